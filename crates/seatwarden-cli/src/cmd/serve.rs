@@ -1,0 +1,266 @@
+//! `seatwarden serve`: the standalone host.
+//!
+//! The same admin API and UI the plugins serve, on 127.0.0.1, over the
+//! embedded SQLite store and the embedded SQLite directory, both in one
+//! data folder (`store.db`, `directory.db`). It is what a newcomer runs
+//! first (`--demo` seeds a realistic organisation on first start), what the
+//! browser tests drive, and where an admin previews policies.
+//!
+//! It is not an open port: it binds loopback only and prints a one-time
+//! admin token that `POST /session` exchanges for a session (see
+//! `serve/auth.rs`). Background work runs on host-owned threads
+//! (`serve/workers.rs`); Ctrl-C or SIGTERM stops accepting requests, lets
+//! the running slice finish and exits — interrupted runs resume on the next
+//! start because the service journals them.
+
+mod assets;
+mod auth;
+mod clock;
+mod http;
+mod workers;
+
+use std::future::Future as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use seatwarden_core::model::UserKey;
+use seatwarden_core::operation::{Operation, OperationFailure};
+use seatwarden_core::snapshot::{SnapshotHeader, SnapshotUser};
+use seatwarden_core::time::Millis;
+use seatwarden_directory_sqlite::SqliteDirectory;
+use seatwarden_service::host::{Applied, Host, HostError, UsersPage};
+use seatwarden_service::{Service, ServiceOptions};
+use seatwarden_store_sqlite::SqliteStore;
+
+use crate::cmd::support::CliError;
+
+pub(crate) use clock::Clock;
+
+/// The store's file inside the data folder.
+pub(crate) const STORE_FILE: &str = "store.db";
+
+/// Arguments of `seatwarden serve`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The data folder: the store and the embedded directory live here.
+    #[arg(long, default_value = "seatwarden-data")]
+    data: PathBuf,
+    /// The port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 2990)]
+    port: u16,
+    /// Seed the demo organisation on first start (an empty directory).
+    #[arg(long)]
+    demo: bool,
+    /// How many users the demo organisation has.
+    #[arg(long, default_value_t = 5_000)]
+    users: usize,
+    /// Seconds between scheduler ticks (due policies, resumed runs, mail queue).
+    #[arg(long, default_value_t = 60.0)]
+    tick_seconds: f64,
+    /// Seconds between mail deliveries.
+    #[arg(long, default_value_t = 10.0)]
+    mail_seconds: f64,
+    /// The built admin UI.
+    #[arg(long, default_value = "ui/dist")]
+    ui_dir: PathBuf,
+    /// Test only: read "now" (UTC ms) from this file instead of the clock.
+    #[arg(long, hide = true)]
+    clock_file: Option<PathBuf>,
+    /// Test only: sleep this long before every directory write.
+    #[arg(long, hide = true, default_value_t = 0)]
+    slow_apply_ms: u64,
+    /// Test only: actions per background slice.
+    #[arg(long, hide = true)]
+    slice_size: Option<usize>,
+    /// Test only: this node's lease identity (default: random per process).
+    #[arg(long, hide = true)]
+    node_id: Option<String>,
+}
+
+/// A host that waits before each write (test only: lets a crash test
+/// interrupt a run of a few thousand users at a random point).
+struct SlowHost {
+    inner: Arc<SqliteDirectory>,
+    delay: Duration,
+}
+
+impl Host for SlowHost {
+    fn header(&self) -> Result<SnapshotHeader, HostError> {
+        self.inner.header()
+    }
+    fn users_page(&self, cursor: Option<&str>, limit: usize) -> Result<UsersPage, HostError> {
+        self.inner.users_page(cursor, limit)
+    }
+    fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, HostError> {
+        self.inner.user(key)
+    }
+    fn user_by_username(&self, username: &str) -> Result<Option<SnapshotUser>, HostError> {
+        self.inner.user_by_username(username)
+    }
+    fn record_login(&self, username: &str, at: Millis) -> Result<Option<UserKey>, HostError> {
+        self.inner.record_login(username, at)
+    }
+    fn apply(&self, operation: &Operation) -> Result<Applied, OperationFailure> {
+        std::thread::sleep(self.delay);
+        self.inner.apply(operation)
+    }
+}
+
+/// The directory, store and service over one data folder.
+pub(crate) struct Opened {
+    /// The embedded directory.
+    pub(crate) directory: Arc<SqliteDirectory>,
+    /// The application.
+    pub(crate) service: Arc<Service>,
+}
+
+/// Opens the data folder `data` with `clock`; seeds the demo organisation
+/// of `demo_users` users if asked and the directory is empty.
+pub(crate) fn open(
+    data: &std::path::Path,
+    clock: &Clock,
+    demo_users: Option<usize>,
+    slow_apply: Duration,
+    options: ServiceOptions,
+) -> Result<Opened, CliError> {
+    std::fs::create_dir_all(data).map_err(|e| CliError::io(data, e))?;
+    let directory = Arc::new(SqliteDirectory::open_in(data).map_err(CliError::engine)?);
+    let c = clock.clone();
+    directory.set_clock(move || c.now());
+    if let Some(users) = demo_users {
+        if directory.is_empty().map_err(CliError::engine)? {
+            let snapshot = seatwarden_demo::generate(&seatwarden_demo::DemoOptions {
+                users,
+                taken_at: clock.now(),
+                ..seatwarden_demo::DemoOptions::default()
+            });
+            if directory.seed(&snapshot).map_err(CliError::engine)? {
+                println!("seeded the demo organisation: {users} users");
+            }
+        }
+    }
+    let store = Arc::new(SqliteStore::open(data.join(STORE_FILE)).map_err(CliError::engine)?);
+    let host: Arc<dyn Host> = if slow_apply.is_zero() {
+        directory.clone()
+    } else {
+        Arc::new(SlowHost {
+            inner: directory.clone(),
+            delay: slow_apply,
+        })
+    };
+    let service = Arc::new(Service::new(host, store, options).map_err(CliError::engine)?);
+    Ok(Opened { directory, service })
+}
+
+fn seconds(value: f64, name: &str) -> Result<Duration, CliError> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| CliError::Usage(format!("`--{name}` must be a positive number of seconds")))
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    // Whichever comes first (no `select!`: tokio's macros feature is not needed for this).
+    let mut ctrl_c = std::pin::pin!(ctrl_c);
+    let mut terminate = std::pin::pin!(terminate);
+    std::future::poll_fn(|cx| {
+        if ctrl_c.as_mut().poll(cx).is_ready() || terminate.as_mut().poll(cx).is_ready() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub(crate) fn run(args: &Args) -> Result<(), CliError> {
+    let tick = seconds(args.tick_seconds, "tick-seconds")?;
+    let mail = seconds(args.mail_seconds, "mail-seconds")?;
+    let clock = match &args.clock_file {
+        Some(path) => Clock::File(Arc::new(path.clone())),
+        None => Clock::System,
+    };
+    let listener = std::net::TcpListener::bind(("127.0.0.1", args.port))
+        .map_err(|e| CliError::Usage(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| CliError::Usage(format!("cannot read the listening address: {e}")))?;
+    let url = format!("http://{address}/");
+    let mut options = ServiceOptions {
+        instance_name: "Seatwarden".to_owned(),
+        base_url: url.clone(),
+        product: "standalone".to_owned(),
+        demo: args.demo,
+        node_id: args
+            .node_id
+            .clone()
+            .unwrap_or_else(|| format!("serve-{}-{}", std::process::id(), auth::random_hex(4))),
+        ..ServiceOptions::default()
+    };
+    if let Some(n) = args.slice_size {
+        options.slice_size = n.max(1);
+    }
+    let opened = open(
+        &args.data,
+        &clock,
+        args.demo.then_some(args.users),
+        Duration::from_millis(args.slow_apply_ms),
+        options,
+    )?;
+    let header = opened.directory.header().map_err(CliError::engine)?;
+    let actor = header
+        .sysadmins
+        .first()
+        .map_or_else(|| "seatwarden-admin".to_owned(), |k| k.0.clone());
+    let auth = Arc::new(auth::Auth::new(actor));
+    println!("Seatwarden is running at {url}");
+    println!("Admin token: {}", auth.token());
+    println!("Sign in at {url}#token={}", auth.token());
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+
+    let workers = workers::Workers::start(&opened.service, &clock, tick, mail)
+        .map_err(|e| CliError::Usage(format!("cannot start the background workers: {e}")))?;
+    let state = http::AppState {
+        service: opened.service.clone(),
+        auth,
+        clock,
+        ui_dir: Arc::new(args.ui_dir.clone()),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the async runtime: {e}")))?;
+    let served = runtime.block_on(async move {
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    });
+    println!("stopping: letting the current background slice finish");
+    workers.stop(Duration::from_secs(20));
+    served.map_err(|e| CliError::Usage(format!("the server failed: {e}")))?;
+    println!("stopped");
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! The standalone server's sign-in: a one-time admin token, sessions and
+//! XSRF tokens.
+//!
+//! `serve` is not an open port: at start it prints a random admin token
+//! (256 bits from the OS RNG). `POST /session` exchanges the token for a
+//! session cookie (`HttpOnly`, `SameSite=Strict`, `Path=/`) and an XSRF
+//! token the UI sends back in `X-Seatwarden-XSRF` on every state-changing
+//! request. The token is valid until the server stops; sessions live in
+//! memory, so a restart signs everybody out. Every session acts as one
+//! system administrator of the embedded directory.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use rand::RngCore;
+use rand::rngs::OsRng;
+
+/// The session cookie's name.
+pub(crate) const COOKIE: &str = "seatwarden_session";
+
+/// The XSRF header's name.
+pub(crate) const XSRF_HEADER: &str = "x-seatwarden-xsrf";
+
+/// How long a session lasts after it was created.
+const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+
+/// At most this many sessions are kept; the oldest goes first.
+const MAX_SESSIONS: usize = 256;
+
+/// One signed-in browser.
+#[derive(Clone, Debug)]
+pub(crate) struct Session {
+    /// The XSRF token of this session.
+    pub(crate) xsrf: String,
+    created: Instant,
+}
+
+/// Token, sessions and the acting administrator.
+pub(crate) struct Auth {
+    token: String,
+    actor: String,
+    sessions: Mutex<HashMap<String, Session>>,
+}
+
+/// `bytes` random bytes from the OS RNG, hex-encoded.
+pub(crate) fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares two secrets in time independent of where they differ.
+///
+/// Hand-written rather than a crate: it is four lines, and only the
+/// position of the first difference must not leak (lengths are public).
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Auth {
+    /// A fresh token; sessions act as `actor`.
+    pub(crate) fn new(actor: String) -> Auth {
+        Auth {
+            token: random_hex(32),
+            actor,
+            sessions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The admin token to print.
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The key of the administrator every session acts as.
+    pub(crate) fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// Exchanges `presented` for a new session: `(session id, session)`,
+    /// or `None` when the token is wrong.
+    pub(crate) fn sign_in(&self, presented: &str) -> Option<(String, Session)> {
+        if !constant_time_eq(presented.trim().as_bytes(), self.token.as_bytes()) {
+            return None;
+        }
+        let id = random_hex(32);
+        let session = Session {
+            xsrf: random_hex(32),
+            created: Instant::now(),
+        };
+        let mut sessions = self.sessions.lock();
+        sessions.retain(|_, s| s.created.elapsed() < SESSION_LIFETIME);
+        while sessions.len() >= MAX_SESSIONS {
+            let oldest = sessions
+                .iter()
+                .min_by_key(|(_, s)| s.created)
+                .map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => sessions.remove(&k),
+                None => break,
+            };
+        }
+        sessions.insert(id.clone(), session.clone());
+        Some((id, session))
+    }
+
+    /// The session named by the request's `Cookie` headers, if valid.
+    pub(crate) fn session<'a>(
+        &self,
+        cookies: impl Iterator<Item = &'a str>,
+    ) -> Option<(String, Session)> {
+        let id = cookies
+            .flat_map(|header| header.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == COOKIE)
+            .map(|(_, value)| value.trim().to_owned())?;
+        let sessions = self.sessions.lock();
+        let session = sessions.get(&id)?;
+        (session.created.elapsed() < SESSION_LIFETIME).then(|| (id.clone(), session.clone()))
+    }
+
+    /// Ends session `id`.
+    pub(crate) fn sign_out(&self, id: &str) {
+        self.sessions.lock().remove(id);
+    }
+
+    /// True when `header` carries `session`'s XSRF token.
+    pub(crate) fn xsrf_ok(session: &Session, header: Option<&str>) -> bool {
+        header.is_some_and(|h| constant_time_eq(h.trim().as_bytes(), session.xsrf.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_sessions_and_xsrf() {
+        let auth = Auth::new("K".into());
+        assert_eq!(auth.token().len(), 64);
+        assert!(auth.sign_in("wrong").is_none());
+        let (id, session) = auth.sign_in(auth.token()).unwrap();
+        let cookie = format!("other=1; {COOKIE}={id}");
+        let (found, s) = auth.session([cookie.as_str()].into_iter()).unwrap();
+        assert_eq!(found, id);
+        assert!(Auth::xsrf_ok(&s, Some(&session.xsrf)));
+        assert!(!Auth::xsrf_ok(&s, Some("nope")));
+        assert!(!Auth::xsrf_ok(&s, None));
+        auth.sign_out(&id);
+        assert!(auth.session([cookie.as_str()].into_iter()).is_none());
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

@@ -1,0 +1,382 @@
+//! The HTTP face of `serve`: sign-in, the admin API pass-through, the UI.
+//!
+//! The host's whole job per request is to establish facts — who is signed
+//! in, whether the XSRF header matches, the client's address — and hand
+//! them to the service in a [`RequestContext`]; the service decides what
+//! they permit. The service is synchronous, so every API call runs on a
+//! blocking thread. Every response carries the security headers; none
+//! carries CORS headers, so other origins cannot read anything.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::routing::{any, get};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use seatwarden_service::Service;
+use seatwarden_service::api::{ApiRequest, ApiResponse, Method, RequestContext};
+
+use super::assets;
+use super::auth::{Auth, COOKIE, XSRF_HEADER};
+use super::clock::Clock;
+
+/// Largest CSV upload (users and groups imports).
+pub(crate) const CSV_LIMIT: usize = 32 * 1024 * 1024;
+/// Largest JSON (or other) request body.
+pub(crate) const JSON_LIMIT: usize = 1024 * 1024;
+/// Largest sign-in body.
+const SESSION_LIMIT: usize = 4 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    /// The application.
+    pub(crate) service: Arc<Service>,
+    /// Token and sessions.
+    pub(crate) auth: Arc<Auth>,
+    /// Where "now" comes from.
+    pub(crate) clock: Clock,
+    /// The built UI folder.
+    pub(crate) ui_dir: Arc<PathBuf>,
+}
+
+/// The server's routes.
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/session", any(session))
+        .route("/api", any(api))
+        .route("/api/{*rest}", any(api))
+        .route("/favicon.ico", get(static_files))
+        .fallback(static_files)
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; \
+                   base-uri 'none'; form-action 'self'; object-src 'none'";
+
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+/// A response in the API's one error shape.
+pub(crate) fn error(status: u16, kind: &str, message: &str) -> Response {
+    let body = serde_json::json!({"error": {"kind": kind, "message": message}});
+    json_response(status, &body)
+}
+
+fn json_response(status: u16, body: &serde_json::Value) -> Response {
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn too_large(limit: usize) -> Response {
+    error(
+        413,
+        "payload_too_large",
+        &format!("the request body is larger than the limit of {limit} bytes"),
+    )
+}
+
+/// Reads the body up to `limit` bytes, or the response to send instead.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<u8>, Response> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes().to_vec()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large(limit)),
+        Err(_) => Err(error(
+            400,
+            "bad_request",
+            "the request body could not be read",
+        )),
+    }
+}
+
+fn is_csv(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"))
+}
+
+fn cookies(headers: &HeaderMap) -> impl Iterator<Item = &str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+}
+
+/// Decodes `application/x-www-form-urlencoded` text (also query strings).
+pub(crate) fn form_decode(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(name), percent_decode(value))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                if let Some(v) = hex {
+                    out.push(v);
+                    i += 2;
+                } else {
+                    out.push(b'%');
+                }
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `POST /session` signs in with the admin token; `GET /session` answers
+/// the current session's XSRF token (after a reload); `DELETE /session`
+/// signs out.
+async fn session(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let current = state.auth.session(cookies(&parts.headers));
+    match parts.method.as_str() {
+        "GET" => match current {
+            Some((_, s)) => json_response(
+                200,
+                &serde_json::json!({"xsrfToken": s.xsrf, "actor": state.auth.actor()}),
+            ),
+            None => error(401, "unauthenticated", "sign in with the admin token first"),
+        },
+        "DELETE" => match current {
+            Some((id, s)) => {
+                let header = parts.headers.get(XSRF_HEADER).and_then(|v| v.to_str().ok());
+                if !Auth::xsrf_ok(&s, header) {
+                    return error(403, "xsrf_required", "the XSRF token is missing or wrong");
+                }
+                state.auth.sign_out(&id);
+                let mut response = json_response(200, &serde_json::json!({"signedOut": true}));
+                response.headers_mut().insert(
+                    header::SET_COOKIE,
+                    HeaderValue::from_static(
+                        "seatwarden_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+                    ),
+                );
+                response
+            }
+            None => error(401, "unauthenticated", "not signed in"),
+        },
+        "POST" => {
+            let body = match read_body(&parts.headers, body, SESSION_LIMIT).await {
+                Ok(b) => b,
+                Err(response) => return response,
+            };
+            let is_json = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("json"));
+            let token = if is_json {
+                serde_json::from_slice::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| v.get("token").and_then(|t| t.as_str()).map(str::to_owned))
+            } else {
+                form_decode(&String::from_utf8_lossy(&body))
+                    .into_iter()
+                    .find(|(name, _)| name == "token")
+                    .map(|(_, value)| value)
+            };
+            let Some(token) = token else {
+                return error(400, "bad_request", "field `token` is missing");
+            };
+            match state.auth.sign_in(&token) {
+                Some((id, s)) => {
+                    let mut response = json_response(
+                        200,
+                        &serde_json::json!({"xsrfToken": s.xsrf, "actor": state.auth.actor()}),
+                    );
+                    let cookie = format!("{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/");
+                    if let Ok(value) = HeaderValue::from_str(&cookie) {
+                        response.headers_mut().insert(header::SET_COOKIE, value);
+                    }
+                    response
+                }
+                None => error(401, "unauthenticated", "the admin token is not valid"),
+            }
+        }
+        _ => error(
+            405,
+            "method_not_allowed",
+            "use GET, POST or DELETE on /session",
+        ),
+    }
+}
+
+/// Every `/api/*` request: facts into a [`RequestContext`], then the service.
+async fn api(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let Some(method) = Method::parse(parts.method.as_str()) else {
+        return error(
+            405,
+            "method_not_allowed",
+            "the admin API accepts GET, POST, PUT and DELETE",
+        );
+    };
+    let limit = if is_csv(&parts.headers) {
+        CSV_LIMIT
+    } else {
+        JSON_LIMIT
+    };
+    let body = match read_body(&parts.headers, body, limit).await {
+        Ok(b) => b,
+        Err(response) => return response,
+    };
+    let session = state.auth.session(cookies(&parts.headers));
+    let xsrf_header = parts.headers.get(XSRF_HEADER).and_then(|v| v.to_str().ok());
+    let context = match &session {
+        Some((_, s)) => RequestContext {
+            actor: Some(state.auth.actor().to_owned()),
+            sysadmin: true,
+            client_ip: Some(peer.ip().to_string()),
+            xsrf_verified: Auth::xsrf_ok(s, xsrf_header),
+            websudo_verified: true,
+            ..RequestContext::default()
+        },
+        None => RequestContext {
+            client_ip: Some(peer.ip().to_string()),
+            ..RequestContext::default()
+        },
+    };
+    let request = ApiRequest {
+        method,
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(form_decode).unwrap_or_default(),
+        body,
+        context,
+    };
+    let service = state.service.clone();
+    let now = state.clock.now();
+    match tokio::task::spawn_blocking(move || service.handle(&request, now)).await {
+        Ok(answer) => into_response(answer),
+        Err(_) => error(500, "internal", "the request handler failed"),
+    }
+}
+
+fn into_response(answer: ApiResponse) -> Response {
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&answer.content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for (name, value) in &answer.headers {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    response
+}
+
+/// The UI: files from the built folder, the SPA fallback, or the
+/// "not built" page.
+async fn static_files(State(state): State<AppState>, request: Request) -> Response {
+    if !matches!(request.method().as_str(), "GET" | "HEAD") {
+        return error(405, "method_not_allowed", "static files are read-only");
+    }
+    let path = request.uri().path().to_owned();
+    let root = state.ui_dir.clone();
+    let Ok(asset) = tokio::task::spawn_blocking(move || assets::load(&root, &path)).await else {
+        return error(500, "internal", "the file could not be read");
+    };
+    let mut response = Response::new(Body::from(asset.body));
+    *response.status_mut() = StatusCode::from_u16(asset.status).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if asset.cacheable {
+            "public, max-age=300"
+        } else {
+            "no-cache"
+        }),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_decoding() {
+        assert_eq!(
+            form_decode("token=a%2Bb+c&x=&y"),
+            vec![
+                ("token".to_owned(), "a+b c".to_owned()),
+                ("x".to_owned(), String::new()),
+                ("y".to_owned(), String::new())
+            ]
+        );
+        assert_eq!(
+            form_decode("bad=%zz%4"),
+            vec![("bad".to_owned(), "%zz%4".to_owned())]
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! Two-node test: two `seatwarden serve` processes share one data folder
+//! and tick together; every due policy runs exactly once per due time.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "serve_support/server.rs"]
+mod server;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use server::{Server, Session};
+
+const DAY: i64 = 86_400_000;
+/// 2026-11-21T00:00:00Z.
+const MIDNIGHT: i64 = 1_795_219_200_000;
+
+fn start(data: &Path, clock: &Path, node: &str) -> Server {
+    Server::start(
+        data,
+        &[
+            "--demo",
+            "--users",
+            "300",
+            "--clock-file",
+            clock.to_str().unwrap(),
+            "--node-id",
+            node,
+            "--tick-seconds",
+            "0.2",
+            "--ui-dir",
+            "/nonexistent",
+        ],
+    )
+}
+
+fn runs(server: &Server, session: &Session) -> Vec<Value> {
+    let r = server.call(session, "GET", "/api/runs?limit=1000", None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["runs"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn two_nodes_run_each_due_policy_once_per_due_time() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let clock = root.path().join("clock");
+    // Before any policy is due.
+    std::fs::write(&clock, (MIDNIGHT - DAY + 60_000).to_string()).unwrap();
+    let a = start(&data, &clock, "node-a");
+    let b = start(&data, &clock, "node-b");
+    let (sa, sb) = (a.sign_in(), b.sign_in());
+
+    for (n, days) in [(1, 30), (2, 60), (3, 90)] {
+        let policy = json!({
+            "name": format!("Idle {days}"),
+            "mode": "safe",
+            "trigger": {"kind": "scheduler"},
+            "condition": {"kind": "inactive", "days": days},
+            "action": {"kind": "deactivate"}
+        });
+        let server = if n % 2 == 0 { &a } else { &b };
+        let session = if n % 2 == 0 { &sa } else { &sb };
+        let r = server.call(session, "POST", "/api/policies", Some(policy));
+        assert_eq!(r.status, 201, "{}", r.text());
+    }
+    let before = runs(&a, &sa).len();
+    assert_eq!(before, 0, "nothing is due yet");
+
+    // Three scheduler days; both nodes tick many times at each instant.
+    for day in 0..3 {
+        let at = MIDNIGHT + day * DAY + 12 * 3_600_000;
+        std::fs::write(&clock, at.to_string()).unwrap();
+        let until = Instant::now() + Duration::from_secs(4);
+        while Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let listed = runs(&a, &sa);
+        let mut per_policy: HashMap<String, usize> = HashMap::new();
+        for r in &listed {
+            let policy = r["policy"]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| r.to_string());
+            *per_policy.entry(policy).or_default() += 1;
+        }
+        assert_eq!(per_policy.len(), 3, "day {day}: {listed:?}");
+        for (policy, count) in &per_policy {
+            assert_eq!(
+                *count as i64,
+                day + 1,
+                "day {day}: policy {policy} ran {count} times"
+            );
+        }
+        assert_eq!(
+            runs(&b, &sb).len(),
+            listed.len(),
+            "both nodes see the same runs"
+        );
+    }
+}

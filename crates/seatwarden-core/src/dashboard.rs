@@ -1,0 +1,193 @@
+//! Dashboard figures: the counts and the bar chart of the admin's first page.
+//!
+//! All figures come from the index at an instant `now` over a window of
+//! `window_days` days (30 by default, as the reference product). Definitions:
+//! - `active` / `deactivated`: account status now;
+//! - `activeInWindow`: active users whose last login is ≥ `windowStart`
+//!   (= now − window days), exactly the Users-tab filter `status: active,
+//!   activity: within N`; `inactiveInWindow`: active users without such a
+//!   login, never-logged-in included — together they make `active`;
+//! - `neverLoggedIn`: active users who never logged in; `neverLoggedInLicensed`:
+//!   those of them holding a seat;
+//! - `licensed`: active users in a licence-granting group, and of them
+//!   `licensedActiveInWindow` / `licensedInactiveInWindow`;
+//! - `applications`: per licence, seats used **as the index counts them**
+//!   (active members of its groups, current after in-place changes), the
+//!   host's own figure from the snapshot, and seats available (`null` = unlimited);
+//! - `lastSeenPerDay`: one bucket per UTC day from `windowStart`'s day to
+//!   `now`'s day (window + 1 buckets, the first one partial), counting every
+//!   user (any status) whose last login falls in `[windowStart, now]` on that
+//!   day. The buckets sum to `seenInWindow`. (Logins after `now` only occur
+//!   when replaying an older instant; they count as "in window" but have no bar.)
+//! - `reactivatedInWindow` needs the audit log, which the index does not
+//!   have: it is always `null` here and the service fills it in.
+
+use serde::{Deserialize, Serialize};
+
+use crate::index::{DirectoryIndex, NEVER};
+use crate::model::{ApplicationKey, SeatLimit};
+use crate::time::{DAY_MS, Millis};
+
+/// The default window, in days.
+pub const DEFAULT_WINDOW_DAYS: u32 = 30;
+
+/// Seats of one application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationSeats {
+    /// Application key.
+    pub application: ApplicationKey,
+    /// Display name.
+    pub name: String,
+    /// The licence's limit.
+    pub limit: SeatLimit,
+    /// Seats in use, counted from the index.
+    pub seats_used: u64,
+    /// Seats in use as the host reported in the snapshot.
+    pub host_seats_used: u32,
+    /// Seats left (`limit − seatsUsed`, never negative); `None` when unlimited.
+    pub seats_available: Option<u64>,
+}
+
+/// Users last seen on one UTC day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DayCount {
+    /// The day, `YYYY-MM-DD` (UTC).
+    pub date: String,
+    /// Midnight UTC starting the day.
+    pub day_start: Millis,
+    /// Users whose last login falls on that day (within the window).
+    pub users: u64,
+}
+
+/// The dashboard's figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    /// The instant the figures are for.
+    pub now: Millis,
+    /// Window length in days.
+    pub window_days: u32,
+    /// `now` minus the window.
+    pub window_start: Millis,
+    /// Every user.
+    pub total_users: u64,
+    /// Active users.
+    pub active: u64,
+    /// Deactivated users.
+    pub deactivated: u64,
+    /// Active users who logged in within the window.
+    pub active_in_window: u64,
+    /// Active users who did not (never-logged-in included).
+    pub inactive_in_window: u64,
+    /// Active users who never logged in.
+    pub never_logged_in: u64,
+    /// Licensed users who never logged in.
+    pub never_logged_in_licensed: u64,
+    /// Users holding a seat.
+    pub licensed: u64,
+    /// Licensed users who logged in within the window.
+    pub licensed_active_in_window: u64,
+    /// Licensed users who did not.
+    pub licensed_inactive_in_window: u64,
+    /// Users (any status) whose last login lies in the window.
+    pub seen_in_window: u64,
+    /// Users reactivated within the window: from the audit log, filled by
+    /// the service; always `None` from the index alone.
+    pub reactivated_in_window: Option<u64>,
+    /// Seats per application.
+    pub applications: Vec<ApplicationSeats>,
+    /// The bar chart: users last seen per day, oldest day first.
+    pub last_seen_per_day: Vec<DayCount>,
+}
+
+/// Computes the dashboard figures at `now` for a window of `window_days`.
+pub fn dashboard(index: &DirectoryIndex, now: Millis, window_days: u32) -> Dashboard {
+    let window_start = now.minus_days(window_days);
+    let cutoff = window_start.0;
+    let active = index.active_bitmap();
+    let licensed = index.licensed_bitmap();
+
+    let first_day = window_start.day_number();
+    let last_day = now.day_number();
+    let buckets = usize::try_from((last_day - first_day + 1).max(0)).unwrap_or(0);
+    let mut per_day = vec![0u64; buckets];
+
+    let mut active_in_window = 0u64;
+    let mut licensed_active_in_window = 0u64;
+    let mut seen_in_window = 0u64;
+    for (i, &ll) in (0u32..).zip(index.last_login.iter()) {
+        if ll == NEVER || ll < cutoff {
+            continue;
+        }
+        if ll <= now.0 {
+            seen_in_window += 1;
+            let day = ll.div_euclid(DAY_MS) - first_day;
+            if let Some(b) = usize::try_from(day).ok().and_then(|d| per_day.get_mut(d)) {
+                *b += 1;
+            }
+        }
+        if active.contains(i) {
+            active_in_window += 1;
+            if licensed.contains(i) {
+                licensed_active_in_window += 1;
+            }
+        }
+    }
+    let never = index.never_logged_in_bitmap();
+    let active_count = active.len();
+    let licensed_count = licensed.len();
+
+    let applications = index
+        .licences()
+        .iter()
+        .enumerate()
+        .map(|(l, lic)| {
+            let used = index.licence_seat_holders(l).len();
+            ApplicationSeats {
+                application: lic.application.clone(),
+                name: lic.name.clone(),
+                limit: lic.limit,
+                seats_used: used,
+                host_seats_used: lic.seats_used,
+                seats_available: match lic.limit {
+                    SeatLimit::Limited(n) => Some(u64::from(n).saturating_sub(used)),
+                    SeatLimit::Unlimited => None,
+                },
+            }
+        })
+        .collect();
+
+    let last_seen_per_day = (first_day..)
+        .zip(per_day)
+        .map(|(day, users)| {
+            let day_start = Millis(day * DAY_MS);
+            DayCount {
+                date: day_start.date_string(),
+                day_start,
+                users,
+            }
+        })
+        .collect();
+
+    Dashboard {
+        now,
+        window_days,
+        window_start,
+        total_users: index.all_bitmap().len(),
+        active: active_count,
+        deactivated: index.all_bitmap().len() - active_count,
+        active_in_window,
+        inactive_in_window: active_count - active_in_window,
+        never_logged_in: never.intersection_len(active),
+        never_logged_in_licensed: never.intersection_len(licensed),
+        licensed: licensed_count,
+        licensed_active_in_window,
+        licensed_inactive_in_window: licensed_count - licensed_active_in_window,
+        seen_in_window,
+        reactivated_in_window: None,
+        applications,
+        last_seen_per_day,
+    }
+}

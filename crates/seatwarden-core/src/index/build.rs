@@ -1,0 +1,631 @@
+//! Building a [`DirectoryIndex`] a page at a time, validating as it goes.
+//!
+//! The JNI host sends the header, then pages of users, then says "done";
+//! the CLI and tests hand over a whole file, which is streamed through the
+//! same builder (see `snapshot::index_file`). Per-user checks happen as each
+//! user arrives; checks across users (duplicate keys and usernames, the
+//! sysadmin list) happen in [`IndexBuilder::finish`]. A page that fails is
+//! rolled back entirely, and `finish` either returns a complete index or an
+//! error: there is never a partial index.
+
+use std::collections::HashMap;
+
+use roaring::RoaringBitmap;
+
+use super::strings::{self, HashLookup, StringColumn};
+use super::{DirectoryIndex, GroupOrd, NEVER, UNKNOWN_COUNT};
+use crate::model::{Directory, Group, Licence, UserKey};
+use crate::snapshot::{
+    FUTURE_SKEW_MS, Position, SnapshotError, SnapshotHeader, SnapshotPage, TimeField,
+};
+use crate::time::Millis;
+
+/// The fields of one user as the builder receives them (borrowed from the wire).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UserFields<'a> {
+    pub(crate) key: &'a str,
+    pub(crate) username: &'a str,
+    pub(crate) display_name: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) directory_id: i64,
+    pub(crate) active: bool,
+    pub(crate) created: i64,
+    pub(crate) last_login: Option<i64>,
+    pub(crate) login_count: Option<u32>,
+    pub(crate) deactivated_at: Option<i64>,
+}
+
+/// Builds a [`DirectoryIndex`] from a header and pages of users.
+#[derive(Debug)]
+pub struct IndexBuilder {
+    taken_at: Millis,
+    directories: Vec<Directory>,
+    groups: Vec<Group>,
+    licences: Vec<Licence>,
+    sysadmins: Vec<UserKey>,
+    group_by_name: HashMap<String, GroupOrd>,
+    directory_ord: HashMap<i64, u16>,
+    licence_group: Vec<bool>,
+    licence_groups: Vec<Vec<GroupOrd>>,
+
+    keys: StringColumn,
+    usernames: StringColumn,
+    display_names: StringColumn,
+    emails: StringColumn,
+    directory_of: Vec<u16>,
+    active: Vec<bool>,
+    created: Vec<i64>,
+    last_login: Vec<i64>,
+    login_count: Vec<u32>,
+    deactivated_at: Vec<i64>,
+    member_offsets: Vec<u32>,
+    member_groups: Vec<GroupOrd>,
+
+    /// First user index of each page.
+    page_starts: Vec<u32>,
+    scratch: Vec<GroupOrd>,
+}
+
+impl IndexBuilder {
+    /// Starts a build from a validated header.
+    pub fn new(header: SnapshotHeader) -> Result<IndexBuilder, SnapshotError> {
+        let SnapshotHeader {
+            taken_at,
+            directories,
+            groups,
+            licences,
+            sysadmins,
+        } = header;
+        if taken_at < Millis::PLAUSIBLE_MIN {
+            return Err(SnapshotError::TakenAt {
+                taken_at: taken_at.0,
+            });
+        }
+        let mut directory_ord = HashMap::with_capacity(directories.len());
+        for (i, d) in directories.iter().enumerate() {
+            let ord = u16::try_from(i).map_err(|_| SnapshotError::TooLarge {
+                what: "more than 65535 directories",
+            })?;
+            if directory_ord.insert(d.id.0, ord).is_some() {
+                return Err(SnapshotError::DuplicateDirectory { id: d.id });
+            }
+        }
+        let mut group_by_name = HashMap::with_capacity(groups.len() * 2);
+        for (i, g) in groups.iter().enumerate() {
+            let ord = u32::try_from(i).map_err(|_| SnapshotError::TooLarge {
+                what: "too many groups",
+            })?;
+            if group_by_name.insert(g.name.folded(), ord).is_some() {
+                return Err(SnapshotError::DuplicateGroup {
+                    group: g.name.clone(),
+                });
+            }
+        }
+        // Exact spellings too, so the common case needs no lower-casing.
+        for (i, g) in groups.iter().enumerate() {
+            if let Ok(ord) = u32::try_from(i) {
+                group_by_name.entry(g.name.0.clone()).or_insert(ord);
+            }
+        }
+        let lookup = |name: &str| -> Option<GroupOrd> {
+            group_by_name
+                .get(name)
+                .or_else(|| group_by_name.get(&name.to_lowercase()))
+                .copied()
+        };
+        let mut licence_group: Vec<bool> = groups.iter().map(|g| g.licence).collect();
+        let mut licence_groups = Vec::with_capacity(licences.len());
+        for l in &licences {
+            let mut ords = Vec::with_capacity(l.groups.len());
+            for g in &l.groups {
+                let ord = lookup(g.as_str()).ok_or_else(|| SnapshotError::LicenceUnknownGroup {
+                    application: l.application.clone(),
+                    group: g.0.clone(),
+                })?;
+                if let Some(flag) = licence_group.get_mut(ord as usize) {
+                    *flag = true;
+                }
+                ords.push(ord);
+            }
+            ords.sort_unstable();
+            ords.dedup();
+            licence_groups.push(ords);
+        }
+        Ok(IndexBuilder {
+            taken_at,
+            directories,
+            groups,
+            licences,
+            sysadmins,
+            group_by_name,
+            directory_ord,
+            licence_group,
+            licence_groups,
+            keys: StringColumn::default(),
+            usernames: StringColumn::default(),
+            display_names: StringColumn::default(),
+            emails: StringColumn::default(),
+            directory_of: Vec::new(),
+            active: Vec::new(),
+            created: Vec::new(),
+            last_login: Vec::new(),
+            login_count: Vec::new(),
+            deactivated_at: Vec::new(),
+            member_offsets: vec![0],
+            member_groups: Vec::new(),
+            page_starts: Vec::new(),
+            scratch: Vec::new(),
+        })
+    }
+
+    /// Parses a header message (the `header` object of a snapshot file) and starts a build.
+    pub fn from_header_json(bytes: &[u8]) -> Result<IndexBuilder, SnapshotError> {
+        let header: SnapshotHeader =
+            serde_json::from_slice(bytes).map_err(|e| SnapshotError::from_json(&e))?;
+        IndexBuilder::new(header)
+    }
+
+    /// The header's `takenAt`.
+    pub fn taken_at(&self) -> Millis {
+        self.taken_at
+    }
+
+    /// Users added so far.
+    pub fn user_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Pages added so far.
+    pub fn page_count(&self) -> usize {
+        self.page_starts.len()
+    }
+
+    /// Adds a page of already-deserialised users. On error nothing of the page is kept.
+    pub fn add_page(&mut self, page: &SnapshotPage) -> Result<(), SnapshotError> {
+        self.begin_page(Some(page.users.len()))?;
+        for (i, u) in page.users.iter().enumerate() {
+            let fields = UserFields {
+                key: &u.key,
+                username: &u.username,
+                display_name: &u.display_name,
+                email: &u.email,
+                directory_id: u.directory_id,
+                active: u.active,
+                created: u.created,
+                last_login: u.last_login,
+                login_count: u.login_count,
+                deactivated_at: u.deactivated_at,
+            };
+            let pushed = u32::try_from(i)
+                .map_err(|_| SnapshotError::TooLarge {
+                    what: "page too long",
+                })
+                .and_then(|i| self.push_user(&fields, u.groups.iter().map(String::as_str), i));
+            if let Err(e) = pushed {
+                self.rollback_page();
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses and adds one page message (`{"users": [...]}`), streaming the
+    /// users straight into the columns. On error nothing of the page is kept.
+    pub fn add_page_json(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
+        crate::snapshot::stream_page(self, bytes)
+    }
+
+    /// Opens a new page (rolled back by [`Self::rollback_page`]).
+    pub(crate) fn begin_page(&mut self, hint: Option<usize>) -> Result<(), SnapshotError> {
+        let start = u32::try_from(self.keys.len()).map_err(|_| SnapshotError::TooLarge {
+            what: "more than 4294967295 users",
+        })?;
+        if let Some(n) = hint {
+            self.reserve(n);
+        }
+        self.page_starts.push(start);
+        Ok(())
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.directory_of.reserve(n);
+        self.active.reserve(n);
+        self.created.reserve(n);
+        self.last_login.reserve(n);
+        self.login_count.reserve(n);
+        self.deactivated_at.reserve(n);
+        self.member_offsets.reserve(n);
+    }
+
+    /// Drops every user of the current page and the page itself.
+    pub(crate) fn rollback_page(&mut self) {
+        let Some(start) = self.page_starts.pop() else {
+            return;
+        };
+        let start = start as usize;
+        self.keys.truncate(start);
+        self.usernames.truncate(start);
+        self.display_names.truncate(start);
+        self.emails.truncate(start);
+        self.directory_of.truncate(start);
+        self.active.truncate(start);
+        self.created.truncate(start);
+        self.last_login.truncate(start);
+        self.login_count.truncate(start);
+        self.deactivated_at.truncate(start);
+        self.member_offsets.truncate(start + 1);
+        let groups_end = self.member_offsets.last().map_or(0, |&e| e as usize);
+        self.member_groups.truncate(groups_end);
+    }
+
+    fn position(&self, index_in_page: u32) -> Position {
+        Position {
+            page: u32::try_from(self.page_starts.len().saturating_sub(1)).unwrap_or(u32::MAX),
+            index: index_in_page,
+        }
+    }
+
+    fn check_time(
+        &self,
+        key: &str,
+        at: Position,
+        field: TimeField,
+        value: i64,
+    ) -> Result<(), SnapshotError> {
+        if value < Millis::PLAUSIBLE_MIN.0 {
+            return Err(SnapshotError::TooEarly {
+                key: UserKey::from(key),
+                at,
+                field,
+                value,
+            });
+        }
+        if value > self.taken_at.0.saturating_add(FUTURE_SKEW_MS) {
+            return Err(SnapshotError::TooLate {
+                key: UserKey::from(key),
+                at,
+                field,
+                value,
+                taken_at: self.taken_at.0,
+            });
+        }
+        Ok(())
+    }
+
+    /// Validates one user and appends it to the current page.
+    ///
+    /// Checks, in order: key, username, directory, `created`, `lastLogin`,
+    /// `deactivatedAt`, `loginCount`, groups. Nothing is appended on error.
+    pub(crate) fn push_user<'g>(
+        &mut self,
+        u: &UserFields<'_>,
+        groups: impl Iterator<Item = &'g str>,
+        index_in_page: u32,
+    ) -> Result<(), SnapshotError> {
+        let at = self.position(index_in_page);
+        if u.key.is_empty() {
+            return Err(SnapshotError::EmptyKey { at });
+        }
+        let key = || UserKey::from(u.key);
+        if u.username.is_empty() {
+            return Err(SnapshotError::EmptyUsername { key: key(), at });
+        }
+        let dir = *self.directory_ord.get(&u.directory_id).ok_or_else(|| {
+            SnapshotError::UnknownDirectory {
+                key: key(),
+                at,
+                directory: u.directory_id,
+            }
+        })?;
+        self.check_time(u.key, at, TimeField::Created, u.created)?;
+        if let Some(t) = u.last_login {
+            self.check_time(u.key, at, TimeField::LastLogin, t)?;
+        }
+        if let Some(t) = u.deactivated_at {
+            self.check_time(u.key, at, TimeField::DeactivatedAt, t)?;
+        }
+        if u.login_count == Some(UNKNOWN_COUNT) {
+            return Err(SnapshotError::LoginCountOutOfRange {
+                key: key(),
+                at,
+                value: UNKNOWN_COUNT,
+            });
+        }
+        self.scratch.clear();
+        for g in groups {
+            let ord = self
+                .group_by_name
+                .get(g)
+                .or_else(|| self.group_by_name.get(&g.to_lowercase()))
+                .copied()
+                .ok_or_else(|| SnapshotError::UnknownGroup {
+                    key: key(),
+                    at,
+                    group: g.to_owned(),
+                })?;
+            self.scratch.push(ord);
+        }
+        self.scratch.sort_unstable();
+        self.scratch.dedup();
+        let members_end = self
+            .member_groups
+            .len()
+            .checked_add(self.scratch.len())
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or(SnapshotError::TooLarge {
+                what: "too many memberships",
+            })?;
+
+        // Everything validated: append. Only the string arenas can still fail.
+        let too_much_text = |_| SnapshotError::TooLarge {
+            what: "more than 4 GiB of text in one column",
+        };
+        let n = self.keys.len();
+        let pushed = self
+            .keys
+            .push(u.key)
+            .and_then(|()| self.usernames.push(u.username))
+            .and_then(|()| self.display_names.push(u.display_name))
+            .and_then(|()| self.emails.push(u.email));
+        if let Err(e) = pushed {
+            self.keys.truncate(n);
+            self.usernames.truncate(n);
+            self.display_names.truncate(n);
+            self.emails.truncate(n);
+            return Err(too_much_text(e));
+        }
+        self.directory_of.push(dir);
+        self.active.push(u.active);
+        self.created.push(u.created);
+        self.last_login.push(u.last_login.unwrap_or(NEVER));
+        self.login_count
+            .push(u.login_count.unwrap_or(UNKNOWN_COUNT));
+        self.deactivated_at.push(u.deactivated_at.unwrap_or(NEVER));
+        self.member_groups.extend_from_slice(&self.scratch);
+        self.member_offsets.push(members_end);
+        Ok(())
+    }
+
+    fn position_of(&self, idx: u32) -> Position {
+        let page = self
+            .page_starts
+            .partition_point(|&s| s <= idx)
+            .saturating_sub(1);
+        let start = self.page_starts.get(page).copied().unwrap_or(0);
+        Position {
+            page: u32::try_from(page).unwrap_or(u32::MAX),
+            index: idx - start,
+        }
+    }
+
+    /// Finds the earliest user (by index) that repeats an earlier user's
+    /// string under `eq`; returns `(first, later)`.
+    fn first_duplicate(
+        lookup: &HashLookup,
+        column: &StringColumn,
+        eq: fn(&str, &str) -> bool,
+    ) -> Option<(u32, u32)> {
+        let mut best: Option<(u32, u32)> = None;
+        for run in lookup.collision_runs() {
+            for (j, &(_, later)) in run.iter().enumerate() {
+                let earlier = run
+                    .get(..j)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|&(_, i)| i)
+                    .find(|&i| eq(column.get(i as usize), column.get(later as usize)));
+                if let Some(first) = earlier {
+                    if best.is_none_or(|(_, b)| later < b) {
+                        best = Some((first, later));
+                    }
+                    break;
+                }
+            }
+        }
+        best
+    }
+
+    /// Checks the cross-user rules and produces the index.
+    ///
+    /// Duplicate keys are reported before duplicate usernames, and each for
+    /// the earliest user that repeats an earlier one; then unknown sysadmins
+    /// in header order.
+    pub fn finish(self) -> Result<DirectoryIndex, SnapshotError> {
+        let n = self.keys.len();
+        let n32 = u32::try_from(n).map_err(|_| SnapshotError::TooLarge {
+            what: "more than 4294967295 users",
+        })?;
+        let key_lookup = HashLookup::build(&self.keys, strings::exact_hash);
+        if let Some((first, later)) = Self::first_duplicate(&key_lookup, &self.keys, |a, b| a == b)
+        {
+            return Err(SnapshotError::DuplicateKey {
+                key: UserKey::from(self.keys.get(later as usize)),
+                at: self.position_of(later),
+                first: self.position_of(first),
+            });
+        }
+        let username_lookup = HashLookup::build(&self.usernames, strings::folded_hash);
+        if let Some((first, later)) =
+            Self::first_duplicate(&username_lookup, &self.usernames, strings::eq_folded)
+        {
+            return Err(SnapshotError::DuplicateUsername {
+                key: UserKey::from(self.keys.get(later as usize)),
+                at: self.position_of(later),
+                other: UserKey::from(self.keys.get(first as usize)),
+            });
+        }
+        let email_lookup = HashLookup::build(&self.emails, strings::folded_hash);
+
+        let find_key = |k: &str| {
+            key_lookup
+                .candidates(strings::exact_hash(k))
+                .find(|&i| self.keys.get(i as usize) == k)
+        };
+        let mut sysadmins = RoaringBitmap::new();
+        for k in &self.sysadmins {
+            let i = find_key(k.as_str())
+                .ok_or_else(|| SnapshotError::UnknownSysadmin { key: k.clone() })?;
+            sysadmins.insert(i);
+        }
+
+        let mut all = RoaringBitmap::new();
+        all.insert_range(0..n32);
+        let mut active = RoaringBitmap::new();
+        let mut never_logged_in = RoaringBitmap::new();
+        let mut licensed = RoaringBitmap::new();
+        let mut group_members = vec![RoaringBitmap::new(); self.groups.len()];
+        let mut directory_members = vec![RoaringBitmap::new(); self.directories.len()];
+        for i in 0..n32 {
+            let u = i as usize;
+            let is_active = self.active.get(u).copied().unwrap_or(false);
+            if is_active {
+                active.insert(i);
+            }
+            if self.last_login.get(u).copied() == Some(NEVER) {
+                never_logged_in.insert(i);
+            }
+            if let Some(d) = self
+                .directory_of
+                .get(u)
+                .and_then(|&d| directory_members.get_mut(usize::from(d)))
+            {
+                d.insert(i);
+            }
+            let start = self.member_offsets.get(u).map_or(0, |&s| s as usize);
+            let end = self
+                .member_offsets
+                .get(u + 1)
+                .map_or(start, |&e| e as usize);
+            let mut holds_licence = false;
+            for &g in self.member_groups.get(start..end).unwrap_or(&[]) {
+                if let Some(m) = group_members.get_mut(g as usize) {
+                    m.insert(i);
+                }
+                holds_licence |= self.licence_group.get(g as usize).copied().unwrap_or(false);
+            }
+            if is_active && holds_licence {
+                licensed.insert(i);
+            }
+        }
+
+        // Sort orders. Username first: it is every other order's tie-breaker.
+        // Compare lower-cased copies in one temporary arena: byte-slice
+        // comparison (memcmp) instead of folding on every comparison.
+        let mut folded = StringColumn::default();
+        let mut buf = String::new();
+        for i in 0..n {
+            let name = self.usernames.get(i);
+            let f = if name.is_ascii() && !name.bytes().any(|b| b.is_ascii_uppercase()) {
+                name
+            } else {
+                buf.clear();
+                buf.push_str(&name.to_lowercase());
+                buf.as_str()
+            };
+            folded.push(f).map_err(|_| SnapshotError::TooLarge {
+                what: "more than 4 GiB of text in one column",
+            })?;
+        }
+        let mut by_username: Vec<(u128, u32)> = (0..n32)
+            .map(|i| (strings::folded_prefix(folded.get(i as usize)), i))
+            .collect();
+        by_username.sort_unstable_by(|&(pa, a), &(pb, b)| {
+            pa.cmp(&pb).then_with(|| {
+                folded
+                    .get(a as usize)
+                    .as_bytes()
+                    .cmp(folded.get(b as usize).as_bytes())
+                    .then_with(|| self.keys.get(a as usize).cmp(self.keys.get(b as usize)))
+            })
+        });
+        drop(folded);
+        let by_username: Vec<u32> = by_username.into_iter().map(|(_, i)| i).collect();
+        let mut username_rank = vec![0u32; n];
+        for (rank, &i) in (0u32..).zip(&by_username) {
+            if let Some(r) = username_rank.get_mut(i as usize) {
+                *r = rank;
+            }
+        }
+        let order_by = |col: &[i64]| -> Vec<u32> {
+            let mut keyed: Vec<(i64, u32, u32)> = (0..n32)
+                .map(|i| {
+                    let u = i as usize;
+                    (
+                        col.get(u).copied().unwrap_or(NEVER),
+                        username_rank.get(u).copied().unwrap_or(0),
+                        i,
+                    )
+                })
+                .collect();
+            keyed.sort_unstable();
+            keyed.into_iter().map(|(_, _, i)| i).collect()
+        };
+        let by_last_login = order_by(&self.last_login);
+        let by_created = order_by(&self.created);
+
+        let mut index = DirectoryIndex {
+            taken_at: self.taken_at,
+            directories: self.directories,
+            groups: self.groups,
+            licences: self.licences,
+            group_by_name: self.group_by_name,
+            licence_group: self.licence_group,
+            licence_groups: self.licence_groups,
+            keys: self.keys,
+            usernames: self.usernames,
+            display_names: self.display_names,
+            emails: self.emails,
+            key_lookup,
+            username_lookup,
+            email_lookup,
+            directory_of: self.directory_of,
+            created: self.created,
+            last_login: self.last_login,
+            login_count: self.login_count,
+            deactivated_at: self.deactivated_at,
+            member_offsets: self.member_offsets,
+            member_groups: self.member_groups,
+            member_overrides: HashMap::new(),
+            all,
+            active,
+            never_logged_in,
+            licensed,
+            sysadmins,
+            group_members,
+            directory_members,
+            by_username,
+            username_rank,
+            by_last_login,
+            by_created,
+        };
+        index.shrink();
+        Ok(index)
+    }
+}
+
+impl DirectoryIndex {
+    fn shrink(&mut self) {
+        self.keys.shrink();
+        self.usernames.shrink();
+        self.display_names.shrink();
+        self.emails.shrink();
+        self.directory_of.shrink_to_fit();
+        self.created.shrink_to_fit();
+        self.last_login.shrink_to_fit();
+        self.login_count.shrink_to_fit();
+        self.deactivated_at.shrink_to_fit();
+        self.member_offsets.shrink_to_fit();
+        self.member_groups.shrink_to_fit();
+        for b in self
+            .group_members
+            .iter_mut()
+            .chain(self.directory_members.iter_mut())
+        {
+            b.optimize();
+        }
+        self.all.optimize();
+        self.active.optimize();
+        self.never_logged_in.optimize();
+        self.licensed.optimize();
+    }
+}

@@ -1,0 +1,188 @@
+//! The writes a host can perform, and how they can fail.
+//!
+//! Plans are lists of operations with reasons; hosts apply one operation at
+//! a time and report success or a typed [`OperationFailure`]. A failure never
+//! aborts the rest of a run.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{DirectoryId, GroupName, UserKey, Username};
+
+/// Who takes over a deactivated user's open issues (Jira only).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "to", content = "user")]
+pub enum Handover {
+    /// Leave the issues unassigned.
+    Unassigned,
+    /// Assign each issue to its project's lead.
+    ProjectLead,
+    /// Assign every issue to this user.
+    User(UserKey),
+}
+
+/// One write against the host's directory.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum Operation {
+    /// Reactivate a deactivated user.
+    Activate {
+        /// The user.
+        user: UserKey,
+    },
+    /// Deactivate a user (keeps the account and its history).
+    Deactivate {
+        /// The user.
+        user: UserKey,
+    },
+    /// Change a user's username (e.g. add a `_deactivated` suffix).
+    Rename {
+        /// The user.
+        user: UserKey,
+        /// The new username.
+        to: Username,
+    },
+    /// Delete a user's account.
+    Delete {
+        /// The user.
+        user: UserKey,
+    },
+    /// Add a user to a group.
+    AddToGroup {
+        /// The user.
+        user: UserKey,
+        /// The group.
+        group: GroupName,
+    },
+    /// Remove a user from a group.
+    RemoveFromGroup {
+        /// The user.
+        user: UserKey,
+        /// The group.
+        group: GroupName,
+    },
+    /// Hand a user's open issues over.
+    ReassignIssues {
+        /// The user whose issues move.
+        user: UserKey,
+        /// Where they go.
+        to: Handover,
+    },
+    /// Create a group.
+    CreateGroup {
+        /// The new group's name.
+        group: GroupName,
+    },
+    /// Delete a group.
+    DeleteGroup {
+        /// The group.
+        group: GroupName,
+    },
+    /// Create a user (import).
+    CreateUser {
+        /// The username.
+        username: Username,
+        /// Full name.
+        display_name: String,
+        /// Email address.
+        email: String,
+        /// Directory to create in; the host's default when absent.
+        directory: Option<DirectoryId>,
+        /// Whether the account starts active.
+        active: bool,
+    },
+    /// Update a user's profile fields (import).
+    UpdateUser {
+        /// The user.
+        user: UserKey,
+        /// New full name, if it changes.
+        display_name: Option<String>,
+        /// New email, if it changes.
+        email: Option<String>,
+    },
+}
+
+impl Operation {
+    /// The user this operation touches, if it touches one existing user.
+    pub fn user(&self) -> Option<&UserKey> {
+        match self {
+            Operation::Activate { user }
+            | Operation::Deactivate { user }
+            | Operation::Rename { user, .. }
+            | Operation::Delete { user }
+            | Operation::AddToGroup { user, .. }
+            | Operation::RemoveFromGroup { user, .. }
+            | Operation::ReassignIssues { user, .. }
+            | Operation::UpdateUser { user, .. } => Some(user),
+            Operation::CreateGroup { .. }
+            | Operation::DeleteGroup { .. }
+            | Operation::CreateUser { .. } => None,
+        }
+    }
+
+    /// A short, stable name of the operation's kind (`deactivate`, `add_to_group`, …).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Operation::Activate { .. } => "activate",
+            Operation::Deactivate { .. } => "deactivate",
+            Operation::Rename { .. } => "rename",
+            Operation::Delete { .. } => "delete",
+            Operation::AddToGroup { .. } => "add_to_group",
+            Operation::RemoveFromGroup { .. } => "remove_from_group",
+            Operation::ReassignIssues { .. } => "reassign_issues",
+            Operation::CreateGroup { .. } => "create_group",
+            Operation::DeleteGroup { .. } => "delete_group",
+            Operation::CreateUser { .. } => "create_user",
+            Operation::UpdateUser { .. } => "update_user",
+        }
+    }
+}
+
+/// Why the host could not apply an operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
+pub enum OperationFailure {
+    /// The user's directory does not allow this write.
+    #[error("the directory is read-only for this operation")]
+    ReadOnlyDirectory,
+    /// The product or another app refused (e.g. a delete veto: the user has
+    /// reported issues, is a project lead, …). The text is the host's reason.
+    #[error("vetoed by the host: {0}")]
+    Vetoed(String),
+    /// The user or group no longer exists.
+    #[error("not found")]
+    NotFound,
+    /// The acting account lacks the permission.
+    #[error("permission denied")]
+    PermissionDenied,
+    /// No licence seat left (floating licences).
+    #[error("no licence seat available")]
+    NoSeat,
+    /// The target already exists (create) or the new name is taken (rename).
+    #[error("already exists")]
+    AlreadyExists,
+    /// Anything else the host reported; the text must carry no personal data.
+    #[error("host error: {0}")]
+    Host(String),
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operation::Activate { user } => write!(f, "activate `{user}`"),
+            Operation::Deactivate { user } => write!(f, "deactivate `{user}`"),
+            Operation::Rename { user, .. } => write!(f, "rename `{user}`"),
+            Operation::Delete { user } => write!(f, "delete `{user}`"),
+            Operation::AddToGroup { user, group } => write!(f, "add `{user}` to `{group}`"),
+            Operation::RemoveFromGroup { user, group } => {
+                write!(f, "remove `{user}` from `{group}`")
+            }
+            Operation::ReassignIssues { user, .. } => write!(f, "reassign issues of `{user}`"),
+            Operation::CreateGroup { group } => write!(f, "create group `{group}`"),
+            Operation::DeleteGroup { group } => write!(f, "delete group `{group}`"),
+            Operation::CreateUser { .. } => write!(f, "create a user"),
+            Operation::UpdateUser { user, .. } => write!(f, "update `{user}`"),
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! Turning a compact [`Plan`] into explicit actions, skips, totals, the hash
+//! and the JSON document.
+//!
+//! This is the only place that allocates per user, and it runs only when
+//! someone looks (the CLI, the journal, the admin UI, the approval hash).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{
+    AccountOp, ActionSource, Basis, Outcome, Plan, PlanMode, PlanStatus, PlanWarning,
+    PlannedAction, PlannedSkip, Reason, key_of,
+};
+use crate::index::{DirectoryIndex, UserIdx};
+use crate::model::{GroupName, Username};
+use crate::operation::Operation;
+use crate::policy::Mode;
+use crate::safety::{GuardTrip, HealthProblem};
+use crate::time::Millis;
+
+/// The reason user `idx` matched `outcome`.
+pub(crate) fn reason_for(
+    outcome: &Outcome,
+    index: &DirectoryIndex,
+    now: Millis,
+    idx: u32,
+) -> Reason {
+    let user = UserIdx(idx);
+    match outcome.basis_of(idx) {
+        Some((Basis::Inactive, threshold)) => {
+            let last_login = index.last_login(user).unwrap_or(Millis(0));
+            Reason::Inactive {
+                last_login,
+                days: last_login.days_until(now),
+                threshold,
+            }
+        }
+        Some((Basis::OnceLoggedIn, threshold)) => {
+            let last_login = index.last_login(user).unwrap_or(Millis(0));
+            Reason::OnceLoggedIn {
+                last_login,
+                days: last_login.days_until(now),
+                threshold,
+            }
+        }
+        Some((Basis::NeverLoggedIn, threshold)) => {
+            let created = index.created(user);
+            Reason::NeverLoggedIn {
+                created,
+                days: created.days_until(now),
+                threshold,
+            }
+        }
+        Some((Basis::Deactivated, threshold)) => {
+            let (since, source) = outcome
+                .deactivation_time(index, idx)
+                .unwrap_or((Millis(0), super::TimeSource::Host));
+            Reason::Deactivated {
+                since,
+                source,
+                days: since.days_until(now),
+                threshold,
+            }
+        }
+        Some((Basis::Selected, _)) => match &outcome.source {
+            ActionSource::Bulk { admin, .. } => Reason::Selected {
+                admin: admin.clone(),
+            },
+            ActionSource::Policy { .. } => Reason::Login,
+        },
+        None => Reason::Login,
+    }
+}
+
+fn group_name(index: &DirectoryIndex, g: u32) -> GroupName {
+    index
+        .groups()
+        .get(g as usize)
+        .map_or_else(|| GroupName::from(""), |gr| gr.name.clone())
+}
+
+/// The writes of one outcome for one user, in order.
+pub(crate) fn operations_for(
+    outcome: &Outcome,
+    index: &DirectoryIndex,
+    idx: u32,
+) -> Vec<Operation> {
+    let user = key_of(index, idx);
+    let mut ops = Vec::new();
+    if outcome.account_users.contains(idx) {
+        match &outcome.account_op {
+            Some(AccountOp::Deactivate {
+                rename_suffix,
+                handover,
+            }) => {
+                if let Some(to) = handover {
+                    ops.push(Operation::ReassignIssues {
+                        user: user.clone(),
+                        to: to.clone(),
+                    });
+                }
+                if let Some(suffix) = rename_suffix {
+                    let name = index.username(UserIdx(idx));
+                    if !name.to_lowercase().ends_with(&suffix.to_lowercase()) {
+                        ops.push(Operation::Rename {
+                            user: user.clone(),
+                            to: Username(format!("{name}{suffix}")),
+                        });
+                    }
+                }
+                ops.push(Operation::Deactivate { user: user.clone() });
+            }
+            Some(AccountOp::Delete) => ops.push(Operation::Delete { user: user.clone() }),
+            Some(AccountOp::Activate) => ops.push(Operation::Activate { user: user.clone() }),
+            None => {}
+        }
+    }
+    for op in &outcome.group_ops {
+        if op.users.contains(idx) {
+            let group = group_name(index, op.group);
+            ops.push(if op.add {
+                Operation::AddToGroup {
+                    user: user.clone(),
+                    group,
+                }
+            } else {
+                Operation::RemoveFromGroup {
+                    user: user.clone(),
+                    group,
+                }
+            });
+        }
+    }
+    ops
+}
+
+pub(super) fn actions(plan: &Plan, index: &DirectoryIndex) -> Vec<PlannedAction> {
+    let mut rows: Vec<(&str, usize, usize, PlannedAction)> = Vec::new();
+    for (o_pos, outcome) in plan.outcomes.iter().enumerate() {
+        let mode = if plan.forced_preview {
+            Mode::Safe
+        } else {
+            outcome.mode
+        };
+        for idx in &outcome.acted_on() {
+            let reason = reason_for(outcome, index, plan.now, idx);
+            for (seq, operation) in operations_for(outcome, index, idx).into_iter().enumerate() {
+                rows.push((
+                    index.key(UserIdx(idx)),
+                    o_pos,
+                    seq,
+                    PlannedAction {
+                        idx,
+                        operation,
+                        source: outcome.source.clone(),
+                        mode,
+                        reason: reason.clone(),
+                    },
+                ));
+            }
+        }
+    }
+    rows.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    rows.into_iter().map(|(_, _, _, a)| a).collect()
+}
+
+pub(super) fn skips(plan: &Plan, index: &DirectoryIndex) -> Vec<PlannedSkip> {
+    let mut rows: Vec<(&str, usize, PlannedSkip)> = Vec::new();
+    for (o_pos, outcome) in plan.outcomes.iter().enumerate() {
+        for set in &outcome.skipped {
+            for idx in &set.users {
+                rows.push((
+                    index.key(UserIdx(idx)),
+                    o_pos,
+                    PlannedSkip {
+                        user: key_of(index, idx),
+                        source: outcome.source.clone(),
+                        reason: set.reason.clone(),
+                    },
+                ));
+            }
+        }
+    }
+    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    rows.into_iter().map(|(_, _, s)| s).collect()
+}
+
+pub(super) fn hash(actions: &[PlannedAction]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"seatwarden-plan-v1\n");
+    for a in actions {
+        hasher.update(a.source.label().as_bytes());
+        hasher.update(b"\t");
+        if let Some(user) = a.operation.user() {
+            hasher.update(user.as_str().as_bytes());
+        }
+        hasher.update(b"\t");
+        hasher.update(
+            serde_json::to_string(&a.operation)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        hasher.update(b"\n");
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Figures for one source.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyTotals {
+    /// Users who matched the condition (before skips).
+    pub matched: u64,
+    /// Users who get at least one write.
+    pub acted_on: u64,
+    /// Users skipped (a user may be counted once per reason).
+    pub skipped: u64,
+    /// Writes per operation kind.
+    pub operations: BTreeMap<String, u64>,
+}
+
+/// Figures for the whole plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanTotals {
+    /// Per source label (policy id or `bulk:<id>`).
+    pub by_source: BTreeMap<String, PolicyTotals>,
+    /// Writes per operation kind.
+    pub by_operation: BTreeMap<String, u64>,
+    /// Distinct users with at least one write.
+    pub users: u64,
+    /// Distinct accounts the guard counts (see [`Plan::guarded_accounts`]).
+    pub mass_changed: u64,
+}
+
+pub(super) fn totals(plan: &Plan, actions: &[PlannedAction]) -> PlanTotals {
+    let mut t = PlanTotals::default();
+    for o in &plan.outcomes {
+        let entry = t.by_source.entry(o.source.label()).or_default();
+        entry.matched = o.matched.iter().map(|m| m.users.len()).sum();
+        entry.acted_on = o.acted_on().len();
+        entry.skipped = o.skipped.iter().map(|s| s.users.len()).sum();
+    }
+    let mut users = roaring::RoaringBitmap::new();
+    for a in actions {
+        let kind = a.operation.kind_name().to_owned();
+        *t.by_operation.entry(kind.clone()).or_default() += 1;
+        if let Some(entry) = t.by_source.get_mut(&a.source.label()) {
+            *entry.operations.entry(kind).or_default() += 1;
+        }
+        users.insert(a.idx);
+    }
+    t.users = users.len();
+    t.mass_changed = plan.guarded_accounts().len();
+    t
+}
+
+/// A plan warning with its text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarningEntry {
+    /// The typed warning.
+    #[serde(flatten)]
+    pub warning: PlanWarning,
+    /// Rendered for people.
+    pub message: String,
+}
+
+/// A guard trip with its text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardEntry {
+    /// The typed trip.
+    #[serde(flatten)]
+    pub trip: GuardTrip,
+    /// Rendered for people.
+    pub message: String,
+}
+
+/// A health problem with its text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthEntry {
+    /// The typed problem.
+    #[serde(flatten)]
+    pub problem: HealthProblem,
+    /// Rendered for people.
+    pub message: String,
+}
+
+/// One write in the document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionEntry {
+    /// Source label.
+    pub source: String,
+    /// The source's mode.
+    pub mode: Mode,
+    /// The write.
+    pub operation: Operation,
+    /// The typed reason.
+    pub reason: Reason,
+    /// The reason rendered, e.g. "last login 2026-06-01, 173 days ≥ 90".
+    pub because: String,
+}
+
+/// One user's writes in the document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserEntry {
+    /// The user's key.
+    pub user: String,
+    /// The username, for people reading the plan.
+    pub username: String,
+    /// The writes, in order.
+    pub actions: Vec<ActionEntry>,
+}
+
+/// One skipped user in the document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkipEntry {
+    /// The user's key.
+    pub user: String,
+    /// The username.
+    pub username: String,
+    /// Source label.
+    pub source: String,
+    /// The typed reason.
+    pub reason: super::SkipReason,
+    /// The reason rendered.
+    pub because: String,
+}
+
+/// The plan as JSON: what `seatwarden plan` prints and the journal stores.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanDocument {
+    /// The instant evaluated (ISO 8601).
+    pub now: String,
+    /// Preview or live.
+    pub mode: PlanMode,
+    /// Preview, ready, needs approval, paused.
+    pub status: PlanStatus,
+    /// The plan hash (approve exactly this plan).
+    pub hash: String,
+    /// Figures.
+    pub totals: PlanTotals,
+    /// Plan-level warnings.
+    pub warnings: Vec<WarningEntry>,
+    /// Guard thresholds exceeded.
+    pub guard: Vec<GuardEntry>,
+    /// Login-data problems.
+    pub health: Vec<HealthEntry>,
+    /// Per user, in key order.
+    pub users: Vec<UserEntry>,
+    /// Skipped users, in key order.
+    pub skipped: Vec<SkipEntry>,
+}
+
+pub(super) fn document(plan: &Plan, index: &DirectoryIndex) -> PlanDocument {
+    let actions = actions(plan, index);
+    let hash = hash(&actions);
+    let totals = totals(plan, &actions);
+    let mut users: Vec<UserEntry> = Vec::new();
+    for a in &actions {
+        let entry = ActionEntry {
+            source: a.source.label(),
+            mode: a.mode,
+            operation: a.operation.clone(),
+            because: a.reason.to_string(),
+            reason: a.reason.clone(),
+        };
+        let key = index.key(UserIdx(a.idx));
+        match users.last_mut() {
+            Some(u) if u.user == key => u.actions.push(entry),
+            _ => users.push(UserEntry {
+                user: key.to_owned(),
+                username: index.username(UserIdx(a.idx)).to_owned(),
+                actions: vec![entry],
+            }),
+        }
+    }
+    let skipped = skips(plan, index)
+        .into_iter()
+        .map(|s| {
+            let username = index
+                .index_of_key(&s.user)
+                .map(|i| index.username(i).to_owned())
+                .unwrap_or_default();
+            SkipEntry {
+                user: s.user.0.clone(),
+                username,
+                source: s.source.label(),
+                because: s.reason.to_string(),
+                reason: s.reason,
+            }
+        })
+        .collect();
+    PlanDocument {
+        now: plan.now.to_string(),
+        mode: plan.mode(),
+        status: plan.status(),
+        hash,
+        totals,
+        warnings: plan
+            .warnings
+            .iter()
+            .map(|w| WarningEntry {
+                message: w.to_string(),
+                warning: w.clone(),
+            })
+            .collect(),
+        guard: plan
+            .guard
+            .iter()
+            .map(|t| GuardEntry {
+                message: t.to_string(),
+                trip: t.clone(),
+            })
+            .collect(),
+        health: plan
+            .health
+            .iter()
+            .map(|p| HealthEntry {
+                message: p.to_string(),
+                problem: p.clone(),
+            })
+            .collect(),
+        users,
+        skipped,
+    }
+}

@@ -1,0 +1,322 @@
+//! Policies: every automation tab of the product as one model.
+//!
+//! Admins know tabs (deactivate, revoke access, group assignment, delete,
+//! floating licence, reactivate on login, Cloud-style cleanup rules); the
+//! engine knows one thing, a [`Policy`]: a trigger (scheduled or at login), a
+//! scope (which directories, which users, who is protected), a condition
+//! (inactive, never logged in, logged in once, deactivated for long enough)
+//! and an action. Each tab is a preset of these fields; a Cloud-style cleanup
+//! rule is simply a scheduled policy with its own recurrence and mode.
+//!
+//! These are the validated engine types. They are built from JSON by
+//! [`crate::config::Config::parse`], which checks every field and reports
+//! every problem with its path; they serialise back to the same JSON.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ApplicationKey, DirectoryId, GroupName};
+use crate::operation::Handover;
+use crate::schedule::Schedule;
+
+/// A policy's identifier, unique within a configuration document.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PolicyId(pub String);
+
+impl PolicyId {
+    /// The identifier as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PolicyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for PolicyId {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+/// Whether a policy's runs change anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Preview: the run records the full plan and changes nothing (the default
+    /// for every new policy).
+    #[default]
+    Safe,
+    /// The run applies its plan (subject to the guard and the health check).
+    Live,
+}
+
+/// When a policy is evaluated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Trigger {
+    /// With the global daily scheduler run (settings `schedulerAt`, in the
+    /// default timezone): the classic automation tabs.
+    Scheduler,
+    /// On its own recurrence: Cloud-style cleanup rules.
+    Schedule {
+        /// The recurrence.
+        schedule: Schedule,
+    },
+    /// When a user logs in: floating licence and reactivation.
+    Login,
+}
+
+/// Which directories' users a policy looks at.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "ids")]
+pub enum DirectorySelection {
+    /// Every directory.
+    #[default]
+    All,
+    /// Only these directories.
+    Only(Vec<DirectoryId>),
+}
+
+impl DirectorySelection {
+    /// True when users of directory `id` are in scope.
+    pub fn includes(&self, id: DirectoryId) -> bool {
+        match self {
+            DirectorySelection::All => true,
+            DirectorySelection::Only(ids) => ids.contains(&id),
+        }
+    }
+}
+
+/// What a policy does with users of a directory that refuses some writes
+/// (read-only LDAP or Crowd directories).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadOnlyHandling {
+    /// Skip such users, and say so in the plan.
+    #[default]
+    Skip,
+    /// Do what the directory allows: membership changes in groups the host
+    /// reports as changeable. Deactivating such a user becomes "remove every
+    /// changeable licence group" (the seat is released, the account stays);
+    /// anything the directory refuses is reported as skipped.
+    MembershipOnly,
+}
+
+/// Which users a policy targets inside its directories.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "groups")]
+pub enum Target {
+    /// Everyone except members of protected groups (global and the policy's own).
+    #[default]
+    AllExceptProtected,
+    /// Only members of at least one of these groups (protected groups still win).
+    OnlyGroups(Vec<GroupName>),
+}
+
+/// Which users a policy considers.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scope {
+    /// Directory selection.
+    #[serde(default)]
+    pub directories: DirectorySelection,
+    /// Read-only directory handling.
+    #[serde(default)]
+    pub read_only: ReadOnlyHandling,
+    /// Target users.
+    #[serde(default)]
+    pub target: Target,
+    /// This policy's protected (excluded) groups, on top of the global ones.
+    #[serde(default)]
+    pub exclude_groups: Vec<GroupName>,
+}
+
+/// The inactivity condition of a scheduled policy.
+///
+/// - A user who logged in is matched when their last login is at least
+///   `days` whole days before `now`.
+/// - A user who never logged in is matched only when
+///   `never_logged_in_days` is set, counting from account creation.
+/// - A user who logged in exactly once is matched, when
+///   `once_logged_in_days` is set, by that threshold instead of `days`
+///   (counting from that one login). Where the host does not count logins
+///   (Confluence) "logged in once" means: the last login lies within the
+///   settings' `onceLoggedInWindowHours` of account creation (see
+///   `docs/policies.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inactivity {
+    /// Days since last login (≥ 1; the tabs' default is 30).
+    pub days: u32,
+    /// Include never-logged-in users after this many days since creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub never_logged_in_days: Option<u32>,
+    /// Judge once-logged-in users by this many days since their one login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub once_logged_in_days: Option<u32>,
+}
+
+/// What must hold for a user before a policy acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Condition {
+    /// Active users idle long enough (see [`Inactivity`]).
+    Inactive(Inactivity),
+    /// Deactivated accounts, deactivated for at least `days` days (delete).
+    Deactivated {
+        /// Days since deactivation (≥ 1).
+        days: u32,
+    },
+    /// The user is logging in (login policies).
+    Login,
+}
+
+/// One floating-licence rule: members of any source group get the target
+/// groups at login, if a seat is left.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FloatingRule {
+    /// "If the user is in any of these groups".
+    pub source_groups: Vec<GroupName>,
+    /// "Then add them to these groups".
+    pub target_groups: Vec<GroupName>,
+}
+
+/// What a policy does to the users it matches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
+pub enum Action {
+    /// Deactivate the account, optionally renaming it and handing its open
+    /// issues over first.
+    Deactivate {
+        /// Suffix appended to the username (e.g. `_deactivated`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rename_suffix: Option<String>,
+        /// Open-issue handover before deactivation (Jira).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        handover: Option<Handover>,
+    },
+    /// Remove the user from these groups (revoke access).
+    RemoveGroups {
+        /// The groups.
+        groups: Vec<GroupName>,
+    },
+    /// Remove every group that grants a licence of these applications (all
+    /// applications when empty): Data Center's equivalent of "suspend".
+    RemoveLicenceGroups {
+        /// Applications; empty means every application.
+        #[serde(default)]
+        applications: Vec<ApplicationKey>,
+    },
+    /// Add the user to these groups (tagging; nothing else changes).
+    AddGroups {
+        /// The groups.
+        groups: Vec<GroupName>,
+    },
+    /// Delete the account.
+    Delete,
+    /// Floating licence at login.
+    FloatingLicence {
+        /// The rules, first match first.
+        rules: Vec<FloatingRule>,
+    },
+    /// Reactivate deactivated users at login, and adjust groups.
+    Reactivate {
+        /// Members of these groups are not reactivated.
+        #[serde(default)]
+        restricted_groups: Vec<GroupName>,
+        /// Added to users this policy reactivates.
+        #[serde(default)]
+        add_groups: Vec<GroupName>,
+        /// Removed at login, from reactivated and already-active users.
+        #[serde(default)]
+        remove_groups: Vec<GroupName>,
+    },
+}
+
+impl Action {
+    /// A short stable name of the action kind, as in the JSON.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Action::Deactivate { .. } => "deactivate",
+            Action::RemoveGroups { .. } => "remove_groups",
+            Action::RemoveLicenceGroups { .. } => "remove_licence_groups",
+            Action::AddGroups { .. } => "add_groups",
+            Action::Delete => "delete",
+            Action::FloatingLicence { .. } => "floating_licence",
+            Action::Reactivate { .. } => "reactivate",
+        }
+    }
+
+    /// True for actions evaluated at login rather than on a schedule.
+    pub fn is_login(&self) -> bool {
+        matches!(
+            self,
+            Action::FloatingLicence { .. } | Action::Reactivate { .. }
+        )
+    }
+
+    /// True for actions the mass-change guard counts (deactivate, delete, revoke).
+    pub fn is_mass_change(&self) -> bool {
+        matches!(
+            self,
+            Action::Deactivate { .. }
+                | Action::Delete
+                | Action::RemoveGroups { .. }
+                | Action::RemoveLicenceGroups { .. }
+        )
+    }
+}
+
+/// Warning emails before a policy acts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WarningSettings {
+    /// Send the warning this many days before the action would fire (≥ 1,
+    /// and less than the condition's threshold).
+    pub days_before: u32,
+    /// Also warn never-logged-in users (separate switch).
+    #[serde(default)]
+    pub never_logged_in: bool,
+    /// The mail template to use; the mail module's default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+}
+
+/// One policy: a preset of one automation tab or a named cleanup rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    /// Unique identifier.
+    pub id: PolicyId,
+    /// Display name.
+    pub name: String,
+    /// Disabled policies are never evaluated.
+    pub enabled: bool,
+    /// Safe (preview) or live.
+    pub mode: Mode,
+    /// Higher wins when two policies want conflicting things for one user;
+    /// ties go to the policy listed first.
+    pub priority: i32,
+    /// When it runs.
+    pub trigger: Trigger,
+    /// Whom it considers.
+    pub scope: Scope,
+    /// What must hold.
+    pub condition: Condition,
+    /// What it does.
+    pub action: Action,
+    /// Warning emails before acting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<WarningSettings>,
+}

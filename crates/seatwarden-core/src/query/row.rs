@@ -1,0 +1,112 @@
+//! One row of the Users tab, with the idle explanation admins read first.
+
+use serde::{Deserialize, Serialize};
+
+use crate::index::{DirectoryIndex, UserIdx};
+use crate::model::{ApplicationKey, DirectoryId, GroupName, UserKey, Username};
+use crate::time::Millis;
+
+/// How long a user has been idle, and why we say so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Idleness {
+    /// True when the user never logged in (idleness counts from creation).
+    pub never_logged_in: bool,
+    /// The instant idleness counts from: last login, or creation.
+    pub since: Millis,
+    /// Whole days from `since` to the query's `now` (0 if `since` is later).
+    pub days: i64,
+    /// A sentence for the UI, e.g. `last login 2026-10-01, 51 days ago`.
+    pub text: String,
+}
+
+impl Idleness {
+    /// Explains user `idx`'s idleness at `now`.
+    pub fn of(index: &DirectoryIndex, idx: UserIdx, now: Millis) -> Idleness {
+        let (never, since) = match index.last_login(idx) {
+            Some(t) => (false, t),
+            None => (true, index.created(idx)),
+        };
+        let days = since.days_until(now).max(0);
+        let ago = match days {
+            0 => "today".to_owned(),
+            1 => "1 day ago".to_owned(),
+            n => format!("{n} days ago"),
+        };
+        let text = if never {
+            format!("never logged in, created {}, {ago}", since.date_string())
+        } else {
+            format!("last login {}, {ago}", since.date_string())
+        };
+        Idleness {
+            never_logged_in: never,
+            since,
+            days,
+            text,
+        }
+    }
+}
+
+/// One user on a Users-tab page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryRow {
+    /// Stable key.
+    pub key: UserKey,
+    /// Login name.
+    pub username: Username,
+    /// Full name.
+    pub display_name: String,
+    /// Email.
+    pub email: String,
+    /// Directory id.
+    pub directory: DirectoryId,
+    /// Directory name.
+    pub directory_name: String,
+    /// Active or deactivated.
+    pub active: bool,
+    /// Account creation.
+    pub created: Millis,
+    /// Last login, `null` if never.
+    pub last_login: Option<Millis>,
+    /// Login count, `null` where unknown.
+    pub login_count: Option<u32>,
+    /// Direct group memberships.
+    pub groups: Vec<GroupName>,
+    /// Holds a seat.
+    pub licensed: bool,
+    /// Applications the user holds a seat of.
+    pub licensed_applications: Vec<ApplicationKey>,
+    /// Idle since when, and why.
+    pub inactive_because: Idleness,
+}
+
+impl QueryRow {
+    /// The row of user `idx` at `now`.
+    pub fn of(index: &DirectoryIndex, idx: UserIdx, now: Millis) -> QueryRow {
+        let directory = index.directory_id_of(idx);
+        QueryRow {
+            key: UserKey::from(index.key(idx)),
+            username: Username::from(index.username(idx)),
+            display_name: index.display_names.get(idx.as_usize()).to_owned(),
+            email: index.emails.get(idx.as_usize()).to_owned(),
+            directory,
+            directory_name: index
+                .directory(directory)
+                .map(|d| d.name.clone())
+                .unwrap_or_default(),
+            active: index.is_active(idx),
+            created: index.created(idx),
+            last_login: index.last_login(idx),
+            login_count: index.login_count(idx),
+            groups: index.groups_of(idx).cloned().collect(),
+            licensed: index.licensed_bitmap().contains(idx.0),
+            licensed_applications: index
+                .licensed_applications(idx)
+                .into_iter()
+                .cloned()
+                .collect(),
+            inactive_because: Idleness::of(index, idx, now),
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Field rules shared by every importer: usernames, emails, display names,
+//! group names, yes/no values.
+//!
+//! The rules are deliberately conservative where a bad value would hurt
+//! later (control characters that break audit exports and mail headers,
+//! leading or trailing spaces that make two accounts look identical) and
+//! permissive elsewhere: both products accept almost any printable text.
+
+use crate::error::ProblemKind;
+
+/// The longest name either product stores.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// Control characters (Unicode category Cc: U+0000–U+001F, U+007F–U+009F).
+/// One branch-free pass over the bytes; U+0080–U+009F are `C2 80`–`C2 9F`
+/// in UTF-8, checked only when a `C2` byte is present.
+fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (ascii_ctl, c2) = b.iter().fold((false, false), |(ctl, c2), &x| {
+        (ctl | (x < 0x20) | (x == 0x7F), c2 | (x == 0xC2))
+    });
+    ascii_ctl
+        || (c2
+            && b.windows(2).any(|w| {
+                w.first() == Some(&0xC2) && w.get(1).is_some_and(|&n| (0x80..=0x9F).contains(&n))
+            }))
+}
+
+fn too_long(s: &str) -> bool {
+    s.len() > MAX_NAME_CHARS && s.chars().count() > MAX_NAME_CHARS
+}
+
+fn padded(s: &str) -> bool {
+    s.starts_with(char::is_whitespace) || s.ends_with(char::is_whitespace)
+}
+
+/// Checks a username.
+pub fn username(s: &str) -> Result<(), ProblemKind> {
+    if s.is_empty() {
+        Err(ProblemKind::Required)
+    } else if has_control(s) {
+        Err(ProblemKind::InvalidUsername("contains control characters"))
+    } else if padded(s) {
+        Err(ProblemKind::InvalidUsername("starts or ends with a space"))
+    } else if too_long(s) {
+        Err(ProblemKind::InvalidUsername("longer than 255 characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a display name.
+pub fn display_name(s: &str) -> Result<(), ProblemKind> {
+    if s.is_empty() {
+        Err(ProblemKind::Required)
+    } else if has_control(s) {
+        Err(ProblemKind::InvalidDisplayName(
+            "contains control characters",
+        ))
+    } else if too_long(s) {
+        Err(ProblemKind::InvalidDisplayName(
+            "longer than 255 characters",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a group name.
+pub fn group_name(s: &str) -> Result<(), ProblemKind> {
+    if s.is_empty() {
+        Err(ProblemKind::Required)
+    } else if has_control(s) {
+        Err(ProblemKind::InvalidGroupName("contains control characters"))
+    } else if padded(s) {
+        Err(ProblemKind::InvalidGroupName("starts or ends with a space"))
+    } else if s.contains(';') {
+        Err(ProblemKind::InvalidGroupName(
+            "contains `;`, the list separator",
+        ))
+    } else if too_long(s) {
+        Err(ProblemKind::InvalidGroupName("longer than 255 characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks an email address: one `@`, a local part of 1–64 bytes, a domain
+/// of dot-separated labels (letters, digits, hyphens; not starting or
+/// ending with a hyphen) with at least one dot, no spaces or controls.
+/// Internationalised (non-ASCII) local parts and domains are accepted.
+pub fn email(s: &str) -> Result<(), ProblemKind> {
+    if s.is_empty() {
+        return Err(ProblemKind::Required);
+    }
+    let bad = ProblemKind::InvalidEmail;
+    if s.len() > 254 || has_control(s) {
+        return Err(bad);
+    }
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return Err(bad);
+    };
+    if local.is_empty() || local.len() > 64 || local.starts_with('.') || local.ends_with('.') {
+        return Err(bad);
+    }
+    // One pass over the local part: no second `@`, no specials, no
+    // whitespace, no `..`.
+    let mut prev = 0u8;
+    for &c in local.as_bytes() {
+        let special = matches!(
+            c,
+            b'@' | b'"'
+                | b'('
+                | b')'
+                | b','
+                | b':'
+                | b';'
+                | b'<'
+                | b'>'
+                | b'['
+                | b'\\'
+                | b']'
+                | b' '
+        );
+        if special || (c == b'.' && prev == b'.') {
+            return Err(bad);
+        }
+        prev = c;
+    }
+    if !local.is_ascii() && local.contains(char::is_whitespace) {
+        return Err(bad);
+    }
+    if !domain.contains('.') {
+        return Err(bad);
+    }
+    for label in domain.split('.') {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && if label.is_ascii() {
+                label
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-')
+            } else {
+                label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            };
+        if !ok {
+            return Err(bad);
+        }
+    }
+    Ok(())
+}
+
+/// Reads a yes/no cell: `true`/`false`, `yes`/`no`, `1`/`0`,
+/// `active`/`inactive`, any case.
+pub fn boolean(s: &str) -> Result<bool, ProblemKind> {
+    let t = s.trim();
+    for (text, v) in [
+        ("true", true),
+        ("false", false),
+        ("yes", true),
+        ("no", false),
+        ("1", true),
+        ("0", false),
+        ("active", true),
+        ("inactive", false),
+        ("y", true),
+        ("n", false),
+    ] {
+        if t.eq_ignore_ascii_case(text) {
+            return Ok(v);
+        }
+    }
+    Err(ProblemKind::InvalidBoolean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        for ok in [
+            "a@b.co",
+            "first.last+tag@sub.example.test",
+            "ü@exämple.de",
+            "x-y@a-b.io",
+        ] {
+            assert_eq!(email(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "plain", "@b.co", "a@", "a@b", "a b@c.de", "a@@b.co", "a@b..co", ".a@b.co", "a@-b.co",
+            "a@b.co.", "a;b@c.de", "a@b_c.de",
+        ] {
+            assert_eq!(email(bad), Err(ProblemKind::InvalidEmail), "{bad}");
+        }
+        assert_eq!(email(""), Err(ProblemKind::Required));
+    }
+
+    #[test]
+    fn names() {
+        assert!(username("jdoe").is_ok());
+        assert!(username(" jdoe").is_err());
+        assert!(username("j\u{7}doe").is_err());
+        assert!(username(&"x".repeat(256)).is_err());
+        assert!(username(&"é".repeat(255)).is_ok());
+        assert!(group_name("a;b").is_err());
+        assert!(group_name("jira-users").is_ok());
+        assert!(display_name("Jane\nDoe").is_err());
+        assert!(display_name(" Jane Doe ").is_ok());
+    }
+
+    #[test]
+    fn booleans() {
+        assert_eq!(boolean("TRUE"), Ok(true));
+        assert_eq!(boolean(" no "), Ok(false));
+        assert_eq!(boolean("Inactive"), Ok(false));
+        assert_eq!(boolean("maybe"), Err(ProblemKind::InvalidBoolean));
+    }
+}

@@ -1,0 +1,499 @@
+//! Reading users and applying one [`Operation`] inside a transaction.
+//!
+//! Each rule mirrors the reference in-memory directory, in the same order
+//! of checks, so both answer every operation with the same success or
+//! [`OperationFailure`]. A refused operation rolls its transaction back, so
+//! nothing is half-applied.
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use seatwarden_core::model::{Directory, Group, GroupName, Licence, SeatLimit, UserKey};
+use seatwarden_core::operation::{Handover, Operation, OperationFailure};
+use seatwarden_core::snapshot::SnapshotUser;
+use seatwarden_core::time::Millis;
+use seatwarden_service::host::Applied;
+
+use crate::{DirectoryError, Parts};
+
+/// The `users` columns [`user_row`] reads, in order.
+pub(crate) const USER_COLUMNS: &str = "key, username, display_name, email, directory_id, active, \
+     created, last_login, login_count, deactivated_at";
+
+/// How to find one user.
+#[derive(Clone, Copy)]
+pub(crate) enum Lookup<'a> {
+    /// By key.
+    Key(&'a str),
+    /// By username, case-insensitively.
+    Username(&'a str),
+}
+
+/// A user row without groups.
+pub(crate) fn user_row(row: &Row<'_>) -> rusqlite::Result<SnapshotUser> {
+    Ok(SnapshotUser {
+        key: row.get(0)?,
+        username: row.get(1)?,
+        display_name: row.get(2)?,
+        email: row.get(3)?,
+        directory_id: row.get(4)?,
+        active: row.get(5)?,
+        created: row.get(6)?,
+        last_login: row.get(7)?,
+        login_count: row.get(8)?,
+        deactivated_at: row.get(9)?,
+        groups: Vec::new(),
+    })
+}
+
+/// One user with their groups.
+pub(crate) fn load_user(
+    tx: &Transaction<'_>,
+    by: Lookup<'_>,
+) -> Result<Option<SnapshotUser>, DirectoryError> {
+    let (sql, value) = match by {
+        Lookup::Key(key) => (
+            format!("SELECT {USER_COLUMNS} FROM users WHERE key = ?1"),
+            key.to_owned(),
+        ),
+        Lookup::Username(name) => (
+            format!("SELECT {USER_COLUMNS} FROM users WHERE username_folded = ?1"),
+            name.to_lowercase(),
+        ),
+    };
+    let Some(mut user) = tx
+        .prepare_cached(&sql)?
+        .query_row(params![value], user_row)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut stmt = tx.prepare_cached(
+        "SELECT group_name FROM memberships WHERE user_key = ?1 ORDER BY group_name",
+    )?;
+    let groups = stmt.query_map(params![user.key], |r| r.get::<_, String>(0))?;
+    user.groups = groups.collect::<Result<_, _>>()?;
+    Ok(Some(user))
+}
+
+fn corrupt(field: &'static str) -> impl Fn(serde_json::Error) -> DirectoryError {
+    move |e| DirectoryError::Corrupt {
+        field,
+        message: e.to_string(),
+    }
+}
+
+fn meta<T: serde::de::DeserializeOwned + Default>(
+    tx: &Transaction<'_>,
+    name: &'static str,
+) -> Result<T, DirectoryError> {
+    let value: Option<String> = tx
+        .prepare_cached("SELECT value FROM meta WHERE name = ?1")?
+        .query_row(params![name], |r| r.get(0))
+        .optional()?;
+    match value {
+        Some(text) => serde_json::from_str(&text).map_err(corrupt(name)),
+        None => Ok(T::default()),
+    }
+}
+
+fn put_meta<T: serde::Serialize>(
+    tx: &Transaction<'_>,
+    name: &'static str,
+    value: &T,
+) -> Result<(), DirectoryError> {
+    let text = serde_json::to_string(value).map_err(corrupt(name))?;
+    tx.prepare_cached("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)")?
+        .execute(params![name, text])?;
+    Ok(())
+}
+
+/// Directories, groups, licences and sysadmins as stored.
+pub(crate) fn load_parts(tx: &Transaction<'_>) -> Result<Parts, DirectoryError> {
+    Ok(Parts {
+        directories: meta(tx, "directories")?,
+        groups: meta(tx, "groups")?,
+        licences: meta(tx, "licences")?,
+        sysadmins: meta(tx, "sysadmins")?,
+    })
+}
+
+/// Stores every header part.
+pub(crate) fn save_parts(tx: &Transaction<'_>, parts: &Parts) -> Result<(), DirectoryError> {
+    put_meta(tx, "directories", &parts.directories)?;
+    put_meta(tx, "groups", &parts.groups)?;
+    put_meta(tx, "licences", &parts.licences)?;
+    put_meta(tx, "sysadmins", &parts.sysadmins)?;
+    Ok(())
+}
+
+/// Active users holding one of `licence`'s groups.
+pub(crate) fn seats_used(tx: &Transaction<'_>, licence: &Licence) -> Result<u32, DirectoryError> {
+    let groups: Vec<String> = licence.groups.iter().map(GroupName::folded).collect();
+    let groups = serde_json::to_string(&groups).map_err(corrupt("licences"))?;
+    let n: i64 = tx
+        .prepare_cached(
+            "SELECT COUNT(DISTINCT m.user_key) FROM memberships m
+             JOIN users u ON u.key = m.user_key
+             WHERE u.active = 1 AND m.group_folded IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_row(params![groups], |r| r.get(0))?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Maps a database failure inside an operation to the port's failure.
+pub(crate) fn host_failure(error: impl Into<DirectoryError>) -> OperationFailure {
+    OperationFailure::Host(error.into().to_string())
+}
+
+/// Indices of the licences one of whose groups is among `groups`.
+fn applications_of(parts: &Parts, groups: &[String]) -> Vec<usize> {
+    parts
+        .licences
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.groups
+                .iter()
+                .any(|lg| groups.iter().any(|g| g.eq_ignore_ascii_case(lg.as_str())))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Fails with `NoSeat` if `user` becoming active with `groups` would take
+/// a seat in an application that has none left.
+fn check_seats(
+    tx: &Transaction<'_>,
+    parts: &Parts,
+    user: &SnapshotUser,
+    groups: &[String],
+) -> Result<(), OperationFailure> {
+    let before = if user.active {
+        applications_of(parts, &user.groups)
+    } else {
+        Vec::new()
+    };
+    for app in applications_of(parts, groups) {
+        if before.contains(&app) {
+            continue;
+        }
+        if let Some(licence) = parts.licences.get(app) {
+            if let SeatLimit::Limited(limit) = licence.limit {
+                if seats_used(tx, licence).map_err(host_failure)? >= limit {
+                    return Err(OperationFailure::NoSeat);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn group(parts: &Parts, name: &GroupName) -> Option<Group> {
+    let folded = name.folded();
+    parts
+        .groups
+        .iter()
+        .find(|g| g.name.folded() == folded)
+        .cloned()
+}
+
+fn capabilities(
+    tx: &Transaction<'_>,
+    parts: &Parts,
+    key: &UserKey,
+) -> Result<(Directory, SnapshotUser), OperationFailure> {
+    let user = load_user(tx, Lookup::Key(&key.0))
+        .map_err(host_failure)?
+        .ok_or(OperationFailure::NotFound)?;
+    let directory = parts
+        .directories
+        .iter()
+        .find(|d| d.id.0 == user.directory_id)
+        .cloned()
+        .ok_or_else(|| OperationFailure::Host("the user's directory is missing".to_owned()))?;
+    Ok((directory, user))
+}
+
+fn exec(
+    tx: &Transaction<'_>,
+    sql: &str,
+    values: impl rusqlite::Params,
+) -> Result<usize, OperationFailure> {
+    tx.prepare_cached(sql)
+        .and_then(|mut s| s.execute(values))
+        .map_err(host_failure)
+}
+
+fn next_user_key(tx: &Transaction<'_>) -> Result<String, OperationFailure> {
+    let mut next: u64 = meta(tx, "next_user").map_err(host_failure)?;
+    loop {
+        next = next.saturating_add(1);
+        let candidate = format!("SWUSER{next}");
+        let taken: Option<i64> = tx
+            .prepare_cached("SELECT 1 FROM users WHERE key = ?1")
+            .and_then(|mut s| s.query_row(params![candidate], |r| r.get(0)).optional())
+            .map_err(host_failure)?;
+        if taken.is_none() {
+            put_meta(tx, "next_user", &next).map_err(host_failure)?;
+            return Ok(candidate);
+        }
+    }
+}
+
+/// Applies `operation` at `now` inside `tx`; the caller commits on success.
+pub(crate) fn apply(
+    tx: &Transaction<'_>,
+    operation: &Operation,
+    now: Millis,
+) -> Result<Applied, OperationFailure> {
+    let mut parts = load_parts(tx).map_err(host_failure)?;
+    match operation {
+        Operation::Activate { user } => {
+            let (directory, current) = capabilities(tx, &parts, user)?;
+            if !directory.capabilities.update_user {
+                return Err(OperationFailure::ReadOnlyDirectory);
+            }
+            if !current.active {
+                check_seats(tx, &parts, &current, &current.groups)?;
+                exec(
+                    tx,
+                    "UPDATE users SET active = 1, deactivated_at = NULL WHERE key = ?1",
+                    params![user.0],
+                )?;
+            }
+        }
+        Operation::Deactivate { user } => {
+            let (directory, current) = capabilities(tx, &parts, user)?;
+            if !directory.capabilities.update_user {
+                return Err(OperationFailure::ReadOnlyDirectory);
+            }
+            if current.active {
+                exec(
+                    tx,
+                    "UPDATE users SET active = 0, deactivated_at = ?2 WHERE key = ?1",
+                    params![user.0, now.0],
+                )?;
+            }
+        }
+        Operation::Rename { user, to } => {
+            let (directory, _) = capabilities(tx, &parts, user)?;
+            if !directory.capabilities.rename_user {
+                return Err(OperationFailure::ReadOnlyDirectory);
+            }
+            let folded = to.folded();
+            let owner: Option<String> = tx
+                .prepare_cached("SELECT key FROM users WHERE username_folded = ?1")
+                .and_then(|mut s| s.query_row(params![folded], |r| r.get(0)).optional())
+                .map_err(host_failure)?;
+            if owner.is_some_and(|o| o != user.0) {
+                return Err(OperationFailure::AlreadyExists);
+            }
+            exec(
+                tx,
+                "UPDATE users SET username = ?2, username_folded = ?3 WHERE key = ?1",
+                params![user.0, to.0, folded],
+            )?;
+        }
+        Operation::Delete { user } => {
+            let (directory, _) = capabilities(tx, &parts, user)?;
+            if !directory.capabilities.delete_user {
+                return Err(OperationFailure::ReadOnlyDirectory);
+            }
+            let veto: Option<String> = tx
+                .prepare_cached("SELECT reason FROM delete_vetoes WHERE user_key = ?1")
+                .and_then(|mut s| s.query_row(params![user.0], |r| r.get(0)).optional())
+                .map_err(host_failure)?;
+            if let Some(reason) = veto {
+                return Err(OperationFailure::Vetoed(reason));
+            }
+            exec(
+                tx,
+                "DELETE FROM memberships WHERE user_key = ?1",
+                params![user.0],
+            )?;
+            exec(tx, "DELETE FROM users WHERE key = ?1", params![user.0])?;
+        }
+        Operation::AddToGroup {
+            user,
+            group: wanted,
+        } => {
+            let name = group(&parts, wanted)
+                .ok_or(OperationFailure::NotFound)?
+                .name;
+            let (directory, current) = capabilities(tx, &parts, user)?;
+            if !directory.can_change_membership(&name) {
+                return Err(OperationFailure::ReadOnlyDirectory);
+            }
+            if !current
+                .groups
+                .iter()
+                .any(|g| g.eq_ignore_ascii_case(name.as_str()))
+            {
+                let mut groups = current.groups.clone();
+                groups.push(name.0.clone());
+                if current.active {
+                    check_seats(tx, &parts, &current, &groups)?;
+                }
+                exec(
+                    tx,
+                    "INSERT OR IGNORE INTO memberships (user_key, group_folded, group_name)
+                     VALUES (?1, ?2, ?3)",
+                    params![user.0, name.folded(), name.0],
+                )?;
+            }
+        }
+        Operation::RemoveFromGroup {
+            user,
+            group: wanted,
+        } => {
+            let name = group(&parts, wanted)
+                .ok_or(OperationFailure::NotFound)?
+                .name;
+            let (directory, _) = capabilities(tx, &parts, user)?;
+            if !directory.can_change_membership(&name) {
+                return Err(OperationFailure::ReadOnlyDirectory);
+            }
+            exec(
+                tx,
+                "DELETE FROM memberships WHERE user_key = ?1 AND group_folded = ?2",
+                params![user.0, name.folded()],
+            )?;
+        }
+        Operation::ReassignIssues { user, to } => {
+            if load_user(tx, Lookup::Key(&user.0))
+                .map_err(host_failure)?
+                .is_none()
+            {
+                return Err(OperationFailure::NotFound);
+            }
+            if let Handover::User(target) = to {
+                match load_user(tx, Lookup::Key(&target.0)).map_err(host_failure)? {
+                    Some(t) if t.active => {}
+                    Some(_) => {
+                        return Err(OperationFailure::Vetoed(
+                            "the new assignee is deactivated".to_owned(),
+                        ));
+                    }
+                    None => return Err(OperationFailure::NotFound),
+                }
+            }
+            let moved: Option<u32> = tx
+                .prepare_cached("SELECT count FROM open_issues WHERE user_key = ?1")
+                .and_then(|mut s| s.query_row(params![user.0], |r| r.get(0)).optional())
+                .map_err(host_failure)?;
+            exec(
+                tx,
+                "DELETE FROM open_issues WHERE user_key = ?1",
+                params![user.0],
+            )?;
+            let target = serde_json::to_string(to)
+                .map_err(|e| OperationFailure::Host(format!("handover not serialisable: {e}")))?;
+            exec(
+                tx,
+                "INSERT INTO handovers (user_key, target, moved) VALUES (?1, ?2, ?3)",
+                params![user.0, target, moved.unwrap_or(0)],
+            )?;
+        }
+        Operation::CreateGroup { group: wanted } => {
+            if group(&parts, wanted).is_some() {
+                return Err(OperationFailure::AlreadyExists);
+            }
+            parts.groups.push(Group {
+                name: wanted.clone(),
+                admin: false,
+                licence: false,
+            });
+            put_meta(tx, "groups", &parts.groups).map_err(host_failure)?;
+        }
+        Operation::DeleteGroup { group: wanted } => {
+            let found = group(&parts, wanted).ok_or(OperationFailure::NotFound)?;
+            if found.admin {
+                return Err(OperationFailure::Vetoed(
+                    "the group grants administration rights".to_owned(),
+                ));
+            }
+            let folded = wanted.folded();
+            parts.groups.retain(|g| g.name.folded() != folded);
+            put_meta(tx, "groups", &parts.groups).map_err(host_failure)?;
+            exec(
+                tx,
+                "DELETE FROM memberships WHERE group_folded = ?1",
+                params![folded],
+            )?;
+        }
+        Operation::CreateUser {
+            username,
+            display_name,
+            email,
+            directory,
+            active,
+        } => {
+            let target = match directory {
+                Some(id) => parts.directories.iter().find(|d| d.id == *id),
+                None => parts
+                    .directories
+                    .iter()
+                    .find(|d| d.capabilities.create_user),
+            }
+            .ok_or(OperationFailure::NotFound)?;
+            if !target.capabilities.create_user {
+                return Err(OperationFailure::ReadOnlyDirectory);
+            }
+            let directory_id = target.id.0;
+            let taken: Option<i64> = tx
+                .prepare_cached("SELECT 1 FROM users WHERE username_folded = ?1")
+                .and_then(|mut s| {
+                    s.query_row(params![username.folded()], |r| r.get(0))
+                        .optional()
+                })
+                .map_err(host_failure)?;
+            if taken.is_some() {
+                return Err(OperationFailure::AlreadyExists);
+            }
+            let key = next_user_key(tx)?;
+            exec(
+                tx,
+                "INSERT INTO users (key, username, username_folded, display_name, email,
+                 directory_id, active, created, last_login, login_count, deactivated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, 0, NULL)",
+                params![
+                    key,
+                    username.0,
+                    username.folded(),
+                    display_name,
+                    email,
+                    directory_id,
+                    active,
+                    now.0
+                ],
+            )?;
+            return Ok(Applied {
+                created_user: Some(UserKey(key)),
+            });
+        }
+        Operation::UpdateUser {
+            user,
+            display_name,
+            email,
+        } => {
+            let (directory, _) = capabilities(tx, &parts, user)?;
+            if !directory.capabilities.update_user {
+                return Err(OperationFailure::ReadOnlyDirectory);
+            }
+            if let Some(name) = display_name {
+                exec(
+                    tx,
+                    "UPDATE users SET display_name = ?2 WHERE key = ?1",
+                    params![user.0, name],
+                )?;
+            }
+            if let Some(address) = email {
+                exec(
+                    tx,
+                    "UPDATE users SET email = ?2 WHERE key = ?1",
+                    params![user.0, address],
+                )?;
+            }
+        }
+    }
+    Ok(Applied::default())
+}

@@ -1,0 +1,186 @@
+//! The admin API: HTTP-shaped requests in, HTTP-shaped responses out.
+//!
+//! Both hosts speak it: the plugin servlet passes each request through JNI,
+//! the standalone server passes each request from axum. Neither holds a
+//! business rule: authentication, WebSudo and XSRF are *verified* by the
+//! host (it owns the session), and the facts arrive in [`RequestContext`];
+//! what those facts permit is decided here, once, for every host.
+//!
+//! Every error has one JSON shape, `{"error": {"kind", "message", "details"}}`
+//! (see [`ApiError`]), so the UI and the Java shim map kinds, not messages.
+
+pub mod error;
+pub mod router;
+pub mod routes;
+
+use serde::{Deserialize, Serialize};
+
+pub use error::{ApiError, ApiErrorKind};
+pub use router::{Params, Route, Router};
+
+/// An HTTP method the admin API uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// Read.
+    Get,
+    /// Create or act.
+    Post,
+    /// Replace.
+    Put,
+    /// Delete.
+    Delete,
+}
+
+impl Method {
+    /// True for methods that change state (and so need XSRF verification).
+    pub fn changes_state(self) -> bool {
+        !matches!(self, Method::Get)
+    }
+
+    /// The method's name as HTTP writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Parses an HTTP method name (case-insensitive).
+    pub fn parse(text: &str) -> Option<Method> {
+        match text.to_ascii_uppercase().as_str() {
+            "GET" => Some(Method::Get),
+            "POST" => Some(Method::Post),
+            "PUT" => Some(Method::Put),
+            "DELETE" => Some(Method::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// What the host verified about the caller before passing the request on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RequestContext {
+    /// The signed-in user's key; `None` when nobody is signed in.
+    pub actor: Option<String>,
+    /// The signed-in user has system-administration rights.
+    pub sysadmin: bool,
+    /// The client's address, for the audit log.
+    pub client_ip: Option<String>,
+    /// The host checked the request's XSRF token and it was valid.
+    pub xsrf_verified: bool,
+    /// The host checked WebSudo (secure administrator session) and it was
+    /// valid, or the host has no such concept (the standalone server).
+    pub websudo_verified: bool,
+    /// The instant the request is handled at (UTC ms). The service reads no
+    /// clock: [`crate::Service::handle`] sets it from its `now` argument.
+    pub now: seatwarden_core::Millis,
+}
+
+impl Default for RequestContext {
+    fn default() -> Self {
+        RequestContext {
+            actor: None,
+            sysadmin: false,
+            client_ip: None,
+            xsrf_verified: false,
+            websudo_verified: false,
+            now: seatwarden_core::Millis(0),
+        }
+    }
+}
+
+/// A request to the admin API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiRequest {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path below the API root, starting with `/api/`.
+    pub path: String,
+    /// Query parameters in order; a name may repeat.
+    #[serde(default)]
+    pub query: Vec<(String, String)>,
+    /// The request body (JSON, or CSV for uploads).
+    #[serde(default)]
+    pub body: Vec<u8>,
+    /// What the host verified about the caller.
+    #[serde(default)]
+    pub context: RequestContext,
+}
+
+impl ApiRequest {
+    /// The first value of query parameter `name`.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Parses the body as JSON into `T`, or a bad-request error that names
+    /// the line, column and what was wrong (never the body itself).
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            ApiError::new(
+                ApiErrorKind::BadRequest,
+                format!(
+                    "invalid request body at line {}, column {}: {}",
+                    e.line(),
+                    e.column(),
+                    error::describe_json_error(&e)
+                ),
+            )
+        })
+    }
+}
+
+/// A response from the admin API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiResponse {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The body's media type.
+    pub content_type: String,
+    /// Extra headers (e.g. `Content-Disposition` for downloads).
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl ApiResponse {
+    /// A `200 OK` JSON response.
+    pub fn json<T: Serialize>(value: &T) -> Result<ApiResponse, ApiError> {
+        Self::json_status(200, value)
+    }
+
+    /// A JSON response with `status`.
+    pub fn json_status<T: Serialize>(status: u16, value: &T) -> Result<ApiResponse, ApiError> {
+        let body = serde_json::to_vec(value)
+            .map_err(|_| ApiError::internal("the response could not be serialised"))?;
+        Ok(ApiResponse {
+            status,
+            content_type: "application/json".to_owned(),
+            headers: Vec::new(),
+            body,
+        })
+    }
+
+    /// A `200 OK` CSV download named `filename`.
+    pub fn csv(filename: &str, body: Vec<u8>) -> ApiResponse {
+        ApiResponse {
+            status: 200,
+            content_type: "text/csv; charset=utf-8".to_owned(),
+            headers: vec![(
+                "Content-Disposition".to_owned(),
+                format!("attachment; filename=\"{filename}\""),
+            )],
+            body,
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Route matching and the checks every request passes first.
+//!
+//! Routes are data ([`Route`]): method, path pattern with `{name}`
+//! parameters, an operation id (the same id the OpenAPI document uses, so a
+//! test can hold the two against each other) and a handler. Before any
+//! handler runs, [`Router::dispatch`] refuses, in this order:
+//! unauthenticated callers, callers without system-administration rights,
+//! state-changing requests whose XSRF token the host did not verify, and
+//! state-changing requests without a verified WebSudo session. The admin
+//! API has no anonymous routes.
+
+use std::collections::BTreeMap;
+
+use super::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Method};
+
+/// Path parameters captured by a route's `{name}` segments.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Params(BTreeMap<&'static str, String>);
+
+impl Params {
+    /// The raw value of parameter `name`.
+    pub fn get(&self, name: &str) -> Result<&str, ApiError> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| ApiError::internal(format!("route has no parameter `{name}`")))
+    }
+
+    /// Parameter `name` parsed as `T`, or a bad-request error naming it.
+    pub fn parse<T: std::str::FromStr>(&self, name: &str) -> Result<T, ApiError> {
+        let raw = self.get(name)?;
+        raw.parse()
+            .map_err(|_| ApiError::bad_request(format!("path parameter `{name}` is malformed")))
+    }
+}
+
+/// A handler: the application, the request, the path parameters.
+pub type Handler<A> = fn(&A, &ApiRequest, &Params) -> Result<ApiResponse, ApiError>;
+
+/// One route of the admin API.
+pub struct Route<A> {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path pattern, e.g. `/api/runs/{id}/approve`.
+    pub pattern: &'static str,
+    /// The OpenAPI operation id.
+    pub operation_id: &'static str,
+    /// The handler.
+    pub handler: Handler<A>,
+}
+
+/// A table of routes.
+pub struct Router<A> {
+    routes: Vec<Route<A>>,
+}
+
+enum Segment {
+    Literal(&'static str),
+    Param(&'static str),
+}
+
+fn segments(pattern: &'static str) -> impl Iterator<Item = Segment> {
+    pattern.split('/').filter(|s| !s.is_empty()).map(|s| {
+        match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => Segment::Param(name),
+            None => Segment::Literal(s),
+        }
+    })
+}
+
+fn match_path(pattern: &'static str, path: &str) -> Option<Params> {
+    let mut params = Params::default();
+    let mut parts = path.split('/').filter(|s| !s.is_empty());
+    for segment in segments(pattern) {
+        let part = parts.next()?;
+        match segment {
+            Segment::Literal(lit) if lit == part => {}
+            Segment::Literal(_) => return None,
+            Segment::Param(name) => {
+                params.0.insert(name, percent_decode(part)?);
+            }
+        }
+    }
+    parts.next().is_none().then_some(params)
+}
+
+/// Decodes `%XX` escapes; `None` when an escape is malformed or the result
+/// is not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+impl<A> Router<A> {
+    /// A router over `routes`.
+    pub fn new(routes: Vec<Route<A>>) -> Router<A> {
+        Router { routes }
+    }
+
+    /// The routes, for the OpenAPI check.
+    pub fn routes(&self) -> &[Route<A>] {
+        &self.routes
+    }
+
+    /// Finds the route, applies the checks every request passes, and runs
+    /// the handler. Always answers: errors become the one error shape.
+    pub fn dispatch(&self, app: &A, request: &ApiRequest) -> ApiResponse {
+        match self.try_dispatch(app, request) {
+            Ok(response) => response,
+            Err(error) => error.into_response(),
+        }
+    }
+
+    fn try_dispatch(&self, app: &A, request: &ApiRequest) -> Result<ApiResponse, ApiError> {
+        let path = request.path.split('?').next().unwrap_or("");
+        let mut path_matched = false;
+        let mut found = None;
+        for route in &self.routes {
+            if let Some(params) = match_path(route.pattern, path) {
+                path_matched = true;
+                if route.method == request.method {
+                    found = Some((route, params));
+                    break;
+                }
+            }
+        }
+        let (route, params) = match found {
+            Some(f) => f,
+            None if path_matched => {
+                return Err(ApiError::new(
+                    ApiErrorKind::MethodNotAllowed,
+                    format!("`{}` is not allowed on this path", request.method.as_str()),
+                ));
+            }
+            None => return Err(ApiError::not_found("this API path")),
+        };
+        let context = &request.context;
+        if context.actor.is_none() {
+            return Err(ApiError::new(
+                ApiErrorKind::Unauthenticated,
+                "sign in as a system administrator first",
+            ));
+        }
+        if !context.sysadmin {
+            return Err(ApiError::new(
+                ApiErrorKind::Forbidden,
+                "only system administrators may use Seatwarden",
+            ));
+        }
+        if route.method.changes_state() {
+            if !context.xsrf_verified {
+                return Err(ApiError::new(
+                    ApiErrorKind::XsrfRequired,
+                    "this request changes state and needs a valid XSRF token",
+                ));
+            }
+            if !context.websudo_verified {
+                return Err(ApiError::new(
+                    ApiErrorKind::Forbidden,
+                    "confirm your administrator password (secure administrator session) first",
+                ));
+            }
+        }
+        (route.handler)(app, request, &params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::RequestContext;
+
+    fn echo(_: &(), _: &ApiRequest, params: &Params) -> Result<ApiResponse, ApiError> {
+        ApiResponse::json(&params.get("id")?)
+    }
+
+    fn router() -> Router<()> {
+        Router::new(vec![
+            Route {
+                method: Method::Get,
+                pattern: "/api/runs/{id}",
+                operation_id: "getRun",
+                handler: echo,
+            },
+            Route {
+                method: Method::Post,
+                pattern: "/api/runs/{id}/approve",
+                operation_id: "approveRun",
+                handler: echo,
+            },
+        ])
+    }
+
+    fn request(method: Method, path: &str, context: RequestContext) -> ApiRequest {
+        ApiRequest {
+            method,
+            path: path.into(),
+            query: vec![],
+            body: vec![],
+            context,
+        }
+    }
+
+    fn admin() -> RequestContext {
+        RequestContext {
+            actor: Some("JIRAUSER1".into()),
+            sysadmin: true,
+            client_ip: None,
+            xsrf_verified: true,
+            websudo_verified: true,
+            now: seatwarden_core::Millis(0),
+        }
+    }
+
+    fn kind(response: &ApiResponse) -> String {
+        let v: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+        v["error"]["kind"].as_str().unwrap_or("").to_owned()
+    }
+
+    #[test]
+    fn matches_parameters_and_decodes_them() {
+        let r = router().dispatch(&(), &request(Method::Get, "/api/runs/a%2Fb", admin()));
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body, br#""a/b""#);
+    }
+
+    #[test]
+    fn unknown_paths_and_wrong_methods() {
+        let r = router().dispatch(&(), &request(Method::Get, "/api/nothing", admin()));
+        assert_eq!((r.status, kind(&r).as_str()), (404, "not_found"));
+        let r = router().dispatch(&(), &request(Method::Delete, "/api/runs/1", admin()));
+        assert_eq!((r.status, kind(&r).as_str()), (405, "method_not_allowed"));
+        let r = router().dispatch(&(), &request(Method::Get, "/api/runs/%zz", admin()));
+        assert_eq!(r.status, 404, "a malformed escape matches no route");
+    }
+
+    #[test]
+    fn refuses_anonymous_non_admin_and_unverified_writes() {
+        let anonymous = RequestContext::default();
+        let r = router().dispatch(&(), &request(Method::Get, "/api/runs/1", anonymous));
+        assert_eq!((r.status, kind(&r).as_str()), (401, "unauthenticated"));
+
+        let user = RequestContext {
+            sysadmin: false,
+            ..admin()
+        };
+        let r = router().dispatch(&(), &request(Method::Get, "/api/runs/1", user));
+        assert_eq!((r.status, kind(&r).as_str()), (403, "forbidden"));
+
+        let no_xsrf = RequestContext {
+            xsrf_verified: false,
+            ..admin()
+        };
+        let r = router().dispatch(&(), &request(Method::Get, "/api/runs/1", no_xsrf.clone()));
+        assert_eq!(r.status, 200, "reads need no XSRF token");
+        let r = router().dispatch(&(), &request(Method::Post, "/api/runs/1/approve", no_xsrf));
+        assert_eq!((r.status, kind(&r).as_str()), (403, "xsrf_required"));
+
+        let no_websudo = RequestContext {
+            websudo_verified: false,
+            ..admin()
+        };
+        let r = router().dispatch(
+            &(),
+            &request(Method::Post, "/api/runs/1/approve", no_websudo),
+        );
+        assert_eq!((r.status, kind(&r).as_str()), (403, "forbidden"));
+    }
+}

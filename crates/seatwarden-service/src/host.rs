@@ -1,0 +1,112 @@
+//! The Host port: the product's user directory, as the service sees it.
+//!
+//! Every host (the Jira and Confluence plugins over JNI, the standalone
+//! server's embedded directory, the tests' in-memory directory) implements
+//! [`Host`]. The read side hands out the directory in the snapshot format's
+//! shapes, a page of users at a time; the write side applies one
+//! [`Operation`] at a time and answers with success or a typed
+//! [`OperationFailure`]. A failed operation never aborts a run: the service
+//! records it and moves on.
+//!
+//! Why the snapshot shapes: they are already the documented wire format
+//! between Java and Rust, so a JNI host can pass pages straight through
+//! without a second schema.
+
+use seatwarden_core::Millis;
+use seatwarden_core::model::UserKey;
+use seatwarden_core::operation::{Operation, OperationFailure};
+use seatwarden_core::snapshot::{SnapshotFile, SnapshotHeader, SnapshotUser};
+
+pub mod memory;
+
+/// A page of users from [`Host::users_page`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct UsersPage {
+    /// The users, in the host's stable order.
+    pub users: Vec<SnapshotUser>,
+    /// The cursor for the next page, or `None` after the last page.
+    pub next: Option<String>,
+}
+
+/// What a successful operation reports back.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// The key of the user the operation created, for [`Operation::CreateUser`].
+    pub created_user: Option<UserKey>,
+}
+
+/// The host could not be read at all (as opposed to one operation failing).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HostError {
+    /// The product or its database did not answer.
+    #[error("the host is unavailable: {0}")]
+    Unavailable(String),
+    /// The host answered with something the service cannot use.
+    #[error("the host sent an invalid answer: {0}")]
+    Invalid(String),
+}
+
+/// The product's user directory.
+///
+/// Implementations must be safe to call from several threads at once: login
+/// hooks, admin requests and a running job share one host.
+pub trait Host: Send + Sync {
+    /// Everything about the directory except the users: directories, groups,
+    /// licences, sysadmins and the instant the host read them.
+    fn header(&self) -> Result<SnapshotHeader, HostError>;
+
+    /// Up to `limit` users after `cursor` (from the start when `None`), in an
+    /// order that is stable while the directory does not change.
+    fn users_page(&self, cursor: Option<&str>, limit: usize) -> Result<UsersPage, HostError>;
+
+    /// One user, read fresh; `None` if no user has that key.
+    fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, HostError>;
+
+    /// One user by login name (case-insensitive), read fresh.
+    fn user_by_username(&self, username: &str) -> Result<Option<SnapshotUser>, HostError>;
+
+    /// Applies one write. Never panics on a refused write: it answers with
+    /// the typed failure instead.
+    fn apply(&self, operation: &Operation) -> Result<Applied, OperationFailure>;
+
+    /// Records a successful login of `username` at `at` (demo and test
+    /// hosts: a product records its own logins). Returns the user's key, or
+    /// `None` when no active user has that username. The default refuses.
+    fn record_login(&self, username: &str, at: Millis) -> Result<Option<UserKey>, HostError> {
+        let _ = (username, at);
+        Err(HostError::Unavailable(
+            "this host does not record logins through Seatwarden".to_owned(),
+        ))
+    }
+}
+
+/// Reads the whole directory from `host` as a snapshot file, `page_size`
+/// users per page.
+///
+/// The service builds its index from the pages as they arrive; this helper
+/// is for tools and tests that want the file form.
+pub fn read_snapshot(host: &dyn Host, page_size: usize) -> Result<SnapshotFile, HostError> {
+    let header = host.header()?;
+    let mut pages = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = host.users_page(cursor.as_deref(), page_size.max(1))?;
+        let next = page.next;
+        pages.push(seatwarden_core::snapshot::SnapshotPage { users: page.users });
+        match next {
+            Some(c) if Some(&c) != cursor.as_ref() => cursor = Some(c),
+            Some(_) => {
+                return Err(HostError::Invalid(
+                    "the users cursor did not advance".to_owned(),
+                ));
+            }
+            None => break,
+        }
+    }
+    Ok(SnapshotFile {
+        format: seatwarden_core::snapshot::FORMAT.to_owned(),
+        version: seatwarden_core::snapshot::VERSION,
+        header,
+        pages,
+    })
+}

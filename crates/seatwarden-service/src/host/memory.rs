@@ -1,0 +1,711 @@
+//! An in-memory directory that behaves like a product's.
+//!
+//! Used by the service's tests, by the JNI bridge's tests through Java, and
+//! as the reference behaviour the embedded SQLite directory must match. It
+//! enforces what a real Jira or Confluence enforces, because a test host that
+//! accepts everything would hide the failures a run must survive:
+//!
+//! - directory capabilities: a read-only directory refuses user writes, and
+//!   membership changes outside its local groups;
+//! - admin groups cannot be deleted;
+//! - a username is unique case-insensitively (renames and creations collide);
+//! - licence seats: adding an active user to a licence group of a full
+//!   application fails with [`OperationFailure::NoSeat`];
+//! - delete vetoes, configured per user, stand in for the products' "this
+//!   user has reported issues / leads a project" refusals.
+//!
+//! Time is explicit: [`MemoryDirectory::set_time`] sets the instant the
+//! directory stamps on deactivations and logins, so tests are reproducible.
+
+use std::collections::{BTreeMap, HashMap};
+
+use parking_lot::RwLock;
+use seatwarden_core::model::{GroupName, SeatLimit, UserKey};
+use seatwarden_core::operation::{Handover, Operation, OperationFailure};
+use seatwarden_core::snapshot::{SnapshotFile, SnapshotHeader, SnapshotUser};
+use seatwarden_core::time::Millis;
+
+use super::{Applied, Host, HostError, UsersPage};
+
+/// A directory held in memory; see the module docs for what it enforces.
+pub struct MemoryDirectory {
+    state: RwLock<State>,
+}
+
+struct State {
+    header: SnapshotHeader,
+    /// Users by key; the key order is the stable paging order.
+    users: BTreeMap<String, SnapshotUser>,
+    /// Folded username → key.
+    by_username: HashMap<String, String>,
+    /// Users whose deletion the "product" vetoes, with the reason it gives.
+    delete_vetoes: HashMap<String, String>,
+    /// Open issues assigned to each user (for handover).
+    open_issues: HashMap<String, u32>,
+    /// Where handed-over issues went, in order.
+    handovers: Vec<(UserKey, Handover, u32)>,
+    now: Millis,
+    next_user: u64,
+}
+
+impl MemoryDirectory {
+    /// A directory holding `snapshot`'s contents. Seat counts are recomputed
+    /// from the memberships, so they are consistent from the start.
+    pub fn new(snapshot: SnapshotFile) -> MemoryDirectory {
+        let now = snapshot.header.taken_at;
+        let mut users = BTreeMap::new();
+        let mut by_username = HashMap::new();
+        for user in snapshot.pages.into_iter().flat_map(|p| p.users) {
+            by_username.insert(user.username.to_lowercase(), user.key.clone());
+            users.insert(user.key.clone(), user);
+        }
+        let mut state = State {
+            header: snapshot.header,
+            users,
+            by_username,
+            delete_vetoes: HashMap::new(),
+            open_issues: HashMap::new(),
+            handovers: Vec::new(),
+            now,
+            next_user: 1,
+        };
+        state.recount_seats();
+        MemoryDirectory {
+            state: RwLock::new(state),
+        }
+    }
+
+    /// Sets the instant stamped on deactivations, logins and creations.
+    pub fn set_time(&self, now: Millis) {
+        let mut state = self.state.write();
+        state.now = now;
+        state.header.taken_at = now;
+    }
+
+    /// Makes the directory refuse to delete `user`, giving `reason`.
+    pub fn veto_delete(&self, user: &UserKey, reason: &str) {
+        self.state
+            .write()
+            .delete_vetoes
+            .insert(user.0.clone(), reason.to_owned());
+    }
+
+    /// Gives `user` `count` open issues (for handover tests).
+    pub fn set_open_issues(&self, user: &UserKey, count: u32) {
+        self.state.write().open_issues.insert(user.0.clone(), count);
+    }
+
+    /// The handovers performed so far: whose issues, to where, how many.
+    pub fn handovers(&self) -> Vec<(UserKey, Handover, u32)> {
+        self.state.read().handovers.clone()
+    }
+
+    /// Records a successful login of `username` at the directory's current
+    /// time. Returns the user's key, or `None` if no such user exists or the
+    /// account is deactivated (a deactivated user cannot log in).
+    pub fn record_login(&self, username: &str) -> Option<UserKey> {
+        let mut state = self.state.write();
+        let now = state.now;
+        let key = state.by_username.get(&username.to_lowercase())?.clone();
+        let user = state.users.get_mut(&key)?;
+        if !user.active {
+            return None;
+        }
+        user.last_login = Some(now.0);
+        user.login_count = user.login_count.map(|c| c.saturating_add(1));
+        Some(UserKey(key))
+    }
+
+    /// The whole directory as a snapshot file (one page).
+    pub fn to_snapshot(&self) -> SnapshotFile {
+        let state = self.state.read();
+        SnapshotFile {
+            format: seatwarden_core::snapshot::FORMAT.to_owned(),
+            version: seatwarden_core::snapshot::VERSION,
+            header: state.header.clone(),
+            pages: vec![seatwarden_core::snapshot::SnapshotPage {
+                users: state.users.values().cloned().collect(),
+            }],
+        }
+    }
+}
+
+impl State {
+    fn directory_of(&self, user: &SnapshotUser) -> Option<&seatwarden_core::model::Directory> {
+        self.header
+            .directories
+            .iter()
+            .find(|d| d.id.0 == user.directory_id)
+    }
+
+    fn group(&self, name: &GroupName) -> Option<&seatwarden_core::model::Group> {
+        let folded = name.folded();
+        self.header
+            .groups
+            .iter()
+            .find(|g| g.name.folded() == folded)
+    }
+
+    /// Applications whose licence groups include one of `groups`.
+    fn applications_of(&self, groups: &[String]) -> Vec<usize> {
+        self.header
+            .licences
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                l.groups
+                    .iter()
+                    .any(|lg| groups.iter().any(|g| g.eq_ignore_ascii_case(lg.as_str())))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn recount_seats(&mut self) {
+        let mut counts = vec![0u32; self.header.licences.len()];
+        for user in self.users.values().filter(|u| u.active) {
+            for app in self.applications_of(&user.groups) {
+                if let Some(c) = counts.get_mut(app) {
+                    *c = c.saturating_add(1);
+                }
+            }
+        }
+        for (licence, count) in self.header.licences.iter_mut().zip(counts) {
+            licence.seats_used = count;
+        }
+    }
+
+    /// Fails with `NoSeat` if `user` becoming active with `groups` would
+    /// take a seat in an application that has none left.
+    fn check_seats(&self, user: &SnapshotUser, groups: &[String]) -> Result<(), OperationFailure> {
+        let before: Vec<usize> = if user.active {
+            self.applications_of(&user.groups)
+        } else {
+            Vec::new()
+        };
+        for app in self.applications_of(groups) {
+            if before.contains(&app) {
+                continue;
+            }
+            if let Some(licence) = self.header.licences.get(app) {
+                if let SeatLimit::Limited(limit) = licence.limit {
+                    if licence.seats_used >= limit {
+                        return Err(OperationFailure::NoSeat);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn user_mut(&mut self, key: &UserKey) -> Result<&mut SnapshotUser, OperationFailure> {
+        self.users.get_mut(&key.0).ok_or(OperationFailure::NotFound)
+    }
+
+    fn capabilities(
+        &self,
+        key: &UserKey,
+    ) -> Result<(seatwarden_core::model::Directory, SnapshotUser), OperationFailure> {
+        let user = self.users.get(&key.0).ok_or(OperationFailure::NotFound)?;
+        let directory = self
+            .directory_of(user)
+            .cloned()
+            .ok_or_else(|| OperationFailure::Host("the user's directory is missing".to_owned()))?;
+        Ok((directory, user.clone()))
+    }
+
+    fn apply(&mut self, operation: &Operation) -> Result<Applied, OperationFailure> {
+        match operation {
+            Operation::Activate { user } => {
+                let (directory, current) = self.capabilities(user)?;
+                if !directory.capabilities.update_user {
+                    return Err(OperationFailure::ReadOnlyDirectory);
+                }
+                if !current.active {
+                    let mut activated = current.clone();
+                    activated.active = true;
+                    self.check_seats(&current, &activated.groups)?;
+                    let u = self.user_mut(user)?;
+                    u.active = true;
+                    u.deactivated_at = None;
+                    self.recount_seats();
+                }
+            }
+            Operation::Deactivate { user } => {
+                let (directory, _) = self.capabilities(user)?;
+                if !directory.capabilities.update_user {
+                    return Err(OperationFailure::ReadOnlyDirectory);
+                }
+                let now = self.now;
+                let u = self.user_mut(user)?;
+                if u.active {
+                    u.active = false;
+                    u.deactivated_at = Some(now.0);
+                }
+                self.recount_seats();
+            }
+            Operation::Rename { user, to } => {
+                let (directory, current) = self.capabilities(user)?;
+                if !directory.capabilities.rename_user {
+                    return Err(OperationFailure::ReadOnlyDirectory);
+                }
+                let folded = to.folded();
+                match self.by_username.get(&folded) {
+                    Some(owner) if *owner != user.0 => return Err(OperationFailure::AlreadyExists),
+                    _ => {}
+                }
+                self.by_username.remove(&current.username.to_lowercase());
+                self.by_username.insert(folded, user.0.clone());
+                self.user_mut(user)?.username = to.0.clone();
+            }
+            Operation::Delete { user } => {
+                let (directory, current) = self.capabilities(user)?;
+                if !directory.capabilities.delete_user {
+                    return Err(OperationFailure::ReadOnlyDirectory);
+                }
+                if let Some(reason) = self.delete_vetoes.get(&user.0) {
+                    return Err(OperationFailure::Vetoed(reason.clone()));
+                }
+                self.users.remove(&user.0);
+                self.by_username.remove(&current.username.to_lowercase());
+                self.recount_seats();
+            }
+            Operation::AddToGroup { user, group } => {
+                let name = self
+                    .group(group)
+                    .ok_or(OperationFailure::NotFound)?
+                    .name
+                    .clone();
+                let (directory, current) = self.capabilities(user)?;
+                if !directory.can_change_membership(&name) {
+                    return Err(OperationFailure::ReadOnlyDirectory);
+                }
+                if !current
+                    .groups
+                    .iter()
+                    .any(|g| g.eq_ignore_ascii_case(name.as_str()))
+                {
+                    let mut groups = current.groups.clone();
+                    groups.push(name.0.clone());
+                    if current.active {
+                        self.check_seats(&current, &groups)?;
+                    }
+                    let u = self.user_mut(user)?;
+                    u.groups.push(name.0);
+                    u.groups.sort();
+                    self.recount_seats();
+                }
+            }
+            Operation::RemoveFromGroup { user, group } => {
+                let name = self
+                    .group(group)
+                    .ok_or(OperationFailure::NotFound)?
+                    .name
+                    .clone();
+                let (directory, _) = self.capabilities(user)?;
+                if !directory.can_change_membership(&name) {
+                    return Err(OperationFailure::ReadOnlyDirectory);
+                }
+                self.user_mut(user)?
+                    .groups
+                    .retain(|g| !g.eq_ignore_ascii_case(name.as_str()));
+                self.recount_seats();
+            }
+            Operation::ReassignIssues { user, to } => {
+                if !self.users.contains_key(&user.0) {
+                    return Err(OperationFailure::NotFound);
+                }
+                if let Handover::User(target) = to {
+                    match self.users.get(&target.0) {
+                        Some(t) if t.active => {}
+                        Some(_) => {
+                            return Err(OperationFailure::Vetoed(
+                                "the new assignee is deactivated".to_owned(),
+                            ));
+                        }
+                        None => return Err(OperationFailure::NotFound),
+                    }
+                }
+                let moved = self.open_issues.remove(&user.0).unwrap_or(0);
+                self.handovers.push((user.clone(), to.clone(), moved));
+            }
+            Operation::CreateGroup { group } => {
+                if self.group(group).is_some() {
+                    return Err(OperationFailure::AlreadyExists);
+                }
+                self.header.groups.push(seatwarden_core::model::Group {
+                    name: group.clone(),
+                    admin: false,
+                    licence: false,
+                });
+            }
+            Operation::DeleteGroup { group } => {
+                let found = self.group(group).ok_or(OperationFailure::NotFound)?;
+                if found.admin {
+                    return Err(OperationFailure::Vetoed(
+                        "the group grants administration rights".to_owned(),
+                    ));
+                }
+                let folded = group.folded();
+                self.header.groups.retain(|g| g.name.folded() != folded);
+                for user in self.users.values_mut() {
+                    user.groups.retain(|g| g.to_lowercase() != folded);
+                }
+                self.recount_seats();
+            }
+            Operation::CreateUser {
+                username,
+                display_name,
+                email,
+                directory,
+                active,
+            } => {
+                let target = match directory {
+                    Some(id) => self.header.directories.iter().find(|d| d.id == *id),
+                    None => self
+                        .header
+                        .directories
+                        .iter()
+                        .find(|d| d.capabilities.create_user),
+                }
+                .ok_or(OperationFailure::NotFound)?;
+                if !target.capabilities.create_user {
+                    return Err(OperationFailure::ReadOnlyDirectory);
+                }
+                let directory_id = target.id.0;
+                if self.by_username.contains_key(&username.folded()) {
+                    return Err(OperationFailure::AlreadyExists);
+                }
+                let key = loop {
+                    let candidate = format!("MEMUSER{}", self.next_user);
+                    self.next_user += 1;
+                    if !self.users.contains_key(&candidate) {
+                        break candidate;
+                    }
+                };
+                let user = SnapshotUser {
+                    key: key.clone(),
+                    username: username.0.clone(),
+                    display_name: display_name.clone(),
+                    email: email.clone(),
+                    directory_id,
+                    active: *active,
+                    created: self.now.0,
+                    last_login: None,
+                    login_count: Some(0),
+                    deactivated_at: None,
+                    groups: Vec::new(),
+                };
+                self.by_username.insert(username.folded(), key.clone());
+                self.users.insert(key.clone(), user);
+                return Ok(Applied {
+                    created_user: Some(UserKey(key)),
+                });
+            }
+            Operation::UpdateUser {
+                user,
+                display_name,
+                email,
+            } => {
+                let (directory, _) = self.capabilities(user)?;
+                if !directory.capabilities.update_user {
+                    return Err(OperationFailure::ReadOnlyDirectory);
+                }
+                let u = self.user_mut(user)?;
+                if let Some(name) = display_name {
+                    u.display_name = name.clone();
+                }
+                if let Some(address) = email {
+                    u.email = address.clone();
+                }
+            }
+        }
+        Ok(Applied::default())
+    }
+}
+
+impl Host for MemoryDirectory {
+    fn header(&self) -> Result<SnapshotHeader, HostError> {
+        Ok(self.state.read().header.clone())
+    }
+
+    fn users_page(&self, cursor: Option<&str>, limit: usize) -> Result<UsersPage, HostError> {
+        use std::ops::Bound;
+        let state = self.state.read();
+        let start = match cursor {
+            Some(c) => Bound::Excluded(c.to_owned()),
+            None => Bound::Unbounded,
+        };
+        let users: Vec<SnapshotUser> = state
+            .users
+            .range((start, Bound::Unbounded))
+            .take(limit.max(1))
+            .map(|(_, u)| u.clone())
+            .collect();
+        let next = match users.last() {
+            Some(last) if state.users.range(last.key.clone()..).nth(1).is_some() => {
+                Some(last.key.clone())
+            }
+            _ => None,
+        };
+        Ok(UsersPage { users, next })
+    }
+
+    fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, HostError> {
+        Ok(self.state.read().users.get(&key.0).cloned())
+    }
+
+    fn user_by_username(&self, username: &str) -> Result<Option<SnapshotUser>, HostError> {
+        let state = self.state.read();
+        Ok(state
+            .by_username
+            .get(&username.to_lowercase())
+            .and_then(|k| state.users.get(k))
+            .cloned())
+    }
+
+    fn apply(&self, operation: &Operation) -> Result<Applied, OperationFailure> {
+        self.state.write().apply(operation)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use seatwarden_core::model::{
+        ApplicationKey, Directory, DirectoryCapabilities, DirectoryId, DirectoryKind, Group,
+        Licence, Username,
+    };
+    use seatwarden_core::snapshot::{FORMAT, SnapshotPage, VERSION};
+
+    use super::*;
+    use crate::host::read_snapshot;
+
+    fn user(key: &str, name: &str, dir: i64, groups: &[&str]) -> SnapshotUser {
+        SnapshotUser {
+            key: key.to_owned(),
+            username: name.to_owned(),
+            display_name: name.to_owned(),
+            email: format!("{name}@example.com"),
+            directory_id: dir,
+            active: true,
+            created: 1_700_000_000_000,
+            last_login: None,
+            login_count: Some(0),
+            deactivated_at: None,
+            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+        }
+    }
+
+    fn directory() -> MemoryDirectory {
+        let header = SnapshotHeader {
+            taken_at: Millis(1_795_226_400_000),
+            directories: vec![
+                Directory {
+                    id: DirectoryId(1),
+                    name: "internal".into(),
+                    kind: DirectoryKind::Internal,
+                    capabilities: DirectoryCapabilities::ALL,
+                    local_groups: vec![],
+                },
+                Directory {
+                    id: DirectoryId(2),
+                    name: "ldap".into(),
+                    kind: DirectoryKind::Ldap,
+                    capabilities: DirectoryCapabilities::NONE,
+                    local_groups: vec![GroupName::from("app-users")],
+                },
+            ],
+            groups: vec![
+                Group {
+                    name: "admins".into(),
+                    admin: true,
+                    licence: false,
+                },
+                Group {
+                    name: "app-users".into(),
+                    admin: false,
+                    licence: true,
+                },
+                Group {
+                    name: "staff".into(),
+                    admin: false,
+                    licence: false,
+                },
+            ],
+            licences: vec![Licence {
+                application: ApplicationKey::from("app"),
+                name: "App".into(),
+                limit: SeatLimit::Limited(2),
+                seats_used: 99,
+                groups: vec![GroupName::from("app-users")],
+            }],
+            sysadmins: vec![],
+        };
+        MemoryDirectory::new(SnapshotFile {
+            format: FORMAT.into(),
+            version: VERSION,
+            header,
+            pages: vec![SnapshotPage {
+                users: vec![
+                    user("K1", "ann", 1, &["app-users", "staff"]),
+                    user("K2", "bob", 2, &["staff"]),
+                    user("K3", "cy", 1, &[]),
+                ],
+            }],
+        })
+    }
+
+    fn key(k: &str) -> UserKey {
+        UserKey::from(k)
+    }
+
+    #[test]
+    fn seats_are_recounted_and_enforced() {
+        let d = directory();
+        assert_eq!(d.header().unwrap().licences[0].seats_used, 1);
+        let add = |k: &str| {
+            d.apply(&Operation::AddToGroup {
+                user: key(k),
+                group: "app-users".into(),
+            })
+        };
+        assert_eq!(
+            add("K2"),
+            Ok(Applied::default()),
+            "local group of a read-only directory"
+        );
+        assert_eq!(add("K3"), Err(OperationFailure::NoSeat));
+        d.apply(&Operation::Deactivate { user: key("K1") }).unwrap();
+        assert_eq!(d.header().unwrap().licences[0].seats_used, 1);
+        assert_eq!(add("K3"), Ok(Applied::default()));
+        assert_eq!(
+            d.apply(&Operation::Activate { user: key("K1") }),
+            Err(OperationFailure::NoSeat),
+            "reactivating a licensed user needs a free seat"
+        );
+    }
+
+    #[test]
+    fn read_only_directory_refuses_user_writes_and_foreign_groups() {
+        let d = directory();
+        assert_eq!(
+            d.apply(&Operation::Deactivate { user: key("K2") }),
+            Err(OperationFailure::ReadOnlyDirectory)
+        );
+        assert_eq!(
+            d.apply(&Operation::RemoveFromGroup {
+                user: key("K2"),
+                group: "staff".into()
+            }),
+            Err(OperationFailure::ReadOnlyDirectory)
+        );
+        assert_eq!(
+            d.apply(&Operation::Rename {
+                user: key("K2"),
+                to: Username::from("bob_old")
+            }),
+            Err(OperationFailure::ReadOnlyDirectory)
+        );
+    }
+
+    #[test]
+    fn renames_collide_case_insensitively_and_deactivation_is_stamped() {
+        let d = directory();
+        assert_eq!(
+            d.apply(&Operation::Rename {
+                user: key("K1"),
+                to: Username::from("CY")
+            }),
+            Err(OperationFailure::AlreadyExists)
+        );
+        d.apply(&Operation::Rename {
+            user: key("K1"),
+            to: Username::from("ann_old"),
+        })
+        .unwrap();
+        assert_eq!(d.user_by_username("ANN_OLD").unwrap().unwrap().key, "K1");
+        assert!(d.user_by_username("ann").unwrap().is_none());
+        d.set_time(Millis(1_800_000_000_000));
+        d.apply(&Operation::Deactivate { user: key("K1") }).unwrap();
+        assert_eq!(
+            d.user(&key("K1")).unwrap().unwrap().deactivated_at,
+            Some(1_800_000_000_000)
+        );
+        assert_eq!(
+            d.record_login("ann_old"),
+            None,
+            "deactivated users cannot log in"
+        );
+    }
+
+    #[test]
+    fn vetoes_admin_groups_and_missing_things_are_typed() {
+        let d = directory();
+        d.veto_delete(&key("K3"), "leads a project");
+        assert_eq!(
+            d.apply(&Operation::Delete { user: key("K3") }),
+            Err(OperationFailure::Vetoed("leads a project".into()))
+        );
+        assert!(matches!(
+            d.apply(&Operation::DeleteGroup {
+                group: "ADMINS".into()
+            }),
+            Err(OperationFailure::Vetoed(_))
+        ));
+        assert_eq!(
+            d.apply(&Operation::Deactivate {
+                user: key("nobody")
+            }),
+            Err(OperationFailure::NotFound)
+        );
+        d.apply(&Operation::DeleteGroup {
+            group: "staff".into(),
+        })
+        .unwrap();
+        assert!(
+            d.user(&key("K1"))
+                .unwrap()
+                .unwrap()
+                .groups
+                .iter()
+                .all(|g| g != "staff")
+        );
+    }
+
+    #[test]
+    fn creates_users_and_hands_issues_over() {
+        let d = directory();
+        let created = d
+            .apply(&Operation::CreateUser {
+                username: Username::from("dee"),
+                display_name: "Dee".into(),
+                email: "dee@example.com".into(),
+                directory: None,
+                active: true,
+            })
+            .unwrap();
+        let new_key = created.created_user.unwrap();
+        assert_eq!(d.user(&new_key).unwrap().unwrap().directory_id, 1);
+        d.set_open_issues(&key("K1"), 4);
+        d.apply(&Operation::ReassignIssues {
+            user: key("K1"),
+            to: Handover::ProjectLead,
+        })
+        .unwrap();
+        assert_eq!(d.handovers(), vec![(key("K1"), Handover::ProjectLead, 4)]);
+    }
+
+    #[test]
+    fn pages_cover_every_user_once() {
+        let d = directory();
+        let snap = read_snapshot(&d, 2).unwrap();
+        assert_eq!(snap.pages.len(), 2);
+        let keys: Vec<_> = snap
+            .pages
+            .iter()
+            .flat_map(|p| &p.users)
+            .map(|u| &u.key)
+            .collect();
+        assert_eq!(keys, ["K1", "K2", "K3"]);
+    }
+}

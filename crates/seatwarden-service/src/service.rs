@@ -1,0 +1,550 @@
+//! The application object every host drives: [`Service`].
+//!
+//! A host builds one `Service` over its [`Host`] and [`Store`] and calls four
+//! entry points, from any thread:
+//!
+//! - [`Service::handle`] for each admin API request;
+//! - [`Service::tick`] from its scheduler (every few minutes, once per
+//!   cluster): due policies run, interrupted runs resume, retention purges;
+//! - [`Service::on_login`] from its login listener;
+//! - [`Service::drive`] from a host-owned worker whenever it returns `true`
+//!   or work was queued: background jobs (run now, approved runs, bulk
+//!   actions, imports, reverts) advance one slice per call, so progress is
+//!   readable between slices and a host can stop cleanly between them;
+//! - [`Service::deliver_mail`] from the host's mail worker.
+//!
+//! Why this shape: the service starts no threads and reads no clock (`now`
+//! is always a parameter), because inside Jira the threads belong to the
+//! product and carry its context. Concurrency is handled with short
+//! `parking_lot` locks: the directory index sits behind a read-write lock
+//! that is never held while the host is called, and every write to one user
+//! (a run's action, a login's reactivation) holds that user's stripe lock
+//! across "host write + index update", so the index cannot drift from the
+//! host through interleaving. No lock is held across a whole run; only one
+//! node runs a policy at a time because runs hold Store leases.
+
+pub mod document;
+mod login;
+mod mail;
+mod run;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use parking_lot::{Mutex, RwLock};
+use serde::{Deserialize, Serialize};
+
+use seatwarden_audit::{RunId, RunStatus};
+use seatwarden_core::index::{DirectoryIndex, IndexBuilder, UserChange};
+use seatwarden_core::login::LoginEvaluator;
+use seatwarden_core::{Millis, Operation};
+
+use crate::api::{ApiRequest, ApiResponse, Router};
+use crate::host::{Host, HostError};
+use crate::store::{ConfigVersion, LeaseOwner, Store, StoreError};
+
+pub use document::{DocumentError, Settings};
+pub use login::LoginOutcome;
+pub use mail::{MailReport, StoreOutbox};
+pub use run::{ActionInfo, PendingPlan, RunPlan};
+
+/// How a service is set up; the host decides.
+#[derive(Clone, Debug)]
+pub struct ServiceOptions {
+    /// The instance's name (mail placeholders, `/api/me`).
+    pub instance_name: String,
+    /// The product's base URL (mail links).
+    pub base_url: String,
+    /// `jira`, `confluence` or `standalone`.
+    pub product: String,
+    /// Demo mode: enables `/api/demo/*`.
+    pub demo: bool,
+    /// This node's identity for leases: unique per process sharing a store.
+    pub node_id: String,
+    /// Users per host page when reading a snapshot.
+    pub page_size: usize,
+    /// Actions per [`Service::drive`] slice.
+    pub slice_size: usize,
+    /// How long a lease lasts unless renewed (renewed every slice).
+    pub lease_ttl: Duration,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        ServiceOptions {
+            instance_name: "Seatwarden".to_owned(),
+            base_url: "http://localhost".to_owned(),
+            product: "standalone".to_owned(),
+            demo: false,
+            node_id: "node-1".to_owned(),
+            page_size: 5_000,
+            slice_size: 200,
+            lease_ttl: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Why a service call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The host could not be read.
+    #[error(transparent)]
+    Host(#[from] HostError),
+    /// The stored configuration is unreadable.
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+    /// The directory snapshot from the host is invalid.
+    #[error("the directory snapshot is invalid: {0}")]
+    Snapshot(String),
+    /// No such thing.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+}
+
+/// A run's progress, readable while it runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// Actions done.
+    pub done: u64,
+    /// Actions planned.
+    pub total: u64,
+    /// `queued`, `planning`, `applying`, `finishing` or `done`.
+    pub phase: String,
+    /// The run's status.
+    pub status: RunStatus,
+}
+
+/// What one [`Service::tick`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TickReport {
+    /// Runs started for due policies.
+    pub runs: Vec<RunId>,
+    /// Interrupted runs resumed to completion.
+    pub resumed: Vec<RunId>,
+    /// Policies due but run by another node (lease held).
+    pub skipped_leased: u64,
+    /// Audit entries purged by retention.
+    pub purged_entries: u64,
+    /// Warning and alert mails queued.
+    pub mails_queued: u64,
+}
+
+pub(crate) struct IndexSlot {
+    pub(crate) index: Option<DirectoryIndex>,
+    /// Bumped on every change that can alter login decisions.
+    pub(crate) generation: u64,
+    /// A structural change (rename, delete, new user) happened: rebuild
+    /// before the next use that needs it.
+    pub(crate) stale: bool,
+    /// A rebuild is reading the host: writes landing meanwhile are logged
+    /// here and replayed onto the new index before it replaces this one.
+    pub(crate) building: bool,
+    pub(crate) replay: Vec<(Operation, Millis)>,
+}
+
+struct LoginCache {
+    generation: u64,
+    version: ConfigVersion,
+    evaluator: Arc<LoginEvaluator>,
+}
+
+const STRIPES: usize = 64;
+
+/// The Seatwarden application over one host and one store. `Send + Sync`:
+/// share it in an `Arc` across the host's threads.
+pub struct Service {
+    host: Arc<dyn Host>,
+    store: Arc<dyn Store>,
+    options: ServiceOptions,
+    owner: LeaseOwner,
+    pub(crate) index: RwLock<IndexSlot>,
+    build_lock: Mutex<()>,
+    login_cache: Mutex<Option<LoginCache>>,
+    settings: RwLock<Arc<Settings>>,
+    jobs: Mutex<VecDeque<run::Job>>,
+    active: Mutex<HashSet<RunId>>,
+    progress: RwLock<HashMap<RunId, Progress>>,
+    pending: Mutex<HashMap<String, PendingPlan>>,
+    last_purge_day: Mutex<Option<i64>>,
+    plan_counter: AtomicU64,
+    stripes: Vec<Mutex<()>>,
+    router: Router<Service>,
+}
+
+impl Service {
+    /// A service over `host` and `store`. Reads the stored configuration
+    /// (the defaults when none was saved); reads nothing from the host yet.
+    pub fn new(
+        host: Arc<dyn Host>,
+        store: Arc<dyn Store>,
+        options: ServiceOptions,
+    ) -> Result<Service, ServiceError> {
+        let doc = store.load_config()?;
+        let settings = match doc {
+            Some(d) => Settings::parse(d.version, Some(&d.json))?,
+            None => Settings::default(),
+        };
+        let owner = LeaseOwner(options.node_id.clone());
+        Ok(Service {
+            host,
+            store,
+            owner,
+            options,
+            index: RwLock::new(IndexSlot {
+                index: None,
+                generation: 0,
+                stale: true,
+                building: false,
+                replay: Vec::new(),
+            }),
+            build_lock: Mutex::new(()),
+            login_cache: Mutex::new(None),
+            settings: RwLock::new(Arc::new(settings)),
+            jobs: Mutex::new(VecDeque::new()),
+            active: Mutex::new(HashSet::new()),
+            progress: RwLock::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            last_purge_day: Mutex::new(None),
+            plan_counter: AtomicU64::new(1),
+            stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
+            router: crate::api::routes::router(),
+        })
+    }
+
+    /// Answers one admin API request at `now`. Always answers: every error
+    /// becomes the API's one error shape.
+    pub fn handle(&self, request: &ApiRequest, now: Millis) -> ApiResponse {
+        let mut request = request.clone();
+        request.context.now = now;
+        self.router.dispatch(self, &request)
+    }
+
+    /// The route table (for the OpenAPI check and hosts that list routes).
+    pub fn router(&self) -> &Router<Service> {
+        &self.router
+    }
+
+    /// The scheduler tick: resumes interrupted runs, runs every due policy
+    /// once across all nodes, queues warning and licence-alert mails, and
+    /// purges audit entries past retention.
+    pub fn tick(&self, now: Millis) -> Result<TickReport, ServiceError> {
+        run::tick(self, now)
+    }
+
+    /// A user logged in (by username, or by key when no user has that
+    /// username): login policies act at once. Never waits for a running job
+    /// or for mail.
+    pub fn on_login(&self, user: &str, now: Millis) -> Result<LoginOutcome, ServiceError> {
+        login::on_login(self, user, now)
+    }
+
+    /// Runs one slice of queued background work; `true` when more remains.
+    pub fn drive(&self, now: Millis) -> Result<bool, ServiceError> {
+        run::drive(self, now)
+    }
+
+    /// Delivers up to `batch` due outbox messages through `transport`.
+    pub fn deliver_mail(
+        &self,
+        transport: &dyn seatwarden_mail::MailTransport,
+        now: Millis,
+        batch: usize,
+    ) -> Result<MailReport, ServiceError> {
+        mail::deliver(self, transport, now, batch)
+    }
+
+    /// Whether background work is queued (a host may wait for this before
+    /// calling [`Service::drive`]).
+    pub fn has_work(&self) -> bool {
+        !self.jobs.lock().is_empty()
+    }
+
+    /// A run's progress: live for runs this node executes, else from the
+    /// store's journal.
+    pub fn progress(&self, run: RunId) -> Result<Progress, ServiceError> {
+        if let Some(p) = self.progress.read().get(&run) {
+            return Ok(p.clone());
+        }
+        let stored = self
+            .store
+            .get_run(run)?
+            .ok_or_else(|| ServiceError::NotFound(format!("run `{run}`")))?;
+        let (done, total) = match self.store.journal(run)? {
+            Some(j) => (j.outcomes.len() as u64, j.plan.actions.len() as u64),
+            None => (0, 0),
+        };
+        let phase = if stored.status.is_terminal() {
+            "done"
+        } else {
+            "applying"
+        };
+        Ok(Progress {
+            done,
+            total,
+            phase: phase.to_owned(),
+            status: stored.status,
+        })
+    }
+
+    /// The options the service was built with.
+    pub fn options(&self) -> &ServiceOptions {
+        &self.options
+    }
+
+    /// The host.
+    pub fn host(&self) -> &dyn Host {
+        self.host.as_ref()
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The configuration in force (as last loaded).
+    pub fn settings(&self) -> Arc<Settings> {
+        self.settings.read().clone()
+    }
+
+    /// Re-reads the configuration from the store (other nodes may have
+    /// changed it).
+    pub fn reload_settings(&self) -> Result<Arc<Settings>, ServiceError> {
+        let doc = self.store.load_config()?;
+        let current = self.settings();
+        let version = doc.as_ref().map_or(ConfigVersion::NONE, |d| d.version);
+        if version == current.version {
+            return Ok(current);
+        }
+        let parsed = Arc::new(Settings::parse(
+            version,
+            doc.as_ref().map(|d| d.json.as_str()),
+        )?);
+        *self.settings.write() = parsed.clone();
+        Ok(parsed)
+    }
+
+    /// Saves `settings` if the stored version is still `settings.version`;
+    /// on success the service runs with it.
+    pub fn save_settings(&self, mut settings: Settings) -> Result<Arc<Settings>, ServiceError> {
+        let version = self
+            .store
+            .save_config(settings.version, &settings.to_json())?;
+        settings.version = version;
+        let settings = Arc::new(settings);
+        *self.settings.write() = settings.clone();
+        Ok(settings)
+    }
+
+    /// Reads the whole directory from the host into a new index and makes
+    /// it current. The host is read with no lock held.
+    pub fn rebuild_index(&self) -> Result<(), ServiceError> {
+        let _build = self.build_lock.lock();
+        self.rebuild_locked()
+    }
+
+    fn rebuild_locked(&self) -> Result<(), ServiceError> {
+        {
+            let mut slot = self.index.write();
+            slot.building = true;
+            slot.replay.clear();
+        }
+        let built = self.read_index();
+        let mut slot = self.index.write();
+        slot.building = false;
+        let replay = std::mem::take(&mut slot.replay);
+        let mut index = built?;
+        // Writes that landed while the host was being read: the pages may
+        // predate them. Replaying is idempotent per user, in landing order.
+        let mut stale = false;
+        for (op, at) in &replay {
+            stale |= !apply_to_index(&mut index, op, *at);
+        }
+        slot.index = Some(index);
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.stale = stale;
+        Ok(())
+    }
+
+    /// Builds the index if there is none (or a structural change made it
+    /// stale). Waits for a rebuild already under way rather than repeating it.
+    pub fn ensure_index(&self) -> Result<(), ServiceError> {
+        let ready = || {
+            let slot = self.index.read();
+            slot.index.is_some() && !slot.stale
+        };
+        if ready() {
+            return Ok(());
+        }
+        let _build = self.build_lock.lock();
+        if ready() {
+            return Ok(());
+        }
+        self.rebuild_locked()
+    }
+
+    /// Runs `f` over the current index (building it first if needed),
+    /// holding the read lock only for `f`.
+    pub fn with_index<T>(&self, f: impl FnOnce(&DirectoryIndex) -> T) -> Result<T, ServiceError> {
+        self.ensure_index()?;
+        let slot = self.index.read();
+        match slot.index.as_ref() {
+            Some(index) => Ok(f(index)),
+            None => Err(ServiceError::Snapshot(
+                "the directory index is not built".to_owned(),
+            )),
+        }
+    }
+
+    /// Runs `f` over the current index as it is (no rebuild); `None` when
+    /// there is none or a structural change made it stale.
+    pub fn current_index<T>(&self, f: impl FnOnce(&DirectoryIndex) -> T) -> Option<T> {
+        let slot = self.index.read();
+        if slot.stale {
+            return None;
+        }
+        slot.index.as_ref().map(f)
+    }
+
+    fn read_index(&self) -> Result<DirectoryIndex, ServiceError> {
+        let header = self.host.header()?;
+        let mut builder =
+            IndexBuilder::new(header).map_err(|e| ServiceError::Snapshot(e.to_string()))?;
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .host
+                .users_page(cursor.as_deref(), self.options.page_size.max(1))?;
+            builder
+                .add_page(&seatwarden_core::snapshot::SnapshotPage { users: page.users })
+                .map_err(|e| ServiceError::Snapshot(e.to_string()))?;
+            match page.next {
+                Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
+                Some(_) => {
+                    return Err(ServiceError::Snapshot(
+                        "the users cursor did not advance".to_owned(),
+                    ));
+                }
+                None => break,
+            }
+        }
+        builder
+            .finish()
+            .map_err(|e| ServiceError::Snapshot(e.to_string()))
+    }
+
+    /// The stripe lock serialising writes to one user.
+    pub(crate) fn stripe(&self, user: &str) -> &Mutex<()> {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in user.as_bytes() {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let i = usize::try_from(h % STRIPES as u64).unwrap_or(0);
+        // `stripes` always has STRIPES entries.
+        self.stripes.get(i).unwrap_or(&self.build_lock)
+    }
+
+    /// Applies a landed operation to the index in place (or marks it stale
+    /// when the change is structural). Takes the write lock briefly.
+    pub(crate) fn note_applied(&self, op: &Operation, now: Millis) {
+        if matches!(
+            op,
+            Operation::ReassignIssues { .. } | Operation::UpdateUser { .. }
+        ) {
+            return;
+        }
+        let mut slot = self.index.write();
+        if slot.building {
+            slot.replay.push((op.clone(), now));
+        }
+        let applied = match slot.index.as_mut() {
+            Some(index) => apply_to_index(index, op, now),
+            None => false,
+        };
+        if !applied {
+            slot.stale = true;
+        }
+        slot.generation = slot.generation.wrapping_add(1);
+    }
+
+    /// A fresh plan id for plans kept until an admin confirms them.
+    pub(crate) fn next_plan_id(&self) -> String {
+        format!("p{}", self.plan_counter.fetch_add(1, Ordering::Relaxed))
+    }
+
+    pub(crate) fn owner(&self) -> &LeaseOwner {
+        &self.owner
+    }
+
+    pub(crate) fn set_progress(&self, run: RunId, progress: Progress) {
+        self.progress.write().insert(run, progress);
+    }
+
+    pub(crate) fn pending_plans(&self) -> &Mutex<HashMap<String, PendingPlan>> {
+        &self.pending
+    }
+
+    pub(crate) fn jobs(&self) -> &Mutex<VecDeque<run::Job>> {
+        &self.jobs
+    }
+
+    pub(crate) fn active_runs(&self) -> &Mutex<HashSet<RunId>> {
+        &self.active
+    }
+
+    pub(crate) fn login_evaluator(
+        &self,
+        slot: &IndexSlot,
+        index: &DirectoryIndex,
+    ) -> Arc<LoginEvaluator> {
+        let settings = self.settings();
+        let mut cache = self.login_cache.lock();
+        if let Some(c) = cache.as_ref()
+            && c.generation == slot.generation
+            && c.version == settings.version
+        {
+            return c.evaluator.clone();
+        }
+        let evaluator = Arc::new(LoginEvaluator::new(
+            &settings.config,
+            index,
+            settings.automation_account.as_ref(),
+        ));
+        *cache = Some(LoginCache {
+            generation: slot.generation,
+            version: settings.version,
+            evaluator: evaluator.clone(),
+        });
+        evaluator
+    }
+}
+
+/// Applies a landed operation to `index` in place; `false` when it cannot
+/// be (structural changes: renames, deletions, new users or groups).
+fn apply_to_index(index: &mut DirectoryIndex, op: &Operation, at: Millis) -> bool {
+    let change = match op {
+        Operation::Activate { .. } => UserChange::Activated,
+        Operation::Deactivate { .. } => UserChange::Deactivated { at },
+        Operation::AddToGroup { group, .. } => UserChange::AddedToGroup {
+            group: group.clone(),
+        },
+        Operation::RemoveFromGroup { group, .. } => UserChange::RemovedFromGroup {
+            group: group.clone(),
+        },
+        Operation::ReassignIssues { .. } | Operation::UpdateUser { .. } => return true,
+        _ => return false,
+    };
+    let Some(idx) = op.user().and_then(|u| index.index_of_key(u)) else {
+        return false;
+    };
+    index.apply(idx, &change).is_ok()
+}

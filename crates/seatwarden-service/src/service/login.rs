@@ -1,0 +1,146 @@
+//! The login hook: reactivation, floating licences and groups after login.
+//!
+//! Runs on the product's login path, so it does as little as possible under
+//! locks: the index read lock only while the (cached, compiled) login
+//! evaluator decides, the user's stripe lock across "host write + index
+//! update" so a concurrent run cannot interleave with it, and the index
+//! write lock only for the in-place update. It never waits for a run's
+//! lease or for mail, and writes its audit entries directly (they are not
+//! part of any run).
+
+use serde::{Deserialize, Serialize};
+
+use seatwarden_audit::{Action as AuditAction, Actor, AuditEntry, Status, Target};
+use seatwarden_core::index::UserChange;
+use seatwarden_core::policy::Mode;
+use seatwarden_core::{Millis, Operation, UserKey};
+
+use super::{Service, ServiceError};
+
+/// What a login did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginOutcome {
+    /// The user, when known to the directory index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserKey>,
+    /// Writes that landed.
+    pub applied: Vec<Operation>,
+    /// Writes the host refused, with its reason.
+    pub failed: Vec<(Operation, String)>,
+    /// Writes a safe-mode login policy would have made.
+    pub previewed: Vec<Operation>,
+}
+
+pub(super) fn on_login(
+    service: &Service,
+    who: &str,
+    now: Millis,
+) -> Result<LoginOutcome, ServiceError> {
+    let missing = service.index.read().index.is_none();
+    if missing {
+        // Only before the first snapshot: later logins never wait for a
+        // rebuild (they act on the current index meanwhile).
+        service.ensure_index()?;
+    }
+    let key = {
+        let slot = service.index.read();
+        let Some(index) = slot.index.as_ref() else {
+            return Ok(LoginOutcome::default());
+        };
+        index
+            .index_of_username(who)
+            .or_else(|| index.index_of_key_str(who))
+            .map(|idx| UserKey::from(index.key(idx)))
+    };
+    let Some(key) = key else {
+        // A user the index does not know (created since the last snapshot):
+        // the next rebuild picks them up.
+        service.index.write().stale = true;
+        return Ok(LoginOutcome::default());
+    };
+    let _user = service.stripe(key.as_str()).lock();
+    let (ops, username) = {
+        let slot = service.index.read();
+        let Some(index) = slot.index.as_ref() else {
+            return Ok(LoginOutcome::default());
+        };
+        let Some(idx) = index.index_of_key(&key) else {
+            return Ok(LoginOutcome::default());
+        };
+        let evaluator = service.login_evaluator(&slot, index);
+        if evaluator.is_empty() {
+            (Vec::new(), String::new())
+        } else {
+            let plan = evaluator.evaluate(index, idx, now);
+            (
+                evaluator.operations(index, &plan),
+                index.username(idx).to_owned(),
+            )
+        }
+    };
+    let mut outcome = LoginOutcome {
+        user: Some(key.clone()),
+        ..LoginOutcome::default()
+    };
+    let mut entries = Vec::new();
+    for (op, policy, mode) in ops {
+        if mode == Mode::Safe {
+            outcome.previewed.push(op);
+            continue;
+        }
+        let result = service.host().apply(&op);
+        let (status, detail) = match &result {
+            Ok(_) => (Status::Success, None),
+            Err(f) => (Status::Failed, Some(f.to_string())),
+        };
+        if result.is_ok() {
+            service.note_applied(&op, now);
+        }
+        let group = match &op {
+            Operation::AddToGroup { group, .. } | Operation::RemoveFromGroup { group, .. } => {
+                Some(group.clone())
+            }
+            _ => None,
+        };
+        let mut description = op.to_string();
+        if let Some(d) = &detail {
+            description = format!("{description}: {d}");
+        }
+        entries.push(
+            AuditEntry::new(
+                now,
+                Actor::policy(policy.clone()),
+                AuditAction::of_operation(&op, true),
+                status,
+            )
+            .with_target(Target {
+                user: Some(key.clone()),
+                user_name: (!username.is_empty()).then(|| username.clone()),
+                group,
+            })
+            .with_description(description)
+            .with_reason("logged in")
+            .with_policy(policy),
+        );
+        match detail {
+            None => outcome.applied.push(op),
+            Some(d) => outcome.failed.push((op, d)),
+        }
+    }
+    {
+        let mut slot = service.index.write();
+        if let Some(index) = slot.index.as_mut() {
+            let idx = index.index_of_key(&key);
+            if let Some(idx) = idx {
+                // The host recorded the login; the index follows it.
+                let _ = index.apply(idx, &UserChange::LoginRecorded { at: now });
+            }
+        }
+    }
+    drop(_user);
+    if !entries.is_empty() {
+        service.store().append_audit(&entries)?;
+    }
+    Ok(outcome)
+}

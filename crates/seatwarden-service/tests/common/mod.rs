@@ -1,0 +1,192 @@
+//! Shared fixtures: a synthetic directory, services over memory ports, and
+//! a tiny API client.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use seatwarden_core::Millis;
+use seatwarden_core::snapshot::SnapshotFile;
+use seatwarden_service::api::{ApiRequest, Method, RequestContext};
+use seatwarden_service::host::memory::MemoryDirectory;
+use seatwarden_service::store::{MemoryStore, Store};
+use seatwarden_service::{Service, ServiceOptions};
+
+/// 2025-11-21T00:00:00Z.
+pub(crate) const DAY0: i64 = 1_763_683_200_000;
+pub(crate) const DAY: i64 = 86_400_000;
+
+/// `idle` users last seen 200 days ago, `fresh` users seen yesterday, one
+/// sysadmin idle for long (protected), `gone` deactivated users, all in the
+/// internal directory with a licence group.
+pub(crate) fn snapshot(idle: usize, fresh: usize, gone: usize) -> SnapshotFile {
+    let mut users = vec![json!({
+        "key": "K-admin", "username": "admin", "displayName": "Admin", "email": "admin@example.test",
+        "directoryId": 1, "active": true, "created": DAY0 - 900 * DAY, "lastLogin": DAY0 - 400 * DAY,
+        "loginCount": 10, "groups": ["jira-administrators", "jira-software-users"]
+    })];
+    for i in 0..idle {
+        users.push(json!({
+            "key": format!("K-idle{i:04}"), "username": format!("idle{i:04}"), "displayName": format!("Idle {i}"),
+            "email": format!("idle{i:04}@example.test"), "directoryId": 1, "active": true,
+            "created": DAY0 - 900 * DAY, "lastLogin": DAY0 - 200 * DAY, "loginCount": 5,
+            "groups": ["jira-software-users", "staff"]
+        }));
+    }
+    for i in 0..fresh {
+        users.push(json!({
+            "key": format!("K-fresh{i:04}"), "username": format!("fresh{i:04}"), "displayName": format!("Fresh {i}"),
+            "email": format!("fresh{i:04}@example.test"), "directoryId": 1, "active": true,
+            "created": DAY0 - 900 * DAY, "lastLogin": DAY0 - DAY, "loginCount": 50,
+            "groups": ["jira-software-users", "staff"]
+        }));
+    }
+    for i in 0..gone {
+        users.push(json!({
+            "key": format!("K-gone{i:04}"), "username": format!("gone{i:04}"), "displayName": format!("Gone {i}"),
+            "email": format!("gone{i:04}@example.test"), "directoryId": 1, "active": false,
+            "created": DAY0 - 900 * DAY, "lastLogin": DAY0 - 300 * DAY, "loginCount": 5,
+            "deactivatedAt": DAY0 - 250 * DAY, "groups": ["staff"]
+        }));
+    }
+    let snap = json!({
+        "format": "seatwarden-snapshot", "version": 1,
+        "header": {
+            "takenAt": DAY0,
+            "directories": [
+                {"id": 1, "name": "Internal", "kind": "internal",
+                 "capabilities": {"updateUser": true, "renameUser": true, "deleteUser": true,
+                                  "createUser": true, "updateMembership": true}}
+            ],
+            "groups": [{"name": "jira-administrators", "admin": true},
+                       {"name": "jira-software-users", "licence": true},
+                       {"name": "staff"}],
+            "licences": [{"application": "jira-software", "name": "Jira Software",
+                          "limit": {"kind": "limited", "seats": 100000}, "seatsUsed": 0,
+                          "groups": ["jira-software-users"]}],
+            "sysadmins": ["K-admin"]
+        },
+        "pages": [{"users": users}]
+    });
+    serde_json::from_value(snap).unwrap()
+}
+
+pub(crate) struct Fixture {
+    pub host: Arc<MemoryDirectory>,
+    pub store: Arc<dyn Store>,
+    pub service: Service,
+}
+
+pub(crate) fn options(node: &str, slice: usize) -> ServiceOptions {
+    ServiceOptions {
+        node_id: node.to_owned(),
+        slice_size: slice,
+        demo: true,
+        ..ServiceOptions::default()
+    }
+}
+
+pub(crate) fn fixture(idle: usize, fresh: usize, gone: usize) -> Fixture {
+    let host = Arc::new(MemoryDirectory::new(snapshot(idle, fresh, gone)));
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let service = Service::new(host.clone(), store.clone(), options("node-a", 50)).unwrap();
+    Fixture {
+        host,
+        store,
+        service,
+    }
+}
+
+pub(crate) fn admin() -> RequestContext {
+    RequestContext {
+        actor: Some("K-admin".into()),
+        sysadmin: true,
+        client_ip: Some("127.0.0.1".into()),
+        xsrf_verified: true,
+        websudo_verified: true,
+        ..RequestContext::default()
+    }
+}
+
+pub(crate) fn request(
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    context: RequestContext,
+) -> ApiRequest {
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (
+            p.to_owned(),
+            q.split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        ),
+        None => (path.to_owned(), Vec::new()),
+    };
+    ApiRequest {
+        method,
+        path,
+        query,
+        body: body
+            .map(|b| serde_json::to_vec(&b).unwrap())
+            .unwrap_or_default(),
+        context,
+    }
+}
+
+/// Calls the API as the admin; returns status and JSON body.
+pub(crate) fn call(
+    service: &Service,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    now: i64,
+) -> (u16, Value) {
+    let response = service.handle(&request(method, path, body, admin()), Millis(now));
+    let value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+    (response.status, value)
+}
+
+/// Drives queued work to the end.
+pub(crate) fn drain(service: &Service, now: i64) {
+    let mut guard = 0;
+    while service.drive(Millis(now)).unwrap() {
+        guard += 1;
+        assert!(guard < 100_000, "drive never finished");
+    }
+}
+
+/// (key, active, username, groups) of every user, for exact comparisons.
+pub(crate) fn state(host: &MemoryDirectory) -> Vec<(String, bool, String, Vec<String>)> {
+    let snap = host.to_snapshot();
+    let mut out: Vec<_> = snap
+        .pages
+        .into_iter()
+        .flat_map(|p| p.users)
+        .map(|u| {
+            let mut groups = u.groups.clone();
+            groups.sort();
+            (u.key, u.active, u.username, groups)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+pub(crate) fn deactivation_policy(name: &str, live: bool) -> Value {
+    json!({
+        "name": name,
+        "mode": if live { "live" } else { "safe" },
+        "trigger": {"kind": "scheduler"},
+        "condition": {"kind": "inactive", "days": 90},
+        "action": {"kind": "deactivate"}
+    })
+}

@@ -1,0 +1,131 @@
+//! The service over the SQLite store: an interrupted run resumes from the
+//! file, and two nodes sharing one database file run a due policy once.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Barrier};
+
+use common::*;
+use seatwarden_audit::{AuditFilter, RunFilter, RunId, RunKind, RunQuery, RunStatus};
+use seatwarden_core::Millis;
+use seatwarden_service::Service;
+use seatwarden_service::api::Method;
+use seatwarden_service::host::memory::MemoryDirectory;
+use seatwarden_service::store::Store;
+use seatwarden_store_sqlite::SqliteStore;
+
+const TICK: i64 = DAY0 + DAY + 3 * 3_600_000;
+
+fn open(dir: &tempfile::TempDir) -> Arc<dyn Store> {
+    Arc::new(SqliteStore::open(dir.path().join("seatwarden.db")).unwrap())
+}
+
+#[test]
+fn a_run_interrupted_midway_resumes_from_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = Arc::new(MemoryDirectory::new(snapshot(25, 5, 0)));
+    let first = Service::new(host.clone(), open(&dir), options("node-a", 6)).unwrap();
+    let (status, created) = call(
+        &first,
+        Method::Post,
+        "/api/policies",
+        Some(deactivation_policy("Idle", true)),
+        DAY0,
+    );
+    assert_eq!(status, 201, "{created}");
+    let id = created["policy"]["id"].as_str().unwrap().to_owned();
+    let (status, body) = call(
+        &first,
+        Method::Post,
+        &format!("/api/policies/{id}/run"),
+        None,
+        TICK,
+    );
+    assert_eq!(status, 202);
+    let run = RunId(body["runId"].as_i64().unwrap());
+    for _ in 0..3 {
+        assert!(first.drive(Millis(TICK)).unwrap());
+    }
+    drop(first);
+
+    let store = open(&dir);
+    assert_eq!(store.journal(run).unwrap().unwrap().outcomes.len(), 12);
+    let second = Service::new(host.clone(), store.clone(), options("node-a", 6)).unwrap();
+    let report = second.tick(Millis(TICK + 60_000)).unwrap();
+    assert_eq!(report.resumed, vec![run]);
+    let done = store.get_run(run).unwrap().unwrap();
+    assert_eq!(
+        (done.status, done.counts.succeeded),
+        (RunStatus::Succeeded, 25)
+    );
+    let mut users = HashSet::new();
+    store
+        .scan_audit(
+            &AuditFilter {
+                run: Some(run),
+                ..AuditFilter::default()
+            },
+            &mut |e| {
+                assert!(users.insert(e.entry.target.user.clone()), "duplicate {e:?}");
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert_eq!(users.len(), 25);
+}
+
+#[test]
+fn two_nodes_on_one_database_file_run_a_due_policy_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = Arc::new(MemoryDirectory::new(snapshot(10, 5, 0)));
+    let a = Arc::new(Service::new(host.clone(), open(&dir), options("node-a", 5)).unwrap());
+    let b = Arc::new(Service::new(host.clone(), open(&dir), options("node-b", 5)).unwrap());
+    let (status, _) = call(
+        &a,
+        Method::Post,
+        "/api/policies",
+        Some(deactivation_policy("Idle", false)),
+        DAY0,
+    );
+    assert_eq!(status, 201);
+    for round in 0..3 {
+        let now = TICK + round * DAY;
+        let barrier = Arc::new(Barrier::new(2));
+        let handles: Vec<_> = [a.clone(), b.clone()]
+            .into_iter()
+            .map(|s| {
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    s.tick(Millis(now)).unwrap().runs.len()
+                })
+            })
+            .collect();
+        let started: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(started, 1, "round {round}");
+    }
+    let store = open(&dir);
+    let runs = store
+        .query_runs(&RunQuery {
+            filter: RunFilter {
+                kinds: vec![RunKind::ScheduledCleanup],
+                ..RunFilter::default()
+            },
+            after: None,
+            limit: 50,
+        })
+        .unwrap()
+        .items;
+    assert_eq!(runs.len(), 3);
+    assert!(
+        runs.iter().all(|r| r.status == RunStatus::Previewed),
+        "{runs:?}"
+    );
+}

@@ -1,0 +1,17 @@
+/*
+ * Compile-only mirror for Seatwarden: NOT Atlassian's class, never packaged in the plugin.
+ * Mirrors com.atlassian.confluence.security.login.LoginManager as published for Confluence 9.x Data Center (Platform 7).
+ * Javadoc: https://docs.atlassian.com/ConfluenceServer/javadoc/9.0.3/com/atlassian/confluence/security/login/LoginManager.html
+ * Evidence read: Confluence javadoc 5.x-8.0 (class-use of LoginInfo: getLoginInfo(String), getLoginInfo(User)); recent decompiled Confluence notification code (loginManager.getLoginInfo(user).getLastSuccessfulLoginDate())
+ * Status: confirmed. Only the members the shim calls; see docs/atlassian-api.md.
+ */
+package com.atlassian.confluence.security.login;
+
+import com.atlassian.user.User;
+
+/** Login history Confluence records per user. */
+public interface LoginManager {
+    LoginInfo getLoginInfo(String userName);
+
+    LoginInfo getLoginInfo(User user);
+}

@@ -1,0 +1,23 @@
+/*
+ * Compile-only mirror for Seatwarden: NOT Atlassian's class, never packaged in the plugin.
+ * Mirrors com.atlassian.crowd.embedded.api.Directory as published for embedded Crowd API bundled in Atlassian Platform 7 (Jira 10.x / Confluence 9.x Data Center).
+ * Javadoc: https://docs.atlassian.com/atlassian-crowd/latest/com/atlassian/crowd/embedded/api/Directory.html
+ * Evidence read: Jira DefaultUserService source (directory.getAllowedOperations().contains(OperationType.CREATE_USER), directory.getName()); ScriptRunner example (getId, getName)
+ * Status: confirmed (getId, getName, getAllowedOperations); getType, isActive INFERRED. Only the members the shim calls; see docs/atlassian-api.md.
+ */
+package com.atlassian.crowd.embedded.api;
+
+import java.util.Set;
+
+/** A configured user directory (internal, LDAP, delegated LDAP, Crowd...). */
+public interface Directory {
+    Long getId();
+
+    String getName();
+
+    boolean isActive();
+
+    DirectoryType getType();
+
+    Set<OperationType> getAllowedOperations();
+}

@@ -1,0 +1,23 @@
+/*
+ * Compile-only mirror for Seatwarden: NOT Atlassian's class, never packaged in the plugin.
+ * Mirrors com.atlassian.scheduler.SchedulerService as published for atlassian-scheduler on Atlassian Platform 7 (Jira 10.x / Confluence 9.x Data Center).
+ * Javadoc: https://docs.atlassian.com/atlassian-scheduler/latest/com/atlassian/scheduler/SchedulerService.html
+ * Evidence read: public plugins using JobConfig.forJobRunnerKey(..).withRunMode(RunMode.RUN_ONCE_PER_CLUSTER).withSchedule(Schedule.forInterval(long, Date)) and registerJobRunner/unregisterJobRunner/scheduleJob (find_string hits incl. decompiled Atlassian plugins)
+ * Status: confirmed (incl. unscheduleJob(JobId)). Only the members the shim calls; see docs/atlassian-api.md.
+ */
+package com.atlassian.scheduler;
+
+import com.atlassian.scheduler.config.JobConfig;
+import com.atlassian.scheduler.config.JobId;
+import com.atlassian.scheduler.config.JobRunnerKey;
+
+/** Cluster-aware job scheduler. */
+public interface SchedulerService {
+    void registerJobRunner(JobRunnerKey jobRunnerKey, JobRunner jobRunner);
+
+    void unregisterJobRunner(JobRunnerKey jobRunnerKey);
+
+    void scheduleJob(JobId jobId, JobConfig jobConfig) throws SchedulerServiceException;
+
+    void unscheduleJob(JobId jobId);
+}

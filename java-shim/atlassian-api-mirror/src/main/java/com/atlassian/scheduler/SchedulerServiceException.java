@@ -1,0 +1,17 @@
+/*
+ * Compile-only mirror for Seatwarden: NOT Atlassian's class, never packaged in the plugin.
+ * Mirrors com.atlassian.scheduler.SchedulerServiceException as published for atlassian-scheduler on Atlassian Platform 7 (Jira 10.x / Confluence 9.x Data Center).
+ * Javadoc: https://docs.atlassian.com/atlassian-scheduler/latest/com/atlassian/scheduler/SchedulerServiceException.html
+ * Evidence read: public plugins using JobConfig.forJobRunnerKey(..).withRunMode(RunMode.RUN_ONCE_PER_CLUSTER).withSchedule(Schedule.forInterval(long, Date)) and registerJobRunner/unregisterJobRunner/scheduleJob (find_string hits incl. decompiled Atlassian plugins)
+ * Status: confirmed (checked exception). Only the members the shim calls; see docs/atlassian-api.md.
+ */
+package com.atlassian.scheduler;
+
+/** Scheduling failed. */
+public class SchedulerServiceException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public SchedulerServiceException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,17 @@
+/*
+ * Compile-only mirror for Seatwarden: NOT Atlassian's class, never packaged in the plugin.
+ * Mirrors com.atlassian.user.EntityException as published for Confluence 9.x Data Center (Platform 7).
+ * Javadoc: https://docs.atlassian.com/ConfluenceServer/javadoc/9.0.3/com/atlassian/user/EntityException.html
+ * Evidence read: Confluence DefaultUserAccessor (decompiled, recent 8.x/9.x line, code index id 41941932432) and PersonServiceImpl (id 42467111741) (renameUser throws EntityException)
+ * Status: confirmed (checked). Only the members the shim calls; see docs/atlassian-api.md.
+ */
+package com.atlassian.user;
+
+/** A user or group operation failed. */
+public class EntityException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public EntityException(String message) {
+        super(message);
+    }
+}

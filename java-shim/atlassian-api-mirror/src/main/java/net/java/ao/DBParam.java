@@ -1,0 +1,27 @@
+/*
+ * Compile-only mirror for Seatwarden: NOT Atlassian's class, never packaged in the plugin.
+ * Mirrors net.java.ao.DBParam as published for Active Objects bundled in Atlassian Platform 7 (Jira 10.x / Confluence 9.x Data Center).
+ * Javadoc: https://docs.atlassian.com/atlassian-activeobjects/latest/
+ * Evidence read: atlassian-labs/atlassian-slack-integration-server@0664226^ (ao.create(Class, DBParam...), ao.find(Class, Query), ao.get, ao.delete(entity), ao.deleteWithSQL, ao.count; Query.select().where(..).order(..); @Table, @StringLength(StringLength.UNLIMITED), @Indexed, @NotNull)
+ * Status: confirmed (constructor (String, Object)); getters INFERRED. Only the members the shim calls; see docs/atlassian-api.md.
+ */
+package net.java.ao;
+
+/** One column value passed to ActiveObjects.create. */
+public class DBParam {
+    private final String field;
+    private final Object value;
+
+    public DBParam(String field, Object value) {
+        this.field = field;
+        this.value = value;
+    }
+
+    public String getField() {
+        return field;
+    }
+
+    public Object getValue() {
+        return value;
+    }
+}

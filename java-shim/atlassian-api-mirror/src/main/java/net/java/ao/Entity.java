@@ -1,0 +1,13 @@
+/*
+ * Compile-only mirror for Seatwarden: NOT Atlassian's class, never packaged in the plugin.
+ * Mirrors net.java.ao.Entity as published for Active Objects bundled in Atlassian Platform 7 (Jira 10.x / Confluence 9.x Data Center).
+ * Javadoc: https://docs.atlassian.com/atlassian-activeobjects/latest/
+ * Evidence read: atlassian-labs/atlassian-slack-integration-server@0664226^ (ao.create(Class, DBParam...), ao.find(Class, Query), ao.get, ao.delete(entity), ao.deleteWithSQL, ao.count; Query.select().where(..).order(..); @Table, @StringLength(StringLength.UNLIMITED), @Indexed, @NotNull)
+ * Status: confirmed (getID(), integer auto-increment key). Only the members the shim calls; see docs/atlassian-api.md.
+ */
+package net.java.ao;
+
+/** Entity with an integer auto-increment primary key named ID. */
+public interface Entity extends RawEntity<Integer> {
+    int getID();
+}

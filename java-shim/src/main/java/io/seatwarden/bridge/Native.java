@@ -1,0 +1,40 @@
+package io.seatwarden.bridge;
+
+/**
+ * The JNI entry points of the native library: the only class with {@code native} methods.
+ *
+ * <p>Every method takes and returns UTF-8 JSON in {@code byte[]}; responses are envelopes that
+ * {@link Envelope#unwrap} turns into a result or an exception. Callers must have loaded the library
+ * with {@link NativeLoader#load()} first. Rust implements these in {@code
+ * crates/seatwarden-jni/src/entry.rs}.
+ */
+final class Native {
+  private Native() {}
+
+  /** The envelope of {@code {bridgeVersion, libraryVersion, snapshotVersion, testing}}. */
+  static native byte[] version();
+
+  /** Builds an engine from a snapshot file; the envelope of {@code {handle, users, memoryBytes}}. */
+  static native byte[] open(byte[] snapshot);
+
+  /** One page of the Users tab for a versioned query request. */
+  static native byte[] query(long handle, byte[] request);
+
+  /**
+   * Forgets a handle; true if it was open. The engine is dropped once calls still running on it
+   * return.
+   */
+  static native boolean close(long handle);
+
+  /** Starts a paged build from {@code {"version":1,"header":{...}}}; the envelope of {@code {handle}}. */
+  static native byte[] ingestBegin(byte[] request);
+
+  /** Adds a page {@code {"users":[...]}}; the envelope of {@code {users, pages}} so far. */
+  static native byte[] ingestPage(long builder, byte[] page);
+
+  /** Finishes a build; the envelope of {@code {handle, users, memoryBytes}}, as {@link #open}. */
+  static native byte[] ingestFinish(long builder);
+
+  /** Drops a build; true if it was running. */
+  static native boolean ingestAbort(long builder);
+}

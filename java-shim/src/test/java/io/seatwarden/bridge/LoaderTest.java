@@ -1,0 +1,215 @@
+package io.seatwarden.bridge;
+
+import static io.seatwarden.bridge.Fixtures.queryRequest;
+import static io.seatwarden.bridge.Fixtures.snapshot;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Finding, copying, loading (twice) and version-checking the library. */
+class LoaderTest {
+  @Test
+  void platformIdsForEverySupportedPlatform() {
+    assertEquals("linux-x86_64", NativeLoader.platformId("Linux", "amd64"));
+    assertEquals("linux-x86_64", NativeLoader.platformId("Linux", "x86_64"));
+    assertEquals("linux-aarch64", NativeLoader.platformId("Linux", "aarch64"));
+    assertEquals("darwin-x86_64", NativeLoader.platformId("Mac OS X", "x86_64"));
+    assertEquals("darwin-aarch64", NativeLoader.platformId("Mac OS X", "aarch64"));
+    assertEquals("windows-x86_64", NativeLoader.platformId("Windows Server 2022", "amd64"));
+    assertEquals("windows-aarch64", NativeLoader.platformId("Windows 11", "arm64"));
+  }
+
+  @Test
+  void unsupportedPlatformsAreNamed() {
+    BridgeException os =
+        assertThrows(BridgeException.class, () -> NativeLoader.platformId("SunOS", "sparcv9"));
+    assertEquals("no native library for operating system `SunOS`", os.getMessage());
+    BridgeException arch =
+        assertThrows(BridgeException.class, () -> NativeLoader.platformId("Linux", "ppc64le"));
+    assertEquals("no native library for architecture `ppc64le`", arch.getMessage());
+  }
+
+  @Test
+  void theJarHoldsTheLibraryWhereTheLoaderLooks() {
+    String path = NativeLoader.resourcePath("linux-x86_64");
+    assertEquals("native/linux-x86_64/" + System.mapLibraryName("seatwarden_jni"), path);
+    assertTrue(Files.isRegularFile(productionClasses().resolve(path)), "packed into classes/");
+  }
+
+  @Test
+  void versionMismatchIsAClearError() {
+    LibraryInfo other = new LibraryInfo(NativeLoader.BRIDGE_VERSION + 1, "9.9.9", 1, false);
+    IncompatibleLibraryException e =
+        assertThrows(
+            IncompatibleLibraryException.class,
+            () -> NativeLoader.checkVersion(other, NativeLoader.BRIDGE_VERSION));
+    assertEquals(
+        "native library speaks bridge version 2, these classes expect version 1", e.getMessage());
+    assertEquals(ErrorKind.BRIDGE, e.kind());
+    LibraryInfo same = new LibraryInfo(NativeLoader.BRIDGE_VERSION, "0.1.0", 1, false);
+    assertEquals(same, NativeLoader.checkVersion(same, NativeLoader.BRIDGE_VERSION));
+  }
+
+  @Test
+  void staleCopiesAreDeletedFreshOnesAndOtherFilesKept(@TempDir Path dir) throws Exception {
+    Path stale = Files.createFile(dir.resolve(NativeLoader.COPY_PREFIX + "old.so"));
+    Path fresh = Files.createFile(dir.resolve(NativeLoader.COPY_PREFIX + "new.so"));
+    Path other = Files.createFile(dir.resolve("unrelated.so"));
+    Instant now = Instant.now();
+    Files.setLastModifiedTime(stale, FileTime.from(now.minus(Duration.ofDays(2))));
+    Files.setLastModifiedTime(other, FileTime.from(now.minus(Duration.ofDays(2))));
+    assertEquals(1, NativeLoader.deleteStaleCopies(dir, now.minus(NativeLoader.STALE_AFTER)));
+    assertFalse(Files.exists(stale));
+    assertTrue(Files.exists(fresh));
+    assertTrue(Files.exists(other));
+  }
+
+  @Test
+  void loadingDeletesItsTempCopy() throws Exception {
+    Path dir = Paths.get(System.getProperty("java.io.tmpdir"), "seatwarden-native");
+    Engine.libraryInfo();
+    try (URLClassLoader loader = productionLoader()) {
+      call(loader, "libraryInfo");
+    }
+    if (Files.isDirectory(dir)) {
+      try (var copies = Files.newDirectoryStream(dir, NativeLoader.COPY_PREFIX + "*")) {
+        for (Path copy : copies) {
+          // Other JVMs may be loading right now; only our own copies must be gone.
+          assertTrue(
+              Files.getLastModifiedTime(copy).toInstant().isBefore(Instant.now().minusSeconds(60))
+                  || !Files.exists(copy),
+              "leftover copy " + copy);
+        }
+      }
+    }
+  }
+
+  /**
+   * A plugin upgrade: the same classes in a fresh classloader load a second copy of the library
+   * while the first is in use. This one is the production build packed into the jar.
+   */
+  @Test
+  void aSecondClassLoaderLoadsItsOwnCopyOfTheShippedLibrary() throws Exception {
+    try (Engine first = Engine.open(snapshot());
+        URLClassLoader second = productionLoader();
+        URLClassLoader third = productionLoader()) {
+      Class<?> secondEngine = second.loadClass(Engine.class.getName());
+      assertNotSame(Engine.class, secondEngine);
+
+      Object info = call(second, "libraryInfo");
+      assertEquals(NativeLoader.BRIDGE_VERSION, invoke(info, "bridgeVersion"));
+      assertEquals(false, invoke(info, "testing"), "the jar's library has no testing entry points");
+
+      try (AutoCloseable engine2 = (AutoCloseable) call(second, "open", snapshot());
+          AutoCloseable engine3 = (AutoCloseable) call(third, "open", snapshot())) {
+        byte[] request = queryRequest("{\"status\":\"deactivated\"}");
+        byte[] page2 = (byte[]) invoke(engine2, "query", request);
+        byte[] page3 = (byte[]) invoke(engine3, "query", request);
+        assertEquals(java.util.List.of("JIRAUSER10103"), Fixtures.keys(page2));
+        assertEquals(Fixtures.keys(page2), Fixtures.keys(page3));
+        // The first copy is unaffected by the others.
+        assertEquals(Fixtures.keys(page2), Fixtures.keys(first.query(request)));
+        // Handles are per copy: the second copy's engines are not the first's.
+        assertEquals(6, invoke(engine2, "userCount"));
+      }
+      // An error from the second copy is the second classloader's exception class.
+      Throwable error =
+          assertThrows(
+              InvocationTargetException.class,
+              () -> call(second, "open", Fixtures.utf8("{}")))
+              .getCause();
+      assertEquals(BadRequestException.class.getName(), error.getClass().getName());
+      assertNotSame(BadRequestException.class, error.getClass());
+    }
+  }
+
+  @Test
+  void theOverridePropertyLoadsTheNamedFile() throws Exception {
+    String testing = System.getProperty("seatwarden.test.testingLibrary");
+    String previous = System.getProperty(NativeLoader.PATH_PROPERTY);
+    System.setProperty(NativeLoader.PATH_PROPERTY, testing);
+    try (URLClassLoader loader = productionLoader()) {
+      Object info = call(loader, "libraryInfo");
+      assertEquals(true, invoke(info, "testing"), "the override, not the jar's library");
+    } finally {
+      restore(previous);
+    }
+  }
+
+  @Test
+  void aMissingOverrideIsABridgeExceptionNamingTheProperty() throws Exception {
+    String previous = System.getProperty(NativeLoader.PATH_PROPERTY);
+    System.setProperty(NativeLoader.PATH_PROPERTY, "/nonexistent/libseatwarden_jni.so");
+    try (URLClassLoader loader = productionLoader()) {
+      Throwable e =
+          assertThrows(InvocationTargetException.class, () -> call(loader, "libraryInfo"))
+              .getCause();
+      assertEquals(BridgeException.class.getName(), e.getClass().getName());
+      assertEquals(
+          "native library override `/nonexistent/libseatwarden_jni.so` (seatwarden.native.path)"
+              + " is not a file",
+          e.getMessage());
+      // The failure sticks for that classloader: no second, half-loaded attempt.
+      Throwable again =
+          assertThrows(InvocationTargetException.class, () -> call(loader, "libraryInfo"))
+              .getCause();
+      assertEquals(e.getMessage(), again.getMessage());
+    } finally {
+      restore(previous);
+    }
+  }
+
+  private static void restore(String previous) {
+    if (previous == null) {
+      System.clearProperty(NativeLoader.PATH_PROPERTY);
+    } else {
+      System.setProperty(NativeLoader.PATH_PROPERTY, previous);
+    }
+  }
+
+  /** target-java/classes: the production classes and library, as packed into the jar. */
+  private static Path productionClasses() {
+    return Paths.get(System.getProperty("seatwarden.test.classes"));
+  }
+
+  /** A classloader over the production classes only, as a plugin framework would create. */
+  private static URLClassLoader productionLoader() throws Exception {
+    URL classes = productionClasses().toUri().toURL();
+    return new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader());
+  }
+
+  /** Calls a static method of that loader's {@code Engine}. */
+  private static Object call(ClassLoader loader, String method, Object... args) throws Exception {
+    Class<?> engine = loader.loadClass(Engine.class.getName());
+    for (Method m : engine.getMethods()) {
+      if (m.getName().equals(method) && m.getParameterCount() == args.length) {
+        return m.invoke(null, args);
+      }
+    }
+    throw new NoSuchMethodException(method);
+  }
+
+  private static Object invoke(Object target, String method, Object... args) throws Exception {
+    for (Method m : target.getClass().getMethods()) {
+      if (m.getName().equals(method) && m.getParameterCount() == args.length) {
+        return m.invoke(target, args);
+      }
+    }
+    throw new NoSuchMethodException(method);
+  }
+}

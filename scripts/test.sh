@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every Seatwarden test, installing what the tests need first.
+#
+#   bash scripts/test.sh
+#
+# Steps: formatting, clippy, the Rust test suites, the JNI bridge under a real
+# JVM (JUnit with -Xcheck:jni), and a bounded fuzzing run of the CSV parser.
+# Each step prints its duration; the run stops at the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+step() {
+  local name=$1; shift
+  log "$name"
+  local started=$SECONDS
+  "$@"
+  printf '    (%s: %ds)\n' "$name" $((SECONDS - started)) >&2
+}
+
+ensure_rust
+ensure_smtp_server
+
+step "cargo fmt --check" cargo fmt --all --check
+step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+step "cargo test" cargo test --workspace --locked
+
+if [ -f pom.xml ]; then
+  ensure_java
+  step "JUnit against the native library" mvn -B -ntp verify
+fi
+
+if [ -d fuzz ]; then
+  ensure_fuzz
+  for target in $(cargo +nightly fuzz list); do
+    step "fuzz $target (60 s)" \
+      cargo +nightly fuzz run "$target" -- -max_total_time=60 -rss_limit_mb=2048
+  done
+fi
+
+log "all tests passed"

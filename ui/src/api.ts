@@ -1,0 +1,142 @@
+// The admin API client: base path, session and XSRF handling, one error shape.
+
+export interface ApiProblem { path?: string; line?: number; column?: number | string; field?: string; message: string }
+export interface ApiErrorBody { kind: string; message: string; details?: unknown }
+
+export class ApiError extends Error {
+  constructor(public status: number, public kind: string, message: string, public details?: unknown) {
+    super(message);
+  }
+  /** Every problem the server listed (validation details), flattened. */
+  problems(): ApiProblem[] {
+    const d = this.details as { problems?: ApiProblem[]; rows?: ApiProblem[]; errors?: ApiProblem[] } | undefined;
+    if (!d || typeof d !== 'object') return [];
+    return d.problems ?? d.errors ?? d.rows ?? [];
+  }
+}
+
+/** Where the page lives: the API and session are siblings of index.html. */
+function computeBase(): string {
+  const meta = document.querySelector<HTMLMetaElement>('meta[name="seatwarden-api-base"]');
+  const explicit = meta?.content.trim();
+  if (explicit) return explicit.endsWith('/') ? explicit : `${explicit}/`;
+  return new URL('.', window.location.href.split('#')[0]).pathname;
+}
+
+export const base = computeBase();
+let xsrf: string | null = null;
+
+export function signedIn(): boolean { return xsrf !== null; }
+
+async function parseError(res: Response): Promise<ApiError> {
+  let body: { error?: ApiErrorBody } | null = null;
+  try { body = (await res.json()) as { error?: ApiErrorBody }; } catch { body = null; }
+  const e = body?.error;
+  return new ApiError(res.status, e?.kind ?? 'internal', e?.message ?? `the server answered ${res.status}`, e?.details);
+}
+
+/** Restores the session after a reload; false when the browser is not signed in. */
+export async function resumeSession(): Promise<boolean> {
+  const res = await fetch(`${base}session`, { credentials: 'same-origin' });
+  if (res.status === 404) { xsrf = ''; return true; } // plugin: the product owns the session
+  if (!res.ok) return false;
+  xsrf = ((await res.json()) as { xsrfToken: string }).xsrfToken;
+  return true;
+}
+
+export async function signIn(token: string): Promise<void> {
+  const res = await fetch(`${base}session`, {
+    method: 'POST', credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }),
+  });
+  if (!res.ok) throw await parseError(res);
+  xsrf = ((await res.json()) as { xsrfToken: string }).xsrfToken;
+}
+
+export async function signOut(): Promise<void> {
+  await fetch(`${base}session`, { method: 'DELETE', credentials: 'same-origin', headers: { 'X-Seatwarden-XSRF': xsrf ?? '' } });
+  xsrf = null;
+}
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+export function url(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return `${base}api/${path}${qs ? `?${qs}` : ''}`;
+}
+
+async function send(method: string, path: string, query: Query, body?: unknown, contentType = 'application/json'): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (method !== 'GET') {
+    headers['X-Seatwarden-XSRF'] = xsrf ?? '';
+    headers['X-Atlassian-Token'] = 'no-check';
+  }
+  let payload: BodyInit | undefined;
+  if (body !== undefined) {
+    headers['Content-Type'] = contentType;
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+  }
+  const res = await fetch(url(path, query), { method, headers, body: payload, credentials: 'same-origin' });
+  if (!res.ok) throw await parseError(res);
+  return res;
+}
+
+/**
+ * Some stored records (runs, audit entries) serialise with snake_case keys,
+ * the rest with camelCase; the views read one spelling.
+ */
+export function camel(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camel);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      out[/^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(k) ? k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : k] = camel(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+async function json<T>(res: Response): Promise<T> {
+  return camel(await res.json()) as T;
+}
+
+export async function get<T>(path: string, query: Query = {}): Promise<T> {
+  return json<T>(await send('GET', path, query));
+}
+/** The body exactly as the server wrote it (for documents sent back as they are). */
+export async function getRaw<T>(path: string, query: Query = {}): Promise<T> {
+  return (await (await send('GET', path, query)).json()) as T;
+}
+export async function post<T>(path: string, body: unknown = {}, query: Query = {}): Promise<T> {
+  return json<T>(await send('POST', path, query, body));
+}
+export async function put<T>(path: string, body: unknown): Promise<T> {
+  return json<T>(await send('PUT', path, {}, body));
+}
+export async function del<T>(path: string, query: Query = {}): Promise<T> {
+  return json<T>(await send('DELETE', path, query));
+}
+export async function postCsv<T>(path: string, csv: string, query: Query = {}): Promise<T> {
+  return json<T>(await send('POST', path, query, csv, 'text/csv'));
+}
+export async function getBlob(path: string, query: Query = {}): Promise<{ blob: Blob; name: string }> {
+  const res = await send('GET', path, query);
+  const cd = res.headers.get('Content-Disposition') ?? '';
+  const m = /filename="?([^";]+)"?/.exec(cd);
+  return { blob: await res.blob(), name: m?.[1] ?? 'export.csv' };
+}
+
+export interface Progress { done: number; total: number; phase: string; status: string }
+
+/** Polls a run until it stops being in progress, reporting each step. */
+export async function waitForRun(runId: number, onProgress: (p: Progress) => void, intervalMs = 400): Promise<Progress> {
+  for (;;) {
+    const p = await get<Progress>(`runs/${runId}/progress`);
+    onProgress(p);
+    if (p.status !== 'in_progress' && p.phase !== 'queued' && p.phase !== 'planning' && p.phase !== 'applying') return p;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

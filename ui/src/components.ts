@@ -1,0 +1,145 @@
+// Shared widgets: progress bar, modal dialog, plan preview, paged table.
+
+import { h, clear, button, banner, lozenge, fmtNum, Child } from './dom';
+import { ApiError, Progress, waitForRun } from './api';
+
+/** An accessible progress bar bound to a run's progress. */
+export function progressBar(label: string): { el: HTMLElement; update: (p: Progress) => void } {
+  const fill = h('div', { class: 'sw-progress-fill' });
+  const bar = h('div', {
+    class: 'sw-progress', role: 'progressbar', 'aria-label': label,
+    'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0,
+  }, fill);
+  const text = h('div', { class: 'sw-progress-text', 'aria-live': 'polite' }, 'Queued…');
+  const el = h('div', { class: 'sw-progress-wrap', 'data-testid': 'run-progress' }, bar, text);
+  return {
+    el,
+    update(p: Progress) {
+      const pct = p.total > 0 ? Math.round((p.done * 100) / p.total) : (p.status === 'in_progress' ? 0 : 100);
+      fill.style.width = `${pct}%`;
+      bar.setAttribute('aria-valuenow', String(pct));
+      bar.setAttribute('aria-valuetext', `${p.done} of ${p.total}`);
+      text.textContent = `${fmtNum(p.done)} of ${fmtNum(p.total)} · ${p.phase} · ${p.status.replace(/_/g, ' ')}`;
+      el.dataset.status = p.status;
+    },
+  };
+}
+
+/** Runs `runId` to completion inside `host`, showing a progress bar. */
+export async function followRun(host: HTMLElement, runId: number, label: string): Promise<Progress> {
+  const bar = progressBar(label);
+  host.appendChild(h('div', { class: 'sw-run-follow' }, h('div', { class: 'sw-muted' }, `Run #${runId}`), bar.el));
+  const final = await waitForRun(runId, bar.update);
+  const tone = final.status === 'succeeded' ? 'success' : final.status === 'failed' ? 'error' : 'warning';
+  host.appendChild(banner(`Run #${runId}: ${final.status.replace(/_/g, ' ')}`, tone));
+  return final;
+}
+
+/** A modal dialog; Escape and the close button dismiss it, focus is kept inside. */
+export function openDialog(title: string, body: Child | Child[], actions: HTMLElement[] = []): { el: HTMLElement; close: () => void; body: HTMLElement } {
+  const previous = document.activeElement as HTMLElement | null;
+  const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
+  const bodyEl = h('div', { class: 'sw-dialog-body' }, body as Child);
+  const closeBtn = button('Close', () => close(), 'subtle', { 'aria-label': 'Close dialog' });
+  const dialog = h('div', { class: 'sw-dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, tabindex: -1 },
+    h('div', { class: 'sw-dialog-head' }, h('h2', { id: titleId }, title), closeBtn),
+    bodyEl,
+    h('div', { class: 'sw-dialog-foot' }, actions));
+  const backdrop = h('div', { class: 'sw-backdrop' }, dialog);
+  function close(): void {
+    backdrop.remove();
+    document.removeEventListener('keydown', onKey);
+    previous?.focus();
+  }
+  function onKey(e: KeyboardEvent): void {
+    if (e.key === 'Escape') close();
+    if (e.key === 'Tab') {
+      const focusables = [...dialog.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter((x) => !x.hasAttribute('disabled'));
+      const first = focusables[0];
+      const last = focusables[focusables.length - 1];
+      if (!first || !last) return;
+      if (e.shiftKey && document.activeElement === first) { last.focus(); e.preventDefault(); }
+      else if (!e.shiftKey && document.activeElement === last) { first.focus(); e.preventDefault(); }
+    }
+  }
+  document.addEventListener('keydown', onKey);
+  document.body.appendChild(backdrop);
+  dialog.focus();
+  return { el: dialog, close, body: bodyEl };
+}
+
+/** Shows an API error (with every listed problem) in `host`. */
+export function showError(host: HTMLElement, err: unknown): void {
+  if (err instanceof ApiError) {
+    const problems = err.problems();
+    host.appendChild(h('div', { class: 'sw-banner sw-banner-error', role: 'alert', 'data-testid': 'error' },
+      h('strong', {}, err.message),
+      problems.length ? h('ul', {}, problems.map((p) => h('li', { 'data-testid': 'problem' },
+        [p.line !== undefined ? `Line ${p.line}` : '', p.column !== undefined ? `, column ${p.column}` : '', p.path ? `${p.path}` : '', p.field ? ` (${p.field})` : '']
+          .filter(Boolean).join('') + (p.line !== undefined || p.path ? ': ' : '') + p.message))) : null));
+  } else {
+    host.appendChild(banner(err instanceof Error ? err.message : String(err), 'error'));
+  }
+}
+
+/** A short label for an operation as the API serialises it. */
+export function opLabel(op: unknown): string {
+  if (typeof op === 'string') return op.replace(/_/g, ' ');
+  if (op && typeof op === 'object') {
+    const o = op as Record<string, unknown>;
+    const kind = (o.kind ?? o.op ?? o.type ?? Object.keys(o)[0] ?? 'operation') as string;
+    const detail = (o.detail ?? o[kind]) as Record<string, unknown> | undefined;
+    const group = (o.group ?? detail?.group) as string | undefined;
+    return `${String(kind).replace(/_/g, ' ')}${group ? ` ${group}` : ''}`;
+  }
+  return 'operation';
+}
+
+interface PlanUser { user: string; username: string; actions: { source: string; mode?: string; operation: unknown; because: string }[] }
+interface PlanSkip { user: string; username: string; source: string; because: string }
+interface PlanDoc { status?: string | { state?: string; reason?: string }; totals?: { users?: number }; guard?: { message: string }[]; health?: { message: string }[]; users?: PlanUser[]; skipped?: PlanSkip[]; warnings?: { message: string }[] }
+export interface ActionInfo { user: string; username: string; operation: unknown; action?: unknown; source: string; reason: string; live?: boolean }
+
+/** A plan preview: who, what, why; who is skipped and why; guard and health notes. */
+export function planView(doc: PlanDoc | null | undefined, actions: ActionInfo[] = [], guard: string[] = []): HTMLElement {
+  const users = doc?.users ?? [];
+  const skipped = doc?.skipped ?? [];
+  const guardMsgs = [...guard, ...(doc?.guard ?? []).map((g) => g.message)];
+  const healthMsgs = (doc?.health ?? []).map((x) => x.message);
+  const rows: HTMLElement[] = [];
+  if (users.length) {
+    for (const u of users.slice(0, 200)) {
+      for (const a of u.actions) rows.push(h('tr', { 'data-testid': 'plan-row' }, h('td', {}, u.username || u.user), h('td', {}, opLabel(a.operation)), h('td', {}, a.because), h('td', {}, a.mode ?? '')));
+    }
+  } else {
+    for (const a of actions.slice(0, 200)) rows.push(h('tr', { 'data-testid': 'plan-row' }, h('td', {}, a.username || a.user), h('td', {}, opLabel(a.operation)), h('td', {}, a.reason), h('td', {}, a.live === false ? 'safe' : 'live')));
+  }
+  const count = users.length || actions.length;
+  return h('div', { class: 'sw-plan', 'data-testid': 'plan' },
+    guardMsgs.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status', 'data-testid': 'guard' }, h('strong', {}, 'Mass-change guard: '), guardMsgs.join(' · ')) : null,
+    healthMsgs.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status' }, h('strong', {}, 'Login data check: '), healthMsgs.join(' · ')) : null,
+    h('p', {}, lozenge(`${fmtNum(count)} users acted on`, 'info'), ' ', lozenge(`${fmtNum(skipped.length)} skipped`, 'neutral'), doc?.status ? [' ', lozenge(`plan ${typeof doc.status === 'string' ? doc.status : (doc.status.state ?? '').replace(/_/g, ' ')}`, 'neutral')] : null),
+    rows.length ? h('table', { class: 'sw-table' }, h('caption', { class: 'sw-sr' }, 'Planned actions'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'User'), h('th', { scope: 'col' }, 'Action'), h('th', { scope: 'col' }, 'Why'), h('th', { scope: 'col' }, 'Mode'))),
+      h('tbody', {}, rows)) : h('p', { class: 'sw-muted' }, 'Nobody would be changed.'),
+    count > 200 ? h('p', { class: 'sw-muted' }, `Showing the first 200 of ${fmtNum(count)}.`) : null,
+    skipped.length ? h('details', { class: 'sw-skipped' }, h('summary', {}, `Skipped (${fmtNum(skipped.length)}) and why`),
+      h('table', { class: 'sw-table' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'User'), h('th', { scope: 'col' }, 'Why skipped'))),
+        h('tbody', {}, skipped.slice(0, 200).map((s) => h('tr', { 'data-testid': 'skip-row' }, h('td', {}, s.username || s.user), h('td', {}, s.because)))))) : null);
+}
+
+/** Pager for server-side pages. */
+export function pager(page: number, pageCount: number, go: (p: number) => void): HTMLElement {
+  return h('nav', { class: 'sw-pager', 'aria-label': 'Pages' },
+    button('Previous', () => go(page - 1), 'subtle', { disabled: page <= 1 }),
+    h('span', { 'aria-live': 'polite' }, `Page ${page} of ${Math.max(pageCount, 1)}`),
+    button('Next', () => go(page + 1), 'subtle', { disabled: page >= pageCount }));
+}
+
+export function section(title: string, ...children: (Child | Child[])[]): HTMLElement {
+  return h('section', { class: 'sw-section' }, h('h2', {}, title), ...children);
+}
+
+export function loading(host: HTMLElement): void {
+  clear(host, h('p', { class: 'sw-muted', role: 'status' }, 'Loading…'));
+}

@@ -1,0 +1,103 @@
+// The app shell: sign-in, tab bar (WAI-ARIA tabs), and the hash router.
+
+import { h, clear, button, field, banner } from './dom';
+import { resumeSession, signIn, signOut, get, ApiError } from './api';
+import { currentRoute, navigate, onRoute } from './router';
+import { renderDashboard } from './views/dashboard';
+import { renderUsers } from './views/users';
+import { renderAutomation } from './views/automation';
+import { renderAudit } from './views/audit';
+import { renderGroups, renderImport, renderNotifications, renderSettings } from './views/admin';
+
+type View = (host: HTMLElement, rest: string[]) => Promise<void>;
+const TABS: [string, string, View][] = [
+  ['dashboard', 'Dashboard', (el) => renderDashboard(el)],
+  ['users', 'Users', (el) => renderUsers(el)],
+  ['automation', 'Automation', renderAutomation],
+  ['groups', 'Groups', (el) => renderGroups(el)],
+  ['import', 'Import / export', (el) => renderImport(el)],
+  ['audit', 'Audit log', renderAudit],
+  ['notifications', 'Notifications', (el) => renderNotifications(el)],
+  ['settings', 'Settings', (el) => renderSettings(el)],
+];
+
+const root = document.getElementById('seatwarden-app') as HTMLElement;
+
+function loginForm(error?: string): void {
+  const token = h('input', { type: 'password', name: 'token', autocomplete: 'off', required: true });
+  clear(root, h('main', { class: 'sw-login' }, h('h1', {}, 'Seatwarden'),
+    h('p', {}, 'Paste the admin token that seatwarden serve printed when it started.'),
+    error ? banner(error, 'error') : null,
+    h('form', { onsubmit: (e: Event) => { e.preventDefault(); void signIn(token.value).then(shell, (err: unknown) => loginForm(err instanceof Error ? err.message : String(err))); } },
+      field('Admin token', token), h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Sign in'))));
+  token.focus();
+}
+
+let panel: HTMLElement;
+let tabButtons: HTMLAnchorElement[] = [];
+
+async function shell(): Promise<void> {
+  let me: { user?: string; instanceName?: string; product?: string; demo?: boolean } = {};
+  try { me = await get('me'); } catch (e) { if (e instanceof ApiError && e.status === 401) { loginForm(); return; } }
+  const tablist = h('nav', { class: 'sw-tabs', role: 'tablist', 'aria-label': 'Seatwarden sections' });
+  tabButtons = TABS.map(([id, label], i) => {
+    const a = h('a', { href: `#/${id}`, role: 'tab', id: `tab-${id}`, 'aria-controls': 'sw-panel', 'aria-selected': 'false', tabindex: -1, 'data-tab': id }, label);
+    a.addEventListener('keydown', (e: KeyboardEvent) => {
+      const dir = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+      if (e.key === 'Home' || e.key === 'End' || dir) {
+        e.preventDefault();
+        const n = e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : (i + dir + TABS.length) % TABS.length;
+        tabButtons[n]?.focus();
+        navigate(TABS[n]?.[0] ?? 'dashboard');
+      }
+    });
+    return a;
+  });
+  tablist.append(...tabButtons);
+  panel = h('main', { id: 'sw-panel', role: 'tabpanel', class: 'sw-panel', tabindex: -1 });
+  clear(root,
+    h('header', { class: 'sw-header' }, h('h1', {}, 'Seatwarden'), h('span', { class: 'sw-muted' }, `${me.instanceName ?? ''}${me.demo ? ' · demo data' : ''}`),
+      h('span', { class: 'sw-spacer' }), me.user ? h('span', { class: 'sw-muted' }, `Signed in as ${me.user}`) : null,
+      me.product === 'standalone' ? button('Sign out', () => void signOut().then(() => loginForm()), 'subtle') : null),
+    tablist, panel);
+  await route();
+}
+
+let generation = 0;
+async function route(): Promise<void> {
+  if (!panel) return;
+  const [tab = 'dashboard', ...rest] = currentRoute();
+  const entry = TABS.find(([id]) => id === tab) ?? TABS[0];
+  if (!entry) return;
+  for (const b of tabButtons) {
+    const on = b.dataset.tab === entry[0];
+    b.setAttribute('aria-selected', String(on));
+    b.tabIndex = on ? 0 : -1;
+  }
+  panel.setAttribute('aria-labelledby', `tab-${entry[0]}`);
+  const mine = ++generation;
+  const host = h('div', { 'data-view': entry[0] });
+  clear(panel, host);
+  try {
+    await entry[2](host, rest);
+  } catch (e) {
+    host.appendChild(banner(`This page failed to load: ${e instanceof Error ? e.message : String(e)}`, 'error'));
+  } finally {
+    if (mine === generation) panel.dataset.loaded = entry[0];
+  }
+}
+
+onRoute(() => void route());
+
+async function start(): Promise<void> {
+  const m = /token=([^&]+)/.exec(window.location.hash);
+  if (m?.[1]) {
+    try { await signIn(decodeURIComponent(m[1])); } catch (e) { loginForm(e instanceof Error ? e.message : String(e)); return; }
+    history.replaceState(null, '', window.location.pathname + window.location.search + '#/dashboard');
+    await shell();
+    return;
+  }
+  if (await resumeSession()) await shell(); else loginForm();
+}
+
+void start();

@@ -1,0 +1,129 @@
+// Audit: summary cards, runs (expandable), entries with filters, export,
+// retention, clear with confirmation, and revert of a live run.
+
+import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone, download, banner } from '../dom';
+import { get, post, put, getBlob, ApiError } from '../api';
+import { section, showError, openDialog, planView, followRun, loading, pager, ActionInfo, opLabel } from '../components';
+import { runsTable, RunSummary } from './dashboard';
+import { navigate } from '../router';
+
+interface Entry { at: number; actor: Record<string, unknown>; action: string; target: Record<string, unknown>; status: string; description: string; reason?: string; run?: number; policy?: string }
+
+function who(x: Record<string, unknown> | undefined): string {
+  if (!x) return '';
+  return String(x.name ?? x.userName ?? x.user ?? x.group ?? x.kind ?? '');
+}
+
+const filters = { action: '', status: '', kind: '', text: '', from: '', to: '' };
+let cursors: string[] = [];
+
+export async function renderAudit(host: HTMLElement, route: string[]): Promise<void> {
+  if (route[0] === 'run' && route[1]) return renderRun(host, Number(route[1]));
+  loading(host);
+  let summary: Record<string, number>; let runs: { runs: RunSummary[] }; let retention: { days: number; configVersion?: number };
+  try {
+    [summary, runs, retention] = await Promise.all([get<Record<string, number>>('audit/summary'), get<{ runs: RunSummary[] }>('runs', { limit: 20 }), get<{ days: number; configVersion?: number }>('audit/retention')]);
+  } catch (e) { clear(host); showError(host, e); return; }
+  const entriesHost = h('div', {});
+  const action = h('input', { type: 'text', name: 'action', value: filters.action, placeholder: 'e.g. user_deactivated' });
+  const status = select('status', [['', 'Any'], ['success', 'Success'], ['failure', 'Failure'], ['skipped', 'Skipped'], ['previewed', 'Previewed']], filters.status);
+  const text = h('input', { type: 'search', name: 'text', value: filters.text, placeholder: 'Actor, target or description' });
+  const from = h('input', { type: 'date', name: 'from', value: filters.from });
+  const to = h('input', { type: 'date', name: 'to', value: filters.to });
+  const auditQuery = (): Record<string, string> => {
+    const q: Record<string, string> = { action: filters.action, status: filters.status, text: filters.text };
+    if (filters.from) q.from = String(Date.parse(`${filters.from}T00:00:00Z`));
+    if (filters.to) q.to = String(Date.parse(`${filters.to}T23:59:59Z`));
+    return q;
+  };
+  const apply = (): void => { Object.assign(filters, { action: action.value.trim(), status: status.value, text: text.value, from: from.value, to: to.value }); cursors = []; void loadEntries(entriesHost, auditQuery(), 0); };
+  const days = h('input', { type: 'number', name: 'retentionDays', min: 1, value: retention.days, class: 'sw-narrow' });
+  const msg = h('div', {});
+  clear(host,
+    h('div', { class: 'sw-cards' }, Object.entries(summary).filter(([k, v]) => typeof v === 'number' && !k.endsWith('Pct') && k !== 'windowStart').map(([k, v]) =>
+      h('div', { class: 'sw-card' }, h('div', { class: 'sw-card-value' }, fmtNum(v)), h('div', { class: 'sw-card-label' }, `${k.replace(/([A-Z])/g, ' $1').toLowerCase()} (24 h)`)))),
+    section('Runs', runsTable(runs.runs, (r) => navigate(`audit/run/${r.id}`))),
+    section('Entries',
+      h('form', { class: 'sw-filters', role: 'search', 'aria-label': 'Filter audit entries', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
+        field('Action', action), field('Status', status), field('Text', text), field('From', from), field('To', to),
+        h('div', { class: 'sw-field sw-field-button' }, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Apply filters')),
+        h('div', { class: 'sw-field sw-field-button' }, button('Export CSV', () => void getBlob('audit/export', auditQuery()).then(({ blob, name }) => download(blob, name), (e: unknown) => showError(msg, e))))),
+      entriesHost),
+    section('Retention',
+      h('form', { class: 'sw-filters', 'aria-label': 'Audit retention', onsubmit: (e: Event) => { e.preventDefault(); clear(msg); void put('audit/retention', { days: Number(days.value), configVersion: retention.configVersion }).then(() => msg.appendChild(banner('Retention saved', 'success')), (err: unknown) => showError(msg, err)); } },
+        field('Keep entries for (days)', days), h('div', { class: 'sw-field sw-field-button' }, h('button', { type: 'submit', class: 'sw-btn' }, 'Save retention')),
+        h('div', { class: 'sw-field sw-field-button' }, button('Clear the audit log…', () => clearDialog(host), 'danger'))), msg));
+  await loadEntries(entriesHost, auditQuery(), 0);
+}
+
+async function loadEntries(host: HTMLElement, q: Record<string, string>, pageIndex: number): Promise<void> {
+  let page: { entries: Entry[]; next: string | null };
+  try { page = await get<{ entries: Entry[]; next: string | null }>('audit', { ...q, cursor: cursors[pageIndex - 1] ?? '', limit: 50 }); } catch (e) { clear(host); showError(host, e); return; }
+  if (page.next) cursors[pageIndex] = page.next;
+  clear(host,
+    page.entries.length ? h('table', { class: 'sw-table', 'data-testid': 'audit-table' },
+      h('thead', {}, h('tr', {}, ['Time', 'Actor', 'Action', 'Target', 'Status', 'Details', 'Run'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, page.entries.map((e) => h('tr', { 'data-testid': 'audit-row' },
+        h('td', {}, fmtTime(e.at)), h('td', {}, who(e.actor)), h('td', {}, e.action.replace(/_/g, ' ')), h('td', {}, who(e.target)),
+        h('td', {}, lozenge(e.status, statusTone(e.status))), h('td', {}, e.description, e.reason ? h('div', { class: 'sw-muted' }, e.reason) : null),
+        h('td', {}, e.run ? h('a', { href: `#/audit/run/${e.run}` }, `#${e.run}`) : ''))))) : h('p', { class: 'sw-muted' }, 'No entries match.'),
+    pager(pageIndex + 1, page.next ? pageIndex + 2 : pageIndex + 1, (p) => void loadEntries(host, q, p - 1)));
+}
+
+function clearDialog(host: HTMLElement): void {
+  const phrase = 'DELETE ALL AUDIT ENTRIES';
+  const input = h('input', { type: 'text', name: 'confirm', autocomplete: 'off' });
+  const out = h('div', {});
+  const d = openDialog('Clear the audit log', [h('p', {}, `This removes every audit entry. Type ${phrase} to confirm.`), field('Confirmation', input), out],
+    [button('Clear', () => void post('audit/clear', { confirm: input.value }).then(() => { d.close(); void renderAudit(host, []); }, (e: unknown) => showError(out, e)), 'danger')]);
+}
+
+interface RunDetail { run: RunSummary & { planHash?: string; reverts?: number }; planStatus: string | null; plannedActions: number; plan: Parameters<typeof planView>[0] }
+
+async function renderRun(host: HTMLElement, id: number): Promise<void> {
+  loading(host);
+  let d: RunDetail; let acts: { actions: { action: ActionInfo; outcome: { status: string; detail?: string } | null }[]; total: number }; let entries: { entries: Entry[] };
+  try {
+    [d, acts, entries] = await Promise.all([get<RunDetail>(`runs/${id}`), get<typeof acts>(`runs/${id}/actions`, { limit: 200 }), get<{ entries: Entry[] }>('audit', { run: id, limit: 200 })]);
+  } catch (e) { clear(host); showError(host, e); return; }
+  const out = h('div', {});
+  const r = d.run;
+  clear(host,
+    h('div', { class: 'sw-toolbar' }, button('Back to audit', () => navigate('audit'), 'subtle'),
+      r.status === 'awaiting_approval' ? button('Review approval', () => navigate(`automation/approve/${id}`), 'primary') : null,
+      button('Revert this run…', () => void revert(id, out), 'danger', { disabled: r.status === 'reverted' || r.status === 'in_progress' || r.status === 'previewed' })),
+    h('h2', {}, `Run #${id}: ${r.name}`),
+    h('p', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status)), ` ${r.kind.replace(/_/g, ' ')} · started ${fmtTime(r.startedAt)} · ${fmtNum(r.counts.succeeded)} succeeded, ${fmtNum(r.counts.failed)} failed, ${fmtNum(r.counts.skipped)} skipped`),
+    out,
+    section(`Actions (${fmtNum(acts.total)})`, acts.actions.length ? h('table', { class: 'sw-table', 'data-testid': 'run-actions' },
+      h('thead', {}, h('tr', {}, ['User', 'Action', 'Why', 'Outcome'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, acts.actions.map(({ action: a, outcome }) => h('tr', {}, h('td', {}, a.username || a.user), h('td', {}, opLabel(a.operation)), h('td', {}, a.reason),
+        h('td', {}, outcome ? [lozenge(outcome.status, statusTone(outcome.status)), outcome.detail ? ` ${outcome.detail}` : ''] : '—'))))) : h('p', { class: 'sw-muted' }, 'No actions.')),
+    section('Audit entries of this run', entries.entries.length ? h('table', { class: 'sw-table', 'data-testid': 'audit-table' },
+      h('thead', {}, h('tr', {}, ['Time', 'Action', 'Target', 'Status', 'Details'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, entries.entries.map((e) => h('tr', { 'data-testid': 'audit-row' }, h('td', {}, fmtTime(e.at)), h('td', {}, e.action.replace(/_/g, ' ')), h('td', {}, who(e.target)), h('td', {}, lozenge(e.status, statusTone(e.status))), h('td', {}, e.description))))) : h('p', { class: 'sw-muted' }, 'No entries.')));
+}
+
+async function revert(id: number, out: HTMLElement): Promise<void> {
+  const d = openDialog(`Revert run #${id}`, h('p', { role: 'status' }, 'Planning the inverse…'));
+  let plan: { planHash: string; steps: { operation: unknown; reason: string }[]; irreversible: unknown[] };
+  try { plan = await post<typeof plan>(`runs/${id}/revert/plan`); } catch (e) { clear(d.body); showError(d.body, e); return; }
+  clear(d.body, planView(null, plan.steps.map((s) => ({ user: '', username: opUser(s.operation), operation: s.operation, source: 'revert', reason: s.reason }))),
+    plan.irreversible.length ? banner(`${plan.irreversible.length} changes cannot be reverted (for example deletions).`, 'warning') : null);
+  const go = button('Apply the revert', () => {
+    go.disabled = true;
+    void (async () => {
+      try {
+        const { runId } = await post<{ runId: number }>(`runs/${id}/revert`, { planHash: plan.planHash });
+        d.close();
+        await followRun(out, runId, 'Revert progress');
+      } catch (e) { if (e instanceof ApiError) showError(d.body, e); else throw e; }
+    })();
+  }, 'primary', { disabled: plan.steps.length === 0 });
+  d.el.querySelector('.sw-dialog-foot')?.appendChild(go);
+}
+
+function opUser(op: unknown): string {
+  const o = op as { detail?: { user?: string } } | null;
+  return o?.detail?.user ?? '';
+}

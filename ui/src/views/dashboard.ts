@@ -1,0 +1,99 @@
+// Dashboard: count cards, seats, pie, per-day bars, insights, recent runs.
+
+import { h, clear, select, field, button, fmtNum, fmtTime, lozenge, statusTone } from '../dom';
+import { get } from '../api';
+import { section, showError, loading } from '../components';
+import { navigate } from '../router';
+
+interface Seats { application: string; name: string; limit: unknown; seatsUsed: number; seatsAvailable: number | null }
+interface Figures {
+  windowDays: number; totalUsers: number; active: number; deactivated: number; activeInWindow: number; inactiveInWindow: number;
+  neverLoggedIn: number; neverLoggedInLicensed: number; licensed: number; reactivatedInWindow: number | null;
+  applications: Seats[]; lastSeenPerDay: { date: string; users: number }[];
+}
+interface Insight { kind: string; message: string; users: number; suggestedPolicy?: unknown }
+export interface RunSummary { id: number; kind: string; name: string; status: string; startedAt: number; finishedAt?: number; counts: { usersAffected: number; succeeded: number; failed: number; skipped: number }; initiator?: { kind: string; user?: string } }
+interface DashboardAnswer { figures: Figures; insights: Insight[]; recentRuns: RunSummary[] }
+
+let windowDays = '30';
+
+function card(label: string, value: number | null | undefined, testid: string): HTMLElement {
+  return h('div', { class: 'sw-card', 'data-testid': testid }, h('div', { class: 'sw-card-value' }, fmtNum(value ?? null)), h('div', { class: 'sw-card-label' }, label));
+}
+
+const PIE_COLOURS = ['#1F845A', '#E2B203', '#C9372C'];
+
+function pie(parts: [string, number][]): HTMLElement {
+  const total = parts.reduce((s, [, v]) => s + v, 0) || 1;
+  let angle = 0;
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '-1 -1 2 2');
+  svg.setAttribute('class', 'sw-pie');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', parts.map(([l, v]) => `${l}: ${v}`).join(', '));
+  parts.forEach(([, v], i) => {
+    if (v <= 0) return;
+    const frac = v / total;
+    const a0 = angle * 2 * Math.PI - Math.PI / 2;
+    angle += frac;
+    const a1 = angle * 2 * Math.PI - Math.PI / 2;
+    const el = document.createElementNS(ns, frac >= 0.9999 ? 'circle' : 'path');
+    if (frac >= 0.9999) { el.setAttribute('r', '1'); }
+    else el.setAttribute('d', `M0 0 L${Math.cos(a0)} ${Math.sin(a0)} A1 1 0 ${frac > 0.5 ? 1 : 0} 1 ${Math.cos(a1)} ${Math.sin(a1)} Z`);
+    el.setAttribute('fill', PIE_COLOURS[i % PIE_COLOURS.length] ?? '#888');
+    svg.appendChild(el);
+  });
+  const legend = h('ul', { class: 'sw-legend' }, parts.map(([l, v], i) => h('li', {}, h('span', { class: 'sw-swatch', style: `background:${PIE_COLOURS[i]}` }), `${l}: ${fmtNum(v)} (${Math.round((v * 100) / total)} %)`)));
+  return h('div', { class: 'sw-pie-wrap' }, svg as unknown as HTMLElement, legend);
+}
+
+function bars(days: { date: string; users: number }[]): HTMLElement {
+  const max = Math.max(1, ...days.map((d) => d.users));
+  return h('div', { class: 'sw-bars', role: 'img', 'aria-label': `Users last seen per day over ${days.length} days` },
+    days.map((d) => h('div', { class: 'sw-bar', title: `${d.date}: ${d.users}`, style: `height:${Math.max(2, (d.users * 100) / max)}%` })));
+}
+
+export function runsTable(runs: RunSummary[], onOpen?: (r: RunSummary) => void): HTMLElement {
+  if (!runs.length) return h('p', { class: 'sw-muted' }, 'No runs yet.');
+  return h('table', { class: 'sw-table', 'data-testid': 'runs-table' },
+    h('thead', {}, h('tr', {}, ['Run', 'Operation', 'Started', 'Initiator', 'Status', 'Affected', 'Succeeded', 'Failed', 'Skipped', 'Duration'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, runs.map((r) => h('tr', { 'data-testid': 'run-row', 'data-run': r.id },
+      h('td', {}, onOpen ? h('a', { href: `#/audit/run/${r.id}`, onclick: (e: Event) => { e.preventDefault(); onOpen(r); } }, `#${r.id}`) : `#${r.id}`),
+      h('td', {}, r.name, h('div', { class: 'sw-muted' }, r.kind.replace(/_/g, ' '))),
+      h('td', {}, fmtTime(r.startedAt)),
+      h('td', {}, r.initiator ? (r.initiator.user ?? r.initiator.kind) : ''),
+      h('td', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status))),
+      h('td', {}, fmtNum(r.counts.usersAffected)), h('td', {}, fmtNum(r.counts.succeeded)), h('td', {}, fmtNum(r.counts.failed)), h('td', {}, fmtNum(r.counts.skipped)),
+      h('td', {}, r.finishedAt ? `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)} s` : '—')))));
+}
+
+export async function renderDashboard(host: HTMLElement): Promise<void> {
+  loading(host);
+  let data: DashboardAnswer;
+  try { data = await get<DashboardAnswer>('dashboard', { days: windowDays }); } catch (e) { clear(host); showError(host, e); return; }
+  const f = data.figures;
+  const win = select('days', [['7', '7 days'], ['30', '30 days'], ['60', '60 days'], ['90', '90 days'], ['180', '180 days'], ['365', '365 days']], windowDays);
+  win.addEventListener('change', () => { windowDays = win.value; void renderDashboard(host); });
+  clear(host,
+    h('div', { class: 'sw-toolbar' }, field('Activity window', win), button('Refresh', () => void renderDashboard(host))),
+    h('div', { class: 'sw-cards' },
+      card('Active users', f.active, 'card-active'),
+      card(`Inactive in last ${f.windowDays} days`, f.inactiveInWindow, 'card-inactive'),
+      card('Deactivated', f.deactivated, 'card-deactivated'),
+      card(`Reactivated in last ${f.windowDays} days`, f.reactivatedInWindow, 'card-reactivated'),
+      card('Licensed, never logged in', f.neverLoggedInLicensed, 'card-never'),
+      card('Licensed users', f.licensed, 'card-licensed')),
+    section('Seats per application',
+      f.applications.length ? h('table', { class: 'sw-table' },
+        h('thead', {}, h('tr', {}, ['Application', 'Seats used', 'Seats available'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, f.applications.map((a) => h('tr', {}, h('td', {}, a.name || a.application), h('td', {}, fmtNum(a.seatsUsed)), h('td', {}, a.seatsAvailable === null ? 'unlimited' : fmtNum(a.seatsAvailable))))))
+        : h('p', { class: 'sw-muted' }, 'No licensed applications.')),
+    h('div', { class: 'sw-grid2' },
+      section('Accounts', pie([['Active in window', f.activeInWindow], ['Inactive in window', f.inactiveInWindow], ['Deactivated', f.deactivated]])),
+      section('Users last seen per day', bars(f.lastSeenPerDay))),
+    section('Insights', data.insights.length ? h('ul', { class: 'sw-insights' }, data.insights.map((i) => h('li', { 'data-testid': 'insight' }, i.message,
+      i.suggestedPolicy ? [' ', button('Take action', () => { sessionStorage.setItem('seatwarden.draftPolicy', JSON.stringify(i.suggestedPolicy)); navigate('automation/new'); }, 'primary')] : null)))
+      : h('p', { class: 'sw-muted' }, 'Nothing stands out right now.')),
+    section('Recent activity', runsTable(data.recentRuns, (r) => navigate(`audit/run/${r.id}`))));
+}

@@ -1,0 +1,183 @@
+// Users tab: server-side filters, sort and paging; row reasons; bulk actions
+// (plan with reasons and skipped users, then run with progress); export.
+
+import { h, clear, select, field, button, fmtDate, fmtNum, lozenge, download } from '../dom';
+import { get, post, getBlob } from '../api';
+import { pager, showError, openDialog, planView, followRun, ActionInfo } from '../components';
+
+interface Row {
+  key: string; username: string; displayName: string; email: string; directoryName: string; active: boolean;
+  created: number; lastLogin: number | null; loginCount: number | null; groups: string[]; licensed: boolean;
+  inactiveBecause: { neverLoggedIn: boolean; days: number; text: string };
+}
+interface Page { total: number; page: number; pageSize: number; pageCount: number; rows: Row[] }
+export interface Group { name: string; admin: boolean; licence: boolean; members?: number }
+
+interface Filters {
+  search: string; searchMode: string; status: string; licence: string; activity: string; days: string;
+  includeGroup: string; excludeGroup: string; sort: string; order: string; pageSize: number; page: number;
+}
+
+const state: Filters = { search: '', searchMode: 'contains', status: 'all', licence: 'all', activity: 'all', days: '90', includeGroup: '', excludeGroup: '', sort: 'username', order: 'asc', pageSize: 20, page: 1 };
+const selected = new Set<string>();
+let allMatching = false;
+let groupsCache: Group[] | null = null;
+
+export async function groupNames(): Promise<Group[]> {
+  if (!groupsCache) groupsCache = (await get<{ groups: Group[] }>('groups', { withCounts: 'false' })).groups;
+  return groupsCache;
+}
+export function forgetGroups(): void { groupsCache = null; }
+
+/** The Query JSON the server's query engine reads. */
+function query(): Record<string, unknown> {
+  const q: Record<string, unknown> = { sort: state.sort, order: state.order, pageSize: state.pageSize, page: state.page, status: state.status, licence: state.licence };
+  if (state.search.trim()) q.search = { text: state.search.trim(), mode: state.searchMode };
+  const days = Number(state.days) || 1;
+  if (state.activity === 'within') q.activity = { kind: 'within', days };
+  else if (state.activity === 'notWithin') q.activity = { kind: 'notWithin', days };
+  else if (state.activity === 'never') q.activity = { kind: 'never' };
+  if (state.includeGroup) q.includeGroups = [state.includeGroup];
+  if (state.excludeGroup) q.excludeGroups = [state.excludeGroup];
+  return q;
+}
+
+function filterOnly(): Record<string, unknown> {
+  const q = query();
+  delete q.page; delete q.pageSize; delete q.sort; delete q.order;
+  return q;
+}
+
+export async function renderUsers(host: HTMLElement): Promise<void> {
+  let groups: Group[] = [];
+  try { groups = await groupNames(); } catch (e) { showError(host, e); }
+  const groupOpts: [string, string][] = [['', 'Any'], ...groups.map((g): [string, string] => [g.name, g.name])];
+
+  const search = h('input', { type: 'search', name: 'search', value: state.search, placeholder: 'Username, name or email' });
+  const searchMode = select('searchMode', [['contains', 'Contains'], ['exact', 'Exact username or email']], state.searchMode);
+  const status = select('status', [['all', 'All'], ['active', 'Active'], ['deactivated', 'Deactivated']], state.status);
+  const licence = select('licence', [['all', 'All'], ['licensed', 'Licensed'], ['unlicensed', 'Unlicensed']], state.licence);
+  const activity = select('activity', [['all', 'Any'], ['within', 'Logged in within'], ['notWithin', 'Not logged in within'], ['never', 'Never logged in']], state.activity);
+  const days = h('input', { type: 'number', name: 'days', min: 1, value: state.days, class: 'sw-narrow' });
+  const include = select('includeGroup', groupOpts, state.includeGroup);
+  const exclude = select('excludeGroup', groupOpts, state.excludeGroup);
+  const sort = select('sort', [['username', 'Username'], ['lastLogin', 'Last login'], ['created', 'Created']], state.sort);
+  const order = select('order', [['asc', 'Ascending'], ['desc', 'Descending']], state.order);
+  const pageSize = select('pageSize', [['10', '10'], ['20', '20'], ['50', '50'], ['100', '100']], String(state.pageSize));
+
+  const results = h('div', { class: 'sw-results' });
+  const apply = (): void => {
+    Object.assign(state, {
+      search: search.value, searchMode: searchMode.value, status: status.value, licence: licence.value, activity: activity.value, days: days.value,
+      includeGroup: include.value, excludeGroup: exclude.value, sort: sort.value, order: order.value, pageSize: Number(pageSize.value), page: 1,
+    });
+    selected.clear(); allMatching = false;
+    void load(results);
+  };
+  for (const c of [searchMode, status, licence, activity, include, exclude, sort, order, pageSize]) c.addEventListener('change', apply);
+  days.addEventListener('change', apply);
+  const form = h('form', { class: 'sw-filters', role: 'search', 'aria-label': 'Filter users', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
+    field('Search', search), field('Match', searchMode), field('Status', status), field('Licence', licence), field('Activity', activity), field('Days', days),
+    field('Member of', include), field('Not member of', exclude), field('Sort by', sort), field('Order', order), field('Rows per page', pageSize),
+    h('div', { class: 'sw-field sw-field-button' }, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Apply filters')));
+  clear(host, form, results);
+  await load(results);
+}
+
+async function load(results: HTMLElement): Promise<void> {
+  let page: Page;
+  try { page = await get<Page>('users', { filter: JSON.stringify(query()) }); } catch (e) { clear(results); showError(results, e); return; }
+  const selInfo = h('span', { 'data-testid': 'selection-count', 'aria-live': 'polite' });
+  const refreshSel = (): void => { selInfo.textContent = allMatching ? `All ${fmtNum(page.total)} matching users selected` : `${selected.size} selected`; };
+  refreshSel();
+  const headerBox = h('input', { type: 'checkbox', 'aria-label': 'Select every user on this page' });
+  headerBox.checked = page.rows.length > 0 && page.rows.every((r) => selected.has(r.key));
+  const boxes: HTMLInputElement[] = [];
+  headerBox.addEventListener('change', () => { allMatching = false; for (const b of boxes) { b.checked = headerBox.checked; if (b.checked) selected.add(b.value); else selected.delete(b.value); } refreshSel(); });
+  const bulkAction = select('bulkAction', [['deactivate', 'Deactivate'], ['activate', 'Activate'], ['delete', 'Delete'], ['add_to_groups', 'Add to groups'], ['remove_from_groups', 'Remove from groups']]);
+  const bulkGroups = h('input', { type: 'text', name: 'bulkGroups', placeholder: 'group-a; group-b' });
+  clear(results,
+    h('div', { class: 'sw-toolbar' },
+      h('strong', { 'data-testid': 'user-total' }, `${fmtNum(page.total)} users`), selInfo,
+      button('Select all that match', () => { allMatching = true; refreshSel(); }, 'subtle'),
+      button('Clear selection', () => { allMatching = false; selected.clear(); boxes.forEach((b) => { b.checked = false; }); headerBox.checked = false; refreshSel(); }, 'subtle'),
+      field('Bulk action', bulkAction), field('Groups (for group actions)', bulkGroups),
+      button('Preview bulk action', () => void bulk(bulkAction.value, bulkGroups.value, results), 'primary'),
+      button('Export…', () => exportDialog(page.total))),
+    h('table', { class: 'sw-table', 'data-testid': 'users-table' },
+      h('caption', { class: 'sw-sr' }, 'Users'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, headerBox), ['Username', 'Name', 'Email', 'Directory', 'Status', 'Last login', 'Why inactive', 'Groups'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, page.rows.map((r) => {
+        const box = h('input', { type: 'checkbox', value: r.key, 'aria-label': `Select ${r.username}` });
+        box.checked = selected.has(r.key);
+        box.addEventListener('change', () => { allMatching = false; if (box.checked) selected.add(r.key); else selected.delete(r.key); refreshSel(); });
+        boxes.push(box);
+        return h('tr', { 'data-testid': 'user-row' },
+          h('td', {}, box), h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void userDialog(r.key, r.username); } }, r.username)), h('td', {}, r.displayName), h('td', {}, r.email), h('td', {}, r.directoryName),
+          h('td', {}, r.active ? lozenge('active', 'success') : lozenge('deactivated', 'neutral'), r.licensed ? [' ', lozenge('licensed', 'info')] : null),
+          h('td', {}, fmtDate(r.lastLogin)), h('td', { 'data-testid': 'row-reason' }, r.inactiveBecause.text),
+          h('td', { class: 'sw-groups' }, r.groups.join(', ')));
+      }))),
+    pager(page.page, page.pageCount, (p) => { state.page = p; void load(results); }));
+}
+
+interface BulkPlan { planId: string; planHash: string; actionCount: number; actions: ActionInfo[]; guard: string[]; document: Parameters<typeof planView>[0] }
+
+async function bulk(action: string, groupsText: string, results: HTMLElement): Promise<void> {
+  if (!allMatching && selected.size === 0) { const d = openDialog('Nothing selected', 'Select users, or "Select all that match", first.'); void d; return; }
+  const body: Record<string, unknown> = { action };
+  if (action.endsWith('_groups')) body.groups = groupsText.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
+  if (allMatching) body.filter = filterOnly(); else body.keys = [...selected];
+  const dialog = openDialog('Bulk action: review the plan', h('p', { role: 'status' }, 'Planning…'));
+  let plan: BulkPlan;
+  try { plan = await post<BulkPlan>('bulk/plan', body); } catch (e) { clear(dialog.body); showError(dialog.body, e); return; }
+  clear(dialog.body, planView(plan.document, plan.actions, plan.guard));
+  const foot = dialog.el.querySelector('.sw-dialog-foot');
+  const run = button(`Run on ${fmtNum(plan.actionCount)} actions`, () => {
+    run.disabled = true;
+    void (async () => {
+      try {
+        const { runId } = await post<{ runId: number }>(`bulk/${encodeURIComponent(plan.planId)}/run`, { planHash: plan.planHash });
+        await followRun(dialog.body, runId, 'Bulk action progress');
+        void load(results);
+      } catch (e) { showError(dialog.body, e); }
+    })();
+  }, 'primary', { disabled: plan.actionCount === 0 });
+  foot?.appendChild(run);
+}
+
+const COLUMNS = ['key', 'username', 'display name', 'email', 'directory', 'active', 'created', 'last login', 'login count', 'groups', 'licensed applications'];
+
+function exportDialog(total: number): void {
+  const boxes = COLUMNS.map((c) => h('input', { type: 'checkbox', name: 'column', value: c, checked: c !== 'key' }));
+  const bom = h('input', { type: 'checkbox', name: 'bom' });
+  const scope = select('scope', [['filter', `All ${total} users matching the filter`], ['selection', `Only the selected users (${selected.size})`]], selected.size && !allMatching ? 'selection' : 'filter');
+  const status = h('div', {});
+  const d = openDialog('Export users', [
+    field('Which users', scope),
+    h('fieldset', { class: 'sw-columns' }, h('legend', {}, 'Columns'), boxes.map((b) => h('label', { class: 'sw-check' }, b, ` ${b.value}`))),
+    h('label', { class: 'sw-check' }, bom, ' Add a byte-order mark (for Excel)'), status,
+  ], [button('Download CSV', () => {
+    const columns = boxes.filter((b) => b.checked).map((b) => b.value).join(',');
+    const q: Record<string, string> = { columns, bom: bom.checked ? 'true' : 'false' };
+    if (scope.value === 'selection') q.keys = [...selected].join(','); else q.filter = JSON.stringify(filterOnly());
+    void getBlob('users/export', q).then(({ blob, name }) => { download(blob, name); d.close(); }, (e: unknown) => showError(status, e));
+  }, 'primary')]);
+}
+
+interface UserDetail { row: Row; policies: ActionInfo[] }
+
+/** One user: why they count as inactive, and which policies would act on them now. */
+async function userDialog(key: string, username: string): Promise<void> {
+  const d = openDialog(`User ${username}`, h('p', { role: 'status' }, 'Loading…'));
+  try {
+    const u = await get<UserDetail>(`users/${encodeURIComponent(key)}`);
+    clear(d.body,
+      h('dl', { class: 'sw-dl' },
+        h('dt', {}, 'Name'), h('dd', {}, u.row.displayName), h('dt', {}, 'Email'), h('dd', {}, u.row.email),
+        h('dt', {}, 'Directory'), h('dd', {}, u.row.directoryName), h('dt', {}, 'Created'), h('dd', {}, fmtDate(u.row.created)),
+        h('dt', {}, 'Logins'), h('dd', {}, fmtNum(u.row.loginCount)), h('dt', {}, 'Why inactive'), h('dd', {}, u.row.inactiveBecause.text),
+        h('dt', {}, 'Groups'), h('dd', {}, u.row.groups.join(', '))),
+      h('h3', {}, 'Policies that would act now'), planView(null, u.policies));
+  } catch (e) { clear(d.body); showError(d.body, e); }
+}

@@ -1,0 +1,40 @@
+// A live run that trips the mass-change guard waits; an admin approves that
+// exact plan from the UI and it is applied.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+
+let server; let browser;
+before(async () => { server = await startServer(); browser = await openBrowser(server); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+test('a guard trip is approved from the UI', async () => {
+  const { page } = browser;
+  // Lower the guard through the Settings tab so a modest plan trips it.
+  await openTab(page, 'settings');
+  const box = page.getByLabel('Settings (JSON)');
+  const settings = JSON.parse(await box.inputValue());
+  settings.guard = { ...(settings.guard ?? {}), enabled: true, maxAccounts: 2 };
+  await box.fill(JSON.stringify(settings, null, 2));
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+
+  await openTab(page, 'automation');
+  await page.getByRole('button', { name: 'New policy' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Guarded cleanup');
+  await page.getByLabel('What it does').selectOption('deactivate');
+  await page.getByLabel('Mode').selectOption('live');
+  await page.getByLabel(/at least N days/).fill('90');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Run now' }).waitFor();
+  await page.getByRole('button', { name: 'Run now' }).click();
+  await page.locator('[data-testid="run-progress"][data-status="awaiting_approval"]').waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Review and approve' }).click();
+  await page.locator('[data-testid="guard"]').waitFor();
+  await shot(page, 'guard-approval');
+  const runId = Number(page.url().split('/approve/')[1]);
+  await page.getByTestId('approve').click();
+  await page.locator('[data-testid="run-progress"][data-status="succeeded"]').waitFor({ timeout: 120_000 });
+  const run = await api(page, `runs/${runId}`);
+  assert.notEqual(run.body.run.status, 'awaiting_approval', 'the approved run no longer waits');
+});

@@ -1,0 +1,92 @@
+// Test harness: starts `seatwarden serve --demo` on a free loopback port with
+// a fresh data folder, signs a real Chromium in with the printed admin token,
+// and collects console errors. No responses are faked: every screen talks to
+// the real server.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const uiDir = path.resolve(here, '..');
+export const artifacts = path.join(uiDir, 'test-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+export function binary() {
+  const bin = process.env.SEATWARDEN_BIN ?? path.resolve(uiDir, '../target/debug/seatwarden');
+  if (!existsSync(bin)) throw new Error(`seatwarden binary not found at ${bin}; build it or set SEATWARDEN_BIN`);
+  return bin;
+}
+
+/** Starts the server; resolves once it printed its URL and token. */
+export async function startServer({ users = 400, extraArgs = [] } = {}) {
+  const data = mkdtempSync(path.join(tmpdir(), 'seatwarden-ui-'));
+  const child = spawn(binary(), ['serve', '--demo', '--users', String(users), '--port', '0', '--data', data,
+    '--ui-dir', path.join(uiDir, 'dist'), '--tick-seconds', '3600', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  const ready = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in time\nstdout:\n${out}\nstderr:\n${err}`)), 120_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const url = /running at (http:\/\/\S+)/.exec(out);
+      const token = /Admin token: ([0-9a-f]+)/.exec(out);
+      if (url && token) { clearTimeout(timer); resolve({ url: url[1], token: token[1] }); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}\n${out}\n${err}`)); });
+  });
+  return {
+    ...ready,
+    stderr: () => err,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => { if (child.exitCode !== null) r(); else child.on('exit', r); setTimeout(r, 25_000); });
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh headless Chromium with its own profile, signed in to `server`. */
+export async function openBrowser(server) {
+  const profile = mkdtempSync(path.join(tmpdir(), 'seatwarden-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1360, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  page.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} ${r.url()}`); });
+  await page.goto(`${server.url}#token=${server.token}`);
+  await page.locator('#sw-panel[data-loaded="dashboard"]').waitFor({ timeout: 30_000 });
+  return {
+    page, context, consoleErrors,
+    async close() { await context.close(); rmSync(profile, { recursive: true, force: true }); },
+  };
+}
+
+/** Opens tab `id` and waits for its view to finish loading. */
+export async function openTab(page, id) {
+  await page.locator(`[role=tab][data-tab="${id}"]`).click();
+  await page.locator(`#sw-panel[data-loaded="${id}"]`).waitFor({ timeout: 30_000 });
+}
+
+/** Calls the API from the signed-in page (same cookie), for checks only. */
+export async function api(page, pathAndQuery) {
+  return page.evaluate(async (p) => {
+    const r = await fetch(new URL(`api/${p}`, document.baseURI).href, { credentials: 'same-origin' });
+    return { status: r.status, body: await r.json() };
+  }, pathAndQuery);
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
