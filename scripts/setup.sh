@@ -52,6 +52,13 @@ ensure_fuzz() {
   command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 }
 
+ensure_browser() {
+  # The UI's browser tests drive Debian's Chromium through playwright-core;
+  # Playwright's own browser download cannot work on a closed network.
+  command -v npm >/dev/null || apt_install nodejs npm
+  [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   ensure_rust
   ensure_java

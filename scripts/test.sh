@@ -4,7 +4,8 @@
 #   bash scripts/test.sh
 #
 # Steps: formatting, clippy, the Rust test suites, the JNI bridge under a real
-# JVM (JUnit with -Xcheck:jni), and a bounded fuzzing run of the CSV parser.
+# JVM (JUnit with -Xcheck:jni), the admin UI in headless Chromium against a
+# real `seatwarden serve --demo`, and a bounded fuzzing run of the CSV parser.
 # Each step prints its duration; the run stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,14 @@ step "cargo test" cargo test --workspace --locked
 if [ -f pom.xml ]; then
   ensure_java
   step "JUnit against the native library" mvn -B -ntp verify
+fi
+
+if [ -f ui/package.json ]; then
+  ensure_browser
+  step "build the server for the browser tests" cargo build --locked -p seatwarden-cli
+  step "build the admin UI" bash -c 'cd ui && npm ci --no-audit --no-fund && npm run build'
+  step "browser tests (Chromium)" \
+    env SEATWARDEN_BIN="$(realpath "${CARGO_TARGET_DIR:-target}")/debug/seatwarden" npm --prefix ui test
 fi
 
 if [ -d fuzz ]; then

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
 
 let server; let browser;
-before(async () => { server = await startServer({ extraArgs: ['--slow-apply-ms', '40'] }); browser = await openBrowser(server); });
+before(async () => { server = await startServer({ extraArgs: ['--slow-apply-ms', '400'] }); browser = await openBrowser(server); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
 const INTERNAL_DIRECTORY = 1;
@@ -84,6 +84,8 @@ test('filter, export, safe policy, preview, live run, audit, revert', async () =
   await page.getByRole('button', { name: 'Run now' }).click();
   const bar = page.getByRole('progressbar');
   await bar.waitFor();
+  // Catch the bar mid-run for the screenshot (each write is slowed down).
+  await page.locator('[data-testid="run-progress"]', { hasText: 'applying' }).waitFor({ timeout: 30_000 }).catch(() => {});
   await shot(page, 'story-run-progress');
   await page.locator('[data-testid="run-progress"][data-status="succeeded"]').waitFor({ timeout: 120_000 });
   assert.equal(await bar.getAttribute('aria-valuenow'), '100');

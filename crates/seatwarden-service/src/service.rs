@@ -141,7 +141,7 @@ pub struct TickReport {
 
 pub(crate) struct IndexSlot {
     pub(crate) index: Option<DirectoryIndex>,
-    /// Bumped on every change that can alter login decisions.
+    /// Bumped on every rebuild (the compiled login policies follow it).
     pub(crate) generation: u64,
     /// A structural change (rename, delete, new user) happened: rebuild
     /// before the next use that needs it.
@@ -473,7 +473,11 @@ impl Service {
         if !applied {
             slot.stale = true;
         }
-        slot.generation = slot.generation.wrapping_add(1);
+        // The generation (which invalidates the compiled login policies) is
+        // not bumped: recompiling per write would cost milliseconds per
+        // login at 100k users. Their seat counts may lag until the next
+        // rebuild; the host is the authority on seats and refuses a write
+        // past the limit (recorded as failed).
     }
 
     /// A fresh plan id for plans kept until an admin confirms them.

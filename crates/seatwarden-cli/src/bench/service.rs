@@ -45,7 +45,8 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
         for live in [false, true] {
             let host = Arc::new(MemoryDirectory::new(snapshot.clone()));
             let store = Arc::new(MemoryStore::new());
-            let service = Service::new(host, store, ServiceOptions::default()).map_err(service_error)?;
+            let service =
+                Service::new(host, store, ServiceOptions::default()).map_err(service_error)?;
             let mut config = bench_config()?;
             for p in &mut config.policies {
                 if p.action.is_login() && live {
