@@ -491,7 +491,7 @@ impl fmt::Display for Reason {
                     since.date_string()
                 )
             }
-            Reason::Selected { admin } => write!(f, "selected by `{admin}`"),
+            Reason::Selected { admin } => write!(f, "bulk action by `{admin}`"),
             Reason::Login => f.write_str("logged in"),
         }
     }

@@ -158,7 +158,7 @@ fn bulk_actions_are_planned_like_a_policy() {
             admin: UserKey::from("K4")
         }
     );
-    assert_eq!(actions[0].reason.to_string(), "selected by `K4`");
+    assert_eq!(actions[0].reason.to_string(), "bulk action by `K4`");
     let skips: Vec<(String, SkipReason)> = plan
         .skips(&idx)
         .into_iter()

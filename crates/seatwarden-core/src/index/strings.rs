@@ -201,9 +201,27 @@ pub(crate) fn contains_folded(hay: &str, needle_folded: &str) -> bool {
 }
 
 /// A sorted `(hash, user)` table answering "which users have this string".
+///
+/// A bucket directory over the hashes' top bits sits in front of the sorted
+/// table, so a lookup is one jump to a bucket of a few entries instead of a
+/// binary search over the whole table: at 1M users the binary search's ~20
+/// cache misses were a third of a users import's time.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HashLookup {
     entries: Vec<(u64, u32)>,
+    /// `starts[b]..starts[b + 1]` are the entries whose hash has top bits `b`.
+    starts: Vec<u32>,
+    /// How many top bits of a hash pick its bucket.
+    bits: u32,
+}
+
+/// The bucket of hash `h` in a directory over its top `bits` bits.
+fn bucket(h: u64, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        usize::try_from(h >> (64 - bits)).unwrap_or(0)
+    }
 }
 
 impl HashLookup {
@@ -219,14 +237,36 @@ impl HashLookup {
             })
             .collect();
         entries.sort_unstable();
-        Self { entries }
+        // About four entries per bucket; at most 2^22 buckets (16 MiB).
+        let bits = (usize::BITS - entries.len().leading_zeros())
+            .saturating_sub(2)
+            .min(22);
+        let mut starts = vec![0u32; (1usize << bits) + 1];
+        for &(h, _) in &entries {
+            if let Some(count) = starts.get_mut(bucket(h, bits) + 1) {
+                *count += 1;
+            }
+        }
+        let mut end = 0u32;
+        for start in &mut starts {
+            end += *start;
+            *start = end;
+        }
+        Self {
+            entries,
+            starts,
+            bits,
+        }
     }
 
     /// Users whose string hashes to `h`, in ascending user order.
     pub(crate) fn candidates(&self, h: u64) -> impl Iterator<Item = u32> + '_ {
-        let start = self.entries.partition_point(|&(eh, _)| eh < h);
-        self.entries
-            .get(start..)
+        let b = bucket(h, self.bits);
+        let lo = self.starts.get(b).map_or(0, |&s| s as usize);
+        let hi = self.starts.get(b + 1).map_or(0, |&s| s as usize);
+        let run = self.entries.get(lo..hi).unwrap_or(&[]);
+        let start = run.partition_point(|&(eh, _)| eh < h);
+        run.get(start..)
             .unwrap_or(&[])
             .iter()
             .take_while(move |&&(eh, _)| eh == h)
@@ -243,6 +283,7 @@ impl HashLookup {
     /// Heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.entries.capacity() * std::mem::size_of::<(u64, u32)>()
+            + self.starts.capacity() * std::mem::size_of::<u32>()
     }
 }
 
