@@ -1,0 +1,35 @@
+package io.seatwarden.bridge;
+
+/**
+ * The Seatwarden application as the plugin sees it: the admin API, the scheduler tick, the login
+ * hook and the background-work pump, over one {@link Host} and one {@link RecordStore}.
+ *
+ * <p>The native implementation holds no thread of its own: every call runs on the caller's thread
+ * and calls the host and store back on it. Background work (a "run now", a bulk action, an import)
+ * is queued by {@link #handle} and done by whoever calls {@link #drive} (the plugin's executor).
+ * The shim's servlet, job and listeners depend on this interface only, so they are tested against
+ * a fake of it. Implementations are safe to call from many threads at once, and {@link #close}
+ * may race any call: calls after it throw {@link EngineClosedException}.
+ */
+public interface Seatwarden extends AutoCloseable {
+
+  /** Answers one admin API request; never throws for a bad request (that is a 4xx response). */
+  ApiResponse handle(ApiRequest request);
+
+  /** Runs what is due at {@code now} (UTC ms): scheduled policies, resumes, retention, mail. */
+  TickReport tick(long now);
+
+  /**
+   * A user just logged in (or, from the reactivation filter, presented valid credentials while
+   * deactivated). Applies the login policies and answers what they did. Never blocks on mail or a
+   * running job.
+   */
+  LoginOutcome onLogin(String username, long now);
+
+  /** Does one slice of queued background work; true while more is queued. */
+  boolean drive(long now);
+
+  /** Releases the native engine; idempotent. */
+  @Override
+  void close();
+}
