@@ -1,17 +1,21 @@
 // The admin API client: base path, session and XSRF handling, one error shape.
 
-export interface ApiProblem { path?: string; line?: number; column?: number | string; field?: string; message: string }
+export interface ApiProblem { path?: string; line?: number; column?: number | string; header?: string; message: string }
 export interface ApiErrorBody { kind: string; message: string; details?: unknown }
 
 export class ApiError extends Error {
   constructor(public status: number, public kind: string, message: string, public details?: unknown) {
     super(message);
   }
-  /** Every problem the server listed (validation details), flattened. */
+  /**
+   * Every problem the server listed. Validation errors share one shape,
+   * `details.problems: [{path, message}]` (CSV problems name `line`,
+   * `column` and `header` instead of a path).
+   */
   problems(): ApiProblem[] {
-    const d = this.details as { problems?: ApiProblem[]; rows?: ApiProblem[]; errors?: ApiProblem[] } | undefined;
-    if (!d || typeof d !== 'object') return [];
-    return d.problems ?? d.errors ?? d.rows ?? [];
+    const d = this.details as { problems?: unknown } | undefined;
+    if (!d || typeof d !== 'object' || !Array.isArray(d.problems)) return [];
+    return d.problems.filter((x): x is ApiProblem => !!x && typeof x === 'object' && typeof (x as ApiProblem).message === 'string');
   }
 }
 

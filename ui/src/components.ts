@@ -1,7 +1,7 @@
 // Shared widgets: progress bar, modal dialog, plan preview, paged table.
 
 import { h, clear, button, banner, lozenge, fmtNum, Child } from './dom';
-import { ApiError, Progress, waitForRun } from './api';
+import { ApiError, ApiProblem, Progress, waitForRun } from './api';
 
 /** An accessible progress bar bound to a run's progress. */
 export function progressBar(label: string): { el: HTMLElement; update: (p: Progress) => void } {
@@ -68,18 +68,35 @@ export function openDialog(title: string, body: Child | Child[], actions: HTMLEl
   return { el: dialog, close, body: bodyEl };
 }
 
+/** Asks before something irreversible; resolves true when the admin confirms. */
+export function confirmDialog(title: string, message: string, action: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let answered = false;
+    const done = (yes: boolean): void => { if (!answered) { answered = true; d.close(); resolve(yes); } };
+    const d = openDialog(title, h('p', {}, message), [button('Cancel', () => done(false), 'subtle'), button(action, () => done(true), 'danger')]);
+    // Escape or the close button count as "no".
+    const observer = new MutationObserver(() => { if (!d.el.isConnected) { observer.disconnect(); if (!answered) { answered = true; resolve(false); } } });
+    observer.observe(document.body, { childList: true });
+  });
+}
+
 /** Shows an API error (with every listed problem) in `host`. */
 export function showError(host: HTMLElement, err: unknown): void {
   if (err instanceof ApiError) {
     const problems = err.problems();
     host.appendChild(h('div', { class: 'sw-banner sw-banner-error', role: 'alert', 'data-testid': 'error' },
       h('strong', {}, err.message),
-      problems.length ? h('ul', {}, problems.map((p) => h('li', { 'data-testid': 'problem' },
-        [p.line !== undefined ? `Line ${p.line}` : '', p.column !== undefined ? `, column ${p.column}` : '', p.path ? `${p.path}` : '', p.field ? ` (${p.field})` : '']
-          .filter(Boolean).join('') + (p.line !== undefined || p.path ? ': ' : '') + p.message))) : null));
+      problems.length ? h('ul', {}, problems.map((p) => h('li', { 'data-testid': 'problem', 'data-path': p.path ?? '' }, `${problemPlace(p)}${p.message}`))) : null));
   } else {
     host.appendChild(banner(err instanceof Error ? err.message : String(err), 'error'));
   }
+}
+
+/** Where a problem is, as a prefix: its path (`subject: `), or a CSV problem's line, column and header. */
+function problemPlace(p: ApiProblem): string {
+  if (p.path) return `${p.path}: `;
+  if (p.line === undefined) return '';
+  return `Line ${p.line}${p.column !== undefined ? `, column ${p.column}` : ''}${p.header ? ` (${p.header})` : ''}: `;
 }
 
 /** A short label for an operation as the API serialises it. */

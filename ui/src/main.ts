@@ -7,7 +7,10 @@ import { renderDashboard } from './views/dashboard';
 import { renderUsers } from './views/users';
 import { renderAutomation } from './views/automation';
 import { renderAudit } from './views/audit';
-import { renderGroups, renderImport, renderNotifications, renderSettings } from './views/admin';
+import { renderGroups } from './views/admin';
+import { renderImport } from './views/import';
+import { renderNotifications } from './views/notifications';
+import { renderSettings } from './views/settings';
 
 type View = (host: HTMLElement, rest: string[]) => Promise<void>;
 const TABS: [string, string, View][] = [

@@ -12,19 +12,17 @@ test('a guard trip is approved from the UI', async () => {
   const { page } = browser;
   // Lower the guard through the Settings tab so a modest plan trips it.
   await openTab(page, 'settings');
-  const box = page.getByLabel('Settings (JSON)');
-  const settings = JSON.parse(await box.inputValue());
-  settings.guard = { ...(settings.guard ?? {}), enabled: true, maxAccounts: 2 };
-  await box.fill(JSON.stringify(settings, null, 2));
+  await page.getByLabel('Hold large live runs for approval').check();
+  await page.getByLabel('Maximum accounts per run').fill('2');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
 
   await openTab(page, 'automation');
   await page.getByRole('button', { name: 'New policy' }).click();
   await page.getByLabel('Name', { exact: true }).fill('Guarded cleanup');
-  await page.getByLabel('What it does').selectOption('deactivate');
+  await page.getByRole('tab', { name: 'Deactivate' }).click();
   await page.getByLabel('Mode').selectOption('live');
-  await page.getByLabel(/at least N days/).fill('90');
+  await page.getByLabel('Days without login').fill('90');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('button', { name: 'Run now' }).waitFor();
   await page.getByRole('button', { name: 'Run now' }).click();

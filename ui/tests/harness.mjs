@@ -1,7 +1,8 @@
 // Test harness: starts `seatwarden serve --demo` on a free loopback port with
 // a fresh data folder, signs a real Chromium in with the printed admin token,
 // and collects console errors. No responses are faked: every screen talks to
-// the real server.
+// the real server (one test answers a single path with 404 on purpose, to
+// check the screens degrade on a host that lacks it).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,4 +90,35 @@ export async function api(page, pathAndQuery) {
 
 export async function shot(page, name) {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Sends a change to the API from the signed-in page (with the session's XSRF token), for test setup only. */
+export async function apiSend(page, method, pathAndQuery, body) {
+  return page.evaluate(async ([m, p, b]) => {
+    const session = await (await fetch(new URL('session', document.baseURI).href, { credentials: 'same-origin' })).json();
+    const r = await fetch(new URL(`api/${p}`, document.baseURI).href, {
+      method: m, credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-Seatwarden-XSRF': session.xsrfToken },
+      body: b === undefined ? undefined : JSON.stringify(b),
+    });
+    const text = await r.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch { json = null; }
+    return { status: r.status, body: json, text };
+  }, [method, pathAndQuery, body]);
+}
+
+/** Waits (via the API) until run `id` stops being in progress. */
+export async function settle(page, id) {
+  for (let i = 0; i < 600; i += 1) {
+    const p = (await api(page, `runs/${id}/progress`)).body;
+    if (!['in_progress'].includes(p.status) && !['queued', 'planning', 'applying'].includes(p.phase)) return p;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`run ${id} did not finish`);
+}
+
+/** A `yyyy-mm-dd` UTC date for `ms`. */
+export function isoDay(ms) {
+  return new Date(ms).toISOString().slice(0, 10);
 }

@@ -58,9 +58,9 @@ test('filter, export, safe policy, preview, live run, audit, revert', async () =
   await openTab(page, 'automation');
   await page.getByRole('button', { name: 'New policy' }).click();
   await page.getByLabel('Name', { exact: true }).fill(`Deactivate idle ${days}`);
-  await page.getByLabel('What it does').selectOption('deactivate');
+  await page.getByRole('tab', { name: 'Deactivate' }).click();
   assert.equal(await page.getByLabel('Mode').inputValue(), 'safe', 'a new policy starts in safe mode');
-  await page.getByLabel(/at least N days/).fill(String(days));
+  await page.getByLabel('Days without login').fill(String(days));
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('button', { name: 'Preview' }).waitFor();
   const policyId = decodeURIComponent(page.url().split('/edit/')[1] ?? '');

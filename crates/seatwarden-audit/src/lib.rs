@@ -22,7 +22,7 @@ pub mod run;
 pub mod secret;
 
 pub use entry::{Action, Actor, AuditEntry, AuditId, PolicyId, Status, StoredEntry, Target};
-pub use export::{AUDIT_CSV_HEADER, AuditCsv, formula_safe};
+pub use export::{AUDIT_CSV_HEADER, ActorRef, AuditCsv, ExportRow, formula_safe};
 pub use query::{
     AuditFilter, AuditQuery, Cursor, CursorError, Page, RunFilter, RunQuery, SummaryCards,
 };

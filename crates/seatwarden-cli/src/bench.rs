@@ -20,6 +20,7 @@ mod csv;
 mod index;
 mod mail;
 mod policy;
+mod records;
 mod service;
 
 /// Arguments of `seatwarden bench`.
@@ -49,6 +50,7 @@ const AREAS: &[Area] = &[
     ("csv", csv::run),
     ("mail", mail::run),
     ("audit", audit::run),
+    ("records", records::run),
     ("service", service::run),
 ];
 

@@ -214,6 +214,59 @@ fn oversize_bodies_get_413_in_the_api_error_shape() {
 }
 
 #[test]
+fn malformed_queries_and_bodies_get_precise_errors_over_http() {
+    let (server, _dir) = start();
+    let session = server.sign_in();
+    let cases = [
+        (
+            "GET",
+            "/api/users?filtre=%7B%7D",
+            "",
+            "unknown query parameter `filtre`; this path accepts `filter`",
+        ),
+        (
+            "GET",
+            "/api/dashboard?days=many",
+            "",
+            "query parameter `days` must be a number",
+        ),
+        (
+            "POST",
+            "/api/groups",
+            "{\"names\": [1",
+            "invalid request body at line 1, column 12: the body ended too early",
+        ),
+        (
+            "POST",
+            "/api/groups/delete",
+            "{\"names\": \"staff\"}",
+            "field `names` must be an array of group names",
+        ),
+    ];
+    for (method, path, body, message) in cases {
+        let r = server.request(
+            method,
+            path,
+            &[
+                ("Cookie", &session.cookie),
+                ("X-Seatwarden-XSRF", &session.xsrf),
+                ("Content-Type", "application/json"),
+            ],
+            body.as_bytes(),
+        );
+        assert_eq!(
+            (
+                r.status,
+                r.kind().as_str(),
+                r.json()["error"]["message"].clone()
+            ),
+            (400, "bad_request", serde_json::json!(message)),
+            "{method} {path}"
+        );
+    }
+}
+
+#[test]
 fn every_response_has_security_headers_and_no_cors() {
     let (server, _dir) = start();
     let origin = [("Origin", "http://evil.example")];

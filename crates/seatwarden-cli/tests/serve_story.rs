@@ -41,6 +41,30 @@ fn safe_then_live_then_revert_over_http() {
     let original = users(&data);
     assert_eq!(original.len(), 400);
 
+    // The directories the Users tab filters by: every user in one of them,
+    // the demo's LDAP directory read-only.
+    let r = server.call(&session, "GET", "/api/directories", None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let dirs = r.json()["directories"].as_array().unwrap().clone();
+    let total: u64 = dirs.iter().map(|d| d["users"].as_u64().unwrap()).sum();
+    assert_eq!(total, 400, "{dirs:?}");
+    for d in &dirs {
+        let counted = original
+            .iter()
+            .filter(|u| Some(u.directory_id) == d["id"].as_i64())
+            .count() as u64;
+        assert_eq!(d["users"].as_u64(), Some(counted), "{d}");
+        assert_eq!(
+            d["readOnly"],
+            json!(!d["capabilities"]["updateUser"].as_bool().unwrap())
+        );
+    }
+    assert!(
+        dirs.iter()
+            .any(|d| d["kind"] == json!("ldap") && d["readOnly"] == json!(true)),
+        "{dirs:?}"
+    );
+
     // Create in safe mode (the default).
     let policy = json!({
         "name": "Idle 60 days",

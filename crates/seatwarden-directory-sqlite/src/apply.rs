@@ -1,16 +1,19 @@
 //! Reading users and applying one [`Operation`] inside a transaction.
 //!
-//! Each rule mirrors the reference in-memory directory, in the same order
-//! of checks, so both answer every operation with the same success or
-//! [`OperationFailure`]. A refused operation rolls its transaction back, so
-//! nothing is half-applied.
+//! What an operation may do is decided by the service's shared directory
+//! rules (`seatwarden_service::host::rules`), the same ones the reference
+//! in-memory directory asks, so both answer every operation with the same
+//! success or [`OperationFailure`]; this module reads what the rules need
+//! from the database and stores the change they allow. A refused operation
+//! rolls its transaction back, so nothing is half-applied.
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
-use seatwarden_core::model::{Directory, Group, GroupName, Licence, SeatLimit, UserKey};
-use seatwarden_core::operation::{Handover, Operation, OperationFailure};
+use seatwarden_core::model::{Directory, Group, GroupName, Licence, UserKey};
+use seatwarden_core::operation::{Operation, OperationFailure};
 use seatwarden_core::snapshot::SnapshotUser;
 use seatwarden_core::time::Millis;
 use seatwarden_service::host::Applied;
+use seatwarden_service::host::rules::{self, Change, DirectoryView};
 
 use crate::{DirectoryError, Parts};
 
@@ -144,73 +147,49 @@ pub(crate) fn host_failure(error: impl Into<DirectoryError>) -> OperationFailure
     OperationFailure::Host(error.into().to_string())
 }
 
-/// Indices of the licences one of whose groups is among `groups`.
-fn applications_of(parts: &Parts, groups: &[String]) -> Vec<usize> {
-    parts
-        .licences
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| {
-            l.groups
-                .iter()
-                .any(|lg| groups.iter().any(|g| g.eq_ignore_ascii_case(lg.as_str())))
-        })
-        .map(|(i, _)| i)
-        .collect()
+/// The shared rules' view of the directory inside one transaction.
+struct TxView<'a, 't> {
+    tx: &'a Transaction<'t>,
+    parts: &'a Parts,
 }
 
-/// Fails with `NoSeat` if `user` becoming active with `groups` would take
-/// a seat in an application that has none left.
-fn check_seats(
-    tx: &Transaction<'_>,
-    parts: &Parts,
-    user: &SnapshotUser,
-    groups: &[String],
-) -> Result<(), OperationFailure> {
-    let before = if user.active {
-        applications_of(parts, &user.groups)
-    } else {
-        Vec::new()
-    };
-    for app in applications_of(parts, groups) {
-        if before.contains(&app) {
-            continue;
-        }
-        if let Some(licence) = parts.licences.get(app) {
-            if let SeatLimit::Limited(limit) = licence.limit {
-                if seats_used(tx, licence).map_err(host_failure)? >= limit {
-                    return Err(OperationFailure::NoSeat);
-                }
-            }
+impl DirectoryView for TxView<'_, '_> {
+    fn directories(&self) -> &[Directory] {
+        &self.parts.directories
+    }
+
+    fn groups(&self) -> &[Group] {
+        &self.parts.groups
+    }
+
+    fn licences(&self) -> &[Licence] {
+        &self.parts.licences
+    }
+
+    fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, OperationFailure> {
+        load_user(self.tx, Lookup::Key(&key.0)).map_err(host_failure)
+    }
+
+    fn username_owner(&self, folded: &str) -> Result<Option<String>, OperationFailure> {
+        self.tx
+            .prepare_cached("SELECT key FROM users WHERE username_folded = ?1")
+            .and_then(|mut s| s.query_row(params![folded], |r| r.get(0)).optional())
+            .map_err(host_failure)
+    }
+
+    fn seats_used(&self, licence: usize) -> Result<u32, OperationFailure> {
+        match self.parts.licences.get(licence) {
+            Some(l) => seats_used(self.tx, l).map_err(host_failure),
+            None => Ok(0),
         }
     }
-    Ok(())
-}
 
-fn group(parts: &Parts, name: &GroupName) -> Option<Group> {
-    let folded = name.folded();
-    parts
-        .groups
-        .iter()
-        .find(|g| g.name.folded() == folded)
-        .cloned()
-}
-
-fn capabilities(
-    tx: &Transaction<'_>,
-    parts: &Parts,
-    key: &UserKey,
-) -> Result<(Directory, SnapshotUser), OperationFailure> {
-    let user = load_user(tx, Lookup::Key(&key.0))
-        .map_err(host_failure)?
-        .ok_or(OperationFailure::NotFound)?;
-    let directory = parts
-        .directories
-        .iter()
-        .find(|d| d.id.0 == user.directory_id)
-        .cloned()
-        .ok_or_else(|| OperationFailure::Host("the user's directory is missing".to_owned()))?;
-    Ok((directory, user))
+    fn delete_veto(&self, user: &UserKey) -> Result<Option<String>, OperationFailure> {
+        self.tx
+            .prepare_cached("SELECT reason FROM delete_vetoes WHERE user_key = ?1")
+            .and_then(|mut s| s.query_row(params![user.0], |r| r.get(0)).optional())
+            .map_err(host_failure)
+    }
 }
 
 fn exec(
@@ -240,71 +219,38 @@ fn next_user_key(tx: &Transaction<'_>) -> Result<String, OperationFailure> {
 }
 
 /// Applies `operation` at `now` inside `tx`; the caller commits on success.
+/// The shared rules decide; this only stores their change.
 pub(crate) fn apply(
     tx: &Transaction<'_>,
     operation: &Operation,
     now: Millis,
 ) -> Result<Applied, OperationFailure> {
     let mut parts = load_parts(tx).map_err(host_failure)?;
-    match operation {
-        Operation::Activate { user } => {
-            let (directory, current) = capabilities(tx, &parts, user)?;
-            if !directory.capabilities.update_user {
-                return Err(OperationFailure::ReadOnlyDirectory);
-            }
-            if !current.active {
-                check_seats(tx, &parts, &current, &current.groups)?;
-                exec(
-                    tx,
-                    "UPDATE users SET active = 1, deactivated_at = NULL WHERE key = ?1",
-                    params![user.0],
-                )?;
-            }
+    let change = rules::decide(&TxView { tx, parts: &parts }, operation)?;
+    match change {
+        Change::Nothing => {}
+        Change::Activate { user } => {
+            exec(
+                tx,
+                "UPDATE users SET active = 1, deactivated_at = NULL WHERE key = ?1",
+                params![user.0],
+            )?;
         }
-        Operation::Deactivate { user } => {
-            let (directory, current) = capabilities(tx, &parts, user)?;
-            if !directory.capabilities.update_user {
-                return Err(OperationFailure::ReadOnlyDirectory);
-            }
-            if current.active {
-                exec(
-                    tx,
-                    "UPDATE users SET active = 0, deactivated_at = ?2 WHERE key = ?1",
-                    params![user.0, now.0],
-                )?;
-            }
+        Change::Deactivate { user } => {
+            exec(
+                tx,
+                "UPDATE users SET active = 0, deactivated_at = ?2 WHERE key = ?1",
+                params![user.0, now.0],
+            )?;
         }
-        Operation::Rename { user, to } => {
-            let (directory, _) = capabilities(tx, &parts, user)?;
-            if !directory.capabilities.rename_user {
-                return Err(OperationFailure::ReadOnlyDirectory);
-            }
-            let folded = to.folded();
-            let owner: Option<String> = tx
-                .prepare_cached("SELECT key FROM users WHERE username_folded = ?1")
-                .and_then(|mut s| s.query_row(params![folded], |r| r.get(0)).optional())
-                .map_err(host_failure)?;
-            if owner.is_some_and(|o| o != user.0) {
-                return Err(OperationFailure::AlreadyExists);
-            }
+        Change::Rename { user, to, .. } => {
             exec(
                 tx,
                 "UPDATE users SET username = ?2, username_folded = ?3 WHERE key = ?1",
-                params![user.0, to.0, folded],
+                params![user.0, to.0, to.folded()],
             )?;
         }
-        Operation::Delete { user } => {
-            let (directory, _) = capabilities(tx, &parts, user)?;
-            if !directory.capabilities.delete_user {
-                return Err(OperationFailure::ReadOnlyDirectory);
-            }
-            let veto: Option<String> = tx
-                .prepare_cached("SELECT reason FROM delete_vetoes WHERE user_key = ?1")
-                .and_then(|mut s| s.query_row(params![user.0], |r| r.get(0)).optional())
-                .map_err(host_failure)?;
-            if let Some(reason) = veto {
-                return Err(OperationFailure::Vetoed(reason));
-            }
+        Change::Delete { user, .. } => {
             exec(
                 tx,
                 "DELETE FROM memberships WHERE user_key = ?1",
@@ -312,70 +258,22 @@ pub(crate) fn apply(
             )?;
             exec(tx, "DELETE FROM users WHERE key = ?1", params![user.0])?;
         }
-        Operation::AddToGroup {
-            user,
-            group: wanted,
-        } => {
-            let name = group(&parts, wanted)
-                .ok_or(OperationFailure::NotFound)?
-                .name;
-            let (directory, current) = capabilities(tx, &parts, user)?;
-            if !directory.can_change_membership(&name) {
-                return Err(OperationFailure::ReadOnlyDirectory);
-            }
-            if !current
-                .groups
-                .iter()
-                .any(|g| g.eq_ignore_ascii_case(name.as_str()))
-            {
-                let mut groups = current.groups.clone();
-                groups.push(name.0.clone());
-                if current.active {
-                    check_seats(tx, &parts, &current, &groups)?;
-                }
-                exec(
-                    tx,
-                    "INSERT OR IGNORE INTO memberships (user_key, group_folded, group_name)
-                     VALUES (?1, ?2, ?3)",
-                    params![user.0, name.folded(), name.0],
-                )?;
-            }
+        Change::AddMembership { user, group } => {
+            exec(
+                tx,
+                "INSERT OR IGNORE INTO memberships (user_key, group_folded, group_name)
+                 VALUES (?1, ?2, ?3)",
+                params![user.0, group.folded(), group.0],
+            )?;
         }
-        Operation::RemoveFromGroup {
-            user,
-            group: wanted,
-        } => {
-            let name = group(&parts, wanted)
-                .ok_or(OperationFailure::NotFound)?
-                .name;
-            let (directory, _) = capabilities(tx, &parts, user)?;
-            if !directory.can_change_membership(&name) {
-                return Err(OperationFailure::ReadOnlyDirectory);
-            }
+        Change::RemoveMembership { user, group } => {
             exec(
                 tx,
                 "DELETE FROM memberships WHERE user_key = ?1 AND group_folded = ?2",
-                params![user.0, name.folded()],
+                params![user.0, group.folded()],
             )?;
         }
-        Operation::ReassignIssues { user, to } => {
-            if load_user(tx, Lookup::Key(&user.0))
-                .map_err(host_failure)?
-                .is_none()
-            {
-                return Err(OperationFailure::NotFound);
-            }
-            if let Handover::User(target) = to {
-                match load_user(tx, Lookup::Key(&target.0)).map_err(host_failure)? {
-                    Some(t) if t.active => {}
-                    Some(_) => {
-                        return Err(OperationFailure::Vetoed(
-                            "the new assignee is deactivated".to_owned(),
-                        ));
-                    }
-                    None => return Err(OperationFailure::NotFound),
-                }
-            }
+        Change::HandOver { user, to } => {
             let moved: Option<u32> = tx
                 .prepare_cached("SELECT count FROM open_issues WHERE user_key = ?1")
                 .and_then(|mut s| s.query_row(params![user.0], |r| r.get(0)).optional())
@@ -385,7 +283,7 @@ pub(crate) fn apply(
                 "DELETE FROM open_issues WHERE user_key = ?1",
                 params![user.0],
             )?;
-            let target = serde_json::to_string(to)
+            let target = serde_json::to_string(&to)
                 .map_err(|e| OperationFailure::Host(format!("handover not serialisable: {e}")))?;
             exec(
                 tx,
@@ -393,25 +291,16 @@ pub(crate) fn apply(
                 params![user.0, target, moved.unwrap_or(0)],
             )?;
         }
-        Operation::CreateGroup { group: wanted } => {
-            if group(&parts, wanted).is_some() {
-                return Err(OperationFailure::AlreadyExists);
-            }
+        Change::CreateGroup { group } => {
             parts.groups.push(Group {
-                name: wanted.clone(),
+                name: group,
                 admin: false,
                 licence: false,
             });
             put_meta(tx, "groups", &parts.groups).map_err(host_failure)?;
         }
-        Operation::DeleteGroup { group: wanted } => {
-            let found = group(&parts, wanted).ok_or(OperationFailure::NotFound)?;
-            if found.admin {
-                return Err(OperationFailure::Vetoed(
-                    "the group grants administration rights".to_owned(),
-                ));
-            }
-            let folded = wanted.folded();
+        Change::DeleteGroup { group } => {
+            let folded = group.folded();
             parts.groups.retain(|g| g.name.folded() != folded);
             put_meta(tx, "groups", &parts.groups).map_err(host_failure)?;
             exec(
@@ -420,35 +309,13 @@ pub(crate) fn apply(
                 params![folded],
             )?;
         }
-        Operation::CreateUser {
+        Change::CreateUser {
             username,
             display_name,
             email,
             directory,
             active,
         } => {
-            let target = match directory {
-                Some(id) => parts.directories.iter().find(|d| d.id == *id),
-                None => parts
-                    .directories
-                    .iter()
-                    .find(|d| d.capabilities.create_user),
-            }
-            .ok_or(OperationFailure::NotFound)?;
-            if !target.capabilities.create_user {
-                return Err(OperationFailure::ReadOnlyDirectory);
-            }
-            let directory_id = target.id.0;
-            let taken: Option<i64> = tx
-                .prepare_cached("SELECT 1 FROM users WHERE username_folded = ?1")
-                .and_then(|mut s| {
-                    s.query_row(params![username.folded()], |r| r.get(0))
-                        .optional()
-                })
-                .map_err(host_failure)?;
-            if taken.is_some() {
-                return Err(OperationFailure::AlreadyExists);
-            }
             let key = next_user_key(tx)?;
             exec(
                 tx,
@@ -461,7 +328,7 @@ pub(crate) fn apply(
                     username.folded(),
                     display_name,
                     email,
-                    directory_id,
+                    directory.0,
                     active,
                     now.0
                 ],
@@ -470,15 +337,11 @@ pub(crate) fn apply(
                 created_user: Some(UserKey(key)),
             });
         }
-        Operation::UpdateUser {
+        Change::UpdateUser {
             user,
             display_name,
             email,
         } => {
-            let (directory, _) = capabilities(tx, &parts, user)?;
-            if !directory.capabilities.update_user {
-                return Err(OperationFailure::ReadOnlyDirectory);
-            }
             if let Some(name) = display_name {
                 exec(
                     tx,

@@ -5,7 +5,9 @@
 //! read-only (LDAP) directories, groups, licence seats, logins. This crate
 //! implements the service's [`Host`] port over one SQLite file (by default
 //! `directory.db` beside the store's file) with exactly the semantics of the
-//! reference [`MemoryDirectory`](seatwarden_service::host::memory::MemoryDirectory):
+//! reference [`MemoryDirectory`](seatwarden_service::host::memory::MemoryDirectory),
+//! because both ask the same rules
+//! ([`seatwarden_service::host::rules`]) what an operation may do:
 //!
 //! - a read-only directory refuses user writes, and membership changes
 //!   outside its local groups;

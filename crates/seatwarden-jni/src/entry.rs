@@ -8,15 +8,21 @@
     reason = "`#[unsafe(no_mangle)]` is how the JVM finds the entry points"
 )]
 
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
 use jni::JNIEnv;
-use jni::objects::{JByteArray, JClass};
+use jni::objects::{JByteArray, JClass, JObject};
 use jni::sys::{JNI_FALSE, JNI_TRUE, jboolean, jbyteArray, jlong};
 use serde::Serialize;
 
+use crate::application::{self, Application, OpenOptions};
 use crate::engine::{self, Engine};
 use crate::envelope::{self, BRIDGE_VERSION};
-use crate::guard::{bytes_call, guard, new_bytes};
+use crate::guard::{bytes_call, guard, new_bytes, read_bytes};
 use crate::ingest::{self, Builder};
+use crate::java_host::JavaHost;
+use crate::java_store::JavaRecordBackend;
 use crate::registry::Registry;
 
 /// The engines this copy of the library has open (see `registry.rs` for why
@@ -25,6 +31,9 @@ pub(crate) static ENGINES: Registry<Engine> = Registry::new();
 
 /// Paged snapshot builds in progress, by handle (a namespace of their own).
 static BUILDERS: Registry<Builder> = Registry::new();
+
+/// The services this copy of the library has open (a namespace of their own).
+pub(crate) static SERVICES: Registry<Application> = Registry::new();
 
 /// What `version()` reports; Java checks `bridgeVersion` at load.
 #[derive(Debug, Serialize)]
@@ -163,6 +172,132 @@ extern "system" fn Java_io_seatwarden_bridge_Native_ingestAbort<'local>(
 ) -> jboolean {
     guard(&mut env, JNI_FALSE, |_| {
         Ok(if BUILDERS.remove(builder) {
+            JNI_TRUE
+        } else {
+            JNI_FALSE
+        })
+    })
+}
+
+/// `static native byte[] serviceOpen(byte[] options, Object host, Object store)`:
+/// opens a service over a Java `HostBridge` and `StoreBridge` (held as global
+/// references until the service is closed); the result is `{handle}`.
+///
+/// Reads the stored configuration through `store` before answering.
+// SAFETY: JNI mangling of `Native.serviceOpen`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_Native_serviceOpen<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    options: JByteArray<'local>,
+    host: JObject<'local>,
+    store: JObject<'local>,
+) -> jbyteArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let bytes = read_bytes(env, &options)?;
+        let host = JavaHost::new(env, &host)?;
+        let backend = JavaRecordBackend::new(env, &store)?;
+        let response = envelope::shielded(AssertUnwindSafe(|| {
+            envelope::respond(
+                OpenOptions::parse(&bytes)
+                    .and_then(|options| {
+                        let store = Arc::new(crate::java_store::record_store(backend));
+                        Application::new(Arc::new(host), store, &options)
+                    })
+                    .and_then(|app| application::open_in(&SERVICES, app)),
+            )
+        }));
+        new_bytes(env, &response)
+    })
+}
+
+/// `static native byte[] serviceHandle(long handle, byte[] request)`: one admin
+/// API request; the result is the response (`{status, contentType, headers, body|bodyHex}`).
+// SAFETY: JNI mangling of `Native.serviceHandle`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_Native_serviceHandle<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    request: JByteArray<'local>,
+) -> jbyteArray {
+    bytes_call(&mut env, &request, |bytes| {
+        match application::lookup(&SERVICES, handle) {
+            Ok(app) => app.handle(bytes),
+            Err(err) => envelope::error(&err),
+        }
+    })
+}
+
+/// `static native byte[] serviceTick(long handle, long now)`: the scheduler
+/// tick; the result is the tick report.
+// SAFETY: JNI mangling of `Native.serviceTick`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_Native_serviceTick<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    now: jlong,
+) -> jbyteArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let response = envelope::shielded(|| match application::lookup(&SERVICES, handle) {
+            Ok(app) => app.tick(now),
+            Err(err) => envelope::error(&err),
+        });
+        new_bytes(env, &response)
+    })
+}
+
+/// `static native byte[] serviceLogin(long handle, byte[] request)`:
+/// `{"version":1,"username":…,"now":…}`; the result is the login outcome.
+// SAFETY: JNI mangling of `Native.serviceLogin`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_Native_serviceLogin<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    request: JByteArray<'local>,
+) -> jbyteArray {
+    bytes_call(&mut env, &request, |bytes| {
+        match application::lookup(&SERVICES, handle) {
+            Ok(app) => app.on_login(bytes),
+            Err(err) => envelope::error(&err),
+        }
+    })
+}
+
+/// `static native byte[] serviceDrive(long handle, long now)`: one slice of
+/// background work; the result is `{more}`.
+// SAFETY: JNI mangling of `Native.serviceDrive`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_Native_serviceDrive<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    now: jlong,
+) -> jbyteArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let response = envelope::shielded(|| match application::lookup(&SERVICES, handle) {
+            Ok(app) => app.drive(now),
+            Err(err) => envelope::error(&err),
+        });
+        new_bytes(env, &response)
+    })
+}
+
+/// `static native boolean serviceClose(long handle)`: true if the handle was open.
+///
+/// The service (and its global references to the host and store) is dropped
+/// once calls still running on it return, on the thread of the last one.
+// SAFETY: JNI mangling of `Native.serviceClose`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_Native_serviceClose<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jboolean {
+    guard(&mut env, JNI_FALSE, |_| {
+        Ok(if SERVICES.remove(handle) {
             JNI_TRUE
         } else {
             JNI_FALSE

@@ -49,6 +49,8 @@ pub(crate) enum ErrorKind {
     Conflict,
     /// The handle is closed or was never opened.
     Closed,
+    /// The host or its database did not answer (retry later).
+    Unavailable,
     /// A bug in the library (a panic or a broken invariant); never the caller's fault.
     Internal,
 }
@@ -56,12 +58,13 @@ pub(crate) enum ErrorKind {
 #[cfg(test)]
 impl ErrorKind {
     /// Every kind, for tests.
-    pub(crate) const ALL: [ErrorKind; 6] = [
+    pub(crate) const ALL: [ErrorKind; 7] = [
         ErrorKind::BadRequest,
         ErrorKind::UnsupportedVersion,
         ErrorKind::NotFound,
         ErrorKind::Conflict,
         ErrorKind::Closed,
+        ErrorKind::Unavailable,
         ErrorKind::Internal,
     ];
 }
@@ -303,6 +306,7 @@ mod tests {
                 "not_found",
                 "conflict",
                 "closed",
+                "unavailable",
                 "internal"
             ])
             .as_array()

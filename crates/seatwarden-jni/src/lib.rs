@@ -23,16 +23,16 @@
 #[cfg(panic = "abort")]
 compile_error!("seatwarden-jni must be built with `panic = \"unwind\"` (see the release profile)");
 
+mod application;
 mod engine;
 mod entry;
 mod envelope;
 mod guard;
 mod ingest;
+mod java_host;
+mod java_store;
 mod panic_site;
 mod registry;
 #[cfg(feature = "testing")]
 mod testing;
-// Only the testing entry points call into Java yet; the Host and Store ports
-// of the service layer will use it unconditionally.
-#[cfg(feature = "testing")]
 mod upcall;

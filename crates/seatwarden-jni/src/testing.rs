@@ -14,15 +14,25 @@
     reason = "`#[unsafe(no_mangle)]` is how the JVM finds the entry points"
 )]
 
+mod golden;
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
+
 use jni::JNIEnv;
-use jni::objects::{JByteArray, JClass, JObject};
+use jni::objects::{JByteArray, JClass, JObject, JObjectArray};
 use jni::sys::{jbyteArray, jint, jlong};
 use serde::Deserialize;
+use serde_json::json;
+
+use seatwarden_service::store::Store;
 
 use crate::engine;
-use crate::entry::ENGINES;
+use crate::entry::{ENGINES, SERVICES};
 use crate::envelope::{self, ErrorKind, WireError};
 use crate::guard::{bytes_call, guard, new_bytes, read_bytes};
+use crate::java_store::{self, JavaRecordBackend};
 use crate::upcall;
 
 /// `{"version":1,"kind":"not_found"}`: which error to return.
@@ -174,6 +184,146 @@ extern "system" fn Java_io_seatwarden_bridge_NativeTesting_testOpenHandles<'loca
 ) -> jlong {
     guard(&mut env, -1, |_| {
         Ok(i64::try_from(ENGINES.len()).unwrap_or(i64::MAX))
+    })
+}
+
+/// Each element of a Java `StoreBridge[]` as a record backend (global references).
+fn backends<'local>(
+    env: &mut JNIEnv<'local>,
+    bridges: &JObjectArray<'local>,
+) -> jni::errors::Result<VecDeque<JavaRecordBackend>> {
+    let n = env.get_array_length(bridges)?;
+    let mut out = VecDeque::new();
+    for i in 0..n {
+        let bridge = env.get_object_array_element(bridges, i)?;
+        out.push_back(JavaRecordBackend::new(env, &bridge)?);
+        env.delete_local_ref(bridge)?;
+    }
+    Ok(out)
+}
+
+/// `{"passed":true}` or `{"passed":false,"failure":…}` for a conformance outcome.
+fn verdict(outcome: Result<(), String>) -> Vec<u8> {
+    envelope::ok(&match outcome {
+        Ok(()) => json!({ "passed": true }),
+        Err(failure) => json!({ "passed": false, "failure": failure }),
+    })
+}
+
+/// A fresh Store from the next unused Java store (a check needs an empty
+/// one). When the test handed in too few, `exhausted` is set (the verdict
+/// then fails, naming why) and an in-memory record store stands in.
+fn next_store(
+    fresh: &RefCell<VecDeque<JavaRecordBackend>>,
+    exhausted: &std::cell::Cell<bool>,
+) -> Box<dyn Store> {
+    match fresh.borrow_mut().pop_front() {
+        Some(backend) => Box::new(java_store::record_store(backend)),
+        None => {
+            exhausted.set(true);
+            Box::new(seatwarden_store_records::RecordStore::new(
+                seatwarden_store_records::MemoryBackend::new(),
+            ))
+        }
+    }
+}
+
+/// `static native byte[] testStoreConformance(Object[] stores)`: runs the
+/// service's whole Store conformance suite over the record store built on
+/// the Java stores handed in (each must be empty; one is used per check).
+// SAFETY: JNI mangling of `NativeTesting.testStoreConformance`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_NativeTesting_testStoreConformance<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    stores: JObjectArray<'local>,
+) -> jbyteArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let fresh = RefCell::new(backends(env, &stores)?);
+        let exhausted = std::cell::Cell::new(false);
+        let response = envelope::shielded(AssertUnwindSafe(|| {
+            let outcome =
+                seatwarden_service::store::conformance::run_all(&|| next_store(&fresh, &exhausted));
+            verdict(if exhausted.get() {
+                Err("the test handed in fewer empty stores than the suite has checks".to_owned())
+            } else {
+                outcome
+            })
+        }));
+        new_bytes(env, &response)
+    })
+}
+
+/// `static native byte[] testBackendConformance(Object[] stores)`: runs the
+/// record-backend conformance suite of `seatwarden-store-records` against
+/// the Java stores handed in (each must be empty).
+// SAFETY: JNI mangling of `NativeTesting.testBackendConformance`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_NativeTesting_testBackendConformance<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    stores: JObjectArray<'local>,
+) -> jbyteArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let fresh = RefCell::new(backends(env, &stores)?);
+        let response = envelope::shielded(AssertUnwindSafe(|| {
+            verdict(java_store::backend_conformance(&fresh))
+        }));
+        new_bytes(env, &response)
+    })
+}
+
+/// `static native byte[] testGolden(byte[] scenario)`: what the engine makes
+/// of one golden scenario file, in the files' line formats (see `golden.rs`).
+// SAFETY: JNI mangling of `NativeTesting.testGolden`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_NativeTesting_testGolden<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    scenario: JByteArray<'local>,
+) -> jbyteArray {
+    bytes_call(&mut env, &scenario, |bytes| {
+        envelope::respond(
+            serde_json::from_slice(bytes)
+                .map_err(|e| WireError::from_json("scenario", &e))
+                .and_then(|doc| golden::outcome(&doc)),
+        )
+    })
+}
+
+/// `static native long testOpenServices()`: how many services this copy of the library holds.
+// SAFETY: JNI mangling of `NativeTesting.testOpenServices`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_NativeTesting_testOpenServices<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+) -> jlong {
+    guard(&mut env, -1, |_| {
+        Ok(i64::try_from(SERVICES.len()).unwrap_or(i64::MAX))
+    })
+}
+
+/// `static native byte[] testServicePanic(long handle)`: panics inside a
+/// service call (after looking the handle up), for the "JVM lives on" test.
+// SAFETY: JNI mangling of `NativeTesting.testServicePanic`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_NativeTesting_testServicePanic<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jbyteArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let response = envelope::shielded(|| match crate::application::lookup(&SERVICES, handle) {
+            Ok(app) => {
+                let _options = app.service().options();
+                #[expect(clippy::panic, reason = "the point of this entry point")]
+                {
+                    panic!("deliberate test panic inside a service call")
+                }
+            }
+            Err(err) => envelope::error(&err),
+        });
+        new_bytes(env, &response)
     })
 }
 

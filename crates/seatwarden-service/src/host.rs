@@ -18,6 +18,7 @@ use seatwarden_core::operation::{Operation, OperationFailure};
 use seatwarden_core::snapshot::{SnapshotFile, SnapshotHeader, SnapshotUser};
 
 pub mod memory;
+pub mod rules;
 
 /// A page of users from [`Host::users_page`].
 #[derive(Clone, Debug, PartialEq)]

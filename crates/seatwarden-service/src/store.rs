@@ -148,9 +148,14 @@ pub trait Store: Send + Sync {
         visit: &mut dyn FnMut(&StoredEntry) -> StoreResult<()>,
     ) -> StoreResult<u64>;
 
-    /// Deletes entries older than the retention, and finished runs started
-    /// before it (with their journals and undo records), and appends a
-    /// `logs purged` entry with the counts, all in one transaction.
+    /// Deletes entries older than the retention, and finished runs that
+    /// finished before it (with their journals and undo records), and
+    /// appends a `logs purged` entry with the counts, all in one
+    /// transaction. A run's age counts from its `finished_at` (its
+    /// `started_at` only for a finished run without one), never from its
+    /// start: a run held for approval, or a long one, that started before
+    /// the cutoff stays revertible for the whole retention after it ends.
+    /// Runs not finished (in progress, awaiting approval) are never purged.
     fn purge_audit(
         &self,
         retention: Retention,

@@ -850,3 +850,265 @@ fn warnings_are_queued_once_and_delivered_from_the_outbox() {
         0
     );
 }
+
+/// Queues a live "run now" of a new deactivation policy on `service` and
+/// returns the run id, without driving it: the process "dies" before the
+/// plan is journaled.
+fn queue_without_planning(service: &Service, live: bool) -> RunId {
+    let (id, _) = create_policy(service, deactivation_policy("Idle", live), DAY0);
+    let (status, body) = call(
+        service,
+        Method::Post,
+        &format!("/api/policies/{id}/run"),
+        None,
+        TICK,
+    );
+    assert_eq!(status, 202, "{body}");
+    RunId(body["runId"].as_i64().unwrap())
+}
+
+fn audit_of(store: &dyn Store, run: RunId) -> Vec<seatwarden_audit::AuditEntry> {
+    let mut out = Vec::new();
+    store
+        .scan_audit(
+            &AuditFilter {
+                run: Some(run),
+                ..AuditFilter::default()
+            },
+            &mut |e| {
+                out.push(e.entry.clone());
+                Ok(())
+            },
+        )
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_run_killed_before_its_plan_was_journaled_is_planned_again_and_completed() {
+    // The reference: the same policy run without interruption.
+    let reference = fixture(12, 4, 0);
+    let run = queue_without_planning(&reference.service, true);
+    drain(&reference.service, TICK);
+    assert_eq!(run_of(&reference.store, run).status, RunStatus::Succeeded);
+    let expected = state(&reference.host);
+
+    let host = Arc::new(MemoryDirectory::new(snapshot(12, 4, 0)));
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let first = Service::new(host.clone(), store.clone(), options("node-a", 5)).unwrap();
+    let run = queue_without_planning(&first, true);
+    assert!(store.journal(run).unwrap().is_none());
+    drop(first);
+
+    let second = Service::new(host.clone(), store.clone(), options("node-a", 5)).unwrap();
+    let report = second.tick(Millis(TICK + 60_000)).unwrap();
+    assert_eq!(report.resumed, vec![run], "{report:?}");
+    assert!(report.runs.is_empty(), "the policy ran once: {report:?}");
+    let done = run_of(&store, run);
+    assert_eq!(
+        (done.status, done.counts.succeeded),
+        (RunStatus::Succeeded, 12),
+        "{done:?}"
+    );
+    assert_eq!(state(&host), expected);
+    let entries = audit_of(store.as_ref(), run);
+    assert_eq!(entries.len(), 12, "one audit entry per action");
+    let users: HashSet<_> = entries.iter().map(|e| e.target.user.clone()).collect();
+    assert_eq!(users.len(), 12, "no duplicate audit entry");
+    assert_eq!(store.before_states(run).unwrap().len(), 12, "undo recorded");
+    // Nothing left to resume, and the next tick does not run it again.
+    let again = second.tick(Millis(TICK + 120_000)).unwrap();
+    assert!(
+        again.resumed.is_empty() && again.runs.is_empty(),
+        "{again:?}"
+    );
+    assert_eq!(audit_of(store.as_ref(), run).len(), 12);
+}
+
+#[test]
+fn a_queued_preview_killed_before_planning_is_resumed_as_a_preview() {
+    let host = Arc::new(MemoryDirectory::new(snapshot(6, 2, 0)));
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let first = Service::new(host.clone(), store.clone(), options("node-a", 5)).unwrap();
+    let original = state(&host);
+    let (id, _) = create_policy(&first, deactivation_policy("Idle", true), DAY0);
+    let run = first
+        .queue_policy_run(
+            &seatwarden_audit::PolicyId(id),
+            seatwarden_audit::Initiator::Automated,
+            true,
+            Millis(TICK),
+        )
+        .unwrap();
+    drop(first);
+    let second = Service::new(host.clone(), store.clone(), options("node-a", 5)).unwrap();
+    assert_eq!(
+        second.tick(Millis(TICK + 60_000)).unwrap().resumed,
+        vec![run]
+    );
+    let done = run_of(&store, run);
+    assert_eq!(done.status, RunStatus::Previewed, "{done:?}");
+    assert_ne!(
+        done.plan_hash.as_ref().map(|h| h.0.as_str()),
+        Some("preview-requested"),
+        "the journaled plan's hash replaced the marker"
+    );
+    assert_eq!(state(&host), original, "a preview never writes");
+    assert!(audit_of(store.as_ref(), run).is_empty());
+}
+
+#[test]
+fn a_confirmed_plan_lost_before_journaling_ends_interrupted_and_changed_nothing() {
+    let host = Arc::new(MemoryDirectory::new(snapshot(3, 1, 0)));
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let original = state(&host);
+    let run = store
+        .create_run(&seatwarden_audit::NewRun::new(
+            RunKind::ManualBulkAction,
+            "Bulk deactivate",
+            seatwarden_audit::Initiator::Automated,
+            Millis(TICK),
+        ))
+        .unwrap();
+    let service = Service::new(host.clone(), store.clone(), options("node-a", 5)).unwrap();
+    let report = service.tick(Millis(TICK + 60_000)).unwrap();
+    assert!(report.resumed.is_empty(), "{report:?}");
+    assert_eq!(run_of(&store, run).status, RunStatus::Interrupted);
+    assert_eq!(state(&host), original);
+}
+
+/// Journals `status` plan deactivating every idle user for a new policy
+/// run, as a process would have just before it died.
+fn journal_by_hand(store: &dyn Store, status: &str, idle: usize) -> RunId {
+    use seatwarden_core::Operation;
+    use seatwarden_service::service::{ActionInfo, RunPlan};
+    use seatwarden_service::store::{ActionKey, JournaledPlan};
+    let mut new = seatwarden_audit::NewRun::new(
+        RunKind::ScheduledCleanup,
+        "Idle",
+        seatwarden_audit::Initiator::Automated,
+        Millis(TICK),
+    );
+    new.policy = Some(seatwarden_audit::PolicyId("idle".into()));
+    let run = store.create_run(&new).unwrap();
+    let actions: Vec<ActionInfo> = (0..idle)
+        .map(|i| {
+            let user = seatwarden_core::UserKey::from(format!("K-idle{i:04}").as_str());
+            let operation = Operation::Deactivate { user: user.clone() };
+            ActionInfo {
+                user,
+                username: format!("idle{i:04}"),
+                action: ActionKey::of(&operation),
+                operation,
+                source: "policy:idle".into(),
+                policy: None,
+                live: true,
+                reason: "idle".into(),
+            }
+        })
+        .collect();
+    let plan = RunPlan {
+        status: status.into(),
+        actor: seatwarden_audit::Actor::system(),
+        document: Value::Null,
+        actions,
+    };
+    let journaled = JournaledPlan {
+        hash: seatwarden_audit::PlanHash(plan.writes_hash()),
+        json: serde_json::to_string(&plan).unwrap(),
+        actions: plan.journal_actions(),
+    };
+    store.journal_plan(run, &journaled).unwrap();
+    run
+}
+
+#[test]
+fn a_guard_held_plan_killed_before_its_hold_was_recorded_waits_for_approval() {
+    let host = Arc::new(MemoryDirectory::new(snapshot(5, 1, 0)));
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let original = state(&host);
+    let run = journal_by_hand(store.as_ref(), "needs_approval", 5);
+    let service = Service::new(host.clone(), store.clone(), options("node-a", 5)).unwrap();
+    let report = service.tick(Millis(TICK + 60_000)).unwrap();
+    assert!(report.resumed.is_empty(), "{report:?}");
+    assert_eq!(run_of(&store, run).status, RunStatus::AwaitingApproval);
+    assert_eq!(state(&host), original, "no approval, no write");
+    // The admin approves that exact plan: it applies once.
+    let hash = run_of(&store, run).plan_hash.unwrap().0;
+    let (status, body) = call(
+        &service,
+        Method::Post,
+        &format!("/api/runs/{}/approve", run.0),
+        Some(json!({"planHash": hash})),
+        TICK + 60_000,
+    );
+    assert_eq!(status, 202, "{body}");
+    drain(&service, TICK + 60_000);
+    assert_eq!(run_of(&store, run).counts.succeeded, 5);
+}
+
+#[test]
+fn a_ready_plan_killed_before_its_before_states_records_them_on_resume() {
+    let host = Arc::new(MemoryDirectory::new(snapshot(4, 1, 0)));
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let run = journal_by_hand(store.as_ref(), "ready", 4);
+    assert!(store.before_states(run).unwrap().is_empty());
+    let service = Service::new(host.clone(), store.clone(), options("node-a", 3)).unwrap();
+    assert_eq!(
+        service.tick(Millis(TICK + 60_000)).unwrap().resumed,
+        vec![run]
+    );
+    let states = store.before_states(run).unwrap();
+    assert_eq!(states.len(), 4);
+    assert!(
+        states.iter().all(|s| s.active),
+        "recorded before the writes"
+    );
+    assert_eq!(run_of(&store, run).counts.succeeded, 4);
+}
+
+#[test]
+fn a_preview_plan_journaled_just_before_a_crash_finishes_as_a_preview() {
+    let host = Arc::new(MemoryDirectory::new(snapshot(4, 1, 0)));
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let original = state(&host);
+    let run = journal_by_hand(store.as_ref(), "preview", 0);
+    let service = Service::new(host.clone(), store.clone(), options("node-a", 3)).unwrap();
+    service.tick(Millis(TICK + 60_000)).unwrap();
+    assert_eq!(run_of(&store, run).status, RunStatus::Previewed);
+    assert_eq!(state(&host), original);
+}
+
+fn run_of(store: &Arc<dyn Store>, id: RunId) -> seatwarden_audit::OperationRun {
+    store.get_run(id).unwrap().unwrap()
+}
+
+#[test]
+fn queued_logins_reach_the_index_when_it_is_read_and_a_long_queue_rebuilds() {
+    let f = fixture(3, 2, 0);
+    f.service.ensure_index().unwrap();
+    let last_login = |s: &Service| {
+        s.current_index(|index| {
+            let idx = index.index_of_username("fresh0001").unwrap();
+            (index.last_login(idx), index.login_count(idx))
+        })
+    };
+    let before = last_login(&f.service).unwrap();
+    f.service.on_login("fresh0001", Millis(TICK)).unwrap();
+    f.service.on_login("fresh0001", Millis(TICK)).unwrap();
+    let after = last_login(&f.service).unwrap();
+    assert_eq!(after.0, Some(Millis(TICK)));
+    assert_eq!(
+        after.1,
+        before.1.map(|c| c + 2),
+        "both logins counted, once each"
+    );
+    // A queue nobody reads is bounded: past it the index is re-read from
+    // the directory (the authority on logins) instead of replayed.
+    for i in 0..9_000 {
+        f.service.on_login("fresh0000", Millis(TICK + i)).unwrap();
+    }
+    assert!(last_login(&f.service).is_none(), "marked for a rebuild");
+    assert!(f.service.with_index(|index| index.users().count()).unwrap() > 0);
+    assert!(last_login(&f.service).is_some());
+}

@@ -25,15 +25,15 @@ use serde::{Deserialize, Serialize};
 pub enum Table {
     /// The configuration document (one row, key `config`).
     Config,
-    /// Audit entries (group: run id; kind: action).
+    /// Audit entries (id: entry id; group: run id; time: entry time; kind: action).
     Audit,
-    /// Operation runs (key: run id; kind: status).
+    /// Operation runs (id: run id; time: start; kind: status).
     Runs,
-    /// Journaled plans, one per run (key: run id).
+    /// Journaled plans, one per run (key and group: run id).
     Journal,
     /// Action outcomes (key: run, user and action; group: run id).
     Outcomes,
-    /// Before-states for undo (group: run id).
+    /// Before-states for undo (key: run and user; group: run id).
     BeforeStates,
     /// The mail outbox (key: dedupe key; kind: status; time: when due).
     Outbox,

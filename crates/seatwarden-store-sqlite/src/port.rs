@@ -46,6 +46,14 @@ impl Store for SqliteStore {
         self.read(|c| audit::scan(c, filter, visit))
     }
 
+    fn export_audit_csv(
+        &self,
+        filter: &AuditFilter,
+        out: &mut dyn std::io::Write,
+    ) -> StoreResult<u64> {
+        self.read(|c| audit::export_csv(c, filter, out))
+    }
+
     fn purge_audit(
         &self,
         retention: Retention,
@@ -57,7 +65,13 @@ impl Store for SqliteStore {
             let entries = tx
                 .execute("DELETE FROM audit WHERE at < ?1", [cutoff.0])
                 .map_err(backend)?;
-            let runs = audit::delete_finished_runs(tx, "started_at < ?", &[cutoff.0])?;
+            // A run ages from its finish, so one held for approval or long
+            // stays revertible (see `Store::purge_audit`).
+            let runs = audit::delete_finished_runs(
+                tx,
+                "COALESCE(finished_at, started_at) < ?",
+                &[cutoff.0],
+            )?;
             let report = PurgeReport {
                 entries: entries as u64,
                 runs,
@@ -78,6 +92,9 @@ impl Store for SqliteStore {
     ) -> StoreResult<PurgeReport> {
         self.write(|tx| {
             let entries = tx.execute("DELETE FROM audit", []).map_err(backend)?;
+            // An empty log is in order again (see schema migration 2).
+            tx.execute("UPDATE audit_order SET out_of_order = 0 WHERE id = 1", [])
+                .map_err(backend)?;
             let runs = audit::delete_finished_runs(tx, "1 = 1", &[])?;
             let report = PurgeReport {
                 entries: entries as u64,

@@ -119,6 +119,21 @@ CREATE TABLE leases (
     expires_at  INTEGER NOT NULL
 );
 "#,
+    // 2: whether audit ids follow time. While they do (entries appended in
+    // time order, the usual case), newest first by (at, id) is simply
+    // descending id, and a full export walks the table instead of looking
+    // every row up from the `audit_at` index. `audit::append` sets the flag
+    // when an entry is older than the newest one; only "clear all" resets it.
+    r#"
+CREATE TABLE audit_order (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    out_of_order  INTEGER NOT NULL
+);
+INSERT INTO audit_order (id, out_of_order)
+SELECT 1, EXISTS (
+    SELECT 1 FROM (SELECT at, lead(at) OVER (ORDER BY id) AS next FROM audit) WHERE next < at
+);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -54,6 +54,143 @@ fn sqlite_store_meets_the_contract() {
 }
 
 #[test]
+fn streamed_export_writes_the_same_bytes_as_the_scan_path() {
+    let (_dir, path) = temp_db();
+    let s = SqliteStore::open(&path).unwrap();
+    let now = Millis(1_800_000_000_000);
+    let mut entries = conformance::sample_entries(2_000, now, 10, &[], 11);
+    // Entries without a target, with an IPv6 address and with quotes,
+    // line breaks and formula characters everywhere.
+    for (i, e) in entries.iter_mut().enumerate().take(50) {
+        e.client_ip = Some(std::net::IpAddr::from([
+            0x2001, 0xdb8, 0, 0, 0, 0, 0, i as u16,
+        ]));
+        e.description = format!("=\"quoted\", line\nbreak {i}");
+        e.reason = Some("\r-carriage".into());
+    }
+    s.append_audit(&entries).unwrap();
+    for filter in [
+        AuditFilter::all(),
+        AuditFilter {
+            actions: vec![Action::UserDeactivated, Action::MailSent],
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            target: Some("bob".into()),
+            from: Some(now.minus_days(5)),
+            ..AuditFilter::default()
+        },
+    ] {
+        let mut streamed = Vec::new();
+        let rows = s.export_audit_csv(&filter, &mut streamed).unwrap();
+        let mut csv = seatwarden_audit::AuditCsv::new(Vec::new()).unwrap();
+        let scanned = s
+            .scan_audit(&filter, &mut |e| csv.write(e).map_err(StoreError::from))
+            .unwrap();
+        assert_eq!(rows, scanned);
+        assert!(rows > 0, "{filter:?} selected nothing");
+        let reference = csv.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(reference).unwrap(),
+            "{filter:?}"
+        );
+    }
+}
+
+/// The export of `s` under `filter`, and what the scan path writes.
+fn both_exports(s: &SqliteStore, filter: &AuditFilter) -> (String, String) {
+    let mut streamed = Vec::new();
+    let rows = s.export_audit_csv(filter, &mut streamed).unwrap();
+    let mut csv = seatwarden_audit::AuditCsv::new(Vec::new()).unwrap();
+    let scanned = s
+        .scan_audit(filter, &mut |e| csv.write(e).map_err(StoreError::from))
+        .unwrap();
+    assert_eq!(rows, scanned);
+    (
+        String::from_utf8(streamed).unwrap(),
+        String::from_utf8(csv.finish().unwrap()).unwrap(),
+    )
+}
+
+/// A log appended in time order is exported by walking the table; an entry
+/// older than the newest switches the export back to the time index, and
+/// "clear all" makes the log in order again.
+#[test]
+fn export_follows_time_whether_or_not_ids_do() {
+    let (_dir, path) = temp_db();
+    let s = SqliteStore::open(&path).unwrap();
+    let now = Millis(1_800_000_000_000);
+    let mut entries = conformance::sample_entries(1_500, now, 10, &[], 5);
+    entries.sort_by_key(|e| e.at);
+    let (older, newer) = entries.split_at(700);
+    s.append_audit(older).unwrap();
+    s.append_audit(newer).unwrap();
+    let order: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT out_of_order FROM audit_order", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(order, 0, "an in-order log was marked out of order");
+    let (streamed, scanned) = both_exports(&s, &AuditFilter::all());
+    assert_eq!(streamed, scanned);
+    // One late entry, older than everything.
+    let mut late = entry(1, "late");
+    late.at = now.minus_days(30);
+    s.append_audit(&[late]).unwrap();
+    let order: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT out_of_order FROM audit_order", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(order, 1, "a late entry did not mark the log out of order");
+    for filter in [
+        AuditFilter::all(),
+        AuditFilter {
+            statuses: vec![Status::Success],
+            ..AuditFilter::default()
+        },
+    ] {
+        let (streamed, scanned) = both_exports(&s, &filter);
+        assert_eq!(streamed, scanned, "{filter:?}");
+    }
+    let confirm = seatwarden_audit::ClearConfirmation::parse("CLEAR ALL AUDIT LOGS").unwrap();
+    s.clear_audit(confirm, Actor::system(), now).unwrap();
+    let order: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT out_of_order FROM audit_order", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(order, 0, "clear all did not reset the order flag");
+}
+
+/// Migration 2 looks at the rows a version-1 file already holds.
+#[test]
+fn migration_marks_an_existing_out_of_order_log() {
+    let (_dir, path) = temp_db();
+    {
+        let s = SqliteStore::open(&path).unwrap();
+        s.append_audit(&[entry(5, "a"), entry(6, "b"), entry(7, "c")])
+            .unwrap();
+    }
+    {
+        // Back to version 1, with the middle entry moved back in time.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE audit_order; UPDATE schema_version SET version = 1; \
+             UPDATE audit SET at = 0 WHERE description = 'b-6';",
+        )
+        .unwrap();
+    }
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        s.schema_version().unwrap(),
+        seatwarden_store_sqlite::schema::latest()
+    );
+    let (streamed, scanned) = both_exports(&s, &AuditFilter::all());
+    assert_eq!(streamed, scanned);
+    let last = streamed.lines().last().unwrap();
+    assert!(last.contains("b-6"), "the oldest entry is not last: {last}");
+}
+
+#[test]
 fn reopen_keeps_everything_and_schema_is_versioned() {
     let (_dir, path) = temp_db();
     {

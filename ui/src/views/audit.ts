@@ -4,7 +4,11 @@
 import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone, download, banner } from '../dom';
 import { get, post, put, getBlob, ApiError } from '../api';
 import { section, showError, openDialog, planView, followRun, loading, pager, ActionInfo, opLabel } from '../components';
-import { runsTable, RunSummary } from './dashboard';
+import { RunSummary } from './dashboard';
+import { runsSection, setRunFilter, RUN_KINDS } from './runs';
+
+/** Which run status each summary card stands for. */
+const CARD_STATUS: Record<string, string> = { operations: '', succeeded: 'succeeded', failed: 'failed', partiallyFailed: 'partially_failed', inProgress: 'in_progress', awaitingApproval: 'awaiting_approval' };
 import { navigate } from '../router';
 
 interface Entry { at: number; actor: Record<string, unknown>; action: string; target: Record<string, unknown>; status: string; description: string; reason?: string; run?: number; policy?: string }
@@ -14,43 +18,61 @@ function who(x: Record<string, unknown> | undefined): string {
   return String(x.name ?? x.userName ?? x.user ?? x.group ?? x.kind ?? '');
 }
 
-const filters = { action: '', status: '', kind: '', text: '', from: '', to: '' };
+const filters = { action: '', status: '', kind: '', actor: '', target: '', text: '', from: '', to: '' };
+
+/** The audit log's action names (the server's stable names), for the action filter. */
+const ACTIONS = ['user_deactivated', 'user_activated', 'user_reactivated', 'user_deleted', 'user_renamed', 'user_created', 'user_updated', 'issues_reassigned',
+  'added_to_group', 'removed_from_group', 'group_created', 'group_deleted', 'users_imported', 'groups_imported', 'policy_created', 'policy_changed',
+  'policy_enabled', 'policy_disabled', 'policy_deleted', 'settings_changed', 'retention_changed', 'logs_purged', 'mail_sent', 'mail_failed', 'run_approved', 'run_reverted'];
+const sentence = (name: string): string => { const t = name.replace(/_/g, ' '); return t.charAt(0).toUpperCase() + t.slice(1); };
 let cursors: string[] = [];
 
 export async function renderAudit(host: HTMLElement, route: string[]): Promise<void> {
   if (route[0] === 'run' && route[1]) return renderRun(host, Number(route[1]));
   loading(host);
-  let summary: Record<string, number>; let runs: { runs: RunSummary[] }; let retention: { days: number; configVersion?: number };
+  let summary: Record<string, number>; let retention: { days: number; configVersion?: number };
   try {
-    [summary, runs, retention] = await Promise.all([get<Record<string, number>>('audit/summary'), get<{ runs: RunSummary[] }>('runs', { limit: 20 }), get<{ days: number; configVersion?: number }>('audit/retention')]);
+    [summary, retention] = await Promise.all([get<Record<string, number>>('audit/summary'), get<{ days: number; configVersion?: number }>('audit/retention')]);
   } catch (e) { clear(host); showError(host, e); return; }
   const entriesHost = h('div', {});
-  const action = h('input', { type: 'text', name: 'action', value: filters.action, placeholder: 'e.g. user_deactivated' });
-  const status = select('status', [['', 'Any'], ['success', 'Success'], ['failure', 'Failure'], ['skipped', 'Skipped'], ['previewed', 'Previewed']], filters.status);
+  const action = select('action', [['', 'Any action'], ...ACTIONS.map((a): [string, string] => [a, sentence(a)])], filters.action);
+  const status = select('status', [['', 'Any'], ['success', 'Success'], ['failed', 'Failed'], ['skipped', 'Skipped']], filters.status);
+  const kind = select('kind', RUN_KINDS, filters.kind);
+  const actor = h('input', { type: 'search', name: 'actor', value: filters.actor, placeholder: 'Username or key' });
+  const target = h('input', { type: 'search', name: 'target', value: filters.target, placeholder: 'User or group' });
   const text = h('input', { type: 'search', name: 'text', value: filters.text, placeholder: 'Actor, target or description' });
   const from = h('input', { type: 'date', name: 'from', value: filters.from });
   const to = h('input', { type: 'date', name: 'to', value: filters.to });
   const auditQuery = (): Record<string, string> => {
-    const q: Record<string, string> = { action: filters.action, status: filters.status, text: filters.text };
+    const q: Record<string, string> = { action: filters.action, status: filters.status, kind: filters.kind, actor: filters.actor, target: filters.target, text: filters.text };
     if (filters.from) q.from = String(Date.parse(`${filters.from}T00:00:00Z`));
     if (filters.to) q.to = String(Date.parse(`${filters.to}T23:59:59Z`));
     return q;
   };
-  const apply = (): void => { Object.assign(filters, { action: action.value.trim(), status: status.value, text: text.value, from: from.value, to: to.value }); cursors = []; void loadEntries(entriesHost, auditQuery(), 0); };
+  const apply = (): void => { Object.assign(filters, { action: action.value, status: status.value, kind: kind.value, actor: actor.value.trim(), target: target.value.trim(), text: text.value, from: from.value, to: to.value }); cursors = []; void loadEntries(entriesHost, auditQuery(), 0); };
   const days = h('input', { type: 'number', name: 'retentionDays', min: 1, value: retention.days, class: 'sw-narrow' });
-  const msg = h('div', {});
+  const msg = h('div', { 'data-testid': 'retention-msg', 'aria-live': 'polite' });
   clear(host,
-    h('div', { class: 'sw-cards' }, Object.entries(summary).filter(([k, v]) => typeof v === 'number' && !k.endsWith('Pct') && k !== 'windowStart').map(([k, v]) =>
-      h('div', { class: 'sw-card' }, h('div', { class: 'sw-card-value' }, fmtNum(v)), h('div', { class: 'sw-card-label' }, `${k.replace(/([A-Z])/g, ' $1').toLowerCase()} (24 h)`)))),
-    section('Runs', runsTable(runs.runs, (r) => navigate(`audit/run/${r.id}`))),
+    h('div', { class: 'sw-cards' }, Object.entries(summary).filter(([k, v]) => typeof v === 'number' && !k.endsWith('Pct') && k !== 'windowStart').map(([k, v]) => {
+      const label = `${k.replace(/([A-Z])/g, ' $1').toLowerCase()} (24 h)`;
+      const pct = summary[`${k}Pct`];
+      const content = [h('div', { class: 'sw-card-value' }, fmtNum(v)), h('div', { class: 'sw-card-label' }, label, typeof pct === 'number' ? ` · ${Math.round(pct)} %` : '')];
+      const status = CARD_STATUS[k];
+      // Cards about runs open the runs list filtered to them.
+      return status === undefined ? h('div', { class: 'sw-card' }, content)
+        : h('button', { type: 'button', class: 'sw-card sw-card-button', 'data-testid': `audit-card-${k}`, 'aria-label': `${label}: ${v}. Show runs with this status`,
+          onclick: () => { setRunFilter({ status, kind: '' }); void renderAudit(host, []); } }, content);
+    })),
+    h('div', { class: 'sw-toolbar' }, button('Refresh', () => void renderAudit(host, []), 'subtle')),
+    section('Operation runs', runsSection((id) => navigate(`audit/run/${id}`))),
     section('Entries',
       h('form', { class: 'sw-filters', role: 'search', 'aria-label': 'Filter audit entries', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
-        field('Action', action), field('Status', status), field('Text', text), field('From', from), field('To', to),
+        field('Operation kind', kind), field('Action', action), field('Status', status), field('Performed by', actor), field('Target', target), field('Text', text), field('From (UTC)', from), field('To (UTC)', to),
         h('div', { class: 'sw-field sw-field-button' }, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Apply filters')),
         h('div', { class: 'sw-field sw-field-button' }, button('Export CSV', () => void getBlob('audit/export', auditQuery()).then(({ blob, name }) => download(blob, name), (e: unknown) => showError(msg, e))))),
       entriesHost),
     section('Retention',
-      h('form', { class: 'sw-filters', 'aria-label': 'Audit retention', onsubmit: (e: Event) => { e.preventDefault(); clear(msg); void put('audit/retention', { days: Number(days.value), configVersion: retention.configVersion }).then(() => msg.appendChild(banner('Retention saved', 'success')), (err: unknown) => showError(msg, err)); } },
+      h('form', { class: 'sw-filters', 'aria-label': 'Audit retention', onsubmit: (e: Event) => { e.preventDefault(); clear(msg); void put<{ days: number; configVersion: number }>('audit/retention', { days: Number(days.value), configVersion: retention.configVersion }).then((saved) => { retention.configVersion = saved.configVersion; msg.appendChild(banner('Retention saved', 'success')); }, (err: unknown) => showError(msg, err)); } },
         field('Keep entries for (days)', days), h('div', { class: 'sw-field sw-field-button' }, h('button', { type: 'submit', class: 'sw-btn' }, 'Save retention')),
         h('div', { class: 'sw-field sw-field-button' }, button('Clear the audit log…', () => clearDialog(host), 'danger'))), msg));
   await loadEntries(entriesHost, auditQuery(), 0);

@@ -1,9 +1,11 @@
 // Users tab: server-side filters, sort and paging; row reasons; bulk actions
 // (plan with reasons and skipped users, then run with progress); export.
 
-import { h, clear, select, field, button, fmtDate, fmtNum, lozenge, download } from '../dom';
+import { h, clear, select, field, button, nextId, fmtDate, fmtNum, lozenge, download } from '../dom';
 import { get, post, getBlob } from '../api';
 import { pager, showError, openDialog, planView, followRun, ActionInfo } from '../components';
+import { directories, directoryLabel, Directory } from '../directories';
+import { dayToMs } from '../form';
 
 interface Row {
   key: string; username: string; displayName: string; email: string; directoryName: string; active: boolean;
@@ -15,10 +17,16 @@ export interface Group { name: string; admin: boolean; licence: boolean; members
 
 interface Filters {
   search: string; searchMode: string; status: string; licence: string; activity: string; days: string;
-  includeGroup: string; excludeGroup: string; sort: string; order: string; pageSize: number; page: number;
+  includeGroups: string[]; excludeGroups: string[]; directories: string[];
+  lastFrom: string; lastTo: string; createdFrom: string; createdTo: string;
+  sort: string; order: string; pageSize: number; page: number;
 }
 
-const state: Filters = { search: '', searchMode: 'contains', status: 'all', licence: 'all', activity: 'all', days: '90', includeGroup: '', excludeGroup: '', sort: 'username', order: 'asc', pageSize: 20, page: 1 };
+const DEFAULTS: Filters = {
+  search: '', searchMode: 'contains', status: 'all', licence: 'all', activity: 'all', days: '90', includeGroups: [], excludeGroups: [], directories: [],
+  lastFrom: '', lastTo: '', createdFrom: '', createdTo: '', sort: 'username', order: 'asc', pageSize: 20, page: 1,
+};
+const state: Filters = { ...DEFAULTS };
 const selected = new Set<string>();
 let allMatching = false;
 let groupsCache: Group[] | null = null;
@@ -37,8 +45,20 @@ function query(): Record<string, unknown> {
   if (state.activity === 'within') q.activity = { kind: 'within', days };
   else if (state.activity === 'notWithin') q.activity = { kind: 'notWithin', days };
   else if (state.activity === 'never') q.activity = { kind: 'never' };
-  if (state.includeGroup) q.includeGroups = [state.includeGroup];
-  if (state.excludeGroup) q.excludeGroups = [state.excludeGroup];
+  if (state.includeGroups.length) q.includeGroups = state.includeGroups;
+  if (state.excludeGroups.length) q.excludeGroups = state.excludeGroups;
+  if (state.directories.length) q.directories = state.directories.map(Number);
+  const range = (from: string, to: string): Record<string, number> | undefined => {
+    const r: Record<string, number> = {};
+    const f = dayToMs(from); const t = dayToMs(to, true);
+    if (f !== undefined) r.from = f;
+    if (t !== undefined) r.to = t;
+    return Object.keys(r).length ? r : undefined;
+  };
+  const last = range(state.lastFrom, state.lastTo);
+  if (last) q.lastLogin = last;
+  const created = range(state.createdFrom, state.createdTo);
+  if (created) q.created = created;
   return q;
 }
 
@@ -48,10 +68,23 @@ function filterOnly(): Record<string, unknown> {
   return q;
 }
 
+const MULTI_HINT = 'Lists: nothing selected means any; hold Ctrl (⌘ on a Mac) to pick several.';
+
+/** A list box allowing several choices (none chosen means no restriction). */
+function multi(name: string, options: [string, string][], values: string[]): HTMLSelectElement {
+  const s = h('select', { name, multiple: true, size: Math.min(4, Math.max(2, options.length)), class: 'sw-multi' });
+  for (const [v, text] of options) s.appendChild(h('option', { value: v, selected: values.includes(v) }, text));
+  return s;
+}
+function picked(s: HTMLSelectElement): string[] {
+  return [...s.selectedOptions].map((o) => o.value);
+}
+
 export async function renderUsers(host: HTMLElement): Promise<void> {
   let groups: Group[] = [];
-  try { groups = await groupNames(); } catch (e) { showError(host, e); }
-  const groupOpts: [string, string][] = [['', 'Any'], ...groups.map((g): [string, string] => [g.name, g.name])];
+  let dirs: Directory[] | null = null;
+  try { [groups, dirs] = await Promise.all([groupNames(), directories()]); } catch (e) { showError(host, e); }
+  const groupOpts: [string, string][] = groups.map((g): [string, string] => [g.name, g.name]);
 
   const search = h('input', { type: 'search', name: 'search', value: state.search, placeholder: 'Username, name or email' });
   const searchMode = select('searchMode', [['contains', 'Contains'], ['exact', 'Exact username or email']], state.searchMode);
@@ -59,27 +92,42 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
   const licence = select('licence', [['all', 'All'], ['licensed', 'Licensed'], ['unlicensed', 'Unlicensed']], state.licence);
   const activity = select('activity', [['all', 'Any'], ['within', 'Logged in within'], ['notWithin', 'Not logged in within'], ['never', 'Never logged in']], state.activity);
   const days = h('input', { type: 'number', name: 'days', min: 1, value: state.days, class: 'sw-narrow' });
-  const include = select('includeGroup', groupOpts, state.includeGroup);
-  const exclude = select('excludeGroup', groupOpts, state.excludeGroup);
+  const include = multi('includeGroups', groupOpts, state.includeGroups);
+  const exclude = multi('excludeGroups', groupOpts, state.excludeGroups);
   const sort = select('sort', [['username', 'Username'], ['lastLogin', 'Last login'], ['created', 'Created']], state.sort);
   const order = select('order', [['asc', 'Ascending'], ['desc', 'Descending']], state.order);
+  const directory = dirs ? multi('directories', dirs.map((d): [string, string] => [String(d.id), directoryLabel(d)]), state.directories) : null;
+  const date = (name: string, value: string): HTMLInputElement => h('input', { type: 'date', name, value });
+  const lastFrom = date('lastFrom', state.lastFrom);
+  const lastTo = date('lastTo', state.lastTo);
+  const createdFrom = date('createdFrom', state.createdFrom);
+  const createdTo = date('createdTo', state.createdTo);
   const pageSize = select('pageSize', [['10', '10'], ['20', '20'], ['50', '50'], ['100', '100']], String(state.pageSize));
 
   const results = h('div', { class: 'sw-results' });
   const apply = (): void => {
     Object.assign(state, {
       search: search.value, searchMode: searchMode.value, status: status.value, licence: licence.value, activity: activity.value, days: days.value,
-      includeGroup: include.value, excludeGroup: exclude.value, sort: sort.value, order: order.value, pageSize: Number(pageSize.value), page: 1,
+      includeGroups: picked(include), excludeGroups: picked(exclude), directories: directory ? picked(directory) : [],
+      lastFrom: lastFrom.value, lastTo: lastTo.value, createdFrom: createdFrom.value, createdTo: createdTo.value, sort: sort.value, order: order.value, pageSize: Number(pageSize.value), page: 1,
     });
     selected.clear(); allMatching = false;
     void load(results);
   };
-  for (const c of [searchMode, status, licence, activity, include, exclude, sort, order, pageSize]) c.addEventListener('change', apply);
+  for (const c of [searchMode, status, licence, activity, include, exclude, directory, sort, order, pageSize, lastFrom, lastTo, createdFrom, createdTo]) c?.addEventListener('change', apply);
   days.addEventListener('change', apply);
-  const form = h('form', { class: 'sw-filters', role: 'search', 'aria-label': 'Filter users', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
-    field('Search', search), field('Match', searchMode), field('Status', status), field('Licence', licence), field('Activity', activity), field('Days', days),
-    field('Member of', include), field('Not member of', exclude), field('Sort by', sort), field('Order', order), field('Rows per page', pageSize),
-    h('div', { class: 'sw-field sw-field-button' }, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Apply filters')));
+  const hintId = nextId('multi-hint');
+  for (const m of [include, exclude, directory]) m?.setAttribute('aria-describedby', hintId);
+  const form = h('form', { class: 'sw-filters sw-filters-rows', role: 'search', 'aria-label': 'Filter users', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
+    h('div', { class: 'sw-filter-row' }, field('Search', search), field('Match', searchMode), field('Status', status), field('Licence', licence), field('Activity', activity), field('Days', days)),
+    h('div', { class: 'sw-filter-row sw-filter-top' }, field('Member of', include), field('Not member of', exclude), directory ? field('Directory', directory) : null,
+      h('span', { class: 'sw-hint sw-filter-note', id: hintId }, MULTI_HINT)),
+    h('div', { class: 'sw-filter-row' },
+      h('fieldset', { class: 'sw-range' }, h('legend', {}, 'Last login (UTC)'), field('Last login from', lastFrom), field('Last login to', lastTo)),
+      h('fieldset', { class: 'sw-range' }, h('legend', {}, 'Created (UTC)'), field('Created from', createdFrom), field('Created to', createdTo))),
+    h('div', { class: 'sw-filter-row' }, field('Sort by', sort), field('Order', order), field('Rows per page', pageSize),
+      h('div', { class: 'sw-field sw-field-button' }, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Apply filters')),
+      h('div', { class: 'sw-field sw-field-button' }, button('Clear all filters', () => { Object.assign(state, DEFAULTS); selected.clear(); allMatching = false; void renderUsers(host); }, 'subtle'))));
   clear(host, form, results);
   await load(results);
 }
@@ -106,7 +154,7 @@ async function load(results: HTMLElement): Promise<void> {
       button('Export…', () => exportDialog(page.total))),
     h('table', { class: 'sw-table', 'data-testid': 'users-table' },
       h('caption', { class: 'sw-sr' }, 'Users'),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, headerBox), ['Username', 'Name', 'Email', 'Directory', 'Status', 'Last login', 'Why inactive', 'Groups'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, headerBox), ['Username', 'Name', 'Email', 'Directory', 'Status', 'Created', 'Last login', 'Why inactive', 'Groups'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, page.rows.map((r) => {
         const box = h('input', { type: 'checkbox', value: r.key, 'aria-label': `Select ${r.username}` });
         box.checked = selected.has(r.key);
@@ -115,7 +163,7 @@ async function load(results: HTMLElement): Promise<void> {
         return h('tr', { 'data-testid': 'user-row' },
           h('td', {}, box), h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void userDialog(r.key, r.username); } }, r.username)), h('td', {}, r.displayName), h('td', {}, r.email), h('td', {}, r.directoryName),
           h('td', {}, r.active ? lozenge('active', 'success') : lozenge('deactivated', 'neutral'), r.licensed ? [' ', lozenge('licensed', 'info')] : null),
-          h('td', {}, fmtDate(r.lastLogin)), h('td', { 'data-testid': 'row-reason' }, r.inactiveBecause.text),
+          h('td', { class: 'sw-date' }, fmtDate(r.created)), h('td', { class: 'sw-date' }, fmtDate(r.lastLogin)), h('td', { 'data-testid': 'row-reason' }, r.inactiveBecause.text),
           h('td', { class: 'sw-groups' }, r.groups.join(', ')));
       }))),
     pager(page.page, page.pageCount, (p) => { state.page = p; void load(results); }));

@@ -6,8 +6,9 @@
 //! handler runs, [`Router::dispatch`] refuses, in this order:
 //! unauthenticated callers, callers without system-administration rights,
 //! state-changing requests whose XSRF token the host did not verify, and
-//! state-changing requests without a verified WebSudo session. The admin
-//! API has no anonymous routes.
+//! state-changing requests without a verified WebSudo session; then query
+//! parameters the route does not read. The admin API has no anonymous
+//! routes.
 
 use std::collections::BTreeMap;
 
@@ -34,6 +35,10 @@ impl Params {
     }
 }
 
+/// Query parameters a host's own machinery adds (Atlassian's XSRF token in
+/// the query string); every route tolerates them and none reads them.
+pub const HOST_PARAMS: &[&str] = &["atl_token"];
+
 /// A handler: the application, the request, the path parameters.
 pub type Handler<A> = fn(&A, &ApiRequest, &Params) -> Result<ApiResponse, ApiError>;
 
@@ -45,6 +50,10 @@ pub struct Route<A> {
     pub pattern: &'static str,
     /// The OpenAPI operation id.
     pub operation_id: &'static str,
+    /// The query parameters the route reads; any other name is refused
+    /// (a misspelt filter must not silently widen a bulk action or an
+    /// export).
+    pub query: &'static [&'static str],
     /// The handler.
     pub handler: Handler<A>,
 }
@@ -173,6 +182,26 @@ impl<A> Router<A> {
                 ));
             }
         }
+        if let Some((name, _)) = request.query.iter().find(|(name, _)| {
+            !route.query.contains(&name.as_str()) && !HOST_PARAMS.contains(&name.as_str())
+        }) {
+            let accepted = if route.query.is_empty() {
+                "none".to_owned()
+            } else {
+                route
+                    .query
+                    .iter()
+                    .map(|q| format!("`{q}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(ApiError::bad_request(format!(
+                "unknown query parameter `{name}`; this path accepts {accepted}"
+            ))
+            .with_details(serde_json::json!({
+                "problems": [{"path": format!("query.{name}"), "message": "unknown query parameter"}]
+            })));
+        }
         (route.handler)(app, request, &params)
     }
 }
@@ -192,12 +221,14 @@ mod tests {
                 method: Method::Get,
                 pattern: "/api/runs/{id}",
                 operation_id: "getRun",
+                query: &["verbose"],
                 handler: echo,
             },
             Route {
                 method: Method::Post,
                 pattern: "/api/runs/{id}/approve",
                 operation_id: "approveRun",
+                query: &[],
                 handler: echo,
             },
         ])
@@ -244,6 +275,34 @@ mod tests {
         assert_eq!((r.status, kind(&r).as_str()), (405, "method_not_allowed"));
         let r = router().dispatch(&(), &request(Method::Get, "/api/runs/%zz", admin()));
         assert_eq!(r.status, 404, "a malformed escape matches no route");
+    }
+
+    #[test]
+    fn unknown_query_parameters_are_refused_by_name() {
+        let mut req = request(Method::Get, "/api/runs/1", admin());
+        req.query = vec![("verbose".into(), "1".into())];
+        req.query.push(("atl_token".into(), "t".into()));
+        assert_eq!(router().dispatch(&(), &req).status, 200);
+        req.query.push(("verbsoe".into(), "1".into()));
+        let r = router().dispatch(&(), &req);
+        assert_eq!((r.status, kind(&r).as_str()), (400, "bad_request"));
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(
+            v["error"]["message"],
+            "unknown query parameter `verbsoe`; this path accepts `verbose`"
+        );
+        let mut req = request(Method::Post, "/api/runs/1/approve", admin());
+        req.query = vec![("x".into(), String::new())];
+        let r = router().dispatch(&(), &req);
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(
+            v["error"]["message"],
+            "unknown query parameter `x`; this path accepts none"
+        );
+        // Refused only after the caller is known to be an admin.
+        let mut req = request(Method::Get, "/api/runs/1", RequestContext::default());
+        req.query = vec![("x".into(), String::new())];
+        assert_eq!(router().dispatch(&(), &req).status, 401);
     }
 
     #[test]

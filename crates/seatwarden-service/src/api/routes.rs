@@ -6,19 +6,32 @@
 //! the store and the directory as they were. Every configuration change is
 //! audited with the paths it changed (never the values, so no secret can
 //! reach the log).
+//!
+//! The handlers live in one module per admin screen (dashboard, users,
+//! directories, bulk, policies, runs, audit, groups, import, templates,
+//! settings, demo), so a screen's rules read in one place; this module
+//! keeps the table, the error mapping and the small helpers they share.
 
-mod admin;
-mod automation;
+mod audit;
+mod bulk;
+mod dashboard;
+mod demo;
+mod directories;
+mod groups;
+mod import;
+mod policies;
+mod runs;
+mod settings;
+mod templates;
+mod users;
 
 use std::net::IpAddr;
 
-use serde::Serialize;
 use serde_json::{Value, json};
 
-use seatwarden_audit::Actor;
-use seatwarden_core::dashboard::{DEFAULT_WINDOW_DAYS, dashboard};
-use seatwarden_core::query::{Query, QueryRow};
+use seatwarden_audit::{Actor, AuditEntry};
 use seatwarden_core::{Millis, UserKey};
+use seatwarden_csv::Rejected;
 
 use super::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Method, Params, Route, Router};
 use crate::service::{DocumentError, Service, ServiceError};
@@ -29,11 +42,12 @@ use crate::store::StoreError;
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 macro_rules! routes {
-    ($($method:ident $pattern:literal $op:literal => $handler:path;)*) => {
+    ($($method:ident $pattern:literal $op:literal $([$($q:literal),* $(,)?])? => $handler:path;)*) => {
         vec![$(Route {
             method: Method::$method,
             pattern: $pattern,
             operation_id: $op,
+            query: &[$($($q),*)?],
             handler: $handler,
         },)*]
     };
@@ -45,55 +59,56 @@ pub fn router() -> Router<Service> {
     Router::new(routes! {
         Get "/api/openapi.json" "getOpenApi" => openapi;
         Get "/api/me" "getMe" => me;
-        Get "/api/dashboard" "getDashboard" => get_dashboard;
-        Get "/api/users" "listUsers" => list_users;
-        Get "/api/users/export" "exportUsers" => admin::export_users;
-        Get "/api/users/{key}" "getUser" => get_user;
-        Post "/api/bulk/plan" "planBulk" => automation::plan_bulk;
-        Post "/api/bulk/{planId}/run" "runBulk" => automation::run_bulk;
-        Get "/api/policies" "listPolicies" => automation::list_policies;
-        Post "/api/policies" "createPolicy" => automation::create_policy;
-        Get "/api/policies/{id}" "getPolicy" => automation::get_policy;
-        Put "/api/policies/{id}" "replacePolicy" => automation::replace_policy;
-        Delete "/api/policies/{id}" "deletePolicy" => automation::delete_policy;
-        Post "/api/policies/{id}/pause" "pausePolicy" => automation::pause_policy;
-        Post "/api/policies/{id}/resume" "resumePolicy" => automation::resume_policy;
-        Post "/api/policies/{id}/preview" "previewPolicy" => automation::preview_policy;
-        Post "/api/policies/{id}/run" "runPolicy" => automation::run_policy;
-        Get "/api/automation/summary" "getAutomationSummary" => automation::summary;
-        Get "/api/runs" "listRuns" => automation::list_runs;
-        Get "/api/runs/{id}" "getRun" => automation::get_run;
-        Get "/api/runs/{id}/progress" "getRunProgress" => automation::run_progress;
-        Get "/api/runs/{id}/actions" "listRunActions" => automation::run_actions;
-        Post "/api/runs/{id}/approve" "approveRun" => automation::approve_run;
-        Post "/api/runs/{id}/revert/plan" "planRevert" => automation::plan_revert;
-        Post "/api/runs/{id}/revert" "revertRun" => automation::revert_run;
-        Get "/api/audit" "listAudit" => admin::list_audit;
-        Get "/api/audit/summary" "getAuditSummary" => admin::audit_summary;
-        Get "/api/audit/export" "exportAudit" => admin::export_audit;
-        Get "/api/audit/retention" "getRetention" => admin::get_retention;
-        Put "/api/audit/retention" "setRetention" => admin::set_retention;
-        Post "/api/audit/clear" "clearAudit" => admin::clear_audit;
-        Get "/api/groups" "listGroups" => admin::list_groups;
-        Post "/api/groups" "createGroups" => admin::create_groups;
-        Post "/api/groups/import" "importGroups" => admin::import_groups;
-        Get "/api/groups/export" "exportGroups" => admin::export_groups;
-        Post "/api/groups/delete" "deleteGroups" => admin::delete_groups;
-        Get "/api/import/template" "getImportTemplate" => admin::import_template;
-        Post "/api/import/validate" "validateImport" => admin::validate_import;
-        Post "/api/import/{planId}/apply" "applyImport" => admin::apply_import;
-        Get "/api/templates" "listTemplates" => admin::list_templates;
-        Post "/api/templates" "createTemplate" => admin::create_template;
-        Post "/api/templates/preview" "previewTemplate" => admin::preview_template;
-        Get "/api/templates/{id}" "getTemplate" => admin::get_template;
-        Put "/api/templates/{id}" "replaceTemplate" => admin::replace_template;
-        Delete "/api/templates/{id}" "deleteTemplate" => admin::delete_template;
-        Post "/api/templates/{id}/test" "testTemplate" => admin::test_template;
-        Get "/api/settings" "getSettings" => admin::get_settings;
-        Put "/api/settings" "replaceSettings" => admin::replace_settings;
-        Get "/api/settings/mail" "getMailSettings" => admin::get_mail_settings;
-        Put "/api/settings/mail" "replaceMailSettings" => admin::replace_mail_settings;
-        Post "/api/demo/logins" "recordDemoLogins" => admin::demo_logins;
+        Get "/api/dashboard" "getDashboard" ["days"] => dashboard::get_dashboard;
+        Get "/api/users" "listUsers" ["filter"] => users::list_users;
+        Get "/api/users/export" "exportUsers" ["filter", "columns", "bom", "keys"] => import::export_users;
+        Get "/api/users/{key}" "getUser" => users::get_user;
+        Get "/api/directories" "listDirectories" => directories::list_directories;
+        Post "/api/bulk/plan" "planBulk" => bulk::plan_bulk;
+        Post "/api/bulk/{planId}/run" "runBulk" => bulk::run_bulk;
+        Get "/api/policies" "listPolicies" => policies::list_policies;
+        Post "/api/policies" "createPolicy" => policies::create_policy;
+        Get "/api/policies/{id}" "getPolicy" => policies::get_policy;
+        Put "/api/policies/{id}" "replacePolicy" => policies::replace_policy;
+        Delete "/api/policies/{id}" "deletePolicy" ["configVersion"] => policies::delete_policy;
+        Post "/api/policies/{id}/pause" "pausePolicy" ["configVersion"] => policies::pause_policy;
+        Post "/api/policies/{id}/resume" "resumePolicy" ["configVersion"] => policies::resume_policy;
+        Post "/api/policies/{id}/preview" "previewPolicy" => policies::preview_policy;
+        Post "/api/policies/{id}/run" "runPolicy" => policies::run_policy;
+        Get "/api/automation/summary" "getAutomationSummary" => policies::summary;
+        Get "/api/runs" "listRuns" ["kind", "status", "policy", "cursor", "limit"] => runs::list_runs;
+        Get "/api/runs/{id}" "getRun" => runs::get_run;
+        Get "/api/runs/{id}/progress" "getRunProgress" => runs::run_progress;
+        Get "/api/runs/{id}/actions" "listRunActions" ["cursor", "limit"] => runs::run_actions;
+        Post "/api/runs/{id}/approve" "approveRun" => runs::approve_run;
+        Post "/api/runs/{id}/revert/plan" "planRevert" => runs::plan_revert;
+        Post "/api/runs/{id}/revert" "revertRun" => runs::revert_run;
+        Get "/api/audit" "listAudit" ["action", "status", "kind", "text", "actor", "target", "from", "to", "run", "cursor", "limit"] => audit::list_audit;
+        Get "/api/audit/summary" "getAuditSummary" => audit::audit_summary;
+        Get "/api/audit/export" "exportAudit" ["action", "status", "kind", "text", "actor", "target", "from", "to", "run"] => audit::export_audit;
+        Get "/api/audit/retention" "getRetention" => audit::get_retention;
+        Put "/api/audit/retention" "setRetention" => audit::set_retention;
+        Post "/api/audit/clear" "clearAudit" => audit::clear_audit;
+        Get "/api/groups" "listGroups" ["withCounts"] => groups::list_groups;
+        Post "/api/groups" "createGroups" => groups::create_groups;
+        Post "/api/groups/import" "importGroups" => groups::import_groups;
+        Get "/api/groups/export" "exportGroups" ["counts", "bom"] => groups::export_groups;
+        Post "/api/groups/delete" "deleteGroups" => groups::delete_groups;
+        Get "/api/import/template" "getImportTemplate" => import::import_template;
+        Post "/api/import/validate" "validateImport" ["createGroups", "removeUnlisted", "welcome", "passwordReset"] => import::validate_import;
+        Post "/api/import/{planId}/apply" "applyImport" => import::apply_import;
+        Get "/api/templates" "listTemplates" => templates::list_templates;
+        Post "/api/templates" "createTemplate" => templates::create_template;
+        Post "/api/templates/preview" "previewTemplate" => templates::preview_template;
+        Get "/api/templates/{id}" "getTemplate" => templates::get_template;
+        Put "/api/templates/{id}" "replaceTemplate" => templates::replace_template;
+        Delete "/api/templates/{id}" "deleteTemplate" => templates::delete_template;
+        Post "/api/templates/{id}/test" "testTemplate" => templates::test_template;
+        Get "/api/settings" "getSettings" => settings::get_settings;
+        Put "/api/settings" "replaceSettings" => settings::replace_settings;
+        Get "/api/settings/mail" "getMailSettings" => settings::get_mail_settings;
+        Put "/api/settings/mail" "replaceMailSettings" => settings::replace_mail_settings;
+        Post "/api/demo/logins" "recordDemoLogins" => demo::demo_logins;
     })
 }
 
@@ -205,6 +220,68 @@ pub(crate) fn string_field(
     }
 }
 
+/// A store failure as the API reports it.
+pub(crate) fn store_err(e: crate::store::StoreError) -> ApiError {
+    ApiError::from(ServiceError::from(e))
+}
+
+/// Appends audit entries for an admin's request, each with the client's
+/// address when the host gave one.
+pub(crate) fn record_audit(
+    service: &Service,
+    req: &ApiRequest,
+    entries: Vec<AuditEntry>,
+) -> Result<(), ApiError> {
+    let ip = client_ip(req);
+    let entries: Vec<AuditEntry> = entries
+        .into_iter()
+        .map(|e| match ip {
+            Some(ip) => e.with_client_ip(ip),
+            None => e,
+        })
+        .collect();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    service.store().append_audit(&entries).map_err(store_err)?;
+    Ok(())
+}
+
+/// CSV problems as a validation error with line and column per problem.
+pub(crate) fn rejected(r: &Rejected) -> ApiError {
+    let problems: Vec<Value> =
+        r.0.kept()
+            .iter()
+            .map(|p| {
+                json!({
+                    "line": p.position.line,
+                    "column": p.position.column,
+                    "header": p.position.header,
+                    "message": p.kind.to_string(),
+                })
+            })
+            .collect();
+    let first =
+        r.0.kept()
+            .first()
+            .map(|p| format!("{}: {}", p.position, p.kind))
+            .unwrap_or_default();
+    ApiError::new(
+        ApiErrorKind::Validation,
+        format!(
+            "the file has {} problem(s), the first at {first}",
+            r.0.total()
+        ),
+    )
+    .with_details(json!({"problems": problems, "total": r.0.total()}))
+}
+
+/// The `planHash` a confirmation names (bulk, import, approval, revert).
+pub(crate) fn plan_hash(req: &ApiRequest) -> Result<String, ApiError> {
+    let body = body_object(req)?;
+    string_field(&body, "planHash")
+}
+
 fn openapi(_: &Service, _: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiError> {
     Ok(ApiResponse {
         status: 200,
@@ -223,148 +300,5 @@ fn me(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, Ap
         "product": options.product,
         "demo": options.demo,
         "now": now(req),
-    }))
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Insight {
-    kind: &'static str,
-    message: String,
-    users: u64,
-    percent_of_seats: f64,
-    /// A policy the UI can offer as "take action" (safe mode).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    suggested_policy: Option<Value>,
-}
-
-fn get_dashboard(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiError> {
-    let days: u32 = query_num(req, "days", DEFAULT_WINDOW_DAYS)?;
-    if !(1..=3650).contains(&days) {
-        return Err(ApiError::bad_request(
-            "query parameter `days` must be between 1 and 3650",
-        ));
-    }
-    let now = now(req);
-    let (mut figures, idle90, licensed) = service.with_index(|index| {
-        let figures = dashboard(index, now, days);
-        let cutoff = now.minus_days(90).0;
-        let licensed = index.licensed_bitmap();
-        let mut idle = 0u64;
-        for i in licensed {
-            let idx = seatwarden_core::index::UserIdx(i);
-            if !index.is_active(idx) {
-                continue;
-            }
-            let since = index.last_login(idx).unwrap_or(index.created(idx)).0;
-            if since <= cutoff {
-                idle += 1;
-            }
-        }
-        (figures, idle, licensed.len())
-    })?;
-    let reactivated = service
-        .store()
-        .count_audit(&seatwarden_audit::AuditFilter {
-            actions: vec![seatwarden_audit::Action::UserReactivated],
-            statuses: vec![seatwarden_audit::Status::Success],
-            from: Some(figures.window_start),
-            ..seatwarden_audit::AuditFilter::default()
-        })
-        .map_err(ServiceError::from)?;
-    figures.reactivated_in_window = Some(reactivated);
-    let mut insights = Vec::new();
-    if idle90 > 0 {
-        let pct = if licensed == 0 {
-            0.0
-        } else {
-            (idle90 as f64) * 100.0 / (licensed as f64)
-        };
-        insights.push(Insight {
-            kind: "idle_licensed",
-            message: format!("{idle90} licensed users idle 90+ days — {pct:.1} % of seats"),
-            users: idle90,
-            percent_of_seats: pct,
-            suggested_policy: Some(json!({
-                "name": "Deactivate users idle 90+ days",
-                "enabled": true,
-                "mode": "safe",
-                "priority": 0,
-                "trigger": {"kind": "scheduler"},
-                "scope": {},
-                "condition": {"kind": "inactive", "days": 90},
-                "action": {"kind": "deactivate"}
-            })),
-        });
-    }
-    if reactivated > 0 {
-        insights.push(Insight {
-            kind: "reactivated",
-            message: format!("{reactivated} users reactivated in the last {days} days"),
-            users: reactivated,
-            percent_of_seats: 0.0,
-            suggested_policy: None,
-        });
-    }
-    let recent = service
-        .store()
-        .query_runs(&seatwarden_audit::RunQuery {
-            limit: 5,
-            ..seatwarden_audit::RunQuery::default()
-        })
-        .map_err(ServiceError::from)?;
-    ApiResponse::json(&json!({
-        "figures": figures,
-        "insights": insights,
-        "recentRuns": recent.items,
-    }))
-}
-
-fn parse_filter(req: &ApiRequest) -> Result<Query, ApiError> {
-    match req.query_param("filter") {
-        None | Some("") => Ok(Query::default()),
-        Some(raw) => Query::from_json(raw.as_bytes()).map_err(|e| {
-            ApiError::new(ApiErrorKind::Validation, format!("invalid filter: {e}"))
-                .with_details(json!({"problems": [{"path": "filter", "message": e.to_string()}]}))
-        }),
-    }
-}
-
-fn list_users(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiError> {
-    let query = parse_filter(req)?;
-    let now = now(req);
-    let page = service
-        .with_index(|index| index.query(&query, now))?
-        .map_err(|e| {
-            ApiError::new(ApiErrorKind::Validation, format!("invalid filter: {e}"))
-                .with_details(json!({"problems": [{"path": "filter", "message": e.to_string()}]}))
-        })?;
-    ApiResponse::json(&page)
-}
-
-fn get_user(service: &Service, req: &ApiRequest, params: &Params) -> Result<ApiResponse, ApiError> {
-    let key = UserKey::from(params.get("key")?);
-    let now = now(req);
-    let found = service.with_index(|index| {
-        let idx = index.index_of_key(&key)?;
-        let row = QueryRow::of(index, idx, now);
-        let user = index.user(idx).map(|v| v.to_user());
-        Some((row, user))
-    })?;
-    let Some((row, user)) = found else {
-        return Err(ApiError::not_found(format!("user `{key}`")));
-    };
-    // Which policies would act on this user now (a forced preview).
-    let actions = service.with_index(|index| {
-        let (_, plan, _) = service.plan_policies(index, now, None, true);
-        plan.actions
-            .into_iter()
-            .filter(|a| a.user == key)
-            .collect::<Vec<_>>()
-    })?;
-    ApiResponse::json(&json!({
-        "row": row,
-        "user": user,
-        "policies": actions,
     }))
 }

@@ -2,8 +2,10 @@
 //!
 //! Used by the service's tests, by the JNI bridge's tests through Java, and
 //! as the reference behaviour the embedded SQLite directory must match. It
-//! enforces what a real Jira or Confluence enforces, because a test host that
-//! accepts everything would hide the failures a run must survive:
+//! enforces what a real Jira or Confluence enforces (the rules live in
+//! [`super::rules`], shared with the embedded SQLite directory), because a
+//! test host that accepts everything would hide the failures a run must
+//! survive:
 //!
 //! - directory capabilities: a read-only directory refuses user writes, and
 //!   membership changes outside its local groups;
@@ -20,11 +22,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use parking_lot::RwLock;
-use seatwarden_core::model::{GroupName, SeatLimit, UserKey};
+use seatwarden_core::model::UserKey;
 use seatwarden_core::operation::{Handover, Operation, OperationFailure};
 use seatwarden_core::snapshot::{SnapshotFile, SnapshotHeader, SnapshotUser};
 use seatwarden_core::time::Millis;
 
+use super::rules::{self, Change, DirectoryView};
 use super::{Applied, Host, HostError, UsersPage};
 
 /// A directory held in memory; see the module docs for what it enforces.
@@ -131,40 +134,10 @@ impl MemoryDirectory {
 }
 
 impl State {
-    fn directory_of(&self, user: &SnapshotUser) -> Option<&seatwarden_core::model::Directory> {
-        self.header
-            .directories
-            .iter()
-            .find(|d| d.id.0 == user.directory_id)
-    }
-
-    fn group(&self, name: &GroupName) -> Option<&seatwarden_core::model::Group> {
-        let folded = name.folded();
-        self.header
-            .groups
-            .iter()
-            .find(|g| g.name.folded() == folded)
-    }
-
-    /// Applications whose licence groups include one of `groups`.
-    fn applications_of(&self, groups: &[String]) -> Vec<usize> {
-        self.header
-            .licences
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| {
-                l.groups
-                    .iter()
-                    .any(|lg| groups.iter().any(|g| g.eq_ignore_ascii_case(lg.as_str())))
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
-
     fn recount_seats(&mut self) {
         let mut counts = vec![0u32; self.header.licences.len()];
         for user in self.users.values().filter(|u| u.active) {
-            for app in self.applications_of(&user.groups) {
+            for app in rules::applications_of(&self.header.licences, &user.groups) {
                 if let Some(c) = counts.get_mut(app) {
                     *c = c.saturating_add(1);
                 }
@@ -175,177 +148,61 @@ impl State {
         }
     }
 
-    /// Fails with `NoSeat` if `user` becoming active with `groups` would
-    /// take a seat in an application that has none left.
-    fn check_seats(&self, user: &SnapshotUser, groups: &[String]) -> Result<(), OperationFailure> {
-        let before: Vec<usize> = if user.active {
-            self.applications_of(&user.groups)
-        } else {
-            Vec::new()
-        };
-        for app in self.applications_of(groups) {
-            if before.contains(&app) {
-                continue;
-            }
-            if let Some(licence) = self.header.licences.get(app) {
-                if let SeatLimit::Limited(limit) = licence.limit {
-                    if licence.seats_used >= limit {
-                        return Err(OperationFailure::NoSeat);
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
     fn user_mut(&mut self, key: &UserKey) -> Result<&mut SnapshotUser, OperationFailure> {
         self.users.get_mut(&key.0).ok_or(OperationFailure::NotFound)
     }
 
-    fn capabilities(
-        &self,
-        key: &UserKey,
-    ) -> Result<(seatwarden_core::model::Directory, SnapshotUser), OperationFailure> {
-        let user = self.users.get(&key.0).ok_or(OperationFailure::NotFound)?;
-        let directory = self
-            .directory_of(user)
-            .cloned()
-            .ok_or_else(|| OperationFailure::Host("the user's directory is missing".to_owned()))?;
-        Ok((directory, user.clone()))
-    }
-
+    /// Decides `operation` by the shared rules, then stores the change.
     fn apply(&mut self, operation: &Operation) -> Result<Applied, OperationFailure> {
-        match operation {
-            Operation::Activate { user } => {
-                let (directory, current) = self.capabilities(user)?;
-                if !directory.capabilities.update_user {
-                    return Err(OperationFailure::ReadOnlyDirectory);
-                }
-                if !current.active {
-                    let mut activated = current.clone();
-                    activated.active = true;
-                    self.check_seats(&current, &activated.groups)?;
-                    let u = self.user_mut(user)?;
-                    u.active = true;
-                    u.deactivated_at = None;
-                    self.recount_seats();
-                }
+        match rules::decide(&*self, operation)? {
+            Change::Nothing => {}
+            Change::Activate { user } => {
+                let u = self.user_mut(&user)?;
+                u.active = true;
+                u.deactivated_at = None;
+                self.recount_seats();
             }
-            Operation::Deactivate { user } => {
-                let (directory, _) = self.capabilities(user)?;
-                if !directory.capabilities.update_user {
-                    return Err(OperationFailure::ReadOnlyDirectory);
-                }
+            Change::Deactivate { user } => {
                 let now = self.now;
-                let u = self.user_mut(user)?;
-                if u.active {
-                    u.active = false;
-                    u.deactivated_at = Some(now.0);
-                }
+                let u = self.user_mut(&user)?;
+                u.active = false;
+                u.deactivated_at = Some(now.0);
                 self.recount_seats();
             }
-            Operation::Rename { user, to } => {
-                let (directory, current) = self.capabilities(user)?;
-                if !directory.capabilities.rename_user {
-                    return Err(OperationFailure::ReadOnlyDirectory);
-                }
-                let folded = to.folded();
-                match self.by_username.get(&folded) {
-                    Some(owner) if *owner != user.0 => return Err(OperationFailure::AlreadyExists),
-                    _ => {}
-                }
-                self.by_username.remove(&current.username.to_lowercase());
-                self.by_username.insert(folded, user.0.clone());
-                self.user_mut(user)?.username = to.0.clone();
+            Change::Rename { user, from, to } => {
+                self.by_username.remove(&from.to_lowercase());
+                self.by_username.insert(to.folded(), user.0.clone());
+                self.user_mut(&user)?.username = to.0;
             }
-            Operation::Delete { user } => {
-                let (directory, current) = self.capabilities(user)?;
-                if !directory.capabilities.delete_user {
-                    return Err(OperationFailure::ReadOnlyDirectory);
-                }
-                if let Some(reason) = self.delete_vetoes.get(&user.0) {
-                    return Err(OperationFailure::Vetoed(reason.clone()));
-                }
+            Change::Delete { user, username } => {
                 self.users.remove(&user.0);
-                self.by_username.remove(&current.username.to_lowercase());
+                self.by_username.remove(&username.to_lowercase());
                 self.recount_seats();
             }
-            Operation::AddToGroup { user, group } => {
-                let name = self
-                    .group(group)
-                    .ok_or(OperationFailure::NotFound)?
-                    .name
-                    .clone();
-                let (directory, current) = self.capabilities(user)?;
-                if !directory.can_change_membership(&name) {
-                    return Err(OperationFailure::ReadOnlyDirectory);
-                }
-                if !current
-                    .groups
-                    .iter()
-                    .any(|g| g.eq_ignore_ascii_case(name.as_str()))
-                {
-                    let mut groups = current.groups.clone();
-                    groups.push(name.0.clone());
-                    if current.active {
-                        self.check_seats(&current, &groups)?;
-                    }
-                    let u = self.user_mut(user)?;
-                    u.groups.push(name.0);
-                    u.groups.sort();
-                    self.recount_seats();
-                }
-            }
-            Operation::RemoveFromGroup { user, group } => {
-                let name = self
-                    .group(group)
-                    .ok_or(OperationFailure::NotFound)?
-                    .name
-                    .clone();
-                let (directory, _) = self.capabilities(user)?;
-                if !directory.can_change_membership(&name) {
-                    return Err(OperationFailure::ReadOnlyDirectory);
-                }
-                self.user_mut(user)?
-                    .groups
-                    .retain(|g| !g.eq_ignore_ascii_case(name.as_str()));
+            Change::AddMembership { user, group } => {
+                let u = self.user_mut(&user)?;
+                u.groups.push(group.0);
+                u.groups.sort();
                 self.recount_seats();
             }
-            Operation::ReassignIssues { user, to } => {
-                if !self.users.contains_key(&user.0) {
-                    return Err(OperationFailure::NotFound);
-                }
-                if let Handover::User(target) = to {
-                    match self.users.get(&target.0) {
-                        Some(t) if t.active => {}
-                        Some(_) => {
-                            return Err(OperationFailure::Vetoed(
-                                "the new assignee is deactivated".to_owned(),
-                            ));
-                        }
-                        None => return Err(OperationFailure::NotFound),
-                    }
-                }
+            Change::RemoveMembership { user, group } => {
+                self.user_mut(&user)?
+                    .groups
+                    .retain(|g| !g.eq_ignore_ascii_case(group.as_str()));
+                self.recount_seats();
+            }
+            Change::HandOver { user, to } => {
                 let moved = self.open_issues.remove(&user.0).unwrap_or(0);
-                self.handovers.push((user.clone(), to.clone(), moved));
+                self.handovers.push((user, to, moved));
             }
-            Operation::CreateGroup { group } => {
-                if self.group(group).is_some() {
-                    return Err(OperationFailure::AlreadyExists);
-                }
+            Change::CreateGroup { group } => {
                 self.header.groups.push(seatwarden_core::model::Group {
-                    name: group.clone(),
+                    name: group,
                     admin: false,
                     licence: false,
                 });
             }
-            Operation::DeleteGroup { group } => {
-                let found = self.group(group).ok_or(OperationFailure::NotFound)?;
-                if found.admin {
-                    return Err(OperationFailure::Vetoed(
-                        "the group grants administration rights".to_owned(),
-                    ));
-                }
+            Change::DeleteGroup { group } => {
                 let folded = group.folded();
                 self.header.groups.retain(|g| g.name.folded() != folded);
                 for user in self.users.values_mut() {
@@ -353,29 +210,13 @@ impl State {
                 }
                 self.recount_seats();
             }
-            Operation::CreateUser {
+            Change::CreateUser {
                 username,
                 display_name,
                 email,
                 directory,
                 active,
             } => {
-                let target = match directory {
-                    Some(id) => self.header.directories.iter().find(|d| d.id == *id),
-                    None => self
-                        .header
-                        .directories
-                        .iter()
-                        .find(|d| d.capabilities.create_user),
-                }
-                .ok_or(OperationFailure::NotFound)?;
-                if !target.capabilities.create_user {
-                    return Err(OperationFailure::ReadOnlyDirectory);
-                }
-                let directory_id = target.id.0;
-                if self.by_username.contains_key(&username.folded()) {
-                    return Err(OperationFailure::AlreadyExists);
-                }
                 let key = loop {
                     let candidate = format!("MEMUSER{}", self.next_user);
                     self.next_user += 1;
@@ -386,10 +227,10 @@ impl State {
                 let user = SnapshotUser {
                     key: key.clone(),
                     username: username.0.clone(),
-                    display_name: display_name.clone(),
-                    email: email.clone(),
-                    directory_id,
-                    active: *active,
+                    display_name,
+                    email,
+                    directory_id: directory.0,
+                    active,
                     created: self.now.0,
                     last_login: None,
                     login_count: Some(0),
@@ -402,25 +243,57 @@ impl State {
                     created_user: Some(UserKey(key)),
                 });
             }
-            Operation::UpdateUser {
+            Change::UpdateUser {
                 user,
                 display_name,
                 email,
             } => {
-                let (directory, _) = self.capabilities(user)?;
-                if !directory.capabilities.update_user {
-                    return Err(OperationFailure::ReadOnlyDirectory);
-                }
-                let u = self.user_mut(user)?;
+                let u = self.user_mut(&user)?;
                 if let Some(name) = display_name {
-                    u.display_name = name.clone();
+                    u.display_name = name;
                 }
                 if let Some(address) = email {
-                    u.email = address.clone();
+                    u.email = address;
                 }
             }
         }
         Ok(Applied::default())
+    }
+}
+
+/// The shared rules read the state directly: seats are the counts kept
+/// current after every change.
+impl DirectoryView for State {
+    fn directories(&self) -> &[seatwarden_core::model::Directory] {
+        &self.header.directories
+    }
+
+    fn groups(&self) -> &[seatwarden_core::model::Group] {
+        &self.header.groups
+    }
+
+    fn licences(&self) -> &[seatwarden_core::model::Licence] {
+        &self.header.licences
+    }
+
+    fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, OperationFailure> {
+        Ok(self.users.get(&key.0).cloned())
+    }
+
+    fn username_owner(&self, folded: &str) -> Result<Option<String>, OperationFailure> {
+        Ok(self.by_username.get(folded).cloned())
+    }
+
+    fn seats_used(&self, licence: usize) -> Result<u32, OperationFailure> {
+        Ok(self
+            .header
+            .licences
+            .get(licence)
+            .map_or(0, |l| l.seats_used))
+    }
+
+    fn delete_veto(&self, user: &UserKey) -> Result<Option<String>, OperationFailure> {
+        Ok(self.delete_vetoes.get(&user.0).cloned())
     }
 }
 
@@ -473,7 +346,7 @@ impl Host for MemoryDirectory {
 mod tests {
     use seatwarden_core::model::{
         ApplicationKey, Directory, DirectoryCapabilities, DirectoryId, DirectoryKind, Group,
-        Licence, Username,
+        GroupName, Licence, SeatLimit, Username,
     };
     use seatwarden_core::snapshot::{FORMAT, SnapshotPage, VERSION};
 

@@ -11,11 +11,11 @@
 use serde::{Deserialize, Serialize};
 
 use seatwarden_audit::{Action as AuditAction, Actor, AuditEntry, Status, Target};
-use seatwarden_core::index::UserChange;
+use seatwarden_core::index::UserIdx;
 use seatwarden_core::policy::Mode;
 use seatwarden_core::{Millis, Operation, UserKey};
 
-use super::{Service, ServiceError};
+use super::{IndexSlot, Service, ServiceError};
 
 /// What a login did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,28 +32,47 @@ pub struct LoginOutcome {
     pub previewed: Vec<Operation>,
 }
 
+/// Finds `who` (a username, or a key) in the current index: the key, its
+/// position and the index generation the position belongs to. `None` when
+/// there is no index yet; `Some(None)` when the index does not know `who`.
+fn find(service: &Service, who: &str) -> Option<Option<(UserKey, UserIdx, u64)>> {
+    let slot = service.index.read();
+    let index = slot.index.as_ref()?;
+    Some(
+        index
+            .index_of_username(who)
+            .or_else(|| index.index_of_key_str(who))
+            .map(|idx| (UserKey::from(index.key(idx)), idx, slot.generation)),
+    )
+}
+
+/// The user's position in `slot`'s index: `idx` if the index is still the
+/// generation it was found in (positions never move within one), else
+/// looked up again.
+fn position(slot: &IndexSlot, key: &UserKey, idx: UserIdx, generation: u64) -> Option<UserIdx> {
+    let index = slot.index.as_ref()?;
+    if slot.generation == generation {
+        Some(idx)
+    } else {
+        index.index_of_key(key)
+    }
+}
+
 pub(super) fn on_login(
     service: &Service,
     who: &str,
     now: Millis,
 ) -> Result<LoginOutcome, ServiceError> {
-    let missing = service.index.read().index.is_none();
-    if missing {
-        // Only before the first snapshot: later logins never wait for a
-        // rebuild (they act on the current index meanwhile).
-        service.ensure_index()?;
-    }
-    let key = {
-        let slot = service.index.read();
-        let Some(index) = slot.index.as_ref() else {
-            return Ok(LoginOutcome::default());
-        };
-        index
-            .index_of_username(who)
-            .or_else(|| index.index_of_key_str(who))
-            .map(|idx| UserKey::from(index.key(idx)))
+    let found = match find(service, who) {
+        Some(found) => found,
+        None => {
+            // Only before the first snapshot: later logins never wait for
+            // a rebuild (they act on the current index meanwhile).
+            service.ensure_index()?;
+            find(service, who).flatten()
+        }
     };
-    let Some(key) = key else {
+    let Some((key, idx, generation)) = found else {
         // A user the index does not know (created since the last snapshot):
         // the next rebuild picks them up.
         service.index.write().stale = true;
@@ -65,19 +84,26 @@ pub(super) fn on_login(
         let Some(index) = slot.index.as_ref() else {
             return Ok(LoginOutcome::default());
         };
-        let Some(idx) = index.index_of_key(&key) else {
+        let Some(idx) = position(&slot, &key, idx, generation) else {
             return Ok(LoginOutcome::default());
         };
-        let evaluator = service.login_evaluator(&slot, index);
-        if evaluator.is_empty() {
-            (Vec::new(), String::new())
-        } else {
+        service.with_login_evaluator(&slot, index, |evaluator| {
+            if evaluator.is_empty() {
+                return (Vec::new(), String::new());
+            }
             let plan = evaluator.evaluate(index, idx, now);
-            (
-                evaluator.operations(index, &plan),
-                index.username(idx).to_owned(),
-            )
-        }
+            if plan.steps.is_empty() {
+                return (Vec::new(), String::new());
+            }
+            let ops = evaluator.operations(index, &plan);
+            // The username labels audit entries: only live writes need it.
+            let username = if ops.iter().any(|(_, _, mode)| *mode == Mode::Live) {
+                index.username(idx).to_owned()
+            } else {
+                String::new()
+            };
+            (ops, username)
+        })
     };
     let mut outcome = LoginOutcome {
         user: Some(key.clone()),
@@ -128,16 +154,9 @@ pub(super) fn on_login(
             Some(d) => outcome.failed.push((op, d)),
         }
     }
-    {
-        let mut slot = service.index.write();
-        if let Some(index) = slot.index.as_mut() {
-            let idx = index.index_of_key(&key);
-            if let Some(idx) = idx {
-                // The host recorded the login; the index follows it.
-                let _ = index.apply(idx, &UserChange::LoginRecorded { at: now });
-            }
-        }
-    }
+    // The host recorded the login; the index follows it (queued: see
+    // `Service::note_login`).
+    service.note_login(key, now);
     drop(_user);
     if !entries.is_empty() {
         service.store().append_audit(&entries)?;

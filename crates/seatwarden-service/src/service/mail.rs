@@ -229,6 +229,7 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
     let options = service.options();
     let mut messages = Vec::new();
     {
+        service.flush_logins();
         let slot = service.index.read();
         let Some(index) = slot.index.as_ref() else {
             return Ok(0);

@@ -47,7 +47,7 @@ fn e2s(e: StoreError) -> String {
 
 /// Runs every check, each on a fresh store from `make`.
 pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) -> Check {
-    let checks: [NamedCheck; 9] = [
+    let checks: [NamedCheck; 10] = [
         (
             "config_optimistic_concurrency",
             config_optimistic_concurrency,
@@ -57,6 +57,10 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) -> Check {
             audit_queries_match_reference,
         ),
         ("retention_and_clear", retention_and_clear),
+        (
+            "retention_ages_runs_from_their_finish",
+            retention_ages_runs_from_their_finish,
+        ),
         ("runs_and_summary", runs_and_summary),
         ("journal_is_idempotent", journal_is_idempotent),
         ("undo_first_state_wins", undo_first_state_wins),
@@ -676,6 +680,94 @@ pub fn runs_and_summary(s: &dyn Store) -> Check {
     ensure!(
         (cards.succeeded_pct - 50.0).abs() <= f64::EPSILON,
         "cards {cards:?}"
+    );
+    Ok(())
+}
+
+/// A run's age for retention counts from when it finished: a run that
+/// started long ago but finished recently (held for approval, or long)
+/// stays with its undo records, so it can still be reverted; a run that
+/// has not finished is never purged, however old its start.
+pub fn retention_ages_runs_from_their_finish(s: &dyn Store) -> Check {
+    let now = Millis(1_800_000_000_000);
+    let started = now.minus_days(40);
+    let run = |name: &str| {
+        s.create_run(&NewRun::new(
+            RunKind::ScheduledCleanup,
+            name,
+            Initiator::Automated,
+            started,
+        ))
+        .map_err(e2s)
+    };
+    let late = run("approved late")?;
+    s.update_run(late, &RunUpdate::status(RunStatus::AwaitingApproval))
+        .map_err(e2s)?;
+    s.update_run(
+        late,
+        &RunUpdate::finish(
+            RunStatus::Succeeded,
+            now.minus_days(2),
+            RunCounts::default(),
+        ),
+    )
+    .map_err(e2s)?;
+    s.record_before_states(late, &[state("K1", true, "a", &[])])
+        .map_err(e2s)?;
+    let waiting = run("still waiting")?;
+    s.update_run(waiting, &RunUpdate::status(RunStatus::AwaitingApproval))
+        .map_err(e2s)?;
+    let long_ago = run("finished long ago")?;
+    s.update_run(
+        long_ago,
+        &RunUpdate::finish(
+            RunStatus::Succeeded,
+            now.minus_days(31),
+            RunCounts::default(),
+        ),
+    )
+    .map_err(e2s)?;
+    s.record_before_states(long_ago, &[state("K2", true, "b", &[])])
+        .map_err(e2s)?;
+    let report = s
+        .purge_audit(Retention::days(30), Actor::system(), now)
+        .map_err(e2s)?;
+    ensure!(
+        report.runs == 1,
+        "purge removed {} runs, not 1",
+        report.runs
+    );
+    ensure!(
+        s.get_run(late).map_err(e2s)?.is_some(),
+        "a run finished 2 days ago was purged because it started 40 days ago"
+    );
+    ensure!(
+        s.before_states(late).map_err(e2s)?.len() == 1,
+        "the undo records of a recently finished run were purged"
+    );
+    ensure!(
+        s.get_run(waiting).map_err(e2s)?.is_some(),
+        "a run awaiting approval was purged"
+    );
+    ensure!(
+        s.get_run(long_ago).map_err(e2s)?.is_none(),
+        "a run finished 31 days ago was kept"
+    );
+    ensure!(
+        s.before_states(long_ago).map_err(e2s)?.is_empty(),
+        "the undo records of a purged run were kept"
+    );
+    // A later tick, once the late run is past the retention too, takes it.
+    let report = s
+        .purge_audit(Retention::days(30), Actor::system(), now.plus_days(29))
+        .map_err(e2s)?;
+    ensure!(
+        report.runs == 1 && s.get_run(late).map_err(e2s)?.is_none(),
+        "a run finished 31 days before the second purge was kept"
+    );
+    ensure!(
+        s.get_run(waiting).map_err(e2s)?.is_some(),
+        "a run awaiting approval was purged"
     );
     Ok(())
 }

@@ -204,7 +204,9 @@ impl Store for MemoryStore {
         let doomed: Vec<i64> = inner
             .runs
             .values()
-            .filter(|r| r.status.is_terminal() && r.started_at < cutoff)
+            // A run ages from its finish (one held for approval or long
+            // stays revertible); an unfinished run never goes.
+            .filter(|r| r.status.is_terminal() && r.finished_at.unwrap_or(r.started_at) < cutoff)
             .map(|r| r.id.0)
             .collect();
         inner.delete_runs(&doomed);

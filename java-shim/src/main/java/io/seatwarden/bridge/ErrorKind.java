@@ -19,6 +19,8 @@ public enum ErrorKind {
   CONFLICT("conflict"),
   /** The engine was closed; see {@link EngineClosedException}. */
   CLOSED("closed"),
+  /** The host or its database did not answer; see {@link UnavailableException}. */
+  UNAVAILABLE("unavailable"),
   /** A bug in the native library; see {@link InternalException}. */
   INTERNAL("internal"),
   /** The boundary itself failed; see {@link BridgeException}. */
@@ -53,6 +55,7 @@ public enum ErrorKind {
       case NOT_FOUND -> new NotFoundException(message, details);
       case CONFLICT -> new ConflictException(message, details);
       case CLOSED -> new EngineClosedException(message, details);
+      case UNAVAILABLE -> new UnavailableException(message, details);
       case INTERNAL -> new InternalException(message, details);
       case BRIDGE -> new BridgeException(message, details);
     };

@@ -37,4 +37,29 @@ final class Native {
 
   /** Drops a build; true if it was running. */
   static native boolean ingestAbort(long builder);
+
+  /**
+   * Opens a service over a {@link HostBridge} and a {@link StoreBridge} (held by the library until
+   * {@link #serviceClose}) with options {@code {"version":1,"instanceName",...}}; the envelope of
+   * {@code {handle}}. Reads the stored configuration through the store before answering.
+   */
+  static native byte[] serviceOpen(byte[] options, Object host, Object store);
+
+  /** One admin API request; the envelope of {@code {status, contentType, headers, body|bodyHex}}. */
+  static native byte[] serviceHandle(long handle, byte[] request);
+
+  /** The scheduler tick at {@code now}; the envelope of the tick report. */
+  static native byte[] serviceTick(long handle, long now);
+
+  /** A login {@code {"version":1,"username":...,"now":...}}; the envelope of the login outcome. */
+  static native byte[] serviceLogin(long handle, byte[] request);
+
+  /** One slice of background work at {@code now}; the envelope of {@code {more}}. */
+  static native byte[] serviceDrive(long handle, long now);
+
+  /**
+   * Forgets a service handle; true if it was open. The service is dropped once calls still running
+   * on it return.
+   */
+  static native boolean serviceClose(long handle);
 }

@@ -89,9 +89,24 @@ public interface RecordStore {
   final class DuplicateKeyException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    private final String table;
+    private final String key;
+
     /** Names the table and the clashing key (keys are ids, never personal data). */
     public DuplicateKeyException(String table, String key) {
       super("table `" + table + "` already holds key `" + key + "`");
+      this.table = table;
+      this.key = key;
+    }
+
+    /** The table's wire name. */
+    public String table() {
+      return table;
+    }
+
+    /** The clashing key. */
+    public String key() {
+      return key;
     }
   }
 }

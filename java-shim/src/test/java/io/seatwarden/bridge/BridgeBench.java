@@ -21,7 +21,12 @@ import java.util.stream.Collectors;
  *   <li>{@code jni.query}: the Users-tab query of the budget (five combined filters, sort, page 3)
  *       through {@link Engine#query}, JNI and envelope included;
  *   <li>{@code java.query}: the same query written as idiomatic Java (streams over a {@code List}
- *       of user objects with {@code Set<String>} groups), for comparison, with its heap.
+ *       of user objects with {@code Set<String>} groups), for comparison, with its heap;
+ *   <li>{@code svc.ingest}: the service ({@link NativeSeatwarden}) reading the whole directory
+ *       from a Java {@link Host} through upcalls, 10,000 users a page (encoding in Java, decoding
+ *       and index build in Rust), triggered by the first login;
+ *   <li>{@code svc.login}: the login hook round trip from Java ({@link Seatwarden#onLogin}) with a
+ *       login policy that evaluates but does not fire (no host writes), p50/p99 in microseconds.
  * </ul>
  *
  * <p>{@code median_ms}/{@code p99_ms} are wall time; {@code cpu_median_ms} is the calling thread's
@@ -63,9 +68,168 @@ public final class BridgeBench {
     if (info.testing()) {
       System.err.println("warning: benchmarking the testing (debug) build; see docs/jni.md");
     }
+    boolean service = !Boolean.getBoolean("bench.noService");
     for (int users : sizes) {
       run(users);
+      if (service) {
+        runService(users);
+      }
     }
+  }
+
+  /** A host serving pages of a prebuilt list (what a product adapter does with its user pager). */
+  static final class ListHost implements Host {
+    private final DirectoryHeader header;
+    private final List<DirectoryUser> users;
+
+    ListHost(DirectoryHeader header, List<DirectoryUser> users) {
+      this.header = header;
+      this.users = users;
+    }
+
+    @Override
+    public DirectoryHeader header() {
+      return header;
+    }
+
+    @Override
+    public UsersPage users(String cursor, int limit) {
+      int from = cursor == null ? 0 : Integer.parseInt(cursor);
+      int to = Math.min(users.size(), from + limit);
+      return new UsersPage(users.subList(from, to), to < users.size() ? Integer.toString(to) : null);
+    }
+
+    @Override
+    public java.util.Optional<DirectoryUser> user(String key) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public java.util.Optional<DirectoryUser> userByUsername(String username) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public OperationResult apply(Operation operation) {
+      return OperationResult.failed(OperationResult.FailureKind.PERMISSION_DENIED);
+    }
+  }
+
+  private static void runService(int users) {
+    List<User> population = generate(users, new Random(42));
+    List<DirectoryHeader.Group> groups = new ArrayList<>();
+    for (String d : DEPARTMENTS) {
+      groups.add(new DirectoryHeader.Group(d, false, false));
+    }
+    groups.add(new DirectoryHeader.Group("contractors", false, false));
+    groups.add(new DirectoryHeader.Group("jira-software-users", false, true));
+    groups.add(new DirectoryHeader.Group("confluence-users", false, true));
+    DirectoryHeader header =
+        new DirectoryHeader(
+            NOW,
+            List.of(
+                new DirectoryHeader.Directory(
+                    1, "Internal", DirectoryHeader.DirectoryKind.INTERNAL,
+                    new DirectoryHeader.Capabilities(true, true, true, true, true), List.of()),
+                new DirectoryHeader.Directory(
+                    2, "LDAP", DirectoryHeader.DirectoryKind.LDAP,
+                    new DirectoryHeader.Capabilities(false, false, false, false, false), List.of())),
+            groups,
+            List.of(),
+            List.of());
+    List<DirectoryUser> directory = new ArrayList<>(users);
+    for (User u : population) {
+      directory.add(
+          new DirectoryUser(
+              u.key(), u.username(), u.displayName(), u.email(), u.directory(), u.active(),
+              u.created(), u.lastLogin() < 0 ? null : u.lastLogin(), null,
+              u.active() ? null : u.created(), List.copyOf(u.groups())));
+    }
+    population = null;
+    ListHost host = new ListHost(header, directory);
+
+    int runs = users > 200_000 ? 3 : 5;
+    long[] ingest = new long[runs];
+    long[] ingestCpu = new long[runs];
+    NativeSeatwarden app = null;
+    // r = -1 warms the JIT up (the host's encoder is Java) and is not counted.
+    for (int r = -1; r < runs; r++) {
+      if (app != null) {
+        app.close();
+      }
+      app =
+          NativeSeatwarden.builder()
+              .host(host)
+              .store(new io.seatwarden.bridge.testing.InMemoryRecordStore())
+              .nodeId("bench")
+              .pageSize(PAGE)
+              .clock(() -> NOW)
+              .open();
+      long c0 = THREADS.getCurrentThreadCpuTime();
+      long t0 = System.nanoTime();
+      app.onLogin("user0000000", NOW); // the first call reads the directory
+      if (r >= 0) {
+        ingest[r] = System.nanoTime() - t0;
+        ingestCpu[r] = THREADS.getCurrentThreadCpuTime() - c0;
+      }
+    }
+    report(
+        "svc.ingest",
+        users,
+        ingest,
+        ingestCpu,
+        ",\"budget_ms\":" + (users <= 100_000 ? "150" : "1500") + ",\"page\":" + PAGE);
+
+    ApiResponse created =
+        app.handle(
+            new ApiRequest(
+                "POST",
+                "/api/policies",
+                List.of(),
+                ("{\"name\":\"Back\",\"mode\":\"live\",\"action\":{\"kind\":\"reactivate\"}}")
+                    .getBytes(StandardCharsets.UTF_8),
+                new ApiRequest.Context("bench-admin", true, null, true, true)));
+    if (created.status() != 201) {
+      throw new IllegalStateException("policy not created: " + created.status());
+    }
+    // Active users only: the reactivation policy is evaluated and does not fire.
+    List<String> active = new ArrayList<>();
+    for (int i = 0; i < directory.size() && active.size() < 10_000; i += 7) {
+      if (directory.get(i).active()) {
+        active.add(directory.get(i).username());
+      }
+    }
+    int logins = 50_000;
+    for (int i = 0; i < 20_000; i++) {
+      app.onLogin(active.get(i % active.size()), NOW);
+    }
+    long[] lat = new long[logins];
+    long[] cpu = new long[logins];
+    for (int i = 0; i < logins; i++) {
+      String who = active.get(i % active.size());
+      long c0 = THREADS.getCurrentThreadCpuTime();
+      long t0 = System.nanoTime();
+      LoginOutcome outcome = app.onLogin(who, NOW);
+      lat[i] = System.nanoTime() - t0;
+      cpu[i] = THREADS.getCurrentThreadCpuTime() - c0;
+      if (!outcome.applied().isEmpty()) {
+        throw new IllegalStateException("a benchmark login wrote to the host");
+      }
+    }
+    long[] sorted = lat.clone();
+    Arrays.sort(sorted);
+    long[] cpuSorted = cpu.clone();
+    Arrays.sort(cpuSorted);
+    System.out.printf(
+        "{\"name\":\"svc.login\",\"users\":%d,\"runs\":%d,\"p50_us\":%.2f,\"p99_us\":%.2f,"
+            + "\"cpu_p50_us\":%.2f,\"cpu_p99_us\":%.2f,\"budget_p99_us\":10}%n",
+        users,
+        logins,
+        sorted[logins / 2] / 1e3,
+        sorted[(int) (logins * 0.99)] / 1e3,
+        cpuSorted[logins / 2] / 1e3,
+        cpuSorted[(int) (logins * 0.99)] / 1e3);
+    app.close();
   }
 
   private static void run(int users) {

@@ -132,6 +132,7 @@ class FailureTest {
       case NOT_FOUND -> NotFoundException.class;
       case CONFLICT -> ConflictException.class;
       case CLOSED -> EngineClosedException.class;
+      case UNAVAILABLE -> UnavailableException.class;
       case INTERNAL -> InternalException.class;
       case BRIDGE -> BridgeException.class;
     };

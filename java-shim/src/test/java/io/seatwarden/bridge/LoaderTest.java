@@ -138,6 +138,87 @@ class LoaderTest {
     }
   }
 
+  /**
+   * A plugin upgrade with a service open: the second classloader's copy opens a service of its own
+   * and calls back into objects of its own classloader, while the first copy's service keeps
+   * answering.
+   */
+  @Test
+  void aSecondClassLoaderOpensAServiceOfItsOwnWhileTheFirstRuns() throws Exception {
+    try (NativeSeatwarden first =
+            ServiceFixtures.open(
+                ServiceFixtures.organisation(1),
+                new io.seatwarden.bridge.testing.InMemoryRecordStore(),
+                ServiceFixtures.DAY0);
+        URLClassLoader second = productionLoader()) {
+      java.util.List<String> storeCalls =
+          java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      Class<?> hostType = second.loadClass(Host.class.getName());
+      Class<?> storeType = second.loadClass(RecordStore.class.getName());
+      assertNotSame(Host.class, hostType);
+      Object host =
+          java.lang.reflect.Proxy.newProxyInstance(
+              second,
+              new Class<?>[] {hostType},
+              (proxy, method, args) -> {
+                throw new UnsupportedOperationException(method.getName());
+              });
+      // An empty store: what the service reads at open (the configuration) is not there.
+      Object store =
+          java.lang.reflect.Proxy.newProxyInstance(
+              second,
+              new Class<?>[] {storeType},
+              (proxy, method, args) -> {
+                storeCalls.add(method.getName());
+                return switch (method.getName()) {
+                  case "get", "getById", "update" -> java.util.Optional.empty();
+                  case "scan" -> java.util.List.of();
+                  case "count", "delete" -> 0L;
+                  case "insert" -> new long[((java.util.List<?>) args[1]).size()];
+                  default -> throw new UnsupportedOperationException(method.getName());
+                };
+              });
+      Class<?> appType = second.loadClass(NativeSeatwarden.class.getName());
+      assertNotSame(NativeSeatwarden.class, appType);
+      Object builder = appType.getMethod("builder").invoke(null);
+      builder.getClass().getMethod("host", hostType).invoke(builder, host);
+      builder.getClass().getMethod("store", storeType).invoke(builder, store);
+      builder.getClass().getMethod("nodeId", String.class).invoke(builder, "second");
+      builder.getClass().getMethod("instanceName", String.class).invoke(builder, "Upgraded");
+      AutoCloseable app = (AutoCloseable) invoke(builder, "open");
+      try {
+        assertTrue(storeCalls.contains("get"), "the service read its configuration: " + storeCalls);
+        Class<?> contextType = second.loadClass(ApiRequest.Context.class.getName());
+        Class<?> requestType = second.loadClass(ApiRequest.class.getName());
+        Object context =
+            contextType.getConstructors()[0].newInstance("K-admin", true, null, true, true);
+        Object request =
+            requestType.getConstructors()[0].newInstance(
+                "GET", "/api/me", java.util.List.of(), new byte[0], context);
+        Object response = invoke(app, "handle", request);
+        assertEquals(200, invoke(response, "status"));
+        String body =
+            new String((byte[]) invoke(response, "body"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(body.contains("\"instanceName\":\"Upgraded\""), body);
+        // The first copy's service is unaffected.
+        assertEquals(200, ServiceFixtures.call(first, "GET", "/api/users", null).status());
+        // An error from the second copy's service is its own classloader's exception class.
+        Throwable closed = null;
+        app.close();
+        try {
+          invoke(app, "tick", 0L);
+        } catch (InvocationTargetException e) {
+          closed = e.getCause();
+        }
+        assertTrue(closed != null, "a call after close throws");
+        assertEquals(EngineClosedException.class.getName(), closed.getClass().getName());
+        assertNotSame(EngineClosedException.class, closed.getClass());
+      } finally {
+        app.close();
+      }
+    }
+  }
+
   @Test
   void theOverridePropertyLoadsTheNamedFile() throws Exception {
     String testing = System.getProperty("seatwarden.test.testingLibrary");

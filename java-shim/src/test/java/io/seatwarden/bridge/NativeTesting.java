@@ -36,4 +36,23 @@ final class NativeTesting {
 
   /** How many engines the library holds open. */
   static native long testOpenHandles();
+
+  /**
+   * Runs the service's Store conformance suite over the record store built on these {@link
+   * StoreBridge}s (each empty; one per check); {@code {"passed":true}} or {@code
+   * {"passed":false,"failure":...}}.
+   */
+  static native byte[] testStoreConformance(Object[] stores);
+
+  /** Runs the record-backend conformance suite of {@code seatwarden-store-records}, likewise. */
+  static native byte[] testBackendConformance(Object[] stores);
+
+  /** What the engine makes of one golden scenario file, in the files' line formats. */
+  static native byte[] testGolden(byte[] scenario);
+
+  /** How many services the library holds open. */
+  static native long testOpenServices();
+
+  /** Panics inside a call on an open service. */
+  static native byte[] testServicePanic(long handle);
 }

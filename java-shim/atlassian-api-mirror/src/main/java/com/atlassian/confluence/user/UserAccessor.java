@@ -5,7 +5,8 @@
  * Evidence read: Confluence DefaultUserAccessor (decompiled, recent 8.x/9.x line, code index id 41941932432) and PersonServiceImpl (id 42467111741)
  * Status: signatures confirmed on DefaultUserAccessor / PersonServiceImpl (which use the UserAccessorInternal
  * subtype). Declared on the public UserAccessor per plugin code: getUserByName, isDeactivated, reactivateUser
- * (Confluence remote-API plugin, admin scripts) and getGroupNamesForUserName (Slack plugin @ Confluence 9.0.3);
+ * (Confluence remote-API plugin, admin scripts), getGroupNamesForUserName (Slack plugin @ Confluence 9.0.3) and
+ * saveUser(User) (CAS authenticator and profile plugins: userAccessor.saveUser(user); older Confluence lines);
  * for the other members that is INFERRED. Only the members the shim calls; see docs/atlassian-api.md.
  */
 package com.atlassian.confluence.user;
@@ -65,4 +66,7 @@ public interface UserAccessor {
     int countLicenseConsumingUsers();
 
     boolean isLicensedToAddMoreUsers();
+
+    /** Saves a changed full name / email (checked against AuthenticatedUserThreadLocal). */
+    void saveUser(User user);
 }

@@ -2,8 +2,8 @@
  * Compile-only mirror for Seatwarden: NOT Atlassian's class, never packaged in the plugin.
  * Mirrors com.atlassian.crowd.embedded.api.OperationType as published for embedded Crowd API bundled in Atlassian Platform 7 (Jira 10.x / Confluence 9.x Data Center).
  * Javadoc: https://docs.atlassian.com/atlassian-crowd/latest/com/atlassian/crowd/embedded/api/OperationType.html
- * Evidence read: Crowd directory configuration (allowed operations per directory); constant list from memory
- * Status: CREATE_USER confirmed (Jira DefaultUserService); the other constant names INFERRED (a switch over them stays safe if the real enum has more). Only the members the shim calls; see docs/atlassian-api.md.
+ * Evidence read: docs.atlassian.com/atlassian-crowd/5.1.3 and 6.0.4 .../crowd/embedded/api/OperationType.html (all twelve constants)
+ * Status: confirmed. Only the members the shim calls; see docs/atlassian-api.md.
  */
 package com.atlassian.crowd.embedded.api;
 

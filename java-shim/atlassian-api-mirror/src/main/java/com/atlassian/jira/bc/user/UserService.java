@@ -3,7 +3,10 @@
  * Mirrors com.atlassian.jira.bc.user.UserService as published for Jira 10.x Data Center (Platform 7).
  * Javadoc: https://docs.atlassian.com/software/jira/docs/api/10.0.0/com/atlassian/jira/bc/user/UserService.html
  * Evidence read: docs.atlassian.com/jira/server/com/atlassian/jira/bc/user/UserService.html (latest server javadoc in the docs corpus); Jira DefaultUserService source in the code index (6.x line: validateUpdateUser vetoes, new XxxValidationResult(errors)); public scripts: newUserBuilder + validateUpdateUser + updateUser, validateDeleteUser(ApplicationUser, ApplicationUser)
- * Status: confirmed (methods, (ErrorCollection) constructors of the results); CreateUserRequest.inDirectory/sendNotification and its getters INFERRED. Only the members the shim calls; see docs/atlassian-api.md.
+ * Evidence (CreateUserRequest): docs.atlassian.com/jira/latest/com/atlassian/jira/bc/user/UserService.CreateUserRequest.html (public static final class;
+ *   inDirectory(Long), getDirectoryId(), getUsername(), getPassword(), getEmailAddress(), getDisplayName(), getLoggedInUser());
+ *   a Jira admin script (CreateUserRequest.withUserDetails(..).performPermissionCheck(true).sendNotification(false))
+ * Status: confirmed (methods, (ErrorCollection) constructors of the results, CreateUserRequest members); only shouldSendNotification() INFERRED (not called by the shim). Only the members the shim calls; see docs/atlassian-api.md.
  */
 package com.atlassian.jira.bc.user;
 

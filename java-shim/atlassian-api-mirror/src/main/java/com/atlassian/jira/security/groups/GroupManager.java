@@ -2,7 +2,8 @@
  * Compile-only mirror for Seatwarden: NOT Atlassian's class, never packaged in the plugin.
  * Mirrors com.atlassian.jira.security.groups.GroupManager as published for Jira 10.x Data Center (Platform 7).
  * Javadoc: https://docs.atlassian.com/software/jira/docs/api/10.0.0/com/atlassian/jira/security/groups/GroupManager.html
- * Evidence read: plugins and scripts: getGroupNamesForUser(ApplicationUser), groupExists(String), getGroup(String) (find_string)
+ * Evidence read: plugins and scripts: getGroupNamesForUser(ApplicationUser), groupExists(String), getGroup(String) (find_string);
+ *   Jira plugins: Collection<ApplicationUser> users = groupManager.getUsersInGroup(group) with a Crowd Group (find_string "groupManager.getUsersInGroup(")
  * Status: confirmed. Only the members the shim calls; see docs/atlassian-api.md.
  */
 package com.atlassian.jira.security.groups;
@@ -18,4 +19,7 @@ public interface GroupManager {
     boolean groupExists(String groupName);
 
     Group getGroup(String groupName);
+
+    /** Every member, nested groups included. */
+    Collection<ApplicationUser> getUsersInGroup(Group group);
 }

@@ -11,11 +11,7 @@ import javax.servlet.http.HttpServletRequest;
 
 /** SAL user manager: who is calling, and are they a system administrator. */
 public interface UserManager {
-    UserProfile getRemoteUser(HttpServletRequest request);
-
     UserKey getRemoteUserKey(HttpServletRequest request);
-
-    UserKey getRemoteUserKey();
 
     boolean isSystemAdmin(UserKey userKey);
 }

@@ -1,0 +1,554 @@
+//! The Seatwarden service behind a handle, and the requests it answers.
+//!
+//! A plugin opens one [`Application`] over its Java host and Java record
+//! store (see `java_host.rs`, `java_store.rs`) and calls it from its own
+//! threads: `handle` for each admin request, `tick` from the scheduler job,
+//! `on_login` from the login listener, `drive` from its executor. Everything
+//! here is plain Rust over `seatwarden_service` (bytes in, envelope out), so
+//! it is unit-tested with the service's in-memory host and store; the entry
+//! points only move bytes and build the Java ports.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use seatwarden_core::Millis;
+use seatwarden_service::api::{ApiError, ApiErrorKind, ApiRequest, Method, RequestContext};
+use seatwarden_service::host::{Host, HostError};
+use seatwarden_service::store::{Store, StoreError};
+use seatwarden_service::{Service, ServiceError, ServiceOptions};
+
+use crate::envelope::{self, ErrorKind, WireError};
+use crate::registry::Registry;
+
+/// `{"version":1,"instanceName":…,…}`: how the plugin sets the service up.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct OpenOptions {
+    #[allow(
+        dead_code,
+        reason = "checked by `parse_request` before the body is read"
+    )]
+    version: u32,
+    /// The instance's name (mail placeholders, `/api/me`).
+    instance_name: String,
+    /// The product's base URL (mail links).
+    base_url: String,
+    /// `jira`, `confluence` or `standalone`.
+    product: String,
+    /// This node's identity for leases, unique per cluster node.
+    node_id: String,
+    /// Users per host page when reading the directory.
+    #[serde(default)]
+    page_size: Option<usize>,
+    /// Actions per `drive` slice.
+    #[serde(default)]
+    slice_size: Option<usize>,
+    /// How long a policy lease lasts unless renewed, in ms.
+    #[serde(default)]
+    lease_ttl_ms: Option<u64>,
+    /// Enables `/api/demo/*` (never in a product).
+    #[serde(default)]
+    demo: bool,
+}
+
+impl OpenOptions {
+    /// Parses and checks the options of `serviceOpen`.
+    pub(crate) fn parse(bytes: &[u8]) -> Result<OpenOptions, WireError> {
+        let options: OpenOptions = envelope::parse_request(bytes)?;
+        let bad = |field: &str, what: &str| {
+            Err(
+                WireError::new(ErrorKind::BadRequest, format!("field `{field}`: {what}"))
+                    .with_details(json!({ "field": field })),
+            )
+        };
+        if options.node_id.trim().is_empty() {
+            return bad("nodeId", "must not be empty");
+        }
+        if !matches!(
+            options.product.as_str(),
+            "jira" | "confluence" | "standalone"
+        ) {
+            return bad("product", "must be `jira`, `confluence` or `standalone`");
+        }
+        if options.page_size == Some(0) {
+            return bad("pageSize", "must be at least 1");
+        }
+        if options.slice_size == Some(0) {
+            return bad("sliceSize", "must be at least 1");
+        }
+        if options.lease_ttl_ms == Some(0) {
+            return bad("leaseTtlMs", "must be at least 1");
+        }
+        Ok(options)
+    }
+
+    /// The service options these stand for (defaults where absent).
+    pub(crate) fn service_options(&self) -> ServiceOptions {
+        let defaults = ServiceOptions::default();
+        ServiceOptions {
+            instance_name: self.instance_name.clone(),
+            base_url: self.base_url.clone(),
+            product: self.product.clone(),
+            demo: self.demo,
+            node_id: self.node_id.clone(),
+            page_size: self.page_size.unwrap_or(defaults.page_size),
+            slice_size: self.slice_size.unwrap_or(defaults.slice_size),
+            lease_ttl: self
+                .lease_ttl_ms
+                .map_or(defaults.lease_ttl, Duration::from_millis),
+        }
+    }
+}
+
+/// What the host verified about the caller (the Java `ApiRequest.Context`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+struct ContextWire {
+    actor: Option<String>,
+    sysadmin: bool,
+    client_ip: Option<String>,
+    xsrf_verified: bool,
+    websudo_verified: bool,
+}
+
+/// `serviceHandle`'s request: the admin request and the instant.
+///
+/// The body travels as text when it is UTF-8 (JSON, CSV) and as hex
+/// otherwise (an upload in another encoding), never as a JSON array of numbers.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct HandleRequest {
+    #[allow(
+        dead_code,
+        reason = "checked by `parse_request` before the body is read"
+    )]
+    version: u32,
+    now: i64,
+    method: String,
+    path: String,
+    #[serde(default)]
+    query: Vec<(String, String)>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    body_hex: Option<String>,
+    #[serde(default)]
+    context: ContextWire,
+}
+
+/// `serviceHandle`'s result: the response, body as text or hex like the request's.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct HandleResponse {
+    status: u16,
+    content_type: String,
+    headers: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_hex: Option<String>,
+}
+
+/// `serviceLogin`'s request: who logged in, and when.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct LoginRequest {
+    #[allow(
+        dead_code,
+        reason = "checked by `parse_request` before the body is read"
+    )]
+    version: u32,
+    /// The login name (or key) the product reported.
+    username: String,
+    now: i64,
+}
+
+/// `serviceDrive`'s result.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub(crate) struct Driven {
+    /// More background work is queued.
+    more: bool,
+}
+
+/// The result of opening a service.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub(crate) struct Opened {
+    /// The handle to pass to later calls.
+    handle: i64,
+}
+
+/// One service over one host and one store: what a service handle points at.
+pub(crate) struct Application {
+    service: Service,
+}
+
+impl Application {
+    /// A service over `host` and `store`; reads the stored configuration.
+    pub(crate) fn new(
+        host: Arc<dyn Host>,
+        store: Arc<dyn Store>,
+        options: &OpenOptions,
+    ) -> Result<Application, WireError> {
+        let service =
+            Service::new(host, store, options.service_options()).map_err(service_error)?;
+        Ok(Application { service })
+    }
+
+    /// The service (for the testing entry points).
+    #[cfg(feature = "testing")]
+    pub(crate) fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// Answers an admin request. Only a malformed envelope is an error; the
+    /// API's own refusals (401, 403, 404, 422…) are responses.
+    pub(crate) fn handle(&self, request: &[u8]) -> Vec<u8> {
+        envelope::handle(request, |req: HandleRequest| {
+            let now = Millis(req.now);
+            let response = match api_request(req) {
+                Ok(request) => self.service.handle(&request, now),
+                Err(refusal) => refusal.into_response(),
+            };
+            Ok(encode_response(response))
+        })
+    }
+
+    /// The scheduler tick at `now`.
+    pub(crate) fn tick(&self, now: i64) -> Vec<u8> {
+        envelope::respond(self.service.tick(Millis(now)).map_err(service_error))
+    }
+
+    /// A login (`{"version":1,"username":…,"now":…}`).
+    pub(crate) fn on_login(&self, request: &[u8]) -> Vec<u8> {
+        envelope::handle(request, |req: LoginRequest| {
+            self.service
+                .on_login(&req.username, Millis(req.now))
+                .map_err(service_error)
+        })
+    }
+
+    /// One slice of background work at `now`.
+    pub(crate) fn drive(&self, now: i64) -> Vec<u8> {
+        envelope::respond(
+            self.service
+                .drive(Millis(now))
+                .map(|more| Driven { more })
+                .map_err(service_error),
+        )
+    }
+}
+
+/// Opens an application in `registry`; the result is `{handle}`.
+pub(crate) fn open_in(
+    registry: &Registry<Application>,
+    application: Application,
+) -> Result<Opened, WireError> {
+    Ok(Opened {
+        handle: registry.insert(application),
+    })
+}
+
+/// The application behind `handle`, or the `closed` error.
+pub(crate) fn lookup(
+    registry: &Registry<Application>,
+    handle: i64,
+) -> Result<Arc<Application>, WireError> {
+    registry.get(handle).ok_or_else(|| {
+        WireError::new(
+            ErrorKind::Closed,
+            format!("service handle {handle} is closed or was never opened"),
+        )
+        .with_details(json!({ "handle": handle }))
+    })
+}
+
+/// The service's request, or the response refusing it.
+fn api_request(req: HandleRequest) -> Result<ApiRequest, ApiError> {
+    let Some(method) = Method::parse(&req.method) else {
+        return Err(ApiError::new(
+            ApiErrorKind::MethodNotAllowed,
+            format!("method `{}` is not allowed", req.method),
+        ));
+    };
+    let body = match (req.body, req.body_hex) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "a request carries `body` or `bodyHex`, not both",
+            ));
+        }
+        (Some(text), None) => text.into_bytes(),
+        (None, Some(hex_text)) => hex::decode(hex_text)
+            .map_err(|_| ApiError::bad_request("field `bodyHex` is not hexadecimal"))?,
+        (None, None) => Vec::new(),
+    };
+    Ok(ApiRequest {
+        method,
+        path: req.path,
+        query: req.query,
+        body,
+        context: RequestContext {
+            actor: req.context.actor,
+            sysadmin: req.context.sysadmin,
+            client_ip: req.context.client_ip,
+            xsrf_verified: req.context.xsrf_verified,
+            websudo_verified: req.context.websudo_verified,
+            now: Millis(req.now),
+        },
+    })
+}
+
+fn encode_response(response: seatwarden_service::api::ApiResponse) -> HandleResponse {
+    let (body, body_hex) = match String::from_utf8(response.body) {
+        Ok(text) => (Some(text), None),
+        Err(bytes) => (None, Some(hex::encode(bytes.into_bytes()))),
+    };
+    HandleResponse {
+        status: response.status,
+        content_type: response.content_type,
+        headers: response.headers,
+        body,
+        body_hex,
+    }
+}
+
+/// The one place a service error becomes the kind Java sees.
+///
+/// Host and store outages are `unavailable` (the job retries at the next
+/// tick); a host or store answering nonsense, or corrupt stored data, is
+/// `internal` (a bug to report); conflicts and missing things keep their kinds.
+pub(crate) fn service_error(err: ServiceError) -> WireError {
+    let message = err.to_string();
+    let (kind, source) = match &err {
+        ServiceError::Host(HostError::Unavailable(_)) => (ErrorKind::Unavailable, "host"),
+        ServiceError::Host(HostError::Invalid(_)) | ServiceError::Snapshot(_) => {
+            (ErrorKind::Internal, "host")
+        }
+        ServiceError::Store(store) => match store {
+            StoreError::Conflict { .. } => (ErrorKind::Conflict, "store"),
+            StoreError::RunNotFound(_) | StoreError::MailNotFound(_) => {
+                (ErrorKind::NotFound, "store")
+            }
+            StoreError::Backend(_) | StoreError::Io(_) => (ErrorKind::Unavailable, "store"),
+            _ => (ErrorKind::Internal, "store"),
+        },
+        ServiceError::Document(_) => (ErrorKind::Internal, "store"),
+        ServiceError::NotFound(_) => (ErrorKind::NotFound, "service"),
+        ServiceError::Conflict(_) => (ErrorKind::Conflict, "service"),
+    };
+    WireError::new(kind, message).with_details(json!({ "source": source }))
+}
+
+#[cfg(test)]
+mod tests {
+    use seatwarden_core::snapshot::SnapshotFile;
+    use seatwarden_service::host::memory::MemoryDirectory;
+    use seatwarden_service::store::MemoryStore;
+    use serde_json::Value;
+
+    use super::*;
+
+    const OPTIONS: &[u8] = br#"{"version":1,"instanceName":"Test","baseUrl":"http://jira.example.invalid","product":"jira","nodeId":"n1","pageSize":2}"#;
+
+    fn snapshot() -> SnapshotFile {
+        serde_json::from_slice(include_bytes!(
+            "../../../java-shim/src/test/resources/snapshot-small.json"
+        ))
+        .unwrap()
+    }
+
+    fn app() -> Application {
+        let options = OpenOptions::parse(OPTIONS).unwrap();
+        Application::new(
+            Arc::new(MemoryDirectory::new(snapshot())),
+            Arc::new(MemoryStore::new()),
+            &options,
+        )
+        .unwrap()
+    }
+
+    fn parse(bytes: &[u8]) -> Value {
+        serde_json::from_slice(bytes).unwrap()
+    }
+
+    fn request(
+        method: &str,
+        path: &str,
+        sysadmin: bool,
+        xsrf: bool,
+        body: Option<&str>,
+    ) -> Vec<u8> {
+        let mut req = json!({
+            "version": 1, "now": 1_763_690_400_000_i64, "method": method, "path": path,
+            "context": {"actor": "admin", "sysadmin": sysadmin, "xsrfVerified": xsrf, "websudoVerified": true}
+        });
+        if let Some(b) = body {
+            req["body"] = json!(b);
+        }
+        serde_json::to_vec(&req).unwrap()
+    }
+
+    #[test]
+    fn options_are_checked_and_defaulted() {
+        let options = OpenOptions::parse(OPTIONS).unwrap().service_options();
+        assert_eq!(options.page_size, 2);
+        assert_eq!(options.slice_size, ServiceOptions::default().slice_size);
+        assert_eq!(options.product, "jira");
+        let err = OpenOptions::parse(
+            br#"{"version":1,"instanceName":"T","baseUrl":"u","product":"bamboo","nodeId":"n"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::BadRequest);
+        assert_eq!(err.details, json!({"field": "product"}));
+        let err = OpenOptions::parse(
+            br#"{"version":1,"instanceName":"T","baseUrl":"u","product":"jira","nodeId":" "}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.details, json!({"field": "nodeId"}));
+        let err = OpenOptions::parse(br#"{"version":3}"#).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::UnsupportedVersion);
+    }
+
+    #[test]
+    fn admin_requests_answer_with_status_and_text_body() {
+        let app = app();
+        let answer = parse(&app.handle(&request("GET", "/api/users", true, false, None)));
+        assert_eq!(answer["ok"], true, "{answer}");
+        assert_eq!(answer["result"]["status"], 200);
+        assert_eq!(answer["result"]["contentType"], "application/json");
+        let body: Value = serde_json::from_str(answer["result"]["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["total"], 6, "{body}");
+    }
+
+    #[test]
+    fn refusals_are_responses_not_errors() {
+        let app = app();
+        let non_admin = parse(&app.handle(&request("GET", "/api/users", false, true, None)));
+        assert_eq!(non_admin["result"]["status"], 403);
+        let no_xsrf =
+            parse(&app.handle(&request("POST", "/api/policies", true, false, Some("{}"))));
+        assert_eq!(no_xsrf["result"]["status"], 403);
+        let odd = parse(&app.handle(&request("PATCH", "/api/users", true, true, None)));
+        assert_eq!(odd["result"]["status"], 405);
+        let malformed = parse(&app.handle(br#"{"version":1,"now":0}"#));
+        assert_eq!(malformed["error"]["kind"], "bad_request");
+    }
+
+    #[test]
+    fn bodies_that_are_not_utf8_travel_as_hex() {
+        let encoded = encode_response(seatwarden_service::api::ApiResponse {
+            status: 200,
+            content_type: "application/octet-stream".into(),
+            headers: vec![],
+            body: vec![0xff, 0x00],
+        });
+        assert_eq!(encoded.body, None);
+        assert_eq!(encoded.body_hex.as_deref(), Some("ff00"));
+        let req: HandleRequest = serde_json::from_str(
+            r#"{"version":1,"now":0,"method":"post","path":"/api/import/validate","bodyHex":"ff00"}"#,
+        )
+        .unwrap();
+        assert_eq!(api_request(req).unwrap().body, vec![0xff, 0x00]);
+        let both: HandleRequest = serde_json::from_str(
+            r#"{"version":1,"now":0,"method":"POST","path":"/x","body":"a","bodyHex":"61"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            api_request(both).unwrap_err().kind,
+            ApiErrorKind::BadRequest
+        );
+    }
+
+    #[test]
+    fn tick_login_and_drive_answer_their_reports() {
+        let app = app();
+        let tick = parse(&app.tick(1_763_690_400_000));
+        assert_eq!(tick["ok"], true, "{tick}");
+        assert_eq!(tick["result"]["runs"], json!([]));
+        let login =
+            parse(&app.on_login(br#"{"version":1,"username":"nobody-known","now":1763690400000}"#));
+        assert_eq!(login["ok"], true, "{login}");
+        assert_eq!(login["result"]["applied"], json!([]));
+        let drive = parse(&app.drive(1_763_690_400_000));
+        assert_eq!(drive["result"], json!({"more": false}));
+    }
+
+    #[test]
+    fn a_scheduled_run_over_the_record_store_is_audited() {
+        // The combination the plugin runs: the service over `RecordStore`
+        // (here on the in-memory backend instead of the Java rows).
+        let options = OpenOptions::parse(OPTIONS).unwrap();
+        let store = seatwarden_store_records::RecordStore::new(
+            seatwarden_store_records::MemoryBackend::new(),
+        );
+        let app = Application::new(
+            Arc::new(MemoryDirectory::new(snapshot())),
+            Arc::new(store),
+            &options,
+        )
+        .unwrap();
+        let now = 1_763_690_400_000_i64;
+        let policy = r#"{"name":"Idle","mode":"safe","trigger":{"kind":"scheduler"},"condition":{"kind":"inactive","days":1},"action":{"kind":"deactivate"}}"#;
+        let mut req = serde_json::from_slice::<Value>(&request(
+            "POST",
+            "/api/policies",
+            true,
+            true,
+            Some(policy),
+        ))
+        .unwrap();
+        req["now"] = json!(now);
+        let created = parse(&app.handle(&serde_json::to_vec(&req).unwrap()));
+        assert_eq!(created["result"]["status"], 201, "{created}");
+        let tick = parse(&app.tick(now + 86_400_000 + 3 * 3_600_000));
+        let runs = tick["result"]["runs"].as_array().unwrap().clone();
+        assert_eq!(runs.len(), 1, "{tick}");
+        let path = format!("/api/runs/{}", runs[0]);
+        let run = parse(&app.handle(&request("GET", &path, true, false, None)));
+        assert_eq!(run["result"]["status"], 200, "{run}");
+        let body: Value = serde_json::from_str(run["result"]["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["run"]["status"], "previewed", "{body}");
+    }
+
+    #[test]
+    fn service_errors_keep_their_kind() {
+        let cases = [
+            (
+                ServiceError::Host(HostError::Unavailable("down".into())),
+                ErrorKind::Unavailable,
+            ),
+            (
+                ServiceError::Host(HostError::Invalid("bad".into())),
+                ErrorKind::Internal,
+            ),
+            (
+                ServiceError::Store(StoreError::Backend("down".into())),
+                ErrorKind::Unavailable,
+            ),
+            (
+                ServiceError::Store(StoreError::Corrupt("x".into())),
+                ErrorKind::Internal,
+            ),
+            (
+                ServiceError::NotFound("run `3`".into()),
+                ErrorKind::NotFound,
+            ),
+            (ServiceError::Conflict("busy".into()), ErrorKind::Conflict),
+        ];
+        for (err, kind) in cases {
+            assert_eq!(service_error(err).kind, kind);
+        }
+    }
+
+    #[test]
+    fn closed_service_handles_are_the_closed_kind() {
+        let registry = Registry::new();
+        let opened = open_in(&registry, app()).unwrap();
+        assert!(lookup(&registry, opened.handle).is_ok());
+        assert!(registry.remove(opened.handle));
+        let err = lookup(&registry, opened.handle).err().unwrap();
+        assert_eq!(err.kind, ErrorKind::Closed);
+    }
+}

@@ -1,0 +1,270 @@
+//! The Host port over a Java object: the product's user directory inside
+//! Jira or Confluence, reached by upcalls.
+//!
+//! Java hands in a `HostBridge` (an adapter around the plugin's
+//! `io.seatwarden.bridge.Host`) when it opens a service; every Host method
+//! here is one `byte[] call(byte[])` on it, on the calling thread, with a
+//! small JSON request (`{"method":"users","cursor":…,"limit":…}`) and a reply
+//! in our envelope's shape. The shapes are the snapshot format's, so a users
+//! page goes straight into the index builder.
+//!
+//! A Java exception never stays pending: the adapter answers the declared
+//! `HostUnavailableException` as `unavailable`, anything else as `internal`,
+//! and what still escapes is cleared by [`Port::call`].
+
+use jni::JNIEnv;
+use jni::objects::JObject;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use seatwarden_core::model::UserKey;
+use seatwarden_core::operation::{Operation, OperationFailure};
+use seatwarden_core::snapshot::{SnapshotHeader, SnapshotUser};
+use seatwarden_service::host::{Applied, Host, HostError, UsersPage};
+
+use crate::upcall::{Port, PortFailure, Reply, decode_error};
+
+/// One call to the Java host, as the adapter reads it.
+#[derive(Debug, Serialize)]
+#[serde(tag = "method", rename_all = "camelCase")]
+enum HostCall<'a> {
+    Header,
+    Users {
+        cursor: Option<&'a str>,
+        limit: usize,
+    },
+    User {
+        key: &'a str,
+    },
+    UserByUsername {
+        username: &'a str,
+    },
+    Apply {
+        operation: &'a Operation,
+    },
+}
+
+impl HostCall<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            HostCall::Header => "header",
+            HostCall::Users { .. } => "users",
+            HostCall::User { .. } => "user",
+            HostCall::UserByUsername { .. } => "userByUsername",
+            HostCall::Apply { .. } => "apply",
+        }
+    }
+}
+
+/// A users page as the adapter writes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageWire {
+    users: Vec<SnapshotUser>,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// What `apply` answers: `{"createdUser":…}` or `{"failure":{"kind","detail"}}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ApplyWire {
+    #[serde(default)]
+    created_user: Option<String>,
+    #[serde(default)]
+    failure: Option<FailureWire>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FailureWire {
+    kind: String,
+    #[serde(default)]
+    detail: Option<String>,
+}
+
+impl FailureWire {
+    fn into_failure(self) -> OperationFailure {
+        let detail = self.detail.unwrap_or_default();
+        match self.kind.as_str() {
+            "read_only_directory" => OperationFailure::ReadOnlyDirectory,
+            "vetoed" => OperationFailure::Vetoed(detail),
+            "not_found" => OperationFailure::NotFound,
+            "permission_denied" => OperationFailure::PermissionDenied,
+            "no_seat" => OperationFailure::NoSeat,
+            "already_exists" => OperationFailure::AlreadyExists,
+            "host" => OperationFailure::Host(detail),
+            other => OperationFailure::Host(format!("unknown failure kind `{other}`")),
+        }
+    }
+}
+
+/// The product's directory, by upcalls into a Java `HostBridge`.
+pub(crate) struct JavaHost {
+    port: Port,
+}
+
+impl JavaHost {
+    /// Holds `bridge` (a `HostBridge`) for the service's lifetime.
+    pub(crate) fn new(env: &mut JNIEnv<'_>, bridge: &JObject<'_>) -> jni::errors::Result<Self> {
+        Ok(JavaHost {
+            port: Port::new(env, bridge)?,
+        })
+    }
+
+    /// Sends `call`; `Ok(None)` when the answer is `null`.
+    fn ask<T: DeserializeOwned>(&self, call: &HostCall<'_>) -> Result<Option<T>, HostError> {
+        let request = serde_json::to_vec(call)
+            .map_err(|_| HostError::Invalid("the host request could not be written".to_owned()))?;
+        let answer = self.port.call(&request).map_err(port_error)?;
+        let reply: Reply<T> = serde_json::from_slice(&answer)
+            .map_err(|e| HostError::Invalid(decode_error(call.name(), &e)))?;
+        if reply.ok {
+            return Ok(reply.result);
+        }
+        match reply.error {
+            Some(err) if err.kind == "unavailable" => Err(HostError::Unavailable(
+                err.message.unwrap_or_else(|| "no reason given".to_owned()),
+            )),
+            Some(err) => Err(HostError::Invalid(err.describe())),
+            None => Err(HostError::Invalid(format!(
+                "the answer to `{}` is a failure without an error",
+                call.name()
+            ))),
+        }
+    }
+
+    fn ask_some<T: DeserializeOwned>(&self, call: &HostCall<'_>) -> Result<T, HostError> {
+        self.ask(call)?.ok_or_else(|| {
+            HostError::Invalid(format!("the answer to `{}` has no result", call.name()))
+        })
+    }
+}
+
+fn port_error(failure: PortFailure) -> HostError {
+    match failure {
+        PortFailure::Threw => HostError::Invalid(failure.to_string()),
+        PortFailure::NotAttached | PortFailure::Jni(_) => {
+            HostError::Unavailable(failure.to_string())
+        }
+    }
+}
+
+impl Host for JavaHost {
+    fn header(&self) -> Result<SnapshotHeader, HostError> {
+        self.ask_some(&HostCall::Header)
+    }
+
+    fn users_page(&self, cursor: Option<&str>, limit: usize) -> Result<UsersPage, HostError> {
+        let page: PageWire = self.ask_some(&HostCall::Users { cursor, limit })?;
+        Ok(UsersPage {
+            users: page.users,
+            next: page.next,
+        })
+    }
+
+    fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, HostError> {
+        self.ask(&HostCall::User { key: key.as_str() })
+    }
+
+    fn user_by_username(&self, username: &str) -> Result<Option<SnapshotUser>, HostError> {
+        self.ask(&HostCall::UserByUsername { username })
+    }
+
+    fn apply(&self, operation: &Operation) -> Result<Applied, OperationFailure> {
+        let answer: ApplyWire = self
+            .ask_some(&HostCall::Apply { operation })
+            .map_err(|e| OperationFailure::Host(e.to_string()))?;
+        match answer.failure {
+            Some(failure) => Err(failure.into_failure()),
+            None => Ok(Applied {
+                created_user: answer.created_user.map(UserKey),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_are_tagged_by_method() {
+        let op = Operation::AddToGroup {
+            user: UserKey::from("K1"),
+            group: "staff".into(),
+        };
+        let cases = [
+            (HostCall::Header, r#"{"method":"header"}"#),
+            (
+                HostCall::Users {
+                    cursor: None,
+                    limit: 5,
+                },
+                r#"{"method":"users","cursor":null,"limit":5}"#,
+            ),
+            (
+                HostCall::User { key: "K1" },
+                r#"{"method":"user","key":"K1"}"#,
+            ),
+            (
+                HostCall::UserByUsername { username: "ann" },
+                r#"{"method":"userByUsername","username":"ann"}"#,
+            ),
+            (
+                HostCall::Apply { operation: &op },
+                r#"{"method":"apply","operation":{"op":"add_to_group","user":"K1","group":"staff"}}"#,
+            ),
+        ];
+        for (call, json) in cases {
+            assert_eq!(serde_json::to_string(&call).unwrap(), json);
+        }
+    }
+
+    #[test]
+    fn failures_map_to_their_operation_failure() {
+        let f = |kind: &str, detail: Option<&str>| {
+            FailureWire {
+                kind: kind.to_owned(),
+                detail: detail.map(str::to_owned),
+            }
+            .into_failure()
+        };
+        assert_eq!(
+            f("read_only_directory", None),
+            OperationFailure::ReadOnlyDirectory
+        );
+        assert_eq!(
+            f("vetoed", Some("leads a project")),
+            OperationFailure::Vetoed("leads a project".into())
+        );
+        assert_eq!(f("not_found", None), OperationFailure::NotFound);
+        assert_eq!(
+            f("permission_denied", None),
+            OperationFailure::PermissionDenied
+        );
+        assert_eq!(f("no_seat", None), OperationFailure::NoSeat);
+        assert_eq!(f("already_exists", None), OperationFailure::AlreadyExists);
+        assert_eq!(f("host", Some("x")), OperationFailure::Host("x".into()));
+        assert!(matches!(f("weird", None), OperationFailure::Host(_)));
+    }
+
+    #[test]
+    fn replies_decode_results_nulls_and_errors() {
+        let page: Reply<PageWire> = serde_json::from_str(
+            r#"{"ok":true,"result":{"users":[{"key":"K","username":"u","directoryId":1,"active":true,"created":1700000000000}],"next":"K"}}"#,
+        )
+        .unwrap();
+        let page = page.result.unwrap();
+        assert_eq!(page.users.len(), 1);
+        assert_eq!(page.next.as_deref(), Some("K"));
+        let none: Reply<SnapshotUser> =
+            serde_json::from_str(r#"{"ok":true,"result":null}"#).unwrap();
+        assert!(none.ok && none.result.is_none());
+        let err: Reply<SnapshotUser> = serde_json::from_str(
+            r#"{"ok":false,"error":{"kind":"unavailable","message":"database down"}}"#,
+        )
+        .unwrap();
+        assert_eq!(err.error.unwrap().message.as_deref(), Some("database down"));
+    }
+}

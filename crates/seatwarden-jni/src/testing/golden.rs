@@ -1,0 +1,245 @@
+//! The golden scenarios of `tests/golden/`, evaluated for JUnit.
+//!
+//! `crates/seatwarden-core/tests/golden_scenarios.rs` runs every file through
+//! the engine and compares with its `expect`; JUnit runs the same files
+//! through this entry point, which answers what the engine *did* in the same
+//! line formats, and compares on the Java side. So a plan differing between
+//! `cargo test` and the library Java loads would show up in both places.
+
+use serde_json::{Map, Value, json};
+
+use seatwarden_core::config::Config;
+use seatwarden_core::evaluate::{EvalContext, evaluate};
+use seatwarden_core::index::DirectoryIndex;
+use seatwarden_core::login::LoginEvaluator;
+use seatwarden_core::operation::{Handover, Operation};
+use seatwarden_core::plan::{PlanStatus, SkipReason};
+use seatwarden_core::policy::PolicyId;
+use seatwarden_core::schedule::Schedule;
+use seatwarden_core::warning::due_warnings;
+use seatwarden_core::{Millis, UserKey};
+
+use crate::envelope::{ErrorKind, WireError};
+
+fn bad(what: impl Into<String>) -> WireError {
+    WireError::new(ErrorKind::BadRequest, what)
+}
+
+/// `KEY kind [argument]`, the form the golden files list operations in.
+fn op_line(op: &Operation) -> String {
+    match op {
+        Operation::Activate { user } => format!("{user} activate"),
+        Operation::Deactivate { user } => format!("{user} deactivate"),
+        Operation::Rename { user, to } => format!("{user} rename {to}"),
+        Operation::Delete { user } => format!("{user} delete"),
+        Operation::AddToGroup { user, group } => format!("{user} add_to_group {group}"),
+        Operation::RemoveFromGroup { user, group } => format!("{user} remove_from_group {group}"),
+        Operation::ReassignIssues { user, to } => match to {
+            Handover::Unassigned => format!("{user} reassign_issues unassigned"),
+            Handover::ProjectLead => format!("{user} reassign_issues project_lead"),
+            Handover::User(k) => format!("{user} reassign_issues user:{k}"),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// `kind [detail]` of a skip reason.
+fn reason_line(reason: &SkipReason) -> String {
+    let detail = match reason {
+        SkipReason::ProtectedGroup { group }
+        | SkipReason::RestrictedGroup { group }
+        | SkipReason::NoSeat { group } => Some(group.to_string()),
+        SkipReason::ReadOnlyDirectory { directory } => Some(directory.to_string()),
+        SkipReason::Conflict { winner, .. } => Some(winner.label()),
+        _ => None,
+    };
+    let kind = tag(reason, "kind");
+    match detail {
+        Some(d) => format!("{kind} {d}"),
+        None => kind,
+    }
+}
+
+/// The string field `field` of `value` serialised.
+fn tag<T: serde::Serialize>(value: &T, field: &str) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.get(field).and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn instant(v: Option<&Value>, what: &str) -> Result<Millis, WireError> {
+    v.and_then(Value::as_str)
+        .and_then(Millis::parse_rfc3339)
+        .ok_or_else(|| bad(format!("field `{what}` is not an RFC 3339 instant")))
+}
+
+fn context(doc: &Value) -> Result<EvalContext, WireError> {
+    let mut ctx = EvalContext::default();
+    let Some(c) = doc.get("context") else {
+        return Ok(ctx);
+    };
+    if let Some(a) = c.get("actingAdmin").and_then(Value::as_str) {
+        ctx.acting_admin = Some(UserKey::from(a));
+    }
+    if let Some(m) = c.get("auditDeactivations").and_then(Value::as_object) {
+        let mut out = Vec::new();
+        for (k, t) in m {
+            out.push((
+                UserKey::from(k.as_str()),
+                instant(Some(t), "auditDeactivations")?,
+            ));
+        }
+        ctx.audit_deactivations = out.into_iter().collect();
+    }
+    if let Some(bp) = c.get("previousNeverLoggedInBp").and_then(Value::as_u64) {
+        ctx.previous_never_logged_in_bp = u32::try_from(bp).ok();
+    }
+    if let Some(only) = c.get("only") {
+        ctx.only = Some(strings(Some(only)).into_iter().map(PolicyId).collect());
+    }
+    ctx.preview = c.get("preview").and_then(Value::as_bool).unwrap_or(false);
+    Ok(ctx)
+}
+
+fn load(doc: &Value) -> Result<(Config, DirectoryIndex, Millis), WireError> {
+    let config = Config::from_value(doc.get("config").cloned().unwrap_or(Value::Null))
+        .map_err(|e| bad(format!("golden config is invalid: {e}")))?;
+    let snapshot = serde_json::to_vec(doc.get("snapshot").unwrap_or(&Value::Null))
+        .map_err(|_| bad("golden snapshot is not JSON"))?;
+    let index = DirectoryIndex::from_snapshot_json(&snapshot)
+        .map_err(|e| bad(format!("golden snapshot is invalid: {e}")))?;
+    Ok((config, index, instant(doc.get("now"), "now")?))
+}
+
+fn plan(doc: &Value) -> Result<Value, WireError> {
+    let (config, index, now) = load(doc)?;
+    let ctx = context(doc)?;
+    let plan = evaluate(&config, &index, now, &ctx);
+    let document = plan.document(&index);
+    let status = match plan.status() {
+        PlanStatus::Preview => "preview",
+        PlanStatus::Ready => "ready",
+        PlanStatus::NeedsApproval { .. } => "needs_approval",
+        PlanStatus::Paused { .. } => "paused",
+    };
+    let operations: Vec<String> = plan
+        .actions(&index)
+        .iter()
+        .map(|a| op_line(&a.operation))
+        .collect();
+    let skipped: Vec<String> = plan
+        .skips(&index)
+        .iter()
+        .map(|s| format!("{} {} {}", s.user, s.source.label(), reason_line(&s.reason)))
+        .collect();
+    let mut reasons = Map::new();
+    for user in &document.users {
+        if let Some(first) = user.actions.first() {
+            reasons
+                .entry(user.user.to_string())
+                .or_insert_with(|| Value::String(first.because.clone()));
+        }
+    }
+    let warnings: Vec<String> = plan.warnings.iter().map(|w| tag(w, "kind")).collect();
+    let guard: Vec<String> = plan.guard.iter().map(|g| tag(g, "threshold")).collect();
+    let health: Vec<String> = plan.health.iter().map(|h| tag(h, "kind")).collect();
+    let due: Vec<String> = due_warnings(&config, &index, now, &ctx)
+        .iter()
+        .map(|w| format!("{}/{}/{}/{}", w.policy, w.user, w.cycle, w.acts_at))
+        .collect();
+    Ok(json!({
+        "mode": serde_json::to_value(plan.mode()).unwrap_or(Value::Null),
+        "status": status,
+        "operations": operations,
+        "skipped": skipped,
+        "reasons": reasons,
+        "warnings": warnings,
+        "guard": guard,
+        "health": health,
+        "due": due,
+    }))
+}
+
+fn login(doc: &Value) -> Result<Value, WireError> {
+    let (config, index, now) = load(doc)?;
+    let evaluator = LoginEvaluator::new(&config, &index, None);
+    let mut logins = Vec::new();
+    for login in doc
+        .get("logins")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("field `logins` is not an array"))?
+    {
+        let username = login
+            .get("user")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("a login has no `user`"))?;
+        let user = index
+            .index_of_username(username)
+            .ok_or_else(|| bad("a golden login names an unknown user"))?;
+        let plan = evaluator.evaluate(&index, user, now);
+        let document = evaluator.document(&index, &plan);
+        let operations: Vec<String> = document
+            .actions
+            .iter()
+            .map(|a| op_line(&a.operation))
+            .collect();
+        let skipped: Vec<String> = document
+            .skipped
+            .iter()
+            .map(|s| {
+                let policy = s.policy.as_ref().map_or("*".to_owned(), |p| p.to_string());
+                format!("{policy} {}", reason_line(&s.reason))
+            })
+            .collect();
+        logins.push(json!({"user": username, "operations": operations, "skipped": skipped}));
+    }
+    Ok(json!({ "logins": logins }))
+}
+
+fn schedule(doc: &Value) -> Result<Value, WireError> {
+    let schedule: Schedule =
+        serde_json::from_value(doc.get("schedule").cloned().unwrap_or(Value::Null))
+            .map_err(|e| bad(format!("golden schedule is invalid: {e}")))?;
+    let compiled = schedule
+        .compile(
+            doc.get("defaultTimezone")
+                .and_then(Value::as_str)
+                .unwrap_or("UTC"),
+        )
+        .map_err(|e| bad(format!("golden schedule does not compile: {e}")))?;
+    let mut at = instant(doc.get("after"), "after")?;
+    let wanted = strings(doc.get("expect").and_then(|e| e.get("runs"))).len();
+    let mut runs = Vec::new();
+    for _ in 0..wanted {
+        match compiled.next_after(at) {
+            Some(next) => {
+                runs.push(next.to_string());
+                at = next;
+            }
+            None => break,
+        }
+    }
+    Ok(json!({ "runs": runs }))
+}
+
+/// What the engine makes of one golden file (`kind` plan, login or schedule).
+pub(crate) fn outcome(doc: &Value) -> Result<Value, WireError> {
+    match doc.get("kind").and_then(Value::as_str) {
+        Some("plan") => plan(doc),
+        Some("login") => login(doc),
+        Some("schedule") => schedule(doc),
+        _ => Err(bad("field `kind` must be `plan`, `login` or `schedule`")),
+    }
+}

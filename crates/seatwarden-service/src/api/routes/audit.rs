@@ -1,0 +1,228 @@
+//! The audit log tab: query, summary cards, CSV export, retention and
+//! clearing.
+//!
+//! Everything here reads or trims the store's audit entries; nothing writes
+//! to the host. Clearing needs a typed confirmation phrase and retention a
+//! bounded number of days, so a slip of the mouse cannot erase the trail.
+
+use serde_json::{Value, json};
+
+use seatwarden_audit::{
+    Action as AuditAction, AuditEntry, AuditFilter, AuditQuery, ClearConfirmation, RunId, RunKind,
+    Status,
+};
+
+use super::{
+    actor, body_object, now, query_num, record_audit, store_err, string_field, validation,
+};
+use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::service::Service;
+use crate::store::ConfigVersion;
+
+fn audit_filter(req: &ApiRequest) -> Result<AuditFilter, ApiError> {
+    let mut f = AuditFilter::default();
+    let list = |name: &str| -> Vec<String> {
+        req.query_param(name)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.split(',').map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    for a in list("action") {
+        f.actions.push(
+            AuditAction::parse(&a)
+                .ok_or_else(|| ApiError::bad_request(format!("unknown audit action `{a}`")))?,
+        );
+    }
+    for s in list("status") {
+        f.statuses.push(
+            Status::parse(&s)
+                .ok_or_else(|| ApiError::bad_request(format!("unknown status `{s}`")))?,
+        );
+    }
+    for k in list("kind") {
+        f.run_kinds.push(
+            RunKind::parse(&k)
+                .ok_or_else(|| ApiError::bad_request(format!("unknown run kind `{k}`")))?,
+        );
+    }
+    f.text = req
+        .query_param("text")
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    f.actor = req
+        .query_param("actor")
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    f.target = req
+        .query_param("target")
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    if req.query_param("from").is_some_and(|s| !s.is_empty()) {
+        f.from = Some(seatwarden_core::Millis(query_num(req, "from", 0i64)?));
+    }
+    if req.query_param("to").is_some_and(|s| !s.is_empty()) {
+        f.until = Some(seatwarden_core::Millis(query_num(req, "to", 0i64)?));
+    }
+    if req.query_param("run").is_some_and(|s| !s.is_empty()) {
+        f.run = Some(RunId(query_num(req, "run", 0i64)?));
+    }
+    Ok(f)
+}
+
+pub(super) fn list_audit(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let filter = audit_filter(req)?;
+    let after = match req.query_param("cursor").filter(|s| !s.is_empty()) {
+        Some(c) => Some(
+            c.parse()
+                .map_err(|e: seatwarden_audit::CursorError| ApiError::bad_request(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let query = AuditQuery {
+        filter,
+        after,
+        limit: query_num(req, "limit", 0)?,
+    };
+    let page = service.store().query_audit(&query).map_err(store_err)?;
+    ApiResponse::json(&json!({
+        "entries": page.items,
+        "next": page.next.map(|c| c.to_string()),
+    }))
+}
+
+pub(super) fn audit_summary(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let cards = service.store().summary(now(req)).map_err(store_err)?;
+    ApiResponse::json(&cards)
+}
+
+pub(super) fn export_audit(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let filter = audit_filter(req)?;
+    let mut out = Vec::new();
+    service
+        .store()
+        .export_audit_csv(&filter, &mut out)
+        .map_err(store_err)?;
+    Ok(ApiResponse::csv("audit-log.csv", out))
+}
+
+pub(super) fn get_retention(
+    service: &Service,
+    _: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let settings = service.reload_settings()?;
+    ApiResponse::json(&json!({
+        "days": settings.config.settings.audit_retention_days,
+        "configVersion": settings.version,
+    }))
+}
+
+pub(super) fn set_retention(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let body = body_object(req)?;
+    let days = match body.get("days") {
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|d| u32::try_from(d).ok())
+            .filter(|d| *d <= 36_500)
+            .ok_or_else(|| {
+                validation(vec![issue(
+                    "days",
+                    "must be a whole number of days from 0 to 36500",
+                )])
+            })?,
+        Some(_) => return Err(ApiError::bad_request("field `days` must be a number")),
+        None => return Err(ApiError::bad_request("missing field `days`")),
+    };
+    let version = match body.get("configVersion") {
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .ok_or_else(|| ApiError::bad_request("field `configVersion` must be a whole number"))?,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "field `configVersion` must be a number",
+            ));
+        }
+        None => return Err(ApiError::bad_request("missing field `configVersion`")),
+    };
+    let current = service.reload_settings()?;
+    if version != current.version.0 {
+        return Err(stale(version, current.version));
+    }
+    let mut settings = (*current).clone();
+    let before = settings.config.settings.audit_retention_days;
+    settings.config.settings.audit_retention_days = days;
+    // The store compares versions again as it saves, so a change landing
+    // between the check above and the save is refused too.
+    let saved = service.save_settings(settings)?;
+    record_audit(
+        service,
+        req,
+        vec![
+            AuditEntry::new(
+                now(req),
+                actor(req),
+                AuditAction::RetentionChanged,
+                Status::Success,
+            )
+            .with_description(format!(
+                "audit retention changed from {before} to {days} days"
+            )),
+        ],
+    )?;
+    ApiResponse::json(&json!({"days": days, "configVersion": saved.version}))
+}
+
+/// The error for a change based on a configuration read before the
+/// current one: the same shape every configuration save answers with.
+fn stale(read: u64, current: ConfigVersion) -> ApiError {
+    ApiError::new(
+        ApiErrorKind::Conflict,
+        format!(
+            "the configuration changed since it was read (version {read}, now {current}); reload and try again"
+        ),
+    )
+    .with_details(json!({"expected": read, "actual": current}))
+}
+
+fn issue(path: &str, message: &str) -> seatwarden_core::config::ConfigIssue {
+    seatwarden_core::config::ConfigIssue {
+        path: path.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+pub(super) fn clear_audit(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let body = body_object(req)?;
+    let confirm = string_field(&body, "confirm")?;
+    let confirmation = ClearConfirmation::parse(&confirm).map_err(|_| {
+        validation(vec![issue(
+            "confirm",
+            &format!("must be exactly `{}`", seatwarden_audit::CLEAR_CONFIRMATION),
+        )])
+    })?;
+    let report = service
+        .store()
+        .clear_audit(confirmation, actor(req), now(req))
+        .map_err(store_err)?;
+    ApiResponse::json(&json!({"entries": report.entries, "runs": report.runs}))
+}

@@ -1,0 +1,270 @@
+//! Group administration: list, bulk create (`a;b;c` or a CSV file), export
+//! with member counts, and bulk delete with a per-group summary.
+//!
+//! Writes go straight to the host one group at a time (they are few and
+//! quick, so no background run), each audited. Deletion keeps what the
+//! plan in `seatwarden_csv::groups` protects (groups with admin rights,
+//! groups a policy names) and, beyond it, groups that grant a product
+//! licence and groups in the protected-groups setting.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Value, json};
+
+use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, Target};
+use seatwarden_core::{GroupName, Operation};
+use seatwarden_csv::groups::GroupDeletion;
+
+use super::{actor, body_object, now, record_audit, rejected, string_field};
+use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
+use crate::service::Service;
+
+pub(super) fn list_groups(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let counts = req.query_param("withCounts") != Some("false");
+    let groups = service.with_index(|index| {
+        index
+            .groups()
+            .iter()
+            .map(|g| {
+                let members = if counts {
+                    index.group_bitmap(&g.name).map_or(0, |b| b.len())
+                } else {
+                    0
+                };
+                json!({"name": g.name, "admin": g.admin, "licence": g.licence, "members": counts.then_some(members)})
+            })
+            .collect::<Vec<_>>()
+    })?;
+    ApiResponse::json(&json!({"groups": groups}))
+}
+
+/// Creates the planned groups through the host, auditing each.
+fn create_planned(
+    service: &Service,
+    req: &ApiRequest,
+    plan: &seatwarden_csv::groups::GroupCreationPlan,
+) -> Result<ApiResponse, ApiError> {
+    let mut outcomes = Vec::new();
+    let mut entries = Vec::new();
+    for group in &plan.create {
+        let op = Operation::CreateGroup {
+            group: group.clone(),
+        };
+        let result = service.host().apply(&op);
+        let (status, outcome) = match &result {
+            Ok(_) => (Status::Success, "created".to_owned()),
+            Err(e) => (Status::Failed, format!("failed: {e}")),
+        };
+        entries.push(
+            AuditEntry::new(now(req), actor(req), AuditAction::GroupCreated, status)
+                .with_target(Target::group(group.clone()))
+                .with_description(format!("group `{group}` {outcome}")),
+        );
+        outcomes.push(json!({"name": group, "outcome": outcome}));
+    }
+    for skipped in &plan.skipped {
+        outcomes.push(
+            json!({"line": skipped.position.line, "outcome": format!("skipped: {}", skipped.kind)}),
+        );
+    }
+    if !plan.create.is_empty() {
+        service.index.write().stale = true;
+    }
+    record_audit(service, req, entries)?;
+    ApiResponse::json(&json!({"outcomes": outcomes}))
+}
+
+pub(super) fn create_groups(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let body = body_object(req)?;
+    let names = string_field(&body, "names")?;
+    let plan = service
+        .with_index(|index| seatwarden_csv::groups::plan_group_list(&names, index))?
+        .map_err(|r| rejected(&r))?;
+    create_planned(service, req, &plan)
+}
+
+pub(super) fn import_groups(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let plan = service
+        .with_index(|index| seatwarden_csv::groups::plan_group_file(req.body.as_slice(), index))?
+        .map_err(|r| rejected(&r))?;
+    create_planned(service, req, &plan)
+}
+
+pub(super) fn export_groups(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let counts = req.query_param("counts") == Some("true");
+    let bom = req.query_param("bom") == Some("true");
+    let out = service.with_index(|index| {
+        let rows: Vec<(&GroupName, u64)> = index
+            .groups()
+            .iter()
+            .map(|g| (&g.name, index.group_bitmap(&g.name).map_or(0, |b| b.len())))
+            .collect();
+        let mut out = Vec::new();
+        seatwarden_csv::groups::export_groups(&mut out, rows, counts, bom).map(|_| out)
+    })?;
+    let out = out.map_err(|_| ApiError::internal("the groups export failed"))?;
+    Ok(ApiResponse::csv("groups.csv", out))
+}
+
+pub(super) fn delete_groups(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let body = body_object(req)?;
+    let names: Vec<GroupName> = match body.get("names") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.as_str().map(GroupName::from).ok_or_else(|| {
+                    ApiError::bad_request(format!("field `names[{i}]` must be a string"))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "field `names` must be an array of group names",
+            ));
+        }
+        None => return Err(ApiError::bad_request("missing field `names`")),
+    };
+    let settings = service.reload_settings()?;
+    let used: HashSet<String> = serde_json::to_value(&settings.config.policies)
+        .ok()
+        .map(|v| {
+            let mut out = HashSet::new();
+            collect_strings(&v, &mut out);
+            out.into_iter().map(|s| s.to_lowercase()).collect()
+        })
+        .unwrap_or_default();
+    let protected_setting: HashSet<String> = settings
+        .config
+        .settings
+        .protected_groups
+        .iter()
+        .map(GroupName::folded)
+        .collect();
+    let (mut plan, kept) = service.with_index(|index| {
+        let plan = seatwarden_csv::groups::plan_group_deletion(&names, index, &used);
+        // Beyond what the plan protects: a group that grants a product
+        // licence (deleting it takes every member's seat at once) and a
+        // group the settings protect (its members would lose protection).
+        let kept: HashMap<String, &'static str> = plan
+            .groups
+            .iter()
+            .filter(|(_, o)| *o == GroupDeletion::WillDelete)
+            .filter_map(|(g, _)| {
+                let folded = g.folded();
+                let licence = index
+                    .groups()
+                    .iter()
+                    .any(|known| known.licence && known.name.folded() == folded);
+                if licence {
+                    Some((folded, "protected: grants a product licence"))
+                } else if protected_setting.contains(&folded) {
+                    Some((folded, "protected: listed in the protected groups setting"))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        (plan, kept)
+    })?;
+    let mut entries = Vec::new();
+    for op in plan.operations() {
+        let Operation::DeleteGroup { group } = &op else {
+            continue;
+        };
+        if kept.contains_key(&group.folded()) {
+            continue;
+        }
+        let result = service.host().apply(&op).map(|_| ());
+        let (status, outcome) = match &result {
+            Ok(()) => (Status::Success, "deleted".to_owned()),
+            Err(e) => (Status::Failed, format!("not deleted: {e}")),
+        };
+        entries.push(
+            AuditEntry::new(now(req), actor(req), AuditAction::GroupDeleted, status)
+                .with_target(Target::group(group.clone()))
+                .with_description(format!("group `{group}` {outcome}")),
+        );
+        plan.record(group, result);
+    }
+    if !entries.is_empty() {
+        service.index.write().stale = true;
+    }
+    record_audit(service, req, entries)?;
+    let mut summary = DeletionSummary::default();
+    let outcomes: Vec<Value> = plan
+        .groups
+        .iter()
+        .map(|(g, o)| {
+            let (status, text) = match kept.get(&g.folded()) {
+                Some(why) if *o == GroupDeletion::WillDelete => ("protected", (*why).to_owned()),
+                _ => (deletion_status(o), o.to_string()),
+            };
+            summary.count(status);
+            json!({"name": g, "status": status, "outcome": text})
+        })
+        .collect();
+    ApiResponse::json(&json!({"outcomes": outcomes, "summary": summary}))
+}
+
+/// Counts per outcome for the deletion summary window.
+#[derive(Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeletionSummary {
+    deleted: u64,
+    protected: u64,
+    not_found: u64,
+    failed: u64,
+}
+
+impl DeletionSummary {
+    fn count(&mut self, status: &str) {
+        match status {
+            "deleted" => self.deleted += 1,
+            "protected" => self.protected += 1,
+            "not_found" => self.not_found += 1,
+            _ => self.failed += 1,
+        }
+    }
+}
+
+/// A stable word for an outcome (the text beside it is for people).
+fn deletion_status(outcome: &GroupDeletion) -> &'static str {
+    match outcome {
+        GroupDeletion::WillDelete | GroupDeletion::Deleted => "deleted",
+        GroupDeletion::Protected(_) => "protected",
+        GroupDeletion::NotFound | GroupDeletion::Duplicate => "not_found",
+        GroupDeletion::Failed(_) => "failed",
+    }
+}
+
+fn collect_strings(v: &Value, out: &mut HashSet<String>) {
+    match v {
+        Value::String(s) => {
+            out.insert(s.clone());
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_strings(i, out)),
+        Value::Object(map) => map.values().for_each(|i| collect_strings(i, out)),
+        _ => {}
+    }
+}

@@ -1,0 +1,443 @@
+//! Policies: list, create, edit, delete, pause and resume, preview and run
+//! now, plus the automation summary (next run, which automations are on).
+//!
+//! Policies are part of the versioned configuration document: each change
+//! is validated whole (issues reported relative to the policy), saved
+//! optimistically and audited with the paths it changed.
+
+use serde_json::{Value, json};
+
+use seatwarden_audit::{
+    Action as AuditAction, AuditEntry, Initiator, PolicyId, Status, changed_paths,
+};
+use seatwarden_core::config::Config;
+
+use super::{accepted, actor, admin_key, body_object, client_ip, now, validation};
+use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::service::{Service, ServiceError, Settings};
+use crate::store::ConfigVersion;
+
+fn policy_id(params: &Params) -> Result<PolicyId, ApiError> {
+    Ok(PolicyId(params.get("id")?.to_owned()))
+}
+
+/// The `configVersion` a change names, if any; a stale one is a conflict.
+fn check_version(
+    body: &serde_json::Map<String, Value>,
+    current: ConfigVersion,
+) -> Result<(), ApiError> {
+    match body.get("configVersion") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Number(n)) if n.as_u64() == Some(current.0) => Ok(()),
+        Some(Value::Number(n)) => Err(ApiError::new(
+            ApiErrorKind::Conflict,
+            format!(
+                "the configuration changed since it was read (version {n}, now {current}); reload and try again"
+            ),
+        )
+        .with_details(json!({"expected": n, "actual": current}))),
+        Some(_) => Err(ApiError::bad_request("field `configVersion` must be a number")),
+    }
+}
+
+/// Validates a configuration given as JSON; issues of policy `at` are
+/// reported relative to the policy when `relative` is set.
+fn parse_config(value: Value, at: Option<usize>) -> Result<Config, ApiError> {
+    Config::from_value(value).map_err(|e| {
+        let mut issues = e.issues();
+        if let Some(i) = at {
+            let prefix = format!("policies[{i}]");
+            for issue in &mut issues {
+                if let Some(rest) = issue.path.strip_prefix(&prefix) {
+                    issue.path = rest.trim_start_matches('.').to_owned();
+                }
+            }
+        }
+        validation(issues)
+    })
+}
+
+fn policy_json(
+    service: &Service,
+    settings: &Settings,
+    policy: &seatwarden_core::policy::Policy,
+    now: seatwarden_core::Millis,
+) -> Result<Value, ApiError> {
+    let last = service.last_run(&policy.id)?;
+    let anchor = service.schedule_anchor(&policy.id, now)?;
+    let next = if policy.enabled {
+        service.next_run(&policy.trigger, anchor)
+    } else {
+        None
+    };
+    Ok(json!({
+        "policy": policy,
+        "lastRun": last,
+        "nextRun": next,
+        "configVersion": settings.version,
+    }))
+}
+
+pub(super) fn list_policies(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let settings = service.reload_settings()?;
+    let now = now(req);
+    let items = settings
+        .config
+        .policies
+        .iter()
+        .map(|p| policy_json(service, &settings, p, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    ApiResponse::json(&json!({"policies": items, "configVersion": settings.version}))
+}
+
+pub(super) fn get_policy(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = policy_id(params)?;
+    let settings = service.reload_settings()?;
+    let policy = settings
+        .config
+        .policy(&id)
+        .ok_or_else(|| ApiError::not_found(format!("policy `{id}`")))?;
+    ApiResponse::json(&policy_json(service, &settings, policy, now(req))?)
+}
+
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('-').to_owned();
+    if s.is_empty() {
+        "policy".to_owned()
+    } else {
+        s.chars().take(40).collect()
+    }
+}
+
+fn save_with_audit(
+    service: &Service,
+    req: &ApiRequest,
+    mut settings: Settings,
+    entry: AuditEntry,
+) -> Result<std::sync::Arc<Settings>, ApiError> {
+    settings
+        .saved_at
+        .retain(|id, _| settings.config.policies.iter().any(|p| p.id.0 == *id));
+    let saved = service.save_settings(settings)?;
+    let mut entry = entry;
+    if let Some(ip) = client_ip(req) {
+        entry = entry.with_client_ip(ip);
+    }
+    service
+        .store()
+        .append_audit(&[entry])
+        .map_err(ServiceError::from)?;
+    Ok(saved)
+}
+
+pub(super) fn create_policy(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let mut body = body_object(req)?;
+    let current = service.reload_settings()?;
+    check_version(&body, current.version)?;
+    body.remove("configVersion");
+    body.entry("mode").or_insert_with(|| json!("safe"));
+    body.entry("enabled").or_insert(json!(true));
+    body.entry("priority").or_insert(json!(0));
+    body.entry("scope").or_insert_with(|| json!({}));
+    if !body.contains_key("id") {
+        let base = slug(body.get("name").and_then(Value::as_str).unwrap_or("policy"));
+        let mut id = base.clone();
+        let mut n = 2;
+        while current.config.policies.iter().any(|p| p.id.0 == id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        body.insert("id".to_owned(), json!(id));
+    }
+    let id = body
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    if current.config.policies.iter().any(|p| p.id.0 == id) {
+        return Err(ApiError::new(
+            ApiErrorKind::Conflict,
+            format!("a policy with id `{id}` exists already"),
+        ));
+    }
+    let mut doc =
+        serde_json::to_value(&current.config).map_err(|_| ApiError::internal("config"))?;
+    let at = current.config.policies.len();
+    if let Some(Value::Array(list)) = doc.get_mut("policies") {
+        list.push(Value::Object(body));
+    }
+    let config = parse_config(doc, Some(at))?;
+    let mut settings = (*current).clone();
+    settings.config = config;
+    settings.saved_at.insert(id.clone(), now(req));
+    let policy_id = PolicyId(id.clone());
+    let entry = AuditEntry::new(
+        now(req),
+        actor(req),
+        AuditAction::PolicyCreated,
+        Status::Success,
+    )
+    .with_policy(policy_id.clone())
+    .with_description(format!("policy `{id}` created"));
+    let saved = save_with_audit(service, req, settings, entry)?;
+    let policy = saved
+        .config
+        .policy(&policy_id)
+        .ok_or_else(|| ApiError::internal("the saved policy is missing"))?;
+    let value = policy_json(service, &saved, policy, now(req))?;
+    ApiResponse::json_status(201, &value)
+}
+
+pub(super) fn replace_policy(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = policy_id(params)?;
+    let mut body = body_object(req)?;
+    let current = service.reload_settings()?;
+    check_version(&body, current.version)?;
+    body.remove("configVersion");
+    let at = current
+        .config
+        .policies
+        .iter()
+        .position(|p| p.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("policy `{id}`")))?;
+    match body.get("id") {
+        None => {
+            body.insert("id".to_owned(), json!(id.0));
+        }
+        Some(Value::String(s)) if *s == id.0 => {}
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "field `id` must match the policy in the path",
+            ));
+        }
+    }
+    let mut doc =
+        serde_json::to_value(&current.config).map_err(|_| ApiError::internal("config"))?;
+    let before = doc
+        .get("policies")
+        .and_then(|p| p.get(at))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let after = Value::Object(body);
+    if let Some(slot) = doc.get_mut("policies").and_then(|p| p.get_mut(at)) {
+        *slot = after.clone();
+    }
+    let config = parse_config(doc, Some(at))?;
+    let mut settings = (*current).clone();
+    settings.config = config;
+    settings.saved_at.insert(id.0.clone(), now(req));
+    let changed = changed_paths(&before, &after);
+    let entry = AuditEntry::new(
+        now(req),
+        actor(req),
+        AuditAction::PolicyChanged,
+        Status::Success,
+    )
+    .with_policy(id.clone())
+    .with_description(format!("policy `{id}` changed: {}", changed.join(", ")));
+    let saved = save_with_audit(service, req, settings, entry)?;
+    let policy = saved
+        .config
+        .policy(&id)
+        .ok_or_else(|| ApiError::internal("the saved policy is missing"))?;
+    ApiResponse::json(&policy_json(service, &saved, policy, now(req))?)
+}
+
+fn version_param(req: &ApiRequest, current: ConfigVersion) -> Result<(), ApiError> {
+    let mut map = serde_json::Map::new();
+    if let Some(v) = req.query_param("configVersion") {
+        let n: u64 = v.parse().map_err(|_| {
+            ApiError::bad_request("query parameter `configVersion` must be a number")
+        })?;
+        map.insert("configVersion".to_owned(), json!(n));
+    } else if !req.body.is_empty() {
+        map = body_object(req)?;
+    }
+    check_version(&map, current)
+}
+
+pub(super) fn delete_policy(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = policy_id(params)?;
+    let current = service.reload_settings()?;
+    version_param(req, current.version)?;
+    if current.config.policy(&id).is_none() {
+        return Err(ApiError::not_found(format!("policy `{id}`")));
+    }
+    let mut settings = (*current).clone();
+    settings.config.policies.retain(|p| p.id != id);
+    let entry = AuditEntry::new(
+        now(req),
+        actor(req),
+        AuditAction::PolicyDeleted,
+        Status::Success,
+    )
+    .with_policy(id.clone())
+    .with_description(format!("policy `{id}` deleted"));
+    let saved = save_with_audit(service, req, settings, entry)?;
+    ApiResponse::json(&json!({"deleted": id, "configVersion": saved.version}))
+}
+
+fn set_enabled(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+    enabled: bool,
+) -> Result<ApiResponse, ApiError> {
+    let id = policy_id(params)?;
+    let current = service.reload_settings()?;
+    version_param(req, current.version)?;
+    let mut settings = (*current).clone();
+    let policy = settings
+        .config
+        .policies
+        .iter_mut()
+        .find(|p| p.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("policy `{id}`")))?;
+    policy.enabled = enabled;
+    if enabled {
+        // Resuming starts the schedule afresh rather than catching up.
+        settings.saved_at.insert(id.0.clone(), now(req));
+    }
+    let (action, word) = if enabled {
+        (AuditAction::PolicyEnabled, "resumed")
+    } else {
+        (AuditAction::PolicyDisabled, "paused")
+    };
+    let entry = AuditEntry::new(now(req), actor(req), action, Status::Success)
+        .with_policy(id.clone())
+        .with_description(format!("policy `{id}` {word}"));
+    let saved = save_with_audit(service, req, settings, entry)?;
+    let policy = saved
+        .config
+        .policy(&id)
+        .ok_or_else(|| ApiError::internal("the saved policy is missing"))?;
+    ApiResponse::json(&policy_json(service, &saved, policy, now(req))?)
+}
+
+pub(super) fn pause_policy(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    set_enabled(service, req, params, false)
+}
+
+pub(super) fn resume_policy(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    set_enabled(service, req, params, true)
+}
+
+pub(super) fn preview_policy(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = policy_id(params)?;
+    let settings = service.reload_settings()?;
+    if settings.config.policy(&id).is_none() {
+        return Err(ApiError::not_found(format!("policy `{id}`")));
+    }
+    let now = now(req);
+    service.rebuild_index()?;
+    let (plan, hash) = service.with_index(|index| {
+        let (_, plan, hash) = service.plan_policies(index, now, Some(vec![id.clone()]), true);
+        (plan, hash)
+    })?;
+    ApiResponse::json(&json!({
+        "planHash": hash,
+        "status": plan.status,
+        "document": plan.document,
+        "actions": plan.actions,
+    }))
+}
+
+pub(super) fn run_policy(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = policy_id(params)?;
+    let initiator = Initiator::Manual {
+        user: admin_key(req),
+        name: None,
+    };
+    let run = service.queue_policy_run(&id, initiator, false, now(req))?;
+    accepted(run)
+}
+
+pub(super) fn summary(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let settings = service.reload_settings()?;
+    let now = now(req);
+    let mut next: Option<(seatwarden_core::Millis, PolicyId)> = None;
+    let mut automations = Vec::new();
+    for p in &settings.config.policies {
+        let anchor = service.schedule_anchor(&p.id, now)?;
+        let due = if p.enabled {
+            service.next_run(&p.trigger, anchor)
+        } else {
+            None
+        };
+        if let Some(at) = due
+            && next.as_ref().is_none_or(|(t, _)| at < *t)
+        {
+            next = Some((at, p.id.clone()));
+        }
+        automations.push(json!({
+            "id": p.id, "name": p.name, "enabled": p.enabled, "mode": p.mode,
+            "action": p.action.kind_name(), "nextRun": due,
+        }));
+    }
+    let alerts = service.with_index(|index| {
+        seatwarden_core::licence_alert::licence_alerts(
+            &settings.config.settings.licence_alert,
+            index,
+            now,
+        )
+    })?;
+    ApiResponse::json(&json!({
+        "nextRun": next.as_ref().map(|(t, _)| t),
+        "nextPolicy": next.as_ref().map(|(_, p)| p),
+        "automations": automations,
+        "licenceAlert": {
+            "enabled": settings.config.settings.licence_alert.enabled,
+            "over": alerts,
+        },
+    }))
+}

@@ -1,0 +1,296 @@
+//! Operation runs: list, detail, progress, the paged action list, approval
+//! of a guarded plan, and revert (preview, then apply by hash).
+//!
+//! Runs are the store's record of every write Seatwarden made; this module
+//! reads them and hands confirmations to the service, which owns applying.
+
+use serde_json::{Value, json};
+
+use seatwarden_audit::{PolicyId, RunFilter, RunId, RunKind, RunQuery, RunStatus};
+use seatwarden_core::UserKey;
+
+use super::{accepted, actor, admin_key, now, plan_hash, query_num};
+use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::service::{ActionInfo, PendingPlan, RunPlan, Service, ServiceError};
+use crate::store::revert_from_store;
+
+fn run_id(params: &Params) -> Result<RunId, ApiError> {
+    Ok(RunId(params.parse::<i64>("id")?))
+}
+
+fn parse_run_filter(req: &ApiRequest) -> Result<RunQuery, ApiError> {
+    let mut filter = RunFilter::default();
+    if let Some(k) = req.query_param("kind").filter(|s| !s.is_empty()) {
+        filter.kinds = k
+            .split(',')
+            .map(|k| {
+                RunKind::parse(k)
+                    .ok_or_else(|| ApiError::bad_request(format!("unknown run kind `{k}`")))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(s) = req.query_param("status").filter(|s| !s.is_empty()) {
+        filter.statuses = s
+            .split(',')
+            .map(|s| {
+                RunStatus::parse(s)
+                    .ok_or_else(|| ApiError::bad_request(format!("unknown run status `{s}`")))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(p) = req.query_param("policy").filter(|s| !s.is_empty()) {
+        filter.policy = Some(PolicyId(p.to_owned()));
+    }
+    let after = match req.query_param("cursor").filter(|s| !s.is_empty()) {
+        Some(c) => Some(
+            c.parse()
+                .map_err(|e: seatwarden_audit::CursorError| ApiError::bad_request(e.to_string()))?,
+        ),
+        None => None,
+    };
+    Ok(RunQuery {
+        filter,
+        after,
+        limit: query_num(req, "limit", 0)?,
+    })
+}
+
+pub(super) fn list_runs(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let query = parse_run_filter(req)?;
+    let page = service
+        .store()
+        .query_runs(&query)
+        .map_err(ServiceError::from)?;
+    ApiResponse::json(&json!({
+        "runs": page.items,
+        "next": page.next.map(|c| c.to_string()),
+    }))
+}
+
+fn stored_plan(
+    service: &Service,
+    run: RunId,
+) -> Result<Option<(RunPlan, crate::store::RunJournal)>, ApiError> {
+    let Some(journal) = service.store().journal(run).map_err(ServiceError::from)? else {
+        return Ok(None);
+    };
+    let plan: RunPlan = serde_json::from_str(&journal.plan.json)
+        .map_err(|_| ApiError::internal("the run's journaled plan does not parse"))?;
+    Ok(Some((plan, journal)))
+}
+
+pub(super) fn get_run(
+    service: &Service,
+    _: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = run_id(params)?;
+    let run = service
+        .store()
+        .get_run(id)
+        .map_err(ServiceError::from)?
+        .ok_or_else(|| ApiError::not_found(format!("run `{id}`")))?;
+    let plan = stored_plan(service, id)?;
+    let (plan_status, document, planned) = match &plan {
+        Some((p, _)) => (Some(p.status.clone()), p.document.clone(), p.actions.len()),
+        None => (None, Value::Null, 0),
+    };
+    let document = match document {
+        Value::Object(mut m) => {
+            // The full action list is paged by `/actions`.
+            m.remove("users");
+            m.remove("actions");
+            Value::Object(m)
+        }
+        other => other,
+    };
+    ApiResponse::json(&json!({
+        "run": run,
+        "planStatus": plan_status,
+        "plannedActions": planned,
+        "plan": document,
+        "progress": service.progress(id)?,
+    }))
+}
+
+pub(super) fn run_progress(
+    service: &Service,
+    _: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = run_id(params)?;
+    ApiResponse::json(&service.progress(id)?)
+}
+
+pub(super) fn run_actions(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = run_id(params)?;
+    if service
+        .store()
+        .get_run(id)
+        .map_err(ServiceError::from)?
+        .is_none()
+    {
+        return Err(ApiError::not_found(format!("run `{id}`")));
+    }
+    let offset: usize = query_num(req, "cursor", 0)?;
+    let limit: usize = query_num(req, "limit", 100)?;
+    let limit = limit.clamp(1, 1_000);
+    let Some((plan, journal)) = stored_plan(service, id)? else {
+        return ApiResponse::json(&json!({"actions": [], "next": null, "total": 0}));
+    };
+    let outcomes: std::collections::HashMap<_, _> = journal
+        .outcomes
+        .iter()
+        .map(|o| ((o.user.clone(), o.action.clone()), o))
+        .collect();
+    let page: Vec<Value> = plan
+        .actions
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|a| {
+            let outcome = outcomes.get(&(a.user.clone(), a.action.clone()));
+            json!({
+                "action": a,
+                "outcome": outcome.map(|o| json!({"status": o.status, "detail": o.detail, "at": o.at})),
+            })
+        })
+        .collect();
+    let end = offset + page.len();
+    ApiResponse::json(&json!({
+        "actions": page,
+        "total": plan.actions.len(),
+        "next": (end < plan.actions.len()).then(|| end.to_string()),
+    }))
+}
+
+pub(super) fn approve_run(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = run_id(params)?;
+    let hash = plan_hash(req)?;
+    let run = service.approve(id, &hash, &actor(req), now(req))?;
+    accepted(run)
+}
+
+fn revert_run_plan(
+    service: &Service,
+    req: &ApiRequest,
+    id: RunId,
+) -> Result<(PendingPlan, Value), ApiError> {
+    let run = service
+        .store()
+        .get_run(id)
+        .map_err(ServiceError::from)?
+        .ok_or_else(|| ApiError::not_found(format!("run `{id}`")))?;
+    if run.status == RunStatus::Reverted {
+        return Err(ApiError::new(
+            ApiErrorKind::Conflict,
+            format!("run `{id}` was reverted already"),
+        ));
+    }
+    if !run.status.is_terminal() {
+        return Err(ApiError::new(
+            ApiErrorKind::Conflict,
+            format!("run `{id}` has not finished"),
+        ));
+    }
+    let revert = revert_from_store(service.store(), id).map_err(ServiceError::from)?;
+    let usernames = service.with_index(|index| {
+        revert
+            .steps
+            .iter()
+            .map(|s| {
+                s.operation
+                    .user()
+                    .and_then(|u| index.index_of_key(u))
+                    .map(|i| index.username(i).to_owned())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+    })?;
+    let plan = RunPlan {
+        status: "ready".to_owned(),
+        actor: actor(req),
+        document: json!({"reverts": id, "irreversible": revert.irreversible}),
+        actions: revert
+            .steps
+            .iter()
+            .zip(usernames)
+            .map(|(s, username)| ActionInfo {
+                user: s
+                    .operation
+                    .user()
+                    .cloned()
+                    .unwrap_or_else(|| UserKey::from("")),
+                username,
+                action: crate::store::ActionKey::of(&s.operation),
+                operation: s.operation.clone(),
+                source: "revert".to_owned(),
+                policy: None,
+                live: true,
+                reason: s.reason.clone(),
+            })
+            .collect(),
+    };
+    let hash = plan.writes_hash();
+    let preview = json!({
+        "planHash": hash,
+        "reverts": id,
+        "steps": revert.steps,
+        "irreversible": revert.irreversible,
+    });
+    Ok((
+        PendingPlan {
+            id: service.next_plan_id(),
+            kind: RunKind::Revert,
+            name: format!("Revert of run {id}"),
+            hash,
+            plan,
+            admin: admin_key(req),
+            created: now(req),
+            reverts: Some(id),
+        },
+        preview,
+    ))
+}
+
+pub(super) fn plan_revert(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = run_id(params)?;
+    let (_, preview) = revert_run_plan(service, req, id)?;
+    ApiResponse::json(&preview)
+}
+
+pub(super) fn revert_run(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = run_id(params)?;
+    let hash = plan_hash(req)?;
+    let (pending, _) = revert_run_plan(service, req, id)?;
+    if pending.hash != hash {
+        return Err(ApiError::new(
+            ApiErrorKind::Conflict,
+            "the plan hash does not match the current revert plan; preview it again",
+        ));
+    }
+    let plan_id = pending.id.clone();
+    service.keep_plan(pending);
+    let run = service.run_pending(&plan_id, &hash, now(req))?;
+    accepted(run)
+}

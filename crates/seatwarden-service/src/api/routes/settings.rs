@@ -1,0 +1,160 @@
+//! Global settings and the mail server choice.
+//!
+//! Both are parts of the one versioned configuration document: a change
+//! names the version it read, is validated whole before it is saved, and is
+//! audited with the paths it changed (never the values: the SMTP password
+//! must not reach the log).
+
+use serde_json::{Value, json};
+
+use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, changed_paths};
+use seatwarden_core::UserKey;
+use seatwarden_mail::MailServerChoice;
+
+use super::{actor, body_object, now, record_audit, validation};
+use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::service::Service;
+
+pub(super) fn get_settings(
+    service: &Service,
+    _: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let settings = service.reload_settings()?;
+    ApiResponse::json(&json!({
+        "settings": settings.config.settings,
+        "automationAccount": settings.automation_account,
+        "configVersion": settings.version,
+    }))
+}
+
+pub(super) fn replace_settings(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let body = body_object(req)?;
+    let current = service.reload_settings()?;
+    let version = match body.get("configVersion") {
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .ok_or_else(|| ApiError::bad_request("field `configVersion` must be a whole number"))?,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "field `configVersion` must be a number",
+            ));
+        }
+        None => return Err(ApiError::bad_request("missing field `configVersion`")),
+    };
+    if version != current.version.0 {
+        return Err(ApiError::new(
+            ApiErrorKind::Conflict,
+            format!(
+                "the configuration changed since it was read (version {version}, now {})",
+                current.version
+            ),
+        ));
+    }
+    let new_settings = body
+        .get("settings")
+        .cloned()
+        .ok_or_else(|| ApiError::bad_request("missing field `settings`"))?;
+    let mut doc =
+        serde_json::to_value(&current.config).map_err(|_| ApiError::internal("config"))?;
+    let before = doc.get("settings").cloned().unwrap_or(Value::Null);
+    if let Some(slot) = doc.get_mut("settings") {
+        *slot = new_settings.clone();
+    }
+    let config =
+        seatwarden_core::config::Config::from_value(doc).map_err(|e| validation(e.issues()))?;
+    let mut settings = (*current).clone();
+    settings.config = config;
+    match body.get("automationAccount") {
+        Some(Value::String(k)) if !k.is_empty() => {
+            settings.automation_account = Some(UserKey::from(k.as_str()))
+        }
+        Some(Value::Null) | Some(Value::String(_)) => settings.automation_account = None,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "field `automationAccount` must be a user key",
+            ));
+        }
+        None => {}
+    }
+    let changed = changed_paths(&before, &new_settings);
+    let saved = service.save_settings(settings)?;
+    record_audit(
+        service,
+        req,
+        vec![
+            AuditEntry::new(
+                now(req),
+                actor(req),
+                AuditAction::SettingsChanged,
+                Status::Success,
+            )
+            .with_description(format!("settings changed: {}", changed.join(", "))),
+        ],
+    )?;
+    ApiResponse::json(&json!({
+        "settings": saved.config.settings,
+        "automationAccount": saved.automation_account,
+        "configVersion": saved.version,
+    }))
+}
+
+pub(super) fn get_mail_settings(
+    service: &Service,
+    _: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let settings = service.reload_settings()?;
+    // `SmtpSettings` serialises `password_set`, never the password.
+    ApiResponse::json(&json!({"mail": settings.mail, "configVersion": settings.version}))
+}
+
+pub(super) fn replace_mail_settings(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let mut body = body_object(req)?;
+    body.remove("configVersion");
+    let mut choice: MailServerChoice =
+        serde_json::from_value(Value::Object(body)).map_err(|e| {
+            ApiError::bad_request(format!(
+                "invalid mail settings: {}",
+                crate::api::error::describe_json_error(&e)
+            ))
+        })?;
+    let current = service.reload_settings()?;
+    if let (MailServerChoice::Own(new), MailServerChoice::Own(old)) = (&mut choice, &current.mail) {
+        new.keep_password_from(old);
+    }
+    if let MailServerChoice::Own(smtp) = &choice {
+        seatwarden_mail::SmtpMailer::new(smtp.clone())
+            .map_err(|e| ApiError::new(ApiErrorKind::Validation, e.to_string()))?;
+    }
+    let before = serde_json::to_value(&current.mail).unwrap_or(Value::Null);
+    let after = serde_json::to_value(&choice).unwrap_or(Value::Null);
+    let mut settings = (*current).clone();
+    settings.mail = choice;
+    let saved = service.save_settings(settings)?;
+    record_audit(
+        service,
+        req,
+        vec![
+            AuditEntry::new(
+                now(req),
+                actor(req),
+                AuditAction::SettingsChanged,
+                Status::Success,
+            )
+            .with_description(format!(
+                "mail settings changed: {}",
+                changed_paths(&before, &after).join(", ")
+            )),
+        ],
+    )?;
+    ApiResponse::json(&json!({"mail": saved.mail, "configVersion": saved.version}))
+}

@@ -1,0 +1,366 @@
+//! Mail templates: list (with when each last sent and to how many), create,
+//! edit, delete, preview with sample values and a test send.
+//!
+//! Templates live in the versioned configuration document, so every change
+//! is optimistic and audited; the send history comes from the outbox.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Value, json};
+
+use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, changed_paths};
+use seatwarden_core::Millis;
+use seatwarden_mail::placeholder::Field;
+use seatwarden_mail::{
+    DedupKey, PlaceholderError, Template, TemplateError, TemplateErrors, TemplateId,
+};
+
+use super::{actor, body_object, now, record_audit, store_err, string_field};
+use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::service::{Service, Settings};
+use crate::store::{MailStatus, OutboxMessage, OutboxQuery};
+
+pub(super) fn list_templates(
+    service: &Service,
+    _: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let settings = service.reload_settings()?;
+    let history = send_history(service)?;
+    let templates = settings
+        .templates
+        .iter()
+        .map(|t| {
+            let mut item = serde_json::to_value(t)
+                .map_err(|_| ApiError::internal("a template could not be serialised"))?;
+            let last = history.get(&t.id.0);
+            if let Value::Object(map) = &mut item {
+                map.insert("lastSent".to_owned(), json!(last.map(|l| l.at)));
+                map.insert(
+                    "sentCount".to_owned(),
+                    json!(last.map_or(0, |l| l.recipients.len())),
+                );
+            }
+            Ok(item)
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    ApiResponse::json(&json!({"templates": templates, "configVersion": settings.version}))
+}
+
+/// A template's most recent send: when its last message was delivered and
+/// who received a message of that send.
+struct LastSend {
+    at: Millis,
+    send: SendKey,
+    recipients: HashSet<String>,
+}
+
+/// What makes messages one "send" of a template: a run's mails (welcome
+/// mails of one import, one run's report) share the run's cycle; scheduled
+/// mails (warnings, licence alerts) share the tick that queued them, whose
+/// instant is their creation time.
+#[derive(Clone, PartialEq, Eq)]
+enum SendKey {
+    Cycle(String),
+    Queued(Millis),
+}
+
+/// The last send of every template that delivered anything, from the
+/// outbox's sent messages (the audit log may have been purged or cleared;
+/// the outbox keeps what it delivered).
+fn send_history(service: &Service) -> Result<HashMap<String, LastSend>, ApiError> {
+    let mut query = OutboxQuery {
+        statuses: vec![MailStatus::Sent],
+        limit: 1_000,
+        ..OutboxQuery::default()
+    };
+    let mut sent = Vec::new();
+    loop {
+        let page = service.store().list_mail(&query).map_err(store_err)?;
+        sent.extend(page.items);
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    let key_of = |m: &OutboxMessage| {
+        let cycle = DedupKey(m.dedup_key.clone())
+            .parts()
+            .map(|(_, _, c)| c.0)
+            .unwrap_or_default();
+        if cycle.starts_with("run:") {
+            SendKey::Cycle(cycle)
+        } else {
+            SendKey::Queued(m.created_at)
+        }
+    };
+    // A sent message's `next_attempt_at` is the instant it was delivered.
+    let mut history: HashMap<String, LastSend> = HashMap::new();
+    for m in &sent {
+        let at = m.next_attempt_at;
+        let newer = history.get(&m.template_id).is_none_or(|l| at > l.at);
+        if newer {
+            let send = key_of(m);
+            let entry = history
+                .entry(m.template_id.clone())
+                .or_insert_with(|| LastSend {
+                    at,
+                    send: send.clone(),
+                    recipients: HashSet::new(),
+                });
+            entry.at = at;
+            entry.send = send;
+        }
+    }
+    for m in &sent {
+        if let Some(last) = history.get_mut(&m.template_id)
+            && key_of(m) == last.send
+        {
+            let who = m
+                .recipient_user
+                .as_ref()
+                .map_or_else(|| m.to.join(","), |u| u.to_string());
+            last.recipients.insert(who);
+            last.at = last.at.max(m.next_attempt_at);
+        }
+    }
+    Ok(history)
+}
+
+fn template_body(req: &ApiRequest) -> Result<Template, ApiError> {
+    let mut body = body_object(req)?;
+    body.remove("configVersion");
+    let template: Template = serde_json::from_value(Value::Object(body)).map_err(|e| {
+        ApiError::bad_request(format!(
+            "invalid template: {}",
+            crate::api::error::describe_json_error(&e)
+        ))
+    })?;
+    template
+        .validate()
+        .map_err(|errors| invalid_template(&errors, "html_body"))?;
+    Ok(template)
+}
+
+/// A template's problems in the one validation shape:
+/// `details.problems: [{path, message}]`, each path naming the request's
+/// field (`body_field` is the body's name in that request: `html_body`
+/// when saving a template, `body` when previewing), a BCC entry by its
+/// index (`bcc[2]`), and placeholder problems with their `line` and
+/// `column` too.
+fn invalid_template(errors: &TemplateErrors, body_field: &str) -> ApiError {
+    let field = |f: Field| match f {
+        Field::Subject => "subject".to_owned(),
+        Field::Body => body_field.to_owned(),
+    };
+    let problems: Vec<Value> = errors
+        .errors
+        .iter()
+        .map(|e| match e {
+            TemplateError::Placeholder(p) => {
+                let at = match p {
+                    PlaceholderError::Unknown { at, .. }
+                    | PlaceholderError::NotAvailable { at, .. }
+                    | PlaceholderError::Unclosed { at } => at,
+                };
+                json!({"path": field(at.field), "message": p.to_string(),
+                       "line": at.line, "column": at.column})
+            }
+            TemplateError::Empty { field: name } => {
+                let path = if name == "body" {
+                    body_field.to_owned()
+                } else {
+                    name.clone()
+                };
+                json!({"path": path, "message": "must not be empty"})
+            }
+            TemplateError::MultilineSubject => {
+                json!({"path": "subject", "message": "must be a single line"})
+            }
+            TemplateError::BadBcc { index } => json!({
+                "path": format!("bcc[{}]", index.saturating_sub(1)),
+                "message": format!("entry {index} is not a valid email address"),
+            }),
+            TemplateError::Timing { .. } => json!({"path": "timing", "message": e.to_string()}),
+        })
+        .collect();
+    ApiError::new(ApiErrorKind::Validation, errors.to_string())
+        .with_details(json!({"problems": problems}))
+}
+
+fn save_templates(
+    service: &Service,
+    req: &ApiRequest,
+    settings: Settings,
+    description: String,
+) -> Result<(), ApiError> {
+    service.save_settings(settings)?;
+    record_audit(
+        service,
+        req,
+        vec![
+            AuditEntry::new(
+                now(req),
+                actor(req),
+                AuditAction::SettingsChanged,
+                Status::Success,
+            )
+            .with_description(description),
+        ],
+    )
+}
+
+pub(super) fn create_template(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let template = template_body(req)?;
+    let current = service.reload_settings()?;
+    if current.templates.iter().any(|t| t.id == template.id) {
+        return Err(ApiError::new(
+            ApiErrorKind::Conflict,
+            format!("a template with id `{}` exists already", template.id),
+        ));
+    }
+    let mut settings = (*current).clone();
+    settings.templates.push(template.clone());
+    save_templates(
+        service,
+        req,
+        settings,
+        format!("template `{}` created", template.id),
+    )?;
+    ApiResponse::json_status(201, &template)
+}
+
+pub(super) fn get_template(
+    service: &Service,
+    _: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = TemplateId(params.get("id")?.to_owned());
+    let settings = service.reload_settings()?;
+    let t = settings
+        .templates
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("template `{id}`")))?;
+    ApiResponse::json(t)
+}
+
+pub(super) fn replace_template(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = TemplateId(params.get("id")?.to_owned());
+    let template = template_body(req)?;
+    if template.id != id {
+        return Err(ApiError::bad_request(
+            "field `id` must match the template in the path",
+        ));
+    }
+    let current = service.reload_settings()?;
+    let mut settings = (*current).clone();
+    let slot = settings
+        .templates
+        .iter_mut()
+        .find(|t| t.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("template `{id}`")))?;
+    let before = serde_json::to_value(&*slot).unwrap_or(Value::Null);
+    *slot = template.clone();
+    let after = serde_json::to_value(&template).unwrap_or(Value::Null);
+    let changed = changed_paths(&before, &after);
+    save_templates(
+        service,
+        req,
+        settings,
+        format!("template `{id}` changed: {}", changed.join(", ")),
+    )?;
+    ApiResponse::json(&template)
+}
+
+pub(super) fn delete_template(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = TemplateId(params.get("id")?.to_owned());
+    let current = service.reload_settings()?;
+    if !current.templates.iter().any(|t| t.id == id) {
+        return Err(ApiError::not_found(format!("template `{id}`")));
+    }
+    if current
+        .config
+        .policies
+        .iter()
+        .any(|p| p.warning.as_ref().and_then(|w| w.template.as_deref()) == Some(id.0.as_str()))
+    {
+        return Err(ApiError::new(
+            ApiErrorKind::Conflict,
+            format!("template `{id}` is used by a policy's warning"),
+        ));
+    }
+    let mut settings = (*current).clone();
+    settings.templates.retain(|t| t.id != id);
+    save_templates(service, req, settings, format!("template `{id}` deleted"))?;
+    ApiResponse::json(&json!({"deleted": id}))
+}
+
+pub(super) fn preview_template(
+    _: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let body = body_object(req)?;
+    let subject = string_field(&body, "subject")?;
+    let html = string_field(&body, "body")?;
+    let kind = match body.get("kind") {
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|_| ApiError::bad_request("field `kind` is not a template kind"))?,
+        None => seatwarden_mail::TemplateKind::Warning,
+    };
+    let mut template = Template::default_for(kind);
+    template.subject = subject;
+    template.html_body = html;
+    let preview =
+        seatwarden_mail::preview(&template).map_err(|errors| invalid_template(&errors, "body"))?;
+    ApiResponse::json(&json!({
+        "subject": preview.rendered.subject,
+        "html": preview.rendered.html,
+        "text": preview.rendered.text,
+        "substituted": preview.samples.iter().map(|(p, v)| json!({"placeholder": p.to_string(), "sample": v})).collect::<Vec<_>>(),
+        "notice": preview.notice,
+    }))
+}
+
+pub(super) fn test_template(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = TemplateId(params.get("id")?.to_owned());
+    let body = body_object(req)?;
+    let to = string_field(&body, "to")?;
+    let settings = service.reload_settings()?;
+    if !settings.templates.iter().any(|t| t.id == id) {
+        return Err(ApiError::not_found(format!("template `{id}`")));
+    }
+    let mailer = seatwarden_mail::Mailer::from_choice(
+        &settings.mail,
+        &seatwarden_mail::ProductMail::default(),
+    )
+    .map_err(|e| ApiError::new(ApiErrorKind::Validation, e.to_string()))?;
+    match mailer {
+        seatwarden_mail::Mailer::Smtp(m) => {
+            match m.send_test(&to, &service.options().instance_name) {
+                Ok(reply) => ApiResponse::json(&json!({"ok": true, "reply": reply.to_string()})),
+                Err(e) => ApiResponse::json(&json!({"ok": false, "reply": e.to_string()})),
+            }
+        }
+        seatwarden_mail::Mailer::Unavailable(why) => {
+            Err(ApiError::new(ApiErrorKind::Unavailable, why.to_string()))
+        }
+    }
+}

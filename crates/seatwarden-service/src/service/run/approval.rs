@@ -1,0 +1,141 @@
+//! Plans that wait for an admin: guard approvals and confirmed plans.
+//!
+//! Two kinds of run start from a plan an admin has seen: a policy run the
+//! mass-change guard held (approved by the exact plan hash), and bulk
+//! actions, imports and reverts, whose plans are kept in memory until the
+//! admin confirms them by hash. Both journal exactly the confirmed plan
+//! and queue it for applying; an approval can never be spent on another
+//! plan.
+
+use std::sync::Arc;
+
+use seatwarden_audit::{
+    Action as AuditAction, Actor, AuditEntry, Initiator, NewRun, PlanHash, RunId, RunStatus,
+    RunUpdate, Status,
+};
+use seatwarden_core::Millis;
+
+use super::{Job, PendingPlan, run_lease};
+use crate::service::{Service, ServiceError};
+use crate::store::JournaledPlan;
+
+impl Service {
+    /// Approves a run awaiting approval, if `hash` names its exact plan;
+    /// queues the journaled plan for applying and returns the run id.
+    pub fn approve(
+        &self,
+        run: RunId,
+        hash: &str,
+        admin: &Actor,
+        now: Millis,
+    ) -> Result<RunId, ServiceError> {
+        let stored = self
+            .store()
+            .get_run(run)?
+            .ok_or_else(|| ServiceError::NotFound(format!("run `{run}`")))?;
+        if stored.status != RunStatus::AwaitingApproval {
+            return Err(ServiceError::Conflict(format!(
+                "run `{run}` is not awaiting approval (it is {})",
+                stored.status.as_str()
+            )));
+        }
+        if stored.plan_hash.as_ref().map(|h| h.0.as_str()) != Some(hash) {
+            return Err(ServiceError::Conflict(
+                "the plan hash does not match the plan awaiting approval".to_owned(),
+            ));
+        }
+        let lease = self.store().acquire_lease(
+            &run_lease(run),
+            self.owner(),
+            now,
+            self.options().lease_ttl,
+        )?;
+        if !lease.is_acquired() {
+            return Err(ServiceError::Conflict(format!(
+                "run `{run}` is being approved elsewhere"
+            )));
+        }
+        self.store()
+            .update_run(run, &RunUpdate::status(RunStatus::InProgress))?;
+        let entry = AuditEntry::new(
+            now,
+            admin.clone(),
+            AuditAction::RunApproved,
+            Status::Success,
+        )
+        .with_run(run)
+        .with_description(format!("approved plan {hash}"));
+        self.store().append_audit(&[entry])?;
+        self.ensure_index()?;
+        let pending = self.store().pending_actions(run)?;
+        self.record_before_states(run, &pending)?;
+        self.active_runs().lock().insert(run);
+        self.phase(run, "queued", 0, pending.len() as u64);
+        self.jobs().lock().push_back(Job::Apply {
+            run,
+            policy: stored.policy.clone(),
+            plan: None,
+        });
+        Ok(run)
+    }
+
+    /// Keeps a plan until an admin confirms it by hash.
+    pub(crate) fn keep_plan(&self, plan: PendingPlan) {
+        let mut pending = self.pending_plans().lock();
+        // Plans older than a day are dropped: confirming one that old would
+        // apply decisions about a directory that has moved on.
+        let cutoff = plan.created.0 - seatwarden_core::time::DAY_MS;
+        pending.retain(|_, p| p.created.0 >= cutoff);
+        pending.insert(plan.id.clone(), plan);
+    }
+
+    /// Turns a kept plan into a run, if `hash` matches; returns its id.
+    pub fn run_pending(
+        &self,
+        plan_id: &str,
+        hash: &str,
+        now: Millis,
+    ) -> Result<RunId, ServiceError> {
+        let plan = {
+            let mut pending = self.pending_plans().lock();
+            match pending.get(plan_id) {
+                None => return Err(ServiceError::NotFound(format!("plan `{plan_id}`"))),
+                Some(p) if p.hash != hash => {
+                    return Err(ServiceError::Conflict(
+                        "the plan hash does not match the previewed plan".to_owned(),
+                    ));
+                }
+                Some(_) => pending.remove(plan_id),
+            }
+        };
+        let Some(plan) = plan else {
+            return Err(ServiceError::NotFound(format!("plan `{plan_id}`")));
+        };
+        let mut new = NewRun::new(
+            plan.kind,
+            plan.name.clone(),
+            Initiator::Manual {
+                user: plan.admin.clone(),
+                name: None,
+            },
+            now,
+        );
+        new.reverts = plan.reverts;
+        let run = self.start_run(&new, now)?;
+        let actions = plan.plan.journal_actions();
+        let journaled = JournaledPlan {
+            hash: PlanHash(plan.hash.clone()),
+            json: serde_json::to_string(&plan.plan).unwrap_or_default(),
+            actions: actions.clone(),
+        };
+        self.store().journal_plan(run, &journaled)?;
+        self.record_before_states(run, &actions)?;
+        self.phase(run, "queued", 0, actions.len() as u64);
+        self.jobs().lock().push_back(Job::Apply {
+            run,
+            policy: None,
+            plan: Some(Arc::new(plan.plan)),
+        });
+        Ok(run)
+    }
+}

@@ -1,0 +1,231 @@
+//! Planning a policy run: evaluate → health check and guard → journal.
+//!
+//! Planning is the only phase that reads the whole directory (a fresh
+//! index) and the only one that decides *what* a run will do; everything
+//! after it works from the journaled plan. Kept apart so that the
+//! decision (engine call, reasons, the run's admin-facing plan document)
+//! and the hand-over to applying (before-states, the apply job) read as one
+//! short path, and so a resume can re-enter it for a run that died while
+//! planning.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use seatwarden_audit::{
+    Actor, Initiator, NewRun, PlanHash, PolicyId, RunCounts, RunId, RunKind, RunStatus, RunUpdate,
+};
+use seatwarden_core::evaluate::{EvalContext, evaluate};
+use seatwarden_core::index::DirectoryIndex;
+use seatwarden_core::plan::{Plan, PlanStatus};
+use seatwarden_core::policy::Mode;
+use seatwarden_core::{Millis, UserKey};
+
+use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
+use crate::service::{Service, ServiceError};
+use crate::store::{ActionKey, JournaledPlan};
+
+/// The plan hash a queued preview run carries until its plan is journaled.
+pub(super) const PREVIEW_REQUESTED: &str = "preview-requested";
+
+impl Service {
+    /// Plans the given policies at `now` over the current index.
+    pub(crate) fn plan_policies(
+        &self,
+        index: &DirectoryIndex,
+        now: Millis,
+        only: Option<Vec<PolicyId>>,
+        preview: bool,
+    ) -> (Plan, RunPlan, String) {
+        let settings = self.settings();
+        let ctx = EvalContext {
+            acting_admin: settings.automation_account.clone(),
+            audit_deactivations: Vec::new(),
+            previous_never_logged_in_bp: None,
+            only,
+            preview,
+            approved_hash: None,
+        };
+        let plan = evaluate(&settings.config, index, now, &ctx);
+        let status = plan.status();
+        let ready =
+            status == PlanStatus::Ready || matches!(status, PlanStatus::NeedsApproval { .. });
+        let actions = plan
+            .actions(index)
+            .into_iter()
+            .map(|a| {
+                let policy = match &a.source {
+                    seatwarden_core::plan::ActionSource::Policy { id } => Some(id.clone()),
+                    seatwarden_core::plan::ActionSource::Bulk { .. } => None,
+                };
+                ActionInfo {
+                    user: a
+                        .operation
+                        .user()
+                        .cloned()
+                        .unwrap_or_else(|| UserKey::from("")),
+                    username: index
+                        .index_of_key(a.operation.user().unwrap_or(&UserKey::from("")))
+                        .map(|i| index.username(i).to_owned())
+                        .unwrap_or_default(),
+                    action: ActionKey::of(&a.operation),
+                    operation: a.operation,
+                    source: a.source.label(),
+                    policy,
+                    live: ready && a.mode == Mode::Live,
+                    reason: a.reason.to_string(),
+                }
+            })
+            .collect();
+        let hash = plan.hash(index);
+        let run_plan = RunPlan {
+            status: status_name(&status).to_owned(),
+            actor: Actor::system(),
+            document: serde_json::to_value(plan.document(index)).unwrap_or_default(),
+            actions,
+        };
+        (plan, run_plan, hash)
+    }
+
+    /// Runs the planning phase of a policy run; returns the apply job when
+    /// there is something to apply.
+    pub(super) fn plan_run(
+        &self,
+        run: RunId,
+        policies: &[PolicyId],
+        preview: bool,
+        now: Millis,
+    ) -> Result<Option<Job>, ServiceError> {
+        self.phase(run, "planning", 0, 0);
+        let single = match policies {
+            [one] => Some(one.clone()),
+            _ => None,
+        };
+        if let Some(policy) = &single {
+            let lease = self.store().acquire_lease(
+                &policy_lease(policy),
+                self.owner(),
+                now,
+                self.options().lease_ttl,
+            )?;
+            if !lease.is_acquired() {
+                self.finish_with(run, RunStatus::Failed, RunCounts::default(), now)?;
+                return Ok(None);
+            }
+        }
+        self.rebuild_index()?;
+        self.reload_settings()?;
+        let planned = {
+            let slot = self.index.read();
+            slot.index
+                .as_ref()
+                .map(|index| self.plan_policies(index, now, Some(policies.to_vec()), preview))
+        };
+        let Some((plan, mut run_plan, hash)) = planned else {
+            return Err(ServiceError::Snapshot(
+                "the directory index is not built".to_owned(),
+            ));
+        };
+        if let Some(policy) = &single {
+            run_plan.actor = Actor::policy(policy.clone());
+        }
+        let status = plan.status();
+        let journal_actions = run_plan.journal_actions();
+        let json = serde_json::to_string(&run_plan).unwrap_or_default();
+        let journaled = JournaledPlan {
+            hash: PlanHash(hash),
+            json,
+            actions: if matches!(status, PlanStatus::Ready | PlanStatus::NeedsApproval { .. }) {
+                journal_actions.clone()
+            } else {
+                Vec::new()
+            },
+        };
+        self.store().journal_plan(run, &journaled)?;
+        match status {
+            PlanStatus::Preview => {
+                let counts = RunCounts {
+                    users_affected: distinct_users(&run_plan),
+                    ..RunCounts::default()
+                };
+                self.finish_with(run, RunStatus::Previewed, counts, now)?;
+                self.release_policy(single.as_ref());
+                Ok(None)
+            }
+            PlanStatus::Paused { .. } => {
+                self.finish_with(run, RunStatus::Failed, RunCounts::default(), now)?;
+                self.release_policy(single.as_ref());
+                Ok(None)
+            }
+            PlanStatus::NeedsApproval { .. } => {
+                self.store()
+                    .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
+                self.phase(run, "awaiting approval", 0, journal_actions.len() as u64);
+                self.set_status(run, RunStatus::AwaitingApproval);
+                self.release_policy(single.as_ref());
+                self.store().release_lease(&run_lease(run), self.owner())?;
+                self.active_runs().lock().remove(&run);
+                Ok(None)
+            }
+            PlanStatus::Ready => {
+                self.record_before_states(run, &journal_actions)?;
+                Ok(Some(Job::Apply {
+                    run,
+                    policy: single,
+                    plan: Some(Arc::new(run_plan)),
+                }))
+            }
+        }
+    }
+
+    /// Queues a policy run ("run now" or "preview"); returns its id at once.
+    pub fn queue_policy_run(
+        &self,
+        policy: &PolicyId,
+        initiator: Initiator,
+        preview: bool,
+        now: Millis,
+    ) -> Result<RunId, ServiceError> {
+        let settings = self.reload_settings()?;
+        let found = settings
+            .config
+            .policy(policy)
+            .ok_or_else(|| ServiceError::NotFound(format!("policy `{policy}`")))?;
+        let mut new = NewRun::new(
+            RunKind::ScheduledCleanup,
+            found.name.clone(),
+            initiator,
+            now,
+        );
+        new.policy = Some(policy.clone());
+        if preview {
+            // Until the plan is journaled (which replaces it), this marks
+            // the run as a preview, so a resume after a crash in planning
+            // plans it again as a preview and never writes.
+            new.plan_hash = Some(PlanHash(PREVIEW_REQUESTED.to_owned()));
+        }
+        let run = self.start_run(&new, now)?;
+        self.jobs().lock().push_back(Job::Plan {
+            run,
+            policies: vec![policy.clone()],
+            preview,
+        });
+        Ok(run)
+    }
+}
+
+pub(super) fn status_name(status: &PlanStatus) -> &'static str {
+    match status {
+        PlanStatus::Preview => "preview",
+        PlanStatus::Ready => "ready",
+        PlanStatus::NeedsApproval { .. } => "needs_approval",
+        PlanStatus::Paused { .. } => "paused",
+    }
+}
+
+pub(super) fn distinct_users(plan: &RunPlan) -> u64 {
+    plan.actions
+        .iter()
+        .map(|a| &a.user)
+        .collect::<HashSet<_>>()
+        .len() as u64
+}

@@ -1,0 +1,95 @@
+package io.seatwarden.bridge;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The object the native library calls back for the {@link Host} port: one {@code byte[]
+ * call(byte[])} method, so the JNI surface stays one method whatever the port grows.
+ *
+ * <p>Requests are {@code {"method":"header"|"users"|"user"|"userByUsername"|"apply",...}}; the
+ * answer is {@code {"ok":true,"result":...}} with the snapshot shapes of {@code docs/snapshot.md},
+ * or {@code {"ok":false,"error":{"kind":"unavailable","message":...}}} for a {@link
+ * HostUnavailableException}, or {@code {"kind":"internal","type":<class>}} for any other runtime
+ * exception (its message is not passed on: it may quote personal data). Nothing is thrown back
+ * into the native code, so no exception is ever left pending there.
+ *
+ * <p>Rust calls this on the thread that called into the library, never on a thread of its own.
+ */
+final class HostBridge {
+  private final Host host;
+
+  HostBridge(Host host) {
+    this.host = Objects.requireNonNull(host, "host");
+  }
+
+  /** Called by the native library (through JNI). */
+  byte[] call(byte[] request) {
+    JsonWriter w = new JsonWriter(1024);
+    try {
+      Map<String, Object> req = Json.parseObject(request);
+      String method = Codec.string(req, "method");
+      w.raw("{\"ok\":true,\"result\":");
+      switch (method) {
+        case "header" -> Codec.header(w, Objects.requireNonNull(host.header(), "header"));
+        case "users" -> {
+          Long limit = Codec.optionalLong(req, "limit");
+          UsersPage page =
+              host.users(
+                  Codec.optionalString(req, "cursor"),
+                  limit == null ? 1000 : (int) Math.min(Integer.MAX_VALUE, limit));
+          w = new JsonWriter(256 + 200 * Objects.requireNonNull(page, "page").users().size());
+          w.raw("{\"ok\":true,\"result\":");
+          Codec.usersPage(w, page);
+        }
+        case "user" -> user(w, host.user(Codec.string(req, "key")));
+        case "userByUsername" -> user(w, host.userByUsername(Codec.string(req, "username")));
+        case "apply" -> applied(w, host.apply(Codec.operation(req.get("operation"))));
+        default -> throw Codec.malformed("unknown host method `" + method + "`");
+      }
+      return w.endObject().toBytes();
+    } catch (HostUnavailableException e) {
+      return unavailable(e);
+    } catch (RuntimeException e) {
+      return internal(e);
+    }
+  }
+
+  private static void user(JsonWriter w, Optional<DirectoryUser> user) {
+    if (user == null || user.isEmpty()) {
+      w.raw("null");
+    } else {
+      Codec.user(w, user.get());
+    }
+  }
+
+  private static void applied(JsonWriter w, OperationResult result) {
+    if (result instanceof OperationResult.Applied applied) {
+      w.beginObject().name("createdUser").value(applied.createdUser()).endObject();
+    } else if (result instanceof OperationResult.Failed failed) {
+      w.beginObject().name("failure").beginObject();
+      w.name("kind").value(failed.reason().name().toLowerCase(java.util.Locale.ROOT));
+      w.comma().name("detail").value(failed.detail());
+      w.endObject().endObject();
+    } else {
+      throw new NullPointerException("apply answered null");
+    }
+  }
+
+  /** The answer for a {@link HostUnavailableException} (its message is documented free of personal data). */
+  static byte[] unavailable(HostUnavailableException e) {
+    JsonWriter w = new JsonWriter();
+    w.raw("{\"ok\":false,\"error\":{\"kind\":\"unavailable\",\"message\":");
+    w.value(e.getMessage() == null ? "unavailable" : e.getMessage());
+    return w.raw("}}").toBytes();
+  }
+
+  /** The answer for any other exception: its class only. */
+  static byte[] internal(RuntimeException e) {
+    JsonWriter w = new JsonWriter();
+    w.raw("{\"ok\":false,\"error\":{\"kind\":\"internal\",\"type\":");
+    w.value(e.getClass().getName());
+    return w.raw("}}").toBytes();
+  }
+}

@@ -1,0 +1,7 @@
+package io.seatwarden.store;
+
+import net.java.ao.schema.Table;
+
+/** The {@code before_states} table (see {@link RecordTables}). */
+@Table("SW_BEFORE_STATES")
+public interface BeforeStatesRow extends RecordRow {}

@@ -1,0 +1,7 @@
+package io.seatwarden.store;
+
+import net.java.ao.schema.Table;
+
+/** The {@code config} table (see {@link RecordTables}). */
+@Table("SW_CONFIG")
+public interface ConfigRow extends RecordRow {}

@@ -1,0 +1,7 @@
+package io.seatwarden.store;
+
+import net.java.ao.schema.Table;
+
+/** The {@code outcomes} table (see {@link RecordTables}). */
+@Table("SW_OUTCOMES")
+public interface OutcomesRow extends RecordRow {}

@@ -1,0 +1,7 @@
+package io.seatwarden.store;
+
+import net.java.ao.schema.Table;
+
+/** The {@code runs} table (see {@link RecordTables}). */
+@Table("SW_RUNS")
+public interface RunsRow extends RecordRow {}

@@ -1,0 +1,378 @@
+package io.seatwarden.web;
+
+import com.atlassian.sal.api.auth.LoginUriProvider;
+import com.atlassian.sal.api.user.UserKey;
+import com.atlassian.sal.api.user.UserManager;
+import com.atlassian.sal.api.websudo.WebSudoManager;
+import com.atlassian.sal.api.websudo.WebSudoSessionException;
+import com.atlassian.sal.api.xsrf.XsrfTokenAccessor;
+import com.atlassian.sal.api.xsrf.XsrfTokenValidator;
+import io.seatwarden.bridge.ApiRequest;
+import io.seatwarden.bridge.ApiResponse;
+import io.seatwarden.bridge.EngineClosedException;
+import io.seatwarden.bridge.Seatwarden;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+/**
+ * {@code /plugins/servlet/seatwarden/*}: the admin UI and its API, for system administrators only.
+ *
+ * <p>Every request passes, in order: signed in (else the product's login page, or 401 for the
+ * API), system administrator (SAL {@code UserManager.isSystemAdmin}, else 403), a secure
+ * administrator session (WebSudo: the product's password prompt for pages, 401 for the API), and
+ * for state-changing methods the XSRF token (the {@code X-Seatwarden-XSRF} header must equal the
+ * session's SAL token, which {@code GET session} hands the UI; else 403). Only then does an API
+ * request reach {@link Seatwarden#handle}, with what was verified in its context. The built UI is
+ * served from the jar with the product's admin decorator.
+ */
+public final class AdminServlet extends HttpServlet {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Where the product mounts this servlet, below the context path. */
+  public static final String BASE_PATH = "/plugins/servlet/seatwarden";
+
+  /** The header the UI echoes the XSRF token in. */
+  static final String XSRF_HEADER = "X-Seatwarden-XSRF";
+
+  /** The largest request body accepted (CSV imports). */
+  static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+  private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+
+  private final transient UserManager users;
+  private final transient WebSudoManager webSudo;
+  private final transient XsrfTokenAccessor xsrfTokens;
+  private final transient XsrfTokenValidator xsrfValidator;
+  private final transient LoginUriProvider loginUris;
+  private final transient AdminBackend backend;
+  private final transient UiAssets assets;
+
+  /** The servlet as the plugin framework builds it (constructor injection). */
+  public AdminServlet(
+      UserManager users,
+      WebSudoManager webSudo,
+      XsrfTokenAccessor xsrfTokens,
+      XsrfTokenValidator xsrfValidator,
+      LoginUriProvider loginUris,
+      AdminBackend backend) {
+    this(
+        users,
+        webSudo,
+        xsrfTokens,
+        xsrfValidator,
+        loginUris,
+        backend,
+        AdminServlet.class.getClassLoader());
+  }
+
+  /** Any asset class loader (tests). */
+  AdminServlet(
+      UserManager users,
+      WebSudoManager webSudo,
+      XsrfTokenAccessor xsrfTokens,
+      XsrfTokenValidator xsrfValidator,
+      LoginUriProvider loginUris,
+      AdminBackend backend,
+      ClassLoader assetLoader) {
+    this.users = Objects.requireNonNull(users, "users");
+    this.webSudo = Objects.requireNonNull(webSudo, "webSudo");
+    this.xsrfTokens = Objects.requireNonNull(xsrfTokens, "xsrfTokens");
+    this.xsrfValidator = Objects.requireNonNull(xsrfValidator, "xsrfValidator");
+    this.loginUris = Objects.requireNonNull(loginUris, "loginUris");
+    this.backend = Objects.requireNonNull(backend, "backend");
+    this.assets = new UiAssets(Objects.requireNonNull(assetLoader, "assetLoader"));
+  }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    String context = request.getContextPath() == null ? "" : request.getContextPath();
+    String prefix = context + BASE_PATH;
+    String uri = request.getRequestURI();
+    if (uri == null || !uri.startsWith(prefix)) {
+      sendError(response, 404, "not_found", "no such page");
+      return;
+    }
+    String path = uri.substring(prefix.length());
+    if (path.isEmpty()) {
+      // Relative asset and API URLs need the trailing slash.
+      response.sendRedirect(prefix + "/");
+      return;
+    }
+    boolean api = path.startsWith("/api/") || path.equals("/session");
+
+    UserKey user = users.getRemoteUserKey(request);
+    if (user == null) {
+      if (api) {
+        sendError(response, 401, "unauthenticated", "sign in to the product first");
+      } else {
+        response.sendRedirect(loginUris.getLoginUri(currentUri(request)).toASCIIString());
+      }
+      return;
+    }
+    if (!users.isSystemAdmin(user)) {
+      sendError(response, 403, "forbidden", "Seatwarden is for system administrators only");
+      return;
+    }
+    if (!webSudo(request, response, api)) {
+      return;
+    }
+    if (path.equals("/session")) {
+      session(request, response);
+    } else if (api) {
+      api(request, response, user, path);
+    } else {
+      asset(request, response, path, prefix + "/");
+    }
+  }
+
+  /** WebSudo: true when the request may go on; otherwise the response is already written. */
+  private boolean webSudo(HttpServletRequest request, HttpServletResponse response, boolean api)
+      throws IOException {
+    try {
+      if (webSudo.canExecuteRequest(request)) {
+        webSudo.willExecuteWebSudoRequest(request);
+        return true;
+      }
+    } catch (WebSudoSessionException expired) {
+      // fall through: ask for the password again
+    }
+    if (api) {
+      sendError(
+          response,
+          401,
+          "websudo_required",
+          "confirm your administrator password: reload the page");
+    } else {
+      webSudo.enforceWebSudoProtection(request, response);
+    }
+    return false;
+  }
+
+  /** {@code GET session}: the XSRF token the UI echoes on every state-changing call. */
+  private void session(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    String method = request.getMethod().toUpperCase(Locale.ROOT);
+    if (method.equals("DELETE")) {
+      // Signing out is the product's business: nothing to end here.
+      response.setStatus(204);
+      return;
+    }
+    if (!method.equals("GET")) {
+      sendError(response, 405, "method_not_allowed", "the product owns the session");
+      return;
+    }
+    String token = xsrfTokens.getXsrfToken(request, response, true);
+    write(
+        response,
+        200,
+        "application/json;charset=UTF-8",
+        UiAssets.utf8("{\"xsrfToken\":\"" + jsonEscape(token == null ? "" : token) + "\"}"));
+  }
+
+  private void api(HttpServletRequest request, HttpServletResponse response, UserKey user, String path)
+      throws IOException {
+    String method = request.getMethod().toUpperCase(Locale.ROOT);
+    boolean changesState = !SAFE_METHODS.contains(method);
+    boolean xsrfVerified = xsrfVerified(request, response);
+    if (changesState && !xsrfVerified) {
+      sendError(response, 403, "xsrf", "the request's XSRF token is missing or wrong: reload the page");
+      return;
+    }
+    Optional<Seatwarden> engine = backend.engine();
+    if (engine.isEmpty()) {
+      sendError(response, 503, "unavailable", "Seatwarden is starting or stopping");
+      return;
+    }
+    byte[] body = readBody(request);
+    if (body == null) {
+      sendError(response, 413, "too_large", "the request body is over " + MAX_BODY_BYTES + " bytes");
+      return;
+    }
+    ApiRequest apiRequest =
+        new ApiRequest(
+            method,
+            path,
+            query(request.getQueryString()),
+            body,
+            new ApiRequest.Context(
+                user.getStringValue(), true, request.getRemoteAddr(), xsrfVerified, true));
+    ApiResponse answer;
+    try {
+      answer = engine.get().handle(apiRequest);
+    } catch (EngineClosedException stopping) {
+      sendError(response, 503, "unavailable", "Seatwarden is stopping");
+      return;
+    }
+    if (changesState) {
+      backend.workQueued();
+    }
+    response.setHeader("Cache-Control", "no-store");
+    for (ApiResponse.Header header : answer.headers()) {
+      response.addHeader(header.name(), header.value());
+    }
+    write(response, answer.status(), answer.contentType(), answer.body());
+  }
+
+  /**
+   * The session's SAL XSRF token came back in the header (or, for requests without a form body,
+   * as SAL's own {@code atl_token} parameter).
+   */
+  private boolean xsrfVerified(HttpServletRequest request, HttpServletResponse response) {
+    String sent = request.getHeader(XSRF_HEADER);
+    if (sent != null && !sent.isEmpty()) {
+      String expected = xsrfTokens.getXsrfToken(request, response, false);
+      return expected != null
+          && !expected.isEmpty()
+          && MessageDigest.isEqual(
+              sent.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+    }
+    String contentType = request.getContentType();
+    boolean formBody =
+        contentType != null
+            && (contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
+                || contentType.toLowerCase(Locale.ROOT).startsWith("multipart/"));
+    // SAL reads the token with getParameter, which would consume a form body the engine needs.
+    return !formBody && xsrfValidator.validateFormEncodedToken(request);
+  }
+
+  private void asset(
+      HttpServletRequest request, HttpServletResponse response, String path, String apiBase)
+      throws IOException {
+    String method = request.getMethod().toUpperCase(Locale.ROOT);
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      sendError(response, 405, "method_not_allowed", "pages are read-only");
+      return;
+    }
+    String name = path.equals("/") ? "index.html" : path.substring(1);
+    Optional<UiAssets.Asset> asset = assets.find(name);
+    if (asset.isEmpty()) {
+      sendError(response, 404, "not_found", "no such page");
+      return;
+    }
+    byte[] body = asset.get().body();
+    if (name.equals("index.html")) {
+      String product = backend.product().orElse("");
+      String section =
+          product.equals("confluence") ? "admin" : "admin_users_menu/users_groups_section";
+      body =
+          UiAssets.utf8(
+              UiAssets.page(
+                  new String(body, StandardCharsets.UTF_8), apiBase, section, "seatwarden-admin"));
+    }
+    response.setHeader("Cache-Control", "no-cache");
+    response.setHeader("X-Content-Type-Options", "nosniff");
+    write(response, 200, asset.get().contentType(), method.equals("HEAD") ? new byte[0] : body);
+  }
+
+  /** The body, or null when it is over {@link #MAX_BODY_BYTES}. */
+  private static byte[] readBody(HttpServletRequest request) throws IOException {
+    if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+      return null;
+    }
+    try (InputStream in = request.getInputStream()) {
+      if (in == null) {
+        return new byte[0];
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buffer = new byte[16 * 1024];
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        if (out.size() + n > MAX_BODY_BYTES) {
+          return null;
+        }
+        out.write(buffer, 0, n);
+      }
+      return out.toByteArray();
+    }
+  }
+
+  /** The query string's parameters in order (a name may repeat), decoded as UTF-8. */
+  static List<ApiRequest.Param> query(String queryString) {
+    List<ApiRequest.Param> params = new ArrayList<>();
+    if (queryString == null || queryString.isEmpty()) {
+      return params;
+    }
+    for (String pair : queryString.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      try {
+        params.add(
+            new ApiRequest.Param(
+                URLDecoder.decode(name, StandardCharsets.UTF_8),
+                URLDecoder.decode(value, StandardCharsets.UTF_8)));
+      } catch (IllegalArgumentException malformed) {
+        params.add(new ApiRequest.Param(name, value));
+      }
+    }
+    return params;
+  }
+
+  private static URI currentUri(HttpServletRequest request) {
+    String query = request.getQueryString();
+    return URI.create(request.getRequestURI() + (query == null ? "" : "?" + query));
+  }
+
+  private static void sendError(HttpServletResponse response, int status, String kind, String message)
+      throws IOException {
+    response.setHeader("Cache-Control", "no-store");
+    write(
+        response,
+        status,
+        "application/json;charset=UTF-8",
+        UiAssets.utf8(
+            "{\"error\":{\"kind\":\""
+                + jsonEscape(kind)
+                + "\",\"message\":\""
+                + jsonEscape(message)
+                + "\"}}"));
+  }
+
+  private static void write(HttpServletResponse response, int status, String contentType, byte[] body)
+      throws IOException {
+    response.setStatus(status);
+    response.setContentType(contentType);
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+
+  static String jsonEscape(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 8);
+    for (char c : text.toCharArray()) {
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.toString();
+  }
+}

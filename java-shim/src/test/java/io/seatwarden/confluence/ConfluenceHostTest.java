@@ -1,0 +1,213 @@
+package io.seatwarden.confluence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.atlassian.confluence.security.SpacePermission;
+import com.atlassian.confluence.user.AuthenticatedUserThreadLocal;
+import io.seatwarden.bridge.DirectoryHeader;
+import io.seatwarden.bridge.DirectoryUser;
+import io.seatwarden.bridge.Operation;
+import io.seatwarden.bridge.OperationResult;
+import io.seatwarden.bridge.OperationResult.FailureKind;
+import io.seatwarden.bridge.UsersPage;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConfluenceHostTest {
+  private final FakeConfluence confluence = new FakeConfluence();
+  private final String admin;
+  private final String alice;
+  private final String bob;
+  private final String carol;
+  private final String ldapUser;
+  private final ConfluenceHost host;
+
+  ConfluenceHostTest() {
+    confluence.grant(SpacePermission.USE_CONFLUENCE_PERMISSION, "confluence-users");
+    confluence.grant(SpacePermission.SYSTEM_ADMINISTRATOR_PERMISSION, "site-admins");
+    admin =
+        confluence.user(
+            "automation",
+            FakeConfluence.INTERNAL,
+            true,
+            "confluence-administrators",
+            "confluence-users");
+    alice = confluence.user("alice", FakeConfluence.INTERNAL, true, "confluence-users", "writers");
+    bob = confluence.user("bob", FakeConfluence.INTERNAL, false, "confluence-users");
+    carol = confluence.user("carol", FakeConfluence.INTERNAL, true);
+    ldapUser = confluence.user("lena", FakeConfluence.LDAP, true, "confluence-users");
+    confluence.lastLogins.put("alice", FakeConfluence.NOW - 3_600_000L);
+    host = confluence.host(admin);
+  }
+
+  @AfterEach
+  void threadLocalLeftClean() {
+    assertNull(AuthenticatedUserThreadLocal.get());
+  }
+
+  private static OperationResult.Failed failed(OperationResult r) {
+    return assertInstanceOf(OperationResult.Failed.class, r);
+  }
+
+  @Test
+  void usersHaveTheirLastLoginButNoLoginCount() {
+    List<DirectoryUser> all = new ArrayList<>();
+    String cursor = null;
+    do {
+      UsersPage page = host.users(cursor, 3);
+      all.addAll(page.users());
+      cursor = page.next();
+    } while (cursor != null);
+    assertEquals(
+        List.of("alice", "automation", "bob", "carol", "lena"),
+        all.stream().map(DirectoryUser::username).toList());
+    DirectoryUser a = all.get(0);
+    assertEquals(alice, a.key());
+    assertEquals(FakeConfluence.NOW - 3_600_000L, a.lastLogin());
+    assertNull(a.loginCount(), "Confluence does not count logins: the engine's fallback applies");
+    assertEquals(List.of("confluence-users", "writers"), a.groups());
+    assertFalse(all.get(2).active());
+    assertNull(all.get(3).lastLogin());
+    assertNull(all.get(3).loginCount());
+    assertEquals(host.user(alice), host.userByUsername("ALICE"));
+  }
+
+  @Test
+  void deactivationAndReactivationRunAsTheAutomationAccount() {
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Deactivate(alice)));
+    assertFalse(host.user(alice).orElseThrow().active());
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Activate(alice)));
+    assertTrue(host.user(alice).orElseThrow().active());
+    assertEquals(List.of("deactivateUser", "reactivateUser"), confluence.writes);
+  }
+
+  @Test
+  void anAccountWithoutTheRightPermissionIsRefusedAsSuch() {
+    OperationResult.Failed f =
+        failed(confluence.host(carol).apply(new Operation.Deactivate(alice)));
+    assertEquals(FailureKind.PERMISSION_DENIED, f.reason());
+    assertTrue(host.user(alice).orElseThrow().active());
+  }
+
+  @Test
+  void aReadOnlyDirectoryRefusesWrites() {
+    assertEquals(
+        FailureKind.READ_ONLY_DIRECTORY,
+        failed(host.apply(new Operation.Deactivate(ldapUser))).reason());
+    assertEquals(
+        FailureKind.READ_ONLY_DIRECTORY,
+        failed(host.apply(new Operation.RemoveFromGroup(ldapUser, "confluence-users"))).reason());
+    assertEquals(List.of(), confluence.writes);
+  }
+
+  @Test
+  void seatsExhaustedRefusesReactivationAndLicenceGroupAdds() {
+    // Limit 3: automation, alice, lena hold seats.
+    assertEquals(FailureKind.NO_SEAT, failed(host.apply(new Operation.Activate(bob))).reason());
+    assertEquals(
+        FailureKind.NO_SEAT,
+        failed(host.apply(new Operation.AddToGroup(carol, "confluence-users"))).reason());
+    assertEquals(OperationResult.applied(), host.apply(new Operation.AddToGroup(carol, "writers")));
+    assertEquals(List.of("addMembership"), confluence.writes);
+    confluence.seatLimit = null;
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Activate(bob)));
+  }
+
+  @Test
+  void issueHandoverIsJiraOnly() {
+    OperationResult.Failed f =
+        failed(
+            host.apply(new Operation.ReassignIssues(alice, new Operation.Handover.Unassigned())));
+    assertEquals(new OperationResult.Failed(FailureKind.HOST, "issue handover is Jira-only"), f);
+  }
+
+  @Test
+  void aMembershipWriteTheProductSwallowedIsReported() {
+    confluence.swallowMemberships = true;
+    OperationResult.Failed f =
+        failed(host.apply(new Operation.AddToGroup(alice, "reviewers-missing")));
+    assertEquals(FailureKind.NOT_FOUND, f.reason());
+    confluence.crowd.group("reviewers");
+    f = failed(host.apply(new Operation.AddToGroup(alice, "reviewers")));
+    assertEquals(FailureKind.HOST, f.reason());
+    assertEquals("the product did not add the membership", f.detail());
+    f = failed(host.apply(new Operation.RemoveFromGroup(alice, "writers")));
+    assertEquals("the product did not remove the membership", f.detail());
+  }
+
+  @Test
+  void deleteIsRefusedWhenConfluenceWillNotRemoveTheAccount() {
+    confluence.inSeveralDirectories.add("carol");
+    assertEquals(FailureKind.VETOED, failed(host.apply(new Operation.Delete(carol))).reason());
+    confluence.inSeveralDirectories.clear();
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Delete(carol)));
+    assertTrue(host.user(carol).isEmpty());
+  }
+
+  @Test
+  void adminGroupsAreNeverDeleted() {
+    assertEquals(
+        FailureKind.VETOED,
+        failed(host.apply(new Operation.DeleteGroup("confluence-administrators"))).reason());
+    assertEquals(
+        FailureKind.VETOED, failed(host.apply(new Operation.DeleteGroup("site-admins"))).reason());
+    assertEquals(OperationResult.applied(), host.apply(new Operation.CreateGroup("temp")));
+    assertEquals(
+        FailureKind.ALREADY_EXISTS, failed(host.apply(new Operation.CreateGroup("TEMP"))).reason());
+    assertEquals(OperationResult.applied(), host.apply(new Operation.DeleteGroup("temp")));
+  }
+
+  @Test
+  void importCreatesInactiveUsersAndUpdatesProfiles() {
+    OperationResult.Applied created =
+        assertInstanceOf(
+            OperationResult.Applied.class,
+            host.apply(
+                new Operation.CreateUser(
+                    "Erin", "Erin Example", "erin@example.invalid", null, false)));
+    DirectoryUser erin = host.userByUsername("erin").orElseThrow();
+    assertEquals(created.createdUser(), erin.key());
+    assertFalse(erin.active());
+    assertEquals(
+        OperationResult.applied(),
+        host.apply(new Operation.UpdateUser(erin.key(), null, "e2@example.invalid")));
+    DirectoryUser updated = host.user(erin.key()).orElseThrow();
+    assertEquals("Erin Example", updated.displayName());
+    assertEquals("e2@example.invalid", updated.email());
+    assertEquals(
+        FailureKind.READ_ONLY_DIRECTORY,
+        failed(
+                host.apply(
+                    new Operation.CreateUser(
+                        "fred", "Fred", "f@example.invalid", FakeConfluence.LDAP, true)))
+            .reason());
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Rename(erin.key(), "erin2")));
+    assertEquals(erin.key(), host.userByUsername("erin2").orElseThrow().key());
+  }
+
+  @Test
+  void theHeaderCarriesTheLicenceGroupsAdminsAndSysadmins() {
+    confluence.counting = true;
+    confluence.crowd.member("carol", "site-admins");
+    DirectoryHeader h = host.header();
+    assertEquals(
+        List.of(
+            new DirectoryHeader.Licence(
+                "confluence", "Confluence", 3, 3, List.of("confluence-users"))),
+        h.licences());
+    assertTrue(h.groups().contains(new DirectoryHeader.Group("confluence-users", false, true)));
+    assertTrue(
+        h.groups().contains(new DirectoryHeader.Group("confluence-administrators", true, false)));
+    assertTrue(h.groups().contains(new DirectoryHeader.Group("site-admins", true, false)));
+    assertEquals(List.of(admin, carol), h.sysadmins());
+    assertEquals(2, h.directories().size());
+    confluence.noLicence = true;
+    assertEquals(List.of(), host.header().licences());
+  }
+}

@@ -1,0 +1,434 @@
+package io.seatwarden.jira;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.atlassian.crowd.embedded.api.DirectoryType;
+import com.atlassian.crowd.embedded.api.OperationType;
+import com.atlassian.jira.project.Project;
+import com.atlassian.jira.util.ErrorCollection;
+import io.seatwarden.bridge.DirectoryHeader;
+import io.seatwarden.bridge.DirectoryUser;
+import io.seatwarden.bridge.HostUnavailableException;
+import io.seatwarden.bridge.Operation;
+import io.seatwarden.bridge.Operation.Handover;
+import io.seatwarden.bridge.OperationResult;
+import io.seatwarden.bridge.OperationResult.FailureKind;
+import io.seatwarden.bridge.UsersPage;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JiraHostTest {
+  private final FakeJira jira = new FakeJira();
+  private final String admin;
+  private final String alice;
+  private final String bob;
+  private final String carol;
+  private final String ldapUser;
+  private final JiraHost host;
+
+  JiraHostTest() {
+    jira.role("jira-software", "Jira Software", 3, "jira-software-users");
+    jira.role("jira-servicedesk", "Jira Service Management", -1, "jira-servicedesk-users");
+    jira.administerGroups.add("jira-administrators");
+    jira.sysadminGroups.add("jira-system-administrators");
+    admin =
+        jira.user(
+            "automation",
+            FakeJira.INTERNAL,
+            true,
+            "jira-system-administrators",
+            "jira-software-users");
+    alice = jira.user("alice", FakeJira.INTERNAL, true, "jira-software-users", "developers");
+    bob = jira.user("bob", FakeJira.INTERNAL, false, "jira-software-users");
+    carol = jira.user("carol", FakeJira.INTERNAL, true);
+    ldapUser = jira.user("lena", FakeJira.LDAP, true, "jira-software-users");
+    jira.crowd.group("jira-administrators");
+    jira.logins.put("alice", new long[] {FakeJira.NOW - 86_400_000L, 42});
+    host = jira.host(admin);
+  }
+
+  private static OperationResult.Failed failed(OperationResult r) {
+    return assertInstanceOf(OperationResult.Failed.class, r);
+  }
+
+  // --- deactivation through validate + update ---------------------------------------------------
+
+  @Test
+  void deactivationGoesThroughValidateThenUpdateAsTheAutomationAccount() {
+    OperationResult r = host.apply(new Operation.Deactivate(alice));
+    assertEquals(OperationResult.applied(), r);
+    assertEquals(List.of("validateUpdateUser", "updateUser"), jira.calls);
+    assertEquals(List.of(admin), jira.validatedAs);
+    assertFalse(jira.byKey(alice).isActive());
+    assertNull(jira.context.getLoggedInUser(), "the job thread is left as it was");
+    // Deactivating again is a no-op that asks Jira nothing.
+    jira.calls.clear();
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Deactivate(alice)));
+    assertEquals(List.of(), jira.calls);
+  }
+
+  @Test
+  void aValidationErrorBecomesATypedFailureWithoutPersonalData() {
+    jira.updateVetoes.put(
+        alice,
+        new Object[] {"Cannot deactivate alice (Name of alice): lead of project ALPHA", null});
+    OperationResult.Failed f = failed(host.apply(new Operation.Deactivate(alice)));
+    assertEquals(FailureKind.VETOED, f.reason());
+    assertEquals("active: Cannot deactivate <user> (<user>): lead of project ALPHA", f.detail());
+    assertFalse(jira.calls.contains("updateUser"), "nothing written after a refusal");
+    assertTrue(jira.byKey(alice).isActive());
+  }
+
+  @Test
+  void aForbiddenReasonIsAPermissionFailure() {
+    jira.updateVetoes.put(
+        alice, new Object[] {"You cannot edit alice", ErrorCollection.Reason.FORBIDDEN});
+    OperationResult.Failed f = failed(host.apply(new Operation.Deactivate(alice)));
+    assertEquals(FailureKind.PERMISSION_DENIED, f.reason());
+    assertNull(f.detail());
+  }
+
+  @Test
+  void withoutAnAutomationAccountNothingIsWritten() {
+    OperationResult.Failed f = failed(jira.host(null).apply(new Operation.Deactivate(alice)));
+    assertEquals(FailureKind.PERMISSION_DENIED, f.reason());
+    assertEquals(List.of(), jira.calls);
+  }
+
+  @Test
+  void aProductExceptionIsAHostFailureThatDoesNotLeakItsMessage() {
+    jira.onUpdate =
+        u -> {
+          throw new IllegalStateException("database lost while saving alice@example.invalid");
+        };
+    OperationResult.Failed f = failed(host.apply(new Operation.Deactivate(alice)));
+    assertEquals(FailureKind.HOST, f.reason());
+    assertEquals("deactivate failed in the product (IllegalStateException)", f.detail());
+    assertNull(jira.context.getLoggedInUser());
+  }
+
+  @Test
+  void unknownUsersAreNotFound() {
+    assertEquals(
+        FailureKind.NOT_FOUND, failed(host.apply(new Operation.Deactivate("JIRAUSER1"))).reason());
+    assertEquals(
+        FailureKind.NOT_FOUND,
+        failed(host.apply(new Operation.AddToGroup(alice, "nope"))).reason());
+  }
+
+  // --- read-only directory ----------------------------------------------------------------------
+
+  @Test
+  void aReadOnlyDirectoryRefusesUserWritesBeforeAskingJira() {
+    assertEquals(
+        FailureKind.READ_ONLY_DIRECTORY,
+        failed(host.apply(new Operation.Deactivate(ldapUser))).reason());
+    assertEquals(
+        FailureKind.READ_ONLY_DIRECTORY,
+        failed(host.apply(new Operation.Rename(ldapUser, "lena2"))).reason());
+    assertEquals(
+        FailureKind.READ_ONLY_DIRECTORY,
+        failed(host.apply(new Operation.Delete(ldapUser))).reason());
+    assertEquals(
+        FailureKind.READ_ONLY_DIRECTORY,
+        failed(host.apply(new Operation.RemoveFromGroup(ldapUser, "jira-software-users")))
+            .reason());
+    assertEquals(List.of(), jira.calls);
+    assertTrue(jira.byKey(ldapUser).isActive());
+    assertEquals(List.of("jira-software-users"), jira.crowd.groupsOf("lena"));
+  }
+
+  @Test
+  void readOnlyLdapWithLocalGroupsLetsLicenceGroupsChangeOnly() {
+    jira.crowd
+        .directory(3L, "AD", DirectoryType.CONNECTOR, EnumSet.of(OperationType.UPDATE_GROUP))
+        .withLocalGroups("jira-software-users");
+    String dave = jira.user("dave", 3L, true, "jira-software-users", "ad-engineering");
+    assertEquals(
+        OperationResult.applied(),
+        host.apply(new Operation.RemoveFromGroup(dave, "jira-software-users")));
+    assertEquals(List.of("ad-engineering"), jira.crowd.groupsOf("dave"));
+    assertEquals(
+        FailureKind.READ_ONLY_DIRECTORY,
+        failed(host.apply(new Operation.RemoveFromGroup(dave, "ad-engineering"))).reason());
+    DirectoryHeader.Directory ad =
+        host.header().directories().stream().filter(d -> d.id() == 3L).findFirst().orElseThrow();
+    assertEquals(List.of("jira-servicedesk-users", "jira-software-users"), ad.localGroups());
+  }
+
+  // --- delete -----------------------------------------------------------------------------------
+
+  @Test
+  void aDeleteVetoIsATypedFailureAndTheUserStays() {
+    jira.deleteVetoes.put(
+        carol, "Cannot delete user 'carol' because 3 issues are assigned to Name of carol.");
+    OperationResult.Failed f = failed(host.apply(new Operation.Delete(carol)));
+    assertEquals(FailureKind.VETOED, f.reason());
+    assertEquals(
+        "Cannot delete user '<user>' because 3 issues are assigned to <user>.", f.detail());
+    assertEquals(List.of("validateDeleteUser"), jira.calls);
+    assertNotNull(jira.byKey(carol));
+  }
+
+  @Test
+  void deleteRemovesTheUserAfterValidation() {
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Delete(carol)));
+    assertEquals(List.of("validateDeleteUser", "removeUser"), jira.calls);
+    assertNull(jira.byKey(carol));
+  }
+
+  // --- seats -------------------------------------------------------------------------------------
+
+  @Test
+  void reactivatingIntoAFullLicenceIsNoSeat() {
+    // Seats: 3; active holders: automation, alice, lena.
+    OperationResult.Failed f = failed(host.apply(new Operation.Activate(bob)));
+    assertEquals(FailureKind.NO_SEAT, f.reason());
+    assertFalse(jira.byKey(bob).isActive());
+    assertEquals(List.of(), jira.calls);
+    // One seat freed: now it fits.
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Deactivate(alice)));
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Activate(bob)));
+    assertTrue(jira.byKey(bob).isActive());
+  }
+
+  @Test
+  void addingToALicenceGroupWithoutAFreeSeatIsNoSeat() {
+    assertEquals(
+        FailureKind.NO_SEAT,
+        failed(host.apply(new Operation.AddToGroup(carol, "jira-software-users"))).reason());
+    assertEquals(List.of(), jira.crowd.groupsOf("carol"));
+    // Unlimited licence and plain groups are not limited.
+    assertEquals(
+        OperationResult.applied(),
+        host.apply(new Operation.AddToGroup(carol, "jira-servicedesk-users")));
+    assertEquals(
+        OperationResult.applied(), host.apply(new Operation.AddToGroup(carol, "developers")));
+    assertEquals(List.of("developers", "jira-servicedesk-users"), jira.crowd.groupsOf("carol"));
+  }
+
+  // --- issue handover ----------------------------------------------------------------------------
+
+  @Test
+  void openIssuesGoToTheirProjectLeads() {
+    Project alpha = jira.project("ALPHA", carol);
+    Project beta = jira.project("BETA", admin);
+    jira.issue(1L, "ALPHA-1", alpha, alice, false);
+    jira.issue(2L, "BETA-7", beta, alice, false);
+    jira.issue(3L, "ALPHA-2", alpha, alice, true);
+    jira.issue(4L, "ALPHA-3", alpha, carol, false);
+    OperationResult r = host.apply(new Operation.ReassignIssues(alice, new Handover.ProjectLead()));
+    assertEquals(OperationResult.applied(), r);
+    assertEquals(carol, jira.issues.get(1L).assignee);
+    assertEquals(admin, jira.issues.get(2L).assignee);
+    assertEquals(alice, jira.issues.get(3L).assignee, "resolved issues stay");
+    assertEquals(carol, jira.issues.get(4L).assignee);
+    assertEquals(
+        List.of("assignee = \"alice\" AND resolution IS EMPTY ORDER BY key ASC"),
+        jira.search.queries);
+  }
+
+  @Test
+  void issuesWhoseLeadCannotTakeThemAreReportedAndTheRestMoved() {
+    Project alpha = jira.project("ALPHA", bob); // inactive lead
+    Project beta = jira.project("BETA", carol);
+    jira.issue(1L, "ALPHA-1", alpha, alice, false);
+    jira.issue(2L, "BETA-1", beta, alice, false);
+    OperationResult.Failed f =
+        failed(host.apply(new Operation.ReassignIssues(alice, new Handover.ProjectLead())));
+    assertEquals(FailureKind.VETOED, f.reason());
+    assertEquals(
+        "1 of 2 open issues could not be handed over: issue ALPHA-1: its project has no active lead"
+            + " to take it",
+        f.detail());
+    assertEquals(alice, jira.issues.get(1L).assignee);
+    assertEquals(carol, jira.issues.get(2L).assignee);
+  }
+
+  @Test
+  void manyOpenIssuesAreMovedAcrossSeveralSearchRounds() {
+    Project alpha = jira.project("ALPHA", carol);
+    for (long i = 1; i <= 250; i++) {
+      jira.issue(i, String.format("ALPHA-%04d", i), alpha, alice, false);
+    }
+    assertEquals(
+        OperationResult.applied(),
+        host.apply(new Operation.ReassignIssues(alice, new Handover.Unassigned())));
+    assertTrue(jira.issues.values().stream().allMatch(i -> i.assignee == null));
+    assertTrue(jira.calls.stream().filter("search"::equals).count() >= 3);
+  }
+
+  @Test
+  void theOpenIssuesQueryQuotesTheUsername() {
+    assertEquals(
+        "assignee = \"o\\\"b\\\\x\" AND resolution IS EMPTY ORDER BY key ASC",
+        JiraIssueHandover.openIssuesOf("o\"b\\x"));
+  }
+
+  @Test
+  void issuesCanGoToANamedActiveUserOnly() {
+    Project alpha = jira.project("ALPHA", carol);
+    jira.issue(1L, "ALPHA-1", alpha, alice, false);
+    assertEquals(
+        FailureKind.VETOED,
+        failed(host.apply(new Operation.ReassignIssues(alice, new Handover.ToUser(bob)))).reason());
+    assertEquals(
+        OperationResult.applied(),
+        host.apply(new Operation.ReassignIssues(alice, new Handover.ToUser(carol))));
+    assertEquals(carol, jira.issues.get(1L).assignee);
+  }
+
+  // --- groups
+  // -------------------------------------------------------------------------------------
+
+  @Test
+  void adminGroupsAreNeverDeleted() {
+    OperationResult.Failed f = failed(host.apply(new Operation.DeleteGroup("JIRA-Administrators")));
+    assertEquals(FailureKind.VETOED, f.reason());
+    assertNotNull(jira.crowd.getGroup("jira-administrators"));
+    assertEquals(List.of(), jira.calls);
+  }
+
+  @Test
+  void groupsAreCreatedAndDeletedThroughJira() {
+    assertEquals(OperationResult.applied(), host.apply(new Operation.CreateGroup("contractors")));
+    assertEquals(
+        FailureKind.ALREADY_EXISTS,
+        failed(host.apply(new Operation.CreateGroup("Contractors"))).reason());
+    jira.groupDeleteVetoes.put("developers", "Group developers is used by a comment visibility");
+    assertEquals(
+        FailureKind.VETOED, failed(host.apply(new Operation.DeleteGroup("developers"))).reason());
+    assertEquals(OperationResult.applied(), host.apply(new Operation.DeleteGroup("contractors")));
+    assertNull(jira.crowd.getGroup("contractors"));
+    assertEquals(
+        FailureKind.NOT_FOUND,
+        failed(host.apply(new Operation.DeleteGroup("contractors"))).reason());
+  }
+
+  // --- import
+  // --------------------------------------------------------------------------------------
+
+  @Test
+  void importCreatesInactiveUsersAndUpdatesProfiles() {
+    OperationResult.Applied created =
+        assertInstanceOf(
+            OperationResult.Applied.class,
+            host.apply(
+                new Operation.CreateUser(
+                    "erin", "Erin Example", "erin@example.invalid", null, false)));
+    assertEquals(jira.byName("erin").getKey(), created.createdUser());
+    assertFalse(jira.byName("erin").isActive());
+    assertEquals(
+        FailureKind.ALREADY_EXISTS,
+        failed(host.apply(new Operation.CreateUser("ERIN", "x", "y", null, true))).reason());
+    assertEquals(
+        FailureKind.READ_ONLY_DIRECTORY,
+        failed(
+                host.apply(
+                    new Operation.CreateUser(
+                        "fred", "Fred", "f@example.invalid", FakeJira.LDAP, true)))
+            .reason());
+    assertEquals(
+        OperationResult.applied(),
+        host.apply(new Operation.UpdateUser(created.createdUser(), "Erin E.", null)));
+    assertEquals("Erin E.", jira.byName("erin").getDisplayName());
+    assertEquals("erin@example.invalid", jira.byName("erin").getEmailAddress());
+    assertEquals(
+        OperationResult.applied(),
+        host.apply(new Operation.Rename(created.createdUser(), "erin2")));
+    assertEquals(created.createdUser(), jira.byName("erin2").getKey());
+    assertEquals(
+        FailureKind.ALREADY_EXISTS,
+        failed(host.apply(new Operation.Rename(alice, "erin2"))).reason());
+  }
+
+  // --- reads
+  // ---------------------------------------------------------------------------------------
+
+  @Test
+  void theHeaderDescribesDirectoriesGroupsLicencesAndSysadmins() {
+    DirectoryHeader h = host.header();
+    assertEquals(FakeJira.NOW, h.takenAt());
+    assertEquals(2, h.directories().size());
+    assertEquals(
+        new DirectoryHeader.Capabilities(true, true, true, true, true),
+        h.directories().get(0).capabilities());
+    assertEquals(
+        new DirectoryHeader.Capabilities(false, false, false, false, false),
+        h.directories().get(1).capabilities());
+    assertEquals(
+        List.of(
+            new DirectoryHeader.Licence(
+                "jira-servicedesk",
+                "Jira Service Management",
+                null,
+                0,
+                List.of("jira-servicedesk-users")),
+            new DirectoryHeader.Licence(
+                "jira-software", "Jira Software", 3, 3, List.of("jira-software-users"))),
+        h.licences());
+    assertTrue(h.groups().contains(new DirectoryHeader.Group("jira-administrators", true, false)));
+    assertTrue(h.groups().contains(new DirectoryHeader.Group("jira-software-users", false, true)));
+    assertTrue(h.groups().contains(new DirectoryHeader.Group("developers", false, false)));
+    assertEquals(List.of(admin), h.sysadmins());
+  }
+
+  @Test
+  void usersCarryLastLoginLoginCountAndGroups() {
+    List<DirectoryUser> all = new ArrayList<>();
+    String cursor = null;
+    do {
+      UsersPage page = host.users(cursor, 2);
+      all.addAll(page.users());
+      cursor = page.next();
+    } while (cursor != null);
+    assertEquals(
+        List.of("alice", "automation", "bob", "carol", "lena"),
+        all.stream().map(DirectoryUser::username).toList());
+    DirectoryUser a = all.get(0);
+    assertEquals(alice, a.key());
+    assertEquals(FakeJira.NOW - 86_400_000L, a.lastLogin());
+    assertEquals(42, a.loginCount());
+    assertEquals(List.of("developers", "jira-software-users"), a.groups());
+    assertEquals(FakeJira.NOW - 400L * 86_400_000L, a.created());
+    DirectoryUser never = all.get(3);
+    assertNull(never.lastLogin());
+    assertEquals(0, never.loginCount(), "Jira counts logins: none recorded is zero");
+    assertEquals(host.user(bob), host.userByUsername("BOB"));
+    assertFalse(host.user(bob).orElseThrow().active());
+    assertTrue(host.user("JIRAUSER1").isEmpty());
+  }
+
+  @Test
+  void unreadableDirectoryIsHostUnavailable() {
+    JiraServices broken =
+        new JiraServices(
+            jira.users,
+            jira.service,
+            jira.crowd,
+            new io.seatwarden.product.FakeCrowd() {
+              @Override
+              public List<com.atlassian.crowd.embedded.api.Directory> findAllDirectories() {
+                throw new IllegalStateException("db down");
+              }
+            },
+            jira.groups,
+            jira.groupService,
+            jira.permissions,
+            jira.roleManager,
+            jira.loginService,
+            jira.search,
+            jira.issueService);
+    JiraHost h = new JiraHost(broken, jira.acting(admin), java.time.Clock.systemUTC());
+    assertThrows(HostUnavailableException.class, h::header);
+    assertThrows(IllegalArgumentException.class, () -> host.users("garbage", 10));
+  }
+}

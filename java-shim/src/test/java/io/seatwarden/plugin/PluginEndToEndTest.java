@@ -1,0 +1,176 @@
+package io.seatwarden.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.atlassian.sal.api.ApplicationProperties;
+import com.atlassian.sal.api.UrlMode;
+import com.atlassian.scheduler.JobRunnerResponse;
+import io.seatwarden.bridge.DirectoryHeader.DirectoryKind;
+import io.seatwarden.bridge.Host;
+import io.seatwarden.bridge.testing.InMemoryHost;
+import io.seatwarden.login.LoginAccounts;
+import io.seatwarden.product.ActingUser;
+import io.seatwarden.store.AoRecordStore;
+import io.seatwarden.store.FakeActiveObjects;
+import io.seatwarden.store.FakeClusterLockService;
+import io.seatwarden.web.AdminServlet;
+import io.seatwarden.web.AdminServletTest;
+import io.seatwarden.web.FakeHttp;
+import java.util.List;
+import java.util.function.Supplier;
+import javax.servlet.ServletRequest;
+import javax.servlet.ServletResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The plugin side with the real native engine (the testing build) over the Active Objects store:
+ * enable, an admin saves settings through the servlet, the scheduler job ticks, disable. Checks
+ * that the store keeps what the engine writes in the form the plugin reads back (the automation
+ * account), and that disable leaves nothing behind.
+ */
+class PluginEndToEndTest {
+
+  static final long DAY0 = 1_763_683_200_000L;
+
+  /** Loaded by name like the product factories; hands out the test's directory. */
+  public static final class Factory implements ProductBinding.Factory {
+    static volatile Host host;
+    static final FakeActingUser ACTING = new FakeActingUser();
+
+    public Factory() {}
+
+    @Override
+    public ProductBinding create(Services services, Supplier<String> automationAccount) {
+      return new ProductBinding() {
+        @Override
+        public String product() {
+          return "jira";
+        }
+
+        @Override
+        public Host host() {
+          return host;
+        }
+
+        @Override
+        public ActingUser actingUser() {
+          return ACTING;
+        }
+
+        @Override
+        public LoginAccounts loginAccounts() {
+          return new LoginAccounts() {
+            @Override
+            public State state(String username) {
+              return State.UNKNOWN;
+            }
+
+            @Override
+            public boolean elevatedSecurityRequired(String username) {
+              return false;
+            }
+
+            @Override
+            public boolean verifyPassword(String username, String password) {
+              return false;
+            }
+
+            @Override
+            public void setActive(String username, boolean active) {
+              throw new UnsupportedOperationException();
+            }
+          };
+        }
+      };
+    }
+  }
+
+  @Test
+  void enableAdministerTickDisable() throws Exception {
+    Factory.host =
+        new InMemoryHost(DAY0)
+            .directory(1, "Internal", DirectoryKind.INTERNAL, InMemoryHost.ALL)
+            .group("jira-administrators", true, false)
+            .group("jira-software-users", false, true)
+            .licence("jira-software", "Jira Software", 20, "jira-software-users")
+            .sysadmin("K-admin")
+            .user(
+                "K-admin", "admin", 1, true, DAY0 - 900 * 86_400_000L, DAY0 - 86_400_000L,
+                "jira-administrators", "jira-software-users")
+            .user(
+                "K-idle", "idle", 1, true, DAY0 - 900 * 86_400_000L, DAY0 - 200 * 86_400_000L,
+                "jira-software-users");
+    FakeActiveObjects ao = new FakeActiveObjects();
+    FakeClusterLockService locks = new FakeClusterLockService();
+    SeatwardenPluginTest.FakeScheduler scheduler = new SeatwardenPluginTest.FakeScheduler();
+    SeatwardenPluginTest.FakeEvents events = new SeatwardenPluginTest.FakeEvents();
+    ApplicationProperties app =
+        new ApplicationProperties() {
+          @Override
+          public String getBaseUrl(UrlMode mode) {
+            return "https://jira.example.test";
+          }
+
+          @Override
+          public String getDisplayName() {
+            return "Acme Jira";
+          }
+        };
+    SeatwardenPlugin plugin =
+        new SeatwardenPlugin(
+            SeatwardenPluginTest.FakeServices::new,
+            new ProductBindings(
+                getClass().getClassLoader(),
+                List.of(new ProductBindings.Candidate("jira", "java.lang.String", Factory.class.getName()))),
+            new NativeOpener(app),
+            events,
+            scheduler,
+            locks,
+            ao,
+            () -> DAY0);
+    plugin.onStart();
+    try {
+      AdminServletTest.Sal sal = new AdminServletTest.Sal();
+      sal.user = new com.atlassian.sal.api.user.UserKey("K-admin");
+      AdminServlet servlet = new AdminServlet(sal, sal, sal, sal, sal, plugin);
+
+      FakeHttp.Response me = send(servlet, api("GET", "me"));
+      assertEquals(200, me.status, me.text());
+      assertTrue(me.text().contains("\"instanceName\":\"Acme Jira\""), me.text());
+
+      FakeHttp.Response settings = send(servlet, api("GET", "settings"));
+      assertEquals(200, settings.status, settings.text());
+      assertTrue(settings.text().contains("\"automationAccount\":null"), settings.text());
+      String change = settings.text().replace("\"automationAccount\":null", "\"automationAccount\":\"K-admin\"");
+      FakeHttp.Request put =
+          api("PUT", "settings").header("X-Seatwarden-XSRF", AdminServletTest.TOKEN).body("application/json", change);
+      FakeHttp.Response saved = send(servlet, put);
+      assertEquals(200, saved.status, saved.text());
+
+      // The engine saved its configuration through the Active Objects store; the plugin reads the
+      // automation account back from that row, the way the product bindings do.
+      assertEquals("K-admin", new AutomationAccount(new AoRecordStore(ao, locks), () -> DAY0).get());
+
+      JobRunnerResponse tick =
+          scheduler.runners.get(TickJob.RUNNER_KEY).runJob(TickJobTest.request(false));
+      assertTrue(tick.toString().startsWith("SUCCESS"), tick.toString());
+    } finally {
+      plugin.onStop();
+    }
+    assertTrue(scheduler.runners.isEmpty());
+    assertTrue(scheduler.jobs.isEmpty());
+    assertTrue(events.listeners.isEmpty());
+    assertTrue(plugin.engine().isEmpty());
+  }
+
+  private static FakeHttp.Request api(String method, String path) {
+    return new FakeHttp.Request().method(method).path(AdminServlet.BASE_PATH + "/api/" + path);
+  }
+
+  private static FakeHttp.Response send(AdminServlet servlet, FakeHttp.Request request) throws Exception {
+    FakeHttp.Response response = new FakeHttp.Response();
+    servlet.service((ServletRequest) request.build(), (ServletResponse) response.build());
+    return response;
+  }
+}

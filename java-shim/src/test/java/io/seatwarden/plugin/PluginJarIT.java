@@ -1,0 +1,235 @@
+package io.seatwarden.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * Opens the plugin jar `mvn package` built and checks it is what Jira and Confluence load: the
+ * descriptor at the root, an OSGi manifest importing what the shim uses (product packages
+ * optional) and bundling no Atlassian class, the native library where {@code NativeLoader} looks,
+ * the UI where the servlet serves it from.
+ */
+class PluginJarIT {
+
+  private static JarFile jar;
+  private static List<String> entries;
+  private static Attributes manifest;
+  private static Map<String, String> imports;
+
+  @BeforeAll
+  static void open() throws IOException {
+    String path = System.getProperty("seatwarden.plugin.jar");
+    // Failsafe sets it after `package`; a surefire run picked this class up by a -Dtest pattern.
+    assumeTrue(path != null, "seatwarden.plugin.jar is not set: run through failsafe (mvn verify)");
+    assertTrue(Files.isRegularFile(Path.of(path)), "no plugin jar at " + path);
+    jar = new JarFile(path);
+    entries = Collections.list(jar.entries()).stream().map(JarEntry::getName).toList();
+    manifest = jar.getManifest().getMainAttributes();
+    imports = parseImports(manifest.getValue("Import-Package"));
+  }
+
+  @Test
+  void descriptorIsAtTheRootWithItsKeyAndModules() throws Exception {
+    Document descriptor = xml("atlassian-plugin.xml");
+    Element root = descriptor.getDocumentElement();
+    assertEquals("atlassian-plugin", root.getTagName());
+    String key = System.getProperty("seatwarden.plugin.key");
+    assertEquals(key, root.getAttribute("key"));
+    assertEquals("2", root.getAttribute("plugins-version"));
+    String text = read("atlassian-plugin.xml");
+    assertFalse(text.contains("${"), "unfiltered placeholder in the descriptor");
+    assertTrue(text.contains("atlassian-data-center-compatible"));
+    // Every class the descriptor names is in the jar (or is a product class, imported).
+    for (String tag : List.of("servlet", "servlet-filter", "entity", "condition")) {
+      NodeList nodes = descriptor.getElementsByTagName(tag);
+      assertTrue(nodes.getLength() > 0, "no <" + tag + "> in the descriptor");
+      for (int i = 0; i < nodes.getLength(); i++) {
+        Element e = (Element) nodes.item(i);
+        String cls = tag.equals("entity") ? e.getTextContent().trim() : e.getAttribute("class");
+        if (cls.startsWith("io.seatwarden.")) {
+          assertTrue(entries.contains(cls.replace('.', '/') + ".class"), cls + " is not in the jar");
+        } else {
+          String pkg = cls.substring(0, cls.lastIndexOf('.'));
+          assertTrue(imports.containsKey(pkg), cls + "'s package is not imported");
+        }
+      }
+    }
+    // Product-only modules are restricted to their product.
+    NodeList filters = descriptor.getElementsByTagName("servlet-filter");
+    for (int i = 0; i < filters.getLength(); i++) {
+      assertEquals(1, ((Element) filters.item(i)).getElementsByTagName("restrict").getLength());
+    }
+  }
+
+  @Test
+  void springWiringAndI18nArePacked() throws IOException {
+    String spring = read("META-INF/spring/seatwarden.xml");
+    assertTrue(spring.contains("io.seatwarden.plugin.SeatwardenPlugin"));
+    Matcher refs = Pattern.compile("interface=\"([a-z.]+)\\.[A-Z]\\w*\"").matcher(spring);
+    int n = 0;
+    while (refs.find()) {
+      n++;
+      assertTrue(imports.containsKey(refs.group(1)), refs.group(1) + " (Spring XML) is not imported");
+    }
+    assertTrue(n >= 8, "expected the OSGi service references in the Spring XML");
+    assertTrue(entries.contains("i18n/seatwarden.properties"));
+  }
+
+  @Test
+  void manifestIsATransformerlessBundle() {
+    String key = System.getProperty("seatwarden.plugin.key");
+    assertEquals(key, manifest.getValue("Bundle-SymbolicName"));
+    assertEquals(key, manifest.getValue("Atlassian-Plugin-Key"));
+    assertEquals("*", manifest.getValue("Spring-Context"));
+    assertEquals("2", manifest.getValue("Bundle-ManifestVersion"));
+    String exports = manifest.getValue("Export-Package");
+    assertTrue(exports == null || exports.isBlank(), "the plugin exports nothing: " + exports);
+  }
+
+  @Test
+  void manifestImportsWhatTheShimUsesProductPackagesOptional() {
+    for (String pkg :
+        List.of(
+            "com.atlassian.sal.api.user",
+            "com.atlassian.sal.api.websudo",
+            "com.atlassian.sal.api.xsrf",
+            "com.atlassian.scheduler",
+            "com.atlassian.scheduler.config",
+            "com.atlassian.beehive",
+            "com.atlassian.activeobjects.external",
+            "com.atlassian.event.api",
+            "com.atlassian.crowd.embedded.api",
+            "net.java.ao",
+            "net.java.ao.schema",
+            "javax.servlet",
+            "javax.servlet.http",
+            "org.osgi.framework")) {
+      assertTrue(imports.containsKey(pkg), pkg + " is not imported: " + imports.keySet());
+      assertFalse(imports.get(pkg).contains("optional"), pkg + " must be mandatory");
+    }
+    for (String pkg :
+        List.of(
+            "com.atlassian.jira.event.user",
+            "com.atlassian.jira.bc.user",
+            "com.atlassian.confluence.event.events.security",
+            "com.atlassian.confluence.user")) {
+      assertTrue(imports.containsKey(pkg), pkg + " is not imported");
+      assertTrue(imports.get(pkg).contains("resolution:=optional"), pkg + " must be optional");
+    }
+    for (Map.Entry<String, String> e : imports.entrySet()) {
+      String pkg = e.getKey();
+      if (pkg.startsWith("com.atlassian.jira") || pkg.startsWith("com.atlassian.confluence")) {
+        assertTrue(e.getValue().contains("resolution:=optional"), pkg + " must be optional");
+      }
+      assertFalse(pkg.startsWith("io.seatwarden"), "imports its own package " + pkg);
+    }
+  }
+
+  @Test
+  void noMirrorClassIsPackaged() {
+    List<String> leaked = new ArrayList<>();
+    for (String entry : entries) {
+      if (entry.startsWith("com/atlassian/") || entry.startsWith("net/java/ao/")
+          || entry.startsWith("javax/") || entry.startsWith("org/osgi/") || entry.startsWith("org/slf4j/")) {
+        leaked.add(entry);
+      }
+    }
+    assertEquals(List.of(), leaked, "classes the products supply were packaged");
+    assertTrue(entries.stream().allMatch(e -> !e.endsWith(".class") || e.startsWith("io/seatwarden/")));
+  }
+
+  @Test
+  void nativeLibraryIsWhereTheLoaderLooks() throws IOException {
+    JarEntry lib = jar.getJarEntry("native/linux-x86_64/libseatwarden_jni.so");
+    assertNotNull(lib, "native library missing");
+    assertTrue(lib.getSize() > 100_000, "native library suspiciously small");
+    try (InputStream in = jar.getInputStream(lib)) {
+      byte[] magic = in.readNBytes(4);
+      assertEquals("\u007fELF", new String(magic, StandardCharsets.ISO_8859_1));
+    }
+  }
+
+  @Test
+  void uiAssetsAreWhereTheServletServesThem() throws IOException {
+    for (String asset : List.of("ui/index.html", "ui/app.js", "ui/app.css")) {
+      JarEntry entry = jar.getJarEntry(asset);
+      assertNotNull(entry, asset + " missing");
+      assertTrue(entry.getSize() > 0, asset + " is empty");
+    }
+    String page = read("ui/index.html");
+    assertTrue(page.contains("name=\"decorator\" content=\"atl.admin\""));
+    assertTrue(page.contains("name=\"seatwarden-api-base\""));
+    assertTrue(page.contains("app.js"));
+  }
+
+  private static String read(String name) throws IOException {
+    JarEntry entry = jar.getJarEntry(name);
+    assertNotNull(entry, name + " missing");
+    try (InputStream in = jar.getInputStream(entry)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static Document xml(String name) throws Exception {
+    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+    factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+    try (InputStream in = jar.getInputStream(jar.getJarEntry(name))) {
+      return factory.newDocumentBuilder().parse(in);
+    }
+  }
+
+  /** Package → its attributes, from an Import-Package header (commas inside quotes kept). */
+  static Map<String, String> parseImports(String header) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (header == null) {
+      return out;
+    }
+    List<String> clauses = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    boolean quoted = false;
+    for (char c : header.toCharArray()) {
+      if (c == '"') {
+        quoted = !quoted;
+      }
+      if (c == ',' && !quoted) {
+        clauses.add(current.toString());
+        current.setLength(0);
+      } else {
+        current.append(c);
+      }
+    }
+    clauses.add(current.toString());
+    for (String clause : clauses) {
+      String trimmed = clause.trim();
+      int semi = trimmed.indexOf(';');
+      String pkg = semi < 0 ? trimmed : trimmed.substring(0, semi);
+      out.put(pkg, semi < 0 ? "" : trimmed.substring(semi + 1));
+    }
+    return out;
+  }
+}

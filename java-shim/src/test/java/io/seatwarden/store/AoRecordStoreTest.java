@@ -1,0 +1,342 @@
+package io.seatwarden.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.seatwarden.bridge.HostUnavailableException;
+import io.seatwarden.bridge.RecordStore.DuplicateKeyException;
+import io.seatwarden.bridge.RecordStore.NewRecord;
+import io.seatwarden.bridge.RecordStore.Scan;
+import io.seatwarden.bridge.RecordStore.StoredRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class AoRecordStoreTest {
+
+  private final FakeActiveObjects ao = new FakeActiveObjects();
+  private final FakeClusterLockService locks = new FakeClusterLockService();
+  private final AoRecordStore store = new AoRecordStore(ao, locks);
+
+  private static NewRecord row(String key, Long group, long time, String kind, String body) {
+    return new NewRecord(key, group, time, kind, body);
+  }
+
+  private static Scan all() {
+    return new Scan(null, List.of(), null, null, null, null, false, null);
+  }
+
+  @Test
+  void insertAssignsIncreasingIdsAndRevisionOne() {
+    long[] ids =
+        store.insert("audit", List.of(row(null, 7L, 100, "deactivate", "{}"), row(null, 7L, 101, "warn", "{\"a\":1}")));
+    assertEquals(2, ids.length);
+    assertTrue(ids[1] > ids[0]);
+    StoredRecord second = store.getById("audit", ids[1]).orElseThrow();
+    assertEquals(new StoredRecord(ids[1], null, 7L, 101, "warn", 1, "{\"a\":1}"), second);
+    // Key-less inserts need no lock.
+    assertTrue(locks.acquired.isEmpty());
+  }
+
+  @Test
+  void tablesAreSeparate() {
+    store.insert("runs", List.of(row("run-1", null, 1, "running", "{}")));
+    assertTrue(store.get("runs", "run-1").isPresent());
+    assertTrue(store.get("journal", "run-1").isEmpty());
+    assertEquals(1, ao.size(RunsRow.class));
+    assertEquals(0, ao.size(JournalRow.class));
+  }
+
+  @Test
+  void unknownTableIsRefused() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> store.count("users", all()));
+    assertEquals("unknown record table `users`", e.getMessage());
+  }
+
+  @Test
+  void duplicateKeyInTheTableInsertsNothing() {
+    store.insert("leases", List.of(row("policy-1", null, 5, null, "{\"node\":\"a\"}")));
+    DuplicateKeyException e =
+        assertThrows(
+            DuplicateKeyException.class,
+            () ->
+                store.insert(
+                    "leases",
+                    List.of(row("policy-2", null, 6, null, "{}"), row("policy-1", null, 6, null, "{}"))));
+    assertEquals("table `leases` already holds key `policy-1`", e.getMessage());
+    assertEquals(1, store.count("leases", all()));
+    assertTrue(store.get("leases", "policy-2").isEmpty());
+    assertEquals(List.of("io.seatwarden.store.leases", "io.seatwarden.store.leases"), locks.acquired);
+    assertFalse(locks.isLocked("io.seatwarden.store.leases"));
+  }
+
+  @Test
+  void duplicateKeyIsReportedEvenWhenTheTransactionTemplateWrapsIt() {
+    store.insert("runs", List.of(row("run-9", null, 1, "queued", "{}")));
+    WrappingTransactions wrapping = new WrappingTransactions(ao);
+    AoRecordStore wrapped = new AoRecordStore(wrapping, locks);
+    assertThrows(
+        DuplicateKeyException.class,
+        () -> wrapped.insert("runs", List.of(row("run-9", null, 2, "queued", "{}"))));
+    assertEquals(1, store.count("runs", all()));
+  }
+
+  @Test
+  void duplicateKeyWithinTheBatchInsertsNothing() {
+    assertThrows(
+        DuplicateKeyException.class,
+        () -> store.insert("outbox", List.of(row("m1", null, 1, "due", "{}"), row("m1", null, 2, "due", "{}"))));
+    assertEquals(0, store.count("outbox", all()));
+  }
+
+  @Test
+  void batchIsAtomicWhenTheDatabaseFailsHalfway() {
+    store.insert("audit", List.of(row(null, null, 1, "a", "{}")));
+    FailingAfter failing = new FailingAfter(ao, 1);
+    AoRecordStore flaky = new AoRecordStore(failing, locks);
+    HostUnavailableException e =
+        assertThrows(
+            HostUnavailableException.class,
+            () -> flaky.insert("audit", List.of(row(null, null, 2, "b", "{}"), row(null, null, 3, "c", "{}"))));
+    assertTrue(e.getMessage().contains("`audit`"), e.getMessage());
+    assertEquals(1, store.count("audit", all()));
+  }
+
+  @Test
+  void updateIsACompareAndSetOnTheRevision() {
+    long id = store.insert("config", List.of(row("config", null, 1, null, "{\"v\":1}")))[0];
+    assertEquals(Optional.of(2L), store.update("config", id, 1, 2, "saved", "{\"v\":2}"));
+    // A writer that read revision 1 loses and changes nothing.
+    assertEquals(Optional.empty(), store.update("config", id, 1, 3, "stale", "{\"v\":3}"));
+    StoredRecord now = store.get("config", "config").orElseThrow();
+    assertEquals(new StoredRecord(id, "config", null, 2, "saved", 2, "{\"v\":2}"), now);
+    assertEquals(Optional.empty(), store.update("config", id + 100, 2, 3, null, "{}"));
+    assertFalse(locks.isLocked("io.seatwarden.store.config"));
+  }
+
+  @Test
+  void concurrentCompareAndSetHasExactlyOneWinnerPerRevision() throws Exception {
+    long id = store.insert("leases", List.of(row("p", null, 0, null, "0")))[0];
+    ao.raceWindow(2);
+    int threads = 6;
+    int attempts = 10;
+    ConcurrentHashMap<Long, String> winners = new ConcurrentHashMap<>();
+    AtomicInteger duplicates = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      String me = "node-" + t;
+      done.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < attempts; i++) {
+                  StoredRecord seen = store.getById("leases", id).orElseThrow();
+                  Optional<Long> next =
+                      store.update("leases", id, seen.revision(), i, "held", me);
+                  if (next.isPresent() && winners.putIfAbsent(seen.revision(), me) != null) {
+                    duplicates.incrementAndGet();
+                  }
+                }
+                return null;
+              }));
+    }
+    start.countDown();
+    for (Future<?> f : done) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertEquals(0, duplicates.get(), "two writers won the same revision");
+    StoredRecord last = store.getById("leases", id).orElseThrow();
+    assertEquals(1 + winners.size(), last.revision());
+    assertEquals(winners.get(last.revision() - 1), last.body());
+  }
+
+  @Test
+  void updateTimesOutWhenAnotherNodeHoldsTheTableLock() throws Exception {
+    long id = store.insert("runs", List.of(row("r", null, 0, "queued", "{}")))[0];
+    AoRecordStore impatient = new AoRecordStore(ao, locks);
+    AutoCloseable held = locks.holdElsewhere("io.seatwarden.store.runs");
+    try {
+      Thread waiter =
+          new Thread(
+              () -> {
+                try {
+                  impatient.update("runs", id, 1, 1, "done", "{}");
+                } catch (HostUnavailableException expected) {
+                  // the lock is held elsewhere
+                }
+              });
+      waiter.start();
+      waiter.join(200);
+      // Still waiting for the lock: nothing written while the other node holds it.
+      assertEquals(1, store.getById("runs", id).orElseThrow().revision());
+      waiter.interrupt();
+      waiter.join();
+    } finally {
+      held.close();
+    }
+    assertEquals(1, store.getById("runs", id).orElseThrow().revision());
+  }
+
+  @Test
+  void scanFiltersOrdersAndLimits() {
+    store.insert(
+        "audit",
+        List.of(
+            row(null, 1L, 10, "deactivate", "a"),
+            row(null, 1L, 20, "warn", "b"),
+            row(null, 2L, 30, "deactivate", "c"),
+            row(null, 1L, 40, "delete", "d"),
+            row(null, 1L, 50, "deactivate", "e")));
+    Scan group1 = new Scan(1L, List.of("deactivate", "delete"), 10L, 50L, null, null, false, null);
+    assertEquals(List.of("a", "d"), bodies(store.scan("audit", group1)));
+    Scan newestFirst = new Scan(null, List.of(), null, null, null, null, true, 2);
+    assertEquals(List.of("e", "d"), bodies(store.scan("audit", newestFirst)));
+    List<StoredRecord> page = store.scan("audit", newestFirst);
+    Scan cursor = new Scan(null, List.of(), null, null, null, page.get(1).id(), true, 2);
+    assertEquals(List.of("c", "b"), bodies(store.scan("audit", cursor)));
+    Scan after = new Scan(null, List.of("deactivate"), null, null, page.get(1).id() - 3, null, false, null);
+    assertEquals(List.of("c", "e"), bodies(store.scan("audit", after)));
+    assertEquals(List.of(), store.scan("audit", new Scan(null, List.of(), null, null, null, null, false, 0)));
+  }
+
+  @Test
+  void countIgnoresTheLimitAndDeleteRemovesTheSelection() {
+    store.insert(
+        "outcomes",
+        List.of(
+            row("r1/u1", 1L, 1, "ok", "{}"),
+            row("r1/u2", 1L, 2, "failed", "{}"),
+            row("r2/u1", 2L, 3, "ok", "{}")));
+    Scan run1Limited = new Scan(1L, List.of(), null, null, null, null, false, 1);
+    assertEquals(2, store.count("outcomes", run1Limited));
+    assertEquals(2, store.delete("outcomes", run1Limited));
+    assertEquals(List.of("r2/u1"), store.scan("outcomes", all()).stream().map(StoredRecord::key).toList());
+    assertEquals(1, store.delete("outcomes", all()));
+    assertEquals(0, store.count("outcomes", all()));
+  }
+
+  @Test
+  void databaseFailureIsHostUnavailableAndNamesOnlyTheTable() {
+    ao.failure = new IllegalStateException("ORA-00001 secret row content");
+    HostUnavailableException e =
+        assertThrows(HostUnavailableException.class, () -> store.scan("audit", all()));
+    assertFalse(e.getMessage().contains("secret"), e.getMessage());
+    assertTrue(e.getMessage().contains("`audit`"));
+  }
+
+  @Test
+  void emptyBodyComesBackEmptyEvenWhereTheDatabaseStoresNull() {
+    long id = store.insert("journal", List.of(row("r", null, 1, null, "")))[0];
+    assertEquals("", store.getById("journal", id).orElseThrow().body());
+    assertNull(store.getById("journal", id).orElseThrow().kind());
+    assertEquals(Optional.empty(), store.getById("journal", 0));
+    assertEquals(Optional.empty(), store.getById("journal", Long.MAX_VALUE));
+  }
+
+  @Test
+  void everyWireTableHasAnEntity() {
+    for (String table :
+        List.of("config", "audit", "runs", "journal", "outcomes", "before_states", "outbox", "leases")) {
+      assertArrayEquals(new long[] {1}, store.insert(table, List.of(row(null, null, 0, null, "{}"))));
+    }
+  }
+
+  private static List<String> bodies(List<StoredRecord> rows) {
+    return rows.stream().map(StoredRecord::body).toList();
+  }
+
+  /** Like a product's transaction template that wraps what the callback throws. */
+  private static final class WrappingTransactions extends Delegating {
+    WrappingTransactions(FakeActiveObjects inner) {
+      super(inner);
+    }
+
+    @Override
+    public <T> T executeInTransaction(com.atlassian.sal.api.transaction.TransactionCallback<T> callback) {
+      try {
+        return inner.executeInTransaction(callback);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("transaction rolled back", e);
+      }
+    }
+  }
+
+  /** Lets {@code n} inserts through, then fails every statement (a connection lost mid-batch). */
+  private static final class FailingAfter extends Delegating {
+    private int left;
+
+    FailingAfter(FakeActiveObjects inner, int n) {
+      super(inner);
+      this.left = n;
+    }
+
+    @Override
+    public <T extends net.java.ao.RawEntity<K>, K> T create(Class<T> type, net.java.ao.DBParam... params) {
+      if (left-- <= 0) {
+        throw new IllegalStateException("connection reset");
+      }
+      return inner.create(type, params);
+    }
+  }
+
+  /** Passes every call to the in-memory Active Objects. */
+  private static class Delegating implements com.atlassian.activeobjects.external.ActiveObjects {
+    final FakeActiveObjects inner;
+
+    Delegating(FakeActiveObjects inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public <T extends net.java.ao.RawEntity<K>, K> T create(Class<T> type, net.java.ao.DBParam... params) {
+      return inner.create(type, params);
+    }
+
+    @Override
+    public <T extends net.java.ao.RawEntity<K>, K> T get(Class<T> type, K key) {
+      return inner.get(type, key);
+    }
+
+    @Override
+    public <T extends net.java.ao.RawEntity<K>, K> T[] find(Class<T> type, net.java.ao.Query query) {
+      return inner.find(type, query);
+    }
+
+    @Override
+    public <K> int count(Class<? extends net.java.ao.RawEntity<K>> type, net.java.ao.Query query) {
+      return inner.count(type, query);
+    }
+
+    @Override
+    public void delete(net.java.ao.RawEntity<?>... entities) {
+      inner.delete(entities);
+    }
+
+    @Override
+    public <K> int deleteWithSQL(
+        Class<? extends net.java.ao.RawEntity<K>> type, String criteria, Object... parameters) {
+      return inner.deleteWithSQL(type, criteria, parameters);
+    }
+
+    @Override
+    public <T> T executeInTransaction(com.atlassian.sal.api.transaction.TransactionCallback<T> callback) {
+      return inner.executeInTransaction(callback);
+    }
+  }
+}

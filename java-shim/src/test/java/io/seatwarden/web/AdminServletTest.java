@@ -1,0 +1,279 @@
+package io.seatwarden.web;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.atlassian.sal.api.auth.LoginUriProvider;
+import com.atlassian.sal.api.user.UserKey;
+import com.atlassian.sal.api.user.UserManager;
+import com.atlassian.sal.api.websudo.WebSudoManager;
+import com.atlassian.sal.api.websudo.WebSudoSessionException;
+import com.atlassian.sal.api.xsrf.XsrfTokenAccessor;
+import com.atlassian.sal.api.xsrf.XsrfTokenValidator;
+import io.seatwarden.bridge.ApiRequest;
+import io.seatwarden.bridge.ApiResponse;
+import io.seatwarden.bridge.Seatwarden;
+import io.seatwarden.plugin.FakeSeatwarden;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.junit.jupiter.api.Test;
+
+public class AdminServletTest {
+
+  public static final String TOKEN = "tok-123";
+
+  /** SAL as the product would answer, scripted. */
+  public static final class Sal implements UserManager, WebSudoManager, XsrfTokenAccessor, XsrfTokenValidator, LoginUriProvider {
+    public UserKey user = new UserKey("admin-key");
+    boolean sysadmin = true;
+    boolean webSudo = true;
+    boolean formToken;
+
+    @Override
+    public UserKey getRemoteUserKey(HttpServletRequest request) {
+      return user;
+    }
+
+    @Override
+    public boolean isSystemAdmin(UserKey key) {
+      return sysadmin && key != null;
+    }
+
+    @Override
+    public boolean canExecuteRequest(HttpServletRequest request) {
+      return webSudo;
+    }
+
+    @Override
+    public void enforceWebSudoProtection(HttpServletRequest request, HttpServletResponse response) {
+      try {
+        response.sendRedirect("/jira/secure/admin/WebSudoAuthenticate!default.jspa");
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void willExecuteWebSudoRequest(HttpServletRequest request) throws WebSudoSessionException {
+      if (!webSudo) {
+        throw new WebSudoSessionException("expired");
+      }
+    }
+
+    @Override
+    public String getXsrfToken(HttpServletRequest request, HttpServletResponse response, boolean create) {
+      return TOKEN;
+    }
+
+    @Override
+    public boolean validateFormEncodedToken(HttpServletRequest request) {
+      return formToken;
+    }
+
+    @Override
+    public String getXsrfParameterName() {
+      return "atl_token";
+    }
+
+    @Override
+    public URI getLoginUri(URI returnUri) {
+      return URI.create("/jira/login.jsp?os_destination=" + returnUri);
+    }
+  }
+
+  private final Sal sal = new Sal();
+  private final FakeSeatwarden engine = new FakeSeatwarden(null);
+  private final AtomicInteger wakes = new AtomicInteger();
+  private Optional<Seatwarden> current = Optional.of(engine);
+  private final AdminBackend backend =
+      new AdminBackend() {
+        @Override
+        public Optional<Seatwarden> engine() {
+          return current;
+        }
+
+        @Override
+        public void workQueued() {
+          wakes.incrementAndGet();
+        }
+
+        @Override
+        public Optional<String> product() {
+          return Optional.of("jira");
+        }
+      };
+  private final AdminServlet servlet;
+
+  AdminServletTest() {
+    URL assets = AdminServletTest.class.getClassLoader().getResource("ui-test/");
+    servlet =
+        new AdminServlet(sal, sal, sal, sal, sal, backend, new URLClassLoader(new URL[] {assets}, null));
+  }
+
+  private FakeHttp.Response send(FakeHttp.Request request) throws Exception {
+    FakeHttp.Response response = new FakeHttp.Response();
+    servlet.service(request.build(), response.build());
+    return response;
+  }
+
+  private static FakeHttp.Request api(String method, String path) {
+    return new FakeHttp.Request().method(method).path(AdminServlet.BASE_PATH + "/api/" + path);
+  }
+
+  @Test
+  void getPassesThroughWithTheVerifiedContext() throws Exception {
+    FakeHttp.Request request = api("GET", "users");
+    request.query = "q=a%20b&sort=name&group=x&group=y";
+    FakeHttp.Response response = send(request);
+    assertEquals(200, response.status);
+    assertEquals("{\"ok\":true}", response.text());
+    ApiRequest seen = engine.requests.get(0);
+    assertEquals("GET", seen.method());
+    assertEquals("/api/users", seen.path());
+    assertEquals(
+        List.of(
+            new ApiRequest.Param("q", "a b"),
+            new ApiRequest.Param("sort", "name"),
+            new ApiRequest.Param("group", "x"),
+            new ApiRequest.Param("group", "y")),
+        seen.query());
+    assertEquals(new ApiRequest.Context("admin-key", true, "192.0.2.10", false, true), seen.context());
+    assertEquals(0, wakes.get(), "a read queues nothing");
+  }
+
+  @Test
+  void nonAdminIsRefusedBeforeTheEngine() throws Exception {
+    sal.sysadmin = false;
+    FakeHttp.Response response = send(api("GET", "users"));
+    assertEquals(403, response.status);
+    assertTrue(response.text().contains("\"forbidden\""));
+    assertTrue(engine.requests.isEmpty());
+    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/"));
+    assertEquals(403, page.status);
+  }
+
+  @Test
+  void anonymousApiCallIs401AndAnonymousPageGoesToLogin() throws Exception {
+    sal.user = null;
+    assertEquals(401, send(api("GET", "users")).status);
+    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/"));
+    assertEquals(302, page.status);
+    assertTrue(page.redirect.startsWith("/jira/login.jsp?os_destination="), page.redirect);
+    assertTrue(engine.requests.isEmpty());
+  }
+
+  @Test
+  void postWithoutXsrfTokenIsRefused() throws Exception {
+    FakeHttp.Response response = send(api("POST", "policies").body("application/json", "{}"));
+    assertEquals(403, response.status);
+    assertTrue(response.text().contains("\"xsrf\""));
+    FakeHttp.Request wrong = api("DELETE", "policies/1").header("X-Seatwarden-XSRF", "tok-999");
+    assertEquals(403, send(wrong).status);
+    // A form post's SAL token is not read (reading it would consume the body).
+    sal.formToken = true;
+    assertEquals(403, send(api("POST", "import").body("application/x-www-form-urlencoded", "a=b")).status);
+    assertTrue(engine.requests.isEmpty());
+    assertEquals(0, wakes.get());
+  }
+
+  @Test
+  void postWithTheSessionTokenReachesTheEngineAndWakesThePump() throws Exception {
+    FakeHttp.Request request =
+        api("POST", "bulk").header("X-Seatwarden-XSRF", TOKEN).body("application/json", "{\"users\":[\"k1\"]}");
+    FakeHttp.Response response = send(request);
+    assertEquals(200, response.status);
+    ApiRequest seen = engine.requests.get(0);
+    assertArrayEquals("{\"users\":[\"k1\"]}".getBytes(StandardCharsets.UTF_8), seen.body());
+    assertTrue(seen.context().xsrfVerified());
+    assertTrue(seen.context().websudoVerified());
+    assertEquals(1, wakes.get());
+  }
+
+  @Test
+  void salAtlTokenParameterIsAcceptedForNonFormBodies() throws Exception {
+    sal.formToken = true;
+    FakeHttp.Response response = send(api("PUT", "settings").body("application/json", "{}"));
+    assertEquals(200, response.status);
+    assertTrue(engine.requests.get(0).context().xsrfVerified());
+  }
+
+  @Test
+  void withoutWebSudoPagesAskForThePasswordAndTheApiAnswers401() throws Exception {
+    sal.webSudo = false;
+    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/"));
+    assertEquals(302, page.status);
+    assertTrue(page.redirect.contains("WebSudoAuthenticate"));
+    FakeHttp.Response call = send(api("GET", "users"));
+    assertEquals(401, call.status);
+    assertTrue(call.text().contains("websudo_required"));
+    assertTrue(engine.requests.isEmpty());
+  }
+
+  @Test
+  void sessionHandsTheUiTheSalToken() throws Exception {
+    FakeHttp.Response response = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/session"));
+    assertEquals(200, response.status);
+    assertEquals("{\"xsrfToken\":\"tok-123\"}", response.text());
+    assertEquals(204, send(new FakeHttp.Request().method("DELETE").path(AdminServlet.BASE_PATH + "/session")).status);
+  }
+
+  @Test
+  void engineResponseIsWrittenAsIs() throws Exception {
+    engine.onHandle =
+        r ->
+            new ApiResponse(
+                201,
+                "text/csv",
+                List.of(new ApiResponse.Header("Content-Disposition", "attachment; filename=\"audit.csv\"")),
+                "a,b\n".getBytes(StandardCharsets.UTF_8));
+    FakeHttp.Response response = send(api("GET", "audit/export"));
+    assertEquals(201, response.status);
+    assertEquals("text/csv", response.contentType);
+    assertEquals("attachment; filename=\"audit.csv\"", response.header("Content-Disposition"));
+    assertEquals("a,b\n", response.text());
+  }
+
+  @Test
+  void stoppedEngineIs503() throws Exception {
+    current = Optional.empty();
+    assertEquals(503, send(api("GET", "users")).status);
+  }
+
+  @Test
+  void pageIsServedWithTheAdminDecoratorAndApiBase() throws Exception {
+    FakeHttp.Response response = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/"));
+    assertEquals(200, response.status);
+    assertEquals("text/html;charset=UTF-8", response.contentType);
+    String html = response.text();
+    assertTrue(html.contains("<meta name=\"decorator\" content=\"atl.admin\">"));
+    assertTrue(html.contains("<meta name=\"seatwarden-api-base\" content=\"/jira/plugins/servlet/seatwarden/\">"), html);
+    assertTrue(html.contains("<meta name=\"admin.active.section\" content=\"admin_users_menu/users_groups_section\">"));
+    assertEquals("console.log(1);\n", send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/app.js")).text());
+  }
+
+  @Test
+  void withoutTrailingSlashRedirectsAndUnknownOrUnsafeAssetsAre404() throws Exception {
+    FakeHttp.Response bare = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH));
+    assertEquals(302, bare.status);
+    assertEquals("/jira/plugins/servlet/seatwarden/", bare.redirect);
+    for (String path : List.of("/nope.js", "/../atlassian-plugin.xml", "/ui/index.html", "/index.exe", "/%2e%2e/x.js")) {
+      assertEquals(404, send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + path)).status, path);
+    }
+    assertEquals(405, send(new FakeHttp.Request().method("POST").path(AdminServlet.BASE_PATH + "/app.js")).status);
+  }
+
+  @Test
+  void jsonEscapingKeepsMarkupOut() {
+    assertEquals("a\\\"b\\\\c\\u003cd", AdminServlet.jsonEscape("a\"b\\c<d"));
+    assertFalse(AdminServlet.jsonEscape("</script>").contains("<"));
+  }
+}

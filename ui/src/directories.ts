@@ -1,0 +1,26 @@
+// The host's user directories (internal, LDAP, Crowd…), for filters and policy
+// scopes. Hosts that do not serve the list yet answer 404: the screens then
+// offer no directory choice instead of failing.
+
+import { get, ApiError } from './api';
+
+export interface Directory {
+  id: number; name: string; kind: string; readOnly: boolean;
+  capabilities?: Record<string, boolean>; users?: number;
+}
+
+let cache: Promise<Directory[] | null> | null = null;
+
+/** The directories, or `null` when this host does not list them. */
+export function directories(): Promise<Directory[] | null> {
+  cache ??= get<{ directories: Directory[] }>('directories').then((r) => r.directories, (e: unknown) => {
+    cache = null;
+    if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return null;
+    throw e;
+  });
+  return cache;
+}
+
+export function directoryLabel(d: Directory): string {
+  return `${d.name}${d.readOnly && !/read-only/i.test(d.name) ? ' (read-only)' : ''}`;
+}

@@ -1,0 +1,158 @@
+// Import / export: template download, upload, per-row validation results,
+// a preview of the plan, and apply with a progress bar. The server validates
+// every row and plans the changes; the browser only lists the file's rows so
+// each problem can be shown on the row it belongs to.
+
+import { h, clear, append, button, fmtNum, lozenge, download, banner } from '../dom';
+import { postCsv, post, getBlob, ApiError, ApiProblem } from '../api';
+import { section, showError, followRun, planView, ActionInfo } from '../components';
+import { check } from '../form';
+import { navigate } from '../router';
+import { forgetGroups } from './users';
+
+interface Row { line: number; cells: string[] }
+
+/** Splits CSV text into records, remembering the physical line each starts on. */
+export function parseCsv(text: string): Row[] {
+  const rows: Row[] = [];
+  let cells: string[] = []; let cell = ''; let quoted = false; let line = 1; let start = 1; let any = false;
+  const src = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < src.length; i += 1) {
+    const c = src[i];
+    if (quoted) {
+      if (c === '"' && src[i + 1] === '"') { cell += '"'; i += 1; } else if (c === '"') quoted = false; else { if (c === '\n') line += 1; cell += c; }
+      continue;
+    }
+    if (c === '"') { quoted = true; any = true; } else if (c === ',') { cells.push(cell); cell = ''; any = true; } else if (c === '\r') { /* part of a line break */ } else if (c === '\n') {
+      cells.push(cell);
+      if (any || cell) rows.push({ line: start, cells });
+      cells = []; cell = ''; any = false; line += 1; start = line;
+    } else { cell += c; any = true; }
+  }
+  if (any || cell) { cells.push(cell); rows.push({ line: start, cells }); }
+  return rows;
+}
+
+interface Validated {
+  planId: string; planHash: string; actionCount: number; userCreations?: number;
+  summary: { rows?: number; create?: number; update?: number; unchanged?: number; groupsToCreate?: number | string[]; notes?: { line: number; message: string }[];
+    notices?: { welcome?: boolean; passwordReset?: boolean; missingTemplates?: string[] } };
+  /** The planned actions (the first 500) and the plan document, as `bulk/plan` answers them. */
+  actions?: ActionInfo[];
+  guard?: string[];
+  document?: Parameters<typeof planView>[0];
+  /** What each row will do: `create`, `update` or `unchanged`. */
+  rows?: { line: number; username?: string; plan?: string; actions?: number }[];
+}
+
+const SHOWN_ROWS = 200;
+
+function rowsTable(rows: Row[], header: string[], problems: Map<number, ApiProblem[]>, plans: Map<number, string>, notes: Map<number, string[]>): HTMLElement {
+  const col = (name: string): number => header.findIndex((x) => x.trim().toLowerCase() === name);
+  const iu = col('username'); const ie = Math.max(col('email'), col('email address')); const idn = Math.max(col('display name'), col('full name'));
+  const shown = rows.slice(0, SHOWN_ROWS);
+  return h('div', {},
+    h('table', { class: 'sw-table', 'data-testid': 'import-rows' },
+      h('caption', { class: 'sw-sr' }, 'Rows of the file and their validation result'),
+      h('thead', {}, h('tr', {}, ['Line', 'Username', 'Name', 'Email', 'Result'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, shown.map((r) => {
+        const bad = problems.get(r.line) ?? [];
+        const plan = plans.get(r.line);
+        return h('tr', { 'data-testid': 'import-row', 'data-line': r.line, 'data-status': bad.length ? 'error' : 'ok', 'data-plan': bad.length ? 'error' : (plan ?? ''), class: bad.length ? 'sw-row-error' : '' },
+          h('td', {}, String(r.line)), h('td', {}, r.cells[iu] ?? ''), h('td', {}, r.cells[idn] ?? ''), h('td', {}, r.cells[ie] ?? ''),
+          h('td', {}, bad.length ? [lozenge('error', 'danger'), h('ul', { class: 'sw-compact' }, bad.map((p) => h('li', {}, `${p.header ?? (p.column !== undefined ? `column ${p.column}` : '')}: ${p.message}`)))]
+            : [lozenge(plan ?? 'valid', plan === 'unchanged' ? 'neutral' : 'success'), ...(notes.get(r.line) ?? []).map((n) => h('div', { class: 'sw-muted' }, n))]));
+      }))),
+    rows.length > SHOWN_ROWS ? h('p', { class: 'sw-muted' }, `Showing the first ${SHOWN_ROWS} of ${fmtNum(rows.length)} rows.`) : null);
+}
+
+export async function renderImport(host: HTMLElement): Promise<void> {
+  const file = h('input', { type: 'file', name: 'usersCsv', accept: '.csv,text/csv', id: 'import-file' });
+  const createGroups = check('createGroups', 'Create groups the file names that do not exist', false);
+  const removeUnlisted = check('removeUnlisted', 'Remove existing users from groups the file does not list for them', false);
+  const welcome = check('welcome', 'Send new users a welcome email', false);
+  const reset = check('passwordReset', 'Send new users a link to set their password', false);
+  const out = h('div', { 'data-testid': 'import-result' });
+
+  const validate = async (): Promise<void> => {
+    clear(out);
+    const f = file.files?.[0];
+    if (!f) { out.appendChild(banner('Choose a CSV file first.', 'error')); return; }
+    const textBody = await f.text();
+    const records = parseCsv(textBody);
+    const header = records[0]?.cells ?? [];
+    const dataRows = records.slice(1);
+    const options = { createGroups: String(createGroups.input.checked), removeUnlisted: String(removeUnlisted.input.checked), welcome: String(welcome.input.checked), passwordReset: String(reset.input.checked) };
+    out.appendChild(h('p', { role: 'status' }, `Checking ${fmtNum(dataRows.length)} rows…`));
+    let r: Validated;
+    try {
+      r = await postCsv<Validated>('import/validate', textBody, options);
+    } catch (e) {
+      clear(out);
+      if (!(e instanceof ApiError) || !e.problems().length) { showError(out, e); return; }
+      const problems = e.problems();
+      const byLine = new Map<number, ApiProblem[]>();
+      for (const p of problems) if (p.line !== undefined) byLine.set(p.line, [...(byLine.get(p.line) ?? []), p]);
+      const total = (e.details as { total?: number } | undefined)?.total ?? problems.length;
+      append(out, [
+        h('div', { class: 'sw-banner sw-banner-error', role: 'alert', 'data-testid': 'error' },
+          h('strong', {}, `The file was not imported: ${fmtNum(total)} problem${total === 1 ? '' : 's'}. Nothing changed. Fix the rows below and validate again.`)),
+        h('table', { class: 'sw-table', 'data-testid': 'problems' },
+          h('caption', { class: 'sw-sr' }, 'Problems by row'),
+          h('thead', {}, h('tr', {}, ['Line', 'Column', 'Problem'].map((c) => h('th', { scope: 'col' }, c)))),
+          h('tbody', {}, problems.map((p) => h('tr', { 'data-testid': 'problem' },
+            h('td', {}, p.line !== undefined ? `Line ${p.line}` : ''), h('td', {}, p.header ?? (p.column !== undefined ? String(p.column) : '')), h('td', {}, p.message))))),
+        problems.length < total ? h('p', { class: 'sw-muted' }, `Showing the first ${problems.length} of ${fmtNum(total)} problems.`) : null,
+        h('h3', {}, 'Rows'),
+        rowsTable(dataRows, header, byLine, new Map(), new Map())]);
+      return;
+    }
+    clear(out);
+    const s = r.summary;
+    const plans = new Map<number, string>((r.rows ?? []).filter((x) => x.plan).map((x) => [x.line, String(x.plan)]));
+    const notes = new Map<number, string[]>();
+    for (const n of s.notes ?? []) notes.set(n.line, [...(notes.get(n.line) ?? []), n.message]);
+    const groupsToCreate = Array.isArray(s.groupsToCreate) ? s.groupsToCreate.length : (s.groupsToCreate ?? 0);
+    const progressHost = h('div', {});
+    const apply = button(`Apply the import (${fmtNum(r.actionCount)} changes)`, () => {
+      apply.disabled = true;
+      void (async () => {
+        try {
+          const { runId } = await post<{ runId: number }>(`import/${encodeURIComponent(r.planId)}/apply`, { planHash: r.planHash });
+          const final = await followRun(progressHost, runId, 'Import progress');
+          forgetGroups();
+          if (final.status === 'succeeded' || final.status === 'partially_failed') {
+            progressHost.appendChild(h('p', {}, button('See the users', () => navigate('users'), 'default'), ' ', button('Open the run in the audit log', () => navigate(`audit/run/${runId}`), 'subtle')));
+          }
+        } catch (e) { showError(progressHost, e); apply.disabled = false; }
+      })();
+    }, 'primary', { disabled: r.actionCount === 0, 'data-testid': 'apply-import' });
+    append(out, [
+      banner(`Every row is valid. Nothing has changed yet: review the plan, then apply it.`, 'success'),
+      s.notices?.missingTemplates?.length ? banner(`No enabled ${s.notices.missingTemplates.map((k) => k.replace(/_/g, ' ')).join(' or ')} template: those emails will not be sent. Enable one on the Notifications tab.`, 'warning') : null,
+      h('div', { class: 'sw-cards', 'data-testid': 'import-summary' },
+        card('Rows', s.rows), card('Users to create', s.create), card('Users to update', s.update), card('Unchanged', s.unchanged),
+        card('Groups to create', groupsToCreate), card('Changes in the plan', r.actionCount)),
+      h('h3', {}, 'Rows'),
+      rowsTable(dataRows, header, new Map(), plans, notes),
+      r.actions || r.document ? [h('h3', {}, 'Planned changes'), planView(r.document, r.actions ?? [], r.guard ?? [])] : null,
+      h('div', { class: 'sw-toolbar' }, apply),
+      progressHost]);
+  };
+
+  clear(host,
+    section('Import users',
+      h('p', {}, 'Download the template, fill in one user per row, upload it. Every row is checked first; nothing changes until you apply the plan.'),
+      h('div', { class: 'sw-filters' },
+        h('div', { class: 'sw-field sw-field-button' }, button('Download template', () => void getBlob('import/template').then(({ blob, name }) => download(blob, name), (e: unknown) => showError(out, e)))),
+        h('div', { class: 'sw-field' }, h('label', { for: 'import-file' }, 'Users CSV'), file)),
+      h('fieldset', { class: 'sw-fieldset' }, h('legend', {}, 'Options'), createGroups.el, removeUnlisted.el, welcome.el, reset.el),
+      h('div', { class: 'sw-toolbar' }, button('Validate', () => void validate(), 'primary')),
+      out),
+    section('Export users', h('p', {}, 'Exports live on the Users tab: filter (or select users), then "Export…" and pick the columns.'),
+      button('Go to Users', () => navigate('users'), 'subtle')));
+}
+
+function card(label: string, value: number | undefined): HTMLElement {
+  return h('div', { class: 'sw-card' }, h('div', { class: 'sw-card-value' }, fmtNum(value ?? 0)), h('div', { class: 'sw-card-label' }, label));
+}

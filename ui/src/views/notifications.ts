@@ -1,0 +1,231 @@
+// Notifications: the template list, the template editor (live preview,
+// placeholder help, test send) and the mail server settings. Templates and
+// mail settings are stored with snake_case keys; they are read raw and sent
+// back in the same spelling. The SMTP password is write-only: the server
+// says whether one is set and never returns it.
+
+import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, banner } from '../dom';
+import { getRaw, post, put, del } from '../api';
+import { section, showError, loading, openDialog, confirmDialog } from '../components';
+import { FieldErrors, list, check } from '../form';
+
+interface LastSend { cycle: string; at: number; recipients: string[] }
+interface Timing { type: string; days?: number }
+export interface Template { id: string; name: string; kind: string; timing: Timing; subject: string; html_body: string; bcc?: string[]; enabled: boolean; last_send?: LastSend | null }
+interface Preview { subject: string; html?: string; text?: string; substituted?: { placeholder: string; sample: string }[]; notice?: string }
+interface Smtp { host: string; port: number; security: string; username?: string | null; password_set?: boolean; from: string; timeout_secs?: number; hello_name?: string | null }
+type MailChoice = { source: 'product' } | { source: 'off' } | ({ source: 'own' } & Smtp);
+
+const KINDS: [string, string][] = [
+  ['warning', 'Warning before an action'], ['licence_alert', 'Licence alert (admins)'], ['welcome', 'Welcome (imported users)'],
+  ['password_reset', 'Password link (imported users)'], ['run_report', 'Run report (admins)'], ['guard_tripped', 'Approval needed (admins)'],
+];
+const TIMINGS: [string, string][] = [['before_action', 'Days before the action'], ['since_inactivity', 'Days since the last login'], ['on_event', 'When it happens']];
+
+/** What each placeholder stands for; the preview says which ones a template's kind cannot use. */
+const PLACEHOLDERS: [string, string][] = [
+  ['display_name', 'the recipient’s display name'], ['username', 'their login name'], ['email', 'their email address'],
+  ['last_login', 'their last login (UTC date) or “never”'], ['days_inactive', 'whole days since that login'],
+  ['action', 'what will happen, in words'], ['action_date', 'the UTC date it happens'], ['days_until_action', 'days left until then'],
+  ['request_access_url', 'where to ask to keep access'], ['instance_name', 'this site’s name'], ['base_url', 'this site’s address'],
+  ['password_reset_url', 'link to set a password (welcome, password mails)'], ['seats_used', 'seats in use (licence alert)'],
+  ['seat_limit', 'seat limit (licence alert)'], ['application', 'the application (licence alert)'], ['run_id', 'the run (reports, approvals)'],
+  ['run_summary', 'a one-line summary of the run'], ['approval_url', 'where to approve a held run'],
+];
+
+function timingText(t: Timing | undefined): string {
+  if (!t) return '';
+  if (t.type === 'before_action') return `${t.days ?? 0} days before the action`;
+  if (t.type === 'since_inactivity') return `${t.days ?? 0} days since inactivity`;
+  return 'when it happens';
+}
+
+function slug(name: string, taken: string[]): string {
+  const base = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'template';
+  let id = base; let n = 2;
+  while (taken.includes(id)) { id = `${base}-${n}`; n += 1; }
+  return id;
+}
+
+export async function renderNotifications(host: HTMLElement, selectId?: string): Promise<void> {
+  loading(host);
+  let templates: Template[]; let mail: { mail: MailChoice; configVersion: number };
+  try {
+    [templates, mail] = await Promise.all([getRaw<{ templates: Template[] }>('templates').then((t) => t.templates), getRaw<{ mail: MailChoice; configVersion: number }>('settings/mail')]);
+  } catch (e) { clear(host); showError(host, e); return; }
+  const editor = h('div', { id: 'template-editor' });
+  const listMsg = h('div', { 'aria-live': 'polite' });
+  const open = (t: Template | null): void => { templateEditor(editor, t, templates.map((x) => x.id), () => void renderNotifications(host, t?.id)); editor.scrollIntoView?.({ block: 'start' }); };
+  clear(host,
+    section('Email templates', listMsg,
+      templates.length ? h('table', { class: 'sw-table', 'data-testid': 'templates-table' },
+        h('caption', { class: 'sw-sr' }, 'Email templates'),
+        h('thead', {}, h('tr', {}, ['Name', 'Purpose', 'Timing', 'Last sent', 'Recipients', 'Enabled', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, templates.map((t) => {
+          const on = h('input', { type: 'checkbox', checked: t.enabled, 'aria-label': `Send ${t.name}` });
+          on.addEventListener('change', () => {
+            clear(listMsg);
+            void put<Template>(`templates/${encodeURIComponent(t.id)}`, { ...t, enabled: on.checked })
+              .then(() => { t.enabled = on.checked; listMsg.appendChild(banner(`${t.name} ${on.checked ? 'enabled' : 'disabled'}`, 'success')); },
+                (e: unknown) => { on.checked = !on.checked; showError(listMsg, e); });
+          });
+          return h('tr', { 'data-testid': 'template-row', 'data-template': t.id },
+            h('td', {}, t.name), h('td', {}, KINDS.find(([k]) => k === t.kind)?.[1] ?? t.kind), h('td', {}, timingText(t.timing)),
+            h('td', {}, t.last_send ? fmtTime(t.last_send.at) : 'never'), h('td', {}, t.last_send ? fmtNum(t.last_send.recipients.length) : '—'),
+            h('td', {}, on),
+            h('td', { class: 'sw-actions' }, button('View', () => void viewTemplate(t), 'subtle', { 'aria-label': `View ${t.name}` }), button('Edit', () => open(t), 'subtle', { 'aria-label': `Edit ${t.name}` })));
+        }))) : h('p', { class: 'sw-muted' }, 'No templates.'),
+      h('div', { class: 'sw-toolbar' }, button('New template', () => open(null)))),
+    editor,
+    section('Mail server', mailForm(mail.mail, mail.configVersion)));
+  const again = selectId ? templates.find((t) => t.id === selectId) : undefined;
+  if (again) open(again);
+}
+
+/** The preview dialog: subject, rendered body with sample values, and the notice about samples. */
+async function viewTemplate(t: Template): Promise<void> {
+  const d = openDialog(`Preview: ${t.name}`, h('p', { role: 'status' }, 'Rendering…'));
+  try {
+    const r = await post<Preview>('templates/preview', { subject: t.subject, body: t.html_body, kind: t.kind });
+    clear(d.body, previewBody(r));
+  } catch (e) { clear(d.body); showError(d.body, e); }
+}
+
+function previewBody(r: Preview): HTMLElement {
+  return h('div', { 'data-testid': 'preview' },
+    h('div', { class: 'sw-preview-subject' }, h('span', { class: 'sw-muted' }, 'Subject: '), h('strong', { 'data-testid': 'preview-subject' }, r.subject)),
+    // The text rendering: the server sanitises the HTML, and showing text keeps markup out of this page.
+    h('div', { class: 'sw-preview', 'data-testid': 'preview-text' }, r.text ?? ''),
+    r.substituted?.length ? h('p', { class: 'sw-muted' }, `Sample values: ${r.substituted.map((x) => `{{${x.placeholder}}} → ${x.sample}`).join(', ')}`) : null,
+    r.notice ? h('p', { class: 'sw-muted' }, r.notice) : null);
+}
+
+function templateEditor(host: HTMLElement, t: Template | null, taken: string[], saved: () => void): void {
+  const errors = new FieldErrors();
+  const name = h('input', { type: 'text', name: 'templateName', value: t?.name ?? '' });
+  const kind = select('kind', KINDS, t?.kind ?? 'warning');
+  if (t) kind.disabled = true;
+  const timingType = select('timing', TIMINGS, t?.timing.type ?? 'before_action');
+  const days = h('input', { type: 'number', name: 'timingDays', min: 1, class: 'sw-narrow', value: t?.timing.days ?? 7 });
+  const subject = h('input', { type: 'text', name: 'subject', value: t?.subject ?? '', class: 'sw-wide' });
+  const body = h('textarea', { name: 'body', rows: 10, class: 'sw-code' }, t?.html_body ?? '');
+  const bcc = h('input', { type: 'text', name: 'bcc', value: (t?.bcc ?? []).join('; '), placeholder: 'admin@example.test' });
+  const enabled = check('enabled', 'Enabled (send this template)', t?.enabled ?? true);
+  const preview = h('div', { 'aria-live': 'polite', 'data-testid': 'live-preview' });
+  const to = h('input', { type: 'email', name: 'testTo', placeholder: 'you@example.test' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const daysWrap = errors.field('timing.days', 'Days', days);
+  const syncDays = (): void => { daysWrap.hidden = timingType.value === 'on_event'; };
+  timingType.addEventListener('change', syncDays);
+  syncDays();
+
+  let timer = 0; let seq = 0;
+  const refresh = (): void => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => {
+      const mine = ++seq;
+      void post<Preview>('templates/preview', { subject: subject.value, body: body.value, kind: kind.value })
+        .then((r) => { if (mine === seq) clear(preview, previewBody(r)); }, (e: unknown) => { if (mine === seq) { clear(preview); showError(preview, e); } });
+    }, 250);
+  };
+  for (const c of [subject, body]) c.addEventListener('input', refresh);
+  kind.addEventListener('change', refresh);
+
+  const insert = (p: string): void => {
+    const token = `{{${p}}}`;
+    const start = body.selectionStart ?? body.value.length;
+    const end = body.selectionEnd ?? start;
+    body.setRangeText(token, start, end, 'end');
+    body.focus();
+    refresh();
+  };
+
+  const payload = (): Template => {
+    const timing: Timing = timingType.value === 'on_event' ? { type: 'on_event' } : { type: timingType.value, days: days.value === '' ? Number.NaN : Number(days.value) };
+    return {
+      ...(t ?? {}), id: t?.id ?? slug(name.value, taken), name: name.value, kind: kind.value, timing,
+      subject: subject.value, html_body: body.value, bcc: list(bcc.value), enabled: enabled.input.checked, last_send: t?.last_send ?? null,
+    };
+  };
+  const save = (): void => {
+    clear(out); errors.clear();
+    const p = payload();
+    void (t ? put(`templates/${encodeURIComponent(t.id)}`, p) : post('templates', p)).then(() => {
+      saved();
+    // Each problem's path names the field it belongs to (`subject`, `html_body`, `bcc[1]`, `timing.days`);
+    // problems no field claims go to the banner.
+    }, (e: unknown) => { if (errors.show(e).length || !errors.hasShown()) showError(out, e); });
+  };
+
+  clear(host, section(t ? `Edit template: ${t.name}` : 'New template',
+    h('div', { class: 'sw-grid2 sw-editor' },
+      h('form', { class: 'sw-form', 'aria-label': 'Template', novalidate: true, onsubmit: (e: Event) => { e.preventDefault(); save(); } },
+        errors.field('name', 'Template name', name),
+        errors.field('kind', 'Purpose', kind, t ? 'The purpose of an existing template cannot change.' : 'Decides which placeholders the template may use.'),
+        h('div', { class: 'sw-row' }, errors.field('timing', 'Timing', timingType), daysWrap),
+        errors.field('subject', 'Subject', subject),
+        errors.field('html_body', 'Body', body, 'HTML: headings (h1–h3), paragraphs, line breaks, bold, italic and lists are kept; anything else is removed when sent.'),
+        errors.field('bcc', 'BCC recipients', bcc, 'Addresses separated by ; that get a blind copy of every message.'),
+        enabled.el,
+        h('div', { class: 'sw-toolbar' },
+          h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save template'),
+          t ? button('Delete template', () => void confirmDialog('Delete template', `Delete template ${t.name}?`, 'Delete template').then((yes) => { if (yes) void del(`templates/${encodeURIComponent(t.id)}`).then(saved, (e: unknown) => showError(out, e)); }), 'danger') : null,
+          button('Cancel', () => clear(host), 'subtle')),
+        t ? h('div', { class: 'sw-toolbar' }, field('Send a test to', to),
+          h('div', { class: 'sw-field sw-field-button' }, button('Send test', () => {
+            clear(out);
+            void post<{ ok: boolean; reply: string }>(`templates/${encodeURIComponent(t.id)}/test`, { to: to.value })
+              .then((r) => out.appendChild(banner(`${r.ok ? 'The mail server accepted the test' : 'The mail server refused the test'}: ${r.reply}`, r.ok ? 'success' : 'error')), (e: unknown) => showError(out, e));
+          }))) : null,
+        out),
+      h('div', {},
+        h('h3', {}, 'Live preview'), preview,
+        h('details', { class: 'sw-placeholders', open: true }, h('summary', {}, 'Placeholders'),
+          h('p', { class: 'sw-hint' }, 'Write {{name}} in the subject or body. Click one to insert it at the cursor; the preview fills each with a sample value and says when a placeholder does not fit the template’s purpose.'),
+          h('ul', { class: 'sw-compact' }, PLACEHOLDERS.map(([p, what]) => h('li', {}, button(`{{${p}}}`, () => insert(p), 'subtle', { 'aria-label': `Insert placeholder ${p}` }), ` ${what}`))))))));
+  refresh();
+}
+
+function mailForm(choice: MailChoice, configVersion: number): HTMLElement {
+  const errors = new FieldErrors();
+  const smtp: Partial<Smtp> = choice.source === 'own' ? choice : {};
+  const source = select('source', [['product', 'Use the product’s outgoing mail server'], ['own', 'Use this SMTP server'], ['off', 'Send no mail']], choice.source);
+  const hostIn = h('input', { type: 'text', name: 'smtpHost', value: smtp.host ?? '' });
+  const port = h('input', { type: 'number', name: 'smtpPort', min: 1, max: 65535, class: 'sw-narrow', value: smtp.port ?? 587 });
+  const security = select('security', [['start_tls', 'STARTTLS (usually port 587)'], ['tls', 'TLS from the start (usually 465)'], ['none', 'None (trusted network only)']], smtp.security ?? 'start_tls');
+  const user = h('input', { type: 'text', name: 'smtpUser', autocomplete: 'off', value: smtp.username ?? '' });
+  const password = h('input', { type: 'password', name: 'smtpPassword', autocomplete: 'new-password', placeholder: smtp.password_set ? 'saved — leave empty to keep' : '' });
+  const from = h('input', { type: 'text', name: 'smtpFrom', value: smtp.from ?? '', placeholder: 'Jira <jira@example.test>' });
+  const timeout = h('input', { type: 'number', name: 'smtpTimeout', min: 1, class: 'sw-narrow', value: smtp.timeout_secs ?? 30 });
+  const hello = h('input', { type: 'text', name: 'helloName', value: smtp.hello_name ?? '' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const own = h('div', {},
+    h('div', { class: 'sw-row' }, errors.field('host', 'SMTP host', hostIn), errors.field('port', 'Port', port), errors.field('security', 'Security', security)),
+    h('div', { class: 'sw-row' }, errors.field('username', 'SMTP username', user), errors.field('password', 'SMTP password', password,
+      smtp.password_set ? 'A password is saved. It is never shown; type a new one to replace it.' : 'Stored on the server; never shown again.')),
+    errors.field('from', 'Sender (From)', from),
+    h('div', { class: 'sw-row' }, errors.field('timeout_secs', 'Timeout (seconds)', timeout), errors.field('hello_name', 'EHLO name', hello, 'Empty: this machine’s host name.')));
+  const sync = (): void => { own.hidden = source.value !== 'own'; };
+  source.addEventListener('change', sync);
+  sync();
+  let version = configVersion;
+  return h('form', { class: 'sw-form', 'aria-label': 'Mail server settings', novalidate: true, onsubmit: (e: Event) => {
+    e.preventDefault(); clear(out); errors.clear();
+    const body: Record<string, unknown> = { source: source.value, configVersion: version };
+    if (source.value === 'own') {
+      Object.assign(body, { host: hostIn.value.trim(), port: Number(port.value), security: security.value, username: user.value.trim() || null, from: from.value.trim(),
+        timeout_secs: Number(timeout.value), hello_name: hello.value.trim() || null });
+      if (password.value) body.password = password.value;
+    }
+    void put<{ mail: MailChoice; configVersion: number }>('settings/mail', body).then((r) => {
+      version = r.configVersion;
+      password.value = '';
+      const set = r.mail.source === 'own' && r.mail.password_set;
+      password.placeholder = set ? 'saved — leave empty to keep' : '';
+      out.appendChild(banner('Mail settings saved', 'success'));
+    }, (err: unknown) => { if (errors.show(err).length || !errors.hasShown()) showError(out, err); });
+  } },
+  errors.field('source', 'Mail server', source), own,
+  h('div', { class: 'sw-toolbar' }, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save mail settings'), lozenge(choice.source === 'own' ? 'own server' : choice.source === 'off' ? 'mail off' : 'product server', 'neutral')),
+  out);
+}

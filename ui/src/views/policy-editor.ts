@@ -1,0 +1,442 @@
+// The policy editor: one screen per automation tab (deactivate, revoke access,
+// group assignment, release licence seats, floating licence, reactivate on
+// login, delete), each a preset of the one policy model the engine reads.
+// The editor only shapes the JSON; the server validates it and names the
+// path of every problem, shown beside the field that edits that path.
+
+import { h, clear, select, button, banner, nextId } from '../dom';
+import { get, getRaw, post, put } from '../api';
+import { showError } from '../components';
+import { navigate } from '../router';
+import { directories, directoryLabel, Directory } from '../directories';
+import { FieldErrors, list, joinList, check } from '../form';
+import { preview, runNow } from './policy-actions';
+
+export type ActionKind = 'deactivate' | 'remove_groups' | 'add_groups' | 'remove_licence_groups' | 'floating_licence' | 'reactivate' | 'delete';
+
+/** A policy as the API reads and writes it (camelCase JSON). */
+export interface PolicyJson {
+  id?: string; name?: string; enabled?: boolean; mode?: string; priority?: number;
+  trigger?: { kind: string; schedule?: Record<string, unknown> };
+  scope?: { directories?: { kind: string; ids?: number[] }; readOnly?: string; target?: { kind: string; groups?: string[] }; excludeGroups?: string[] };
+  condition?: { kind: string; days?: number; neverLoggedInDays?: number; onceLoggedInDays?: number };
+  action: { kind: string; groups?: string[]; applications?: string[]; renameSuffix?: string; handover?: { to: string; user?: string };
+    rules?: { sourceGroups: string[]; targetGroups: string[] }[]; restrictedGroups?: string[]; addGroups?: string[]; removeGroups?: string[] };
+  warning?: { daysBefore: number; neverLoggedIn?: boolean; template?: string };
+}
+
+interface Tab { kind: ActionKind; label: string; login: boolean; about: string; days: number; name: (days: number) => string }
+
+/** The tabs, in the order admins meet them; `days` is each tab's starting threshold. */
+export const TABS: Tab[] = [
+  { kind: 'deactivate', label: 'Deactivate', login: false, days: 30, name: (d) => `Deactivate after ${d} days idle`,
+    about: 'Deactivates accounts nobody has used for a while. The account and its history stay; the seat is freed.' },
+  { kind: 'remove_groups', label: 'Revoke access', login: false, days: 30, name: (d) => `Revoke access after ${d} days idle`,
+    about: 'Takes idle users out of the groups you list (usually the groups that grant a licence). The account stays active.' },
+  { kind: 'add_groups', label: 'Group assignment', login: false, days: 60, name: (d) => `Tag users idle ${d} days`,
+    about: 'Adds idle users to the groups you list, to label them for review or reporting. Nothing else changes.' },
+  { kind: 'remove_licence_groups', label: 'Release licence seats', login: false, days: 90, name: (d) => `Release seats after ${d} days idle`,
+    about: 'Removes every group that grants a licence of the chosen applications: the seat is released, the account stays active.' },
+  { kind: 'floating_licence', label: 'Floating licence', login: true, days: 0, name: () => 'Floating licence at login',
+    about: 'When an active user logs in, adds the licence groups of every rule whose source groups they are in, if a seat is left.' },
+  { kind: 'reactivate', label: 'Reactivate on login', login: true, days: 0, name: () => 'Reactivate on login',
+    about: 'Gives a deactivated user their account back the moment they try to log in, and adjusts their groups.' },
+  { kind: 'delete', label: 'Delete', login: false, days: 90, name: (d) => `Delete ${d} days after deactivation`,
+    about: 'Deletes accounts that have been deactivated for long enough. Deletion cannot be reverted.' },
+];
+
+const WEEKDAYS: [string, string][] = [['mon', 'Mon'], ['tue', 'Tue'], ['wed', 'Wed'], ['thu', 'Thu'], ['fri', 'Fri'], ['sat', 'Sat'], ['sun', 'Sun']];
+
+/** The editor's working state: what the form shows, flattened. */
+interface Model {
+  kind: ActionKind; name: string; nameTouched: boolean; enabled: boolean; mode: string; priority: number;
+  own: boolean; every: string; at: string; weekDays: string[]; monthDay: number; cron: string; timezone: string;
+  dirOnly: boolean; dirIds: number[]; readOnly: string; onlyGroups: boolean; targetGroups: string; excludeGroups: string;
+  days: number; neverOn: boolean; neverDays: number; onceOn: boolean; onceDays: number;
+  groups: string; applications: string; suffixOn: boolean; suffix: string; handover: string; handoverUser: string;
+  rules: { source: string; target: string }[]; restricted: string; addGroups: string; removeGroups: string;
+  warnOn: boolean; warnDays: number; warnNever: boolean; warnTemplate: string;
+}
+
+function tabOf(kind: string): Tab {
+  return TABS.find((t) => t.kind === kind) ?? TABS[0] as Tab;
+}
+
+function blank(kind: ActionKind): Model {
+  const tab = tabOf(kind);
+  return {
+    kind, name: tab.name(tab.days), nameTouched: false, enabled: true, mode: 'safe', priority: 0,
+    own: false, every: 'daily', at: '02:00', weekDays: ['mon'], monthDay: 1, cron: '0 2 * * 1-5', timezone: '',
+    dirOnly: false, dirIds: [], readOnly: 'skip', onlyGroups: false, targetGroups: '', excludeGroups: '',
+    days: tab.days || 30, neverOn: false, neverDays: tab.days || 30, onceOn: false, onceDays: 14,
+    groups: '', applications: '', suffixOn: false, suffix: '_deactivated', handover: '', handoverUser: '',
+    rules: [{ source: '', target: '' }], restricted: '', addGroups: '', removeGroups: '',
+    warnOn: false, warnDays: 7, warnNever: false, warnTemplate: '',
+  };
+}
+
+function fromPolicy(p: PolicyJson): Model {
+  const kind = (TABS.some((t) => t.kind === p.action.kind) ? p.action.kind : 'deactivate') as ActionKind;
+  const m = blank(kind);
+  m.name = p.name ?? m.name; m.nameTouched = true;
+  m.enabled = p.enabled ?? true; m.mode = p.mode ?? 'safe'; m.priority = p.priority ?? 0;
+  const s = p.trigger?.kind === 'schedule' ? p.trigger.schedule ?? {} : null;
+  if (s) {
+    m.own = true; m.every = String(s.every ?? 'daily'); m.at = String(s.at ?? m.at);
+    m.weekDays = Array.isArray(s.days) ? (s.days as string[]) : m.weekDays;
+    m.monthDay = Number(s.day ?? 1); m.cron = String(s.expression ?? m.cron); m.timezone = String(s.timezone ?? '');
+  }
+  const sc = p.scope ?? {};
+  m.dirOnly = sc.directories?.kind === 'only'; m.dirIds = sc.directories?.ids ?? [];
+  m.readOnly = sc.readOnly ?? 'skip';
+  m.onlyGroups = sc.target?.kind === 'only_groups'; m.targetGroups = joinList(sc.target?.groups);
+  m.excludeGroups = joinList(sc.excludeGroups);
+  const c = p.condition;
+  if (c?.days !== undefined) m.days = c.days;
+  if (c?.neverLoggedInDays !== undefined) { m.neverOn = true; m.neverDays = c.neverLoggedInDays; }
+  if (c?.onceLoggedInDays !== undefined) { m.onceOn = true; m.onceDays = c.onceLoggedInDays; }
+  const a = p.action;
+  m.groups = joinList(a.groups); m.applications = joinList(a.applications);
+  if (a.renameSuffix !== undefined) { m.suffixOn = true; m.suffix = a.renameSuffix; }
+  m.handover = a.handover?.to ?? ''; m.handoverUser = a.handover?.user ?? '';
+  if (a.rules?.length) m.rules = a.rules.map((r) => ({ source: joinList(r.sourceGroups), target: joinList(r.targetGroups) }));
+  m.restricted = joinList(a.restrictedGroups); m.addGroups = joinList(a.addGroups); m.removeGroups = joinList(a.removeGroups);
+  if (p.warning) { m.warnOn = true; m.warnDays = p.warning.daysBefore; m.warnNever = p.warning.neverLoggedIn ?? false; m.warnTemplate = p.warning.template ?? ''; }
+  return m;
+}
+
+/** The policy JSON for the model (only the fields of its kind). */
+function toPolicy(m: Model): PolicyJson {
+  const tab = tabOf(m.kind);
+  const action: PolicyJson['action'] = { kind: m.kind };
+  switch (m.kind) {
+    case 'deactivate':
+      if (m.suffixOn) action.renameSuffix = m.suffix;
+      if (m.handover) action.handover = m.handover === 'user' ? { to: 'user', user: m.handoverUser.trim() } : { to: m.handover };
+      break;
+    case 'remove_groups': case 'add_groups': action.groups = list(m.groups); break;
+    case 'remove_licence_groups': action.applications = list(m.applications); break;
+    case 'floating_licence': action.rules = m.rules.map((r) => ({ sourceGroups: list(r.source), targetGroups: list(r.target) })); break;
+    case 'reactivate': action.restrictedGroups = list(m.restricted); action.addGroups = list(m.addGroups); action.removeGroups = list(m.removeGroups); break;
+    case 'delete': break;
+  }
+  const scope: NonNullable<PolicyJson['scope']> = {
+    directories: m.dirOnly ? { kind: 'only', ids: m.dirIds } : { kind: 'all' },
+    readOnly: m.readOnly,
+    target: m.onlyGroups ? { kind: 'only_groups', groups: list(m.targetGroups) } : { kind: 'all_except_protected' },
+    excludeGroups: list(m.excludeGroups),
+  };
+  const p: PolicyJson = { name: m.name.trim(), enabled: m.enabled, mode: m.mode, priority: m.priority, scope, action };
+  if (tab.login) {
+    p.trigger = { kind: 'login' }; p.condition = { kind: 'login' };
+    return p;
+  }
+  if (m.own) {
+    const schedule: Record<string, unknown> = { every: m.every };
+    if (m.every === 'cron') schedule.expression = m.cron.trim();
+    else schedule.at = m.at;
+    if (m.every === 'weekly') schedule.days = m.weekDays;
+    if (m.every === 'monthly') schedule.day = m.monthDay;
+    if (m.timezone.trim()) schedule.timezone = m.timezone.trim();
+    p.trigger = { kind: 'schedule', schedule };
+  } else p.trigger = { kind: 'scheduler' };
+  if (m.kind === 'delete') p.condition = { kind: 'deactivated', days: m.days };
+  else {
+    p.condition = { kind: 'inactive', days: m.days };
+    if (m.neverOn) p.condition.neverLoggedInDays = m.neverDays;
+    if (m.onceOn) p.condition.onceLoggedInDays = m.onceDays;
+  }
+  if (m.warnOn) {
+    p.warning = { daysBefore: m.warnDays, neverLoggedIn: m.warnNever };
+    if (m.warnTemplate) p.warning.template = m.warnTemplate;
+  }
+  return p;
+}
+
+// ---- small bound controls ----
+
+type Keys<T> = { [K in keyof Model]: Model[K] extends T ? K : never }[keyof Model];
+
+function text(m: Model, key: Keys<string>, attrs: Record<string, string> = {}): HTMLInputElement {
+  const el = h('input', { type: 'text', name: key, value: m[key], ...attrs });
+  el.addEventListener('input', () => { (m[key] as string) = el.value; });
+  return el;
+}
+function num(m: Model, key: Keys<number>, min = 1): HTMLInputElement {
+  const el = h('input', { type: 'number', name: key, min, value: m[key], class: 'sw-narrow' });
+  el.addEventListener('input', () => { (m[key] as number) = el.value === '' ? Number.NaN : Number(el.value); });
+  return el;
+}
+function choice(m: Model, key: Keys<string>, options: [string, string][]): HTMLSelectElement {
+  const el = select(key, options, m[key]);
+  el.addEventListener('change', () => { (m[key] as string) = el.value; });
+  return el;
+}
+/** A checkbox; `reveal` elements are shown only while it is checked. */
+function toggle(m: Model, key: Keys<boolean>, label: string, ...reveal: HTMLElement[]): HTMLElement {
+  const c = check(key, label, m[key]);
+  const sync = (): void => { for (const r of reveal) r.hidden = !c.input.checked; };
+  c.input.addEventListener('change', () => { (m[key] as boolean) = c.input.checked; sync(); });
+  sync();
+  return c.el;
+}
+function fieldset(legend: string, ...children: (HTMLElement | null | false)[]): HTMLElement {
+  return h('fieldset', { class: 'sw-fieldset' }, h('legend', {}, legend), ...children);
+}
+function groupsHint(): string { return 'Group names separated by ; (semicolon).'; }
+
+// ---- the editor ----
+
+interface Template { id: string; name: string; kind: string }
+
+/** A message carried from the "new" editor to the saved policy's editor. */
+let flash: string | null = null;
+
+/** Renders the editor for policy `id`, or a new policy (from a dashboard insight's draft if one is waiting). */
+export async function renderPolicyEditor(host: HTMLElement, id: string | null, kindHint?: string): Promise<void> {
+  let model: Model; let version: number | undefined;
+  let dirs: Directory[] | null = null; let templates: Template[] = [];
+  try {
+    const [d, t] = await Promise.all([directories(), getRaw<{ templates: Template[] }>('templates')]);
+    dirs = d; templates = t.templates.filter((x) => x.kind === 'warning');
+    if (id) {
+      const item = await get<{ policy: PolicyJson; configVersion: number }>(`policies/${encodeURIComponent(id)}`);
+      model = fromPolicy(item.policy); version = item.configVersion;
+    } else {
+      const draft = sessionStorage.getItem('seatwarden.draftPolicy');
+      sessionStorage.removeItem('seatwarden.draftPolicy');
+      model = draft ? fromPolicy(JSON.parse(draft) as PolicyJson) : blank((TABS.some((x) => x.kind === kindHint) ? kindHint : 'deactivate') as ActionKind);
+      if (draft) model.mode = 'safe';
+    }
+  } catch (e) { clear(host); showError(host, e); return; }
+
+  const out = h('div', { 'aria-live': 'polite' });
+  const formHost = h('div', {});
+  const tabBar = h('div', { class: 'sw-subtabs', role: 'tablist', 'aria-label': 'Kind of automation' });
+  const tabButtons = TABS.map((t, i) => {
+    const b = h('button', { type: 'button', role: 'tab', id: `kind-${t.kind}`, 'aria-controls': 'policy-form', 'data-kind': t.kind, class: 'sw-subtab' }, t.label);
+    b.addEventListener('click', () => switchTo(t.kind));
+    b.addEventListener('keydown', (e: KeyboardEvent) => {
+      const dir = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+      if (!dir || id) return;
+      e.preventDefault();
+      const next = TABS[(i + dir + TABS.length) % TABS.length];
+      if (next) { switchTo(next.kind); document.getElementById(`kind-${next.kind}`)?.focus(); }
+    });
+    return b;
+  });
+  tabBar.append(...tabButtons);
+
+  const switchTo = (kind: ActionKind): void => {
+    if (kind === model.kind) return;
+    const tab = tabOf(kind);
+    const keep = model;
+    model = { ...blank(kind), name: keep.nameTouched ? keep.name : tabOf(kind).name(tab.days), nameTouched: keep.nameTouched,
+      mode: keep.mode, enabled: keep.enabled, priority: keep.priority, excludeGroups: keep.excludeGroups, dirOnly: keep.dirOnly, dirIds: keep.dirIds, readOnly: keep.readOnly };
+    draw();
+  };
+
+  const save = async (): Promise<string | null> => {
+    clear(out);
+    errors.clear();
+    const body: Record<string, unknown> = { ...toPolicy(model) };
+    if (version !== undefined) body.configVersion = version;
+    try {
+      const saved = id ? await put<{ policy: PolicyJson & { id: string }; configVersion: number }>(`policies/${encodeURIComponent(id)}`, body)
+        : await post<{ policy: PolicyJson & { id: string }; configVersion: number }>('policies', body);
+      version = saved.configVersion;
+      const message = `Saved policy ${saved.policy.name ?? saved.policy.id} (${saved.policy.mode ?? 'safe'} mode)`;
+      if (id) out.appendChild(banner(message, 'success')); else flash = message;
+      return saved.policy.id;
+    } catch (e) {
+      const left = errors.show(e);
+      if (left.length || !errors.hasShown()) showError(out, e);
+      return null;
+    }
+  };
+
+  let errors = new FieldErrors();
+  const draw = (): void => {
+    errors = new FieldErrors();
+    const tab = tabOf(model.kind);
+    for (const b of tabButtons) {
+      const on = b.dataset.kind === model.kind;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+      // An existing policy keeps its kind: its runs and audit trail belong to it.
+      if (id && !on) b.setAttribute('disabled', ''); else b.removeAttribute('disabled');
+    }
+    const name = text(model, 'name', { required: 'true' });
+    name.addEventListener('input', () => { model.nameTouched = true; });
+    const form = h('form', { id: 'policy-form', class: 'sw-form sw-policy-form', role: 'tabpanel', 'aria-labelledby': `kind-${tab.kind}`, novalidate: true, 'data-kind': tab.kind,
+      onsubmit: (e: Event) => { e.preventDefault(); void save().then((pid) => { if (pid && !id) navigate(`automation/edit/${pid}`); }); } },
+      h('p', { class: 'sw-about' }, tab.about),
+      errors.field('name', 'Name', name),
+      errors.field('mode', 'Mode', choice(model, 'mode', [['safe', 'Safe mode (preview only, changes nothing)'], ['live', 'Live (applies changes)']]),
+        'New policies start in safe mode: their runs record the plan and change nothing. Switch to live once the preview looks right.'),
+      h('div', { class: 'sw-row' }, toggle(model, 'enabled', 'Enabled'), errors.field('priority', 'Priority', num(model, 'priority', -1000), 'Higher wins when two policies want different things for one user.')),
+      tab.login ? loginNote(tab) : scheduleSection(model, errors),
+      tab.login ? null : conditionSection(model, errors),
+      actionSection(model, errors, drawRules),
+      scopeSection(model, errors, dirs, tab),
+      tab.login ? null : warningSection(model, errors, templates),
+      h('div', { class: 'sw-toolbar' },
+        h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save'),
+        id && !tab.login ? button('Preview', () => void preview(id), 'default') : null,
+        id && !tab.login ? button('Run now', () => void runNow(id, out), 'default') : null,
+        button('Back', () => navigate('automation'), 'subtle')));
+    clear(formHost, form);
+  };
+  const drawRules = (): void => draw();
+
+  clear(host,
+    h('h2', {}, id ? `Edit policy ${model.name}` : 'New policy'),
+    tabBar, formHost, out);
+  if (flash) { out.appendChild(banner(flash, 'success')); flash = null; }
+  draw();
+}
+
+function loginNote(tab: Tab): HTMLElement {
+  return fieldset('When it runs', h('p', {}, tab.kind === 'floating_licence'
+    ? 'At every login of an active user. Deactivated users are never considered.'
+    : 'At every login attempt of a deactivated user (and every login, for group removal).'));
+}
+
+function scheduleSection(m: Model, errors: FieldErrors): HTMLElement {
+  const own = select('own', [['no', 'With the daily scheduler run (time set in Settings)'], ['yes', 'On its own schedule']], m.own ? 'yes' : 'no');
+  const detail = h('div', { class: 'sw-row' });
+  const every = choice(m, 'every', [['daily', 'Daily'], ['weekly', 'Weekly'], ['monthly', 'Monthly'], ['cron', 'Cron expression']]);
+  const at = h('input', { type: 'time', name: 'at', value: m.at });
+  at.addEventListener('input', () => { m.at = at.value; });
+  const days = h('fieldset', { class: 'sw-inline' }, h('legend', {}, 'On these days'), WEEKDAYS.map(([v, label]) => {
+    const c = check(`day-${v}`, label, m.weekDays.includes(v));
+    c.input.addEventListener('change', () => { m.weekDays = WEEKDAYS.map(([d]) => d).filter((d) => d === v ? c.input.checked : m.weekDays.includes(d)); });
+    return c.el;
+  }));
+  const atWrap = errors.field('trigger.schedule.at', 'At (24 h)', at);
+  const daysWrap = h('div', {}, days);
+  errors.register('trigger.schedule.days', days, daysWrap);
+  const monthWrap = errors.field('trigger.schedule.day', 'Day of the month', num(m, 'monthDay'), 'Days past the end of a short month run on its last day.');
+  const cronWrap = errors.field('trigger.schedule.expression', 'Cron expression', text(m, 'cron'), 'Five fields: minute hour day-of-month month day-of-week.');
+  const tzWrap = errors.field('trigger.schedule.timezone', 'Timezone', text(m, 'timezone', { placeholder: 'the settings’ timezone', list: 'sw-timezones' }), 'An IANA name such as Europe/Berlin; empty uses the timezone from Settings.');
+  detail.append(errors.field('trigger.schedule.every', 'Repeat', every), atWrap, daysWrap, monthWrap, cronWrap, tzWrap, timezoneList());
+  const sync = (): void => {
+    detail.hidden = !m.own;
+    atWrap.hidden = m.every === 'cron';
+    daysWrap.hidden = m.every !== 'weekly';
+    monthWrap.hidden = m.every !== 'monthly';
+    cronWrap.hidden = m.every !== 'cron';
+  };
+  own.addEventListener('change', () => { m.own = own.value === 'yes'; sync(); });
+  every.addEventListener('change', sync);
+  sync();
+  return fieldset('When it runs', errors.field('trigger', 'Runs', own), detail);
+}
+
+let tzList: HTMLDataListElement | null = null;
+/** Timezone suggestions from the browser (the server still checks the name). */
+export function timezoneList(): HTMLElement {
+  if (!tzList) {
+    tzList = h('datalist', { id: 'sw-timezones' });
+    const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
+    for (const z of intl.supportedValuesOf?.('timeZone') ?? []) tzList.appendChild(h('option', { value: z }));
+  }
+  return tzList.isConnected ? h('span', {}) : tzList;
+}
+
+function conditionSection(m: Model, errors: FieldErrors): HTMLElement {
+  if (m.kind === 'delete') {
+    return fieldset('Which accounts',
+      errors.field('condition.days', 'Days since deactivation', num(m, 'days'), 'Deactivated accounts older than this are deleted. When the deactivation date is unknown the account is skipped, never deleted on a guess.'));
+  }
+  const never = errors.field('condition.neverLoggedInDays', 'Days since account creation', num(m, 'neverDays'));
+  const once = errors.field('condition.onceLoggedInDays', 'Days since their only login', num(m, 'onceDays'));
+  return fieldset('Who counts as inactive',
+    errors.field('condition.days', 'Days without login', num(m, 'days'), 'Active users whose last login is at least this many days ago.'),
+    toggle(m, 'neverOn', 'Include users who never logged in', never), never,
+    toggle(m, 'onceOn', 'Judge users who logged in only once by their own threshold', once), once);
+}
+
+function actionSection(m: Model, errors: FieldErrors, redraw: () => void): HTMLElement {
+  switch (m.kind) {
+    case 'deactivate': {
+      const suffix = errors.field('action.renameSuffix', 'Username suffix', text(m, 'suffix'), 'Appended to the username so deactivated accounts stand out, e.g. _deactivated.');
+      const user = errors.field('action.handover.user', 'Key of the user who takes over', text(m, 'handoverUser'));
+      const handover = choice(m, 'handover', [['', 'Leave them as they are'], ['unassigned', 'Unassign them'], ['project_lead', 'Assign each to its project lead'], ['user', 'Assign all to one user']]);
+      const sync = (): void => { user.hidden = m.handover !== 'user'; };
+      handover.addEventListener('change', sync);
+      sync();
+      return fieldset('What it does',
+        toggle(m, 'suffixOn', 'Rename deactivated accounts', suffix), suffix,
+        errors.field('action.handover', 'Open issues before deactivation', handover, 'Jira only: what happens to the unresolved issues assigned to the user.'), user);
+    }
+    case 'remove_groups':
+      return fieldset('What it does', errors.field('action.groups', 'Groups to remove', text(m, 'groups', { placeholder: 'jira-software-users' }), groupsHint()));
+    case 'add_groups':
+      return fieldset('What it does', errors.field('action.groups', 'Groups to add', text(m, 'groups', { placeholder: 'inactive-users' }), groupsHint()));
+    case 'remove_licence_groups':
+      return fieldset('What it does', errors.field('action.applications', 'Applications', text(m, 'applications', { placeholder: 'jira-software' }), 'Application keys separated by ;. Empty: every application.'));
+    case 'delete':
+      return fieldset('What it does', h('p', {}, 'Deletes the account. Deleted accounts cannot be restored by a revert.'));
+    case 'reactivate':
+      return fieldset('What it does',
+        errors.field('action.restrictedGroups', 'Never reactivate members of', text(m, 'restricted'), groupsHint()),
+        errors.field('action.addGroups', 'Add these groups when reactivating', text(m, 'addGroups'), groupsHint()),
+        errors.field('action.removeGroups', 'Remove these groups at login', text(m, 'removeGroups'), 'Removed from reactivated and already-active users alike.'));
+    case 'floating_licence': {
+      const rows = m.rules.map((r, i) => {
+        const src = h('input', { type: 'text', name: `rule-${i}-source`, value: r.source });
+        src.addEventListener('input', () => { r.source = src.value; });
+        const dst = h('input', { type: 'text', name: `rule-${i}-target`, value: r.target });
+        dst.addEventListener('input', () => { r.target = dst.value; });
+        return h('div', { class: 'sw-rule', 'data-testid': 'floating-rule' },
+          errors.field(`action.rules[${i}].sourceGroups`, `Rule ${i + 1}: if in any of these groups`, src),
+          errors.field(`action.rules[${i}].targetGroups`, `Rule ${i + 1}: then add these groups`, dst),
+          m.rules.length > 1 ? h('div', { class: 'sw-field sw-field-button' }, button(`Remove rule ${i + 1}`, () => { m.rules.splice(i, 1); redraw(); }, 'subtle')) : null);
+      });
+      const wrap = h('div', {}, rows);
+      errors.register('action.rules', wrap, wrap);
+      return fieldset('Rules (first match first)', wrap,
+        button('Add rule', () => { m.rules.push({ source: '', target: '' }); redraw(); }),
+        h('p', { class: 'sw-hint' }, 'Only active users are considered; a group is not added when its licence has no seat left.'));
+    }
+  }
+}
+
+function scopeSection(m: Model, errors: FieldErrors, dirs: Directory[] | null, tab: Tab): HTMLElement {
+  const dirOnly = select('dirOnly', [['all', 'Every directory'], ['only', 'Only the directories ticked below']], m.dirOnly ? 'only' : 'all');
+  const ticks = h('fieldset', { class: 'sw-inline' }, h('legend', {}, 'Directories to include'),
+    dirs ? dirs.map((d) => {
+      const c = check(`dir-${d.id}`, directoryLabel(d), m.dirIds.includes(d.id));
+      c.input.addEventListener('change', () => { m.dirIds = c.input.checked ? [...m.dirIds.filter((x) => x !== d.id), d.id] : m.dirIds.filter((x) => x !== d.id); });
+      return c.el;
+    }) : h('p', { class: 'sw-hint' }, 'This host does not list its directories; enter their ids instead.'));
+  const idsText = h('input', { type: 'text', name: 'dirIds', id: nextId('f'), value: m.dirIds.join('; ') });
+  idsText.addEventListener('input', () => { m.dirIds = list(idsText.value).map(Number).filter((n) => Number.isInteger(n)); });
+  const ticksWrap = h('div', {}, ticks, dirs ? null : h('div', { class: 'sw-field' }, h('label', { for: idsText.id }, 'Directory ids'), idsText));
+  errors.register('scope.directories', ticks, ticksWrap);
+  const target = select('target', [['all', 'Everyone except protected groups'], ['only', 'Only members of these groups']], m.onlyGroups ? 'only' : 'all');
+  const targetGroups = errors.field('scope.target.groups', 'Target groups', text(m, 'targetGroups'), groupsHint());
+  const sync = (): void => { ticksWrap.hidden = !m.dirOnly; targetGroups.hidden = !m.onlyGroups; };
+  dirOnly.addEventListener('change', () => { m.dirOnly = dirOnly.value === 'only'; sync(); });
+  target.addEventListener('change', () => { m.onlyGroups = target.value === 'only'; sync(); });
+  sync();
+  const ro = tab.kind === 'delete'
+    ? [['skip', 'Skip their users (a delete is never attempted there)']] as [string, string][]
+    : [['skip', 'Skip their users'], ['membership_only', tab.kind === 'deactivate' ? 'Do what they allow (remove licence groups instead of deactivating)' : 'Do what they allow (group changes in local groups)']] as [string, string][];
+  return fieldset('Whom it considers',
+    errors.field('scope.directories.kind', 'Directories', dirOnly), ticksWrap,
+    errors.field('scope.readOnly', 'Read-only directories (LDAP, Crowd)', choice(m, 'readOnly', ro)),
+    tab.kind === 'floating_licence' || tab.kind === 'reactivate' ? null : errors.field('scope.target', 'Target users', target), targetGroups,
+    errors.field('scope.excludeGroups', 'Protected groups of this policy', text(m, 'excludeGroups', { placeholder: 'support-staff' }),
+      'Members are never touched by this policy. Sysadmins, you, and the global protected groups in Settings are always protected.'));
+}
+
+function warningSection(m: Model, errors: FieldErrors, templates: Template[]): HTMLElement {
+  const days = errors.field('warning.daysBefore', 'Days before the action', num(m, 'warnDays'), 'Must be fewer than the condition’s days.');
+  const never = h('div', {}, toggle(m, 'warnNever', 'Also warn users who never logged in'));
+  errors.register('warning.neverLoggedIn', never.querySelector('input') as HTMLElement, never);
+  const template = errors.field('warning.template', 'Template', choice(m, 'warnTemplate', [['', 'The default warning template'], ...templates.map((t): [string, string] => [t.id, t.name])]));
+  return fieldset('Warn by email first',
+    toggle(m, 'warnOn', 'Send a warning email before acting', days, never, template), days, never, template);
+}

@@ -1,0 +1,59 @@
+// Settings is a form: a change saves and reads back; a bad value shows the
+// server's error beside its field and changes nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+
+let server; let browser;
+before(async () => { server = await startServer(); browser = await openBrowser(server); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+test('a settings change saves', async () => {
+  const { page } = browser;
+  const groups = (await api(page, 'groups?withCounts=false')).body.groups.filter((g) => !g.admin).map((g) => g.name);
+  await openTab(page, 'settings');
+  await page.getByLabel('Protected groups').fill(`${groups[0]}; ${groups[1]}`);
+  await page.getByLabel('Maximum accounts per run').fill('123');
+  await page.getByLabel('Timezone', { exact: true }).fill('Europe/Berlin');
+  await page.getByLabel('Daily scheduler run at').fill('03:15');
+  await page.getByLabel('Email when licence use crosses the threshold').check();
+  await page.getByLabel('Alert at percent of seats used').fill('85');
+  await page.getByLabel('Alert recipients').fill('licences@example.test');
+  await page.getByLabel('Days without any login before pausing').fill('9');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  const s = (await api(page, 'settings')).body.settings;
+  assert.deepEqual(s.protectedGroups, [groups[0], groups[1]]);
+  assert.equal(s.guard.maxAccounts, 123);
+  assert.equal(s.timezone, 'Europe/Berlin');
+  assert.equal(s.schedulerAt, '03:15');
+  assert.equal(s.licenceAlert.enabled, true);
+  assert.equal(s.licenceAlert.percent, 85);
+  assert.deepEqual(s.licenceAlert.recipients, ['licences@example.test']);
+  assert.equal(s.health.maxDaysWithoutLogin, 9);
+  // A second save right after works too (the form tracks the new version).
+  await page.getByLabel('Maximum percent of licensed users').fill('25');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).nth(0).waitFor();
+  await page.waitForFunction(async () => (await (await fetch(new URL('api/settings', document.baseURI).href)).json()).settings.guard.maxPercent === 25);
+  await shot(page, 'settings-saved');
+  assert.deepEqual(browser.consoleErrors, []);
+});
+
+test('a bad value shows the API error beside its field and changes nothing', async () => {
+  const { page } = browser;
+  const before = (await api(page, 'settings')).body;
+  await openTab(page, 'settings');
+  await page.getByLabel('Timezone', { exact: true }).fill('Mars/Olympus');
+  await page.getByLabel('Maximum percent of licensed users').fill('250');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  const tz = page.locator('[data-path="timezone"] [data-testid="field-error"]');
+  await tz.waitFor();
+  assert.match(await tz.textContent(), /Mars\/Olympus/);
+  assert.equal(await page.getByLabel('Timezone', { exact: true }).getAttribute('aria-invalid'), 'true');
+  await page.locator('[data-path="guard.maxPercent"] [data-testid="field-error"]').waitFor();
+  await shot(page, 'settings-error');
+  const after = (await api(page, 'settings')).body;
+  assert.deepEqual(after.settings, before.settings, 'nothing changed');
+  assert.equal(after.configVersion, before.configVersion);
+});
