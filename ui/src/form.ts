@@ -28,6 +28,14 @@ export class FieldErrors {
     this.fields.push({ path, control, wrap });
   }
 
+  /**
+   * Points `control` at a new path. For list rows whose index in the sent
+   * document is only known when the form is sent (empty rows are left out).
+   */
+  repath(control: HTMLElement, path: string): void {
+    for (const f of this.fields) if (f.control === control) f.path = path;
+  }
+
   /** True while at least one problem is shown beside its field. */
   hasShown(): boolean { return this.shown.length > 0; }
 

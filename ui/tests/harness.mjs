@@ -22,8 +22,7 @@ export function binary() {
 }
 
 /** Starts the server; resolves once it printed its URL and token. */
-export async function startServer({ users = 400, extraArgs = [] } = {}) {
-  const data = mkdtempSync(path.join(tmpdir(), 'seatwarden-ui-'));
+export async function startServer({ users = 400, extraArgs = [], data = mkdtempSync(path.join(tmpdir(), 'seatwarden-ui-')) } = {}) {
   const child = spawn(binary(), ['serve', '--demo', '--users', String(users), '--port', '0', '--data', data,
     '--ui-dir', path.join(uiDir, 'dist'), '--tick-seconds', '3600', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -41,11 +40,13 @@ export async function startServer({ users = 400, extraArgs = [] } = {}) {
   });
   return {
     ...ready,
+    data,
     stderr: () => err,
-    async stop() {
+    /** Stops the server; `keep` leaves its data folder for a restart (the caller removes it later). */
+    async stop({ keep = false } = {}) {
       child.kill('SIGTERM');
       await new Promise((r) => { if (child.exitCode !== null) r(); else child.on('exit', r); setTimeout(r, 25_000); });
-      rmSync(data, { recursive: true, force: true });
+      if (!keep) rmSync(data, { recursive: true, force: true });
     },
   };
 }

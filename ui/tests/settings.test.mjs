@@ -57,3 +57,52 @@ test('a bad value shows the API error beside its field and changes nothing', asy
   assert.deepEqual(after.settings, before.settings, 'nothing changed');
   assert.equal(after.configVersion, before.configVersion);
 });
+
+test('licence alert thresholds are one row per licensed application and read back', async () => {
+  const { page } = browser;
+  const apps = (await api(page, 'dashboard?days=30')).body.figures.applications;
+  assert.ok(apps.length > 0, 'the demo has licensed applications');
+  // A fresh form (the previous test left bad values in this one).
+  await openTab(page, 'dashboard');
+  await openTab(page, 'settings');
+  const rows = page.locator('[data-testid="alert-app-row"]');
+  assert.deepEqual(await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-application'))), apps.map((a) => a.application),
+    'one row per licensed application, in the dashboard order');
+  const first = apps[0];
+  const box = page.getByLabel(`${first.name || first.application} (%)`, { exact: true });
+  assert.equal(await box.getAttribute('type'), 'number');
+  // Keyboard: the box takes focus and a typed value.
+  await box.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('77');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  const saved = (await api(page, 'settings')).body.settings.licenceAlert.applications;
+  assert.deepEqual(saved, [{ application: first.application, percent: 77 }], 'only the filled row is sent');
+  // Reading back: a fresh form shows the saved value in that row, the others empty.
+  await openTab(page, 'dashboard');
+  await openTab(page, 'settings');
+  assert.equal(await page.getByLabel(`${first.name || first.application} (%)`, { exact: true }).inputValue(), '77');
+  for (const a of apps.slice(1)) {
+    assert.equal(await page.locator(`[data-testid="alert-app-row"][data-application="${a.application}"] input`).inputValue(), '');
+  }
+  await shot(page, 'settings-alert-thresholds');
+
+  // An out-of-range value is named beside its row, and nothing changes.
+  const before = (await api(page, 'settings')).body;
+  const row = page.locator(`[data-testid="alert-app-row"][data-application="${first.application}"]`);
+  await row.locator('input').fill('150');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  const err = row.locator('[data-testid="field-error"]');
+  await err.waitFor();
+  assert.match(await err.getAttribute('data-path'), /licenceAlert\.applications\[0\]/);
+  assert.equal(await row.locator('input').getAttribute('aria-invalid'), 'true');
+  assert.deepEqual((await api(page, 'settings')).body.settings, before.settings, 'nothing changed');
+  // Emptying the row removes the override.
+  await row.locator('input').fill('');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  assert.deepEqual((await api(page, 'settings')).body.settings.licenceAlert.applications, []);
+  // The refused saves (this test's and the previous one's) are the only errors.
+  assert.deepEqual(browser.consoleErrors.filter((e) => !/\b422\b/.test(e)), []);
+});

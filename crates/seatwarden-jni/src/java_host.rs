@@ -6,7 +6,10 @@
 //! here is one `byte[] call(byte[])` on it, on the calling thread, with a
 //! small JSON request (`{"method":"users","cursor":…,"limit":…}`) and a reply
 //! in our envelope's shape. The shapes are the snapshot format's, so a users
-//! page goes straight into the index builder.
+//! page goes straight into the index builder: `usersJson` answers the reply
+//! envelope (`{"ok":true,"result":{"next":…}}`) followed by the page's own
+//! `{"users":[…]}`, and those bytes are handed to the builder as they came
+//! ([`Host::users_page_json`]), never decoded into users first.
 //!
 //! A Java exception never stays pending: the adapter answers the declared
 //! `HostUnavailableException` as `unavailable`, anything else as `internal`,
@@ -20,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use seatwarden_core::model::UserKey;
 use seatwarden_core::operation::{Operation, OperationFailure};
 use seatwarden_core::snapshot::{SnapshotHeader, SnapshotUser};
-use seatwarden_service::host::{Applied, Host, HostError, UsersPage};
+use seatwarden_service::host::{Applied, Host, HostError, RawUsersPage, UsersPage};
 
 use crate::upcall::{Port, PortFailure, Reply, decode_error};
 
@@ -36,6 +39,10 @@ enum HostCall<'a> {
     User {
         key: &'a str,
     },
+    UsersJson {
+        cursor: Option<&'a str>,
+        limit: usize,
+    },
     UserByUsername {
         username: &'a str,
     },
@@ -49,6 +56,7 @@ impl HostCall<'_> {
         match self {
             HostCall::Header => "header",
             HostCall::Users { .. } => "users",
+            HostCall::UsersJson { .. } => "usersJson",
             HostCall::User { .. } => "user",
             HostCall::UserByUsername { .. } => "userByUsername",
             HostCall::Apply { .. } => "apply",
@@ -61,6 +69,14 @@ impl HostCall<'_> {
 #[serde(deny_unknown_fields)]
 struct PageWire {
     users: Vec<SnapshotUser>,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// The envelope's result before a raw page: only the next cursor.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NextWire {
     #[serde(default)]
     next: Option<String>,
 }
@@ -114,30 +130,83 @@ impl JavaHost {
 
     /// Sends `call`; `Ok(None)` when the answer is `null`.
     fn ask<T: DeserializeOwned>(&self, call: &HostCall<'_>) -> Result<Option<T>, HostError> {
-        let request = serde_json::to_vec(call)
-            .map_err(|_| HostError::Invalid("the host request could not be written".to_owned()))?;
-        let answer = self.port.call(&request).map_err(port_error)?;
+        let answer = self.send(call)?;
         let reply: Reply<T> = serde_json::from_slice(&answer)
             .map_err(|e| HostError::Invalid(decode_error(call.name(), &e)))?;
-        if reply.ok {
-            return Ok(reply.result);
-        }
-        match reply.error {
-            Some(err) if err.kind == "unavailable" => Err(HostError::Unavailable(
-                err.message.unwrap_or_else(|| "no reason given".to_owned()),
-            )),
-            Some(err) => Err(HostError::Invalid(err.describe())),
-            None => Err(HostError::Invalid(format!(
-                "the answer to `{}` is a failure without an error",
-                call.name()
-            ))),
-        }
+        unwrap_reply(call, reply)
+    }
+
+    fn send(&self, call: &HostCall<'_>) -> Result<Vec<u8>, HostError> {
+        let request = serde_json::to_vec(call)
+            .map_err(|_| HostError::Invalid("the host request could not be written".to_owned()))?;
+        self.port.call(&request).map_err(port_error)
+    }
+
+    /// A users page as the Java bytes it arrived in (see the module docs).
+    fn users_raw(&self, cursor: Option<&str>, limit: usize) -> Result<RawUsersPage, HostError> {
+        let call = HostCall::UsersJson { cursor, limit };
+        let answer = self.send(&call)?;
+        let (next, start) = split_raw_page(&call, &answer)?;
+        Ok(RawUsersPage::after_prefix(answer, start, next))
     }
 
     fn ask_some<T: DeserializeOwned>(&self, call: &HostCall<'_>) -> Result<T, HostError> {
         self.ask(call)?.ok_or_else(|| {
             HostError::Invalid(format!("the answer to `{}` has no result", call.name()))
         })
+    }
+}
+
+/// Reads the envelope at the start of a `usersJson` answer: the next cursor
+/// and where the page's JSON starts. Only the envelope is parsed here; the
+/// page is the index builder's to parse (and to reject precisely).
+fn split_raw_page(
+    call: &HostCall<'_>,
+    answer: &[u8],
+) -> Result<(Option<String>, usize), HostError> {
+    let mut envelope = serde_json::Deserializer::from_slice(answer).into_iter::<Reply<NextWire>>();
+    let reply = match envelope.next() {
+        Some(Ok(reply)) => reply,
+        Some(Err(e)) => return Err(HostError::Invalid(decode_error(call.name(), &e))),
+        None => {
+            return Err(HostError::Invalid(format!(
+                "the answer to `{}` is empty",
+                call.name()
+            )));
+        }
+    };
+    let start = envelope.byte_offset();
+    let next = unwrap_reply(call, reply)?
+        .ok_or_else(|| {
+            HostError::Invalid(format!("the answer to `{}` has no result", call.name()))
+        })?
+        .next;
+    if answer
+        .get(start..)
+        .is_none_or(|rest| rest.iter().all(u8::is_ascii_whitespace))
+    {
+        return Err(HostError::Invalid(format!(
+            "the answer to `{}` has no page after its envelope",
+            call.name()
+        )));
+    }
+    Ok((next, start))
+}
+
+/// The result of a reply, or its error as a [`HostError`].
+fn unwrap_reply<T>(call: &HostCall<'_>, reply: Reply<T>) -> Result<Option<T>, HostError> {
+    if reply.ok {
+        return Ok(reply.result);
+    }
+    match reply.error {
+        Some(err) if err.kind == "unavailable" => Err(HostError::Unavailable(
+            err.message.unwrap_or_else(|| "no reason given".to_owned()),
+        )),
+        Some(err) => Err(HostError::Invalid(err.describe())),
+        None => Err(HostError::Invalid(format!(
+            "the answer to `{}` is a failure without an error",
+            call.name()
+        ))),
     }
 }
 
@@ -161,6 +230,14 @@ impl Host for JavaHost {
             users: page.users,
             next: page.next,
         })
+    }
+
+    fn users_page_json(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Option<Result<RawUsersPage, HostError>> {
+        Some(self.users_raw(cursor, limit))
     }
 
     fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, HostError> {
@@ -202,6 +279,13 @@ mod tests {
                     limit: 5,
                 },
                 r#"{"method":"users","cursor":null,"limit":5}"#,
+            ),
+            (
+                HostCall::UsersJson {
+                    cursor: Some("K9"),
+                    limit: 10000,
+                },
+                r#"{"method":"usersJson","cursor":"K9","limit":10000}"#,
             ),
             (
                 HostCall::User { key: "K1" },
@@ -266,5 +350,58 @@ mod tests {
         )
         .unwrap();
         assert_eq!(err.error.unwrap().message.as_deref(), Some("database down"));
+    }
+
+    #[test]
+    fn raw_pages_split_after_their_envelope() {
+        let call = HostCall::UsersJson {
+            cursor: None,
+            limit: 2,
+        };
+        let page = br#"{"users":[{"key":"K","username":"u","directoryId":1,"active":true,"created":1700000000000}]}"#;
+        let mut answer = br#"{"ok":true,"result":{"next":"K"}}"#.to_vec();
+        answer.push(b'\n');
+        answer.extend_from_slice(page);
+        let (next, start) = split_raw_page(&call, &answer).unwrap();
+        assert_eq!(next.as_deref(), Some("K"));
+        let raw = RawUsersPage::after_prefix(answer.clone(), start, next);
+        assert_eq!(raw.json().trim_ascii_start(), page.as_slice());
+
+        // The last page: no cursor.
+        let last = [br#"{"ok":true,"result":{"next":null}}"#.as_slice(), page].concat();
+        assert_eq!(split_raw_page(&call, &last).unwrap().0, None);
+
+        // Errors are the envelope alone, and keep their kinds.
+        let down = br#"{"ok":false,"error":{"kind":"unavailable","message":"database down"}}"#;
+        assert_eq!(
+            split_raw_page(&call, down).unwrap_err(),
+            HostError::Unavailable("database down".into())
+        );
+        let threw =
+            br#"{"ok":false,"error":{"kind":"internal","type":"java.lang.IllegalStateException"}}"#;
+        assert!(matches!(
+            split_raw_page(&call, threw).unwrap_err(),
+            HostError::Invalid(m) if m.contains("IllegalStateException")
+        ));
+
+        // A page missing, a result missing, a broken envelope: precise refusals.
+        for (bad, says) in [
+            (&br#"{"ok":true,"result":{"next":"K"}}  "#[..], "no page"),
+            (
+                &br#"{"ok":true,"result":null}{"users":[]}"#[..],
+                "no result",
+            ),
+            (
+                &br#"{"ok":true,"result":{"next":"K","more":1}}{"users":[]}"#[..],
+                "usersJson",
+            ),
+            (&br#"{"ok":tru"#[..], "usersJson"),
+            (&b""[..], "usersJson"),
+        ] {
+            match split_raw_page(&call, bad) {
+                Err(HostError::Invalid(m)) => assert!(m.contains(says), "{m}"),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 }

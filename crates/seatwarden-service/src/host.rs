@@ -29,6 +29,47 @@ pub struct UsersPage {
     pub next: Option<String>,
 }
 
+/// A page of users from [`Host::users_page_json`], still as JSON.
+///
+/// The bytes are one page of the snapshot format (`{"users":[…]}`, UTF-8),
+/// which the index builder streams straight into its columns: no
+/// [`SnapshotUser`] is ever built. They may sit after a prefix of the buffer
+/// they arrived in (a JNI host's reply envelope), so the buffer is kept as
+/// is rather than copied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawUsersPage {
+    buffer: Vec<u8>,
+    start: usize,
+    /// The cursor for the next page, or `None` after the last page.
+    pub next: Option<String>,
+}
+
+impl RawUsersPage {
+    /// A page whose JSON is all of `json`.
+    pub fn new(json: Vec<u8>, next: Option<String>) -> RawUsersPage {
+        RawUsersPage {
+            buffer: json,
+            start: 0,
+            next,
+        }
+    }
+
+    /// A page whose JSON is `buffer[start..]` (a `start` past the end means
+    /// an empty, hence invalid, page).
+    pub fn after_prefix(buffer: Vec<u8>, start: usize, next: Option<String>) -> RawUsersPage {
+        RawUsersPage {
+            buffer,
+            start,
+            next,
+        }
+    }
+
+    /// The page's JSON bytes.
+    pub fn json(&self) -> &[u8] {
+        self.buffer.get(self.start..).unwrap_or_default()
+    }
+}
+
 /// What a successful operation reports back.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Applied {
@@ -59,6 +100,21 @@ pub trait Host: Send + Sync {
     /// Up to `limit` users after `cursor` (from the start when `None`), in an
     /// order that is stable while the directory does not change.
     fn users_page(&self, cursor: Option<&str>, limit: usize) -> Result<UsersPage, HostError>;
+
+    /// The same page as [`Host::users_page`], as the snapshot format's JSON,
+    /// for hosts that already hold it as bytes (a JNI host: the page crossed
+    /// the bridge as JSON anyway). `None`, the default, means "not offered":
+    /// the service then reads [`Host::users_page`] for that page. A page
+    /// offered here must hold the same users, and the same next cursor, as
+    /// [`Host::users_page`] would answer.
+    fn users_page_json(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Option<Result<RawUsersPage, HostError>> {
+        let _ = (cursor, limit);
+        None
+    }
 
     /// One user, read fresh; `None` if no user has that key.
     fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, HostError>;

@@ -45,6 +45,7 @@ use seatwarden_core::{Millis, Operation, UserKey};
 use crate::api::{ApiRequest, ApiResponse, Router};
 use crate::host::{Host, HostError};
 use crate::store::{ConfigVersion, LeaseOwner, Store, StoreError};
+use login::record_logins;
 
 pub use document::{DocumentError, Settings};
 pub use login::LoginOutcome;
@@ -439,13 +440,22 @@ impl Service {
             IndexBuilder::new(header).map_err(|e| ServiceError::Snapshot(e.to_string()))?;
         let mut cursor: Option<String> = None;
         loop {
-            let page = self
-                .host
-                .users_page(cursor.as_deref(), self.options.page_size.max(1))?;
-            builder
-                .add_page(&seatwarden_core::snapshot::SnapshotPage { users: page.users })
-                .map_err(|e| ServiceError::Snapshot(e.to_string()))?;
-            match page.next {
+            let (cursor_now, limit) = (cursor.as_deref(), self.options.page_size.max(1));
+            // A host holding the page as JSON (JNI) has it streamed straight
+            // into the columns; either way a rejected page adds nothing.
+            let (added, next) = match self.host.users_page_json(cursor_now, limit) {
+                Some(raw) => {
+                    let raw = raw?;
+                    (builder.add_page_json(raw.json()), raw.next)
+                }
+                None => {
+                    let page = self.host.users_page(cursor_now, limit)?;
+                    let page_users = seatwarden_core::snapshot::SnapshotPage { users: page.users };
+                    (builder.add_page(&page_users), page.next)
+                }
+            };
+            added.map_err(|e| ServiceError::Snapshot(e.to_string()))?;
+            match next {
                 Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
                 Some(_) => {
                     return Err(ServiceError::Snapshot(
@@ -623,19 +633,4 @@ fn apply_to_index(index: &mut DirectoryIndex, op: &Operation, at: Millis) -> boo
         return false;
     };
     index.apply(idx, &change).is_ok()
-}
-
-/// Records logins in `index`, oldest first. After a rebuild
-/// (`only_newer`), a login the index already has is skipped: the rebuild
-/// may have read the user after the host recorded it, and it must not be
-/// counted twice.
-fn record_logins(index: &mut DirectoryIndex, mut logins: Vec<(UserKey, Millis)>, only_newer: bool) {
-    logins.sort_by_key(|(_, at)| *at);
-    for (user, at) in logins {
-        if let Some(idx) = index.index_of_key(&user)
-            && (!only_newer || index.last_login(idx).is_none_or(|last| last < at))
-        {
-            let _ = index.apply(idx, &UserChange::LoginRecorded { at });
-        }
-    }
 }

@@ -1229,3 +1229,48 @@ fn the_openapi_document_lists_each_routes_query_parameters() {
         );
     }
 }
+
+#[test]
+fn runs_can_be_limited_to_a_start_window() {
+    // Two scheduled runs a day apart; the window keeps the one it covers.
+    let f = fixture(4, 0);
+    let s = &f.service;
+    let mut policy = common::deactivation_policy("Idle 10", true);
+    policy["condition"]["days"] = json!(10);
+    let (status, body) = call(s, Method::Post, "/api/policies", Some(policy), NOW);
+    assert_eq!(status, 201, "{body}");
+    let first = DAY0 + DAY + 3_600_000;
+    let second = first + DAY;
+    let id = body["policy"]["id"].as_str().unwrap().to_owned();
+    for at in [first, second] {
+        let (status, run) = call(
+            s,
+            Method::Post,
+            &format!("/api/policies/{id}/run"),
+            None,
+            at,
+        );
+        assert!(status < 300, "{run}");
+        while s.drive(Millis(at)).unwrap() {}
+    }
+    let runs = |query: &[(&str, &str)]| {
+        let (status, body) = send(s, &raw(Method::Get, "/api/runs", query, b""), second);
+        assert_eq!(status, 200, "{body}");
+        body["runs"].as_array().map(Vec::len).unwrap_or_default()
+    };
+    let all = runs(&[]);
+    assert!(all >= 2, "expected a run per tick, got {all}");
+    let from = (second - 1).to_string();
+    let until = second.to_string();
+    assert_eq!(runs(&[("from", &from)]), all - runs(&[("to", &until)]));
+    assert!(runs(&[("from", &from)]) >= 1);
+    assert!(runs(&[("from", &from)]) < all);
+    let (status, body) = send(
+        s,
+        &raw(Method::Get, "/api/runs", &[("from", "yesterday")], b""),
+        second,
+    );
+    assert_eq!(status, 400, "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("`from`"), "{body}");
+}

@@ -10,6 +10,8 @@ import { runsSection, setRunFilter, RUN_KINDS } from './runs';
 /** Which run status each summary card stands for. */
 const CARD_STATUS: Record<string, string> = { operations: '', succeeded: 'succeeded', failed: 'failed', partiallyFailed: 'partially_failed', inProgress: 'in_progress', awaitingApproval: 'awaiting_approval' };
 import { navigate } from '../router';
+/** The cards that count only runs started in the summary's window (the last 24 h). */
+const WINDOWED = new Set(['operations', 'succeeded', 'failed', 'partiallyFailed']);
 
 interface Entry { at: number; actor: Record<string, unknown>; action: string; target: Record<string, unknown>; status: string; description: string; reason?: string; run?: number; policy?: string }
 
@@ -61,7 +63,8 @@ export async function renderAudit(host: HTMLElement, route: string[]): Promise<v
       // Cards about runs open the runs list filtered to them.
       return status === undefined ? h('div', { class: 'sw-card' }, content)
         : h('button', { type: 'button', class: 'sw-card sw-card-button', 'data-testid': `audit-card-${k}`, 'aria-label': `${label}: ${v}. Show runs with this status`,
-          onclick: () => { setRunFilter({ status, kind: '' }); void renderAudit(host, []); } }, content);
+          // Runs in progress or held count whatever their start; the other cards count the window's runs.
+          onclick: () => { setRunFilter({ status, kind: '', since: WINDOWED.has(k) ? summary.windowStart ?? null : null }); void renderAudit(host, []); } }, content);
     })),
     h('div', { class: 'sw-toolbar' }, button('Refresh', () => void renderAudit(host, []), 'subtle')),
     section('Operation runs', runsSection((id) => navigate(`audit/run/${id}`))),

@@ -19,7 +19,8 @@ const RUN_STATUSES: [string, string][] = [
 interface RunAction { action: ActionInfo; outcome: { status: string; detail?: string | null; at?: number } | null }
 interface ActionsPage { actions: RunAction[]; total: number; next: string | null }
 
-const state = { kind: '', status: '', limit: '20' };
+/** `since`: only runs started at or after this UTC ms (a summary card's window), or `null` for any time. */
+const state: { kind: string; status: string; limit: string; since: number | null } = { kind: '', status: '', limit: '20', since: null };
 let cursors: string[] = [];
 
 /** Sets the runs filter (from the audit summary cards) and starts again at the first page. */
@@ -42,8 +43,12 @@ export function runsSection(onOpen: (id: number) => void): HTMLElement {
   const list = h('div', { 'data-testid': 'runs' });
   const apply = (): void => { Object.assign(state, { kind: kind.value, status: status.value, limit: limit.value }); cursors = []; void loadRuns(list, 0, onOpen); };
   for (const c of [kind, status, limit]) c.addEventListener('change', apply);
+  // The window a summary card set stays visible and can be dropped.
+  const windowChip = state.since === null ? null : h('div', { class: 'sw-field sw-field-button', 'data-testid': 'runs-window' },
+    h('span', { class: 'sw-muted' }, `Started since ${fmtTime(state.since)}`),
+    button('Any time', () => { state.since = null; windowChip?.remove(); cursors = []; void loadRuns(list, 0, onOpen); }, 'subtle', { 'aria-label': 'Show runs from any time' }));
   const form = h('form', { class: 'sw-filters', role: 'search', 'aria-label': 'Filter runs', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
-    field('Operation', kind), field('Run status', status), field('Runs per page', limit));
+    field('Operation', kind), field('Run status', status), field('Runs per page', limit), windowChip);
   void loadRuns(list, 0, onOpen);
   return h('div', {}, form, list);
 }
@@ -53,6 +58,10 @@ async function loadRuns(host: HTMLElement, pageIndex: number, onOpen: (id: numbe
   try {
     page = await get<typeof page>('runs', { kind: state.kind, status: state.status, limit: state.limit, cursor: pageIndex > 0 ? cursors[pageIndex - 1] ?? '' : '' });
   } catch (e) { clear(host); showError(host, e); return; }
+  // The runs API takes no start-time filter (it refuses unknown parameters); runs come newest started first, so
+  // the window ends at the first older run and no older page is offered after it.
+  const since = state.since;
+  if (since !== null && page.runs.some((r) => r.startedAt < since)) page = { runs: page.runs.filter((r) => r.startedAt >= since), next: null };
   if (page.next) cursors[pageIndex] = page.next;
   const body = h('tbody', {});
   for (const r of page.runs) {

@@ -3,7 +3,7 @@
 // engine. The form edits the settings document the server returned and sends
 // all of it back; the server validates it and names each problem's path.
 
-import { h, clear, select, button, banner } from '../dom';
+import { h, clear, select, button, banner, fmtNum, nextId } from '../dom';
 import { get, put } from '../api';
 import { section, showError, loading } from '../components';
 import { FieldErrors, list, joinList, check } from '../form';
@@ -18,6 +18,60 @@ interface Settings {
   [other: string]: unknown;
 }
 interface Answer { settings: Settings; automationAccount: string | null; configVersion: number }
+/** A licensed application as the dashboard reports it. */
+interface Seats { application: string; name: string; seatsUsed: number; seatsAvailable: number | null }
+
+/** One row of the per-application thresholds: an application and its percentage box (empty: the general threshold). */
+interface ThresholdRow { application: string; input: HTMLInputElement }
+
+/**
+ * The per-application thresholds as a table: one row per licensed application
+ * (from the dashboard's seat figures) plus any saved override for an
+ * application no longer licensed, so saving never drops it silently.
+ */
+function thresholdTable(errors: FieldErrors, apps: Seats[] | null, saved: { application: string; percent: number }[], general: HTMLInputElement): { el: HTMLElement; rows: ThresholdRow[] } {
+  const known = apps ?? [];
+  const extra = saved.filter((x) => !known.some((a) => a.application === x.application));
+  const rows: ThresholdRow[] = [];
+  const tr = (application: string, name: string, seats: string): HTMLElement => {
+    const value = saved.find((x) => x.application === application)?.percent;
+    const input = h('input', { type: 'number', name: `alertPercent-${application}`, id: nextId('f'), min: 1, max: 100, class: 'sw-narrow', value: value ?? '', placeholder: general.value, 'data-application': application });
+    const wrap = h('div', { class: 'sw-cell-field' }, input);
+    errors.register(`licenceAlert.applications#${application}`, input, wrap);
+    rows.push({ application, input });
+    return h('tr', { 'data-testid': 'alert-app-row', 'data-application': application },
+      h('th', { scope: 'row' }, h('label', { for: input.id }, `${name} (%)`)), h('td', {}, seats), h('td', {}, wrap));
+  };
+  const body = [
+    ...known.map((a) => tr(a.application, a.name || a.application,
+      a.seatsAvailable === null ? `${fmtNum(a.seatsUsed)} used · unlimited` : `${fmtNum(a.seatsUsed)} of ${fmtNum(a.seatsUsed + a.seatsAvailable)} used`)),
+    ...extra.map((x) => tr(x.application, `${x.application} (not licensed now)`, '—')),
+  ];
+  // Keep the empty boxes' hint in step with the general threshold.
+  general.addEventListener('input', () => { for (const r of rows) r.input.placeholder = general.value; });
+  const hintId = nextId('hint');
+  const el = h('div', { class: 'sw-field', 'data-path': 'licenceAlert.applications', tabindex: -1 },
+    h('span', { class: 'sw-label', id: `${hintId}-label` }, 'Per-application thresholds'),
+    body.length ? h('table', { class: 'sw-table sw-thresholds', 'data-testid': 'alert-thresholds', 'aria-labelledby': `${hintId}-label`, 'aria-describedby': hintId },
+      h('thead', {}, h('tr', {}, ['Application', 'Seats', 'Alert at percent'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, body)) : null,
+    h('span', { class: 'sw-hint', id: hintId }, apps === null
+      ? 'The licensed applications could not be read; only saved thresholds are shown.'
+      : body.length ? 'Empty: the application uses the percent above.' : 'No licensed applications.'));
+  errors.register('licenceAlert.applications', el, el);
+  return { el, rows };
+}
+
+/** The rows that carry a value, in the order they are sent; each row's box is pointed at its index for error messages. */
+function thresholdsOf(errors: FieldErrors, rows: ThresholdRow[]): { application: string; percent: number }[] {
+  const out: { application: string; percent: number }[] = [];
+  for (const r of rows) {
+    if (r.input.value.trim() === '') { errors.repath(r.input, `licenceAlert.applications#${r.application}`); continue; }
+    errors.repath(r.input, `licenceAlert.applications[${out.length}]`);
+    out.push({ application: r.application, percent: Number(r.input.value) });
+  }
+  return out;
+}
 
 function num(name: string, value: number | undefined, min = 0): HTMLInputElement {
   return h('input', { type: 'number', name, min, class: 'sw-narrow', value: value ?? '' });
@@ -33,7 +87,12 @@ function fieldset(legend: string, ...children: (HTMLElement | null)[]): HTMLElem
 export async function renderSettings(host: HTMLElement): Promise<void> {
   loading(host);
   let a: Answer;
-  try { a = await get<Answer>('settings'); } catch (e) { clear(host); showError(host, e); return; }
+  let apps: Seats[] | null;
+  try {
+    [a, apps] = await Promise.all([get<Answer>('settings'),
+      // The dashboard's seat figures list the licensed applications; without them only saved rows show.
+      get<{ figures: { applications: Seats[] } }>('dashboard', { days: 30 }).then((d) => d.figures.applications, () => null)]);
+  } catch (e) { clear(host); showError(host, e); return; }
   const s = a.settings;
   const errors = new FieldErrors();
   const out = h('div', { 'aria-live': 'polite' });
@@ -54,8 +113,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
 
   const alertOn = check('alertEnabled', 'Email when licence use crosses the threshold', s.licenceAlert?.enabled ?? false);
   const alertPercent = num('alertPercent', s.licenceAlert?.percent, 1);
-  const alertApps = h('input', { type: 'text', name: 'alertApplications', class: 'sw-wide', placeholder: 'jira-software=95; jira-servicedesk=80',
-    value: (s.licenceAlert?.applications ?? []).map((x) => `${x.application}=${x.percent}`).join('; ') });
+  const thresholds = thresholdTable(errors, apps, s.licenceAlert?.applications ?? [], alertPercent);
   const recipients = h('input', { type: 'text', name: 'alertRecipients', class: 'sw-wide', value: joinList(s.licenceAlert?.recipients) });
 
   const retention = num('auditRetentionDays', s.auditRetentionDays, 1);
@@ -74,7 +132,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
       health: { ...s.health, enabled: healthOn.input.checked, maxDaysWithoutLogin: numberOf(maxDays) as number, maxNeverLoggedInJumpPoints: numberOf(jump) as number },
       licenceAlert: {
         ...s.licenceAlert, enabled: alertOn.input.checked, percent: numberOf(alertPercent) as number, recipients: list(recipients.value),
-        applications: list(alertApps.value).map((x) => { const [app = '', pct = ''] = x.split('='); return { application: app.trim(), percent: pct.trim() === '' ? Number.NaN : Number(pct) }; }),
+        applications: thresholdsOf(errors, thresholds.rows),
       },
       auditRetentionDays: numberOf(retention) as number,
       onceLoggedInWindowHours: numberOf(onceWindow) as number,
@@ -108,7 +166,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
     section('Licence alert',
       fieldset('Alert', alertOn.el,
         errors.field('licenceAlert.percent', 'Alert at percent of seats used', alertPercent),
-        errors.field('licenceAlert.applications', 'Per-application thresholds', alertApps, 'application=percent pairs separated by ;, overriding the percent above.'),
+        thresholds.el,
         errors.field('licenceAlert.recipients', 'Alert recipients', recipients, 'Email addresses separated by ;.'))),
     section('Details',
       h('div', { class: 'sw-row' },

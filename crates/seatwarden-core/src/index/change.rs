@@ -6,6 +6,14 @@
 //! renames, deletions, new groups) is a rebuild from a fresh snapshot. Every
 //! column, bitmap and sort order a change touches is updated before
 //! `apply` returns.
+//!
+//! Logins also come in batches ([`DirectoryIndex::record_logins`]): the
+//! service queues them off the login path and records the queue when the
+//! index is next read. Moving one user within the last-login order copies
+//! memory in proportion to the directory, so a batch restores the order in
+//! one pass instead of one move per login.
+
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -143,6 +151,139 @@ impl DirectoryIndex {
         self.never_logged_in.remove(idx.0);
     }
 
+    /// Records `logins` (user, instant) as if each were applied in turn with
+    /// [`UserChange::LoginRecorded`], in slice order: every login bumps the
+    /// user's count, a login newer than the recorded one (or a first login)
+    /// becomes the last login, and the last-login order is restored once
+    /// for the whole batch (O(n + k log k) for k moved users rather than
+    /// one O(n) move per login). On error (a user out of range) nothing
+    /// changes.
+    pub fn record_logins(&mut self, logins: &[(UserIdx, Millis)]) -> Result<(), ChangeError> {
+        self.record_logins_by(logins, None)
+    }
+
+    /// [`DirectoryIndex::record_logins`], finding the movers' old
+    /// positions by a scan (`Some(true)`), by binary searches
+    /// (`Some(false)`) or by whichever reads less (`None`; tests pin it).
+    fn record_logins_by(
+        &mut self,
+        logins: &[(UserIdx, Millis)],
+        scan: Option<bool>,
+    ) -> Result<(), ChangeError> {
+        let n = self.user_count();
+        if let Some(&(idx, _)) = logins.iter().find(|(idx, _)| idx.as_usize() >= n) {
+            return Err(ChangeError::UnknownUser { idx });
+        }
+        // User → (last login before the batch, last login after it), for
+        // the users the batch moves; the column is only written once every
+        // old position has been found.
+        let mut moved: HashMap<u32, (i64, i64)> = HashMap::new();
+        for &(idx, at) in logins {
+            let i = idx.as_usize();
+            if let Some(c) = self.login_count.get_mut(i)
+                && *c != UNKNOWN_COUNT
+            {
+                *c = c.saturating_add(1).min(UNKNOWN_COUNT - 1);
+            }
+            let recorded = self.last_login.get(i).copied().unwrap_or(NEVER);
+            let current = moved.get(&idx.0).map_or(recorded, |&(_, new)| new);
+            if current != NEVER && at.0 <= current {
+                continue;
+            }
+            moved.entry(idx.0).or_insert((recorded, at.0)).1 = at.0;
+        }
+        if moved.is_empty() {
+            return Ok(());
+        }
+        let rank_of = |j: u32| self.username_rank.get(j as usize).copied().unwrap_or(0);
+        // Old positions: a binary search each for a few movers (with the
+        // column as it was), one scan of the order against a bitset for
+        // many (k searches cost k·log n scattered reads; the scan n
+        // sequential ones).
+        let n_bits = usize::try_from(usize::BITS - n.leading_zeros()).unwrap_or(64);
+        let scan =
+            scan.unwrap_or_else(|| moved.len().saturating_mul(n_bits).saturating_mul(32) >= n);
+        let mut removed: Vec<usize> = Vec::with_capacity(if scan { 0 } else { moved.len() });
+        if scan {
+            let mut bits = vec![0u64; n.div_ceil(64)];
+            for &j in moved.keys() {
+                if let Some(w) = bits.get_mut(j as usize / 64) {
+                    *w |= 1 << (j % 64);
+                }
+            }
+            self.by_last_login.retain(|&j| {
+                bits.get(j as usize / 64)
+                    .is_none_or(|w| w & (1 << (j % 64)) == 0)
+            });
+        } else {
+            for (&j, &(old, _)) in &moved {
+                let key = (old, rank_of(j));
+                let pos = self
+                    .by_last_login
+                    .partition_point(|&o| self.last_login_key(o) < key);
+                if self.by_last_login.get(pos) == Some(&j) {
+                    removed.push(pos);
+                }
+            }
+        }
+        removed.sort_unstable();
+        let mut inserted: Vec<(i64, u32, u32)> = moved
+            .iter()
+            .map(|(&j, &(_, new))| (new, rank_of(j), j))
+            .collect();
+        inserted.sort_unstable();
+        for (&j, &(_, new)) in &moved {
+            if let Some(l) = self.last_login.get_mut(j as usize) {
+                *l = new;
+            }
+            self.never_logged_in.remove(j);
+        }
+        // Close the gaps the searched-for movers leave (one pass, block
+        // copies; nothing to do after a scan).
+        let order = &mut self.by_last_login;
+        let old_len = order.len();
+        let mut write = removed.first().copied().unwrap_or(old_len);
+        for (r, &pos) in removed.iter().enumerate() {
+            let next = removed.get(r + 1).copied().unwrap_or(old_len);
+            order.copy_within(pos + 1..next, write);
+            write += next - pos - 1;
+        }
+        order.truncate(write);
+        // Where each moved user goes among the rest (their keys did not
+        // change), then open the gaps from the back in one pass.
+        let mut at_pos: Vec<usize> = Vec::with_capacity(inserted.len());
+        let mut from = 0usize;
+        for &(new, rank, _) in &inserted {
+            let rest = self.by_last_login.get(from..).unwrap_or_default();
+            from += rest.partition_point(|&o| self.last_login_key(o) < (new, rank));
+            at_pos.push(from);
+        }
+        let order = &mut self.by_last_login;
+        let kept = order.len();
+        order.resize(kept + inserted.len(), 0);
+        let mut end = order.len();
+        let mut src_end = kept;
+        for (&(_, _, j), &pos) in inserted.iter().zip(&at_pos).rev() {
+            let len = src_end - pos;
+            order.copy_within(pos..src_end, end - len);
+            end -= len;
+            end -= 1;
+            if let Some(slot) = order.get_mut(end) {
+                *slot = j;
+            }
+            src_end = pos;
+        }
+        Ok(())
+    }
+
+    /// User `j`'s key in the last-login order.
+    fn last_login_key(&self, j: u32) -> (i64, u32) {
+        (
+            self.last_login.get(j as usize).copied().unwrap_or(NEVER),
+            self.username_rank.get(j as usize).copied().unwrap_or(0),
+        )
+    }
+
     fn set_membership(&mut self, idx: UserIdx, g: GroupOrd, member: bool) {
         let mut groups = self.group_ords_of(idx).to_vec();
         match (groups.binary_search(&g), member) {
@@ -176,3 +317,6 @@ impl DirectoryIndex {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

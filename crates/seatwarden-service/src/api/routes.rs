@@ -76,7 +76,7 @@ pub fn router() -> Router<Service> {
         Post "/api/policies/{id}/preview" "previewPolicy" => policies::preview_policy;
         Post "/api/policies/{id}/run" "runPolicy" => policies::run_policy;
         Get "/api/automation/summary" "getAutomationSummary" => policies::summary;
-        Get "/api/runs" "listRuns" ["kind", "status", "policy", "cursor", "limit"] => runs::list_runs;
+        Get "/api/runs" "listRuns" ["kind", "status", "policy", "from", "to", "cursor", "limit"] => runs::list_runs;
         Get "/api/runs/{id}" "getRun" => runs::get_run;
         Get "/api/runs/{id}/progress" "getRunProgress" => runs::run_progress;
         Get "/api/runs/{id}/actions" "listRunActions" ["cursor", "limit"] => runs::run_actions;

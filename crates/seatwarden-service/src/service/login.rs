@@ -8,10 +8,12 @@
 //! lease or for mail, and writes its audit entries directly (they are not
 //! part of any run).
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use seatwarden_audit::{Action as AuditAction, Actor, AuditEntry, Status, Target};
-use seatwarden_core::index::UserIdx;
+use seatwarden_core::index::{DirectoryIndex, UserIdx};
 use seatwarden_core::policy::Mode;
 use seatwarden_core::{Millis, Operation, UserKey};
 
@@ -162,4 +164,117 @@ pub(super) fn on_login(
         service.store().append_audit(&entries)?;
     }
     Ok(outcome)
+}
+
+/// Records queued logins in `index`, oldest first, in one batch
+/// ([`DirectoryIndex::record_logins`]: one pass over the last-login order
+/// for the whole queue instead of one move per login). After a rebuild
+/// (`only_newer`), a login the index already has is skipped: the rebuild
+/// may have read the user after the host recorded it, and it must not be
+/// counted twice.
+pub(super) fn record_logins(
+    index: &mut DirectoryIndex,
+    mut logins: Vec<(UserKey, Millis)>,
+    only_newer: bool,
+) {
+    logins.sort_by_key(|(_, at)| *at);
+    // With `only_newer`: each user's last login so far, the index's and
+    // then the batch's, as logging in one by one would see it.
+    let mut latest: HashMap<UserIdx, Option<Millis>> = HashMap::new();
+    let mut batch = Vec::with_capacity(logins.len());
+    for (user, at) in logins {
+        let Some(idx) = index.index_of_key(&user) else {
+            continue;
+        };
+        if only_newer {
+            let last = latest.entry(idx).or_insert_with(|| index.last_login(idx));
+            if last.is_some_and(|last| last >= at) {
+                continue;
+            }
+            // Logins are oldest first, so this one becomes the last
+            // (`i64::MIN` is the index's "never").
+            *last = Some(at).filter(|at| at.0 != i64::MIN);
+        }
+        batch.push((idx, at));
+    }
+    // Every position came from this index: the batch cannot fail.
+    let _ = index.record_logins(&batch);
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use seatwarden_core::index::UserChange;
+    use serde_json::json;
+
+    use super::*;
+
+    const T: i64 = 1_763_690_400_000;
+
+    fn index(last: &[Option<i64>]) -> DirectoryIndex {
+        let users: Vec<_> = last
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                json!({
+                    "key": format!("K{i}"), "username": format!("u{}", (i * 7) % 31),
+                    "displayName": "U", "email": format!("u{i}@example.test"),
+                    "directoryId": 1, "active": i % 3 != 0, "created": T,
+                    "lastLogin": l.map(|d| T - d), "loginCount": 1, "groups": [],
+                })
+            })
+            .collect();
+        let snapshot = json!({
+            "format": "seatwarden-snapshot", "version": 1,
+            "header": {"takenAt": T, "groups": [], "licences": [], "sysadmins": [],
+                "directories": [{"id": 1, "name": "I", "kind": "internal", "capabilities": {}}]},
+            "pages": [{"users": users}]
+        });
+        DirectoryIndex::from_snapshot_json(&serde_json::to_vec(&snapshot).unwrap()).unwrap()
+    }
+
+    /// The queue flush as it was: one `LoginRecorded` per login.
+    fn one_by_one(
+        index: &mut DirectoryIndex,
+        mut logins: Vec<(UserKey, Millis)>,
+        only_newer: bool,
+    ) {
+        logins.sort_by_key(|(_, at)| *at);
+        for (user, at) in logins {
+            if let Some(idx) = index.index_of_key(&user)
+                && (!only_newer || index.last_login(idx).is_none_or(|last| last < at))
+            {
+                index.apply(idx, &UserChange::LoginRecorded { at }).unwrap();
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_flushed_queue_equals_recording_logins_one_by_one(
+            last in prop::collection::vec(prop::option::of(0i64..4), 1..25),
+            queue in prop::collection::vec((0usize..30, 0i64..5), 0..40),
+            only_newer in any::<bool>(),
+        ) {
+            let base = index(&last);
+            // Keys past the directory stand for users created since the
+            // snapshot: skipped either way.
+            let logins: Vec<(UserKey, Millis)> = queue
+                .iter()
+                .map(|&(u, d)| (UserKey::from(format!("K{u}").as_str()), Millis(T - d)))
+                .collect();
+            let mut expected = base.clone();
+            one_by_one(&mut expected, logins.clone(), only_newer);
+            let mut batched = base;
+            record_logins(&mut batched, logins, only_newer);
+            let row = |ix: &DirectoryIndex| {
+                ix.users()
+                    .map(|u| (u.last_login(), u.login_count()))
+                    .collect::<Vec<_>>()
+            };
+            prop_assert_eq!(row(&batched), row(&expected));
+            prop_assert_eq!(batched.order_by_last_login(), expected.order_by_last_login());
+            prop_assert_eq!(batched.never_logged_in_bitmap(), expected.never_logged_in_bitmap());
+        }
+    }
 }

@@ -41,6 +41,13 @@ fn parse_run_filter(req: &ApiRequest) -> Result<RunQuery, ApiError> {
     if let Some(p) = req.query_param("policy").filter(|s| !s.is_empty()) {
         filter.policy = Some(PolicyId(p.to_owned()));
     }
+    // Started within [from, to), UTC ms: the summary cards' 24 h window.
+    if req.query_param("from").is_some_and(|s| !s.is_empty()) {
+        filter.from = Some(seatwarden_core::Millis(query_num(req, "from", 0i64)?));
+    }
+    if req.query_param("to").is_some_and(|s| !s.is_empty()) {
+        filter.until = Some(seatwarden_core::Millis(query_num(req, "to", 0i64)?));
+    }
     let after = match req.query_param("cursor").filter(|s| !s.is_empty()) {
         Some(c) => Some(
             c.parse()

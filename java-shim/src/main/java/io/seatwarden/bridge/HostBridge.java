@@ -3,22 +3,36 @@ package io.seatwarden.bridge;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The object the native library calls back for the {@link Host} port: one {@code byte[]
  * call(byte[])} method, so the JNI surface stays one method whatever the port grows.
  *
- * <p>Requests are {@code {"method":"header"|"users"|"user"|"userByUsername"|"apply",...}}; the
- * answer is {@code {"ok":true,"result":...}} with the snapshot shapes of {@code docs/snapshot.md},
+ * <p>Requests are {@code {"method":"header"|"users"|"usersJson"|"user"|"userByUsername"|"apply",
+ * ...}}; the answer is {@code {"ok":true,"result":...}} with the snapshot shapes of {@code
+ * docs/snapshot.md},
  * or {@code {"ok":false,"error":{"kind":"unavailable","message":...}}} for a {@link
  * HostUnavailableException}, or {@code {"kind":"internal","type":<class>}} for any other runtime
  * exception (its message is not passed on: it may quote personal data). Nothing is thrown back
  * into the native code, so no exception is ever left pending there.
  *
+ * <p>{@code usersJson} is the index build's page read: the answer is the envelope {@code
+ * {"ok":true,"result":{"next":...}}}, a newline, then the page exactly as in a snapshot file,
+ * {@code {"users":[...]}}, which the native side streams into its index without decoding users.
+ * Pages are encoded into a buffer the bridge keeps and reuses page after page (held by the bridge,
+ * not a {@code ThreadLocal}, so nothing of the plugin outlives it on the product's threads).
+ *
  * <p>Rust calls this on the thread that called into the library, never on a thread of its own.
  */
 final class HostBridge {
+  /** A page buffer larger than this is not kept for the next page (a 10,000-user page is ~2.5 MB). */
+  private static final int KEEP_BUFFER_BYTES = 16 << 20;
+
   private final Host host;
+
+  /** The idle page buffer; a second concurrent page read gets a fresh one. */
+  private final AtomicReference<JsonWriter> pageBuffer = new AtomicReference<>();
 
   HostBridge(Host host) {
     this.host = Objects.requireNonNull(host, "host");
@@ -43,6 +57,9 @@ final class HostBridge {
           w.raw("{\"ok\":true,\"result\":");
           Codec.usersPage(w, page);
         }
+        case "usersJson" -> {
+          return usersJson(req);
+        }
         case "user" -> user(w, host.user(Codec.string(req, "key")));
         case "userByUsername" -> user(w, host.userByUsername(Codec.string(req, "username")));
         case "apply" -> applied(w, host.apply(Codec.operation(req.get("operation"))));
@@ -53,6 +70,27 @@ final class HostBridge {
       return unavailable(e);
     } catch (RuntimeException e) {
       return internal(e);
+    }
+  }
+
+  private byte[] usersJson(Map<String, Object> req) {
+    Long limit = Codec.optionalLong(req, "limit");
+    UsersPage page =
+        Objects.requireNonNull(
+            host.users(
+                Codec.optionalString(req, "cursor"),
+                limit == null ? 1000 : (int) Math.min(Integer.MAX_VALUE, limit)),
+            "page");
+    JsonWriter idle = pageBuffer.getAndSet(null);
+    JsonWriter w = idle == null ? new JsonWriter(1 << 16) : idle.reset();
+    try {
+      w.raw("{\"ok\":true,\"result\":{\"next\":").value(page.next()).raw("}}\n");
+      Codec.pageOnly(w, page);
+      return w.toBytes();
+    } finally {
+      if (w.capacity() <= KEEP_BUFFER_BYTES) {
+        pageBuffer.set(w);
+      }
     }
   }
 

@@ -31,6 +31,25 @@ final class JsonWriter {
     return Arrays.copyOf(buf, len);
   }
 
+  /** Forgets what was written, keeping the buffer (a writer reused page after page). */
+  JsonWriter reset() {
+    len = 0;
+    return this;
+  }
+
+  /** The buffer's size, to drop a writer that grew too large to keep. */
+  int capacity() {
+    return buf.length;
+  }
+
+  /** Bytes written as they are (pre-encoded ASCII: the codec's field names). */
+  JsonWriter raw(byte[] ascii) {
+    ensure(ascii.length);
+    System.arraycopy(ascii, 0, buf, len, ascii.length);
+    len += ascii.length;
+    return this;
+  }
+
   JsonWriter raw(char c) {
     ensure(1);
     buf[len++] = (byte) c;
@@ -90,6 +109,18 @@ final class JsonWriter {
     byte[] b = buf;
     int at = len;
     b[at++] = '"';
+    int plain = 0;
+    while (plain < n && plainAscii(s.charAt(plain))) {
+      plain++;
+    }
+    if (plain == n) {
+      // The common case (keys, usernames, emails, group names): nothing to escape or encode, so
+      // the chars are copied as bytes in one go.
+      copyAscii(s, n, b, at);
+      b[at + n] = '"';
+      len = at + n + 1;
+      return this;
+    }
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
       if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
@@ -106,6 +137,16 @@ final class JsonWriter {
     return this;
   }
 
+  private static boolean plainAscii(char c) {
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+  }
+
+  /** Copies {@code n} chars known to be ASCII as bytes (an intrinsic copy for compact strings). */
+  @SuppressWarnings("deprecation")
+  private static void copyAscii(String s, int n, byte[] b, int at) {
+    s.getBytes(0, n, b, at);
+  }
+
   JsonWriter value(long n) {
     if (n >= 0 && n < 10) {
       ensure(1);
@@ -116,20 +157,24 @@ final class JsonWriter {
       return raw(Long.toString(n));
     }
     ensure(20);
+    byte[] b = buf;
+    int at = len;
     if (n < 0) {
-      buf[len++] = '-';
+      b[at++] = '-';
       n = -n;
     }
-    int digits = 0;
-    for (long x = n; x > 0; x /= 10) {
-      digits++;
+    // Digits backwards into the buffer's tail, then moved into place: one division per digit.
+    int end = b.length;
+    int i = end;
+    while (n > 0) {
+      long q = n / 10;
+      b[--i] = (byte) ('0' + (int) (n - q * 10));
+      n = q;
     }
-    int end = len + digits;
-    for (int i = end - 1; i >= len; i--) {
-      buf[i] = (byte) ('0' + (n % 10));
-      n /= 10;
-    }
-    len = end;
+    int digits = end - i;
+    // ensure(20) leaves the tail past `at`; arraycopy copes if the two ranges overlap.
+    System.arraycopy(b, i, b, at, digits);
+    len = at + digits;
     return this;
   }
 

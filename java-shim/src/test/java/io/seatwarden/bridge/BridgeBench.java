@@ -23,8 +23,9 @@ import java.util.stream.Collectors;
  *   <li>{@code java.query}: the same query written as idiomatic Java (streams over a {@code List}
  *       of user objects with {@code Set<String>} groups), for comparison, with its heap;
  *   <li>{@code svc.ingest}: the service ({@link NativeSeatwarden}) reading the whole directory
- *       from a Java {@link Host} through upcalls, 10,000 users a page (encoding in Java, decoding
- *       and index build in Rust), triggered by the first login;
+ *       from a Java {@link Host} through upcalls, 10,000 users a page (encoding in Java by {@link
+ *       HostBridge}'s {@code usersJson}, the page bytes streamed into the index in Rust), triggered
+ *       by the first login;
  *   <li>{@code svc.login}: the login hook round trip from Java ({@link Seatwarden#onLogin}) with a
  *       login policy that evaluates but does not fire (no host writes), p50/p99 in microseconds.
  * </ul>
@@ -32,7 +33,8 @@ import java.util.stream.Collectors;
  * <p>{@code median_ms}/{@code p99_ms} are wall time; {@code cpu_median_ms} is the calling thread's
  * CPU time (the native code runs on it), which stays meaningful on a loaded machine.
  *
- * <p>Arguments: user counts (default {@code 100000 1000000}). Use the release library: {@code
+ * <p>Arguments: user counts (default {@code 100000 1000000}). {@code -Dbench.onlyService=true}
+ * runs only {@code svc.*}; {@code -Dbench.serviceRuns=N} sets the number of {@code svc.ingest} runs. Use the release library: {@code
  * -Dseatwarden.native.path=target/release/libseatwarden_jni.so}.
  */
 public final class BridgeBench {
@@ -69,8 +71,11 @@ public final class BridgeBench {
       System.err.println("warning: benchmarking the testing (debug) build; see docs/jni.md");
     }
     boolean service = !Boolean.getBoolean("bench.noService");
+    boolean onlyService = Boolean.getBoolean("bench.onlyService");
     for (int users : sizes) {
-      run(users);
+      if (!onlyService) {
+        run(users);
+      }
       if (service) {
         runService(users);
       }
@@ -148,7 +153,7 @@ public final class BridgeBench {
     population = null;
     ListHost host = new ListHost(header, directory);
 
-    int runs = users > 200_000 ? 3 : 5;
+    int runs = Integer.getInteger("bench.serviceRuns", users > 200_000 ? 3 : 5);
     long[] ingest = new long[runs];
     long[] ingestCpu = new long[runs];
     NativeSeatwarden app = null;

@@ -1,0 +1,225 @@
+//! The index read from a host's raw JSON pages (`Host::users_page_json`, what
+//! the JNI host offers) must be the index read from its decoded pages, and a
+//! bad raw page must fail the build as precisely, with nothing applied.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use seatwarden_core::index::DirectoryIndex;
+use seatwarden_core::model::UserKey;
+use seatwarden_core::operation::{Operation, OperationFailure};
+use seatwarden_core::snapshot::{SnapshotHeader, SnapshotPage, SnapshotUser};
+use seatwarden_service::host::memory::MemoryDirectory;
+use seatwarden_service::host::{Applied, Host, HostError, RawUsersPage, UsersPage};
+use seatwarden_service::store::{MemoryStore, Store};
+use seatwarden_service::{Service, ServiceError, ServiceOptions};
+
+/// Rewrites a page's JSON.
+type Corrupt = fn(Vec<u8>) -> Vec<u8>;
+
+/// A memory directory that also offers its pages as JSON (when `raw`),
+/// optionally corrupting one page's JSON.
+struct RawHost {
+    inner: MemoryDirectory,
+    raw: bool,
+    /// Corrupts the `n`th raw page served (counting every page ever served).
+    corrupt_page: Mutex<Option<(usize, Corrupt)>>,
+    raw_calls: AtomicUsize,
+    decoded_calls: AtomicUsize,
+}
+
+impl RawHost {
+    fn new(raw: bool) -> RawHost {
+        RawHost {
+            inner: MemoryDirectory::new(snapshot(23, 9, 4)),
+            raw,
+            corrupt_page: Mutex::new(None),
+            raw_calls: AtomicUsize::new(0),
+            decoded_calls: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Host for RawHost {
+    fn header(&self) -> Result<SnapshotHeader, HostError> {
+        self.inner.header()
+    }
+
+    fn users_page(&self, cursor: Option<&str>, limit: usize) -> Result<UsersPage, HostError> {
+        self.decoded_calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.users_page(cursor, limit)
+    }
+
+    fn users_page_json(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Option<Result<RawUsersPage, HostError>> {
+        if !self.raw {
+            return None;
+        }
+        let n = self.raw_calls.fetch_add(1, Ordering::SeqCst);
+        let page = match self.inner.users_page(cursor, limit) {
+            Ok(p) => p,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut json = serde_json::to_vec(&SnapshotPage { users: page.users }).unwrap();
+        if let Some((at, corrupt)) = *self.corrupt_page.lock().unwrap()
+            && at == n
+        {
+            json = corrupt(json);
+        }
+        // Behind a prefix, as the JNI host's reply envelope leaves it.
+        let mut buffer = b"{\"ok\":true}\n".to_vec();
+        let start = buffer.len();
+        buffer.extend_from_slice(&json);
+        Some(Ok(RawUsersPage::after_prefix(buffer, start, page.next)))
+    }
+
+    fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, HostError> {
+        self.inner.user(key)
+    }
+
+    fn user_by_username(&self, username: &str) -> Result<Option<SnapshotUser>, HostError> {
+        self.inner.user_by_username(username)
+    }
+
+    fn apply(&self, operation: &Operation) -> Result<Applied, OperationFailure> {
+        self.inner.apply(operation)
+    }
+}
+
+/// Everything the index answers about its users, groups and licences.
+fn contents(index: &DirectoryIndex) -> String {
+    let users: Vec<_> = index
+        .users()
+        .map(|u| format!("{:?}", u.to_user()))
+        .collect();
+    format!(
+        "{} {:?} {users:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        index.user_count(),
+        index.taken_at(),
+        index.directories(),
+        index.groups(),
+        index.licences(),
+        index.active_bitmap(),
+        index.licensed_bitmap(),
+        index.sysadmins_bitmap(),
+        index.never_logged_in_bitmap(),
+    )
+}
+
+fn five_a_page(node: &str) -> ServiceOptions {
+    ServiceOptions {
+        page_size: 5,
+        ..options(node, 50)
+    }
+}
+
+/// A service reading `host` 5 users a page.
+fn service(host: Arc<RawHost>) -> Service {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    Service::new(host, store, five_a_page("node-raw")).unwrap()
+}
+
+#[test]
+fn raw_pages_build_the_same_index_as_decoded_pages() {
+    let raw_host = Arc::new(RawHost::new(true));
+    let decoded_host = Arc::new(RawHost::new(false));
+    let raw = service(raw_host.clone());
+    let decoded = service(decoded_host.clone());
+    raw.rebuild_index().unwrap();
+    decoded.rebuild_index().unwrap();
+    let from_raw = raw.with_index(contents).unwrap();
+    let from_decoded = decoded.with_index(contents).unwrap();
+    assert!(from_raw.starts_with("37 "), "{from_raw}");
+    assert_eq!(from_raw, from_decoded);
+    // 37 users, 5 a page: 8 pages, all raw on one side, all decoded on the other.
+    assert_eq!(raw_host.raw_calls.load(Ordering::SeqCst), 8);
+    assert_eq!(raw_host.decoded_calls.load(Ordering::SeqCst), 0);
+    assert_eq!(decoded_host.raw_calls.load(Ordering::SeqCst), 0);
+    assert_eq!(decoded_host.decoded_calls.load(Ordering::SeqCst), 8);
+}
+
+/// Rebuilds over a host whose page 2 is corrupted by `corrupt`; the error.
+fn failed_build(corrupt: Corrupt) -> (String, Service) {
+    let host = RawHost::new(true);
+    *host.corrupt_page.lock().unwrap() = Some((2, corrupt));
+    let svc = service(Arc::new(host));
+    let err = svc.rebuild_index().unwrap_err();
+    let ServiceError::Snapshot(message) = err else {
+        panic!("not a snapshot error: {err:?}");
+    };
+    (message, svc)
+}
+
+#[test]
+fn a_bad_raw_page_fails_the_build_precisely_and_builds_nothing() {
+    // A user of page 2 in an unknown directory: the same error, at the same
+    // position, as the decoded page gives.
+    let (message, svc) = failed_build(|json| {
+        String::from_utf8(json)
+            .unwrap()
+            .replacen("\"directoryId\":1", "\"directoryId\":77", 2)
+            .into_bytes()
+    });
+    assert!(
+        svc.current_index(|_| ()).is_none(),
+        "no index after a failure"
+    );
+    let mut snap = snapshot(23, 9, 4);
+    let mut users = snap.pages.remove(0).users;
+    users.sort_by(|a, b| a.key.cmp(&b.key));
+    users[10].directory_id = 77; // page 2 (5 a page), index 0
+    snap.pages = vec![SnapshotPage { users }];
+    let decoded = Service::new(
+        Arc::new(MemoryDirectory::new(snap)),
+        Arc::new(MemoryStore::new()),
+        five_a_page("node-dec"),
+    )
+    .unwrap();
+    let ServiceError::Snapshot(expected) = decoded.rebuild_index().unwrap_err() else {
+        panic!("not a snapshot error");
+    };
+    assert_eq!(message, expected);
+    assert!(message.contains("77"), "{message}");
+
+    // Broken JSON: a syntax error with its place, and still no index.
+    let (message, svc) = failed_build(|mut json| {
+        json.truncate(json.len() / 2);
+        json
+    });
+    assert!(message.contains("line 1"), "{message}");
+    assert!(svc.current_index(|_| ()).is_none());
+
+    // A stray field is refused as the decoded page refuses it.
+    let (message, _) = failed_build(|mut json| {
+        json.pop();
+        json.extend_from_slice(b",\"extra\":1}");
+        json
+    });
+    assert!(message.contains("extra"), "{message}");
+}
+
+#[test]
+fn a_failed_raw_rebuild_keeps_the_previous_index() {
+    let host = Arc::new(RawHost::new(true));
+    let svc = service(host.clone());
+    svc.rebuild_index().unwrap();
+    let before = svc.current_index(contents).unwrap();
+    // The next build's second page (pages 0..8 were served already).
+    *host.corrupt_page.lock().unwrap() = Some((9, |_| b"{\"users\":[{]}".to_vec()));
+    assert!(matches!(
+        svc.rebuild_index(),
+        Err(ServiceError::Snapshot(_))
+    ));
+    assert_eq!(svc.current_index(contents).unwrap(), before);
+    // The host recovers: the next rebuild goes through.
+    *host.corrupt_page.lock().unwrap() = None;
+    svc.rebuild_index().unwrap();
+    assert_eq!(svc.current_index(contents).unwrap(), before);
+}
