@@ -53,6 +53,15 @@ function header(raw, name) {
   return line?.slice(name.length + 1).trim();
 }
 
+/** A header value with RFC 2047 encoded words (`=?UTF-8?B?...?=` / `?Q?`) decoded. */
+function decodeHeader(value) {
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, enc, text) => (enc.toLowerCase() === 'b'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_m, x) => String.fromCharCode(parseInt(x, 16))), 'latin1').toString('utf8')));
+}
+
 let server; let browser; let sink;
 before(async () => { sink = await startSink(); server = await startServer(); browser = await openBrowser(server); });
 after(async () => { await browser?.close(); await server?.stop(); await sink?.stop(); });
@@ -75,6 +84,10 @@ test('a template test send reaches a real SMTP server', async () => {
   const row = page.locator('[data-testid="template-row"]').first();
   const name = (await row.locator('td').first().textContent()).trim();
   await page.getByRole('button', { name: `Edit ${name}` }).click();
+  // The test is the template itself, rendered with the preview's sample values.
+  const previewSubject = page.locator('#template-editor [data-testid="live-preview"] [data-testid="preview-subject"]');
+  await previewSubject.waitFor();
+  const expectedSubject = `[Test] ${(await previewSubject.textContent()).trim()}`;
   const to = page.getByLabel('Send a test to');
   await to.fill('test-recipient@example.test');
   await page.getByRole('button', { name: 'Send test' }).focus();
@@ -88,7 +101,7 @@ test('a template test send reaches a real SMTP server', async () => {
   assert.equal(got.length, 1, 'exactly one message arrived');
   assert.deepEqual(got[0].rcpt_tos, ['test-recipient@example.test']);
   assert.match(got[0].mail_from, /seatwarden@example\.test/);
-  assert.match(header(got[0].data, 'Subject') ?? '', /^Seatwarden test message \(.+\)$/);
+  assert.equal(decodeHeader(header(got[0].data, 'Subject') ?? ''), expectedSubject);
   assert.equal(header(got[0].data, 'To'), 'test-recipient@example.test');
   await shot(page, 'notifications-test-send');
 

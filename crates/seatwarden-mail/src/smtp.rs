@@ -357,12 +357,26 @@ impl SmtpMailer {
         );
         let text = crate::sanitize::html_to_text(&html);
         let subject = format!("Seatwarden test message ({instance_name})");
+        self.send_one(to, &subject, &html, &text)
+    }
+
+    /// Sends one rendered message to `to` on a fresh connection, outside the
+    /// outbox: what "test send" of a template uses, so the admin receives the
+    /// template itself (rendered with sample values) through the configured
+    /// server.
+    pub fn send_one(
+        &self,
+        to: &str,
+        subject: &str,
+        html: &str,
+        text: &str,
+    ) -> Result<SmtpReply, DeliveryError> {
         let mail = Outgoing {
             to,
             bcc: &[],
-            subject: &subject,
-            html: &html,
-            text: &text,
+            subject,
+            html,
+            text,
         };
         let (envelope, payload) = self.build(&mail)?;
         let mut conn = self.connect()?;

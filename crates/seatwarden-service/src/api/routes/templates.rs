@@ -344,9 +344,14 @@ pub(super) fn test_template(
     let body = body_object(req)?;
     let to = string_field(&body, "to")?;
     let settings = service.reload_settings()?;
-    if !settings.templates.iter().any(|t| t.id == id) {
+    let Some(template) = settings.templates.iter().find(|t| t.id == id) else {
         return Err(ApiError::not_found(format!("template `{id}`")));
-    }
+    };
+    // The template itself, rendered with the same sample values the preview
+    // shows, so the admin sees what recipients will get.
+    let preview =
+        seatwarden_mail::preview(template).map_err(|errors| invalid_template(&errors, "body"))?;
+    let subject = format!("[Test] {}", preview.rendered.subject);
     let mailer = seatwarden_mail::Mailer::from_choice(
         &settings.mail,
         &seatwarden_mail::ProductMail::default(),
@@ -354,7 +359,12 @@ pub(super) fn test_template(
     .map_err(|e| ApiError::new(ApiErrorKind::Validation, e.to_string()))?;
     match mailer {
         seatwarden_mail::Mailer::Smtp(m) => {
-            match m.send_test(&to, &service.options().instance_name) {
+            match m.send_one(
+                &to,
+                &subject,
+                &preview.rendered.html,
+                &preview.rendered.text,
+            ) {
                 Ok(reply) => ApiResponse::json(&json!({"ok": true, "reply": reply.to_string()})),
                 Err(e) => ApiResponse::json(&json!({"ok": false, "reply": e.to_string()})),
             }
