@@ -1,5 +1,8 @@
 package io.seatwarden.confluence;
 
+import static io.seatwarden.product.GroupNames.containsIgnoreCase;
+import static io.seatwarden.product.GroupNames.intersects;
+
 import com.atlassian.confluence.license.exception.LicenseException;
 import com.atlassian.confluence.security.SpacePermission;
 import com.atlassian.confluence.security.login.LoginInfo;
@@ -30,7 +33,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -556,26 +558,6 @@ public final class ConfluenceHost implements Host {
     byte[] bytes = new byte[24];
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  private static boolean intersects(Collection<String> a, Collection<String> b) {
-    for (String x : a) {
-      if (containsIgnoreCase(b, x)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean containsIgnoreCase(Collection<String> names, String name) {
-    if (names != null) {
-      for (String n : names) {
-        if (n.equalsIgnoreCase(name)) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   private static String nullToEmpty(String s) {

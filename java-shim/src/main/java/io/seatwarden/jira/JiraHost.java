@@ -1,5 +1,8 @@
 package io.seatwarden.jira;
 
+import static io.seatwarden.product.GroupNames.containsIgnoreCase;
+import static io.seatwarden.product.GroupNames.intersects;
+
 import com.atlassian.application.api.ApplicationKey;
 import com.atlassian.crowd.embedded.api.Directory;
 import com.atlassian.crowd.embedded.api.Group;
@@ -528,26 +531,6 @@ public final class JiraHost implements Host {
     }
     names.sort(String.CASE_INSENSITIVE_ORDER);
     return names;
-  }
-
-  private static boolean intersects(Collection<String> a, Collection<String> b) {
-    for (String x : a) {
-      if (containsIgnoreCase(b, x)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean containsIgnoreCase(Collection<String> names, String name) {
-    if (names != null) {
-      for (String n : names) {
-        if (n.equalsIgnoreCase(name)) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   private static List<String> personal(ApplicationUser u) {
