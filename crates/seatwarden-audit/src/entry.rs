@@ -183,6 +183,18 @@ action_enum! {
     RunApproved => "run_approved", "Run approved";
     /// A run was reverted.
     RunReverted => "run_reverted", "Run reverted";
+    /// The login filter began checking a returning user's password (a
+    /// deactivated account is active for the length of that check). The
+    /// entry's id names the check; its status says whether the account is
+    /// activated for it (success) or was active already (skipped).
+    LoginCheckBegan => "login_check_began", "Password check began";
+    /// A password check ended; the description names the check and the
+    /// outcome (success: accepted, failed: not accepted, skipped: the check
+    /// could not be made).
+    LoginCheckEnded => "login_check_ended", "Password check ended";
+    /// A password check that never ended (its node died) was closed by the
+    /// scheduler, which deactivated the account again if needed.
+    LoginCheckRepaired => "login_check_repaired", "Unfinished password check repaired";
 }
 
 impl Action {

@@ -102,6 +102,32 @@ pub struct Dashboard {
     pub last_seen_per_day: Vec<DayCount>,
 }
 
+/// Seats per licensed application, counted by the index (users holding a
+/// seat through one of the licence's groups), beside the host's own figure.
+/// The dashboard shows them; the settings screen lists the applications
+/// from them without computing a whole dashboard.
+pub fn application_seats(index: &DirectoryIndex) -> Vec<ApplicationSeats> {
+    index
+        .licences()
+        .iter()
+        .enumerate()
+        .map(|(l, lic)| {
+            let used = index.licence_seat_holders(l).len();
+            ApplicationSeats {
+                application: lic.application.clone(),
+                name: lic.name.clone(),
+                limit: lic.limit,
+                seats_used: used,
+                host_seats_used: lic.seats_used,
+                seats_available: match lic.limit {
+                    SeatLimit::Limited(n) => Some(u64::from(n).saturating_sub(used)),
+                    SeatLimit::Unlimited => None,
+                },
+            }
+        })
+        .collect()
+}
+
 /// Computes the dashboard figures at `now` for a window of `window_days`.
 pub fn dashboard(index: &DirectoryIndex, now: Millis, window_days: u32) -> Dashboard {
     let window_start = now.minus_days(window_days);
@@ -139,25 +165,7 @@ pub fn dashboard(index: &DirectoryIndex, now: Millis, window_days: u32) -> Dashb
     let active_count = active.len();
     let licensed_count = licensed.len();
 
-    let applications = index
-        .licences()
-        .iter()
-        .enumerate()
-        .map(|(l, lic)| {
-            let used = index.licence_seat_holders(l).len();
-            ApplicationSeats {
-                application: lic.application.clone(),
-                name: lic.name.clone(),
-                limit: lic.limit,
-                seats_used: used,
-                host_seats_used: lic.seats_used,
-                seats_available: match lic.limit {
-                    SeatLimit::Limited(n) => Some(u64::from(n).saturating_sub(used)),
-                    SeatLimit::Unlimited => None,
-                },
-            }
-        })
-        .collect();
+    let applications = application_seats(index);
 
     let last_seen_per_day = (first_day..)
         .zip(per_day)

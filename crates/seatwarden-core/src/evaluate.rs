@@ -242,13 +242,12 @@ impl<'a> Evaluator<'a> {
         if let Some(b) = self.cache.get(&(column, cutoff)) {
             return b.clone();
         }
-        let col = match column {
-            Column::LastLogin => &self.index.last_login,
-            Column::Created => &self.index.created,
-            Column::Deactivated => &self.index.deactivated_at,
-        };
         // `NEVER` (no value) never matches.
-        let b = scan(col, |v| (v != NEVER) & (v <= cutoff));
+        let b = match column {
+            Column::LastLogin => scan(&self.index.last_login, |v| (v != NEVER) & (v <= cutoff)),
+            Column::Created => scan(&self.index.created, |v| (v != NEVER) & (v <= cutoff)),
+            Column::Deactivated => self.index.deactivated_at.at_or_before(cutoff),
+        };
         self.cache.insert((column, cutoff), b.clone());
         b
     }
@@ -376,7 +375,6 @@ impl<'a> Evaluator<'a> {
             }
             Condition::Deactivated { days } => {
                 let cutoff = at.minus_days(*days).0;
-                let column = &self.index.deactivated_at;
                 if self.audit.is_empty() {
                     // Fast path: only the host's times, two column scans.
                     let known = self.column_le(Column::Deactivated, i64::MAX);
@@ -391,7 +389,7 @@ impl<'a> Evaluator<'a> {
                 }
                 let mut hits = RoaringBitmap::new();
                 for i in scope {
-                    let host = column.get(i as usize).copied().filter(|&t| t != NEVER);
+                    let host = self.index.deactivated_at.get(i);
                     let audit = self.audit.get(&i).copied();
                     let chosen = match (host, audit, self.settings.deactivation_time) {
                         (None, None, _) => None,

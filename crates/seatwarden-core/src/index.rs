@@ -18,6 +18,7 @@
 
 pub(crate) mod build;
 mod change;
+pub(crate) mod sparse;
 pub(crate) mod strings;
 
 use std::collections::HashMap;
@@ -34,9 +35,10 @@ use crate::model::{
 };
 use crate::snapshot::SnapshotError;
 use crate::time::Millis;
-use strings::{HashLookup, StringColumn};
+use sparse::SparseTimes;
+use strings::{HashLookup, StringColumn, WordBuild};
 
-/// Sentinel in the `last_login`/`deactivated_at` columns: no value.
+/// Sentinel in the `last_login` column (and in sort keys): no value.
 pub(crate) const NEVER: i64 = i64::MIN;
 /// Sentinel in the `login_count` column: the product does not count logins.
 pub(crate) const UNKNOWN_COUNT: u32 = u32::MAX;
@@ -70,7 +72,7 @@ pub struct DirectoryIndex {
     pub(crate) groups: Vec<Group>,
     pub(crate) licences: Vec<Licence>,
     /// Folded group name → ordinal.
-    pub(crate) group_by_name: HashMap<String, GroupOrd>,
+    pub(crate) group_by_name: HashMap<String, GroupOrd, WordBuild>,
     /// Per group: grants a licence (flagged, or named by a licence).
     pub(crate) licence_group: Vec<bool>,
     /// Per licence: the ordinals of its groups.
@@ -89,12 +91,17 @@ pub struct DirectoryIndex {
     pub(crate) created: Vec<i64>,
     pub(crate) last_login: Vec<i64>,
     pub(crate) login_count: Vec<u32>,
-    pub(crate) deactivated_at: Vec<i64>,
-    /// Memberships, compressed sparse rows: user `i`'s groups are
-    /// `member_groups[member_offsets[i]..member_offsets[i + 1]]`, sorted.
-    pub(crate) member_offsets: Vec<u32>,
-    pub(crate) member_groups: Vec<GroupOrd>,
-    /// Memberships changed in place since the build (replace the CSR row).
+    /// When deactivated, for the users the host dated (few: stored sparse).
+    pub(crate) deactivated_at: SparseTimes,
+    /// Memberships, one id per user into a table of distinct group sets:
+    /// set `s` is `set_groups[set_offsets[s]..set_offsets[s + 1]]`, sorted.
+    /// Directories hold far fewer distinct sets than users (role groups
+    /// come in a few combinations), so this is ~4 bytes per user where
+    /// per-user rows took 4 per user plus 4 per membership.
+    pub(crate) member_set: Vec<u32>,
+    pub(crate) set_offsets: Vec<u32>,
+    pub(crate) set_groups: Vec<GroupOrd>,
+    /// Memberships changed in place since the build (replace the user's set).
     pub(crate) member_overrides: HashMap<u32, Vec<GroupOrd>>,
 
     pub(crate) all: RoaringBitmap,
@@ -256,10 +263,7 @@ impl DirectoryIndex {
 
     /// When user `idx` was deactivated, if the host said.
     pub fn deactivated_at(&self, idx: UserIdx) -> Option<Millis> {
-        self.deactivated_at
-            .get(idx.as_usize())
-            .copied()
-            .and_then(opt_millis)
+        self.deactivated_at.get(idx.0).map(Millis)
     }
 
     /// True when user `idx` is active.
@@ -280,13 +284,18 @@ impl DirectoryIndex {
         if let Some(over) = self.member_overrides.get(&idx.0) {
             return over;
         }
-        let i = idx.as_usize();
-        let start = self.member_offsets.get(i).map_or(0, |&s| s as usize);
+        let Some(&set) = self.member_set.get(idx.as_usize()) else {
+            return &[];
+        };
+        let start = self
+            .set_offsets
+            .get(set as usize)
+            .map_or(0, |&s| s as usize);
         let end = self
-            .member_offsets
-            .get(i + 1)
+            .set_offsets
+            .get(set as usize + 1)
             .map_or(start, |&e| e as usize);
-        self.member_groups.get(start..end).unwrap_or(&[])
+        self.set_groups.get(start..end).unwrap_or(&[])
     }
 
     /// The groups user `idx` is a direct member of.
@@ -467,9 +476,10 @@ impl DirectoryIndex {
             + vec(self.created.capacity(), 8)
             + vec(self.last_login.capacity(), 8)
             + vec(self.login_count.capacity(), 4)
-            + vec(self.deactivated_at.capacity(), 8)
-            + vec(self.member_offsets.capacity(), 4)
-            + vec(self.member_groups.capacity(), 4);
+            + self.deactivated_at.heap_bytes()
+            + vec(self.member_set.capacity(), 4)
+            + vec(self.set_offsets.capacity(), 4)
+            + vec(self.set_groups.capacity(), 4);
         total += self
             .member_overrides
             .values()

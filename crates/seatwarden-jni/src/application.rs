@@ -17,6 +17,7 @@ use serde_json::json;
 use seatwarden_core::Millis;
 use seatwarden_service::api::{ApiError, ApiErrorKind, ApiRequest, Method, RequestContext};
 use seatwarden_service::host::{Host, HostError};
+use seatwarden_service::service::{CheckId, CheckOutcome};
 use seatwarden_service::store::{Store, StoreError};
 use seatwarden_service::{Service, ServiceError, ServiceOptions};
 
@@ -166,6 +167,36 @@ pub(crate) struct LoginRequest {
     now: i64,
 }
 
+/// `serviceLoginCheckEnded`'s request: which check, how it ended, when.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct CheckEndedRequest {
+    #[allow(
+        dead_code,
+        reason = "checked by `parse_request` before the body is read"
+    )]
+    version: u32,
+    /// The id `serviceLoginCheckBegan` answered.
+    check: i64,
+    /// `verified`, `not_verified` or `failed`.
+    outcome: CheckOutcome,
+    now: i64,
+}
+
+/// `serviceLoginCheckBegan`'s result.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub(crate) struct CheckBegan {
+    /// Names the check when it ends.
+    check: CheckId,
+}
+
+/// `serviceLoginCheckEnded`'s result.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub(crate) struct CheckEnded {
+    /// The check that ended.
+    check: CheckId,
+}
+
 /// `serviceDrive`'s result.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub(crate) struct Driven {
@@ -226,6 +257,38 @@ impl Application {
         envelope::handle(request, |req: LoginRequest| {
             self.service
                 .on_login(&req.username, Millis(req.now))
+                .map_err(service_error)
+        })
+    }
+
+    /// Before the login filter checks a password
+    /// (`{"version":1,"username":…,"now":…}`): the engine's verdict.
+    pub(crate) fn login_check(&self, request: &[u8]) -> Vec<u8> {
+        envelope::handle(request, |req: LoginRequest| {
+            self.service
+                .login_check(&req.username, Millis(req.now))
+                .map_err(service_error)
+        })
+    }
+
+    /// A password check begins (`{"version":1,"username":…,"now":…}`);
+    /// the result is `{check}`.
+    pub(crate) fn login_check_began(&self, request: &[u8]) -> Vec<u8> {
+        envelope::handle(request, |req: LoginRequest| {
+            self.service
+                .login_check_began(&req.username, Millis(req.now))
+                .map(|check| CheckBegan { check })
+                .map_err(service_error)
+        })
+    }
+
+    /// A password check ended (`{"version":1,"check":…,"outcome":…,"now":…}`).
+    pub(crate) fn login_check_ended(&self, request: &[u8]) -> Vec<u8> {
+        envelope::handle(request, |req: CheckEndedRequest| {
+            let check = CheckId(req.check);
+            self.service
+                .login_check_ended(check, req.outcome, Millis(req.now))
+                .map(|()| CheckEnded { check })
                 .map_err(service_error)
         })
     }
@@ -473,6 +536,67 @@ mod tests {
         assert_eq!(login["result"]["applied"], json!([]));
         let drive = parse(&app.drive(1_763_690_400_000));
         assert_eq!(drive["result"], json!({"more": false}));
+    }
+
+    #[test]
+    fn a_login_check_is_decided_and_journaled() {
+        let app = app();
+        let now = 1_763_690_400_000_i64;
+        let policy = r#"{"name":"Back","mode":"live","action":{"kind":"reactivate"}}"#;
+        let mut req = serde_json::from_slice::<Value>(&request(
+            "POST",
+            "/api/policies",
+            true,
+            true,
+            Some(policy),
+        ))
+        .unwrap();
+        req["now"] = json!(now);
+        let created = parse(&app.handle(&serde_json::to_vec(&req).unwrap()));
+        assert_eq!(created["result"]["status"], 201, "{created}");
+        let ask = |user: &str| {
+            parse(&app.login_check(
+                format!(r#"{{"version":1,"username":"{user}","now":{now}}}"#).as_bytes(),
+            ))
+        };
+        let check = ask("drew.park");
+        assert_eq!(check["result"]["verdict"], "verify", "{check}");
+        assert_eq!(check["result"]["user"], "JIRAUSER10103");
+        let active = ask("avery.lin");
+        assert_eq!(active["result"]["verdict"], "not_needed", "{active}");
+        assert_eq!(active["result"]["why"], "nothing_to_do");
+
+        let began = parse(&app.login_check_began(
+            format!(r#"{{"version":1,"username":"drew.park","now":{now}}}"#).as_bytes(),
+        ));
+        let id = began["result"]["check"].as_i64().unwrap();
+        let ended = parse(
+            &app.login_check_ended(
+                format!(r#"{{"version":1,"check":{id},"outcome":"not_verified","now":{now}}}"#)
+                    .as_bytes(),
+            ),
+        );
+        assert_eq!(ended["result"], json!({"check": id}), "{ended}");
+        let backed_off = ask("drew.park");
+        assert_eq!(backed_off["result"]["verdict"], "back_off", "{backed_off}");
+        assert_eq!(
+            backed_off["result"]["until"],
+            now + seatwarden_service::service::probe::BACKOFF_MS
+        );
+
+        let bad = parse(&app.login_check_ended(
+            format!(r#"{{"version":1,"check":{id},"outcome":"maybe","now":{now}}}"#).as_bytes(),
+        ));
+        assert_eq!(bad["error"]["kind"], "bad_request", "{bad}");
+        let unknown = parse(&app.login_check_ended(
+            format!(r#"{{"version":1,"check":77777,"outcome":"failed","now":{now}}}"#).as_bytes(),
+        ));
+        assert_eq!(unknown["error"]["kind"], "not_found", "{unknown}");
+        let nobody = parse(&app.login_check_began(
+            format!(r#"{{"version":1,"username":"no.one","now":{now}}}"#).as_bytes(),
+        ));
+        assert_eq!(nobody["error"]["kind"], "not_found", "{nobody}");
+        assert!(!nobody.to_string().contains("no.one"), "{nobody}");
     }
 
     #[test]

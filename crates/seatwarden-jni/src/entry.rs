@@ -266,6 +266,63 @@ extern "system" fn Java_io_seatwarden_bridge_Native_serviceLogin<'local>(
     })
 }
 
+/// `static native byte[] serviceLoginCheck(long handle, byte[] request)`:
+/// `{"version":1,"username":…,"now":…}` before the login filter checks a
+/// password; the result is the verdict (`verify`, `not_needed`, `back_off`).
+// SAFETY: JNI mangling of `Native.serviceLoginCheck`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_Native_serviceLoginCheck<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    request: JByteArray<'local>,
+) -> jbyteArray {
+    bytes_call(&mut env, &request, |bytes| {
+        match application::lookup(&SERVICES, handle) {
+            Ok(app) => app.login_check(bytes),
+            Err(err) => envelope::error(&err),
+        }
+    })
+}
+
+/// `static native byte[] serviceLoginCheckBegan(long handle, byte[] request)`:
+/// `{"version":1,"username":…,"now":…}` journals a password check before the
+/// account is activated for it; the result is `{check}`.
+// SAFETY: JNI mangling of `Native.serviceLoginCheckBegan`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_Native_serviceLoginCheckBegan<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    request: JByteArray<'local>,
+) -> jbyteArray {
+    bytes_call(&mut env, &request, |bytes| {
+        match application::lookup(&SERVICES, handle) {
+            Ok(app) => app.login_check_began(bytes),
+            Err(err) => envelope::error(&err),
+        }
+    })
+}
+
+/// `static native byte[] serviceLoginCheckEnded(long handle, byte[] request)`:
+/// `{"version":1,"check":…,"outcome":…,"now":…}` journals the end of a
+/// check once the account is back as it was; the result is `{check}`.
+// SAFETY: JNI mangling of `Native.serviceLoginCheckEnded`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_Native_serviceLoginCheckEnded<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    request: JByteArray<'local>,
+) -> jbyteArray {
+    bytes_call(&mut env, &request, |bytes| {
+        match application::lookup(&SERVICES, handle) {
+            Ok(app) => app.login_check_ended(bytes),
+            Err(err) => envelope::error(&err),
+        }
+    })
+}
+
 /// `static native byte[] serviceDrive(long handle, long now)`: one slice of
 /// background work; the result is `{more}`.
 // SAFETY: JNI mangling of `Native.serviceDrive`, matching signature.

@@ -7,9 +7,12 @@
 //! small JSON request (`{"method":"users","cursor":…,"limit":…}`) and a reply
 //! in our envelope's shape. The shapes are the snapshot format's, so a users
 //! page goes straight into the index builder: `usersJson` answers the reply
-//! envelope (`{"ok":true,"result":{"next":…}}`) followed by the page's own
-//! `{"users":[…]}`, and those bytes are handed to the builder as they came
-//! ([`Host::users_page_json`]), never decoded into users first.
+//! envelope (`{"ok":true,"result":{"next":…,"length":…}}`) followed by the
+//! page's own `{"users":[…]}`, and those bytes are handed to the builder as
+//! they came ([`Host::users_page_json`]), never decoded into users first.
+//! The answer is the bridge's own page buffer, lent to us until we hand it
+//! back ([`Port::call_lent`]): read in place, only its first `length` bytes
+//! count, and the page is copied exactly once, into the builder's `Vec`.
 //!
 //! A Java exception never stays pending: the adapter answers the declared
 //! `HostUnavailableException` as `unavailable`, anything else as `internal`,
@@ -73,12 +76,16 @@ struct PageWire {
     next: Option<String>,
 }
 
-/// The envelope's result before a raw page: only the next cursor.
+/// The envelope's result before a raw page: the next cursor, and how many
+/// bytes of the array are the answer (`HostBridge` lends its page buffer,
+/// whose tail is left over from earlier pages; absent = all of them).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NextWire {
     #[serde(default)]
     next: Option<String>,
+    #[serde(default)]
+    length: Option<usize>,
 }
 
 /// What `apply` answers: `{"createdUser":…}` or `{"failure":{"kind","detail"}}`.
@@ -143,11 +150,20 @@ impl JavaHost {
     }
 
     /// A users page as the Java bytes it arrived in (see the module docs).
+    ///
+    /// The answer is `HostBridge`'s own page buffer, read in place: only the
+    /// envelope is parsed, and the page's bytes are copied once, straight
+    /// into the `Vec` the index builder reads.
     fn users_raw(&self, cursor: Option<&str>, limit: usize) -> Result<RawUsersPage, HostError> {
         let call = HostCall::UsersJson { cursor, limit };
-        let answer = self.send(&call)?;
-        let (next, start) = split_raw_page(&call, &answer)?;
-        Ok(RawUsersPage::after_prefix(answer, start, next))
+        let request = serde_json::to_vec(&call)
+            .map_err(|_| HostError::Invalid("the host request could not be written".to_owned()))?;
+        self.port
+            .call_lent(&request, |answer| {
+                let (next, page) = split_raw_page(&call, answer)?;
+                Ok(RawUsersPage::new(page.to_vec(), next))
+            })
+            .map_err(port_error)?
     }
 
     fn ask_some<T: DeserializeOwned>(&self, call: &HostCall<'_>) -> Result<T, HostError> {
@@ -158,12 +174,13 @@ impl JavaHost {
 }
 
 /// Reads the envelope at the start of a `usersJson` answer: the next cursor
-/// and where the page's JSON starts. Only the envelope is parsed here; the
-/// page is the index builder's to parse (and to reject precisely).
-fn split_raw_page(
+/// and the page's JSON (after the envelope, up to the answer's `length`).
+/// Only the envelope is parsed here; the page is the index builder's to parse
+/// (and to reject precisely).
+fn split_raw_page<'a>(
     call: &HostCall<'_>,
-    answer: &[u8],
-) -> Result<(Option<String>, usize), HostError> {
+    answer: &'a [u8],
+) -> Result<(Option<String>, &'a [u8]), HostError> {
     let mut envelope = serde_json::Deserializer::from_slice(answer).into_iter::<Reply<NextWire>>();
     let reply = match envelope.next() {
         Some(Ok(reply)) => reply,
@@ -176,21 +193,25 @@ fn split_raw_page(
         }
     };
     let start = envelope.byte_offset();
-    let next = unwrap_reply(call, reply)?
-        .ok_or_else(|| {
-            HostError::Invalid(format!("the answer to `{}` has no result", call.name()))
-        })?
-        .next;
-    if answer
-        .get(start..)
-        .is_none_or(|rest| rest.iter().all(u8::is_ascii_whitespace))
-    {
+    let result = unwrap_reply(call, reply)?.ok_or_else(|| {
+        HostError::Invalid(format!("the answer to `{}` has no result", call.name()))
+    })?;
+    let end = result.length.unwrap_or(answer.len());
+    let page = answer.get(start..end).ok_or_else(|| {
+        HostError::Invalid(format!(
+            "the answer to `{}` says it is {end} bytes long, but its envelope ends at byte {start} \
+             of {}",
+            call.name(),
+            answer.len()
+        ))
+    })?;
+    if page.iter().all(u8::is_ascii_whitespace) {
         return Err(HostError::Invalid(format!(
             "the answer to `{}` has no page after its envelope",
             call.name()
         )));
     }
-    Ok((next, start))
+    Ok((result.next, page))
 }
 
 /// The result of a reply, or its error as a [`HostError`].
@@ -362,14 +383,33 @@ mod tests {
         let mut answer = br#"{"ok":true,"result":{"next":"K"}}"#.to_vec();
         answer.push(b'\n');
         answer.extend_from_slice(page);
-        let (next, start) = split_raw_page(&call, &answer).unwrap();
+        let (next, json) = split_raw_page(&call, &answer).unwrap();
         assert_eq!(next.as_deref(), Some("K"));
-        let raw = RawUsersPage::after_prefix(answer.clone(), start, next);
-        assert_eq!(raw.json().trim_ascii_start(), page.as_slice());
+        assert_eq!(json.trim_ascii_start(), page.as_slice());
 
         // The last page: no cursor.
         let last = [br#"{"ok":true,"result":{"next":null}}"#.as_slice(), page].concat();
         assert_eq!(split_raw_page(&call, &last).unwrap().0, None);
+
+        // A lent buffer: the answer is its first `length` bytes (the number
+        // padded with the spaces left for it), the rest is an older page.
+        let envelope = br#"{"ok":true,"result":{"next":"K","length":"#;
+        let padded = |n: usize| format!("{n:>10}}}}}\n");
+        let used = envelope.len() + padded(0).len() + page.len();
+        let mut lent = [envelope.as_slice(), padded(used).as_bytes(), page].concat();
+        lent.extend_from_slice(br#",{"key":"stale"}]}garbage"#);
+        let (next, json) = split_raw_page(&call, &lent).unwrap();
+        assert_eq!(next.as_deref(), Some("K"));
+        assert_eq!(json.trim_ascii_start(), page.as_slice());
+
+        // A length past the array, or inside the envelope: refused, not read.
+        for wrong in [lent.len() + 1, envelope.len()] {
+            let bad = [envelope.as_slice(), padded(wrong).as_bytes(), page].concat();
+            match split_raw_page(&call, &bad) {
+                Err(HostError::Invalid(m)) => assert!(m.contains("bytes long"), "{m}"),
+                other => panic!("{other:?}"),
+            }
+        }
 
         // Errors are the envelope alone, and keep their kinds.
         let down = br#"{"ok":false,"error":{"kind":"unavailable","message":"database down"}}"#;

@@ -21,7 +21,7 @@
 //!   answer them as JSON, so only the unexpected ever gets here.
 
 use jni::errors::{Error, Result};
-use jni::objects::{GlobalRef, JByteArray, JObject, JValue};
+use jni::objects::{GlobalRef, JByteArray, JObject, JValue, ReleaseMode};
 use jni::{JNIEnv, JavaVM};
 
 use crate::guard::read_bytes;
@@ -46,6 +46,59 @@ pub(crate) fn call_bytes(
             return Err(Error::NullPtr("upcall answered null"));
         }
         read_bytes(env, &JByteArray::from(answer))
+    })
+}
+
+/// Calls `byte[] method(byte[])` on `target` for an answer the target *lends*:
+/// its own buffer, which `read` sees in place (no copy into Rust first) and
+/// which is handed back with `void pageRead(byte[])` once `read` has
+/// succeeded, so the target can write its next answer into it.
+///
+/// `read` runs inside a JNI critical section (`GetPrimitiveArrayCritical`):
+/// it gets bytes only, no `JNIEnv`, so it can make no JNI call (the borrow of
+/// `env` by the critical elements enforces that), and it should be brief
+/// (the garbage collector may wait for it). A failed `read` does not hand
+/// the buffer back: the target then simply writes its next answer elsewhere.
+#[expect(
+    unsafe_code,
+    reason = "reading the lent answer in place needs GetPrimitiveArrayCritical"
+)]
+pub(crate) fn call_lent<T, E>(
+    env: &mut JNIEnv<'_>,
+    target: &JObject<'_>,
+    method: &str,
+    payload: &[u8],
+    read: impl FnOnce(&[u8]) -> std::result::Result<T, E>,
+) -> Result<std::result::Result<T, E>> {
+    env.with_local_frame(4, |env| {
+        let argument = env.byte_array_from_slice(payload)?;
+        let answer = env
+            .call_method(target, method, "([B)[B", &[JValue::Object(&argument)])?
+            .l()?;
+        if answer.is_null() {
+            return Err(Error::NullPtr("upcall answered null"));
+        }
+        let answer = JByteArray::from(answer);
+        let outcome = {
+            // SAFETY: the array is a live local reference of this frame, and
+            // Java hands out a lent buffer to no one else until `pageRead`
+            // (below, after this block), so no thread writes it while it is
+            // pinned; the elements are only read, and released unchanged
+            // (`NoCopyBack`). While they are held `env` is borrowed by them,
+            // so no JNI call can happen inside the critical section.
+            let elements =
+                unsafe { env.get_array_elements_critical(&answer, ReleaseMode::NoCopyBack)? };
+            // SAFETY: `jbyte` is `i8`, which has the layout of `u8`; the
+            // slice lives no longer than `elements`.
+            let bytes = unsafe {
+                std::slice::from_raw_parts(elements.as_ptr().cast::<u8>(), elements.len())
+            };
+            read(bytes)
+        };
+        if outcome.is_ok() {
+            env.call_method(target, "pageRead", "([B)V", &[JValue::Object(&answer)])?;
+        }
+        Ok(outcome)
     })
 }
 
@@ -86,6 +139,20 @@ impl Port {
         })
     }
 
+    /// Calls `target.call(payload)` for a lent answer (see [`call_lent`]):
+    /// `read` sees the answer's bytes in place and keeps what it needs.
+    ///
+    /// A Java exception is cleared and reported as [`PortFailure::Threw`].
+    pub(crate) fn call_lent<T, E>(
+        &self,
+        payload: &[u8],
+        read: impl FnOnce(&[u8]) -> std::result::Result<T, E>,
+    ) -> std::result::Result<std::result::Result<T, E>, PortFailure> {
+        let mut env = self.vm.get_env().map_err(|_| PortFailure::NotAttached)?;
+        let outcome = call_lent(&mut env, self.target.as_obj(), "call", payload, read);
+        outcome.map_err(|err| failure(&mut env, &err))
+    }
+
     /// Calls `target.call(payload)` on the current thread and returns the answer.
     ///
     /// A Java exception is cleared (never left pending) and reported as
@@ -94,17 +161,18 @@ impl Port {
         // `get_env` never attaches: a thread Java did not start calling in
         // has no business calling the product.
         let mut env = self.vm.get_env().map_err(|_| PortFailure::NotAttached)?;
-        match call_bytes(&mut env, self.target.as_obj(), "call", payload) {
-            Ok(bytes) => Ok(bytes),
-            Err(err) => {
-                if env.exception_check().unwrap_or(true) {
-                    let _ = env.exception_clear();
-                    Err(PortFailure::Threw)
-                } else {
-                    Err(PortFailure::Jni(err.to_string()))
-                }
-            }
-        }
+        call_bytes(&mut env, self.target.as_obj(), "call", payload)
+            .map_err(|err| failure(&mut env, &err))
+    }
+}
+
+/// Classifies a failed upcall, clearing the Java exception it left pending.
+fn failure(env: &mut JNIEnv<'_>, err: &Error) -> PortFailure {
+    if env.exception_check().unwrap_or(true) {
+        let _ = env.exception_clear();
+        PortFailure::Threw
+    } else {
+        PortFailure::Jni(err.to_string())
     }
 }
 

@@ -27,6 +27,7 @@ pub mod document;
 pub mod import;
 mod login;
 mod mail;
+pub mod probe;
 mod run;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -50,6 +51,7 @@ use login::record_logins;
 pub use document::{DocumentError, Settings};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
+pub use probe::{CheckId, CheckOutcome, LoginCheck, LoginVerdict, NotNeeded};
 pub use run::{ActionInfo, PendingPlan, RunPlan};
 
 /// How a service is set up; the host decides.
@@ -139,6 +141,9 @@ pub struct TickReport {
     pub purged_entries: u64,
     /// Warning and alert mails queued.
     pub mails_queued: u64,
+    /// Login password checks left open by a stopped node, put right.
+    #[serde(default)]
+    pub login_checks_repaired: u64,
 }
 
 pub(crate) struct IndexSlot {
@@ -246,9 +251,38 @@ impl Service {
 
     /// The scheduler tick: resumes interrupted runs, runs every due policy
     /// once across all nodes, queues warning and licence-alert mails, and
-    /// purges audit entries past retention.
+    /// purges audit entries past retention. First it repairs login
+    /// password checks a stopped node left open (in safe mode too: that
+    /// undoes Seatwarden's own temporary change).
     pub fn tick(&self, now: Millis) -> Result<TickReport, ServiceError> {
-        run::tick(self, now)
+        let repaired = probe::repair(self, now);
+        let mut report = run::tick(self, now)?;
+        report.login_checks_repaired = repaired?;
+        Ok(report)
+    }
+
+    /// Before the login filter checks a returning user's password: would a
+    /// verified login give this user anything (the login policies, as
+    /// [`Service::on_login`] would apply them), and may it check now (no
+    /// recent wrong password)? Writes nothing.
+    pub fn login_check(&self, user: &str, now: Millis) -> Result<LoginCheck, ServiceError> {
+        probe::login_check(self, user, now)
+    }
+
+    /// Journals the start of a password check for `user` (before a
+    /// deactivated account is activated for it); the id names it.
+    pub fn login_check_began(&self, user: &str, now: Millis) -> Result<CheckId, ServiceError> {
+        probe::check_began(self, user, now)
+    }
+
+    /// Journals the end of a check (after the account was put back).
+    pub fn login_check_ended(
+        &self,
+        check: CheckId,
+        outcome: CheckOutcome,
+        now: Millis,
+    ) -> Result<(), ServiceError> {
+        probe::check_ended(self, check, outcome, now)
     }
 
     /// A user logged in (by username, or by key when no user has that

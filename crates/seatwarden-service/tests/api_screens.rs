@@ -1,5 +1,5 @@
 //! The admin screens' API through `Service::handle`, HTTP-shaped: the
-//! directories list, groups (create, import, export, delete), users import
+//! directories and licences lists, groups (create, import, export, delete), users import
 //! (validate → apply, memberships and welcome mail of new users), the
 //! templates' send history, and precise errors for malformed requests.
 #![allow(
@@ -157,6 +157,32 @@ fn directories_list_kind_capabilities_read_only_and_user_counts() {
     );
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["total"], json!(4), "{page}");
+}
+
+// ---- licences ----
+
+#[test]
+fn licences_list_seats_per_application_as_the_dashboard_counts_them() {
+    // Seat holders: the admin and the three internal users (jira-software-users);
+    // the LDAP users are in `staff` only. The in-memory directory reports its
+    // own count in the header, so both figures agree here.
+    let f = fixture(3, 4);
+    let (status, body) = call(&f.service, Method::Get, "/api/licences", None, NOW);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"applications": [
+            {"application": "jira-software", "name": "Jira Software",
+             "limit": {"kind": "limited", "seats": 100},
+             "seatsUsed": 4, "hostSeatsUsed": 4, "seatsAvailable": 96}
+        ]})
+    );
+    let (status, dashboard) = call(&f.service, Method::Get, "/api/dashboard", None, NOW);
+    assert_eq!(status, 200, "{dashboard}");
+    assert_eq!(
+        dashboard["figures"]["applications"], body["applications"],
+        "the settings screen and the dashboard must agree"
+    );
 }
 
 // ---- groups ----

@@ -18,7 +18,7 @@ interface Settings {
   [other: string]: unknown;
 }
 interface Answer { settings: Settings; automationAccount: string | null; configVersion: number }
-/** A licensed application as the dashboard reports it. */
+/** A licensed application with its seats (`GET /api/licences`). */
 interface Seats { application: string; name: string; seatsUsed: number; seatsAvailable: number | null }
 
 /** One row of the per-application thresholds: an application and its percentage box (empty: the general threshold). */
@@ -26,7 +26,7 @@ interface ThresholdRow { application: string; input: HTMLInputElement }
 
 /**
  * The per-application thresholds as a table: one row per licensed application
- * (from the dashboard's seat figures) plus any saved override for an
+ * (from `GET /api/licences`) plus any saved override for an
  * application no longer licensed, so saving never drops it silently.
  */
 function thresholdTable(errors: FieldErrors, apps: Seats[] | null, saved: { application: string; percent: number }[], general: HTMLInputElement): { el: HTMLElement; rows: ThresholdRow[] } {
@@ -90,8 +90,8 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
   let apps: Seats[] | null;
   try {
     [a, apps] = await Promise.all([get<Answer>('settings'),
-      // The dashboard's seat figures list the licensed applications; without them only saved rows show.
-      get<{ figures: { applications: Seats[] } }>('dashboard', { days: 30 }).then((d) => d.figures.applications, () => null)]);
+      // The licensed applications; without them only saved rows show.
+      get<{ applications: Seats[] }>('licences').then((d) => d.applications, () => null)]);
   } catch (e) { clear(host); showError(host, e); return; }
   const s = a.settings;
   const errors = new FieldErrors();

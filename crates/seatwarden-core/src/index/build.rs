@@ -12,7 +12,8 @@ use std::collections::HashMap;
 
 use roaring::RoaringBitmap;
 
-use super::strings::{self, HashLookup, StringColumn};
+use super::sparse::SparseTimes;
+use super::strings::{self, HashLookup, StringColumn, WordBuild};
 use super::{DirectoryIndex, GroupOrd, NEVER, UNKNOWN_COUNT};
 use crate::model::{Directory, Group, Licence, UserKey};
 use crate::snapshot::{
@@ -43,7 +44,7 @@ pub struct IndexBuilder {
     groups: Vec<Group>,
     licences: Vec<Licence>,
     sysadmins: Vec<UserKey>,
-    group_by_name: HashMap<String, GroupOrd>,
+    group_by_name: HashMap<String, GroupOrd, WordBuild>,
     directory_ord: HashMap<i64, u16>,
     licence_group: Vec<bool>,
     licence_groups: Vec<Vec<GroupOrd>>,
@@ -57,9 +58,13 @@ pub struct IndexBuilder {
     created: Vec<i64>,
     last_login: Vec<i64>,
     login_count: Vec<u32>,
-    deactivated_at: Vec<i64>,
-    member_offsets: Vec<u32>,
-    member_groups: Vec<GroupOrd>,
+    deactivated_at: SparseTimes,
+    /// Per user: the id of their group set (see [`DirectoryIndex::member_set`]).
+    member_set: Vec<u32>,
+    set_offsets: Vec<u32>,
+    set_groups: Vec<GroupOrd>,
+    /// Group set → its id, so each distinct set is stored once.
+    set_ids: HashMap<Vec<GroupOrd>, u32, WordBuild>,
 
     /// First user index of each page.
     page_starts: Vec<u32>,
@@ -90,7 +95,8 @@ impl IndexBuilder {
                 return Err(SnapshotError::DuplicateDirectory { id: d.id });
             }
         }
-        let mut group_by_name = HashMap::with_capacity(groups.len() * 2);
+        let mut group_by_name =
+            HashMap::with_capacity_and_hasher(groups.len() * 2, WordBuild::default());
         for (i, g) in groups.iter().enumerate() {
             let ord = u32::try_from(i).map_err(|_| SnapshotError::TooLarge {
                 what: "too many groups",
@@ -150,9 +156,11 @@ impl IndexBuilder {
             created: Vec::new(),
             last_login: Vec::new(),
             login_count: Vec::new(),
-            deactivated_at: Vec::new(),
-            member_offsets: vec![0],
-            member_groups: Vec::new(),
+            deactivated_at: SparseTimes::default(),
+            member_set: Vec::new(),
+            set_offsets: vec![0],
+            set_groups: Vec::new(),
+            set_ids: HashMap::default(),
             page_starts: Vec::new(),
             scratch: Vec::new(),
         })
@@ -233,8 +241,7 @@ impl IndexBuilder {
         self.created.reserve(n);
         self.last_login.reserve(n);
         self.login_count.reserve(n);
-        self.deactivated_at.reserve(n);
-        self.member_offsets.reserve(n);
+        self.member_set.reserve(n);
     }
 
     /// Drops every user of the current page and the page itself.
@@ -252,10 +259,11 @@ impl IndexBuilder {
         self.created.truncate(start);
         self.last_login.truncate(start);
         self.login_count.truncate(start);
-        self.deactivated_at.truncate(start);
-        self.member_offsets.truncate(start + 1);
-        let groups_end = self.member_offsets.last().map_or(0, |&e| e as usize);
-        self.member_groups.truncate(groups_end);
+        self.deactivated_at
+            .truncate_users(u32::try_from(start).unwrap_or(u32::MAX));
+        // Group sets first seen on this page stay in the table: a later
+        // user may well have the same set, and an unused one is a few bytes.
+        self.member_set.truncate(start);
     }
 
     fn position(&self, index_in_page: u32) -> Position {
@@ -347,14 +355,29 @@ impl IndexBuilder {
         }
         self.scratch.sort_unstable();
         self.scratch.dedup();
-        let members_end = self
-            .member_groups
-            .len()
-            .checked_add(self.scratch.len())
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or(SnapshotError::TooLarge {
-                what: "too many memberships",
-            })?;
+        let set = match self.set_ids.get(self.scratch.as_slice()) {
+            Some(&set) => set,
+            None => {
+                let too_many = SnapshotError::TooLarge {
+                    what: "too many memberships",
+                };
+                let set = u32::try_from(self.set_ids.len()).map_err(|_| too_many.clone())?;
+                let end = self
+                    .set_groups
+                    .len()
+                    .checked_add(self.scratch.len())
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or(too_many)?;
+                self.set_groups.extend_from_slice(&self.scratch);
+                self.set_offsets.push(end);
+                self.set_ids.insert(self.scratch.clone(), set);
+                set
+            }
+        };
+
+        let idx = u32::try_from(self.keys.len()).map_err(|_| SnapshotError::TooLarge {
+            what: "more than 4294967295 users",
+        })?;
 
         // Everything validated: append. Only the string arenas can still fail.
         let too_much_text = |_| SnapshotError::TooLarge {
@@ -380,9 +403,10 @@ impl IndexBuilder {
         self.last_login.push(u.last_login.unwrap_or(NEVER));
         self.login_count
             .push(u.login_count.unwrap_or(UNKNOWN_COUNT));
-        self.deactivated_at.push(u.deactivated_at.unwrap_or(NEVER));
-        self.member_groups.extend_from_slice(&self.scratch);
-        self.member_offsets.push(members_end);
+        if let Some(t) = u.deactivated_at {
+            self.deactivated_at.push(idx, t);
+        }
+        self.member_set.push(set);
         Ok(())
     }
 
@@ -406,20 +430,21 @@ impl IndexBuilder {
         eq: fn(&str, &str) -> bool,
     ) -> Option<(u32, u32)> {
         let mut best: Option<(u32, u32)> = None;
+        let mut earlier: Vec<u32> = Vec::new();
         for run in lookup.collision_runs() {
-            for (j, &(_, later)) in run.iter().enumerate() {
-                let earlier = run
-                    .get(..j)
-                    .unwrap_or(&[])
+            earlier.clear();
+            for later in run.users() {
+                let first = earlier
                     .iter()
-                    .map(|&(_, i)| i)
+                    .copied()
                     .find(|&i| eq(column.get(i as usize), column.get(later as usize)));
-                if let Some(first) = earlier {
+                if let Some(first) = first {
                     if best.is_none_or(|(_, b)| later < b) {
                         best = Some((first, later));
                     }
                     break;
                 }
+                earlier.push(later);
             }
         }
         best
@@ -470,43 +495,71 @@ impl IndexBuilder {
 
         let mut all = RoaringBitmap::new();
         all.insert_range(0..n32);
-        let mut active = RoaringBitmap::new();
-        let mut never_logged_in = RoaringBitmap::new();
-        let mut licensed = RoaringBitmap::new();
-        let mut group_members = vec![RoaringBitmap::new(); self.groups.len()];
-        let mut directory_members = vec![RoaringBitmap::new(); self.directories.len()];
-        for i in 0..n32 {
-            let u = i as usize;
-            let is_active = self.active.get(u).copied().unwrap_or(false);
-            if is_active {
-                active.insert(i);
+        // Per group set, once: does it grant a licence.
+        let set_licensed: Vec<bool> = self
+            .set_offsets
+            .windows(2)
+            .map(|w| match *w {
+                [lo, hi] => self
+                    .set_groups
+                    .get(lo as usize..hi as usize)
+                    .unwrap_or(&[])
+                    .iter()
+                    .any(|&g| self.licence_group.get(g as usize).copied().unwrap_or(false)),
+                _ => false,
+            })
+            .collect();
+        // Every bitmap is built from its members in ascending order
+        // (`from_sorted_iter` appends to the last container) rather than by
+        // `insert`s that each search the bitmap.
+        let active = sorted_bitmap(
+            (0..n32)
+                .zip(&self.active)
+                .filter(|(_, a)| **a)
+                .map(|(i, _)| i),
+        );
+        let never_logged_in = sorted_bitmap(
+            (0..n32)
+                .zip(&self.last_login)
+                .filter(|(_, l)| **l == NEVER)
+                .map(|(i, _)| i),
+        );
+        let licensed = sorted_bitmap(
+            (0..n32)
+                .zip(self.active.iter().zip(&self.member_set))
+                .filter(|(_, (a, s))| {
+                    **a && set_licensed.get(**s as usize).copied().unwrap_or(false)
+                })
+                .map(|(i, _)| i),
+        );
+        let mut directory_lists: Vec<Vec<u32>> = vec![Vec::new(); self.directories.len()];
+        let mut group_lists: Vec<Vec<u32>> = vec![Vec::new(); self.groups.len()];
+        for (i, (&d, &set)) in (0..n32).zip(self.directory_of.iter().zip(&self.member_set)) {
+            if let Some(list) = directory_lists.get_mut(usize::from(d)) {
+                list.push(i);
             }
-            if self.last_login.get(u).copied() == Some(NEVER) {
-                never_logged_in.insert(i);
-            }
-            if let Some(d) = self
-                .directory_of
-                .get(u)
-                .and_then(|&d| directory_members.get_mut(usize::from(d)))
-            {
-                d.insert(i);
-            }
-            let start = self.member_offsets.get(u).map_or(0, |&s| s as usize);
-            let end = self
-                .member_offsets
-                .get(u + 1)
-                .map_or(start, |&e| e as usize);
-            let mut holds_licence = false;
-            for &g in self.member_groups.get(start..end).unwrap_or(&[]) {
-                if let Some(m) = group_members.get_mut(g as usize) {
-                    m.insert(i);
+            let lo = self
+                .set_offsets
+                .get(set as usize)
+                .map_or(0, |&s| s as usize);
+            let hi = self
+                .set_offsets
+                .get(set as usize + 1)
+                .map_or(lo, |&e| e as usize);
+            for &g in self.set_groups.get(lo..hi).unwrap_or(&[]) {
+                if let Some(list) = group_lists.get_mut(g as usize) {
+                    list.push(i);
                 }
-                holds_licence |= self.licence_group.get(g as usize).copied().unwrap_or(false);
-            }
-            if is_active && holds_licence {
-                licensed.insert(i);
             }
         }
+        let directory_members: Vec<RoaringBitmap> = directory_lists
+            .into_iter()
+            .map(|l| sorted_bitmap(l.into_iter()))
+            .collect();
+        let group_members: Vec<RoaringBitmap> = group_lists
+            .into_iter()
+            .map(|l| sorted_bitmap(l.into_iter()))
+            .collect();
 
         // Sort orders. Username first: it is every other order's tie-breaker.
         // Compare lower-cased copies in one temporary arena: byte-slice
@@ -546,22 +599,8 @@ impl IndexBuilder {
                 *r = rank;
             }
         }
-        let order_by = |col: &[i64]| -> Vec<u32> {
-            let mut keyed: Vec<(i64, u32, u32)> = (0..n32)
-                .map(|i| {
-                    let u = i as usize;
-                    (
-                        col.get(u).copied().unwrap_or(NEVER),
-                        username_rank.get(u).copied().unwrap_or(0),
-                        i,
-                    )
-                })
-                .collect();
-            keyed.sort_unstable();
-            keyed.into_iter().map(|(_, _, i)| i).collect()
-        };
-        let by_last_login = order_by(&self.last_login);
-        let by_created = order_by(&self.created);
+        let by_last_login = order_by(&self.last_login, &by_username, &username_rank);
+        let by_created = order_by(&self.created, &by_username, &username_rank);
 
         let mut index = DirectoryIndex {
             taken_at: self.taken_at,
@@ -583,8 +622,9 @@ impl IndexBuilder {
             last_login: self.last_login,
             login_count: self.login_count,
             deactivated_at: self.deactivated_at,
-            member_offsets: self.member_offsets,
-            member_groups: self.member_groups,
+            member_set: self.member_set,
+            set_offsets: self.set_offsets,
+            set_groups: self.set_groups,
             member_overrides: HashMap::new(),
             all,
             active,
@@ -603,6 +643,59 @@ impl IndexBuilder {
     }
 }
 
+/// A bitmap of `members`, which ascend (as every caller's do): appended
+/// container by container. Should they not ascend, they are inserted one
+/// by one instead, so the result is right either way.
+pub(crate) fn sorted_bitmap(members: impl Iterator<Item = u32> + Clone) -> RoaringBitmap {
+    RoaringBitmap::from_sorted_iter(members.clone()).unwrap_or_else(|_| members.collect())
+}
+
+/// Users sorted by `(col[user], username_rank[user])`, `NEVER` first.
+///
+/// The rank is unique per user, so the pair alone orders users and the
+/// user is recovered from the rank (`by_username[rank]`). When the column's
+/// spread and the rank fit in 64 bits together (timestamps span ~41 bits, a
+/// million ranks 20) each pair is packed into one `u64` whose integer order
+/// is the pair's order: an 8-byte sort key instead of a 16-byte tuple
+/// compared field by field. Otherwise pairs are sorted as `u128`s.
+fn order_by(col: &[i64], by_username: &[u32], username_rank: &[u32]) -> Vec<u32> {
+    let n = col.len().min(username_rank.len());
+    let real = || col.iter().copied().filter(|&v| v != NEVER);
+    let (Some(min), Some(max)) = (real().min(), real().max()) else {
+        // No values at all: username order.
+        return by_username.to_vec();
+    };
+    // `NEVER` ↦ 0, a value ↦ its distance from the smallest, plus one.
+    let spread = max.abs_diff(min).saturating_add(1);
+    let value_bits = u64::BITS - spread.leading_zeros();
+    let rank_bits = usize::BITS - n.leading_zeros();
+    let offset = |v: i64| if v == NEVER { 0 } else { v.abs_diff(min) + 1 };
+    let user_of = |rank: u64| {
+        usize::try_from(rank)
+            .ok()
+            .and_then(|r| by_username.get(r))
+            .copied()
+            .unwrap_or(0)
+    };
+    let pairs = col.iter().zip(username_rank).take(n);
+    if value_bits + rank_bits <= 64 {
+        let mut keys: Vec<u64> = pairs
+            .map(|(&v, &r)| (offset(v) << rank_bits) | u64::from(r))
+            .collect();
+        keys.sort_unstable();
+        let mask = (1u64 << rank_bits) - 1;
+        keys.into_iter().map(|k| user_of(k & mask)).collect()
+    } else {
+        let mut keys: Vec<u128> = pairs
+            .map(|(&v, &r)| (u128::from(offset(v)) << 32) | u128::from(r))
+            .collect();
+        keys.sort_unstable();
+        keys.into_iter()
+            .map(|k| user_of(u64::from(k as u32)))
+            .collect()
+    }
+}
+
 impl DirectoryIndex {
     fn shrink(&mut self) {
         self.keys.shrink();
@@ -613,9 +706,10 @@ impl DirectoryIndex {
         self.created.shrink_to_fit();
         self.last_login.shrink_to_fit();
         self.login_count.shrink_to_fit();
-        self.deactivated_at.shrink_to_fit();
-        self.member_offsets.shrink_to_fit();
-        self.member_groups.shrink_to_fit();
+        self.deactivated_at.shrink();
+        self.member_set.shrink_to_fit();
+        self.set_offsets.shrink_to_fit();
+        self.set_groups.shrink_to_fit();
         for b in self
             .group_members
             .iter_mut()
@@ -627,5 +721,53 @@ impl DirectoryIndex {
         self.active.optimize();
         self.never_logged_in.optimize();
         self.licensed.optimize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference: sort `(value, rank, user)` tuples.
+    fn reference(col: &[i64], rank: &[u32]) -> Vec<u32> {
+        let mut keyed: Vec<(i64, u32, u32)> = (0u32..)
+            .zip(col)
+            .map(|(i, &v)| (v, rank[i as usize], i))
+            .collect();
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, _, i)| i).collect()
+    }
+
+    proptest! {
+        /// Packed (`u64`) and wide (`u128`) keys both order like the tuples,
+        /// `NEVER` first, ties by username rank.
+        #[test]
+        fn order_by_agrees_with_tuple_sort(
+            values in proptest::collection::vec(
+                prop_oneof![Just(NEVER), 0i64..50, Just(i64::MAX), Just(i64::MIN + 1)],
+                0..150,
+            ),
+            seed in any::<u64>(),
+        ) {
+            let n = values.len();
+            // A permutation for the username order.
+            let mut by_username: Vec<u32> = (0..u32::try_from(n).unwrap()).collect();
+            let mut x = seed | 1;
+            for i in (1..n).rev() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                by_username.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            let mut rank = vec![0u32; n];
+            for (r, &u) in (0u32..).zip(&by_username) {
+                rank[u as usize] = r;
+            }
+            prop_assert_eq!(order_by(&values, &by_username, &rank), reference(&values, &rank));
+            // Narrow values only: the packed path.
+            let narrow: Vec<i64> = values.iter().map(|&v| if v == NEVER { v } else { v.rem_euclid(50) }).collect();
+            prop_assert_eq!(order_by(&narrow, &by_username, &rank), reference(&narrow, &rank));
+        }
     }
 }

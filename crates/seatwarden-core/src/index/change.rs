@@ -77,16 +77,13 @@ impl DirectoryIndex {
             UserChange::LoginRecorded { at } => self.record_login(idx, *at),
             UserChange::Activated => {
                 self.active.insert(idx.0);
-                if let Some(d) = self.deactivated_at.get_mut(idx.as_usize()) {
-                    *d = NEVER;
-                }
+                self.deactivated_at.set(idx.0, None);
                 self.refresh_licensed(idx);
             }
             UserChange::Deactivated { at } => {
                 self.active.remove(idx.0);
-                if let Some(d) = self.deactivated_at.get_mut(idx.as_usize()) {
-                    *d = at.0;
-                }
+                self.deactivated_at
+                    .set(idx.0, Some(at.0).filter(|&t| t != NEVER));
                 self.refresh_licensed(idx);
             }
             UserChange::AddedToGroup { group } => {

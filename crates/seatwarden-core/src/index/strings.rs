@@ -4,8 +4,8 @@
 //! millions of small heap allocations (24 bytes of header each, plus the
 //! allocator's overhead) and a build dominated by `malloc`. A column here is
 //! one `String` arena plus one `u32` end offset per user; a lookup is a
-//! sorted `Vec` of `(hash, user)` pairs, verified against the arena, so it
-//! costs 16 bytes per user and no allocation per entry.
+//! bucketed table of packed (hash fragment, user) words, verified against
+//! the arena, so it costs 8 bytes per user and no allocation per entry.
 
 #[cfg(test)]
 use std::cmp::Ordering;
@@ -127,6 +127,35 @@ fn hash_words(bytes: &[u8], fold: bool) -> u64 {
     h ^ (h >> 29)
 }
 
+/// A [`std::hash::Hasher`] over [`hash_words`], for the small maps the build
+/// probes once per membership or user (group names, group sets).
+///
+/// Why not the std default: SipHash is built to resist hash flooding by
+/// whoever chooses the keys; these maps are keyed by the host's own group
+/// names and the sets they form, and SipHash's per-byte rounds were a
+/// twentieth of the index build. This is the same word-at-a-time mixing as
+/// the lookups' hashes, so no new dependency is needed for it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = mix(self.0, hash_words(bytes, false));
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.0 = mix(self.0, u64::from(b));
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = mix(self.0, n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+/// Builds [`WordHasher`]s (a `HashMap`'s `S` parameter).
+pub(crate) type WordBuild = std::hash::BuildHasherDefault<WordHasher>;
+
 /// A case-folded hash: deterministic across runs and platforms.
 pub(crate) fn folded_hash(s: &str) -> u64 {
     if s.is_ascii() {
@@ -173,6 +202,16 @@ pub(crate) fn cmp_folded(a: &str, b: &str) -> Ordering {
 /// The first 16 bytes of the folded form, big-endian, zero-padded: a sort
 /// key whose order agrees with [`cmp_folded`] whenever it differs.
 pub(crate) fn folded_prefix(s: &str) -> u128 {
+    if s.is_ascii() {
+        // Lower-casing ASCII keeps one byte per byte: copy, fold, read.
+        let mut b = [0u8; 16];
+        let take = s.len().min(16);
+        if let (Some(dst), Some(src)) = (b.get_mut(..take), s.as_bytes().get(..take)) {
+            dst.copy_from_slice(src);
+        }
+        b.make_ascii_lowercase();
+        return u128::from_be_bytes(b);
+    }
     let mut key = 0u128;
     let mut n = 0u32;
     for_each_folded_byte(s, |b| {
@@ -200,15 +239,23 @@ pub(crate) fn contains_folded(hay: &str, needle_folded: &str) -> bool {
     hay.to_lowercase().contains(needle_folded)
 }
 
-/// A sorted `(hash, user)` table answering "which users have this string".
+/// A table answering "which users have this string", 8 bytes per user.
 ///
-/// A bucket directory over the hashes' top bits sits in front of the sorted
+/// A bucket directory over the hashes' top `bits` bits sits in front of the
 /// table, so a lookup is one jump to a bucket of a few entries instead of a
 /// binary search over the whole table: at 1M users the binary search's ~20
-/// cache misses were a third of a users import's time.
+/// cache misses were a third of a users import's time. Because the bucket
+/// already stands for those top bits, an entry only keeps the next 32 bits
+/// of the hash (its *fragment*) next to the user, packed in one `u64`
+/// (fragment high, user low): half the size of a `(u64, u32)` pair. Users
+/// whose hashes agree on bucket and fragment but differ below are both
+/// returned as candidates; every caller verifies a candidate against the
+/// column, so a shorter fragment costs a rare extra comparison, never a
+/// wrong answer.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HashLookup {
-    entries: Vec<(u64, u32)>,
+    /// Per bucket, sorted: `fragment << 32 | user`.
+    entries: Vec<u64>,
     /// `starts[b]..starts[b + 1]` are the entries whose hash has top bits `b`.
     starts: Vec<u32>,
     /// How many top bits of a hash pick its bucket.
@@ -224,26 +271,51 @@ fn bucket(h: u64, bits: u32) -> usize {
     }
 }
 
+/// The 32 bits of `h` right below its top `bits` (the bucket's) bits.
+fn fragment(h: u64, bits: u32) -> u32 {
+    // `bits` ≤ 22, so the shift stays in range and the top half is the fragment.
+    ((h << bits) >> 32) as u32
+}
+
+/// The user half of a packed entry.
+fn entry_user(e: u64) -> u32 {
+    (e & u64::from(u32::MAX)) as u32
+}
+
+/// The fragment half of a packed entry.
+fn entry_fragment(e: u64) -> u32 {
+    (e >> 32) as u32
+}
+
 impl HashLookup {
-    /// Builds the table over `column` with `hash`.
+    /// Builds the table over `column` with `hash` (empty strings are left out).
+    ///
+    /// A counting sort by bucket (users arrive in order, so each bucket is
+    /// filled in user order) and then a sort of each bucket's few packed
+    /// entries: linear, where sorting a million `(u64, u32)` pairs was not.
     pub(crate) fn build(column: &StringColumn, hash: fn(&str) -> u64) -> Self {
-        let mut entries: Vec<(u64, u32)> = (0..column.len())
-            .filter_map(|i| {
-                let s = column.get(i);
-                if s.is_empty() {
-                    return None;
-                }
-                Some((hash(s), u32::try_from(i).ok()?))
-            })
-            .collect();
-        entries.sort_unstable();
+        let n = column.len().min(u32::MAX as usize);
+        let mut hashes: Vec<u64> = Vec::with_capacity(n);
+        let mut present = 0usize;
+        for i in 0..n {
+            let s = column.get(i);
+            // Empty strings get no entry (their slot is skipped below).
+            if s.is_empty() {
+                hashes.push(0);
+            } else {
+                present += 1;
+                hashes.push(hash(s));
+            }
+        }
         // About four entries per bucket; at most 2^22 buckets (16 MiB).
-        let bits = (usize::BITS - entries.len().leading_zeros())
+        let bits = (usize::BITS - present.leading_zeros())
             .saturating_sub(2)
             .min(22);
         let mut starts = vec![0u32; (1usize << bits) + 1];
-        for &(h, _) in &entries {
-            if let Some(count) = starts.get_mut(bucket(h, bits) + 1) {
+        for (i, &h) in hashes.iter().enumerate() {
+            if !column.get(i).is_empty()
+                && let Some(count) = starts.get_mut(bucket(h, bits) + 1)
+            {
                 *count += 1;
             }
         }
@@ -252,6 +324,30 @@ impl HashLookup {
             end += *start;
             *start = end;
         }
+        // Scatter: `next[b]` is where bucket `b`'s next entry goes.
+        let mut next: Vec<u32> = starts.clone();
+        let mut entries = vec![0u64; present];
+        for (i, &h) in (0u32..).zip(&hashes) {
+            if column.get(i as usize).is_empty() {
+                continue;
+            }
+            if let Some(slot) = next.get_mut(bucket(h, bits))
+                && let Some(e) = entries.get_mut(*slot as usize)
+            {
+                *e = (u64::from(fragment(h, bits)) << 32) | u64::from(i);
+                *slot += 1;
+            }
+        }
+        drop(next);
+        drop(hashes);
+        for w in starts.windows(2) {
+            if let [lo, hi] = *w
+                && let Some(run) = entries.get_mut(lo as usize..hi as usize)
+                && run.len() > 1
+            {
+                run.sort_unstable();
+            }
+        }
         Self {
             entries,
             starts,
@@ -259,31 +355,54 @@ impl HashLookup {
         }
     }
 
-    /// Users whose string hashes to `h`, in ascending user order.
+    /// Users whose string may hash to `h` (same bucket and fragment), in
+    /// ascending user order. Callers verify each against the column.
     pub(crate) fn candidates(&self, h: u64) -> impl Iterator<Item = u32> + '_ {
         let b = bucket(h, self.bits);
+        let f = fragment(h, self.bits);
         let lo = self.starts.get(b).map_or(0, |&s| s as usize);
         let hi = self.starts.get(b + 1).map_or(0, |&s| s as usize);
         let run = self.entries.get(lo..hi).unwrap_or(&[]);
-        let start = run.partition_point(|&(eh, _)| eh < h);
+        let start = run.partition_point(|&e| entry_fragment(e) < f);
         run.get(start..)
             .unwrap_or(&[])
             .iter()
-            .take_while(move |&&(eh, _)| eh == h)
-            .map(|&(_, i)| i)
+            .take_while(move |&&e| entry_fragment(e) == f)
+            .map(|&e| entry_user(e))
     }
 
-    /// Runs of entries sharing a hash (for duplicate detection).
-    pub(crate) fn collision_runs(&self) -> impl Iterator<Item = &[(u64, u32)]> + '_ {
-        self.entries
-            .chunk_by(|a, b| a.0 == b.0)
-            .filter(|run| run.len() > 1)
+    /// Runs of two or more users that share bucket and fragment, each run in
+    /// ascending user order (for duplicate detection: every duplicate pair
+    /// lies within one run; a run may also hold users that merely collide).
+    pub(crate) fn collision_runs(&self) -> impl Iterator<Item = CollisionRun<'_>> + '_ {
+        self.starts.windows(2).flat_map(move |w| {
+            let run = match *w {
+                [lo, hi] => self.entries.get(lo as usize..hi as usize).unwrap_or(&[]),
+                _ => &[],
+            };
+            run.chunk_by(|&a, &b| entry_fragment(a) == entry_fragment(b))
+                .filter(|run| run.len() > 1)
+                .map(|entries| CollisionRun { entries })
+        })
     }
 
     /// Heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.entries.capacity() * std::mem::size_of::<(u64, u32)>()
+        self.entries.capacity() * std::mem::size_of::<u64>()
             + self.starts.capacity() * std::mem::size_of::<u32>()
+    }
+}
+
+/// Users sharing a bucket and a fragment (see [`HashLookup::collision_runs`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CollisionRun<'a> {
+    entries: &'a [u64],
+}
+
+impl CollisionRun<'_> {
+    /// The users, ascending.
+    pub(crate) fn users(&self) -> impl Iterator<Item = u32> + '_ {
+        self.entries.iter().map(|&e| entry_user(e))
     }
 }
 
@@ -343,6 +462,92 @@ mod tests {
         }
         assert_ne!(folded_hash("a"), folded_hash("a\0"));
         assert_eq!(folded_hash("ÉMILE"), folded_hash("émile"));
+    }
+
+    /// A hash with four values: every bucket and fragment collides.
+    fn colliding_hash(s: &str) -> u64 {
+        (folded_hash(s) % 4) << 41
+    }
+
+    /// What a lookup must answer, from a plain map over folded strings.
+    fn reference(strings: &[String]) -> std::collections::HashMap<String, Vec<u32>> {
+        let mut map: std::collections::HashMap<String, Vec<u32>> = Default::default();
+        for (i, s) in (0u32..).zip(strings) {
+            if !s.is_empty() {
+                map.entry(s.to_lowercase()).or_default().push(i);
+            }
+        }
+        map
+    }
+
+    fn column_of(strings: &[String]) -> StringColumn {
+        let mut c = StringColumn::default();
+        for s in strings {
+            c.push(s).unwrap();
+        }
+        c
+    }
+
+    proptest::proptest! {
+        /// The compact lookup, verified against the column, finds exactly
+        /// the users a `HashMap<String, Vec<u32>>` finds, whether fragments
+        /// are distinct (the real hash) or all collide (a four-valued one),
+        /// and every pair of equal strings lies within one collision run.
+        #[test]
+        fn compact_lookup_finds_what_a_hash_map_finds(
+            strings in proptest::collection::vec("[aAbB]{0,3}", 0..200),
+            probes in proptest::collection::vec("[aAbBc]{0,3}", 0..20),
+        ) {
+            let column = column_of(&strings);
+            let want = reference(&strings);
+            for hash in [folded_hash as fn(&str) -> u64, colliding_hash] {
+                let lookup = HashLookup::build(&column, hash);
+                for probe in probes.iter().chain(want.keys()) {
+                    let found: Vec<u32> = lookup
+                        .candidates(hash(probe))
+                        .filter(|&i| eq_folded(column.get(i as usize), probe))
+                        .collect();
+                    let expected = want.get(&probe.to_lowercase()).cloned().unwrap_or_default();
+                    proptest::prop_assert_eq!(found, expected, "probe {:?}", probe);
+                }
+                let mut paired = 0usize;
+                for run in lookup.collision_runs() {
+                    let users: Vec<u32> = run.users().collect();
+                    proptest::prop_assert!(users.windows(2).all(|w| w[0] < w[1]));
+                    for (a, &i) in users.iter().enumerate() {
+                        paired += users[a + 1..]
+                            .iter()
+                            .filter(|&&j| eq_folded(column.get(i as usize), column.get(j as usize)))
+                            .count();
+                    }
+                }
+                let pairs: usize = want.values().map(|v| v.len() * (v.len() - 1) / 2).sum();
+                proptest::prop_assert_eq!(paired, pairs);
+            }
+        }
+    }
+
+    #[test]
+    fn compact_lookup_skips_empty_strings_and_sizes_itself() {
+        let strings: Vec<String> = (0..1000)
+            .map(|i| {
+                if i % 3 == 0 {
+                    String::new()
+                } else {
+                    format!("u{i}")
+                }
+            })
+            .collect();
+        let column = column_of(&strings);
+        let lookup = HashLookup::build(&column, exact_hash);
+        assert_eq!(lookup.entries.len(), 666);
+        assert_eq!(lookup.candidates(exact_hash("")).count(), 0);
+        assert_eq!(
+            lookup.candidates(exact_hash("u5")).collect::<Vec<_>>(),
+            vec![5]
+        );
+        // 8 bytes per entry plus the bucket directory.
+        assert_eq!(lookup.heap_bytes(), 666 * 8 + lookup.starts.len() * 4);
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod demo;
 mod directories;
 mod groups;
 mod import;
+mod licences;
 mod policies;
 mod runs;
 mod settings;
@@ -64,6 +65,7 @@ pub fn router() -> Router<Service> {
         Get "/api/users/export" "exportUsers" ["filter", "columns", "bom", "keys"] => import::export_users;
         Get "/api/users/{key}" "getUser" => users::get_user;
         Get "/api/directories" "listDirectories" => directories::list_directories;
+        Get "/api/licences" "listLicences" => licences::list_licences;
         Post "/api/bulk/plan" "planBulk" => bulk::plan_bulk;
         Post "/api/bulk/{planId}/run" "runBulk" => bulk::run_bulk;
         Get "/api/policies" "listPolicies" => policies::list_policies;

@@ -51,7 +51,12 @@ fn find(service: &Service, who: &str) -> Option<Option<(UserKey, UserIdx, u64)>>
 /// The user's position in `slot`'s index: `idx` if the index is still the
 /// generation it was found in (positions never move within one), else
 /// looked up again.
-fn position(slot: &IndexSlot, key: &UserKey, idx: UserIdx, generation: u64) -> Option<UserIdx> {
+pub(super) fn position(
+    slot: &IndexSlot,
+    key: &UserKey,
+    idx: UserIdx,
+    generation: u64,
+) -> Option<UserIdx> {
     let index = slot.index.as_ref()?;
     if slot.generation == generation {
         Some(idx)
@@ -60,24 +65,34 @@ fn position(slot: &IndexSlot, key: &UserKey, idx: UserIdx, generation: u64) -> O
     }
 }
 
+/// Finds `who` for the login path: builds the index if there is none yet
+/// (only before the first snapshot: later logins never wait for a rebuild,
+/// they act on the current index meanwhile). `None` for a user the index does
+/// not know (created since the last snapshot): the index is marked stale so
+/// the next rebuild picks them up.
+pub(super) fn locate(
+    service: &Service,
+    who: &str,
+) -> Result<Option<(UserKey, UserIdx, u64)>, ServiceError> {
+    let found = match find(service, who) {
+        Some(found) => found,
+        None => {
+            service.ensure_index()?;
+            find(service, who).flatten()
+        }
+    };
+    if found.is_none() {
+        service.index.write().stale = true;
+    }
+    Ok(found)
+}
+
 pub(super) fn on_login(
     service: &Service,
     who: &str,
     now: Millis,
 ) -> Result<LoginOutcome, ServiceError> {
-    let found = match find(service, who) {
-        Some(found) => found,
-        None => {
-            // Only before the first snapshot: later logins never wait for
-            // a rebuild (they act on the current index meanwhile).
-            service.ensure_index()?;
-            find(service, who).flatten()
-        }
-    };
-    let Some((key, idx, generation)) = found else {
-        // A user the index does not know (created since the last snapshot):
-        // the next rebuild picks them up.
-        service.index.write().stale = true;
+    let Some((key, idx, generation)) = locate(service, who)? else {
         return Ok(LoginOutcome::default());
     };
     let _user = service.stripe(key.as_str()).lock();

@@ -129,7 +129,7 @@ final class Codec {
           w.comma();
         }
         first = false;
-        w.value(g);
+        w.repeatedValue(g);
       }
     }
     w.endArray().endObject();
@@ -328,7 +328,8 @@ final class Codec {
         longs(m.get("resumed")),
         number(m, "skippedLeased"),
         number(m, "purgedEntries"),
-        number(m, "mailsQueued"));
+        number(m, "mailsQueued"),
+        number(m, "loginChecksRepaired"));
   }
 
   // ---- helpers ----

@@ -1,5 +1,6 @@
 package io.seatwarden.bridge;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,10 +19,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * into the native code, so no exception is ever left pending there.
  *
  * <p>{@code usersJson} is the index build's page read: the answer is the envelope {@code
- * {"ok":true,"result":{"next":...}}}, a newline, then the page exactly as in a snapshot file,
- * {@code {"users":[...]}}, which the native side streams into its index without decoding users.
- * Pages are encoded into a buffer the bridge keeps and reuses page after page (held by the bridge,
- * not a {@code ThreadLocal}, so nothing of the plugin outlives it on the product's threads).
+ * {"ok":true,"result":{"next":...,"length":n}}}, a newline, then the page exactly as in a snapshot
+ * file, {@code {"users":[...]}}, which the native side streams into its index without decoding
+ * users. Pages are encoded into a buffer the bridge keeps and reuses page after page (held by the
+ * bridge, not a {@code ThreadLocal}, so nothing of the plugin outlives it on the product's
+ * threads). The answer is that buffer itself, not a copy: only its first {@code length} bytes are
+ * the answer (the number is written last, into spaces left for it), and the buffer is lent until
+ * the native side calls {@link #pageRead} with it.
  *
  * <p>Rust calls this on the thread that called into the library, never on a thread of its own.
  */
@@ -29,10 +33,26 @@ final class HostBridge {
   /** A page buffer larger than this is not kept for the next page (a 10,000-user page is ~2.5 MB). */
   private static final int KEEP_BUFFER_BYTES = 16 << 20;
 
+  /** {@code usersJson}'s answer up to its cursor, and what follows the cursor. */
+  private static final byte[] PAGE_ENVELOPE =
+      "{\"ok\":true,\"result\":{\"next\":".getBytes(StandardCharsets.US_ASCII);
+
+  private static final byte[] PAGE_LENGTH = ",\"length\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PAGE_ENVELOPE_END = "}}\n".getBytes(StandardCharsets.US_ASCII);
+
+  /** Room for any array length (at most 2^31 - 1: ten digits). */
+  private static final int LENGTH_DIGITS = 10;
+
   private final Host host;
 
   /** The idle page buffer; a second concurrent page read gets a fresh one. */
   private final AtomicReference<JsonWriter> pageBuffer = new AtomicReference<>();
+
+  /**
+   * The idle cache of encoded group names (a page names a few groups thousands of times); kept
+   * apart from the buffer because the buffer is lent to the native side and the cache is not.
+   */
+  private final AtomicReference<JsonWriter.Names> groupNames = new AtomicReference<>();
 
   HostBridge(Host host) {
     this.host = Objects.requireNonNull(host, "host");
@@ -83,14 +103,39 @@ final class HostBridge {
             "page");
     JsonWriter idle = pageBuffer.getAndSet(null);
     JsonWriter w = idle == null ? new JsonWriter(1 << 16) : idle.reset();
+    JsonWriter.Names names = groupNames.getAndSet(null);
+    w.names(names == null ? new JsonWriter.Names() : names);
     try {
-      w.raw("{\"ok\":true,\"result\":{\"next\":").value(page.next()).raw("}}\n");
+      w.raw(PAGE_ENVELOPE).value(page.next()).raw(PAGE_LENGTH);
+      int length = w.placeholder(LENGTH_DIGITS);
+      w.raw(PAGE_ENVELOPE_END);
       Codec.pageOnly(w, page);
-      return w.toBytes();
-    } finally {
-      if (w.capacity() <= KEEP_BUFFER_BYTES) {
-        pageBuffer.set(w);
-      }
+      w.fill(length, LENGTH_DIGITS, w.length());
+    } catch (RuntimeException e) {
+      groupNames.set(w.takeNames());
+      keep(w);
+      throw e;
+    }
+    groupNames.set(w.takeNames());
+    // Lent, not copied: the native side reads the first `length` bytes and hands the buffer back
+    // through pageRead. Until then it is in no pool, so no other page read can write into it.
+    return w.buffer();
+  }
+
+  /**
+   * Called by the native library (through JNI) once it has read a {@code usersJson} answer: the
+   * buffer may be written again. A buffer that is never given back (the read failed) is simply
+   * left to the garbage collector; the next page read starts a new one.
+   */
+  void pageRead(byte[] answer) {
+    if (answer != null) {
+      keep(JsonWriter.over(answer));
+    }
+  }
+
+  private void keep(JsonWriter w) {
+    if (w.capacity() <= KEEP_BUFFER_BYTES) {
+      pageBuffer.set(w);
     }
   }
 

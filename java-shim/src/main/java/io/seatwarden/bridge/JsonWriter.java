@@ -15,8 +15,32 @@ import java.util.Arrays;
 final class JsonWriter {
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
+  /** The tens and ones digits of 0..99, for writing numbers two digits at a time. */
+  private static final byte[] DIGIT_TENS = new byte[100];
+
+  private static final byte[] DIGIT_ONES = new byte[100];
+
+  static {
+    for (int i = 0; i < 100; i++) {
+      DIGIT_TENS[i] = (byte) ('0' + i / 10);
+      DIGIT_ONES[i] = (byte) ('0' + i % 10);
+    }
+  }
+
+  /** 10^0 … 10^18. */
+  private static final long[] POWERS_OF_TEN = new long[19];
+
+  static {
+    long p = 1;
+    for (int i = 0; i < POWERS_OF_TEN.length; i++) {
+      POWERS_OF_TEN[i] = p;
+      p *= 10;
+    }
+  }
+
   private byte[] buf;
   private int len;
+  private Names names;
 
   JsonWriter() {
     this(256);
@@ -26,9 +50,62 @@ final class JsonWriter {
     buf = new byte[Math.max(16, capacity)];
   }
 
+  private JsonWriter(byte[] buffer) {
+    buf = buffer;
+  }
+
+  /**
+   * A writer that writes into {@code buffer} from its start: a buffer handed out by {@link
+   * #buffer} and given back once its reader is done with it.
+   */
+  static JsonWriter over(byte[] buffer) {
+    return new JsonWriter(buffer.length < 16 ? new byte[16] : buffer);
+  }
+
   /** The bytes written so far. */
   byte[] toBytes() {
     return Arrays.copyOf(buf, len);
+  }
+
+  /**
+   * The writer's own buffer, not a copy: the first {@link #length} bytes are what was written, the
+   * rest is left over from earlier use. The caller must not write with this writer again (nor
+   * reuse the buffer) while someone reads it.
+   */
+  byte[] buffer() {
+    return buf;
+  }
+
+  /** How many bytes were written. */
+  int length() {
+    return len;
+  }
+
+  /**
+   * Writes {@code width} spaces to be replaced later by a number ({@link #fill}): a length that
+   * is known only once what follows is written. Returns where they start.
+   */
+  int placeholder(int width) {
+    ensure(width);
+    int at = len;
+    Arrays.fill(buf, at, at + width, (byte) ' ');
+    len = at + width;
+    return at;
+  }
+
+  /**
+   * Writes {@code n >= 0} right-aligned into the {@code width} spaces of a {@link #placeholder} at
+   * {@code at} (JSON allows the spaces left before it).
+   */
+  void fill(int at, int width, long n) {
+    if (n < 0 || digits(n) > width || at < 0 || at + width > len) {
+      throw new IllegalArgumentException("a number does not fit its placeholder");
+    }
+    int i = at + width;
+    do {
+      buf[--i] = (byte) ('0' + (int) (n % 10));
+      n /= 10;
+    } while (n > 0);
   }
 
   /** Forgets what was written, keeping the buffer (a writer reused page after page). */
@@ -137,6 +214,60 @@ final class JsonWriter {
     return this;
   }
 
+  /**
+   * A string that recurs across many values, such as a group name (every member of a group names
+   * it): written as {@link #value(String)} writes it, from the writer's {@link Names} when it has
+   * one.
+   */
+  JsonWriter repeatedValue(String s) {
+    Names cache = names;
+    if (s == null || cache == null) {
+      return value(s);
+    }
+    int h = s.hashCode();
+    int slot = (h ^ (h >>> 16)) & (Names.SLOTS - 1);
+    String known = cache.names[slot];
+    if (known == s || (known != null && known.equals(s))) {
+      return raw(cache.bytes[slot]);
+    }
+    int start = len;
+    value(s);
+    if (known == null && len - start <= Names.MAX_BYTES) {
+      cache.bytes[slot] = Arrays.copyOfRange(buf, start, len);
+      cache.names[slot] = s;
+    }
+    return this;
+  }
+
+  /** Uses {@code cache} for {@link #repeatedValue} from now on ({@code null}: none). */
+  JsonWriter names(Names cache) {
+    names = cache;
+    return this;
+  }
+
+  /** The writer's cache, which it no longer uses. */
+  Names takeNames() {
+    Names cache = names;
+    names = null;
+    return cache;
+  }
+
+  /**
+   * Encoded strings that recur, for {@link #repeatedValue}: a page of users names the same few
+   * groups thousands of times. Direct-mapped and fixed in size (a slot's first taker keeps it), so
+   * a directory of a million distinct names costs a failed lookup each, not memory. Not
+   * thread-safe: one writer at a time uses a cache.
+   */
+  static final class Names {
+    private static final int SLOTS = 512;
+
+    /** Longer encoded names are not kept. */
+    private static final int MAX_BYTES = 128;
+
+    private final String[] names = new String[SLOTS];
+    private final byte[][] bytes = new byte[SLOTS][];
+  }
+
   private static boolean plainAscii(char c) {
     return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
   }
@@ -148,11 +279,6 @@ final class JsonWriter {
   }
 
   JsonWriter value(long n) {
-    if (n >= 0 && n < 10) {
-      ensure(1);
-      buf[len++] = (byte) ('0' + n);
-      return this;
-    }
     if (n == Long.MIN_VALUE) {
       return raw(Long.toString(n));
     }
@@ -163,19 +289,47 @@ final class JsonWriter {
       b[at++] = '-';
       n = -n;
     }
-    // Digits backwards into the buffer's tail, then moved into place: one division per digit.
-    int end = b.length;
+    // Digits written backwards straight into place, two per division, in int arithmetic once the
+    // number fits an int (a timestamp's 13 digits: one long division, then seven int ones).
+    int end = at + digits(n);
     int i = end;
-    while (n > 0) {
-      long q = n / 10;
-      b[--i] = (byte) ('0' + (int) (n - q * 10));
+    while (n > Integer.MAX_VALUE) {
+      long q = n / 100_000_000L;
+      int r = (int) (n - q * 100_000_000L);
+      for (int k = 0; k < 4; k++) {
+        int q2 = r / 100;
+        int d = r - q2 * 100;
+        b[--i] = DIGIT_ONES[d];
+        b[--i] = DIGIT_TENS[d];
+        r = q2;
+      }
       n = q;
     }
-    int digits = end - i;
-    // ensure(20) leaves the tail past `at`; arraycopy copes if the two ranges overlap.
-    System.arraycopy(b, i, b, at, digits);
-    len = at + digits;
+    int m = (int) n;
+    while (m >= 100) {
+      int q = m / 100;
+      int d = m - q * 100;
+      b[--i] = DIGIT_ONES[d];
+      b[--i] = DIGIT_TENS[d];
+      m = q;
+    }
+    b[--i] = DIGIT_ONES[m];
+    if (m >= 10) {
+      b[--i] = DIGIT_TENS[m];
+    }
+    len = end;
     return this;
+  }
+
+  /** The number of decimal digits of {@code n >= 0}. */
+  private static int digits(long n) {
+    if (n < 10) {
+      return 1;
+    }
+    // floor(log10(2^bits)) by the usual 1233/4096 approximation, then one comparison.
+    int bits = 64 - Long.numberOfLeadingZeros(n | 1);
+    int d = (bits * 1233) >>> 12;
+    return d + (n >= POWERS_OF_TEN[d] ? 1 : 0);
   }
 
   JsonWriter value(boolean b) {

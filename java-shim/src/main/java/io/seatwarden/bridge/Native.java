@@ -54,6 +54,24 @@ final class Native {
   /** A login {@code {"version":1,"username":...,"now":...}}; the envelope of the login outcome. */
   static native byte[] serviceLogin(long handle, byte[] request);
 
+  /**
+   * Before the login filter checks a password: {@code {"version":1,"username":...,"now":...}}; the
+   * envelope of {@code {user?, verdict, why?, skipped?, actions?, until?}}.
+   */
+  static native byte[] serviceLoginCheck(long handle, byte[] request);
+
+  /**
+   * A password check begins: {@code {"version":1,"username":...,"now":...}}; the envelope of {@code
+   * {check}}.
+   */
+  static native byte[] serviceLoginCheckBegan(long handle, byte[] request);
+
+  /**
+   * A password check ended: {@code {"version":1,"check":...,"outcome":...,"now":...}}; the envelope
+   * of {@code {check}}.
+   */
+  static native byte[] serviceLoginCheckEnded(long handle, byte[] request);
+
   /** One slice of background work at {@code now}; the envelope of {@code {more}}. */
   static native byte[] serviceDrive(long handle, long now);
 

@@ -58,6 +58,54 @@ public final class NativeSeatwarden implements Seatwarden {
   }
 
   @Override
+  public LoginCheck loginCheck(String username, long now) {
+    Objects.requireNonNull(username, "username");
+    byte[] payload = Codec.loginRequest(username, now);
+    Map<String, Object> m =
+        Json.parseObject(Envelope.unwrap(handle.call(h -> Native.serviceLoginCheck(h, payload))));
+    String verdict = Codec.string(m, "verdict");
+    return switch (verdict) {
+      case "verify" ->
+          new LoginCheck(Codec.optionalString(m, "user"), LoginCheck.Verdict.VERIFY, null, 0);
+      case "not_needed" ->
+          new LoginCheck(
+              Codec.optionalString(m, "user"),
+              LoginCheck.Verdict.NOT_NEEDED,
+              Codec.string(m, "why"),
+              0);
+      case "back_off" ->
+          new LoginCheck(
+              Codec.optionalString(m, "user"),
+              LoginCheck.Verdict.BACK_OFF,
+              null,
+              Codec.number(m, "until"));
+      default -> throw Codec.malformed("unknown login check verdict `" + verdict + "`");
+    };
+  }
+
+  @Override
+  public long loginCheckBegan(String username, long now) {
+    Objects.requireNonNull(username, "username");
+    byte[] payload = Codec.loginRequest(username, now);
+    Map<String, Object> m =
+        Json.parseObject(
+            Envelope.unwrap(handle.call(h -> Native.serviceLoginCheckBegan(h, payload))));
+    return Codec.number(m, "check");
+  }
+
+  @Override
+  public void loginCheckEnded(long check, LoginCheckOutcome outcome, long now) {
+    Objects.requireNonNull(outcome, "outcome");
+    JsonWriter w = new JsonWriter();
+    w.beginObject().name("version").value(Codec.VERSION);
+    w.comma().name("check").value(check);
+    w.comma().name("outcome").value(outcome.wireName());
+    w.comma().name("now").value(now);
+    byte[] payload = w.endObject().toBytes();
+    Envelope.unwrap(handle.call(h -> Native.serviceLoginCheckEnded(h, payload)));
+  }
+
+  @Override
   public boolean drive(long now) {
     Map<String, Object> driven =
         Json.parseObject(Envelope.unwrap(handle.call(h -> Native.serviceDrive(h, now))));

@@ -26,6 +26,31 @@ public interface Seatwarden extends AutoCloseable {
    */
   LoginOutcome onLogin(String username, long now);
 
+  /**
+   * Before the reactivation filter checks the password of a deactivated or unlicensed user: would
+   * a verified login give this user anything (the login policies, exactly as {@link #onLogin}
+   * would apply them), and may the password be checked now (no recent wrong password on any node)?
+   * Writes nothing.
+   */
+  LoginCheck loginCheck(String username, long now);
+
+  /**
+   * Journals the start of a password check, before a deactivated account is activated for it; the
+   * answer names the check. A check that never ends (the node stopped) is put right by a later
+   * {@link #tick} on any node: the account is deactivated again.
+   *
+   * @throws NotFoundException when the product has no such user
+   */
+  long loginCheckBegan(String username, long now);
+
+  /**
+   * Journals the end of a check, once the account is back as it was. Not called when putting it
+   * back failed: the tick's repair then does it.
+   *
+   * @throws NotFoundException when no such check began
+   */
+  void loginCheckEnded(long check, LoginCheckOutcome outcome, long now);
+
   /** Does one slice of queued background work; true while more is queued. */
   boolean drive(long now);
 

@@ -10,6 +10,13 @@ import java.util.List;
  * @param skippedLeased due policies another node is running
  * @param purgedEntries audit entries removed by retention
  * @param mailsQueued warning and alert mails queued
+ * @param loginChecksRepaired password checks left open by a node that died, closed by this tick
+ *     (the account deactivated again where needed; see {@code docs/login-reactivation.md})
  */
 public record TickReport(
-    List<Long> runs, List<Long> resumed, long skippedLeased, long purgedEntries, long mailsQueued) {}
+    List<Long> runs,
+    List<Long> resumed,
+    long skippedLeased,
+    long purgedEntries,
+    long mailsQueued,
+    long loginChecksRepaired) {}

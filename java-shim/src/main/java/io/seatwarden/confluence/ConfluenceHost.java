@@ -349,12 +349,16 @@ public final class ConfluenceHost implements Host {
     Directory d =
         u == null ? null : confluence.directoryService().findDirectoryById(u.getDirectoryId());
     Set<String> licenceGroups = licenceGroups();
-    if ((d != null
-            && !CrowdDirectories.canChangeMembership(
-                CrowdDirectories.describe(d, licenceGroups), group.getName()))
+    DirectoryHeader.Directory described =
+        d == null ? null : CrowdDirectories.describe(d, licenceGroups);
+    if ((described != null && !CrowdDirectories.canChangeMembership(described, group.getName()))
         || accessor().isReadOnly(group)) {
       return OperationResult.failed(FailureKind.READ_ONLY_DIRECTORY);
     }
+    // Memberships of a read-only connector change only in its local groups, and which groups are
+    // local is inferred (see CrowdDirectories): a write Confluence drops is then a read-only
+    // refusal.
+    boolean onlyLocalGroups = described != null && !described.capabilities().updateMembership();
     List<String> held = accessor().getGroupNamesForUserName(cu.getName());
     if (containsIgnoreCase(held, group.getName()) == add) {
       return OperationResult.applied();
@@ -373,6 +377,11 @@ public final class ConfluenceHost implements Host {
     }
     if (containsIgnoreCase(accessor().getGroupNamesForUserName(cu.getName()), group.getName())
         != add) {
+      if (onlyLocalGroups) {
+        return new OperationResult.Failed(
+            FailureKind.READ_ONLY_DIRECTORY,
+            "the group is not one of the read-only directory's local groups");
+      }
       return new OperationResult.Failed(
           FailureKind.HOST,
           add

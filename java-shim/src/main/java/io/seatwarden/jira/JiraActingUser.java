@@ -5,9 +5,13 @@ import com.atlassian.jira.user.ApplicationUser;
 import com.atlassian.jira.user.util.UserManager;
 import io.seatwarden.product.ActingUser;
 import io.seatwarden.product.NoActingUserException;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a block as Jira's automation account through {@link JiraAuthenticationContext}.
@@ -17,11 +21,20 @@ import java.util.function.Supplier;
  * #callAs} hands it to the block. The previous user (a person on a request thread, nobody on the
  * scheduler's thread) is put back in {@code finally}, the way Jira's own code does it, not cleared.
  * The account is looked up by key on every call so a change in settings applies at once.
+ *
+ * <p>Blocks nest (a tick runs as the account and applies operations, each of which also asks for
+ * it). The outermost block on a thread is one batch of work; {@link #afterBatch} hooks run when it
+ * ends, so work deferred per batch (refreshing Jira's licence counts) happens once per tick, per
+ * background slice or per single operation, not once per write.
  */
 public final class JiraActingUser implements ActingUser {
+  private static final Logger LOG = LoggerFactory.getLogger(JiraActingUser.class);
+
   private final JiraAuthenticationContext context;
   private final UserManager users;
   private final Supplier<String> automationUserKey;
+  private final List<Runnable> afterBatch = new CopyOnWriteArrayList<>();
+  private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
 
   /**
    * @param context Jira's thread-local authentication context
@@ -50,11 +63,42 @@ public final class JiraActingUser implements ActingUser {
     Objects.requireNonNull(block, "block");
     ApplicationUser admin = automationUser();
     ApplicationUser previous = context.getLoggedInUser();
+    int[] level = depth.get();
+    level[0]++;
     context.setLoggedInUser(admin);
     try {
       return block.apply(admin);
     } finally {
-      context.setLoggedInUser(previous);
+      try {
+        if (level[0] == 1) {
+          runAfterBatch();
+        }
+      } finally {
+        level[0]--;
+        if (level[0] == 0) {
+          depth.remove();
+        }
+        context.setLoggedInUser(previous);
+      }
+    }
+  }
+
+  /**
+   * Registers {@code hook} to run at the end of every outermost block on any thread, still as the
+   * automation account. A hook that throws is logged and never replaces the block's own result or
+   * exception.
+   */
+  public void afterBatch(Runnable hook) {
+    afterBatch.add(Objects.requireNonNull(hook, "hook"));
+  }
+
+  private void runAfterBatch() {
+    for (Runnable hook : afterBatch) {
+      try {
+        hook.run();
+      } catch (RuntimeException e) {
+        LOG.warn("Seatwarden end-of-batch work failed: {}", e.getClass().getSimpleName());
+      }
     }
   }
 

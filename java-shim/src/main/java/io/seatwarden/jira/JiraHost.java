@@ -56,6 +56,11 @@ import java.util.TreeSet;
  * refusal is a typed {@link OperationResult.Failed}, never an exception. The adapter adds only the
  * checks Jira cannot make itself before a write: a free licence seat for a reactivation or a
  * licence-group membership, and never deleting a group that grants administrator rights.
+ *
+ * <p>Jira caches its licence counts; a write that changes who holds a seat marks them stale and
+ * {@link JiraLicenceCounts} flushes Jira's cache once, before the next licence read or at the end
+ * of the batch of work, so neither Jira's own figures nor the next header or seat check see the
+ * count from before the write.
  */
 public final class JiraHost implements Host {
   private final JiraServices jira;
@@ -63,6 +68,7 @@ public final class JiraHost implements Host {
   private final Clock clock;
   private final CrowdUserPager pager;
   private final JiraIssueHandover handover;
+  private final JiraLicenceCounts licenceCounts;
 
   /**
    * @param jira the Jira components
@@ -77,6 +83,13 @@ public final class JiraHost implements Host {
     this.pager = new CrowdUserPager(jira.crowdService());
     this.handover =
         new JiraIssueHandover(jira.userManager(), jira.searchService(), jira.issueService());
+    this.licenceCounts = new JiraLicenceCounts(jira.licenseCounts());
+    acting.afterBatch(licenceCounts::settle);
+  }
+
+  /** Jira's licence-count cache as this host keeps it fresh (tests and diagnostics). */
+  public JiraLicenceCounts licenceCounts() {
+    return licenceCounts;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -93,6 +106,7 @@ public final class JiraHost implements Host {
 
   private DirectoryHeader readHeader() {
     long now = clock.millis();
+    licenceCounts.settle();
     List<ApplicationRole> roles = roles();
     Set<String> licenceGroups = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     List<DirectoryHeader.Licence> licences = new ArrayList<>();
@@ -265,10 +279,16 @@ public final class JiraHost implements Host {
     if (!jira.userManager().canUpdateUser(u)) {
       return OperationResult.failed(FailureKind.READ_ONLY_DIRECTORY);
     }
-    if (active && !seatsFree(jira.groupManager().getGroupNamesForUser(u), List.of())) {
+    Collection<String> held = jira.groupManager().getGroupNamesForUser(u);
+    if (active && !seatsFree(held, List.of())) {
       return OperationResult.failed(FailureKind.NO_SEAT);
     }
-    return update(u, jira.userService().newUserBuilder(u).active(active).build(), personal(u));
+    OperationResult result =
+        update(u, jira.userService().newUserBuilder(u).active(active).build(), personal(u));
+    if (result instanceof OperationResult.Applied && holdsLicence(held)) {
+      licenceCounts.changed();
+    }
+    return result;
   }
 
   private OperationResult rename(String key, String to) {
@@ -317,7 +337,11 @@ public final class JiraHost implements Host {
     if (result == null || !result.isValid()) {
       return JiraErrors.refused(result == null ? null : result.getErrorCollection(), personal(u));
     }
+    boolean seat = u.isActive() && holdsLicence(jira.groupManager().getGroupNamesForUser(u));
     jira.userService().removeUser(admin, result);
+    if (seat) {
+      licenceCounts.changed();
+    }
     return OperationResult.applied();
   }
 
@@ -353,6 +377,9 @@ public final class JiraHost implements Host {
     } catch (OperationNotPermittedException e) {
       return OperationResult.failed(FailureKind.READ_ONLY_DIRECTORY);
     }
+    if (u.isActive() && containsIgnoreCase(licenceGroups(), group.getName())) {
+      licenceCounts.changed();
+    }
     if (!add && containsIgnoreCase(jira.groupManager().getGroupNamesForUser(u), group.getName())) {
       return new OperationResult.Failed(
           FailureKind.VETOED, "the membership is inherited through a nested group and stays");
@@ -386,9 +413,13 @@ public final class JiraHost implements Host {
     if (!jira.groupService().validateDelete(validation, name, null)) {
       return JiraErrors.refused(validation.getErrorCollection(), List.of());
     }
+    boolean licenceGroup = containsIgnoreCase(licenceGroups(), name);
     JiraServiceContext deletion = new JiraServiceContextImpl(admin);
     if (!jira.groupService().delete(deletion, name, null)) {
       return JiraErrors.refused(deletion.getErrorCollection(), List.of());
+    }
+    if (licenceGroup) {
+      licenceCounts.changed();
     }
     return OperationResult.applied();
   }
@@ -433,6 +464,8 @@ public final class JiraHost implements Host {
     if (created == null) {
       return new OperationResult.Failed(FailureKind.HOST, "the product created no user");
     }
+    // A new account joins the default applications' groups, so it may take a seat.
+    licenceCounts.changed();
     if (!op.active()) {
       OperationResult deactivated =
           update(
@@ -507,6 +540,7 @@ public final class JiraHost implements Host {
    * {@code heldGroups}) still has a free seat.
    */
   private boolean seatsFree(Collection<String> newGroups, Collection<String> heldGroups) {
+    licenceCounts.settle();
     for (ApplicationRole role : jira.applicationRoles().getRoles()) {
       List<String> roleGroups = sortedNames(role.getGroups());
       if (!intersects(roleGroups, newGroups) || intersects(roleGroups, heldGroups)) {
@@ -517,6 +551,11 @@ public final class JiraHost implements Host {
       }
     }
     return true;
+  }
+
+  /** Whether any of {@code groups} grants a Jira application (so its member takes a seat). */
+  private boolean holdsLicence(Collection<String> groups) {
+    return intersects(licenceGroups(), groups);
   }
 
   // ---------------------------------------------------------------------------------------------

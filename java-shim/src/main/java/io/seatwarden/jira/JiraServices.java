@@ -8,6 +8,7 @@ import com.atlassian.jira.bc.issue.IssueService;
 import com.atlassian.jira.bc.issue.search.SearchService;
 import com.atlassian.jira.bc.security.login.LoginService;
 import com.atlassian.jira.bc.user.UserService;
+import com.atlassian.jira.license.LicenseCountService;
 import com.atlassian.jira.security.GlobalPermissionManager;
 import com.atlassian.jira.security.groups.GroupManager;
 import com.atlassian.jira.user.util.UserManager;
@@ -27,6 +28,7 @@ import java.util.Objects;
  * @param loginService last login and login count
  * @param searchService finding a user's open issues
  * @param issueService reassigning them
+ * @param licenseCounts Jira's cached billable-user count, flushed after licence-changing writes
  */
 public record JiraServices(
     UserManager userManager,
@@ -39,7 +41,8 @@ public record JiraServices(
     ApplicationRoleManager applicationRoles,
     LoginService loginService,
     SearchService searchService,
-    IssueService issueService) {
+    IssueService issueService,
+    LicenseCountService licenseCounts) {
 
   /** Every component is required. */
   public JiraServices {
@@ -54,5 +57,6 @@ public record JiraServices(
     Objects.requireNonNull(loginService, "loginService");
     Objects.requireNonNull(searchService, "searchService");
     Objects.requireNonNull(issueService, "issueService");
+    Objects.requireNonNull(licenseCounts, "licenseCounts");
   }
 }

@@ -2,13 +2,13 @@ package io.seatwarden.login;
 
 import com.atlassian.beehive.ClusterLock;
 import com.atlassian.beehive.ClusterLockService;
+import io.seatwarden.bridge.LoginCheck;
+import io.seatwarden.bridge.LoginCheckOutcome;
 import io.seatwarden.bridge.LoginOutcome;
 import io.seatwarden.bridge.Seatwarden;
 import io.seatwarden.product.ActingUser;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -18,19 +18,19 @@ import org.slf4j.LoggerFactory;
  * Gives a returning person their account back when they log in with the right password, before
  * the product's own login refuses them (see {@code docs/login-reactivation.md}).
  *
- * <p>Order of events for a deactivated account: verify the password first (the product's own
- * check, on the briefly activated account: the "probe"), put the account back as it was, and only
- * then ask the engine, whose login policies decide and reactivate through the host. So a wrong
- * password never reaches the engine and never leaves the account active; the product's login,
- * which always runs afterwards, checks the password again itself. Nothing here lets a login
- * through: it only changes the account's state.
+ * <p>Order of events: ask the engine first whether a verified login would give this user anything
+ * and whether a recent wrong password means waiting ({@link Seatwarden#loginCheck}, cluster-wide);
+ * only then verify the password (for a deactivated account by the product's own check on the
+ * briefly activated account: the "probe"), journaled in the engine so that a node dying inside the
+ * probe is put right by the next scheduler tick on any node; put the account back as it was; and
+ * only then let the engine's login policies act ({@link Seatwarden#onLogin}). So a wrong password
+ * never reaches the login policies and never leaves the account active; the product's login, which
+ * always runs afterwards, checks the password again itself. Nothing here lets a login through: it
+ * only changes the account's state.
  */
 public final class Reactivation {
 
   private static final Logger LOG = LoggerFactory.getLogger(Reactivation.class);
-
-  /** No second probe for the same user this long after credentials were not accepted. */
-  public static final long BACKOFF_MILLIS = 5 * 60 * 1000L;
 
   /** How long a login waits for another node probing the same user. */
   static final long LOCK_WAIT_MILLIS = 2000;
@@ -42,6 +42,8 @@ public final class Reactivation {
   public enum Result {
     /** Not Seatwarden's business: unknown or already active account, or no password. */
     PASSED_THROUGH,
+    /** No login policy would give this user access back: nothing checked, nothing changed. */
+    NOT_NEEDED,
     /** Not tried now: CAPTCHA due, back-off after a failure, or another node is probing. */
     SKIPPED,
     /** The product did not accept the credentials; nothing changed. */
@@ -59,7 +61,6 @@ public final class Reactivation {
   private final ActingUser actingUser;
   private final ClusterLockService locks;
   private final LongSupplier clock;
-  private final Map<String, Long> backoffUntil = new ConcurrentHashMap<>();
 
   /** Reactivation over the engine and the product's accounts. */
   public Reactivation(
@@ -86,12 +87,12 @@ public final class Reactivation {
       if (!needsUs(state)) {
         return Result.PASSED_THROUGH;
       }
-      Long until = backoffUntil.get(name);
-      if (until != null && clock.getAsLong() < until) {
-        return Result.SKIPPED;
-      }
       if (accounts.elevatedSecurityRequired(username)) {
         return Result.SKIPPED;
+      }
+      Result refused = engineRefuses(username);
+      if (refused != null) {
+        return refused;
       }
       ClusterLock lock = locks.getLockForName(LOCK_PREFIX + name);
       if (!lock.tryLock(LOCK_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -102,15 +103,15 @@ public final class Reactivation {
         if (!needsUs(state)) {
           return Result.PASSED_THROUGH;
         }
-        boolean verified =
-            state == LoginAccounts.State.INACTIVE
-                ? probe(username, password)
-                : accounts.verifyPassword(username, password);
-        if (!verified) {
-          backoffUntil.put(name, clock.getAsLong() + BACKOFF_MILLIS);
+        // Again under the lock: a check that just failed on another request (or node) while this
+        // one waited starts a back-off, and concurrent requests must not all get their guess.
+        refused = engineRefuses(username);
+        if (refused != null) {
+          return refused;
+        }
+        if (!verify(username, password, state == LoginAccounts.State.INACTIVE)) {
           return Result.NOT_VERIFIED;
         }
-        backoffUntil.remove(name);
         LoginOutcome outcome = actingUser.call(() -> engine.onLogin(username, clock.getAsLong()));
         boolean restored =
             state == LoginAccounts.State.INACTIVE
@@ -129,24 +130,58 @@ public final class Reactivation {
     }
   }
 
+  /** What the attempt comes to when the engine says not to check now; null to go on. */
+  private Result engineRefuses(String username) {
+    LoginCheck check = actingUser.call(() -> engine.loginCheck(username, clock.getAsLong()));
+    return switch (check.verdict()) {
+      case NOT_NEEDED -> Result.NOT_NEEDED;
+      case BACK_OFF -> Result.SKIPPED;
+      case VERIFY -> null;
+    };
+  }
+
   private static boolean needsUs(LoginAccounts.State state) {
     return state == LoginAccounts.State.INACTIVE || state == LoginAccounts.State.UNLICENSED;
   }
 
   /**
-   * Verifies the password of a deactivated account: activates it for the length of one password
-   * check by the product and deactivates it again whatever the result. If activating fails,
-   * nothing changed and the attempt fails.
+   * Verifies the password, journaled in the engine: the check begins (before anything changes),
+   * a deactivated account is activated for the length of one password check by the product (the
+   * probe) and deactivated again whatever the result, and the check ends with its outcome. If
+   * activating fails, nothing changed and the attempt fails. If deactivating again fails (after
+   * retries), the check is left open on purpose: the next scheduler tick, on any node, deactivates
+   * the account. A wrong password ends as {@link LoginCheckOutcome#NOT_VERIFIED}, which the engine
+   * turns into a cluster-wide back-off.
    */
-  private boolean probe(String username, String password) {
-    actingUser.run(() -> accounts.setActive(username, true));
-    boolean verified = false;
+  private boolean verify(String username, String password, boolean inactive) {
+    long check = actingUser.call(() -> engine.loginCheckBegan(username, clock.getAsLong()));
+    LoginCheckOutcome outcome = LoginCheckOutcome.FAILED;
+    boolean activated = false;
     try {
-      verified = accounts.verifyPassword(username, password);
+      if (inactive) {
+        actingUser.run(() -> accounts.setActive(username, true));
+        activated = true;
+      }
+      outcome =
+          accounts.verifyPassword(username, password)
+              ? LoginCheckOutcome.VERIFIED
+              : LoginCheckOutcome.NOT_VERIFIED;
     } finally {
-      restoreInactive(username);
+      if (activated) {
+        restoreInactive(username);
+      }
+      end(check, outcome);
     }
-    return verified;
+    return outcome == LoginCheckOutcome.VERIFIED;
+  }
+
+  /** Journals the end of a check; a failure to do so is logged (the repair closes it later). */
+  private void end(long check, LoginCheckOutcome outcome) {
+    try {
+      actingUser.run(() -> engine.loginCheckEnded(check, outcome, clock.getAsLong()));
+    } catch (RuntimeException e) {
+      LOG.warn("Seatwarden could not record the end of password check {}: {}", check, e.toString());
+    }
   }
 
   private void restoreInactive(String username) {
@@ -159,7 +194,9 @@ public final class Reactivation {
         first = first == null ? e : first;
       }
     }
-    LOG.error("Seatwarden could not deactivate an account again after checking its password");
+    LOG.error(
+        "Seatwarden could not deactivate an account again after checking its password; the next"
+            + " scheduler run will");
     throw first;
   }
 }

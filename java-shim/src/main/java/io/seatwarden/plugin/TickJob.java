@@ -107,6 +107,8 @@ public final class TickJob implements JobRunner {
         + ", audit entries purged "
         + report.purgedEntries()
         + ", mails queued "
-        + report.mailsQueued();
+        + report.mailsQueued()
+        + ", unfinished password checks repaired "
+        + report.loginChecksRepaired();
   }
 }

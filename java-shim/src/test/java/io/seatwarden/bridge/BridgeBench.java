@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,6 +23,8 @@ import java.util.stream.Collectors;
  *       through {@link Engine#query}, JNI and envelope included;
  *   <li>{@code java.query}: the same query written as idiomatic Java (streams over a {@code List}
  *       of user objects with {@code Set<String>} groups), for comparison, with its heap;
+ *   <li>{@code svc.encode}: the Java half of {@code svc.ingest} alone: every page encoded by
+ *       {@link HostBridge}'s {@code usersJson} and handed back, no native code;
  *   <li>{@code svc.ingest}: the service ({@link NativeSeatwarden}) reading the whole directory
  *       from a Java {@link Host} through upcalls, 10,000 users a page (encoding in Java by {@link
  *       HostBridge}'s {@code usersJson}, the page bytes streamed into the index in Rust), triggered
@@ -34,7 +37,7 @@ import java.util.stream.Collectors;
  * CPU time (the native code runs on it), which stays meaningful on a loaded machine.
  *
  * <p>Arguments: user counts (default {@code 100000 1000000}). {@code -Dbench.onlyService=true}
- * runs only {@code svc.*}; {@code -Dbench.serviceRuns=N} sets the number of {@code svc.ingest} runs. Use the release library: {@code
+ * runs only {@code svc.*}; {@code -Dbench.serviceRuns=N} sets the number of {@code svc.encode} and {@code svc.ingest} runs. Use the release library: {@code
  * -Dseatwarden.native.path=target/release/libseatwarden_jni.so}.
  */
 public final class BridgeBench {
@@ -154,6 +157,7 @@ public final class BridgeBench {
     ListHost host = new ListHost(header, directory);
 
     int runs = Integer.getInteger("bench.serviceRuns", users > 200_000 ? 3 : 5);
+    encode(host, users, runs);
     long[] ingest = new long[runs];
     long[] ingestCpu = new long[runs];
     NativeSeatwarden app = null;
@@ -235,6 +239,51 @@ public final class BridgeBench {
         cpuSorted[logins / 2] / 1e3,
         cpuSorted[(int) (logins * 0.99)] / 1e3);
     app.close();
+  }
+
+  /**
+   * {@code svc.encode}: the Java half of {@code svc.ingest} alone, every page of the directory
+   * encoded by {@link HostBridge}'s {@code usersJson} (request parsed, page encoded, answer handed
+   * out), as the native side asks for it; no native code runs.
+   */
+  private static void encode(Host host, int users, int runs) {
+    HostBridge bridge = new HostBridge(host);
+    long[] wall = new long[runs];
+    long[] cpu = new long[runs];
+    long bytes = 0;
+    // r < 0 warm the JIT up and are not counted.
+    for (int r = -3; r < runs; r++) {
+      long c0 = THREADS.getCurrentThreadCpuTime();
+      long t0 = System.nanoTime();
+      bytes = 0;
+      String cursor = null;
+      do {
+        byte[] answer =
+            bridge.call(
+                ("{\"method\":\"usersJson\",\"cursor\":"
+                        + (cursor == null ? "null" : "\"" + cursor + "\"")
+                        + ",\"limit\":" + PAGE + "}")
+                    .getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> result = pageEnvelope(answer);
+        bytes += (Long) result.get("length");
+        cursor = (String) result.get("next");
+        bridge.pageRead(answer); // as the native side does once it has read the page
+      } while (cursor != null);
+      if (r >= 0) {
+        wall[r] = System.nanoTime() - t0;
+        cpu[r] = THREADS.getCurrentThreadCpuTime() - c0;
+      }
+    }
+    report("svc.encode", users, wall, cpu, String.format(",\"json_mb\":%.1f", bytes / 1e6));
+  }
+
+  /** The result of a {@code usersJson} answer's envelope (which ends at the first newline). */
+  private static Map<String, Object> pageEnvelope(byte[] answer) {
+    int newline = 0;
+    while (answer[newline] != '\n') {
+      newline++;
+    }
+    return Codec.object(Json.parseObject(Arrays.copyOf(answer, newline)).get("result"), "result");
   }
 
   private static void run(int users) {

@@ -65,9 +65,10 @@ class CodecTest {
   void tickReportsAndResponsesDecode() {
     TickReport report =
         Codec.tickReport(
-            "{\"runs\":[3,4],\"resumed\":[],\"skippedLeased\":1,\"purgedEntries\":2,\"mailsQueued\":5}"
+            ("{\"runs\":[3,4],\"resumed\":[],\"skippedLeased\":1,\"purgedEntries\":2,"
+                    + "\"mailsQueued\":5,\"loginChecksRepaired\":6}")
                 .getBytes(StandardCharsets.UTF_8));
-    assertEquals(new TickReport(List.of(3L, 4L), List.of(), 1, 2, 5), report);
+    assertEquals(new TickReport(List.of(3L, 4L), List.of(), 1, 2, 5, 6), report);
     ApiResponse hex =
         Codec.apiResponse(
             "{\"status\":200,\"contentType\":\"x\",\"headers\":[[\"A\",\"b\"]],\"bodyHex\":\"ff00\"}"

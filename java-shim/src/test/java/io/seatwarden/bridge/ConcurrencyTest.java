@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
+import io.seatwarden.bridge.testing.Together;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -37,32 +37,18 @@ class ConcurrencyTest {
       for (int q = 0; q < QUERIES.length; q++) {
         expected[q] = engine.query(queryRequest(QUERIES[q]));
       }
-      ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-      try {
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Integer>> results = new ArrayList<>();
-        for (int t = 0; t < THREADS; t++) {
-          int offset = t;
-          results.add(
-              pool.submit(
-                  () -> {
-                    start.await();
-                    for (int i = 0; i < 500; i++) {
-                      int q = (i + offset) % QUERIES.length;
-                      assertArrayEquals(expected[q], engine.query(queryRequest(QUERIES[q])));
-                    }
-                    return 500;
-                  }));
-        }
-        start.countDown();
-        int calls = 0;
-        for (Future<Integer> result : results) {
-          calls += result.get(60, TimeUnit.SECONDS);
-        }
-        assertEquals(THREADS * 500, calls);
-      } finally {
-        pool.shutdownNow();
-      }
+      List<Integer> calls =
+          Together.run(
+              THREADS,
+              60,
+              offset -> {
+                for (int i = 0; i < 500; i++) {
+                  int q = (i + offset) % QUERIES.length;
+                  assertArrayEquals(expected[q], engine.query(queryRequest(QUERIES[q])));
+                }
+                return 500;
+              });
+      assertEquals(THREADS * 500, calls.stream().mapToInt(Integer::intValue).sum());
     }
   }
 
@@ -100,36 +86,25 @@ class ConcurrencyTest {
     for (int round = 0; round < 20; round++) {
       Engine engine = Engine.open(snapshot());
       byte[] expected = engine.query(queryRequest(QUERIES[1]));
-      ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       AtomicInteger ok = new AtomicInteger();
       AtomicInteger refused = new AtomicInteger();
-      try {
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<?>> workers = new ArrayList<>();
-        for (int t = 0; t < THREADS; t++) {
-          workers.add(
-              pool.submit(
-                  () -> {
-                    start.await();
-                    for (int i = 0; i < 200; i++) {
-                      try {
-                        assertArrayEquals(expected, engine.query(queryRequest(QUERIES[1])));
-                        ok.incrementAndGet();
-                      } catch (EngineClosedException closed) {
-                        refused.incrementAndGet();
-                      }
-                    }
-                    return null;
-                  }));
-        }
-        start.countDown();
+      try (Together<Void> workers =
+          Together.start(
+              THREADS,
+              t -> {
+                for (int i = 0; i < 200; i++) {
+                  try {
+                    assertArrayEquals(expected, engine.query(queryRequest(QUERIES[1])));
+                    ok.incrementAndGet();
+                  } catch (EngineClosedException closed) {
+                    refused.incrementAndGet();
+                  }
+                }
+                return null;
+              })) {
         Thread.sleep(round % 5);
         engine.close();
-        for (Future<?> worker : workers) {
-          worker.get(60, TimeUnit.SECONDS);
-        }
-      } finally {
-        pool.shutdownNow();
+        workers.join(60);
       }
       assertEquals(THREADS * 200, ok.get() + refused.get());
       assertThrows(EngineClosedException.class, () -> engine.query(queryRequest("{}")));

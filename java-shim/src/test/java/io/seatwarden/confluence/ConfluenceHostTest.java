@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.atlassian.confluence.security.SpacePermission;
+import com.atlassian.crowd.embedded.api.DirectoryType;
+import com.atlassian.crowd.embedded.api.OperationType;
 import com.atlassian.confluence.user.AuthenticatedUserThreadLocal;
 import io.seatwarden.bridge.DirectoryHeader;
 import io.seatwarden.bridge.DirectoryUser;
@@ -15,6 +17,7 @@ import io.seatwarden.bridge.OperationResult;
 import io.seatwarden.bridge.OperationResult.FailureKind;
 import io.seatwarden.bridge.UsersPage;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +107,41 @@ class ConfluenceHostTest {
         FailureKind.READ_ONLY_DIRECTORY,
         failed(host.apply(new Operation.RemoveFromGroup(ldapUser, "confluence-users"))).reason());
     assertEquals(List.of(), confluence.writes);
+  }
+
+  @Test
+  void readOnlyLdapWithLocalGroupsLetsItsLocalLicenceGroupChangeOnly() {
+    confluence
+        .crowd
+        .directory(3L, "AD", DirectoryType.CONNECTOR, EnumSet.of(OperationType.UPDATE_GROUP))
+        .withLocalGroups("confluence-users");
+    String dave = confluence.user("dave", 3L, true, "confluence-users", "ad-engineering");
+    assertEquals(
+        OperationResult.applied(),
+        host.apply(new Operation.RemoveFromGroup(dave, "confluence-users")));
+    assertEquals(List.of("ad-engineering"), confluence.crowd.groupsOf("dave"));
+    // An LDAP group is refused before Confluence is asked.
+    assertEquals(
+        FailureKind.READ_ONLY_DIRECTORY,
+        failed(host.apply(new Operation.RemoveFromGroup(dave, "ad-engineering"))).reason());
+    assertEquals(List.of("removeMembership"), confluence.writes);
+    assertEquals(List.of("ad-engineering"), confluence.crowd.groupsOf("dave"));
+  }
+
+  @Test
+  void aLicenceGroupThatIsNotLocalAfterAllIsATypedReadOnlyRefusal() {
+    // Local groups are on, but the licence group lives in LDAP: the inference is wrong and
+    // Confluence drops the write; it must come back as read-only, never as success.
+    confluence
+        .crowd
+        .directory(3L, "AD", DirectoryType.CONNECTOR, EnumSet.of(OperationType.UPDATE_GROUP))
+        .withLocalGroups();
+    String dave = confluence.user("dave", 3L, true, "confluence-users");
+    OperationResult.Failed f =
+        failed(host.apply(new Operation.RemoveFromGroup(dave, "confluence-users")));
+    assertEquals(FailureKind.READ_ONLY_DIRECTORY, f.reason());
+    assertEquals("the group is not one of the read-only directory's local groups", f.detail());
+    assertEquals(List.of("confluence-users"), confluence.crowd.groupsOf("dave"));
   }
 
   @Test

@@ -365,17 +365,7 @@ final class FakeConfluence {
         }
 
         @Override
-        public Date getPreviousSuccessfulLoginDate() {
-          return null;
-        }
-
-        @Override
-        public int getCurrentFailedLoginCount() {
-          return 0;
-        }
-
-        @Override
-        public boolean isElevatedSecurityCheckRequired() {
+        public boolean requiresElevatedSecurityCheck() {
           return false;
         }
       };

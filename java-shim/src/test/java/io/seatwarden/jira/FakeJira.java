@@ -19,6 +19,7 @@ import com.atlassian.jira.bc.user.ApplicationUserBuilder;
 import com.atlassian.jira.bc.user.UserService;
 import com.atlassian.jira.issue.Issue;
 import com.atlassian.jira.issue.search.SearchResults;
+import com.atlassian.jira.license.LicenseCountService;
 import com.atlassian.jira.permission.GlobalPermissionKey;
 import com.atlassian.jira.project.Project;
 import com.atlassian.jira.security.GlobalPermissionManager;
@@ -92,6 +93,7 @@ final class FakeJira {
   final Logins loginService = new Logins();
   final Search search = new Search();
   final Issues issueService = new Issues();
+  final Licences licences = new Licences();
 
   FakeJira() {
     crowd.directory(INTERNAL, "Jira Internal Directory", DirectoryType.INTERNAL, FakeCrowd.ALL);
@@ -114,7 +116,8 @@ final class FakeJira {
         roleManager,
         loginService,
         search,
-        issueService);
+        issueService,
+        licences);
   }
 
   JiraHost host(String automationKey) {
@@ -209,11 +212,6 @@ final class FakeJira {
         out.add(new ImmutableGroup(g));
       }
       return out;
-    }
-
-    @Override
-    public Set<Group> getDefaultGroups() {
-      return getGroups();
     }
 
     @Override
@@ -389,11 +387,6 @@ final class FakeJira {
     @Override
     public void setLoggedInUser(ApplicationUser u) {
       user.set(u);
-    }
-
-    @Override
-    public void clearLoggedInUser() {
-      user.remove();
     }
   }
 
@@ -639,6 +632,50 @@ final class FakeJira {
     }
   }
 
+  /**
+   * Jira's billable-user cache: counts are taken once and served until {@link #flush}, the way
+   * Jira's component caches them, so a test sees a stale count unless the host flushes.
+   */
+  final class Licences implements LicenseCountService {
+    Map<ApplicationKey, Integer> cached;
+    int flushes;
+    RuntimeException failFlush;
+
+    int count(Role role) {
+      if (cached == null) {
+        cached = new HashMap<>();
+        for (Role r : roles) {
+          cached.put(r.key, activeSeatsUsed(r));
+        }
+      }
+      return cached.getOrDefault(role.key, 0);
+    }
+
+    @Override
+    public int totalBillableUsers() {
+      Set<String> holders = new TreeSet<>();
+      for (Role r : roles) {
+        for (String g : r.groups) {
+          for (String m : crowd.membersOf(g)) {
+            if (crowd.find(m).isActive()) {
+              holders.add(fold(m));
+            }
+          }
+        }
+      }
+      return holders.size();
+    }
+
+    @Override
+    public void flush() {
+      if (failFlush != null) {
+        throw failFlush;
+      }
+      flushes++;
+      cached = null;
+    }
+  }
+
   final class Roles implements ApplicationRoleManager {
     @Override
     public Set<ApplicationRole> getRoles() {
@@ -656,19 +693,13 @@ final class FakeJira {
 
     @Override
     public int getUserCount(ApplicationKey key) {
-      return activeSeatsUsed(role(key));
-    }
-
-    @Override
-    public int getRemainingSeats(ApplicationKey key) {
-      Role r = role(key);
-      return r.seats < 0 ? -1 : r.seats - activeSeatsUsed(r);
+      return licences.count(role(key));
     }
 
     @Override
     public boolean hasSeatsAvailable(ApplicationKey key, int seatCount) {
       Role r = role(key);
-      return r.seats < 0 || activeSeatsUsed(r) + seatCount <= r.seats;
+      return r.seats < 0 || licences.count(r) + seatCount <= r.seats;
     }
   }
 

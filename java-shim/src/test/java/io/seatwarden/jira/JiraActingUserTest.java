@@ -60,4 +60,41 @@ class JiraActingUserTest {
     assertEquals(false, ran.get());
     assertNull(jira.context.getLoggedInUser());
   }
+
+  @Test
+  void endOfBatchHooksRunOnceWhenTheOutermostBlockEnds() {
+    JiraActingUser acting = jira.acting(admin);
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    acting.afterBatch(() -> seen.add("end as " + jira.context.getLoggedInUser().getKey()));
+    acting.run(
+        () -> {
+          acting.run(() -> seen.add("inner"));
+          acting.run(() -> seen.add("inner"));
+          seen.add("outer");
+        });
+    assertEquals(java.util.List.of("inner", "inner", "outer", "end as " + admin), seen);
+    acting.run(() -> {});
+    assertEquals(5, seen.size(), "every outermost block is a batch of its own");
+    assertNull(jira.context.getLoggedInUser());
+  }
+
+  @Test
+  void aFailingEndOfBatchHookNeitherHidesTheResultNorTheBlocksException() {
+    JiraActingUser acting = jira.acting(admin);
+    acting.afterBatch(
+        () -> {
+          throw new IllegalStateException("hook");
+        });
+    assertEquals("done", acting.call(() -> "done"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                acting.call(
+                    () -> {
+                      throw new IllegalArgumentException("block");
+                    }));
+    assertEquals("block", e.getMessage());
+    assertNull(jira.context.getLoggedInUser());
+  }
 }

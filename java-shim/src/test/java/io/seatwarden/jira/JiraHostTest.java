@@ -164,6 +164,19 @@ class JiraHostTest {
     assertEquals(List.of("jira-servicedesk-users", "jira-software-users"), ad.localGroups());
   }
 
+  @Test
+  void aLicenceGroupThatIsNotLocalAfterAllIsATypedReadOnlyRefusal() {
+    jira.crowd
+        .directory(3L, "AD", DirectoryType.CONNECTOR, EnumSet.of(OperationType.UPDATE_GROUP))
+        .withLocalGroups();
+    String dave = jira.user("dave", 3L, true, "jira-software-users");
+    assertEquals(
+        FailureKind.READ_ONLY_DIRECTORY,
+        failed(host.apply(new Operation.RemoveFromGroup(dave, "jira-software-users"))).reason());
+    assertEquals(List.of("jira-software-users"), jira.crowd.groupsOf("dave"));
+    assertEquals(0, jira.licences.flushes, "nothing changed, nothing to flush");
+  }
+
   // --- delete -----------------------------------------------------------------------------------
 
   @Test
@@ -213,6 +226,97 @@ class JiraHostTest {
     assertEquals(
         OperationResult.applied(), host.apply(new Operation.AddToGroup(carol, "developers")));
     assertEquals(List.of("developers", "jira-servicedesk-users"), jira.crowd.groupsOf("carol"));
+  }
+
+  // --- Jira's cached licence counts --------------------------------------------------------------
+
+  private int softwareSeatsUsed(JiraHost h) {
+    for (DirectoryHeader.Licence l : h.header().licences()) {
+      if (l.application().equals("jira-software")) {
+        return l.seatsUsed();
+      }
+    }
+    throw new AssertionError("no jira-software licence");
+  }
+
+  @Test
+  void aDeactivationFlushesJirasLicenceCacheSoTheNextSeatCountIsFresh() {
+    assertEquals(3, softwareSeatsUsed(host));
+    assertEquals(0, jira.licences.flushes);
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Deactivate(alice)));
+    assertEquals(1, jira.licences.flushes, "flushed once the operation ended");
+    assertFalse(host.licenceCounts().stale());
+    assertEquals(2, softwareSeatsUsed(host));
+    assertEquals(2, jira.licences.totalBillableUsers());
+    assertEquals(1, jira.licences.flushes, "a fresh header needs no second flush");
+  }
+
+  @Test
+  void aBatchOfLicenceChangesFlushesOnceWhenTheBatchEnds() {
+    String dora = jira.user("dora", FakeJira.INTERNAL, true, "jira-software-users");
+    JiraActingUser acting = jira.acting(admin);
+    JiraHost h = new JiraHost(jira.services(), acting, java.time.Clock.systemUTC());
+    assertEquals(4, softwareSeatsUsed(h));
+    acting.run(
+        () -> {
+          assertEquals(OperationResult.applied(), h.apply(new Operation.Deactivate(alice)));
+          assertEquals(
+              OperationResult.applied(),
+              h.apply(new Operation.RemoveFromGroup(dora, "jira-software-users")));
+          assertEquals(0, jira.licences.flushes, "nothing flushed per write");
+          assertTrue(h.licenceCounts().stale());
+        });
+    assertEquals(1, jira.licences.flushes);
+    assertEquals(2, softwareSeatsUsed(h));
+  }
+
+  @Test
+  void aSeatFreedEarlierInTheSameBatchIsSeenByTheNextSeatCheck() {
+    JiraActingUser acting = jira.acting(admin);
+    JiraHost h = new JiraHost(jira.services(), acting, java.time.Clock.systemUTC());
+    assertEquals(3, softwareSeatsUsed(h));
+    acting.run(
+        () -> {
+          assertEquals(
+              FailureKind.NO_SEAT, failed(h.apply(new Operation.Activate(bob))).reason());
+          assertEquals(OperationResult.applied(), h.apply(new Operation.Deactivate(alice)));
+          // Jira's cached count still says 3 of 3 until the host flushes before the check.
+          assertEquals(OperationResult.applied(), h.apply(new Operation.Activate(bob)));
+          assertEquals(1, jira.licences.flushes);
+        });
+    assertTrue(jira.byKey(bob).isActive());
+    assertEquals(2, jira.licences.flushes, "the reactivation took a seat: flushed at the end");
+    assertEquals(3, softwareSeatsUsed(h));
+  }
+
+  @Test
+  void writesThatMoveNoSeatDoNotFlush() {
+    assertEquals(3, softwareSeatsUsed(host));
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Deactivate(carol)));
+    assertEquals(
+        OperationResult.applied(), host.apply(new Operation.AddToGroup(carol, "developers")));
+    assertEquals(
+        OperationResult.applied(),
+        host.apply(new Operation.RemoveFromGroup(bob, "jira-software-users")));
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Rename(alice, "alice2")));
+    assertEquals(0, jira.licences.flushes);
+    // A refused write moves no seat either.
+    jira.updateVetoes.put(alice, new Object[] {"lead of project ALPHA", null});
+    failed(host.apply(new Operation.Deactivate(alice)));
+    assertEquals(0, jira.licences.flushes);
+  }
+
+  @Test
+  void aFailedFlushNeverFailsTheWriteAndIsRetriedBeforeTheNextRead() {
+    assertEquals(3, softwareSeatsUsed(host));
+    jira.licences.failFlush = new IllegalStateException("cache node unreachable");
+    assertEquals(OperationResult.applied(), host.apply(new Operation.Deactivate(alice)));
+    assertFalse(jira.byKey(alice).isActive());
+    assertTrue(host.licenceCounts().stale(), "kept for a retry");
+    jira.licences.failFlush = null;
+    assertEquals(2, softwareSeatsUsed(host));
+    assertEquals(1, jira.licences.flushes);
+    assertFalse(host.licenceCounts().stale());
   }
 
   // --- issue handover ----------------------------------------------------------------------------
@@ -426,7 +530,8 @@ class JiraHostTest {
             jira.roleManager,
             jira.loginService,
             jira.search,
-            jira.issueService);
+            jira.issueService,
+            jira.licences);
     JiraHost h = new JiraHost(broken, jira.acting(admin), java.time.Clock.systemUTC());
     assertThrows(HostUnavailableException.class, h::header);
     assertThrows(IllegalArgumentException.class, () -> host.users("garbage", 10));

@@ -20,15 +20,23 @@ final class FakeAccounts implements LoginAccounts {
   final Map<String, State> states = new HashMap<>();
   final Set<String> elevated = new HashSet<>();
   /** "activate alice", "deactivate alice", "verify alice", in order. */
-  final List<String> log = new ArrayList<>();
+  final List<String> log;
   /** Account states seen at each password check. */
   final List<State> statesAtVerify = new ArrayList<>();
   final FakeActingUser acting;
   boolean refuseActivation;
   int failDeactivations;
+  /** When set, the password check throws it (a directory failing mid-check). */
+  RuntimeException verifyFailure;
 
   FakeAccounts(FakeActingUser acting) {
+    this(acting, new ArrayList<>());
+  }
+
+  /** Accounts that log into {@code log} (shared with the engine's log to see the order). */
+  FakeAccounts(FakeActingUser acting, List<String> log) {
     this.acting = acting;
+    this.log = log;
   }
 
   void user(String name, String password, State state) {
@@ -55,6 +63,9 @@ final class FakeAccounts implements LoginAccounts {
     String name = username.toLowerCase(Locale.ROOT);
     log.add("verify " + name);
     statesAtVerify.add(stateOf(name));
+    if (verifyFailure != null) {
+      throw verifyFailure;
+    }
     State state = stateOf(name);
     if (state == State.UNKNOWN || state == State.INACTIVE) {
       return false; // inactive: refused before the password is compared

@@ -3,11 +3,17 @@ package io.seatwarden.plugin;
 import io.seatwarden.bridge.ApiRequest;
 import io.seatwarden.bridge.ApiResponse;
 import io.seatwarden.bridge.EngineClosedException;
+import io.seatwarden.bridge.LoginCheck;
+import io.seatwarden.bridge.LoginCheckOutcome;
 import io.seatwarden.bridge.LoginOutcome;
+import io.seatwarden.bridge.NotFoundException;
 import io.seatwarden.bridge.Seatwarden;
 import io.seatwarden.bridge.TickReport;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +32,17 @@ public final class FakeSeatwarden implements Seatwarden {
   public final List<Long> ticks = new CopyOnWriteArrayList<>();
   /** Whether each call ran as the automation account (per {@link FakeActingUser}). */
   public final List<Boolean> asAdmin = new CopyOnWriteArrayList<>();
+  /**
+   * The login filter's calls to the engine, in order: "check alice", "began alice", "ended alice
+   * VERIFIED", "login alice" (usernames lower-cased).
+   */
+  public final List<String> loginCalls = new CopyOnWriteArrayList<>();
+  /** Password checks begun, by id: the username. */
+  public final Map<Long, String> checks = new ConcurrentHashMap<>();
+  /** Password checks ended, by id: the outcome and when. */
+  public final Map<Long, Object[]> ended = new ConcurrentHashMap<>();
+  /** Like the engine's back-off: how long after a wrong password the check says "back off". */
+  public static final long BACKOFF_MILLIS = 5 * 60 * 1000L;
   public final AtomicInteger drives = new AtomicInteger();
   public final AtomicBoolean closed = new AtomicBoolean();
 
@@ -35,6 +52,13 @@ public final class FakeSeatwarden implements Seatwarden {
               200, "application/json", List.of(), "{\"ok\":true}".getBytes(StandardCharsets.UTF_8));
   public volatile BiFunction<String, Long, LoginOutcome> onLoginAnswer =
       (user, now) -> new LoginOutcome(null, List.of(), List.of(), List.of());
+  /**
+   * Answer of loginCheck; by default "verify", unless the user's latest check ended NOT_VERIFIED
+   * less than {@link #BACKOFF_MILLIS} ago (then "back off"), as the engine's journal does.
+   */
+  public volatile BiFunction<String, Long, LoginCheck> onLoginCheck = this::backOffOrVerify;
+  /** When set, loginCheckBegan throws it. */
+  public volatile RuntimeException beganFailure;
   /** Answer of drive: true while more work is queued. */
   public volatile LongPredicate onDrive = now -> false;
   public volatile RuntimeException tickFailure;
@@ -67,14 +91,64 @@ public final class FakeSeatwarden implements Seatwarden {
     if (failure != null) {
       throw failure;
     }
-    return new TickReport(List.of(7L), List.of(), 0, 3, 1);
+    return new TickReport(List.of(7L), List.of(), 0, 3, 1, 0);
   }
 
   @Override
   public LoginOutcome onLogin(String username, long now) {
     enter();
     logins.add(username);
+    loginCalls.add("login " + username.toLowerCase(Locale.ROOT));
     return onLoginAnswer.apply(username, now);
+  }
+
+  @Override
+  public LoginCheck loginCheck(String username, long now) {
+    enter();
+    loginCalls.add("check " + username.toLowerCase(Locale.ROOT));
+    return onLoginCheck.apply(username, now);
+  }
+
+  @Override
+  public long loginCheckBegan(String username, long now) {
+    enter();
+    loginCalls.add("began " + username.toLowerCase(Locale.ROOT));
+    RuntimeException failure = beganFailure;
+    if (failure != null) {
+      throw failure;
+    }
+    long id = checks.size() + 1L;
+    checks.put(id, username.toLowerCase(Locale.ROOT));
+    return id;
+  }
+
+  @Override
+  public void loginCheckEnded(long check, LoginCheckOutcome outcome, long now) {
+    enter();
+    String user = checks.get(check);
+    if (user == null) {
+      throw new NotFoundException("password check `" + check + "` not found", Map.of());
+    }
+    loginCalls.add("ended " + user + " " + outcome);
+    ended.put(check, new Object[] {outcome, now});
+  }
+
+  private LoginCheck backOffOrVerify(String username, long now) {
+    String user = username.toLowerCase(Locale.ROOT);
+    long latest = -1;
+    for (Map.Entry<Long, Object[]> e : ended.entrySet()) {
+      if (user.equals(checks.get(e.getKey())) && e.getKey() > latest) {
+        latest = e.getKey();
+      }
+    }
+    if (latest > 0) {
+      Object[] end = ended.get(latest);
+      long until = (Long) end[1] + BACKOFF_MILLIS;
+      if (end[0] == LoginCheckOutcome.NOT_VERIFIED && now < until) {
+        return new LoginCheck("key-" + user, LoginCheck.Verdict.BACK_OFF, null, until);
+      }
+    }
+    return new LoginCheck("key-" + user, LoginCheck.Verdict.VERIFY, null, 0);
   }
 
   @Override

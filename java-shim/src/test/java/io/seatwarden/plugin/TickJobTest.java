@@ -25,11 +25,6 @@ class TickJobTest {
   static JobRunnerRequest request(boolean cancelled) {
     return new JobRunnerRequest() {
       @Override
-      public Date getStartTime() {
-        return new Date(1234L);
-      }
-
-      @Override
       public boolean isCancellationRequested() {
         return cancelled;
       }

@@ -53,7 +53,7 @@ public final class ConfluenceBindingFactory implements ProductBinding.Factory {
             host,
             name -> {
               LoginInfo info = loginManager.getLoginInfo(name);
-              return info != null && info.isElevatedSecurityCheckRequired();
+              return info != null && info.requiresElevatedSecurityCheck();
             });
     return new Binding(host, acting, accounts);
   }

@@ -9,6 +9,7 @@ import com.atlassian.jira.bc.issue.search.SearchService;
 import com.atlassian.jira.bc.security.login.LoginInfo;
 import com.atlassian.jira.bc.security.login.LoginService;
 import com.atlassian.jira.bc.user.UserService;
+import com.atlassian.jira.license.LicenseCountService;
 import com.atlassian.jira.security.GlobalPermissionManager;
 import com.atlassian.jira.security.JiraAuthenticationContext;
 import com.atlassian.jira.security.groups.GroupManager;
@@ -52,7 +53,8 @@ public final class JiraBindingFactory implements ProductBinding.Factory {
             services.get(ApplicationRoleManager.class),
             loginService,
             services.get(SearchService.class),
-            services.get(IssueService.class));
+            services.get(IssueService.class),
+            services.get(LicenseCountService.class));
     JiraActingUser acting =
         new JiraActingUser(
             services.get(JiraAuthenticationContext.class), userManager, automationAccount);

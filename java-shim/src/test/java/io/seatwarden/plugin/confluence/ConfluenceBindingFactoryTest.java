@@ -22,7 +22,7 @@ class ConfluenceBindingFactoryTest {
         new ProxyServices(
             (type, method) -> {
               if (type == LoginManager.class && method.equals("getLoginInfo")) {
-                return ProxyServices.answering(LoginInfo.class, "isElevatedSecurityCheckRequired", false);
+                return ProxyServices.answering(LoginInfo.class, "requiresElevatedSecurityCheck", false);
               }
               return null;
             });

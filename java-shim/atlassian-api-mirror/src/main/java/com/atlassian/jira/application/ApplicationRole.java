@@ -3,7 +3,8 @@
  * Mirrors com.atlassian.jira.application.ApplicationRole as published for Jira 10.x Data Center (Platform 7).
  * Javadoc: https://docs.atlassian.com/software/jira/docs/api/10.0.0/com/atlassian/jira/application/ApplicationRole.html
  * Evidence read: admin scripts (role.groups, group.getName()); Jira REST ApplicationRole bean fields (key, name, groups, defaultGroups, numberOfSeats)
- * Status: getGroups confirmed; getKey, getName, getDefaultGroups, getNumberOfSeats INFERRED. Only the members the shim calls; see docs/atlassian-api.md.
+ * Also read: Atlassian's authentication (SSO) plugin, JiraLicenseChecker (decompiled): applicationRole.getKey() as an ApplicationKey.
+ * Status: getGroups, getKey confirmed; getName, getNumberOfSeats INFERRED (getDefaultGroups dropped: the shim does not call it). Only the members the shim calls; see docs/atlassian-api.md.
  */
 package com.atlassian.jira.application;
 
@@ -18,8 +19,6 @@ public interface ApplicationRole {
     String getName();
 
     Set<Group> getGroups();
-
-    Set<Group> getDefaultGroups();
 
     /** Seats in the licence; negative means unlimited. */
     int getNumberOfSeats();

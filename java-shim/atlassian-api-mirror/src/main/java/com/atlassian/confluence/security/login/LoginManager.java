@@ -3,6 +3,7 @@
  * Mirrors com.atlassian.confluence.security.login.LoginManager as published for Confluence 9.x Data Center (Platform 7).
  * Javadoc: https://docs.atlassian.com/ConfluenceServer/javadoc/9.0.3/com/atlassian/confluence/security/login/LoginManager.html
  * Evidence read: Confluence javadoc 5.x-8.0 (class-use of LoginInfo: getLoginInfo(String), getLoginInfo(User)); recent decompiled Confluence notification code (loginManager.getLoginInfo(user).getLastSuccessfulLoginDate())
+ * Also seen: Confluence DefaultLoginManager (decompiled, recent line, id 41680902616) implements both getLoginInfo methods (@Nullable LoginInfo).
  * Status: confirmed. Only the members the shim calls; see docs/atlassian-api.md.
  */
 package com.atlassian.confluence.security.login;
