@@ -17,10 +17,15 @@ use std::fmt;
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use smallvec::SmallVec;
 
 use super::{FORMAT, SnapshotError, SnapshotHeader, SnapshotPage, VERSION};
 use crate::index::build::UserFields;
 use crate::index::{DirectoryIndex, IndexBuilder};
+
+/// Group names kept inline per user before spilling to the heap: most
+/// people are in a handful of groups.
+const GROUPS_INLINE: usize = 8;
 
 #[derive(Deserialize)]
 struct WireStr<'a>(#[serde(borrow)] Cow<'a, str>);
@@ -46,7 +51,7 @@ struct WireUser<'a> {
     #[serde(default)]
     deactivated_at: Option<i64>,
     #[serde(borrow, default)]
-    groups: Vec<WireStr<'a>>,
+    groups: SmallVec<[WireStr<'a>; GROUPS_INLINE]>,
 }
 
 /// The builder plus the first validation failure (serde's error type cannot
