@@ -3,7 +3,8 @@
 //! Runs on the product's login path, so it does as little as possible under
 //! locks: the index read lock only while the (cached, compiled) login
 //! evaluator decides, the user's stripe lock across "host write + index
-//! update" so a concurrent run cannot interleave with it, and the index
+//! update + audit entry" (only for a login that writes) so a concurrent run
+//! or check repair cannot interleave with it, and the index
 //! write lock only for the in-place update. It never waits for a run's
 //! lease or for mail, and writes its audit entries directly (they are not
 //! part of any run).
@@ -174,10 +175,16 @@ pub(super) fn on_login(
     // The host recorded the login; the index follows it (queued: see
     // `Service::note_login`).
     service.note_login(key, now);
-    drop(_user);
     if !entries.is_empty() {
+        // Still under the user's lock: the repair of an abandoned password
+        // check (`probe::repair`) takes the same lock and then reads the log
+        // for a reactivation, so it must never see the account reactivated
+        // by this login without also seeing the entry that says so. Only a
+        // login that wrote to the host gets here, so a no-op login still
+        // releases the lock without touching the store.
         service.store().append_audit(&entries)?;
     }
+    drop(_user);
     Ok(outcome)
 }
 
