@@ -287,15 +287,7 @@ impl DirectoryIndex {
         let Some(&set) = self.member_set.get(idx.as_usize()) else {
             return &[];
         };
-        let start = self
-            .set_offsets
-            .get(set as usize)
-            .map_or(0, |&s| s as usize);
-        let end = self
-            .set_offsets
-            .get(set as usize + 1)
-            .map_or(start, |&e| e as usize);
-        self.set_groups.get(start..end).unwrap_or(&[])
+        set_members(&self.set_offsets, &self.set_groups, set)
     }
 
     /// The groups user `idx` is a direct member of.
@@ -507,4 +499,13 @@ impl DirectoryIndex {
             .sum::<usize>();
         total
     }
+}
+
+/// The groups of distinct group set `set` in the sets' compressed rows
+/// (`groups[offsets[set]..offsets[set + 1]]`); empty for an unknown set.
+/// Shared by the builder and the built index, which hold the same layout.
+pub(crate) fn set_members<'a>(offsets: &[u32], groups: &'a [GroupOrd], set: u32) -> &'a [GroupOrd] {
+    let start = offsets.get(set as usize).map_or(0, |&s| s as usize);
+    let end = offsets.get(set as usize + 1).map_or(start, |&e| e as usize);
+    groups.get(start..end).unwrap_or(&[])
 }

@@ -538,15 +538,7 @@ impl IndexBuilder {
             if let Some(list) = directory_lists.get_mut(usize::from(d)) {
                 list.push(i);
             }
-            let lo = self
-                .set_offsets
-                .get(set as usize)
-                .map_or(0, |&s| s as usize);
-            let hi = self
-                .set_offsets
-                .get(set as usize + 1)
-                .map_or(lo, |&e| e as usize);
-            for &g in self.set_groups.get(lo..hi).unwrap_or(&[]) {
+            for &g in super::set_members(&self.set_offsets, &self.set_groups, set) {
                 if let Some(list) = group_lists.get_mut(g as usize) {
                     list.push(i);
                 }
