@@ -5,7 +5,8 @@
 #
 # Steps: formatting, clippy, the Rust test suites, the JNI bridge under a real
 # JVM (JUnit with -Xcheck:jni), the admin UI in headless Chromium against a
-# real `seatwarden serve --demo`, and a bounded fuzzing run of the CSV parser.
+# real `seatwarden serve --demo`, and bounded fuzzing runs of the CSV parser
+# and the snapshot readers.
 # Each step prints its duration; the run stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -17,6 +17,7 @@
 //! shapes. The full schema, with every field and its constraints, is in
 //! `docs/snapshot.md`.
 
+mod fast;
 mod stream;
 
 use serde::{Deserialize, Serialize};

@@ -7,9 +7,6 @@
 //! bucketed table of packed (hash fragment, user) words, verified against
 //! the arena, so it costs 8 bytes per user and no allocation per entry.
 
-#[cfg(test)]
-use std::cmp::Ordering;
-
 /// Error returned when an arena would outgrow its `u32` offsets (4 GiB of text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ArenaFull;
@@ -182,45 +179,6 @@ pub(crate) fn eq_folded(a: &str, b: &str) -> bool {
     a.chars()
         .flat_map(char::to_lowercase)
         .eq(b.chars().flat_map(char::to_lowercase))
-}
-
-/// Orders two strings by their lower-cased forms (code point order); the
-/// reference the sort keys are tested against.
-#[cfg(test)]
-pub(crate) fn cmp_folded(a: &str, b: &str) -> Ordering {
-    if a.is_ascii() && b.is_ascii() {
-        return a
-            .bytes()
-            .map(|c| c.to_ascii_lowercase())
-            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()));
-    }
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .cmp(b.chars().flat_map(char::to_lowercase))
-}
-
-/// The first 16 bytes of the folded form, big-endian, zero-padded: a sort
-/// key whose order agrees with [`cmp_folded`] whenever it differs.
-pub(crate) fn folded_prefix(s: &str) -> u128 {
-    if s.is_ascii() {
-        // Lower-casing ASCII keeps one byte per byte: copy, fold, read.
-        let mut b = [0u8; 16];
-        let take = s.len().min(16);
-        if let (Some(dst), Some(src)) = (b.get_mut(..take), s.as_bytes().get(..take)) {
-            dst.copy_from_slice(src);
-        }
-        b.make_ascii_lowercase();
-        return u128::from_be_bytes(b);
-    }
-    let mut key = 0u128;
-    let mut n = 0u32;
-    for_each_folded_byte(s, |b| {
-        if n < 16 {
-            key |= u128::from(b) << (120 - 8 * n);
-            n += 1;
-        }
-    });
-    key
 }
 
 /// True when `needle_folded` (already lower-cased) occurs in `hay` compared
@@ -428,7 +386,7 @@ mod tests {
     }
 
     #[test]
-    fn folding_agrees_between_hash_eq_cmp_and_prefix() {
+    fn folding_agrees_between_hash_and_eq() {
         let pairs = [
             ("Alice", "aLICE"),
             ("ÉMILE", "émile"),
@@ -438,13 +396,8 @@ mod tests {
         for (a, b) in pairs {
             let eq = eq_folded(a, b);
             assert_eq!(eq, a.to_lowercase() == b.to_lowercase());
-            assert_eq!(cmp_folded(a, b), a.to_lowercase().cmp(&b.to_lowercase()));
             if eq {
                 assert_eq!(folded_hash(a), folded_hash(b));
-            }
-            let (pa, pb) = (folded_prefix(a), folded_prefix(b));
-            if pa != pb {
-                assert_eq!(pa.cmp(&pb), cmp_folded(a, b));
             }
         }
     }

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use smallvec::SmallVec;
 
-use super::{FORMAT, SnapshotError, SnapshotHeader, SnapshotPage, VERSION};
+use super::{FORMAT, SnapshotError, SnapshotHeader, SnapshotPage, VERSION, fast};
 use crate::index::build::UserFields;
 use crate::index::{DirectoryIndex, IndexBuilder};
 
@@ -28,30 +28,31 @@ use crate::index::{DirectoryIndex, IndexBuilder};
 const GROUPS_INLINE: usize = 8;
 
 #[derive(Deserialize)]
-struct WireStr<'a>(#[serde(borrow)] Cow<'a, str>);
+pub(super) struct WireStr<'a>(#[serde(borrow)] pub(super) Cow<'a, str>);
 
+/// A user as serde reads it: the reference for [`super::fast`].
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct WireUser<'a> {
+pub(super) struct WireUser<'a> {
     #[serde(borrow)]
-    key: Cow<'a, str>,
+    pub(super) key: Cow<'a, str>,
     #[serde(borrow)]
-    username: Cow<'a, str>,
+    pub(super) username: Cow<'a, str>,
     #[serde(borrow, default)]
-    display_name: Cow<'a, str>,
+    pub(super) display_name: Cow<'a, str>,
     #[serde(borrow, default)]
-    email: Cow<'a, str>,
-    directory_id: i64,
-    active: bool,
-    created: i64,
+    pub(super) email: Cow<'a, str>,
+    pub(super) directory_id: i64,
+    pub(super) active: bool,
+    pub(super) created: i64,
     #[serde(default)]
-    last_login: Option<i64>,
+    pub(super) last_login: Option<i64>,
     #[serde(default)]
-    login_count: Option<u32>,
+    pub(super) login_count: Option<u32>,
     #[serde(default)]
-    deactivated_at: Option<i64>,
+    pub(super) deactivated_at: Option<i64>,
     #[serde(borrow, default)]
-    groups: SmallVec<[WireStr<'a>; GROUPS_INLINE]>,
+    pub(super) groups: SmallVec<[WireStr<'a>; GROUPS_INLINE]>,
 }
 
 /// The builder plus the first validation failure (serde's error type cannot
@@ -268,11 +269,21 @@ impl<'de> Visitor<'de> for FileVisitor<'_> {
     }
 }
 
-/// Parses, validates and indexes a whole snapshot file.
+/// Parses, validates and indexes a whole snapshot file: by the plain
+/// reader, or by serde when the plain reader finds it unusual.
 pub(crate) fn index_file(bytes: &[u8]) -> Result<DirectoryIndex, SnapshotError> {
     // Validating UTF-8 once up front (std's ASCII fast path) lets serde_json
     // skip validating every string it borrows.
     let text = utf8(bytes)?;
+    let mut plain = FilePlain {
+        builder: None,
+        index_in_page: 0,
+    };
+    if fast::read_file(text, &mut plain).is_ok()
+        && let Some(builder) = plain.builder
+    {
+        return builder.finish();
+    }
     let mut state = FileState::default();
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed =
@@ -292,9 +303,22 @@ pub(crate) fn index_file(bytes: &[u8]) -> Result<DirectoryIndex, SnapshotError> 
 }
 
 /// Parses and adds one page message to `builder`; rolls the page back on error.
+///
+/// The plain reader ([`super::fast`]) goes first; a page it finds unusual
+/// is rolled back and read again by serde, which also words every error.
 pub(crate) fn stream_page(builder: &mut IndexBuilder, bytes: &[u8]) -> Result<(), SnapshotError> {
     let text = utf8(bytes)?;
     let pages_before = builder.page_count();
+    let mut plain = PagePlain {
+        builder: &mut *builder,
+        index_in_page: 0,
+    };
+    if fast::read_page(text, &mut plain).is_ok() {
+        return Ok(());
+    }
+    if builder.page_count() > pages_before {
+        builder.rollback_page();
+    }
     let mut failure = None;
     let parsed = {
         let mut sink = Sink {
@@ -315,6 +339,71 @@ pub(crate) fn stream_page(builder: &mut IndexBuilder, bytes: &[u8]) -> Result<()
         builder.rollback_page();
     }
     result
+}
+
+/// The plain reader's way into a builder: a page message's.
+struct PagePlain<'b> {
+    builder: &'b mut IndexBuilder,
+    index_in_page: u32,
+}
+
+/// The plain reader's way into a file's builder, created by its header.
+struct FilePlain {
+    builder: Option<IndexBuilder>,
+    index_in_page: u32,
+}
+
+fn plain_begin(builder: &mut IndexBuilder, index_in_page: &mut u32) -> Result<(), fast::Unusual> {
+    *index_in_page = 0;
+    builder.begin_page(None).map_err(|_| fast::Unusual)
+}
+
+fn plain_user<'a>(
+    builder: &mut IndexBuilder,
+    index_in_page: &mut u32,
+    user: &UserFields<'a>,
+    groups: &[&'a str],
+) -> Result<(), fast::Unusual> {
+    builder
+        .push_user(user, groups.iter().copied(), *index_in_page)
+        .map_err(|_| fast::Unusual)?;
+    *index_in_page = index_in_page.checked_add(1).ok_or(fast::Unusual)?;
+    Ok(())
+}
+
+impl<'a> fast::Sink<'a> for PagePlain<'_> {
+    fn header(&mut self, _: SnapshotHeader) -> Result<(), fast::Unusual> {
+        // A page message has no header.
+        Err(fast::Unusual)
+    }
+
+    fn begin_page(&mut self) -> Result<(), fast::Unusual> {
+        plain_begin(self.builder, &mut self.index_in_page)
+    }
+
+    fn user(&mut self, user: &UserFields<'a>, groups: &[&'a str]) -> Result<(), fast::Unusual> {
+        plain_user(self.builder, &mut self.index_in_page, user, groups)
+    }
+}
+
+impl<'a> fast::Sink<'a> for FilePlain {
+    fn header(&mut self, header: SnapshotHeader) -> Result<(), fast::Unusual> {
+        if self.builder.is_some() {
+            return Err(fast::Unusual);
+        }
+        self.builder = Some(IndexBuilder::new(header).map_err(|_| fast::Unusual)?);
+        Ok(())
+    }
+
+    fn begin_page(&mut self) -> Result<(), fast::Unusual> {
+        let builder = self.builder.as_mut().ok_or(fast::Unusual)?;
+        plain_begin(builder, &mut self.index_in_page)
+    }
+
+    fn user(&mut self, user: &UserFields<'a>, groups: &[&'a str]) -> Result<(), fast::Unusual> {
+        let builder = self.builder.as_mut().ok_or(fast::Unusual)?;
+        plain_user(builder, &mut self.index_in_page, user, groups)
+    }
 }
 
 /// The input as text, or a JSON error at the first invalid byte.
