@@ -45,7 +45,9 @@ pub struct IndexBuilder {
     licences: Vec<Licence>,
     sysadmins: Vec<UserKey>,
     group_by_name: HashMap<String, GroupOrd, WordBuild>,
-    directory_ord: HashMap<i64, u16>,
+    /// `(directory id, ordinal)` sorted by id: a binary search over the
+    /// few directories costs less per user than hashing the id.
+    directory_ord: Vec<(i64, u16)>,
     licence_group: Vec<bool>,
     licence_groups: Vec<Vec<GroupOrd>>,
 
@@ -65,6 +67,10 @@ pub struct IndexBuilder {
     set_groups: Vec<GroupOrd>,
     /// Group set → its id, so each distinct set is stored once.
     set_ids: HashMap<Vec<GroupOrd>, u32, WordBuild>,
+    /// The exact JSON text of a `groups` array → the set it resolved to,
+    /// for [`Self::push_user_json`]: a directory names a few hundred
+    /// distinct arrays a million times. Bounded by [`MAX_GROUPS_TEXTS`].
+    set_by_text: HashMap<Box<str>, u32, WordBuild>,
 
     /// First user index of each page.
     page_starts: Vec<u32>,
@@ -86,15 +92,17 @@ impl IndexBuilder {
                 taken_at: taken_at.0,
             });
         }
-        let mut directory_ord = HashMap::with_capacity(directories.len());
+        let mut seen = HashMap::with_capacity(directories.len());
         for (i, d) in directories.iter().enumerate() {
             let ord = u16::try_from(i).map_err(|_| SnapshotError::TooLarge {
                 what: "more than 65535 directories",
             })?;
-            if directory_ord.insert(d.id.0, ord).is_some() {
+            if seen.insert(d.id.0, ord).is_some() {
                 return Err(SnapshotError::DuplicateDirectory { id: d.id });
             }
         }
+        let mut directory_ord: Vec<(i64, u16)> = seen.into_iter().collect();
+        directory_ord.sort_unstable();
         let mut group_by_name =
             HashMap::with_capacity_and_hasher(groups.len() * 2, WordBuild::default());
         for (i, g) in groups.iter().enumerate() {
@@ -161,6 +169,7 @@ impl IndexBuilder {
             set_offsets: vec![0],
             set_groups: Vec::new(),
             set_ids: HashMap::default(),
+            set_by_text: HashMap::default(),
             page_starts: Vec::new(),
             scratch: Vec::new(),
         })
@@ -311,6 +320,38 @@ impl IndexBuilder {
         index_in_page: u32,
     ) -> Result<(), SnapshotError> {
         let at = self.position(index_in_page);
+        let dir = self.check_user(u, at)?;
+        let set = self.resolve_set(u, at, groups)?;
+        self.append(u, dir, set)
+    }
+
+    /// [`Self::push_user`] for a user whose `groups` array read as the JSON
+    /// text `groups_json`: a text seen before stands for the set it
+    /// resolved to then, so the names are not looked up again.
+    pub(crate) fn push_user_json<'g>(
+        &mut self,
+        u: &UserFields<'_>,
+        groups: impl Iterator<Item = &'g str>,
+        groups_json: &str,
+        index_in_page: u32,
+    ) -> Result<(), SnapshotError> {
+        let at = self.position(index_in_page);
+        let dir = self.check_user(u, at)?;
+        let set = match self.set_by_text.get(groups_json) {
+            Some(&set) => set,
+            None => {
+                let set = self.resolve_set(u, at, groups)?;
+                if self.set_by_text.len() < MAX_GROUPS_TEXTS {
+                    self.set_by_text.insert(groups_json.into(), set);
+                }
+                set
+            }
+        };
+        self.append(u, dir, set)
+    }
+
+    /// The checks of one user's own fields; answers their directory's ordinal.
+    fn check_user(&self, u: &UserFields<'_>, at: Position) -> Result<u16, SnapshotError> {
         if u.key.is_empty() {
             return Err(SnapshotError::EmptyKey { at });
         }
@@ -318,13 +359,17 @@ impl IndexBuilder {
         if u.username.is_empty() {
             return Err(SnapshotError::EmptyUsername { key: key(), at });
         }
-        let dir = *self.directory_ord.get(&u.directory_id).ok_or_else(|| {
-            SnapshotError::UnknownDirectory {
+        let dir = self
+            .directory_ord
+            .binary_search_by_key(&u.directory_id, |&(id, _)| id)
+            .ok()
+            .and_then(|at| self.directory_ord.get(at))
+            .map(|&(_, ord)| ord)
+            .ok_or_else(|| SnapshotError::UnknownDirectory {
                 key: key(),
                 at,
                 directory: u.directory_id,
-            }
-        })?;
+            })?;
         self.check_time(u.key, at, TimeField::Created, u.created)?;
         if let Some(t) = u.last_login {
             self.check_time(u.key, at, TimeField::LastLogin, t)?;
@@ -339,6 +384,17 @@ impl IndexBuilder {
                 value: UNKNOWN_COUNT,
             });
         }
+        Ok(dir)
+    }
+
+    /// The id of the set of `groups` (names matched case-insensitively,
+    /// duplicates dropped), added to the table if new.
+    fn resolve_set<'g>(
+        &mut self,
+        u: &UserFields<'_>,
+        at: Position,
+        groups: impl Iterator<Item = &'g str>,
+    ) -> Result<u32, SnapshotError> {
         self.scratch.clear();
         for g in groups {
             let ord = self
@@ -347,7 +403,7 @@ impl IndexBuilder {
                 .or_else(|| self.group_by_name.get(&g.to_lowercase()))
                 .copied()
                 .ok_or_else(|| SnapshotError::UnknownGroup {
-                    key: key(),
+                    key: UserKey::from(u.key),
                     at,
                     group: g.to_owned(),
                 })?;
@@ -355,31 +411,30 @@ impl IndexBuilder {
         }
         self.scratch.sort_unstable();
         self.scratch.dedup();
-        let set = match self.set_ids.get(self.scratch.as_slice()) {
-            Some(&set) => set,
-            None => {
-                let too_many = SnapshotError::TooLarge {
-                    what: "too many memberships",
-                };
-                let set = u32::try_from(self.set_ids.len()).map_err(|_| too_many.clone())?;
-                let end = self
-                    .set_groups
-                    .len()
-                    .checked_add(self.scratch.len())
-                    .and_then(|n| u32::try_from(n).ok())
-                    .ok_or(too_many)?;
-                self.set_groups.extend_from_slice(&self.scratch);
-                self.set_offsets.push(end);
-                self.set_ids.insert(self.scratch.clone(), set);
-                set
-            }
+        if let Some(&set) = self.set_ids.get(self.scratch.as_slice()) {
+            return Ok(set);
+        }
+        let too_many = SnapshotError::TooLarge {
+            what: "too many memberships",
         };
+        let set = u32::try_from(self.set_ids.len()).map_err(|_| too_many.clone())?;
+        let end = self
+            .set_groups
+            .len()
+            .checked_add(self.scratch.len())
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or(too_many)?;
+        self.set_groups.extend_from_slice(&self.scratch);
+        self.set_offsets.push(end);
+        self.set_ids.insert(self.scratch.clone(), set);
+        Ok(set)
+    }
 
+    /// Appends a validated user. Only the string arenas can still fail.
+    fn append(&mut self, u: &UserFields<'_>, dir: u16, set: u32) -> Result<(), SnapshotError> {
         let idx = u32::try_from(self.keys.len()).map_err(|_| SnapshotError::TooLarge {
             what: "more than 4294967295 users",
         })?;
-
-        // Everything validated: append. Only the string arenas can still fail.
         let too_much_text = |_| SnapshotError::TooLarge {
             what: "more than 4 GiB of text in one column",
         };
@@ -631,6 +686,11 @@ fn username_order(usernames: &StringColumn, keys: &StringColumn) -> Vec<u32> {
     settle_ties(&mut sorted, 0, usernames, keys);
     sorted.into_iter().map(key_user).collect()
 }
+
+/// How many distinct `groups` texts [`IndexBuilder::push_user_json`]
+/// remembers (a few hundred are typical; past this, users are resolved
+/// name by name as before).
+const MAX_GROUPS_TEXTS: usize = 1 << 14;
 
 /// Bytes of the folded name per sort level.
 const CHUNK: usize = 12;

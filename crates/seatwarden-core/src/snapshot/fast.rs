@@ -34,8 +34,14 @@ pub(crate) trait Sink<'a> {
     fn header(&mut self, header: SnapshotHeader) -> Result<(), Unusual>;
     /// A page begins.
     fn begin_page(&mut self) -> Result<(), Unusual>;
-    /// The page's next user, with the groups named in its `groups`.
-    fn user(&mut self, user: &UserFields<'a>, groups: &[&'a str]) -> Result<(), Unusual>;
+    /// The page's next user, with the groups named in its `groups` and
+    /// that array's exact text (empty when it has none).
+    fn user(
+        &mut self,
+        user: &UserFields<'a>,
+        groups: &[&'a str],
+        groups_json: &'a str,
+    ) -> Result<(), Unusual>;
 }
 
 /// Reads one page message, `{"users":[…]}`, and nothing after it.
@@ -98,20 +104,58 @@ enum Field {
     Groups,
 }
 
-/// Every field with its name quoted as it appears in a page, in order.
-const FIELDS: [(Field, &[u8]); 11] = [
-    (Field::Key, b"\"key\""),
-    (Field::Username, b"\"username\""),
-    (Field::DisplayName, b"\"displayName\""),
-    (Field::Email, b"\"email\""),
-    (Field::DirectoryId, b"\"directoryId\""),
-    (Field::Active, b"\"active\""),
-    (Field::Created, b"\"created\""),
-    (Field::LastLogin, b"\"lastLogin\""),
-    (Field::LoginCount, b"\"loginCount\""),
-    (Field::DeactivatedAt, b"\"deactivatedAt\""),
-    (Field::Groups, b"\"groups\""),
+/// A field's name as it appears in a page, quoted, with its [`pattern`].
+struct Name {
+    field: Field,
+    quoted: &'static [u8],
+    pattern: u128,
+    mask: u128,
+}
+
+const fn name(field: Field, quoted: &'static [u8]) -> Name {
+    let (pattern, mask) = pattern(quoted);
+    Name {
+        field,
+        quoted,
+        pattern,
+        mask,
+    }
+}
+
+/// Every field's name, in the order hosts write them.
+const FIELDS: [Name; 11] = [
+    name(Field::Key, b"\"key\""),
+    name(Field::Username, b"\"username\""),
+    name(Field::DisplayName, b"\"displayName\""),
+    name(Field::Email, b"\"email\""),
+    name(Field::DirectoryId, b"\"directoryId\""),
+    name(Field::Active, b"\"active\""),
+    name(Field::Created, b"\"created\""),
+    name(Field::LastLogin, b"\"lastLogin\""),
+    name(Field::LoginCount, b"\"loginCount\""),
+    name(Field::DeactivatedAt, b"\"deactivatedAt\""),
+    name(Field::Groups, b"\"groups\""),
 ];
+
+/// A quoted name (at most 16 bytes; longer ones never match) as a
+/// little-endian pattern and mask over the next 16 input bytes: matched by
+/// one `u128` comparison rather than a `memcmp` call per field of a
+/// million users.
+const fn pattern(quoted: &[u8]) -> (u128, u128) {
+    let (mut pattern, mut mask) = (0u128, 0u128);
+    let mut rest = quoted;
+    let mut shift = 0;
+    while let [first, tail @ ..] = rest {
+        if shift >= 128 {
+            return (0, u128::MAX);
+        }
+        pattern |= (*first as u128) << shift;
+        mask |= 0xff << shift;
+        shift += 8;
+        rest = tail;
+    }
+    (pattern, mask)
+}
 
 /// The fields serde requires (the others have defaults), as a mask of
 /// `1 << field`.
@@ -143,8 +187,8 @@ impl<'a> Reader<'a> {
         } else {
             loop {
                 groups.clear();
-                let user = self.user(&mut groups)?;
-                sink.user(&user, &groups)?;
+                let (user, groups_json) = self.user(&mut groups)?;
+                sink.user(&user, &groups, groups_json)?;
                 match self.next_byte()? {
                     b',' => {}
                     b']' => break,
@@ -312,22 +356,24 @@ impl<'a> Reader<'a> {
     fn field(&mut self, guess: usize) -> Result<(Field, usize), Unusual> {
         self.skip_ws();
         let rest = self.text.as_bytes().get(self.pos..).ok_or(Unusual)?;
-        if let Some(&(field, quoted)) = FIELDS.get(guess)
-            && rest.starts_with(quoted)
-        {
-            self.pos += quoted.len();
-            return Ok((field, guess));
+        if let (Some(name), Some(head)) = (FIELDS.get(guess), rest.get(..16)) {
+            let mut word = [0u8; 16];
+            word.copy_from_slice(head);
+            if u128::from_le_bytes(word) & name.mask == name.pattern {
+                self.pos += name.quoted.len();
+                return Ok((name.field, guess));
+            }
         }
         let name = self.string()?;
         FIELDS
             .iter()
-            .position(|(_, quoted)| quoted.get(1..quoted.len() - 1) == Some(name.as_bytes()))
-            .and_then(|i| FIELDS.get(i).map(|&(field, _)| (field, i)))
+            .position(|n| n.quoted.get(1..n.quoted.len() - 1) == Some(name.as_bytes()))
+            .and_then(|i| FIELDS.get(i).map(|n| (n.field, i)))
             .ok_or(Unusual)
     }
 
-    /// One user object, its fields in any order.
-    fn user(&mut self, groups: &mut Vec<&'a str>) -> Result<UserFields<'a>, Unusual> {
+    /// One user object, its fields in any order, and its `groups` text.
+    fn user(&mut self, groups: &mut Vec<&'a str>) -> Result<(UserFields<'a>, &'a str), Unusual> {
         self.expect(b'{')?;
         let mut u = UserFields {
             key: "",
@@ -341,6 +387,7 @@ impl<'a> Reader<'a> {
             login_count: None,
             deactivated_at: None,
         };
+        let mut groups_json = "";
         let mut seen: u16 = 0;
         let mut guess = 0;
         self.skip_ws();
@@ -373,7 +420,12 @@ impl<'a> Reader<'a> {
                     };
                 }
                 Field::DeactivatedAt => u.deactivated_at = self.optional_integer()?,
-                Field::Groups => self.strings(groups)?,
+                Field::Groups => {
+                    self.skip_ws();
+                    let start = self.pos;
+                    self.strings(groups)?;
+                    groups_json = self.text.get(start..self.pos).ok_or(Unusual)?;
+                }
             }
             match self.next_byte()? {
                 b',' => {}
@@ -382,7 +434,7 @@ impl<'a> Reader<'a> {
             }
         }
         if seen & REQUIRED == REQUIRED {
-            Ok(u)
+            Ok((u, groups_json))
         } else {
             Err(Unusual)
         }

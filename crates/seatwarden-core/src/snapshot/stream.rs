@@ -363,9 +363,10 @@ fn plain_user<'a>(
     index_in_page: &mut u32,
     user: &UserFields<'a>,
     groups: &[&'a str],
+    groups_json: &'a str,
 ) -> Result<(), fast::Unusual> {
     builder
-        .push_user(user, groups.iter().copied(), *index_in_page)
+        .push_user_json(user, groups.iter().copied(), groups_json, *index_in_page)
         .map_err(|_| fast::Unusual)?;
     *index_in_page = index_in_page.checked_add(1).ok_or(fast::Unusual)?;
     Ok(())
@@ -381,8 +382,19 @@ impl<'a> fast::Sink<'a> for PagePlain<'_> {
         plain_begin(self.builder, &mut self.index_in_page)
     }
 
-    fn user(&mut self, user: &UserFields<'a>, groups: &[&'a str]) -> Result<(), fast::Unusual> {
-        plain_user(self.builder, &mut self.index_in_page, user, groups)
+    fn user(
+        &mut self,
+        user: &UserFields<'a>,
+        groups: &[&'a str],
+        groups_json: &'a str,
+    ) -> Result<(), fast::Unusual> {
+        plain_user(
+            self.builder,
+            &mut self.index_in_page,
+            user,
+            groups,
+            groups_json,
+        )
     }
 }
 
@@ -400,9 +412,14 @@ impl<'a> fast::Sink<'a> for FilePlain {
         plain_begin(builder, &mut self.index_in_page)
     }
 
-    fn user(&mut self, user: &UserFields<'a>, groups: &[&'a str]) -> Result<(), fast::Unusual> {
+    fn user(
+        &mut self,
+        user: &UserFields<'a>,
+        groups: &[&'a str],
+        groups_json: &'a str,
+    ) -> Result<(), fast::Unusual> {
         let builder = self.builder.as_mut().ok_or(fast::Unusual)?;
-        plain_user(builder, &mut self.index_in_page, user, groups)
+        plain_user(builder, &mut self.index_in_page, user, groups, groups_json)
     }
 }
 

@@ -47,9 +47,21 @@ impl<'a> Sink<'a> for Recorder {
         Ok(())
     }
 
-    fn user(&mut self, u: &UserFields<'a>, groups: &[&'a str]) -> Result<(), Unusual> {
+    fn user(
+        &mut self,
+        u: &UserFields<'a>,
+        groups: &[&'a str],
+        groups_json: &'a str,
+    ) -> Result<(), Unusual> {
         if self.fail_at == Some(self.seen) {
             return Err(Unusual);
+        }
+        // The text is the array itself, and reads as its names.
+        if groups_json.is_empty() {
+            assert!(groups.is_empty());
+        } else {
+            let names: Vec<String> = serde_json::from_str(groups_json).unwrap();
+            assert_eq!(names, groups);
         }
         self.seen += 1;
         self.pages.last_mut().ok_or(Unusual)?.push(Read {

@@ -221,11 +221,10 @@ final class JsonWriter {
    */
   JsonWriter repeatedValue(String s) {
     Names cache = names;
-    if (s == null || cache == null) {
+    if (s == null || cache == null || s.isEmpty()) {
       return value(s);
     }
-    int h = s.hashCode();
-    int slot = (h ^ (h >>> 16)) & (Names.SLOTS - 1);
+    int slot = Names.slot(s);
     String known = cache.names[slot];
     if (known == s || (known != null && known.equals(s))) {
       return raw(cache.bytes[slot]);
@@ -266,6 +265,18 @@ final class JsonWriter {
 
     private final String[] names = new String[SLOTS];
     private final byte[][] bytes = new byte[SLOTS][];
+
+    /**
+     * The slot of a non-empty {@code s}: from its length and three of its chars, not {@link
+     * String#hashCode}, which reads every char of every name once per instance, and a host
+     * usually hands each membership's name over as a new instance. Names that share a slot are
+     * only encoded afresh, never confused: a hit is confirmed by {@code equals}.
+     */
+    static int slot(String s) {
+      int n = s.length();
+      int h = n * 31 + s.charAt(0) * 17 + s.charAt(n >> 1) * 7 + s.charAt(n - 1);
+      return (h ^ (h >>> 7)) & (SLOTS - 1);
+    }
   }
 
   private static boolean plainAscii(char c) {

@@ -99,6 +99,26 @@ class JsonWriterTest {
   }
 
   @Test
+  void namesSharingASlotAreNeverConfused() {
+    // Same length, first, middle and last char: the same slot.
+    String[] names = {"aXbYd", "aQbRd", "a\"b\\d", "a\u00e9b\u00fcd"};
+    for (String n : names) {
+      assertEquals(JsonWriter.Names.slot(names[0]), JsonWriter.Names.slot(n), n);
+    }
+    JsonWriter plain = new JsonWriter(1);
+    JsonWriter cached = new JsonWriter(1).names(new JsonWriter.Names());
+    for (int round = 0; round < 3; round++) {
+      for (String n : names) {
+        // New instances each time, as a host hands them over.
+        String fresh = new String(n.toCharArray());
+        plain.value(fresh).comma();
+        cached.repeatedValue(fresh).comma();
+      }
+    }
+    assertArrayEquals(plain.toBytes(), cached.toBytes());
+  }
+
+  @Test
   void objectsBuiltWithNamesParse() {
     JsonWriter w = new JsonWriter(2).beginObject().name("a").value(1).comma().name("b");
     Codec.strings(w, List.of("x", "y"));
