@@ -38,15 +38,27 @@ pub(crate) fn call_bytes(
     // Three local references are live at once: the argument, the answer, and
     // the answer as a byte[] view.
     env.with_local_frame(4, |env| {
-        let argument = env.byte_array_from_slice(payload)?;
-        let answer = env
-            .call_method(target, method, "([B)[B", &[JValue::Object(&argument)])?
-            .l()?;
-        if answer.is_null() {
-            return Err(Error::NullPtr("upcall answered null"));
-        }
-        read_bytes(env, &JByteArray::from(answer))
+        let answer = upcall(env, target, method, payload)?;
+        read_bytes(env, &answer)
     })
+}
+
+/// Calls `byte[] method(byte[])` on `target` with `payload`; the answer as a
+/// local reference of the caller's frame, never null.
+fn upcall<'local>(
+    env: &mut JNIEnv<'local>,
+    target: &JObject<'_>,
+    method: &str,
+    payload: &[u8],
+) -> Result<JByteArray<'local>> {
+    let argument = env.byte_array_from_slice(payload)?;
+    let answer = env
+        .call_method(target, method, "([B)[B", &[JValue::Object(&argument)])?
+        .l()?;
+    if answer.is_null() {
+        return Err(Error::NullPtr("upcall answered null"));
+    }
+    Ok(JByteArray::from(answer))
 }
 
 /// Calls `byte[] method(byte[])` on `target` for an answer the target *lends*:
@@ -71,14 +83,7 @@ pub(crate) fn call_lent<T, E>(
     read: impl FnOnce(&[u8]) -> std::result::Result<T, E>,
 ) -> Result<std::result::Result<T, E>> {
     env.with_local_frame(4, |env| {
-        let argument = env.byte_array_from_slice(payload)?;
-        let answer = env
-            .call_method(target, method, "([B)[B", &[JValue::Object(&argument)])?
-            .l()?;
-        if answer.is_null() {
-            return Err(Error::NullPtr("upcall answered null"));
-        }
-        let answer = JByteArray::from(answer);
+        let answer = upcall(env, target, method, payload)?;
         let outcome = {
             // SAFETY: the array is a live local reference of this frame, and
             // Java hands out a lent buffer to no one else until `pageRead`
