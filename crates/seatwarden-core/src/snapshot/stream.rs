@@ -275,8 +275,8 @@ pub(crate) fn index_file(bytes: &[u8]) -> Result<DirectoryIndex, SnapshotError> 
     // Validating UTF-8 once up front (std's ASCII fast path) lets serde_json
     // skip validating every string it borrows.
     let text = utf8(bytes)?;
-    let mut plain = FilePlain {
-        builder: None,
+    let mut plain = Plain {
+        builder: None::<IndexBuilder>,
         index_in_page: 0,
     };
     if fast::read_file(text, &mut plain).is_ok()
@@ -309,7 +309,7 @@ pub(crate) fn index_file(bytes: &[u8]) -> Result<DirectoryIndex, SnapshotError> 
 pub(crate) fn stream_page(builder: &mut IndexBuilder, bytes: &[u8]) -> Result<(), SnapshotError> {
     let text = utf8(bytes)?;
     let pages_before = builder.page_count();
-    let mut plain = PagePlain {
+    let mut plain = Plain {
         builder: &mut *builder,
         index_in_page: 0,
     };
@@ -341,75 +341,59 @@ pub(crate) fn stream_page(builder: &mut IndexBuilder, bytes: &[u8]) -> Result<()
     result
 }
 
-/// The plain reader's way into a builder: a page message's.
-struct PagePlain<'b> {
-    builder: &'b mut IndexBuilder,
+/// The plain reader's way into a builder: a page message's (`&mut`), or a
+/// file's (an `Option`, filled by its header).
+struct Plain<B> {
+    builder: B,
     index_in_page: u32,
 }
 
-/// The plain reader's way into a file's builder, created by its header.
-struct FilePlain {
-    builder: Option<IndexBuilder>,
-    index_in_page: u32,
+/// Where [`Plain`] finds its builder.
+trait Slot {
+    fn builder(&mut self) -> Option<&mut IndexBuilder>;
+    /// Takes the builder a header made; false if there may be none here.
+    fn fill(&mut self, builder: IndexBuilder) -> bool;
 }
 
-fn plain_begin(builder: &mut IndexBuilder, index_in_page: &mut u32) -> Result<(), fast::Unusual> {
-    *index_in_page = 0;
-    builder.begin_page(None).map_err(|_| fast::Unusual)
-}
+impl Slot for &mut IndexBuilder {
+    fn builder(&mut self) -> Option<&mut IndexBuilder> {
+        Some(&mut **self)
+    }
 
-fn plain_user<'a>(
-    builder: &mut IndexBuilder,
-    index_in_page: &mut u32,
-    user: &UserFields<'a>,
-    groups: &[&'a str],
-    groups_json: &'a str,
-) -> Result<(), fast::Unusual> {
-    builder
-        .push_user_json(user, groups.iter().copied(), groups_json, *index_in_page)
-        .map_err(|_| fast::Unusual)?;
-    *index_in_page = index_in_page.checked_add(1).ok_or(fast::Unusual)?;
-    Ok(())
-}
-
-impl<'a> fast::Sink<'a> for PagePlain<'_> {
-    fn header(&mut self, _: SnapshotHeader) -> Result<(), fast::Unusual> {
+    fn fill(&mut self, _: IndexBuilder) -> bool {
         // A page message has no header.
-        Err(fast::Unusual)
-    }
-
-    fn begin_page(&mut self) -> Result<(), fast::Unusual> {
-        plain_begin(self.builder, &mut self.index_in_page)
-    }
-
-    fn user(
-        &mut self,
-        user: &UserFields<'a>,
-        groups: &[&'a str],
-        groups_json: &'a str,
-    ) -> Result<(), fast::Unusual> {
-        plain_user(
-            self.builder,
-            &mut self.index_in_page,
-            user,
-            groups,
-            groups_json,
-        )
+        false
     }
 }
 
-impl<'a> fast::Sink<'a> for FilePlain {
-    fn header(&mut self, header: SnapshotHeader) -> Result<(), fast::Unusual> {
-        if self.builder.is_some() {
-            return Err(fast::Unusual);
+impl Slot for Option<IndexBuilder> {
+    fn builder(&mut self) -> Option<&mut IndexBuilder> {
+        self.as_mut()
+    }
+
+    fn fill(&mut self, builder: IndexBuilder) -> bool {
+        if self.is_some() {
+            return false;
         }
-        self.builder = Some(IndexBuilder::new(header).map_err(|_| fast::Unusual)?);
-        Ok(())
+        *self = Some(builder);
+        true
+    }
+}
+
+impl<'a, B: Slot> fast::Sink<'a> for Plain<B> {
+    fn header(&mut self, header: SnapshotHeader) -> Result<(), fast::Unusual> {
+        let builder = IndexBuilder::new(header).map_err(|_| fast::Unusual)?;
+        if self.builder.fill(builder) {
+            Ok(())
+        } else {
+            Err(fast::Unusual)
+        }
     }
 
     fn begin_page(&mut self) -> Result<(), fast::Unusual> {
-        let builder = self.builder.as_mut().ok_or(fast::Unusual)?;
-        plain_begin(builder, &mut self.index_in_page)
+        self.index_in_page = 0;
+        let builder = self.builder.builder().ok_or(fast::Unusual)?;
+        builder.begin_page(None).map_err(|_| fast::Unusual)
     }
 
     fn user(
@@ -418,8 +402,13 @@ impl<'a> fast::Sink<'a> for FilePlain {
         groups: &[&'a str],
         groups_json: &'a str,
     ) -> Result<(), fast::Unusual> {
-        let builder = self.builder.as_mut().ok_or(fast::Unusual)?;
-        plain_user(builder, &mut self.index_in_page, user, groups, groups_json)
+        let index = self.index_in_page;
+        let builder = self.builder.builder().ok_or(fast::Unusual)?;
+        builder
+            .push_user_json(user, groups.iter().copied(), groups_json, index)
+            .map_err(|_| fast::Unusual)?;
+        self.index_in_page = index.checked_add(1).ok_or(fast::Unusual)?;
+        Ok(())
     }
 }
 
