@@ -14,8 +14,6 @@
     reason = "`#[unsafe(no_mangle)]` is how the JVM finds the entry points"
 )]
 
-mod golden;
-
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
@@ -274,7 +272,7 @@ extern "system" fn Java_io_seatwarden_bridge_NativeTesting_testBackendConformanc
 }
 
 /// `static native byte[] testGolden(byte[] scenario)`: what the engine makes
-/// of one golden scenario file, in the files' line formats (see `golden.rs`).
+/// of one golden scenario file, in the files' line formats (`seatwarden-golden`).
 // SAFETY: JNI mangling of `NativeTesting.testGolden`, matching signature.
 #[unsafe(no_mangle)]
 extern "system" fn Java_io_seatwarden_bridge_NativeTesting_testGolden<'local>(
@@ -286,7 +284,10 @@ extern "system" fn Java_io_seatwarden_bridge_NativeTesting_testGolden<'local>(
         envelope::respond(
             serde_json::from_slice(bytes)
                 .map_err(|e| WireError::from_json("scenario", &e))
-                .and_then(|doc| golden::outcome(&doc)),
+                .and_then(|doc| {
+                    seatwarden_golden::outcome(&doc)
+                        .map_err(|e| WireError::new(ErrorKind::BadRequest, e.0))
+                }),
         )
     })
 }

@@ -11,16 +11,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The golden scenarios of {@code tests/golden/} (also run by {@code cargo test -p seatwarden-core
- * --test golden_scenarios}) evaluated by the library Java loads, compared here with each file's
+ * The golden scenarios of {@code tests/golden/} (also run by {@code cargo test -p
+ * seatwarden-golden}) evaluated by the library Java loads, compared here with each file's
  * {@code expect}: the same plans, skips, reasons, warnings, guard and health verdicts, login
  * outcomes and schedules as {@code cargo test} sees.
  */
 class GoldenScenariosTest {
+  /** Loads the testing library: run alone, nothing else would before the first native call. */
+  @BeforeAll
+  static void load() {
+    assertTrue(Engine.libraryInfo().testing());
+  }
+
   static Path goldenDir() {
     Path dir = Paths.get(System.getProperty("user.dir")).resolve("../tests/golden").normalize();
     if (!Files.isDirectory(dir)) {

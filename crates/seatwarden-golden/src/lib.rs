@@ -1,10 +1,12 @@
-//! The golden scenarios of `tests/golden/`, evaluated for JUnit.
+//! The golden scenarios of `tests/golden/` (format: `tests/golden/README.md`):
+//! what the engine makes of one file, answered in the line formats the
+//! files' `expect` uses.
 //!
-//! `crates/seatwarden-core/tests/golden_scenarios.rs` runs every file through
-//! the engine and compares with its `expect`; JUnit runs the same files
-//! through this entry point, which answers what the engine *did* in the same
-//! line formats, and compares on the Java side. So a plan differing between
-//! `cargo test` and the library Java loads would show up in both places.
+//! One evaluation, read twice: this crate's test compares it with `expect`
+//! under `cargo test`, and JUnit runs the same files through the JNI
+//! library's testing entry point (which calls [`outcome`]) and compares on
+//! the Java side. So a plan differing between `cargo test` and the library
+//! Java loads would show up in both places.
 
 use serde_json::{Map, Value, json};
 
@@ -19,10 +21,21 @@ use seatwarden_core::schedule::Schedule;
 use seatwarden_core::warning::due_warnings;
 use seatwarden_core::{Millis, UserKey};
 
-use crate::envelope::{ErrorKind, WireError};
+/// A golden file the engine cannot even read (its configuration, snapshot
+/// or a field is malformed): the message says which.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoldenError(pub String);
 
-fn bad(what: impl Into<String>) -> WireError {
-    WireError::new(ErrorKind::BadRequest, what)
+impl std::fmt::Display for GoldenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GoldenError {}
+
+fn bad(what: impl Into<String>) -> GoldenError {
+    GoldenError(what.into())
 }
 
 /// `KEY kind [argument]`, the form the golden files list operations in.
@@ -79,13 +92,13 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn instant(v: Option<&Value>, what: &str) -> Result<Millis, WireError> {
+fn instant(v: Option<&Value>, what: &str) -> Result<Millis, GoldenError> {
     v.and_then(Value::as_str)
         .and_then(Millis::parse_rfc3339)
         .ok_or_else(|| bad(format!("field `{what}` is not an RFC 3339 instant")))
 }
 
-fn context(doc: &Value) -> Result<EvalContext, WireError> {
+fn context(doc: &Value) -> Result<EvalContext, GoldenError> {
     let mut ctx = EvalContext::default();
     let Some(c) = doc.get("context") else {
         return Ok(ctx);
@@ -113,7 +126,7 @@ fn context(doc: &Value) -> Result<EvalContext, WireError> {
     Ok(ctx)
 }
 
-fn load(doc: &Value) -> Result<(Config, DirectoryIndex, Millis), WireError> {
+fn load(doc: &Value) -> Result<(Config, DirectoryIndex, Millis), GoldenError> {
     let config = Config::from_value(doc.get("config").cloned().unwrap_or(Value::Null))
         .map_err(|e| bad(format!("golden config is invalid: {e}")))?;
     let snapshot = serde_json::to_vec(doc.get("snapshot").unwrap_or(&Value::Null))
@@ -123,11 +136,14 @@ fn load(doc: &Value) -> Result<(Config, DirectoryIndex, Millis), WireError> {
     Ok((config, index, instant(doc.get("now"), "now")?))
 }
 
-fn plan(doc: &Value) -> Result<Value, WireError> {
+fn plan(doc: &Value) -> Result<Value, GoldenError> {
     let (config, index, now) = load(doc)?;
     let ctx = context(doc)?;
     let plan = evaluate(&config, &index, now, &ctx);
     let document = plan.document(&index);
+    // The document must serialise: it is what the CLI prints.
+    serde_json::to_string(&document)
+        .map_err(|e| bad(format!("the plan document does not serialise: {e}")))?;
     let status = match plan.status() {
         PlanStatus::Preview => "preview",
         PlanStatus::Ready => "ready",
@@ -172,7 +188,7 @@ fn plan(doc: &Value) -> Result<Value, WireError> {
     }))
 }
 
-fn login(doc: &Value) -> Result<Value, WireError> {
+fn login(doc: &Value) -> Result<Value, GoldenError> {
     let (config, index, now) = load(doc)?;
     let evaluator = LoginEvaluator::new(&config, &index, None);
     let mut logins = Vec::new();
@@ -208,7 +224,7 @@ fn login(doc: &Value) -> Result<Value, WireError> {
     Ok(json!({ "logins": logins }))
 }
 
-fn schedule(doc: &Value) -> Result<Value, WireError> {
+fn schedule(doc: &Value) -> Result<Value, GoldenError> {
     let schedule: Schedule =
         serde_json::from_value(doc.get("schedule").cloned().unwrap_or(Value::Null))
             .map_err(|e| bad(format!("golden schedule is invalid: {e}")))?;
@@ -234,8 +250,9 @@ fn schedule(doc: &Value) -> Result<Value, WireError> {
     Ok(json!({ "runs": runs }))
 }
 
-/// What the engine makes of one golden file (`kind` plan, login or schedule).
-pub(crate) fn outcome(doc: &Value) -> Result<Value, WireError> {
+/// What the engine makes of one golden file (`kind` plan, login or
+/// schedule), in the shape of the file's `expect`.
+pub fn outcome(doc: &Value) -> Result<Value, GoldenError> {
     match doc.get("kind").and_then(Value::as_str) {
         Some("plan") => plan(doc),
         Some("login") => login(doc),
