@@ -17,7 +17,7 @@ use super::strings::{self, HashLookup, StringColumn, WordBuild};
 use super::{DirectoryIndex, GroupOrd, NEVER, UNKNOWN_COUNT};
 use crate::model::{Directory, Group, Licence, UserKey};
 use crate::snapshot::{
-    FUTURE_SKEW_MS, Position, SnapshotError, SnapshotHeader, SnapshotPage, TimeField,
+    FUTURE_SKEW_MS, Position, SnapshotError, SnapshotHeader, SnapshotPage, SnapshotUser, TimeField,
 };
 use crate::time::Millis;
 
@@ -34,6 +34,24 @@ pub(crate) struct UserFields<'a> {
     pub(crate) last_login: Option<i64>,
     pub(crate) login_count: Option<u32>,
     pub(crate) deactivated_at: Option<i64>,
+}
+
+impl<'a> UserFields<'a> {
+    /// The fields of an already-deserialised user.
+    pub(crate) fn of(u: &'a SnapshotUser) -> Self {
+        UserFields {
+            key: &u.key,
+            username: &u.username,
+            display_name: &u.display_name,
+            email: &u.email,
+            directory_id: u.directory_id,
+            active: u.active,
+            created: u.created,
+            last_login: u.last_login,
+            login_count: u.login_count,
+            deactivated_at: u.deactivated_at,
+        }
+    }
 }
 
 /// Builds a [`DirectoryIndex`] from a header and pages of users.
@@ -201,18 +219,7 @@ impl IndexBuilder {
     pub fn add_page(&mut self, page: &SnapshotPage) -> Result<(), SnapshotError> {
         self.begin_page(Some(page.users.len()))?;
         for (i, u) in page.users.iter().enumerate() {
-            let fields = UserFields {
-                key: &u.key,
-                username: &u.username,
-                display_name: &u.display_name,
-                email: &u.email,
-                directory_id: u.directory_id,
-                active: u.active,
-                created: u.created,
-                last_login: u.last_login,
-                login_count: u.login_count,
-                deactivated_at: u.deactivated_at,
-            };
+            let fields = UserFields::of(u);
             let pushed = u32::try_from(i)
                 .map_err(|_| SnapshotError::TooLarge {
                     what: "page too long",
@@ -680,7 +687,7 @@ fn username_order(usernames: &StringColumn, keys: &StringColumn) -> Vec<u32> {
     let n = usernames.len().min(u32::MAX as usize);
     let mut sorted: Vec<u128> = (0..n)
         .zip(0u32..)
-        .map(|(i, user)| chunk_key(usernames.get(i), 0, user))
+        .map(|(i, user)| chunk_key(usernames.get(i), 0, user).0)
         .collect();
     sorted.sort_unstable();
     settle_ties(&mut sorted, 0, usernames, keys);
@@ -703,8 +710,9 @@ fn key_user(key: u128) -> u32 {
 }
 
 /// Bytes `level * CHUNK ..` of `name` lower-cased, zero-padded, big-endian
-/// in the top 96 bits; `user` in the low 32.
-fn chunk_key(name: &str, level: usize, user: u32) -> u128 {
+/// in the top 96 bits; `user` in the low 32. Also the length of the whole
+/// lower-cased name (a non-ASCII name is lower-cased once for both).
+fn chunk_key(name: &str, level: usize, user: u32) -> (u128, usize) {
     let mut bytes = [0u8; 16];
     let mut fill = |folded: &[u8]| {
         let from = (level * CHUNK).min(folded.len());
@@ -712,14 +720,16 @@ fn chunk_key(name: &str, level: usize, user: u32) -> u128 {
         if let (Some(dst), Some(src)) = (bytes.get_mut(..to - from), folded.get(from..to)) {
             dst.copy_from_slice(src);
         }
+        folded.len()
     };
-    if name.is_ascii() {
-        fill(name.as_bytes());
+    let folded_len = if name.is_ascii() {
+        let len = fill(name.as_bytes());
         bytes.make_ascii_lowercase();
+        len
     } else {
-        fill(name.to_lowercase().as_bytes());
-    }
-    u128::from_be_bytes(bytes) | u128::from(user)
+        fill(name.to_lowercase().as_bytes())
+    };
+    (u128::from_be_bytes(bytes) | u128::from(user), folded_len)
 }
 
 /// Orders the runs of `sorted` whose keys tie at `level` (same chunk,
@@ -738,8 +748,15 @@ fn settle_ties(sorted: &mut [u128], level: usize, usernames: &StringColumn, keys
         if len > 1
             && let Some(run) = sorted.get_mut(start..start + len)
         {
+            // Re-key the run by its next chunk, learning on the way whether
+            // every name already ended within this one.
             let next = level + 1;
-            let all_end = run.iter().all(|&k| folded_len(name(k)) <= next * CHUNK);
+            let mut all_end = true;
+            for k in run.iter_mut() {
+                let (key, folded_len) = chunk_key(name(*k), next, key_user(*k));
+                *k = key;
+                all_end &= folded_len <= next * CHUNK;
+            }
             if all_end || next == LEVELS {
                 run.sort_unstable_by(|&a, &b| {
                     cmp_lowercase(name(a), name(b)).then_with(|| {
@@ -748,23 +765,11 @@ fn settle_ties(sorted: &mut [u128], level: usize, usernames: &StringColumn, keys
                     })
                 });
             } else {
-                for k in run.iter_mut() {
-                    *k = chunk_key(name(*k), next, key_user(*k));
-                }
                 run.sort_unstable();
                 settle_ties(run, next, usernames, keys);
             }
         }
         start += len;
-    }
-}
-
-/// The length of `name` lower-cased.
-fn folded_len(name: &str) -> usize {
-    if name.is_ascii() {
-        name.len()
-    } else {
-        name.to_lowercase().len()
     }
 }
 

@@ -70,20 +70,7 @@ pub(crate) fn read_file<'a>(text: &'a str, sink: &mut impl Sink<'a>) -> Result<(
     sink.header(r.header()?)?;
     r.expect(b',')?;
     r.name("pages")?;
-    r.expect(b'[')?;
-    r.skip_ws();
-    if r.peek() == Some(b']') {
-        r.pos += 1;
-    } else {
-        loop {
-            r.page(sink)?;
-            match r.next_byte()? {
-                b',' => {}
-                b']' => break,
-                _ => return Err(Unusual),
-            }
-        }
-    }
+    r.array(|r| r.page(sink))?;
     r.expect(b'}')?;
     r.end()
 }
@@ -178,25 +165,35 @@ impl<'a> Reader<'a> {
     fn page(&mut self, sink: &mut impl Sink<'a>) -> Result<(), Unusual> {
         self.expect(b'{')?;
         self.name("users")?;
-        self.expect(b'[')?;
         sink.begin_page()?;
         let mut groups: Vec<&'a str> = Vec::with_capacity(16);
+        self.array(|r| {
+            groups.clear();
+            let (user, groups_json) = r.user(&mut groups)?;
+            sink.user(&user, &groups, groups_json)
+        })?;
+        self.expect(b'}')
+    }
+
+    /// `[ item, … ]`, each item read by `item`.
+    fn array(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<(), Unusual>,
+    ) -> Result<(), Unusual> {
+        self.expect(b'[')?;
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-        } else {
-            loop {
-                groups.clear();
-                let (user, groups_json) = self.user(&mut groups)?;
-                sink.user(&user, &groups, groups_json)?;
-                match self.next_byte()? {
-                    b',' => {}
-                    b']' => break,
-                    _ => return Err(Unusual),
-                }
+            return Ok(());
+        }
+        loop {
+            item(self)?;
+            match self.next_byte()? {
+                b',' => {}
+                b']' => return Ok(()),
+                _ => return Err(Unusual),
             }
         }
-        self.expect(b'}')
     }
 
     /// Only whitespace is left.
@@ -334,20 +331,10 @@ impl<'a> Reader<'a> {
 
     /// `[ "…", … ]` into `groups`.
     fn strings(&mut self, groups: &mut Vec<&'a str>) -> Result<(), Unusual> {
-        self.expect(b'[')?;
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(());
-        }
-        loop {
-            groups.push(self.string()?);
-            match self.next_byte()? {
-                b',' => {}
-                b']' => return Ok(()),
-                _ => return Err(Unusual),
-            }
-        }
+        self.array(|r| {
+            groups.push(r.string()?);
+            Ok(())
+        })
     }
 
     /// The next member name of a user object. Hosts write the fields in

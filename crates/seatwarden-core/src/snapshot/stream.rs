@@ -55,6 +55,29 @@ pub(super) struct WireUser<'a> {
     pub(super) groups: SmallVec<[WireStr<'a>; GROUPS_INLINE]>,
 }
 
+impl WireUser<'_> {
+    /// The fields as the builder takes them, borrowed from this user.
+    pub(super) fn fields(&self) -> UserFields<'_> {
+        UserFields {
+            key: &self.key,
+            username: &self.username,
+            display_name: &self.display_name,
+            email: &self.email,
+            directory_id: self.directory_id,
+            active: self.active,
+            created: self.created,
+            last_login: self.last_login,
+            login_count: self.login_count,
+            deactivated_at: self.deactivated_at,
+        }
+    }
+
+    /// The names in its `groups`.
+    pub(super) fn group_names(&self) -> impl Iterator<Item = &str> {
+        self.groups.iter().map(|g| g.0.as_ref())
+    }
+}
+
 /// The builder plus the first validation failure (serde's error type cannot
 /// carry ours, so it is parked here and swapped in afterwards).
 struct Sink<'b> {
@@ -77,20 +100,7 @@ impl<'de> Visitor<'de> for UsersSeed<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut i: u32 = 0;
         while let Some(u) = seq.next_element::<WireUser<'de>>()? {
-            let fields = UserFields {
-                key: &u.key,
-                username: &u.username,
-                display_name: &u.display_name,
-                email: &u.email,
-                directory_id: u.directory_id,
-                active: u.active,
-                created: u.created,
-                last_login: u.last_login,
-                login_count: u.login_count,
-                deactivated_at: u.deactivated_at,
-            };
-            let groups = u.groups.iter().map(|g| g.0.as_ref());
-            if let Err(e) = self.0.builder.push_user(&fields, groups, i) {
+            if let Err(e) = self.0.builder.push_user(&u.fields(), u.group_names(), i) {
                 return Err(rejected(self.0.failure, e));
             }
             i = i.checked_add(1).ok_or_else(|| {

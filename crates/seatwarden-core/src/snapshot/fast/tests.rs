@@ -11,19 +11,23 @@ use crate::snapshot::stream::WireUser;
 use crate::snapshot::{SnapshotFile, SnapshotHeader, SnapshotUser};
 
 /// One user as read, owned, for comparison.
-#[derive(Debug, Clone, PartialEq)]
-struct Read {
-    key: String,
-    username: String,
-    display_name: String,
-    email: String,
-    directory_id: i64,
-    active: bool,
-    created: i64,
-    last_login: Option<i64>,
-    login_count: Option<u32>,
-    deactivated_at: Option<i64>,
-    groups: Vec<String>,
+type Read = SnapshotUser;
+
+/// What a reader handed the builder, owned.
+fn record<'g>(u: &UserFields<'_>, groups: impl Iterator<Item = &'g str>) -> Read {
+    Read {
+        key: u.key.to_owned(),
+        username: u.username.to_owned(),
+        display_name: u.display_name.to_owned(),
+        email: u.email.to_owned(),
+        directory_id: u.directory_id,
+        active: u.active,
+        created: u.created,
+        last_login: u.last_login,
+        login_count: u.login_count,
+        deactivated_at: u.deactivated_at,
+        groups: groups.map(str::to_owned).collect(),
+    }
 }
 
 /// Records what the plain reader hands on.
@@ -64,19 +68,10 @@ impl<'a> Sink<'a> for Recorder {
             assert_eq!(names, groups);
         }
         self.seen += 1;
-        self.pages.last_mut().ok_or(Unusual)?.push(Read {
-            key: u.key.to_owned(),
-            username: u.username.to_owned(),
-            display_name: u.display_name.to_owned(),
-            email: u.email.to_owned(),
-            directory_id: u.directory_id,
-            active: u.active,
-            created: u.created,
-            last_login: u.last_login,
-            login_count: u.login_count,
-            deactivated_at: u.deactivated_at,
-            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
-        });
+        self.pages
+            .last_mut()
+            .ok_or(Unusual)?
+            .push(record(u, groups.iter().copied()));
         Ok(())
     }
 }
@@ -100,20 +95,8 @@ fn serde(text: &str) -> Result<Vec<Read>, serde_json::Error> {
     let page: WirePage<'_> = serde_json::from_str(text)?;
     Ok(page
         .users
-        .into_iter()
-        .map(|u| Read {
-            key: u.key.into_owned(),
-            username: u.username.into_owned(),
-            display_name: u.display_name.into_owned(),
-            email: u.email.into_owned(),
-            directory_id: u.directory_id,
-            active: u.active,
-            created: u.created,
-            last_login: u.last_login,
-            login_count: u.login_count,
-            deactivated_at: u.deactivated_at,
-            groups: u.groups.into_iter().map(|g| g.0.into_owned()).collect(),
-        })
+        .iter()
+        .map(|u| record(&u.fields(), u.group_names()))
         .collect())
 }
 
@@ -136,11 +119,7 @@ fn file_agrees(page: &str) -> Result<(), String> {
         Err(Unusual) => Ok(()),
         Ok((header, pages)) => match serde_json::from_str::<SnapshotFile>(&text) {
             Ok(f) => {
-                let expected: Vec<Vec<Read>> = f
-                    .pages
-                    .into_iter()
-                    .map(|p| p.users.into_iter().map(owned).collect())
-                    .collect();
+                let expected: Vec<Vec<Read>> = f.pages.into_iter().map(|p| p.users).collect();
                 if f.header == header && expected == pages {
                     Ok(())
                 } else {
@@ -260,22 +239,6 @@ fn fast_file(text: &str) -> Result<(SnapshotHeader, Vec<Vec<Read>>), Unusual> {
     Ok((r.header.ok_or(Unusual)?, r.pages))
 }
 
-fn owned(u: SnapshotUser) -> Read {
-    Read {
-        key: u.key,
-        username: u.username,
-        display_name: u.display_name,
-        email: u.email,
-        directory_id: u.directory_id,
-        active: u.active,
-        created: u.created,
-        last_login: u.last_login,
-        login_count: u.login_count,
-        deactivated_at: u.deactivated_at,
-        groups: u.groups,
-    }
-}
-
 #[test]
 fn a_file_as_we_write_it_is_read_as_serde_reads_it() {
     let empty = r#"{"users":[]}"#;
@@ -285,11 +248,7 @@ fn a_file_as_we_write_it_is_read_as_serde_reads_it() {
     assert_eq!(header, expected.header);
     // Pretty-printed, as `SnapshotFile` writes itself (its members in our order).
     let pretty = serde_json::to_string_pretty(&expected).unwrap();
-    let expected: Vec<Vec<Read>> = expected
-        .pages
-        .into_iter()
-        .map(|p| p.users.into_iter().map(owned).collect())
-        .collect();
+    let expected: Vec<Vec<Read>> = expected.pages.into_iter().map(|p| p.users).collect();
     assert_eq!(pages, expected);
     assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [2, 0, 2]);
     let (pretty_header, pretty_pages) = fast_file(&pretty).unwrap();
