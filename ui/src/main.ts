@@ -54,6 +54,11 @@ async function shell(): Promise<void> {
         navigate(TABS[n]?.[0] ?? 'dashboard');
       }
     });
+    // Clicking the tab that is already open reloads it: the hash does not
+    // change, so no hashchange would fire and the view would stay as it was.
+    a.addEventListener('click', (e: MouseEvent) => {
+      if (a.getAttribute('href') === window.location.hash) { e.preventDefault(); void route(); }
+    });
     return a;
   });
   tablist.append(...tabButtons);
@@ -86,7 +91,9 @@ async function route(): Promise<void> {
   } catch (e) {
     host.appendChild(banner(`This page failed to load: ${e instanceof Error ? e.message : String(e)}`, 'error'));
   } finally {
-    if (mine === generation) panel.dataset.loaded = entry[0];
+    // `loaded` names the tab; `generation` tells a reload of the same tab
+    // from the view it replaced (the browser tests wait on both).
+    if (mine === generation) { panel.dataset.loaded = entry[0]; panel.dataset.generation = String(mine); }
   }
 }
 

@@ -16,9 +16,12 @@ test('a bulk group action on selected users shows its plan and runs with progres
 
   const count = async () => (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ includeGroups: [target] }))}`)).body.total;
   const membersBefore = await count();
+  const nonMembers = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ excludeGroups: [target] }))}`)).body.total;
   await openTab(page, 'users');
   await page.getByLabel('Not member of').selectOption(target);
   await page.getByRole('button', { name: 'Apply filters' }).click();
+  // The unfiltered list has rows too: wait until the filtered total is shown.
+  await page.locator('[data-testid="user-total"]', { hasText: `${nonMembers.toLocaleString('en')} users` }).waitFor();
   await page.locator('[data-testid="user-row"]').first().waitFor();
   const boxes = page.locator('[data-testid="user-row"] input[type=checkbox]');
   await boxes.nth(0).check();

@@ -77,8 +77,14 @@ export async function openBrowser(server) {
 
 /** Opens tab `id` and waits for its view to finish loading. */
 export async function openTab(page, id) {
+  // Wait for a render that started after this click: when the tab is already
+  // open, `data-loaded` names it before the new render has finished.
+  const before = Number(await page.locator('#sw-panel').getAttribute('data-generation') ?? 0);
   await page.locator(`[role=tab][data-tab="${id}"]`).click();
-  await page.locator(`#sw-panel[data-loaded="${id}"]`).waitFor({ timeout: 30_000 });
+  await page.waitForFunction(([tab, gen]) => {
+    const panel = document.getElementById('sw-panel');
+    return panel?.dataset.loaded === tab && Number(panel.dataset.generation ?? 0) > gen;
+  }, [id, before], { timeout: 30_000 });
 }
 
 /** Calls the API from the signed-in page (same cookie), for checks only. */

@@ -98,8 +98,13 @@ test('filter, export, safe policy, preview, live run, audit, revert', async () =
   await openTab(page, 'audit');
   await page.locator(`[data-testid="run-row"][data-run="${runId}"]`).waitFor();
   await page.locator(`[data-testid="run-row"][data-run="${runId}"] a`).click();
-  await page.locator('[data-testid="audit-row"]').first().waitFor();
-  assert.ok(await page.locator('[data-testid="audit-row"]').count() > 0);
+  // Wait for the run's own page (its heading), not for any audit row: the
+  // audit tab's entry list has rows too, and it is replaced while the run
+  // page loads, so a count taken then could see neither list.
+  await page.getByRole('heading', { name: new RegExp(`^Run #${runId}:`) }).waitFor();
+  const runEntries = page.locator('[data-testid="audit-table"] [data-testid="audit-row"]');
+  await runEntries.first().waitFor();
+  assert.ok(await runEntries.count() > 0, 'the run page lists its audit entries');
   await shot(page, 'story-audit-run');
 
   // Revert the run.
