@@ -67,7 +67,12 @@ class AoRecordStoreTest {
     assertEquals(50, page.size());
     assertEquals("{\"i\":49}", page.get(0).body());
     assertEquals(1049, page.get(0).time());
-    assertEquals(List.of("SELECT AuditRow WHERE GROUP_ID = ?"), ao.statements);
+    assertEquals(
+        1,
+        ao.statements.size(),
+        "queries for one page of 50 (a getter of an unloaded column is one more each): "
+            + ao.statements.subList(0, Math.min(3, ao.statements.size())));
+    assertEquals("SELECT AuditRow WHERE GROUP_ID = ?", ao.statements.get(0));
     ao.statements.clear();
     assertEquals(1, store.getById("audit", page.get(0).id()).orElseThrow().revision());
     assertEquals(1, ao.statements.size(), "a read by id is one query: " + ao.statements);
