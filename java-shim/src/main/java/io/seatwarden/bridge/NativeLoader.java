@@ -221,7 +221,8 @@ public final class NativeLoader {
 
   /**
    * The directory for copies: {@value #DIR_PROPERTY}, else the {@link #preferDirectory preferred}
-   * one (both created if missing), else {@link #tempDirectory}. Choosing a configured directory
+   * one (both created private to this user if missing, and used only if this user owns them),
+   * else {@link #tempDirectory}. Choosing a configured directory
    * also removes stale copies an earlier version left in the temp location.
    */
   static Path copyDirectory() throws IOException {
@@ -231,7 +232,18 @@ public final class NativeLoader {
     if (chosen == null) {
       return tempDirectory();
     }
-    Files.createDirectories(chosen);
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      // Private to the product's user, like the temp folder: nobody else may swap the library.
+      Files.createDirectories(
+          chosen,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectories(chosen);
+    }
+    if (!ownedByUs(chosen)) {
+      // Someone else's folder (or a link to one): never load a library from there.
+      return tempDirectory();
+    }
     Path legacy = Paths.get(System.getProperty("java.io.tmpdir")).resolve("seatwarden-native");
     if (Files.isDirectory(legacy, LinkOption.NOFOLLOW_LINKS) && ownedByUs(legacy)) {
       deleteStaleCopies(legacy, Instant.now().minus(STALE_AFTER));

@@ -115,6 +115,10 @@ class LoaderTest {
       NativeLoader.preferDirectory(home);
       assertEquals(home, NativeLoader.copyDirectory());
       assertTrue(Files.isDirectory(home));
+      assertEquals(
+          "rwx------",
+          java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(home)),
+          "private to the product's user");
       System.setProperty(NativeLoader.DIR_PROPERTY, property.toString());
       assertEquals(property, NativeLoader.copyDirectory());
       assertTrue(Files.isDirectory(property));
