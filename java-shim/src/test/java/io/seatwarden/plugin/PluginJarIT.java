@@ -151,6 +151,24 @@ class PluginJarIT {
   }
 
   /**
+   * Undocumented Crowd packages that only Jira-only classes use (JiraHost: ImmutableGroup,
+   * InvalidGroupException) are optional, so they can never stop the bundle from resolving in
+   * Confluence. The ones both products' code paths need stay mandatory (docs/atlassian-api.md).
+   */
+  @Test
+  void crowdPackagesUsedOnlyInJiraAreOptional() {
+    for (String pkg : List.of("com.atlassian.crowd.embedded.impl", "com.atlassian.crowd.exception.embedded")) {
+      assertTrue(imports.containsKey(pkg), pkg + " is not imported");
+      assertTrue(imports.get(pkg).contains("resolution:=optional"), pkg + " must be optional");
+    }
+    for (String pkg :
+        List.of("com.atlassian.crowd.search", "com.atlassian.crowd.search.builder", "com.atlassian.crowd.model.user")) {
+      assertTrue(imports.containsKey(pkg), pkg + " is not imported");
+      assertFalse(imports.get(pkg).contains("optional"), pkg + " is needed in both products");
+    }
+  }
+
+  /**
    * The Spring DM / Gemini Blueprint packages Atlassian's transformerless plugins import, all
    * optional (no class of the shim uses them, so bnd would not add them by itself).
    */
