@@ -1,20 +1,24 @@
 package io.seatwarden.plugin;
 
 import com.atlassian.jira.util.thread.JiraThreadLocalUtil;
+import com.atlassian.sal.api.transaction.TransactionTemplate;
+import io.seatwarden.bridge.Host;
+import io.seatwarden.confluence.ConfluenceTransactionContext;
 import io.seatwarden.jira.JiraThreadContext;
+import io.seatwarden.product.ContextualHost;
 import io.seatwarden.product.ThreadContext;
 
 /**
- * The {@link ThreadContext} of the plugin's own thread, per product.
+ * The product state the plugin's own work needs, per product.
  *
- * <p>Jira: {@link JiraThreadContext} over {@code JiraThreadLocalUtil}. Confluence: none yet. The
- * review asks for SAL's {@code TransactionTemplate} around each slice, but a slice also writes
- * through the Active Objects store, whose compare-and-set commits inside the table's cluster lock;
- * if Active Objects joins a surrounding transaction on Confluence (open question in
- * docs/plugin.md, "Store"), one transaction per slice would commit after the lock is released and
- * break that guarantee across nodes. Confluence's {@code UserAccessor} and {@code CrowdService} are
- * transactional proxies that open their own transaction per call. This stays open until the
- * ordering is verified on a Confluence instance.
+ * <p><b>Jira</b>: every slice of the {@code seatwarden-drive} thread runs inside {@link
+ * JiraThreadContext} ({@code JiraThreadLocalUtil} preCall/postCall), as Atlassian requires of any
+ * plugin that creates its own threads; the host is used as is.
+ *
+ * <p><b>Confluence</b>: every directory call runs inside SAL's {@code TransactionTemplate} ({@link
+ * ConfluenceTransactionContext} through {@link ContextualHost}), on whichever thread makes it; the
+ * slice itself gets no transaction, so the Active Objects store's compare-and-set never runs
+ * inside a product transaction and commits before its table lock is released.
  *
  * <p>Like {@code LoginListeners.forProduct}, the product classes are named only inside the branch
  * that runs, so the other product never loads them.
@@ -23,11 +27,20 @@ final class ProductThreads {
 
   private ProductThreads() {}
 
-  /** The context for {@code product}'s background work, from its components. */
-  static ThreadContext forProduct(String product, Services services) {
+  /** The context around each slice of {@code product}'s background work. */
+  static ThreadContext perSlice(String product, Services services) {
     if (product.equals("jira")) {
       return new JiraThreadContext(services.get(JiraThreadLocalUtil.class));
     }
     return ThreadContext.NONE;
+  }
+
+  /** {@code host} as the engine should call it in {@code product}. */
+  static Host host(String product, Services services, Host host) {
+    if (product.equals("confluence")) {
+      return new ContextualHost(
+          host, new ConfluenceTransactionContext(services.get(TransactionTemplate.class)));
+    }
+    return host;
   }
 }

@@ -141,14 +141,18 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
       RecordStore store = new AoRecordStore(ao, locks);
       ProductBinding binding = bindings.create(services, new AutomationAccount(store, clock));
 
-      Seatwarden engine = opener.open(binding.product(), binding.host(), store);
+      Seatwarden engine =
+          opener.open(
+              binding.product(),
+              ProductThreads.host(binding.product(), services, binding.host()),
+              store);
       undo.push(() -> closeQuietly("engine", engine));
 
       BackgroundPump pump =
           new BackgroundPump(
               engine,
               binding.actingUser(),
-              ProductThreads.forProduct(binding.product(), services),
+              ProductThreads.perSlice(binding.product(), services),
               clock);
       undo.push(() -> closeQuietly("background pump", pump));
 
