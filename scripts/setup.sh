@@ -36,6 +36,36 @@ ensure_java() {
   command -v javac >/dev/null || apt_install openjdk-17-jdk-headless
 }
 
+# Pinned so that every machine links the shipped library with the same zig and glibc stubs.
+ZIGLANG_VERSION=0.17.1
+CARGO_ZIGBUILD_VERSION=0.24.1
+
+ensure_native_toolchain() {
+  # The plugin jar carries the native library for linux-x86_64 and linux-aarch64, linked
+  # against glibc 2.17 by `cargo zigbuild` (PyPI: ziglang, cargo-zigbuild) so it loads on
+  # RHEL 8, Amazon Linux 2, Ubuntu 20.04 and SLES 15 nodes (see docs/plugin.md). The jar
+  # check loads the aarch64 library under qemu-aarch64 over Debian's aarch64 C library.
+  rustup target list --installed | grep -qx aarch64-unknown-linux-gnu ||
+    rustup target add aarch64-unknown-linux-gnu
+  apt_install qemu-user libc6-arm64-cross
+  if command -v cargo-zigbuild >/dev/null &&
+    { command -v zig >/dev/null || python3 -m ziglang version >/dev/null 2>&1; }; then
+    return 0
+  fi
+  # Debian's python refuses `pip install` outside a virtual environment (PEP 668): install
+  # into one of our own and put its two commands next to cargo, which is on PATH.
+  local venv="${XDG_DATA_HOME:-$HOME/.local/share}/seatwarden/zigbuild"
+  if [ ! -x "$venv/bin/pip" ]; then
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+  fi
+  log "installing ziglang $ZIGLANG_VERSION and cargo-zigbuild $CARGO_ZIGBUILD_VERSION into $venv"
+  "$venv/bin/pip" install -q "ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION"
+  local bin
+  bin="$(dirname "$(command -v cargo)")"
+  ln -sf "$venv/bin/cargo-zigbuild" "$bin/cargo-zigbuild"
+  ln -sf "$venv/bin/python-zig" "$bin/zig"
+}
+
 ensure_smtp_server() {
   # The mail tests deliver to a real SMTP server on loopback: Debian's aiosmtpd,
   # run with Debian's own /usr/bin/python3 (a pyenv python on PATH cannot see
@@ -62,5 +92,6 @@ ensure_browser() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   ensure_rust
   ensure_java
+  ensure_native_toolchain
   ensure_smtp_server
 fi

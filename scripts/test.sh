@@ -29,6 +29,7 @@ step "cargo test" cargo test --workspace --locked
 
 if [ -f pom.xml ]; then
   ensure_java
+  ensure_native_toolchain
   step "JUnit against the native library" mvn -B -ntp verify
 fi
 

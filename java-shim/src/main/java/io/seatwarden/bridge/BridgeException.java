@@ -19,6 +19,11 @@ public class BridgeException extends SeatwardenException {
     this(message, Map.of());
   }
 
+  /** An exception with details, caused by another (a native library that would not load). */
+  BridgeException(String message, Map<String, Object> details, Throwable cause) {
+    super(ErrorKind.BRIDGE, message, details, cause);
+  }
+
   /** An exception caused by another, e.g. an I/O error while extracting the library. */
   public BridgeException(String message, Throwable cause) {
     super(ErrorKind.BRIDGE, message, Map.of(), cause);

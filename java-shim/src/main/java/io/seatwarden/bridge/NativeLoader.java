@@ -21,7 +21,7 @@ import java.util.Map;
  * Loads the native library for this platform, once per classloader.
  *
  * <p>The library ships inside the jar under {@code native/<os>-<arch>/} (see {@link
- * #platformId}). It is copied to a uniquely named temp file and loaded from there with {@link
+ * #platformId}). It is copied to a uniquely named file and loaded from there with {@link
  * System#load}: a plugin upgrade loads the new jar in a new classloader while the old one may
  * still be alive, and the JVM refuses to load the same file into two classloaders. Each copy of
  * the library has its own native state, so the two never interfere.
@@ -29,6 +29,16 @@ import java.util.Map;
  * <p>On POSIX systems the temp file is deleted right after loading (the mapping stays valid);
  * where that is impossible (Windows) it is deleted on exit, and copies left behind by crashed or
  * killed JVMs are deleted at the next load once they are older than {@link #STALE_AFTER}.
+ *
+ * <p>Where the copy goes: the directory named by the system property {@value #DIR_PROPERTY} if
+ * set, else the one the plugin gave {@link #preferDirectory} (the product's local home, which the
+ * product itself runs from), else {@code java.io.tmpdir}. The temp directory is the last resort
+ * because hardened nodes mount {@code /tmp} {@code noexec}, where every {@code System.load}
+ * fails. Copies left in the old temp location by an earlier version are cleaned up too.
+ *
+ * <p>A library that does not load is a {@link NativeLoadException} naming the reason (a glibc too
+ * old, a {@code noexec} directory, another architecture, none for this platform), kept for this
+ * classloader so the plugin can show it.
  *
  * <p>The system property {@value #PATH_PROPERTY} names a library file to use instead of the one
  * in the jar (development, tests); it is copied the same way.
@@ -39,6 +49,9 @@ import java.util.Map;
 public final class NativeLoader {
   /** The system property that overrides the library file. */
   public static final String PATH_PROPERTY = "seatwarden.native.path";
+
+  /** The system property naming the directory the library is copied to before loading. */
+  public static final String DIR_PROPERTY = "seatwarden.native.dir";
 
   /** The bridge protocol version these classes speak; the library must report the same. */
   public static final int BRIDGE_VERSION = 1;
@@ -55,8 +68,18 @@ public final class NativeLoader {
   private static final Object LOCK = new Object();
   private static volatile LibraryInfo loaded;
   private static BridgeException failure;
+  private static volatile Path preferredDirectory;
 
   private NativeLoader() {}
+
+  /**
+   * Copy the library into {@code directory} (created if missing) rather than the temp directory;
+   * the plugin passes a folder of the product's local home. The {@value #DIR_PROPERTY} property
+   * still wins. Has no effect once the library is loaded.
+   */
+  public static void preferDirectory(Path directory) {
+    preferredDirectory = directory;
+  }
 
   /**
    * Loads the library if this classloader has not yet, checks its version, and describes it.
@@ -77,18 +100,31 @@ public final class NativeLoader {
         // The library may be half-loaded; never try twice in one classloader.
         throw failure;
       }
+      Path dir = null;
       try {
-        Path copy = extract();
-        System.load(copy.toAbsolutePath().toString());
-        discard(copy);
+        dir = copyDirectory();
+        Path copy = extract(dir);
+        try {
+          System.load(copy.toAbsolutePath().toString());
+        } finally {
+          discard(copy);
+        }
         info = checkVersion(LibraryInfo.from(Envelope.unwrapObject(Native.version())), BRIDGE_VERSION);
         loaded = info;
         return info;
       } catch (BridgeException e) {
         failure = e;
         throw e;
-      } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
-        failure = new BridgeException("cannot load the native library: " + e.getMessage(), e);
+      } catch (UnsatisfiedLinkError e) {
+        failure = NativeLoadException.fromLinkError(e, String.valueOf(dir));
+        throw failure;
+      } catch (IOException | SecurityException e) {
+        failure =
+            new NativeLoadException(
+                NativeLoadException.Reason.EXTRACTION_FAILED,
+                e.toString(),
+                Map.of("directory", String.valueOf(dir)),
+                e);
         throw failure;
       }
     }
@@ -119,9 +155,11 @@ public final class NativeLoader {
     } else if (name.startsWith("windows")) {
       os = "windows";
     } else {
-      throw new BridgeException(
-          "no native library for operating system `" + osName + "`",
-          Map.of("os", osName, "arch", osArch));
+      throw new NativeLoadException(
+          NativeLoadException.Reason.NO_LIBRARY_FOR_PLATFORM,
+          "operating system `" + osName + "`",
+          Map.of("os", osName, "arch", osArch),
+          null);
     }
     String arch;
     switch (osArch.toLowerCase(Locale.ROOT)) {
@@ -135,9 +173,11 @@ public final class NativeLoader {
         arch = "aarch64";
         break;
       default:
-        throw new BridgeException(
-            "no native library for architecture `" + osArch + "`",
-            Map.of("os", osName, "arch", osArch));
+        throw new NativeLoadException(
+            NativeLoadException.Reason.NO_LIBRARY_FOR_PLATFORM,
+            "architecture `" + osArch + "`",
+            Map.of("os", osName, "arch", osArch),
+            null);
     }
     return os + "-" + arch;
   }
@@ -147,8 +187,7 @@ public final class NativeLoader {
     return "native/" + platformId + "/" + System.mapLibraryName(LIBRARY_NAME);
   }
 
-  private static Path extract() throws IOException {
-    Path dir = copyDirectory();
+  private static Path extract(Path dir) throws IOException {
     deleteStaleCopies(dir, Instant.now().minus(STALE_AFTER));
     String name = System.mapLibraryName(LIBRARY_NAME);
     String suffix = name.substring(name.lastIndexOf('.'));
@@ -169,9 +208,11 @@ public final class NativeLoader {
     try (InputStream in = NativeLoader.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         Files.deleteIfExists(copy);
-        throw new BridgeException(
-            "no native library for " + platform + " in the jar (expected `" + resource + "`)",
-            Map.of("platform", platform, "resource", resource));
+        throw new NativeLoadException(
+            NativeLoadException.Reason.NO_LIBRARY_FOR_PLATFORM,
+            platform + ", expected `" + resource + "` in the jar",
+            Map.of("platform", platform, "resource", resource),
+            null);
       }
       Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
     }
@@ -179,10 +220,42 @@ public final class NativeLoader {
   }
 
   /**
-   * The directory for temp copies: {@code <tmpdir>/seatwarden-native}, private to this user; a
+   * The directory for copies: {@value #DIR_PROPERTY}, else the {@link #preferDirectory preferred}
+   * one (both created private to this user if missing, and used only if this user owns them),
+   * else {@link #tempDirectory}. Choosing a configured directory
+   * also removes stale copies an earlier version left in the temp location.
+   */
+  static Path copyDirectory() throws IOException {
+    String property = System.getProperty(DIR_PROPERTY);
+    Path chosen =
+        property != null && !property.isBlank() ? Paths.get(property) : preferredDirectory;
+    if (chosen == null) {
+      return tempDirectory();
+    }
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      // Private to the product's user, like the temp folder: nobody else may swap the library.
+      Files.createDirectories(
+          chosen,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectories(chosen);
+    }
+    if (!ownedByUs(chosen)) {
+      // Someone else's folder (or a link to one): never load a library from there.
+      return tempDirectory();
+    }
+    Path legacy = Paths.get(System.getProperty("java.io.tmpdir")).resolve("seatwarden-native");
+    if (Files.isDirectory(legacy, LinkOption.NOFOLLOW_LINKS) && ownedByUs(legacy)) {
+      deleteStaleCopies(legacy, Instant.now().minus(STALE_AFTER));
+    }
+    return chosen;
+  }
+
+  /**
+   * The temp directory for copies: {@code <tmpdir>/seatwarden-native}, private to this user; a
    * fresh private temp directory if that one belongs to someone else or is a link.
    */
-  private static Path copyDirectory() throws IOException {
+  private static Path tempDirectory() throws IOException {
     Path tmp = Paths.get(System.getProperty("java.io.tmpdir"));
     Path dir = tmp.resolve("seatwarden-native");
     boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");

@@ -16,6 +16,7 @@ import io.seatwarden.login.Reactivation;
 import io.seatwarden.login.ReactivationSource;
 import io.seatwarden.store.AoRecordStore;
 import io.seatwarden.web.AdminBackend;
+import io.seatwarden.web.StartFailure;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
@@ -70,6 +71,7 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
 
   private final Deque<Runnable> undo = new ArrayDeque<>();
   private volatile Running running;
+  private volatile StartFailure startFailure;
   private volatile boolean productShuttingDown;
 
   /** The production wiring (see {@code META-INF/spring/seatwarden.xml}). */
@@ -121,12 +123,16 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
     stop();
   }
 
-  /** Plugin enabled: opens and registers everything; on failure undoes what it did and throws. */
+  /**
+   * Plugin enabled: opens and registers everything; on failure undoes what it did, keeps the
+   * failure for the admin UI ({@link #startFailure}), logs it and throws (SAL logs it too).
+   */
   public synchronized void start() {
     if (running != null) {
       return;
     }
     productShuttingDown = false;
+    startFailure = null;
     try {
       Services services = servicesFactory.get();
       if (services instanceof AutoCloseable closeable) {
@@ -135,10 +141,19 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
       RecordStore store = new AoRecordStore(ao, locks);
       ProductBinding binding = bindings.create(services, new AutomationAccount(store, clock));
 
-      Seatwarden engine = opener.open(binding.product(), binding.host(), store);
+      Seatwarden engine =
+          opener.open(
+              binding.product(),
+              ProductThreads.host(binding.product(), services, binding.host()),
+              store);
       undo.push(() -> closeQuietly("engine", engine));
 
-      BackgroundPump pump = new BackgroundPump(engine, binding.actingUser(), clock);
+      BackgroundPump pump =
+          new BackgroundPump(
+              engine,
+              binding.actingUser(),
+              ProductThreads.perSlice(binding.product(), services),
+              clock);
       undo.push(() -> closeQuietly("background pump", pump));
 
       events.register(this);
@@ -152,7 +167,9 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
       TickJob job = new TickJob(engine, binding.actingUser(), locks, clock, pump::wake);
       scheduler.registerJobRunner(TickJob.RUNNER_KEY, job);
       undo.push(() -> scheduler.unregisterJobRunner(TickJob.RUNNER_KEY));
-      scheduler.scheduleJob(TickJob.JOB_ID, TickJob.config(clock.getAsLong()));
+      if (!TickJob.isCurrent(scheduler.getJobDetails(TickJob.JOB_ID))) {
+        scheduler.scheduleJob(TickJob.JOB_ID, TickJob.config(clock.getAsLong()));
+      }
       undo.push(
           () -> {
             if (!productShuttingDown) {
@@ -168,11 +185,22 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
       LOG.info("Seatwarden started for {}", binding.product());
     } catch (SchedulerServiceException e) {
       stop();
-      throw new IllegalStateException("Seatwarden could not schedule its job", e);
+      IllegalStateException failure =
+          new IllegalStateException("Seatwarden could not schedule its job", e);
+      keep(failure);
+      throw failure;
     } catch (RuntimeException | Error e) {
       stop();
+      keep(e);
       throw e;
     }
+  }
+
+  /** Remembers why the start failed, for the admin UI, and says it in the product log. */
+  private void keep(Throwable failure) {
+    StartFailure kept = StartFailure.of(failure, clock.getAsLong());
+    startFailure = kept;
+    LOG.error("Seatwarden could not start: {}", kept.message(), failure);
   }
 
   /** Plugin disabled: stops and unregisters everything start did; idempotent. */
@@ -186,6 +214,12 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
         LOG.warn("Seatwarden could not undo a start step: {}", e.toString());
       }
     }
+  }
+
+  /** Why the last start failed, until the next start (empty while running or never failed). */
+  @Override
+  public Optional<StartFailure> startFailure() {
+    return Optional.ofNullable(startFailure);
   }
 
   /** The running engine and its helpers, or empty while stopped. */

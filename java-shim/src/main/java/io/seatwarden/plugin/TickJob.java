@@ -10,6 +10,7 @@ import com.atlassian.scheduler.config.JobId;
 import com.atlassian.scheduler.config.JobRunnerKey;
 import com.atlassian.scheduler.config.RunMode;
 import com.atlassian.scheduler.config.Schedule;
+import com.atlassian.scheduler.status.JobDetails;
 import io.seatwarden.bridge.EngineClosedException;
 import io.seatwarden.bridge.Seatwarden;
 import io.seatwarden.bridge.TickReport;
@@ -70,6 +71,25 @@ public final class TickJob implements JobRunner {
     return JobConfig.forJobRunnerKey(RUNNER_KEY)
         .withRunMode(RunMode.RUN_ONCE_PER_CLUSTER)
         .withSchedule(Schedule.forInterval(INTERVAL_MILLIS, new Date(now + INTERVAL_MILLIS)));
+  }
+
+  /**
+   * Whether the scheduled job {@code details} (null: none) already is the one {@link #config}
+   * describes: same runner, run mode and interval. The first-run time is not compared: scheduling
+   * the same {@code JobId} again replaces the job, so a node start that re-schedules a current job
+   * would push its next run back by a whole interval, and on a cluster whose nodes restart in
+   * turn the tick could be postponed for as long as the rolling restart lasts.
+   */
+  public static boolean isCurrent(JobDetails details) {
+    if (details == null) {
+      return false;
+    }
+    Schedule schedule = details.getSchedule();
+    return RUNNER_KEY.equals(details.getJobRunnerKey())
+        && details.getRunMode() == RunMode.RUN_ONCE_PER_CLUSTER
+        && schedule != null
+        && schedule.getIntervalScheduleInfo() != null
+        && schedule.getIntervalScheduleInfo().getIntervalInMillis() == INTERVAL_MILLIS;
   }
 
   @Override

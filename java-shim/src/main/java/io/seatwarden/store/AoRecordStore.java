@@ -47,6 +47,9 @@ public final class AoRecordStore implements RecordStore {
   private final ActiveObjects ao;
   private final ClusterLockService locks;
 
+  /** The most ids one retention {@code DELETE} covers. */
+  static final int DELETE_RANGE = 1000;
+
   /** A store over the plugin's Active Objects tables. */
   public AoRecordStore(ActiveObjects ao, ClusterLockService locks) {
     this.ao = Objects.requireNonNull(ao, "ao");
@@ -144,12 +147,55 @@ public final class AoRecordStore implements RecordStore {
     return database(table, () -> (long) ao.count(type, filter));
   }
 
+  /**
+   * Deletes the matching rows in statements that each cover at most {@link #DELETE_RANGE} ids.
+   *
+   * <p>Retention purges the oldest audit rows, possibly millions at once. One unbounded {@code
+   * DELETE} holds a row lock per row until it commits: SQL Server escalates that to a table lock
+   * (and blocks every writer of the audit table) and Oracle fills its undo. So the lowest and
+   * highest matching ids are read first (two one-row queries), and the rows between them are
+   * deleted range by range: {@code <scan clause> AND ID >= ? AND ID < ?}, each statement its own
+   * short unit touching at most {@value #DELETE_RANGE} rows (none of the store's callers holds a
+   * transaction around it). A row inserted during the purge gets an id above the range read at the
+   * start and is left for the next purge.
+   */
   @Override
   public long delete(String table, Scan scan) {
     Class<? extends RecordRow> type = RecordTables.entity(table);
     ScanQuery query = ScanQuery.of(scan);
     return database(
-        table, () -> (long) ao.deleteWithSQL(type, query.where(), query.params().toArray()));
+        table,
+        () -> {
+          Integer low = edgeId(type, query, RecordRow.ID + " ASC");
+          if (low == null) {
+            return 0L;
+          }
+          Integer high = edgeId(type, query, RecordRow.ID + " DESC");
+          if (high == null) {
+            return 0L;
+          }
+          String where =
+              (query.where() == null ? "" : query.where() + " AND ")
+                  + RecordRow.ID
+                  + " >= ? AND "
+                  + RecordRow.ID
+                  + " < ?";
+          long deleted = 0;
+          for (long from = low; from <= high; from += DELETE_RANGE) {
+            long to = Math.min((long) high + 1, from + DELETE_RANGE);
+            List<Object> params = new ArrayList<>(query.params());
+            params.add((int) from);
+            params.add(to > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) to);
+            deleted += ao.deleteWithSQL(type, where, params.toArray());
+          }
+          return deleted;
+        });
+  }
+
+  /** The lowest ({@code ID ASC}) or highest ({@code ID DESC}) id matching the query, or null. */
+  private Integer edgeId(Class<? extends RecordRow> type, ScanQuery query, String order) {
+    RecordRow[] rows = ao.find(type, query.filter().order(order).limit(1));
+    return rows.length == 0 ? null : rows[0].getID();
   }
 
   private RecordRow findByKey(Class<? extends RecordRow> type, String key) {

@@ -14,4 +14,9 @@ public interface AdminBackend {
 
   /** {@code jira} or {@code confluence}, or empty while stopped. */
   Optional<String> product();
+
+  /** Why the last start failed, while the plugin is not running because of it. */
+  default Optional<StartFailure> startFailure() {
+    return Optional.empty();
+  }
 }

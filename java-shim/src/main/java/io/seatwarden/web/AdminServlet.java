@@ -115,6 +115,8 @@ public final class AdminServlet extends HttpServlet {
       return;
     }
     boolean api = path.startsWith("/api/") || path.equals("/session");
+    boolean changesState =
+        !SAFE_METHODS.contains(request.getMethod().toUpperCase(Locale.ROOT));
 
     UserKey user = users.getRemoteUserKey(request);
     if (user == null) {
@@ -129,7 +131,7 @@ public final class AdminServlet extends HttpServlet {
       sendError(response, 403, "forbidden", "Seatwarden is for system administrators only");
       return;
     }
-    if (!webSudo(request, response, api)) {
+    if (!webSudo(request, response, api, changesState)) {
       return;
     }
     if (path.equals("/session")) {
@@ -141,12 +143,22 @@ public final class AdminServlet extends HttpServlet {
     }
   }
 
-  /** WebSudo: true when the request may go on; otherwise the response is already written. */
-  private boolean webSudo(HttpServletRequest request, HttpServletResponse response, boolean api)
+  /**
+   * WebSudo: true when the request may go on; otherwise the response is already written.
+   *
+   * <p>{@code willExecuteWebSudoRequest} marks the request as a WebSudo one, which restarts the
+   * secure session's idle timer. Only page loads and state-changing calls do that: the UI polls
+   * progress with GETs, and if those refreshed it, an open tab would keep the secure session alive
+   * for ever and WebSudo would never ask again. Reads are still refused once it has expired.
+   */
+  private boolean webSudo(
+      HttpServletRequest request, HttpServletResponse response, boolean api, boolean changesState)
       throws IOException {
     try {
       if (webSudo.canExecuteRequest(request)) {
-        webSudo.willExecuteWebSudoRequest(request);
+        if (!api || changesState) {
+          webSudo.willExecuteWebSudoRequest(request);
+        }
         return true;
       }
     } catch (WebSudoSessionException expired) {
@@ -196,7 +208,17 @@ public final class AdminServlet extends HttpServlet {
     }
     Optional<Seatwarden> engine = backend.engine();
     if (engine.isEmpty()) {
-      sendError(response, 503, "unavailable", "Seatwarden is starting or stopping");
+      Optional<StartFailure> failed = backend.startFailure();
+      if (failed.isPresent()) {
+        // The UI shows the message; "starting" would never end.
+        sendError(
+            response,
+            503,
+            failed.get().reason(),
+            "Seatwarden could not start on this node: " + failed.get().message());
+      } else {
+        sendError(response, 503, "unavailable", "Seatwarden is starting or stopping");
+      }
       return;
     }
     byte[] body = readBody(request);
@@ -267,13 +289,9 @@ public final class AdminServlet extends HttpServlet {
     }
     byte[] body = asset.get().body();
     if (name.equals("index.html")) {
-      String product = backend.product().orElse("");
-      String section =
-          product.equals("confluence") ? "admin" : "admin_users_menu/users_groups_section";
+      AdminChrome chrome = AdminChrome.forProduct(backend.product().orElse(""));
       body =
-          UiAssets.utf8(
-              UiAssets.page(
-                  new String(body, StandardCharsets.UTF_8), apiBase, section, "seatwarden-admin"));
+          UiAssets.utf8(UiAssets.page(new String(body, StandardCharsets.UTF_8), apiBase, chrome));
     }
     response.setHeader("Cache-Control", "no-cache");
     response.setHeader("X-Content-Type-Options", "nosniff");
@@ -327,9 +345,15 @@ public final class AdminServlet extends HttpServlet {
     return params;
   }
 
-  private static URI currentUri(HttpServletRequest request) {
+  /**
+   * The full URL of this request, for the login page to come back to. SAL's {@code
+   * getLoginUri(URI)} expects the whole URL ({@code getRequestURL()}, as Atlassian's own SAL
+   * servlets pass it): {@code getRequestURI()} already starts with the context path, which the
+   * product would then add a second time ({@code /jira/jira/...}).
+   */
+  static URI currentUri(HttpServletRequest request) {
     String query = request.getQueryString();
-    return URI.create(request.getRequestURI() + (query == null ? "" : "?" + query));
+    return URI.create(request.getRequestURL() + (query == null ? "" : "?" + query));
   }
 
   private static void sendError(HttpServletResponse response, int status, String kind, String message)

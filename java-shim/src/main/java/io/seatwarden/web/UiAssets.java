@@ -66,16 +66,23 @@ final class UiAssets {
   }
 
   /**
-   * The UI page with this product's meta tags: the API base, and the admin menu section the
-   * product's decorator highlights.
+   * The UI page with this product's meta tags: the API base, and what the product's admin
+   * decorator highlights ({@link AdminChrome}).
    */
-  static String page(String html, String apiBase, String activeSection, String activeTab) {
+  static String page(String html, String apiBase, AdminChrome chrome) {
     String out = setMeta(html, "seatwarden-api-base", apiBase);
-    if (activeSection != null) {
-      out = setMeta(out, "admin.active.section", activeSection);
-    }
-    if (activeTab != null) {
-      out = setMeta(out, "admin.active.tab", activeTab);
+    out = setMeta(out, "admin.active.section", chrome.activeSection());
+    out = setMeta(out, "admin.active.tab", chrome.activeTab());
+    if (chrome.selectedWebItem() != null) {
+      int head = out.indexOf("</head>");
+      if (head >= 0) {
+        out =
+            out.substring(0, head)
+                + "<content tag=\"selectedWebItem\">"
+                + attribute(chrome.selectedWebItem())
+                + "</content>\n"
+                + out.substring(head);
+      }
     }
     return out;
   }

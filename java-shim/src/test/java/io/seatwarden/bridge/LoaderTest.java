@@ -36,12 +36,125 @@ class LoaderTest {
 
   @Test
   void unsupportedPlatformsAreNamed() {
-    BridgeException os =
-        assertThrows(BridgeException.class, () -> NativeLoader.platformId("SunOS", "sparcv9"));
-    assertEquals("no native library for operating system `SunOS`", os.getMessage());
-    BridgeException arch =
-        assertThrows(BridgeException.class, () -> NativeLoader.platformId("Linux", "ppc64le"));
-    assertEquals("no native library for architecture `ppc64le`", arch.getMessage());
+    NativeLoadException os =
+        assertThrows(NativeLoadException.class, () -> NativeLoader.platformId("SunOS", "sparcv9"));
+    assertEquals(
+        "cannot load the native library: the plugin has no native library for this platform"
+            + " (operating system `SunOS`)",
+        os.getMessage());
+    assertEquals(NativeLoadException.Reason.NO_LIBRARY_FOR_PLATFORM, os.reason());
+    assertEquals("no_library_for_platform", os.details().get("reason"));
+    NativeLoadException arch =
+        assertThrows(NativeLoadException.class, () -> NativeLoader.platformId("Linux", "ppc64le"));
+    assertEquals(
+        "cannot load the native library: the plugin has no native library for this platform"
+            + " (architecture `ppc64le`)",
+        arch.getMessage());
+  }
+
+  /**
+   * The dynamic loader's own texts, as System.load reports them (captured on Debian 12, glibc
+   * 2.36, OpenJDK 17: a library needing GLIBC_2.38, a copy on a tmpfs mounted noexec, an aarch64
+   * library on x86_64), each turned into the reason an administrator can act on.
+   */
+  @Test
+  void loaderTextsBecomeReasons() {
+    String glibc =
+        "/h/seatwarden_jni-1.so: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.38' not found"
+            + " (required by /h/seatwarden_jni-1.so)";
+    NativeLoadException old =
+        NativeLoadException.fromLinkError(new UnsatisfiedLinkError(glibc), "/h");
+    assertEquals(NativeLoadException.Reason.GLIBC_TOO_OLD, old.reason());
+    assertEquals("GLIBC_2.38", old.details().get("missingVersion"));
+    assertEquals("/h", old.details().get("directory"));
+    assertTrue(old.getMessage().contains("glibc"), old.getMessage());
+    assertTrue(old.getMessage().endsWith("(" + glibc + ")"), old.getMessage());
+    assertEquals(
+        NativeLoadException.Reason.NOEXEC_DIRECTORY,
+        NativeLoadException.classify(
+            "/tmp/n/seatwarden_jni-2.so: /tmp/n/seatwarden_jni-2.so: failed to map segment from"
+                + " shared object"));
+    assertTrue(
+        NativeLoadException.Reason.NOEXEC_DIRECTORY.explanation().contains(NativeLoader.DIR_PROPERTY));
+    assertEquals(
+        NativeLoadException.Reason.WRONG_ARCHITECTURE,
+        NativeLoadException.classify(
+            "/t/a.so: /t/a.so: cannot open shared object file: No such file or directory (Possible"
+                + " cause: can't load AARCH64 .so on a AMD 64 platform)"));
+    assertEquals(
+        NativeLoadException.Reason.WRONG_ARCHITECTURE,
+        NativeLoadException.classify("/t/a.so: /t/a.so: wrong ELF class: ELFCLASS32"));
+    assertEquals(
+        NativeLoadException.Reason.OTHER,
+        NativeLoadException.classify("/t/a.so: undefined symbol: JNI_OnLoad_x"));
+  }
+
+  /** A real load of the other architecture's library (packed beside ours) is named as such. */
+  @Test
+  void theOtherArchitecturesLibraryIsRefusedAsAnotherArchitecture(@TempDir Path dir) throws Exception {
+    String arch = System.getProperty("os.arch");
+    String other =
+        arch.equals("amd64") || arch.equals("x86_64") ? "linux-aarch64" : "linux-x86_64";
+    Path packed = productionClasses().resolve(NativeLoader.resourcePath(other));
+    assertTrue(Files.isRegularFile(packed), "the jar carries " + other);
+    Path copy = Files.copy(packed, dir.resolve("other.so"));
+    UnsatisfiedLinkError error =
+        assertThrows(UnsatisfiedLinkError.class, () -> System.load(copy.toString()));
+    NativeLoadException e = NativeLoadException.fromLinkError(error, dir.toString());
+    assertEquals(NativeLoadException.Reason.WRONG_ARCHITECTURE, e.reason(), error.getMessage());
+  }
+
+  /** The plugin's local-home folder is created and used; the property still wins. */
+  @Test
+  void thePreferredDirectoryIsCreatedAndThePropertyWins(@TempDir Path dir) throws Exception {
+    Path home = dir.resolve("local-home/seatwarden/native");
+    Path property = dir.resolve("from-property");
+    String previous = System.getProperty(NativeLoader.DIR_PROPERTY);
+    try {
+      System.clearProperty(NativeLoader.DIR_PROPERTY);
+      NativeLoader.preferDirectory(home);
+      assertEquals(home, NativeLoader.copyDirectory());
+      assertTrue(Files.isDirectory(home));
+      assertEquals(
+          "rwx------",
+          java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(home)),
+          "private to the product's user");
+      System.setProperty(NativeLoader.DIR_PROPERTY, property.toString());
+      assertEquals(property, NativeLoader.copyDirectory());
+      assertTrue(Files.isDirectory(property));
+    } finally {
+      NativeLoader.preferDirectory(null);
+      restore(NativeLoader.DIR_PROPERTY, previous);
+    }
+  }
+
+  /**
+   * A fresh classloader (a plugin upgrade) loads the shipped library from the configured
+   * directory, leaves no copy there, and removes the copies an earlier version left in the
+   * temp location.
+   */
+  @Test
+  void anUpgradeLoadsFromTheConfiguredDirectoryAndRemovesOldCopies(@TempDir Path dir)
+      throws Exception {
+    Path legacy = Paths.get(System.getProperty("java.io.tmpdir"), "seatwarden-native");
+    Files.createDirectories(legacy);
+    Path leftover = Files.createTempFile(legacy, NativeLoader.COPY_PREFIX, ".so");
+    Files.setLastModifiedTime(leftover, FileTime.from(Instant.now().minus(Duration.ofDays(3))));
+    Path target = dir.resolve("home/seatwarden/native");
+    String previous = System.getProperty(NativeLoader.DIR_PROPERTY);
+    System.setProperty(NativeLoader.DIR_PROPERTY, target.toString());
+    try (URLClassLoader loader = productionLoader()) {
+      Object info = call(loader, "libraryInfo");
+      assertEquals(false, invoke(info, "testing"), "the shipped library");
+      assertTrue(Files.isDirectory(target));
+      try (var left = Files.list(target)) {
+        assertEquals(java.util.List.of(), left.toList(), "the loaded copy is removed");
+      }
+      assertFalse(Files.exists(leftover), "an earlier version's copy is removed");
+    } finally {
+      Files.deleteIfExists(leftover);
+      restore(NativeLoader.DIR_PROPERTY, previous);
+    }
   }
 
   @Test
@@ -256,10 +369,14 @@ class LoaderTest {
   }
 
   private static void restore(String previous) {
+    restore(NativeLoader.PATH_PROPERTY, previous);
+  }
+
+  private static void restore(String property, String previous) {
     if (previous == null) {
-      System.clearProperty(NativeLoader.PATH_PROPERTY);
+      System.clearProperty(property);
     } else {
-      System.setProperty(NativeLoader.PATH_PROPERTY, previous);
+      System.setProperty(property, previous);
     }
   }
 

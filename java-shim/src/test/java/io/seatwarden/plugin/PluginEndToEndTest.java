@@ -86,6 +86,8 @@ class PluginEndToEndTest {
     }
   }
 
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path localHome;
+
   @Test
   void enableAdministerTickDisable() throws Exception {
     Factory.host =
@@ -115,6 +117,11 @@ class PluginEndToEndTest {
           @Override
           public String getDisplayName() {
             return "Acme Jira";
+          }
+
+          @Override
+          public java.util.Optional<java.nio.file.Path> getLocalHomeDirectory() {
+            return java.util.Optional.of(localHome);
           }
         };
     SeatwardenPlugin plugin =

@@ -150,6 +150,44 @@ class PluginJarIT {
     }
   }
 
+  /**
+   * Undocumented Crowd packages that only Jira-only classes use (JiraHost: ImmutableGroup,
+   * InvalidGroupException) are optional, so they can never stop the bundle from resolving in
+   * Confluence. The ones both products' code paths need stay mandatory (docs/atlassian-api.md).
+   */
+  @Test
+  void crowdPackagesUsedOnlyInJiraAreOptional() {
+    for (String pkg : List.of("com.atlassian.crowd.embedded.impl", "com.atlassian.crowd.exception.embedded")) {
+      assertTrue(imports.containsKey(pkg), pkg + " is not imported");
+      assertTrue(imports.get(pkg).contains("resolution:=optional"), pkg + " must be optional");
+    }
+    for (String pkg :
+        List.of("com.atlassian.crowd.search", "com.atlassian.crowd.search.builder", "com.atlassian.crowd.model.user")) {
+      assertTrue(imports.containsKey(pkg), pkg + " is not imported");
+      assertFalse(imports.get(pkg).contains("optional"), pkg + " is needed in both products");
+    }
+  }
+
+  /**
+   * The Spring DM / Gemini Blueprint packages Atlassian's transformerless plugins import, all
+   * optional (no class of the shim uses them, so bnd would not add them by itself).
+   */
+  @Test
+  void springOsgiPackagesAreImportedOptionally() {
+    for (String pkg :
+        List.of(
+            "org.springframework.osgi.context",
+            "org.springframework.osgi.service.exporter.support",
+            "org.springframework.osgi.service.importer.support",
+            "org.eclipse.gemini.blueprint.context",
+            "org.eclipse.gemini.blueprint.service.exporter",
+            "org.eclipse.gemini.blueprint.service.exporter.support",
+            "org.eclipse.gemini.blueprint.service.importer.support")) {
+      assertTrue(imports.containsKey(pkg), pkg + " is not imported: " + imports.keySet());
+      assertTrue(imports.get(pkg).contains("resolution:=optional"), pkg + " must be optional");
+    }
+  }
+
   @Test
   void noMirrorClassIsPackaged() {
     List<String> leaked = new ArrayList<>();
@@ -163,14 +201,80 @@ class PluginJarIT {
     assertTrue(entries.stream().allMatch(e -> !e.endsWith(".class") || e.startsWith("io/seatwarden/")));
   }
 
+  /** Every platform the jar must carry, with its ELF machine: a node of either kind can load. */
+  static final Map<String, Integer> PLATFORMS =
+      Map.of("linux-x86_64", ElfLibrary.EM_X86_64, "linux-aarch64", ElfLibrary.EM_AARCH64);
+
+  /** The oldest glibc the libraries may need: 2.17 (RHEL/CentOS 7, manylinux2014). */
+  static final int GLIBC_MAJOR = 2;
+
+  static final int GLIBC_MINOR = 17;
+
   @Test
-  void nativeLibraryIsWhereTheLoaderLooks() throws IOException {
-    JarEntry lib = jar.getJarEntry("native/linux-x86_64/libseatwarden_jni.so");
-    assertNotNull(lib, "native library missing");
-    assertTrue(lib.getSize() > 100_000, "native library suspiciously small");
-    try (InputStream in = jar.getInputStream(lib)) {
-      byte[] magic = in.readNBytes(4);
-      assertEquals("\u007fELF", new String(magic, StandardCharsets.ISO_8859_1));
+  void nativeLibrariesForBothArchitecturesNeedGlibc217AtMostAndAreStripped() throws IOException {
+    for (Map.Entry<String, Integer> platform : PLATFORMS.entrySet()) {
+      String name = "native/" + platform.getKey() + "/libseatwarden_jni.so";
+      JarEntry lib = jar.getJarEntry(name);
+      assertNotNull(lib, "native library missing: " + name);
+      ElfLibrary elf;
+      try (InputStream in = jar.getInputStream(lib)) {
+        elf = new ElfLibrary(in.readAllBytes());
+      }
+      assertEquals(platform.getValue(), elf.machine, name + " is built for another architecture");
+      assertTrue(
+          elf.requiredVersions.stream().anyMatch(v -> v.startsWith("GLIBC_")),
+          name + ": no glibc symbol versions found, the check would prove nothing: "
+              + elf.requiredVersions);
+      assertEquals(
+          List.of(),
+          ElfLibrary.glibcNewerThan(elf.requiredVersions, GLIBC_MAJOR, GLIBC_MINOR),
+          name + " imports symbols of a glibc newer than 2.17");
+      assertEquals(
+          List.of(),
+          ElfLibrary.glibcNewerThan(elf.definedVersions, GLIBC_MAJOR, GLIBC_MINOR),
+          name + " exports symbols versioned for a newer glibc");
+      assertFalse(elf.sections.contains(".symtab"), name + " is not stripped (.symtab)");
+      assertTrue(
+          elf.sections.stream().noneMatch(s -> s.startsWith(".debug")),
+          name + " carries debug info: " + elf.sections);
+      assertTrue(lib.getSize() < 32L * 1024 * 1024, name + " is unexpectedly large: " + lib.getSize());
+    }
+  }
+
+  /** The check above can fail: a library built against this machine's newer glibc is caught. */
+  @Test
+  void theGlibcCheckCatchesNewerVersions() {
+    assertEquals(
+        List.of("GLIBC_2.34", "GLIBC_2.33", "GLIBC_PRIVATE"),
+        ElfLibrary.glibcNewerThan(
+            List.of("GLIBC_2.2.5", "GLIBC_2.17", "GLIBC_2.34", "GLIBC_2.33", "GLIBC_PRIVATE", "GCC_3.0"),
+            GLIBC_MAJOR,
+            GLIBC_MINOR));
+    assertEquals(List.of("GLIBC_3.0"), ElfLibrary.glibcNewerThan(List.of("GLIBC_3.0"), 2, 17));
+  }
+
+  /**
+   * The aarch64 library loads: a tiny aarch64 program (zig cc, glibc 2.17) dlopens it with every
+   * symbol bound now (RTLD_NOW) and looks up a JNI entry point, under qemu-aarch64 user emulation
+   * over Debian's aarch64 C library (libc6-arm64-cross). scripts/setup.sh installs zig, qemu-user
+   * and that library.
+   */
+  @Test
+  void theAarch64LibraryLoadsUnderQemu() throws Exception {
+    assumeTrue(
+        NativeCheck.hostIsX86_64(), "the qemu check runs on x86_64 build machines (the CI)");
+    Path dir = Files.createTempDirectory("seatwarden-aarch64-");
+    try {
+      Path lib = dir.resolve("libseatwarden_jni.so");
+      try (InputStream in = jar.getInputStream(jar.getJarEntry("native/linux-aarch64/libseatwarden_jni.so"))) {
+        Files.copy(in, lib);
+      }
+      NativeCheck.Result result =
+          NativeCheck.loadUnderQemu(dir, lib, "Java_io_seatwarden_bridge_Native_version");
+      assertEquals(0, result.exitCode(), "the aarch64 library did not load: " + result.output());
+      assertTrue(result.output().contains("loaded"), result.output());
+    } finally {
+      NativeCheck.deleteTree(dir);
     }
   }
 

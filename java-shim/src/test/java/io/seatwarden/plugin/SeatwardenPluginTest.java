@@ -16,6 +16,10 @@ import com.atlassian.scheduler.SchedulerServiceException;
 import com.atlassian.scheduler.config.JobConfig;
 import com.atlassian.scheduler.config.JobId;
 import com.atlassian.scheduler.config.JobRunnerKey;
+import com.atlassian.scheduler.config.RunMode;
+import com.atlassian.scheduler.config.Schedule;
+import com.atlassian.scheduler.status.JobDetails;
+import io.seatwarden.bridge.NativeLoadException;
 import io.seatwarden.bridge.Host;
 import io.seatwarden.login.JiraLoginListener;
 import io.seatwarden.login.LoginAccounts;
@@ -37,6 +41,8 @@ class SeatwardenPluginTest {
     final Map<JobRunnerKey, JobRunner> runners = new HashMap<>();
     final Map<JobId, JobConfig> jobs = new HashMap<>();
     boolean refuse;
+    /** How often scheduleJob was called (each call replaces the job and its next run). */
+    int schedules;
 
     @Override
     public void registerJobRunner(JobRunnerKey key, JobRunner runner) {
@@ -53,7 +59,32 @@ class SeatwardenPluginTest {
       if (refuse) {
         throw new SchedulerServiceException("scheduler not started");
       }
+      schedules++;
       jobs.put(id, config);
+    }
+
+    @Override
+    public JobDetails getJobDetails(JobId id) {
+      JobConfig config = jobs.get(id);
+      if (config == null) {
+        return null;
+      }
+      return new JobDetails() {
+        @Override
+        public JobRunnerKey getJobRunnerKey() {
+          return config.getJobRunnerKey();
+        }
+
+        @Override
+        public RunMode getRunMode() {
+          return config.getRunMode();
+        }
+
+        @Override
+        public Schedule getSchedule() {
+          return config.getSchedule();
+        }
+      };
     }
 
     @Override
@@ -85,9 +116,23 @@ class SeatwardenPluginTest {
   /** Services holding a host and login accounts, remembering whether they were given back. */
   static final class FakeServices implements Services, AutoCloseable {
     final AtomicBoolean closed = new AtomicBoolean();
+    /** Jira's thread-local setup, counted (the drive thread must use it). */
+    final java.util.concurrent.atomic.AtomicInteger preCalls = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public <T> T get(Class<T> type) {
+      if (type == com.atlassian.jira.util.thread.JiraThreadLocalUtil.class) {
+        return type.cast(
+            new com.atlassian.jira.util.thread.JiraThreadLocalUtil() {
+              @Override
+              public void preCall() {
+                preCalls.incrementAndGet();
+              }
+
+              @Override
+              public void postCall(org.apache.log4j.Logger log) {}
+            });
+      }
       return type.cast(
           Proxy.newProxyInstance(
               getClass().getClassLoader(),
@@ -159,8 +204,12 @@ class SeatwardenPluginTest {
     // The job the scheduler would run ticks the engine.
     scheduler.runners.get(TickJob.RUNNER_KEY).runJob(TickJobTest.request(false));
     assertEquals(List.of(1_000_000L), engine.ticks);
+    int drivesBefore = engine.drives.get();
     plugin.workQueued();
     BackgroundPumpTest.awaitIdle(running.pump());
+    // The drive thread ran its slice inside Jira's thread-local setup (ProductThreads).
+    assertTrue(engine.drives.get() > drivesBefore, "the pump drove the engine");
+    assertTrue(services.preCalls.get() >= 1, "no JiraThreadLocalUtil.preCall on the drive thread");
 
     plugin.stop();
     assertTrue(plugin.running().isEmpty());
@@ -171,9 +220,11 @@ class SeatwardenPluginTest {
     assertTrue(engine.closed.get(), "native engine left open");
     assertTrue(services.closed.get(), "product services not given back");
     assertTrue(running.pump().terminated(), "background thread left running");
-    assertFalse(
-        Thread.getAllStackTraces().keySet().stream()
-            .anyMatch(t -> t.getName().equals("seatwarden-drive") && t.isAlive()));
+    // The plugin's own seatwarden-drive thread, joined by stop (no scan of every JVM thread).
+    List<Thread> drive = running.pump().threads();
+    assertEquals(1, drive.size());
+    assertEquals("seatwarden-drive", drive.get(0).getName());
+    assertFalse(drive.get(0).isAlive(), "seatwarden-drive thread alive");
     plugin.stop(); // idempotent
   }
 
@@ -202,6 +253,75 @@ class SeatwardenPluginTest {
     assertTrue(scheduler.runners.isEmpty());
     assertTrue(services.closed.get());
     assertTrue(plugin.running().isEmpty());
+  }
+
+  @Test
+  void aNodeStartKeepsACurrentJobAndItsNextRun() {
+    // Another node (or this one before a restart) scheduled the job an hour ago.
+    JobConfig earlier = TickJob.config(1_000_000L - 3_600_000L);
+    scheduler.jobs.put(TickJob.JOB_ID, earlier);
+    SeatwardenPlugin plugin = plugin(opener());
+    plugin.start();
+    assertSame(earlier, scheduler.jobs.get(TickJob.JOB_ID), "the next run was pushed back");
+    assertEquals(0, scheduler.schedules);
+    plugin.onProductShuttingDown(new PluginFrameworkShuttingDownEvent());
+    plugin.stop();
+  }
+
+  @Test
+  void aMissingOrDifferentJobIsScheduled() {
+    SeatwardenPlugin plugin = plugin(opener());
+    plugin.start();
+    assertEquals(1, scheduler.schedules, "missing: scheduled");
+    plugin.onProductShuttingDown(new PluginFrameworkShuttingDownEvent());
+    plugin.stop();
+    // An older version's job with another interval and run mode is replaced.
+    scheduler.jobs.put(
+        TickJob.JOB_ID,
+        JobConfig.forJobRunnerKey(TickJob.RUNNER_KEY)
+            .withRunMode(RunMode.RUN_LOCALLY)
+            .withSchedule(Schedule.forInterval(60_000L, new java.util.Date(0))));
+    plugin.start();
+    assertEquals(2, scheduler.schedules);
+    assertTrue(TickJob.isCurrent(scheduler.getJobDetails(TickJob.JOB_ID)));
+    plugin.stop();
+    assertFalse(TickJob.isCurrent(null));
+  }
+
+  @Test
+  void aFailedStartIsKeptWithItsReasonUntilTheNextStart() {
+    NativeLoadException glibc =
+        new NativeLoadException(
+            NativeLoadException.Reason.GLIBC_TOO_OLD,
+            "/lib64/libc.so.6: version `GLIBC_2.34' not found",
+            Map.of(),
+            null);
+    AtomicBoolean fail = new AtomicBoolean(true);
+    SeatwardenOpener real = opener();
+    SeatwardenPlugin plugin =
+        plugin(
+            (product, host, store) -> {
+              if (fail.get()) {
+                throw glibc;
+              }
+              return real.open(product, host, store);
+            });
+    assertThrows(NativeLoadException.class, plugin::start);
+    assertTrue(plugin.running().isEmpty());
+    var kept = plugin.startFailure().orElseThrow();
+    assertEquals("glibc_too_old", kept.reason());
+    assertTrue(kept.message().contains("GLIBC_2.34"), kept.message());
+    assertEquals(1_000_000L, kept.atMillis());
+    // A failure that is not the native library's keeps its cause too.
+    fail.set(false);
+    scheduler.refuse = true;
+    assertThrows(IllegalStateException.class, plugin::start);
+    assertEquals("start_failed", plugin.startFailure().orElseThrow().reason());
+    assertTrue(plugin.startFailure().orElseThrow().message().contains("scheduler not started"));
+    scheduler.refuse = false;
+    plugin.start();
+    assertTrue(plugin.startFailure().isEmpty(), "a good start clears it");
+    plugin.stop();
   }
 
   @Test

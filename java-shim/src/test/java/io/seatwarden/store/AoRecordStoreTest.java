@@ -50,6 +50,69 @@ class AoRecordStoreTest {
     assertTrue(locks.acquired.isEmpty());
   }
 
+  /**
+   * Active Objects loads lazily: a getter of a column the find did not select is a SELECT of its
+   * own. With {@code @Preload} on every entity a page of 50 audit rows is one query, not 301.
+   */
+  @Test
+  void aScanPageIsOneQuery() {
+    List<NewRecord> rows = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      rows.add(row(null, 3L, 1000 + i, "deactivate", "{\"i\":" + i + "}"));
+    }
+    store.insert("audit", rows);
+    ao.statements.clear();
+    List<StoredRecord> page =
+        store.scan("audit", new Scan(3L, List.of(), null, null, null, null, true, 50));
+    assertEquals(50, page.size());
+    assertEquals("{\"i\":49}", page.get(0).body());
+    assertEquals(1049, page.get(0).time());
+    assertEquals(
+        1,
+        ao.statements.size(),
+        "queries for one page of 50 (a getter of an unloaded column is one more each): "
+            + ao.statements.subList(0, Math.min(3, ao.statements.size())));
+    assertEquals("SELECT AuditRow WHERE GROUP_ID = ?", ao.statements.get(0));
+    ao.statements.clear();
+    assertEquals(1, store.getById("audit", page.get(0).id()).orElseThrow().revision());
+    assertEquals(1, ao.statements.size(), "a read by id is one query: " + ao.statements);
+  }
+
+  @Test
+  void everyEntityPreloadsEveryColumn() {
+    for (Class<? extends RecordRow> entity : RecordTables.ENTITIES) {
+      net.java.ao.Preload preload = entity.getAnnotation(net.java.ao.Preload.class);
+      assertTrue(preload != null, entity.getSimpleName() + " has no @Preload");
+      assertEquals(List.of(net.java.ao.Preload.ALL), List.of(preload.value()), entity.getSimpleName());
+    }
+  }
+
+  /**
+   * Retention over many rows: each DELETE covers at most DELETE_RANGE ids (bounded locks and
+   * undo), rows outside the scan survive, and the count is exact.
+   */
+  @Test
+  void retentionDeletesInBoundedIdRanges() {
+    int n = 2 * AoRecordStore.DELETE_RANGE + 500;
+    List<NewRecord> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      // Every tenth row is recent and must stay.
+      rows.add(row(null, null, i % 10 == 0 ? 10_000 : 100, "deactivate", "{}"));
+    }
+    store.insert("audit", rows);
+    ao.deletedPerStatement.clear();
+    Scan old = new Scan(null, List.of(), null, 5_000L, null, null, false, null);
+    assertEquals(n - n / 10, store.delete("audit", old));
+    assertEquals(3, ao.deletedPerStatement.size(), "one statement per id range");
+    for (int removed : ao.deletedPerStatement) {
+      assertTrue(removed <= AoRecordStore.DELETE_RANGE, "a statement removed " + removed + " rows");
+    }
+    assertEquals(n / 10, store.count("audit", all()));
+    assertEquals(0, store.count("audit", old));
+    assertEquals(0, store.delete("audit", old), "nothing left: no DELETE at all");
+    assertEquals(3, ao.deletedPerStatement.size());
+  }
+
   @Test
   void tablesAreSeparate() {
     store.insert("runs", List.of(row("run-1", null, 1, "running", "{}")));

@@ -5,6 +5,7 @@ import com.atlassian.sal.api.transaction.TransactionCallback;
 import java.lang.reflect.Array;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import net.java.ao.DBParam;
+import net.java.ao.Preload;
 import net.java.ao.Query;
 import net.java.ao.RawEntity;
 
@@ -36,6 +38,8 @@ public final class FakeActiveObjects implements ActiveObjects {
   volatile RuntimeException failure;
   /** Statements executed, for assertions on what the store asked. */
   final List<String> statements = new ArrayList<>();
+  /** How many rows each DELETE statement removed, in order. */
+  final List<Integer> deletedPerStatement = new ArrayList<>();
 
   void raceWindow(long millis) {
     raceWindowMillis = millis;
@@ -92,7 +96,7 @@ public final class FakeActiveObjects implements ActiveObjects {
     T[] out = (T[]) Array.newInstance(type, rows.size());
     for (int i = 0; i < out.length; i++) {
       Map<String, Object> row = rows.get(i);
-      out[i] = (T) entity(type, (Integer) row.get("ID"), new HashMap<>(row));
+      out[i] = (T) entity(type, (Integer) row.get("ID"), preloaded(type, row));
     }
     return out;
   }
@@ -116,6 +120,7 @@ public final class FakeActiveObjects implements ActiveObjects {
     TreeMap<Integer, Map<String, Object>> table = table(type);
     List<Map<String, Object>> gone = new ArrayList<>();
     table.values().removeIf(row -> where.test(row) && gone.add(row));
+    deletedPerStatement.add(gone.size());
     onRollback(
         () -> {
           synchronized (this) {
@@ -187,6 +192,33 @@ public final class FakeActiveObjects implements ActiveObjects {
     }
   }
 
+  /**
+   * The columns a {@code find} hands its entities, as Active Objects' lazy loading does: only the
+   * primary key unless the entity type carries {@link Preload} (all columns for {@code "*"}, else
+   * the listed ones). Any other column costs its getter a SELECT of its own (see {@link #entity}).
+   */
+  private static Map<String, Object> preloaded(Class<?> type, Map<String, Object> row) {
+    Preload preload = type.getAnnotation(Preload.class);
+    if (preload != null && Arrays.asList(preload.value()).contains(Preload.ALL)) {
+      return new HashMap<>(row);
+    }
+    Map<String, Object> loaded = new HashMap<>();
+    loaded.put("ID", row.get("ID"));
+    if (preload != null) {
+      for (String column : preload.value()) {
+        loaded.put(column.trim(), row.get(column.trim()));
+      }
+    }
+    return loaded;
+  }
+
+  /** A getter of a column the find did not load: one SELECT of that column by id. */
+  private synchronized Object lazyLoad(Class<?> type, int id, String column) {
+    statement("SELECT " + column + " FROM " + type.getSimpleName() + " WHERE ID = ?");
+    Map<String, Object> row = table(type).get(id);
+    return row == null ? null : row.get(column);
+  }
+
   private Object entity(Class<?> type, int id, Map<String, Object> loaded) {
     Map<String, Object> values = new HashMap<>(loaded);
     Map<String, Object> dirty = new HashMap<>();
@@ -209,7 +241,11 @@ public final class FakeActiveObjects implements ActiveObjects {
             return null;
           }
           if (name.startsWith("get")) {
-            Object value = values.get(column(name.substring(3)));
+            String column = column(name.substring(3));
+            if (!values.containsKey(column)) {
+              values.put(column, lazyLoad(type, id, column));
+            }
+            Object value = values.get(column);
             Class<?> ret = method.getReturnType();
             if (ret == long.class) {
               return value == null ? 0L : ((Number) value).longValue();

@@ -37,6 +37,8 @@ public class AdminServletTest {
     boolean sysadmin = true;
     boolean webSudo = true;
     boolean formToken;
+    /** How often the secure session was refreshed (willExecuteWebSudoRequest). */
+    public int webSudoRefreshes;
 
     @Override
     public UserKey getRemoteUserKey(HttpServletRequest request) {
@@ -64,6 +66,7 @@ public class AdminServletTest {
 
     @Override
     public void willExecuteWebSudoRequest(HttpServletRequest request) throws WebSudoSessionException {
+      webSudoRefreshes++;
       if (!webSudo) {
         throw new WebSudoSessionException("expired");
       }
@@ -94,6 +97,8 @@ public class AdminServletTest {
   private final FakeSeatwarden engine = new FakeSeatwarden(null);
   private final AtomicInteger wakes = new AtomicInteger();
   private Optional<Seatwarden> current = Optional.of(engine);
+  private String product = "jira";
+  private Optional<StartFailure> failure = Optional.empty();
   private final AdminBackend backend =
       new AdminBackend() {
         @Override
@@ -108,7 +113,12 @@ public class AdminServletTest {
 
         @Override
         public Optional<String> product() {
-          return Optional.of("jira");
+          return Optional.of(product);
+        }
+
+        @Override
+        public Optional<StartFailure> startFailure() {
+          return failure;
         }
       };
   private final AdminServlet servlet;
@@ -257,7 +267,86 @@ public class AdminServletTest {
     assertTrue(html.contains("<meta name=\"decorator\" content=\"atl.admin\">"));
     assertTrue(html.contains("<meta name=\"seatwarden-api-base\" content=\"/jira/plugins/servlet/seatwarden/\">"), html);
     assertTrue(html.contains("<meta name=\"admin.active.section\" content=\"admin_users_menu/users_groups_section\">"));
+    assertTrue(html.contains("<meta name=\"admin.active.tab\" content=\"seatwarden-admin-link-jira\">"), html);
+    assertFalse(html.contains("selectedWebItem"), html);
     assertEquals("console.log(1);\n", send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/app.js")).text());
+  }
+
+  @Test
+  void confluencePageSelectsItsConfigurationSectionAndWebItem() throws Exception {
+    product = "confluence";
+    String html = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/")).text();
+    assertTrue(html.contains("<meta name=\"admin.active.section\" content=\"system.admin/configuration\">"), html);
+    assertTrue(html.contains("<meta name=\"admin.active.tab\" content=\"seatwarden-admin-link-confluence\">"), html);
+    assertTrue(
+        html.contains("<content tag=\"selectedWebItem\">seatwarden-admin-link-confluence</content>\n</head>"),
+        html);
+  }
+
+  /** The highlighted entries are the descriptor's own web items, in the right product and section. */
+  @Test
+  void activeTabsAreTheDescriptorsWebItems() throws Exception {
+    String descriptor;
+    try (java.io.InputStream in =
+        AdminServlet.class.getClassLoader().getResourceAsStream("atlassian-plugin.xml")) {
+      descriptor = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    for (AdminChrome chrome : List.of(AdminChrome.JIRA, AdminChrome.CONFLUENCE)) {
+      String item =
+          "<web-item key=\""
+              + chrome.activeTab()
+              + "\" name=\"Seatwarden\" section=\""
+              + chrome.activeSection()
+              + "\"";
+      assertTrue(descriptor.contains(item), item);
+    }
+    assertEquals(AdminChrome.CONFLUENCE, AdminChrome.forProduct("confluence"));
+    assertEquals(AdminChrome.JIRA, AdminChrome.forProduct("jira"));
+  }
+
+  @Test
+  void loginRedirectCarriesTheFullRequestUrlWithItsContextPath() throws Exception {
+    sal.user = null;
+    FakeHttp.Request request = new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/");
+    request.query = "tab=audit";
+    FakeHttp.Response page = send(request);
+    assertEquals(302, page.status);
+    // The whole URL, once: SAL resolves it against the base URL, which holds /jira already.
+    assertEquals(
+        "/jira/login.jsp?os_destination=https://jira.example.test/jira/plugins/servlet/seatwarden/?tab=audit",
+        page.redirect);
+  }
+
+  @Test
+  void webSudoIsRefreshedByPagesAndChangesButNotByPolling() throws Exception {
+    assertEquals(200, send(api("GET", "runs/1")).status);
+    assertEquals(200, send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/session")).status);
+    assertEquals(0, sal.webSudoRefreshes, "reads must not keep the secure session alive");
+    assertEquals(200, send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/")).status);
+    assertEquals(1, sal.webSudoRefreshes, "a page load refreshes it");
+    assertEquals(200, send(api("POST", "runs").header("X-Seatwarden-XSRF", TOKEN).body("application/json", "{}")).status);
+    assertEquals(2, sal.webSudoRefreshes, "a state-changing call refreshes it");
+    // Once expired, reads are refused all the same.
+    sal.webSudo = false;
+    assertEquals(401, send(api("GET", "runs/1")).status);
+  }
+
+  @Test
+  void aFailedStartIsShownWithItsReasonInsteadOfStarting() throws Exception {
+    current = Optional.empty();
+    failure =
+        Optional.of(
+            new StartFailure(
+                "glibc_too_old",
+                "cannot load the native library: the node's C library (glibc) is older than the"
+                    + " native library needs (version `GLIBC_2.34' not found)",
+                5L));
+    FakeHttp.Response response = send(api("GET", "me"));
+    assertEquals(503, response.status);
+    assertTrue(response.text().contains("\"kind\":\"glibc_too_old\""), response.text());
+    assertTrue(response.text().contains("could not start on this node"), response.text());
+    assertTrue(response.text().contains("GLIBC_2.34"), response.text());
+    assertFalse(response.text().contains("starting or stopping"), response.text());
   }
 
   @Test

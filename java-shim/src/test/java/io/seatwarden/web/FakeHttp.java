@@ -67,6 +67,7 @@ public final class FakeHttp {
                     case "getMethod" -> method;
                     case "getContextPath" -> contextPath;
                     case "getRequestURI" -> uri;
+                    case "getRequestURL" -> new StringBuffer("https://jira.example.test" + uri);
                     case "getQueryString" -> query;
                     case "getContentType" -> contentType;
                     case "getRemoteAddr" -> remoteAddr;
