@@ -58,20 +58,25 @@ class ConcurrencyTest {
     Engine engine = Engine.open(snapshot());
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
+      // The call stays inside until this test lets it go: a fixed hold time
+      // could run out on a busy machine before close() is even reached.
       CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
       Future<byte[]> holding =
           pool.submit(
               () ->
                   engine.call(
                       h -> {
                         inside.countDown();
-                        return NativeTesting.testHold(h, 300);
+                        awaitOrFail(release);
+                        return NativeTesting.testHold(h, 0);
                       }));
-      assertTrue(inside.await(10, TimeUnit.SECONDS));
+      assertTrue(inside.await(60, TimeUnit.SECONDS));
       engine.close();
       assertTrue(engine.isClosed());
       assertThrows(EngineClosedException.class, () -> engine.query(queryRequest("{}")));
       assertEquals(before + 1, NativeTesting.testOpenHandles(), "released only after the call");
+      release.countDown();
       Map<String, Object> held = Json.parseObject(Envelope.unwrap(holding.get(10, TimeUnit.SECONDS)));
       assertEquals(6L, held.get("users"));
       assertEquals(before, NativeTesting.testOpenHandles(), "released by the last call out");
@@ -110,5 +115,16 @@ class ConcurrencyTest {
       assertThrows(EngineClosedException.class, () -> engine.query(queryRequest("{}")));
     }
     assertEquals(before, NativeTesting.testOpenHandles(), "every engine was released");
+  }
+
+  private static void awaitOrFail(CountDownLatch latch) {
+    try {
+      if (!latch.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the test never released the call");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 }
