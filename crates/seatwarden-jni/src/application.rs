@@ -631,19 +631,37 @@ mod tests {
         assert_eq!(created["result"]["status"], 201, "{created}");
         let ask = |user: &str| {
             parse(&app.login_check(
-                format!(r#"{{"version":1,"username":"{user}","now":{now}}}"#).as_bytes(),
+                format!(
+                    r#"{{"version":1,"username":"{user}","now":{now},"state":"inactive","inactiveRefusal":"after_credential"}}"#
+                )
+                .as_bytes(),
             ))
         };
         let check = ask("drew.park");
         assert_eq!(check["result"]["verdict"], "verify", "{check}");
+        assert_eq!(check["result"]["verification"], "proof", "{check}");
         assert_eq!(check["result"]["user"], "JIRAUSER10103");
+        // Without facts the engine reads the strictest case: an internal
+        // directory, no probe opted in, so nothing can verify safely.
+        let unknown_facts = parse(&app.login_check(
+            format!(r#"{{"version":1,"username":"drew.park","now":{now}}}"#).as_bytes(),
+        ));
+        assert_eq!(
+            unknown_facts["result"]["why"], "no_safe_verification",
+            "{unknown_facts}"
+        );
         let active = ask("avery.lin");
         assert_eq!(active["result"]["verdict"], "not_needed", "{active}");
         assert_eq!(active["result"]["why"], "nothing_to_do");
 
-        let began = parse(&app.login_check_began(
-            format!(r#"{{"version":1,"username":"drew.park","now":{now}}}"#).as_bytes(),
-        ));
+        let began = parse(
+            &app.login_check_began(
+                format!(
+                    r#"{{"version":1,"username":"drew.park","now":{now},"verification":"proof"}}"#
+                )
+                .as_bytes(),
+            ),
+        );
         let id = began["result"]["check"].as_i64().unwrap();
         let ended = parse(
             &app.login_check_ended(
@@ -667,9 +685,18 @@ mod tests {
             format!(r#"{{"version":1,"check":77777,"outcome":"failed","now":{now}}}"#).as_bytes(),
         ));
         assert_eq!(unknown["error"]["kind"], "not_found", "{unknown}");
-        let nobody = parse(&app.login_check_began(
-            format!(r#"{{"version":1,"username":"no.one","now":{now}}}"#).as_bytes(),
-        ));
+        let refused = parse(
+            &app.login_verified(format!(r#"{{"version":1,"check":{id},"now":{now}}}"#).as_bytes()),
+        );
+        assert_eq!(refused["error"]["kind"], "conflict", "{refused}");
+        let nobody = parse(
+            &app.login_check_began(
+                format!(
+                    r#"{{"version":1,"username":"no.one","now":{now},"verification":"probe"}}"#
+                )
+                .as_bytes(),
+            ),
+        );
         assert_eq!(nobody["error"]["kind"], "not_found", "{nobody}");
         assert!(!nobody.to_string().contains("no.one"), "{nobody}");
     }

@@ -317,7 +317,11 @@ impl Service {
     /// ([`Service::login_completed`]) within the confirm window. Refused
     /// (`Conflict`) for a check the journal does not hold as verified, or one
     /// that already gave access back.
-    pub fn login_verified(&self, check: CheckId, now: Millis) -> Result<LoginOutcome, ServiceError> {
+    pub fn login_verified(
+        &self,
+        check: CheckId,
+        now: Millis,
+    ) -> Result<LoginOutcome, ServiceError> {
         provisional::login_verified(self, check, now)
     }
 

@@ -88,7 +88,10 @@ fn an_abandoned_check_is_repaired_on_the_next_tick_after_the_grace() {
             .verify()
     );
     // The filter journals the check, activates the account… and its node dies.
-    let check = f.service.login_check_began("gone0000", Verification::Probe, Millis(T)).unwrap();
+    let check = f
+        .service
+        .login_check_began("gone0000", Verification::Probe, Millis(T))
+        .unwrap();
     activate(&f.host, "K-gone0000");
 
     let early = f.service.tick(Millis(T + GRACE_MS - 1)).unwrap();
@@ -130,7 +133,10 @@ fn an_abandoned_check_is_repaired_on_the_next_tick_after_the_grace() {
 fn a_finished_check_is_left_alone() {
     let f = fixture(1, 1, 2);
     reactivate_policy(&f.service);
-    let check = f.service.login_check_began("gone0001", Verification::Probe, Millis(T)).unwrap();
+    let check = f
+        .service
+        .login_check_began("gone0001", Verification::Probe, Millis(T))
+        .unwrap();
     activate(&f.host, "K-gone0001");
     deactivate(&f.host, "K-gone0001");
     f.service
@@ -161,7 +167,9 @@ fn a_user_the_engine_reactivated_after_the_check_began_stays_active() {
             .unwrap()
             .verify()
     );
-    f.service.login_check_began("gone0000", Verification::Probe, Millis(T)).unwrap();
+    f.service
+        .login_check_began("gone0000", Verification::Probe, Millis(T))
+        .unwrap();
     activate(&f.host, "K-gone0000");
     // The node died; later the engine gives access back at a login.
     let outcome = f.service.on_login("gone0000", Millis(T + 1_000)).unwrap();
@@ -180,7 +188,9 @@ fn a_user_the_engine_reactivated_after_the_check_began_stays_active() {
 #[test]
 fn a_check_of_an_active_account_has_nothing_to_undo() {
     let f = fixture(1, 1, 2);
-    f.service.login_check_began("fresh0000", Verification::Probe, Millis(T)).unwrap();
+    f.service
+        .login_check_began("fresh0000", Verification::Probe, Millis(T))
+        .unwrap();
     let began = entries(f.store.as_ref(), Action::LoginCheckBegan);
     assert_eq!(began[0].entry.status, Status::Skipped, "not activated");
     let report = f.service.tick(Millis(T + 10 * GRACE_MS)).unwrap();
@@ -218,12 +228,16 @@ fn a_wrong_password_backs_the_user_off_on_every_node() {
     let node_b = Service::new(host.clone(), store.clone(), options("node-b", 10)).unwrap();
     node_b.reload_settings().unwrap();
 
-    let check = node_a.login_check_began("gone0000", Verification::Probe, Millis(T)).unwrap();
+    let check = node_a
+        .login_check_began("gone0000", Verification::Probe, Millis(T))
+        .unwrap();
     node_a
         .login_check_ended(check, CheckOutcome::NotVerified, Millis(T + 10))
         .unwrap();
 
-    let on_b = node_b.login_check("GONE0000", PROOF, Millis(T + 20)).unwrap();
+    let on_b = node_b
+        .login_check("GONE0000", PROOF, Millis(T + 20))
+        .unwrap();
     assert_eq!(
         on_b.verdict,
         LoginVerdict::BackOff {
@@ -262,7 +276,12 @@ fn a_wrong_password_backs_the_user_off_on_every_node() {
 #[test]
 fn no_check_when_no_login_policy_would_act_and_the_check_writes_nothing() {
     let f = fixture(1, 1, 2);
-    let verdict = |who: &str| f.service.login_check(who, PROOF, Millis(T)).unwrap().verdict;
+    let verdict = |who: &str| {
+        f.service
+            .login_check(who, PROOF, Millis(T))
+            .unwrap()
+            .verdict
+    };
     assert!(matches!(
         verdict("gone0000"),
         LoginVerdict::NotNeeded {
@@ -439,7 +458,9 @@ fn a_check_begun_by_a_process_that_died_is_repaired_from_the_database_file() {
     let host = Arc::new(MemoryDirectory::new(snapshot(1, 1, 2)));
     {
         let dying = Service::new(host.clone(), open(), options("node-a", 10)).unwrap();
-        dying.login_check_began("gone0001", Verification::Probe, Millis(T)).unwrap();
+        dying
+            .login_check_began("gone0001", Verification::Probe, Millis(T))
+            .unwrap();
         activate(&host, "K-gone0001");
         // The process ends here, between "activate" and "deactivate again".
     }
@@ -462,7 +483,9 @@ fn the_repair_runs_when_every_policy_is_in_safe_mode() {
         let (status, created) = call(&f.service, Method::Post, "/api/policies", Some(body), DAY0);
         assert_eq!(status, 201, "{created}");
     }
-    f.service.login_check_began("gone0000", Verification::Probe, Millis(T)).unwrap();
+    f.service
+        .login_check_began("gone0000", Verification::Probe, Millis(T))
+        .unwrap();
     activate(&f.host, "K-gone0000");
     let report = f.service.tick(Millis(T + 10 * GRACE_MS)).unwrap();
     assert_eq!(report.login_checks_repaired, 1);

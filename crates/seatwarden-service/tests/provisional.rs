@@ -195,7 +195,9 @@ fn a_completed_login_keeps_the_access_given_back_exactly_once() {
     let again = f.service.login_verified(check, Millis(T + 3)).unwrap_err();
     assert!(matches!(again, ServiceError::Conflict(_)), "{again}");
 
-    f.service.login_completed("gone0000", Millis(T + 4)).unwrap();
+    f.service
+        .login_completed("gone0000", Millis(T + 4))
+        .unwrap();
     let confirmed = entries(f.store.as_ref(), Action::LoginConfirmed);
     assert_eq!(confirmed.len(), 1);
     assert!(
@@ -231,7 +233,10 @@ fn a_login_the_product_never_completes_is_taken_back_once_by_the_tick() {
     let taken = entries(f.store.as_ref(), Action::LoginNotCompleted);
     assert_eq!(taken.len(), 1);
     assert_eq!(taken[0].entry.status, Status::Success);
-    assert_eq!(taken[0].entry.target.user, Some(UserKey::from("K-gone0000")));
+    assert_eq!(
+        taken[0].entry.target.user,
+        Some(UserKey::from("K-gone0000"))
+    );
     let deactivated = entries(f.store.as_ref(), Action::UserDeactivated);
     assert_eq!(deactivated.len(), 1);
     assert_eq!(

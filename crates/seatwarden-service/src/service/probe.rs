@@ -402,10 +402,10 @@ pub(super) fn check_began(
             Some(user.username.clone()),
         ))
         .with_description(format!(
-        "on node {}: {}, {state}",
-        service.options().node_id,
-        verification.label()
-    ))
+            "on node {}: {}, {state}",
+            service.options().node_id,
+            verification.label()
+        ))
         .with_reason("credentials presented at login");
     let ids = service.store().append_audit(&[entry])?;
     ids.first()

@@ -59,7 +59,11 @@ pub(crate) struct Grant {
 pub(crate) type Grants = HashMap<UserKey, Grant>;
 
 /// The entry that began `check` (within the journal horizon).
-fn began_entry(service: &Service, check: CheckId, now: Millis) -> Result<StoredEntry, ServiceError> {
+fn began_entry(
+    service: &Service,
+    check: CheckId,
+    now: Millis,
+) -> Result<StoredEntry, ServiceError> {
     let filter = AuditFilter {
         actions: vec![AuditAction::LoginCheckBegan],
         from: Some(Millis(now.0.saturating_sub(HORIZON_MS))),
@@ -337,8 +341,7 @@ fn take_back(
             ..AuditFilter::default()
         },
         &mut |e| {
-            if e.entry.target.user.as_ref() == Some(key) && e.entry.description.starts_with(&note)
-            {
+            if e.entry.target.user.as_ref() == Some(key) && e.entry.description.starts_with(&note) {
                 writes.push(e.entry.clone());
             }
             Ok(())
@@ -395,7 +398,11 @@ fn take_back(
             now,
             Actor::system(),
             AuditAction::LoginNotCompleted,
-            if done { Status::Success } else { Status::Failed },
+            if done {
+                Status::Success
+            } else {
+                Status::Failed
+            },
         )
         .with_target(target)
         .with_description(summary)
