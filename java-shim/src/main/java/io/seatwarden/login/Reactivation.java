@@ -179,21 +179,36 @@ public final class Reactivation {
    */
   private LoginCheckOutcome verify(
       String username, String password, LoginCheck.Verification how, long id) {
-    LoginCheckOutcome outcome = LoginCheckOutcome.FAILED;
-    boolean activated = false;
+    LoginCheckOutcome[] outcome = {LoginCheckOutcome.FAILED};
+    boolean leaveOpen = false;
     try {
       if (how == LoginCheck.Verification.PROBE) {
-        actingUser.run(() -> accounts.setActive(username, true));
-        activated = true;
+        // One batch as the automation account: the activation and the deactivation that undoes it
+        // cancel out, so the product need not recount licences for them (JiraLicenceCounts).
+        actingUser.run(() -> outcome[0] = probe(username, password));
+      } else {
+        outcome[0] = outcome(how, accounts.check(username, password));
       }
-      outcome = outcome(how, accounts.check(username, password));
+    } catch (NotRestored stillActive) {
+      // The check stays open on purpose: the next scheduler tick, on any node, deactivates.
+      leaveOpen = true;
+      throw stillActive;
     } finally {
-      if (activated) {
-        restoreInactive(username);
+      if (!leaveOpen) {
+        end(id, outcome[0]);
       }
-      end(id, outcome);
     }
-    return outcome;
+    return outcome[0];
+  }
+
+  /** Activates, checks, deactivates again whatever the answer (already as the automation account). */
+  private LoginCheckOutcome probe(String username, String password) {
+    accounts.setActive(username, true);
+    try {
+      return outcome(LoginCheck.Verification.PROBE, accounts.check(username, password));
+    } finally {
+      restoreInactive(username);
+    }
   }
 
   /** What Crowd's answer means for the verification the engine chose. */
@@ -224,7 +239,7 @@ public final class Reactivation {
     RuntimeException first = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
-        actingUser.run(() -> accounts.setActive(username, false));
+        accounts.setActive(username, false);
         return;
       } catch (RuntimeException e) {
         first = first == null ? e : first;
@@ -233,6 +248,15 @@ public final class Reactivation {
     LOG.error(
         "Seatwarden could not deactivate an account again after checking its password; the next"
             + " scheduler run will");
-    throw first;
+    throw new NotRestored(first);
+  }
+
+  /** A probed account could not be deactivated again. */
+  private static final class NotRestored extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    NotRestored(RuntimeException cause) {
+      super("the probed account could not be deactivated again", cause);
+    }
   }
 }
