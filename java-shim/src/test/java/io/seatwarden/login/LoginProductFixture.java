@@ -27,6 +27,8 @@ public final class LoginProductFixture {
   public final Set<String> licensed = new HashSet<>();
   public final Map<String, Integer> failedLogins = new HashMap<>();
   public final List<String> resets = new CopyOnWriteArrayList<>();
+  /** The Crowd type of the one directory: internal refuses an inactive account before the password. */
+  public volatile DirectoryType directoryType = DirectoryType.INTERNAL;
 
   public void user(String name, String password, boolean active, boolean licensed) {
     String key = name.toLowerCase(Locale.ROOT);
@@ -69,16 +71,44 @@ public final class LoginProductFixture {
         if (!exists(name)) {
           throw new FailedAuthenticationException("no such user");
         }
+        boolean right = passwords.get(name).equals(args[1]);
+        if (directoryType == DirectoryType.CONNECTOR && !right) {
+          throw new FailedAuthenticationException("bind failed"); // a connector binds first
+        }
         if (inactive.contains(name)) {
           throw new InactiveAccountException(name);
         }
-        if (!passwords.get(name).equals(args[1])) {
+        if (!right) {
           throw new FailedAuthenticationException("wrong");
         }
         yield user(name);
       }
       default -> null;
     };
+  }
+
+  /** The fixture's directory. */
+  public Directory directory() {
+    DirectoryType type = directoryType;
+    return (Directory)
+        Proxy.newProxyInstance(
+            LoginProductFixture.class.getClassLoader(),
+            new Class<?>[] {Directory.class},
+            (proxy, m, args) ->
+                switch (m.getName()) {
+                  case "getType" -> type;
+                  case "getAttributes" -> Map.of();
+                  default -> throw new UnsupportedOperationException(m.getName());
+                });
+  }
+
+  /** Reactivated by the engine's policy (through the host, in the product). */
+  public void activate(String name) {
+    inactive.remove(name.toLowerCase(Locale.ROOT));
+  }
+
+  public boolean isActive(String name) {
+    return !inactive.contains(name.toLowerCase(Locale.ROOT));
   }
 
   /** An internal directory. */

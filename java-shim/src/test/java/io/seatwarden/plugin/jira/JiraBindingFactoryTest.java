@@ -54,7 +54,7 @@ class JiraBindingFactoryTest {
             }
           }
           if (type == CrowdDirectoryService.class && method.equals("findDirectoryById")) {
-            return LoginProductFixture.internalDirectory();
+            return jira.directory();
           }
           if (type == UserManager.class && method.equals("getUserByName")) {
             return jira.exists((String) args[0]) ? user((String) args[0]) : ProxyServices.NULL;
@@ -138,6 +138,46 @@ class JiraBindingFactoryTest {
         engine.verifications);
     assertEquals(List.of("dee"), jira.resets, "the failed-login count was reset");
     assertTrue(jira.productLogin("dee", "right"), "Jira's own login proceeds");
+  }
+
+  /**
+   * A deactivated user of a cached LDAP connector for whom Jira demands a CAPTCHA (three failed
+   * logins): Seatwarden's own back-off is the brake, Crowd's refusal of the still-inactive account
+   * proves the password, nothing is activated before, and the failed-login count is reset.
+   */
+  @Test
+  void aCaptchaFlaggedDeactivatedUserIsStillHandledByTheBackOff() {
+    jira.directoryType = com.atlassian.crowd.embedded.api.DirectoryType.CONNECTOR;
+    jira.user("eli", "right", false, true);
+    for (int i = 0; i < 3; i++) {
+      assertFalse(jira.productLogin("eli", "typo"));
+    }
+    ProductBinding binding = new JiraBindingFactory().create(services(), () -> "k");
+    FakeActingUser acting = new FakeActingUser();
+    FakeSeatwarden engine = new FakeSeatwarden(acting);
+    engine.onLoginAnswer =
+        (user, at) -> {
+          jira.activate(user);
+          Operation op = new Operation.Activate("key-" + user);
+          return new LoginOutcome("key-" + user, List.of(op), List.of(), List.of());
+        };
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1L);
+    Reactivation reactivation =
+        new Reactivation(
+            engine, binding.loginAccounts(), acting, new FakeClusterLockService(), now::get);
+    assertEquals(Reactivation.Result.NOT_VERIFIED, reactivation.attempt("eli", "guess"));
+    assertEquals(
+        Reactivation.Result.SKIPPED,
+        reactivation.attempt("eli", "right"),
+        "Seatwarden's back-off after a wrong password, on every node");
+    assertFalse(jira.isActive("eli"));
+    now.addAndGet(FakeSeatwarden.BACKOFF_MILLIS);
+    assertEquals(Reactivation.Result.REACTIVATED, reactivation.attempt("eli", "right"));
+    assertEquals(List.of(LoginCheck.Verification.PROOF, LoginCheck.Verification.PROOF),
+        engine.verifications);
+    assertTrue(jira.isActive("eli"));
+    assertEquals(List.of("eli"), jira.resets);
+    assertTrue(jira.productLogin("eli", "right"), "Jira's own login proceeds");
   }
 
   @Test
