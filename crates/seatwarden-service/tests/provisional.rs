@@ -131,6 +131,13 @@ fn the_engine_chooses_the_verification_from_what_the_filter_saw() {
         method(verification(&f.service, "gone0000", INTERNAL)),
         Some(Verification::Probe)
     );
+    // The directory list says so too (the policy editor shows it).
+    let (_, dirs) = call(&f.service, Method::Get, "/api/directories", None, DAY0);
+    assert_eq!(
+        dirs["directories"][0]["loginVerification"], "probe",
+        "{dirs}"
+    );
+    assert_eq!(dirs["directories"][0]["confirmWindowMinutes"], 5, "{dirs}");
     // A host that reports nothing gets the strictest reading.
     assert_eq!(LoginFacts::UNKNOWN, INTERNAL);
 }
