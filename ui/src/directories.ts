@@ -25,6 +25,11 @@ export function directories(): Promise<Directory[] | null> {
   return cache;
 }
 
+/** Drops the cached list (after a settings change that alters what the server says per directory). */
+export function forgetDirectories(): void {
+  cache = null;
+}
+
 export function directoryLabel(d: Directory): string {
   return `${d.name}${d.readOnly && !/read-only/i.test(d.name) ? ' (read-only)' : ''}`;
 }
