@@ -4,9 +4,13 @@
 
 import { get, ApiError } from './api';
 
+/** How the server verifies a deactivated user of a directory at login (it decides; the UI shows it). */
+export type LoginVerification = 'proof' | 'proof_if_update_on_auth' | 'probe' | 'none';
+
 export interface Directory {
   id: number; name: string; kind: string; readOnly: boolean;
   capabilities?: Record<string, boolean>; users?: number;
+  loginVerification?: LoginVerification; confirmWindowMinutes?: number;
 }
 
 let cache: Promise<Directory[] | null> | null = null;
@@ -19,6 +23,11 @@ export function directories(): Promise<Directory[] | null> {
     throw e;
   });
   return cache;
+}
+
+/** Drops the cached list (after a settings change that alters what the server says per directory). */
+export function forgetDirectories(): void {
+  cache = null;
 }
 
 export function directoryLabel(d: Directory): string {

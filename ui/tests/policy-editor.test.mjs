@@ -132,6 +132,19 @@ test('Floating licence, Reactivate on login and Delete round-trip', async () => 
   assert.deepEqual(p.action, { kind: 'floating_licence', rules: [{ sourceGroups: [a], targetGroups: [lic] }, { sourceGroups: [b, c], targetGroups: [lic] }] });
 
   await newPolicy(page, 'Reactivate on login', 'UI reactivate');
+  // Per directory, the server's answer on how a deactivated user is verified, and the window.
+  const rows = page.locator('[data-testid="login-verification"]');
+  assert.equal(await rows.count(), dirs.length);
+  for (const d of dirs) {
+    assert.ok(['proof', 'proof_if_update_on_auth', 'probe', 'none'].includes(d.loginVerification), JSON.stringify(d));
+    assert.equal(d.confirmWindowMinutes, 10);
+  }
+  const shown = (await rows.allTextContents()).join('\n');
+  if (dirs.some((d) => d.loginVerification === 'none')) {
+    assert.match(shown, /Not verifiable/);
+    await page.locator('.sw-banner', { hasText: 'prefer "Release licence seats"' }).waitFor();
+  }
+  await page.getByText('within 10 minutes', { exact: false }).waitFor();
   await page.getByLabel('Never reactivate members of').fill(a);
   await page.getByLabel('Add these groups when reactivating').fill(b);
   await page.getByLabel('Remove these groups at login').fill(c);

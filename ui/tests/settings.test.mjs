@@ -106,3 +106,28 @@ test('licence alert thresholds are one row per licensed application and read bac
   // The refused saves (this test's and the previous one's) are the only errors.
   assert.deepEqual(browser.consoleErrors.filter((e) => !/\b422\b/.test(e)), []);
 });
+
+test('reactivation at login: the confirm window and a per-directory probe opt-in save, and the directory list says so', async () => {
+  const { page } = browser;
+  const before = (await api(page, 'directories')).body.directories;
+  const candidate = before.find((d) => d.loginVerification === 'none');
+  await openTab(page, 'settings');
+  await page.getByLabel('Confirm window (minutes)').fill('7');
+  if (candidate) await page.getByLabel(`Probe deactivated users of ${candidate.name}`, { exact: false }).check();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  const s = (await api(page, 'settings')).body.settings;
+  assert.equal(s.login.confirmWindowMinutes, 7);
+  const after = (await api(page, 'directories')).body.directories;
+  for (const d of after) assert.equal(d.confirmWindowMinutes, 7);
+  if (candidate) {
+    assert.deepEqual(s.login.probeDirectories, [candidate.id]);
+    assert.equal(after.find((d) => d.id === candidate.id).loginVerification, 'probe');
+  }
+  // A window outside 1..60 is refused beside its field and changes nothing.
+  await page.getByLabel('Confirm window (minutes)').fill('0');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('.sw-field-error', { hasText: '≥ 1' }).first().waitFor();
+  assert.equal((await api(page, 'settings')).body.settings.login.confirmWindowMinutes, 7);
+  assert.deepEqual(browser.consoleErrors.filter((e) => !/\b422\b/.test(e)), [], 'only the refused saves');
+});

@@ -195,6 +195,15 @@ action_enum! {
     /// A password check that never ended (its node died) was closed by the
     /// scheduler, which deactivated the account again if needed.
     LoginCheckRepaired => "login_check_repaired", "Unfinished password check repaired";
+    /// Access was given back at login after a verified check, provisionally:
+    /// it stands only if the product's own login event for that request
+    /// follows within the confirm window. The description names the check.
+    LoginProvisional => "login_provisional", "Access given back provisionally";
+    /// The product completed the login a provisional grant waited for.
+    LoginConfirmed => "login_confirmed", "Login completed";
+    /// The product never completed the login (a later check refused it, or
+    /// the browser never followed): the provisional access was taken back.
+    LoginNotCompleted => "login_not_completed", "Login not completed";
 }
 
 impl Action {

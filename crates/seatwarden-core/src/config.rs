@@ -18,7 +18,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ApplicationKey, GroupName};
+use crate::model::{ApplicationKey, DirectoryId, GroupName};
 use crate::policy::{Policy, PolicyId};
 use crate::schedule::TimeOfDay;
 
@@ -156,6 +156,55 @@ pub struct Settings {
     pub once_logged_in_window_hours: u32,
     /// Which deactivation time wins for delete policies.
     pub deactivation_time: DeactivationTimeSource,
+    /// How access given back at login is verified and confirmed.
+    #[serde(default)]
+    pub login: LoginSettings,
+}
+
+/// Reactivation at login (`docs/login-reactivation.md`).
+///
+/// Access given back at login is provisional until the product's own login
+/// event for that user arrives within [`LoginSettings::confirm_window_minutes`]:
+/// the product checks things after the password that Seatwarden cannot see
+/// (two-step verification, CAPTCHA, SSO-only login, authorisation), and only
+/// its login event says they all passed. Where Crowd refuses an inactive
+/// account before it looks at the password (internal and plain delegated
+/// directories), nothing can prove the password without activating the
+/// account first (the "probe"); that is allowed only for the directories an
+/// admin lists in [`LoginSettings::probe_directories`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginSettings {
+    /// How long access given back at login waits for the product's login
+    /// event before it is taken back (default 10 minutes).
+    pub confirm_window_minutes: u32,
+    /// Directories whose deactivated accounts may be probed (activated for the
+    /// length of one password check). Empty by default: no probe anywhere.
+    pub probe_directories: Vec<DirectoryId>,
+}
+
+impl LoginSettings {
+    /// The longest confirm window an admin can set (one hour).
+    pub const MAX_CONFIRM_WINDOW_MINUTES: u32 = 60;
+
+    /// The confirm window in milliseconds.
+    pub fn confirm_window_ms(&self) -> i64 {
+        i64::from(self.confirm_window_minutes) * 60_000
+    }
+
+    /// Whether deactivated accounts of `directory` may be probed.
+    pub fn probes(&self, directory: DirectoryId) -> bool {
+        self.probe_directories.contains(&directory)
+    }
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        LoginSettings {
+            confirm_window_minutes: 10,
+            probe_directories: Vec::new(),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -170,6 +219,7 @@ impl Default for Settings {
             audit_retention_days: 365,
             once_logged_in_window_hours: 24,
             deactivation_time: DeactivationTimeSource::default(),
+            login: LoginSettings::default(),
         }
     }
 }

@@ -17,7 +17,9 @@ use serde_json::json;
 use seatwarden_core::Millis;
 use seatwarden_service::api::{ApiError, ApiErrorKind, ApiRequest, Method, RequestContext};
 use seatwarden_service::host::{Host, HostError};
-use seatwarden_service::service::{CheckId, CheckOutcome};
+use seatwarden_service::service::{
+    AccountState, CheckId, CheckOutcome, InactiveRefusal, LoginFacts, Verification,
+};
 use seatwarden_service::store::{Store, StoreError};
 use seatwarden_service::{Service, ServiceError, ServiceOptions};
 
@@ -165,6 +167,59 @@ pub(crate) struct LoginRequest {
     /// The login name (or key) the product reported.
     username: String,
     now: i64,
+    /// The product completed the login of the request whose credentials
+    /// the login filter verified (confirms a provisional grant).
+    #[serde(default)]
+    completes: bool,
+}
+
+/// `serviceLoginCheck`'s request: who, when, and what the filter saw of the
+/// account (absent facts read as the strictest: a deactivated account whose
+/// directory refuses it before the password).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct CheckRequest {
+    #[allow(
+        dead_code,
+        reason = "checked by `parse_request` before the body is read"
+    )]
+    version: u32,
+    username: String,
+    now: i64,
+    #[serde(default)]
+    state: Option<AccountState>,
+    #[serde(default)]
+    inactive_refusal: Option<InactiveRefusal>,
+}
+
+/// `serviceLoginCheckBegan`'s request: who, when, and how the check is made
+/// (the engine's `verification`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct BeganRequest {
+    #[allow(
+        dead_code,
+        reason = "checked by `parse_request` before the body is read"
+    )]
+    version: u32,
+    username: String,
+    now: i64,
+    verification: Verification,
+}
+
+/// `serviceLoginVerified`'s request: a check ended verified; give access
+/// back provisionally.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct VerifiedRequest {
+    #[allow(
+        dead_code,
+        reason = "checked by `parse_request` before the body is read"
+    )]
+    version: u32,
+    /// The id `serviceLoginCheckBegan` answered.
+    check: i64,
+    now: i64,
 }
 
 /// `serviceLoginCheckEnded`'s request: which check, how it ended, when.
@@ -255,8 +310,22 @@ impl Application {
     /// A login (`{"version":1,"username":…,"now":…}`).
     pub(crate) fn on_login(&self, request: &[u8]) -> Vec<u8> {
         envelope::handle(request, |req: LoginRequest| {
+            let now = Millis(req.now);
+            if req.completes {
+                self.service.login_completed(&req.username, now)
+            } else {
+                self.service.on_login(&req.username, now)
+            }
+            .map_err(service_error)
+        })
+    }
+
+    /// A check ended verified (`{"version":1,"check":…,"now":…}`): the
+    /// login outcome of the provisional grant.
+    pub(crate) fn login_verified(&self, request: &[u8]) -> Vec<u8> {
+        envelope::handle(request, |req: VerifiedRequest| {
             self.service
-                .on_login(&req.username, Millis(req.now))
+                .login_verified(CheckId(req.check), Millis(req.now))
                 .map_err(service_error)
         })
     }
@@ -264,9 +333,15 @@ impl Application {
     /// Before the login filter checks a password
     /// (`{"version":1,"username":…,"now":…}`): the engine's verdict.
     pub(crate) fn login_check(&self, request: &[u8]) -> Vec<u8> {
-        envelope::handle(request, |req: LoginRequest| {
+        envelope::handle(request, |req: CheckRequest| {
+            let facts = LoginFacts {
+                state: req.state.unwrap_or(LoginFacts::UNKNOWN.state),
+                inactive_refusal: req
+                    .inactive_refusal
+                    .unwrap_or(LoginFacts::UNKNOWN.inactive_refusal),
+            };
             self.service
-                .login_check(&req.username, Millis(req.now))
+                .login_check(&req.username, facts, Millis(req.now))
                 .map_err(service_error)
         })
     }
@@ -274,9 +349,9 @@ impl Application {
     /// A password check begins (`{"version":1,"username":…,"now":…}`);
     /// the result is `{check}`.
     pub(crate) fn login_check_began(&self, request: &[u8]) -> Vec<u8> {
-        envelope::handle(request, |req: LoginRequest| {
+        envelope::handle(request, |req: BeganRequest| {
             self.service
-                .login_check_began(&req.username, Millis(req.now))
+                .login_check_began(&req.username, req.verification, Millis(req.now))
                 .map(|check| CheckBegan { check })
                 .map_err(service_error)
         })
@@ -556,19 +631,37 @@ mod tests {
         assert_eq!(created["result"]["status"], 201, "{created}");
         let ask = |user: &str| {
             parse(&app.login_check(
-                format!(r#"{{"version":1,"username":"{user}","now":{now}}}"#).as_bytes(),
+                format!(
+                    r#"{{"version":1,"username":"{user}","now":{now},"state":"inactive","inactiveRefusal":"after_credential"}}"#
+                )
+                .as_bytes(),
             ))
         };
         let check = ask("drew.park");
         assert_eq!(check["result"]["verdict"], "verify", "{check}");
+        assert_eq!(check["result"]["verification"], "proof", "{check}");
         assert_eq!(check["result"]["user"], "JIRAUSER10103");
+        // Without facts the engine reads the strictest case: an internal
+        // directory, no probe opted in, so nothing can verify safely.
+        let unknown_facts = parse(&app.login_check(
+            format!(r#"{{"version":1,"username":"drew.park","now":{now}}}"#).as_bytes(),
+        ));
+        assert_eq!(
+            unknown_facts["result"]["why"], "no_safe_verification",
+            "{unknown_facts}"
+        );
         let active = ask("avery.lin");
         assert_eq!(active["result"]["verdict"], "not_needed", "{active}");
         assert_eq!(active["result"]["why"], "nothing_to_do");
 
-        let began = parse(&app.login_check_began(
-            format!(r#"{{"version":1,"username":"drew.park","now":{now}}}"#).as_bytes(),
-        ));
+        let began = parse(
+            &app.login_check_began(
+                format!(
+                    r#"{{"version":1,"username":"drew.park","now":{now},"verification":"proof"}}"#
+                )
+                .as_bytes(),
+            ),
+        );
         let id = began["result"]["check"].as_i64().unwrap();
         let ended = parse(
             &app.login_check_ended(
@@ -592,9 +685,18 @@ mod tests {
             format!(r#"{{"version":1,"check":77777,"outcome":"failed","now":{now}}}"#).as_bytes(),
         ));
         assert_eq!(unknown["error"]["kind"], "not_found", "{unknown}");
-        let nobody = parse(&app.login_check_began(
-            format!(r#"{{"version":1,"username":"no.one","now":{now}}}"#).as_bytes(),
-        ));
+        let refused = parse(
+            &app.login_verified(format!(r#"{{"version":1,"check":{id},"now":{now}}}"#).as_bytes()),
+        );
+        assert_eq!(refused["error"]["kind"], "conflict", "{refused}");
+        let nobody = parse(
+            &app.login_check_began(
+                format!(
+                    r#"{{"version":1,"username":"no.one","now":{now},"verification":"probe"}}"#
+                )
+                .as_bytes(),
+            ),
+        );
         assert_eq!(nobody["error"]["kind"], "not_found", "{nobody}");
         assert!(!nobody.to_string().contains("no.one"), "{nobody}");
     }

@@ -323,6 +323,25 @@ extern "system" fn Java_io_seatwarden_bridge_Native_serviceLoginCheckEnded<'loca
     })
 }
 
+/// `static native byte[] serviceLoginVerified(long handle, byte[] request)`:
+/// `{"version":1,"check":…,"now":…}` once a check ended verified; the
+/// result is the login outcome of the provisional grant.
+// SAFETY: JNI mangling of `Native.serviceLoginVerified`, matching signature.
+#[unsafe(no_mangle)]
+extern "system" fn Java_io_seatwarden_bridge_Native_serviceLoginVerified<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    request: JByteArray<'local>,
+) -> jbyteArray {
+    bytes_call(&mut env, &request, |bytes| {
+        match application::lookup(&SERVICES, handle) {
+            Ok(app) => app.login_verified(bytes),
+            Err(err) => envelope::error(&err),
+        }
+    })
+}
+
 /// `static native byte[] serviceDrive(long handle, long now)`: one slice of
 /// background work; the result is `{more}`.
 // SAFETY: JNI mangling of `Native.serviceDrive`, matching signature.

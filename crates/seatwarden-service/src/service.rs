@@ -28,6 +28,7 @@ pub mod import;
 mod login;
 mod mail;
 pub mod probe;
+mod provisional;
 mod run;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -51,7 +52,10 @@ use login::record_logins;
 pub use document::{DocumentError, Settings};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
-pub use probe::{CheckId, CheckOutcome, LoginCheck, LoginVerdict, NotNeeded};
+pub use probe::{
+    AccountState, CheckId, CheckOutcome, InactiveRefusal, LoginCheck, LoginFacts, LoginVerdict,
+    NotNeeded, Verification,
+};
 pub use run::{ActionInfo, PendingPlan, RunPlan};
 
 /// How a service is set up; the host decides.
@@ -144,6 +148,10 @@ pub struct TickReport {
     /// Login password checks left open by a stopped node, put right.
     #[serde(default)]
     pub login_checks_repaired: u64,
+    /// Provisional grants taken back because the product never completed
+    /// the login.
+    #[serde(default)]
+    pub logins_not_completed: u64,
 }
 
 pub(crate) struct IndexSlot {
@@ -192,6 +200,9 @@ pub struct Service {
     last_purge_day: Mutex<Option<i64>>,
     plan_counter: AtomicU64,
     stripes: Vec<Mutex<()>>,
+    /// Access given back at login on this node, waiting for the product to
+    /// complete that login (see `provisional`).
+    grants: Mutex<provisional::Grants>,
     router: Router<Service>,
 }
 
@@ -232,6 +243,7 @@ impl Service {
             last_purge_day: Mutex::new(None),
             plan_counter: AtomicU64::new(1),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
+            grants: Mutex::new(HashMap::new()),
             router: crate::api::routes::router(),
         })
     }
@@ -256,23 +268,38 @@ impl Service {
     /// undoes Seatwarden's own temporary change).
     pub fn tick(&self, now: Millis) -> Result<TickReport, ServiceError> {
         let repaired = probe::repair(self, now);
+        let taken_back = provisional::expire_local(self, now)
+            .and_then(|local| Ok(local + provisional::repair(self, now)?));
         let mut report = run::tick(self, now)?;
         report.login_checks_repaired = repaired?;
+        report.logins_not_completed = taken_back?;
         Ok(report)
     }
 
     /// Before the login filter checks a returning user's password: would a
     /// verified login give this user anything (the login policies, as
-    /// [`Service::on_login`] would apply them), and may it check now (no
-    /// recent wrong password)? Writes nothing.
-    pub fn login_check(&self, user: &str, now: Millis) -> Result<LoginCheck, ServiceError> {
-        probe::login_check(self, user, now)
+    /// [`Service::on_login`] would apply them), how the credential can be
+    /// verified given what the filter saw (`facts`), and may it check now
+    /// (no recent wrong password)? Writes nothing.
+    pub fn login_check(
+        &self,
+        user: &str,
+        facts: LoginFacts,
+        now: Millis,
+    ) -> Result<LoginCheck, ServiceError> {
+        probe::login_check(self, user, facts, now)
     }
 
-    /// Journals the start of a password check for `user` (before a
-    /// deactivated account is activated for it); the id names it.
-    pub fn login_check_began(&self, user: &str, now: Millis) -> Result<CheckId, ServiceError> {
-        probe::check_began(self, user, now)
+    /// Journals the start of a password check for `user` made the way the
+    /// engine chose (before a probed account is activated for it); the id
+    /// names it.
+    pub fn login_check_began(
+        &self,
+        user: &str,
+        verification: Verification,
+        now: Millis,
+    ) -> Result<CheckId, ServiceError> {
+        probe::check_began(self, user, verification, now)
     }
 
     /// Journals the end of a check (after the account was put back).
@@ -285,15 +312,41 @@ impl Service {
         probe::check_ended(self, check, outcome, now)
     }
 
+    /// The login filter's check `check` ended verified: the login policies
+    /// give access back, provisionally until the product completes that login
+    /// ([`Service::login_completed`]) within the confirm window. Refused
+    /// (`Conflict`) for a check the journal does not hold as verified, or one
+    /// that already gave access back.
+    pub fn login_verified(
+        &self,
+        check: CheckId,
+        now: Millis,
+    ) -> Result<LoginOutcome, ServiceError> {
+        provisional::login_verified(self, check, now)
+    }
+
     /// A user logged in (by username, or by key when no user has that
     /// username): login policies act at once. Never waits for a running job
-    /// or for mail.
+    /// or for mail. This never confirms access given back provisionally: the
+    /// product's login of another request (a token, a script) proves nothing
+    /// about the credentials the filter verified.
     pub fn on_login(&self, user: &str, now: Millis) -> Result<LoginOutcome, ServiceError> {
+        login::on_login(self, user, now)
+    }
+
+    /// The product completed the login of the request whose credentials the
+    /// filter verified: a provisional grant waiting for it stands; then the
+    /// login policies act as for [`Service::on_login`].
+    pub fn login_completed(&self, user: &str, now: Millis) -> Result<LoginOutcome, ServiceError> {
+        provisional::confirm(self, user, now)?;
         login::on_login(self, user, now)
     }
 
     /// Runs one slice of queued background work; `true` when more remains.
     pub fn drive(&self, now: Millis) -> Result<bool, ServiceError> {
+        // A grant past its deadline is taken back by the node that made it as
+        // soon as it drives, without waiting for the cluster tick.
+        provisional::expire_local(self, now)?;
         run::drive(self, now)
     }
 
@@ -591,6 +644,10 @@ impl Service {
     /// A fresh plan id for plans kept until an admin confirms them.
     pub(crate) fn next_plan_id(&self) -> String {
         format!("p{}", self.plan_counter.fetch_add(1, Ordering::Relaxed))
+    }
+
+    pub(crate) fn grants(&self) -> &Mutex<provisional::Grants> {
+        &self.grants
     }
 
     pub(crate) fn owner(&self) -> &LeaseOwner {

@@ -141,11 +141,11 @@ fn directories_list_kind_capabilities_read_only_and_user_counts() {
             {"id": 1, "name": "Internal", "kind": "internal", "readOnly": false,
              "capabilities": {"updateUser": true, "renameUser": true, "deleteUser": true,
                               "createUser": true, "updateMembership": true},
-             "users": 4},
+             "users": 4, "loginVerification": "none", "confirmWindowMinutes": 10},
             {"id": 2, "name": "Corporate LDAP", "kind": "ldap", "readOnly": true,
              "capabilities": {"updateUser": false, "renameUser": false, "deleteUser": false,
                               "createUser": false, "updateMembership": false},
-             "users": 4}
+             "users": 4, "loginVerification": "proof", "confirmWindowMinutes": 10}
         ]})
     );
     // The users query accepts the ids this list hands out.

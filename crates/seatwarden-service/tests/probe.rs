@@ -22,11 +22,20 @@ use seatwarden_service::api::Method;
 use seatwarden_service::host::Host;
 use seatwarden_service::host::memory::MemoryDirectory;
 use seatwarden_service::service::probe::{BACKOFF_MS, GRACE_MS};
-use seatwarden_service::service::{CheckOutcome, LoginVerdict, NotNeeded};
+use seatwarden_service::service::{
+    AccountState, CheckOutcome, InactiveRefusal, LoginFacts, LoginVerdict, NotNeeded, Verification,
+};
 use seatwarden_service::store::{ConfigVersion, MemoryStore, Store};
 use seatwarden_service::{Service, ServiceOptions};
 
 const T: i64 = DAY0 + DAY;
+
+/// A deactivated account in a directory whose "inactive" refusal proves the
+/// password (a cached connector).
+const PROOF: LoginFacts = LoginFacts {
+    state: AccountState::Inactive,
+    inactive_refusal: InactiveRefusal::AfterCredential,
+};
 
 fn reactivate_policy(service: &Service) {
     let (status, body) = call(
@@ -74,12 +83,15 @@ fn an_abandoned_check_is_repaired_on_the_next_tick_after_the_grace() {
     reactivate_policy(&f.service);
     assert!(
         f.service
-            .login_check("gone0000", Millis(T))
+            .login_check("gone0000", PROOF, Millis(T))
             .unwrap()
             .verify()
     );
     // The filter journals the check, activates the account… and its node dies.
-    let check = f.service.login_check_began("gone0000", Millis(T)).unwrap();
+    let check = f
+        .service
+        .login_check_began("gone0000", Verification::Probe, Millis(T))
+        .unwrap();
     activate(&f.host, "K-gone0000");
 
     let early = f.service.tick(Millis(T + GRACE_MS - 1)).unwrap();
@@ -121,7 +133,10 @@ fn an_abandoned_check_is_repaired_on_the_next_tick_after_the_grace() {
 fn a_finished_check_is_left_alone() {
     let f = fixture(1, 1, 2);
     reactivate_policy(&f.service);
-    let check = f.service.login_check_began("gone0001", Millis(T)).unwrap();
+    let check = f
+        .service
+        .login_check_began("gone0001", Verification::Probe, Millis(T))
+        .unwrap();
     activate(&f.host, "K-gone0001");
     deactivate(&f.host, "K-gone0001");
     f.service
@@ -148,11 +163,13 @@ fn a_user_the_engine_reactivated_after_the_check_began_stays_active() {
     reactivate_policy(&f.service);
     assert!(
         f.service
-            .login_check("gone0000", Millis(T))
+            .login_check("gone0000", PROOF, Millis(T))
             .unwrap()
             .verify()
     );
-    f.service.login_check_began("gone0000", Millis(T)).unwrap();
+    f.service
+        .login_check_began("gone0000", Verification::Probe, Millis(T))
+        .unwrap();
     activate(&f.host, "K-gone0000");
     // The node died; later the engine gives access back at a login.
     let outcome = f.service.on_login("gone0000", Millis(T + 1_000)).unwrap();
@@ -171,7 +188,9 @@ fn a_user_the_engine_reactivated_after_the_check_began_stays_active() {
 #[test]
 fn a_check_of_an_active_account_has_nothing_to_undo() {
     let f = fixture(1, 1, 2);
-    f.service.login_check_began("fresh0000", Millis(T)).unwrap();
+    f.service
+        .login_check_began("fresh0000", Verification::Probe, Millis(T))
+        .unwrap();
     let began = entries(f.store.as_ref(), Action::LoginCheckBegan);
     assert_eq!(began[0].entry.status, Status::Skipped, "not activated");
     let report = f.service.tick(Millis(T + 10 * GRACE_MS)).unwrap();
@@ -187,7 +206,7 @@ fn an_unknown_user_cannot_begin_a_check_and_nothing_is_written() {
     let f = fixture(1, 1, 2);
     let err = f
         .service
-        .login_check_began("no-such-person", Millis(T))
+        .login_check_began("no-such-person", Verification::Probe, Millis(T))
         .unwrap_err();
     assert!(!err.to_string().contains("no-such-person"), "{err}");
     assert!(entries(f.store.as_ref(), Action::LoginCheckBegan).is_empty());
@@ -209,12 +228,16 @@ fn a_wrong_password_backs_the_user_off_on_every_node() {
     let node_b = Service::new(host.clone(), store.clone(), options("node-b", 10)).unwrap();
     node_b.reload_settings().unwrap();
 
-    let check = node_a.login_check_began("gone0000", Millis(T)).unwrap();
+    let check = node_a
+        .login_check_began("gone0000", Verification::Probe, Millis(T))
+        .unwrap();
     node_a
         .login_check_ended(check, CheckOutcome::NotVerified, Millis(T + 10))
         .unwrap();
 
-    let on_b = node_b.login_check("GONE0000", Millis(T + 20)).unwrap();
+    let on_b = node_b
+        .login_check("GONE0000", PROOF, Millis(T + 20))
+        .unwrap();
     assert_eq!(
         on_b.verdict,
         LoginVerdict::BackOff {
@@ -224,27 +247,27 @@ fn a_wrong_password_backs_the_user_off_on_every_node() {
     // Another user is not affected.
     assert!(
         node_b
-            .login_check("gone0001", Millis(T + 20))
+            .login_check("gone0001", PROOF, Millis(T + 20))
             .unwrap()
             .verify()
     );
     // The back-off ends.
     assert!(
         node_b
-            .login_check("gone0000", Millis(T + 10 + BACKOFF_MS))
+            .login_check("gone0000", PROOF, Millis(T + 10 + BACKOFF_MS))
             .unwrap()
             .verify()
     );
     // A check that could not be made (directory down) does not back off.
     let check = node_b
-        .login_check_began("gone0001", Millis(T + 30))
+        .login_check_began("gone0001", Verification::Probe, Millis(T + 30))
         .unwrap();
     node_b
         .login_check_ended(check, CheckOutcome::Failed, Millis(T + 40))
         .unwrap();
     assert!(
         node_a
-            .login_check("gone0001", Millis(T + 50))
+            .login_check("gone0001", PROOF, Millis(T + 50))
             .unwrap()
             .verify()
     );
@@ -253,7 +276,12 @@ fn a_wrong_password_backs_the_user_off_on_every_node() {
 #[test]
 fn no_check_when_no_login_policy_would_act_and_the_check_writes_nothing() {
     let f = fixture(1, 1, 2);
-    let verdict = |who: &str| f.service.login_check(who, Millis(T)).unwrap().verdict;
+    let verdict = |who: &str| {
+        f.service
+            .login_check(who, PROOF, Millis(T))
+            .unwrap()
+            .verdict
+    };
     assert!(matches!(
         verdict("gone0000"),
         LoginVerdict::NotNeeded {
@@ -277,7 +305,7 @@ fn no_check_when_no_login_policy_would_act_and_the_check_writes_nothing() {
         }
     ));
     match verdict("gone0000") {
-        LoginVerdict::Verify { actions } => {
+        LoginVerdict::Verify { actions, .. } => {
             assert_eq!(
                 actions[0].operation,
                 Operation::Activate {
@@ -306,7 +334,7 @@ fn a_safe_mode_login_policy_needs_no_check() {
     assert_eq!(status, 201, "{body}");
     assert!(matches!(
         f.service
-            .login_check("gone0000", Millis(T))
+            .login_check("gone0000", PROOF, Millis(T))
             .unwrap()
             .verdict,
         LoginVerdict::NotNeeded {
@@ -324,7 +352,7 @@ fn two_nodes_repairing_at_once_repair_each_check_once() {
     let node_b = Service::new(host.clone(), store.clone(), options("node-b", 10)).unwrap();
     for i in 0..3 {
         node_a
-            .login_check_began(&format!("gone{i:04}"), Millis(T))
+            .login_check_began(&format!("gone{i:04}"), Verification::Probe, Millis(T))
             .unwrap();
         activate(&host, &format!("K-gone{i:04}"));
     }
@@ -385,12 +413,12 @@ fn login_check_agrees_with_on_login_over_the_golden_scenarios() {
             .unwrap();
         let service = Service::new(host, store, ServiceOptions::default()).unwrap();
         for name in &usernames {
-            let check = service.login_check(name, now).unwrap();
+            let check = service.login_check(name, PROOF, now).unwrap();
             let outcome = service.on_login(name, now).unwrap();
             let wrote = !outcome.applied.is_empty() || !outcome.failed.is_empty();
             let at = format!("{} / {name}: {check:?} vs {outcome:?}", file.display());
             match &check.verdict {
-                LoginVerdict::Verify { actions } => {
+                LoginVerdict::Verify { actions, .. } => {
                     verified += 1;
                     assert!(wrote, "{at}");
                     let done: Vec<_> = outcome
@@ -430,7 +458,9 @@ fn a_check_begun_by_a_process_that_died_is_repaired_from_the_database_file() {
     let host = Arc::new(MemoryDirectory::new(snapshot(1, 1, 2)));
     {
         let dying = Service::new(host.clone(), open(), options("node-a", 10)).unwrap();
-        dying.login_check_began("gone0001", Millis(T)).unwrap();
+        dying
+            .login_check_began("gone0001", Verification::Probe, Millis(T))
+            .unwrap();
         activate(&host, "K-gone0001");
         // The process ends here, between "activate" and "deactivate again".
     }
@@ -453,7 +483,9 @@ fn the_repair_runs_when_every_policy_is_in_safe_mode() {
         let (status, created) = call(&f.service, Method::Post, "/api/policies", Some(body), DAY0);
         assert_eq!(status, 201, "{created}");
     }
-    f.service.login_check_began("gone0000", Millis(T)).unwrap();
+    f.service
+        .login_check_began("gone0000", Verification::Probe, Millis(T))
+        .unwrap();
     activate(&f.host, "K-gone0000");
     let report = f.service.tick(Millis(T + 10 * GRACE_MS)).unwrap();
     assert_eq!(report.login_checks_repaired, 1);

@@ -276,6 +276,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
         'New policies start in safe mode: their runs record the plan and change nothing. Switch to live once the preview looks right.'),
       h('div', { class: 'sw-row' }, toggle(model, 'enabled', 'Enabled'), errors.field('priority', 'Priority', num(model, 'priority', -1000), 'Higher wins when two policies want different things for one user.')),
       tab.login ? loginNote(tab) : scheduleSection(model, errors),
+      tab.kind === 'reactivate' ? verificationSection(dirs) : null,
       tab.login ? null : conditionSection(model, errors),
       actionSection(model, errors, drawRules),
       scopeSection(model, errors, dirs, tab),
@@ -300,6 +301,32 @@ function loginNote(tab: Tab): HTMLElement {
   return fieldset('When it runs', h('p', {}, tab.kind === 'floating_licence'
     ? 'At every login of an active user. Deactivated users are never considered.'
     : 'At every login attempt of a deactivated user (and every login, for group removal).'));
+}
+
+const VERIFICATION: Record<string, string> = {
+  proof: 'Verified by the directory itself: it checks the password before refusing the deactivated account. Nothing changes before the proof.',
+  proof_if_update_on_auth: 'Verified by the directory when "update users on authentication" (or "create") is on; otherwise not verifiable here.',
+  probe: 'Probe (opted in): the account is active for the length of one password check, during which its other credentials (tokens, remember-me, scripts) work.',
+  none: 'Not verifiable: this directory refuses a deactivated account before it looks at the password. Use "Release licence seats" instead of "Deactivate" here.',
+};
+
+/**
+ * Per directory, how a deactivated user is verified at login (the server's answer, `GET /api/directories`),
+ * with the confirm window and the recommendation to release seats where deactivation cannot be undone safely.
+ */
+function verificationSection(dirs: Directory[] | null): HTMLElement | null {
+  if (!dirs || dirs.length === 0) return null;
+  const rows = dirs.map((d) => h('tr', { 'data-testid': 'login-verification' },
+    h('td', {}, directoryLabel(d)),
+    h('td', {}, d.loginVerification ? VERIFICATION[d.loginVerification] ?? d.loginVerification : 'Not reported by this server.')));
+  const window = dirs.find((d) => d.confirmWindowMinutes !== undefined)?.confirmWindowMinutes;
+  const recommend = dirs.some((d) => d.loginVerification !== undefined && d.loginVerification !== 'proof');
+  return fieldset('How a returning user is verified',
+    h('p', {}, 'Access given back at login is provisional: unless the product completes that login (every check it makes, '
+      + `two-step verification included) within ${window ?? 'the confirm window of'} minute${window === 1 ? '' : 's'}, it is taken back and audited as "login not completed".`),
+    h('table', { class: 'sw-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Directory'), h('th', {}, 'Deactivated users'))), h('tbody', {}, rows)),
+    h('p', {}, 'Users whose licence groups were released (the account stays active) are verified by the product\'s own login in every directory.'),
+    recommend ? banner('Where reactivation at login matters and the directory cannot verify a deactivated user, prefer "Release licence seats" to "Deactivate".', 'info') : null);
 }
 
 function scheduleSection(m: Model, errors: FieldErrors): HTMLElement {

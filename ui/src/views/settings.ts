@@ -8,6 +8,7 @@ import { get, put } from '../api';
 import { section, showError, loading } from '../components';
 import { FieldErrors, list, joinList, check } from '../form';
 import { timezoneList } from './policy-editor';
+import { directories, directoryLabel, forgetDirectories, Directory } from '../directories';
 
 interface Settings {
   protectedGroups?: string[]; timezone?: string; schedulerAt?: string;
@@ -15,6 +16,7 @@ interface Settings {
   health?: { enabled?: boolean; maxDaysWithoutLogin?: number; maxNeverLoggedInJumpPoints?: number };
   licenceAlert?: { enabled?: boolean; percent?: number; applications?: { application: string; percent: number }[]; recipients?: string[] };
   auditRetentionDays?: number; onceLoggedInWindowHours?: number; deactivationTime?: string;
+  login?: { confirmWindowMinutes?: number; probeDirectories?: number[] };
   [other: string]: unknown;
 }
 interface Answer { settings: Settings; automationAccount: string | null; configVersion: number }
@@ -88,10 +90,12 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
   loading(host);
   let a: Answer;
   let apps: Seats[] | null;
+  let dirs: Directory[] | null;
   try {
-    [a, apps] = await Promise.all([get<Answer>('settings'),
+    [a, apps, dirs] = await Promise.all([get<Answer>('settings'),
       // The licensed applications; without them only saved rows show.
-      get<{ applications: Seats[] }>('licences').then((d) => d.applications, () => null)]);
+      get<{ applications: Seats[] }>('licences').then((d) => d.applications, () => null),
+      directories().catch(() => null)]);
   } catch (e) { clear(host); showError(host, e); return; }
   const s = a.settings;
   const errors = new FieldErrors();
@@ -120,6 +124,12 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
   const onceWindow = num('onceLoggedInWindowHours', s.onceLoggedInWindowHours, 1);
   const deactivationTime = select('deactivationTime', [['latest', 'The later of the product’s date and our audit trail'], ['host_first', 'The product’s date when it has one'], ['audit_first', 'Our audit trail when it has one']], s.deactivationTime ?? 'latest');
 
+  const confirmWindow = num('confirmWindowMinutes', s.login?.confirmWindowMinutes ?? 10, 1);
+  // The probe is only ever an explicit opt-in, per directory whose deactivated users nothing else can verify.
+  const probeable = (dirs ?? []).filter((d) => d.loginVerification === 'none' || d.loginVerification === 'probe'
+    || (s.login?.probeDirectories ?? []).includes(d.id));
+  const probes = probeable.map((d) => ({ id: d.id, box: check(`probe-${d.id}`, `Probe deactivated users of ${directoryLabel(d)}`, (s.login?.probeDirectories ?? []).includes(d.id)) }));
+
   let version = a.configVersion;
   const save = (): void => {
     clear(out); errors.clear();
@@ -137,10 +147,18 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
       auditRetentionDays: numberOf(retention) as number,
       onceLoggedInWindowHours: numberOf(onceWindow) as number,
       deactivationTime: deactivationTime.value,
+      login: {
+        ...s.login,
+        confirmWindowMinutes: numberOf(confirmWindow) as number,
+        // Directories not listed here (ids the page could not show) keep their saved choice.
+        probeDirectories: [...(s.login?.probeDirectories ?? []).filter((id) => !probes.some((p) => p.id === id)),
+          ...probes.filter((p) => p.box.input.checked).map((p) => p.id)],
+      },
     };
     void put<Answer>('settings', { settings, configVersion: version, automationAccount: account.value.trim() || null }).then((r) => {
       version = r.configVersion;
       Object.assign(s, r.settings);
+      forgetDirectories();
       out.appendChild(banner('Settings saved', 'success'));
     }, (e: unknown) => { if (errors.show(e, 'settings.').length || !errors.hasShown()) showError(out, e); });
   };
@@ -168,6 +186,12 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
         errors.field('licenceAlert.percent', 'Alert at percent of seats used', alertPercent),
         thresholds.el,
         errors.field('licenceAlert.recipients', 'Alert recipients', recipients, 'Email addresses separated by ;.'))),
+    section('Reactivation at login',
+      errors.field('login.confirmWindowMinutes', 'Confirm window (minutes)', confirmWindow,
+        'Access given back at login is taken back again unless the product completes that login (two-step verification and every other check) within this time. 1 to 60.'),
+      probes.length ? fieldset('Probe (opt-in)', h('p', {}, 'These directories refuse a deactivated account before they look at its password, so nothing can verify it. '
+        + 'Probing activates the account for the length of one password check; during it, the user’s tokens, remember-me cookies and scripts are accepted too. '
+        + 'Prefer “Release licence seats” to deactivation for these users.'), ...probes.map((p) => p.box.el)) : null),
     section('Details',
       h('div', { class: 'sw-row' },
         errors.field('auditRetentionDays', 'Keep audit entries for (days)', retention),

@@ -19,9 +19,9 @@ use walk::{MAX_DAYS, Obj, Walk};
 
 use super::{
     ApplicationThreshold, CONFIG_VERSION, Config, ConfigError, DeactivationTimeSource,
-    GuardSettings, HealthSettings, LicenceAlertSettings, Settings,
+    GuardSettings, HealthSettings, LicenceAlertSettings, LoginSettings, Settings,
 };
-use crate::model::ApplicationKey;
+use crate::model::{ApplicationKey, DirectoryId};
 use crate::schedule::{TimeOfDay, parse_timezone};
 
 /// Parses a migrated document.
@@ -169,6 +169,10 @@ fn settings(w: &mut Walk, mut obj: Obj<'_>) -> Settings {
         Some("audit_first") => DeactivationTimeSource::AuditFirst,
         _ => DeactivationTimeSource::Latest,
     };
+    let login = match obj.object(w, "login") {
+        Some(l) => login(w, l),
+        None => d.login.clone(),
+    };
     obj.finish(w);
     Settings {
         protected_groups,
@@ -180,6 +184,42 @@ fn settings(w: &mut Walk, mut obj: Obj<'_>) -> Settings {
         audit_retention_days,
         once_logged_in_window_hours,
         deactivation_time,
+        login,
+    }
+}
+
+fn login(w: &mut Walk, mut l: Obj<'_>) -> LoginSettings {
+    let d = LoginSettings::default();
+    let confirm_window_minutes = l
+        .uint(
+            w,
+            "confirmWindowMinutes",
+            Some(d.confirm_window_minutes),
+            1,
+            LoginSettings::MAX_CONFIRM_WINDOW_MINUTES,
+        )
+        .unwrap_or(d.confirm_window_minutes);
+    let path = l.at("probeDirectories");
+    let mut probe_directories = Vec::new();
+    match l.get("probeDirectories") {
+        None => {}
+        Some(serde_json::Value::Array(ids)) => {
+            for (i, id) in ids.iter().enumerate() {
+                match id.as_i64() {
+                    Some(id) if !probe_directories.contains(&DirectoryId(id)) => {
+                        probe_directories.push(DirectoryId(id));
+                    }
+                    Some(_) => w.err(&format!("{path}[{i}]"), "is listed twice"),
+                    None => w.err(&format!("{path}[{i}]"), "must be a directory id"),
+                }
+            }
+        }
+        Some(_) => w.err(&path, "must be a list of directory ids"),
+    }
+    l.finish(w);
+    LoginSettings {
+        confirm_window_minutes,
+        probe_directories,
     }
 }
 

@@ -18,7 +18,13 @@ use seatwarden_core::index::{DirectoryIndex, UserIdx};
 use seatwarden_core::policy::Mode;
 use seatwarden_core::{Millis, Operation, UserKey};
 
+use super::probe::{CheckId, check_note};
 use super::{IndexSlot, Service, ServiceError};
+
+/// The reason on the entries of access given back by a verified check at
+/// login, before the product completed that login.
+pub(super) const PROVISIONAL_REASON: &str =
+    "credentials verified at login; provisional until the product completes the login";
 
 /// What a login did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +99,19 @@ pub(super) fn on_login(
     who: &str,
     now: Millis,
 ) -> Result<LoginOutcome, ServiceError> {
+    apply_login(service, who, now, None)
+}
+
+/// The login policies for `who`. With `grant`, the login is the login
+/// filter's verified check of that id: every entry names the check (so a
+/// login that is never completed can be undone entry by entry, see
+/// `provisional`) and says the access is provisional.
+pub(super) fn apply_login(
+    service: &Service,
+    who: &str,
+    now: Millis,
+    grant: Option<CheckId>,
+) -> Result<LoginOutcome, ServiceError> {
     let Some((key, idx, generation)) = locate(service, who)? else {
         return Ok(LoginOutcome::default());
     };
@@ -147,7 +166,10 @@ pub(super) fn on_login(
             }
             _ => None,
         };
-        let mut description = op.to_string();
+        let mut description = match grant {
+            Some(check) => format!("{}{op}", check_note(check)),
+            None => op.to_string(),
+        };
         if let Some(d) = &detail {
             description = format!("{description}: {d}");
         }
@@ -164,7 +186,11 @@ pub(super) fn on_login(
                 group,
             })
             .with_description(description)
-            .with_reason("logged in")
+            .with_reason(if grant.is_some() {
+                PROVISIONAL_REASON
+            } else {
+                "logged in"
+            })
             .with_policy(policy),
         );
         match detail {

@@ -107,6 +107,79 @@ impl CheckOutcome {
     }
 }
 
+/// The account as the login filter found it (the product's view).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    /// Deactivated.
+    Inactive,
+    /// Active, but without a licence to log in (its licence groups were
+    /// taken away): the product's own login verifies the password exactly.
+    Unlicensed,
+}
+
+/// Where, in Crowd's order of checks, the account's directory refuses an
+/// inactive account. The host reads it from the directory's configuration;
+/// the sources are in `docs/login-reactivation.md` §1.3.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InactiveRefusal {
+    /// Only after the credential was accepted (cached LDAP and Crowd
+    /// connectors; delegated LDAP with create- or update-on-authentication):
+    /// Crowd's "inactive account" refusal of the still-inactive account is
+    /// itself the proof that the password was right.
+    AfterCredential,
+    /// Before any credential check (internal directories, plain delegated
+    /// LDAP, anything the host cannot classify): nothing proves the password
+    /// without activating the account first.
+    BeforeCredential,
+}
+
+/// What the login filter reports with its question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginFacts {
+    /// The account's state.
+    pub state: AccountState,
+    /// Its directory's order of checks.
+    pub inactive_refusal: InactiveRefusal,
+}
+
+impl LoginFacts {
+    /// What a host that says nothing gets: the strictest reading (a
+    /// deactivated account whose directory refuses before the password).
+    pub const UNKNOWN: LoginFacts = LoginFacts {
+        state: AccountState::Inactive,
+        inactive_refusal: InactiveRefusal::BeforeCredential,
+    };
+}
+
+/// How the login filter verifies the credential; the engine chooses it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verification {
+    /// `authenticate` on the active, unlicensed account: exact, nothing
+    /// changes before the answer.
+    Licence,
+    /// `authenticate` on the still-inactive account; Crowd's "inactive
+    /// account" refusal proves the password (see [`InactiveRefusal`]).
+    /// Nothing changes before the answer.
+    Proof,
+    /// The account is activated for the length of one `authenticate` and
+    /// deactivated again: only for directories an admin opted in.
+    Probe,
+}
+
+impl Verification {
+    fn label(self) -> &'static str {
+        match self {
+            Verification::Licence => "licence check on the active account",
+            Verification::Proof => "proof by the directory, account not changed",
+            Verification::Probe => "probe",
+        }
+    }
+}
+
 /// Why no check is needed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -121,6 +194,11 @@ pub enum NotNeeded {
     NothingToDo,
     /// Only safe-mode login policies would act, and they change nothing.
     PreviewOnly,
+    /// The account is deactivated in a directory that refuses it before
+    /// looking at the password, and the probe is not enabled for that
+    /// directory: nothing can verify the password without activating the
+    /// account (use "release seats" there, or opt the directory in).
+    NoSafeVerification,
 }
 
 /// The engine's answer before the login filter verifies a password.
@@ -132,6 +210,8 @@ pub enum LoginVerdict {
     Verify {
         /// What the login policies would do.
         actions: Vec<LoginAction>,
+        /// How to verify the credential.
+        verification: Verification,
     },
     /// A verified login would change nothing: do not check.
     NotNeeded {
@@ -170,11 +250,13 @@ impl LoginCheck {
 pub(super) fn login_check(
     service: &Service,
     who: &str,
+    facts: LoginFacts,
     now: Millis,
 ) -> Result<LoginCheck, ServiceError> {
     let Some((key, idx, generation)) = locate(service, who)? else {
         return Ok(not_needed(None, NotNeeded::UnknownUser));
     };
+    let directory;
     let document = {
         let slot = service.index.read();
         let Some(index) = slot.index.as_ref() else {
@@ -183,6 +265,7 @@ pub(super) fn login_check(
         let Some(idx) = position(&slot, &key, idx, generation) else {
             return Ok(not_needed(None, NotNeeded::UnknownUser));
         };
+        directory = index.directory_id_of(idx);
         service.with_login_evaluator(&slot, index, |evaluator| {
             (!evaluator.is_empty()).then(|| {
                 let plan = evaluator.evaluate(index, idx, now);
@@ -211,6 +294,18 @@ pub(super) fn login_check(
             },
         });
     }
+    let verification = match (facts.state, facts.inactive_refusal) {
+        (AccountState::Unlicensed, _) => Verification::Licence,
+        (AccountState::Inactive, InactiveRefusal::AfterCredential) => Verification::Proof,
+        (AccountState::Inactive, InactiveRefusal::BeforeCredential) => {
+            let settings = service.settings();
+            if settings.config.settings.login.probes(directory) {
+                Verification::Probe
+            } else {
+                return Ok(not_needed(Some(key), NotNeeded::NoSafeVerification));
+            }
+        }
+    };
     if let Some(until) = backoff_until(service, &key, now)? {
         return Ok(LoginCheck {
             user: Some(key),
@@ -219,7 +314,10 @@ pub(super) fn login_check(
     }
     Ok(LoginCheck {
         user: Some(key),
-        verdict: LoginVerdict::Verify { actions: live },
+        verdict: LoginVerdict::Verify {
+            actions: live,
+            verification,
+        },
     })
 }
 
@@ -257,7 +355,7 @@ fn backoff_until(
 }
 
 /// The newest entry passing `filter` and `accept`, paging as needed.
-fn first_match(
+pub(super) fn first_match(
     service: &Service,
     filter: AuditFilter,
     accept: impl Fn(&StoredEntry) -> bool,
@@ -278,6 +376,7 @@ fn first_match(
 pub(super) fn check_began(
     service: &Service,
     who: &str,
+    verification: Verification,
     now: Millis,
 ) -> Result<CheckId, ServiceError> {
     let user = match service.host().user_by_username(who)? {
@@ -287,19 +386,26 @@ pub(super) fn check_began(
             .user(&UserKey::from(who))?
             .ok_or_else(|| ServiceError::NotFound("a user by that name".to_owned()))?,
     };
-    // An active account (a licence check) is not activated for the check:
-    // the repair then has nothing to undo.
-    let (status, state) = if user.active {
-        (Status::Skipped, "account already active, not changed")
-    } else {
-        (Status::Success, "account activated for the check")
+    // Only a probe of an inactive account activates it for the check; a
+    // licence check or a proof changes nothing, so the repair then has
+    // nothing to undo.
+    let (status, state) = match verification {
+        Verification::Probe if !user.active => (Status::Success, "account activated for the check"),
+        Verification::Probe => (Status::Skipped, "account already active, not changed"),
+        Verification::Licence | Verification::Proof => {
+            (Status::Skipped, "account not changed for the check")
+        }
     };
     let entry = AuditEntry::new(now, Actor::system(), AuditAction::LoginCheckBegan, status)
         .with_target(Target::user(
             UserKey::from(user.key.as_str()),
             Some(user.username.clone()),
         ))
-        .with_description(format!("on node {}: {state}", service.options().node_id))
+        .with_description(format!(
+            "on node {}: {}, {state}",
+            service.options().node_id,
+            verification.label()
+        ))
         .with_reason("credentials presented at login");
     let ids = service.store().append_audit(&[entry])?;
     ids.first()
@@ -333,12 +439,12 @@ pub(super) fn check_ended(
 }
 
 /// The prefix naming a check in the entries that close it.
-fn check_note(check: CheckId) -> String {
+pub(super) fn check_note(check: CheckId) -> String {
     format!("check {check}: ")
 }
 
 /// The check an `ended` or `repaired` entry closes.
-fn closed_check(entry: &AuditEntry) -> Option<CheckId> {
+pub(super) fn closed_check(entry: &AuditEntry) -> Option<CheckId> {
     let rest = entry.description.strip_prefix("check ")?;
     let (id, _) = rest.split_once(": ")?;
     id.parse().ok().map(CheckId)

@@ -297,11 +297,38 @@ final class Codec {
   }
 
   static byte[] loginRequest(String username, long now) {
+    return loginWriter(username, now).endObject().toBytes();
+  }
+
+  /** A login request with one more string field. */
+  static byte[] loginRequest(String username, long now, String name, String value) {
+    JsonWriter w = loginWriter(username, now);
+    w.comma().name(name).value(value);
+    return w.endObject().toBytes();
+  }
+
+  /** {@code serviceLogin}'s request for the login the filter verified. */
+  static byte[] completedLoginRequest(String username, long now) {
+    JsonWriter w = loginWriter(username, now);
+    w.comma().name("completes").value(true);
+    return w.endObject().toBytes();
+  }
+
+  /** {@code serviceLoginCheck}'s request with what the filter saw of the account. */
+  static byte[] loginCheckRequest(
+      String username, long now, LoginCheck.AccountState state, LoginCheck.InactiveRefusal refusal) {
+    JsonWriter w = loginWriter(username, now);
+    w.comma().name("state").value(state.wireName());
+    w.comma().name("inactiveRefusal").value(refusal.wireName());
+    return w.endObject().toBytes();
+  }
+
+  private static JsonWriter loginWriter(String username, long now) {
     JsonWriter w = new JsonWriter();
     w.beginObject().name("version").value(VERSION);
     w.comma().name("username").value(username);
     w.comma().name("now").value(now);
-    return w.endObject().toBytes();
+    return w;
   }
 
   static LoginOutcome loginOutcome(byte[] result) {

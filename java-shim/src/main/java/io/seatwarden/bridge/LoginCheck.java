@@ -12,8 +12,83 @@ import java.util.Objects;
  * @param reason for {@link Verdict#NOT_NEEDED}, why ({@code unknown_user}, {@code no_login_policy},
  *     {@code nothing_to_do}, {@code preview_only}); otherwise null
  * @param until for {@link Verdict#BACK_OFF}, when checking is allowed again (UTC ms); otherwise 0
+ * @param verification for {@link Verdict#VERIFY}, how the engine wants the credential verified;
+ *     otherwise null
  */
-public record LoginCheck(String user, Verdict verdict, String reason, long until) {
+public record LoginCheck(
+    String user, Verdict verdict, String reason, long until, Verification verification) {
+
+  /** The account as the filter found it. */
+  public enum AccountState {
+    /** Deactivated. */
+    INACTIVE("inactive"),
+    /** Active, but its licence was taken back. */
+    UNLICENSED("unlicensed");
+
+    private final String wire;
+
+    AccountState(String wire) {
+      this.wire = wire;
+    }
+
+    /** The engine's name. */
+    public String wireName() {
+      return wire;
+    }
+  }
+
+  /**
+   * Where, in Crowd's order of checks, the account's directory refuses an inactive account (read
+   * from the directory's configuration; sources in {@code docs/login-reactivation.md} §1.3).
+   */
+  public enum InactiveRefusal {
+    /** Only after the credential was accepted: the refusal proves the password. */
+    AFTER_CREDENTIAL("after_credential"),
+    /** Before any credential check: nothing proves the password. */
+    BEFORE_CREDENTIAL("before_credential");
+
+    private final String wire;
+
+    InactiveRefusal(String wire) {
+      this.wire = wire;
+    }
+
+    /** The engine's name. */
+    public String wireName() {
+      return wire;
+    }
+  }
+
+  /** How the engine wants the credential verified. */
+  public enum Verification {
+    /** Authenticate the active, unlicensed account. */
+    LICENCE("licence"),
+    /** Authenticate the still-inactive account: Crowd's "inactive" refusal is the proof. */
+    PROOF("proof"),
+    /** Activate for one authenticate and deactivate again (opt-in per directory). */
+    PROBE("probe");
+
+    private final String wire;
+
+    Verification(String wire) {
+      this.wire = wire;
+    }
+
+    /** The engine's name. */
+    public String wireName() {
+      return wire;
+    }
+
+    /** The verification the engine named, or null for an unknown name. */
+    public static Verification fromWire(String name) {
+      for (Verification v : values()) {
+        if (v.wire.equals(name)) {
+          return v;
+        }
+      }
+      return null;
+    }
+  }
 
   /** What the login filter does. */
   public enum Verdict {
@@ -28,6 +103,9 @@ public record LoginCheck(String user, Verdict verdict, String reason, long until
   /** Checks the parts. */
   public LoginCheck {
     Objects.requireNonNull(verdict, "verdict");
+    if (verdict == Verdict.VERIFY) {
+      Objects.requireNonNull(verification, "verification");
+    }
   }
 
   /** Whether the filter should check the password. */

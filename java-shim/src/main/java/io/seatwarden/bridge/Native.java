@@ -72,6 +72,12 @@ final class Native {
    */
   static native byte[] serviceLoginCheckEnded(long handle, byte[] request);
 
+  /**
+   * A check ended verified: {@code {"version":1,"check":...,"now":...}}; the envelope of the login
+   * outcome of the provisional grant.
+   */
+  static native byte[] serviceLoginVerified(long handle, byte[] request);
+
   /** One slice of background work at {@code now}; the envelope of {@code {more}}. */
   static native byte[] serviceDrive(long handle, long now);
 

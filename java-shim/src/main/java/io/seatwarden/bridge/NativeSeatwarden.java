@@ -58,35 +58,50 @@ public final class NativeSeatwarden implements Seatwarden {
   }
 
   @Override
-  public LoginCheck loginCheck(String username, long now) {
+  public LoginOutcome loginCompleted(String username, long now) {
     Objects.requireNonNull(username, "username");
-    byte[] payload = Codec.loginRequest(username, now);
+    byte[] payload = Codec.completedLoginRequest(username, now);
+    return Codec.loginOutcome(Envelope.unwrap(handle.call(h -> Native.serviceLogin(h, payload))));
+  }
+
+  @Override
+  public LoginCheck loginCheck(
+      String username,
+      LoginCheck.AccountState state,
+      LoginCheck.InactiveRefusal refusal,
+      long now) {
+    Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(refusal, "refusal");
+    byte[] payload = Codec.loginCheckRequest(username, now, state, refusal);
     Map<String, Object> m =
         Json.parseObject(Envelope.unwrap(handle.call(h -> Native.serviceLoginCheck(h, payload))));
     String verdict = Codec.string(m, "verdict");
+    String user = Codec.optionalString(m, "user");
     return switch (verdict) {
-      case "verify" ->
-          new LoginCheck(Codec.optionalString(m, "user"), LoginCheck.Verdict.VERIFY, null, 0);
+      case "verify" -> {
+        String name = Codec.string(m, "verification");
+        LoginCheck.Verification verification = LoginCheck.Verification.fromWire(name);
+        if (verification == null) {
+          throw Codec.malformed("unknown verification `" + name + "`");
+        }
+        yield new LoginCheck(user, LoginCheck.Verdict.VERIFY, null, 0, verification);
+      }
       case "not_needed" ->
-          new LoginCheck(
-              Codec.optionalString(m, "user"),
-              LoginCheck.Verdict.NOT_NEEDED,
-              Codec.string(m, "why"),
-              0);
+          new LoginCheck(user, LoginCheck.Verdict.NOT_NEEDED, Codec.string(m, "why"), 0, null);
       case "back_off" ->
-          new LoginCheck(
-              Codec.optionalString(m, "user"),
-              LoginCheck.Verdict.BACK_OFF,
-              null,
-              Codec.number(m, "until"));
+          new LoginCheck(user, LoginCheck.Verdict.BACK_OFF, null, Codec.number(m, "until"), null);
       default -> throw Codec.malformed("unknown login check verdict `" + verdict + "`");
     };
   }
 
   @Override
-  public long loginCheckBegan(String username, long now) {
+  public long loginCheckBegan(
+      String username, LoginCheck.Verification verification, long now) {
     Objects.requireNonNull(username, "username");
-    byte[] payload = Codec.loginRequest(username, now);
+    Objects.requireNonNull(verification, "verification");
+    byte[] payload =
+        Codec.loginRequest(username, now, "verification", verification.wireName());
     Map<String, Object> m =
         Json.parseObject(
             Envelope.unwrap(handle.call(h -> Native.serviceLoginCheckBegan(h, payload))));
@@ -103,6 +118,17 @@ public final class NativeSeatwarden implements Seatwarden {
     w.comma().name("now").value(now);
     byte[] payload = w.endObject().toBytes();
     Envelope.unwrap(handle.call(h -> Native.serviceLoginCheckEnded(h, payload)));
+  }
+
+  @Override
+  public LoginOutcome loginVerified(long check, long now) {
+    JsonWriter w = new JsonWriter();
+    w.beginObject().name("version").value(Codec.VERSION);
+    w.comma().name("check").value(check);
+    w.comma().name("now").value(now);
+    byte[] payload = w.endObject().toBytes();
+    return Codec.loginOutcome(
+        Envelope.unwrap(handle.call(h -> Native.serviceLoginVerified(h, payload))));
   }
 
   @Override

@@ -27,21 +27,33 @@ public interface Seatwarden extends AutoCloseable {
   LoginOutcome onLogin(String username, long now);
 
   /**
-   * Before the reactivation filter checks the password of a deactivated or unlicensed user: would
-   * a verified login give this user anything (the login policies, exactly as {@link #onLogin}
-   * would apply them), and may the password be checked now (no recent wrong password on any node)?
-   * Writes nothing.
+   * The product completed the login of the request whose credentials the reactivation filter
+   * verified: access given back provisionally for it stands. Then the login policies act as for
+   * {@link #onLogin}. Only for that request: any other login of the user proves nothing about the
+   * verified credentials.
    */
-  LoginCheck loginCheck(String username, long now);
+  LoginOutcome loginCompleted(String username, long now);
 
   /**
-   * Journals the start of a password check, before a deactivated account is activated for it; the
-   * answer names the check. A check that never ends (the node stopped) is put right by a later
-   * {@link #tick} on any node: the account is deactivated again.
+   * Before the reactivation filter checks the password of a deactivated or unlicensed user: would
+   * a verified login give this user anything (the login policies, exactly as {@link #onLogin}
+   * would apply them), how the credential can be verified given what the filter saw of the
+   * account, and may it be checked now (no recent wrong password on any node)? Writes nothing.
+   */
+  LoginCheck loginCheck(
+      String username,
+      LoginCheck.AccountState state,
+      LoginCheck.InactiveRefusal refusal,
+      long now);
+
+  /**
+   * Journals the start of a password check made the way the engine chose, before anything about
+   * the account changes; the answer names the check. A probe that never ends (the node stopped) is
+   * put right by a later {@link #tick} on any node: the account is deactivated again.
    *
    * @throws NotFoundException when the product has no such user
    */
-  long loginCheckBegan(String username, long now);
+  long loginCheckBegan(String username, LoginCheck.Verification verification, long now);
 
   /**
    * Journals the end of a check, once the account is back as it was. Not called when putting it
@@ -50,6 +62,16 @@ public interface Seatwarden extends AutoCloseable {
    * @throws NotFoundException when no such check began
    */
   void loginCheckEnded(long check, LoginCheckOutcome outcome, long now);
+
+  /**
+   * A check ended verified: the login policies give access back, provisionally until {@link
+   * #loginCompleted} for that user arrives within the confirm window (else the engine takes it
+   * back).
+   *
+   * @throws ConflictException when the engine's journal does not hold the check as verified, or it
+   *     already gave access back
+   */
+  LoginOutcome loginVerified(long check, long now);
 
   /** Does one slice of queued background work; true while more is queued. */
   boolean drive(long now);

@@ -286,7 +286,7 @@ public final class JiraHost implements Host {
     OperationResult result =
         update(u, jira.userService().newUserBuilder(u).active(active).build(), personal(u));
     if (result instanceof OperationResult.Applied && holdsLicence(held)) {
-      licenceCounts.changed();
+      licenceCounts.activeChanged(key, active);
     }
     return result;
   }

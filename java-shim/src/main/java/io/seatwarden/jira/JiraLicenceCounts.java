@@ -1,7 +1,9 @@
 package io.seatwarden.jira;
 
 import com.atlassian.jira.license.LicenseCountService;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,14 @@ public final class JiraLicenceCounts {
   private final AtomicBoolean stale = new AtomicBoolean();
 
   /**
+   * Activations minus deactivations per user key since the last flush. A pair that cancels out
+   * (the login filter's opt-in probe: activate for one password check, deactivate again) leaves
+   * zero, changes no seat, and costs no flush (each flush is a full recount on a large Jira:
+   * Atlassian KB "slow population of ActiveUsersCountForLicenseCache", JRASERVER-64384).
+   */
+  private final Map<String, Integer> toggles = new ConcurrentHashMap<>();
+
+  /**
    * @param service Jira's billable-user count (its cache is what gets flushed)
    */
   public JiraLicenceCounts(LicenseCountService service) {
@@ -43,9 +53,15 @@ public final class JiraLicenceCounts {
     stale.set(true);
   }
 
+  /** Records that a licence holder's account was activated or deactivated. */
+  public void activeChanged(String userKey, boolean active) {
+    toggles.merge(userKey, active ? 1 : -1, Integer::sum);
+    toggles.remove(userKey, 0);
+  }
+
   /** Whether a write since the last successful flush may have left Jira's counts stale. */
   public boolean stale() {
-    return stale.get();
+    return stale.get() || !toggles.isEmpty();
   }
 
   /**
@@ -54,7 +70,12 @@ public final class JiraLicenceCounts {
    * @return whether a flush was made and succeeded
    */
   public boolean settle() {
-    if (!stale.getAndSet(false)) {
+    boolean pending = stale.getAndSet(false);
+    if (!toggles.isEmpty()) {
+      toggles.clear();
+      pending = true;
+    }
+    if (!pending) {
       return false;
     }
     try {

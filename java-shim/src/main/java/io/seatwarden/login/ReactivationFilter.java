@@ -70,36 +70,47 @@ public final class ReactivationFilter implements Filter {
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     ServletRequest onward = request;
+    String verified = null;
     if (request instanceof HttpServletRequest http) {
       Optional<Reactivation> reactivation = source.reactivation();
       if (reactivation.isPresent()) {
+        String[] credentials = null;
         if (isPost(http, jsonLoginPaths, "application/json")) {
           ReplayableRequest replay = ReplayableRequest.read(http, MAX_JSON_BODY);
           onward = replay;
-          String[] credentials = JsonCredentials.parse(replay.bodyText());
-          if (credentials != null) {
-            reactivation.get().attempt(credentials[0], credentials[1]);
-          }
+          credentials = JsonCredentials.parse(replay.bodyText());
         } else {
-          consider(http, reactivation.get());
+          credentials = credentials(http);
+        }
+        if (credentials != null
+            && reactivation.get().attempt(credentials[0], credentials[1], http.getRemoteAddr())
+                == Reactivation.Result.REACTIVATED) {
+          verified = credentials[0];
         }
       }
     }
-    chain.doFilter(onward, response);
-  }
-
-  private void consider(HttpServletRequest request, Reactivation reactivation) {
-    if (isPost(request, loginPaths, "application/x-www-form-urlencoded")) {
-      reactivation.attempt(
-          request.getParameter(USERNAME_PARAM), request.getParameter(PASSWORD_PARAM));
+    if (verified == null) {
+      chain.doFilter(onward, response);
       return;
     }
-    if (basicAuth) {
-      String[] credentials = basicCredentials(request.getHeader("Authorization"));
-      if (credentials != null) {
-        reactivation.attempt(credentials[0], credentials[1]);
-      }
+    // The product's own login runs in the chain; its login event on this thread is the one that
+    // makes the access given back stand (see VerifiedLogin).
+    VerifiedLogin.Scope scope = VerifiedLogin.open(verified);
+    try {
+      chain.doFilter(onward, response);
+    } finally {
+      scope.close();
     }
+  }
+
+  /** The form or (if configured) Basic credentials of a request, or null. */
+  private String[] credentials(HttpServletRequest request) {
+    if (isPost(request, loginPaths, "application/x-www-form-urlencoded")) {
+      String username = request.getParameter(USERNAME_PARAM);
+      String password = request.getParameter(PASSWORD_PARAM);
+      return username == null || password == null ? null : new String[] {username, password};
+    }
+    return basicAuth ? basicCredentials(request.getHeader("Authorization")) : null;
   }
 
   private static boolean isPost(HttpServletRequest request, Set<String> paths, String mediaType) {
@@ -110,10 +121,22 @@ public final class ReactivationFilter implements Filter {
     if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith(mediaType)) {
       return false;
     }
-    String uri = request.getRequestURI();
-    String context = request.getContextPath() == null ? "" : request.getContextPath();
-    String path = uri != null && uri.startsWith(context) ? uri.substring(context.length()) : uri;
-    return paths.contains(path);
+    return paths.contains(path(request));
+  }
+
+  /**
+   * The request's path inside the application as the container resolved it: servlet path plus
+   * path info, which the servlet specification gives decoded, without the context path and without
+   * {@code ;jsessionid=…}-style path parameters. Repeated slashes are collapsed, so {@code
+   * //login.jsp} is {@code /login.jsp} whatever the container's own normalisation. (The raw
+   * request URI would let both slip past.)
+   */
+  static String path(HttpServletRequest request) {
+    String servletPath = request.getServletPath() == null ? "" : request.getServletPath();
+    String info = request.getPathInfo() == null ? "" : request.getPathInfo();
+    String path = (servletPath + info).replaceAll("/{2,}", "/");
+    int parameters = path.indexOf(';');
+    return parameters < 0 ? path : path.substring(0, parameters);
   }
 
   /** {@code [user, password]} of a Basic header, or null. */

@@ -356,6 +356,11 @@ final class FakeConfluence {
 
   final class Logins implements LoginManager {
     @Override
+    public void resetFailedLoginCount(User user) {
+      writes.add("resetFailedLoginCount " + user.getName());
+    }
+
+    @Override
     public LoginInfo getLoginInfo(String userName) {
       Long last = lastLogins.get(fold(userName));
       return new LoginInfo() {

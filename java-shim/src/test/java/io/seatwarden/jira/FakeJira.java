@@ -705,6 +705,11 @@ final class FakeJira {
 
   final class Logins implements LoginService {
     @Override
+    public void resetFailedLoginCount(ApplicationUser user) {
+      calls.add("resetFailedLoginCount " + user.getUsername());
+    }
+
+    @Override
     public LoginInfo getLoginInfo(String userName) {
       long[] l = logins.get(fold(userName));
       if (byName(userName) == null) {

@@ -271,6 +271,24 @@ class JiraHostTest {
   }
 
   @Test
+  void anActivationUndoneBeforeTheBatchEndsCostsNoFlush() {
+    JiraLicenceCounts counts = new JiraLicenceCounts(jira.licences);
+    // The login filter's opt-in probe: activate for one password check, deactivate again.
+    counts.activeChanged(alice, true);
+    assertTrue(counts.stale(), "a seat check inside the pair still sees fresh counts");
+    counts.activeChanged(alice, false);
+    assertFalse(counts.stale());
+    assertFalse(counts.settle());
+    assertEquals(0, jira.licences.flushes, "the pair cancels out: no recount");
+    counts.activeChanged(alice, false);
+    counts.activeChanged(bob, true);
+    counts.activeChanged(bob, false);
+    assertTrue(counts.settle(), "alice's deactivation stands: one flush");
+    assertEquals(1, jira.licences.flushes);
+    assertFalse(counts.stale());
+  }
+
+  @Test
   void aSeatFreedEarlierInTheSameBatchIsSeenByTheNextSeatCheck() {
     JiraActingUser acting = jira.acting(admin);
     JiraHost h = new JiraHost(jira.services(), acting, java.time.Clock.systemUTC());

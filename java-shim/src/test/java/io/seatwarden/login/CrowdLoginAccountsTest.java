@@ -5,12 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.atlassian.crowd.embedded.api.CrowdDirectoryService;
 import com.atlassian.crowd.embedded.api.CrowdService;
+import com.atlassian.crowd.embedded.api.Directory;
+import com.atlassian.crowd.embedded.api.DirectoryType;
 import com.atlassian.crowd.embedded.api.User;
 import com.atlassian.crowd.exception.FailedAuthenticationException;
+import com.atlassian.crowd.exception.InactiveAccountException;
 import com.atlassian.crowd.exception.runtime.OperationFailedException;
 import io.seatwarden.bridge.DirectoryHeader;
 import io.seatwarden.bridge.DirectoryUser;
+import io.seatwarden.bridge.LoginCheck.InactiveRefusal;
+import io.seatwarden.login.LoginAccounts.Account;
+import io.seatwarden.login.LoginAccounts.Credential;
+import io.seatwarden.login.LoginAccounts.State;
 import io.seatwarden.bridge.Host;
 import io.seatwarden.bridge.Operation;
 import io.seatwarden.bridge.OperationResult;
@@ -24,7 +32,11 @@ import org.junit.jupiter.api.Test;
 
 class CrowdLoginAccountsTest {
 
-  private final Map<String, Boolean> active = new java.util.HashMap<>(Map.of("alice", true, "bob", false));
+  private final Map<String, Boolean> active =
+      new java.util.HashMap<>(Map.of("alice", true, "bob", false, "cleo", true));
+  private final List<String> resets = new ArrayList<>();
+  /** Directory 2 is a cached LDAP connector; 1 is internal. */
+  private final Map<String, Long> directoryOf = Map.of("bob", 2L);
   private final List<Operation> applied = new ArrayList<>();
   private OperationResult answer = OperationResult.applied();
 
@@ -40,6 +52,9 @@ class CrowdLoginAccountsTest {
                       String name = (String) args[0];
                       if (name.equals("down")) {
                         throw new OperationFailedException("LDAP unreachable");
+                      }
+                      if (Boolean.FALSE.equals(active.get(name))) {
+                        throw new InactiveAccountException(name);
                       }
                       if (!"pw".equals(args[1])) {
                         throw new FailedAuthenticationException("wrong");
@@ -82,22 +97,95 @@ class CrowdLoginAccountsTest {
         }
       };
 
+  private final CrowdDirectoryService directories =
+      (CrowdDirectoryService)
+          Proxy.newProxyInstance(
+              getClass().getClassLoader(),
+              new Class<?>[] {CrowdDirectoryService.class},
+              (proxy, m, args) ->
+                  switch (m.getName()) {
+                    case "findDirectoryById" ->
+                        directory(
+                            (Long) args[0] == 2L ? DirectoryType.CONNECTOR : DirectoryType.INTERNAL,
+                            Map.of());
+                    default -> throw new UnsupportedOperationException(m.getName());
+                  });
+
   private final CrowdLoginAccounts accounts =
-      new CrowdLoginAccounts(crowd, host, name -> name.equals("bob"));
+      new CrowdLoginAccounts(
+          crowd,
+          directories,
+          host,
+          new LoginProduct() {
+            @Override
+            public boolean licensed(String username) {
+              return !username.equals("cleo");
+            }
+
+            @Override
+            public void resetFailedLoginCount(String username) {
+              if (username.equals("down")) {
+                throw new IllegalStateException("product error");
+              }
+              resets.add(username);
+            }
+          });
 
   @Test
-  void stateComesFromCrowd() {
-    assertEquals(LoginAccounts.State.ACTIVE, accounts.state("alice"));
-    assertEquals(LoginAccounts.State.INACTIVE, accounts.state("bob"));
-    assertEquals(LoginAccounts.State.UNKNOWN, accounts.state("zed"));
-    assertTrue(accounts.elevatedSecurityRequired("bob"));
+  void stateComesFromCrowdTheLicenceFromTheProductAndTheOrderFromTheDirectory() {
+    assertEquals(
+        new Account(State.ACTIVE, InactiveRefusal.BEFORE_CREDENTIAL), accounts.account("alice"));
+    assertEquals(
+        new Account(State.INACTIVE, InactiveRefusal.AFTER_CREDENTIAL), accounts.account("bob"));
+    assertEquals(State.UNLICENSED, accounts.account("cleo").state());
+    assertEquals(Account.UNKNOWN, accounts.account("zed"));
   }
 
   @Test
-  void passwordCheckIsCrowdsAndEveryFailureIsFalse() {
-    assertTrue(accounts.verifyPassword("alice", "pw"));
-    assertFalse(accounts.verifyPassword("alice", "bad"));
-    assertFalse(accounts.verifyPassword("down", "pw"));
+  void theCredentialCheckReportsCrowdsAnswer() {
+    assertEquals(Credential.ACCEPTED, accounts.check("alice", "pw"));
+    assertEquals(Credential.NOT_ACCEPTED, accounts.check("alice", "bad"));
+    assertEquals(Credential.REFUSED_INACTIVE, accounts.check("bob", "pw"));
+    assertEquals(Credential.FAILED, accounts.check("down", "pw"));
+  }
+
+  @Test
+  void theFailedLoginCountIsResetBestEffort() {
+    accounts.resetFailedLoginCount("alice");
+    accounts.resetFailedLoginCount("down");
+    assertEquals(List.of("alice"), resets);
+  }
+
+  @Test
+  void theDirectoryOrderFollowsCrowdsSourcePerType() {
+    assertEquals(InactiveRefusal.AFTER_CREDENTIAL, DirectoryOrder.of(directory(DirectoryType.CONNECTOR, Map.of())));
+    assertEquals(InactiveRefusal.BEFORE_CREDENTIAL, DirectoryOrder.of(directory(DirectoryType.INTERNAL, Map.of())));
+    assertEquals(InactiveRefusal.BEFORE_CREDENTIAL, DirectoryOrder.of(directory(DirectoryType.DELEGATING, Map.of())));
+    assertEquals(
+        InactiveRefusal.AFTER_CREDENTIAL,
+        DirectoryOrder.of(directory(DirectoryType.DELEGATING, Map.of(DirectoryOrder.UPDATE_ON_AUTH, "true"))));
+    assertEquals(
+        InactiveRefusal.AFTER_CREDENTIAL,
+        DirectoryOrder.of(directory(DirectoryType.DELEGATING, Map.of(DirectoryOrder.CREATE_ON_AUTH, "true"))));
+    assertEquals(
+        InactiveRefusal.BEFORE_CREDENTIAL,
+        DirectoryOrder.of(directory(DirectoryType.DELEGATING, Map.of(DirectoryOrder.UPDATE_ON_AUTH, "false"))));
+    assertEquals(InactiveRefusal.BEFORE_CREDENTIAL, DirectoryOrder.of(directory(DirectoryType.CROWD, Map.of())));
+    assertEquals(InactiveRefusal.BEFORE_CREDENTIAL, DirectoryOrder.of(directory(DirectoryType.CUSTOM, Map.of())));
+    assertEquals(InactiveRefusal.BEFORE_CREDENTIAL, DirectoryOrder.of(null));
+  }
+
+  private static Directory directory(DirectoryType type, Map<String, String> attributes) {
+    return (Directory)
+        Proxy.newProxyInstance(
+            CrowdLoginAccountsTest.class.getClassLoader(),
+            new Class<?>[] {Directory.class},
+            (proxy, m, args) ->
+                switch (m.getName()) {
+                  case "getType" -> type;
+                  case "getAttributes" -> attributes;
+                  default -> throw new UnsupportedOperationException(m.getName());
+                });
   }
 
   @Test
@@ -121,6 +209,7 @@ class CrowdLoginAccountsTest {
                 switch (m.getName()) {
                   case "getName" -> name;
                   case "isActive" -> active.getOrDefault(name, true);
+                  case "getDirectoryId" -> directoryOf.getOrDefault(name, 1L);
                   default -> throw new UnsupportedOperationException(m.getName());
                 });
   }

@@ -17,7 +17,8 @@ class LoginListenersTest {
 
   private final FakeActingUser acting = new FakeActingUser();
   private final FakeSeatwarden engine = new FakeSeatwarden(acting);
-  private final LoginHook hook = new LoginHook(engine, acting, () -> 42L);
+  private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(42L);
+  private final LoginHook hook = new LoginHook(engine, acting, now::get);
 
   @Test
   void jiraLoginEventReachesTheEngineAsTheAutomationAccount() {
@@ -57,12 +58,44 @@ class LoginListenersTest {
           throw new IllegalStateException("store down");
         };
     hook.loggedIn("carol");
+    now.addAndGet(LoginHook.DEBOUNCE_MILLIS);
     acting.unconfigured = true;
     hook.loggedIn("carol");
+    now.addAndGet(LoginHook.DEBOUNCE_MILLIS);
     engine.close();
     acting.unconfigured = false;
     hook.loggedIn("carol");
     assertEquals(List.of("carol"), engine.logins);
+  }
+
+  @Test
+  void repeatedLoginsOfOneUserReachTheEngineOncePerMinute() {
+    for (int i = 0; i < 500; i++) {
+      hook.loggedIn(i % 2 == 0 ? "script" : "SCRIPT");
+      now.incrementAndGet();
+    }
+    assertEquals(List.of("script"), engine.logins, "one engine call for 500 Basic-auth logins");
+    hook.loggedIn("other");
+    now.set(42L + LoginHook.DEBOUNCE_MILLIS);
+    hook.loggedIn("script");
+    assertEquals(List.of("script", "other", "script"), engine.logins);
+  }
+
+  @Test
+  void onlyTheLoginOfTheVerifiedRequestCompletesAProvisionalGrant() {
+    hook.loggedIn("dana"); // another request of dana's (a token): a plain login
+    VerifiedLogin.Scope scope = VerifiedLogin.open("Dana");
+    try {
+      hook.loggedIn("erin"); // someone else on this thread: plain (and debounced separately)
+      hook.loggedIn("dana"); // the verified request's own login: never debounced
+    } finally {
+      scope.close();
+    }
+    hook.loggedIn("dana");
+    assertEquals(List.of("Dana".toLowerCase(java.util.Locale.ROOT)).size(), engine.completed.size());
+    assertEquals(List.of("dana"), engine.completed);
+    assertEquals(List.of("dana", "erin"), engine.logins);
+    assertEquals(List.of(true, true, true), engine.asAdmin);
   }
 
   @Test

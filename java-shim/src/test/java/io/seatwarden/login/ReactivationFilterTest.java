@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.seatwarden.bridge.LoginOutcome;
 import io.seatwarden.bridge.Operation;
-import io.seatwarden.login.LoginAccounts.State;
+import io.seatwarden.login.FakeCrowd.Kind;
 import io.seatwarden.plugin.FakeActingUser;
 import io.seatwarden.plugin.FakeSeatwarden;
 import io.seatwarden.store.FakeClusterLockService;
@@ -28,7 +28,7 @@ class ReactivationFilterTest {
 
   private final FakeActingUser acting = new FakeActingUser();
   private final FakeSeatwarden engine = new FakeSeatwarden(acting);
-  private final FakeAccounts accounts = new FakeAccounts(acting);
+  private final FakeCrowd accounts = new FakeCrowd(acting);
   private final Reactivation reactivation =
       new Reactivation(engine, accounts, acting, new FakeClusterLockService(), () -> 1000L);
   private final ReactivationFilter filter = new ReactivationFilter(() -> Optional.of(reactivation));
@@ -43,16 +43,22 @@ class ReactivationFilterTest {
                 "login-paths", "/login.jsp, /rest/gadget/1.0/login",
                 "json-login-paths", "/rest/auth/1/session",
                 "basic-auth", "false")));
-    accounts.user("alice", "s3cret", State.INACTIVE);
+    accounts.user("alice", "s3cret", Kind.CONNECTOR, false, true);
     engine.onLoginAnswer =
         (user, at) -> {
-          acting.run(() -> accounts.setActive(user, true));
+          accounts.giveAccessBack(user);
           return new LoginOutcome("k", List.of(new Operation.Activate("k")), List.of(), List.of());
         };
   }
 
   private FilterChain chain() {
-    return (req, res) -> chained.add("admin=" + acting.active() + " alice=" + accounts.stateOf("alice"));
+    return (req, res) ->
+        chained.add(
+            "admin="
+                + acting.active()
+                + " alice="
+                + (accounts.active("alice") ? "ACTIVE" : "INACTIVE")
+                + (VerifiedLogin.isFor("alice") ? " verified" : ""));
   }
 
   private static FakeHttp.Request formLogin(String user, String password) {
@@ -66,7 +72,36 @@ class ReactivationFilterTest {
   @Test
   void rightPasswordOnTheLoginFormReactivatesThenTheLoginProceedsAsAnonymous() throws Exception {
     filter.doFilter(formLogin("alice", "s3cret").build(), new FakeHttp.Response().build(), chain());
-    assertEquals(List.of("admin=false alice=ACTIVE"), chained);
+    assertEquals(
+        List.of("admin=false alice=ACTIVE verified"),
+        chained,
+        "the product's login runs marked as the verified login, anonymous");
+    assertFalse(VerifiedLogin.isFor("alice"), "the mark ends with the request");
+  }
+
+  @Test
+  void pathParametersRepeatedSlashesAndTheDashboardGadgetCannotSlipPast() throws Exception {
+    FakeHttp.Request session = formLogin("alice", "s3cret");
+    session.uri = "/jira/login.jsp;jsessionid=ABC123";
+    session.servletPath = "/login.jsp";
+    FakeHttp.Request slashes = formLogin("alice", "s3cret");
+    slashes.uri = "/jira//login.jsp";
+    slashes.servletPath = "//login.jsp";
+    FakeHttp.Request gadget = formLogin("alice", "s3cret").path("/rest/gadget/1.0/login");
+    for (FakeHttp.Request request : List.of(session, slashes, gadget)) {
+      accounts.user("alice", "s3cret", Kind.CONNECTOR, false, true);
+      filter.doFilter(request.build(), new FakeHttp.Response().build(), chain());
+    }
+    assertEquals(
+        List.of(
+            "admin=false alice=ACTIVE verified",
+            "admin=false alice=ACTIVE verified",
+            "admin=false alice=ACTIVE verified"),
+        chained);
+    FakeHttp.Request info = new FakeHttp.Request();
+    info.servletPath = "/rest";
+    info.pathInfo = "/gadget/1.0/login;x=y";
+    assertEquals("/rest/gadget/1.0/login", ReactivationFilter.path(info.build()));
   }
 
   @Test
@@ -86,6 +121,7 @@ class ReactivationFilterTest {
     filter.doFilter(elsewhere.build(), new FakeHttp.Response().build(), chain());
     assertEquals(2, chained.size());
     assertEquals(List.of(), accounts.log);
+    assertEquals(0, accounts.lookups.get());
     assertEquals(0, get.bodyReads + elsewhere.bodyReads);
   }
 
@@ -99,7 +135,7 @@ class ReactivationFilterTest {
 
     filter.init(config(Map.of("login-paths", "/login.jsp", "basic-auth", "true")));
     filter.doFilter(request, new FakeHttp.Response().build(), chain());
-    assertEquals("admin=false alice=ACTIVE", chained.get(1));
+    assertEquals("admin=false alice=ACTIVE verified", chained.get(1));
   }
 
   @Test
@@ -124,7 +160,7 @@ class ReactivationFilterTest {
           chain().doFilter(req, res);
         });
     assertEquals(List.of(body), seen, "the product must read the body byte for byte");
-    assertEquals(List.of("admin=false alice=ACTIVE"), chained);
+    assertEquals(List.of("admin=false alice=ACTIVE verified"), chained);
   }
 
   @Test

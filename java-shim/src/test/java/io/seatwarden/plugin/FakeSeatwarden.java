@@ -57,6 +57,16 @@ public final class FakeSeatwarden implements Seatwarden {
    * less than {@link #BACKOFF_MILLIS} ago (then "back off"), as the engine's journal does.
    */
   public volatile BiFunction<String, Long, LoginCheck> onLoginCheck = this::backOffOrVerify;
+  /** The facts the filter reported with its latest loginCheck. */
+  public volatile LoginCheck.AccountState lastState;
+
+  public volatile LoginCheck.InactiveRefusal lastRefusal;
+  /** Like the engine's per-directory probe opt-in (off by default, as in the engine). */
+  public volatile boolean probeOptIn;
+  /** Usernames passed to loginCompleted, in order. */
+  public final List<String> completed = new CopyOnWriteArrayList<>();
+  /** The verifications the filter began checks with, in order. */
+  public final List<LoginCheck.Verification> verifications = new CopyOnWriteArrayList<>();
   /** When set, loginCheckBegan throws it. */
   public volatile RuntimeException beganFailure;
   /** Answer of drive: true while more work is queued. */
@@ -103,16 +113,47 @@ public final class FakeSeatwarden implements Seatwarden {
   }
 
   @Override
-  public LoginCheck loginCheck(String username, long now) {
+  public LoginOutcome loginCompleted(String username, long now) {
     enter();
-    loginCalls.add("check " + username.toLowerCase(Locale.ROOT));
-    return onLoginCheck.apply(username, now);
+    completed.add(username);
+    loginCalls.add("completed " + username.toLowerCase(Locale.ROOT));
+    return onLoginAnswer.apply(username, now);
   }
 
   @Override
-  public long loginCheckBegan(String username, long now) {
+  public LoginCheck loginCheck(
+      String username,
+      LoginCheck.AccountState state,
+      LoginCheck.InactiveRefusal refusal,
+      long now) {
+    enter();
+    lastState = state;
+    lastRefusal = refusal;
+    loginCalls.add("check " + username.toLowerCase(Locale.ROOT));
+    LoginCheck answer = onLoginCheck.apply(username, now);
+    if (!answer.verify()) {
+      return answer;
+    }
+    // The engine's choice of verification (crates/seatwarden-service/src/service/probe.rs).
+    LoginCheck.Verification how;
+    if (state == LoginCheck.AccountState.UNLICENSED) {
+      how = LoginCheck.Verification.LICENCE;
+    } else if (refusal == LoginCheck.InactiveRefusal.AFTER_CREDENTIAL) {
+      how = LoginCheck.Verification.PROOF;
+    } else if (probeOptIn) {
+      how = LoginCheck.Verification.PROBE;
+    } else {
+      return new LoginCheck(
+          answer.user(), LoginCheck.Verdict.NOT_NEEDED, "no_safe_verification", 0, null);
+    }
+    return new LoginCheck(answer.user(), LoginCheck.Verdict.VERIFY, null, 0, how);
+  }
+
+  @Override
+  public long loginCheckBegan(String username, LoginCheck.Verification verification, long now) {
     enter();
     loginCalls.add("began " + username.toLowerCase(Locale.ROOT));
+    verifications.add(verification);
     RuntimeException failure = beganFailure;
     if (failure != null) {
       throw failure;
@@ -120,6 +161,20 @@ public final class FakeSeatwarden implements Seatwarden {
     long id = checks.size() + 1L;
     checks.put(id, username.toLowerCase(Locale.ROOT));
     return id;
+  }
+
+  @Override
+  public LoginOutcome loginVerified(long check, long now) {
+    enter();
+    String user = checks.get(check);
+    Object[] end = ended.get(check);
+    if (user == null || end == null || end[0] != LoginCheckOutcome.VERIFIED) {
+      throw new io.seatwarden.bridge.ConflictException(
+          "password check `" + check + "` did not end verified", Map.of());
+    }
+    logins.add(user);
+    loginCalls.add("verified " + user);
+    return onLoginAnswer.apply(user, now);
   }
 
   @Override
@@ -145,10 +200,11 @@ public final class FakeSeatwarden implements Seatwarden {
       Object[] end = ended.get(latest);
       long until = (Long) end[1] + BACKOFF_MILLIS;
       if (end[0] == LoginCheckOutcome.NOT_VERIFIED && now < until) {
-        return new LoginCheck("key-" + user, LoginCheck.Verdict.BACK_OFF, null, until);
+        return new LoginCheck("key-" + user, LoginCheck.Verdict.BACK_OFF, null, until, null);
       }
     }
-    return new LoginCheck("key-" + user, LoginCheck.Verdict.VERIFY, null, 0);
+    return new LoginCheck(
+        "key-" + user, LoginCheck.Verdict.VERIFY, null, 0, LoginCheck.Verification.PROBE);
   }
 
   @Override

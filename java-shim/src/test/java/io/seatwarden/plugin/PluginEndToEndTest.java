@@ -62,19 +62,17 @@ class PluginEndToEndTest {
         public LoginAccounts loginAccounts() {
           return new LoginAccounts() {
             @Override
-            public State state(String username) {
-              return State.UNKNOWN;
+            public Account account(String username) {
+              return Account.UNKNOWN;
             }
 
             @Override
-            public boolean elevatedSecurityRequired(String username) {
-              return false;
+            public Credential check(String username, String password) {
+              return Credential.NOT_ACCEPTED;
             }
 
             @Override
-            public boolean verifyPassword(String username, String password) {
-              return false;
-            }
+            public void resetFailedLoginCount(String username) {}
 
             @Override
             public void setActive(String username, boolean active) {

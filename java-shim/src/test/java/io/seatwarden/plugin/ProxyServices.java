@@ -12,10 +12,36 @@ import java.util.function.BiFunction;
 public final class ProxyServices implements Services {
 
   public final List<Class<?>> asked = new ArrayList<>();
-  private final BiFunction<Class<?>, String, Object> answer;
+  private final Answer answer;
+
+  /** Answers a call from its component type, method name and arguments (null: unsupported). */
+  @FunctionalInterface
+  public interface Answer {
+    Object apply(Class<?> type, String method, Object[] args);
+  }
 
   public ProxyServices(BiFunction<Class<?>, String, Object> answer) {
+    this((type, method, args) -> answer.apply(type, method));
+  }
+
+  public ProxyServices(Answer answer) {
     this.answer = answer;
+  }
+
+  /** An answer meaning "returns null" (a plain null means "unsupported"). */
+  public static final Object NULL = new Object();
+
+  /** Makes the proxied call throw {@code cause} (checked exceptions included). */
+  public static RuntimeException raise(Throwable cause) {
+    return new Thrown(cause);
+  }
+
+  private static final class Thrown extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Thrown(Throwable cause) {
+      super(cause);
+    }
   }
 
   @Override
@@ -26,7 +52,15 @@ public final class ProxyServices implements Services {
             type.getClassLoader(),
             new Class<?>[] {type},
             (proxy, method, args) -> {
-              Object value = answer.apply(type, method.getName());
+              Object value;
+              try {
+                value = answer.apply(type, method.getName(), args);
+              } catch (Thrown thrown) {
+                throw thrown.getCause();
+              }
+              if (value == NULL) {
+                return null;
+              }
               if (value == null) {
                 throw new UnsupportedOperationException(type.getSimpleName() + "." + method.getName());
               }

@@ -27,6 +27,10 @@ public final class FakeHttp {
     public String method = "GET";
     public String contextPath = "/jira";
     public String uri = "/jira/plugins/servlet/seatwarden/";
+    /** What the container resolved: decoded, without context path or path parameters. */
+    public String servletPath = "/plugins/servlet/seatwarden/";
+
+    public String pathInfo;
     public String query;
     public String contentType;
     public String remoteAddr = "192.0.2.10";
@@ -43,6 +47,7 @@ public final class FakeHttp {
 
     public Request path(String p) {
       uri = contextPath + p;
+      servletPath = p;
       return this;
     }
 
@@ -68,6 +73,8 @@ public final class FakeHttp {
                     case "getContextPath" -> contextPath;
                     case "getRequestURI" -> uri;
                     case "getRequestURL" -> new StringBuffer("https://jira.example.test" + uri);
+                    case "getServletPath" -> servletPath;
+                    case "getPathInfo" -> pathInfo;
                     case "getQueryString" -> query;
                     case "getContentType" -> contentType;
                     case "getRemoteAddr" -> remoteAddr;

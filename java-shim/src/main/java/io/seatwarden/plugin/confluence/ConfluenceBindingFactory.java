@@ -2,7 +2,7 @@ package io.seatwarden.plugin.confluence;
 
 import com.atlassian.confluence.license.LicenseService;
 import com.atlassian.confluence.security.SpacePermissionManager;
-import com.atlassian.confluence.security.login.LoginInfo;
+import com.atlassian.confluence.security.access.ConfluenceAccessManager;
 import com.atlassian.confluence.security.login.LoginManager;
 import com.atlassian.confluence.user.UserAccessor;
 import com.atlassian.confluence.util.UserChecker;
@@ -22,9 +22,9 @@ import java.util.function.Supplier;
 
 /**
  * Confluence's {@link ProductBinding}: {@link ConfluenceHost} over Confluence's components,
- * acting through {@code AuthenticatedUserThreadLocal}, login checks through the embedded Crowd
- * and {@link LoginManager} (no password check while Confluence asks for a CAPTCHA). Loaded by
- * name, in Confluence only.
+ * acting through {@code AuthenticatedUserThreadLocal}, login checks through the embedded Crowd,
+ * licences ("can use") through {@link ConfluenceLoginProduct} and the failed-login count through
+ * {@link LoginManager}. Loaded by name, in Confluence only.
  */
 public final class ConfluenceBindingFactory implements ProductBinding.Factory {
 
@@ -50,11 +50,10 @@ public final class ConfluenceBindingFactory implements ProductBinding.Factory {
     LoginAccounts accounts =
         new CrowdLoginAccounts(
             crowd,
+            services.get(CrowdDirectoryService.class),
             host,
-            name -> {
-              LoginInfo info = loginManager.getLoginInfo(name);
-              return info != null && info.requiresElevatedSecurityCheck();
-            });
+            new ConfluenceLoginProduct(
+                userAccessor, services.get(ConfluenceAccessManager.class), loginManager));
     return new Binding(host, acting, accounts);
   }
 

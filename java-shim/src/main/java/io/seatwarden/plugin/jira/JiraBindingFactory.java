@@ -2,11 +2,11 @@ package io.seatwarden.plugin.jira;
 
 import com.atlassian.crowd.embedded.api.CrowdDirectoryService;
 import com.atlassian.crowd.embedded.api.CrowdService;
+import com.atlassian.jira.application.ApplicationAuthorizationService;
 import com.atlassian.jira.application.ApplicationRoleManager;
 import com.atlassian.jira.bc.group.GroupService;
 import com.atlassian.jira.bc.issue.IssueService;
 import com.atlassian.jira.bc.issue.search.SearchService;
-import com.atlassian.jira.bc.security.login.LoginInfo;
 import com.atlassian.jira.bc.security.login.LoginService;
 import com.atlassian.jira.bc.user.UserService;
 import com.atlassian.jira.license.LicenseCountService;
@@ -28,8 +28,9 @@ import java.util.function.Supplier;
 
 /**
  * Jira's {@link ProductBinding}: {@link JiraHost} over Jira's components, acting through {@link
- * JiraAuthenticationContext}, login checks through the embedded Crowd and {@link LoginService}
- * (no password check while Jira asks the user for a CAPTCHA). Loaded by name, in Jira only.
+ * JiraAuthenticationContext}, login checks through the embedded Crowd, licences through {@link
+ * JiraLoginProduct} (application access) and the failed-login count through {@link LoginService}.
+ * Loaded by name, in Jira only.
  */
 public final class JiraBindingFactory implements ProductBinding.Factory {
 
@@ -62,11 +63,13 @@ public final class JiraBindingFactory implements ProductBinding.Factory {
     LoginAccounts accounts =
         new CrowdLoginAccounts(
             crowd,
+            services.get(CrowdDirectoryService.class),
             host,
-            name -> {
-              LoginInfo info = loginService.getLoginInfo(name);
-              return info != null && info.isElevatedSecurityCheckRequired();
-            });
+            new JiraLoginProduct(
+                userManager,
+                services.get(ApplicationRoleManager.class),
+                services.get(ApplicationAuthorizationService.class),
+                loginService));
     return new Binding(host, acting, accounts);
   }
 
