@@ -24,6 +24,7 @@
 //! node runs a policy at a time because runs hold Store leases.
 
 pub mod document;
+mod error;
 pub mod import;
 mod login;
 mod mail;
@@ -44,11 +45,12 @@ use seatwarden_core::login::LoginEvaluator;
 use seatwarden_core::{Millis, Operation, UserKey};
 
 use crate::api::{ApiRequest, ApiResponse, Router};
-use crate::host::{Host, HostError};
-use crate::store::{ConfigVersion, LeaseOwner, Store, StoreError};
+use crate::host::Host;
+use crate::store::{ConfigVersion, LeaseOwner, Store};
 use login::record_logins;
 
 pub use document::{DocumentError, Settings};
+pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
 pub use probe::{CheckId, CheckOutcome, LoginCheck, LoginVerdict, NotNeeded};
@@ -88,29 +90,6 @@ impl Default for ServiceOptions {
             lease_ttl: Duration::from_secs(600),
         }
     }
-}
-
-/// Why a service call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The host could not be read.
-    #[error(transparent)]
-    Host(#[from] HostError),
-    /// The stored configuration is unreadable.
-    #[error(transparent)]
-    Document(#[from] DocumentError),
-    /// The directory snapshot from the host is invalid.
-    #[error("the directory snapshot is invalid: {0}")]
-    Snapshot(String),
-    /// No such thing.
-    #[error("{0} not found")]
-    NotFound(String),
-    /// The request conflicts with the current state.
-    #[error("{0}")]
-    Conflict(String),
 }
 
 /// A run's progress, readable while it runs.
@@ -322,7 +301,7 @@ impl Service {
         let stored = self
             .store
             .get_run(run)?
-            .ok_or_else(|| ServiceError::NotFound(format!("run `{run}`")))?;
+            .ok_or(ServiceError::NotFound(Missing::Run(run)))?;
         let (done, total) = match self.store.journal(run)? {
             Some(j) => (j.outcomes.len() as u64, j.plan.actions.len() as u64),
             None => (0, 0),
@@ -451,9 +430,7 @@ impl Service {
         let slot = self.index.read();
         match slot.index.as_ref() {
             Some(index) => Ok(f(index)),
-            None => Err(ServiceError::Snapshot(
-                "the directory index is not built".to_owned(),
-            )),
+            None => Err(ServiceError::IndexNotBuilt),
         }
     }
 
@@ -470,8 +447,7 @@ impl Service {
 
     fn read_index(&self) -> Result<DirectoryIndex, ServiceError> {
         let header = self.host.header()?;
-        let mut builder =
-            IndexBuilder::new(header).map_err(|e| ServiceError::Snapshot(e.to_string()))?;
+        let mut builder = IndexBuilder::new(header)?;
         let mut cursor: Option<String> = None;
         loop {
             let (cursor_now, limit) = (cursor.as_deref(), self.options.page_size.max(1));
@@ -488,20 +464,16 @@ impl Service {
                     (builder.add_page(&page_users), page.next)
                 }
             };
-            added.map_err(|e| ServiceError::Snapshot(e.to_string()))?;
+            added?;
             match next {
                 Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
                 Some(_) => {
-                    return Err(ServiceError::Snapshot(
-                        "the users cursor did not advance".to_owned(),
-                    ));
+                    return Err(ServiceError::CursorStuck);
                 }
                 None => break,
             }
         }
-        builder
-            .finish()
-            .map_err(|e| ServiceError::Snapshot(e.to_string()))
+        Ok(builder.finish()?)
     }
 
     /// Notes a login for the index. The login hook only queues it: the

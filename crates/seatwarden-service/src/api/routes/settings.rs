@@ -124,7 +124,7 @@ pub(super) fn replace_mail_settings(
         serde_json::from_value(Value::Object(body)).map_err(|e| {
             ApiError::bad_request(format!(
                 "invalid mail settings: {}",
-                crate::api::error::describe_json_error(&e)
+                seatwarden_core::json_error::describe(&e)
             ))
         })?;
     let current = service.reload_settings()?;

@@ -21,7 +21,7 @@ use seatwarden_core::policy::Mode;
 use seatwarden_core::{Millis, UserKey};
 
 use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
-use crate::service::{Service, ServiceError};
+use crate::service::{Missing, Service, ServiceError};
 use crate::store::{ActionKey, JournaledPlan};
 
 /// The plan hash a queued preview run carries until its plan is journaled.
@@ -121,9 +121,7 @@ impl Service {
                 .map(|index| self.plan_policies(index, now, Some(policies.to_vec()), preview))
         };
         let Some((plan, mut run_plan, hash)) = planned else {
-            return Err(ServiceError::Snapshot(
-                "the directory index is not built".to_owned(),
-            ));
+            return Err(ServiceError::IndexNotBuilt);
         };
         if let Some(policy) = &single {
             run_plan.actor = Actor::policy(policy.clone());
@@ -189,7 +187,7 @@ impl Service {
         let found = settings
             .config
             .policy(policy)
-            .ok_or_else(|| ServiceError::NotFound(format!("policy `{policy}`")))?;
+            .ok_or_else(|| ServiceError::NotFound(Missing::Policy(policy.clone())))?;
         let mut new = NewRun::new(
             RunKind::ScheduledCleanup,
             found.name.clone(),
