@@ -1,6 +1,6 @@
 //! The application object every host drives: [`Service`].
 //!
-//! A host builds one `Service` over its [`Host`] and [`Store`] and calls four
+//! A host builds one `Service` over its [`Host`] and [`Store`] and calls five
 //! entry points, from any thread:
 //!
 //! - [`Service::handle`] for each admin API request;
@@ -100,10 +100,46 @@ pub struct Progress {
     pub done: u64,
     /// Actions planned.
     pub total: u64,
-    /// `queued`, `planning`, `applying`, `finishing` or `done`.
-    pub phase: String,
+    /// Where the run is.
+    pub phase: Phase,
     /// The run's status.
     pub status: RunStatus,
+    /// Whether the run will not move on its own any more (done, or held for
+    /// approval): the one "finished" predicate, so pollers (the UI, tests)
+    /// do not each write their own.
+    pub finished: bool,
+}
+
+impl Progress {
+    /// Progress at `phase`; `finished` follows from the phase and status.
+    pub fn new(done: u64, total: u64, phase: Phase, status: RunStatus) -> Progress {
+        Progress {
+            done,
+            total,
+            phase,
+            status,
+            finished: status != RunStatus::InProgress
+                && matches!(phase, Phase::AwaitingApproval | Phase::Done),
+        }
+    }
+}
+
+/// Where a run is. The wire names are lowercase words (`awaiting approval`
+/// has a space), as the UI shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Accepted, waiting for the driver.
+    Queued,
+    /// The plan is being computed.
+    Planning,
+    /// Actions are being written.
+    Applying,
+    /// Held by the mass-change guard until an admin approves the plan.
+    #[serde(rename = "awaiting approval")]
+    AwaitingApproval,
+    /// Finished (whatever the outcome).
+    Done,
 }
 
 /// What one [`Service::tick`] did.
@@ -307,16 +343,11 @@ impl Service {
             None => (0, 0),
         };
         let phase = if stored.status.is_terminal() {
-            "done"
+            Phase::Done
         } else {
-            "applying"
+            Phase::Applying
         };
-        Ok(Progress {
-            done,
-            total,
-            phase: phase.to_owned(),
-            status: stored.status,
-        })
+        Ok(Progress::new(done, total, phase, stored.status))
     }
 
     /// The options the service was built with.

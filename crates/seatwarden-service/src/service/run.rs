@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 use seatwarden_audit::{Actor, NewRun, PolicyId, RunId, RunKind, RunStatus};
 use seatwarden_core::{Millis, Operation, UserKey};
 
-use super::{Progress, Service, ServiceError};
+use super::{Phase, Progress, Service, ServiceError};
 use crate::store::{ActionKey, PlannedAction};
 
 /// One action of a run's plan, with everything an admin needs to see.
@@ -160,12 +160,7 @@ impl Service {
         self.active_runs().lock().insert(run);
         self.set_progress(
             run,
-            Progress {
-                done: 0,
-                total: 0,
-                phase: "queued".to_owned(),
-                status: RunStatus::InProgress,
-            },
+            Progress::new(0, 0, Phase::Queued, RunStatus::InProgress),
         );
         Ok(run)
     }

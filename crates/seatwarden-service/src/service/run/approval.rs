@@ -16,7 +16,7 @@ use seatwarden_audit::{
 use seatwarden_core::Millis;
 
 use super::{Job, PendingPlan, run_lease};
-use crate::service::{KeptPlan, Missing, Service, ServiceError};
+use crate::service::{KeptPlan, Missing, Phase, Service, ServiceError};
 use crate::store::JournaledPlan;
 
 impl Service {
@@ -66,7 +66,7 @@ impl Service {
         let pending = self.store().pending_actions(run)?;
         self.record_before_states(run, &pending)?;
         self.active_runs().lock().insert(run);
-        self.phase(run, "queued", 0, pending.len() as u64);
+        self.phase(run, Phase::Queued, 0, pending.len() as u64);
         self.jobs().lock().push_back(Job::Apply {
             run,
             policy: stored.policy.clone(),
@@ -124,7 +124,7 @@ impl Service {
         };
         self.store().journal_plan(run, &journaled)?;
         self.record_before_states(run, &actions)?;
-        self.phase(run, "queued", 0, actions.len() as u64);
+        self.phase(run, Phase::Queued, 0, actions.len() as u64);
         self.jobs().lock().push_back(Job::Apply {
             run,
             policy: None,

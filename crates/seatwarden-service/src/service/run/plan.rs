@@ -21,7 +21,7 @@ use seatwarden_core::policy::Mode;
 use seatwarden_core::{Millis, UserKey};
 
 use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
-use crate::service::{Missing, Service, ServiceError};
+use crate::service::{Missing, Phase, Service, ServiceError};
 use crate::store::{ActionKey, JournaledPlan};
 
 /// The plan hash a queued preview run carries until its plan is journaled.
@@ -95,7 +95,7 @@ impl Service {
         preview: bool,
         now: Millis,
     ) -> Result<Option<Job>, ServiceError> {
-        self.phase(run, "planning", 0, 0);
+        self.phase(run, Phase::Planning, 0, 0);
         let single = match policies {
             [one] => Some(one.clone()),
             _ => None,
@@ -157,7 +157,12 @@ impl Service {
             PlanStatus::NeedsApproval { .. } => {
                 self.store()
                     .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
-                self.phase(run, "awaiting approval", 0, journal_actions.len() as u64);
+                self.phase(
+                    run,
+                    Phase::AwaitingApproval,
+                    0,
+                    journal_actions.len() as u64,
+                );
                 self.set_status(run, RunStatus::AwaitingApproval);
                 self.release_policy(single.as_ref());
                 self.store().release_lease(&run_lease(run), self.owner())?;
