@@ -666,7 +666,11 @@ mod tests {
             Conflict,
             Conflict,
             Conflict,
-            Conflict, // state
+            Conflict,
+            Conflict,
+            Conflict,
+            Conflict,   // state
+            BadRequest, // bulk
         ];
         let examples = ServiceError::examples();
         assert_eq!(examples.len(), expected.len());

@@ -28,6 +28,7 @@ mod error;
 pub mod import;
 mod login;
 mod mail;
+mod preview;
 pub mod probe;
 mod run;
 
@@ -53,6 +54,7 @@ pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
+pub use preview::{Preview, RevertPreview};
 pub use probe::{CheckId, CheckOutcome, LoginCheck, LoginVerdict, NotNeeded};
 pub use run::{ActionInfo, PendingPlan, RunPlan};
 

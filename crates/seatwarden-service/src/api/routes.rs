@@ -314,13 +314,14 @@ mod tests {
     fn every_service_error_variant_has_its_status_at_the_http_edge() {
         // The same order as `ServiceError::examples`; the JNI edge pins the
         // same list as exception kinds (`seatwarden-jni` application tests).
-        let expected: [u16; 30] = [
+        let expected: [u16; 34] = [
             503, 500, 500, 500, 500, // host side
             409, 500, 404, 500, 500, 500, 500, 404, 500, 500, 503, 503, // store
             500, 422, // document
             503, 500, // outbox
             404, 404, 404, 404, 404, // missing
-            409, 409, 409, 409, // state
+            409, 409, 409, 409, 409, 409, 409, // state
+            422, // bulk
         ];
         let examples = ServiceError::examples();
         assert_eq!(examples.len(), expected.len());

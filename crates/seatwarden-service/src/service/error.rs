@@ -27,6 +27,7 @@
 //! from the variant, never from reading a message.
 
 use seatwarden_audit::{RunId, RunStatus};
+use seatwarden_core::bulk::BulkError;
 use seatwarden_core::config::ConfigIssue;
 use seatwarden_core::policy::PolicyId;
 use seatwarden_core::snapshot::SnapshotError;
@@ -79,6 +80,16 @@ pub enum ServiceError {
     /// Another node holds the run's lease.
     #[error("run `{0}` is being approved elsewhere")]
     RunBusy(RunId),
+    /// The run to revert was reverted already.
+    #[error("run `{0}` was reverted already")]
+    AlreadyReverted(RunId),
+    /// The run to revert is still running or held.
+    #[error("run `{0}` has not finished")]
+    RunNotFinished(RunId),
+    /// The bulk action cannot be planned as asked (unknown users or groups,
+    /// no group, an invalid filter).
+    #[error(transparent)]
+    Bulk(#[from] BulkError),
 }
 
 /// What a [`ServiceError::NotFound`] looked for. Users are never named.
@@ -115,6 +126,8 @@ pub enum KeptPlan {
     AwaitingApproval,
     /// A previewed plan (bulk, import, revert).
     Previewed,
+    /// The revert plan as it is now (the run's journal decides it).
+    CurrentRevert,
 }
 
 impl std::fmt::Display for KeptPlan {
@@ -122,6 +135,7 @@ impl std::fmt::Display for KeptPlan {
         f.write_str(match self {
             KeptPlan::AwaitingApproval => "plan awaiting approval",
             KeptPlan::Previewed => "previewed plan",
+            KeptPlan::CurrentRevert => "current revert plan; preview it again",
         })
     }
 }
@@ -181,7 +195,10 @@ impl ServiceError {
             ServiceError::NotFound(_) => ErrorKind::NotFound,
             ServiceError::NotAwaitingApproval { .. }
             | ServiceError::PlanHashMismatch(_)
-            | ServiceError::RunBusy(_) => ErrorKind::Conflict,
+            | ServiceError::RunBusy(_)
+            | ServiceError::AlreadyReverted(_)
+            | ServiceError::RunNotFinished(_) => ErrorKind::Conflict,
+            ServiceError::Bulk(_) => ErrorKind::Validation,
         }
     }
 
@@ -198,7 +215,10 @@ impl ServiceError {
             ServiceError::NotFound(_)
             | ServiceError::NotAwaitingApproval { .. }
             | ServiceError::PlanHashMismatch(_)
-            | ServiceError::RunBusy(_) => Origin::Service,
+            | ServiceError::RunBusy(_)
+            | ServiceError::AlreadyReverted(_)
+            | ServiceError::RunNotFinished(_)
+            | ServiceError::Bulk(_) => Origin::Service,
         }
     }
 
@@ -270,7 +290,11 @@ impl ServiceError {
             },
             ServiceError::PlanHashMismatch(KeptPlan::AwaitingApproval),
             ServiceError::PlanHashMismatch(KeptPlan::Previewed),
+            ServiceError::PlanHashMismatch(KeptPlan::CurrentRevert),
             ServiceError::RunBusy(run),
+            ServiceError::AlreadyReverted(run),
+            ServiceError::RunNotFinished(run),
+            ServiceError::Bulk(BulkError::NoGroups),
         ]
     }
 }
@@ -341,7 +365,11 @@ mod tests {
                 Conflict,
                 Conflict,
                 Conflict,
-                Conflict, // state
+                Conflict,
+                Conflict,
+                Conflict,
+                Conflict,   // state
+                Validation, // bulk
             ]
         );
     }

@@ -59,6 +59,69 @@ pub struct ActionInfo {
     pub reason: String,
 }
 
+impl ActionInfo {
+    /// A live action planned by `source` because of `reason`, on the
+    /// operation's own user (no key for a group-only operation), whose
+    /// username was `username`. The one constructor: every planner (policy
+    /// runs, bulk actions, imports, reverts) builds its actions here.
+    pub fn new(
+        operation: Operation,
+        username: impl Into<String>,
+        source: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> ActionInfo {
+        ActionInfo {
+            user: operation
+                .user()
+                .cloned()
+                .unwrap_or_else(|| UserKey::from("")),
+            username: username.into(),
+            action: ActionKey::of(&operation),
+            operation,
+            source: source.into(),
+            policy: None,
+            live: true,
+            reason: reason.into(),
+        }
+    }
+
+    /// An action of the engine's plan, labelled with the username the index
+    /// holds; live when `live_allowed` and its source is live.
+    pub fn planned(
+        index: &seatwarden_core::index::DirectoryIndex,
+        action: seatwarden_core::plan::PlannedAction,
+        live_allowed: bool,
+    ) -> ActionInfo {
+        let username = action
+            .operation
+            .user()
+            .and_then(|u| index.index_of_key(u))
+            .map(|i| index.username(i).to_owned())
+            .unwrap_or_default();
+        let policy = match &action.source {
+            seatwarden_core::plan::ActionSource::Policy { id } => Some(id.clone()),
+            seatwarden_core::plan::ActionSource::Bulk { .. } => None,
+        };
+        let live = live_allowed && action.mode == seatwarden_core::policy::Mode::Live;
+        ActionInfo {
+            policy,
+            live,
+            ..ActionInfo::new(
+                action.operation,
+                username,
+                action.source.label(),
+                action.reason.to_string(),
+            )
+        }
+    }
+
+    /// The same action on `user` (an import's placeholder key for a user
+    /// not created yet, a group's pseudo-key).
+    pub fn on(self, user: UserKey) -> ActionInfo {
+        ActionInfo { user, ..self }
+    }
+}
+
 /// What a run journals as its plan: the admin-facing document plus every
 /// action with its reason, in applying order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -171,16 +171,10 @@ pub(super) fn validate_import(
                     if matches!(op, Operation::CreateUser { .. }) {
                         creates += 1;
                     }
-                    actions.push(ActionInfo {
-                        user: key.clone(),
-                        username: row.username.to_string(),
-                        action: crate::store::ActionKey::of(&op),
-                        operation: op,
-                        source: source.clone(),
-                        policy: None,
-                        live: true,
-                        reason: reason.clone(),
-                    });
+                    actions.push(
+                        ActionInfo::new(op, row.username.to_string(), source.clone(), &reason)
+                            .on(key.clone()),
+                    );
                 }
             }
             _ => {
@@ -343,16 +337,7 @@ fn import_action(op: &Operation, username: &str, reason: &str) -> ActionInfo {
         Operation::CreateGroup { group } => UserKey::from(format!("group:{group}").as_str()),
         _ => import_hook::placeholder(username),
     });
-    ActionInfo {
-        user,
-        username: username.to_owned(),
-        action: crate::store::ActionKey::of(op),
-        operation: op.clone(),
-        source: "import".to_owned(),
-        policy: None,
-        live: true,
-        reason: reason.to_owned(),
-    }
+    ActionInfo::new(op.clone(), username, "import", reason).on(user)
 }
 
 pub(super) fn apply_import(

@@ -14,15 +14,14 @@ use std::sync::Arc;
 use seatwarden_audit::{
     Actor, Initiator, NewRun, PlanHash, PolicyId, RunCounts, RunId, RunKind, RunStatus, RunUpdate,
 };
+use seatwarden_core::Millis;
 use seatwarden_core::evaluate::{EvalContext, evaluate};
 use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::plan::{Plan, PlanStatus};
-use seatwarden_core::policy::Mode;
-use seatwarden_core::{Millis, UserKey};
 
 use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
 use crate::service::{Missing, Phase, Service, ServiceError};
-use crate::store::{ActionKey, JournaledPlan};
+use crate::store::JournaledPlan;
 
 /// The plan hash a queued preview run carries until its plan is journaled.
 pub(super) const PREVIEW_REQUESTED: &str = "preview-requested";
@@ -52,29 +51,7 @@ impl Service {
         let actions = plan
             .actions(index)
             .into_iter()
-            .map(|a| {
-                let policy = match &a.source {
-                    seatwarden_core::plan::ActionSource::Policy { id } => Some(id.clone()),
-                    seatwarden_core::plan::ActionSource::Bulk { .. } => None,
-                };
-                ActionInfo {
-                    user: a
-                        .operation
-                        .user()
-                        .cloned()
-                        .unwrap_or_else(|| UserKey::from("")),
-                    username: index
-                        .index_of_key(a.operation.user().unwrap_or(&UserKey::from("")))
-                        .map(|i| index.username(i).to_owned())
-                        .unwrap_or_default(),
-                    action: ActionKey::of(&a.operation),
-                    operation: a.operation,
-                    source: a.source.label(),
-                    policy,
-                    live: ready && a.mode == Mode::Live,
-                    reason: a.reason.to_string(),
-                }
-            })
+            .map(|a| ActionInfo::planned(index, a, ready))
             .collect();
         let hash = plan.hash(index);
         let run_plan = RunPlan {
