@@ -54,7 +54,7 @@ pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
-pub use preview::{Preview, RevertPreview};
+pub use preview::{ImportPreview, Preview, RevertPreview};
 pub use probe::{CheckId, CheckOutcome, LoginCheck, LoginVerdict, NotNeeded};
 pub use run::{ActionInfo, PendingPlan, RunPlan};
 
