@@ -36,6 +36,7 @@ use seatwarden_csv::Rejected;
 
 use super::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Method, Params, Route, Router};
 use crate::service::{DocumentError, ErrorKind, Service, ServiceError};
+use crate::store::{ConfigVersion, StoreError};
 
 /// The OpenAPI document, maintained by hand beside the route table (a test
 /// holds the two against each other).
@@ -153,6 +154,40 @@ fn validation_message(issues: &[seatwarden_core::config::ConfigIssue]) -> String
             many.len(),
             many.first().map(ToString::to_string).unwrap_or_default()
         ),
+    }
+}
+
+/// The `configVersion` a change says it was based on: `None` when the body
+/// leaves it out (and `required` is false). One reading for every route
+/// that saves the configuration.
+pub(crate) fn config_version(
+    body: &serde_json::Map<String, Value>,
+    required: bool,
+) -> Result<Option<ConfigVersion>, ApiError> {
+    match body.get("configVersion") {
+        None | Some(Value::Null) if !required => Ok(None),
+        None | Some(Value::Null) => Err(ApiError::bad_request("missing field `configVersion`")),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .map(|v| Some(ConfigVersion(v)))
+            .ok_or_else(|| ApiError::bad_request("field `configVersion` must be a whole number")),
+        Some(_) => Err(ApiError::bad_request(
+            "field `configVersion` must be a number",
+        )),
+    }
+}
+
+/// Refuses a change based on version `read` unless it is still `current`:
+/// the same conflict (message and details) the store answers a stale save with.
+pub(crate) fn ensure_current(read: ConfigVersion, current: ConfigVersion) -> Result<(), ApiError> {
+    if read == current {
+        Ok(())
+    } else {
+        Err(ServiceError::Store(StoreError::Conflict {
+            expected: read,
+            actual: current,
+        })
+        .into())
     }
 }
 
@@ -308,7 +343,6 @@ fn me(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, Ap
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::StoreError;
 
     #[test]
     fn every_service_error_variant_has_its_status_at_the_http_edge() {
@@ -334,8 +368,8 @@ mod tests {
     #[test]
     fn a_stale_configuration_carries_its_versions_at_the_http_edge() {
         let err = ApiError::from(ServiceError::Store(StoreError::Conflict {
-            expected: crate::store::ConfigVersion(1),
-            actual: crate::store::ConfigVersion(2),
+            expected: ConfigVersion(1),
+            actual: ConfigVersion(2),
         }));
         assert_eq!(err.details, Some(json!({"expected": 1, "actual": 2})));
         assert_eq!(
