@@ -330,48 +330,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_example_variant_has_the_kind_the_rule_gives() {
-        use ErrorKind::*;
-        let kinds: Vec<ErrorKind> = ServiceError::examples().iter().map(|e| e.kind()).collect();
-        assert_eq!(
-            kinds,
-            [
-                Unavailable,
-                Internal,
-                Internal,
-                Internal,
-                Internal, // host side
-                Conflict,
-                Internal,
-                NotFound,
-                Internal,
-                Internal,
-                Internal,
-                Internal,
-                NotFound,
-                Internal,
-                Internal,
-                Unavailable,
-                Unavailable, // store
-                Internal,
-                Validation, // document
-                Unavailable,
-                Internal, // outbox
-                NotFound,
-                NotFound,
-                NotFound,
-                NotFound,
-                NotFound, // missing
-                Conflict,
-                Conflict,
-                Conflict,
-                Conflict,
-                Conflict,
-                Conflict,
-                Conflict,   // state
-                Validation, // bulk
-            ]
-        );
+    fn the_examples_reach_every_kind() {
+        // Each variant's kind is pinned at both edges (`api::routes` tests
+        // as HTTP statuses, `seatwarden-jni`'s as exception kinds); here,
+        // that the examples reach every kind, so those pins cover the rule.
+        let kinds: std::collections::HashSet<ErrorKind> = ServiceError::examples()
+            .iter()
+            .map(ServiceError::kind)
+            .collect();
+        assert_eq!(kinds.len(), 5, "{kinds:?}");
     }
 
     #[test]
