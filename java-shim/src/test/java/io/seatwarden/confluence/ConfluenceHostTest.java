@@ -12,7 +12,6 @@ import com.atlassian.crowd.embedded.api.OperationType;
 import com.atlassian.confluence.user.AuthenticatedUserThreadLocal;
 import io.seatwarden.bridge.DirectoryHeader;
 import io.seatwarden.bridge.DirectoryUser;
-import io.seatwarden.bridge.Host;
 import io.seatwarden.bridge.Operation;
 import io.seatwarden.bridge.OperationResult;
 import io.seatwarden.bridge.OperationResult.FailureKind;
@@ -55,53 +54,18 @@ class ConfluenceHostTest implements HostContract {
   // --- the host contract, over this fake ------------------------------------------------------
 
   @Override
-  public Host host() {
-    return host;
-  }
-
-  @Override
-  public String alice() {
-    return alice;
-  }
-
-  @Override
-  public String bob() {
-    return bob;
-  }
-
-  @Override
-  public String carol() {
-    return carol;
-  }
-
-  @Override
-  public String ldapUser() {
-    return ldapUser;
-  }
-
-  @Override
-  public String licenceGroup() {
-    return "confluence-users";
-  }
-
-  @Override
-  public String otherGroup() {
-    return "writers";
-  }
-
-  @Override
-  public String adminGroup() {
-    return "confluence-administrators";
-  }
-
-  @Override
-  public long readOnlyDirectory() {
-    return FakeConfluence.LDAP;
-  }
-
-  @Override
-  public List<String> productWrites() {
-    return confluence.writes;
+  public Fixture contract() {
+    return new Fixture(
+        host,
+        alice,
+        bob,
+        carol,
+        ldapUser,
+        "confluence-users",
+        "writers",
+        "confluence-administrators",
+        FakeConfluence.LDAP,
+        confluence.writes);
   }
 
   @AfterEach

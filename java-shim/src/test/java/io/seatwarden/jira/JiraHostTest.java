@@ -15,7 +15,6 @@ import com.atlassian.jira.util.ErrorCollection;
 import io.seatwarden.bridge.DirectoryHeader;
 import io.seatwarden.bridge.DirectoryUser;
 import io.seatwarden.bridge.HostUnavailableException;
-import io.seatwarden.bridge.Host;
 import io.seatwarden.bridge.Operation;
 import io.seatwarden.bridge.Operation.Handover;
 import io.seatwarden.bridge.OperationResult;
@@ -61,53 +60,18 @@ class JiraHostTest implements HostContract {
   // --- the host contract, over this fake ------------------------------------------------------
 
   @Override
-  public Host host() {
-    return host;
-  }
-
-  @Override
-  public String alice() {
-    return alice;
-  }
-
-  @Override
-  public String bob() {
-    return bob;
-  }
-
-  @Override
-  public String carol() {
-    return carol;
-  }
-
-  @Override
-  public String ldapUser() {
-    return ldapUser;
-  }
-
-  @Override
-  public String licenceGroup() {
-    return "jira-software-users";
-  }
-
-  @Override
-  public String otherGroup() {
-    return "developers";
-  }
-
-  @Override
-  public String adminGroup() {
-    return "jira-administrators";
-  }
-
-  @Override
-  public long readOnlyDirectory() {
-    return FakeJira.LDAP;
-  }
-
-  @Override
-  public List<String> productWrites() {
-    return jira.calls;
+  public Fixture contract() {
+    return new Fixture(
+        host,
+        alice,
+        bob,
+        carol,
+        ldapUser,
+        "jira-software-users",
+        "developers",
+        "jira-administrators",
+        FakeJira.LDAP,
+        jira.calls);
   }
 
   private static OperationResult.Failed failed(OperationResult r) {
