@@ -113,7 +113,7 @@ export async function apiSend(page, method, pathAndQuery, body) {
 export async function settle(page, id) {
   for (let i = 0; i < 600; i += 1) {
     const p = (await api(page, `runs/${id}/progress`)).body;
-    if (!['in_progress'].includes(p.status) && !['queued', 'planning', 'applying'].includes(p.phase)) return p;
+    if (p.finished) return p;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`run ${id} did not finish`);
