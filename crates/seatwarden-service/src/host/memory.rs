@@ -345,5 +345,5 @@ impl Host for MemoryDirectory {
 #[cfg(test)]
 mod tests {
     // The reference directory runs the Host contract like every other one.
-    crate::host_conformance_tests!(crate::host::conformance::memory);
+    host_conformance_tests!(crate::host::conformance::memory);
 }

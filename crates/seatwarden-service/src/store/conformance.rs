@@ -54,118 +54,50 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) -> Check {
     Ok(())
 }
 
-/// Every check, by name: [`run_all`] runs them in this order, and
-/// [`store_conformance_tests!`](crate::store_conformance_tests) writes one
-/// `#[test]` each, so a broken promise is named by the failing test and
-/// the others still run.
-pub const CHECKS: [NamedCheck; 10] = [
-    (
-        "config_optimistic_concurrency",
-        config_optimistic_concurrency,
-    ),
-    (
-        "audit_queries_match_reference",
-        audit_queries_match_reference,
-    ),
-    ("retention_and_clear", retention_and_clear),
-    (
-        "retention_ages_runs_from_their_finish",
-        retention_ages_runs_from_their_finish,
-    ),
-    ("runs_and_summary", runs_and_summary),
-    ("journal_is_idempotent", journal_is_idempotent),
-    ("undo_first_state_wins", undo_first_state_wins),
-    ("outbox_dedup_and_claims", outbox_dedup_and_claims),
-    ("leases_exclude", leases_exclude),
-    ("export_is_formula_safe", export_is_formula_safe),
-];
+/// Declares the list of checks once: [`CHECKS`] (what [`run_all`] runs, in
+/// order) and [`store_conformance_tests!`](crate::store_conformance_tests)
+/// (one `#[test]` each, so a broken promise is named by the failing test and
+/// the others still run). `$d` is a `$` handed in, so the inner macro can
+/// have metavariables of its own.
+macro_rules! checks {
+    ($d:tt $($name:ident),* $(,)?) => {
+        /// Every check, by name, in the order [`run_all`] runs them.
+        pub const CHECKS: &[NamedCheck] = &[$((stringify!($name), $name)),*];
 
-/// One `#[test]` per check of [`store::conformance`](crate::store::conformance),
-/// each over a fresh store from `$make` (callable with no arguments,
-/// returning a `Box<dyn Store>`).
-#[macro_export]
-macro_rules! store_conformance_tests {
-    ($make:expr) => {
-        #[test]
-        fn config_optimistic_concurrency() {
-            let store = $make();
-            if let Err(broken) =
-                $crate::store::conformance::config_optimistic_concurrency(store.as_ref())
-            {
-                panic!("config_optimistic_concurrency: {broken}");
-            }
-        }
-        #[test]
-        fn audit_queries_match_reference() {
-            let store = $make();
-            if let Err(broken) =
-                $crate::store::conformance::audit_queries_match_reference(store.as_ref())
-            {
-                panic!("audit_queries_match_reference: {broken}");
-            }
-        }
-        #[test]
-        fn retention_and_clear() {
-            let store = $make();
-            if let Err(broken) = $crate::store::conformance::retention_and_clear(store.as_ref()) {
-                panic!("retention_and_clear: {broken}");
-            }
-        }
-        #[test]
-        fn retention_ages_runs_from_their_finish() {
-            let store = $make();
-            if let Err(broken) =
-                $crate::store::conformance::retention_ages_runs_from_their_finish(store.as_ref())
-            {
-                panic!("retention_ages_runs_from_their_finish: {broken}");
-            }
-        }
-        #[test]
-        fn runs_and_summary() {
-            let store = $make();
-            if let Err(broken) = $crate::store::conformance::runs_and_summary(store.as_ref()) {
-                panic!("runs_and_summary: {broken}");
-            }
-        }
-        #[test]
-        fn journal_is_idempotent() {
-            let store = $make();
-            if let Err(broken) = $crate::store::conformance::journal_is_idempotent(store.as_ref()) {
-                panic!("journal_is_idempotent: {broken}");
-            }
-        }
-        #[test]
-        fn undo_first_state_wins() {
-            let store = $make();
-            if let Err(broken) = $crate::store::conformance::undo_first_state_wins(store.as_ref()) {
-                panic!("undo_first_state_wins: {broken}");
-            }
-        }
-        #[test]
-        fn outbox_dedup_and_claims() {
-            let store = $make();
-            if let Err(broken) = $crate::store::conformance::outbox_dedup_and_claims(store.as_ref())
-            {
-                panic!("outbox_dedup_and_claims: {broken}");
-            }
-        }
-        #[test]
-        fn leases_exclude() {
-            let store = $make();
-            if let Err(broken) = $crate::store::conformance::leases_exclude(store.as_ref()) {
-                panic!("leases_exclude: {broken}");
-            }
-        }
-        #[test]
-        fn export_is_formula_safe() {
-            let store = $make();
-            if let Err(broken) = $crate::store::conformance::export_is_formula_safe(store.as_ref())
-            {
-                panic!("export_is_formula_safe: {broken}");
-            }
+        /// One `#[test]` per check of `seatwarden_service::store::conformance`,
+        /// each over a fresh store from `$make` (callable with no arguments,
+        /// returning a `Box<dyn Store>`).
+        #[macro_export]
+        macro_rules! store_conformance_tests {
+            ($d make:expr) => {
+                $(
+                    #[test]
+                    fn $name() {
+                        let store = $d make();
+                        if let Err(broken) =
+                            $d crate::store::conformance::$name(store.as_ref())
+                        {
+                            panic!("{}: {broken}", stringify!($name));
+                        }
+                    }
+                )*
+            };
         }
     };
 }
+
+checks!($
+    config_optimistic_concurrency,
+    audit_queries_match_reference,
+    retention_and_clear,
+    retention_ages_runs_from_their_finish,
+    runs_and_summary,
+    journal_is_idempotent,
+    undo_first_state_wins,
+    outbox_dedup_and_claims,
+    leases_exclude,
+    export_is_formula_safe,
+);
 
 /// Saves need the version read; stale and invalid saves change nothing.
 pub fn config_optimistic_concurrency(s: &dyn Store) -> Check {
@@ -1274,22 +1206,5 @@ pub fn export_is_formula_safe(s: &dyn Store) -> Check {
 mod tests {
     use super::*;
 
-    crate::store_conformance_tests!(|| -> Box<dyn Store> {
-        Box::new(super::super::MemoryStore::new())
-    });
-
-    #[test]
-    fn the_list_and_the_test_macro_name_the_same_checks() {
-        let source = include_str!("conformance.rs");
-        for (name, _) in CHECKS {
-            assert!(
-                source.contains(&format!(
-                    "$crate::store::conformance::{name}(store.as_ref())"
-                )),
-                "{name} is not in store_conformance_tests!"
-            );
-        }
-        let generated = source.matches("        #[test]\n        fn ").count();
-        assert_eq!(generated, CHECKS.len());
-    }
+    store_conformance_tests!(|| -> Box<dyn Store> { Box::new(super::super::MemoryStore::new()) });
 }
