@@ -109,6 +109,21 @@ export async function apiSend(page, method, pathAndQuery, body) {
   }, [method, pathAndQuery, body]);
 }
 
+/**
+ * Polls `GET api/<path>` until `holds(body)` is true; the last body, or an error at the deadline.
+ * (`page.waitForFunction` with an async predicate does not wait: the promise it gets back is
+ * truthy at once, microsoft/playwright#29132.)
+ */
+export async function until(page, pathAndQuery, holds) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { body } = await api(page, pathAndQuery);
+    if (holds(body)) return body;
+    if (Date.now() > deadline) throw new Error(`api/${pathAndQuery} never met the condition: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Waits (via the API) until run `id` stops being in progress. */
 export async function settle(page, id) {
   for (let i = 0; i < 600; i += 1) {
