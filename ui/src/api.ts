@@ -133,14 +133,15 @@ export async function getBlob(path: string, query: Query = {}): Promise<{ blob: 
   return { blob: await res.blob(), name: m?.[1] ?? 'export.csv' };
 }
 
-export interface Progress { done: number; total: number; phase: string; status: string }
+/** A run's progress; `finished` is the server's one "will not move on its own" predicate. */
+export interface Progress { done: number; total: number; phase: string; status: string; finished: boolean }
 
 /** Polls a run until it stops being in progress, reporting each step. */
 export async function waitForRun(runId: number, onProgress: (p: Progress) => void, intervalMs = 400): Promise<Progress> {
   for (;;) {
     const p = await get<Progress>(`runs/${runId}/progress`);
     onProgress(p);
-    if (p.status !== 'in_progress' && p.phase !== 'queued' && p.phase !== 'planning' && p.phase !== 'applying') return p;
+    if (p.finished) return p;
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

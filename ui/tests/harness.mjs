@@ -115,11 +115,26 @@ export async function apiSend(page, method, pathAndQuery, body) {
   }, [method, pathAndQuery, body]);
 }
 
+/**
+ * Polls `GET api/<path>` until `holds(body)` is true; the last body, or an error at the deadline.
+ * (`page.waitForFunction` with an async predicate does not wait: the promise it gets back is
+ * truthy at once, microsoft/playwright#29132.)
+ */
+export async function until(page, pathAndQuery, holds) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { body } = await api(page, pathAndQuery);
+    if (holds(body)) return body;
+    if (Date.now() > deadline) throw new Error(`api/${pathAndQuery} never met the condition: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Waits (via the API) until run `id` stops being in progress. */
 export async function settle(page, id) {
   for (let i = 0; i < 600; i += 1) {
     const p = (await api(page, `runs/${id}/progress`)).body;
-    if (!['in_progress'].includes(p.status) && !['queued', 'planning', 'applying'].includes(p.phase)) return p;
+    if (p.finished) return p;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`run ${id} did not finish`);

@@ -3,7 +3,7 @@
 // echoes the password back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, until } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -36,8 +36,7 @@ test('editing a template updates the preview and saves', async () => {
   await shot(page, 'notifications-editor');
 
   await page.getByRole('button', { name: 'Save template' }).click();
-  await page.waitForFunction(async (tid) => (await (await fetch(new URL(`api/templates/${tid}`, document.baseURI).href)).json()).subject.startsWith('Checked by the UI test'), id);
-  const saved = (await api(page, `templates/${id}`)).body;
+  const saved = await until(page, `templates/${id}`, (t) => t.subject.startsWith('Checked by the UI test'));
   assert.equal(saved.subject, newSubject);
   assert.match(saved.html_body, /\{\{display_name\}\}/);
   assert.deepEqual(browser.consoleErrors, []);

@@ -2,7 +2,7 @@
 // server's error beside its field and changes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, until } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -35,7 +35,7 @@ test('a settings change saves', async () => {
   await page.getByLabel('Maximum percent of licensed users').fill('25');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).nth(0).waitFor();
-  await page.waitForFunction(async () => (await (await fetch(new URL('api/settings', document.baseURI).href)).json()).settings.guard.maxPercent === 25);
+  await until(page, 'settings', (s) => s.settings.guard.maxPercent === 25);
   await shot(page, 'settings-saved');
   assert.deepEqual(browser.consoleErrors, []);
 });

@@ -234,7 +234,7 @@ fn malformed_queries_and_bodies_get_precise_errors_over_http() {
             "POST",
             "/api/groups",
             "{\"names\": [1",
-            "invalid request body at line 1, column 12: the body ended too early",
+            "invalid request body at line 1, column 12: EOF while parsing a list",
         ),
         (
             "POST",

@@ -10,7 +10,7 @@
 #[path = "serve_support/server.rs"]
 mod server;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -73,35 +73,69 @@ fn two_nodes_run_each_due_policy_once_per_due_time() {
     let before = runs(&a, &sa).len();
     assert_eq!(before, 0, "nothing is due yet");
 
-    // Three scheduler days; both nodes tick many times at each instant.
+    // Three scheduler days; both nodes tick many times at each instant. Each
+    // day waits for its state (one finished run per policy per due time, the
+    // same on both nodes), never for a fixed time; a policy that ran twice for
+    // one due time fails at once, whenever it shows.
+    let mut due_times = Vec::new();
     for day in 0..3 {
         let at = MIDNIGHT + day * DAY + 12 * 3_600_000;
+        due_times.push(at);
         std::fs::write(&clock, at.to_string()).unwrap();
-        let until = Instant::now() + Duration::from_secs(4);
-        while Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        let listed = runs(&a, &sa);
-        let mut per_policy: HashMap<String, usize> = HashMap::new();
+        wait_for_one_run_per_due_time(&a, &sa, &b, &sb, &due_times);
+    }
+}
+
+/// Polls both nodes until each of the three policies has exactly one
+/// finished run started at each of `due_times` and both nodes list the same
+/// runs. Panics at once on a second run for a (policy, due time), or with the
+/// last listing when the state is not reached by the deadline (generous: the
+/// machine may be loaded; the test does not measure speed).
+fn wait_for_one_run_per_due_time(
+    a: &Server,
+    sa: &Session,
+    b: &Server,
+    sb: &Session,
+    due_times: &[i64],
+) {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let listed = runs(a, sa);
+        let mut per_due: HashMap<(String, i64), usize> = HashMap::new();
         for r in &listed {
             let policy = r["policy"]
                 .as_str()
                 .map(str::to_owned)
                 .unwrap_or_else(|| r.to_string());
-            *per_policy.entry(policy).or_default() += 1;
-        }
-        assert_eq!(per_policy.len(), 3, "day {day}: {listed:?}");
-        for (policy, count) in &per_policy {
+            let started = r["started_at"].as_i64().unwrap_or(-1);
+            let count = per_due.entry((policy.clone(), started)).or_default();
+            *count += 1;
             assert_eq!(
-                *count as i64,
-                day + 1,
-                "day {day}: policy {policy} ran {count} times"
+                *count, 1,
+                "policy {policy} ran twice for the due time {started}: {listed:?}"
             );
         }
-        assert_eq!(
-            runs(&b, &sb).len(),
-            listed.len(),
-            "both nodes see the same runs"
+        let policies: HashSet<&String> = per_due.keys().map(|(p, _)| p).collect();
+        let complete = policies.len() == 3
+            && policies.iter().all(|p| {
+                due_times
+                    .iter()
+                    .all(|at| per_due.contains_key(&((*p).clone(), *at)))
+            })
+            && per_due.len() == 3 * due_times.len()
+            && listed.iter().all(|r| {
+                !matches!(
+                    r["status"].as_str(),
+                    Some("in_progress" | "awaiting_approval")
+                )
+            });
+        if complete && runs(b, sb) == listed {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "due times {due_times:?} not each run once per policy: {listed:?}"
         );
+        std::thread::sleep(Duration::from_millis(100));
     }
 }

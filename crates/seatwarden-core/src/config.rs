@@ -309,8 +309,8 @@ impl Config {
     /// Parses, migrates and validates a document. Every problem is reported;
     /// any problem rejects the whole document.
     pub fn parse(json: &str) -> Result<Config, ConfigError> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| ConfigError::Json(e.to_string()))?;
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| ConfigError::Json(crate::json_error::describe(&e)))?;
         Config::from_value(value)
     }
 

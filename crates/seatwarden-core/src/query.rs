@@ -217,7 +217,7 @@ impl Query {
     /// Parses a query from JSON.
     pub fn from_json(bytes: &[u8]) -> Result<Query, QueryError> {
         serde_json::from_slice(bytes).map_err(|e| QueryError::Json {
-            message: crate::snapshot::redact_quoted(&e.to_string()),
+            message: crate::json_error::describe(&e),
         })
     }
 }

@@ -396,39 +396,9 @@ impl SnapshotError {
         SnapshotError::Json {
             line: e.line(),
             column: e.column(),
-            message: redact_quoted(&e.to_string()),
+            message: crate::json_error::describe(e),
         }
     }
-}
-
-/// Removes `string "…"` values and the `at line …` suffix from a serde message.
-pub(crate) fn redact_quoted(message: &str) -> String {
-    let message = match message.rfind(" at line ") {
-        Some(i) => message.get(..i).unwrap_or(message),
-        None => message,
-    };
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(i) = rest.find("string \"") {
-        out.push_str(rest.get(..i + "string".len()).unwrap_or(""));
-        let after = rest.get(i + "string \"".len()..).unwrap_or("");
-        // Skip to the closing quote (serde escapes inner quotes).
-        let mut end = after.len();
-        let mut escaped = false;
-        for (j, c) in after.char_indices() {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                end = j + 1;
-                break;
-            }
-        }
-        rest = after.get(end..).unwrap_or("");
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Parses and validates a whole snapshot file into its wire types.

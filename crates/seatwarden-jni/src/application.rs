@@ -16,11 +16,12 @@ use serde_json::json;
 
 use seatwarden_core::Millis;
 use seatwarden_service::api::{ApiError, ApiErrorKind, ApiRequest, Method, RequestContext};
-use seatwarden_service::host::{Host, HostError};
+use seatwarden_service::host::Host;
+use seatwarden_service::service::ErrorKind as ServiceErrorKind;
 use seatwarden_service::service::{
     AccountState, CheckId, CheckOutcome, InactiveRefusal, LoginFacts, Verification,
 };
-use seatwarden_service::store::{Store, StoreError};
+use seatwarden_service::store::Store;
 use seatwarden_service::{Service, ServiceError, ServiceOptions};
 
 use crate::envelope::{self, ErrorKind, WireError};
@@ -452,31 +453,24 @@ fn encode_response(response: seatwarden_service::api::ApiResponse) -> HandleResp
     }
 }
 
-/// The one place a service error becomes the kind Java sees.
+/// A service error as Java sees it.
 ///
-/// Host and store outages are `unavailable` (the job retries at the next
-/// tick); a host or store answering nonsense, or corrupt stored data, is
-/// `internal` (a bug to report); conflicts and missing things keep their kinds.
+/// The kind is [`ServiceError::kind`]'s, the same decision the HTTP edge
+/// maps from; this only names its JNI form (`validation` has no class of its
+/// own in Java: it is a bad request). `details.source` says which part failed.
 pub(crate) fn service_error(err: ServiceError) -> WireError {
-    let message = err.to_string();
-    let (kind, source) = match &err {
-        ServiceError::Host(HostError::Unavailable(_)) => (ErrorKind::Unavailable, "host"),
-        ServiceError::Host(HostError::Invalid(_)) | ServiceError::Snapshot(_) => {
-            (ErrorKind::Internal, "host")
-        }
-        ServiceError::Store(store) => match store {
-            StoreError::Conflict { .. } => (ErrorKind::Conflict, "store"),
-            StoreError::RunNotFound(_) | StoreError::MailNotFound(_) => {
-                (ErrorKind::NotFound, "store")
-            }
-            StoreError::Backend(_) | StoreError::Io(_) => (ErrorKind::Unavailable, "store"),
-            _ => (ErrorKind::Internal, "store"),
-        },
-        ServiceError::Document(_) => (ErrorKind::Internal, "store"),
-        ServiceError::NotFound(_) => (ErrorKind::NotFound, "service"),
-        ServiceError::Conflict(_) => (ErrorKind::Conflict, "service"),
+    let kind = match err.kind() {
+        ServiceErrorKind::Validation => ErrorKind::BadRequest,
+        ServiceErrorKind::NotFound => ErrorKind::NotFound,
+        ServiceErrorKind::Conflict => ErrorKind::Conflict,
+        ServiceErrorKind::Unavailable => ErrorKind::Unavailable,
+        ServiceErrorKind::Internal => ErrorKind::Internal,
     };
-    WireError::new(kind, message).with_details(json!({ "source": source }))
+    let mut details = err.details().unwrap_or_else(|| json!({}));
+    if let Some(map) = details.as_object_mut() {
+        map.insert("source".to_owned(), json!(err.origin().as_str()));
+    }
+    WireError::new(kind, err.to_string()).with_details(details)
 }
 
 #[cfg(test)]
@@ -484,6 +478,7 @@ mod tests {
     use seatwarden_core::snapshot::SnapshotFile;
     use seatwarden_service::host::memory::MemoryDirectory;
     use seatwarden_service::store::MemoryStore;
+    use seatwarden_service::store::StoreError;
     use serde_json::Value;
 
     use super::*;
@@ -739,33 +734,69 @@ mod tests {
     }
 
     #[test]
-    fn service_errors_keep_their_kind() {
-        let cases = [
-            (
-                ServiceError::Host(HostError::Unavailable("down".into())),
-                ErrorKind::Unavailable,
-            ),
-            (
-                ServiceError::Host(HostError::Invalid("bad".into())),
-                ErrorKind::Internal,
-            ),
-            (
-                ServiceError::Store(StoreError::Backend("down".into())),
-                ErrorKind::Unavailable,
-            ),
-            (
-                ServiceError::Store(StoreError::Corrupt("x".into())),
-                ErrorKind::Internal,
-            ),
-            (
-                ServiceError::NotFound("run `3`".into()),
-                ErrorKind::NotFound,
-            ),
-            (ServiceError::Conflict("busy".into()), ErrorKind::Conflict),
+    fn every_service_error_variant_has_its_kind_at_the_jni_edge() {
+        use ErrorKind::*;
+        // The same order as `ServiceError::examples`; the HTTP edge pins the
+        // same list as statuses (`api::routes` tests), so the edges agree.
+        let expected = [
+            Unavailable,
+            Internal,
+            Internal,
+            Internal,
+            Internal, // host side
+            Conflict,
+            Internal,
+            NotFound,
+            Internal,
+            Internal,
+            Internal,
+            Internal,
+            NotFound,
+            Internal,
+            Internal,
+            Unavailable,
+            Unavailable, // store
+            Internal,
+            BadRequest, // document
+            Unavailable,
+            Internal, // outbox
+            NotFound,
+            NotFound,
+            NotFound,
+            NotFound,
+            NotFound,
+            NotFound, // missing
+            Conflict,
+            Conflict,
+            Conflict,
+            Conflict,
+            Conflict,
+            Conflict,
+            Conflict,   // state
+            BadRequest, // bulk
+            Conflict,
+            Conflict, // provisional access at login
         ];
-        for (err, kind) in cases {
-            assert_eq!(service_error(err).kind, kind);
+        let examples = ServiceError::examples();
+        assert_eq!(examples.len(), expected.len());
+        for (err, kind) in examples.into_iter().zip(expected) {
+            let what = format!("{err:?}");
+            let wire = service_error(err);
+            assert_eq!(wire.kind, kind, "{what}");
+            assert!(wire.details["source"].is_string(), "{what}");
         }
+    }
+
+    #[test]
+    fn a_stale_configuration_carries_its_versions_at_the_jni_edge() {
+        let wire = service_error(ServiceError::Store(StoreError::Conflict {
+            expected: seatwarden_service::store::ConfigVersion(1),
+            actual: seatwarden_service::store::ConfigVersion(2),
+        }));
+        assert_eq!(
+            wire.details,
+            json!({"expected": 1, "actual": 2, "source": "store"})
+        );
     }
 
     #[test]

@@ -96,34 +96,17 @@ impl WireError {
         self
     }
 
-    /// A request whose bytes are not the JSON we expect.
-    ///
-    /// serde_json's messages quote offending values ("invalid type: string
-    /// \"…\""), which may be an email or a username; those are cut to what was
-    /// expected, keeping the position.
+    /// A request whose bytes are not the JSON we expect, described by
+    /// [`seatwarden_core::json_error::describe`] (the one describer every
+    /// edge uses: no quoted values, which may be an email or a username);
+    /// the position goes in details.
     pub(crate) fn from_json(what: &str, error: &serde_json::Error) -> Self {
-        let full = error.to_string();
-        // serde_json appends " at line L column C"; we report the position in details.
-        let text = full
-            .rsplit_once(" at line ")
-            .map_or(full.as_str(), |(head, _)| head);
-        let text = if text.starts_with("invalid type")
-            || text.starts_with("invalid value")
-            || text.starts_with("invalid length")
-        {
-            match text.split_once(", expected ") {
-                Some((head, expected)) => {
-                    let head = head.split_once(':').map_or(head, |(h, _)| h);
-                    format!("{head}, expected {expected}")
-                }
-                None => "invalid value".to_owned(),
-            }
-        } else {
-            text.to_owned()
-        };
         WireError::new(
             ErrorKind::BadRequest,
-            format!("{what} is not valid: {text}"),
+            format!(
+                "{what} is not valid: {}",
+                seatwarden_core::json_error::describe(error)
+            ),
         )
         .with_details(serde_json::json!({ "line": error.line(), "column": error.column() }))
     }
@@ -374,7 +357,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.message,
-            "request is not valid: invalid type, expected a string"
+            "request is not valid: invalid type: sequence, expected a string"
         );
         let err = parse_request::<Echo>(br#"{"version":"alice@example.invalid","name":"n"}"#)
             .unwrap_err();

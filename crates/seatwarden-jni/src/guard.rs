@@ -10,14 +10,15 @@
 //! Expected failures never get here: the bodies turn them into envelopes
 //! (`envelope.rs`), which Java maps to exceptions in one place.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{AssertUnwindSafe, UnwindSafe, catch_unwind};
 
 use jni::JNIEnv;
 use jni::objects::JByteArray;
-use jni::sys::jbyteArray;
+use jni::sys::{JNI_FALSE, JNI_TRUE, jboolean, jbyteArray};
 
 use crate::envelope;
 use crate::panic_site;
+use crate::registry::Registry;
 
 /// Thrown when JNI itself fails (an unreadable `byte[]`, an allocation failure).
 pub(crate) const BRIDGE_EXCEPTION: &str = "io/seatwarden/bridge/BridgeException";
@@ -77,6 +78,31 @@ pub(crate) fn bytes_call<'local>(
         let bytes = read_bytes(env, request)?;
         let response = envelope::shielded(AssertUnwindSafe(|| handler(&bytes)));
         new_bytes(env, &response)
+    })
+}
+
+/// The body of an entry point with no request `byte[]` that answers an
+/// envelope: `handler` runs inside [`envelope::shielded`].
+pub(crate) fn envelope_call(
+    env: &mut JNIEnv<'_>,
+    handler: impl FnOnce() -> Vec<u8> + UnwindSafe,
+) -> jbyteArray {
+    guard(env, std::ptr::null_mut(), |env| {
+        let response = envelope::shielded(handler);
+        new_bytes(env, &response)
+    })
+}
+
+/// The body of a `boolean close…(long handle)` entry point: true if the
+/// handle was open. What it held is dropped once calls still running on it
+/// return.
+pub(crate) fn close_call<T>(env: &mut JNIEnv<'_>, registry: &Registry<T>, handle: i64) -> jboolean {
+    guard(env, JNI_FALSE, |_| {
+        Ok(if registry.remove(handle) {
+            JNI_TRUE
+        } else {
+            JNI_FALSE
+        })
     })
 }
 

@@ -23,6 +23,9 @@
 #[cfg(panic = "abort")]
 compile_error!("seatwarden-jni must be built with `panic = \"unwind\"` (see the release profile)");
 
+#[macro_use]
+mod native;
+
 mod application;
 mod engine;
 mod entry;

@@ -131,7 +131,7 @@ impl ApiRequest {
                     "invalid request body at line {}, column {}: {}",
                     e.line(),
                     e.column(),
-                    error::describe_json_error(&e)
+                    seatwarden_core::json_error::describe(&e)
                 ),
             )
         })

@@ -17,6 +17,8 @@ use seatwarden_core::model::UserKey;
 use seatwarden_core::operation::{Operation, OperationFailure};
 use seatwarden_core::snapshot::{SnapshotFile, SnapshotHeader, SnapshotUser};
 
+#[macro_use]
+pub mod conformance;
 pub mod memory;
 pub mod rules;
 

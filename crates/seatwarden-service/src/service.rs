@@ -1,6 +1,6 @@
 //! The application object every host drives: [`Service`].
 //!
-//! A host builds one `Service` over its [`Host`] and [`Store`] and calls four
+//! A host builds one `Service` over its [`Host`] and [`Store`] and calls five
 //! entry points, from any thread:
 //!
 //! - [`Service::handle`] for each admin API request;
@@ -24,9 +24,11 @@
 //! node runs a policy at a time because runs hold Store leases.
 
 pub mod document;
+mod error;
 pub mod import;
 mod login;
 mod mail;
+mod preview;
 pub mod probe;
 mod provisional;
 mod run;
@@ -45,13 +47,15 @@ use seatwarden_core::login::LoginEvaluator;
 use seatwarden_core::{Millis, Operation, UserKey};
 
 use crate::api::{ApiRequest, ApiResponse, Router};
-use crate::host::{Host, HostError};
-use crate::store::{ConfigVersion, LeaseOwner, Store, StoreError};
+use crate::host::Host;
+use crate::store::{ConfigVersion, LeaseOwner, Store};
 use login::record_logins;
 
 pub use document::{DocumentError, Settings};
+pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
+pub use preview::{ImportPreview, Preview, RevertPreview};
 pub use probe::{
     AccountState, CheckId, CheckOutcome, InactiveRefusal, LoginCheck, LoginFacts, LoginVerdict,
     NotNeeded, Verification,
@@ -94,29 +98,6 @@ impl Default for ServiceOptions {
     }
 }
 
-/// Why a service call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The host could not be read.
-    #[error(transparent)]
-    Host(#[from] HostError),
-    /// The stored configuration is unreadable.
-    #[error(transparent)]
-    Document(#[from] DocumentError),
-    /// The directory snapshot from the host is invalid.
-    #[error("the directory snapshot is invalid: {0}")]
-    Snapshot(String),
-    /// No such thing.
-    #[error("{0} not found")]
-    NotFound(String),
-    /// The request conflicts with the current state.
-    #[error("{0}")]
-    Conflict(String),
-}
-
 /// A run's progress, readable while it runs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -125,10 +106,46 @@ pub struct Progress {
     pub done: u64,
     /// Actions planned.
     pub total: u64,
-    /// `queued`, `planning`, `applying`, `finishing` or `done`.
-    pub phase: String,
+    /// Where the run is.
+    pub phase: Phase,
     /// The run's status.
     pub status: RunStatus,
+    /// Whether the run will not move on its own any more (done, or held for
+    /// approval): the one "finished" predicate, so pollers (the UI, tests)
+    /// do not each write their own.
+    pub finished: bool,
+}
+
+impl Progress {
+    /// Progress at `phase`; `finished` follows from the phase and status.
+    pub fn new(done: u64, total: u64, phase: Phase, status: RunStatus) -> Progress {
+        Progress {
+            done,
+            total,
+            phase,
+            status,
+            finished: status != RunStatus::InProgress
+                && matches!(phase, Phase::AwaitingApproval | Phase::Done),
+        }
+    }
+}
+
+/// Where a run is. The wire names are lowercase words (`awaiting approval`
+/// has a space), as the UI shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Accepted, waiting for the driver.
+    Queued,
+    /// The plan is being computed.
+    Planning,
+    /// Actions are being written.
+    Applying,
+    /// Held by the mass-change guard until an admin approves the plan.
+    #[serde(rename = "awaiting approval")]
+    AwaitingApproval,
+    /// Finished (whatever the outcome).
+    Done,
 }
 
 /// What one [`Service::tick`] did.
@@ -375,22 +392,17 @@ impl Service {
         let stored = self
             .store
             .get_run(run)?
-            .ok_or_else(|| ServiceError::NotFound(format!("run `{run}`")))?;
+            .ok_or(ServiceError::NotFound(Missing::Run(run)))?;
         let (done, total) = match self.store.journal(run)? {
             Some(j) => (j.outcomes.len() as u64, j.plan.actions.len() as u64),
             None => (0, 0),
         };
         let phase = if stored.status.is_terminal() {
-            "done"
+            Phase::Done
         } else {
-            "applying"
+            Phase::Applying
         };
-        Ok(Progress {
-            done,
-            total,
-            phase: phase.to_owned(),
-            status: stored.status,
-        })
+        Ok(Progress::new(done, total, phase, stored.status))
     }
 
     /// The options the service was built with.
@@ -504,9 +516,7 @@ impl Service {
         let slot = self.index.read();
         match slot.index.as_ref() {
             Some(index) => Ok(f(index)),
-            None => Err(ServiceError::Snapshot(
-                "the directory index is not built".to_owned(),
-            )),
+            None => Err(ServiceError::IndexNotBuilt),
         }
     }
 
@@ -523,8 +533,7 @@ impl Service {
 
     fn read_index(&self) -> Result<DirectoryIndex, ServiceError> {
         let header = self.host.header()?;
-        let mut builder =
-            IndexBuilder::new(header).map_err(|e| ServiceError::Snapshot(e.to_string()))?;
+        let mut builder = IndexBuilder::new(header)?;
         let mut cursor: Option<String> = None;
         loop {
             let (cursor_now, limit) = (cursor.as_deref(), self.options.page_size.max(1));
@@ -541,20 +550,16 @@ impl Service {
                     (builder.add_page(&page_users), page.next)
                 }
             };
-            added.map_err(|e| ServiceError::Snapshot(e.to_string()))?;
+            added?;
             match next {
                 Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
                 Some(_) => {
-                    return Err(ServiceError::Snapshot(
-                        "the users cursor did not advance".to_owned(),
-                    ));
+                    return Err(ServiceError::CursorStuck);
                 }
                 None => break,
             }
         }
-        builder
-            .finish()
-            .map_err(|e| ServiceError::Snapshot(e.to_string()))
+        Ok(builder.finish()?)
     }
 
     /// Notes a login for the index. The login hook only queues it: the

@@ -43,7 +43,7 @@ pub use undo::{AccountState, Irreversible, RevertPlan, RevertStep, revert_from_s
 pub enum StoreError {
     /// The configuration changed since the caller read it; nothing was saved.
     #[error(
-        "configuration changed since it was read (expected version {expected}, found {actual})"
+        "the configuration changed since it was read (version {expected}, now {actual}); reload and try again"
     )]
     Conflict {
         /// The version the caller read.

@@ -1160,7 +1160,7 @@ fn malformed_requests_get_precise_errors() {
         (
             raw(Method::Post, "/api/groups", &[], b"{\"names\": "),
             400,
-            "invalid request body at line 1, column 10: the body ended too early",
+            "invalid request body at line 1, column 10: EOF while parsing a value",
         ),
         (
             raw(Method::Post, "/api/groups", &[], b"[1, 2]"),

@@ -178,7 +178,10 @@ fn nothing_is_given_back_for_a_check_that_did_not_end_verified() {
     let failed = checked(&f.service, "gone0001", CheckOutcome::Failed, T + 10);
     for check in [open, refused, failed] {
         let err = f.service.login_verified(check, Millis(T + 20)).unwrap_err();
-        assert!(matches!(err, ServiceError::Conflict(_)), "{err}");
+        assert!(
+            matches!(err, ServiceError::CheckNotVerified(c) if c == check),
+            "{err}"
+        );
     }
     let err = f
         .service
@@ -200,7 +203,10 @@ fn a_completed_login_keeps_the_access_given_back_exactly_once() {
     assert!(active(&f.host, "K-gone0000"));
     // Once per verified check.
     let again = f.service.login_verified(check, Millis(T + 3)).unwrap_err();
-    assert!(matches!(again, ServiceError::Conflict(_)), "{again}");
+    assert!(
+        matches!(again, ServiceError::CheckAlreadyGranted(c) if c == check),
+        "{again}"
+    );
 
     f.service
         .login_completed("gone0000", Millis(T + 4))

@@ -154,7 +154,7 @@ fn failed_build(corrupt: Corrupt) -> (String, Service) {
     let ServiceError::Snapshot(message) = err else {
         panic!("not a snapshot error: {err:?}");
     };
-    (message, svc)
+    (message.to_string(), svc)
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn a_bad_raw_page_fails_the_build_precisely_and_builds_nothing() {
     let ServiceError::Snapshot(expected) = decoded.rebuild_index().unwrap_err() else {
         panic!("not a snapshot error");
     };
-    assert_eq!(message, expected);
+    assert_eq!(message, expected.to_string());
     assert!(message.contains("77"), "{message}");
 
     // Broken JSON: a syntax error with its place, and still no index.

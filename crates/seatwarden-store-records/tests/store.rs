@@ -16,7 +16,7 @@ use seatwarden_audit::{
 };
 use seatwarden_core::{Millis, Operation};
 use seatwarden_service::store::{
-    ActionOutcome, JournaledPlan, LeaseOwner, OutcomeStatus, PlannedAction, Store, conformance,
+    ActionOutcome, JournaledPlan, LeaseOwner, OutcomeStatus, PlannedAction, Store,
 };
 use seatwarden_store_records::backend_conformance;
 use seatwarden_store_records::{
@@ -25,9 +25,15 @@ use seatwarden_store_records::{
 
 const NOW: Millis = Millis(1_800_000_000_000);
 
-#[test]
-fn record_store_over_memory_meets_the_store_contract() {
-    conformance::run_all(&|| Box::new(RecordStore::new(MemoryBackend::new()))).unwrap();
+/// The Store contract, one test per check, over the record store on memory.
+mod store_contract {
+    use super::*;
+
+    seatwarden_service::store_conformance_tests!(
+        || -> Box<dyn seatwarden_service::store::Store> {
+            Box::new(RecordStore::new(MemoryBackend::new()))
+        }
+    );
 }
 
 #[test]

@@ -18,8 +18,14 @@ pub(crate) enum CliError {
         /// What the OS said.
         source: std::io::Error,
     },
-    /// JSON could not be read or written.
-    #[error("invalid JSON: {0}")]
+    /// JSON could not be read or written (described without quoting the
+    /// input, which may hold personal data).
+    #[error(
+        "invalid JSON at line {}, column {}: {}",
+        .0.line(),
+        .0.column(),
+        seatwarden_core::json_error::describe(.0)
+    )]
     Json(#[from] serde_json::Error),
     /// An argument was malformed.
     #[error("{0}")]

@@ -116,28 +116,6 @@ impl ApiError {
     }
 }
 
-/// Describes a JSON error without quoting the input: serde's messages name
-/// fields and expected types, but an "invalid value" message can echo a
-/// string from the body, so those are reduced to their category.
-pub(crate) fn describe_json_error(error: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    match error.classify() {
-        Category::Syntax => "not valid JSON".to_owned(),
-        Category::Eof => "the body ended too early".to_owned(),
-        Category::Io => "the body could not be read".to_owned(),
-        Category::Data => {
-            let text = error.to_string();
-            // serde_json appends " at line L column C"; drop it, we say it ourselves.
-            let text = text.split(" at line ").next().unwrap_or("").to_owned();
-            if text.contains("invalid value: string") || text.contains("invalid type: string") {
-                "a field has a value of the wrong form".to_owned()
-            } else {
-                text
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,19 +132,5 @@ mod tests {
             serde_json::json!({"error": {"kind": "conflict", "message": "configuration changed",
                                           "details": {"expected": 3}}})
         );
-    }
-
-    #[test]
-    fn json_errors_never_echo_string_values() {
-        #[derive(Debug, serde::Deserialize)]
-        #[allow(dead_code)]
-        struct Body {
-            days: u32,
-        }
-        let err = serde_json::from_str::<Body>(r#"{"days": "secret-value"}"#).unwrap_err();
-        let text = describe_json_error(&err);
-        assert!(!text.contains("secret-value"), "{text}");
-        let err = serde_json::from_str::<Body>(r#"{"dayz": 3}"#).unwrap_err();
-        assert!(describe_json_error(&err).contains("missing field `days`"));
     }
 }

@@ -35,8 +35,9 @@ use seatwarden_core::{Millis, UserKey};
 use seatwarden_csv::Rejected;
 
 use super::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Method, Params, Route, Router};
-use crate::service::{DocumentError, Service, ServiceError};
-use crate::store::StoreError;
+use crate::service::{DocumentError, ErrorKind, Service, ServiceError};
+use crate::store::{ConfigVersion, StoreError};
+use seatwarden_mail::OutboxError;
 
 /// The OpenAPI document, maintained by hand beside the route table (a test
 /// holds the two against each other).
@@ -115,45 +116,86 @@ pub fn router() -> Router<Service> {
 }
 
 impl From<ServiceError> for ApiError {
+    /// The kind is [`ServiceError::kind`]'s (one decision for both edges);
+    /// this only names its HTTP form.
     fn from(e: ServiceError) -> ApiError {
-        match e {
-            ServiceError::Store(StoreError::Conflict { expected, actual }) => ApiError::new(
-                ApiErrorKind::Conflict,
-                format!(
-                    "the configuration changed since it was read (version {expected}, now {actual}); reload and try again"
-                ),
-            )
-            .with_details(json!({"expected": expected, "actual": actual})),
-            ServiceError::Store(StoreError::RunNotFound(run)) => ApiError::not_found(format!("run `{run}`")),
-            ServiceError::Store(StoreError::Backend(_)) => {
-                ApiError::new(ApiErrorKind::Unavailable, "the store is unavailable")
+        let kind = match e.kind() {
+            ErrorKind::Validation => ApiErrorKind::Validation,
+            ErrorKind::NotFound => ApiErrorKind::NotFound,
+            ErrorKind::Conflict => ApiErrorKind::Conflict,
+            ErrorKind::Unavailable => ApiErrorKind::Unavailable,
+            ErrorKind::Internal => ApiErrorKind::Internal,
+        };
+        let message = match &e {
+            ServiceError::Document(DocumentError::Config(config)) => {
+                validation_message(&config.issues())
             }
-            ServiceError::Store(other) => ApiError::internal(format!("store: {other}")),
-            ServiceError::Host(e) => ApiError::new(ApiErrorKind::Unavailable, e.to_string()),
-            ServiceError::Document(DocumentError::Config(e)) => validation(e.issues()),
-            ServiceError::Document(e) => ApiError::internal(e.to_string()),
-            ServiceError::Snapshot(m) => ApiError::new(ApiErrorKind::Unavailable, m),
-            ServiceError::NotFound(what) => ApiError::not_found(what),
-            ServiceError::Conflict(m) => ApiError::new(ApiErrorKind::Conflict, m),
+            // A backend's own text (a database message, a file path) is not
+            // for the browser: it learns only that the store is down.
+            ServiceError::Store(StoreError::Backend(_) | StoreError::Io(_))
+            | ServiceError::Outbox(OutboxError::Store(_)) => {
+                "the store is unavailable; try again later".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let error = ApiError::new(kind, message);
+        match e.details() {
+            Some(details) => error.with_details(details),
+            None => error,
         }
     }
 }
 
 /// A validation error listing every configuration issue with its path.
 pub(crate) fn validation(issues: Vec<seatwarden_core::config::ConfigIssue>) -> ApiError {
-    let details: Vec<Value> = issues
-        .iter()
-        .map(|i| json!({"path": i.path, "message": i.message}))
-        .collect();
-    let message = match issues.as_slice() {
+    ApiError::new(ApiErrorKind::Validation, validation_message(&issues))
+        .with_details(crate::service::problems(&issues))
+}
+
+/// One issue as it is; several counted, with the first.
+fn validation_message(issues: &[seatwarden_core::config::ConfigIssue]) -> String {
+    match issues {
         [one] => one.to_string(),
         many => format!(
             "{} problems, the first: {}",
             many.len(),
             many.first().map(ToString::to_string).unwrap_or_default()
         ),
-    };
-    ApiError::new(ApiErrorKind::Validation, message).with_details(json!({"problems": details}))
+    }
+}
+
+/// The `configVersion` a change says it was based on: `None` when the body
+/// leaves it out (and `required` is false). One reading for every route
+/// that saves the configuration.
+pub(crate) fn config_version(
+    body: &serde_json::Map<String, Value>,
+    required: bool,
+) -> Result<Option<ConfigVersion>, ApiError> {
+    match body.get("configVersion") {
+        None | Some(Value::Null) if !required => Ok(None),
+        None | Some(Value::Null) => Err(ApiError::bad_request("missing field `configVersion`")),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .map(|v| Some(ConfigVersion(v)))
+            .ok_or_else(|| ApiError::bad_request("field `configVersion` must be a whole number")),
+        Some(_) => Err(ApiError::bad_request(
+            "field `configVersion` must be a number",
+        )),
+    }
+}
+
+/// Refuses a change based on version `read` unless it is still `current`:
+/// the same conflict (message and details) the store answers a stale save with.
+pub(crate) fn ensure_current(read: ConfigVersion, current: ConfigVersion) -> Result<(), ApiError> {
+    if read == current {
+        Ok(())
+    } else {
+        Err(ServiceError::Store(StoreError::Conflict {
+            expected: read,
+            actual: current,
+        })
+        .into())
+    }
 }
 
 /// The instant the request is handled at.
@@ -303,4 +345,59 @@ fn me(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, Ap
         "demo": options.demo,
         "now": now(req),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_service_error_variant_has_its_status_at_the_http_edge() {
+        // The same order as `ServiceError::examples`; the JNI edge pins the
+        // same list as exception kinds (`seatwarden-jni` application tests).
+        let expected: [u16; 37] = [
+            503, 500, 500, 500, 500, // host side
+            409, 500, 404, 500, 500, 500, 500, 404, 500, 500, 503, 503, // store
+            500, 422, // document
+            503, 500, // outbox
+            404, 404, 404, 404, 404, 404, // missing
+            409, 409, 409, 409, 409, 409, 409, // state
+            422, // bulk
+            409, 409, // provisional access at login
+        ];
+        let examples = ServiceError::examples();
+        assert_eq!(examples.len(), expected.len());
+        for (err, status) in examples.into_iter().zip(expected) {
+            let what = format!("{err:?}");
+            assert_eq!(ApiError::from(err).kind.status(), status, "{what}");
+        }
+    }
+
+    #[test]
+    fn a_store_outage_is_reported_without_the_backends_text() {
+        for err in [
+            ServiceError::Store(StoreError::Backend(
+                "disk I/O error at /srv/x/store.db".into(),
+            )),
+            ServiceError::Store(StoreError::Io(std::io::Error::other("/srv/x: broken pipe"))),
+            ServiceError::Outbox(OutboxError::Store("database is locked: /srv/x".into())),
+        ] {
+            let api = ApiError::from(err);
+            assert_eq!(api.kind.status(), 503);
+            assert_eq!(api.message, "the store is unavailable; try again later");
+        }
+    }
+
+    #[test]
+    fn a_stale_configuration_carries_its_versions_at_the_http_edge() {
+        let err = ApiError::from(ServiceError::Store(StoreError::Conflict {
+            expected: ConfigVersion(1),
+            actual: ConfigVersion(2),
+        }));
+        assert_eq!(err.details, Some(json!({"expected": 1, "actual": 2})));
+        assert_eq!(
+            err.message,
+            "the configuration changed since it was read (version 1, now 2); reload and try again"
+        );
+    }
 }

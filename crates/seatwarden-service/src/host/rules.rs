@@ -392,8 +392,6 @@ fn check_seats(
 mod tests {
     use std::collections::HashMap;
 
-    use seatwarden_core::model::{ApplicationKey, DirectoryCapabilities, DirectoryKind};
-
     use super::*;
 
     /// A directory in plain collections, for the rules alone.
@@ -454,8 +452,9 @@ mod tests {
         }
     }
 
-    /// Internal directory 1, read-only LDAP directory 2 whose local group
-    /// is `app-users`; a licence of 2 seats on `app-users`, one taken.
+    /// The Host kit's directories, groups and 2-seat licence
+    /// ([`crate::host::conformance::header`]), with users of its own: one
+    /// seat taken, an inactive licensed user.
     fn view() -> View {
         let users = [
             user("ANN", 1, true, &["app-users", "staff"]),
@@ -463,47 +462,11 @@ mod tests {
             user("CY", 1, true, &[]),
             user("DEE", 1, false, &["app-users"]),
         ];
+        let header = crate::host::conformance::header();
         View {
-            directories: vec![
-                Directory {
-                    id: DirectoryId(1),
-                    name: "internal".into(),
-                    kind: DirectoryKind::Internal,
-                    capabilities: DirectoryCapabilities::ALL,
-                    local_groups: vec![],
-                },
-                Directory {
-                    id: DirectoryId(2),
-                    name: "ldap".into(),
-                    kind: DirectoryKind::Ldap,
-                    capabilities: DirectoryCapabilities::NONE,
-                    local_groups: vec![GroupName::from("app-users")],
-                },
-            ],
-            groups: vec![
-                Group {
-                    name: "admins".into(),
-                    admin: true,
-                    licence: false,
-                },
-                Group {
-                    name: "app-users".into(),
-                    admin: false,
-                    licence: true,
-                },
-                Group {
-                    name: "staff".into(),
-                    admin: false,
-                    licence: false,
-                },
-            ],
-            licences: vec![Licence {
-                application: ApplicationKey::from("app"),
-                name: "App".into(),
-                limit: SeatLimit::Limited(2),
-                seats_used: 0,
-                groups: vec![GroupName::from("app-users")],
-            }],
+            directories: header.directories,
+            groups: header.groups,
+            licences: header.licences,
             users: users.into_iter().map(|u| (u.key.clone(), u)).collect(),
             vetoes: HashMap::new(),
         }

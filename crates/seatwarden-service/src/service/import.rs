@@ -280,16 +280,8 @@ mod tests {
     }
 
     fn info(op: &Operation, notices: Notices) -> ActionInfo {
-        ActionInfo {
-            user: placeholder("newbie"),
-            username: "newbie".to_owned(),
-            action: crate::store::ActionKey::of(op),
-            operation: op.clone(),
-            source: notices.source(),
-            policy: None,
-            live: true,
-            reason: "import file line 2".to_owned(),
-        }
+        ActionInfo::new(op.clone(), "newbie", notices.source(), "import file line 2")
+            .on(placeholder("newbie"))
     }
 
     fn create() -> Operation {

@@ -167,8 +167,7 @@ pub(super) fn deliver(
     batch: usize,
 ) -> Result<MailReport, ServiceError> {
     let outbox = StoreOutbox::new(service.store(), now);
-    let report = seatwarden_mail::deliver_due(&outbox, &Transport(transport), now, batch)
-        .map_err(|e| ServiceError::Conflict(format!("the outbox failed: {e}")))?;
+    let report = seatwarden_mail::deliver_due(&outbox, &Transport(transport), now, batch)?;
     // Each delivery is audited: sent, or failed (a retry is a failure too;
     // the entry names the template, never the address).
     let entries: Vec<AuditEntry> = report

@@ -37,7 +37,7 @@ use seatwarden_core::policy::Mode;
 use seatwarden_core::{Millis, Operation, UserKey};
 
 use super::login::{locate, position};
-use super::{Service, ServiceError};
+use super::{Missing, Service, ServiceError};
 use crate::store::StoreError;
 
 /// After a password was not accepted, no new check for that user for this
@@ -384,7 +384,7 @@ pub(super) fn check_began(
         None => service
             .host()
             .user(&UserKey::from(who))?
-            .ok_or_else(|| ServiceError::NotFound("a user by that name".to_owned()))?,
+            .ok_or(ServiceError::NotFound(Missing::UserByName))?,
     };
     // Only a probe of an inactive account activates it for the check; a
     // licence check or a proof changes nothing, so the repair then has
@@ -425,7 +425,7 @@ pub(super) fn check_ended(
         ..AuditFilter::default()
     };
     let began = first_match(service, filter, |e| e.id.0 == check.0)?
-        .ok_or_else(|| ServiceError::NotFound(format!("password check `{check}`")))?;
+        .ok_or(ServiceError::NotFound(Missing::PasswordCheck(check)))?;
     let entry = AuditEntry::new(
         now,
         Actor::system(),

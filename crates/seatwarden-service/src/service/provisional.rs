@@ -36,7 +36,7 @@ use seatwarden_core::{Millis, Operation, UserKey};
 
 use super::login::{LoginOutcome, apply_login, locate};
 use super::probe::{CheckId, HORIZON_MS, check_note, closed_check, first_match};
-use super::{Service, ServiceError};
+use super::{Missing, Service, ServiceError};
 
 /// The lease that keeps two nodes from taking back the same grant at once.
 const GRANT_LEASE: &str = "_login-grant-repair";
@@ -70,7 +70,7 @@ fn began_entry(
         ..AuditFilter::default()
     };
     first_match(service, filter, |e| e.id.0 == check.0)?
-        .ok_or_else(|| ServiceError::NotFound(format!("password check `{check}`")))
+        .ok_or(ServiceError::NotFound(Missing::PasswordCheck(check)))
 }
 
 /// The newest entry of `actions` that names `check`.
@@ -103,9 +103,7 @@ pub(super) fn login_verified(
     // The engine, not the caller, decides that a password was verified: only
     // a check the journal closed as accepted gives anything back.
     if ended.is_none_or(|e| e.entry.status != Status::Success) {
-        return Err(ServiceError::Conflict(format!(
-            "password check `{check}` did not end verified"
-        )));
+        return Err(ServiceError::CheckNotVerified(check));
     }
     if naming(
         service,
@@ -115,14 +113,10 @@ pub(super) fn login_verified(
     )?
     .is_some()
     {
-        return Err(ServiceError::Conflict(format!(
-            "password check `{check}` already gave access back"
-        )));
+        return Err(ServiceError::CheckAlreadyGranted(check));
     }
     let Some(key) = began.entry.target.user.clone() else {
-        return Err(ServiceError::NotFound(format!(
-            "the user of password check `{check}`"
-        )));
+        return Err(ServiceError::NotFound(Missing::PasswordCheckUser(check)));
     };
     let outcome = apply_login(service, key.as_str(), now, Some(check))?;
     if outcome.applied.is_empty() {

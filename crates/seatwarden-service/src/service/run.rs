@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 use seatwarden_audit::{Actor, NewRun, PolicyId, RunId, RunKind, RunStatus};
 use seatwarden_core::{Millis, Operation, UserKey};
 
-use super::{Progress, Service, ServiceError};
+use super::{Phase, Progress, Service, ServiceError};
 use crate::store::{ActionKey, PlannedAction};
 
 /// One action of a run's plan, with everything an admin needs to see.
@@ -57,6 +57,69 @@ pub struct ActionInfo {
     pub live: bool,
     /// Why.
     pub reason: String,
+}
+
+impl ActionInfo {
+    /// A live action planned by `source` because of `reason`, on the
+    /// operation's own user (no key for a group-only operation), whose
+    /// username was `username`. The one constructor: every planner (policy
+    /// runs, bulk actions, imports, reverts) builds its actions here.
+    pub fn new(
+        operation: Operation,
+        username: impl Into<String>,
+        source: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> ActionInfo {
+        ActionInfo {
+            user: operation
+                .user()
+                .cloned()
+                .unwrap_or_else(|| UserKey::from("")),
+            username: username.into(),
+            action: ActionKey::of(&operation),
+            operation,
+            source: source.into(),
+            policy: None,
+            live: true,
+            reason: reason.into(),
+        }
+    }
+
+    /// An action of the engine's plan, labelled with the username the index
+    /// holds; live when `live_allowed` and its source is live.
+    pub fn planned(
+        index: &seatwarden_core::index::DirectoryIndex,
+        action: seatwarden_core::plan::PlannedAction,
+        live_allowed: bool,
+    ) -> ActionInfo {
+        let username = action
+            .operation
+            .user()
+            .and_then(|u| index.index_of_key(u))
+            .map(|i| index.username(i).to_owned())
+            .unwrap_or_default();
+        let policy = match &action.source {
+            seatwarden_core::plan::ActionSource::Policy { id } => Some(id.clone()),
+            seatwarden_core::plan::ActionSource::Bulk { .. } => None,
+        };
+        let live = live_allowed && action.mode == seatwarden_core::policy::Mode::Live;
+        ActionInfo {
+            policy,
+            live,
+            ..ActionInfo::new(
+                action.operation,
+                username,
+                action.source.label(),
+                action.reason.to_string(),
+            )
+        }
+    }
+
+    /// The same action on `user` (an import's placeholder key for a user
+    /// not created yet, a group's pseudo-key).
+    pub fn on(self, user: UserKey) -> ActionInfo {
+        ActionInfo { user, ..self }
+    }
 }
 
 /// What a run journals as its plan: the admin-facing document plus every
@@ -160,12 +223,7 @@ impl Service {
         self.active_runs().lock().insert(run);
         self.set_progress(
             run,
-            Progress {
-                done: 0,
-                total: 0,
-                phase: "queued".to_owned(),
-                status: RunStatus::InProgress,
-            },
+            Progress::new(0, 0, Phase::Queued, RunStatus::InProgress),
         );
         Ok(run)
     }

@@ -28,7 +28,7 @@ use super::{
 pub type Check = Result<(), String>;
 
 /// A named check.
-type NamedCheck = (&'static str, fn(&dyn Store) -> Check);
+pub type NamedCheck = (&'static str, fn(&dyn Store) -> Check);
 
 macro_rules! ensure {
     ($cond:expr, $($msg:tt)+) => {
@@ -47,33 +47,57 @@ fn e2s(e: StoreError) -> String {
 
 /// Runs every check, each on a fresh store from `make`.
 pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) -> Check {
-    let checks: [NamedCheck; 10] = [
-        (
-            "config_optimistic_concurrency",
-            config_optimistic_concurrency,
-        ),
-        (
-            "audit_queries_match_reference",
-            audit_queries_match_reference,
-        ),
-        ("retention_and_clear", retention_and_clear),
-        (
-            "retention_ages_runs_from_their_finish",
-            retention_ages_runs_from_their_finish,
-        ),
-        ("runs_and_summary", runs_and_summary),
-        ("journal_is_idempotent", journal_is_idempotent),
-        ("undo_first_state_wins", undo_first_state_wins),
-        ("outbox_dedup_and_claims", outbox_dedup_and_claims),
-        ("leases_exclude", leases_exclude),
-        ("export_is_formula_safe", export_is_formula_safe),
-    ];
-    for (name, check) in checks {
+    for (name, check) in CHECKS {
         let store = make();
         check(store.as_ref()).map_err(|e| format!("{name}: {e}"))?;
     }
     Ok(())
 }
+
+/// Declares the list of checks once: [`CHECKS`] (what [`run_all`] runs, in
+/// order) and [`store_conformance_tests!`](crate::store_conformance_tests)
+/// (one `#[test]` each, so a broken promise is named by the failing test and
+/// the others still run). `$d` is a `$` handed in, so the inner macro can
+/// have metavariables of its own.
+macro_rules! checks {
+    ($d:tt $($name:ident),* $(,)?) => {
+        /// Every check, by name, in the order [`run_all`] runs them.
+        pub const CHECKS: &[NamedCheck] = &[$((stringify!($name), $name)),*];
+
+        /// One `#[test]` per check of `seatwarden_service::store::conformance`,
+        /// each over a fresh store from `$make` (callable with no arguments,
+        /// returning a `Box<dyn Store>`).
+        #[macro_export]
+        macro_rules! store_conformance_tests {
+            ($d make:expr) => {
+                $(
+                    #[test]
+                    fn $name() {
+                        let store = $d make();
+                        if let Err(broken) =
+                            $d crate::store::conformance::$name(store.as_ref())
+                        {
+                            panic!("{}: {broken}", stringify!($name));
+                        }
+                    }
+                )*
+            };
+        }
+    };
+}
+
+checks!($
+    config_optimistic_concurrency,
+    audit_queries_match_reference,
+    retention_and_clear,
+    retention_ages_runs_from_their_finish,
+    runs_and_summary,
+    journal_is_idempotent,
+    undo_first_state_wins,
+    outbox_dedup_and_claims,
+    leases_exclude,
+    export_is_formula_safe,
+);
 
 /// Saves need the version read; stale and invalid saves change nothing.
 pub fn config_optimistic_concurrency(s: &dyn Store) -> Check {
@@ -1182,8 +1206,5 @@ pub fn export_is_formula_safe(s: &dyn Store) -> Check {
 mod tests {
     use super::*;
 
-    #[test]
-    fn memory_store_meets_the_contract() {
-        run_all(&|| Box::new(super::super::MemoryStore::new())).unwrap();
-    }
+    store_conformance_tests!(|| -> Box<dyn Store> { Box::new(super::super::MemoryStore::new()) });
 }

@@ -13,9 +13,10 @@ use seatwarden_audit::{
 };
 
 use super::{
-    actor, body_object, now, query_num, record_audit, store_err, string_field, validation,
+    actor, body_object, config_version, ensure_current, now, query_num, record_audit, store_err,
+    string_field, validation,
 };
-use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 use crate::store::ConfigVersion;
 
@@ -149,21 +150,9 @@ pub(super) fn set_retention(
         Some(_) => return Err(ApiError::bad_request("field `days` must be a number")),
         None => return Err(ApiError::bad_request("missing field `days`")),
     };
-    let version = match body.get("configVersion") {
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .ok_or_else(|| ApiError::bad_request("field `configVersion` must be a whole number"))?,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "field `configVersion` must be a number",
-            ));
-        }
-        None => return Err(ApiError::bad_request("missing field `configVersion`")),
-    };
+    let version = config_version(&body, true)?.unwrap_or(ConfigVersion::NONE);
     let current = service.reload_settings()?;
-    if version != current.version.0 {
-        return Err(stale(version, current.version));
-    }
+    ensure_current(version, current.version)?;
     let mut settings = (*current).clone();
     let before = settings.config.settings.audit_retention_days;
     settings.config.settings.audit_retention_days = days;
@@ -186,18 +175,6 @@ pub(super) fn set_retention(
         ],
     )?;
     ApiResponse::json(&json!({"days": days, "configVersion": saved.version}))
-}
-
-/// The error for a change based on a configuration read before the
-/// current one: the same shape every configuration save answers with.
-fn stale(read: u64, current: ConfigVersion) -> ApiError {
-    ApiError::new(
-        ApiErrorKind::Conflict,
-        format!(
-            "the configuration changed since it was read (version {read}, now {current}); reload and try again"
-        ),
-    )
-    .with_details(json!({"expected": read, "actual": current}))
 }
 
 fn issue(path: &str, message: &str) -> seatwarden_core::config::ConfigIssue {

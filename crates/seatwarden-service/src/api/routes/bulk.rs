@@ -2,21 +2,18 @@
 //! then run exactly the previewed plan by its hash.
 //!
 //! The plan is the engine's (protected users, read-only directories and the
-//! mass-change guard apply as for policies); this module only parses the
-//! request and keeps the plan until the admin confirms it.
+//! mass-change guard apply as for policies), made and kept by
+//! [`Service::plan_bulk`]; this module only parses the request.
 
 use serde_json::{Value, json};
 
-use seatwarden_audit::RunKind;
-use seatwarden_core::bulk::{BulkAction, BulkActionRequest, BulkTarget, plan_bulk_action};
-use seatwarden_core::evaluate::EvalContext;
-use seatwarden_core::policy::Mode;
+use seatwarden_core::bulk::{BulkAction, BulkTarget};
 use seatwarden_core::query::Query;
 use seatwarden_core::{GroupName, UserKey};
 
-use super::{accepted, actor, admin_key, body_object, now, plan_hash, string_field};
+use super::{accepted, admin_key, body_object, now, plan_hash, string_field};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
-use crate::service::{ActionInfo, PendingPlan, RunPlan, Service};
+use crate::service::{ActionInfo, Service};
 
 fn groups_field(body: &serde_json::Map<String, Value>) -> Result<Vec<GroupName>, ApiError> {
     match body.get("groups") {
@@ -87,91 +84,22 @@ pub(super) fn plan_bulk(
             ));
         }
     };
-    let plan_id = service.next_plan_id();
-    let settings = service.reload_settings()?;
-    let now = now(req);
-    let admin = admin_key(req);
-    let request = BulkActionRequest {
-        id: plan_id.clone(),
-        admin: admin.clone(),
-        mode: Mode::Live,
+    let preview = service.plan_bulk(
         action,
         target,
-    };
-    let result = service.with_index(|index| {
-        let plan = plan_bulk_action(
-            &settings.config,
-            index,
-            now,
-            &EvalContext::default(),
-            &request,
-        )?;
-        let hash = plan.hash(index);
-        let document = serde_json::to_value(plan.document(index)).unwrap_or_default();
-        let actions: Vec<ActionInfo> = plan
-            .actions(index)
-            .into_iter()
-            .map(|a| ActionInfo {
-                user: a
-                    .operation
-                    .user()
-                    .cloned()
-                    .unwrap_or_else(|| UserKey::from("")),
-                username: a
-                    .operation
-                    .user()
-                    .and_then(|u| index.index_of_key(u))
-                    .map(|i| index.username(i).to_owned())
-                    .unwrap_or_default(),
-                action: crate::store::ActionKey::of(&a.operation),
-                operation: a.operation,
-                source: a.source.label(),
-                policy: None,
-                live: true,
-                reason: a.reason.to_string(),
-            })
-            .collect();
-        let guard = plan
-            .guard
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>();
-        Ok::<_, seatwarden_core::bulk::BulkError>((hash, document, actions, guard))
-    })?;
-    let (hash, document, actions, guard) = result.map_err(|e| {
-        let kind = match e {
-            seatwarden_core::bulk::BulkError::Filter(_) => ApiErrorKind::Validation,
-            _ => ApiErrorKind::Validation,
-        };
-        ApiError::new(kind, e.to_string())
-    })?;
-    let plan = RunPlan {
-        status: "ready".to_owned(),
-        actor: actor(req),
-        document: document.clone(),
-        actions,
-    };
-    let count = plan.actions.len();
-    let shown: Vec<&ActionInfo> = plan.actions.iter().take(500).collect();
-    let response = json!({
-        "planId": plan_id,
-        "planHash": hash,
-        "actionCount": count,
+        format!("Bulk {action_name}"),
+        &admin_key(req),
+        now(req),
+    )?;
+    let shown: Vec<&ActionInfo> = preview.actions.iter().take(500).collect();
+    ApiResponse::json(&json!({
+        "planId": preview.plan_id,
+        "planHash": preview.hash,
+        "actionCount": preview.actions.len(),
         "actions": shown,
-        "guard": guard,
-        "document": document,
-    });
-    service.keep_plan(PendingPlan {
-        id: plan_id.clone(),
-        kind: RunKind::ManualBulkAction,
-        name: format!("Bulk {action_name}"),
-        hash: hash.clone(),
-        plan,
-        admin,
-        created: now,
-        reverts: None,
-    });
-    ApiResponse::json(&response)
+        "guard": preview.guard,
+        "document": preview.document,
+    }))
 }
 
 pub(super) fn run_bulk(

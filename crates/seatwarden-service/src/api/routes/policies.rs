@@ -12,7 +12,10 @@ use seatwarden_audit::{
 };
 use seatwarden_core::config::Config;
 
-use super::{accepted, actor, admin_key, body_object, client_ip, now, validation};
+use super::{
+    accepted, actor, admin_key, body_object, client_ip, config_version, ensure_current, now,
+    validation,
+};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::{Service, ServiceError, Settings};
 use crate::store::ConfigVersion;
@@ -26,17 +29,9 @@ fn check_version(
     body: &serde_json::Map<String, Value>,
     current: ConfigVersion,
 ) -> Result<(), ApiError> {
-    match body.get("configVersion") {
-        None | Some(Value::Null) => Ok(()),
-        Some(Value::Number(n)) if n.as_u64() == Some(current.0) => Ok(()),
-        Some(Value::Number(n)) => Err(ApiError::new(
-            ApiErrorKind::Conflict,
-            format!(
-                "the configuration changed since it was read (version {n}, now {current}); reload and try again"
-            ),
-        )
-        .with_details(json!({"expected": n, "actual": current}))),
-        Some(_) => Err(ApiError::bad_request("field `configVersion` must be a number")),
+    match config_version(body, false)? {
+        Some(read) => ensure_current(read, current),
+        None => Ok(()),
     }
 }
 

@@ -6,13 +6,10 @@
 
 use serde_json::{Value, json};
 
-use seatwarden_audit::{PolicyId, RunFilter, RunId, RunKind, RunQuery, RunStatus};
-use seatwarden_core::UserKey;
-
 use super::{accepted, actor, admin_key, now, plan_hash, query_num};
-use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
-use crate::service::{ActionInfo, PendingPlan, RunPlan, Service, ServiceError};
-use crate::store::revert_from_store;
+use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
+use crate::service::{RunPlan, Service, ServiceError};
+use seatwarden_audit::{PolicyId, RunFilter, RunId, RunKind, RunQuery, RunStatus};
 
 fn run_id(params: &Params) -> Result<RunId, ApiError> {
     Ok(RunId(params.parse::<i64>("id")?))
@@ -190,95 +187,13 @@ pub(super) fn approve_run(
     accepted(run)
 }
 
-fn revert_run_plan(
-    service: &Service,
-    req: &ApiRequest,
-    id: RunId,
-) -> Result<(PendingPlan, Value), ApiError> {
-    let run = service
-        .store()
-        .get_run(id)
-        .map_err(ServiceError::from)?
-        .ok_or_else(|| ApiError::not_found(format!("run `{id}`")))?;
-    if run.status == RunStatus::Reverted {
-        return Err(ApiError::new(
-            ApiErrorKind::Conflict,
-            format!("run `{id}` was reverted already"),
-        ));
-    }
-    if !run.status.is_terminal() {
-        return Err(ApiError::new(
-            ApiErrorKind::Conflict,
-            format!("run `{id}` has not finished"),
-        ));
-    }
-    let revert = revert_from_store(service.store(), id).map_err(ServiceError::from)?;
-    let usernames = service.with_index(|index| {
-        revert
-            .steps
-            .iter()
-            .map(|s| {
-                s.operation
-                    .user()
-                    .and_then(|u| index.index_of_key(u))
-                    .map(|i| index.username(i).to_owned())
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-    })?;
-    let plan = RunPlan {
-        status: "ready".to_owned(),
-        actor: actor(req),
-        document: json!({"reverts": id, "irreversible": revert.irreversible}),
-        actions: revert
-            .steps
-            .iter()
-            .zip(usernames)
-            .map(|(s, username)| ActionInfo {
-                user: s
-                    .operation
-                    .user()
-                    .cloned()
-                    .unwrap_or_else(|| UserKey::from("")),
-                username,
-                action: crate::store::ActionKey::of(&s.operation),
-                operation: s.operation.clone(),
-                source: "revert".to_owned(),
-                policy: None,
-                live: true,
-                reason: s.reason.clone(),
-            })
-            .collect(),
-    };
-    let hash = plan.writes_hash();
-    let preview = json!({
-        "planHash": hash,
-        "reverts": id,
-        "steps": revert.steps,
-        "irreversible": revert.irreversible,
-    });
-    Ok((
-        PendingPlan {
-            id: service.next_plan_id(),
-            kind: RunKind::Revert,
-            name: format!("Revert of run {id}"),
-            hash,
-            plan,
-            admin: admin_key(req),
-            created: now(req),
-            reverts: Some(id),
-        },
-        preview,
-    ))
-}
-
 pub(super) fn plan_revert(
     service: &Service,
     req: &ApiRequest,
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = run_id(params)?;
-    let (_, preview) = revert_run_plan(service, req, id)?;
+    let (_, preview) = service.plan_revert(id, &admin_key(req), now(req))?;
     ApiResponse::json(&preview)
 }
 
@@ -289,15 +204,6 @@ pub(super) fn revert_run(
 ) -> Result<ApiResponse, ApiError> {
     let id = run_id(params)?;
     let hash = plan_hash(req)?;
-    let (pending, _) = revert_run_plan(service, req, id)?;
-    if pending.hash != hash {
-        return Err(ApiError::new(
-            ApiErrorKind::Conflict,
-            "the plan hash does not match the current revert plan; preview it again",
-        ));
-    }
-    let plan_id = pending.id.clone();
-    service.keep_plan(pending);
-    let run = service.run_pending(&plan_id, &hash, now(req))?;
+    let run = service.revert(id, &hash, &admin_key(req), now(req))?;
     accepted(run)
 }

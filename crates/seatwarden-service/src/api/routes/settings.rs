@@ -11,9 +11,10 @@ use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, changed_paths}
 use seatwarden_core::UserKey;
 use seatwarden_mail::MailServerChoice;
 
-use super::{actor, body_object, now, record_audit, validation};
+use super::{actor, body_object, config_version, ensure_current, now, record_audit, validation};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
+use crate::store::ConfigVersion;
 
 pub(super) fn get_settings(
     service: &Service,
@@ -35,26 +36,8 @@ pub(super) fn replace_settings(
 ) -> Result<ApiResponse, ApiError> {
     let body = body_object(req)?;
     let current = service.reload_settings()?;
-    let version = match body.get("configVersion") {
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .ok_or_else(|| ApiError::bad_request("field `configVersion` must be a whole number"))?,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "field `configVersion` must be a number",
-            ));
-        }
-        None => return Err(ApiError::bad_request("missing field `configVersion`")),
-    };
-    if version != current.version.0 {
-        return Err(ApiError::new(
-            ApiErrorKind::Conflict,
-            format!(
-                "the configuration changed since it was read (version {version}, now {})",
-                current.version
-            ),
-        ));
-    }
+    let version = config_version(&body, true)?.unwrap_or(ConfigVersion::NONE);
+    ensure_current(version, current.version)?;
     let new_settings = body
         .get("settings")
         .cloned()
@@ -124,7 +107,7 @@ pub(super) fn replace_mail_settings(
         serde_json::from_value(Value::Object(body)).map_err(|e| {
             ApiError::bad_request(format!(
                 "invalid mail settings: {}",
-                crate::api::error::describe_json_error(&e)
+                seatwarden_core::json_error::describe(&e)
             ))
         })?;
     let current = service.reload_settings()?;

@@ -133,7 +133,7 @@ fn template_body(req: &ApiRequest) -> Result<Template, ApiError> {
     let template: Template = serde_json::from_value(Value::Object(body)).map_err(|e| {
         ApiError::bad_request(format!(
             "invalid template: {}",
-            crate::api::error::describe_json_error(&e)
+            seatwarden_core::json_error::describe(&e)
         ))
     })?;
     template

@@ -17,7 +17,7 @@ use seatwarden_audit::{
 use seatwarden_core::{Millis, Operation, UserKey};
 
 use super::{ActionInfo, RunPlan, policy_lease, run_lease};
-use crate::service::{Progress, Service, ServiceError};
+use crate::service::{Phase, Progress, Service, ServiceError};
 use crate::store::{
     AccountState, ActionKey, ActionOutcome, OutcomeStatus, PlannedAction, StoreError,
 };
@@ -105,12 +105,12 @@ impl Service {
         let pending = self.store().pending_actions(run)?;
         let total = journal.plan.actions.len() as u64;
         let mut done = journal.outcomes.len() as u64;
-        self.phase(run, "applying", done, total);
+        self.phase(run, Phase::Applying, done, total);
         for action in pending.iter().take(limit.max(1)) {
             let info = infos.get(&(&action.user, &action.action)).copied();
             self.apply_action(run, &run_plan.actor, info, action, now)?;
             done += 1;
-            self.phase(run, "applying", done, total);
+            self.phase(run, Phase::Applying, done, total);
         }
         if pending.len() > limit.max(1) {
             return Ok(true);
@@ -225,35 +225,19 @@ impl Service {
         self.store()
             .update_run(run, &RunUpdate::finish(status, now, counts))?;
         let total = counts.succeeded + counts.failed + counts.skipped;
-        self.set_progress(
-            run,
-            Progress {
-                done: total,
-                total,
-                phase: "done".to_owned(),
-                status,
-            },
-        );
+        self.set_progress(run, Progress::new(total, total, Phase::Done, status));
         let _ = self.store().release_lease(&run_lease(run), self.owner());
         self.active_runs().lock().remove(&run);
         Ok(())
     }
 
-    pub(super) fn phase(&self, run: RunId, phase: &str, done: u64, total: u64) {
-        let status = if phase == "awaiting approval" {
+    pub(super) fn phase(&self, run: RunId, phase: Phase, done: u64, total: u64) {
+        let status = if phase == Phase::AwaitingApproval {
             RunStatus::AwaitingApproval
         } else {
             RunStatus::InProgress
         };
-        self.set_progress(
-            run,
-            Progress {
-                done,
-                total,
-                phase: phase.to_owned(),
-                status,
-            },
-        );
+        self.set_progress(run, Progress::new(done, total, phase, status));
     }
 
     pub(super) fn set_status(&self, run: RunId, status: RunStatus) {

@@ -16,7 +16,7 @@ use seatwarden_audit::{
 use seatwarden_core::Millis;
 
 use super::{Job, PendingPlan, run_lease};
-use crate::service::{Service, ServiceError};
+use crate::service::{KeptPlan, Missing, Phase, Service, ServiceError};
 use crate::store::JournaledPlan;
 
 impl Service {
@@ -32,17 +32,15 @@ impl Service {
         let stored = self
             .store()
             .get_run(run)?
-            .ok_or_else(|| ServiceError::NotFound(format!("run `{run}`")))?;
+            .ok_or(ServiceError::NotFound(Missing::Run(run)))?;
         if stored.status != RunStatus::AwaitingApproval {
-            return Err(ServiceError::Conflict(format!(
-                "run `{run}` is not awaiting approval (it is {})",
-                stored.status.as_str()
-            )));
+            return Err(ServiceError::NotAwaitingApproval {
+                run,
+                status: stored.status,
+            });
         }
         if stored.plan_hash.as_ref().map(|h| h.0.as_str()) != Some(hash) {
-            return Err(ServiceError::Conflict(
-                "the plan hash does not match the plan awaiting approval".to_owned(),
-            ));
+            return Err(ServiceError::PlanHashMismatch(KeptPlan::AwaitingApproval));
         }
         let lease = self.store().acquire_lease(
             &run_lease(run),
@@ -51,9 +49,7 @@ impl Service {
             self.options().lease_ttl,
         )?;
         if !lease.is_acquired() {
-            return Err(ServiceError::Conflict(format!(
-                "run `{run}` is being approved elsewhere"
-            )));
+            return Err(ServiceError::RunBusy(run));
         }
         self.store()
             .update_run(run, &RunUpdate::status(RunStatus::InProgress))?;
@@ -70,7 +66,7 @@ impl Service {
         let pending = self.store().pending_actions(run)?;
         self.record_before_states(run, &pending)?;
         self.active_runs().lock().insert(run);
-        self.phase(run, "queued", 0, pending.len() as u64);
+        self.phase(run, Phase::Queued, 0, pending.len() as u64);
         self.jobs().lock().push_back(Job::Apply {
             run,
             policy: stored.policy.clone(),
@@ -99,17 +95,15 @@ impl Service {
         let plan = {
             let mut pending = self.pending_plans().lock();
             match pending.get(plan_id) {
-                None => return Err(ServiceError::NotFound(format!("plan `{plan_id}`"))),
+                None => return Err(ServiceError::NotFound(Missing::Plan(plan_id.to_owned()))),
                 Some(p) if p.hash != hash => {
-                    return Err(ServiceError::Conflict(
-                        "the plan hash does not match the previewed plan".to_owned(),
-                    ));
+                    return Err(ServiceError::PlanHashMismatch(KeptPlan::Previewed));
                 }
                 Some(_) => pending.remove(plan_id),
             }
         };
         let Some(plan) = plan else {
-            return Err(ServiceError::NotFound(format!("plan `{plan_id}`")));
+            return Err(ServiceError::NotFound(Missing::Plan(plan_id.to_owned())));
         };
         let mut new = NewRun::new(
             plan.kind,
@@ -130,7 +124,7 @@ impl Service {
         };
         self.store().journal_plan(run, &journaled)?;
         self.record_before_states(run, &actions)?;
-        self.phase(run, "queued", 0, actions.len() as u64);
+        self.phase(run, Phase::Queued, 0, actions.len() as u64);
         self.jobs().lock().push_back(Job::Apply {
             run,
             policy: None,

@@ -14,15 +14,14 @@ use std::sync::Arc;
 use seatwarden_audit::{
     Actor, Initiator, NewRun, PlanHash, PolicyId, RunCounts, RunId, RunKind, RunStatus, RunUpdate,
 };
+use seatwarden_core::Millis;
 use seatwarden_core::evaluate::{EvalContext, evaluate};
 use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::plan::{Plan, PlanStatus};
-use seatwarden_core::policy::Mode;
-use seatwarden_core::{Millis, UserKey};
 
 use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
-use crate::service::{Service, ServiceError};
-use crate::store::{ActionKey, JournaledPlan};
+use crate::service::{Missing, Phase, Service, ServiceError};
+use crate::store::JournaledPlan;
 
 /// The plan hash a queued preview run carries until its plan is journaled.
 pub(super) const PREVIEW_REQUESTED: &str = "preview-requested";
@@ -52,29 +51,7 @@ impl Service {
         let actions = plan
             .actions(index)
             .into_iter()
-            .map(|a| {
-                let policy = match &a.source {
-                    seatwarden_core::plan::ActionSource::Policy { id } => Some(id.clone()),
-                    seatwarden_core::plan::ActionSource::Bulk { .. } => None,
-                };
-                ActionInfo {
-                    user: a
-                        .operation
-                        .user()
-                        .cloned()
-                        .unwrap_or_else(|| UserKey::from("")),
-                    username: index
-                        .index_of_key(a.operation.user().unwrap_or(&UserKey::from("")))
-                        .map(|i| index.username(i).to_owned())
-                        .unwrap_or_default(),
-                    action: ActionKey::of(&a.operation),
-                    operation: a.operation,
-                    source: a.source.label(),
-                    policy,
-                    live: ready && a.mode == Mode::Live,
-                    reason: a.reason.to_string(),
-                }
-            })
+            .map(|a| ActionInfo::planned(index, a, ready))
             .collect();
         let hash = plan.hash(index);
         let run_plan = RunPlan {
@@ -95,7 +72,7 @@ impl Service {
         preview: bool,
         now: Millis,
     ) -> Result<Option<Job>, ServiceError> {
-        self.phase(run, "planning", 0, 0);
+        self.phase(run, Phase::Planning, 0, 0);
         let single = match policies {
             [one] => Some(one.clone()),
             _ => None,
@@ -121,9 +98,7 @@ impl Service {
                 .map(|index| self.plan_policies(index, now, Some(policies.to_vec()), preview))
         };
         let Some((plan, mut run_plan, hash)) = planned else {
-            return Err(ServiceError::Snapshot(
-                "the directory index is not built".to_owned(),
-            ));
+            return Err(ServiceError::IndexNotBuilt);
         };
         if let Some(policy) = &single {
             run_plan.actor = Actor::policy(policy.clone());
@@ -159,7 +134,12 @@ impl Service {
             PlanStatus::NeedsApproval { .. } => {
                 self.store()
                     .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
-                self.phase(run, "awaiting approval", 0, journal_actions.len() as u64);
+                self.phase(
+                    run,
+                    Phase::AwaitingApproval,
+                    0,
+                    journal_actions.len() as u64,
+                );
                 self.set_status(run, RunStatus::AwaitingApproval);
                 self.release_policy(single.as_ref());
                 self.store().release_lease(&run_lease(run), self.owner())?;
@@ -189,7 +169,7 @@ impl Service {
         let found = settings
             .config
             .policy(policy)
-            .ok_or_else(|| ServiceError::NotFound(format!("policy `{policy}`")))?;
+            .ok_or_else(|| ServiceError::NotFound(Missing::Policy(policy.clone())))?;
         let mut new = NewRun::new(
             RunKind::ScheduledCleanup,
             found.name.clone(),

@@ -35,7 +35,7 @@ use seatwarden_core::{Millis, Operation, UserKey};
 use super::apply::audit_entry;
 use super::plan::{PREVIEW_REQUESTED, distinct_users};
 use super::{Job, RunPlan, policy_lease, run_lease};
-use crate::service::{Service, ServiceError};
+use crate::service::{Phase, Service, ServiceError};
 use crate::store::{ActionKey, LeaseOutcome, RunJournal, StoreError};
 
 /// What resuming one run came to.
@@ -183,7 +183,7 @@ impl Service {
                     .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
                 self.phase(
                     run,
-                    "awaiting approval",
+                    Phase::AwaitingApproval,
                     0,
                     journal.plan.actions.len() as u64,
                 );

@@ -229,31 +229,68 @@ public final class ConfluenceHost implements Host {
   }
 
   private OperationResult applyAs(Operation op) {
-    if (op instanceof Operation.Activate) {
-      return setActive(((Operation.Activate) op).user(), true);
-    } else if (op instanceof Operation.Deactivate) {
-      return setActive(((Operation.Deactivate) op).user(), false);
-    } else if (op instanceof Operation.Rename) {
-      Operation.Rename r = (Operation.Rename) op;
-      return rename(r.user(), r.to());
-    } else if (op instanceof Operation.Delete) {
-      return delete(((Operation.Delete) op).user());
-    } else if (op instanceof Operation.AddToGroup) {
-      Operation.AddToGroup a = (Operation.AddToGroup) op;
-      return changeMembership(a.user(), a.group(), true);
-    } else if (op instanceof Operation.RemoveFromGroup) {
-      Operation.RemoveFromGroup r = (Operation.RemoveFromGroup) op;
-      return changeMembership(r.user(), r.group(), false);
-    } else if (op instanceof Operation.CreateGroup) {
-      return createGroup(((Operation.CreateGroup) op).group());
-    } else if (op instanceof Operation.DeleteGroup) {
-      return deleteGroup(((Operation.DeleteGroup) op).group());
-    } else if (op instanceof Operation.CreateUser) {
-      return createUser((Operation.CreateUser) op);
-    } else if (op instanceof Operation.UpdateUser) {
-      return updateUser((Operation.UpdateUser) op);
+    return op.accept(new Writes());
+  }
+
+  /**
+   * Each operation as its one Confluence call. A handler over the sealed {@link Operation}: a new
+   * operation does not compile until it is handled here.
+   */
+  private final class Writes implements Operation.Handler<OperationResult> {
+    @Override
+    public OperationResult activate(Operation.Activate op) {
+      return setActive(op.user(), true);
     }
-    throw new IllegalArgumentException("unknown operation " + op.getClass().getSimpleName());
+
+    @Override
+    public OperationResult deactivate(Operation.Deactivate op) {
+      return setActive(op.user(), false);
+    }
+
+    @Override
+    public OperationResult rename(Operation.Rename op) {
+      return ConfluenceHost.this.rename(op.user(), op.to());
+    }
+
+    @Override
+    public OperationResult delete(Operation.Delete op) {
+      return ConfluenceHost.this.delete(op.user());
+    }
+
+    @Override
+    public OperationResult addToGroup(Operation.AddToGroup op) {
+      return changeMembership(op.user(), op.group(), true);
+    }
+
+    @Override
+    public OperationResult removeFromGroup(Operation.RemoveFromGroup op) {
+      return changeMembership(op.user(), op.group(), false);
+    }
+
+    @Override
+    public OperationResult reassignIssues(Operation.ReassignIssues op) {
+      return new OperationResult.Failed(FailureKind.HOST, "issue handover is Jira-only");
+    }
+
+    @Override
+    public OperationResult createGroup(Operation.CreateGroup op) {
+      return ConfluenceHost.this.createGroup(op.group());
+    }
+
+    @Override
+    public OperationResult deleteGroup(Operation.DeleteGroup op) {
+      return ConfluenceHost.this.deleteGroup(op.group());
+    }
+
+    @Override
+    public OperationResult createUser(Operation.CreateUser op) {
+      return ConfluenceHost.this.createUser(op);
+    }
+
+    @Override
+    public OperationResult updateUser(Operation.UpdateUser op) {
+      return ConfluenceHost.this.updateUser(op);
+    }
   }
 
   private ConfluenceUser byKey(String key) {

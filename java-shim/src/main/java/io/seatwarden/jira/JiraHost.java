@@ -239,33 +239,74 @@ public final class JiraHost implements Host {
   }
 
   private OperationResult applyAs(ApplicationUser admin, Operation op) {
-    if (op instanceof Operation.Activate) {
-      return setActive(((Operation.Activate) op).user(), true);
-    } else if (op instanceof Operation.Deactivate) {
-      return setActive(((Operation.Deactivate) op).user(), false);
-    } else if (op instanceof Operation.Rename) {
-      Operation.Rename r = (Operation.Rename) op;
-      return rename(r.user(), r.to());
-    } else if (op instanceof Operation.Delete) {
-      return delete(admin, ((Operation.Delete) op).user());
-    } else if (op instanceof Operation.AddToGroup) {
-      Operation.AddToGroup a = (Operation.AddToGroup) op;
-      return changeMembership(a.user(), a.group(), true);
-    } else if (op instanceof Operation.RemoveFromGroup) {
-      Operation.RemoveFromGroup r = (Operation.RemoveFromGroup) op;
-      return changeMembership(r.user(), r.group(), false);
-    } else if (op instanceof Operation.ReassignIssues) {
-      return handover.reassign(admin, (Operation.ReassignIssues) op);
-    } else if (op instanceof Operation.CreateGroup) {
-      return createGroup(((Operation.CreateGroup) op).group());
-    } else if (op instanceof Operation.DeleteGroup) {
-      return deleteGroup(admin, ((Operation.DeleteGroup) op).group());
-    } else if (op instanceof Operation.CreateUser) {
-      return createUser(admin, (Operation.CreateUser) op);
-    } else if (op instanceof Operation.UpdateUser) {
-      return updateUser((Operation.UpdateUser) op);
+    return op.accept(new Writes(admin));
+  }
+
+  /**
+   * Each operation as its one Jira call, as {@code admin}. A handler over the sealed {@link
+   * Operation}: a new operation does not compile until it is handled here.
+   */
+  private final class Writes implements Operation.Handler<OperationResult> {
+    private final ApplicationUser admin;
+
+    Writes(ApplicationUser admin) {
+      this.admin = admin;
     }
-    throw new IllegalArgumentException("unknown operation " + op.getClass().getSimpleName());
+
+    @Override
+    public OperationResult activate(Operation.Activate op) {
+      return setActive(op.user(), true);
+    }
+
+    @Override
+    public OperationResult deactivate(Operation.Deactivate op) {
+      return setActive(op.user(), false);
+    }
+
+    @Override
+    public OperationResult rename(Operation.Rename op) {
+      return JiraHost.this.rename(op.user(), op.to());
+    }
+
+    @Override
+    public OperationResult delete(Operation.Delete op) {
+      return JiraHost.this.delete(admin, op.user());
+    }
+
+    @Override
+    public OperationResult addToGroup(Operation.AddToGroup op) {
+      return changeMembership(op.user(), op.group(), true);
+    }
+
+    @Override
+    public OperationResult removeFromGroup(Operation.RemoveFromGroup op) {
+      return changeMembership(op.user(), op.group(), false);
+    }
+
+    @Override
+    public OperationResult reassignIssues(Operation.ReassignIssues op) {
+      return handover.reassign(admin, op);
+    }
+
+    @Override
+    public OperationResult createGroup(Operation.CreateGroup op) {
+      return JiraHost.this.createGroup(op.group());
+    }
+
+    @Override
+    public OperationResult deleteGroup(Operation.DeleteGroup op) {
+      return JiraHost.this.deleteGroup(admin, op.group());
+    }
+
+    @Override
+    public OperationResult createUser(Operation.CreateUser op) {
+      return JiraHost.this.createUser(admin, op);
+    }
+
+    @Override
+    public OperationResult updateUser(Operation.UpdateUser op) {
+      return JiraHost.this.updateUser(op);
+    }
   }
 
   private OperationResult setActive(String key, boolean active) {

@@ -20,12 +20,14 @@ import io.seatwarden.bridge.Operation.Handover;
 import io.seatwarden.bridge.OperationResult;
 import io.seatwarden.bridge.OperationResult.FailureKind;
 import io.seatwarden.bridge.UsersPage;
+import io.seatwarden.product.HostContract;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class JiraHostTest {
+/** Jira's host: the {@link HostContract}, and what only Jira does. */
+class JiraHostTest implements HostContract {
   private final FakeJira jira = new FakeJira();
   private final String admin;
   private final String alice;
@@ -53,6 +55,23 @@ class JiraHostTest {
     jira.crowd.group("jira-administrators");
     jira.logins.put("alice", new long[] {FakeJira.NOW - 86_400_000L, 42});
     host = jira.host(admin);
+  }
+
+  // --- the host contract, over this fake ------------------------------------------------------
+
+  @Override
+  public Fixture contract() {
+    return new Fixture(
+        host,
+        alice,
+        bob,
+        carol,
+        ldapUser,
+        "jira-software-users",
+        "developers",
+        "jira-administrators",
+        FakeJira.LDAP,
+        jira.calls);
   }
 
   private static OperationResult.Failed failed(OperationResult r) {
@@ -115,36 +134,7 @@ class JiraHostTest {
     assertNull(jira.context.getLoggedInUser());
   }
 
-  @Test
-  void unknownUsersAreNotFound() {
-    assertEquals(
-        FailureKind.NOT_FOUND, failed(host.apply(new Operation.Deactivate("JIRAUSER1"))).reason());
-    assertEquals(
-        FailureKind.NOT_FOUND,
-        failed(host.apply(new Operation.AddToGroup(alice, "nope"))).reason());
-  }
-
   // --- read-only directory ----------------------------------------------------------------------
-
-  @Test
-  void aReadOnlyDirectoryRefusesUserWritesBeforeAskingJira() {
-    assertEquals(
-        FailureKind.READ_ONLY_DIRECTORY,
-        failed(host.apply(new Operation.Deactivate(ldapUser))).reason());
-    assertEquals(
-        FailureKind.READ_ONLY_DIRECTORY,
-        failed(host.apply(new Operation.Rename(ldapUser, "lena2"))).reason());
-    assertEquals(
-        FailureKind.READ_ONLY_DIRECTORY,
-        failed(host.apply(new Operation.Delete(ldapUser))).reason());
-    assertEquals(
-        FailureKind.READ_ONLY_DIRECTORY,
-        failed(host.apply(new Operation.RemoveFromGroup(ldapUser, "jira-software-users")))
-            .reason());
-    assertEquals(List.of(), jira.calls);
-    assertTrue(jira.byKey(ldapUser).isActive());
-    assertEquals(List.of("jira-software-users"), jira.crowd.groupsOf("lena"));
-  }
 
   @Test
   void readOnlyLdapWithLocalGroupsLetsLicenceGroupsChangeOnly() {
@@ -199,19 +189,6 @@ class JiraHostTest {
   }
 
   // --- seats -------------------------------------------------------------------------------------
-
-  @Test
-  void reactivatingIntoAFullLicenceIsNoSeat() {
-    // Seats: 3; active holders: automation, alice, lena.
-    OperationResult.Failed f = failed(host.apply(new Operation.Activate(bob)));
-    assertEquals(FailureKind.NO_SEAT, f.reason());
-    assertFalse(jira.byKey(bob).isActive());
-    assertEquals(List.of(), jira.calls);
-    // One seat freed: now it fits.
-    assertEquals(OperationResult.applied(), host.apply(new Operation.Deactivate(alice)));
-    assertEquals(OperationResult.applied(), host.apply(new Operation.Activate(bob)));
-    assertTrue(jira.byKey(bob).isActive());
-  }
 
   @Test
   void addingToALicenceGroupWithoutAFreeSeatIsNoSeat() {
@@ -412,14 +389,6 @@ class JiraHostTest {
   // -------------------------------------------------------------------------------------
 
   @Test
-  void adminGroupsAreNeverDeleted() {
-    OperationResult.Failed f = failed(host.apply(new Operation.DeleteGroup("JIRA-Administrators")));
-    assertEquals(FailureKind.VETOED, f.reason());
-    assertNotNull(jira.crowd.getGroup("jira-administrators"));
-    assertEquals(List.of(), jira.calls);
-  }
-
-  @Test
   void groupsAreCreatedAndDeletedThroughJira() {
     assertEquals(OperationResult.applied(), host.apply(new Operation.CreateGroup("contractors")));
     assertEquals(
@@ -437,40 +406,6 @@ class JiraHostTest {
 
   // --- import
   // --------------------------------------------------------------------------------------
-
-  @Test
-  void importCreatesInactiveUsersAndUpdatesProfiles() {
-    OperationResult.Applied created =
-        assertInstanceOf(
-            OperationResult.Applied.class,
-            host.apply(
-                new Operation.CreateUser(
-                    "erin", "Erin Example", "erin@example.invalid", null, false)));
-    assertEquals(jira.byName("erin").getKey(), created.createdUser());
-    assertFalse(jira.byName("erin").isActive());
-    assertEquals(
-        FailureKind.ALREADY_EXISTS,
-        failed(host.apply(new Operation.CreateUser("ERIN", "x", "y", null, true))).reason());
-    assertEquals(
-        FailureKind.READ_ONLY_DIRECTORY,
-        failed(
-                host.apply(
-                    new Operation.CreateUser(
-                        "fred", "Fred", "f@example.invalid", FakeJira.LDAP, true)))
-            .reason());
-    assertEquals(
-        OperationResult.applied(),
-        host.apply(new Operation.UpdateUser(created.createdUser(), "Erin E.", null)));
-    assertEquals("Erin E.", jira.byName("erin").getDisplayName());
-    assertEquals("erin@example.invalid", jira.byName("erin").getEmailAddress());
-    assertEquals(
-        OperationResult.applied(),
-        host.apply(new Operation.Rename(created.createdUser(), "erin2")));
-    assertEquals(created.createdUser(), jira.byName("erin2").getKey());
-    assertEquals(
-        FailureKind.ALREADY_EXISTS,
-        failed(host.apply(new Operation.Rename(alice, "erin2"))).reason());
-  }
 
   // --- reads
   // ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -190,40 +190,55 @@ class AoRecordStoreTest {
     assertFalse(locks.isLocked("io.seatwarden.store.config"));
   }
 
+  /**
+   * Every round, all writers read the same revision before any of them writes (a barrier), then
+   * all compare-and-set at once inside the widened race window: contention is certain, not left to
+   * the scheduler, so the test can assert that it happened (all but one lose every round) as well
+   * as that nobody else won.
+   */
   @Test
   void concurrentCompareAndSetHasExactlyOneWinnerPerRevision() throws Exception {
     long id = store.insert("leases", List.of(row("p", null, 0, null, "0")))[0];
     ao.raceWindow(2);
     int threads = 6;
-    int attempts = 10;
+    int rounds = 10;
     ConcurrentHashMap<Long, String> winners = new ConcurrentHashMap<>();
     AtomicInteger duplicates = new AtomicInteger();
+    AtomicInteger losses = new AtomicInteger();
+    CyclicBarrier allRead = new CyclicBarrier(threads);
+    CyclicBarrier allWrote = new CyclicBarrier(threads);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
     List<Future<?>> done = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       String me = "node-" + t;
       done.add(
           pool.submit(
               () -> {
-                start.await();
-                for (int i = 0; i < attempts; i++) {
+                for (int i = 0; i < rounds; i++) {
                   StoredRecord seen = store.getById("leases", id).orElseThrow();
+                  allRead.await(60, TimeUnit.SECONDS);
                   Optional<Long> next =
                       store.update("leases", id, seen.revision(), i, "held", me);
-                  if (next.isPresent() && winners.putIfAbsent(seen.revision(), me) != null) {
+                  if (next.isEmpty()) {
+                    losses.incrementAndGet();
+                  } else if (winners.putIfAbsent(seen.revision(), me) != null) {
                     duplicates.incrementAndGet();
                   }
+                  allWrote.await(60, TimeUnit.SECONDS);
                 }
                 return null;
               }));
     }
-    start.countDown();
-    for (Future<?> f : done) {
-      f.get(60, TimeUnit.SECONDS);
+    try {
+      for (Future<?> f : done) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
     }
-    pool.shutdown();
     assertEquals(0, duplicates.get(), "two writers won the same revision");
+    assertEquals(rounds, winners.size(), "one writer wins each round");
+    assertEquals((threads - 1) * rounds, losses.get(), "every other writer lost its race");
     StoredRecord last = store.getById("leases", id).orElseThrow();
     assertEquals(1 + winners.size(), last.revision());
     assertEquals(winners.get(last.revision() - 1), last.body());
