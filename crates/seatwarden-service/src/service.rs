@@ -29,6 +29,7 @@ mod login;
 mod mail;
 pub mod probe;
 mod run;
+mod trail;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -193,6 +194,9 @@ pub struct Service {
     plan_counter: AtomicU64,
     stripes: Vec<Mutex<()>>,
     router: Router<Service>,
+    /// Audit-trail facts for evaluation (deactivation times, the last
+    /// health figure), refreshed incrementally before each plan.
+    trail: Mutex<trail::Trail>,
 }
 
 impl Service {
@@ -233,6 +237,7 @@ impl Service {
             plan_counter: AtomicU64::new(1),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             router: crate::api::routes::router(),
+            trail: Mutex::new(trail::Trail::default()),
         })
     }
 

@@ -18,9 +18,11 @@ use seatwarden_core::evaluate::{EvalContext, evaluate};
 use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::plan::{Plan, PlanStatus};
 use seatwarden_core::policy::Mode;
+use seatwarden_core::safety::never_logged_in_share_bp;
 use seatwarden_core::{Millis, UserKey};
 
 use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
+use crate::service::trail::{Facts, NEVER_LOGGED_IN_BP};
 use crate::service::{Service, ServiceError};
 use crate::store::{ActionKey, JournaledPlan};
 
@@ -37,10 +39,16 @@ impl Service {
         preview: bool,
     ) -> (Plan, RunPlan, String) {
         let settings = self.settings();
+        // A store failure here keeps the last facts read: `plan_run` has
+        // refreshed them (reporting any failure) just before taking the
+        // index, so this read is the few entries appended since.
+        let facts = self
+            .refresh_facts(now)
+            .unwrap_or_else(|_| self.trail.lock().last());
         let ctx = EvalContext {
             acting_admin: settings.automation_account.clone(),
-            audit_deactivations: Vec::new(),
-            previous_never_logged_in_bp: None,
+            audit_deactivations: facts.deactivations,
+            previous_never_logged_in_bp: facts.previous_never_logged_in_bp,
             only,
             preview,
             approved_hash: None,
@@ -77,13 +85,27 @@ impl Service {
             })
             .collect();
         let hash = plan.hash(index);
+        let mut document = serde_json::to_value(plan.document(index)).unwrap_or_default();
+        if let Some(fields) = document.as_object_mut() {
+            // Journaled with the plan: the next run's health check compares
+            // its share with this one (see `trail`).
+            fields.insert(
+                NEVER_LOGGED_IN_BP.to_owned(),
+                never_logged_in_share_bp(index).into(),
+            );
+        }
         let run_plan = RunPlan {
             status: status_name(&status).to_owned(),
             actor: Actor::system(),
-            document: serde_json::to_value(plan.document(index)).unwrap_or_default(),
+            document,
             actions,
         };
         (plan, run_plan, hash)
+    }
+
+    /// Reads the audit-trail facts evaluation needs (incrementally).
+    pub(crate) fn refresh_facts(&self, now: Millis) -> Result<Facts, ServiceError> {
+        Ok(self.trail.lock().refresh(self.store(), now)?)
     }
 
     /// Runs the planning phase of a policy run; returns the apply job when
@@ -114,6 +136,7 @@ impl Service {
         }
         self.rebuild_index()?;
         self.reload_settings()?;
+        self.refresh_facts(now)?;
         let planned = {
             let slot = self.index.read();
             slot.index

@@ -1,0 +1,209 @@
+//! Defects found under faults and review (issue 18), each pinned by a test
+//! that failed before its fix: audited deactivation times reach the engine,
+//! the health check's jump test can trip.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use common::*;
+use seatwarden_audit::{RunId, RunStatus};
+use seatwarden_core::snapshot::SnapshotFile;
+use seatwarden_service::Service;
+use seatwarden_service::api::Method;
+use seatwarden_service::host::memory::MemoryDirectory;
+use seatwarden_service::store::{MemoryStore, Store};
+
+fn create_policy(service: &Service, body: Value, now: i64) -> String {
+    let (status, created) = call(service, Method::Post, "/api/policies", Some(body), now);
+    assert_eq!(status, 201, "{created}");
+    created["policy"]["id"].as_str().unwrap().to_owned()
+}
+
+/// Moves the host's clock to `now` with a fresh login, so the health
+/// check's "no recent login" test stays quiet in long scenarios.
+fn at(host: &MemoryDirectory, now: i64) {
+    host.set_time(seatwarden_core::Millis(now));
+    host.record_login("fresh0000").unwrap();
+}
+
+/// Runs a policy now and drives it to the end; returns the run.
+fn run_now(
+    service: &Service,
+    store: &dyn Store,
+    id: &str,
+    now: i64,
+) -> seatwarden_audit::OperationRun {
+    let (status, body) = call(
+        service,
+        Method::Post,
+        &format!("/api/policies/{id}/run"),
+        None,
+        now,
+    );
+    assert_eq!(status, 202, "{body}");
+    drain(service, now);
+    store
+        .get_run(RunId(body["runId"].as_i64().unwrap()))
+        .unwrap()
+        .unwrap()
+}
+
+fn delete_policy(days: u32) -> Value {
+    json!({"name": "Delete deactivated", "mode": "live", "action": {"kind": "delete"},
+           "condition": {"kind": "deactivated", "days": days}})
+}
+
+fn keys(host: &MemoryDirectory) -> Vec<String> {
+    state(host).into_iter().map(|(k, ..)| k).collect()
+}
+
+/// Inside Jira and Confluence the host knows no deactivation time: the
+/// engine must get Seatwarden's own audited times, or delete never acts.
+#[test]
+fn users_seatwarden_deactivated_are_deleted_from_the_audited_time_when_the_host_has_none() {
+    let f = fixture(4, 2, 0);
+    f.host.untimed_deactivations();
+    let deactivate = create_policy(&f.service, deactivation_policy("Idle", true), DAY0);
+    let delete = create_policy(&f.service, delete_policy(30), DAY0);
+
+    let t0 = DAY0 + DAY;
+    let run = run_now(&f.service, f.store.as_ref(), &deactivate, t0);
+    assert_eq!(run.counts.succeeded, 4, "{run:?}");
+    assert!(
+        f.host
+            .to_snapshot()
+            .pages
+            .iter()
+            .flat_map(|p| &p.users)
+            .all(|u| u.deactivated_at.is_none()),
+        "the host must not know deactivation times for this test to mean anything"
+    );
+
+    // 10 days later: deactivated too recently, nobody is deleted.
+    at(&f.host, t0 + 10 * DAY);
+    let early = run_now(&f.service, f.store.as_ref(), &delete, t0 + 10 * DAY);
+    assert_eq!(early.counts.succeeded, 0, "{early:?}");
+    assert_eq!(keys(&f.host).len(), 7);
+
+    // 31 days later: the four users Seatwarden deactivated are deleted.
+    at(&f.host, t0 + 31 * DAY);
+    let due = run_now(&f.service, f.store.as_ref(), &delete, t0 + 31 * DAY);
+    assert_eq!(due.status, RunStatus::Succeeded, "{due:?}");
+    assert_eq!(due.counts.succeeded, 4, "{due:?}");
+    let left = keys(&f.host);
+    assert!(left.iter().all(|k| !k.starts_with("K-idle")), "{left:?}");
+    assert_eq!(left.len(), 3, "{left:?}");
+}
+
+/// A user reactivated after Seatwarden deactivated them has no valid
+/// audited deactivation time: the product's later deactivation is unknown.
+#[test]
+fn a_reactivation_after_the_audited_deactivation_voids_its_time() {
+    let f = fixture(1, 1, 0);
+    f.host.untimed_deactivations();
+    let deactivate = create_policy(&f.service, deactivation_policy("Idle", true), DAY0);
+    let delete = create_policy(&f.service, delete_policy(30), DAY0);
+    let t0 = DAY0 + DAY;
+    assert_eq!(
+        run_now(&f.service, f.store.as_ref(), &deactivate, t0)
+            .counts
+            .succeeded,
+        1
+    );
+    // Reactivated by an admin through the bulk API, then (say) the product
+    // deactivated the user again: the host's state is inactive, time unknown.
+    let (status, plan) = call(
+        &f.service,
+        Method::Post,
+        "/api/bulk/plan",
+        Some(json!({"action": "activate", "keys": ["K-idle0000"]})),
+        t0 + DAY,
+    );
+    assert_eq!(status, 200, "{plan}");
+    let (status, started) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/bulk/{}/run", plan["planId"].as_str().unwrap()),
+        Some(json!({"planHash": plan["planHash"]})),
+        t0 + DAY,
+    );
+    assert_eq!(status, 202, "{started}");
+    drain(&f.service, t0 + DAY);
+    let reactivated = state(&f.host);
+    assert!(
+        reactivated
+            .iter()
+            .any(|(k, active, ..)| k == "K-idle0000" && *active),
+        "{reactivated:?}"
+    );
+    at(&f.host, t0 + 2 * DAY);
+    assert_eq!(
+        run_now(&f.service, f.store.as_ref(), &deactivate, t0 + 2 * DAY)
+            .counts
+            .succeeded,
+        1
+    );
+    // 29 days after the second deactivation but 30 after the first: kept.
+    at(&f.host, t0 + 31 * DAY);
+    let run = run_now(&f.service, f.store.as_ref(), &delete, t0 + 31 * DAY);
+    assert_eq!(run.counts.succeeded, 0, "{run:?}");
+    assert!(keys(&f.host).contains(&"K-idle0000".to_owned()));
+    at(&f.host, t0 + 33 * DAY);
+    let run = run_now(&f.service, f.store.as_ref(), &delete, t0 + 33 * DAY);
+    assert_eq!(run.counts.succeeded, 1, "{run:?}");
+    assert!(!keys(&f.host).contains(&"K-idle0000".to_owned()));
+}
+
+/// `fresh` users who logged in yesterday and `never` licensed users who
+/// never logged in.
+fn with_never_logged_in(fresh: usize, never: usize) -> SnapshotFile {
+    let mut snap = serde_json::to_value(snapshot(0, fresh, 0)).unwrap();
+    let users = snap["pages"][0]["users"].as_array_mut().unwrap();
+    for i in 0..never {
+        users.push(json!({
+            "key": format!("K-new{i:04}"), "username": format!("new{i:04}"),
+            "displayName": format!("New {i}"), "email": format!("new{i:04}@example.test"),
+            "directoryId": 1, "active": true, "created": DAY0 - DAY, "loginCount": 0,
+            "groups": ["jira-software-users"]
+        }));
+    }
+    serde_json::from_value(snap).unwrap()
+}
+
+/// The health check compares the never-logged-in share with the one the
+/// previous run reported, so a host that suddenly reports most users as
+/// never logged in (lost login data) pauses automation.
+#[test]
+fn a_jump_in_the_never_logged_in_share_since_the_previous_run_pauses_the_run() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let healthy = Arc::new(MemoryDirectory::new(with_never_logged_in(10, 0)));
+    let service = Service::new(healthy, store.clone(), options("node-a", 50)).unwrap();
+    let policy = create_policy(&service, deactivation_policy("Idle", true), DAY0);
+    let first = run_now(&service, store.as_ref(), &policy, DAY0);
+    assert_eq!(first.status, RunStatus::Succeeded, "{first:?}");
+
+    // The same store, a host whose login data now says 10 of 21 licensed
+    // users never logged in (0 % → 47 %, more than the 20 points allowed).
+    let broken = Arc::new(MemoryDirectory::new(with_never_logged_in(10, 10)));
+    let service = Service::new(broken, store.clone(), options("node-a", 50)).unwrap();
+    let second = run_now(&service, store.as_ref(), &policy, DAY0 + DAY);
+    assert_eq!(second.status, RunStatus::Failed, "{second:?}");
+    let journal = store.journal(second.id).unwrap().unwrap();
+    let plan: Value = serde_json::from_str(&journal.plan.json).unwrap();
+    assert_eq!(plan["status"], "paused", "{plan}");
+    let text = plan["document"].to_string();
+    assert!(text.contains("never"), "{text}");
+
+    // A third run compares with the second's figure: no further jump.
+    let third = run_now(&service, store.as_ref(), &policy, DAY0 + 2 * DAY);
+    assert_eq!(third.status, RunStatus::Succeeded, "{third:?}");
+}
