@@ -195,6 +195,10 @@ action_enum! {
     /// A password check that never ended (its node died) was closed by the
     /// scheduler, which deactivated the account again if needed.
     LoginCheckRepaired => "login_check_repaired", "Unfinished password check repaired";
+    /// A policy run changed nothing because it could not proceed: another
+    /// node holds the policy's lease, or the health check or the
+    /// mass-change guard paused it. The reason says which.
+    RunRefused => "run_refused", "Run refused";
 }
 
 impl Action {

@@ -43,6 +43,8 @@ enum Command {
     ImportAtlassianExport(cmd::import_atlassian_export::Args),
     /// Run the standalone server: admin API and UI on 127.0.0.1 over an embedded directory.
     Serve(cmd::serve::Args),
+    /// Copy a `serve` data folder consistently, while the server runs (SQLite's online backup).
+    Backup(cmd::backup::Args),
     /// Record logins in a `serve` data folder and run the login policies for them.
     SimulateLogins(cmd::simulate_logins::Args),
 }
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Command::ImportAtlassianExport(args) => cmd::import_atlassian_export::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),
         Command::SimulateLogins(args) => cmd::simulate_logins::run(&args),
+        Command::Backup(args) => cmd::backup::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,12 +15,12 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use common::*;
-use seatwarden_audit::{RunId, RunStatus};
+use seatwarden_audit::{Action, AuditEntry, AuditFilter, AuditQuery, PolicyId, RunId, RunStatus};
 use seatwarden_core::snapshot::SnapshotFile;
 use seatwarden_service::Service;
 use seatwarden_service::api::Method;
 use seatwarden_service::host::memory::MemoryDirectory;
-use seatwarden_service::store::{MemoryStore, Store};
+use seatwarden_service::store::{LeaseOwner, MemoryStore, Store};
 
 fn create_policy(service: &Service, body: Value, now: i64) -> String {
     let (status, created) = call(service, Method::Post, "/api/policies", Some(body), now);
@@ -202,8 +202,148 @@ fn a_jump_in_the_never_logged_in_share_since_the_previous_run_pauses_the_run() {
     assert_eq!(plan["status"], "paused", "{plan}");
     let text = plan["document"].to_string();
     assert!(text.contains("never"), "{text}");
+    // The refusal says why in the audit log.
+    let refused = refusals(store.as_ref(), second.id);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    let reason = refused[0].reason.clone().unwrap_or_default();
+    assert!(reason.contains("never-logged-in"), "{reason}");
 
     // A third run compares with the second's figure: no further jump.
     let third = run_now(&service, store.as_ref(), &policy, DAY0 + 2 * DAY);
     assert_eq!(third.status, RunStatus::Succeeded, "{third:?}");
+}
+
+/// The `run_refused` entries of a run.
+fn refusals(store: &dyn Store, run: RunId) -> Vec<AuditEntry> {
+    let query = AuditQuery {
+        filter: AuditFilter {
+            run: Some(run),
+            actions: vec![Action::RunRefused],
+            ..AuditFilter::default()
+        },
+        ..AuditQuery::default()
+    };
+    store
+        .query_audit(&query)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| e.entry)
+        .collect()
+}
+
+/// "Run now" while another node holds the policy's lease: the run fails
+/// with an audit entry naming the holder and when its lease lapses, and
+/// changes nothing (it used to fail with no reason and no entry).
+#[test]
+fn a_run_refused_for_a_held_lease_says_why_in_the_audit_log() {
+    let f = fixture(3, 1, 0);
+    let before = state(&f.host);
+    let policy = create_policy(&f.service, deactivation_policy("Idle", true), DAY0);
+    let held = f
+        .store
+        .acquire_lease(
+            &PolicyId(format!("policy:{policy}")),
+            &LeaseOwner("node-b".to_owned()),
+            seatwarden_core::Millis(DAY0),
+            std::time::Duration::from_secs(600),
+        )
+        .unwrap();
+    assert!(held.is_acquired());
+    let run = run_now(&f.service, f.store.as_ref(), &policy, DAY0 + 1_000);
+    assert_eq!(run.status, RunStatus::Failed, "{run:?}");
+    assert_eq!(state(&f.host), before);
+    let refused = refusals(f.store.as_ref(), run.id);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    let reason = refused[0].reason.clone().unwrap_or_default();
+    assert!(reason.contains("node-b"), "{reason}");
+    assert!(reason.contains("2025-11-21T00:10:00"), "{reason}");
+}
+
+fn plan_bulk(service: &Service, action: &str, keys: &[&str], now: i64) -> Value {
+    let (status, plan) = call(
+        service,
+        Method::Post,
+        "/api/bulk/plan",
+        Some(json!({"action": action, "keys": keys})),
+        now,
+    );
+    assert_eq!(status, 200, "{plan}");
+    plan
+}
+
+fn run_bulk(
+    service: &Service,
+    store: &dyn Store,
+    plan: &Value,
+    now: i64,
+) -> seatwarden_audit::OperationRun {
+    let (status, started) = call(
+        service,
+        Method::Post,
+        &format!("/api/bulk/{}/run", plan["planId"].as_str().unwrap()),
+        Some(json!({"planHash": plan["planHash"]})),
+        now,
+    );
+    assert_eq!(status, 202, "{started}");
+    drain(service, now);
+    store
+        .get_run(RunId(started["runId"].as_i64().unwrap()))
+        .unwrap()
+        .unwrap()
+}
+
+/// Two admins plan the same bulk deactivation; the second plan is applied
+/// after the first: its action is skipped with the reason instead of a
+/// phantom second deactivation, and reverting it can never reactivate the
+/// user the first admin deactivated.
+#[test]
+fn a_stale_bulk_plan_skips_with_a_reason_and_its_revert_undoes_nothing() {
+    let f = fixture(2, 1, 0);
+    let first = plan_bulk(&f.service, "deactivate", &["K-idle0000"], DAY0);
+    let second = plan_bulk(&f.service, "deactivate", &["K-idle0000"], DAY0);
+    let a = run_bulk(&f.service, f.store.as_ref(), &first, DAY0);
+    assert_eq!(a.counts.succeeded, 1, "{a:?}");
+    let b = run_bulk(&f.service, f.store.as_ref(), &second, DAY0 + 1);
+    assert_eq!((b.counts.succeeded, b.counts.skipped), (0, 1), "{b:?}");
+
+    let deactivations = AuditQuery {
+        filter: AuditFilter {
+            actions: vec![Action::UserDeactivated],
+            ..AuditFilter::default()
+        },
+        ..AuditQuery::default()
+    };
+    let entries = f.store.query_audit(&deactivations).unwrap().items;
+    let succeeded: Vec<_> = entries
+        .iter()
+        .filter(|e| e.entry.status == seatwarden_audit::Status::Success)
+        .collect();
+    assert_eq!(succeeded.len(), 1, "{entries:?}");
+    let skipped = entries
+        .iter()
+        .find(|e| e.entry.run == Some(b.id))
+        .expect("the skip is audited");
+    assert!(
+        skipped.entry.description.contains("already deactivated"),
+        "{skipped:?}"
+    );
+
+    // Reverting the second run plans no reactivation.
+    let (status, revert) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/runs/{}/revert/plan", b.id),
+        None,
+        DAY0 + 2,
+    );
+    let text = revert.to_string();
+    assert!(!text.contains("\"activate\""), "{status} {text}");
+    let still = state(&f.host);
+    assert!(
+        still
+            .iter()
+            .any(|(k, active, ..)| k == "K-idle0000" && !*active),
+        "{still:?}"
+    );
 }

@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use seatwarden_audit::{Action as AuditAction, AuditEntry, Status as AuditStatus};
 use seatwarden_audit::{
     Actor, Initiator, NewRun, PlanHash, PolicyId, RunCounts, RunId, RunKind, RunStatus, RunUpdate,
 };
@@ -24,7 +25,7 @@ use seatwarden_core::{Millis, UserKey};
 use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
 use crate::service::trail::{Facts, NEVER_LOGGED_IN_BP};
 use crate::service::{Service, ServiceError};
-use crate::store::{ActionKey, JournaledPlan};
+use crate::store::{ActionKey, JournaledPlan, LeaseOutcome};
 
 /// The plan hash a queued preview run carries until its plan is journaled.
 pub(super) const PREVIEW_REQUESTED: &str = "preview-requested";
@@ -103,6 +104,27 @@ impl Service {
         (plan, run_plan, hash)
     }
 
+    /// Ends a run that could not proceed as failed, with an audit entry
+    /// saying why (a run that fails silently leaves admins guessing).
+    fn refuse_run(
+        &self,
+        run: RunId,
+        actor: Actor,
+        policy: Option<&PolicyId>,
+        reason: String,
+        now: Millis,
+    ) -> Result<(), ServiceError> {
+        let mut entry = AuditEntry::new(now, actor, AuditAction::RunRefused, AuditStatus::Failed)
+            .with_run(run)
+            .with_description(format!("run {run} refused"))
+            .with_reason(reason);
+        if let Some(policy) = policy {
+            entry = entry.with_policy(policy.clone());
+        }
+        self.store().append_audit(&[entry])?;
+        self.finish_with(run, RunStatus::Failed, RunCounts::default(), now)
+    }
+
     /// Reads the audit-trail facts evaluation needs (incrementally).
     pub(crate) fn refresh_facts(&self, now: Millis) -> Result<Facts, ServiceError> {
         Ok(self.trail.lock().refresh(self.store(), now)?)
@@ -129,8 +151,21 @@ impl Service {
                 now,
                 self.options().lease_ttl,
             )?;
-            if !lease.is_acquired() {
-                self.finish_with(run, RunStatus::Failed, RunCounts::default(), now)?;
+            if let LeaseOutcome::Held(held) = lease {
+                let reason = format!(
+                    "policy `{policy}` is being run by node `{}` (its lease lapses at {}); this run changed nothing",
+                    held.owner,
+                    held.expires_at
+                        .to_datetime()
+                        .map_or_else(|| held.expires_at.0.to_string(), |t| t.to_rfc3339())
+                );
+                self.refuse_run(
+                    run,
+                    Actor::policy(policy.clone()),
+                    Some(policy),
+                    reason,
+                    now,
+                )?;
                 return Ok(None);
             }
         }
@@ -174,8 +209,16 @@ impl Service {
                 self.release_policy(single.as_ref());
                 Ok(None)
             }
-            PlanStatus::Paused { .. } => {
-                self.finish_with(run, RunStatus::Failed, RunCounts::default(), now)?;
+            PlanStatus::Paused { problems } => {
+                let reason = format!(
+                    "the health check paused the run, nothing changed: {}",
+                    problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
+                self.refuse_run(run, run_plan.actor.clone(), single.as_ref(), reason, now)?;
                 self.release_policy(single.as_ref());
                 Ok(None)
             }

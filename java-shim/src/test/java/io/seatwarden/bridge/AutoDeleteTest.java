@@ -73,22 +73,24 @@ class AutoDeleteTest {
       assertEquals(3L, path(first.json(), "run", "counts", "succeeded"), first.toString());
       assertEquals(null, host.peek("K-idle0000").orElseThrow().deactivatedAt());
 
-      // Ten days on: deactivated too recently.
+      // Ten days on: the users Seatwarden deactivated were deactivated too recently; the two the
+      // fixture gave a host deactivation time 300 days ago go.
       host.setTime(t0 + 10 * DAY);
       host.recordLogin("fresh0000", t0 + 10 * DAY);
       Answer early = runNow(app, delete, t0 + 10 * DAY);
       assertEquals("succeeded", path(early.json(), "run", "status"), early.toString());
-      assertEquals(Set.of(), deleted(host));
+      assertEquals(Set.of("K-gone0000", "K-gone0001"), deleted(host));
 
-      // Thirty-one days on: exactly the users Seatwarden deactivated are deleted; the users the
-      // product deactivated without Seatwarden (no audited time) are left alone.
+      // Thirty-one days on: the users Seatwarden deactivated are deleted too, from the audited time.
       host.setTime(t0 + 31 * DAY);
       host.recordLogin("fresh0000", t0 + 31 * DAY);
       Answer due = runNow(app, delete, t0 + 31 * DAY);
       assertEquals("succeeded", path(due.json(), "run", "status"), due.toString());
-      assertEquals(Set.of("K-idle0000", "K-idle0001", "K-idle0002"), deleted(host));
+      assertEquals(
+          Set.of("K-gone0000", "K-gone0001", "K-idle0000", "K-idle0001", "K-idle0002"),
+          deleted(host));
       assertTrue(host.peek("K-idle0000").isEmpty());
-      assertTrue(host.peek("K-gone0000").isPresent());
+      assertTrue(host.peek("K-fresh0000").isPresent());
     }
   }
 }
