@@ -28,6 +28,7 @@ pub mod import;
 mod login;
 mod mail;
 pub mod probe;
+mod revert;
 mod run;
 mod trail;
 

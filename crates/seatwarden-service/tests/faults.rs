@@ -347,3 +347,273 @@ fn a_stale_bulk_plan_skips_with_a_reason_and_its_revert_undoes_nothing() {
         "{still:?}"
     );
 }
+
+fn version(service: &Service) -> Value {
+    let (status, mail) = call(service, Method::Get, "/api/settings/mail", None, DAY0);
+    assert_eq!(status, 200, "{mail}");
+    mail["configVersion"].clone()
+}
+
+/// The stored SMTP password must not follow a changed host, port or
+/// security (pointing the host at one's own listener with TLS off and
+/// pressing "test" used to send it there in clear), and AUTH without TLS
+/// is refused unless explicitly allowed.
+#[test]
+fn a_changed_smtp_destination_does_not_keep_the_stored_password() {
+    let f = fixture(1, 1, 0);
+    let own = json!({"source": "own", "host": "smtp.corp.example", "port": 587,
+                     "security": "start_tls", "username": "mailer", "password": "S3cret!",
+                     "from": "sw@example.test", "configVersion": version(&f.service)});
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        "/api/settings/mail",
+        Some(own),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["mail"]["password_set"], json!(true));
+
+    // Same destination, no password sent: kept (the form never has it).
+    let same = json!({"source": "own", "host": "smtp.corp.example", "port": 587,
+                      "security": "start_tls", "username": "mailer", "from": "other@example.test",
+                      "configVersion": version(&f.service)});
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        "/api/settings/mail",
+        Some(same),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["mail"]["password_set"], json!(true));
+
+    // Another host without TLS, no password sent: the password is not
+    // carried over, so the half credentials are refused and nothing changes.
+    let moved = json!({"source": "own", "host": "127.0.0.1", "port": 2526, "security": "none",
+                       "username": "mailer", "from": "sw@example.test",
+                       "configVersion": version(&f.service)});
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        "/api/settings/mail",
+        Some(moved),
+        DAY0,
+    );
+    assert_eq!(status, 422, "{body}");
+    let (_, now) = call(&f.service, Method::Get, "/api/settings/mail", None, DAY0);
+    assert_eq!(now["mail"]["host"], json!("smtp.corp.example"), "{now}");
+
+    // Even with the password typed again, AUTH without TLS is refused…
+    let clear = json!({"source": "own", "host": "127.0.0.1", "port": 2526, "security": "none",
+                       "username": "mailer", "password": "S3cret!", "from": "sw@example.test",
+                       "configVersion": version(&f.service)});
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        "/api/settings/mail",
+        Some(clear.clone()),
+        DAY0,
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("without TLS"), "{body}");
+    // …unless explicitly allowed (loopback relays only).
+    let mut allowed = clear;
+    allowed["allow_auth_without_tls"] = json!(true);
+    allowed["configVersion"] = version(&f.service);
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        "/api/settings/mail",
+        Some(allowed),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Mail settings and templates name the configuration version they were
+/// read at: a stale one is a conflict (409) and a missing one a bad
+/// request (400); neither changes anything.
+#[test]
+fn mail_settings_and_templates_refuse_stale_or_missing_config_versions() {
+    let f = fixture(1, 1, 0);
+    let v0 = version(&f.service);
+    let off = |v: Option<Value>| {
+        let mut b = json!({"source": "off"});
+        if let Some(v) = v {
+            b["configVersion"] = v;
+        }
+        b
+    };
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        "/api/settings/mail",
+        Some(off(None)),
+        DAY0,
+    );
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        "/api/settings/mail",
+        Some(off(Some(json!(999_999)))),
+        DAY0,
+    );
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(version(&f.service), v0, "nothing was saved");
+
+    let (_, list) = call(&f.service, Method::Get, "/api/templates", None, DAY0);
+    let mut template = list["templates"][0].clone();
+    let id = template["id"].as_str().unwrap().to_owned();
+    template["subject"] = json!("Changed subject");
+    let put = |t: &Value| {
+        call(
+            &f.service,
+            Method::Put,
+            &format!("/api/templates/{id}"),
+            Some(t.clone()),
+            DAY0,
+        )
+    };
+    let (status, body) = put(&template);
+    assert_eq!(status, 400, "missing version: {body}");
+    template["configVersion"] = json!(999_999);
+    let (status, body) = put(&template);
+    assert_eq!(status, 409, "stale version: {body}");
+    // Another admin saves first; the edit based on the older version loses.
+    template["configVersion"] = v0.clone();
+    let (status, body) = put(&template);
+    assert_eq!(status, 200, "{body}");
+    template["subject"] = json!("Second admin");
+    let (status, body) = put(&template);
+    assert_eq!(status, 409, "{body}");
+
+    let mut created = template.clone();
+    created["id"] = json!("copy");
+    created.as_object_mut().unwrap().remove("configVersion");
+    let (status, body) = call(
+        &f.service,
+        Method::Post,
+        "/api/templates",
+        Some(created),
+        DAY0,
+    );
+    assert_eq!(status, 400, "{body}");
+
+    let (status, body) = call(
+        &f.service,
+        Method::Delete,
+        &format!("/api/templates/{id}"),
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = call(
+        &f.service,
+        Method::Delete,
+        &format!("/api/templates/{id}?configVersion={v0}"),
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 409, "{body}");
+    let current = version(&f.service);
+    let (status, body) = call(
+        &f.service,
+        Method::Delete,
+        &format!("/api/templates/{id}?configVersion={current}"),
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Reverting an import used to plan nothing and succeed: now the accounts
+/// it created are deactivated and their new memberships removed, a
+/// profile change is listed as irreversible, and a run with nothing to
+/// undo is refused with the reason.
+#[test]
+fn reverting_an_import_deactivates_what_it_created_and_lists_what_it_cannot_undo() {
+    let f = fixture(1, 1, 0);
+    let csv = "username,email,display name,groups\r\n\
+               newbie,newbie@example.test,New Bie,staff\r\n\
+               newer,newer@example.test,New Er,staff\r\n\
+               fresh0000,,Fresh Renamed,\r\n";
+    let request = seatwarden_service::api::ApiRequest {
+        method: Method::Post,
+        path: "/api/import/validate".to_owned(),
+        query: Vec::new(),
+        body: csv.as_bytes().to_vec(),
+        context: admin(),
+    };
+    let response = f.service.handle(&request, seatwarden_core::Millis(DAY0));
+    let plan: Value = serde_json::from_slice(&response.body).unwrap();
+    assert_eq!(response.status, 200, "{plan}");
+    let (status, started) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/import/{}/apply", plan["planId"].as_str().unwrap()),
+        Some(json!({"planHash": plan["planHash"]})),
+        DAY0,
+    );
+    assert_eq!(status, 202, "{started}");
+    drain(&f.service, DAY0);
+    let import = started["runId"].as_i64().unwrap();
+    let created = |host: &MemoryDirectory| -> Vec<(String, bool, Vec<String>)> {
+        state(host)
+            .into_iter()
+            .filter(|(_, _, name, _)| name.starts_with("new"))
+            .map(|(_, active, name, groups)| (name, active, groups))
+            .collect()
+    };
+    assert_eq!(
+        created(&f.host),
+        [
+            ("newbie".to_owned(), true, vec!["staff".to_owned()]),
+            ("newer".to_owned(), true, vec!["staff".to_owned()]),
+        ]
+    );
+
+    let (status, revert) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/runs/{import}/revert/plan"),
+        None,
+        DAY0 + 1,
+    );
+    assert_eq!(status, 200, "{revert}");
+    let steps = revert["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 4, "{revert}");
+    let irreversible = revert["irreversible"].to_string();
+    assert!(irreversible.contains("K-fresh0000"), "{irreversible}");
+    assert!(irreversible.contains("not recorded"), "{irreversible}");
+    let (status, run) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/runs/{import}/revert"),
+        Some(json!({"planHash": revert["planHash"]})),
+        DAY0 + 1,
+    );
+    assert_eq!(status, 202, "{run}");
+    drain(&f.service, DAY0 + 1);
+    assert_eq!(
+        created(&f.host),
+        [
+            ("newbie".to_owned(), false, vec![]),
+            ("newer".to_owned(), false, vec![]),
+        ]
+    );
+
+    // A run that changed nothing revertible is refused, not run empty.
+    let policy = create_policy(&f.service, deactivation_policy("Safe", false), DAY0);
+    let preview = run_now(&f.service, f.store.as_ref(), &policy, DAY0 + 2);
+    let (status, body) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/runs/{}/revert/plan", preview.id),
+        None,
+        DAY0 + 2,
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(body.to_string().contains("nothing"), "{body}");
+}

@@ -104,7 +104,7 @@ pub fn router() -> Router<Service> {
         Post "/api/templates/preview" "previewTemplate" => templates::preview_template;
         Get "/api/templates/{id}" "getTemplate" => templates::get_template;
         Put "/api/templates/{id}" "replaceTemplate" => templates::replace_template;
-        Delete "/api/templates/{id}" "deleteTemplate" => templates::delete_template;
+        Delete "/api/templates/{id}" "deleteTemplate" ["configVersion"] => templates::delete_template;
         Post "/api/templates/{id}/test" "testTemplate" => templates::test_template;
         Get "/api/settings" "getSettings" => settings::get_settings;
         Put "/api/settings" "replaceSettings" => settings::replace_settings;

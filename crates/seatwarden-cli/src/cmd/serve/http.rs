@@ -271,11 +271,14 @@ async fn api(
             "the admin API accepts GET, POST, PUT and DELETE",
         );
     };
-    let limit = if is_csv(&parts.headers) {
-        CSV_LIMIT
-    } else {
-        JSON_LIMIT
-    };
+    // The larger limit only where a CSV body is expected: a `text/csv`
+    // header on any other route must not let a 32 MiB body through.
+    let limit =
+        if is_csv(&parts.headers) && seatwarden_service::api::takes_csv(method, parts.uri.path()) {
+            CSV_LIMIT
+        } else {
+            JSON_LIMIT
+        };
     let body = match read_body(&parts.headers, body, limit).await {
         Ok(b) => b,
         Err(response) => return response,

@@ -12,7 +12,6 @@ use seatwarden_core::UserKey;
 use super::{accepted, actor, admin_key, now, plan_hash, query_num};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::{ActionInfo, PendingPlan, RunPlan, Service, ServiceError};
-use crate::store::revert_from_store;
 
 fn run_id(params: &Params) -> Result<RunId, ApiError> {
     Ok(RunId(params.parse::<i64>("id")?))
@@ -212,7 +211,13 @@ fn revert_run_plan(
             format!("run `{id}` has not finished"),
         ));
     }
-    let revert = revert_from_store(service.store(), id).map_err(ServiceError::from)?;
+    let revert = service.revert_plan(id)?;
+    if revert.steps.is_empty() && revert.irreversible.is_empty() {
+        return Err(ApiError::new(
+            ApiErrorKind::Conflict,
+            format!("run `{id}` changed nothing that a revert could undo"),
+        ));
+    }
     let usernames = service.with_index(|index| {
         revert
             .steps
