@@ -199,6 +199,12 @@ action_enum! {
     /// node holds the policy's lease, or the health check or the
     /// mass-change guard paused it. The reason says which.
     RunRefused => "run_refused", "Run refused";
+    /// Someone signed in to the standalone server with its admin token
+    /// (success), or presented a wrong one (failed).
+    SignIn => "sign_in", "Sign-in";
+    /// A safe-mode (preview) policy run recorded its plan and changed
+    /// nothing; the description gives how many actions it planned.
+    RunPreviewed => "run_previewed", "Run previewed";
 }
 
 impl Action {

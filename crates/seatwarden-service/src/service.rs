@@ -30,6 +30,7 @@ mod mail;
 pub mod probe;
 mod revert;
 mod run;
+mod sign_in;
 mod trail;
 
 use std::collections::{HashMap, HashSet, VecDeque};

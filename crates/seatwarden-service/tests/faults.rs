@@ -617,3 +617,56 @@ fn reverting_an_import_deactivates_what_it_created_and_lists_what_it_cannot_undo
     assert_eq!(status, 409, "{body}");
     assert!(body.to_string().contains("nothing"), "{body}");
 }
+
+/// A safe-mode run leaves one `run_previewed` entry, so the log and its
+/// export show previews too.
+#[test]
+fn a_preview_run_leaves_an_audit_entry() {
+    let f = fixture(3, 1, 0);
+    let policy = create_policy(&f.service, deactivation_policy("Preview", false), DAY0);
+    let run = run_now(&f.service, f.store.as_ref(), &policy, DAY0 + 1);
+    assert_eq!(run.status, RunStatus::Previewed, "{run:?}");
+    let query = AuditQuery {
+        filter: AuditFilter {
+            run: Some(run.id),
+            ..AuditFilter::default()
+        },
+        ..AuditQuery::default()
+    };
+    let entries = f.store.query_audit(&query).unwrap().items;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].entry.action, Action::RunPreviewed);
+    assert!(
+        entries[0].entry.description.contains("3 action(s)"),
+        "{entries:?}"
+    );
+}
+
+/// Retention of 0 days is as destructive as "clear all": it needs the same
+/// typed phrase, which the API and the docs now agree on.
+#[test]
+fn a_zero_day_retention_needs_the_clear_all_phrase() {
+    let f = fixture(1, 1, 0);
+    let (_, r) = call(&f.service, Method::Get, "/api/audit/retention", None, DAY0);
+    let v = r["configVersion"].clone();
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        "/api/audit/retention",
+        Some(json!({"days": 0, "configVersion": v})),
+        DAY0,
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("CLEAR ALL AUDIT LOGS"), "{body}");
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        "/api/audit/retention",
+        Some(json!({"days": 0, "configVersion": v, "confirm": "CLEAR ALL AUDIT LOGS"})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
+    let docs = include_str!("../../../docs/api.md");
+    assert!(docs.contains(seatwarden_audit::CLEAR_CONFIRMATION));
+    assert!(!docs.contains("DELETE ALL AUDIT ENTRIES"));
+}

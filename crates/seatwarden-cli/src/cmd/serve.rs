@@ -283,6 +283,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         auth,
         clock,
         ui_dir: Arc::new(args.ui_dir.clone()),
+        hosts: Arc::new(http::AppState::hosts_for(address)),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

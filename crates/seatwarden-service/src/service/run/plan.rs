@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use seatwarden_audit::{Action as AuditAction, AuditEntry, Status as AuditStatus};
+use seatwarden_audit::{Action as AuditAction, AuditEntry, AuditFilter, Status as AuditStatus};
 use seatwarden_audit::{
     Actor, Initiator, NewRun, PlanHash, PolicyId, RunCounts, RunId, RunKind, RunStatus, RunUpdate,
 };
@@ -130,6 +130,13 @@ impl Service {
         Ok(self.trail.lock().refresh(self.store(), now)?)
     }
 
+    /// Reads what the audit trail adds to evaluation now (done before every
+    /// plan anyway; hosts and benchmarks may warm it at start): answers how
+    /// many users have an audited deactivation time.
+    pub fn refresh_audit_facts(&self, now: Millis) -> Result<usize, ServiceError> {
+        Ok(self.refresh_facts(now)?.deactivations.len())
+    }
+
     /// Runs the planning phase of a policy run; returns the apply job when
     /// there is something to apply.
     pub(super) fn plan_run(
@@ -205,6 +212,32 @@ impl Service {
                     users_affected: distinct_users(&run_plan),
                     ..RunCounts::default()
                 };
+                // A preview changes nothing but is a run an admin asked
+                // for (or a safe-mode schedule): the log shows it.
+                let mut entry = AuditEntry::new(
+                    now,
+                    run_plan.actor.clone(),
+                    AuditAction::RunPreviewed,
+                    AuditStatus::Success,
+                )
+                .with_run(run)
+                .with_description(format!(
+                    "preview: {} action(s) for {} user(s) planned, nothing changed",
+                    run_plan.actions.len(),
+                    counts.users_affected
+                ));
+                if let Some(policy) = &single {
+                    entry = entry.with_policy(policy.clone());
+                }
+                // Once, even when a crash makes this preview plan again.
+                let logged = AuditFilter {
+                    run: Some(run),
+                    actions: vec![AuditAction::RunPreviewed],
+                    ..AuditFilter::default()
+                };
+                if self.store().count_audit(&logged)? == 0 {
+                    self.store().append_audit(&[entry])?;
+                }
                 self.finish_with(run, RunStatus::Previewed, counts, now)?;
                 self.release_policy(single.as_ref());
                 Ok(None)
