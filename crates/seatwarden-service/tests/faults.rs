@@ -670,3 +670,36 @@ fn a_zero_day_retention_needs_the_clear_all_phrase() {
     assert!(docs.contains(seatwarden_audit::CLEAR_CONFIRMATION));
     assert!(!docs.contains("DELETE ALL AUDIT ENTRIES"));
 }
+
+/// A subject no mail server accepts (over 998 characters) is refused when
+/// the template is saved, not on every send.
+#[test]
+fn a_template_subject_over_998_characters_is_refused_at_save() {
+    let f = fixture(1, 1, 0);
+    let (_, list) = call(&f.service, Method::Get, "/api/templates", None, DAY0);
+    let mut template = list["templates"][0].clone();
+    let id = template["id"].as_str().unwrap().to_owned();
+    template["configVersion"] = list["configVersion"].clone();
+    template["subject"] = json!("x".repeat(999));
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        &format!("/api/templates/{id}"),
+        Some(template.clone()),
+        DAY0,
+    );
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["error"]["details"]["problems"][0]["path"],
+        json!("subject")
+    );
+    template["subject"] = json!("x".repeat(998));
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        &format!("/api/templates/{id}"),
+        Some(template),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
+}

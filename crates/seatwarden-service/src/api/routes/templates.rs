@@ -183,6 +183,9 @@ fn invalid_template(errors: &TemplateErrors, body_field: &str) -> ApiError {
             TemplateError::MultilineSubject => {
                 json!({"path": "subject", "message": "must be a single line"})
             }
+            TemplateError::SubjectTooLong { .. } => {
+                json!({"path": "subject", "message": e.to_string()})
+            }
             TemplateError::BadBcc { index } => json!({
                 "path": format!("bcc[{}]", index.saturating_sub(1)),
                 "message": format!("entry {index} is not a valid email address"),
