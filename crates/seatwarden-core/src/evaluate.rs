@@ -572,6 +572,33 @@ impl<'a> Evaluator<'a> {
             );
         }
 
+        // A deactivation that renames onto a username another account
+        // holds (`bob_old` exists) would fail at the host: skip the user
+        // here, naming the holder, so the preview never promises it.
+        if let Some(AccountOp::Deactivate {
+            rename_suffix: Some(suffix),
+            ..
+        }) = &account_op
+        {
+            let candidates = &remaining & &account_users;
+            for i in &candidates {
+                let target = format!("{}{suffix}", index.username(UserIdx(i)));
+                if let Some(holder) = index.index_of_username(&target)
+                    && holder.0 != i
+                {
+                    let mut one = RoaringBitmap::new();
+                    one.insert(i);
+                    take(
+                        SkipReason::RenameTargetTaken {
+                            holder: crate::plan::key_of(index, holder.0),
+                        },
+                        &one,
+                        &mut remaining,
+                    );
+                }
+            }
+        }
+
         // Read-only directories.
         let mut extra_ops: Vec<(GroupOrd, RoaringBitmap)> = Vec::new();
         for dir in index.directories() {

@@ -142,6 +142,9 @@ fn audited_deactivations_at_a_million_users() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(dir.path().join("store.db")).unwrap());
     let users = 1_000_000u32;
+    // One deactivation a minute: about two years of history.
+    const BASE: i64 = 1_700_000_000_000;
+    const MINUTE: i64 = 60_000;
     let entry = |i: u32, at: i64| {
         AuditEntry::new(
             Millis(at),
@@ -158,14 +161,14 @@ fn audited_deactivations_at_a_million_users() {
     for chunk in (0..users).collect::<Vec<_>>().chunks(20_000) {
         let batch: Vec<AuditEntry> = chunk
             .iter()
-            .map(|&i| entry(i, 1_000 + i64::from(i)))
+            .map(|&i| entry(i, BASE + i64::from(i) * MINUTE))
             .collect();
         store.append_audit(&batch).unwrap();
     }
     println!("appended {users} entries in {:?}", t.elapsed());
     let host = Arc::new(MemoryDirectory::new(snapshot(1, 1, 0)));
     let service = Service::new(host, store.clone(), options("node-a", 50)).unwrap();
-    let now = Millis(10_000_000);
+    let now = Millis(BASE + i64::from(users) * MINUTE);
     let t = std::time::Instant::now();
     assert_eq!(service.refresh_audit_facts(now).unwrap(), users as usize);
     println!("first read: {:?}", t.elapsed());

@@ -23,6 +23,7 @@
 //! unknown); using the old one would delete them too early.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use seatwarden_audit::{Action, AuditFilter, RunFilter, RunId, RunKind, RunQuery, Status};
 use seatwarden_core::{Millis, UserKey};
@@ -40,6 +41,8 @@ const RECENT_RUNS: u32 = 20;
 #[derive(Debug, Default)]
 pub(crate) struct DeactivationTrail {
     latest: HashMap<UserKey, Millis>,
+    /// `latest` as the engine takes it, rebuilt only when it changed.
+    list: Arc<Vec<(UserKey, Millis)>>,
     /// Entries at or after this instant have not been read yet (`None`:
     /// nothing was read).
     watermark: Option<Millis>,
@@ -52,7 +55,7 @@ impl DeactivationTrail {
         &mut self,
         store: &dyn Store,
         now: Millis,
-    ) -> StoreResult<Vec<(UserKey, Millis)>> {
+    ) -> StoreResult<Arc<Vec<(UserKey, Millis)>>> {
         let filter = AuditFilter {
             actions: vec![
                 Action::UserDeactivated,
@@ -80,6 +83,7 @@ impl DeactivationTrail {
             Ok(())
         })?;
         // The scan is newest first; replay oldest first.
+        let changed = !seen.is_empty();
         for (user, at, deactivated) in seen.into_iter().rev() {
             if deactivated {
                 self.latest.insert(user, at);
@@ -90,7 +94,10 @@ impl DeactivationTrail {
         // An entry stamped in the future (a skewed clock) must not push the
         // watermark past entries still to come.
         self.watermark = Some(newest.min(now));
-        Ok(self.latest.iter().map(|(k, t)| (k.clone(), *t)).collect())
+        if changed {
+            self.list = Arc::new(self.latest.iter().map(|(k, t)| (k.clone(), *t)).collect());
+        }
+        Ok(self.list.clone())
     }
 }
 
@@ -107,8 +114,9 @@ pub(crate) struct Trail {
 /// What [`Trail::refresh`] found.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Facts {
-    /// The latest audited deactivation per user.
-    pub(crate) deactivations: Vec<(UserKey, Millis)>,
+    /// The latest audited deactivation per user (shared: at a million
+    /// users it is copied once per plan, into the engine's context).
+    pub(crate) deactivations: Arc<Vec<(UserKey, Millis)>>,
     /// The never-logged-in share the previous planned run reported.
     pub(crate) previous_never_logged_in_bp: Option<u32>,
 }

@@ -48,7 +48,7 @@ impl Service {
             .unwrap_or_else(|_| self.trail.lock().last());
         let ctx = EvalContext {
             acting_admin: settings.automation_account.clone(),
-            audit_deactivations: facts.deactivations,
+            audit_deactivations: facts.deactivations.as_ref().clone(),
             previous_never_logged_in_bp: facts.previous_never_logged_in_bp,
             only,
             preview,
