@@ -23,6 +23,8 @@
 //! administrator, acting admin, protected group (global groups first, then
 //! the policy's own, in listed order), read-only directory, conflict.
 
+mod rename;
+
 use std::collections::HashMap;
 
 use roaring::RoaringBitmap;
@@ -572,30 +574,20 @@ impl<'a> Evaluator<'a> {
             );
         }
 
-        // A deactivation that renames onto a username another account
-        // holds (`bob_old` exists) would fail at the host: skip the user
-        // here, naming the holder, so the preview never promises it.
+        // A rename onto a username another account holds cannot happen.
         if let Some(AccountOp::Deactivate {
             rename_suffix: Some(suffix),
             ..
         }) = &account_op
         {
-            let candidates = &remaining & &account_users;
-            for i in &candidates {
-                let target = format!("{}{suffix}", index.username(UserIdx(i)));
-                if let Some(holder) = index.index_of_username(&target)
-                    && holder.0 != i
-                {
-                    let mut one = RoaringBitmap::new();
-                    one.insert(i);
-                    take(
-                        SkipReason::RenameTargetTaken {
-                            holder: crate::plan::key_of(index, holder.0),
-                        },
-                        &one,
-                        &mut remaining,
-                    );
-                }
+            for (i, holder) in rename::taken(index, &(&remaining & &account_users), suffix) {
+                let mut one = RoaringBitmap::new();
+                one.insert(i);
+                take(
+                    SkipReason::RenameTargetTaken { holder },
+                    &one,
+                    &mut remaining,
+                );
             }
         }
 
