@@ -21,7 +21,8 @@
 //!
 //! **Order of skips.** A matched user is skipped for the first of: system
 //! administrator, acting admin, protected group (global groups first, then
-//! the policy's own, in listed order), read-only directory, conflict.
+//! the policy's own, in listed order), restricted group, rename target
+//! taken, read-only directory, conflict.
 
 mod rename;
 
