@@ -98,6 +98,8 @@ test('filter, export, safe policy, preview, live run, audit, revert', async () =
   await openTab(page, 'audit');
   await page.locator(`[data-testid="run-row"][data-run="${runId}"]`).waitFor();
   await page.locator(`[data-testid="run-row"][data-run="${runId}"] a`).click();
+  // The run's own page, not the audit list it replaces (whose rows match too).
+  await page.getByRole('heading', { name: `Run #${runId}:` }).waitFor();
   await page.locator('[data-testid="audit-row"]').first().waitFor();
   assert.ok(await page.locator('[data-testid="audit-row"]').count() > 0);
   await shot(page, 'story-audit-run');
