@@ -39,12 +39,24 @@ async function parseError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, e?.kind ?? 'internal', e?.message ?? `the server answered ${res.status}`, e?.details);
 }
 
+// The standalone server answers the XSRF token only at sign-in (a session cookie alone must not
+// yield it: browsers send 127.0.0.1 cookies to every port). The page keeps it in this origin's
+// storage, which no other port can read, and presents it to confirm the session after a reload.
+const XSRF_KEY = 'seatwarden.xsrf';
+function keep(token: string | null): void {
+  try { if (token === null) localStorage.removeItem(XSRF_KEY); else localStorage.setItem(XSRF_KEY, token); } catch { /* storage off: sign in after each reload */ }
+}
+function kept(): string | null {
+  try { return localStorage.getItem(XSRF_KEY); } catch { return null; }
+}
+
 /** Restores the session after a reload; false when the browser is not signed in. */
 export async function resumeSession(): Promise<boolean> {
-  const res = await fetch(`${base}session`, { credentials: 'same-origin' });
+  const token = kept();
+  const res = await fetch(`${base}session`, { credentials: 'same-origin', headers: { 'X-Seatwarden-XSRF': token ?? '' } });
   if (res.status === 404) { xsrf = ''; return true; } // plugin: the product owns the session
-  if (!res.ok) return false;
-  xsrf = ((await res.json()) as { xsrfToken: string }).xsrfToken;
+  if (!res.ok || token === null) { keep(null); return false; }
+  xsrf = token;
   return true;
 }
 
@@ -55,11 +67,13 @@ export async function signIn(token: string): Promise<void> {
   });
   if (!res.ok) throw await parseError(res);
   xsrf = ((await res.json()) as { xsrfToken: string }).xsrfToken;
+  keep(xsrf);
 }
 
 export async function signOut(): Promise<void> {
   await fetch(`${base}session`, { method: 'DELETE', credentials: 'same-origin', headers: { 'X-Seatwarden-XSRF': xsrf ?? '' } });
   xsrf = null;
+  keep(null);
 }
 
 export type Query = Record<string, string | number | boolean | null | undefined>;

@@ -102,10 +102,11 @@ export async function shot(page, name) {
 /** Sends a change to the API from the signed-in page (with the session's XSRF token), for test setup only. */
 export async function apiSend(page, method, pathAndQuery, body) {
   return page.evaluate(async ([m, p, b]) => {
-    const session = await (await fetch(new URL('session', document.baseURI).href, { credentials: 'same-origin' })).json();
+    // The page keeps the XSRF token from its sign-in (the server never answers it again).
+    const xsrf = localStorage.getItem('seatwarden.xsrf') ?? '';
     const r = await fetch(new URL(`api/${p}`, document.baseURI).href, {
       method: m, credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-Seatwarden-XSRF': session.xsrfToken },
+      headers: { 'Content-Type': 'application/json', 'X-Seatwarden-XSRF': xsrf },
       body: b === undefined ? undefined : JSON.stringify(b),
     });
     const text = await r.text();

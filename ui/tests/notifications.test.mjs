@@ -91,7 +91,7 @@ test('SMTP settings save and the password is never echoed', async () => {
   await page.getByLabel('Mail server', { exact: true }).selectOption('own');
   await page.getByLabel('SMTP host').fill('127.0.0.1');
   await page.getByLabel('Port', { exact: true }).fill('2525');
-  await page.getByLabel('Security').selectOption('none');
+  await page.getByLabel('Security').selectOption('start_tls');
   await page.getByLabel('SMTP username').fill('mailer');
   await page.getByLabel('SMTP password').fill('s3cret-pass');
   await page.getByLabel('Sender (From)').fill('Seatwarden <seatwarden@example.test>');
@@ -110,10 +110,17 @@ test('SMTP settings save and the password is never echoed', async () => {
   await openTab(page, 'notifications');
   assert.equal(await page.getByLabel('SMTP password').inputValue(), '');
   assert.match(await page.getByLabel('SMTP password').getAttribute('placeholder'), /saved/);
-  // Saving again without typing it keeps it.
-  await page.getByLabel('Port', { exact: true }).fill('2526');
+  // Saving again without typing it keeps it while it would go to the same server.
+  await page.getByLabel('Sender (From)').fill('Seatwarden Bot <seatwarden@example.test>');
   await page.getByRole('button', { name: 'Save mail settings' }).click();
   await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).waitFor();
   assert.equal((await api(page, 'settings/mail')).body.mail.password_set, true);
+  // Another port without typing it again: refused beside the password, nothing saved.
+  await page.getByLabel('Port', { exact: true }).fill('2526');
+  await page.getByRole('button', { name: 'Save mail settings' }).click();
+  await page.getByText('type the password again').first().waitFor();
+  const kept = (await api(page, 'settings/mail')).body.mail;
+  assert.equal(kept.port, 2525);
+  assert.equal(kept.password_set, true);
   await shot(page, 'notifications-smtp');
 });

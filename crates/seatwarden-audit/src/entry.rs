@@ -204,6 +204,16 @@ action_enum! {
     /// The product never completed the login (a later check refused it, or
     /// the browser never followed): the provisional access was taken back.
     LoginNotCompleted => "login_not_completed", "Login not completed";
+    /// A policy run changed nothing because it could not proceed: another
+    /// node holds the policy's lease, or the health check or the
+    /// mass-change guard paused it. The reason says which.
+    RunRefused => "run_refused", "Run refused";
+    /// Someone signed in to the standalone server with its admin token
+    /// (success), or presented a wrong one (failed).
+    SignIn => "sign_in", "Sign-in";
+    /// A safe-mode (preview) policy run recorded its plan and changed
+    /// nothing; the description gives how many actions it planned.
+    RunPreviewed => "run_previewed", "Run previewed";
 }
 
 impl Action {

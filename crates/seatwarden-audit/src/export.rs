@@ -28,14 +28,22 @@ use seatwarden_core::Millis;
 
 use crate::entry::{Action, Actor, Status, StoredEntry};
 
-/// The characters that make a spreadsheet treat a cell as a formula.
-pub const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// The characters that make a spreadsheet treat a cell as a formula: the
+/// ASCII ones OWASP names, and their full-width forms `＝ ＋ － ＠`, which
+/// some spreadsheet programs normalise to the ASCII ones (the users and
+/// groups exports in `seatwarden-csv` neutralise the same set).
+pub const FORMULA_TRIGGERS: [char; 10] = [
+    '=', '+', '-', '@', '\t', '\r', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+];
 
-/// Whether a cell starting with this byte must be neutralised. All triggers
-/// are ASCII, so the first byte decides (a multi-byte character's first
-/// byte is never ASCII).
-fn is_trigger(first: u8) -> bool {
-    matches!(first, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+/// Whether a cell starting with these bytes must be neutralised.
+fn is_trigger(cell: &[u8]) -> bool {
+    match cell {
+        [b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => true,
+        // U+FF1D ＝, U+FF0B ＋, U+FF0D －, U+FF20 ＠ in UTF-8.
+        [0xEF, 0xBC, 0x9D | 0x8B | 0x8D | 0xA0, ..] => true,
+        _ => false,
+    }
 }
 
 /// A cell value that no spreadsheet will evaluate: values starting with a
@@ -46,8 +54,8 @@ fn is_trigger(first: u8) -> bool {
 /// the value is shown, never run. Numbers that start with `-` are prefixed
 /// too; that costs a spreadsheet user a numeric column, not their machine.
 pub fn formula_safe(cell: &str) -> Cow<'_, str> {
-    match cell.as_bytes().first() {
-        Some(&b) if is_trigger(b) => {
+    match cell.as_bytes() {
+        b if is_trigger(b) => {
             let mut s = String::with_capacity(cell.len() + 1);
             s.push('\'');
             s.push_str(cell);
@@ -316,7 +324,7 @@ impl<W: Write> AuditCsv<W> {
         if quote {
             self.buf.push(b'"');
         }
-        if v.first().copied().is_some_and(is_trigger) {
+        if is_trigger(v) {
             self.buf.push(b'\'');
         }
         if quote {
@@ -334,8 +342,8 @@ impl<W: Write> AuditCsv<W> {
         if quote {
             self.buf.push(b'"');
         }
-        let lead = parts.iter().find_map(|p| p.first().copied());
-        if lead.is_some_and(is_trigger) {
+        let lead = parts.iter().find(|p| !p.is_empty());
+        if lead.is_some_and(|p| is_trigger(p)) {
             self.buf.push(b'\'');
         }
         for p in parts {
@@ -538,9 +546,22 @@ mod tests {
     }
 
     #[test]
+    fn full_width_triggers_are_neutralised_in_the_streamed_export() {
+        let csv = export(&[entry_with("＝1+1")]);
+        let row = csv.lines().nth(1).unwrap();
+        assert!(row.contains(",'＝1+1,"), "{row}");
+        assert!(!row.contains(",＝1+1"), "{row}");
+    }
+
+    #[test]
     fn formula_cells_are_prefixed() {
         assert_eq!(formula_safe("=1+1"), "'=1+1");
         assert_eq!(formula_safe("\tx"), "'\tx");
+        // Full-width forms, which some spreadsheets read as the ASCII ones.
+        for cell in ["＝1+1", "＋1", "－1", "＠SUM(1)"] {
+            assert_eq!(formula_safe(cell), format!("'{cell}"));
+        }
+        assert_eq!(formula_safe("ｘ"), "ｘ");
         assert_eq!(formula_safe("plain"), "plain");
         assert!(matches!(formula_safe("plain"), Cow::Borrowed(_)));
         assert_eq!(formula_safe(""), "");

@@ -1,5 +1,6 @@
 //! One module per subcommand. Each exposes `Args` (clap) and `run`.
 
+pub(crate) mod backup;
 pub(crate) mod dashboard;
 pub(crate) mod demo_data;
 pub(crate) mod export_users;

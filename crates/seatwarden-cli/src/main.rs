@@ -43,11 +43,51 @@ enum Command {
     ImportAtlassianExport(cmd::import_atlassian_export::Args),
     /// Run the standalone server: admin API and UI on 127.0.0.1 over an embedded directory.
     Serve(cmd::serve::Args),
+    /// Copy a `serve` data folder consistently, while the server runs (SQLite's online backup).
+    Backup(cmd::backup::Args),
     /// Record logins in a `serve` data folder and run the login policies for them.
     SimulateLogins(cmd::simulate_logins::Args),
 }
 
+/// `println!` panics when standard output fails. A reader that went away
+/// (`seatwarden plan … | head`) ends the command quietly, as for any Unix
+/// tool; any other failure (a full disk) is one error line, never a panic
+/// with a backtrace.
+fn quiet_stdout_failures() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if let Some(why) = message.strip_prefix("failed printing to stdout: ") {
+            if why.starts_with("Broken pipe") {
+                std::process::exit(0);
+            }
+            eprintln!("seatwarden: cannot write to standard output: {why}");
+            std::process::exit(1);
+        }
+        default(info);
+    }));
+}
+
+/// A closed reader of standard output, as an error from a subcommand.
+fn is_broken_pipe(error: &cmd::support::CliError) -> bool {
+    match error {
+        cmd::support::CliError::Io { source, .. } => {
+            source.kind() == std::io::ErrorKind::BrokenPipe
+        }
+        cmd::support::CliError::Json(e) => {
+            e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe)
+        }
+        _ => false,
+    }
+}
+
 fn main() -> ExitCode {
+    quiet_stdout_failures();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::DemoData(args) => cmd::demo_data::run(&args),
@@ -61,9 +101,11 @@ fn main() -> ExitCode {
         Command::ImportAtlassianExport(args) => cmd::import_atlassian_export::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),
         Command::SimulateLogins(args) => cmd::simulate_logins::run(&args),
+        Command::Backup(args) => cmd::backup::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("seatwarden: {error}");
             ExitCode::FAILURE

@@ -32,6 +32,8 @@ fn start(data: &Path, clock: &Path, node: &str) -> Server {
             clock.to_str().unwrap(),
             "--node-id",
             node,
+            // Two servers on one folder on purpose: this tests the leases.
+            "--shared-data-folder",
             "--tick-seconds",
             "0.2",
             "--ui-dir",

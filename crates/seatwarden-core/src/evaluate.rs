@@ -21,7 +21,10 @@
 //!
 //! **Order of skips.** A matched user is skipped for the first of: system
 //! administrator, acting admin, protected group (global groups first, then
-//! the policy's own, in listed order), read-only directory, conflict.
+//! the policy's own, in listed order), restricted group, rename target
+//! taken, read-only directory, conflict.
+
+mod rename;
 
 use std::collections::HashMap;
 
@@ -570,6 +573,23 @@ impl<'a> Evaluator<'a> {
                 &(self.members(*g) & &account_users),
                 &mut remaining,
             );
+        }
+
+        // A rename onto a username another account holds cannot happen.
+        if let Some(AccountOp::Deactivate {
+            rename_suffix: Some(suffix),
+            ..
+        }) = &account_op
+        {
+            for (i, holder) in rename::taken(index, &(&remaining & &account_users), suffix) {
+                let mut one = RoaringBitmap::new();
+                one.insert(i);
+                take(
+                    SkipReason::RenameTargetTaken { holder },
+                    &one,
+                    &mut remaining,
+                );
+            }
         }
 
         // Read-only directories.

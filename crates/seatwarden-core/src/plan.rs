@@ -149,6 +149,13 @@ pub enum SkipReason {
         /// The group.
         group: GroupName,
     },
+    /// A deactivation that renames (adds a suffix): another account already
+    /// has the new username, so the rename, and with it the deactivation,
+    /// cannot happen. The plan never promises it.
+    RenameTargetTaken {
+        /// The account holding the username (its key, not its name).
+        holder: UserKey,
+    },
 }
 
 impl fmt::Display for SkipReason {
@@ -177,6 +184,10 @@ impl fmt::Display for SkipReason {
             SkipReason::RestrictedGroup { group } => {
                 write!(f, "member of restricted group `{group}`")
             }
+            SkipReason::RenameTargetTaken { holder } => write!(
+                f,
+                "the renamed username is already held by account `{holder}`"
+            ),
         }
     }
 }

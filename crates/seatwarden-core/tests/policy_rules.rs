@@ -377,3 +377,53 @@ fn login_policies_never_touch_protected_users_or_the_acting_admin() {
         SkipReason::ActingAdmin
     );
 }
+
+/// Issue 18: a deactivation that renames onto a username another account
+/// holds is skipped with the holder named; the plan never promises a
+/// rename that cannot happen. The holder itself, and a user whose new
+/// name is free, are planned as usual.
+#[test]
+fn a_rename_onto_a_taken_username_is_skipped_naming_the_holder() {
+    let idx = index(
+        vec![
+            user("K1", "bob", Some(200), &["staff"]),
+            user("K2", "BOB_old", Some(1), &["staff"]),
+            user("K3", "carol", Some(200), &["staff"]),
+        ],
+        vec![],
+        json!([]),
+        &[],
+    );
+    let cfg = config(json!([{"id": "idle", "mode": "live",
+        "condition": {"kind": "inactive", "days": 90},
+        "action": {"kind": "deactivate", "renameSuffix": "_old"}}]));
+    let plan = evaluate(&cfg, &idx, Millis(NOW), &EvalContext::default());
+    let ops: Vec<Operation> = plan
+        .actions(&idx)
+        .into_iter()
+        .map(|a| a.operation)
+        .collect();
+    assert!(
+        ops.iter().all(|op| op.user() != Some(&UserKey::from("K1"))),
+        "{ops:?}"
+    );
+    assert!(ops.contains(&Operation::Rename {
+        user: UserKey::from("K3"),
+        to: Username::from("carol_old"),
+    }));
+    let skips: Vec<(String, SkipReason)> = plan
+        .skips(&idx)
+        .into_iter()
+        .map(|s| (s.user.0, s.reason))
+        .collect();
+    assert_eq!(
+        skips,
+        vec![(
+            "K1".into(),
+            SkipReason::RenameTargetTaken {
+                holder: UserKey::from("K2")
+            }
+        )]
+    );
+    assert!(skips[0].1.to_string().contains("`K2`"));
+}

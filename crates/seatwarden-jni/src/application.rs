@@ -772,6 +772,7 @@ mod tests {
             Conflict,
             Conflict,
             Conflict,
+            Conflict,
             Conflict,   // state
             BadRequest, // bulk
             Conflict,

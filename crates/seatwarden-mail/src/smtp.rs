@@ -76,6 +76,11 @@ pub struct SmtpSettings {
     /// Extra trusted root certificate (PEM), for servers with an internal CA.
     #[serde(default)]
     pub extra_root_pem: Option<String>,
+    /// Send the login and password without TLS. Off unless an admin says so
+    /// explicitly: anyone on the path (or a listener the host was pointed
+    /// at) would read the password. Even then only to a loopback host.
+    #[serde(default)]
+    pub allow_auth_without_tls: bool,
 }
 
 fn default_timeout() -> u64 {
@@ -93,6 +98,7 @@ struct SettingsView<'a> {
     timeout_secs: u64,
     hello_name: &'a Option<String>,
     extra_root_pem: &'a Option<String>,
+    allow_auth_without_tls: bool,
 }
 
 impl Serialize for SmtpSettings {
@@ -107,6 +113,7 @@ impl Serialize for SmtpSettings {
             timeout_secs: self.timeout_secs,
             hello_name: &self.hello_name,
             extra_root_pem: &self.extra_root_pem,
+            allow_auth_without_tls: self.allow_auth_without_tls,
         }
         .serialize(s)
     }
@@ -125,6 +132,7 @@ impl SmtpSettings {
             timeout_secs: default_timeout(),
             hello_name: None,
             extra_root_pem: None,
+            allow_auth_without_tls: false,
         }
     }
 
@@ -144,9 +152,17 @@ impl SmtpSettings {
     }
 
     /// Keeps `previous`'s password when this update did not send one
-    /// (the admin form never receives the password, so it cannot send it back).
+    /// (the admin form never receives the password, so it cannot send it
+    /// back), but only while it would go to the same place the same way:
+    /// same host, port, security and username. Otherwise a changed host
+    /// (another listener, TLS off) plus "send test" would hand the stored
+    /// password to whoever runs that listener; the admin must type it again.
     pub fn keep_password_from(&mut self, previous: &SmtpSettings) {
-        if self.password.is_none() && self.username == previous.username {
+        let same_destination = self.host.eq_ignore_ascii_case(&previous.host)
+            && self.port == previous.port
+            && self.security == previous.security
+            && self.username == previous.username;
+        if self.password.is_none() && same_destination {
             self.password.clone_from(&previous.password);
         }
     }
@@ -257,8 +273,10 @@ pub enum SettingsError {
     /// `from` is not a mailbox.
     #[error("sender `{0}` is not a valid address")]
     BadFrom(String),
-    /// A password without TLS to a remote server would travel in clear text.
-    #[error("refusing to send a password without TLS to `{0}`; choose STARTTLS or TLS")]
+    /// A password without TLS would travel in clear text.
+    #[error(
+        "refusing to send a password without TLS to `{0}`; choose STARTTLS or TLS (on a loopback relay, `allow_auth_without_tls` permits it)"
+    )]
     AuthWithoutTls(String),
     /// A password was given without a user name, or the other way round.
     #[error("username and password must be given together")]
@@ -311,7 +329,7 @@ impl SmtpMailer {
         };
         if credentials.is_some()
             && settings.security == Security::None
-            && !is_loopback(&settings.host)
+            && !(settings.allow_auth_without_tls && is_loopback(&settings.host))
         {
             return Err(SettingsError::AuthWithoutTls(settings.host.clone()));
         }
@@ -645,6 +663,7 @@ mod tests {
             timeout_secs: 10,
             hello_name: None,
             extra_root_pem: None,
+            allow_auth_without_tls: false,
         }
     }
 
@@ -664,14 +683,29 @@ mod tests {
     }
 
     #[test]
-    fn update_without_password_keeps_the_old_one() {
+    fn update_without_password_keeps_the_old_one_for_the_same_destination() {
         let old = settings();
         let mut new: SmtpSettings = serde_json::from_str(
-            r#"{"host":"smtp2.example.com","port":465,"security":"tls","username":"mailer","from":"a@example.com"}"#,
+            r#"{"host":"SMTP.example.com","port":587,"security":"start_tls","username":"mailer","from":"b@example.com"}"#,
         )
         .unwrap();
         new.keep_password_from(&old);
         assert_eq!(new.password, old.password);
+    }
+
+    #[test]
+    fn a_changed_host_port_or_security_drops_the_kept_password() {
+        let old = settings();
+        for changed in [
+            r#"{"host":"127.0.0.1","port":587,"security":"start_tls","username":"mailer","from":"a@example.com"}"#,
+            r#"{"host":"smtp.example.com","port":2526,"security":"start_tls","username":"mailer","from":"a@example.com"}"#,
+            r#"{"host":"smtp.example.com","port":587,"security":"none","username":"mailer","from":"a@example.com"}"#,
+            r#"{"host":"smtp.example.com","port":587,"security":"start_tls","username":"other","from":"a@example.com"}"#,
+        ] {
+            let mut new: SmtpSettings = serde_json::from_str(changed).unwrap();
+            new.keep_password_from(&old);
+            assert_eq!(new.password, None, "{changed}");
+        }
     }
 
     #[test]
@@ -683,7 +717,19 @@ mod tests {
             Err(SettingsError::AuthWithoutTls(_))
         ));
         s.host = "127.0.0.1".into();
+        // Loopback too, unless explicitly allowed.
+        assert!(matches!(
+            SmtpMailer::new(s.clone()),
+            Err(SettingsError::AuthWithoutTls(_))
+        ));
+        s.allow_auth_without_tls = true;
         assert!(SmtpMailer::new(s.clone()).is_ok());
+        s.host = "mail.example.com".into();
+        assert!(
+            SmtpMailer::new(s.clone()).is_err(),
+            "never to a remote host"
+        );
+        s.host = "127.0.0.1".into();
         s.password = None;
         assert_eq!(
             SmtpMailer::new(s).unwrap_err(),

@@ -142,6 +142,10 @@ pub struct Template {
     pub last_send: Option<LastSend>,
 }
 
+/// The longest subject a template may have: a mail header line holds at
+/// most 998 characters (RFC 5322, section 2.1.1), and servers refuse more.
+pub const MAX_SUBJECT_CHARS: usize = 998;
+
 /// What is wrong with a template, every problem at once.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
@@ -158,6 +162,15 @@ pub enum TemplateError {
     /// The subject spans lines.
     #[error("subject must be a single line")]
     MultilineSubject,
+    /// The subject is longer than a mail header line may be (RFC 5322,
+    /// section 2.1.1: 998 characters); every send would be refused.
+    #[error("subject must be at most {max} characters (it has {length})")]
+    SubjectTooLong {
+        /// Its length in characters.
+        length: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A BCC entry is not an email address.
     #[error("bcc entry {index} is not a valid email address")]
     BadBcc {
@@ -198,6 +211,13 @@ impl Template {
         }
         if self.subject.contains(['\r', '\n']) {
             errors.push(TemplateError::MultilineSubject);
+        }
+        let length = self.subject.chars().count();
+        if length > MAX_SUBJECT_CHARS {
+            errors.push(TemplateError::SubjectTooLong {
+                length,
+                max: MAX_SUBJECT_CHARS,
+            });
         }
         if self.html_body.trim().is_empty() {
             errors.push(TemplateError::Empty {

@@ -430,6 +430,7 @@ fn authenticates_with_plain_and_reports_a_wrong_password() {
     let mut settings = SmtpSettings::plain("127.0.0.1", server.port(), "seatwarden@example.com");
     settings.username = Some("mailer".into());
     settings.password = Some(Secret::new("wrong"));
+    settings.allow_auth_without_tls = true;
     let bad = SmtpMailer::new(settings.clone()).unwrap();
     let err = bad.send_test("a@example.com", "X").unwrap_err();
     assert!(

@@ -18,6 +18,13 @@ use serde::{Deserialize, Serialize};
 pub use error::{ApiError, ApiErrorKind};
 pub use router::{Params, Route, Router};
 
+/// Whether a request takes a CSV body (the users and groups imports): only
+/// these may be larger than a JSON body. Hosts size their body limit by
+/// this, never by the `Content-Type` alone, which any request can claim.
+pub fn takes_csv(method: Method, path: &str) -> bool {
+    method == Method::Post && matches!(path, "/api/import/validate" | "/api/groups/import")
+}
+
 /// An HTTP method the admin API uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]

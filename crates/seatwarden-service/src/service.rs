@@ -31,7 +31,10 @@ mod mail;
 mod preview;
 pub mod probe;
 mod provisional;
+mod revert;
 mod run;
+mod sign_in;
+mod trail;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -221,6 +224,9 @@ pub struct Service {
     /// complete that login (see `provisional`).
     grants: Mutex<provisional::Grants>,
     router: Router<Service>,
+    /// Audit-trail facts for evaluation (deactivation times, the last
+    /// health figure), refreshed incrementally before each plan.
+    trail: Mutex<trail::Trail>,
 }
 
 impl Service {
@@ -262,6 +268,7 @@ impl Service {
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             grants: Mutex::new(HashMap::new()),
             router: crate::api::routes::router(),
+            trail: Mutex::new(trail::Trail::default()),
         })
     }
 

@@ -672,6 +672,8 @@ fn enable_template(f: &Fixture, id: &str) {
     assert_eq!(status, 200, "{template}");
     let mut template = template;
     template["enabled"] = json!(true);
+    let (_, list) = call(&f.service, Method::Get, "/api/templates", None, NOW);
+    template["configVersion"] = list["configVersion"].clone();
     let (status, body) = call(
         &f.service,
         Method::Put,

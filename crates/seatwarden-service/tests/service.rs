@@ -954,7 +954,11 @@ fn a_queued_preview_killed_before_planning_is_resumed_as_a_preview() {
         "the journaled plan's hash replaced the marker"
     );
     assert_eq!(state(&host), original, "a preview never writes");
-    assert!(audit_of(store.as_ref(), run).is_empty());
+    // Its only audit entry says it was a preview (issue 18: previews are
+    // logged), once.
+    let entries = audit_of(store.as_ref(), run);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].action, seatwarden_audit::Action::RunPreviewed);
 }
 
 #[test]

@@ -129,3 +129,58 @@ fn two_nodes_on_one_database_file_run_a_due_policy_once() {
         "{runs:?}"
     );
 }
+
+/// The audit trail's deactivation times over SQLite at a million users:
+/// the first read walks the whole trail, later ones only what was appended
+/// since. Prints the figures; `--ignored` because it writes a million
+/// entries (about a minute in the dev profile).
+#[test]
+#[ignore = "measurement: cargo test -p seatwarden-service --test sqlite -- --ignored --nocapture"]
+fn audited_deactivations_at_a_million_users() {
+    use seatwarden_audit::{Action, Actor, AuditEntry, Status, Target};
+    use seatwarden_core::UserKey;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path().join("store.db")).unwrap());
+    let users = 1_000_000u32;
+    // One deactivation a minute: about two years of history.
+    const BASE: i64 = 1_700_000_000_000;
+    const MINUTE: i64 = 60_000;
+    let entry = |i: u32, at: i64| {
+        AuditEntry::new(
+            Millis(at),
+            Actor::system(),
+            Action::UserDeactivated,
+            Status::Success,
+        )
+        .with_target(Target::user(
+            UserKey::from(format!("K{i:07}").as_str()),
+            None,
+        ))
+    };
+    let t = std::time::Instant::now();
+    for chunk in (0..users).collect::<Vec<_>>().chunks(20_000) {
+        let batch: Vec<AuditEntry> = chunk
+            .iter()
+            .map(|&i| entry(i, BASE + i64::from(i) * MINUTE))
+            .collect();
+        store.append_audit(&batch).unwrap();
+    }
+    println!("appended {users} entries in {:?}", t.elapsed());
+    let host = Arc::new(MemoryDirectory::new(snapshot(1, 1, 0)));
+    let service = Service::new(host, store.clone(), options("node-a", 50)).unwrap();
+    let now = Millis(BASE + i64::from(users) * MINUTE);
+    let t = std::time::Instant::now();
+    assert_eq!(service.refresh_audit_facts(now).unwrap(), users as usize);
+    println!("first read: {:?}", t.elapsed());
+    let batch: Vec<AuditEntry> = (0..1_000).map(|i| entry(users + i, now.0 + 1)).collect();
+    store.append_audit(&batch).unwrap();
+    let t = std::time::Instant::now();
+    assert_eq!(
+        service.refresh_audit_facts(Millis(now.0 + 2)).unwrap(),
+        users as usize + 1_000
+    );
+    println!(
+        "incremental read after 1,000 new entries: {:?}",
+        t.elapsed()
+    );
+}

@@ -27,7 +27,7 @@ const ACTIONS = ['user_deactivated', 'user_activated', 'user_reactivated', 'user
   'added_to_group', 'removed_from_group', 'group_created', 'group_deleted', 'users_imported', 'groups_imported', 'policy_created', 'policy_changed',
   'policy_enabled', 'policy_disabled', 'policy_deleted', 'settings_changed', 'retention_changed', 'logs_purged', 'mail_sent', 'mail_failed', 'run_approved', 'run_reverted',
   'login_check_began', 'login_check_ended', 'login_check_repaired',
-  'login_provisional', 'login_confirmed', 'login_not_completed'];
+  'login_provisional', 'login_confirmed', 'login_not_completed', 'run_refused', 'sign_in', 'run_previewed'];
 const sentence = (name: string): string => { const t = name.replace(/_/g, ' '); return t.charAt(0).toUpperCase() + t.slice(1); };
 let cursors: string[] = [];
 
@@ -98,7 +98,7 @@ async function loadEntries(host: HTMLElement, q: Record<string, string>, pageInd
 }
 
 function clearDialog(host: HTMLElement): void {
-  const phrase = 'DELETE ALL AUDIT ENTRIES';
+  const phrase = 'CLEAR ALL AUDIT LOGS'; // seatwarden_audit::CLEAR_CONFIRMATION
   const input = h('input', { type: 'text', name: 'confirm', autocomplete: 'off' });
   const out = h('div', {});
   const d = openDialog('Clear the audit log', [h('p', {}, `This removes every audit entry. Type ${phrase} to confirm.`), field('Confirmation', input), out],

@@ -47,15 +47,21 @@ function slug(name: string, taken: string[]): string {
   return id;
 }
 
+/** The version of the configuration document this page last read or saved. */
+interface Doc { version: number }
+
 export async function renderNotifications(host: HTMLElement, selectId?: string): Promise<void> {
   loading(host);
   let templates: Template[]; let mail: { mail: MailChoice; configVersion: number };
   try {
     [templates, mail] = await Promise.all([getRaw<{ templates: Template[] }>('templates').then((t) => t.templates), getRaw<{ mail: MailChoice; configVersion: number }>('settings/mail')]);
   } catch (e) { clear(host); showError(host, e); return; }
+  // Templates and the mail server live in one versioned document: every save names the version
+  // last read (a stale one gets 409), and each save's new version is shared by the whole page.
+  const doc: Doc = { version: mail.configVersion };
   const editor = h('div', { id: 'template-editor' });
   const listMsg = h('div', { 'aria-live': 'polite' });
-  const open = (t: Template | null): void => { templateEditor(editor, t, templates.map((x) => x.id), () => void renderNotifications(host, t?.id)); editor.scrollIntoView?.({ block: 'start' }); };
+  const open = (t: Template | null): void => { templateEditor(editor, t, templates.map((x) => x.id), doc, () => void renderNotifications(host, t?.id)); editor.scrollIntoView?.({ block: 'start' }); };
   clear(host,
     section('Email templates', listMsg,
       templates.length ? h('table', { class: 'sw-table', 'data-testid': 'templates-table' },
@@ -65,8 +71,8 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
           const on = h('input', { type: 'checkbox', checked: t.enabled, 'aria-label': `Send ${t.name}` });
           on.addEventListener('change', () => {
             clear(listMsg);
-            void put<Template>(`templates/${encodeURIComponent(t.id)}`, { ...t, enabled: on.checked })
-              .then(() => { t.enabled = on.checked; listMsg.appendChild(banner(`${t.name} ${on.checked ? 'enabled' : 'disabled'}`, 'success')); },
+            void put<Template>(`templates/${encodeURIComponent(t.id)}`, { ...t, enabled: on.checked, configVersion: doc.version })
+              .then(() => getRaw<{ configVersion: number }>('templates')).then((l) => { doc.version = l.configVersion; t.enabled = on.checked; listMsg.appendChild(banner(`${t.name} ${on.checked ? 'enabled' : 'disabled'}`, 'success')); },
                 (e: unknown) => { on.checked = !on.checked; showError(listMsg, e); });
           });
           return h('tr', { 'data-testid': 'template-row', 'data-template': t.id },
@@ -77,7 +83,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
         }))) : h('p', { class: 'sw-muted' }, 'No templates.'),
       h('div', { class: 'sw-toolbar' }, button('New template', () => open(null)))),
     editor,
-    section('Mail server', mailForm(mail.mail, mail.configVersion)));
+    section('Mail server', mailForm(mail.mail, doc)));
   const again = selectId ? templates.find((t) => t.id === selectId) : undefined;
   if (again) open(again);
 }
@@ -100,7 +106,7 @@ function previewBody(r: Preview): HTMLElement {
     r.notice ? h('p', { class: 'sw-muted' }, r.notice) : null);
 }
 
-function templateEditor(host: HTMLElement, t: Template | null, taken: string[], saved: () => void): void {
+function templateEditor(host: HTMLElement, t: Template | null, taken: string[], doc: Doc, saved: () => void): void {
   const errors = new FieldErrors();
   const name = h('input', { type: 'text', name: 'templateName', value: t?.name ?? '' });
   const kind = select('kind', KINDS, t?.kind ?? 'warning');
@@ -150,7 +156,8 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
   const save = (): void => {
     clear(out); errors.clear();
     const p = payload();
-    void (t ? put(`templates/${encodeURIComponent(t.id)}`, p) : post('templates', p)).then(() => {
+    const body = { ...p, configVersion: doc.version };
+    void (t ? put(`templates/${encodeURIComponent(t.id)}`, body) : post('templates', body)).then(() => {
       saved();
     // Each problem's path names the field it belongs to (`subject`, `html_body`, `bcc[1]`, `timing.days`);
     // problems no field claims go to the banner.
@@ -169,7 +176,7 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
         enabled.el,
         h('div', { class: 'sw-toolbar' },
           h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save template'),
-          t ? button('Delete template', () => void confirmDialog('Delete template', `Delete template ${t.name}?`, 'Delete template').then((yes) => { if (yes) void del(`templates/${encodeURIComponent(t.id)}`).then(saved, (e: unknown) => showError(out, e)); }), 'danger') : null,
+          t ? button('Delete template', () => void confirmDialog('Delete template', `Delete template ${t.name}?`, 'Delete template').then((yes) => { if (yes) void del(`templates/${encodeURIComponent(t.id)}`, { configVersion: String(doc.version) }).then(saved, (e: unknown) => showError(out, e)); }), 'danger') : null,
           button('Cancel', () => clear(host), 'subtle')),
         t ? h('div', { class: 'sw-toolbar' }, field('Send a test to', to),
           h('div', { class: 'sw-field sw-field-button' }, button('Send test', () => {
@@ -186,7 +193,7 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
   refresh();
 }
 
-function mailForm(choice: MailChoice, configVersion: number): HTMLElement {
+function mailForm(choice: MailChoice, doc: Doc): HTMLElement {
   const errors = new FieldErrors();
   const smtp: Partial<Smtp> = choice.source === 'own' ? choice : {};
   const source = select('source', [['product', 'Use the product’s outgoing mail server'], ['own', 'Use this SMTP server'], ['off', 'Send no mail']], choice.source);
@@ -202,23 +209,22 @@ function mailForm(choice: MailChoice, configVersion: number): HTMLElement {
   const own = h('div', {},
     h('div', { class: 'sw-row' }, errors.field('host', 'SMTP host', hostIn), errors.field('port', 'Port', port), errors.field('security', 'Security', security)),
     h('div', { class: 'sw-row' }, errors.field('username', 'SMTP username', user), errors.field('password', 'SMTP password', password,
-      smtp.password_set ? 'A password is saved. It is never shown; type a new one to replace it.' : 'Stored on the server; never shown again.')),
+      smtp.password_set ? 'A password is saved. It is never shown; type a new one to replace it. Changing the host, port or security drops it.' : 'Stored on the server; never shown again.')),
     errors.field('from', 'Sender (From)', from),
     h('div', { class: 'sw-row' }, errors.field('timeout_secs', 'Timeout (seconds)', timeout), errors.field('hello_name', 'EHLO name', hello, 'Empty: this machine’s host name.')));
   const sync = (): void => { own.hidden = source.value !== 'own'; };
   source.addEventListener('change', sync);
   sync();
-  let version = configVersion;
   return h('form', { class: 'sw-form', 'aria-label': 'Mail server settings', novalidate: true, onsubmit: (e: Event) => {
     e.preventDefault(); clear(out); errors.clear();
-    const body: Record<string, unknown> = { source: source.value, configVersion: version };
+    const body: Record<string, unknown> = { source: source.value, configVersion: doc.version };
     if (source.value === 'own') {
       Object.assign(body, { host: hostIn.value.trim(), port: Number(port.value), security: security.value, username: user.value.trim() || null, from: from.value.trim(),
         timeout_secs: Number(timeout.value), hello_name: hello.value.trim() || null });
       if (password.value) body.password = password.value;
     }
     void put<{ mail: MailChoice; configVersion: number }>('settings/mail', body).then((r) => {
-      version = r.configVersion;
+      doc.version = r.configVersion;
       password.value = '';
       const set = r.mail.source === 'own' && r.mail.password_set;
       password.placeholder = set ? 'saved — leave empty to keep' : '';

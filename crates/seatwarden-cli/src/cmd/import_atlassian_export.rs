@@ -34,7 +34,17 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         .map_err(|rejected| CliError::Engine(format!("{}\n{}", rejected, rejected.0)))?;
     let users: usize = snapshot.pages.iter().map(|p| p.users.len()).sum();
     let out = std::fs::File::create(&args.out).map_err(|e| CliError::io(&args.out, e))?;
-    serde_json::to_writer(std::io::BufWriter::new(out), &snapshot)?;
+    let mut writer = std::io::BufWriter::new(out);
+    // A write error (a full disk) is the file's, not the JSON's; and the
+    // last buffered bytes are only written by the flush, whose failure a
+    // drop would swallow (`--out /dev/full` used to report success).
+    serde_json::to_writer(&mut writer, &snapshot).map_err(|e| match e.io_error_kind() {
+        Some(kind) => CliError::io(&args.out, std::io::Error::from(kind)),
+        None => CliError::Json(e),
+    })?;
+    writer
+        .into_inner()
+        .map_err(|e| CliError::io(&args.out, e.into_error()))?;
     eprintln!("wrote {users} user(s) to {}", args.out.display());
     Ok(())
 }

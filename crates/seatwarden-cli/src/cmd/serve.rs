@@ -16,6 +16,7 @@
 mod assets;
 mod auth;
 mod clock;
+pub(crate) mod folder;
 mod http;
 mod workers;
 
@@ -38,8 +39,7 @@ use crate::cmd::support::CliError;
 
 pub(crate) use clock::Clock;
 
-/// The store's file inside the data folder.
-pub(crate) const STORE_FILE: &str = "store.db";
+pub(crate) use folder::{DataFolder, STORE_FILE};
 
 /// Arguments of `seatwarden serve`.
 #[derive(clap::Args)]
@@ -74,9 +74,28 @@ pub(crate) struct Args {
     /// Test only: actions per background slice.
     #[arg(long, hide = true)]
     slice_size: Option<usize>,
-    /// Test only: this node's lease identity (default: random per process).
+    /// Test only: this node's lease identity (default: the data folder's,
+    /// kept in its `node-id` file).
     #[arg(long, hide = true)]
     node_id: Option<String>,
+    /// Test only: do not lock the data folder (the two-node lease test runs
+    /// two servers on one folder on purpose; never do this otherwise).
+    #[arg(long, hide = true)]
+    shared_data_folder: bool,
+}
+
+/// How a command uses the data folder.
+#[derive(Clone, Debug)]
+pub(crate) enum Access {
+    /// The server: the folder is locked for it alone; the node id is the
+    /// folder's unless one is given.
+    Exclusive {
+        /// A node id given on the command line.
+        node_id: Option<String>,
+    },
+    /// A short command beside a running server (or the two-node test):
+    /// no lock; the caller's node id.
+    Shared,
 }
 
 /// A host that waits before each write (test only: lets a crash test
@@ -110,27 +129,34 @@ impl Host for SlowHost {
 
 /// The directory, store and service over one data folder.
 pub(crate) struct Opened {
+    /// The folder (its lock is held while this lives).
+    pub(crate) folder: DataFolder,
     /// The embedded directory.
     pub(crate) directory: Arc<SqliteDirectory>,
     /// The application.
     pub(crate) service: Arc<Service>,
 }
 
-/// Opens the data folder `data` with `clock`; seeds the demo organisation
-/// of `demo_users` users if asked and the directory is empty.
+/// Opens the data folder `data` with `clock` (checked and, for
+/// [`Access::Exclusive`], locked: see `serve/folder.rs`); seeds the demo
+/// organisation of `demo_users` users if asked and the folder holds no data.
 pub(crate) fn open(
     data: &std::path::Path,
     clock: &Clock,
     demo_users: Option<usize>,
     slow_apply: Duration,
-    options: ServiceOptions,
+    mut options: ServiceOptions,
+    access: Access,
 ) -> Result<Opened, CliError> {
-    std::fs::create_dir_all(data).map_err(|e| CliError::io(data, e))?;
+    let folder = DataFolder::open(data, demo_users.is_some(), matches!(access, Access::Shared))?;
+    if let Access::Exclusive { node_id } = access {
+        options.node_id = node_id.unwrap_or_else(|| folder.node_id().to_owned());
+    }
     let directory = Arc::new(SqliteDirectory::open_in(data).map_err(CliError::engine)?);
     let c = clock.clone();
     directory.set_clock(move || c.now());
     if let Some(users) = demo_users {
-        if directory.is_empty().map_err(CliError::engine)? {
+        if folder.is_fresh() && directory.is_empty().map_err(CliError::engine)? {
             let snapshot = seatwarden_demo::generate(&seatwarden_demo::DemoOptions {
                 users,
                 taken_at: clock.now(),
@@ -151,7 +177,11 @@ pub(crate) fn open(
         })
     };
     let service = Arc::new(Service::new(host, store, options).map_err(CliError::engine)?);
-    Ok(Opened { directory, service })
+    Ok(Opened {
+        folder,
+        directory,
+        service,
+    })
 }
 
 fn seconds(value: f64, name: &str) -> Result<Duration, CliError> {
@@ -209,6 +239,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         base_url: url.clone(),
         product: "standalone".to_owned(),
         demo: args.demo,
+        // Replaced by the folder's own id unless `--node-id` or a shared folder.
         node_id: args
             .node_id
             .clone()
@@ -224,6 +255,13 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         args.demo.then_some(args.users),
         Duration::from_millis(args.slow_apply_ms),
         options,
+        if args.shared_data_folder {
+            Access::Shared
+        } else {
+            Access::Exclusive {
+                node_id: args.node_id.clone(),
+            }
+        },
     )?;
     let header = opened.directory.header().map_err(CliError::engine)?;
     let actor = header
@@ -231,6 +269,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         .first()
         .map_or_else(|| "seatwarden-admin".to_owned(), |k| k.0.clone());
     let auth = Arc::new(auth::Auth::new(actor));
+    println!("Node id: {}", opened.folder.node_id());
     println!("Seatwarden is running at {url}");
     println!("Admin token: {}", auth.token());
     println!("Sign in at {url}#token={}", auth.token());
@@ -244,6 +283,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         auth,
         clock,
         ui_dir: Arc::new(args.ui_dir.clone()),
+        hosts: Arc::new(http::AppState::hosts_for(address)),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -14,7 +14,7 @@ use rand::seq::SliceRandom;
 use seatwarden_service::ServiceOptions;
 use seatwarden_service::host::Host;
 
-use crate::cmd::serve::{Clock, open};
+use crate::cmd::serve::{Access, Clock, open};
 use crate::cmd::support::{CliError, parse_instant};
 
 /// Arguments of `seatwarden simulate-logins`.
@@ -50,6 +50,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
             node_id: format!("simulate-logins-{}", std::process::id()),
             ..ServiceOptions::default()
         },
+        Access::Shared,
     )?;
     let now = match &args.at {
         Some(text) => parse_instant(text)?,

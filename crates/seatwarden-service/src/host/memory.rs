@@ -49,6 +49,8 @@ struct State {
     handovers: Vec<(UserKey, Handover, u32)>,
     now: Millis,
     next_user: u64,
+    /// Like Jira and Confluence: deactivations are not time-stamped.
+    untimed_deactivations: bool,
 }
 
 impl MemoryDirectory {
@@ -71,6 +73,7 @@ impl MemoryDirectory {
             handovers: Vec::new(),
             now,
             next_user: 1,
+            untimed_deactivations: false,
         };
         state.recount_seats();
         MemoryDirectory {
@@ -83,6 +86,13 @@ impl MemoryDirectory {
         let mut state = self.state.write();
         state.now = now;
         state.header.taken_at = now;
+    }
+
+    /// Stops stamping deactivations with a time, as Jira and Confluence do
+    /// (their hosts send `deactivatedAt: null`): only the audit trail then
+    /// knows when a user was deactivated.
+    pub fn untimed_deactivations(&self) {
+        self.state.write().untimed_deactivations = true;
     }
 
     /// Makes the directory refuse to delete `user`, giving `reason`.
@@ -163,10 +173,10 @@ impl State {
                 self.recount_seats();
             }
             Change::Deactivate { user } => {
-                let now = self.now;
+                let stamp = (!self.untimed_deactivations).then_some(self.now.0);
                 let u = self.user_mut(&user)?;
                 u.active = false;
-                u.deactivated_at = Some(now.0);
+                u.deactivated_at = stamp;
                 self.recount_seats();
             }
             Change::Rename { user, from, to } => {

@@ -86,6 +86,10 @@ pub enum ServiceError {
     /// The run to revert is still running or held.
     #[error("run `{0}` has not finished")]
     RunNotFinished(RunId),
+    /// The run changed nothing that a revert could undo (and listed nothing
+    /// as irreversible): a revert would be an empty success.
+    #[error("run `{0}` changed nothing that a revert could undo")]
+    NothingToRevert(RunId),
     /// The bulk action cannot be planned as asked (unknown users or groups,
     /// no group, an invalid filter).
     #[error(transparent)]
@@ -210,6 +214,7 @@ impl ServiceError {
             | ServiceError::RunBusy(_)
             | ServiceError::AlreadyReverted(_)
             | ServiceError::RunNotFinished(_)
+            | ServiceError::NothingToRevert(_)
             | ServiceError::CheckNotVerified(_)
             | ServiceError::CheckAlreadyGranted(_) => ErrorKind::Conflict,
             ServiceError::Bulk(_) => ErrorKind::Validation,
@@ -232,6 +237,7 @@ impl ServiceError {
             | ServiceError::RunBusy(_)
             | ServiceError::AlreadyReverted(_)
             | ServiceError::RunNotFinished(_)
+            | ServiceError::NothingToRevert(_)
             | ServiceError::Bulk(_)
             | ServiceError::CheckNotVerified(_)
             | ServiceError::CheckAlreadyGranted(_) => Origin::Service,
@@ -311,6 +317,7 @@ impl ServiceError {
             ServiceError::RunBusy(run),
             ServiceError::AlreadyReverted(run),
             ServiceError::RunNotFinished(run),
+            ServiceError::NothingToRevert(run),
             ServiceError::Bulk(BulkError::NoGroups),
             ServiceError::CheckNotVerified(CheckId(7)),
             ServiceError::CheckAlreadyGranted(CheckId(7)),

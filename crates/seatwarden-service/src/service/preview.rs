@@ -21,7 +21,7 @@ use seatwarden_mail::TemplateKind;
 
 use super::import::placeholder;
 use super::{ActionInfo, KeptPlan, Missing, PendingPlan, RunPlan, Service, ServiceError};
-use crate::store::{RevertStep, revert_from_store};
+use crate::store::RevertStep;
 
 /// A plan kept for confirmation, as the admin previews it.
 #[derive(Clone, Debug)]
@@ -152,7 +152,13 @@ impl Service {
         if !stored.status.is_terminal() {
             return Err(ServiceError::RunNotFinished(run));
         }
-        let revert = revert_from_store(self.store(), run)?;
+        // Import-aware: created users, memberships and updates of an import
+        // are reverted too (see `revert`); an empty plan is refused, never
+        // an empty success.
+        let revert = self.revert_plan(run)?;
+        if revert.steps.is_empty() && revert.irreversible.is_empty() {
+            return Err(ServiceError::NothingToRevert(run));
+        }
         let usernames = self.with_index(|index| {
             revert
                 .steps

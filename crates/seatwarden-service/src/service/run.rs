@@ -23,6 +23,7 @@ mod approval;
 mod plan;
 mod resume;
 mod schedule;
+mod stale;
 
 use std::collections::HashSet;
 use std::sync::Arc;

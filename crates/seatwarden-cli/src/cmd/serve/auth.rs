@@ -8,6 +8,20 @@
 //! request. The token is valid until the server stops; sessions live in
 //! memory, so a restart signs everybody out. Every session acts as one
 //! system administrator of the embedded directory.
+//!
+//! The XSRF token is answered only by the sign-in itself. Browsers send
+//! 127.0.0.1 cookies to every port, so any other local listener the
+//! admin's browser visits receives the session cookie; if `GET /session`
+//! answered the XSRF token to the cookie alone, that cookie would be full
+//! admin. The UI keeps the token in its origin's `localStorage` (scoped to
+//! this port), and `GET /session` only confirms a session whose cookie
+//! *and* XSRF token are presented.
+//!
+//! Failed sign-ins are limited: after [`MAX_FAILURES`] within
+//! [`FAILURE_WINDOW`], every sign-in is refused (429) until the window has
+//! moved on, the right token too, so a flood cannot keep guessing (the
+//! token is 256 bits; the limit mostly bounds the audit entries and the
+//! work). Sign-ins are audited by the caller, successes and failures.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -28,6 +42,23 @@ const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 /// At most this many sessions are kept; the oldest goes first.
 const MAX_SESSIONS: usize = 256;
 
+/// Failed sign-ins allowed within [`FAILURE_WINDOW`].
+pub(crate) const MAX_FAILURES: usize = 10;
+
+/// The window failed sign-ins are counted in.
+pub(crate) const FAILURE_WINDOW: Duration = Duration::from_secs(60);
+
+/// What a sign-in attempt came to.
+#[derive(Debug)]
+pub(crate) enum SignIn {
+    /// A new session: `(id, session)`.
+    Ok(String, Session),
+    /// The token is wrong.
+    Wrong,
+    /// Too many failures lately: try again after this long.
+    Throttled(Duration),
+}
+
 /// One signed-in browser.
 #[derive(Clone, Debug)]
 pub(crate) struct Session {
@@ -41,6 +72,8 @@ pub(crate) struct Auth {
     token: String,
     actor: String,
     sessions: Mutex<HashMap<String, Session>>,
+    /// When recent sign-ins failed, oldest first.
+    failures: Mutex<std::collections::VecDeque<Instant>>,
 }
 
 /// `bytes` random bytes from the OS RNG, hex-encoded.
@@ -68,6 +101,7 @@ impl Auth {
             token: random_hex(32),
             actor,
             sessions: Mutex::new(HashMap::new()),
+            failures: Mutex::new(std::collections::VecDeque::new()),
         }
     }
 
@@ -79,6 +113,34 @@ impl Auth {
     /// The key of the administrator every session acts as.
     pub(crate) fn actor(&self) -> &str {
         &self.actor
+    }
+
+    /// Exchanges `presented` for a new session at `now`, unless failures
+    /// are being throttled (see the module docs).
+    pub(crate) fn attempt(&self, presented: &str, now: Instant) -> SignIn {
+        {
+            let mut failures = self.failures.lock();
+            while failures
+                .front()
+                .is_some_and(|t| now.saturating_duration_since(*t) >= FAILURE_WINDOW)
+            {
+                failures.pop_front();
+            }
+            if failures.len() >= MAX_FAILURES {
+                let oldest = failures.front().copied().unwrap_or(now);
+                return SignIn::Throttled(
+                    FAILURE_WINDOW.saturating_sub(now.saturating_duration_since(oldest)),
+                );
+            }
+            if !constant_time_eq(presented.trim().as_bytes(), self.token.as_bytes()) {
+                failures.push_back(now);
+                return SignIn::Wrong;
+            }
+        }
+        match self.sign_in(presented) {
+            Some((id, session)) => SignIn::Ok(id, session),
+            None => SignIn::Wrong,
+        }
     }
 
     /// Exchanges `presented` for a new session: `(session id, session)`,
@@ -155,5 +217,21 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn failed_sign_ins_are_throttled_for_the_window_then_allowed_again() {
+        let auth = Auth::new("K".into());
+        let t0 = Instant::now();
+        for _ in 0..MAX_FAILURES {
+            assert!(matches!(auth.attempt("wrong", t0), SignIn::Wrong));
+        }
+        // Throttled, the right token too.
+        assert!(matches!(
+            auth.attempt(auth.token(), t0),
+            SignIn::Throttled(d) if d == FAILURE_WINDOW
+        ));
+        let later = t0 + FAILURE_WINDOW;
+        assert!(matches!(auth.attempt(auth.token(), later), SignIn::Ok(..)));
     }
 }

@@ -22,7 +22,7 @@ use seatwarden_service::Service;
 use seatwarden_service::api::{ApiRequest, ApiResponse, Method, RequestContext};
 
 use super::assets;
-use super::auth::{Auth, COOKIE, XSRF_HEADER};
+use super::auth::{Auth, COOKIE, SignIn, XSRF_HEADER};
 use super::clock::Clock;
 
 /// Largest CSV upload (users and groups imports).
@@ -43,6 +43,16 @@ pub(crate) struct AppState {
     pub(crate) clock: Clock,
     /// The built UI folder.
     pub(crate) ui_dir: Arc<PathBuf>,
+    /// The `Host` headers accepted: the bound address, by IP and as
+    /// `localhost` (anything else is DNS rebinding or a misrouted request).
+    pub(crate) hosts: Arc<Vec<String>>,
+}
+
+impl AppState {
+    /// The `Host` values a request to `address` may carry.
+    pub(crate) fn hosts_for(address: SocketAddr) -> Vec<String> {
+        vec![address.to_string(), format!("localhost:{}", address.port())]
+    }
 }
 
 /// The server's routes.
@@ -53,6 +63,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/{*rest}", any(api))
         .route("/favicon.ico", get(static_files))
         .fallback(static_files)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            check_host,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
@@ -80,6 +94,29 @@ async fn security_headers(mut response: Response) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     response
+}
+
+/// Refuses a request whose `Host` is not the bound address (DNS
+/// rebinding: a page on `evil.example`, resolved to 127.0.0.1, would
+/// otherwise be same-origin with this server).
+async fn check_host(
+    State(state): State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !state.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        return error(
+            421,
+            "misdirected_request",
+            "the Host header does not name this server's address",
+        );
+    }
+    next.run(request).await
 }
 
 /// A response in the API's one error shape.
@@ -182,14 +219,29 @@ fn percent_decode(text: &str) -> String {
 /// `POST /session` signs in with the admin token; `GET /session` answers
 /// the current session's XSRF token (after a reload); `DELETE /session`
 /// signs out.
-async fn session(State(state): State<AppState>, request: Request) -> Response {
+async fn session(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let current = state.auth.session(cookies(&parts.headers));
     match parts.method.as_str() {
+        // Confirms a session to a page that holds its XSRF token already
+        // (kept since sign-in); never answers the token (see `auth`).
         "GET" => match current {
-            Some((_, s)) => json_response(
-                200,
-                &serde_json::json!({"xsrfToken": s.xsrf, "actor": state.auth.actor()}),
+            Some((_, s))
+                if Auth::xsrf_ok(
+                    &s,
+                    parts.headers.get(XSRF_HEADER).and_then(|v| v.to_str().ok()),
+                ) =>
+            {
+                json_response(200, &serde_json::json!({"actor": state.auth.actor()}))
+            }
+            Some(_) => error(
+                403,
+                "xsrf_required",
+                "the XSRF token is missing or wrong; sign in again",
             ),
             None => error(401, "unauthenticated", "sign in with the admin token first"),
         },
@@ -234,8 +286,13 @@ async fn session(State(state): State<AppState>, request: Request) -> Response {
             let Some(token) = token else {
                 return error(400, "bad_request", "field `token` is missing");
             };
-            match state.auth.sign_in(&token) {
-                Some((id, s)) => {
+            let now = state.clock.now();
+            let client = peer.ip();
+            match state.auth.attempt(&token, std::time::Instant::now()) {
+                SignIn::Ok(id, s) => {
+                    state
+                        .service
+                        .record_sign_in(state.auth.actor(), true, client, now);
                     let mut response = json_response(
                         200,
                         &serde_json::json!({"xsrfToken": s.xsrf, "actor": state.auth.actor()}),
@@ -246,7 +303,23 @@ async fn session(State(state): State<AppState>, request: Request) -> Response {
                     }
                     response
                 }
-                None => error(401, "unauthenticated", "the admin token is not valid"),
+                SignIn::Wrong => {
+                    state
+                        .service
+                        .record_sign_in(state.auth.actor(), false, client, now);
+                    error(401, "unauthenticated", "the admin token is not valid")
+                }
+                SignIn::Throttled(wait) => {
+                    let mut response = error(
+                        429,
+                        "too_many_requests",
+                        "too many failed sign-ins; wait a minute and try again",
+                    );
+                    if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                        response.headers_mut().insert(header::RETRY_AFTER, v);
+                    }
+                    response
+                }
             }
         }
         _ => error(
@@ -271,11 +344,14 @@ async fn api(
             "the admin API accepts GET, POST, PUT and DELETE",
         );
     };
-    let limit = if is_csv(&parts.headers) {
-        CSV_LIMIT
-    } else {
-        JSON_LIMIT
-    };
+    // The larger limit only where a CSV body is expected: a `text/csv`
+    // header on any other route must not let a 32 MiB body through.
+    let limit =
+        if is_csv(&parts.headers) && seatwarden_service::api::takes_csv(method, parts.uri.path()) {
+            CSV_LIMIT
+        } else {
+            JSON_LIMIT
+        };
     let body = match read_body(&parts.headers, body, limit).await {
         Ok(b) => b,
         Err(response) => return response,

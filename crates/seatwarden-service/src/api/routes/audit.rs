@@ -150,6 +150,23 @@ pub(super) fn set_retention(
         Some(_) => return Err(ApiError::bad_request("field `days` must be a number")),
         None => return Err(ApiError::bad_request("missing field `days`")),
     };
+    // Zero days purges every entry older than a day at the next tick: as
+    // destructive as "clear all", so it needs the same typed phrase.
+    if days == 0 {
+        let typed = body
+            .get("confirm")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if ClearConfirmation::parse(typed).is_err() {
+            return Err(validation(vec![issue(
+                "confirm",
+                &format!(
+                    "a retention of 0 days needs `confirm` to be exactly `{}`",
+                    seatwarden_audit::CLEAR_CONFIRMATION
+                ),
+            )]));
+        }
+    }
     let version = config_version(&body, true)?.unwrap_or(ConfigVersion::NONE);
     let current = service.reload_settings()?;
     ensure_current(version, current.version)?;

@@ -86,6 +86,26 @@ pub(super) fn replace_settings(
     }))
 }
 
+/// Takes the `configVersion` a change must name out of `body` (a missing
+/// or malformed one is refused: without it a stale edit would silently
+/// overwrite another admin's). `what` is `field` or `query parameter`.
+pub(super) fn required_version(
+    body: &mut serde_json::Map<String, Value>,
+    what: &str,
+) -> Result<ConfigVersion, ApiError> {
+    match body.remove("configVersion") {
+        Some(Value::Number(n)) => n.as_u64().map(ConfigVersion).ok_or_else(|| {
+            ApiError::bad_request(format!("{what} `configVersion` must be a whole number"))
+        }),
+        Some(_) => Err(ApiError::bad_request(format!(
+            "{what} `configVersion` must be a number"
+        ))),
+        None => Err(ApiError::bad_request(format!(
+            "missing {what} `configVersion` (the version the change is based on, from the last read)"
+        ))),
+    }
+}
+
 pub(super) fn get_mail_settings(
     service: &Service,
     _: &ApiRequest,
@@ -102,7 +122,7 @@ pub(super) fn replace_mail_settings(
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let mut body = body_object(req)?;
-    body.remove("configVersion");
+    let expected = required_version(&mut body, "field")?;
     let mut choice: MailServerChoice =
         serde_json::from_value(Value::Object(body)).map_err(|e| {
             ApiError::bad_request(format!(
@@ -113,6 +133,14 @@ pub(super) fn replace_mail_settings(
     let current = service.reload_settings()?;
     if let (MailServerChoice::Own(new), MailServerChoice::Own(old)) = (&mut choice, &current.mail) {
         new.keep_password_from(old);
+        if new.password.is_none() && new.username.is_some() && old.password.is_some() {
+            return Err(ApiError::new(
+                ApiErrorKind::Validation,
+                "the saved password is not kept when the host, port, security or username changes; type it again",
+            )
+            .with_details(json!({"problems": [{"path": "password",
+                "message": "type the password again: the server it would go to changed"}]})));
+        }
     }
     if let MailServerChoice::Own(smtp) = &choice {
         seatwarden_mail::SmtpMailer::new(smtp.clone())
@@ -121,6 +149,9 @@ pub(super) fn replace_mail_settings(
     let before = serde_json::to_value(&current.mail).unwrap_or(Value::Null);
     let after = serde_json::to_value(&choice).unwrap_or(Value::Null);
     let mut settings = (*current).clone();
+    // The store saves only if the document is still at the version the
+    // admin read (409 otherwise): two admins cannot overwrite each other.
+    settings.version = expected;
     settings.mail = choice;
     let saved = service.save_settings(settings)?;
     record_audit(

@@ -18,7 +18,7 @@ use seatwarden_mail::{
 use super::{actor, body_object, now, record_audit, store_err, string_field};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::{Service, Settings};
-use crate::store::{MailStatus, OutboxMessage, OutboxQuery};
+use crate::store::{ConfigVersion, MailStatus, OutboxMessage, OutboxQuery};
 
 pub(super) fn list_templates(
     service: &Service,
@@ -127,9 +127,14 @@ fn send_history(service: &Service) -> Result<HashMap<String, LastSend>, ApiError
     Ok(history)
 }
 
-fn template_body(req: &ApiRequest) -> Result<Template, ApiError> {
+fn template_body(req: &ApiRequest) -> Result<(Template, ConfigVersion), ApiError> {
     let mut body = body_object(req)?;
-    body.remove("configVersion");
+    // Taken out before the template is read; checked after it validated,
+    // so a bad template gets its problems first.
+    let mut version = serde_json::Map::new();
+    if let Some(v) = body.remove("configVersion") {
+        version.insert("configVersion".to_owned(), v);
+    }
     let template: Template = serde_json::from_value(Value::Object(body)).map_err(|e| {
         ApiError::bad_request(format!(
             "invalid template: {}",
@@ -139,7 +144,8 @@ fn template_body(req: &ApiRequest) -> Result<Template, ApiError> {
     template
         .validate()
         .map_err(|errors| invalid_template(&errors, "html_body"))?;
-    Ok(template)
+    let expected = super::settings::required_version(&mut version, "field")?;
+    Ok((template, expected))
 }
 
 /// A template's problems in the one validation shape:
@@ -176,6 +182,9 @@ fn invalid_template(errors: &TemplateErrors, body_field: &str) -> ApiError {
             }
             TemplateError::MultilineSubject => {
                 json!({"path": "subject", "message": "must be a single line"})
+            }
+            TemplateError::SubjectTooLong { .. } => {
+                json!({"path": "subject", "message": e.to_string()})
             }
             TemplateError::BadBcc { index } => json!({
                 "path": format!("bcc[{}]", index.saturating_sub(1)),
@@ -215,7 +224,7 @@ pub(super) fn create_template(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let template = template_body(req)?;
+    let (template, expected) = template_body(req)?;
     let current = service.reload_settings()?;
     if current.templates.iter().any(|t| t.id == template.id) {
         return Err(ApiError::new(
@@ -224,6 +233,7 @@ pub(super) fn create_template(
         ));
     }
     let mut settings = (*current).clone();
+    settings.version = expected;
     settings.templates.push(template.clone());
     save_templates(
         service,
@@ -255,7 +265,7 @@ pub(super) fn replace_template(
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = TemplateId(params.get("id")?.to_owned());
-    let template = template_body(req)?;
+    let (template, expected) = template_body(req)?;
     if template.id != id {
         return Err(ApiError::bad_request(
             "field `id` must match the template in the path",
@@ -263,6 +273,7 @@ pub(super) fn replace_template(
     }
     let current = service.reload_settings()?;
     let mut settings = (*current).clone();
+    settings.version = expected;
     let slot = settings
         .templates
         .iter_mut()
@@ -287,6 +298,14 @@ pub(super) fn delete_template(
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = TemplateId(params.get("id")?.to_owned());
+    let mut version = serde_json::Map::new();
+    if let Some(v) = req.query_param("configVersion") {
+        let n: u64 = v.parse().map_err(|_| {
+            ApiError::bad_request("query parameter `configVersion` must be a whole number")
+        })?;
+        version.insert("configVersion".to_owned(), json!(n));
+    }
+    let expected = super::settings::required_version(&mut version, "query parameter")?;
     let current = service.reload_settings()?;
     if !current.templates.iter().any(|t| t.id == id) {
         return Err(ApiError::not_found(format!("template `{id}`")));
@@ -303,6 +322,7 @@ pub(super) fn delete_template(
         ));
     }
     let mut settings = (*current).clone();
+    settings.version = expected;
     settings.templates.retain(|t| t.id != id);
     save_templates(service, req, settings, format!("template `{id}` deleted"))?;
     ApiResponse::json(&json!({"deleted": id}))

@@ -102,13 +102,20 @@ impl Service {
             .iter()
             .map(|a| ((&a.user, &a.action), a))
             .collect();
+        // Bulk and revert plans were made a while ago from the index:
+        // each action is re-checked against the user as the host has them
+        // now (see `stale`).
+        let recheck = self
+            .store()
+            .get_run(run)?
+            .is_some_and(|r| matches!(r.kind, RunKind::ManualBulkAction | RunKind::Revert));
         let pending = self.store().pending_actions(run)?;
         let total = journal.plan.actions.len() as u64;
         let mut done = journal.outcomes.len() as u64;
         self.phase(run, Phase::Applying, done, total);
         for action in pending.iter().take(limit.max(1)) {
             let info = infos.get(&(&action.user, &action.action)).copied();
-            self.apply_action(run, &run_plan.actor, info, action, now)?;
+            self.apply_action(run, &run_plan.actor, info, action, recheck, now)?;
             done += 1;
             self.phase(run, Phase::Applying, done, total);
         }
@@ -128,12 +135,22 @@ impl Service {
         actor: &Actor,
         info: Option<&ActionInfo>,
         action: &PlannedAction,
+        recheck: bool,
         now: Millis,
     ) -> Result<(), ServiceError> {
         let (status, detail) = match &action.operation {
             None => (OutcomeStatus::Skipped, Some("nothing to write".to_owned())),
-            Some(op) => {
+            Some(op) => 'write: {
                 let _user = self.stripe(action.user.as_str()).lock();
+                // A failed read is not a reason to skip: the write itself
+                // then reports what the host says.
+                if recheck
+                    && let Some(user) = op.user()
+                    && let Ok(current) = self.host().user(user)
+                    && let Some(why) = super::stale::stale_reason(op, current.as_ref())
+                {
+                    break 'write (OutcomeStatus::Skipped, Some(why));
+                }
                 // Imports resolve their new users' placeholders here; every
                 // other action is exactly `host.apply(op)`.
                 match super::super::import::apply(self, run, info, op, now) {

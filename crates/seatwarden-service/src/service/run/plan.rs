@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use seatwarden_audit::{Action as AuditAction, AuditEntry, AuditFilter, Status as AuditStatus};
 use seatwarden_audit::{
     Actor, Initiator, NewRun, PlanHash, PolicyId, RunCounts, RunId, RunKind, RunStatus, RunUpdate,
 };
@@ -18,10 +19,12 @@ use seatwarden_core::Millis;
 use seatwarden_core::evaluate::{EvalContext, evaluate};
 use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::plan::{Plan, PlanStatus};
+use seatwarden_core::safety::never_logged_in_share_bp;
 
 use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
+use crate::service::trail::{Facts, NEVER_LOGGED_IN_BP};
 use crate::service::{Missing, Phase, Service, ServiceError};
-use crate::store::JournaledPlan;
+use crate::store::{JournaledPlan, LeaseOutcome};
 
 /// The plan hash a queued preview run carries until its plan is journaled.
 pub(super) const PREVIEW_REQUESTED: &str = "preview-requested";
@@ -36,10 +39,16 @@ impl Service {
         preview: bool,
     ) -> (Plan, RunPlan, String) {
         let settings = self.settings();
+        // A store failure here keeps the last facts read: `plan_run` has
+        // refreshed them (reporting any failure) just before taking the
+        // index, so this read is the few entries appended since.
+        let facts = self
+            .refresh_facts(now)
+            .unwrap_or_else(|_| self.trail.lock().last());
         let ctx = EvalContext {
             acting_admin: settings.automation_account.clone(),
-            audit_deactivations: Vec::new(),
-            previous_never_logged_in_bp: None,
+            audit_deactivations: facts.deactivations.as_ref().clone(),
+            previous_never_logged_in_bp: facts.previous_never_logged_in_bp,
             only,
             preview,
             approved_hash: None,
@@ -54,13 +63,55 @@ impl Service {
             .map(|a| ActionInfo::planned(index, a, ready))
             .collect();
         let hash = plan.hash(index);
+        let mut document = serde_json::to_value(plan.document(index)).unwrap_or_default();
+        if let Some(fields) = document.as_object_mut() {
+            // Journaled with the plan: the next run's health check compares
+            // its share with this one (see `trail`).
+            fields.insert(
+                NEVER_LOGGED_IN_BP.to_owned(),
+                never_logged_in_share_bp(index).into(),
+            );
+        }
         let run_plan = RunPlan {
             status: status_name(&status).to_owned(),
             actor: Actor::system(),
-            document: serde_json::to_value(plan.document(index)).unwrap_or_default(),
+            document,
             actions,
         };
         (plan, run_plan, hash)
+    }
+
+    /// Ends a run that could not proceed as failed, with an audit entry
+    /// saying why (a run that fails silently leaves admins guessing).
+    fn refuse_run(
+        &self,
+        run: RunId,
+        actor: Actor,
+        policy: Option<&PolicyId>,
+        reason: String,
+        now: Millis,
+    ) -> Result<(), ServiceError> {
+        let mut entry = AuditEntry::new(now, actor, AuditAction::RunRefused, AuditStatus::Failed)
+            .with_run(run)
+            .with_description(format!("run {run} refused"))
+            .with_reason(reason);
+        if let Some(policy) = policy {
+            entry = entry.with_policy(policy.clone());
+        }
+        self.store().append_audit(&[entry])?;
+        self.finish_with(run, RunStatus::Failed, RunCounts::default(), now)
+    }
+
+    /// Reads the audit-trail facts evaluation needs (incrementally).
+    pub(crate) fn refresh_facts(&self, now: Millis) -> Result<Facts, ServiceError> {
+        Ok(self.trail.lock().refresh(self.store(), now)?)
+    }
+
+    /// Reads what the audit trail adds to evaluation now (done before every
+    /// plan anyway; hosts and benchmarks may warm it at start): answers how
+    /// many users have an audited deactivation time.
+    pub fn refresh_audit_facts(&self, now: Millis) -> Result<usize, ServiceError> {
+        Ok(self.refresh_facts(now)?.deactivations.len())
     }
 
     /// Runs the planning phase of a policy run; returns the apply job when
@@ -84,13 +135,27 @@ impl Service {
                 now,
                 self.options().lease_ttl,
             )?;
-            if !lease.is_acquired() {
-                self.finish_with(run, RunStatus::Failed, RunCounts::default(), now)?;
+            if let LeaseOutcome::Held(held) = lease {
+                let reason = format!(
+                    "policy `{policy}` is being run by node `{}` (its lease lapses at {}); this run changed nothing",
+                    held.owner,
+                    held.expires_at
+                        .to_datetime()
+                        .map_or_else(|| held.expires_at.0.to_string(), |t| t.to_rfc3339())
+                );
+                self.refuse_run(
+                    run,
+                    Actor::policy(policy.clone()),
+                    Some(policy),
+                    reason,
+                    now,
+                )?;
                 return Ok(None);
             }
         }
         self.rebuild_index()?;
         self.reload_settings()?;
+        self.refresh_facts(now)?;
         let planned = {
             let slot = self.index.read();
             slot.index
@@ -122,12 +187,46 @@ impl Service {
                     users_affected: distinct_users(&run_plan),
                     ..RunCounts::default()
                 };
+                // A preview changes nothing but is a run an admin asked
+                // for (or a safe-mode schedule): the log shows it.
+                let mut entry = AuditEntry::new(
+                    now,
+                    run_plan.actor.clone(),
+                    AuditAction::RunPreviewed,
+                    AuditStatus::Success,
+                )
+                .with_run(run)
+                .with_description(format!(
+                    "preview: {} action(s) for {} user(s) planned, nothing changed",
+                    run_plan.actions.len(),
+                    counts.users_affected
+                ));
+                if let Some(policy) = &single {
+                    entry = entry.with_policy(policy.clone());
+                }
+                // Once, even when a crash makes this preview plan again.
+                let logged = AuditFilter {
+                    run: Some(run),
+                    actions: vec![AuditAction::RunPreviewed],
+                    ..AuditFilter::default()
+                };
+                if self.store().count_audit(&logged)? == 0 {
+                    self.store().append_audit(&[entry])?;
+                }
                 self.finish_with(run, RunStatus::Previewed, counts, now)?;
                 self.release_policy(single.as_ref());
                 Ok(None)
             }
-            PlanStatus::Paused { .. } => {
-                self.finish_with(run, RunStatus::Failed, RunCounts::default(), now)?;
+            PlanStatus::Paused { problems } => {
+                let reason = format!(
+                    "the health check paused the run, nothing changed: {}",
+                    problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
+                self.refuse_run(run, run_plan.actor.clone(), single.as_ref(), reason, now)?;
                 self.release_policy(single.as_ref());
                 Ok(None)
             }

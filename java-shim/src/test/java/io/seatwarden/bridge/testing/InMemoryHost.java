@@ -60,6 +60,7 @@ public final class InMemoryHost implements Host {
   private final List<Operation> refused = new ArrayList<>();
   private long now;
   private long nextUser = 1;
+  private boolean untimedDeactivations;
   private volatile boolean unavailable;
   private volatile RuntimeException failure;
   private long pagesServed;
@@ -151,6 +152,15 @@ public final class InMemoryHost implements Host {
             u.deactivatedAt(),
             u.groups()));
     return true;
+  }
+
+  /**
+   * Deactivations are no longer time-stamped, as in Jira and Confluence (their hosts send {@code
+   * deactivatedAt: null}): only Seatwarden's audit trail then knows when a user was deactivated.
+   */
+  public synchronized InMemoryHost untimedDeactivations() {
+    untimedDeactivations = true;
+    return this;
   }
 
   public synchronized void vetoDelete(String key, String reason) {
@@ -290,7 +300,7 @@ public final class InMemoryHost implements Host {
         return OperationResult.failed(FailureKind.READ_ONLY_DIRECTORY);
       }
       if (u.active()) {
-        put(withState(u, false, now, u.groups()));
+        put(withState(u, false, untimedDeactivations ? null : now, u.groups()));
       }
       return OperationResult.applied();
     }

@@ -1,0 +1,137 @@
+//! Trying to get in to `seatwarden serve` (issue 18, item 9): a stolen
+//! session cookie alone, a foreign `Host` (DNS rebinding), and a flood of
+//! wrong tokens; every sign-in, good or bad, is in the audit log.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "serve_support/server.rs"]
+mod server;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use serde_json::json;
+use server::Server;
+
+fn start() -> (Server, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &dir.path().join("data"),
+        &["--demo", "--users", "50", "--ui-dir", "/nonexistent"],
+    );
+    (server, dir)
+}
+
+fn sign_in_with(server: &Server, token: &str) -> server::Resp {
+    let body = json!({"token": token}).to_string();
+    server.request(
+        "POST",
+        "/session",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+}
+
+#[test]
+fn a_stolen_session_cookie_alone_gets_no_xsrf_token_and_changes_nothing() {
+    let (server, _dir) = start();
+    let session = server.sign_in();
+    let cookie = [("Cookie", session.cookie.as_str())];
+    let r = server.request("GET", "/session", &cookie, b"");
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(!r.text().contains(&session.xsrf));
+    let wrong = [
+        ("Cookie", session.cookie.as_str()),
+        ("X-Seatwarden-XSRF", "0000"),
+    ];
+    assert_eq!(server.request("GET", "/session", &wrong, b"").status, 403);
+    // Without the token the cookie cannot change anything.
+    let r = server.request(
+        "POST",
+        "/api/policies",
+        &[
+            ("Cookie", session.cookie.as_str()),
+            ("Content-Type", "application/json"),
+        ],
+        br#"{"name":"x","action":{"kind":"deactivate"},"condition":{"kind":"inactive","days":90}}"#,
+    );
+    assert_eq!(r.status, 403, "{}", r.text());
+    let policies = server.call(&session, "GET", "/api/policies", None);
+    assert_eq!(
+        policies.json()["policies"],
+        json!([]),
+        "{}",
+        policies.text()
+    );
+}
+
+/// One raw request with the given `Host` header.
+fn with_host(addr: &str, path: &str, host: &str) -> u16 {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    text.split(' ').nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_foreign_host_header_is_refused_everywhere() {
+    let (server, _dir) = start();
+    let port = server.addr.rsplit(':').next().unwrap().to_owned();
+    for path in ["/", "/session", "/api/me", "/app.js"] {
+        assert_eq!(
+            with_host(&server.addr, path, &format!("evil.example:{port}")),
+            421,
+            "{path}"
+        );
+        assert_eq!(with_host(&server.addr, path, "127.0.0.1:1"), 421, "{path}");
+    }
+    assert_eq!(with_host(&server.addr, "/session", &server.addr), 401);
+    assert_eq!(
+        with_host(&server.addr, "/session", &format!("localhost:{port}")),
+        401
+    );
+}
+
+#[test]
+fn sign_ins_are_audited_and_a_flood_of_wrong_tokens_is_throttled() {
+    let (server, _dir) = start();
+    let good = server.sign_in();
+    let wrong = "0".repeat(64);
+    for _ in 0..10 {
+        assert_eq!(sign_in_with(&server, &wrong).status, 401);
+    }
+    // The eleventh attempt within the minute is refused, the right token too.
+    let r = sign_in_with(&server, &server.token);
+    assert_eq!(r.status, 429, "{}", r.text());
+    assert!(r.header("retry-after").is_some());
+    assert!(r.header("set-cookie").is_none());
+
+    let audit = server.call(&good, "GET", "/api/audit?action=sign_in&limit=100", None);
+    assert_eq!(audit.status, 200, "{}", audit.text());
+    let entries = audit.json()["entries"].as_array().unwrap().clone();
+    let count = |status: &str| entries.iter().filter(|e| e["status"] == status).count();
+    assert_eq!(
+        (count("success"), count("failed")),
+        (1, 10),
+        "{}",
+        audit.text()
+    );
+    assert!(
+        !audit.text().contains(&wrong),
+        "the token presented is never logged"
+    );
+    assert!(
+        entries.iter().all(|e| e["client_ip"] == "127.0.0.1"),
+        "{}",
+        audit.text()
+    );
+}
