@@ -455,34 +455,72 @@ pub(super) fn closed_check(entry: &AuditEntry) -> Option<CheckId> {
 /// (a lease); idempotent.
 pub(super) fn repair(service: &Service, now: Millis) -> Result<u64, ServiceError> {
     let horizon = Millis(now.0.saturating_sub(HORIZON_MS));
-    let mut began = Vec::new();
-    service.store().scan_audit(
-        &AuditFilter {
-            actions: vec![AuditAction::LoginCheckBegan],
-            from: Some(horizon),
-            until: Some(Millis(now.0.saturating_sub(GRACE_MS))),
-            ..AuditFilter::default()
-        },
-        &mut |e| {
-            began.push(e.clone());
-            Ok(())
-        },
-    )?;
-    if began.is_empty() {
-        return Ok(0);
+    let sweep = Sweep {
+        action: AuditAction::LoginCheckBegan,
+        from: horizon,
+        until: Millis(now.0.saturating_sub(GRACE_MS)),
+        lease: REPAIR_LEASE,
+        lease_ttl: REPAIR_LEASE_TTL,
+    };
+    sweep.run(service, now, |began| {
+        repair_leased(service, began, horizon, now)
+    })
+}
+
+/// One journal sweep of the tick: the entries of `action` written between
+/// `from` and `until`, handed to the repair under the `lease` so that two
+/// nodes never repair the same thing. Nothing to repair takes no lease.
+pub(super) struct Sweep {
+    /// The journal entries that may need repair.
+    pub(super) action: AuditAction,
+    /// The oldest entry looked at (the journal horizon).
+    pub(super) from: Millis,
+    /// The newest entry looked at (younger ones are still in flight).
+    pub(super) until: Millis,
+    /// The lease's name: one per kind of repair.
+    pub(super) lease: &'static str,
+    /// How long the lease lasts unless released.
+    pub(super) lease_ttl: Duration,
+}
+
+impl Sweep {
+    /// How many entries `repair` repaired; 0 when none was due or another
+    /// node holds the lease.
+    pub(super) fn run(
+        &self,
+        service: &Service,
+        now: Millis,
+        repair: impl FnOnce(Vec<StoredEntry>) -> Result<u64, ServiceError>,
+    ) -> Result<u64, ServiceError> {
+        let mut due = Vec::new();
+        service.store().scan_audit(
+            &AuditFilter {
+                actions: vec![self.action],
+                from: Some(self.from),
+                until: Some(self.until),
+                ..AuditFilter::default()
+            },
+            &mut |e| {
+                due.push(e.clone());
+                Ok(())
+            },
+        )?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let lease = PolicyId::from(self.lease);
+        let owner = service.owner();
+        if !service
+            .store()
+            .acquire_lease(&lease, owner, now, self.lease_ttl)?
+            .is_acquired()
+        {
+            return Ok(0);
+        }
+        let repaired = repair(due);
+        service.store().release_lease(&lease, owner)?;
+        repaired
     }
-    let lease = PolicyId::from(REPAIR_LEASE);
-    let owner = service.owner();
-    if !service
-        .store()
-        .acquire_lease(&lease, owner, now, REPAIR_LEASE_TTL)?
-        .is_acquired()
-    {
-        return Ok(0);
-    }
-    let repaired = repair_leased(service, began, horizon, now);
-    service.store().release_lease(&lease, owner)?;
-    repaired
 }
 
 fn repair_leased(

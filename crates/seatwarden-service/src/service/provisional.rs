@@ -30,12 +30,12 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use seatwarden_audit::{
-    Action as AuditAction, Actor, AuditEntry, AuditFilter, PolicyId, Status, StoredEntry, Target,
+    Action as AuditAction, Actor, AuditEntry, AuditFilter, Status, StoredEntry, Target,
 };
 use seatwarden_core::{Millis, Operation, UserKey};
 
 use super::login::{LoginOutcome, apply_login, locate};
-use super::probe::{CheckId, HORIZON_MS, check_note, closed_check, first_match};
+use super::probe::{CheckId, HORIZON_MS, Sweep, check_note, closed_check, first_match};
 use super::{Missing, Service, ServiceError};
 
 /// The lease that keeps two nodes from taking back the same grant at once.
@@ -217,34 +217,16 @@ pub(super) fn expire_local(service: &Service, now: Millis) -> Result<u64, Servic
 pub(super) fn repair(service: &Service, now: Millis) -> Result<u64, ServiceError> {
     let window = service.settings().config.settings.login.confirm_window_ms();
     let horizon = Millis(now.0.saturating_sub(HORIZON_MS));
-    let mut granted = Vec::new();
-    service.store().scan_audit(
-        &AuditFilter {
-            actions: vec![AuditAction::LoginProvisional],
-            from: Some(horizon),
-            until: Some(Millis(now.0.saturating_sub(window))),
-            ..AuditFilter::default()
-        },
-        &mut |e| {
-            granted.push(e.clone());
-            Ok(())
-        },
-    )?;
-    if granted.is_empty() {
-        return Ok(0);
-    }
-    let lease = PolicyId::from(GRANT_LEASE);
-    let owner = service.owner();
-    if !service
-        .store()
-        .acquire_lease(&lease, owner, now, GRANT_LEASE_TTL)?
-        .is_acquired()
-    {
-        return Ok(0);
-    }
-    let result = repair_leased(service, granted, horizon, now);
-    service.store().release_lease(&lease, owner)?;
-    result
+    let sweep = Sweep {
+        action: AuditAction::LoginProvisional,
+        from: horizon,
+        until: Millis(now.0.saturating_sub(window)),
+        lease: GRANT_LEASE,
+        lease_ttl: GRANT_LEASE_TTL,
+    };
+    sweep.run(service, now, |granted| {
+        repair_leased(service, granted, horizon, now)
+    })
 }
 
 fn repair_leased(
