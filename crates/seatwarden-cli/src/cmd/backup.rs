@@ -23,7 +23,7 @@ use std::time::Duration;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::cmd::serve::folder::{DIRECTORY_FILE, NODE_ID_FILE, STORE_FILE};
+use crate::cmd::serve::folder::{DIRECTORY_FILE, NODE_ID_FILE, STORE_FILE, private};
 use crate::cmd::support::CliError;
 
 /// Arguments of `seatwarden backup`.
@@ -62,7 +62,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         }
     }
     std::fs::create_dir_all(&args.to).map_err(|e| CliError::io(&args.to, e))?;
-    restrict(&args.to, 0o700)?;
+    private(&args.to, 0o700)?;
     for name in [STORE_FILE, DIRECTORY_FILE] {
         let source = args.data.join(name);
         if source.is_file() {
@@ -74,21 +74,9 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
     if node.is_file() {
         let target = args.to.join(NODE_ID_FILE);
         std::fs::copy(&node, &target).map_err(|e| CliError::io(&node, e))?;
-        restrict(&target, 0o600)?;
+        private(&target, 0o600)?;
     }
     println!("backup written to {}", args.to.display());
-    Ok(())
-}
-
-fn restrict(path: &Path, mode: u32) -> Result<(), CliError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-            .map_err(|e| CliError::io(path, e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = (path, mode);
     Ok(())
 }
 

@@ -109,7 +109,7 @@ impl DataFolder {
 }
 
 /// Sets `path`'s permission bits (unix; elsewhere the OS's ACLs apply).
-fn private(path: &Path, mode: u32) -> Result<(), CliError> {
+pub(crate) fn private(path: &Path, mode: u32) -> Result<(), CliError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
