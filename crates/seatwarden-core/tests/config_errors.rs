@@ -355,9 +355,10 @@ fn defaults_fill_in_and_a_valid_document_round_trips() {
 #[test]
 fn null_for_a_number_or_boolean_is_refused_not_defaulted() {
     // `days` defaults to 30 when left out; an explicit null used to mean
-    // the same, a value the sender never wrote.
+    // the same, a value the sender never wrote. `neverLoggedInDays` is
+    // optional and off when absent: there `null` still means "not set".
     let doc = with_policies(vec![policy(json!({
-        "condition": {"kind": "inactive", "days": null},
+        "condition": {"kind": "inactive", "days": null, "neverLoggedInDays": null},
         "enabled": null,
         "priority": null
     }))]);

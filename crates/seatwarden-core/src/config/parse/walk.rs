@@ -67,10 +67,12 @@ impl<'a> Obj<'a> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
-    /// Like [`Obj::get`] for numbers and booleans, where an explicit `null`
-    /// is refused rather than read as absent: `"days": null` used to mean
-    /// the default (30), a value the sender never wrote. `Err` holds the
-    /// issue already reported.
+    /// Like [`Obj::get`] for numbers and booleans that always have a value
+    /// (required, or defaulted when left out), where an explicit `null` is
+    /// refused rather than read as absent: `"days": null` used to mean the
+    /// default (30), a value the sender never wrote. `Err`: the issue is
+    /// already reported. (An optional number whose absence means "off",
+    /// such as `neverLoggedInDays`, keeps `null` = not set; see `uint`.)
     fn scalar(
         &mut self,
         w: &mut Walk,
@@ -98,7 +100,10 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// A whole number in `min..=max`; `default` when absent (required when `None`).
+    /// A whole number in `min..=max`; `default` when absent (required when
+    /// `None`). `Some(0)` with `min ≥ 1` is the "optional, off when absent"
+    /// marker: only then does `null` mean absent; for every other number
+    /// `null` is an error (see [`Obj::scalar`]).
     pub(super) fn uint(
         &mut self,
         w: &mut Walk,
@@ -108,8 +113,13 @@ impl<'a> Obj<'a> {
         max: u32,
     ) -> Option<u32> {
         let path = self.at(key);
-        let Ok(value) = self.scalar(w, key, "a whole number") else {
-            return None;
+        let value = if default == Some(0) && min >= 1 {
+            self.get(key)
+        } else {
+            let Ok(value) = self.scalar(w, key, "a whole number") else {
+                return None;
+            };
+            value
         };
         match value {
             None => {
