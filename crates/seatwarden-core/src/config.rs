@@ -309,7 +309,9 @@ impl Config {
     /// Parses, migrates and validates a document. Every problem is reported;
     /// any problem rejects the whole document.
     pub fn parse(json: &str) -> Result<Config, ConfigError> {
-        let value: serde_json::Value = serde_json::from_str(json)
+        // Strict: a repeated key anywhere refuses the document (see
+        // `crate::strict_json`); `Value` alone would keep the last one.
+        let value: serde_json::Value = crate::strict_json::from_str(json)
             .map_err(|e| ConfigError::Json(crate::json_error::describe(&e)))?;
         Config::from_value(value)
     }

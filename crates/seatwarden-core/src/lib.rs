@@ -28,6 +28,7 @@ pub mod query;
 pub mod safety;
 pub mod schedule;
 pub mod snapshot;
+pub mod strict_json;
 pub mod time;
 pub mod warning;
 

@@ -351,3 +351,36 @@ fn defaults_fill_in_and_a_valid_document_round_trips() {
     let again = Config::parse(&config.to_json()).unwrap();
     assert_eq!(again, config);
 }
+
+#[test]
+fn null_for_a_number_or_boolean_is_refused_not_defaulted() {
+    // `days` defaults to 30 when left out; an explicit null used to mean
+    // the same, a value the sender never wrote. `neverLoggedInDays` is
+    // optional and off when absent: there `null` still means "not set".
+    let doc = with_policies(vec![policy(json!({
+        "condition": {"kind": "inactive", "days": null, "neverLoggedInDays": null},
+        "enabled": null,
+        "priority": null
+    }))]);
+    assert_eq!(
+        issues(doc),
+        vec![
+            "policies[0].enabled: must be true or false, not null (leave the field out for the default)",
+            "policies[0].priority: must be a whole number, not null (leave the field out for the default)",
+            "policies[0].condition.days: must be a whole number, not null (leave the field out for the default)",
+        ]
+    );
+}
+
+#[test]
+fn a_repeated_key_refuses_the_whole_document_by_path() {
+    let text = r#"{"version":1,"policies":[{"id":"p7","id":"p8",
+        "condition":{"kind":"inactive","days":30},"action":{"kind":"deactivate"}}]}"#;
+    match Config::parse(text) {
+        Ok(_) => panic!("the document was accepted"),
+        Err(e) => assert_eq!(
+            e.to_string(),
+            "the configuration is not valid JSON: duplicate key `policies[0].id`"
+        ),
+    }
+}

@@ -270,9 +270,16 @@ impl<'c, W: io::Write> UsersWriter<'c, W> {
         } else {
             options.columns.clone()
         };
+        // `comment(Some(b';'))` is only there for its side effect on
+        // writing: csv quotes every field that contains the comment byte.
+        // So each `;`-joined list (groups, licensed applications), and any
+        // other value holding a `;`, is one quoted cell, also for
+        // spreadsheets set to split on `;` (the default separator in many
+        // European locales). Nothing we write is ever read as a comment.
         let mut out = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .quote_style(csv::QuoteStyle::Necessary)
+            .comment(Some(b';'))
             .buffer_capacity(256 * 1024)
             .from_writer(out);
         for c in &columns {
@@ -329,16 +336,26 @@ impl<'c, W: io::Write> UsersWriter<'c, W> {
                     None => self.cell(b"")?,
                 },
                 UserColumn::Groups => {
+                    // Each name is neutralised on its own (a spreadsheet's
+                    // "text to columns" on `;` must not turn `staff;=cmd()`
+                    // into a formula), which also neutralises the cell as a
+                    // whole: it starts with the first name, already marked.
+                    // Marking the whole cell again would double that mark.
+                    // The writer quotes every cell holding a `;` (see
+                    // `new`), so the list stays one cell where `;` is the
+                    // field separator. Readers restore per name.
                     let mut list = std::mem::take(&mut self.list);
+                    let mut scratch = std::mem::take(&mut self.scratch);
                     list.clear();
                     user.for_each_group(&mut |g| {
                         if !list.is_empty() {
                             list.push(b';');
                         }
-                        list.extend_from_slice(g.as_bytes());
+                        list.extend_from_slice(cell::neutralise(g.as_bytes(), &mut scratch));
                     });
-                    let r = self.cell(&list);
+                    let r = self.out.write_field(&list).map_err(io::Error::other);
                     self.list = list;
+                    self.scratch = scratch;
                     r?;
                 }
                 UserColumn::LicensedApplications => {
@@ -503,7 +520,7 @@ mod tests {
         assert_eq!(
             text,
             "\u{feff}key,username,display name,email,directory,active,created,last login,login count,groups,licensed applications\r\n\
-             K-ann,ann,ann Example,ann@example.test,Internal,true,2023-11-14T22:13:20.000Z,2026-11-21T02:00:00.000Z,3,jira-software-users;devs,jira-software\r\n"
+             K-ann,ann,ann Example,ann@example.test,Internal,true,2023-11-14T22:13:20.000Z,2026-11-21T02:00:00.000Z,3,\"jira-software-users;devs\",jira-software\r\n"
         );
     }
 
@@ -526,6 +543,42 @@ mod tests {
         assert_eq!(
             text,
             "display name,email,last login\r\n\"'=HYPERLINK(\"\"x\"\"),\n2\",'-x@example.test,\r\n"
+        );
+    }
+
+    #[test]
+    fn the_groups_cell_is_quoted_and_neutralised_whole_and_per_name() {
+        let mut u = user("eve");
+        u.groups = vec![
+            GroupName::from("=cmd()"),
+            GroupName::from("staff"),
+            GroupName::from("@SUM(A1)"),
+            GroupName::from("'quoted"),
+            GroupName::from("＋x"),
+        ];
+        let opts = ExportOptions {
+            columns: vec![UserColumn::Username, UserColumn::Groups],
+            bom: false,
+        };
+        let mut out = Vec::new();
+        export_users(&mut out, &opts, &context(), [&u]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "username,groups\r\neve,\"'=cmd();staff;'@SUM(A1);''quoted;'＋x\"\r\n"
+        );
+        // Read back: every name exactly as it was.
+        let back = crate::read_users_export(text.as_bytes()).unwrap();
+        let names: Vec<String> = u.groups.iter().map(ToString::to_string).collect();
+        assert_eq!(back[0].groups.as_deref(), Some(names.as_slice()));
+
+        // One harmless name: nothing to quote or mark.
+        u.groups = vec![GroupName::from("staff")];
+        let mut out = Vec::new();
+        export_users(&mut out, &opts, &context(), [&u]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "username,groups\r\neve,staff\r\n"
         );
     }
 

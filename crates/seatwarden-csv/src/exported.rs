@@ -45,10 +45,12 @@ pub struct ExportedUser {
     pub licensed_applications: Option<Vec<String>>,
 }
 
+/// A `;`-joined list cell, each name restored on its own (the export
+/// neutralises per name; see `UsersWriter::write`).
 fn list(cell: &str) -> Vec<String> {
     cell.split(';')
         .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+        .map(|s| cell::restore(s).to_owned())
         .collect()
 }
 
@@ -124,8 +126,8 @@ pub fn read_users_export<R: Read>(input: R) -> Result<Vec<ExportedUser>, Rejecte
                         }
                     }
                 }
-                UserColumn::Groups => u.groups = Some(list(text)),
-                UserColumn::LicensedApplications => u.licensed_applications = Some(list(text)),
+                UserColumn::Groups => u.groups = Some(list(raw)),
+                UserColumn::LicensedApplications => u.licensed_applications = Some(list(raw)),
             }
         }
         out.push(u);

@@ -316,6 +316,13 @@ impl<'t, T: ImportTarget + ?Sized> Importer<'t, T> {
         record.get(i).map(cell::restore)
     }
 
+    /// The cell as written, for a `;`-joined list whose names are restored
+    /// one by one (an export neutralises per name).
+    fn raw_field<'r>(&self, record: &'r csv::StringRecord, col: Col) -> Option<&'r str> {
+        let i = self.idx.get(col_slot(col)).copied().flatten()?;
+        record.get(i)
+    }
+
     fn directory_named(&self, text: &str) -> Option<&'t Directory> {
         let dirs = self.target.directories();
         dirs.iter()
@@ -351,7 +358,7 @@ impl<'t, T: ImportTarget + ?Sized> Importer<'t, T> {
         let username = self.field(record, Col::Username).unwrap_or("");
         let email = self.field(record, Col::Email).unwrap_or("");
         let display = self.field(record, Col::DisplayName).unwrap_or("");
-        let groups_cell = self.field(record, Col::Groups).unwrap_or("");
+        let groups_cell = self.raw_field(record, Col::Groups).unwrap_or("");
         let active_cell = self.field(record, Col::Active).unwrap_or("");
         let dir_cell = self.field(record, Col::Directory).unwrap_or("");
 
@@ -403,7 +410,7 @@ impl<'t, T: ImportTarget + ?Sized> Importer<'t, T> {
         // Groups: validated, resolved to their canonical names, de-duplicated.
         self.row_groups.clear();
         for token in groups_cell.split(';') {
-            let name = token.trim();
+            let name = cell::restore(token.trim());
             if name.is_empty() {
                 continue;
             }

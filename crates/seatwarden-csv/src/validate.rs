@@ -26,6 +26,23 @@ fn has_control(s: &str) -> bool {
             }))
 }
 
+/// Bidirectional embedding, override and isolate controls (U+202A–U+202E,
+/// U+2066–U+2069). They are invisible yet reorder what follows, so a name
+/// holding one displays as a different name (`admin\u{202E}nimda` shows as
+/// `adminadmin`) in the UI, the audit log, exports and mail: a spoofing
+/// tool, never part of a real account or group name. Each is `E2 80 AA`–
+/// `E2 80 AE` or `E2 81 A6`–`E2 81 A9` in UTF-8, so text without an `E2`
+/// byte (all ASCII and most names) skips the character walk.
+fn has_bidi_control(s: &str) -> bool {
+    s.as_bytes().contains(&0xE2)
+        && s.chars()
+            .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+}
+
+/// Why a name with a bidirectional control is refused (names the range,
+/// never the name).
+const BIDI: &str = "contains a bidirectional control character (U+202A–U+202E or U+2066–U+2069)";
+
 fn too_long(s: &str) -> bool {
     s.len() > MAX_NAME_CHARS && s.chars().count() > MAX_NAME_CHARS
 }
@@ -40,6 +57,8 @@ pub fn username(s: &str) -> Result<(), ProblemKind> {
         Err(ProblemKind::Required)
     } else if has_control(s) {
         Err(ProblemKind::InvalidUsername("contains control characters"))
+    } else if has_bidi_control(s) {
+        Err(ProblemKind::InvalidUsername(BIDI))
     } else if padded(s) {
         Err(ProblemKind::InvalidUsername("starts or ends with a space"))
     } else if too_long(s) {
@@ -57,6 +76,8 @@ pub fn display_name(s: &str) -> Result<(), ProblemKind> {
         Err(ProblemKind::InvalidDisplayName(
             "contains control characters",
         ))
+    } else if has_bidi_control(s) {
+        Err(ProblemKind::InvalidDisplayName(BIDI))
     } else if too_long(s) {
         Err(ProblemKind::InvalidDisplayName(
             "longer than 255 characters",
@@ -72,6 +93,8 @@ pub fn group_name(s: &str) -> Result<(), ProblemKind> {
         Err(ProblemKind::Required)
     } else if has_control(s) {
         Err(ProblemKind::InvalidGroupName("contains control characters"))
+    } else if has_bidi_control(s) {
+        Err(ProblemKind::InvalidGroupName(BIDI))
     } else if padded(s) {
         Err(ProblemKind::InvalidGroupName("starts or ends with a space"))
     } else if s.contains(';') {
@@ -209,6 +232,43 @@ mod tests {
         assert!(group_name("jira-users").is_ok());
         assert!(display_name("Jane\nDoe").is_err());
         assert!(display_name(" Jane Doe ").is_ok());
+    }
+
+    #[test]
+    fn every_control_and_bidi_control_is_refused_in_names() {
+        let controls = (0u32..=0x1F).chain([0x7F]);
+        let bidi = (0x202Au32..=0x202E).chain(0x2066..=0x2069);
+        for code in controls.chain(bidi) {
+            let c = char::from_u32(code).unwrap_or_default();
+            let name = format!("ad{c}min");
+            assert!(username(&name).is_err(), "U+{code:04X} in a username");
+            assert!(group_name(&name).is_err(), "U+{code:04X} in a group name");
+            assert!(
+                display_name(&name).is_err(),
+                "U+{code:04X} in a display name"
+            );
+        }
+        assert_eq!(
+            group_name("staff\u{202E}sresu"),
+            Err(ProblemKind::InvalidGroupName(BIDI))
+        );
+        assert_eq!(
+            username("a\u{2066}b"),
+            Err(ProblemKind::InvalidUsername(BIDI))
+        );
+        // Neighbours of the ranges and ordinary right-to-left text stay valid.
+        for ok in [
+            "a\u{2029}b",
+            "a\u{202F}b",
+            "a\u{2065}b",
+            "a\u{206A}b",
+            "שלום",
+            "مرحبا",
+            "a\u{200F}b",
+        ] {
+            assert!(username(ok).is_ok(), "{ok:?}");
+            assert!(group_name(ok).is_ok(), "{ok:?}");
+        }
     }
 
     #[test]

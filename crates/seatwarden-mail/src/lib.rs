@@ -29,6 +29,7 @@ pub mod render;
 pub mod sanitize;
 pub mod secret;
 pub mod smtp;
+pub mod subject;
 pub mod template;
 
 pub use delivery::{

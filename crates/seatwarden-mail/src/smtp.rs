@@ -473,7 +473,7 @@ impl SmtpMailer {
         let message = Message::builder()
             .from(self.from.clone())
             .to(Mailbox::new(None, to))
-            .subject(mail.subject)
+            .raw_header(crate::subject::header(mail.subject))
             .multipart(MultiPart::alternative_plain_html(
                 mail.text.to_owned(),
                 mail.html.to_owned(),

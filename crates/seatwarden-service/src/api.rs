@@ -128,10 +128,27 @@ impl ApiRequest {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Boolean query parameter `name`: exactly `true` or `false`, `default`
+    /// when absent. Anything else (`1`, `yes`, `True`, an empty value) is
+    /// refused, never read as false: a typo must not silently switch an
+    /// export's columns or an import's group removal.
+    pub fn flag(&self, name: &str, default: bool) -> Result<bool, ApiError> {
+        match self.query_param(name) {
+            None => Ok(default),
+            Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            Some(_) => Err(ApiError::bad_request(format!(
+                "query parameter `{name}` must be `true` or `false`"
+            ))),
+        }
+    }
+
     /// Parses the body as JSON into `T`, or a bad-request error that names
-    /// the line, column and what was wrong (never the body itself).
+    /// the line, column and what was wrong (never the body itself). A
+    /// repeated key anywhere in the body is refused here, for every route
+    /// (see `seatwarden_core::strict_json`).
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.body).map_err(|e| {
+        seatwarden_core::strict_json::from_slice(&self.body).map_err(|e| {
             ApiError::new(
                 ApiErrorKind::BadRequest,
                 format!(

@@ -1175,6 +1175,32 @@ fn malformed_requests_get_precise_errors() {
             "field `names` must be a string",
         ),
         (
+            // Last-one-wins would create `b`; a repeated key is refused.
+            raw(Method::Post, "/api/groups", &[], b"{\"names\": \"a\", \"names\": \"b\"}"),
+            400,
+            "invalid request body at line 1, column 22: duplicate key `names`",
+        ),
+        (
+            raw(
+                Method::Post,
+                "/api/policies",
+                &[],
+                b"{\"name\": \"p\", \"condition\": {\"kind\": \"inactive\", \"days\": 1, \"days\": 2}}",
+            ),
+            400,
+            "invalid request body at line 1, column 65: duplicate key `condition.days`",
+        ),
+        (
+            raw(Method::Get, "/api/groups/export", &[("bom", "1")], b""),
+            400,
+            "query parameter `bom` must be `true` or `false`",
+        ),
+        (
+            raw(Method::Get, "/api/groups", &[("withCounts", "no")], b""),
+            400,
+            "query parameter `withCounts` must be `true` or `false`",
+        ),
+        (
             raw(Method::Get, "/api/dashboard", &[("days", "many")], b""),
             400,
             "query parameter `days` must be a number",

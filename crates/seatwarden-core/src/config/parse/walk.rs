@@ -67,6 +67,31 @@ impl<'a> Obj<'a> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
+    /// Like [`Obj::get`] for numbers and booleans that always have a value
+    /// (required, or defaulted when left out), where an explicit `null` is
+    /// refused rather than read as absent: `"days": null` used to mean the
+    /// default (30), a value the sender never wrote. `Err`: the issue is
+    /// already reported. (An optional number whose absence means "off",
+    /// such as `neverLoggedInDays`, keeps `null` = not set; see `uint`.)
+    fn scalar(
+        &mut self,
+        w: &mut Walk,
+        key: &'static str,
+        what: &str,
+    ) -> Result<Option<&'a Value>, ()> {
+        self.known.push(key);
+        match self.map.get(key) {
+            Some(Value::Null) => {
+                w.err(
+                    &self.at(key),
+                    format!("must be {what}, not null (leave the field out for the default)"),
+                );
+                Err(())
+            }
+            other => Ok(other),
+        }
+    }
+
     pub(super) fn finish(self, w: &mut Walk) {
         for key in self.map.keys() {
             if !self.known.contains(&key.as_str()) {
@@ -75,7 +100,10 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// A whole number in `min..=max`; `default` when absent (required when `None`).
+    /// A whole number in `min..=max`; `default` when absent (required when
+    /// `None`). `Some(0)` with `min ≥ 1` is the "optional, off when absent"
+    /// marker: only then does `null` mean absent; for every other number
+    /// `null` is an error (see [`Obj::scalar`]).
     pub(super) fn uint(
         &mut self,
         w: &mut Walk,
@@ -85,7 +113,15 @@ impl<'a> Obj<'a> {
         max: u32,
     ) -> Option<u32> {
         let path = self.at(key);
-        match self.get(key) {
+        let value = if default == Some(0) && min >= 1 {
+            self.get(key)
+        } else {
+            let Ok(value) = self.scalar(w, key, "a whole number") else {
+                return None;
+            };
+            value
+        };
+        match value {
             None => {
                 if default.is_none() {
                     w.err(&path, "is required");
@@ -116,7 +152,10 @@ impl<'a> Obj<'a> {
 
     pub(super) fn int(&mut self, w: &mut Walk, key: &'static str, default: i32) -> i32 {
         let path = self.at(key);
-        match self.get(key) {
+        let Ok(value) = self.scalar(w, key, "a whole number") else {
+            return default;
+        };
+        match value {
             None => default,
             Some(v) => match v.as_i64().and_then(|n| i32::try_from(n).ok()) {
                 Some(n) => n,
@@ -130,7 +169,10 @@ impl<'a> Obj<'a> {
 
     pub(super) fn boolean(&mut self, w: &mut Walk, key: &'static str, default: bool) -> bool {
         let path = self.at(key);
-        match self.get(key) {
+        let Ok(value) = self.scalar(w, key, "true or false") else {
+            return default;
+        };
+        match value {
             None => default,
             Some(Value::Bool(b)) => *b,
             Some(_) => {

@@ -24,7 +24,7 @@ pub(super) fn list_groups(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let counts = req.query_param("withCounts") != Some("false");
+    let counts = req.flag("withCounts", true)?;
     let groups = service.with_index(|index| {
         index
             .groups()
@@ -107,8 +107,8 @@ pub(super) fn export_groups(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let counts = req.query_param("counts") == Some("true");
-    let bom = req.query_param("bom") == Some("true");
+    let counts = req.flag("counts", false)?;
+    let bom = req.flag("bom", false)?;
     let out = service.with_index(|index| {
         let rows: Vec<(&GroupName, u64)> = index
             .groups()

@@ -30,7 +30,7 @@ pub(super) fn export_users(
             .map_err(|e| ApiError::new(ApiErrorKind::Validation, format!("invalid filter: {e}")))?,
     };
     let mut options = seatwarden_csv::ExportOptions {
-        bom: req.query_param("bom") == Some("true"),
+        bom: req.flag("bom", false)?,
         ..seatwarden_csv::ExportOptions::default()
     };
     if let Some(cols) = req.query_param("columns").filter(|s| !s.is_empty()) {
@@ -87,27 +87,17 @@ pub(super) fn import_template(
     ))
 }
 
-fn flag(req: &ApiRequest, name: &str) -> Result<bool, ApiError> {
-    match req.query_param(name) {
-        None | Some("") | Some("false") => Ok(false),
-        Some("true") => Ok(true),
-        Some(_) => Err(ApiError::bad_request(format!(
-            "query parameter `{name}` must be `true` or `false`"
-        ))),
-    }
-}
-
 pub(super) fn validate_import(
     service: &Service,
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let options = ImportOptions {
-        create_missing_groups: flag(req, "createGroups")?,
-        remove_unlisted_groups: flag(req, "removeUnlisted")?,
+        create_missing_groups: req.flag("createGroups", false)?,
+        remove_unlisted_groups: req.flag("removeUnlisted", false)?,
         notices: NewUserNotices {
-            welcome: flag(req, "welcome")?,
-            password_reset: flag(req, "passwordReset")?,
+            welcome: req.flag("welcome", false)?,
+            password_reset: req.flag("passwordReset", false)?,
         },
         ..ImportOptions::default()
     };
