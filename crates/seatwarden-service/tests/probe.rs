@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use common::{DAY, DAY0, call, fixture, options, snapshot};
-use seatwarden_audit::{Action, AuditFilter, AuditQuery, Status, StoredEntry};
+use common::{DAY, DAY0, active, call, entries, fixture, options, reactivate_policy, snapshot};
+use seatwarden_audit::{Action, AuditFilter, Status};
 use seatwarden_core::snapshot::SnapshotFile;
 use seatwarden_core::{Millis, Operation, UserKey};
 use seatwarden_service::api::Method;
@@ -36,32 +36,6 @@ const PROOF: LoginFacts = LoginFacts {
     state: AccountState::Inactive,
     inactive_refusal: InactiveRefusal::AfterCredential,
 };
-
-fn reactivate_policy(service: &Service) {
-    let (status, body) = call(
-        service,
-        Method::Post,
-        "/api/policies",
-        Some(json!({"name": "Back", "mode": "live", "action": {"kind": "reactivate"}})),
-        DAY0,
-    );
-    assert_eq!(status, 201, "{body}");
-}
-
-fn entries(store: &dyn Store, action: Action) -> Vec<StoredEntry> {
-    let filter = AuditFilter {
-        actions: vec![action],
-        ..AuditFilter::default()
-    };
-    store
-        .query_audit(&AuditQuery::first(filter, 1_000))
-        .unwrap()
-        .items
-}
-
-fn active(host: &MemoryDirectory, key: &str) -> bool {
-    host.user(&UserKey::from(key)).unwrap().unwrap().active
-}
 
 fn activate(host: &MemoryDirectory, key: &str) {
     host.apply(&Operation::Activate {

@@ -13,18 +13,15 @@ mod common;
 
 use serde_json::json;
 
-use common::{DAY, DAY0, call, fixture};
-use seatwarden_audit::{Action, AuditFilter, AuditQuery, Status, StoredEntry};
+use common::{DAY, DAY0, active, call, entries, fixture, reactivate_policy};
+use seatwarden_audit::{Action, Status};
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_service::Service;
 use seatwarden_service::api::Method;
-use seatwarden_service::host::Host;
-use seatwarden_service::host::memory::MemoryDirectory;
 use seatwarden_service::service::{
     AccountState, CheckId, CheckOutcome, InactiveRefusal, LoginFacts, LoginVerdict, NotNeeded,
     ServiceError, Verification,
 };
-use seatwarden_service::store::Store;
 
 const T: i64 = DAY0 + DAY;
 
@@ -42,17 +39,6 @@ const PROOF: LoginFacts = facts(AccountState::Inactive, InactiveRefusal::AfterCr
 const INTERNAL: LoginFacts = facts(AccountState::Inactive, InactiveRefusal::BeforeCredential);
 const UNLICENSED: LoginFacts = facts(AccountState::Unlicensed, InactiveRefusal::BeforeCredential);
 
-fn reactivate_policy(service: &Service) {
-    let (status, body) = call(
-        service,
-        Method::Post,
-        "/api/policies",
-        Some(json!({"name": "Back", "mode": "live", "action": {"kind": "reactivate"}})),
-        DAY0,
-    );
-    assert_eq!(status, 201, "{body}");
-}
-
 fn set_login_settings(service: &Service, login: serde_json::Value) -> (u16, serde_json::Value) {
     let (_, current) = call(service, Method::Get, "/api/settings", None, DAY0);
     let mut settings = current["settings"].clone();
@@ -64,21 +50,6 @@ fn set_login_settings(service: &Service, login: serde_json::Value) -> (u16, serd
         Some(json!({"settings": settings, "configVersion": current["configVersion"]})),
         DAY0,
     )
-}
-
-fn entries(store: &dyn Store, action: Action) -> Vec<StoredEntry> {
-    let filter = AuditFilter {
-        actions: vec![action],
-        ..AuditFilter::default()
-    };
-    store
-        .query_audit(&AuditQuery::first(filter, 1_000))
-        .unwrap()
-        .items
-}
-
-fn active(host: &MemoryDirectory, key: &str) -> bool {
-    host.user(&UserKey::from(key)).unwrap().unwrap().active
 }
 
 fn verification(service: &Service, who: &str, facts: LoginFacts) -> LoginVerdict {

@@ -12,9 +12,11 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use seatwarden_core::Millis;
+use seatwarden_audit::{Action, AuditFilter, AuditQuery, StoredEntry};
 use seatwarden_core::snapshot::SnapshotFile;
+use seatwarden_core::{Millis, UserKey};
 use seatwarden_service::api::{ApiRequest, Method, RequestContext};
+use seatwarden_service::host::Host;
 use seatwarden_service::host::memory::MemoryDirectory;
 use seatwarden_service::store::{MemoryStore, Store};
 use seatwarden_service::{Service, ServiceOptions};
@@ -189,4 +191,33 @@ pub(crate) fn deactivation_policy(name: &str, live: bool) -> Value {
         "condition": {"kind": "inactive", "days": 90},
         "action": {"kind": "deactivate"}
     })
+}
+
+/// A live login policy that reactivates returning users.
+pub(crate) fn reactivate_policy(service: &Service) {
+    let (status, body) = call(
+        service,
+        Method::Post,
+        "/api/policies",
+        Some(json!({"name": "Back", "mode": "live", "action": {"kind": "reactivate"}})),
+        DAY0,
+    );
+    assert_eq!(status, 201, "{body}");
+}
+
+/// Every audit entry of `action` (at most 1,000), newest first.
+pub(crate) fn entries(store: &dyn Store, action: Action) -> Vec<StoredEntry> {
+    let filter = AuditFilter {
+        actions: vec![action],
+        ..AuditFilter::default()
+    };
+    store
+        .query_audit(&AuditQuery::first(filter, 1_000))
+        .unwrap()
+        .items
+}
+
+/// Whether the user `key` is active in `host`.
+pub(crate) fn active(host: &MemoryDirectory, key: &str) -> bool {
+    host.user(&UserKey::from(key)).unwrap().unwrap().active
 }
