@@ -17,6 +17,7 @@ use crate::cmd::support::CliError;
 
 mod audit;
 mod csv;
+mod import;
 mod index;
 mod mail;
 mod policy;
@@ -48,6 +49,7 @@ const AREAS: &[Area] = &[
     ("index", index::run),
     ("policy", policy::run),
     ("csv", csv::run),
+    ("import", import::run),
     ("mail", mail::run),
     ("audit", audit::run),
     ("records", records::run),

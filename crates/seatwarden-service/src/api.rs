@@ -22,8 +22,24 @@ pub use router::{Params, Route, Router};
 /// these may be larger than a JSON body. Hosts size their body limit by
 /// this, never by the `Content-Type` alone, which any request can claim.
 pub fn takes_csv(method: Method, path: &str) -> bool {
-    method == Method::Post && matches!(path, "/api/import/validate" | "/api/groups/import")
+    csv_body_limit(method, path).is_some()
 }
+
+/// The largest CSV body a route takes, `None` for a route that takes none.
+/// The users import streams its validation and keeps the file as its plan
+/// (see `service::import_plan`), so it takes a 1M-row file (about 100 MB
+/// with groups); the groups import collects every name and stays at 32 MiB.
+pub fn csv_body_limit(method: Method, path: &str) -> Option<usize> {
+    const MIB: usize = 1024 * 1024;
+    match (method, path) {
+        (Method::Post, "/api/import/validate") => Some(USERS_IMPORT_LIMIT),
+        (Method::Post, "/api/groups/import") => Some(32 * MIB),
+        _ => None,
+    }
+}
+
+/// The largest users import upload: 128 MiB.
+pub const USERS_IMPORT_LIMIT: usize = 128 * 1024 * 1024;
 
 /// An HTTP method the admin API uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

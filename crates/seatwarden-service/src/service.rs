@@ -26,6 +26,7 @@
 pub mod document;
 mod error;
 pub mod import;
+mod import_plan;
 mod login;
 mod mail;
 mod preview;

@@ -52,7 +52,7 @@ fn status_kb(field: &str) -> Option<u64> {
 }
 
 /// Peak resident memory (bytes) `f` adds above the resident size before it.
-fn peak_extra(f: impl FnOnce()) -> Option<u64> {
+pub(crate) fn peak_extra(f: impl FnOnce()) -> Option<u64> {
     // Writing 5 resets the peak ("high water mark") to the current size.
     std::fs::write("/proc/self/clear_refs", "5").ok()?;
     let before = status_kb("VmRSS:")?;

@@ -7,11 +7,16 @@
 use std::path::PathBuf;
 
 use seatwarden_csv::import::NoteKind;
-use seatwarden_csv::{ImportOptions, NewUserNotices, RowPlan, TEMPLATE, plan_users};
+use std::io::{BufReader, Write};
+
+use seatwarden_core::Operation;
+use seatwarden_csv::{
+    ImportOptions, ImportSummary, NewUserNotices, RowPlan, TEMPLATE, validate_users,
+};
 use serde_json::{Value, json};
 
 use crate::cmd::query::load_index;
-use crate::cmd::support::{CliError, read_file};
+use crate::cmd::support::CliError;
 
 /// Arguments of `seatwarden import-users`.
 #[derive(clap::Args)]
@@ -59,7 +64,6 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         ));
     };
     let index = load_index(snapshot)?;
-    let bytes = read_file(csv)?;
     let options = ImportOptions {
         create_missing_groups: args.create_missing_groups,
         remove_unlisted_groups: args.remove_unlisted_groups,
@@ -69,52 +73,16 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         },
         ..ImportOptions::default()
     };
-    match plan_users(&bytes, &index, &options) {
-        Ok(plan) => {
-            let rows: Vec<Value> = plan
-                .rows
-                .iter()
-                .map(|r| match &r.plan {
-                    RowPlan::Create {
-                        create,
-                        groups,
-                        notices,
-                    } => json!({
-                        "line": r.line, "action": "create", "operation": create,
-                        "groups": groups, "welcome": notices.welcome,
-                        "passwordReset": notices.password_reset,
-                    }),
-                    RowPlan::Update { user, operations } => json!({
-                        "line": r.line, "action": "update", "user": user, "operations": operations,
-                    }),
-                    RowPlan::Unchanged { user } => json!({
-                        "line": r.line, "action": "unchanged", "user": user,
-                    }),
-                })
-                .collect();
-            let notes: Vec<Value> = plan
-                .summary
-                .notes
-                .iter()
-                .map(|n| {
-                    let NoteKind::GroupWillBeCreated(_) = &n.kind;
-                    json!({"position": n.position.to_string(), "note": n.kind.to_string()})
-                })
-                .collect();
-            let out = json!({
-                "valid": true,
-                "rows": plan.summary.rows,
-                "create": plan.summary.create,
-                "update": plan.summary.update,
-                "unchanged": plan.summary.unchanged,
-                "groupsToCreate": plan.summary.groups_to_create,
-                "groupOperations": plan.group_operations,
-                "notes": notes,
-                "plan": rows,
-            });
-            println!("{}", serde_json::to_string_pretty(&out)?);
-            Ok(())
-        }
+    // Streamed twice from the file (validate, then plan), the plan printed
+    // row by row: memory stays bounded by the validator's per-row username
+    // (see `docs/csv.md`), not by the file or the plan.
+    let open = || {
+        std::fs::File::open(csv)
+            .map(|f| BufReader::with_capacity(1 << 20, f))
+            .map_err(|e| CliError::io(csv, e))
+    };
+    match validate_users(open()?, &index, &options) {
+        Ok(summary) => print_plan(open()?, &index, &options, &summary),
         Err(rejected) => {
             let problems: Vec<Value> = rejected
                 .0
@@ -135,4 +103,78 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
             Err(CliError::Engine(rejected.to_string()))
         }
     }
+}
+
+/// Prints a validated file's plan as one JSON document, a row at a time.
+fn print_plan(
+    input: impl std::io::Read,
+    index: &seatwarden_core::index::DirectoryIndex,
+    options: &ImportOptions,
+    summary: &ImportSummary,
+) -> Result<(), CliError> {
+    let notes: Vec<Value> = summary
+        .notes
+        .iter()
+        .map(|n| {
+            let NoteKind::GroupWillBeCreated(_) = &n.kind;
+            json!({"position": n.position.to_string(), "note": n.kind.to_string()})
+        })
+        .collect();
+    let group_operations: Vec<Operation> = summary
+        .groups_to_create
+        .iter()
+        .map(|g| Operation::CreateGroup { group: g.clone() })
+        .collect();
+    let head = json!({
+        "valid": true,
+        "rows": summary.rows,
+        "create": summary.create,
+        "update": summary.update,
+        "unchanged": summary.unchanged,
+        "groupsToCreate": summary.groups_to_create,
+        "groupOperations": group_operations,
+        "notes": notes,
+    });
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let io = |e: std::io::Error| CliError::io("standard output", e);
+    // The head's fields, then `"plan": [` and one row per line.
+    let head = serde_json::to_string_pretty(&head)?;
+    let head = head.strip_suffix("\n}").unwrap_or(&head);
+    write!(out, "{head},\n  \"plan\": [").map_err(io)?;
+    let mut first = true;
+    let mut failed = None;
+    seatwarden_csv::stream_users(input, index, options, |r| {
+        if failed.is_some() {
+            return;
+        }
+        let row = match &r.plan {
+            RowPlan::Create {
+                create,
+                groups,
+                notices,
+            } => json!({
+                "line": r.line, "action": "create", "operation": create,
+                "groups": groups, "welcome": notices.welcome,
+                "passwordReset": notices.password_reset,
+            }),
+            RowPlan::Update { user, operations } => json!({
+                "line": r.line, "action": "update", "user": user, "operations": operations,
+            }),
+            RowPlan::Unchanged { user } => json!({
+                "line": r.line, "action": "unchanged", "user": user,
+            }),
+        };
+        let sep = if first { "\n    " } else { ",\n    " };
+        first = false;
+        if let Err(e) = write!(out, "{sep}{row}") {
+            failed = Some(e);
+        }
+    })
+    .map_err(|rejected| CliError::Engine(rejected.to_string()))?;
+    if let Some(e) = failed {
+        return Err(io(e));
+    }
+    writeln!(out, "\n  ]\n}}").map_err(io)?;
+    out.flush().map_err(io)
 }

@@ -144,6 +144,9 @@ pub enum KeptPlan {
     Previewed,
     /// The revert plan as it is now (the run's journal decides it).
     CurrentRevert,
+    /// An import whose file plans other writes against the directory as it
+    /// is now than when it was validated.
+    StaleImport,
 }
 
 impl std::fmt::Display for KeptPlan {
@@ -152,6 +155,9 @@ impl std::fmt::Display for KeptPlan {
             KeptPlan::AwaitingApproval => "plan awaiting approval",
             KeptPlan::Previewed => "previewed plan",
             KeptPlan::CurrentRevert => "current revert plan; preview it again",
+            KeptPlan::StaleImport => {
+                "import as the directory is now (it changed since the file was validated); validate the file again"
+            }
         })
     }
 }
@@ -314,6 +320,7 @@ impl ServiceError {
             ServiceError::PlanHashMismatch(KeptPlan::AwaitingApproval),
             ServiceError::PlanHashMismatch(KeptPlan::Previewed),
             ServiceError::PlanHashMismatch(KeptPlan::CurrentRevert),
+            ServiceError::PlanHashMismatch(KeptPlan::StaleImport),
             ServiceError::RunBusy(run),
             ServiceError::AlreadyReverted(run),
             ServiceError::RunNotFinished(run),

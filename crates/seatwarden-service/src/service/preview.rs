@@ -8,6 +8,8 @@
 //! crate) needs no access to the service's internals (`keep_plan`,
 //! `next_plan_id`).
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -15,11 +17,11 @@ use seatwarden_audit::{Actor, RunId, RunKind, RunStatus};
 use seatwarden_core::bulk::{BulkAction, BulkActionRequest, BulkTarget, plan_bulk_action};
 use seatwarden_core::evaluate::EvalContext;
 use seatwarden_core::policy::Mode;
-use seatwarden_core::{Millis, Operation, UserKey};
+use seatwarden_core::{Millis, UserKey};
 use seatwarden_csv::{ImportOptions, Rejected};
 use seatwarden_mail::TemplateKind;
 
-use super::import::placeholder;
+use super::import_plan::{KeptImport, PreviewPage, stream_actions};
 use super::{ActionInfo, KeptPlan, Missing, PendingPlan, RunPlan, Service, ServiceError};
 use crate::store::RevertStep;
 
@@ -52,13 +54,15 @@ pub struct ImportPreview {
     pub action_count: usize,
     /// How many users it creates.
     pub user_creations: usize,
-    /// The first actions (as many as a bulk preview shows).
+    /// The first actions (as many as a bulk preview shows, 500).
     pub actions: Vec<ActionInfo>,
     /// Always empty: an import is applied as a whole, without the guard.
     pub guard: Vec<String>,
-    /// The plan in the shape of the engine's plan document.
+    /// The shown part of the plan in the shape of the engine's plan
+    /// document; `totals` count the whole plan, `shown` the listed part.
     pub document: Value,
-    /// Each row's verdict (`create`, `update`, `unchanged`).
+    /// The first 500 rows' verdicts (`create`, `update`, `unchanged`); the
+    /// summary counts every row.
     pub rows: Vec<Value>,
 }
 
@@ -131,6 +135,7 @@ impl Service {
             admin: admin.clone(),
             created: now,
             reverts: None,
+            import: None,
         });
         Ok(planned)
     }
@@ -201,6 +206,7 @@ impl Service {
             admin: admin.clone(),
             created: now,
             reverts: Some(run),
+            import: None,
         };
         Ok((pending, preview))
     }
@@ -226,99 +232,29 @@ impl Service {
     /// Validates a users CSV against the directory and keeps the import
     /// plan for [`Service::run_pending`]; `Ok(Err(_))` is a refused file
     /// (every problem with its place), which changes nothing.
+    ///
+    /// Memory is bounded (see [`super::import_plan`]): the file is streamed
+    /// twice (validate, then plan and hash), the answer lists the first
+    /// rows and actions with counts of all, and the kept plan is `csv`
+    /// itself, shared, not copied.
     pub fn plan_import(
         &self,
-        csv: &[u8],
+        csv: Arc<[u8]>,
         options: &ImportOptions,
         admin: &UserKey,
         now: Millis,
     ) -> Result<Result<ImportPreview, Rejected>, ServiceError> {
         self.rebuild_index()?;
         let planned = self.with_index(|index| {
-            seatwarden_csv::plan_users(csv, index, options).map(|plan| {
-                let usernames: std::collections::HashMap<String, String> = plan
-                    .rows
-                    .iter()
-                    .filter_map(|r| match &r.plan {
-                        seatwarden_csv::RowPlan::Update { user, .. } => {
-                            Some((user.to_string(), r.username.to_string()))
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                (plan, usernames)
-            })
+            let summary = seatwarden_csv::validate_users(&csv[..], index, options)?;
+            let mut page = PreviewPage::default();
+            stream_actions(&csv, index, options, &summary, &mut page)?;
+            Ok::<_, Rejected>((summary, page))
         })?;
-        let (plan, usernames) = match planned {
+        let (summary, page) = match planned {
             Ok(planned) => planned,
             Err(rejected) => return Ok(Err(rejected)),
         };
-        let mut actions = Vec::new();
-        let mut creates = 0usize;
-        for op in &plan.group_operations {
-            actions.push(import_action(op, "", "group in the import file"));
-        }
-        let mut rows = Vec::with_capacity(plan.rows.len());
-        let mut skipped = Vec::new();
-        for row in &plan.rows {
-            let reason = format!("import file line {}", row.line);
-            let first = actions.len();
-            let (verdict, user) = match &row.plan {
-                seatwarden_csv::RowPlan::Create { .. } => {
-                    ("create", placeholder(row.username.as_str()))
-                }
-                seatwarden_csv::RowPlan::Update { user, .. } => ("update", user.clone()),
-                seatwarden_csv::RowPlan::Unchanged { user } => {
-                    skipped.push(json!({
-                        "user": user,
-                        "username": row.username.as_str(),
-                        "source": "import",
-                        "because": format!("{reason}: the row matches the directory"),
-                    }));
-                    ("unchanged", user.clone())
-                }
-            };
-            match &row.plan {
-                seatwarden_csv::RowPlan::Create { notices, .. } => {
-                    // The host chooses a new user's key: the creation and the
-                    // memberships name a placeholder the run resolves (see
-                    // `import_hook`), and the source carries the mails asked for.
-                    let key = placeholder(row.username.as_str());
-                    let source = super::import::Notices {
-                        welcome: notices.welcome,
-                        password_reset: notices.password_reset,
-                    }
-                    .source();
-                    for op in row.operations(Some(&key)) {
-                        if matches!(op, Operation::CreateUser { .. }) {
-                            creates += 1;
-                        }
-                        actions.push(
-                            ActionInfo::new(op, row.username.to_string(), source.clone(), &reason)
-                                .on(key.clone()),
-                        );
-                    }
-                }
-                _ => {
-                    for op in row.operations(None) {
-                        let name = op
-                            .user()
-                            .and_then(|u| usernames.get(u.as_str()))
-                            .cloned()
-                            .unwrap_or_default();
-                        actions.push(import_action(&op, &name, &reason));
-                    }
-                }
-            }
-            rows.push(json!({
-                "line": row.line,
-                "username": row.username.as_str(),
-                "user": user,
-                "plan": verdict,
-                "actions": actions.len() - first,
-            }));
-        }
-        let document = plan_document(&actions, skipped);
         let settings = self.reload_settings()?;
         let missing_templates: Vec<&str> = [
             (options.notices.welcome, TemplateKind::Welcome, "welcome"),
@@ -338,103 +274,80 @@ impl Service {
         })
         .map(|(_, _, name)| name)
         .collect();
-        let summary = json!({
-            "rows": plan.summary.rows,
-            "create": plan.summary.create,
-            "update": plan.summary.update,
-            "unchanged": plan.summary.unchanged,
-            "groupsToCreate": plan.summary.groups_to_create,
-            "notes": plan.summary.notes.iter().map(|n| json!({"line": n.position.line, "message": n.kind.to_string()})).collect::<Vec<_>>(),
+        let summary_json = json!({
+            "rows": summary.rows,
+            "create": summary.create,
+            "update": summary.update,
+            "unchanged": summary.unchanged,
+            "groupsToCreate": summary.groups_to_create,
+            "notes": summary.notes.iter().map(|n| json!({"line": n.position.line, "message": n.kind.to_string()})).collect::<Vec<_>>(),
             "notices": {
                 "welcome": options.notices.welcome,
                 "passwordReset": options.notices.password_reset,
                 "missingTemplates": missing_templates,
             },
         });
-        let run_plan = RunPlan {
-            status: "ready".to_owned(),
-            actor: Actor::user(admin.clone(), None),
-            document: summary.clone(),
-            actions,
-        };
-        let hash = run_plan.writes_hash();
+        let document = page.document(summary.unchanged);
+        let hash = page.hash.finish();
         let plan_id = self.next_plan_id();
-        let count = run_plan.actions.len();
         let preview = ImportPreview {
             plan_id: plan_id.clone(),
             plan_hash: hash.clone(),
-            summary,
-            action_count: count,
-            user_creations: creates,
-            actions: run_plan
-                .actions
-                .iter()
-                .take(SHOWN_ACTIONS)
-                .cloned()
-                .collect(),
+            summary: summary_json.clone(),
+            action_count: page.action_count,
+            user_creations: page.creates,
+            actions: page.actions,
             guard: Vec::new(),
             document,
-            rows,
+            rows: page.rows,
         };
         self.keep_plan(PendingPlan {
             id: plan_id,
             kind: RunKind::Import,
             name: "Users import".to_owned(),
             hash,
-            plan: run_plan,
+            plan: RunPlan {
+                status: "ready".to_owned(),
+                actor: Actor::user(admin.clone(), None),
+                document: summary_json,
+                actions: Vec::new(),
+            },
             admin: admin.clone(),
             created: now,
             reverts: None,
+            import: Some(KeptImport {
+                csv,
+                options: options.clone(),
+            }),
         });
         Ok(Ok(preview))
     }
-}
 
-/// How many planned actions a preview lists (as `POST /api/bulk/plan`);
-/// the counts and the per-row verdicts cover them all.
-const SHOWN_ACTIONS: usize = 500;
-
-/// The import's plan in the shape of the engine's plan document (what
-/// `POST /api/bulk/plan` answers as `document`): each user's writes with
-/// the file line that asks for them, and the users skipped with why (rows
-/// that match the directory). An import is applied as a whole, so there is
-/// no guard or health verdict.
-fn plan_document(actions: &[ActionInfo], skipped: Vec<Value>) -> Value {
-    let mut users: Vec<Value> = Vec::new();
-    let mut last: Option<&UserKey> = None;
-    for a in actions {
-        let entry = json!({
-            "source": a.source,
-            "mode": "live",
-            "operation": a.operation,
-            "because": a.reason,
-        });
-        let same = last == Some(&a.user);
-        match users.last_mut().and_then(|u| u.get_mut("actions")) {
-            Some(Value::Array(list)) if same => list.push(entry),
-            _ => users.push(json!({
-                "user": a.user,
-                "username": a.username,
-                "actions": [entry],
-            })),
+    /// The full run plan of a kept import, planned again against the
+    /// directory as it is now, if its writes still hash to `hash` (what the
+    /// admin previewed); a directory that moved since makes it stale.
+    pub(crate) fn replan_import(
+        &self,
+        kept: &KeptImport,
+        plan: &mut RunPlan,
+        hash: &str,
+    ) -> Result<(), ServiceError> {
+        self.rebuild_index()?;
+        let actions = self.with_index(|index| {
+            let summary = seatwarden_csv::validate_users(&kept.csv[..], index, &kept.options)?;
+            let mut actions = Vec::new();
+            stream_actions(&kept.csv, index, &kept.options, &summary, &mut actions)?;
+            Ok::<_, Rejected>(actions)
+        })?;
+        // A file that no longer validates (a group deleted, a username
+        // taken) is as stale as one whose writes changed.
+        let Ok(actions) = actions else {
+            return Err(ServiceError::PlanHashMismatch(KeptPlan::StaleImport));
+        };
+        plan.actions = actions;
+        if plan.writes_hash() != hash {
+            return Err(ServiceError::PlanHashMismatch(KeptPlan::StaleImport));
         }
-        last = Some(&a.user);
+        Ok(())
     }
-    json!({
-        "status": "ready",
-        "totals": {"users": users.len(), "operations": actions.len(), "skipped": skipped.len()},
-        "warnings": [],
-        "guard": [],
-        "health": [],
-        "users": users,
-        "skipped": skipped,
-    })
-}
-
-fn import_action(op: &Operation, username: &str, reason: &str) -> ActionInfo {
-    let user = op.user().cloned().unwrap_or_else(|| match op {
-        Operation::CreateGroup { group } => UserKey::from(format!("group:{group}").as_str()),
-        _ => placeholder(username),
-    });
-    ActionInfo::new(op.clone(), username, "import", reason).on(user)
 }

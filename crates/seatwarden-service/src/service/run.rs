@@ -187,6 +187,17 @@ pub struct PendingPlan {
     pub created: Millis,
     /// The run it reverts.
     pub reverts: Option<RunId>,
+    /// For an import: the validated file, planned again when confirmed
+    /// (`plan.actions` is then empty until it is).
+    pub import: Option<super::import_plan::KeptImport>,
+}
+
+impl PendingPlan {
+    /// Roughly what the plan holds in memory, for the cap on kept plans.
+    pub(crate) fn weight(&self) -> usize {
+        const PER_ACTION: usize = 256;
+        self.import.as_ref().map_or(0, |i| i.csv.len()) + self.plan.actions.len() * PER_ACTION
+    }
 }
 
 /// Queued background work.

@@ -102,7 +102,12 @@ pub(super) fn validate_import(
         ..ImportOptions::default()
     };
     let preview = service
-        .plan_import(&req.body, &options, &admin_key(req), now(req))?
+        .plan_import(
+            std::sync::Arc::from(&req.body[..]),
+            &options,
+            &admin_key(req),
+            now(req),
+        )?
         .map_err(|r| rejected_rows(&r))?;
     ApiResponse::json(&preview)
 }

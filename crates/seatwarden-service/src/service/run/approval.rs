@@ -76,12 +76,34 @@ impl Service {
     }
 
     /// Keeps a plan until an admin confirms it by hash.
+    ///
+    /// Kept plans live in memory, so they are capped: at most
+    /// [`MAX_KEPT_PLANS`] plans and [`MAX_KEPT_BYTES`] bytes (an import
+    /// weighs its file, other plans ~256 bytes an action); past either, the
+    /// oldest are dropped first (confirming one then answers 404: preview
+    /// again). The new plan is always kept: the largest upload is below the
+    /// byte cap.
     pub(crate) fn keep_plan(&self, plan: PendingPlan) {
         let mut pending = self.pending_plans().lock();
         // Plans older than a day are dropped: confirming one that old would
         // apply decisions about a directory that has moved on.
         let cutoff = plan.created.0 - seatwarden_core::time::DAY_MS;
         pending.retain(|_, p| p.created.0 >= cutoff);
+        let mut weight: usize = pending.values().map(PendingPlan::weight).sum();
+        let incoming = plan.weight();
+        while !pending.is_empty()
+            && (pending.len() >= MAX_KEPT_PLANS || weight + incoming > MAX_KEPT_BYTES)
+        {
+            // Oldest first; plan ids are issued in order, so they break ties.
+            let oldest = pending
+                .values()
+                .min_by_key(|p| (p.created.0, plan_number(&p.id)))
+                .map(|p| p.id.clone());
+            let Some(oldest) = oldest else { break };
+            if let Some(dropped) = pending.remove(&oldest) {
+                weight -= dropped.weight();
+            }
+        }
         pending.insert(plan.id.clone(), plan);
     }
 
@@ -102,9 +124,14 @@ impl Service {
                 Some(_) => pending.remove(plan_id),
             }
         };
-        let Some(plan) = plan else {
+        let Some(mut plan) = plan else {
             return Err(ServiceError::NotFound(Missing::Plan(plan_id.to_owned())));
         };
+        if let Some(kept) = plan.import.take() {
+            // Planned again from the file: refused if the directory moved
+            // since the preview (the admin validates again).
+            self.replan_import(&kept, &mut plan.plan, hash)?;
+        }
         let mut new = NewRun::new(
             plan.kind,
             plan.name.clone(),
@@ -132,4 +159,17 @@ impl Service {
         });
         Ok(run)
     }
+}
+
+/// How many plans are kept for confirmation at most.
+pub(crate) const MAX_KEPT_PLANS: usize = 16;
+
+/// How many bytes kept plans may weigh together (see [`PendingPlan::weight`]);
+/// above the largest users import upload (128 MiB).
+pub(crate) const MAX_KEPT_BYTES: usize = 256 * 1024 * 1024;
+
+/// The number in a plan id (`p17` → 17), for ordering plans made in the same
+/// millisecond.
+fn plan_number(id: &str) -> u64 {
+    id.trim_start_matches('p').parse().unwrap_or(0)
 }
