@@ -218,6 +218,7 @@ pub struct Service {
     active: Mutex<HashSet<RunId>>,
     progress: RwLock<HashMap<RunId, Progress>>,
     pending: Mutex<HashMap<String, PendingPlan>>,
+    run_now: Mutex<()>,
     last_purge_day: Mutex<Option<i64>>,
     plan_counter: AtomicU64,
     stripes: Vec<Mutex<()>>,
@@ -264,6 +265,7 @@ impl Service {
             active: Mutex::new(HashSet::new()),
             progress: RwLock::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
+            run_now: Mutex::new(()),
             last_purge_day: Mutex::new(None),
             plan_counter: AtomicU64::new(1),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
@@ -673,6 +675,11 @@ impl Service {
 
     pub(crate) fn pending_plans(&self) -> &Mutex<HashMap<String, PendingPlan>> {
         &self.pending
+    }
+
+    /// Held while "run now" checks for an unfinished run and starts one.
+    pub(crate) fn run_now_lock(&self) -> &Mutex<()> {
+        &self.run_now
     }
 
     pub(crate) fn jobs(&self) -> &Mutex<VecDeque<run::Job>> {

@@ -80,6 +80,17 @@ pub enum ServiceError {
     /// Another node holds the run's lease.
     #[error("run `{0}` is being approved elsewhere")]
     RunBusy(RunId),
+    /// "Run now" for a policy that has a run queued, running or awaiting
+    /// approval already: a second would only be refused when it starts.
+    #[error("policy `{policy}` already has run `{run}` {}; wait for it to finish{}", if *.status == RunStatus::AwaitingApproval { "awaiting approval" } else { "queued or running" }, if *.status == RunStatus::AwaitingApproval { " or approve or reject it" } else { "" })]
+    PolicyRunActive {
+        /// The policy.
+        policy: PolicyId,
+        /// Its unfinished run.
+        run: RunId,
+        /// That run's status.
+        status: RunStatus,
+    },
     /// The run to revert was reverted already.
     #[error("run `{0}` was reverted already")]
     AlreadyReverted(RunId),
@@ -218,6 +229,7 @@ impl ServiceError {
             ServiceError::NotAwaitingApproval { .. }
             | ServiceError::PlanHashMismatch(_)
             | ServiceError::RunBusy(_)
+            | ServiceError::PolicyRunActive { .. }
             | ServiceError::AlreadyReverted(_)
             | ServiceError::RunNotFinished(_)
             | ServiceError::NothingToRevert(_)
@@ -241,6 +253,7 @@ impl ServiceError {
             | ServiceError::NotAwaitingApproval { .. }
             | ServiceError::PlanHashMismatch(_)
             | ServiceError::RunBusy(_)
+            | ServiceError::PolicyRunActive { .. }
             | ServiceError::AlreadyReverted(_)
             | ServiceError::RunNotFinished(_)
             | ServiceError::NothingToRevert(_)
@@ -322,6 +335,11 @@ impl ServiceError {
             ServiceError::PlanHashMismatch(KeptPlan::CurrentRevert),
             ServiceError::PlanHashMismatch(KeptPlan::StaleImport),
             ServiceError::RunBusy(run),
+            ServiceError::PolicyRunActive {
+                policy: PolicyId("p".into()),
+                run,
+                status: RunStatus::InProgress,
+            },
             ServiceError::AlreadyReverted(run),
             ServiceError::RunNotFinished(run),
             ServiceError::NothingToRevert(run),

@@ -11,7 +11,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use seatwarden_audit::{Action as AuditAction, AuditEntry, AuditFilter, Status as AuditStatus};
+use seatwarden_audit::{
+    Action as AuditAction, AuditEntry, AuditFilter, RunFilter, RunQuery, Status as AuditStatus,
+};
 use seatwarden_audit::{
     Actor, Initiator, NewRun, PlanHash, PolicyId, RunCounts, RunId, RunKind, RunStatus, RunUpdate,
 };
@@ -269,6 +271,27 @@ impl Service {
             .config
             .policy(policy)
             .ok_or_else(|| ServiceError::NotFound(Missing::Policy(policy.clone())))?;
+        // One unfinished run per policy: a second would wait for the first
+        // one's lease and end refused, after answering 202. Checked under a
+        // lock so two clicks on this node cannot both pass; another node's
+        // run is seen in the store (its lease still refuses a race).
+        let _one = self.run_now_lock().lock();
+        let unfinished = self.store().query_runs(&RunQuery {
+            filter: RunFilter {
+                statuses: vec![RunStatus::InProgress, RunStatus::AwaitingApproval],
+                policy: Some(policy.clone()),
+                ..RunFilter::default()
+            },
+            after: None,
+            limit: 1,
+        })?;
+        if let Some(active) = unfinished.items.first() {
+            return Err(ServiceError::PolicyRunActive {
+                policy: policy.clone(),
+                run: active.id,
+                status: active.status,
+            });
+        }
         let mut new = NewRun::new(
             RunKind::ScheduledCleanup,
             found.name.clone(),
