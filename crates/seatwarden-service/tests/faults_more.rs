@@ -58,3 +58,137 @@ fn run_now_is_refused_up_front_while_the_policy_has_an_unfinished_run() {
     assert_eq!(items.len(), 2, "{runs}");
     assert_eq!(run_now(&f.service, &policy, DAY0 + 1).0, 202);
 }
+
+/// A fixture whose licence (`jira-software-users`) has 5 seats, 2 used
+/// (the admin and `fresh0000`): 3 left.
+fn three_seats_left() -> Fixture {
+    let mut snap = serde_json::to_value(snapshot(0, 1, 0)).unwrap();
+    snap["header"]["licences"][0]["limit"] = json!({"kind": "limited", "seats": 5});
+    snap["header"]["licences"][0]["seatsUsed"] = json!(2);
+    let host = std::sync::Arc::new(seatwarden_service::host::memory::MemoryDirectory::new(
+        serde_json::from_value(snap).unwrap(),
+    ));
+    let store: std::sync::Arc<dyn seatwarden_service::store::Store> =
+        std::sync::Arc::new(seatwarden_service::store::MemoryStore::new());
+    let service = Service::new(host.clone(), store.clone(), options("node-a", 50)).unwrap();
+    Fixture {
+        host,
+        store,
+        service,
+    }
+}
+
+fn validate(service: &Service, csv: &str, now: i64) -> (u16, Value) {
+    let request = seatwarden_service::api::ApiRequest {
+        method: Method::Post,
+        path: "/api/import/validate".to_owned(),
+        query: Vec::new(),
+        body: csv.as_bytes().to_vec(),
+        context: admin(),
+    };
+    let response = service.handle(&request, seatwarden_core::Millis(now));
+    (
+        response.status,
+        serde_json::from_slice(&response.body).unwrap_or(Value::Null),
+    )
+}
+
+/// An import that gives more users a licence seat than are left says so in
+/// the preview (how many, seats left, which rows) and, applied, waits for
+/// approval like a run the mass-change guard holds; nothing is written
+/// until it is approved. (It used to run and end "no licence seat" for the
+/// rows past the seats left.)
+#[test]
+fn an_import_that_would_exhaust_a_licence_says_so_and_waits_for_approval() {
+    let f = three_seats_left();
+    // Lines 2–6 give 5 users a Jira Software seat; `fresh0000` (line 7)
+    // holds one already, and a row in `staff` only takes none.
+    let csv = "username,email,display name,groups\n\
+               n1,n1@example.test,N 1,jira-software-users\n\
+               n2,n2@example.test,N 2,jira-software-users;staff\n\
+               n3,n3@example.test,N 3,jira-software-users\n\
+               n4,n4@example.test,N 4,jira-software-users\n\
+               n5,n5@example.test,N 5,jira-software-users\n\
+               fresh0000,,,jira-software-users;staff\n\
+               n6,n6@example.test,N 6,staff\n";
+    let (status, plan) = validate(&f.service, csv, DAY0);
+    assert_eq!(status, 200, "{plan}");
+    assert_eq!(
+        plan["summary"]["seats"],
+        json!([{"application": "jira-software", "name": "Jira Software", "seatsLeft": 3,
+                "seatsTaken": 5, "short": 2, "shortLines": [5, 6]}])
+    );
+    let guard = plan["guard"].as_array().unwrap();
+    assert_eq!(guard.len(), 1, "{plan}");
+    let sentence = guard[0].as_str().unwrap();
+    assert!(sentence.contains("3 seat(s) left"), "{sentence}");
+    assert!(sentence.contains("2 row(s)"), "{sentence}");
+    assert!(sentence.contains("line 5"), "{sentence}");
+    assert_eq!(plan["document"]["guard"], plan["guard"]);
+
+    let before = state(&f.host);
+    let (status, started) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/import/{}/apply", plan["planId"].as_str().unwrap()),
+        Some(json!({"planHash": plan["planHash"]})),
+        DAY0,
+    );
+    assert_eq!(status, 202, "{started}");
+    drain(&f.service, DAY0);
+    let run = started["runId"].as_i64().unwrap();
+    let (_, stored) = call(
+        &f.service,
+        Method::Get,
+        &format!("/api/runs/{run}"),
+        None,
+        DAY0,
+    );
+    assert!(stored.to_string().contains("awaiting_approval"), "{stored}");
+    assert_eq!(state(&f.host), before);
+
+    let (status, approved) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/runs/{run}/approve"),
+        Some(json!({"planHash": plan["planHash"]})),
+        DAY0 + 1,
+    );
+    assert_eq!(status, 202, "{approved}");
+    drain(&f.service, DAY0 + 1);
+    let created = state(&f.host)
+        .into_iter()
+        .filter(|(_, _, name, _)| name.starts_with('n'))
+        .count();
+    assert_eq!(created, 6);
+}
+
+/// An import within the seats left is not held.
+#[test]
+fn an_import_within_the_seats_left_applies_at_once() {
+    let f = three_seats_left();
+    let csv = "username,email,display name,groups\n\
+               n1,n1@example.test,N 1,jira-software-users\n\
+               n2,n2@example.test,N 2,jira-software-users\n\
+               n3,n3@example.test,N 3,jira-software-users\n";
+    let (status, plan) = validate(&f.service, csv, DAY0);
+    assert_eq!(status, 200, "{plan}");
+    assert_eq!(plan["guard"], json!([]));
+    assert_eq!(plan["summary"]["seats"][0]["short"], json!(0));
+    let (status, _) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/import/{}/apply", plan["planId"].as_str().unwrap()),
+        Some(json!({"planHash": plan["planHash"]})),
+        DAY0,
+    );
+    assert_eq!(status, 202);
+    drain(&f.service, DAY0);
+    assert_eq!(
+        state(&f.host)
+            .into_iter()
+            .filter(|(_, _, name, _)| name.starts_with('n'))
+            .count(),
+        3
+    );
+}

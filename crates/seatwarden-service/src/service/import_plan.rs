@@ -31,7 +31,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use seatwarden_core::{Operation, UserKey};
+use seatwarden_core::{GroupName, Operation, UserKey};
 use seatwarden_csv::{ImportOptions, ImportSummary, PlannedRow, Rejected, RowPlan};
 
 use super::ActionInfo;
@@ -78,6 +78,22 @@ impl PlanSink for Vec<ActionInfo> {
         self.push(a);
     }
     fn row(&mut self, _: &RowVerdict<'_>) {}
+}
+
+/// A sink that also forecasts the licence seats the rows take.
+pub(crate) struct WithSeats<'a, S> {
+    pub(crate) inner: S,
+    pub(crate) seats: SeatForecast<'a>,
+}
+
+impl<S: PlanSink> PlanSink for WithSeats<'_, S> {
+    fn action(&mut self, a: ActionInfo) {
+        self.inner.action(a);
+    }
+    fn row(&mut self, v: &RowVerdict<'_>) {
+        self.inner.row(v);
+        self.seats.row(v.row);
+    }
 }
 
 /// Plans a file that passed validation, handing `sink` every action in
@@ -218,9 +234,9 @@ impl PlanSink for PreviewPage {
 impl PreviewPage {
     /// The shown part of the plan in the shape of the engine's plan
     /// document (what `POST /api/bulk/plan` answers as `document`), with
-    /// totals over the whole plan. An import is applied as a whole, so
-    /// there is no guard or health verdict.
-    pub(crate) fn document(&self, unchanged: u64) -> Value {
+    /// totals over the whole plan. An import has no health verdict; its
+    /// guard verdicts are the licences it would exhaust.
+    pub(crate) fn document(&self, unchanged: u64, guard: &[String]) -> Value {
         let mut users: Vec<Value> = Vec::new();
         let mut last: Option<&UserKey> = None;
         for a in &self.actions {
@@ -246,10 +262,141 @@ impl PreviewPage {
             "totals": {"users": self.users, "operations": self.action_count, "skipped": unchanged},
             "shown": {"users": users.len(), "operations": self.actions.len(), "skipped": self.skipped.len()},
             "warnings": [],
-            "guard": [],
+            "guard": guard,
             "health": [],
             "users": users,
             "skipped": self.skipped,
         })
+    }
+}
+
+/// How many rows a seat forecast names per licence.
+const SHORT_LINES: usize = 100;
+
+/// The licence seats an import would take (issue 18: 505 of 600 imported
+/// users once ended "no licence seat available", unannounced).
+///
+/// A row takes a seat of a limited licence when the user is active after
+/// it and in one of the licence's groups, and was not both before (a new
+/// active user joining a licence group, an existing user added to one or
+/// activated while in one). Rows are counted in file order, the order they
+/// apply in; the rows past the seats left are the ones that would fail.
+/// Seats the same import frees (removals, deactivations) are not counted
+/// against them: they may land after the rows that need them.
+pub(crate) struct SeatForecast<'a> {
+    index: &'a seatwarden_core::index::DirectoryIndex,
+    licences: Vec<LicenceCount>,
+}
+
+struct LicenceCount {
+    application: String,
+    name: String,
+    groups: Vec<String>,
+    left: u64,
+    taken: u64,
+    short_lines: Vec<u64>,
+}
+
+impl<'a> SeatForecast<'a> {
+    pub(crate) fn new(index: &'a seatwarden_core::index::DirectoryIndex) -> Self {
+        let licences = index
+            .licences()
+            .iter()
+            .filter_map(|l| {
+                Some(LicenceCount {
+                    application: l.application.to_string(),
+                    name: l.name.clone(),
+                    groups: l.groups.iter().map(GroupName::folded).collect(),
+                    left: u64::from(l.seats_available()?),
+                    taken: 0,
+                    short_lines: Vec::new(),
+                })
+            })
+            .collect();
+        SeatForecast { index, licences }
+    }
+
+    /// Counts the seats `row` takes.
+    fn row(&mut self, row: &PlannedRow) {
+        let (before_active, before, after_active, after) = match &row.plan {
+            RowPlan::Create { create, groups, .. } => {
+                let active = matches!(create, Operation::CreateUser { active: true, .. });
+                let after: Vec<String> = groups.iter().map(GroupName::folded).collect();
+                (false, Vec::new(), active, after)
+            }
+            RowPlan::Update { user, operations } => {
+                let Some(idx) = self.index.index_of_key(user) else {
+                    return;
+                };
+                let active = self.index.is_active(idx);
+                let before: Vec<String> =
+                    self.index.groups_of(idx).map(GroupName::folded).collect();
+                let mut after = before.clone();
+                let mut after_active = active;
+                for op in operations {
+                    match op {
+                        Operation::Activate { .. } => after_active = true,
+                        Operation::Deactivate { .. } => after_active = false,
+                        Operation::AddToGroup { group, .. } => after.push(group.folded()),
+                        Operation::RemoveFromGroup { group, .. } => {
+                            let g = group.folded();
+                            after.retain(|x| *x != g);
+                        }
+                        _ => {}
+                    }
+                }
+                (active, before, after_active, after)
+            }
+            RowPlan::Unchanged { .. } => return,
+        };
+        for l in &mut self.licences {
+            let holds = |active: bool, groups: &[String]| {
+                active && groups.iter().any(|g| l.groups.contains(g))
+            };
+            if !holds(before_active, &before) && holds(after_active, &after) {
+                l.taken += 1;
+                if l.taken > l.left && l.short_lines.len() < SHORT_LINES {
+                    l.short_lines.push(row.line);
+                }
+            }
+        }
+    }
+
+    /// The licences the import takes seats of, for the preview:
+    /// `[{application, name, seatsLeft, seatsTaken, short, shortLines}]`
+    /// (`shortLines`: the first 100 rows that would get no seat).
+    pub(crate) fn report(&self) -> Vec<Value> {
+        self.licences
+            .iter()
+            .filter(|l| l.taken > 0)
+            .map(|l| {
+                json!({
+                    "application": l.application,
+                    "name": l.name,
+                    "seatsLeft": l.left,
+                    "seatsTaken": l.taken,
+                    "short": l.taken.saturating_sub(l.left),
+                    "shortLines": l.short_lines,
+                })
+            })
+            .collect()
+    }
+
+    /// One guard sentence per licence the import would exhaust.
+    pub(crate) fn guard(&self) -> Vec<String> {
+        self.licences
+            .iter()
+            .filter(|l| l.taken > l.left)
+            .map(|l| {
+                format!(
+                    "licence `{}` has {} seat(s) left and the import gives {} user(s) a seat: {} row(s) would end without one (the first at line {}); the import waits for approval",
+                    l.name,
+                    l.left,
+                    l.taken,
+                    l.taken - l.left,
+                    l.short_lines.first().copied().unwrap_or_default(),
+                )
+            })
+            .collect()
     }
 }

@@ -21,7 +21,7 @@ use seatwarden_core::{Millis, UserKey};
 use seatwarden_csv::{ImportOptions, Rejected};
 use seatwarden_mail::TemplateKind;
 
-use super::import_plan::{KeptImport, PreviewPage, stream_actions};
+use super::import_plan::{KeptImport, PreviewPage, SeatForecast, WithSeats, stream_actions};
 use super::{ActionInfo, KeptPlan, Missing, PendingPlan, RunPlan, Service, ServiceError};
 use crate::store::RevertStep;
 
@@ -56,7 +56,8 @@ pub struct ImportPreview {
     pub user_creations: usize,
     /// The first actions (as many as a bulk preview shows, 500).
     pub actions: Vec<ActionInfo>,
-    /// Always empty: an import is applied as a whole, without the guard.
+    /// One sentence per licence the import would exhaust (then applying
+    /// it waits for approval, like a run the mass-change guard holds).
     pub guard: Vec<String>,
     /// The shown part of the plan in the shape of the engine's plan
     /// document; `totals` count the whole plan, `shown` the listed part.
@@ -247,11 +248,15 @@ impl Service {
         self.rebuild_index()?;
         let planned = self.with_index(|index| {
             let summary = seatwarden_csv::validate_users(&csv[..], index, options)?;
-            let mut page = PreviewPage::default();
-            stream_actions(&csv, index, options, &summary, &mut page)?;
-            Ok::<_, Rejected>((summary, page))
+            let mut sink = WithSeats {
+                inner: PreviewPage::default(),
+                seats: SeatForecast::new(index),
+            };
+            stream_actions(&csv, index, options, &summary, &mut sink)?;
+            let seats = (sink.seats.report(), sink.seats.guard());
+            Ok::<_, Rejected>((summary, sink.inner, seats))
         })?;
-        let (summary, page) = match planned {
+        let (summary, page, (seats, guard)) = match planned {
             Ok(planned) => planned,
             Err(rejected) => return Ok(Err(rejected)),
         };
@@ -286,8 +291,9 @@ impl Service {
                 "passwordReset": options.notices.password_reset,
                 "missingTemplates": missing_templates,
             },
+            "seats": seats,
         });
-        let document = page.document(summary.unchanged);
+        let document = page.document(summary.unchanged, &guard);
         let hash = page.hash.finish();
         let plan_id = self.next_plan_id();
         let preview = ImportPreview {
@@ -297,7 +303,7 @@ impl Service {
             action_count: page.action_count,
             user_creations: page.creates,
             actions: page.actions,
-            guard: Vec::new(),
+            guard: guard.clone(),
             document,
             rows: page.rows,
         };
@@ -307,7 +313,14 @@ impl Service {
             name: "Users import".to_owned(),
             hash,
             plan: RunPlan {
-                status: "ready".to_owned(),
+                // Rows that would find no licence seat hold the import for
+                // approval, as the mass-change guard holds a run.
+                status: if guard.is_empty() {
+                    "ready"
+                } else {
+                    "needs_approval"
+                }
+                .to_owned(),
                 actor: Actor::user(admin.clone(), None),
                 document: summary_json,
                 actions: Vec::new(),

@@ -75,6 +75,18 @@ impl Service {
         Ok(run)
     }
 
+    /// Parks journaled run `run` (of `actions` actions) until an admin
+    /// approves its plan hash: the run waits, its lease is released.
+    pub(crate) fn hold_for_approval(&self, run: RunId, actions: usize) -> Result<(), ServiceError> {
+        self.store()
+            .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
+        self.phase(run, Phase::AwaitingApproval, 0, actions as u64);
+        self.set_status(run, RunStatus::AwaitingApproval);
+        self.store().release_lease(&run_lease(run), self.owner())?;
+        self.active_runs().lock().remove(&run);
+        Ok(())
+    }
+
     /// Keeps a plan until an admin confirms it by hash.
     ///
     /// Kept plans live in memory, so they are capped: at most
@@ -150,6 +162,12 @@ impl Service {
             actions: actions.clone(),
         };
         self.store().journal_plan(run, &journaled)?;
+        if plan.plan.status == "needs_approval" {
+            // An import that would exhaust a licence: journaled, then held
+            // until an admin approves its hash (`approve`).
+            self.hold_for_approval(run, actions.len())?;
+            return Ok(run);
+        }
         self.record_before_states(run, &actions)?;
         self.phase(run, Phase::Queued, 0, actions.len() as u64);
         self.jobs().lock().push_back(Job::Apply {

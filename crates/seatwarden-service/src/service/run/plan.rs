@@ -15,7 +15,7 @@ use seatwarden_audit::{
     Action as AuditAction, AuditEntry, AuditFilter, RunFilter, RunQuery, Status as AuditStatus,
 };
 use seatwarden_audit::{
-    Actor, Initiator, NewRun, PlanHash, PolicyId, RunCounts, RunId, RunKind, RunStatus, RunUpdate,
+    Actor, Initiator, NewRun, PlanHash, PolicyId, RunCounts, RunId, RunKind, RunStatus,
 };
 use seatwarden_core::Millis;
 use seatwarden_core::evaluate::{EvalContext, evaluate};
@@ -23,7 +23,7 @@ use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::plan::{Plan, PlanStatus};
 use seatwarden_core::safety::never_logged_in_share_bp;
 
-use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
+use super::{ActionInfo, Job, RunPlan, policy_lease};
 use crate::service::trail::{Facts, NEVER_LOGGED_IN_BP};
 use crate::service::{Missing, Phase, Service, ServiceError};
 use crate::store::{JournaledPlan, LeaseOutcome};
@@ -233,18 +233,8 @@ impl Service {
                 Ok(None)
             }
             PlanStatus::NeedsApproval { .. } => {
-                self.store()
-                    .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
-                self.phase(
-                    run,
-                    Phase::AwaitingApproval,
-                    0,
-                    journal_actions.len() as u64,
-                );
-                self.set_status(run, RunStatus::AwaitingApproval);
                 self.release_policy(single.as_ref());
-                self.store().release_lease(&run_lease(run), self.owner())?;
-                self.active_runs().lock().remove(&run);
+                self.hold_for_approval(run, journal_actions.len())?;
                 Ok(None)
             }
             PlanStatus::Ready => {
