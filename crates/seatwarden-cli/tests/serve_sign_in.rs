@@ -135,3 +135,28 @@ fn sign_ins_are_audited_and_a_flood_of_wrong_tokens_is_throttled() {
         audit.text()
     );
 }
+
+/// Browsers keep one cookie per name and host, whatever the port: with one
+/// cookie name, signing in to a second server on the same host replaced
+/// the first one's session (issue 18, item 9). The name carries the port,
+/// and only this port's cookie names a session here.
+#[test]
+fn the_session_cookie_is_named_after_the_port() {
+    let (server, _dir) = start();
+    let session = server.sign_in();
+    let port = server.addr.rsplit(':').next().unwrap();
+    let (name, id) = session.cookie.split_once('=').unwrap();
+    assert_eq!(name, format!("seatwarden_session_{port}"));
+    let xsrf = ("X-Seatwarden-XSRF", session.xsrf.as_str());
+    let r = server.request("GET", "/api/me", &[("Cookie", &session.cookie), xsrf], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    // The same session id under another server's (port's) cookie name, or
+    // the old shared name, is not this server's session.
+    for other in [
+        format!("seatwarden_session_1={id}"),
+        format!("seatwarden_session={id}"),
+    ] {
+        let r = server.request("GET", "/api/me", &[("Cookie", &other), xsrf], b"");
+        assert_eq!(r.status, 401, "{other}: {}", r.text());
+    }
+}

@@ -29,6 +29,7 @@ pub mod safety;
 pub mod schedule;
 pub mod snapshot;
 pub mod strict_json;
+pub mod text;
 pub mod time;
 pub mod warning;
 

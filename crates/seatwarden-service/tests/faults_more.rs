@@ -192,3 +192,32 @@ fn an_import_within_the_seats_left_applies_at_once() {
         3
     );
 }
+
+/// Policy names are shown in the UI, the audit log, exports and mail: a
+/// control or bidi-override character is refused as in user and group
+/// names (`Idle\u{202E}eteled` displayed as another name), and nothing is
+/// saved.
+#[test]
+fn control_and_bidi_characters_are_refused_in_policy_names() {
+    let f = fixture(1, 1, 0);
+    for (name, reason) in [
+        ("Idle\u{202E}eteled", "bidirectional control character"),
+        ("Idle\u{2066}x", "bidirectional control character"),
+        ("Idle\u{0007}", "control characters"),
+        ("Idle\u{0085}", "control characters"),
+    ] {
+        let mut body = deactivation_policy("x", false);
+        body["name"] = json!(name);
+        let (status, refused) = call(&f.service, Method::Post, "/api/policies", Some(body), DAY0);
+        assert_eq!(status, 422, "{refused}");
+        assert!(refused.to_string().contains(reason), "{refused}");
+        assert!(refused.to_string().contains("name"), "{refused}");
+    }
+    let (_, list) = call(&f.service, Method::Get, "/api/policies", None, DAY0);
+    assert_eq!(list["policies"], json!([]));
+    // Right-to-left text itself is a name like any other.
+    let mut body = deactivation_policy("x", false);
+    body["name"] = json!("משתמשים לא פעילים");
+    let (status, created) = call(&f.service, Method::Post, "/api/policies", Some(body), DAY0);
+    assert_eq!(status, 201, "{created}");
+}

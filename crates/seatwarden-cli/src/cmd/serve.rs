@@ -268,7 +268,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         .sysadmins
         .first()
         .map_or_else(|| "seatwarden-admin".to_owned(), |k| k.0.clone());
-    let auth = Arc::new(auth::Auth::new(actor));
+    let auth = Arc::new(auth::Auth::new(actor, address.port()));
     println!("Node id: {}", opened.folder.node_id());
     println!("Seatwarden is running at {url}");
     println!("Admin token: {}", auth.token());

@@ -30,8 +30,10 @@ use parking_lot::Mutex;
 use rand::RngCore;
 use rand::rngs::OsRng;
 
-/// The session cookie's name.
-pub(crate) const COOKIE: &str = "seatwarden_session";
+/// The session cookie's name before the port ([`Auth::cookie`]):
+/// browsers keep one cookie per name and host whatever the port, so two
+/// servers on one host with one name would sign each other out.
+const COOKIE_PREFIX: &str = "seatwarden_session_";
 
 /// The XSRF header's name.
 pub(crate) const XSRF_HEADER: &str = "x-seatwarden-xsrf";
@@ -69,6 +71,7 @@ pub(crate) struct Session {
 
 /// Token, sessions and the acting administrator.
 pub(crate) struct Auth {
+    cookie: String,
     token: String,
     actor: String,
     sessions: Mutex<HashMap<String, Session>>,
@@ -96,13 +99,20 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 impl Auth {
     /// A fresh token; sessions act as `actor`.
-    pub(crate) fn new(actor: String) -> Auth {
+    /// `port` names the session cookie (see [`COOKIE_PREFIX`]).
+    pub(crate) fn new(actor: String, port: u16) -> Auth {
         Auth {
+            cookie: format!("{COOKIE_PREFIX}{port}"),
             token: random_hex(32),
             actor,
             sessions: Mutex::new(HashMap::new()),
             failures: Mutex::new(std::collections::VecDeque::new()),
         }
+    }
+
+    /// The session cookie's name on this server.
+    pub(crate) fn cookie(&self) -> &str {
+        &self.cookie
     }
 
     /// The admin token to print.
@@ -178,7 +188,7 @@ impl Auth {
         let id = cookies
             .flat_map(|header| header.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == COOKIE)
+            .find(|(name, _)| *name == self.cookie)
             .map(|(_, value)| value.trim().to_owned())?;
         let sessions = self.sessions.lock();
         let session = sessions.get(&id)?;
@@ -202,11 +212,14 @@ mod tests {
 
     #[test]
     fn tokens_sessions_and_xsrf() {
-        let auth = Auth::new("K".into());
+        let auth = Auth::new("K".into(), 8080);
         assert_eq!(auth.token().len(), 64);
         assert!(auth.sign_in("wrong").is_none());
         let (id, session) = auth.sign_in(auth.token()).unwrap();
-        let cookie = format!("other=1; {COOKIE}={id}");
+        // Only this port's cookie names the session.
+        let elsewhere = format!("seatwarden_session_8081={id}");
+        assert!(auth.session([elsewhere.as_str()].into_iter()).is_none());
+        let cookie = format!("other=1; seatwarden_session_8080={id}");
         let (found, s) = auth.session([cookie.as_str()].into_iter()).unwrap();
         assert_eq!(found, id);
         assert!(Auth::xsrf_ok(&s, Some(&session.xsrf)));
@@ -221,7 +234,7 @@ mod tests {
 
     #[test]
     fn failed_sign_ins_are_throttled_for_the_window_then_allowed_again() {
-        let auth = Auth::new("K".into());
+        let auth = Auth::new("K".into(), 8080);
         let t0 = Instant::now();
         for _ in 0..MAX_FAILURES {
             assert!(matches!(auth.attempt("wrong", t0), SignIn::Wrong));

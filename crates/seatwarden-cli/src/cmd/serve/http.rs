@@ -22,7 +22,7 @@ use seatwarden_service::Service;
 use seatwarden_service::api::{ApiRequest, ApiResponse, Method, RequestContext};
 
 use super::assets;
-use super::auth::{Auth, COOKIE, SignIn, XSRF_HEADER};
+use super::auth::{Auth, SignIn, XSRF_HEADER};
 use super::clock::Clock;
 
 /// Largest JSON (or other) request body.
@@ -268,12 +268,13 @@ async fn session(
                 }
                 state.auth.sign_out(&id);
                 let mut response = json_response(200, &serde_json::json!({"signedOut": true}));
-                response.headers_mut().insert(
-                    header::SET_COOKIE,
-                    HeaderValue::from_static(
-                        "seatwarden_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
-                    ),
+                let expired = format!(
+                    "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+                    state.auth.cookie()
                 );
+                if let Ok(value) = HeaderValue::from_str(&expired) {
+                    response.headers_mut().insert(header::SET_COOKIE, value);
+                }
                 response
             }
             None => error(401, "unauthenticated", "not signed in"),
@@ -312,7 +313,10 @@ async fn session(
                         200,
                         &serde_json::json!({"xsrfToken": s.xsrf, "actor": state.auth.actor()}),
                     );
-                    let cookie = format!("{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/");
+                    let cookie = format!(
+                        "{}={id}; HttpOnly; SameSite=Strict; Path=/",
+                        state.auth.cookie()
+                    );
                     if let Ok(value) = HeaderValue::from_str(&cookie) {
                         response.headers_mut().insert(header::SET_COOKIE, value);
                     }
