@@ -124,7 +124,11 @@ fn an_import_that_would_exhaust_a_licence_says_so_and_waits_for_approval() {
     assert!(sentence.contains("3 seat(s) left"), "{sentence}");
     assert!(sentence.contains("2 row(s)"), "{sentence}");
     assert!(sentence.contains("line 5"), "{sentence}");
-    assert_eq!(plan["document"]["guard"], plan["guard"]);
+    assert_eq!(
+        plan["document"]["guard"],
+        json!([]),
+        "shown once, as `guard`"
+    );
 
     let before = state(&f.host);
     let (status, started) = call(
@@ -220,4 +224,34 @@ fn control_and_bidi_characters_are_refused_in_policy_names() {
     body["name"] = json!("משתמשים לא פעילים");
     let (status, created) = call(&f.service, Method::Post, "/api/policies", Some(body), DAY0);
     assert_eq!(status, 201, "{created}");
+}
+
+/// A revert cannot restore earlier display names and emails (the undo
+/// records keep status, username and groups only): the preview says so
+/// before the import runs, with the count (it used to say nothing until
+/// the revert listed them).
+#[test]
+fn an_import_preview_says_plainly_that_profile_updates_cannot_be_undone() {
+    let f = fixture(0, 2, 0);
+    let csv = "username,email,display name,groups\n\
+               fresh0000,renamed@example.test,Fresh Renamed,jira-software-users;staff\n\
+               fresh0001,,Also Renamed,jira-software-users;staff\n\
+               n1,n1@example.test,N 1,staff\n";
+    let (status, plan) = validate(&f.service, csv, DAY0);
+    assert_eq!(status, 200, "{plan}");
+    assert_eq!(plan["summary"]["irreversible"]["profileUpdates"], json!(2));
+    let because = plan["summary"]["irreversible"]["because"].as_str().unwrap();
+    assert!(because.contains("2 profile update(s)"), "{because}");
+    assert!(because.contains("cannot be undone"), "{because}");
+    assert_eq!(plan["document"]["warnings"], json!([{"message": because}]));
+
+    // Only new users: nothing to warn about.
+    let (_, plan) = validate(
+        &f.service,
+        "username,email,display name,groups\nn2,n2@example.test,N 2,staff\n",
+        DAY0,
+    );
+    assert_eq!(plan["summary"]["irreversible"]["profileUpdates"], json!(0));
+    assert_eq!(plan["summary"]["irreversible"]["because"], Value::Null);
+    assert_eq!(plan["document"]["warnings"], json!([]));
 }

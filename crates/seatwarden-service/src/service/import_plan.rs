@@ -187,6 +187,8 @@ pub(crate) struct PreviewPage {
     pub(crate) creates: usize,
     /// Users (and groups) with at least one write.
     pub(crate) users: usize,
+    /// Profile updates (display name, email): a revert cannot undo them.
+    pub(crate) profile_updates: usize,
     pub(crate) actions: Vec<ActionInfo>,
     pub(crate) rows: Vec<Value>,
     pub(crate) skipped: Vec<Value>,
@@ -201,6 +203,9 @@ impl PlanSink for PreviewPage {
         }
         if matches!(a.operation, Operation::CreateGroup { .. }) {
             self.users += 1;
+        }
+        if matches!(a.operation, Operation::UpdateUser { .. }) {
+            self.profile_updates += 1;
         }
         if self.actions.len() < SHOWN_ACTIONS {
             self.actions.push(a);
@@ -232,11 +237,29 @@ impl PlanSink for PreviewPage {
 }
 
 impl PreviewPage {
+    /// What a revert of this import could not undo, said before it runs.
+    ///
+    /// Why not reversible: the undo records (`AccountState`, kept by every
+    /// store, the products' Active Objects tables included) hold status,
+    /// username and groups, not display names or emails. Recording those
+    /// would be a schema change in each store and would keep personal data
+    /// in the undo records for as long as runs are kept. So the preview
+    /// says plainly, and the revert lists them as irreversible.
+    pub(crate) fn irreversible(&self) -> Option<String> {
+        (self.profile_updates > 0).then(|| {
+            format!(
+                "{} profile update(s) (display name or email) cannot be undone: a revert of this import restores status and groups, but the earlier names and emails are not recorded",
+                self.profile_updates
+            )
+        })
+    }
+
     /// The shown part of the plan in the shape of the engine's plan
     /// document (what `POST /api/bulk/plan` answers as `document`), with
-    /// totals over the whole plan. An import has no health verdict; its
-    /// guard verdicts are the licences it would exhaust.
-    pub(crate) fn document(&self, unchanged: u64, guard: &[String]) -> Value {
+    /// totals over the whole plan, and what a revert could not undo as a
+    /// warning. An import has no health verdict; its guard verdicts (the
+    /// licences it would exhaust) are the preview's `guard`.
+    pub(crate) fn document(&self, unchanged: u64) -> Value {
         let mut users: Vec<Value> = Vec::new();
         let mut last: Option<&UserKey> = None;
         for a in &self.actions {
@@ -261,8 +284,10 @@ impl PreviewPage {
             "status": "ready",
             "totals": {"users": self.users, "operations": self.action_count, "skipped": unchanged},
             "shown": {"users": users.len(), "operations": self.actions.len(), "skipped": self.skipped.len()},
-            "warnings": [],
-            "guard": guard,
+            "warnings": self.irreversible().into_iter().map(|m| json!({"message": m})).collect::<Vec<_>>(),
+            // The guard's sentences are the preview's own `guard` (the UI
+            // shows both lists; one copy is enough).
+            "guard": [],
             "health": [],
             "users": users,
             "skipped": self.skipped,

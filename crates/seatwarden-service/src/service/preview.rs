@@ -292,8 +292,12 @@ impl Service {
                 "missingTemplates": missing_templates,
             },
             "seats": seats,
+            "irreversible": {
+                "profileUpdates": page.profile_updates,
+                "because": page.irreversible(),
+            },
         });
-        let document = page.document(summary.unchanged, &guard);
+        let document = page.document(summary.unchanged);
         let hash = page.hash.finish();
         let plan_id = self.next_plan_id();
         let preview = ImportPreview {
