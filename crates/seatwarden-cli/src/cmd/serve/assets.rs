@@ -4,6 +4,14 @@
 //! router owns the URL space below `/`. Until the UI is built a small page
 //! says so and how to build it. Paths are resolved segment by segment: no
 //! `..`, no hidden files, nothing outside the folder.
+//!
+//! Caching (issue 18): the build names its script and stylesheet after
+//! their content (`app-3F2A9C1D.js`, see `ui/build.mjs`), so a hashed file
+//! is cached for a year as immutable: an upgrade changes the names in
+//! `index.html`, which is revalidated on every load (`no-cache`), so no
+//! browser keeps a stale UI. Other files are cached for five minutes.
+//! Source maps are never served (`404`): the build writes none, and one
+//! left in the folder would publish the sources.
 
 use std::path::{Path, PathBuf};
 
@@ -13,10 +21,58 @@ pub(crate) struct Asset {
     pub(crate) status: u16,
     /// The media type.
     pub(crate) content_type: &'static str,
-    /// Whether browsers may cache it (hashed build outputs) or must revalidate.
-    pub(crate) cacheable: bool,
+    /// How browsers may cache it.
+    pub(crate) caching: Caching,
     /// The file's bytes.
     pub(crate) body: Vec<u8>,
+}
+
+/// How long a browser may keep a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Caching {
+    /// Revalidate on every use (`index.html`, errors).
+    Revalidate,
+    /// A few minutes (unhashed files such as the favicon).
+    Short,
+    /// Forever: the name carries the content's hash.
+    Immutable,
+}
+
+impl Caching {
+    /// The `Cache-Control` value.
+    pub(crate) fn header(self) -> &'static str {
+        match self {
+            Caching::Revalidate => "no-cache",
+            Caching::Short => "public, max-age=300",
+            Caching::Immutable => "public, max-age=31536000, immutable",
+        }
+    }
+
+    /// How a served file named `name` may be cached.
+    fn of(name: &str, content_type: &str) -> Caching {
+        if content_type.starts_with("text/html") {
+            Caching::Revalidate
+        } else if is_hashed(name) {
+            Caching::Immutable
+        } else {
+            Caching::Short
+        }
+    }
+}
+
+/// Whether a file name carries a content hash as the build writes it:
+/// `<stem>-<8 or more uppercase letters or digits>.<ext>`.
+fn is_hashed(name: &str) -> bool {
+    let Some((stem, _ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    let Some((_, hash)) = stem.rsplit_once('-') else {
+        return false;
+    };
+    hash.len() >= 8
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// The page served while `ui/dist/` has no `index.html`.
@@ -67,13 +123,15 @@ fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
 
 /// The response for `GET url_path` from the UI folder `root`.
 pub(crate) fn load(root: &Path, url_path: &str) -> Asset {
-    if let Some(file) = resolve(root, url_path) {
+    let is_map = url_path.ends_with(".map");
+    if let Some(file) = resolve(root, url_path).filter(|_| !is_map) {
         if file.is_file() {
             if let Ok(body) = std::fs::read(&file) {
                 let content_type = content_type(&file);
+                let name = url_path.rsplit('/').next().unwrap_or_default();
                 return Asset {
                     status: 200,
-                    cacheable: !content_type.starts_with("text/html"),
+                    caching: Caching::of(name, content_type),
                     content_type,
                     body,
                 };
@@ -89,19 +147,19 @@ pub(crate) fn load(root: &Path, url_path: &str) -> Asset {
         Ok(body) if !looks_like_file => Asset {
             status: 200,
             content_type: "text/html; charset=utf-8",
-            cacheable: false,
+            caching: Caching::Revalidate,
             body,
         },
         Ok(_) => Asset {
             status: 404,
             content_type: "text/plain; charset=utf-8",
-            cacheable: false,
+            caching: Caching::Revalidate,
             body: b"not found\n".to_vec(),
         },
         Err(_) => Asset {
             status: if looks_like_file { 404 } else { 200 },
             content_type: "text/html; charset=utf-8",
-            cacheable: false,
+            caching: Caching::Revalidate,
             body: NOT_BUILT.as_bytes().to_vec(),
         },
     }
@@ -133,6 +191,20 @@ mod tests {
         assert_eq!(spa.body, b"<p>app</p>");
         assert_eq!(load(dir.path(), "/assets/missing.js").status, 404);
         assert!(resolve(dir.path(), "/../etc/passwd").is_none());
+        // Hashed names are immutable, the page revalidates, a map is never
+        // served.
+        assert_eq!(js.caching, Caching::Short);
+        std::fs::write(dir.path().join("app-3F2A9C1D.js"), "let y;").unwrap();
+        std::fs::write(dir.path().join("app-3F2A9C1D.js.map"), "{}").unwrap();
+        assert_eq!(
+            load(dir.path(), "/app-3F2A9C1D.js").caching,
+            Caching::Immutable
+        );
+        assert_eq!(load(dir.path(), "/app-3F2A9C1D.js.map").status, 404);
+        assert_eq!(load(dir.path(), "/").caching, Caching::Revalidate);
+        assert!(!is_hashed("app-abc.js"));
+        assert!(!is_hashed("my-favicon.svg"));
+        assert!(is_hashed("app-0A1B2C3D4E.css"));
         assert!(resolve(dir.path(), "/.git/config").is_none());
     }
 }

@@ -444,11 +444,7 @@ async fn static_files(State(state): State<AppState>, request: Request) -> Respon
     );
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static(if asset.cacheable {
-            "public, max-age=300"
-        } else {
-            "no-cache"
-        }),
+        HeaderValue::from_static(asset.caching.header()),
     );
     response
 }

@@ -280,15 +280,25 @@ class PluginJarIT {
 
   @Test
   void uiAssetsAreWhereTheServletServesThem() throws IOException {
-    for (String asset : List.of("ui/index.html", "ui/app.js", "ui/app.css")) {
-      JarEntry entry = jar.getJarEntry(asset);
-      assertNotNull(entry, asset + " missing");
-      assertTrue(entry.getSize() > 0, asset + " is empty");
-    }
+    // The build names the script and stylesheet after their content
+    // (ui/build.mjs): app-<HASH>.js, app-<HASH>.css, named by the page.
     String page = read("ui/index.html");
     assertTrue(page.contains("name=\"decorator\" content=\"atl.admin\""));
     assertTrue(page.contains("name=\"seatwarden-api-base\""));
-    assertTrue(page.contains("app.js"));
+    for (String suffix : List.of(".js", ".css")) {
+      List<String> built =
+          entries.stream()
+              .filter(n -> n.matches("ui/app-[A-Z0-9]{8,}\\" + suffix))
+              .toList();
+      assertEquals(1, built.size(), suffix + " assets: " + built);
+      String asset = built.get(0);
+      assertTrue(jar.getJarEntry(asset).getSize() > 0, asset + " is empty");
+      String name = asset.substring("ui/".length());
+      assertTrue(page.contains("./" + name), asset + " not named by the page");
+    }
+    assertTrue(
+        entries.stream().noneMatch(n -> n.startsWith("ui/") && n.endsWith(".map")),
+        "a source map is packed");
   }
 
   private static String read(String name) throws IOException {
