@@ -22,12 +22,6 @@ use seatwarden_service::api::Method;
 use seatwarden_service::host::memory::MemoryDirectory;
 use seatwarden_service::store::{LeaseOwner, MemoryStore, Store};
 
-fn create_policy(service: &Service, body: Value, now: i64) -> String {
-    let (status, created) = call(service, Method::Post, "/api/policies", Some(body), now);
-    assert_eq!(status, 201, "{created}");
-    created["policy"]["id"].as_str().unwrap().to_owned()
-}
-
 /// Moves the host's clock to `now` with a fresh login, so the health
 /// check's "no recent login" test stays quiet in long scenarios.
 fn at(host: &MemoryDirectory, now: i64) {

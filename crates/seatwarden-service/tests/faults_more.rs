@@ -16,12 +16,6 @@ use common::*;
 use seatwarden_service::Service;
 use seatwarden_service::api::Method;
 
-fn create_policy(service: &Service, body: Value, now: i64) -> String {
-    let (status, created) = call(service, Method::Post, "/api/policies", Some(body), now);
-    assert_eq!(status, 201, "{created}");
-    created["policy"]["id"].as_str().unwrap().to_owned()
-}
-
 fn run_now(service: &Service, id: &str, now: i64) -> (u16, Value) {
     call(
         service,
@@ -78,21 +72,6 @@ fn three_seats_left() -> Fixture {
     }
 }
 
-fn validate(service: &Service, csv: &str, now: i64) -> (u16, Value) {
-    let request = seatwarden_service::api::ApiRequest {
-        method: Method::Post,
-        path: "/api/import/validate".to_owned(),
-        query: Vec::new(),
-        body: csv.as_bytes().to_vec(),
-        context: admin(),
-    };
-    let response = service.handle(&request, seatwarden_core::Millis(now));
-    (
-        response.status,
-        serde_json::from_slice(&response.body).unwrap_or(Value::Null),
-    )
-}
-
 /// An import that gives more users a licence seat than are left says so in
 /// the preview (how many, seats left, which rows) and, applied, waits for
 /// approval like a run the mass-change guard holds; nothing is written
@@ -111,7 +90,7 @@ fn an_import_that_would_exhaust_a_licence_says_so_and_waits_for_approval() {
                n5,n5@example.test,N 5,jira-software-users\n\
                fresh0000,,,jira-software-users;staff\n\
                n6,n6@example.test,N 6,staff\n";
-    let (status, plan) = validate(&f.service, csv, DAY0);
+    let (status, plan) = validate_import(&f.service, csv, DAY0);
     assert_eq!(status, 200, "{plan}");
     assert_eq!(
         plan["summary"]["seats"],
@@ -131,13 +110,7 @@ fn an_import_that_would_exhaust_a_licence_says_so_and_waits_for_approval() {
     );
 
     let before = state(&f.host);
-    let (status, started) = call(
-        &f.service,
-        Method::Post,
-        &format!("/api/import/{}/apply", plan["planId"].as_str().unwrap()),
-        Some(json!({"planHash": plan["planHash"]})),
-        DAY0,
-    );
+    let (status, started) = apply_import(&f.service, &plan, DAY0);
     assert_eq!(status, 202, "{started}");
     drain(&f.service, DAY0);
     let run = started["runId"].as_i64().unwrap();
@@ -175,17 +148,11 @@ fn an_import_within_the_seats_left_applies_at_once() {
                n1,n1@example.test,N 1,jira-software-users\n\
                n2,n2@example.test,N 2,jira-software-users\n\
                n3,n3@example.test,N 3,jira-software-users\n";
-    let (status, plan) = validate(&f.service, csv, DAY0);
+    let (status, plan) = validate_import(&f.service, csv, DAY0);
     assert_eq!(status, 200, "{plan}");
     assert_eq!(plan["guard"], json!([]));
     assert_eq!(plan["summary"]["seats"][0]["short"], json!(0));
-    let (status, _) = call(
-        &f.service,
-        Method::Post,
-        &format!("/api/import/{}/apply", plan["planId"].as_str().unwrap()),
-        Some(json!({"planHash": plan["planHash"]})),
-        DAY0,
-    );
+    let (status, _) = apply_import(&f.service, &plan, DAY0);
     assert_eq!(status, 202);
     drain(&f.service, DAY0);
     assert_eq!(
@@ -237,7 +204,7 @@ fn an_import_preview_says_plainly_that_profile_updates_cannot_be_undone() {
                fresh0000,renamed@example.test,Fresh Renamed,jira-software-users;staff\n\
                fresh0001,,Also Renamed,jira-software-users;staff\n\
                n1,n1@example.test,N 1,staff\n";
-    let (status, plan) = validate(&f.service, csv, DAY0);
+    let (status, plan) = validate_import(&f.service, csv, DAY0);
     assert_eq!(status, 200, "{plan}");
     assert_eq!(plan["summary"]["irreversible"]["profileUpdates"], json!(2));
     let because = plan["summary"]["irreversible"]["because"].as_str().unwrap();
@@ -246,7 +213,7 @@ fn an_import_preview_says_plainly_that_profile_updates_cannot_be_undone() {
     assert_eq!(plan["document"]["warnings"], json!([{"message": because}]));
 
     // Only new users: nothing to warn about.
-    let (_, plan) = validate(
+    let (_, plan) = validate_import(
         &f.service,
         "username,email,display name,groups\nn2,n2@example.test,N 2,staff\n",
         DAY0,

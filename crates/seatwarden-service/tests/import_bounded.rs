@@ -15,9 +15,8 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use common::*;
-use seatwarden_core::{Millis, Operation, Username};
-use seatwarden_service::Service;
-use seatwarden_service::api::{ApiRequest, Method};
+use seatwarden_core::{Operation, Username};
+use seatwarden_service::api::Method;
 use seatwarden_service::host::Host;
 
 /// A file of `n` new users `prefix0000…`, each joining the licence group
@@ -33,38 +32,13 @@ fn new_users(prefix: &str, n: usize) -> String {
     csv
 }
 
-fn validate(service: &Service, csv: &str, now: i64) -> (u16, Value) {
-    let request = ApiRequest {
-        method: Method::Post,
-        path: "/api/import/validate".to_owned(),
-        query: Vec::new(),
-        body: csv.as_bytes().to_vec(),
-        context: admin(),
-    };
-    let response = service.handle(&request, Millis(now));
-    (
-        response.status,
-        serde_json::from_slice(&response.body).unwrap_or(Value::Null),
-    )
-}
-
-fn apply(service: &Service, plan: &Value, now: i64) -> (u16, Value) {
-    call(
-        service,
-        Method::Post,
-        &format!("/api/import/{}/apply", plan["planId"].as_str().unwrap()),
-        Some(json!({"planHash": plan["planHash"]})),
-        now,
-    )
-}
-
 /// The answer lists the first 500 rows and actions and counts them all (it
 /// was every row, every action and a document of every write: 220 MB of
 /// JSON for 381,851 rows); the plan applied is the whole file.
 #[test]
 fn a_large_import_preview_is_a_page_with_counts_of_everything() {
     let f = fixture(0, 1, 0);
-    let (status, plan) = validate(&f.service, &new_users("bulk", 1200), DAY0);
+    let (status, plan) = validate_import(&f.service, &new_users("bulk", 1200), DAY0);
     assert_eq!(status, 200, "{plan}");
     assert_eq!(plan["summary"]["rows"], json!(1200));
     assert_eq!(plan["summary"]["create"], json!(1200));
@@ -85,7 +59,7 @@ fn a_large_import_preview_is_a_page_with_counts_of_everything() {
         .sum();
     assert_eq!(shown, 500);
 
-    let (status, started) = apply(&f.service, &plan, DAY0);
+    let (status, started) = apply_import(&f.service, &plan, DAY0);
     assert_eq!(status, 202, "{started}");
     drain(&f.service, DAY0);
     let created = state(&f.host)
@@ -103,7 +77,7 @@ fn a_large_import_preview_is_a_page_with_counts_of_everything() {
 #[test]
 fn an_import_confirmed_after_the_directory_moved_is_refused_and_changes_nothing() {
     let f = fixture(0, 1, 0);
-    let (status, plan) = validate(&f.service, &new_users("late", 3), DAY0);
+    let (status, plan) = validate_import(&f.service, &new_users("late", 3), DAY0);
     assert_eq!(status, 200, "{plan}");
     // Someone creates one of the file's users in the meantime.
     f.host
@@ -117,7 +91,7 @@ fn an_import_confirmed_after_the_directory_moved_is_refused_and_changes_nothing(
         .unwrap();
     f.service.rebuild_index().unwrap();
     let before = state(&f.host);
-    let (status, body) = apply(&f.service, &plan, DAY0 + 1);
+    let (status, body) = apply_import(&f.service, &plan, DAY0 + 1);
     assert_eq!(status, 409, "{body}");
     assert!(
         body.to_string().contains("validate the file again"),
@@ -129,10 +103,10 @@ fn an_import_confirmed_after_the_directory_moved_is_refused_and_changes_nothing(
     assert!(!runs.to_string().contains("Users import"), "{runs}");
 
     // Validated again, the file plans the two users still missing.
-    let (status, plan) = validate(&f.service, &new_users("late", 3), DAY0 + 2);
+    let (status, plan) = validate_import(&f.service, &new_users("late", 3), DAY0 + 2);
     assert_eq!(status, 200, "{plan}");
     assert_eq!(plan["summary"]["create"], json!(2));
-    assert_eq!(apply(&f.service, &plan, DAY0 + 2).0, 202);
+    assert_eq!(apply_import(&f.service, &plan, DAY0 + 2).0, 202);
 }
 
 /// Kept plans are capped in number (16): previewing more drops the oldest
@@ -143,15 +117,16 @@ fn kept_plans_are_capped_and_the_oldest_is_dropped_first() {
     let f = fixture(0, 1, 0);
     let plans: Vec<Value> = (0..17)
         .map(|i| {
-            let (status, plan) = validate(&f.service, &new_users(&format!("cap{i:02}x"), 1), DAY0);
+            let (status, plan) =
+                validate_import(&f.service, &new_users(&format!("cap{i:02}x"), 1), DAY0);
             assert_eq!(status, 200, "{plan}");
             plan
         })
         .collect();
-    let (status, body) = apply(&f.service, &plans[0], DAY0);
+    let (status, body) = apply_import(&f.service, &plans[0], DAY0);
     assert_eq!(status, 404, "{body}");
-    let (status, body) = apply(&f.service, &plans[16], DAY0);
+    let (status, body) = apply_import(&f.service, &plans[16], DAY0);
     assert_eq!(status, 202, "{body}");
-    let (status, body) = apply(&f.service, &plans[1], DAY0);
+    let (status, body) = apply_import(&f.service, &plans[1], DAY0);
     assert_eq!(status, 202, "{body}");
 }

@@ -221,3 +221,37 @@ pub(crate) fn entries(store: &dyn Store, action: Action) -> Vec<StoredEntry> {
 pub(crate) fn active(host: &MemoryDirectory, key: &str) -> bool {
     host.user(&UserKey::from(key)).unwrap().unwrap().active
 }
+
+/// Creates a policy as the admin; returns its id.
+pub(crate) fn create_policy(service: &Service, body: Value, now: i64) -> String {
+    let (status, created) = call(service, Method::Post, "/api/policies", Some(body), now);
+    assert_eq!(status, 201, "{created}");
+    created["policy"]["id"].as_str().unwrap().to_owned()
+}
+
+/// Validates a users CSV as the admin: status and JSON answer.
+pub(crate) fn validate_import(service: &Service, csv: &str, now: i64) -> (u16, Value) {
+    let request = ApiRequest {
+        method: Method::Post,
+        path: "/api/import/validate".to_owned(),
+        query: Vec::new(),
+        body: csv.as_bytes().to_vec(),
+        context: admin(),
+    };
+    let response = service.handle(&request, Millis(now));
+    (
+        response.status,
+        serde_json::from_slice(&response.body).unwrap_or(Value::Null),
+    )
+}
+
+/// Applies a validated import (`plan`: the validation's answer).
+pub(crate) fn apply_import(service: &Service, plan: &Value, now: i64) -> (u16, Value) {
+    call(
+        service,
+        Method::Post,
+        &format!("/api/import/{}/apply", plan["planId"].as_str().unwrap()),
+        Some(json!({"planHash": plan["planHash"]})),
+        now,
+    )
+}
