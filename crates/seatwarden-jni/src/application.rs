@@ -773,6 +773,8 @@ mod tests {
             Conflict,
             Conflict,
             Conflict,
+            Conflict,
+            Conflict,
             Conflict,   // state
             BadRequest, // bulk
             Conflict,
