@@ -282,7 +282,9 @@ public final class AdminServlet extends HttpServlet {
       return;
     }
     String name = path.equals("/") ? "index.html" : path.substring(1);
-    Optional<UiAssets.Asset> asset = assets.find(name);
+    // A source map would publish the sources: never served (the build writes none).
+    Optional<UiAssets.Asset> asset =
+        name.endsWith(".map") ? Optional.empty() : assets.find(name);
     if (asset.isEmpty()) {
       sendError(response, 404, "not_found", "no such page");
       return;
@@ -293,9 +295,23 @@ public final class AdminServlet extends HttpServlet {
       body =
           UiAssets.utf8(UiAssets.page(new String(body, StandardCharsets.UTF_8), apiBase, chrome));
     }
-    response.setHeader("Cache-Control", "no-cache");
+    response.setHeader("Cache-Control", cacheControl(name));
     response.setHeader("X-Content-Type-Options", "nosniff");
     write(response, 200, asset.get().contentType(), method.equals("HEAD") ? new byte[0] : body);
+  }
+
+  /** A name the UI build gives a file after its content: {@code <stem>-<8+ of A-Z0-9>.<ext>}. */
+  private static final java.util.regex.Pattern HASHED =
+      java.util.regex.Pattern.compile("(?:.*/)?[^/]*-[A-Z0-9]{8,}\\.[A-Za-z0-9]+");
+
+  /**
+   * How a browser may cache a UI file: a content-hashed name forever (an upgrade changes the
+   * names the page refers to), the page itself and everything else revalidated on each use.
+   */
+  static String cacheControl(String name) {
+    return !name.equals("index.html") && HASHED.matcher(name).matches()
+        ? "public, max-age=31536000, immutable"
+        : "no-cache";
   }
 
   /** The body, or null when it is over {@link #MAX_BODY_BYTES}. */

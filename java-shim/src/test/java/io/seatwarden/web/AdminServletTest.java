@@ -273,6 +273,20 @@ public class AdminServletTest {
   }
 
   @Test
+  void hashedAssetsAreCachedForeverThePageRevalidatesAndNoSourceMapIsServed() throws Exception {
+    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/"));
+    assertEquals("no-cache", page.header("Cache-Control"));
+    FakeHttp.Response hashed =
+        send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/app-ABCD2345.js"));
+    assertEquals(200, hashed.status);
+    assertEquals("public, max-age=31536000, immutable", hashed.header("Cache-Control"));
+    FakeHttp.Response plain = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/app.js"));
+    assertEquals("no-cache", plain.header("Cache-Control"));
+    assertEquals(
+        404, send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/app-ABCD2345.js.map")).status);
+  }
+
+  @Test
   void confluencePageSelectsItsConfigurationSectionAndWebItem() throws Exception {
     product = "confluence";
     String html = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/")).text();
