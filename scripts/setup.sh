@@ -36,6 +36,52 @@ ensure_java() {
   command -v javac >/dev/null || apt_install openjdk-17-jdk-headless
 }
 
+jdk_feature() {
+  # jdk_feature DIR : the Java feature release of the JDK in DIR (17, 21, 25, ...), or nothing.
+  [ -x "$1/bin/javac" ] && [ -x "$1/bin/java" ] || return 0
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
+    sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+
+oldest_jdk21() {
+  # The oldest installed JDK of release 21 or later under /usr/lib/jvm (closest to the
+  # products' Java 21), as "RELEASE DIR", or nothing.
+  local dir v
+  for dir in /usr/lib/jvm/*/; do
+    dir="${dir%/}"
+    [ -L "$dir" ] && continue
+    v="$(jdk_feature "$dir")"
+    [ -n "$v" ] && [ "$v" -ge 21 ] && echo "$v $dir"
+  done | sort -n | head -n 1
+}
+
+ensure_platform8_jdk() {
+  # The Platform 8 jar (Jira 11 / Confluence 10) is Java 21 bytecode: javac and the test JVM of a
+  # JDK 21 or later build and test it (`--release 21`), while Maven and the Platform 7 jar stay
+  # on JDK 17. Exports the chosen JDK as SEATWARDEN_PLATFORM8_JDK, which the root pom.xml reads.
+  # The polyglot machines carry a Temurin 25 beside Debian's OpenJDK 17; where there is none,
+  # Debian's OpenJDK 21 is installed if this Debian has it (Debian 13 does, 12 does not).
+  local found v
+  if [ -n "${SEATWARDEN_PLATFORM8_JDK:-}" ]; then
+    v="$(jdk_feature "$SEATWARDEN_PLATFORM8_JDK")"
+    [ -n "$v" ] && [ "$v" -ge 21 ] && return 0
+    echo "SEATWARDEN_PLATFORM8_JDK=$SEATWARDEN_PLATFORM8_JDK is not a JDK 21 or later" >&2
+    exit 1
+  fi
+  found="$(oldest_jdk21)"
+  if [ -z "$found" ] && apt-cache show openjdk-21-jdk-headless >/dev/null 2>&1; then
+    apt_install openjdk-21-jdk-headless
+    found="$(oldest_jdk21)"
+  fi
+  if [ -z "$found" ]; then
+    echo "no JDK 21 or later under /usr/lib/jvm for the Platform 8 jar:" \
+      "install one, or set SEATWARDEN_PLATFORM8_JDK" >&2
+    exit 1
+  fi
+  export SEATWARDEN_PLATFORM8_JDK="${found#* }"
+  log "Platform 8 jar: JDK ${found%% *} at $SEATWARDEN_PLATFORM8_JDK"
+}
+
 # Pinned so that every machine links the shipped library with the same zig and glibc stubs.
 ZIGLANG_VERSION=0.17.1
 CARGO_ZIGBUILD_VERSION=0.24.1
@@ -92,6 +138,7 @@ ensure_browser() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   ensure_rust
   ensure_java
+  ensure_platform8_jdk
   ensure_native_toolchain
   ensure_smtp_server
 fi

@@ -29,8 +29,9 @@ step "cargo test" cargo test --workspace --locked
 
 if [ -f pom.xml ]; then
   ensure_java
+  ensure_platform8_jdk
   ensure_native_toolchain
-  step "JUnit against the native library" mvn -B -ntp verify
+  step "JUnit against the native library (both jars)" mvn -B -ntp verify
 fi
 
 if [ -f ui/package.json ]; then

@@ -105,15 +105,44 @@ public final class CrowdDirectories {
     return false;
   }
 
-  /** The account's creation time, or {@code fallback} when the directory does not record it. */
+  /**
+   * The account's creation time, or {@code fallback} when the directory does not record it or the
+   * product does not export {@code com.atlassian.crowd.model.user} (an undocumented package, so
+   * imported optionally: without it every account counts as created at {@code fallback}, which
+   * only ever delays a never-logged-in rule, see docs/atlassian-api.md).
+   */
   public static long created(com.atlassian.crowd.embedded.api.User user, long fallback) {
-    if (user instanceof TimestampedUser) {
-      Date created = ((TimestampedUser) user).getCreatedDate();
-      if (created != null) {
-        return created.getTime();
-      }
+    return TIMESTAMPS ? Timestamps.created(user, fallback) : fallback;
+  }
+
+  /** Whether {@code com.atlassian.crowd.model.user} is wired (looked up once, by name). */
+  static final boolean TIMESTAMPS = timestampsAvailable(CrowdDirectories.class.getClassLoader());
+
+  static boolean timestampsAvailable(ClassLoader loader) {
+    try {
+      Class.forName("com.atlassian.crowd.model.user.TimestampedUser", false, loader);
+      return true;
+    } catch (ClassNotFoundException | LinkageError absent) {
+      return false;
     }
-    return fallback;
+  }
+
+  /**
+   * The only class that names {@code TimestampedUser}: loaded (and the optional package
+   * resolved) only after {@link #TIMESTAMPS} said the package is wired.
+   */
+  private static final class Timestamps {
+    private Timestamps() {}
+
+    static long created(com.atlassian.crowd.embedded.api.User user, long fallback) {
+      if (user instanceof TimestampedUser timestamped) {
+        Date created = timestamped.getCreatedDate();
+        if (created != null) {
+          return created.getTime();
+        }
+      }
+      return fallback;
+    }
   }
 
   private static boolean localGroupsEnabled(Directory directory) {

@@ -380,7 +380,7 @@ class LoaderTest {
     }
   }
 
-  /** target-java/classes: the production classes and library, as packed into the jar. */
+  /** target-java/<platform>/classes: the production classes and library, as in the jar. */
   private static Path productionClasses() {
     return Paths.get(System.getProperty("seatwarden.test.classes"));
   }

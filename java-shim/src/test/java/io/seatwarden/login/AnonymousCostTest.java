@@ -11,15 +11,13 @@ import io.seatwarden.plugin.FakeActingUser;
 import io.seatwarden.plugin.FakeSeatwarden;
 import io.seatwarden.store.FakeClusterLockService;
 import io.seatwarden.web.FakeHttp;
-import java.lang.reflect.Proxy;
+import io.seatwarden.web.ServletApi;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.servlet.FilterChain;
-import javax.servlet.FilterConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,9 +49,9 @@ class AnonymousCostTest {
     Reactivation reactivation =
         new Reactivation(engine, crowd, acting, new FakeClusterLockService(), now::get);
     ReactivationFilter filter = new ReactivationFilter(() -> Optional.of(reactivation));
-    filter.init(config(Map.of("login-paths", "/login.jsp")));
+    ServletApi.init(filter, Map.of("login-paths", "/login.jsp"));
     AtomicInteger chained = new AtomicInteger();
-    FilterChain chain = (req, res) -> chained.incrementAndGet();
+    ServletApi.Chain chain = (req, res) -> chained.incrementAndGet();
 
     long[] known = new long[ATTEMPTS];
     long[] unknown = new long[ATTEMPTS];
@@ -86,7 +84,7 @@ class AnonymousCostTest {
   }
 
   private static long timed(
-      ReactivationFilter filter, FilterChain chain, String user, String password, int i)
+      ReactivationFilter filter, ServletApi.Chain chain, String user, String password, int i)
       throws Exception {
     FakeHttp.Request request = new FakeHttp.Request().method("POST").path("/login.jsp");
     request.contentType = "application/x-www-form-urlencoded";
@@ -95,7 +93,7 @@ class AnonymousCostTest {
     request.remoteAddr = "198.51.100." + Math.floorMod(i, 250);
     FakeHttp.Response response = new FakeHttp.Response();
     long start = System.nanoTime();
-    filter.doFilter(request.build(), response.build(), chain);
+    ServletApi.doFilter(filter, request.build(), response.build(), chain);
     long took = System.nanoTime() - start;
     assertEquals(200, response.status);
     assertEquals(0, response.body.size(), "the filter never answers the request itself");
@@ -114,15 +112,4 @@ class AnonymousCostTest {
         s[s.length - 1] / 1e3);
   }
 
-  private static FilterConfig config(Map<String, String> params) {
-    return (FilterConfig)
-        Proxy.newProxyInstance(
-            AnonymousCostTest.class.getClassLoader(),
-            new Class<?>[] {FilterConfig.class},
-            (proxy, m, args) ->
-                switch (m.getName()) {
-                  case "getInitParameter" -> params.get((String) args[0]);
-                  default -> throw new UnsupportedOperationException(m.getName());
-                });
-  }
 }

@@ -11,16 +11,13 @@ import io.seatwarden.plugin.FakeActingUser;
 import io.seatwarden.plugin.FakeSeatwarden;
 import io.seatwarden.store.FakeClusterLockService;
 import io.seatwarden.web.FakeHttp;
-import java.lang.reflect.Proxy;
+import io.seatwarden.web.ServletApi;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.servlet.FilterChain;
-import javax.servlet.FilterConfig;
-import javax.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,12 +34,12 @@ class ReactivationFilterTest {
 
   @BeforeEach
   void setUp() {
-    filter.init(
-        config(
+    ServletApi.init(
+        filter,
             Map.of(
                 "login-paths", "/login.jsp, /rest/gadget/1.0/login",
                 "json-login-paths", "/rest/auth/1/session",
-                "basic-auth", "false")));
+                "basic-auth", "false"));
     accounts.user("alice", "s3cret", Kind.CONNECTOR, false, true);
     engine.onLoginAnswer =
         (user, at) -> {
@@ -51,7 +48,7 @@ class ReactivationFilterTest {
         };
   }
 
-  private FilterChain chain() {
+  private ServletApi.Chain chain() {
     return (req, res) ->
         chained.add(
             "admin="
@@ -71,7 +68,7 @@ class ReactivationFilterTest {
 
   @Test
   void rightPasswordOnTheLoginFormReactivatesThenTheLoginProceedsAsAnonymous() throws Exception {
-    filter.doFilter(formLogin("alice", "s3cret").build(), new FakeHttp.Response().build(), chain());
+    ServletApi.doFilter(filter, formLogin("alice", "s3cret").build(), new FakeHttp.Response().build(), chain());
     assertEquals(
         List.of("admin=false alice=ACTIVE verified"),
         chained,
@@ -90,7 +87,7 @@ class ReactivationFilterTest {
     FakeHttp.Request gadget = formLogin("alice", "s3cret").path("/rest/gadget/1.0/login");
     for (FakeHttp.Request request : List.of(session, slashes, gadget)) {
       accounts.user("alice", "s3cret", Kind.CONNECTOR, false, true);
-      filter.doFilter(request.build(), new FakeHttp.Response().build(), chain());
+      ServletApi.doFilter(filter, request.build(), new FakeHttp.Response().build(), chain());
     }
     assertEquals(
         List.of(
@@ -101,12 +98,12 @@ class ReactivationFilterTest {
     FakeHttp.Request info = new FakeHttp.Request();
     info.servletPath = "/rest";
     info.pathInfo = "/gadget/1.0/login;x=y";
-    assertEquals("/rest/gadget/1.0/login", ReactivationFilter.path(info.build()));
+    assertEquals("/rest/gadget/1.0/login", ReactivationGate.path(info.servletPath, info.pathInfo));
   }
 
   @Test
   void wrongPasswordLeavesTheAccountDeactivatedAndTheLoginProceedsToBeRefused() throws Exception {
-    filter.doFilter(formLogin("alice", "nope").build(), new FakeHttp.Response().build(), chain());
+    ServletApi.doFilter(filter, formLogin("alice", "nope").build(), new FakeHttp.Response().build(), chain());
     assertEquals(List.of("admin=false alice=INACTIVE"), chained);
     assertEquals(List.of(), engine.logins);
   }
@@ -116,9 +113,9 @@ class ReactivationFilterTest {
     FakeHttp.Request get = new FakeHttp.Request().path("/login.jsp");
     get.params.put("os_username", "alice");
     get.params.put("os_password", "s3cret");
-    filter.doFilter(get.build(), new FakeHttp.Response().build(), chain());
+    ServletApi.doFilter(filter, get.build(), new FakeHttp.Response().build(), chain());
     FakeHttp.Request elsewhere = formLogin("alice", "s3cret").path("/secure/Dashboard.jspa");
-    filter.doFilter(elsewhere.build(), new FakeHttp.Response().build(), chain());
+    ServletApi.doFilter(filter, elsewhere.build(), new FakeHttp.Response().build(), chain());
     assertEquals(2, chained.size());
     assertEquals(List.of(), accounts.log);
     assertEquals(0, accounts.lookups.get());
@@ -129,20 +126,20 @@ class ReactivationFilterTest {
   void basicCredentialsAreIgnoredUnlessEnabled() throws Exception {
     String basic =
         "Basic " + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8));
-    HttpServletRequest request = new FakeHttp.Request().path("/rest/api/2/myself").header("Authorization", basic).build();
-    filter.doFilter(request, new FakeHttp.Response().build(), chain());
+    Object request = new FakeHttp.Request().path("/rest/api/2/myself").header("Authorization", basic).build();
+    ServletApi.doFilter(filter, request, new FakeHttp.Response().build(), chain());
     assertEquals(List.of("admin=false alice=INACTIVE"), chained);
 
-    filter.init(config(Map.of("login-paths", "/login.jsp", "basic-auth", "true")));
-    filter.doFilter(request, new FakeHttp.Response().build(), chain());
+    ServletApi.init(filter, Map.of("login-paths", "/login.jsp", "basic-auth", "true"));
+    ServletApi.doFilter(filter, request, new FakeHttp.Response().build(), chain());
     assertEquals("admin=false alice=ACTIVE verified", chained.get(1));
   }
 
   @Test
   void stoppedPluginPassesEverythingThrough() throws Exception {
     ReactivationFilter stopped = new ReactivationFilter(Optional::empty);
-    stopped.init(config(Map.of("login-paths", "/login.jsp")));
-    stopped.doFilter(formLogin("alice", "s3cret").build(), new FakeHttp.Response().build(), chain());
+    ServletApi.init(stopped, Map.of("login-paths", "/login.jsp"));
+    ServletApi.doFilter(stopped, formLogin("alice", "s3cret").build(), new FakeHttp.Response().build(), chain());
     assertEquals(List.of("admin=false alice=INACTIVE"), chained);
   }
 
@@ -152,11 +149,12 @@ class ReactivationFilterTest {
     FakeHttp.Request request = new FakeHttp.Request().method("POST").path("/rest/auth/1/session");
     request.body("application/json;charset=UTF-8", body);
     List<String> seen = new ArrayList<>();
-    filter.doFilter(
+    ServletApi.doFilter(
+        filter,
         request.build(),
         new FakeHttp.Response().build(),
         (req, res) -> {
-          seen.add(new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+          seen.add(new String(ServletApi.body(req), StandardCharsets.UTF_8));
           chain().doFilter(req, res);
         });
     assertEquals(List.of(body), seen, "the product must read the body byte for byte");
@@ -169,11 +167,12 @@ class ReactivationFilterTest {
     FakeHttp.Request request = new FakeHttp.Request().method("POST").path("/rest/auth/1/session");
     request.body("application/json", body);
     List<String> seen = new ArrayList<>();
-    filter.doFilter(
+    ServletApi.doFilter(
+        filter,
         request.build(),
         new FakeHttp.Response().build(),
         (req, res) -> {
-          seen.add(new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+          seen.add(new String(ServletApi.body(req), StandardCharsets.UTF_8));
           chain().doFilter(req, res);
         });
     assertEquals(List.of(body), seen);
@@ -186,10 +185,11 @@ class ReactivationFilterTest {
       FakeHttp.Request request = new FakeHttp.Request().method("POST").path("/rest/auth/1/session");
       request.body("application/json", body);
       List<String> seen = new ArrayList<>();
-      filter.doFilter(
+      ServletApi.doFilter(
+        filter,
           request.build(),
           new FakeHttp.Response().build(),
-          (req, res) -> seen.add(new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8)));
+          (req, res) -> seen.add(new String(ServletApi.body(req), StandardCharsets.UTF_8)));
       assertEquals(List.of(body), seen);
     }
     assertEquals(List.of(), accounts.log);
@@ -208,28 +208,16 @@ class ReactivationFilterTest {
 
   @Test
   void basicHeaderParsing() {
-    assertNull(ReactivationFilter.basicCredentials("Bearer abc"));
-    assertNull(ReactivationFilter.basicCredentials("Basic !!!"));
+    assertNull(ReactivationGate.basicCredentials("Bearer abc"));
+    assertNull(ReactivationGate.basicCredentials("Basic !!!"));
     assertNull(
-        ReactivationFilter.basicCredentials(
+        ReactivationGate.basicCredentials(
             "Basic " + Base64.getEncoder().encodeToString("nocolon".getBytes(StandardCharsets.UTF_8))));
     String[] creds =
-        ReactivationFilter.basicCredentials(
+        ReactivationGate.basicCredentials(
             "basic " + Base64.getEncoder().encodeToString("u:p:q".getBytes(StandardCharsets.UTF_8)));
     assertEquals("u", creds[0]);
     assertEquals("p:q", creds[1]);
     assertFalse(acting.active());
-  }
-
-  private static FilterConfig config(Map<String, String> params) {
-    return (FilterConfig)
-        Proxy.newProxyInstance(
-            ReactivationFilterTest.class.getClassLoader(),
-            new Class<?>[] {FilterConfig.class},
-            (proxy, m, args) ->
-                switch (m.getName()) {
-                  case "getInitParameter" -> params.get((String) args[0]);
-                  default -> throw new UnsupportedOperationException(m.getName());
-                });
   }
 }

@@ -15,12 +15,12 @@ import io.seatwarden.store.AoRecordStore;
 import io.seatwarden.store.FakeActiveObjects;
 import io.seatwarden.store.FakeClusterLockService;
 import io.seatwarden.web.AdminServlet;
-import io.seatwarden.web.AdminServletTest;
+import io.seatwarden.web.AdminPages;
 import io.seatwarden.web.FakeHttp;
+import io.seatwarden.web.FakeSal;
+import io.seatwarden.web.ServletApi;
 import java.util.List;
 import java.util.function.Supplier;
-import javax.servlet.ServletRequest;
-import javax.servlet.ServletResponse;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -136,9 +136,9 @@ class PluginEndToEndTest {
             () -> DAY0);
     plugin.onStart();
     try {
-      AdminServletTest.Sal sal = new AdminServletTest.Sal();
+      FakeSal sal = new FakeSal();
       sal.user = new com.atlassian.sal.api.user.UserKey("K-admin");
-      AdminServlet servlet = new AdminServlet(sal, sal, sal, sal, sal, plugin);
+      AdminServlet servlet = sal.servlet(plugin);
 
       FakeHttp.Response me = send(servlet, api("GET", "me"));
       assertEquals(200, me.status, me.text());
@@ -149,7 +149,7 @@ class PluginEndToEndTest {
       assertTrue(settings.text().contains("\"automationAccount\":null"), settings.text());
       String change = settings.text().replace("\"automationAccount\":null", "\"automationAccount\":\"K-admin\"");
       FakeHttp.Request put =
-          api("PUT", "settings").header("X-Seatwarden-XSRF", AdminServletTest.TOKEN).body("application/json", change);
+          api("PUT", "settings").header("X-Seatwarden-XSRF", FakeSal.TOKEN).body("application/json", change);
       FakeHttp.Response saved = send(servlet, put);
       assertEquals(200, saved.status, saved.text());
 
@@ -170,12 +170,12 @@ class PluginEndToEndTest {
   }
 
   private static FakeHttp.Request api(String method, String path) {
-    return new FakeHttp.Request().method(method).path(AdminServlet.BASE_PATH + "/api/" + path);
+    return new FakeHttp.Request().method(method).path(AdminPages.BASE_PATH + "/api/" + path);
   }
 
   private static FakeHttp.Response send(AdminServlet servlet, FakeHttp.Request request) throws Exception {
     FakeHttp.Response response = new FakeHttp.Response();
-    servlet.service((ServletRequest) request.build(), (ServletResponse) response.build());
+    ServletApi.service(servlet, request.build(), response.build());
     return response;
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,9 +33,34 @@ import org.w3c.dom.NodeList;
  * Opens the plugin jar `mvn package` built and checks it is what Jira and Confluence load: the
  * descriptor at the root, an OSGi manifest importing what the shim uses (product packages
  * optional) and bundling no Atlassian class, the native library where {@code NativeLoader} looks,
- * the UI where the servlet serves it from.
+ * the UI where the servlet serves it from. Run once per jar (Platform 7 and Platform 8): {@code
+ * seatwarden.platform} says which, and the checks that differ between them are {@link Platform}'s.
  */
 class PluginJarIT {
+
+  /** What differs between the two jars. */
+  enum Platform {
+    /** Jira 10 / Confluence 9: Servlet 4 ({@code javax}), Java 17 (class file 61). */
+    PLATFORM7("javax.servlet", "jakarta.servlet", 61),
+    /** Jira 11 / Confluence 10: Servlet 6 ({@code jakarta}), Java 21 (class file 65). */
+    PLATFORM8("jakarta.servlet", "javax.servlet", 65);
+
+    final String servlet;
+    final String otherServlet;
+    final int classVersion;
+
+    Platform(String servlet, String otherServlet, int classVersion) {
+      this.servlet = servlet;
+      this.otherServlet = otherServlet;
+      this.classVersion = classVersion;
+    }
+
+    static Platform current() {
+      String id = System.getProperty("seatwarden.platform", "");
+      assumeTrue(!id.isEmpty(), "seatwarden.platform is not set: run through failsafe (mvn verify)");
+      return valueOf(id.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
 
   private static JarFile jar;
   private static List<String> entries;
@@ -126,8 +152,8 @@ class PluginJarIT {
             "com.atlassian.crowd.embedded.api",
             "net.java.ao",
             "net.java.ao.schema",
-            "javax.servlet",
-            "javax.servlet.http",
+            Platform.current().servlet,
+            Platform.current().servlet + ".http",
             "org.osgi.framework")) {
       assertTrue(imports.containsKey(pkg), pkg + " is not imported: " + imports.keySet());
       assertFalse(imports.get(pkg).contains("optional"), pkg + " must be mandatory");
@@ -151,21 +177,26 @@ class PluginJarIT {
   }
 
   /**
-   * Undocumented Crowd packages that only Jira-only classes use (JiraHost: ImmutableGroup,
-   * InvalidGroupException) are optional, so they can never stop the bundle from resolving in
-   * Confluence. The ones both products' code paths need stay mandatory (docs/atlassian-api.md).
+   * Undocumented Crowd packages are optional, so they can never stop the bundle from resolving:
+   * the Jira-only ones (JiraHost, CrowdUserPager) are checked when Jira's binding starts
+   * ({@code OptionalPackages}, a precise start failure), and {@code crowd.model.user} (creation
+   * dates, both products) falls back when absent ({@code CrowdDirectories.created}).
    */
   @Test
-  void crowdPackagesUsedOnlyInJiraAreOptional() {
-    for (String pkg : List.of("com.atlassian.crowd.embedded.impl", "com.atlassian.crowd.exception.embedded")) {
+  void undocumentedCrowdPackagesAreOptional() {
+    for (String pkg :
+        List.of(
+            "com.atlassian.crowd.embedded.impl",
+            "com.atlassian.crowd.exception.embedded",
+            "com.atlassian.crowd.search",
+            "com.atlassian.crowd.search.builder",
+            "com.atlassian.crowd.search.query.entity",
+            "com.atlassian.crowd.model.user")) {
       assertTrue(imports.containsKey(pkg), pkg + " is not imported");
       assertTrue(imports.get(pkg).contains("resolution:=optional"), pkg + " must be optional");
     }
-    for (String pkg :
-        List.of("com.atlassian.crowd.search", "com.atlassian.crowd.search.builder", "com.atlassian.crowd.model.user")) {
-      assertTrue(imports.containsKey(pkg), pkg + " is not imported");
-      assertFalse(imports.get(pkg).contains("optional"), pkg + " is needed in both products");
-    }
+    // The documented embedded Crowd API both products' code needs stays mandatory.
+    assertFalse(imports.get("com.atlassian.crowd.embedded.api").contains("optional"));
   }
 
   /**
@@ -193,12 +224,54 @@ class PluginJarIT {
     List<String> leaked = new ArrayList<>();
     for (String entry : entries) {
       if (entry.startsWith("com/atlassian/") || entry.startsWith("net/java/ao/")
-          || entry.startsWith("javax/") || entry.startsWith("org/osgi/") || entry.startsWith("org/slf4j/")) {
+          || entry.startsWith("javax/") || entry.startsWith("jakarta/") || entry.startsWith("org/osgi/") || entry.startsWith("org/slf4j/")) {
         leaked.add(entry);
       }
     }
     assertEquals(List.of(), leaked, "classes the products supply were packaged");
     assertTrue(entries.stream().allMatch(e -> !e.endsWith(".class") || e.startsWith("io/seatwarden/")));
+  }
+
+  /**
+   * The jar's servlet API is its platform's, mandatory, and the other platform's is not imported
+   * at all, so neither jar can resolve in the other platform's products. No lower bound: Jira
+   * exports the servlet packages at 2.5 whatever its container runs, so the range bnd would derive
+   * from the servlet API jar ([4.0,5) or [6.0,7)) would keep the jar out of Jira
+   * (docs/atlassian-api.md, "Import-Package versions").
+   */
+  @Test
+  void servletApiIsThePlatformsOwnOnly() {
+    Platform platform = Platform.current();
+    for (String pkg : List.of(platform.servlet, platform.servlet + ".http")) {
+      assertTrue(imports.containsKey(pkg), pkg + " is not imported: " + imports.keySet());
+      String attributes = imports.get(pkg).replace("\"", "");
+      assertTrue(
+          attributes.contains("version=0") && !attributes.contains("["),
+          pkg + " must be imported without a lower bound: " + imports.get(pkg));
+      assertFalse(imports.get(pkg).contains("optional"), pkg + " must be mandatory");
+    }
+    for (String pkg : imports.keySet()) {
+      assertFalse(pkg.startsWith(platform.otherServlet), "imports the other platform's " + pkg);
+    }
+  }
+
+  /** Every class targets the platform's Java: 17 on Platform 7, 21 on Platform 8. */
+  @Test
+  void classesTargetThePlatformsJava() throws IOException {
+    int expected = Platform.current().classVersion;
+    int classes = 0;
+    for (String entry : entries) {
+      if (!entry.endsWith(".class")) {
+        continue;
+      }
+      classes++;
+      try (DataInputStream in = new DataInputStream(jar.getInputStream(jar.getJarEntry(entry)))) {
+        assertEquals(0xCAFEBABE, in.readInt(), entry + " is not a class file");
+        in.readUnsignedShort(); // minor
+        assertEquals(expected, in.readUnsignedShort(), entry + " targets another Java release");
+      }
+    }
+    assertTrue(classes > 50, "expected the shim's classes in the jar, found " + classes);
   }
 
   /** Every platform the jar must carry, with its ELF machine: a node of either kind can load. */

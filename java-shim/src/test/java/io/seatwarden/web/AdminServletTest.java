@@ -5,95 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.atlassian.sal.api.auth.LoginUriProvider;
-import com.atlassian.sal.api.user.UserKey;
-import com.atlassian.sal.api.user.UserManager;
-import com.atlassian.sal.api.websudo.WebSudoManager;
-import com.atlassian.sal.api.websudo.WebSudoSessionException;
-import com.atlassian.sal.api.xsrf.XsrfTokenAccessor;
-import com.atlassian.sal.api.xsrf.XsrfTokenValidator;
 import io.seatwarden.bridge.ApiRequest;
 import io.seatwarden.bridge.ApiResponse;
 import io.seatwarden.bridge.Seatwarden;
 import io.seatwarden.plugin.FakeSeatwarden;
-import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.Test;
 
 public class AdminServletTest {
 
-  public static final String TOKEN = "tok-123";
+  public static final String TOKEN = FakeSal.TOKEN;
 
-  /** SAL as the product would answer, scripted. */
-  public static final class Sal implements UserManager, WebSudoManager, XsrfTokenAccessor, XsrfTokenValidator, LoginUriProvider {
-    public UserKey user = new UserKey("admin-key");
-    boolean sysadmin = true;
-    boolean webSudo = true;
-    boolean formToken;
-    /** How often the secure session was refreshed (willExecuteWebSudoRequest). */
-    public int webSudoRefreshes;
-
-    @Override
-    public UserKey getRemoteUserKey(HttpServletRequest request) {
-      return user;
-    }
-
-    @Override
-    public boolean isSystemAdmin(UserKey key) {
-      return sysadmin && key != null;
-    }
-
-    @Override
-    public boolean canExecuteRequest(HttpServletRequest request) {
-      return webSudo;
-    }
-
-    @Override
-    public void enforceWebSudoProtection(HttpServletRequest request, HttpServletResponse response) {
-      try {
-        response.sendRedirect("/jira/secure/admin/WebSudoAuthenticate!default.jspa");
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-
-    @Override
-    public void willExecuteWebSudoRequest(HttpServletRequest request) throws WebSudoSessionException {
-      webSudoRefreshes++;
-      if (!webSudo) {
-        throw new WebSudoSessionException("expired");
-      }
-    }
-
-    @Override
-    public String getXsrfToken(HttpServletRequest request, HttpServletResponse response, boolean create) {
-      return TOKEN;
-    }
-
-    @Override
-    public boolean validateFormEncodedToken(HttpServletRequest request) {
-      return formToken;
-    }
-
-    @Override
-    public String getXsrfParameterName() {
-      return "atl_token";
-    }
-
-    @Override
-    public URI getLoginUri(URI returnUri) {
-      return URI.create("/jira/login.jsp?os_destination=" + returnUri);
-    }
-  }
-
-  private final Sal sal = new Sal();
+  private final FakeSal sal = new FakeSal();
   private final FakeSeatwarden engine = new FakeSeatwarden(null);
   private final AtomicInteger wakes = new AtomicInteger();
   private Optional<Seatwarden> current = Optional.of(engine);
@@ -125,18 +53,17 @@ public class AdminServletTest {
 
   AdminServletTest() {
     URL assets = AdminServletTest.class.getClassLoader().getResource("ui-test/");
-    servlet =
-        new AdminServlet(sal, sal, sal, sal, sal, backend, new URLClassLoader(new URL[] {assets}, null));
+    servlet = sal.servlet(backend, new URLClassLoader(new URL[] {assets}, null));
   }
 
   private FakeHttp.Response send(FakeHttp.Request request) throws Exception {
     FakeHttp.Response response = new FakeHttp.Response();
-    servlet.service(request.build(), response.build());
+    ServletApi.service(servlet, request.build(), response.build());
     return response;
   }
 
   private static FakeHttp.Request api(String method, String path) {
-    return new FakeHttp.Request().method(method).path(AdminServlet.BASE_PATH + "/api/" + path);
+    return new FakeHttp.Request().method(method).path(AdminPages.BASE_PATH + "/api/" + path);
   }
 
   @Test
@@ -167,7 +94,7 @@ public class AdminServletTest {
     assertEquals(403, response.status);
     assertTrue(response.text().contains("\"forbidden\""));
     assertTrue(engine.requests.isEmpty());
-    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/"));
+    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/"));
     assertEquals(403, page.status);
   }
 
@@ -175,7 +102,7 @@ public class AdminServletTest {
   void anonymousApiCallIs401AndAnonymousPageGoesToLogin() throws Exception {
     sal.user = null;
     assertEquals(401, send(api("GET", "users")).status);
-    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/"));
+    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/"));
     assertEquals(302, page.status);
     assertTrue(page.redirect.startsWith("/jira/login.jsp?os_destination="), page.redirect);
     assertTrue(engine.requests.isEmpty());
@@ -219,7 +146,7 @@ public class AdminServletTest {
   @Test
   void withoutWebSudoPagesAskForThePasswordAndTheApiAnswers401() throws Exception {
     sal.webSudo = false;
-    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/"));
+    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/"));
     assertEquals(302, page.status);
     assertTrue(page.redirect.contains("WebSudoAuthenticate"));
     FakeHttp.Response call = send(api("GET", "users"));
@@ -230,10 +157,10 @@ public class AdminServletTest {
 
   @Test
   void sessionHandsTheUiTheSalToken() throws Exception {
-    FakeHttp.Response response = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/session"));
+    FakeHttp.Response response = send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/session"));
     assertEquals(200, response.status);
     assertEquals("{\"xsrfToken\":\"tok-123\"}", response.text());
-    assertEquals(204, send(new FakeHttp.Request().method("DELETE").path(AdminServlet.BASE_PATH + "/session")).status);
+    assertEquals(204, send(new FakeHttp.Request().method("DELETE").path(AdminPages.BASE_PATH + "/session")).status);
   }
 
   @Test
@@ -260,7 +187,7 @@ public class AdminServletTest {
 
   @Test
   void pageIsServedWithTheAdminDecoratorAndApiBase() throws Exception {
-    FakeHttp.Response response = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/"));
+    FakeHttp.Response response = send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/"));
     assertEquals(200, response.status);
     assertEquals("text/html;charset=UTF-8", response.contentType);
     String html = response.text();
@@ -269,7 +196,7 @@ public class AdminServletTest {
     assertTrue(html.contains("<meta name=\"admin.active.section\" content=\"admin_users_menu/users_groups_section\">"));
     assertTrue(html.contains("<meta name=\"admin.active.tab\" content=\"seatwarden-admin-link-jira\">"), html);
     assertFalse(html.contains("selectedWebItem"), html);
-    assertEquals("console.log(1);\n", send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/app.js")).text());
+    assertEquals("console.log(1);\n", send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/app.js")).text());
   }
 
   @Test
@@ -289,7 +216,7 @@ public class AdminServletTest {
   @Test
   void confluencePageSelectsItsConfigurationSectionAndWebItem() throws Exception {
     product = "confluence";
-    String html = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/")).text();
+    String html = send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/")).text();
     assertTrue(html.contains("<meta name=\"admin.active.section\" content=\"system.admin/configuration\">"), html);
     assertTrue(html.contains("<meta name=\"admin.active.tab\" content=\"seatwarden-admin-link-confluence\">"), html);
     assertTrue(
@@ -302,7 +229,7 @@ public class AdminServletTest {
   void activeTabsAreTheDescriptorsWebItems() throws Exception {
     String descriptor;
     try (java.io.InputStream in =
-        AdminServlet.class.getClassLoader().getResourceAsStream("atlassian-plugin.xml")) {
+        AdminPages.class.getClassLoader().getResourceAsStream("atlassian-plugin.xml")) {
       descriptor = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     for (AdminChrome chrome : List.of(AdminChrome.JIRA, AdminChrome.CONFLUENCE)) {
@@ -321,7 +248,7 @@ public class AdminServletTest {
   @Test
   void loginRedirectCarriesTheFullRequestUrlWithItsContextPath() throws Exception {
     sal.user = null;
-    FakeHttp.Request request = new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/");
+    FakeHttp.Request request = new FakeHttp.Request().path(AdminPages.BASE_PATH + "/");
     request.query = "tab=audit";
     FakeHttp.Response page = send(request);
     assertEquals(302, page.status);
@@ -334,9 +261,9 @@ public class AdminServletTest {
   @Test
   void webSudoIsRefreshedByPagesAndChangesButNotByPolling() throws Exception {
     assertEquals(200, send(api("GET", "runs/1")).status);
-    assertEquals(200, send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/session")).status);
+    assertEquals(200, send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/session")).status);
     assertEquals(0, sal.webSudoRefreshes, "reads must not keep the secure session alive");
-    assertEquals(200, send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/")).status);
+    assertEquals(200, send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/")).status);
     assertEquals(1, sal.webSudoRefreshes, "a page load refreshes it");
     assertEquals(200, send(api("POST", "runs").header("X-Seatwarden-XSRF", TOKEN).body("application/json", "{}")).status);
     assertEquals(2, sal.webSudoRefreshes, "a state-changing call refreshes it");
@@ -365,18 +292,18 @@ public class AdminServletTest {
 
   @Test
   void withoutTrailingSlashRedirectsAndUnknownOrUnsafeAssetsAre404() throws Exception {
-    FakeHttp.Response bare = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH));
+    FakeHttp.Response bare = send(new FakeHttp.Request().path(AdminPages.BASE_PATH));
     assertEquals(302, bare.status);
     assertEquals("/jira/plugins/servlet/seatwarden/", bare.redirect);
     for (String path : List.of("/nope.js", "/../atlassian-plugin.xml", "/ui/index.html", "/index.exe", "/%2e%2e/x.js")) {
-      assertEquals(404, send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + path)).status, path);
+      assertEquals(404, send(new FakeHttp.Request().path(AdminPages.BASE_PATH + path)).status, path);
     }
-    assertEquals(405, send(new FakeHttp.Request().method("POST").path(AdminServlet.BASE_PATH + "/app.js")).status);
+    assertEquals(405, send(new FakeHttp.Request().method("POST").path(AdminPages.BASE_PATH + "/app.js")).status);
   }
 
   @Test
   void jsonEscapingKeepsMarkupOut() {
-    assertEquals("a\\\"b\\\\c\\u003cd", AdminServlet.jsonEscape("a\"b\\c<d"));
-    assertFalse(AdminServlet.jsonEscape("</script>").contains("<"));
+    assertEquals("a\\\"b\\\\c\\u003cd", AdminPages.jsonEscape("a\"b\\c<d"));
+    assertFalse(AdminPages.jsonEscape("</script>").contains("<"));
   }
 }

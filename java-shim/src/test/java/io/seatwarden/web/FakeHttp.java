@@ -1,8 +1,6 @@
 package io.seatwarden.web;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,14 +8,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.servlet.ReadListener;
-import javax.servlet.ServletInputStream;
-import javax.servlet.ServletOutputStream;
-import javax.servlet.WriteListener;
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 
-/** Servlet request and response fakes (proxies over the few methods the plugin calls). */
+/**
+ * Servlet request and response fakes (proxies over the few methods the plugin calls), for either
+ * platform: {@link ServletApi} (one per platform) makes the proxies, so these are {@code Object}s
+ * here, handed to the servlet and filter through {@link ServletApi}.
+ */
 public final class FakeHttp {
 
   private FakeHttp() {}
@@ -62,11 +58,8 @@ public final class FakeHttp {
       return this;
     }
 
-    public HttpServletRequest build() {
-      return (HttpServletRequest)
-          Proxy.newProxyInstance(
-              FakeHttp.class.getClassLoader(),
-              new Class<?>[] {HttpServletRequest.class},
+    public Object build() {
+      return ServletApi.request(
               (proxy, m, args) ->
                   switch (m.getName()) {
                     case "getMethod" -> method;
@@ -84,7 +77,7 @@ public final class FakeHttp {
                     case "getContentLength" -> body.length;
                     case "getInputStream" -> {
                       bodyReads++;
-                      yield input(body);
+                      yield ServletApi.input(body);
                     }
                     case "getAttribute", "getCharacterEncoding" -> null;
                     case "hashCode" -> System.identityHashCode(proxy);
@@ -113,11 +106,8 @@ public final class FakeHttp {
       return values == null ? null : values.get(0);
     }
 
-    public HttpServletResponse build() {
-      return (HttpServletResponse)
-          Proxy.newProxyInstance(
-              FakeHttp.class.getClassLoader(),
-              new Class<?>[] {HttpServletResponse.class},
+    public Object build() {
+      return ServletApi.response(
               (proxy, m, args) ->
                   switch (m.getName()) {
                     case "setStatus" -> {
@@ -142,7 +132,7 @@ public final class FakeHttp {
                       redirect = (String) args[0];
                       yield null;
                     }
-                    case "getOutputStream" -> output(body);
+                    case "getOutputStream" -> ServletApi.output(body);
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
                     case "toString" -> "FakeResponse " + status;
@@ -153,54 +143,5 @@ public final class FakeHttp {
     public Map<String, List<String>> headersView() {
       return Collections.unmodifiableMap(headers);
     }
-  }
-
-  static ServletInputStream input(byte[] bytes) {
-    ByteArrayInputStream in = new ByteArrayInputStream(bytes);
-    return new ServletInputStream() {
-      @Override
-      public int read() {
-        return in.read();
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) {
-        return in.read(b, off, len);
-      }
-
-      @Override
-      public boolean isFinished() {
-        return in.available() == 0;
-      }
-
-      @Override
-      public boolean isReady() {
-        return true;
-      }
-
-      @Override
-      public void setReadListener(ReadListener listener) {
-        throw new UnsupportedOperationException();
-      }
-    };
-  }
-
-  static ServletOutputStream output(ByteArrayOutputStream out) {
-    return new ServletOutputStream() {
-      @Override
-      public void write(int b) {
-        out.write(b);
-      }
-
-      @Override
-      public boolean isReady() {
-        return true;
-      }
-
-      @Override
-      public void setWriteListener(WriteListener listener) {
-        throw new UnsupportedOperationException();
-      }
-    };
   }
 }

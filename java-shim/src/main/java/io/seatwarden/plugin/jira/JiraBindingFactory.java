@@ -20,6 +20,7 @@ import io.seatwarden.jira.JiraHost;
 import io.seatwarden.jira.JiraServices;
 import io.seatwarden.login.CrowdLoginAccounts;
 import io.seatwarden.login.LoginAccounts;
+import io.seatwarden.plugin.OptionalPackages;
 import io.seatwarden.plugin.ProductBinding;
 import io.seatwarden.plugin.Services;
 import io.seatwarden.product.ActingUser;
@@ -39,6 +40,16 @@ public final class JiraBindingFactory implements ProductBinding.Factory {
 
   @Override
   public ProductBinding create(Services services, Supplier<String> automationAccount) {
+    // Imported optionally (undocumented Crowd packages, Jira-only code): fail the start precisely
+    // if this Jira does not export them.
+    OptionalPackages.require(
+        JiraBindingFactory.class.getClassLoader(),
+        "to page Jira's users and groups (CrowdService.search) and to create groups",
+        "com.atlassian.crowd.search.EntityDescriptor",
+        "com.atlassian.crowd.search.builder.QueryBuilder",
+        "com.atlassian.crowd.search.query.entity.EntityQuery",
+        "com.atlassian.crowd.embedded.impl.ImmutableGroup",
+        "com.atlassian.crowd.exception.embedded.InvalidGroupException");
     UserManager userManager = services.get(UserManager.class);
     CrowdService crowd = services.get(CrowdService.class);
     LoginService loginService = services.get(LoginService.class);

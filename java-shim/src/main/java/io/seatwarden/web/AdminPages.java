@@ -3,10 +3,7 @@ package io.seatwarden.web;
 import com.atlassian.sal.api.auth.LoginUriProvider;
 import com.atlassian.sal.api.user.UserKey;
 import com.atlassian.sal.api.user.UserManager;
-import com.atlassian.sal.api.websudo.WebSudoManager;
 import com.atlassian.sal.api.websudo.WebSudoSessionException;
-import com.atlassian.sal.api.xsrf.XsrfTokenAccessor;
-import com.atlassian.sal.api.xsrf.XsrfTokenValidator;
 import io.seatwarden.bridge.ApiRequest;
 import io.seatwarden.bridge.ApiResponse;
 import io.seatwarden.bridge.EngineClosedException;
@@ -14,7 +11,6 @@ import io.seatwarden.bridge.Seatwarden;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,9 +20,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import javax.servlet.http.HttpServlet;
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 
 /**
  * {@code /plugins/servlet/seatwarden/*}: the admin UI and its API, for system administrators only.
@@ -38,10 +31,12 @@ import javax.servlet.http.HttpServletResponse;
  * session's SAL token, which {@code GET session} hands the UI; else 403). Only then does an API
  * request reach {@link Seatwarden#handle}, with what was verified in its context. The built UI is
  * served from the jar with the product's admin decorator.
+ *
+ * <p>This is the servlet's whole behaviour, written once for both platforms against {@link
+ * AdminExchange}; {@code AdminServlet} (in {@code src/javax}, compiled for each platform's servlet
+ * API) only adapts the servlet API to it.
  */
-public final class AdminServlet extends HttpServlet {
-
-  private static final long serialVersionUID = 1L;
+public final class AdminPages {
 
   /** Where the product mounts this servlet, below the context path. */
   public static final String BASE_PATH = "/plugins/servlet/seatwarden";
@@ -54,92 +49,60 @@ public final class AdminServlet extends HttpServlet {
 
   private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
-  private final transient UserManager users;
-  private final transient WebSudoManager webSudo;
-  private final transient XsrfTokenAccessor xsrfTokens;
-  private final transient XsrfTokenValidator xsrfValidator;
-  private final transient LoginUriProvider loginUris;
-  private final transient AdminBackend backend;
-  private final transient UiAssets assets;
+  private final UserManager users;
+  private final LoginUriProvider loginUris;
+  private final AdminBackend backend;
+  private final UiAssets assets;
 
-  /** The servlet as the plugin framework builds it (constructor injection). */
-  public AdminServlet(
-      UserManager users,
-      WebSudoManager webSudo,
-      XsrfTokenAccessor xsrfTokens,
-      XsrfTokenValidator xsrfValidator,
-      LoginUriProvider loginUris,
-      AdminBackend backend) {
-    this(
-        users,
-        webSudo,
-        xsrfTokens,
-        xsrfValidator,
-        loginUris,
-        backend,
-        AdminServlet.class.getClassLoader());
-  }
-
-  /** Any asset class loader (tests). */
-  AdminServlet(
-      UserManager users,
-      WebSudoManager webSudo,
-      XsrfTokenAccessor xsrfTokens,
-      XsrfTokenValidator xsrfValidator,
-      LoginUriProvider loginUris,
-      AdminBackend backend,
-      ClassLoader assetLoader) {
+  /** The pages over the plugin's backend, with the UI's assets from {@code assetLoader}. */
+  public AdminPages(
+      UserManager users, LoginUriProvider loginUris, AdminBackend backend, ClassLoader assetLoader) {
     this.users = Objects.requireNonNull(users, "users");
-    this.webSudo = Objects.requireNonNull(webSudo, "webSudo");
-    this.xsrfTokens = Objects.requireNonNull(xsrfTokens, "xsrfTokens");
-    this.xsrfValidator = Objects.requireNonNull(xsrfValidator, "xsrfValidator");
     this.loginUris = Objects.requireNonNull(loginUris, "loginUris");
     this.backend = Objects.requireNonNull(backend, "backend");
     this.assets = new UiAssets(Objects.requireNonNull(assetLoader, "assetLoader"));
   }
 
-  @Override
-  protected void service(HttpServletRequest request, HttpServletResponse response)
-      throws IOException {
-    String context = request.getContextPath() == null ? "" : request.getContextPath();
-    String prefix = context + BASE_PATH;
-    String uri = request.getRequestURI();
+  /** Answers one request. */
+  public void serve(AdminExchange http) throws IOException {
+    String prefix = http.contextPath() + BASE_PATH;
+    String uri = http.requestUri();
     if (uri == null || !uri.startsWith(prefix)) {
-      sendError(response, 404, "not_found", "no such page");
+      sendError(http, 404, "not_found", "no such page");
       return;
     }
     String path = uri.substring(prefix.length());
     if (path.isEmpty()) {
       // Relative asset and API URLs need the trailing slash.
-      response.sendRedirect(prefix + "/");
+      http.redirect(prefix + "/");
       return;
     }
     boolean api = path.startsWith("/api/") || path.equals("/session");
     boolean changesState =
-        !SAFE_METHODS.contains(request.getMethod().toUpperCase(Locale.ROOT));
+        !SAFE_METHODS.contains(http.method().toUpperCase(Locale.ROOT));
 
-    UserKey user = users.getRemoteUserKey(request);
+    UserKey user = http.remoteUser();
     if (user == null) {
       if (api) {
-        sendError(response, 401, "unauthenticated", "sign in to the product first");
+        sendError(http, 401, "unauthenticated", "sign in to the product first");
       } else {
-        response.sendRedirect(loginUris.getLoginUri(currentUri(request)).toASCIIString());
+        http.redirect(loginUris.getLoginUri(http.fullUri()).toASCIIString());
       }
       return;
     }
     if (!users.isSystemAdmin(user)) {
-      sendError(response, 403, "forbidden", "Seatwarden is for system administrators only");
+      sendError(http, 403, "forbidden", "Seatwarden is for system administrators only");
       return;
     }
-    if (!webSudo(request, response, api, changesState)) {
+    if (!webSudo(http, api, changesState)) {
       return;
     }
     if (path.equals("/session")) {
-      session(request, response);
+      session(http);
     } else if (api) {
-      api(request, response, user, path);
+      api(http, user, path);
     } else {
-      asset(request, response, path, prefix + "/");
+      asset(http, path, prefix + "/");
     }
   }
 
@@ -151,13 +114,12 @@ public final class AdminServlet extends HttpServlet {
    * progress with GETs, and if those refreshed it, an open tab would keep the secure session alive
    * for ever and WebSudo would never ask again. Reads are still refused once it has expired.
    */
-  private boolean webSudo(
-      HttpServletRequest request, HttpServletResponse response, boolean api, boolean changesState)
+  private static boolean webSudo(AdminExchange http, boolean api, boolean changesState)
       throws IOException {
     try {
-      if (webSudo.canExecuteRequest(request)) {
+      if (http.webSudoAllows()) {
         if (!api || changesState) {
-          webSudo.willExecuteWebSudoRequest(request);
+          http.webSudoRefresh();
         }
         return true;
       }
@@ -166,44 +128,42 @@ public final class AdminServlet extends HttpServlet {
     }
     if (api) {
       sendError(
-          response,
+          http,
           401,
           "websudo_required",
           "confirm your administrator password: reload the page");
     } else {
-      webSudo.enforceWebSudoProtection(request, response);
+      http.webSudoEnforce();
     }
     return false;
   }
 
   /** {@code GET session}: the XSRF token the UI echoes on every state-changing call. */
-  private void session(HttpServletRequest request, HttpServletResponse response)
-      throws IOException {
-    String method = request.getMethod().toUpperCase(Locale.ROOT);
+  private static void session(AdminExchange http) throws IOException {
+    String method = http.method().toUpperCase(Locale.ROOT);
     if (method.equals("DELETE")) {
       // Signing out is the product's business: nothing to end here.
-      response.setStatus(204);
+      http.status(204);
       return;
     }
     if (!method.equals("GET")) {
-      sendError(response, 405, "method_not_allowed", "the product owns the session");
+      sendError(http, 405, "method_not_allowed", "the product owns the session");
       return;
     }
-    String token = xsrfTokens.getXsrfToken(request, response, true);
+    String token = http.xsrfToken(true);
     write(
-        response,
+        http,
         200,
         "application/json;charset=UTF-8",
         UiAssets.utf8("{\"xsrfToken\":\"" + jsonEscape(token == null ? "" : token) + "\"}"));
   }
 
-  private void api(HttpServletRequest request, HttpServletResponse response, UserKey user, String path)
-      throws IOException {
-    String method = request.getMethod().toUpperCase(Locale.ROOT);
+  private void api(AdminExchange http, UserKey user, String path) throws IOException {
+    String method = http.method().toUpperCase(Locale.ROOT);
     boolean changesState = !SAFE_METHODS.contains(method);
-    boolean xsrfVerified = xsrfVerified(request, response);
+    boolean xsrfVerified = xsrfVerified(http);
     if (changesState && !xsrfVerified) {
-      sendError(response, 403, "xsrf", "the request's XSRF token is missing or wrong: reload the page");
+      sendError(http, 403, "xsrf", "the request's XSRF token is missing or wrong: reload the page");
       return;
     }
     Optional<Seatwarden> engine = backend.engine();
@@ -212,73 +172,71 @@ public final class AdminServlet extends HttpServlet {
       if (failed.isPresent()) {
         // The UI shows the message; "starting" would never end.
         sendError(
-            response,
+            http,
             503,
             failed.get().reason(),
             "Seatwarden could not start on this node: " + failed.get().message());
       } else {
-        sendError(response, 503, "unavailable", "Seatwarden is starting or stopping");
+        sendError(http, 503, "unavailable", "Seatwarden is starting or stopping");
       }
       return;
     }
-    byte[] body = readBody(request);
+    byte[] body = readBody(http);
     if (body == null) {
-      sendError(response, 413, "too_large", "the request body is over " + MAX_BODY_BYTES + " bytes");
+      sendError(http, 413, "too_large", "the request body is over " + MAX_BODY_BYTES + " bytes");
       return;
     }
     ApiRequest apiRequest =
         new ApiRequest(
             method,
             path,
-            query(request.getQueryString()),
+            query(http.queryString()),
             body,
             new ApiRequest.Context(
-                user.getStringValue(), true, request.getRemoteAddr(), xsrfVerified, true));
+                user.getStringValue(), true, http.remoteAddr(), xsrfVerified, true));
     ApiResponse answer;
     try {
       answer = engine.get().handle(apiRequest);
     } catch (EngineClosedException stopping) {
-      sendError(response, 503, "unavailable", "Seatwarden is stopping");
+      sendError(http, 503, "unavailable", "Seatwarden is stopping");
       return;
     }
     if (changesState) {
       backend.workQueued();
     }
-    response.setHeader("Cache-Control", "no-store");
+    http.setHeader("Cache-Control", "no-store");
     for (ApiResponse.Header header : answer.headers()) {
-      response.addHeader(header.name(), header.value());
+      http.addHeader(header.name(), header.value());
     }
-    write(response, answer.status(), answer.contentType(), answer.body());
+    write(http, answer.status(), answer.contentType(), answer.body());
   }
 
   /**
    * The session's SAL XSRF token came back in the header (or, for requests without a form body,
    * as SAL's own {@code atl_token} parameter).
    */
-  private boolean xsrfVerified(HttpServletRequest request, HttpServletResponse response) {
-    String sent = request.getHeader(XSRF_HEADER);
+  private static boolean xsrfVerified(AdminExchange http) {
+    String sent = http.header(XSRF_HEADER);
     if (sent != null && !sent.isEmpty()) {
-      String expected = xsrfTokens.getXsrfToken(request, response, false);
+      String expected = http.xsrfToken(false);
       return expected != null
           && !expected.isEmpty()
           && MessageDigest.isEqual(
               sent.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
     }
-    String contentType = request.getContentType();
+    String contentType = http.contentType();
     boolean formBody =
         contentType != null
             && (contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
                 || contentType.toLowerCase(Locale.ROOT).startsWith("multipart/"));
     // SAL reads the token with getParameter, which would consume a form body the engine needs.
-    return !formBody && xsrfValidator.validateFormEncodedToken(request);
+    return !formBody && http.formTokenValid();
   }
 
-  private void asset(
-      HttpServletRequest request, HttpServletResponse response, String path, String apiBase)
-      throws IOException {
-    String method = request.getMethod().toUpperCase(Locale.ROOT);
+  private void asset(AdminExchange http, String path, String apiBase) throws IOException {
+    String method = http.method().toUpperCase(Locale.ROOT);
     if (!method.equals("GET") && !method.equals("HEAD")) {
-      sendError(response, 405, "method_not_allowed", "pages are read-only");
+      sendError(http, 405, "method_not_allowed", "pages are read-only");
       return;
     }
     String name = path.equals("/") ? "index.html" : path.substring(1);
@@ -286,7 +244,7 @@ public final class AdminServlet extends HttpServlet {
     Optional<UiAssets.Asset> asset =
         name.endsWith(".map") ? Optional.empty() : assets.find(name);
     if (asset.isEmpty()) {
-      sendError(response, 404, "not_found", "no such page");
+      sendError(http, 404, "not_found", "no such page");
       return;
     }
     byte[] body = asset.get().body();
@@ -295,9 +253,9 @@ public final class AdminServlet extends HttpServlet {
       body =
           UiAssets.utf8(UiAssets.page(new String(body, StandardCharsets.UTF_8), apiBase, chrome));
     }
-    response.setHeader("Cache-Control", cacheControl(name));
-    response.setHeader("X-Content-Type-Options", "nosniff");
-    write(response, 200, asset.get().contentType(), method.equals("HEAD") ? new byte[0] : body);
+    http.setHeader("Cache-Control", cacheControl(name));
+    http.setHeader("X-Content-Type-Options", "nosniff");
+    write(http, 200, asset.get().contentType(), method.equals("HEAD") ? new byte[0] : body);
   }
 
   /** A name the UI build gives a file after its content: {@code <stem>-<8+ of A-Z0-9>.<ext>}. */
@@ -315,11 +273,11 @@ public final class AdminServlet extends HttpServlet {
   }
 
   /** The body, or null when it is over {@link #MAX_BODY_BYTES}. */
-  private static byte[] readBody(HttpServletRequest request) throws IOException {
-    if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+  private static byte[] readBody(AdminExchange http) throws IOException {
+    if (http.contentLength() > MAX_BODY_BYTES) {
       return null;
     }
-    try (InputStream in = request.getInputStream()) {
+    try (InputStream in = http.body()) {
       if (in == null) {
         return new byte[0];
       }
@@ -361,22 +319,11 @@ public final class AdminServlet extends HttpServlet {
     return params;
   }
 
-  /**
-   * The full URL of this request, for the login page to come back to. SAL's {@code
-   * getLoginUri(URI)} expects the whole URL ({@code getRequestURL()}, as Atlassian's own SAL
-   * servlets pass it): {@code getRequestURI()} already starts with the context path, which the
-   * product would then add a second time ({@code /jira/jira/...}).
-   */
-  static URI currentUri(HttpServletRequest request) {
-    String query = request.getQueryString();
-    return URI.create(request.getRequestURL() + (query == null ? "" : "?" + query));
-  }
-
-  private static void sendError(HttpServletResponse response, int status, String kind, String message)
+  private static void sendError(AdminExchange http, int status, String kind, String message)
       throws IOException {
-    response.setHeader("Cache-Control", "no-store");
+    http.setHeader("Cache-Control", "no-store");
     write(
-        response,
+        http,
         status,
         "application/json;charset=UTF-8",
         UiAssets.utf8(
@@ -387,12 +334,12 @@ public final class AdminServlet extends HttpServlet {
                 + "\"}}"));
   }
 
-  private static void write(HttpServletResponse response, int status, String contentType, byte[] body)
+  private static void write(AdminExchange http, int status, String contentType, byte[] body)
       throws IOException {
-    response.setStatus(status);
-    response.setContentType(contentType);
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
+    http.status(status);
+    http.contentType(contentType);
+    http.contentLength(body.length);
+    http.output().write(body);
   }
 
   static String jsonEscape(String text) {

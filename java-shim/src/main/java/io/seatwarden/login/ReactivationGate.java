@@ -8,18 +8,12 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import javax.servlet.Filter;
-import javax.servlet.FilterChain;
-import javax.servlet.FilterConfig;
-import javax.servlet.ServletException;
-import javax.servlet.ServletRequest;
-import javax.servlet.ServletResponse;
-import javax.servlet.http.HttpServletRequest;
 
 /**
- * The {@code before-login} servlet filter: sees credentials on their way to the product's login
- * and lets {@link Reactivation} give a returning person's account back first.
+ * What the {@code before-login} servlet filter does: sees credentials on their way to the
+ * product's login and lets {@link Reactivation} give a returning person's account back first.
  *
  * <p>It acts on a login form post (a configured path, {@code os_username} and {@code
  * os_password}), on a JSON login post ({@code {"username", "password"}}, Jira's REST session; the
@@ -29,8 +23,12 @@ import javax.servlet.http.HttpServletRequest;
  * continues down the chain exactly once, and the product authenticates it as it would have. Init
  * parameters: {@code login-paths} and {@code json-login-paths} (comma-separated, relative to the
  * context) and {@code basic-auth} ({@code true} to act on Basic credentials; default off).
+ *
+ * <p>Written once for both platforms against {@link LoginRequest}; {@code ReactivationFilter} (in
+ * {@code src/javax}, compiled for each platform's servlet API) adapts the servlet API to it, runs
+ * the chain and holds the {@link VerifiedLogin} scope (docs/plugin.md, "Two jars").
  */
-public final class ReactivationFilter implements Filter {
+public final class ReactivationGate {
 
   /** The Seraph form parameter names both products use. */
   static final String USERNAME_PARAM = "os_username";
@@ -45,16 +43,16 @@ public final class ReactivationFilter implements Filter {
   private volatile Set<String> jsonLoginPaths = Set.of();
   private volatile boolean basicAuth;
 
-  /** A filter over the running plugin's reactivation. */
-  public ReactivationFilter(ReactivationSource source) {
+  /** A gate over the running plugin's reactivation. */
+  public ReactivationGate(ReactivationSource source) {
     this.source = Objects.requireNonNull(source, "source");
   }
 
-  @Override
-  public void init(FilterConfig config) {
-    loginPaths = paths(config.getInitParameter("login-paths"));
-    jsonLoginPaths = paths(config.getInitParameter("json-login-paths"));
-    basicAuth = Boolean.parseBoolean(config.getInitParameter("basic-auth"));
+  /** Reads the filter's init parameters ({@code FilterConfig.getInitParameter}). */
+  public void configure(UnaryOperator<String> initParameter) {
+    loginPaths = paths(initParameter.apply("login-paths"));
+    jsonLoginPaths = paths(initParameter.apply("json-login-paths"));
+    basicAuth = Boolean.parseBoolean(initParameter.apply("basic-auth"));
   }
 
   private static Set<String> paths(String list) {
@@ -66,62 +64,49 @@ public final class ReactivationFilter implements Filter {
             .collect(Collectors.toUnmodifiableSet());
   }
 
-  @Override
-  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
-      throws IOException, ServletException {
-    ServletRequest onward = request;
-    String verified = null;
-    if (request instanceof HttpServletRequest http) {
-      Optional<Reactivation> reactivation = source.reactivation();
-      if (reactivation.isPresent()) {
-        String[] credentials = null;
-        if (isPost(http, jsonLoginPaths, "application/json")) {
-          ReplayableRequest replay = ReplayableRequest.read(http, MAX_JSON_BODY);
-          onward = replay;
-          credentials = JsonCredentials.parse(replay.bodyText());
-        } else {
-          credentials = credentials(http);
-        }
-        if (credentials != null
-            && reactivation.get().attempt(credentials[0], credentials[1], http.getRemoteAddr())
-                == Reactivation.Result.REACTIVATED) {
-          verified = credentials[0];
-        }
-      }
+  /**
+   * Looks at one request on its way to the login: the username whose access was just given back
+   * (the chain then runs inside {@link VerifiedLogin#open} for it), or null. A JSON login's body is
+   * read through {@link LoginRequest#replayBody}, so the request to hand on is the replaying one.
+   */
+  public String verify(LoginRequest request) throws IOException {
+    Optional<Reactivation> reactivation = source.reactivation();
+    if (reactivation.isEmpty()) {
+      return null;
     }
-    if (verified == null) {
-      chain.doFilter(onward, response);
-      return;
+    String[] credentials;
+    if (isPost(request, jsonLoginPaths, "application/json")) {
+      credentials = JsonCredentials.parse(request.replayBody(MAX_JSON_BODY));
+    } else {
+      credentials = credentials(request);
     }
-    // The product's own login runs in the chain; its login event on this thread is the one that
-    // makes the access given back stand (see VerifiedLogin).
-    VerifiedLogin.Scope scope = VerifiedLogin.open(verified);
-    try {
-      chain.doFilter(onward, response);
-    } finally {
-      scope.close();
+    if (credentials != null
+        && reactivation.get().attempt(credentials[0], credentials[1], request.remoteAddr())
+            == Reactivation.Result.REACTIVATED) {
+      return credentials[0];
     }
+    return null;
   }
 
   /** The form or (if configured) Basic credentials of a request, or null. */
-  private String[] credentials(HttpServletRequest request) {
+  private String[] credentials(LoginRequest request) {
     if (isPost(request, loginPaths, "application/x-www-form-urlencoded")) {
-      String username = request.getParameter(USERNAME_PARAM);
-      String password = request.getParameter(PASSWORD_PARAM);
+      String username = request.parameter(USERNAME_PARAM);
+      String password = request.parameter(PASSWORD_PARAM);
       return username == null || password == null ? null : new String[] {username, password};
     }
-    return basicAuth ? basicCredentials(request.getHeader("Authorization")) : null;
+    return basicAuth ? basicCredentials(request.header("Authorization")) : null;
   }
 
-  private static boolean isPost(HttpServletRequest request, Set<String> paths, String mediaType) {
-    if (paths.isEmpty() || !"POST".equalsIgnoreCase(request.getMethod())) {
+  private static boolean isPost(LoginRequest request, Set<String> paths, String mediaType) {
+    if (paths.isEmpty() || !"POST".equalsIgnoreCase(request.method())) {
       return false;
     }
-    String contentType = request.getContentType();
+    String contentType = request.contentType();
     if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith(mediaType)) {
       return false;
     }
-    return paths.contains(path(request));
+    return paths.contains(path(request.servletPath(), request.pathInfo()));
   }
 
   /**
@@ -131,10 +116,8 @@ public final class ReactivationFilter implements Filter {
    * //login.jsp} is {@code /login.jsp} whatever the container's own normalisation. (The raw
    * request URI would let both slip past.)
    */
-  static String path(HttpServletRequest request) {
-    String servletPath = request.getServletPath() == null ? "" : request.getServletPath();
-    String info = request.getPathInfo() == null ? "" : request.getPathInfo();
-    String path = (servletPath + info).replaceAll("/{2,}", "/");
+  static String path(String servletPath, String pathInfo) {
+    String path = ((servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo)).replaceAll("/{2,}", "/");
     int parameters = path.indexOf(';');
     return parameters < 0 ? path : path.substring(0, parameters);
   }
@@ -154,7 +137,4 @@ public final class ReactivationFilter implements Filter {
     int colon = decoded.indexOf(':');
     return colon <= 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
   }
-
-  @Override
-  public void destroy() {}
 }
