@@ -384,6 +384,14 @@ impl Service {
         mail::deliver(self, transport, now, batch)
     }
 
+    /// The warnings in the outbox by user and idle cycle (empty when no
+    /// policy warns): evaluation acts only on users warned long enough ago.
+    pub(crate) fn warned_users(
+        &self,
+    ) -> Result<Vec<seatwarden_core::warning::Warned>, ServiceError> {
+        mail::warned(self)
+    }
+
     /// Whether background work is queued (a host may wait for this before
     /// calling [`Service::drive`]).
     pub fn has_work(&self) -> bool {

@@ -17,7 +17,7 @@ use seatwarden_audit::{Action as AuditAction, Actor, AuditEntry, Status, Target}
 use seatwarden_core::evaluate::EvalContext;
 use seatwarden_core::licence_alert::licence_alerts;
 use seatwarden_core::policy::Mode;
-use seatwarden_core::warning::due_warnings;
+use seatwarden_core::warning::{Warned, due_warnings};
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_mail::{
     Cycle, DedupKey, DeliveryError, DeliveryOutcome, Enqueued, MailTransport, MessageId,
@@ -26,7 +26,7 @@ use seatwarden_mail::{
 };
 
 use super::{Service, ServiceError};
-use crate::store::{MailId, MailStatus, NewOutboxMessage, Store};
+use crate::store::{MailId, MailStatus, NewOutboxMessage, OutboxQuery, Store};
 
 /// What one [`Service::deliver_mail`] call did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,6 +207,57 @@ pub(super) fn deliver(
     })
 }
 
+/// The warnings in the outbox, by user and idle cycle, with their delivery
+/// time: what the engine needs to warn each user once per cycle and to act
+/// only on users warned long enough ago (`seatwarden_core::warning`).
+/// Read only when a policy to evaluate has a warning.
+pub(crate) fn warned(service: &Service) -> Result<Vec<Warned>, ServiceError> {
+    let settings = service.settings();
+    if settings.config.policies.iter().all(|p| p.warning.is_none()) {
+        return Ok(Vec::new());
+    }
+    let warning_templates: Vec<&str> = settings
+        .templates
+        .iter()
+        .filter(|t| t.kind == TemplateKind::Warning)
+        .map(|t| t.id.0.as_str())
+        .collect();
+    let mut query = OutboxQuery {
+        limit: 1_000,
+        ..OutboxQuery::default()
+    };
+    let mut out = Vec::new();
+    loop {
+        let page = service.store().list_mail(&query)?;
+        for m in &page.items {
+            if !warning_templates.contains(&m.template_id.as_str()) {
+                continue;
+            }
+            // The warning cycle is `<policy>/<cycle start ms>`.
+            let Some((user, _, cycle)) = DedupKey(m.dedup_key.clone()).parts() else {
+                continue;
+            };
+            let Some(cycle) = cycle
+                .0
+                .rsplit_once('/')
+                .and_then(|(_, ms)| ms.parse::<i64>().ok())
+            else {
+                continue;
+            };
+            out.push(Warned {
+                user,
+                cycle: Millis(cycle),
+                sent_at: (m.status == MailStatus::Sent).then_some(m.next_attempt_at),
+            });
+        }
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
 /// Queues the warnings and licence alerts due at `now`; returns how many
 /// new messages were queued (duplicates of earlier ticks are not counted).
 pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceError> {
@@ -225,6 +276,11 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
         return Ok(0);
     }
     service.ensure_index()?;
+    let warned = if live.is_empty() {
+        Vec::new()
+    } else {
+        warned(service)?
+    };
     let options = service.options();
     let mut messages = Vec::new();
     {
@@ -237,6 +293,7 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
             let ctx = EvalContext {
                 acting_admin: settings.automation_account.clone(),
                 only: Some(live),
+                warned,
                 ..EvalContext::default()
             };
             for due in due_warnings(&settings.config, index, now, &ctx) {

@@ -367,8 +367,10 @@ pub(super) fn preview_policy(
     }
     let now = now(req);
     service.rebuild_index()?;
+    let warned = service.warned_users()?;
     let (plan, hash) = service.with_index(|index| {
-        let (_, plan, hash) = service.plan_policies(index, now, Some(vec![id.clone()]), true);
+        let (_, plan, hash) =
+            service.plan_policies(index, now, Some(vec![id.clone()]), true, warned);
         (plan, hash)
     })?;
     ApiResponse::json(&json!({

@@ -20,6 +20,7 @@ use seatwarden_core::evaluate::{EvalContext, evaluate};
 use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::plan::{Plan, PlanStatus};
 use seatwarden_core::safety::never_logged_in_share_bp;
+use seatwarden_core::warning::Warned;
 
 use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
 use crate::service::trail::{Facts, NEVER_LOGGED_IN_BP};
@@ -37,6 +38,7 @@ impl Service {
         now: Millis,
         only: Option<Vec<PolicyId>>,
         preview: bool,
+        warned: Vec<Warned>,
     ) -> (Plan, RunPlan, String) {
         let settings = self.settings();
         // A store failure here keeps the last facts read: `plan_run` has
@@ -52,6 +54,7 @@ impl Service {
             only,
             preview,
             approved_hash: None,
+            warned,
         };
         let plan = evaluate(&settings.config, index, now, &ctx);
         let status = plan.status();
@@ -156,11 +159,12 @@ impl Service {
         self.rebuild_index()?;
         self.reload_settings()?;
         self.refresh_facts(now)?;
+        let warned = self.warned_users()?;
         let planned = {
             let slot = self.index.read();
             slot.index
                 .as_ref()
-                .map(|index| self.plan_policies(index, now, Some(policies.to_vec()), preview))
+                .map(|index| self.plan_policies(index, now, Some(policies.to_vec()), preview, warned))
         };
         let Some((plan, mut run_plan, hash)) = planned else {
             return Err(ServiceError::IndexNotBuilt);
