@@ -23,6 +23,7 @@
 //! host through interleaving. No lock is held across a whole run; only one
 //! node runs a policy at a time because runs hold Store leases.
 
+mod admin_mail;
 pub mod document;
 mod error;
 pub mod import;

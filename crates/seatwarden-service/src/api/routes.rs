@@ -84,6 +84,7 @@ pub fn router() -> Router<Service> {
         Get "/api/runs/{id}/progress" "getRunProgress" => runs::run_progress;
         Get "/api/runs/{id}/actions" "listRunActions" ["cursor", "limit"] => runs::run_actions;
         Post "/api/runs/{id}/approve" "approveRun" => runs::approve_run;
+        Post "/api/runs/{id}/discard" "discardRun" => runs::discard_run;
         Post "/api/runs/{id}/revert/plan" "planRevert" => runs::plan_revert;
         Post "/api/runs/{id}/revert" "revertRun" => runs::revert_run;
         Get "/api/audit" "listAudit" ["action", "status", "kind", "text", "actor", "target", "from", "to", "run", "cursor", "limit"] => audit::list_audit;

@@ -75,6 +75,52 @@ impl Service {
         Ok(run)
     }
 
+    /// Discards a run awaiting approval: its plan is never applied, the run
+    /// ends `discarded` and the audit log names the admin. The approval
+    /// mail promises this ("approve or discard it"). Refused for a run
+    /// that is not waiting (approved, applied or discarded already).
+    pub fn discard(&self, run: RunId, admin: &Actor, now: Millis) -> Result<(), ServiceError> {
+        let stored = self
+            .store()
+            .get_run(run)?
+            .ok_or(ServiceError::NotFound(Missing::Run(run)))?;
+        if stored.status != RunStatus::AwaitingApproval {
+            return Err(ServiceError::NotAwaitingApproval {
+                run,
+                status: stored.status,
+            });
+        }
+        // The run lease keeps an approval on another node from starting
+        // while this one discards.
+        let lease = self.store().acquire_lease(
+            &run_lease(run),
+            self.owner(),
+            now,
+            self.options().lease_ttl,
+        )?;
+        if !lease.is_acquired() {
+            return Err(ServiceError::RunBusy(run));
+        }
+        let again = self.store().get_run(run)?;
+        if again.as_ref().map(|r| r.status) != Some(RunStatus::AwaitingApproval) {
+            let _ = self.store().release_lease(&run_lease(run), self.owner());
+            return Err(ServiceError::NotAwaitingApproval {
+                run,
+                status: again.map_or(stored.status, |r| r.status),
+            });
+        }
+        let entry = AuditEntry::new(
+            now,
+            admin.clone(),
+            AuditAction::RunDiscarded,
+            Status::Success,
+        )
+        .with_run(run)
+        .with_description(format!("discarded the held plan of run {run}; nothing changed"));
+        self.store().append_audit(&[entry])?;
+        self.finish_with(run, RunStatus::Discarded, stored.counts, now)
+    }
+
     /// Keeps a plan until an admin confirms it by hash.
     pub(crate) fn keep_plan(&self, plan: PendingPlan) {
         let mut pending = self.pending_plans().lock();

@@ -24,7 +24,8 @@ use seatwarden_core::warning::Warned;
 
 use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
 use crate::service::trail::{Facts, NEVER_LOGGED_IN_BP};
-use crate::service::{Missing, Phase, Service, ServiceError};
+use crate::service::{Missing, Phase, Service, ServiceError, admin_mail};
+use seatwarden_mail::TemplateKind;
 use crate::store::{JournaledPlan, LeaseOutcome};
 
 /// The plan hash a queued preview run carries until its plan is journaled.
@@ -247,6 +248,16 @@ impl Service {
                 self.release_policy(single.as_ref());
                 self.store().release_lease(&run_lease(run), self.owner())?;
                 self.active_runs().lock().remove(&run);
+                // Somebody must hear about it: a held 02:00 run otherwise
+                // waits for ever. Queuing is best effort; the run is held
+                // whatever happens to the mail.
+                let _ = admin_mail::queue_run_mail(
+                    self,
+                    TemplateKind::GuardTripped,
+                    run,
+                    &admin_mail::plan_summary(&journal_actions),
+                    now,
+                );
                 Ok(None)
             }
             PlanStatus::Ready => {

@@ -1,0 +1,345 @@
+//! Issue 24, "the admin's first month", end to end over the in-memory host
+//! and store: a run the guard holds reaches the admins and can be discarded;
+//! policy runs report; "warn N days before" warns overdue users first and
+//! acts only after the grace period; one warning per user and cycle.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::sync::Mutex;
+
+use serde_json::{Value, json};
+
+use common::*;
+use seatwarden_audit::{Action, RunId, RunStatus};
+use seatwarden_core::Millis;
+use seatwarden_mail::{DeliveryError, MailTransport, Outgoing, SmtpReply};
+use seatwarden_service::Service;
+use seatwarden_service::api::Method;
+use seatwarden_service::store::{MailStatus, OutboxMessage, OutboxQuery, Store};
+
+/// The scheduler's default time is 02:00 UTC: 03:00 on the next day is due.
+const TICK: i64 = DAY0 + DAY + 3 * 3_600_000;
+
+/// Records (to, subject, html) of every message it is handed.
+struct Recorder(Mutex<Vec<(String, String, String)>>);
+
+impl Recorder {
+    fn new() -> Recorder {
+        Recorder(Mutex::new(Vec::new()))
+    }
+
+    fn sent(&self) -> Vec<(String, String, String)> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl MailTransport for Recorder {
+    fn send(&self, mail: &Outgoing<'_>) -> Result<SmtpReply, DeliveryError> {
+        self.0.lock().unwrap().push((
+            mail.to.to_owned(),
+            mail.subject.to_owned(),
+            mail.html.to_owned(),
+        ));
+        Ok(SmtpReply {
+            code: 250,
+            text: "ok".to_owned(),
+        })
+    }
+}
+
+fn create_policy(service: &Service, body: Value) -> String {
+    let (status, created) = call(service, Method::Post, "/api/policies", Some(body), DAY0);
+    assert_eq!(status, 201, "{created}");
+    created["policy"]["id"].as_str().unwrap().to_owned()
+}
+
+fn put_settings(service: &Service, settings: Value) {
+    let (_, current) = call(service, Method::Get, "/api/settings", None, DAY0);
+    let (status, body) = call(
+        service,
+        Method::Put,
+        "/api/settings",
+        Some(json!({"configVersion": current["configVersion"], "settings": settings})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+fn enable_template(service: &Service, id: &str) {
+    let (_, current) = call(service, Method::Get, "/api/settings", None, DAY0);
+    let (status, mut template) =
+        call(service, Method::Get, &format!("/api/templates/{id}"), None, DAY0);
+    assert_eq!(status, 200, "{template}");
+    template["enabled"] = json!(true);
+    template["configVersion"] = current["configVersion"].clone();
+    let (status, body) = call(
+        service,
+        Method::Put,
+        &format!("/api/templates/{id}"),
+        Some(template),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+fn outbox(store: &dyn Store) -> Vec<OutboxMessage> {
+    store
+        .list_mail(&OutboxQuery {
+            limit: 1_000,
+            ..OutboxQuery::default()
+        })
+        .unwrap()
+        .items
+}
+
+fn status_of(store: &dyn Store, run: RunId) -> RunStatus {
+    store.get_run(run).unwrap().unwrap().status
+}
+
+/// A live 90-day deactivation over 12 idle users with a guard of 5 and
+/// one admin recipient: the first tick holds the run.
+fn held_run() -> (Fixture, RunId) {
+    let f = fixture(12, 3, 0);
+    create_policy(&f.service, deactivation_policy("Idle", true));
+    put_settings(
+        &f.service,
+        json!({
+            "guard": {"enabled": true, "maxAccounts": 5, "maxPercent": 100, "minLicensed": 100000},
+            "adminMail": {"recipients": ["ops@example.test"]}
+        }),
+    );
+    let report = f.service.tick(Millis(TICK)).unwrap();
+    let run = report.runs[0];
+    assert_eq!(status_of(f.store.as_ref(), run), RunStatus::AwaitingApproval);
+    (f, run)
+}
+
+#[test]
+fn a_run_held_by_the_guard_mails_the_chosen_admins_with_its_approval_link() {
+    let (f, run) = held_run();
+    let transport = Recorder::new();
+    let report = f
+        .service
+        .deliver_mail(&transport, Millis(TICK + 1), 10)
+        .unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    let sent = transport.sent();
+    let (to, subject, html) = &sent[0];
+    assert_eq!(to, "ops@example.test");
+    assert!(
+        subject.contains(&format!("run {run} is waiting for your approval")),
+        "{subject}"
+    );
+    assert!(
+        html.contains(&format!("#/automation/approve/{run}")),
+        "{html}"
+    );
+    assert!(html.contains("12 users: 12 to deactivate"), "{html}");
+    // Planning the same run again (a resume) never mails twice.
+    assert_eq!(outbox(f.store.as_ref()).len(), 1);
+    assert_eq!(
+        f.service
+            .deliver_mail(&transport, Millis(TICK + 2), 10)
+            .unwrap()
+            .sent,
+        0
+    );
+}
+
+#[test]
+fn without_recipients_a_held_run_queues_nothing_and_still_waits() {
+    let f = fixture(12, 3, 0);
+    create_policy(&f.service, deactivation_policy("Idle", true));
+    put_settings(
+        &f.service,
+        json!({"guard": {"enabled": true, "maxAccounts": 5, "maxPercent": 100, "minLicensed": 100000}}),
+    );
+    let run = f.service.tick(Millis(TICK)).unwrap().runs[0];
+    assert_eq!(status_of(f.store.as_ref(), run), RunStatus::AwaitingApproval);
+    assert!(outbox(f.store.as_ref()).is_empty());
+}
+
+#[test]
+fn discarding_a_held_run_changes_nothing_is_audited_and_cannot_be_approved_after() {
+    let (f, run) = held_run();
+    let before = state(&f.host);
+    let hash = f
+        .store
+        .get_run(run)
+        .unwrap()
+        .unwrap()
+        .plan_hash
+        .unwrap()
+        .0;
+    let (status, body) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/runs/{run}/discard"),
+        None,
+        TICK,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], json!("discarded"));
+    assert_eq!(status_of(f.store.as_ref(), run), RunStatus::Discarded);
+    assert_eq!(state(&f.host), before, "a discarded plan wrote");
+    let audited = entries(f.store.as_ref(), Action::RunDiscarded);
+    assert_eq!(audited.len(), 1);
+    assert_eq!(audited[0].entry.run, Some(run));
+    // Neither approve nor a second discard applies to a discarded run.
+    let (status, refused) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/runs/{run}/approve"),
+        Some(json!({"planHash": hash})),
+        TICK,
+    );
+    assert_eq!(status, 409, "{refused}");
+    let (status, _) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/runs/{run}/discard"),
+        None,
+        TICK,
+    );
+    assert_eq!(status, 409);
+    drain(&f.service, TICK);
+    assert_eq!(state(&f.host), before);
+    // Discarding a run that does not exist is a precise 404.
+    let (status, _) = call(&f.service, Method::Post, "/api/runs/999/discard", None, TICK);
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn a_finished_policy_run_reports_to_the_admins_when_the_report_is_on() {
+    let f = fixture(3, 2, 0);
+    create_policy(&f.service, deactivation_policy("Idle", true));
+    put_settings(
+        &f.service,
+        json!({"adminMail": {"recipients": ["ops@example.test", "lead@example.test"]}}),
+    );
+    enable_template(&f.service, "run-report");
+    let run = f.service.tick(Millis(TICK)).unwrap().runs[0];
+    assert_eq!(status_of(f.store.as_ref(), run), RunStatus::Succeeded);
+    let transport = Recorder::new();
+    let report = f
+        .service
+        .deliver_mail(&transport, Millis(TICK + 1), 10)
+        .unwrap();
+    assert_eq!(report.sent, 2, "{report:?}");
+    let mut to: Vec<String> = transport.sent().into_iter().map(|m| m.0).collect();
+    to.sort();
+    assert_eq!(to, ["lead@example.test", "ops@example.test"]);
+    let html = &transport.sent()[0].2;
+    assert!(
+        html.contains("3 changes made, 0 failed, 0 skipped, for 3 users"),
+        "{html}"
+    );
+}
+
+/// A live 90-day deactivation with a 7-day warning over 4 users idle for
+/// 200 days (overdue the moment it goes live). The health check is off: the
+/// fixture records no logins while the days pass.
+fn warned_policy(f: &Fixture) {
+    let mut policy = deactivation_policy("Idle 90", true);
+    policy["warning"] = json!({"daysBefore": 7});
+    create_policy(&f.service, policy);
+    put_settings(&f.service, json!({"health": {"enabled": false}}));
+}
+
+fn idle_active(f: &Fixture) -> usize {
+    (0..4)
+        .filter(|i| active(&f.host, &format!("K-idle{i:04}")))
+        .count()
+}
+
+#[test]
+fn overdue_users_are_warned_first_and_acted_on_only_after_the_grace_period() {
+    let f = fixture(4, 2, 0);
+    warned_policy(&f);
+    let transport = Recorder::new();
+    // Day 1: everyone overdue gets the warning, nobody is deactivated.
+    let report = f.service.tick(Millis(TICK)).unwrap();
+    assert_eq!(report.mails_queued, 4, "{report:?}");
+    assert_eq!(idle_active(&f), 4, "acted on users never warned");
+    let plan = f.store.journal(report.runs[0]).unwrap().unwrap();
+    assert!(
+        plan.plan.json.contains("not warned yet"),
+        "{}",
+        plan.plan.json
+    );
+    assert_eq!(
+        f.service
+            .deliver_mail(&transport, Millis(TICK + 60_000), 10)
+            .unwrap()
+            .sent,
+        4
+    );
+    let html = &transport.sent()[0].2;
+    let acts = Millis(TICK + 60_000 - (TICK + 60_000) % DAY + 7 * DAY).date_string();
+    assert!(html.contains(&acts), "the mail names {acts}: {html}");
+    // Six days later: still waiting, and no second warning.
+    let report = f.service.tick(Millis(TICK + 6 * DAY)).unwrap();
+    assert_eq!(report.mails_queued, 0);
+    assert_eq!(idle_active(&f), 4, "acted on before the grace period ended");
+    // Seven days after delivery: acted on.
+    f.service.tick(Millis(TICK + 7 * DAY)).unwrap();
+    assert_eq!(idle_active(&f), 0);
+}
+
+#[test]
+fn a_warning_stuck_in_the_outbox_holds_the_action() {
+    let f = fixture(4, 2, 0);
+    warned_policy(&f);
+    f.service.tick(Millis(TICK)).unwrap();
+    // No mail server: the warnings stay queued, so nobody was told.
+    f.service.tick(Millis(TICK + 30 * DAY)).unwrap();
+    assert_eq!(idle_active(&f), 4);
+    assert!(
+        outbox(f.store.as_ref())
+            .iter()
+            .all(|m| m.status == MailStatus::Queued)
+    );
+}
+
+#[test]
+fn acting_at_once_on_overdue_users_is_an_explicit_choice() {
+    let f = fixture(4, 2, 0);
+    let mut policy = deactivation_policy("Idle 90", true);
+    policy["warning"] = json!({"daysBefore": 7, "actOnOverdueAtOnce": true});
+    create_policy(&f.service, policy);
+    let report = f.service.tick(Millis(TICK)).unwrap();
+    assert_eq!(idle_active(&f), 0);
+    // Nobody gets a warning naming a date after they were deactivated.
+    assert_eq!(report.mails_queued, 0, "{report:?}");
+}
+
+#[test]
+fn a_user_matched_by_two_policies_gets_one_warning_per_cycle() {
+    let f = fixture(4, 2, 0);
+    warned_policy(&f);
+    let mut revoke = json!({
+        "name": "Revoke staff",
+        "mode": "live",
+        "trigger": {"kind": "scheduler"},
+        "condition": {"kind": "inactive", "days": 60},
+        "action": {"kind": "remove_groups", "groups": ["staff"]},
+        "warning": {"daysBefore": 7}
+    });
+    revoke["priority"] = json!(0);
+    create_policy(&f.service, revoke);
+    let report = f.service.tick(Millis(TICK)).unwrap();
+    assert_eq!(report.mails_queued, 4, "{report:?}");
+    let mut users: Vec<String> = outbox(f.store.as_ref())
+        .into_iter()
+        .filter_map(|m| m.recipient_user.map(|u| u.to_string()))
+        .collect();
+    users.sort();
+    users.dedup();
+    assert_eq!(users.len(), 4);
+}
