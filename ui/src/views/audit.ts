@@ -10,6 +10,7 @@ import { runsSection, setRunFilter, RUN_KINDS } from './runs';
 /** Which run status each summary card stands for. */
 const CARD_STATUS: Record<string, string> = { operations: '', succeeded: 'succeeded', failed: 'failed', partiallyFailed: 'partially_failed', inProgress: 'in_progress', awaitingApproval: 'awaiting_approval' };
 import { navigate } from '../router';
+import { discardRun } from './held-runs';
 /** The cards that count only runs started in the summary's window (the last 24 h). */
 const WINDOWED = new Set(['operations', 'succeeded', 'failed', 'partiallyFailed']);
 
@@ -25,7 +26,7 @@ const filters = { action: '', status: '', kind: '', actor: '', target: '', text:
 /** The audit log's action names (the server's stable names), for the action filter. */
 const ACTIONS = ['user_deactivated', 'user_activated', 'user_reactivated', 'user_deleted', 'user_renamed', 'user_created', 'user_updated', 'issues_reassigned',
   'added_to_group', 'removed_from_group', 'group_created', 'group_deleted', 'users_imported', 'groups_imported', 'policy_created', 'policy_changed',
-  'policy_enabled', 'policy_disabled', 'policy_deleted', 'settings_changed', 'retention_changed', 'logs_purged', 'mail_sent', 'mail_failed', 'run_approved', 'run_reverted',
+  'policy_enabled', 'policy_disabled', 'policy_deleted', 'settings_changed', 'retention_changed', 'logs_purged', 'mail_sent', 'mail_failed', 'run_approved', 'run_discarded', 'run_reverted',
   'login_check_began', 'login_check_ended', 'login_check_repaired',
   'login_provisional', 'login_confirmed', 'login_not_completed', 'run_refused', 'sign_in', 'run_previewed'];
 const sentence = (name: string): string => { const t = name.replace(/_/g, ' '); return t.charAt(0).toUpperCase() + t.slice(1); };
@@ -118,7 +119,8 @@ async function renderRun(host: HTMLElement, id: number): Promise<void> {
   clear(host,
     h('div', { class: 'sw-toolbar' }, button('Back to audit', () => navigate('audit'), 'subtle'),
       r.status === 'awaiting_approval' ? button('Review approval', () => navigate(`automation/approve/${id}`), 'primary') : null,
-      button('Revert this run…', () => void revert(id, out), 'danger', { disabled: r.status === 'reverted' || r.status === 'in_progress' || r.status === 'previewed' })),
+      r.status === 'awaiting_approval' ? button('Discard', () => void discardRun({ id, name: r.name }, out).then((done) => { if (done) void renderRun(host, id); }), 'danger', { 'data-testid': 'discard' }) : null,
+      button('Revert this run…', () => void revert(id, out), 'danger', { disabled: r.status === 'reverted' || r.status === 'in_progress' || r.status === 'previewed' || r.status === 'discarded' || r.status === 'awaiting_approval' })),
     h('h2', {}, `Run #${id}: ${r.name}`),
     h('p', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status)), ` ${r.kind.replace(/_/g, ' ')} · started ${fmtTime(r.startedAt)} · ${fmtNum(r.counts.succeeded)} succeeded, ${fmtNum(r.counts.failed)} failed, ${fmtNum(r.counts.skipped)} skipped`),
     out,

@@ -8,6 +8,7 @@ import { navigate } from '../router';
 import { RunSummary } from './dashboard';
 import { renderPolicyEditor, TABS } from './policy-editor';
 import { preview, runNow } from './policy-actions';
+import { heldRunsBanner, discardRun } from './held-runs';
 
 interface Policy {
   id: string; name: string; enabled: boolean; mode: string; priority: number;
@@ -55,7 +56,10 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
   try { [summary, list] = await Promise.all([get<Summary>('automation/summary'), get<{ policies: PolicyItem[]; configVersion: number }>('policies')]); } catch (e) { clear(host); showError(host, e); return; }
   const on = summary.automations.filter((a) => a.enabled);
   const out = h('div', {});
+  const held = h('div', { 'data-testid': 'held-runs' });
+  void heldRunsBanner(held);
   clear(host,
+    held,
     h('div', { class: 'sw-cards' },
       h('div', { class: 'sw-card' }, h('div', { class: 'sw-card-value' }, summary.nextRun ? fmtTime(summary.nextRun) : '—'), h('div', { class: 'sw-card-label' }, `Next scheduled run${summary.nextPolicy ? ` (${summary.nextPolicy})` : ''}`)),
       h('div', { class: 'sw-card' }, h('div', { class: 'sw-card-value' }, String(on.length)), h('div', { class: 'sw-card-label' }, 'Automations on')),
@@ -106,9 +110,11 @@ async function renderApproval(host: HTMLElement, runId: number): Promise<void> {
       } catch (e) { showError(out, e); approve.disabled = false; }
     })();
   }, 'primary', { disabled: detail.run.status !== 'awaiting_approval', 'data-testid': 'approve' });
+  const discard = button('Discard this plan', () => void discardRun({ id: runId, name: detail.run.name }, out).then((done) => { if (done) void renderApproval(host, runId); }),
+    'danger', { disabled: detail.run.status !== 'awaiting_approval', 'data-testid': 'discard' });
   clear(host,
     h('h2', {}, `Approval needed: run #${runId} (${detail.run.name})`),
     h('p', {}, lozenge(detail.run.status.replace(/_/g, ' '), statusTone(detail.run.status)), ` ${detail.plannedActions} planned actions · plan ${detail.run.planHash ?? ''}`),
     planView(detail.plan, actions.actions.map((a) => a.action)),
-    h('div', { class: 'sw-toolbar' }, approve, button('Back to automation', () => navigate('automation'), 'subtle')), out);
+    h('div', { class: 'sw-toolbar' }, approve, discard, button('Back to automation', () => navigate('automation'), 'subtle')), out);
 }
