@@ -59,3 +59,17 @@ test('the approval screen and the audit run page offer Discard', async () => {
   await page.locator('[data-testid="discard"][disabled]').waitFor();
   assert.equal(await page.getByTestId('approve').isDisabled(), true);
 });
+
+test('the admins to notify are chosen in Settings and a bad address is a field error', async () => {
+  const { page } = browser;
+  await openTab(page, 'settings');
+  const field = page.getByLabel('Admins to notify');
+  await field.fill('ops@example.test; not-an-address');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('[data-path="adminMail.recipients[1]"], .sw-field-error', { hasText: 'not an email address' }).first().waitFor();
+  await field.fill('ops@example.test; lead@example.test');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  const saved = await api(page, 'settings');
+  assert.deepEqual(saved.body.settings.adminMail.recipients, ['ops@example.test', 'lead@example.test']);
+});

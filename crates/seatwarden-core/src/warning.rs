@@ -202,3 +202,83 @@ pub fn due_warnings(
     }
     out
 }
+
+/// What a policy's warning rule does to a plan, for the policy editor: how
+/// many users wait for their warning, and from which day they may be acted
+/// on ("163 users are overdue: warned first, acted on from 2026-12-13").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WarningNotice {
+    /// The policy.
+    pub policy: PolicyId,
+    /// Users waiting.
+    pub users: u64,
+    /// Whether their warning is delivered already (else: not yet sent, or
+    /// still in the outbox).
+    pub warned: bool,
+    /// The first day they may be acted on: the delivery day plus the lead
+    /// time, or for those not yet warned, today plus the lead time if the
+    /// warning goes out today.
+    pub acts_from: Millis,
+    /// The sentence the editor shows.
+    pub text: String,
+}
+
+/// The notices of `plan`, one per (policy, first day), earliest first.
+pub fn notices(plan: &crate::plan::Plan) -> Vec<WarningNotice> {
+    let today = plan.now.day_number();
+    let mut out = Vec::new();
+    for outcome in &plan.outcomes {
+        let ActionSource::Policy { id } = &outcome.source else {
+            continue;
+        };
+        for set in &outcome.skipped {
+            let crate::plan::SkipReason::NotWarnedYet {
+                days_before,
+                acts_from,
+            } = &set.reason
+            else {
+                continue;
+            };
+            let users = set.users.len();
+            let (warned, at) = match acts_from {
+                Some(at) => (true, *at),
+                None => (
+                    false,
+                    Millis(
+                        today
+                            .saturating_add(i64::from(*days_before))
+                            .saturating_mul(DAY_MS),
+                    ),
+                ),
+            };
+            let who = if users == 1 {
+                "1 user".to_owned()
+            } else {
+                format!("{users} users")
+            };
+            let text = if warned {
+                format!(
+                    "{who} {} warned: acted on from {}",
+                    if users == 1 { "was" } else { "were" },
+                    at.date_string()
+                )
+            } else {
+                format!(
+                    "{who} {} overdue: warned first, acted on from {} at the earliest ({days_before} days after the warning is delivered)",
+                    if users == 1 { "is" } else { "are" },
+                    at.date_string()
+                )
+            };
+            out.push(WarningNotice {
+                policy: id.clone(),
+                users,
+                warned,
+                acts_from: at,
+                text,
+            });
+        }
+    }
+    out.sort_by_key(|n| (n.acts_from, n.warned));
+    out
+}

@@ -343,3 +343,28 @@ fn a_user_matched_by_two_policies_gets_one_warning_per_cycle() {
     users.dedup();
     assert_eq!(users.len(), 4);
 }
+
+#[test]
+fn the_policy_preview_says_how_many_users_wait_for_their_warning_and_until_when() {
+    let f = fixture(4, 2, 0);
+    warned_policy(&f);
+    let (_, list) = call(&f.service, Method::Get, "/api/policies", None, DAY0);
+    let id = list["policies"][0]["policy"]["id"].as_str().unwrap().to_owned();
+    let (status, preview) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/policies/{id}/preview"),
+        None,
+        TICK,
+    );
+    assert_eq!(status, 200, "{preview}");
+    let acts = Millis(TICK - TICK % DAY + 7 * DAY).date_string();
+    assert_eq!(
+        preview["warningNotices"][0]["text"],
+        json!(format!(
+            "4 users are overdue: warned first, acted on from {acts} at the earliest (7 days after the warning is delivered)"
+        )),
+        "{preview}"
+    );
+    assert_eq!(preview["warningNotices"].as_array().unwrap().len(), 1);
+}

@@ -9,8 +9,10 @@ import { navigate } from '../router';
 export async function preview(id: string): Promise<void> {
   const d = openDialog(`Preview of ${id}`, h('p', { role: 'status' }, 'Evaluating…'));
   try {
-    const r = await post<{ planHash: string; status: string; document: Parameters<typeof planView>[0]; actions: ActionInfo[] }>(`policies/${encodeURIComponent(id)}/preview`);
-    clear(d.body, planView(r.document, r.actions));
+    const r = await post<{ planHash: string; status: string; document: Parameters<typeof planView>[0]; actions: ActionInfo[]; warningNotices?: { text: string }[] }>(`policies/${encodeURIComponent(id)}/preview`);
+    // The warning rule's effect, in the server's words (who waits for a warning, and until when).
+    const notices = (r.warningNotices ?? []).map((n) => h('div', { class: 'sw-banner sw-banner-info', role: 'status', 'data-testid': 'warning-notice' }, n.text));
+    clear(d.body, ...notices, planView(r.document, r.actions));
   } catch (e) { clear(d.body); showError(d.body, e); }
 }
 

@@ -368,14 +368,15 @@ pub(super) fn preview_policy(
     let now = now(req);
     service.rebuild_index()?;
     let warned = service.warned_users()?;
-    let (plan, hash) = service.with_index(|index| {
-        let (_, plan, hash) =
+    let (plan, hash, notices) = service.with_index(|index| {
+        let (engine, plan, hash) =
             service.plan_policies(index, now, Some(vec![id.clone()]), true, warned);
-        (plan, hash)
+        (plan, hash, seatwarden_core::warning::notices(&engine))
     })?;
     ApiResponse::json(&json!({
         "planHash": hash,
         "status": plan.status,
+        "warningNotices": notices,
         "document": plan.document,
         "actions": plan.actions,
     }))
