@@ -368,3 +368,41 @@ fn the_policy_preview_says_how_many_users_wait_for_their_warning_and_until_when(
     );
     assert_eq!(preview["warningNotices"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn the_warning_sent_reads_like_its_preview_and_has_no_empty_link() {
+    let f = fixture(1, 0, 0);
+    warned_policy(&f);
+    f.service.tick(Millis(TICK)).unwrap();
+    let transport = Recorder::new();
+    f.service
+        .deliver_mail(&transport, Millis(TICK + 1), 10)
+        .unwrap();
+    let sent = transport.sent();
+    let (_, subject, html) = &sent[0];
+    let acts = Millis(TICK + 1 - (TICK + 1) % DAY + 7 * DAY).date_string();
+    assert!(
+        html.contains("we will deactivate your account"),
+        "{html}"
+    );
+    assert!(html.contains(&acts), "{html}");
+    assert!(
+        subject.contains(&format!("we will deactivate your account on {acts}")),
+        "{subject}"
+    );
+    // No link without a target: the request-access page does not exist yet.
+    assert!(!html.contains("ask to keep it"), "{html}");
+    assert!(!html.contains("href=\"\""), "{html}");
+    let (status, preview) = call(
+        &f.service,
+        Method::Post,
+        "/api/templates/preview",
+        Some(json!({"kind": "warning", "subject": "s", "body": "we will {{action}} on {{action_date}}"})),
+        TICK,
+    );
+    assert_eq!(status, 200, "{preview}");
+    assert!(
+        preview.to_string().contains("we will deactivate your account on"),
+        "{preview}"
+    );
+}

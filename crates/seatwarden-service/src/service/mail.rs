@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use seatwarden_audit::{Action as AuditAction, Actor, AuditEntry, Status, Target};
 use seatwarden_core::evaluate::EvalContext;
 use seatwarden_core::licence_alert::licence_alerts;
-use seatwarden_core::policy::Mode;
+use seatwarden_core::policy::{Action, Mode};
 use seatwarden_core::warning::{Warned, due_warnings};
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_mail::{
@@ -207,6 +207,30 @@ pub(super) fn deliver(
     })
 }
 
+/// What a warning says the policy will do, as the end of "we will …": the
+/// template's preview sample reads "deactivate your account", and the real
+/// message must read the same way (issue 24: it said "we will deactivate."
+/// and "we will remove_groups.").
+pub(crate) fn action_words(action: &Action) -> String {
+    fn list(groups: &[seatwarden_core::GroupName]) -> String {
+        groups
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    match action {
+        Action::Deactivate { .. } => "deactivate your account".to_owned(),
+        Action::Delete => "delete your account".to_owned(),
+        Action::RemoveGroups { groups } => format!("remove you from {}", list(groups)),
+        Action::RemoveLicenceGroups { .. } => "remove your product licence".to_owned(),
+        Action::AddGroups { groups } => format!("add you to {}", list(groups)),
+        Action::FloatingLicence { .. } | Action::Reactivate { .. } => {
+            "change your account".to_owned()
+        }
+    }
+}
+
 /// The warnings in the outbox, by user and idle cycle, with their delivery
 /// time: what the engine needs to warn each user once per cycle and to act
 /// only on users warned long enough ago (`seatwarden_core::warning`).
@@ -311,11 +335,11 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
                 let words = settings
                     .config
                     .policy(&due.policy)
-                    .map_or("change", |p| p.action.kind_name());
+                    .map_or_else(|| "change your account".to_owned(), |p| action_words(&p.action));
                 let values = Values::new()
                     .instance(&options.instance_name, &options.base_url)
                     .user(&user, now)
-                    .action(words, due.acts_at, now);
+                    .action(&words, due.acts_at, now);
                 let recipient = Recipient {
                     key: due.user.clone(),
                     email: user.email.clone(),
