@@ -406,3 +406,26 @@ fn the_warning_sent_reads_like_its_preview_and_has_no_empty_link() {
         "{preview}"
     );
 }
+
+#[test]
+fn the_mail_status_says_the_default_has_no_server_and_counts_the_outbox_per_template() {
+    let f = fixture(3, 0, 0);
+    warned_policy(&f);
+    f.service.tick(Millis(TICK)).unwrap();
+    let (status, body) = call(&f.service, Method::Get, "/api/mail/status", None, TICK);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["delivery"]["available"], json!(false));
+    assert_eq!(
+        body["delivery"]["problem"],
+        json!("the product has no outgoing mail server configured")
+    );
+    assert_eq!(body["outbox"]["queued"], json!(3), "{body}");
+    assert_eq!(body["byTemplate"]["warning"]["queued"], json!(3), "{body}");
+    // One delivered: counted as sent, the rest still queued.
+    f.service
+        .deliver_mail(&Recorder::new(), Millis(TICK + 1), 1)
+        .unwrap();
+    let (_, body) = call(&f.service, Method::Get, "/api/mail/status", None, TICK + 1);
+    assert_eq!(body["byTemplate"]["warning"]["sent"], json!(1), "{body}");
+    assert_eq!(body["byTemplate"]["warning"]["queued"], json!(2), "{body}");
+}

@@ -23,6 +23,7 @@ mod licences;
 mod policies;
 mod runs;
 mod settings;
+mod mail_status;
 mod templates;
 mod users;
 
@@ -110,6 +111,7 @@ pub fn router() -> Router<Service> {
         Post "/api/templates/{id}/test" "testTemplate" => templates::test_template;
         Get "/api/settings" "getSettings" => settings::get_settings;
         Put "/api/settings" "replaceSettings" => settings::replace_settings;
+        Get "/api/mail/status" "getMailStatus" => mail_status::mail_status;
         Get "/api/settings/mail" "getMailSettings" => settings::get_mail_settings;
         Put "/api/settings/mail" "replaceMailSettings" => settings::replace_mail_settings;
         Post "/api/demo/logins" "recordDemoLogins" => demo::demo_logins;
