@@ -5,6 +5,7 @@ import { get } from '../api';
 import { section, showError, loading } from '../components';
 import { navigate } from '../router';
 import { heldRunsBanner } from './held-runs';
+import { mailState, mailBanner } from './mail-state';
 
 interface Seats { application: string; name: string; limit: unknown; seatsUsed: number; seatsAvailable: number | null }
 interface Figures {
@@ -78,8 +79,11 @@ export async function renderDashboard(host: HTMLElement): Promise<void> {
   win.addEventListener('change', () => { windowDays = win.value; void renderDashboard(host); });
   const held = h('div', { 'data-testid': 'held-runs' });
   void heldRunsBanner(held);
+  const mail = h('div', { 'data-testid': 'mail-state' });
+  void mailState().then((s) => { const b = mailBanner(s, 'dashboard'); if (b) mail.appendChild(b); }, (e: unknown) => showError(mail, e));
   clear(host,
     held,
+    mail,
     h('div', { class: 'sw-toolbar' }, field('Activity window', win), button('Refresh', () => void renderDashboard(host))),
     h('div', { class: 'sw-cards' },
       card('Active users', f.active, 'card-active'),

@@ -71,6 +71,10 @@ pub(super) fn mail_status(
     ApiResponse::json(&json!({
         "delivery": {"available": problem.is_none(), "problem": problem},
         "outbox": total,
-        "byTemplate": by_template,
+        // A list, not an object keyed by id: ids are the admin's words.
+        "byTemplate": by_template
+            .into_iter()
+            .map(|(template, counts)| json!({"template": template, "counts": counts}))
+            .collect::<Vec<_>>(),
     }))
 }
