@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, confirmChange } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer({ extraArgs: ['--slow-apply-ms', '400'] }); browser = await openBrowser(server); });
@@ -82,6 +82,7 @@ test('filter, export, safe policy, preview, live run, audit, revert', async () =
   await page.getByRole('button', { name: 'Save' }).click();
   await page.locator('.sw-banner-success', { hasText: 'live mode' }).waitFor();
   await page.getByRole('button', { name: 'Run now' }).click();
+  await confirmChange(page);
   const bar = page.getByRole('progressbar');
   await bar.waitFor();
   // Catch the bar mid-run for the screenshot (each write is slowed down).

@@ -4,6 +4,7 @@ import { h, clear, button, banner } from '../dom';
 import { post } from '../api';
 import { showError, openDialog, planView, followRun, ActionInfo } from '../components';
 import { navigate } from '../router';
+import { confirmChange, summaryOf } from './confirm-change';
 
 /** Shows the plan the policy would make now: who, what, why; who is skipped and why. */
 export async function preview(id: string): Promise<void> {
@@ -16,9 +17,25 @@ export async function preview(id: string): Promise<void> {
   } catch (e) { clear(d.body); showError(d.body, e); }
 }
 
-/** Runs the policy now inside `out`, with a progress bar; offers approval when the guard stops it. */
-export async function runNow(id: string, out: HTMLElement): Promise<void> {
+/**
+ * Runs the policy now inside `out`, with a progress bar; offers approval when the guard stops it.
+ * A live policy first shows what it would change and waits for the admin's confirmation.
+ */
+export async function runNow(id: string, out: HTMLElement, live = false): Promise<void> {
   clear(out);
+  if (live) {
+    const d = openDialog(`Run ${id} now`, h('p', { role: 'status' }, 'Evaluating…'));
+    let r: { document: Parameters<typeof planView>[0]; actions: ActionInfo[] };
+    try { r = await post<typeof r>(`policies/${encodeURIComponent(id)}/preview`); } catch (e) { clear(d.body); showError(d.body, e); return; }
+    const yes = await new Promise<boolean>((resolve) => {
+      const c = confirmChange(summaryOf(r.document), 'Run now and apply', () => { d.close(); resolve(true); });
+      clear(d.body, h('p', {}, 'This policy is live: running it now applies these changes at once.'), c.el, planView(r.document, r.actions));
+      d.el.querySelector('.sw-dialog-foot')?.appendChild(c.button);
+      const observer = new MutationObserver(() => { if (!d.el.isConnected) { observer.disconnect(); resolve(false); } });
+      observer.observe(document.body, { childList: true });
+    });
+    if (!yes) return;
+  }
   try {
     const { runId } = await post<{ runId: number }>(`policies/${encodeURIComponent(id)}/run`);
     const final = await followRun(out, runId, `Run of ${id}`);

@@ -285,7 +285,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       h('div', { class: 'sw-toolbar' },
         h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save'),
         id && !tab.login ? button('Preview', () => void preview(id), 'default') : null,
-        id && !tab.login ? button('Run now', () => void runNow(id, out), 'default') : null,
+        id && !tab.login ? button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default') : null,
         button('Back', () => navigate('automation'), 'subtle')));
     clear(formHost, form);
   };
