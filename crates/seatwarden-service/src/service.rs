@@ -470,6 +470,30 @@ impl Service {
         Ok(settings)
     }
 
+    /// The group names and user keys `after` adds to `before` that the
+    /// directory does not have (issue 24: a typo in a protection list
+    /// protects nobody), with "did you mean" for groups; the automation
+    /// account too when it changes. Paths are the configuration's.
+    pub fn unknown_names(
+        &self,
+        before: &Settings,
+        after: &Settings,
+    ) -> Result<Vec<seatwarden_core::config::ConfigIssue>, ServiceError> {
+        self.ensure_index()?;
+        self.with_index(|index| {
+            let mut issues =
+                seatwarden_core::names::unknown_names(&before.config, &after.config, index);
+            if let Some(k) = &after.automation_account
+                && before.automation_account.as_ref() != Some(k)
+                && let Some(issue) =
+                    seatwarden_core::names::unknown_user("automationAccount", k, index)
+            {
+                issues.push(issue);
+            }
+            issues
+        })
+    }
+
     /// Reads the whole directory from the host into a new index and makes
     /// it current. The host is read with no lock held.
     pub fn rebuild_index(&self) -> Result<(), ServiceError> {

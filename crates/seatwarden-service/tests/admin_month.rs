@@ -73,8 +73,13 @@ fn put_settings(service: &Service, settings: Value) {
 
 fn enable_template(service: &Service, id: &str) {
     let (_, current) = call(service, Method::Get, "/api/settings", None, DAY0);
-    let (status, mut template) =
-        call(service, Method::Get, &format!("/api/templates/{id}"), None, DAY0);
+    let (status, mut template) = call(
+        service,
+        Method::Get,
+        &format!("/api/templates/{id}"),
+        None,
+        DAY0,
+    );
     assert_eq!(status, 200, "{template}");
     template["enabled"] = json!(true);
     template["configVersion"] = current["configVersion"].clone();
@@ -116,7 +121,10 @@ fn held_run() -> (Fixture, RunId) {
     );
     let report = f.service.tick(Millis(TICK)).unwrap();
     let run = report.runs[0];
-    assert_eq!(status_of(f.store.as_ref(), run), RunStatus::AwaitingApproval);
+    assert_eq!(
+        status_of(f.store.as_ref(), run),
+        RunStatus::AwaitingApproval
+    );
     (f, run)
 }
 
@@ -161,7 +169,10 @@ fn without_recipients_a_held_run_queues_nothing_and_still_waits() {
         json!({"guard": {"enabled": true, "maxAccounts": 5, "maxPercent": 100, "minLicensed": 100000}}),
     );
     let run = f.service.tick(Millis(TICK)).unwrap().runs[0];
-    assert_eq!(status_of(f.store.as_ref(), run), RunStatus::AwaitingApproval);
+    assert_eq!(
+        status_of(f.store.as_ref(), run),
+        RunStatus::AwaitingApproval
+    );
     assert!(outbox(f.store.as_ref()).is_empty());
 }
 
@@ -169,14 +180,7 @@ fn without_recipients_a_held_run_queues_nothing_and_still_waits() {
 fn discarding_a_held_run_changes_nothing_is_audited_and_cannot_be_approved_after() {
     let (f, run) = held_run();
     let before = state(&f.host);
-    let hash = f
-        .store
-        .get_run(run)
-        .unwrap()
-        .unwrap()
-        .plan_hash
-        .unwrap()
-        .0;
+    let hash = f.store.get_run(run).unwrap().unwrap().plan_hash.unwrap().0;
     let (status, body) = call(
         &f.service,
         Method::Post,
@@ -211,7 +215,13 @@ fn discarding_a_held_run_changes_nothing_is_audited_and_cannot_be_approved_after
     drain(&f.service, TICK);
     assert_eq!(state(&f.host), before);
     // Discarding a run that does not exist is a precise 404.
-    let (status, _) = call(&f.service, Method::Post, "/api/runs/999/discard", None, TICK);
+    let (status, _) = call(
+        &f.service,
+        Method::Post,
+        "/api/runs/999/discard",
+        None,
+        TICK,
+    );
     assert_eq!(status, 404);
 }
 
@@ -349,7 +359,10 @@ fn the_policy_preview_says_how_many_users_wait_for_their_warning_and_until_when(
     let f = fixture(4, 2, 0);
     warned_policy(&f);
     let (_, list) = call(&f.service, Method::Get, "/api/policies", None, DAY0);
-    let id = list["policies"][0]["policy"]["id"].as_str().unwrap().to_owned();
+    let id = list["policies"][0]["policy"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (status, preview) = call(
         &f.service,
         Method::Post,
@@ -381,10 +394,7 @@ fn the_warning_sent_reads_like_its_preview_and_has_no_empty_link() {
     let sent = transport.sent();
     let (_, subject, html) = &sent[0];
     let acts = Millis(TICK + 1 - (TICK + 1) % DAY + 7 * DAY).date_string();
-    assert!(
-        html.contains("we will deactivate your account"),
-        "{html}"
-    );
+    assert!(html.contains("we will deactivate your account"), "{html}");
     assert!(html.contains(&acts), "{html}");
     assert!(
         subject.contains(&format!("we will deactivate your account on {acts}")),
@@ -397,12 +407,16 @@ fn the_warning_sent_reads_like_its_preview_and_has_no_empty_link() {
         &f.service,
         Method::Post,
         "/api/templates/preview",
-        Some(json!({"kind": "warning", "subject": "s", "body": "we will {{action}} on {{action_date}}"})),
+        Some(
+            json!({"kind": "warning", "subject": "s", "body": "we will {{action}} on {{action_date}}"}),
+        ),
         TICK,
     );
     assert_eq!(status, 200, "{preview}");
     assert!(
-        preview.to_string().contains("we will deactivate your account on"),
+        preview
+            .to_string()
+            .contains("we will deactivate your account on"),
         "{preview}"
     );
 }
@@ -420,12 +434,91 @@ fn the_mail_status_says_the_default_has_no_server_and_counts_the_outbox_per_temp
         json!("the product has no outgoing mail server configured")
     );
     assert_eq!(body["outbox"]["queued"], json!(3), "{body}");
-    assert_eq!(body["byTemplate"], json!([{"template": "warning", "counts": {"queued": 3, "sending": 0, "sent": 0, "failed": 0}}]), "{body}");
+    assert_eq!(
+        body["byTemplate"],
+        json!([{"template": "warning", "counts": {"queued": 3, "sending": 0, "sent": 0, "failed": 0}}]),
+        "{body}"
+    );
     // One delivered: counted as sent, the rest still queued.
     f.service
         .deliver_mail(&Recorder::new(), Millis(TICK + 1), 1)
         .unwrap();
     let (_, body) = call(&f.service, Method::Get, "/api/mail/status", None, TICK + 1);
     assert_eq!(body["byTemplate"][0]["counts"]["sent"], json!(1), "{body}");
-    assert_eq!(body["byTemplate"][0]["counts"]["queued"], json!(2), "{body}");
+    assert_eq!(
+        body["byTemplate"][0]["counts"]["queued"],
+        json!(2),
+        "{body}"
+    );
+}
+
+#[test]
+fn names_that_do_not_exist_are_refused_on_save_with_did_you_mean() {
+    let f = fixture(2, 1, 0);
+    let (_, current) = call(&f.service, Method::Get, "/api/settings", None, DAY0);
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        "/api/settings",
+        Some(json!({"configVersion": current["configVersion"],
+            "settings": {"protectedGroups": ["jira-adminstrators", "staff"]},
+            "automationAccount": "NOSUCHUSER"})),
+        DAY0,
+    );
+    assert_eq!(status, 422, "{body}");
+    let problems = body["error"]["details"]["problems"].to_string();
+    assert!(
+        problems.contains("settings.protectedGroups[0]")
+            && problems.contains("did you mean `jira-administrators`?"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("automationAccount")
+            && problems.contains("no user with key `NOSUCHUSER`"),
+        "{problems}"
+    );
+    assert!(!problems.contains("protectedGroups[1]"), "{problems}");
+    // Nothing was saved.
+    let (_, after) = call(&f.service, Method::Get, "/api/settings", None, DAY0);
+    assert_eq!(after["configVersion"], current["configVersion"]);
+
+    // A policy's excluded group and handover user, relative to the policy.
+    let mut policy = deactivation_policy("Idle", false);
+    policy["scope"] = json!({"excludeGroups": ["staf"]});
+    policy["action"] =
+        json!({"kind": "deactivate", "handover": {"to": "user", "user": "NO-SUCH-KEY"}});
+    let (status, body) = call(
+        &f.service,
+        Method::Post,
+        "/api/policies",
+        Some(policy),
+        DAY0,
+    );
+    assert_eq!(status, 422, "{body}");
+    let problems = &body["error"]["details"]["problems"];
+    assert_eq!(
+        problems[0]["path"],
+        json!("scope.excludeGroups[0]"),
+        "{problems}"
+    );
+    assert_eq!(
+        problems[0]["message"],
+        json!("no group `staf` in the directory; did you mean `staff`?")
+    );
+    assert_eq!(
+        problems[1]["path"],
+        json!("action.handover.user"),
+        "{problems}"
+    );
+
+    // Existing names save.
+    let (status, body) = call(
+        &f.service,
+        Method::Put,
+        "/api/settings",
+        Some(json!({"configVersion": current["configVersion"],
+            "settings": {"protectedGroups": ["jira-administrators"]}, "automationAccount": "K-admin"})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
 }

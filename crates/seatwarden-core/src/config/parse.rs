@@ -18,8 +18,9 @@ use policy::policy;
 use walk::{MAX_DAYS, Obj, Walk};
 
 use super::{
-    AdminMailSettings, ApplicationThreshold, CONFIG_VERSION, Config, ConfigError, DeactivationTimeSource,
-    GuardSettings, HealthSettings, LicenceAlertSettings, LoginSettings, Settings,
+    AdminMailSettings, ApplicationThreshold, CONFIG_VERSION, Config, ConfigError,
+    DeactivationTimeSource, GuardSettings, HealthSettings, LicenceAlertSettings, LoginSettings,
+    Settings,
 };
 use crate::model::{ApplicationKey, DirectoryId};
 use crate::schedule::{TimeOfDay, parse_timezone};

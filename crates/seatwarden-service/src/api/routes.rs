@@ -20,10 +20,10 @@ mod directories;
 mod groups;
 mod import;
 mod licences;
+mod mail_status;
 mod policies;
 mod runs;
 mod settings;
-mod mail_status;
 mod templates;
 mod users;
 
@@ -153,6 +153,29 @@ impl From<ServiceError> for ApiError {
 pub(crate) fn validation(issues: Vec<seatwarden_core::config::ConfigIssue>) -> ApiError {
     ApiError::new(ApiErrorKind::Validation, validation_message(&issues))
         .with_details(crate::service::problems(&issues))
+}
+
+/// Refuses a save that adds names the directory does not have; paths of
+/// policy `at` are made relative to it (as the policy editor names fields).
+pub(crate) fn check_names(
+    service: &Service,
+    before: &crate::service::Settings,
+    after: &crate::service::Settings,
+    at: Option<usize>,
+) -> Result<(), ApiError> {
+    let mut issues = service.unknown_names(before, after)?;
+    if issues.is_empty() {
+        return Ok(());
+    }
+    if let Some(i) = at {
+        let prefix = format!("policies[{i}].");
+        for issue in &mut issues {
+            if let Some(rest) = issue.path.strip_prefix(&prefix) {
+                issue.path = rest.to_owned();
+            }
+        }
+    }
+    Err(validation(issues))
 }
 
 /// One issue as it is; several counted, with the first.

@@ -132,8 +132,13 @@ pub(crate) fn queue_run_mail(
             key: UserKey::from(format!("admin:{to}").as_str()),
             email: to.clone(),
         };
-        let Ok(message) = compose(template, &recipient, &values, Cycle(format!("run:{run}")), now)
-        else {
+        let Ok(message) = compose(
+            template,
+            &recipient,
+            &values,
+            Cycle(format!("run:{run}")),
+            now,
+        ) else {
             continue;
         };
         if let Ok(seatwarden_mail::Enqueued::Queued(_)) = outbox.enqueue(message) {

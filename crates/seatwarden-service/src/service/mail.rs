@@ -332,10 +332,10 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
                     continue;
                 };
                 let user = view.to_user();
-                let words = settings
-                    .config
-                    .policy(&due.policy)
-                    .map_or_else(|| "change your account".to_owned(), |p| action_words(&p.action));
+                let words = settings.config.policy(&due.policy).map_or_else(
+                    || "change your account".to_owned(),
+                    |p| action_words(&p.action),
+                );
                 let values = Values::new()
                     .instance(&options.instance_name, &options.base_url)
                     .user(&user, now)

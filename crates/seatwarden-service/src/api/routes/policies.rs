@@ -186,6 +186,7 @@ pub(super) fn create_policy(
     let config = parse_config(doc, Some(at))?;
     let mut settings = (*current).clone();
     settings.config = config;
+    super::check_names(service, &current, &settings, Some(at))?;
     settings.saved_at.insert(id.clone(), now(req));
     let policy_id = PolicyId(id.clone());
     let entry = AuditEntry::new(
@@ -246,6 +247,7 @@ pub(super) fn replace_policy(
     let config = parse_config(doc, Some(at))?;
     let mut settings = (*current).clone();
     settings.config = config;
+    super::check_names(service, &current, &settings, Some(at))?;
     settings.saved_at.insert(id.0.clone(), now(req));
     let changed = changed_paths(&before, &after);
     let entry = AuditEntry::new(

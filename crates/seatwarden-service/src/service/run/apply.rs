@@ -18,10 +18,10 @@ use seatwarden_core::{Millis, Operation, UserKey};
 
 use super::{ActionInfo, RunPlan, policy_lease, run_lease};
 use crate::service::{Phase, Progress, Service, ServiceError, admin_mail};
-use seatwarden_mail::TemplateKind;
 use crate::store::{
     AccountState, ActionKey, ActionOutcome, OutcomeStatus, PlannedAction, StoreError,
 };
+use seatwarden_mail::TemplateKind;
 
 impl Service {
     /// Records the before-state of every user the actions touch.

@@ -116,7 +116,9 @@ impl Service {
             Status::Success,
         )
         .with_run(run)
-        .with_description(format!("discarded the held plan of run {run}; nothing changed"));
+        .with_description(format!(
+            "discarded the held plan of run {run}; nothing changed"
+        ));
         self.store().append_audit(&[entry])?;
         self.finish_with(run, RunStatus::Discarded, stored.counts, now)
     }

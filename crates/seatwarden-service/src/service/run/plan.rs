@@ -25,8 +25,8 @@ use seatwarden_core::warning::Warned;
 use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
 use crate::service::trail::{Facts, NEVER_LOGGED_IN_BP};
 use crate::service::{Missing, Phase, Service, ServiceError, admin_mail};
-use seatwarden_mail::TemplateKind;
 use crate::store::{JournaledPlan, LeaseOutcome};
+use seatwarden_mail::TemplateKind;
 
 /// The plan hash a queued preview run carries until its plan is journaled.
 pub(super) const PREVIEW_REQUESTED: &str = "preview-requested";
@@ -163,9 +163,9 @@ impl Service {
         let warned = self.warned_users()?;
         let planned = {
             let slot = self.index.read();
-            slot.index
-                .as_ref()
-                .map(|index| self.plan_policies(index, now, Some(policies.to_vec()), preview, warned))
+            slot.index.as_ref().map(|index| {
+                self.plan_policies(index, now, Some(policies.to_vec()), preview, warned)
+            })
         };
         let Some((plan, mut run_plan, hash)) = planned else {
             return Err(ServiceError::IndexNotBuilt);
