@@ -570,6 +570,20 @@ impl<'a> Evaluator<'a> {
             b.insert(a);
             take(SkipReason::ActingAdmin, &b, &mut remaining);
         }
+        // A protection naming no group protects nobody: the plan says so.
+        if claim {
+            for name in &self.settings.protected_groups {
+                let w = PlanWarning::UnknownProtectedGroup {
+                    group: name.clone(),
+                };
+                if index.group_ord(name.as_str()).is_none() && !self.warnings.contains(&w) {
+                    self.warnings.push(w);
+                }
+            }
+            for name in &p.scope.exclude_groups {
+                let _ = self.group(&source, name, true);
+            }
+        }
         let protected: Vec<&GroupName> = self
             .settings
             .protected_groups

@@ -353,6 +353,13 @@ pub enum PlanWarning {
         /// The group.
         group: GroupName,
     },
+    /// A protected group of the settings does not exist (any more): it
+    /// protects nobody. Saving refuses new such names
+    /// ([`crate::names`]); this is the one deleted after it was configured.
+    UnknownProtectedGroup {
+        /// The group.
+        group: GroupName,
+    },
     /// A directory named in a policy does not exist.
     UnknownDirectory {
         /// The source.
@@ -384,6 +391,10 @@ impl fmt::Display for PlanWarning {
                     None => write!(f, "{winner} wins by priority"),
                 }
             }
+            PlanWarning::UnknownProtectedGroup { group } => write!(
+                f,
+                "protected group `{group}` (Settings) does not exist: it protects nobody"
+            ),
             PlanWarning::UnknownGroup { source, group } => {
                 write!(f, "{source} names group `{group}`, which does not exist")
             }

@@ -522,3 +522,31 @@ fn names_that_do_not_exist_are_refused_on_save_with_did_you_mean() {
     );
     assert_eq!(status, 200, "{body}");
 }
+
+#[test]
+fn the_plan_says_when_a_configured_protected_group_no_longer_exists() {
+    use seatwarden_service::host::Host;
+    let f = fixture(2, 1, 0);
+    put_settings(&f.service, json!({"protectedGroups": ["staff"]}));
+    let id = create_policy(&f.service, deactivation_policy("Idle", false));
+    f.host
+        .apply(&seatwarden_core::Operation::DeleteGroup {
+            group: seatwarden_core::GroupName::from("staff"),
+        })
+        .unwrap();
+    let (status, preview) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/policies/{id}/preview"),
+        None,
+        TICK,
+    );
+    assert_eq!(status, 200, "{preview}");
+    assert!(
+        preview["document"]["warnings"]
+            .to_string()
+            .contains("protected group `staff` (Settings) does not exist: it protects nobody"),
+        "{}",
+        preview["document"]["warnings"]
+    );
+}
