@@ -78,7 +78,7 @@ export async function renderAudit(host: HTMLElement, route: string[]): Promise<v
         h('div', { class: 'sw-field sw-field-button' }, button('Export CSV', () => void getBlob('audit/export', auditQuery()).then(({ blob, name }) => download(blob, name), (e: unknown) => showError(msg, e))))),
       entriesHost),
     section('Retention',
-      h('form', { class: 'sw-filters', 'aria-label': 'Audit retention', onsubmit: (e: Event) => { e.preventDefault(); clear(msg); void put<{ days: number; configVersion: number }>('audit/retention', { days: Number(days.value), configVersion: retention.configVersion }).then((saved) => { retention.configVersion = saved.configVersion; msg.appendChild(banner('Retention saved', 'success')); }, (err: unknown) => showError(msg, err)); } },
+      h('form', { class: 'sw-filters', 'aria-label': 'Audit retention', onsubmit: (e: Event) => { e.preventDefault(); clear(msg); void saveRetention(retention, Number(days.value), msg); } },
         field('Keep entries for (days)', days), h('div', { class: 'sw-field sw-field-button' }, h('button', { type: 'submit', class: 'sw-btn' }, 'Save retention')),
         h('div', { class: 'sw-field sw-field-button' }, button('Clear the audit log…', () => clearDialog(host), 'danger'))), msg));
   await loadEntries(entriesHost, auditQuery(), 0);
@@ -96,6 +96,30 @@ async function loadEntries(host: HTMLElement, q: Record<string, string>, pageInd
         h('td', {}, lozenge(e.status, statusTone(e.status))), h('td', {}, e.description, e.reason ? h('div', { class: 'sw-muted' }, e.reason) : null),
         h('td', {}, e.run ? h('a', { href: `#/audit/run/${e.run}` }, `#${e.run}`) : ''))))) : h('p', { class: 'sw-muted' }, 'No entries match.'),
     pager(pageIndex + 1, page.next ? pageIndex + 2 : pageIndex + 1, (p) => void loadEntries(host, q, p - 1)));
+}
+
+/** Saves the retention; lowering it (which deletes older entries) asks for the new number typed first. */
+async function saveRetention(retention: { days: number; configVersion?: number }, days: number, msg: HTMLElement): Promise<void> {
+  const lowering = days > 0 && (retention.days === 0 || days < retention.days);
+  const body: Record<string, unknown> = { days, configVersion: retention.configVersion };
+  if (lowering) {
+    const typed = h('input', { type: 'text', name: 'confirmDays', inputmode: 'numeric', autocomplete: 'off' });
+    const yes = await new Promise<boolean>((resolve) => {
+      const d = openDialog('Lower audit retention', [
+        h('p', {}, `Entries are kept ${retention.days === 0 ? 'forever' : `for ${retention.days} days`}. Keeping them for ${days} days deletes every older entry at the next scheduler run; this cannot be undone.`),
+        field(`Type ${days} to confirm`, typed)],
+      [button('Lower retention', () => { if (typed.value.trim() === String(days)) { d.close(); resolve(true); } }, 'danger', { 'data-testid': 'confirm-retention' })]);
+      const observer = new MutationObserver(() => { if (!d.el.isConnected) { observer.disconnect(); resolve(false); } });
+      observer.observe(document.body, { childList: true });
+    });
+    if (!yes) return;
+    body.confirmDays = days;
+  }
+  try {
+    const saved = await put<{ days: number; configVersion: number }>('audit/retention', body);
+    retention.configVersion = saved.configVersion; retention.days = saved.days;
+    msg.appendChild(banner('Retention saved', 'success'));
+  } catch (err) { showError(msg, err); }
 }
 
 function clearDialog(host: HTMLElement): void {
