@@ -11,52 +11,30 @@
 
 mod common;
 
-use std::sync::Mutex;
-
 use serde_json::{Value, json};
 
 use common::*;
 use seatwarden_audit::{Action, RunId, RunStatus};
 use seatwarden_core::Millis;
-use seatwarden_mail::{DeliveryError, MailTransport, Outgoing, SmtpReply};
 use seatwarden_service::Service;
 use seatwarden_service::api::Method;
 use seatwarden_service::store::{MailStatus, OutboxMessage, OutboxQuery, Store};
 
-/// The scheduler's default time is 02:00 UTC: 03:00 on the next day is due.
-const TICK: i64 = DAY0 + DAY + 3 * 3_600_000;
-
-/// Records (to, subject, html) of every message it is handed.
-struct Recorder(Mutex<Vec<(String, String, String)>>);
-
-impl Recorder {
-    fn new() -> Recorder {
-        Recorder(Mutex::new(Vec::new()))
-    }
-
-    fn sent(&self) -> Vec<(String, String, String)> {
-        self.0.lock().unwrap().clone()
-    }
+fn create(service: &Service, body: Value) -> String {
+    create_policy(service, body, DAY0).0
 }
 
-impl MailTransport for Recorder {
-    fn send(&self, mail: &Outgoing<'_>) -> Result<SmtpReply, DeliveryError> {
-        self.0.lock().unwrap().push((
-            mail.to.to_owned(),
-            mail.subject.to_owned(),
-            mail.html.to_owned(),
-        ));
-        Ok(SmtpReply {
-            code: 250,
-            text: "ok".to_owned(),
-        })
-    }
-}
-
-fn create_policy(service: &Service, body: Value) -> String {
-    let (status, created) = call(service, Method::Post, "/api/policies", Some(body), DAY0);
-    assert_eq!(status, 201, "{created}");
-    created["policy"]["id"].as_str().unwrap().to_owned()
+/// The preview of policy `id` at [`TICK`].
+fn preview(service: &Service, id: &str) -> Value {
+    let (status, preview) = call(
+        service,
+        Method::Post,
+        &format!("/api/policies/{id}/preview"),
+        None,
+        TICK,
+    );
+    assert_eq!(status, 200, "{preview}");
+    preview
 }
 
 fn put_settings(service: &Service, settings: Value) {
@@ -111,7 +89,7 @@ fn status_of(store: &dyn Store, run: RunId) -> RunStatus {
 /// one admin recipient: the first tick holds the run.
 fn held_run() -> (Fixture, RunId) {
     let f = fixture(12, 3, 0);
-    create_policy(&f.service, deactivation_policy("Idle", true));
+    create(&f.service, deactivation_policy("Idle", true));
     put_settings(
         &f.service,
         json!({
@@ -163,7 +141,7 @@ fn a_run_held_by_the_guard_mails_the_chosen_admins_with_its_approval_link() {
 #[test]
 fn without_recipients_a_held_run_queues_nothing_and_still_waits() {
     let f = fixture(12, 3, 0);
-    create_policy(&f.service, deactivation_policy("Idle", true));
+    create(&f.service, deactivation_policy("Idle", true));
     put_settings(
         &f.service,
         json!({"guard": {"enabled": true, "maxAccounts": 5, "maxPercent": 100, "minLicensed": 100000}}),
@@ -228,7 +206,7 @@ fn discarding_a_held_run_changes_nothing_is_audited_and_cannot_be_approved_after
 #[test]
 fn a_finished_policy_run_reports_to_the_admins_when_the_report_is_on() {
     let f = fixture(3, 2, 0);
-    create_policy(&f.service, deactivation_policy("Idle", true));
+    create(&f.service, deactivation_policy("Idle", true));
     put_settings(
         &f.service,
         json!({"adminMail": {"recipients": ["ops@example.test", "lead@example.test"]}}),
@@ -255,11 +233,12 @@ fn a_finished_policy_run_reports_to_the_admins_when_the_report_is_on() {
 /// A live 90-day deactivation with a 7-day warning over 4 users idle for
 /// 200 days (overdue the moment it goes live). The health check is off: the
 /// fixture records no logins while the days pass.
-fn warned_policy(f: &Fixture) {
+fn warned_policy(f: &Fixture) -> String {
     let mut policy = deactivation_policy("Idle 90", true);
     policy["warning"] = json!({"daysBefore": 7});
-    create_policy(&f.service, policy);
+    let id = create(&f.service, policy);
     put_settings(&f.service, json!({"health": {"enabled": false}}));
+    id
 }
 
 fn idle_active(f: &Fixture) -> usize {
@@ -271,7 +250,7 @@ fn idle_active(f: &Fixture) -> usize {
 #[test]
 fn overdue_users_are_warned_first_and_acted_on_only_after_the_grace_period() {
     let f = fixture(4, 2, 0);
-    warned_policy(&f);
+    let _ = warned_policy(&f);
     let transport = Recorder::new();
     // Day 1: everyone overdue gets the warning, nobody is deactivated.
     let report = f.service.tick(Millis(TICK)).unwrap();
@@ -305,7 +284,7 @@ fn overdue_users_are_warned_first_and_acted_on_only_after_the_grace_period() {
 #[test]
 fn a_warning_stuck_in_the_outbox_holds_the_action() {
     let f = fixture(4, 2, 0);
-    warned_policy(&f);
+    let _ = warned_policy(&f);
     f.service.tick(Millis(TICK)).unwrap();
     // No mail server: the warnings stay queued, so nobody was told.
     f.service.tick(Millis(TICK + 30 * DAY)).unwrap();
@@ -322,7 +301,7 @@ fn acting_at_once_on_overdue_users_is_an_explicit_choice() {
     let f = fixture(4, 2, 0);
     let mut policy = deactivation_policy("Idle 90", true);
     policy["warning"] = json!({"daysBefore": 7, "actOnOverdueAtOnce": true});
-    create_policy(&f.service, policy);
+    create(&f.service, policy);
     let report = f.service.tick(Millis(TICK)).unwrap();
     assert_eq!(idle_active(&f), 0);
     // Nobody gets a warning naming a date after they were deactivated.
@@ -332,7 +311,7 @@ fn acting_at_once_on_overdue_users_is_an_explicit_choice() {
 #[test]
 fn a_user_matched_by_two_policies_gets_one_warning_per_cycle() {
     let f = fixture(4, 2, 0);
-    warned_policy(&f);
+    let _ = warned_policy(&f);
     let mut revoke = json!({
         "name": "Revoke staff",
         "mode": "live",
@@ -342,7 +321,7 @@ fn a_user_matched_by_two_policies_gets_one_warning_per_cycle() {
         "warning": {"daysBefore": 7}
     });
     revoke["priority"] = json!(0);
-    create_policy(&f.service, revoke);
+    create(&f.service, revoke);
     let report = f.service.tick(Millis(TICK)).unwrap();
     assert_eq!(report.mails_queued, 4, "{report:?}");
     let mut users: Vec<String> = outbox(f.store.as_ref())
@@ -357,20 +336,8 @@ fn a_user_matched_by_two_policies_gets_one_warning_per_cycle() {
 #[test]
 fn the_policy_preview_says_how_many_users_wait_for_their_warning_and_until_when() {
     let f = fixture(4, 2, 0);
-    warned_policy(&f);
-    let (_, list) = call(&f.service, Method::Get, "/api/policies", None, DAY0);
-    let id = list["policies"][0]["policy"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (status, preview) = call(
-        &f.service,
-        Method::Post,
-        &format!("/api/policies/{id}/preview"),
-        None,
-        TICK,
-    );
-    assert_eq!(status, 200, "{preview}");
+    let id = warned_policy(&f);
+    let preview = preview(&f.service, &id);
     let acts = Millis(TICK - TICK % DAY + 7 * DAY).date_string();
     assert_eq!(
         preview["warningNotices"][0]["text"],
@@ -385,7 +352,7 @@ fn the_policy_preview_says_how_many_users_wait_for_their_warning_and_until_when(
 #[test]
 fn the_warning_sent_reads_like_its_preview_and_has_no_empty_link() {
     let f = fixture(1, 0, 0);
-    warned_policy(&f);
+    let _ = warned_policy(&f);
     f.service.tick(Millis(TICK)).unwrap();
     let transport = Recorder::new();
     f.service
@@ -424,7 +391,7 @@ fn the_warning_sent_reads_like_its_preview_and_has_no_empty_link() {
 #[test]
 fn the_mail_status_says_the_default_has_no_server_and_counts_the_outbox_per_template() {
     let f = fixture(3, 0, 0);
-    warned_policy(&f);
+    let _ = warned_policy(&f);
     f.service.tick(Millis(TICK)).unwrap();
     let (status, body) = call(&f.service, Method::Get, "/api/mail/status", None, TICK);
     assert_eq!(status, 200, "{body}");
@@ -528,20 +495,13 @@ fn the_plan_says_when_a_configured_protected_group_no_longer_exists() {
     use seatwarden_service::host::Host;
     let f = fixture(2, 1, 0);
     put_settings(&f.service, json!({"protectedGroups": ["staff"]}));
-    let id = create_policy(&f.service, deactivation_policy("Idle", false));
+    let id = create(&f.service, deactivation_policy("Idle", false));
     f.host
         .apply(&seatwarden_core::Operation::DeleteGroup {
             group: seatwarden_core::GroupName::from("staff"),
         })
         .unwrap();
-    let (status, preview) = call(
-        &f.service,
-        Method::Post,
-        &format!("/api/policies/{id}/preview"),
-        None,
-        TICK,
-    );
-    assert_eq!(status, 200, "{preview}");
+    let preview = preview(&f.service, &id);
     assert!(
         preview["document"]["warnings"]
             .to_string()
