@@ -292,8 +292,9 @@ pub struct WarningSettings {
     /// Act at once on users who are already past the threshold and were
     /// never warned (off by default: they are warned first and acted on
     /// `days_before` days after the warning was delivered; see
-    /// [`crate::warning`]).
-    #[serde(default)]
+    /// [`crate::warning`]). Written only when on, so documents saved
+    /// before it existed read back unchanged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub act_on_overdue_at_once: bool,
     /// The mail template to use; the mail module's default when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
