@@ -53,6 +53,10 @@ test('the approval screen and the audit run page offer Discard', async () => {
   await page.evaluate((id) => { location.hash = `#/automation/approve/${id}`; }, runId);
   const discard = page.getByRole('button', { name: 'Discard this plan' });
   await discard.waitFor();
+  // Totals by action, not actions counted as users.
+  const detail = (await api(page, `runs/${runId}`)).body;
+  const totals = await page.getByTestId('approval-totals').innerText();
+  assert.match(totals, new RegExp(`^${detail.plan.totals.users.toLocaleString('en')} users? · [\\d,]+ actions?: [\\d,]+ deactivate`));
   await discard.click();
   await page.getByRole('button', { name: 'Discard run' }).click();
   await until(page, `runs/${runId}`, (b) => b.run.status === 'discarded');

@@ -1,7 +1,7 @@
 // Automation: summary, policy list, preset editors (safe/live), preview,
 // run now with progress, and the approval screen for guard trips.
 
-import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner } from '../dom';
+import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner, fmtNum } from '../dom';
 import { get, post, put, del } from '../api';
 import { section, showError, planView, followRun, loading, confirmDialog, ActionInfo } from '../components';
 import { navigate } from '../router';
@@ -9,6 +9,7 @@ import { RunSummary } from './dashboard';
 import { renderPolicyEditor, TABS } from './policy-editor';
 import { preview, runNow } from './policy-actions';
 import { heldRunsBanner, discardRun } from './held-runs';
+import { summaryOf, totalsText, skipTotals } from './confirm-change';
 
 interface Policy {
   id: string; name: string; enabled: boolean; mode: string; priority: number;
@@ -114,7 +115,10 @@ async function renderApproval(host: HTMLElement, runId: number): Promise<void> {
     'danger', { disabled: detail.run.status !== 'awaiting_approval', 'data-testid': 'discard' });
   clear(host,
     h('h2', {}, `Approval needed: run #${runId} (${detail.run.name})`),
-    h('p', {}, lozenge(detail.run.status.replace(/_/g, ' '), statusTone(detail.run.status)), ` ${detail.plannedActions} planned actions · plan ${detail.run.planHash ?? ''}`),
+    h('p', {}, lozenge(detail.run.status.replace(/_/g, ' '), statusTone(detail.run.status)), ` plan ${detail.run.planHash ?? ''}`),
+    // Totals by action and by skip reason: the table below shows the first 200 actions only.
+    h('p', { 'data-testid': 'approval-totals' }, h('strong', {}, totalsText(summaryOf(detail.plan)))),
+    skipTotals(detail.plan).length ? h('ul', { 'data-testid': 'approval-skips' }, skipTotals(detail.plan).map(([why, n]) => h('li', {}, `${fmtNum(n)} skipped: ${why}`))) : null,
     planView(detail.plan, actions.actions.map((a) => a.action)),
     h('div', { class: 'sw-toolbar' }, approve, discard, button('Back to automation', () => navigate('automation'), 'subtle')), out);
 }

@@ -26,6 +26,21 @@ export function summaryOf(doc: unknown): ChangeSummary {
   return { users: t.users ?? 0, byOperation: t.byOperation ?? {} };
 }
 
+/** "684 users · 1,289 actions: 684 deactivate, 605 remove from group" (actions are not users). */
+export function totalsText(s: ChangeSummary): string {
+  const ops = Object.entries(s.byOperation).filter(([, n]) => n > 0);
+  const actions = ops.reduce((a, [, n]) => a + n, 0);
+  return `${fmtNum(s.users)} ${s.users === 1 ? 'user' : 'users'} · ${fmtNum(actions)} ${actions === 1 ? 'action' : 'actions'}${ops.length ? `: ${ops.map(([op, n]) => `${fmtNum(n)} ${words(op)}`).join(', ')}` : ''}`;
+}
+
+/** Skipped users counted by reason ("12 × member of protected group `staff`"). */
+export function skipTotals(doc: unknown): [string, number][] {
+  const skipped = (doc as { skipped?: { because: string }[] } | null)?.skipped ?? [];
+  const by = new Map<string, number>();
+  for (const s of skipped) by.set(s.because, (by.get(s.because) ?? 0) + 1);
+  return [...by.entries()].sort((a, b) => b[1] - a[1]);
+}
+
 /**
  * The confirmation block and its button: `onConfirm` runs only when the
  * admin clicks, and, above the threshold or for any delete, only after
