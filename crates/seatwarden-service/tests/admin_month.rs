@@ -510,3 +510,28 @@ fn the_plan_says_when_a_configured_protected_group_no_longer_exists() {
         preview["document"]["warnings"]
     );
 }
+
+#[test]
+fn a_revert_preview_names_each_user_and_counts_users_apart_from_actions() {
+    let f = fixture(3, 1, 0);
+    create(&f.service, deactivation_policy("Idle", true));
+    let run = f.service.tick(Millis(TICK)).unwrap().runs[0];
+    assert_eq!(status_of(f.store.as_ref(), run), RunStatus::Succeeded);
+    let (status, plan) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/runs/{run}/revert/plan"),
+        None,
+        TICK,
+    );
+    assert_eq!(status, 200, "{plan}");
+    assert_eq!(plan["users"], json!(3), "{plan}");
+    let mut names: Vec<&str> = plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["idle0000", "idle0001", "idle0002"]);
+}

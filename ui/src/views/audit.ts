@@ -159,9 +159,13 @@ async function renderRun(host: HTMLElement, id: number): Promise<void> {
 
 async function revert(id: number, out: HTMLElement): Promise<void> {
   const d = openDialog(`Revert run #${id}`, h('p', { role: 'status' }, 'Planning the inverse…'));
-  let plan: { planHash: string; steps: { operation: unknown; reason: string }[]; irreversible: unknown[] };
+  let plan: { planHash: string; steps: { operation: unknown; reason: string }[]; irreversible: unknown[]; actions?: ActionInfo[]; users?: number };
   try { plan = await post<typeof plan>(`runs/${id}/revert/plan`); } catch (e) { clear(d.body); showError(d.body, e); return; }
-  clear(d.body, planView(null, plan.steps.map((s) => ({ user: '', username: opUser(s.operation), operation: s.operation, source: 'revert', reason: s.reason }))),
+  // The server labels each step with its user's username; users and actions are counted apart.
+  const actions = plan.actions ?? plan.steps.map((s) => ({ user: '', username: opUser(s.operation), operation: s.operation, source: 'revert', reason: s.reason }));
+  clear(d.body,
+    h('p', { 'data-testid': 'revert-totals' }, h('strong', {}, `${fmtNum(plan.users ?? 0)} ${plan.users === 1 ? 'user' : 'users'} · ${fmtNum(actions.length)} ${actions.length === 1 ? 'action' : 'actions'}`)),
+    planView(null, actions),
     plan.irreversible.length ? banner(`${plan.irreversible.length} changes cannot be reverted (for example deletions).`, 'warning') : null);
   const go = button('Apply the revert', () => {
     go.disabled = true;
