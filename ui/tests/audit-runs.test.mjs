@@ -89,6 +89,9 @@ test('retention saves twice in a row, and a stale form gets a conflict and chang
   const retentionMsg = page.getByTestId('retention-msg');
   await days.fill('120');
   await save.click();
+  // Lowering retention deletes older entries: the dialog asks for the number typed.
+  await page.getByLabel('Type 120 to confirm').fill('120');
+  await page.getByTestId('confirm-retention').click();
   await retentionMsg.locator('.sw-banner-success', { hasText: 'Retention saved' }).waitFor();
   // The form keeps the version the save answered, so a second save is not stale.
   await days.fill('150');
@@ -103,6 +106,8 @@ test('retention saves twice in a row, and a stale form gets a conflict and chang
   assert.equal(other.status, 200, other.text);
   await days.fill('7');
   await save.click();
+  await page.getByLabel('Type 7 to confirm').fill('7');
+  await page.getByTestId('confirm-retention').click();
   const error = retentionMsg.locator('[data-testid="error"]');
   await error.waitFor();
   assert.match(await error.textContent(), /changed since it was read/);

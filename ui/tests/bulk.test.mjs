@@ -2,7 +2,7 @@
 // users), run it and watch the progress bar to the end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, confirmChange } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer({ extraArgs: ['--slow-apply-ms', '20'] }); browser = await openBrowser(server); });
@@ -39,7 +39,8 @@ test('a bulk group action on selected users shows its plan and runs with progres
   assert.equal(planned + skipped, 3, 'every selected user is either planned or skipped with a reason');
   await shot(page, 'bulk-plan');
   if (planned === 0) return; // all three were in read-only directories: nothing to run
-  await dialog.getByRole('button', { name: /^Run on/ }).click();
+  const summary = await confirmChange(page);
+  assert.match(summary, new RegExp(`This changes ${planned} users?: ${planned} add to group\\.`));
   await dialog.locator('[data-testid="run-progress"][data-status="succeeded"]').waitFor({ timeout: 60_000 });
   assert.equal(await count(), membersBefore + planned, `the planned users were added to ${target}`);
 });

@@ -2,7 +2,7 @@
 // exact plan from the UI and it is applied.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, confirmChange } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -26,6 +26,7 @@ test('a guard trip is approved from the UI', async () => {
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('button', { name: 'Run now' }).waitFor();
   await page.getByRole('button', { name: 'Run now' }).click();
+  await confirmChange(page);
   await page.locator('[data-testid="run-progress"][data-status="awaiting_approval"]').waitFor({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Review and approve' }).click();
   await page.locator('[data-testid="guard"]').waitFor();

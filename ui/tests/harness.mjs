@@ -145,3 +145,21 @@ export async function settle(page, id) {
 export function isoDay(ms) {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/**
+ * Confirms the "what will change" dialog a live Run now or a bulk action
+ * shows (issue 24): types the number of users when it asks for it, then
+ * clicks the confirm button. Returns the summary's text.
+ */
+export async function confirmChange(page) {
+  const summary = page.getByTestId('change-summary');
+  await summary.waitFor();
+  const text = await summary.innerText();
+  const typed = summary.locator('input[name="confirmCount"]');
+  if (await typed.count()) {
+    const wanted = (await typed.getAttribute('aria-label')).replace(/\D/g, '');
+    await typed.fill(wanted);
+  }
+  await page.getByTestId('confirm-change').click();
+  return text;
+}

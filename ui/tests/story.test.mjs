@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, confirmChange } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer({ extraArgs: ['--slow-apply-ms', '400'] }); browser = await openBrowser(server); });
@@ -82,6 +82,7 @@ test('filter, export, safe policy, preview, live run, audit, revert', async () =
   await page.getByRole('button', { name: 'Save' }).click();
   await page.locator('.sw-banner-success', { hasText: 'live mode' }).waitFor();
   await page.getByRole('button', { name: 'Run now' }).click();
+  await confirmChange(page);
   const bar = page.getByRole('progressbar');
   await bar.waitFor();
   // Catch the bar mid-run for the screenshot (each write is slowed down).
@@ -110,6 +111,11 @@ test('filter, export, safe policy, preview, live run, audit, revert', async () =
   // Revert the run.
   await page.getByRole('button', { name: 'Revert this run…' }).click();
   await page.getByRole('dialog').locator('[data-testid="plan"]').waitFor();
+  // Every step names its user, and users and actions are counted apart (issue 24).
+  const revertRows = page.getByRole('dialog').locator('[data-testid="plan-row"]');
+  const names = await revertRows.locator('td:nth-child(1)').allTextContents();
+  assert.ok(names.length > 0 && names.every((u) => u.trim().length > 0 && !u.startsWith('K-') && !u.startsWith('JIRAUSER')), `revert steps name their users: ${names.slice(0, 5)}`);
+  assert.match(await page.getByTestId('revert-totals').innerText(), /^\d[\d,]* users? · \d[\d,]* actions?$/);
   await page.getByRole('button', { name: 'Apply the revert' }).click();
   await page.locator('[data-testid="run-progress"][data-status="succeeded"]').waitFor({ timeout: 120_000 });
   const reverted = await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ status: 'active', activity: { kind: 'notWithin', days } }))}`);

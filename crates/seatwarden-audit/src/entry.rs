@@ -181,6 +181,9 @@ action_enum! {
     MailFailed => "mail_failed", "Mail failed";
     /// An administrator approved a run held by the mass-change guard.
     RunApproved => "run_approved", "Run approved";
+    /// An administrator discarded a run held by the mass-change guard: its
+    /// plan is never applied.
+    RunDiscarded => "run_discarded", "Run discarded";
     /// A run was reverted.
     RunReverted => "run_reverted", "Run reverted";
     /// The login filter began checking a returning user's password (a

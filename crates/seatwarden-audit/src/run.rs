@@ -106,6 +106,9 @@ named_enum! {
         Interrupted => "interrupted", "Interrupted";
         /// A later run undid this one.
         Reverted => "reverted", "Reverted";
+        /// An admin discarded a plan the mass-change guard held; nothing
+        /// changed.
+        Discarded => "discarded", "Discarded";
     }
 }
 
@@ -127,6 +130,7 @@ impl RunStatus {
             RunStatus::Failed => 5,
             RunStatus::Interrupted => 6,
             RunStatus::Reverted => 7,
+            RunStatus::Discarded => 8,
         }
     }
 

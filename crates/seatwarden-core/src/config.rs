@@ -132,6 +132,18 @@ impl Default for LicenceAlertSettings {
     }
 }
 
+/// Who hears about runs: the "a run waits for approval" mail and the run
+/// report go to these addresses (issue 24: a run the guard holds at 02:00
+/// must reach somebody). Empty by default; the Settings screen and the
+/// dashboard say so while it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminMailSettings {
+    /// Admin addresses.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+}
+
 /// Settings that apply to every policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -148,6 +160,9 @@ pub struct Settings {
     pub health: HealthSettings,
     /// Licence-usage alert.
     pub licence_alert: LicenceAlertSettings,
+    /// Run reports and approval requests.
+    #[serde(default)]
+    pub admin_mail: AdminMailSettings,
     /// Audit entries older than this many days are purged (0 keeps them forever; default 365).
     pub audit_retention_days: u32,
     /// Where the host counts no logins (Confluence), a user whose last login
@@ -216,6 +231,7 @@ impl Default for Settings {
             guard: GuardSettings::default(),
             health: HealthSettings::default(),
             licence_alert: LicenceAlertSettings::default(),
+            admin_mail: AdminMailSettings::default(),
             audit_retention_days: 365,
             once_logged_in_window_hours: 24,
             deactivation_time: DeactivationTimeSource::default(),

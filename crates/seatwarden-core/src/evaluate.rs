@@ -43,6 +43,7 @@ use crate::policy::{
 };
 use crate::safety;
 use crate::time::Millis;
+use crate::warning::{Warned, cycle_of};
 
 /// Facts from outside the directory that evaluation needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -63,6 +64,10 @@ pub struct EvalContext {
     pub preview: bool,
     /// The hash of a plan an admin approved despite the guard.
     pub approved_hash: Option<String>,
+    /// Warnings already in the outbox (queued or delivered), by user and
+    /// idle cycle: a policy with warnings acts only on users whose warning
+    /// was delivered long enough ago ([`crate::warning`]).
+    pub warned: Vec<Warned>,
 }
 
 /// A bulk action by an admin, planned like a policy.
@@ -208,6 +213,9 @@ pub(crate) struct Evaluator<'a> {
     account_claims: Vec<(ActionSource, RoaringBitmap)>,
     group_claims: HashMap<GroupOrd, Vec<(ActionSource, bool, RoaringBitmap)>>,
     warnings: Vec<PlanWarning>,
+    /// (user, idle cycle start) → delivery time of its warning (`None`:
+    /// queued, not delivered).
+    pub(crate) warned: HashMap<(u32, i64), Option<Millis>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -227,6 +235,19 @@ impl<'a> Evaluator<'a> {
             .iter()
             .filter_map(|(k, t)| index.index_of_key(k).map(|i| (i.0, t.0)))
             .collect();
+        let mut warned: HashMap<(u32, i64), Option<Millis>> = HashMap::new();
+        for w in &ctx.warned {
+            let Some(i) = index.index_of_key(&w.user) else {
+                continue;
+            };
+            // Two messages for one cycle (an older key format): the earliest
+            // delivery counts.
+            let slot = warned.entry((i.0, w.cycle.0)).or_insert(w.sent_at);
+            *slot = match (*slot, w.sent_at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
         Evaluator {
             settings,
             index,
@@ -238,6 +259,7 @@ impl<'a> Evaluator<'a> {
             account_claims: Vec::new(),
             group_claims: HashMap::new(),
             warnings: Vec::new(),
+            warned,
         }
     }
 
@@ -548,6 +570,20 @@ impl<'a> Evaluator<'a> {
             b.insert(a);
             take(SkipReason::ActingAdmin, &b, &mut remaining);
         }
+        // A protection naming no group protects nobody: the plan says so.
+        if claim {
+            for name in &self.settings.protected_groups {
+                let w = PlanWarning::UnknownProtectedGroup {
+                    group: name.clone(),
+                };
+                if index.group_ord(name.as_str()).is_none() && !self.warnings.contains(&w) {
+                    self.warnings.push(w);
+                }
+            }
+            for name in &p.scope.exclude_groups {
+                let _ = self.group(&source, name, true);
+            }
+        }
         let protected: Vec<&GroupName> = self
             .settings
             .protected_groups
@@ -659,6 +695,20 @@ impl<'a> Evaluator<'a> {
                 &mut remaining,
             );
         }
+        // A policy that promises a warning acts only on users warned long
+        // enough ago (before conflicts: a user it waits for is not claimed).
+        if claim && let Some(w) = &p.warning {
+            for (acts_from, users) in self.not_warned(w, &cond, &remaining) {
+                remaining -= &users;
+                skipped.push(SkipSet {
+                    reason: SkipReason::NotWarnedYet {
+                        days_before: w.days_before,
+                        acts_from,
+                    },
+                    users,
+                });
+            }
+        }
         account_users &= &remaining;
         for (_, _, set) in &mut group_sets {
             *set &= &remaining;
@@ -755,6 +805,49 @@ impl<'a> Evaluator<'a> {
             skipped,
             deactivation_times: times,
         }
+    }
+
+    /// Of `users` (matched by `cond`), those a policy with warning `w` must
+    /// not act on yet, grouped by the first day it may: warned (delivered)
+    /// fewer than `days_before` days ago, or not delivered at all (`None`).
+    /// Never-logged-in users are exempt when the policy does not warn them;
+    /// users without a delivered warning are exempt when the admin chose to
+    /// act at once.
+    fn not_warned(
+        &self,
+        w: &crate::policy::WarningSettings,
+        cond: &Cond,
+        users: &RoaringBitmap,
+    ) -> Vec<(Option<Millis>, RoaringBitmap)> {
+        let today = self.now.day_number();
+        let mut waiting: std::collections::BTreeMap<Option<Millis>, RoaringBitmap> =
+            std::collections::BTreeMap::new();
+        for m in &cond.matched {
+            if m.basis == Basis::Selected || (m.basis == Basis::NeverLoggedIn && !w.never_logged_in)
+            {
+                continue;
+            }
+            for idx in &(&m.users & users) {
+                let Some(cycle) = cycle_of(self.index, idx, m.basis, &cond.times) else {
+                    continue;
+                };
+                let acts_from = match self.warned.get(&(idx, cycle.0)) {
+                    Some(Some(sent)) => {
+                        let from = sent.day_number() + i64::from(w.days_before);
+                        if today >= from {
+                            continue;
+                        }
+                        Some(Millis(from.saturating_mul(crate::time::DAY_MS)))
+                    }
+                    // Delivered mail promised a date: that date holds even
+                    // when acting at once was chosen for the others.
+                    _ if w.act_on_overdue_at_once => continue,
+                    Some(None) | None => None,
+                };
+                waiting.entry(acts_from).or_default().insert(idx);
+            }
+        }
+        waiting.into_iter().collect()
     }
 
     fn licence_group_ords(&self, applications: &[crate::model::ApplicationKey]) -> Vec<GroupOrd> {

@@ -21,6 +21,7 @@ pub mod json_error;
 pub mod licence_alert;
 pub mod login;
 pub mod model;
+pub mod names;
 pub mod operation;
 pub mod plan;
 pub mod policy;

@@ -156,6 +156,17 @@ pub enum SkipReason {
         /// The account holding the username (its key, not its name).
         holder: UserKey,
     },
+    /// A policy with warnings: this user's warning for the current idle
+    /// cycle was not delivered at least `days_before` days ago (see
+    /// [`crate::warning`]). Nobody is acted on without the promised notice.
+    NotWarnedYet {
+        /// The policy's warning lead time.
+        days_before: u32,
+        /// The first day the policy may act (the warning's delivery day plus
+        /// `days_before`); `None` while the warning is not delivered.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acts_from: Option<Millis>,
+    },
 }
 
 impl fmt::Display for SkipReason {
@@ -187,6 +198,21 @@ impl fmt::Display for SkipReason {
             SkipReason::RenameTargetTaken { holder } => write!(
                 f,
                 "the renamed username is already held by account `{holder}`"
+            ),
+            SkipReason::NotWarnedYet {
+                days_before,
+                acts_from: Some(at),
+            } => write!(
+                f,
+                "warned {days_before} days ahead: acted on from {}",
+                at.date_string()
+            ),
+            SkipReason::NotWarnedYet {
+                days_before,
+                acts_from: None,
+            } => write!(
+                f,
+                "not warned yet: warned first, acted on {days_before} days after the warning is delivered"
             ),
         }
     }
@@ -327,6 +353,13 @@ pub enum PlanWarning {
         /// The group.
         group: GroupName,
     },
+    /// A protected group of the settings does not exist (any more): it
+    /// protects nobody. Saving refuses new such names
+    /// ([`crate::names`]); this is the one deleted after it was configured.
+    UnknownProtectedGroup {
+        /// The group.
+        group: GroupName,
+    },
     /// A directory named in a policy does not exist.
     UnknownDirectory {
         /// The source.
@@ -358,6 +391,10 @@ impl fmt::Display for PlanWarning {
                     None => write!(f, "{winner} wins by priority"),
                 }
             }
+            PlanWarning::UnknownProtectedGroup { group } => write!(
+                f,
+                "protected group `{group}` (Settings) does not exist: it protects nobody"
+            ),
             PlanWarning::UnknownGroup { source, group } => {
                 write!(f, "{source} names group `{group}`, which does not exist")
             }

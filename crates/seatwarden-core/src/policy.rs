@@ -285,9 +285,17 @@ pub struct WarningSettings {
     /// Send the warning this many days before the action would fire (≥ 1,
     /// and less than the condition's threshold).
     pub days_before: u32,
-    /// Also warn never-logged-in users (separate switch).
+    /// Also warn never-logged-in users (separate switch). When off, they
+    /// are neither warned nor waited for.
     #[serde(default)]
     pub never_logged_in: bool,
+    /// Act at once on users who are already past the threshold and were
+    /// never warned (off by default: they are warned first and acted on
+    /// `days_before` days after the warning was delivered; see
+    /// [`crate::warning`]). Written only when on, so documents saved
+    /// before it existed read back unchanged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub act_on_overdue_at_once: bool,
     /// The mail template to use; the mail module's default when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,

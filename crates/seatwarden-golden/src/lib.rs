@@ -18,7 +18,7 @@ use seatwarden_core::operation::{Handover, Operation};
 use seatwarden_core::plan::{PlanStatus, SkipReason};
 use seatwarden_core::policy::PolicyId;
 use seatwarden_core::schedule::Schedule;
-use seatwarden_core::warning::due_warnings;
+use seatwarden_core::warning::{Warned, due_warnings};
 use seatwarden_core::{Millis, UserKey};
 
 /// A golden file the engine cannot even read (its configuration, snapshot
@@ -64,6 +64,10 @@ fn reason_line(reason: &SkipReason) -> String {
         | SkipReason::NoSeat { group } => Some(group.to_string()),
         SkipReason::ReadOnlyDirectory { directory } => Some(directory.to_string()),
         SkipReason::Conflict { winner, .. } => Some(winner.label()),
+        SkipReason::NotWarnedYet {
+            acts_from: Some(at),
+            ..
+        } => Some(at.date_string()),
         _ => None,
     };
     let kind = tag(reason, "kind");
@@ -123,6 +127,23 @@ fn context(doc: &Value) -> Result<EvalContext, GoldenError> {
         ctx.only = Some(strings(Some(only)).into_iter().map(PolicyId).collect());
     }
     ctx.preview = c.get("preview").and_then(Value::as_bool).unwrap_or(false);
+    if let Some(list) = c.get("warned").and_then(Value::as_array) {
+        for w in list {
+            let user = w
+                .get("user")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("a `warned` entry needs a `user`"))?;
+            let sent_at = match w.get("sentAt") {
+                None | Some(Value::Null) => None,
+                t => Some(instant(t, "warned[].sentAt")?),
+            };
+            ctx.warned.push(Warned {
+                user: UserKey::from(user),
+                cycle: instant(w.get("cycle"), "warned[].cycle")?,
+                sent_at,
+            });
+        }
+    }
     Ok(ctx)
 }
 

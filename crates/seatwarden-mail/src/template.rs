@@ -311,8 +311,7 @@ impl Template {
                  <p>Your account <strong>{{username}}</strong> on {{instance_name}} has not been \
                  used for {{days_inactive}} days (last sign-in: {{last_login}}). Unless you sign \
                  in before <strong>{{action_date}}</strong>, we will {{action}}.</p>\n\
-                 <p>Still need access? Sign in at <a href=\"{{base_url}}\">{{base_url}}</a> or \
-                 <a href=\"{{request_access_url}}\">ask to keep it</a>.</p>\n\
+                 <p>Still need access? Sign in at <a href=\"{{base_url}}\">{{base_url}}</a>.</p>\n\
                  <p>This is an automatic message from the {{instance_name}} administrators.</p>",
             ),
             TemplateKind::LicenceAlert => (

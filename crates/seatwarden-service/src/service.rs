@@ -23,6 +23,7 @@
 //! host through interleaving. No lock is held across a whole run; only one
 //! node runs a policy at a time because runs hold Store leases.
 
+mod admin_mail;
 pub mod document;
 mod error;
 pub mod import;
@@ -387,6 +388,14 @@ impl Service {
         mail::deliver(self, transport, now, batch)
     }
 
+    /// The warnings in the outbox by user and idle cycle (empty when no
+    /// policy warns): evaluation acts only on users warned long enough ago.
+    pub(crate) fn warned_users(
+        &self,
+    ) -> Result<Vec<seatwarden_core::warning::Warned>, ServiceError> {
+        mail::warned(self)
+    }
+
     /// Whether background work is queued (a host may wait for this before
     /// calling [`Service::drive`]).
     pub fn has_work(&self) -> bool {
@@ -462,6 +471,30 @@ impl Service {
         let settings = Arc::new(settings);
         *self.settings.write() = settings.clone();
         Ok(settings)
+    }
+
+    /// The group names and user keys `after` adds to `before` that the
+    /// directory does not have (issue 24: a typo in a protection list
+    /// protects nobody), with "did you mean" for groups; the automation
+    /// account too when it changes. Paths are the configuration's.
+    pub fn unknown_names(
+        &self,
+        before: &Settings,
+        after: &Settings,
+    ) -> Result<Vec<seatwarden_core::config::ConfigIssue>, ServiceError> {
+        self.ensure_index()?;
+        self.with_index(|index| {
+            let mut issues =
+                seatwarden_core::names::unknown_names(&before.config, &after.config, index);
+            if let Some(k) = &after.automation_account
+                && before.automation_account.as_ref() != Some(k)
+                && let Some(issue) =
+                    seatwarden_core::names::unknown_user("automationAccount", k, index)
+            {
+                issues.push(issue);
+            }
+            issues
+        })
     }
 
     /// Reads the whole directory from the host into a new index and makes

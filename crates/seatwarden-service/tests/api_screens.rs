@@ -971,11 +971,22 @@ fn a_retention_change_naming_a_stale_config_version_is_a_conflict_and_changes_no
     let (status, read) = call(&f.service, Method::Get, "/api/audit/retention", None, NOW);
     assert_eq!(status, 200, "{read}");
     let v0 = read["configVersion"].clone();
-    let (status, saved) = call(
+    // Lowering retention deletes older entries: refused without the typed
+    // number of days, saved with it.
+    let (status, refused) = call(
         &f.service,
         Method::Put,
         "/api/audit/retention",
         Some(json!({"days": 60, "configVersion": v0})),
+        NOW,
+    );
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(problem_paths(&refused)[0].0, "confirmDays");
+    let (status, saved) = call(
+        &f.service,
+        Method::Put,
+        "/api/audit/retention",
+        Some(json!({"days": 60, "configVersion": v0, "confirmDays": 60})),
         NOW,
     );
     assert_eq!(status, 200, "{saved}");

@@ -66,8 +66,8 @@ fn keys(host: &MemoryDirectory) -> Vec<String> {
 fn users_seatwarden_deactivated_are_deleted_from_the_audited_time_when_the_host_has_none() {
     let f = fixture(4, 2, 0);
     f.host.untimed_deactivations();
-    let deactivate = create_policy(&f.service, deactivation_policy("Idle", true), DAY0);
-    let delete = create_policy(&f.service, delete_policy(30), DAY0);
+    let deactivate = create_policy(&f.service, deactivation_policy("Idle", true), DAY0).0;
+    let delete = create_policy(&f.service, delete_policy(30), DAY0).0;
 
     let t0 = DAY0 + DAY;
     let run = run_now(&f.service, f.store.as_ref(), &deactivate, t0);
@@ -104,8 +104,8 @@ fn users_seatwarden_deactivated_are_deleted_from_the_audited_time_when_the_host_
 fn a_reactivation_after_the_audited_deactivation_voids_its_time() {
     let f = fixture(1, 1, 0);
     f.host.untimed_deactivations();
-    let deactivate = create_policy(&f.service, deactivation_policy("Idle", true), DAY0);
-    let delete = create_policy(&f.service, delete_policy(30), DAY0);
+    let deactivate = create_policy(&f.service, deactivation_policy("Idle", true), DAY0).0;
+    let delete = create_policy(&f.service, delete_policy(30), DAY0).0;
     let t0 = DAY0 + DAY;
     assert_eq!(
         run_now(&f.service, f.store.as_ref(), &deactivate, t0)
@@ -181,7 +181,7 @@ fn a_jump_in_the_never_logged_in_share_since_the_previous_run_pauses_the_run() {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let healthy = Arc::new(MemoryDirectory::new(with_never_logged_in(10, 0)));
     let service = Service::new(healthy, store.clone(), options("node-a", 50)).unwrap();
-    let policy = create_policy(&service, deactivation_policy("Idle", true), DAY0);
+    let policy = create_policy(&service, deactivation_policy("Idle", true), DAY0).0;
     let first = run_now(&service, store.as_ref(), &policy, DAY0);
     assert_eq!(first.status, RunStatus::Succeeded, "{first:?}");
 
@@ -233,7 +233,7 @@ fn refusals(store: &dyn Store, run: RunId) -> Vec<AuditEntry> {
 fn a_run_refused_for_a_held_lease_says_why_in_the_audit_log() {
     let f = fixture(3, 1, 0);
     let before = state(&f.host);
-    let policy = create_policy(&f.service, deactivation_policy("Idle", true), DAY0);
+    let policy = create_policy(&f.service, deactivation_policy("Idle", true), DAY0).0;
     let held = f
         .store
         .acquire_lease(
@@ -599,7 +599,7 @@ fn reverting_an_import_deactivates_what_it_created_and_lists_what_it_cannot_undo
     );
 
     // A run that changed nothing revertible is refused, not run empty.
-    let policy = create_policy(&f.service, deactivation_policy("Safe", false), DAY0);
+    let policy = create_policy(&f.service, deactivation_policy("Safe", false), DAY0).0;
     let preview = run_now(&f.service, f.store.as_ref(), &policy, DAY0 + 2);
     let (status, body) = call(
         &f.service,
@@ -617,7 +617,7 @@ fn reverting_an_import_deactivates_what_it_created_and_lists_what_it_cannot_undo
 #[test]
 fn a_preview_run_leaves_an_audit_entry() {
     let f = fixture(3, 1, 0);
-    let policy = create_policy(&f.service, deactivation_policy("Preview", false), DAY0);
+    let policy = create_policy(&f.service, deactivation_policy("Preview", false), DAY0).0;
     let run = run_now(&f.service, f.store.as_ref(), &policy, DAY0 + 1);
     assert_eq!(run.status, RunStatus::Previewed, "{run:?}");
     let query = AuditQuery {

@@ -32,7 +32,7 @@ fn run_now(service: &Service, id: &str, now: i64) -> (u16, Value) {
 #[test]
 fn run_now_is_refused_up_front_while_the_policy_has_an_unfinished_run() {
     let f = fixture(3, 1, 0);
-    let policy = create_policy(&f.service, deactivation_policy("Idle", false), DAY0);
+    let policy = create_policy(&f.service, deactivation_policy("Idle", false), DAY0).0;
     let (status, first) = run_now(&f.service, &policy, DAY0);
     assert_eq!(status, 202, "{first}");
     let (status, second) = run_now(&f.service, &policy, DAY0);
@@ -44,7 +44,7 @@ fn run_now_is_refused_up_front_while_the_policy_has_an_unfinished_run() {
     );
     assert!(message.contains("queued or running"), "{second}");
     // Another policy is not held up.
-    let other = create_policy(&f.service, deactivation_policy("Other", false), DAY0);
+    let other = create_policy(&f.service, deactivation_policy("Other", false), DAY0).0;
     assert_eq!(run_now(&f.service, &other, DAY0).0, 202);
     drain(&f.service, DAY0);
     let (_, runs) = call(&f.service, Method::Get, "/api/runs", None, DAY0);

@@ -23,20 +23,8 @@ use seatwarden_service::host::memory::MemoryDirectory;
 use seatwarden_service::store::{MemoryStore, Store};
 use seatwarden_service::{Service, ServiceOptions};
 
-/// The scheduler's default time is 02:00 UTC: 03:00 on the next day is due.
-const TICK: i64 = DAY0 + DAY + 3 * 3_600_000;
-
 fn run(store: &dyn Store, id: i64) -> seatwarden_audit::OperationRun {
     store.get_run(RunId(id)).unwrap().unwrap()
-}
-
-fn create_policy(service: &Service, body: Value, now: i64) -> (String, u64) {
-    let (status, created) = call(service, Method::Post, "/api/policies", Some(body), now);
-    assert_eq!(status, 201, "{created}");
-    (
-        created["policy"]["id"].as_str().unwrap().to_owned(),
-        created["configVersion"].as_u64().unwrap(),
-    )
 }
 
 #[test]
@@ -796,21 +784,6 @@ fn demo_logins_need_the_demo_flag_and_reactivate() {
     assert_eq!(dash["figures"]["reactivatedInWindow"], json!(1), "{dash}");
 }
 
-struct Recorder(std::sync::Mutex<Vec<String>>);
-
-impl seatwarden_mail::MailTransport for Recorder {
-    fn send(
-        &self,
-        mail: &seatwarden_mail::Outgoing<'_>,
-    ) -> Result<seatwarden_mail::SmtpReply, seatwarden_mail::DeliveryError> {
-        self.0.lock().unwrap().push(mail.to.to_owned());
-        Ok(seatwarden_mail::SmtpReply {
-            code: 250,
-            text: "ok".to_owned(),
-        })
-    }
-}
-
 #[test]
 fn warnings_are_queued_once_and_delivered_from_the_outbox() {
     let f = fixture(4, 2, 0);
@@ -825,13 +798,13 @@ fn warnings_are_queued_once_and_delivered_from_the_outbox() {
         f.service.tick(Millis(TICK + 600_000)).unwrap().mails_queued,
         0
     );
-    let transport = Recorder(std::sync::Mutex::new(Vec::new()));
+    let transport = Recorder::new();
     let sent = f
         .service
         .deliver_mail(&transport, Millis(TICK + 1), 10)
         .unwrap();
     assert_eq!(sent.sent, 4, "{sent:?}");
-    let mut to = transport.0.lock().unwrap().clone();
+    let mut to: Vec<String> = transport.sent().into_iter().map(|m| m.0).collect();
     to.sort();
     assert_eq!(to[0], "idle0000@example.test");
     let sent_entries = f

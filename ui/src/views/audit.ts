@@ -10,6 +10,7 @@ import { runsSection, setRunFilter, RUN_KINDS } from './runs';
 /** Which run status each summary card stands for. */
 const CARD_STATUS: Record<string, string> = { operations: '', succeeded: 'succeeded', failed: 'failed', partiallyFailed: 'partially_failed', inProgress: 'in_progress', awaitingApproval: 'awaiting_approval' };
 import { navigate } from '../router';
+import { discardRun } from './held-runs';
 /** The cards that count only runs started in the summary's window (the last 24 h). */
 const WINDOWED = new Set(['operations', 'succeeded', 'failed', 'partiallyFailed']);
 
@@ -25,7 +26,7 @@ const filters = { action: '', status: '', kind: '', actor: '', target: '', text:
 /** The audit log's action names (the server's stable names), for the action filter. */
 const ACTIONS = ['user_deactivated', 'user_activated', 'user_reactivated', 'user_deleted', 'user_renamed', 'user_created', 'user_updated', 'issues_reassigned',
   'added_to_group', 'removed_from_group', 'group_created', 'group_deleted', 'users_imported', 'groups_imported', 'policy_created', 'policy_changed',
-  'policy_enabled', 'policy_disabled', 'policy_deleted', 'settings_changed', 'retention_changed', 'logs_purged', 'mail_sent', 'mail_failed', 'run_approved', 'run_reverted',
+  'policy_enabled', 'policy_disabled', 'policy_deleted', 'settings_changed', 'retention_changed', 'logs_purged', 'mail_sent', 'mail_failed', 'run_approved', 'run_discarded', 'run_reverted',
   'login_check_began', 'login_check_ended', 'login_check_repaired',
   'login_provisional', 'login_confirmed', 'login_not_completed', 'run_refused', 'sign_in', 'run_previewed'];
 const sentence = (name: string): string => { const t = name.replace(/_/g, ' '); return t.charAt(0).toUpperCase() + t.slice(1); };
@@ -77,7 +78,7 @@ export async function renderAudit(host: HTMLElement, route: string[]): Promise<v
         h('div', { class: 'sw-field sw-field-button' }, button('Export CSV', () => void getBlob('audit/export', auditQuery()).then(({ blob, name }) => download(blob, name), (e: unknown) => showError(msg, e))))),
       entriesHost),
     section('Retention',
-      h('form', { class: 'sw-filters', 'aria-label': 'Audit retention', onsubmit: (e: Event) => { e.preventDefault(); clear(msg); void put<{ days: number; configVersion: number }>('audit/retention', { days: Number(days.value), configVersion: retention.configVersion }).then((saved) => { retention.configVersion = saved.configVersion; msg.appendChild(banner('Retention saved', 'success')); }, (err: unknown) => showError(msg, err)); } },
+      h('form', { class: 'sw-filters', 'aria-label': 'Audit retention', onsubmit: (e: Event) => { e.preventDefault(); clear(msg); void saveRetention(retention, Number(days.value), msg); } },
         field('Keep entries for (days)', days), h('div', { class: 'sw-field sw-field-button' }, h('button', { type: 'submit', class: 'sw-btn' }, 'Save retention')),
         h('div', { class: 'sw-field sw-field-button' }, button('Clear the audit log…', () => clearDialog(host), 'danger'))), msg));
   await loadEntries(entriesHost, auditQuery(), 0);
@@ -95,6 +96,30 @@ async function loadEntries(host: HTMLElement, q: Record<string, string>, pageInd
         h('td', {}, lozenge(e.status, statusTone(e.status))), h('td', {}, e.description, e.reason ? h('div', { class: 'sw-muted' }, e.reason) : null),
         h('td', {}, e.run ? h('a', { href: `#/audit/run/${e.run}` }, `#${e.run}`) : ''))))) : h('p', { class: 'sw-muted' }, 'No entries match.'),
     pager(pageIndex + 1, page.next ? pageIndex + 2 : pageIndex + 1, (p) => void loadEntries(host, q, p - 1)));
+}
+
+/** Saves the retention; lowering it (which deletes older entries) asks for the new number typed first. */
+async function saveRetention(retention: { days: number; configVersion?: number }, days: number, msg: HTMLElement): Promise<void> {
+  const lowering = days > 0 && (retention.days === 0 || days < retention.days);
+  const body: Record<string, unknown> = { days, configVersion: retention.configVersion };
+  if (lowering) {
+    const typed = h('input', { type: 'text', name: 'confirmDays', inputmode: 'numeric', autocomplete: 'off' });
+    const yes = await new Promise<boolean>((resolve) => {
+      const d = openDialog('Lower audit retention', [
+        h('p', {}, `Entries are kept ${retention.days === 0 ? 'forever' : `for ${retention.days} days`}. Keeping them for ${days} days deletes every older entry at the next scheduler run; this cannot be undone.`),
+        field(`Type ${days} to confirm`, typed)],
+      [button('Lower retention', () => { if (typed.value.trim() === String(days)) { d.close(); resolve(true); } }, 'danger', { 'data-testid': 'confirm-retention' })]);
+      const observer = new MutationObserver(() => { if (!d.el.isConnected) { observer.disconnect(); resolve(false); } });
+      observer.observe(document.body, { childList: true });
+    });
+    if (!yes) return;
+    body.confirmDays = days;
+  }
+  try {
+    const saved = await put<{ days: number; configVersion: number }>('audit/retention', body);
+    retention.configVersion = saved.configVersion; retention.days = saved.days;
+    msg.appendChild(banner('Retention saved', 'success'));
+  } catch (err) { showError(msg, err); }
 }
 
 function clearDialog(host: HTMLElement): void {
@@ -118,7 +143,8 @@ async function renderRun(host: HTMLElement, id: number): Promise<void> {
   clear(host,
     h('div', { class: 'sw-toolbar' }, button('Back to audit', () => navigate('audit'), 'subtle'),
       r.status === 'awaiting_approval' ? button('Review approval', () => navigate(`automation/approve/${id}`), 'primary') : null,
-      button('Revert this run…', () => void revert(id, out), 'danger', { disabled: r.status === 'reverted' || r.status === 'in_progress' || r.status === 'previewed' })),
+      r.status === 'awaiting_approval' ? button('Discard', () => void discardRun({ id, name: r.name }, out).then((done) => { if (done) void renderRun(host, id); }), 'danger', { 'data-testid': 'discard' }) : null,
+      button('Revert this run…', () => void revert(id, out), 'danger', { disabled: r.status === 'reverted' || r.status === 'in_progress' || r.status === 'previewed' || r.status === 'discarded' || r.status === 'awaiting_approval' })),
     h('h2', {}, `Run #${id}: ${r.name}`),
     h('p', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status)), ` ${r.kind.replace(/_/g, ' ')} · started ${fmtTime(r.startedAt)} · ${fmtNum(r.counts.succeeded)} succeeded, ${fmtNum(r.counts.failed)} failed, ${fmtNum(r.counts.skipped)} skipped`),
     out,
@@ -133,9 +159,13 @@ async function renderRun(host: HTMLElement, id: number): Promise<void> {
 
 async function revert(id: number, out: HTMLElement): Promise<void> {
   const d = openDialog(`Revert run #${id}`, h('p', { role: 'status' }, 'Planning the inverse…'));
-  let plan: { planHash: string; steps: { operation: unknown; reason: string }[]; irreversible: unknown[] };
+  let plan: { planHash: string; steps: { operation: unknown; reason: string }[]; irreversible: unknown[]; actions?: ActionInfo[]; users?: number };
   try { plan = await post<typeof plan>(`runs/${id}/revert/plan`); } catch (e) { clear(d.body); showError(d.body, e); return; }
-  clear(d.body, planView(null, plan.steps.map((s) => ({ user: '', username: opUser(s.operation), operation: s.operation, source: 'revert', reason: s.reason }))),
+  // The server labels each step with its user's username; users and actions are counted apart.
+  const actions = plan.actions ?? plan.steps.map((s) => ({ user: '', username: opUser(s.operation), operation: s.operation, source: 'revert', reason: s.reason }));
+  clear(d.body,
+    h('p', { 'data-testid': 'revert-totals' }, h('strong', {}, `${fmtNum(plan.users ?? 0)} ${plan.users === 1 ? 'user' : 'users'} · ${fmtNum(actions.length)} ${actions.length === 1 ? 'action' : 'actions'}`)),
+    planView(null, actions),
     plan.irreversible.length ? banner(`${plan.irreversible.length} changes cannot be reverted (for example deletions).`, 'warning') : null);
   const go = button('Apply the revert', () => {
     go.disabled = true;

@@ -1,13 +1,15 @@
 // Automation: summary, policy list, preset editors (safe/live), preview,
 // run now with progress, and the approval screen for guard trips.
 
-import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner } from '../dom';
+import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner, fmtNum } from '../dom';
 import { get, post, put, del } from '../api';
 import { section, showError, planView, followRun, loading, confirmDialog, ActionInfo } from '../components';
 import { navigate } from '../router';
 import { RunSummary } from './dashboard';
 import { renderPolicyEditor, TABS } from './policy-editor';
 import { preview, runNow } from './policy-actions';
+import { heldRunsBanner, discardRun } from './held-runs';
+import { summaryOf, totalsText, skipTotals } from './confirm-change';
 
 interface Policy {
   id: string; name: string; enabled: boolean; mode: string; priority: number;
@@ -55,7 +57,10 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
   try { [summary, list] = await Promise.all([get<Summary>('automation/summary'), get<{ policies: PolicyItem[]; configVersion: number }>('policies')]); } catch (e) { clear(host); showError(host, e); return; }
   const on = summary.automations.filter((a) => a.enabled);
   const out = h('div', {});
+  const held = h('div', { 'data-testid': 'held-runs' });
+  void heldRunsBanner(held);
   clear(host,
+    held,
     h('div', { class: 'sw-cards' },
       h('div', { class: 'sw-card' }, h('div', { class: 'sw-card-value' }, summary.nextRun ? fmtTime(summary.nextRun) : '—'), h('div', { class: 'sw-card-label' }, `Next scheduled run${summary.nextPolicy ? ` (${summary.nextPolicy})` : ''}`)),
       h('div', { class: 'sw-card' }, h('div', { class: 'sw-card-value' }, String(on.length)), h('div', { class: 'sw-card-label' }, 'Automations on')),
@@ -85,7 +90,7 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
           button('Edit', () => navigate(`automation/edit/${p.id}`), 'subtle'),
           // Login policies act on each login as it happens; there is nothing to preview or run in bulk.
           p.trigger?.kind === 'login' ? null : button('Preview', () => void preview(p.id), 'subtle'),
-          p.trigger?.kind === 'login' ? null : button('Run now', () => void runNow(p.id, out), 'subtle'),
+          p.trigger?.kind === 'login' ? null : button('Run now', () => void runNow(p.id, out, p.enabled && p.mode === 'live'), 'subtle'),
           button(p.enabled ? 'Pause' : 'Resume', () => void post(`policies/${encodeURIComponent(p.id)}/${p.enabled ? 'pause' : 'resume'}`).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)), 'subtle'),
           button('Delete', () => void confirmDialog('Delete policy', `Delete policy ${p.name}? Its past runs stay in the audit log.`, 'Delete policy').then((yes) => { if (yes) void del(`policies/${encodeURIComponent(p.id)}`).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)); }), 'danger', { 'aria-label': `Delete policy ${p.name}` })))))) : h('p', { class: 'sw-muted' }, 'No policies yet.')));
 }
@@ -106,9 +111,14 @@ async function renderApproval(host: HTMLElement, runId: number): Promise<void> {
       } catch (e) { showError(out, e); approve.disabled = false; }
     })();
   }, 'primary', { disabled: detail.run.status !== 'awaiting_approval', 'data-testid': 'approve' });
+  const discard = button('Discard this plan', () => void discardRun({ id: runId, name: detail.run.name }, out).then((done) => { if (done) void renderApproval(host, runId); }),
+    'danger', { disabled: detail.run.status !== 'awaiting_approval', 'data-testid': 'discard' });
   clear(host,
     h('h2', {}, `Approval needed: run #${runId} (${detail.run.name})`),
-    h('p', {}, lozenge(detail.run.status.replace(/_/g, ' '), statusTone(detail.run.status)), ` ${detail.plannedActions} planned actions · plan ${detail.run.planHash ?? ''}`),
+    h('p', {}, lozenge(detail.run.status.replace(/_/g, ' '), statusTone(detail.run.status)), ` plan ${detail.run.planHash ?? ''}`),
+    // Totals by action and by skip reason: the table below shows the first 200 actions only.
+    h('p', { 'data-testid': 'approval-totals' }, h('strong', {}, totalsText(summaryOf(detail.plan)))),
+    skipTotals(detail.plan).length ? h('ul', { 'data-testid': 'approval-skips' }, skipTotals(detail.plan).map(([why, n]) => h('li', {}, `${fmtNum(n)} skipped: ${why}`))) : null,
     planView(detail.plan, actions.actions.map((a) => a.action)),
-    h('div', { class: 'sw-toolbar' }, approve, button('Back to automation', () => navigate('automation'), 'subtle')), out);
+    h('div', { class: 'sw-toolbar' }, approve, discard, button('Back to automation', () => navigate('automation'), 'subtle')), out);
 }

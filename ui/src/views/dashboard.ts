@@ -4,6 +4,8 @@ import { h, clear, select, field, button, fmtNum, fmtTime, lozenge, statusTone }
 import { get } from '../api';
 import { section, showError, loading } from '../components';
 import { navigate } from '../router';
+import { heldRunsBanner } from './held-runs';
+import { mailState, mailBanner } from './mail-state';
 
 interface Seats { application: string; name: string; limit: unknown; seatsUsed: number; seatsAvailable: number | null }
 interface Figures {
@@ -75,7 +77,13 @@ export async function renderDashboard(host: HTMLElement): Promise<void> {
   const f = data.figures;
   const win = select('days', [['7', '7 days'], ['30', '30 days'], ['60', '60 days'], ['90', '90 days'], ['180', '180 days'], ['365', '365 days']], windowDays);
   win.addEventListener('change', () => { windowDays = win.value; void renderDashboard(host); });
+  const held = h('div', { 'data-testid': 'held-runs' });
+  void heldRunsBanner(held);
+  const mail = h('div', { 'data-testid': 'mail-state' });
+  void mailState().then((s) => { const b = mailBanner(s, 'dashboard'); if (b) mail.appendChild(b); }, (e: unknown) => showError(mail, e));
   clear(host,
+    held,
+    mail,
     h('div', { class: 'sw-toolbar' }, field('Activity window', win), button('Refresh', () => void renderDashboard(host))),
     h('div', { class: 'sw-cards' },
       card('Active users', f.active, 'card-active'),

@@ -8,6 +8,7 @@ import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, banner } fro
 import { getRaw, post, put, del } from '../api';
 import { section, showError, loading, openDialog, confirmDialog } from '../components';
 import { FieldErrors, list, check } from '../form';
+import { mailState, mailBanner, countsText, MailState } from './mail-state';
 
 interface LastSend { cycle: string; at: number; recipients: string[] }
 interface Timing { type: string; days?: number }
@@ -52,9 +53,9 @@ interface Doc { version: number }
 
 export async function renderNotifications(host: HTMLElement, selectId?: string): Promise<void> {
   loading(host);
-  let templates: Template[]; let mail: { mail: MailChoice; configVersion: number };
+  let templates: Template[]; let mail: { mail: MailChoice; configVersion: number }; let state: MailState;
   try {
-    [templates, mail] = await Promise.all([getRaw<{ templates: Template[] }>('templates').then((t) => t.templates), getRaw<{ mail: MailChoice; configVersion: number }>('settings/mail')]);
+    [templates, mail, state] = await Promise.all([getRaw<{ templates: Template[] }>('templates').then((t) => t.templates), getRaw<{ mail: MailChoice; configVersion: number }>('settings/mail'), mailState()]);
   } catch (e) { clear(host); showError(host, e); return; }
   // Templates and the mail server live in one versioned document: every save names the version
   // last read (a stale one gets 409), and each save's new version is shared by the whole page.
@@ -63,10 +64,11 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
   const listMsg = h('div', { 'aria-live': 'polite' });
   const open = (t: Template | null): void => { templateEditor(editor, t, templates.map((x) => x.id), doc, () => void renderNotifications(host, t?.id)); editor.scrollIntoView?.({ block: 'start' }); };
   clear(host,
+    mailBanner(state, 'notifications'),
     section('Email templates', listMsg,
       templates.length ? h('table', { class: 'sw-table', 'data-testid': 'templates-table' },
         h('caption', { class: 'sw-sr' }, 'Email templates'),
-        h('thead', {}, h('tr', {}, ['Name', 'Purpose', 'Timing', 'Last sent', 'Recipients', 'Enabled', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', {}, h('tr', {}, ['Name', 'Purpose', 'Timing', 'Last sent', 'Recipients', 'Outbox', 'Enabled', ''].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, templates.map((t) => {
           const on = h('input', { type: 'checkbox', checked: t.enabled, 'aria-label': `Send ${t.name}` });
           on.addEventListener('change', () => {
@@ -78,6 +80,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
           return h('tr', { 'data-testid': 'template-row', 'data-template': t.id },
             h('td', {}, t.name), h('td', {}, KINDS.find(([k]) => k === t.kind)?.[1] ?? t.kind), h('td', {}, timingText(t.timing)),
             h('td', {}, t.last_send ? fmtTime(t.last_send.at) : 'never'), h('td', {}, t.last_send ? fmtNum(t.last_send.recipients.length) : '—'),
+            h('td', { 'data-testid': 'template-outbox' }, countsText(state.byTemplate.find((b) => b.template === t.id)?.counts)),
             h('td', {}, on),
             h('td', { class: 'sw-actions' }, button('View', () => void viewTemplate(t), 'subtle', { 'aria-label': `View ${t.name}` }), button('Edit', () => open(t), 'subtle', { 'aria-label': `Edit ${t.name}` })));
         }))) : h('p', { class: 'sw-muted' }, 'No templates.'),

@@ -22,7 +22,7 @@ export interface PolicyJson {
   condition?: { kind: string; days?: number; neverLoggedInDays?: number; onceLoggedInDays?: number };
   action: { kind: string; groups?: string[]; applications?: string[]; renameSuffix?: string; handover?: { to: string; user?: string };
     rules?: { sourceGroups: string[]; targetGroups: string[] }[]; restrictedGroups?: string[]; addGroups?: string[]; removeGroups?: string[] };
-  warning?: { daysBefore: number; neverLoggedIn?: boolean; template?: string };
+  warning?: { daysBefore: number; neverLoggedIn?: boolean; actOnOverdueAtOnce?: boolean; template?: string };
 }
 
 interface Tab { kind: ActionKind; label: string; login: boolean; about: string; days: number; name: (days: number) => string }
@@ -55,7 +55,7 @@ interface Model {
   days: number; neverOn: boolean; neverDays: number; onceOn: boolean; onceDays: number;
   groups: string; applications: string; suffixOn: boolean; suffix: string; handover: string; handoverUser: string;
   rules: { source: string; target: string }[]; restricted: string; addGroups: string; removeGroups: string;
-  warnOn: boolean; warnDays: number; warnNever: boolean; warnTemplate: string;
+  warnOn: boolean; warnDays: number; warnNever: boolean; warnAtOnce: boolean; warnTemplate: string;
 }
 
 function tabOf(kind: string): Tab {
@@ -71,7 +71,7 @@ function blank(kind: ActionKind): Model {
     days: tab.days || 30, neverOn: false, neverDays: tab.days || 30, onceOn: false, onceDays: 14,
     groups: '', applications: '', suffixOn: false, suffix: '_deactivated', handover: '', handoverUser: '',
     rules: [{ source: '', target: '' }], restricted: '', addGroups: '', removeGroups: '',
-    warnOn: false, warnDays: 7, warnNever: false, warnTemplate: '',
+    warnOn: false, warnDays: 7, warnNever: false, warnAtOnce: false, warnTemplate: '',
   };
 }
 
@@ -101,7 +101,7 @@ function fromPolicy(p: PolicyJson): Model {
   m.handover = a.handover?.to ?? ''; m.handoverUser = a.handover?.user ?? '';
   if (a.rules?.length) m.rules = a.rules.map((r) => ({ source: joinList(r.sourceGroups), target: joinList(r.targetGroups) }));
   m.restricted = joinList(a.restrictedGroups); m.addGroups = joinList(a.addGroups); m.removeGroups = joinList(a.removeGroups);
-  if (p.warning) { m.warnOn = true; m.warnDays = p.warning.daysBefore; m.warnNever = p.warning.neverLoggedIn ?? false; m.warnTemplate = p.warning.template ?? ''; }
+  if (p.warning) { m.warnOn = true; m.warnDays = p.warning.daysBefore; m.warnNever = p.warning.neverLoggedIn ?? false; m.warnAtOnce = p.warning.actOnOverdueAtOnce ?? false; m.warnTemplate = p.warning.template ?? ''; }
   return m;
 }
 
@@ -148,6 +148,7 @@ function toPolicy(m: Model): PolicyJson {
   }
   if (m.warnOn) {
     p.warning = { daysBefore: m.warnDays, neverLoggedIn: m.warnNever };
+    if (m.warnAtOnce) p.warning.actOnOverdueAtOnce = true;
     if (m.warnTemplate) p.warning.template = m.warnTemplate;
   }
   return p;
@@ -284,7 +285,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       h('div', { class: 'sw-toolbar' },
         h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save'),
         id && !tab.login ? button('Preview', () => void preview(id), 'default') : null,
-        id && !tab.login ? button('Run now', () => void runNow(id, out), 'default') : null,
+        id && !tab.login ? button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default') : null,
         button('Back', () => navigate('automation'), 'subtle')));
     clear(formHost, form);
   };
@@ -464,6 +465,11 @@ function warningSection(m: Model, errors: FieldErrors, templates: Template[]): H
   const never = h('div', {}, toggle(m, 'warnNever', 'Also warn users who never logged in'));
   errors.register('warning.neverLoggedIn', never.querySelector('input') as HTMLElement, never);
   const template = errors.field('warning.template', 'Template', choice(m, 'warnTemplate', [['', 'The default warning template'], ...templates.map((t): [string, string] => [t.id, t.name])]));
+  const rule = h('p', { class: 'sw-hint', 'data-testid': 'warning-rule' },
+    'Nobody is acted on without this warning: users already past the threshold are warned first and acted on once their warning has been delivered for this many days. '
+    + 'A warning that cannot be delivered (no mail server) holds the action. Preview shows how many users wait, and until when.');
+  const atOnce = h('div', { class: 'sw-danger-zone' }, toggle(m, 'warnAtOnce', 'Act at once on overdue users who were never warned (they get no notice)'));
+  errors.register('warning.actOnOverdueAtOnce', atOnce.querySelector('input') as HTMLElement, atOnce);
   return fieldset('Warn by email first',
-    toggle(m, 'warnOn', 'Send a warning email before acting', days, never, template), days, never, template);
+    toggle(m, 'warnOn', 'Send a warning email before acting', days, never, rule, atOnce, template), days, never, rule, atOnce, template);
 }

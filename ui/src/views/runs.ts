@@ -13,7 +13,7 @@ export const RUN_KINDS: [string, string][] = [
 ];
 const RUN_STATUSES: [string, string][] = [
   ['', 'Any status'], ['succeeded', 'Succeeded'], ['previewed', 'Previewed (safe mode)'], ['partially_failed', 'Partially failed'], ['failed', 'Failed'],
-  ['in_progress', 'In progress'], ['awaiting_approval', 'Awaiting approval'], ['interrupted', 'Interrupted'], ['reverted', 'Reverted'],
+  ['in_progress', 'In progress'], ['awaiting_approval', 'Awaiting approval'], ['interrupted', 'Interrupted'], ['reverted', 'Reverted'], ['discarded', 'Discarded'],
 ];
 
 interface RunAction { action: ActionInfo; outcome: { status: string; detail?: string | null; at?: number } | null }

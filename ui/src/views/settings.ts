@@ -15,6 +15,7 @@ interface Settings {
   guard?: { enabled?: boolean; maxAccounts?: number; maxPercent?: number; minLicensed?: number };
   health?: { enabled?: boolean; maxDaysWithoutLogin?: number; maxNeverLoggedInJumpPoints?: number };
   licenceAlert?: { enabled?: boolean; percent?: number; applications?: { application: string; percent: number }[]; recipients?: string[] };
+  adminMail?: { recipients?: string[] };
   auditRetentionDays?: number; onceLoggedInWindowHours?: number; deactivationTime?: string;
   login?: { confirmWindowMinutes?: number; probeDirectories?: number[] };
   [other: string]: unknown;
@@ -120,6 +121,8 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
   const thresholds = thresholdTable(errors, apps, s.licenceAlert?.applications ?? [], alertPercent);
   const recipients = h('input', { type: 'text', name: 'alertRecipients', class: 'sw-wide', value: joinList(s.licenceAlert?.recipients) });
 
+  const adminRecipients = h('input', { type: 'text', name: 'adminRecipients', class: 'sw-wide', value: joinList(s.adminMail?.recipients) });
+
   const retention = num('auditRetentionDays', s.auditRetentionDays, 1);
   const onceWindow = num('onceLoggedInWindowHours', s.onceLoggedInWindowHours, 1);
   const deactivationTime = select('deactivationTime', [['latest', 'The later of the product’s date and our audit trail'], ['host_first', 'The product’s date when it has one'], ['audit_first', 'Our audit trail when it has one']], s.deactivationTime ?? 'latest');
@@ -144,6 +147,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
         ...s.licenceAlert, enabled: alertOn.input.checked, percent: numberOf(alertPercent) as number, recipients: list(recipients.value),
         applications: thresholdsOf(errors, thresholds.rows),
       },
+      adminMail: { ...s.adminMail, recipients: list(adminRecipients.value) },
       auditRetentionDays: numberOf(retention) as number,
       onceLoggedInWindowHours: numberOf(onceWindow) as number,
       deactivationTime: deactivationTime.value,
@@ -176,6 +180,9 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
           errors.field('guard.maxAccounts', 'Maximum accounts per run', maxAccounts, 'A live run that would deactivate, delete or revoke more accounts waits for approval.'),
           errors.field('guard.maxPercent', 'Maximum percent of licensed users', maxPercent),
           errors.field('guard.minLicensed', 'Percent rule applies above (licensed users)', minLicensed)))),
+    section('Run reports and approval requests',
+      errors.field('adminMail.recipients', 'Admins to notify', adminRecipients,
+        'Email addresses separated by ;. They get “A run waits for approval” when the guard holds a run, and the run report when that template is on. Empty: nobody is mailed, and a held run waits until someone opens Automation.')),
     section('Login-data health check',
       fieldset('Health check', healthOn.el,
         h('div', { class: 'sw-row' },

@@ -6,6 +6,7 @@ import { get, post, getBlob } from '../api';
 import { pager, showError, openDialog, planView, followRun, ActionInfo } from '../components';
 import { directories, directoryLabel, Directory } from '../directories';
 import { dayToMs } from '../form';
+import { confirmChange, summaryOf } from './confirm-change';
 
 interface Row {
   key: string; username: string; displayName: string; email: string; directoryName: string; active: boolean;
@@ -181,7 +182,7 @@ async function bulk(action: string, groupsText: string, results: HTMLElement): P
   try { plan = await post<BulkPlan>('bulk/plan', body); } catch (e) { clear(dialog.body); showError(dialog.body, e); return; }
   clear(dialog.body, planView(plan.document, plan.actions, plan.guard));
   const foot = dialog.el.querySelector('.sw-dialog-foot');
-  const run = button(`Run on ${fmtNum(plan.actionCount)} actions`, () => {
+  const confirm = confirmChange(summaryOf(plan.document), `Apply ${fmtNum(plan.actionCount)} ${plan.actionCount === 1 ? 'change' : 'changes'}`, () => {
     run.disabled = true;
     void (async () => {
       try {
@@ -190,7 +191,10 @@ async function bulk(action: string, groupsText: string, results: HTMLElement): P
         void load(results);
       } catch (e) { showError(dialog.body, e); }
     })();
-  }, 'primary', { disabled: plan.actionCount === 0 });
+  });
+  const run = confirm.button;
+  if (plan.actionCount === 0) run.disabled = true;
+  dialog.body.prepend(confirm.el);
   foot?.appendChild(run);
 }
 

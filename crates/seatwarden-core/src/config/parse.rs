@@ -18,8 +18,9 @@ use policy::policy;
 use walk::{MAX_DAYS, Obj, Walk};
 
 use super::{
-    ApplicationThreshold, CONFIG_VERSION, Config, ConfigError, DeactivationTimeSource,
-    GuardSettings, HealthSettings, LicenceAlertSettings, LoginSettings, Settings,
+    AdminMailSettings, ApplicationThreshold, CONFIG_VERSION, Config, ConfigError,
+    DeactivationTimeSource, GuardSettings, HealthSettings, LicenceAlertSettings, LoginSettings,
+    Settings,
 };
 use crate::model::{ApplicationKey, DirectoryId};
 use crate::schedule::{TimeOfDay, parse_timezone};
@@ -141,6 +142,20 @@ fn settings(w: &mut Walk, mut obj: Obj<'_>) -> Settings {
         Some(a) => licence_alert(w, a),
         None => d.licence_alert.clone(),
     };
+    let admin_mail = match obj.object(w, "adminMail") {
+        Some(mut a) => {
+            let path = a.at("recipients");
+            let recipients = a.strings(w, "recipients");
+            for (i, r) in recipients.iter().enumerate() {
+                if !looks_like_address(r) {
+                    w.err(&format!("{path}[{i}]"), "is not an email address");
+                }
+            }
+            a.finish(w);
+            AdminMailSettings { recipients }
+        }
+        None => d.admin_mail.clone(),
+    };
     let audit_retention_days = obj
         .uint(
             w,
@@ -181,6 +196,7 @@ fn settings(w: &mut Walk, mut obj: Obj<'_>) -> Settings {
         guard,
         health,
         licence_alert,
+        admin_mail,
         audit_retention_days,
         once_logged_in_window_hours,
         deactivation_time,

@@ -20,6 +20,7 @@ mod directories;
 mod groups;
 mod import;
 mod licences;
+mod mail_status;
 mod policies;
 mod runs;
 mod settings;
@@ -84,6 +85,7 @@ pub fn router() -> Router<Service> {
         Get "/api/runs/{id}/progress" "getRunProgress" => runs::run_progress;
         Get "/api/runs/{id}/actions" "listRunActions" ["cursor", "limit"] => runs::run_actions;
         Post "/api/runs/{id}/approve" "approveRun" => runs::approve_run;
+        Post "/api/runs/{id}/discard" "discardRun" => runs::discard_run;
         Post "/api/runs/{id}/revert/plan" "planRevert" => runs::plan_revert;
         Post "/api/runs/{id}/revert" "revertRun" => runs::revert_run;
         Get "/api/audit" "listAudit" ["action", "status", "kind", "text", "actor", "target", "from", "to", "run", "cursor", "limit"] => audit::list_audit;
@@ -109,6 +111,7 @@ pub fn router() -> Router<Service> {
         Post "/api/templates/{id}/test" "testTemplate" => templates::test_template;
         Get "/api/settings" "getSettings" => settings::get_settings;
         Put "/api/settings" "replaceSettings" => settings::replace_settings;
+        Get "/api/mail/status" "getMailStatus" => mail_status::mail_status;
         Get "/api/settings/mail" "getMailSettings" => settings::get_mail_settings;
         Put "/api/settings/mail" "replaceMailSettings" => settings::replace_mail_settings;
         Post "/api/demo/logins" "recordDemoLogins" => demo::demo_logins;
@@ -150,6 +153,29 @@ impl From<ServiceError> for ApiError {
 pub(crate) fn validation(issues: Vec<seatwarden_core::config::ConfigIssue>) -> ApiError {
     ApiError::new(ApiErrorKind::Validation, validation_message(&issues))
         .with_details(crate::service::problems(&issues))
+}
+
+/// Refuses a save that adds names the directory does not have; paths of
+/// policy `at` are made relative to it (as the policy editor names fields).
+pub(crate) fn check_names(
+    service: &Service,
+    before: &crate::service::Settings,
+    after: &crate::service::Settings,
+    at: Option<usize>,
+) -> Result<(), ApiError> {
+    let mut issues = service.unknown_names(before, after)?;
+    if issues.is_empty() {
+        return Ok(());
+    }
+    if let Some(i) = at {
+        let prefix = format!("policies[{i}].");
+        for issue in &mut issues {
+            if let Some(rest) = issue.path.strip_prefix(&prefix) {
+                issue.path = rest.to_owned();
+            }
+        }
+    }
+    Err(validation(issues))
 }
 
 /// One issue as it is; several counted, with the first.

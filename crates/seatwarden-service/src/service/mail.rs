@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use seatwarden_audit::{Action as AuditAction, Actor, AuditEntry, Status, Target};
 use seatwarden_core::evaluate::EvalContext;
 use seatwarden_core::licence_alert::licence_alerts;
-use seatwarden_core::policy::Mode;
-use seatwarden_core::warning::due_warnings;
+use seatwarden_core::policy::{Action, Mode};
+use seatwarden_core::warning::{Warned, due_warnings};
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_mail::{
     Cycle, DedupKey, DeliveryError, DeliveryOutcome, Enqueued, MailTransport, MessageId,
@@ -26,7 +26,7 @@ use seatwarden_mail::{
 };
 
 use super::{Service, ServiceError};
-use crate::store::{MailId, MailStatus, NewOutboxMessage, Store};
+use crate::store::{MailId, MailStatus, NewOutboxMessage, OutboxQuery, Store};
 
 /// What one [`Service::deliver_mail`] call did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,6 +207,81 @@ pub(super) fn deliver(
     })
 }
 
+/// What a warning says the policy will do, as the end of "we will …": the
+/// template's preview sample reads "deactivate your account", and the real
+/// message must read the same way (issue 24: it said "we will deactivate."
+/// and "we will remove_groups.").
+pub(crate) fn action_words(action: &Action) -> String {
+    fn list(groups: &[seatwarden_core::GroupName]) -> String {
+        groups
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    match action {
+        Action::Deactivate { .. } => "deactivate your account".to_owned(),
+        Action::Delete => "delete your account".to_owned(),
+        Action::RemoveGroups { groups } => format!("remove you from {}", list(groups)),
+        Action::RemoveLicenceGroups { .. } => "remove your product licence".to_owned(),
+        Action::AddGroups { groups } => format!("add you to {}", list(groups)),
+        Action::FloatingLicence { .. } | Action::Reactivate { .. } => {
+            "change your account".to_owned()
+        }
+    }
+}
+
+/// The warnings in the outbox, by user and idle cycle, with their delivery
+/// time: what the engine needs to warn each user once per cycle and to act
+/// only on users warned long enough ago (`seatwarden_core::warning`).
+/// Read only when a policy to evaluate has a warning.
+pub(crate) fn warned(service: &Service) -> Result<Vec<Warned>, ServiceError> {
+    let settings = service.settings();
+    if settings.config.policies.iter().all(|p| p.warning.is_none()) {
+        return Ok(Vec::new());
+    }
+    let warning_templates: Vec<&str> = settings
+        .templates
+        .iter()
+        .filter(|t| t.kind == TemplateKind::Warning)
+        .map(|t| t.id.0.as_str())
+        .collect();
+    let mut query = OutboxQuery {
+        limit: 1_000,
+        ..OutboxQuery::default()
+    };
+    let mut out = Vec::new();
+    loop {
+        let page = service.store().list_mail(&query)?;
+        for m in &page.items {
+            if !warning_templates.contains(&m.template_id.as_str()) {
+                continue;
+            }
+            // The warning cycle is `<policy>/<cycle start ms>`.
+            let Some((user, _, cycle)) = DedupKey(m.dedup_key.clone()).parts() else {
+                continue;
+            };
+            let Some(cycle) = cycle
+                .0
+                .rsplit_once('/')
+                .and_then(|(_, ms)| ms.parse::<i64>().ok())
+            else {
+                continue;
+            };
+            out.push(Warned {
+                user,
+                cycle: Millis(cycle),
+                sent_at: (m.status == MailStatus::Sent).then_some(m.next_attempt_at),
+            });
+        }
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
 /// Queues the warnings and licence alerts due at `now`; returns how many
 /// new messages were queued (duplicates of earlier ticks are not counted).
 pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceError> {
@@ -225,6 +300,11 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
         return Ok(0);
     }
     service.ensure_index()?;
+    let warned = if live.is_empty() {
+        Vec::new()
+    } else {
+        warned(service)?
+    };
     let options = service.options();
     let mut messages = Vec::new();
     {
@@ -237,6 +317,7 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
             let ctx = EvalContext {
                 acting_admin: settings.automation_account.clone(),
                 only: Some(live),
+                warned,
                 ..EvalContext::default()
             };
             for due in due_warnings(&settings.config, index, now, &ctx) {
@@ -251,14 +332,14 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
                     continue;
                 };
                 let user = view.to_user();
-                let words = settings
-                    .config
-                    .policy(&due.policy)
-                    .map_or("change", |p| p.action.kind_name());
+                let words = settings.config.policy(&due.policy).map_or_else(
+                    || "change your account".to_owned(),
+                    |p| action_words(&p.action),
+                );
                 let values = Values::new()
                     .instance(&options.instance_name, &options.base_url)
                     .user(&user, now)
-                    .action(words, due.acts_at, now);
+                    .action(&words, due.acts_at, now);
                 let recipient = Recipient {
                     key: due.user.clone(),
                     email: user.email.clone(),

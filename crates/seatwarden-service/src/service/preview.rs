@@ -79,6 +79,11 @@ pub struct RevertPreview {
     pub steps: Vec<RevertStep>,
     /// What cannot be undone, and why.
     pub irreversible: Vec<crate::store::Irreversible>,
+    /// The steps as actions, each labelled with its user's username (issue
+    /// 24: the preview's User column was empty, steps carry only keys).
+    pub actions: Vec<ActionInfo>,
+    /// Distinct users the revert changes (the steps are actions, not users).
+    pub users: u64,
 }
 
 impl Service {
@@ -197,6 +202,13 @@ impl Service {
             reverts: run,
             steps: revert.steps,
             irreversible: revert.irreversible,
+            actions: plan.actions.clone(),
+            users: plan
+                .actions
+                .iter()
+                .map(|a| &a.user)
+                .collect::<std::collections::HashSet<_>>()
+                .len() as u64,
         };
         let pending = PendingPlan {
             id: self.next_plan_id(),

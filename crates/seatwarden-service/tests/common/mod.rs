@@ -222,11 +222,47 @@ pub(crate) fn active(host: &MemoryDirectory, key: &str) -> bool {
     host.user(&UserKey::from(key)).unwrap().unwrap().active
 }
 
-/// Creates a policy as the admin; returns its id.
-pub(crate) fn create_policy(service: &Service, body: Value, now: i64) -> String {
+/// Records (to, subject, html) of every message it is handed.
+pub(crate) struct Recorder(std::sync::Mutex<Vec<(String, String, String)>>);
+
+impl Recorder {
+    pub(crate) fn new() -> Recorder {
+        Recorder(std::sync::Mutex::new(Vec::new()))
+    }
+
+    pub(crate) fn sent(&self) -> Vec<(String, String, String)> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl seatwarden_mail::MailTransport for Recorder {
+    fn send(
+        &self,
+        mail: &seatwarden_mail::Outgoing<'_>,
+    ) -> Result<seatwarden_mail::SmtpReply, seatwarden_mail::DeliveryError> {
+        self.0.lock().unwrap().push((
+            mail.to.to_owned(),
+            mail.subject.to_owned(),
+            mail.html.to_owned(),
+        ));
+        Ok(seatwarden_mail::SmtpReply {
+            code: 250,
+            text: "ok".to_owned(),
+        })
+    }
+}
+
+/// The scheduler's default time is 02:00 UTC: 03:00 on the next day is due.
+pub(crate) const TICK: i64 = DAY0 + DAY + 3 * 3_600_000;
+
+/// Creates a policy through the API; its id and the new config version.
+pub(crate) fn create_policy(service: &Service, body: Value, now: i64) -> (String, u64) {
     let (status, created) = call(service, Method::Post, "/api/policies", Some(body), now);
     assert_eq!(status, 201, "{created}");
-    created["policy"]["id"].as_str().unwrap().to_owned()
+    (
+        created["policy"]["id"].as_str().unwrap().to_owned(),
+        created["configVersion"].as_u64().unwrap(),
+    )
 }
 
 /// Validates a users CSV as the admin: status and JSON answer.

@@ -470,11 +470,13 @@ fn handover(w: &mut Walk, mut obj: Obj<'_>) -> Option<Handover> {
 fn warning(w: &mut Walk, mut obj: Obj<'_>) -> Option<WarningSettings> {
     let days_before = obj.uint(w, "daysBefore", None, 1, MAX_DAYS);
     let never_logged_in = obj.boolean(w, "neverLoggedIn", false);
+    let act_on_overdue_at_once = obj.boolean(w, "actOnOverdueAtOnce", false);
     let template = obj.string(w, "template", false);
     obj.finish(w);
     days_before.map(|days_before| WarningSettings {
         days_before,
         never_logged_in,
+        act_on_overdue_at_once,
         template,
     })
 }

@@ -172,6 +172,23 @@ pub(super) fn set_retention(
     ensure_current(version, current.version)?;
     let mut settings = (*current).clone();
     let before = settings.config.settings.audit_retention_days;
+    // Lowering retention deletes entries at the next tick, like "clear"
+    // deletes them now (issue 24: 365 → 1 took one click): the admin
+    // confirms by naming the new number of days.
+    let lowering = days > 0 && (before == 0 || days < before);
+    if lowering && body.get("confirmDays").and_then(Value::as_u64) != Some(u64::from(days)) {
+        let kept = if before == 0 {
+            "kept forever".to_owned()
+        } else {
+            format!("kept for {before} days")
+        };
+        return Err(validation(vec![issue(
+            "confirmDays",
+            &format!(
+                "entries are {kept}; keeping them for {days} days deletes every older entry at the next scheduler run: send `confirmDays: {days}` to confirm"
+            ),
+        )]));
+    }
     settings.config.settings.audit_retention_days = days;
     // The store compares versions again as it saves, so a change landing
     // between the check above and the save is refused too.

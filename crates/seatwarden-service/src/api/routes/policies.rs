@@ -186,6 +186,7 @@ pub(super) fn create_policy(
     let config = parse_config(doc, Some(at))?;
     let mut settings = (*current).clone();
     settings.config = config;
+    super::check_names(service, &current, &settings, Some(at))?;
     settings.saved_at.insert(id.clone(), now(req));
     let policy_id = PolicyId(id.clone());
     let entry = AuditEntry::new(
@@ -246,6 +247,7 @@ pub(super) fn replace_policy(
     let config = parse_config(doc, Some(at))?;
     let mut settings = (*current).clone();
     settings.config = config;
+    super::check_names(service, &current, &settings, Some(at))?;
     settings.saved_at.insert(id.0.clone(), now(req));
     let changed = changed_paths(&before, &after);
     let entry = AuditEntry::new(
@@ -367,13 +369,16 @@ pub(super) fn preview_policy(
     }
     let now = now(req);
     service.rebuild_index()?;
-    let (plan, hash) = service.with_index(|index| {
-        let (_, plan, hash) = service.plan_policies(index, now, Some(vec![id.clone()]), true);
-        (plan, hash)
+    let warned = service.warned_users()?;
+    let (plan, hash, notices) = service.with_index(|index| {
+        let (engine, plan, hash) =
+            service.plan_policies(index, now, Some(vec![id.clone()]), true, warned);
+        (plan, hash, seatwarden_core::warning::notices(&engine))
     })?;
     ApiResponse::json(&json!({
         "planHash": hash,
         "status": plan.status,
+        "warningNotices": notices,
         "document": plan.document,
         "actions": plan.actions,
     }))

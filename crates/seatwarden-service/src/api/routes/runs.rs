@@ -187,6 +187,16 @@ pub(super) fn approve_run(
     accepted(run)
 }
 
+pub(super) fn discard_run(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let id = run_id(params)?;
+    service.discard(id, &actor(req), now(req))?;
+    ApiResponse::json(&json!({"runId": id, "status": "discarded"}))
+}
+
 pub(super) fn plan_revert(
     service: &Service,
     req: &ApiRequest,

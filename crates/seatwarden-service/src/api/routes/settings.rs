@@ -64,6 +64,7 @@ pub(super) fn replace_settings(
         }
         None => {}
     }
+    super::check_names(service, &current, &settings, None)?;
     let changed = changed_paths(&before, &new_settings);
     let saved = service.save_settings(settings)?;
     record_audit(

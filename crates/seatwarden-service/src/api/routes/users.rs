@@ -57,8 +57,9 @@ pub(super) fn get_user(
         return Err(ApiError::not_found(format!("user `{key}`")));
     };
     // Which policies would act on this user now (a forced preview).
+    let warned = service.warned_users()?;
     let actions = service.with_index(|index| {
-        let (_, plan, _) = service.plan_policies(index, now, None, true);
+        let (_, plan, _) = service.plan_policies(index, now, None, true, warned);
         plan.actions
             .into_iter()
             .filter(|a| a.user == key)

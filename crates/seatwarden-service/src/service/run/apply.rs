@@ -17,10 +17,11 @@ use seatwarden_audit::{
 use seatwarden_core::{Millis, Operation, UserKey};
 
 use super::{ActionInfo, RunPlan, policy_lease, run_lease};
-use crate::service::{Phase, Progress, Service, ServiceError};
+use crate::service::{Phase, Progress, Service, ServiceError, admin_mail};
 use crate::store::{
     AccountState, ActionKey, ActionOutcome, OutcomeStatus, PlannedAction, StoreError,
 };
+use seatwarden_mail::TemplateKind;
 
 impl Service {
     /// Records the before-state of every user the actions touch.
@@ -203,10 +204,11 @@ impl Service {
         } else {
             RunStatus::PartiallyFailed
         };
+        let stored = self.store().get_run(run)?;
         // A revert marks the run it undid before finishing itself: a crash
         // in between resumes here, and the mark and its audit entry are
         // written once.
-        if let Some(stored) = self.store().get_run(run)?
+        if let Some(stored) = &stored
             && stored.kind == RunKind::Revert
             && let Some(original) = stored.reverts
             && counts.succeeded > 0
@@ -229,7 +231,19 @@ impl Service {
                 self.store().append_audit(&[entry])?;
             }
         }
-        self.finish_with(run, status, counts, now)
+        self.finish_with(run, status, counts, now)?;
+        // Policy runs report to the admins (when the run-report template
+        // is on); the outbox sends one per run even if this is resumed.
+        if stored.is_some_and(|s| s.kind == RunKind::ScheduledCleanup) {
+            let _ = admin_mail::queue_run_mail(
+                self,
+                TemplateKind::RunReport,
+                run,
+                &admin_mail::counts_summary(&counts),
+                now,
+            );
+        }
+        Ok(())
     }
 
     pub(super) fn finish_with(

@@ -29,28 +29,11 @@ impl Service {
         admin: &Actor,
         now: Millis,
     ) -> Result<RunId, ServiceError> {
-        let stored = self
-            .store()
-            .get_run(run)?
-            .ok_or(ServiceError::NotFound(Missing::Run(run)))?;
-        if stored.status != RunStatus::AwaitingApproval {
-            return Err(ServiceError::NotAwaitingApproval {
-                run,
-                status: stored.status,
-            });
-        }
+        let stored = self.awaiting(run)?;
         if stored.plan_hash.as_ref().map(|h| h.0.as_str()) != Some(hash) {
             return Err(ServiceError::PlanHashMismatch(KeptPlan::AwaitingApproval));
         }
-        let lease = self.store().acquire_lease(
-            &run_lease(run),
-            self.owner(),
-            now,
-            self.options().lease_ttl,
-        )?;
-        if !lease.is_acquired() {
-            return Err(ServiceError::RunBusy(run));
-        }
+        self.take_run_lease(run, now)?;
         self.store()
             .update_run(run, &RunUpdate::status(RunStatus::InProgress))?;
         let entry = AuditEntry::new(
@@ -85,6 +68,66 @@ impl Service {
         self.store().release_lease(&run_lease(run), self.owner())?;
         self.active_runs().lock().remove(&run);
         Ok(())
+    }
+
+    /// Discards a run awaiting approval: its plan is never applied, the run
+    /// ends `discarded` and the audit log names the admin. The approval
+    /// mail promises this ("approve or discard it"). Refused for a run
+    /// that is not waiting (approved, applied or discarded already).
+    pub fn discard(&self, run: RunId, admin: &Actor, now: Millis) -> Result<(), ServiceError> {
+        self.awaiting(run)?;
+        // The run lease keeps an approval on another node from starting
+        // while this one discards; read again under it.
+        self.take_run_lease(run, now)?;
+        let stored = match self.awaiting(run) {
+            Ok(stored) => stored,
+            Err(e) => {
+                let _ = self.store().release_lease(&run_lease(run), self.owner());
+                return Err(e);
+            }
+        };
+        let entry = AuditEntry::new(
+            now,
+            admin.clone(),
+            AuditAction::RunDiscarded,
+            Status::Success,
+        )
+        .with_run(run)
+        .with_description(format!(
+            "discarded the held plan of run {run}; nothing changed"
+        ));
+        self.store().append_audit(&[entry])?;
+        self.finish_with(run, RunStatus::Discarded, stored.counts, now)
+    }
+
+    /// The run, if it is awaiting approval.
+    fn awaiting(&self, run: RunId) -> Result<seatwarden_audit::OperationRun, ServiceError> {
+        let stored = self
+            .store()
+            .get_run(run)?
+            .ok_or(ServiceError::NotFound(Missing::Run(run)))?;
+        if stored.status != RunStatus::AwaitingApproval {
+            return Err(ServiceError::NotAwaitingApproval {
+                run,
+                status: stored.status,
+            });
+        }
+        Ok(stored)
+    }
+
+    /// Takes the run's lease for this node, or says another node holds it.
+    fn take_run_lease(&self, run: RunId, now: Millis) -> Result<(), ServiceError> {
+        let lease = self.store().acquire_lease(
+            &run_lease(run),
+            self.owner(),
+            now,
+            self.options().lease_ttl,
+        )?;
+        if lease.is_acquired() {
+            Ok(())
+        } else {
+            Err(ServiceError::RunBusy(run))
+        }
     }
 
     /// Keeps a plan until an admin confirms it by hash.

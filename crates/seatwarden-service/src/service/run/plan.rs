@@ -22,11 +22,13 @@ use seatwarden_core::evaluate::{EvalContext, evaluate};
 use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::plan::{Plan, PlanStatus};
 use seatwarden_core::safety::never_logged_in_share_bp;
+use seatwarden_core::warning::Warned;
 
 use super::{ActionInfo, Job, RunPlan, policy_lease};
 use crate::service::trail::{Facts, NEVER_LOGGED_IN_BP};
-use crate::service::{Missing, Phase, Service, ServiceError};
+use crate::service::{Missing, Phase, Service, ServiceError, admin_mail};
 use crate::store::{JournaledPlan, LeaseOutcome};
+use seatwarden_mail::TemplateKind;
 
 /// The plan hash a queued preview run carries until its plan is journaled.
 pub(super) const PREVIEW_REQUESTED: &str = "preview-requested";
@@ -39,6 +41,7 @@ impl Service {
         now: Millis,
         only: Option<Vec<PolicyId>>,
         preview: bool,
+        warned: Vec<Warned>,
     ) -> (Plan, RunPlan, String) {
         let settings = self.settings();
         // A store failure here keeps the last facts read: `plan_run` has
@@ -54,6 +57,7 @@ impl Service {
             only,
             preview,
             approved_hash: None,
+            warned,
         };
         let plan = evaluate(&settings.config, index, now, &ctx);
         let status = plan.status();
@@ -158,11 +162,12 @@ impl Service {
         self.rebuild_index()?;
         self.reload_settings()?;
         self.refresh_facts(now)?;
+        let warned = self.warned_users()?;
         let planned = {
             let slot = self.index.read();
-            slot.index
-                .as_ref()
-                .map(|index| self.plan_policies(index, now, Some(policies.to_vec()), preview))
+            slot.index.as_ref().map(|index| {
+                self.plan_policies(index, now, Some(policies.to_vec()), preview, warned)
+            })
         };
         let Some((plan, mut run_plan, hash)) = planned else {
             return Err(ServiceError::IndexNotBuilt);
@@ -235,6 +240,16 @@ impl Service {
             PlanStatus::NeedsApproval { .. } => {
                 self.release_policy(single.as_ref());
                 self.hold_for_approval(run, journal_actions.len())?;
+                // Somebody must hear about it: a held 02:00 run otherwise
+                // waits for ever. Queuing is best effort; the run is held
+                // whatever happens to the mail.
+                let _ = admin_mail::queue_run_mail(
+                    self,
+                    TemplateKind::GuardTripped,
+                    run,
+                    &admin_mail::plan_summary(&journal_actions),
+                    now,
+                );
                 Ok(None)
             }
             PlanStatus::Ready => {
