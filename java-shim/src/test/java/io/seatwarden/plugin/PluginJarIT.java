@@ -255,6 +255,41 @@ class PluginJarIT {
     }
   }
 
+  /**
+   * Every import has a next-major range or a named, reasoned exception for this platform, and no
+   * exception outlives its import (ImportVersions; docs/atlassian-api.md, "Import-Package
+   * versions").
+   */
+  @Test
+  void everyImportHasAMajorRangeOrANamedException() {
+    assertEquals(List.of(), ImportVersions.problems(imports, Platform.current()));
+  }
+
+  /** The import check rejects what it must: a wide range, a bare version, an unknown family. */
+  @Test
+  void theImportVersionCheckCatchesWhatItMust() {
+    Platform platform = Platform.current();
+    Map<String, String> good = new LinkedHashMap<>(imports);
+    good.put("org.example.ranged", "version=\"[2.1,3)\"");
+    assertEquals(List.of(), ImportVersions.problems(good, platform));
+    for (String bad :
+        List.of(
+            "org.example.ranged;version=\"[2.1,4)\"",
+            "org.example.ranged;version=\"[2.1,2.5)\"",
+            "org.example.unknown;version=\"2.1\"",
+            "org.example.unknown",
+            platform.otherServlet + ";version=\"0\"")) {
+      Map<String, String> one = new LinkedHashMap<>(imports);
+      one.putAll(parseImports(bad));
+      assertEquals(1, ImportVersions.problems(one, platform).size(), bad);
+    }
+    Map<String, String> withoutSal = new LinkedHashMap<>(imports);
+    withoutSal.keySet().removeIf(p -> p.startsWith("com.atlassian.sal."));
+    assertEquals(
+        List.of("com.atlassian.sal: exception for a family the jar no longer imports"),
+        ImportVersions.problems(withoutSal, platform));
+  }
+
   /** Every class targets the platform's Java: 17 on Platform 7, 21 on Platform 8. */
   @Test
   void classesTargetThePlatformsJava() throws IOException {
