@@ -30,12 +30,13 @@ use std::collections::HashMap;
 
 use roaring::RoaringBitmap;
 
+use crate::activity::{SignalName, WarmingSignal};
 use crate::config::{Config, DeactivationTimeSource, Settings};
-use crate::index::{DirectoryIndex, GroupOrd, NEVER, UserIdx};
+use crate::index::{DirectoryIndex, GroupOrd, NEVER, SignalMask, UserIdx};
 use crate::model::{GroupName, UserKey};
 use crate::plan::{
     AccountOp, ActionSource, Basis, GroupOp, MatchSet, Outcome, Plan, PlanWarning, SkipReason,
-    SkipSet, TimeSource,
+    SkipSet, TimeSource, Warming,
 };
 use crate::policy::{
     Action, Condition, DirectorySelection, Mode, Policy, PolicyId, ReadOnlyHandling, Target,
@@ -130,6 +131,7 @@ pub fn evaluate_bulk(
         }],
         unknown_time: RoaringBitmap::new(),
         times: Vec::new(),
+        warming: Vec::new(),
     };
     let outcome = ev.finish(&policy, source, cond, true);
     ev.into_plan(vec![outcome], ctx)
@@ -188,11 +190,15 @@ pub(crate) struct Cond {
     /// Deactivated users in scope whose deactivation time nobody knows.
     pub(crate) unknown_time: RoaringBitmap,
     pub(crate) times: Vec<(u32, Millis, TimeSource)>,
+    /// Signals warming up for a matched threshold, with the matched users
+    /// they never recorded.
+    pub(crate) warming: Vec<Warming>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Column {
-    LastLogin,
+    /// The latest date among the counted signals (login alone by default).
+    LastActivity,
     Created,
     Deactivated,
 }
@@ -204,6 +210,11 @@ pub(crate) struct Evaluator<'a> {
     acting: Option<u32>,
     audit: HashMap<u32, i64>,
     cache: HashMap<(Column, i64), RoaringBitmap>,
+    /// The counted signals.
+    mask: SignalMask,
+    /// Per user, the latest date among the counted signals; `None` when login
+    /// is the only one (its column is used as is: no copy, no cost).
+    combined: Option<Vec<i64>>,
     once: Option<RoaringBitmap>,
     account_claims: Vec<(ActionSource, RoaringBitmap)>,
     group_claims: HashMap<GroupOrd, Vec<(ActionSource, bool, RoaringBitmap)>>,
@@ -227,6 +238,7 @@ impl<'a> Evaluator<'a> {
             .iter()
             .filter_map(|(k, t)| index.index_of_key(k).map(|i| (i.0, t.0)))
             .collect();
+        let mask = index.signal_mask(&settings.activity);
         Evaluator {
             settings,
             index,
@@ -234,6 +246,8 @@ impl<'a> Evaluator<'a> {
             acting,
             audit,
             cache: HashMap::new(),
+            mask,
+            combined: combined_activity(index, mask),
             once: None,
             account_claims: Vec::new(),
             group_claims: HashMap::new(),
@@ -247,7 +261,13 @@ impl<'a> Evaluator<'a> {
         }
         // `NEVER` (no value) never matches.
         let b = match column {
-            Column::LastLogin => scan(&self.index.last_login, |v| (v != NEVER) & (v <= cutoff)),
+            Column::LastActivity => {
+                let column: &[i64] = match &self.combined {
+                    Some(c) => c,
+                    None => &self.index.last_login,
+                };
+                scan(column, |v| (v != NEVER) & (v <= cutoff))
+            }
             Column::Created => scan(&self.index.created, |v| (v != NEVER) & (v <= cutoff)),
             Column::Deactivated => self.index.deactivated_at.at_or_before(cutoff),
         };
@@ -283,6 +303,44 @@ impl<'a> Evaluator<'a> {
         let b = RoaringBitmap::from_lsb0_bytes(0, &bytes);
         self.once = Some(b.clone());
         b
+    }
+
+    /// Users with no value for any counted signal.
+    fn never_active(&mut self) -> RoaringBitmap {
+        match &self.combined {
+            Some(c) => scan(c, |v| v == NEVER),
+            None => self.index.never_logged_in_bitmap().clone(),
+        }
+    }
+
+    /// The counted signals whose recording began after `cutoff`, with the
+    /// users of `matched` they never recorded.
+    fn warming(&self, matched: &RoaringBitmap, cutoff: Millis, threshold: u32) -> Vec<Warming> {
+        let mut out = Vec::new();
+        for (i, d) in self.index.signals.iter().enumerate() {
+            let Some(since) = d.since else { continue };
+            if self.mask & (1 << (i + 1)) == 0 || since <= cutoff {
+                continue;
+            }
+            let column = self.index.activity.get(i).map_or(&[][..], Vec::as_slice);
+            let users: RoaringBitmap = matched
+                .iter()
+                .filter(|&u| column.get(u as usize).is_none_or(|&v| v == NEVER))
+                .collect();
+            if users.is_empty() {
+                continue;
+            }
+            out.push(Warming {
+                signal: WarmingSignal {
+                    signal: SignalName::of(d),
+                    since,
+                    covered_days: since.days_until(self.now),
+                    threshold_days: threshold,
+                },
+                users,
+            });
+        }
+        out
     }
 
     fn group(&mut self, source: &ActionSource, name: &GroupName, warn: bool) -> Option<GroupOrd> {
@@ -344,23 +402,27 @@ impl<'a> Evaluator<'a> {
             matched: Vec::new(),
             unknown_time: RoaringBitmap::new(),
             times: Vec::new(),
+            warming: Vec::new(),
         };
         match c {
             Condition::Inactive(inact) => {
-                let logged = scope & &self.column_le(Column::LastLogin, i64::MAX);
+                // "Active" by any counted signal: someone who never logged in
+                // but was seen is judged by the seen date, never as
+                // "never logged in".
+                let logged = scope & &self.column_le(Column::LastActivity, i64::MAX);
                 let once = match inact.once_logged_in_days {
                     Some(_) => &logged & &self.once_logged_in(),
                     None => RoaringBitmap::new(),
                 };
                 let regular = &logged - &once;
-                let idle = self.column_le(Column::LastLogin, at.minus_days(inact.days).0);
+                let idle = self.column_le(Column::LastActivity, at.minus_days(inact.days).0);
                 out.matched.push(MatchSet {
                     basis: Basis::Inactive,
                     threshold_days: inact.days,
                     users: regular & idle,
                 });
                 if let Some(days) = inact.once_logged_in_days {
-                    let idle = self.column_le(Column::LastLogin, at.minus_days(days).0);
+                    let idle = self.column_le(Column::LastActivity, at.minus_days(days).0);
                     out.matched.push(MatchSet {
                         basis: Basis::OnceLoggedIn,
                         threshold_days: days,
@@ -372,8 +434,16 @@ impl<'a> Evaluator<'a> {
                     out.matched.push(MatchSet {
                         basis: Basis::NeverLoggedIn,
                         threshold_days: days,
-                        users: (scope & self.index.never_logged_in_bitmap()) & old,
+                        users: (scope & &self.never_active()) & old,
                     });
+                }
+                if !self.index.signals.is_empty() {
+                    for m in &out.matched {
+                        let cutoff = at.minus_days(m.threshold_days);
+                        for w in self.warming(&m.users, cutoff, m.threshold_days) {
+                            merge_warming(&mut out.warming, w);
+                        }
+                    }
                 }
             }
             Condition::Deactivated { days } => {
@@ -739,7 +809,7 @@ impl<'a> Evaluator<'a> {
         }
         let mut times = cond.times;
         times.retain(|(i, _, _)| account_users.contains(*i));
-        Outcome {
+        let mut outcome = Outcome {
             source,
             name: p.name.clone(),
             mode: p.mode,
@@ -754,7 +824,21 @@ impl<'a> Evaluator<'a> {
                 .collect(),
             skipped,
             deactivation_times: times,
-        }
+            signals: self.mask,
+            warming: Vec::new(),
+        };
+        // Only the users this outcome acts on need confirming.
+        let acted = outcome.acted_on();
+        outcome.warming = cond
+            .warming
+            .into_iter()
+            .map(|w| Warming {
+                users: w.users & &acted,
+                signal: w.signal,
+            })
+            .filter(|w| !w.users.is_empty())
+            .collect();
+        outcome
     }
 
     fn licence_group_ords(&self, applications: &[crate::model::ApplicationKey]) -> Vec<GroupOrd> {
@@ -799,6 +883,7 @@ impl<'a> Evaluator<'a> {
             counted.len(),
             index.licensed_bitmap().len(),
         );
+        plan.guard.extend(safety::warming_trips(&plan, &counted));
         plan.health = safety::health_check(
             &self.settings.health,
             index,
@@ -812,6 +897,40 @@ impl<'a> Evaluator<'a> {
             plan.approved = plan.hash(index) == *approved;
         }
         plan
+    }
+}
+
+/// The latest date among the counted signals, per user; `None` when login
+/// is the only counted signal (the evaluator then scans `last_login` itself).
+fn combined_activity(index: &DirectoryIndex, mask: SignalMask) -> Option<Vec<i64>> {
+    if mask == 1 {
+        return None;
+    }
+    let mut out = if mask & 1 != 0 {
+        index.last_login.clone()
+    } else {
+        vec![NEVER; index.last_login.len()]
+    };
+    for (i, column) in index.activity.iter().enumerate() {
+        if mask & (1 << (i + 1)) != 0 {
+            // `NEVER` is `i64::MIN`, so `max` keeps any real date.
+            for (o, &v) in out.iter_mut().zip(column) {
+                *o = (*o).max(v);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Adds `w` to `list`, merging with the same signal from another threshold
+/// (its users joined, the larger threshold kept).
+fn merge_warming(list: &mut Vec<Warming>, w: Warming) {
+    match list.iter_mut().find(|e| e.signal.signal == w.signal.signal) {
+        Some(e) => {
+            e.users |= w.users;
+            e.signal.threshold_days = e.signal.threshold_days.max(w.signal.threshold_days);
+        }
+        None => list.push(w),
     }
 }
 

@@ -91,6 +91,7 @@ pub fn due_warnings(
             matched,
             unknown_time: RoaringBitmap::new(),
             times: later.times,
+            warming: later.warming,
         };
         let outcome = ev.finish(policy, source, cond, false);
         let mut rows: Vec<(&str, WarningDue)> = Vec::new();
@@ -100,7 +101,7 @@ pub fn due_warnings(
             };
             let user = UserIdx(idx);
             let cycle = match basis {
-                Basis::Inactive | Basis::OnceLoggedIn => index.last_login(user),
+                Basis::Inactive | Basis::OnceLoggedIn => index.last_activity(user, outcome.signals),
                 Basis::NeverLoggedIn => Some(index.created(user)),
                 Basis::Deactivated => outcome.deactivation_time(index, idx).map(|(t, _)| t),
                 Basis::Selected => None,

@@ -44,6 +44,7 @@ pub(crate) fn user_row(row: &Row<'_>) -> rusqlite::Result<SnapshotUser> {
         login_count: row.get(8)?,
         deactivated_at: row.get(9)?,
         groups: Vec::new(),
+        activity: Default::default(),
     })
 }
 

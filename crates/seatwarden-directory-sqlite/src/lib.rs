@@ -335,6 +335,7 @@ impl SqliteDirectory {
             groups: parts.groups,
             licences: parts.licences,
             sysadmins: parts.sysadmins,
+            signals: Vec::new(),
         })
     }
 
