@@ -36,8 +36,15 @@ public final class SeenFilter implements Filter {
     this(users, recorder, Clock.systemUTC());
   }
 
-  /** A filter with an explicit clock (tests). */
-  public SeenFilter(UserManager users, SeenRecorder recorder, Clock clock) {
+  /**
+   * A filter with an explicit clock (tests). A factory, not a constructor, so the plugin system's
+   * constructor autowiring has exactly one constructor to choose.
+   */
+  public static SeenFilter withClock(UserManager users, SeenRecorder recorder, Clock clock) {
+    return new SeenFilter(users, recorder, clock);
+  }
+
+  private SeenFilter(UserManager users, SeenRecorder recorder, Clock clock) {
     this.users = Objects.requireNonNull(users, "users");
     this.recorder = Objects.requireNonNull(recorder, "recorder");
     this.clock = Objects.requireNonNull(clock, "clock");

@@ -85,7 +85,7 @@ class SeenSignalPlanTest {
   void rememberMeAndTokenUsersAreNeverCandidatesOfANinetyDayPolicy() throws Exception {
     DayClock clock = new DayClock();
     SeenRecorder recorder = new SeenRecorder();
-    SeenFilter filter = new SeenFilter(new AuthenticatedBy(), recorder, clock);
+    SeenFilter filter = SeenFilter.withClock(new AuthenticatedBy(), recorder, clock);
     Map<String, Long> store = new HashMap<>();
     AtomicInteger passedOn = new AtomicInteger();
     long installed = NOW - 120 * DAY_MS;
