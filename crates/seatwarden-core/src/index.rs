@@ -325,7 +325,7 @@ impl DirectoryIndex {
             }
         }
         // Stable: equal dates keep login first, then header order.
-        out.sort_by(|a, b| b.at.cmp(&a.at));
+        out.sort_by_key(|d| std::cmp::Reverse(d.at));
         out
     }
 
