@@ -339,3 +339,45 @@ fn per_product_signals_are_named_by_their_product() {
         "last seen 2026-08-18 in jira-software; last seen 2026-05-05 in confluence; last login never, 95 days ≥ 90"
     );
 }
+
+#[test]
+fn the_dashboard_says_which_signals_count_and_since_when() {
+    use seatwarden_core::activity::{ActivitySettings, SignalKind, SignalName};
+    use seatwarden_core::dashboard::signal_status;
+    let idx = index(
+        json!([{"kind": "lastAuthenticated"}, {"kind": "seen", "since": NOW - 34 * DAY}]),
+        vec![
+            user("A", Some(1), &[Some(1), None]),
+            user("B", None, &[None, Some(2)]),
+            user("C", Some(3), &[None, Some(3)]),
+        ],
+    );
+    let settings = ActivitySettings {
+        seen: false,
+        ..ActivitySettings::default()
+    };
+    let status = signal_status(&idx, &settings);
+    let rows: Vec<(SignalName, bool, Option<i64>, u64)> = status
+        .into_iter()
+        .map(|s| {
+            (
+                s.signal,
+                s.enabled,
+                s.since.map(|m| m.0),
+                s.users_with_value,
+            )
+        })
+        .collect();
+    let declared = |kind| SignalName::Declared {
+        kind,
+        product: None,
+    };
+    assert_eq!(
+        rows,
+        vec![
+            (SignalName::Login, true, None, 2),
+            (declared(SignalKind::LastAuthenticated), true, None, 1),
+            (declared(SignalKind::Seen), false, Some(NOW - 34 * DAY), 2),
+        ]
+    );
+}
