@@ -13,7 +13,7 @@
 use seatwarden_core::config::Config;
 use seatwarden_core::evaluate::{EvalContext, evaluate};
 use seatwarden_core::index::DirectoryIndex;
-use seatwarden_core::plan::{PlanStatus, Reason};
+use seatwarden_core::plan::{Plan, PlanStatus, Reason};
 use seatwarden_core::safety::GuardTrip;
 use seatwarden_core::snapshot::SnapshotErrorKind;
 use serde_json::{Value, json};
@@ -72,6 +72,16 @@ fn deactivated(plan: &seatwarden_core::plan::Plan, index: &DirectoryIndex) -> Ve
     keys
 }
 
+/// The plan of the 90-day policy at `NOW`, under `activity` settings and `mode`.
+fn plan_of(idx: &DirectoryIndex, activity: Value, mode: &str) -> Plan {
+    evaluate(
+        &config(activity, mode),
+        idx,
+        seatwarden_core::Millis(NOW),
+        &EvalContext::default(),
+    )
+}
+
 /// Both signals with full history (no `since`).
 fn two_signals() -> Value {
     json!([{"kind": "lastAuthenticated"}, {"kind": "seen"}])
@@ -94,13 +104,7 @@ fn a_user_active_by_any_counted_signal_is_not_a_candidate() {
             user("NEVER", None, &[None, None]),
         ],
     );
-    let cfg = config(json!({}), "safe");
-    let plan = evaluate(
-        &cfg,
-        &idx,
-        seatwarden_core::Millis(NOW),
-        &EvalContext::default(),
-    );
+    let plan = plan_of(&idx, json!({}), "safe");
     assert_eq!(deactivated(&plan, &idx), vec!["IDLE", "NEVER"]);
 }
 
@@ -110,12 +114,7 @@ fn the_reason_names_every_signal_latest_first() {
         two_signals(),
         vec![user("IDLE", Some(173), &[None, Some(100)])],
     );
-    let plan = evaluate(
-        &config(json!({}), "safe"),
-        &idx,
-        seatwarden_core::Millis(NOW),
-        &EvalContext::default(),
-    );
+    let plan = plan_of(&idx, json!({}), "safe");
     let actions = plan.actions(&idx);
     let reason = &actions[0].reason;
     assert!(
@@ -143,20 +142,9 @@ fn a_disabled_signal_does_not_count() {
         two_signals(),
         vec![user("SEEN", Some(120), &[None, Some(2)])],
     );
-    let now = seatwarden_core::Millis(NOW);
-    let on = evaluate(
-        &config(json!({}), "safe"),
-        &idx,
-        now,
-        &EvalContext::default(),
-    );
+    let on = plan_of(&idx, json!({}), "safe");
     assert!(deactivated(&on, &idx).is_empty());
-    let off = evaluate(
-        &config(json!({"seen": false}), "safe"),
-        &idx,
-        now,
-        &EvalContext::default(),
-    );
+    let off = plan_of(&idx, json!({"seen": false}), "safe");
     assert_eq!(deactivated(&off, &idx), vec!["SEEN"]);
     // And the reason then names only the counted signals.
     let actions = off.actions(&idx);
@@ -178,12 +166,7 @@ fn turning_every_signal_off_is_refused_with_its_path() {
 #[test]
 fn without_declared_signals_reasons_and_plans_are_as_before() {
     let idx = index(json!([]), vec![user("IDLE", Some(173), &[])]);
-    let plan = evaluate(
-        &config(json!({}), "safe"),
-        &idx,
-        seatwarden_core::Millis(NOW),
-        &EvalContext::default(),
-    );
+    let plan = plan_of(&idx, json!({}), "safe");
     let actions = plan.actions(&idx);
     assert_eq!(
         actions[0].reason.to_string(),
@@ -212,12 +195,7 @@ fn a_warming_signal_marks_unrecorded_candidates_and_a_live_run_needs_approval() 
         ],
     );
     let now = seatwarden_core::Millis(NOW);
-    let plan = evaluate(
-        &config(json!({}), "live"),
-        &idx,
-        now,
-        &EvalContext::default(),
-    );
+    let plan = plan_of(&idx, json!({}), "live");
     assert_eq!(deactivated(&plan, &idx), vec!["UNSEEN"]);
     let trips: Vec<&GuardTrip> = plan
         .guard
@@ -257,12 +235,7 @@ fn a_signal_that_covers_the_threshold_needs_no_approval() {
             user("BUSY", Some(1), &[None]),
         ],
     );
-    let plan = evaluate(
-        &config(json!({}), "live"),
-        &idx,
-        seatwarden_core::Millis(NOW),
-        &EvalContext::default(),
-    );
+    let plan = plan_of(&idx, json!({}), "live");
     assert_eq!(deactivated(&plan, &idx), vec!["UNSEEN"]);
     assert!(plan.guard.is_empty(), "{:?}", plan.guard);
     assert!(matches!(plan.status(), PlanStatus::Ready));
@@ -271,12 +244,7 @@ fn a_signal_that_covers_the_threshold_needs_no_approval() {
 #[test]
 fn a_disabled_warming_signal_asks_for_nothing() {
     let idx = index(warming(), vec![user("UNSEEN", Some(120), &[None])]);
-    let plan = evaluate(
-        &config(json!({"seen": false}), "live"),
-        &idx,
-        seatwarden_core::Millis(NOW),
-        &EvalContext::default(),
-    );
+    let plan = plan_of(&idx, json!({"seen": false}), "live");
     assert_eq!(deactivated(&plan, &idx), vec!["UNSEEN"]);
     assert!(plan.guard.is_empty(), "{:?}", plan.guard);
 }
@@ -327,12 +295,7 @@ fn per_product_signals_are_named_by_their_product() {
         json!([{"kind": "seen", "product": "jira-software"}, {"kind": "seen", "product": "confluence"}]),
         vec![user("IDLE", None, &[Some(95), Some(200)])],
     );
-    let plan = evaluate(
-        &config(json!({}), "safe"),
-        &idx,
-        seatwarden_core::Millis(NOW),
-        &EvalContext::default(),
-    );
+    let plan = plan_of(&idx, json!({}), "safe");
     let actions = plan.actions(&idx);
     assert_eq!(
         actions[0].reason.to_string(),

@@ -39,6 +39,15 @@ class SeenRecorderTest {
     }
   }
 
+  /** Waits for every party of {@code barrier}. */
+  static void await(CyclicBarrier barrier) {
+    try {
+      barrier.await();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void sixteenThreadsWriteAtMostOneMarkPerUserPerDay() throws Exception {
     SeenRecorder recorder = new SeenRecorder();
@@ -54,11 +63,7 @@ class SeenRecorderTest {
       Thread w =
           new Thread(
               () -> {
-                try {
-                  start.await();
-                } catch (Exception e) {
-                  throw new AssertionError(e);
-                }
+                await(start);
                 // Every thread sees every user many times, in a different order.
                 for (int round = 0; round < 20; round++) {
                   for (int u = 0; u < users; u++) {
@@ -76,11 +81,7 @@ class SeenRecorderTest {
     Thread flusher =
         new Thread(
             () -> {
-              try {
-                start.await();
-              } catch (Exception e) {
-                throw new AssertionError(e);
-              }
+              await(start);
               while (marking.get()) {
                 recorder.flush(store, DAY);
               }
