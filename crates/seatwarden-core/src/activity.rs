@@ -29,6 +29,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::model::ApplicationKey;
+use crate::snapshot::SnapshotError;
 use crate::time::Millis;
 
 /// How many signals a snapshot may declare besides login. Enough for last
@@ -280,4 +281,33 @@ impl fmt::Display for WarmingSignal {
             self.threshold_days
         )
     }
+}
+
+/// The header's signals: at most [`MAX_SIGNALS`], each (kind, product) once,
+/// a plausible `since`.
+pub(crate) fn check_signals(signals: &[SignalDecl]) -> Result<(), SnapshotError> {
+    if signals.len() > MAX_SIGNALS {
+        return Err(SnapshotError::TooLarge {
+            what: "more than 8 activity signals",
+        });
+    }
+    for (at, d) in signals.iter().enumerate() {
+        if let Some(since) = d.since
+            && since < Millis::PLAUSIBLE_MIN
+        {
+            return Err(SnapshotError::SignalSince { at, value: since.0 });
+        }
+        let twice = signals
+            .get(..at)
+            .unwrap_or(&[])
+            .iter()
+            .any(|e| e.kind == d.kind && e.product == d.product);
+        if twice {
+            return Err(SnapshotError::DuplicateSignal {
+                at,
+                signal: d.to_string(),
+            });
+        }
+    }
+    Ok(())
 }

@@ -25,12 +25,14 @@
 //! taken, read-only directory, conflict.
 
 mod rename;
+mod signals;
+
+use signals::{combined_activity, merge_warming};
 
 use std::collections::HashMap;
 
 use roaring::RoaringBitmap;
 
-use crate::activity::{SignalName, WarmingSignal};
 use crate::config::{Config, DeactivationTimeSource, Settings};
 use crate::index::{DirectoryIndex, GroupOrd, NEVER, SignalMask, UserIdx};
 use crate::model::{GroupName, UserKey};
@@ -303,44 +305,6 @@ impl<'a> Evaluator<'a> {
         let b = RoaringBitmap::from_lsb0_bytes(0, &bytes);
         self.once = Some(b.clone());
         b
-    }
-
-    /// Users with no value for any counted signal.
-    fn never_active(&mut self) -> RoaringBitmap {
-        match &self.combined {
-            Some(c) => scan(c, |v| v == NEVER),
-            None => self.index.never_logged_in_bitmap().clone(),
-        }
-    }
-
-    /// The counted signals whose recording began after `cutoff`, with the
-    /// users of `matched` they never recorded.
-    fn warming(&self, matched: &RoaringBitmap, cutoff: Millis, threshold: u32) -> Vec<Warming> {
-        let mut out = Vec::new();
-        for (i, d) in self.index.signals.iter().enumerate() {
-            let Some(since) = d.since else { continue };
-            if self.mask & (1 << (i + 1)) == 0 || since <= cutoff {
-                continue;
-            }
-            let column = self.index.activity.get(i).map_or(&[][..], Vec::as_slice);
-            let users: RoaringBitmap = matched
-                .iter()
-                .filter(|&u| column.get(u as usize).is_none_or(|&v| v == NEVER))
-                .collect();
-            if users.is_empty() {
-                continue;
-            }
-            out.push(Warming {
-                signal: WarmingSignal {
-                    signal: SignalName::of(d),
-                    since,
-                    covered_days: since.days_until(self.now),
-                    threshold_days: threshold,
-                },
-                users,
-            });
-        }
-        out
     }
 
     fn group(&mut self, source: &ActionSource, name: &GroupName, warn: bool) -> Option<GroupOrd> {
@@ -897,40 +861,6 @@ impl<'a> Evaluator<'a> {
             plan.approved = plan.hash(index) == *approved;
         }
         plan
-    }
-}
-
-/// The latest date among the counted signals, per user; `None` when login
-/// is the only counted signal (the evaluator then scans `last_login` itself).
-fn combined_activity(index: &DirectoryIndex, mask: SignalMask) -> Option<Vec<i64>> {
-    if mask == 1 {
-        return None;
-    }
-    let mut out = if mask & 1 != 0 {
-        index.last_login.clone()
-    } else {
-        vec![NEVER; index.last_login.len()]
-    };
-    for (i, column) in index.activity.iter().enumerate() {
-        if mask & (1 << (i + 1)) != 0 {
-            // `NEVER` is `i64::MIN`, so `max` keeps any real date.
-            for (o, &v) in out.iter_mut().zip(column) {
-                *o = (*o).max(v);
-            }
-        }
-    }
-    Some(out)
-}
-
-/// Adds `w` to `list`, merging with the same signal from another threshold
-/// (its users joined, the larger threshold kept).
-fn merge_warming(list: &mut Vec<Warming>, w: Warming) {
-    match list.iter_mut().find(|e| e.signal.signal == w.signal.signal) {
-        Some(e) => {
-            e.users |= w.users;
-            e.signal.threshold_days = e.signal.threshold_days.max(w.signal.threshold_days);
-        }
-        None => list.push(w),
     }
 }
 

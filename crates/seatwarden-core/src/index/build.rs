@@ -15,7 +15,7 @@ use roaring::RoaringBitmap;
 use super::sparse::SparseTimes;
 use super::strings::{self, HashLookup, StringColumn, WordBuild};
 use super::{DirectoryIndex, GroupOrd, NEVER, UNKNOWN_COUNT};
-use crate::activity::{ActivityValues, MAX_SIGNALS, SignalDecl};
+use crate::activity::{ActivityValues, SignalDecl, check_signals};
 use crate::model::{Directory, Group, Licence, UserKey};
 use crate::snapshot::{
     FUTURE_SKEW_MS, Position, SnapshotError, SnapshotHeader, SnapshotPage, SnapshotUser, TimeField,
@@ -702,35 +702,6 @@ impl IndexBuilder {
         index.shrink();
         Ok(index)
     }
-}
-
-/// The header's signals: at most [`MAX_SIGNALS`], each (kind, product) once,
-/// a plausible `since`.
-fn check_signals(signals: &[SignalDecl]) -> Result<(), SnapshotError> {
-    if signals.len() > MAX_SIGNALS {
-        return Err(SnapshotError::TooLarge {
-            what: "more than 8 activity signals",
-        });
-    }
-    for (at, d) in signals.iter().enumerate() {
-        if let Some(since) = d.since
-            && since < Millis::PLAUSIBLE_MIN
-        {
-            return Err(SnapshotError::SignalSince { at, value: since.0 });
-        }
-        let twice = signals
-            .get(..at)
-            .unwrap_or(&[])
-            .iter()
-            .any(|e| e.kind == d.kind && e.product == d.product);
-        if twice {
-            return Err(SnapshotError::DuplicateSignal {
-                at,
-                signal: d.to_string(),
-            });
-        }
-    }
-    Ok(())
 }
 
 /// A bitmap of `members`, which ascend (as every caller's do): appended
