@@ -73,6 +73,18 @@ pub struct SignalDecl {
     pub since: Option<Millis>,
 }
 
+impl SignalDecl {
+    /// A signal about the whole product (not one application), recording
+    /// since `since` (`None`: full history).
+    pub fn whole_product(kind: SignalKind, since: Option<Millis>) -> SignalDecl {
+        SignalDecl {
+            kind,
+            product: None,
+            since,
+        }
+    }
+}
+
 impl fmt::Display for SignalDecl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.kind.as_str())?;

@@ -252,16 +252,8 @@ fn activity_signals_are_stored_and_read_back_across_a_reopen() {
     use seatwarden_core::activity::{ActivityValues, SignalDecl, SignalKind};
     let mut snap = fixture();
     snap.header.signals = vec![
-        SignalDecl {
-            kind: SignalKind::LastAuthenticated,
-            product: None,
-            since: None,
-        },
-        SignalDecl {
-            kind: SignalKind::Seen,
-            product: None,
-            since: Some(Millis(T0 - 30 * 86_400_000)),
-        },
+        SignalDecl::whole_product(SignalKind::LastAuthenticated, None),
+        SignalDecl::whole_product(SignalKind::Seen, Some(Millis(T0 - 30 * 86_400_000))),
     ];
     let mut values = ActivityValues::EMPTY;
     values.push(None);

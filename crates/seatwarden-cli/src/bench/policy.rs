@@ -176,16 +176,11 @@ fn signals_plan(
     let taken = demo.header.taken_at.0;
     let day = seatwarden_core::time::DAY_MS;
     demo.header.signals = vec![
-        SignalDecl {
-            kind: SignalKind::LastAuthenticated,
-            product: None,
-            since: None,
-        },
-        SignalDecl {
-            kind: SignalKind::Seen,
-            product: None,
-            since: Some(seatwarden_core::Millis(taken - 60 * day)),
-        },
+        SignalDecl::whole_product(SignalKind::LastAuthenticated, None),
+        SignalDecl::whole_product(
+            SignalKind::Seen,
+            Some(seatwarden_core::Millis(taken - 60 * day)),
+        ),
     ];
     let mut n: i64 = 0;
     for u in demo.pages.iter_mut().flat_map(|p| p.users.iter_mut()) {
