@@ -59,7 +59,7 @@ public final class SeenHost implements Host {
     Map<String, Long> seen = snapshot;
     List<DirectoryUser> users = new ArrayList<>(page.users().size());
     for (DirectoryUser u : page.users()) {
-      users.add(u.withActivity(Collections.singletonList(millis(seen.get(u.key())))));
+      users.add(withSeen(u, millis(seen.get(u.key()))));
     }
     return new UsersPage(users, page.next());
   }
@@ -79,8 +79,18 @@ public final class SeenHost implements Host {
       return u;
     }
     OptionalLong day = days.day(u.key());
-    return u.withActivity(
-        Collections.singletonList(day.isPresent() ? day.getAsLong() * DAY_MS : null));
+    return withSeen(u, day.isPresent() ? day.getAsLong() * DAY_MS : null);
+  }
+
+  /**
+   * {@code u} with the seen date after the product's own signal values: the header appends
+   * {@code seen} after the product's signals ({@link DirectoryHeader#withSignals}), so the values
+   * must line up the same way.
+   */
+  private static DirectoryUser withSeen(DirectoryUser u, Long seenMillis) {
+    List<Long> values = new ArrayList<>(u.activity());
+    values.add(seenMillis);
+    return u.withActivity(Collections.unmodifiableList(values));
   }
 
   private static Long millis(Long day) {

@@ -92,26 +92,8 @@ class SeenHostTest {
     assertEquals(
         Arrays.asList(TODAY * DAY_MS), host.user("JIRAUSER1").orElseThrow().activity());
 
-    JsonWriter h = new JsonWriter();
-    Codec.header(h, header);
-    JsonWriter p = new JsonWriter();
-    Codec.pageOnly(p, page);
-    String scenario =
-        """
-        {"name": "seen-host", "kind": "plan", "now": "2026-11-21T02:00:00Z",
-         "config": {"version": 1, "policies": [{"id": "deactivate-90", "mode": "live",
-            "condition": {"kind": "inactive", "days": 90}, "action": {"kind": "deactivate"}}]},
-         "snapshot": {"format": "seatwarden-snapshot", "version": 1, "header": %s, "pages": [%s]}}
-        """
-            .formatted(
-                new String(h.toBytes(), StandardCharsets.UTF_8),
-                new String(p.toBytes(), StandardCharsets.UTF_8));
-    String plan =
-        new String(
-            Envelope.unwrap(NativeTesting.testGolden(scenario.getBytes(StandardCharsets.UTF_8))),
-            StandardCharsets.UTF_8);
-    Map<String, Object> actual = Json.parseObject(plan.getBytes(StandardCharsets.UTF_8));
-    assertEquals(List.of("JIRAUSER2 deactivate"), actual.get("operations"), plan);
-    assertEquals("ready", actual.get("status"), plan);
+    Map<String, Object> actual = HostPlans.liveDeactivate90(host, NOW);
+    assertEquals(List.of("JIRAUSER2 deactivate"), actual.get("operations"), actual::toString);
+    assertEquals("ready", actual.get("status"), actual::toString);
   }
 }
