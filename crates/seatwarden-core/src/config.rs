@@ -18,6 +18,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::activity::ActivitySettings;
 use crate::model::{ApplicationKey, DirectoryId, GroupName};
 use crate::policy::{Policy, PolicyId};
 use crate::schedule::TimeOfDay;
@@ -174,6 +175,9 @@ pub struct Settings {
     /// How access given back at login is verified and confirmed.
     #[serde(default)]
     pub login: LoginSettings,
+    /// Which activity signals count (`docs/activity.md`); all by default.
+    #[serde(default)]
+    pub activity: ActivitySettings,
 }
 
 /// Reactivation at login (`docs/login-reactivation.md`).
@@ -236,6 +240,7 @@ impl Default for Settings {
             once_logged_in_window_hours: 24,
             deactivation_time: DeactivationTimeSource::default(),
             login: LoginSettings::default(),
+            activity: ActivitySettings::default(),
         }
     }
 }

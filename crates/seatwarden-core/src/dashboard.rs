@@ -24,6 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::activity::{ActivitySettings, SignalName};
 use crate::index::{DirectoryIndex, NEVER};
 use crate::model::{ApplicationKey, SeatLimit};
 use crate::time::{DAY_MS, Millis};
@@ -100,6 +101,46 @@ pub struct Dashboard {
     pub applications: Vec<ApplicationSeats>,
     /// The bar chart: users last seen per day, oldest day first.
     pub last_seen_per_day: Vec<DayCount>,
+    /// Every activity signal the snapshot carries: counted or not, since when
+    /// it records, how many users have a date (`docs/activity.md`). Counted
+    /// per the default settings here; the service applies the installation's.
+    #[serde(default)]
+    pub signals: Vec<SignalStatus>,
+}
+
+/// One activity signal on the dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignalStatus {
+    /// Which signal.
+    #[serde(flatten)]
+    pub signal: SignalName,
+    /// Whether inactivity counts it (`settings.activity`).
+    pub enabled: bool,
+    /// When it started recording; `None`: full history.
+    pub since: Option<Millis>,
+    /// Users with a date from it.
+    pub users_with_value: u64,
+}
+
+/// The signals of `index` and whether `settings` counts each (login first).
+pub fn signal_status(index: &DirectoryIndex, settings: &ActivitySettings) -> Vec<SignalStatus> {
+    let mut out = vec![SignalStatus {
+        signal: SignalName::Login,
+        enabled: settings.login,
+        since: None,
+        users_with_value: index.all_bitmap().len() - index.never_logged_in_bitmap().len(),
+    }];
+    for (i, d) in index.signals().iter().enumerate() {
+        let column = index.activity.get(i).map_or(&[][..], Vec::as_slice);
+        out.push(SignalStatus {
+            signal: SignalName::of(d),
+            enabled: settings.counts(d.kind),
+            since: d.since,
+            users_with_value: column.iter().filter(|&&v| v != NEVER).count() as u64,
+        });
+    }
+    out
 }
 
 /// Seats per licensed application, counted by the index (users holding a
@@ -197,5 +238,6 @@ pub fn dashboard(index: &DirectoryIndex, now: Millis, window_days: u32) -> Dashb
         reactivated_in_window: None,
         applications,
         last_seen_per_day,
+        signals: signal_status(index, &ActivitySettings::default()),
     }
 }

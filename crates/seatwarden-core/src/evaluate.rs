@@ -25,17 +25,20 @@
 //! taken, read-only directory, conflict.
 
 mod rename;
+mod signals;
+
+use signals::{combined_activity, merge_warming};
 
 use std::collections::HashMap;
 
 use roaring::RoaringBitmap;
 
 use crate::config::{Config, DeactivationTimeSource, Settings};
-use crate::index::{DirectoryIndex, GroupOrd, NEVER, UserIdx};
+use crate::index::{DirectoryIndex, GroupOrd, NEVER, SignalMask, UserIdx};
 use crate::model::{GroupName, UserKey};
 use crate::plan::{
     AccountOp, ActionSource, Basis, GroupOp, MatchSet, Outcome, Plan, PlanWarning, SkipReason,
-    SkipSet, TimeSource,
+    SkipSet, TimeSource, Warming,
 };
 use crate::policy::{
     Action, Condition, DirectorySelection, Mode, Policy, PolicyId, ReadOnlyHandling, Target,
@@ -135,6 +138,7 @@ pub fn evaluate_bulk(
         }],
         unknown_time: RoaringBitmap::new(),
         times: Vec::new(),
+        warming: Vec::new(),
     };
     let outcome = ev.finish(&policy, source, cond, true);
     ev.into_plan(vec![outcome], ctx)
@@ -193,11 +197,15 @@ pub(crate) struct Cond {
     /// Deactivated users in scope whose deactivation time nobody knows.
     pub(crate) unknown_time: RoaringBitmap,
     pub(crate) times: Vec<(u32, Millis, TimeSource)>,
+    /// Signals warming up for a matched threshold, with the matched users
+    /// they never recorded.
+    pub(crate) warming: Vec<Warming>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Column {
-    LastLogin,
+    /// The latest date among the counted signals (login alone by default).
+    LastActivity,
     Created,
     Deactivated,
 }
@@ -209,6 +217,11 @@ pub(crate) struct Evaluator<'a> {
     acting: Option<u32>,
     audit: HashMap<u32, i64>,
     cache: HashMap<(Column, i64), RoaringBitmap>,
+    /// The counted signals.
+    mask: SignalMask,
+    /// Per user, the latest date among the counted signals; `None` when login
+    /// is the only one (its column is used as is: no copy, no cost).
+    combined: Option<Vec<i64>>,
     once: Option<RoaringBitmap>,
     account_claims: Vec<(ActionSource, RoaringBitmap)>,
     group_claims: HashMap<GroupOrd, Vec<(ActionSource, bool, RoaringBitmap)>>,
@@ -248,6 +261,7 @@ impl<'a> Evaluator<'a> {
                 (a, b) => a.or(b),
             };
         }
+        let mask = index.signal_mask(&settings.activity);
         Evaluator {
             settings,
             index,
@@ -255,6 +269,8 @@ impl<'a> Evaluator<'a> {
             acting,
             audit,
             cache: HashMap::new(),
+            mask,
+            combined: combined_activity(index, mask),
             once: None,
             account_claims: Vec::new(),
             group_claims: HashMap::new(),
@@ -269,7 +285,13 @@ impl<'a> Evaluator<'a> {
         }
         // `NEVER` (no value) never matches.
         let b = match column {
-            Column::LastLogin => scan(&self.index.last_login, |v| (v != NEVER) & (v <= cutoff)),
+            Column::LastActivity => {
+                let column: &[i64] = match &self.combined {
+                    Some(c) => c,
+                    None => &self.index.last_login,
+                };
+                scan(column, |v| (v != NEVER) & (v <= cutoff))
+            }
             Column::Created => scan(&self.index.created, |v| (v != NEVER) & (v <= cutoff)),
             Column::Deactivated => self.index.deactivated_at.at_or_before(cutoff),
         };
@@ -366,23 +388,27 @@ impl<'a> Evaluator<'a> {
             matched: Vec::new(),
             unknown_time: RoaringBitmap::new(),
             times: Vec::new(),
+            warming: Vec::new(),
         };
         match c {
             Condition::Inactive(inact) => {
-                let logged = scope & &self.column_le(Column::LastLogin, i64::MAX);
+                // "Active" by any counted signal: someone who never logged in
+                // but was seen is judged by the seen date, never as
+                // "never logged in".
+                let logged = scope & &self.column_le(Column::LastActivity, i64::MAX);
                 let once = match inact.once_logged_in_days {
                     Some(_) => &logged & &self.once_logged_in(),
                     None => RoaringBitmap::new(),
                 };
                 let regular = &logged - &once;
-                let idle = self.column_le(Column::LastLogin, at.minus_days(inact.days).0);
+                let idle = self.column_le(Column::LastActivity, at.minus_days(inact.days).0);
                 out.matched.push(MatchSet {
                     basis: Basis::Inactive,
                     threshold_days: inact.days,
                     users: regular & idle,
                 });
                 if let Some(days) = inact.once_logged_in_days {
-                    let idle = self.column_le(Column::LastLogin, at.minus_days(days).0);
+                    let idle = self.column_le(Column::LastActivity, at.minus_days(days).0);
                     out.matched.push(MatchSet {
                         basis: Basis::OnceLoggedIn,
                         threshold_days: days,
@@ -394,8 +420,16 @@ impl<'a> Evaluator<'a> {
                     out.matched.push(MatchSet {
                         basis: Basis::NeverLoggedIn,
                         threshold_days: days,
-                        users: (scope & self.index.never_logged_in_bitmap()) & old,
+                        users: (scope & &self.never_active()) & old,
                     });
+                }
+                if !self.index.signals.is_empty() {
+                    for m in &out.matched {
+                        let cutoff = at.minus_days(m.threshold_days);
+                        for w in self.warming(&m.users, cutoff, m.threshold_days) {
+                            merge_warming(&mut out.warming, w);
+                        }
+                    }
                 }
             }
             Condition::Deactivated { days } => {
@@ -789,7 +823,7 @@ impl<'a> Evaluator<'a> {
         }
         let mut times = cond.times;
         times.retain(|(i, _, _)| account_users.contains(*i));
-        Outcome {
+        let mut outcome = Outcome {
             source,
             name: p.name.clone(),
             mode: p.mode,
@@ -804,7 +838,21 @@ impl<'a> Evaluator<'a> {
                 .collect(),
             skipped,
             deactivation_times: times,
-        }
+            signals: self.mask,
+            warming: Vec::new(),
+        };
+        // Only the users this outcome acts on need confirming.
+        let acted = outcome.acted_on();
+        outcome.warming = cond
+            .warming
+            .into_iter()
+            .map(|w| Warming {
+                users: w.users & &acted,
+                signal: w.signal,
+            })
+            .filter(|w| !w.users.is_empty())
+            .collect();
+        outcome
     }
 
     /// Of `users` (matched by `cond`), those a policy with warning `w` must
@@ -828,7 +876,7 @@ impl<'a> Evaluator<'a> {
                 continue;
             }
             for idx in &(&m.users & users) {
-                let Some(cycle) = cycle_of(self.index, idx, m.basis, &cond.times) else {
+                let Some(cycle) = cycle_of(self.index, idx, m.basis, &cond.times, self.mask) else {
                     continue;
                 };
                 let acts_from = match self.warned.get(&(idx, cycle.0)) {
@@ -892,6 +940,7 @@ impl<'a> Evaluator<'a> {
             counted.len(),
             index.licensed_bitmap().len(),
         );
+        plan.guard.extend(safety::warming_trips(&plan, &counted));
         plan.health = safety::health_check(
             &self.settings.health,
             index,

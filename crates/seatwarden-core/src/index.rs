@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 pub use build::IndexBuilder;
 pub use change::{ChangeError, UserChange};
 
+use crate::activity::{ActivitySettings, SignalDate, SignalDecl, SignalName};
 use crate::model::{
     ApplicationKey, Directory, DirectoryId, Group, GroupName, Licence, User, UserKey, Username,
 };
@@ -60,6 +61,10 @@ impl fmt::Display for UserIdx {
         write!(f, "#{}", self.0)
     }
 }
+
+/// Which activity signals count: bit 0 login, bit `i + 1` the snapshot's
+/// declared signal `i` (see [`DirectoryIndex::signal_mask`]).
+pub type SignalMask = u16;
 
 /// A group's position in [`DirectoryIndex::groups`].
 pub type GroupOrd = u32;
@@ -93,6 +98,11 @@ pub struct DirectoryIndex {
     pub(crate) login_count: Vec<u32>,
     /// When deactivated, for the users the host dated (few: stored sparse).
     pub(crate) deactivated_at: SparseTimes,
+    /// The snapshot's declared activity signals besides login (`crate::activity`).
+    pub(crate) signals: Vec<SignalDecl>,
+    /// One column per declared signal (`NEVER`: no value); none at all when the
+    /// host declares no signal, so a login-only index pays nothing.
+    pub(crate) activity: Vec<Vec<i64>>,
     /// Memberships, one id per user into a table of distinct group sets:
     /// set `s` is `set_groups[set_offsets[s]..set_offsets[s + 1]]`, sorted.
     /// Directories hold far fewer distinct sets than users (role groups
@@ -246,6 +256,77 @@ impl DirectoryIndex {
             .get(idx.as_usize())
             .copied()
             .and_then(opt_millis)
+    }
+
+    /// The snapshot's declared activity signals besides login, in header order.
+    pub fn signals(&self) -> &[SignalDecl] {
+        &self.signals
+    }
+
+    /// User `idx`'s value of declared signal `signal` (a position in
+    /// [`Self::signals`]); `None` when they have none (or out of range).
+    pub fn activity(&self, idx: UserIdx, signal: usize) -> Option<Millis> {
+        self.activity
+            .get(signal)
+            .and_then(|c| c.get(idx.as_usize()))
+            .copied()
+            .and_then(opt_millis)
+    }
+
+    /// The signals that count under `settings`, as a mask: bit 0 is login,
+    /// bit `i + 1` is declared signal `i`. Never empty: with every enabled
+    /// signal absent from this snapshot, login alone counts (what the index
+    /// always had), so a host that declares nothing behaves as before.
+    pub fn signal_mask(&self, settings: &ActivitySettings) -> SignalMask {
+        let mut mask = u16::from(settings.login);
+        for (i, d) in self.signals.iter().enumerate() {
+            if settings.counts(d.kind) {
+                mask |= 1 << (i + 1);
+            }
+        }
+        if mask == 0 { 1 } else { mask }
+    }
+
+    /// User `idx`'s latest date among the signals of `mask`; `None` when no
+    /// such signal has a value for them.
+    pub fn last_activity(&self, idx: UserIdx, mask: SignalMask) -> Option<Millis> {
+        let login = if mask & 1 != 0 {
+            self.last_login(idx)
+        } else {
+            None
+        };
+        (0..self.signals.len())
+            .filter(|i| mask & (1 << (i + 1)) != 0)
+            .filter_map(|i| self.activity(idx, i))
+            .chain(login)
+            .max()
+    }
+
+    /// User `idx`'s date of every signal of `mask`, latest first (no value
+    /// last), for reasons. Empty when login is the only signal, so reasons
+    /// read as they always did where nothing else is recorded.
+    pub fn signal_dates(&self, idx: UserIdx, mask: SignalMask) -> Vec<SignalDate> {
+        if mask == 1 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        if mask & 1 != 0 {
+            out.push(SignalDate {
+                signal: SignalName::Login,
+                at: self.last_login(idx),
+            });
+        }
+        for (i, d) in self.signals.iter().enumerate() {
+            if mask & (1 << (i + 1)) != 0 {
+                out.push(SignalDate {
+                    signal: SignalName::of(d),
+                    at: self.activity(idx, i),
+                });
+            }
+        }
+        // Stable: equal dates keep login first, then header order.
+        out.sort_by_key(|d| std::cmp::Reverse(d.at));
+        out
     }
 
     /// User `idx`'s creation instant (epoch if out of range).
@@ -468,6 +549,11 @@ impl DirectoryIndex {
             + vec(self.created.capacity(), 8)
             + vec(self.last_login.capacity(), 8)
             + vec(self.login_count.capacity(), 4)
+            + self
+                .activity
+                .iter()
+                .map(|c| vec(c.capacity(), 8))
+                .sum::<usize>()
             + self.deactivated_at.heap_bytes()
             + vec(self.member_set.capacity(), 4)
             + vec(self.set_offsets.capacity(), 4)

@@ -12,6 +12,7 @@
 //! hashed and explained anywhere.
 #![deny(missing_docs)]
 
+pub mod activity;
 pub mod bulk;
 pub mod config;
 pub mod dashboard;

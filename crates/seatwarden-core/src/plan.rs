@@ -26,6 +26,9 @@ mod render;
 use std::fmt;
 
 use roaring::RoaringBitmap;
+
+use crate::activity::{SignalDate, WarmingSignal};
+use crate::index::SignalMask;
 use serde::{Deserialize, Serialize};
 
 use crate::index::{DirectoryIndex, GroupOrd, UserIdx};
@@ -278,6 +281,22 @@ pub struct Outcome {
     /// For delete outcomes: the users whose deactivation time came from the
     /// audit trail, with that time, by user (others use the host's column).
     pub deactivation_times: Vec<(u32, Millis, TimeSource)>,
+    /// The activity signals that counted (for reasons and warnings).
+    pub signals: SignalMask,
+    /// Signals still warming up for this policy's thresholds, each with the
+    /// users it acts on that the signal never recorded (unconfirmed).
+    pub warming: Vec<Warming>,
+}
+
+/// A signal that started recording after a threshold's cutoff, and the users
+/// an outcome acts on whom it never recorded: they were chosen by the other
+/// signals alone, so acting on them live needs an admin's approval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Warming {
+    /// The signal and how much of the threshold it covers.
+    pub signal: WarmingSignal,
+    /// The unconfirmed users.
+    pub users: RoaringBitmap,
 }
 
 impl Outcome {
@@ -448,14 +467,19 @@ pub enum PlanStatus {
 pub enum Reason {
     /// Inactive long enough.
     Inactive {
-        /// Last login.
+        /// Last login (the epoch when the user never logged in but another
+        /// signal has a date).
         last_login: Millis,
-        /// Whole days since.
+        /// Whole days since the latest activity by any counted signal.
         days: i64,
         /// The threshold.
         threshold: u32,
+        /// Every counted signal's date, latest first; empty when login is the
+        /// only signal (then `last_login` says it all).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        signals: Vec<SignalDate>,
     },
-    /// Never logged in, old enough.
+    /// Never logged in (nor active by any other counted signal), old enough.
     NeverLoggedIn {
         /// Account creation.
         created: Millis,
@@ -463,15 +487,21 @@ pub enum Reason {
         days: i64,
         /// The threshold.
         threshold: u32,
+        /// The counted signals (all without a date), as for `Inactive`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        signals: Vec<SignalDate>,
     },
     /// Logged in once, long enough ago.
     OnceLoggedIn {
         /// That one login.
         last_login: Millis,
-        /// Whole days since.
+        /// Whole days since the latest activity by any counted signal.
         days: i64,
         /// The threshold.
         threshold: u32,
+        /// Every counted signal's date, as for `Inactive`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        signals: Vec<SignalDate>,
     },
     /// Deactivated long enough ago.
     Deactivated {
@@ -500,29 +530,48 @@ impl fmt::Display for Reason {
                 last_login,
                 days,
                 threshold,
-            } => write!(
-                f,
-                "last login {}, {days} days ≥ {threshold}",
-                last_login.date_string()
-            ),
+                signals,
+            } => {
+                if signals.is_empty() {
+                    write!(f, "last login {}", last_login.date_string())?;
+                } else {
+                    write_signals(f, signals)?;
+                }
+                write!(f, ", {days} days ≥ {threshold}")
+            }
             Reason::NeverLoggedIn {
                 created,
                 days,
                 threshold,
-            } => write!(
-                f,
-                "never logged in, created {}, {days} days ≥ {threshold}",
-                created.date_string()
-            ),
+                signals,
+            } => {
+                if signals.is_empty() {
+                    f.write_str("never logged in")?;
+                } else {
+                    f.write_str("never active by any signal (")?;
+                    write_signals(f, signals)?;
+                    f.write_str(")")?;
+                }
+                write!(
+                    f,
+                    ", created {}, {days} days ≥ {threshold}",
+                    created.date_string()
+                )
+            }
             Reason::OnceLoggedIn {
                 last_login,
                 days,
                 threshold,
-            } => write!(
-                f,
-                "logged in once, on {}, {days} days ≥ {threshold}",
-                last_login.date_string()
-            ),
+                signals,
+            } => {
+                write!(f, "logged in once, on {}", last_login.date_string())?;
+                if !signals.is_empty() {
+                    f.write_str(" (")?;
+                    write_signals(f, signals)?;
+                    f.write_str(")")?;
+                }
+                write!(f, ", {days} days ≥ {threshold}")
+            }
             Reason::Deactivated {
                 since,
                 source,
@@ -543,6 +592,17 @@ impl fmt::Display for Reason {
             Reason::Login => f.write_str("logged in"),
         }
     }
+}
+
+/// "last seen 2026-11-30 by the plugin; last login 2026-06-01".
+fn write_signals(f: &mut fmt::Formatter<'_>, signals: &[SignalDate]) -> fmt::Result {
+    for (i, s) in signals.iter().enumerate() {
+        if i > 0 {
+            f.write_str("; ")?;
+        }
+        write!(f, "{s}")?;
+    }
+    Ok(())
 }
 
 /// One planned write, with its source and reason.

@@ -20,8 +20,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use roaring::RoaringBitmap;
+
+use crate::activity::WarmingSignal;
 use crate::config::{GuardSettings, HealthSettings};
 use crate::index::DirectoryIndex;
+use crate::plan::{ActionSource, Plan};
 use crate::time::Millis;
 
 /// A guard threshold a plan exceeds.
@@ -44,6 +48,18 @@ pub enum GuardTrip {
         /// The limit in percent.
         max_percent: u32,
     },
+    /// A policy acts on users an activity signal never recorded, while that
+    /// signal covers less than the policy's threshold (it started recording
+    /// after the cutoff): they may work by a route only that signal sees.
+    WarmingUp {
+        /// The policy (or bulk action).
+        source: ActionSource,
+        /// The signal and its coverage.
+        #[serde(flatten)]
+        signal: WarmingSignal,
+        /// Users acted on whom the signal never recorded.
+        users: u64,
+    },
 }
 
 impl fmt::Display for GuardTrip {
@@ -60,6 +76,14 @@ impl fmt::Display for GuardTrip {
             } => write!(
                 f,
                 "{count} of {licensed} licensed users would be deactivated, deleted or revoked, more than {max_percent} %"
+            ),
+            GuardTrip::WarmingUp {
+                source,
+                signal,
+                users,
+            } => write!(
+                f,
+                "{source} would act on {users} user(s) chosen by the other signals alone: {signal}"
             ),
         }
     }
@@ -85,6 +109,29 @@ pub fn guard(settings: &GuardSettings, count: u64, licensed: u64) -> Vec<GuardTr
             licensed,
             max_percent: settings.max_percent,
         });
+    }
+    trips
+}
+
+/// One trip per (outcome, warming signal) whose unconfirmed users the live
+/// run would deactivate, delete or revoke (`counted`: the guarded accounts).
+///
+/// Independent of the guard's `enabled` switch: this is about whether the
+/// data can prove inactivity at all, not about the size of a change (an admin
+/// who does not want it turns the signal off in `settings.activity`).
+pub fn warming_trips(plan: &Plan, counted: &RoaringBitmap) -> Vec<GuardTrip> {
+    let mut trips = Vec::new();
+    for o in &plan.outcomes {
+        for w in &o.warming {
+            let users = (&w.users & counted).len();
+            if users > 0 {
+                trips.push(GuardTrip::WarmingUp {
+                    source: o.source.clone(),
+                    signal: w.signal.clone(),
+                    users,
+                });
+            }
+        }
     }
     trips
 }

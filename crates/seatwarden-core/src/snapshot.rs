@@ -22,6 +22,7 @@ mod stream;
 
 use serde::{Deserialize, Serialize};
 
+use crate::activity::{ActivityValues, SignalDecl};
 use crate::model::{Directory, Group, Licence, UserKey};
 
 use crate::time::Millis;
@@ -63,6 +64,10 @@ pub struct SnapshotHeader {
     /// Keys of users with system-administration rights (always protected).
     #[serde(default)]
     pub sysadmins: Vec<UserKey>,
+    /// Activity signals besides `lastLogin` that the users carry values of
+    /// (`docs/activity.md`); empty for a host that only knows logins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<SignalDecl>,
 }
 
 /// One page of users.
@@ -108,6 +113,10 @@ pub struct SnapshotUser {
     /// Names of groups in the header the user is a direct member of.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// One value per header signal (UTC ms or `null`), in the header's order;
+    /// absent when the header declares none (or the user has no value at all).
+    #[serde(default, skip_serializing_if = "ActivityValues::is_empty")]
+    pub activity: ActivityValues,
 }
 
 /// How far past `takenAt` a timestamp may lie: cluster clock skew, plus
@@ -140,6 +149,8 @@ pub enum TimeField {
     LastLogin,
     /// `deactivatedAt`.
     DeactivatedAt,
+    /// `activity[i]`: the value of the header's signal `i`.
+    Activity(u8),
 }
 
 impl std::fmt::Display for TimeField {
@@ -148,6 +159,7 @@ impl std::fmt::Display for TimeField {
             TimeField::Created => "created",
             TimeField::LastLogin => "lastLogin",
             TimeField::DeactivatedAt => "deactivatedAt",
+            TimeField::Activity(i) => return write!(f, "activity[{i}]"),
         })
     }
 }
@@ -314,6 +326,36 @@ pub enum SnapshotError {
         /// The value.
         value: u32,
     },
+    /// The header declares a signal twice (same kind and product).
+    #[error("header `signals[{at}]`: signal `{signal}` is declared twice")]
+    DuplicateSignal {
+        /// Position in `signals`, from 0.
+        at: usize,
+        /// The signal, as `kind` or `kind:product`.
+        signal: String,
+    },
+    /// A signal's `since` is before 1990 (not a real start of recording).
+    #[error("header `signals[{at}].since`: {value} is before 1990-01-01")]
+    SignalSince {
+        /// Position in `signals`, from 0.
+        at: usize,
+        /// The value, in UTC ms.
+        value: i64,
+    },
+    /// A user's `activity` does not have one value per header signal.
+    #[error(
+        "user `{key}` at {at}: field `activity`: {found} values, the header declares {declared} signals"
+    )]
+    ActivityLength {
+        /// The user.
+        key: UserKey,
+        /// Where.
+        at: Position,
+        /// Values the user carries.
+        found: usize,
+        /// Signals the header declares.
+        declared: usize,
+    },
     /// More users, directories or text than the index can address.
     #[error("snapshot too large: {what}")]
     TooLarge {
@@ -345,6 +387,9 @@ pub enum SnapshotErrorKind {
     TooEarly,
     TooLate,
     LoginCountOutOfRange,
+    DuplicateSignal,
+    SignalSince,
+    ActivityLength,
     TooLarge,
 }
 
@@ -370,6 +415,9 @@ impl SnapshotError {
             SnapshotError::TooEarly { .. } => K::TooEarly,
             SnapshotError::TooLate { .. } => K::TooLate,
             SnapshotError::LoginCountOutOfRange { .. } => K::LoginCountOutOfRange,
+            SnapshotError::DuplicateSignal { .. } => K::DuplicateSignal,
+            SnapshotError::SignalSince { .. } => K::SignalSince,
+            SnapshotError::ActivityLength { .. } => K::ActivityLength,
             SnapshotError::TooLarge { .. } => K::TooLarge,
         }
     }

@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::evaluate::{Cond, EvalContext, Evaluator, ordered_policies};
-use crate::index::{DirectoryIndex, UserIdx};
+use crate::index::{DirectoryIndex, SignalMask, UserIdx};
 use crate::model::UserKey;
 use crate::plan::{ActionSource, Basis, MatchSet, TimeSource, key_of};
 use crate::policy::PolicyId;
@@ -81,7 +81,8 @@ pub struct Warned {
     pub sent_at: Option<Millis>,
 }
 
-/// When user `idx`'s idle period on `basis` began: last login, creation,
+/// When user `idx`'s idle period on `basis` began: last activity by the
+/// counted `signals`, creation,
 /// or deactivation (`times`: the audit trail's deactivation times, sorted
 /// by user, else the host's).
 pub(crate) fn cycle_of(
@@ -89,10 +90,11 @@ pub(crate) fn cycle_of(
     idx: u32,
     basis: Basis,
     times: &[(u32, Millis, TimeSource)],
+    signals: SignalMask,
 ) -> Option<Millis> {
     let user = UserIdx(idx);
     match basis {
-        Basis::Inactive | Basis::OnceLoggedIn => index.last_login(user),
+        Basis::Inactive | Basis::OnceLoggedIn => index.last_activity(user, signals),
         Basis::NeverLoggedIn => Some(index.created(user)),
         Basis::Deactivated => match times.binary_search_by_key(&idx, |(i, _, _)| *i) {
             Ok(pos) => times.get(pos).map(|(_, t, _)| *t),
@@ -153,6 +155,7 @@ pub fn due_warnings(
             matched,
             unknown_time: RoaringBitmap::new(),
             times: later.times,
+            warming: later.warming,
         };
         let outcome = ev.finish(policy, source, cond, false);
         let earliest = Millis(
@@ -168,7 +171,7 @@ pub fn due_warnings(
             let user = UserIdx(idx);
             let cycle = match basis {
                 Basis::Deactivated => outcome.deactivation_time(index, idx).map(|(t, _)| t),
-                other => cycle_of(index, idx, other, &[]),
+                other => cycle_of(index, idx, other, &[], outcome.signals),
             };
             let Some(cycle) = cycle else { continue };
             if !warned.insert((idx, cycle.0)) {

@@ -281,6 +281,7 @@ pub fn read_atlassian_export<R: Read>(
             login_count: None,
             deactivated_at: None,
             groups: row_groups,
+            activity: Default::default(),
         });
     }
     if !problems.is_empty() {
@@ -309,6 +310,7 @@ pub fn read_atlassian_export<R: Read>(
             groups,
             licences: Vec::new(),
             sysadmins,
+            signals: Vec::new(),
         },
         pages,
     })

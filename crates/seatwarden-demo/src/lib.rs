@@ -386,6 +386,7 @@ pub fn generate(options: &DemoOptions) -> SnapshotFile {
             login_count: Some(login_count),
             deactivated_at,
             groups: groups.into_iter().map(str::to_owned).collect(),
+            activity: Default::default(),
         });
     }
 
@@ -408,6 +409,7 @@ pub fn generate(options: &DemoOptions) -> SnapshotFile {
             groups: groups(),
             licences,
             sysadmins,
+            signals: Vec::new(),
         },
         pages,
     }

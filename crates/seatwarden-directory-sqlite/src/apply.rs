@@ -8,6 +8,7 @@
 //! rolls its transaction back, so nothing is half-applied.
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
+use seatwarden_core::activity::ActivityValues;
 use seatwarden_core::model::{Directory, Group, GroupName, Licence, UserKey};
 use seatwarden_core::operation::{Operation, OperationFailure};
 use seatwarden_core::snapshot::SnapshotUser;
@@ -19,7 +20,7 @@ use crate::{DirectoryError, Parts};
 
 /// The `users` columns [`user_row`] reads, in order.
 pub(crate) const USER_COLUMNS: &str = "key, username, display_name, email, directory_id, active, \
-     created, last_login, login_count, deactivated_at";
+     created, last_login, login_count, deactivated_at, activity";
 
 /// How to find one user.
 #[derive(Clone, Copy)]
@@ -44,7 +45,27 @@ pub(crate) fn user_row(row: &Row<'_>) -> rusqlite::Result<SnapshotUser> {
         login_count: row.get(8)?,
         deactivated_at: row.get(9)?,
         groups: Vec::new(),
+        activity: match row.get::<_, Option<String>>(10)? {
+            None => ActivityValues::EMPTY,
+            Some(text) => serde_json::from_str(&text).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    10,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
+        },
     })
+}
+
+/// A user's activity as the `users.activity` column keeps it: a JSON array,
+/// or NULL when they carry none.
+pub(crate) fn activity_text(values: &ActivityValues) -> Option<String> {
+    if values.is_empty() {
+        return None;
+    }
+    let list: Vec<Option<i64>> = values.as_slice().to_vec();
+    serde_json::to_string(&list).ok()
 }
 
 /// One user with their groups.
@@ -116,6 +137,7 @@ pub(crate) fn load_parts(tx: &Transaction<'_>) -> Result<Parts, DirectoryError> 
         groups: meta(tx, "groups")?,
         licences: meta(tx, "licences")?,
         sysadmins: meta(tx, "sysadmins")?,
+        signals: meta(tx, "signals")?,
     })
 }
 
@@ -125,6 +147,7 @@ pub(crate) fn save_parts(tx: &Transaction<'_>, parts: &Parts) -> Result<(), Dire
     put_meta(tx, "groups", &parts.groups)?;
     put_meta(tx, "licences", &parts.licences)?;
     put_meta(tx, "sysadmins", &parts.sysadmins)?;
+    put_meta(tx, "signals", &parts.signals)?;
     Ok(())
 }
 

@@ -36,6 +36,7 @@ use std::time::Duration;
 
 use parking_lot::{Mutex, RwLock};
 use rusqlite::{Connection, OptionalExtension, params};
+use seatwarden_core::activity::SignalDecl;
 use seatwarden_core::model::{Directory, Group, Licence, UserKey};
 use seatwarden_core::operation::{Handover, Operation, OperationFailure};
 use seatwarden_core::snapshot::{SnapshotFile, SnapshotHeader, SnapshotUser};
@@ -97,6 +98,8 @@ pub(crate) struct Parts {
     pub(crate) groups: Vec<Group>,
     pub(crate) licences: Vec<Licence>,
     pub(crate) sysadmins: Vec<UserKey>,
+    /// Activity signals besides the last login (`users.activity` aligns with them).
+    pub(crate) signals: Vec<SignalDecl>,
 }
 
 impl SqliteDirectory {
@@ -173,13 +176,14 @@ impl SqliteDirectory {
             groups: header.groups.clone(),
             licences: header.licences.clone(),
             sysadmins: header.sysadmins.clone(),
+            signals: header.signals.clone(),
         };
         apply::save_parts(&tx, &parts)?;
         {
             let mut insert_user = tx.prepare(
                 "INSERT OR IGNORE INTO users (key, username, username_folded, display_name, email,
-                 directory_id, active, created, last_login, login_count, deactivated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 directory_id, active, created, last_login, login_count, deactivated_at, activity)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             let mut insert_member = tx.prepare(
                 "INSERT OR IGNORE INTO memberships (user_key, group_folded, group_name)
@@ -198,6 +202,7 @@ impl SqliteDirectory {
                     user.last_login,
                     user.login_count,
                     user.deactivated_at,
+                    apply::activity_text(&user.activity),
                 ]);
                 match inserted {
                     Ok(1) => {}
@@ -335,6 +340,7 @@ impl SqliteDirectory {
             groups: parts.groups,
             licences: parts.licences,
             sysadmins: parts.sysadmins,
+            signals: parts.signals,
         })
     }
 

@@ -7,7 +7,8 @@
 use rusqlite::Connection;
 
 /// Each migration, in order; migration `i` brings the file to version `i + 1`.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE meta (
     name  TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -51,7 +52,13 @@ CREATE TABLE logins (
     user_key TEXT NOT NULL,
     at       INTEGER NOT NULL
 );
-"];
+",
+    r"
+-- Activity signals (docs/activity.md): one JSON array per user, aligned with
+-- the `signals` meta entry; NULL when the user has no value for any.
+ALTER TABLE users ADD COLUMN activity TEXT;
+",
+];
 
 /// The schema version this build writes.
 pub(crate) fn latest() -> i64 {

@@ -246,3 +246,42 @@ fn two_handles_on_one_file_see_each_others_writes() {
         .unwrap();
     assert!(!s.user(&key("K3")).unwrap().unwrap().active);
 }
+
+#[test]
+fn activity_signals_are_stored_and_read_back_across_a_reopen() {
+    use seatwarden_core::activity::{ActivityValues, SignalDecl, SignalKind};
+    let mut snap = fixture();
+    snap.header.signals = vec![
+        SignalDecl::whole_product(SignalKind::LastAuthenticated, None),
+        SignalDecl::whole_product(SignalKind::Seen, Some(Millis(T0 - 30 * 86_400_000))),
+    ];
+    let mut values = ActivityValues::EMPTY;
+    values.push(None);
+    values.push(Some(T0 - 86_400_000));
+    let first = &mut snap.pages[0].users[0];
+    first.activity = values;
+    let seen_key = first.key.clone();
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let d = SqliteDirectory::open_in(dir.path()).unwrap();
+        assert!(d.seed(&snap).unwrap());
+    }
+    let d = SqliteDirectory::open_in(dir.path()).unwrap();
+    d.set_time(Millis(T0));
+    let read = read_snapshot(&d, 7).unwrap();
+    assert_eq!(read.header.signals, snap.header.signals);
+    for u in read.pages.iter().flat_map(|p| &p.users) {
+        if u.key == seen_key {
+            assert_eq!(u.activity, values, "{}", u.key);
+        } else {
+            assert!(u.activity.is_empty(), "{}", u.key);
+        }
+    }
+    // One user by key carries it too, and the engine reads the stored snapshot.
+    let one = d.user(&UserKey(seen_key.clone())).unwrap().unwrap();
+    assert_eq!(one.activity, values);
+    let json = serde_json::to_vec(&read).unwrap();
+    let index = seatwarden_core::index::DirectoryIndex::from_snapshot_json(&json).unwrap();
+    let idx = index.index_of_key(&UserKey(seen_key)).unwrap();
+    assert_eq!(index.activity(idx, 1), Some(Millis(T0 - 86_400_000)));
+}

@@ -6,12 +6,13 @@ import { section, showError, loading } from '../components';
 import { navigate } from '../router';
 import { heldRunsBanner } from './held-runs';
 import { mailState, mailBanner } from './mail-state';
+import { signalsPanel, type SignalStatus } from '../signals';
 
 interface Seats { application: string; name: string; limit: unknown; seatsUsed: number; seatsAvailable: number | null }
 interface Figures {
   windowDays: number; totalUsers: number; active: number; deactivated: number; activeInWindow: number; inactiveInWindow: number;
   neverLoggedIn: number; neverLoggedInLicensed: number; licensed: number; reactivatedInWindow: number | null;
-  applications: Seats[]; lastSeenPerDay: { date: string; users: number }[];
+  applications: Seats[]; lastSeenPerDay: { date: string; users: number }[]; signals?: SignalStatus[];
 }
 interface Insight { kind: string; message: string; users: number; suggestedPolicy?: unknown }
 export interface RunSummary { id: number; kind: string; name: string; status: string; startedAt: number; finishedAt?: number; counts: { usersAffected: number; succeeded: number; failed: number; skipped: number }; initiator?: { kind: string; user?: string } }
@@ -100,6 +101,7 @@ export async function renderDashboard(host: HTMLElement): Promise<void> {
     h('div', { class: 'sw-grid2' },
       section('Accounts', pie([['Active in window', f.activeInWindow], ['Inactive in window', f.inactiveInWindow], ['Deactivated', f.deactivated]])),
       section('Users last seen per day', bars(f.lastSeenPerDay))),
+    signalsPanel(f.signals),
     section('Insights', data.insights.length ? h('ul', { class: 'sw-insights' }, data.insights.map((i) => h('li', { 'data-testid': 'insight' }, i.message,
       i.suggestedPolicy ? [' ', button('Take action', () => { sessionStorage.setItem('seatwarden.draftPolicy', JSON.stringify(i.suggestedPolicy)); navigate('automation/new'); }, 'primary')] : null)))
       : h('p', { class: 'sw-muted' }, 'Nothing stands out right now.')),

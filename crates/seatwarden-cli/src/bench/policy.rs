@@ -162,6 +162,56 @@ fn budget(users: usize, at_100k: f64, at_1m: f64) -> f64 {
     if users <= 100_000 { at_100k } else { at_1m }
 }
 
+/// The same 20 policies over the same directory carrying two more activity
+/// signals (`lastAuthenticated`, and `seen` warming up), against the login-only
+/// index: the cost of multi-signal inactivity, in time and bytes per user.
+fn signals_plan(
+    h: &Harness,
+    config: &Config,
+    login_only: &DirectoryIndex,
+    mut demo: seatwarden_core::snapshot::SnapshotFile,
+    users: usize,
+) -> Result<(), CliError> {
+    use seatwarden_core::activity::{ActivityValues, SignalDecl, SignalKind};
+    let taken = demo.header.taken_at.0;
+    let day = seatwarden_core::time::DAY_MS;
+    demo.header.signals = vec![
+        SignalDecl::whole_product(SignalKind::LastAuthenticated, None),
+        SignalDecl::whole_product(
+            SignalKind::Seen,
+            Some(seatwarden_core::Millis(taken - 60 * day)),
+        ),
+    ];
+    let mut n: i64 = 0;
+    for u in demo.pages.iter_mut().flat_map(|p| p.users.iter_mut()) {
+        n += 1;
+        let mut values = ActivityValues::EMPTY;
+        // Half authenticate a little after their last login; a third were seen recently.
+        values.push(
+            u.last_login
+                .filter(|_| n % 2 == 0)
+                .map(|t| (t + day).min(taken)),
+        );
+        values.push((n % 3 == 0).then_some(taken - (n % 50) * day));
+        u.activity = values;
+    }
+    let bytes = serde_json::to_vec(&demo)?;
+    let index = DirectoryIndex::from_snapshot_json(&bytes).map_err(CliError::engine)?;
+    let now = index.taken_at();
+    let ctx = EvalContext::default();
+    let timing = h.time(|| evaluate(config, &index, now, &ctx));
+    let per_user = |i: &DirectoryIndex| i.memory_bytes() as f64 / users.max(1) as f64;
+    h.report(
+        "policy.plan_20_policies_3_signals",
+        users,
+        timing,
+        json!({"policies": 20, "signals": 3,
+               "bytes_per_user": per_user(&index),
+               "bytes_per_user_login_only": per_user(login_only)}),
+    );
+    Ok(())
+}
+
 /// Runs the policy benchmarks at every size.
 pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
     let config = bench_config()?;
@@ -171,9 +221,11 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
             seed: h.seed,
             ..DemoOptions::default()
         };
-        let bytes = serde_json::to_vec(&seatwarden_demo::generate(&options))?;
+        let demo = seatwarden_demo::generate(&options);
+        let bytes = serde_json::to_vec(&demo)?;
         let index = DirectoryIndex::from_snapshot_json(&bytes).map_err(CliError::engine)?;
         drop(bytes);
+        signals_plan(h, &config, &index, demo, users)?;
         let now = index.taken_at();
         let ctx = EvalContext::default();
 

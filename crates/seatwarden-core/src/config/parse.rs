@@ -22,6 +22,7 @@ use super::{
     DeactivationTimeSource, GuardSettings, HealthSettings, LicenceAlertSettings, LoginSettings,
     Settings,
 };
+use crate::activity::ActivitySettings;
 use crate::model::{ApplicationKey, DirectoryId};
 use crate::schedule::{TimeOfDay, parse_timezone};
 
@@ -188,6 +189,25 @@ fn settings(w: &mut Walk, mut obj: Obj<'_>) -> Settings {
         Some(l) => login(w, l),
         None => d.login.clone(),
     };
+    let activity = match obj.object(w, "activity") {
+        Some(mut a) => {
+            let da = ActivitySettings::default();
+            let s = ActivitySettings {
+                login: a.boolean(w, "login", da.login),
+                last_authenticated: a.boolean(w, "lastAuthenticated", da.last_authenticated),
+                seen: a.boolean(w, "seen", da.seen),
+            };
+            if !(s.login || s.last_authenticated || s.seen) {
+                w.err(
+                    &a.at("login"),
+                    "at least one activity signal must be enabled (with none, nobody could ever look active)",
+                );
+            }
+            a.finish(w);
+            s
+        }
+        None => d.activity,
+    };
     obj.finish(w);
     Settings {
         protected_groups,
@@ -201,6 +221,7 @@ fn settings(w: &mut Walk, mut obj: Obj<'_>) -> Settings {
         once_logged_in_window_hours,
         deactivation_time,
         login,
+        activity,
     }
 }
 

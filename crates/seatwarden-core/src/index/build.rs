@@ -15,6 +15,7 @@ use roaring::RoaringBitmap;
 use super::sparse::SparseTimes;
 use super::strings::{self, HashLookup, StringColumn, WordBuild};
 use super::{DirectoryIndex, GroupOrd, NEVER, UNKNOWN_COUNT};
+use crate::activity::{ActivityValues, SignalDecl, check_signals};
 use crate::model::{Directory, Group, Licence, UserKey};
 use crate::snapshot::{
     FUTURE_SKEW_MS, Position, SnapshotError, SnapshotHeader, SnapshotPage, SnapshotUser, TimeField,
@@ -34,6 +35,7 @@ pub(crate) struct UserFields<'a> {
     pub(crate) last_login: Option<i64>,
     pub(crate) login_count: Option<u32>,
     pub(crate) deactivated_at: Option<i64>,
+    pub(crate) activity: ActivityValues,
 }
 
 impl<'a> UserFields<'a> {
@@ -50,6 +52,7 @@ impl<'a> UserFields<'a> {
             last_login: u.last_login,
             login_count: u.login_count,
             deactivated_at: u.deactivated_at,
+            activity: u.activity,
         }
     }
 }
@@ -79,6 +82,9 @@ pub struct IndexBuilder {
     last_login: Vec<i64>,
     login_count: Vec<u32>,
     deactivated_at: SparseTimes,
+    /// The header's declared signals, and one column per signal (`NEVER`: no value).
+    signals: Vec<SignalDecl>,
+    activity: Vec<Vec<i64>>,
     /// Per user: the id of their group set (see [`DirectoryIndex::member_set`]).
     member_set: Vec<u32>,
     set_offsets: Vec<u32>,
@@ -104,12 +110,15 @@ impl IndexBuilder {
             groups,
             licences,
             sysadmins,
+            signals,
         } = header;
         if taken_at < Millis::PLAUSIBLE_MIN {
             return Err(SnapshotError::TakenAt {
                 taken_at: taken_at.0,
             });
         }
+        check_signals(&signals)?;
+        let activity = vec![Vec::new(); signals.len()];
         let mut seen = HashMap::with_capacity(directories.len());
         for (i, d) in directories.iter().enumerate() {
             let ord = u16::try_from(i).map_err(|_| SnapshotError::TooLarge {
@@ -183,6 +192,8 @@ impl IndexBuilder {
             last_login: Vec::new(),
             login_count: Vec::new(),
             deactivated_at: SparseTimes::default(),
+            signals,
+            activity,
             member_set: Vec::new(),
             set_offsets: vec![0],
             set_groups: Vec::new(),
@@ -258,6 +269,9 @@ impl IndexBuilder {
         self.last_login.reserve(n);
         self.login_count.reserve(n);
         self.member_set.reserve(n);
+        for c in &mut self.activity {
+            c.reserve(n);
+        }
     }
 
     /// Drops every user of the current page and the page itself.
@@ -275,6 +289,9 @@ impl IndexBuilder {
         self.created.truncate(start);
         self.last_login.truncate(start);
         self.login_count.truncate(start);
+        for c in &mut self.activity {
+            c.truncate(start);
+        }
         self.deactivated_at
             .truncate_users(u32::try_from(start).unwrap_or(u32::MAX));
         // Group sets first seen on this page stay in the table: a later
@@ -384,6 +401,20 @@ impl IndexBuilder {
         if let Some(t) = u.deactivated_at {
             self.check_time(u.key, at, TimeField::DeactivatedAt, t)?;
         }
+        let values = u.activity.as_slice();
+        if !values.is_empty() && values.len() != self.signals.len() {
+            return Err(SnapshotError::ActivityLength {
+                key: key(),
+                at,
+                found: values.len(),
+                declared: self.signals.len(),
+            });
+        }
+        for (i, v) in (0u8..).zip(values) {
+            if let Some(t) = *v {
+                self.check_time(u.key, at, TimeField::Activity(i), t)?;
+            }
+        }
         if u.login_count == Some(UNKNOWN_COUNT) {
             return Err(SnapshotError::LoginCountOutOfRange {
                 key: key(),
@@ -463,6 +494,10 @@ impl IndexBuilder {
         self.active.push(u.active);
         self.created.push(u.created);
         self.last_login.push(u.last_login.unwrap_or(NEVER));
+        let values = u.activity.as_slice();
+        for (i, c) in self.activity.iter_mut().enumerate() {
+            c.push(values.get(i).copied().flatten().unwrap_or(NEVER));
+        }
         self.login_count
             .push(u.login_count.unwrap_or(UNKNOWN_COUNT));
         if let Some(t) = u.deactivated_at {
@@ -646,6 +681,8 @@ impl IndexBuilder {
             last_login: self.last_login,
             login_count: self.login_count,
             deactivated_at: self.deactivated_at,
+            signals: self.signals,
+            activity: self.activity,
             member_set: self.member_set,
             set_offsets: self.set_offsets,
             set_groups: self.set_groups,
@@ -841,6 +878,9 @@ impl DirectoryIndex {
         self.created.shrink_to_fit();
         self.last_login.shrink_to_fit();
         self.login_count.shrink_to_fit();
+        for c in &mut self.activity {
+            c.shrink_to_fit();
+        }
         self.deactivated_at.shrink();
         self.member_set.shrink_to_fit();
         self.set_offsets.shrink_to_fit();

@@ -31,18 +31,26 @@ pub(crate) fn reason_for(
     match outcome.basis_of(idx) {
         Some((Basis::Inactive, threshold)) => {
             let last_login = index.last_login(user).unwrap_or(Millis(0));
+            let latest = index
+                .last_activity(user, outcome.signals)
+                .unwrap_or(last_login);
             Reason::Inactive {
                 last_login,
-                days: last_login.days_until(now),
+                days: latest.days_until(now),
                 threshold,
+                signals: index.signal_dates(user, outcome.signals),
             }
         }
         Some((Basis::OnceLoggedIn, threshold)) => {
             let last_login = index.last_login(user).unwrap_or(Millis(0));
+            let latest = index
+                .last_activity(user, outcome.signals)
+                .unwrap_or(last_login);
             Reason::OnceLoggedIn {
                 last_login,
-                days: last_login.days_until(now),
+                days: latest.days_until(now),
                 threshold,
+                signals: index.signal_dates(user, outcome.signals),
             }
         }
         Some((Basis::NeverLoggedIn, threshold)) => {
@@ -51,6 +59,7 @@ pub(crate) fn reason_for(
                 created,
                 days: created.days_until(now),
                 threshold,
+                signals: index.signal_dates(user, outcome.signals),
             }
         }
         Some((Basis::Deactivated, threshold)) => {

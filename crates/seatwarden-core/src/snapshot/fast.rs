@@ -21,6 +21,7 @@
 //! never says `Ok` where serde would not.
 
 use super::{FORMAT, SnapshotHeader, VERSION};
+use crate::activity::ActivityValues;
 use crate::index::build::UserFields;
 
 /// The input is not in the plain shape (or is invalid): read it with serde.
@@ -89,6 +90,7 @@ enum Field {
     LoginCount,
     DeactivatedAt,
     Groups,
+    Activity,
 }
 
 /// A field's name as it appears in a page, quoted, with its [`pattern`].
@@ -110,7 +112,7 @@ const fn name(field: Field, quoted: &'static [u8]) -> Name {
 }
 
 /// Every field's name, in the order hosts write them.
-const FIELDS: [Name; 11] = [
+const FIELDS: [Name; 12] = [
     name(Field::Key, b"\"key\""),
     name(Field::Username, b"\"username\""),
     name(Field::DisplayName, b"\"displayName\""),
@@ -122,6 +124,7 @@ const FIELDS: [Name; 11] = [
     name(Field::LoginCount, b"\"loginCount\""),
     name(Field::DeactivatedAt, b"\"deactivatedAt\""),
     name(Field::Groups, b"\"groups\""),
+    name(Field::Activity, b"\"activity\""),
 ];
 
 /// A quoted name (at most 16 bytes; longer ones never match) as a
@@ -337,6 +340,16 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// An `activity` array: integers or `null`, at most [`crate::activity::MAX_SIGNALS`].
+    fn activity(&mut self) -> Result<ActivityValues, Unusual> {
+        let mut out = ActivityValues::EMPTY;
+        self.array(|r| {
+            let v = r.optional_integer()?;
+            if out.push(v) { Ok(()) } else { Err(Unusual) }
+        })?;
+        Ok(out)
+    }
+
     /// The next member name of a user object. Hosts write the fields in
     /// [`FIELDS`] order, so the one after the previous field (`guess`) is
     /// tried first as a whole quoted name; any other is read as a string.
@@ -373,6 +386,7 @@ impl<'a> Reader<'a> {
             last_login: None,
             login_count: None,
             deactivated_at: None,
+            activity: ActivityValues::EMPTY,
         };
         let mut groups_json = "";
         let mut seen: u16 = 0;
@@ -407,6 +421,7 @@ impl<'a> Reader<'a> {
                     };
                 }
                 Field::DeactivatedAt => u.deactivated_at = self.optional_integer()?,
+                Field::Activity => u.activity = self.activity()?,
                 Field::Groups => {
                     self.skip_ws();
                     let start = self.pos;

@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::activity::ActivityValues;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use smallvec::SmallVec;
@@ -53,6 +54,8 @@ pub(super) struct WireUser<'a> {
     pub(super) deactivated_at: Option<i64>,
     #[serde(borrow, default)]
     pub(super) groups: SmallVec<[WireStr<'a>; GROUPS_INLINE]>,
+    #[serde(default)]
+    pub(super) activity: ActivityValues,
 }
 
 impl WireUser<'_> {
@@ -69,6 +72,7 @@ impl WireUser<'_> {
             last_login: self.last_login,
             login_count: self.login_count,
             deactivated_at: self.deactivated_at,
+            activity: self.activity,
         }
     }
 

@@ -87,6 +87,7 @@ pub fn user(key: &str, name: &str, dir: i64, groups: &[&str]) -> SnapshotUser {
         login_count: Some(0),
         deactivated_at: None,
         groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+        activity: Default::default(),
     }
 }
 
@@ -138,6 +139,7 @@ pub fn header() -> SnapshotHeader {
             groups: vec![GroupName::from("app-users")],
         }],
         sysadmins: vec![],
+        signals: Vec::new(),
     }
 }
 

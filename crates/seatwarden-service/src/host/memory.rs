@@ -246,6 +246,7 @@ impl State {
                     login_count: Some(0),
                     deactivated_at: None,
                     groups: Vec::new(),
+                    activity: Default::default(),
                 };
                 self.by_username.insert(username.folded(), key.clone());
                 self.users.insert(key.clone(), user);

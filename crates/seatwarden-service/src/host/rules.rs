@@ -449,6 +449,7 @@ mod tests {
             login_count: Some(0),
             deactivated_at: None,
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+            activity: Default::default(),
         }
     }
 

@@ -27,6 +27,7 @@ fn record<'g>(u: &UserFields<'_>, groups: impl Iterator<Item = &'g str>) -> Read
         login_count: u.login_count,
         deactivated_at: u.deactivated_at,
         groups: groups.map(str::to_owned).collect(),
+        activity: u.activity,
     }
 }
 
@@ -316,7 +317,10 @@ fn arb_user() -> impl Strategy<Value = Read> {
         prop::option::of(prop_oneof![0i64..2_000_000_000_000, any::<i64>()]),
         prop::option::of(any::<u32>()),
         prop::option::of(0i64..2_000_000_000_000),
-        prop::collection::vec(text_value(), 0..4),
+        (
+            prop::collection::vec(text_value(), 0..4),
+            prop::collection::vec(prop::option::of(0i64..2_000_000_000_000), 0..4),
+        ),
     )
         .prop_map(
             |(
@@ -327,7 +331,7 @@ fn arb_user() -> impl Strategy<Value = Read> {
                 last_login,
                 login_count,
                 deactivated_at,
-                groups,
+                (groups, values),
             )| Read {
                 key,
                 username,
@@ -340,6 +344,13 @@ fn arb_user() -> impl Strategy<Value = Read> {
                 login_count,
                 deactivated_at,
                 groups,
+                activity: {
+                    let mut a = crate::activity::ActivityValues::EMPTY;
+                    for v in values {
+                        a.push(v);
+                    }
+                    a
+                },
             },
         )
 }
@@ -347,7 +358,7 @@ fn arb_user() -> impl Strategy<Value = Read> {
 fn arb_written() -> impl Strategy<Value = Written> {
     (
         arb_user(),
-        Just((0..11).collect::<Vec<usize>>()).prop_shuffle(),
+        Just((0..12).collect::<Vec<usize>>()).prop_shuffle(),
         any::<[bool; 6]>(),
         any::<[bool; 3]>(),
         prop_oneof![Just(""), Just(" "), Just("\n\t "), Just("\r\n")],
@@ -384,7 +395,16 @@ fn write(w: &Written) -> String {
             .join(&format!("{sp},{sp}"))
     );
     // (name, value); `None` leaves the field out.
-    let fields: [(&str, Option<String>); 11] = [
+    let activity = format!(
+        "[{sp}{}{sp}]",
+        u.activity
+            .as_slice()
+            .iter()
+            .map(|v| v.map_or("null".to_owned(), |v| v.to_string()))
+            .collect::<Vec<_>>()
+            .join(&format!("{sp},{sp}"))
+    );
+    let fields: [(&str, Option<String>); 12] = [
         ("key", Some(json_str(&u.key))),
         ("username", Some(json_str(&u.username))),
         (
@@ -411,6 +431,7 @@ fn write(w: &Written) -> String {
             "groups",
             (!(w.omit[5] && u.groups.is_empty())).then_some(groups),
         ),
+        ("activity", (!u.activity.is_empty()).then_some(activity)),
     ];
     let mut body: Vec<String> = w
         .order

@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use seatwarden_core::dashboard::{DEFAULT_WINDOW_DAYS, dashboard};
+use seatwarden_core::dashboard::{DEFAULT_WINDOW_DAYS, dashboard, signal_status};
 
 use super::{now, query_num};
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
@@ -39,8 +39,10 @@ pub(super) fn get_dashboard(
         ));
     }
     let now = now(req);
+    let activity = service.settings().config.settings.activity;
     let (mut figures, idle90, licensed) = service.with_index(|index| {
-        let figures = dashboard(index, now, days);
+        let mut figures = dashboard(index, now, days);
+        figures.signals = signal_status(index, &activity);
         let cutoff = now.minus_days(90).0;
         let licensed = index.licensed_bitmap();
         let mut idle = 0u64;

@@ -70,6 +70,24 @@ final class Codec {
     }
     w.endArray().comma().name("sysadmins");
     strings(w, h.sysadmins());
+    List<DirectoryHeader.Signal> signals = h.signals();
+    if (signals != null && !signals.isEmpty()) {
+      w.comma().name("signals").beginArray();
+      sep = "";
+      for (DirectoryHeader.Signal s : signals) {
+        w.raw(sep);
+        sep = ",";
+        w.beginObject().name("kind").value(s.kind());
+        if (s.product() != null) {
+          w.comma().name("product").value(s.product());
+        }
+        if (s.since() != null) {
+          w.comma().name("since").value(s.since().longValue());
+        }
+        w.endObject();
+      }
+      w.endArray();
+    }
     w.endObject();
   }
 
@@ -86,6 +104,7 @@ final class Codec {
   private static final byte[] LOGIN_COUNT = ascii(",\"loginCount\":");
   private static final byte[] DEACTIVATED_AT = ascii(",\"deactivatedAt\":");
   private static final byte[] GROUPS = ascii(",\"groups\":[");
+  private static final byte[] ACTIVITY = ascii(",\"activity\":[");
   private static final byte[] EMPTY_STRING = ascii("\"\"");
   private static final byte[] PAGE_START = ascii("{\"users\":[");
 
@@ -132,7 +151,21 @@ final class Codec {
         w.repeatedValue(g);
       }
     }
-    w.endArray().endObject();
+    w.endArray();
+    List<Long> activity = u.activity();
+    if (activity != null && !activity.isEmpty()) {
+      w.raw(ACTIVITY);
+      boolean first = true;
+      for (Long v : activity) {
+        if (!first) {
+          w.comma();
+        }
+        first = false;
+        w.value(v);
+      }
+      w.endArray();
+    }
+    w.endObject();
   }
 
   /** A users page with its cursor, as the {@code users} method answers it. */

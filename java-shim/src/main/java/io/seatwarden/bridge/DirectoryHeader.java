@@ -10,13 +10,42 @@ import java.util.List;
  * @param groups every group
  * @param licences the product's licences (applications) and their seats
  * @param sysadmins keys of the users with system administrator rights
+ * @param signals activity signals besides the last login that users carry values of
+ *     (docs/activity.md); empty for a host that only knows logins
  */
 public record DirectoryHeader(
     long takenAt,
     List<Directory> directories,
     List<Group> groups,
     List<Licence> licences,
-    List<String> sysadmins) {
+    List<String> sysadmins,
+    List<Signal> signals) {
+
+  /** A header without activity signals. */
+  public DirectoryHeader(
+      long takenAt,
+      List<Directory> directories,
+      List<Group> groups,
+      List<Licence> licences,
+      List<String> sysadmins) {
+    this(takenAt, directories, groups, licences, sysadmins, List.of());
+  }
+
+  /** This header declaring {@code more} signals after its own. */
+  public DirectoryHeader withSignals(List<Signal> more) {
+    List<Signal> all = new java.util.ArrayList<>(signals);
+    all.addAll(more);
+    return new DirectoryHeader(takenAt, directories, groups, licences, sysadmins, List.copyOf(all));
+  }
+
+  /**
+   * An activity signal (docs/snapshot.md).
+   *
+   * @param kind {@code seen} or {@code lastAuthenticated}
+   * @param product the application it is about, or {@code null} for the whole product
+   * @param since when it started recording, UTC ms, or {@code null} for full history
+   */
+  public record Signal(String kind, String product, Long since) {}
 
   /** What kind of user directory this is. */
   public enum DirectoryKind {

@@ -17,6 +17,8 @@ import java.util.List;
  *     them (Confluence)
  * @param deactivatedAt when the account was deactivated, UTC ms, if known
  * @param groups the user's group names
+ * @param activity one value per {@link DirectoryHeader#signals() header signal}, UTC ms or {@code
+ *     null} (no value), in the header's order; empty when the header declares none
  */
 public record DirectoryUser(
     String key,
@@ -29,4 +31,51 @@ public record DirectoryUser(
     Long lastLogin,
     Integer loginCount,
     Long deactivatedAt,
-    List<String> groups) {}
+    List<String> groups,
+    List<Long> activity) {
+
+  /** A user without activity signals (a host that only knows logins). */
+  public DirectoryUser(
+      String key,
+      String username,
+      String displayName,
+      String email,
+      long directoryId,
+      boolean active,
+      long created,
+      Long lastLogin,
+      Integer loginCount,
+      Long deactivatedAt,
+      List<String> groups) {
+    this(
+        key,
+        username,
+        displayName,
+        email,
+        directoryId,
+        active,
+        created,
+        lastLogin,
+        loginCount,
+        deactivatedAt,
+        groups,
+        List.of());
+  }
+
+  /** This user with {@code values} as their activity. */
+  public DirectoryUser withActivity(List<Long> values) {
+    return new DirectoryUser(
+        key,
+        username,
+        displayName,
+        email,
+        directoryId,
+        active,
+        created,
+        lastLogin,
+        loginCount,
+        deactivatedAt,
+        groups,
+        values);
+  }
+}

@@ -22,9 +22,10 @@ import io.seatwarden.bridge.DirectoryUser;
 import io.seatwarden.bridge.Host;
 import io.seatwarden.bridge.HostUnavailableException;
 import io.seatwarden.bridge.Operation;
-import io.seatwarden.bridge.OperationResult;
 import io.seatwarden.bridge.OperationResult.FailureKind;
+import io.seatwarden.bridge.OperationResult;
 import io.seatwarden.bridge.UsersPage;
+import io.seatwarden.product.CrowdActivity;
 import io.seatwarden.product.CrowdDirectories;
 import io.seatwarden.product.CrowdUserPager;
 import io.seatwarden.product.Failures;
@@ -33,6 +34,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -137,7 +139,8 @@ public final class ConfluenceHost implements Host {
         List.copyOf(directories),
         List.copyOf(groups.values()),
         List.copyOf(licences),
-        List.copyOf(sysadmins()));
+        List.copyOf(sysadmins()),
+        List.of(CrowdActivity.SIGNAL));
   }
 
   @Override
@@ -207,7 +210,9 @@ public final class ConfluenceHost implements Host {
         last == null ? null : last.getTime(),
         null,
         null,
-        List.copyOf(groups));
+        List.copyOf(groups),
+        Collections.singletonList(
+            CrowdActivity.lastAuthenticated(confluence.crowdService(), cu.getName())));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -26,9 +26,10 @@ import io.seatwarden.bridge.DirectoryUser;
 import io.seatwarden.bridge.Host;
 import io.seatwarden.bridge.HostUnavailableException;
 import io.seatwarden.bridge.Operation;
-import io.seatwarden.bridge.OperationResult;
 import io.seatwarden.bridge.OperationResult.FailureKind;
+import io.seatwarden.bridge.OperationResult;
 import io.seatwarden.bridge.UsersPage;
+import io.seatwarden.product.CrowdActivity;
 import io.seatwarden.product.CrowdDirectories;
 import io.seatwarden.product.CrowdUserPager;
 import io.seatwarden.product.Failures;
@@ -37,6 +38,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -151,7 +153,8 @@ public final class JiraHost implements Host {
         List.copyOf(directories),
         List.copyOf(groups.values()),
         List.copyOf(licences),
-        List.copyOf(sysadmins));
+        List.copyOf(sysadmins),
+        List.of(CrowdActivity.SIGNAL));
   }
 
   @Override
@@ -220,7 +223,9 @@ public final class JiraHost implements Host {
         lastLogin,
         loginCount,
         null,
-        List.copyOf(groups));
+        List.copyOf(groups),
+        Collections.singletonList(
+            CrowdActivity.lastAuthenticated(jira.crowdService(), au.getUsername())));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,11 @@ import com.atlassian.plugin.event.events.PluginFrameworkShuttingDownEvent;
 import com.atlassian.sal.api.lifecycle.LifecycleAware;
 import com.atlassian.scheduler.SchedulerService;
 import com.atlassian.scheduler.SchedulerServiceException;
+import io.seatwarden.activity.AoSeenStore;
+import io.seatwarden.activity.SeenFlushJob;
+import io.seatwarden.activity.SeenHost;
+import io.seatwarden.activity.SeenRecorder;
+import io.seatwarden.bridge.Host;
 import io.seatwarden.bridge.RecordStore;
 import io.seatwarden.bridge.Seatwarden;
 import io.seatwarden.login.LoginHook;
@@ -73,6 +78,8 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
   private volatile Running running;
   private volatile StartFailure startFailure;
   private volatile boolean productShuttingDown;
+  /** The seen signal's per-node marks (docs/activity.md); none: the signal is off. */
+  private volatile SeenRecorder seenRecorder;
 
   /** The production wiring (see {@code META-INF/spring/seatwarden.xml}). */
   public SeatwardenPlugin(
@@ -113,6 +120,14 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /**
+   * The recorder the seen filter marks into (Spring property; the filter gets the same bean). Set
+   * before {@link #start}; without it no seen signal is recorded or declared.
+   */
+  public void setSeenRecorder(SeenRecorder recorder) {
+    this.seenRecorder = recorder;
+  }
+
   @Override
   public void onStart() {
     start();
@@ -141,11 +156,12 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
       RecordStore store = new AoRecordStore(ao, locks);
       ProductBinding binding = bindings.create(services, new AutomationAccount(store, clock));
 
+      SeenRecorder recorder = seenRecorder;
+      AoSeenStore seen = new AoSeenStore(ao);
+      Host host = recorder == null ? binding.host() : new SeenHost(binding.host(), seen);
       Seatwarden engine =
           opener.open(
-              binding.product(),
-              ProductThreads.host(binding.product(), services, binding.host()),
-              store);
+              binding.product(), ProductThreads.host(binding.product(), services, host), store);
       undo.push(() -> closeQuietly("engine", engine));
 
       BackgroundPump pump =
@@ -176,6 +192,19 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
               scheduler.unscheduleJob(TickJob.JOB_ID);
             }
           });
+
+      if (recorder != null) {
+        SeenFlushJob flush = new SeenFlushJob(recorder, seen, clock);
+        scheduler.registerJobRunner(SeenFlushJob.RUNNER_KEY, flush);
+        undo.push(() -> scheduler.unregisterJobRunner(SeenFlushJob.RUNNER_KEY));
+        scheduler.scheduleJob(SeenFlushJob.JOB_ID, SeenFlushJob.config(clock.getAsLong()));
+        undo.push(
+            () -> {
+              scheduler.unscheduleJob(SeenFlushJob.JOB_ID);
+              // A clean stop loses nothing: the last marks go to the store now.
+              flush.flush();
+            });
+      }
 
       Reactivation reactivation =
           new Reactivation(engine, binding.loginAccounts(), binding.actingUser(), locks, clock);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.util.Map;
+import javax.servlet.Filter;
 import javax.servlet.FilterChain;
 import javax.servlet.FilterConfig;
 import javax.servlet.ReadListener;
@@ -74,8 +75,8 @@ public final class ServletApi {
     void doFilter(Object request, Object response) throws Exception;
   }
 
-  public static void doFilter(
-      ReactivationFilter filter, Object request, Object response, Chain chain) throws Exception {
+  public static void doFilter(Filter filter, Object request, Object response, Chain chain)
+      throws Exception {
     FilterChain rest =
         (req, res) -> {
           try {

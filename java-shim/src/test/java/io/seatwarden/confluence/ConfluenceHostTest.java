@@ -7,19 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.atlassian.confluence.security.SpacePermission;
+import com.atlassian.confluence.user.AuthenticatedUserThreadLocal;
 import com.atlassian.crowd.embedded.api.DirectoryType;
 import com.atlassian.crowd.embedded.api.OperationType;
-import com.atlassian.confluence.user.AuthenticatedUserThreadLocal;
 import io.seatwarden.bridge.DirectoryHeader;
 import io.seatwarden.bridge.DirectoryUser;
+import io.seatwarden.bridge.HostPlans;
 import io.seatwarden.bridge.Operation;
-import io.seatwarden.bridge.OperationResult;
 import io.seatwarden.bridge.OperationResult.FailureKind;
+import io.seatwarden.bridge.OperationResult;
 import io.seatwarden.bridge.UsersPage;
 import io.seatwarden.product.HostContract;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -207,5 +210,38 @@ class ConfluenceHostTest implements HostContract {
     assertEquals(2, h.directories().size());
     confluence.noLicence = true;
     assertEquals(List.of(), host.header().licences());
+  }
+
+
+  // --- Crowd's lastAuthenticated as an activity signal ------------------------------------------
+
+  @Test
+  void aUserWhoseOnlyRecentDateIsLastAuthenticatedIsNotACandidate() {
+    long day = 86_400_000L;
+    // Both last logged in 120 days ago; only cara authenticated since (a password or SSO check,
+    // or another application checking her against this directory). dora's value is malformed.
+    String cara = confluence.user("cara", FakeConfluence.INTERNAL, true);
+    String dora = confluence.user("dora", FakeConfluence.INTERNAL, true);
+    confluence.lastLogins.put("cara", FakeConfluence.NOW - 120 * day);
+    confluence.lastLogins.put("dora", FakeConfluence.NOW - 120 * day);
+    confluence.crowd.find("cara").attributes.put("lastAuthenticated", Long.toString(FakeConfluence.NOW - day));
+    confluence.crowd.find("dora").attributes.put("lastAuthenticated", "yesterday");
+
+    assertEquals(
+        List.of(new DirectoryHeader.Signal("lastAuthenticated", null, null)),
+        host.header().signals());
+    assertEquals(Arrays.asList(FakeConfluence.NOW - day), host.user(cara).orElseThrow().activity());
+    assertEquals(Arrays.asList((Long) null), host.user(dora).orElseThrow().activity());
+    int before = confluence.crowd.attributeReads;
+    UsersPage page = host.users(null, 100);
+    assertEquals(
+        before + page.users().size(),
+        confluence.crowd.attributeReads,
+        "one attribute read per user (the embedded API has no search with attributes)");
+
+    Map<String, Object> plan = HostPlans.liveDeactivate90(host, FakeConfluence.NOW);
+    List<?> operations = (List<?>) plan.get("operations");
+    assertTrue(operations.contains(dora + " deactivate"), plan::toString);
+    assertFalse(operations.contains(cara + " deactivate"), plan::toString);
   }
 }

@@ -14,16 +14,19 @@ import com.atlassian.jira.project.Project;
 import com.atlassian.jira.util.ErrorCollection;
 import io.seatwarden.bridge.DirectoryHeader;
 import io.seatwarden.bridge.DirectoryUser;
+import io.seatwarden.bridge.HostPlans;
 import io.seatwarden.bridge.HostUnavailableException;
-import io.seatwarden.bridge.Operation;
 import io.seatwarden.bridge.Operation.Handover;
-import io.seatwarden.bridge.OperationResult;
+import io.seatwarden.bridge.Operation;
 import io.seatwarden.bridge.OperationResult.FailureKind;
+import io.seatwarden.bridge.OperationResult;
 import io.seatwarden.bridge.UsersPage;
 import io.seatwarden.product.HostContract;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Jira's host: the {@link HostContract}, and what only Jira does. */
@@ -488,5 +491,38 @@ class JiraHostTest implements HostContract {
     JiraHost h = new JiraHost(broken, jira.acting(admin), java.time.Clock.systemUTC());
     assertThrows(HostUnavailableException.class, h::header);
     assertThrows(IllegalArgumentException.class, () -> host.users("garbage", 10));
+  }
+
+
+  // --- Crowd's lastAuthenticated as an activity signal ------------------------------------------
+
+  @Test
+  void aUserWhoseOnlyRecentDateIsLastAuthenticatedIsNotACandidate() {
+    long day = 86_400_000L;
+    // Both last logged in 120 days ago; only cara authenticated since (a password or SSO check,
+    // or another application checking her against this directory). dora's value is malformed.
+    String cara = jira.user("cara", FakeJira.INTERNAL, true);
+    String dora = jira.user("dora", FakeJira.INTERNAL, true);
+    jira.logins.put("cara", new long[] {FakeJira.NOW - 120 * day, 3});
+    jira.logins.put("dora", new long[] {FakeJira.NOW - 120 * day, 3});
+    jira.crowd.find("cara").attributes.put("lastAuthenticated", Long.toString(FakeJira.NOW - day));
+    jira.crowd.find("dora").attributes.put("lastAuthenticated", "yesterday");
+
+    assertEquals(
+        List.of(new DirectoryHeader.Signal("lastAuthenticated", null, null)),
+        host.header().signals());
+    assertEquals(Arrays.asList(FakeJira.NOW - day), host.user(cara).orElseThrow().activity());
+    assertEquals(Arrays.asList((Long) null), host.user(dora).orElseThrow().activity());
+    int before = jira.crowd.attributeReads;
+    UsersPage page = host.users(null, 100);
+    assertEquals(
+        before + page.users().size(),
+        jira.crowd.attributeReads,
+        "one attribute read per user (the embedded API has no search with attributes)");
+
+    Map<String, Object> plan = HostPlans.liveDeactivate90(host, FakeJira.NOW);
+    List<?> operations = (List<?>) plan.get("operations");
+    assertTrue(operations.contains(dora + " deactivate"), plan::toString);
+    assertFalse(operations.contains(cara + " deactivate"), plan::toString);
   }
 }

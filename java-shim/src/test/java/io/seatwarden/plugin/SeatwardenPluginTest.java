@@ -19,11 +19,15 @@ import com.atlassian.scheduler.config.JobRunnerKey;
 import com.atlassian.scheduler.config.RunMode;
 import com.atlassian.scheduler.config.Schedule;
 import com.atlassian.scheduler.status.JobDetails;
+import io.seatwarden.activity.AoSeenStore;
+import io.seatwarden.activity.SeenFlushJob;
+import io.seatwarden.activity.SeenRecorder;
 import io.seatwarden.bridge.NativeLoadException;
 import io.seatwarden.bridge.Host;
 import io.seatwarden.login.JiraLoginListener;
 import io.seatwarden.login.LoginAccounts;
 import io.seatwarden.store.AoRecordStore;
+import io.seatwarden.store.FakeActiveObjects;
 import io.seatwarden.store.FakeClusterLockService;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -183,6 +187,25 @@ class SeatwardenPluginTest {
       opened.set(engine);
       return engine;
     };
+  }
+
+  @Test
+  void theSeenSignalFlushesOnThisNodeAndOnStop() throws Exception {
+    FakeActiveObjects store = new FakeActiveObjects();
+    SeenRecorder recorder = new SeenRecorder();
+    SeatwardenPlugin plugin =
+        new SeatwardenPlugin(
+            () -> services, bindings, opener(), events, scheduler, locks, store, () -> 1_000_000L);
+    plugin.setSeenRecorder(recorder);
+    plugin.start();
+    assertTrue(scheduler.runners.containsKey(SeenFlushJob.RUNNER_KEY));
+    assertEquals(RunMode.RUN_LOCALLY, scheduler.jobs.get(SeenFlushJob.JOB_ID).getRunMode());
+    recorder.seen("JIRAUSER10100", 11);
+    plugin.stop();
+    assertEquals(Map.of("JIRAUSER10100", 11L), new AoSeenStore(store).all(), "flushed on stop");
+    assertFalse(scheduler.runners.containsKey(SeenFlushJob.RUNNER_KEY));
+    assertFalse(scheduler.jobs.containsKey(SeenFlushJob.JOB_ID));
+    assertEquals(0, recorder.pendingCount());
   }
 
   @Test

@@ -8,6 +8,7 @@ import com.atlassian.crowd.embedded.api.Group;
 import com.atlassian.crowd.embedded.api.OperationType;
 import com.atlassian.crowd.embedded.api.Query;
 import com.atlassian.crowd.embedded.api.User;
+import com.atlassian.crowd.embedded.api.UserWithAttributes;
 import com.atlassian.crowd.embedded.impl.ImmutableGroup;
 import com.atlassian.crowd.exception.FailedAuthenticationException;
 import com.atlassian.crowd.exception.OperationNotPermittedException;
@@ -19,6 +20,7 @@ import com.atlassian.crowd.search.query.entity.EntityQuery;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +45,9 @@ public class FakeCrowd implements CrowdService, CrowdDirectoryService {
 
   /** Searches made, for tests that count them. */
   public int searches;
+
+  /** {@code getUserWithAttributes} calls, for tests that count them. */
+  public int attributeReads;
 
   static String fold(String s) {
     return s.toLowerCase(Locale.ROOT);
@@ -131,6 +136,12 @@ public class FakeCrowd implements CrowdService, CrowdDirectoryService {
 
   @Override
   public User getUser(String name) {
+    return users.get(fold(name));
+  }
+
+  @Override
+  public UserWithAttributes getUserWithAttributes(String name) {
+    attributeReads++;
     return users.get(fold(name));
   }
 
@@ -295,7 +306,7 @@ public class FakeCrowd implements CrowdService, CrowdDirectoryService {
   }
 
   /** A directory user that records its creation time, as internal users do. */
-  public static final class FakeUser implements TimestampedUser {
+  public static final class FakeUser implements TimestampedUser, UserWithAttributes {
     String name;
     final long directoryId;
 
@@ -310,6 +321,9 @@ public class FakeCrowd implements CrowdService, CrowdDirectoryService {
 
     /** Creation time, UTC ms; 0 means not recorded (like LDAP). */
     public long created;
+
+    /** Directory attributes (Crowd keeps them as strings, e.g. {@code lastAuthenticated}). */
+    public final Map<String, String> attributes = new HashMap<>();
 
     FakeUser(String name, long directoryId) {
       this.name = name;
@@ -339,6 +353,11 @@ public class FakeCrowd implements CrowdService, CrowdDirectoryService {
     @Override
     public long getDirectoryId() {
       return directoryId;
+    }
+
+    @Override
+    public String getValue(String key) {
+      return attributes.get(key);
     }
 
     @Override

@@ -1,0 +1,47 @@
+// Dashboard panel: which activity signals count towards inactivity and since when
+// (figures.signals, docs/activity.md §5). Its own file so the dashboard view needs
+// one call site only. A signal with `since` started recording on that day: until
+// it covers a policy's threshold it cannot prove inactivity alone, which the plan
+// reports as a `warming_up` guard trip; the panel says how many days it covers.
+
+import { h, fmtDate, fmtNum, lozenge } from './dom';
+import { section } from './components';
+
+/** One entry of `figures.signals` as the API sends it (docs/api.md). */
+export interface SignalStatus {
+  signal: 'login' | 'declared';
+  kind?: 'lastAuthenticated' | 'seen';
+  product?: string;
+  enabled: boolean;
+  since: number | null;
+  usersWithValue: number;
+}
+
+const DAY_MS = 86_400_000;
+
+function signalName(s: SignalStatus): string {
+  if (s.signal === 'login') return 'Last login';
+  if (s.kind === 'lastAuthenticated') return 'Last authenticated (Crowd)';
+  return s.product ? `Last seen in ${s.product}` : 'Seen by the plugin';
+}
+
+function sinceText(s: SignalStatus, now: number): string {
+  if (s.since === null) return 'full history';
+  const days = Math.max(0, Math.floor((now - s.since) / DAY_MS));
+  return `since ${fmtDate(s.since)} (${fmtNum(days)} days recorded)`;
+}
+
+/** The panel; `now` is injectable for tests of the day count. */
+export function signalsPanel(signals: SignalStatus[] | undefined, now: number = Date.now()): HTMLElement {
+  const list = signals ?? [];
+  return section('Activity signals',
+    h('p', { class: 'sw-muted' }, 'A user is inactive when no counted signal has a date within the policy\u2019s threshold. A signal that started recording recently cannot prove inactivity for a longer threshold; such runs wait for approval.'),
+    list.length ? h('table', { class: 'sw-table', 'data-testid': 'signals' },
+      h('thead', {}, h('tr', {}, ['Signal', 'Counts', 'Recording', 'Users with a date'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, list.map((s) => h('tr', { 'data-testid': 'signal', 'data-enabled': String(s.enabled) },
+        h('td', {}, signalName(s)),
+        h('td', {}, s.enabled ? lozenge('counted', 'success') : lozenge('not counted', 'neutral')),
+        h('td', {}, sinceText(s, now)),
+        h('td', {}, fmtNum(s.usersWithValue))))))
+      : h('p', { class: 'sw-muted' }, 'No activity data yet.'));
+}
