@@ -20,7 +20,9 @@ use seatwarden_csv::{ImportOptions, Rejected};
 use seatwarden_mail::TemplateKind;
 
 use super::import::placeholder;
-use super::{ActionInfo, KeptPlan, Missing, PendingPlan, RunPlan, Service, ServiceError};
+use super::{
+    ActionInfo, KeptPlan, Missing, PendingPlan, PlanState, RunPlan, Service, ServiceError,
+};
 use crate::store::RevertStep;
 
 /// A plan kept for confirmation, as the admin previews it.
@@ -123,7 +125,7 @@ impl Service {
             name,
             hash: planned.hash.clone(),
             plan: RunPlan {
-                status: "ready".to_owned(),
+                status: PlanState::Ready,
                 actor: Actor::user(admin.clone(), None),
                 document: planned.document.clone(),
                 actions: planned.actions.clone(),
@@ -173,7 +175,7 @@ impl Service {
                 .collect::<Vec<_>>()
         })?;
         let plan = RunPlan {
-            status: "ready".to_owned(),
+            status: PlanState::Ready,
             actor: Actor::user(admin.clone(), None),
             document: json!({"reverts": run, "irreversible": revert.irreversible}),
             actions: revert
@@ -352,7 +354,7 @@ impl Service {
             },
         });
         let run_plan = RunPlan {
-            status: "ready".to_owned(),
+            status: PlanState::Ready,
             actor: Actor::user(admin.clone(), None),
             document: summary.clone(),
             actions,

@@ -21,7 +21,7 @@ use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::plan::{Plan, PlanStatus};
 use seatwarden_core::safety::never_logged_in_share_bp;
 
-use super::{ActionInfo, Job, RunPlan, policy_lease, run_lease};
+use super::{ActionInfo, Job, PlanState, RunPlan, policy_lease, run_lease};
 use crate::service::trail::{Facts, NEVER_LOGGED_IN_BP};
 use crate::service::{Missing, Phase, Service, ServiceError};
 use crate::store::{JournaledPlan, LeaseOutcome};
@@ -73,7 +73,7 @@ impl Service {
             );
         }
         let run_plan = RunPlan {
-            status: status_name(&status).to_owned(),
+            status: PlanState::from(&status),
             actor: Actor::system(),
             document,
             actions,
@@ -289,15 +289,6 @@ impl Service {
             preview,
         });
         Ok(run)
-    }
-}
-
-pub(super) fn status_name(status: &PlanStatus) -> &'static str {
-    match status {
-        PlanStatus::Preview => "preview",
-        PlanStatus::Ready => "ready",
-        PlanStatus::NeedsApproval { .. } => "needs_approval",
-        PlanStatus::Paused { .. } => "paused",
     }
 }
 
