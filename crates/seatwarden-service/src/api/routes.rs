@@ -57,6 +57,12 @@ macro_rules! routes {
 
 /// The admin API's routes. Order matters where a literal segment and a
 /// parameter compete (`/api/users/export` before `/api/users/{key}`).
+///
+/// Every admitted request first re-reads the configuration (another node
+/// may have saved it), so handlers read [`Service::settings`] and none can
+/// forget the reload. The cost is one configuration read per request, also
+/// for routes that need no settings (a progress poll): one row read, parsed
+/// again only when its version moved.
 pub fn router() -> Router<Service> {
     Router::new(routes! {
         Get "/api/openapi.json" "getOpenApi" => openapi;
@@ -113,6 +119,7 @@ pub fn router() -> Router<Service> {
         Put "/api/settings/mail" "replaceMailSettings" => settings::replace_mail_settings;
         Post "/api/demo/logins" "recordDemoLogins" => demo::demo_logins;
     })
+    .prepared_by(|service| service.reload_settings().map(drop).map_err(ApiError::from))
 }
 
 impl From<ServiceError> for ApiError {

@@ -123,7 +123,7 @@ pub(super) fn get_retention(
     _: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     ApiResponse::json(&json!({
         "days": settings.config.settings.audit_retention_days,
         "configVersion": settings.version,
@@ -168,7 +168,7 @@ pub(super) fn set_retention(
         }
     }
     let version = config_version(&body, true)?.unwrap_or(ConfigVersion::NONE);
-    let current = service.reload_settings()?;
+    let current = service.settings();
     ensure_current(version, current.version)?;
     let mut settings = (*current).clone();
     let before = settings.config.settings.audit_retention_days;

@@ -145,7 +145,7 @@ pub(super) fn delete_groups(
         }
         None => return Err(ApiError::bad_request("missing field `names`")),
     };
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     let used: HashSet<String> = serde_json::to_value(&settings.config.policies)
         .ok()
         .map(|v| {

@@ -143,9 +143,9 @@ pub(super) fn apply_import(
     let plan_id = params.get("planId")?.to_owned();
     let body = body_object(req)?;
     let hash = string_field(&body, "planHash")?;
-    // The run queues the welcome mails from the templates in force: read
-    // them fresh (another node may have enabled one since validation).
-    service.reload_settings()?;
+    // The run queues the welcome mails from the templates in force, which
+    // the router re-read for this request (another node may have enabled
+    // one since validation).
     let run = service.run_pending(&plan_id, &hash, now(req))?;
     accepted(run)
 }

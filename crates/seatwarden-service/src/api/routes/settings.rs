@@ -21,7 +21,7 @@ pub(super) fn get_settings(
     _: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     ApiResponse::json(&json!({
         "settings": settings.config.settings,
         "automationAccount": settings.automation_account,
@@ -35,7 +35,7 @@ pub(super) fn replace_settings(
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let body = body_object(req)?;
-    let current = service.reload_settings()?;
+    let current = service.settings();
     let version = config_version(&body, true)?.unwrap_or(ConfigVersion::NONE);
     ensure_current(version, current.version)?;
     let new_settings = body
@@ -111,7 +111,7 @@ pub(super) fn get_mail_settings(
     _: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     // `SmtpSettings` serialises `password_set`, never the password.
     ApiResponse::json(&json!({"mail": settings.mail, "configVersion": settings.version}))
 }
@@ -130,7 +130,7 @@ pub(super) fn replace_mail_settings(
                 seatwarden_core::json_error::describe(&e)
             ))
         })?;
-    let current = service.reload_settings()?;
+    let current = service.settings();
     if let (MailServerChoice::Own(new), MailServerChoice::Own(old)) = (&mut choice, &current.mail) {
         new.keep_password_from(old);
         if new.password.is_none() && new.username.is_some() && old.password.is_some() {

@@ -25,7 +25,7 @@ pub(super) fn list_templates(
     _: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     let history = send_history(service)?;
     let templates = settings
         .templates
@@ -225,7 +225,7 @@ pub(super) fn create_template(
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let (template, expected) = template_body(req)?;
-    let current = service.reload_settings()?;
+    let current = service.settings();
     if current.templates.iter().any(|t| t.id == template.id) {
         return Err(ApiError::new(
             ApiErrorKind::Conflict,
@@ -250,7 +250,7 @@ pub(super) fn get_template(
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = TemplateId(params.get("id")?.to_owned());
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     let t = settings
         .templates
         .iter()
@@ -271,7 +271,7 @@ pub(super) fn replace_template(
             "field `id` must match the template in the path",
         ));
     }
-    let current = service.reload_settings()?;
+    let current = service.settings();
     let mut settings = (*current).clone();
     settings.version = expected;
     let slot = settings
@@ -306,7 +306,7 @@ pub(super) fn delete_template(
         version.insert("configVersion".to_owned(), json!(n));
     }
     let expected = super::settings::required_version(&mut version, "query parameter")?;
-    let current = service.reload_settings()?;
+    let current = service.settings();
     if !current.templates.iter().any(|t| t.id == id) {
         return Err(ApiError::not_found(format!("template `{id}`")));
     }
@@ -363,7 +363,7 @@ pub(super) fn test_template(
     let id = TemplateId(params.get("id")?.to_owned());
     let body = body_object(req)?;
     let to = string_field(&body, "to")?;
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     let Some(template) = settings.templates.iter().find(|t| t.id == id) else {
         return Err(ApiError::not_found(format!("template `{id}`")));
     };
