@@ -5,13 +5,13 @@
 // says whether one is set and never returns it.
 
 import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, banner } from '../dom';
-import { getRaw, post, put, del } from '../api';
+import { get, post, put, del } from '../api';
 import { section, showError, loading, openDialog, confirmDialog } from '../components';
 import { FieldErrors, list, check } from '../form';
 
 interface LastSend { cycle: string; at: number; recipients: string[] }
 interface Timing { type: string; days?: number }
-export interface Template { id: string; name: string; kind: string; timing: Timing; subject: string; html_body: string; bcc?: string[]; enabled: boolean; last_send?: LastSend | null }
+export interface Template { id: string; name: string; kind: string; timing: Timing; subject: string; htmlBody: string; bcc?: string[]; enabled: boolean; lastSend?: LastSend | null }
 interface Preview { subject: string; html?: string; text?: string; substituted?: { placeholder: string; sample: string }[]; notice?: string }
 interface Smtp { host: string; port: number; security: string; username?: string | null; password_set?: boolean; from: string; timeout_secs?: number; hello_name?: string | null }
 type MailChoice = { source: 'product' } | { source: 'off' } | ({ source: 'own' } & Smtp);
@@ -54,7 +54,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
   loading(host);
   let templates: Template[]; let mail: { mail: MailChoice; configVersion: number };
   try {
-    [templates, mail] = await Promise.all([getRaw<{ templates: Template[] }>('templates').then((t) => t.templates), getRaw<{ mail: MailChoice; configVersion: number }>('settings/mail')]);
+    [templates, mail] = await Promise.all([get<{ templates: Template[] }>('templates').then((t) => t.templates), get<{ mail: MailChoice; configVersion: number }>('settings/mail')]);
   } catch (e) { clear(host); showError(host, e); return; }
   // Templates and the mail server live in one versioned document: every save names the version
   // last read (a stale one gets 409), and each save's new version is shared by the whole page.
@@ -72,12 +72,12 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
           on.addEventListener('change', () => {
             clear(listMsg);
             void put<Template>(`templates/${encodeURIComponent(t.id)}`, { ...t, enabled: on.checked, configVersion: doc.version })
-              .then(() => getRaw<{ configVersion: number }>('templates')).then((l) => { doc.version = l.configVersion; t.enabled = on.checked; listMsg.appendChild(banner(`${t.name} ${on.checked ? 'enabled' : 'disabled'}`, 'success')); },
+              .then(() => get<{ configVersion: number }>('templates')).then((l) => { doc.version = l.configVersion; t.enabled = on.checked; listMsg.appendChild(banner(`${t.name} ${on.checked ? 'enabled' : 'disabled'}`, 'success')); },
                 (e: unknown) => { on.checked = !on.checked; showError(listMsg, e); });
           });
           return h('tr', { 'data-testid': 'template-row', 'data-template': t.id },
             h('td', {}, t.name), h('td', {}, KINDS.find(([k]) => k === t.kind)?.[1] ?? t.kind), h('td', {}, timingText(t.timing)),
-            h('td', {}, t.last_send ? fmtTime(t.last_send.at) : 'never'), h('td', {}, t.last_send ? fmtNum(t.last_send.recipients.length) : '—'),
+            h('td', {}, t.lastSend ? fmtTime(t.lastSend.at) : 'never'), h('td', {}, t.lastSend ? fmtNum(t.lastSend.recipients.length) : '—'),
             h('td', {}, on),
             h('td', { class: 'sw-actions' }, button('View', () => void viewTemplate(t), 'subtle', { 'aria-label': `View ${t.name}` }), button('Edit', () => open(t), 'subtle', { 'aria-label': `Edit ${t.name}` })));
         }))) : h('p', { class: 'sw-muted' }, 'No templates.'),
@@ -92,7 +92,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
 async function viewTemplate(t: Template): Promise<void> {
   const d = openDialog(`Preview: ${t.name}`, h('p', { role: 'status' }, 'Rendering…'));
   try {
-    const r = await post<Preview>('templates/preview', { subject: t.subject, body: t.html_body, kind: t.kind });
+    const r = await post<Preview>('templates/preview', { subject: t.subject, body: t.htmlBody, kind: t.kind });
     clear(d.body, previewBody(r));
   } catch (e) { clear(d.body); showError(d.body, e); }
 }
@@ -114,7 +114,7 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
   const timingType = select('timing', TIMINGS, t?.timing.type ?? 'before_action');
   const days = h('input', { type: 'number', name: 'timingDays', min: 1, class: 'sw-narrow', value: t?.timing.days ?? 7 });
   const subject = h('input', { type: 'text', name: 'subject', value: t?.subject ?? '', class: 'sw-wide' });
-  const body = h('textarea', { name: 'body', rows: 10, class: 'sw-code' }, t?.html_body ?? '');
+  const body = h('textarea', { name: 'body', rows: 10, class: 'sw-code' }, t?.htmlBody ?? '');
   const bcc = h('input', { type: 'text', name: 'bcc', value: (t?.bcc ?? []).join('; '), placeholder: 'admin@example.test' });
   const enabled = check('enabled', 'Enabled (send this template)', t?.enabled ?? true);
   const preview = h('div', { 'aria-live': 'polite', 'data-testid': 'live-preview' });
@@ -150,7 +150,7 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
     const timing: Timing = timingType.value === 'on_event' ? { type: 'on_event' } : { type: timingType.value, days: days.value === '' ? Number.NaN : Number(days.value) };
     return {
       ...(t ?? {}), id: t?.id ?? slug(name.value, taken), name: name.value, kind: kind.value, timing,
-      subject: subject.value, html_body: body.value, bcc: list(bcc.value), enabled: enabled.input.checked, last_send: t?.last_send ?? null,
+      subject: subject.value, htmlBody: body.value, bcc: list(bcc.value), enabled: enabled.input.checked, lastSend: t?.lastSend ?? null,
     };
   };
   const save = (): void => {
@@ -159,7 +159,7 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
     const body = { ...p, configVersion: doc.version };
     void (t ? put(`templates/${encodeURIComponent(t.id)}`, body) : post('templates', body)).then(() => {
       saved();
-    // Each problem's path names the field it belongs to (`subject`, `html_body`, `bcc[1]`, `timing.days`);
+    // Each problem's path names the field it belongs to (`subject`, `htmlBody`, `bcc[1]`, `timing.days`);
     // problems no field claims go to the banner.
     }, (e: unknown) => { if (errors.show(e).length || !errors.hasShown()) showError(out, e); });
   };
@@ -171,7 +171,7 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
         errors.field('kind', 'Purpose', kind, t ? 'The purpose of an existing template cannot change.' : 'Decides which placeholders the template may use.'),
         h('div', { class: 'sw-row' }, errors.field('timing', 'Timing', timingType), daysWrap),
         errors.field('subject', 'Subject', subject),
-        errors.field('html_body', 'Body', body, 'HTML: headings (h1–h3), paragraphs, line breaks, bold, italic and lists are kept; anything else is removed when sent.'),
+        errors.field('htmlBody', 'Body', body, 'HTML: headings (h1–h3), paragraphs, line breaks, bold, italic and lists are kept; anything else is removed when sent.'),
         errors.field('bcc', 'BCC recipients', bcc, 'Addresses separated by ; that get a blind copy of every message.'),
         enabled.el,
         h('div', { class: 'sw-toolbar' },

@@ -5,7 +5,7 @@
 // path of every problem, shown beside the field that edits that path.
 
 import { h, clear, select, button, banner, nextId } from '../dom';
-import { get, getRaw, post, put } from '../api';
+import { get, post, put } from '../api';
 import { showError } from '../components';
 import { navigate } from '../router';
 import { directories, directoryLabel, Directory } from '../directories';
@@ -197,7 +197,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
   let model: Model; let version: number | undefined;
   let dirs: Directory[] | null = null; let templates: Template[] = [];
   try {
-    const [d, t] = await Promise.all([directories(), getRaw<{ templates: Template[] }>('templates')]);
+    const [d, t] = await Promise.all([directories(), get<{ templates: Template[] }>('templates')]);
     dirs = d; templates = t.templates.filter((x) => x.kind === 'warning');
     if (id) {
       const item = await get<{ policy: PolicyJson; configVersion: number }>(`policies/${encodeURIComponent(id)}`);

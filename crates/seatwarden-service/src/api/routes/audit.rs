@@ -90,7 +90,7 @@ pub(super) fn list_audit(
     };
     let page = service.store().query_audit(&query).map_err(store_err)?;
     ApiResponse::json(&json!({
-        "entries": page.items,
+        "entries": crate::api::wire::audit_entries(page.items),
         "next": page.next.map(|c| c.to_string()),
     }))
 }
@@ -101,7 +101,7 @@ pub(super) fn audit_summary(
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let cards = service.store().summary(now(req)).map_err(store_err)?;
-    ApiResponse::json(&cards)
+    ApiResponse::json(&crate::api::wire::SummaryWire::from(cards))
 }
 
 pub(super) fn export_audit(

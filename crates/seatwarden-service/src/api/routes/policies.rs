@@ -67,7 +67,7 @@ fn policy_json(
     };
     Ok(json!({
         "policy": policy,
-        "lastRun": last,
+        "lastRun": last.map(crate::api::wire::RunWire::from),
         "nextRun": next,
         "configVersion": settings.version,
     }))

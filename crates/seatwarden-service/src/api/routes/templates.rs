@@ -16,6 +16,7 @@ use seatwarden_mail::{
 };
 
 use super::{actor, body_object, now, record_audit, store_err, string_field};
+use crate::api::wire::{TEMPLATE_BODY_FIELD, TemplateWire};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::{Service, Settings};
 use crate::store::{ConfigVersion, MailStatus, OutboxMessage, OutboxQuery};
@@ -31,7 +32,7 @@ pub(super) fn list_templates(
         .templates
         .iter()
         .map(|t| {
-            let mut item = serde_json::to_value(t)
+            let mut item = serde_json::to_value(TemplateWire::from(t.clone()))
                 .map_err(|_| ApiError::internal("a template could not be serialised"))?;
             let last = history.get(&t.id.0);
             if let Value::Object(map) = &mut item {
@@ -135,22 +136,23 @@ fn template_body(req: &ApiRequest) -> Result<(Template, ConfigVersion), ApiError
     if let Some(v) = body.remove("configVersion") {
         version.insert("configVersion".to_owned(), v);
     }
-    let template: Template = serde_json::from_value(Value::Object(body)).map_err(|e| {
+    let template: TemplateWire = serde_json::from_value(Value::Object(body)).map_err(|e| {
         ApiError::bad_request(format!(
             "invalid template: {}",
             seatwarden_core::json_error::describe(&e)
         ))
     })?;
+    let template = Template::from(template);
     template
         .validate()
-        .map_err(|errors| invalid_template(&errors, "html_body"))?;
+        .map_err(|errors| invalid_template(&errors, TEMPLATE_BODY_FIELD))?;
     let expected = super::settings::required_version(&mut version, "field")?;
     Ok((template, expected))
 }
 
 /// A template's problems in the one validation shape:
 /// `details.problems: [{path, message}]`, each path naming the request's
-/// field (`body_field` is the body's name in that request: `html_body`
+/// field (`body_field` is the body's name in that request: `htmlBody`
 /// when saving a template, `body` when previewing), a BCC entry by its
 /// index (`bcc[2]`), and placeholder problems with their `line` and
 /// `column` too.
@@ -241,7 +243,7 @@ pub(super) fn create_template(
         settings,
         format!("template `{}` created", template.id),
     )?;
-    ApiResponse::json_status(201, &template)
+    ApiResponse::json_status(201, &TemplateWire::from(template))
 }
 
 pub(super) fn get_template(
@@ -256,7 +258,7 @@ pub(super) fn get_template(
         .iter()
         .find(|t| t.id == id)
         .ok_or_else(|| ApiError::not_found(format!("template `{id}`")))?;
-    ApiResponse::json(t)
+    ApiResponse::json(&TemplateWire::from(t.clone()))
 }
 
 pub(super) fn replace_template(
@@ -279,9 +281,10 @@ pub(super) fn replace_template(
         .iter_mut()
         .find(|t| t.id == id)
         .ok_or_else(|| ApiError::not_found(format!("template `{id}`")))?;
-    let before = serde_json::to_value(&*slot).unwrap_or(Value::Null);
+    // Changed fields are named as the request named them.
+    let before = serde_json::to_value(TemplateWire::from(slot.clone())).unwrap_or(Value::Null);
     *slot = template.clone();
-    let after = serde_json::to_value(&template).unwrap_or(Value::Null);
+    let after = serde_json::to_value(TemplateWire::from(template.clone())).unwrap_or(Value::Null);
     let changed = changed_paths(&before, &after);
     save_templates(
         service,
@@ -289,7 +292,7 @@ pub(super) fn replace_template(
         settings,
         format!("template `{id}` changed: {}", changed.join(", ")),
     )?;
-    ApiResponse::json(&template)
+    ApiResponse::json(&TemplateWire::from(template))
 }
 
 pub(super) fn delete_template(
