@@ -38,7 +38,7 @@ test('editing a template updates the preview and saves', async () => {
   await page.getByRole('button', { name: 'Save template' }).click();
   const saved = await until(page, `templates/${id}`, (t) => t.subject.startsWith('Checked by the UI test'));
   assert.equal(saved.subject, newSubject);
-  assert.match(saved.html_body, /\{\{display_name\}\}/);
+  assert.match(saved.htmlBody, /\{\{display_name\}\}/);
   assert.deepEqual(browser.consoleErrors, []);
 });
 
