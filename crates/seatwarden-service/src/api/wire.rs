@@ -23,6 +23,25 @@ use seatwarden_audit::{
 use seatwarden_core::{GroupName, Millis, UserKey};
 use seatwarden_mail::{LastSend, Template, TemplateId, TemplateKind, Timing};
 
+/// `From<$from> for $to` (and back, with `<=>`) by moving each named field
+/// across; fields listed after `converting` go through their own `From`. The source is
+/// destructured whole, so a field added to it fails to compile here until
+/// it is listed (and so given its wire name).
+macro_rules! moved {
+    ($from:ident => $to:ident { $($field:ident),* $(,)? } $(converting { $($conv:ident),* $(,)? })?) => {
+        impl From<$from> for $to {
+            fn from(value: $from) -> $to {
+                let $from { $($field,)* $($($conv,)*)? } = value;
+                $to { $($field,)* $($($conv: $conv.into(),)*)? }
+            }
+        }
+    };
+    ($one:ident <=> $other:ident { $($field:ident),* $(,)? }) => {
+        moved!($one => $other { $($field),* });
+        moved!($other => $one { $($field),* });
+    };
+}
+
 /// An operation run as the API answers it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -54,47 +73,25 @@ pub struct CountsWire {
     skipped: u64,
 }
 
-impl From<OperationRun> for RunWire {
-    fn from(run: OperationRun) -> RunWire {
-        let OperationRun {
-            id,
-            kind,
-            name,
-            initiator,
-            policy,
-            started_at,
-            finished_at,
-            status,
-            counts,
-            plan_hash,
-            reverts,
-        } = run;
-        let RunCounts {
-            users_affected,
-            succeeded,
-            failed,
-            skipped,
-        } = counts;
-        RunWire {
-            id,
-            kind,
-            name,
-            initiator,
-            policy,
-            started_at,
-            finished_at,
-            status,
-            counts: CountsWire {
-                users_affected,
-                succeeded,
-                failed,
-                skipped,
-            },
-            plan_hash,
-            reverts,
-        }
-    }
-}
+moved!(RunCounts => CountsWire {
+    users_affected,
+    succeeded,
+    failed,
+    skipped,
+});
+
+moved!(OperationRun => RunWire {
+    id,
+    kind,
+    name,
+    initiator,
+    policy,
+    started_at,
+    finished_at,
+    status,
+    plan_hash,
+    reverts,
+} converting { counts });
 
 /// Runs as the API answers them.
 pub fn runs(runs: Vec<OperationRun>) -> Vec<RunWire> {
@@ -134,9 +131,11 @@ pub struct TargetWire {
     group: Option<GroupName>,
 }
 
+moved!(Target => TargetWire { user, user_name, group });
+
 impl From<StoredEntry> for AuditEntryWire {
+    /// The id beside the entry's own fields (the store flattens them too).
     fn from(stored: StoredEntry) -> AuditEntryWire {
-        let StoredEntry { id, entry } = stored;
         let AuditEntry {
             at,
             actor,
@@ -148,23 +147,14 @@ impl From<StoredEntry> for AuditEntryWire {
             reason,
             run,
             policy,
-        } = entry;
-        let Target {
-            user,
-            user_name,
-            group,
-        } = target;
+        } = stored.entry;
         AuditEntryWire {
-            id,
+            id: stored.id,
             at,
             actor,
             client_ip,
             action,
-            target: TargetWire {
-                user,
-                user_name,
-                group,
-            },
+            target: target.into(),
             status,
             description,
             reason,
@@ -196,36 +186,19 @@ pub struct SummaryWire {
     users_affected: u64,
 }
 
-impl From<SummaryCards> for SummaryWire {
-    fn from(cards: SummaryCards) -> SummaryWire {
-        let SummaryCards {
-            window_start,
-            operations,
-            succeeded,
-            succeeded_pct,
-            failed,
-            failed_pct,
-            partially_failed,
-            partially_failed_pct,
-            in_progress,
-            awaiting_approval,
-            users_affected,
-        } = cards;
-        SummaryWire {
-            window_start,
-            operations,
-            succeeded,
-            succeeded_pct,
-            failed,
-            failed_pct,
-            partially_failed,
-            partially_failed_pct,
-            in_progress,
-            awaiting_approval,
-            users_affected,
-        }
-    }
-}
+moved!(SummaryCards => SummaryWire {
+    window_start,
+    operations,
+    succeeded,
+    succeeded_pct,
+    failed,
+    failed_pct,
+    partially_failed,
+    partially_failed_pct,
+    in_progress,
+    awaiting_approval,
+    users_affected,
+});
 
 /// A mail template as the API answers it and as a request writes it (the
 /// same fields both ways; `lastSend` is the scheduler's, kept as sent).
@@ -248,59 +221,17 @@ pub struct TemplateWire {
 /// The request field that holds a template's body (for problem paths).
 pub const TEMPLATE_BODY_FIELD: &str = "htmlBody";
 
-impl From<Template> for TemplateWire {
-    fn from(template: Template) -> TemplateWire {
-        let Template {
-            id,
-            name,
-            kind,
-            timing,
-            subject,
-            html_body,
-            bcc,
-            enabled,
-            last_send,
-        } = template;
-        TemplateWire {
-            id,
-            name,
-            kind,
-            timing,
-            subject,
-            html_body,
-            bcc,
-            enabled,
-            last_send,
-        }
-    }
-}
-
-impl From<TemplateWire> for Template {
-    fn from(wire: TemplateWire) -> Template {
-        let TemplateWire {
-            id,
-            name,
-            kind,
-            timing,
-            subject,
-            html_body,
-            bcc,
-            enabled,
-            last_send,
-        } = wire;
-        Template {
-            id,
-            name,
-            kind,
-            timing,
-            subject,
-            html_body,
-            bcc,
-            enabled,
-            last_send,
-        }
-    }
-}
+moved!(Template <=> TemplateWire {
+    id,
+    name,
+    kind,
+    timing,
+    subject,
+    html_body,
+    bcc,
+    enabled,
+    last_send,
+});
 
 #[cfg(test)]
 mod tests {
