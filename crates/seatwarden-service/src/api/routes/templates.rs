@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
 use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, changed_paths};
@@ -15,7 +16,8 @@ use seatwarden_mail::{
     DedupKey, PlaceholderError, Template, TemplateError, TemplateErrors, TemplateId,
 };
 
-use super::{actor, body_object, now, record_audit, store_err, string_field};
+use super::body::{expecting, typed};
+use super::{actor, body_object, now, record_audit, store_err};
 use crate::api::wire::{TEMPLATE_BODY_FIELD, TemplateWire};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::{Service, Settings};
@@ -331,19 +333,36 @@ pub(super) fn delete_template(
     ApiResponse::json(&json!({"deleted": id}))
 }
 
+/// `POST /api/templates/preview`: a draft, rendered with sample values.
+#[derive(Debug, Deserialize)]
+struct PreviewBody {
+    subject: String,
+    body: String,
+    /// Absent is a warning template; `null` or an unknown kind is refused.
+    #[serde(default, deserialize_with = "template_kind")]
+    kind: Option<seatwarden_mail::TemplateKind>,
+}
+
+fn template_kind<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<seatwarden_mail::TemplateKind>, D::Error> {
+    expecting(d, "a template kind").map(Some)
+}
+
+/// `POST /api/templates/{id}/test`: where to send the test mail.
+#[derive(Debug, Deserialize)]
+struct TestBody {
+    to: String,
+}
+
 pub(super) fn preview_template(
     _: &Service,
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let body = body_object(req)?;
-    let subject = string_field(&body, "subject")?;
-    let html = string_field(&body, "body")?;
-    let kind = match body.get("kind") {
-        Some(v) => serde_json::from_value(v.clone())
-            .map_err(|_| ApiError::bad_request("field `kind` is not a template kind"))?,
-        None => seatwarden_mail::TemplateKind::Warning,
-    };
+    let body: PreviewBody = typed(req)?;
+    let kind = body.kind.unwrap_or(seatwarden_mail::TemplateKind::Warning);
+    let (subject, html) = (body.subject, body.body);
     let mut template = Template::default_for(kind);
     template.subject = subject;
     template.html_body = html;
@@ -364,8 +383,7 @@ pub(super) fn test_template(
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = TemplateId(params.get("id")?.to_owned());
-    let body = body_object(req)?;
-    let to = string_field(&body, "to")?;
+    let TestBody { to } = typed(req)?;
     let settings = service.settings();
     let Some(template) = settings.templates.iter().find(|t| t.id == id) else {
         return Err(ApiError::not_found(format!("template `{id}`")));
