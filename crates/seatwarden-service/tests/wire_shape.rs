@@ -10,6 +10,18 @@
 //! (`seatwarden_core::plan::Reason`); the golden scenarios and the run
 //! journal pin that document, so renaming it is its own change. The UI
 //! reads the reason's `because` text, not that key.
+//!
+//! The same walk holds every answer against its response schema in
+//! `api/openapi.json` (the `jsonschema` crate, draft 2020-12 as OpenAPI 3.1
+//! uses): a renamed, dropped or retyped key fails here, not in the UI.
+
+// The walk is a helper shared by the tests here; a wrong answer is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -35,8 +47,9 @@ fn snake_keys(value: &Value, path: &str, out: &mut Vec<String>) {
     }
 }
 
-#[test]
-fn every_json_answer_is_camel_case() {
+/// Every JSON route's answer in a service holding one of everything, each
+/// named `METHOD /route/{template}` as the OpenAPI document names it.
+fn walk() -> (common::Fixture, Vec<(String, Value)>) {
     let f = fixture(3, 2, 0);
     let s = &f.service;
     let (status, created) = call(
@@ -81,36 +94,51 @@ fn every_json_answer_is_camel_case() {
         .to_owned();
 
     let mut answers = vec![
+        ("POST /api/policies".to_owned(), created),
+        ("POST /api/bulk/{planId}/run".to_owned(), ran.clone()),
         ("POST /api/policies/{id}/preview".to_owned(), preview),
         ("POST /api/bulk/plan".to_owned(), plan),
     ];
-    for path in [
-        "/api/me".to_owned(),
-        "/api/dashboard".to_owned(),
-        "/api/users".to_owned(),
-        "/api/users/K-idle0000".to_owned(),
-        "/api/directories".to_owned(),
-        "/api/licences".to_owned(),
-        "/api/policies".to_owned(),
-        format!("/api/policies/{policy}"),
-        "/api/automation/summary".to_owned(),
-        "/api/runs".to_owned(),
-        format!("/api/runs/{run}"),
-        format!("/api/runs/{run}/progress"),
-        format!("/api/runs/{run}/actions"),
-        "/api/audit".to_owned(),
-        "/api/audit/summary".to_owned(),
-        "/api/audit/retention".to_owned(),
-        "/api/groups?withCounts=true".to_owned(),
-        "/api/templates".to_owned(),
-        format!("/api/templates/{template}"),
-        "/api/settings".to_owned(),
-        "/api/settings/mail".to_owned(),
+    for (route, path) in [
+        ("/api/me", "/api/me".to_owned()),
+        ("/api/dashboard", "/api/dashboard".to_owned()),
+        ("/api/users", "/api/users".to_owned()),
+        ("/api/users/{key}", "/api/users/K-idle0000".to_owned()),
+        ("/api/directories", "/api/directories".to_owned()),
+        ("/api/licences", "/api/licences".to_owned()),
+        ("/api/policies", "/api/policies".to_owned()),
+        ("/api/policies/{id}", format!("/api/policies/{policy}")),
+        (
+            "/api/automation/summary",
+            "/api/automation/summary".to_owned(),
+        ),
+        ("/api/runs", "/api/runs".to_owned()),
+        ("/api/runs/{id}", format!("/api/runs/{run}")),
+        (
+            "/api/runs/{id}/progress",
+            format!("/api/runs/{run}/progress"),
+        ),
+        ("/api/runs/{id}/actions", format!("/api/runs/{run}/actions")),
+        ("/api/audit", "/api/audit".to_owned()),
+        ("/api/audit/summary", "/api/audit/summary".to_owned()),
+        ("/api/audit/retention", "/api/audit/retention".to_owned()),
+        ("/api/groups", "/api/groups?withCounts=true".to_owned()),
+        ("/api/templates", "/api/templates".to_owned()),
+        ("/api/templates/{id}", format!("/api/templates/{template}")),
+        ("/api/settings", "/api/settings".to_owned()),
+        ("/api/settings/mail", "/api/settings/mail".to_owned()),
     ] {
         let (status, body) = call(s, Method::Get, &path, None, DAY0);
         assert_eq!(status, 200, "{path}: {body}");
-        answers.push((format!("GET {path}"), body));
+        answers.push((format!("GET {route}"), body));
     }
+    (f, answers)
+}
+
+#[test]
+fn every_json_answer_is_camel_case() {
+    let (f, answers) = walk();
+    let s = &f.service;
     let (_, runs) = call(s, Method::Get, "/api/runs", None, DAY0);
     assert!(
         runs["runs"].as_array().is_some_and(|r| !r.is_empty()),
@@ -136,4 +164,77 @@ fn every_json_answer_is_camel_case() {
     }
     snake.retain(|path| !path.ends_with(".document.users.actions.reason.last_login"));
     assert_eq!(snake, Vec::<String>::new());
+}
+
+/// Where the JSON schema of `route`'s success answer sits in the document,
+/// as a JSON pointer: its 2xx response (or the shared response it refers
+/// to), `content."application/json".schema`.
+fn schema_pointer(doc: &Value, route: &str) -> String {
+    let (method, path) = route.split_once(' ').expect("METHOD /path");
+    // JSON pointer escapes, then the braces a URI fragment may not hold.
+    let escape = |s: &str| {
+        s.replace('~', "~0")
+            .replace('/', "~1")
+            .replace('{', "%7B")
+            .replace('}', "%7D")
+    };
+    let op = &doc["paths"][path][method.to_lowercase()];
+    let (code, response) = op["responses"]
+        .as_object()
+        .and_then(|r| r.iter().find(|(code, _)| code.starts_with('2')))
+        .unwrap_or_else(|| panic!("{route}: no success response in the document"));
+    let base = match response.get("$ref").and_then(Value::as_str) {
+        Some(shared) => shared.trim_start_matches('#').to_owned(),
+        None => format!(
+            "/paths/{}/{}/responses/{code}",
+            escape(path),
+            method.to_lowercase()
+        ),
+    };
+    format!("#{base}/content/application~1json/schema")
+}
+
+#[test]
+fn every_json_answer_matches_its_openapi_schema() {
+    let doc: Value = serde_json::from_str(seatwarden_service::api::routes::OPENAPI).unwrap();
+    let (_f, answers) = walk();
+    let mut drift = Vec::new();
+    for (route, answer) in &answers {
+        let pointer = schema_pointer(&doc, route);
+        // The generic `Json` response (any object) would let any answer
+        // pass: a walked route must name its own schema.
+        assert_ne!(
+            pointer, "#/components/responses/Json/content/application~1json/schema",
+            "{route} has no schema of its own"
+        );
+        // The whole document is the root, so `$ref`s into components resolve.
+        let mut root = doc.clone();
+        root["$ref"] = Value::String(pointer);
+        let validator = jsonschema::draft202012::new(&root)
+            .unwrap_or_else(|e| panic!("{route}: the schema does not compile: {e}"));
+        for error in validator.iter_errors(answer) {
+            drift.push(format!("{route}: {} at {}", error, error.instance_path()));
+        }
+    }
+    assert_eq!(drift, Vec::<String>::new());
+}
+
+#[test]
+fn a_drifted_answer_fails_its_schema() {
+    let doc: Value = serde_json::from_str(seatwarden_service::api::routes::OPENAPI).unwrap();
+    let (_f, answers) = walk();
+    let (route, answer) = answers
+        .iter()
+        .find(|(route, _)| route == "GET /api/runs")
+        .expect("the walk reads the runs");
+    let mut root = doc.clone();
+    root["$ref"] = Value::String(schema_pointer(&doc, route));
+    let validator = jsonschema::draft202012::new(&root).unwrap();
+    assert!(validator.is_valid(answer));
+    // A run's key renamed back to snake_case, as before the wire DTOs.
+    let mut drifted = answer.clone();
+    let run = drifted["runs"][0].as_object_mut().unwrap();
+    let started = run.remove("startedAt").expect("a run has startedAt");
+    run.insert("started_at".to_owned(), started);
+    assert!(!validator.is_valid(&drifted));
 }
