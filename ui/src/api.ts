@@ -1,5 +1,17 @@
 // The admin API client: base path, session and XSRF handling, one error shape.
 
+import type { components } from './openapi';
+
+/**
+ * The answers' types, generated from the server's OpenAPI document
+ * (`ui/src/openapi.d.ts`, `npm run gen:api`): a view types an answer as
+ * `Schemas['ListRunsResponse']` rather than restating its keys, so a
+ * changed schema fails `npm run build` where the view reads it.
+ */
+export type Schemas = components['schemas'];
+/** One element of an array type: `Item<Schemas['ListRunsResponse']['runs']>`. */
+export type Item<T extends readonly unknown[]> = T[number];
+
 export interface ApiProblem { path?: string; line?: number; column?: number | string; header?: string; message: string }
 export interface ApiErrorBody { kind: string; message: string; details?: unknown }
 

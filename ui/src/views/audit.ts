@@ -2,7 +2,7 @@
 // retention, clear with confirmation, and revert of a live run.
 
 import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone, download, banner } from '../dom';
-import { get, post, put, getBlob, ApiError } from '../api';
+import { get, post, put, getBlob, ApiError, type Schemas } from '../api';
 import { section, showError, openDialog, planView, followRun, loading, pager, ActionInfo, opLabel } from '../components';
 import { RunSummary } from './dashboard';
 import { runsSection, setRunFilter, RUN_KINDS } from './runs';
@@ -13,7 +13,7 @@ import { navigate } from '../router';
 /** The cards that count only runs started in the summary's window (the last 24 h). */
 const WINDOWED = new Set(['operations', 'succeeded', 'failed', 'partiallyFailed']);
 
-interface Entry { at: number; actor: Record<string, unknown>; action: string; target: Record<string, unknown>; status: string; description: string; reason?: string; run?: number; policy?: string }
+type Entry = Schemas['AuditEntry'];
 
 function who(x: Record<string, unknown> | undefined): string {
   if (!x) return '';
@@ -34,9 +34,9 @@ let cursors: string[] = [];
 export async function renderAudit(host: HTMLElement, route: string[]): Promise<void> {
   if (route[0] === 'run' && route[1]) return renderRun(host, Number(route[1]));
   loading(host);
-  let summary: Record<string, number>; let retention: { days: number; configVersion?: number };
+  let summary: Record<string, number>; let retention: Schemas['GetRetentionResponse'];
   try {
-    [summary, retention] = await Promise.all([get<Record<string, number>>('audit/summary'), get<{ days: number; configVersion?: number }>('audit/retention')]);
+    [summary, retention] = await Promise.all([get<Record<string, number>>('audit/summary'), get<Schemas['GetRetentionResponse']>('audit/retention')]);
   } catch (e) { clear(host); showError(host, e); return; }
   const entriesHost = h('div', {});
   const action = select('action', [['', 'Any action'], ...ACTIONS.map((a): [string, string] => [a, sentence(a)])], filters.action);
@@ -84,8 +84,8 @@ export async function renderAudit(host: HTMLElement, route: string[]): Promise<v
 }
 
 async function loadEntries(host: HTMLElement, q: Record<string, string>, pageIndex: number): Promise<void> {
-  let page: { entries: Entry[]; next: string | null };
-  try { page = await get<{ entries: Entry[]; next: string | null }>('audit', { ...q, cursor: cursors[pageIndex - 1] ?? '', limit: 50 }); } catch (e) { clear(host); showError(host, e); return; }
+  let page: Schemas['ListAuditResponse'];
+  try { page = await get<Schemas['ListAuditResponse']>('audit', { ...q, cursor: cursors[pageIndex - 1] ?? '', limit: 50 }); } catch (e) { clear(host); showError(host, e); return; }
   if (page.next) cursors[pageIndex] = page.next;
   clear(host,
     page.entries.length ? h('table', { class: 'sw-table', 'data-testid': 'audit-table' },

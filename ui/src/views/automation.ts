@@ -2,7 +2,7 @@
 // run now with progress, and the approval screen for guard trips.
 
 import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner } from '../dom';
-import { get, post, put, del } from '../api';
+import { get, post, put, del, type Schemas } from '../api';
 import { section, showError, planView, followRun, loading, confirmDialog, ActionInfo } from '../components';
 import { navigate } from '../router';
 import { RunSummary } from './dashboard';
@@ -15,7 +15,7 @@ interface Policy {
   condition?: { kind: string; days?: number }; action: { kind: string; groups?: string[]; renameSuffix?: string };
 }
 interface PolicyItem { policy: Policy; lastRun: RunSummary | null; nextRun: number | null; configVersion: number }
-interface Summary { nextRun: number | null; nextPolicy: string | null; automations: { id: string; name: string; enabled: boolean; mode: string; action: string }[]; licenceAlert: { enabled: boolean; over: unknown[] } }
+type Summary = Schemas['GetAutomationSummaryResponse'];
 
 /** How a policy's trigger reads in the list. */
 function triggerText(p: Policy): string {
