@@ -1266,9 +1266,10 @@ export interface components {
             actions: {
                 action: string;
                 live: boolean;
+                /** @description the operation, tagged by op; its other keys depend on it (a user creation names no user key yet) */
                 operation: {
                     op: string;
-                    user: string;
+                    user?: string;
                 };
                 reason: string;
                 source: string;
@@ -1430,6 +1431,111 @@ export interface components {
             };
             planHash: string;
             status: string;
+        };
+        DeletePolicyResponse: {
+            /** @description the id of the deleted policy */
+            deleted: string;
+            configVersion: number;
+        };
+        PlanRevertResponse: {
+            /** @description the hash POST /api/runs/{id}/revert confirms */
+            planHash: string;
+            /** @description the run it reverts */
+            reverts: number;
+            steps: Record<string, never>[];
+            irreversible: Record<string, never>[];
+        };
+        ClearAuditResponse: {
+            /** @description audit entries removed */
+            entries: number;
+            /** @description runs removed */
+            runs: number;
+        };
+        GroupOutcomes: {
+            outcomes: ({
+                name: string;
+                /** @description `created` or `failed: …` */
+                outcome: string;
+            } | {
+                /** @description the input line that was skipped */
+                line: number;
+                /** @description `skipped: …` */
+                outcome: string;
+            })[];
+        };
+        DeleteGroupsResponse: {
+            outcomes: {
+                name: string;
+                /** @enum {string} */
+                status: "deleted" | "protected" | "not_found" | "failed";
+                /** @description the outcome in words */
+                outcome: string;
+            }[];
+            summary: {
+                deleted: number;
+                protected: number;
+                notFound: number;
+                failed: number;
+            };
+        };
+        ValidateImportResponse: {
+            planId: string;
+            planHash: string;
+            /** @description counts, notes and the mails asked for (with templates missing) */
+            summary: Record<string, never>;
+            actionCount: number;
+            userCreations: number;
+            /** @description the first actions, as many as a bulk preview shows */
+            actions: {
+                action: string;
+                live: boolean;
+                /** @description the operation, tagged by op; its other keys depend on it (a user creation names no user key yet) */
+                operation: {
+                    op: string;
+                    user?: string;
+                };
+                reason: string;
+                source: string;
+                user: string;
+                username: string;
+            }[];
+            /** @description always empty: an import is applied as a whole, without the guard */
+            guard: string[];
+            /** @description the plan in the shape of the engine's plan document */
+            document: Record<string, never>;
+            rows: Record<string, never>[];
+        };
+        DeleteTemplateResponse: {
+            /** @description the id of the deleted template */
+            deleted: string;
+        };
+        PreviewTemplateResponse: {
+            subject: string;
+            html: string;
+            text: string;
+            substituted: {
+                placeholder: string;
+                sample: string;
+            }[];
+            /** @description which placeholders were filled with samples */
+            notice: string;
+        };
+        TestTemplateResponse: {
+            ok: boolean;
+            /** @description the mail server's reply, or why the send failed */
+            reply: string;
+        };
+        DemoLoginsResponse: {
+            logins: {
+                username: string;
+                /** @description the login reached the directory */
+                recorded: boolean;
+                applied: Record<string, never>[];
+                failed: {
+                    operation: Record<string, never>;
+                    why: string;
+                }[];
+            }[];
         };
     };
     responses: {
@@ -1773,7 +1879,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetPolicyResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -1790,7 +1904,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletePolicyResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -1811,7 +1933,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetPolicyResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -1832,7 +1962,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetPolicyResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2044,7 +2182,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanRevertResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2200,7 +2346,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetRetentionResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2217,7 +2371,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearAuditResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2257,7 +2419,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOutcomes"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2274,7 +2444,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOutcomes"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2315,7 +2493,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteGroupsResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2358,7 +2544,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidateImportResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2415,7 +2609,15 @@ export interface operations {
             };
         };
         responses: {
-            201: components["responses"]["Json"];
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetTemplateResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2432,7 +2634,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewTemplateResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2474,7 +2684,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetTemplateResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2491,7 +2709,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteTemplateResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2510,7 +2736,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestTemplateResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2548,7 +2782,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetSettingsResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2586,7 +2828,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetMailSettingsResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2603,7 +2853,15 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["Json"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemoLoginsResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
