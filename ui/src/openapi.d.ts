@@ -982,39 +982,7 @@ export interface components {
         };
         ListPoliciesResponse: {
             configVersion: number;
-            policies: {
-                configVersion: number;
-                lastRun: components["schemas"]["Run"] | null;
-                /** @description when the scheduler runs it next; null when paused or not scheduled */
-                nextRun: number | null;
-                policy: {
-                    action: {
-                        kind: string;
-                    };
-                    condition: {
-                        days: number;
-                        kind: string;
-                    };
-                    enabled: boolean;
-                    id: string;
-                    mode: string;
-                    name: string;
-                    priority: number;
-                    scope: {
-                        directories: {
-                            kind: string;
-                        };
-                        excludeGroups: unknown[];
-                        readOnly: string;
-                        target: {
-                            kind: string;
-                        };
-                    };
-                    trigger: {
-                        kind: string;
-                    };
-                };
-            }[];
+            policies: components["schemas"]["GetPolicyResponse"][];
         };
         GetPolicyResponse: {
             configVersion: number;
