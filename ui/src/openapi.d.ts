@@ -1023,36 +1023,9 @@ export interface components {
             next: string | null;
         };
         GetRunResponse: {
-            plan: {
-                guard: unknown[];
-                hash: string;
-                health: unknown[];
-                mode: string;
-                now: string;
-                skipped: unknown[];
-                status: {
-                    state: string;
-                };
-                totals: {
-                    byOperation: {
-                        [key: string]: number;
-                    };
-                    bySource: {
-                        [key: string]: {
-                            actedOn: number;
-                            matched: number;
-                            operations: {
-                                [key: string]: number;
-                            };
-                            skipped: number;
-                        };
-                    };
-                    massChanged: number;
-                    users: number;
-                };
-                warnings: unknown[];
-            };
-            planStatus: string;
+            /** @description the stored plan without its per-user actions (paged by /runs/{id}/actions): the engine's plan for policy and bulk runs, the revert's or the import's own summary otherwise; null when none was journaled */
+            plan: components["schemas"]["PlanDocument"] | components["schemas"]["RevertPlanDocument"] | components["schemas"]["ImportPlanSummary"] | null;
+            planStatus: components["schemas"]["PlanState"] | null;
             plannedActions: number;
             progress: {
                 done: number;
@@ -1065,25 +1038,10 @@ export interface components {
         };
         ListRunActionsResponse: {
             actions: {
-                action: {
-                    action: string;
-                    live: boolean;
-                    operation: {
-                        op: string;
-                        user: string;
-                    };
-                    reason: string;
-                    source: string;
-                    user: string;
-                    username: string;
-                };
-                outcome: {
-                    at: number;
-                    detail: unknown;
-                    status: string;
-                };
+                action: components["schemas"]["ActionInfo"];
+                outcome: components["schemas"]["ActionOutcome"] | null;
             }[];
-            next: unknown;
+            next: string | null;
             total: number;
         };
         GetRunProgressResponse: {
@@ -1169,128 +1127,20 @@ export interface components {
             page: number;
             pageCount: number;
             pageSize: number;
-            rows: {
-                active: boolean;
-                created: number;
-                directory: number;
-                directoryName: string;
-                displayName: string;
-                email: string;
-                groups: string[];
-                inactiveBecause: {
-                    days: number;
-                    neverLoggedIn: boolean;
-                    since: number;
-                    text: string;
-                };
-                key: string;
-                lastLogin: number;
-                licensed: boolean;
-                licensedApplications: string[];
-                loginCount: number;
-                username: string;
-            }[];
+            rows: components["schemas"]["UserRow"][];
             total: number;
         };
         GetUserResponse: {
-            policies: unknown[];
-            row: {
-                active: boolean;
-                created: number;
-                directory: number;
-                directoryName: string;
-                displayName: string;
-                email: string;
-                groups: string[];
-                inactiveBecause: {
-                    days: number;
-                    neverLoggedIn: boolean;
-                    since: number;
-                    text: string;
-                };
-                key: string;
-                lastLogin: number;
-                licensed: boolean;
-                licensedApplications: unknown[];
-                loginCount: number;
-                username: string;
-            };
-            user: {
-                active: boolean;
-                created: number;
-                deactivatedAt: number;
-                directory: number;
-                displayName: string;
-                email: string;
-                groups: string[];
-                key: string;
-                lastLogin: number;
-                loginCount: number;
-                username: string;
-            };
+            policies: components["schemas"]["ActionInfo"][];
+            row: components["schemas"]["UserRow"];
+            user: components["schemas"]["User"] | null;
         };
         PlanBulkResponse: {
             actionCount: number;
-            actions: {
-                action: string;
-                live: boolean;
-                /** @description the operation, tagged by op; its other keys depend on it (a user creation names no user key yet) */
-                operation: {
-                    op: string;
-                    user?: string;
-                };
-                reason: string;
-                source: string;
-                user: string;
-                username: string;
-            }[];
-            document: {
-                guard: unknown[];
-                hash: string;
-                health: unknown[];
-                mode: string;
-                now: string;
-                skipped: unknown[];
-                status: {
-                    state: string;
-                };
-                totals: {
-                    byOperation: {
-                        [key: string]: number;
-                    };
-                    bySource: {
-                        [key: string]: {
-                            actedOn: number;
-                            matched: number;
-                            operations: {
-                                [key: string]: number;
-                            };
-                            skipped: number;
-                        };
-                    };
-                    massChanged: number;
-                    users: number;
-                };
-                users: {
-                    actions: {
-                        because: string;
-                        mode: string;
-                        operation: {
-                            op: string;
-                            user: string;
-                        };
-                        reason: {
-                            admin: string;
-                            kind: string;
-                        };
-                        source: string;
-                    }[];
-                    user: string;
-                    username: string;
-                }[];
-                warnings: unknown[];
-            };
-            guard: unknown[];
+            /** @description the first 500 */
+            actions: components["schemas"]["ActionInfo"][];
+            document: components["schemas"]["PlanDocument"];
+            guard: string[];
             planHash: string;
             planId: string;
         };
@@ -1327,78 +1177,10 @@ export interface components {
             };
         };
         PreviewPolicyResponse: {
-            actions: {
-                action: string;
-                live: boolean;
-                operation: {
-                    op: string;
-                    user: string;
-                };
-                policy: string;
-                reason: string;
-                source: string;
-                user: string;
-                username: string;
-            }[];
-            document: {
-                guard: unknown[];
-                hash: string;
-                health: unknown[];
-                mode: string;
-                neverLoggedInBp: number;
-                now: string;
-                skipped: {
-                    because: string;
-                    reason: {
-                        kind: string;
-                    };
-                    source: string;
-                    user: string;
-                    username: string;
-                }[];
-                status: {
-                    state: string;
-                };
-                totals: {
-                    byOperation: {
-                        [key: string]: number;
-                    };
-                    bySource: {
-                        [key: string]: {
-                            actedOn: number;
-                            matched: number;
-                            operations: {
-                                [key: string]: number;
-                            };
-                            skipped: number;
-                        };
-                    };
-                    massChanged: number;
-                    users: number;
-                };
-                users: {
-                    actions: {
-                        because: string;
-                        mode: string;
-                        operation: {
-                            op: string;
-                            user: string;
-                        };
-                        reason: {
-                            days: number;
-                            kind: string;
-                            last_login: number;
-                            threshold: number;
-                        };
-                        source: string;
-                    }[];
-                    user: string;
-                    username: string;
-                }[];
-                warnings: unknown[];
-            };
+            actions: components["schemas"]["ActionInfo"][];
+            document: components["schemas"]["PlanDocument"];
             planHash: string;
-            status: string;
+            status: components["schemas"]["PlanState"];
         };
         DeletePolicyResponse: {
             /** @description the id of the deleted policy */
@@ -1454,19 +1236,7 @@ export interface components {
             actionCount: number;
             userCreations: number;
             /** @description the first actions, as many as a bulk preview shows */
-            actions: {
-                action: string;
-                live: boolean;
-                /** @description the operation, tagged by op; its other keys depend on it (a user creation names no user key yet) */
-                operation: {
-                    op: string;
-                    user?: string;
-                };
-                reason: string;
-                source: string;
-                user: string;
-                username: string;
-            }[];
+            actions: components["schemas"]["ActionInfo"][];
             /** @description always empty: an import is applied as a whole, without the guard */
             guard: string[];
             /** @description the plan in the shape of the engine's plan document */
@@ -1504,6 +1274,408 @@ export interface components {
                     why: string;
                 }[];
             }[];
+        };
+        /** @description Who planned an action (core plan::ActionSource, tagged by kind). */
+        ActionSource: {
+            /** @constant */
+            kind: "policy";
+            id: string;
+        } | {
+            /** @constant */
+            kind: "bulk";
+            id: string;
+            admin: string;
+        };
+        /** @description Who takes over a deactivated user's open issues (core operation::Handover, tagged by to). */
+        Handover: {
+            /** @constant */
+            to: "unassigned";
+        } | {
+            /** @constant */
+            to: "project_lead";
+        } | {
+            /** @constant */
+            to: "user";
+            user: string;
+        };
+        /** @description One write against the host's directory (core operation::Operation, tagged by op). A user creation names no user key yet. */
+        Operation: {
+            /** @constant */
+            op: "activate";
+            user: string;
+        } | {
+            /** @constant */
+            op: "deactivate";
+            user: string;
+        } | {
+            /** @constant */
+            op: "rename";
+            user: string;
+            to: string;
+        } | {
+            /** @constant */
+            op: "delete";
+            user: string;
+        } | {
+            /** @constant */
+            op: "add_to_group";
+            user: string;
+            group: string;
+        } | {
+            /** @constant */
+            op: "remove_from_group";
+            user: string;
+            group: string;
+        } | {
+            /** @constant */
+            op: "reassign_issues";
+            user: string;
+            to: components["schemas"]["Handover"];
+        } | {
+            /** @constant */
+            op: "create_group";
+            group: string;
+        } | {
+            /** @constant */
+            op: "delete_group";
+            group: string;
+        } | {
+            /** @constant */
+            op: "create_user";
+            username: string;
+            display_name: string;
+            email: string;
+            directory: number | null;
+            active: boolean;
+        } | {
+            /** @constant */
+            op: "update_user";
+            user: string;
+            display_name: string | null;
+            email: string | null;
+        };
+        /** @description Why a user matched (core plan::Reason, tagged by kind). */
+        Reason: {
+            /** @constant */
+            kind: "inactive";
+            /** @description milliseconds since the epoch */
+            last_login: number;
+            days: number;
+            threshold: number;
+        } | {
+            /** @constant */
+            kind: "never_logged_in";
+            /** @description milliseconds since the epoch */
+            created: number;
+            days: number;
+            threshold: number;
+        } | {
+            /** @constant */
+            kind: "once_logged_in";
+            /** @description milliseconds since the epoch */
+            last_login: number;
+            days: number;
+            threshold: number;
+        } | {
+            /** @constant */
+            kind: "deactivated";
+            /** @description milliseconds since the epoch */
+            since: number;
+            /** @enum {string} */
+            source: "host" | "audit";
+            days: number;
+            threshold: number;
+        } | {
+            /** @constant */
+            kind: "selected";
+            admin: string;
+        } | {
+            /** @constant */
+            kind: "login";
+        };
+        /** @description Why a matched user is left alone (core plan::SkipReason, tagged by kind). */
+        SkipReason: {
+            /** @constant */
+            kind: "sysadmin";
+        } | {
+            /** @constant */
+            kind: "acting_admin";
+        } | {
+            /** @constant */
+            kind: "protected_group";
+            group: string;
+        } | {
+            /** @constant */
+            kind: "read_only_directory";
+            directory: number;
+        } | {
+            /** @constant */
+            kind: "conflict";
+            winner: components["schemas"]["ActionSource"];
+            group?: string;
+        } | {
+            /** @constant */
+            kind: "deactivation_time_unknown";
+        } | {
+            /** @constant */
+            kind: "no_seat";
+            group: string;
+        } | {
+            /** @constant */
+            kind: "restricted_group";
+            group: string;
+        } | {
+            /** @constant */
+            kind: "rename_target_taken";
+            holder: string;
+        };
+        /** @description A mass-change guard threshold exceeded (core safety::GuardTrip, tagged by threshold). */
+        GuardTrip: {
+            /** @constant */
+            threshold: "accounts";
+            count: number;
+            max: number;
+        } | {
+            /** @constant */
+            threshold: "share";
+            count: number;
+            licensed: number;
+            max_percent: number;
+        };
+        /** @description A login-data problem that pauses live runs (core safety::HealthProblem, tagged by kind). */
+        HealthProblem: {
+            /** @constant */
+            kind: "no_recent_login";
+            max_days: number;
+            active_users: number;
+            /** @description milliseconds since the epoch */
+            latest?: number;
+        } | {
+            /** @constant */
+            kind: "never_logged_in_jump";
+            previous_bp: number;
+            current_bp: number;
+            max_points: number;
+        };
+        /** @description A guard trip with its text for people. */
+        GuardEntry: {
+            /** @constant */
+            threshold: "accounts";
+            count: number;
+            max: number;
+            message: string;
+        } | {
+            /** @constant */
+            threshold: "share";
+            count: number;
+            licensed: number;
+            max_percent: number;
+            message: string;
+        };
+        /** @description A health problem with its text for people. */
+        HealthEntry: {
+            /** @constant */
+            kind: "no_recent_login";
+            max_days: number;
+            active_users: number;
+            /** @description milliseconds since the epoch */
+            latest?: number;
+            message: string;
+        } | {
+            /** @constant */
+            kind: "never_logged_in_jump";
+            previous_bp: number;
+            current_bp: number;
+            max_points: number;
+            message: string;
+        };
+        /** @description A plan-level warning with its text (core plan::PlanWarning, tagged by kind). */
+        WarningEntry: {
+            /** @constant */
+            kind: "conflict";
+            winner: components["schemas"]["ActionSource"];
+            loser: components["schemas"]["ActionSource"];
+            users: number;
+            group?: string;
+            message: string;
+        } | {
+            /** @constant */
+            kind: "unknown_group";
+            source: components["schemas"]["ActionSource"];
+            group: string;
+            message: string;
+        } | {
+            /** @constant */
+            kind: "unknown_directory";
+            source: components["schemas"]["ActionSource"];
+            directory: number;
+            message: string;
+        } | {
+            /** @constant */
+            kind: "handover_user_missing";
+            source: components["schemas"]["ActionSource"];
+            user: string;
+            message: string;
+        };
+        /** @description Whether a plan may apply (core plan::PlanStatus, tagged by state). */
+        PlanStatus: {
+            /** @constant */
+            state: "preview";
+        } | {
+            /** @constant */
+            state: "ready";
+        } | {
+            /** @constant */
+            state: "needs_approval";
+            trips: components["schemas"]["GuardTrip"][];
+        } | {
+            /** @constant */
+            state: "paused";
+            problems: components["schemas"]["HealthProblem"][];
+        };
+        /**
+         * @description A stored plan's status without its details (service run::PlanState).
+         * @enum {string}
+         */
+        PlanState: "preview" | "ready" | "needs_approval" | "paused";
+        /** @description A plan's figures (core plan::render::PlanTotals); operations are counted by op name. */
+        PlanTotals: {
+            /** @description per source label (a policy id or bulk:<id>) */
+            bySource: {
+                [key: string]: {
+                    matched: number;
+                    actedOn: number;
+                    skipped: number;
+                    operations: {
+                        [key: string]: number;
+                    };
+                };
+            };
+            byOperation: {
+                [key: string]: number;
+            };
+            users: number;
+            massChanged: number;
+        };
+        /** @description One write in a plan document (core plan::render::ActionEntry); because is the reason rendered. */
+        PlanAction: {
+            source: string;
+            /** @enum {string} */
+            mode: "safe" | "live";
+            operation: components["schemas"]["Operation"];
+            reason: components["schemas"]["Reason"];
+            because: string;
+        };
+        /** @description One user's writes in a plan document, in order (core plan::render::UserEntry). */
+        PlanUser: {
+            user: string;
+            username: string;
+            actions: components["schemas"]["PlanAction"][];
+        };
+        /** @description One skipped user in a plan document (core plan::render::SkipEntry). */
+        PlanSkip: {
+            user: string;
+            username: string;
+            source: string;
+            reason: components["schemas"]["SkipReason"];
+            because: string;
+        };
+        /** @description The engine's plan (core plan::render::PlanDocument), as seatwarden plan prints it and the journal stores it. */
+        PlanDocument: {
+            /** @description the instant evaluated (ISO 8601) */
+            now: string;
+            /** @enum {string} */
+            mode: "preview" | "live";
+            status: components["schemas"]["PlanStatus"];
+            hash: string;
+            totals: components["schemas"]["PlanTotals"];
+            warnings: components["schemas"]["WarningEntry"][];
+            guard: components["schemas"]["GuardEntry"][];
+            health: components["schemas"]["HealthEntry"][];
+            /** @description absent from a run's answer, whose actions are paged by /runs/{id}/actions */
+            users?: components["schemas"]["PlanUser"][];
+            skipped: components["schemas"]["PlanSkip"][];
+            /** @description the never-logged-in share in basis points, journaled with a scheduled plan for the next health check */
+            neverLoggedInBp?: number;
+        };
+        /** @description One planned action as screens list it (service run::ActionInfo); policy is absent for bulk and import actions. */
+        ActionInfo: {
+            /** @description the user's key; empty for a user creation */
+            user: string;
+            username: string;
+            /** @description the action key, e.g. deactivate or remove_from_group:jira-users */
+            action: string;
+            operation: components["schemas"]["Operation"];
+            source: string;
+            policy?: string;
+            live: boolean;
+            reason: string;
+        };
+        /** @description What happened to one planned action (store journal::ActionOutcome). */
+        ActionOutcome: {
+            /** @enum {string} */
+            status: "succeeded" | "failed" | "skipped";
+            detail: string | null;
+            /** @description milliseconds since the epoch */
+            at: number;
+        };
+        /** @description One row of the Users tab (core query::row::QueryRow); lastLogin and loginCount are null for a user who never logged in or a host that does not count. */
+        UserRow: {
+            key: string;
+            username: string;
+            displayName: string;
+            email: string;
+            directory: number;
+            directoryName: string;
+            active: boolean;
+            /** @description milliseconds since the epoch */
+            created: number;
+            lastLogin: number | null;
+            loginCount: number | null;
+            groups: string[];
+            licensed: boolean;
+            licensedApplications: string[];
+            inactiveBecause: {
+                neverLoggedIn: boolean;
+                /** @description milliseconds since the epoch */
+                since: number;
+                days: number;
+                text: string;
+            };
+        };
+        /** @description A user as the host reports it (core model::User). */
+        User: {
+            key: string;
+            username: string;
+            displayName: string;
+            email: string;
+            directory: number;
+            active: boolean;
+            /** @description milliseconds since the epoch */
+            created: number;
+            lastLogin: number | null;
+            loginCount: number | null;
+            deactivatedAt: number | null;
+            groups: string[];
+        };
+        /** @description What a revert run journals as its plan (service preview: Service::plan_revert). */
+        RevertPlanDocument: {
+            /** @description the run it reverts */
+            reverts: number;
+            irreversible: Record<string, never>[];
+        };
+        /** @description What an import run journals as its plan: the import's counts and notes (service preview: Service::plan_import), not an engine plan. */
+        ImportPlanSummary: {
+            rows: number;
+            create: number;
+            update: number;
+            unchanged: number;
+            groupsToCreate: number;
+            notes: {
+                line: number;
+                message: string;
+            }[];
+            notices: Record<string, never>;
         };
     };
     responses: {

@@ -567,3 +567,96 @@ fn a_drifted_answer_fails_its_schema() {
     run.insert("started_at".to_owned(), started);
     assert!(!validator.is_valid(&drifted));
 }
+
+/// The answers whose schemas allow null or an absent key, in the states
+/// that produce them: a user who never logged in (lastLogin and loginCount
+/// null, a host record without deactivatedAt), a run still in progress (no
+/// finishedAt, actions without an outcome yet). The walk above only sees
+/// users who logged in and finished runs, so without this a schema could
+/// drop its null and still pass.
+#[test]
+fn nullable_states_match_their_schemas() {
+    let mut snap = serde_json::to_value(common::snapshot(2, 0, 0)).unwrap();
+    snap["pages"][0]["users"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({
+            "key": "K-never", "username": "never", "displayName": "Never",
+            "email": "never@example.test", "directoryId": 1, "active": true,
+            "created": DAY0 - 100 * common::DAY, "groups": ["jira-software-users"]
+        }));
+    let host = std::sync::Arc::new(seatwarden_service::host::memory::MemoryDirectory::new(
+        serde_json::from_value(snap).unwrap(),
+    ));
+    let store = std::sync::Arc::new(seatwarden_service::store::MemoryStore::new());
+    let s = Service::new(host, store, common::options("node-a", 1)).unwrap();
+
+    let mut answers = Vec::new();
+    let user = keep(
+        &s,
+        &mut answers,
+        (Method::Get, "/api/users/{key}", "/api/users/K-never"),
+        None,
+        200,
+    );
+    assert_eq!(user["row"]["lastLogin"], Value::Null, "{user}");
+    assert_eq!(user["row"]["loginCount"], Value::Null, "{user}");
+    assert_eq!(user["user"]["deactivatedAt"], Value::Null, "{user}");
+    let rows = keep(
+        &s,
+        &mut answers,
+        (Method::Get, "/api/users", "/api/users"),
+        None,
+        200,
+    );
+    let never = rows["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "K-never");
+    assert_eq!(never.map(|r| &r["lastLogin"]), Some(&Value::Null), "{rows}");
+
+    // A bulk run over three users, one slice per drive: queued, not run.
+    let plan = keep(
+        &s,
+        &mut answers,
+        (Method::Post, "/api/bulk/plan", "/api/bulk/plan"),
+        Some(json!({"action": "deactivate", "keys": ["K-idle0000", "K-idle0001", "K-never"]})),
+        200,
+    );
+    let ran = keep(
+        &s,
+        &mut answers,
+        (
+            Method::Post,
+            "/api/bulk/{planId}/run",
+            &format!("/api/bulk/{}/run", plan["planId"].as_str().unwrap()),
+        ),
+        Some(json!({"planHash": plan["planHash"]})),
+        202,
+    );
+    let run = ran["runId"].as_i64().unwrap();
+    let detail = keep(
+        &s,
+        &mut answers,
+        (Method::Get, "/api/runs/{id}", &format!("/api/runs/{run}")),
+        None,
+        200,
+    );
+    assert_eq!(detail["run"]["status"], "in_progress", "{detail}");
+    assert!(detail["run"].get("finishedAt").is_none(), "{detail}");
+    let actions = keep(
+        &s,
+        &mut answers,
+        (
+            Method::Get,
+            "/api/runs/{id}/actions",
+            &format!("/api/runs/{run}/actions?limit=1"),
+        ),
+        None,
+        200,
+    );
+    assert_eq!(actions["actions"][0]["outcome"], Value::Null, "{actions}");
+    assert!(actions["next"].is_string(), "{actions}");
+    assert_eq!(drift(&answers), Vec::<String>::new());
+}
