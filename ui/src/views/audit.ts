@@ -3,7 +3,7 @@
 
 import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone, download, banner } from '../dom';
 import { get, post, put, getBlob, ApiError, type Schemas } from '../api';
-import { section, showError, openDialog, planView, followRun, loading, pager, ActionInfo, opLabel } from '../components';
+import { section, showError, openDialog, planView, followRun, loading, pager, opLabel } from '../components';
 import { RunSummary } from './dashboard';
 import { runsSection, setRunFilter, RUN_KINDS } from './runs';
 
@@ -105,11 +105,11 @@ function clearDialog(host: HTMLElement): void {
     [button('Clear', () => void post('audit/clear', { confirm: input.value }).then(() => { d.close(); void renderAudit(host, []); }, (e: unknown) => showError(out, e)), 'danger')]);
 }
 
-interface RunDetail { run: RunSummary & { planHash?: string; reverts?: number }; planStatus: string | null; plannedActions: number; plan: Parameters<typeof planView>[0] }
+type RunDetail = Schemas['GetRunResponse'];
 
 async function renderRun(host: HTMLElement, id: number): Promise<void> {
   loading(host);
-  let d: RunDetail; let acts: { actions: { action: ActionInfo; outcome: { status: string; detail?: string } | null }[]; total: number }; let entries: { entries: Entry[] };
+  let d: RunDetail; let acts: Schemas['ListRunActionsResponse']; let entries: { entries: Entry[] };
   try {
     [d, acts, entries] = await Promise.all([get<RunDetail>(`runs/${id}`), get<typeof acts>(`runs/${id}/actions`, { limit: 200 }), get<{ entries: Entry[] }>('audit', { run: id, limit: 200 })]);
   } catch (e) { clear(host); showError(host, e); return; }

@@ -3,7 +3,7 @@
 
 import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner } from '../dom';
 import { get, post, put, del, type Schemas } from '../api';
-import { section, showError, planView, followRun, loading, confirmDialog, ActionInfo } from '../components';
+import { section, showError, planView, followRun, loading, confirmDialog } from '../components';
 import { navigate } from '../router';
 import { RunSummary } from './dashboard';
 import { renderPolicyEditor, TABS } from './policy-editor';
@@ -90,12 +90,12 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
           button('Delete', () => void confirmDialog('Delete policy', `Delete policy ${p.name}? Its past runs stay in the audit log.`, 'Delete policy').then((yes) => { if (yes) void del(`policies/${encodeURIComponent(p.id)}`).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)); }), 'danger', { 'aria-label': `Delete policy ${p.name}` })))))) : h('p', { class: 'sw-muted' }, 'No policies yet.')));
 }
 
-interface RunDetail { run: RunSummary & { planHash?: string }; planStatus: string | null; plannedActions: number; plan: Parameters<typeof planView>[0] }
+type RunDetail = Schemas['GetRunResponse'];
 
 async function renderApproval(host: HTMLElement, runId: number): Promise<void> {
   loading(host);
-  let detail: RunDetail; let actions: { actions: { action: ActionInfo }[] };
-  try { [detail, actions] = await Promise.all([get<RunDetail>(`runs/${runId}`), get<{ actions: { action: ActionInfo }[] }>(`runs/${runId}/actions`, { limit: 200 })]); } catch (e) { clear(host); showError(host, e); return; }
+  let detail: RunDetail; let actions: Schemas['ListRunActionsResponse'];
+  try { [detail, actions] = await Promise.all([get<RunDetail>(`runs/${runId}`), get<Schemas['ListRunActionsResponse']>(`runs/${runId}/actions`, { limit: 200 })]); } catch (e) { clear(host); showError(host, e); return; }
   const out = h('div', {});
   const approve = button('Approve and apply this exact plan', () => {
     approve.disabled = true;

@@ -3,8 +3,8 @@
 // its actions with their reasons and outcomes (also paged by the server).
 
 import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone } from '../dom';
-import { get, type Schemas } from '../api';
-import { showError, opLabel, ActionInfo } from '../components';
+import { get, type Schemas, type Item } from '../api';
+import { showError, opLabel } from '../components';
 import { RunSummary } from './dashboard';
 
 export const RUN_KINDS: [string, string][] = [
@@ -16,8 +16,8 @@ const RUN_STATUSES: [string, string][] = [
   ['in_progress', 'In progress'], ['awaiting_approval', 'Awaiting approval'], ['interrupted', 'Interrupted'], ['reverted', 'Reverted'],
 ];
 
-interface RunAction { action: ActionInfo; outcome: { status: string; detail?: string | null; at?: number } | null }
-interface ActionsPage { actions: RunAction[]; total: number; next: string | null }
+type ActionsPage = Schemas['ListRunActionsResponse'];
+type RunAction = Item<ActionsPage['actions']>;
 
 /** `since`: only runs started at or after this UTC ms (a summary card's window), or `null` for any time. */
 const state: { kind: string; status: string; limit: string; since: number | null } = { kind: '', status: '', limit: '20', since: null };
