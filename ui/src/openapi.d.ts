@@ -989,33 +989,7 @@ export interface components {
             lastRun: components["schemas"]["Run"] | null;
             /** @description when the scheduler runs it next; null when paused or not scheduled */
             nextRun: number | null;
-            policy: {
-                action: {
-                    kind: string;
-                };
-                condition: {
-                    days: number;
-                    kind: string;
-                };
-                enabled: boolean;
-                id: string;
-                mode: string;
-                name: string;
-                priority: number;
-                scope: {
-                    directories: {
-                        kind: string;
-                    };
-                    excludeGroups: unknown[];
-                    readOnly: string;
-                    target: {
-                        kind: string;
-                    };
-                };
-                trigger: {
-                    kind: string;
-                };
-            };
+            policy: components["schemas"]["Policy"];
         };
         ListRunsResponse: {
             runs: components["schemas"]["Run"][];
@@ -1144,38 +1118,7 @@ export interface components {
             planHash: string;
             planId: string;
         };
-        CreatePolicyResponse: {
-            configVersion: number;
-            lastRun: unknown;
-            nextRun: number;
-            policy: {
-                action: {
-                    kind: string;
-                };
-                condition: {
-                    days: number;
-                    kind: string;
-                };
-                enabled: boolean;
-                id: string;
-                mode: string;
-                name: string;
-                priority: number;
-                scope: {
-                    directories: {
-                        kind: string;
-                    };
-                    excludeGroups: unknown[];
-                    readOnly: string;
-                    target: {
-                        kind: string;
-                    };
-                };
-                trigger: {
-                    kind: string;
-                };
-            };
-        };
+        CreatePolicyResponse: components["schemas"]["GetPolicyResponse"];
         PreviewPolicyResponse: {
             actions: components["schemas"]["ActionInfo"][];
             document: components["schemas"]["PlanDocument"];
@@ -1676,6 +1619,139 @@ export interface components {
                 message: string;
             }[];
             notices: Record<string, never>;
+        };
+        /** @description When a scheduled policy runs (core schedule::Schedule: a recurrence tagged by every, and an optional timezone). */
+        Schedule: {
+            /** @constant */
+            every: "daily";
+            /** @description HH:MM, 24-hour */
+            at: string;
+            /** @description IANA timezone; the server's when absent */
+            timezone?: string;
+        } | {
+            /** @constant */
+            every: "weekly";
+            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+            /** @description HH:MM, 24-hour */
+            at: string;
+            /** @description IANA timezone; the server's when absent */
+            timezone?: string;
+        } | {
+            /** @constant */
+            every: "monthly";
+            day: number;
+            /** @description HH:MM, 24-hour */
+            at: string;
+            /** @description IANA timezone; the server's when absent */
+            timezone?: string;
+        } | {
+            /** @constant */
+            every: "cron";
+            expression: string;
+            /** @description IANA timezone; the server's when absent */
+            timezone?: string;
+        };
+        /** @description When a policy is evaluated (core policy::Trigger, tagged by kind). */
+        Trigger: {
+            /** @constant */
+            kind: "scheduler";
+        } | {
+            /** @constant */
+            kind: "schedule";
+            schedule: components["schemas"]["Schedule"];
+        } | {
+            /** @constant */
+            kind: "login";
+        };
+        /** @description Which users a policy may touch (core policy::Scope). */
+        Scope: {
+            directories: {
+                /** @constant */
+                kind: "all";
+            } | {
+                /** @constant */
+                kind: "only";
+                ids: number[];
+            };
+            /** @enum {string} */
+            readOnly: "skip" | "membership_only";
+            target: {
+                /** @constant */
+                kind: "all_except_protected";
+            } | {
+                /** @constant */
+                kind: "only_groups";
+                groups: string[];
+            };
+            excludeGroups: string[];
+        };
+        /** @description Which users a policy matches (core policy::Condition, tagged by kind). */
+        Condition: {
+            /** @constant */
+            kind: "inactive";
+            days: number;
+            neverLoggedInDays?: number;
+            onceLoggedInDays?: number;
+        } | {
+            /** @constant */
+            kind: "deactivated";
+            days: number;
+        } | {
+            /** @constant */
+            kind: "login";
+        };
+        /** @description What a policy does to the users it matches (core policy::Action, tagged by kind). */
+        PolicyAction: {
+            /** @constant */
+            kind: "deactivate";
+            renameSuffix?: string;
+            handover?: components["schemas"]["Handover"];
+        } | {
+            /** @constant */
+            kind: "remove_groups";
+            groups: string[];
+        } | {
+            /** @constant */
+            kind: "remove_licence_groups";
+            applications: string[];
+        } | {
+            /** @constant */
+            kind: "add_groups";
+            groups: string[];
+        } | {
+            /** @constant */
+            kind: "delete";
+        } | {
+            /** @constant */
+            kind: "floating_licence";
+            rules: {
+                sourceGroups: string[];
+                targetGroups: string[];
+            }[];
+        } | {
+            /** @constant */
+            kind: "reactivate";
+            restrictedGroups: string[];
+            addGroups: string[];
+            removeGroups: string[];
+        };
+        /** @description A policy as stored and served (core policy::Policy); warning is absent when the policy sends none. */
+        Policy: {
+            id: string;
+            name: string;
+            enabled: boolean;
+            /** @enum {string} */
+            mode: "safe" | "live";
+            priority: number;
+            trigger: components["schemas"]["Trigger"];
+            scope: components["schemas"]["Scope"];
+            condition: components["schemas"]["Condition"];
+            action: components["schemas"]["PolicyAction"];
+            warning?: {
+                daysBefore: number;
+                neverLoggedIn: boolean;
+                template?: string;
+            };
         };
     };
     responses: {

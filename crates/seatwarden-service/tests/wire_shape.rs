@@ -660,3 +660,48 @@ fn nullable_states_match_their_schemas() {
     assert!(actions["next"].is_string(), "{actions}");
     assert_eq!(drift(&answers), Vec::<String>::new());
 }
+
+/// Every policy shape the editor writes comes back matching `Policy`: each
+/// trigger, scope, condition and action variant (and a warning) once, so a
+/// variant the schema spells differently from the core's serde fails here.
+#[test]
+fn every_policy_shape_matches_its_schema() {
+    let f = fixture(1, 1, 1);
+    let weekly = json!({"kind": "schedule", "schedule": {"every": "weekly", "days": ["mon", "thu"], "at": "02:30", "timezone": "Europe/Berlin"}});
+    let policies = [
+        json!({"name": "Weekly", "trigger": weekly, "condition": {"kind": "inactive", "days": 90, "neverLoggedInDays": 30, "onceLoggedInDays": 60},
+               "scope": {"directories": {"kind": "only", "ids": [1]}, "readOnly": "membership_only", "target": {"kind": "only_groups", "groups": ["staff"]}, "excludeGroups": ["jira-administrators"]},
+               "action": {"kind": "deactivate", "renameSuffix": "-gone", "handover": {"to": "user", "user": "K-admin"}},
+               "warning": {"daysBefore": 7, "neverLoggedIn": true}}),
+        json!({"name": "Monthly", "trigger": {"kind": "schedule", "schedule": {"every": "monthly", "day": 1, "at": "03:00"}},
+               "condition": {"kind": "deactivated", "days": 30}, "action": {"kind": "delete"}}),
+        json!({"name": "Cron", "trigger": {"kind": "schedule", "schedule": {"every": "cron", "expression": "0 4 * * *"}},
+               "condition": {"kind": "inactive", "days": 60}, "action": {"kind": "remove_groups", "groups": ["staff"]}}),
+        json!({"name": "Daily", "trigger": {"kind": "schedule", "schedule": {"every": "daily", "at": "05:00"}},
+               "condition": {"kind": "inactive", "days": 60}, "action": {"kind": "remove_licence_groups", "applications": ["jira-software"]}}),
+        json!({"name": "Add", "trigger": {"kind": "scheduler"}, "condition": {"kind": "inactive", "days": 60},
+               "action": {"kind": "add_groups", "groups": ["staff"]}}),
+        json!({"name": "Floating", "trigger": {"kind": "login"}, "condition": {"kind": "login"},
+               "action": {"kind": "floating_licence", "rules": [{"sourceGroups": ["jira-software-users"], "targetGroups": ["staff"]}]}}),
+        json!({"name": "Back", "mode": "live", "trigger": {"kind": "login"}, "condition": {"kind": "login"},
+               "action": {"kind": "reactivate", "restrictedGroups": ["jira-administrators"], "addGroups": ["staff"], "removeGroups": []}}),
+    ];
+    let mut answers = Vec::new();
+    for policy in policies {
+        keep(
+            &f.service,
+            &mut answers,
+            (Method::Post, "/api/policies", "/api/policies"),
+            Some(policy),
+            201,
+        );
+    }
+    keep(
+        &f.service,
+        &mut answers,
+        (Method::Get, "/api/policies", "/api/policies"),
+        None,
+        200,
+    );
+    assert_eq!(drift(&answers), Vec::<String>::new());
+}

@@ -5,38 +5,33 @@ import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner }
 import { get, post, put, del, type Schemas } from '../api';
 import { section, showError, planView, followRun, loading, confirmDialog } from '../components';
 import { navigate } from '../router';
-import { RunSummary } from './dashboard';
 import { renderPolicyEditor, TABS } from './policy-editor';
 import { preview, runNow } from './policy-actions';
 
-interface Policy {
-  id: string; name: string; enabled: boolean; mode: string; priority: number;
-  trigger?: { kind: string }; scope?: { excludeGroups?: string[]; target?: { kind: string; groups?: string[] } };
-  condition?: { kind: string; days?: number }; action: { kind: string; groups?: string[]; renameSuffix?: string };
-}
-interface PolicyItem { policy: Policy; lastRun: RunSummary | null; nextRun: number | null; configVersion: number }
+type Policy = Schemas['Policy'];
+type PolicyItem = Schemas['GetPolicyResponse'];
 type Summary = Schemas['GetAutomationSummaryResponse'];
 
 /** How a policy's trigger reads in the list. */
 function triggerText(p: Policy): string {
   const t = p.trigger;
-  if (!t || t.kind === 'scheduler') return 'daily scheduler run';
+  if (t.kind === 'scheduler') return 'daily scheduler run';
   if (t.kind === 'login') return 'at login';
-  const s = (t as { schedule?: Record<string, unknown> }).schedule ?? {};
-  const tz = s.timezone ? ` ${String(s.timezone)}` : '';
+  const s = t.schedule;
+  const tz = s.timezone ? ` ${s.timezone}` : '';
   switch (s.every) {
-    case 'weekly': return `weekly ${(s.days as string[] | undefined ?? []).join(', ')} at ${String(s.at)}${tz}`;
-    case 'monthly': return `monthly on day ${String(s.day)} at ${String(s.at)}${tz}`;
-    case 'cron': return `cron ${String(s.expression)}${tz}`;
-    default: return `daily at ${String(s.at)}${tz}`;
+    case 'weekly': return `weekly ${s.days.join(', ')} at ${s.at}${tz}`;
+    case 'monthly': return `monthly on day ${s.day} at ${s.at}${tz}`;
+    case 'cron': return `cron ${s.expression}${tz}`;
+    case 'daily': return `daily at ${s.at}${tz}`;
   }
 }
 
 function thresholdText(p: Policy): string {
-  const c = p.condition as { kind: string; days?: number; neverLoggedInDays?: number; onceLoggedInDays?: number } | undefined;
-  if (!c || c.kind === 'login') return '—';
-  if (c.kind === 'deactivated') return `deactivated ${c.days ?? 30}+ days`;
-  const parts = [`idle ${c.days ?? 30}+ days`];
+  const c = p.condition;
+  if (c.kind === 'login') return '—';
+  if (c.kind === 'deactivated') return `deactivated ${c.days}+ days`;
+  const parts = [`idle ${c.days}+ days`];
   if (c.neverLoggedInDays !== undefined) parts.push(`never logged in ${c.neverLoggedInDays}+ days`);
   if (c.onceLoggedInDays !== undefined) parts.push(`once ${c.onceLoggedInDays}+ days`);
   return parts.join('; ');
@@ -51,8 +46,8 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
   if (route[0] === 'edit' && route[1]) return renderPolicyEditor(host, route[1]);
   if (route[0] === 'approve' && route[1]) return renderApproval(host, Number(route[1]));
   loading(host);
-  let summary: Summary; let list: { policies: PolicyItem[]; configVersion: number };
-  try { [summary, list] = await Promise.all([get<Summary>('automation/summary'), get<{ policies: PolicyItem[]; configVersion: number }>('policies')]); } catch (e) { clear(host); showError(host, e); return; }
+  let summary: Summary; let list: Schemas['ListPoliciesResponse'];
+  try { [summary, list] = await Promise.all([get<Summary>('automation/summary'), get<Schemas['ListPoliciesResponse']>('policies')]); } catch (e) { clear(host); showError(host, e); return; }
   const on = summary.automations.filter((a) => a.enabled);
   const out = h('div', {});
   clear(host,
