@@ -1066,37 +1066,9 @@ export interface components {
         };
         ListTemplatesResponse: {
             configVersion: number;
-            templates: {
-                bcc: unknown[];
-                enabled: boolean;
-                htmlBody: string;
-                id: string;
-                kind: string;
-                lastSend: unknown;
-                lastSent: unknown;
-                name: string;
-                sentCount: number;
-                subject: string;
-                timing: {
-                    days?: number;
-                    type: string;
-                };
-            }[];
+            templates: components["schemas"]["TemplateListItem"][];
         };
-        GetTemplateResponse: {
-            bcc: unknown[];
-            enabled: boolean;
-            htmlBody: string;
-            id: string;
-            kind: string;
-            lastSend: unknown;
-            name: string;
-            subject: string;
-            timing: {
-                days: number;
-                type: string;
-            };
-        };
+        GetTemplateResponse: components["schemas"]["Template"];
         ListUsersResponse: {
             page: number;
             pageCount: number;
@@ -1752,6 +1724,61 @@ export interface components {
                 neverLoggedIn: boolean;
                 template?: string;
             };
+        };
+        /** @description When a template's mail goes out (mail template::Timing, tagged by type). */
+        TemplateTiming: {
+            /** @constant */
+            type: "before_action";
+            days: number;
+        } | {
+            /** @constant */
+            type: "since_inactivity";
+            days: number;
+        } | {
+            /** @constant */
+            type: "on_event";
+        };
+        /** @description A mail template (api/wire.rs TemplateWire). */
+        Template: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+            timing: components["schemas"]["TemplateTiming"];
+            subject: string;
+            htmlBody: string;
+            bcc: string[];
+            enabled: boolean;
+            /** @description the last warning cycle sent, for idempotent resends; null before the first */
+            lastSend: {
+                cycle: string;
+                /** @description milliseconds since the epoch */
+                at: number;
+                recipients: string[];
+            } | null;
+        };
+        /** @description A template in the list: the template with its last send's time and recipient count. */
+        TemplateListItem: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+            timing: components["schemas"]["TemplateTiming"];
+            subject: string;
+            htmlBody: string;
+            bcc: string[];
+            enabled: boolean;
+            /** @description the last warning cycle sent, for idempotent resends; null before the first */
+            lastSend: {
+                cycle: string;
+                /** @description milliseconds since the epoch */
+                at: number;
+                recipients: string[];
+            } | null;
+            /** @description when this template last went out; null if never */
+            lastSent: number | null;
+            /** @description recipients of the last send */
+            sentCount: number;
         };
     };
     responses: {

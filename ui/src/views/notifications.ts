@@ -5,14 +5,14 @@
 // says whether one is set and never returns it.
 
 import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, banner } from '../dom';
-import { get, post, put, del } from '../api';
+import { get, post, put, del, type Schemas } from '../api';
 import { section, showError, loading, openDialog, confirmDialog } from '../components';
 import { FieldErrors, list, check } from '../form';
 
-interface LastSend { cycle: string; at: number; recipients: string[] }
-interface Timing { type: string; days?: number }
-export interface Template { id: string; name: string; kind: string; timing: Timing; subject: string; htmlBody: string; bcc?: string[]; enabled: boolean; lastSend?: LastSend | null }
-interface Preview { subject: string; html?: string; text?: string; substituted?: { placeholder: string; sample: string }[]; notice?: string }
+type Template = Schemas['TemplateListItem'];
+type Preview = Schemas['PreviewTemplateResponse'];
+/** What the editor sends: the form's kind and timing as typed, for the server to check and name by field. */
+type TemplateBody = Omit<Template, 'kind' | 'timing' | 'lastSent' | 'sentCount'> & { kind: string; timing: { type: string; days?: number } };
 interface Smtp { host: string; port: number; security: string; username?: string | null; password_set?: boolean; from: string; timeout_secs?: number; hello_name?: string | null }
 type MailChoice = { source: 'product' } | { source: 'off' } | ({ source: 'own' } & Smtp);
 
@@ -33,10 +33,9 @@ const PLACEHOLDERS: [string, string][] = [
   ['run_summary', 'a one-line summary of the run'], ['approval_url', 'where to approve a held run'],
 ];
 
-function timingText(t: Timing | undefined): string {
-  if (!t) return '';
-  if (t.type === 'before_action') return `${t.days ?? 0} days before the action`;
-  if (t.type === 'since_inactivity') return `${t.days ?? 0} days since inactivity`;
+function timingText(t: Template['timing']): string {
+  if (t.type === 'before_action') return `${t.days} days before the action`;
+  if (t.type === 'since_inactivity') return `${t.days} days since inactivity`;
   return 'when it happens';
 }
 
@@ -54,7 +53,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
   loading(host);
   let templates: Template[]; let mail: { mail: MailChoice; configVersion: number };
   try {
-    [templates, mail] = await Promise.all([get<{ templates: Template[] }>('templates').then((t) => t.templates), get<{ mail: MailChoice; configVersion: number }>('settings/mail')]);
+    [templates, mail] = await Promise.all([get<Schemas['ListTemplatesResponse']>('templates').then((t) => t.templates), get<{ mail: MailChoice; configVersion: number }>('settings/mail')]);
   } catch (e) { clear(host); showError(host, e); return; }
   // Templates and the mail server live in one versioned document: every save names the version
   // last read (a stale one gets 409), and each save's new version is shared by the whole page.
@@ -71,7 +70,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
           const on = h('input', { type: 'checkbox', checked: t.enabled, 'aria-label': `Send ${t.name}` });
           on.addEventListener('change', () => {
             clear(listMsg);
-            void put<Template>(`templates/${encodeURIComponent(t.id)}`, { ...t, enabled: on.checked, configVersion: doc.version })
+            void put<Schemas['Template']>(`templates/${encodeURIComponent(t.id)}`, { ...t, enabled: on.checked, configVersion: doc.version })
               .then(() => get<{ configVersion: number }>('templates')).then((l) => { doc.version = l.configVersion; t.enabled = on.checked; listMsg.appendChild(banner(`${t.name} ${on.checked ? 'enabled' : 'disabled'}`, 'success')); },
                 (e: unknown) => { on.checked = !on.checked; showError(listMsg, e); });
           });
@@ -112,7 +111,7 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
   const kind = select('kind', KINDS, t?.kind ?? 'warning');
   if (t) kind.disabled = true;
   const timingType = select('timing', TIMINGS, t?.timing.type ?? 'before_action');
-  const days = h('input', { type: 'number', name: 'timingDays', min: 1, class: 'sw-narrow', value: t?.timing.days ?? 7 });
+  const days = h('input', { type: 'number', name: 'timingDays', min: 1, class: 'sw-narrow', value: t && 'days' in t.timing ? t.timing.days : 7 });
   const subject = h('input', { type: 'text', name: 'subject', value: t?.subject ?? '', class: 'sw-wide' });
   const body = h('textarea', { name: 'body', rows: 10, class: 'sw-code' }, t?.htmlBody ?? '');
   const bcc = h('input', { type: 'text', name: 'bcc', value: (t?.bcc ?? []).join('; '), placeholder: 'admin@example.test' });
@@ -146,8 +145,8 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
     refresh();
   };
 
-  const payload = (): Template => {
-    const timing: Timing = timingType.value === 'on_event' ? { type: 'on_event' } : { type: timingType.value, days: days.value === '' ? Number.NaN : Number(days.value) };
+  const payload = (): TemplateBody => {
+    const timing: TemplateBody['timing'] = timingType.value === 'on_event' ? { type: 'on_event' } : { type: timingType.value, days: days.value === '' ? Number.NaN : Number(days.value) };
     return {
       ...(t ?? {}), id: t?.id ?? slug(name.value, taken), name: name.value, kind: kind.value, timing,
       subject: subject.value, htmlBody: body.value, bcc: list(bcc.value), enabled: enabled.input.checked, lastSend: t?.lastSend ?? null,
