@@ -1,5 +1,17 @@
 // The admin API client: base path, session and XSRF handling, one error shape.
 
+import type { components } from './openapi';
+
+/**
+ * The answers' types, generated from the server's OpenAPI document
+ * (`ui/src/openapi.d.ts`, `npm run gen:api`): a view types an answer as
+ * `Schemas['ListRunsResponse']` rather than restating its keys, so a
+ * changed schema fails `npm run build` where the view reads it.
+ */
+export type Schemas = components['schemas'];
+/** One element of an array type: `Item<Schemas['ListRunsResponse']['runs']>`. */
+export type Item<T extends readonly unknown[]> = T[number];
+
 export interface ApiProblem { path?: string; line?: number; column?: number | string; header?: string; message: string }
 export interface ApiErrorBody { kind: string; message: string; details?: unknown }
 
@@ -101,32 +113,13 @@ async function send(method: string, path: string, query: Query, body?: unknown, 
   return res;
 }
 
-/**
- * Some stored records (runs, audit entries) serialise with snake_case keys,
- * the rest with camelCase; the views read one spelling.
- */
-export function camel(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(camel);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[/^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(k) ? k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : k] = camel(v);
-    }
-    return out;
-  }
-  return value;
-}
-
+/** Every JSON answer is camelCase (the server converts stored records in one place, `api/wire.rs`). */
 async function json<T>(res: Response): Promise<T> {
-  return camel(await res.json()) as T;
+  return (await res.json()) as T;
 }
 
 export async function get<T>(path: string, query: Query = {}): Promise<T> {
   return json<T>(await send('GET', path, query));
-}
-/** The body exactly as the server wrote it (for documents sent back as they are). */
-export async function getRaw<T>(path: string, query: Query = {}): Promise<T> {
-  return (await (await send('GET', path, query)).json()) as T;
 }
 export async function post<T>(path: string, body: unknown = {}, query: Query = {}): Promise<T> {
   return json<T>(await send('POST', path, query, body));

@@ -1,7 +1,7 @@
 // Shared widgets: progress bar, modal dialog, plan preview, paged table.
 
 import { h, clear, button, banner, lozenge, fmtNum, Child } from './dom';
-import { ApiError, ApiProblem, Progress, waitForRun } from './api';
+import { ApiError, ApiProblem, Progress, waitForRun, type Schemas } from './api';
 
 /** An accessible progress bar bound to a run's progress. */
 export function progressBar(label: string): { el: HTMLElement; update: (p: Progress) => void } {
@@ -114,11 +114,19 @@ export function opLabel(op: unknown): string {
 
 interface PlanUser { user: string; username: string; actions: { source: string; mode?: string; operation: unknown; because: string }[] }
 interface PlanSkip { user: string; username: string; source: string; because: string }
+/**
+ * What planView reads of a plan: the engine's `Schemas['PlanDocument']` fits it, and so does an
+ * import's own plan view (`ValidateImportResponse.document`, a different, looser shape).
+ */
 interface PlanDoc { status?: string | { state?: string; reason?: string }; totals?: { users?: number }; guard?: { message: string }[]; health?: { message: string }[]; users?: PlanUser[]; skipped?: PlanSkip[]; warnings?: { message: string }[] }
-export interface ActionInfo { user: string; username: string; operation: unknown; action?: unknown; source: string; reason: string; live?: boolean }
+export type ActionInfo = Schemas['ActionInfo'];
+/** What planView reads of an action: an `ActionInfo`, or a revert step shown the same way. */
+type PlanRow = Pick<ActionInfo, 'user' | 'username' | 'source' | 'reason'> & { operation: unknown; live?: boolean };
 
 /** A plan preview: who, what, why; who is skipped and why; guard and health notes. */
-export function planView(doc: PlanDoc | null | undefined, actions: ActionInfo[] = [], guard: string[] = []): HTMLElement {
+export function planView(answer: PlanDoc | Schemas['GetRunResponse']['plan'] | undefined, actions: PlanRow[] = [], guard: string[] = []): HTMLElement {
+  // A revert's or an import's journaled summary names no users, skips or guard: shown as no plan document.
+  const doc: PlanDoc | null | undefined = answer && ('irreversible' in answer || 'groupsToCreate' in answer) ? null : answer;
   const users = doc?.users ?? [];
   const skipped = doc?.skipped ?? [];
   const guardMsgs = [...guard, ...(doc?.guard ?? []).map((g) => g.message)];

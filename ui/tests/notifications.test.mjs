@@ -38,7 +38,7 @@ test('editing a template updates the preview and saves', async () => {
   await page.getByRole('button', { name: 'Save template' }).click();
   const saved = await until(page, `templates/${id}`, (t) => t.subject.startsWith('Checked by the UI test'));
   assert.equal(saved.subject, newSubject);
-  assert.match(saved.html_body, /\{\{display_name\}\}/);
+  assert.match(saved.htmlBody, /\{\{display_name\}\}/);
   assert.deepEqual(browser.consoleErrors, []);
 });
 
@@ -66,7 +66,7 @@ test('template problems show beside their fields and nothing is saved', async ()
   await page.getByLabel('Body', { exact: true }).fill('<p>Hi {{no_such_thing}}</p>');
   await page.getByLabel('BCC recipients').fill('not-an-address');
   await page.getByRole('button', { name: 'Save template' }).click();
-  const bodyError = page.locator('[data-path="html_body"] > [data-testid="field-error"]');
+  const bodyError = page.locator('[data-path="htmlBody"] > [data-testid="field-error"]');
   await bodyError.waitFor();
   assert.match(await bodyError.textContent(), /no_such_thing/);
   assert.equal(await page.getByLabel('Body', { exact: true }).getAttribute('aria-invalid'), 'true');

@@ -130,7 +130,7 @@ fn sign_ins_are_audited_and_a_flood_of_wrong_tokens_is_throttled() {
         "the token presented is never logged"
     );
     assert!(
-        entries.iter().all(|e| e["client_ip"] == "127.0.0.1"),
+        entries.iter().all(|e| e["clientIp"] == "127.0.0.1"),
         "{}",
         audit.text()
     );

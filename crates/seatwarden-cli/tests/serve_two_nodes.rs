@@ -109,7 +109,7 @@ fn wait_for_one_run_per_due_time(
                 .as_str()
                 .map(str::to_owned)
                 .unwrap_or_else(|| r.to_string());
-            let started = r["started_at"].as_i64().unwrap_or(-1);
+            let started = r["startedAt"].as_i64().unwrap_or(-1);
             let count = per_due.entry((policy.clone(), started)).or_default();
             *count += 1;
             assert_eq!(

@@ -12,6 +12,7 @@
 pub mod error;
 pub mod router;
 pub mod routes;
+pub mod wire;
 
 use serde::{Deserialize, Serialize};
 

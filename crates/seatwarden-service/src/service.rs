@@ -65,7 +65,7 @@ pub use probe::{
     AccountState, CheckId, CheckOutcome, InactiveRefusal, LoginCheck, LoginFacts, LoginVerdict,
     NotNeeded, Verification,
 };
-pub use run::{ActionInfo, PendingPlan, RunPlan};
+pub use run::{ActionInfo, PendingPlan, PlanState, RunPlan};
 
 /// How a service is set up; the host decides.
 #[derive(Clone, Debug)]

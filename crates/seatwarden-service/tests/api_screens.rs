@@ -872,7 +872,7 @@ fn template_validation_errors_use_the_one_problems_shape_with_paths() {
     let count = list["templates"].as_array().unwrap().len();
     let bad = json!({
         "id": "bad", "name": " ", "kind": "warning", "timing": {"type": "on_event"},
-        "subject": "Hello\nthere", "html_body": "<p>Hi {{nope}}</p>",
+        "subject": "Hello\nthere", "htmlBody": "<p>Hi {{nope}}</p>",
         "bcc": ["ok@example.test", "not an address"], "enabled": true,
     });
     let (status, body) = call(&f.service, Method::Post, "/api/templates", Some(bad), NOW);
@@ -882,14 +882,14 @@ fn template_validation_errors_use_the_one_problems_shape_with_paths() {
     paths.sort_unstable();
     assert_eq!(
         paths,
-        ["bcc[1]", "html_body", "name", "subject", "timing"],
+        ["bcc[1]", "htmlBody", "name", "subject", "timing"],
         "{body}"
     );
     let placeholder = &body["error"]["details"]["problems"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["path"] == json!("html_body"))
+        .find(|p| p["path"] == json!("htmlBody"))
         .cloned()
         .unwrap();
     assert_eq!(
@@ -914,7 +914,7 @@ fn template_validation_errors_use_the_one_problems_shape_with_paths() {
     // Replacing: the same shape.
     let (_, mut welcome) = call(&f.service, Method::Get, "/api/templates/welcome", None, NOW);
     let before = welcome.clone();
-    welcome["html_body"] = json!("");
+    welcome["htmlBody"] = json!("");
     let (status, body) = call(
         &f.service,
         Method::Put,
@@ -925,7 +925,7 @@ fn template_validation_errors_use_the_one_problems_shape_with_paths() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(
         problem_paths(&body),
-        [("html_body".to_owned(), "must not be empty".to_owned())]
+        [("htmlBody".to_owned(), "must not be empty".to_owned())]
     );
     let (_, after) = call(&f.service, Method::Get, "/api/templates/welcome", None, NOW);
     assert_eq!(after, before, "a refused change was saved");
@@ -1150,7 +1150,7 @@ fn templates_show_when_they_last_sent_and_to_how_many() {
     assert_eq!(last_sent(s, "welcome", tick2), (Value::Null, json!(0)));
     // The template object itself keeps its field names.
     let row = template_row(s, "warning", tick2);
-    assert!(row.get("html_body").is_some(), "{row}");
+    assert!(row.get("htmlBody").is_some(), "{row}");
     let sent_total = f
         .store
         .list_mail(&OutboxQuery {

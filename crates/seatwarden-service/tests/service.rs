@@ -956,7 +956,11 @@ fn a_confirmed_plan_lost_before_journaling_ends_interrupted_and_changed_nothing(
 
 /// Journals `status` plan deactivating every idle user for a new policy
 /// run, as a process would have just before it died.
-fn journal_by_hand(store: &dyn Store, status: &str, idle: usize) -> RunId {
+fn journal_by_hand(
+    store: &dyn Store,
+    status: seatwarden_service::service::PlanState,
+    idle: usize,
+) -> RunId {
     use seatwarden_core::Operation;
     use seatwarden_service::service::{ActionInfo, RunPlan};
     use seatwarden_service::store::{ActionKey, JournaledPlan};
@@ -985,7 +989,7 @@ fn journal_by_hand(store: &dyn Store, status: &str, idle: usize) -> RunId {
         })
         .collect();
     let plan = RunPlan {
-        status: status.into(),
+        status,
         actor: seatwarden_audit::Actor::system(),
         document: Value::Null,
         actions,
@@ -1004,7 +1008,11 @@ fn a_guard_held_plan_killed_before_its_hold_was_recorded_waits_for_approval() {
     let host = Arc::new(MemoryDirectory::new(snapshot(5, 1, 0)));
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let original = state(&host);
-    let run = journal_by_hand(store.as_ref(), "needs_approval", 5);
+    let run = journal_by_hand(
+        store.as_ref(),
+        seatwarden_service::service::PlanState::NeedsApproval,
+        5,
+    );
     let service = Service::new(host.clone(), store.clone(), options("node-a", 5)).unwrap();
     let report = service.tick(Millis(TICK + 60_000)).unwrap();
     assert!(report.resumed.is_empty(), "{report:?}");
@@ -1028,7 +1036,11 @@ fn a_guard_held_plan_killed_before_its_hold_was_recorded_waits_for_approval() {
 fn a_ready_plan_killed_before_its_before_states_records_them_on_resume() {
     let host = Arc::new(MemoryDirectory::new(snapshot(4, 1, 0)));
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let run = journal_by_hand(store.as_ref(), "ready", 4);
+    let run = journal_by_hand(
+        store.as_ref(),
+        seatwarden_service::service::PlanState::Ready,
+        4,
+    );
     assert!(store.before_states(run).unwrap().is_empty());
     let service = Service::new(host.clone(), store.clone(), options("node-a", 3)).unwrap();
     assert_eq!(
@@ -1049,7 +1061,11 @@ fn a_preview_plan_journaled_just_before_a_crash_finishes_as_a_preview() {
     let host = Arc::new(MemoryDirectory::new(snapshot(4, 1, 0)));
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let original = state(&host);
-    let run = journal_by_hand(store.as_ref(), "preview", 0);
+    let run = journal_by_hand(
+        store.as_ref(),
+        seatwarden_service::service::PlanState::Preview,
+        0,
+    );
     let service = Service::new(host.clone(), store.clone(), options("node-a", 3)).unwrap();
     service.tick(Millis(TICK + 60_000)).unwrap();
     assert_eq!(run_of(&store, run).status, RunStatus::Previewed);

@@ -2,8 +2,8 @@
 // retention, clear with confirmation, and revert of a live run.
 
 import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone, download, banner } from '../dom';
-import { get, post, put, getBlob, ApiError } from '../api';
-import { section, showError, openDialog, planView, followRun, loading, pager, ActionInfo, opLabel } from '../components';
+import { get, post, put, getBlob, ApiError, type Schemas } from '../api';
+import { section, showError, openDialog, planView, followRun, loading, pager, opLabel } from '../components';
 import { RunSummary } from './dashboard';
 import { runsSection, setRunFilter, RUN_KINDS } from './runs';
 
@@ -14,7 +14,7 @@ import { discardRun } from './held-runs';
 /** The cards that count only runs started in the summary's window (the last 24 h). */
 const WINDOWED = new Set(['operations', 'succeeded', 'failed', 'partiallyFailed']);
 
-interface Entry { at: number; actor: Record<string, unknown>; action: string; target: Record<string, unknown>; status: string; description: string; reason?: string; run?: number; policy?: string }
+type Entry = Schemas['AuditEntry'];
 
 function who(x: Record<string, unknown> | undefined): string {
   if (!x) return '';
@@ -35,9 +35,9 @@ let cursors: string[] = [];
 export async function renderAudit(host: HTMLElement, route: string[]): Promise<void> {
   if (route[0] === 'run' && route[1]) return renderRun(host, Number(route[1]));
   loading(host);
-  let summary: Record<string, number>; let retention: { days: number; configVersion?: number };
+  let summary: Record<string, number>; let retention: Schemas['GetRetentionResponse'];
   try {
-    [summary, retention] = await Promise.all([get<Record<string, number>>('audit/summary'), get<{ days: number; configVersion?: number }>('audit/retention')]);
+    [summary, retention] = await Promise.all([get<Record<string, number>>('audit/summary'), get<Schemas['GetRetentionResponse']>('audit/retention')]);
   } catch (e) { clear(host); showError(host, e); return; }
   const entriesHost = h('div', {});
   const action = select('action', [['', 'Any action'], ...ACTIONS.map((a): [string, string] => [a, sentence(a)])], filters.action);
@@ -85,8 +85,8 @@ export async function renderAudit(host: HTMLElement, route: string[]): Promise<v
 }
 
 async function loadEntries(host: HTMLElement, q: Record<string, string>, pageIndex: number): Promise<void> {
-  let page: { entries: Entry[]; next: string | null };
-  try { page = await get<{ entries: Entry[]; next: string | null }>('audit', { ...q, cursor: cursors[pageIndex - 1] ?? '', limit: 50 }); } catch (e) { clear(host); showError(host, e); return; }
+  let page: Schemas['ListAuditResponse'];
+  try { page = await get<Schemas['ListAuditResponse']>('audit', { ...q, cursor: cursors[pageIndex - 1] ?? '', limit: 50 }); } catch (e) { clear(host); showError(host, e); return; }
   if (page.next) cursors[pageIndex] = page.next;
   clear(host,
     page.entries.length ? h('table', { class: 'sw-table', 'data-testid': 'audit-table' },
@@ -130,11 +130,11 @@ function clearDialog(host: HTMLElement): void {
     [button('Clear', () => void post('audit/clear', { confirm: input.value }).then(() => { d.close(); void renderAudit(host, []); }, (e: unknown) => showError(out, e)), 'danger')]);
 }
 
-interface RunDetail { run: RunSummary & { planHash?: string; reverts?: number }; planStatus: string | null; plannedActions: number; plan: Parameters<typeof planView>[0] }
+type RunDetail = Schemas['GetRunResponse'];
 
 async function renderRun(host: HTMLElement, id: number): Promise<void> {
   loading(host);
-  let d: RunDetail; let acts: { actions: { action: ActionInfo; outcome: { status: string; detail?: string } | null }[]; total: number }; let entries: { entries: Entry[] };
+  let d: RunDetail; let acts: Schemas['ListRunActionsResponse']; let entries: { entries: Entry[] };
   try {
     [d, acts, entries] = await Promise.all([get<RunDetail>(`runs/${id}`), get<typeof acts>(`runs/${id}/actions`, { limit: 200 }), get<{ entries: Entry[] }>('audit', { run: id, limit: 200 })]);
   } catch (e) { clear(host); showError(host, e); return; }

@@ -2,43 +2,38 @@
 // run now with progress, and the approval screen for guard trips.
 
 import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner, fmtNum } from '../dom';
-import { get, post, put, del } from '../api';
-import { section, showError, planView, followRun, loading, confirmDialog, ActionInfo } from '../components';
+import { get, post, put, del, type Schemas } from '../api';
+import { section, showError, planView, followRun, loading, confirmDialog } from '../components';
 import { navigate } from '../router';
-import { RunSummary } from './dashboard';
 import { renderPolicyEditor, TABS } from './policy-editor';
 import { preview, runNow } from './policy-actions';
 import { heldRunsBanner, discardRun } from './held-runs';
 import { summaryOf, totalsText, skipTotals } from './confirm-change';
 
-interface Policy {
-  id: string; name: string; enabled: boolean; mode: string; priority: number;
-  trigger?: { kind: string }; scope?: { excludeGroups?: string[]; target?: { kind: string; groups?: string[] } };
-  condition?: { kind: string; days?: number }; action: { kind: string; groups?: string[]; renameSuffix?: string };
-}
-interface PolicyItem { policy: Policy; lastRun: RunSummary | null; nextRun: number | null; configVersion: number }
-interface Summary { nextRun: number | null; nextPolicy: string | null; automations: { id: string; name: string; enabled: boolean; mode: string; action: string }[]; licenceAlert: { enabled: boolean; over: unknown[] } }
+type Policy = Schemas['Policy'];
+type PolicyItem = Schemas['GetPolicyResponse'];
+type Summary = Schemas['GetAutomationSummaryResponse'];
 
 /** How a policy's trigger reads in the list. */
 function triggerText(p: Policy): string {
   const t = p.trigger;
-  if (!t || t.kind === 'scheduler') return 'daily scheduler run';
+  if (t.kind === 'scheduler') return 'daily scheduler run';
   if (t.kind === 'login') return 'at login';
-  const s = (t as { schedule?: Record<string, unknown> }).schedule ?? {};
-  const tz = s.timezone ? ` ${String(s.timezone)}` : '';
+  const s = t.schedule;
+  const tz = s.timezone ? ` ${s.timezone}` : '';
   switch (s.every) {
-    case 'weekly': return `weekly ${(s.days as string[] | undefined ?? []).join(', ')} at ${String(s.at)}${tz}`;
-    case 'monthly': return `monthly on day ${String(s.day)} at ${String(s.at)}${tz}`;
-    case 'cron': return `cron ${String(s.expression)}${tz}`;
-    default: return `daily at ${String(s.at)}${tz}`;
+    case 'weekly': return `weekly ${s.days.join(', ')} at ${s.at}${tz}`;
+    case 'monthly': return `monthly on day ${s.day} at ${s.at}${tz}`;
+    case 'cron': return `cron ${s.expression}${tz}`;
+    case 'daily': return `daily at ${s.at}${tz}`;
   }
 }
 
 function thresholdText(p: Policy): string {
-  const c = p.condition as { kind: string; days?: number; neverLoggedInDays?: number; onceLoggedInDays?: number } | undefined;
-  if (!c || c.kind === 'login') return '—';
-  if (c.kind === 'deactivated') return `deactivated ${c.days ?? 30}+ days`;
-  const parts = [`idle ${c.days ?? 30}+ days`];
+  const c = p.condition;
+  if (c.kind === 'login') return '—';
+  if (c.kind === 'deactivated') return `deactivated ${c.days}+ days`;
+  const parts = [`idle ${c.days}+ days`];
   if (c.neverLoggedInDays !== undefined) parts.push(`never logged in ${c.neverLoggedInDays}+ days`);
   if (c.onceLoggedInDays !== undefined) parts.push(`once ${c.onceLoggedInDays}+ days`);
   return parts.join('; ');
@@ -53,8 +48,8 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
   if (route[0] === 'edit' && route[1]) return renderPolicyEditor(host, route[1]);
   if (route[0] === 'approve' && route[1]) return renderApproval(host, Number(route[1]));
   loading(host);
-  let summary: Summary; let list: { policies: PolicyItem[]; configVersion: number };
-  try { [summary, list] = await Promise.all([get<Summary>('automation/summary'), get<{ policies: PolicyItem[]; configVersion: number }>('policies')]); } catch (e) { clear(host); showError(host, e); return; }
+  let summary: Summary; let list: Schemas['ListPoliciesResponse'];
+  try { [summary, list] = await Promise.all([get<Summary>('automation/summary'), get<Schemas['ListPoliciesResponse']>('policies')]); } catch (e) { clear(host); showError(host, e); return; }
   const on = summary.automations.filter((a) => a.enabled);
   const out = h('div', {});
   const held = h('div', { 'data-testid': 'held-runs' });
@@ -95,12 +90,12 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
           button('Delete', () => void confirmDialog('Delete policy', `Delete policy ${p.name}? Its past runs stay in the audit log.`, 'Delete policy').then((yes) => { if (yes) void del(`policies/${encodeURIComponent(p.id)}`).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)); }), 'danger', { 'aria-label': `Delete policy ${p.name}` })))))) : h('p', { class: 'sw-muted' }, 'No policies yet.')));
 }
 
-interface RunDetail { run: RunSummary & { planHash?: string }; planStatus: string | null; plannedActions: number; plan: Parameters<typeof planView>[0] }
+type RunDetail = Schemas['GetRunResponse'];
 
 async function renderApproval(host: HTMLElement, runId: number): Promise<void> {
   loading(host);
-  let detail: RunDetail; let actions: { actions: { action: ActionInfo }[] };
-  try { [detail, actions] = await Promise.all([get<RunDetail>(`runs/${runId}`), get<{ actions: { action: ActionInfo }[] }>(`runs/${runId}/actions`, { limit: 200 })]); } catch (e) { clear(host); showError(host, e); return; }
+  let detail: RunDetail; let actions: Schemas['ListRunActionsResponse'];
+  try { [detail, actions] = await Promise.all([get<RunDetail>(`runs/${runId}`), get<Schemas['ListRunActionsResponse']>(`runs/${runId}/actions`, { limit: 200 })]); } catch (e) { clear(host); showError(host, e); return; }
   const out = h('div', {});
   const approve = button('Approve and apply this exact plan', () => {
     approve.disabled = true;

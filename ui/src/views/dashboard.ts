@@ -1,22 +1,15 @@
 // Dashboard: count cards, seats, pie, per-day bars, insights, recent runs.
 
 import { h, clear, select, field, button, fmtNum, fmtTime, lozenge, statusTone } from '../dom';
-import { get } from '../api';
+import { get, type Schemas } from '../api';
 import { section, showError, loading } from '../components';
 import { navigate } from '../router';
 import { heldRunsBanner } from './held-runs';
 import { mailState, mailBanner } from './mail-state';
 import { signalsPanel, type SignalStatus } from '../signals';
 
-interface Seats { application: string; name: string; limit: unknown; seatsUsed: number; seatsAvailable: number | null }
-interface Figures {
-  windowDays: number; totalUsers: number; active: number; deactivated: number; activeInWindow: number; inactiveInWindow: number;
-  neverLoggedIn: number; neverLoggedInLicensed: number; licensed: number; reactivatedInWindow: number | null;
-  applications: Seats[]; lastSeenPerDay: { date: string; users: number }[]; signals?: SignalStatus[];
-}
-interface Insight { kind: string; message: string; users: number; suggestedPolicy?: unknown }
-export interface RunSummary { id: number; kind: string; name: string; status: string; startedAt: number; finishedAt?: number; counts: { usersAffected: number; succeeded: number; failed: number; skipped: number }; initiator?: { kind: string; user?: string } }
-interface DashboardAnswer { figures: Figures; insights: Insight[]; recentRuns: RunSummary[] }
+type DashboardAnswer = Schemas['GetDashboardResponse'];
+export type RunSummary = Schemas['Run'];
 
 let windowDays = '30';
 
@@ -65,7 +58,7 @@ export function runsTable(runs: RunSummary[], onOpen?: (r: RunSummary) => void):
       h('td', {}, onOpen ? h('a', { href: `#/audit/run/${r.id}`, onclick: (e: Event) => { e.preventDefault(); onOpen(r); } }, `#${r.id}`) : `#${r.id}`),
       h('td', {}, r.name, h('div', { class: 'sw-muted' }, r.kind.replace(/_/g, ' '))),
       h('td', {}, fmtTime(r.startedAt)),
-      h('td', {}, r.initiator ? (r.initiator.user ?? r.initiator.kind) : ''),
+      h('td', {}, r.initiator.kind === 'manual' ? r.initiator.user : r.initiator.kind),
       h('td', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status))),
       h('td', {}, fmtNum(r.counts.usersAffected)), h('td', {}, fmtNum(r.counts.succeeded)), h('td', {}, fmtNum(r.counts.failed)), h('td', {}, fmtNum(r.counts.skipped)),
       h('td', {}, r.finishedAt ? `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)} s` : '—')))));

@@ -5,15 +5,15 @@
 // says whether one is set and never returns it.
 
 import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, banner } from '../dom';
-import { getRaw, post, put, del } from '../api';
+import { get, post, put, del, type Schemas } from '../api';
 import { section, showError, loading, openDialog, confirmDialog } from '../components';
 import { FieldErrors, list, check } from '../form';
 import { mailState, mailBanner, countsText, MailState } from './mail-state';
 
-interface LastSend { cycle: string; at: number; recipients: string[] }
-interface Timing { type: string; days?: number }
-export interface Template { id: string; name: string; kind: string; timing: Timing; subject: string; html_body: string; bcc?: string[]; enabled: boolean; last_send?: LastSend | null }
-interface Preview { subject: string; html?: string; text?: string; substituted?: { placeholder: string; sample: string }[]; notice?: string }
+type Template = Schemas['TemplateListItem'];
+type Preview = Schemas['PreviewTemplateResponse'];
+/** What the editor sends: the form's kind and timing as typed, for the server to check and name by field. */
+type TemplateBody = Omit<Template, 'kind' | 'timing' | 'lastSent' | 'sentCount'> & { kind: string; timing: { type: string; days?: number } };
 interface Smtp { host: string; port: number; security: string; username?: string | null; password_set?: boolean; from: string; timeout_secs?: number; hello_name?: string | null }
 type MailChoice = { source: 'product' } | { source: 'off' } | ({ source: 'own' } & Smtp);
 
@@ -34,10 +34,9 @@ const PLACEHOLDERS: [string, string][] = [
   ['run_summary', 'a one-line summary of the run'], ['approval_url', 'where to approve a held run'],
 ];
 
-function timingText(t: Timing | undefined): string {
-  if (!t) return '';
-  if (t.type === 'before_action') return `${t.days ?? 0} days before the action`;
-  if (t.type === 'since_inactivity') return `${t.days ?? 0} days since inactivity`;
+function timingText(t: Template['timing']): string {
+  if (t.type === 'before_action') return `${t.days} days before the action`;
+  if (t.type === 'since_inactivity') return `${t.days} days since inactivity`;
   return 'when it happens';
 }
 
@@ -55,7 +54,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
   loading(host);
   let templates: Template[]; let mail: { mail: MailChoice; configVersion: number }; let state: MailState;
   try {
-    [templates, mail, state] = await Promise.all([getRaw<{ templates: Template[] }>('templates').then((t) => t.templates), getRaw<{ mail: MailChoice; configVersion: number }>('settings/mail'), mailState()]);
+    [templates, mail, state] = await Promise.all([get<Schemas['ListTemplatesResponse']>('templates').then((t) => t.templates), get<{ mail: MailChoice; configVersion: number }>('settings/mail'), mailState()]);
   } catch (e) { clear(host); showError(host, e); return; }
   // Templates and the mail server live in one versioned document: every save names the version
   // last read (a stale one gets 409), and each save's new version is shared by the whole page.
@@ -73,13 +72,13 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
           const on = h('input', { type: 'checkbox', checked: t.enabled, 'aria-label': `Send ${t.name}` });
           on.addEventListener('change', () => {
             clear(listMsg);
-            void put<Template>(`templates/${encodeURIComponent(t.id)}`, { ...t, enabled: on.checked, configVersion: doc.version })
-              .then(() => getRaw<{ configVersion: number }>('templates')).then((l) => { doc.version = l.configVersion; t.enabled = on.checked; listMsg.appendChild(banner(`${t.name} ${on.checked ? 'enabled' : 'disabled'}`, 'success')); },
+            void put<Schemas['Template']>(`templates/${encodeURIComponent(t.id)}`, { ...t, enabled: on.checked, configVersion: doc.version })
+              .then(() => get<{ configVersion: number }>('templates')).then((l) => { doc.version = l.configVersion; t.enabled = on.checked; listMsg.appendChild(banner(`${t.name} ${on.checked ? 'enabled' : 'disabled'}`, 'success')); },
                 (e: unknown) => { on.checked = !on.checked; showError(listMsg, e); });
           });
           return h('tr', { 'data-testid': 'template-row', 'data-template': t.id },
             h('td', {}, t.name), h('td', {}, KINDS.find(([k]) => k === t.kind)?.[1] ?? t.kind), h('td', {}, timingText(t.timing)),
-            h('td', {}, t.last_send ? fmtTime(t.last_send.at) : 'never'), h('td', {}, t.last_send ? fmtNum(t.last_send.recipients.length) : '—'),
+            h('td', {}, t.lastSend ? fmtTime(t.lastSend.at) : 'never'), h('td', {}, t.lastSend ? fmtNum(t.lastSend.recipients.length) : '—'),
             h('td', { 'data-testid': 'template-outbox' }, countsText(state.byTemplate.find((b) => b.template === t.id)?.counts)),
             h('td', {}, on),
             h('td', { class: 'sw-actions' }, button('View', () => void viewTemplate(t), 'subtle', { 'aria-label': `View ${t.name}` }), button('Edit', () => open(t), 'subtle', { 'aria-label': `Edit ${t.name}` })));
@@ -95,7 +94,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
 async function viewTemplate(t: Template): Promise<void> {
   const d = openDialog(`Preview: ${t.name}`, h('p', { role: 'status' }, 'Rendering…'));
   try {
-    const r = await post<Preview>('templates/preview', { subject: t.subject, body: t.html_body, kind: t.kind });
+    const r = await post<Preview>('templates/preview', { subject: t.subject, body: t.htmlBody, kind: t.kind });
     clear(d.body, previewBody(r));
   } catch (e) { clear(d.body); showError(d.body, e); }
 }
@@ -115,9 +114,9 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
   const kind = select('kind', KINDS, t?.kind ?? 'warning');
   if (t) kind.disabled = true;
   const timingType = select('timing', TIMINGS, t?.timing.type ?? 'before_action');
-  const days = h('input', { type: 'number', name: 'timingDays', min: 1, class: 'sw-narrow', value: t?.timing.days ?? 7 });
+  const days = h('input', { type: 'number', name: 'timingDays', min: 1, class: 'sw-narrow', value: t && 'days' in t.timing ? t.timing.days : 7 });
   const subject = h('input', { type: 'text', name: 'subject', value: t?.subject ?? '', class: 'sw-wide' });
-  const body = h('textarea', { name: 'body', rows: 10, class: 'sw-code' }, t?.html_body ?? '');
+  const body = h('textarea', { name: 'body', rows: 10, class: 'sw-code' }, t?.htmlBody ?? '');
   const bcc = h('input', { type: 'text', name: 'bcc', value: (t?.bcc ?? []).join('; '), placeholder: 'admin@example.test' });
   const enabled = check('enabled', 'Enabled (send this template)', t?.enabled ?? true);
   const preview = h('div', { 'aria-live': 'polite', 'data-testid': 'live-preview' });
@@ -149,11 +148,11 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
     refresh();
   };
 
-  const payload = (): Template => {
-    const timing: Timing = timingType.value === 'on_event' ? { type: 'on_event' } : { type: timingType.value, days: days.value === '' ? Number.NaN : Number(days.value) };
+  const payload = (): TemplateBody => {
+    const timing: TemplateBody['timing'] = timingType.value === 'on_event' ? { type: 'on_event' } : { type: timingType.value, days: days.value === '' ? Number.NaN : Number(days.value) };
     return {
       ...(t ?? {}), id: t?.id ?? slug(name.value, taken), name: name.value, kind: kind.value, timing,
-      subject: subject.value, html_body: body.value, bcc: list(bcc.value), enabled: enabled.input.checked, last_send: t?.last_send ?? null,
+      subject: subject.value, htmlBody: body.value, bcc: list(bcc.value), enabled: enabled.input.checked, lastSend: t?.lastSend ?? null,
     };
   };
   const save = (): void => {
@@ -162,7 +161,7 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
     const body = { ...p, configVersion: doc.version };
     void (t ? put(`templates/${encodeURIComponent(t.id)}`, body) : post('templates', body)).then(() => {
       saved();
-    // Each problem's path names the field it belongs to (`subject`, `html_body`, `bcc[1]`, `timing.days`);
+    // Each problem's path names the field it belongs to (`subject`, `htmlBody`, `bcc[1]`, `timing.days`);
     // problems no field claims go to the banner.
     }, (e: unknown) => { if (errors.show(e).length || !errors.hasShown()) showError(out, e); });
   };
@@ -174,7 +173,7 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
         errors.field('kind', 'Purpose', kind, t ? 'The purpose of an existing template cannot change.' : 'Decides which placeholders the template may use.'),
         h('div', { class: 'sw-row' }, errors.field('timing', 'Timing', timingType), daysWrap),
         errors.field('subject', 'Subject', subject),
-        errors.field('html_body', 'Body', body, 'HTML: headings (h1–h3), paragraphs, line breaks, bold, italic and lists are kept; anything else is removed when sent.'),
+        errors.field('htmlBody', 'Body', body, 'HTML: headings (h1–h3), paragraphs, line breaks, bold, italic and lists are kept; anything else is removed when sent.'),
         errors.field('bcc', 'BCC recipients', bcc, 'Addresses separated by ; that get a blind copy of every message.'),
         enabled.el,
         h('div', { class: 'sw-toolbar' },

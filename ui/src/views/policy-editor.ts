@@ -5,7 +5,7 @@
 // path of every problem, shown beside the field that edits that path.
 
 import { h, clear, select, button, banner, nextId } from '../dom';
-import { get, getRaw, post, put } from '../api';
+import { get, post, put, type Schemas } from '../api';
 import { showError } from '../components';
 import { navigate } from '../router';
 import { directories, directoryLabel, Directory } from '../directories';
@@ -14,7 +14,10 @@ import { preview, runNow } from './policy-actions';
 
 export type ActionKind = 'deactivate' | 'remove_groups' | 'add_groups' | 'remove_licence_groups' | 'floating_licence' | 'reactivate' | 'delete';
 
-/** A policy as the API reads and writes it (camelCase JSON). */
+/**
+ * A policy as the editor writes it (the request body; a draft in session storage). What the API
+ * answers is `Schemas['Policy']`, which fits this looser write shape.
+ */
 export interface PolicyJson {
   id?: string; name?: string; enabled?: boolean; mode?: string; priority?: number;
   trigger?: { kind: string; schedule?: Record<string, unknown> };
@@ -198,10 +201,10 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
   let model: Model; let version: number | undefined;
   let dirs: Directory[] | null = null; let templates: Template[] = [];
   try {
-    const [d, t] = await Promise.all([directories(), getRaw<{ templates: Template[] }>('templates')]);
+    const [d, t] = await Promise.all([directories(), get<{ templates: Template[] }>('templates')]);
     dirs = d; templates = t.templates.filter((x) => x.kind === 'warning');
     if (id) {
-      const item = await get<{ policy: PolicyJson; configVersion: number }>(`policies/${encodeURIComponent(id)}`);
+      const item = await get<Schemas['GetPolicyResponse']>(`policies/${encodeURIComponent(id)}`);
       model = fromPolicy(item.policy); version = item.configVersion;
     } else {
       const draft = sessionStorage.getItem('seatwarden.draftPolicy');
@@ -243,8 +246,8 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
     const body: Record<string, unknown> = { ...toPolicy(model) };
     if (version !== undefined) body.configVersion = version;
     try {
-      const saved = id ? await put<{ policy: PolicyJson & { id: string }; configVersion: number }>(`policies/${encodeURIComponent(id)}`, body)
-        : await post<{ policy: PolicyJson & { id: string }; configVersion: number }>('policies', body);
+      const saved = id ? await put<Schemas['GetPolicyResponse']>(`policies/${encodeURIComponent(id)}`, body)
+        : await post<Schemas['GetPolicyResponse']>('policies', body);
       version = saved.configVersion;
       const message = `Saved policy ${saved.policy.name ?? saved.policy.id} (${saved.policy.mode ?? 'safe'} mode)`;
       if (id) out.appendChild(banner(message, 'success')); else flash = message;

@@ -3,8 +3,8 @@
 // its actions with their reasons and outcomes (also paged by the server).
 
 import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone } from '../dom';
-import { get } from '../api';
-import { showError, opLabel, ActionInfo } from '../components';
+import { get, type Schemas, type Item } from '../api';
+import { showError, opLabel } from '../components';
 import { RunSummary } from './dashboard';
 
 export const RUN_KINDS: [string, string][] = [
@@ -16,8 +16,8 @@ const RUN_STATUSES: [string, string][] = [
   ['in_progress', 'In progress'], ['awaiting_approval', 'Awaiting approval'], ['interrupted', 'Interrupted'], ['reverted', 'Reverted'], ['discarded', 'Discarded'],
 ];
 
-interface RunAction { action: ActionInfo; outcome: { status: string; detail?: string | null; at?: number } | null }
-interface ActionsPage { actions: RunAction[]; total: number; next: string | null }
+type ActionsPage = Schemas['ListRunActionsResponse'];
+type RunAction = Item<ActionsPage['actions']>;
 
 /** `since`: only runs started at or after this UTC ms (a summary card's window), or `null` for any time. */
 const state: { kind: string; status: string; limit: string; since: number | null } = { kind: '', status: '', limit: '20', since: null };
@@ -30,8 +30,7 @@ export function setRunFilter(patch: Partial<typeof state>): void {
 }
 
 function initiatorText(r: RunSummary): string {
-  const i = r.initiator as { kind?: string; user?: string; name?: string } | undefined;
-  if (!i) return '';
+  const i = r.initiator;
   return i.kind === 'manual' ? `manual · ${i.name ?? i.user ?? ''}` : 'automated';
 }
 
@@ -54,7 +53,7 @@ export function runsSection(onOpen: (id: number) => void): HTMLElement {
 }
 
 async function loadRuns(host: HTMLElement, pageIndex: number, onOpen: (id: number) => void): Promise<void> {
-  let page: { runs: RunSummary[]; next: string | null };
+  let page: Schemas['ListRunsResponse'];
   try {
     page = await get<typeof page>('runs', { kind: state.kind, status: state.status, limit: state.limit, cursor: pageIndex > 0 ? cursors[pageIndex - 1] ?? '' : '' });
   } catch (e) { clear(host); showError(host, e); return; }

@@ -4,7 +4,7 @@
 // all of it back; the server validates it and names each problem's path.
 
 import { h, clear, select, button, banner, fmtNum, nextId } from '../dom';
-import { get, put } from '../api';
+import { get, put, type Item, type Schemas } from '../api';
 import { section, showError, loading } from '../components';
 import { FieldErrors, list, joinList, check } from '../form';
 import { timezoneList } from './policy-editor';
@@ -22,7 +22,7 @@ interface Settings {
 }
 interface Answer { settings: Settings; automationAccount: string | null; configVersion: number }
 /** A licensed application with its seats (`GET /api/licences`). */
-interface Seats { application: string; name: string; seatsUsed: number; seatsAvailable: number | null }
+type Seats = Item<Schemas['LicenceList']['applications']>;
 
 /** One row of the per-application thresholds: an application and its percentage box (empty: the general threshold). */
 interface ThresholdRow { application: string; input: HTMLInputElement }
@@ -95,7 +95,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
   try {
     [a, apps, dirs] = await Promise.all([get<Answer>('settings'),
       // The licensed applications; without them only saved rows show.
-      get<{ applications: Seats[] }>('licences').then((d) => d.applications, () => null),
+      get<Schemas['LicenceList']>('licences').then((d) => d.applications, () => null),
       directories().catch(() => null)]);
   } catch (e) { clear(host); showError(host, e); return; }
   const s = a.settings;

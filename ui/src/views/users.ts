@@ -2,18 +2,13 @@
 // (plan with reasons and skipped users, then run with progress); export.
 
 import { h, clear, select, field, button, nextId, fmtDate, fmtNum, lozenge, download } from '../dom';
-import { get, post, getBlob } from '../api';
-import { pager, showError, openDialog, planView, followRun, ActionInfo } from '../components';
+import { get, post, getBlob, type Schemas } from '../api';
+import { pager, showError, openDialog, planView, followRun } from '../components';
 import { directories, directoryLabel, Directory } from '../directories';
 import { dayToMs } from '../form';
 import { confirmChange, summaryOf } from './confirm-change';
 
-interface Row {
-  key: string; username: string; displayName: string; email: string; directoryName: string; active: boolean;
-  created: number; lastLogin: number | null; loginCount: number | null; groups: string[]; licensed: boolean;
-  inactiveBecause: { neverLoggedIn: boolean; days: number; text: string };
-}
-interface Page { total: number; page: number; pageSize: number; pageCount: number; rows: Row[] }
+type Page = Schemas['ListUsersResponse'];
 export interface Group { name: string; admin: boolean; licence: boolean; members?: number }
 
 interface Filters {
@@ -170,7 +165,7 @@ async function load(results: HTMLElement): Promise<void> {
     pager(page.page, page.pageCount, (p) => { state.page = p; void load(results); }));
 }
 
-interface BulkPlan { planId: string; planHash: string; actionCount: number; actions: ActionInfo[]; guard: string[]; document: Parameters<typeof planView>[0] }
+type BulkPlan = Schemas['PlanBulkResponse'];
 
 async function bulk(action: string, groupsText: string, results: HTMLElement): Promise<void> {
   if (!allMatching && selected.size === 0) { const d = openDialog('Nothing selected', 'Select users, or "Select all that match", first.'); void d; return; }
@@ -217,7 +212,7 @@ function exportDialog(total: number): void {
   }, 'primary')]);
 }
 
-interface UserDetail { row: Row; policies: ActionInfo[] }
+type UserDetail = Schemas['GetUserResponse'];
 
 /** One user: why they count as inactive, and which policies would act on them now. */
 async function userDialog(key: string, username: string): Promise<void> {

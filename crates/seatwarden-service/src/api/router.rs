@@ -8,7 +8,9 @@
 //! state-changing requests whose XSRF token the host did not verify, and
 //! state-changing requests without a verified WebSudo session; then query
 //! parameters the route does not read. The admin API has no anonymous
-//! routes.
+//! routes. A request that passes them meets the router's [`Prepare`] step
+//! (the service re-reads the configuration another node may have saved)
+//! and then its handler, so no handler can forget that step.
 
 use std::collections::BTreeMap;
 
@@ -58,9 +60,13 @@ pub struct Route<A> {
     pub handler: Handler<A>,
 }
 
+/// What runs once per request after the checks and before the handler.
+pub type Prepare<A> = fn(&A) -> Result<(), ApiError>;
+
 /// A table of routes.
 pub struct Router<A> {
     routes: Vec<Route<A>>,
+    prepare: Option<Prepare<A>>,
 }
 
 enum Segment {
@@ -115,7 +121,20 @@ fn percent_decode(text: &str) -> Option<String> {
 impl<A> Router<A> {
     /// A router over `routes`.
     pub fn new(routes: Vec<Route<A>>) -> Router<A> {
-        Router { routes }
+        Router {
+            routes,
+            prepare: None,
+        }
+    }
+
+    /// The same table with `prepare` run before every handler (after the
+    /// checks, so a refused request never reaches it); its error is the
+    /// answer.
+    pub fn prepared_by(self, prepare: Prepare<A>) -> Router<A> {
+        Router {
+            prepare: Some(prepare),
+            ..self
+        }
     }
 
     /// The routes, for the OpenAPI check.
@@ -202,6 +221,9 @@ impl<A> Router<A> {
                 "problems": [{"path": format!("query.{name}"), "message": "unknown query parameter"}]
             })));
         }
+        if let Some(prepare) = self.prepare {
+            prepare(app)?;
+        }
         (route.handler)(app, request, &params)
     }
 }
@@ -258,6 +280,24 @@ mod tests {
     fn kind(response: &ApiResponse) -> String {
         let v: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
         v["error"]["kind"].as_str().unwrap_or("").to_owned()
+    }
+
+    #[test]
+    fn the_prepare_step_runs_after_the_checks_and_its_error_is_the_answer() {
+        fn unavailable(_: &()) -> Result<(), ApiError> {
+            Err(ApiError::new(ApiErrorKind::Unavailable, "store down"))
+        }
+        let prepared = router().prepared_by(unavailable);
+        let anonymous = RequestContext {
+            actor: None,
+            ..admin()
+        };
+        let r = prepared.dispatch(&(), &request(Method::Get, "/api/runs/1", anonymous));
+        assert_eq!((r.status, kind(&r).as_str()), (401, "unauthenticated"));
+        let r = prepared.dispatch(&(), &request(Method::Get, "/api/runs/1", admin()));
+        assert_eq!((r.status, kind(&r).as_str()), (503, "unavailable"));
+        let r = router().dispatch(&(), &request(Method::Get, "/api/runs/1", admin()));
+        assert_eq!(r.status, 200, "without the step the handler answers");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! keeps the table, the error mapping and the small helpers they share.
 
 mod audit;
+mod body;
 mod bulk;
 mod dashboard;
 mod demo;
@@ -58,6 +59,12 @@ macro_rules! routes {
 
 /// The admin API's routes. Order matters where a literal segment and a
 /// parameter compete (`/api/users/export` before `/api/users/{key}`).
+///
+/// Every admitted request first re-reads the configuration (another node
+/// may have saved it), so handlers read [`Service::settings`] and none can
+/// forget the reload. The cost is one configuration read per request, also
+/// for routes that need no settings (a progress poll): one row read, parsed
+/// again only when its version moved.
 pub fn router() -> Router<Service> {
     Router::new(routes! {
         Get "/api/openapi.json" "getOpenApi" => openapi;
@@ -116,6 +123,7 @@ pub fn router() -> Router<Service> {
         Put "/api/settings/mail" "replaceMailSettings" => settings::replace_mail_settings;
         Post "/api/demo/logins" "recordDemoLogins" => demo::demo_logins;
     })
+    .prepared_by(|service| service.reload_settings().map(drop).map_err(ApiError::from))
 }
 
 impl From<ServiceError> for ApiError {
@@ -191,22 +199,21 @@ fn validation_message(issues: &[seatwarden_core::config::ConfigIssue]) -> String
 }
 
 /// The `configVersion` a change says it was based on: `None` when the body
-/// leaves it out (and `required` is false). One reading for every route
-/// that saves the configuration.
+/// leaves it out (and `required` is false). One reading ([`body::version`])
+/// for every route that saves the configuration, typed body or document.
 pub(crate) fn config_version(
     body: &serde_json::Map<String, Value>,
     required: bool,
 ) -> Result<Option<ConfigVersion>, ApiError> {
-    match body.get("configVersion") {
-        None | Some(Value::Null) if !required => Ok(None),
-        None | Some(Value::Null) => Err(ApiError::bad_request("missing field `configVersion`")),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .map(|v| Some(ConfigVersion(v)))
-            .ok_or_else(|| ApiError::bad_request("field `configVersion` must be a whole number")),
-        Some(_) => Err(ApiError::bad_request(
-            "field `configVersion` must be a number",
-        )),
+    let mut only = serde_json::Map::new();
+    if let Some(v) = body.get("configVersion") {
+        only.insert("configVersion".to_owned(), v.clone());
+    }
+    let read: body::Versioned = body::from_value(Value::Object(only))?;
+    if required {
+        read.required().map(Some)
+    } else {
+        Ok(read.config_version)
     }
 }
 
@@ -276,20 +283,6 @@ pub(crate) fn body_object(req: &ApiRequest) -> Result<serde_json::Map<String, Va
     }
 }
 
-/// A required string field of a JSON body.
-pub(crate) fn string_field(
-    body: &serde_json::Map<String, Value>,
-    name: &str,
-) -> Result<String, ApiError> {
-    match body.get(name) {
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(_) => Err(ApiError::bad_request(format!(
-            "field `{name}` must be a string"
-        ))),
-        None => Err(ApiError::bad_request(format!("missing field `{name}`"))),
-    }
-}
-
 /// A store failure as the API reports it.
 pub(crate) fn store_err(e: crate::store::StoreError) -> ApiError {
     ApiError::from(ServiceError::from(e))
@@ -348,8 +341,7 @@ pub(crate) fn rejected(r: &Rejected) -> ApiError {
 
 /// The `planHash` a confirmation names (bulk, import, approval, revert).
 pub(crate) fn plan_hash(req: &ApiRequest) -> Result<String, ApiError> {
-    let body = body_object(req)?;
-    string_field(&body, "planHash")
+    body::typed::<body::PlanHash>(req).map(|b| b.plan_hash)
 }
 
 fn openapi(_: &Service, _: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiError> {

@@ -22,7 +22,9 @@ use seatwarden_csv::{ImportOptions, Rejected};
 use seatwarden_mail::TemplateKind;
 
 use super::import_plan::{KeptImport, PreviewPage, SeatForecast, WithSeats, stream_actions};
-use super::{ActionInfo, KeptPlan, Missing, PendingPlan, RunPlan, Service, ServiceError};
+use super::{
+    ActionInfo, KeptPlan, Missing, PendingPlan, PlanState, RunPlan, Service, ServiceError,
+};
 use crate::store::RevertStep;
 
 /// A plan kept for confirmation, as the admin previews it.
@@ -133,7 +135,7 @@ impl Service {
             name,
             hash: planned.hash.clone(),
             plan: RunPlan {
-                status: "ready".to_owned(),
+                status: PlanState::Ready,
                 actor: Actor::user(admin.clone(), None),
                 document: planned.document.clone(),
                 actions: planned.actions.clone(),
@@ -184,7 +186,7 @@ impl Service {
                 .collect::<Vec<_>>()
         })?;
         let plan = RunPlan {
-            status: "ready".to_owned(),
+            status: PlanState::Ready,
             actor: Actor::user(admin.clone(), None),
             document: json!({"reverts": run, "irreversible": revert.irreversible}),
             actions: revert
@@ -332,11 +334,10 @@ impl Service {
                 // Rows that would find no licence seat hold the import for
                 // approval, as the mass-change guard holds a run.
                 status: if guard.is_empty() {
-                    "ready"
+                    PlanState::Ready
                 } else {
-                    "needs_approval"
-                }
-                .to_owned(),
+                    PlanState::NeedsApproval
+                },
                 actor: Actor::user(admin.clone(), None),
                 document: summary_json,
                 actions: Vec::new(),

@@ -123,13 +123,43 @@ impl ActionInfo {
     }
 }
 
+/// The engine's verdict on a plan as the journal keeps it: the
+/// [`seatwarden_core::plan::PlanStatus`] without its reasons (those are in the
+/// plan document). Journaled as `preview`, `ready`, `needs_approval` or
+/// `paused`, the strings the string field it replaces held, so journals
+/// written before it still read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanState {
+    /// A dry run: nothing is written.
+    Preview,
+    /// Apply it.
+    Ready,
+    /// Apply it once an admin approves the plan's hash.
+    NeedsApproval,
+    /// A guard or the health check stopped it; nothing is written.
+    Paused,
+}
+
+impl From<&seatwarden_core::plan::PlanStatus> for PlanState {
+    fn from(status: &seatwarden_core::plan::PlanStatus) -> PlanState {
+        use seatwarden_core::plan::PlanStatus;
+        match status {
+            PlanStatus::Preview => PlanState::Preview,
+            PlanStatus::Ready => PlanState::Ready,
+            PlanStatus::NeedsApproval { .. } => PlanState::NeedsApproval,
+            PlanStatus::Paused { .. } => PlanState::Paused,
+        }
+    }
+}
+
 /// What a run journals as its plan: the admin-facing document plus every
 /// action with its reason, in applying order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunPlan {
-    /// `preview`, `ready`, `needs_approval` or `paused`.
-    pub status: String,
+    /// What the engine decided the run may do with the plan.
+    pub status: PlanState,
     /// Who the run's audit entries name as actor.
     pub actor: Actor,
     /// The engine's plan document (totals, skips with reasons, guard and
@@ -306,4 +336,25 @@ pub(crate) fn drive(service: &Service, now: Millis) -> Result<bool, ServiceError
         }
     }
     Ok(!service.jobs().lock().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_state_is_journaled_as_the_strings_older_journals_hold() {
+        for (state, text) in [
+            (PlanState::Preview, "preview"),
+            (PlanState::Ready, "ready"),
+            (PlanState::NeedsApproval, "needs_approval"),
+            (PlanState::Paused, "paused"),
+        ] {
+            let json = serde_json::to_value(state).unwrap();
+            assert_eq!(json, serde_json::json!(text));
+            let back: PlanState = serde_json::from_value(json).unwrap();
+            assert_eq!(back, state);
+        }
+        assert!(serde_json::from_str::<PlanState>("\"approved\"").is_err());
+    }
 }

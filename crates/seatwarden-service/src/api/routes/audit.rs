@@ -5,17 +5,16 @@
 //! to the host. Clearing needs a typed confirmation phrase and retention a
 //! bounded number of days, so a slip of the mouse cannot erase the trail.
 
-use serde_json::{Value, json};
+use serde::{Deserialize, Deserializer};
+use serde_json::json;
 
 use seatwarden_audit::{
     Action as AuditAction, AuditEntry, AuditFilter, AuditQuery, ClearConfirmation, RunId, RunKind,
     Status,
 };
 
-use super::{
-    actor, body_object, config_version, ensure_current, now, query_num, record_audit, store_err,
-    string_field, validation,
-};
+use super::body::{expecting, required, typed, version};
+use super::{actor, ensure_current, now, query_num, record_audit, store_err, validation};
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 use crate::store::ConfigVersion;
@@ -90,7 +89,7 @@ pub(super) fn list_audit(
     };
     let page = service.store().query_audit(&query).map_err(store_err)?;
     ApiResponse::json(&json!({
-        "entries": page.items,
+        "entries": crate::api::wire::audit_entries(page.items),
         "next": page.next.map(|c| c.to_string()),
     }))
 }
@@ -101,7 +100,7 @@ pub(super) fn audit_summary(
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let cards = service.store().summary(now(req)).map_err(store_err)?;
-    ApiResponse::json(&cards)
+    ApiResponse::json(&crate::api::wire::SummaryWire::from(cards))
 }
 
 pub(super) fn export_audit(
@@ -123,11 +122,34 @@ pub(super) fn get_retention(
     _: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     ApiResponse::json(&json!({
         "days": settings.config.settings.audit_retention_days,
         "configVersion": settings.version,
     }))
+}
+
+/// `PUT /api/audit/retention`.
+#[derive(Debug, Deserialize)]
+struct RetentionBody {
+    /// Any number here; the range is a validation error naming the bounds.
+    #[serde(deserialize_with = "number")]
+    days: serde_json::Number,
+    /// The clear phrase, needed only for 0 days.
+    #[serde(default)]
+    confirm: Option<String>,
+    #[serde(rename = "configVersion", default, deserialize_with = "version")]
+    config_version: Option<ConfigVersion>,
+}
+
+fn number<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Number, D::Error> {
+    expecting(d, "a number")
+}
+
+/// `POST /api/audit/clear`.
+#[derive(Debug, Deserialize)]
+struct ClearBody {
+    confirm: String,
 }
 
 pub(super) fn set_retention(
@@ -135,28 +157,22 @@ pub(super) fn set_retention(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let body = body_object(req)?;
-    let days = match body.get("days") {
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .and_then(|d| u32::try_from(d).ok())
-            .filter(|d| *d <= 36_500)
-            .ok_or_else(|| {
-                validation(vec![issue(
-                    "days",
-                    "must be a whole number of days from 0 to 36500",
-                )])
-            })?,
-        Some(_) => return Err(ApiError::bad_request("field `days` must be a number")),
-        None => return Err(ApiError::bad_request("missing field `days`")),
-    };
+    let body: RetentionBody = typed(req)?;
+    let days = body
+        .days
+        .as_u64()
+        .and_then(|d| u32::try_from(d).ok())
+        .filter(|d| *d <= 36_500)
+        .ok_or_else(|| {
+            validation(vec![issue(
+                "days",
+                "must be a whole number of days from 0 to 36500",
+            )])
+        })?;
     // Zero days purges every entry older than a day at the next tick: as
     // destructive as "clear all", so it needs the same typed phrase.
     if days == 0 {
-        let typed = body
-            .get("confirm")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let typed = body.confirm.as_deref().unwrap_or_default();
         if ClearConfirmation::parse(typed).is_err() {
             return Err(validation(vec![issue(
                 "confirm",
@@ -167,8 +183,8 @@ pub(super) fn set_retention(
             )]));
         }
     }
-    let version = config_version(&body, true)?.unwrap_or(ConfigVersion::NONE);
-    let current = service.reload_settings()?;
+    let version = required(body.config_version)?;
+    let current = service.settings();
     ensure_current(version, current.version)?;
     let mut settings = (*current).clone();
     let before = settings.config.settings.audit_retention_days;
@@ -223,9 +239,8 @@ pub(super) fn clear_audit(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let body = body_object(req)?;
-    let confirm = string_field(&body, "confirm")?;
-    let confirmation = ClearConfirmation::parse(&confirm).map_err(|_| {
+    let body: ClearBody = typed(req)?;
+    let confirmation = ClearConfirmation::parse(&body.confirm).map_err(|_| {
         validation(vec![issue(
             "confirm",
             &format!("must be exactly `{}`", seatwarden_audit::CLEAR_CONFIRMATION),

@@ -5,32 +5,45 @@
 //! mass-change guard apply as for policies), made and kept by
 //! [`Service::plan_bulk`]; this module only parses the request.
 
+use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
 use seatwarden_core::bulk::{BulkAction, BulkTarget};
 use seatwarden_core::query::Query;
 use seatwarden_core::{GroupName, UserKey};
 
-use super::{accepted, admin_key, body_object, now, plan_hash, string_field};
+use super::body::{opt_seq_of, typed};
+use super::{accepted, admin_key, now, plan_hash};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::{ActionInfo, Service};
 
-fn groups_field(body: &serde_json::Map<String, Value>) -> Result<Vec<GroupName>, ApiError> {
-    match body.get("groups") {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                v.as_str().map(GroupName::from).ok_or_else(|| {
-                    ApiError::bad_request(format!("field `groups[{i}]` must be a string"))
-                })
-            })
-            .collect(),
-        Some(_) => Err(ApiError::bad_request(
-            "field `groups` must be an array of group names",
-        )),
-    }
+/// `POST /api/bulk/plan`: what to do, to whom (selected keys or a filter).
+#[derive(Debug, Deserialize)]
+struct PlanBody {
+    action: String,
+    #[serde(default, deserialize_with = "group_names")]
+    groups: Vec<GroupName>,
+    #[serde(default, deserialize_with = "user_keys")]
+    keys: Option<Vec<UserKey>>,
+    /// Kept as JSON: [`Query::from_json`] reads it with its own messages.
+    #[serde(default)]
+    filter: Option<Value>,
+}
+
+/// `null` or absent is no groups.
+fn group_names<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<GroupName>, D::Error> {
+    let names: Option<Vec<String>> = opt_seq_of(d, "an array of group names")?;
+    Ok(names
+        .unwrap_or_default()
+        .into_iter()
+        .map(GroupName::from)
+        .collect())
+}
+
+/// `null` or absent is "no keys given".
+fn user_keys<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<UserKey>>, D::Error> {
+    let keys: Option<Vec<String>> = opt_seq_of(d, "an array of user keys")?;
+    Ok(keys.map(|k| k.into_iter().map(UserKey::from).collect()))
 }
 
 pub(super) fn plan_bulk(
@@ -38,34 +51,24 @@ pub(super) fn plan_bulk(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let body = body_object(req)?;
-    let action_name = string_field(&body, "action")?;
-    let groups = groups_field(&body)?;
+    let body: PlanBody = typed(req)?;
+    let action_name = body.action;
     let action = match action_name.as_str() {
         "activate" | "reactivate" => BulkAction::Activate,
         "deactivate" => BulkAction::Deactivate,
         "delete" => BulkAction::Delete,
-        "add_to_groups" => BulkAction::AddToGroups(groups),
-        "remove_from_groups" => BulkAction::RemoveFromGroups(groups),
+        "add_to_groups" => BulkAction::AddToGroups(body.groups),
+        "remove_from_groups" => BulkAction::RemoveFromGroups(body.groups),
         _ => {
             return Err(ApiError::bad_request(
                 "field `action` must be one of `activate`, `deactivate`, `delete`, `add_to_groups`, `remove_from_groups`",
             ));
         }
     };
-    let target = match (body.get("keys"), body.get("filter")) {
-        (Some(Value::Array(keys)), None | Some(Value::Null)) => BulkTarget::Selected(
-            keys.iter()
-                .enumerate()
-                .map(|(i, k)| {
-                    k.as_str().map(UserKey::from).ok_or_else(|| {
-                        ApiError::bad_request(format!("field `keys[{i}]` must be a string"))
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-        ),
-        (None | Some(Value::Null), Some(filter)) => {
-            let bytes = serde_json::to_vec(filter).map_err(|_| ApiError::internal("filter"))?;
+    let target = match (body.keys, body.filter) {
+        (Some(keys), None) => BulkTarget::Selected(keys),
+        (None, Some(filter)) => {
+            let bytes = serde_json::to_vec(&filter).map_err(|_| ApiError::internal("filter"))?;
             BulkTarget::Filter(Query::from_json(&bytes).map_err(|e| {
                 ApiError::new(ApiErrorKind::Validation, format!("invalid filter: {e}"))
                     .with_details(
@@ -78,7 +81,7 @@ pub(super) fn plan_bulk(
                 "give either `keys` or `filter`, not both",
             ));
         }
-        _ => {
+        (None, None) => {
             return Err(ApiError::bad_request(
                 "give the users as `keys` (an array) or `filter`",
             ));

@@ -111,6 +111,6 @@ pub(super) fn get_dashboard(
     ApiResponse::json(&json!({
         "figures": figures,
         "insights": insights,
-        "recentRuns": recent.items,
+        "recentRuns": crate::api::wire::runs(recent.items),
     }))
 }

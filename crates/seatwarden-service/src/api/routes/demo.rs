@@ -4,11 +4,30 @@
 //! licences work without a product; outside demo mode the path does not
 //! exist (404), so no production host can fake a login.
 
-use serde_json::{Value, json};
+use serde::{Deserialize, Deserializer};
+use serde_json::json;
 
-use super::{body_object, now};
+use super::body::{expecting, seq_of, typed};
+use super::now;
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::{Service, ServiceError};
+
+/// `POST /api/demo/logins`: who logged in, and when (default: now).
+#[derive(Debug, Deserialize)]
+struct LoginsBody {
+    #[serde(deserialize_with = "usernames")]
+    usernames: Vec<String>,
+    #[serde(default, deserialize_with = "millis")]
+    at: Option<i64>,
+}
+
+fn usernames<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    seq_of(d, "an array of usernames")
+}
+
+fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    expecting(d, "UTC milliseconds")
+}
 
 pub(super) fn demo_logins(
     service: &Service,
@@ -18,30 +37,9 @@ pub(super) fn demo_logins(
     if !service.options().demo {
         return Err(ApiError::not_found("this API path"));
     }
-    let body = body_object(req)?;
-    let names: Vec<String> = match body.get("usernames") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                v.as_str().map(str::to_owned).ok_or_else(|| {
-                    ApiError::bad_request(format!("field `usernames[{i}]` must be a string"))
-                })
-            })
-            .collect::<Result<_, _>>()?,
-        _ => {
-            return Err(ApiError::bad_request(
-                "field `usernames` must be an array of usernames",
-            ));
-        }
-    };
-    let at = match body.get("at") {
-        None | Some(Value::Null) => now(req),
-        Some(v) => seatwarden_core::Millis(
-            v.as_i64()
-                .ok_or_else(|| ApiError::bad_request("field `at` must be UTC milliseconds"))?,
-        ),
-    };
+    let body: LoginsBody = typed(req)?;
+    let at = body.at.map_or_else(|| now(req), seatwarden_core::Millis);
+    let names = body.usernames;
     let mut outcomes = Vec::new();
     for name in &names {
         // Login policies first (a deactivated user is reactivated), then

@@ -9,13 +9,15 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
 use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, Target};
 use seatwarden_core::{GroupName, Operation};
 use seatwarden_csv::groups::GroupDeletion;
 
-use super::{actor, body_object, now, record_audit, rejected, string_field};
+use super::body::{seq_of, typed};
+use super::{actor, now, record_audit, rejected};
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 
@@ -78,13 +80,30 @@ fn create_planned(
     ApiResponse::json(&json!({"outcomes": outcomes}))
 }
 
+/// `POST /api/groups`: one group name a line, as typed in the dialog.
+#[derive(Debug, Deserialize)]
+struct NamesText {
+    names: String,
+}
+
+/// `POST /api/groups/delete`: the groups to delete.
+#[derive(Debug, Deserialize)]
+struct NamesList {
+    #[serde(deserialize_with = "group_names")]
+    names: Vec<String>,
+}
+
+fn group_names<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    seq_of(d, "an array of group names")
+}
+
 pub(super) fn create_groups(
     service: &Service,
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let body = body_object(req)?;
-    let names = string_field(&body, "names")?;
+    let body: NamesText = typed(req)?;
+    let names = body.names;
     let plan = service
         .with_index(|index| seatwarden_csv::groups::plan_group_list(&names, index))?
         .map_err(|r| rejected(&r))?;
@@ -127,25 +146,9 @@ pub(super) fn delete_groups(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let body = body_object(req)?;
-    let names: Vec<GroupName> = match body.get("names") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                v.as_str().map(GroupName::from).ok_or_else(|| {
-                    ApiError::bad_request(format!("field `names[{i}]` must be a string"))
-                })
-            })
-            .collect::<Result<_, _>>()?,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "field `names` must be an array of group names",
-            ));
-        }
-        None => return Err(ApiError::bad_request("missing field `names`")),
-    };
-    let settings = service.reload_settings()?;
+    let body: NamesList = typed(req)?;
+    let names: Vec<GroupName> = body.names.into_iter().map(GroupName::from).collect();
+    let settings = service.settings();
     let used: HashSet<String> = serde_json::to_value(&settings.config.policies)
         .ok()
         .map(|v| {

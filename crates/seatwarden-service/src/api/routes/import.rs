@@ -15,7 +15,7 @@ use seatwarden_core::UserKey;
 use seatwarden_core::query::Query;
 use seatwarden_csv::{ImportOptions, NewUserNotices};
 
-use super::{accepted, admin_key, body_object, now, rejected, string_field};
+use super::{accepted, admin_key, now, plan_hash, rejected};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 
@@ -146,11 +146,10 @@ pub(super) fn apply_import(
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let plan_id = params.get("planId")?.to_owned();
-    let body = body_object(req)?;
-    let hash = string_field(&body, "planHash")?;
-    // The run queues the welcome mails from the templates in force: read
-    // them fresh (another node may have enabled one since validation).
-    service.reload_settings()?;
+    let hash = plan_hash(req)?;
+    // The run queues the welcome mails from the templates in force, which
+    // the router re-read for this request (another node may have enabled
+    // one since validation).
     let run = service.run_pending(&plan_id, &hash, now(req))?;
     accepted(run)
 }

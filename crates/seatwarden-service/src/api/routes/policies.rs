@@ -67,7 +67,7 @@ fn policy_json(
     };
     Ok(json!({
         "policy": policy,
-        "lastRun": last,
+        "lastRun": last.map(crate::api::wire::RunWire::from),
         "nextRun": next,
         "configVersion": settings.version,
     }))
@@ -78,7 +78,7 @@ pub(super) fn list_policies(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     let now = now(req);
     let items = settings
         .config
@@ -95,7 +95,7 @@ pub(super) fn get_policy(
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = policy_id(params)?;
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     let policy = settings
         .config
         .policy(&id)
@@ -149,7 +149,7 @@ pub(super) fn create_policy(
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let mut body = body_object(req)?;
-    let current = service.reload_settings()?;
+    let current = service.settings();
     check_version(&body, current.version)?;
     body.remove("configVersion");
     body.entry("mode").or_insert_with(|| json!("safe"));
@@ -213,7 +213,7 @@ pub(super) fn replace_policy(
 ) -> Result<ApiResponse, ApiError> {
     let id = policy_id(params)?;
     let mut body = body_object(req)?;
-    let current = service.reload_settings()?;
+    let current = service.settings();
     check_version(&body, current.version)?;
     body.remove("configVersion");
     let at = current
@@ -285,7 +285,7 @@ pub(super) fn delete_policy(
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = policy_id(params)?;
-    let current = service.reload_settings()?;
+    let current = service.settings();
     version_param(req, current.version)?;
     if current.config.policy(&id).is_none() {
         return Err(ApiError::not_found(format!("policy `{id}`")));
@@ -311,7 +311,7 @@ fn set_enabled(
     enabled: bool,
 ) -> Result<ApiResponse, ApiError> {
     let id = policy_id(params)?;
-    let current = service.reload_settings()?;
+    let current = service.settings();
     version_param(req, current.version)?;
     let mut settings = (*current).clone();
     let policy = settings
@@ -363,7 +363,7 @@ pub(super) fn preview_policy(
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = policy_id(params)?;
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     if settings.config.policy(&id).is_none() {
         return Err(ApiError::not_found(format!("policy `{id}`")));
     }
@@ -403,7 +403,7 @@ pub(super) fn summary(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     let now = now(req);
     let mut next: Option<(seatwarden_core::Millis, PolicyId)> = None;
     let mut automations = Vec::new();

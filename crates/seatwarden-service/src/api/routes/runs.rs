@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use super::{accepted, actor, admin_key, now, plan_hash, query_num};
+use crate::api::wire::{self, RunWire};
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::{RunPlan, Service, ServiceError};
 use seatwarden_audit::{PolicyId, RunFilter, RunId, RunKind, RunQuery, RunStatus};
@@ -70,7 +71,7 @@ pub(super) fn list_runs(
         .query_runs(&query)
         .map_err(ServiceError::from)?;
     ApiResponse::json(&json!({
-        "runs": page.items,
+        "runs": wire::runs(page.items),
         "next": page.next.map(|c| c.to_string()),
     }))
 }
@@ -100,7 +101,7 @@ pub(super) fn get_run(
         .ok_or_else(|| ApiError::not_found(format!("run `{id}`")))?;
     let plan = stored_plan(service, id)?;
     let (plan_status, document, planned) = match &plan {
-        Some((p, _)) => (Some(p.status.clone()), p.document.clone(), p.actions.len()),
+        Some((p, _)) => (Some(p.status), p.document.clone(), p.actions.len()),
         None => (None, Value::Null, 0),
     };
     let document = match document {
@@ -113,7 +114,7 @@ pub(super) fn get_run(
         other => other,
     };
     ApiResponse::json(&json!({
-        "run": run,
+        "run": RunWire::from(run),
         "planStatus": plan_status,
         "plannedActions": planned,
         "plan": document,

@@ -5,13 +5,15 @@
 //! audited with the paths it changed (never the values: the SMTP password
 //! must not reach the log).
 
+use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
 use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, changed_paths};
 use seatwarden_core::UserKey;
 use seatwarden_mail::MailServerChoice;
 
-use super::{actor, body_object, config_version, ensure_current, now, record_audit, validation};
+use super::body::{expecting, required, typed, version};
+use super::{actor, body_object, ensure_current, now, record_audit, validation};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 use crate::store::ConfigVersion;
@@ -21,7 +23,7 @@ pub(super) fn get_settings(
     _: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     ApiResponse::json(&json!({
         "settings": settings.config.settings,
         "automationAccount": settings.automation_account,
@@ -29,19 +31,33 @@ pub(super) fn get_settings(
     }))
 }
 
+/// `PUT /api/settings`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SettingsBody {
+    #[serde(default, deserialize_with = "version")]
+    config_version: Option<ConfigVersion>,
+    /// The settings document, validated by the engine's configuration
+    /// reader (which names each problem's path).
+    settings: Value,
+    /// Absent keeps the account; `null` or `""` clears it.
+    #[serde(default, deserialize_with = "user_key")]
+    automation_account: Option<Option<String>>,
+}
+
+fn user_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    expecting(d, "a user key").map(Some)
+}
+
 pub(super) fn replace_settings(
     service: &Service,
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let body = body_object(req)?;
-    let current = service.reload_settings()?;
-    let version = config_version(&body, true)?.unwrap_or(ConfigVersion::NONE);
-    ensure_current(version, current.version)?;
-    let new_settings = body
-        .get("settings")
-        .cloned()
-        .ok_or_else(|| ApiError::bad_request("missing field `settings`"))?;
+    let body: SettingsBody = typed(req)?;
+    let current = service.settings();
+    ensure_current(required(body.config_version)?, current.version)?;
+    let new_settings = body.settings;
     let mut doc =
         serde_json::to_value(&current.config).map_err(|_| ApiError::internal("config"))?;
     let before = doc.get("settings").cloned().unwrap_or(Value::Null);
@@ -52,17 +68,8 @@ pub(super) fn replace_settings(
         seatwarden_core::config::Config::from_value(doc).map_err(|e| validation(e.issues()))?;
     let mut settings = (*current).clone();
     settings.config = config;
-    match body.get("automationAccount") {
-        Some(Value::String(k)) if !k.is_empty() => {
-            settings.automation_account = Some(UserKey::from(k.as_str()))
-        }
-        Some(Value::Null) | Some(Value::String(_)) => settings.automation_account = None,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "field `automationAccount` must be a user key",
-            ));
-        }
-        None => {}
+    if let Some(account) = body.automation_account {
+        settings.automation_account = account.filter(|k| !k.is_empty()).map(UserKey::from);
     }
     super::check_names(service, &current, &settings, None)?;
     let changed = changed_paths(&before, &new_settings);
@@ -112,7 +119,7 @@ pub(super) fn get_mail_settings(
     _: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     // `SmtpSettings` serialises `password_set`, never the password.
     ApiResponse::json(&json!({"mail": settings.mail, "configVersion": settings.version}))
 }
@@ -131,7 +138,7 @@ pub(super) fn replace_mail_settings(
                 seatwarden_core::json_error::describe(&e)
             ))
         })?;
-    let current = service.reload_settings()?;
+    let current = service.settings();
     if let (MailServerChoice::Own(new), MailServerChoice::Own(old)) = (&mut choice, &current.mail) {
         new.keep_password_from(old);
         if new.password.is_none() && new.username.is_some() && old.password.is_some() {

@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
 use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, changed_paths};
@@ -15,7 +16,9 @@ use seatwarden_mail::{
     DedupKey, PlaceholderError, Template, TemplateError, TemplateErrors, TemplateId,
 };
 
-use super::{actor, body_object, now, record_audit, store_err, string_field};
+use super::body::{expecting, typed};
+use super::{actor, body_object, now, record_audit, store_err};
+use crate::api::wire::{TEMPLATE_BODY_FIELD, TemplateWire};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::{Service, Settings};
 use crate::store::{ConfigVersion, MailStatus, OutboxMessage, OutboxQuery};
@@ -25,13 +28,13 @@ pub(super) fn list_templates(
     _: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     let history = send_history(service)?;
     let templates = settings
         .templates
         .iter()
         .map(|t| {
-            let mut item = serde_json::to_value(t)
+            let mut item = serde_json::to_value(TemplateWire::from(t.clone()))
                 .map_err(|_| ApiError::internal("a template could not be serialised"))?;
             let last = history.get(&t.id.0);
             if let Value::Object(map) = &mut item {
@@ -135,22 +138,23 @@ fn template_body(req: &ApiRequest) -> Result<(Template, ConfigVersion), ApiError
     if let Some(v) = body.remove("configVersion") {
         version.insert("configVersion".to_owned(), v);
     }
-    let template: Template = serde_json::from_value(Value::Object(body)).map_err(|e| {
+    let template: TemplateWire = serde_json::from_value(Value::Object(body)).map_err(|e| {
         ApiError::bad_request(format!(
             "invalid template: {}",
             seatwarden_core::json_error::describe(&e)
         ))
     })?;
+    let template = Template::from(template);
     template
         .validate()
-        .map_err(|errors| invalid_template(&errors, "html_body"))?;
+        .map_err(|errors| invalid_template(&errors, TEMPLATE_BODY_FIELD))?;
     let expected = super::settings::required_version(&mut version, "field")?;
     Ok((template, expected))
 }
 
 /// A template's problems in the one validation shape:
 /// `details.problems: [{path, message}]`, each path naming the request's
-/// field (`body_field` is the body's name in that request: `html_body`
+/// field (`body_field` is the body's name in that request: `htmlBody`
 /// when saving a template, `body` when previewing), a BCC entry by its
 /// index (`bcc[2]`), and placeholder problems with their `line` and
 /// `column` too.
@@ -225,7 +229,7 @@ pub(super) fn create_template(
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let (template, expected) = template_body(req)?;
-    let current = service.reload_settings()?;
+    let current = service.settings();
     if current.templates.iter().any(|t| t.id == template.id) {
         return Err(ApiError::new(
             ApiErrorKind::Conflict,
@@ -241,7 +245,7 @@ pub(super) fn create_template(
         settings,
         format!("template `{}` created", template.id),
     )?;
-    ApiResponse::json_status(201, &template)
+    ApiResponse::json_status(201, &TemplateWire::from(template))
 }
 
 pub(super) fn get_template(
@@ -250,13 +254,13 @@ pub(super) fn get_template(
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = TemplateId(params.get("id")?.to_owned());
-    let settings = service.reload_settings()?;
+    let settings = service.settings();
     let t = settings
         .templates
         .iter()
         .find(|t| t.id == id)
         .ok_or_else(|| ApiError::not_found(format!("template `{id}`")))?;
-    ApiResponse::json(t)
+    ApiResponse::json(&TemplateWire::from(t.clone()))
 }
 
 pub(super) fn replace_template(
@@ -271,7 +275,7 @@ pub(super) fn replace_template(
             "field `id` must match the template in the path",
         ));
     }
-    let current = service.reload_settings()?;
+    let current = service.settings();
     let mut settings = (*current).clone();
     settings.version = expected;
     let slot = settings
@@ -279,9 +283,10 @@ pub(super) fn replace_template(
         .iter_mut()
         .find(|t| t.id == id)
         .ok_or_else(|| ApiError::not_found(format!("template `{id}`")))?;
-    let before = serde_json::to_value(&*slot).unwrap_or(Value::Null);
+    // Changed fields are named as the request named them.
+    let before = serde_json::to_value(TemplateWire::from(slot.clone())).unwrap_or(Value::Null);
     *slot = template.clone();
-    let after = serde_json::to_value(&template).unwrap_or(Value::Null);
+    let after = serde_json::to_value(TemplateWire::from(template.clone())).unwrap_or(Value::Null);
     let changed = changed_paths(&before, &after);
     save_templates(
         service,
@@ -289,7 +294,7 @@ pub(super) fn replace_template(
         settings,
         format!("template `{id}` changed: {}", changed.join(", ")),
     )?;
-    ApiResponse::json(&template)
+    ApiResponse::json(&TemplateWire::from(template))
 }
 
 pub(super) fn delete_template(
@@ -306,7 +311,7 @@ pub(super) fn delete_template(
         version.insert("configVersion".to_owned(), json!(n));
     }
     let expected = super::settings::required_version(&mut version, "query parameter")?;
-    let current = service.reload_settings()?;
+    let current = service.settings();
     if !current.templates.iter().any(|t| t.id == id) {
         return Err(ApiError::not_found(format!("template `{id}`")));
     }
@@ -328,19 +333,36 @@ pub(super) fn delete_template(
     ApiResponse::json(&json!({"deleted": id}))
 }
 
+/// `POST /api/templates/preview`: a draft, rendered with sample values.
+#[derive(Debug, Deserialize)]
+struct PreviewBody {
+    subject: String,
+    body: String,
+    /// Absent is a warning template; `null` or an unknown kind is refused.
+    #[serde(default, deserialize_with = "template_kind")]
+    kind: Option<seatwarden_mail::TemplateKind>,
+}
+
+fn template_kind<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<seatwarden_mail::TemplateKind>, D::Error> {
+    expecting(d, "a template kind").map(Some)
+}
+
+/// `POST /api/templates/{id}/test`: where to send the test mail.
+#[derive(Debug, Deserialize)]
+struct TestBody {
+    to: String,
+}
+
 pub(super) fn preview_template(
     _: &Service,
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let body = body_object(req)?;
-    let subject = string_field(&body, "subject")?;
-    let html = string_field(&body, "body")?;
-    let kind = match body.get("kind") {
-        Some(v) => serde_json::from_value(v.clone())
-            .map_err(|_| ApiError::bad_request("field `kind` is not a template kind"))?,
-        None => seatwarden_mail::TemplateKind::Warning,
-    };
+    let body: PreviewBody = typed(req)?;
+    let kind = body.kind.unwrap_or(seatwarden_mail::TemplateKind::Warning);
+    let (subject, html) = (body.subject, body.body);
     let mut template = Template::default_for(kind);
     template.subject = subject;
     template.html_body = html;
@@ -361,9 +383,8 @@ pub(super) fn test_template(
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = TemplateId(params.get("id")?.to_owned());
-    let body = body_object(req)?;
-    let to = string_field(&body, "to")?;
-    let settings = service.reload_settings()?;
+    let TestBody { to } = typed(req)?;
+    let settings = service.settings();
     let Some(template) = settings.templates.iter().find(|t| t.id == id) else {
         return Err(ApiError::not_found(format!("template `{id}`")));
     };

@@ -15,7 +15,7 @@ use seatwarden_audit::{
 };
 use seatwarden_core::Millis;
 
-use super::{Job, PendingPlan, run_lease};
+use super::{Job, PendingPlan, PlanState, run_lease};
 use crate::service::{KeptPlan, Missing, Phase, Service, ServiceError};
 use crate::store::JournaledPlan;
 
@@ -205,7 +205,7 @@ impl Service {
             actions: actions.clone(),
         };
         self.store().journal_plan(run, &journaled)?;
-        if plan.plan.status == "needs_approval" {
+        if plan.plan.status == PlanState::NeedsApproval {
             // An import that would exhaust a licence: journaled, then held
             // until an admin approves its hash (`approve`).
             self.hold_for_approval(run, actions.len())?;

@@ -24,7 +24,7 @@ use seatwarden_core::plan::{Plan, PlanStatus};
 use seatwarden_core::safety::never_logged_in_share_bp;
 use seatwarden_core::warning::Warned;
 
-use super::{ActionInfo, Job, RunPlan, policy_lease};
+use super::{ActionInfo, Job, PlanState, RunPlan, policy_lease};
 use crate::service::trail::{Facts, NEVER_LOGGED_IN_BP};
 use crate::service::{Missing, Phase, Service, ServiceError, admin_mail};
 use crate::store::{JournaledPlan, LeaseOutcome};
@@ -79,7 +79,7 @@ impl Service {
             );
         }
         let run_plan = RunPlan {
-            status: status_name(&status).to_owned(),
+            status: PlanState::from(&status),
             actor: Actor::system(),
             document,
             actions,
@@ -317,15 +317,6 @@ impl Service {
             preview,
         });
         Ok(run)
-    }
-}
-
-pub(super) fn status_name(status: &PlanStatus) -> &'static str {
-    match status {
-        PlanStatus::Preview => "preview",
-        PlanStatus::Ready => "ready",
-        PlanStatus::NeedsApproval { .. } => "needs_approval",
-        PlanStatus::Paused { .. } => "paused",
     }
 }
 

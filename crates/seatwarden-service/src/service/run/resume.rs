@@ -34,7 +34,7 @@ use seatwarden_core::{Millis, Operation, UserKey};
 
 use super::apply::audit_entry;
 use super::plan::{PREVIEW_REQUESTED, distinct_users};
-use super::{Job, RunPlan, policy_lease, run_lease};
+use super::{Job, PlanState, RunPlan, policy_lease, run_lease};
 use crate::service::{Phase, Service, ServiceError};
 use crate::store::{ActionKey, LeaseOutcome, RunJournal, StoreError};
 
@@ -163,8 +163,8 @@ impl Service {
         let run = stored.id;
         let plan: RunPlan = serde_json::from_str(&journal.plan.json)
             .map_err(|_| StoreError::Corrupt(format!("plan of run `{run}`")))?;
-        match plan.status.as_str() {
-            "preview" => {
+        match plan.status {
+            PlanState::Preview => {
                 let counts = RunCounts {
                     users_affected: distinct_users(&plan),
                     ..RunCounts::default()
@@ -173,12 +173,12 @@ impl Service {
                 self.release_policy(stored.policy.as_ref());
                 return Ok(Resumed::Completed);
             }
-            "paused" => {
+            PlanState::Paused => {
                 self.finish_with(run, RunStatus::Failed, RunCounts::default(), now)?;
                 self.release_policy(stored.policy.as_ref());
                 return Ok(Resumed::Completed);
             }
-            "needs_approval" if !self.was_approved(run)? => {
+            PlanState::NeedsApproval if !self.was_approved(run)? => {
                 self.store()
                     .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
                 self.phase(
