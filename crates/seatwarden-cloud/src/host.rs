@@ -1,0 +1,833 @@
+//! [`CloudHost`]: the Host port over an Atlassian Cloud organization.
+//!
+//! Reads: [`Host::header`] re-reads the whole organization (users with
+//! their groups and per-product last-active dates in pages of 100 from the
+//! v2 users search, the groups, Jira's application roles) into a cache, and
+//! [`Host::users_page`] hands that cache out; the service asks for the
+//! header once per index build, so one build is one consistent read. One
+//! user ([`Host::user`]) is always read fresh (one search by account id):
+//! the service re-checks a user that way just before a bulk write, and the
+//! host itself does before every write, so a run resumed after a crash sees
+//! "already suspended" and sends nothing (Cloud-side idempotency).
+//!
+//! Writes ([`CloudWrite`], which [`Host::apply`] maps the engine's
+//! operations onto): suspend/restore access (every account), deactivate/
+//! enable (managed accounts only: external ones are refused with
+//! [`EXTERNAL_CANNOT_DEACTIVATE`] and nothing is sent), remove product
+//! access (leave every group granting that product), group add/remove,
+//! remove from the directory. Each is checked against the fresh user first:
+//! a write whose effect is already there succeeds without a request.
+//!
+//! A 401 or 403 on a write is remembered: later writes that need the same
+//! permission fail at once with the same message rather than sending one
+//! refused request per user.
+
+use std::collections::{BTreeMap, HashMap};
+
+use parking_lot::{Mutex, RwLock};
+use seatwarden_core::Millis;
+use seatwarden_core::model::{
+    ApplicationKey, Directory, Group, GroupName, Licence, SeatLimit, UserKey,
+};
+use seatwarden_core::operation::{Operation, OperationFailure};
+use seatwarden_core::snapshot::{SnapshotHeader, SnapshotUser};
+use seatwarden_service::host::rules::{self, Change, DirectoryView};
+use seatwarden_service::host::{Applied, Host, HostError, UsersPage};
+
+use crate::client::{Api, Call, CloudClient, Method, segment};
+use crate::error::{CloudError, Permission};
+use crate::mapping::{self, CloudFacts, EXTERNAL_CANNOT_DEACTIVATE};
+use crate::wire::{
+    AddMembership, ApplicationRole, ClaimStatus, DisableRequest, EXPAND_GROUPS,
+    EXPAND_PRODUCT_ACCESS, GroupPage, GroupSearchRequest, ManagePermissions, OrgAnswer, UserPage,
+    UserSearchRequest,
+};
+
+/// Users per search page (the API's documented maximum is not stated; 100
+/// is what Atlassian's own examples use — see docs/cloud.md).
+pub const PAGE_SIZE: u32 = 100;
+
+/// Atlassian's default groups that grant administration.
+const ADMIN_GROUPS: &[&str] = &["site-admins", "org-admins"];
+
+/// A write in Cloud's own terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CloudWrite {
+    /// Suspend the user's access (any account; not billed; keeps groups).
+    Suspend(UserKey),
+    /// Restore suspended access.
+    Restore(UserKey),
+    /// Deactivate a managed account.
+    Deactivate(UserKey),
+    /// Enable a deactivated managed account.
+    Enable(UserKey),
+    /// Remove access to one product: leave every group granting it.
+    RemoveProductAccess(UserKey, ApplicationKey),
+    /// Join a group.
+    AddToGroup(UserKey, GroupName),
+    /// Leave a group.
+    RemoveFromGroup(UserKey, GroupName),
+    /// Remove the user from the directory (all access; re-invite to undo).
+    RemoveFromDirectory(UserKey),
+}
+
+/// What the connection screen says once connected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionStatus {
+    /// The organization's name.
+    pub org_name: String,
+    /// Jira application roles read with the site token.
+    pub licences: usize,
+    /// Whether the key may deactivate managed accounts (checked on one).
+    pub lifecycle_checked: bool,
+}
+
+/// Progress of a refresh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Users read so far.
+    pub users: usize,
+    /// Pages read so far.
+    pub pages: usize,
+}
+
+#[derive(Clone, Debug)]
+struct GroupEntry {
+    id: String,
+    group: Group,
+}
+
+struct Cache {
+    loaded: bool,
+    taken_at: Millis,
+    users: Vec<SnapshotUser>,
+    facts: Vec<CloudFacts>,
+    by_key: HashMap<String, usize>,
+    by_username: HashMap<String, usize>,
+    groups: BTreeMap<String, GroupEntry>,
+    licences: Vec<Licence>,
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache {
+            loaded: false,
+            taken_at: Millis(0),
+            users: Vec::new(),
+            facts: Vec::new(),
+            by_key: HashMap::new(),
+            by_username: HashMap::new(),
+            groups: BTreeMap::new(),
+            licences: Vec::new(),
+        }
+    }
+}
+
+impl Cache {
+    fn put(&mut self, user: SnapshotUser, facts: CloudFacts) {
+        for (name, id) in &facts.group_ids {
+            self.groups
+                .entry(name.to_lowercase())
+                .or_insert_with(|| GroupEntry {
+                    id: id.clone(),
+                    group: Group {
+                        name: GroupName::from(name.as_str()),
+                        admin: ADMIN_GROUPS.contains(&name.as_str()),
+                        licence: false,
+                    },
+                });
+        }
+        match self.by_key.get(&user.key) {
+            Some(&i) => {
+                if let (Some(u), Some(f)) = (self.users.get_mut(i), self.facts.get_mut(i)) {
+                    self.by_username.remove(&u.username.to_lowercase());
+                    self.by_username.insert(user.username.to_lowercase(), i);
+                    *u = user;
+                    *f = facts;
+                }
+            }
+            None => {
+                let i = self.users.len();
+                self.by_key.insert(user.key.clone(), i);
+                self.by_username.insert(user.username.to_lowercase(), i);
+                self.users.push(user);
+                self.facts.push(facts);
+            }
+        }
+    }
+
+    fn mark_licence_groups(&mut self) {
+        for licence in &self.licences {
+            for g in &licence.groups {
+                if let Some(entry) = self.groups.get_mut(&g.0.to_lowercase()) {
+                    entry.group.licence = true;
+                }
+            }
+        }
+    }
+}
+
+/// The Host over Atlassian Cloud.
+pub struct CloudHost {
+    client: CloudClient,
+    cache: RwLock<Cache>,
+    clock: Box<dyn Fn() -> Millis + Send + Sync>,
+    refused: Mutex<Vec<(Permission, CloudError)>>,
+    progress: Box<dyn Fn(Progress) + Send + Sync>,
+}
+
+impl std::fmt::Debug for CloudHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudHost")
+            .field("client", &self.client)
+            .finish_non_exhaustive()
+    }
+}
+
+fn system_clock() -> Millis {
+    Millis(chrono::Utc::now().timestamp_millis())
+}
+
+impl CloudHost {
+    /// A host over `client`, on the real clock.
+    pub fn new(client: CloudClient) -> CloudHost {
+        CloudHost {
+            client,
+            cache: RwLock::new(Cache::default()),
+            clock: Box::new(system_clock),
+            refused: Mutex::new(Vec::new()),
+            progress: Box::new(|_| {}),
+        }
+    }
+
+    /// Replaces the clock that stamps reads (tests, demos).
+    pub fn with_clock(mut self, clock: impl Fn() -> Millis + Send + Sync + 'static) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// Reports refresh progress to `f` after every page.
+    pub fn with_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Box::new(f);
+        self
+    }
+
+    /// The client (its counters, its configuration).
+    pub fn client(&self) -> &CloudClient {
+        &self.client
+    }
+
+    fn org_path(&self) -> String {
+        format!("/admin/v1/orgs/{}", segment(&self.client.config().org_id))
+    }
+
+    fn dir_path(&self) -> String {
+        format!(
+            "/admin/v2/orgs/{}/directories/{}",
+            segment(&self.client.config().org_id),
+            segment(&self.client.config().directory_id)
+        )
+    }
+
+    /// Checks both credentials before anything is written: the key reads
+    /// the organization and its users, the key may deactivate a managed
+    /// account (the user management API refuses scoped keys), and the site
+    /// token reads Jira's application roles.
+    pub fn connect(&self) -> Result<ConnectionStatus, CloudError> {
+        let org: OrgAnswer = self.client.json(&Call::new(
+            Method::Get,
+            Api::Admin,
+            self.org_path(),
+            "read the organization",
+            Permission::ReadOrg,
+        ))?;
+        let one: UserPage = self.search(&UserSearchRequest {
+            limit: Some(1),
+            claim_status: Some(ClaimStatus::Managed),
+            ..UserSearchRequest::default()
+        })?;
+        let mut lifecycle_checked = false;
+        if let Some(managed) = one.data.first() {
+            let permissions: ManagePermissions = self.client.json(&Call::new(
+                Method::Get,
+                Api::UserManagement,
+                format!("/users/{}/manage", segment(&managed.account_id)),
+                "read what it may do to managed accounts",
+                Permission::ManageLifecycle,
+            ))?;
+            if !permissions.lifecycle_enablement.allowed {
+                return Err(CloudError::Forbidden {
+                    credential: crate::error::Credential::OrgApiKey,
+                    call: "deactivate managed accounts",
+                    permission: Permission::ManageLifecycle,
+                });
+            }
+            lifecycle_checked = true;
+        }
+        let licences = self.application_roles()?.len();
+        Ok(ConnectionStatus {
+            org_name: org.data.attributes.name,
+            licences,
+            lifecycle_checked,
+        })
+    }
+
+    fn search(&self, request: &UserSearchRequest) -> Result<UserPage, CloudError> {
+        self.client.json(
+            &Call::new(
+                Method::Post,
+                Api::Admin,
+                format!("{}/users/search", self.dir_path()),
+                "read users",
+                Permission::ReadDirectory,
+            )
+            .json(request)?,
+        )
+    }
+
+    fn application_roles(&self) -> Result<Vec<ApplicationRole>, CloudError> {
+        if self.client.config().site_base.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.client.json(&Call::new(
+            Method::Get,
+            Api::Site,
+            "/rest/api/3/applicationrole".to_owned(),
+            "read Jira's application roles",
+            Permission::AdministerJira,
+        ))
+    }
+
+    /// Re-reads the whole organization into the cache.
+    pub fn refresh(&self) -> Result<usize, CloudError> {
+        let mut cache = Cache {
+            loaded: true,
+            taken_at: (self.clock)(),
+            ..Cache::default()
+        };
+        let mut cursor: Option<String> = None;
+        let mut pages = 0usize;
+        loop {
+            let page = self.search(&UserSearchRequest {
+                cursor: cursor.clone(),
+                limit: Some(PAGE_SIZE),
+                expand: vec![EXPAND_PRODUCT_ACCESS.to_owned(), EXPAND_GROUPS.to_owned()],
+                ..UserSearchRequest::default()
+            })?;
+            pages += 1;
+            for user in &page.data {
+                let (snapshot, facts) = mapping::map_user(user);
+                cache.put(snapshot, facts);
+            }
+            (self.progress)(Progress {
+                users: cache.users.len(),
+                pages,
+            });
+            match page.links.next {
+                Some(next) if Some(&next) != cursor.as_ref() && !next.is_empty() => {
+                    cursor = Some(next);
+                }
+                Some(next) if !next.is_empty() => {
+                    return Err(CloudError::Invalid {
+                        call: "read users",
+                        reason: "the next-page cursor did not advance".to_owned(),
+                    });
+                }
+                _ => break,
+            }
+        }
+        self.read_groups(&mut cache)?;
+        cache.licences = self
+            .application_roles()?
+            .into_iter()
+            .map(|role| Licence {
+                application: ApplicationKey::from(role.key.as_str()),
+                name: role.name,
+                limit: if role.has_unlimited_seats {
+                    SeatLimit::Unlimited
+                } else {
+                    SeatLimit::Limited(
+                        u32::try_from(role.number_of_seats.unwrap_or(0).max(0)).unwrap_or(u32::MAX),
+                    )
+                },
+                seats_used: u32::try_from(role.user_count.unwrap_or(0).max(0))
+                    .unwrap_or(u32::MAX),
+                groups: role
+                    .groups
+                    .iter()
+                    .map(|g| GroupName::from(g.as_str()))
+                    .collect(),
+            })
+            .collect();
+        cache.mark_licence_groups();
+        // The snapshot model wants a stable order: by key.
+        let mut order: Vec<usize> = (0..cache.users.len()).collect();
+        order.sort_by(|&a, &b| {
+            let key = |i: usize| cache.users.get(i).map(|u| u.key.clone());
+            key(a).cmp(&key(b))
+        });
+        let (users, facts) = (std::mem::take(&mut cache.users), std::mem::take(&mut cache.facts));
+        let mut users: Vec<Option<SnapshotUser>> = users.into_iter().map(Some).collect();
+        let mut facts: Vec<Option<CloudFacts>> = facts.into_iter().map(Some).collect();
+        cache.by_key.clear();
+        cache.by_username.clear();
+        for i in order {
+            if let (Some(u), Some(f)) = (
+                users.get_mut(i).and_then(Option::take),
+                facts.get_mut(i).and_then(Option::take),
+            ) {
+                cache.put(u, f);
+            }
+        }
+        let count = cache.users.len();
+        *self.cache.write() = cache;
+        Ok(count)
+    }
+
+    fn read_groups(&self, cache: &mut Cache) -> Result<(), CloudError> {
+        let mut cursor: Option<String> = None;
+        loop {
+            let page: GroupPage = self.client.json(
+                &Call::new(
+                    Method::Post,
+                    Api::Admin,
+                    format!("{}/groups/search", self.dir_path()),
+                    "read groups",
+                    Permission::ReadDirectory,
+                )
+                .json(&GroupSearchRequest {
+                    cursor: cursor.clone(),
+                    limit: Some(PAGE_SIZE),
+                })?,
+            )?;
+            for g in page.data {
+                cache
+                    .groups
+                    .entry(g.name.to_lowercase())
+                    .or_insert_with(|| GroupEntry {
+                        id: g.id.clone(),
+                        group: Group {
+                            name: GroupName::from(g.name.as_str()),
+                            admin: ADMIN_GROUPS.contains(&g.name.as_str()),
+                            licence: false,
+                        },
+                    });
+            }
+            match page.links.next {
+                Some(next) if Some(&next) != cursor.as_ref() && !next.is_empty() => {
+                    cursor = Some(next);
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn ensure_loaded(&self) -> Result<(), HostError> {
+        if !self.cache.read().loaded {
+            self.refresh().map_err(unavailable)?;
+        }
+        Ok(())
+    }
+
+    /// The Cloud facts (claim, statuses, per-product dates) of one cached
+    /// user.
+    pub fn facts(&self, key: &UserKey) -> Option<CloudFacts> {
+        let cache = self.cache.read();
+        let i = *cache.by_key.get(key.as_str())?;
+        cache.facts.get(i).cloned()
+    }
+
+    /// Reads one user fresh and updates the cache; `None` if Cloud has no
+    /// such account in the directory.
+    fn read_user(&self, request: UserSearchRequest) -> Result<Option<SnapshotUser>, CloudError> {
+        let page = self.search(&UserSearchRequest {
+            limit: Some(1),
+            expand: vec![EXPAND_PRODUCT_ACCESS.to_owned(), EXPAND_GROUPS.to_owned()],
+            ..request
+        })?;
+        let Some(user) = page.data.first() else {
+            return Ok(None);
+        };
+        let (snapshot, facts) = mapping::map_user(user);
+        self.cache.write().put(snapshot.clone(), facts);
+        Ok(Some(snapshot))
+    }
+
+    fn fresh(&self, key: &UserKey) -> Result<(SnapshotUser, CloudFacts), OperationFailure> {
+        let user = self
+            .read_user(UserSearchRequest {
+                account_ids: vec![key.as_str().to_owned()],
+                ..UserSearchRequest::default()
+            })
+            .map_err(failure)?
+            .ok_or(OperationFailure::NotFound)?;
+        let facts = self.facts(key).ok_or(OperationFailure::NotFound)?;
+        Ok((user, facts))
+    }
+
+    /// Applies one Cloud write; a write whose effect is already there
+    /// succeeds without a request.
+    pub fn write(&self, write: &CloudWrite) -> Result<Applied, OperationFailure> {
+        let key = match write {
+            CloudWrite::Suspend(k)
+            | CloudWrite::Restore(k)
+            | CloudWrite::Deactivate(k)
+            | CloudWrite::Enable(k)
+            | CloudWrite::RemoveProductAccess(k, _)
+            | CloudWrite::AddToGroup(k, _)
+            | CloudWrite::RemoveFromGroup(k, _)
+            | CloudWrite::RemoveFromDirectory(k) => k,
+        };
+        let (user, facts) = self.fresh(key)?;
+        let account = segment(key.as_str());
+        match write {
+            CloudWrite::Suspend(_) if facts.suspended => Ok(Applied::default()),
+            CloudWrite::Suspend(_) => self.send_write(
+                Method::Post,
+                Api::Admin,
+                format!("{}/users/{account}/suspend", self.dir_path()),
+                "suspend a user's access",
+                Permission::WriteDirectory,
+                None,
+            ),
+            CloudWrite::Restore(_) if !facts.suspended => Ok(Applied::default()),
+            CloudWrite::Restore(_) => self.send_write(
+                Method::Post,
+                Api::Admin,
+                format!("{}/users/{account}/restore", self.dir_path()),
+                "restore a user's access",
+                Permission::WriteDirectory,
+                None,
+            ),
+            CloudWrite::Deactivate(_) | CloudWrite::Enable(_) if !facts.managed => Err(
+                OperationFailure::Vetoed(EXTERNAL_CANNOT_DEACTIVATE.to_owned()),
+            ),
+            CloudWrite::Deactivate(_) if facts.deactivated => Ok(Applied::default()),
+            CloudWrite::Deactivate(_) => self.send_write(
+                Method::Post,
+                Api::UserManagement,
+                format!("/users/{account}/manage/lifecycle/disable"),
+                "deactivate a managed account",
+                Permission::ManageLifecycle,
+                Some(serde_json::to_value(DisableRequest { message: None }).unwrap_or_default()),
+            ),
+            CloudWrite::Enable(_) if !facts.deactivated => Ok(Applied::default()),
+            CloudWrite::Enable(_) => self.send_write(
+                Method::Post,
+                Api::UserManagement,
+                format!("/users/{account}/manage/lifecycle/enable"),
+                "enable a managed account",
+                Permission::ManageLifecycle,
+                None,
+            ),
+            CloudWrite::AddToGroup(_, group) => {
+                if user.groups.iter().any(|g| g.eq_ignore_ascii_case(&group.0)) {
+                    return Ok(Applied::default());
+                }
+                // Seats and the group's existence: the shared directory rules.
+                let op = Operation::AddToGroup {
+                    user: key.clone(),
+                    group: group.clone(),
+                };
+                match rules::decide(&View::new(self, user.clone()), &op)? {
+                    Change::Nothing => Ok(Applied::default()),
+                    _ => {
+                        let id = self.group_id(group).ok_or(OperationFailure::NotFound)?;
+                        self.send_write(
+                            Method::Post,
+                            Api::Admin,
+                            format!("{}/groups/{}/memberships", self.dir_path(), segment(&id)),
+                            "add a user to a group",
+                            Permission::WriteDirectory,
+                            Some(
+                                serde_json::to_value(AddMembership {
+                                    account_id: key.as_str().to_owned(),
+                                })
+                                .unwrap_or_default(),
+                            ),
+                        )
+                    }
+                }
+            }
+            CloudWrite::RemoveFromGroup(_, group) => {
+                if self.group_id(group).is_none() {
+                    return Err(OperationFailure::NotFound);
+                }
+                let Some((_, id)) = facts
+                    .group_ids
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(&group.0))
+                else {
+                    return Ok(Applied::default());
+                };
+                self.send_write(
+                    Method::Delete,
+                    Api::Admin,
+                    format!(
+                        "{}/groups/{}/memberships/{account}",
+                        self.dir_path(),
+                        segment(id)
+                    ),
+                    "remove a user from a group",
+                    Permission::WriteDirectory,
+                    None,
+                )
+            }
+            CloudWrite::RemoveProductAccess(_, product) => {
+                let granting: Vec<GroupName> = self
+                    .cache
+                    .read()
+                    .licences
+                    .iter()
+                    .filter(|l| l.application == *product)
+                    .flat_map(|l| l.groups.iter().cloned())
+                    .collect();
+                if granting.is_empty() {
+                    return Err(OperationFailure::NotFound);
+                }
+                for group in granting {
+                    if user.groups.iter().any(|g| g.eq_ignore_ascii_case(&group.0)) {
+                        self.write(&CloudWrite::RemoveFromGroup(key.clone(), group))?;
+                    }
+                }
+                Ok(Applied::default())
+            }
+            CloudWrite::RemoveFromDirectory(_) => self.send_write(
+                Method::Delete,
+                Api::Admin,
+                format!("{}/users/{account}", self.dir_path()),
+                "remove a user from the directory",
+                Permission::WriteDirectory,
+                None,
+            ),
+        }?;
+        // The cache follows Cloud: read the user again only if they are
+        // still there.
+        if !matches!(write, CloudWrite::RemoveFromDirectory(_)) {
+            let _ = self.fresh(key);
+        } else {
+            let mut cache = self.cache.write();
+            if let Some(&i) = cache.by_key.get(key.as_str())
+                && let Some(u) = cache.users.get_mut(i)
+            {
+                u.active = false;
+            }
+        }
+        Ok(Applied::default())
+    }
+
+    fn group_id(&self, group: &GroupName) -> Option<String> {
+        self.cache
+            .read()
+            .groups
+            .get(&group.0.to_lowercase())
+            .map(|g| g.id.clone())
+    }
+
+    fn send_write(
+        &self,
+        method: Method,
+        api: Api,
+        path: String,
+        what: &'static str,
+        permission: Permission,
+        body: Option<serde_json::Value>,
+    ) -> Result<Applied, OperationFailure> {
+        if let Some((_, refused)) = self
+            .refused
+            .lock()
+            .iter()
+            .find(|(p, _)| *p == permission)
+        {
+            return Err(OperationFailure::Host(refused.to_string()));
+        }
+        let mut call = Call::new(method, api, path, what, permission);
+        call.body = body;
+        match self.client.send(&call) {
+            Ok(_) => Ok(Applied::default()),
+            Err(e @ (CloudError::Forbidden { .. } | CloudError::Unauthorized { .. })) => {
+                self.refused.lock().push((permission, e.clone()));
+                Err(OperationFailure::Host(e.to_string()))
+            }
+            Err(e) => Err(failure(e)),
+        }
+    }
+
+    /// The engine's operation in Cloud's terms; `Err` for operations Cloud
+    /// does not offer through the connector.
+    pub fn cloud_write(operation: &Operation) -> Result<CloudWrite, OperationFailure> {
+        let unsupported = |what: &str| {
+            Err(OperationFailure::Vetoed(format!(
+                "{what} is not available for Atlassian Cloud accounts"
+            )))
+        };
+        match operation {
+            Operation::Deactivate { user } => Ok(CloudWrite::Deactivate(user.clone())),
+            // Activate means "make the user active again": enable a
+            // deactivated account, restore a suspended one (decided on the
+            // fresh user in `apply`).
+            Operation::Activate { user } => Ok(CloudWrite::Enable(user.clone())),
+            Operation::AddToGroup { user, group } => {
+                Ok(CloudWrite::AddToGroup(user.clone(), group.clone()))
+            }
+            Operation::RemoveFromGroup { user, group } => {
+                Ok(CloudWrite::RemoveFromGroup(user.clone(), group.clone()))
+            }
+            Operation::Delete { user } => Ok(CloudWrite::RemoveFromDirectory(user.clone())),
+            Operation::Rename { .. } => unsupported("renaming"),
+            Operation::ReassignIssues { .. } => unsupported("handing issues over"),
+            Operation::CreateGroup { .. } | Operation::DeleteGroup { .. } => {
+                unsupported("creating or deleting groups")
+            }
+            Operation::CreateUser { .. } | Operation::UpdateUser { .. } => {
+                unsupported("creating or editing accounts")
+            }
+        }
+    }
+}
+
+/// A read failure as the Host port says it.
+fn unavailable(e: CloudError) -> HostError {
+    match e {
+        CloudError::Invalid { .. } => HostError::Invalid(e.to_string()),
+        _ => HostError::Unavailable(e.to_string()),
+    }
+}
+
+/// A write failure as the Host port says it.
+fn failure(e: CloudError) -> OperationFailure {
+    match e {
+        CloudError::NotFound { .. } => OperationFailure::NotFound,
+        other => OperationFailure::Host(other.to_string()),
+    }
+}
+
+/// The shared directory rules' view: one fresh user over the cached groups
+/// and licences.
+struct View<'a> {
+    host: &'a CloudHost,
+    user: SnapshotUser,
+    directories: Vec<Directory>,
+    groups: Vec<Group>,
+    licences: Vec<Licence>,
+}
+
+impl<'a> View<'a> {
+    fn new(host: &'a CloudHost, user: SnapshotUser) -> View<'a> {
+        let cache = host.cache.read();
+        View {
+            host,
+            user,
+            directories: mapping::directories(),
+            groups: cache.groups.values().map(|g| g.group.clone()).collect(),
+            licences: cache.licences.clone(),
+        }
+    }
+}
+
+impl DirectoryView for View<'_> {
+    fn directories(&self) -> &[Directory] {
+        &self.directories
+    }
+    fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+    fn licences(&self) -> &[Licence] {
+        &self.licences
+    }
+    fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, OperationFailure> {
+        if key.as_str() == self.user.key {
+            return Ok(Some(self.user.clone()));
+        }
+        let cache = self.host.cache.read();
+        Ok(cache
+            .by_key
+            .get(key.as_str())
+            .and_then(|&i| cache.users.get(i).cloned()))
+    }
+    fn username_owner(&self, folded: &str) -> Result<Option<String>, OperationFailure> {
+        let cache = self.host.cache.read();
+        Ok(cache
+            .by_username
+            .get(folded)
+            .and_then(|&i| cache.users.get(i))
+            .map(|u| u.key.clone()))
+    }
+    fn seats_used(&self, licence: usize) -> Result<u32, OperationFailure> {
+        // Atlassian counts the seats; the cached count is as of the last read.
+        Ok(self.licences.get(licence).map_or(0, |l| l.seats_used))
+    }
+    fn delete_veto(&self, _user: &UserKey) -> Result<Option<String>, OperationFailure> {
+        Ok(None)
+    }
+}
+
+impl Host for CloudHost {
+    fn header(&self) -> Result<SnapshotHeader, HostError> {
+        self.refresh().map_err(unavailable)?;
+        let cache = self.cache.read();
+        Ok(SnapshotHeader {
+            taken_at: cache.taken_at,
+            directories: mapping::directories(),
+            groups: cache.groups.values().map(|g| g.group.clone()).collect(),
+            licences: cache.licences.clone(),
+            sysadmins: cache
+                .users
+                .iter()
+                .zip(&cache.facts)
+                .filter(|(_, f)| f.org_admin)
+                .map(|(u, _)| UserKey::from(u.key.as_str()))
+                .collect(),
+        })
+    }
+
+    fn users_page(&self, cursor: Option<&str>, limit: usize) -> Result<UsersPage, HostError> {
+        self.ensure_loaded()?;
+        let start = match cursor {
+            None => 0,
+            Some(c) => c
+                .parse::<usize>()
+                .map_err(|_| HostError::Invalid("not a cursor of this host".to_owned()))?,
+        };
+        let cache = self.cache.read();
+        let end = start.saturating_add(limit.max(1)).min(cache.users.len());
+        let users = cache.users.get(start..end).unwrap_or_default().to_vec();
+        Ok(UsersPage {
+            users,
+            next: (end < cache.users.len()).then(|| end.to_string()),
+        })
+    }
+
+    fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, HostError> {
+        self.read_user(UserSearchRequest {
+            account_ids: vec![key.as_str().to_owned()],
+            ..UserSearchRequest::default()
+        })
+        .map_err(unavailable)
+    }
+
+    fn user_by_username(&self, username: &str) -> Result<Option<SnapshotUser>, HostError> {
+        self.read_user(UserSearchRequest {
+            emails: vec![username.to_owned()],
+            ..UserSearchRequest::default()
+        })
+        .map_err(unavailable)
+    }
+
+    fn apply(&self, operation: &Operation) -> Result<Applied, OperationFailure> {
+        let write = CloudHost::cloud_write(operation)?;
+        if let CloudWrite::Enable(key) = &write {
+            // Active again: enable a deactivated managed account, restore a
+            // suspended one (either, or both, may apply).
+            let (_, facts) = self.fresh(key)?;
+            if facts.deactivated {
+                self.write(&CloudWrite::Enable(key.clone()))?;
+            }
+            if facts.suspended {
+                self.write(&CloudWrite::Restore(key.clone()))?;
+            }
+            return Ok(Applied::default());
+        }
+        self.write(&write)
+    }
+}
