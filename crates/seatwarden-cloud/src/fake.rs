@@ -125,6 +125,10 @@ pub struct Logged {
     pub path: String,
     /// The status answered.
     pub status: u16,
+    /// The request body (empty when none).
+    pub body: String,
+    /// The answer's body.
+    pub answer: String,
 }
 
 struct State {
@@ -319,22 +323,50 @@ fn is_write(method: &str, path: &str) -> bool {
     method == "DELETE" || (method == "POST" && !path.ends_with("/search"))
 }
 
-fn json(status: StatusCode, body: &impl Serialize) -> Response {
-    let text = serde_json::to_string(body).unwrap_or_default();
-    let mut response = (status, text).into_response();
-    response.headers_mut().insert(
-        "content-type",
-        HeaderValue::from_static("application/json"),
-    );
-    response
+/// An answer before it becomes an HTTP response (kept for the log).
+struct Reply {
+    status: StatusCode,
+    body: String,
+    retry_after: Option<u64>,
 }
 
-fn no_content() -> Response {
-    StatusCode::NO_CONTENT.into_response()
+impl Reply {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.body).into_response();
+        if self.status != StatusCode::NO_CONTENT {
+            response.headers_mut().insert(
+                "content-type",
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        if let Some(v) = self
+            .retry_after
+            .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+        {
+            response.headers_mut().insert("retry-after", v);
+        }
+        response
+    }
+}
+
+fn json(status: StatusCode, body: &impl Serialize) -> Reply {
+    Reply {
+        status,
+        body: serde_json::to_string(body).unwrap_or_default(),
+        retry_after: None,
+    }
+}
+
+fn no_content() -> Reply {
+    Reply {
+        status: StatusCode::NO_CONTENT,
+        body: String::new(),
+        retry_after: None,
+    }
 }
 
 /// The organization APIs' error body.
-fn admin_error(status: StatusCode, code: &str, title: &str) -> Response {
+fn admin_error(status: StatusCode, code: &str, title: &str) -> Reply {
     json(
         status,
         &ApiErrors {
@@ -350,7 +382,7 @@ fn admin_error(status: StatusCode, code: &str, title: &str) -> Response {
 }
 
 /// Jira's error body.
-fn jira_error(status: StatusCode, message: &str) -> Response {
+fn jira_error(status: StatusCode, message: &str) -> Reply {
     json(
         status,
         &JiraErrors {
@@ -384,7 +416,13 @@ fn expanded(user: &CloudUser, expand: &[String]) -> CloudUser {
 }
 
 impl State {
-    fn answer(&mut self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
+    fn answer(
+        &mut self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Response {
         self.requests += 1;
         let n = self.requests;
         let response = if self.faults.server_error_at.contains(&n) {
@@ -399,9 +437,7 @@ impl State {
                 "RATE_LIMITED",
                 "Too many requests",
             );
-            if let Ok(v) = HeaderValue::from_str(&self.faults.retry_after_secs.to_string()) {
-                r.headers_mut().insert("retry-after", v);
-            }
+            r.retry_after = Some(self.faults.retry_after_secs);
             r
         } else {
             self.route(method, uri.path(), headers, body)
@@ -409,9 +445,11 @@ impl State {
         self.log.push(Logged {
             method: method.as_str().to_owned(),
             path: uri.path().to_owned(),
-            status: response.status().as_u16(),
+            status: response.status.as_u16(),
+            body: String::from_utf8_lossy(body).into_owned(),
+            answer: response.body.clone(),
         });
-        response
+        response.into_response()
     }
 
     fn bearer_ok(&self, headers: &HeaderMap) -> bool {
@@ -435,7 +473,7 @@ impl State {
     }
 
     /// Every documented request the connector makes; anything else is 404.
-    fn route(&mut self, method: &Method, path: &str, headers: &HeaderMap, body: &Bytes) -> Response {
+    fn route(&mut self, method: &Method, path: &str, headers: &HeaderMap, body: &Bytes) -> Reply {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         match segments.as_slice() {
             ["rest", "api", "3", "applicationrole"] if method == Method::GET => {
@@ -499,7 +537,7 @@ impl State {
         self.org.users.iter().position(|u| u.account_id == account)
     }
 
-    fn user_management(&mut self, method: &Method, account: &str, rest: &[&str]) -> Response {
+    fn user_management(&mut self, method: &Method, account: &str, rest: &[&str]) -> Reply {
         let Some(i) = self.user_index(account) else {
             return admin_error(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found");
         };
@@ -534,7 +572,7 @@ impl State {
         }
     }
 
-    fn admin(&mut self, method: &Method, segments: &[&str], body: &Bytes) -> Response {
+    fn admin(&mut self, method: &Method, segments: &[&str], body: &Bytes) -> Reply {
         let org_id = self.org.org_id.clone();
         match (method.as_str(), segments) {
             ("GET", ["v1", "orgs", org]) if *org == org_id => json(
@@ -561,7 +599,7 @@ impl State {
         }
     }
 
-    fn last_active(&self, account: &str) -> Response {
+    fn last_active(&self, account: &str) -> Reply {
         let Some(user) = self.org.users.iter().find(|u| u.account_id == account) else {
             return admin_error(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found");
         };
@@ -586,7 +624,7 @@ impl State {
         )
     }
 
-    fn directory(&mut self, method: &Method, rest: &[&str], body: &Bytes) -> Response {
+    fn directory(&mut self, method: &Method, rest: &[&str], body: &Bytes) -> Reply {
         match (method.as_str(), rest) {
             ("POST", ["users", "search"]) => {
                 let Ok(request) = serde_json::from_slice::<UserSearchRequest>(body) else {
@@ -652,7 +690,7 @@ impl State {
         }
     }
 
-    fn membership(&mut self, group_id: &str, account: &str, add: bool) -> Response {
+    fn membership(&mut self, group_id: &str, account: &str, add: bool) -> Reply {
         let Some(group) = self.org.groups.iter().find(|g| g.id == group_id).cloned() else {
             return admin_error(StatusCode::NOT_FOUND, "NOT_FOUND", "Group not found");
         };
@@ -671,7 +709,7 @@ impl State {
         no_content()
     }
 
-    fn search_users(&self, request: &UserSearchRequest) -> Response {
+    fn search_users(&self, request: &UserSearchRequest) -> Reply {
         let Some(start) = offset_of(request.cursor.as_deref()) else {
             return admin_error(StatusCode::BAD_REQUEST, "INVALID_CURSOR", "Invalid page cursor");
         };
