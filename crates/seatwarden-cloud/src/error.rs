@@ -110,7 +110,9 @@ pub enum CloudError {
         code: Option<String>,
     },
     /// Still 429 after the allowed number of waits.
-    #[error("Atlassian kept rate-limiting the connector ({waits} waits of Retry-After while trying to {call}); try again later")]
+    #[error(
+        "Atlassian kept rate-limiting the connector ({waits} waits of Retry-After while trying to {call}); try again later"
+    )]
     RateLimited {
         /// What the call was for.
         call: &'static str,

@@ -334,10 +334,9 @@ impl Reply {
     fn into_response(self) -> Response {
         let mut response = (self.status, self.body).into_response();
         if self.status != StatusCode::NO_CONTENT {
-            response.headers_mut().insert(
-                "content-type",
-                HeaderValue::from_static("application/json"),
-            );
+            response
+                .headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/json"));
         }
         if let Some(v) = self
             .retry_after
@@ -406,7 +405,10 @@ fn offset_of(cursor: Option<&str>) -> Option<usize> {
 /// `user` with only what `expand` asked for.
 fn expanded(user: &CloudUser, expand: &[String]) -> CloudUser {
     let mut out = user.clone();
-    if !expand.iter().any(|e| e == crate::wire::EXPAND_PRODUCT_ACCESS) {
+    if !expand
+        .iter()
+        .any(|e| e == crate::wire::EXPAND_PRODUCT_ACCESS)
+    {
         out.product_access.clear();
     }
     if !expand.iter().any(|e| e == crate::wire::EXPAND_GROUPS) {
@@ -431,7 +433,11 @@ impl State {
                 "SERVICE_UNAVAILABLE",
                 "Service unavailable",
             )
-        } else if self.faults.rate_limit_every.is_some_and(|k| k > 0 && n % k == 0) {
+        } else if self
+            .faults
+            .rate_limit_every
+            .is_some_and(|k| k > 0 && n % k == 0)
+        {
             let mut r = admin_error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "RATE_LIMITED",
@@ -478,10 +484,16 @@ impl State {
         match segments.as_slice() {
             ["rest", "api", "3", "applicationrole"] if method == Method::GET => {
                 if !self.basic_ok(headers) {
-                    return jira_error(StatusCode::UNAUTHORIZED, "Client must be authenticated to access this resource.");
+                    return jira_error(
+                        StatusCode::UNAUTHORIZED,
+                        "Client must be authenticated to access this resource.",
+                    );
                 }
                 if !self.credentials.site_admin {
-                    return jira_error(StatusCode::FORBIDDEN, "You are not authorized to perform this action. Administrator privileges are required.");
+                    return jira_error(
+                        StatusCode::FORBIDDEN,
+                        "You are not authorized to perform this action. Administrator privileges are required.",
+                    );
                 }
                 json(StatusCode::OK, &self.roles())
             }
@@ -498,7 +510,8 @@ impl State {
                 if !self.bearer_ok(headers) {
                     return admin_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "Unauthorized");
                 }
-                if is_write(method.as_str(), path) && self.credentials.key_kind == KeyKind::ReadOnly {
+                if is_write(method.as_str(), path) && self.credentials.key_kind == KeyKind::ReadOnly
+                {
                     return admin_error(StatusCode::FORBIDDEN, "FORBIDDEN", "Forbidden");
                 }
                 self.admin(method, segments.get(1..).unwrap_or_default(), body)
@@ -519,9 +532,9 @@ impl State {
                     .filter(|u| {
                         u.account_status == AccountStatus::Active
                             && u.membership_status == MembershipStatus::Active
-                            && u.groups.iter().any(|g| {
-                                g.name.as_ref().is_some_and(|n| role.groups.contains(n))
-                            })
+                            && u.groups
+                                .iter()
+                                .any(|g| g.name.as_ref().is_some_and(|n| role.groups.contains(n)))
                     })
                     .count() as i64;
                 ApplicationRole {
@@ -557,7 +570,11 @@ impl State {
                 if !managed {
                     // Hand-written: Atlassian's exact answer for an external
                     // account is not documented (docs/cloud.md, open questions).
-                    return admin_error(StatusCode::FORBIDDEN, "NOT_MANAGED", "Account is not managed");
+                    return admin_error(
+                        StatusCode::FORBIDDEN,
+                        "NOT_MANAGED",
+                        "Account is not managed",
+                    );
                 }
                 if *action == "disable" {
                     user.account_status = AccountStatus::Inactive;
@@ -587,11 +604,18 @@ impl State {
                     },
                 },
             ),
-            ("GET", ["v1", "orgs", org, "directory", "users", account, "last-active-dates"])
-                if *org == org_id =>
-            {
-                self.last_active(account)
-            }
+            (
+                "GET",
+                [
+                    "v1",
+                    "orgs",
+                    org,
+                    "directory",
+                    "users",
+                    account,
+                    "last-active-dates",
+                ],
+            ) if *org == org_id => self.last_active(account),
             (_, ["v2", "orgs", org, "directories", _dir, rest @ ..]) if *org == org_id => {
                 self.directory(method, rest, body)
             }
@@ -628,18 +652,32 @@ impl State {
         match (method.as_str(), rest) {
             ("POST", ["users", "search"]) => {
                 let Ok(request) = serde_json::from_slice::<UserSearchRequest>(body) else {
-                    return admin_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "Invalid request body");
+                    return admin_error(
+                        StatusCode::BAD_REQUEST,
+                        "INVALID_REQUEST",
+                        "Invalid request body",
+                    );
                 };
                 self.search_users(&request)
             }
             ("POST", ["groups", "search"]) => {
                 let Ok(request) = serde_json::from_slice::<GroupSearchRequest>(body) else {
-                    return admin_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "Invalid request body");
+                    return admin_error(
+                        StatusCode::BAD_REQUEST,
+                        "INVALID_REQUEST",
+                        "Invalid request body",
+                    );
                 };
                 let Some(start) = offset_of(request.cursor.as_deref()) else {
-                    return admin_error(StatusCode::BAD_REQUEST, "INVALID_CURSOR", "Invalid page cursor");
+                    return admin_error(
+                        StatusCode::BAD_REQUEST,
+                        "INVALID_CURSOR",
+                        "Invalid page cursor",
+                    );
                 };
-                let limit = request.limit.map_or(MAX_PAGE, |l| (l as usize).clamp(1, MAX_PAGE));
+                let limit = request
+                    .limit
+                    .map_or(MAX_PAGE, |l| (l as usize).clamp(1, MAX_PAGE));
                 let end = start.saturating_add(limit).min(self.org.groups.len());
                 json(
                     StatusCode::OK,
@@ -679,7 +717,11 @@ impl State {
                     account_id: String,
                 }
                 let Ok(request) = serde_json::from_slice::<Body>(body) else {
-                    return admin_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "Invalid request body");
+                    return admin_error(
+                        StatusCode::BAD_REQUEST,
+                        "INVALID_REQUEST",
+                        "Invalid request body",
+                    );
                 };
                 self.membership(group, &request.account_id, true)
             }
@@ -711,24 +753,41 @@ impl State {
 
     fn search_users(&self, request: &UserSearchRequest) -> Reply {
         let Some(start) = offset_of(request.cursor.as_deref()) else {
-            return admin_error(StatusCode::BAD_REQUEST, "INVALID_CURSOR", "Invalid page cursor");
+            return admin_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_CURSOR",
+                "Invalid page cursor",
+            );
         };
         if !request.account_ids.is_empty() && !request.emails.is_empty() {
-            return admin_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "Invalid filters");
+            return admin_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                "Invalid filters",
+            );
         }
-        let limit = request.limit.map_or(MAX_PAGE, |l| (l as usize).clamp(1, MAX_PAGE));
+        let limit = request
+            .limit
+            .map_or(MAX_PAGE, |l| (l as usize).clamp(1, MAX_PAGE));
         let matching: Vec<&CloudUser> = self
             .org
             .users
             .iter()
-            .filter(|u| request.account_ids.is_empty() || request.account_ids.contains(&u.account_id))
+            .filter(|u| {
+                request.account_ids.is_empty() || request.account_ids.contains(&u.account_id)
+            })
             .filter(|u| {
                 request.emails.is_empty()
-                    || u.email.as_ref().is_some_and(|e| {
-                        request.emails.iter().any(|x| x.eq_ignore_ascii_case(e))
-                    })
+                    || u.email
+                        .as_ref()
+                        .is_some_and(|e| request.emails.iter().any(|x| x.eq_ignore_ascii_case(e)))
             })
-            .filter(|u| request.claim_status.as_ref().is_none_or(|c| *c == u.claim_status))
+            .filter(|u| {
+                request
+                    .claim_status
+                    .as_ref()
+                    .is_none_or(|c| *c == u.claim_status)
+            })
             .collect();
         let end = start.saturating_add(limit).min(matching.len());
         json(

@@ -350,8 +350,7 @@ impl CloudHost {
                         u32::try_from(role.number_of_seats.unwrap_or(0).max(0)).unwrap_or(u32::MAX),
                     )
                 },
-                seats_used: u32::try_from(role.user_count.unwrap_or(0).max(0))
-                    .unwrap_or(u32::MAX),
+                seats_used: u32::try_from(role.user_count.unwrap_or(0).max(0)).unwrap_or(u32::MAX),
                 groups: role
                     .groups
                     .iter()
@@ -366,7 +365,10 @@ impl CloudHost {
             let key = |i: usize| cache.users.get(i).map(|u| u.key.clone());
             key(a).cmp(&key(b))
         });
-        let (users, facts) = (std::mem::take(&mut cache.users), std::mem::take(&mut cache.facts));
+        let (users, facts) = (
+            std::mem::take(&mut cache.users),
+            std::mem::take(&mut cache.facts),
+        );
         let mut users: Vec<Option<SnapshotUser>> = users.into_iter().map(Some).collect();
         let mut facts: Vec<Option<CloudFacts>> = facts.into_iter().map(Some).collect();
         cache.by_key.clear();
@@ -633,12 +635,7 @@ impl CloudHost {
         permission: Permission,
         body: Option<serde_json::Value>,
     ) -> Result<Applied, OperationFailure> {
-        if let Some((_, refused)) = self
-            .refused
-            .lock()
-            .iter()
-            .find(|(p, _)| *p == permission)
-        {
+        if let Some((_, refused)) = self.refused.lock().iter().find(|(p, _)| *p == permission) {
             return Err(OperationFailure::Host(refused.to_string()));
         }
         let mut call = Call::new(method, api, path, what, permission);
@@ -754,8 +751,31 @@ impl DirectoryView for View<'_> {
             .map(|u| u.key.clone()))
     }
     fn seats_used(&self, licence: usize) -> Result<u32, OperationFailure> {
-        // Atlassian counts the seats; the cached count is as of the last read.
-        Ok(self.licences.get(licence).map_or(0, |l| l.seats_used))
+        // Recounted from the users as last read (each write re-reads its
+        // user), as every directory does: Atlassian's own count is as of the
+        // last full read.
+        let Some(licence) = self.licences.get(licence) else {
+            return Ok(0);
+        };
+        let cache = self.host.cache.read();
+        let holds = |u: &SnapshotUser| {
+            u.active
+                && u.groups
+                    .iter()
+                    .any(|g| licence.groups.iter().any(|l| l.0.eq_ignore_ascii_case(g)))
+        };
+        let count = cache
+            .users
+            .iter()
+            .filter(|u| {
+                if u.key == self.user.key {
+                    holds(&self.user)
+                } else {
+                    holds(u)
+                }
+            })
+            .count();
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
     fn delete_veto(&self, _user: &UserKey) -> Result<Option<String>, OperationFailure> {
         Ok(None)
@@ -819,7 +839,16 @@ impl Host for CloudHost {
         if let CloudWrite::Enable(key) = &write {
             // Active again: enable a deactivated managed account, restore a
             // suspended one (either, or both, may apply).
-            let (_, facts) = self.fresh(key)?;
+            let (user, facts) = self.fresh(key)?;
+            if !user.active {
+                // A seat is needed to come back: the shared rules decide,
+                // whichever of Cloud's two states made the user inactive.
+                let mut view = View::new(self, user);
+                for d in &mut view.directories {
+                    d.capabilities.update_user = true;
+                }
+                rules::decide(&view, operation)?;
+            }
             if facts.deactivated {
                 self.write(&CloudWrite::Enable(key.clone()))?;
             }

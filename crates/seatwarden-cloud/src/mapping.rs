@@ -136,7 +136,7 @@ pub fn map_user(user: &CloudUser) -> (SnapshotUser, CloudFacts) {
             })
         })
         .collect();
-    products.sort_by(|a, b| b.last_active.cmp(&a.last_active));
+    products.sort_by_key(|p| std::cmp::Reverse(p.last_active));
     let managed = user.claim_status == ClaimStatus::Managed;
     // Unknown statuses count as "not active": a policy then leaves the user
     // alone rather than acting on a state it does not understand.

@@ -81,9 +81,24 @@ const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
         Some("groups-search-request.json"),
         Some("groups-search-response.json"),
     ),
-    ("POST", "/admin/v2/orgs/*/directories/*/users/*/suspend", None, None),
-    ("POST", "/admin/v2/orgs/*/directories/*/users/*/restore", None, None),
-    ("DELETE", "/admin/v2/orgs/*/directories/*/users/*", None, None),
+    (
+        "POST",
+        "/admin/v2/orgs/*/directories/*/users/*/suspend",
+        None,
+        None,
+    ),
+    (
+        "POST",
+        "/admin/v2/orgs/*/directories/*/users/*/restore",
+        None,
+        None,
+    ),
+    (
+        "DELETE",
+        "/admin/v2/orgs/*/directories/*/users/*",
+        None,
+        None,
+    ),
     (
         "POST",
         "/admin/v2/orgs/*/directories/*/groups/*/memberships",
@@ -102,7 +117,12 @@ const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
         None,
         Some("last-active-dates.json"),
     ),
-    ("GET", "/users/*/manage", None, Some("manage-permissions.json")),
+    (
+        "GET",
+        "/users/*/manage",
+        None,
+        Some("manage-permissions.json"),
+    ),
     (
         "POST",
         "/users/*/manage/lifecycle/disable",
@@ -110,7 +130,12 @@ const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
         None,
     ),
     ("POST", "/users/*/manage/lifecycle/enable", None, None),
-    ("GET", "/rest/api/3/applicationrole", None, Some("applicationrole.json")),
+    (
+        "GET",
+        "/rest/api/3/applicationrole",
+        None,
+        Some("applicationrole.json"),
+    ),
 ];
 
 fn matches(template: &str, path: &str) -> bool {
@@ -127,19 +152,35 @@ fn check(logged: &Logged) {
     };
     if !logged.body.is_empty() {
         let documented = fixture(request.expect("a body where none is documented"));
-        within(&serde_json::from_str(&logged.body).unwrap(), &documented, &logged.path);
+        within(
+            &serde_json::from_str(&logged.body).unwrap(),
+            &documented,
+            &logged.path,
+        );
     }
     match (logged.status, answer) {
         (200, Some(answer)) => {
-            within(&serde_json::from_str(&logged.answer).unwrap(), &fixture(answer), &logged.path);
+            within(
+                &serde_json::from_str(&logged.answer).unwrap(),
+                &fixture(answer),
+                &logged.path,
+            );
         }
         (200, None) => panic!("{}: an answer where none is documented", logged.path),
         (204, _) => assert!(logged.answer.is_empty()),
         (_, _) if logged.path.starts_with("/rest/") => {
-            within(&serde_json::from_str(&logged.answer).unwrap(), &fixture("jira-errors.json"), &logged.path);
+            within(
+                &serde_json::from_str(&logged.answer).unwrap(),
+                &fixture("jira-errors.json"),
+                &logged.path,
+            );
         }
         (_, _) => {
-            within(&serde_json::from_str(&logged.answer).unwrap(), &fixture("errors.json"), &logged.path);
+            within(
+                &serde_json::from_str(&logged.answer).unwrap(),
+                &fixture("errors.json"),
+                &logged.path,
+            );
         }
     }
 }
@@ -151,18 +192,24 @@ fn the_documented_shapes_parse_into_the_connectors_types() {
     assert_eq!(u.product_access[0].key.as_deref(), Some("jira-software"));
     assert_eq!(u.groups[0].name.as_deref(), Some("jira-software-users"));
     assert_eq!(page.links.next.as_deref(), Some("c1"));
-    let _: UserSearchRequest = serde_json::from_value(fixture("users-search-request.json")).unwrap();
-    let _: GroupSearchRequest = serde_json::from_value(fixture("groups-search-request.json")).unwrap();
+    let _: UserSearchRequest =
+        serde_json::from_value(fixture("users-search-request.json")).unwrap();
+    let _: GroupSearchRequest =
+        serde_json::from_value(fixture("groups-search-request.json")).unwrap();
     let _: GroupPage = serde_json::from_value(fixture("groups-search-response.json")).unwrap();
     let _: AddMembership = serde_json::from_value(fixture("membership-request.json")).unwrap();
     let _: DisableRequest = serde_json::from_value(fixture("disable-request.json")).unwrap();
     let dates: LastActiveDates = serde_json::from_value(fixture("last-active-dates.json")).unwrap();
-    assert_eq!(dates.data.product_access[0].last_active.as_deref(), Some("2026-11-01"));
+    assert_eq!(
+        dates.data.product_access[0].last_active.as_deref(),
+        Some("2026-11-01")
+    );
     let org: OrgAnswer = serde_json::from_value(fixture("org.json")).unwrap();
     assert_eq!(org.data.attributes.name, "Acme");
     let p: ManagePermissions = serde_json::from_value(fixture("manage-permissions.json")).unwrap();
     assert!(p.lifecycle_enablement.allowed);
-    let roles: Vec<ApplicationRole> = serde_json::from_value(fixture("applicationrole.json")).unwrap();
+    let roles: Vec<ApplicationRole> =
+        serde_json::from_value(fixture("applicationrole.json")).unwrap();
     assert_eq!(roles[0].number_of_seats, Some(10));
     let e: ApiErrors = serde_json::from_value(fixture("errors.json")).unwrap();
     assert_eq!(e.errors[0].code.as_deref(), Some("FORBIDDEN"));
@@ -199,7 +246,10 @@ fn every_request_and_answer_of_a_session_is_documented() {
     ] {
         host.write(&write).unwrap();
     }
-    host.apply(&Operation::Deactivate { user: "gone".into() }).unwrap_err();
+    host.apply(&Operation::Deactivate {
+        user: "gone".into(),
+    })
+    .unwrap_err();
     // The v1 last-active dates (documented, served by the fake; the
     // connector reads the same data in bulk through the v2 search).
     let mut answer = ureq::get(format!(
@@ -210,7 +260,10 @@ fn every_request_and_answer_of_a_session_is_documented() {
     .call()
     .unwrap();
     let dates: LastActiveDates = answer.body_mut().read_json().unwrap();
-    assert_eq!(dates.data.product_access[0].key.as_deref(), Some("jira-software"));
+    assert_eq!(
+        dates.data.product_access[0].key.as_deref(),
+        Some("jira-software")
+    );
     // Refusals: a wrong key, a scoped key on the user management API, a
     // site account that is not a Jira admin.
     let (refusing, host, _) = start(
@@ -230,7 +283,13 @@ fn every_request_and_answer_of_a_session_is_documented() {
     let error = seatwarden_cloud::CloudHost::new(seatwarden_cloud::CloudClient::new(config))
         .connect()
         .unwrap_err();
-    assert!(matches!(error, seatwarden_cloud::CloudError::Unauthorized { credential: Credential::OrgApiKey, .. }));
+    assert!(matches!(
+        error,
+        seatwarden_cloud::CloudError::Unauthorized {
+            credential: Credential::OrgApiKey,
+            ..
+        }
+    ));
     log.extend(_bad.log());
     let statuses: BTreeSet<u16> = log.iter().map(|l| l.status).collect();
     assert_eq!(statuses, [200, 204, 401, 403].into_iter().collect());
@@ -240,7 +299,8 @@ fn every_request_and_answer_of_a_session_is_documented() {
     // Every documented call was exercised.
     for (method, template, _, _) in CALLS {
         assert!(
-            log.iter().any(|l| l.method == *method && matches(template, &l.path)),
+            log.iter()
+                .any(|l| l.method == *method && matches(template, &l.path)),
             "{method} {template} never called"
         );
     }

@@ -57,7 +57,10 @@ fn paging_over_100k_users_with_429s_and_a_5xx_midway_finishes_with_the_right_dat
     // The waits were Retry-After for each 429 and one backoff for the 503.
     let waits = pause.waits.lock().clone();
     assert_eq!(
-        waits.iter().filter(|w| **w == Duration::from_secs(2)).count(),
+        waits
+            .iter()
+            .filter(|w| **w == Duration::from_secs(2))
+            .count(),
         limited
     );
     assert_eq!(waits.len(), limited + failed);
@@ -65,7 +68,10 @@ fn paging_over_100k_users_with_429s_and_a_5xx_midway_finishes_with_the_right_dat
 
 #[test]
 fn server_errors_are_retried_a_bounded_number_of_times_then_named() {
-    let (fake, host, pause) = start(org(vec![user("a", true, Some(1), &[])], 10), Credentials::default());
+    let (fake, host, pause) = start(
+        org(vec![user("a", true, Some(1), &[])], 10),
+        Credentials::default(),
+    );
     fake.set_faults(Faults {
         server_error_at: (1..=10).collect(),
         ..Faults::default()
@@ -90,7 +96,10 @@ fn server_errors_are_retried_a_bounded_number_of_times_then_named() {
 
 #[test]
 fn a_rate_limit_that_never_lifts_gives_up_with_a_precise_error() {
-    let (fake, host, _) = start(org(vec![user("a", true, Some(1), &[])], 10), Credentials::default());
+    let (fake, host, _) = start(
+        org(vec![user("a", true, Some(1), &[])], 10),
+        Credentials::default(),
+    );
     fake.set_faults(Faults {
         rate_limit_every: Some(1),
         retry_after_secs: 3,
@@ -135,7 +144,9 @@ fn last_active_data_lags_until_atlassian_settles_it() {
 
 #[test]
 fn pages_follow_the_cursor_and_refresh_reports_progress() {
-    let users = (0..250).map(|i| user(&format!("u{i:03}"), true, Some(i), &[])).collect();
+    let users = (0..250)
+        .map(|i| user(&format!("u{i:03}"), true, Some(i), &[]))
+        .collect();
     let (fake, _, pause) = start(org(users, 500), Credentials::default());
     let seen = std::sync::Arc::new(parking_lot::Mutex::new(Vec::new()));
     let sink = seen.clone();

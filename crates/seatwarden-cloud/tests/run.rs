@@ -13,11 +13,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use common::{NOW, org, policy, start, user};
+use seatwarden_audit::RunId;
 use seatwarden_cloud::fake::{Credentials, FakeCloud};
 use seatwarden_cloud::{CloudClient, CloudHost, CloudWrite};
 use seatwarden_core::Millis;
 use seatwarden_service::api::{ApiRequest, Method, RequestContext};
-use seatwarden_audit::RunId;
 use seatwarden_service::store::{MemoryStore, Store};
 use seatwarden_service::{Service, ServiceOptions};
 use serde_json::{Value, json};
@@ -36,7 +36,9 @@ fn call(service: &Service, method: Method, path: &str, body: Option<Value>) -> (
         method,
         path: path.to_owned(),
         query: Vec::new(),
-        body: body.map(|b| serde_json::to_vec(&b).unwrap()).unwrap_or_default(),
+        body: body
+            .map(|b| serde_json::to_vec(&b).unwrap())
+            .unwrap_or_default(),
         context: RequestContext {
             actor: Some("admin".into()),
             sysadmin: true,
@@ -92,7 +94,12 @@ fn a_run_killed_midway_resumes_without_repeating_a_write() {
     );
     assert_eq!(status, 201, "{created}");
     let id = created["policy"]["id"].as_str().unwrap().to_owned();
-    let (status, body) = call(&first, Method::Post, &format!("/api/policies/{id}/run"), None);
+    let (status, body) = call(
+        &first,
+        Method::Post,
+        &format!("/api/policies/{id}/run"),
+        None,
+    );
     assert_eq!(status, 202, "{body}");
     let run = RunId(body["runId"].as_i64().unwrap());
     // Plan, then two slices of 4.
@@ -103,7 +110,9 @@ fn a_run_killed_midway_resumes_without_repeating_a_write() {
     // The process dies just after its next write reached Atlassian and
     // before the outcome was journaled.
     let next = store.pending_actions(run).unwrap()[0].user.clone();
-    new_host(&fake).write(&CloudWrite::Deactivate(next)).unwrap();
+    new_host(&fake)
+        .write(&CloudWrite::Deactivate(next))
+        .unwrap();
     drop(first);
 
     let second = Service::new(new_host(&fake), store.clone(), options(4)).unwrap();
@@ -118,12 +127,27 @@ fn a_run_killed_midway_resumes_without_repeating_a_write() {
     let expected: BTreeMap<String, usize> = (0..12)
         .map(|i| (format!("/users/idle-m{i:02}/manage/lifecycle/disable"), 1))
         .collect();
-    assert_eq!(sent, expected, "each idle managed account once, nothing else");
+    assert_eq!(
+        sent, expected,
+        "each idle managed account once, nothing else"
+    );
     assert!(
-        fake.write_attempts().iter().all(|w| !w.path.contains("idle-x")),
+        fake.write_attempts()
+            .iter()
+            .all(|w| !w.path.contains("idle-x")),
         "external accounts are never sent a deactivate"
     );
     let journal = store.journal(run).unwrap().unwrap();
-    assert!(journal.outcomes.iter().all(|o| !o.user.as_str().starts_with("fresh")));
-    assert!(journal.outcomes.iter().all(|o| o.user.as_str() != "org-admin"));
+    assert!(
+        journal
+            .outcomes
+            .iter()
+            .all(|o| !o.user.as_str().starts_with("fresh"))
+    );
+    assert!(
+        journal
+            .outcomes
+            .iter()
+            .all(|o| o.user.as_str() != "org-admin")
+    );
 }

@@ -20,7 +20,12 @@ use seatwarden_service::host::Host;
 fn two_users() -> seatwarden_cloud::fake::FakeOrg {
     org(
         vec![
-            user("managed-1", true, Some(200), &["jira-software-users", "staff"]),
+            user(
+                "managed-1",
+                true,
+                Some(200),
+                &["jira-software-users", "staff"],
+            ),
             user("external-1", false, Some(200), &["jira-software-users"]),
         ],
         10,
@@ -35,11 +40,15 @@ fn external_users_are_never_sent_a_deactivate() {
         host.apply(&Operation::Deactivate {
             user: "external-1".into()
         }),
-        Err(OperationFailure::Vetoed(EXTERNAL_CANNOT_DEACTIVATE.to_owned()))
+        Err(OperationFailure::Vetoed(
+            EXTERNAL_CANNOT_DEACTIVATE.to_owned()
+        ))
     );
     assert_eq!(
         host.write(&CloudWrite::Deactivate("external-1".into())),
-        Err(OperationFailure::Vetoed(EXTERNAL_CANNOT_DEACTIVATE.to_owned()))
+        Err(OperationFailure::Vetoed(
+            EXTERNAL_CANNOT_DEACTIVATE.to_owned()
+        ))
     );
     assert!(
         fake.write_attempts().is_empty(),
@@ -47,7 +56,8 @@ fn external_users_are_never_sent_a_deactivate() {
         fake.write_attempts()
     );
     // Suspending an external account is allowed.
-    host.write(&CloudWrite::Suspend("external-1".into())).unwrap();
+    host.write(&CloudWrite::Suspend("external-1".into()))
+        .unwrap();
     assert_eq!(
         fake.user("external-1").unwrap().membership_status,
         MembershipStatus::Suspended
@@ -76,7 +86,8 @@ fn a_write_already_done_succeeds_without_a_request() {
     let (fake, host, _) = start(two_users(), Credentials::default());
     host.refresh().unwrap();
     for _ in 0..2 {
-        host.write(&CloudWrite::Suspend("managed-1".into())).unwrap();
+        host.write(&CloudWrite::Suspend("managed-1".into()))
+            .unwrap();
         host.apply(&Operation::Deactivate {
             user: "managed-1".into(),
         })
@@ -184,7 +195,10 @@ fn a_credential_without_permission_fails_precisely_before_any_write() {
     let text = error.to_string();
     assert!(text.contains("organization API key"), "{text}");
     assert!(text.contains("without scopes"), "{text}");
-    assert!(!text.contains("fake-org-api-key"), "never the secret: {text}");
+    assert!(
+        !text.contains("fake-org-api-key"),
+        "never the secret: {text}"
+    );
     assert!(fake.write_attempts().is_empty());
 
     // The site token of an account that is not a Jira admin.
@@ -240,7 +254,11 @@ fn a_refused_write_is_not_repeated_for_every_user() {
     let failures: Vec<_> = (0..5)
         .map(|i| host.write(&CloudWrite::Suspend(format!("m{i}").as_str().into())))
         .collect();
-    assert_eq!(fake.write_attempts().len(), 1, "one refused request, not five");
+    assert_eq!(
+        fake.write_attempts().len(),
+        1,
+        "one refused request, not five"
+    );
     for f in failures {
         let Err(OperationFailure::Host(text)) = f else {
             panic!("{f:?}")

@@ -75,8 +75,14 @@ pub fn generate(users: usize, seed: u64, now: i64) -> FakeOrg {
     };
     let mut list = Vec::with_capacity(users);
     for i in 0..users {
-        let first = FIRST.get(rng.gen_range(0..FIRST.len())).copied().unwrap_or("ada");
-        let last = LAST.get(rng.gen_range(0..LAST.len())).copied().unwrap_or("abe");
+        let first = FIRST
+            .get(rng.gen_range(0..FIRST.len()))
+            .copied()
+            .unwrap_or("ada");
+        let last = LAST
+            .get(rng.gen_range(0..LAST.len()))
+            .copied()
+            .unwrap_or("abe");
         let admin = i < 3;
         let managed = admin || rng.gen_bool(0.85);
         let domain = if managed {
@@ -94,8 +100,8 @@ pub fn generate(users: usize, seed: u64, now: i64) -> FakeOrg {
                 user_groups.push(group(access_group));
                 // One in ten with access never used the product.
                 if rng.gen_bool(0.9) {
-                    let last_active = (now - rng.gen_range(0..400) * DAY - rng.gen_range(0..DAY))
-                        .max(added);
+                    let last_active =
+                        (now - rng.gen_range(0..400) * DAY - rng.gen_range(0..DAY)).max(added);
                     product_access.push(ProductAccess {
                         key: Some((*key).to_owned()),
                         id: Some(format!("{key}-site")),

@@ -62,7 +62,11 @@ pub(crate) fn user(id: &str, managed: bool, days: Option<i64>, groups: &[&str]) 
         name: Some(format!("User {id}")),
         email: Some(format!(
             "{id}@{}",
-            if managed { "acme.example" } else { "partner.example" }
+            if managed {
+                "acme.example"
+            } else {
+                "partner.example"
+            }
         )),
         claim_status: if managed {
             ClaimStatus::Managed
@@ -122,7 +126,10 @@ pub(crate) fn policy() -> RetryPolicy {
 }
 
 /// A running fake over `org` and a host talking to it.
-pub(crate) fn start(org: FakeOrg, credentials: Credentials) -> (FakeCloud, CloudHost, Arc<RecordingPause>) {
+pub(crate) fn start(
+    org: FakeOrg,
+    credentials: Credentials,
+) -> (FakeCloud, CloudHost, Arc<RecordingPause>) {
     let fake = FakeCloud::start(org, credentials).unwrap();
     let pause = Arc::new(RecordingPause::default());
     let host = CloudHost::new(CloudClient::with_policy(
