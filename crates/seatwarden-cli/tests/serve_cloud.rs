@@ -1,7 +1,9 @@
-//! `seatwarden serve --demo --cloud` (issue 20): the Cloud edition on the
-//! fake Atlassian Cloud, end to end through the admin API: managed and
-//! external accounts as two directories, a live deactivation policy run
-//! that deactivates idle managed accounts only, and its audit.
+//! `seatwarden serve` on the Cloud connector (issue 20): `--demo --cloud`
+//! on the fake Atlassian Cloud end to end through the admin API (managed and
+//! external accounts as two directories, a live deactivation policy held by
+//! the guard, approved, deactivating idle managed accounts only, audited),
+//! and `--cloud-connection FILE` (its file's permissions, its credentials
+//! checked before start, never echoed).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -38,7 +40,7 @@ fn the_cloud_demo_runs_a_live_policy_on_managed_accounts_only() {
             .lock()
             .unwrap()
             .iter()
-            .any(|l| l.starts_with("Cloud demo: connected to org")),
+            .any(|l| l.starts_with("Cloud: connected to org")),
         "{:?}",
         server.lines.lock().unwrap()
     );
@@ -168,4 +170,100 @@ fn cloud_without_demo_is_refused_with_the_way_forward() {
     assert!(!out.status.success());
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("`--cloud` needs `--demo`"), "{text}");
+}
+
+fn connection_file(
+    dir: &std::path::Path,
+    fields: serde_json::Value,
+    mode: u32,
+) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = dir.join("cloud.json");
+    std::fs::write(&path, fields.to_string()).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    path
+}
+
+fn fields(fake: &seatwarden_cloud::fake::FakeCloud, api_key: &str) -> serde_json::Value {
+    json!({
+        "orgId": fake.config().org_id,
+        "apiKey": api_key,
+        "siteUrl": fake.base_url(),
+        "siteEmail": fake.config().site_email,
+        "siteToken": "fake-site-token",
+        "apiBase": fake.base_url()
+    })
+}
+
+#[test]
+fn a_connection_file_reaches_the_organization_it_names() {
+    use seatwarden_cloud::fake::{self, Credentials, FakeCloud};
+    let fake = FakeCloud::start(
+        fake::generate(120, 7, 1_795_226_400_000),
+        Credentials::default(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = connection_file(dir.path(), fields(&fake, "fake-org-api-key"), 0o600);
+    let server = Server::start(
+        &dir.path().join("data"),
+        &[
+            "--cloud-connection",
+            file.to_str().unwrap(),
+            "--ui-dir",
+            "/nonexistent",
+        ],
+    );
+    let session = server.sign_in();
+    let dirs = server
+        .call(&session, "GET", "/api/directories", None)
+        .json();
+    let total: u64 = dirs["directories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["users"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 120, "{dirs}");
+    assert!(fake.writes().is_empty(), "reading wrote nothing");
+}
+
+#[test]
+fn a_connection_file_others_can_read_or_a_refused_key_stops_the_start() {
+    use seatwarden_cloud::fake::{self, Credentials, FakeCloud};
+    let fake = FakeCloud::start(
+        fake::generate(10, 7, 1_795_226_400_000),
+        Credentials::default(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let start = |file: &std::path::Path| {
+        std::process::Command::new(server::binary())
+            .args(["serve", "--port", "0", "--ui-dir", "/nonexistent", "--data"])
+            .arg(dir.path().join("data"))
+            .arg("--cloud-connection")
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let open = connection_file(dir.path(), fields(&fake, "fake-org-api-key"), 0o644);
+    let out = start(&open);
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("chmod 600"), "{text}");
+    assert_eq!(fake.requests(), 0, "refused before any request");
+
+    let wrong = connection_file(dir.path(), fields(&fake, "wrong-key-value"), 0o600);
+    let out = start(&wrong);
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("the organization API key was refused (401"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("wrong-key-value"),
+        "never the secret: {text}"
+    );
+    assert!(fake.write_attempts().is_empty());
 }

@@ -61,6 +61,11 @@ pub(crate) struct Args {
     /// Cloud (a generated organization served on a loopback port).
     #[arg(long)]
     cloud: bool,
+    /// Run on the Cloud connector against a real Atlassian Cloud
+    /// organization: a JSON file (mode 0600) with `orgId`, `apiKey`,
+    /// `siteUrl`, `siteEmail`, `siteToken` (docs/cloud.md).
+    #[arg(long, conflicts_with_all = ["demo", "cloud"])]
+    cloud_connection: Option<PathBuf>,
     /// Seconds between scheduler ticks (due policies, resumed runs, mail queue).
     #[arg(long, default_value_t = 60.0)]
     tick_seconds: f64,
@@ -281,9 +286,12 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
     let users = args
         .users
         .unwrap_or(if args.cloud { 20_000 } else { 5_000 });
-    // The fake Atlassian Cloud lives as long as the server.
+    // The connection (and the fake Atlassian Cloud of the demo) lives as
+    // long as the server.
     let cloud = if args.cloud {
-        Some(cloud::start(users, &clock)?)
+        Some(cloud::start_demo(users, &clock)?)
+    } else if let Some(file) = &args.cloud_connection {
+        Some(cloud::connect(file, &clock)?)
     } else {
         None
     };
