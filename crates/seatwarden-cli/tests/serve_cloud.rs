@@ -184,6 +184,16 @@ fn connection_file(
     path
 }
 
+/// A fake Atlassian Cloud in the test process, over `users` generated users.
+fn fake_org(users: usize) -> seatwarden_cloud::fake::FakeCloud {
+    use seatwarden_cloud::fake::{self, Credentials, FakeCloud};
+    FakeCloud::start(
+        fake::generate(users, 7, 1_795_226_400_000),
+        Credentials::default(),
+    )
+    .unwrap()
+}
+
 fn fields(fake: &seatwarden_cloud::fake::FakeCloud, api_key: &str) -> serde_json::Value {
     json!({
         "orgId": fake.config().org_id,
@@ -197,12 +207,7 @@ fn fields(fake: &seatwarden_cloud::fake::FakeCloud, api_key: &str) -> serde_json
 
 #[test]
 fn a_connection_file_reaches_the_organization_it_names() {
-    use seatwarden_cloud::fake::{self, Credentials, FakeCloud};
-    let fake = FakeCloud::start(
-        fake::generate(120, 7, 1_795_226_400_000),
-        Credentials::default(),
-    )
-    .unwrap();
+    let fake = fake_org(120);
     let dir = tempfile::tempdir().unwrap();
     let file = connection_file(dir.path(), fields(&fake, "fake-org-api-key"), 0o600);
     let server = Server::start(
@@ -230,12 +235,7 @@ fn a_connection_file_reaches_the_organization_it_names() {
 
 #[test]
 fn a_connection_file_others_can_read_or_a_refused_key_stops_the_start() {
-    use seatwarden_cloud::fake::{self, Credentials, FakeCloud};
-    let fake = FakeCloud::start(
-        fake::generate(10, 7, 1_795_226_400_000),
-        Credentials::default(),
-    )
-    .unwrap();
+    let fake = fake_org(10);
     let dir = tempfile::tempdir().unwrap();
     let start = |file: &std::path::Path| {
         std::process::Command::new(server::binary())

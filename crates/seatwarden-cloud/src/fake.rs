@@ -402,6 +402,28 @@ fn offset_of(cursor: Option<&str>) -> Option<usize> {
     }
 }
 
+/// `[start, end)` of the page `cursor` and `limit` ask for among `total`
+/// items (limits cut to [`MAX_PAGE`]); a foreign cursor is refused.
+fn page(cursor: Option<&str>, limit: Option<u32>, total: usize) -> Result<(usize, usize), Reply> {
+    let start = offset_of(cursor).ok_or_else(|| {
+        admin_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_CURSOR",
+            "Invalid page cursor",
+        )
+    })?;
+    let limit = limit.map_or(MAX_PAGE, |l| (l as usize).clamp(1, MAX_PAGE));
+    Ok((start, start.saturating_add(limit).min(total)))
+}
+
+/// The links of a page ending at `end` of `total`.
+fn links(cursor: Option<&str>, end: usize, total: usize) -> Links {
+    Links {
+        self_: cursor.map(str::to_owned),
+        next: (end < total).then(|| cursor_of(end)),
+    }
+}
+
 /// `user` with only what `expand` asked for.
 fn expanded(user: &CloudUser, expand: &[String]) -> CloudUser {
     let mut out = user.clone();
@@ -668,25 +690,16 @@ impl State {
                         "Invalid request body",
                     );
                 };
-                let Some(start) = offset_of(request.cursor.as_deref()) else {
-                    return admin_error(
-                        StatusCode::BAD_REQUEST,
-                        "INVALID_CURSOR",
-                        "Invalid page cursor",
-                    );
+                let total = self.org.groups.len();
+                let (start, end) = match page(request.cursor.as_deref(), request.limit, total) {
+                    Ok(bounds) => bounds,
+                    Err(refused) => return refused,
                 };
-                let limit = request
-                    .limit
-                    .map_or(MAX_PAGE, |l| (l as usize).clamp(1, MAX_PAGE));
-                let end = start.saturating_add(limit).min(self.org.groups.len());
                 json(
                     StatusCode::OK,
                     &GroupPage {
                         data: self.org.groups.get(start..end).unwrap_or_default().to_vec(),
-                        links: Links {
-                            self_: request.cursor.clone(),
-                            next: (end < self.org.groups.len()).then(|| cursor_of(end)),
-                        },
+                        links: links(request.cursor.as_deref(), end, total),
                     },
                 )
             }
@@ -752,23 +765,6 @@ impl State {
     }
 
     fn search_users(&self, request: &UserSearchRequest) -> Reply {
-        let Some(start) = offset_of(request.cursor.as_deref()) else {
-            return admin_error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_CURSOR",
-                "Invalid page cursor",
-            );
-        };
-        if !request.account_ids.is_empty() && !request.emails.is_empty() {
-            return admin_error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_REQUEST",
-                "Invalid filters",
-            );
-        }
-        let limit = request
-            .limit
-            .map_or(MAX_PAGE, |l| (l as usize).clamp(1, MAX_PAGE));
         let matching: Vec<&CloudUser> = self
             .org
             .users
@@ -789,7 +785,10 @@ impl State {
                     .is_none_or(|c| *c == u.claim_status)
             })
             .collect();
-        let end = start.saturating_add(limit).min(matching.len());
+        let (start, end) = match page(request.cursor.as_deref(), request.limit, matching.len()) {
+            Ok(bounds) => bounds,
+            Err(refused) => return refused,
+        };
         json(
             StatusCode::OK,
             &UserPage {
@@ -799,10 +798,7 @@ impl State {
                     .iter()
                     .map(|u| expanded(u, &request.expand))
                     .collect(),
-                links: Links {
-                    self_: request.cursor.clone(),
-                    next: (end < matching.len()).then(|| cursor_of(end)),
-                },
+                links: links(request.cursor.as_deref(), end, matching.len()),
             },
         )
     }

@@ -153,26 +153,33 @@ pub fn generate(users: usize, seed: u64, now: i64) -> FakeOrg {
         users: list,
         groups,
         roles: vec![
-            ApplicationRole {
-                key: "jira-software".to_owned(),
-                name: "Jira Software".to_owned(),
-                groups: vec!["jira-software-users".to_owned()],
-                number_of_seats: Some(seats(0.8)),
-                remaining_seats: None,
-                user_count: None,
-                has_unlimited_seats: false,
-            },
-            ApplicationRole {
-                key: "jira-servicedesk".to_owned(),
-                name: "Jira Service Management".to_owned(),
-                groups: vec!["jira-servicemanagement-users".to_owned()],
-                number_of_seats: Some(seats(0.15)),
-                remaining_seats: None,
-                user_count: None,
-                has_unlimited_seats: false,
-            },
+            role(
+                "jira-software",
+                "Jira Software",
+                "jira-software-users",
+                seats(0.8),
+            ),
+            role(
+                "jira-servicedesk",
+                "Jira Service Management",
+                "jira-servicemanagement-users",
+                seats(0.15),
+            ),
         ],
         now: iso(now),
+    }
+}
+
+/// A Jira licence of `seats` seats granted by `group`.
+fn role(key: &str, name: &str, group: &str, seats: i64) -> ApplicationRole {
+    ApplicationRole {
+        key: key.to_owned(),
+        name: name.to_owned(),
+        groups: vec![group.to_owned()],
+        number_of_seats: Some(seats),
+        remaining_seats: None,
+        user_count: None,
+        has_unlimited_seats: false,
     }
 }
 
