@@ -57,8 +57,9 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// Where and as whom the connector talks to Atlassian.
-#[derive(Clone, Debug)]
+/// Where and as whom the connector talks to Atlassian. Its `Debug` shows
+/// neither secret nor the site admin's email.
+#[derive(Clone)]
 pub struct CloudConfig {
     /// The admin APIs' base, `https://api.atlassian.com` (the fake's address
     /// in tests and the demo).
@@ -75,6 +76,17 @@ pub struct CloudConfig {
     pub site_email: String,
     /// The site admin's API token (Basic password).
     pub site_token: Secret,
+}
+
+impl std::fmt::Debug for CloudConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudConfig")
+            .field("admin_base", &self.admin_base)
+            .field("org_id", &self.org_id)
+            .field("directory_id", &self.directory_id)
+            .field("site_base", &self.site_base)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How long and how often to wait. See the module docs.

@@ -2,9 +2,11 @@
 //!
 //! Reads: [`Host::header`] re-reads the whole organization (users with
 //! their groups and per-product last-active dates in pages of 100 from the
-//! v2 users search, the groups, Jira's application roles) into a cache, and
-//! [`Host::users_page`] hands that cache out; the service asks for the
-//! header once per index build, so one build is one consistent read. One
+//! v2 users search, the groups, Jira's application roles) into a cache
+//! when the cache is older than [`DEFAULT_MAX_AGE_MS`] (or
+//! [`CloudHost::with_max_age`]), and [`Host::users_page`] hands that cache
+//! out; the service asks for the header once per index build, so one build
+//! is one consistent read. Seats are recounted from the cached users. One
 //! user ([`Host::user`]) is always read fresh (one search by account id):
 //! the service re-checks a user that way just before a bulk write, and the
 //! host itself does before every write, so a run resumed after a crash sees
@@ -46,6 +48,14 @@ use crate::wire::{
 /// Users per search page (the API's documented maximum is not stated; 100
 /// is what Atlassian's own examples use — see docs/cloud.md).
 pub const PAGE_SIZE: u32 = 100;
+
+/// How old the cache may be before an index build re-reads the whole
+/// organization (10 minutes): the service rebuilds its index after
+/// structural changes, and this host's own writes keep the cache current
+/// (each re-reads its user), so a re-read every time would cost a full
+/// read of the organization per rebuild. Changes made in Atlassian's own
+/// admin screens show within this age; last-active dates lag a day anyway.
+pub const DEFAULT_MAX_AGE_MS: i64 = 10 * 60 * 1000;
 
 /// Atlassian's default groups that grant administration.
 const ADMIN_GROUPS: &[&str] = &["site-admins", "org-admins"];
@@ -172,6 +182,7 @@ pub struct CloudHost {
     client: CloudClient,
     cache: RwLock<Cache>,
     clock: Box<dyn Fn() -> Millis + Send + Sync>,
+    max_age: i64,
     refused: Mutex<Vec<(Permission, CloudError)>>,
     progress: Box<dyn Fn(Progress) + Send + Sync>,
 }
@@ -195,6 +206,7 @@ impl CloudHost {
             client,
             cache: RwLock::new(Cache::default()),
             clock: Box::new(system_clock),
+            max_age: DEFAULT_MAX_AGE_MS,
             refused: Mutex::new(Vec::new()),
             progress: Box::new(|_| {}),
         }
@@ -203,6 +215,13 @@ impl CloudHost {
     /// Replaces the clock that stamps reads (tests, demos).
     pub fn with_clock(mut self, clock: impl Fn() -> Millis + Send + Sync + 'static) -> Self {
         self.clock = Box::new(clock);
+        self
+    }
+
+    /// How old the cache may be before [`Host::header`] (an index build)
+    /// re-reads the whole organization; zero re-reads every time.
+    pub fn with_max_age(mut self, max_age: std::time::Duration) -> Self {
+        self.max_age = i64::try_from(max_age.as_millis()).unwrap_or(i64::MAX);
         self
     }
 
@@ -683,6 +702,28 @@ impl CloudHost {
     }
 }
 
+/// Seats of `licence` held by `users` (active, in one of its groups), with
+/// `fresh` standing in for its cached self. Recounted from the users as last
+/// read (each write re-reads its user), as every directory recounts:
+/// Atlassian's own `userCount` is as of the last full read.
+fn seats_held(users: &[SnapshotUser], licence: &Licence, fresh: Option<&SnapshotUser>) -> u32 {
+    let holds = |u: &SnapshotUser| {
+        u.active
+            && u.groups
+                .iter()
+                .any(|g| licence.groups.iter().any(|l| l.0.eq_ignore_ascii_case(g)))
+    };
+    let count = users
+        .iter()
+        .map(|u| match fresh {
+            Some(f) if f.key == u.key => f,
+            _ => u,
+        })
+        .filter(|u| holds(u))
+        .count();
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
 /// A read failure as the Host port says it.
 fn unavailable(e: CloudError) -> HostError {
     match e {
@@ -751,31 +792,14 @@ impl DirectoryView for View<'_> {
             .map(|u| u.key.clone()))
     }
     fn seats_used(&self, licence: usize) -> Result<u32, OperationFailure> {
-        // Recounted from the users as last read (each write re-reads its
-        // user), as every directory does: Atlassian's own count is as of the
-        // last full read.
         let Some(licence) = self.licences.get(licence) else {
             return Ok(0);
         };
-        let cache = self.host.cache.read();
-        let holds = |u: &SnapshotUser| {
-            u.active
-                && u.groups
-                    .iter()
-                    .any(|g| licence.groups.iter().any(|l| l.0.eq_ignore_ascii_case(g)))
-        };
-        let count = cache
-            .users
-            .iter()
-            .filter(|u| {
-                if u.key == self.user.key {
-                    holds(&self.user)
-                } else {
-                    holds(u)
-                }
-            })
-            .count();
-        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+        Ok(seats_held(
+            &self.host.cache.read().users,
+            licence,
+            Some(&self.user),
+        ))
     }
     fn delete_veto(&self, _user: &UserKey) -> Result<Option<String>, OperationFailure> {
         Ok(None)
@@ -784,13 +808,26 @@ impl DirectoryView for View<'_> {
 
 impl Host for CloudHost {
     fn header(&self) -> Result<SnapshotHeader, HostError> {
-        self.refresh().map_err(unavailable)?;
+        let stale = {
+            let cache = self.cache.read();
+            !cache.loaded || (self.clock)().0.saturating_sub(cache.taken_at.0) >= self.max_age
+        };
+        if stale {
+            self.refresh().map_err(unavailable)?;
+        }
         let cache = self.cache.read();
         Ok(SnapshotHeader {
             taken_at: cache.taken_at,
             directories: mapping::directories(),
             groups: cache.groups.values().map(|g| g.group.clone()).collect(),
-            licences: cache.licences.clone(),
+            licences: cache
+                .licences
+                .iter()
+                .map(|l| Licence {
+                    seats_used: seats_held(&cache.users, l, None),
+                    ..l.clone()
+                })
+                .collect(),
             sysadmins: cache
                 .users
                 .iter()

@@ -275,3 +275,44 @@ fn the_connection_check_says_what_it_reached() {
     assert_eq!(status.licences, 1);
     assert!(status.lifecycle_checked);
 }
+
+#[test]
+fn an_index_build_within_the_max_age_reads_nothing_and_counts_the_seats_written() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let (fake, _, pause) = start(two_users(), Credentials::default());
+    let now = Arc::new(AtomicI64::new(common::NOW));
+    let clock = now.clone();
+    let host = seatwarden_cloud::CloudHost::new(seatwarden_cloud::CloudClient::with_policy(
+        fake.config(),
+        common::policy(),
+        pause,
+    ))
+    .with_clock(move || seatwarden_core::Millis(clock.load(Ordering::SeqCst)))
+    .with_max_age(std::time::Duration::from_secs(600));
+    assert_eq!(host.header().unwrap().licences[0].seats_used, 2);
+    let reads = fake.requests();
+    host.apply(&Operation::Deactivate {
+        user: "managed-1".into(),
+    })
+    .unwrap();
+    let after_write = fake.requests();
+    now.fetch_add(599_000, Ordering::SeqCst);
+    let header = host.header().unwrap();
+    assert_eq!(
+        fake.requests(),
+        after_write,
+        "within the max age: no request"
+    );
+    assert_eq!(
+        header.licences[0].seats_used, 1,
+        "recounted after the write"
+    );
+    assert!(after_write > reads);
+    now.fetch_add(1_000, Ordering::SeqCst);
+    host.header().unwrap();
+    assert!(
+        fake.requests() > after_write,
+        "past the max age: read again"
+    );
+}
