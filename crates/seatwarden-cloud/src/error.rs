@@ -39,7 +39,7 @@ pub enum Permission {
     ReadDirectory,
     /// Suspend, restore and remove users, change group memberships.
     WriteDirectory,
-    /// Deactivate and enable managed accounts (user management API).
+    /// Deactivate, enable and delete managed accounts (user management API).
     ManageLifecycle,
     /// Read Jira's application roles (licence counts).
     AdministerJira,
@@ -58,8 +58,8 @@ impl Permission {
                  (scope write:directories:admin, or a key without scopes)"
             }
             Permission::ManageLifecycle => {
-                "deactivate and enable managed accounts (the user management API: an API key \
-                 without scopes, created by an organization admin; scoped keys are refused)"
+                "deactivate, enable and delete managed accounts (the user management API: an API \
+                 key without scopes, created by an organization admin; scoped keys are refused)"
             }
             Permission::AdministerJira => {
                 "read Jira's application roles (the account must hold the Administer Jira \

@@ -588,6 +588,27 @@ impl State {
                     lifecycle_enablement: Allowed { allowed: managed },
                 },
             ),
+            ("POST", ["lifecycle", action @ ("delete" | "cancel-delete")]) => {
+                if !managed {
+                    // Hand-written, as for disable below.
+                    return admin_error(
+                        StatusCode::FORBIDDEN,
+                        "NOT_MANAGED",
+                        "Account is not managed",
+                    );
+                }
+                // "The account will appear as temporarily deactivated" for
+                // the grace period; cancelling restores and activates it.
+                let delete = *action == "delete";
+                user.for_deletion = delete;
+                user.account_status = if delete {
+                    AccountStatus::Inactive
+                } else {
+                    AccountStatus::Active
+                };
+                user.deactivated_on = delete.then_some(now);
+                no_content()
+            }
             ("POST", ["lifecycle", action @ ("disable" | "enable")]) => {
                 if !managed {
                     // Hand-written: Atlassian's exact answer for an external

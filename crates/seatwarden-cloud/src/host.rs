@@ -17,7 +17,8 @@
 //! enable (managed accounts only: external ones are refused with
 //! [`EXTERNAL_CANNOT_DEACTIVATE`] and nothing is sent), remove product
 //! access (leave every group granting that product), group add/remove,
-//! remove from the directory. Each is checked against the fresh user first:
+//! remove from the directory, delete a managed account (Atlassian's 14-day
+//! grace period; cancellable). Each is checked against the fresh user first:
 //! a write whose effect is already there succeeds without a request.
 //!
 //! A 401 or 403 on a write is remembered: later writes that need the same
@@ -38,7 +39,7 @@ use seatwarden_service::host::{Applied, Host, HostError, UsersPage};
 
 use crate::client::{Api, Call, CloudClient, Method, segment};
 use crate::error::{CloudError, Permission};
-use crate::mapping::{self, CloudFacts, EXTERNAL_CANNOT_DEACTIVATE};
+use crate::mapping::{self, CloudFacts, EXTERNAL_CANNOT_DEACTIVATE, EXTERNAL_CANNOT_DELETE};
 use crate::wire::{
     AddMembership, ApplicationRole, ClaimStatus, DisableRequest, EXPAND_GROUPS,
     EXPAND_PRODUCT_ACCESS, GroupPage, GroupSearchRequest, ManagePermissions, OrgAnswer, UserPage,
@@ -79,6 +80,12 @@ pub enum CloudWrite {
     RemoveFromGroup(UserKey, GroupName),
     /// Remove the user from the directory (all access; re-invite to undo).
     RemoveFromDirectory(UserKey),
+    /// Delete a managed account: Atlassian keeps it deactivated for a
+    /// 14-day grace period ([`CloudWrite::CancelDeletion`] undoes it), then
+    /// deletes it for good.
+    DeleteAccount(UserKey),
+    /// Cancel a deletion within the grace period (restores and activates).
+    CancelDeletion(UserKey),
 }
 
 /// What the connection screen says once connected.
@@ -497,7 +504,9 @@ impl CloudHost {
             | CloudWrite::RemoveProductAccess(k, _)
             | CloudWrite::AddToGroup(k, _)
             | CloudWrite::RemoveFromGroup(k, _)
-            | CloudWrite::RemoveFromDirectory(k) => k,
+            | CloudWrite::RemoveFromDirectory(k)
+            | CloudWrite::DeleteAccount(k)
+            | CloudWrite::CancelDeletion(k) => k,
         };
         let (user, facts) = self.fresh(key)?;
         let account = segment(key.as_str());
@@ -518,6 +527,27 @@ impl CloudHost {
                 format!("{}/users/{account}/restore", self.dir_path()),
                 "restore a user's access",
                 Permission::WriteDirectory,
+                None,
+            ),
+            CloudWrite::DeleteAccount(_) | CloudWrite::CancelDeletion(_) if !facts.managed => {
+                Err(OperationFailure::Vetoed(EXTERNAL_CANNOT_DELETE.to_owned()))
+            }
+            CloudWrite::DeleteAccount(_) if facts.pending_deletion => Ok(Applied::default()),
+            CloudWrite::DeleteAccount(_) => self.send_write(
+                Method::Post,
+                Api::UserManagement,
+                format!("/users/{account}/manage/lifecycle/delete"),
+                "delete a managed account",
+                Permission::ManageLifecycle,
+                None,
+            ),
+            CloudWrite::CancelDeletion(_) if !facts.pending_deletion => Ok(Applied::default()),
+            CloudWrite::CancelDeletion(_) => self.send_write(
+                Method::Post,
+                Api::UserManagement,
+                format!("/users/{account}/manage/lifecycle/cancel-delete"),
+                "cancel the deletion of a managed account",
+                Permission::ManageLifecycle,
                 None,
             ),
             CloudWrite::Deactivate(_) | CloudWrite::Enable(_) if !facts.managed => Err(
@@ -689,7 +719,10 @@ impl CloudHost {
             Operation::RemoveFromGroup { user, group } => {
                 Ok(CloudWrite::RemoveFromGroup(user.clone(), group.clone()))
             }
-            Operation::Delete { user } => Ok(CloudWrite::RemoveFromDirectory(user.clone())),
+            // Delete: a managed account is deleted (14-day grace), an
+            // external one removed from the directory (decided on the fresh
+            // user in `apply`).
+            Operation::Delete { user } => Ok(CloudWrite::DeleteAccount(user.clone())),
             Operation::Rename { .. } => unsupported("renaming"),
             Operation::ReassignIssues { .. } => unsupported("handing issues over"),
             Operation::CreateGroup { .. } | Operation::DeleteGroup { .. } => {
@@ -893,6 +926,12 @@ impl Host for CloudHost {
                 self.write(&CloudWrite::Restore(key.clone()))?;
             }
             return Ok(Applied::default());
+        }
+        if let CloudWrite::DeleteAccount(key) = &write {
+            let (_, facts) = self.fresh(key)?;
+            if !facts.managed {
+                return self.write(&CloudWrite::RemoveFromDirectory(key.clone()));
+            }
         }
         self.write(&write)
     }

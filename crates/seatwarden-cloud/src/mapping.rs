@@ -45,6 +45,10 @@ pub const EXTERNAL: i64 = 2;
 pub const EXTERNAL_CANNOT_DEACTIVATE: &str = "an external account (not managed by the \
      organization) cannot be deactivated or enabled in Atlassian Cloud; suspend its access instead";
 
+/// Why an external account is never sent a deletion.
+pub const EXTERNAL_CANNOT_DELETE: &str = "an external account (not managed by the \
+     organization) cannot be deleted in Atlassian Cloud; remove it from the directory instead";
+
 /// The role id that makes an organization admin (always protected).
 pub const ORG_ADMIN_ROLE: &str = "atlassian/org-admin";
 
@@ -100,6 +104,8 @@ pub struct CloudFacts {
     pub suspended: bool,
     /// An organization admin.
     pub org_admin: bool,
+    /// A managed account in Atlassian's 14-day deletion grace period.
+    pub pending_deletion: bool,
     /// Last active per product, latest first.
     pub products: Vec<ProductActivity>,
     /// Group ids by name.
@@ -175,6 +181,7 @@ pub fn map_user(user: &CloudUser) -> (SnapshotUser, CloudFacts) {
         deactivated,
         suspended,
         org_admin: user.platform_roles.iter().any(|r| r == ORG_ADMIN_ROLE),
+        pending_deletion: user.for_deletion,
         products,
         group_ids: groups,
     };

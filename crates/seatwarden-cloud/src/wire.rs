@@ -112,6 +112,10 @@ pub struct CloudUser {
     /// When the account was deactivated.
     #[serde(default)]
     pub deactivated_on: Option<String>,
+    /// The managed account is being deleted (Atlassian's 14-day grace
+    /// period: it shows as deactivated and can be restored).
+    #[serde(default)]
+    pub for_deletion: bool,
 }
 
 /// Account status. Source: jira.js `models/accountStatus.ts`.

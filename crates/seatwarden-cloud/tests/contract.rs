@@ -130,6 +130,13 @@ const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
         None,
     ),
     ("POST", "/users/*/manage/lifecycle/enable", None, None),
+    ("POST", "/users/*/manage/lifecycle/delete", None, None),
+    (
+        "POST",
+        "/users/*/manage/lifecycle/cancel-delete",
+        None,
+        None,
+    ),
     (
         "GET",
         "/rest/api/3/applicationrole",
@@ -242,6 +249,8 @@ fn every_request_and_answer_of_a_session_is_documented() {
         CloudWrite::Enable("m1".into()),
         CloudWrite::AddToGroup("m2".into(), "jira-software-users".into()),
         CloudWrite::RemoveFromGroup("m2".into(), "jira-software-users".into()),
+        CloudWrite::DeleteAccount("m2".into()),
+        CloudWrite::CancelDeletion("m2".into()),
         CloudWrite::RemoveFromDirectory("x1".into()),
     ] {
         host.write(&write).unwrap();

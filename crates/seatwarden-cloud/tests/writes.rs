@@ -316,3 +316,47 @@ fn an_index_build_within_the_max_age_reads_nothing_and_counts_the_seats_written(
         "past the max age: read again"
     );
 }
+
+#[test]
+fn deleting_a_managed_account_is_cancellable_and_an_external_one_is_removed_instead() {
+    let (fake, host, _) = start(two_users(), Credentials::default());
+    host.refresh().unwrap();
+    for _ in 0..2 {
+        host.apply(&Operation::Delete {
+            user: "managed-1".into(),
+        })
+        .unwrap();
+    }
+    let pending = fake.user("managed-1").unwrap();
+    assert!(pending.for_deletion);
+    assert_eq!(pending.account_status, AccountStatus::Inactive);
+    assert!(!host.user(&"managed-1".into()).unwrap().unwrap().active);
+    assert!(host.facts(&"managed-1".into()).unwrap().pending_deletion);
+    host.write(&CloudWrite::CancelDeletion("managed-1".into()))
+        .unwrap();
+    assert!(!fake.user("managed-1").unwrap().for_deletion);
+    assert_eq!(
+        host.write(&CloudWrite::DeleteAccount("external-1".into())),
+        Err(OperationFailure::Vetoed(
+            seatwarden_cloud::mapping::EXTERNAL_CANNOT_DELETE.to_owned()
+        ))
+    );
+    host.apply(&Operation::Delete {
+        user: "external-1".into(),
+    })
+    .unwrap();
+    assert!(
+        fake.user("external-1").is_none(),
+        "removed from the directory"
+    );
+    let writes: Vec<String> = fake.writes().into_iter().map(|w| w.path).collect();
+    assert_eq!(
+        writes,
+        [
+            "/users/managed-1/manage/lifecycle/delete",
+            "/users/managed-1/manage/lifecycle/cancel-delete",
+            "/admin/v2/orgs/org-1/directories/-/users/external-1",
+        ],
+        "one request each, none to delete the external account"
+    );
+}

@@ -144,6 +144,7 @@ pub fn generate(users: usize, seed: u64, now: i64) -> FakeOrg {
             product_access,
             groups: user_groups,
             deactivated_on: deactivated.then(|| iso(now - rng.gen_range(1..200) * DAY)),
+            for_deletion: false,
         });
     }
     let seats = |share: f64| -> i64 { ((users as f64) * share * 1.1).ceil() as i64 + 10 };

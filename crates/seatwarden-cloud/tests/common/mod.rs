@@ -90,6 +90,7 @@ pub(crate) fn user(id: &str, managed: bool, days: Option<i64>, groups: &[&str]) 
             })
             .collect(),
         deactivated_on: None,
+        for_deletion: false,
     }
 }
 
