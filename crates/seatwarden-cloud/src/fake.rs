@@ -37,7 +37,7 @@ use crate::wire::{
     AccountStatus, Allowed, ApiError, ApiErrors, ApplicationRole, ClaimStatus, CloudGroup,
     CloudUser, GroupPage, GroupSearchRequest, JiraErrors, LastActiveData, LastActiveDates,
     LastActiveProduct, Links, ManagePermissions, MembershipStatus, Org, OrgAnswer, OrgAttributes,
-    ProductAccess, UserGroup, UserPage, UserSearchRequest,
+    ProductAccess, UserGroup, UserPage, UserSearchRequest, UsersCount,
 };
 
 mod generate;
@@ -693,6 +693,12 @@ impl State {
 
     fn directory(&mut self, method: &Method, rest: &[&str], body: &Bytes) -> Reply {
         match (method.as_str(), rest) {
+            ("GET", ["users", "count"]) => json(
+                StatusCode::OK,
+                &UsersCount {
+                    count: Some(self.org.users.len() as u64),
+                },
+            ),
             ("POST", ["users", "search"]) => {
                 let Ok(request) = serde_json::from_slice::<UserSearchRequest>(body) else {
                     return admin_error(

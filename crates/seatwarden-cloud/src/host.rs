@@ -43,7 +43,7 @@ use crate::mapping::{self, CloudFacts, EXTERNAL_CANNOT_DEACTIVATE, EXTERNAL_CANN
 use crate::wire::{
     AddMembership, ApplicationRole, ClaimStatus, DisableRequest, EXPAND_GROUPS,
     EXPAND_PRODUCT_ACCESS, GroupPage, GroupSearchRequest, ManagePermissions, OrgAnswer, UserPage,
-    UserSearchRequest,
+    UserSearchRequest, UsersCount,
 };
 
 /// Users per search page (the API's documented maximum is not stated; 100
@@ -93,6 +93,8 @@ pub enum CloudWrite {
 pub struct ConnectionStatus {
     /// The organization's name.
     pub org_name: String,
+    /// Users in the directories the key may manage.
+    pub users: u64,
     /// Jira application roles read with the site token.
     pub licences: usize,
     /// Whether the key may deactivate managed accounts (checked on one).
@@ -256,7 +258,7 @@ impl CloudHost {
     }
 
     /// Checks both credentials before anything is written: the key reads
-    /// the organization and its users, the key may deactivate a managed
+    /// the organization and counts its users, the key may deactivate a managed
     /// account (the user management API refuses scoped keys), and the site
     /// token reads Jira's application roles.
     pub fn connect(&self) -> Result<ConnectionStatus, CloudError> {
@@ -272,6 +274,13 @@ impl CloudHost {
             claim_status: Some(ClaimStatus::Managed),
             ..UserSearchRequest::default()
         })?;
+        let count: UsersCount = self.client.json(&Call::new(
+            Method::Get,
+            Api::Admin,
+            format!("{}/users/count", self.dir_path()),
+            "count users",
+            Permission::ReadDirectory,
+        ))?;
         let mut lifecycle_checked = false;
         if let Some(managed) = one.data.first() {
             let permissions: ManagePermissions = self.client.json(&Call::new(
@@ -293,6 +302,7 @@ impl CloudHost {
         let licences = self.application_roles()?.len();
         Ok(ConnectionStatus {
             org_name: org.data.attributes.name,
+            users: count.count.unwrap_or(0),
             licences,
             lifecycle_checked,
         })

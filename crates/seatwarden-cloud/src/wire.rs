@@ -189,6 +189,15 @@ pub struct UserGroup {
     pub name: Option<String>,
 }
 
+/// `GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/count`
+/// answer. Source: jira.js `models/getDirectoryUsersCount.ts`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersCount {
+    /// Users matching (all users of the directories, unfiltered).
+    #[serde(default)]
+    pub count: Option<u64>,
+}
+
 /// `POST /admin/v2/orgs/{orgId}/directories/{directoryId}/groups/search`
 /// request body (the subset sent).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

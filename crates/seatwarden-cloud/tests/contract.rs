@@ -76,6 +76,12 @@ const CALLS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
         Some("users-search-response.json"),
     ),
     (
+        "GET",
+        "/admin/v2/orgs/*/directories/*/users/count",
+        None,
+        Some("users-count.json"),
+    ),
+    (
         "POST",
         "/admin/v2/orgs/*/directories/*/groups/search",
         Some("groups-search-request.json"),

@@ -272,6 +272,7 @@ fn the_connection_check_says_what_it_reached() {
     let (_fake, host, _) = start(two_users(), Credentials::default());
     let status = host.connect().unwrap();
     assert_eq!(status.org_name, "Acme");
+    assert_eq!(status.users, 2);
     assert_eq!(status.licences, 1);
     assert!(status.lifecycle_checked);
 }

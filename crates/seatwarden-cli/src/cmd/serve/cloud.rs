@@ -136,8 +136,8 @@ fn connected(config: CloudConfig, clock: &Clock, place: &str) -> Result<Arc<Clou
         .connect()
         .map_err(|e| CliError::Usage(format!("cannot connect to Atlassian Cloud: {e}")))?;
     println!(
-        "Cloud: connected to org \"{}\" ({place}, {} Jira licences)",
-        status.org_name, status.licences
+        "Cloud: connected to org \"{}\" ({} users, {place}, {} Jira licences)",
+        status.org_name, status.users, status.licences
     );
     Ok(host)
 }
