@@ -281,44 +281,33 @@ impl State {
                     lifecycle_enablement: Allowed { allowed: managed },
                 },
             ),
-            ("POST", ["lifecycle", action @ ("delete" | "cancel-delete")]) => {
-                if !managed {
-                    // Hand-written, as for disable below.
-                    return admin_error(
-                        StatusCode::FORBIDDEN,
-                        "NOT_MANAGED",
-                        "Account is not managed",
-                    );
+            // Hand-written: Atlassian's exact answer for an external
+            // account is not documented (docs/cloud.md, open questions).
+            ("POST", ["lifecycle", _]) if !managed => admin_error(
+                StatusCode::FORBIDDEN,
+                "NOT_MANAGED",
+                "Account is not managed",
+            ),
+            // Deletion: "the account will appear as temporarily deactivated"
+            // for the grace period; cancelling restores and activates it.
+            // Disable and enable: the account status alone.
+            (
+                "POST",
+                [
+                    "lifecycle",
+                    action @ ("delete" | "cancel-delete" | "disable" | "enable"),
+                ],
+            ) => {
+                let off = matches!(*action, "delete" | "disable");
+                if matches!(*action, "delete" | "cancel-delete") {
+                    user.for_deletion = off;
                 }
-                // "The account will appear as temporarily deactivated" for
-                // the grace period; cancelling restores and activates it.
-                let delete = *action == "delete";
-                user.for_deletion = delete;
-                user.account_status = if delete {
+                user.account_status = if off {
                     AccountStatus::Inactive
                 } else {
                     AccountStatus::Active
                 };
-                user.deactivated_on = delete.then_some(now);
-                no_content()
-            }
-            ("POST", ["lifecycle", action @ ("disable" | "enable")]) => {
-                if !managed {
-                    // Hand-written: Atlassian's exact answer for an external
-                    // account is not documented (docs/cloud.md, open questions).
-                    return admin_error(
-                        StatusCode::FORBIDDEN,
-                        "NOT_MANAGED",
-                        "Account is not managed",
-                    );
-                }
-                if *action == "disable" {
-                    user.account_status = AccountStatus::Inactive;
-                    user.deactivated_on = Some(now);
-                } else {
-                    user.account_status = AccountStatus::Active;
-                    user.deactivated_on = None;
-                }
+                user.deactivated_on = off.then_some(now);
                 no_content()
             }
             _ => admin_error(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found"),
