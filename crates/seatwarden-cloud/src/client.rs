@@ -10,7 +10,8 @@
 //! would carry the Authorization header to wherever it points.
 //!
 //! The retry rules (one place, [`RetryPolicy`]):
-//! - 429: wait what `Retry-After` says (seconds; capped at `max_wait`), or
+//! - 429: wait what `Retry-After` says (seconds or an HTTP date; capped at
+//!   `max_wait`), or
 //!   `default_wait` without one, up to `max_rate_limited` times in a row;
 //! - 5xx and transport errors: up to `max_server_errors` retries with
 //!   doubling waits. Writes are retried too: every write the connector makes
@@ -440,8 +441,7 @@ impl CloudClient {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| retry_after(v, std::time::SystemTime::now()));
         let body = response
             .body_mut()
             .read_to_string()
@@ -452,6 +452,19 @@ impl CloudClient {
             body,
         })
     }
+}
+
+/// The wait a `Retry-After` value asks for at `now`: either whole seconds
+/// or an HTTP date (RFC 9110 §10.2.3 allows both; a date already past
+/// means "now"). `None` for anything else, so the policy's default wait
+/// applies rather than a guess.
+pub(crate) fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// A transport error in words, without the URL (it names accounts).
@@ -479,4 +492,45 @@ pub(crate) fn segment(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use super::retry_after;
+
+    /// 1994-11-06T08:49:37Z, the instant of RFC 9110's examples.
+    fn rfc_instant() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(784_111_777)
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = rfc_instant() - Duration::from_secs(90);
+        assert_eq!(retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        // The three date forms RFC 9110 §5.6.7 names, each 90 s ahead.
+        for date in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(
+                retry_after(date, now),
+                Some(Duration::from_secs(90)),
+                "{date}"
+            );
+        }
+        assert_eq!(
+            retry_after(
+                "Sun, 06 Nov 1994 08:49:37 GMT",
+                rfc_instant() + Duration::from_secs(5)
+            ),
+            Some(Duration::ZERO),
+            "a date already past: retry now"
+        );
+        for junk in ["", "soon", "-5", "1.5", "Sun, 32 Nov 1994 08:49:37 GMT"] {
+            assert_eq!(retry_after(junk, now), None, "{junk:?}");
+        }
+    }
 }
