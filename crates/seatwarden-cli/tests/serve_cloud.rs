@@ -17,7 +17,7 @@ mod flow;
 mod server;
 
 use flow::{all_audit, wait_for};
-use serde_json::json;
+use serde_json::{Value, json};
 use server::Server;
 
 #[test]
@@ -102,22 +102,32 @@ fn the_cloud_demo_runs_a_live_policy_on_managed_accounts_only() {
         .json();
     let hash = held["plan"]["hash"].clone();
     assert!(hash.is_string(), "{held}");
-    // External accounts matched the rule and were skipped by the plan:
-    // their directory allows no deactivation.
+    // External accounts matched the rule and were skipped by the plan with
+    // their own typed reason: the organization does not manage them.
     let skipped = held["plan"]["skipped"].as_array().unwrap();
-    let external_skips = skipped
+    let external: Vec<&Value> = skipped
         .iter()
-        .filter(|s| s["reason"]["kind"] == json!("read_only_directory"))
-        .count();
-    assert!(external_skips > 0, "{held}");
-    assert!(
-        skipped
-            .iter()
-            .filter(|s| s["reason"]["kind"] == json!("read_only_directory"))
-            .all(|s| s["username"]
+        .filter(|s| s["reason"]["kind"] == json!("external_account"))
+        .collect();
+    assert!(!external.is_empty(), "{held}");
+    for s in &external {
+        assert!(
+            s["username"]
                 .as_str()
                 .unwrap()
-                .ends_with("@partner.example")),
+                .ends_with("@partner.example"),
+            "{s}"
+        );
+        assert_eq!(
+            s["because"],
+            json!("external account (not managed by your organization): can only be suspended"),
+            "{s}"
+        );
+    }
+    assert!(
+        !skipped
+            .iter()
+            .any(|s| s["reason"]["kind"] == json!("read_only_directory")),
         "{held}"
     );
     let r = server.call(

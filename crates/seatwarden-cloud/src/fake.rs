@@ -263,6 +263,12 @@ impl FakeCloud {
             .cloned()
     }
 
+    /// Ends the grace period of every pending deletion: Atlassian deletes
+    /// those accounts for good (they vanish from every answer).
+    pub fn expire_deletions(&self) {
+        self.state.lock().org.users.retain(|u| !u.for_deletion);
+    }
+
     /// The users as the fake holds them now.
     pub fn users(&self) -> Vec<CloudUser> {
         self.state.lock().org.users.clone()

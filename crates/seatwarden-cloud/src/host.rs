@@ -33,7 +33,7 @@ use seatwarden_core::model::{ApplicationKey, Group, GroupName, Licence, SeatLimi
 use seatwarden_core::operation::{Operation, OperationFailure};
 use seatwarden_core::snapshot::{SnapshotHeader, SnapshotUser};
 use seatwarden_service::host::rules;
-use seatwarden_service::host::{Applied, Host, HostError, UsersPage};
+use seatwarden_service::host::{Applied, DeletionUndo, Host, HostError, UsersPage};
 
 use crate::client::{Api, Call, CloudClient, Method, segment};
 use crate::error::{CloudError, Permission};
@@ -522,6 +522,12 @@ fn failure(e: CloudError) -> OperationFailure {
     }
 }
 
+/// Why the revert of a Cloud deletion cannot bring an account back once it
+/// is gone from the organization.
+pub const NO_LONGER_IN_THE_ORGANIZATION: &str = "the account is no longer in the organization: \
+     a managed account is deleted for good once Atlassian's 14-day grace period has passed, and \
+     an external account removed from the directory must be invited again";
+
 impl Host for CloudHost {
     fn header(&self) -> Result<SnapshotHeader, HostError> {
         let stale = {
@@ -585,6 +591,28 @@ impl Host for CloudHost {
             ..UserSearchRequest::default()
         })
         .map_err(unavailable)
+    }
+
+    fn deletion_undo(&self, user: &UserKey) -> Result<DeletionUndo, HostError> {
+        let found = self
+            .read_user(UserSearchRequest {
+                account_ids: vec![user.as_str().to_owned()],
+                ..UserSearchRequest::default()
+            })
+            .map_err(unavailable)?;
+        let facts = found.and_then(|_| self.facts(user));
+        Ok(match facts {
+            Some(f) if f.pending_deletion => DeletionUndo::Cancellable,
+            Some(_) => DeletionUndo::Final(
+                "the account is in the organization and not pending deletion (cancelled or \
+                 invited again since): there is no deletion to cancel"
+                    .to_owned(),
+            ),
+            // Not in the organization any more. Atlassian answers the same
+            // for both cases, and Seatwarden keeps no directory with the
+            // before-state, so the reason names both plainly.
+            None => DeletionUndo::Final(NO_LONGER_IN_THE_ORGANIZATION.to_owned()),
+        })
     }
 
     fn apply(&self, operation: &Operation) -> Result<Applied, OperationFailure> {

@@ -12,9 +12,12 @@
 //!   external accounts), so the username stays unique.
 //! - **directory**: managed accounts in directory [`MANAGED`], external
 //!   ones in [`EXTERNAL`]. External accounts cannot be deactivated by the
-//!   organization, so [`EXTERNAL`]'s capabilities say "no user updates":
-//!   the service's directory rules refuse a deactivation before anything
-//!   is sent, and the host adds the reason ([`EXTERNAL_CANNOT_DEACTIVATE`]).
+//!   organization, so [`EXTERNAL`]'s capabilities say "no user updates"
+//!   and its kind is [`DirectoryKind::CloudExternal`]: the planner skips
+//!   those users with the typed reason "external account … can only be
+//!   suspended" (`SkipReason::ExternalAccount`), and the host refuses too,
+//!   before anything is sent ([`EXTERNAL_CANNOT_DEACTIVATE`]). Both
+//!   directories can suspend and restore access (`suspend_user`).
 //! - **active** = account active *and* membership active: a suspended user
 //!   holds no seat and cannot use any product, which is what "inactive"
 //!   means to every policy.
@@ -58,26 +61,28 @@ pub fn directories() -> Vec<Directory> {
         Directory {
             id: DirectoryId(MANAGED),
             name: "Managed accounts".into(),
-            kind: DirectoryKind::Internal,
+            kind: DirectoryKind::CloudManaged,
             capabilities: DirectoryCapabilities {
                 update_user: true,
                 rename_user: false,
                 delete_user: true,
                 create_user: false,
                 update_membership: true,
+                suspend_user: true,
             },
             local_groups: vec![],
         },
         Directory {
             id: DirectoryId(EXTERNAL),
             name: "External accounts".into(),
-            kind: DirectoryKind::Internal,
+            kind: DirectoryKind::CloudExternal,
             capabilities: DirectoryCapabilities {
                 update_user: false,
                 rename_user: false,
                 delete_user: true,
                 create_user: false,
                 update_membership: true,
+                suspend_user: true,
             },
             local_groups: vec![],
         },

@@ -361,3 +361,52 @@ fn deleting_a_managed_account_is_cancellable_and_an_external_one_is_removed_inst
         "one request each, none to delete the external account"
     );
 }
+
+#[test]
+fn suspend_and_restore_are_engine_operations_for_every_account() {
+    let (fake, host, _) = start(two_users(), Credentials::default());
+    host.refresh().unwrap();
+    for key in ["managed-1", "external-1"] {
+        for _ in 0..2 {
+            host.apply(&Operation::Suspend { user: key.into() })
+                .unwrap();
+        }
+        let user = fake.user(key).unwrap();
+        assert_eq!(
+            (user.account_status, user.membership_status),
+            (AccountStatus::Active, MembershipStatus::Suspended),
+            "{key}: suspended, the account itself untouched"
+        );
+        assert!(!host.user(&key.into()).unwrap().unwrap().active);
+    }
+    let writes = fake.writes();
+    assert_eq!(writes.len(), 2, "once each: {writes:?}");
+    assert!(
+        writes.iter().all(|w| w.path.ends_with("/suspend")),
+        "{writes:?}"
+    );
+    for key in ["managed-1", "external-1"] {
+        for _ in 0..2 {
+            host.apply(&Operation::Restore { user: key.into() })
+                .unwrap();
+        }
+        let user = fake.user(key).unwrap();
+        assert_eq!(user.membership_status, MembershipStatus::Active, "{key}");
+        assert!(host.user(&key.into()).unwrap().unwrap().active);
+    }
+    let writes = fake.writes();
+    assert_eq!(writes.len(), 4, "{writes:?}");
+    assert!(
+        writes[2..].iter().all(|w| w.path.ends_with("/restore")),
+        "{writes:?}"
+    );
+    // What Cloud cannot do is named, not attempted.
+    assert!(matches!(
+        host.apply(&Operation::Rename {
+            user: "managed-1".into(),
+            to: "x".into()
+        }),
+        Err(OperationFailure::Unsupported(_))
+    ));
+    assert_eq!(fake.writes().len(), 4);
+}

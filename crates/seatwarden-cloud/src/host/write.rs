@@ -225,12 +225,15 @@ impl CloudHost {
     /// does not offer through the connector.
     pub fn cloud_write(operation: &Operation) -> Result<CloudWrite, OperationFailure> {
         let unsupported = |what: &str| {
-            Err(OperationFailure::Vetoed(format!(
+            Err(OperationFailure::Unsupported(format!(
                 "{what} is not available for Atlassian Cloud accounts"
             )))
         };
         match operation {
             Operation::Deactivate { user } => Ok(CloudWrite::Deactivate(user.clone())),
+            Operation::Suspend { user } => Ok(CloudWrite::Suspend(user.clone())),
+            Operation::CancelDeletion { user } => Ok(CloudWrite::CancelDeletion(user.clone())),
+            Operation::Restore { user } => Ok(CloudWrite::Restore(user.clone())),
             // Activate means "make the user active again": enable a
             // deactivated account, restore a suspended one (decided on the
             // fresh user in `apply`).

@@ -90,6 +90,7 @@ pub(super) fn policy(w: &mut Walk, mut obj: Obj<'_>, settings: &Settings) -> Opt
             ) | (Action::Delete, Condition::Deactivated { .. })
                 | (
                     Action::Deactivate { .. }
+                        | Action::Suspend
                         | Action::RemoveGroups { .. }
                         | Action::RemoveLicenceGroups { .. }
                         | Action::AddGroups { .. },
@@ -359,6 +360,7 @@ fn action(w: &mut Walk, mut obj: Obj<'_>) -> Option<Action> {
         "kind",
         &[
             "deactivate",
+            "suspend",
             "remove_groups",
             "remove_licence_groups",
             "add_groups",
@@ -385,6 +387,7 @@ fn action(w: &mut Walk, mut obj: Obj<'_>) -> Option<Action> {
                 handover,
             })
         }
+        Some("suspend") => Some(Action::Suspend),
         Some("remove_groups") => Some(Action::RemoveGroups {
             groups: obj.groups(w, "groups", true),
         }),
