@@ -55,37 +55,37 @@ pub const EXTERNAL_CANNOT_DELETE: &str = "an external account (not managed by th
 /// The role id that makes an organization admin (always protected).
 pub const ORG_ADMIN_ROLE: &str = "atlassian/org-admin";
 
-/// The two directories of a Cloud organization, as the engine sees them.
+/// The two directories of a Cloud organization, as the engine sees them:
+/// the same writes but one, account updates, which only managed accounts
+/// take.
 pub fn directories() -> Vec<Directory> {
+    let directory = |id, name: &str, kind, update_user| Directory {
+        id: DirectoryId(id),
+        name: name.into(),
+        kind,
+        capabilities: DirectoryCapabilities {
+            update_user,
+            rename_user: false,
+            delete_user: true,
+            create_user: false,
+            update_membership: true,
+            suspend_user: true,
+        },
+        local_groups: vec![],
+    };
     vec![
-        Directory {
-            id: DirectoryId(MANAGED),
-            name: "Managed accounts".into(),
-            kind: DirectoryKind::CloudManaged,
-            capabilities: DirectoryCapabilities {
-                update_user: true,
-                rename_user: false,
-                delete_user: true,
-                create_user: false,
-                update_membership: true,
-                suspend_user: true,
-            },
-            local_groups: vec![],
-        },
-        Directory {
-            id: DirectoryId(EXTERNAL),
-            name: "External accounts".into(),
-            kind: DirectoryKind::CloudExternal,
-            capabilities: DirectoryCapabilities {
-                update_user: false,
-                rename_user: false,
-                delete_user: true,
-                create_user: false,
-                update_membership: true,
-                suspend_user: true,
-            },
-            local_groups: vec![],
-        },
+        directory(
+            MANAGED,
+            "Managed accounts",
+            DirectoryKind::CloudManaged,
+            true,
+        ),
+        directory(
+            EXTERNAL,
+            "External accounts",
+            DirectoryKind::CloudExternal,
+            false,
+        ),
     ]
 }
 
