@@ -137,8 +137,15 @@ action_enum! {
     UserActivated => "user_activated", "User activated";
     /// A deactivated account was given access back (at login or by revert).
     UserReactivated => "user_reactivated", "User reactivated";
+    /// A user's access was suspended (Atlassian Cloud; the account stays).
+    UserSuspended => "user_suspended", "User suspended";
+    /// A suspended user's access was restored (Atlassian Cloud).
+    UserRestored => "user_restored", "User restored";
     /// An account was deleted.
     UserDeleted => "user_deleted", "User deleted";
+    /// A pending deletion was cancelled within Atlassian Cloud's grace
+    /// period (the account is back and active).
+    UserDeletionCancelled => "user_deletion_cancelled", "User deletion cancelled";
     /// An account's username changed.
     UserRenamed => "user_renamed", "User renamed";
     /// An account was created (import).
@@ -228,8 +235,11 @@ impl Action {
             Operation::Activate { .. } if reactivation => Action::UserReactivated,
             Operation::Activate { .. } => Action::UserActivated,
             Operation::Deactivate { .. } => Action::UserDeactivated,
+            Operation::Suspend { .. } => Action::UserSuspended,
+            Operation::Restore { .. } => Action::UserRestored,
             Operation::Rename { .. } => Action::UserRenamed,
             Operation::Delete { .. } => Action::UserDeleted,
+            Operation::CancelDeletion { .. } => Action::UserDeletionCancelled,
             Operation::AddToGroup { .. } => Action::AddedToGroup,
             Operation::RemoveFromGroup { .. } => Action::RemovedFromGroup,
             Operation::ReassignIssues { .. } => Action::IssuesReassigned,

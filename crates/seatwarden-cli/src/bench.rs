@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use crate::cmd::support::CliError;
 
 mod audit;
+mod cloud;
 mod csv;
 mod import;
 mod index;
@@ -54,6 +55,7 @@ const AREAS: &[Area] = &[
     ("audit", audit::run),
     ("records", records::run),
     ("service", service::run),
+    ("cloud", cloud::run),
 ];
 
 /// Runs the selected areas.

@@ -33,6 +33,10 @@ pub enum BulkAction {
     Activate,
     /// Deactivate active users.
     Deactivate,
+    /// Suspend the access of active users (Atlassian Cloud).
+    Suspend,
+    /// Restore the access of suspended users (Atlassian Cloud).
+    Restore,
     /// Delete the accounts.
     Delete,
     /// Add the users to these groups.
@@ -132,6 +136,8 @@ pub fn policy_action(index: &DirectoryIndex, action: &BulkAction) -> Result<Acti
             rename_suffix: None,
             handover: None,
         },
+        BulkAction::Suspend => Action::Suspend,
+        BulkAction::Restore => Action::Restore,
         BulkAction::Delete => Action::Delete,
         BulkAction::AddToGroups(groups) => Action::AddGroups {
             groups: checked_groups(index, groups)?,

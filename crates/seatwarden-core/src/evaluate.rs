@@ -529,6 +529,17 @@ impl<'a> Evaluator<'a> {
                     });
                 }
             }
+            Action::Suspend => {
+                // Only users who still have access: a deactivated or already
+                // suspended user is inactive, and suspending them changes
+                // nothing.
+                account_op = Some(AccountOp::Suspend);
+                account_users = &hits & index.active_bitmap();
+            }
+            Action::Restore => {
+                account_op = Some(AccountOp::Restore);
+                account_users = &hits - index.active_bitmap();
+            }
             Action::Delete => {
                 account_op = Some(AccountOp::Delete);
                 account_users = hits.clone();
@@ -670,6 +681,7 @@ impl<'a> Evaluator<'a> {
                 Some(AccountOp::Deactivate { rename_suffix, .. }) => {
                     caps.update_user && (rename_suffix.is_none() || caps.rename_user)
                 }
+                Some(AccountOp::Suspend | AccountOp::Restore) => caps.suspend_user,
                 Some(AccountOp::Delete) => caps.delete_user,
                 Some(AccountOp::Activate) => caps.update_user && caps.update_membership,
                 None => caps.update_membership,
@@ -687,11 +699,7 @@ impl<'a> Evaluator<'a> {
             let membership_only = p.scope.read_only == ReadOnlyHandling::MembershipOnly
                 && matches!(account_op, Some(AccountOp::Deactivate { .. }) | None);
             if !membership_only {
-                take(
-                    SkipReason::ReadOnlyDirectory { directory: dir.id },
-                    &users_d,
-                    &mut remaining,
-                );
+                take(refused(dir), &users_d, &mut remaining);
                 continue;
             }
             let mut kept = RoaringBitmap::new();
@@ -723,11 +731,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
-            take(
-                SkipReason::ReadOnlyDirectory { directory: dir.id },
-                &(users_d - kept),
-                &mut remaining,
-            );
+            take(refused(dir), &(users_d - kept), &mut remaining);
         }
         // A policy that promises a warning acts only on users warned long
         // enough ago (before conflicts: a user it waits for is not claimed).
@@ -958,6 +962,19 @@ impl<'a> Evaluator<'a> {
 }
 
 /// Resolves user keys to an index selection (unknown keys are ignored and
+/// Why a directory's users are skipped when it refuses the write: a Cloud
+/// organization's external accounts have a reason of their own (the
+/// organization does not manage them; it can only suspend them), every
+/// other refusal is the directory's.
+fn refused(dir: &crate::model::Directory) -> SkipReason {
+    match dir.kind {
+        crate::model::DirectoryKind::CloudExternal => {
+            SkipReason::ExternalAccount { directory: dir.id }
+        }
+        _ => SkipReason::ReadOnlyDirectory { directory: dir.id },
+    }
+}
+
 /// returned separately), for bulk callers.
 pub fn select_keys(index: &DirectoryIndex, keys: &[UserKey]) -> (RoaringBitmap, Vec<UserKey>) {
     let mut selected = RoaringBitmap::new();

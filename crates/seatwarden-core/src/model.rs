@@ -114,6 +114,13 @@ pub enum DirectoryKind {
     Crowd,
     /// Another Jira acting as the user server.
     JiraServer,
+    /// Atlassian Cloud: the accounts the organization manages (verified
+    /// domains).
+    CloudManaged,
+    /// Atlassian Cloud: external accounts (not managed by the
+    /// organization). Their access can be suspended, restored and removed,
+    /// but the organization cannot deactivate, enable or delete them.
+    CloudExternal,
     /// A custom or delegating directory the host cannot classify.
     Other,
 }
@@ -134,16 +141,24 @@ pub struct DirectoryCapabilities {
     pub create_user: bool,
     /// Memberships of any group can be added and removed.
     pub update_membership: bool,
+    /// Users' access can be suspended and restored while the account stays
+    /// active (Atlassian Cloud). No Data Center directory has this state,
+    /// so it is absent (false) in what their hosts report, and left out
+    /// when false (a Data Center snapshot or API answer is unchanged).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suspend_user: bool,
 }
 
 impl DirectoryCapabilities {
-    /// Everything allowed: the product's internal directory.
+    /// Everything a Data Center product's internal directory allows (every
+    /// write but suspension, which Data Center does not have).
     pub const ALL: DirectoryCapabilities = DirectoryCapabilities {
         update_user: true,
         rename_user: true,
         delete_user: true,
         create_user: true,
         update_membership: true,
+        suspend_user: false,
     };
 
     /// Nothing allowed: a read-only directory.
@@ -153,6 +168,7 @@ impl DirectoryCapabilities {
         delete_user: false,
         create_user: false,
         update_membership: false,
+        suspend_user: false,
     };
 
     /// True when no write at all is allowed.

@@ -36,6 +36,18 @@ pub enum Operation {
         /// The user.
         user: UserKey,
     },
+    /// Suspend a user's access to every product, keeping the account, its
+    /// groups and its history (Atlassian Cloud: a suspended user is not
+    /// billed). Data Center has no such state: its hosts refuse it.
+    Suspend {
+        /// The user.
+        user: UserKey,
+    },
+    /// Restore a suspended user's access (the inverse of [`Operation::Suspend`]).
+    Restore {
+        /// The user.
+        user: UserKey,
+    },
     /// Change a user's username (e.g. add a `_deactivated` suffix).
     Rename {
         /// The user.
@@ -45,6 +57,15 @@ pub enum Operation {
     },
     /// Delete a user's account.
     Delete {
+        /// The user.
+        user: UserKey,
+    },
+    /// Cancel a pending deletion: Atlassian Cloud keeps a deleted managed
+    /// account for a 14-day grace period, within which the deletion can be
+    /// cancelled (the account is restored and activated). The revert of a
+    /// run that deleted Cloud accounts plans it; Data Center hosts refuse
+    /// it (a deletion there is final).
+    CancelDeletion {
         /// The user.
         user: UserKey,
     },
@@ -109,8 +130,11 @@ impl Operation {
         match self {
             Operation::Activate { user }
             | Operation::Deactivate { user }
+            | Operation::Suspend { user }
+            | Operation::Restore { user }
             | Operation::Rename { user, .. }
             | Operation::Delete { user }
+            | Operation::CancelDeletion { user }
             | Operation::AddToGroup { user, .. }
             | Operation::RemoveFromGroup { user, .. }
             | Operation::ReassignIssues { user, .. }
@@ -126,8 +150,11 @@ impl Operation {
         match self {
             Operation::Activate { .. } => "activate",
             Operation::Deactivate { .. } => "deactivate",
+            Operation::Suspend { .. } => "suspend",
+            Operation::Restore { .. } => "restore",
             Operation::Rename { .. } => "rename",
             Operation::Delete { .. } => "delete",
+            Operation::CancelDeletion { .. } => "cancel_deletion",
             Operation::AddToGroup { .. } => "add_to_group",
             Operation::RemoveFromGroup { .. } => "remove_from_group",
             Operation::ReassignIssues { .. } => "reassign_issues",
@@ -162,18 +189,36 @@ pub enum OperationFailure {
     /// The target already exists (create) or the new name is taken (rename).
     #[error("already exists")]
     AlreadyExists,
+    /// The host has no such write at all (suspending access on Data Center,
+    /// renaming an Atlassian Cloud account, …). The text says what is
+    /// missing and, where there is one, what to use instead.
+    #[error("not available: {0}")]
+    Unsupported(String),
     /// Anything else the host reported; the text must carry no personal data.
     #[error("host error: {0}")]
     Host(String),
 }
+
+/// Why a Data Center host refuses [`Operation::CancelDeletion`].
+pub const NO_DELETION_GRACE_IN_DATA_CENTER: &str =
+    "a deletion in Data Center is final: there is no grace period to cancel it in";
+
+/// Why a Data Center host refuses [`Operation::Suspend`] and
+/// [`Operation::Restore`]: one text for every such host.
+pub const NO_SUSPENSION_IN_DATA_CENTER: &str = "suspending and restoring access is an \
+     Atlassian Cloud feature; a Data Center directory has no suspended state (deactivate the \
+     account or remove its licence groups instead)";
 
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Operation::Activate { user } => write!(f, "activate `{user}`"),
             Operation::Deactivate { user } => write!(f, "deactivate `{user}`"),
+            Operation::Suspend { user } => write!(f, "suspend access of `{user}`"),
+            Operation::Restore { user } => write!(f, "restore access of `{user}`"),
             Operation::Rename { user, .. } => write!(f, "rename `{user}`"),
             Operation::Delete { user } => write!(f, "delete `{user}`"),
+            Operation::CancelDeletion { user } => write!(f, "cancel the deletion of `{user}`"),
             Operation::AddToGroup { user, group } => write!(f, "add `{user}` to `{group}`"),
             Operation::RemoveFromGroup { user, group } => {
                 write!(f, "remove `{user}` from `{group}`")

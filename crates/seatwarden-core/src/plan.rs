@@ -131,6 +131,14 @@ pub enum SkipReason {
         /// The directory.
         directory: DirectoryId,
     },
+    /// An external account (not managed by the organization, Atlassian
+    /// Cloud): the organization cannot deactivate, enable or delete it;
+    /// it can only suspend its access. Typed rather than a read-only
+    /// directory so the plan says why, not just where.
+    ExternalAccount {
+        /// The directory holding external accounts.
+        directory: DirectoryId,
+    },
     /// A higher-priority source already plans something incompatible.
     Conflict {
         /// The winner.
@@ -183,6 +191,9 @@ impl fmt::Display for SkipReason {
             SkipReason::ReadOnlyDirectory { directory } => {
                 write!(f, "directory {directory} does not allow this change")
             }
+            SkipReason::ExternalAccount { .. } => f.write_str(
+                "external account (not managed by your organization): can only be suspended",
+            ),
             SkipReason::Conflict {
                 winner,
                 group: Some(g),
@@ -240,6 +251,10 @@ pub enum AccountOp {
         /// Open-issue handover.
         handover: Option<crate::operation::Handover>,
     },
+    /// Suspend access (the account and its groups stay).
+    Suspend,
+    /// Restore suspended access.
+    Restore,
     /// Delete.
     Delete,
     /// Reactivate.
@@ -309,10 +324,13 @@ impl Outcome {
         all
     }
 
-    /// Users the mass-change guard counts: deactivated, deleted or losing a group.
+    /// Users the mass-change guard counts: deactivated, suspended, deleted or
+    /// losing a group.
     pub fn mass_changed(&self) -> RoaringBitmap {
         let mut all = match self.account_op {
-            Some(AccountOp::Deactivate { .. } | AccountOp::Delete) => self.account_users.clone(),
+            Some(AccountOp::Deactivate { .. } | AccountOp::Suspend | AccountOp::Delete) => {
+                self.account_users.clone()
+            }
             _ => RoaringBitmap::new(),
         };
         for op in self.group_ops.iter().filter(|op| !op.add) {

@@ -206,6 +206,18 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         handover: Option<Handover>,
     },
+    /// Suspend the user's access to every product, keeping the account and
+    /// its groups (Atlassian Cloud; undone by restoring access). Users of a
+    /// directory that cannot suspend (every Data Center directory) are
+    /// skipped with that reason.
+    Suspend,
+    /// Restore the access of suspended users (the inverse of
+    /// [`Action::Suspend`]): a bulk action and the undo of a suspension, not
+    /// a policy (Cloud tells no app when someone comes back, so there is no
+    /// condition to restore on; the configuration refuses it). The snapshot does not tell a suspended user from
+    /// a deactivated one, so every inactive user it matches is planned; the
+    /// host restores those suspended and reports the others as already done.
+    Restore,
     /// Remove the user from these groups (revoke access).
     RemoveGroups {
         /// The groups.
@@ -249,6 +261,8 @@ impl Action {
     pub fn kind_name(&self) -> &'static str {
         match self {
             Action::Deactivate { .. } => "deactivate",
+            Action::Suspend => "suspend",
+            Action::Restore => "restore",
             Action::RemoveGroups { .. } => "remove_groups",
             Action::RemoveLicenceGroups { .. } => "remove_licence_groups",
             Action::AddGroups { .. } => "add_groups",
@@ -266,11 +280,13 @@ impl Action {
         )
     }
 
-    /// True for actions the mass-change guard counts (deactivate, delete, revoke).
+    /// True for actions the mass-change guard counts (deactivate, suspend,
+    /// delete, revoke): each takes products away from people.
     pub fn is_mass_change(&self) -> bool {
         matches!(
             self,
             Action::Deactivate { .. }
+                | Action::Suspend
                 | Action::Delete
                 | Action::RemoveGroups { .. }
                 | Action::RemoveLicenceGroups { .. }

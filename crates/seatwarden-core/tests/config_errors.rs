@@ -92,7 +92,7 @@ fn missing_and_malformed_ids_and_actions() {
             "policies[0].id: is required",
             "policies[0].action: is required",
             "policies[1].id: must be 1–64 characters of letters, digits, `-`, `_` or `.`",
-            "policies[1].action.kind: `explode` is not one of `deactivate`, `remove_groups`, `remove_licence_groups`, `add_groups`, `delete`, `floating_licence`, `reactivate`",
+            "policies[1].action.kind: `explode` is not one of `deactivate`, `suspend`, `remove_groups`, `remove_licence_groups`, `add_groups`, `delete`, `floating_licence`, `reactivate`",
         ]
     );
 }

@@ -43,6 +43,9 @@ fn op_line(op: &Operation) -> String {
     match op {
         Operation::Activate { user } => format!("{user} activate"),
         Operation::Deactivate { user } => format!("{user} deactivate"),
+        Operation::Suspend { user } => format!("{user} suspend"),
+        Operation::Restore { user } => format!("{user} restore"),
+        Operation::CancelDeletion { user } => format!("{user} cancel_deletion"),
         Operation::Rename { user, to } => format!("{user} rename {to}"),
         Operation::Delete { user } => format!("{user} delete"),
         Operation::AddToGroup { user, group } => format!("{user} add_to_group {group}"),
@@ -62,7 +65,9 @@ fn reason_line(reason: &SkipReason) -> String {
         SkipReason::ProtectedGroup { group }
         | SkipReason::RestrictedGroup { group }
         | SkipReason::NoSeat { group } => Some(group.to_string()),
-        SkipReason::ReadOnlyDirectory { directory } => Some(directory.to_string()),
+        SkipReason::ReadOnlyDirectory { directory } | SkipReason::ExternalAccount { directory } => {
+            Some(directory.to_string())
+        }
         SkipReason::Conflict { winner, .. } => Some(winner.label()),
         SkipReason::NotWarnedYet {
             acts_from: Some(at),

@@ -24,7 +24,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use seatwarden_core::model::UserKey;
-use seatwarden_core::operation::{Operation, OperationFailure};
+use seatwarden_core::operation::{
+    NO_DELETION_GRACE_IN_DATA_CENTER, NO_SUSPENSION_IN_DATA_CENTER, Operation, OperationFailure,
+};
 use seatwarden_core::snapshot::{SnapshotHeader, SnapshotUser};
 use seatwarden_service::host::{Applied, Host, HostError, RawUsersPage, UsersPage};
 
@@ -240,6 +242,21 @@ fn port_error(failure: PortFailure) -> HostError {
     }
 }
 
+/// What the Data Center products cannot do at all, refused here with the
+/// reason instead of crossing into Java (whose codec does not know these
+/// operations and would answer with a malformed-input error).
+fn refused_before_java(operation: &Operation) -> Option<OperationFailure> {
+    match operation {
+        Operation::Suspend { .. } | Operation::Restore { .. } => Some(
+            OperationFailure::Unsupported(NO_SUSPENSION_IN_DATA_CENTER.to_owned()),
+        ),
+        Operation::CancelDeletion { .. } => Some(OperationFailure::Unsupported(
+            NO_DELETION_GRACE_IN_DATA_CENTER.to_owned(),
+        )),
+        _ => None,
+    }
+}
+
 impl Host for JavaHost {
     fn header(&self) -> Result<SnapshotHeader, HostError> {
         self.ask_some(&HostCall::Header)
@@ -270,6 +287,9 @@ impl Host for JavaHost {
     }
 
     fn apply(&self, operation: &Operation) -> Result<Applied, OperationFailure> {
+        if let Some(failure) = refused_before_java(operation) {
+            return Err(failure);
+        }
         let answer: ApplyWire = self
             .ask_some(&HostCall::Apply { operation })
             .map_err(|e| OperationFailure::Host(e.to_string()))?;
@@ -285,6 +305,29 @@ impl Host for JavaHost {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suspension_is_refused_with_its_reason_before_reaching_java() {
+        for op in [
+            Operation::Suspend { user: "K1".into() },
+            Operation::Restore { user: "K1".into() },
+        ] {
+            assert_eq!(
+                refused_before_java(&op),
+                Some(OperationFailure::Unsupported(
+                    NO_SUSPENSION_IN_DATA_CENTER.to_owned()
+                ))
+            );
+        }
+        assert!(matches!(
+            refused_before_java(&Operation::CancelDeletion { user: "K1".into() }),
+            Some(OperationFailure::Unsupported(_))
+        ));
+        assert_eq!(
+            refused_before_java(&Operation::Deactivate { user: "K1".into() }),
+            None
+        );
+    }
 
     #[test]
     fn calls_are_tagged_by_method() {

@@ -19,8 +19,19 @@ use seatwarden_core::snapshot::{SnapshotFile, SnapshotHeader, SnapshotUser};
 
 #[macro_use]
 pub mod conformance;
+
 pub mod memory;
 pub mod rules;
+
+/// What a host says about undoing a deletion ([`Host::deletion_undo`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeletionUndo {
+    /// Still within the grace period: [`Operation::CancelDeletion`] brings
+    /// the account back, restored and active.
+    Cancellable,
+    /// Gone for good; the text says why, plainly (no personal data).
+    Final(String),
+}
 
 /// A page of users from [`Host::users_page`].
 #[derive(Clone, Debug, PartialEq)]
@@ -127,6 +138,18 @@ pub trait Host: Send + Sync {
     /// Applies one write. Never panics on a refused write: it answers with
     /// the typed failure instead.
     fn apply(&self, operation: &Operation) -> Result<Applied, OperationFailure>;
+
+    /// Whether the deletion of `user` can still be undone, asked by "revert
+    /// run N" for each account the run deleted. The default, every Data
+    /// Center host: no, a deletion is final. Atlassian Cloud keeps a deleted
+    /// managed account for a grace period in which it can be cancelled
+    /// ([`Operation::CancelDeletion`]).
+    fn deletion_undo(&self, user: &UserKey) -> Result<DeletionUndo, HostError> {
+        let _ = user;
+        Ok(DeletionUndo::Final(
+            "a deleted account cannot be restored".to_owned(),
+        ))
+    }
 
     /// Records a successful login of `username` at `at` (demo and test
     /// hosts: a product records its own logins). Returns the user's key, or

@@ -762,8 +762,11 @@ impl Service {
 /// be (structural changes: renames, deletions, new users or groups).
 fn apply_to_index(index: &mut DirectoryIndex, op: &Operation, at: Millis) -> bool {
     let change = match op {
-        Operation::Activate { .. } => UserChange::Activated,
+        Operation::Activate { .. } | Operation::Restore { .. } => UserChange::Activated,
         Operation::Deactivate { .. } => UserChange::Deactivated { at },
+        // Suspended is inactive without a deactivation time (how the Cloud
+        // host maps it); the index has no such change, so it is re-read.
+        Operation::Suspend { .. } => return false,
         Operation::AddToGroup { group, .. } => UserChange::AddedToGroup {
             group: group.clone(),
         },

@@ -501,6 +501,7 @@ fn orphans_of_a_purge_cut_short_are_swept_by_the_next() {
             &[seatwarden_service::store::AccountState {
                 user: "K1".into(),
                 active: true,
+                suspended: false,
                 username: "k1".into(),
                 groups: Default::default(),
             }],

@@ -16,6 +16,7 @@
 mod assets;
 mod auth;
 mod clock;
+mod cloud;
 pub(crate) mod folder;
 mod http;
 mod workers;
@@ -53,9 +54,18 @@ pub(crate) struct Args {
     /// Seed the demo organisation on first start (an empty directory).
     #[arg(long)]
     demo: bool,
-    /// How many users the demo organisation has.
-    #[arg(long, default_value_t = 5_000)]
-    users: usize,
+    /// How many users the demo organisation has (5,000; 20,000 with `--cloud`).
+    #[arg(long)]
+    users: Option<usize>,
+    /// With `--demo`: run on the Cloud connector against a fake Atlassian
+    /// Cloud (a generated organization served on a loopback port).
+    #[arg(long)]
+    cloud: bool,
+    /// Run on the Cloud connector against a real Atlassian Cloud
+    /// organization: a JSON file (mode 0600) with `orgId`, `apiKey`,
+    /// `siteUrl`, `siteEmail`, `siteToken` (docs/cloud.md).
+    #[arg(long, conflicts_with_all = ["demo", "cloud"])]
+    cloud_connection: Option<PathBuf>,
     /// Seconds between scheduler ticks (due policies, resumed runs, mail queue).
     #[arg(long, default_value_t = 60.0)]
     tick_seconds: f64,
@@ -145,8 +155,23 @@ pub(crate) fn open(
     clock: &Clock,
     demo_users: Option<usize>,
     slow_apply: Duration,
+    options: ServiceOptions,
+    access: Access,
+) -> Result<Opened, CliError> {
+    open_with_host(data, clock, demo_users, slow_apply, options, access, None)
+}
+
+/// [`open`], with the service on `host` instead of the folder's embedded
+/// directory when one is given (the Cloud connector); the embedded
+/// directory is then opened but neither seeded nor used.
+pub(crate) fn open_with_host(
+    data: &std::path::Path,
+    clock: &Clock,
+    demo_users: Option<usize>,
+    slow_apply: Duration,
     mut options: ServiceOptions,
     access: Access,
+    host: Option<Arc<dyn Host>>,
 ) -> Result<Opened, CliError> {
     let folder = DataFolder::open(data, demo_users.is_some(), matches!(access, Access::Shared))?;
     if let Access::Exclusive { node_id } = access {
@@ -155,7 +180,7 @@ pub(crate) fn open(
     let directory = Arc::new(SqliteDirectory::open_in(data).map_err(CliError::engine)?);
     let c = clock.clone();
     directory.set_clock(move || c.now());
-    if let Some(users) = demo_users {
+    if let Some(users) = demo_users.filter(|_| host.is_none()) {
         if folder.is_fresh() && directory.is_empty().map_err(CliError::engine)? {
             let snapshot = seatwarden_demo::generate(&seatwarden_demo::DemoOptions {
                 users,
@@ -168,7 +193,9 @@ pub(crate) fn open(
         }
     }
     let store = Arc::new(SqliteStore::open(data.join(STORE_FILE)).map_err(CliError::engine)?);
-    let host: Arc<dyn Host> = if slow_apply.is_zero() {
+    let host: Arc<dyn Host> = if let Some(host) = host {
+        host
+    } else if slow_apply.is_zero() {
         directory.clone()
     } else {
         Arc::new(SlowHost {
@@ -249,10 +276,29 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
     if let Some(n) = args.slice_size {
         options.slice_size = n.max(1);
     }
-    let opened = open(
+    if args.cloud && !args.demo {
+        return Err(CliError::Usage(
+            "`--cloud` needs `--demo` for now: it runs on a fake Atlassian Cloud; connecting \
+             a real organization comes with the connection screen (docs/cloud.md)"
+                .to_owned(),
+        ));
+    }
+    let users = args
+        .users
+        .unwrap_or(if args.cloud { 20_000 } else { 5_000 });
+    // The connection (and the fake Atlassian Cloud of the demo) lives as
+    // long as the server.
+    let cloud = if args.cloud {
+        Some(cloud::start_demo(users, &clock)?)
+    } else if let Some(file) = &args.cloud_connection {
+        Some(cloud::connect(file, &clock)?)
+    } else {
+        None
+    };
+    let opened = open_with_host(
         &args.data,
         &clock,
-        args.demo.then_some(args.users),
+        args.demo.then_some(users),
         Duration::from_millis(args.slow_apply_ms),
         options,
         if args.shared_data_folder {
@@ -262,8 +308,9 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
                 node_id: args.node_id.clone(),
             }
         },
+        cloud.as_ref().map(|c| c.host()),
     )?;
-    let header = opened.directory.header().map_err(CliError::engine)?;
+    let header = opened.service.host().header().map_err(CliError::engine)?;
     let actor = header
         .sysadmins
         .first()

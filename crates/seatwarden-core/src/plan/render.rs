@@ -121,6 +121,8 @@ pub(crate) fn operations_for(
                 }
                 ops.push(Operation::Deactivate { user: user.clone() });
             }
+            Some(AccountOp::Suspend) => ops.push(Operation::Suspend { user: user.clone() }),
+            Some(AccountOp::Restore) => ops.push(Operation::Restore { user: user.clone() }),
             Some(AccountOp::Delete) => ops.push(Operation::Delete { user: user.clone() }),
             Some(AccountOp::Activate) => ops.push(Operation::Activate { user: user.clone() }),
             None => {}

@@ -13,6 +13,9 @@
 //! The rules, in the order they are checked:
 //!
 //! - the user (and the group, for membership changes) must exist;
+//! - suspending and restoring access are refused: these directories stand
+//!   for Data Center, which has no suspended state (Atlassian Cloud's host
+//!   does them);
 //! - a read-only directory (LDAP) refuses user writes: activate, deactivate,
 //!   rename, delete, profile updates;
 //! - memberships change only where the user's directory allows it, or in
@@ -30,7 +33,10 @@
 use seatwarden_core::model::{
     Directory, DirectoryId, Group, GroupName, Licence, SeatLimit, UserKey, Username,
 };
-use seatwarden_core::operation::{Handover, Operation, OperationFailure};
+use seatwarden_core::operation::{
+    Handover, NO_DELETION_GRACE_IN_DATA_CENTER, NO_SUSPENSION_IN_DATA_CENTER, Operation,
+    OperationFailure,
+};
 use seatwarden_core::snapshot::SnapshotUser;
 
 /// What [`decide`] reads about a directory. Implementations answer from
@@ -157,6 +163,19 @@ pub fn decide(
                 check_seats(view, &current, &current.groups)?;
                 Change::Activate { user: user.clone() }
             }
+        }
+        Operation::Suspend { user } | Operation::Restore { user } => {
+            // Embedded directories stand in for Data Center, which has no
+            // suspended state; the user must still exist (NotFound first).
+            user_and_directory(view, user)?;
+            return Err(OperationFailure::Unsupported(
+                NO_SUSPENSION_IN_DATA_CENTER.to_owned(),
+            ));
+        }
+        Operation::CancelDeletion { .. } => {
+            return Err(OperationFailure::Unsupported(
+                NO_DELETION_GRACE_IN_DATA_CENTER.to_owned(),
+            ));
         }
         Operation::Deactivate { user } => {
             let (directory, current) = user_and_directory(view, user)?;
@@ -503,6 +522,39 @@ mod tests {
         assert_eq!(
             decide(&v, &Operation::Deactivate { user: key("ANN") }),
             Ok(Change::Deactivate { user: key("ANN") })
+        );
+    }
+
+    #[test]
+    fn data_center_directories_refuse_suspension_with_the_reason() {
+        let v = view();
+        for op in [
+            Operation::Suspend { user: key("ANN") },
+            Operation::Restore { user: key("DEE") },
+        ] {
+            assert_eq!(
+                decide(&v, &op),
+                Err(OperationFailure::Unsupported(
+                    NO_SUSPENSION_IN_DATA_CENTER.to_owned()
+                )),
+                "{op:?}"
+            );
+        }
+        assert_eq!(
+            decide(&v, &Operation::CancelDeletion { user: key("GONE") }),
+            Err(OperationFailure::Unsupported(
+                NO_DELETION_GRACE_IN_DATA_CENTER.to_owned()
+            ))
+        );
+        assert_eq!(
+            decide(
+                &v,
+                &Operation::Suspend {
+                    user: key("NOBODY")
+                }
+            ),
+            Err(OperationFailure::NotFound),
+            "an unknown user is named as such first"
         );
     }
 

@@ -134,8 +134,11 @@ fn resolve<'a>(
     match &mut resolved {
         Operation::Activate { user }
         | Operation::Deactivate { user }
+        | Operation::Suspend { user }
+        | Operation::Restore { user }
         | Operation::Rename { user, .. }
         | Operation::Delete { user }
+        | Operation::CancelDeletion { user }
         | Operation::AddToGroup { user, .. }
         | Operation::RemoveFromGroup { user, .. }
         | Operation::ReassignIssues { user, .. }

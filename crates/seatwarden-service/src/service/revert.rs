@@ -12,12 +12,22 @@
 //! (display name, email) are listed as irreversible: the values before the
 //! import were not recorded. A plan with nothing to do and nothing to
 //! report is refused by the caller, never run as an empty success.
+//!
+//! Deletions: the store can only say "deleted". The host is asked
+//! ([`crate::host::Host::deletion_undo`]) whether each account the run
+//! deleted can still come back: Atlassian Cloud keeps a deleted managed
+//! account for a 14-day grace period, so within it the revert cancels the
+//! deletion (and deactivates the account again when it was inactive before
+//! the run, since cancelling also activates it); after it, or on Data
+//! Center, the account is listed as irreversible with the host's plain
+//! reason.
 
 use std::collections::BTreeSet;
 
 use seatwarden_audit::RunId;
 use seatwarden_core::{GroupName, Operation, UserKey};
 
+use crate::host::DeletionUndo;
 use crate::service::import::placeholder;
 use crate::service::{Service, ServiceError};
 use crate::store::{Irreversible, RevertPlan, RevertStep, revert_from_store};
@@ -31,6 +41,7 @@ impl Service {
         };
         let landed = journal.landed_operations();
         let reason = format!("revert of run {run}");
+        self.revert_deletions(run, &landed, &mut plan)?;
         // Accounts the run created, by username, with the groups it gave them.
         let mut created: Vec<(String, BTreeSet<GroupName>)> = Vec::new();
         for op in &landed {
@@ -89,5 +100,52 @@ impl Service {
             }
         }
         Ok(plan)
+    }
+}
+
+impl Service {
+    /// Replaces "deleted, cannot be restored" by a cancellation where the
+    /// host still can (see the module docs).
+    fn revert_deletions(
+        &self,
+        run: RunId,
+        landed: &[Operation],
+        plan: &mut RevertPlan,
+    ) -> Result<(), ServiceError> {
+        let before = self.store().before_states(run)?;
+        for op in landed {
+            let Operation::Delete { user } = op else {
+                continue;
+            };
+            let Some(pos) = plan.irreversible.iter().position(|i| &i.user == user) else {
+                continue;
+            };
+            match self.host().deletion_undo(user)? {
+                DeletionUndo::Cancellable => {
+                    plan.irreversible.remove(pos);
+                    plan.steps.push(RevertStep {
+                        operation: Operation::CancelDeletion { user: user.clone() },
+                        reason: format!(
+                            "revert of run {run}: the deletion is cancelled within Atlassian's 14-day grace period"
+                        ),
+                    });
+                    let was_inactive = before.iter().any(|b| &b.user == user && !b.active);
+                    if was_inactive {
+                        plan.steps.push(RevertStep {
+                            operation: Operation::Deactivate { user: user.clone() },
+                            reason: format!(
+                                "revert of run {run}: cancelling the deletion activates the account, which was inactive before"
+                            ),
+                        });
+                    }
+                }
+                DeletionUndo::Final(why) => {
+                    if let Some(entry) = plan.irreversible.get_mut(pos) {
+                        entry.why = format!("deleted by run {run}; {why}");
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -800,6 +800,7 @@ fn state(key: &str, active: bool, name: &str, groups: &[&str]) -> AccountState {
     AccountState {
         user: key.into(),
         active,
+        suspended: false,
         username: name.into(),
         groups: groups.iter().map(|g| GroupName::from(*g)).collect(),
     }

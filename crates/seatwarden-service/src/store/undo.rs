@@ -4,7 +4,8 @@
 //! A run records each account's state (active flag, username, group
 //! memberships) before its first write to that account. "Revert run N" then
 //! compares before-states with the states after the run and emits the
-//! operations that move each account back: reactivate or deactivate, rename
+//! operations that move each account back: reactivate or deactivate (restore
+//! access when the run suspended it), rename
 //! back, re-add removed memberships, remove added ones. The after-states come
 //! from the run's landed operations ([`after_states`]) or, when the caller
 //! has it, from the live directory, which also covers drift since the run.
@@ -30,6 +31,11 @@ pub struct AccountState {
     pub user: UserKey,
     /// Whether it is active.
     pub active: bool,
+    /// Inactive because its access was suspended (Atlassian Cloud) rather
+    /// than deactivated: undone by restoring access, not by enabling the
+    /// account. Absent in states recorded before suspension existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspended: bool,
     /// Its username.
     pub username: Username,
     /// Its group memberships.
@@ -80,8 +86,15 @@ pub fn apply_to_state(state: &mut Option<AccountState>, op: &Operation) {
         return;
     };
     match op {
-        Operation::Activate { .. } => s.active = true,
+        Operation::Activate { .. } | Operation::Restore { .. } => {
+            s.active = true;
+            s.suspended = false;
+        }
         Operation::Deactivate { .. } => s.active = false,
+        Operation::Suspend { .. } => {
+            s.active = false;
+            s.suspended = true;
+        }
         Operation::Rename { to, .. } => s.username = to.clone(),
         Operation::AddToGroup { group, .. } => {
             s.groups.insert(group.clone());
@@ -90,7 +103,8 @@ pub fn apply_to_state(state: &mut Option<AccountState>, op: &Operation) {
             s.groups.remove(group);
         }
         Operation::Delete { .. } => *state = None,
-        Operation::ReassignIssues { .. }
+        Operation::CancelDeletion { .. }
+        | Operation::ReassignIssues { .. }
         | Operation::CreateGroup { .. }
         | Operation::DeleteGroup { .. }
         | Operation::CreateUser { .. }
@@ -151,7 +165,14 @@ pub fn revert_plan(
                 reason: reason.clone(),
             });
         };
-        if was.active && !now.active {
+        // A suspension the run added is lifted first (restoring access);
+        // what is left to undo is then the account's own state.
+        let mut now_active = now.active;
+        if now.suspended && !was.suspended {
+            push(Operation::Restore { user: user.clone() });
+            now_active = true;
+        }
+        if was.active && !now_active {
             push(Operation::Activate { user: user.clone() });
         }
         if was.username != now.username {
@@ -172,7 +193,7 @@ pub fn revert_plan(
                 group: group.clone(),
             });
         }
-        if !was.active && now.active {
+        if !was.active && now_active {
             push(Operation::Deactivate { user: user.clone() });
         }
     }
@@ -203,9 +224,42 @@ mod tests {
         AccountState {
             user: key.into(),
             active,
+            suspended: false,
             username: name.into(),
             groups: groups.iter().map(|g| GroupName::from(*g)).collect(),
         }
+    }
+
+    #[test]
+    fn a_suspension_is_undone_by_restoring_access_not_by_enabling() {
+        let before = vec![
+            state("K1", true, "alice", &["jira-users"]),
+            state("K2", true, "bob", &["jira-users"]),
+        ];
+        let landed = vec![
+            Operation::Suspend { user: "K1".into() },
+            Operation::Deactivate { user: "K2".into() },
+        ];
+        let plan = revert_plan(RunId(7), &before, &after_states(&before, &landed));
+        assert_eq!(
+            plan.operations(),
+            vec![
+                Operation::Restore { user: "K1".into() },
+                Operation::Activate { user: "K2".into() },
+            ]
+        );
+        let after = after_states(&before, &landed);
+        let k1 = after[&UserKey::from("K1")].clone().unwrap();
+        assert!(!k1.active && k1.suspended);
+        let json = serde_json::to_string(&k1).unwrap();
+        assert!(json.contains("\"suspended\":true"), "{json}");
+        let old: AccountState =
+            serde_json::from_str(r#"{"user":"K4","active":true,"username":"d","groups":[]}"#)
+                .unwrap();
+        assert!(
+            !old.suspended,
+            "states recorded before suspension existed read as not suspended"
+        );
     }
 
     #[test]
@@ -258,7 +312,23 @@ mod tests {
             return false;
         };
         match op {
-            Operation::Activate { .. } => s.active = true,
+            Operation::Activate { .. } => {
+                s.active = true;
+                s.suspended = false;
+            }
+            // A plan gives a user one account operation: only an active
+            // user is suspended, only a suspended one restored, and a
+            // suspended one is not also deactivated in the same run.
+            Operation::Suspend { .. } if s.active => {
+                s.active = false;
+                s.suspended = true;
+            }
+            Operation::Restore { .. } if s.suspended => {
+                s.active = true;
+                s.suspended = false;
+            }
+            Operation::Suspend { .. } | Operation::Restore { .. } => return false,
+            Operation::Deactivate { .. } if s.suspended => return false,
             Operation::Deactivate { .. } => s.active = false,
             Operation::Rename { to, .. } => s.username = to.clone(),
             Operation::AddToGroup { group, .. } => {
@@ -274,7 +344,7 @@ mod tests {
 
     fn arb_op(users: usize) -> impl Strategy<Value = (usize, u8, u8, bool)> {
         // (user index, op kind, argument, host refuses)
-        (0..users, 0u8..11, 0u8..5, proptest::bool::weighted(0.15))
+        (0..users, 0u8..13, 0u8..5, proptest::bool::weighted(0.15))
     }
 
     fn make_op(user: &UserKey, kind: u8, arg: u8) -> Operation {
@@ -295,6 +365,8 @@ mod tests {
                 group,
             },
             9 => Operation::Delete { user: user.clone() },
+            11 => Operation::Suspend { user: user.clone() },
+            12 => Operation::Restore { user: user.clone() },
             _ => Operation::ReassignIssues {
                 user: user.clone(),
                 to: seatwarden_core::Handover::Unassigned,
@@ -324,6 +396,7 @@ mod tests {
                     (key.clone(), AccountState {
                         user: key,
                         active: *active,
+                        suspended: false,
                         username: format!("user{i}").into(),
                         groups: groups.iter().map(|g| GroupName(format!("g{g}"))).collect(),
                     })

@@ -98,6 +98,7 @@ pub(super) fn policy(w: &mut Walk, mut obj: Obj<'_>, settings: &Settings) -> Opt
             ) | (Action::Delete, Condition::Deactivated { .. })
                 | (
                     Action::Deactivate { .. }
+                        | Action::Suspend
                         | Action::RemoveGroups { .. }
                         | Action::RemoveLicenceGroups { .. }
                         | Action::AddGroups { .. },
@@ -367,6 +368,7 @@ fn action(w: &mut Walk, mut obj: Obj<'_>) -> Option<Action> {
         "kind",
         &[
             "deactivate",
+            "suspend",
             "remove_groups",
             "remove_licence_groups",
             "add_groups",
@@ -393,6 +395,7 @@ fn action(w: &mut Walk, mut obj: Obj<'_>) -> Option<Action> {
                 handover,
             })
         }
+        Some("suspend") => Some(Action::Suspend),
         Some("remove_groups") => Some(Action::RemoveGroups {
             groups: obj.groups(w, "groups", true),
         }),

@@ -56,12 +56,14 @@ pub(super) fn plan_bulk(
     let action = match action_name.as_str() {
         "activate" | "reactivate" => BulkAction::Activate,
         "deactivate" => BulkAction::Deactivate,
+        "suspend" => BulkAction::Suspend,
+        "restore" => BulkAction::Restore,
         "delete" => BulkAction::Delete,
         "add_to_groups" => BulkAction::AddToGroups(body.groups),
         "remove_from_groups" => BulkAction::RemoveFromGroups(body.groups),
         _ => {
             return Err(ApiError::bad_request(
-                "field `action` must be one of `activate`, `deactivate`, `delete`, `add_to_groups`, `remove_from_groups`",
+                "field `action` must be one of `activate`, `deactivate`, `suspend`, `restore`, `delete`, `add_to_groups`, `remove_from_groups`",
             ));
         }
     };

@@ -50,6 +50,9 @@ impl Service {
                     Some(AccountState {
                         user: u.clone(),
                         active: index.is_active(idx),
+                        // The index does not tell suspended from
+                        // deactivated; a run only suspends active users.
+                        suspended: false,
                         username: index.username(idx).into(),
                         groups: index.groups_of(idx).cloned().collect(),
                     })

@@ -1,0 +1,143 @@
+//! Shared test support: a pause that records instead of sleeping, small
+//! hand-made organizations, and a host over a running fake.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use seatwarden_cloud::fake::{Credentials, FakeCloud, FakeOrg};
+use seatwarden_cloud::wire::{
+    AccountStatus, ApplicationRole, ClaimStatus, CloudGroup, CloudUser, MembershipStatus,
+    ProductAccess, UserGroup,
+};
+use seatwarden_cloud::{CloudClient, CloudHost, Pause, RetryPolicy};
+use seatwarden_core::Millis;
+
+/// 2026-11-21T02:00:00Z.
+pub(crate) const NOW: i64 = 1_795_226_400_000;
+pub(crate) const DAY: i64 = 86_400_000;
+
+/// Records every wait instead of sleeping.
+#[derive(Default)]
+pub(crate) struct RecordingPause {
+    pub(crate) waits: Mutex<Vec<Duration>>,
+}
+
+impl Pause for RecordingPause {
+    fn pause(&self, duration: Duration) {
+        self.waits.lock().push(duration);
+    }
+}
+
+pub(crate) fn iso(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub(crate) fn group(id: &str, name: &str) -> CloudGroup {
+    CloudGroup {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        description: None,
+    }
+}
+
+/// A user in `groups` (ids `g-NAME`), last active in Jira `days` ago (never
+/// when `None`).
+pub(crate) fn user(id: &str, managed: bool, days: Option<i64>, groups: &[&str]) -> CloudUser {
+    CloudUser {
+        account_id: id.to_owned(),
+        account_type: Some("atlassian".to_owned()),
+        account_status: AccountStatus::Active,
+        membership_status: MembershipStatus::Active,
+        added_to_org: Some(iso(NOW - 400 * DAY)),
+        name: Some(format!("User {id}")),
+        email: Some(format!(
+            "{id}@{}",
+            if managed {
+                "acme.example"
+            } else {
+                "partner.example"
+            }
+        )),
+        claim_status: if managed {
+            ClaimStatus::Managed
+        } else {
+            ClaimStatus::Unmanaged
+        },
+        platform_roles: vec![],
+        product_access: days
+            .map(|d| ProductAccess {
+                key: Some("jira-software".to_owned()),
+                id: Some("jira-site".to_owned()),
+                last_active_timestamp: Some(iso(NOW - d * DAY)),
+            })
+            .into_iter()
+            .collect(),
+        groups: groups
+            .iter()
+            .map(|g| UserGroup {
+                id: format!("g-{g}"),
+                name: Some((*g).to_owned()),
+            })
+            .collect(),
+        deactivated_on: None,
+        for_deletion: false,
+    }
+}
+
+/// An organization of `users` with groups `jira-software-users` (licence,
+/// `seats` seats) and `staff`.
+pub(crate) fn org(users: Vec<CloudUser>, seats: i64) -> FakeOrg {
+    FakeOrg {
+        org_id: "org-1".to_owned(),
+        name: "Acme".to_owned(),
+        users,
+        groups: vec![
+            group("g-jira-software-users", "jira-software-users"),
+            group("g-staff", "staff"),
+        ],
+        roles: vec![ApplicationRole {
+            key: "jira-software".to_owned(),
+            name: "Jira Software".to_owned(),
+            groups: vec!["jira-software-users".to_owned()],
+            number_of_seats: Some(seats),
+            ..ApplicationRole::default()
+        }],
+        now: iso(NOW),
+    }
+}
+
+pub(crate) fn policy() -> RetryPolicy {
+    RetryPolicy {
+        max_rate_limited: 5,
+        max_server_errors: 3,
+        default_wait: Duration::from_secs(5),
+        max_wait: Duration::from_secs(60),
+        first_backoff: Duration::from_secs(1),
+    }
+}
+
+/// A running fake over `org` and a host talking to it.
+pub(crate) fn start(
+    org: FakeOrg,
+    credentials: Credentials,
+) -> (FakeCloud, CloudHost, Arc<RecordingPause>) {
+    let fake = FakeCloud::start(org, credentials).unwrap();
+    let pause = Arc::new(RecordingPause::default());
+    let host = CloudHost::new(CloudClient::with_policy(
+        fake.config(),
+        policy(),
+        pause.clone(),
+    ))
+    .with_clock(|| Millis(NOW));
+    (fake, host, pause)
+}
