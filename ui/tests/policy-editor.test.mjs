@@ -166,6 +166,19 @@ test('Floating licence, Reactivate on login and Delete round-trip', async () => 
   assert.deepEqual(browser.consoleErrors, []);
 });
 
+test('Suspend (Cloud) round-trips as a suspension, never as another kind', async () => {
+  const { page } = browser;
+  await newPolicy(page, 'Suspend (Cloud)', 'UI suspend');
+  await page.getByLabel('Days without login').fill('75');
+  const p = await saveAndRead(page);
+  assert.deepEqual(p.action, { kind: 'suspend' });
+  assert.deepEqual(p.condition, { kind: 'inactive', days: 75 });
+  // Opened again, it is on its own tab (an editor without one once opened it as a deactivation).
+  await page.reload();
+  await page.locator('#policy-form[data-kind="suspend"]').waitFor();
+  assert.equal(await page.getByRole('tab', { name: 'Suspend (Cloud)', exact: true }).getAttribute('aria-selected'), 'true');
+});
+
 test('the editor tabs work by keyboard', async () => {
   const { page } = browser;
   await openTab(page, 'automation');

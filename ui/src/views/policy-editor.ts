@@ -12,7 +12,7 @@ import { directories, directoryLabel, Directory } from '../directories';
 import { FieldErrors, list, joinList, check } from '../form';
 import { preview, runNow } from './policy-actions';
 
-export type ActionKind = 'deactivate' | 'remove_groups' | 'add_groups' | 'remove_licence_groups' | 'floating_licence' | 'reactivate' | 'delete';
+export type ActionKind = 'deactivate' | 'suspend' | 'remove_groups' | 'add_groups' | 'remove_licence_groups' | 'floating_licence' | 'reactivate' | 'delete';
 
 /**
  * A policy as the editor writes it (the request body; a draft in session storage). What the API
@@ -44,6 +44,8 @@ export const TABS: Tab[] = [
     about: 'When an active user logs in, adds the licence groups of every rule whose source groups they are in, if a seat is left.' },
   { kind: 'reactivate', label: 'Reactivate on login', login: true, days: 0, name: () => 'Reactivate on login',
     about: 'Gives a deactivated user their account back the moment they try to log in, and adjusts their groups.' },
+  { kind: 'suspend', label: 'Suspend (Cloud)', login: false, days: 60, name: (d) => `Suspend access after ${d} days idle`,
+    about: 'Atlassian Cloud only: suspends the organization access of idle users. They are not billed, keep their groups, and a revert restores them. Data Center directories cannot suspend: their users are skipped with that reason.' },
   { kind: 'delete', label: 'Delete', login: false, days: 90, name: (d) => `Delete ${d} days after deactivation`,
     about: 'Deletes accounts that have been deactivated for long enough. Deletion cannot be reverted.' },
 ];
@@ -78,8 +80,14 @@ function blank(kind: ActionKind): Model {
   };
 }
 
+/** Thrown for a stored policy whose action this editor has no tab for: opening it as another kind and saving would change what it does. */
+export class UnknownActionKind extends Error {
+  constructor(kind: string) { super(`This policy's action "${kind}" cannot be edited here; it is kept as it is.`); }
+}
+
 function fromPolicy(p: PolicyJson): Model {
-  const kind = (TABS.some((t) => t.kind === p.action.kind) ? p.action.kind : 'deactivate') as ActionKind;
+  if (!TABS.some((t) => t.kind === p.action.kind)) throw new UnknownActionKind(p.action.kind);
+  const kind = p.action.kind as ActionKind;
   const m = blank(kind);
   m.name = p.name ?? m.name; m.nameTouched = true;
   m.enabled = p.enabled ?? true; m.mode = p.mode ?? 'safe'; m.priority = p.priority ?? 0;
@@ -121,7 +129,7 @@ function toPolicy(m: Model): PolicyJson {
     case 'remove_licence_groups': action.applications = list(m.applications); break;
     case 'floating_licence': action.rules = m.rules.map((r) => ({ sourceGroups: list(r.source), targetGroups: list(r.target) })); break;
     case 'reactivate': action.restrictedGroups = list(m.restricted); action.addGroups = list(m.addGroups); action.removeGroups = list(m.removeGroups); break;
-    case 'delete': break;
+    case 'suspend': case 'delete': break;
   }
   const scope: NonNullable<PolicyJson['scope']> = {
     directories: m.dirOnly ? { kind: 'only', ids: m.dirIds } : { kind: 'all' },
@@ -409,6 +417,8 @@ function actionSection(m: Model, errors: FieldErrors, redraw: () => void): HTMLE
       return fieldset('What it does', errors.field('action.applications', 'Applications', text(m, 'applications', { placeholder: 'jira-software' }), 'Application keys separated by ;. Empty: every application.'));
     case 'delete':
       return fieldset('What it does', h('p', {}, 'Deletes the account. Deleted accounts cannot be restored by a revert.'));
+    case 'suspend':
+      return fieldset('What it does', h('p', {}, 'Suspends the user\'s access to the organization (Atlassian Cloud). External accounts can only be suspended; Data Center directories skip the user with that reason.'));
     case 'reactivate':
       return fieldset('What it does',
         errors.field('action.restrictedGroups', 'Never reactivate members of', text(m, 'restricted'), groupsHint()),
