@@ -557,6 +557,7 @@ impl Host for CloudHost {
                 .filter(|(_, f)| f.org_admin)
                 .map(|(u, _)| UserKey::from(u.key.as_str()))
                 .collect(),
+            signals: Vec::new(),
         })
     }
 

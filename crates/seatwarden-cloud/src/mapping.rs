@@ -34,6 +34,7 @@
 //! - **login count**: unknown (`None`): Cloud does not count logins.
 
 use chrono::{DateTime, NaiveDate};
+use seatwarden_core::activity::ActivityValues;
 use seatwarden_core::model::{Directory, DirectoryCapabilities, DirectoryId, DirectoryKind};
 use seatwarden_core::snapshot::SnapshotUser;
 
@@ -180,6 +181,9 @@ pub fn map_user(user: &CloudUser) -> (SnapshotUser, CloudFacts) {
             None
         },
         groups: groups.iter().map(|(name, _)| name.clone()).collect(),
+        // Per-product dates stay in `CloudFacts` until they are declared as
+        // `seen` signals per product (docs/activity.md §5, docs/cloud.md).
+        activity: ActivityValues::EMPTY,
     };
     let facts = CloudFacts {
         managed,

@@ -54,7 +54,11 @@ fn policy_groups(p: &Policy) -> Vec<(String, &[GroupName])> {
                 ));
             }
         }
-        Action::Deactivate { .. } | Action::Delete | Action::RemoveLicenceGroups { .. } => {}
+        Action::Deactivate { .. }
+        | Action::Suspend
+        | Action::Restore
+        | Action::Delete
+        | Action::RemoveLicenceGroups { .. } => {}
     }
     v
 }

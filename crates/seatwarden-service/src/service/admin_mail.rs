@@ -87,6 +87,9 @@ fn words(op: &Operation) -> &'static str {
     match op {
         Operation::Activate { .. } => "to activate",
         Operation::Deactivate { .. } => "to deactivate",
+        Operation::Suspend { .. } => "to suspend",
+        Operation::Restore { .. } => "to restore",
+        Operation::CancelDeletion { .. } => "deletions to cancel",
         Operation::Rename { .. } => "to rename",
         Operation::Delete { .. } => "to delete",
         Operation::AddToGroup { .. } => "to add to a group",

@@ -222,6 +222,8 @@ pub(crate) fn action_words(action: &Action) -> String {
     match action {
         Action::Deactivate { .. } => "deactivate your account".to_owned(),
         Action::Delete => "delete your account".to_owned(),
+        Action::Suspend => "suspend your access".to_owned(),
+        Action::Restore => "restore your access".to_owned(),
         Action::RemoveGroups { groups } => format!("remove you from {}", list(groups)),
         Action::RemoveLicenceGroups { .. } => "remove your product licence".to_owned(),
         Action::AddGroups { groups } => format!("add you to {}", list(groups)),
