@@ -140,6 +140,11 @@ struct RetentionBody {
     confirm: Option<String>,
     #[serde(rename = "configVersion", default, deserialize_with = "version")]
     config_version: Option<ConfigVersion>,
+    /// The new number of days again, needed only when lowering retention.
+    /// Kept as any JSON value: a wrong type is the same "send
+    /// `confirmDays: N`" answer as a wrong number, not a shape error.
+    #[serde(rename = "confirmDays", default)]
+    confirm_days: Option<serde_json::Value>,
 }
 
 fn number<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Number, D::Error> {
@@ -192,7 +197,13 @@ pub(super) fn set_retention(
     // deletes them now (issue 24: 365 → 1 took one click): the admin
     // confirms by naming the new number of days.
     let lowering = days > 0 && (before == 0 || days < before);
-    if lowering && body.get("confirmDays").and_then(Value::as_u64) != Some(u64::from(days)) {
+    if lowering
+        && body
+            .confirm_days
+            .as_ref()
+            .and_then(serde_json::Value::as_u64)
+            != Some(u64::from(days))
+    {
         let kept = if before == 0 {
             "kept forever".to_owned()
         } else {
