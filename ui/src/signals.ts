@@ -22,7 +22,7 @@ const DAY_MS = 86_400_000;
 function signalName(s: SignalStatus): string {
   if (s.signal === 'login') return 'Last login';
   if (s.kind === 'lastAuthenticated') return 'Last authenticated (Crowd)';
-  return s.product ? `Last seen in ${s.product}` : 'Seen by the plugin';
+  return s.product ? `Last active in ${s.product}` : 'Seen by the plugin';
 }
 
 function sinceText(s: SignalStatus, now: number): string {

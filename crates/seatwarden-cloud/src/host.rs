@@ -37,7 +37,7 @@ use seatwarden_service::host::{Applied, DeletionUndo, Host, HostError, UsersPage
 
 use crate::client::{Api, Call, CloudClient, Method, segment};
 use crate::error::{CloudError, Permission};
-use crate::mapping::{self, CloudFacts};
+use crate::mapping::{self, CloudFacts, SignalLayout};
 use crate::wire::{
     ApplicationRole, ClaimStatus, EXPAND_GROUPS, EXPAND_PRODUCT_ACCESS, GroupPage,
     GroupSearchRequest, ManagePermissions, OrgAnswer, UserPage, UserSearchRequest, UsersCount,
@@ -127,6 +127,8 @@ struct Cache {
     by_username: HashMap<String, usize>,
     groups: BTreeMap<String, GroupEntry>,
     licences: Vec<Licence>,
+    /// The products declared as signals since the last full read.
+    layout: SignalLayout,
 }
 
 impl Default for Cache {
@@ -140,6 +142,7 @@ impl Default for Cache {
             by_username: HashMap::new(),
             groups: BTreeMap::new(),
             licences: Vec::new(),
+            layout: SignalLayout::default(),
         }
     }
 }
@@ -397,6 +400,12 @@ impl CloudHost {
             })
             .collect();
         cache.mark_licence_groups();
+        // Every product any user was active in becomes a signal; each user
+        // then carries their dates in that order.
+        cache.layout = SignalLayout::of(&cache.facts);
+        for (u, f) in cache.users.iter_mut().zip(&cache.facts) {
+            u.activity = cache.layout.values(&f.products).0;
+        }
         // The snapshot model wants a stable order: by key.
         let mut order: Vec<usize> = (0..cache.users.len()).collect();
         order.sort_by(|&a, &b| {
@@ -488,8 +497,16 @@ impl CloudHost {
         let Some(user) = page.data.first() else {
             return Ok(None);
         };
-        let (snapshot, facts) = mapping::map_user(user);
-        self.cache.write().put(snapshot.clone(), facts);
+        let (mut snapshot, facts) = mapping::map_user(user);
+        let mut cache = self.cache.write();
+        let (values, placed) = cache.layout.values(&facts.products);
+        snapshot.activity = values;
+        if !placed {
+            // Active in a product the header does not declare yet: the
+            // next index build re-reads the organization and declares it.
+            cache.taken_at = Millis(i64::MIN);
+        }
+        cache.put(snapshot.clone(), facts);
         Ok(Some(snapshot))
     }
 
@@ -557,7 +574,7 @@ impl Host for CloudHost {
                 .filter(|(_, f)| f.org_admin)
                 .map(|(u, _)| UserKey::from(u.key.as_str()))
                 .collect(),
-            signals: Vec::new(),
+            signals: cache.layout.decls(),
         })
     }
 

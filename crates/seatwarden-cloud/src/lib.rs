@@ -12,8 +12,7 @@
 //!   bounded 5xx retries, errors naming the credential and permission);
 //! - [`wire`]: the documented request and response bodies, typed;
 //! - [`mapping`]: the one place a Cloud user becomes a snapshot user (and
-//!   where the per-product activity dates wait for the engine's
-//!   multi-signal activity model);
+//!   where the per-product last-active dates become `seen` signals);
 //! - [`host`]: the Host implementation, its cache and its writes;
 //! - [`fake`]: a faithful fake of the Cloud APIs used, as a local HTTP
 //!   server, for tests and `seatwarden serve --demo --cloud`.

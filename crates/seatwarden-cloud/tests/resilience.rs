@@ -15,15 +15,22 @@ use common::{NOW, org, start, user};
 use seatwarden_cloud::fake::{self, Credentials, Faults};
 use seatwarden_cloud::mapping;
 use seatwarden_cloud::{CloudError, CloudHost};
+use seatwarden_core::activity::SignalKind;
+use seatwarden_core::snapshot::SnapshotHeader;
 use seatwarden_service::host::{Host, read_snapshot};
 
 #[test]
 fn paging_over_100k_users_with_429s_and_a_5xx_midway_finishes_with_the_right_data() {
     let generated = fake::generate(100_000, 20, NOW);
-    let expected: BTreeMap<String, _> = generated
-        .users
+    let mapped: Vec<_> = generated.users.iter().map(mapping::map_user).collect();
+    let layout = mapping::SignalLayout::of(mapped.iter().map(|(_, f)| f));
+    let expected: BTreeMap<String, _> = mapped
         .iter()
-        .map(|u| (u.account_id.clone(), mapping::map_user(u).0))
+        .map(|(u, f)| {
+            let mut u = u.clone();
+            u.activity = layout.values(&f.products).0;
+            (u.key.clone(), u)
+        })
         .collect();
     let (fake, host, pause) = start(generated, Credentials::default());
     // A 429 every 7th request (every few pages) and a 503 midway.
@@ -122,14 +129,42 @@ fn last_active_data_lags_until_atlassian_settles_it() {
         org(vec![user("a", true, Some(100), &["staff"])], 10),
         Credentials::default(),
     );
+    let seen = |h: &SnapshotHeader| {
+        h.signals
+            .iter()
+            .map(|d| (d.kind, d.product.as_ref().map(|p| p.as_str().to_owned())))
+            .collect::<Vec<_>>()
+    };
+    let header = host.header().unwrap();
+    assert_eq!(
+        seen(&header),
+        [(SignalKind::Seen, Some("jira-software".into()))]
+    );
     let before = host.user(&"a".into()).unwrap().unwrap();
-    assert_eq!(before.last_login, Some(NOW - 100 * common::DAY));
+    assert_eq!(before.last_login, None, "Cloud has no login date");
+    assert_eq!(before.activity.as_slice(), [Some(NOW - 100 * common::DAY)]);
     fake.record_activity("a", "confluence", &common::iso(NOW - 1000));
     let lagging = host.user(&"a".into()).unwrap().unwrap();
-    assert_eq!(lagging.last_login, before.last_login, "not visible yet");
+    assert_eq!(lagging.activity, before.activity, "not visible yet");
+    assert_eq!(host.header().unwrap(), header, "nothing new: no re-read");
     fake.settle_activity();
+    // A product the header does not declare yet: the single read cannot
+    // place it, and the next index build re-reads and declares it.
     let settled = host.user(&"a".into()).unwrap().unwrap();
-    assert_eq!(settled.last_login, Some(NOW - 1000));
+    assert_eq!(settled.activity, before.activity);
+    let header = host.header().unwrap();
+    assert_eq!(
+        seen(&header),
+        [
+            (SignalKind::Seen, Some("confluence".into())),
+            (SignalKind::Seen, Some("jira-software".into()))
+        ]
+    );
+    let reread = host.users_page(None, 10).unwrap().users;
+    assert_eq!(
+        reread[0].activity.as_slice(),
+        [Some(NOW - 1000), Some(NOW - 100 * common::DAY)]
+    );
     let facts = host.facts(&"a".into()).unwrap();
     assert_eq!(
         facts

@@ -244,19 +244,49 @@ impl fmt::Display for SignalDate {
                 f.write_str("last login ")?;
                 date(f)
             }
-            SignalName::Declared { kind, product } => {
+            // A per-product `seen` date is Atlassian Cloud's "last active"
+            // in that product: named as such, product first, so a reason
+            // reads "last active in Confluence 2026-10-01".
+            SignalName::Declared {
+                kind: SignalKind::Seen,
+                product: Some(p),
+            } => {
+                write!(f, "last active in {} ", product_label(p.as_str()))?;
+                date(f)
+            }
+            SignalName::Declared { kind, .. } => {
                 match kind {
                     SignalKind::LastAuthenticated => f.write_str("last authenticated ")?,
                     SignalKind::Seen => f.write_str("last seen ")?,
                 }
                 date(f)?;
-                match (kind, product) {
-                    (SignalKind::Seen, Some(p)) => write!(f, " in {p}"),
-                    (SignalKind::Seen, None) => f.write_str(" by the plugin"),
-                    (SignalKind::LastAuthenticated, _) => Ok(()),
+                match kind {
+                    SignalKind::Seen => f.write_str(" by the plugin"),
+                    SignalKind::LastAuthenticated => Ok(()),
                 }
             }
         }
+    }
+}
+
+/// The name an admin knows an application by, from its key: Atlassian
+/// Cloud's product keys (docs/cloud.md) and Data Center's application
+/// keys; an unknown key is shown as it is.
+pub fn product_label(key: &str) -> &str {
+    match key {
+        "confluence" => "Confluence",
+        "jira-software" => "Jira",
+        "jira-servicedesk" => "Jira Service Management",
+        "jira-core" | "jira-work-management" => "Jira Work Management",
+        "jira-product-discovery" => "Jira Product Discovery",
+        "opsgenie" => "Opsgenie",
+        "statuspage" => "Statuspage",
+        "bitbucket" => "Bitbucket",
+        "compass" => "Compass",
+        "trello" => "Trello",
+        "loom" => "Loom",
+        "other-products" => "other products",
+        other => other,
     }
 }
 

@@ -948,6 +948,7 @@ impl<'a> Evaluator<'a> {
         plan.health = safety::health_check(
             &self.settings.health,
             index,
+            index.signal_mask(&self.settings.activity),
             self.now,
             ctx.previous_never_logged_in_bp,
         )

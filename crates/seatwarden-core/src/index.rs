@@ -284,6 +284,14 @@ impl DirectoryIndex {
                 mask |= 1 << (i + 1);
             }
         }
+        // A host without login dates (Atlassian Cloud: per-product
+        // last-active dates only) leaves the column empty; it can change no
+        // decision (no value never counts), so it is left out of the mask
+        // when another signal counts, and reasons do not list a "last login
+        // never" the host cannot know.
+        if mask & 1 != 0 && mask != 1 && self.last_login.iter().all(|&v| v == NEVER) {
+            mask &= !1;
+        }
         if mask == 0 { 1 } else { mask }
     }
 
@@ -298,6 +306,25 @@ impl DirectoryIndex {
         (0..self.signals.len())
             .filter(|i| mask & (1 << (i + 1)) != 0)
             .filter_map(|i| self.activity(idx, i))
+            .chain(login)
+            .max()
+    }
+
+    /// The latest date of any user among the signals of `mask` (the health
+    /// check's "is activity data still arriving"); `None` when none has one.
+    pub fn latest_activity(&self, mask: SignalMask) -> Option<Millis> {
+        let login = if mask & 1 != 0 {
+            self.by_last_login
+                .last()
+                .and_then(|&i| self.last_login(UserIdx(i)))
+        } else {
+            None
+        };
+        self.activity
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << (i + 1)) != 0)
+            .filter_map(|(_, column)| column.iter().copied().filter_map(opt_millis).max())
             .chain(login)
             .max()
     }

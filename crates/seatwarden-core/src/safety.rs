@@ -170,7 +170,7 @@ impl fmt::Display for HealthProblem {
                 active_users,
             } => write!(
                 f,
-                "no login recorded since {} (more than {max_days} days) although {active_users} users are active",
+                "no activity recorded since {} (more than {max_days} days) although {active_users} users are active",
                 t.date_string()
             ),
             HealthProblem::NoRecentLogin {
@@ -179,7 +179,7 @@ impl fmt::Display for HealthProblem {
                 ..
             } => write!(
                 f,
-                "no login recorded at all although {active_users} users are active"
+                "no activity recorded at all although {active_users} users are active"
             ),
             HealthProblem::NeverLoggedInJump {
                 previous_bp,
@@ -220,10 +220,14 @@ pub fn never_logged_in_share_bp(index: &DirectoryIndex) -> u32 {
     u32::try_from(never.saturating_mul(10_000) / licensed).unwrap_or(10_000)
 }
 
-/// Checks the login data. `previous_bp` is the share the previous run reported.
+/// Checks the activity data: the latest date among the signals of `mask`
+/// (the counted ones, [`DirectoryIndex::signal_mask`]), so a host without
+/// login dates (Atlassian Cloud) is judged by what it does record.
+/// `previous_bp` is the share the previous run reported.
 pub fn health_check(
     settings: &HealthSettings,
     index: &DirectoryIndex,
+    mask: crate::index::SignalMask,
     now: Millis,
     previous_bp: Option<u32>,
 ) -> HealthReport {
@@ -232,10 +236,7 @@ pub fn health_check(
     if settings.enabled {
         let active_users = index.active_bitmap().len();
         if active_users > 0 {
-            let latest = index
-                .order_by_last_login()
-                .last()
-                .and_then(|&i| index.last_login(crate::index::UserIdx(i)));
+            let latest = index.latest_activity(mask);
             let stale = match latest {
                 Some(t) => t.days_until(now) > i64::from(settings.max_days_without_login),
                 None => true,

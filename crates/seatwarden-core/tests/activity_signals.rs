@@ -299,7 +299,7 @@ fn per_product_signals_are_named_by_their_product() {
     let actions = plan.actions(&idx);
     assert_eq!(
         actions[0].reason.to_string(),
-        "last seen 2026-08-18 in jira-software; last seen 2026-05-05 in confluence; last login never, 95 days ≥ 90"
+        "last active in Jira 2026-08-18; last active in Confluence 2026-05-05, 95 days ≥ 90"
     );
 }
 
