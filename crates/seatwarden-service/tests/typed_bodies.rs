@@ -77,7 +77,7 @@ fn wrong_bodies_name_the_field_and_change_nothing() {
             Method::Post,
             "/api/bulk/plan",
             json!({"action": "shred", "keys": []}),
-            "field `action` must be one of `activate`, `deactivate`, `delete`, `add_to_groups`, `remove_from_groups`",
+            "field `action` must be one of `activate`, `deactivate`, `suspend`, `restore`, `delete`, `add_to_groups`, `remove_from_groups`",
         ),
         (
             Method::Post,

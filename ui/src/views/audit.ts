@@ -24,7 +24,7 @@ function who(x: Record<string, unknown> | undefined): string {
 const filters = { action: '', status: '', kind: '', actor: '', target: '', text: '', from: '', to: '' };
 
 /** The audit log's action names (the server's stable names), for the action filter. */
-const ACTIONS = ['user_deactivated', 'user_activated', 'user_reactivated', 'user_deleted', 'user_renamed', 'user_created', 'user_updated', 'issues_reassigned',
+const ACTIONS = ['user_deactivated', 'user_activated', 'user_reactivated', 'user_suspended', 'user_restored', 'user_deleted', 'user_deletion_cancelled', 'user_renamed', 'user_created', 'user_updated', 'issues_reassigned',
   'added_to_group', 'removed_from_group', 'group_created', 'group_deleted', 'users_imported', 'groups_imported', 'policy_created', 'policy_changed',
   'policy_enabled', 'policy_disabled', 'policy_deleted', 'settings_changed', 'retention_changed', 'logs_purged', 'mail_sent', 'mail_failed', 'run_approved', 'run_discarded', 'run_reverted',
   'login_check_began', 'login_check_ended', 'login_check_repaired',
