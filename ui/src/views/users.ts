@@ -138,7 +138,7 @@ async function load(results: HTMLElement): Promise<void> {
   headerBox.checked = page.rows.length > 0 && page.rows.every((r) => selected.has(r.key));
   const boxes: HTMLInputElement[] = [];
   headerBox.addEventListener('change', () => { allMatching = false; for (const b of boxes) { b.checked = headerBox.checked; if (b.checked) selected.add(b.value); else selected.delete(b.value); } refreshSel(); });
-  const bulkAction = select('bulkAction', [['deactivate', 'Deactivate'], ['activate', 'Activate'], ['delete', 'Delete'], ['add_to_groups', 'Add to groups'], ['remove_from_groups', 'Remove from groups']]);
+  const bulkAction = select('bulkAction', [['deactivate', 'Deactivate'], ['activate', 'Activate'], ['suspend', 'Suspend access (Cloud)'], ['restore', 'Restore access (Cloud)'], ['delete', 'Delete'], ['add_to_groups', 'Add to groups'], ['remove_from_groups', 'Remove from groups']]);
   const bulkGroups = h('input', { type: 'text', name: 'bulkGroups', placeholder: 'group-a; group-b' });
   clear(results,
     h('div', { class: 'sw-toolbar' },
