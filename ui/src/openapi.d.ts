@@ -380,6 +380,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{id}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Discard a guarded run: its plan is never applied */
+        post: operations["discardRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{id}/revert/plan": {
         parameters: {
             query?: never;
@@ -709,6 +726,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/mail/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether mail can be delivered, and outbox counts overall and per template */
+        get: operations["getMailStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/settings/mail": {
         parameters: {
             query?: never;
@@ -775,7 +809,7 @@ export interface components {
             startedAt: number;
             finishedAt?: number;
             /** @enum {string} */
-            status: "in_progress" | "previewed" | "awaiting_approval" | "succeeded" | "partially_failed" | "failed" | "interrupted" | "reverted";
+            status: "in_progress" | "previewed" | "awaiting_approval" | "succeeded" | "partially_failed" | "failed" | "interrupted" | "reverted" | "discarded";
             counts: {
                 usersAffected: number;
                 succeeded: number;
@@ -937,6 +971,8 @@ export interface components {
                 totalUsers: number;
                 windowDays: number;
                 windowStart: number;
+                /** @description every activity signal the snapshot carries, login first */
+                signals: components["schemas"]["SignalStatus"][];
             };
             insights: {
                 kind: string;
@@ -1056,6 +1092,8 @@ export interface components {
                 protectedGroups: unknown[];
                 schedulerAt: string;
                 timezone: string;
+                activity: components["schemas"]["ActivitySettings"];
+                adminMail: components["schemas"]["AdminMailSettings"];
             };
         };
         GetMailSettingsResponse: {
@@ -1096,6 +1134,7 @@ export interface components {
             document: components["schemas"]["PlanDocument"];
             planHash: string;
             status: components["schemas"]["PlanState"];
+            warningNotices: components["schemas"]["WarningNotice"][];
         };
         DeletePolicyResponse: {
             /** @description the id of the deleted policy */
@@ -1109,6 +1148,10 @@ export interface components {
             reverts: number;
             steps: Record<string, never>[];
             irreversible: Record<string, never>[];
+            /** @description the steps as actions, each with its user's username */
+            actions: components["schemas"]["ActionInfo"][];
+            /** @description distinct users the revert changes */
+            users: number;
         };
         ClearAuditResponse: {
             /** @description audit entries removed */
@@ -1146,17 +1189,98 @@ export interface components {
         ValidateImportResponse: {
             planId: string;
             planHash: string;
-            /** @description counts, notes and the mails asked for (with templates missing) */
-            summary: Record<string, never>;
+            /** @description counts over every row, notes, the mails asked for, the seat forecast and what a revert cannot undo */
+            summary: {
+                rows: number;
+                create: number;
+                update: number;
+                unchanged: number;
+                groupsToCreate: string[];
+                notes: {
+                    line: number;
+                    message: string;
+                }[];
+                notices: {
+                    welcome: boolean;
+                    passwordReset: boolean;
+                    missingTemplates: ("welcome" | "password_reset")[];
+                };
+                seats: {
+                    application: string;
+                    name: string;
+                    seatsLeft: number;
+                    seatsTaken: number;
+                    short: number;
+                    shortLines: number[];
+                }[];
+                irreversible: {
+                    profileUpdates: number;
+                    because: string | null;
+                };
+            };
             actionCount: number;
             userCreations: number;
             /** @description the first actions, as many as a bulk preview shows */
             actions: components["schemas"]["ActionInfo"][];
             /** @description always empty: an import is applied as a whole, without the guard */
             guard: string[];
-            /** @description the plan in the shape of the engine's plan document */
-            document: Record<string, never>;
-            rows: Record<string, never>[];
+            /** @description the listed part of the plan in the shape of the engine's plan document; totals count the whole plan, shown the listed part */
+            document: {
+                /** @constant */
+                status: "ready";
+                totals: {
+                    users: number;
+                    operations: number;
+                    skipped: number;
+                };
+                shown: {
+                    users: number;
+                    operations: number;
+                    skipped: number;
+                };
+                warnings: {
+                    message: string;
+                }[];
+                /** @description always empty: the licences an import would exhaust are the preview's own guard */
+                guard: {
+                    message: string;
+                }[];
+                /** @description always empty: an import has no health verdict */
+                health: {
+                    message: string;
+                }[];
+                users: {
+                    /** @description the user's key; empty for a user creation */
+                    user: string;
+                    username: string;
+                    actions: {
+                        /** @description the action's source label, as ActionInfo.source */
+                        source: string;
+                        /** @constant */
+                        mode: "live";
+                        operation: components["schemas"]["Operation"];
+                        because: string;
+                    }[];
+                }[];
+                /** @description the listed unchanged rows */
+                skipped: {
+                    user: string;
+                    username: string;
+                    /** @constant */
+                    source: "import";
+                    because: string;
+                }[];
+            };
+            /** @description the first 500 rows' verdicts; summary counts every row */
+            rows: {
+                line: number;
+                username: string;
+                /** @description the user's key (a placeholder for a user the row creates) */
+                user: string;
+                /** @enum {string} */
+                plan: "create" | "update" | "unchanged";
+                actions: number;
+            }[];
         };
         DeleteTemplateResponse: {
             /** @description the id of the deleted template */
@@ -1277,6 +1401,8 @@ export interface components {
             last_login: number;
             days: number;
             threshold: number;
+            /** @description every counted signal's date, latest first; absent when login is the only signal */
+            signals?: components["schemas"]["SignalDate"][];
         } | {
             /** @constant */
             kind: "never_logged_in";
@@ -1284,6 +1410,8 @@ export interface components {
             created: number;
             days: number;
             threshold: number;
+            /** @description every counted signal's date, latest first; absent when login is the only signal */
+            signals?: components["schemas"]["SignalDate"][];
         } | {
             /** @constant */
             kind: "once_logged_in";
@@ -1291,6 +1419,8 @@ export interface components {
             last_login: number;
             days: number;
             threshold: number;
+            /** @description every counted signal's date, latest first; absent when login is the only signal */
+            signals?: components["schemas"]["SignalDate"][];
         } | {
             /** @constant */
             kind: "deactivated";
@@ -1343,6 +1473,12 @@ export interface components {
             /** @constant */
             kind: "rename_target_taken";
             holder: string;
+        } | {
+            /** @constant */
+            kind: "not_warned_yet";
+            days_before: number;
+            /** @description milliseconds since the epoch */
+            acts_from?: number;
         };
         /** @description A mass-change guard threshold exceeded (core safety::GuardTrip, tagged by threshold). */
         GuardTrip: {
@@ -1356,6 +1492,31 @@ export interface components {
             count: number;
             licensed: number;
             max_percent: number;
+        } | {
+            /** @constant */
+            signal: "login";
+            /** @constant */
+            threshold: "warming_up";
+            source: components["schemas"]["ActionSource"];
+            /** @description milliseconds since the epoch */
+            since: number;
+            coveredDays: number;
+            thresholdDays: number;
+            users: number;
+        } | {
+            /** @constant */
+            signal: "declared";
+            kind: components["schemas"]["SignalKind"];
+            /** @description the application key, when the signal is per product */
+            product?: string;
+            /** @constant */
+            threshold: "warming_up";
+            source: components["schemas"]["ActionSource"];
+            /** @description milliseconds since the epoch */
+            since: number;
+            coveredDays: number;
+            thresholdDays: number;
+            users: number;
         };
         /** @description A login-data problem that pauses live runs (core safety::HealthProblem, tagged by kind). */
         HealthProblem: {
@@ -1779,6 +1940,90 @@ export interface components {
             lastSent: number | null;
             /** @description recipients of the last send */
             sentCount: number;
+        };
+        /**
+         * @description What a declared activity signal measures (core activity::SignalKind).
+         * @enum {string}
+         */
+        SignalKind: "lastAuthenticated" | "seen";
+        /** @description One activity signal on the dashboard (core dashboard::SignalStatus). */
+        SignalStatus: {
+            /** @constant */
+            signal: "login";
+            /** @description whether inactivity counts it (settings.activity) */
+            enabled: boolean;
+            /** @description when it started recording (milliseconds since the epoch); null: full history */
+            since: number | null;
+            usersWithValue: number;
+        } | {
+            /** @constant */
+            signal: "declared";
+            kind: components["schemas"]["SignalKind"];
+            /** @description the application key, when the signal is per product */
+            product?: string;
+            /** @description whether inactivity counts it (settings.activity) */
+            enabled: boolean;
+            /** @description when it started recording (milliseconds since the epoch); null: full history */
+            since: number | null;
+            usersWithValue: number;
+        };
+        /** @description One counted signal's date in a reason (core activity::SignalDate). */
+        SignalDate: {
+            /** @constant */
+            signal: "login";
+            /** @description the user's date from this signal (milliseconds since the epoch); null: none */
+            at: number | null;
+        } | {
+            /** @constant */
+            signal: "declared";
+            kind: components["schemas"]["SignalKind"];
+            /** @description the application key, when the signal is per product */
+            product?: string;
+            /** @description the user's date from this signal (milliseconds since the epoch); null: none */
+            at: number | null;
+        };
+        /** @description Which activity signals count (core activity::ActivitySettings). */
+        ActivitySettings: {
+            login: boolean;
+            lastAuthenticated: boolean;
+            seen: boolean;
+        };
+        /** @description Who gets the held-run and run-report mails (core config::AdminMailSettings). */
+        AdminMailSettings: {
+            recipients: string[];
+        };
+        /** @description Users a policy waits to warn, and from which day it may act on them (core warning::WarningNotice). */
+        WarningNotice: {
+            policy: string;
+            users: number;
+            warned: boolean;
+            /** @description milliseconds since the epoch */
+            actsFrom: number;
+            text: string;
+        };
+        /** @description Outbox messages by status. */
+        MailCounts: {
+            queued: number;
+            sending: number;
+            sent: number;
+            failed: number;
+        };
+        GetMailStatusResponse: {
+            delivery: {
+                available: boolean;
+                /** @description why mail cannot go out; null when it can */
+                problem: string | null;
+            };
+            outbox: components["schemas"]["MailCounts"];
+            byTemplate: {
+                template: string;
+                counts: components["schemas"]["MailCounts"];
+            }[];
+        };
+        DiscardRunResponse: {
+            runId: number;
+            /** @constant */
+            status: "discarded";
         };
     };
     responses: {
@@ -2260,6 +2505,15 @@ export interface operations {
         };
         responses: {
             202: components["responses"]["Accepted"];
+            /** @description The policy already has a run queued, running or awaiting approval (the message names it) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2407,6 +2661,38 @@ export interface operations {
         };
         responses: {
             202: components["responses"]["Accepted"];
+            default: components["responses"]["Error"];
+        };
+    };
+    discardRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run is discarded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscardRunResponse"];
+                };
+            };
+            /** @description The run is not awaiting approval */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -3032,6 +3318,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GetSettingsResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getMailStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delivery and outbox counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetMailStatusResponse"];
                 };
             };
             default: components["responses"]["Error"];

@@ -6,16 +6,10 @@
 
 import { h, fmtDate, fmtNum, lozenge } from './dom';
 import { section } from './components';
+import type { Schemas } from './api';
 
-/** One entry of `figures.signals` as the API sends it (docs/api.md). */
-export interface SignalStatus {
-  signal: 'login' | 'declared';
-  kind?: 'lastAuthenticated' | 'seen';
-  product?: string;
-  enabled: boolean;
-  since: number | null;
-  usersWithValue: number;
-}
+/** One entry of `figures.signals`, as the OpenAPI document describes it. */
+export type SignalStatus = Schemas['SignalStatus'];
 
 const DAY_MS = 86_400_000;
 

@@ -27,7 +27,7 @@ mod common;
 
 use serde_json::Value;
 
-use common::{DAY0, admin, call, deactivation_policy, drain, fixture, request};
+use common::{DAY, DAY0, TICK, admin, call, deactivation_policy, drain, fixture, request};
 use seatwarden_service::Service;
 use seatwarden_service::api::Method;
 use serde_json::json;
@@ -129,6 +129,7 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
         ("/api/templates/{id}", format!("/api/templates/{template}")),
         ("/api/settings", "/api/settings".to_owned()),
         ("/api/settings/mail", "/api/settings/mail".to_owned()),
+        ("/api/mail/status", "/api/mail/status".to_owned()),
     ] {
         let (status, body) = call(s, Method::Get, &path, None, DAY0);
         assert_eq!(status, 200, "{path}: {body}");
@@ -493,6 +494,57 @@ fn write_walk() -> Vec<(String, Value)> {
     answers
 }
 
+/// The answers about runs the mass-change guard holds: one discarded, one
+/// approved, on a fresh service whose guard allows 5 accounts and whose
+/// policy would deactivate 12.
+fn held_walk() -> Vec<(String, Value)> {
+    let f = fixture(12, 3, 0);
+    let s = &f.service;
+    let mut answers = Vec::new();
+    let (status, created) = call(
+        s,
+        Method::Post,
+        "/api/policies",
+        Some(deactivation_policy("Idle", true)),
+        DAY0,
+    );
+    assert_eq!(status, 201, "{created}");
+    let (_, current) = call(s, Method::Get, "/api/settings", None, DAY0);
+    let mut settings = current["settings"].clone();
+    settings["guard"] =
+        json!({"enabled": true, "maxAccounts": 5, "maxPercent": 100, "minLicensed": 100000});
+    settings["adminMail"] = json!({"recipients": ["ops@example.test"]});
+    let (status, saved) = call(
+        s,
+        Method::Put,
+        "/api/settings",
+        Some(json!({"configVersion": current["configVersion"], "settings": settings})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{saved}");
+    // One scheduler run a day: the second is held on the next day.
+    for (day, verb) in [(0, "discard"), (1, "approve")] {
+        let at = TICK + day * DAY;
+        let report = s.tick(seatwarden_core::Millis(at)).unwrap();
+        let run = report.runs[0];
+        let (status, got) = call(s, Method::Get, &format!("/api/runs/{run}"), None, at);
+        assert_eq!(status, 200, "{got}");
+        let body = (verb == "approve").then(|| json!({"planHash": got["run"]["planHash"]}));
+        let (status, answer) = call(
+            s,
+            Method::Post,
+            &format!("/api/runs/{run}/{verb}"),
+            body,
+            at,
+        );
+        let expected = if verb == "approve" { 202 } else { 200 };
+        assert_eq!(status, expected, "{verb}: {answer}");
+        answers.push((format!("POST /api/runs/{{id}}/{verb}"), answer));
+        drain(s, at);
+    }
+    answers
+}
+
 /// Posts a CSV body as the admin.
 fn s_csv(s: &Service, path: &str, csv: &[u8]) -> (u16, Value) {
     let mut req = request(Method::Post, path, None, admin());
@@ -508,9 +560,11 @@ fn every_write_answer_matches_its_openapi_schema() {
     // Every route of the document that answers JSON is walked here or in `walk`.
     let doc: Value = serde_json::from_str(seatwarden_service::api::routes::OPENAPI).unwrap();
     let (_f, reads) = walk();
+    let held = held_walk();
     let walked: std::collections::BTreeSet<&str> = answers
         .iter()
         .chain(&reads)
+        .chain(&held)
         .map(|(route, _)| route.as_str())
         .collect();
     let mut unwalked = Vec::new();
@@ -532,19 +586,14 @@ fn every_write_answer_matches_its_openapi_schema() {
         }
     }
     assert_eq!(drift(&answers), Vec::<String>::new());
+    assert_eq!(drift(&held), Vec::<String>::new());
     unwalked.sort();
     assert_eq!(
         unwalked,
-        // The document itself is served as it is; a run awaiting approval
-        // needs the guard to hold a plan (tests/service.rs approves one), and
-        // its answer is the shared `Accepted` the walk holds for every start;
-        // demo logins need a host that records logins (the standalone
-        // server's SQLite directory), which the in-memory host is not.
-        [
-            "GET /api/openapi.json",
-            "POST /api/demo/logins",
-            "POST /api/runs/{id}/approve"
-        ]
+        // The document itself is served as it is; demo logins need a host
+        // that records logins (the standalone server's SQLite directory),
+        // which the in-memory host is not.
+        ["GET /api/openapi.json", "POST /api/demo/logins"]
     );
 }
 

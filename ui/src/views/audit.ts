@@ -159,12 +159,12 @@ async function renderRun(host: HTMLElement, id: number): Promise<void> {
 
 async function revert(id: number, out: HTMLElement): Promise<void> {
   const d = openDialog(`Revert run #${id}`, h('p', { role: 'status' }, 'Planning the inverse…'));
-  let plan: { planHash: string; steps: { operation: unknown; reason: string }[]; irreversible: unknown[]; actions?: ActionInfo[]; users?: number };
+  let plan: Schemas['PlanRevertResponse'];
   try { plan = await post<typeof plan>(`runs/${id}/revert/plan`); } catch (e) { clear(d.body); showError(d.body, e); return; }
   // The server labels each step with its user's username; users and actions are counted apart.
-  const actions = plan.actions ?? plan.steps.map((s) => ({ user: '', username: opUser(s.operation), operation: s.operation, source: 'revert', reason: s.reason }));
+  const actions = plan.actions;
   clear(d.body,
-    h('p', { 'data-testid': 'revert-totals' }, h('strong', {}, `${fmtNum(plan.users ?? 0)} ${plan.users === 1 ? 'user' : 'users'} · ${fmtNum(actions.length)} ${actions.length === 1 ? 'action' : 'actions'}`)),
+    h('p', { 'data-testid': 'revert-totals' }, h('strong', {}, `${fmtNum(plan.users)} ${plan.users === 1 ? 'user' : 'users'} · ${fmtNum(actions.length)} ${actions.length === 1 ? 'action' : 'actions'}`)),
     planView(null, actions),
     plan.irreversible.length ? banner(`${plan.irreversible.length} changes cannot be reverted (for example deletions).`, 'warning') : null);
   const go = button('Apply the revert', () => {
@@ -178,9 +178,4 @@ async function revert(id: number, out: HTMLElement): Promise<void> {
     })();
   }, 'primary', { disabled: plan.steps.length === 0 });
   d.el.querySelector('.sw-dialog-foot')?.appendChild(go);
-}
-
-function opUser(op: unknown): string {
-  const o = op as { detail?: { user?: string } } | null;
-  return o?.detail?.user ?? '';
 }

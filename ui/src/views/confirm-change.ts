@@ -5,6 +5,7 @@
 // asks the admin to type the number of users.
 
 import { h, button, fmtNum } from '../dom';
+import type { Schemas } from '../api';
 
 /**
  * Above this many users the admin types the number to confirm: a click is
@@ -18,7 +19,8 @@ function words(op: string): string {
   return op.replace(/([A-Z])/g, ' $1').replace(/_/g, ' ').toLowerCase().trim();
 }
 
-export interface ChangeSummary { users: number; byOperation: Record<string, number> }
+/** What the confirmation counts: a plan's `totals` (core plan::render::PlanTotals). */
+export type ChangeSummary = Pick<Schemas['PlanTotals'], 'users' | 'byOperation'>;
 
 /** The totals of a plan document (`totals.users`, `totals.byOperation`). */
 export function summaryOf(doc: unknown): ChangeSummary {

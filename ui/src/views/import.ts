@@ -4,7 +4,7 @@
 // each problem can be shown on the row it belongs to.
 
 import { h, clear, append, button, fmtNum, lozenge, download, banner } from '../dom';
-import { postCsv, post, getBlob, ApiError, ApiProblem } from '../api';
+import { postCsv, post, getBlob, ApiError, ApiProblem, type Schemas } from '../api';
 import { section, showError, followRun, planView, ActionInfo } from '../components';
 import { check } from '../form';
 import { navigate } from '../router';
@@ -33,17 +33,8 @@ export function parseCsv(text: string): Row[] {
   return rows;
 }
 
-interface Validated {
-  planId: string; planHash: string; actionCount: number; userCreations?: number;
-  summary: { rows?: number; create?: number; update?: number; unchanged?: number; groupsToCreate?: number | string[]; notes?: { line: number; message: string }[];
-    notices?: { welcome?: boolean; passwordReset?: boolean; missingTemplates?: string[] } };
-  /** The planned actions (the first 500) and the plan document, as `bulk/plan` answers them. */
-  actions?: ActionInfo[];
-  guard?: string[];
-  document?: Parameters<typeof planView>[0];
-  /** What each row will do: `create`, `update` or `unchanged`. */
-  rows?: { line: number; username?: string; plan?: string; actions?: number }[];
-}
+/** The preview answer (`POST /api/import/validate`), as the OpenAPI document describes it. */
+type Validated = Schemas['ValidateImportResponse'];
 
 const SHOWN_ROWS = 200;
 
@@ -112,7 +103,7 @@ export async function renderImport(host: HTMLElement): Promise<void> {
     const plans = new Map<number, string>((r.rows ?? []).filter((x) => x.plan).map((x) => [x.line, String(x.plan)]));
     const notes = new Map<number, string[]>();
     for (const n of s.notes ?? []) notes.set(n.line, [...(notes.get(n.line) ?? []), n.message]);
-    const groupsToCreate = Array.isArray(s.groupsToCreate) ? s.groupsToCreate.length : (s.groupsToCreate ?? 0);
+    const groupsToCreate = s.groupsToCreate.length;
     const progressHost = h('div', {});
     const apply = button(`Apply the import (${fmtNum(r.actionCount)} changes)`, () => {
       apply.disabled = true;

@@ -3,10 +3,10 @@
 // product's mail server" default that has no server, and nothing said so).
 
 import { h, fmtNum } from '../dom';
-import { get } from '../api';
+import { get, type Schemas } from '../api';
 
-export interface Counts { queued: number; sending: number; sent: number; failed: number }
-export interface MailState { delivery: { available: boolean; problem: string | null }; outbox: Counts; byTemplate: { template: string; counts: Counts }[] }
+export type Counts = Schemas['MailCounts'];
+export type MailState = Schemas['GetMailStatusResponse'];
 
 export async function mailState(): Promise<MailState> {
   return get<MailState>('mail/status');

@@ -1,8 +1,8 @@
 // Preview and run-now of one policy, shared by the policy list and the editor.
 
 import { h, clear, button, banner } from '../dom';
-import { post } from '../api';
-import { showError, openDialog, planView, followRun, ActionInfo } from '../components';
+import { post, type Schemas } from '../api';
+import { showError, openDialog, planView, followRun } from '../components';
 import { navigate } from '../router';
 import { confirmChange, summaryOf } from './confirm-change';
 
@@ -10,9 +10,9 @@ import { confirmChange, summaryOf } from './confirm-change';
 export async function preview(id: string): Promise<void> {
   const d = openDialog(`Preview of ${id}`, h('p', { role: 'status' }, 'Evaluating…'));
   try {
-    const r = await post<{ planHash: string; status: string; document: Parameters<typeof planView>[0]; actions: ActionInfo[]; warningNotices?: { text: string }[] }>(`policies/${encodeURIComponent(id)}/preview`);
+    const r = await post<Schemas['PreviewPolicyResponse']>(`policies/${encodeURIComponent(id)}/preview`);
     // The warning rule's effect, in the server's words (who waits for a warning, and until when).
-    const notices = (r.warningNotices ?? []).map((n) => h('div', { class: 'sw-banner sw-banner-info', role: 'status', 'data-testid': 'warning-notice' }, n.text));
+    const notices = r.warningNotices.map((n) => h('div', { class: 'sw-banner sw-banner-info', role: 'status', 'data-testid': 'warning-notice' }, n.text));
     clear(d.body, ...notices, planView(r.document, r.actions));
   } catch (e) { clear(d.body); showError(d.body, e); }
 }
@@ -25,7 +25,7 @@ export async function runNow(id: string, out: HTMLElement, live = false): Promis
   clear(out);
   if (live) {
     const d = openDialog(`Run ${id} now`, h('p', { role: 'status' }, 'Evaluating…'));
-    let r: { document: Parameters<typeof planView>[0]; actions: ActionInfo[] };
+    let r: Schemas['PreviewPolicyResponse'];
     try { r = await post<typeof r>(`policies/${encodeURIComponent(id)}/preview`); } catch (e) { clear(d.body); showError(d.body, e); return; }
     const yes = await new Promise<boolean>((resolve) => {
       const c = confirmChange(summaryOf(r.document), 'Run now and apply', () => { d.close(); resolve(true); });
