@@ -138,6 +138,9 @@ struct RetentionBody {
     /// The clear phrase, needed only for 0 days.
     #[serde(default)]
     confirm: Option<String>,
+    /// The new number of days again, needed only when lowering retention.
+    #[serde(rename = "confirmDays", default)]
+    confirm_days: Option<serde_json::Value>,
     #[serde(rename = "configVersion", default, deserialize_with = "version")]
     config_version: Option<ConfigVersion>,
 }
@@ -192,7 +195,13 @@ pub(super) fn set_retention(
     // deletes them now (issue 24: 365 → 1 took one click): the admin
     // confirms by naming the new number of days.
     let lowering = days > 0 && (before == 0 || days < before);
-    if lowering && body.get("confirmDays").and_then(Value::as_u64) != Some(u64::from(days)) {
+    if lowering
+        && body
+            .confirm_days
+            .as_ref()
+            .and_then(serde_json::Value::as_u64)
+            != Some(u64::from(days))
+    {
         let kept = if before == 0 {
             "kept forever".to_owned()
         } else {
@@ -215,7 +224,7 @@ pub(super) fn set_retention(
         vec![
             AuditEntry::new(
                 now(req),
-                actor(req),
+                actor(service, req),
                 AuditAction::RetentionChanged,
                 Status::Success,
             )
@@ -248,7 +257,7 @@ pub(super) fn clear_audit(
     })?;
     let report = service
         .store()
-        .clear_audit(confirmation, actor(req), now(req))
+        .clear_audit(confirmation, actor(service, req), now(req))
         .map_err(store_err)?;
     ApiResponse::json(&json!({"entries": report.entries, "runs": report.runs}))
 }
