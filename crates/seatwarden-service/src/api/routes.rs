@@ -236,9 +236,13 @@ pub(crate) fn now(req: &ApiRequest) -> Millis {
     req.context.now
 }
 
-/// The signed-in admin as the audit log names them.
-pub(crate) fn actor(req: &ApiRequest) -> Actor {
-    Actor::user(admin_key(req), None)
+/// The signed-in admin as the audit log names them: the key, and the
+/// username the directory gives it now (a log reader cannot tell who
+/// `JIRAUSER10100` is; the key stays because usernames can be renamed).
+pub(crate) fn actor(service: &Service, req: &ApiRequest) -> Actor {
+    let key = admin_key(req);
+    let name = service.username_of(&key);
+    Actor::user(key, name)
 }
 
 /// The signed-in admin's key.
