@@ -22,6 +22,7 @@ mod groups;
 mod import;
 mod licences;
 mod mail_status;
+mod outbox;
 mod policies;
 mod runs;
 mod settings;
@@ -119,6 +120,10 @@ pub fn router() -> Router<Service> {
         Get "/api/settings" "getSettings" => settings::get_settings;
         Put "/api/settings" "replaceSettings" => settings::replace_settings;
         Get "/api/mail/status" "getMailStatus" => mail_status::mail_status;
+        Get "/api/mail/outbox" "listOutbox" ["status", "cursor", "limit"] => outbox::list_outbox;
+        Get "/api/mail/outbox/{id}" "getOutboxMessage" => outbox::get_message;
+        Post "/api/mail/outbox/{id}/retry" "retryOutboxMessage" => outbox::retry_message;
+        Post "/api/mail/outbox/{id}/discard" "discardOutboxMessage" => outbox::discard_message;
         Get "/api/settings/mail" "getMailSettings" => settings::get_mail_settings;
         Put "/api/settings/mail" "replaceMailSettings" => settings::replace_mail_settings;
         Post "/api/demo/logins" "recordDemoLogins" => demo::demo_logins;
