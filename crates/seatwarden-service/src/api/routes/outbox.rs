@@ -158,11 +158,13 @@ pub(super) fn get_message(
         .as_ref()
         .and_then(|k| service.username_of(k));
     let mut answer = row(&m);
-    answer["recipients"] = json!(m.to);
-    answer["bcc"] = json!(m.bcc);
-    answer["user"] = json!(m.recipient_user);
-    answer["userName"] = json!(username);
-    answer["textBody"] = json!(m.text_body);
+    if let Some(fields) = answer.as_object_mut() {
+        fields.insert("recipients".into(), json!(m.to));
+        fields.insert("bcc".into(), json!(m.bcc));
+        fields.insert("user".into(), json!(m.recipient_user));
+        fields.insert("userName".into(), json!(username));
+        fields.insert("textBody".into(), json!(m.text_body));
+    }
     ApiResponse::json(&answer)
 }
 
