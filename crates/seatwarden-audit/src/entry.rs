@@ -224,6 +224,12 @@ action_enum! {
     /// A safe-mode (preview) policy run recorded its plan and changed
     /// nothing; the description gives how many actions it planned.
     RunPreviewed => "run_previewed", "Run previewed";
+    /// An administrator sent a queued or failed message again from the
+    /// outbox list (the description names its id and template).
+    MailRetried => "mail_retried", "Mail retried";
+    /// An administrator discarded a queued or failed message from the
+    /// outbox list: it is never sent.
+    MailDiscarded => "mail_discarded", "Mail discarded";
 }
 
 impl Action {

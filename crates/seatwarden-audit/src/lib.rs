@@ -14,6 +14,7 @@
 //! described by the paths that changed ([`changed_paths`]), never their values.
 #![deny(missing_docs)]
 
+pub mod change;
 pub mod entry;
 pub mod export;
 pub mod query;
@@ -21,6 +22,7 @@ pub mod retention;
 pub mod run;
 pub mod secret;
 
+pub use change::{FieldChange, changed_fields, describe_changes, is_secret_path};
 pub use entry::{Action, Actor, AuditEntry, AuditId, PolicyId, Status, StoredEntry, Target};
 pub use export::{AUDIT_CSV_HEADER, ActorRef, AuditCsv, ExportRow, formula_safe};
 pub use query::{

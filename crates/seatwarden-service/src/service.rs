@@ -434,6 +434,17 @@ impl Service {
         self.host.as_ref()
     }
 
+    /// The username the directory gives `key` now, for the audit log's
+    /// "performed by". `None` when nobody is signed in, the key is not in
+    /// the directory, or the directory cannot answer: the entry still names
+    /// the key, and an audit write must not fail over a label.
+    pub fn username_of(&self, key: &UserKey) -> Option<String> {
+        if key.as_str().is_empty() {
+            return None;
+        }
+        self.host.user(key).ok().flatten().map(|u| u.username)
+    }
+
     /// The store.
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()

@@ -262,6 +262,18 @@ pub trait Store: Send + Sync {
         retry_at: Option<Millis>,
     ) -> StoreResult<()>;
 
+    /// An administrator's "Retry": a queued or failed message is queued
+    /// again, due at `now` (attempts and the last error are kept, as the
+    /// history of what went wrong). `false` when it is being sent, sent or
+    /// discarded (nothing changes); `MailNotFound` for an unknown id.
+    fn retry_mail(&self, id: MailId, now: Millis) -> StoreResult<bool>;
+
+    /// An administrator's "Discard": a queued or failed message becomes
+    /// [`MailStatus::Discarded`] and is never sent. `false` when it is
+    /// being sent, sent or discarded already (nothing changes);
+    /// `MailNotFound` for an unknown id.
+    fn discard_mail(&self, id: MailId, now: Millis) -> StoreResult<bool>;
+
     /// One page of the outbox, newest created first.
     fn list_mail(&self, query: &OutboxQuery) -> StoreResult<Page<OutboxMessage>>;
 

@@ -491,6 +491,63 @@ fn write_walk() -> Vec<(String, Value)> {
         Some(json!({"confirm": seatwarden_audit::CLEAR_CONFIRMATION})),
         200,
     );
+
+    // The outbox: list, open, retry, discard (two queued warnings).
+    let mut ids = Vec::new();
+    for i in 0..2 {
+        let queued = f
+            .store
+            .enqueue_mail(&seatwarden_service::store::NewOutboxMessage {
+                dedup_key: format!("K-idle000{i}:warning:1"),
+                template_id: "warning".into(),
+                recipient_user: Some(format!("K-idle000{i}").as_str().into()),
+                to: vec![format!("idle000{i}@example.test")],
+                bcc: vec![],
+                subject: "Your account".into(),
+                html_body: "<p>Hello</p>".into(),
+                text_body: "Hello".into(),
+                created_at: seatwarden_core::Millis(DAY0),
+            })
+            .unwrap();
+        ids.push(queued.id);
+    }
+    keep(
+        s,
+        a,
+        (Method::Get, "/api/mail/outbox", "/api/mail/outbox"),
+        None,
+        200,
+    );
+    let first = format!("/api/mail/outbox/{}", ids[0]);
+    keep(
+        s,
+        a,
+        (Method::Get, "/api/mail/outbox/{id}", &first),
+        None,
+        200,
+    );
+    keep(
+        s,
+        a,
+        (
+            Method::Post,
+            "/api/mail/outbox/{id}/retry",
+            &format!("{first}/retry"),
+        ),
+        None,
+        200,
+    );
+    keep(
+        s,
+        a,
+        (
+            Method::Post,
+            "/api/mail/outbox/{id}/discard",
+            &format!("/api/mail/outbox/{}/discard", ids[1]),
+        ),
+        None,
+        200,
+    );
     answers
 }
 

@@ -356,6 +356,14 @@ impl<B: RecordBackend + ?Sized> Store for RecordStore<B> {
         })
     }
 
+    fn retry_mail(&self, id: MailId, now: Millis) -> StoreResult<bool> {
+        self.act_on_mail(id, seatwarden_service::store::MailStatus::Queued, now)
+    }
+
+    fn discard_mail(&self, id: MailId, now: Millis) -> StoreResult<bool> {
+        self.act_on_mail(id, seatwarden_service::store::MailStatus::Discarded, now)
+    }
+
     fn list_mail(&self, query: &OutboxQuery) -> StoreResult<Page<OutboxMessage>> {
         self.mail_page(query)
     }

@@ -183,6 +183,14 @@ impl Store for SqliteStore {
         })
     }
 
+    fn retry_mail(&self, id: MailId, now: Millis) -> StoreResult<bool> {
+        self.write(|tx| work::act_on_mail(tx, id, MailStatus::Queued, now))
+    }
+
+    fn discard_mail(&self, id: MailId, now: Millis) -> StoreResult<bool> {
+        self.write(|tx| work::act_on_mail(tx, id, MailStatus::Discarded, now))
+    }
+
     fn list_mail(&self, query: &OutboxQuery) -> StoreResult<Page<OutboxMessage>> {
         self.read(|c| work::list_mail(c, query))
     }

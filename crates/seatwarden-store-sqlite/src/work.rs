@@ -462,6 +462,43 @@ pub(crate) fn mark_mail(
     Ok(())
 }
 
+/// An administrator's retry (`to` queued) or discard: only a queued or
+/// failed message changes, in one conditional UPDATE so a worker's claim in
+/// between wins.
+pub(crate) fn act_on_mail(
+    tx: &Transaction<'_>,
+    id: MailId,
+    to: MailStatus,
+    now: Millis,
+) -> StoreResult<bool> {
+    let n = tx
+        .execute(
+            "UPDATE outbox SET status = ?2, next_attempt_at = ?3 \
+             WHERE id = ?1 AND status IN (?4, ?5)",
+            rusqlite::params![
+                id.0,
+                to.code(),
+                now.0,
+                MailStatus::Queued.code(),
+                MailStatus::Failed.code()
+            ],
+        )
+        .map_err(backend)?;
+    if n > 0 {
+        return Ok(true);
+    }
+    let exists: bool = tx
+        .query_row("SELECT 1 FROM outbox WHERE id = ?1", [id.0], |_| Ok(()))
+        .optional()
+        .map_err(backend)?
+        .is_some();
+    if exists {
+        Ok(false)
+    } else {
+        Err(StoreError::MailNotFound(id))
+    }
+}
+
 pub(crate) fn list_mail(conn: &Connection, q: &OutboxQuery) -> StoreResult<Page<OutboxMessage>> {
     let size = q.page_size();
     let mut w = Where::default();

@@ -16,6 +16,14 @@ const WINDOWED = new Set(['operations', 'succeeded', 'failed', 'partiallyFailed'
 
 type Entry = Schemas['AuditEntry'];
 
+/** The Actor cell: an admin by username with the key beside it (usernames change, keys do not). */
+function actorCell(a: Record<string, unknown> | undefined): HTMLElement {
+  if (a && a.kind === 'user') {
+    return h('td', { 'data-testid': 'audit-actor' }, String(a.name ?? a.key ?? ''), a.name ? h('div', { class: 'sw-muted' }, String(a.key ?? '')) : null);
+  }
+  return h('td', { 'data-testid': 'audit-actor' }, a && a.policy ? `automation (${String(a.policy)})` : 'automation');
+}
+
 function who(x: Record<string, unknown> | undefined): string {
   if (!x) return '';
   return String(x.name ?? x.userName ?? x.user ?? x.group ?? x.kind ?? '');
@@ -28,7 +36,7 @@ const ACTIONS = ['user_deactivated', 'user_activated', 'user_reactivated', 'user
   'added_to_group', 'removed_from_group', 'group_created', 'group_deleted', 'users_imported', 'groups_imported', 'policy_created', 'policy_changed',
   'policy_enabled', 'policy_disabled', 'policy_deleted', 'settings_changed', 'retention_changed', 'logs_purged', 'mail_sent', 'mail_failed', 'run_approved', 'run_discarded', 'run_reverted',
   'login_check_began', 'login_check_ended', 'login_check_repaired',
-  'login_provisional', 'login_confirmed', 'login_not_completed', 'run_refused', 'sign_in', 'run_previewed'];
+  'login_provisional', 'login_confirmed', 'login_not_completed', 'run_refused', 'sign_in', 'run_previewed', 'mail_retried', 'mail_discarded'];
 const sentence = (name: string): string => { const t = name.replace(/_/g, ' '); return t.charAt(0).toUpperCase() + t.slice(1); };
 let cursors: string[] = [];
 
@@ -90,9 +98,9 @@ async function loadEntries(host: HTMLElement, q: Record<string, string>, pageInd
   if (page.next) cursors[pageIndex] = page.next;
   clear(host,
     page.entries.length ? h('table', { class: 'sw-table', 'data-testid': 'audit-table' },
-      h('thead', {}, h('tr', {}, ['Time', 'Actor', 'Action', 'Target', 'Status', 'Details', 'Run'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['Time', 'Actor', 'IP address', 'Action', 'Target', 'Status', 'Details', 'Run'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, page.entries.map((e) => h('tr', { 'data-testid': 'audit-row' },
-        h('td', {}, fmtTime(e.at)), h('td', {}, who(e.actor)), h('td', {}, e.action.replace(/_/g, ' ')), h('td', {}, who(e.target)),
+        h('td', {}, fmtTime(e.at)), actorCell(e.actor), h('td', { 'data-testid': 'audit-ip' }, e.clientIp ?? '—'), h('td', {}, e.action.replace(/_/g, ' ')), h('td', {}, who(e.target)),
         h('td', {}, lozenge(e.status, statusTone(e.status))), h('td', {}, e.description, e.reason ? h('div', { class: 'sw-muted' }, e.reason) : null),
         h('td', {}, e.run ? h('a', { href: `#/audit/run/${e.run}` }, `#${e.run}`) : ''))))) : h('p', { class: 'sw-muted' }, 'No entries match.'),
     pager(pageIndex + 1, page.next ? pageIndex + 2 : pageIndex + 1, (p) => void loadEntries(host, q, p - 1)));

@@ -9,6 +9,7 @@ import { get, post, put, del, type Schemas } from '../api';
 import { section, showError, loading, openDialog, confirmDialog } from '../components';
 import { FieldErrors, list, check } from '../form';
 import { mailState, mailBanner, countsText, MailState } from './mail-state';
+import { renderOutbox } from './outbox';
 
 type Template = Schemas['TemplateListItem'];
 type Preview = Schemas['PreviewTemplateResponse'];
@@ -61,6 +62,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
   const doc: Doc = { version: mail.configVersion };
   const editor = h('div', { id: 'template-editor' });
   const listMsg = h('div', { 'aria-live': 'polite' });
+  const outbox = h('div', { 'data-testid': 'outbox' });
   const open = (t: Template | null): void => { templateEditor(editor, t, templates.map((x) => x.id), doc, () => void renderNotifications(host, t?.id)); editor.scrollIntoView?.({ block: 'start' }); };
   clear(host,
     mailBanner(state, 'notifications'),
@@ -85,7 +87,15 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
         }))) : h('p', { class: 'sw-muted' }, 'No templates.'),
       h('div', { class: 'sw-toolbar' }, button('New template', () => open(null)))),
     editor,
+    section('Outbox', outbox),
     section('Mail server', mailForm(mail.mail, doc)));
+  // After a retry or discard the per-template counts above follow the outbox.
+  void renderOutbox(outbox, () => void mailState().then((s) => {
+    for (const row of Array.from(host.querySelectorAll('[data-testid="template-row"]'))) {
+      const cell = row.querySelector('[data-testid="template-outbox"]');
+      if (cell) cell.textContent = countsText(s.byTemplate.find((b) => b.template === row.getAttribute('data-template'))?.counts);
+    }
+  }));
   const again = selectId ? templates.find((t) => t.id === selectId) : undefined;
   if (again) open(again);
 }

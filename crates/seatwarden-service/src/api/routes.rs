@@ -22,6 +22,7 @@ mod groups;
 mod import;
 mod licences;
 mod mail_status;
+mod outbox;
 mod policies;
 mod runs;
 mod settings;
@@ -119,6 +120,10 @@ pub fn router() -> Router<Service> {
         Get "/api/settings" "getSettings" => settings::get_settings;
         Put "/api/settings" "replaceSettings" => settings::replace_settings;
         Get "/api/mail/status" "getMailStatus" => mail_status::mail_status;
+        Get "/api/mail/outbox" "listOutbox" ["status", "cursor", "limit"] => outbox::list_outbox;
+        Get "/api/mail/outbox/{id}" "getOutboxMessage" => outbox::get_message;
+        Post "/api/mail/outbox/{id}/retry" "retryOutboxMessage" => outbox::retry_message;
+        Post "/api/mail/outbox/{id}/discard" "discardOutboxMessage" => outbox::discard_message;
         Get "/api/settings/mail" "getMailSettings" => settings::get_mail_settings;
         Put "/api/settings/mail" "replaceMailSettings" => settings::replace_mail_settings;
         Post "/api/demo/logins" "recordDemoLogins" => demo::demo_logins;
@@ -236,9 +241,13 @@ pub(crate) fn now(req: &ApiRequest) -> Millis {
     req.context.now
 }
 
-/// The signed-in admin as the audit log names them.
-pub(crate) fn actor(req: &ApiRequest) -> Actor {
-    Actor::user(admin_key(req), None)
+/// The signed-in admin as the audit log names them: the key, and the
+/// username the directory gives it now (a log reader cannot tell who
+/// `JIRAUSER10100` is; the key stays because usernames can be renamed).
+pub(crate) fn actor(service: &Service, req: &ApiRequest) -> Actor {
+    let key = admin_key(req);
+    let name = service.username_of(&key);
+    Actor::user(key, name)
 }
 
 /// The signed-in admin's key.

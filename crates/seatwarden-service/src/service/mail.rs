@@ -114,7 +114,9 @@ impl OutboxPort for StoreOutbox<'_> {
                         MailStatus::Queued => OutboxStatus::Queued,
                         MailStatus::Sending => OutboxStatus::Sending,
                         MailStatus::Sent => OutboxStatus::Sent,
-                        MailStatus::Failed => OutboxStatus::Failed,
+                        // The delivery loop never claims a discarded message;
+                        // to it, a discarded message has failed for good.
+                        MailStatus::Failed | MailStatus::Discarded => OutboxStatus::Failed,
                     },
                     attempts: m.attempts,
                     next_attempt_at: m.next_attempt_at,

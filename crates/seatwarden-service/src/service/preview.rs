@@ -136,7 +136,7 @@ impl Service {
             hash: planned.hash.clone(),
             plan: RunPlan {
                 status: PlanState::Ready,
-                actor: Actor::user(admin.clone(), None),
+                actor: Actor::user(admin.clone(), self.username_of(admin)),
                 document: planned.document.clone(),
                 actions: planned.actions.clone(),
             },
@@ -187,7 +187,7 @@ impl Service {
         })?;
         let plan = RunPlan {
             status: PlanState::Ready,
-            actor: Actor::user(admin.clone(), None),
+            actor: Actor::user(admin.clone(), self.username_of(admin)),
             document: json!({"reverts": run, "irreversible": revert.irreversible}),
             actions: revert
                 .steps
@@ -338,7 +338,7 @@ impl Service {
                 } else {
                     PlanState::NeedsApproval
                 },
-                actor: Actor::user(admin.clone(), None),
+                actor: Actor::user(admin.clone(), self.username_of(admin)),
                 document: summary_json,
                 actions: Vec::new(),
             },

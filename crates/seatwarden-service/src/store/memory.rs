@@ -495,6 +495,34 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn retry_mail(&self, id: MailId, now: Millis) -> StoreResult<bool> {
+        let mut inner = self.inner.lock();
+        let m = inner
+            .mail
+            .get_mut(&id.0)
+            .ok_or(StoreError::MailNotFound(id))?;
+        if !m.is_actionable() {
+            return Ok(false);
+        }
+        m.status = MailStatus::Queued;
+        m.next_attempt_at = now;
+        Ok(true)
+    }
+
+    fn discard_mail(&self, id: MailId, now: Millis) -> StoreResult<bool> {
+        let mut inner = self.inner.lock();
+        let m = inner
+            .mail
+            .get_mut(&id.0)
+            .ok_or(StoreError::MailNotFound(id))?;
+        if !m.is_actionable() {
+            return Ok(false);
+        }
+        m.status = MailStatus::Discarded;
+        m.next_attempt_at = now;
+        Ok(true)
+    }
+
     fn list_mail(&self, query: &OutboxQuery) -> StoreResult<Page<OutboxMessage>> {
         let inner = self.inner.lock();
         let mut items: Vec<OutboxMessage> = inner

@@ -38,6 +38,10 @@ pub enum MailStatus {
     Sent,
     /// Given up.
     Failed,
+    /// Discarded by an administrator from the outbox list: never sent. It
+    /// stays (with its de-duplication key) so the scheduler does not queue
+    /// the same warning again in the same cycle.
+    Discarded,
 }
 
 impl MailStatus {
@@ -48,6 +52,7 @@ impl MailStatus {
             MailStatus::Sending => 1,
             MailStatus::Sent => 2,
             MailStatus::Failed => 3,
+            MailStatus::Discarded => 4,
         }
     }
 
@@ -58,6 +63,7 @@ impl MailStatus {
             1 => Some(MailStatus::Sending),
             2 => Some(MailStatus::Sent),
             3 => Some(MailStatus::Failed),
+            4 => Some(MailStatus::Discarded),
             _ => None,
         }
     }
@@ -142,6 +148,12 @@ impl OutboxMessage {
             next_attempt_at: m.created_at,
             last_error: None,
         }
+    }
+
+    /// Whether an administrator may retry or discard it: it is waiting
+    /// (queued) or given up (failed), not in a worker's hands nor finished.
+    pub fn is_actionable(&self) -> bool {
+        matches!(self.status, MailStatus::Queued | MailStatus::Failed)
     }
 
     /// Whether a worker may claim it at `now`.

@@ -60,6 +60,7 @@ fn status_name(s: MailStatus) -> &'static str {
         MailStatus::Sending => "sending",
         MailStatus::Sent => "sent",
         MailStatus::Failed => "failed",
+        MailStatus::Discarded => "discarded",
     }
 }
 
@@ -474,6 +475,29 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
             change(&mut m);
             if self.put_mail(&row, &m)? {
                 return Ok(());
+            }
+        }
+        Err(contention(Table::Outbox))
+    }
+
+    /// An administrator's retry (`to` queued) or discard: only a queued or
+    /// failed message changes; the compare-and-set makes a worker's claim in
+    /// between win (the retry then sees `sending` and changes nothing).
+    pub(super) fn act_on_mail(&self, id: MailId, to: MailStatus, now: Millis) -> StoreResult<bool> {
+        for _ in 0..CAS_ATTEMPTS {
+            let row = self
+                .backend
+                .get_by_id(Table::Outbox, id.0)
+                .map_err(backend_err)?
+                .ok_or(StoreError::MailNotFound(id))?;
+            let mut m = mail_of(&row)?;
+            if !m.is_actionable() {
+                return Ok(false);
+            }
+            m.status = to;
+            m.next_attempt_at = now;
+            if self.put_mail(&row, &m)? {
+                return Ok(true);
             }
         }
         Err(contention(Table::Outbox))

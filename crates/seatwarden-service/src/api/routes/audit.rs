@@ -138,6 +138,9 @@ struct RetentionBody {
     /// The clear phrase, needed only for 0 days.
     #[serde(default)]
     confirm: Option<String>,
+    /// The new number of days again, needed only when lowering retention.
+    #[serde(rename = "confirmDays", default)]
+    confirm_days: Option<serde_json::Value>,
     #[serde(rename = "configVersion", default, deserialize_with = "version")]
     config_version: Option<ConfigVersion>,
     /// The new number of days again, needed only when lowering retention.
@@ -226,7 +229,7 @@ pub(super) fn set_retention(
         vec![
             AuditEntry::new(
                 now(req),
-                actor(req),
+                actor(service, req),
                 AuditAction::RetentionChanged,
                 Status::Success,
             )
@@ -259,7 +262,7 @@ pub(super) fn clear_audit(
     })?;
     let report = service
         .store()
-        .clear_audit(confirmation, actor(req), now(req))
+        .clear_audit(confirmation, actor(service, req), now(req))
         .map_err(store_err)?;
     ApiResponse::json(&json!({"entries": report.entries, "runs": report.runs}))
 }

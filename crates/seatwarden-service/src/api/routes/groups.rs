@@ -62,9 +62,14 @@ fn create_planned(
             Err(e) => (Status::Failed, format!("failed: {e}")),
         };
         entries.push(
-            AuditEntry::new(now(req), actor(req), AuditAction::GroupCreated, status)
-                .with_target(Target::group(group.clone()))
-                .with_description(format!("group `{group}` {outcome}")),
+            AuditEntry::new(
+                now(req),
+                actor(service, req),
+                AuditAction::GroupCreated,
+                status,
+            )
+            .with_target(Target::group(group.clone()))
+            .with_description(format!("group `{group}` {outcome}")),
         );
         outcomes.push(json!({"name": group, "outcome": outcome}));
     }
@@ -204,9 +209,14 @@ pub(super) fn delete_groups(
             Err(e) => (Status::Failed, format!("not deleted: {e}")),
         };
         entries.push(
-            AuditEntry::new(now(req), actor(req), AuditAction::GroupDeleted, status)
-                .with_target(Target::group(group.clone()))
-                .with_description(format!("group `{group}` {outcome}")),
+            AuditEntry::new(
+                now(req),
+                actor(service, req),
+                AuditAction::GroupDeleted,
+                status,
+            )
+            .with_target(Target::group(group.clone()))
+            .with_description(format!("group `{group}` {outcome}")),
         );
         plan.record(group, result);
     }

@@ -34,6 +34,9 @@ impl Counts {
             MailStatus::Sending => self.sending += 1,
             MailStatus::Sent => self.sent += 1,
             MailStatus::Failed => self.failed += 1,
+            // An admin's decision, not a delivery state: the outbox list
+            // shows it; the delivery counts leave it out.
+            MailStatus::Discarded => {}
         }
     }
 }

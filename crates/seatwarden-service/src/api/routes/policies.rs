@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use seatwarden_audit::{
-    Action as AuditAction, AuditEntry, Initiator, PolicyId, Status, changed_paths,
+    Action as AuditAction, AuditEntry, Initiator, PolicyId, Status, describe_changes,
 };
 use seatwarden_core::config::Config;
 
@@ -191,7 +191,7 @@ pub(super) fn create_policy(
     let policy_id = PolicyId(id.clone());
     let entry = AuditEntry::new(
         now(req),
-        actor(req),
+        actor(service, req),
         AuditAction::PolicyCreated,
         Status::Success,
     )
@@ -249,15 +249,19 @@ pub(super) fn replace_policy(
     settings.config = config;
     super::check_names(service, &current, &settings, Some(at))?;
     settings.saved_at.insert(id.0.clone(), now(req));
-    let changed = changed_paths(&before, &after);
+
     let entry = AuditEntry::new(
         now(req),
-        actor(req),
+        actor(service, req),
         AuditAction::PolicyChanged,
         Status::Success,
     )
     .with_policy(id.clone())
-    .with_description(format!("policy `{id}` changed: {}", changed.join(", ")));
+    .with_description(describe_changes(
+        &format!("policy `{id}` changed"),
+        &before,
+        &after,
+    ));
     let saved = save_with_audit(service, req, settings, entry)?;
     let policy = saved
         .config
@@ -294,7 +298,7 @@ pub(super) fn delete_policy(
     settings.config.policies.retain(|p| p.id != id);
     let entry = AuditEntry::new(
         now(req),
-        actor(req),
+        actor(service, req),
         AuditAction::PolicyDeleted,
         Status::Success,
     )
@@ -330,7 +334,7 @@ fn set_enabled(
     } else {
         (AuditAction::PolicyDisabled, "paused")
     };
-    let entry = AuditEntry::new(now(req), actor(req), action, Status::Success)
+    let entry = AuditEntry::new(now(req), actor(service, req), action, Status::Success)
         .with_policy(id.clone())
         .with_description(format!("policy `{id}` {word}"));
     let saved = save_with_audit(service, req, settings, entry)?;

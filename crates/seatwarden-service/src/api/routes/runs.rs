@@ -184,7 +184,7 @@ pub(super) fn approve_run(
 ) -> Result<ApiResponse, ApiError> {
     let id = run_id(params)?;
     let hash = plan_hash(req)?;
-    let run = service.approve(id, &hash, &actor(req), now(req))?;
+    let run = service.approve(id, &hash, &actor(service, req), now(req))?;
     accepted(run)
 }
 
@@ -194,7 +194,7 @@ pub(super) fn discard_run(
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = run_id(params)?;
-    service.discard(id, &actor(req), now(req))?;
+    service.discard(id, &actor(service, req), now(req))?;
     ApiResponse::json(&json!({"runId": id, "status": "discarded"}))
 }
 

@@ -2,13 +2,15 @@
 //!
 //! Both are parts of the one versioned configuration document: a change
 //! names the version it read, is validated whole before it is saved, and is
-//! audited with the paths it changed (never the values: the SMTP password
-//! must not reach the log).
+//! audited field by field with old → new values, except secrets (the SMTP
+//! password is only ever "changed"). The automation account is part of the
+//! settings change, named by key and username, because whose account the
+//! automation acts as is a question every compliance review asks.
 
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
-use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, changed_paths};
+use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, describe_changes};
 use seatwarden_core::UserKey;
 use seatwarden_mail::MailServerChoice;
 
@@ -72,7 +74,14 @@ pub(super) fn replace_settings(
         settings.automation_account = account.filter(|k| !k.is_empty()).map(UserKey::from);
     }
     super::check_names(service, &current, &settings, None)?;
-    let changed = changed_paths(&before, &new_settings);
+    let mut description = describe_changes("settings changed", &before, &new_settings);
+    if settings.automation_account != current.automation_account {
+        description.push_str(&format!(
+            "; automation account: {} → {}",
+            account_label(service, current.automation_account.as_ref()),
+            account_label(service, settings.automation_account.as_ref())
+        ));
+    }
     let saved = service.save_settings(settings)?;
     record_audit(
         service,
@@ -80,11 +89,11 @@ pub(super) fn replace_settings(
         vec![
             AuditEntry::new(
                 now(req),
-                actor(req),
+                actor(service, req),
                 AuditAction::SettingsChanged,
                 Status::Success,
             )
-            .with_description(format!("settings changed: {}", changed.join(", "))),
+            .with_description(description),
         ],
     )?;
     ApiResponse::json(&json!({
@@ -156,6 +165,18 @@ pub(super) fn replace_mail_settings(
     }
     let before = serde_json::to_value(&current.mail).unwrap_or(Value::Null);
     let after = serde_json::to_value(&choice).unwrap_or(Value::Null);
+    // The documents show `passwordSet`, not the password: a new password
+    // over an old one would otherwise leave no trace.
+    let password_changed = match (&current.mail, &choice) {
+        (MailServerChoice::Own(old), MailServerChoice::Own(new)) => {
+            old.password.is_some() && new.password.is_some() && old.password != new.password
+        }
+        _ => false,
+    };
+    let mut description = describe_changes("mail settings changed", &before, &after);
+    if password_changed {
+        description.push_str("; password changed");
+    }
     let mut settings = (*current).clone();
     // The store saves only if the document is still at the version the
     // admin read (409 otherwise): two admins cannot overwrite each other.
@@ -168,15 +189,24 @@ pub(super) fn replace_mail_settings(
         vec![
             AuditEntry::new(
                 now(req),
-                actor(req),
+                actor(service, req),
                 AuditAction::SettingsChanged,
                 Status::Success,
             )
-            .with_description(format!(
-                "mail settings changed: {}",
-                changed_paths(&before, &after).join(", ")
-            )),
+            .with_description(description),
         ],
     )?;
     ApiResponse::json(&json!({"mail": saved.mail, "configVersion": saved.version}))
+}
+
+/// An automation account as the audit log names it: `username (key)`, the
+/// key alone when the directory no longer knows it, or `(none)`.
+fn account_label(service: &Service, key: Option<&UserKey>) -> String {
+    match key {
+        None => "(none)".to_owned(),
+        Some(key) => match service.username_of(key) {
+            Some(name) => format!("{name} ({key})"),
+            None => key.to_string(),
+        },
+    }
 }

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
-use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, changed_paths};
+use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, describe_changes};
 use seatwarden_core::Millis;
 use seatwarden_mail::placeholder::Field;
 use seatwarden_mail::{
@@ -214,7 +214,7 @@ fn save_templates(
         vec![
             AuditEntry::new(
                 now(req),
-                actor(req),
+                actor(service, req),
                 AuditAction::SettingsChanged,
                 Status::Success,
             )
@@ -287,13 +287,8 @@ pub(super) fn replace_template(
     let before = serde_json::to_value(TemplateWire::from(slot.clone())).unwrap_or(Value::Null);
     *slot = template.clone();
     let after = serde_json::to_value(TemplateWire::from(template.clone())).unwrap_or(Value::Null);
-    let changed = changed_paths(&before, &after);
-    save_templates(
-        service,
-        req,
-        settings,
-        format!("template `{id}` changed: {}", changed.join(", ")),
-    )?;
+    let description = describe_changes(&format!("template `{id}` changed"), &before, &after);
+    save_templates(service, req, settings, description)?;
     ApiResponse::json(&TemplateWire::from(template))
 }
 
