@@ -56,6 +56,12 @@ pub(crate) struct Args {
     /// How many users the demo organisation has.
     #[arg(long, default_value_t = 5_000)]
     users: usize,
+    /// The demo organisation also declares a "seen" activity signal that
+    /// started recording this many days ago (as if the plugin had been
+    /// installed then), so the dashboard's signals panel and the warm-up rule
+    /// have one to show. Without it the demo knows logins only.
+    #[arg(long, requires = "demo")]
+    demo_seen_days: Option<u32>,
     /// Seconds between scheduler ticks (due policies, resumed runs, mail queue).
     #[arg(long, default_value_t = 60.0)]
     tick_seconds: f64,
@@ -137,29 +143,43 @@ pub(crate) struct Opened {
     pub(crate) service: Arc<Service>,
 }
 
+/// The demo organisation `serve --demo` seeds into an empty folder.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DemoSeed {
+    /// How many users.
+    pub(crate) users: usize,
+    /// Declare a `seen` signal recording since this many days ago.
+    pub(crate) seen_since_days: Option<u32>,
+}
+
 /// Opens the data folder `data` with `clock` (checked and, for
-/// [`Access::Exclusive`], locked: see `serve/folder.rs`); seeds the demo
-/// organisation of `demo_users` users if asked and the folder holds no data.
+/// [`Access::Exclusive`], locked: see `serve/folder.rs`); seeds the `demo`
+/// organisation if asked and the folder holds no data.
 pub(crate) fn open(
     data: &std::path::Path,
     clock: &Clock,
-    demo_users: Option<usize>,
+    demo: Option<DemoSeed>,
     slow_apply: Duration,
     mut options: ServiceOptions,
     access: Access,
 ) -> Result<Opened, CliError> {
-    let folder = DataFolder::open(data, demo_users.is_some(), matches!(access, Access::Shared))?;
+    let folder = DataFolder::open(data, demo.is_some(), matches!(access, Access::Shared))?;
     if let Access::Exclusive { node_id } = access {
         options.node_id = node_id.unwrap_or_else(|| folder.node_id().to_owned());
     }
     let directory = Arc::new(SqliteDirectory::open_in(data).map_err(CliError::engine)?);
     let c = clock.clone();
     directory.set_clock(move || c.now());
-    if let Some(users) = demo_users {
+    if let Some(DemoSeed {
+        users,
+        seen_since_days,
+    }) = demo
+    {
         if folder.is_fresh() && directory.is_empty().map_err(CliError::engine)? {
             let snapshot = seatwarden_demo::generate(&seatwarden_demo::DemoOptions {
                 users,
                 taken_at: clock.now(),
+                seen_since_days,
                 ..seatwarden_demo::DemoOptions::default()
             });
             if directory.seed(&snapshot).map_err(CliError::engine)? {
@@ -252,7 +272,10 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
     let opened = open(
         &args.data,
         &clock,
-        args.demo.then_some(args.users),
+        args.demo.then_some(DemoSeed {
+            users: args.users,
+            seen_since_days: args.demo_seen_days,
+        }),
         Duration::from_millis(args.slow_apply_ms),
         options,
         if args.shared_data_folder {
