@@ -3,6 +3,7 @@ package io.seatwarden.bridge;
 import static io.seatwarden.bridge.ServiceFixtures.DAY;
 import static io.seatwarden.bridge.ServiceFixtures.DAY0;
 import static io.seatwarden.bridge.ServiceFixtures.call;
+import static io.seatwarden.bridge.ServiceFixtures.createPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.deactivationPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.open;
 import static io.seatwarden.bridge.ServiceFixtures.organisation;

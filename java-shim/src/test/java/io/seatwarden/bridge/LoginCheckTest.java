@@ -2,6 +2,7 @@ package io.seatwarden.bridge;
 
 import static io.seatwarden.bridge.ServiceFixtures.TICK;
 import static io.seatwarden.bridge.ServiceFixtures.call;
+import static io.seatwarden.bridge.ServiceFixtures.createPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.open;
 import static io.seatwarden.bridge.ServiceFixtures.organisation;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -5,6 +5,7 @@ import static io.seatwarden.bridge.ServiceFixtures.DAY;
 import static io.seatwarden.bridge.ServiceFixtures.DAY0;
 import static io.seatwarden.bridge.ServiceFixtures.TICK;
 import static io.seatwarden.bridge.ServiceFixtures.call;
+import static io.seatwarden.bridge.ServiceFixtures.createPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.deactivationPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.open;
 import static io.seatwarden.bridge.ServiceFixtures.organisation;
