@@ -2,7 +2,7 @@
 // expands a run in place to its actions with reasons and outcomes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api, apiSend, settle } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, settle } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -11,7 +11,7 @@ after(async () => { await browser?.close(); await server?.stop(); });
 test('runs page, filter by kind and expand to their actions', async () => {
   const { page } = browser;
   // Eleven safe-mode runs of one policy (scheduled cleanup) …
-  const created = await apiSend(page, 'POST', 'policies', { name: 'Audit runs probe', action: { kind: 'deactivate' }, condition: { kind: 'inactive', days: 60 } });
+  const created = await createPolicy(page, { name: 'Audit runs probe', action: { kind: 'deactivate' }, condition: { kind: 'inactive', days: 60 } });
   assert.equal(created.status, 201, created.text);
   const id = created.body.policy.id;
   for (let i = 0; i < 11; i += 1) {

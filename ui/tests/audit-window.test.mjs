@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { startServer, openBrowser, openTab, shot, api, apiSend, settle } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, settle } from './harness.mjs';
 
 const DAY = 86_400_000;
 let server; let browser; let data;
@@ -52,7 +52,7 @@ test('a summary card shows only the runs of its 24 h window', async () => {
   data = server.data;
   browser = await openBrowser(server);
   let { page } = browser;
-  const created = await apiSend(page, 'POST', 'policies', { name: 'Window probe', action: { kind: 'deactivate' }, condition: { kind: 'inactive', days: 60 } });
+  const created = await createPolicy(page, { name: 'Window probe', action: { kind: 'deactivate' }, condition: { kind: 'inactive', days: 60 } });
   assert.equal(created.status, 201, created.text);
   const policy = created.body.policy.id;
   const old = await runPolicy(page, policy);

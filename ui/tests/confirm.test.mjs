@@ -3,7 +3,7 @@
 // undone, the button is red, and the number of users must be typed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, api, apiSend } from './harness.mjs';
+import { startServer, openBrowser, openTab, api, apiSend, createPolicy } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -44,7 +44,7 @@ test('bulk Delete says it cannot be undone and waits for the typed number of use
 
 test('Run now on a live policy asks first, and cancelling changes nothing', async () => {
   const { page } = browser;
-  const created = await apiSend(page, 'POST', 'policies', { name: 'Live now', mode: 'live', trigger: { kind: 'scheduler' },
+  const created = await createPolicy(page, { name: 'Live now', mode: 'live', trigger: { kind: 'scheduler' },
     condition: { kind: 'inactive', days: 90 }, action: { kind: 'deactivate' } });
   assert.equal(created.status, 201, created.text);
   const runsBefore = (await api(page, 'runs?limit=200')).body.runs.length;

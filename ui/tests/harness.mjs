@@ -100,6 +100,12 @@ export async function shot(page, name) {
 }
 
 /** Sends a change to the API from the signed-in page (with the session's XSRF token), for test setup only. */
+/** Creates `policy` through the API, naming the configuration version it was read at (a policy write without one is refused). */
+export async function createPolicy(page, policy) {
+  const list = await apiSend(page, 'GET', 'policies');
+  return apiSend(page, 'POST', 'policies', { ...policy, configVersion: list.body.configVersion });
+}
+
 export async function apiSend(page, method, pathAndQuery, body) {
   return page.evaluate(async ([m, p, b]) => {
     // The page keeps the XSRF token from its sign-in (the server never answers it again).

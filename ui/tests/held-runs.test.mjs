@@ -3,7 +3,7 @@
 // Discard; Discard changes nothing and the banner goes away.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api, apiSend, until } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, until } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -15,7 +15,7 @@ async function heldRun(page, name) {
   const saved = await apiSend(page, 'PUT', 'settings', { configVersion: settings.configVersion,
     settings: { guard: { enabled: true, maxAccounts: 2, maxPercent: 100, minLicensed: 100000 } } });
   assert.equal(saved.status, 200, saved.text);
-  const created = await apiSend(page, 'POST', 'policies', { name, mode: 'live', trigger: { kind: 'scheduler' },
+  const created = await createPolicy(page, { name, mode: 'live', trigger: { kind: 'scheduler' },
     condition: { kind: 'inactive', days: 90 }, action: { kind: 'deactivate' } });
   assert.equal(created.status, 201, created.text);
   const run = await apiSend(page, 'POST', `policies/${created.body.policy.id}/run`);

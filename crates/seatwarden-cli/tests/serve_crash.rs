@@ -85,7 +85,7 @@ fn launch(server: &Server, session: &Session) -> i64 {
         "condition": {"kind": "inactive", "days": 45},
         "action": {"kind": "deactivate"}
     });
-    let r = server.call(session, "POST", "/api/policies", Some(policy));
+    let r = server.create_policy(session, policy);
     assert_eq!(r.status, 201, "{}", r.text());
     let id = r.json()["policy"]["id"].as_str().unwrap().to_owned();
     let r = server.call(session, "POST", &format!("/api/policies/{id}/run"), None);

@@ -62,14 +62,10 @@ fn stderr(out: &Output) -> String {
 fn folder_with_data(data: &Path) {
     let mut s = Server::start(data, ARGS);
     let session = s.sign_in();
-    let r = s.call(
+    let r = s.create_policy(
         &session,
-        "POST",
-        "/api/policies",
-        Some(
-            json!({"name": "Idle", "mode": "safe", "condition": {"kind": "inactive", "days": 90},
+        json!({"name": "Idle", "mode": "safe", "condition": {"kind": "inactive", "days": 90},
                     "action": {"kind": "deactivate"}}),
-        ),
     );
     assert_eq!(r.status, 201, "{}", r.text());
     assert!(s.terminate().success());
@@ -197,14 +193,10 @@ fn a_backup_taken_while_serving_starts_a_server_with_the_same_data() {
     let copy = root.path().join("copy");
     let live = Server::start(&data, ARGS);
     let session = live.sign_in();
-    let r = live.call(
+    let r = live.create_policy(
         &session,
-        "POST",
-        "/api/policies",
-        Some(
-            json!({"name": "Kept", "mode": "safe", "condition": {"kind": "inactive", "days": 90},
+        json!({"name": "Kept", "mode": "safe", "condition": {"kind": "inactive", "days": 90},
                     "action": {"kind": "deactivate"}}),
-        ),
     );
     assert_eq!(r.status, 201, "{}", r.text());
     let out = Command::new(binary())

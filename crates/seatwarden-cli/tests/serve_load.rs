@@ -82,7 +82,8 @@ fn call(service: &Service, method: Method, path: &str, body: Option<Value>) -> (
     (response.status, value)
 }
 
-fn create_policy(service: &Service, body: Value) -> String {
+fn create_policy(service: &Service, mut body: Value) -> String {
+    body["configVersion"] = serde_json::json!(service.settings().version.0);
     let (status, created) = call(service, Method::Post, "/api/policies", Some(body));
     assert_eq!(status, 201, "{created}");
     created["policy"]["id"].as_str().unwrap().to_owned()

@@ -72,7 +72,7 @@ fn safe_then_live_then_revert_over_http() {
         "condition": {"kind": "inactive", "days": 60},
         "action": {"kind": "deactivate"}
     });
-    let r = server.call(&session, "POST", "/api/policies", Some(policy.clone()));
+    let r = server.create_policy(&session, policy.clone());
     assert_eq!(r.status, 201, "{}", r.text());
     let created = r.json();
     let id = created["policy"]["id"].as_str().unwrap().to_owned();

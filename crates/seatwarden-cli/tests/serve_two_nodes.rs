@@ -69,7 +69,7 @@ fn two_nodes_run_each_due_policy_once_per_due_time() {
         });
         let server = if n % 2 == 0 { &a } else { &b };
         let session = if n % 2 == 0 { &sa } else { &sb };
-        let r = server.call(session, "POST", "/api/policies", Some(policy));
+        let r = server.create_policy(session, policy);
         assert_eq!(r.status, 201, "{}", r.text());
     }
     let before = runs(&a, &sa).len();

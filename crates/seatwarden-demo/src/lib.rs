@@ -20,6 +20,7 @@ use std::collections::HashMap;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use seatwarden_core::activity::{SignalDecl, SignalKind};
 use seatwarden_core::model::{
     ApplicationKey, Directory, DirectoryCapabilities, DirectoryId, DirectoryKind, Group, GroupName,
     Licence, SeatLimit, UserKey,
@@ -45,6 +46,11 @@ pub struct DemoOptions {
     pub taken_at: Millis,
     /// Users per snapshot page.
     pub page_size: usize,
+    /// Declare a `seen` signal that started recording this many days before
+    /// `taken_at` (a plugin installed then), so the dashboard and the warm-up
+    /// rule have a signal with a `since` to show. `None` (the default): the
+    /// snapshot knows logins only, as before.
+    pub seen_since_days: Option<u32>,
 }
 
 impl Default for DemoOptions {
@@ -55,6 +61,7 @@ impl Default for DemoOptions {
             // 2026-11-21T02:00:00Z
             taken_at: Millis(1_795_226_400_000),
             page_size: 10_000,
+            seen_since_days: None,
         }
     }
 }
@@ -390,6 +397,10 @@ pub fn generate(options: &DemoOptions) -> SnapshotFile {
         });
     }
 
+    let signals = match options.seen_since_days {
+        Some(days) => declare_seen(&mut users, now, days),
+        None => Vec::new(),
+    };
     let licences = licences_for(&users);
     let page_size = options.page_size.max(1);
     let mut pages = Vec::with_capacity(users.len() / page_size + 1);
@@ -409,10 +420,26 @@ pub fn generate(options: &DemoOptions) -> SnapshotFile {
             groups: groups(),
             licences,
             sysadmins,
-            signals: Vec::new(),
+            signals,
         },
         pages,
     }
+}
+
+/// Declares a `seen` signal recording since `days` before `now` and gives each
+/// user the value the plugin would hold: their last login when it lies inside
+/// the recorded window (the plugin saw that request), none otherwise. No random
+/// draw, so the rest of the organisation is the one the same seed gives without it.
+fn declare_seen(users: &mut [SnapshotUser], now: i64, days: u32) -> Vec<SignalDecl> {
+    let since = now.saturating_sub(i64::from(days).saturating_mul(DAY_MS));
+    for user in users.iter_mut() {
+        let seen = user.last_login.filter(|&at| at >= since);
+        user.activity.push(seen);
+    }
+    vec![SignalDecl::whole_product(
+        SignalKind::Seen,
+        Some(Millis(since)),
+    )]
 }
 
 fn persona_for(i: usize, rng: &mut ChaCha8Rng) -> Persona {
@@ -580,13 +607,17 @@ fn round_up(n: u32, step: u32) -> u32 {
 mod tests {
     use super::*;
 
-    fn small() -> SnapshotFile {
-        generate(&DemoOptions {
+    fn small_options() -> DemoOptions {
+        DemoOptions {
             users: 3_000,
             seed: 7,
             page_size: 1_000,
             ..DemoOptions::default()
-        })
+        }
+    }
+
+    fn small() -> SnapshotFile {
+        generate(&small_options())
     }
 
     #[test]
@@ -599,6 +630,53 @@ mod tests {
             ..DemoOptions::default()
         });
         assert_ne!(small(), other);
+    }
+
+    #[test]
+    fn a_seen_signal_covers_the_logins_inside_its_window_and_changes_nothing_else() {
+        let days = 45;
+        let with = generate(&DemoOptions {
+            seen_since_days: Some(days),
+            ..small_options()
+        });
+        let since = DemoOptions::default().taken_at.0 - i64::from(days) * DAY_MS;
+        assert_eq!(
+            with.header.signals,
+            vec![SignalDecl::whole_product(
+                SignalKind::Seen,
+                Some(Millis(since))
+            )]
+        );
+        let without = small();
+        let (mut inside, mut outside) = (0, 0);
+        for (a, b) in with
+            .pages
+            .iter()
+            .flat_map(|p| &p.users)
+            .zip(without.pages.iter().flat_map(|p| &p.users))
+        {
+            assert_eq!(a.key, b.key);
+            assert_eq!(a.last_login, b.last_login);
+            assert!(b.activity.is_empty());
+            let seen = match a.activity.as_slice() {
+                [one] => *one,
+                other => panic!("one value per declared signal, found {other:?}"),
+            };
+            match a.last_login {
+                Some(at) if at >= since => {
+                    assert_eq!(seen, Some(at));
+                    inside += 1;
+                }
+                _ => {
+                    assert_eq!(seen, None);
+                    outside += 1;
+                }
+            }
+        }
+        assert!(
+            inside > 0 && outside > 0,
+            "{inside} inside, {outside} outside"
+        );
     }
 
     #[test]

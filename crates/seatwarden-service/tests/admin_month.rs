@@ -458,7 +458,7 @@ fn names_that_do_not_exist_are_refused_on_save_with_did_you_mean() {
         &f.service,
         Method::Post,
         "/api/policies",
-        Some(policy),
+        Some(common::versioned(&f.service, policy)),
         DAY0,
     );
     assert_eq!(status, 422, "{body}");

@@ -334,11 +334,14 @@ fn group_deletion_reports_each_group_and_refuses_admin_licence_and_policy_groups
         &f.service,
         Method::Post,
         "/api/policies",
-        Some(json!({
-            "name": "Staff idle", "trigger": {"kind": "scheduler"},
-            "condition": {"kind": "inactive", "days": 90},
-            "action": {"kind": "remove_groups", "groups": ["staff"]}
-        })),
+        Some(common::versioned(
+            &f.service,
+            json!({
+                "name": "Staff idle", "trigger": {"kind": "scheduler"},
+                "condition": {"kind": "inactive", "days": 90},
+                "action": {"kind": "remove_groups", "groups": ["staff"]}
+            }),
+        )),
         NOW,
     );
     assert_eq!(status, 201, "{body}");
@@ -1109,7 +1112,13 @@ fn templates_show_when_they_last_sent_and_to_how_many() {
     let mut policy = common::deactivation_policy("Idle 10", true);
     policy["condition"]["days"] = json!(10);
     policy["warning"] = json!({"daysBefore": 9});
-    let (status, body) = call(s, Method::Post, "/api/policies", Some(policy), NOW);
+    let (status, body) = call(
+        s,
+        Method::Post,
+        "/api/policies",
+        Some(common::versioned(s, policy)),
+        NOW,
+    );
     assert_eq!(status, 201, "{body}");
     set_licence_alert(s, &["ops@example.test", "cfo@example.test"], NOW);
 
@@ -1302,7 +1311,13 @@ fn runs_can_be_limited_to_a_start_window() {
     let s = &f.service;
     let mut policy = common::deactivation_policy("Idle 10", true);
     policy["condition"]["days"] = json!(10);
-    let (status, body) = call(s, Method::Post, "/api/policies", Some(policy), NOW);
+    let (status, body) = call(
+        s,
+        Method::Post,
+        "/api/policies",
+        Some(common::versioned(s, policy)),
+        NOW,
+    );
     assert_eq!(status, 201, "{body}");
     let first = DAY0 + DAY + 3_600_000;
     let second = first + DAY;

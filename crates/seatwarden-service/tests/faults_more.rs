@@ -179,7 +179,13 @@ fn control_and_bidi_characters_are_refused_in_policy_names() {
     ] {
         let mut body = deactivation_policy("x", false);
         body["name"] = json!(name);
-        let (status, refused) = call(&f.service, Method::Post, "/api/policies", Some(body), DAY0);
+        let (status, refused) = call(
+            &f.service,
+            Method::Post,
+            "/api/policies",
+            Some(common::versioned(&f.service, body)),
+            DAY0,
+        );
         assert_eq!(status, 422, "{refused}");
         assert!(refused.to_string().contains(reason), "{refused}");
         assert!(refused.to_string().contains("name"), "{refused}");
@@ -189,7 +195,13 @@ fn control_and_bidi_characters_are_refused_in_policy_names() {
     // Right-to-left text itself is a name like any other.
     let mut body = deactivation_policy("x", false);
     body["name"] = json!("משתמשים לא פעילים");
-    let (status, created) = call(&f.service, Method::Post, "/api/policies", Some(body), DAY0);
+    let (status, created) = call(
+        &f.service,
+        Method::Post,
+        "/api/policies",
+        Some(common::versioned(&f.service, body)),
+        DAY0,
+    );
     assert_eq!(status, 201, "{created}");
 }
 
@@ -221,4 +233,70 @@ fn an_import_preview_says_plainly_that_profile_updates_cannot_be_undone() {
     assert_eq!(plan["summary"]["irreversible"]["profileUpdates"], json!(0));
     assert_eq!(plan["summary"]["irreversible"]["because"], Value::Null);
     assert_eq!(plan["document"]["warnings"], json!([]));
+}
+
+/// Issue 18, item 6: a policy write that does not name the configuration
+/// version it was based on is refused (`400`, as for mail settings and
+/// templates), a stale one is a conflict (`409`); neither changes anything.
+/// Create, replace, delete, pause and resume alike.
+#[test]
+fn policy_writes_refuse_missing_or_stale_config_versions() {
+    let f = fixture(1, 1, 0);
+    let s = &f.service;
+    let (id, v1) = create_policy(s, versioned(s, deactivation_policy("Idle", false)), DAY0);
+    let one = format!("/api/policies/{id}");
+    let stale = json!(v1 - 1);
+    let writes: [(Method, String, Value); 5] = [
+        (
+            Method::Post,
+            "/api/policies".to_owned(),
+            deactivation_policy("New", false),
+        ),
+        (
+            Method::Put,
+            one.clone(),
+            deactivation_policy("Renamed", false),
+        ),
+        (Method::Post, format!("{one}/pause"), json!({})),
+        (Method::Post, format!("{one}/resume"), json!({})),
+        (Method::Delete, one.clone(), json!({})),
+    ];
+    let config = || f.store.load_config().unwrap();
+    let before = config();
+    for (method, path, body) in &writes {
+        let (status, answer) = call(s, *method, path, Some(body.clone()), DAY0);
+        assert_eq!(status, 400, "{method:?} {path} without a version: {answer}");
+        assert_eq!(
+            answer["error"]["message"],
+            json!("missing field `configVersion`"),
+            "{method:?} {path}"
+        );
+        let mut old = body.clone();
+        old["configVersion"] = stale.clone();
+        let (status, answer) = call(s, *method, path, Some(old), DAY0);
+        assert_eq!(
+            status, 409,
+            "{method:?} {path} with a stale version: {answer}"
+        );
+    }
+    // A body-less delete, pause or resume names it in the query, or is refused.
+    for (method, path) in [
+        (Method::Delete, one.clone()),
+        (Method::Post, format!("{one}/pause")),
+    ] {
+        let (status, answer) = call(s, method, &path, None, DAY0);
+        assert_eq!(status, 400, "{method:?} {path}: {answer}");
+    }
+    assert_eq!(config(), before, "nothing was saved");
+    assert_eq!(s.settings().version.0, v1);
+    // The current version passes: pause names it in the query, like the UI.
+    let (status, paused) = call(
+        s,
+        Method::Post,
+        &format!("{one}/pause?configVersion={v1}"),
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 200, "{paused}");
+    assert_eq!(paused["policy"]["enabled"], json!(false));
 }

@@ -302,7 +302,10 @@ fn a_safe_mode_login_policy_needs_no_check() {
         &f.service,
         Method::Post,
         "/api/policies",
-        Some(json!({"name": "Preview", "mode": "safe", "action": {"kind": "reactivate"}})),
+        Some(common::versioned(
+            &f.service,
+            json!({"name": "Preview", "mode": "safe", "action": {"kind": "reactivate"}}),
+        )),
         DAY0,
     );
     assert_eq!(status, 201, "{body}");
@@ -454,7 +457,13 @@ fn the_repair_runs_when_every_policy_is_in_safe_mode() {
         json!({"name": "Preview back", "mode": "safe", "action": {"kind": "reactivate"}}),
         common::deactivation_policy("Preview idle", false),
     ] {
-        let (status, created) = call(&f.service, Method::Post, "/api/policies", Some(body), DAY0);
+        let (status, created) = call(
+            &f.service,
+            Method::Post,
+            "/api/policies",
+            Some(common::versioned(&f.service, body)),
+            DAY0,
+        );
         assert_eq!(status, 201, "{created}");
     }
     f.service

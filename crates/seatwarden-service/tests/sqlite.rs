@@ -36,7 +36,7 @@ fn a_run_interrupted_midway_resumes_from_the_database_file() {
         &first,
         Method::Post,
         "/api/policies",
-        Some(deactivation_policy("Idle", true)),
+        Some(common::versioned(&first, deactivation_policy("Idle", true))),
         DAY0,
     );
     assert_eq!(status, 201, "{created}");
@@ -91,7 +91,7 @@ fn two_nodes_on_one_database_file_run_a_due_policy_once() {
         &a,
         Method::Post,
         "/api/policies",
-        Some(deactivation_policy("Idle", false)),
+        Some(common::versioned(&a, deactivation_policy("Idle", false))),
         DAY0,
     );
     assert_eq!(status, 201);

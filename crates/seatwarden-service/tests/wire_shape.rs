@@ -58,7 +58,7 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
         s,
         Method::Post,
         "/api/policies",
-        Some(deactivation_policy("Idle", false)),
+        Some(common::versioned(s, deactivation_policy("Idle", false))),
         DAY0,
     );
     assert_eq!(status, 201, "{created}");
@@ -255,7 +255,7 @@ fn write_walk() -> Vec<(String, Value)> {
         s,
         a,
         (Method::Post, "/api/policies", "/api/policies"),
-        Some(deactivation_policy("Idle", false)),
+        Some(common::versioned(s, deactivation_policy("Idle", false))),
         201,
     );
     let id = created["policy"]["id"].as_str().unwrap().to_owned();
@@ -275,7 +275,7 @@ fn write_walk() -> Vec<(String, Value)> {
             s,
             a,
             (Method::Post, &route, &format!("{one}/{verb}")),
-            None,
+            Some(common::versioned(s, json!({}))),
             200,
         );
     }
@@ -295,7 +295,7 @@ fn write_walk() -> Vec<(String, Value)> {
         s,
         a,
         (Method::Delete, "/api/policies/{id}", &one),
-        None,
+        Some(common::versioned(s, json!({}))),
         200,
     );
 
@@ -798,7 +798,7 @@ fn every_policy_shape_matches_its_schema() {
             &f.service,
             &mut answers,
             (Method::Post, "/api/policies", "/api/policies"),
-            Some(policy),
+            Some(common::versioned(&f.service, policy)),
             201,
         );
     }

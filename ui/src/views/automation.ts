@@ -86,8 +86,8 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
           // Login policies act on each login as it happens; there is nothing to preview or run in bulk.
           p.trigger?.kind === 'login' ? null : button('Preview', () => void preview(p.id), 'subtle'),
           p.trigger?.kind === 'login' ? null : button('Run now', () => void runNow(p.id, out, p.enabled && p.mode === 'live'), 'subtle'),
-          button(p.enabled ? 'Pause' : 'Resume', () => void post(`policies/${encodeURIComponent(p.id)}/${p.enabled ? 'pause' : 'resume'}`).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)), 'subtle'),
-          button('Delete', () => void confirmDialog('Delete policy', `Delete policy ${p.name}? Its past runs stay in the audit log.`, 'Delete policy').then((yes) => { if (yes) void del(`policies/${encodeURIComponent(p.id)}`).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)); }), 'danger', { 'aria-label': `Delete policy ${p.name}` })))))) : h('p', { class: 'sw-muted' }, 'No policies yet.')));
+          button(p.enabled ? 'Pause' : 'Resume', () => void post(`policies/${encodeURIComponent(p.id)}/${p.enabled ? 'pause' : 'resume'}`, { configVersion: list.configVersion }).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)), 'subtle'),
+          button('Delete', () => void confirmDialog('Delete policy', `Delete policy ${p.name}? Its past runs stay in the audit log.`, 'Delete policy').then((yes) => { if (yes) void del(`policies/${encodeURIComponent(p.id)}`, { configVersion: list.configVersion }).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)); }), 'danger', { 'aria-label': `Delete policy ${p.name}` })))))) : h('p', { class: 'sw-muted' }, 'No policies yet.')));
 }
 
 type RunDetail = Schemas['GetRunResponse'];

@@ -15,7 +15,7 @@ type Template = Schemas['TemplateListItem'];
 type Preview = Schemas['PreviewTemplateResponse'];
 /** What the editor sends: the form's kind and timing as typed, for the server to check and name by field. */
 type TemplateBody = Omit<Template, 'kind' | 'timing' | 'lastSent' | 'sentCount'> & { kind: string; timing: { type: string; days?: number } };
-interface Smtp { host: string; port: number; security: string; username?: string | null; password_set?: boolean; from: string; timeout_secs?: number; hello_name?: string | null }
+interface Smtp { host: string; port: number; security: string; username?: string | null; password_set?: boolean; from: string; timeout_secs?: number; hello_name?: string | null; allow_auth_without_tls?: boolean }
 type MailChoice = { source: 'product' } | { source: 'off' } | ({ source: 'own' } & Smtp);
 
 const KINDS: [string, string][] = [
@@ -53,9 +53,10 @@ interface Doc { version: number }
 
 export async function renderNotifications(host: HTMLElement, selectId?: string): Promise<void> {
   loading(host);
-  let templates: Template[]; let mail: { mail: MailChoice; configVersion: number }; let state: MailState;
+  let templates: Template[]; let mail: { mail: MailChoice; configVersion: number }; let state: MailState; let product: string | undefined;
   try {
-    [templates, mail, state] = await Promise.all([get<Schemas['ListTemplatesResponse']>('templates').then((t) => t.templates), get<{ mail: MailChoice; configVersion: number }>('settings/mail'), mailState()]);
+    [templates, mail, state, product] = await Promise.all([get<Schemas['ListTemplatesResponse']>('templates').then((t) => t.templates), get<{ mail: MailChoice; configVersion: number }>('settings/mail'), mailState(),
+      get<{ product?: string }>('me').then((m) => m.product)]);
   } catch (e) { clear(host); showError(host, e); return; }
   // Templates and the mail server live in one versioned document: every save names the version
   // last read (a stale one gets 409), and each save's new version is shared by the whole page.
@@ -88,7 +89,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
       h('div', { class: 'sw-toolbar' }, button('New template', () => open(null)))),
     editor,
     section('Outbox', outbox),
-    section('Mail server', mailForm(mail.mail, doc)));
+    section('Mail server', mailForm(mail.mail, doc, product)));
   // After a retry or discard the per-template counts above follow the outbox.
   void renderOutbox(outbox, () => void mailState().then((s) => {
     for (const row of Array.from(host.querySelectorAll('[data-testid="template-row"]'))) {
@@ -205,7 +206,18 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
   refresh();
 }
 
-function mailForm(choice: MailChoice, doc: Doc): HTMLElement {
+/**
+ * Where the SMTP password is kept, said next to the field (issue 18, item 8): the standalone server's
+ * `store.db` (docs/standalone.md, "What protects the SMTP password"), or the product's database, where the
+ * plugin keeps its configuration in Active Objects tables (docs/plugin.md, "Store"). Neither encrypts it.
+ */
+function passwordHome(product: string | undefined): string {
+  return product === 'standalone'
+    ? 'Stored unencrypted in store.db in the server’s data folder, which only the account running the server can read (folder 0700, files 0600); backups hold it too.'
+    : 'Stored unencrypted in the product’s database (Seatwarden’s configuration table); anyone who can read that database or its backups can read it.';
+}
+
+function mailForm(choice: MailChoice, doc: Doc, product: string | undefined): HTMLElement {
   const errors = new FieldErrors();
   const smtp: Partial<Smtp> = choice.source === 'own' ? choice : {};
   const source = select('source', [['product', 'Use the product’s outgoing mail server'], ['own', 'Use this SMTP server'], ['off', 'Send no mail']], choice.source);
@@ -217,22 +229,28 @@ function mailForm(choice: MailChoice, doc: Doc): HTMLElement {
   const from = h('input', { type: 'text', name: 'smtpFrom', value: smtp.from ?? '', placeholder: 'Jira <jira@example.test>' });
   const timeout = h('input', { type: 'number', name: 'smtpTimeout', min: 1, class: 'sw-narrow', value: smtp.timeout_secs ?? 30 });
   const hello = h('input', { type: 'text', name: 'helloName', value: smtp.hello_name ?? '' });
+  const plainAuth = h('input', { type: 'checkbox', name: 'allowAuthWithoutTls', checked: smtp.allow_auth_without_tls ?? false });
+  // The danger is spelled out whenever the box is ticked, not only in its hint: ticking it is the moment to read it.
+  const plainWarning = h('div', { class: 'sw-banner sw-banner-error', role: 'note', 'data-testid': 'plain-auth-warning' },
+    'Danger: the SMTP username and password will cross the network unencrypted whenever Security is None. Anyone on the path, or any program listening where the host points, can read them. Seatwarden still only sends them to a loopback host (127.0.0.1, ::1, localhost), such as a local relay.');
   const out = h('div', { 'aria-live': 'polite' });
   const own = h('div', {},
     h('div', { class: 'sw-row' }, errors.field('host', 'SMTP host', hostIn), errors.field('port', 'Port', port), errors.field('security', 'Security', security)),
     h('div', { class: 'sw-row' }, errors.field('username', 'SMTP username', user), errors.field('password', 'SMTP password', password,
-      smtp.password_set ? 'A password is saved. It is never shown; type a new one to replace it. Changing the host, port or security drops it.' : 'Stored on the server; never shown again.')),
+      `${smtp.password_set ? 'A password is saved. It is never shown; type a new one to replace it. Changing the host, port or security drops it.' : 'Never shown again after saving.'} ${passwordHome(product)}`)),
+    h('label', { class: 'sw-check' }, plainAuth, ' Allow sending the password without TLS (loopback relay only)'), plainWarning,
     errors.field('from', 'Sender (From)', from),
     h('div', { class: 'sw-row' }, errors.field('timeout_secs', 'Timeout (seconds)', timeout), errors.field('hello_name', 'EHLO name', hello, 'Empty: this machine’s host name.')));
-  const sync = (): void => { own.hidden = source.value !== 'own'; };
+  const sync = (): void => { own.hidden = source.value !== 'own'; plainWarning.hidden = !plainAuth.checked; };
   source.addEventListener('change', sync);
+  plainAuth.addEventListener('change', sync);
   sync();
   return h('form', { class: 'sw-form', 'aria-label': 'Mail server settings', novalidate: true, onsubmit: (e: Event) => {
     e.preventDefault(); clear(out); errors.clear();
     const body: Record<string, unknown> = { source: source.value, configVersion: doc.version };
     if (source.value === 'own') {
       Object.assign(body, { host: hostIn.value.trim(), port: Number(port.value), security: security.value, username: user.value.trim() || null, from: from.value.trim(),
-        timeout_secs: Number(timeout.value), hello_name: hello.value.trim() || null });
+        timeout_secs: Number(timeout.value), hello_name: hello.value.trim() || null, allow_auth_without_tls: plainAuth.checked });
       if (password.value) body.password = password.value;
     }
     void put<{ mail: MailChoice; configVersion: number }>('settings/mail', body).then((r) => {

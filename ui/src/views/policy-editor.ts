@@ -215,6 +215,8 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       const item = await get<Schemas['GetPolicyResponse']>(`policies/${encodeURIComponent(id)}`);
       model = fromPolicy(item.policy); version = item.configVersion;
     } else {
+      // A new policy names the version it was drafted against too: a change saved meanwhile is a 409, not lost.
+      version = (await get<Schemas['ListPoliciesResponse']>('policies')).configVersion;
       const draft = sessionStorage.getItem('seatwarden.draftPolicy');
       sessionStorage.removeItem('seatwarden.draftPolicy');
       model = draft ? fromPolicy(JSON.parse(draft) as PolicyJson) : blank((TABS.some((x) => x.kind === kindHint) ? kindHint : 'deactivate') as ActionKind);

@@ -18,6 +18,7 @@ interface Settings {
   adminMail?: { recipients?: string[] };
   auditRetentionDays?: number; onceLoggedInWindowHours?: number; deactivationTime?: string;
   login?: { confirmWindowMinutes?: number; probeDirectories?: number[] };
+  activity?: { login?: boolean; lastAuthenticated?: boolean; seen?: boolean };
   [other: string]: unknown;
 }
 interface Answer { settings: Settings; automationAccount: string | null; configVersion: number }
@@ -127,6 +128,15 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
   const onceWindow = num('onceLoggedInWindowHours', s.onceLoggedInWindowHours, 1);
   const deactivationTime = select('deactivationTime', [['latest', 'The later of the product’s date and our audit trail'], ['host_first', 'The product’s date when it has one'], ['audit_first', 'Our audit trail when it has one']], s.deactivationTime ?? 'latest');
 
+  // Which activity signals count (docs/activity.md §4): each off only makes users look *less* active,
+  // so the server refuses all three off (nobody could ever look active); its field error shows here.
+  const signalLogin = check('activityLogin', 'Last login (the product’s login date)', s.activity?.login ?? true);
+  const signalAuth = check('activityLastAuthenticated', 'Last authenticated (Crowd’s lastAuthenticated: SSO, Basic auth, other applications using this user server)', s.activity?.lastAuthenticated ?? true);
+  const signalSeen = check('activitySeen', 'Seen by Seatwarden (any request: remember-me cookies, tokens, mobile)', s.activity?.seen ?? true);
+  const signals = fieldset('Activity that counts', h('p', {}, 'A user is inactive only when none of the ticked signals has a date within a policy’s threshold. Turning a signal off makes more users look inactive.'),
+    signalLogin.el, signalAuth.el, signalSeen.el);
+  errors.register('activity', signalLogin.input, signals);
+
   const confirmWindow = num('confirmWindowMinutes', s.login?.confirmWindowMinutes ?? 10, 1);
   // The probe is only ever an explicit opt-in, per directory whose deactivated users nothing else can verify.
   const probeable = (dirs ?? []).filter((d) => d.loginVerification === 'none' || d.loginVerification === 'probe'
@@ -151,6 +161,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
       auditRetentionDays: numberOf(retention) as number,
       onceLoggedInWindowHours: numberOf(onceWindow) as number,
       deactivationTime: deactivationTime.value,
+      activity: { login: signalLogin.input.checked, lastAuthenticated: signalAuth.input.checked, seen: signalSeen.input.checked },
       login: {
         ...s.login,
         confirmWindowMinutes: numberOf(confirmWindow) as number,
@@ -199,6 +210,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
       probes.length ? fieldset('Probe (opt-in)', h('p', {}, 'These directories refuse a deactivated account before they look at its password, so nothing can verify it. '
         + 'Probing activates the account for the length of one password check; during it, the user’s tokens, remember-me cookies and scripts are accepted too. '
         + 'Prefer “Release licence seats” to deactivation for these users.'), ...probes.map((p) => p.box.el)) : null),
+    section('Activity signals', signals),
     section('Details',
       h('div', { class: 'sw-row' },
         errors.field('auditRetentionDays', 'Keep audit entries for (days)', retention),

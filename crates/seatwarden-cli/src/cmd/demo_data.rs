@@ -34,6 +34,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         seed: args.seed,
         taken_at: parse_instant(&args.now)?,
         page_size: args.page_size,
+        seen_since_days: None,
     };
     let snapshot = seatwarden_demo::generate(&options);
     match &args.out {

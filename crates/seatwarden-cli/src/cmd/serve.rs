@@ -66,6 +66,12 @@ pub(crate) struct Args {
     /// `siteUrl`, `siteEmail`, `siteToken` (docs/cloud.md).
     #[arg(long, conflicts_with_all = ["demo", "cloud"])]
     cloud_connection: Option<PathBuf>,
+    /// The demo organisation also declares a "seen" activity signal that
+    /// started recording this many days ago (as if the plugin had been
+    /// installed then), so the dashboard's signals panel and the warm-up rule
+    /// have one to show. Without it the demo knows logins only.
+    #[arg(long, requires = "demo")]
+    demo_seen_days: Option<u32>,
     /// Seconds between scheduler ticks (due policies, resumed runs, mail queue).
     #[arg(long, default_value_t = 60.0)]
     tick_seconds: f64,
@@ -147,18 +153,27 @@ pub(crate) struct Opened {
     pub(crate) service: Arc<Service>,
 }
 
+/// The demo organisation `serve --demo` seeds into an empty folder.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DemoSeed {
+    /// How many users.
+    pub(crate) users: usize,
+    /// Declare a `seen` signal recording since this many days ago.
+    pub(crate) seen_since_days: Option<u32>,
+}
+
 /// Opens the data folder `data` with `clock` (checked and, for
-/// [`Access::Exclusive`], locked: see `serve/folder.rs`); seeds the demo
-/// organisation of `demo_users` users if asked and the folder holds no data.
+/// [`Access::Exclusive`], locked: see `serve/folder.rs`); seeds the `demo`
+/// organisation if asked and the folder holds no data.
 pub(crate) fn open(
     data: &std::path::Path,
     clock: &Clock,
-    demo_users: Option<usize>,
+    demo: Option<DemoSeed>,
     slow_apply: Duration,
     options: ServiceOptions,
     access: Access,
 ) -> Result<Opened, CliError> {
-    open_with_host(data, clock, demo_users, slow_apply, options, access, None)
+    open_with_host(data, clock, demo, slow_apply, options, access, None)
 }
 
 /// [`open`], with the service on `host` instead of the folder's embedded
@@ -167,24 +182,29 @@ pub(crate) fn open(
 pub(crate) fn open_with_host(
     data: &std::path::Path,
     clock: &Clock,
-    demo_users: Option<usize>,
+    demo: Option<DemoSeed>,
     slow_apply: Duration,
     mut options: ServiceOptions,
     access: Access,
     host: Option<Arc<dyn Host>>,
 ) -> Result<Opened, CliError> {
-    let folder = DataFolder::open(data, demo_users.is_some(), matches!(access, Access::Shared))?;
+    let folder = DataFolder::open(data, demo.is_some(), matches!(access, Access::Shared))?;
     if let Access::Exclusive { node_id } = access {
         options.node_id = node_id.unwrap_or_else(|| folder.node_id().to_owned());
     }
     let directory = Arc::new(SqliteDirectory::open_in(data).map_err(CliError::engine)?);
     let c = clock.clone();
     directory.set_clock(move || c.now());
-    if let Some(users) = demo_users.filter(|_| host.is_none()) {
+    if let Some(DemoSeed {
+        users,
+        seen_since_days,
+    }) = demo.filter(|_| host.is_none())
+    {
         if folder.is_fresh() && directory.is_empty().map_err(CliError::engine)? {
             let snapshot = seatwarden_demo::generate(&seatwarden_demo::DemoOptions {
                 users,
                 taken_at: clock.now(),
+                seen_since_days,
                 ..seatwarden_demo::DemoOptions::default()
             });
             if directory.seed(&snapshot).map_err(CliError::engine)? {
@@ -298,7 +318,10 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
     let opened = open_with_host(
         &args.data,
         &clock,
-        args.demo.then_some(users),
+        args.demo.then_some(DemoSeed {
+            users,
+            seen_since_days: args.demo_seen_days,
+        }),
         Duration::from_millis(args.slow_apply_ms),
         options,
         if args.shared_data_folder {

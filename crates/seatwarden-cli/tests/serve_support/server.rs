@@ -191,6 +191,15 @@ impl Server {
             body.as_bytes(),
         )
     }
+
+    /// Creates `policy` naming the configuration version read just before
+    /// (a policy write without one is refused, `docs/api.md`).
+    pub(crate) fn create_policy(&self, session: &Session, mut policy: serde_json::Value) -> Resp {
+        let list = self.call(session, "GET", "/api/policies", None);
+        assert_eq!(list.status, 200, "{}", list.text());
+        policy["configVersion"] = list.json()["configVersion"].clone();
+        self.call(session, "POST", "/api/policies", Some(policy))
+    }
 }
 
 impl Drop for Server {

@@ -157,6 +157,13 @@ pub(crate) fn call(
     (response.status, value)
 }
 
+/// `body` with the `configVersion` the service holds now: every policy write
+/// must name the version it is based on (`docs/api.md`).
+pub(crate) fn versioned(service: &Service, mut body: Value) -> Value {
+    body["configVersion"] = serde_json::json!(service.settings().version.0);
+    body
+}
+
 /// Drives queued work to the end.
 pub(crate) fn drain(service: &Service, now: i64) {
     let mut guard = 0;
@@ -199,7 +206,10 @@ pub(crate) fn reactivate_policy(service: &Service) {
         service,
         Method::Post,
         "/api/policies",
-        Some(json!({"name": "Back", "mode": "live", "action": {"kind": "reactivate"}})),
+        Some(versioned(
+            service,
+            json!({"name": "Back", "mode": "live", "action": {"kind": "reactivate"}}),
+        )),
         DAY0,
     );
     assert_eq!(status, 201, "{body}");
@@ -257,7 +267,13 @@ pub(crate) const TICK: i64 = DAY0 + DAY + 3 * 3_600_000;
 
 /// Creates a policy through the API; its id and the new config version.
 pub(crate) fn create_policy(service: &Service, body: Value, now: i64) -> (String, u64) {
-    let (status, created) = call(service, Method::Post, "/api/policies", Some(body), now);
+    let (status, created) = call(
+        service,
+        Method::Post,
+        "/api/policies",
+        Some(versioned(service, body)),
+        now,
+    );
     assert_eq!(status, 201, "{created}");
     (
         created["policy"]["id"].as_str().unwrap().to_owned(),

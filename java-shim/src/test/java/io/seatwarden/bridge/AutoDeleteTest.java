@@ -3,6 +3,7 @@ package io.seatwarden.bridge;
 import static io.seatwarden.bridge.ServiceFixtures.DAY;
 import static io.seatwarden.bridge.ServiceFixtures.DAY0;
 import static io.seatwarden.bridge.ServiceFixtures.call;
+import static io.seatwarden.bridge.ServiceFixtures.createPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.deactivationPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.open;
 import static io.seatwarden.bridge.ServiceFixtures.organisation;
@@ -63,9 +64,9 @@ class AutoDeleteTest {
     long t0 = DAY0 + DAY;
     try (NativeSeatwarden app = open(host, store, DAY0)) {
       Object deactivate =
-          path(call(app, "POST", "/api/policies", deactivationPolicy("Idle", true)).json(),
+          path(createPolicy(app, deactivationPolicy("Idle", true)).json(),
               "policy", "id");
-      Answer created = call(app, "POST", "/api/policies", DELETE_AFTER_30);
+      Answer created = createPolicy(app, DELETE_AFTER_30);
       assertEquals(201, created.status(), created.toString());
       Object delete = path(created.json(), "policy", "id");
 

@@ -189,15 +189,9 @@ public final class BridgeBench {
         ingestCpu,
         ",\"budget_ms\":" + (users <= 100_000 ? "150" : "1500") + ",\"page\":" + PAGE);
 
-    ApiResponse created =
-        app.handle(
-            new ApiRequest(
-                "POST",
-                "/api/policies",
-                List.of(),
-                ("{\"name\":\"Back\",\"mode\":\"live\",\"action\":{\"kind\":\"reactivate\"}}")
-                    .getBytes(StandardCharsets.UTF_8),
-                new ApiRequest.Context("bench-admin", true, null, true, true)));
+    ServiceFixtures.Answer created =
+        ServiceFixtures.createPolicy(
+            app, "{\"name\":\"Back\",\"mode\":\"live\",\"action\":{\"kind\":\"reactivate\"}}");
     if (created.status() != 201) {
       throw new IllegalStateException("policy not created: " + created.status());
     }

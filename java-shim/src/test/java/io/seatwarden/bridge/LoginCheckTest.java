@@ -2,6 +2,7 @@ package io.seatwarden.bridge;
 
 import static io.seatwarden.bridge.ServiceFixtures.TICK;
 import static io.seatwarden.bridge.ServiceFixtures.call;
+import static io.seatwarden.bridge.ServiceFixtures.createPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.open;
 import static io.seatwarden.bridge.ServiceFixtures.organisation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +43,7 @@ class LoginCheckTest {
 
   private static NativeSeatwarden withPolicy(InMemoryHost host, InMemoryRecordStore store) {
     NativeSeatwarden app = open(host, store, TICK);
-    Answer created = call(app, "POST", "/api/policies", REACTIVATE);
+    Answer created = createPolicy(app, REACTIVATE);
     assertEquals(201, created.status(), created.toString());
     return app;
   }
@@ -54,7 +55,7 @@ class LoginCheckTest {
       LoginCheck none = app.loginCheck("gone0000", INACTIVE, PROOF, TICK);
       assertEquals(LoginCheck.Verdict.NOT_NEEDED, none.verdict());
       assertEquals("no_login_policy", none.reason());
-      assertEquals(201, call(app, "POST", "/api/policies", REACTIVATE).status());
+      assertEquals(201, createPolicy(app, REACTIVATE).status());
       LoginCheck gone = app.loginCheck("GONE0000", INACTIVE, PROOF, TICK);
       assertEquals(
           new LoginCheck(

@@ -5,6 +5,7 @@ import static io.seatwarden.bridge.ServiceFixtures.DAY;
 import static io.seatwarden.bridge.ServiceFixtures.DAY0;
 import static io.seatwarden.bridge.ServiceFixtures.TICK;
 import static io.seatwarden.bridge.ServiceFixtures.call;
+import static io.seatwarden.bridge.ServiceFixtures.createPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.deactivationPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.open;
 import static io.seatwarden.bridge.ServiceFixtures.organisation;
@@ -41,7 +42,7 @@ class SeatwardenTest {
     InMemoryHost host = organisation(5);
     InMemoryRecordStore store = new InMemoryRecordStore();
     try (NativeSeatwarden app = open(host, store, DAY0)) {
-      Answer created = call(app, "POST", "/api/policies", deactivationPolicy("Idle 90", true));
+      Answer created = createPolicy(app, deactivationPolicy("Idle 90", true));
       assertEquals(201, created.status(), created.toString());
 
       TickReport report = app.tick(TICK);
@@ -87,7 +88,7 @@ class SeatwardenTest {
   void aSafeModeRunRecordsThePlanAndChangesNothing() {
     InMemoryHost host = organisation(3);
     try (NativeSeatwarden app = open(host, new InMemoryRecordStore(), DAY0)) {
-      assertEquals(201, call(app, "POST", "/api/policies", deactivationPolicy("Preview", false)).status());
+      assertEquals(201, createPolicy(app, deactivationPolicy("Preview", false)).status());
       TickReport report = app.tick(TICK);
       assertEquals(1, report.runs().size());
       assertEquals(List.of(), host.applied());
@@ -101,7 +102,7 @@ class SeatwardenTest {
   void aRunStartedFromTheApiIsDrivenByTheHostsThread() {
     InMemoryHost host = organisation(7);
     try (NativeSeatwarden app = open(host, new InMemoryRecordStore(), DAY0)) {
-      Answer created = call(app, "POST", "/api/policies", deactivationPolicy("Now", true));
+      Answer created = createPolicy(app, deactivationPolicy("Now", true));
       Object id = path(created.json(), "policy", "id");
       Answer started = call(app, "POST", "/api/policies/" + id + "/run", null);
       assertEquals(202, started.status(), started.toString());
@@ -122,9 +123,8 @@ class SeatwardenTest {
     InMemoryHost host = organisation(1);
     try (NativeSeatwarden app = open(host, new InMemoryRecordStore(), DAY0)) {
       Answer created =
-          call(
-              app, "POST", "/api/policies",
-              "{\"name\":\"Back\",\"mode\":\"live\",\"action\":{\"kind\":\"reactivate\"}}");
+          createPolicy(
+              app, "{\"name\":\"Back\",\"mode\":\"live\",\"action\":{\"kind\":\"reactivate\"}}");
       assertEquals(201, created.status(), created.toString());
       LoginOutcome outcome = app.onLogin("GONE0001", TICK);
       assertEquals("K-gone0001", outcome.user());
@@ -152,7 +152,7 @@ class SeatwardenTest {
   void aLoginTakesAFloatingLicenceSeatWhileOneIsFree() {
     InMemoryHost host = organisation(2);
     try (NativeSeatwarden app = open(host, new InMemoryRecordStore(), DAY0)) {
-      assertEquals(201, call(app, "POST", "/api/policies", FLOATING).status());
+      assertEquals(201, createPolicy(app, FLOATING).status());
       int before = host.seatsUsed("jira-software");
       LoginOutcome outcome = app.onLogin("mkt0001", TICK);
       assertEquals(
@@ -170,7 +170,7 @@ class SeatwardenTest {
     InMemoryHost host = organisation(16);
     try (NativeSeatwarden app = open(host, new InMemoryRecordStore(), DAY0)) {
       assertEquals(20, host.seatsUsed("jira-software"));
-      assertEquals(201, call(app, "POST", "/api/policies", FLOATING).status());
+      assertEquals(201, createPolicy(app, FLOATING).status());
       LoginOutcome outcome = app.onLogin("mkt0000", TICK);
       assertEquals(List.of(), outcome.applied(), outcome.toString());
       assertFalse(host.peek("K-mkt0000").orElseThrow().groups().contains("jira-software-users"));

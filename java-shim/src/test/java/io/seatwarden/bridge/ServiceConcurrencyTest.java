@@ -2,6 +2,7 @@ package io.seatwarden.bridge;
 
 import static io.seatwarden.bridge.ServiceFixtures.TICK;
 import static io.seatwarden.bridge.ServiceFixtures.call;
+import static io.seatwarden.bridge.ServiceFixtures.createPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.deactivationPolicy;
 import static io.seatwarden.bridge.ServiceFixtures.open;
 import static io.seatwarden.bridge.ServiceFixtures.organisation;
@@ -62,7 +63,7 @@ class ServiceConcurrencyTest {
     try (NativeSeatwarden a = open(host, shared, ServiceFixtures.DAY0);
         NativeSeatwarden b =
             NativeSeatwarden.builder().host(host).store(shared).nodeId("node-b").open()) {
-      assertEquals(201, call(a, "POST", "/api/policies", deactivationPolicy("Idle", true)).status());
+      assertEquals(201, createPolicy(a, deactivationPolicy("Idle", true)).status());
       List<NativeSeatwarden> nodes = List.of(a, b);
       List<TickReport> ticks = Together.run(2, 120, n -> nodes.get(n).tick(TICK));
       int runs = ticks.stream().mapToInt(r -> r.runs().size()).sum();

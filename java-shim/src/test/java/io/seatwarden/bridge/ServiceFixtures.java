@@ -125,6 +125,20 @@ final class ServiceFixtures {
     return new Answer(response.status(), json, response);
   }
 
+  /**
+   * Creates {@code policy} (a JSON object) naming the configuration version read just before: a
+   * policy write without one is refused ({@code docs/api.md}).
+   */
+  static Answer createPolicy(Seatwarden app, String policy) {
+    Object version = path(call(app, "GET", "/api/policies", null).json(), "configVersion");
+    if (!(version instanceof Long)) {
+      throw new IllegalStateException("GET /api/policies has no whole configVersion: " + version);
+    }
+    String body =
+        policy.substring(0, policy.lastIndexOf('}')) + ",\"configVersion\":" + version + "}";
+    return call(app, "POST", "/api/policies", body);
+  }
+
   static String deactivationPolicy(String name, boolean live) {
     return "{\"name\":\"" + name + "\",\"mode\":\"" + (live ? "live" : "safe") + "\","
         + "\"trigger\":{\"kind\":\"scheduler\"},"
