@@ -140,6 +140,9 @@ struct RetentionBody {
     confirm: Option<String>,
     #[serde(rename = "configVersion", default, deserialize_with = "version")]
     config_version: Option<ConfigVersion>,
+    /// The new number of days again, needed only when lowering retention.
+    #[serde(rename = "confirmDays", default)]
+    confirm_days: Option<serde_json::Number>,
 }
 
 fn number<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Number, D::Error> {
@@ -192,7 +195,7 @@ pub(super) fn set_retention(
     // deletes them now (issue 24: 365 → 1 took one click): the admin
     // confirms by naming the new number of days.
     let lowering = days > 0 && (before == 0 || days < before);
-    if lowering && body.get("confirmDays").and_then(Value::as_u64) != Some(u64::from(days)) {
+    if lowering && body.confirm_days.as_ref().and_then(serde_json::Number::as_u64) != Some(u64::from(days)) {
         let kept = if before == 0 {
             "kept forever".to_owned()
         } else {
