@@ -17,6 +17,7 @@ use crate::cmd::support::CliError;
 
 mod audit;
 mod csv;
+mod directory;
 mod import;
 mod index;
 mod mail;
@@ -53,6 +54,7 @@ const AREAS: &[Area] = &[
     ("mail", mail::run),
     ("audit", audit::run),
     ("records", records::run),
+    ("directory", directory::run),
     ("service", service::run),
 ];
 
