@@ -18,6 +18,7 @@ use crate::cmd::support::CliError;
 mod audit;
 mod cloud;
 mod csv;
+mod directory;
 mod import;
 mod index;
 mod mail;
@@ -54,6 +55,7 @@ const AREAS: &[Area] = &[
     ("mail", mail::run),
     ("audit", audit::run),
     ("records", records::run),
+    ("directory", directory::run),
     ("service", service::run),
     ("cloud", cloud::run),
 ];

@@ -18,6 +18,7 @@
 
 pub(crate) mod build;
 mod change;
+pub(crate) mod search;
 pub(crate) mod sparse;
 pub(crate) mod strings;
 
@@ -87,6 +88,10 @@ pub struct DirectoryIndex {
     pub(crate) usernames: StringColumn,
     pub(crate) display_names: StringColumn,
     pub(crate) emails: StringColumn,
+    /// Lower-cased views of the three searched columns (`search`).
+    pub(crate) folded_usernames: search::FoldedColumn,
+    pub(crate) folded_display_names: search::FoldedColumn,
+    pub(crate) folded_emails: search::FoldedColumn,
     pub(crate) key_lookup: HashLookup,
     pub(crate) username_lookup: HashLookup,
     pub(crate) email_lookup: HashLookup,
@@ -568,7 +573,10 @@ impl DirectoryIndex {
         total += self.keys.heap_bytes()
             + self.usernames.heap_bytes()
             + self.display_names.heap_bytes()
-            + self.emails.heap_bytes();
+            + self.emails.heap_bytes()
+            + self.folded_usernames.heap_bytes()
+            + self.folded_display_names.heap_bytes()
+            + self.folded_emails.heap_bytes();
         total += self.key_lookup.heap_bytes()
             + self.username_lookup.heap_bytes()
             + self.email_lookup.heap_bytes();

@@ -362,9 +362,14 @@ impl SqliteDirectory {
         users.truncate(limit);
         if let (Some(first), Some(last)) = (users.first(), users.last()) {
             let (first, last) = (first.key.clone(), last.key.clone());
+            // Primary-key order, so SQLite walks the table's B-tree and sorts
+            // nothing: `ORDER BY user_key, group_name` built a temporary
+            // B-tree per page, most of the 3.6-3.9 s first page after a
+            // restart at 1M users. Each user's few groups are put in name
+            // order below instead, so pages are unchanged.
             let mut stmt = tx.prepare_cached(
                 "SELECT user_key, group_name FROM memberships
-                 WHERE user_key >= ?1 AND user_key <= ?2 ORDER BY user_key, group_name",
+                 WHERE user_key >= ?1 AND user_key <= ?2 ORDER BY user_key, group_folded",
             )?;
             let mut rows = stmt.query(params![first, last])?;
             let mut index = 0usize;
@@ -377,6 +382,9 @@ impl SqliteDirectory {
                 if let Some(user) = users.get_mut(index).filter(|u| u.key == key) {
                     user.groups.push(group);
                 }
+            }
+            for user in &mut users {
+                user.groups.sort_unstable();
             }
         }
         drop(tx);

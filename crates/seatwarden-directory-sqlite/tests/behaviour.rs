@@ -285,3 +285,34 @@ fn activity_signals_are_stored_and_read_back_across_a_reopen() {
     let idx = index.index_of_key(&UserKey(seen_key)).unwrap();
     assert_eq!(index.activity(idx, 1), Some(Millis(T0 - 86_400_000)));
 }
+
+/// Pages read memberships in primary-key (folded name) order but hand each
+/// user's groups over in name order, as before: `Zeta` sorts before `alpha`
+/// by name (upper case first) and after it folded.
+#[test]
+fn a_page_lists_each_users_groups_in_name_order() {
+    let mut snap = fixture();
+    for name in ["Zeta", "alpha"] {
+        snap.header.groups.push(seatwarden_core::model::Group {
+            name: name.into(),
+            admin: false,
+            licence: false,
+        });
+    }
+    snap.pages = vec![SnapshotPage {
+        users: vec![
+            user("K1", "ann", 1, &["alpha", "staff", "Zeta"]),
+            user("K2", "bo", 1, &["staff", "alpha"]),
+        ],
+    }];
+    let s = sqlite(&snap);
+    let page = s.host().users_page(None, 10).unwrap();
+    let groups: Vec<Vec<String>> = page.users.iter().map(|u| u.groups.clone()).collect();
+    assert_eq!(
+        groups,
+        vec![
+            vec!["Zeta".to_owned(), "alpha".to_owned(), "staff".to_owned()],
+            vec!["alpha".to_owned(), "staff".to_owned()],
+        ]
+    );
+}

@@ -103,22 +103,31 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
             json!({ "budget_ms": budget(users, 1.0, 5.0) }),
         );
 
-        let search = Query {
-            search: Some(Search {
-                text: "smith".into(),
-                mode: SearchMode::Contains,
-            }),
-            status: StatusFilter::Active,
-            ..Query::default()
-        };
-        let matches = index.query(&search, now).map_err(CliError::engine)?.total;
-        let timing = h.time(|| index.query(&search, now));
-        h.report(
-            "index.query.substring_search",
-            users,
-            timing,
-            json!({ "matches": matches, "note": "scans every active user's strings" }),
-        );
+        // The Users-tab search box (issue 19): a needle that matches nothing,
+        // one of 4+ characters with hits (budget 10 ms), and a 2-character
+        // one with many hits (budget 50 ms), all over every active user.
+        for (name, needle, budget_ms) in [
+            ("index.query.substring_search", "smith", 10.0),
+            ("index.query.search_with_hits", "rahman", 10.0),
+            ("index.query.search_short_needle", "an", 50.0),
+        ] {
+            let search = Query {
+                search: Some(Search {
+                    text: needle.into(),
+                    mode: SearchMode::Contains,
+                }),
+                status: StatusFilter::Active,
+                ..Query::default()
+            };
+            let matches = index.query(&search, now).map_err(CliError::engine)?.total;
+            let timing = h.time(|| index.query(&search, now));
+            h.report(
+                name,
+                users,
+                timing,
+                json!({ "budget_ms": budget_ms, "needle": needle, "matches": matches }),
+            );
+        }
 
         let everyone = Query::default();
         let timing = h.time(|| index.query(&everyone, now));

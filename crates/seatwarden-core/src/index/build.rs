@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use roaring::RoaringBitmap;
 
+use super::search::FoldedColumn;
 use super::sparse::SparseTimes;
 use super::strings::{self, HashLookup, StringColumn, WordBuild};
 use super::{DirectoryIndex, GroupOrd, NEVER, UNKNOWN_COUNT};
@@ -670,6 +671,9 @@ impl IndexBuilder {
             licence_group: self.licence_group,
             licence_groups: self.licence_groups,
             keys: self.keys,
+            folded_usernames: FoldedColumn::of(&self.usernames),
+            folded_display_names: FoldedColumn::of(&self.display_names),
+            folded_emails: FoldedColumn::of(&self.emails),
             usernames: self.usernames,
             display_names: self.display_names,
             emails: self.emails,

@@ -38,6 +38,12 @@ impl StringColumn {
         self.bytes.get(start..end).unwrap_or("")
     }
 
+    /// The arena and the end offset of each string (user `i` is
+    /// `bytes[ends[i - 1]..ends[i]]`), for scans over every string at once.
+    pub(crate) fn arena(&self) -> (&[u8], &[u32]) {
+        (self.bytes.as_bytes(), &self.ends)
+    }
+
     /// Number of strings.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
@@ -179,22 +185,6 @@ pub(crate) fn eq_folded(a: &str, b: &str) -> bool {
     a.chars()
         .flat_map(char::to_lowercase)
         .eq(b.chars().flat_map(char::to_lowercase))
-}
-
-/// True when `needle_folded` (already lower-cased) occurs in `hay` compared
-/// case-insensitively.
-pub(crate) fn contains_folded(hay: &str, needle_folded: &str) -> bool {
-    if needle_folded.is_empty() {
-        return true;
-    }
-    if hay.is_ascii() && needle_folded.is_ascii() {
-        let n = needle_folded.as_bytes();
-        return hay
-            .as_bytes()
-            .windows(n.len())
-            .any(|w| w.eq_ignore_ascii_case(n));
-    }
-    hay.to_lowercase().contains(needle_folded)
 }
 
 /// A table answering "which users have this string", 8 bytes per user.
@@ -501,13 +491,5 @@ mod tests {
         );
         // 8 bytes per entry plus the bucket directory.
         assert_eq!(lookup.heap_bytes(), 666 * 8 + lookup.starts.len() * 4);
-    }
-
-    #[test]
-    fn contains_folded_is_case_insensitive() {
-        assert!(contains_folded("Alice.Smith", "smi"));
-        assert!(contains_folded("ÉMILE", "émi"));
-        assert!(!contains_folded("bob", "alice"));
-        assert!(contains_folded("bob", ""));
     }
 }

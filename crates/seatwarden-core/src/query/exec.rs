@@ -6,7 +6,7 @@ use super::{
     Activity, GroupField, LicenceFilter, PAGE_SIZES, Query, QueryError, QueryPage, QueryRow,
     RangeField, SearchMode, Selection, SortField, SortOrder, StatusFilter,
 };
-use crate::index::strings::contains_folded;
+use crate::index::search::SearchColumns;
 use crate::index::{DirectoryIndex, UserIdx};
 use crate::time::Millis;
 
@@ -177,13 +177,14 @@ pub(super) fn filter(
         }
     }
     if let Some(n) = &needle {
-        let keep = |i: u32| {
-            let u = i as usize;
-            contains_folded(index.usernames.get(u), n)
-                || contains_folded(index.display_names.get(u), n)
-                || contains_folded(index.emails.get(u), n)
+        let columns = SearchColumns {
+            columns: [
+                (&index.usernames, &index.folded_usernames),
+                (&index.display_names, &index.folded_display_names),
+                (&index.emails, &index.folded_emails),
+            ],
         };
-        set = RoaringBitmap::from_sorted_iter(set.iter().filter(|&i| keep(i))).unwrap_or_default();
+        set = columns.matches(n, &set, index.user_count());
     }
     Ok(set)
 }
