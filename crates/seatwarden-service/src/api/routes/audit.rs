@@ -138,9 +138,6 @@ struct RetentionBody {
     /// The clear phrase, needed only for 0 days.
     #[serde(default)]
     confirm: Option<String>,
-    /// The new number of days again, needed only when lowering retention.
-    #[serde(rename = "confirmDays", default)]
-    confirm_days: Option<serde_json::Value>,
     #[serde(rename = "configVersion", default, deserialize_with = "version")]
     config_version: Option<ConfigVersion>,
     /// The new number of days again, needed only when lowering retention.
