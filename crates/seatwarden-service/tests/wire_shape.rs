@@ -562,7 +562,7 @@ fn held_walk() -> Vec<(String, Value)> {
         s,
         Method::Post,
         "/api/policies",
-        Some(deactivation_policy("Idle", true)),
+        Some(common::versioned(s, deactivation_policy("Idle", true))),
         DAY0,
     );
     assert_eq!(status, 201, "{created}");
