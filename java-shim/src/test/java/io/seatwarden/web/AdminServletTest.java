@@ -201,16 +201,16 @@ public class AdminServletTest {
 
   @Test
   void hashedAssetsAreCachedForeverThePageRevalidatesAndNoSourceMapIsServed() throws Exception {
-    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/"));
+    FakeHttp.Response page = send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/"));
     assertEquals("no-cache", page.header("Cache-Control"));
     FakeHttp.Response hashed =
-        send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/app-ABCD2345.js"));
+        send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/app-ABCD2345.js"));
     assertEquals(200, hashed.status);
     assertEquals("public, max-age=31536000, immutable", hashed.header("Cache-Control"));
-    FakeHttp.Response plain = send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/app.js"));
+    FakeHttp.Response plain = send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/app.js"));
     assertEquals("no-cache", plain.header("Cache-Control"));
     assertEquals(
-        404, send(new FakeHttp.Request().path(AdminServlet.BASE_PATH + "/app-ABCD2345.js.map")).status);
+        404, send(new FakeHttp.Request().path(AdminPages.BASE_PATH + "/app-ABCD2345.js.map")).status);
   }
 
   @Test
