@@ -256,6 +256,22 @@ fn typed_bodies_still_accept_what_they_accepted() {
         "{logins}"
     );
     let (_, read) = call(&f.service, Method::Get, "/api/audit/retention", None, DAY0);
+    // Lowering retention (365 → 45) needs `confirmDays` naming the new
+    // number; any other value, of any type, is that confirmation missing
+    // (the precise sentence on `confirmDays`), not a malformed body.
+    let (status, refused) = call(
+        &f.service,
+        Method::Put,
+        "/api/audit/retention",
+        Some(json!({"days": 45, "confirmDays": "45", "configVersion": read["configVersion"]})),
+        DAY0,
+    );
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(
+        refused["error"]["details"]["problems"][0]["path"],
+        json!("confirmDays"),
+        "{refused}"
+    );
     let (status, saved) = call(
         &f.service,
         Method::Put,
