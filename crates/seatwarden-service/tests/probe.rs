@@ -14,11 +14,10 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use common::{DAY, DAY0, active, call, entries, fixture, options, reactivate_policy, snapshot};
+use common::{DAY, DAY0, active, entries, fixture, options, reactivate_policy, snapshot};
 use seatwarden_audit::{Action, AuditFilter, Status};
 use seatwarden_core::snapshot::SnapshotFile;
 use seatwarden_core::{Millis, Operation, UserKey};
-use seatwarden_service::api::Method;
 use seatwarden_service::host::Host;
 use seatwarden_service::host::memory::MemoryDirectory;
 use seatwarden_service::service::probe::{BACKOFF_MS, GRACE_MS};
