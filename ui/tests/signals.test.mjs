@@ -57,6 +57,8 @@ test('Settings refuses every signal off with the server\'s error beside the fiel
 
 test('turning the seen signal off saves, and the dashboard shows it as not counted', async () => {
   const { page } = browser;
+  // The refused save above logged its 422 on purpose; this test adds none.
+  const errorsBefore = browser.consoleErrors.length;
   await openTab(page, 'settings');
   const fields = activityFields(page);
   await fields.getByLabel('Last login').check();
@@ -73,5 +75,5 @@ test('turning the seen signal off saves, and the dashboard shows it as not count
   await openTab(page, 'settings');
   assert.equal(await activityFields(page).getByLabel('Seen by Seatwarden').isChecked(), false);
   assert.equal(await activityFields(page).getByLabel('Last login').isChecked(), true);
-  assert.deepEqual(browser.consoleErrors, []);
+  assert.deepEqual(browser.consoleErrors.slice(errorsBefore), []);
 });

@@ -454,13 +454,7 @@ fn names_that_do_not_exist_are_refused_on_save_with_did_you_mean() {
     policy["scope"] = json!({"excludeGroups": ["staf"]});
     policy["action"] =
         json!({"kind": "deactivate", "handover": {"to": "user", "user": "NO-SUCH-KEY"}});
-    let (status, body) = call(
-        &f.service,
-        Method::Post,
-        "/api/policies",
-        Some(common::versioned(&f.service, policy)),
-        DAY0,
-    );
+    let (status, body) = common::post_policy(&f.service, policy, DAY0);
     assert_eq!(status, 422, "{body}");
     let problems = &body["error"]["details"]["problems"];
     assert_eq!(

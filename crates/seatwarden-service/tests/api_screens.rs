@@ -330,18 +330,13 @@ fn groups_import_from_csv_then_export_with_member_counts() {
 fn group_deletion_reports_each_group_and_refuses_admin_licence_and_policy_groups() {
     let f = fixture(2, 0);
     // A policy that names `staff` protects it.
-    let (status, body) = call(
+    let (status, body) = common::post_policy(
         &f.service,
-        Method::Post,
-        "/api/policies",
-        Some(common::versioned(
-            &f.service,
-            json!({
-                "name": "Staff idle", "trigger": {"kind": "scheduler"},
-                "condition": {"kind": "inactive", "days": 90},
-                "action": {"kind": "remove_groups", "groups": ["staff"]}
-            }),
-        )),
+        json!({
+            "name": "Staff idle", "trigger": {"kind": "scheduler"},
+            "condition": {"kind": "inactive", "days": 90},
+            "action": {"kind": "remove_groups", "groups": ["staff"]}
+        }),
         NOW,
     );
     assert_eq!(status, 201, "{body}");
@@ -1112,13 +1107,7 @@ fn templates_show_when_they_last_sent_and_to_how_many() {
     let mut policy = common::deactivation_policy("Idle 10", true);
     policy["condition"]["days"] = json!(10);
     policy["warning"] = json!({"daysBefore": 9});
-    let (status, body) = call(
-        s,
-        Method::Post,
-        "/api/policies",
-        Some(common::versioned(s, policy)),
-        NOW,
-    );
+    let (status, body) = common::post_policy(s, policy, NOW);
     assert_eq!(status, 201, "{body}");
     set_licence_alert(s, &["ops@example.test", "cfo@example.test"], NOW);
 
@@ -1311,13 +1300,7 @@ fn runs_can_be_limited_to_a_start_window() {
     let s = &f.service;
     let mut policy = common::deactivation_policy("Idle 10", true);
     policy["condition"]["days"] = json!(10);
-    let (status, body) = call(
-        s,
-        Method::Post,
-        "/api/policies",
-        Some(common::versioned(s, policy)),
-        NOW,
-    );
+    let (status, body) = common::post_policy(s, policy, NOW);
     assert_eq!(status, 201, "{body}");
     let first = DAY0 + DAY + 3_600_000;
     let second = first + DAY;

@@ -179,13 +179,7 @@ fn control_and_bidi_characters_are_refused_in_policy_names() {
     ] {
         let mut body = deactivation_policy("x", false);
         body["name"] = json!(name);
-        let (status, refused) = call(
-            &f.service,
-            Method::Post,
-            "/api/policies",
-            Some(common::versioned(&f.service, body)),
-            DAY0,
-        );
+        let (status, refused) = common::post_policy(&f.service, body, DAY0);
         assert_eq!(status, 422, "{refused}");
         assert!(refused.to_string().contains(reason), "{refused}");
         assert!(refused.to_string().contains("name"), "{refused}");
@@ -195,13 +189,7 @@ fn control_and_bidi_characters_are_refused_in_policy_names() {
     // Right-to-left text itself is a name like any other.
     let mut body = deactivation_policy("x", false);
     body["name"] = json!("משתמשים לא פעילים");
-    let (status, created) = call(
-        &f.service,
-        Method::Post,
-        "/api/policies",
-        Some(common::versioned(&f.service, body)),
-        DAY0,
-    );
+    let (status, created) = common::post_policy(&f.service, body, DAY0);
     assert_eq!(status, 201, "{created}");
 }
 

@@ -14,11 +14,10 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use common::{DAY, DAY0, active, call, entries, fixture, options, reactivate_policy, snapshot};
+use common::{DAY, DAY0, active, entries, fixture, options, reactivate_policy, snapshot};
 use seatwarden_audit::{Action, AuditFilter, Status};
 use seatwarden_core::snapshot::SnapshotFile;
 use seatwarden_core::{Millis, Operation, UserKey};
-use seatwarden_service::api::Method;
 use seatwarden_service::host::Host;
 use seatwarden_service::host::memory::MemoryDirectory;
 use seatwarden_service::service::probe::{BACKOFF_MS, GRACE_MS};
@@ -298,14 +297,9 @@ fn no_check_when_no_login_policy_would_act_and_the_check_writes_nothing() {
 #[test]
 fn a_safe_mode_login_policy_needs_no_check() {
     let f = fixture(1, 1, 2);
-    let (status, body) = call(
+    let (status, body) = common::post_policy(
         &f.service,
-        Method::Post,
-        "/api/policies",
-        Some(common::versioned(
-            &f.service,
-            json!({"name": "Preview", "mode": "safe", "action": {"kind": "reactivate"}}),
-        )),
+        json!({"name": "Preview", "mode": "safe", "action": {"kind": "reactivate"}}),
         DAY0,
     );
     assert_eq!(status, 201, "{body}");
@@ -457,13 +451,7 @@ fn the_repair_runs_when_every_policy_is_in_safe_mode() {
         json!({"name": "Preview back", "mode": "safe", "action": {"kind": "reactivate"}}),
         common::deactivation_policy("Preview idle", false),
     ] {
-        let (status, created) = call(
-            &f.service,
-            Method::Post,
-            "/api/policies",
-            Some(common::versioned(&f.service, body)),
-            DAY0,
-        );
+        let (status, created) = common::post_policy(&f.service, body, DAY0);
         assert_eq!(status, 201, "{created}");
     }
     f.service

@@ -572,13 +572,7 @@ fn invalid_bodies_get_precise_errors_and_change_nothing() {
 
     let mut bad = deactivation_policy("Bad", true);
     bad["condition"]["days"] = json!(0);
-    let (status, body) = call(
-        &f.service,
-        Method::Post,
-        "/api/policies",
-        Some(common::versioned(&f.service, bad)),
-        DAY0,
-    );
+    let (status, body) = common::post_policy(&f.service, bad, DAY0);
     assert_eq!(
         (status, body["error"]["kind"].as_str()),
         (422, Some("validation")),

@@ -32,13 +32,7 @@ fn a_run_interrupted_midway_resumes_from_the_database_file() {
     let dir = tempfile::tempdir().unwrap();
     let host = Arc::new(MemoryDirectory::new(snapshot(25, 5, 0)));
     let first = Service::new(host.clone(), open(&dir), options("node-a", 6)).unwrap();
-    let (status, created) = call(
-        &first,
-        Method::Post,
-        "/api/policies",
-        Some(common::versioned(&first, deactivation_policy("Idle", true))),
-        DAY0,
-    );
+    let (status, created) = common::post_policy(&first, deactivation_policy("Idle", true), DAY0);
     assert_eq!(status, 201, "{created}");
     let id = created["policy"]["id"].as_str().unwrap().to_owned();
     let (status, body) = call(
@@ -87,13 +81,7 @@ fn two_nodes_on_one_database_file_run_a_due_policy_once() {
     let host = Arc::new(MemoryDirectory::new(snapshot(10, 5, 0)));
     let a = Arc::new(Service::new(host.clone(), open(&dir), options("node-a", 5)).unwrap());
     let b = Arc::new(Service::new(host.clone(), open(&dir), options("node-b", 5)).unwrap());
-    let (status, _) = call(
-        &a,
-        Method::Post,
-        "/api/policies",
-        Some(common::versioned(&a, deactivation_policy("Idle", false))),
-        DAY0,
-    );
+    let (status, _) = common::post_policy(&a, deactivation_policy("Idle", false), DAY0);
     assert_eq!(status, 201);
     for round in 0..3 {
         let now = TICK + round * DAY;

@@ -54,13 +54,7 @@ fn snake_keys(value: &Value, path: &str, out: &mut Vec<String>) {
 fn walk() -> (common::Fixture, Vec<(String, Value)>) {
     let f = fixture(3, 2, 0);
     let s = &f.service;
-    let (status, created) = call(
-        s,
-        Method::Post,
-        "/api/policies",
-        Some(common::versioned(s, deactivation_policy("Idle", false))),
-        DAY0,
-    );
+    let (status, created) = common::post_policy(s, deactivation_policy("Idle", false), DAY0);
     assert_eq!(status, 201, "{created}");
     let policy = created["policy"]["id"].as_str().unwrap().to_owned();
     let (status, preview) = call(

@@ -164,6 +164,17 @@ pub(crate) fn versioned(service: &Service, mut body: Value) -> Value {
     body
 }
 
+/// Posts a new policy naming the current configuration version: status and answer.
+pub(crate) fn post_policy(service: &Service, body: Value, now: i64) -> (u16, Value) {
+    call(
+        service,
+        Method::Post,
+        "/api/policies",
+        Some(versioned(service, body)),
+        now,
+    )
+}
+
 /// Drives queued work to the end.
 pub(crate) fn drain(service: &Service, now: i64) {
     let mut guard = 0;
@@ -202,14 +213,9 @@ pub(crate) fn deactivation_policy(name: &str, live: bool) -> Value {
 
 /// A live login policy that reactivates returning users.
 pub(crate) fn reactivate_policy(service: &Service) {
-    let (status, body) = call(
+    let (status, body) = post_policy(
         service,
-        Method::Post,
-        "/api/policies",
-        Some(versioned(
-            service,
-            json!({"name": "Back", "mode": "live", "action": {"kind": "reactivate"}}),
-        )),
+        json!({"name": "Back", "mode": "live", "action": {"kind": "reactivate"}}),
         DAY0,
     );
     assert_eq!(status, 201, "{body}");
@@ -267,13 +273,7 @@ pub(crate) const TICK: i64 = DAY0 + DAY + 3 * 3_600_000;
 
 /// Creates a policy through the API; its id and the new config version.
 pub(crate) fn create_policy(service: &Service, body: Value, now: i64) -> (String, u64) {
-    let (status, created) = call(
-        service,
-        Method::Post,
-        "/api/policies",
-        Some(versioned(service, body)),
-        now,
-    );
+    let (status, created) = post_policy(service, body, now);
     assert_eq!(status, 201, "{created}");
     (
         created["policy"]["id"].as_str().unwrap().to_owned(),
