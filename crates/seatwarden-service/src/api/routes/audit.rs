@@ -195,7 +195,13 @@ pub(super) fn set_retention(
     // deletes them now (issue 24: 365 → 1 took one click): the admin
     // confirms by naming the new number of days.
     let lowering = days > 0 && (before == 0 || days < before);
-    if lowering && body.confirm_days.as_ref().and_then(serde_json::Number::as_u64) != Some(u64::from(days)) {
+    if lowering
+        && body
+            .confirm_days
+            .as_ref()
+            .and_then(serde_json::Number::as_u64)
+            != Some(u64::from(days))
+    {
         let kept = if before == 0 {
             "kept forever".to_owned()
         } else {
