@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use seatwarden_core::dashboard::{DEFAULT_WINDOW_DAYS, dashboard, signal_status};
+use seatwarden_core::dashboard::{DEFAULT_WINDOW_DAYS, dashboard, idle_licensed, signal_status};
 
 use super::{now, query_num};
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
@@ -43,19 +43,8 @@ pub(super) fn get_dashboard(
     let (mut figures, idle90, licensed) = service.with_index(|index| {
         let mut figures = dashboard(index, now, days);
         figures.signals = signal_status(index, &activity);
-        let cutoff = now.minus_days(90).0;
+        let idle = idle_licensed(index, now.minus_days(90));
         let licensed = index.licensed_bitmap();
-        let mut idle = 0u64;
-        for i in licensed {
-            let idx = seatwarden_core::index::UserIdx(i);
-            if !index.is_active(idx) {
-                continue;
-            }
-            let since = index.last_login(idx).unwrap_or(index.created(idx)).0;
-            if since <= cutoff {
-                idle += 1;
-            }
-        }
         (figures, idle, licensed.len())
     })?;
     let reactivated = service
