@@ -69,7 +69,7 @@ fn the_cloud_demo_runs_a_live_policy_on_managed_accounts_only() {
         "condition": {"kind": "inactive", "days": 90},
         "action": {"kind": "deactivate"}
     });
-    let r = server.call(&session, "POST", "/api/policies", Some(policy));
+    let r = server.create_policy(&session, policy);
     assert_eq!(r.status, 201, "{}", r.text());
     let id = r.json()["policy"]["id"].as_str().unwrap().to_owned();
     let r = server.call(&session, "POST", &format!("/api/policies/{id}/run"), None);

@@ -89,7 +89,9 @@ fn a_run_killed_midway_resumes_without_repeating_a_write() {
             "mode": "live",
             "trigger": {"kind": "scheduler"},
             "condition": {"kind": "inactive", "days": 90},
-            "action": {"kind": "deactivate"}
+            "action": {"kind": "deactivate"},
+            // Every policy write names the configuration version it is based on.
+            "configVersion": first.settings().version.0
         })),
     );
     assert_eq!(status, 201, "{created}");
