@@ -109,6 +109,22 @@ pub struct MemoryStore {
 }
 
 impl MemoryStore {
+    /// Moves message `id` to `status` (due at `now`) if it is queued or
+    /// failed; `false` for one being sent, sent or discarded (unchanged).
+    fn settle_actionable(&self, id: MailId, now: Millis, status: MailStatus) -> StoreResult<bool> {
+        let mut inner = self.inner.lock();
+        let m = inner
+            .mail
+            .get_mut(&id.0)
+            .ok_or(StoreError::MailNotFound(id))?;
+        if !m.is_actionable() {
+            return Ok(false);
+        }
+        m.status = status;
+        m.next_attempt_at = now;
+        Ok(true)
+    }
+
     /// An empty store.
     pub fn new() -> MemoryStore {
         MemoryStore::default()
@@ -496,31 +512,11 @@ impl Store for MemoryStore {
     }
 
     fn retry_mail(&self, id: MailId, now: Millis) -> StoreResult<bool> {
-        let mut inner = self.inner.lock();
-        let m = inner
-            .mail
-            .get_mut(&id.0)
-            .ok_or(StoreError::MailNotFound(id))?;
-        if !m.is_actionable() {
-            return Ok(false);
-        }
-        m.status = MailStatus::Queued;
-        m.next_attempt_at = now;
-        Ok(true)
+        self.settle_actionable(id, now, MailStatus::Queued)
     }
 
     fn discard_mail(&self, id: MailId, now: Millis) -> StoreResult<bool> {
-        let mut inner = self.inner.lock();
-        let m = inner
-            .mail
-            .get_mut(&id.0)
-            .ok_or(StoreError::MailNotFound(id))?;
-        if !m.is_actionable() {
-            return Ok(false);
-        }
-        m.status = MailStatus::Discarded;
-        m.next_attempt_at = now;
-        Ok(true)
+        self.settle_actionable(id, now, MailStatus::Discarded)
     }
 
     fn list_mail(&self, query: &OutboxQuery) -> StoreResult<Page<OutboxMessage>> {
