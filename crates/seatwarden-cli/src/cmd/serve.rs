@@ -238,33 +238,51 @@ fn seconds(value: f64, name: &str) -> Result<Duration, CliError> {
         .ok_or_else(|| CliError::Usage(format!("`--{name}` must be a positive number of seconds")))
 }
 
-/// Waits for Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C and SIGTERM, installed before the server says it is running.
+///
+/// Installed up front rather than on the first poll of the shutdown future:
+/// otherwise a SIGTERM sent as soon as the URL is printed (a supervisor, a
+/// test) meets the default action and kills the process instead of stopping
+/// it cleanly.
+struct StopSignals {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install(runtime: &tokio::runtime::Runtime) -> std::io::Result<StopSignals> {
+        let _entered = runtime.enter();
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                terminate: signal(SignalKind::terminate())?,
+                interrupt: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
+    }
+
+    /// Waits for whichever signal comes first.
+    async fn recv(mut self) {
+        #[cfg(unix)]
+        std::future::poll_fn(|cx| {
+            if self.terminate.poll_recv(cx).is_ready() || self.interrupt.poll_recv(cx).is_ready() {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
             }
-            Err(_) => std::future::pending::<()>().await,
+        })
+        .await;
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    // Whichever comes first (no `select!`: tokio's macros feature is not needed for this).
-    let mut ctrl_c = std::pin::pin!(ctrl_c);
-    let mut terminate = std::pin::pin!(terminate);
-    std::future::poll_fn(|cx| {
-        if ctrl_c.as_mut().poll(cx).is_ready() || terminate.as_mut().poll(cx).is_ready() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
+    }
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -339,6 +357,13 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         .first()
         .map_or_else(|| "seatwarden-admin".to_owned(), |k| k.0.clone());
     let auth = Arc::new(auth::Auth::new(actor, address.port()));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the async runtime: {e}")))?;
+    let stop = StopSignals::install(&runtime)
+        .map_err(|e| CliError::Usage(format!("cannot listen for stop signals: {e}")))?;
     println!("Node id: {}", opened.folder.node_id());
     println!("Seatwarden is running at {url}");
     println!("Admin token: {}", auth.token());
@@ -355,17 +380,12 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         ui_dir: Arc::new(args.ui_dir.clone()),
         hosts: Arc::new(http::AppState::hosts_for(address)),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Usage(format!("cannot start the async runtime: {e}")))?;
     let served = runtime.block_on(async move {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(stop.recv())
             .await
     });
     println!("stopping: letting the current background slice finish");
