@@ -11,11 +11,12 @@ import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy } f
 
 const files = mkdtempSync(path.join(tmpdir(), 'seatwarden-preview-files-'));
 
-/** A users export: `idle` users last seen in 2020, `recent` seen in 2099 (never idle). */
+/** A users export: `idle` users last seen in 2020, `recent` seen two days ago (a date after now is refused). */
 function usersCsv(name, idle, recent) {
   const rows = ['key,username,display name,email,directory,active,last login,groups'];
   for (let i = 0; i < idle; i += 1) rows.push(`K-${name}-old${i},${name}old${i},Old ${i},${name}old${i}@example.test,LDAP,true,2020-01-01T00:00:00Z,staff`);
-  for (let i = 0; i < recent; i += 1) rows.push(`K-${name}-new${i},${name}new${i},New ${i},${name}new${i}@example.test,LDAP,true,2099-01-01T00:00:00Z,staff`);
+  const seen = new Date(Date.now() - 2 * 86_400_000).toISOString();
+  for (let i = 0; i < recent; i += 1) rows.push(`K-${name}-new${i},${name}new${i},New ${i},${name}new${i}@example.test,LDAP,true,${seen},staff`);
   const file = path.join(files, `${name}.csv`);
   writeFileSync(file, `${rows.join('\n')}\n`);
   return file;

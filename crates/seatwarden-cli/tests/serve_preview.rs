@@ -22,7 +22,7 @@ use serde_json::json;
 use server::{Server, binary};
 
 /// A users export (the Users tab's Export columns): 8 users idle since
-/// 2020, 4 seen recently.
+/// 2020, 4 seen two days ago.
 fn users_csv(dir: &Path) -> std::path::PathBuf {
     let mut csv =
         String::from("key,username,display name,email,directory,active,last login,groups\n");
@@ -31,9 +31,16 @@ fn users_csv(dir: &Path) -> std::path::PathBuf {
             "K-old{i},old{i},Old {i},old{i}@example.test,LDAP,true,2020-01-01T00:00:00Z,staff\n"
         ));
     }
+    // Seen two days ago (a date after "now" is refused as the file's error).
+    let recent = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 2 * 86_400;
     for i in 0..4 {
         csv.push_str(&format!(
-            "K-new{i},new{i},New {i},new{i}@example.test,LDAP,true,2099-01-01T00:00:00Z,staff\n"
+            "K-new{i},new{i},New {i},new{i}@example.test,LDAP,true,{},staff\n",
+            seatwarden_core::Millis(i64::try_from(recent).unwrap() * 1000).date_string()
         ));
     }
     let path = dir.join("users.csv");

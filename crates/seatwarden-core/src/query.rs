@@ -222,11 +222,17 @@ impl Query {
         let parsed: Result<Query, _> = serde_path_to_error::deserialize(&mut de);
         let query = parsed.map_err(|e| {
             let path = e.path().to_string();
-            let inner = e.into_inner();
-            QueryError::Json {
-                path: if path == "." { String::new() } else { path },
-                message: crate::json_error::in_words(&inner),
-            }
+            let message = crate::json_error::in_words(&e.into_inner());
+            // `activity` is a tagged enum, read in one step, so serde names
+            // only `activity`; its one number is `days`, the field to mark.
+            let path = match path.as_str() {
+                "." => String::new(),
+                "activity" if message.starts_with("must be a whole number") => {
+                    "activity.days".to_owned()
+                }
+                _ => path,
+            };
+            QueryError::Json { path, message }
         })?;
         de.end().map_err(|e| QueryError::Json {
             path: String::new(),

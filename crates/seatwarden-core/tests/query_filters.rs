@@ -407,10 +407,10 @@ fn row_carries_every_column_and_an_explanation() {
 
     // Across midnight: a login at 23:00 on the 11th, seen at 01:00 on the
     // 12th, is "1 day ago" (calendar days), never "today".
-    let late_last_night = Millis(T - 10 * DAY + 23 * 3_600_000);
+    let midnight = (T - 10 * DAY) / DAY * DAY; // 2025-11-11T00:00Z
     let yesterday = seatwarden_core::query::Idleness::text_for(
-        late_last_night,
-        Millis(T - 9 * DAY + 3_600_000),
+        Millis(midnight + 23 * 3_600_000),
+        Millis(midnight + DAY + 3_600_000),
         false,
     );
     assert_eq!(yesterday, "last login 2025-11-11, 1 day ago");

@@ -235,12 +235,15 @@ fn from_users_export(
 mod tests {
     use super::*;
 
+    /// 2025-11-21T00:00:00Z.
+    const TAKEN: i64 = 1_763_683_200_000;
+
     #[test]
     fn a_json_snapshot_is_read_as_a_snapshot() {
         let csv = "key,username,active\nK1,ann,true\n";
-        let loaded = read_preview_source(csv.as_bytes(), Millis(5)).unwrap();
+        let loaded = read_preview_source(csv.as_bytes(), Millis(TAKEN)).unwrap();
         let json = loaded.snapshot.to_json().unwrap();
-        let again = read_preview_source(&json, Millis(9)).unwrap();
+        let again = read_preview_source(&json, Millis(TAKEN + 1)).unwrap();
         assert_eq!(again.kind, SourceKind::Snapshot);
         assert_eq!(again.snapshot, loaded.snapshot);
     }
@@ -249,7 +252,7 @@ mod tests {
     fn an_atlassian_export_is_recognised_by_its_identity_column() {
         let csv = "\u{feff}User id,User name,email,User status,Added to org\r\n\
                    u-1,Ann,ann@example.test,Active,14 Dec 2023\r\n";
-        let loaded = read_preview_source(csv.as_bytes(), Millis(5)).unwrap();
+        let loaded = read_preview_source(csv.as_bytes(), Millis(TAKEN)).unwrap();
         assert_eq!(loaded.kind, SourceKind::AtlassianExport);
         assert_eq!(
             loaded.snapshot.pages[0].users[0].username,
@@ -260,9 +263,9 @@ mod tests {
     #[test]
     fn a_users_export_becomes_directories_groups_and_licences() {
         let csv = "key,username,display name,directory,active,last login,groups,licensed applications\n\
-                   K1,ann,Ann,LDAP,true,2026-01-02T00:00:00Z,jira-users;devs,jira-software\n\
-                   K2,bob,Bob,Internal,false,never,jira-users,\n";
-        let loaded = read_preview_source(csv.as_bytes(), Millis(5)).unwrap();
+                   K1,ann,Ann,LDAP,true,2025-10-02T00:00:00Z,jira-users;devs,jira-software\n\
+                   K2,bob,Bob,Internal,false,,jira-users,\n";
+        let loaded = read_preview_source(csv.as_bytes(), Millis(TAKEN)).unwrap();
         assert_eq!(loaded.kind, SourceKind::UsersExport);
         let header = &loaded.snapshot.header;
         let names: Vec<&str> = header.directories.iter().map(|d| d.name.as_str()).collect();
@@ -279,12 +282,13 @@ mod tests {
     #[test]
     fn empty_files_and_files_without_identity_are_refused_in_words() {
         assert!(matches!(
-            read_preview_source(b"  \n", Millis(1)),
+            read_preview_source(b"  \n", Millis(TAKEN)),
             Err(SourceError::Empty)
         ));
-        let e = read_preview_source(b"email,active\na@example.test,true\n", Millis(1)).unwrap_err();
+        let e =
+            read_preview_source(b"email,active\na@example.test,true\n", Millis(TAKEN)).unwrap_err();
         assert!(matches!(e, SourceError::NoIdentity), "{e}");
-        let e = read_preview_source(b"{\"format\": 1}", Millis(1)).unwrap_err();
+        let e = read_preview_source(b"{\"format\": 1}", Millis(TAKEN)).unwrap_err();
         assert!(matches!(e, SourceError::Snapshot(_)), "{e}");
     }
 }

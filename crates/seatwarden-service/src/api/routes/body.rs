@@ -57,7 +57,7 @@ fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     }
     // A Rust type ("u32") is a developer's word: say what the field takes.
     let words = seatwarden_core::json_error::in_words(e.inner());
-    if words.starts_with("must be ") && !message.ends_with(&words) {
+    if words.starts_with("must be a whole number") || words == "must be a number" {
         return ApiError::bad_request(format!("field `{path}` {words}"))
             .with_details(serde_json::json!({"problems": [{"path": path, "message": words}]}));
     }
