@@ -204,3 +204,33 @@ fn a_policy_name_is_neither_empty_nor_overlong() {
         "{text}"
     );
 }
+
+#[test]
+fn the_reactivated_card_counts_accounts_made_active_by_a_bulk_activate_or_revert() {
+    let f = fixture(1, 0, 2);
+    let s = &f.service;
+    let card = |s: &seatwarden_service::Service| {
+        let (status, d) = call(s, Method::Get, "/api/dashboard?days=30", None, DAY0);
+        assert_eq!(status, 200, "{d}");
+        d["figures"]["reactivatedInWindow"].clone()
+    };
+    assert_eq!(card(s), json!(0));
+    let (status, plan) = call(
+        s,
+        Method::Post,
+        "/api/bulk/plan",
+        Some(json!({"action": "activate", "keys": ["K-gone0000", "K-gone0001"]})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{plan}");
+    let (status, run) = call(
+        s,
+        Method::Post,
+        &format!("/api/bulk/{}/run", plan["planId"].as_str().unwrap()),
+        Some(json!({"planHash": plan["planHash"]})),
+        DAY0,
+    );
+    assert_eq!(status, 202, "{run}");
+    drain(s, DAY0);
+    assert_eq!(card(s), json!(2));
+}
