@@ -241,7 +241,7 @@ fn cron_reason(expression: &str) -> String {
     };
     let hint = "use a number, a range (1-5), a list (1,3), a step (*/15) or *";
     // Each field alone among stars: the first that does not parse is the one to name.
-    let mut alone = vec!["*"; 5];
+    let mut alone = ["*"; 5];
     if cron::Schedule::from_str(&format!("{seconds} * * * * *")).is_err() {
         return format!("the seconds field is not valid: {hint}");
     }

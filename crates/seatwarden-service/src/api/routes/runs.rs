@@ -170,7 +170,10 @@ pub(super) fn export_run_actions(
                         a.user.to_string(),
                         a.username.clone(),
                         a.operation.kind_name().replace('_', " "),
-                        op["group"].as_str().unwrap_or_default().to_owned(),
+                        op.get("group")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
                         a.reason.clone(),
                         if a.live { "live" } else { "safe" }.to_owned(),
                         outcome.map_or_else(String::new, |o| {
