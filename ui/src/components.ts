@@ -1,6 +1,6 @@
 // Shared widgets: progress bar, modal dialog, plan preview, paged table.
 
-import { h, clear, button, banner, lozenge, fmtNum, Child } from './dom';
+import { h, clear, button, banner, lozenge, fmtNum, Child, plain } from './dom';
 import { ApiError, ApiProblem, Progress, waitForRun, type Schemas } from './api';
 
 /** An accessible progress bar bound to a run's progress. */
@@ -96,7 +96,7 @@ export function showError(host: HTMLElement, err: unknown): void {
 function problemPlace(p: ApiProblem): string {
   if (p.path) return `${p.path}: `;
   if (p.line === undefined) return '';
-  return `Line ${p.line}${p.column !== undefined ? `, column ${p.column}` : ''}${p.header ? ` (${p.header})` : ''}: `;
+  return `Line ${p.line}${p.column != null ? `, column ${p.column}` : ''}${p.header ? ` (${p.header})` : ''}: `;
 }
 
 /** A short label for an operation as the API serialises it. */
@@ -124,7 +124,7 @@ export type ActionInfo = Schemas['ActionInfo'];
 type PlanRow = Pick<ActionInfo, 'user' | 'username' | 'source' | 'reason'> & { operation: unknown; live?: boolean };
 
 /** A plan preview: who, what, why; who is skipped and why; guard and health notes. */
-export function planView(answer: PlanDoc | Schemas['GetRunResponse']['plan'] | undefined, actions: PlanRow[] = [], guard: string[] = []): HTMLElement {
+export function planView(answer: PlanDoc | Schemas['GetRunResponse']['plan'] | undefined, actions: PlanRow[] = [], guard: string[] = [], totalActions?: number): HTMLElement {
   // A revert's or an import's journaled summary names no users, skips or guard: shown as no plan document.
   const doc: PlanDoc | null | undefined = answer && ('irreversible' in answer || 'groupsToCreate' in answer) ? null : answer;
   const users = doc?.users ?? [];
@@ -134,23 +134,25 @@ export function planView(answer: PlanDoc | Schemas['GetRunResponse']['plan'] | u
   const rows: HTMLElement[] = [];
   if (users.length) {
     for (const u of users.slice(0, 200)) {
-      for (const a of u.actions) rows.push(h('tr', { 'data-testid': 'plan-row' }, h('td', {}, u.username || u.user), h('td', {}, opLabel(a.operation)), h('td', {}, a.because), h('td', {}, a.mode ?? '')));
+      for (const a of u.actions) rows.push(h('tr', { 'data-testid': 'plan-row' }, h('td', {}, u.username || u.user), h('td', {}, opLabel(a.operation)), h('td', {}, plain(a.because)), h('td', {}, a.mode ?? '')));
     }
   } else {
-    for (const a of actions.slice(0, 200)) rows.push(h('tr', { 'data-testid': 'plan-row' }, h('td', {}, a.username || a.user), h('td', {}, opLabel(a.operation)), h('td', {}, a.reason), h('td', {}, a.live === false ? 'safe' : 'live')));
+    for (const a of actions.slice(0, 200)) rows.push(h('tr', { 'data-testid': 'plan-row' }, h('td', {}, a.username || a.user), h('td', {}, opLabel(a.operation)), h('td', {}, plain(a.reason)), h('td', {}, a.live === false ? 'safe' : 'live')));
   }
-  const count = users.length || actions.length;
+  // Users and actions are counted apart: one user may have several actions (deactivate and remove a group).
+  const count = users.length || totalActions || actions.length;
+  const countLabel = users.length ? `${fmtNum(count)} ${count === 1 ? 'user' : 'users'} acted on` : `${fmtNum(count)} ${count === 1 ? 'action' : 'actions'}`;
   return h('div', { class: 'sw-plan', 'data-testid': 'plan' },
     guardMsgs.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status', 'data-testid': 'guard' }, h('strong', {}, 'Mass-change guard: '), guardMsgs.join(' · ')) : null,
     healthMsgs.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status' }, h('strong', {}, 'Login data check: '), healthMsgs.join(' · ')) : null,
-    h('p', {}, lozenge(`${fmtNum(count)} users acted on`, 'info'), ' ', lozenge(`${fmtNum(skipped.length)} skipped`, 'neutral'), doc?.status ? [' ', lozenge(`plan ${typeof doc.status === 'string' ? doc.status : (doc.status.state ?? '').replace(/_/g, ' ')}`, 'neutral')] : null),
+    h('p', {}, lozenge(countLabel, 'info'), ' ', lozenge(`${fmtNum(skipped.length)} skipped`, 'neutral'), doc?.status ? [' ', lozenge(`plan ${typeof doc.status === 'string' ? doc.status : (doc.status.state ?? '').replace(/_/g, ' ')}`, 'neutral')] : null),
     rows.length ? h('table', { class: 'sw-table' }, h('caption', { class: 'sw-sr' }, 'Planned actions'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'User'), h('th', { scope: 'col' }, 'Action'), h('th', { scope: 'col' }, 'Why'), h('th', { scope: 'col' }, 'Mode'))),
       h('tbody', {}, rows)) : h('p', { class: 'sw-muted' }, 'Nobody would be changed.'),
-    count > 200 ? h('p', { class: 'sw-muted' }, `Showing the first 200 of ${fmtNum(count)}.`) : null,
+    totalActions === undefined && count > 200 ? h('p', { class: 'sw-muted' }, `Showing the first 200 of ${fmtNum(count)} ${users.length ? 'users' : 'actions'}.`) : null,
     skipped.length ? h('details', { class: 'sw-skipped' }, h('summary', {}, `Skipped (${fmtNum(skipped.length)}) and why`),
       h('table', { class: 'sw-table' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'User'), h('th', { scope: 'col' }, 'Why skipped'))),
-        h('tbody', {}, skipped.slice(0, 200).map((s) => h('tr', { 'data-testid': 'skip-row' }, h('td', {}, s.username || s.user), h('td', {}, s.because)))))) : null);
+        h('tbody', {}, skipped.slice(0, 200).map((s) => h('tr', { 'data-testid': 'skip-row' }, h('td', {}, s.username || s.user), h('td', {}, plain(s.because))))))) : null);
 }
 
 /** Pager for server-side pages. */
@@ -167,4 +169,13 @@ export function section(title: string, ...children: (Child | Child[])[]): HTMLEl
 
 export function loading(host: HTMLElement): void {
   clear(host, h('p', { class: 'sw-muted', role: 'status' }, 'Loading…'));
+}
+
+/**
+ * What kind of run it was, in words. A policy's Run now is stored as the policy's run kind
+ * (`scheduled_cleanup`) with a manual initiator: it is not "scheduled".
+ */
+export function runKindLabel(r: { kind: string; initiator: { kind: string } }): string {
+  if (r.kind === 'scheduled_cleanup') return r.initiator.kind === 'manual' ? 'policy run (Run now)' : 'scheduled policy run';
+  return r.kind.replace(/_/g, ' ');
 }

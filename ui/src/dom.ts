@@ -109,3 +109,16 @@ export function download(blob: Blob, name: string): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/**
+ * Server text for display: the engine's messages quote names in Markdown backticks (`staff`),
+ * which the page showed as literal backticks; here they become typographic quotes (“staff”).
+ */
+export function plain(text: string | null | undefined): string {
+  return (text ?? '').replace(/`([^`]*)`/g, '“$1”');
+}
+
+/** "1 user", "1,289 users": a count with its noun in the right number. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${fmtNum(n)} ${n === 1 ? one : many}`;
+}

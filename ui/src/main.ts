@@ -11,6 +11,7 @@ import { renderGroups } from './views/admin';
 import { renderImport } from './views/import';
 import { renderNotifications } from './views/notifications';
 import { renderSettings } from './views/settings';
+import { setPreviewOnly, previewBanner } from './preview';
 
 type View = (host: HTMLElement, rest: string[]) => Promise<void>;
 const TABS: [string, string, View][] = [
@@ -40,7 +41,7 @@ let panel: HTMLElement;
 let tabButtons: HTMLAnchorElement[] = [];
 
 async function shell(): Promise<void> {
-  let me: { user?: string; instanceName?: string; product?: string; demo?: boolean } = {};
+  let me: { user?: string; instanceName?: string; product?: string; demo?: boolean; previewOnly?: boolean } = {};
   // A plugin whose start failed answers 503 with the reason (e.g. the native library could not load
   // on this node): say so above every tab instead of leaving each page to fail on its own.
   let unavailable: HTMLElement | null = null;
@@ -48,6 +49,7 @@ async function shell(): Promise<void> {
     if (e instanceof ApiError && e.status === 401) { loginForm(); return; }
     if (e instanceof ApiError && e.status === 503) unavailable = banner(e.message, 'error');
   }
+  setPreviewOnly(me.previewOnly === true);
   const tablist = h('nav', { class: 'sw-tabs', role: 'tablist', 'aria-label': 'Seatwarden sections' });
   tabButtons = TABS.map(([id, label], i) => {
     const a = h('a', { href: `#/${id}`, role: 'tab', id: `tab-${id}`, 'aria-controls': 'sw-panel', 'aria-selected': 'false', tabindex: -1, 'data-tab': id }, label);
@@ -73,7 +75,7 @@ async function shell(): Promise<void> {
     h('header', { class: 'sw-header' }, h('h1', {}, 'Seatwarden'), h('span', { class: 'sw-muted' }, `${me.instanceName ?? ''}${me.demo ? ' · demo data' : ''}`),
       h('span', { class: 'sw-spacer' }), me.user ? h('span', { class: 'sw-muted' }, `Signed in as ${me.user}`) : null,
       me.product === 'standalone' ? button('Sign out', () => void signOut().then(() => loginForm()), 'subtle') : null),
-    unavailable, tablist, panel);
+    unavailable, me.previewOnly ? previewBanner(() => void route()) : null, tablist, panel);
   await route();
 }
 

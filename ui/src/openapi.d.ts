@@ -846,6 +846,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/preview/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview-only server: replace the directory with an uploaded snapshot, Atlassian cloud user export or users export */
+        post: operations["loadPreviewDirectory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{id}/actions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every planned action of a run as CSV, in plan order, with outcomes once applied */
+        get: operations["exportRunActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -853,7 +887,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                kind: "bad_request" | "validation" | "unauthenticated" | "forbidden" | "xsrf_required" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unavailable" | "internal";
+                kind: "bad_request" | "validation" | "unauthenticated" | "forbidden" | "xsrf_required" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unavailable" | "internal" | "preview_only";
                 message: string;
                 details?: unknown;
             };
@@ -1078,6 +1112,8 @@ export interface components {
         };
         GetMeResponse: {
             demo: boolean;
+            /** @description the server previews a snapshot (`serve --snapshot`): applying routes answer `preview_only` */
+            previewOnly: boolean;
             instanceName: string;
             now: number;
             product: string;
@@ -2092,6 +2128,13 @@ export interface components {
             runId: number;
             /** @constant */
             status: "discarded";
+        };
+        LoadPreviewDirectoryResponse: {
+            /** @enum {string} */
+            kind: "snapshot" | "atlassianExport" | "usersExport";
+            users: number;
+            groups: number;
+            directories: number;
         };
     };
     responses: {
@@ -3572,6 +3615,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DemoLoginsResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    loadPreviewDirectory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoadPreviewDirectoryResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    exportRunActions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             default: components["responses"]["Error"];

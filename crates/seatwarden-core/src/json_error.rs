@@ -26,6 +26,53 @@ pub fn describe(error: &serde_json::Error) -> String {
     redact(&error.to_string())
 }
 
+/// [`describe`] in an admin's words where serde's wording is a developer's:
+/// a wrong number or type says what the field takes ("must be a whole
+/// number from 0 to 4294967295") instead of naming a Rust type
+/// ("invalid value: integer `-5`, expected u32"). Messages it has no words
+/// for are [`describe`]'s. The field is named by the caller (a path).
+pub fn in_words(error: &serde_json::Error) -> String {
+    let described = describe(error);
+    let wrong = described.starts_with("invalid value: ") || described.starts_with("invalid type: ");
+    if let (true, Some((_, expected))) = (wrong, described.rsplit_once(", expected ")) {
+        if let Some(words) = expected_in_words(expected.trim()) {
+            return words;
+        }
+    }
+    if let Some(field) = described
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        return format!("needs a value for {field}");
+    }
+    described
+}
+
+/// What a field of serde's `expected` type takes, in words.
+fn expected_in_words(expected: &str) -> Option<String> {
+    let unsigned_max = match expected {
+        "u8" => Some(u64::from(u8::MAX)),
+        "u16" => Some(u64::from(u16::MAX)),
+        "u32" => Some(u64::from(u32::MAX)),
+        "u64" | "usize" => Some(u64::MAX),
+        _ => None,
+    };
+    if let Some(max) = unsigned_max {
+        return Some(format!("must be a whole number from 0 to {max}"));
+    }
+    Some(
+        match expected {
+            "i8" | "i16" | "i32" | "i64" | "isize" => "must be a whole number",
+            "f32" | "f64" => "must be a number",
+            "a boolean" => "must be true or false",
+            "a string" => "must be text",
+            "a sequence" => "must be a list",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
 /// [`describe`] over an already rendered serde message (the engine keeps
 /// some as text).
 pub fn redact(message: &str) -> String {
@@ -131,5 +178,19 @@ mod tests {
             "invalid value: string"
         );
         assert_eq!(redact("unknown variant `x"), "unknown variant");
+    }
+
+    #[test]
+    fn wrong_numbers_and_types_are_said_in_words() {
+        let e = serde_json::from_str::<u32>("-5").unwrap_err();
+        assert_eq!(in_words(&e), "must be a whole number from 0 to 4294967295");
+        let e = serde_json::from_str::<u32>("99999999999").unwrap_err();
+        assert_eq!(in_words(&e), "must be a whole number from 0 to 4294967295");
+        let e = serde_json::from_str::<u32>(r#""alice@example.test""#).unwrap_err();
+        assert_eq!(in_words(&e), "must be a whole number from 0 to 4294967295");
+        let e = serde_json::from_str::<bool>("1").unwrap_err();
+        assert_eq!(in_words(&e), "must be true or false");
+        let e = serde_json::from_str::<Body>("{}").unwrap_err();
+        assert!(in_words(&e).starts_with("needs a value for "), "{e}");
     }
 }

@@ -214,11 +214,31 @@ impl Default for Query {
 }
 
 impl Query {
-    /// Parses a query from JSON.
+    /// Parses a query from JSON; a malformed field is named by its path and
+    /// described in words ("must be a whole number"), never by serde's
+    /// internals ("invalid value: integer `-5`, expected u32").
     pub fn from_json(bytes: &[u8]) -> Result<Query, QueryError> {
-        serde_json::from_slice(bytes).map_err(|e| QueryError::Json {
-            message: crate::json_error::describe(&e),
-        })
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let parsed: Result<Query, _> = serde_path_to_error::deserialize(&mut de);
+        let query = parsed.map_err(|e| {
+            let path = e.path().to_string();
+            let message = crate::json_error::in_words(&e.into_inner());
+            // `activity` is a tagged enum, read in one step, so serde names
+            // only `activity`; its one number is `days`, the field to mark.
+            let path = match path.as_str() {
+                "." => String::new(),
+                "activity" if message.starts_with("must be a whole number") => {
+                    "activity.days".to_owned()
+                }
+                _ => path,
+            };
+            QueryError::Json { path, message }
+        })?;
+        de.end().map_err(|e| QueryError::Json {
+            path: String::new(),
+            message: crate::json_error::in_words(&e),
+        })?;
+        Ok(query)
     }
 }
 
@@ -264,10 +284,18 @@ impl std::fmt::Display for GroupField {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
     /// The query JSON is malformed.
-    #[error("invalid query JSON: {message}")]
+    #[error("{}{message}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
     Json {
-        /// What the parser expected (quoted values removed).
+        /// The field, e.g. `activity.days` (empty for the whole document).
+        path: String,
+        /// What is wrong, in words (quoted values removed).
         message: String,
+    },
+    /// An activity window outside 1 day to 100 years (0 used to be read as 1).
+    #[error("activity.days: must be from 1 to {MAX_ACTIVITY_DAYS} days, not {days}")]
+    ActivityDays {
+        /// The days asked for.
+        days: u32,
     },
     /// A group the index does not know.
     #[error("field `{field}`: unknown group `{group}`")]
@@ -317,11 +345,49 @@ pub enum QueryErrorKind {
     EmptyRange,
 }
 
+/// The longest activity window a filter accepts: 100 years.
+pub const MAX_ACTIVITY_DAYS: u32 = 36_500;
+
 impl QueryError {
+    /// The field the error is about, as a path under the query (`activity.days`,
+    /// `pageSize`); empty when it is about the whole query.
+    pub fn path(&self) -> String {
+        match self {
+            QueryError::Json { path, .. } => path.clone(),
+            QueryError::ActivityDays { .. } => "activity.days".to_owned(),
+            QueryError::UnknownGroup { field, .. } => field.to_string(),
+            QueryError::UnknownDirectory { .. } => "directories".to_owned(),
+            QueryError::PageSize { .. } => "pageSize".to_owned(),
+            QueryError::PageZero => "page".to_owned(),
+            QueryError::EmptyRange { field, .. } => field.to_string(),
+        }
+    }
+
+    /// What is wrong, for display beside the field ([`QueryError::path`]
+    /// names it).
+    pub fn field_message(&self) -> String {
+        match self {
+            QueryError::Json { message, .. } => message.clone(),
+            QueryError::ActivityDays { days: 0 } => {
+                format!("enter a number of days from 1 to {MAX_ACTIVITY_DAYS}")
+            }
+            QueryError::ActivityDays { .. } => {
+                format!("must be at most {MAX_ACTIVITY_DAYS} days (100 years)")
+            }
+            QueryError::PageSize { .. } => "choose 10, 20, 50 or 100 rows".to_owned(),
+            QueryError::PageZero => "pages are numbered from 1".to_owned(),
+            QueryError::EmptyRange { .. } => "the start is after the end".to_owned(),
+            QueryError::UnknownGroup { group, .. } => format!("no group is named {group}"),
+            QueryError::UnknownDirectory { directory } => {
+                format!("no directory has id {directory}")
+            }
+        }
+    }
+
     /// The error's kind.
     pub fn kind(&self) -> QueryErrorKind {
         match self {
-            QueryError::Json { .. } => QueryErrorKind::Json,
+            QueryError::Json { .. } | QueryError::ActivityDays { .. } => QueryErrorKind::Json,
             QueryError::UnknownGroup { .. } => QueryErrorKind::UnknownGroup,
             QueryError::UnknownDirectory { .. } => QueryErrorKind::UnknownDirectory,
             QueryError::PageSize { .. } => QueryErrorKind::PageSize,

@@ -209,10 +209,55 @@ pub fn parse_cron(expression: &str) -> Result<cron::Schedule, ScheduleError> {
     } else {
         expression.to_owned()
     };
-    cron::Schedule::from_str(&text).map_err(|e| ScheduleError::BadCron {
+    cron::Schedule::from_str(&text).map_err(|_| ScheduleError::BadCron {
         expression: expression.to_owned(),
-        reason: e.to_string(),
+        reason: cron_reason(expression),
     })
+}
+
+/// The cron parser's reason in an admin's words: which field, and what a
+/// field may hold. The parser's own text (`^ The 'Seconds' field does not
+/// support using names`, with a caret under the input) is for developers,
+/// and its field names count a seconds field the admin never typed; so each
+/// field is tried alone to find the one to name.
+fn cron_reason(expression: &str) -> String {
+    const NAMES: [&str; 5] = ["minute", "hour", "day of month", "month", "day of week"];
+    let fields: Vec<&str> = expression.split_whitespace().collect();
+    if fields.len() != 5 && fields.len() != 6 {
+        return format!(
+            "it needs 5 fields ({}) and has {}, e.g. 0 2 * * 1-5",
+            NAMES.join(", "),
+            fields.len()
+        );
+    }
+    // With 6 fields the first is seconds; name the admin's fields in order.
+    let (seconds, rest) = if fields.len() == 6 {
+        (
+            fields.first().copied().unwrap_or("0"),
+            fields.get(1..).unwrap_or_default(),
+        )
+    } else {
+        ("0", fields.as_slice())
+    };
+    let hint = "use a number, a range (1-5), a list (1,3), a step (*/15) or *";
+    // Each field alone among stars: the first that does not parse is the one to name.
+    let mut alone = ["*"; 5];
+    if cron::Schedule::from_str(&format!("{seconds} * * * * *")).is_err() {
+        return format!("the seconds field is not valid: {hint}");
+    }
+    for (i, field) in rest.iter().enumerate() {
+        let Some(slot) = alone.get_mut(i) else { break };
+        *slot = field;
+        let parses = cron::Schedule::from_str(&format!("0 {}", alone.join(" "))).is_ok();
+        if let Some(slot) = alone.get_mut(i) {
+            *slot = "*";
+        }
+        if !parses {
+            let name = NAMES.get(i).copied().unwrap_or("a");
+            return format!("the {name} field is not valid: {hint}");
+        }
+    }
+    format!("the fields do not fit together (for example day 31 of a 30-day month): {hint}")
 }
 
 impl Schedule {
@@ -355,6 +400,17 @@ fn days_in_month(date: NaiveDate) -> u32 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn cron_errors_name_the_field_in_words() {
+        let e = parse_cron("0 2 * *").unwrap_err().to_string();
+        assert!(e.contains("needs 5 fields") && e.contains("has 4"), "{e}");
+        let e = parse_cron("0 2 * * MONX").unwrap_err().to_string();
+        assert!(e.contains("the day of week field is not valid"), "{e}");
+        let e = parse_cron("61 2 * * *").unwrap_err().to_string();
+        assert!(e.contains("the minute field is not valid"), "{e}");
+        assert!(!e.contains('^') && !e.contains("does not support"), "{e}");
+    }
     use super::*;
 
     fn at(text: &str) -> Millis {

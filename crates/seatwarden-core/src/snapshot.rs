@@ -440,7 +440,7 @@ impl SnapshotError {
 
     /// Converts a `serde_json` error, dropping quoted values from its
     /// message (they could be personal data).
-    pub(crate) fn from_json(e: &serde_json::Error) -> SnapshotError {
+    pub fn from_json(e: &serde_json::Error) -> SnapshotError {
         SnapshotError::Json {
             line: e.line(),
             column: e.column(),

@@ -405,6 +405,16 @@ fn row_carries_every_column_and_an_explanation() {
         "never logged in, created 2025-11-01, 20 days ago"
     );
 
+    // Across midnight: a login at 23:00 on the 11th, seen at 01:00 on the
+    // 12th, is "1 day ago" (calendar days), never "today".
+    let midnight = (T - 10 * DAY) / DAY * DAY; // 2025-11-11T00:00Z
+    let yesterday = seatwarden_core::query::Idleness::text_for(
+        Millis(midnight + 23 * 3_600_000),
+        Millis(midnight + DAY + 3_600_000),
+        false,
+    );
+    assert_eq!(yesterday, "last login 2025-11-11, 1 day ago");
+
     let json = serde_json::to_value(&page).unwrap();
     assert_eq!(json["rows"][0]["inactiveBecause"]["neverLoggedIn"], true);
     assert_eq!(json["rows"][0]["licensedApplications"][0], "jira-software");

@@ -241,8 +241,9 @@ fn arb_query() -> impl Strategy<Value = Query> {
             prop_oneof![
                 Just(Activity::All),
                 Just(Activity::Never),
-                (0u32..400).prop_map(|days| Activity::Within { days }),
-                (0u32..400).prop_map(|days| Activity::NotWithin { days }),
+                // 0 days is refused (issue 24: it used to be read as 1).
+                (1u32..400).prop_map(|days| Activity::Within { days }),
+                (1u32..400).prop_map(|days| Activity::NotWithin { days }),
             ],
         ),
         (arb_range(), arb_range()),

@@ -25,6 +25,8 @@ pub mod exported;
 pub mod groups;
 pub mod import;
 pub mod index;
+pub mod preview_source;
+pub mod rows;
 mod table;
 pub mod target;
 pub mod timestamp;

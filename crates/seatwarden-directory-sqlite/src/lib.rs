@@ -170,64 +170,32 @@ impl SqliteDirectory {
         if meta > 0 || users > 0 {
             return Ok(false);
         }
-        let header = &snapshot.header;
-        let parts = Parts {
-            directories: header.directories.clone(),
-            groups: header.groups.clone(),
-            licences: header.licences.clone(),
-            sysadmins: header.sysadmins.clone(),
-            signals: header.signals.clone(),
-        };
-        apply::save_parts(&tx, &parts)?;
-        {
-            let mut insert_user = tx.prepare(
-                "INSERT OR IGNORE INTO users (key, username, username_folded, display_name, email,
-                 directory_id, active, created, last_login, login_count, deactivated_at, activity)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?;
-            let mut insert_member = tx.prepare(
-                "INSERT OR IGNORE INTO memberships (user_key, group_folded, group_name)
-                 VALUES (?1, ?2, ?3)",
-            )?;
-            for user in snapshot.pages.iter().flat_map(|p| &p.users) {
-                let inserted = insert_user.execute(params![
-                    user.key,
-                    user.username,
-                    user.username.to_lowercase(),
-                    user.display_name,
-                    user.email,
-                    user.directory_id,
-                    user.active,
-                    user.created,
-                    user.last_login,
-                    user.login_count,
-                    user.deactivated_at,
-                    apply::activity_text(&user.activity),
-                ]);
-                match inserted {
-                    Ok(1) => {}
-                    Ok(_) => {
-                        return Err(DirectoryError::Corrupt {
-                            field: "users",
-                            message: format!("duplicate key `{}`", user.key),
-                        });
-                    }
-                    Err(rusqlite::Error::SqliteFailure(e, _))
-                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-                    {
-                        return Err(DirectoryError::DuplicateUsername {
-                            key: UserKey(user.key.clone()),
-                        });
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-                for group in &user.groups {
-                    insert_member.execute(params![user.key, group.to_lowercase(), group])?;
-                }
-            }
-        }
+        fill(&tx, snapshot)?;
         tx.commit()?;
         Ok(true)
+    }
+
+    /// Replaces everything the directory holds with `snapshot`'s contents,
+    /// in one transaction (a failure leaves the old contents). Only a
+    /// preview-only server (`seatwarden serve --snapshot`) does this: its
+    /// directory is a copy of a file the admin loaded, never the real one.
+    pub fn replace_all(&self, snapshot: &SnapshotFile) -> Result<(), DirectoryError> {
+        let mut conn = self.conn.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for table in [
+            "memberships",
+            "delete_vetoes",
+            "open_issues",
+            "handovers",
+            "logins",
+            "users",
+            "meta",
+        ] {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        fill(&tx, snapshot)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Makes the directory refuse to delete `user`, giving `reason`.
@@ -432,6 +400,11 @@ impl Host for SqliteDirectory {
         self.record_login_at(username, at).map_err(unavailable)
     }
 
+    fn replace_directory(&self, snapshot: &SnapshotFile) -> Result<(), HostError> {
+        self.replace_all(snapshot)
+            .map_err(|e| HostError::Unavailable(e.to_string()))
+    }
+
     fn apply(&self, operation: &Operation) -> Result<Applied, OperationFailure> {
         let now = self.now();
         let mut conn = self.conn.lock();
@@ -442,4 +415,66 @@ impl Host for SqliteDirectory {
         tx.commit().map_err(apply::host_failure)?;
         Ok(applied)
     }
+}
+
+/// Writes `snapshot` into an emptied directory inside `tx`. Seat counts are
+/// recomputed from memberships, as the reference directory does.
+fn fill(tx: &rusqlite::Transaction<'_>, snapshot: &SnapshotFile) -> Result<(), DirectoryError> {
+    let header = &snapshot.header;
+    let parts = Parts {
+        directories: header.directories.clone(),
+        groups: header.groups.clone(),
+        licences: header.licences.clone(),
+        sysadmins: header.sysadmins.clone(),
+        signals: header.signals.clone(),
+    };
+    apply::save_parts(tx, &parts)?;
+    {
+        let mut insert_user = tx.prepare(
+            "INSERT OR IGNORE INTO users (key, username, username_folded, display_name, email,
+             directory_id, active, created, last_login, login_count, deactivated_at, activity)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        let mut insert_member = tx.prepare(
+            "INSERT OR IGNORE INTO memberships (user_key, group_folded, group_name)
+             VALUES (?1, ?2, ?3)",
+        )?;
+        for user in snapshot.pages.iter().flat_map(|p| &p.users) {
+            let inserted = insert_user.execute(params![
+                user.key,
+                user.username,
+                user.username.to_lowercase(),
+                user.display_name,
+                user.email,
+                user.directory_id,
+                user.active,
+                user.created,
+                user.last_login,
+                user.login_count,
+                user.deactivated_at,
+                apply::activity_text(&user.activity),
+            ]);
+            match inserted {
+                Ok(1) => {}
+                Ok(_) => {
+                    return Err(DirectoryError::Corrupt {
+                        field: "users",
+                        message: format!("duplicate key `{}`", user.key),
+                    });
+                }
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    return Err(DirectoryError::DuplicateUsername {
+                        key: UserKey(user.key.clone()),
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            }
+            for group in &user.groups {
+                insert_member.execute(params![user.key, group.to_lowercase(), group])?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -103,6 +103,8 @@ impl OpenOptions {
             lease_ttl: self
                 .lease_ttl_ms
                 .map_or(defaults.lease_ttl, Duration::from_millis),
+            // A product's own directory is never a preview.
+            preview_only: false,
         }
     }
 }

@@ -35,6 +35,7 @@ pub fn csv_body_limit(method: Method, path: &str) -> Option<usize> {
     match (method, path) {
         (Method::Post, "/api/import/validate") => Some(USERS_IMPORT_LIMIT),
         (Method::Post, "/api/groups/import") => Some(32 * MIB),
+        (Method::Post, "/api/preview/directory") => Some(USERS_IMPORT_LIMIT),
         _ => None,
     }
 }

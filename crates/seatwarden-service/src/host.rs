@@ -160,6 +160,17 @@ pub trait Host: Send + Sync {
             "this host does not record logins through Seatwarden".to_owned(),
         ))
     }
+
+    /// Replaces the whole directory with `snapshot` (the standalone
+    /// server's embedded directory in preview-only mode, when the admin
+    /// uploads their own users). The default, every real host: refused; a
+    /// product's directory is never replaced by a file.
+    fn replace_directory(&self, snapshot: &SnapshotFile) -> Result<(), HostError> {
+        let _ = snapshot;
+        Err(HostError::Unavailable(
+            "this directory cannot be replaced by a file".to_owned(),
+        ))
+    }
 }
 
 /// Reads the whole directory from `host` as a snapshot file, `page_size`

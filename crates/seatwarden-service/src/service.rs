@@ -86,6 +86,11 @@ pub struct ServiceOptions {
     pub slice_size: usize,
     /// How long a lease lasts unless renewed (renewed every slice).
     pub lease_ttl: Duration,
+    /// Preview-only: the directory is a snapshot an admin loaded to try
+    /// policies on (`seatwarden serve --snapshot`). Policies may be written
+    /// and previewed; nothing is applied, scheduled or mailed (see
+    /// `api::routes::preview_guard`).
+    pub preview_only: bool,
 }
 
 impl Default for ServiceOptions {
@@ -99,6 +104,7 @@ impl Default for ServiceOptions {
             page_size: 5_000,
             slice_size: 200,
             lease_ttl: Duration::from_secs(600),
+            preview_only: false,
         }
     }
 }
@@ -385,6 +391,10 @@ impl Service {
         now: Millis,
         batch: usize,
     ) -> Result<MailReport, ServiceError> {
+        // A snapshot's addresses are real people's: a preview never mails them.
+        if self.options().preview_only {
+            return Ok(MailReport::default());
+        }
         mail::deliver(self, transport, now, batch)
     }
 

@@ -226,7 +226,8 @@ fn groups_bulk_create_skips_existing_and_duplicates_and_rejects_bad_names() {
             "staff"
         ]
     );
-    // A control character rejects the whole list with its place, and
+    // A control character rejects the whole list with its place in the
+    // list (not "line 1, column 2" of a file the admin never had), and
     // creates nothing.
     let before = groups_of(&f.host);
     let (status, body) = call(
@@ -238,8 +239,33 @@ fn groups_bulk_create_skips_existing_and_duplicates_and_rejects_bad_names() {
     );
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["kind"], json!("validation"));
-    assert_eq!(body["error"]["details"]["problems"][0]["column"], json!(2));
+    let problem = &body["error"]["details"]["problems"][0];
+    assert_eq!(problem["path"], json!("names"), "{body}");
+    assert!(
+        problem["message"].as_str().unwrap().starts_with("name 2: "),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("nothing was created: name 2: "),
+        "{body}"
+    );
     assert_eq!(groups_of(&f.host), before);
+    // An empty list says what to type.
+    let (status, body) = call(
+        &f.service,
+        Method::Post,
+        "/api/groups",
+        Some(json!({"names": " ; "})),
+        NOW,
+    );
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["error"]["details"]["problems"][0]["message"],
+        json!("enter at least one group name (separate several with ;)")
+    );
     // Each creation is audited.
     let (_, audit) = call(
         &f.service,

@@ -605,9 +605,32 @@ fn s_csv(s: &Service, path: &str, csv: &[u8]) -> (u16, Value) {
     (response.status, value)
 }
 
+/// A preview-only server (`serve --snapshot`): loading another users file.
+fn preview_walk() -> Vec<(String, Value)> {
+    let host = std::sync::Arc::new(seatwarden_service::host::memory::MemoryDirectory::new(
+        common::snapshot(2, 1, 0),
+    ));
+    let store: std::sync::Arc<dyn seatwarden_service::store::Store> =
+        std::sync::Arc::new(seatwarden_service::store::MemoryStore::new());
+    let options = seatwarden_service::ServiceOptions {
+        preview_only: true,
+        ..common::options("node-a", 50)
+    };
+    let s = Service::new(host, store, options).unwrap();
+    let (status, loaded) = s_csv(
+        &s,
+        "/api/preview/directory",
+        b"key,username,active,groups\nK1,ann,true,staff\n",
+    );
+    assert_eq!(status, 200, "{loaded}");
+    vec![("POST /api/preview/directory".to_owned(), loaded)]
+}
+
 #[test]
 fn every_write_answer_matches_its_openapi_schema() {
     let answers = write_walk();
+    let preview = preview_walk();
+    assert_eq!(drift(&preview), Vec::<String>::new());
     // Every route of the document that answers JSON is walked here or in `walk`.
     let doc: Value = serde_json::from_str(seatwarden_service::api::routes::OPENAPI).unwrap();
     let (_f, reads) = walk();
@@ -616,6 +639,7 @@ fn every_write_answer_matches_its_openapi_schema() {
         .iter()
         .chain(&reads)
         .chain(&held)
+        .chain(&preview)
         .map(|(route, _)| route.as_str())
         .collect();
     let mut unwalked = Vec::new();

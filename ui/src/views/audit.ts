@@ -1,9 +1,9 @@
 // Audit: summary cards, runs (expandable), entries with filters, export,
 // retention, clear with confirmation, and revert of a live run.
 
-import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone, download, banner } from '../dom';
+import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone, download, banner, plain, plural } from '../dom';
 import { get, post, put, getBlob, ApiError, type Schemas } from '../api';
-import { section, showError, openDialog, planView, followRun, loading, pager, opLabel } from '../components';
+import { section, showError, openDialog, planView, followRun, loading, pager, opLabel, runKindLabel } from '../components';
 import { RunSummary } from './dashboard';
 import { runsSection, setRunFilter, RUN_KINDS } from './runs';
 
@@ -11,6 +11,7 @@ import { runsSection, setRunFilter, RUN_KINDS } from './runs';
 const CARD_STATUS: Record<string, string> = { operations: '', succeeded: 'succeeded', failed: 'failed', partiallyFailed: 'partially_failed', inProgress: 'in_progress', awaitingApproval: 'awaiting_approval' };
 import { navigate } from '../router';
 import { discardRun } from './held-runs';
+import { applies } from '../preview';
 /** The cards that count only runs started in the summary's window (the last 24 h). */
 const WINDOWED = new Set(['operations', 'succeeded', 'failed', 'partiallyFailed']);
 
@@ -152,17 +153,17 @@ async function renderRun(host: HTMLElement, id: number): Promise<void> {
     h('div', { class: 'sw-toolbar' }, button('Back to audit', () => navigate('audit'), 'subtle'),
       r.status === 'awaiting_approval' ? button('Review approval', () => navigate(`automation/approve/${id}`), 'primary') : null,
       r.status === 'awaiting_approval' ? button('Discard', () => void discardRun({ id, name: r.name }, out).then((done) => { if (done) void renderRun(host, id); }), 'danger', { 'data-testid': 'discard' }) : null,
-      button('Revert this run…', () => void revert(id, out), 'danger', { disabled: r.status === 'reverted' || r.status === 'in_progress' || r.status === 'previewed' || r.status === 'discarded' || r.status === 'awaiting_approval' })),
+      applies(button('Revert this run…', () => void revert(id, out), 'danger', { disabled: r.status === 'reverted' || r.status === 'in_progress' || r.status === 'previewed' || r.status === 'discarded' || r.status === 'awaiting_approval' }))),
     h('h2', {}, `Run #${id}: ${r.name}`),
-    h('p', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status)), ` ${r.kind.replace(/_/g, ' ')} · started ${fmtTime(r.startedAt)} · ${fmtNum(r.counts.succeeded)} succeeded, ${fmtNum(r.counts.failed)} failed, ${fmtNum(r.counts.skipped)} skipped`),
+    h('p', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status)), ` ${runKindLabel(r)} · started ${fmtTime(r.startedAt)} · ${fmtNum(r.counts.succeeded)} succeeded, ${fmtNum(r.counts.failed)} failed, ${fmtNum(r.counts.skipped)} skipped`),
     out,
     section(`Actions (${fmtNum(acts.total)})`, acts.actions.length ? h('table', { class: 'sw-table', 'data-testid': 'run-actions' },
       h('thead', {}, h('tr', {}, ['User', 'Action', 'Why', 'Outcome'].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, acts.actions.map(({ action: a, outcome }) => h('tr', {}, h('td', {}, a.username || a.user), h('td', {}, opLabel(a.operation)), h('td', {}, a.reason),
+      h('tbody', {}, acts.actions.map(({ action: a, outcome }) => h('tr', {}, h('td', {}, a.username || a.user), h('td', {}, opLabel(a.operation)), h('td', {}, plain(a.reason)),
         h('td', {}, outcome ? [lozenge(outcome.status, statusTone(outcome.status)), outcome.detail ? ` ${outcome.detail}` : ''] : '—'))))) : h('p', { class: 'sw-muted' }, 'No actions.')),
     section('Audit entries of this run', entries.entries.length ? h('table', { class: 'sw-table', 'data-testid': 'audit-table' },
       h('thead', {}, h('tr', {}, ['Time', 'Action', 'Target', 'Status', 'Details'].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, entries.entries.map((e) => h('tr', { 'data-testid': 'audit-row' }, h('td', {}, fmtTime(e.at)), h('td', {}, e.action.replace(/_/g, ' ')), h('td', {}, who(e.target)), h('td', {}, lozenge(e.status, statusTone(e.status))), h('td', {}, e.description))))) : h('p', { class: 'sw-muted' }, 'No entries.')));
+      h('tbody', {}, entries.entries.map((e) => h('tr', { 'data-testid': 'audit-row' }, h('td', {}, fmtTime(e.at)), h('td', {}, e.action.replace(/_/g, ' ')), h('td', {}, who(e.target)), h('td', {}, lozenge(e.status, statusTone(e.status))), h('td', {}, plain(e.description)))))) : h('p', { class: 'sw-muted' }, 'No entries.')));
 }
 
 async function revert(id: number, out: HTMLElement): Promise<void> {
@@ -174,8 +175,8 @@ async function revert(id: number, out: HTMLElement): Promise<void> {
   clear(d.body,
     h('p', { 'data-testid': 'revert-totals' }, h('strong', {}, `${fmtNum(plan.users)} ${plan.users === 1 ? 'user' : 'users'} · ${fmtNum(actions.length)} ${actions.length === 1 ? 'action' : 'actions'}`)),
     planView(null, actions),
-    plan.irreversible.length ? banner(`${plan.irreversible.length} changes cannot be reverted (for example deletions).`, 'warning') : null);
-  const go = button('Apply the revert', () => {
+    plan.irreversible.length ? banner(`${plural(plan.irreversible.length, 'change')} cannot be reverted (for example deletions).`, 'warning') : null);
+  const go = applies(button('Apply the revert', () => {
     go.disabled = true;
     void (async () => {
       try {
@@ -184,6 +185,6 @@ async function revert(id: number, out: HTMLElement): Promise<void> {
         await followRun(out, runId, 'Revert progress');
       } catch (e) { if (e instanceof ApiError) showError(d.body, e); else throw e; }
     })();
-  }, 'primary', { disabled: plan.steps.length === 0 });
+  }, 'primary', { disabled: plan.steps.length === 0 }));
   d.el.querySelector('.sw-dialog-foot')?.appendChild(go);
 }

@@ -1,14 +1,15 @@
 // Automation: summary, policy list, preset editors (safe/live), preview,
 // run now with progress, and the approval screen for guard trips.
 
-import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner, fmtNum } from '../dom';
-import { get, post, put, del, type Schemas } from '../api';
-import { section, showError, planView, followRun, loading, confirmDialog } from '../components';
+import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner, fmtNum, download, plain } from '../dom';
+import { get, post, put, del, getBlob, type Schemas } from '../api';
+import { section, showError, planView, followRun, loading, confirmDialog, pager } from '../components';
 import { navigate } from '../router';
 import { renderPolicyEditor, TABS } from './policy-editor';
 import { preview, runNow } from './policy-actions';
 import { heldRunsBanner, discardRun } from './held-runs';
 import { summaryOf, totalsText, skipTotals } from './confirm-change';
+import { applies } from '../preview';
 
 type Policy = Schemas['Policy'];
 type PolicyItem = Schemas['GetPolicyResponse'];
@@ -85,35 +86,52 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
           button('Edit', () => navigate(`automation/edit/${p.id}`), 'subtle'),
           // Login policies act on each login as it happens; there is nothing to preview or run in bulk.
           p.trigger?.kind === 'login' ? null : button('Preview', () => void preview(p.id), 'subtle'),
-          p.trigger?.kind === 'login' ? null : button('Run now', () => void runNow(p.id, out, p.enabled && p.mode === 'live'), 'subtle'),
+          p.trigger?.kind === 'login' ? null : applies(button('Run now', () => void runNow(p.id, out, p.enabled && p.mode === 'live'), 'subtle')),
           button(p.enabled ? 'Pause' : 'Resume', () => void post(`policies/${encodeURIComponent(p.id)}/${p.enabled ? 'pause' : 'resume'}`, { configVersion: list.configVersion }).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)), 'subtle'),
           button('Delete', () => void confirmDialog('Delete policy', `Delete policy ${p.name}? Its past runs stay in the audit log.`, 'Delete policy').then((yes) => { if (yes) void del(`policies/${encodeURIComponent(p.id)}`, { configVersion: list.configVersion }).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)); }), 'danger', { 'aria-label': `Delete policy ${p.name}` })))))) : h('p', { class: 'sw-muted' }, 'No policies yet.')));
 }
 
 type RunDetail = Schemas['GetRunResponse'];
 
-async function renderApproval(host: HTMLElement, runId: number): Promise<void> {
+/** Actions per page on the approval screen (every action is reachable by paging; the export has them all). */
+const APPROVAL_PAGE = 200;
+
+async function renderApproval(host: HTMLElement, runId: number, page = 1): Promise<void> {
   loading(host);
   let detail: RunDetail; let actions: Schemas['ListRunActionsResponse'];
-  try { [detail, actions] = await Promise.all([get<RunDetail>(`runs/${runId}`), get<Schemas['ListRunActionsResponse']>(`runs/${runId}/actions`, { limit: 200 })]); } catch (e) { clear(host); showError(host, e); return; }
+  try { [detail, actions] = await Promise.all([get<RunDetail>(`runs/${runId}`), get<Schemas['ListRunActionsResponse']>(`runs/${runId}/actions`, { limit: APPROVAL_PAGE, cursor: (page - 1) * APPROVAL_PAGE })]); } catch (e) { clear(host); showError(host, e); return; }
+  const headingOf = (r: RunDetail['run']): (HTMLElement | null)[] => r.status === 'awaiting_approval'
+    ? [h('h2', {}, `Approval needed: run #${runId} (${r.name})`)]
+    : [h('h2', {}, `Run #${runId} (${r.name})`), h('p', { 'data-testid': 'no-longer-waiting' }, `This run no longer waits for approval: it is ${r.status.replace(/_/g, ' ')}.`)];
+  const heading = h('div', {}, headingOf(detail.run));
+  const pages = Math.max(1, Math.ceil(actions.total / APPROVAL_PAGE));
+  const first = (page - 1) * APPROVAL_PAGE;
   const out = h('div', {});
-  const approve = button('Approve and apply this exact plan', () => {
+  const approve = applies(button('Approve and apply this exact plan', () => {
     approve.disabled = true;
     void (async () => {
       try {
         const { runId: applied } = await post<{ runId: number }>(`runs/${runId}/approve`, { planHash: detail.run.planHash ?? '' });
         await followRun(out, applied, 'Approved run progress');
+        // The page now says what happened instead of "Approval needed" (the progress above stays).
+        const now = await get<RunDetail>(`runs/${runId}`);
+        clear(heading, headingOf(now.run));
+        discard.disabled = true;
       } catch (e) { showError(out, e); approve.disabled = false; }
     })();
-  }, 'primary', { disabled: detail.run.status !== 'awaiting_approval', 'data-testid': 'approve' });
+  }, 'primary', { disabled: detail.run.status !== 'awaiting_approval', 'data-testid': 'approve' }));
   const discard = button('Discard this plan', () => void discardRun({ id: runId, name: detail.run.name }, out).then((done) => { if (done) void renderApproval(host, runId); }),
     'danger', { disabled: detail.run.status !== 'awaiting_approval', 'data-testid': 'discard' });
   clear(host,
-    h('h2', {}, `Approval needed: run #${runId} (${detail.run.name})`),
+    heading,
     h('p', {}, lozenge(detail.run.status.replace(/_/g, ' '), statusTone(detail.run.status)), ` plan ${detail.run.planHash ?? ''}`),
-    // Totals by action and by skip reason: the table below shows the first 200 actions only.
+    // Totals by action and by skip reason, for the whole plan (the table pages through it).
     h('p', { 'data-testid': 'approval-totals' }, h('strong', {}, totalsText(summaryOf(detail.plan)))),
-    skipTotals(detail.plan).length ? h('ul', { 'data-testid': 'approval-skips' }, skipTotals(detail.plan).map(([why, n]) => h('li', {}, `${fmtNum(n)} skipped: ${why}`))) : null,
-    planView(detail.plan, actions.actions.map((a) => a.action)),
-    h('div', { class: 'sw-toolbar' }, approve, discard, button('Back to automation', () => navigate('automation'), 'subtle')), out);
+    skipTotals(detail.plan).length ? h('ul', { 'data-testid': 'approval-skips' }, skipTotals(detail.plan).map(([why, n]) => h('li', {}, `${fmtNum(n)} skipped: ${plain(why)}`))) : null,
+    planView(detail.plan, actions.actions.map((a) => a.action), [], actions.total),
+    h('p', { class: 'sw-muted', 'data-testid': 'approval-range' }, actions.total ? `Actions ${fmtNum(first + 1)}–${fmtNum(first + actions.actions.length)} of ${fmtNum(actions.total)}` : 'No actions.'),
+    pages > 1 ? pager(page, pages, (p) => void renderApproval(host, runId, p)) : null,
+    h('div', { class: 'sw-toolbar' }, approve, discard,
+      button('Export the plan (CSV)', () => void getBlob(`runs/${runId}/actions/export`).then(({ blob, name }) => download(blob, name), (e: unknown) => showError(out, e)), 'default', { 'data-testid': 'export-plan' }),
+      button('Back to automation', () => navigate('automation'), 'subtle')), out);
 }

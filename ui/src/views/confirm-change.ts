@@ -6,6 +6,7 @@
 
 import { h, button, fmtNum } from '../dom';
 import type { Schemas } from '../api';
+import { applies } from '../preview';
 
 /**
  * Above this many users the admin types the number to confirm: a click is
@@ -54,7 +55,8 @@ export function confirmChange(s: ChangeSummary, label: string, onConfirm: () => 
   const typed = deletes > 0 || s.users > TYPED_ABOVE;
   const input = h('input', { type: 'text', name: 'confirmCount', inputmode: 'numeric', autocomplete: 'off', 'aria-label': `Type ${s.users} to confirm` });
   const go = button(label, () => { if (!typed || input.value.trim() === String(s.users)) onConfirm(); }, 'danger', { 'data-testid': 'confirm-change', disabled: typed || s.users === 0 });
-  input.addEventListener('input', () => { go.disabled = input.value.trim() !== String(s.users); });
+  applies(go);
+  input.addEventListener('input', () => { go.disabled = go.dataset.previewOnly === 'true' || input.value.trim() !== String(s.users); });
   const el = h('div', { class: 'sw-confirm sw-danger-zone', 'data-testid': 'change-summary' },
     h('p', {}, h('strong', {}, `This changes ${fmtNum(s.users)} ${s.users === 1 ? 'user' : 'users'}: `),
       ops.map(([op, n]) => `${fmtNum(n)} ${words(op)}`).join(', ') || 'nothing', '.'),

@@ -2,7 +2,7 @@
 
 import { h, clear, select, field, button, fmtNum, fmtTime, lozenge, statusTone } from '../dom';
 import { get, type Schemas } from '../api';
-import { section, showError, loading } from '../components';
+import { section, showError, loading, runKindLabel } from '../components';
 import { navigate } from '../router';
 import { heldRunsBanner } from './held-runs';
 import { mailState, mailBanner } from './mail-state';
@@ -56,7 +56,7 @@ export function runsTable(runs: RunSummary[], onOpen?: (r: RunSummary) => void):
     h('thead', {}, h('tr', {}, ['Run', 'Operation', 'Started', 'Initiator', 'Status', 'Affected', 'Succeeded', 'Failed', 'Skipped', 'Duration'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, runs.map((r) => h('tr', { 'data-testid': 'run-row', 'data-run': r.id },
       h('td', {}, onOpen ? h('a', { href: `#/audit/run/${r.id}`, onclick: (e: Event) => { e.preventDefault(); onOpen(r); } }, `#${r.id}`) : `#${r.id}`),
-      h('td', {}, r.name, h('div', { class: 'sw-muted' }, r.kind.replace(/_/g, ' '))),
+      h('td', {}, r.name, h('div', { class: 'sw-muted' }, runKindLabel(r))),
       h('td', {}, fmtTime(r.startedAt)),
       h('td', {}, r.initiator.kind === 'manual' ? r.initiator.user : r.initiator.kind),
       h('td', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status))),
@@ -89,7 +89,9 @@ export async function renderDashboard(host: HTMLElement): Promise<void> {
     section('Seats per application',
       f.applications.length ? h('table', { class: 'sw-table' },
         h('thead', {}, h('tr', {}, ['Application', 'Seats used', 'Seats available'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, f.applications.map((a) => h('tr', {}, h('td', {}, a.name || a.application), h('td', {}, fmtNum(a.seatsUsed)), h('td', {}, a.seatsAvailable === null ? 'unlimited' : fmtNum(a.seatsAvailable))))))
+        h('tbody', {}, f.applications.map((a) => h('tr', { 'data-testid': 'seats-row', 'data-full': a.seatsAvailable === 0 ? 'true' : null }, h('td', {}, a.name || a.application), h('td', {}, fmtNum(a.seatsUsed)),
+          // A full licence (no seat left) in a warning colour: the next new user gets no access.
+          h('td', {}, a.seatsAvailable === null ? 'unlimited' : a.seatsAvailable === 0 ? lozenge('0 left: licence full', 'warning') : fmtNum(a.seatsAvailable))))))
         : h('p', { class: 'sw-muted' }, 'No licensed applications.')),
     h('div', { class: 'sw-grid2' },
       section('Accounts', pie([['Active in window', f.activeInWindow], ['Inactive in window', f.inactiveInWindow], ['Deactivated', f.deactivated]])),

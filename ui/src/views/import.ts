@@ -3,12 +3,13 @@
 // every row and plans the changes; the browser only lists the file's rows so
 // each problem can be shown on the row it belongs to.
 
-import { h, clear, append, button, fmtNum, lozenge, download, banner } from '../dom';
+import { h, clear, append, button, fmtNum, lozenge, download, banner, plural } from '../dom';
 import { postCsv, post, getBlob, ApiError, ApiProblem, type Schemas } from '../api';
 import { section, showError, followRun, planView, ActionInfo } from '../components';
 import { check } from '../form';
 import { navigate } from '../router';
 import { forgetGroups } from './users';
+import { applies } from '../preview';
 
 interface Row { line: number; cells: string[] }
 
@@ -51,7 +52,7 @@ function rowsTable(rows: Row[], header: string[], problems: Map<number, ApiProbl
         const plan = plans.get(r.line);
         return h('tr', { 'data-testid': 'import-row', 'data-line': r.line, 'data-status': bad.length ? 'error' : 'ok', 'data-plan': bad.length ? 'error' : (plan ?? ''), class: bad.length ? 'sw-row-error' : '' },
           h('td', {}, String(r.line)), h('td', {}, r.cells[iu] ?? ''), h('td', {}, r.cells[idn] ?? ''), h('td', {}, r.cells[ie] ?? ''),
-          h('td', {}, bad.length ? [lozenge('error', 'danger'), h('ul', { class: 'sw-compact' }, bad.map((p) => h('li', {}, `${p.header ?? (p.column !== undefined ? `column ${p.column}` : '')}: ${p.message}`)))]
+          h('td', {}, bad.length ? [lozenge('error', 'danger'), h('ul', { class: 'sw-compact' }, bad.map((p) => h('li', {}, `${p.header ?? (p.column != null ? `column ${p.column}` : '')}: ${p.message}`)))]
             : [lozenge(plan ?? 'valid', plan === 'unchanged' ? 'neutral' : 'success'), ...(notes.get(r.line) ?? []).map((n) => h('div', { class: 'sw-muted' }, n))]));
       }))),
     rows.length > SHOWN_ROWS ? h('p', { class: 'sw-muted' }, `Showing the first ${SHOWN_ROWS} of ${fmtNum(rows.length)} rows.`) : null);
@@ -74,7 +75,7 @@ export async function renderImport(host: HTMLElement): Promise<void> {
     const header = records[0]?.cells ?? [];
     const dataRows = records.slice(1);
     const options = { createGroups: String(createGroups.input.checked), removeUnlisted: String(removeUnlisted.input.checked), welcome: String(welcome.input.checked), passwordReset: String(reset.input.checked) };
-    out.appendChild(h('p', { role: 'status' }, `Checking ${fmtNum(dataRows.length)} rows…`));
+    out.appendChild(h('p', { role: 'status' }, `Checking ${plural(dataRows.length, 'row')}…`));
     let r: Validated;
     try {
       r = await postCsv<Validated>('import/validate', textBody, options);
@@ -92,7 +93,7 @@ export async function renderImport(host: HTMLElement): Promise<void> {
           h('caption', { class: 'sw-sr' }, 'Problems by row'),
           h('thead', {}, h('tr', {}, ['Line', 'Column', 'Problem'].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, problems.map((p) => h('tr', { 'data-testid': 'problem' },
-            h('td', {}, p.line !== undefined ? `Line ${p.line}` : ''), h('td', {}, p.header ?? (p.column !== undefined ? String(p.column) : '')), h('td', {}, p.message))))),
+            h('td', {}, p.line !== undefined ? `Line ${p.line}` : ''), h('td', {}, p.header ?? (p.column != null ? String(p.column) : '')), h('td', {}, p.message))))),
         problems.length < total ? h('p', { class: 'sw-muted' }, `Showing the first ${problems.length} of ${fmtNum(total)} problems.`) : null,
         h('h3', {}, 'Rows'),
         rowsTable(dataRows, header, byLine, new Map(), new Map())]);
@@ -105,7 +106,7 @@ export async function renderImport(host: HTMLElement): Promise<void> {
     for (const n of s.notes ?? []) notes.set(n.line, [...(notes.get(n.line) ?? []), n.message]);
     const groupsToCreate = s.groupsToCreate.length;
     const progressHost = h('div', {});
-    const apply = button(`Apply the import (${fmtNum(r.actionCount)} changes)`, () => {
+    const apply = applies(button(`Apply the import (${fmtNum(r.actionCount)} ${r.actionCount === 1 ? 'change' : 'changes'})`, () => {
       apply.disabled = true;
       void (async () => {
         try {
@@ -117,7 +118,7 @@ export async function renderImport(host: HTMLElement): Promise<void> {
           }
         } catch (e) { showError(progressHost, e); apply.disabled = false; }
       })();
-    }, 'primary', { disabled: r.actionCount === 0, 'data-testid': 'apply-import' });
+    }, 'primary', { disabled: r.actionCount === 0, 'data-testid': 'apply-import' }));
     append(out, [
       banner(`Every row is valid. Nothing has changed yet: review the plan, then apply it.`, 'success'),
       s.notices?.missingTemplates?.length ? banner(`No enabled ${s.notices.missingTemplates.map((k) => k.replace(/_/g, ' ')).join(' or ')} template: those emails will not be sent. Enable one on the Notifications tab.`, 'warning') : null,

@@ -10,6 +10,7 @@ import { section, showError, loading, openDialog, confirmDialog } from '../compo
 import { FieldErrors, list, check } from '../form';
 import { mailState, mailBanner, countsText, MailState } from './mail-state';
 import { renderOutbox } from './outbox';
+import { applies } from '../preview';
 
 type Template = Schemas['TemplateListItem'];
 type Preview = Schemas['PreviewTemplateResponse'];
@@ -128,10 +129,10 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
   const days = h('input', { type: 'number', name: 'timingDays', min: 1, class: 'sw-narrow', value: t && 'days' in t.timing ? t.timing.days : 7 });
   const subject = h('input', { type: 'text', name: 'subject', value: t?.subject ?? '', class: 'sw-wide' });
   const body = h('textarea', { name: 'body', rows: 10, class: 'sw-code' }, t?.htmlBody ?? '');
-  const bcc = h('input', { type: 'text', name: 'bcc', value: (t?.bcc ?? []).join('; '), placeholder: 'admin@example.test' });
+  const bcc = h('input', { type: 'text', name: 'bcc', value: (t?.bcc ?? []).join('; '), placeholder: 'e.g. admin@example.test' });
   const enabled = check('enabled', 'Enabled (send this template)', t?.enabled ?? true);
   const preview = h('div', { 'aria-live': 'polite', 'data-testid': 'live-preview' });
-  const to = h('input', { type: 'email', name: 'testTo', placeholder: 'you@example.test' });
+  const to = h('input', { type: 'email', name: 'testTo', placeholder: 'e.g. you@example.test' });
   const out = h('div', { 'aria-live': 'polite' });
   const daysWrap = errors.field('timing.days', 'Days', days);
   const syncDays = (): void => { daysWrap.hidden = timingType.value === 'on_event'; };
@@ -192,11 +193,11 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
           t ? button('Delete template', () => void confirmDialog('Delete template', `Delete template ${t.name}?`, 'Delete template').then((yes) => { if (yes) void del(`templates/${encodeURIComponent(t.id)}`, { configVersion: String(doc.version) }).then(saved, (e: unknown) => showError(out, e)); }), 'danger') : null,
           button('Cancel', () => clear(host), 'subtle')),
         t ? h('div', { class: 'sw-toolbar' }, field('Send a test to', to),
-          h('div', { class: 'sw-field sw-field-button' }, button('Send test', () => {
+          h('div', { class: 'sw-field sw-field-button' }, applies(button('Send test', () => {
             clear(out);
             void post<{ ok: boolean; reply: string }>(`templates/${encodeURIComponent(t.id)}/test`, { to: to.value })
               .then((r) => out.appendChild(banner(`${r.ok ? 'The mail server accepted the test' : 'The mail server refused the test'}: ${r.reply}`, r.ok ? 'success' : 'error')), (e: unknown) => showError(out, e));
-          }))) : null,
+          })))) : null,
         out),
       h('div', {},
         h('h3', {}, 'Live preview'), preview,
@@ -226,7 +227,7 @@ function mailForm(choice: MailChoice, doc: Doc, product: string | undefined): HT
   const security = select('security', [['start_tls', 'STARTTLS (usually port 587)'], ['tls', 'TLS from the start (usually 465)'], ['none', 'None (trusted network only)']], smtp.security ?? 'start_tls');
   const user = h('input', { type: 'text', name: 'smtpUser', autocomplete: 'off', value: smtp.username ?? '' });
   const password = h('input', { type: 'password', name: 'smtpPassword', autocomplete: 'new-password', placeholder: smtp.password_set ? 'saved — leave empty to keep' : '' });
-  const from = h('input', { type: 'text', name: 'smtpFrom', value: smtp.from ?? '', placeholder: 'Jira <jira@example.test>' });
+  const from = h('input', { type: 'text', name: 'smtpFrom', value: smtp.from ?? '', placeholder: 'e.g. Jira <jira@example.test>' });
   const timeout = h('input', { type: 'number', name: 'smtpTimeout', min: 1, class: 'sw-narrow', value: smtp.timeout_secs ?? 30 });
   const hello = h('input', { type: 'text', name: 'helloName', value: smtp.hello_name ?? '' });
   const plainAuth = h('input', { type: 'checkbox', name: 'allowAuthWithoutTls', checked: smtp.allow_auth_without_tls ?? false });

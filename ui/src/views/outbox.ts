@@ -4,6 +4,7 @@
 import { h, clear, button, fmtTime, fmtNum, lozenge, banner } from '../dom';
 import { get, post } from '../api';
 import { showError, pager, openDialog } from '../components';
+import { applies } from '../preview';
 
 interface OutboxRow {
   id: number; template: string; recipients: string[]; subject: string; status: string; attempts: number;
@@ -38,7 +39,7 @@ export async function renderOutbox(host: HTMLElement, changed: () => void, curso
         h('td', {}, m.lastError ?? '—'), h('td', {}, m.nextAttemptAt === null ? '—' : fmtTime(m.nextAttemptAt)),
         h('td', { class: 'sw-actions' },
           button('Show', () => void showMessage(m.id), 'subtle', { 'aria-label': `Show message ${m.id}` }),
-          button('Retry', () => act(m, 'retry'), 'subtle', { disabled: !m.canRetry, 'aria-label': `Retry message ${m.id}` }),
+          applies(button('Retry', () => act(m, 'retry'), 'subtle', { disabled: !m.canRetry, 'aria-label': `Retry message ${m.id}` })),
           button('Discard', () => act(m, 'discard'), 'subtle', { disabled: !m.canDiscard, 'aria-label': `Discard message ${m.id}` })))))) :
       h('p', { class: 'sw-muted', 'data-testid': 'outbox-empty' }, 'Nothing is waiting or failed: every message was delivered.'),
     pager(pageIndex + 1, page.next ? pageIndex + 2 : pageIndex + 1, (p) => void renderOutbox(host, changed, cursors, p - 1)));

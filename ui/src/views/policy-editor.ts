@@ -11,6 +11,7 @@ import { navigate } from '../router';
 import { directories, directoryLabel, Directory } from '../directories';
 import { FieldErrors, list, joinList, check } from '../form';
 import { preview, runNow } from './policy-actions';
+import { applies } from '../preview';
 
 export type ActionKind = 'deactivate' | 'suspend' | 'remove_groups' | 'add_groups' | 'remove_licence_groups' | 'floating_licence' | 'reactivate' | 'delete';
 
@@ -298,7 +299,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       h('div', { class: 'sw-toolbar' },
         h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save'),
         id && !tab.login ? button('Preview', () => void preview(id), 'default') : null,
-        id && !tab.login ? button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default') : null,
+        id && !tab.login ? applies(button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default')) : null,
         button('Back', () => navigate('automation'), 'subtle')));
     clear(formHost, form);
   };
@@ -347,7 +348,8 @@ function scheduleSection(m: Model, errors: FieldErrors): HTMLElement {
   const own = select('own', [['no', 'With the daily scheduler run (time set in Settings)'], ['yes', 'On its own schedule']], m.own ? 'yes' : 'no');
   const detail = h('div', { class: 'sw-row' });
   const every = choice(m, 'every', [['daily', 'Daily'], ['weekly', 'Weekly'], ['monthly', 'Monthly'], ['cron', 'Cron expression']]);
-  const at = h('input', { type: 'time', name: 'at', value: m.at });
+  // 24-hour text (HH:MM) like Settings: a time input shows "02:00 AM" in a 12-hour locale.
+  const at = h('input', { type: 'text', name: 'at', value: m.at, inputmode: 'numeric', maxlength: 5, autocomplete: 'off', class: 'sw-narrow' });
   at.addEventListener('input', () => { m.at = at.value; });
   const days = h('fieldset', { class: 'sw-inline' }, h('legend', {}, 'On these days'), WEEKDAYS.map(([v, label]) => {
     const c = check(`day-${v}`, label, m.weekDays.includes(v));
@@ -412,11 +414,11 @@ function actionSection(m: Model, errors: FieldErrors, redraw: () => void): HTMLE
         errors.field('action.handover', 'Open issues before deactivation', handover, 'Jira only: what happens to the unresolved issues assigned to the user.'), user);
     }
     case 'remove_groups':
-      return fieldset('What it does', errors.field('action.groups', 'Groups to remove', text(m, 'groups', { placeholder: 'jira-software-users' }), groupsHint()));
+      return fieldset('What it does', errors.field('action.groups', 'Groups to remove', text(m, 'groups', { placeholder: 'e.g. jira-software-users' }), groupsHint()));
     case 'add_groups':
-      return fieldset('What it does', errors.field('action.groups', 'Groups to add', text(m, 'groups', { placeholder: 'inactive-users' }), groupsHint()));
+      return fieldset('What it does', errors.field('action.groups', 'Groups to add', text(m, 'groups', { placeholder: 'e.g. inactive-users' }), groupsHint()));
     case 'remove_licence_groups':
-      return fieldset('What it does', errors.field('action.applications', 'Applications', text(m, 'applications', { placeholder: 'jira-software' }), 'Application keys separated by ;. Empty: every application.'));
+      return fieldset('What it does', errors.field('action.applications', 'Applications', text(m, 'applications', { placeholder: 'e.g. jira-software' }), 'Application keys separated by ;. Empty: every application.'));
     case 'delete':
       return fieldset('What it does', h('p', {}, 'Deletes the account. Deleted accounts cannot be restored by a revert.'));
     case 'suspend':
@@ -439,9 +441,9 @@ function actionSection(m: Model, errors: FieldErrors, redraw: () => void): HTMLE
       });
       const wrap = h('div', {}, rows);
       errors.register('action.rules', wrap, wrap);
-      return fieldset('Rules (first match first)', wrap,
+      return fieldset('Rules (every rule that matches applies, top to bottom)', wrap,
         button('Add rule', () => { m.rules.push({ source: '', target: '' }); redraw(); }),
-        h('p', { class: 'sw-hint' }, 'Only active users are considered; a group is not added when its licence has no seat left.'));
+        h('p', { class: 'sw-hint' }, 'Only active users are considered. When a group\'s licence has no seat left, the group is not added and the login is recorded as skipped with that reason (not as a failure).'));
     }
   }
 }
@@ -471,7 +473,7 @@ function scopeSection(m: Model, errors: FieldErrors, dirs: Directory[] | null, t
     errors.field('scope.directories.kind', 'Directories', dirOnly), ticksWrap,
     errors.field('scope.readOnly', 'Read-only directories (LDAP, Crowd)', choice(m, 'readOnly', ro)),
     tab.kind === 'floating_licence' || tab.kind === 'reactivate' ? null : errors.field('scope.target', 'Target users', target), targetGroups,
-    errors.field('scope.excludeGroups', 'Protected groups of this policy', text(m, 'excludeGroups', { placeholder: 'support-staff' }),
+    errors.field('scope.excludeGroups', 'Protected groups of this policy', text(m, 'excludeGroups', { placeholder: 'e.g. support-staff' }),
       'Members are never touched by this policy. Sysadmins, you, and the global protected groups in Settings are always protected.'));
 }
 

@@ -4,7 +4,7 @@
 
 import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone } from '../dom';
 import { get, type Schemas, type Item } from '../api';
-import { showError, opLabel } from '../components';
+import { showError, opLabel, runKindLabel } from '../components';
 import { RunSummary } from './dashboard';
 
 export const RUN_KINDS: [string, string][] = [
@@ -77,7 +77,7 @@ async function loadRuns(host: HTMLElement, pageIndex: number, onOpen: (id: numbe
     body.append(
       h('tr', { 'data-testid': 'run-row', 'data-run': r.id, 'data-kind': r.kind, 'data-status': r.status },
         h('td', {}, h('a', { href: `#/audit/run/${r.id}`, onclick: (e: Event) => { e.preventDefault(); onOpen(r.id); } }, `#${r.id}`)),
-        h('td', {}, r.name, h('div', { class: 'sw-muted' }, r.kind.replace(/_/g, ' '))),
+        h('td', {}, r.name, h('div', { class: 'sw-muted' }, runKindLabel(r))),
         h('td', {}, fmtTime(r.finishedAt ?? r.startedAt)),
         h('td', {}, initiatorText(r)),
         h('td', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status))),

@@ -4,7 +4,7 @@
 // all of it back; the server validates it and names each problem's path.
 
 import { h, clear, select, button, banner, fmtNum, nextId } from '../dom';
-import { get, put, type Item, type Schemas } from '../api';
+import { get, put, ApiError, type Item, type Schemas } from '../api';
 import { section, showError, loading } from '../components';
 import { FieldErrors, list, joinList, check } from '../form';
 import { timezoneList } from './policy-editor';
@@ -39,7 +39,9 @@ function thresholdTable(errors: FieldErrors, apps: Seats[] | null, saved: { appl
   const rows: ThresholdRow[] = [];
   const tr = (application: string, name: string, seats: string): HTMLElement => {
     const value = saved.find((x) => x.application === application)?.percent;
-    const input = h('input', { type: 'number', name: `alertPercent-${application}`, id: nextId('f'), min: 1, max: 100, class: 'sw-narrow', value: value ?? '', placeholder: general.value, 'data-application': application });
+    // An unlimited licence never runs out: no threshold to set (a saved one stays editable so it can be cleared).
+    const unlimited = known.some((a) => a.application === application && a.seatsAvailable === null) && value === undefined;
+    const input = h('input', { type: 'number', name: `alertPercent-${application}`, id: nextId('f'), min: 1, max: 100, class: 'sw-narrow', value: value ?? '', placeholder: unlimited ? 'unlimited' : general.value, 'data-application': application, disabled: unlimited, title: unlimited ? 'Unlimited licence: it never runs out of seats, so there is nothing to alert on.' : null });
     const wrap = h('div', { class: 'sw-cell-field' }, input);
     errors.register(`licenceAlert.applications#${application}`, input, wrap);
     rows.push({ application, input });
@@ -52,7 +54,7 @@ function thresholdTable(errors: FieldErrors, apps: Seats[] | null, saved: { appl
     ...extra.map((x) => tr(x.application, `${x.application} (not licensed now)`, '—')),
   ];
   // Keep the empty boxes' hint in step with the general threshold.
-  general.addEventListener('input', () => { for (const r of rows) r.input.placeholder = general.value; });
+  general.addEventListener('input', () => { for (const r of rows) if (!r.input.disabled) r.input.placeholder = general.value; });
   const hintId = nextId('hint');
   const el = h('div', { class: 'sw-field', 'data-path': 'licenceAlert.applications', tabindex: -1 },
     h('span', { class: 'sw-label', id: `${hintId}-label` }, 'Per-application thresholds'),
@@ -105,7 +107,8 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
 
   const protectedGroups = h('input', { type: 'text', name: 'protectedGroups', class: 'sw-wide', value: joinList(s.protectedGroups) });
   const timezone = h('input', { type: 'text', name: 'timezone', list: 'sw-timezones', value: s.timezone ?? 'UTC' });
-  const schedulerAt = h('input', { type: 'time', name: 'schedulerAt', value: s.schedulerAt ?? '02:00' });
+  // Text, not type=time: the browser shows a time input in the locale's 12-hour form ("02:00 AM") beside a 24-hour hint.
+  const schedulerAt = h('input', { type: 'text', name: 'schedulerAt', value: s.schedulerAt ?? '02:00', inputmode: 'numeric', maxlength: 5, autocomplete: 'off', class: 'sw-narrow' });
   const account = h('input', { type: 'text', name: 'automationAccount', value: a.automationAccount ?? '' });
 
   const guardOn = check('guardEnabled', 'Hold large live runs for approval', s.guard?.enabled ?? true);
@@ -145,7 +148,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
 
   let version = a.configVersion;
   const save = (): void => {
-    clear(out); errors.clear();
+    clear(out); clear(summary); errors.clear();
     const settings: Settings = {
       ...s,
       protectedGroups: list(protectedGroups.value),
@@ -175,10 +178,18 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
       Object.assign(s, r.settings);
       forgetDirectories();
       out.appendChild(banner('Settings saved', 'success'));
-    }, (e: unknown) => { if (errors.show(e, 'settings.').length || !errors.hasShown()) showError(out, e); });
+    }, (e: unknown) => {
+      if (errors.show(e, 'settings.').length || !errors.hasShown()) showError(out, e);
+      // A summary at the top of a long form: the field errors may sit far below the fold.
+      const n = e instanceof ApiError ? e.problems().length : 0;
+      clear(summary, banner(n > 1 ? `${n} fields need attention; each says why beside it.` : 'The settings were not saved; see the message beside the field or below.', 'error'));
+      summary.scrollIntoView({ block: 'nearest' });
+    });
   };
+  const summary = h('div', { 'data-testid': 'error-summary' });
 
   clear(host, h('form', { class: 'sw-form', 'aria-label': 'Settings', novalidate: true, onsubmit: (e: Event) => { e.preventDefault(); save(); } },
+    summary,
     section('General',
       errors.field('protectedGroups', 'Protected groups', protectedGroups, 'Group names separated by ;. No policy, bulk action or import ever touches their members. Sysadmins are always protected.'),
       h('div', { class: 'sw-row' },

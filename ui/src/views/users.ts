@@ -1,11 +1,11 @@
 // Users tab: server-side filters, sort and paging; row reasons; bulk actions
 // (plan with reasons and skipped users, then run with progress); export.
 
-import { h, clear, select, field, button, nextId, fmtDate, fmtNum, lozenge, download } from '../dom';
-import { get, post, getBlob, type Schemas } from '../api';
+import { h, clear, select, field, button, nextId, fmtDate, fmtNum, lozenge, download, plural } from '../dom';
+import { get, post, getBlob, ApiError, type Schemas } from '../api';
 import { pager, showError, openDialog, planView, followRun } from '../components';
 import { directories, directoryLabel, Directory } from '../directories';
-import { dayToMs } from '../form';
+import { dayToMs, FieldErrors } from '../form';
 import { confirmChange, summaryOf } from './confirm-change';
 
 type Page = Schemas['ListUsersResponse'];
@@ -24,6 +24,8 @@ const DEFAULTS: Filters = {
 };
 const state: Filters = { ...DEFAULTS };
 const selected = new Set<string>();
+/** Filter problems shown beside their fields (`filter.activity.days`). */
+let filterErrors = new FieldErrors();
 let allMatching = false;
 let groupsCache: Group[] | null = null;
 
@@ -37,7 +39,8 @@ export function forgetGroups(): void { groupsCache = null; }
 function query(): Record<string, unknown> {
   const q: Record<string, unknown> = { sort: state.sort, order: state.order, pageSize: state.pageSize, page: state.page, status: state.status, licence: state.licence };
   if (state.search.trim()) q.search = { text: state.search.trim(), mode: state.searchMode };
-  const days = Number(state.days) || 1;
+  // Empty or 0 is refused by the server beside the field (it used to become 1 here, silently).
+  const days = state.days.trim() === '' ? 0 : Number(state.days);
   if (state.activity === 'within') q.activity = { kind: 'within', days };
   else if (state.activity === 'notWithin') q.activity = { kind: 'notWithin', days };
   else if (state.activity === 'never') q.activity = { kind: 'never' };
@@ -88,6 +91,7 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
   const licence = select('licence', [['all', 'All'], ['licensed', 'Licensed'], ['unlicensed', 'Unlicensed']], state.licence);
   const activity = select('activity', [['all', 'Any'], ['within', 'Logged in within'], ['notWithin', 'Not logged in within'], ['never', 'Never logged in']], state.activity);
   const days = h('input', { type: 'number', name: 'days', min: 1, value: state.days, class: 'sw-narrow' });
+  filterErrors = new FieldErrors();
   const include = multi('includeGroups', groupOpts, state.includeGroups);
   const exclude = multi('excludeGroups', groupOpts, state.excludeGroups);
   const sort = select('sort', [['username', 'Username'], ['lastLogin', 'Last login'], ['created', 'Created']], state.sort);
@@ -115,7 +119,7 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
   const hintId = nextId('multi-hint');
   for (const m of [include, exclude, directory]) m?.setAttribute('aria-describedby', hintId);
   const form = h('form', { class: 'sw-filters sw-filters-rows', role: 'search', 'aria-label': 'Filter users', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
-    h('div', { class: 'sw-filter-row' }, field('Search', search), field('Match', searchMode), field('Status', status), field('Licence', licence), field('Activity', activity), field('Days', days)),
+    h('div', { class: 'sw-filter-row' }, field('Search', search), field('Match', searchMode), field('Status', status), field('Licence', licence), field('Activity', activity), filterErrors.field('filter.activity.days', 'Days', days)),
     h('div', { class: 'sw-filter-row sw-filter-top' }, field('Member of', include), field('Not member of', exclude), directory ? field('Directory', directory) : null,
       h('span', { class: 'sw-hint sw-filter-note', id: hintId }, MULTI_HINT)),
     h('div', { class: 'sw-filter-row' },
@@ -130,7 +134,18 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
 
 async function load(results: HTMLElement): Promise<void> {
   let page: Page;
-  try { page = await get<Page>('users', { filter: JSON.stringify(query()) }); } catch (e) { clear(results); showError(results, e); return; }
+  try { page = await get<Page>('users', { filter: JSON.stringify(query()) }); } catch (e) {
+    // A bad filter never empties the table: the error goes beside its field (or above the table),
+    // and the rows of the last filter that worked stay, marked as such.
+    for (const old of results.querySelectorAll('[data-testid="filter-error"]')) old.remove();
+    const left = filterErrors.show(e);
+    const note = h('div', { 'data-testid': 'filter-error' });
+    if (left.length || !(e instanceof ApiError)) showError(note, e);
+    if (results.querySelector('[data-testid="users-table"]')) note.append(h('p', { class: 'sw-muted' }, 'The table still shows the last filter that worked.'));
+    results.prepend(note);
+    return;
+  }
+  filterErrors.clear();
   const selInfo = h('span', { 'data-testid': 'selection-count', 'aria-live': 'polite' });
   const refreshSel = (): void => { selInfo.textContent = allMatching ? `All ${fmtNum(page.total)} matching users selected` : `${selected.size} selected`; };
   refreshSel();
@@ -142,7 +157,7 @@ async function load(results: HTMLElement): Promise<void> {
   const bulkGroups = h('input', { type: 'text', name: 'bulkGroups', placeholder: 'group-a; group-b' });
   clear(results,
     h('div', { class: 'sw-toolbar' },
-      h('strong', { 'data-testid': 'user-total' }, `${fmtNum(page.total)} users`), selInfo,
+      h('strong', { 'data-testid': 'user-total' }, plural(page.total, 'user')), selInfo,
       button('Select all that match', () => { allMatching = true; refreshSel(); }, 'subtle'),
       button('Clear selection', () => { allMatching = false; selected.clear(); boxes.forEach((b) => { b.checked = false; }); headerBox.checked = false; refreshSel(); }, 'subtle'),
       field('Bulk action', bulkAction), field('Groups (for group actions)', bulkGroups),

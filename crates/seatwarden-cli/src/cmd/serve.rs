@@ -45,9 +45,10 @@ pub(crate) use folder::{DataFolder, STORE_FILE};
 /// Arguments of `seatwarden serve`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The data folder: the store and the embedded directory live here.
-    #[arg(long, default_value = "seatwarden-data")]
-    data: PathBuf,
+    /// The data folder: the store and the embedded directory live here
+    /// (default `seatwarden-data`; `seatwarden-preview` with `--snapshot`).
+    #[arg(long)]
+    data: Option<PathBuf>,
     /// The port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 2990)]
     port: u16,
@@ -72,6 +73,12 @@ pub(crate) struct Args {
     /// have one to show. Without it the demo knows logins only.
     #[arg(long, requires = "demo")]
     demo_seen_days: Option<u32>,
+    /// Preview-only mode over this file: a snapshot (JSON), an Atlassian
+    /// cloud user export or a Seatwarden users export (CSV). Policies can
+    /// be written and previewed on these users; nothing is applied,
+    /// scheduled or mailed (docs/standalone.md, "Preview on your own users").
+    #[arg(long, conflicts_with_all = ["demo", "cloud", "cloud_connection"])]
+    snapshot: Option<PathBuf>,
     /// Seconds between scheduler ticks (due policies, resumed runs, mail queue).
     #[arg(long, default_value_t = 60.0)]
     tick_seconds: f64,
@@ -137,6 +144,12 @@ impl Host for SlowHost {
     fn record_login(&self, username: &str, at: Millis) -> Result<Option<UserKey>, HostError> {
         self.inner.record_login(username, at)
     }
+    fn replace_directory(
+        &self,
+        snapshot: &seatwarden_core::snapshot::SnapshotFile,
+    ) -> Result<(), HostError> {
+        self.inner.replace_directory(snapshot)
+    }
     fn apply(&self, operation: &Operation) -> Result<Applied, OperationFailure> {
         std::thread::sleep(self.delay);
         self.inner.apply(operation)
@@ -151,6 +164,20 @@ pub(crate) struct Opened {
     pub(crate) directory: Arc<SqliteDirectory>,
     /// The application.
     pub(crate) service: Arc<Service>,
+}
+
+/// The marker file of a data folder that a preview-only server owns: its
+/// directory is replaced by the loaded file at every start, so a folder
+/// without it (a real directory) is never used for a preview, and a folder
+/// with it is never served as a real one.
+pub(crate) const PREVIEW_MARKER: &str = "preview-only";
+
+/// What a start puts into the directory.
+pub(crate) enum Seed {
+    /// The demo organisation, into a folder holding no data.
+    Demo(DemoSeed),
+    /// A loaded file, replacing the directory of a preview folder.
+    Preview(Box<seatwarden_core::snapshot::SnapshotFile>),
 }
 
 /// The demo organisation `serve --demo` seeds into an empty folder.
@@ -173,7 +200,15 @@ pub(crate) fn open(
     options: ServiceOptions,
     access: Access,
 ) -> Result<Opened, CliError> {
-    open_with_host(data, clock, demo, slow_apply, options, access, None)
+    open_with_host(
+        data,
+        clock,
+        demo.map(Seed::Demo),
+        slow_apply,
+        options,
+        access,
+        None,
+    )
 }
 
 /// [`open`], with the service on `host` instead of the folder's embedded
@@ -182,13 +217,43 @@ pub(crate) fn open(
 pub(crate) fn open_with_host(
     data: &std::path::Path,
     clock: &Clock,
-    demo: Option<DemoSeed>,
+    seed: Option<Seed>,
     slow_apply: Duration,
     mut options: ServiceOptions,
     access: Access,
     host: Option<Arc<dyn Host>>,
 ) -> Result<Opened, CliError> {
+    let demo = match &seed {
+        Some(Seed::Demo(d)) => Some(*d),
+        _ => None,
+    };
     let folder = DataFolder::open(data, demo.is_some(), matches!(access, Access::Shared))?;
+    let marker = data.join(PREVIEW_MARKER);
+    match &seed {
+        Some(Seed::Preview(_)) if !folder.is_fresh() && !marker.exists() => {
+            return Err(CliError::Usage(format!(
+                "`{}` holds a directory that changes are applied to; `--snapshot` replaces the \
+                 directory at every start, so it needs a folder of its own (leave out `--data` \
+                 to use `seatwarden-preview`)",
+                data.display()
+            )));
+        }
+        Some(Seed::Preview(_)) => {
+            std::fs::write(
+                &marker,
+                b"this folder belongs to `seatwarden serve --snapshot`\n",
+            )
+            .map_err(|e| CliError::io(&marker, e))?;
+        }
+        _ if marker.exists() => {
+            return Err(CliError::Usage(format!(
+                "`{}` is a preview folder (its directory is a loaded file): start it with \
+                 `--snapshot FILE`, or use another `--data` folder",
+                data.display()
+            )));
+        }
+        _ => {}
+    }
     if let Access::Exclusive { node_id } = access {
         options.node_id = node_id.unwrap_or_else(|| folder.node_id().to_owned());
     }
@@ -211,6 +276,11 @@ pub(crate) fn open_with_host(
                 println!("seeded the demo organisation: {users} users");
             }
         }
+    }
+    if let Some(Seed::Preview(snapshot)) = &seed {
+        directory.replace_all(snapshot).map_err(CliError::engine)?;
+        let users: usize = snapshot.pages.iter().map(|p| p.users.len()).sum();
+        println!("preview only: loaded {users} users; nothing will be applied");
     }
     let store = Arc::new(SqliteStore::open(data.join(STORE_FILE)).map_err(CliError::engine)?);
     let host: Arc<dyn Host> = if let Some(host) = host {
@@ -285,6 +355,33 @@ impl StopSignals {
     }
 }
 
+/// Reads the file of `--snapshot` (any of the kinds
+/// [`seatwarden_csv::preview_source`] accepts), its problems in words.
+fn load_preview(
+    path: &std::path::Path,
+    clock: &Clock,
+) -> Result<seatwarden_core::snapshot::SnapshotFile, CliError> {
+    use seatwarden_csv::preview_source::{SourceError, read_preview_source};
+    let bytes = crate::cmd::support::read_file(path)?;
+    match read_preview_source(&bytes, clock.now()) {
+        Ok(loaded) => {
+            println!(
+                "preview only: read {} as {}",
+                path.display(),
+                loaded.kind.as_str()
+            );
+            Ok(loaded.snapshot)
+        }
+        Err(SourceError::Rejected(rejected)) => Err(CliError::Engine(format!(
+            "{}: {}\n{}",
+            path.display(),
+            rejected,
+            rejected.0
+        ))),
+        Err(e) => Err(CliError::Engine(format!("{}: {e}", path.display()))),
+    }
+}
+
 /// Runs the server until Ctrl-C or SIGTERM.
 pub(crate) fn run(args: &Args) -> Result<(), CliError> {
     let tick = seconds(args.tick_seconds, "tick-seconds")?;
@@ -314,6 +411,19 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
     if let Some(n) = args.slice_size {
         options.slice_size = n.max(1);
     }
+    options.preview_only = args.snapshot.is_some();
+    let data = args.data.clone().unwrap_or_else(|| {
+        PathBuf::from(if args.snapshot.is_some() {
+            "seatwarden-preview"
+        } else {
+            "seatwarden-data"
+        })
+    });
+    // Read before the folder is touched: a bad file changes nothing.
+    let preview = match &args.snapshot {
+        Some(path) => Some(load_preview(path, &clock)?),
+        None => None,
+    };
     if args.cloud && !args.demo {
         return Err(CliError::Usage(
             "`--cloud` needs `--demo` for now: it runs on a fake Atlassian Cloud; connecting \
@@ -333,13 +443,17 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
     } else {
         None
     };
-    let opened = open_with_host(
-        &args.data,
-        &clock,
-        args.demo.then_some(DemoSeed {
+    let seed = match preview {
+        Some(snapshot) => Some(Seed::Preview(Box::new(snapshot))),
+        None => args.demo.then_some(Seed::Demo(DemoSeed {
             users,
             seen_since_days: args.demo_seen_days,
-        }),
+        })),
+    };
+    let opened = open_with_host(
+        &data,
+        &clock,
+        seed,
         Duration::from_millis(args.slow_apply_ms),
         options,
         if args.shared_data_folder {

@@ -18,6 +18,11 @@ pub(super) fn validate(q: &Query) -> Result<(), QueryError> {
     if q.page == 0 {
         return Err(QueryError::PageZero);
     }
+    if let Activity::Within { days } | Activity::NotWithin { days } = q.activity {
+        if days == 0 || days > super::MAX_ACTIVITY_DAYS {
+            return Err(QueryError::ActivityDays { days });
+        }
+    }
     for (field, range) in [
         (RangeField::LastLogin, q.last_login),
         (RangeField::Created, q.created),

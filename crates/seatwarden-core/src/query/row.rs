@@ -27,22 +27,29 @@ impl Idleness {
             Some(t) => (false, t),
             None => (true, index.created(idx)),
         };
-        let days = since.days_until(now).max(0);
-        let ago = match days {
+        Idleness {
+            never_logged_in: never,
+            since,
+            days: since.days_until(now).max(0),
+            text: Idleness::text_for(since, now, never),
+        }
+    }
+
+    /// The sentence for a last login (or, `never`, a creation) at `since`
+    /// seen at `now`. "today" and "N days ago" count calendar days (UTC), as
+    /// the date beside them does: a login at 23:00 yesterday read "today" at
+    /// 01:00 when elapsed 24-hour periods were counted. [`Idleness::days`]
+    /// stays the elapsed count, the one policy thresholds compare.
+    pub fn text_for(since: Millis, now: Millis, never: bool) -> String {
+        let ago = match (now.day_number() - since.day_number()).max(0) {
             0 => "today".to_owned(),
             1 => "1 day ago".to_owned(),
             n => format!("{n} days ago"),
         };
-        let text = if never {
+        if never {
             format!("never logged in, created {}, {ago}", since.date_string())
         } else {
             format!("last login {}, {ago}", since.date_string())
-        };
-        Idleness {
-            never_logged_in: never,
-            since,
-            days,
-            text,
         }
     }
 }

@@ -37,6 +37,10 @@ pub enum ApiErrorKind {
     Unavailable,
     /// A bug: the message says so without echoing input.
     Internal,
+    /// The server previews a snapshot (`seatwarden serve --snapshot`):
+    /// nothing may be applied, sent or changed in the directory. Its own
+    /// kind (not a conflict): reloading and retrying will never help.
+    PreviewOnly,
 }
 
 impl ApiErrorKind {
@@ -49,7 +53,7 @@ impl ApiErrorKind {
             ApiErrorKind::Forbidden | ApiErrorKind::XsrfRequired => 403,
             ApiErrorKind::NotFound => 404,
             ApiErrorKind::MethodNotAllowed => 405,
-            ApiErrorKind::Conflict => 409,
+            ApiErrorKind::Conflict | ApiErrorKind::PreviewOnly => 409,
             ApiErrorKind::PayloadTooLarge => 413,
             ApiErrorKind::Unavailable => 503,
             ApiErrorKind::Internal => 500,

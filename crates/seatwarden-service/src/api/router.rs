@@ -63,10 +63,16 @@ pub struct Route<A> {
 /// What runs once per request after the checks and before the handler.
 pub type Prepare<A> = fn(&A) -> Result<(), ApiError>;
 
+/// What may refuse a route for the application's state (a preview-only
+/// server refuses every route that applies), after the checks and before
+/// [`Prepare`]; it sees the route's operation id.
+pub type Guard<A> = fn(&A, &'static str) -> Result<(), ApiError>;
+
 /// A table of routes.
 pub struct Router<A> {
     routes: Vec<Route<A>>,
     prepare: Option<Prepare<A>>,
+    guard: Option<Guard<A>>,
 }
 
 enum Segment {
@@ -124,6 +130,16 @@ impl<A> Router<A> {
         Router {
             routes,
             prepare: None,
+            guard: None,
+        }
+    }
+
+    /// The same table with `guard` asked before every handler (after the
+    /// checks); its error is the answer.
+    pub fn guarded_by(self, guard: Guard<A>) -> Router<A> {
+        Router {
+            guard: Some(guard),
+            ..self
         }
     }
 
@@ -220,6 +236,9 @@ impl<A> Router<A> {
             .with_details(serde_json::json!({
                 "problems": [{"path": format!("query.{name}"), "message": "unknown query parameter"}]
             })));
+        }
+        if let Some(guard) = self.guard {
+            guard(app, route.operation_id)?;
         }
         if let Some(prepare) = self.prepare {
             prepare(app)?;

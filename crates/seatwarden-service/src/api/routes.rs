@@ -24,6 +24,7 @@ mod licences;
 mod mail_status;
 mod outbox;
 mod policies;
+mod preview;
 mod runs;
 mod settings;
 mod templates;
@@ -92,6 +93,7 @@ pub fn router() -> Router<Service> {
         Get "/api/runs/{id}" "getRun" => runs::get_run;
         Get "/api/runs/{id}/progress" "getRunProgress" => runs::run_progress;
         Get "/api/runs/{id}/actions" "listRunActions" ["cursor", "limit"] => runs::run_actions;
+        Get "/api/runs/{id}/actions/export" "exportRunActions" => runs::export_run_actions;
         Post "/api/runs/{id}/approve" "approveRun" => runs::approve_run;
         Post "/api/runs/{id}/discard" "discardRun" => runs::discard_run;
         Post "/api/runs/{id}/revert/plan" "planRevert" => runs::plan_revert;
@@ -127,8 +129,45 @@ pub fn router() -> Router<Service> {
         Get "/api/settings/mail" "getMailSettings" => settings::get_mail_settings;
         Put "/api/settings/mail" "replaceMailSettings" => settings::replace_mail_settings;
         Post "/api/demo/logins" "recordDemoLogins" => demo::demo_logins;
+        Post "/api/preview/directory" "loadPreviewDirectory" => preview::load_directory;
     })
+    .guarded_by(preview_guard)
     .prepared_by(|service| service.reload_settings().map(drop).map_err(ApiError::from))
+}
+
+/// The operations a preview-only server refuses: everything that writes to
+/// the directory (runs, approvals, reverts, bulk actions, group and user
+/// imports, demo logins, which may reactivate) or sends mail (a test send, a
+/// retried message). Policies, templates and settings stay writable: they
+/// are what the admin came to try. A new applying route must be listed here;
+/// `every_applying_route_is_refused_in_preview` names them all.
+pub const APPLYING_OPERATIONS: &[&str] = &[
+    "runBulk",
+    "runPolicy",
+    "approveRun",
+    "revertRun",
+    "createGroups",
+    "importGroups",
+    "deleteGroups",
+    "applyImport",
+    "testTemplate",
+    "retryOutboxMessage",
+    "recordDemoLogins",
+];
+
+/// Refuses [`APPLYING_OPERATIONS`] on a preview-only server with the typed
+/// [`ApiErrorKind::PreviewOnly`], before the handler runs (so nothing is
+/// planned, queued or audited).
+fn preview_guard(service: &Service, operation: &'static str) -> Result<(), ApiError> {
+    if service.options().preview_only && APPLYING_OPERATIONS.contains(&operation) {
+        return Err(ApiError::new(
+            ApiErrorKind::PreviewOnly,
+            "this server previews a snapshot of a directory: nothing can be applied here. \
+             Try the policy on the real instance in safe mode to apply it",
+        )
+        .with_details(json!({ "operation": operation })));
+    }
+    Ok(())
 }
 
 impl From<ServiceError> for ApiError {
@@ -370,6 +409,7 @@ fn me(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, Ap
         "instanceName": options.instance_name,
         "product": options.product,
         "demo": options.demo,
+        "previewOnly": options.preview_only,
         "now": now(req),
     }))
 }

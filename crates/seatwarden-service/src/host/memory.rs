@@ -309,6 +309,15 @@ impl DirectoryView for State {
 }
 
 impl Host for MemoryDirectory {
+    fn replace_directory(&self, snapshot: &SnapshotFile) -> Result<(), HostError> {
+        let fresh = MemoryDirectory::new(snapshot.clone());
+        let mut state = self.state.write();
+        let now = state.now;
+        *state = fresh.state.into_inner();
+        state.now = now;
+        Ok(())
+    }
+
     fn header(&self) -> Result<SnapshotHeader, HostError> {
         Ok(self.state.read().header.clone())
     }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use seatwarden_audit::{Action as AuditAction, Actor, AuditEntry, Status, Target};
 use seatwarden_core::index::{DirectoryIndex, UserIdx};
 use seatwarden_core::policy::Mode;
-use seatwarden_core::{Millis, Operation, UserKey};
+use seatwarden_core::{Millis, Operation, OperationFailure, UserKey};
 
 use super::probe::{CheckId, check_note};
 use super::{IndexSlot, Service, ServiceError};
@@ -39,6 +39,12 @@ pub struct LoginOutcome {
     pub failed: Vec<(Operation, String)>,
     /// Writes a safe-mode login policy would have made.
     pub previewed: Vec<Operation>,
+    /// Writes not made, with why: a floating-licence grant that found no
+    /// seat left (the host's `NoSeat`). A full licence is the state the
+    /// rule exists for, not a failure: counting it failed raised the failure
+    /// count on every login while the licence was full.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<(Operation, String)>,
 }
 
 /// Finds `who` (a username, or a key) in the current index: the key, its
@@ -153,9 +159,13 @@ pub(super) fn apply_login(
             continue;
         }
         let result = service.host().apply(&op);
-        let (status, detail) = match &result {
-            Ok(_) => (Status::Success, None),
-            Err(f) => (Status::Failed, Some(f.to_string())),
+        let (status, detail) = match (&result, &op) {
+            (Ok(_), _) => (Status::Success, None),
+            (Err(OperationFailure::NoSeat), Operation::AddToGroup { group, .. }) => (
+                Status::Skipped,
+                Some(format!("no licence seat left for group {group}")),
+            ),
+            (Err(f), _) => (Status::Failed, Some(f.to_string())),
         };
         if result.is_ok() {
             service.note_applied(&op, now);
@@ -193,9 +203,10 @@ pub(super) fn apply_login(
             })
             .with_policy(policy),
         );
-        match detail {
-            None => outcome.applied.push(op),
-            Some(d) => outcome.failed.push((op, d)),
+        match (detail, status) {
+            (None, _) => outcome.applied.push(op),
+            (Some(d), Status::Skipped) => outcome.skipped.push((op, d)),
+            (Some(d), _) => outcome.failed.push((op, d)),
         }
     }
     // The host recorded the login; the index follows it (queued: see

@@ -55,6 +55,12 @@ fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     if message.starts_with("missing field") || message.starts_with("unknown field") {
         return ApiError::bad_request(seatwarden_core::json_error::redact(&message));
     }
+    // A Rust type ("u32") is a developer's word: say what the field takes.
+    let words = seatwarden_core::json_error::in_words(e.inner());
+    if words.starts_with("must be a whole number") || words == "must be a number" {
+        return ApiError::bad_request(format!("field `{path}` {words}"))
+            .with_details(serde_json::json!({"problems": [{"path": path, "message": words}]}));
+    }
     match message.rsplit_once(", expected ") {
         Some((_, expected)) => ApiError::bad_request(format!("field `{path}` must be {expected}")),
         None => ApiError::bad_request(format!(

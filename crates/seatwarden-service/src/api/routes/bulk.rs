@@ -14,7 +14,7 @@ use seatwarden_core::{GroupName, UserKey};
 
 use super::body::{opt_seq_of, typed};
 use super::{accepted, admin_key, now, plan_hash};
-use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::{ActionInfo, Service};
 
 /// `POST /api/bulk/plan`: what to do, to whom (selected keys or a filter).
@@ -71,12 +71,9 @@ pub(super) fn plan_bulk(
         (Some(keys), None) => BulkTarget::Selected(keys),
         (None, Some(filter)) => {
             let bytes = serde_json::to_vec(&filter).map_err(|_| ApiError::internal("filter"))?;
-            BulkTarget::Filter(Query::from_json(&bytes).map_err(|e| {
-                ApiError::new(ApiErrorKind::Validation, format!("invalid filter: {e}"))
-                    .with_details(
-                        json!({"problems": [{"path": "filter", "message": e.to_string()}]}),
-                    )
-            })?)
+            BulkTarget::Filter(
+                Query::from_json(&bytes).map_err(|e| super::users::filter_error(&e))?,
+            )
         }
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(

@@ -50,7 +50,14 @@ pub(super) fn get_dashboard(
     let reactivated = service
         .store()
         .count_audit(&seatwarden_audit::AuditFilter {
-            actions: vec![seatwarden_audit::Action::UserReactivated],
+            // Every account made active again: by a login policy
+            // (`user_reactivated`), and by a revert or a bulk activate
+            // (`user_activated`); the card stayed 0 after reverts
+            // reactivated 325 accounts.
+            actions: vec![
+                seatwarden_audit::Action::UserReactivated,
+                seatwarden_audit::Action::UserActivated,
+            ],
             statuses: vec![seatwarden_audit::Status::Success],
             from: Some(figures.window_start),
             ..seatwarden_audit::AuditFilter::default()

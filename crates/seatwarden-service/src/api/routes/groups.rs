@@ -13,12 +13,13 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
 use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, Target};
+use seatwarden_core::config::ConfigIssue;
 use seatwarden_core::{GroupName, Operation};
 use seatwarden_csv::groups::GroupDeletion;
 
 use super::body::{seq_of, typed};
 use super::{actor, now, record_audit, rejected};
-use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
+use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 
 pub(super) fn list_groups(
@@ -109,10 +110,42 @@ pub(super) fn create_groups(
 ) -> Result<ApiResponse, ApiError> {
     let body: NamesText = typed(req)?;
     let names = body.names;
+    if names.split(';').all(|n| n.trim().is_empty()) {
+        return Err(super::validation(vec![ConfigIssue {
+            path: "names".to_owned(),
+            message: "enter at least one group name (separate several with ;)".to_owned(),
+        }]));
+    }
     let plan = service
         .with_index(|index| seatwarden_csv::groups::plan_group_list(&names, index))?
-        .map_err(|r| rejected(&r))?;
+        .map_err(|r| rejected_names(&r))?;
     create_planned(service, req, &plan)
+}
+
+/// A typed list's problems, named by the name's place in the list ("name
+/// 2: …") under the `names` field: the list is not a file, so "line 1,
+/// column 2" meant nothing to the admin who typed it.
+fn rejected_names(r: &seatwarden_csv::Rejected) -> ApiError {
+    let issues: Vec<ConfigIssue> =
+        r.0.kept()
+            .iter()
+            .map(|p| ConfigIssue {
+                path: "names".to_owned(),
+                message: match p.position.column {
+                    Some(n) => format!("name {n}: {}", p.kind),
+                    None => p.kind.to_string(),
+                },
+            })
+            .collect();
+    let first = issues
+        .first()
+        .map(|i| i.message.clone())
+        .unwrap_or_default();
+    let message = match r.0.total() {
+        1 => format!("nothing was created: {first}"),
+        n => format!("nothing was created: {n} names have problems, the first: {first}"),
+    };
+    ApiError::new(ApiErrorKind::Validation, message).with_details(crate::service::problems(&issues))
 }
 
 pub(super) fn import_groups(

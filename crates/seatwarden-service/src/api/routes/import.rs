@@ -16,7 +16,7 @@ use seatwarden_core::query::Query;
 use seatwarden_csv::{ImportOptions, NewUserNotices};
 
 use super::{accepted, admin_key, now, plan_hash, rejected};
-use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 
 pub(super) fn export_users(
@@ -26,8 +26,9 @@ pub(super) fn export_users(
 ) -> Result<ApiResponse, ApiError> {
     let query = match req.query_param("filter") {
         None | Some("") => Query::default(),
-        Some(raw) => Query::from_json(raw.as_bytes())
-            .map_err(|e| ApiError::new(ApiErrorKind::Validation, format!("invalid filter: {e}")))?,
+        Some(raw) => {
+            Query::from_json(raw.as_bytes()).map_err(|e| super::users::filter_error(&e))?
+        }
     };
     let mut options = seatwarden_csv::ExportOptions {
         bom: req.flag("bom", false)?,
@@ -58,9 +59,7 @@ pub(super) fn export_users(
             }
             None => index
                 .matching(&query, now)
-                .map_err(|e| {
-                    ApiError::new(ApiErrorKind::Validation, format!("invalid filter: {e}"))
-                })?
+                .map_err(|e| super::users::filter_error(&e))?
                 .iter()
                 .collect(),
         };

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use seatwarden_audit::{
     Action as AuditAction, AuditEntry, Initiator, PolicyId, Status, describe_changes,
 };
-use seatwarden_core::config::Config;
+use seatwarden_core::config::{Config, ConfigIssue};
 
 use super::{
     accepted, actor, admin_key, body_object, client_ip, config_version, ensure_current, now,
@@ -146,6 +146,32 @@ fn save_with_audit(
     Ok(saved)
 }
 
+/// The longest policy name a save accepts: it heads the policy list, the
+/// audit log, run records and admin mail (a 3,000-character name stretched
+/// the Automation page to 31,342 px).
+const MAX_POLICY_NAME: usize = 120;
+
+/// Refuses an empty (or blank) or overlong policy name beside the field.
+/// Checked on save only, not when the stored configuration is read, so an
+/// older instance that saved such a name still starts and can rename it.
+fn check_name(body: &serde_json::Map<String, Value>) -> Result<(), ApiError> {
+    let Some(Value::String(name)) = body.get("name") else {
+        return Ok(());
+    };
+    let chars = name.chars().count();
+    let message = if name.trim().is_empty() {
+        "enter a name: it is what the policy list, the audit log and the mail show".to_owned()
+    } else if chars > MAX_POLICY_NAME {
+        format!("must be at most {MAX_POLICY_NAME} characters (it has {chars})")
+    } else {
+        return Ok(());
+    };
+    Err(super::validation(vec![ConfigIssue {
+        path: "name".to_owned(),
+        message,
+    }]))
+}
+
 pub(super) fn create_policy(
     service: &Service,
     req: &ApiRequest,
@@ -154,6 +180,7 @@ pub(super) fn create_policy(
     let mut body = body_object(req)?;
     let current = service.settings();
     check_version(&body, current.version)?;
+    check_name(&body)?;
     body.remove("configVersion");
     body.entry("mode").or_insert_with(|| json!("safe"));
     body.entry("enabled").or_insert(json!(true));
@@ -218,6 +245,7 @@ pub(super) fn replace_policy(
     let mut body = body_object(req)?;
     let current = service.settings();
     check_version(&body, current.version)?;
+    check_name(&body)?;
     body.remove("configVersion");
     let at = current
         .config

@@ -138,12 +138,19 @@ fn template_body(req: &ApiRequest) -> Result<(Template, ConfigVersion), ApiError
     if let Some(v) = body.remove("configVersion") {
         version.insert("configVersion".to_owned(), v);
     }
-    let template: TemplateWire = serde_json::from_value(Value::Object(body)).map_err(|e| {
-        ApiError::bad_request(format!(
-            "invalid template: {}",
-            seatwarden_core::json_error::describe(&e)
-        ))
-    })?;
+    // A wrong field is named by its path, in words, beside the field
+    // ("daysBefore: must be a whole number from 0 to 4294967295", not
+    // "invalid value: integer `-5`, expected u32").
+    let template: TemplateWire =
+        serde_path_to_error::deserialize(Value::Object(body)).map_err(|e| {
+            let path = e.path().to_string();
+            let words = seatwarden_core::json_error::in_words(e.inner());
+            ApiError::new(
+                ApiErrorKind::Validation,
+                format!("invalid template: {path}: {words}"),
+            )
+            .with_details(json!({"problems": [{"path": path, "message": words}]}))
+        })?;
     let template = Template::from(template);
     template
         .validate()

@@ -8,19 +8,28 @@
 use serde_json::json;
 
 use seatwarden_core::UserKey;
-use seatwarden_core::query::{Query, QueryRow};
+use seatwarden_core::query::{Query, QueryError, QueryRow};
 
 use super::now;
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 
+/// A refused filter: the message names the field, and the one problem's
+/// path (`filter.activity.days`) lets the Users tab show the words beside
+/// the field that is wrong.
+pub(super) fn filter_error(e: &QueryError) -> ApiError {
+    let path = match e.path() {
+        p if p.is_empty() => "filter".to_owned(),
+        p => format!("filter.{p}"),
+    };
+    ApiError::new(ApiErrorKind::Validation, format!("invalid filter: {e}"))
+        .with_details(json!({"problems": [{"path": path, "message": e.field_message()}]}))
+}
+
 fn parse_filter(req: &ApiRequest) -> Result<Query, ApiError> {
     match req.query_param("filter") {
         None | Some("") => Ok(Query::default()),
-        Some(raw) => Query::from_json(raw.as_bytes()).map_err(|e| {
-            ApiError::new(ApiErrorKind::Validation, format!("invalid filter: {e}"))
-                .with_details(json!({"problems": [{"path": "filter", "message": e.to_string()}]}))
-        }),
+        Some(raw) => Query::from_json(raw.as_bytes()).map_err(|e| filter_error(&e)),
     }
 }
 
@@ -33,10 +42,7 @@ pub(super) fn list_users(
     let now = now(req);
     let page = service
         .with_index(|index| index.query(&query, now))?
-        .map_err(|e| {
-            ApiError::new(ApiErrorKind::Validation, format!("invalid filter: {e}"))
-                .with_details(json!({"problems": [{"path": "filter", "message": e.to_string()}]}))
-        })?;
+        .map_err(|e| filter_error(&e))?;
     ApiResponse::json(&page)
 }
 

@@ -20,6 +20,11 @@ impl Service {
     pub(super) fn due_policies(&self, now: Millis) -> Result<Vec<PolicyId>, ServiceError> {
         let settings = self.settings();
         let mut due = Vec::new();
+        // A preview-only server schedules nothing: a live policy written
+        // there is a draft for the real instance.
+        if self.options().preview_only {
+            return Ok(due);
+        }
         for policy in &settings.config.policies {
             if !policy.enabled || policy.action.is_login() {
                 continue;
@@ -141,7 +146,10 @@ pub(crate) fn tick(service: &Service, now: Millis) -> Result<TickReport, Service
     }
     // Logins queued since the last reader: recorded at least once a tick.
     service.flush_logins();
-    report.mails_queued = crate::service::mail::queue_due(service, now)?;
+    // Nobody in a loaded snapshot is warned: the preview shows who would be.
+    if !service.options().preview_only {
+        report.mails_queued = crate::service::mail::queue_due(service, now)?;
+    }
     report.purged_entries = purge(service, now)?;
     Ok(report)
 }
