@@ -25,6 +25,7 @@ pub mod exported;
 pub mod groups;
 pub mod import;
 pub mod index;
+pub mod migration;
 mod table;
 pub mod target;
 pub mod timestamp;
