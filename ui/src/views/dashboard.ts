@@ -7,6 +7,7 @@ import { navigate } from '../router';
 import { heldRunsBanner } from './held-runs';
 import { mailState, mailBanner } from './mail-state';
 import { signalsPanel, type SignalStatus } from '../signals';
+import { licenceHistorySection, forecastSection } from './forecast';
 
 type DashboardAnswer = Schemas['GetDashboardResponse'];
 export type RunSummary = Schemas['Run'];
@@ -91,6 +92,8 @@ export async function renderDashboard(host: HTMLElement): Promise<void> {
         h('thead', {}, h('tr', {}, ['Application', 'Seats used', 'Seats available'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, f.applications.map((a) => h('tr', {}, h('td', {}, a.name || a.application), h('td', {}, fmtNum(a.seatsUsed)), h('td', {}, a.seatsAvailable === null ? 'unlimited' : fmtNum(a.seatsAvailable))))))
         : h('p', { class: 'sw-muted' }, 'No licensed applications.')),
+    licenceHistorySection(),
+    forecastSection(),
     h('div', { class: 'sw-grid2' },
       section('Accounts', pie([['Active in window', f.activeInWindow], ['Inactive in window', f.inactiveInWindow], ['Deactivated', f.deactivated]])),
       section('Users last seen per day', bars(f.lastSeenPerDay))),
