@@ -320,24 +320,25 @@ proptest! {
     }
 }
 
-#[test]
-fn dropping_one_write_changes_the_hash() {
-    let users: Vec<U> = (0..6)
-        .map(|i| U {
-            active: true,
-            last_login_days: Some(100 + i),
-            created_days: 500,
-            login_count: Some(5),
-            deactivated_days: None,
-            groups: 0b0010,
-            read_only_dir: false,
-            sysadmin: false,
-        })
-        .collect();
-    let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
-    let p = P {
+/// An active user idle `idle` days (logged in five times), in groups `groups`.
+fn idle_user(idle: i64, groups: u8) -> U {
+    U {
+        active: true,
+        last_login_days: Some(idle),
+        created_days: 500,
+        login_count: Some(5),
+        deactivated_days: None,
+        groups,
+        read_only_dir: false,
+        sysadmin: false,
+    }
+}
+
+/// A live "deactivate after `days` idle" policy, nothing else set.
+fn live_deactivate(days: u32) -> P {
+    P {
         kind: 5,
-        days: 30,
+        days,
         never: None,
         once: None,
         priority: 0,
@@ -345,7 +346,14 @@ fn dropping_one_write_changes_the_hash() {
         membership_only: false,
         only_team: false,
         warn: None,
-    };
+    }
+}
+
+#[test]
+fn dropping_one_write_changes_the_hash() {
+    let users: Vec<U> = (0..6).map(|i| idle_user(100 + i, 0b0010)).collect();
+    let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
+    let p = live_deactivate(30);
     let mut plan = evaluate(&config(&[p]), &index, Millis(NOW), &EvalContext::default());
     let before = plan.hash(&index);
     assert_eq!(plan.actions(&index).len(), 6);
@@ -441,16 +449,7 @@ proptest! {
 
 #[test]
 fn the_forecast_counts_each_seat_on_the_day_its_holder_crosses() {
-    let user = |idle: i64, groups: u8| U {
-        active: true,
-        last_login_days: Some(idle),
-        created_days: 500,
-        login_count: Some(5),
-        deactivated_days: None,
-        groups,
-        read_only_dir: false,
-        sysadmin: false,
-    };
+    let user = idle_user;
     // Licence `a` is granted by `licensed-a` (0b0010) or `licensed-b`
     // (0b0100); `b` by `licensed-b`. User 0 is the acting admin.
     let users = vec![
@@ -461,17 +460,7 @@ fn the_forecast_counts_each_seat_on_the_day_its_holder_crosses() {
         user(10, 0b0010),
     ];
     let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
-    let deactivate = P {
-        kind: 5,
-        days: 90,
-        never: None,
-        once: None,
-        priority: 0,
-        live: true,
-        membership_only: false,
-        only_team: false,
-        warn: None,
-    };
+    let deactivate = live_deactivate(90);
     let f = forecast(
         &config(std::slice::from_ref(&deactivate)),
         &index,

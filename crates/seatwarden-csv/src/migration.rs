@@ -14,7 +14,6 @@
 use std::io;
 
 use crate::cell;
-use crate::table::BOM;
 
 /// The header, as the migration assistant names its columns.
 pub const HEADER: [&str; 7] = [
@@ -39,16 +38,11 @@ pub struct MigrationUser<'a> {
 
 /// Writes the list; returns the number of rows.
 pub fn write_migration_users<'a, W: io::Write>(
-    mut out: W,
+    out: W,
     users: impl IntoIterator<Item = MigrationUser<'a>>,
     bom: bool,
 ) -> io::Result<u64> {
-    if bom {
-        out.write_all(BOM)?;
-    }
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut w = cell::export_writer(out, bom)?;
     w.write_record(HEADER).map_err(io::Error::other)?;
     let mut scratch = Vec::new();
     let mut n = 0u64;
@@ -69,9 +63,7 @@ pub fn write_migration_users<'a, W: io::Write>(
 /// Writes plain rows (the first is the header), every cell neutralised: the
 /// savings report's CSV.
 pub fn write_rows<W: io::Write>(out: W, rows: &[Vec<String>]) -> io::Result<u64> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut w = cell::export_writer(out, false)?;
     let mut scratch = Vec::new();
     for row in rows {
         for cell in row {

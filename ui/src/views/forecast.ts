@@ -45,7 +45,13 @@ function lineChart(label: string, count: number, series: Series[], markers: Mark
       d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)} ${y(v).toFixed(1)} `;
       pen = true;
     });
-    if (d) chart.appendChild(svg('path', { d, class: `sw-chart-line ${s.cls}`, 'data-series': s.cls }, svg('title', {}, document.createTextNode(s.label))));
+    if (!d) continue;
+    chart.appendChild(svg('path', { d, class: `sw-chart-line ${s.cls}`, 'data-series': s.cls }, svg('title', {}, document.createTextNode(s.label))));
+    // A lone value (the first recorded day) draws no line: show it as a dot.
+    s.values.forEach((v, i) => {
+      const lone = v !== null && (s.values[i - 1] ?? null) === null && (s.values[i + 1] ?? null) === null;
+      if (lone) chart.appendChild(svg('circle', { cx: x(i), cy: y(v), r: 3, class: `sw-chart-dot ${s.cls}` }, svg('title', {}, document.createTextNode(`${s.label}: ${fmtNum(v)}`))));
+    });
   }
   for (const m of markers) {
     chart.appendChild(svg('circle', { cx: x(m.at), cy: H - PAD, r: 4, class: 'sw-chart-marker', 'data-testid': 'freed-marker' },
@@ -165,6 +171,6 @@ export function whatIfPanel(policyId: string, days: number, draft: () => unknown
     if (timer !== undefined) clearTimeout(timer);
     timer = setTimeout(ask, 250);
   });
-  return h('fieldset', { class: 'sw-whatif', 'data-testid': 'whatif' }, h('legend', {}, 'What if'),
+  return h('fieldset', { class: 'sw-fieldset sw-whatif', 'data-testid': 'whatif' }, h('legend', {}, 'What if: seats freed with another threshold'),
     h('div', { class: 'sw-row' }, slider, value, ' days'), out);
 }

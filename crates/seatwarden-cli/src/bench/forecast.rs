@@ -7,27 +7,19 @@
 
 use seatwarden_core::evaluate::EvalContext;
 use seatwarden_core::forecast::{HORIZON_DAYS, forecast, what_if};
-use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::policy::Condition;
-use seatwarden_demo::DemoOptions;
 use serde_json::json;
 
 use crate::bench::Harness;
-use crate::bench::policy::bench_config;
+use crate::bench::policy::{bench_config, demo_index};
 use crate::cmd::support::CliError;
 
 /// Runs the forecast benchmarks at every size.
 pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
     let config = bench_config()?;
     for &users in &h.sizes.clone() {
-        let options = DemoOptions {
-            users,
-            seed: h.seed,
-            ..DemoOptions::default()
-        };
-        let bytes = serde_json::to_vec(&seatwarden_demo::generate(&options))?;
-        let index = DirectoryIndex::from_snapshot_json(&bytes).map_err(CliError::engine)?;
-        drop(bytes);
+        let (demo, index) = demo_index(h, users)?;
+        drop(demo);
         let now = index.taken_at();
         let ctx = EvalContext::default();
 

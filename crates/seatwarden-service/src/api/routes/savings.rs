@@ -283,29 +283,37 @@ pub(super) fn export_savings(
         "valueToDate".into(),
         "currency".into(),
     ]];
-    for a in &r.apps {
+    let lines = r
+        .apps
+        .iter()
+        .map(|a| {
+            let t = (
+                a.seats_this_month,
+                a.value_this_month,
+                a.seats_to_date,
+                a.value_to_date,
+            );
+            ("application", &a.application, &a.name, t)
+        })
+        .chain(r.policies.iter().map(|p| {
+            let t = (
+                p.tally.seats_this_month,
+                p.value_this_month,
+                p.tally.seats_to_date,
+                p.value_to_date,
+            );
+            ("policy", &p.policy, &p.name, t)
+        }));
+    for (kind, id, name, (month_seats, month_value, seats, value)) in lines {
         rows.push(vec![
             r.label.clone(),
-            "application".into(),
-            a.application.clone(),
-            a.name.clone(),
-            a.seats_this_month.to_string(),
-            money(a.value_this_month),
-            a.seats_to_date.to_string(),
-            money(a.value_to_date),
-            currency.clone(),
-        ]);
-    }
-    for p in &r.policies {
-        rows.push(vec![
-            r.label.clone(),
-            "policy".into(),
-            p.policy.clone(),
-            p.name.clone(),
-            p.tally.seats_this_month.to_string(),
-            money(p.value_this_month),
-            p.tally.seats_to_date.to_string(),
-            money(p.value_to_date),
+            kind.into(),
+            id.clone(),
+            name.clone(),
+            month_seats.to_string(),
+            money(month_value),
+            seats.to_string(),
+            money(value),
             currency.clone(),
         ]);
     }
