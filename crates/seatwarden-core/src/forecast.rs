@@ -167,6 +167,10 @@ fn effects(
     let mut out = Effects::new(n);
     let mut day_of = vec![NEVER_DAY; n];
     let today = now.day_number();
+    // The latest counted activity per user, read once (not per user and policy).
+    let mask = index.signal_mask(&config.settings.activity);
+    let combined = crate::evaluate::combined_activity(index, mask);
+    let activity: &[i64] = combined.as_deref().unwrap_or(&index.last_login);
     for policy in policies {
         let source = ActionSource::Policy {
             id: policy.id.clone(),
@@ -180,10 +184,23 @@ fn effects(
         }
         for m in &outcome.matched {
             for u in &(&m.users & &acted) {
-                let Some(day) =
-                    first_day(index, &outcome, m.basis, m.threshold_days, u, now, horizon)
-                else {
-                    continue;
+                let column = match m.basis {
+                    Basis::Inactive | Basis::OnceLoggedIn => Some(activity),
+                    Basis::NeverLoggedIn => Some(&index.created[..]),
+                    Basis::Deactivated | Basis::Selected => None,
+                };
+                let day = match column.map(|c| c.get(u as usize).copied()) {
+                    Some(Some(v)) if v != crate::index::NEVER => {
+                        crossing_day(Millis(v), m.threshold_days, now, horizon)
+                    }
+                    Some(_) => continue,
+                    None => {
+                        match first_day(index, &outcome, m.basis, m.threshold_days, u, now, horizon)
+                        {
+                            Some(d) => d,
+                            None => continue,
+                        }
+                    }
                 };
                 let day = match &policy.warning {
                     Some(w) if m.basis != Basis::NeverLoggedIn || w.never_logged_in => {
