@@ -12,6 +12,7 @@ import { renderImport } from './views/import';
 import { renderNotifications } from './views/notifications';
 import { renderSettings } from './views/settings';
 import { setPreviewOnly, previewBanner } from './preview';
+import { renderReports } from './views/reports';
 
 type View = (host: HTMLElement, rest: string[]) => Promise<void>;
 const TABS: [string, string, View][] = [
@@ -22,6 +23,7 @@ const TABS: [string, string, View][] = [
   ['import', 'Import / export', (el) => renderImport(el)],
   ['audit', 'Audit log', renderAudit],
   ['notifications', 'Notifications', (el) => renderNotifications(el)],
+  ['reports', 'Reports', (el) => renderReports(el)],
   ['settings', 'Settings', (el) => renderSettings(el)],
 ];
 

@@ -880,6 +880,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/licences/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Licence history: one record per application and UTC day (seats used, limit, active, idle 30/60/90, never logged in), and the accounts runs freed per day from the audit trail (also before the first record) */
+        get: operations["getLicenceHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Seats the enabled policies would free on each of the next days (upper bound and likely case), and when each licence runs out at the current growth rate */
+        get: operations["getForecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/savings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Seats freed this month and to date per application and per policy (audit trail), their value at the seat prices in settings, and the saving expected at the next renewal */
+        get: operations["getSavings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/savings/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The monthly savings report as CSV (one row per application and per policy) */
+        get: operations["exportSavings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/migration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who should not be migrated to Cloud (deactivated, never logged in, inactive by the counted signals), per product, with the Cloud seats and monthly cost left out */
+        get: operations["getMigrationPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/migration/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users not to migrate, in the columns of the Jira Cloud Migration Assistant's user file, Tombstone TRUE */
+        get: operations["exportMigrationUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/policies/{id}/whatif": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Seats a draft of this policy (another threshold, or a whole edited policy) would free now and in 30 days, against the saved policy */
+        post: operations["whatIfPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1198,6 +1317,7 @@ export interface components {
                 timezone: string;
                 activity: components["schemas"]["ActivitySettings"];
                 adminMail: components["schemas"]["AdminMailSettings"];
+                costs?: components["schemas"]["CostSettings"];
             };
         };
         GetMailSettingsResponse: {
@@ -2135,6 +2255,163 @@ export interface components {
             users: number;
             groups: number;
             directories: number;
+        };
+        SeatLimitValue: {
+            /** @enum {unknown} */
+            kind: "limited" | "unlimited";
+            seats?: number;
+        };
+        LicenceDay: {
+            date: string;
+            day: number;
+            application: string;
+            seatsUsed: number;
+            limit: number | null;
+            active: number;
+            idle30: number;
+            idle60: number;
+            idle90: number;
+            neverLoggedIn: number;
+        };
+        LicenceHistory: {
+            from: string;
+            to: string;
+            firstRecorded: string | null;
+            records: components["schemas"]["LicenceDay"][];
+            freed: {
+                date: string;
+                day: number;
+                run: number | null;
+                accounts: number;
+            }[];
+        };
+        ApplicationForecast: {
+            application: string;
+            name: string;
+            limit: components["schemas"]["SeatLimitValue"];
+            seatsUsed: number;
+            upper: number[];
+            likely: number[] | null;
+        };
+        RunOut: {
+            /** @enum {unknown} */
+            kind: "unlimited" | "full" | "not_enough_history" | "not_growing" | "on";
+            daysRecorded?: number;
+            daysNeeded?: number;
+            seatsPerDay?: number;
+            date?: string;
+            inDays?: number;
+        };
+        ForecastResponse: {
+            forecast: {
+                now: number;
+                horizonDays: number;
+                returnRate: number | null;
+                applications: components["schemas"]["ApplicationForecast"][];
+            };
+            runOut: {
+                application: string;
+                runOut: components["schemas"]["RunOut"];
+            }[];
+            returns: {
+                windowDays: number;
+                freed: number;
+                returned: number;
+            };
+            assumptions: {
+                upper: string;
+                likely: string;
+            };
+        };
+        WhatIfResponse: {
+            savedDays: number | null;
+            draftDays: number | null;
+            summary: string;
+            whatIf: {
+                laterDays: number;
+                deltaNow: number;
+                deltaLater: number;
+                applications: {
+                    application: string;
+                    savedNow: number;
+                    savedLater: number;
+                    draftNow: number;
+                    draftLater: number;
+                }[];
+            };
+        };
+        SavingsResponse: {
+            month: string;
+            currency: string | null;
+            accountsWithoutSeats: number;
+            applications: {
+                application: string;
+                name: string;
+                seatPrice: number | null;
+                seatsUsed: number;
+                seatsThisMonth: number;
+                seatsToDate: number;
+                valueThisMonth: number | null;
+                valueToDate: number | null;
+            }[];
+            policies: {
+                policy: string;
+                name: string;
+                seatsThisMonth: number;
+                seatsToDate: number;
+                accountsThisMonth: number;
+                accountsToDate: number;
+                valueThisMonth: number | null;
+                valueToDate: number | null;
+            }[];
+            renewal: null | {
+                date: string;
+                inDays: number;
+                forecastDays: number;
+                /** @enum {unknown} */
+                basis: "likely" | "upper";
+                value: number | null;
+                applications: {
+                    application: string;
+                    seats: number;
+                    value: number | null;
+                }[];
+            };
+        };
+        MigrationResponse: {
+            plan: {
+                now: number;
+                idleDays: number;
+                currency: string | null;
+                deactivated: number;
+                neverLoggedIn: number;
+                inactive: number;
+                monthlyCostLeftOut: number | null;
+                products: {
+                    application: string;
+                    name: string;
+                    seatsUsed: number;
+                    inactive: number;
+                    neverLoggedIn: number;
+                    deactivated: number;
+                    cloudSeatsLeftOut: number;
+                    cloudSeatsNeeded: number;
+                    cloudUserPrice: number | null;
+                    monthlyCostLeftOut: number | null;
+                }[];
+            };
+        };
+        /** @description Seat prices, currency and renewal date (core config::costs::CostSettings, docs/forecast.md). */
+        CostSettings: {
+            currency?: string;
+            renewalDate?: string;
+            applications: {
+                application: string;
+                /** @description Data Center: per seat per year */
+                seatPrice?: number;
+                /** @description Cloud: per user per month */
+                cloudUserPrice?: number;
+            }[];
         };
     };
     responses: {
@@ -3663,6 +3940,183 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getLicenceHistory: {
+        parameters: {
+            query?: {
+                /** @description Days back from today, today included */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceHistory"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getForecast: {
+        parameters: {
+            query?: {
+                /** @description Days to forecast after today */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getSavings: {
+        parameters: {
+            query?: {
+                /** @description The month, `YYYY-MM` (default: this month, UTC) */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavingsResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    exportSavings: {
+        parameters: {
+            query?: {
+                /** @description The month, `YYYY-MM` (default: this month, UTC) */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getMigrationPlan: {
+        parameters: {
+            query?: {
+                /** @description Idle this many days or more counts as inactive */
+                idleDays?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MigrationResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    exportMigrationUsers: {
+        parameters: {
+            query?: {
+                /** @description Idle this many days or more counts as inactive */
+                idleDays?: number;
+                bom?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    whatIfPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The condition's threshold in days for the draft */
+                    days?: number;
+                    /** @description The edited policy (defaults to the saved one) */
+                    policy?: Record<string, never>;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatIfResponse"];
                 };
             };
             default: components["responses"]["Error"];

@@ -19,6 +19,7 @@ mod audit;
 mod cloud;
 mod csv;
 mod directory;
+mod forecast;
 mod import;
 mod index;
 mod mail;
@@ -50,6 +51,7 @@ type Area = (&'static str, fn(&mut Harness) -> Result<(), CliError>);
 const AREAS: &[Area] = &[
     ("index", index::run),
     ("policy", policy::run),
+    ("forecast", forecast::run),
     ("csv", csv::run),
     ("import", import::run),
     ("mail", mail::run),

@@ -11,6 +11,7 @@
 //! The typed [`Config`] serialises back to the same JSON shape (serde), so a
 //! stored document round-trips.
 
+pub mod costs;
 mod migrate;
 mod parse;
 
@@ -178,6 +179,9 @@ pub struct Settings {
     /// Which activity signals count (`docs/activity.md`); all by default.
     #[serde(default)]
     pub activity: ActivitySettings,
+    /// Seat prices, currency and renewal date (`docs/forecast.md`).
+    #[serde(default)]
+    pub costs: costs::CostSettings,
 }
 
 /// Reactivation at login (`docs/login-reactivation.md`).
@@ -241,6 +245,7 @@ impl Default for Settings {
             deactivation_time: DeactivationTimeSource::default(),
             login: LoginSettings::default(),
             activity: ActivitySettings::default(),
+            costs: costs::CostSettings::default(),
         }
     }
 }

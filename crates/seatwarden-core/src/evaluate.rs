@@ -27,7 +27,8 @@
 mod rename;
 mod signals;
 
-use signals::{combined_activity, merge_warming};
+pub(crate) use signals::combined_activity;
+use signals::merge_warming;
 
 use std::collections::HashMap;
 

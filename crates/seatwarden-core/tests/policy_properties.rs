@@ -2,7 +2,10 @@
 //! - a protected user, a sysadmin or the acting admin never gets an action;
 //! - safe and live plans are identical apart from the mode;
 //! - raising a threshold never adds users;
-//! - the plan hash changes exactly when the planned writes change.
+//! - the plan hash changes exactly when the planned writes change;
+//! - the forecast's day 0 is the plan of now, its day *d* (no warnings) the
+//!   plan of `now + d`, its upper bound monotone; a what-if with the saved
+//!   policy is that policy's preview.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,9 +17,10 @@ use proptest::prelude::*;
 use roaring::RoaringBitmap;
 use seatwarden_core::config::Config;
 use seatwarden_core::evaluate::{EvalContext, evaluate};
+use seatwarden_core::forecast::{HORIZON_DAYS, forecast, freed_by_plan, what_if};
 use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::plan::Plan;
-use seatwarden_core::policy::Mode;
+use seatwarden_core::policy::{Condition, Mode};
 use seatwarden_core::{Millis, UserKey};
 use serde_json::{Value, json};
 
@@ -108,7 +112,12 @@ fn snapshot(users: &[U]) -> Vec<u8> {
                 {"id": 2, "name": "LDAP", "kind": "ldap", "capabilities": none, "localGroups": ["tag"]}
             ],
             "groups": GROUPS.iter().map(|g| json!({"name": g, "licence": g.starts_with("licensed")})).collect::<Vec<_>>(),
-            "licences": [],
+            "licences": [
+                {"application": "a", "name": "A", "limit": {"kind": "limited", "seats": 50},
+                 "seatsUsed": 0, "groups": ["licensed-a", "licensed-b"]},
+                {"application": "b", "name": "B", "limit": {"kind": "unlimited"},
+                 "seatsUsed": 0, "groups": ["licensed-b"]}
+            ],
             "sysadmins": sysadmins
         },
         "pages": [{"users": us}]
@@ -126,6 +135,8 @@ struct P {
     live: bool,
     membership_only: bool,
     only_team: bool,
+    /// Warn this many days before (kept below the threshold).
+    warn: Option<u32>,
 }
 
 fn policy_strategy() -> impl Strategy<Value = P> {
@@ -138,9 +149,10 @@ fn policy_strategy() -> impl Strategy<Value = P> {
         any::<bool>(),
         any::<bool>(),
         prop::bool::weighted(0.3),
+        prop::option::weighted(0.3, 1u32..60),
     )
         .prop_map(
-            |(kind, days, never, once, priority, live, membership_only, only_team)| P {
+            |(kind, days, never, once, priority, live, membership_only, only_team, warn)| P {
                 kind,
                 days,
                 never,
@@ -149,6 +161,7 @@ fn policy_strategy() -> impl Strategy<Value = P> {
                 live,
                 membership_only,
                 only_team,
+                warn,
             },
         )
 }
@@ -177,8 +190,20 @@ fn policy_json(i: usize, p: &P) -> Value {
     if p.only_team {
         scope["target"] = json!({"kind": "only_groups", "groups": ["team"]});
     }
-    json!({"id": format!("p{i}"), "priority": p.priority, "mode": if p.live { "live" } else { "safe" },
-           "scope": scope, "condition": condition, "action": action})
+    let mut policy = json!({"id": format!("p{i}"), "priority": p.priority, "mode": if p.live { "live" } else { "safe" },
+           "scope": scope, "condition": condition, "action": action});
+    if let Some(w) = p.warn
+        && p.kind != 4
+    {
+        let mut least = p.days;
+        for d in [p.never, p.once].into_iter().flatten() {
+            least = least.min(d);
+        }
+        if least > 1 {
+            policy["warning"] = json!({"daysBefore": w.min(least - 1), "neverLoggedIn": w % 2 == 0 && p.never.is_some()});
+        }
+    }
+    policy
 }
 
 fn config(policies: &[P]) -> Config {
@@ -295,35 +320,177 @@ proptest! {
     }
 }
 
-#[test]
-fn dropping_one_write_changes_the_hash() {
-    let users: Vec<U> = (0..6)
-        .map(|i| U {
-            active: true,
-            last_login_days: Some(100 + i),
-            created_days: 500,
-            login_count: Some(5),
-            deactivated_days: None,
-            groups: 0b0010,
-            read_only_dir: false,
-            sysadmin: false,
-        })
-        .collect();
-    let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
-    let p = P {
+/// An active user idle `idle` days (logged in five times), in groups `groups`.
+fn idle_user(idle: i64, groups: u8) -> U {
+    U {
+        active: true,
+        last_login_days: Some(idle),
+        created_days: 500,
+        login_count: Some(5),
+        deactivated_days: None,
+        groups,
+        read_only_dir: false,
+        sysadmin: false,
+    }
+}
+
+/// A live "deactivate after `days` idle" policy, nothing else set.
+fn live_deactivate(days: u32) -> P {
+    P {
         kind: 5,
-        days: 30,
+        days,
         never: None,
         once: None,
         priority: 0,
         live: true,
         membership_only: false,
         only_team: false,
-    };
+        warn: None,
+    }
+}
+
+#[test]
+fn dropping_one_write_changes_the_hash() {
+    let users: Vec<U> = (0..6).map(|i| idle_user(100 + i, 0b0010)).collect();
+    let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
+    let p = live_deactivate(30);
     let mut plan = evaluate(&config(&[p]), &index, Millis(NOW), &EvalContext::default());
     let before = plan.hash(&index);
     assert_eq!(plan.actions(&index).len(), 6);
     plan.outcomes[0].account_users.remove(3);
     assert_eq!(plan.actions(&index).len(), 5);
     assert_ne!(plan.hash(&index), before);
+}
+
+fn seats(f: &seatwarden_core::forecast::Forecast, day: usize) -> Vec<u64> {
+    f.applications.iter().map(|a| a.upper[day]).collect()
+}
+
+fn freed(plan: &Plan, index: &DirectoryIndex) -> Vec<u64> {
+    freed_by_plan(plan, index).iter().map(|s| s.seats).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_forecast_at_day_zero_equals_the_plan_of_now(
+        users in prop::collection::vec(user_strategy(), 1..40),
+        policies in prop::collection::vec(policy_strategy(), 1..5),
+        offset in 0i64..DAY,
+    ) {
+        // An instant between whole days of the data: crossings round up.
+        let now = Millis(NOW + offset);
+        let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
+        let config = config(&policies);
+        let f = forecast(&config, &index, now, HORIZON_DAYS, &ctx(), Some(0.4));
+        let plan = evaluate(&config, &index, now, &ctx());
+        prop_assert_eq!(seats(&f, 0), freed(&plan, &index));
+        for a in &f.applications {
+            prop_assert!(a.upper.windows(2).all(|w| w[0] <= w[1]), "upper not monotone: {:?}", a.upper);
+            let likely = a.likely.as_ref().unwrap();
+            prop_assert_eq!(likely[0], a.upper[0]);
+            prop_assert!(likely.iter().zip(&a.upper).all(|(l, u)| l <= u));
+            prop_assert!(likely.windows(2).all(|w| w[0] <= w[1]));
+        }
+    }
+
+    #[test]
+    fn the_forecast_at_day_d_equals_the_plan_of_that_day(
+        users in prop::collection::vec(user_strategy(), 1..40),
+        policies in prop::collection::vec(policy_strategy(), 1..5),
+        offset in 0i64..DAY,
+    ) {
+        // Without warnings nothing but the instant changes between the plans.
+        let policies: Vec<P> = policies.into_iter().map(|p| P { warn: None, ..p }).collect();
+        let now = Millis(NOW + offset);
+        let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
+        let config = config(&policies);
+        let f = forecast(&config, &index, now, HORIZON_DAYS, &ctx(), None);
+        for day in 0..=HORIZON_DAYS {
+            let plan = evaluate(&config, &index, now.plus_days(day), &ctx());
+            prop_assert_eq!(seats(&f, day as usize), freed(&plan, &index), "day {}", day);
+        }
+    }
+
+    #[test]
+    fn a_what_if_with_the_saved_threshold_equals_the_policys_preview(
+        users in prop::collection::vec(user_strategy(), 1..40),
+        policies in prop::collection::vec(policy_strategy(), 1..4),
+        pick in 0usize..4,
+        raise in 1u32..60,
+    ) {
+        let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
+        let config = config(&policies);
+        let saved = config.policies[pick % config.policies.len()].clone();
+        let answer = what_if(&config, &index, Millis(NOW), &ctx(), &saved);
+        let preview = evaluate(&config, &index, Millis(NOW), &EvalContext {
+            only: Some(vec![saved.id.clone()]),
+            preview: true,
+            ..ctx()
+        });
+        let now: Vec<u64> = answer.applications.iter().map(|a| a.draft_now).collect();
+        prop_assert_eq!(now, freed(&preview, &index));
+        prop_assert_eq!(answer.delta_now, 0);
+        prop_assert_eq!(answer.delta_later, 0);
+        // A higher threshold never frees more, now or later.
+        if let Condition::Inactive(mut inactive) = saved.condition {
+            inactive.days += raise;
+            let mut higher = saved.clone();
+            higher.condition = Condition::Inactive(inactive);
+            if let Some(w) = &mut higher.warning {
+                w.days_before = w.days_before.min(inactive.days - 1);
+            }
+            let answer = what_if(&config, &index, Millis(NOW), &ctx(), &higher);
+            prop_assert!(answer.delta_now <= 0 && answer.delta_later <= 0, "{:?}", answer);
+        }
+    }
+}
+
+#[test]
+fn the_forecast_counts_each_seat_on_the_day_its_holder_crosses() {
+    let user = idle_user;
+    // Licence `a` is granted by `licensed-a` (0b0010) or `licensed-b`
+    // (0b0100); `b` by `licensed-b`. User 0 is the acting admin.
+    let users = vec![
+        user(400, 0b0010),
+        user(95, 0b0010),
+        user(85, 0b0010),
+        user(80, 0b0110),
+        user(10, 0b0010),
+    ];
+    let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
+    let deactivate = live_deactivate(90);
+    let f = forecast(
+        &config(std::slice::from_ref(&deactivate)),
+        &index,
+        Millis(NOW),
+        90,
+        &ctx(),
+        None,
+    );
+    let a = &f.applications[0].upper;
+    let b = &f.applications[1].upper;
+    assert_eq!(
+        (a[0], a[4], a[5], a[9], a[10], a[79], a[80]),
+        (1, 1, 2, 2, 3, 3, 4)
+    );
+    assert_eq!((b[9], b[10]), (0, 1));
+    // Removing `licensed-a` alone leaves user 3 their seat of `a` through
+    // `licensed-b`: only users 1, 2 and 4 lose it.
+    let revoke = P {
+        kind: 1,
+        ..deactivate.clone()
+    };
+    let f = forecast(&config(&[revoke]), &index, Millis(NOW), 90, &ctx(), None);
+    assert_eq!(f.applications[0].upper[90], 3);
+    assert_eq!(f.applications[1].upper[90], 0);
+    // A warning of 7 days not yet sent: nobody before day 7.
+    let warned = P {
+        warn: Some(7),
+        ..deactivate
+    };
+    let f = forecast(&config(&[warned]), &index, Millis(NOW), 90, &ctx(), None);
+    let a = &f.applications[0].upper;
+    assert_eq!((a[0], a[6], a[7], a[10]), (0, 0, 2, 3));
 }

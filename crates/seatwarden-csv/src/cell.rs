@@ -54,6 +54,20 @@ pub fn restore(cell: &str) -> &str {
     cell.strip_prefix('\'').unwrap_or(cell)
 }
 
+/// A CSV writer for an export: the byte-order mark first when `bom` (for
+/// spreadsheet programs), CRLF line ends as RFC 4180 writes them.
+pub(crate) fn export_writer<W: std::io::Write>(
+    mut out: W,
+    bom: bool,
+) -> std::io::Result<csv::Writer<W>> {
+    if bom {
+        out.write_all(crate::table::BOM)?;
+    }
+    Ok(csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use seatwarden_core::{Group, GroupName, Operation, OperationFailure};
 
 use crate::cell;
 use crate::error::{Position, Problem, ProblemKind, Problems, Rejected};
-use crate::table::{BOM, ColumnMatch, Table, normalise_header};
+use crate::table::{ColumnMatch, Table, normalise_header};
 use crate::target::fold_into;
 use crate::validate;
 
@@ -177,17 +177,12 @@ pub fn plan_group_file<R: Read, L: GroupLookup + ?Sized>(
 /// Writes the groups export: a `group` column and, when `member_counts` is
 /// set, a `members` column. Cells are formula-safe.
 pub fn export_groups<'g, W: io::Write>(
-    mut out: W,
+    out: W,
     groups: impl IntoIterator<Item = (&'g GroupName, u64)>,
     member_counts: bool,
     bom: bool,
 ) -> io::Result<u64> {
-    if bom {
-        out.write_all(BOM)?;
-    }
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut w = cell::export_writer(out, bom)?;
     let header: &[&str] = if member_counts {
         &["group", "members"]
     } else {

@@ -27,6 +27,7 @@ pub mod import;
 pub mod index;
 pub mod preview_source;
 pub mod rows;
+pub mod migration;
 mod table;
 pub mod target;
 pub mod timestamp;

@@ -26,6 +26,7 @@
 mod admin_mail;
 pub mod document;
 mod error;
+mod history;
 pub mod import;
 mod import_plan;
 mod login;
@@ -58,6 +59,7 @@ use login::record_logins;
 
 pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
+pub use history::{FREEING, ReturnObservation};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
 pub use preview::{ImportPreview, Preview, RevertPreview};
@@ -180,6 +182,9 @@ pub struct TickReport {
     /// the login.
     #[serde(default)]
     pub logins_not_completed: u64,
+    /// Today's licence history records were written by this tick.
+    #[serde(default)]
+    pub licence_history: bool,
 }
 
 pub(crate) struct IndexSlot {

@@ -28,6 +28,7 @@ use seatwarden_audit::{
     Page, PolicyId, PurgeReport, Retention, RunId, RunQuery, RunUpdate, StoredEntry, SummaryCards,
 };
 use seatwarden_core::Millis;
+pub use seatwarden_core::forecast::LicenceDay;
 
 pub use config::{ConfigDocument, ConfigVersion};
 pub use journal::{
@@ -302,6 +303,17 @@ pub trait Store: Send + Sync {
 
     /// Gives our lease up; returns whether we held it.
     fn release_lease(&self, policy: &PolicyId, owner: &LeaseOwner) -> StoreResult<bool>;
+
+    // ---- licence history ----
+
+    /// Writes day records, each replacing the stored record of the same day
+    /// and application (the last write of a day wins), and deletes records of
+    /// days before `keep_from_day`, in one transaction.
+    fn put_licence_days(&self, days: &[LicenceDay], keep_from_day: i64) -> StoreResult<()>;
+
+    /// The records of days `from_day..=to_day`, oldest day first, then by
+    /// application key.
+    fn licence_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<LicenceDay>>;
 }
 
 /// `now + d` in milliseconds, saturating.

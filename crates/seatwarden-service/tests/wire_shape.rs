@@ -89,7 +89,16 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
         .expect("the default configuration has templates")
         .to_owned();
 
+    let (status, what_if) = call(
+        s,
+        Method::Post,
+        &format!("/api/policies/{policy}/whatif"),
+        Some(serde_json::json!({"days": 60})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{what_if}");
     let mut answers = vec![
+        ("POST /api/policies/{id}/whatif".to_owned(), what_if),
         ("POST /api/policies".to_owned(), created),
         ("POST /api/bulk/{planId}/run".to_owned(), ran.clone()),
         ("POST /api/policies/{id}/preview".to_owned(), preview),
@@ -102,6 +111,10 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
         ("/api/users/{key}", "/api/users/K-idle0000".to_owned()),
         ("/api/directories", "/api/directories".to_owned()),
         ("/api/licences", "/api/licences".to_owned()),
+        ("/api/licences/history", "/api/licences/history".to_owned()),
+        ("/api/forecast", "/api/forecast".to_owned()),
+        ("/api/savings", "/api/savings".to_owned()),
+        ("/api/migration", "/api/migration".to_owned()),
         ("/api/policies", "/api/policies".to_owned()),
         ("/api/policies/{id}", format!("/api/policies/{policy}")),
         (

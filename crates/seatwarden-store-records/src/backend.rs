@@ -39,11 +39,13 @@ pub enum Table {
     Outbox,
     /// Policy leases (key: policy id).
     Leases,
+    /// Licence history (key: `day:application`; time: the day).
+    LicenceHistory,
 }
 
 impl Table {
     /// Every table, in a fixed order (for backends that create them up front).
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 9] = [
         Table::Config,
         Table::Audit,
         Table::Runs,
@@ -52,6 +54,7 @@ impl Table {
         Table::BeforeStates,
         Table::Outbox,
         Table::Leases,
+        Table::LicenceHistory,
     ];
 
     /// The table's stable wire name.
@@ -65,6 +68,7 @@ impl Table {
             Table::BeforeStates => "before_states",
             Table::Outbox => "outbox",
             Table::Leases => "leases",
+            Table::LicenceHistory => "licence_history",
         }
     }
 }

@@ -12,6 +12,7 @@
 //! | before-states | `before_states` | `[run,user]` | run id | run start | – | `AccountState` |
 //! | mail outbox | `outbox` | dedup key | – | next attempt | mail status | `OutboxMessage` (id = row id) |
 //! | leases | `leases` | policy id | – | expiry | – | owner (none once released) + expiry |
+//! | licence history | `licence_history` | `day:application` | – | the day (midnight UTC) | – | `LicenceDay` |
 //!
 //! Every guarantee that needs atomicity comes from one backend call: a
 //! configuration save, a run update, an outbox claim and a lease change are
@@ -27,6 +28,7 @@
 //! rest of the filter in Rust, reading each window in bounded chunks.
 
 mod audit;
+mod history;
 mod work;
 
 use std::collections::HashMap;
@@ -44,8 +46,8 @@ use seatwarden_audit::{
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_service::store::{
     AccountState, ActionKey, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan,
-    Lease, LeaseOutcome, LeaseOwner, MailId, NewOutboxMessage, OutboxMessage, OutboxQuery,
-    PlannedAction, RunJournal, Store, StoreError, StoreResult,
+    Lease, LeaseOutcome, LeaseOwner, LicenceDay, MailId, NewOutboxMessage, OutboxMessage,
+    OutboxQuery, PlannedAction, RunJournal, Store, StoreError, StoreResult,
 };
 
 use crate::backend::{BackendError, Record, RecordBackend, Scan, Table};
@@ -390,5 +392,13 @@ impl<B: RecordBackend + ?Sized> Store for RecordStore<B> {
 
     fn release_lease(&self, policy: &PolicyId, owner: &LeaseOwner) -> StoreResult<bool> {
         self.release(policy, owner)
+    }
+
+    fn put_licence_days(&self, days: &[LicenceDay], keep_from_day: i64) -> StoreResult<()> {
+        self.put_days(days, keep_from_day)
+    }
+
+    fn licence_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<LicenceDay>> {
+        self.days_between(from_day, to_day)
     }
 }

@@ -11,11 +11,11 @@ use seatwarden_audit::{
 use seatwarden_core::Millis;
 use seatwarden_service::store::{
     AccountState, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan, Lease,
-    LeaseOutcome, LeaseOwner, MailId, MailStatus, NewOutboxMessage, OutboxMessage, OutboxQuery,
-    PlannedAction, RunJournal, Store, StoreResult,
+    LeaseOutcome, LeaseOwner, LicenceDay, MailId, MailStatus, NewOutboxMessage, OutboxMessage,
+    OutboxQuery, PlannedAction, RunJournal, Store, StoreResult,
 };
 
-use crate::{SqliteStore, audit, backend, work};
+use crate::{SqliteStore, audit, backend, history, work};
 
 impl Store for SqliteStore {
     fn load_config(&self) -> StoreResult<Option<ConfigDocument>> {
@@ -217,5 +217,13 @@ impl Store for SqliteStore {
 
     fn release_lease(&self, policy: &PolicyId, owner: &LeaseOwner) -> StoreResult<bool> {
         self.write(|tx| work::release(tx, policy, owner))
+    }
+
+    fn put_licence_days(&self, days: &[LicenceDay], keep_from_day: i64) -> StoreResult<()> {
+        self.write(|tx| history::put(tx, days, keep_from_day))
+    }
+
+    fn licence_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<LicenceDay>> {
+        self.read(|conn| history::range(conn, from_day, to_day))
     }
 }

@@ -134,6 +134,15 @@ SELECT 1, EXISTS (
     SELECT 1 FROM (SELECT at, lead(at) OVER (ORDER BY id) AS next FROM audit) WHERE next < at
 );
 "#,
+    // 3: licence history, one row per UTC day and application (issue 22).
+    r#"
+CREATE TABLE licence_history (
+    day          INTEGER NOT NULL,
+    application  TEXT NOT NULL,
+    figures      TEXT NOT NULL,
+    PRIMARY KEY (day, application)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes.

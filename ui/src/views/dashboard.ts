@@ -7,6 +7,7 @@ import { navigate } from '../router';
 import { heldRunsBanner } from './held-runs';
 import { mailState, mailBanner } from './mail-state';
 import { signalsPanel, type SignalStatus } from '../signals';
+import { licenceHistorySection, forecastSection } from './forecast';
 
 type DashboardAnswer = Schemas['GetDashboardResponse'];
 export type RunSummary = Schemas['Run'];
@@ -93,6 +94,8 @@ export async function renderDashboard(host: HTMLElement): Promise<void> {
           // A full licence (no seat left) in a warning colour: the next new user gets no access.
           h('td', {}, a.seatsAvailable === null ? 'unlimited' : a.seatsAvailable === 0 ? lozenge('0 left: licence full', 'warning') : fmtNum(a.seatsAvailable))))))
         : h('p', { class: 'sw-muted' }, 'No licensed applications.')),
+    licenceHistorySection(),
+    forecastSection(),
     h('div', { class: 'sw-grid2' },
       section('Accounts', pie([['Active in window', f.activeInWindow], ['Inactive in window', f.inactiveInWindow], ['Deactivated', f.deactivated]])),
       section('Users last seen per day', bars(f.lastSeenPerDay))),

@@ -12,6 +12,7 @@ import { directories, directoryLabel, Directory } from '../directories';
 import { FieldErrors, list, joinList, check } from '../form';
 import { preview, runNow } from './policy-actions';
 import { applies } from '../preview';
+import { whatIfPanel } from './forecast';
 
 export type ActionKind = 'deactivate' | 'suspend' | 'remove_groups' | 'add_groups' | 'remove_licence_groups' | 'floating_licence' | 'reactivate' | 'delete';
 
@@ -293,6 +294,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       tab.login ? loginNote(tab) : scheduleSection(model, errors),
       tab.kind === 'reactivate' ? verificationSection(dirs) : null,
       tab.login ? null : conditionSection(model, errors),
+      id && !tab.login ? whatIfPanel(id, model.days, () => toPolicy(model)) : null,
       actionSection(model, errors, drawRules),
       scopeSection(model, errors, dirs, tab),
       tab.login ? null : warningSection(model, errors, templates),

@@ -158,6 +158,22 @@ pub(crate) fn bench_config() -> Result<Config, CliError> {
     Config::from_value(doc).map_err(CliError::engine)
 }
 
+/// The benchmark's demo organisation of `users` users, and its index.
+pub(crate) fn demo_index(
+    h: &Harness,
+    users: usize,
+) -> Result<(seatwarden_core::snapshot::SnapshotFile, DirectoryIndex), CliError> {
+    let options = DemoOptions {
+        users,
+        seed: h.seed,
+        ..DemoOptions::default()
+    };
+    let demo = seatwarden_demo::generate(&options);
+    let bytes = serde_json::to_vec(&demo)?;
+    let index = DirectoryIndex::from_snapshot_json(&bytes).map_err(CliError::engine)?;
+    Ok((demo, index))
+}
+
 fn budget(users: usize, at_100k: f64, at_1m: f64) -> f64 {
     if users <= 100_000 { at_100k } else { at_1m }
 }
@@ -216,15 +232,7 @@ fn signals_plan(
 pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
     let config = bench_config()?;
     for &users in &h.sizes.clone() {
-        let options = DemoOptions {
-            users,
-            seed: h.seed,
-            ..DemoOptions::default()
-        };
-        let demo = seatwarden_demo::generate(&options);
-        let bytes = serde_json::to_vec(&demo)?;
-        let index = DirectoryIndex::from_snapshot_json(&bytes).map_err(CliError::engine)?;
-        drop(bytes);
+        let (demo, index) = demo_index(h, users)?;
         signals_plan(h, &config, &index, demo, users)?;
         let now = index.taken_at();
         let ctx = EvalContext::default();

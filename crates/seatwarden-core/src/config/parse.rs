@@ -7,6 +7,7 @@
 //! fields are reported too, and only a document with no issue at all becomes
 //! a [`Config`].
 
+mod costs;
 mod policy;
 mod walk;
 
@@ -208,6 +209,10 @@ fn settings(w: &mut Walk, mut obj: Obj<'_>) -> Settings {
         }
         None => d.activity,
     };
+    let costs = match obj.object(w, "costs") {
+        Some(c) => costs::costs(w, c),
+        None => d.costs.clone(),
+    };
     obj.finish(w);
     Settings {
         protected_groups,
@@ -222,6 +227,7 @@ fn settings(w: &mut Walk, mut obj: Obj<'_>) -> Settings {
         deactivation_time,
         login,
         activity,
+        costs,
     }
 }
 

@@ -57,7 +57,7 @@ impl Evaluator<'_> {
 
 /// The latest date among the counted signals, per user; `None` when login
 /// is the only counted signal (the evaluator then scans `last_login` itself).
-pub(super) fn combined_activity(index: &DirectoryIndex, mask: SignalMask) -> Option<Vec<i64>> {
+pub(crate) fn combined_activity(index: &DirectoryIndex, mask: SignalMask) -> Option<Vec<i64>> {
     if mask == 1 {
         return None;
     }

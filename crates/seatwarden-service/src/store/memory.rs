@@ -24,8 +24,9 @@ use seatwarden_core::{Millis, UserKey};
 use super::config::validate_json;
 use super::{
     AccountState, ActionKey, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan,
-    Lease, LeaseOutcome, LeaseOwner, MailId, MailStatus, NewOutboxMessage, OutboxMessage,
-    OutboxQuery, PlannedAction, RunJournal, Store, StoreError, StoreResult, add_duration,
+    Lease, LeaseOutcome, LeaseOwner, LicenceDay, MailId, MailStatus, NewOutboxMessage,
+    OutboxMessage, OutboxQuery, PlannedAction, RunJournal, Store, StoreError, StoreResult,
+    add_duration,
 };
 
 struct JournalState {
@@ -47,6 +48,8 @@ struct Inner {
     dedup: HashMap<String, MailId>,
     next_mail: i64,
     leases: HashMap<PolicyId, Lease>,
+    /// Licence history by (day, application).
+    licence_days: BTreeMap<(i64, String), LicenceDay>,
 }
 
 impl Inner {
@@ -582,5 +585,30 @@ impl Store for MemoryStore {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    fn put_licence_days(&self, days: &[LicenceDay], keep_from_day: i64) -> StoreResult<()> {
+        let mut inner = self.inner.lock();
+        for d in days {
+            inner
+                .licence_days
+                .insert((d.day, d.application.0.clone()), d.clone());
+        }
+        inner
+            .licence_days
+            .retain(|(day, _), _| *day >= keep_from_day);
+        Ok(())
+    }
+
+    fn licence_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<LicenceDay>> {
+        let inner = self.inner.lock();
+        if from_day > to_day {
+            return Ok(Vec::new());
+        }
+        Ok(inner
+            .licence_days
+            .range((from_day, String::new())..(to_day.saturating_add(1), String::new()))
+            .map(|(_, d)| d.clone())
+            .collect())
     }
 }

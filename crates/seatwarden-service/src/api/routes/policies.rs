@@ -40,7 +40,7 @@ fn check_version(
 
 /// Validates a configuration given as JSON; issues of policy `at` are
 /// reported relative to the policy when `relative` is set.
-fn parse_config(value: Value, at: Option<usize>) -> Result<Config, ApiError> {
+pub(super) fn parse_config(value: Value, at: Option<usize>) -> Result<Config, ApiError> {
     Config::from_value(value).map_err(|e| {
         let mut issues = e.issues();
         if let Some(i) = at {

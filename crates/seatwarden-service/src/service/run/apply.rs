@@ -235,6 +235,11 @@ impl Service {
             }
         }
         self.finish_with(run, status, counts, now)?;
+        // The licence chart shows the drop on the day it happened (the
+        // scheduler's next daily write repairs a failure here).
+        if counts.succeeded > 0 {
+            let _ = self.record_licence_history(now);
+        }
         // Policy runs report to the admins (when the run-report template
         // is on); the outbox sends one per run even if this is resumed.
         if stored.is_some_and(|s| s.kind == RunKind::ScheduledCleanup) {

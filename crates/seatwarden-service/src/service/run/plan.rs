@@ -34,6 +34,35 @@ use seatwarden_mail::TemplateKind;
 pub(super) const PREVIEW_REQUESTED: &str = "preview-requested";
 
 impl Service {
+    /// The facts evaluation needs besides the index: the automation account,
+    /// the audit's deactivation times, the last never-logged-in share and
+    /// the warnings sent. The forecast and the what-if use the same, so their
+    /// day 0 is exactly the plan.
+    pub(crate) fn eval_context(
+        &self,
+        now: Millis,
+        only: Option<Vec<PolicyId>>,
+        preview: bool,
+        warned: Vec<Warned>,
+    ) -> EvalContext {
+        let settings = self.settings();
+        // A store failure here keeps the last facts read: `plan_run` has
+        // refreshed them (reporting any failure) just before taking the
+        // index, so this read is the few entries appended since.
+        let facts = self
+            .refresh_facts(now)
+            .unwrap_or_else(|_| self.trail.lock().last());
+        EvalContext {
+            acting_admin: settings.automation_account.clone(),
+            audit_deactivations: facts.deactivations.as_ref().clone(),
+            previous_never_logged_in_bp: facts.previous_never_logged_in_bp,
+            only,
+            preview,
+            approved_hash: None,
+            warned,
+        }
+    }
+
     /// Plans the given policies at `now` over the current index.
     pub(crate) fn plan_policies(
         &self,
@@ -44,21 +73,7 @@ impl Service {
         warned: Vec<Warned>,
     ) -> (Plan, RunPlan, String) {
         let settings = self.settings();
-        // A store failure here keeps the last facts read: `plan_run` has
-        // refreshed them (reporting any failure) just before taking the
-        // index, so this read is the few entries appended since.
-        let facts = self
-            .refresh_facts(now)
-            .unwrap_or_else(|_| self.trail.lock().last());
-        let ctx = EvalContext {
-            acting_admin: settings.automation_account.clone(),
-            audit_deactivations: facts.deactivations.as_ref().clone(),
-            previous_never_logged_in_bp: facts.previous_never_logged_in_bp,
-            only,
-            preview,
-            approved_hash: None,
-            warned,
-        };
+        let ctx = self.eval_context(now, only, preview, warned);
         let plan = evaluate(&settings.config, index, now, &ctx);
         let status = plan.status();
         let ready =

@@ -151,6 +151,7 @@ pub(crate) fn tick(service: &Service, now: Millis) -> Result<TickReport, Service
         report.mails_queued = crate::service::mail::queue_due(service, now)?;
     }
     report.purged_entries = purge(service, now)?;
+    report.licence_history = service.daily_licence_history(now)?;
     Ok(report)
 }
 

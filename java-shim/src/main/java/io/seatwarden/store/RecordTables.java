@@ -19,7 +19,8 @@ public final class RecordTables {
           OutcomesRow.class,
           BeforeStatesRow.class,
           OutboxRow.class,
-          LeasesRow.class);
+          LeasesRow.class,
+          LicenceHistoryRow.class);
 
   private static final Map<String, Class<? extends RecordRow>> BY_WIRE_NAME =
       Map.of(
@@ -30,7 +31,8 @@ public final class RecordTables {
           "outcomes", OutcomesRow.class,
           "before_states", BeforeStatesRow.class,
           "outbox", OutboxRow.class,
-          "leases", LeasesRow.class);
+          "leases", LeasesRow.class,
+          "licence_history", LicenceHistoryRow.class);
 
   private RecordTables() {}
 

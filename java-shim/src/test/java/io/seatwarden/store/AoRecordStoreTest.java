@@ -330,7 +330,16 @@ class AoRecordStoreTest {
   @Test
   void everyWireTableHasAnEntity() {
     for (String table :
-        List.of("config", "audit", "runs", "journal", "outcomes", "before_states", "outbox", "leases")) {
+        List.of(
+            "config",
+            "audit",
+            "runs",
+            "journal",
+            "outcomes",
+            "before_states",
+            "outbox",
+            "leases",
+            "licence_history")) {
       assertArrayEquals(new long[] {1}, store.insert(table, List.of(row(null, null, 0, null, "{}"))));
     }
   }

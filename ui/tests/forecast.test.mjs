@@ -1,0 +1,132 @@
+// Licence history, forecast and what-if (issue 22): a live bulk run frees seats, the
+// dashboard's 12-month chart shows the seats used with the licence limit and marks the
+// run; the forecast shows both curves with their assumptions in words; the policy
+// editor's what-if slider answers "with N instead of M days".
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, settle } from './harness.mjs';
+
+let server; let browser;
+before(async () => {
+  server = await startServer();
+  browser = await openBrowser(server);
+});
+after(async () => { await browser?.close(); await server?.stop(); });
+
+test('the dashboard charts the licence history with its limit and marks the run that freed seats', async () => {
+  const { page } = browser;
+  // Three licensed, active users deactivated by a live bulk run.
+  const users = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ status: 'active', licence: 'licensed', directories: [1], pageSize: 10 }))}`)).body;
+  const keys = (users.rows ?? []).slice(0, 3).map((r) => r.key);
+  assert.equal(keys.length, 3, JSON.stringify(users).slice(0, 300));
+  const plan = await apiSend(page, 'POST', 'bulk/plan', { action: 'deactivate', keys });
+  assert.equal(plan.status, 200, plan.text);
+  const ran = await apiSend(page, 'POST', `bulk/${plan.body.planId}/run`, { planHash: plan.body.planHash });
+  assert.equal(ran.status, 202, ran.text);
+  const done = await settle(page, ran.body.runId);
+  assert.equal(done.status, 'succeeded');
+
+  const history = (await api(page, 'licences/history?days=365')).body;
+  assert.ok(history.records.length > 0, 'the live run wrote today\'s records');
+  assert.ok(history.freed.some((f) => f.run === ran.body.runId && f.accounts === 3), JSON.stringify(history.freed));
+
+  await openTab(page, 'dashboard');
+  const chart = page.getByTestId('history-chart').first();
+  await chart.waitFor();
+  assert.match(await chart.getAttribute('aria-label'), /over the last 12 months/);
+  assert.equal(await chart.locator('[data-series="sw-series-used"]').count(), 1, 'a line of seats used');
+  const limited = history.records.some((r) => r.limit !== null);
+  if (limited) assert.ok(await page.getByTestId('history-chart').locator('[data-series="sw-series-limit"]').count() >= 1, 'the limit line');
+  const marker = page.getByTestId('freed-marker').first();
+  await marker.waitFor();
+  assert.match(await marker.locator('title').textContent(), new RegExp(`run #${ran.body.runId} freed 3 accounts`));
+  await shot(page, 'forecast-history');
+});
+
+test('the forecast shows both curves with their assumptions in words', async () => {
+  const { page } = browser;
+  const created = await createPolicy(page, {
+    name: 'Forecast idle 60', enabled: true, mode: 'safe', condition: { kind: 'inactive', days: 60 }, action: { kind: 'deactivate' },
+  });
+  assert.equal(created.status, 201, created.text);
+  const answer = (await api(page, 'forecast?days=90')).body;
+  await openTab(page, 'dashboard');
+  const forecast = page.getByTestId('forecast');
+  await forecast.getByTestId('forecast-chart').first().waitFor();
+  assert.match(await forecast.getByTestId('assumption-upper').innerText(), /nobody logs in again/i);
+  // The earlier run freed accounts and none came back: a rate of 0 % is observed, so the likely curve is drawn.
+  assert.equal(answer.forecast.returnRate, 0);
+  assert.match(await forecast.getByTestId('assumption-likely').innerText(), /come back/);
+  const first = forecast.getByTestId('forecast-chart').first();
+  assert.equal(await first.locator('[data-series="sw-series-upper"]').count(), 1);
+  assert.equal(await first.locator('[data-series="sw-series-likely"]').count(), 1);
+  const app = answer.forecast.applications[0];
+  const row = forecast.getByTestId('forecast-upper').first();
+  assert.equal((await row.locator('td').first().innerText()).replace(/\D/g, ''), String(app.upper[0]));
+  assert.ok(await forecast.getByTestId('run-out').first().innerText());
+  await shot(page, 'forecast-curves');
+});
+
+test('the policy editor\'s what-if slider answers with N instead of M days', async () => {
+  const { page } = browser;
+  const list = (await api(page, 'policies')).body.policies;
+  const policy = list.map((p) => p.policy).find((p) => p.name === 'Forecast idle 60');
+  assert.ok(policy, 'created by the previous test');
+  await page.goto(`${server.url}#/automation/edit/${encodeURIComponent(policy.id)}`);
+  const panel = page.getByTestId('whatif');
+  await panel.waitFor();
+  const slider = panel.getByLabel('Threshold in days for the what-if');
+  await slider.fill('30');
+  const summary = page.getByTestId('whatif-summary');
+  await page.locator('[data-testid="whatif-summary"][data-days="30"]').waitFor();
+  const text = await summary.innerText();
+  assert.match(text, /^with 30 instead of 60 days: [+-]\d+ seats now, [+-]\d+ in 30 days$/);
+  const direct = await apiSend(page, 'POST', `policies/${encodeURIComponent(policy.id)}/whatif`, { days: 30 });
+  assert.equal(direct.body.summary, text);
+  assert.ok(direct.body.whatIf.deltaNow >= 0, 'a lower threshold never frees fewer seats');
+  // The slider explores only: the form still says 60 days.
+  assert.equal(await page.getByLabel('Days without login').inputValue(), '60');
+  await shot(page, 'forecast-whatif');
+});
+
+test('the report page prices the freed seats, exports the month as CSV and lists who not to migrate', async () => {
+  const { page, consoleErrors } = browser;
+  const apps = (await api(page, 'licences')).body.applications;
+  await openTab(page, 'reports');
+  await page.getByTestId('costs-form').waitFor();
+  await page.getByLabel('Currency (ISO 4217)').fill('EUR');
+  for (const { application } of apps) {
+    await page.getByLabel(`Seat price of ${application}`, { exact: true }).fill('52.50');
+    await page.getByLabel(`Cloud price of ${application}`, { exact: true }).fill('8.60');
+  }
+  await page.getByRole('button', { name: 'Save prices' }).click();
+  // The page redraws from the saved settings.
+  await page.locator('[data-testid="savings-applications"]').filter({ hasText: '52.50 EUR' }).waitFor();
+  const saved = (await api(page, 'settings')).body.settings.costs;
+  assert.equal(saved.currency, 'EUR');
+  assert.deepEqual(saved.applications.map((a) => [a.application, a.seatPrice, a.cloudUserPrice]), apps.map((a) => [a.application, 52.5, 8.6]));
+  const savings = (await api(page, 'savings')).body;
+  // The first test's live run freed seats this month; each is worth the seat price.
+  const row = savings.applications.find((a) => a.seatsThisMonth >= 1);
+  assert.ok(row, JSON.stringify(savings.applications));
+  const app = row.application;
+  assert.equal(row.valueThisMonth, Math.round(row.seatsThisMonth * 5250) / 100);
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('savings-csv').click()]);
+  const text = readFileSync(await csv.path(), 'utf8');
+  assert.match(text, /^month,kind,id,name,seatsFreedThisMonth,valueThisMonth,seatsFreedToDate,valueToDate,currency\r\n/);
+  assert.ok(text.includes(`,application,${app},`), text);
+
+  const plan = (await api(page, 'migration?idleDays=90')).body.plan;
+  const product = plan.products.find((p) => p.application === app);
+  assert.equal(product.monthlyCostLeftOut, Math.round(product.cloudSeatsLeftOut * 860) / 100);
+  await page.getByTestId('migration-products').waitFor();
+  const [list] = await Promise.all([page.waitForEvent('download'), page.getByTestId('migration-csv').click()]);
+  const users = readFileSync(await list.path(), 'utf8');
+  const lines = users.trim().split('\r\n');
+  assert.equal(lines[0], 'UserKey,UserName,ErrorType,OldEmail,NewEmail,Tombstone,AccountType');
+  assert.equal(lines.length - 1, plan.deactivated + plan.neverLoggedIn + plan.inactive);
+  assert.ok(lines.slice(1).every((l) => l.endsWith(',TRUE,USER')));
+  await shot(page, 'forecast-report');
+  assert.deepEqual(consoleErrors, []);
+});
