@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use crate::cmd::support::CliError;
 
 mod audit;
+mod bulk;
 mod cloud;
 mod csv;
 mod directory;
@@ -57,6 +58,7 @@ const AREAS: &[Area] = &[
     ("records", records::run),
     ("directory", directory::run),
     ("service", service::run),
+    ("bulk", bulk::run),
     ("cloud", cloud::run),
 ];
 
