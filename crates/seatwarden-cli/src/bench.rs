@@ -15,8 +15,8 @@ use serde_json::{Map, Value, json};
 
 use crate::cmd::support::CliError;
 
+mod api;
 mod audit;
-mod bulk;
 mod cloud;
 mod csv;
 mod directory;
@@ -58,7 +58,7 @@ const AREAS: &[Area] = &[
     ("records", records::run),
     ("directory", directory::run),
     ("service", service::run),
-    ("bulk", bulk::run),
+    ("api", api::run),
     ("cloud", cloud::run),
 ];
 
