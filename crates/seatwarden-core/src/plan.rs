@@ -21,6 +21,7 @@
 //! (protection, read-only directories, the guard) via
 //! [`crate::evaluate::evaluate_bulk`]; see `docs/policies.md`.
 
+mod page;
 mod render;
 
 use std::fmt;
@@ -37,7 +38,8 @@ use crate::policy::{Action, Mode, PolicyId};
 use crate::safety::{GuardTrip, HealthProblem};
 use crate::time::Millis;
 
-pub use render::{PlanDocument, PlanTotals, PolicyTotals};
+pub use page::{PlanOrder, SkipTotal};
+pub use render::{PlanDocument, PlanTotals, PolicyTotals, SkipEntry, reference};
 
 /// Where a planned action comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -725,7 +727,8 @@ impl Plan {
     /// Every planned write with its reason, grouped by user (users in key
     /// order), each user's writes in source priority order.
     pub fn actions(&self, index: &DirectoryIndex) -> Vec<PlannedAction> {
-        render::actions(self, index)
+        let order = PlanOrder::new(self, index);
+        order.actions_page(self, index, 0, usize::MAX)
     }
 
     /// The writes a host should apply: those of live sources, unless the plan
@@ -743,7 +746,8 @@ impl Plan {
 
     /// Every skipped user with source and reason (users in key order).
     pub fn skips(&self, index: &DirectoryIndex) -> Vec<PlannedSkip> {
-        render::skips(self, index)
+        let order = PlanOrder::new(self, index);
+        order.skips_page(self, index, 0, usize::MAX)
     }
 
     /// The stable plan hash: SHA-256 (hex) over the canonical list of planned
@@ -751,17 +755,33 @@ impl Plan {
     /// reasons and snapshot order. Two plans with the same writes have the
     /// same hash; any change in the writes changes it.
     pub fn hash(&self, index: &DirectoryIndex) -> String {
-        render::hash(&self.actions(index))
+        PlanOrder::new(self, index).hash().to_owned()
     }
 
     /// Totals per source and per operation kind.
     pub fn totals(&self, index: &DirectoryIndex) -> PlanTotals {
-        render::totals(self, &self.actions(index))
+        PlanOrder::new(self, index).totals().clone()
     }
 
     /// The whole plan as a serialisable document (CLI, journal, admin UI).
     pub fn document(&self, index: &DirectoryIndex) -> PlanDocument {
-        render::document(self, index)
+        let order = PlanOrder::new(self, index);
+        let actions = order.actions_page(self, index, 0, usize::MAX);
+        let skips = order.skips_page(self, index, 0, usize::MAX);
+        render::document(self, index, &order, &actions, skips)
+    }
+
+    /// The document listing only writes `actions` (a range of the flat
+    /// list) and the first `skips` skip entries; `hash` and `totals` are the
+    /// whole plan's. What a preview shows before the admin pages on.
+    pub fn document_page(
+        &self,
+        index: &DirectoryIndex,
+        order: &PlanOrder,
+        actions: &[PlannedAction],
+        skips: Vec<PlannedSkip>,
+    ) -> PlanDocument {
+        render::document(self, index, order, actions, skips)
     }
 }
 

@@ -59,8 +59,12 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
         let snapshot = seatwarden_demo::generate(&options);
         let now = Millis(snapshot.header.taken_at.0 + 1);
         let host = Arc::new(MemoryDirectory::new(snapshot));
-        let service = Service::new(host, Arc::new(MemoryStore::new()), ServiceOptions::default())
-            .map_err(|e| CliError::Usage(format!("service: {e}")))?;
+        let service = Service::new(
+            host,
+            Arc::new(MemoryStore::new()),
+            ServiceOptions::default(),
+        )
+        .map_err(|e| CliError::Usage(format!("service: {e}")))?;
         service
             .ensure_index()
             .map_err(|e| CliError::Usage(format!("service: {e}")))?;
@@ -87,8 +91,10 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
             method: Method::Post,
             path: "/api/bulk/plan".to_owned(),
             query: Vec::new(),
-            body: serde_json::to_vec(&json!({"action": "deactivate", "filter": {"status": "active"}}))
-                .unwrap_or_default(),
+            body: serde_json::to_vec(
+                &json!({"action": "deactivate", "filter": {"status": "active"}}),
+            )
+            .unwrap_or_default(),
             context: admin(),
         };
         let rss_before = rss_bytes();
