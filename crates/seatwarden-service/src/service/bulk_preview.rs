@@ -82,8 +82,9 @@ pub struct SkipCount {
 pub struct Preview {
     /// The id to confirm it by.
     pub plan_id: String,
-    /// The hash the admin confirms.
-    pub plan_hash: String,
+    /// The hash the admin confirms (`planHash` on the wire).
+    #[serde(rename = "planHash")]
+    pub hash: String,
     /// How many writes the plan has.
     pub action_count: u64,
     /// The first [`PREVIEW_PAGE`] writes.
@@ -176,7 +177,7 @@ impl Service {
             let document = plan.document_page(index, &order, &actions, skips);
             let preview = Preview {
                 plan_id: plan_id.clone(),
-                plan_hash: order.hash().to_owned(),
+                hash: order.hash().to_owned(),
                 action_count: order.action_count(),
                 actions: actions
                     .into_iter()
@@ -200,7 +201,7 @@ impl Service {
             id: plan_id,
             kind: RunKind::ManualBulkAction,
             name,
-            hash: preview.plan_hash.clone(),
+            hash: preview.hash.clone(),
             plan: RunPlan {
                 status: PlanState::Ready,
                 actor: Actor::user(admin.clone(), self.username_of(admin)),
