@@ -727,8 +727,7 @@ impl Plan {
     /// Every planned write with its reason, grouped by user (users in key
     /// order), each user's writes in source priority order.
     pub fn actions(&self, index: &DirectoryIndex) -> Vec<PlannedAction> {
-        let order = PlanOrder::new(self, index);
-        order.actions_page(self, index, 0, usize::MAX)
+        render::reference::actions(self, index)
     }
 
     /// The writes a host should apply: those of live sources, unless the plan
@@ -746,8 +745,7 @@ impl Plan {
 
     /// Every skipped user with source and reason (users in key order).
     pub fn skips(&self, index: &DirectoryIndex) -> Vec<PlannedSkip> {
-        let order = PlanOrder::new(self, index);
-        order.skips_page(self, index, 0, usize::MAX)
+        render::reference::skips(self, index)
     }
 
     /// The stable plan hash: SHA-256 (hex) over the canonical list of planned
@@ -755,20 +753,20 @@ impl Plan {
     /// reasons and snapshot order. Two plans with the same writes have the
     /// same hash; any change in the writes changes it.
     pub fn hash(&self, index: &DirectoryIndex) -> String {
-        PlanOrder::new(self, index).hash().to_owned()
+        render::reference::hash(&self.actions(index))
     }
 
     /// Totals per source and per operation kind.
     pub fn totals(&self, index: &DirectoryIndex) -> PlanTotals {
-        PlanOrder::new(self, index).totals().clone()
+        render::reference::totals(self, &self.actions(index))
     }
 
     /// The whole plan as a serialisable document (CLI, journal, admin UI).
     pub fn document(&self, index: &DirectoryIndex) -> PlanDocument {
-        let order = PlanOrder::new(self, index);
-        let actions = order.actions_page(self, index, 0, usize::MAX);
-        let skips = order.skips_page(self, index, 0, usize::MAX);
-        render::document(self, index, &order, &actions, skips)
+        let actions = self.actions(index);
+        let hash = render::reference::hash(&actions);
+        let totals = render::reference::totals(self, &actions);
+        render::document(self, index, hash, totals, &actions, self.skips(index))
     }
 
     /// The document listing only writes `actions` (a range of the flat
@@ -781,7 +779,8 @@ impl Plan {
         actions: &[PlannedAction],
         skips: Vec<PlannedSkip>,
     ) -> PlanDocument {
-        render::document(self, index, order, actions, skips)
+        let (hash, totals) = (order.hash().to_owned(), order.totals().clone());
+        render::document(self, index, hash, totals, actions, skips)
     }
 }
 

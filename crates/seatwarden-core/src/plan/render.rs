@@ -95,6 +95,12 @@ pub(crate) fn operations_for(
     index: &DirectoryIndex,
     idx: u32,
 ) -> Vec<Operation> {
+    // Most users of a many-source plan are in few of its outcomes: answer
+    // those without building the user's key.
+    let in_account = outcome.account_op.is_some() && outcome.account_users.contains(idx);
+    if !in_account && !outcome.group_ops.iter().any(|op| op.users.contains(idx)) {
+        return Vec::new();
+    }
     let user = key_of(index, idx);
     let mut ops = Vec::new();
     if outcome.account_users.contains(idx) {
@@ -279,12 +285,11 @@ pub struct PlanDocument {
 pub(super) fn document(
     plan: &Plan,
     index: &DirectoryIndex,
-    order: &super::PlanOrder,
+    hash: String,
+    totals: PlanTotals,
     actions: &[PlannedAction],
     skips: Vec<PlannedSkip>,
 ) -> PlanDocument {
-    let hash = order.hash().to_owned();
-    let totals = order.totals().clone();
     let mut users: Vec<UserEntry> = Vec::new();
     for a in actions {
         let entry = ActionEntry {
@@ -355,9 +360,12 @@ pub(super) fn document(
     }
 }
 
-/// The straightforward rendering: every write as a row, sorted whole. Kept
-/// as the reference the paged path ([`super::PlanOrder`]) is tested
-/// against; not used by the engine.
+/// The straightforward rendering: every write as a row, sorted whole. What
+/// `Plan::actions`, `skips`, `hash`, `totals` and `document` use, and the
+/// reference the paged path ([`super::PlanOrder`], bulk previews) is tested
+/// against. The paged path checks every source for every user, which is
+/// fast for one source (a bulk action) and slower than this for twenty
+/// (a policy run: measured 16× at 100k users), so it is not used there.
 #[doc(hidden)]
 pub mod reference {
     use sha2::{Digest, Sha256};
