@@ -999,6 +999,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bulk/{planId}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of a previewed bulk plan's writes (410 once the plan is no longer kept) */
+        get: operations["listBulkActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bulk/{planId}/skipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of a previewed bulk plan's skipped users with reasons (410 once the plan is no longer kept) */
+        get: operations["listBulkSkips"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1006,7 +1040,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                kind: "bad_request" | "validation" | "unauthenticated" | "forbidden" | "xsrf_required" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unavailable" | "internal" | "preview_only";
+                kind: "bad_request" | "validation" | "unauthenticated" | "forbidden" | "xsrf_required" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unavailable" | "internal" | "preview_only" | "gone";
                 message: string;
                 details?: unknown;
             };
@@ -1345,12 +1379,16 @@ export interface components {
         };
         PlanBulkResponse: {
             actionCount: number;
-            /** @description the first 500 */
+            /** @description the first 500 (GET /api/bulk/{planId}/actions pages the rest) */
             actions: components["schemas"]["ActionInfo"][];
+            /** @description lists the first 500 writes and skips; totals and hash are the whole plan's */
             document: components["schemas"]["PlanDocument"];
             guard: string[];
             planHash: string;
             planId: string;
+            /** @description skip entries in the whole plan (GET /api/bulk/{planId}/skipped pages them) */
+            skipCount: number;
+            skipsByReason: components["schemas"]["SkipCount"][];
         };
         CreatePolicyResponse: components["schemas"]["GetPolicyResponse"];
         PreviewPolicyResponse: {
@@ -2412,6 +2450,24 @@ export interface components {
                 /** @description Cloud: per user per month */
                 cloudUserPrice?: number;
             }[];
+        };
+        /** @description How many skip entries one reason accounts for (service bulk_preview::SkipCount). */
+        SkipCount: {
+            reason: components["schemas"]["SkipReason"];
+            because: string;
+            users: number;
+        };
+        ListBulkActionsResponse: {
+            planId: string;
+            offset: number;
+            total: number;
+            actions: components["schemas"]["ActionInfo"][];
+        };
+        ListBulkSkipsResponse: {
+            planId: string;
+            offset: number;
+            total: number;
+            skipped: components["schemas"]["PlanSkip"][];
         };
     };
     responses: {
@@ -4117,6 +4173,62 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WhatIfResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listBulkActions: {
+        parameters: {
+            query?: {
+                /** @description the first row (0-based) */
+                offset?: number;
+                /** @description rows, 1 to 2000 (500 when absent) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBulkActionsResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listBulkSkips: {
+        parameters: {
+            query?: {
+                /** @description the first row (0-based) */
+                offset?: number;
+                /** @description rows, 1 to 2000 (500 when absent) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBulkSkipsResponse"];
                 };
             };
             default: components["responses"]["Error"];

@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cmd::support::CliError;
 
+mod api;
 mod audit;
 mod cloud;
 mod csv;
@@ -59,6 +60,7 @@ const AREAS: &[Area] = &[
     ("records", records::run),
     ("directory", directory::run),
     ("service", service::run),
+    ("api", api::run),
     ("cloud", cloud::run),
 ];
 

@@ -21,6 +21,7 @@
 //! (protection, read-only directories, the guard) via
 //! [`crate::evaluate::evaluate_bulk`]; see `docs/policies.md`.
 
+mod page;
 mod render;
 
 use std::fmt;
@@ -37,7 +38,8 @@ use crate::policy::{Action, Mode, PolicyId};
 use crate::safety::{GuardTrip, HealthProblem};
 use crate::time::Millis;
 
-pub use render::{PlanDocument, PlanTotals, PolicyTotals};
+pub use page::{PlanOrder, SkipTotal};
+pub use render::{PlanDocument, PlanTotals, PolicyTotals, SkipEntry, reference};
 
 /// Where a planned action comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -725,7 +727,7 @@ impl Plan {
     /// Every planned write with its reason, grouped by user (users in key
     /// order), each user's writes in source priority order.
     pub fn actions(&self, index: &DirectoryIndex) -> Vec<PlannedAction> {
-        render::actions(self, index)
+        render::reference::actions(self, index)
     }
 
     /// The writes a host should apply: those of live sources, unless the plan
@@ -743,7 +745,7 @@ impl Plan {
 
     /// Every skipped user with source and reason (users in key order).
     pub fn skips(&self, index: &DirectoryIndex) -> Vec<PlannedSkip> {
-        render::skips(self, index)
+        render::reference::skips(self, index)
     }
 
     /// The stable plan hash: SHA-256 (hex) over the canonical list of planned
@@ -751,17 +753,34 @@ impl Plan {
     /// reasons and snapshot order. Two plans with the same writes have the
     /// same hash; any change in the writes changes it.
     pub fn hash(&self, index: &DirectoryIndex) -> String {
-        render::hash(&self.actions(index))
+        render::reference::hash(&self.actions(index))
     }
 
     /// Totals per source and per operation kind.
     pub fn totals(&self, index: &DirectoryIndex) -> PlanTotals {
-        render::totals(self, &self.actions(index))
+        render::reference::totals(self, &self.actions(index))
     }
 
     /// The whole plan as a serialisable document (CLI, journal, admin UI).
     pub fn document(&self, index: &DirectoryIndex) -> PlanDocument {
-        render::document(self, index)
+        let actions = self.actions(index);
+        let hash = render::reference::hash(&actions);
+        let totals = render::reference::totals(self, &actions);
+        render::document(self, index, hash, totals, &actions, self.skips(index))
+    }
+
+    /// The document listing only writes `actions` (a range of the flat
+    /// list) and the first `skips` skip entries; `hash` and `totals` are the
+    /// whole plan's. What a preview shows before the admin pages on.
+    pub fn document_page(
+        &self,
+        index: &DirectoryIndex,
+        order: &PlanOrder,
+        actions: &[PlannedAction],
+        skips: Vec<PlannedSkip>,
+    ) -> PlanDocument {
+        let (hash, totals) = (order.hash().to_owned(), order.totals().clone());
+        render::document(self, index, hash, totals, actions, skips)
     }
 }
 

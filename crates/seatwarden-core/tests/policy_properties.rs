@@ -19,7 +19,7 @@ use seatwarden_core::config::Config;
 use seatwarden_core::evaluate::{EvalContext, evaluate};
 use seatwarden_core::forecast::{HORIZON_DAYS, forecast, freed_by_plan, what_if};
 use seatwarden_core::index::DirectoryIndex;
-use seatwarden_core::plan::Plan;
+use seatwarden_core::plan::{Plan, PlanOrder, reference};
 use seatwarden_core::policy::{Condition, Mode};
 use seatwarden_core::{Millis, UserKey};
 use serde_json::{Value, json};
@@ -73,6 +73,12 @@ fn user_strategy() -> impl Strategy<Value = U> {
 }
 
 fn snapshot(users: &[U]) -> Vec<u8> {
+    snapshot_keyed(users, |i| format!("K{i:03}"))
+}
+
+/// As [`snapshot`], user `i` keyed `key(i)` (keys out of index order test
+/// that plans list users in key order).
+fn snapshot_keyed(users: &[U], key: impl Fn(usize) -> String) -> Vec<u8> {
     let all = json!({"updateUser": true, "renameUser": true, "deleteUser": true, "createUser": true, "updateMembership": true});
     let none = json!({});
     let us: Vec<Value> = users
@@ -86,7 +92,7 @@ fn snapshot(users: &[U]) -> Vec<u8> {
                 .map(|(_, n)| *n)
                 .collect();
             json!({
-                "key": format!("K{i:03}"), "username": format!("user{i:03}"),
+                "key": key(i), "username": format!("user{i:03}"),
                 "directoryId": if u.read_only_dir { 2 } else { 1 },
                 "active": u.active,
                 "created": NOW - u.created_days * DAY - 1000,
@@ -101,7 +107,7 @@ fn snapshot(users: &[U]) -> Vec<u8> {
         .iter()
         .enumerate()
         .filter(|(_, u)| u.sysadmin)
-        .map(|(i, _)| format!("K{i:03}"))
+        .map(|(i, _)| key(i))
         .collect();
     serde_json::to_vec(&json!({
         "format": "seatwarden-snapshot", "version": 1,
@@ -251,6 +257,45 @@ proptest! {
             prop_assert!(!u.sysadmin, "sysadmin {key} got {:?}", a.operation);
             prop_assert!(i != 0, "the acting admin got {:?}", a.operation);
         }
+    }
+
+    #[test]
+    fn paged_rendering_agrees_with_the_whole_sorted_list(
+        users in prop::collection::vec(user_strategy(), 1..60),
+        policies in prop::collection::vec(policy_strategy(), 1..5),
+        stride in 1usize..8,
+        preview in any::<bool>(),
+    ) {
+        // Keys out of index order (7 is coprime with 1000: all distinct).
+        let json = snapshot_keyed(&users, |i| format!("K{:03}", (i * 7 + 3) % 1000));
+        let index = DirectoryIndex::from_snapshot_json(&json).unwrap();
+        let ctx = EvalContext { preview, ..ctx() };
+        let plan = evaluate(&config(&policies), &index, Millis(NOW), &ctx);
+        let whole = reference::actions(&plan, &index);
+        let order = PlanOrder::new(&plan, &index);
+        prop_assert_eq!(order.action_count(), whole.len() as u64);
+        prop_assert_eq!(order.hash(), reference::hash(&whole));
+        prop_assert_eq!(order.totals(), &reference::totals(&plan, &whole));
+        prop_assert_eq!(&plan.actions(&index), &whole);
+        prop_assert_eq!(plan.skips(&index), reference::skips(&plan, &index));
+        let mut paged = Vec::new();
+        loop {
+            let page = order.actions_page(&plan, &index, paged.len() as u64, stride);
+            prop_assert!(page.len() <= stride);
+            if page.is_empty() {
+                break;
+            }
+            paged.extend(page);
+        }
+        prop_assert_eq!(&paged, &whole);
+        let skips = reference::skips(&plan, &index);
+        let mut paged_skips = Vec::new();
+        while paged_skips.len() < order.skip_count() {
+            paged_skips.extend(order.skips_page(&plan, &index, paged_skips.len(), stride));
+        }
+        prop_assert_eq!(&paged_skips, &skips);
+        let by_reason: u64 = PlanOrder::skip_totals(&plan).iter().map(|t| t.users).sum();
+        prop_assert_eq!(by_reason, skips.len() as u64);
     }
 
     #[test]

@@ -463,7 +463,9 @@ fn encode_response(response: seatwarden_service::api::ApiResponse) -> HandleResp
 pub(crate) fn service_error(err: ServiceError) -> WireError {
     let kind = match err.kind() {
         ServiceErrorKind::Validation => ErrorKind::BadRequest,
-        ServiceErrorKind::NotFound => ErrorKind::NotFound,
+        // The envelope has no "gone": a dropped plan is not found any more,
+        // and the message says why.
+        ServiceErrorKind::NotFound | ServiceErrorKind::Gone => ErrorKind::NotFound,
         ServiceErrorKind::Conflict => ErrorKind::Conflict,
         ServiceErrorKind::Unavailable => ErrorKind::Unavailable,
         ServiceErrorKind::Internal => ErrorKind::Internal,
@@ -783,6 +785,8 @@ mod tests {
             Conflict,
             Conflict,
             Conflict,
+            Conflict,
+            NotFound, // a plan no longer kept
             Conflict,
             Conflict,
             Conflict,

@@ -24,6 +24,7 @@
 //! node runs a policy at a time because runs hold Store leases.
 
 mod admin_mail;
+mod bulk_preview;
 pub mod document;
 mod error;
 mod history;
@@ -57,16 +58,18 @@ use crate::host::Host;
 use crate::store::{ConfigVersion, LeaseOwner, Store};
 use login::record_logins;
 
+pub use bulk_preview::{ActionsPage, MAX_PAGE, PREVIEW_PAGE, Preview, SkipCount, SkipsPage};
 pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
 pub use history::{FREEING, ReturnObservation};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
-pub use preview::{ImportPreview, Preview, RevertPreview};
+pub use preview::{ImportPreview, RevertPreview};
 pub use probe::{
     AccountState, CheckId, CheckOutcome, InactiveRefusal, LoginCheck, LoginFacts, LoginVerdict,
     NotNeeded, Verification,
 };
+pub use run::PlanDropped;
 pub use run::{ActionInfo, PendingPlan, PlanState, RunPlan};
 
 /// How a service is set up; the host decides.
@@ -230,6 +233,8 @@ pub struct Service {
     active: Mutex<HashSet<RunId>>,
     progress: RwLock<HashMap<RunId, Progress>>,
     pending: Mutex<HashMap<String, PendingPlan>>,
+    /// Plans no longer kept, and why (bounded; see `run::approval`).
+    dropped_plans: Mutex<VecDeque<(String, PlanDropped)>>,
     run_now: Mutex<()>,
     last_purge_day: Mutex<Option<i64>>,
     plan_counter: AtomicU64,
@@ -277,6 +282,7 @@ impl Service {
             active: Mutex::new(HashSet::new()),
             progress: RwLock::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
+            dropped_plans: Mutex::new(VecDeque::new()),
             run_now: Mutex::new(()),
             last_purge_day: Mutex::new(None),
             plan_counter: AtomicU64::new(1),
@@ -589,6 +595,21 @@ impl Service {
         }
     }
 
+    /// As [`Service::with_index`], also passing the index generation (which
+    /// changes on every rebuild, when user positions may move).
+    pub(crate) fn with_index_generation<T>(
+        &self,
+        f: impl FnOnce(&DirectoryIndex, u64) -> T,
+    ) -> Result<T, ServiceError> {
+        self.ensure_index()?;
+        self.flush_logins();
+        let slot = self.index.read();
+        match slot.index.as_ref() {
+            Some(index) => Ok(f(index, slot.generation)),
+            None => Err(ServiceError::IndexNotBuilt),
+        }
+    }
+
     /// Runs `f` over the current index as it is (no rebuild); `None` when
     /// there is none or a structural change made it stale.
     pub fn current_index<T>(&self, f: impl FnOnce(&DirectoryIndex) -> T) -> Option<T> {
@@ -730,6 +751,10 @@ impl Service {
 
     pub(crate) fn set_progress(&self, run: RunId, progress: Progress) {
         self.progress.write().insert(run, progress);
+    }
+
+    pub(crate) fn dropped_plans(&self) -> &Mutex<VecDeque<(String, PlanDropped)>> {
+        &self.dropped_plans
     }
 
     pub(crate) fn pending_plans(&self) -> &Mutex<HashMap<String, PendingPlan>> {

@@ -852,7 +852,8 @@ fn an_import_without_an_enabled_template_queues_no_mail() {
         .unwrap();
     assert_eq!(newbie.3, ["staff"]);
     assert!(outbox(f.store.as_ref()).is_empty());
-    // A stale hash is refused and applies nothing twice.
+    // Confirming it again is refused (410: confirmed already) and applies
+    // nothing twice.
     let (status, body) = call(
         &f.service,
         Method::Post,
@@ -860,7 +861,8 @@ fn an_import_without_an_enabled_template_queues_no_mail() {
         Some(json!({"planHash": plan["planHash"]})),
         NOW,
     );
-    assert_eq!(status, 404, "{body}");
+    assert_eq!(status, 410, "{body}");
+    assert_eq!(body["error"]["kind"], "gone", "{body}");
 }
 
 // ---- template validation ----

@@ -110,7 +110,7 @@ fn an_import_confirmed_after_the_directory_moved_is_refused_and_changes_nothing(
 }
 
 /// Kept plans are capped in number (16): previewing more drops the oldest
-/// first, whose confirmation then answers 404 (preview again); the newest
+/// first, whose confirmation then answers 410 (preview again); the newest
 /// still applies.
 #[test]
 fn kept_plans_are_capped_and_the_oldest_is_dropped_first() {
@@ -124,7 +124,7 @@ fn kept_plans_are_capped_and_the_oldest_is_dropped_first() {
         })
         .collect();
     let (status, body) = apply_import(&f.service, &plans[0], DAY0);
-    assert_eq!(status, 404, "{body}");
+    assert_eq!(status, 410, "{body}");
     let (status, body) = apply_import(&f.service, &plans[16], DAY0);
     assert_eq!(status, 202, "{body}");
     let (status, body) = apply_import(&f.service, &plans[1], DAY0);

@@ -142,6 +142,24 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
         assert_eq!(status, 200, "{path}: {body}");
         answers.push((format!("GET {route}"), body));
     }
+    // A second bulk preview, kept (the first was confirmed), for its pages:
+    // the sysadmin among the keys is skipped, so both pages have a row.
+    let (status, kept) = call(
+        s,
+        Method::Post,
+        "/api/bulk/plan",
+        Some(serde_json::json!({"action": "deactivate", "keys": ["K-idle0001", "K-admin"]})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{kept}");
+    let kept_id = kept["planId"].as_str().unwrap().to_owned();
+    for part in ["actions", "skipped"] {
+        let path = format!("/api/bulk/{kept_id}/{part}?offset=0&limit=10");
+        let (status, body) = call(s, Method::Get, &path, None, DAY0);
+        assert_eq!(status, 200, "{path}: {body}");
+        assert_eq!(body[part].as_array().map(Vec::len), Some(1), "{body}");
+        answers.push((format!("GET /api/bulk/{{planId}}/{part}"), body));
+    }
     (f, answers)
 }
 

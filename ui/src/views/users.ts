@@ -7,6 +7,7 @@ import { pager, showError, openDialog, planView, followRun } from '../components
 import { directories, directoryLabel, Directory } from '../directories';
 import { dayToMs, FieldErrors } from '../form';
 import { confirmChange, summaryOf } from './confirm-change';
+import { bulkPlanView, type BulkPlan } from './bulk-preview';
 
 type Page = Schemas['ListUsersResponse'];
 export interface Group { name: string; admin: boolean; licence: boolean; members?: number }
@@ -180,8 +181,6 @@ async function load(results: HTMLElement): Promise<void> {
     pager(page.page, page.pageCount, (p) => { state.page = p; void load(results); }));
 }
 
-type BulkPlan = Schemas['PlanBulkResponse'];
-
 async function bulk(action: string, groupsText: string, results: HTMLElement): Promise<void> {
   if (!allMatching && selected.size === 0) { const d = openDialog('Nothing selected', 'Select users, or "Select all that match", first.'); void d; return; }
   const body: Record<string, unknown> = { action };
@@ -190,7 +189,7 @@ async function bulk(action: string, groupsText: string, results: HTMLElement): P
   const dialog = openDialog('Bulk action: review the plan', h('p', { role: 'status' }, 'Planning…'));
   let plan: BulkPlan;
   try { plan = await post<BulkPlan>('bulk/plan', body); } catch (e) { clear(dialog.body); showError(dialog.body, e); return; }
-  clear(dialog.body, planView(plan.document, plan.actions, plan.guard));
+  clear(dialog.body, bulkPlanView(plan));
   const foot = dialog.el.querySelector('.sw-dialog-foot');
   const confirm = confirmChange(summaryOf(plan.document), `Apply ${fmtNum(plan.actionCount)} ${plan.actionCount === 1 ? 'change' : 'changes'}`, () => {
     run.disabled = true;

@@ -26,6 +26,9 @@ pub enum ApiErrorKind {
     XsrfRequired,
     /// No such resource.
     NotFound,
+    /// The resource existed and is no longer kept (a previewed plan the cap
+    /// or its age dropped): the message says why.
+    Gone,
     /// No route has this method for this path.
     MethodNotAllowed,
     /// The resource changed since it was read (optimistic concurrency), or
@@ -52,6 +55,7 @@ impl ApiErrorKind {
             ApiErrorKind::Unauthenticated => 401,
             ApiErrorKind::Forbidden | ApiErrorKind::XsrfRequired => 403,
             ApiErrorKind::NotFound => 404,
+            ApiErrorKind::Gone => 410,
             ApiErrorKind::MethodNotAllowed => 405,
             ApiErrorKind::Conflict | ApiErrorKind::PreviewOnly => 409,
             ApiErrorKind::PayloadTooLarge => 413,

@@ -88,6 +88,8 @@ pub fn router() -> Router<Service> {
         Get "/api/migration/export" "exportMigrationUsers" ["idleDays", "bom"] => migration::export_migration;
         Post "/api/bulk/plan" "planBulk" => bulk::plan_bulk;
         Post "/api/bulk/{planId}/run" "runBulk" => bulk::run_bulk;
+        Get "/api/bulk/{planId}/actions" "listBulkActions" ["offset", "limit"] => bulk::bulk_actions;
+        Get "/api/bulk/{planId}/skipped" "listBulkSkips" ["offset", "limit"] => bulk::bulk_skips;
         Get "/api/policies" "listPolicies" => policies::list_policies;
         Post "/api/policies" "createPolicy" => policies::create_policy;
         Get "/api/policies/{id}" "getPolicy" => policies::get_policy;
@@ -187,6 +189,7 @@ impl From<ServiceError> for ApiError {
         let kind = match e.kind() {
             ErrorKind::Validation => ApiErrorKind::Validation,
             ErrorKind::NotFound => ApiErrorKind::NotFound,
+            ErrorKind::Gone => ApiErrorKind::Gone,
             ErrorKind::Conflict => ApiErrorKind::Conflict,
             ErrorKind::Unavailable => ApiErrorKind::Unavailable,
             ErrorKind::Internal => ApiErrorKind::Internal,
@@ -432,13 +435,13 @@ mod tests {
     fn every_service_error_variant_has_its_status_at_the_http_edge() {
         // The same order as `ServiceError::examples`; the JNI edge pins the
         // same list as exception kinds (`seatwarden-jni` application tests).
-        let expected: [u16; 40] = [
+        let expected: [u16; 42] = [
             503, 500, 500, 500, 500, // host side
             409, 500, 404, 500, 500, 500, 500, 404, 500, 500, 503, 503, // store
             500, 422, // document
             503, 500, // outbox
             404, 404, 404, 404, 404, 404, // missing
-            409, 409, 409, 409, 409, 409, 409, 409, 409, 409, // state
+            409, 409, 409, 409, 409, 409, 410, 409, 409, 409, 409, 409, // state
             422, // bulk
             409, 409, // provisional access at login
         ];

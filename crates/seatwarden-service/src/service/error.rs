@@ -74,6 +74,14 @@ pub enum ServiceError {
         /// Its status now.
         status: RunStatus,
     },
+    /// A plan id that was handed out but is no longer kept.
+    #[error("plan `{plan}` is no longer kept: {why}")]
+    PlanGone {
+        /// The plan id.
+        plan: String,
+        /// Why it is gone.
+        why: super::PlanDropped,
+    },
     /// The hash the admin confirmed is not the hash of the plan kept.
     #[error("the plan hash does not match the {0}")]
     PlanHashMismatch(KeptPlan),
@@ -158,6 +166,9 @@ pub enum KeptPlan {
     /// An import whose file plans other writes against the directory as it
     /// is now than when it was validated.
     StaleImport,
+    /// A bulk action that plans other writes against the directory as it
+    /// is now than when it was previewed.
+    StaleBulk,
 }
 
 impl std::fmt::Display for KeptPlan {
@@ -168,6 +179,9 @@ impl std::fmt::Display for KeptPlan {
             KeptPlan::CurrentRevert => "current revert plan; preview it again",
             KeptPlan::StaleImport => {
                 "import as the directory is now (it changed since the file was validated); validate the file again"
+            }
+            KeptPlan::StaleBulk => {
+                "bulk action as the directory is now (it changed since the preview); preview again"
             }
         })
     }
@@ -181,6 +195,8 @@ pub enum ErrorKind {
     Validation,
     /// No such thing.
     NotFound,
+    /// It existed and is no longer kept (a plan dropped by the cap or age).
+    Gone,
     /// The request collides with the current state; reload and retry.
     Conflict,
     /// A dependency did not answer; retry later.
@@ -226,6 +242,7 @@ impl ServiceError {
             ServiceError::Outbox(OutboxError::Store(_)) => ErrorKind::Unavailable,
             ServiceError::Outbox(OutboxError::UnknownMessage(_)) => ErrorKind::Internal,
             ServiceError::NotFound(_) => ErrorKind::NotFound,
+            ServiceError::PlanGone { .. } => ErrorKind::Gone,
             ServiceError::NotAwaitingApproval { .. }
             | ServiceError::PlanHashMismatch(_)
             | ServiceError::RunBusy(_)
@@ -250,6 +267,7 @@ impl ServiceError {
                 Origin::Store
             }
             ServiceError::NotFound(_)
+            | ServiceError::PlanGone { .. }
             | ServiceError::NotAwaitingApproval { .. }
             | ServiceError::PlanHashMismatch(_)
             | ServiceError::RunBusy(_)
@@ -334,6 +352,11 @@ impl ServiceError {
             ServiceError::PlanHashMismatch(KeptPlan::Previewed),
             ServiceError::PlanHashMismatch(KeptPlan::CurrentRevert),
             ServiceError::PlanHashMismatch(KeptPlan::StaleImport),
+            ServiceError::PlanHashMismatch(KeptPlan::StaleBulk),
+            ServiceError::PlanGone {
+                plan: "p1".into(),
+                why: super::PlanDropped::Evicted,
+            },
             ServiceError::RunBusy(run),
             ServiceError::PolicyRunActive {
                 policy: PolicyId("p".into()),
@@ -389,7 +412,7 @@ mod tests {
             .iter()
             .map(ServiceError::kind)
             .collect();
-        assert_eq!(kinds.len(), 5, "{kinds:?}");
+        assert_eq!(kinds.len(), 6, "{kinds:?}");
     }
 
     #[test]

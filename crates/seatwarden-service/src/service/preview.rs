@@ -14,9 +14,6 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use seatwarden_audit::{Actor, RunId, RunKind, RunStatus};
-use seatwarden_core::bulk::{BulkAction, BulkActionRequest, BulkTarget, plan_bulk_action};
-use seatwarden_core::evaluate::EvalContext;
-use seatwarden_core::policy::Mode;
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_csv::{ImportOptions, Rejected};
 use seatwarden_mail::TemplateKind;
@@ -26,21 +23,6 @@ use super::{
     ActionInfo, KeptPlan, Missing, PendingPlan, PlanState, RunPlan, Service, ServiceError,
 };
 use crate::store::RevertStep;
-
-/// A plan kept for confirmation, as the admin previews it.
-#[derive(Clone, Debug)]
-pub struct Preview {
-    /// The id to confirm it by.
-    pub plan_id: String,
-    /// The hash the admin confirms.
-    pub hash: String,
-    /// Every action with its reason.
-    pub actions: Vec<ActionInfo>,
-    /// The mass-change guard's verdicts, as sentences.
-    pub guard: Vec<String>,
-    /// The engine's plan document.
-    pub document: Value,
-}
 
 /// An import as the admin previews it (the answer of `POST /api/import/validate`).
 #[derive(Clone, Debug, Serialize)]
@@ -89,65 +71,6 @@ pub struct RevertPreview {
 }
 
 impl Service {
-    /// Plans a bulk action of `admin` (named `name` in the run list) over
-    /// `target` and keeps it for [`Service::run_pending`].
-    pub fn plan_bulk(
-        &self,
-        action: BulkAction,
-        target: BulkTarget,
-        name: String,
-        admin: &UserKey,
-        now: Millis,
-    ) -> Result<Preview, ServiceError> {
-        let plan_id = self.next_plan_id();
-        let settings = self.reload_settings()?;
-        let request = BulkActionRequest {
-            id: plan_id.clone(),
-            admin: admin.clone(),
-            mode: Mode::Live,
-            action,
-            target,
-        };
-        let planned = self.with_index(|index| {
-            let plan = plan_bulk_action(
-                &settings.config,
-                index,
-                now,
-                &EvalContext::default(),
-                &request,
-            )?;
-            let actions: Vec<ActionInfo> = plan
-                .actions(index)
-                .into_iter()
-                .map(|a| ActionInfo::planned(index, a, true))
-                .collect();
-            Ok::<_, seatwarden_core::bulk::BulkError>(Preview {
-                plan_id: plan_id.clone(),
-                hash: plan.hash(index),
-                actions,
-                guard: plan.guard.iter().map(ToString::to_string).collect(),
-                document: serde_json::to_value(plan.document(index)).unwrap_or_default(),
-            })
-        })??;
-        self.keep_plan(PendingPlan {
-            id: plan_id,
-            kind: RunKind::ManualBulkAction,
-            name,
-            hash: planned.hash.clone(),
-            plan: RunPlan {
-                status: PlanState::Ready,
-                actor: Actor::user(admin.clone(), self.username_of(admin)),
-                document: planned.document.clone(),
-                actions: planned.actions.clone(),
-            },
-            admin: admin.clone(),
-            created: now,
-            reverts: None,
-            import: None,
-        });
-        Ok(planned)
-    }
-
     /// The revert of finished run `run`, as `admin` would run it now.
     pub fn plan_revert(
         &self,
@@ -222,6 +145,7 @@ impl Service {
             created: now,
             reverts: Some(run),
             import: None,
+            bulk: None,
         };
         Ok((pending, preview))
     }
@@ -349,6 +273,7 @@ impl Service {
                 csv,
                 options: options.clone(),
             }),
+            bulk: None,
         });
         Ok(Ok(preview))
     }

@@ -220,13 +220,41 @@ pub struct PendingPlan {
     /// For an import: the validated file, planned again when confirmed
     /// (`plan.actions` is then empty until it is).
     pub import: Option<super::import_plan::KeptImport>,
+    /// For a bulk action: the compact plan, paged on demand and rendered
+    /// in full when confirmed (`plan.actions` is empty until then).
+    pub bulk: Option<Arc<super::bulk_preview::KeptBulk>>,
+}
+
+/// Why a plan id that was handed out is no longer kept. Confirming or
+/// paging it answers 410 Gone with this reason, so an admin learns to
+/// preview again instead of suspecting a typo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanDropped {
+    /// Newer previews needed the room (the count or byte cap on kept plans).
+    Evicted,
+    /// It was older than a day.
+    Expired,
+    /// It was confirmed: it is a run now.
+    Confirmed,
+}
+
+impl std::fmt::Display for PlanDropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PlanDropped::Evicted => "it was dropped to make room for newer previews (at most 16 plans or 256 MiB are kept); preview again",
+            PlanDropped::Expired => "it expired (plans are kept for a day); preview again",
+            PlanDropped::Confirmed => "it was confirmed already; see the run list",
+        })
+    }
 }
 
 impl PendingPlan {
     /// Roughly what the plan holds in memory, for the cap on kept plans.
     pub(crate) fn weight(&self) -> usize {
         const PER_ACTION: usize = 256;
-        self.import.as_ref().map_or(0, |i| i.csv.len()) + self.plan.actions.len() * PER_ACTION
+        self.import.as_ref().map_or(0, |i| i.csv.len())
+            + self.bulk.as_ref().map_or(0, |b| b.weight())
+            + self.plan.actions.len() * PER_ACTION
     }
 }
 

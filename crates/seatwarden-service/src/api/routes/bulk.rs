@@ -13,9 +13,9 @@ use seatwarden_core::query::Query;
 use seatwarden_core::{GroupName, UserKey};
 
 use super::body::{opt_seq_of, typed};
-use super::{accepted, admin_key, now, plan_hash};
-use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
-use crate::service::{ActionInfo, Service};
+use super::{accepted, admin_key, now, plan_hash, query_num};
+use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::service::{MAX_PAGE, PREVIEW_PAGE, Service};
 
 /// `POST /api/bulk/plan`: what to do, to whom (selected keys or a filter).
 #[derive(Debug, Deserialize)]
@@ -93,15 +93,44 @@ pub(super) fn plan_bulk(
         &admin_key(req),
         now(req),
     )?;
-    let shown: Vec<&ActionInfo> = preview.actions.iter().take(500).collect();
-    ApiResponse::json(&json!({
-        "planId": preview.plan_id,
-        "planHash": preview.hash,
-        "actionCount": preview.actions.len(),
-        "actions": shown,
-        "guard": preview.guard,
-        "document": preview.document,
-    }))
+    // Serialised straight from the typed preview: no `Value` tree (at 1M
+    // users that tree cost 184 MB of allocation for 20 MB of JSON).
+    ApiResponse::json(&preview)
+}
+
+/// `offset` and `limit` of a page request (limit 1..=[`MAX_PAGE`]).
+fn page_params(req: &ApiRequest) -> Result<(u64, usize), ApiError> {
+    let offset: u64 = query_num(req, "offset", 0)?;
+    let limit: usize = query_num(req, "limit", PREVIEW_PAGE)?;
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::bad_request(format!(
+            "query parameter `limit` must be between 1 and {MAX_PAGE}"
+        )));
+    }
+    Ok((offset, limit))
+}
+
+/// `GET /api/bulk/{planId}/actions`: a page of a previewed plan's writes.
+pub(super) fn bulk_actions(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let (offset, limit) = page_params(req)?;
+    let page = service.bulk_actions_page(params.get("planId")?, offset, limit)?;
+    ApiResponse::json(&page)
+}
+
+/// `GET /api/bulk/{planId}/skipped`: a page of a previewed plan's skipped
+/// users, with the reason for each.
+pub(super) fn bulk_skips(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let (offset, limit) = page_params(req)?;
+    let page = service.bulk_skips_page(params.get("planId")?, offset, limit)?;
+    ApiResponse::json(&page)
 }
 
 pub(super) fn run_bulk(

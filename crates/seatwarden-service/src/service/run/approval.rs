@@ -15,7 +15,7 @@ use seatwarden_audit::{
 };
 use seatwarden_core::Millis;
 
-use super::{Job, PendingPlan, PlanState, run_lease};
+use super::{Job, PendingPlan, PlanDropped, PlanState, run_lease};
 use crate::service::{KeptPlan, Missing, Phase, Service, ServiceError};
 use crate::store::JournaledPlan;
 
@@ -134,8 +134,9 @@ impl Service {
     ///
     /// Kept plans live in memory, so they are capped: at most
     /// [`MAX_KEPT_PLANS`] plans and [`MAX_KEPT_BYTES`] bytes (an import
-    /// weighs its file, other plans ~256 bytes an action); past either, the
-    /// oldest are dropped first (confirming one then answers 404: preview
+    /// weighs its file, a bulk plan its bitmaps and order, other plans ~256
+    /// bytes an action); past either, the oldest are dropped first
+    /// (confirming or paging one then answers 410 with the reason: preview
     /// again). The new plan is always kept: the largest upload is below the
     /// byte cap.
     pub(crate) fn keep_plan(&self, plan: PendingPlan) {
@@ -143,6 +144,11 @@ impl Service {
         // Plans older than a day are dropped: confirming one that old would
         // apply decisions about a directory that has moved on.
         let cutoff = plan.created.0 - seatwarden_core::time::DAY_MS;
+        let mut dropped: Vec<(String, PlanDropped)> = pending
+            .values()
+            .filter(|p| p.created.0 < cutoff)
+            .map(|p| (p.id.clone(), PlanDropped::Expired))
+            .collect();
         pending.retain(|_, p| p.created.0 >= cutoff);
         let mut weight: usize = pending.values().map(PendingPlan::weight).sum();
         let incoming = plan.weight();
@@ -155,11 +161,38 @@ impl Service {
                 .min_by_key(|p| (p.created.0, plan_number(&p.id)))
                 .map(|p| p.id.clone());
             let Some(oldest) = oldest else { break };
-            if let Some(dropped) = pending.remove(&oldest) {
-                weight -= dropped.weight();
+            if let Some(gone) = pending.remove(&oldest) {
+                weight -= gone.weight();
+                dropped.push((oldest, PlanDropped::Evicted));
             }
         }
         pending.insert(plan.id.clone(), plan);
+        drop(pending);
+        for (id, why) in dropped {
+            self.note_dropped(id, why);
+        }
+    }
+
+    /// Remembers why plan `id` is gone (the last [`MAX_DROPPED`] only).
+    fn note_dropped(&self, id: String, why: PlanDropped) {
+        let mut dropped = self.dropped_plans().lock();
+        if dropped.len() >= MAX_DROPPED {
+            dropped.pop_front();
+        }
+        dropped.push_back((id, why));
+    }
+
+    /// The error for a plan id that is not kept: 410 with the reason when
+    /// it was handed out and dropped, 404 otherwise.
+    pub(crate) fn plan_missing(&self, plan_id: &str) -> ServiceError {
+        let dropped = self.dropped_plans().lock();
+        match dropped.iter().rev().find(|(id, _)| id == plan_id) {
+            Some((_, why)) => ServiceError::PlanGone {
+                plan: plan_id.to_owned(),
+                why: *why,
+            },
+            None => ServiceError::NotFound(Missing::Plan(plan_id.to_owned())),
+        }
     }
 
     /// Turns a kept plan into a run, if `hash` matches; returns its id.
@@ -172,7 +205,10 @@ impl Service {
         let plan = {
             let mut pending = self.pending_plans().lock();
             match pending.get(plan_id) {
-                None => return Err(ServiceError::NotFound(Missing::Plan(plan_id.to_owned()))),
+                None => {
+                    drop(pending);
+                    return Err(self.plan_missing(plan_id));
+                }
                 Some(p) if p.hash != hash => {
                     return Err(ServiceError::PlanHashMismatch(KeptPlan::Previewed));
                 }
@@ -187,6 +223,12 @@ impl Service {
             // since the preview (the admin validates again).
             self.replan_import(&kept, &mut plan.plan, hash)?;
         }
+        if let Some(kept) = plan.bulk.take() {
+            // Rendered in full only now; refused if the directory moved
+            // since the preview so that the writes differ.
+            self.render_bulk(&kept, &mut plan.plan, hash)?;
+        }
+
         let mut new = NewRun::new(
             plan.kind,
             plan.name.clone(),
@@ -198,6 +240,7 @@ impl Service {
         );
         new.reverts = plan.reverts;
         let run = self.start_run(&new, now)?;
+        self.note_dropped(plan_id.to_owned(), PlanDropped::Confirmed);
         let actions = plan.plan.journal_actions();
         let journaled = JournaledPlan {
             hash: PlanHash(plan.hash.clone()),
@@ -221,6 +264,9 @@ impl Service {
         Ok(run)
     }
 }
+
+/// How many dropped plan ids are remembered (for 410 rather than 404).
+const MAX_DROPPED: usize = 1_024;
 
 /// How many plans are kept for confirmation at most.
 pub(crate) const MAX_KEPT_PLANS: usize = 16;
