@@ -230,6 +230,20 @@ action_enum! {
     /// An administrator discarded a queued or failed message from the
     /// outbox list: it is never sent.
     MailDiscarded => "mail_discarded", "Mail discarded";
+    /// A user asked to keep (or get back) access through a signed link, or
+    /// a link was refused (forged, expired, used); the description says
+    /// which and what the request led to, the reason is the user's words.
+    AccessRequested => "access_requested", "Access requested";
+    /// An administrator approved or rejected an access request.
+    AccessRequestDecided => "access_request_decided", "Access request decided";
+    /// The access-link or a webhook secret was rotated (old links or
+    /// signatures stop working); the value is never logged.
+    SecretRotated => "secret_rotated", "Secret rotated";
+    /// A service-desk webhook was called: the rule that matched and what it
+    /// did, or why nothing happened (bad signature, no rule, cap reached).
+    HookCalled => "hook_called", "Webhook called";
+    /// A webhook was created, changed or removed.
+    HookChanged => "hook_changed", "Webhook changed";
 }
 
 impl Action {

@@ -315,6 +315,40 @@ pub struct WarningSettings {
     /// The mail template to use; the mail module's default when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+    /// "I still need access" links in the warning (issue 21): off when
+    /// absent, and then the warning carries no link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_request: Option<AccessRequestSettings>,
+}
+
+/// What an "I still need access" link in a warning does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessRequestSettings {
+    /// What a submitted request does.
+    pub on_request: OnRequest,
+    /// How many days a link works after the mail is composed (1..=90).
+    pub link_days: u32,
+}
+
+/// What a submitted "I still need access" request does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum OnRequest {
+    /// Exempt the user from this policy for `days` days at once.
+    Exempt {
+        /// How long the exemption lasts (1..=365).
+        days: u32,
+    },
+    /// Put the request on the policy's review list for an admin.
+    Review,
+    /// After removal: give access back when an admin approves, or at once
+    /// when `at_once` (the policy's own rule allows it).
+    Restore {
+        /// Restore without waiting for an admin.
+        #[serde(default)]
+        at_once: bool,
+    },
 }
 
 /// One policy: a preset of one automation tab or a named cleanup rule.

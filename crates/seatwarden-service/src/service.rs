@@ -230,6 +230,8 @@ pub struct Service {
     /// Audit-trail facts for evaluation (deactivation times, the last
     /// health figure), refreshed incrementally before each plan.
     trail: Mutex<trail::Trail>,
+    /// The anonymous routes' rate limits (issue 21).
+    access: crate::access::Limits,
 }
 
 impl Service {
@@ -273,6 +275,7 @@ impl Service {
             grants: Mutex::new(HashMap::new()),
             router: crate::api::routes::router(),
             trail: Mutex::new(trail::Trail::default()),
+            access: crate::access::Limits::default(),
         })
     }
 
@@ -707,6 +710,10 @@ impl Service {
 
     pub(crate) fn grants(&self) -> &Mutex<provisional::Grants> {
         &self.grants
+    }
+
+    pub(crate) fn access_limits(&self) -> &crate::access::Limits {
+        &self.access
     }
 
     pub(crate) fn owner(&self) -> &LeaseOwner {

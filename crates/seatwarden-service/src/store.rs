@@ -15,6 +15,7 @@ pub mod config;
 pub mod conformance;
 pub mod journal;
 pub mod lease;
+pub mod marker;
 pub mod memory;
 pub mod outbox;
 pub mod undo;
@@ -34,6 +35,7 @@ pub use journal::{
     ActionKey, ActionOutcome, JournaledPlan, OutcomeStatus, PlannedAction, RunJournal,
 };
 pub use lease::{Lease, LeaseOutcome, LeaseOwner};
+pub use marker::{Marker, NEVER};
 pub use memory::MemoryStore;
 pub use outbox::{Enqueued, MailId, MailStatus, NewOutboxMessage, OutboxMessage, OutboxQuery};
 pub use undo::{AccountState, Irreversible, RevertPlan, RevertStep, revert_from_store};
@@ -302,6 +304,22 @@ pub trait Store: Send + Sync {
 
     /// Gives our lease up; returns whether we held it.
     fn release_lease(&self, policy: &PolicyId, owner: &LeaseOwner) -> StoreResult<bool>;
+
+    // ---- markers (see [`marker`]) ----
+
+    /// Stores `marker` unless a live one (expiring after `now`) of the same
+    /// kind and key exists. `None`: it was stored (this caller claimed it);
+    /// `Some(existing)`: someone claimed it first and nothing changed.
+    /// Exactly one of two concurrent claims wins, across nodes.
+    fn claim_marker(&self, marker: &Marker, now: Millis) -> StoreResult<Option<Marker>>;
+
+    /// Stores `marker`, replacing any marker of the same kind and key
+    /// (rotating a secret; removing a hook by expiring it).
+    fn put_marker(&self, marker: &Marker) -> StoreResult<()>;
+
+    /// The live markers of `kind` at `now`, by key. For the small kinds
+    /// only (secrets, hooks), never for per-event ones.
+    fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>>;
 }
 
 /// `now + d` in milliseconds, saturating.

@@ -27,6 +27,7 @@
 //! rest of the filter in Rust, reading each window in bounded chunks.
 
 mod audit;
+mod markers;
 mod work;
 
 use std::collections::HashMap;
@@ -44,7 +45,7 @@ use seatwarden_audit::{
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_service::store::{
     AccountState, ActionKey, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan,
-    Lease, LeaseOutcome, LeaseOwner, MailId, NewOutboxMessage, OutboxMessage, OutboxQuery,
+    Lease, LeaseOutcome, LeaseOwner, MailId, Marker, NewOutboxMessage, OutboxMessage, OutboxQuery,
     PlannedAction, RunJournal, Store, StoreError, StoreResult,
 };
 
@@ -390,5 +391,17 @@ impl<B: RecordBackend + ?Sized> Store for RecordStore<B> {
 
     fn release_lease(&self, policy: &PolicyId, owner: &LeaseOwner) -> StoreResult<bool> {
         self.release(policy, owner)
+    }
+
+    fn claim_marker(&self, marker: &Marker, now: Millis) -> StoreResult<Option<Marker>> {
+        self.claim_marker_row(marker, now)
+    }
+
+    fn put_marker(&self, marker: &Marker) -> StoreResult<()> {
+        self.put_marker_row(marker)
+    }
+
+    fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
+        self.list_marker_rows(kind, now)
     }
 }

@@ -12,10 +12,10 @@ use seatwarden_core::Millis;
 use seatwarden_service::store::{
     AccountState, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan, Lease,
     LeaseOutcome, LeaseOwner, MailId, MailStatus, NewOutboxMessage, OutboxMessage, OutboxQuery,
-    PlannedAction, RunJournal, Store, StoreResult,
+    Marker, PlannedAction, RunJournal, Store, StoreResult,
 };
 
-use crate::{SqliteStore, audit, backend, work};
+use crate::{SqliteStore, audit, backend, markers, work};
 
 impl Store for SqliteStore {
     fn load_config(&self) -> StoreResult<Option<ConfigDocument>> {
@@ -217,5 +217,17 @@ impl Store for SqliteStore {
 
     fn release_lease(&self, policy: &PolicyId, owner: &LeaseOwner) -> StoreResult<bool> {
         self.write(|tx| work::release(tx, policy, owner))
+    }
+
+    fn claim_marker(&self, marker: &Marker, now: Millis) -> StoreResult<Option<Marker>> {
+        self.write(|tx| markers::claim(tx, marker, now))
+    }
+
+    fn put_marker(&self, marker: &Marker) -> StoreResult<()> {
+        self.write(|tx| markers::put(tx, marker))
+    }
+
+    fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
+        self.read(|c| markers::list(c, kind, now))
     }
 }

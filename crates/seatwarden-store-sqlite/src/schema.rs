@@ -134,6 +134,17 @@ SELECT 1, EXISTS (
     SELECT 1 FROM (SELECT at, lead(at) OVER (ORDER BY id) AS next FROM audit) WHERE next < at
 );
 "#,
+    // 3: markers (signing secrets, used access links, webhook event ids;
+    // see `seatwarden_service::store::marker`).
+    r#"
+CREATE TABLE markers (
+    kind        TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+"#,
 ];
 
 /// The schema version this build writes.

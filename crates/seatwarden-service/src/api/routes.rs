@@ -12,6 +12,7 @@
 //! settings, demo), so a screen's rules read in one place; this module
 //! keeps the table, the error mapping and the small helpers they share.
 
+mod access;
 mod audit;
 mod body;
 mod bulk;
@@ -127,6 +128,15 @@ pub fn router() -> Router<Service> {
         Get "/api/settings/mail" "getMailSettings" => settings::get_mail_settings;
         Put "/api/settings/mail" "replaceMailSettings" => settings::replace_mail_settings;
         Post "/api/demo/logins" "recordDemoLogins" => demo::demo_logins;
+        Get "/api/access/requests" "listAccessRequests" => access::list_requests;
+        Post "/api/access/requests/{id}/decide" "decideAccessRequest" => access::decide_request;
+        Post "/api/access/secret/rotate" "rotateAccessLinkSecret" => access::rotate_link_secret;
+        Get "/api/hooks" "listHooks" => access::list_hooks;
+        Post "/api/hooks" "createHook" => access::create_hook;
+        Put "/api/hooks/{id}" "replaceHook" => access::replace_hook;
+        Delete "/api/hooks/{id}" "deleteHook" => access::delete_hook;
+        Post "/api/hooks/{id}/rotate" "rotateHookSecret" => access::rotate_hook;
+        Post "/api/hooks/{id}/test" "testHook" => access::test_hook;
     })
     .prepared_by(|service| service.reload_settings().map(drop).map_err(ApiError::from))
 }

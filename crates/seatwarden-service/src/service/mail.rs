@@ -340,10 +340,29 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
                     || "change your account".to_owned(),
                     |p| action_words(&p.action),
                 );
-                let values = Values::new()
+                let mut values = Values::new()
                     .instance(&options.instance_name, &options.base_url)
                     .user(&user, now)
                     .action(&words, due.acts_at, now);
+                // The "I still need access" link, when the policy offers one
+                // (issue 21): signed for this user, policy and idle cycle.
+                let offered = settings
+                    .config
+                    .policy(&due.policy)
+                    .and_then(|p| p.warning.as_ref())
+                    .and_then(|w| w.access_request.as_ref());
+                if let Some(offered) = offered
+                    && let Some(url) = crate::access::link_for(
+                        service,
+                        &due.user,
+                        &due.policy,
+                        offered,
+                        due.cycle,
+                        now,
+                    )
+                {
+                    values = values.with(Placeholder::RequestAccessUrl, url);
+                }
                 let recipient = Recipient {
                     key: due.user.clone(),
                     email: user.email.clone(),

@@ -46,7 +46,9 @@ fn e2s(e: StoreError) -> String {
 }
 
 // After `ensure!`, which the module uses.
+mod markers;
 mod outbox_admin;
+pub use markers::markers_claim_once;
 pub use outbox_admin::outbox_retry_and_discard;
 
 /// Runs every check, each on a fresh store from `make`.
@@ -102,6 +104,7 @@ checks!($
     outbox_retry_and_discard,
     leases_exclude,
     export_is_formula_safe,
+    markers_claim_once,
 );
 
 /// Saves need the version read; stale and invalid saves change nothing.

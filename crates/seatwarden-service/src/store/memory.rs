@@ -24,7 +24,7 @@ use seatwarden_core::{Millis, UserKey};
 use super::config::validate_json;
 use super::{
     AccountState, ActionKey, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan,
-    Lease, LeaseOutcome, LeaseOwner, MailId, MailStatus, NewOutboxMessage, OutboxMessage,
+    Lease, LeaseOutcome, LeaseOwner, MailId, Marker, MailStatus, NewOutboxMessage, OutboxMessage,
     OutboxQuery, PlannedAction, RunJournal, Store, StoreError, StoreResult, add_duration,
 };
 
@@ -47,6 +47,7 @@ struct Inner {
     dedup: HashMap<String, MailId>,
     next_mail: i64,
     leases: HashMap<PolicyId, Lease>,
+    markers: BTreeMap<(String, String), Marker>,
 }
 
 impl Inner {
@@ -582,5 +583,36 @@ impl Store for MemoryStore {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    fn claim_marker(&self, marker: &Marker, now: Millis) -> StoreResult<Option<Marker>> {
+        let mut inner = self.inner.lock();
+        // Lapsed markers of this kind go as claims pass (bounded by the
+        // kind's live ones, so used links do not pile up forever).
+        inner
+            .markers
+            .retain(|(kind, _), m| kind != &marker.kind || m.live(now));
+        let key = (marker.kind.clone(), marker.key.clone());
+        if let Some(existing) = inner.markers.get(&key) {
+            return Ok(Some(existing.clone()));
+        }
+        inner.markers.insert(key, marker.clone());
+        Ok(None)
+    }
+
+    fn put_marker(&self, marker: &Marker) -> StoreResult<()> {
+        let key = (marker.kind.clone(), marker.key.clone());
+        self.inner.lock().markers.insert(key, marker.clone());
+        Ok(())
+    }
+
+    fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
+        let inner = self.inner.lock();
+        Ok(inner
+            .markers
+            .iter()
+            .filter(|((k, _), m)| k == kind && m.live(now))
+            .map(|(_, m)| m.clone())
+            .collect())
     }
 }

@@ -10,8 +10,8 @@ use super::walk::{MAX_DAYS, Obj, Walk, join};
 use crate::model::{ApplicationKey, DirectoryId, UserKey};
 use crate::operation::Handover;
 use crate::policy::{
-    Action, Condition, DirectorySelection, FloatingRule, Inactivity, Mode, Policy, PolicyId,
-    ReadOnlyHandling, Scope, Target, Trigger, WarningSettings,
+    AccessRequestSettings, Action, Condition, DirectorySelection, FloatingRule, Inactivity, Mode, Policy, PolicyId,
+    OnRequest, ReadOnlyHandling, Scope, Target, Trigger, WarningSettings,
 };
 use crate::schedule::{Recurrence, Schedule, Weekday, parse_cron, parse_timezone};
 
@@ -475,11 +475,42 @@ fn warning(w: &mut Walk, mut obj: Obj<'_>) -> Option<WarningSettings> {
     let never_logged_in = obj.boolean(w, "neverLoggedIn", false);
     let act_on_overdue_at_once = obj.boolean(w, "actOnOverdueAtOnce", false);
     let template = obj.string(w, "template", false);
+    let access_request = obj
+        .object(w, "accessRequest")
+        .and_then(|o| access_request(w, o));
     obj.finish(w);
     days_before.map(|days_before| WarningSettings {
         days_before,
         never_logged_in,
         act_on_overdue_at_once,
         template,
+        access_request,
+    })
+}
+
+fn access_request(w: &mut Walk, mut obj: Obj<'_>) -> Option<AccessRequestSettings> {
+    let link_days = obj.uint(w, "linkDays", Some(14), 1, 90);
+    let on_request = obj.object(w, "onRequest").and_then(|mut o| {
+        let kind = o.choice(w, "kind", &["exempt", "review", "restore"], None);
+        let out = match kind {
+            Some("exempt") => o
+                .uint(w, "days", None, 1, 365)
+                .map(|days| OnRequest::Exempt { days }),
+            Some("review") => Some(OnRequest::Review),
+            Some("restore") => Some(OnRequest::Restore {
+                at_once: o.boolean(w, "atOnce", false),
+            }),
+            _ => None,
+        };
+        o.finish(w);
+        out
+    });
+    if obj.get("onRequest").is_none() {
+        w.err(&obj.at("onRequest"), "is required (`exempt`, `review` or `restore`)");
+    }
+    obj.finish(w);
+    Some(AccessRequestSettings {
+        on_request: on_request?,
+        link_days: link_days?,
     })
 }
