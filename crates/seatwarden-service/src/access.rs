@@ -32,12 +32,21 @@ use crate::Service;
 use crate::api::ApiResponse;
 
 pub use hook_call::HookResult;
+pub(crate) use hook_call::{
+    list as hook_list, load as hook_load, remove as hook_remove, save as hook_save,
+    secret_name as hook_secret_name,
+};
 pub(crate) use request::link_for;
-pub(crate) use hook_call::{list as hook_list, load as hook_load, remove as hook_remove, save as hook_save, secret_name as hook_secret_name};
 pub(crate) use request::{list as request_list, restore as restore_user, save as request_save};
 
 /// A test event from the settings screen: matched and explained, never applied.
-pub(crate) fn hook_dry_run(service: &Service, id: &str, s: &hook::HookSettings, event: &hook::HookEvent, now: Millis) -> HookResult {
+pub(crate) fn hook_dry_run(
+    service: &Service,
+    id: &str,
+    s: &hook::HookSettings,
+    event: &hook::HookEvent,
+    now: Millis,
+) -> HookResult {
     hook_call::run(service, id, s, event, true, None, now)
 }
 pub use request::{AccessRequestRecord, RequestStatus, clean_reason, page_url};
@@ -118,7 +127,12 @@ impl Service {
         }
         let path = request.path.trim_end_matches('/');
         if path == "/access/request" {
-            if !self.access_limits().page.lock().admit(request.client(), now) {
+            if !self
+                .access_limits()
+                .page
+                .lock()
+                .admit(request.client(), now)
+            {
                 return page::too_many();
             }
             return match request.method.as_str() {
@@ -128,7 +142,12 @@ impl Service {
             };
         }
         if let Some(hook_id) = path.strip_prefix("/hooks/access/") {
-            if !self.access_limits().hooks.lock().admit(request.client(), now) {
+            if !self
+                .access_limits()
+                .hooks
+                .lock()
+                .admit(request.client(), now)
+            {
                 return hook_call::too_many();
             }
             if request.method != "POST" {

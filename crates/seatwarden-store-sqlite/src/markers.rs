@@ -9,7 +9,11 @@ use seatwarden_service::store::{Marker, StoreResult};
 
 use crate::backend;
 
-pub(crate) fn claim(tx: &Transaction<'_>, marker: &Marker, now: Millis) -> StoreResult<Option<Marker>> {
+pub(crate) fn claim(
+    tx: &Transaction<'_>,
+    marker: &Marker,
+    now: Millis,
+) -> StoreResult<Option<Marker>> {
     // Lapsed markers of this kind go as claims pass, so used links do not
     // pile up beyond the live ones.
     tx.execute(

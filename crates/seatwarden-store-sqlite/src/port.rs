@@ -11,8 +11,8 @@ use seatwarden_audit::{
 use seatwarden_core::Millis;
 use seatwarden_service::store::{
     AccountState, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan, Lease,
-    LeaseOutcome, LeaseOwner, MailId, MailStatus, NewOutboxMessage, OutboxMessage, OutboxQuery,
-    Marker, PlannedAction, RunJournal, Store, StoreResult,
+    LeaseOutcome, LeaseOwner, MailId, MailStatus, Marker, NewOutboxMessage, OutboxMessage,
+    OutboxQuery, PlannedAction, RunJournal, Store, StoreResult,
 };
 
 use crate::{SqliteStore, audit, backend, markers, work};

@@ -108,7 +108,11 @@ pub fn validate(s: &HookSettings) -> Result<(), String> {
                 "`rules[{i}]` does nothing: set `activate` or `addToGroups`"
             ));
         }
-        if r.email_domains.is_empty() && r.projects.is_empty() && r.request_types.is_empty() && r.groups.is_empty() {
+        if r.email_domains.is_empty()
+            && r.projects.is_empty()
+            && r.request_types.is_empty()
+            && r.groups.is_empty()
+        {
             return Err(format!(
                 "`rules[{i}]` has no condition: it would give a seat to anyone the caller names"
             ));
@@ -155,7 +159,11 @@ pub struct Found {
 }
 
 /// The first rule that matches, or why none did.
-pub fn matching<'a>(rules: &'a [HookRule], event: &HookEvent, user: &Found) -> Result<&'a HookRule, String> {
+pub fn matching<'a>(
+    rules: &'a [HookRule],
+    event: &HookEvent,
+    user: &Found,
+) -> Result<&'a HookRule, String> {
     let domain = user
         .email
         .rsplit_once('@')
@@ -167,7 +175,9 @@ pub fn matching<'a>(rules: &'a [HookRule], event: &HookEvent, user: &Found) -> R
     let mut why = Vec::new();
     for r in rules {
         let domain_ok = r.email_domains.is_empty()
-            || r.email_domains.iter().any(|d| d.trim_start_matches('@').eq_ignore_ascii_case(&domain));
+            || r.email_domains
+                .iter()
+                .any(|d| d.trim_start_matches('@').eq_ignore_ascii_case(&domain));
         let project_ok = eq(&r.projects, event.project.as_deref());
         let type_ok = eq(&r.request_types, event.request_type.as_deref());
         let groups_ok = r.groups.is_empty() || r.groups.iter().any(|g| user.groups.contains(g));
@@ -206,7 +216,13 @@ fn mac(secret: &[u8]) -> Hmac<Sha256> {
 }
 
 /// Whether a signed call is authentic and fresh at `now_secs`.
-pub fn verify_signature(secret: &[u8], timestamp: Option<&str>, sig: Option<&str>, body: &[u8], now_secs: i64) -> Result<(), &'static str> {
+pub fn verify_signature(
+    secret: &[u8],
+    timestamp: Option<&str>,
+    sig: Option<&str>,
+    body: &[u8],
+    now_secs: i64,
+) -> Result<(), &'static str> {
     let (Some(ts), Some(sig)) = (timestamp, sig) else {
         return Err("the signature or timestamp header is missing");
     };
@@ -223,7 +239,8 @@ pub fn verify_signature(secret: &[u8], timestamp: Option<&str>, sig: Option<&str
     m.update(ts.trim().as_bytes());
     m.update(b".");
     m.update(body);
-    m.verify_slice(&tag).map_err(|_| "the signature does not match")?;
+    m.verify_slice(&tag)
+        .map_err(|_| "the signature does not match")?;
     if (now_secs - at).abs() > WINDOW_SECS {
         return Err("the timestamp is outside the 5-minute window (replayed or clock skew)");
     }
@@ -244,11 +261,28 @@ mod tests {
     fn a_signed_call_verifies_only_within_the_window_and_unaltered() {
         let body = br#"{"eventId":"IT-1"}"#;
         let sig = signature(b"k", "1000", body);
-        assert_eq!(verify_signature(b"k", Some("1000"), Some(&sig), body, 1_000 + WINDOW_SECS), Ok(()));
-        assert!(verify_signature(b"k", Some("1000"), Some(&sig), body, 1_001 + WINDOW_SECS).is_err());
+        assert_eq!(
+            verify_signature(b"k", Some("1000"), Some(&sig), body, 1_000 + WINDOW_SECS),
+            Ok(())
+        );
+        assert!(
+            verify_signature(b"k", Some("1000"), Some(&sig), body, 1_001 + WINDOW_SECS).is_err()
+        );
         assert!(verify_signature(b"other", Some("1000"), Some(&sig), body, 1_000).is_err());
-        assert!(verify_signature(b"k", Some("1001"), Some(&sig), body, 1_000).is_err(), "timestamp is signed");
-        assert!(verify_signature(b"k", Some("1000"), Some(&sig), br#"{"eventId":"IT-2"}"#, 1_000).is_err());
+        assert!(
+            verify_signature(b"k", Some("1001"), Some(&sig), body, 1_000).is_err(),
+            "timestamp is signed"
+        );
+        assert!(
+            verify_signature(
+                b"k",
+                Some("1000"),
+                Some(&sig),
+                br#"{"eventId":"IT-2"}"#,
+                1_000
+            )
+            .is_err()
+        );
         assert!(verify_signature(b"k", None, Some(&sig), body, 1_000).is_err());
         assert!(verify_signature(b"k", Some("1000"), Some("md5=00"), body, 1_000).is_err());
     }
@@ -275,16 +309,38 @@ mod tests {
             project: Some("it".into()),
             ..HookEvent::default()
         };
-        let staff = Found { email: "Ann@Example.test".into(), groups: vec![] };
-        assert_eq!(matching(&rules, &event, &staff).map(|r| r.name.as_str()), Ok("staff"));
-        let stranger = Found { email: "x@else.test".into(), groups: vec![] };
+        let staff = Found {
+            email: "Ann@Example.test".into(),
+            groups: vec![],
+        };
+        assert_eq!(
+            matching(&rules, &event, &staff).map(|r| r.name.as_str()),
+            Ok("staff")
+        );
+        let stranger = Found {
+            email: "x@else.test".into(),
+            groups: vec![],
+        };
         let why = matching(&rules, &event, &stranger).unwrap_err();
-        assert!(why.contains("`contractors`: email domain") && why.contains("`staff`: email domain"), "{why}");
+        assert!(
+            why.contains("`contractors`: email domain") && why.contains("`staff`: email domain"),
+            "{why}"
+        );
     }
 
     #[test]
     fn a_rule_without_condition_or_action_is_refused() {
-        let mut s = HookSettings { name: "desk".into(), enabled: true, cap_per_day: 5, allow_token: false, rules: vec![HookRule { name: "r".into(), activate: true, ..HookRule::default() }] };
+        let mut s = HookSettings {
+            name: "desk".into(),
+            enabled: true,
+            cap_per_day: 5,
+            allow_token: false,
+            rules: vec![HookRule {
+                name: "r".into(),
+                activate: true,
+                ..HookRule::default()
+            }],
+        };
         assert!(validate(&s).unwrap_err().contains("no condition"));
         s.rules[0].projects = vec!["IT".into()];
         assert_eq!(validate(&s), Ok(()));

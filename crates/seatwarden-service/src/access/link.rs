@@ -79,7 +79,9 @@ impl Refusal {
     pub fn words(self) -> &'static str {
         match self {
             Refusal::Malformed => "the link is malformed",
-            Refusal::Forged => "the link's signature does not match (forged, altered or from before a secret rotation)",
+            Refusal::Forged => {
+                "the link's signature does not match (forged, altered or from before a secret rotation)"
+            }
             Refusal::Expired => "the link has expired",
         }
     }
@@ -152,7 +154,10 @@ mod tests {
     #[test]
     fn a_signed_link_verifies_until_it_expires() {
         let t = sign(b"secret", &claims());
-        assert_eq!(verify(b"secret", &t, Millis(1_799_999_999_999)), Ok(claims()));
+        assert_eq!(
+            verify(b"secret", &t, Millis(1_799_999_999_999)),
+            Ok(claims())
+        );
         assert_eq!(
             verify(b"secret", &t, Millis(1_800_000_000_000)),
             Err(Refusal::Expired)
@@ -182,13 +187,28 @@ mod tests {
 
     #[test]
     fn junk_is_malformed_and_long_input_is_not_read() {
-        for t in ["", ".", "zz.zz", "abc", "00.", &"a".repeat(MAX_TOKEN_LEN + 1)] {
-            assert_eq!(verify(b"secret", t, Millis(0)), Err(Refusal::Malformed), "{t}");
+        for t in [
+            "",
+            ".",
+            "zz.zz",
+            "abc",
+            "00.",
+            &"a".repeat(MAX_TOKEN_LEN + 1),
+        ] {
+            assert_eq!(
+                verify(b"secret", t, Millis(0)),
+                Err(Refusal::Malformed),
+                "{t}"
+            );
         }
         // A valid MAC over bytes that are not claims.
         let mut m = mac(b"secret");
         m.update(b"[]");
-        let t = format!("{}.{}", hex::encode(b"[]"), hex::encode(m.finalize().into_bytes()));
+        let t = format!(
+            "{}.{}",
+            hex::encode(b"[]"),
+            hex::encode(m.finalize().into_bytes())
+        );
         assert_eq!(verify(b"secret", &t, Millis(0)), Err(Refusal::Malformed));
     }
 

@@ -31,7 +31,7 @@ pub(crate) const REQUESTS: &str = "access-request";
 /// How long a request stays listed for the admin.
 const KEEP_REQUEST_MS: i64 = 180 * DAY_MS;
 /// The longest reason kept (characters).
-pub const MAX_REASON: usize = 200;
+pub(super) const MAX_REASON: usize = 200;
 
 /// Where a request stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +128,8 @@ struct Checked {
 fn check(service: &Service, token: &str, now: Millis) -> Result<Checked, String> {
     let secret = secret::get_or_create(service.store(), secret::LINKS, now)
         .map_err(|e| format!("the signing secret could not be read: {e}"))?;
-    let claims = link::verify(secret.as_bytes(), token, now).map_err(|r: Refusal| r.words().to_owned())?;
+    let claims =
+        link::verify(secret.as_bytes(), token, now).map_err(|r: Refusal| r.words().to_owned())?;
     let settings = service.settings();
     let offered = settings
         .config
@@ -217,7 +218,7 @@ fn form(c: &Checked, token: &str, error: Option<&str>) -> ApiResponse {
 }
 
 /// The reason as kept: one line, control characters and bidi overrides
-/// dropped, at most [`MAX_REASON`] characters; `None` when blank.
+/// dropped, at most `MAX_REASON` characters; `None` when blank.
 pub fn clean_reason(raw: &str) -> Option<String> {
     let flat: String = raw
         .chars()
@@ -242,7 +243,10 @@ pub(super) fn submit(service: &Service, request: &PublicRequest, now: Millis) ->
         Ok(c) => c,
         Err(why) => return refused(service, request, &why, now),
     };
-    let reason = form.iter().find(|(n, _)| n == "reason").map(|(_, v)| v.as_str());
+    let reason = form
+        .iter()
+        .find(|(n, _)| n == "reason")
+        .map(|(_, v)| v.as_str());
     let Some(reason) = reason.and_then(clean_reason) else {
         // Not consumed: the user can correct and send again.
         return form_error(&checked, &token);
@@ -272,11 +276,21 @@ pub(super) fn submit(service: &Service, request: &PublicRequest, now: Millis) ->
         now,
         Actor::user(checked.claims.user.clone(), Some(checked.user_name.clone())),
         Action::AccessRequested,
-        if status == RequestStatus::Failed { Status::Failed } else { Status::Success },
+        if status == RequestStatus::Failed {
+            Status::Failed
+        } else {
+            Status::Success
+        },
     )
-    .with_target(Target::user(checked.claims.user.clone(), Some(checked.user_name.clone())))
+    .with_target(Target::user(
+        checked.claims.user.clone(),
+        Some(checked.user_name.clone()),
+    ))
     .with_policy(checked.claims.policy.clone())
-    .with_description(format!("access request {}: {outcome}", record.id.get(..12).unwrap_or("")))
+    .with_description(format!(
+        "access request {}: {outcome}",
+        record.id.get(..12).unwrap_or("")
+    ))
     .with_reason(reason);
     if let Some(ip) = request.client_ip.as_deref().and_then(|s| s.parse().ok()) {
         entry = entry.with_client_ip(ip);
@@ -300,7 +314,11 @@ pub(super) fn submit(service: &Service, request: &PublicRequest, now: Millis) ->
 }
 
 fn form_error(c: &Checked, token: &str) -> ApiResponse {
-    let mut r = form(c, token, Some("Please write one line about why you still need access."));
+    let mut r = form(
+        c,
+        token,
+        Some("Please write one line about why you still need access."),
+    );
     r.status = 400;
     r
 }
@@ -309,9 +327,22 @@ fn form_error(c: &Checked, token: &str) -> ApiResponse {
 fn act(service: &Service, c: &Checked, now: Millis) -> (RequestStatus, String) {
     match &c.settings.on_request {
         OnRequest::Restore { at_once: true } if !c.active => {
-            match restore(service, &c.claims.user, &c.user_name, &c.claims.policy, "restored at once: the policy allows it", now) {
-                Ok(()) => (RequestStatus::Restored, "access restored at once (the policy allows it)".to_owned()),
-                Err(e) => (RequestStatus::Failed, format!("access could not be restored: {e}")),
+            match restore(
+                service,
+                &c.claims.user,
+                &c.user_name,
+                &c.claims.policy,
+                "restored at once: the policy allows it",
+                now,
+            ) {
+                Ok(()) => (
+                    RequestStatus::Restored,
+                    "access restored at once (the policy allows it)".to_owned(),
+                ),
+                Err(e) => (
+                    RequestStatus::Failed,
+                    format!("access could not be restored: {e}"),
+                ),
             }
         }
         OnRequest::Restore { .. } if !c.active => (
@@ -327,7 +358,9 @@ fn act(service: &Service, c: &Checked, now: Millis) -> (RequestStatus, String) {
         // an administrator, who approves (keeps the user) or rejects.
         OnRequest::Exempt { days } => (
             RequestStatus::Pending,
-            format!("waiting for an administrator: an exemption for {days} day(s) is asked (exemptions are not in this build yet)"),
+            format!(
+                "waiting for an administrator: an exemption for {days} day(s) is asked (exemptions are not in this build yet)"
+            ),
         ),
         OnRequest::Review => (
             RequestStatus::Pending,
@@ -359,11 +392,18 @@ pub(crate) fn restore(
         Ok(_) => (Status::Success, op.to_string()),
         Err(f) => (Status::Failed, format!("{op}: {f}")),
     };
-    let entry = AuditEntry::new(now, Actor::Automation { policy: Some(policy.clone()) }, Action::UserReactivated, status)
-        .with_target(Target::user(user.clone(), Some(user_name.to_owned())))
-        .with_policy(policy.clone())
-        .with_description(detail)
-        .with_reason(reason);
+    let entry = AuditEntry::new(
+        now,
+        Actor::Automation {
+            policy: Some(policy.clone()),
+        },
+        Action::UserReactivated,
+        status,
+    )
+    .with_target(Target::user(user.clone(), Some(user_name.to_owned())))
+    .with_policy(policy.clone())
+    .with_description(detail)
+    .with_reason(reason);
     let _ = service.store().append_audit(&[entry]);
     result.map(|_| ()).map_err(|f| f.to_string())
 }
@@ -372,12 +412,17 @@ pub(crate) fn save(service: &Service, r: &AccessRequestRecord, now: Millis) -> R
     let value = serde_json::to_string(r).map_err(|e| e.to_string())?;
     service
         .store()
-        .put_marker(&Marker::new(REQUESTS, &r.id, value, Millis(now.0.saturating_add(KEEP_REQUEST_MS))))
+        .put_marker(&Marker::new(
+            REQUESTS,
+            &r.id,
+            value,
+            Millis(now.0.saturating_add(KEEP_REQUEST_MS)),
+        ))
         .map_err(|e| e.to_string())
 }
 
 /// Every request still kept, newest first.
-pub fn list(service: &Service, now: Millis) -> Result<Vec<AccessRequestRecord>, String> {
+pub(crate) fn list(service: &Service, now: Millis) -> Result<Vec<AccessRequestRecord>, String> {
     let mut out: Vec<AccessRequestRecord> = service
         .store()
         .list_markers(REQUESTS, now)
@@ -407,7 +452,10 @@ fn percent_decode(text: &str) -> String {
     while let Some(&b) = bytes.get(i) {
         match b {
             b'+' => out.push(b' '),
-            b'%' => match text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            b'%' => match text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 Some(v) => {
                     out.push(v);
                     i += 2;

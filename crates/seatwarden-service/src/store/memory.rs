@@ -24,7 +24,7 @@ use seatwarden_core::{Millis, UserKey};
 use super::config::validate_json;
 use super::{
     AccountState, ActionKey, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan,
-    Lease, LeaseOutcome, LeaseOwner, MailId, Marker, MailStatus, NewOutboxMessage, OutboxMessage,
+    Lease, LeaseOutcome, LeaseOwner, MailId, MailStatus, Marker, NewOutboxMessage, OutboxMessage,
     OutboxQuery, PlannedAction, RunJournal, Store, StoreError, StoreResult, add_duration,
 };
 

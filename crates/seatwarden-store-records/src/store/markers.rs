@@ -68,7 +68,14 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
                 Some(r) => {
                     if self
                         .backend
-                        .update(Table::Leases, r.id, r.revision, m.expires_at, Some(&kind), &body)
+                        .update(
+                            Table::Leases,
+                            r.id,
+                            r.revision,
+                            m.expires_at,
+                            Some(&kind),
+                            &body,
+                        )
                         .map_err(backend_err)?
                         .is_some()
                     {
@@ -109,7 +116,14 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
                 Some(r) => {
                     if self
                         .backend
-                        .update(Table::Leases, r.id, r.revision, m.expires_at, Some(&kind), &body)
+                        .update(
+                            Table::Leases,
+                            r.id,
+                            r.revision,
+                            m.expires_at,
+                            Some(&kind),
+                            &body,
+                        )
                         .map_err(backend_err)?
                         .is_some()
                     {
@@ -128,7 +142,11 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
             ..Scan::default()
         };
         let mut out = Vec::new();
-        for r in self.backend.scan(Table::Leases, &scan).map_err(backend_err)? {
+        for r in self
+            .backend
+            .scan(Table::Leases, &scan)
+            .map_err(backend_err)?
+        {
             let body: MarkerBody = decode(Table::Leases, &r)?;
             out.push(Marker {
                 kind: kind.to_owned(),

@@ -19,6 +19,7 @@ use axum::response::Response;
 use axum::routing::{any, get};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use seatwarden_service::Service;
+use seatwarden_service::access::PublicRequest;
 use seatwarden_service::api::{ApiRequest, ApiResponse, Method, RequestContext};
 
 use super::assets;
@@ -59,6 +60,11 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/session", any(session))
         .route("/api", any(api))
         .route("/api/{*rest}", any(api))
+        // The only anonymous routes (issue 21): the "I still need access"
+        // page and the service-desk webhooks; the service authenticates
+        // each request by its HMAC (see `seatwarden_service::access`).
+        .route("/access/request", any(public))
+        .route("/hooks/access/{id}", any(public))
         .route("/favicon.ico", get(static_files))
         .fallback(static_files)
         .layer(axum::middleware::from_fn_with_state(
@@ -399,6 +405,49 @@ async fn api(
     let service = state.service.clone();
     let now = state.clock.now();
     match tokio::task::spawn_blocking(move || service.handle(&request, now)).await {
+        Ok(answer) => into_response(answer),
+        Err(_) => error(500, "internal", "the request handler failed"),
+    }
+}
+
+/// The anonymous routes: the headers the service reads, the body up to
+/// its cap, then `Service::handle_public`. No session is read or made.
+async fn public(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = match read_body(&parts.headers, body, seatwarden_service::access::MAX_BODY).await {
+        Ok(b) => b,
+        Err(response) => return response,
+    };
+    let headers = [
+        "x-seatwarden-signature",
+        "x-seatwarden-timestamp",
+        "x-seatwarden-token",
+        "content-type",
+    ]
+    .iter()
+    .filter_map(|name| {
+        parts
+            .headers
+            .get(*name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| ((*name).to_owned(), v.to_owned()))
+    })
+    .collect();
+    let request = PublicRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(form_decode).unwrap_or_default(),
+        headers,
+        body,
+        client_ip: Some(peer.ip().to_string()),
+    };
+    let service = state.service.clone();
+    let now = state.clock.now();
+    match tokio::task::spawn_blocking(move || service.handle_public(&request, now)).await {
         Ok(answer) => into_response(answer),
         Err(_) => error(500, "internal", "the request handler failed"),
     }

@@ -10,8 +10,8 @@ use super::walk::{MAX_DAYS, Obj, Walk, join};
 use crate::model::{ApplicationKey, DirectoryId, UserKey};
 use crate::operation::Handover;
 use crate::policy::{
-    AccessRequestSettings, Action, Condition, DirectorySelection, FloatingRule, Inactivity, Mode, Policy, PolicyId,
-    OnRequest, ReadOnlyHandling, Scope, Target, Trigger, WarningSettings,
+    AccessRequestSettings, Action, Condition, DirectorySelection, FloatingRule, Inactivity, Mode,
+    OnRequest, Policy, PolicyId, ReadOnlyHandling, Scope, Target, Trigger, WarningSettings,
 };
 use crate::schedule::{Recurrence, Schedule, Weekday, parse_cron, parse_timezone};
 
@@ -506,7 +506,10 @@ fn access_request(w: &mut Walk, mut obj: Obj<'_>) -> Option<AccessRequestSetting
         out
     });
     if obj.get("onRequest").is_none() {
-        w.err(&obj.at("onRequest"), "is required (`exempt`, `review` or `restore`)");
+        w.err(
+            &obj.at("onRequest"),
+            "is required (`exempt`, `review` or `restore`)",
+        );
     }
     obj.finish(w);
     Some(AccessRequestSettings {

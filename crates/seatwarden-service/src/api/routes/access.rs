@@ -25,7 +25,11 @@ fn hook_view(service: &Service, id: &str, s: &HookSettings) -> serde_json::Value
 }
 
 /// `GET /api/access/requests`: newest first.
-pub(super) fn list_requests(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiError> {
+pub(super) fn list_requests(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
     let items = crate::access::request_list(service, now(req)).map_err(ApiError::internal)?;
     ApiResponse::json(&json!({"items": items, "pageUrl": crate::access::page_url(service)}))
 }
@@ -37,7 +41,11 @@ struct Decision {
 }
 
 /// `POST /api/access/requests/{id}/decide` `{"approve": bool}`.
-pub(super) fn decide_request(service: &Service, req: &ApiRequest, params: &Params) -> Result<ApiResponse, ApiError> {
+pub(super) fn decide_request(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
     let id = params.get("id")?;
     let decision: Decision = req.json()?;
     let at = now(req);
@@ -54,12 +62,31 @@ pub(super) fn decide_request(service: &Service, req: &ApiRequest, params: &Param
     }
     let name = record.user_name.clone().unwrap_or_default();
     let (status, outcome) = match (&record.on_request, decision.approve) {
-        (_, false) => (RequestStatus::Rejected, "rejected by an administrator".to_owned()),
-        (OnRequest::Restore { .. }, true) => match crate::access::restore_user(service, &record.user, &name, &record.policy, "access request approved by an administrator", at) {
-            Ok(()) => (RequestStatus::Restored, "approved: access restored".to_owned()),
-            Err(e) => (RequestStatus::Failed, format!("approved, but access could not be restored: {e}")),
+        (_, false) => (
+            RequestStatus::Rejected,
+            "rejected by an administrator".to_owned(),
+        ),
+        (OnRequest::Restore { .. }, true) => match crate::access::restore_user(
+            service,
+            &record.user,
+            &name,
+            &record.policy,
+            "access request approved by an administrator",
+            at,
+        ) {
+            Ok(()) => (
+                RequestStatus::Restored,
+                "approved: access restored".to_owned(),
+            ),
+            Err(e) => (
+                RequestStatus::Failed,
+                format!("approved, but access could not be restored: {e}"),
+            ),
         },
-        (_, true) => (RequestStatus::Approved, "approved by an administrator".to_owned()),
+        (_, true) => (
+            RequestStatus::Approved,
+            "approved by an administrator".to_owned(),
+        ),
     };
     record.status = status;
     record.outcome = outcome.clone();
@@ -67,30 +94,64 @@ pub(super) fn decide_request(service: &Service, req: &ApiRequest, params: &Param
     record_audit(
         service,
         req,
-        vec![AuditEntry::new(at, actor(service, req), AuditAction::AccessRequestDecided, if status == RequestStatus::Failed { Status::Failed } else { Status::Success })
+        vec![
+            AuditEntry::new(
+                at,
+                actor(service, req),
+                AuditAction::AccessRequestDecided,
+                if status == RequestStatus::Failed {
+                    Status::Failed
+                } else {
+                    Status::Success
+                },
+            )
             .with_target(Target::user(record.user.clone(), record.user_name.clone()))
             .with_policy(record.policy.clone())
-            .with_description(format!("access request {}: {outcome}", id.get(..12).unwrap_or(id)))],
+            .with_description(format!(
+                "access request {}: {outcome}",
+                id.get(..12).unwrap_or(id)
+            )),
+        ],
     )?;
     ApiResponse::json(&record)
 }
 
 /// `POST /api/access/secret/rotate`: every link sent so far stops working.
-pub(super) fn rotate_link_secret(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiError> {
+pub(super) fn rotate_link_secret(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
     secret::rotate(service.store(), secret::LINKS).map_err(store_err)?;
     record_audit(
         service,
         req,
-        vec![AuditEntry::new(now(req), actor(service, req), AuditAction::SecretRotated, Status::Success)
-            .with_description("the access-link secret was rotated: links sent before no longer work")],
+        vec![
+            AuditEntry::new(
+                now(req),
+                actor(service, req),
+                AuditAction::SecretRotated,
+                Status::Success,
+            )
+            .with_description(
+                "the access-link secret was rotated: links sent before no longer work",
+            ),
+        ],
     )?;
     ApiResponse::json(&json!({"rotated": true}))
 }
 
 /// `GET /api/hooks`.
-pub(super) fn list_hooks(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiError> {
+pub(super) fn list_hooks(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
     let hooks = crate::access::hook_list(service, now(req)).map_err(ApiError::internal)?;
-    let items: Vec<_> = hooks.iter().map(|(id, s)| hook_view(service, id, s)).collect();
+    let items: Vec<_> = hooks
+        .iter()
+        .map(|(id, s)| hook_view(service, id, s))
+        .collect();
     ApiResponse::json(&json!({"items": items}))
 }
 
@@ -98,31 +159,53 @@ fn hook_audit(service: &Service, req: &ApiRequest, what: String) -> Result<(), A
     record_audit(
         service,
         req,
-        vec![AuditEntry::new(now(req), actor(service, req), AuditAction::HookChanged, Status::Success).with_description(what)],
+        vec![
+            AuditEntry::new(
+                now(req),
+                actor(service, req),
+                AuditAction::HookChanged,
+                Status::Success,
+            )
+            .with_description(what),
+        ],
     )
 }
 
 /// `POST /api/hooks`: answers the hook and its secret, shown this once.
-pub(super) fn create_hook(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiError> {
+pub(super) fn create_hook(
+    service: &Service,
+    req: &ApiRequest,
+    _: &Params,
+) -> Result<ApiResponse, ApiError> {
     let settings: HookSettings = req.json()?;
     validate(&settings).map_err(ApiError::bad_request)?;
     let id = secret::fresh()[..16].to_owned();
     crate::access::hook_save(service, &id, &settings).map_err(ApiError::internal)?;
-    let secret = secret::rotate(service.store(), &crate::access::hook_secret_name(&id)).map_err(store_err)?;
+    let secret = secret::rotate(service.store(), &crate::access::hook_secret_name(&id))
+        .map_err(store_err)?;
     hook_audit(service, req, format!("webhook `{}` created", settings.name))?;
     let mut view = hook_view(service, &id, &settings);
     view["secret"] = json!(secret);
     ApiResponse::json_status(201, &view)
 }
 
-fn existing(service: &Service, req: &ApiRequest, params: &Params) -> Result<(String, HookSettings), ApiError> {
+fn existing(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<(String, HookSettings), ApiError> {
     let id = params.get("id")?.to_owned();
-    let s = crate::access::hook_load(service, &id, now(req)).ok_or_else(|| ApiError::not_found(format!("webhook `{id}`")))?;
+    let s = crate::access::hook_load(service, &id, now(req))
+        .ok_or_else(|| ApiError::not_found(format!("webhook `{id}`")))?;
     Ok((id, s))
 }
 
 /// `PUT /api/hooks/{id}`: replaces the settings (the secret stays).
-pub(super) fn replace_hook(service: &Service, req: &ApiRequest, params: &Params) -> Result<ApiResponse, ApiError> {
+pub(super) fn replace_hook(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
     let (id, _) = existing(service, req, params)?;
     let settings: HookSettings = req.json()?;
     validate(&settings).map_err(ApiError::bad_request)?;
@@ -132,7 +215,11 @@ pub(super) fn replace_hook(service: &Service, req: &ApiRequest, params: &Params)
 }
 
 /// `DELETE /api/hooks/{id}`.
-pub(super) fn delete_hook(service: &Service, req: &ApiRequest, params: &Params) -> Result<ApiResponse, ApiError> {
+pub(super) fn delete_hook(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
     let (id, s) = existing(service, req, params)?;
     crate::access::hook_remove(service, &id, now(req)).map_err(ApiError::internal)?;
     hook_audit(service, req, format!("webhook `{}` removed", s.name))?;
@@ -140,20 +227,36 @@ pub(super) fn delete_hook(service: &Service, req: &ApiRequest, params: &Params) 
 }
 
 /// `POST /api/hooks/{id}/rotate`: a new secret, shown this once.
-pub(super) fn rotate_hook(service: &Service, req: &ApiRequest, params: &Params) -> Result<ApiResponse, ApiError> {
+pub(super) fn rotate_hook(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
     let (id, s) = existing(service, req, params)?;
-    let secret = secret::rotate(service.store(), &crate::access::hook_secret_name(&id)).map_err(store_err)?;
+    let secret = secret::rotate(service.store(), &crate::access::hook_secret_name(&id))
+        .map_err(store_err)?;
     record_audit(
         service,
         req,
-        vec![AuditEntry::new(now(req), actor(service, req), AuditAction::SecretRotated, Status::Success)
-            .with_description(format!("the secret of webhook `{}` was rotated", s.name))],
+        vec![
+            AuditEntry::new(
+                now(req),
+                actor(service, req),
+                AuditAction::SecretRotated,
+                Status::Success,
+            )
+            .with_description(format!("the secret of webhook `{}` was rotated", s.name)),
+        ],
     )?;
     ApiResponse::json(&json!({"id": id, "secret": secret}))
 }
 
 /// `POST /api/hooks/{id}/test`: a dry run of an event (nothing changes).
-pub(super) fn test_hook(service: &Service, req: &ApiRequest, params: &Params) -> Result<ApiResponse, ApiError> {
+pub(super) fn test_hook(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
     let (id, s) = existing(service, req, params)?;
     let event: HookEvent = req.json()?;
     let result = crate::access::hook_dry_run(service, &id, &s, &event, now(req));

@@ -17,7 +17,9 @@ pub fn markers_claim_once(s: &dyn Store) -> Check {
         "a free marker was not claimed"
     );
     let again = Marker::new("link-used", "abc", "2", later);
-    let first = s.claim_marker(&again, Millis(now.0 + 59_999)).map_err(e2s)?;
+    let first = s
+        .claim_marker(&again, Millis(now.0 + 59_999))
+        .map_err(e2s)?;
     ensure!(
         first.as_ref().map(|m| m.value.as_str()) == Some("1"),
         "a second claim of a live marker did not answer the first ({first:?})"
