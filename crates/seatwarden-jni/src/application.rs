@@ -788,7 +788,9 @@ mod tests {
             Conflict,   // state
             BadRequest, // bulk
             Conflict,
-            Conflict, // provisional access at login
+            Conflict,   // provisional access at login
+            BadRequest, // exemption refused
+            NotFound,   // review item
         ];
         let examples = ServiceError::examples();
         assert_eq!(examples.len(), expected.len());

@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 mod audit;
+mod people;
 mod port;
 pub mod schema;
 mod work;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use seatwarden_audit::{Action as AuditAction, Actor, AuditEntry, Status, Target};
 use seatwarden_core::evaluate::EvalContext;
 use seatwarden_core::licence_alert::licence_alerts;
-use seatwarden_core::policy::{Action, Mode};
+use seatwarden_core::policy::Action;
 use seatwarden_core::warning::{Warned, due_warnings};
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_mail::{
@@ -294,9 +294,7 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
         .config
         .policies
         .iter()
-        .filter(|p| {
-            p.enabled && p.mode == Mode::Live && p.warning.is_some() && !p.action.is_login()
-        })
+        .filter(|p| p.enabled && p.mode.writes() && p.warning.is_some() && !p.action.is_login())
         .map(|p| p.id.clone())
         .collect();
     let alerts_on = settings.config.settings.licence_alert.enabled;
@@ -304,10 +302,10 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
         return Ok(0);
     }
     service.ensure_index()?;
-    let warned = if live.is_empty() {
-        Vec::new()
+    let (warned, exemptions) = if live.is_empty() {
+        (Vec::new(), Vec::new())
     } else {
-        warned(service)?
+        (warned(service)?, service.store().list_exemptions()?)
     };
     let options = service.options();
     let mut messages = Vec::new();
@@ -322,6 +320,8 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
                 acting_admin: settings.automation_account.clone(),
                 only: Some(live),
                 warned,
+                // Exempt users are not warned: nothing will happen to them.
+                exemptions: exemptions.clone(),
                 ..EvalContext::default()
             };
             for due in due_warnings(&settings.config, index, now, &ctx) {
