@@ -11,6 +11,7 @@ import { renderGroups } from './views/admin';
 import { renderImport } from './views/import';
 import { renderNotifications } from './views/notifications';
 import { renderSettings } from './views/settings';
+import { renderAccess } from './views/access';
 
 type View = (host: HTMLElement, rest: string[]) => Promise<void>;
 const TABS: [string, string, View][] = [
@@ -21,6 +22,7 @@ const TABS: [string, string, View][] = [
   ['import', 'Import / export', (el) => renderImport(el)],
   ['audit', 'Audit log', renderAudit],
   ['notifications', 'Notifications', (el) => renderNotifications(el)],
+  ['access', 'Access requests', (el) => renderAccess(el)],
   ['settings', 'Settings', (el) => renderSettings(el)],
 ];
 

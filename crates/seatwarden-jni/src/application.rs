@@ -143,6 +143,32 @@ pub(crate) struct HandleRequest {
     context: ContextWire,
 }
 
+/// `servicePublic`'s request: an anonymous request as the public servlet
+/// received it (no session, no actor: the routes authenticate the request
+/// itself by its signed link or signature).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct PublicWire {
+    #[allow(
+        dead_code,
+        reason = "checked by `parse_request` before the body is read"
+    )]
+    version: u32,
+    now: i64,
+    method: String,
+    path: String,
+    #[serde(default)]
+    query: Vec<(String, String)>,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    body_hex: Option<String>,
+    #[serde(default)]
+    client_ip: Option<String>,
+}
+
 /// `serviceHandle`'s result: the response, body as text or hex like the request's.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -300,6 +326,37 @@ impl Application {
                 Err(refusal) => refusal.into_response(),
             };
             Ok(encode_response(response))
+        })
+    }
+
+    /// Answers an anonymous request (`Service::handle_public`). Only a
+    /// malformed envelope is an error; every refusal is a response.
+    pub(crate) fn handle_public(&self, request: &[u8]) -> Vec<u8> {
+        envelope::handle(request, |req: PublicWire| {
+            let body = match (req.body, req.body_hex) {
+                (Some(_), Some(_)) => {
+                    return Err(WireError::new(
+                        ErrorKind::BadRequest,
+                        "a request carries `body` or `bodyHex`, not both",
+                    ));
+                }
+                (Some(text), None) => text.into_bytes(),
+                (None, Some(hex_text)) => hex::decode(hex_text).map_err(|_| {
+                    WireError::new(ErrorKind::BadRequest, "field `bodyHex` is not hexadecimal")
+                })?,
+                (None, None) => Vec::new(),
+            };
+            let request = seatwarden_service::access::PublicRequest {
+                method: req.method,
+                path: req.path,
+                query: req.query,
+                headers: req.headers,
+                body,
+                client_ip: req.client_ip,
+            };
+            Ok(encode_response(
+                self.service.handle_public(&request, Millis(req.now)),
+            ))
         })
     }
 
@@ -788,7 +845,9 @@ mod tests {
             Conflict,   // state
             BadRequest, // bulk
             Conflict,
-            Conflict, // provisional access at login
+            Conflict,   // provisional access at login
+            BadRequest, // exemption refused
+            NotFound,   // review item
         ];
         let examples = ServiceError::examples();
         assert_eq!(examples.len(), expected.len());

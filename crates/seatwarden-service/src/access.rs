@@ -15,6 +15,7 @@
 //! every refusal looks the same from outside, so neither reveals whether a
 //! user, a policy or a hook exists.
 
+pub mod form;
 pub mod hook;
 mod hook_call;
 pub mod limit;
@@ -36,7 +37,7 @@ pub(crate) use hook_call::{
     list as hook_list, load as hook_load, remove as hook_remove, save as hook_save,
     secret_name as hook_secret_name,
 };
-pub(crate) use request::link_for;
+pub(crate) use request::{link_for, link_secret};
 pub(crate) use request::{list as request_list, restore as restore_user, save as request_save};
 
 /// A test event from the settings screen: matched and explained, never applied.
@@ -50,6 +51,25 @@ pub(crate) fn hook_dry_run(
     hook_call::run(service, id, s, event, true, None, now)
 }
 pub use request::{AccessRequestRecord, RequestStatus, clean_reason, page_url};
+
+/// A copy of `template` that carries the "I still need access" link, or
+/// `None` when it places `{{request_access_url}}` itself. Why: an admin
+/// who turns links on in a policy expects the warnings to carry them,
+/// also with the default template or one written before links existed;
+/// one who placed the link in their own words keeps exactly that.
+pub(crate) fn with_link_paragraph(
+    template: &seatwarden_mail::Template,
+) -> Option<seatwarden_mail::Template> {
+    if template.html_body.contains("request_access_url") {
+        return None;
+    }
+    let mut t = template.clone();
+    t.html_body.push_str(
+        "\n<p>Still need this account? <a href=\"{{request_access_url}}\">Tell us why</a> \
+         before {{action_date}}.</p>",
+    );
+    Some(t)
+}
 
 /// An anonymous request as the host received it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,6 +26,7 @@
 mod admin_mail;
 pub mod document;
 mod error;
+pub mod exempt;
 pub mod import;
 mod import_plan;
 mod login;
@@ -34,6 +35,7 @@ mod preview;
 pub mod probe;
 mod provisional;
 mod revert;
+pub mod review;
 mod run;
 mod sign_in;
 mod trail;
@@ -58,6 +60,7 @@ use login::record_logins;
 
 pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
+pub use exempt::{ExemptionError, ExemptionGrant, GrantReport};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
 pub use preview::{ImportPreview, Preview, RevertPreview};
@@ -65,6 +68,7 @@ pub use probe::{
     AccountState, CheckId, CheckOutcome, InactiveRefusal, LoginCheck, LoginFacts, LoginVerdict,
     NotNeeded, Verification,
 };
+pub use review::{DecisionReport, People, ReviewDecision};
 pub use run::{ActionInfo, PendingPlan, PlanState, RunPlan};
 
 /// How a service is set up; the host decides.

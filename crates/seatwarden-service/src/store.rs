@@ -18,6 +18,7 @@ pub mod lease;
 pub mod marker;
 pub mod memory;
 pub mod outbox;
+pub mod review;
 pub mod undo;
 
 use std::io::Write;
@@ -29,6 +30,7 @@ use seatwarden_audit::{
     Page, PolicyId, PurgeReport, Retention, RunId, RunQuery, RunUpdate, StoredEntry, SummaryCards,
 };
 use seatwarden_core::Millis;
+use seatwarden_core::exemption::Exemption;
 
 pub use config::{ConfigDocument, ConfigVersion};
 pub use journal::{
@@ -38,6 +40,10 @@ pub use lease::{Lease, LeaseOutcome, LeaseOwner};
 pub use marker::{Marker, NEVER};
 pub use memory::MemoryStore;
 pub use outbox::{Enqueued, MailId, MailStatus, NewOutboxMessage, OutboxMessage, OutboxQuery};
+pub use review::{
+    Decider, ExemptionKey, NewReviewItem, ReviewChange, ReviewFilter, ReviewId, ReviewItem,
+    ReviewOrigin, ReviewState, ReviewStatus,
+};
 pub use undo::{AccountState, Irreversible, RevertPlan, RevertStep, revert_from_store};
 
 /// Why a store call failed.
@@ -320,6 +326,34 @@ pub trait Store: Send + Sync {
     /// The live markers of `kind` at `now`, by key. For the small kinds
     /// only (secrets, hooks), never for per-event ones.
     fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>>;
+    // ---- exemptions and the review list (see [`review`]) ----
+
+    /// Every stored exemption (lapsed ones too, until pruned), ordered by
+    /// user key, then scope.
+    fn list_exemptions(&self) -> StoreResult<Vec<Exemption>>;
+
+    /// In one transaction: stores each of `grant` (replacing the exemption
+    /// of the same user and scope, if any) and removes each of `revoke`.
+    /// Answers the exemptions replaced or removed, grants' first, in input
+    /// order (so the caller can audit what was there before).
+    fn write_exemptions(
+        &self,
+        grant: &[Exemption],
+        revoke: &[ExemptionKey],
+    ) -> StoreResult<Vec<Exemption>>;
+
+    /// Puts items onto the review list, each unless an open or approved item
+    /// for the same (policy, user) exists; answers those created, with
+    /// their ids (strictly increasing). Callers of one policy are serialised
+    /// by its lease.
+    fn enqueue_review(&self, items: &[NewReviewItem]) -> StoreResult<Vec<ReviewItem>>;
+
+    /// The items passing `filter`, by id.
+    fn list_review(&self, filter: &ReviewFilter) -> StoreResult<Vec<ReviewItem>>;
+
+    /// Applies each change whose item still has status `from` (compare and
+    /// set, one transaction); answers the items changed, as stored after.
+    fn update_review(&self, changes: &[ReviewChange]) -> StoreResult<Vec<ReviewItem>>;
 }
 
 /// `now + d` in milliseconds, saturating.

@@ -39,11 +39,15 @@ pub enum Table {
     Outbox,
     /// Policy leases (key: policy id).
     Leases,
+    /// Exemptions (key: scope and user; kind: `active` or `revoked`).
+    Exemptions,
+    /// Review-list items (id: item id; time: queued; kind: status).
+    Review,
 }
 
 impl Table {
     /// Every table, in a fixed order (for backends that create them up front).
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 10] = [
         Table::Config,
         Table::Audit,
         Table::Runs,
@@ -52,6 +56,8 @@ impl Table {
         Table::BeforeStates,
         Table::Outbox,
         Table::Leases,
+        Table::Exemptions,
+        Table::Review,
     ];
 
     /// The table's stable wire name.
@@ -65,6 +71,8 @@ impl Table {
             Table::BeforeStates => "before_states",
             Table::Outbox => "outbox",
             Table::Leases => "leases",
+            Table::Exemptions => "exemptions",
+            Table::Review => "review",
         }
     }
 }

@@ -12,6 +12,8 @@
 //! | before-states | `before_states` | `[run,user]` | run id | run start | – | `AccountState` |
 //! | mail outbox | `outbox` | dedup key | – | next attempt | mail status | `OutboxMessage` (id = row id) |
 //! | leases | `leases` | policy id | – | expiry | – | owner (none once released) + expiry |
+//! | exemptions | `exemptions` | scope and user | – | granted | `active` / `revoked` | `Exemption` |
+//! | review list | `review` | – | – | queued | status name | item and state (id = row id) |
 //!
 //! Every guarantee that needs atomicity comes from one backend call: a
 //! configuration save, a run update, an outbox claim and a lease change are
@@ -28,6 +30,7 @@
 
 mod audit;
 mod markers;
+mod people;
 mod work;
 
 use std::collections::HashMap;
@@ -403,5 +406,38 @@ impl<B: RecordBackend + ?Sized> Store for RecordStore<B> {
 
     fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
         self.list_marker_rows(kind, now)
+    }
+
+    fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        self.exemptions()
+    }
+
+    fn write_exemptions(
+        &self,
+        grant: &[seatwarden_core::exemption::Exemption],
+        revoke: &[seatwarden_service::store::ExemptionKey],
+    ) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        self.write_exemption_rows(grant, revoke)
+    }
+
+    fn enqueue_review(
+        &self,
+        items: &[seatwarden_service::store::NewReviewItem],
+    ) -> StoreResult<Vec<seatwarden_service::store::ReviewItem>> {
+        self.enqueue_rows(items)
+    }
+
+    fn list_review(
+        &self,
+        filter: &seatwarden_service::store::ReviewFilter,
+    ) -> StoreResult<Vec<seatwarden_service::store::ReviewItem>> {
+        self.review_list(filter)
+    }
+
+    fn update_review(
+        &self,
+        changes: &[seatwarden_service::store::ReviewChange],
+    ) -> StoreResult<Vec<seatwarden_service::store::ReviewItem>> {
+        self.review_update(changes)
     }
 }

@@ -17,6 +17,7 @@
 
 mod audit;
 mod markers;
+mod people;
 mod port;
 pub mod schema;
 mod work;

@@ -14,8 +14,11 @@ use seatwarden_service::store::{
     LeaseOutcome, LeaseOwner, MailId, MailStatus, Marker, NewOutboxMessage, OutboxMessage,
     OutboxQuery, PlannedAction, RunJournal, Store, StoreResult,
 };
+use seatwarden_service::store::{
+    ExemptionKey, NewReviewItem, ReviewChange, ReviewFilter, ReviewItem,
+};
 
-use crate::{SqliteStore, audit, backend, markers, work};
+use crate::{SqliteStore, audit, backend, markers, people, work};
 
 impl Store for SqliteStore {
     fn load_config(&self) -> StoreResult<Option<ConfigDocument>> {
@@ -229,5 +232,29 @@ impl Store for SqliteStore {
 
     fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
         self.read(|c| markers::list(c, kind, now))
+    }
+
+    fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        self.read(people::list_exemptions)
+    }
+
+    fn write_exemptions(
+        &self,
+        grant: &[seatwarden_core::exemption::Exemption],
+        revoke: &[ExemptionKey],
+    ) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        self.write(|tx| people::write_exemptions(tx, grant, revoke))
+    }
+
+    fn enqueue_review(&self, items: &[NewReviewItem]) -> StoreResult<Vec<ReviewItem>> {
+        self.write(|tx| people::enqueue(tx, items))
+    }
+
+    fn list_review(&self, filter: &ReviewFilter) -> StoreResult<Vec<ReviewItem>> {
+        self.read(|c| people::list_review(c, filter))
+    }
+
+    fn update_review(&self, changes: &[ReviewChange]) -> StoreResult<Vec<ReviewItem>> {
+        self.write(|tx| people::update_review(tx, changes))
     }
 }

@@ -249,8 +249,7 @@ pub fn verify_signature(
 
 /// Compares a presented token with the secret in constant time.
 pub fn token_matches(secret: &str, presented: &str) -> bool {
-    let (a, b) = (secret.as_bytes(), presented.trim().as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    super::form::constant_time_eq(secret.as_bytes(), presented.trim().as_bytes())
 }
 
 #[cfg(test)]

@@ -119,6 +119,10 @@ pub fn verify(secret: &[u8], token: &str, now: Millis) -> Result<LinkClaims, Ref
     let (payload, tag) = token.split_once('.').ok_or(Refusal::Malformed)?;
     let payload = hex::decode(payload).map_err(|_| Refusal::Malformed)?;
     let tag = hex::decode(tag).map_err(|_| Refusal::Malformed)?;
+    // A MAC of the wrong length, or nothing signed, is not a token at all.
+    if payload.is_empty() || tag.len() != 32 {
+        return Err(Refusal::Malformed);
+    }
     let mut m = mac(secret);
     m.update(&payload);
     m.verify_slice(&tag).map_err(|_| Refusal::Forged)?;

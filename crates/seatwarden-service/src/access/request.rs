@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use seatwarden_audit::{Action, Actor, AuditEntry, PolicyId, Status, Target};
+use seatwarden_core::exemption::{ExemptionScope, GrantedBy};
 use seatwarden_core::policy::{AccessRequestSettings, OnRequest};
 use seatwarden_core::time::DAY_MS;
 use seatwarden_core::{Millis, Operation, UserKey};
@@ -22,7 +23,8 @@ use super::page::{self, esc};
 use super::{PublicRequest, secret};
 use crate::Service;
 use crate::api::ApiResponse;
-use crate::store::Marker;
+use crate::service::ExemptionGrant;
+use crate::store::{Marker, NewReviewItem, ReviewOrigin};
 
 /// The marker kind of used links.
 const USED: &str = "link-used";
@@ -49,6 +51,11 @@ pub enum RequestStatus {
     Recorded,
     /// The restore was tried and failed (no seat, read-only directory).
     Failed,
+    /// The user was exempted from the policy for the days the policy says.
+    Exempted,
+    /// The request went onto the policy's review list; an admin decides it
+    /// there (rejecting exempts the user, approving lets the policy act).
+    Queued,
 }
 
 /// One request as the admin list shows it.
@@ -78,19 +85,25 @@ pub struct AccessRequestRecord {
     pub outcome: String,
 }
 
+/// The links' signing secret, created on first use; `None` when the store
+/// cannot give it (warnings then go without a link rather than not at
+/// all). Read once per batch of warnings, not once per warning: each read
+/// is a claim in the store.
+pub(crate) fn link_secret(service: &Service, now: Millis) -> Option<String> {
+    secret::get_or_create(service.store(), secret::LINKS, now).ok()
+}
+
 /// The link for a warning to `user` from `policy` for the idle period
-/// starting at `cycle`, or `None` when the policy offers no links (or the
-/// secret cannot be read: the warning then goes without a link rather
-/// than not at all).
+/// starting at `cycle`, signed with `secret` ([`link_secret`]).
 pub(crate) fn link_for(
     service: &Service,
+    secret: &str,
     user: &UserKey,
     policy: &PolicyId,
     settings: &AccessRequestSettings,
     cycle: Millis,
     now: Millis,
-) -> Option<String> {
-    let secret = secret::get_or_create(service.store(), secret::LINKS, now).ok()?;
+) -> String {
     let purpose = match settings.on_request {
         OnRequest::Restore { .. } => Purpose::Restore,
         _ => Purpose::KeepAccess,
@@ -104,7 +117,7 @@ pub(crate) fn link_for(
         nonce: secret::fresh()[..32].to_owned(),
     };
     let token = link::sign(secret.as_bytes(), &claims);
-    Some(format!("{}?t={token}", page_url(service)))
+    format!("{}?t={token}", page_url(service))
 }
 
 /// The page's address on this host.
@@ -112,7 +125,7 @@ pub fn page_url(service: &Service) -> String {
     let options = service.options();
     let base = options.base_url.trim_end_matches('/');
     match options.product.as_str() {
-        "jira" | "confluence" => format!("{base}/plugins/servlet/seatwarden/access/request"),
+        "jira" | "confluence" => format!("{base}/plugins/servlet/seatwarden-public/access/request"),
         _ => format!("{base}/access/request"),
     }
 }
@@ -165,21 +178,15 @@ fn refused(service: &Service, request: &PublicRequest, why: &str, now: Millis) -
     page::neutral()
 }
 
-fn promise(on: &OnRequest, active: bool) -> &'static str {
+fn promise(on: &OnRequest, active: bool) -> String {
     match on {
-        OnRequest::Exempt { .. } if active => {
-            "Your account will be kept as it is: the automatic clean-up will leave it alone for a while. An administrator can see your request and your reason."
-        }
-        OnRequest::Review if active => {
-            "Your request goes to an administrator, who decides whether your account is kept. Until then nothing changes."
-        }
-        OnRequest::Restore { at_once: true } if !active => {
-            "Your access will be given back at once, if a licence seat is free. An administrator can see your request and your reason."
-        }
-        _ if !active => {
-            "Your request goes to an administrator, who decides whether your access is given back."
-        }
-        _ => "Your request goes to an administrator. Your account is active; nothing changes now.",
+        OnRequest::Exempt { days } if active => format!(
+            "Your account will be kept as it is: the automatic clean-up will leave it alone for {days} day(s). An administrator can see your request and your reason."
+        ),
+        OnRequest::Review if active => "Your request goes to an administrator, who decides whether your account is kept. Until then nothing changes.".to_owned(),
+        OnRequest::Restore { at_once: true } if !active => "Your access will be given back at once, if a licence seat is free. An administrator can see your request and your reason.".to_owned(),
+        _ if !active => "Your request goes to an administrator, who decides whether your access is given back.".to_owned(),
+        _ => "Your request goes to an administrator. Your account is active; nothing changes now.".to_owned(),
     }
 }
 
@@ -210,7 +217,7 @@ fn form(c: &Checked, token: &str, error: Option<&str>) -> ApiResponse {
          <p><label for=\"reason\">Why do you still need access? (one line)</label><br>\
          <input id=\"reason\" name=\"reason\" type=\"text\" maxlength=\"{max}\" required size=\"60\"></p>\
          <p><button type=\"submit\">Send my request</button></p></form>",
-        promise = esc(promise(&c.settings.on_request, c.active)),
+        promise = esc(&promise(&c.settings.on_request, c.active)),
         t = esc(token),
         max = MAX_REASON,
     );
@@ -235,7 +242,7 @@ pub fn clean_reason(raw: &str) -> Option<String> {
 
 /// `POST /access/request`: records the request and does what the policy says.
 pub(super) fn submit(service: &Service, request: &PublicRequest, now: Millis) -> ApiResponse {
-    let form = form_decode(&String::from_utf8_lossy(&request.body));
+    let form = super::form::form_decode(&String::from_utf8_lossy(&request.body));
     let Some(token) = token_of(request, &form) else {
         return page::neutral();
     };
@@ -258,7 +265,7 @@ pub(super) fn submit(service: &Service, request: &PublicRequest, now: Millis) ->
         Ok(Some(_)) => return refused(service, request, "the link was used already", now),
         Err(e) => return refused(service, request, &format!("the store failed: {e}"), now),
     }
-    let (status, outcome) = act(service, &checked, now);
+    let (status, outcome) = act(service, &checked, &id, &reason, now);
     let record = AccessRequestRecord {
         id,
         user: checked.claims.user.clone(),
@@ -323,8 +330,16 @@ fn form_error(c: &Checked, token: &str) -> ApiResponse {
     r
 }
 
-/// What the policy says a request does, done now where it can be.
-fn act(service: &Service, c: &Checked, now: Millis) -> (RequestStatus, String) {
+/// What the policy says a request does, done now where it can be. A user
+/// whose account is already inactive cannot be "kept": every such request
+/// waits for an administrator, whose approval gives the access back.
+fn act(
+    service: &Service,
+    c: &Checked,
+    id: &str,
+    reason: &str,
+    now: Millis,
+) -> (RequestStatus, String) {
     match &c.settings.on_request {
         OnRequest::Restore { at_once: true } if !c.active => {
             match restore(
@@ -345,26 +360,96 @@ fn act(service: &Service, c: &Checked, now: Millis) -> (RequestStatus, String) {
                 ),
             }
         }
-        OnRequest::Restore { .. } if !c.active => (
+        _ if !c.active => (
             RequestStatus::Pending,
-            "waiting for an administrator to approve the restore".to_owned(),
+            "waiting for an administrator to approve giving access back".to_owned(),
         ),
         OnRequest::Restore { .. } => (
             RequestStatus::Recorded,
             "the account is active: nothing to restore".to_owned(),
         ),
-        // Exemptions and the review list are the exempt helper's model
-        // (issue 21 items 1-2); until it is merged, such requests wait for
-        // an administrator, who approves (keeps the user) or rejects.
-        OnRequest::Exempt { days } => (
-            RequestStatus::Pending,
-            format!(
-                "waiting for an administrator: an exemption for {days} day(s) is asked (exemptions are not in this build yet)"
-            ),
+        OnRequest::Exempt { days } => exempt(service, c, id, reason, *days, now),
+        OnRequest::Review => queue(service, c, id, reason, now),
+    }
+}
+
+fn requester(c: &Checked) -> Actor {
+    Actor::user(c.claims.user.clone(), Some(c.user_name.clone()))
+}
+
+/// Exempts the requester from the link's policy for `days` days (the
+/// exempt helper's model; the grant audits itself).
+fn exempt(
+    service: &Service,
+    c: &Checked,
+    id: &str,
+    reason: &str,
+    days: u32,
+    now: Millis,
+) -> (RequestStatus, String) {
+    let until = now.plus_days(days);
+    let grant = ExemptionGrant {
+        users: vec![c.claims.user.clone()],
+        scope: ExemptionScope::Policy(c.claims.policy.clone()),
+        until: Some(until),
+        reason: format!("asked through an access link: {reason}"),
+        granted_by: GrantedBy::Request {
+            request: id.to_owned(),
+            approved_by: None,
+        },
+    };
+    match service.grant_exemption(&grant, requester(c), now) {
+        Ok(_) => (
+            RequestStatus::Exempted,
+            format!("exempted from this policy for {days} day(s)"),
         ),
-        OnRequest::Review => (
-            RequestStatus::Pending,
-            "waiting for an administrator (the review list is not in this build yet)".to_owned(),
+        Err(e) => (
+            RequestStatus::Failed,
+            format!("the exemption could not be granted: {e}"),
+        ),
+    }
+}
+
+/// Puts the request onto the policy's review list (the exempt helper's
+/// model): an admin decides it there.
+fn queue(
+    service: &Service,
+    c: &Checked,
+    id: &str,
+    reason: &str,
+    now: Millis,
+) -> (RequestStatus, String) {
+    let action = service
+        .settings()
+        .config
+        .policy(&c.claims.policy)
+        .map_or("act", |p| p.action.kind_name())
+        .replace('_', " ");
+    let item = NewReviewItem {
+        policy: c.claims.policy.clone(),
+        user: c.claims.user.clone(),
+        user_name: Some(c.user_name.clone()),
+        action,
+        reasons: vec![format!("asked to keep access: {reason}")],
+        origin: ReviewOrigin::Request {
+            request: id.to_owned(),
+        },
+        queued_at: now,
+    };
+    match service.enqueue_review(&[item], requester(c), now) {
+        Ok(created) => match created.first() {
+            Some(it) => (
+                RequestStatus::Queued,
+                format!("on the review list as item {}", it.id.0),
+            ),
+            None => (
+                RequestStatus::Queued,
+                "already on the review list: an administrator decides it there".to_owned(),
+            ),
+        },
+        Err(e) => (
+            RequestStatus::Failed,
+            format!("the request could not be put on the review list: {e}"),
         ),
     }
 }
@@ -432,39 +517,4 @@ pub(crate) fn list(service: &Service, now: Millis) -> Result<Vec<AccessRequestRe
         .collect();
     out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
     Ok(out)
-}
-
-/// Decodes `application/x-www-form-urlencoded` text.
-fn form_decode(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(n), percent_decode(v))
-        })
-        .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => match text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                Some(v) => {
-                    out.push(v);
-                    i += 2;
-                }
-                None => out.push(b'%'),
-            },
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

@@ -19,12 +19,14 @@ mod bulk;
 mod dashboard;
 mod demo;
 mod directories;
+mod exemptions;
 mod groups;
 mod import;
 mod licences;
 mod mail_status;
 mod outbox;
 mod policies;
+mod review;
 mod runs;
 mod settings;
 mod templates;
@@ -72,7 +74,7 @@ pub fn router() -> Router<Service> {
         Get "/api/openapi.json" "getOpenApi" => openapi;
         Get "/api/me" "getMe" => me;
         Get "/api/dashboard" "getDashboard" ["days"] => dashboard::get_dashboard;
-        Get "/api/users" "listUsers" ["filter"] => users::list_users;
+        Get "/api/users" "listUsers" ["filter", "exempt"] => users::list_users;
         Get "/api/users/export" "exportUsers" ["filter", "columns", "bom", "keys"] => import::export_users;
         Get "/api/users/{key}" "getUser" => users::get_user;
         Get "/api/directories" "listDirectories" => directories::list_directories;
@@ -137,6 +139,13 @@ pub fn router() -> Router<Service> {
         Delete "/api/hooks/{id}" "deleteHook" => access::delete_hook;
         Post "/api/hooks/{id}/rotate" "rotateHookSecret" => access::rotate_hook;
         Post "/api/hooks/{id}/test" "testHook" => access::test_hook;
+        Get "/api/exemptions" "listExemptions" ["policy", "user", "state", "limit"] => exemptions::list;
+        Post "/api/exemptions" "grantExemptions" => exemptions::grant;
+        Post "/api/exemptions/revoke" "revokeExemptions" => exemptions::revoke;
+        Get "/api/exemptions/export" "exportExemptions" ["policy", "user", "state"] => exemptions::export;
+        Get "/api/review" "listReviewItems" ["policy", "status", "limit"] => review::list;
+        Post "/api/review/decide" "decideReviewItems" => review::decide;
+        Post "/api/review/act" "actOnReviewed" => review::act_now;
     })
     .prepared_by(|service| service.reload_settings().map(drop).map_err(ApiError::from))
 }
@@ -392,7 +401,7 @@ mod tests {
     fn every_service_error_variant_has_its_status_at_the_http_edge() {
         // The same order as `ServiceError::examples`; the JNI edge pins the
         // same list as exception kinds (`seatwarden-jni` application tests).
-        let expected: [u16; 40] = [
+        let expected: [u16; 42] = [
             503, 500, 500, 500, 500, // host side
             409, 500, 404, 500, 500, 500, 500, 404, 500, 500, 503, 503, // store
             500, 422, // document
@@ -401,6 +410,7 @@ mod tests {
             409, 409, 409, 409, 409, 409, 409, 409, 409, 409, // state
             422, // bulk
             409, 409, // provisional access at login
+            422, 404, // exemptions and the review list
         ];
         let examples = ServiceError::examples();
         assert_eq!(examples.len(), expected.len());

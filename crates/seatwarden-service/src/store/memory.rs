@@ -48,6 +48,8 @@ struct Inner {
     next_mail: i64,
     leases: HashMap<PolicyId, Lease>,
     markers: BTreeMap<(String, String), Marker>,
+    exemptions: super::review::ExemptionTable,
+    review: super::review::ReviewTable,
 }
 
 impl Inner {
@@ -614,5 +616,35 @@ impl Store for MemoryStore {
             .filter(|((k, _), m)| k == kind && m.live(now))
             .map(|(_, m)| m.clone())
             .collect())
+    }
+
+    fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        Ok(self.inner.lock().exemptions.list())
+    }
+
+    fn write_exemptions(
+        &self,
+        grant: &[seatwarden_core::exemption::Exemption],
+        revoke: &[super::ExemptionKey],
+    ) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        Ok(self.inner.lock().exemptions.write(grant, revoke))
+    }
+
+    fn enqueue_review(
+        &self,
+        items: &[super::NewReviewItem],
+    ) -> StoreResult<Vec<super::ReviewItem>> {
+        Ok(self.inner.lock().review.enqueue(items))
+    }
+
+    fn list_review(&self, filter: &super::ReviewFilter) -> StoreResult<Vec<super::ReviewItem>> {
+        Ok(self.inner.lock().review.list(filter))
+    }
+
+    fn update_review(
+        &self,
+        changes: &[super::ReviewChange],
+    ) -> StoreResult<Vec<super::ReviewItem>> {
+        Ok(self.inner.lock().review.update(changes))
     }
 }

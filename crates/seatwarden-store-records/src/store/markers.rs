@@ -37,6 +37,18 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
             value: m.value.clone(),
         })?;
         let kind = row_kind(&m.kind);
+        // Lapsed markers of this kind go as claims pass (as in the other
+        // stores), so used links and event ids do not pile up beyond the
+        // live ones. A concurrent claimer updating one of them loses its
+        // compare-and-set and looks again.
+        let lapsed = Scan {
+            kinds: vec![kind.clone()],
+            time_to: Some(Millis(now.0.saturating_add(1))),
+            ..Scan::default()
+        };
+        self.backend
+            .delete(Table::Leases, &lapsed)
+            .map_err(backend_err)?;
         for _ in 0..CAS_ATTEMPTS {
             match self
                 .backend

@@ -200,42 +200,7 @@ fn cookies(headers: &HeaderMap) -> impl Iterator<Item = &str> {
         .filter_map(|v| v.to_str().ok())
 }
 
-/// Decodes `application/x-www-form-urlencoded` text (also query strings).
-pub(crate) fn form_decode(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(name), percent_decode(value))
-        })
-        .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                if let Some(v) = hex {
-                    out.push(v);
-                    i += 2;
-                } else {
-                    out.push(b'%');
-                }
-            }
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+pub(crate) use seatwarden_service::access::form::form_decode;
 
 /// `POST /session` signs in with the admin token; `GET /session` answers
 /// the current session's XSRF token (after a reload); `DELETE /session`
@@ -496,25 +461,4 @@ async fn static_files(State(state): State<AppState>, request: Request) -> Respon
         HeaderValue::from_static(asset.caching.header()),
     );
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn form_decoding() {
-        assert_eq!(
-            form_decode("token=a%2Bb+c&x=&y"),
-            vec![
-                ("token".to_owned(), "a+b c".to_owned()),
-                ("x".to_owned(), String::new()),
-                ("y".to_owned(), String::new())
-            ]
-        );
-        assert_eq!(
-            form_decode("bad=%zz%4"),
-            vec![("bad".to_owned(), "%zz%4".to_owned())]
-        );
-    }
 }

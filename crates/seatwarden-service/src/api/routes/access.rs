@@ -7,7 +7,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, Target};
-use seatwarden_core::policy::OnRequest;
 
 use super::{actor, now, record_audit, store_err};
 use crate::access::hook::{HookEvent, HookSettings, validate};
@@ -18,7 +17,9 @@ use crate::service::Service;
 fn hook_view(service: &Service, id: &str, s: &HookSettings) -> serde_json::Value {
     let base = service.options().base_url.trim_end_matches('/').to_owned();
     let url = match service.options().product.as_str() {
-        "jira" | "confluence" => format!("{base}/plugins/servlet/seatwarden/hooks/access/{id}"),
+        "jira" | "confluence" => {
+            format!("{base}/plugins/servlet/seatwarden-public/hooks/access/{id}")
+        }
         _ => format!("{base}/hooks/access/{id}"),
     };
     json!({"id": id, "url": url, "settings": s})
@@ -61,12 +62,11 @@ pub(super) fn decide_request(
         ));
     }
     let name = record.user_name.clone().unwrap_or_default();
-    let (status, outcome) = match (&record.on_request, decision.approve) {
-        (_, false) => (
-            RequestStatus::Rejected,
-            "rejected by an administrator".to_owned(),
-        ),
-        (OnRequest::Restore { .. }, true) => match crate::access::restore_user(
+    // Only requests of users whose access is gone wait here (a kept user's
+    // request is exempted or queued on the review list at once), so
+    // approving one gives the access back.
+    let (status, outcome) = if decision.approve {
+        match crate::access::restore_user(
             service,
             &record.user,
             &name,
@@ -82,11 +82,12 @@ pub(super) fn decide_request(
                 RequestStatus::Failed,
                 format!("approved, but access could not be restored: {e}"),
             ),
-        },
-        (_, true) => (
-            RequestStatus::Approved,
-            "approved by an administrator".to_owned(),
-        ),
+        }
+    } else {
+        (
+            RequestStatus::Rejected,
+            "rejected by an administrator".to_owned(),
+        )
     };
     record.status = status;
     record.outcome = outcome.clone();

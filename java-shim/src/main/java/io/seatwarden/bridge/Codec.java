@@ -307,6 +307,47 @@ final class Codec {
     return w.endObject().toBytes();
   }
 
+  static byte[] publicRequest(PublicRequest r, long now) {
+    JsonWriter w = new JsonWriter(256 + (r.body() == null ? 0 : r.body().length));
+    w.beginObject().name("version").value(VERSION);
+    w.comma().name("now").value(now);
+    w.comma().name("method").value(r.method());
+    w.comma().name("path").value(r.path());
+    w.comma().name("query").beginArray();
+    String sep = "";
+    if (r.query() != null) {
+      for (ApiRequest.Param p : r.query()) {
+        w.raw(sep);
+        sep = ",";
+        w.beginArray().value(p.name()).comma().value(p.value()).endArray();
+      }
+    }
+    w.endArray();
+    w.comma().name("headers").beginArray();
+    sep = "";
+    if (r.headers() != null) {
+      for (ApiResponse.Header h : r.headers()) {
+        w.raw(sep);
+        sep = ",";
+        w.beginArray().value(h.name()).comma().value(h.value()).endArray();
+      }
+    }
+    w.endArray();
+    byte[] body = r.body();
+    if (body != null && body.length > 0) {
+      String text = utf8OrNull(body);
+      if (text != null) {
+        w.comma().name("body").value(text);
+      } else {
+        w.comma().name("bodyHex").value(HexFormat.of().formatHex(body));
+      }
+    }
+    if (r.clientIp() != null) {
+      w.comma().name("clientIp").value(r.clientIp());
+    }
+    return w.endObject().toBytes();
+  }
+
   static ApiResponse apiResponse(byte[] result) {
     Map<String, Object> m = Json.parseObject(result);
     List<ApiResponse.Header> headers = new ArrayList<>();
