@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { startServer, openBrowser, openTab, shot, api, createPolicy } from './harness.mjs';
-import { startSink } from './smtp-sink.mjs';
+import { startSink, pointMailAt } from './smtp-sink.mjs';
 
 let server; let browser; let sink;
 before(async () => {
@@ -44,15 +44,7 @@ async function auditDescriptions(page, action) {
 
 test('a warning link opens the page and the request shows for the admin', async () => {
   const { page } = browser;
-  await openTab(page, 'notifications');
-  await page.getByLabel('Mail server', { exact: true }).selectOption('own');
-  await page.getByLabel('SMTP host').fill('127.0.0.1');
-  await page.getByLabel('Port', { exact: true }).fill(String(sink.port));
-  await page.getByLabel('Security').selectOption('none');
-  await page.getByLabel('SMTP username').fill('');
-  await page.getByLabel('Sender (From)').fill('Seatwarden <seatwarden@example.test>');
-  await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).waitFor();
+  await pointMailAt(page, sink.port);
 
   const created = await createPolicy(page, {
     name: 'Idle with links', mode: 'live', trigger: { kind: 'scheduler' },

@@ -6,8 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
-import { startSink } from './smtp-sink.mjs';
+import { startServer, openBrowser, shot, api } from './harness.mjs';
+import { startSink, pointMailAt } from './smtp-sink.mjs';
 
 /** The value of header `name` in a raw message, unfolded. */
 function header(raw, name) {
@@ -31,16 +31,8 @@ after(async () => { await browser?.close(); await server?.stop(); await sink?.st
 
 test('a template test send reaches a real SMTP server', async () => {
   const { page } = browser;
-  await openTab(page, 'notifications');
   // Point the mail server form at the sink.
-  await page.getByLabel('Mail server', { exact: true }).selectOption('own');
-  await page.getByLabel('SMTP host').fill('127.0.0.1');
-  await page.getByLabel('Port', { exact: true }).fill(String(sink.port));
-  await page.getByLabel('Security').selectOption('none');
-  await page.getByLabel('SMTP username').fill('');
-  await page.getByLabel('Sender (From)').fill('Seatwarden <seatwarden@example.test>');
-  await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).waitFor();
+  await pointMailAt(page, sink.port);
   assert.equal(sink.messages().length, 0, 'saving the settings sends nothing');
 
   // Open a template and send a test of it, using only the keyboard for the send.

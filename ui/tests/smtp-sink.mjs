@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { uiDir } from './harness.mjs';
+import { uiDir, openTab } from './harness.mjs';
 
 const SINK = path.resolve(uiDir, '../crates/seatwarden-mail/tests/smtp_sink.py');
 
@@ -43,3 +43,16 @@ export async function startSink() {
   };
 }
 
+
+/** Points the mail server form (Notifications tab) at the sink on `port`, through the UI, and saves it. */
+export async function pointMailAt(page, port) {
+  await openTab(page, 'notifications');
+  await page.getByLabel('Mail server', { exact: true }).selectOption('own');
+  await page.getByLabel('SMTP host').fill('127.0.0.1');
+  await page.getByLabel('Port', { exact: true }).fill(String(port));
+  await page.getByLabel('Security').selectOption('none');
+  await page.getByLabel('SMTP username').fill('');
+  await page.getByLabel('Sender (From)').fill('Seatwarden <seatwarden@example.test>');
+  await page.getByRole('button', { name: 'Save mail settings' }).click();
+  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).waitFor();
+}

@@ -384,3 +384,29 @@ fn a_repeated_key_refuses_the_whole_document_by_path() {
         ),
     }
 }
+
+/// A policy's access-link settings survive being written and read back
+/// (the store keeps the written form): every field the parser reads is the
+/// name the writer writes, `atOnce` included.
+#[test]
+fn access_request_settings_round_trip() {
+    for on_request in [
+        json!({"kind": "exempt", "days": 30}),
+        json!({"kind": "review"}),
+        json!({"kind": "restore", "atOnce": true}),
+    ] {
+        let doc = with_policies(vec![policy(json!({"warning": {
+            "daysBefore": 7,
+            "accessRequest": {"onRequest": on_request, "linkDays": 14}
+        }}))]);
+        let config = Config::from_value(doc).unwrap();
+        let again = Config::parse(&config.to_json()).unwrap();
+        assert_eq!(again, config, "{on_request}");
+    }
+    assert_eq!(
+        issues(with_policies(vec![policy(json!({"warning": {
+            "daysBefore": 7, "accessRequest": {"onRequest": {"kind": "restore", "at_once": true}}
+        }}))])),
+        vec!["policies[0].warning.accessRequest.onRequest.at_once: unknown field"]
+    );
+}

@@ -333,19 +333,8 @@ impl Application {
     /// malformed envelope is an error; every refusal is a response.
     pub(crate) fn handle_public(&self, request: &[u8]) -> Vec<u8> {
         envelope::handle(request, |req: PublicWire| {
-            let body = match (req.body, req.body_hex) {
-                (Some(_), Some(_)) => {
-                    return Err(WireError::new(
-                        ErrorKind::BadRequest,
-                        "a request carries `body` or `bodyHex`, not both",
-                    ));
-                }
-                (Some(text), None) => text.into_bytes(),
-                (None, Some(hex_text)) => hex::decode(hex_text).map_err(|_| {
-                    WireError::new(ErrorKind::BadRequest, "field `bodyHex` is not hexadecimal")
-                })?,
-                (None, None) => Vec::new(),
-            };
+            let body = body_bytes(req.body, req.body_hex)
+                .map_err(|why| WireError::new(ErrorKind::BadRequest, why))?;
             let request = seatwarden_service::access::PublicRequest {
                 method: req.method,
                 path: req.path,
@@ -469,17 +458,7 @@ fn api_request(req: HandleRequest) -> Result<ApiRequest, ApiError> {
             format!("method `{}` is not allowed", req.method),
         ));
     };
-    let body = match (req.body, req.body_hex) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::bad_request(
-                "a request carries `body` or `bodyHex`, not both",
-            ));
-        }
-        (Some(text), None) => text.into_bytes(),
-        (None, Some(hex_text)) => hex::decode(hex_text)
-            .map_err(|_| ApiError::bad_request("field `bodyHex` is not hexadecimal"))?,
-        (None, None) => Vec::new(),
-    };
+    let body = body_bytes(req.body, req.body_hex).map_err(ApiError::bad_request)?;
     Ok(ApiRequest {
         method,
         path: req.path,
@@ -494,6 +473,18 @@ fn api_request(req: HandleRequest) -> Result<ApiRequest, ApiError> {
             now: Millis(req.now),
         },
     })
+}
+
+/// A request's body from its wire form: text, or hex when it is not UTF-8.
+fn body_bytes(text: Option<String>, hex_text: Option<String>) -> Result<Vec<u8>, &'static str> {
+    match (text, hex_text) {
+        (Some(_), Some(_)) => Err("a request carries `body` or `bodyHex`, not both"),
+        (Some(text), None) => Ok(text.into_bytes()),
+        (None, Some(hex_text)) => {
+            hex::decode(hex_text).map_err(|_| "field `bodyHex` is not hexadecimal")
+        }
+        (None, None) => Ok(Vec::new()),
+    }
 }
 
 fn encode_response(response: seatwarden_service::api::ApiResponse) -> HandleResponse {

@@ -71,6 +71,16 @@ pub(crate) fn with_link_paragraph(
     Some(t)
 }
 
+/// The write that gives an inactive account its access back: on Atlassian
+/// Cloud a suspended user is restored, elsewhere the account is activated.
+fn give_back(service: &Service, user: &seatwarden_core::UserKey) -> seatwarden_core::Operation {
+    if service.options().product == "cloud" {
+        seatwarden_core::Operation::Restore { user: user.clone() }
+    } else {
+        seatwarden_core::Operation::Activate { user: user.clone() }
+    }
+}
+
 /// An anonymous request as the host received it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -32,16 +32,7 @@ fn linked_policy(f: &Fixture, on_request: Value) -> String {
         "accessRequest": {"onRequest": on_request, "linkDays": 14}
     });
     let (id, _) = create_policy(&f.service, policy, DAY0);
-    let (_, current) = call(&f.service, Method::Get, "/api/settings", None, DAY0);
-    let (status, body) = call(
-        &f.service,
-        Method::Put,
-        "/api/settings",
-        Some(json!({"configVersion": current["configVersion"],
-                    "settings": {"health": {"enabled": false}}})),
-        DAY0,
-    );
-    assert_eq!(status, 200, "{body}");
+    disable_health(&f.service);
     id
 }
 

@@ -141,6 +141,29 @@ fn audit(
     let _ = service.store().append_audit(&[entry]);
 }
 
+/// An authentic call whose event cannot be read: audited, `400` naming why.
+fn bad_event(
+    service: &Service,
+    settings: &HookSettings,
+    request: &PublicRequest,
+    why: String,
+    now: Millis,
+) -> ApiResponse {
+    audit(
+        service,
+        &settings.name,
+        Some(request),
+        Status::Failed,
+        None,
+        why.clone(),
+        now,
+    );
+    json_response(
+        400,
+        &json!({"error": {"kind": "bad_request", "message": why}}),
+    )
+}
+
 /// `POST /hooks/access/{id}`.
 pub(super) fn call(
     service: &Service,
@@ -198,36 +221,12 @@ pub(super) fn call(
                 e.column(),
                 seatwarden_core::json_error::describe(&e)
             );
-            audit(
-                service,
-                &settings.name,
-                Some(request),
-                Status::Failed,
-                None,
-                why.clone(),
-                now,
-            );
-            return json_response(
-                400,
-                &json!({"error": {"kind": "bad_request", "message": why}}),
-            );
+            return bad_event(service, &settings, request, why, now);
         }
     };
     if event.event_id.trim().is_empty() || event.event_id.chars().count() > hook::MAX_EVENT_ID {
         let why = format!("`eventId` must be 1 to {} characters", hook::MAX_EVENT_ID);
-        audit(
-            service,
-            &settings.name,
-            Some(request),
-            Status::Failed,
-            None,
-            why.clone(),
-            now,
-        );
-        return json_response(
-            400,
-            &json!({"error": {"kind": "bad_request", "message": why}}),
-        );
+        return bad_event(service, &settings, request, why, now);
     }
     let key = format!("{id}/{}", event.event_id);
     let pending = Marker::new(
@@ -341,15 +340,7 @@ pub(crate) fn run(
     result.rule = Some(rule.name.clone());
     let mut ops = Vec::new();
     if rule.activate && !user.active {
-        ops.push(if service.options().product == "cloud" {
-            Operation::Restore {
-                user: user.key.clone(),
-            }
-        } else {
-            Operation::Activate {
-                user: user.key.clone(),
-            }
-        });
+        ops.push(super::give_back(service, &user.key));
     }
     for g in &rule.add_to_groups {
         if !user.groups.contains(g) {

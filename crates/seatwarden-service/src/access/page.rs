@@ -4,21 +4,9 @@
 
 use crate::api::ApiResponse;
 
-/// Escapes text for HTML element content and attribute values.
-pub(super) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML element content and attribute values (the mail
+/// crate's escaper: one definition of what is safe in HTML).
+pub(super) use seatwarden_mail::sanitize::escape_html as esc;
 
 /// A whole page with `title` and `body` (already escaped HTML).
 pub(super) fn html(status: u16, title: &str, body: &str) -> ApiResponse {

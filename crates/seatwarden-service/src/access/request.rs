@@ -16,7 +16,7 @@ use seatwarden_audit::{Action, Actor, AuditEntry, PolicyId, Status, Target};
 use seatwarden_core::exemption::{ExemptionScope, GrantedBy};
 use seatwarden_core::policy::{AccessRequestSettings, OnRequest};
 use seatwarden_core::time::DAY_MS;
-use seatwarden_core::{Millis, Operation, UserKey};
+use seatwarden_core::{Millis, UserKey};
 
 use super::link::{self, LinkClaims, Purpose, Refusal};
 use super::page::{self, esc};
@@ -114,7 +114,7 @@ pub(crate) fn link_for(
         cycle,
         purpose,
         expires_at: Millis(now.0.saturating_add(i64::from(settings.link_days) * DAY_MS)),
-        nonce: secret::fresh()[..32].to_owned(),
+        nonce: secret::random_hex(16),
     };
     let token = link::sign(secret.as_bytes(), &claims);
     format!("{}?t={token}", page_url(service))
@@ -464,7 +464,7 @@ pub(crate) fn restore(
     reason: &str,
     now: Millis,
 ) -> Result<(), String> {
-    let op = Operation::Activate { user: user.clone() };
+    let op = super::give_back(service, user);
     let result = {
         let _lock = service.stripe(user.as_str()).lock();
         let r = service.host().apply(&op);
@@ -482,7 +482,7 @@ pub(crate) fn restore(
         Actor::Automation {
             policy: Some(policy.clone()),
         },
-        Action::UserReactivated,
+        Action::of_operation(&op, true),
         status,
     )
     .with_target(Target::user(user.clone(), Some(user_name.to_owned())))

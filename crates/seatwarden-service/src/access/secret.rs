@@ -20,11 +20,16 @@ pub const KIND: &str = "secret";
 /// The access links' secret.
 pub const LINKS: &str = "access-links";
 
-/// 32 random bytes, hex-encoded.
+/// 32 random bytes, hex-encoded: a secret.
 pub fn fresh() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    random_hex(32)
+}
+
+/// `bytes` random bytes, hex-encoded (hook ids, link nonces).
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
 }
 
 /// The secret `name`, created on first use.

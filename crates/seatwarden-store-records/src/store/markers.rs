@@ -32,23 +32,33 @@ fn row_kind(kind: &str) -> String {
 
 impl<B: RecordBackend + ?Sized> RecordStore<B> {
     pub(super) fn claim_marker_row(&self, m: &Marker, now: Millis) -> StoreResult<Option<Marker>> {
-        let body = encode(&MarkerBody {
-            key: m.key.clone(),
-            value: m.value.clone(),
-        })?;
-        let kind = row_kind(&m.kind);
         // Lapsed markers of this kind go as claims pass (as in the other
         // stores), so used links and event ids do not pile up beyond the
         // live ones. A concurrent claimer updating one of them loses its
         // compare-and-set and looks again.
         let lapsed = Scan {
-            kinds: vec![kind.clone()],
+            kinds: vec![row_kind(&m.kind)],
             time_to: Some(Millis(now.0.saturating_add(1))),
             ..Scan::default()
         };
         self.backend
             .delete(Table::Leases, &lapsed)
             .map_err(backend_err)?;
+        self.write_marker(m, Some(now))
+    }
+
+    pub(super) fn put_marker_row(&self, m: &Marker) -> StoreResult<()> {
+        self.write_marker(m, None).map(drop)
+    }
+
+    /// Stores `m` by compare-and-set. With `claim_at`, a marker still live
+    /// then is kept and answered (a claim); without, it is replaced (a put).
+    fn write_marker(&self, m: &Marker, claim_at: Option<Millis>) -> StoreResult<Option<Marker>> {
+        let body = encode(&MarkerBody {
+            key: m.key.clone(),
+            value: m.value.clone(),
+        })?;
+        let kind = row_kind(&m.kind);
         for _ in 0..CAS_ATTEMPTS {
             match self
                 .backend
@@ -69,7 +79,7 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
                         Err(e) => return Err(backend_err(e)),
                     }
                 }
-                Some(r) if r.time > now => {
+                Some(r) if claim_at.is_some_and(|now| r.time > now) => {
                     let held: MarkerBody = decode(Table::Leases, &r)?;
                     return Ok(Some(Marker {
                         value: held.value,
@@ -92,54 +102,6 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
                         .is_some()
                     {
                         return Ok(None);
-                    }
-                }
-            }
-        }
-        Err(contention(Table::Leases))
-    }
-
-    pub(super) fn put_marker_row(&self, m: &Marker) -> StoreResult<()> {
-        let body = encode(&MarkerBody {
-            key: m.key.clone(),
-            value: m.value.clone(),
-        })?;
-        let kind = row_kind(&m.kind);
-        for _ in 0..CAS_ATTEMPTS {
-            match self
-                .backend
-                .get(Table::Leases, &row_key(m))
-                .map_err(backend_err)?
-            {
-                None => {
-                    let row = NewRecord {
-                        key: Some(row_key(m)),
-                        group: None,
-                        time: m.expires_at,
-                        kind: Some(kind.clone()),
-                        body: body.clone(),
-                    };
-                    match self.backend.insert(Table::Leases, &[row]) {
-                        Ok(_) => return Ok(()),
-                        Err(BackendError::DuplicateKey { .. }) => {}
-                        Err(e) => return Err(backend_err(e)),
-                    }
-                }
-                Some(r) => {
-                    if self
-                        .backend
-                        .update(
-                            Table::Leases,
-                            r.id,
-                            r.revision,
-                            m.expires_at,
-                            Some(&kind),
-                            &body,
-                        )
-                        .map_err(backend_err)?
-                        .is_some()
-                    {
-                        return Ok(());
                     }
                 }
             }

@@ -124,20 +124,11 @@ pub(super) fn rotate_link_secret(
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     secret::rotate(service.store(), secret::LINKS).map_err(store_err)?;
-    record_audit(
+    admin_audit(
         service,
         req,
-        vec![
-            AuditEntry::new(
-                now(req),
-                actor(service, req),
-                AuditAction::SecretRotated,
-                Status::Success,
-            )
-            .with_description(
-                "the access-link secret was rotated: links sent before no longer work",
-            ),
-        ],
+        AuditAction::SecretRotated,
+        "the access-link secret was rotated: links sent before no longer work".to_owned(),
     )?;
     ApiResponse::json(&json!({"rotated": true}))
 }
@@ -156,18 +147,19 @@ pub(super) fn list_hooks(
     ApiResponse::json(&json!({"items": items}))
 }
 
-fn hook_audit(service: &Service, req: &ApiRequest, what: String) -> Result<(), ApiError> {
+/// One successful admin change, audited with `description`.
+fn admin_audit(
+    service: &Service,
+    req: &ApiRequest,
+    action: AuditAction,
+    description: String,
+) -> Result<(), ApiError> {
     record_audit(
         service,
         req,
         vec![
-            AuditEntry::new(
-                now(req),
-                actor(service, req),
-                AuditAction::HookChanged,
-                Status::Success,
-            )
-            .with_description(what),
+            AuditEntry::new(now(req), actor(service, req), action, Status::Success)
+                .with_description(description),
         ],
     )
 }
@@ -180,13 +172,20 @@ pub(super) fn create_hook(
 ) -> Result<ApiResponse, ApiError> {
     let settings: HookSettings = req.json()?;
     validate(&settings).map_err(ApiError::bad_request)?;
-    let id = secret::fresh()[..16].to_owned();
+    let id = secret::random_hex(8);
     crate::access::hook_save(service, &id, &settings).map_err(ApiError::internal)?;
     let secret = secret::rotate(service.store(), &crate::access::hook_secret_name(&id))
         .map_err(store_err)?;
-    hook_audit(service, req, format!("webhook `{}` created", settings.name))?;
+    admin_audit(
+        service,
+        req,
+        AuditAction::HookChanged,
+        format!("webhook `{}` created", settings.name),
+    )?;
     let mut view = hook_view(service, &id, &settings);
-    view["secret"] = json!(secret);
+    if let Some(fields) = view.as_object_mut() {
+        fields.insert("secret".to_owned(), json!(secret));
+    }
     ApiResponse::json_status(201, &view)
 }
 
@@ -211,7 +210,12 @@ pub(super) fn replace_hook(
     let settings: HookSettings = req.json()?;
     validate(&settings).map_err(ApiError::bad_request)?;
     crate::access::hook_save(service, &id, &settings).map_err(ApiError::internal)?;
-    hook_audit(service, req, format!("webhook `{}` changed", settings.name))?;
+    admin_audit(
+        service,
+        req,
+        AuditAction::HookChanged,
+        format!("webhook `{}` changed", settings.name),
+    )?;
     ApiResponse::json(&hook_view(service, &id, &settings))
 }
 
@@ -223,7 +227,12 @@ pub(super) fn delete_hook(
 ) -> Result<ApiResponse, ApiError> {
     let (id, s) = existing(service, req, params)?;
     crate::access::hook_remove(service, &id, now(req)).map_err(ApiError::internal)?;
-    hook_audit(service, req, format!("webhook `{}` removed", s.name))?;
+    admin_audit(
+        service,
+        req,
+        AuditAction::HookChanged,
+        format!("webhook `{}` removed", s.name),
+    )?;
     ApiResponse::json(&json!({"deleted": true}))
 }
 
@@ -236,18 +245,11 @@ pub(super) fn rotate_hook(
     let (id, s) = existing(service, req, params)?;
     let secret = secret::rotate(service.store(), &crate::access::hook_secret_name(&id))
         .map_err(store_err)?;
-    record_audit(
+    admin_audit(
         service,
         req,
-        vec![
-            AuditEntry::new(
-                now(req),
-                actor(service, req),
-                AuditAction::SecretRotated,
-                Status::Success,
-            )
-            .with_description(format!("the secret of webhook `{}` was rotated", s.name)),
-        ],
+        AuditAction::SecretRotated,
+        format!("the secret of webhook `{}` was rotated", s.name),
     )?;
     ApiResponse::json(&json!({"id": id, "secret": secret}))
 }

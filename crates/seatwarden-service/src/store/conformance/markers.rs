@@ -42,7 +42,10 @@ pub fn markers_claim_once(s: &dyn Store) -> Check {
         .map_err(e2s)?;
     let listed = s.list_markers("secret", now).map_err(e2s)?;
     ensure!(
-        listed.len() == 1 && listed[0].value == "s2" && listed[0].key == "links",
+        listed.len() == 1
+            && listed
+                .first()
+                .is_some_and(|m| m.value == "s2" && m.key == "links"),
         "put did not replace, or a lapsed marker was listed: {:?}",
         listed.iter().map(|m| &m.key).collect::<Vec<_>>()
     );

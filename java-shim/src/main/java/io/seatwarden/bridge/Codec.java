@@ -275,25 +275,8 @@ final class Codec {
     w.comma().name("now").value(now);
     w.comma().name("method").value(r.method());
     w.comma().name("path").value(r.path());
-    w.comma().name("query").beginArray();
-    String sep = "";
-    if (r.query() != null) {
-      for (ApiRequest.Param p : r.query()) {
-        w.raw(sep);
-        sep = ",";
-        w.beginArray().value(p.name()).comma().value(p.value()).endArray();
-      }
-    }
-    w.endArray();
-    byte[] body = r.body();
-    if (body != null && body.length > 0) {
-      String text = utf8OrNull(body);
-      if (text != null) {
-        w.comma().name("body").value(text);
-      } else {
-        w.comma().name("bodyHex").value(HexFormat.of().formatHex(body));
-      }
-    }
+    pairs(w, "query", r.query(), ApiRequest.Param::name, ApiRequest.Param::value);
+    body(w, r.body());
     ApiRequest.Context c = r.context();
     if (c != null) {
       w.comma().name("context").beginObject();
@@ -313,27 +296,36 @@ final class Codec {
     w.comma().name("now").value(now);
     w.comma().name("method").value(r.method());
     w.comma().name("path").value(r.path());
-    w.comma().name("query").beginArray();
+    pairs(w, "query", r.query(), ApiRequest.Param::name, ApiRequest.Param::value);
+    pairs(w, "headers", r.headers(), ApiResponse.Header::name, ApiResponse.Header::value);
+    body(w, r.body());
+    if (r.clientIp() != null) {
+      w.comma().name("clientIp").value(r.clientIp());
+    }
+    return w.endObject().toBytes();
+  }
+
+  /** {@code ,"name":[[a,b],...]}: a list of name/value pairs (null: empty). */
+  private static <T> void pairs(
+      JsonWriter w,
+      String name,
+      List<T> items,
+      java.util.function.Function<T, String> first,
+      java.util.function.Function<T, String> second) {
+    w.comma().name(name).beginArray();
     String sep = "";
-    if (r.query() != null) {
-      for (ApiRequest.Param p : r.query()) {
+    if (items != null) {
+      for (T item : items) {
         w.raw(sep);
         sep = ",";
-        w.beginArray().value(p.name()).comma().value(p.value()).endArray();
+        w.beginArray().value(first.apply(item)).comma().value(second.apply(item)).endArray();
       }
     }
     w.endArray();
-    w.comma().name("headers").beginArray();
-    sep = "";
-    if (r.headers() != null) {
-      for (ApiResponse.Header h : r.headers()) {
-        w.raw(sep);
-        sep = ",";
-        w.beginArray().value(h.name()).comma().value(h.value()).endArray();
-      }
-    }
-    w.endArray();
-    byte[] body = r.body();
+  }
+
+  /** {@code ,"body":text} when UTF-8, else {@code ,"bodyHex":hex}; nothing when empty. */
+  private static void body(JsonWriter w, byte[] body) {
     if (body != null && body.length > 0) {
       String text = utf8OrNull(body);
       if (text != null) {
@@ -342,10 +334,6 @@ final class Codec {
         w.comma().name("bodyHex").value(HexFormat.of().formatHex(body));
       }
     }
-    if (r.clientIp() != null) {
-      w.comma().name("clientIp").value(r.clientIp());
-    }
-    return w.endObject().toBytes();
   }
 
   static ApiResponse apiResponse(byte[] result) {

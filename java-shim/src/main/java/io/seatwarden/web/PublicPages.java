@@ -5,9 +5,7 @@ import io.seatwarden.bridge.ApiResponse;
 import io.seatwarden.bridge.PublicRequest;
 import io.seatwarden.bridge.Seatwarden;
 import io.seatwarden.bridge.SeatwardenException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -91,7 +89,7 @@ public final class PublicPages {
       text(http, 503, "Seatwarden is starting or stopped. Try again in a minute.");
       return;
     }
-    byte[] body = readBody(http);
+    byte[] body = AdminPages.readBody(http, MAX_BODY_BYTES);
     if (body == null) {
       text(http, 413, "The request is larger than " + MAX_BODY_BYTES + " bytes.");
       return;
@@ -123,28 +121,6 @@ public final class PublicPages {
     }
     http.contentLength(response.body().length);
     http.output().write(response.body());
-  }
-
-  /** The body, or null when it is over {@link #MAX_BODY_BYTES} (read no further than that). */
-  private static byte[] readBody(AdminExchange http) throws IOException {
-    if (http.contentLength() > MAX_BODY_BYTES) {
-      return null;
-    }
-    try (InputStream in = http.body()) {
-      if (in == null) {
-        return new byte[0];
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      byte[] buffer = new byte[8 * 1024];
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        if (out.size() + n > MAX_BODY_BYTES) {
-          return null;
-        }
-        out.write(buffer, 0, n);
-      }
-      return out.toByteArray();
-    }
   }
 
   private static void text(AdminExchange http, int status, String message) throws IOException {
