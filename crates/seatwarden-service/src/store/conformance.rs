@@ -47,7 +47,9 @@ fn e2s(e: StoreError) -> String {
 
 // After `ensure!`, which the module uses.
 mod outbox_admin;
+mod people;
 pub use outbox_admin::outbox_retry_and_discard;
+pub use people::{exemptions_replace_and_revoke, review_list_pending_and_decisions};
 
 /// Runs every check, each on a fresh store from `make`.
 pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) -> Check {
@@ -102,6 +104,8 @@ checks!($
     outbox_retry_and_discard,
     leases_exclude,
     export_is_formula_safe,
+    exemptions_replace_and_revoke,
+    review_list_pending_and_decisions,
 );
 
 /// Saves need the version read; stale and invalid saves change nothing.
