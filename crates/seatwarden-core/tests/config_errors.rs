@@ -61,7 +61,7 @@ fn every_problem_is_reported_not_just_the_first() {
             "settings.timezone: `Mars/Olympus` is not an IANA timezone",
             "settings.schedulerAt: `25:00` is not a time HH:MM (00:00–23:59)",
             "settings.colour: unknown field",
-            "policies[1].mode: `turbo` is not one of `safe`, `live`",
+            "policies[1].mode: `turbo` is not one of `safe`, `review`, `live`",
             "policies[2].enabled: must be true or false",
             "policies[2].condition.days: must be a whole number",
         ]

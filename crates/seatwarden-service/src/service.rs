@@ -178,6 +178,9 @@ pub struct TickReport {
     /// the login.
     #[serde(default)]
     pub logins_not_completed: u64,
+    /// Lapsed exemptions removed from the store (each audited as lapsed).
+    #[serde(default)]
+    pub exemptions_lapsed: u64,
 }
 
 pub(crate) struct IndexSlot {
@@ -308,6 +311,7 @@ impl Service {
         let mut report = run::tick(self, now)?;
         report.login_checks_repaired = repaired?;
         report.logins_not_completed = taken_back?;
+        report.exemptions_lapsed = self.prune_exemptions(now)? as u64;
         Ok(report)
     }
 

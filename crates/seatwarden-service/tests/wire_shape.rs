@@ -545,6 +545,98 @@ fn write_walk() -> Vec<(String, Value)> {
     answers
 }
 
+/// The answers of the exemption and review-list routes, on a fresh service
+/// with a review-mode policy that queued three users.
+fn people_walk() -> Vec<(String, Value)> {
+    let f = fixture(3, 2, 0);
+    let s = &f.service;
+    let mut answers = Vec::new();
+    let a = &mut answers;
+    let mut policy = deactivation_policy("Reviewed", false);
+    policy["mode"] = json!("review");
+    policy["review"] = json!({"timeoutDays": 7, "onTimeout": "act"});
+    let created = keep(
+        s,
+        a,
+        (Method::Post, "/api/policies", "/api/policies"),
+        Some(common::versioned(s, policy)),
+        201,
+    );
+    let id = created["policy"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = call(
+        s,
+        Method::Post,
+        &format!("/api/policies/{id}/run"),
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 202);
+    common::drain(s, DAY0);
+    let listed = keep(s, a, (Method::Get, "/api/review", "/api/review"), None, 200);
+    let first = listed["items"][0]["id"].clone();
+    keep(
+        s,
+        a,
+        (Method::Post, "/api/review/decide", "/api/review/decide"),
+        Some(json!({"decision": "reject", "ids": [first], "days": 30, "note": "on leave"})),
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Post, "/api/review/decide", "/api/review/decide"),
+        Some(json!({"decision": "approve", "all": true, "policy": id})),
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Post, "/api/exemptions", "/api/exemptions"),
+        Some(json!({"users": ["K-fresh0000"], "indefinite": true, "reason": "executive"})),
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Get, "/api/exemptions", "/api/exemptions?state=all"),
+        None,
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Get, "/api/users", "/api/users?exempt=yes"),
+        None,
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Get, "/api/users/{key}", "/api/users/K-fresh0000"),
+        None,
+        200,
+    );
+    keep(
+        s,
+        a,
+        (
+            Method::Post,
+            "/api/exemptions/revoke",
+            "/api/exemptions/revoke",
+        ),
+        Some(json!({"users": ["K-fresh0000"], "policy": "*"})),
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Post, "/api/review/act", "/api/review/act"),
+        Some(json!({"policy": id})),
+        202,
+    );
+    answers
+}
+
 /// The access-request and webhook routes (issue 21 items 3-4): a warning
 /// link used after removal leaves a pending request to decide; a webhook
 /// is created, listed, changed, tested, rotated and removed.
@@ -717,11 +809,13 @@ fn every_write_answer_matches_its_openapi_schema() {
     let doc: Value = serde_json::from_str(seatwarden_service::api::routes::OPENAPI).unwrap();
     let (_f, reads) = walk();
     let held = held_walk();
+    let people = people_walk();
     let access = access_walk();
     let walked: std::collections::BTreeSet<&str> = answers
         .iter()
         .chain(&reads)
         .chain(&held)
+        .chain(&people)
         .chain(&access)
         .map(|(route, _)| route.as_str())
         .collect();
@@ -745,6 +839,7 @@ fn every_write_answer_matches_its_openapi_schema() {
     }
     assert_eq!(drift(&answers), Vec::<String>::new());
     assert_eq!(drift(&held), Vec::<String>::new());
+    assert_eq!(drift(&people), Vec::<String>::new());
     assert_eq!(drift(&access), Vec::<String>::new());
     unwalked.sort();
     assert_eq!(

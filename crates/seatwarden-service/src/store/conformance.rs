@@ -48,8 +48,10 @@ fn e2s(e: StoreError) -> String {
 // After `ensure!`, which the module uses.
 mod markers;
 mod outbox_admin;
+mod people;
 pub use markers::markers_claim_once;
 pub use outbox_admin::outbox_retry_and_discard;
+pub use people::{exemptions_replace_and_revoke, review_list_pending_and_decisions};
 
 /// Runs every check, each on a fresh store from `make`.
 pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) -> Check {
@@ -105,6 +107,8 @@ checks!($
     leases_exclude,
     export_is_formula_safe,
     markers_claim_once,
+    exemptions_replace_and_revoke,
+    review_list_pending_and_decisions,
 );
 
 /// Saves need the version read; stale and invalid saves change nothing.
