@@ -39,7 +39,7 @@ function linkIn(raw) {
 
 async function auditDescriptions(page, action) {
   const { body } = await api(page, `audit?action=${action}&limit=100`);
-  return (body.entries ?? body.items ?? []).map((e) => e.description);
+  return body.entries.map((e) => e.description);
 }
 
 test('a warning link opens the page and the request shows for the admin', async () => {
@@ -79,7 +79,7 @@ test('a warning link opens the page and the request shows for the admin', async 
 test('a webhook refuses a wrong signature, audits it, and a signed call gives the seat', async () => {
   const { page } = browser;
   await openTab(page, 'access');
-  const inactive = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ status: 'inactive', pageSize: 1 }))}`)).body.rows[0];
+  const inactive = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ status: 'deactivated', pageSize: 1 }))}`)).body.rows[0];
   assert.ok(inactive, 'the demo has an inactive user');
   await page.getByLabel('Name', { exact: true }).fill('IT desk');
   await page.getByLabel('Service-desk projects').fill('IT');
@@ -99,7 +99,7 @@ test('a webhook refuses a wrong signature, audits it, and a signed call gives th
   const refused = await auditDescriptions(page, 'hook_called');
   assert.ok(refused.some((d) => /IT desk.*refused: the signature does not match/.test(d)), refused.join('\n'));
   const still = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ search: { text: inactive.username, mode: 'exact' } }))}`)).body.rows[0];
-  assert.notEqual(still.status ?? (still.active ? 'active' : 'inactive'), 'active', 'a refused call changes nothing');
+  assert.equal(still.active, false, 'a refused call changes nothing');
 
   const ts = String(Math.floor(Date.now() / 1000));
   const sig = `sha256=${createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')}`;
@@ -108,6 +108,6 @@ test('a webhook refuses a wrong signature, audits it, and a signed call gives th
   const answer = await ok.json();
   assert.equal(answer.outcome, 'applied', JSON.stringify(answer));
   const after = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ search: { text: inactive.username, mode: 'exact' } }))}`)).body.rows[0];
-  assert.ok(after.status === 'active' || after.active === true, JSON.stringify(after));
+  assert.equal(after.active, true, JSON.stringify(after));
   assert.deepEqual(browser.consoleErrors.filter((e) => !e.includes('/hooks/access/')), []);
 });

@@ -782,7 +782,10 @@ mod tests {
         let created = parse(&app.handle(&serde_json::to_vec(&req).unwrap()));
         assert_eq!(created["result"]["status"], 201, "{created}");
         let tick = parse(&app.tick(now + 86_400_000 + 3 * 3_600_000));
-        let runs = tick["result"]["runs"].as_array().unwrap().clone();
+        let runs = tick["result"]["runs"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{tick}"))
+            .clone();
         assert_eq!(runs.len(), 1, "{tick}");
         let path = format!("/api/runs/{}", runs[0]);
         let run = parse(&app.handle(&request("GET", &path, true, false, None)));

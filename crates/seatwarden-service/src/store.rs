@@ -326,6 +326,16 @@ pub trait Store: Send + Sync {
     /// The live markers of `kind` at `now`, by key. For the small kinds
     /// only (secrets, hooks), never for per-event ones.
     fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>>;
+
+    /// The live marker of `kind` under `key` at `now`, if any (a link
+    /// already used). Stores override this with a keyed read; the default
+    /// scans the kind.
+    fn marker(&self, kind: &str, key: &str, now: Millis) -> StoreResult<Option<Marker>> {
+        Ok(self
+            .list_markers(kind, now)?
+            .into_iter()
+            .find(|m| m.key == key))
+    }
     // ---- exemptions and the review list (see [`review`]) ----
 
     /// Every stored exemption (lapsed ones too, until pruned), ordered by

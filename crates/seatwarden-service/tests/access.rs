@@ -162,9 +162,14 @@ fn a_warning_link_opens_the_page_and_the_request_exempts_the_user() {
     assert_eq!(exemptions[0].user, UserKey::from("K-idle0000"));
     assert_eq!(exemptions[0].until, Some(Millis(TICK + DAY).plus_days(30)));
 
-    // The same link again (a replay, a double click) changes nothing.
+    // The same link again (a replay, a double click) changes nothing, and
+    // opening it shows the neutral page, not a form.
     let again = submit(&f.service, &token, "again", TICK + DAY + 1);
     assert!(text(&again).contains("This link cannot be used"));
+    assert_eq!(
+        text(&page(&f.service, &token, TICK + DAY + 1)),
+        text(&again)
+    );
     assert_eq!(requests(&f.service, TICK + DAY + 1).len(), 1);
     assert!(
         refusals(&f).iter().any(|d| d.contains("used already")),

@@ -404,6 +404,10 @@ impl<B: RecordBackend + ?Sized> Store for RecordStore<B> {
         self.put_marker_row(marker)
     }
 
+    fn marker(&self, kind: &str, key: &str, now: Millis) -> StoreResult<Option<Marker>> {
+        self.marker_row(kind, key, now)
+    }
+
     fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
         self.list_marker_rows(kind, now)
     }

@@ -68,3 +68,25 @@ pub(crate) fn list(c: &Connection, kind: &str, now: Millis) -> StoreResult<Vec<M
         .map_err(backend)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(backend)
 }
+
+pub(crate) fn get(
+    c: &Connection,
+    kind: &str,
+    key: &str,
+    now: Millis,
+) -> StoreResult<Option<Marker>> {
+    c.query_row(
+        "SELECT value, expires_at FROM markers WHERE kind = ?1 AND key = ?2 AND expires_at > ?3",
+        rusqlite::params![kind, key, now.0],
+        |r| {
+            Ok(Marker {
+                kind: kind.to_owned(),
+                key: key.to_owned(),
+                value: r.get(0)?,
+                expires_at: Millis(r.get(1)?),
+            })
+        },
+    )
+    .optional()
+    .map_err(backend)
+}

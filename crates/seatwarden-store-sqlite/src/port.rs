@@ -230,6 +230,10 @@ impl Store for SqliteStore {
         self.write(|tx| markers::put(tx, marker))
     }
 
+    fn marker(&self, kind: &str, key: &str, now: Millis) -> StoreResult<Option<Marker>> {
+        self.read(|c| markers::get(c, kind, key, now))
+    }
+
     fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
         self.read(|c| markers::list(c, kind, now))
     }

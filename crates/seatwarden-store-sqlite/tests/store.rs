@@ -175,7 +175,7 @@ fn migration_marks_an_existing_out_of_order_log() {
         // the middle entry moved back in time.
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE audit_order; DROP TABLE exemptions; DROP TABLE review_items; \
+            "DROP TABLE audit_order; DROP TABLE exemptions; DROP TABLE review_items; DROP TABLE markers; \
              UPDATE schema_version SET version = 1; \
              UPDATE audit SET at = 0 WHERE description = 'b-6';",
         )

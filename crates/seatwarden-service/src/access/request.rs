@@ -203,9 +203,23 @@ pub(super) fn show(service: &Service, request: &PublicRequest, now: Millis) -> A
         return page::neutral();
     };
     match check(service, token, now) {
+        // A used link shows the neutral page too, not a form that would
+        // refuse the submit.
+        Ok(_) if used(service, token, now) => {
+            refused(service, request, "the link was used already", now)
+        }
         Ok(c) => form(&c, token, None),
         Err(why) => refused(service, request, &why, now),
     }
+}
+
+/// Whether `token` was used already (a store that cannot answer counts as
+/// "not used": the submit's claim still decides).
+fn used(service: &Service, token: &str, now: Millis) -> bool {
+    matches!(
+        service.store().marker(USED, &link::used_key(token), now),
+        Ok(Some(_))
+    )
 }
 
 fn form(c: &Checked, token: &str, error: Option<&str>) -> ApiResponse {

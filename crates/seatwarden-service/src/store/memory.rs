@@ -608,6 +608,15 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn marker(&self, kind: &str, key: &str, now: Millis) -> StoreResult<Option<Marker>> {
+        let inner = self.inner.lock();
+        Ok(inner
+            .markers
+            .get(&(kind.to_owned(), key.to_owned()))
+            .filter(|m| m.live(now))
+            .cloned())
+    }
+
     fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
         let inner = self.inner.lock();
         Ok(inner

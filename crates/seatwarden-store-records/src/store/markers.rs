@@ -109,6 +109,30 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
         Err(contention(Table::Leases))
     }
 
+    pub(super) fn marker_row(
+        &self,
+        kind: &str,
+        key: &str,
+        now: Millis,
+    ) -> StoreResult<Option<Marker>> {
+        let row = self
+            .backend
+            .get(Table::Leases, &format!("marker:{kind}:{key}"))
+            .map_err(backend_err)?;
+        match row {
+            Some(r) if r.time > now && r.kind.as_deref() == Some(row_kind(kind).as_str()) => {
+                let body: MarkerBody = decode(Table::Leases, &r)?;
+                Ok(Some(Marker {
+                    kind: kind.to_owned(),
+                    key: body.key,
+                    value: body.value,
+                    expires_at: r.time,
+                }))
+            }
+            _ => Ok(None),
+        }
+    }
+
     pub(super) fn list_marker_rows(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
         let scan = Scan {
             kinds: vec![row_kind(kind)],

@@ -537,14 +537,14 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
     /// The lease row of a policy and its body.
     ///
     /// Markers share this table under keys `marker:<kind>:<key>` (see
-    /// `markers`). A configured policy id never holds a `:` (the config
-    /// parser allows letters, digits, `-`, `_`, `.`), and this check makes
-    /// that a property of the store rather than of its callers: a lease
-    /// can never read or overwrite a marker row.
+    /// `markers`). Lease keys are `run:<id>`, `policy:<id>` and the like,
+    /// never `marker:…`; this check makes that a property of the store
+    /// rather than of its callers: a lease can never read or overwrite a
+    /// marker row.
     fn lease_row(&self, policy: &PolicyId) -> StoreResult<Option<(Record, LeaseBody)>> {
-        if policy.as_str().contains(':') {
+        if policy.as_str().starts_with("marker:") {
             return Err(StoreError::Corrupt(
-                "a policy id with `:` cannot hold a lease (that key space is the markers')"
+                "a lease key cannot start with `marker:` (that key space is the markers')"
                     .to_owned(),
             ));
         }

@@ -56,5 +56,17 @@ pub fn markers_claim_once(s: &dyn Store) -> Check {
         claimed.map(|m| m.value) == Some("s2".to_owned()),
         "a claim replaced a live marker"
     );
+    // A keyed read sees exactly the live marker of that kind and key.
+    let one = |kind: &str, key: &str| s.marker(kind, key, now).map_err(e2s);
+    ensure!(
+        one("secret", "links")?.map(|m| m.value) == Some("s2".to_owned()),
+        "a keyed read missed a live marker"
+    );
+    ensure!(
+        one("secret", "gone")?.is_none()
+            && one("hook-event", "links")?.is_none()
+            && one("secret", "nope")?.is_none(),
+        "a keyed read found a lapsed, other-kind or absent marker"
+    );
     Ok(())
 }
