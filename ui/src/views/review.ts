@@ -12,6 +12,8 @@ type Item = Schemas['ReviewItem'];
 interface List { total: number; items: Item[] }
 
 const state = { policy: '', status: 'pending' };
+/** The review-mode policies, as last read ("Act now" needs one chosen). */
+let reviewPolicies: { id: string; name: string }[] = [];
 const ticked = new Set<number>();
 
 const STATUS_TONE: Record<string, 'success' | 'danger' | 'warning' | 'info' | 'neutral'> = {
@@ -37,10 +39,11 @@ export async function renderReview(host: HTMLElement): Promise<void> {
     h('form', { class: 'sw-filters', role: 'search', 'aria-label': 'Filter the review list', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
       h('div', { class: 'sw-filter-row' }, field('Policy', policy), field('Status', status))),
     results);
-  await load(results, policies);
+  reviewPolicies = policies;
+  await load(results);
 }
 
-async function load(results: HTMLElement, policies: { id: string; name: string }[] = []): Promise<void> {
+async function load(results: HTMLElement): Promise<void> {
   let list: List;
   const q: Record<string, string> = { status: state.status };
   if (state.policy) q.policy = state.policy;
@@ -59,7 +62,7 @@ async function load(results: HTMLElement, policies: { id: string; name: string }
     if (decision === 'approve') { void send({ ...body, decision }, results); return; }
     rejectDialog(n, (extra) => send({ ...body, ...extra, decision }, results));
   };
-  const actNow = state.policy && policies.some((p) => p.id === state.policy)
+  const actNow = state.policy && reviewPolicies.some((p) => p.id === state.policy)
     ? button('Act now on approved users', () => void act(state.policy, results), 'primary') : null;
   clear(results,
     h('div', { class: 'sw-toolbar' },
