@@ -38,14 +38,16 @@ fn review_items(service: &Service, now: i64) -> Vec<Value> {
 fn item_of<'a>(items: &'a [Value], user: &str) -> &'a Value {
     items
         .iter()
-        .filter(|i| i["user"] == user)
-        .next_back()
+        .rfind(|i| i["user"] == user)
         .unwrap_or_else(|| panic!("no item for {user}: {items:?}"))
 }
 
 /// The review scenario; answers (user, status) of every item and who is
 /// active, for comparing stores.
-fn review_scenario(store: Arc<dyn Store>) -> (Vec<(String, String)>, Vec<(String, bool)>) {
+/// (user, status) of every review item, and (user, active) of every user.
+type Outcome = (Vec<(String, String)>, Vec<(String, bool)>);
+
+fn review_scenario(store: Arc<dyn Store>) -> Outcome {
     let (host, service) = service(store.clone(), 5);
     let (id, _) = create_policy(
         &service,
