@@ -38,27 +38,16 @@ fn review_items(service: &Service, now: i64) -> Vec<Value> {
 fn item_of<'a>(items: &'a [Value], user: &str) -> &'a Value {
     items
         .iter()
-        .filter(|i| i["user"] == user)
-        .next_back()
+        .rfind(|i| i["user"] == user)
         .unwrap_or_else(|| panic!("no item for {user}: {items:?}"))
-}
-
-fn run_now(service: &Service, id: &str, now: i64) -> i64 {
-    let (status, body) = call(
-        service,
-        Method::Post,
-        &format!("/api/policies/{id}/run"),
-        None,
-        now,
-    );
-    assert_eq!(status, 202, "{body}");
-    drain(service, now);
-    body["runId"].as_i64().unwrap()
 }
 
 /// The review scenario; answers (user, status) of every item and who is
 /// active, for comparing stores.
-fn review_scenario(store: Arc<dyn Store>) -> (Vec<(String, String)>, Vec<(String, bool)>) {
+/// (user, status) of every review item, and (user, active) of every user.
+type Outcome = (Vec<(String, String)>, Vec<(String, bool)>);
+
+fn review_scenario(store: Arc<dyn Store>) -> Outcome {
     let (host, service) = service(store.clone(), 5);
     let (id, _) = create_policy(
         &service,
@@ -69,7 +58,7 @@ fn review_scenario(store: Arc<dyn Store>) -> (Vec<(String, String)>, Vec<(String
     );
     // A review-mode run changes nothing and queues everyone it would act on.
     let before = state(&host);
-    run_now(&service, &id, TICK);
+    run_policy_now(&service, &id, TICK);
     assert_eq!(state(&host), before, "a review run changed the directory");
     let items = review_items(&service, TICK);
     assert_eq!(items.len(), 5, "{items:?}");
@@ -84,7 +73,7 @@ fn review_scenario(store: Arc<dyn Store>) -> (Vec<(String, String)>, Vec<(String
     // meanwhile: their item closes with the reason.
     host.set_time(Millis(TICK + 60_000));
     assert!(host.record_login("idle0004").is_some());
-    run_now(&service, &id, TICK + 120_000);
+    run_policy_now(&service, &id, TICK + 120_000);
     let items = review_items(&service, TICK + 120_000);
     assert_eq!(items.len(), 5, "no duplicates: {items:?}");
     let back = item_of(&items, "K-idle0004");
@@ -170,7 +159,7 @@ fn review_scenario(store: Arc<dyn Store>) -> (Vec<(String, String)>, Vec<(String
 
     // Nobody decides K-idle0003 within 7 days: the timeout exempts them.
     let later = TICK + 9 * DAY;
-    run_now(&service, &id, later);
+    run_policy_now(&service, &id, later);
     assert!(active(&host, "K-idle0003"));
     let items = review_items(&service, later);
     let timed_out = item_of(&items, "K-idle0003");
@@ -273,7 +262,7 @@ fn exemption_scenario(store: Arc<dyn Store>) -> Vec<(String, bool)> {
     assert_eq!(detail["exemptions"][0]["active"], true, "{detail}");
 
     // A live run spares the exempt user, with the reason in its plan.
-    let run = run_now(&service, &id, TICK);
+    let run = run_policy_now(&service, &id, TICK);
     assert!(active(&host, "K-idle0000"));
     assert!(!active(&host, "K-idle0001") && !active(&host, "K-idle0002"));
     let (_, r) = call(

@@ -68,7 +68,7 @@ async function renderRequests(host: HTMLElement): Promise<void> {
         h('td', { class: 'sw-actions' }, r.status === 'pending' ? [
           button('Approve', () => decide(r, true), 'subtle', { 'aria-label': `Approve the request of ${r.userName ?? r.user}` }),
           button('Reject', () => decide(r, false), 'subtle', { 'aria-label': `Reject the request of ${r.userName ?? r.user}` }),
-        ] : r.status === 'queued' ? h('span', { class: 'sw-muted' }, 'Decided on the review list') : null))))) :
+        ] : r.status === 'queued' ? h('a', { href: '#/review' }, 'Decide on the review list') : null))))) :
       h('p', { class: 'sw-muted', 'data-testid': 'access-empty' }, 'No requests yet.'),
     h('p', { class: 'sw-muted' }, 'The page the links open: ', h('code', {}, page.pageUrl), ' (anonymous; a link is signed, single use and expires).'),
     button('Rotate the link secret…', rotate, 'subtle'));

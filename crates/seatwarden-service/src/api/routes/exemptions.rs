@@ -93,7 +93,7 @@ fn scope_of(policy: Option<String>) -> ExemptionScope {
 }
 
 /// `until` (date) / `days` / `indefinite`: exactly one, read at `now`.
-pub(crate) fn end_of(
+fn end_of(
     until: Option<&str>,
     days: Option<u32>,
     indefinite: bool,
@@ -122,19 +122,34 @@ pub(crate) fn end_of(
     }
 }
 
+/// An exemption's end as a body gives it: `until` (a date), `days`, or
+/// `indefinite: true` (exactly one; see [`end_of`]).
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GrantBody {
-    #[serde(flatten)]
-    who: Who,
-    #[serde(default)]
-    policy: Option<String>,
+pub(super) struct End {
     #[serde(default)]
     until: Option<String>,
     #[serde(default)]
     days: Option<u32>,
     #[serde(default)]
     indefinite: bool,
+}
+
+impl End {
+    /// The end instant at `now` (`None`: indefinite).
+    pub(super) fn at(&self, now: Millis) -> Result<Option<Millis>, ApiError> {
+        end_of(self.until.as_deref(), self.days, self.indefinite, now)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GrantBody {
+    #[serde(flatten)]
+    who: Who,
+    #[serde(flatten)]
+    end: End,
+    #[serde(default)]
+    policy: Option<String>,
     reason: String,
 }
 
@@ -146,7 +161,7 @@ pub(super) fn grant(
 ) -> Result<ApiResponse, ApiError> {
     let body: GrantBody = typed(req)?;
     let now = now(req);
-    let until = end_of(body.until.as_deref(), body.days, body.indefinite, now)?;
+    let until = body.end.at(now)?;
     let users = resolve(service, body.who, now)?;
     let grant = ExemptionGrant {
         users,

@@ -11,7 +11,7 @@ use seatwarden_core::Millis;
 use seatwarden_core::policy::{Mode, PolicyId};
 
 use super::body::{opt_seq_of, typed};
-use super::exemptions::end_of;
+use super::exemptions::End;
 use super::{accepted, actor, admin_key, now};
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::{ReviewDecision, Service};
@@ -91,12 +91,8 @@ struct DecideBody {
     #[serde(default)]
     policy: Option<String>,
     /// A rejection's exemption end: `until` (date), `days` or `indefinite`.
-    #[serde(default)]
-    until: Option<String>,
-    #[serde(default)]
-    days: Option<u32>,
-    #[serde(default)]
-    indefinite: bool,
+    #[serde(flatten)]
+    end: End,
     #[serde(default)]
     note: Option<String>,
 }
@@ -118,7 +114,7 @@ pub(super) fn decide(
     let decision = match body.decision.as_str() {
         "approve" => ReviewDecision::Approve,
         "reject" => ReviewDecision::Reject {
-            until: end_of(body.until.as_deref(), body.days, body.indefinite, now)?,
+            until: body.end.at(now)?,
             note: body.note,
         },
         _ => {

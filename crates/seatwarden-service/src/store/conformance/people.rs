@@ -123,7 +123,9 @@ pub fn review_list_pending_and_decisions(s: &dyn Store) -> Check {
         created.len()
     );
     ensure!(
-        created.windows(2).all(|w| w[0].id < w[1].id),
+        created
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if a.id < b.id)),
         "ids grow in input order: {created:?}"
     );
     ensure!(
@@ -139,7 +141,7 @@ pub fn review_list_pending_and_decisions(s: &dyn Store) -> Check {
         .map_err(e2s)?;
     reference.enqueue(&[item("p", "K1", 20), item("p", "K3", 20)]);
     ensure!(
-        again.len() == 1 && again[0].item.user.as_str() == "K3",
+        matches!(again.as_slice(), [one] if one.item.user.as_str() == "K3"),
         "only K3 is new: {again:?}"
     );
     let id_of = |user: &str, policy: &str| {
@@ -196,7 +198,7 @@ pub fn review_list_pending_and_decisions(s: &dyn Store) -> Check {
         .enqueue_review(&[item("p", "K1", 40), item("p", "K2", 40)])
         .map_err(e2s)?;
     ensure!(
-        third.len() == 1 && third[0].item.user.as_str() == "K2",
+        matches!(third.as_slice(), [one] if one.item.user.as_str() == "K2"),
         "a rejected item no longer blocks a new one; an approved does: {third:?}"
     );
     let pending_p = s
@@ -217,13 +219,13 @@ pub fn review_list_pending_and_decisions(s: &dyn Store) -> Check {
         })
         .map_err(e2s)?;
     ensure!(
-        rejected.len() == 1 && rejected[0].id == k2,
+        matches!(rejected.as_slice(), [one] if one.id == k2),
         "one rejected item: {rejected:?}"
     );
     let all = s.list_review(&ReviewFilter::default()).map_err(e2s)?;
     ensure!(all.len() == 5, "five items in all, got {}", all.len());
     ensure!(
-        all.windows(2).all(|w| w[0].id < w[1].id),
+        all.windows(2).all(|w| matches!(w, [a, b] if a.id < b.id)),
         "listed by id: {all:?}"
     );
     Ok(())
