@@ -14,6 +14,7 @@ pub(super) fn html(status: u16, title: &str, body: &str) -> ApiResponse {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
+         <link rel=\"icon\" href=\"data:,\">\
          <title>{t}</title></head><body><main><h1>{t}</h1>{body}</main></body></html>\n",
         t = esc(title)
     );
