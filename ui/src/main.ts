@@ -6,6 +6,7 @@ import { currentRoute, navigate, onRoute } from './router';
 import { renderDashboard } from './views/dashboard';
 import { renderUsers } from './views/users';
 import { renderAutomation } from './views/automation';
+import { renderReview } from './views/review';
 import { renderAudit } from './views/audit';
 import { renderGroups } from './views/admin';
 import { renderImport } from './views/import';
@@ -13,17 +14,20 @@ import { renderNotifications } from './views/notifications';
 import { renderSettings } from './views/settings';
 import { setPreviewOnly, previewBanner } from './preview';
 import { renderReports } from './views/reports';
+import { renderAccess } from './views/access';
 
 type View = (host: HTMLElement, rest: string[]) => Promise<void>;
 const TABS: [string, string, View][] = [
   ['dashboard', 'Dashboard', (el) => renderDashboard(el)],
   ['users', 'Users', (el) => renderUsers(el)],
   ['automation', 'Automation', renderAutomation],
+  ['review', 'Review list', (el) => renderReview(el)],
   ['groups', 'Groups', (el) => renderGroups(el)],
   ['import', 'Import / export', (el) => renderImport(el)],
   ['audit', 'Audit log', renderAudit],
   ['notifications', 'Notifications', (el) => renderNotifications(el)],
   ['reports', 'Reports', (el) => renderReports(el)],
+  ['access', 'Access requests', (el) => renderAccess(el)],
   ['settings', 'Settings', (el) => renderSettings(el)],
 ];
 

@@ -1033,6 +1033,230 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/exemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Exemptions, by policy, user and state */
+        get: operations["listExemptions"];
+        put?: never;
+        /** Grant an exemption to named users or every user a Users-tab filter matches (audited per user) */
+        post: operations["grantExemptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exemptions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke exemptions of named users or a filter's users (audited per user) */
+        post: operations["revokeExemptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exemptions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The exemptions as CSV (formula-safe) */
+        get: operations["exportExemptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The review list */
+        get: operations["listReviewItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject review items by id or all open items of a policy (a rejection exempts the user from the policy) */
+        post: operations["decideReviewItems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review/act": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Act now: a run of a review-mode policy, which acts on its approved users */
+        post: operations["actOnReviewed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Access requests sent through signed links, newest first */
+        get: operations["listAccessRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/requests/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject a pending access request (audited) */
+        post: operations["decideAccessRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate the access-link secret: links sent before stop working */
+        post: operations["rotateAccessLinkSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Service-desk webhooks */
+        get: operations["listHooks"];
+        put?: never;
+        /** Create a webhook; the answer shows its secret once */
+        post: operations["createHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a webhook's settings */
+        put: operations["replaceHook"];
+        post?: never;
+        /** Remove a webhook and its secret */
+        delete: operations["deleteHook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hooks/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret for a webhook, shown once */
+        post: operations["rotateHookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dry-run a test event: matched and explained, nothing changed */
+        post: operations["testHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1371,11 +1595,16 @@ export interface components {
             pageSize: number;
             rows: components["schemas"]["UserRow"][];
             total: number;
+            /** @description the page's users with an active exemption: key → their exemptions */
+            exemptions?: {
+                [key: string]: components["schemas"]["Exemption"][];
+            };
         };
         GetUserResponse: {
             policies: components["schemas"]["ActionInfo"][];
             row: components["schemas"]["UserRow"];
             user: components["schemas"]["User"] | null;
+            exemptions?: components["schemas"]["Exemption"][];
         };
         PlanBulkResponse: {
             actionCount: number;
@@ -1741,6 +1970,16 @@ export interface components {
             days_before: number;
             /** @description milliseconds since the epoch */
             acts_from?: number;
+        } | {
+            /** @constant */
+            kind: "exempt";
+            /** @description milliseconds since the epoch: the first instant the exemption no longer holds */
+            until?: number;
+            granted_by: components["schemas"]["GrantedBy"];
+            reason: string;
+        } | {
+            /** @constant */
+            kind: "awaiting_review";
         };
         /** @description A mass-change guard threshold exceeded (core safety::GuardTrip, tagged by threshold). */
         GuardTrip: {
@@ -1899,7 +2138,7 @@ export interface components {
         PlanAction: {
             source: string;
             /** @enum {string} */
-            mode: "safe" | "live";
+            mode: "safe" | "review" | "live";
             operation: components["schemas"]["Operation"];
             reason: components["schemas"]["Reason"];
             because: string;
@@ -2136,7 +2375,7 @@ export interface components {
             name: string;
             enabled: boolean;
             /** @enum {string} */
-            mode: "safe" | "live";
+            mode: "safe" | "review" | "live";
             priority: number;
             trigger: components["schemas"]["Trigger"];
             scope: components["schemas"]["Scope"];
@@ -2146,6 +2385,14 @@ export interface components {
                 daysBefore: number;
                 neverLoggedIn: boolean;
                 template?: string;
+            };
+            /** @description review-mode settings */
+            review?: {
+                timeoutDays?: number;
+                /** @enum {unknown} */
+                onTimeout?: "nothing" | "act" | "exempt";
+                exemptDays?: number;
+                reviewers?: string[];
             };
         };
         /** @description When a template's mail goes out (mail template::Timing, tagged by type). */
@@ -2469,6 +2716,130 @@ export interface components {
             total: number;
             skipped: components["schemas"]["PlanSkip"][];
         };
+        /** @description Who granted an exemption (core exemption::GrantedBy, tagged by kind). */
+        GrantedBy: {
+            /** @constant */
+            kind: "admin";
+            admin: string;
+        } | {
+            /** @constant */
+            kind: "review_decision";
+            admin: string;
+            item: number;
+        } | {
+            /** @constant */
+            kind: "review_timeout";
+            item: number;
+        } | {
+            /** @constant */
+            kind: "request";
+            request: string;
+            approvedBy?: string;
+        };
+        /** @description An exemption as the API shows it (docs/exemptions-and-review.md). */
+        Exemption: {
+            user: string;
+            scope: {
+                /** @constant */
+                kind: "all";
+            } | {
+                /** @constant */
+                kind: "policy";
+                id: string;
+            };
+            /** @description milliseconds since the epoch: the first instant it no longer holds; null: indefinite */
+            until: number | null;
+            /** @description the last day it holds, YYYY-MM-DD (UTC) */
+            lastDay: string | null;
+            reason: string;
+            grantedBy: components["schemas"]["GrantedBy"];
+            createdAt: number;
+            active: boolean;
+            /** @description the whole exemption in words */
+            text: string;
+        };
+        /** @description A review-list item. */
+        ReviewItem: {
+            id: number;
+            policy: string;
+            policyName: string | null;
+            user: string;
+            userName: string | null;
+            action: string;
+            reasons: string[];
+            origin: {
+                /** @enum {unknown} */
+                kind: "run" | "request";
+                run?: number;
+                request?: string;
+            };
+            queuedAt: number;
+            state: {
+                /** @enum {unknown} */
+                state: "open" | "approved" | "rejected" | "acted" | "no_longer_applies";
+            };
+            /** @enum {unknown} */
+            status: "open" | "approved" | "rejected" | "acted" | "no_longer_applies";
+            /** @description open longer than the policy's review.timeoutDays */
+            overdue: boolean;
+        };
+        AccessRequest: {
+            id: string;
+            user: string;
+            userName?: string;
+            policy: string;
+            /** @enum {string} */
+            purpose: "keepAccess" | "restore";
+            at: number;
+            reason: string;
+            onRequest: {
+                /** @enum {string} */
+                kind: "exempt" | "review" | "restore";
+            };
+            /** @enum {string} */
+            status: "pending" | "restored" | "approved" | "rejected" | "recorded" | "failed" | "exempted" | "queued";
+            outcome: string;
+        };
+        HookSettings: {
+            name: string;
+            enabled?: boolean;
+            capPerDay?: number;
+            allowToken?: boolean;
+            rules?: {
+                name: string;
+                emailDomains?: string[];
+                projects?: string[];
+                requestTypes?: string[];
+                groups?: string[];
+                activate?: boolean;
+                addToGroups?: string[];
+            }[];
+        };
+        Hook: {
+            id: string;
+            url: string;
+            settings: components["schemas"]["HookSettings"];
+            /** @description Only in the answer that created or rotated it */
+            secret?: string;
+        };
+        HookEvent: {
+            eventId: string;
+            requester: {
+                username?: string;
+                email?: string;
+            };
+            project?: string;
+            requestType?: string;
+        };
+        HookResult: {
+            eventId: string;
+            /** @enum {string} */
+            outcome: "applied" | "nothing_to_do" | "no_rule" | "unknown_requester" | "cap_reached" | "failed";
+            rule?: string;
+            actions: string[];
+            detail: string;
+            dryRun: boolean;
+        };
     };
     responses: {
         /** @description An error in the one error shape */
@@ -2570,6 +2941,8 @@ export interface operations {
             query?: {
                 /** @description a users query as JSON (the Users tab filter) */
                 filter?: string;
+                /** @description only users with (`yes`) or without (`no`) an active exemption */
+                exempt?: "yes" | "no";
             };
             header?: never;
             path?: never;
@@ -4229,6 +4602,431 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListBulkSkipsResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listExemptions: {
+        parameters: {
+            query?: {
+                /** @description a policy id, or `*` for all-policies exemptions */
+                policy?: string;
+                /** @description a user key */
+                user?: string;
+                /** @description active (default), lapsed or all */
+                state?: "active" | "lapsed" | "all";
+                /** @description at most this many items (default 500) */
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The exemptions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        items: components["schemas"]["Exemption"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    grantExemptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description What was granted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        granted: number;
+                        replaced: components["schemas"]["Exemption"][];
+                        exemptions: components["schemas"]["Exemption"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    revokeExemptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description What was revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revoked: number;
+                        exemptions: components["schemas"]["Exemption"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    exportExemptions: {
+        parameters: {
+            query?: {
+                /** @description a policy id, or `*` */
+                policy?: string;
+                /** @description a user key */
+                user?: string;
+                /** @description active (default), lapsed or all */
+                state?: "active" | "lapsed" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listReviewItems: {
+        parameters: {
+            query?: {
+                /** @description a policy id */
+                policy?: string;
+                /** @description pending (open and approved, default), all, or one status */
+                status?: string;
+                /** @description at most this many items (default 500) */
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The items */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        items: components["schemas"]["ReviewItem"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    decideReviewItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description What was decided */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        decided: number;
+                        /** @description items no longer open, left alone */
+                        notOpen: number;
+                        items: components["schemas"]["ReviewItem"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    actOnReviewed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            202: components["responses"]["Accepted"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listAccessRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Access requests sent through signed links, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AccessRequest"][];
+                        pageUrl: string;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    decideAccessRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    approve: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Approve or reject a pending access request (audited) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessRequest"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    rotateAccessLinkSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rotate the access-link secret: links sent before stop working */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rotated: boolean;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listHooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Service-desk webhooks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Hook"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    createHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HookSettings"];
+            };
+        };
+        responses: {
+            /** @description Create a webhook; the answer shows its secret once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Hook"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    replaceHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HookSettings"];
+            };
+        };
+        responses: {
+            /** @description Change a webhook's settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Hook"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Remove a webhook and its secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: boolean;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    rotateHookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new secret for a webhook, shown once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        secret: string;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    testHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HookEvent"];
+            };
+        };
+        responses: {
+            /** @description Dry-run a test event: matched and explained, nothing changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookResult"];
                 };
             };
             default: components["responses"]["Error"];

@@ -22,10 +22,10 @@ export function binary() {
 }
 
 /** Starts the server; resolves once it printed its URL and token. */
-export async function startServer({ users = 400, extraArgs = [], demo = true, data = mkdtempSync(path.join(tmpdir(), 'seatwarden-ui-')) } = {}) {
+export async function startServer({ users = 400, extraArgs = [], demo = true, tickSeconds = 3600, data = mkdtempSync(path.join(tmpdir(), 'seatwarden-ui-')) } = {}) {
   // `demo: false` for a server on its own directory (`--snapshot FILE` in `extraArgs`).
   const child = spawn(binary(), ['serve', ...(demo ? ['--demo', '--users', String(users)] : []), '--port', '0', '--data', data,
-    '--ui-dir', path.join(uiDir, 'dist'), '--tick-seconds', '3600', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--ui-dir', path.join(uiDir, 'dist'), '--tick-seconds', String(tickSeconds), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => { err += d; });

@@ -4,47 +4,10 @@
 // UI; the sink's saved message is then checked for recipient and subject.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, openBrowser, openTab, shot, api, uiDir } from './harness.mjs';
-
-const SINK = path.resolve(uiDir, '../crates/seatwarden-mail/tests/smtp_sink.py');
-
-/** Starts the sink; resolves with its port once it printed `READY <port>`. It stops when its stdin closes. */
-async function startSink() {
-  const out = mkdtempSync(path.join(tmpdir(), 'seatwarden-ui-sink-'));
-  const child = spawn(process.env.PYTHON_BIN ?? '/usr/bin/python3', [SINK, '--out', out], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = ''; let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`SMTP sink did not start\n${stderr}`)), 30_000);
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      const m = /READY (\d+)/.exec(stdout);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`SMTP sink exited with ${code} (is python3-aiosmtpd installed? scripts/setup.sh)\n${stderr}`)); });
-  });
-  return {
-    port, out,
-    /** The messages the sink accepted, in order. */
-    messages() {
-      return readdirSync(out).filter((f) => /^\d+\.json$/.test(f)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
-        .map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')));
-    },
-    async stop() {
-      child.stdin.end();
-      await new Promise((r) => {
-        if (child.exitCode !== null || child.signalCode !== null) { r(); return; }
-        const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        child.on('exit', () => { clearTimeout(kill); r(); });
-      });
-      rmSync(out, { recursive: true, force: true });
-    },
-  };
-}
+import { startServer, openBrowser, shot, api } from './harness.mjs';
+import { startSink, pointMailAt } from './smtp-sink.mjs';
 
 /** The value of header `name` in a raw message, unfolded. */
 function header(raw, name) {
@@ -68,16 +31,8 @@ after(async () => { await browser?.close(); await server?.stop(); await sink?.st
 
 test('a template test send reaches a real SMTP server', async () => {
   const { page } = browser;
-  await openTab(page, 'notifications');
   // Point the mail server form at the sink.
-  await page.getByLabel('Mail server', { exact: true }).selectOption('own');
-  await page.getByLabel('SMTP host').fill('127.0.0.1');
-  await page.getByLabel('Port', { exact: true }).fill(String(sink.port));
-  await page.getByLabel('Security').selectOption('none');
-  await page.getByLabel('SMTP username').fill('');
-  await page.getByLabel('Sender (From)').fill('Seatwarden <seatwarden@example.test>');
-  await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).waitFor();
+  await pointMailAt(page, sink.port);
   assert.equal(sink.messages().length, 0, 'saving the settings sends nothing');
 
   // Open a template and send a test of it, using only the keyboard for the send.

@@ -8,7 +8,7 @@ let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
-const TABS = ['dashboard', 'users', 'automation', 'groups', 'import', 'audit', 'notifications', 'settings'];
+const TABS = ['dashboard', 'users', 'automation', 'review', 'groups', 'import', 'audit', 'notifications', 'settings'];
 
 test('every tab loads without console errors', async () => {
   const { page, consoleErrors } = browser;

@@ -230,6 +230,37 @@ action_enum! {
     /// An administrator discarded a queued or failed message from the
     /// outbox list: it is never sent.
     MailDiscarded => "mail_discarded", "Mail discarded";
+    /// A user asked to keep (or get back) access through a signed link, or
+    /// a link was refused (forged, expired, used); the description says
+    /// which and what the request led to, the reason is the user's words.
+    AccessRequested => "access_requested", "Access requested";
+    /// An administrator approved or rejected an access request.
+    AccessRequestDecided => "access_request_decided", "Access request decided";
+    /// The access-link or a webhook secret was rotated (old links or
+    /// signatures stop working); the value is never logged.
+    SecretRotated => "secret_rotated", "Secret rotated";
+    /// A service-desk webhook was called: the rule that matched and what it
+    /// did, or why nothing happened (bad signature, no rule, cap reached).
+    HookCalled => "hook_called", "Webhook called";
+    /// A webhook was created, changed or removed.
+    HookChanged => "hook_changed", "Webhook changed";
+    /// An exemption was granted (the description names its scope, end and
+    /// who granted it; a grant over an existing one records the old one).
+    ExemptionGranted => "exemption_granted", "Exemption granted";
+    /// An exemption was revoked by an admin (the description records it,
+    /// so a revoke can be granted back).
+    ExemptionRevoked => "exemption_revoked", "Exemption revoked";
+    /// A lapsed exemption was pruned from the store (it had stopped
+    /// holding at its end date already).
+    ExemptionLapsed => "exemption_lapsed", "Exemption lapsed";
+    /// A review-mode run put users onto the review list.
+    ReviewQueued => "review_queued", "Review item queued";
+    /// A review item was approved (by an admin, or by the policy's timeout).
+    ReviewApproved => "review_approved", "Review item approved";
+    /// A review item was rejected (the user is exempted for a period).
+    ReviewRejected => "review_rejected", "Review item rejected";
+    /// A review item was closed: acted on by a run, or no longer applying.
+    ReviewClosed => "review_closed", "Review item closed";
 }
 
 impl Action {

@@ -259,7 +259,7 @@ fn malformed_queries_and_bodies_get_precise_errors_over_http() {
             "GET",
             "/api/users?filtre=%7B%7D",
             "",
-            "unknown query parameter `filtre`; this path accepts `filter`",
+            "unknown query parameter `filtre`; this path accepts `filter`, `exempt`",
         ),
         (
             "GET",

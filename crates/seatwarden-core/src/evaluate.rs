@@ -24,6 +24,7 @@
 //! the policy's own, in listed order), restricted group, rename target
 //! taken, read-only directory, conflict.
 
+mod exempt;
 mod rename;
 mod signals;
 
@@ -72,6 +73,14 @@ pub struct EvalContext {
     /// idle cycle: a policy with warnings acts only on users whose warning
     /// was delivered long enough ago ([`crate::warning`]).
     pub warned: Vec<Warned>,
+    /// Exemptions (any state; lapsed ones at `now` are ignored): a policy
+    /// skips the users they cover with [`SkipReason::Exempt`].
+    pub exemptions: Vec<crate::exemption::Exemption>,
+    /// Review-mode policies: the (policy, user) items an admin approved (or
+    /// that timed out with "act"). Those users are acted on; every other
+    /// user such a policy would act on is skipped with
+    /// [`SkipReason::AwaitingReview`] (the service queues them).
+    pub review_approved: Vec<(PolicyId, UserKey)>,
 }
 
 /// A bulk action by an admin, planned like a policy.
@@ -129,6 +138,7 @@ pub fn evaluate_bulk(
         condition: Condition::Login,
         action: request.action.clone(),
         warning: None,
+        review: None,
     };
     let selected = &request.users & index.all_bitmap();
     let cond = Cond {
@@ -230,6 +240,8 @@ pub(crate) struct Evaluator<'a> {
     /// (user, idle cycle start) → delivery time of its warning (`None`:
     /// queued, not delivered).
     pub(crate) warned: HashMap<(u32, i64), Option<Millis>>,
+    exempt: exempt::Exempt,
+    approved: HashMap<PolicyId, RoaringBitmap>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -277,6 +289,8 @@ impl<'a> Evaluator<'a> {
             group_claims: HashMap::new(),
             warnings: Vec::new(),
             warned,
+            exempt: exempt::Exempt::new(index, &ctx.exemptions, now),
+            approved: exempt::approvals(index, &ctx.review_approved),
         }
     }
 
@@ -657,6 +671,14 @@ impl<'a> Evaluator<'a> {
             );
         }
 
+        // Exemptions spare users from policies (not from an admin's bulk
+        // action, which names its users itself).
+        if let ActionSource::Policy { id } = &source {
+            for (reason, users) in self.exempt.for_policy(id) {
+                take(reason.clone(), users, &mut remaining);
+            }
+        }
+
         // A rename onto a username another account holds cannot happen.
         if let Some(AccountOp::Deactivate {
             rename_suffix: Some(suffix),
@@ -745,6 +767,22 @@ impl<'a> Evaluator<'a> {
                         acts_from,
                     },
                     users,
+                });
+            }
+        }
+        // Review mode: only approved users are acted on; the others wait on
+        // the review list (not when computing warnings: they are warned as
+        // a live policy's would be).
+        if claim && p.mode == Mode::Review {
+            let waiting = match self.approved.get(&p.id) {
+                Some(ok) => &remaining - ok,
+                None => remaining.clone(),
+            };
+            if !waiting.is_empty() {
+                remaining -= &waiting;
+                skipped.push(SkipSet {
+                    reason: SkipReason::AwaitingReview,
+                    users: waiting,
                 });
             }
         }

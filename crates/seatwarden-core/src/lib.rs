@@ -17,6 +17,7 @@ pub mod bulk;
 pub mod config;
 pub mod dashboard;
 pub mod evaluate;
+pub mod exemption;
 pub mod forecast;
 pub mod index;
 pub mod json_error;

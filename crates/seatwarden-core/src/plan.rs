@@ -180,6 +180,20 @@ pub enum SkipReason {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         acts_from: Option<Millis>,
     },
+    /// An exemption spares the user from this policy (see
+    /// [`crate::exemption`]).
+    Exempt {
+        /// The first instant it no longer holds (`None`: indefinite).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<Millis>,
+        /// Who granted it.
+        granted_by: crate::exemption::GrantedBy,
+        /// Why.
+        reason: String,
+    },
+    /// A review-mode policy: the user goes onto the review list and is acted
+    /// on only once an admin approves (or the policy's timeout says so).
+    AwaitingReview,
 }
 
 impl fmt::Display for SkipReason {
@@ -230,6 +244,20 @@ impl fmt::Display for SkipReason {
                 f,
                 "not warned yet: warned first, acted on {days_before} days after the warning is delivered"
             ),
+            SkipReason::Exempt {
+                until,
+                granted_by,
+                reason,
+            } => {
+                match until {
+                    Some(u) => write!(f, "exempt until {}", crate::exemption::last_day(*u))?,
+                    None => f.write_str("exempt indefinitely")?,
+                }
+                write!(f, " (granted by {granted_by}: {reason})")
+            }
+            SkipReason::AwaitingReview => {
+                f.write_str("review mode: on the review list, acted on once approved")
+            }
         }
     }
 }
@@ -357,6 +385,20 @@ impl Outcome {
                 .deactivated_at(UserIdx(idx))
                 .map(|t| (t, TimeSource::Host)),
         }
+    }
+
+    /// Why user `idx` matched (the reason a planned action would carry),
+    /// also for users this outcome skipped: a review item shows it.
+    pub fn reason_of(&self, index: &DirectoryIndex, now: Millis, idx: u32) -> Reason {
+        render::reason_for(self, index, now, idx)
+    }
+
+    /// The skip reason of user `idx`, if this outcome skipped them.
+    pub fn skip_of(&self, idx: u32) -> Option<&SkipReason> {
+        self.skipped
+            .iter()
+            .find(|s| s.users.contains(idx))
+            .map(|s| &s.reason)
     }
 
     /// The basis and threshold user `idx` matched on.
@@ -676,7 +718,7 @@ pub struct Plan {
 impl Plan {
     /// Preview unless some source is live and preview was not forced.
     pub fn mode(&self) -> PlanMode {
-        if !self.forced_preview && self.outcomes.iter().any(|o| o.mode == Mode::Live) {
+        if !self.forced_preview && self.outcomes.iter().any(|o| o.mode.writes()) {
             PlanMode::Live
         } else {
             PlanMode::Preview
@@ -705,12 +747,12 @@ impl Plan {
     /// source, those every source would (so a preview shows what a live run
     /// of the same policies would trip).
     pub fn guarded_accounts(&self) -> RoaringBitmap {
-        let any_live = self.outcomes.iter().any(|o| o.mode == Mode::Live);
+        let any_live = self.outcomes.iter().any(|o| o.mode.writes());
         let mut all = RoaringBitmap::new();
         for o in self
             .outcomes
             .iter()
-            .filter(|o| !any_live || o.mode == Mode::Live)
+            .filter(|o| !any_live || o.mode.writes())
         {
             all |= o.mass_changed();
         }
@@ -738,7 +780,7 @@ impl Plan {
         }
         self.actions(index)
             .into_iter()
-            .filter(|a| a.mode == Mode::Live)
+            .filter(|a| a.mode.writes())
             .map(|a| a.operation)
             .collect()
     }

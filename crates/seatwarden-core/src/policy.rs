@@ -52,8 +52,61 @@ pub enum Mode {
     /// for every new policy).
     #[default]
     Safe,
+    /// Between safe and live: the run puts each user it would act on onto
+    /// the review list (nothing changes); users an admin approved (or whose
+    /// item timed out with "act") are acted on like a live policy's, through
+    /// the same guard, journal and undo.
+    Review,
     /// The run applies its plan (subject to the guard and the health check).
     Live,
+}
+
+impl Mode {
+    /// True when a run of this mode may write (live; review for the users
+    /// it has approvals for). Safe never writes.
+    pub fn writes(self) -> bool {
+        matches!(self, Mode::Live | Mode::Review)
+    }
+}
+
+/// What happens to a review item nobody decides within the timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnTimeout {
+    /// Nothing: the item stays open (marked overdue) until someone decides.
+    #[default]
+    Nothing,
+    /// The item counts as approved: the next run acts on the user.
+    Act,
+    /// The item counts as rejected: the user is exempt from the policy for
+    /// `exemptDays` days.
+    Exempt,
+}
+
+/// Settings of a review-mode policy.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewSettings {
+    /// Days an item may stay undecided before `on_timeout` applies (`None`:
+    /// never times out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_days: Option<u32>,
+    /// What an undecided item becomes after `timeout_days`.
+    #[serde(default)]
+    pub on_timeout: OnTimeout,
+    /// Length of the exemption a timeout with [`OnTimeout::Exempt`] grants
+    /// (days; 90 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exempt_days: Option<u32>,
+    /// Email addresses that get a digest of new items after each run that
+    /// queued some (none: no digest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviewers: Vec<String>,
+}
+
+impl ReviewSettings {
+    /// The default exemption length of a timeout "exempt", in days.
+    pub const DEFAULT_EXEMPT_DAYS: u32 = 90;
 }
 
 /// When a policy is evaluated.
@@ -315,6 +368,44 @@ pub struct WarningSettings {
     /// The mail template to use; the mail module's default when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+    /// "I still need access" links in the warning (issue 21): off when
+    /// absent, and then the warning carries no link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_request: Option<AccessRequestSettings>,
+}
+
+/// What an "I still need access" link in a warning does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessRequestSettings {
+    /// What a submitted request does.
+    pub on_request: OnRequest,
+    /// How many days a link works after the mail is composed (1..=90).
+    pub link_days: u32,
+}
+
+/// What a submitted "I still need access" request does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
+pub enum OnRequest {
+    /// Exempt the user from this policy for `days` days at once.
+    Exempt {
+        /// How long the exemption lasts (1..=365).
+        days: u32,
+    },
+    /// Put the request on the policy's review list for an admin.
+    Review,
+    /// After removal: give access back when an admin approves, or at once
+    /// when `at_once` (the policy's own rule allows it).
+    Restore {
+        /// Restore without waiting for an admin.
+        #[serde(default)]
+        at_once: bool,
+    },
 }
 
 /// One policy: a preset of one automation tab or a named cleanup rule.
@@ -327,7 +418,7 @@ pub struct Policy {
     pub name: String,
     /// Disabled policies are never evaluated.
     pub enabled: bool,
-    /// Safe (preview) or live.
+    /// Safe (preview), review or live.
     pub mode: Mode,
     /// Higher wins when two policies want conflicting things for one user;
     /// ties go to the policy listed first.
@@ -343,4 +434,7 @@ pub struct Policy {
     /// Warning emails before acting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<WarningSettings>,
+    /// Review-mode settings (timeout, digest); only for `mode: review`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewSettings>,
 }

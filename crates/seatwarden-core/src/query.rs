@@ -458,7 +458,19 @@ pub struct QueryPage {
 impl DirectoryIndex {
     /// Runs a Users-tab query at instant `now`.
     pub fn query(&self, query: &Query, now: Millis) -> Result<QueryPage, QueryError> {
-        exec::run(self, query, now)
+        exec::run(self, query, now, &|_| {})
+    }
+
+    /// [`DirectoryIndex::query`] with a filter the index cannot evaluate
+    /// itself (the service's exemptions): `narrow` removes matches before
+    /// totals, paging and the selection are computed.
+    pub fn query_narrowed(
+        &self,
+        query: &Query,
+        now: Millis,
+        narrow: &dyn Fn(&mut RoaringBitmap),
+    ) -> Result<QueryPage, QueryError> {
+        exec::run(self, query, now, narrow)
     }
 
     /// Only the users matching `query`'s filters (paging and sort ignored).

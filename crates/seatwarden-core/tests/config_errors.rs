@@ -61,7 +61,7 @@ fn every_problem_is_reported_not_just_the_first() {
             "settings.timezone: `Mars/Olympus` is not an IANA timezone",
             "settings.schedulerAt: `25:00` is not a time HH:MM (00:00–23:59)",
             "settings.colour: unknown field",
-            "policies[1].mode: `turbo` is not one of `safe`, `live`",
+            "policies[1].mode: `turbo` is not one of `safe`, `review`, `live`",
             "policies[2].enabled: must be true or false",
             "policies[2].condition.days: must be a whole number",
         ]
@@ -383,4 +383,30 @@ fn a_repeated_key_refuses_the_whole_document_by_path() {
             "the configuration is not valid JSON: duplicate key `policies[0].id`"
         ),
     }
+}
+
+/// A policy's access-link settings survive being written and read back
+/// (the store keeps the written form): every field the parser reads is the
+/// name the writer writes, `atOnce` included.
+#[test]
+fn access_request_settings_round_trip() {
+    for on_request in [
+        json!({"kind": "exempt", "days": 30}),
+        json!({"kind": "review"}),
+        json!({"kind": "restore", "atOnce": true}),
+    ] {
+        let doc = with_policies(vec![policy(json!({"warning": {
+            "daysBefore": 7,
+            "accessRequest": {"onRequest": on_request, "linkDays": 14}
+        }}))]);
+        let config = Config::from_value(doc).unwrap();
+        let again = Config::parse(&config.to_json()).unwrap();
+        assert_eq!(again, config, "{on_request}");
+    }
+    assert_eq!(
+        issues(with_policies(vec![policy(json!({"warning": {
+            "daysBefore": 7, "accessRequest": {"onRequest": {"kind": "restore", "at_once": true}}
+        }}))])),
+        vec!["policies[0].warning.accessRequest.onRequest.at_once: unknown field"]
+    );
 }

@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 
 use seatwarden_core::config::Config;
 use seatwarden_core::evaluate::{EvalContext, evaluate};
+use seatwarden_core::exemption::{Exemption, ExemptionScope, GrantedBy};
 use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::login::LoginEvaluator;
 use seatwarden_core::operation::{Handover, Operation};
@@ -73,6 +74,11 @@ fn reason_line(reason: &SkipReason) -> String {
             acts_from: Some(at),
             ..
         } => Some(at.date_string()),
+        SkipReason::Exempt { until, .. } => Some(
+            until
+                .map(seatwarden_core::exemption::last_day)
+                .unwrap_or_else(|| "indefinitely".to_owned()),
+        ),
         _ => None,
     };
     let kind = tag(reason, "kind");
@@ -149,7 +155,48 @@ fn context(doc: &Value) -> Result<EvalContext, GoldenError> {
             });
         }
     }
+    if let Some(list) = c.get("exemptions").and_then(Value::as_array) {
+        for e in list {
+            ctx.exemptions.push(exemption(e)?);
+        }
+    }
+    for pair in strings(c.get("reviewApproved")) {
+        let (policy, user) = pair
+            .split_once('/')
+            .ok_or_else(|| bad("a `reviewApproved` entry is `POLICY/KEY`"))?;
+        ctx.review_approved
+            .push((PolicyId::from(policy), UserKey::from(user)));
+    }
     Ok(ctx)
+}
+
+/// `{ "user", "policy" (an id or `*`), "until" (RFC 3339 or null),
+/// "reason", "grantedBy" (as the API writes it), "createdAt" }`.
+fn exemption(e: &Value) -> Result<Exemption, GoldenError> {
+    let text = |f: &str| {
+        e.get(f)
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(format!("an exemption needs `{f}`")))
+    };
+    let scope = match text("policy")? {
+        "*" => ExemptionScope::All,
+        id => ExemptionScope::Policy(PolicyId::from(id)),
+    };
+    let until = match e.get("until") {
+        None | Some(Value::Null) => None,
+        t => Some(instant(t, "exemptions[].until")?),
+    };
+    let granted_by: GrantedBy =
+        serde_json::from_value(e.get("grantedBy").cloned().unwrap_or(Value::Null))
+            .map_err(|err| bad(format!("an exemption's `grantedBy` is invalid: {err}")))?;
+    Ok(Exemption {
+        user: UserKey::from(text("user")?),
+        scope,
+        until,
+        reason: text("reason")?.to_owned(),
+        granted_by,
+        created_at: instant(e.get("createdAt"), "exemptions[].createdAt")?,
+    })
 }
 
 fn load(doc: &Value) -> Result<(Config, DirectoryIndex, Millis), GoldenError> {
@@ -186,6 +233,13 @@ fn plan(doc: &Value) -> Result<Value, GoldenError> {
         .iter()
         .map(|s| format!("{} {} {}", s.user, s.source.label(), reason_line(&s.reason)))
         .collect();
+    // The rendered reason of each skipped user's first skip.
+    let mut skip_texts = Map::new();
+    for s in plan.skips(&index) {
+        skip_texts
+            .entry(s.user.to_string())
+            .or_insert_with(|| Value::String(s.reason.to_string()));
+    }
     let mut reasons = Map::new();
     for user in &document.users {
         if let Some(first) = user.actions.first() {
@@ -207,6 +261,7 @@ fn plan(doc: &Value) -> Result<Value, GoldenError> {
         "operations": operations,
         "skipped": skipped,
         "reasons": reasons,
+        "skipTexts": skip_texts,
         "warnings": warnings,
         "guard": guard,
         "health": health,

@@ -91,6 +91,15 @@ fn check_plan(c: &mut Compare<'_>, doc: &Value, out: &Value) {
             );
         }
     }
+    if let Some(texts) = expect.get("skipTexts").and_then(Value::as_object) {
+        for (user, text) in texts {
+            c.text(
+                &format!("skip text of {user}"),
+                Some(text),
+                out["skipTexts"].get(user),
+            );
+        }
+    }
     c.always("warnings", expect, out);
     c.always("guard", expect, out);
     c.always("health", expect, out);

@@ -145,6 +145,32 @@ pub(crate) struct HandleRequest {
     context: ContextWire,
 }
 
+/// `servicePublic`'s request: an anonymous request as the public servlet
+/// received it (no session, no actor: the routes authenticate the request
+/// itself by its signed link or signature).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct PublicWire {
+    #[allow(
+        dead_code,
+        reason = "checked by `parse_request` before the body is read"
+    )]
+    version: u32,
+    now: i64,
+    method: String,
+    path: String,
+    #[serde(default)]
+    query: Vec<(String, String)>,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    body_hex: Option<String>,
+    #[serde(default)]
+    client_ip: Option<String>,
+}
+
 /// `serviceHandle`'s result: the response, body as text or hex like the request's.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -305,6 +331,26 @@ impl Application {
         })
     }
 
+    /// Answers an anonymous request (`Service::handle_public`). Only a
+    /// malformed envelope is an error; every refusal is a response.
+    pub(crate) fn handle_public(&self, request: &[u8]) -> Vec<u8> {
+        envelope::handle(request, |req: PublicWire| {
+            let body = body_bytes(req.body, req.body_hex)
+                .map_err(|why| WireError::new(ErrorKind::BadRequest, why))?;
+            let request = seatwarden_service::access::PublicRequest {
+                method: req.method,
+                path: req.path,
+                query: req.query,
+                headers: req.headers,
+                body,
+                client_ip: req.client_ip,
+            };
+            Ok(encode_response(
+                self.service.handle_public(&request, Millis(req.now)),
+            ))
+        })
+    }
+
     /// The scheduler tick at `now`.
     pub(crate) fn tick(&self, now: i64) -> Vec<u8> {
         envelope::respond(self.service.tick(Millis(now)).map_err(service_error))
@@ -414,17 +460,7 @@ fn api_request(req: HandleRequest) -> Result<ApiRequest, ApiError> {
             format!("method `{}` is not allowed", req.method),
         ));
     };
-    let body = match (req.body, req.body_hex) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::bad_request(
-                "a request carries `body` or `bodyHex`, not both",
-            ));
-        }
-        (Some(text), None) => text.into_bytes(),
-        (None, Some(hex_text)) => hex::decode(hex_text)
-            .map_err(|_| ApiError::bad_request("field `bodyHex` is not hexadecimal"))?,
-        (None, None) => Vec::new(),
-    };
+    let body = body_bytes(req.body, req.body_hex).map_err(ApiError::bad_request)?;
     Ok(ApiRequest {
         method,
         path: req.path,
@@ -439,6 +475,18 @@ fn api_request(req: HandleRequest) -> Result<ApiRequest, ApiError> {
             now: Millis(req.now),
         },
     })
+}
+
+/// A request's body from its wire form: text, or hex when it is not UTF-8.
+fn body_bytes(text: Option<String>, hex_text: Option<String>) -> Result<Vec<u8>, &'static str> {
+    match (text, hex_text) {
+        (Some(_), Some(_)) => Err("a request carries `body` or `bodyHex`, not both"),
+        (Some(text), None) => Ok(text.into_bytes()),
+        (None, Some(hex_text)) => {
+            hex::decode(hex_text).map_err(|_| "field `bodyHex` is not hexadecimal")
+        }
+        (None, None) => Ok(Vec::new()),
+    }
 }
 
 fn encode_response(response: seatwarden_service::api::ApiResponse) -> HandleResponse {
@@ -738,7 +786,10 @@ mod tests {
         let created = parse(&app.handle(&serde_json::to_vec(&req).unwrap()));
         assert_eq!(created["result"]["status"], 201, "{created}");
         let tick = parse(&app.tick(now + 86_400_000 + 3 * 3_600_000));
-        let runs = tick["result"]["runs"].as_array().unwrap().clone();
+        let runs = tick["result"]["runs"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{tick}"))
+            .clone();
         assert_eq!(runs.len(), 1, "{tick}");
         let path = format!("/api/runs/{}", runs[0]);
         let run = parse(&app.handle(&request("GET", &path, true, false, None)));
@@ -794,7 +845,9 @@ mod tests {
             Conflict,   // state
             BadRequest, // bulk
             Conflict,
-            Conflict, // provisional access at login
+            Conflict,   // provisional access at login
+            BadRequest, // exemption refused
+            NotFound,   // review item
         ];
         let examples = ServiceError::examples();
         assert_eq!(examples.len(), expected.len());

@@ -152,6 +152,13 @@ natives! {
         bytes_call(env, &request, |bytes| with_service(handle, |app| app.handle(bytes)))
     }
 
+    /// `servicePublic(handle, request)`: one *anonymous* request (the "I still
+    /// need access" page or a service-desk webhook call); the result is the
+    /// response, shaped as `serviceHandle`'s.
+    fn servicePublic(env, handle: long, request: bytes) -> bytes {
+        bytes_call(env, &request, |bytes| with_service(handle, |app| app.handle_public(bytes)))
+    }
+
     /// `serviceTick(handle, now)`: the scheduler tick; the result is the tick report.
     fn serviceTick(env, handle: long, now: long) -> bytes {
         envelope_call(env, || with_service(handle, |app| app.tick(now)))

@@ -14,12 +14,14 @@
 //! | [`Service::on_login`]`(username_or_key, now)` | the login listener | reactivation, floating licences, groups after login; never waits for a run or for mail |
 //! | [`Service::drive`]`(now) -> bool` | a host-owned worker, while it returns `true` | one slice of background work (run now, approved runs, bulk actions, imports, reverts) |
 //! | [`Service::deliver_mail`]`(transport, now, batch)` | the host's mail worker | delivers due outbox messages with retries |
+//! | [`Service::handle_public`]`(&PublicRequest, now) -> ApiResponse` | request threads, *anonymous* | the "I still need access" page and the service-desk webhooks (see [`access`]) |
 //!
 //! Long operations answer `202 {runId}` at once and are executed by
 //! `drive`; their progress (`done/total/phase`) is readable through
 //! `/api/runs/{id}/progress` (or [`Service::progress`]) between slices.
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod api;
 pub mod host;
 pub mod service;

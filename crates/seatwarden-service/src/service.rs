@@ -27,6 +27,7 @@ mod admin_mail;
 mod bulk_preview;
 pub mod document;
 mod error;
+pub mod exempt;
 mod history;
 pub mod import;
 mod import_plan;
@@ -36,6 +37,7 @@ mod preview;
 pub mod probe;
 mod provisional;
 mod revert;
+pub mod review;
 mod run;
 mod sign_in;
 mod trail;
@@ -61,6 +63,7 @@ use login::record_logins;
 pub use bulk_preview::{ActionsPage, MAX_PAGE, PREVIEW_PAGE, Preview, SkipCount, SkipsPage};
 pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
+pub use exempt::{ExemptionError, ExemptionGrant, GrantReport};
 pub use history::{FREEING, ReturnObservation};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
@@ -69,6 +72,7 @@ pub use probe::{
     AccountState, CheckId, CheckOutcome, InactiveRefusal, LoginCheck, LoginFacts, LoginVerdict,
     NotNeeded, Verification,
 };
+pub use review::{DecisionReport, People, ReviewDecision};
 pub use run::PlanDropped;
 pub use run::{ActionInfo, PendingPlan, PlanState, RunPlan};
 
@@ -188,6 +192,9 @@ pub struct TickReport {
     /// Today's licence history records were written by this tick.
     #[serde(default)]
     pub licence_history: bool,
+    /// Lapsed exemptions removed from the store (each audited as lapsed).
+    #[serde(default)]
+    pub exemptions_lapsed: u64,
 }
 
 pub(crate) struct IndexSlot {
@@ -246,6 +253,8 @@ pub struct Service {
     /// Audit-trail facts for evaluation (deactivation times, the last
     /// health figure), refreshed incrementally before each plan.
     trail: Mutex<trail::Trail>,
+    /// The anonymous routes' rate limits (issue 21).
+    access: crate::access::Limits,
 }
 
 impl Service {
@@ -290,6 +299,7 @@ impl Service {
             grants: Mutex::new(HashMap::new()),
             router: crate::api::routes::router(),
             trail: Mutex::new(trail::Trail::default()),
+            access: crate::access::Limits::default(),
         })
     }
 
@@ -318,6 +328,7 @@ impl Service {
         let mut report = run::tick(self, now)?;
         report.login_checks_repaired = repaired?;
         report.logins_not_completed = taken_back?;
+        report.exemptions_lapsed = self.prune_exemptions(now)? as u64;
         Ok(report)
     }
 
@@ -743,6 +754,10 @@ impl Service {
 
     pub(crate) fn grants(&self) -> &Mutex<provisional::Grants> {
         &self.grants
+    }
+
+    pub(crate) fn access_limits(&self) -> &crate::access::Limits {
+        &self.access
     }
 
     pub(crate) fn owner(&self) -> &LeaseOwner {

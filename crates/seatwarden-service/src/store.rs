@@ -15,8 +15,10 @@ pub mod config;
 pub mod conformance;
 pub mod journal;
 pub mod lease;
+pub mod marker;
 pub mod memory;
 pub mod outbox;
+pub mod review;
 pub mod undo;
 
 use std::io::Write;
@@ -28,6 +30,7 @@ use seatwarden_audit::{
     Page, PolicyId, PurgeReport, Retention, RunId, RunQuery, RunUpdate, StoredEntry, SummaryCards,
 };
 use seatwarden_core::Millis;
+use seatwarden_core::exemption::Exemption;
 pub use seatwarden_core::forecast::LicenceDay;
 
 pub use config::{ConfigDocument, ConfigVersion};
@@ -35,8 +38,13 @@ pub use journal::{
     ActionKey, ActionOutcome, JournaledPlan, OutcomeStatus, PlannedAction, RunJournal,
 };
 pub use lease::{Lease, LeaseOutcome, LeaseOwner};
+pub use marker::{Marker, NEVER};
 pub use memory::MemoryStore;
 pub use outbox::{Enqueued, MailId, MailStatus, NewOutboxMessage, OutboxMessage, OutboxQuery};
+pub use review::{
+    Decider, ExemptionKey, NewReviewItem, ReviewChange, ReviewFilter, ReviewId, ReviewItem,
+    ReviewOrigin, ReviewState, ReviewStatus,
+};
 pub use undo::{AccountState, Irreversible, RevertPlan, RevertStep, revert_from_store};
 
 /// Why a store call failed.
@@ -314,6 +322,60 @@ pub trait Store: Send + Sync {
     /// The records of days `from_day..=to_day`, oldest day first, then by
     /// application key.
     fn licence_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<LicenceDay>>;
+
+    // ---- markers (see [`marker`]) ----
+
+    /// Stores `marker` unless a live one (expiring after `now`) of the same
+    /// kind and key exists. `None`: it was stored (this caller claimed it);
+    /// `Some(existing)`: someone claimed it first and nothing changed.
+    /// Exactly one of two concurrent claims wins, across nodes.
+    fn claim_marker(&self, marker: &Marker, now: Millis) -> StoreResult<Option<Marker>>;
+
+    /// Stores `marker`, replacing any marker of the same kind and key
+    /// (rotating a secret; removing a hook by expiring it).
+    fn put_marker(&self, marker: &Marker) -> StoreResult<()>;
+
+    /// The live markers of `kind` at `now`, by key. For the small kinds
+    /// only (secrets, hooks), never for per-event ones.
+    fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>>;
+
+    /// The live marker of `kind` under `key` at `now`, if any (a link
+    /// already used). Stores override this with a keyed read; the default
+    /// scans the kind.
+    fn marker(&self, kind: &str, key: &str, now: Millis) -> StoreResult<Option<Marker>> {
+        Ok(self
+            .list_markers(kind, now)?
+            .into_iter()
+            .find(|m| m.key == key))
+    }
+    // ---- exemptions and the review list (see [`review`]) ----
+
+    /// Every stored exemption (lapsed ones too, until pruned), ordered by
+    /// user key, then scope.
+    fn list_exemptions(&self) -> StoreResult<Vec<Exemption>>;
+
+    /// In one transaction: stores each of `grant` (replacing the exemption
+    /// of the same user and scope, if any) and removes each of `revoke`.
+    /// Answers the exemptions replaced or removed, grants' first, in input
+    /// order (so the caller can audit what was there before).
+    fn write_exemptions(
+        &self,
+        grant: &[Exemption],
+        revoke: &[ExemptionKey],
+    ) -> StoreResult<Vec<Exemption>>;
+
+    /// Puts items onto the review list, each unless an open or approved item
+    /// for the same (policy, user) exists; answers those created, with
+    /// their ids (strictly increasing). Callers of one policy are serialised
+    /// by its lease.
+    fn enqueue_review(&self, items: &[NewReviewItem]) -> StoreResult<Vec<ReviewItem>>;
+
+    /// The items passing `filter`, by id.
+    fn list_review(&self, filter: &ReviewFilter) -> StoreResult<Vec<ReviewItem>>;
+
+    /// Applies each change whose item still has status `from` (compare and
+    /// set, one transaction); answers the items changed, as stored after.
+    fn update_review(&self, changes: &[ReviewChange]) -> StoreResult<Vec<ReviewItem>>;
 }
 
 /// `now + d` in milliseconds, saturating.

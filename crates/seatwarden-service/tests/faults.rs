@@ -36,17 +36,8 @@ fn run_now(
     id: &str,
     now: i64,
 ) -> seatwarden_audit::OperationRun {
-    let (status, body) = call(
-        service,
-        Method::Post,
-        &format!("/api/policies/{id}/run"),
-        None,
-        now,
-    );
-    assert_eq!(status, 202, "{body}");
-    drain(service, now);
     store
-        .get_run(RunId(body["runId"].as_i64().unwrap()))
+        .get_run(RunId(run_policy_now(service, id, now)))
         .unwrap()
         .unwrap()
 }

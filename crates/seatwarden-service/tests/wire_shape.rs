@@ -576,6 +576,203 @@ fn write_walk() -> Vec<(String, Value)> {
     answers
 }
 
+/// The answers of the exemption and review-list routes, on a fresh service
+/// with a review-mode policy that queued three users.
+fn people_walk() -> Vec<(String, Value)> {
+    let f = fixture(3, 2, 0);
+    let s = &f.service;
+    let mut answers = Vec::new();
+    let a = &mut answers;
+    let mut policy = deactivation_policy("Reviewed", false);
+    policy["mode"] = json!("review");
+    policy["review"] = json!({"timeoutDays": 7, "onTimeout": "act"});
+    let created = keep(
+        s,
+        a,
+        (Method::Post, "/api/policies", "/api/policies"),
+        Some(common::versioned(s, policy)),
+        201,
+    );
+    let id = created["policy"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = call(
+        s,
+        Method::Post,
+        &format!("/api/policies/{id}/run"),
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 202);
+    common::drain(s, DAY0);
+    let listed = keep(s, a, (Method::Get, "/api/review", "/api/review"), None, 200);
+    let first = listed["items"][0]["id"].clone();
+    keep(
+        s,
+        a,
+        (Method::Post, "/api/review/decide", "/api/review/decide"),
+        Some(json!({"decision": "reject", "ids": [first], "days": 30, "note": "on leave"})),
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Post, "/api/review/decide", "/api/review/decide"),
+        Some(json!({"decision": "approve", "all": true, "policy": id})),
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Post, "/api/exemptions", "/api/exemptions"),
+        Some(json!({"users": ["K-fresh0000"], "indefinite": true, "reason": "executive"})),
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Get, "/api/exemptions", "/api/exemptions?state=all"),
+        None,
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Get, "/api/users", "/api/users?exempt=yes"),
+        None,
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Get, "/api/users/{key}", "/api/users/K-fresh0000"),
+        None,
+        200,
+    );
+    keep(
+        s,
+        a,
+        (
+            Method::Post,
+            "/api/exemptions/revoke",
+            "/api/exemptions/revoke",
+        ),
+        Some(json!({"users": ["K-fresh0000"], "policy": "*"})),
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Post, "/api/review/act", "/api/review/act"),
+        Some(json!({"policy": id})),
+        202,
+    );
+    answers
+}
+
+/// The access-request and webhook routes (issue 21 items 3-4): a warning
+/// link used after removal leaves a pending request to decide; a webhook
+/// is created, listed, changed, tested, rotated and removed.
+fn access_walk() -> Vec<(String, Value)> {
+    use seatwarden_core::Millis;
+    use seatwarden_service::access::PublicRequest;
+    let f = fixture(2, 0, 0);
+    let s = &f.service;
+    let mut answers = Vec::new();
+    let a = &mut answers;
+    let mut policy = deactivation_policy("Idle", true);
+    policy["warning"] = json!({"daysBefore": 7,
+        "accessRequest": {"onRequest": {"kind": "restore"}, "linkDays": 30}});
+    common::create_policy(s, policy, DAY0);
+    common::disable_health(s);
+    s.tick(Millis(TICK)).unwrap();
+    let transport = common::Recorder::new();
+    s.deliver_mail(&transport, Millis(TICK), 10).unwrap();
+    s.tick(Millis(TICK + 8 * DAY)).unwrap();
+    let html = transport.sent()[0].2.clone();
+    let at = html.find("?t=").expect("the warning carries a link") + 3;
+    let token: String = html[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit() || *c == '.')
+        .collect();
+    let done = s.handle_public(
+        &PublicRequest {
+            method: "POST".into(),
+            path: "/access/request".into(),
+            body: format!("t={token}&reason=need+it").into_bytes(),
+            ..PublicRequest::default()
+        },
+        Millis(DAY0),
+    );
+    assert_eq!(done.status, 200);
+    let listed = keep(
+        s,
+        a,
+        (Method::Get, "/api/access/requests", "/api/access/requests"),
+        None,
+        200,
+    );
+    let id = listed["items"][0]["id"].as_str().unwrap().to_owned();
+    keep(
+        s,
+        a,
+        (
+            Method::Post,
+            "/api/access/requests/{id}/decide",
+            &format!("/api/access/requests/{id}/decide"),
+        ),
+        Some(json!({"approve": false})),
+        200,
+    );
+    keep(
+        s,
+        a,
+        (
+            Method::Post,
+            "/api/access/secret/rotate",
+            "/api/access/secret/rotate",
+        ),
+        None,
+        200,
+    );
+    let hook = json!({"name": "IT desk", "rules": [{"name": "staff",
+        "emailDomains": ["example.test"], "activate": true}]});
+    let created = keep(
+        s,
+        a,
+        (Method::Post, "/api/hooks", "/api/hooks"),
+        Some(hook.clone()),
+        201,
+    );
+    let one = format!("/api/hooks/{}", created["id"].as_str().unwrap());
+    keep(s, a, (Method::Get, "/api/hooks", "/api/hooks"), None, 200);
+    keep(
+        s,
+        a,
+        (Method::Put, "/api/hooks/{id}", &one),
+        Some(hook),
+        200,
+    );
+    keep(
+        s,
+        a,
+        (Method::Post, "/api/hooks/{id}/test", &format!("{one}/test")),
+        Some(json!({"eventId": "T-1", "requester": {"username": "idle0000"}})),
+        200,
+    );
+    keep(
+        s,
+        a,
+        (
+            Method::Post,
+            "/api/hooks/{id}/rotate",
+            &format!("{one}/rotate"),
+        ),
+        None,
+        200,
+    );
+    keep(s, a, (Method::Delete, "/api/hooks/{id}", &one), None, 200);
+    answers
+}
+
 /// The answers about runs the mass-change guard holds: one discarded, one
 /// approved, on a fresh service whose guard allows 5 accounts and whose
 /// policy would deactivate 12.
@@ -666,11 +863,15 @@ fn every_write_answer_matches_its_openapi_schema() {
     let doc: Value = serde_json::from_str(seatwarden_service::api::routes::OPENAPI).unwrap();
     let (_f, reads) = walk();
     let held = held_walk();
+    let people = people_walk();
+    let access = access_walk();
     let walked: std::collections::BTreeSet<&str> = answers
         .iter()
         .chain(&reads)
         .chain(&held)
         .chain(&preview)
+        .chain(&people)
+        .chain(&access)
         .map(|(route, _)| route.as_str())
         .collect();
     let mut unwalked = Vec::new();
@@ -693,6 +894,8 @@ fn every_write_answer_matches_its_openapi_schema() {
     }
     assert_eq!(drift(&answers), Vec::<String>::new());
     assert_eq!(drift(&held), Vec::<String>::new());
+    assert_eq!(drift(&people), Vec::<String>::new());
+    assert_eq!(drift(&access), Vec::<String>::new());
     unwalked.sort();
     assert_eq!(
         unwalked,

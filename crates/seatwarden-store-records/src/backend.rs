@@ -41,11 +41,15 @@ pub enum Table {
     Leases,
     /// Licence history (key: `day:application`; time: the day).
     LicenceHistory,
+    /// Exemptions (key: scope and user; kind: `active` or `revoked`).
+    Exemptions,
+    /// Review-list items (id: item id; time: queued; kind: status).
+    Review,
 }
 
 impl Table {
     /// Every table, in a fixed order (for backends that create them up front).
-    pub const ALL: [Table; 9] = [
+    pub const ALL: [Table; 11] = [
         Table::Config,
         Table::Audit,
         Table::Runs,
@@ -55,6 +59,8 @@ impl Table {
         Table::Outbox,
         Table::Leases,
         Table::LicenceHistory,
+        Table::Exemptions,
+        Table::Review,
     ];
 
     /// The table's stable wire name.
@@ -69,6 +75,8 @@ impl Table {
             Table::Outbox => "outbox",
             Table::Leases => "leases",
             Table::LicenceHistory => "licence_history",
+            Table::Exemptions => "exemptions",
+            Table::Review => "review",
         }
     }
 }

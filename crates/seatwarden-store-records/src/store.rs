@@ -13,6 +13,8 @@
 //! | mail outbox | `outbox` | dedup key | – | next attempt | mail status | `OutboxMessage` (id = row id) |
 //! | leases | `leases` | policy id | – | expiry | – | owner (none once released) + expiry |
 //! | licence history | `licence_history` | `day:application` | – | the day (midnight UTC) | – | `LicenceDay` |
+//! | exemptions | `exemptions` | scope and user | – | granted | `active` / `revoked` | `Exemption` |
+//! | review list | `review` | – | – | queued | status name | item and state (id = row id) |
 //!
 //! Every guarantee that needs atomicity comes from one backend call: a
 //! configuration save, a run update, an outbox claim and a lease change are
@@ -29,6 +31,8 @@
 
 mod audit;
 mod history;
+mod markers;
+mod people;
 mod work;
 
 use std::collections::HashMap;
@@ -46,7 +50,7 @@ use seatwarden_audit::{
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_service::store::{
     AccountState, ActionKey, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan,
-    Lease, LeaseOutcome, LeaseOwner, LicenceDay, MailId, NewOutboxMessage, OutboxMessage,
+    Lease, LeaseOutcome, LeaseOwner, LicenceDay, MailId, Marker, NewOutboxMessage, OutboxMessage,
     OutboxQuery, PlannedAction, RunJournal, Store, StoreError, StoreResult,
 };
 
@@ -400,5 +404,54 @@ impl<B: RecordBackend + ?Sized> Store for RecordStore<B> {
 
     fn licence_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<LicenceDay>> {
         self.days_between(from_day, to_day)
+    }
+
+    fn claim_marker(&self, marker: &Marker, now: Millis) -> StoreResult<Option<Marker>> {
+        self.claim_marker_row(marker, now)
+    }
+
+    fn put_marker(&self, marker: &Marker) -> StoreResult<()> {
+        self.put_marker_row(marker)
+    }
+
+    fn marker(&self, kind: &str, key: &str, now: Millis) -> StoreResult<Option<Marker>> {
+        self.marker_row(kind, key, now)
+    }
+
+    fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
+        self.list_marker_rows(kind, now)
+    }
+
+    fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        self.exemptions()
+    }
+
+    fn write_exemptions(
+        &self,
+        grant: &[seatwarden_core::exemption::Exemption],
+        revoke: &[seatwarden_service::store::ExemptionKey],
+    ) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        self.write_exemption_rows(grant, revoke)
+    }
+
+    fn enqueue_review(
+        &self,
+        items: &[seatwarden_service::store::NewReviewItem],
+    ) -> StoreResult<Vec<seatwarden_service::store::ReviewItem>> {
+        self.enqueue_rows(items)
+    }
+
+    fn list_review(
+        &self,
+        filter: &seatwarden_service::store::ReviewFilter,
+    ) -> StoreResult<Vec<seatwarden_service::store::ReviewItem>> {
+        self.review_list(filter)
+    }
+
+    fn update_review(
+        &self,
+        changes: &[seatwarden_service::store::ReviewChange],
+    ) -> StoreResult<Vec<seatwarden_service::store::ReviewItem>> {
+        self.review_update(changes)
     }
 }

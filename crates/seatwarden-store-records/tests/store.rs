@@ -574,3 +574,49 @@ fn nodes_claiming_one_message_never_both_get_it() {
         );
     }
 }
+
+/// Markers share the leases table (`marker:<kind>:<key>` rows): a lease
+/// for a policy id shaped like a marker key is refused instead of reading
+/// or overwriting the marker, and a claim prunes the lapsed markers of its
+/// kind from the table.
+#[test]
+fn leases_never_meet_markers_and_lapsed_markers_are_pruned() {
+    use seatwarden_service::store::Marker;
+    let backend = Arc::new(MemoryBackend::new());
+    let store = RecordStore::shared(backend.clone());
+    let secret = Marker::new("secret", "links", "s3cr3t", Millis(i64::MAX));
+    assert_eq!(store.claim_marker(&secret, NOW).unwrap(), None);
+    let owner = LeaseOwner("node-a".into());
+    let clash = PolicyId("marker:secret:links".into());
+    assert!(
+        store
+            .acquire_lease(&clash, &owner, NOW, Duration::from_secs(60))
+            .is_err()
+    );
+    assert_eq!(
+        store.list_markers("secret", NOW).unwrap(),
+        vec![secret.clone()]
+    );
+
+    let kinds = |kind: &str| Scan {
+        kinds: vec![format!("marker:{kind}")],
+        ..Scan::default()
+    };
+    for i in 0..3 {
+        let used = Marker::new("link-used", &format!("k{i}"), "1", Millis(NOW.0 + 10));
+        assert_eq!(store.claim_marker(&used, NOW).unwrap(), None);
+    }
+    assert_eq!(
+        backend.count(Table::Leases, &kinds("link-used")).unwrap(),
+        3
+    );
+    let later = Millis(NOW.0 + 10);
+    let next = Marker::new("link-used", "k9", "1", Millis(later.0 + 10));
+    assert_eq!(store.claim_marker(&next, later).unwrap(), None);
+    assert_eq!(
+        backend.count(Table::Leases, &kinds("link-used")).unwrap(),
+        1
+    );
+    // Other kinds are left alone.
+    assert_eq!(store.list_markers("secret", later).unwrap(), vec![secret]);
+}

@@ -17,6 +17,8 @@
 
 mod audit;
 mod history;
+mod markers;
+mod people;
 mod port;
 pub mod schema;
 mod work;

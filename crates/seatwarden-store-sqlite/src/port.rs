@@ -11,11 +11,14 @@ use seatwarden_audit::{
 use seatwarden_core::Millis;
 use seatwarden_service::store::{
     AccountState, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan, Lease,
-    LeaseOutcome, LeaseOwner, LicenceDay, MailId, MailStatus, NewOutboxMessage, OutboxMessage,
-    OutboxQuery, PlannedAction, RunJournal, Store, StoreResult,
+    LeaseOutcome, LeaseOwner, LicenceDay, MailId, MailStatus, Marker, NewOutboxMessage,
+    OutboxMessage, OutboxQuery, PlannedAction, RunJournal, Store, StoreResult,
+};
+use seatwarden_service::store::{
+    ExemptionKey, NewReviewItem, ReviewChange, ReviewFilter, ReviewItem,
 };
 
-use crate::{SqliteStore, audit, backend, history, work};
+use crate::{SqliteStore, audit, backend, history, markers, people, work};
 
 impl Store for SqliteStore {
     fn load_config(&self) -> StoreResult<Option<ConfigDocument>> {
@@ -225,5 +228,45 @@ impl Store for SqliteStore {
 
     fn licence_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<LicenceDay>> {
         self.read(|conn| history::range(conn, from_day, to_day))
+    }
+
+    fn claim_marker(&self, marker: &Marker, now: Millis) -> StoreResult<Option<Marker>> {
+        self.write(|tx| markers::claim(tx, marker, now))
+    }
+
+    fn put_marker(&self, marker: &Marker) -> StoreResult<()> {
+        self.write(|tx| markers::put(tx, marker))
+    }
+
+    fn marker(&self, kind: &str, key: &str, now: Millis) -> StoreResult<Option<Marker>> {
+        self.read(|c| markers::get(c, kind, key, now))
+    }
+
+    fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
+        self.read(|c| markers::list(c, kind, now))
+    }
+
+    fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        self.read(people::list_exemptions)
+    }
+
+    fn write_exemptions(
+        &self,
+        grant: &[seatwarden_core::exemption::Exemption],
+        revoke: &[ExemptionKey],
+    ) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        self.write(|tx| people::write_exemptions(tx, grant, revoke))
+    }
+
+    fn enqueue_review(&self, items: &[NewReviewItem]) -> StoreResult<Vec<ReviewItem>> {
+        self.write(|tx| people::enqueue(tx, items))
+    }
+
+    fn list_review(&self, filter: &ReviewFilter) -> StoreResult<Vec<ReviewItem>> {
+        self.read(|c| people::list_review(c, filter))
+    }
+
+    fn update_review(&self, changes: &[ReviewChange]) -> StoreResult<Vec<ReviewItem>> {
+        self.write(|tx| people::update_review(tx, changes))
     }
 }

@@ -134,7 +134,38 @@ SELECT 1, EXISTS (
     SELECT 1 FROM (SELECT at, lead(at) OVER (ORDER BY id) AS next FROM audit) WHERE next < at
 );
 "#,
-    // 3: licence history, one row per UTC day and application (issue 22).
+    // 3: exemptions (one per user and scope) and the review list (see
+    // `seatwarden_service::store::review`).
+    r#"
+CREATE TABLE exemptions (
+    user_key  TEXT NOT NULL,
+    scope     TEXT NOT NULL,          -- `*` or a policy id
+    body      TEXT NOT NULL,          -- JSON of seatwarden_core::exemption::Exemption
+    PRIMARY KEY (user_key, scope)
+) WITHOUT ROWID;
+
+CREATE TABLE review_items (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    policy_id  TEXT NOT NULL,
+    user_key   TEXT NOT NULL,
+    status     TEXT NOT NULL,         -- ReviewStatus stable name
+    body       TEXT NOT NULL          -- JSON of ReviewItem
+);
+CREATE INDEX review_pending ON review_items (policy_id, user_key) WHERE status IN ('open', 'approved');
+CREATE INDEX review_status ON review_items (status);
+"#,
+    // 4: markers (signing secrets, used access links, webhook event ids;
+    // see `seatwarden_service::store::marker`).
+    r#"
+CREATE TABLE markers (
+    kind        TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+"#,
+    // 5: licence history, one row per UTC day and application (issue 22).
     r#"
 CREATE TABLE licence_history (
     day          INTEGER NOT NULL,

@@ -171,11 +171,11 @@ fn migration_marks_an_existing_out_of_order_log() {
             .unwrap();
     }
     {
-        // Back to version 1 (without the tables of later migrations), with
+        // Back to version 1 (without the later migrations' tables), with
         // the middle entry moved back in time.
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE audit_order; DROP TABLE licence_history; \
+            "DROP TABLE audit_order; DROP TABLE licence_history; DROP TABLE exemptions; DROP TABLE review_items; DROP TABLE markers; \
              UPDATE schema_version SET version = 1; \
              UPDATE audit SET at = 0 WHERE description = 'b-6';",
         )

@@ -37,7 +37,10 @@ const ACTIONS = ['user_deactivated', 'user_activated', 'user_reactivated', 'user
   'added_to_group', 'removed_from_group', 'group_created', 'group_deleted', 'users_imported', 'groups_imported', 'policy_created', 'policy_changed',
   'policy_enabled', 'policy_disabled', 'policy_deleted', 'settings_changed', 'retention_changed', 'logs_purged', 'mail_sent', 'mail_failed', 'run_approved', 'run_discarded', 'run_reverted',
   'login_check_began', 'login_check_ended', 'login_check_repaired',
-  'login_provisional', 'login_confirmed', 'login_not_completed', 'run_refused', 'sign_in', 'run_previewed', 'mail_retried', 'mail_discarded'];
+  'login_provisional', 'login_confirmed', 'login_not_completed', 'run_refused', 'sign_in', 'run_previewed', 'mail_retried', 'mail_discarded',
+  'exemption_granted', 'exemption_revoked', 'exemption_lapsed', 'review_queued', 'review_approved',
+  'review_rejected', 'review_closed', 'access_requested', 'access_request_decided', 'secret_rotated', 'hook_called',
+  'hook_changed'];
 const sentence = (name: string): string => { const t = name.replace(/_/g, ' '); return t.charAt(0).toUpperCase() + t.slice(1); };
 let cursors: string[] = [];
 

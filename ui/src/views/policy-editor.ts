@@ -28,6 +28,7 @@ export interface PolicyJson {
   action: { kind: string; groups?: string[]; applications?: string[]; renameSuffix?: string; handover?: { to: string; user?: string };
     rules?: { sourceGroups: string[]; targetGroups: string[] }[]; restrictedGroups?: string[]; addGroups?: string[]; removeGroups?: string[] };
   warning?: { daysBefore: number; neverLoggedIn?: boolean; actOnOverdueAtOnce?: boolean; template?: string };
+  review?: { timeoutDays?: number; onTimeout?: string; exemptDays?: number; reviewers?: string[] };
 }
 
 interface Tab { kind: ActionKind; label: string; login: boolean; about: string; days: number; name: (days: number) => string }
@@ -63,6 +64,8 @@ interface Model {
   groups: string; applications: string; suffixOn: boolean; suffix: string; handover: string; handoverUser: string;
   rules: { source: string; target: string }[]; restricted: string; addGroups: string; removeGroups: string;
   warnOn: boolean; warnDays: number; warnNever: boolean; warnAtOnce: boolean; warnTemplate: string;
+  /** Review mode: days before `onTimeout` applies (0: never), and the exemption a timeout grants. */
+  reviewTimeout: number; onTimeout: string; reviewExemptDays: number;
 }
 
 function tabOf(kind: string): Tab {
@@ -73,6 +76,7 @@ function blank(kind: ActionKind): Model {
   const tab = tabOf(kind);
   return {
     kind, name: tab.name(tab.days), nameTouched: false, enabled: true, mode: 'safe', priority: 0,
+    reviewTimeout: 14, onTimeout: 'nothing', reviewExemptDays: 90,
     own: false, every: 'daily', at: '02:00', weekDays: ['mon'], monthDay: 1, cron: '0 2 * * 1-5', timezone: '',
     dirOnly: false, dirIds: [], readOnly: 'skip', onlyGroups: false, targetGroups: '', excludeGroups: '',
     days: tab.days || 30, neverOn: false, neverDays: tab.days || 30, onceOn: false, onceDays: 14,
@@ -93,6 +97,7 @@ function fromPolicy(p: PolicyJson): Model {
   const m = blank(kind);
   m.name = p.name ?? m.name; m.nameTouched = true;
   m.enabled = p.enabled ?? true; m.mode = p.mode ?? 'safe'; m.priority = p.priority ?? 0;
+  if (p.review) { m.reviewTimeout = p.review.timeoutDays ?? 0; m.onTimeout = p.review.onTimeout ?? 'nothing'; m.reviewExemptDays = p.review.exemptDays ?? 90; }
   const s = p.trigger?.kind === 'schedule' ? p.trigger.schedule ?? {} : null;
   if (s) {
     m.own = true; m.every = String(s.every ?? 'daily'); m.at = String(s.at ?? m.at);
@@ -140,6 +145,10 @@ function toPolicy(m: Model): PolicyJson {
     excludeGroups: list(m.excludeGroups),
   };
   const p: PolicyJson = { name: m.name.trim(), enabled: m.enabled, mode: m.mode, priority: m.priority, scope, action };
+  if (m.mode === 'review') {
+    p.review = { onTimeout: m.onTimeout, exemptDays: m.reviewExemptDays };
+    if (m.reviewTimeout > 0) p.review.timeoutDays = m.reviewTimeout;
+  }
   if (tab.login) {
     p.trigger = { kind: 'login' }; p.condition = { kind: 'login' };
     return p;
@@ -193,6 +202,39 @@ function toggle(m: Model, key: Keys<boolean>, label: string, ...reveal: HTMLElem
   c.input.addEventListener('change', () => { (m[key] as boolean) = c.input.checked; sync(); });
   sync();
   return c.el;
+}
+/** The mode choice; login policies act at the moment of login and have no review mode. */
+function modeChoice(m: Model, login: boolean, review: HTMLElement): HTMLSelectElement {
+  const options: [string, string][] = [['safe', 'Safe mode (preview only, changes nothing)']];
+  if (!login) options.push(['review', 'Review (asks before acting: users wait on the review list)']);
+  options.push(['live', 'Live (applies changes)']);
+  const el = choice(m, 'mode', options);
+  const sync = (): void => { review.hidden = el.value !== 'review'; };
+  el.addEventListener('change', sync);
+  sync();
+  return el;
+}
+/** Review mode: what happens to items nobody decides, in words. */
+function reviewSection(m: Model, errors: FieldErrors): HTMLElement {
+  const words = h('p', { class: 'sw-hint', 'data-testid': 'review-timeout-words' });
+  const outcome = choice(m, 'onTimeout', [['nothing', 'nothing: the item stays on the list until someone decides'], ['act', 'act: the user is acted on as if approved'], ['exempt', 'exempt: the user is exempt from this policy']]);
+  const timeout = num(m, 'reviewTimeout', 0);
+  const exemptDays = num(m, 'reviewExemptDays');
+  const say = (): void => {
+    const days = Number(timeout.value) || 0;
+    words.textContent = days <= 0 || outcome.value === 'nothing'
+      ? 'Items nobody decides stay on the review list; nothing happens to those users until someone approves or rejects them.'
+      : outcome.value === 'act'
+        ? `Items nobody decides within ${days} days are approved automatically: the next run acts on those users.`
+        : `Items nobody decides within ${days} days are rejected automatically: those users are exempt from this policy for ${Number(exemptDays.value) || 90} days.`;
+  };
+  for (const c of [outcome, timeout, exemptDays]) { c.addEventListener('input', say); c.addEventListener('change', say); }
+  say();
+  return fieldset('Review',
+    errors.field('review.timeoutDays', 'Decide within (days; 0: no limit)', timeout),
+    errors.field('review.onTimeout', 'When nobody decides in time', outcome),
+    errors.field('review.exemptDays', 'Exemption length for "exempt" (days)', exemptDays),
+    words);
 }
 function fieldset(legend: string, ...children: (HTMLElement | null | false)[]): HTMLElement {
   return h('fieldset', { class: 'sw-fieldset' }, h('legend', {}, legend), ...children);
@@ -284,12 +326,14 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
     }
     const name = text(model, 'name', { required: 'true' });
     name.addEventListener('input', () => { model.nameTouched = true; });
+    const review = reviewSection(model, errors);
     const form = h('form', { id: 'policy-form', class: 'sw-form sw-policy-form', role: 'tabpanel', 'aria-labelledby': `kind-${tab.kind}`, novalidate: true, 'data-kind': tab.kind,
       onsubmit: (e: Event) => { e.preventDefault(); void save().then((pid) => { if (pid && !id) navigate(`automation/edit/${pid}`); }); } },
       h('p', { class: 'sw-about' }, tab.about),
       errors.field('name', 'Name', name),
-      errors.field('mode', 'Mode', choice(model, 'mode', [['safe', 'Safe mode (preview only, changes nothing)'], ['live', 'Live (applies changes)']]),
-        'New policies start in safe mode: their runs record the plan and change nothing. Switch to live once the preview looks right.'),
+      errors.field('mode', 'Mode', modeChoice(model, !!tab.login, review),
+        'New policies start in safe mode: their runs record the plan and change nothing. Review mode puts each user the policy would act on onto the review list; only users someone approves are acted on. Switch to live once the preview looks right.'),
+      review,
       h('div', { class: 'sw-row' }, toggle(model, 'enabled', 'Enabled'), errors.field('priority', 'Priority', num(model, 'priority', -1000), 'Higher wins when two policies want different things for one user.')),
       tab.login ? loginNote(tab) : scheduleSection(model, errors),
       tab.kind === 'reactivate' ? verificationSection(dirs) : null,

@@ -8,6 +8,7 @@ import { directories, directoryLabel, Directory } from '../directories';
 import { dayToMs, FieldErrors } from '../form';
 import { confirmChange, summaryOf } from './confirm-change';
 import { bulkPlanView, type BulkPlan } from './bulk-preview';
+import { exemptDialog, exemptBadge, exemptionList, removeExemptions } from './exemptions';
 
 type Page = Schemas['ListUsersResponse'];
 export interface Group { name: string; admin: boolean; licence: boolean; members?: number }
@@ -17,11 +18,13 @@ interface Filters {
   includeGroups: string[]; excludeGroups: string[]; directories: string[];
   lastFrom: string; lastTo: string; createdFrom: string; createdTo: string;
   sort: string; order: string; pageSize: number; page: number;
+  /** '' any, 'yes' only exempt users, 'no' only users without an exemption. */
+  exempt: string;
 }
 
 const DEFAULTS: Filters = {
   search: '', searchMode: 'contains', status: 'all', licence: 'all', activity: 'all', days: '90', includeGroups: [], excludeGroups: [], directories: [],
-  lastFrom: '', lastTo: '', createdFrom: '', createdTo: '', sort: 'username', order: 'asc', pageSize: 20, page: 1,
+  lastFrom: '', lastTo: '', createdFrom: '', createdTo: '', sort: 'username', order: 'asc', pageSize: 20, page: 1, exempt: '',
 };
 const state: Filters = { ...DEFAULTS };
 const selected = new Set<string>();
@@ -103,6 +106,7 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
   const lastTo = date('lastTo', state.lastTo);
   const createdFrom = date('createdFrom', state.createdFrom);
   const createdTo = date('createdTo', state.createdTo);
+  const exempt = select('exempt', [['', 'Any'], ['yes', 'Exempt'], ['no', 'Not exempt']], state.exempt);
   const pageSize = select('pageSize', [['10', '10'], ['20', '20'], ['50', '50'], ['100', '100']], String(state.pageSize));
 
   const results = h('div', { class: 'sw-results' });
@@ -110,17 +114,17 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
     Object.assign(state, {
       search: search.value, searchMode: searchMode.value, status: status.value, licence: licence.value, activity: activity.value, days: days.value,
       includeGroups: picked(include), excludeGroups: picked(exclude), directories: directory ? picked(directory) : [],
-      lastFrom: lastFrom.value, lastTo: lastTo.value, createdFrom: createdFrom.value, createdTo: createdTo.value, sort: sort.value, order: order.value, pageSize: Number(pageSize.value), page: 1,
+      lastFrom: lastFrom.value, lastTo: lastTo.value, createdFrom: createdFrom.value, createdTo: createdTo.value, sort: sort.value, order: order.value, pageSize: Number(pageSize.value), page: 1, exempt: exempt.value,
     });
     selected.clear(); allMatching = false;
     void load(results);
   };
-  for (const c of [searchMode, status, licence, activity, include, exclude, directory, sort, order, pageSize, lastFrom, lastTo, createdFrom, createdTo]) c?.addEventListener('change', apply);
+  for (const c of [exempt, searchMode, status, licence, activity, include, exclude, directory, sort, order, pageSize, lastFrom, lastTo, createdFrom, createdTo]) c?.addEventListener('change', apply);
   days.addEventListener('change', apply);
   const hintId = nextId('multi-hint');
   for (const m of [include, exclude, directory]) m?.setAttribute('aria-describedby', hintId);
   const form = h('form', { class: 'sw-filters sw-filters-rows', role: 'search', 'aria-label': 'Filter users', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
-    h('div', { class: 'sw-filter-row' }, field('Search', search), field('Match', searchMode), field('Status', status), field('Licence', licence), field('Activity', activity), filterErrors.field('filter.activity.days', 'Days', days)),
+    h('div', { class: 'sw-filter-row' }, field('Search', search), field('Match', searchMode), field('Status', status), field('Licence', licence), field('Activity', activity), filterErrors.field('filter.activity.days', 'Days', days), field('Exemption', exempt)),
     h('div', { class: 'sw-filter-row sw-filter-top' }, field('Member of', include), field('Not member of', exclude), directory ? field('Directory', directory) : null,
       h('span', { class: 'sw-hint sw-filter-note', id: hintId }, MULTI_HINT)),
     h('div', { class: 'sw-filter-row' },
@@ -135,7 +139,7 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
 
 async function load(results: HTMLElement): Promise<void> {
   let page: Page;
-  try { page = await get<Page>('users', { filter: JSON.stringify(query()) }); } catch (e) {
+  try { page = await get<Page>('users', { filter: JSON.stringify(query()), ...(state.exempt ? { exempt: state.exempt } : {}) }); } catch (e) {
     // A bad filter never empties the table: the error goes beside its field (or above the table),
     // and the rows of the last filter that worked stay, marked as such.
     for (const old of results.querySelectorAll('[data-testid="filter-error"]')) old.remove();
@@ -154,7 +158,7 @@ async function load(results: HTMLElement): Promise<void> {
   headerBox.checked = page.rows.length > 0 && page.rows.every((r) => selected.has(r.key));
   const boxes: HTMLInputElement[] = [];
   headerBox.addEventListener('change', () => { allMatching = false; for (const b of boxes) { b.checked = headerBox.checked; if (b.checked) selected.add(b.value); else selected.delete(b.value); } refreshSel(); });
-  const bulkAction = select('bulkAction', [['deactivate', 'Deactivate'], ['activate', 'Activate'], ['suspend', 'Suspend access (Cloud)'], ['restore', 'Restore access (Cloud)'], ['delete', 'Delete'], ['add_to_groups', 'Add to groups'], ['remove_from_groups', 'Remove from groups']]);
+  const bulkAction = select('bulkAction', [['deactivate', 'Deactivate'], ['activate', 'Activate'], ['suspend', 'Suspend access (Cloud)'], ['restore', 'Restore access (Cloud)'], ['delete', 'Delete'], ['add_to_groups', 'Add to groups'], ['remove_from_groups', 'Remove from groups'], ['exempt', 'Exempt from policies…'], ['unexempt', 'Remove exemption']]);
   const bulkGroups = h('input', { type: 'text', name: 'bulkGroups', placeholder: 'group-a; group-b' });
   clear(results,
     h('div', { class: 'sw-toolbar' },
@@ -166,7 +170,7 @@ async function load(results: HTMLElement): Promise<void> {
       button('Export…', () => exportDialog(page.total))),
     h('table', { class: 'sw-table', 'data-testid': 'users-table' },
       h('caption', { class: 'sw-sr' }, 'Users'),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, headerBox), ['Username', 'Name', 'Email', 'Directory', 'Status', 'Created', 'Last login', 'Why inactive', 'Groups'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, headerBox), ['Username', 'Name', 'Email', 'Directory', 'Status', 'Created', 'Last login', 'Why inactive', 'Exempt', 'Groups'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, page.rows.map((r) => {
         const box = h('input', { type: 'checkbox', value: r.key, 'aria-label': `Select ${r.username}` });
         box.checked = selected.has(r.key);
@@ -176,6 +180,7 @@ async function load(results: HTMLElement): Promise<void> {
           h('td', {}, box), h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void userDialog(r.key, r.username); } }, r.username)), h('td', {}, r.displayName), h('td', {}, r.email), h('td', {}, r.directoryName),
           h('td', {}, r.active ? lozenge('active', 'success') : lozenge('deactivated', 'neutral'), r.licensed ? [' ', lozenge('licensed', 'info')] : null),
           h('td', { class: 'sw-date' }, fmtDate(r.created)), h('td', { class: 'sw-date' }, fmtDate(r.lastLogin)), h('td', { 'data-testid': 'row-reason' }, r.inactiveBecause.text),
+          h('td', { 'data-testid': 'row-exempt' }, exemptBadge(page.exemptions?.[r.key])),
           h('td', { class: 'sw-groups' }, r.groups.join(', ')));
       }))),
     pager(page.page, page.pageCount, (p) => { state.page = p; void load(results); }));
@@ -183,6 +188,9 @@ async function load(results: HTMLElement): Promise<void> {
 
 async function bulk(action: string, groupsText: string, results: HTMLElement): Promise<void> {
   if (!allMatching && selected.size === 0) { const d = openDialog('Nothing selected', 'Select users, or "Select all that match", first.'); void d; return; }
+  const who: Record<string, unknown> = allMatching ? { filter: filterOnly() } : { users: [...selected] };
+  if (action === 'exempt') { exemptDialog(who, allMatching ? null : selected.size, () => void load(results)); return; }
+  if (action === 'unexempt') { removeExemptions(who, () => void load(results)); return; }
   const body: Record<string, unknown> = { action };
   if (action.endsWith('_groups')) body.groups = groupsText.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
   if (allMatching) body.filter = filterOnly(); else body.keys = [...selected];
@@ -239,6 +247,7 @@ async function userDialog(key: string, username: string): Promise<void> {
         h('dt', {}, 'Directory'), h('dd', {}, u.row.directoryName), h('dt', {}, 'Created'), h('dd', {}, fmtDate(u.row.created)),
         h('dt', {}, 'Logins'), h('dd', {}, fmtNum(u.row.loginCount)), h('dt', {}, 'Why inactive'), h('dd', {}, u.row.inactiveBecause.text),
         h('dt', {}, 'Groups'), h('dd', {}, u.row.groups.join(', '))),
+      h('h3', {}, 'Exemptions'), exemptionList(u.exemptions ?? []),
       h('h3', {}, 'Policies that would act now'), planView(null, u.policies));
   } catch (e) { clear(d.body); showError(d.body, e); }
 }

@@ -282,10 +282,17 @@ fn page_of(
     }
 }
 
-/// Runs a query.
-pub(super) fn run(index: &DirectoryIndex, q: &Query, now: Millis) -> Result<QueryPage, QueryError> {
+/// Runs a query; `narrow` may then remove matches (filters the index
+/// cannot know, such as exemptions) before paging.
+pub(super) fn run(
+    index: &DirectoryIndex,
+    q: &Query,
+    now: Millis,
+    narrow: &dyn Fn(&mut RoaringBitmap),
+) -> Result<QueryPage, QueryError> {
     validate(q)?;
-    let matched = filter(index, q, now)?;
+    let mut matched = filter(index, q, now)?;
+    narrow(&mut matched);
     let total = matched.len();
     let rows: Vec<QueryRow> = page_of(index, &matched, q.sort, q.order, q.page, q.page_size)
         .into_iter()

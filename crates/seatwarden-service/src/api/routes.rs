@@ -12,12 +12,14 @@
 //! settings, demo), so a screen's rules read in one place; this module
 //! keeps the table, the error mapping and the small helpers they share.
 
+mod access;
 mod audit;
 mod body;
 mod bulk;
 mod dashboard;
 mod demo;
 mod directories;
+mod exemptions;
 mod forecast;
 mod groups;
 mod import;
@@ -27,6 +29,7 @@ mod migration;
 mod outbox;
 mod policies;
 mod preview;
+mod review;
 mod runs;
 mod savings;
 mod settings;
@@ -75,7 +78,7 @@ pub fn router() -> Router<Service> {
         Get "/api/openapi.json" "getOpenApi" => openapi;
         Get "/api/me" "getMe" => me;
         Get "/api/dashboard" "getDashboard" ["days"] => dashboard::get_dashboard;
-        Get "/api/users" "listUsers" ["filter"] => users::list_users;
+        Get "/api/users" "listUsers" ["filter", "exempt"] => users::list_users;
         Get "/api/users/export" "exportUsers" ["filter", "columns", "bom", "keys"] => import::export_users;
         Get "/api/users/{key}" "getUser" => users::get_user;
         Get "/api/directories" "listDirectories" => directories::list_directories;
@@ -142,6 +145,22 @@ pub fn router() -> Router<Service> {
         Put "/api/settings/mail" "replaceMailSettings" => settings::replace_mail_settings;
         Post "/api/demo/logins" "recordDemoLogins" => demo::demo_logins;
         Post "/api/preview/directory" "loadPreviewDirectory" => preview::load_directory;
+        Get "/api/access/requests" "listAccessRequests" => access::list_requests;
+        Post "/api/access/requests/{id}/decide" "decideAccessRequest" => access::decide_request;
+        Post "/api/access/secret/rotate" "rotateAccessLinkSecret" => access::rotate_link_secret;
+        Get "/api/hooks" "listHooks" => access::list_hooks;
+        Post "/api/hooks" "createHook" => access::create_hook;
+        Put "/api/hooks/{id}" "replaceHook" => access::replace_hook;
+        Delete "/api/hooks/{id}" "deleteHook" => access::delete_hook;
+        Post "/api/hooks/{id}/rotate" "rotateHookSecret" => access::rotate_hook;
+        Post "/api/hooks/{id}/test" "testHook" => access::test_hook;
+        Get "/api/exemptions" "listExemptions" ["policy", "user", "state", "limit"] => exemptions::list;
+        Post "/api/exemptions" "grantExemptions" => exemptions::grant;
+        Post "/api/exemptions/revoke" "revokeExemptions" => exemptions::revoke;
+        Get "/api/exemptions/export" "exportExemptions" ["policy", "user", "state"] => exemptions::export;
+        Get "/api/review" "listReviewItems" ["policy", "status", "limit"] => review::list;
+        Post "/api/review/decide" "decideReviewItems" => review::decide;
+        Post "/api/review/act" "actOnReviewed" => review::act_now;
     })
     .guarded_by(preview_guard)
     .prepared_by(|service| service.reload_settings().map(drop).map_err(ApiError::from))
@@ -444,6 +463,7 @@ mod tests {
             409, 409, 409, 409, 409, 409, 410, 409, 409, 409, 409, 409, // state
             422, // bulk
             409, 409, // provisional access at login
+            422, 404, // exemptions and the review list
         ];
         let examples = ServiceError::examples();
         assert_eq!(examples.len(), expected.len());

@@ -120,6 +120,10 @@ pub enum ServiceError {
     /// The password check gave access back already (once per check).
     #[error("password check `{0}` already gave access back")]
     CheckAlreadyGranted(CheckId),
+    /// An exemption grant, revoke or review decision was refused as asked
+    /// (nothing changed).
+    #[error(transparent)]
+    Exemption(#[from] super::exempt::ExemptionError),
 }
 
 /// What a [`ServiceError::NotFound`] looked for. Users are never named.
@@ -137,6 +141,8 @@ pub enum Missing {
     PasswordCheck(CheckId),
     /// The user a login password check was journaled for.
     PasswordCheckUser(CheckId),
+    /// A review-list item.
+    ReviewItem(crate::store::ReviewId),
 }
 
 impl std::fmt::Display for Missing {
@@ -150,6 +156,7 @@ impl std::fmt::Display for Missing {
             Missing::PasswordCheckUser(check) => {
                 write!(f, "the user of password check `{check}`")
             }
+            Missing::ReviewItem(id) => write!(f, "review item `{id}`"),
         }
     }
 }
@@ -252,7 +259,7 @@ impl ServiceError {
             | ServiceError::NothingToRevert(_)
             | ServiceError::CheckNotVerified(_)
             | ServiceError::CheckAlreadyGranted(_) => ErrorKind::Conflict,
-            ServiceError::Bulk(_) => ErrorKind::Validation,
+            ServiceError::Bulk(_) | ServiceError::Exemption(_) => ErrorKind::Validation,
         }
     }
 
@@ -277,7 +284,8 @@ impl ServiceError {
             | ServiceError::NothingToRevert(_)
             | ServiceError::Bulk(_)
             | ServiceError::CheckNotVerified(_)
-            | ServiceError::CheckAlreadyGranted(_) => Origin::Service,
+            | ServiceError::CheckAlreadyGranted(_)
+            | ServiceError::Exemption(_) => Origin::Service,
         }
     }
 
@@ -369,6 +377,8 @@ impl ServiceError {
             ServiceError::Bulk(BulkError::NoGroups),
             ServiceError::CheckNotVerified(CheckId(7)),
             ServiceError::CheckAlreadyGranted(CheckId(7)),
+            ServiceError::Exemption(super::exempt::ExemptionError::NoUsers),
+            ServiceError::NotFound(Missing::ReviewItem(crate::store::ReviewId(8))),
         ]
     }
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use seatwarden_audit::{Action as AuditAction, Actor, AuditEntry, Status, Target};
 use seatwarden_core::evaluate::EvalContext;
 use seatwarden_core::licence_alert::licence_alerts;
-use seatwarden_core::policy::{Action, Mode};
+use seatwarden_core::policy::Action;
 use seatwarden_core::warning::{Warned, due_warnings};
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_mail::{
@@ -294,9 +294,7 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
         .config
         .policies
         .iter()
-        .filter(|p| {
-            p.enabled && p.mode == Mode::Live && p.warning.is_some() && !p.action.is_login()
-        })
+        .filter(|p| p.enabled && p.mode.writes() && p.warning.is_some() && !p.action.is_login())
         .map(|p| p.id.clone())
         .collect();
     let alerts_on = settings.config.settings.licence_alert.enabled;
@@ -304,10 +302,10 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
         return Ok(0);
     }
     service.ensure_index()?;
-    let warned = if live.is_empty() {
-        Vec::new()
+    let (warned, exemptions) = if live.is_empty() {
+        (Vec::new(), Vec::new())
     } else {
-        warned(service)?
+        (warned(service)?, service.store().list_exemptions()?)
     };
     let options = service.options();
     let mut messages = Vec::new();
@@ -322,8 +320,12 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
                 acting_admin: settings.automation_account.clone(),
                 only: Some(live),
                 warned,
+                // Exempt users are not warned: nothing will happen to them.
+                exemptions: exemptions.clone(),
                 ..EvalContext::default()
             };
+            // Read once, when the first warning offers a link.
+            let mut link_secret: Option<Option<String>> = None;
             for due in due_warnings(&settings.config, index, now, &ctx) {
                 let template = settings.templates.iter().find(|t| match &due.template {
                     Some(id) => t.id.0 == *id,
@@ -340,10 +342,36 @@ pub(super) fn queue_due(service: &Service, now: Millis) -> Result<u64, ServiceEr
                     || "change your account".to_owned(),
                     |p| action_words(&p.action),
                 );
-                let values = Values::new()
+                let mut values = Values::new()
                     .instance(&options.instance_name, &options.base_url)
                     .user(&user, now)
                     .action(&words, due.acts_at, now);
+                // The "I still need access" link, when the policy offers one
+                // (issue 21): signed for this user, policy and idle cycle.
+                let offered = settings
+                    .config
+                    .policy(&due.policy)
+                    .and_then(|p| p.warning.as_ref())
+                    .and_then(|w| w.access_request.as_ref());
+                let mut with_link = None;
+                if let Some(offered) = offered
+                    && let Some(secret) = link_secret
+                        .get_or_insert_with(|| crate::access::link_secret(service, now))
+                        .as_deref()
+                {
+                    let url = crate::access::link_for(
+                        service,
+                        secret,
+                        &due.user,
+                        &due.policy,
+                        offered,
+                        due.cycle,
+                        now,
+                    );
+                    values = values.with(Placeholder::RequestAccessUrl, url);
+                    with_link = crate::access::with_link_paragraph(template);
+                }
+                let template = with_link.as_ref().unwrap_or(template);
                 let recipient = Recipient {
                     key: due.user.clone(),
                     email: user.email.clone(),

@@ -103,7 +103,7 @@ impl ActionInfo {
             seatwarden_core::plan::ActionSource::Policy { id } => Some(id.clone()),
             seatwarden_core::plan::ActionSource::Bulk { .. } => None,
         };
-        let live = live_allowed && action.mode == seatwarden_core::policy::Mode::Live;
+        let live = live_allowed && action.mode.writes();
         ActionInfo {
             policy,
             live,

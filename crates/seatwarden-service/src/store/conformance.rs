@@ -47,9 +47,13 @@ fn e2s(e: StoreError) -> String {
 
 // After `ensure!`, which the module uses.
 mod licence_history;
+mod markers;
 mod outbox_admin;
 pub use licence_history::licence_history_last_write_wins;
+mod people;
+pub use markers::markers_claim_once;
 pub use outbox_admin::outbox_retry_and_discard;
+pub use people::{exemptions_replace_and_revoke, review_list_pending_and_decisions};
 
 /// Runs every check, each on a fresh store from `make`.
 pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) -> Check {
@@ -105,6 +109,9 @@ checks!($
     leases_exclude,
     export_is_formula_safe,
     licence_history_last_write_wins,
+    markers_claim_once,
+    exemptions_replace_and_revoke,
+    review_list_pending_and_decisions,
 );
 
 /// Saves need the version read; stale and invalid saves change nothing.

@@ -24,7 +24,7 @@ use seatwarden_core::{Millis, UserKey};
 use super::config::validate_json;
 use super::{
     AccountState, ActionKey, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan,
-    Lease, LeaseOutcome, LeaseOwner, LicenceDay, MailId, MailStatus, NewOutboxMessage,
+    Lease, LeaseOutcome, LeaseOwner, LicenceDay, MailId, MailStatus, Marker, NewOutboxMessage,
     OutboxMessage, OutboxQuery, PlannedAction, RunJournal, Store, StoreError, StoreResult,
     add_duration,
 };
@@ -50,6 +50,9 @@ struct Inner {
     leases: HashMap<PolicyId, Lease>,
     /// Licence history by (day, application).
     licence_days: BTreeMap<(i64, String), LicenceDay>,
+    markers: BTreeMap<(String, String), Marker>,
+    exemptions: super::review::ExemptionTable,
+    review: super::review::ReviewTable,
 }
 
 impl Inner {
@@ -610,5 +613,75 @@ impl Store for MemoryStore {
             .range((from_day, String::new())..(to_day.saturating_add(1), String::new()))
             .map(|(_, d)| d.clone())
             .collect())
+    }
+
+    fn claim_marker(&self, marker: &Marker, now: Millis) -> StoreResult<Option<Marker>> {
+        let mut inner = self.inner.lock();
+        // Lapsed markers of this kind go as claims pass (bounded by the
+        // kind's live ones, so used links do not pile up forever).
+        inner
+            .markers
+            .retain(|(kind, _), m| kind != &marker.kind || m.live(now));
+        let key = (marker.kind.clone(), marker.key.clone());
+        if let Some(existing) = inner.markers.get(&key) {
+            return Ok(Some(existing.clone()));
+        }
+        inner.markers.insert(key, marker.clone());
+        Ok(None)
+    }
+
+    fn put_marker(&self, marker: &Marker) -> StoreResult<()> {
+        let key = (marker.kind.clone(), marker.key.clone());
+        self.inner.lock().markers.insert(key, marker.clone());
+        Ok(())
+    }
+
+    fn marker(&self, kind: &str, key: &str, now: Millis) -> StoreResult<Option<Marker>> {
+        let inner = self.inner.lock();
+        Ok(inner
+            .markers
+            .get(&(kind.to_owned(), key.to_owned()))
+            .filter(|m| m.live(now))
+            .cloned())
+    }
+
+    fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
+        let inner = self.inner.lock();
+        Ok(inner
+            .markers
+            .iter()
+            .filter(|((k, _), m)| k == kind && m.live(now))
+            .map(|(_, m)| m.clone())
+            .collect())
+    }
+
+    fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        Ok(self.inner.lock().exemptions.list())
+    }
+
+    fn write_exemptions(
+        &self,
+        grant: &[seatwarden_core::exemption::Exemption],
+        revoke: &[super::ExemptionKey],
+    ) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
+        Ok(self.inner.lock().exemptions.write(grant, revoke))
+    }
+
+    fn enqueue_review(
+        &self,
+        items: &[super::NewReviewItem],
+    ) -> StoreResult<Vec<super::ReviewItem>> {
+        Ok(self.inner.lock().review.enqueue(items))
+    }
+
+    fn list_review(&self, filter: &super::ReviewFilter) -> StoreResult<Vec<super::ReviewItem>> {
+        Ok(self.inner.lock().review.list(filter))
+    }
+
+    fn update_review(
+        &self,
+        changes: &[super::ReviewChange],
+    ) -> StoreResult<Vec<super::ReviewItem>> {
+        Ok(self.inner.lock().review.update(changes))
     }
 }

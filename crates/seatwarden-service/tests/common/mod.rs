@@ -184,6 +184,22 @@ pub(crate) fn drain(service: &Service, now: i64) {
     }
 }
 
+/// Runs policy `id` now (`POST /api/policies/{id}/run`) and drives the run
+/// to its end; answers the run's id.
+#[allow(dead_code)]
+pub(crate) fn run_policy_now(service: &Service, id: &str, now: i64) -> i64 {
+    let (status, body) = call(
+        service,
+        Method::Post,
+        &format!("/api/policies/{id}/run"),
+        None,
+        now,
+    );
+    assert_eq!(status, 202, "{body}");
+    drain(service, now);
+    body["runId"].as_i64().unwrap()
+}
+
 /// (key, active, username, groups) of every user, for exact comparisons.
 pub(crate) fn state(host: &MemoryDirectory) -> Vec<(String, bool, String, Vec<String>)> {
     let snap = host.to_snapshot();
@@ -306,4 +322,19 @@ pub(crate) fn apply_import(service: &Service, plan: &Value, now: i64) -> (u16, V
         Some(json!({"planHash": plan["planHash"]})),
         now,
     )
+}
+
+/// Turns the health check off: fixtures record no logins while days pass,
+/// which the check would take for a broken login feed and hold every run.
+pub(crate) fn disable_health(service: &Service) {
+    let (_, current) = call(service, Method::Get, "/api/settings", None, DAY0);
+    let (status, body) = call(
+        service,
+        Method::Put,
+        "/api/settings",
+        Some(json!({"configVersion": current["configVersion"],
+                    "settings": {"health": {"enabled": false}}})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
 }

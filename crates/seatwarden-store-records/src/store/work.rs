@@ -535,7 +535,19 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
     // ---- leases ----
 
     /// The lease row of a policy and its body.
+    ///
+    /// Markers share this table under keys `marker:<kind>:<key>` (see
+    /// `markers`). Lease keys are `run:<id>`, `policy:<id>` and the like,
+    /// never `marker:…`; this check makes that a property of the store
+    /// rather than of its callers: a lease can never read or overwrite a
+    /// marker row.
     fn lease_row(&self, policy: &PolicyId) -> StoreResult<Option<(Record, LeaseBody)>> {
+        if policy.as_str().starts_with("marker:") {
+            return Err(StoreError::Corrupt(
+                "a lease key cannot start with `marker:` (that key space is the markers')"
+                    .to_owned(),
+            ));
+        }
         match self
             .backend
             .get(Table::Leases, policy.as_str())

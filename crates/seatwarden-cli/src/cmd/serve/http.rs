@@ -19,6 +19,7 @@ use axum::response::Response;
 use axum::routing::{any, get};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use seatwarden_service::Service;
+use seatwarden_service::access::PublicRequest;
 use seatwarden_service::api::{ApiRequest, ApiResponse, Method, RequestContext};
 
 use super::assets;
@@ -59,6 +60,11 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/session", any(session))
         .route("/api", any(api))
         .route("/api/{*rest}", any(api))
+        // The only anonymous routes (issue 21): the "I still need access"
+        // page and the service-desk webhooks; the service authenticates
+        // each request by its HMAC (see `seatwarden_service::access`).
+        .route("/access/request", any(public))
+        .route("/hooks/access/{id}", any(public))
         .route("/favicon.ico", get(static_files))
         .fallback(static_files)
         .layer(axum::middleware::from_fn_with_state(
@@ -194,42 +200,7 @@ fn cookies(headers: &HeaderMap) -> impl Iterator<Item = &str> {
         .filter_map(|v| v.to_str().ok())
 }
 
-/// Decodes `application/x-www-form-urlencoded` text (also query strings).
-pub(crate) fn form_decode(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(name), percent_decode(value))
-        })
-        .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                if let Some(v) = hex {
-                    out.push(v);
-                    i += 2;
-                } else {
-                    out.push(b'%');
-                }
-            }
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+pub(crate) use seatwarden_service::access::form::form_decode;
 
 /// `POST /session` signs in with the admin token; `GET /session` answers
 /// the current session's XSRF token (after a reload); `DELETE /session`
@@ -404,6 +375,49 @@ async fn api(
     }
 }
 
+/// The anonymous routes: the headers the service reads, the body up to
+/// its cap, then `Service::handle_public`. No session is read or made.
+async fn public(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = match read_body(&parts.headers, body, seatwarden_service::access::MAX_BODY).await {
+        Ok(b) => b,
+        Err(response) => return response,
+    };
+    let headers = [
+        "x-seatwarden-signature",
+        "x-seatwarden-timestamp",
+        "x-seatwarden-token",
+        "content-type",
+    ]
+    .iter()
+    .filter_map(|name| {
+        parts
+            .headers
+            .get(*name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| ((*name).to_owned(), v.to_owned()))
+    })
+    .collect();
+    let request = PublicRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(form_decode).unwrap_or_default(),
+        headers,
+        body,
+        client_ip: Some(peer.ip().to_string()),
+    };
+    let service = state.service.clone();
+    let now = state.clock.now();
+    match tokio::task::spawn_blocking(move || service.handle_public(&request, now)).await {
+        Ok(answer) => into_response(answer),
+        Err(_) => error(500, "internal", "the request handler failed"),
+    }
+}
+
 fn into_response(answer: ApiResponse) -> Response {
     let mut response = Response::new(Body::from(answer.body));
     *response.status_mut() =
@@ -447,25 +461,4 @@ async fn static_files(State(state): State<AppState>, request: Request) -> Respon
         HeaderValue::from_static(asset.caching.header()),
     );
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn form_decoding() {
-        assert_eq!(
-            form_decode("token=a%2Bb+c&x=&y"),
-            vec![
-                ("token".to_owned(), "a+b c".to_owned()),
-                ("x".to_owned(), String::new()),
-                ("y".to_owned(), String::new())
-            ]
-        );
-        assert_eq!(
-            form_decode("bad=%zz%4"),
-            vec![("bad".to_owned(), "%zz%4".to_owned())]
-        );
-    }
 }

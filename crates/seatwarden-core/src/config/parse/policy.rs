@@ -10,8 +10,9 @@ use super::walk::{MAX_DAYS, Obj, Walk, join};
 use crate::model::{ApplicationKey, DirectoryId, UserKey};
 use crate::operation::Handover;
 use crate::policy::{
-    Action, Condition, DirectorySelection, FloatingRule, Inactivity, Mode, Policy, PolicyId,
-    ReadOnlyHandling, Scope, Target, Trigger, WarningSettings,
+    AccessRequestSettings, Action, Condition, DirectorySelection, FloatingRule, Inactivity, Mode,
+    OnRequest, OnTimeout, Policy, PolicyId, ReadOnlyHandling, ReviewSettings, Scope, Target,
+    Trigger, WarningSettings,
 };
 use crate::schedule::{Recurrence, Schedule, Weekday, parse_cron, parse_timezone};
 
@@ -35,8 +36,10 @@ pub(super) fn policy(w: &mut Walk, mut obj: Obj<'_>, settings: &Settings) -> Opt
         w.err(&name_path, crate::text::BIDI_REASON);
     }
     let enabled = obj.boolean(w, "enabled", true);
-    let mode = match obj.choice(w, "mode", &["safe", "live"], Some("safe")) {
+    let mode_path = obj.at("mode");
+    let mode = match obj.choice(w, "mode", &["safe", "review", "live"], Some("safe")) {
         Some("live") => Mode::Live,
+        Some("review") => Mode::Review,
         _ => Mode::Safe,
     };
     let priority = obj.int(w, "priority", 0);
@@ -75,7 +78,21 @@ pub(super) fn policy(w: &mut Walk, mut obj: Obj<'_>, settings: &Settings) -> Opt
     };
     let warning_path = obj.at("warning");
     let warning = obj.object(w, "warning").and_then(|o| warning(w, o));
+    let review_path = obj.at("review");
+    let review = obj.object(w, "review").and_then(|o| review(w, o));
     obj.finish(w);
+    if review.is_some() && mode != Mode::Review {
+        w.err(
+            &review_path,
+            "only a policy in `review` mode has review settings",
+        );
+    }
+    if mode == Mode::Review && action.as_ref().is_some_and(Action::is_login) {
+        w.err(
+            &mode_path,
+            "login policies act at the moment of login and cannot wait for a review",
+        );
+    }
 
     // Cross-field rules.
     if let (Some(action), Some(trigger), Some(condition)) = (&action, &trigger, &condition) {
@@ -169,6 +186,55 @@ pub(super) fn policy(w: &mut Walk, mut obj: Obj<'_>, settings: &Settings) -> Opt
         condition: condition?,
         action: action?,
         warning,
+        review,
+    })
+}
+
+fn review(w: &mut Walk, mut obj: Obj<'_>) -> Option<ReviewSettings> {
+    let before = w.issues.len();
+    // `Some(0)`: optional, off when absent (see `Obj::uint`).
+    let timeout_path = obj.at("timeoutDays");
+    let timeout_days = obj
+        .uint(w, "timeoutDays", Some(0), 1, MAX_DAYS)
+        .filter(|d| *d > 0);
+    let on_timeout = match obj.choice(
+        w,
+        "onTimeout",
+        &["nothing", "act", "exempt"],
+        Some("nothing"),
+    ) {
+        Some("act") => OnTimeout::Act,
+        Some("exempt") => OnTimeout::Exempt,
+        _ => OnTimeout::Nothing,
+    };
+    let exempt_days = obj
+        .uint(w, "exemptDays", Some(0), 1, MAX_DAYS)
+        .filter(|d| *d > 0);
+    let reviewers_path = obj.at("reviewers");
+    let reviewers = obj.strings(w, "reviewers");
+    obj.finish(w);
+    for (i, r) in reviewers.iter().enumerate() {
+        let at = r.find('@');
+        let plausible = at.is_some_and(|a| a > 0 && a + 1 < r.len())
+            && !r.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !plausible {
+            w.err(&format!("{reviewers_path}[{i}]"), "is not an email address");
+        }
+    }
+    if on_timeout != OnTimeout::Nothing && timeout_days.is_none() {
+        w.err(
+            &timeout_path,
+            "is required when `onTimeout` is `act` or `exempt`",
+        );
+    }
+    if w.issues.len() > before {
+        return None;
+    }
+    Some(ReviewSettings {
+        timeout_days,
+        on_timeout,
+        exempt_days,
+        reviewers,
     })
 }
 
@@ -475,11 +541,45 @@ fn warning(w: &mut Walk, mut obj: Obj<'_>) -> Option<WarningSettings> {
     let never_logged_in = obj.boolean(w, "neverLoggedIn", false);
     let act_on_overdue_at_once = obj.boolean(w, "actOnOverdueAtOnce", false);
     let template = obj.string(w, "template", false);
+    let access_request = obj
+        .object(w, "accessRequest")
+        .and_then(|o| access_request(w, o));
     obj.finish(w);
     days_before.map(|days_before| WarningSettings {
         days_before,
         never_logged_in,
         act_on_overdue_at_once,
         template,
+        access_request,
+    })
+}
+
+fn access_request(w: &mut Walk, mut obj: Obj<'_>) -> Option<AccessRequestSettings> {
+    let link_days = obj.uint(w, "linkDays", Some(14), 1, 90);
+    let on_request = obj.object(w, "onRequest").and_then(|mut o| {
+        let kind = o.choice(w, "kind", &["exempt", "review", "restore"], None);
+        let out = match kind {
+            Some("exempt") => o
+                .uint(w, "days", None, 1, 365)
+                .map(|days| OnRequest::Exempt { days }),
+            Some("review") => Some(OnRequest::Review),
+            Some("restore") => Some(OnRequest::Restore {
+                at_once: o.boolean(w, "atOnce", false),
+            }),
+            _ => None,
+        };
+        o.finish(w);
+        out
+    });
+    if obj.get("onRequest").is_none() {
+        w.err(
+            &obj.at("onRequest"),
+            "is required (`exempt`, `review` or `restore`)",
+        );
+    }
+    obj.finish(w);
+    Some(AccessRequestSettings {
+        on_request: on_request?,
+        link_days: link_days?,
     })
 }

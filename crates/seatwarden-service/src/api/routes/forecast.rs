@@ -111,7 +111,7 @@ pub(super) fn get_forecast(
     let now = now(req);
     let observed = service.return_observation(now)?;
     let warned = service.warned_users()?;
-    let ctx = service.eval_context(now, None, true, warned);
+    let ctx = service.eval_context(now, None, true, warned, service.people()?);
     let settings = service.settings();
     let f = service
         .with_index(|index| forecast(&settings.config, index, now, days, &ctx, observed.rate()))?;
@@ -214,7 +214,7 @@ pub(super) fn what_if_policy(
     let now = now(req);
     service.rebuild_index()?;
     let warned = service.warned_users()?;
-    let ctx = service.eval_context(now, None, true, warned);
+    let ctx = service.eval_context(now, None, true, warned, service.people()?);
     let answer = service.with_index(|index| what_if(&settings.config, index, now, &ctx, &draft))?;
     let saved_days = saved.and_then(|p| threshold(&p.condition));
     let draft_days = threshold(&draft.condition);

@@ -405,9 +405,10 @@ pub(super) fn preview_policy(
     let now = now(req);
     service.rebuild_index()?;
     let warned = service.warned_users()?;
+    let people = service.people()?;
     let (plan, hash, notices) = service.with_index(|index| {
         let (engine, plan, hash) =
-            service.plan_policies(index, now, Some(vec![id.clone()]), true, warned);
+            service.plan_policies(index, now, Some(vec![id.clone()]), true, warned, people);
         (plan, hash, seatwarden_core::warning::notices(&engine))
     })?;
     ApiResponse::json(&json!({

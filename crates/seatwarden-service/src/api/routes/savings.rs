@@ -125,7 +125,7 @@ fn report(service: &Service, req: &ApiRequest) -> Result<Report, ApiError> {
         })
         .map_err(ServiceError::from)?;
     let warned = service.warned_users()?;
-    let ctx = service.eval_context(now, None, true, warned);
+    let ctx = service.eval_context(now, None, true, warned, service.people()?);
     let renewal = costs
         .renewal_date
         .as_deref()

@@ -40,10 +40,53 @@ pub(super) fn list_users(
 ) -> Result<ApiResponse, ApiError> {
     let query = parse_filter(req)?;
     let now = now(req);
-    let page = service
-        .with_index(|index| index.query(&query, now))?
-        .map_err(|e| filter_error(&e))?;
-    ApiResponse::json(&page)
+    // `exempt=yes|no`: only users with (without) an active exemption; the
+    // page's exempt rows are listed either way (the Exempt column).
+    let wanted = match req.query_param("exempt") {
+        None | Some("") => None,
+        Some("yes") => Some(true),
+        Some("no") => Some(false),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "query parameter `exempt` must be `yes` or `no`",
+            ));
+        }
+    };
+    let exemptions = service.exemptions()?;
+    let (page, exempt_rows) = service.with_index(|index| {
+        let exempt = super::exemptions::exempt_bitmap(index, &exemptions, now);
+        let page = index.query_narrowed(&query, now, &|m| match wanted {
+            Some(true) => *m &= &exempt,
+            Some(false) => *m -= &exempt,
+            None => {}
+        });
+        let mut by_user: std::collections::HashMap<&str, Vec<serde_json::Value>> =
+            std::collections::HashMap::new();
+        for e in exemptions.iter().filter(|e| e.is_active(now)) {
+            by_user
+                .entry(e.user.as_str())
+                .or_default()
+                .push(super::exemptions::exemption_json(e, now));
+        }
+        let mut rows = serde_json::Map::new();
+        if let Ok(page) = &page {
+            for row in &page.rows {
+                if let Some(of) = by_user.remove(row.key.as_str()) {
+                    rows.insert(row.key.to_string(), serde_json::Value::Array(of));
+                }
+            }
+        }
+        (page, rows)
+    })?;
+    let page = page.map_err(|e| filter_error(&e))?;
+    let mut value = serde_json::to_value(&page).map_err(|_| ApiError::internal("users page"))?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert(
+            "exemptions".to_owned(),
+            serde_json::Value::Object(exempt_rows),
+        );
+    }
+    ApiResponse::json(&value)
 }
 
 pub(super) fn get_user(
@@ -64,8 +107,16 @@ pub(super) fn get_user(
     };
     // Which policies would act on this user now (a forced preview).
     let warned = service.warned_users()?;
+    let people = service.people()?;
+    // This user's exemptions (lapsed ones say so: `active` false).
+    let exemptions: Vec<serde_json::Value> = people
+        .exemptions
+        .iter()
+        .filter(|e| e.user == key)
+        .map(|e| super::exemptions::exemption_json(e, now))
+        .collect();
     let actions = service.with_index(|index| {
-        let (_, plan, _) = service.plan_policies(index, now, None, true, warned);
+        let (_, plan, _) = service.plan_policies(index, now, None, true, warned, people);
         plan.actions
             .into_iter()
             .filter(|a| a.user == key)
@@ -75,5 +126,6 @@ pub(super) fn get_user(
         "row": row,
         "user": user,
         "policies": actions,
+        "exemptions": exemptions,
     }))
 }

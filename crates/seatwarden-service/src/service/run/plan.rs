@@ -44,6 +44,7 @@ impl Service {
         only: Option<Vec<PolicyId>>,
         preview: bool,
         warned: Vec<Warned>,
+        people: super::super::People,
     ) -> EvalContext {
         let settings = self.settings();
         // A store failure here keeps the last facts read: `plan_run` has
@@ -60,6 +61,8 @@ impl Service {
             preview,
             approved_hash: None,
             warned,
+            exemptions: people.exemptions,
+            review_approved: people.approved,
         }
     }
 
@@ -71,9 +74,10 @@ impl Service {
         only: Option<Vec<PolicyId>>,
         preview: bool,
         warned: Vec<Warned>,
+        people: super::super::People,
     ) -> (Plan, RunPlan, String) {
         let settings = self.settings();
-        let ctx = self.eval_context(now, only, preview, warned);
+        let ctx = self.eval_context(now, only, preview, warned, people);
         let plan = evaluate(&settings.config, index, now, &ctx);
         let status = plan.status();
         let ready =
@@ -178,15 +182,21 @@ impl Service {
         self.reload_settings()?;
         self.refresh_facts(now)?;
         let warned = self.warned_users()?;
-        let planned = {
-            let slot = self.index.read();
-            slot.index.as_ref().map(|index| {
-                self.plan_policies(index, now, Some(policies.to_vec()), preview, warned)
-            })
-        };
-        let Some((plan, mut run_plan, hash)) = planned else {
+        if !preview {
+            self.apply_review_timeouts(policies, now)?;
+        }
+        let people = self.people()?;
+        let slot = self.index.read();
+        let Some(index) = slot.index.as_ref() else {
             return Err(ServiceError::IndexNotBuilt);
         };
+        let (plan, mut run_plan, hash) =
+            self.plan_policies(index, now, Some(policies.to_vec()), preview, warned, people);
+        // The review list follows every real run (a preview changes nothing).
+        if !preview {
+            self.sync_review(run, &plan, index, now)?;
+        }
+        drop(slot);
         if let Some(policy) = &single {
             run_plan.actor = Actor::policy(policy.clone());
         }

@@ -275,25 +275,8 @@ final class Codec {
     w.comma().name("now").value(now);
     w.comma().name("method").value(r.method());
     w.comma().name("path").value(r.path());
-    w.comma().name("query").beginArray();
-    String sep = "";
-    if (r.query() != null) {
-      for (ApiRequest.Param p : r.query()) {
-        w.raw(sep);
-        sep = ",";
-        w.beginArray().value(p.name()).comma().value(p.value()).endArray();
-      }
-    }
-    w.endArray();
-    byte[] body = r.body();
-    if (body != null && body.length > 0) {
-      String text = utf8OrNull(body);
-      if (text != null) {
-        w.comma().name("body").value(text);
-      } else {
-        w.comma().name("bodyHex").value(HexFormat.of().formatHex(body));
-      }
-    }
+    pairs(w, "query", r.query(), ApiRequest.Param::name, ApiRequest.Param::value);
+    body(w, r.body());
     ApiRequest.Context c = r.context();
     if (c != null) {
       w.comma().name("context").beginObject();
@@ -305,6 +288,52 @@ final class Codec {
       w.endObject();
     }
     return w.endObject().toBytes();
+  }
+
+  static byte[] publicRequest(PublicRequest r, long now) {
+    JsonWriter w = new JsonWriter(256 + (r.body() == null ? 0 : r.body().length));
+    w.beginObject().name("version").value(VERSION);
+    w.comma().name("now").value(now);
+    w.comma().name("method").value(r.method());
+    w.comma().name("path").value(r.path());
+    pairs(w, "query", r.query(), ApiRequest.Param::name, ApiRequest.Param::value);
+    pairs(w, "headers", r.headers(), ApiResponse.Header::name, ApiResponse.Header::value);
+    body(w, r.body());
+    if (r.clientIp() != null) {
+      w.comma().name("clientIp").value(r.clientIp());
+    }
+    return w.endObject().toBytes();
+  }
+
+  /** {@code ,"name":[[a,b],...]}: a list of name/value pairs (null: empty). */
+  private static <T> void pairs(
+      JsonWriter w,
+      String name,
+      List<T> items,
+      java.util.function.Function<T, String> first,
+      java.util.function.Function<T, String> second) {
+    w.comma().name(name).beginArray();
+    String sep = "";
+    if (items != null) {
+      for (T item : items) {
+        w.raw(sep);
+        sep = ",";
+        w.beginArray().value(first.apply(item)).comma().value(second.apply(item)).endArray();
+      }
+    }
+    w.endArray();
+  }
+
+  /** {@code ,"body":text} when UTF-8, else {@code ,"bodyHex":hex}; nothing when empty. */
+  private static void body(JsonWriter w, byte[] body) {
+    if (body != null && body.length > 0) {
+      String text = utf8OrNull(body);
+      if (text != null) {
+        w.comma().name("body").value(text);
+      } else {
+        w.comma().name("bodyHex").value(HexFormat.of().formatHex(body));
+      }
+    }
   }
 
   static ApiResponse apiResponse(byte[] result) {

@@ -48,6 +48,13 @@ final class Native {
   /** One admin API request; the envelope of {@code {status, contentType, headers, body|bodyHex}}. */
   static native byte[] serviceHandle(long handle, byte[] request);
 
+  /**
+   * One anonymous request (the "I still need access" page or a service-desk webhook call) {@code
+   * {"version":1,"now","method","path","query","headers","body"|"bodyHex","clientIp"}}; the
+   * envelope of the response, shaped as {@link #serviceHandle}'s.
+   */
+  static native byte[] servicePublic(long handle, byte[] request);
+
   /** The scheduler tick at {@code now}; the envelope of the tick report. */
   static native byte[] serviceTick(long handle, long now);
 

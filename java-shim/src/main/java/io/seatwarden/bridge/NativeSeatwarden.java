@@ -46,6 +46,13 @@ public final class NativeSeatwarden implements Seatwarden {
   }
 
   @Override
+  public ApiResponse handlePublic(PublicRequest request) {
+    Objects.requireNonNull(request, "request");
+    byte[] payload = Codec.publicRequest(request, clock.getAsLong());
+    return Codec.apiResponse(Envelope.unwrap(handle.call(h -> Native.servicePublic(h, payload))));
+  }
+
+  @Override
   public TickReport tick(long now) {
     return Codec.tickReport(Envelope.unwrap(handle.call(h -> Native.serviceTick(h, now))));
   }

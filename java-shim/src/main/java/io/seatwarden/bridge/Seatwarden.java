@@ -16,6 +16,12 @@ public interface Seatwarden extends AutoCloseable {
   /** Answers one admin API request; never throws for a bad request (that is a 4xx response). */
   ApiResponse handle(ApiRequest request);
 
+  /**
+   * Answers one anonymous request (the "I still need access" page, a service-desk webhook call);
+   * never throws for a bad or forged request (that is a response too).
+   */
+  ApiResponse handlePublic(PublicRequest request);
+
   /** Runs what is due at {@code now} (UTC ms): scheduled policies, resumes, retention, mail. */
   TickReport tick(long now);
 

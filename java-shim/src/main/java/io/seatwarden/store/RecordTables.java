@@ -20,19 +20,23 @@ public final class RecordTables {
           BeforeStatesRow.class,
           OutboxRow.class,
           LeasesRow.class,
-          LicenceHistoryRow.class);
+          LicenceHistoryRow.class,
+          ExemptionsRow.class,
+          ReviewRow.class);
 
   private static final Map<String, Class<? extends RecordRow>> BY_WIRE_NAME =
-      Map.of(
-          "config", ConfigRow.class,
-          "audit", AuditRow.class,
-          "runs", RunsRow.class,
-          "journal", JournalRow.class,
-          "outcomes", OutcomesRow.class,
-          "before_states", BeforeStatesRow.class,
-          "outbox", OutboxRow.class,
-          "leases", LeasesRow.class,
-          "licence_history", LicenceHistoryRow.class);
+      Map.ofEntries(
+          Map.entry("config", ConfigRow.class),
+          Map.entry("audit", AuditRow.class),
+          Map.entry("runs", RunsRow.class),
+          Map.entry("journal", JournalRow.class),
+          Map.entry("outcomes", OutcomesRow.class),
+          Map.entry("before_states", BeforeStatesRow.class),
+          Map.entry("outbox", OutboxRow.class),
+          Map.entry("leases", LeasesRow.class),
+          Map.entry("exemptions", ExemptionsRow.class),
+          Map.entry("review", ReviewRow.class),
+          Map.entry("licence_history", LicenceHistoryRow.class));
 
   private RecordTables() {}
 

@@ -181,7 +181,7 @@ public final class AdminPages {
       }
       return;
     }
-    byte[] body = readBody(http);
+    byte[] body = readBody(http, MAX_BODY_BYTES);
     if (body == null) {
       sendError(http, 413, "too_large", "the request body is over " + MAX_BODY_BYTES + " bytes");
       return;
@@ -272,9 +272,9 @@ public final class AdminPages {
         : "no-cache";
   }
 
-  /** The body, or null when it is over {@link #MAX_BODY_BYTES}. */
-  private static byte[] readBody(AdminExchange http) throws IOException {
-    if (http.contentLength() > MAX_BODY_BYTES) {
+  /** The body, or null when it is over {@code limit} bytes (read no further than that). */
+  static byte[] readBody(AdminExchange http, int limit) throws IOException {
+    if (http.contentLength() > limit) {
       return null;
     }
     try (InputStream in = http.body()) {
@@ -285,7 +285,7 @@ public final class AdminPages {
       byte[] buffer = new byte[16 * 1024];
       int n;
       while ((n = in.read(buffer)) >= 0) {
-        if (out.size() + n > MAX_BODY_BYTES) {
+        if (out.size() + n > limit) {
           return null;
         }
         out.write(buffer, 0, n);

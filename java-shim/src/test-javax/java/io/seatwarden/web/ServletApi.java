@@ -56,6 +56,12 @@ public final class ServletApi {
     servlet.service((HttpServletRequest) request, (HttpServletResponse) response);
   }
 
+  /** The anonymous servlet answers one request. */
+  public static void service(PublicServlet servlet, Object request, Object response)
+      throws Exception {
+    servlet.service((HttpServletRequest) request, (HttpServletResponse) response);
+  }
+
   public static void init(ReactivationFilter filter, Map<String, String> params) {
     filter.init(
         (FilterConfig)

@@ -87,6 +87,12 @@ class GoldenScenariosTest {
         assertEquals(e.getValue(), actualReasons.get((String) e.getKey()), name + ": reason of " + e.getKey());
       }
     }
+    if (expect.get("skipTexts") instanceof Map<?, ?> texts) {
+      Map<String, Object> actualTexts = Codec.object(actual.get("skipTexts"), "skipTexts");
+      for (Map.Entry<?, ?> e : texts.entrySet()) {
+        assertEquals(e.getValue(), actualTexts.get((String) e.getKey()), name + ": skip text of " + e.getKey());
+      }
+    }
   }
 
   private static void login(String name, Map<String, Object> doc, Map<String, Object> actual) {

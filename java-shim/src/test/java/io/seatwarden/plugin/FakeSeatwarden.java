@@ -50,6 +50,14 @@ public final class FakeSeatwarden implements Seatwarden {
       r ->
           new ApiResponse(
               200, "application/json", List.of(), "{\"ok\":true}".getBytes(StandardCharsets.UTF_8));
+  /** Anonymous requests handled, in order. */
+  public final List<io.seatwarden.bridge.PublicRequest> publicRequests =
+      new CopyOnWriteArrayList<>();
+
+  public volatile Function<io.seatwarden.bridge.PublicRequest, ApiResponse> onHandlePublic =
+      r ->
+          new ApiResponse(
+              200, "text/html; charset=utf-8", List.of(), "<p>ok</p>".getBytes(StandardCharsets.UTF_8));
   public volatile BiFunction<String, Long, LoginOutcome> onLoginAnswer =
       (user, now) -> new LoginOutcome(null, List.of(), List.of(), List.of());
   /**
@@ -91,6 +99,13 @@ public final class FakeSeatwarden implements Seatwarden {
     enter();
     requests.add(request);
     return onHandle.apply(request);
+  }
+
+  @Override
+  public ApiResponse handlePublic(io.seatwarden.bridge.PublicRequest request) {
+    enter();
+    publicRequests.add(request);
+    return onHandlePublic.apply(request);
   }
 
   @Override

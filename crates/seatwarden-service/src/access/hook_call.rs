@@ -1,0 +1,546 @@
+//! One webhook call, from authentication to the audit entry; and the
+//! hooks' storage for the admin routes.
+//!
+//! Order matters: the body size was checked by the caller; then the hook
+//! and its secret are looked up and the call authenticated (every failure
+//! the same 401); then the event is parsed (400 names the field); then the
+//! event id is claimed (a duplicate answers the first result); then the
+//! requester is found, the rules matched, the daily cap taken, and the
+//! actions applied through the host, which makes the licence-seat check.
+//! Every call that got past the size check is audited, with the rule that
+//! matched or why none did.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use seatwarden_audit::{Action, Actor, AuditEntry, Status, Target};
+use seatwarden_core::time::DAY_MS;
+use seatwarden_core::{GroupName, Millis, Operation, UserKey};
+
+use super::hook::{self, Found, HookEvent, HookSettings};
+use super::page::json as json_response;
+use super::{PublicRequest, secret};
+use crate::Service;
+use crate::api::ApiResponse;
+use crate::store::{Marker, NEVER};
+
+/// The marker kind hooks are kept under.
+pub(crate) const HOOKS: &str = "hook";
+const EVENTS: &str = "hook-event";
+const CAP: &str = "hook-cap";
+/// How long an event id is remembered (retries come within minutes;
+/// a week covers a service desk's own retry schedule with room).
+const KEEP_EVENT_MS: i64 = 7 * DAY_MS;
+
+/// The secret's name for hook `id`.
+pub(crate) fn secret_name(id: &str) -> String {
+    format!("hook/{id}")
+}
+
+/// What a call came to (also the answer's body).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookResult {
+    /// The event id.
+    pub event_id: String,
+    /// `applied`, `nothing_to_do`, `no_rule`, `unknown_requester`,
+    /// `cap_reached` or `failed`.
+    pub outcome: String,
+    /// The rule that matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// What was done (or, in a dry run, would be done).
+    pub actions: Vec<String>,
+    /// Why, in words.
+    pub detail: String,
+    /// A test event from the settings screen: nothing was changed.
+    pub dry_run: bool,
+}
+
+pub(super) fn too_many() -> ApiResponse {
+    let mut r = json_response(
+        429,
+        &json!({"error": {"kind": "too_many_requests", "message": "too many calls in the last minute"}}),
+    );
+    r.headers.push(("Retry-After".to_owned(), "60".to_owned()));
+    r
+}
+
+fn unauthorized() -> ApiResponse {
+    json_response(
+        401,
+        &json!({"error": {"kind": "unauthenticated", "message": "the call is not signed by this hook's secret"}}),
+    )
+}
+
+/// The stored settings of hook `id`.
+pub(crate) fn load(service: &Service, id: &str, now: Millis) -> Option<HookSettings> {
+    service
+        .store()
+        .list_markers(HOOKS, now)
+        .ok()?
+        .into_iter()
+        .find(|m| m.key == id)
+        .and_then(|m| serde_json::from_str(&m.value).ok())
+}
+
+/// Every hook, by id.
+pub(crate) fn list(service: &Service, now: Millis) -> Result<Vec<(String, HookSettings)>, String> {
+    Ok(service
+        .store()
+        .list_markers(HOOKS, now)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter_map(|m| serde_json::from_str(&m.value).ok().map(|s| (m.key, s)))
+        .collect())
+}
+
+/// Stores hook `id`'s settings.
+pub(crate) fn save(service: &Service, id: &str, s: &HookSettings) -> Result<(), String> {
+    let value = serde_json::to_string(s).map_err(|e| e.to_string())?;
+    service
+        .store()
+        .put_marker(&Marker::new(HOOKS, id, value, NEVER))
+        .map_err(|e| e.to_string())
+}
+
+/// Removes hook `id` and its secret.
+pub(crate) fn remove(service: &Service, id: &str, now: Millis) -> Result<(), String> {
+    service
+        .store()
+        .put_marker(&Marker::new(HOOKS, id, "", now))
+        .map_err(|e| e.to_string())?;
+    secret::remove(service.store(), &secret_name(id), now).map_err(|e| e.to_string())
+}
+
+fn audit(
+    service: &Service,
+    hook_name: &str,
+    request: Option<&PublicRequest>,
+    status: Status,
+    user: Option<(UserKey, String)>,
+    description: String,
+    now: Millis,
+) {
+    let mut entry = AuditEntry::new(
+        now,
+        Actor::Automation { policy: None },
+        Action::HookCalled,
+        status,
+    )
+    .with_description(format!("webhook `{hook_name}`: {description}"));
+    if let Some((key, name)) = user {
+        entry = entry.with_target(Target::user(key, Some(name)));
+    }
+    if let Some(ip) = request
+        .and_then(|r| r.client_ip.as_deref())
+        .and_then(|s| s.parse().ok())
+    {
+        entry = entry.with_client_ip(ip);
+    }
+    let _ = service.store().append_audit(&[entry]);
+}
+
+/// An authentic call whose event cannot be read: audited, `400` naming why.
+fn bad_event(
+    service: &Service,
+    settings: &HookSettings,
+    request: &PublicRequest,
+    why: String,
+    now: Millis,
+) -> ApiResponse {
+    audit(
+        service,
+        &settings.name,
+        Some(request),
+        Status::Failed,
+        None,
+        why.clone(),
+        now,
+    );
+    json_response(
+        400,
+        &json!({"error": {"kind": "bad_request", "message": why}}),
+    )
+}
+
+/// `POST /hooks/access/{id}`.
+pub(super) fn call(
+    service: &Service,
+    id: &str,
+    request: &PublicRequest,
+    now: Millis,
+) -> ApiResponse {
+    let settings = load(service, id, now).filter(|s| s.enabled);
+    let secret = secret::get(service.store(), &secret_name(id), now)
+        .ok()
+        .flatten();
+    let (Some(settings), Some(secret)) = (settings, secret) else {
+        // Unknown (or disabled) hook: the same answer as a wrong signature,
+        // and no hook name to audit under.
+        audit(
+            service,
+            "(unknown)",
+            Some(request),
+            Status::Failed,
+            None,
+            "refused: no such hook, or it is disabled".into(),
+            now,
+        );
+        return unauthorized();
+    };
+    let signed = hook::verify_signature(
+        secret.as_bytes(),
+        request.header("x-seatwarden-timestamp"),
+        request.header("x-seatwarden-signature"),
+        &request.body,
+        now.0.div_euclid(1_000),
+    );
+    let token_ok = settings.allow_token
+        && request
+            .header("x-seatwarden-token")
+            .is_some_and(|t| hook::token_matches(&secret, t));
+    if let (Err(why), false) = (signed, token_ok) {
+        audit(
+            service,
+            &settings.name,
+            Some(request),
+            Status::Failed,
+            None,
+            format!("refused: {why}"),
+            now,
+        );
+        return unauthorized();
+    }
+    let event: HookEvent = match seatwarden_core::strict_json::from_slice(&request.body) {
+        Ok(e) => e,
+        Err(e) => {
+            let why = format!(
+                "invalid event at line {}, column {}: {}",
+                e.line(),
+                e.column(),
+                seatwarden_core::json_error::describe(&e)
+            );
+            return bad_event(service, &settings, request, why, now);
+        }
+    };
+    if event.event_id.trim().is_empty() || event.event_id.chars().count() > hook::MAX_EVENT_ID {
+        let why = format!("`eventId` must be 1 to {} characters", hook::MAX_EVENT_ID);
+        return bad_event(service, &settings, request, why, now);
+    }
+    let key = format!("{id}/{}", event.event_id);
+    let pending = Marker::new(
+        EVENTS,
+        &key,
+        "",
+        Millis(now.0.saturating_add(KEEP_EVENT_MS)),
+    );
+    match service.store().claim_marker(&pending, now) {
+        Ok(None) => {}
+        Ok(Some(first)) => {
+            audit(
+                service,
+                &settings.name,
+                Some(request),
+                Status::Skipped,
+                None,
+                format!(
+                    "duplicate of event `{}`: answered the first result",
+                    event.event_id
+                ),
+                now,
+            );
+            return match serde_json::from_str::<serde_json::Value>(&first.value) {
+                Ok(v) => json_response(200, &v),
+                Err(_) => json_response(
+                    409,
+                    &json!({"error": {"kind": "conflict", "message": "the first delivery of this event is still being handled"}}),
+                ),
+            };
+        }
+        Err(e) => {
+            return json_response(
+                503,
+                &json!({"error": {"kind": "unavailable", "message": format!("the store failed: {e}")}}),
+            );
+        }
+    }
+    let result = run(service, id, &settings, &event, false, Some(request), now);
+    if let Ok(v) = serde_json::to_string(&result) {
+        let _ = service.store().put_marker(&Marker {
+            value: v,
+            ..pending
+        });
+    }
+    json_response(200, &serde_json::to_value(&result).unwrap_or_default())
+}
+
+/// Finds the requester, matches, takes the cap and applies (or, in a dry
+/// run, only says what would be done). Audits the result.
+pub(crate) fn run(
+    service: &Service,
+    id: &str,
+    settings: &HookSettings,
+    event: &HookEvent,
+    dry_run: bool,
+    request: Option<&PublicRequest>,
+    now: Millis,
+) -> HookResult {
+    let mut result = HookResult {
+        event_id: event.event_id.clone(),
+        outcome: String::new(),
+        rule: None,
+        actions: Vec::new(),
+        detail: String::new(),
+        dry_run,
+    };
+    let prefix = if dry_run {
+        "test event (dry run): "
+    } else {
+        ""
+    };
+    let user = match find(service, event) {
+        Ok(u) => u,
+        Err(why) => {
+            result.outcome = "unknown_requester".into();
+            result.detail = why;
+            audit(
+                service,
+                &settings.name,
+                request,
+                Status::Skipped,
+                None,
+                format!("{prefix}event `{}`: {}", event.event_id, result.detail),
+                now,
+            );
+            return result;
+        }
+    };
+    let found = Found {
+        email: user.email.clone(),
+        groups: user.groups.clone(),
+    };
+    let rule = match hook::matching(&settings.rules, event, &found) {
+        Ok(r) => r,
+        Err(why) => {
+            result.outcome = "no_rule".into();
+            result.detail = why;
+            audit(
+                service,
+                &settings.name,
+                request,
+                Status::Skipped,
+                Some((user.key.clone(), user.username.clone())),
+                format!("{prefix}event `{}`: {}", event.event_id, result.detail),
+                now,
+            );
+            return result;
+        }
+    };
+    result.rule = Some(rule.name.clone());
+    let mut ops = Vec::new();
+    if rule.activate && !user.active {
+        ops.push(super::give_back(service, &user.key));
+    }
+    for g in &rule.add_to_groups {
+        if !user.groups.contains(g) {
+            ops.push(Operation::AddToGroup {
+                user: user.key.clone(),
+                group: g.clone(),
+            });
+        }
+    }
+    result.actions = ops.iter().map(ToString::to_string).collect();
+    let who = Some((user.key.clone(), user.username.clone()));
+    if ops.is_empty() {
+        result.outcome = "nothing_to_do".into();
+        result.detail = format!(
+            "rule `{}` matched; the account already has that access",
+            rule.name
+        );
+        audit(
+            service,
+            &settings.name,
+            request,
+            Status::Skipped,
+            who,
+            format!("{prefix}event `{}`: {}", event.event_id, result.detail),
+            now,
+        );
+        return result;
+    }
+    if dry_run {
+        result.outcome = "applied".into();
+        result.detail = format!(
+            "rule `{}` matched; would do: {}",
+            rule.name,
+            result.actions.join(", ")
+        );
+        audit(
+            service,
+            &settings.name,
+            request,
+            Status::Skipped,
+            who,
+            format!("{prefix}event `{}`: {}", event.event_id, result.detail),
+            now,
+        );
+        return result;
+    }
+    if !take_cap(service, id, settings.cap_per_day, now) {
+        result.outcome = "cap_reached".into();
+        result.detail = format!(
+            "rule `{}` matched, but the hook's cap of {} account change(s) a day is reached",
+            rule.name, settings.cap_per_day
+        );
+        audit(
+            service,
+            &settings.name,
+            request,
+            Status::Skipped,
+            who,
+            format!("event `{}`: {}", event.event_id, result.detail),
+            now,
+        );
+        return result;
+    }
+    let mut failures = Vec::new();
+    let mut entries = Vec::new();
+    {
+        let _lock = service.stripe(user.key.as_str()).lock();
+        for op in &ops {
+            let r = service.host().apply(op);
+            if r.is_ok() {
+                service.note_applied(op, now);
+            }
+            let (status, detail) = match &r {
+                Ok(_) => (Status::Success, op.to_string()),
+                Err(f) => {
+                    failures.push(format!("{op}: {f}"));
+                    (Status::Failed, format!("{op}: {f}"))
+                }
+            };
+            let group = match op {
+                Operation::AddToGroup { group, .. } => Some(group.clone()),
+                _ => None,
+            };
+            entries.push(
+                AuditEntry::new(
+                    now,
+                    Actor::Automation { policy: None },
+                    Action::of_operation(op, false),
+                    status,
+                )
+                .with_target(Target {
+                    user: Some(user.key.clone()),
+                    user_name: Some(user.username.clone()),
+                    group,
+                })
+                .with_description(detail)
+                .with_reason(format!(
+                    "webhook `{}`, rule `{}`, event `{}`",
+                    settings.name, rule.name, event.event_id
+                )),
+            );
+        }
+    }
+    let _ = service.store().append_audit(&entries);
+    if failures.is_empty() {
+        result.outcome = "applied".into();
+        result.detail = format!("rule `{}` matched", rule.name);
+        audit(
+            service,
+            &settings.name,
+            request,
+            Status::Success,
+            who,
+            format!(
+                "event `{}`: rule `{}` matched: {}",
+                event.event_id,
+                rule.name,
+                result.actions.join(", ")
+            ),
+            now,
+        );
+    } else {
+        result.outcome = "failed".into();
+        result.detail = failures.join("; ");
+        audit(
+            service,
+            &settings.name,
+            request,
+            Status::Failed,
+            who,
+            format!(
+                "event `{}`: rule `{}` matched, but: {}",
+                event.event_id, rule.name, result.detail
+            ),
+            now,
+        );
+    }
+    result
+}
+
+struct User {
+    key: UserKey,
+    username: String,
+    email: String,
+    active: bool,
+    groups: Vec<GroupName>,
+}
+
+fn find(service: &Service, event: &HookEvent) -> Result<User, String> {
+    service
+        .ensure_index()
+        .map_err(|e| format!("the directory could not be read: {e}"))?;
+    let by = |idx| -> Option<User> {
+        service.current_index(|index| {
+            index.user(idx).map(|v| User {
+                key: UserKey::from(v.key()),
+                username: v.username().to_owned(),
+                email: v.email().to_owned(),
+                active: v.active(),
+                groups: v.groups().cloned().collect(),
+            })
+        })?
+    };
+    if let Some(name) = event
+        .requester
+        .username
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
+        let idx = service
+            .current_index(|i| i.index_of_username(name.trim()))
+            .flatten();
+        return idx
+            .and_then(by)
+            .ok_or_else(|| "no user has the requester's username".to_owned());
+    }
+    if let Some(email) = event
+        .requester
+        .email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+    {
+        let found: Vec<_> = service
+            .current_index(|i| i.indices_of_email(email.trim()).take(2).collect())
+            .unwrap_or_default();
+        return match found.as_slice() {
+            [one] => by(*one).ok_or_else(|| "the requester could not be read".to_owned()),
+            [] => Err("no user has the requester's email".to_owned()),
+            _ => Err("several users share the requester's email: name the username".to_owned()),
+        };
+    }
+    Err("the event names no requester (`requester.username` or `requester.email`)".to_owned())
+}
+
+/// Takes one of the day's `cap` slots; `false` when all are taken.
+fn take_cap(service: &Service, id: &str, cap: u32, now: Millis) -> bool {
+    let day = now.0.div_euclid(DAY_MS);
+    let expires = Millis((day + 2) * DAY_MS);
+    (0..cap).any(|n| {
+        let slot = Marker::new(CAP, &format!("{id}/{day}/{n}"), "1", expires);
+        matches!(service.store().claim_marker(&slot, now), Ok(None))
+    })
+}

@@ -1,0 +1,620 @@
+//! Issue 21 items 3-4 end to end through [`Service::handle_public`]: the
+//! "I still need access" link a warning carries, the anonymous page and
+//! what a request does (exempt, review list, restore), and the
+//! service-desk webhooks. The security cases: forged, expired, replayed and
+//! cross-user links all get one neutral page, byte for byte the same as
+//! for a user that does not exist; a webhook with a wrong signature, a
+//! stale timestamp, an unknown hook id or an oversized body changes nothing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use serde_json::{Value, json};
+
+use common::*;
+use seatwarden_audit::Action;
+use seatwarden_core::{Millis, UserKey};
+use seatwarden_service::Service;
+use seatwarden_service::access::link::{self, LinkClaims, Purpose};
+use seatwarden_service::access::{PublicRequest, hook, secret};
+use seatwarden_service::api::{ApiResponse, Method};
+
+/// A live 90-day deactivation with a 7-day warning offering links.
+fn linked_policy(f: &Fixture, on_request: Value) -> String {
+    let mut policy = deactivation_policy("Idle 90", true);
+    policy["warning"] = json!({
+        "daysBefore": 7,
+        "accessRequest": {"onRequest": on_request, "linkDays": 14}
+    });
+    let (id, _) = create_policy(&f.service, policy, DAY0);
+    disable_health(&f.service);
+    id
+}
+
+/// Runs the tick that warns everyone and delivers the mail: (username's
+/// local part, token) for each warning, in the order sent.
+fn warn(f: &Fixture) -> Vec<(String, String)> {
+    let report = f.service.tick(Millis(TICK)).unwrap();
+    assert!(report.mails_queued > 0, "{report:?}");
+    let transport = Recorder::new();
+    f.service
+        .deliver_mail(&transport, Millis(TICK + 60_000), 100)
+        .unwrap();
+    transport
+        .sent()
+        .into_iter()
+        .map(|(to, _, html)| {
+            let at = html
+                .find("/access/request?t=")
+                .unwrap_or_else(|| panic!("no link in the warning: {html}"));
+            let token: String = html[at + "/access/request?t=".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_hexdigit() || *c == '.')
+                .collect();
+            (to.split('@').next().unwrap().to_owned(), token)
+        })
+        .collect()
+}
+
+fn token_of(links: &[(String, String)], user: &str) -> String {
+    links
+        .iter()
+        .find(|(u, _)| u == user)
+        .unwrap_or_else(|| panic!("no warning to {user}"))
+        .1
+        .clone()
+}
+
+fn page(service: &Service, token: &str, now: i64) -> ApiResponse {
+    service.handle_public(
+        &PublicRequest {
+            method: "GET".into(),
+            path: "/access/request".into(),
+            query: vec![("t".into(), token.into())],
+            client_ip: Some("192.0.2.7".into()),
+            ..PublicRequest::default()
+        },
+        Millis(now),
+    )
+}
+
+fn submit(service: &Service, token: &str, reason: &str, now: i64) -> ApiResponse {
+    let body = format!(
+        "t={token}&reason={}",
+        reason
+            .replace('%', "%25")
+            .replace(' ', "+")
+            .replace('&', "%26")
+    );
+    service.handle_public(
+        &PublicRequest {
+            method: "POST".into(),
+            path: "/access/request".into(),
+            headers: vec![(
+                "content-type".into(),
+                "application/x-www-form-urlencoded".into(),
+            )],
+            body: body.into_bytes(),
+            client_ip: Some("192.0.2.7".into()),
+            ..PublicRequest::default()
+        },
+        Millis(now),
+    )
+}
+
+fn text(r: &ApiResponse) -> String {
+    String::from_utf8(r.body.clone()).unwrap()
+}
+
+fn requests(service: &Service, now: i64) -> Vec<Value> {
+    let (status, body) = call(service, Method::Get, "/api/access/requests", None, now);
+    assert_eq!(status, 200, "{body}");
+    body["items"].as_array().unwrap().clone()
+}
+
+fn refusals(f: &Fixture) -> Vec<String> {
+    entries(f.store.as_ref(), Action::AccessRequested)
+        .into_iter()
+        .map(|e| e.entry.description)
+        .filter(|d| d.starts_with("access link refused"))
+        .collect()
+}
+
+#[test]
+fn a_warning_link_opens_the_page_and_the_request_exempts_the_user() {
+    let f = fixture(2, 0, 0);
+    let _ = linked_policy(&f, json!({"kind": "exempt", "days": 30}));
+    let links = warn(&f);
+    assert_eq!(links.len(), 2, "{links:?}");
+    let token = token_of(&links, "idle0000");
+
+    // The page says plainly what will happen, and asks for a reason.
+    let shown = page(&f.service, &token, TICK + DAY);
+    assert_eq!(shown.status, 200);
+    let html = text(&shown);
+    assert!(html.contains("leave it alone for 30 day(s)"), "{html}");
+    assert!(html.contains("name=\"reason\""), "{html}");
+    assert!(!html.contains("idle0000"), "the page names nobody: {html}");
+
+    // A blank reason is refused and does not use the link up.
+    let blank = submit(&f.service, &token, "   ", TICK + DAY);
+    assert_eq!(blank.status, 400);
+    assert!(requests(&f.service, TICK + DAY).is_empty());
+
+    let done = submit(&f.service, &token, "I run the quarterly audit", TICK + DAY);
+    assert_eq!(done.status, 200, "{}", text(&done));
+    assert!(text(&done).contains("Thank you"));
+
+    // The admin sees who, when, why and what happened.
+    let listed = requests(&f.service, TICK + DAY);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["user"], "K-idle0000");
+    assert_eq!(listed[0]["reason"], "I run the quarterly audit");
+    assert_eq!(listed[0]["status"], "exempted");
+    assert_eq!(listed[0]["at"], TICK + DAY);
+    let exemptions = f.service.exemptions().unwrap();
+    assert_eq!(exemptions.len(), 1);
+    assert_eq!(exemptions[0].user, UserKey::from("K-idle0000"));
+    assert_eq!(exemptions[0].until, Some(Millis(TICK + DAY).plus_days(30)));
+
+    // The same link again (a replay, a double click) changes nothing, and
+    // opening it shows the neutral page, not a form.
+    let again = submit(&f.service, &token, "again", TICK + DAY + 1);
+    assert!(text(&again).contains("This link cannot be used"));
+    assert_eq!(
+        text(&page(&f.service, &token, TICK + DAY + 1)),
+        text(&again)
+    );
+    assert_eq!(requests(&f.service, TICK + DAY + 1).len(), 1);
+    assert!(
+        refusals(&f).iter().any(|d| d.contains("used already")),
+        "{:?}",
+        refusals(&f)
+    );
+
+    // When the grace period ends, the exempted user keeps the account.
+    f.service.tick(Millis(TICK + 8 * DAY)).unwrap();
+    assert!(active(&f.host, "K-idle0000"));
+    assert!(!active(&f.host, "K-idle0001"));
+}
+
+#[test]
+fn forged_expired_cross_user_and_unknown_user_links_all_look_the_same() {
+    let f = fixture(2, 0, 0);
+    let policy = linked_policy(&f, json!({"kind": "exempt", "days": 30}));
+    let links = warn(&f);
+    let token = token_of(&links, "idle0000");
+    let neutral = text(&page(&f.service, "not-a-token", TICK));
+    assert!(neutral.contains("This link cannot be used"), "{neutral}");
+
+    // Cross-user: idle0000's link re-pointed at idle0001, MAC kept.
+    let (payload, mac) = token.split_once('.').unwrap();
+    let claims = String::from_utf8(hex::decode(payload).unwrap()).unwrap();
+    let other = claims.replace("K-idle0000", "K-idle0001");
+    assert_ne!(claims, other);
+    let cross = format!("{}.{mac}", hex::encode(other.as_bytes()));
+    // A validly signed link for a user that does not exist.
+    let key = secret::get(f.store.as_ref(), secret::LINKS, Millis(TICK))
+        .unwrap()
+        .unwrap();
+    let ghost = link::sign(
+        key.as_bytes(),
+        &LinkClaims {
+            user: UserKey::from("K-nobody"),
+            policy: policy.as_str().into(),
+            cycle: Millis(0),
+            purpose: Purpose::KeepAccess,
+            expires_at: Millis(TICK + 30 * DAY),
+            nonce: "00".into(),
+        },
+    );
+    for (what, t, at) in [
+        ("cross-user", cross.as_str(), TICK + DAY),
+        ("unknown user", ghost.as_str(), TICK + DAY),
+        ("expired", token.as_str(), TICK + 60_000 + 14 * DAY),
+        ("truncated", &token[..token.len() - 2], TICK + DAY),
+    ] {
+        let shown = page(&f.service, t, at);
+        assert_eq!((what, shown.status), (what, 200));
+        assert_eq!(text(&shown), neutral, "{what}");
+        let posted = submit(&f.service, t, "let me in", at);
+        assert_eq!(text(&posted), neutral, "{what}");
+    }
+    assert!(requests(&f.service, TICK + DAY).is_empty());
+    assert!(f.service.exemptions().unwrap().is_empty());
+    // Each refusal is audited with its real reason (for the admin only).
+    let why = refusals(&f).join("\n");
+    for reason in [
+        "signature does not match",
+        "no longer exists",
+        "has expired",
+    ] {
+        assert!(why.contains(reason), "{reason}: {why}");
+    }
+
+    // Rotating the secret voids every link sent before.
+    let (status, body) = call(
+        &f.service,
+        Method::Post,
+        "/api/access/secret/rotate",
+        None,
+        TICK + DAY,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(text(&page(&f.service, &token, TICK + DAY)), neutral);
+}
+
+#[test]
+fn a_request_can_go_onto_the_review_list() {
+    let f = fixture(1, 0, 0);
+    let policy = linked_policy(&f, json!({"kind": "review"}));
+    let token = token_of(&warn(&f), "idle0000");
+    let done = submit(&f.service, &token, "on parental leave", TICK + DAY);
+    assert_eq!(done.status, 200, "{}", text(&done));
+    let listed = requests(&f.service, TICK + DAY);
+    assert_eq!(listed[0]["status"], "queued", "{listed:?}");
+    let (status, review) = call(&f.service, Method::Get, "/api/review", None, TICK + DAY);
+    assert_eq!(status, 200, "{review}");
+    let items = review["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{review}");
+    assert_eq!(items[0]["user"], "K-idle0000");
+    assert_eq!(items[0]["policy"], policy.as_str());
+    assert_eq!(items[0]["origin"]["kind"], "request", "{review}");
+    assert!(
+        items[0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("on parental leave")
+    );
+}
+
+#[test]
+fn after_removal_the_link_restores_at_once_when_the_policy_allows_it() {
+    let f = fixture(2, 0, 0);
+    let _ = linked_policy(&f, json!({"kind": "restore", "atOnce": true}));
+    let links = warn(&f);
+    f.service.tick(Millis(TICK + 8 * DAY)).unwrap();
+    assert!(!active(&f.host, "K-idle0000"));
+    let shown = page(&f.service, &token_of(&links, "idle0000"), TICK + 9 * DAY);
+    assert!(
+        text(&shown).contains("given back at once"),
+        "{}",
+        text(&shown)
+    );
+    let done = submit(
+        &f.service,
+        &token_of(&links, "idle0000"),
+        "back from leave",
+        TICK + 9 * DAY,
+    );
+    assert!(text(&done).contains("given back"), "{}", text(&done));
+    assert!(active(&f.host, "K-idle0000"));
+    assert!(!active(&f.host, "K-idle0001"));
+    assert_eq!(
+        requests(&f.service, TICK + 9 * DAY)[0]["status"],
+        "restored"
+    );
+}
+
+#[test]
+fn after_removal_a_request_waits_for_the_admin_who_can_give_access_back() {
+    let f = fixture(2, 0, 0);
+    let _ = linked_policy(&f, json!({"kind": "restore"}));
+    let links = warn(&f);
+    f.service.tick(Millis(TICK + 8 * DAY)).unwrap();
+    for (user, reason) in [("idle0000", "new project"), ("idle0001", "please")] {
+        let done = submit(&f.service, &token_of(&links, user), reason, TICK + 9 * DAY);
+        assert_eq!(done.status, 200);
+    }
+    assert!(!active(&f.host, "K-idle0000"), "restored without approval");
+    let listed = requests(&f.service, TICK + 9 * DAY);
+    assert!(
+        listed.iter().all(|r| r["status"] == "pending"),
+        "{listed:?}"
+    );
+    let id_of = |user: &str| {
+        listed.iter().find(|r| r["user"] == user).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let decide = |id: &str, approve: bool| {
+        call(
+            &f.service,
+            Method::Post,
+            &format!("/api/access/requests/{id}/decide"),
+            Some(json!({"approve": approve})),
+            TICK + 10 * DAY,
+        )
+    };
+    let (status, body) = decide(&id_of("K-idle0000"), true);
+    assert_eq!(
+        (status, &body["status"]),
+        (200, &json!("restored")),
+        "{body}"
+    );
+    let (status, body) = decide(&id_of("K-idle0001"), false);
+    assert_eq!(
+        (status, &body["status"]),
+        (200, &json!("rejected")),
+        "{body}"
+    );
+    assert!(active(&f.host, "K-idle0000"));
+    assert!(!active(&f.host, "K-idle0001"));
+    // Decided once only.
+    let (status, _) = decide(&id_of("K-idle0001"), true);
+    assert_eq!(status, 409);
+    assert!(!active(&f.host, "K-idle0001"));
+    assert_eq!(
+        entries(f.store.as_ref(), Action::AccessRequestDecided).len(),
+        2
+    );
+}
+
+// ---- webhooks ----
+
+fn create_hook(f: &Fixture, cap: u32) -> (String, String) {
+    let (status, body) = call(
+        &f.service,
+        Method::Post,
+        "/api/hooks",
+        Some(json!({
+            "name": "IT desk",
+            "capPerDay": cap,
+            "rules": [{"name": "staff", "emailDomains": ["example.test"], "projects": ["IT"],
+                       "activate": true}]
+        })),
+        DAY0,
+    );
+    assert_eq!(status, 201, "{body}");
+    let secret = body["secret"].as_str().unwrap().to_owned();
+    assert_eq!(secret.len(), 64);
+    let (_, list) = call(&f.service, Method::Get, "/api/hooks", None, DAY0);
+    assert!(!list.to_string().contains(&secret), "shown once only");
+    (body["id"].as_str().unwrap().to_owned(), secret)
+}
+
+fn event(id: &str, user: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "eventId": id, "requester": {"email": format!("{user}@example.test")}, "project": "IT"
+    }))
+    .unwrap()
+}
+
+fn hook_call(
+    service: &Service,
+    hook_id: &str,
+    secret: &str,
+    body: Vec<u8>,
+    signed_at: i64,
+    now: i64,
+) -> ApiResponse {
+    let ts = (signed_at / 1_000).to_string();
+    let sig = hook::signature(secret.as_bytes(), &ts, &body);
+    service.handle_public(
+        &PublicRequest {
+            method: "POST".into(),
+            path: format!("/hooks/access/{hook_id}"),
+            headers: vec![
+                ("x-seatwarden-timestamp".into(), ts),
+                ("x-seatwarden-signature".into(), sig),
+            ],
+            body,
+            client_ip: Some("198.51.100.4".into()),
+            ..PublicRequest::default()
+        },
+        Millis(now),
+    )
+}
+
+fn hook_audits(f: &Fixture) -> Vec<String> {
+    entries(f.store.as_ref(), Action::HookCalled)
+        .into_iter()
+        .map(|e| e.entry.description)
+        .collect()
+}
+
+#[test]
+fn a_signed_webhook_call_gives_the_seat_once() {
+    let f = fixture(0, 0, 2);
+    let (id, secret) = create_hook(&f, 10);
+    let now = DAY0 + 1_000;
+    let first = hook_call(
+        &f.service,
+        &id,
+        &secret,
+        event("IT-1", "gone0000"),
+        now,
+        now,
+    );
+    assert_eq!(first.status, 200, "{}", text(&first));
+    let answer: Value = serde_json::from_slice(&first.body).unwrap();
+    assert_eq!(answer["outcome"], "applied", "{answer}");
+    assert_eq!(answer["rule"], "staff");
+    assert!(active(&f.host, "K-gone0000"));
+    assert!(!active(&f.host, "K-gone0001"));
+
+    // A retried delivery of the same event answers the first result.
+    let again = hook_call(
+        &f.service,
+        &id,
+        &secret,
+        event("IT-1", "gone0000"),
+        now,
+        now + 5,
+    );
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body, first.body);
+    let activations = entries(f.store.as_ref(), Action::UserActivated).len();
+    assert_eq!(activations, 1);
+    assert!(hook_audits(&f).iter().any(|d| d.contains("duplicate")));
+
+    // No rule matches another project: nothing happens, and it says why.
+    let body = serde_json::to_vec(&json!({
+        "eventId": "HR-1", "requester": {"email": "gone0001@example.test"}, "project": "HR"
+    }))
+    .unwrap();
+    let miss = hook_call(&f.service, &id, &secret, body, now, now + 10);
+    let answer: Value = serde_json::from_slice(&miss.body).unwrap();
+    assert_eq!(answer["outcome"], "no_rule", "{answer}");
+    assert!(!active(&f.host, "K-gone0001"));
+    assert!(
+        hook_audits(&f)
+            .iter()
+            .any(|d| d.contains("no rule matched") && d.contains("project"))
+    );
+}
+
+#[test]
+fn the_daily_cap_stops_account_changes() {
+    let f = fixture(0, 0, 2);
+    let (id, secret) = create_hook(&f, 1);
+    let now = DAY0 + 1_000;
+    let first = hook_call(
+        &f.service,
+        &id,
+        &secret,
+        event("IT-1", "gone0000"),
+        now,
+        now,
+    );
+    assert_eq!(first.status, 200);
+    let second = hook_call(
+        &f.service,
+        &id,
+        &secret,
+        event("IT-2", "gone0001"),
+        now,
+        now,
+    );
+    let answer: Value = serde_json::from_slice(&second.body).unwrap();
+    assert_eq!(answer["outcome"], "cap_reached", "{answer}");
+    assert!(!active(&f.host, "K-gone0001"));
+    // The next day has its own cap.
+    let later = DAY0 + DAY + 1_000;
+    let third = hook_call(
+        &f.service,
+        &id,
+        &secret,
+        event("IT-3", "gone0001"),
+        later,
+        later,
+    );
+    let answer: Value = serde_json::from_slice(&third.body).unwrap();
+    assert_eq!(answer["outcome"], "applied", "{answer}");
+    assert!(active(&f.host, "K-gone0001"));
+}
+
+#[test]
+fn unauthentic_webhook_calls_are_refused_alike_and_audited() {
+    let f = fixture(0, 0, 1);
+    let (id, secret) = create_hook(&f, 10);
+    let now = DAY0 + 1_000;
+    let wrong = hook_call(
+        &f.service,
+        &id,
+        "0".repeat(64).as_str(),
+        event("IT-1", "gone0000"),
+        now,
+        now,
+    );
+    let unknown = hook_call(
+        &f.service,
+        "0123456789abcdef",
+        &secret,
+        event("IT-1", "gone0000"),
+        now,
+        now,
+    );
+    let stale = hook_call(
+        &f.service,
+        &id,
+        &secret,
+        event("IT-1", "gone0000"),
+        now - 301_000,
+        now,
+    );
+    let mut unsigned = event("IT-1", "gone0000");
+    let tampered = {
+        let ts = (now / 1_000).to_string();
+        let sig = hook::signature(secret.as_bytes(), &ts, &unsigned);
+        unsigned.extend_from_slice(b" ");
+        f.service.handle_public(
+            &PublicRequest {
+                method: "POST".into(),
+                path: format!("/hooks/access/{id}"),
+                headers: vec![
+                    ("x-seatwarden-timestamp".into(), ts),
+                    ("x-seatwarden-signature".into(), sig),
+                ],
+                body: unsigned,
+                ..PublicRequest::default()
+            },
+            Millis(now),
+        )
+    };
+    for (what, r) in [
+        ("wrong secret", &wrong),
+        ("unknown hook", &unknown),
+        ("stale", &stale),
+        ("tampered", &tampered),
+    ] {
+        assert_eq!((what, r.status), (what, 401));
+        assert_eq!(r.body, wrong.body, "{what}");
+        assert_eq!(r.headers, wrong.headers, "{what}");
+    }
+    // Oversized bodies are refused before any work.
+    let mut big = event("IT-9", "gone0000");
+    big.resize(64 * 1024 + 1, b' ');
+    let too_big = hook_call(&f.service, &id, &secret, big, now, now);
+    assert_eq!(too_big.status, 413);
+    assert!(!active(&f.host, "K-gone0000"));
+    let audits = hook_audits(&f).join("\n");
+    for reason in [
+        "signature does not match",
+        "no such hook",
+        "outside the 5-minute window",
+    ] {
+        assert!(audits.contains(reason), "{reason}: {audits}");
+    }
+    // The real event still works afterwards (nothing was claimed).
+    let ok = hook_call(
+        &f.service,
+        &id,
+        &secret,
+        event("IT-1", "gone0000"),
+        now,
+        now,
+    );
+    let answer: Value = serde_json::from_slice(&ok.body).unwrap();
+    assert_eq!(answer["outcome"], "applied", "{answer}");
+}
+
+#[test]
+fn the_test_event_button_changes_nothing() {
+    let f = fixture(0, 0, 1);
+    let (id, _) = create_hook(&f, 10);
+    let (status, body) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/hooks/{id}/test"),
+        Some(
+            json!({"eventId": "TEST-1", "requester": {"email": "gone0000@example.test"},
+                    "project": "IT"}),
+        ),
+        DAY0 + 1_000,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["dryRun"], true);
+    assert_eq!(body["rule"], "staff");
+    assert!(
+        body["detail"].as_str().unwrap().contains("would do"),
+        "{body}"
+    );
+    assert!(!active(&f.host, "K-gone0000"));
+}

@@ -1,0 +1,196 @@
+// Access requests and service-desk webhooks (issue 21 items 3-4): the "I still need access" requests
+// users sent through the links in their warnings (who, when, why, what happened; approve or reject the
+// ones waiting), and the webhooks a service desk calls to give a requester a seat: the hook's URL, its
+// secret shown once (and rotated), the automation steps for Jira Data Center and Cloud, and a test event
+// that changes nothing. The server decides everything; this screen only shows and asks.
+
+import { h, clear, button, field, fmtTime, lozenge, banner } from '../dom';
+import { get, post, del } from '../api';
+import { showError, section, confirmDialog, openDialog } from '../components';
+
+interface AccessRequest {
+  id: string; user: string; userName?: string; policy: string; purpose: string; at: number;
+  reason: string; onRequest: { kind: string; days?: number; atOnce?: boolean }; status: string; outcome: string;
+}
+interface HookRule {
+  name: string; emailDomains?: string[]; projects?: string[]; requestTypes?: string[]; groups?: string[];
+  activate?: boolean; addToGroups?: string[];
+}
+interface HookSettings { name: string; enabled?: boolean; capPerDay?: number; allowToken?: boolean; rules?: HookRule[] }
+interface Hook { id: string; url: string; settings: HookSettings; secret?: string }
+interface HookResult { eventId: string; outcome: string; rule?: string; actions: string[]; detail: string; dryRun: boolean }
+
+const tone = (s: string): 'success' | 'danger' | 'warning' | 'info' | 'neutral' =>
+  s === 'pending' ? 'warning' : s === 'failed' || s === 'rejected' ? 'danger'
+    : s === 'restored' || s === 'exempted' || s === 'approved' ? 'success' : s === 'queued' ? 'info' : 'neutral';
+
+const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
+
+export async function renderAccess(host: HTMLElement): Promise<void> {
+  const requests = h('div', { 'data-testid': 'access-requests' });
+  const hooks = h('div', { 'data-testid': 'hooks' });
+  clear(host,
+    section('Access requests',
+      h('p', { class: 'sw-muted' }, 'Requests users sent through the "I still need access" link in their warning. ',
+        'A policy offers the link under its warning settings; what a request does (exempt, review list, restore) is the policy\'s choice.'),
+      requests),
+    section('Service-desk webhooks',
+      h('p', { class: 'sw-muted' }, 'A service desk (Jira Service Management automation, a Slack or Teams workflow) calls a webhook to give a requester a seat. ',
+        'Rules decide who gets what; every call is audited with the rule that matched or why none did.'),
+      hooks));
+  await Promise.all([renderRequests(requests), renderHooks(hooks)]);
+}
+
+async function renderRequests(host: HTMLElement): Promise<void> {
+  let page: { items: AccessRequest[]; pageUrl: string };
+  try { page = await get('access/requests'); } catch (e) { clear(host); showError(host, e); return; }
+  const msg = h('div', { 'aria-live': 'polite' });
+  const decide = (r: AccessRequest, approve: boolean): void => {
+    clear(msg);
+    void post<AccessRequest>(`access/requests/${encodeURIComponent(r.id)}/decide`, { approve }).then((after) => {
+      void renderRequests(host).then(() => host.prepend(banner(`Request of ${r.userName ?? r.user}: ${after.outcome}`, after.status === 'failed' ? 'error' : 'success')));
+    }, (e: unknown) => showError(msg, e));
+  };
+  const rotate = (): void => {
+    void confirmDialog('Rotate the link secret', 'Every "I still need access" link sent so far stops working. New warnings carry new links.', 'Rotate').then((ok) => {
+      if (!ok) return;
+      void post('access/secret/rotate').then(() => { clear(msg, banner('The link secret was rotated: links sent before no longer work', 'success')); },
+        (e: unknown) => showError(msg, e));
+    });
+  };
+  clear(host, msg,
+    page.items.length ? h('table', { class: 'sw-table', 'data-testid': 'access-table' },
+      h('caption', { class: 'sw-sr' }, 'Access requests'),
+      h('thead', {}, h('tr', {}, ['User', 'Policy', 'When', 'Reason', 'Status', 'Outcome', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, page.items.map((r) => h('tr', { 'data-testid': 'access-row', 'data-status': r.status },
+        h('td', {}, r.userName ?? r.user), h('td', {}, r.policy), h('td', {}, fmtTime(r.at)),
+        h('td', { 'data-testid': 'access-reason' }, r.reason), h('td', {}, lozenge(r.status, tone(r.status))), h('td', {}, r.outcome),
+        h('td', { class: 'sw-actions' }, r.status === 'pending' ? [
+          button('Approve', () => decide(r, true), 'subtle', { 'aria-label': `Approve the request of ${r.userName ?? r.user}` }),
+          button('Reject', () => decide(r, false), 'subtle', { 'aria-label': `Reject the request of ${r.userName ?? r.user}` }),
+        ] : r.status === 'queued' ? h('a', { href: '#/review' }, 'Decide on the review list') : null))))) :
+      h('p', { class: 'sw-muted', 'data-testid': 'access-empty' }, 'No requests yet.'),
+    h('p', { class: 'sw-muted' }, 'The page the links open: ', h('code', {}, page.pageUrl), ' (anonymous; a link is signed, single use and expires).'),
+    button('Rotate the link secret…', rotate, 'subtle'));
+}
+
+async function renderHooks(host: HTMLElement): Promise<void> {
+  let page: { items: Hook[] };
+  try { page = await get('hooks'); } catch (e) { clear(host); showError(host, e); return; }
+  const msg = h('div', { 'aria-live': 'polite' });
+  clear(host, msg,
+    page.items.length ? h('ul', { class: 'sw-list' }, page.items.map((hook) => h('li', { 'data-testid': 'hook', 'data-id': hook.id },
+      h('strong', {}, hook.settings.name), ' ', hook.settings.enabled === false ? lozenge('disabled', 'neutral') : null,
+      h('div', {}, 'URL: ', h('code', { 'data-testid': 'hook-url' }, hook.url)),
+      h('div', { class: 'sw-muted' }, `${(hook.settings.rules ?? []).length} rule(s); at most ${hook.settings.capPerDay ?? 50} account change(s) a day; `,
+        hook.settings.allowToken ? 'accepts the secret as a token (for Jira automation)' : 'signed calls only'),
+      h('div', { class: 'sw-actions' },
+        button('Send a test event…', () => testEvent(hook), 'subtle'),
+        button('Rotate secret…', () => void rotate(hook, msg), 'subtle'),
+        button('Steps for Jira…', () => steps(hook), 'subtle'),
+        button('Remove…', () => void remove(hook, msg, host), 'danger'))))) :
+      h('p', { class: 'sw-muted', 'data-testid': 'hooks-empty' }, 'No webhooks yet.'),
+    createForm(msg, host));
+}
+
+function createForm(msg: HTMLElement, host: HTMLElement): HTMLElement {
+  const name = h('input', { type: 'text', name: 'hook-name', required: true, maxlength: 100 });
+  const rule = h('input', { type: 'text', name: 'hook-rule', value: 'Requesters of our domain' });
+  const domains = h('input', { type: 'text', name: 'hook-domains', placeholder: 'example.com, partner.example' });
+  const projects = h('input', { type: 'text', name: 'hook-projects', placeholder: 'IT' });
+  const types = h('input', { type: 'text', name: 'hook-types', placeholder: 'Request access' });
+  const activate = h('input', { type: 'checkbox', name: 'hook-activate', checked: true });
+  const groups = h('input', { type: 'text', name: 'hook-groups', placeholder: 'jira-software-users' });
+  const cap = h('input', { type: 'number', name: 'hook-cap', min: 1, max: 10000, value: 50 });
+  const token = h('input', { type: 'checkbox', name: 'hook-token' });
+  const submit = (e: Event): void => {
+    e.preventDefault();
+    clear(msg);
+    const settings: HookSettings = {
+      name: name.value.trim(), capPerDay: Number(cap.value), allowToken: token.checked,
+      rules: [{ name: rule.value.trim(), emailDomains: list(domains.value), projects: list(projects.value), requestTypes: list(types.value),
+        activate: activate.checked, addToGroups: list(groups.value) }],
+    };
+    void post<Hook>('hooks', settings).then((created) => {
+      void renderHooks(host).then(() => showSecret(created, 'created'));
+    }, (err: unknown) => showError(msg, err));
+  };
+  return h('form', { class: 'sw-form', 'data-testid': 'hook-form', onsubmit: submit },
+    h('h3', {}, 'New webhook'),
+    field('Name', name),
+    field('Rule name', rule),
+    field('Requester email domains', domains, 'Comma-separated; empty: any'),
+    field('Service-desk projects', projects, 'Project keys, comma-separated; empty: any'),
+    field('Request types', types, 'Comma-separated; empty: any'),
+    h('label', {}, activate, ' Activate (restore) the requester\'s account'),
+    field('Add to groups', groups, 'Licence groups too; the product\'s seat check applies'),
+    field('Account changes a day, at most', cap),
+    h('label', {}, token, ' Accept the secret as a token (X-Seatwarden-Token): needed for Jira automation, which cannot sign'),
+    h('p', {}, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Create webhook')));
+}
+
+function showSecret(hook: Hook, what: string): void {
+  openDialog(`Webhook ${what}`, [
+    h('p', {}, 'Copy the secret now: it is shown this once. Rotate it to get a new one.'),
+    h('p', {}, 'Secret: ', h('code', { 'data-testid': 'hook-secret' }, hook.secret ?? '')),
+    h('p', {}, 'URL: ', h('code', {}, hook.url)),
+  ]);
+}
+
+async function rotate(hook: Hook, msg: HTMLElement): Promise<void> {
+  if (!await confirmDialog('Rotate the secret', `Calls signed with the old secret of "${hook.settings.name}" are refused from now on.`, 'Rotate')) return;
+  try {
+    const r = await post<{ id: string; secret: string }>(`hooks/${hook.id}/rotate`);
+    showSecret({ ...hook, secret: r.secret }, 'secret rotated');
+  } catch (e) { showError(msg, e); }
+}
+
+async function remove(hook: Hook, msg: HTMLElement, host: HTMLElement): Promise<void> {
+  if (!await confirmDialog('Remove the webhook', `Calls to "${hook.settings.name}" are refused from now on.`, 'Remove')) return;
+  try { await del(`hooks/${hook.id}`); await renderHooks(host); } catch (e) { showError(msg, e); }
+}
+
+function testEvent(hook: Hook): void {
+  const user = h('input', { type: 'text', name: 'test-user', placeholder: 'username or email' });
+  const project = h('input', { type: 'text', name: 'test-project', value: hook.settings.rules?.[0]?.projects?.[0] ?? '' });
+  const type = h('input', { type: 'text', name: 'test-type', value: hook.settings.rules?.[0]?.requestTypes?.[0] ?? '' });
+  const out = h('div', { 'aria-live': 'polite', 'data-testid': 'hook-test-result' });
+  const run = (): void => {
+    clear(out);
+    const who = user.value.trim();
+    const event = {
+      eventId: `TEST-${Date.now()}`,
+      requester: who.includes('@') ? { email: who } : { username: who },
+      project: project.value.trim() || undefined,
+      requestType: type.value.trim() || undefined,
+    };
+    void post<HookResult>(`hooks/${hook.id}/test`, event).then((r) => {
+      clear(out, h('p', {}, lozenge(r.outcome.replace(/_/g, ' '), r.outcome === 'applied' ? 'success' : 'warning'), ' ', r.detail),
+        r.actions.length ? h('ul', {}, r.actions.map((a) => h('li', {}, a))) : null,
+        h('p', { class: 'sw-muted' }, 'A test event changes nothing; it is audited as a test.'));
+    }, (e: unknown) => showError(out, e));
+  };
+  openDialog(`Test "${hook.settings.name}"`, [field('Requester', user), field('Project', project), field('Request type', type), out],
+    [button('Send test event', run, 'primary')]);
+}
+
+function steps(hook: Hook): void {
+  const body = '{"eventId":"{{issue.key}}","requester":{"username":"{{reporter.name}}","email":"{{reporter.emailAddress}}"},'
+    + '"project":"{{project.key}}","requestType":"{{issue.Customer Request Type.requestType.name}}"}';
+  openDialog('Call this webhook from Jira', [
+    h('h3', {}, 'Jira Data Center (Automation for Jira)'),
+    h('ol', {},
+      h('li', {}, 'Project settings → Automation → Create rule. Trigger: Issue created (add a condition on the request type if you like).'),
+      h('li', {}, 'Action: Send web request. URL: ', h('code', {}, hook.url), '; method POST; web request body: Custom data.'),
+      h('li', {}, 'Headers: Content-Type: application/json and X-Seatwarden-Token: the secret (turn on "accept the secret as a token" for this webhook: automation cannot sign a body).'),
+      h('li', {}, 'Custom data: ', h('code', { class: 'sw-pre' }, body)),
+      h('li', {}, 'Jira Service Management 4.6 and later: add the URL to the allowlist for outgoing requests.')),
+    h('h3', {}, 'Jira Cloud'),
+    h('ol', {},
+      h('li', {}, 'The same rule under Project settings → Automation, with Send web request, Custom data and the same headers.'),
+      h('li', {}, 'The URL must be https on port 443 and reachable from Atlassian\'s automation service.'),
+      h('li', {}, 'Send the requester\'s email (Cloud hides usernames).')),
+    h('h3', {}, 'Slack, Teams or a script'),
+    h('p', {}, 'Post the same JSON. A script should sign instead of sending the token: X-Seatwarden-Timestamp (unix seconds) and X-Seatwarden-Signature: sha256=HMAC-SHA256(secret, "<timestamp>.<body>") in hex.'),
+  ]);
+}
