@@ -152,6 +152,11 @@ impl Service {
     /// Answers one anonymous request (see the module docs) at `now`.
     /// Always answers; nothing here needs or reads a session.
     pub fn handle_public(&self, request: &PublicRequest, now: Millis) -> ApiResponse {
+        // A preview-only server applies nothing, so its anonymous routes
+        // (which can restore or activate accounts) do not exist there.
+        if self.options().preview_only {
+            return page::not_found();
+        }
         if request.body.len() > MAX_BODY {
             return page::too_large();
         }

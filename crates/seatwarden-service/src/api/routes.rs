@@ -184,6 +184,8 @@ pub const APPLYING_OPERATIONS: &[&str] = &[
     "testTemplate",
     "retryOutboxMessage",
     "recordDemoLogins",
+    "actOnReviewed",
+    "decideAccessRequest",
 ];
 
 /// Refuses [`APPLYING_OPERATIONS`] on a preview-only server with the typed
