@@ -919,7 +919,7 @@ export interface components {
                 id: number;
                 name: string;
                 /** @enum {string} */
-                kind: "internal" | "internal_with_ldap_auth" | "ldap" | "crowd" | "jira_server" | "other";
+                kind: "internal" | "internal_with_ldap_auth" | "ldap" | "crowd" | "jira_server" | "cloud_managed" | "cloud_external" | "other";
                 /** @description users in it cannot be updated (activated, deactivated, edited) */
                 readOnly: boolean;
                 capabilities: {
@@ -1571,6 +1571,8 @@ export interface components {
             coveredDays: number;
             thresholdDays: number;
             users: number;
+            /** @description the latest gap inside the threshold, when a gap (not a late start) is why */
+            gap?: components["schemas"]["SignalGap"];
         } | {
             /** @constant */
             signal: "declared";
@@ -1585,6 +1587,8 @@ export interface components {
             coveredDays: number;
             thresholdDays: number;
             users: number;
+            /** @description the latest gap inside the threshold, when a gap (not a late start) is why */
+            gap?: components["schemas"]["SignalGap"];
         };
         /** @description A login-data problem that pauses live runs (core safety::HealthProblem, tagged by kind). */
         HealthProblem: {
@@ -1653,6 +1657,13 @@ export interface components {
             kind: "unknown_directory";
             source: components["schemas"]["ActionSource"];
             directory: number;
+            message: string;
+        } | {
+            /** @constant */
+            kind: "unrecorded_signal";
+            source: components["schemas"]["ActionSource"];
+            signal: string;
+            matches_nobody: boolean;
             message: string;
         } | {
             /** @constant */
@@ -1763,7 +1774,7 @@ export interface components {
             /** @description milliseconds since the epoch */
             at: number;
         };
-        /** @description One row of the Users tab (core query::row::QueryRow); lastLogin and loginCount are null for a user who never logged in or a host that does not count. */
+        /** @description One row of the Users tab (core query::row::QueryRow); lastLogin and loginCount are null for a user who never logged in or a host that does not count; lastActivity and inactiveBecause read the signals the settings count (issue 23). */
         UserRow: {
             key: string;
             username: string;
@@ -1775,6 +1786,10 @@ export interface components {
             /** @description milliseconds since the epoch */
             created: number;
             lastLogin: number | null;
+            /** @description latest date among the counted signals (what the policies read); null when none has a date */
+            lastActivity: number | null;
+            /** @description every counted signal's date, latest first; absent where login is the only signal */
+            signals?: components["schemas"]["SignalDate"][];
             loginCount: number | null;
             groups: string[];
             licensed: boolean;
@@ -1936,7 +1951,7 @@ export interface components {
             addGroups: string[];
             removeGroups: string[];
         };
-        /** @description A policy as stored and served (core policy::Policy); warning is absent when the policy sends none. */
+        /** @description A policy as stored and served (core policy::Policy); warning is absent when the policy sends none. signals is absent when the policy counts the settings' activity signals. */
         Policy: {
             id: string;
             name: string;
@@ -1947,6 +1962,8 @@ export interface components {
             trigger: components["schemas"]["Trigger"];
             scope: components["schemas"]["Scope"];
             condition: components["schemas"]["Condition"];
+            /** @description the activity signals this policy counts instead of settings.activity (inactivity conditions only): login, lastAuthenticated, seen, or kind:product such as seen:confluence; absent: the settings' */
+            signals?: string[];
             action: components["schemas"]["PolicyAction"];
             warning?: {
                 daysBefore: number;
@@ -2023,6 +2040,8 @@ export interface components {
             /** @description when it started recording (milliseconds since the epoch); null: full history */
             since: number | null;
             usersWithValue: number;
+            /** @description periods since `since` it recorded nothing; absent when none */
+            gaps?: components["schemas"]["SignalGap"][];
         } | {
             /** @constant */
             signal: "declared";
@@ -2034,6 +2053,8 @@ export interface components {
             /** @description when it started recording (milliseconds since the epoch); null: full history */
             since: number | null;
             usersWithValue: number;
+            /** @description periods since `since` it recorded nothing; absent when none */
+            gaps?: components["schemas"]["SignalGap"][];
         };
         /** @description One counted signal's date in a reason (core activity::SignalDate). */
         SignalDate: {
@@ -2092,6 +2113,13 @@ export interface components {
             runId: number;
             /** @constant */
             status: "discarded";
+        };
+        /** @description A period a signal recorded nothing (core activity::Gap). */
+        SignalGap: {
+            /** @description first instant not recorded (milliseconds since the epoch) */
+            from: number;
+            /** @description first instant recorded again (milliseconds since the epoch) */
+            to: number;
         };
     };
     responses: {

@@ -2,28 +2,50 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::index::{DirectoryIndex, UserIdx};
+use crate::activity::{ActivitySettings, SignalDate};
+use crate::index::{DirectoryIndex, SignalMask, UserIdx};
 use crate::model::{ApplicationKey, DirectoryId, GroupName, UserKey, Username};
 use crate::time::Millis;
 
-/// How long a user has been idle, and why we say so.
+/// How long a user has been idle, and why we say so: from the latest date
+/// among the counted signals, the date the engine's inactivity reads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Idleness {
-    /// True when the user never logged in (idleness counts from creation).
+    /// True when no counted signal has a date for the user (never logged in,
+    /// never seen): idleness counts from creation.
     pub never_logged_in: bool,
-    /// The instant idleness counts from: last login, or creation.
+    /// The instant idleness counts from: last activity, or creation.
     pub since: Millis,
     /// Whole days from `since` to the query's `now` (0 if `since` is later).
     pub days: i64,
-    /// A sentence for the UI, e.g. `last login 2026-10-01, 51 days ago`.
+    /// A sentence for the UI naming the signal, e.g. `last login
+    /// 2026-10-01, 51 days ago` or `last seen 2026-10-01 by the plugin, 51
+    /// days ago`.
     pub text: String,
 }
 
 impl Idleness {
-    /// Explains user `idx`'s idleness at `now`.
+    /// Explains user `idx`'s idleness at `now`, every declared signal
+    /// counting (the default settings).
     pub fn of(index: &DirectoryIndex, idx: UserIdx, now: Millis) -> Idleness {
-        let (never, since) = match index.last_login(idx) {
+        Idleness::counted(
+            index,
+            idx,
+            now,
+            index.signal_mask(&ActivitySettings::default()),
+        )
+    }
+
+    /// Explains user `idx`'s idleness at `now` by the signals of `mask`.
+    pub fn counted(
+        index: &DirectoryIndex,
+        idx: UserIdx,
+        now: Millis,
+        mask: SignalMask,
+    ) -> Idleness {
+        let latest = index.signal_dates(idx, mask).into_iter().next();
+        let (never, since) = match index.last_activity(idx, mask) {
             Some(t) => (false, t),
             None => (true, index.created(idx)),
         };
@@ -33,10 +55,14 @@ impl Idleness {
             1 => "1 day ago".to_owned(),
             n => format!("{n} days ago"),
         };
-        let text = if never {
-            format!("never logged in, created {}, {ago}", since.date_string())
-        } else {
-            format!("last login {}, {ago}", since.date_string())
+        let text = match (never, latest) {
+            (true, None) => format!("never logged in, created {}, {ago}", since.date_string()),
+            (true, Some(_)) => format!(
+                "no activity by any counted signal, created {}, {ago}",
+                since.date_string()
+            ),
+            (false, None) => format!("last login {}, {ago}", since.date_string()),
+            (false, Some(d)) => format!("{d}, {ago}"),
         };
         Idleness {
             never_logged_in: never,
@@ -69,6 +95,14 @@ pub struct QueryRow {
     pub created: Millis,
     /// Last login, `null` if never.
     pub last_login: Option<Millis>,
+    /// Last activity by the counted signals (what the policies read),
+    /// `null` when none has a date; equal to `lastLogin` where login is the
+    /// only signal.
+    pub last_activity: Option<Millis>,
+    /// Every counted signal's date, latest first; empty where login is the
+    /// only signal (the host declares no other).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<SignalDate>,
     /// Login count, `null` where unknown.
     pub login_count: Option<u32>,
     /// Direct group memberships.
@@ -82,8 +116,23 @@ pub struct QueryRow {
 }
 
 impl QueryRow {
-    /// The row of user `idx` at `now`.
+    /// The row of user `idx` at `now`, every declared signal counting.
     pub fn of(index: &DirectoryIndex, idx: UserIdx, now: Millis) -> QueryRow {
+        QueryRow::counted(
+            index,
+            idx,
+            now,
+            index.signal_mask(&ActivitySettings::default()),
+        )
+    }
+
+    /// The row of user `idx` at `now`, activity by the signals of `mask`.
+    pub fn counted(
+        index: &DirectoryIndex,
+        idx: UserIdx,
+        now: Millis,
+        mask: SignalMask,
+    ) -> QueryRow {
         let directory = index.directory_id_of(idx);
         QueryRow {
             key: UserKey::from(index.key(idx)),
@@ -98,6 +147,8 @@ impl QueryRow {
             active: index.is_active(idx),
             created: index.created(idx),
             last_login: index.last_login(idx),
+            last_activity: index.last_activity(idx, mask),
+            signals: index.signal_dates(idx, mask),
             login_count: index.login_count(idx),
             groups: index.groups_of(idx).cloned().collect(),
             licensed: index.licensed_bitmap().contains(idx.0),
@@ -106,7 +157,7 @@ impl QueryRow {
                 .into_iter()
                 .cloned()
                 .collect(),
-            inactive_because: Idleness::of(index, idx, now),
+            inactive_because: Idleness::counted(index, idx, now, mask),
         }
     }
 }

@@ -47,6 +47,7 @@ pub(super) fn export_users(
         .filter(|s| !s.is_empty())
         .map(|k| k.split(',').map(UserKey::from).collect());
     let now = now(req);
+    let activity = service.settings().config.settings.activity;
     let out = service.with_index(|index| -> Result<Vec<u8>, ApiError> {
         let selected: Vec<u32> = match &keys {
             Some(keys) => {
@@ -57,7 +58,7 @@ pub(super) fn export_users(
                 bitmap.iter().collect()
             }
             None => index
-                .matching(&query, now)
+                .matching_counted(&query, now, &activity)
                 .map_err(|e| {
                     ApiError::new(ApiErrorKind::Validation, format!("invalid filter: {e}"))
                 })?
