@@ -846,6 +846,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cloud/connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Atlassian Cloud connection (never its secrets); 404 where the server has no Cloud connector */
+        get: operations["getCloudConnection"];
+        /** Check every credential, then store the connection (used from the next start); 422 names the credential at fault */
+        put: operations["replaceCloudConnection"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cloud/connection/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check every credential against Atlassian, writing nothing; 422 names the credential at fault and what it lacks */
+        post: operations["testCloudConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2120,6 +2155,32 @@ export interface components {
             from: number;
             /** @description first instant recorded again (milliseconds since the epoch) */
             to: number;
+        };
+        /** @description A successful check of every credential (service cloud::CloudConnected): "connected to org X, N users, site Y". */
+        CloudConnected: {
+            orgName: string;
+            users: number;
+            siteUrl: string;
+            /** @description Jira application roles read with the site token */
+            licences: number;
+        };
+        /** @description The Atlassian Cloud connection without its secrets (service cloud::CloudConnectionView). */
+        CloudConnection: {
+            configured: boolean;
+            orgId: string;
+            siteUrl: string;
+            siteEmail: string;
+            /** @description an organization API key is stored (its value is never served) */
+            apiKeySet: boolean;
+            /** @description a site API token is stored (its value is never served) */
+            siteTokenSet: boolean;
+            /** @description where the secrets are kept and who can read them */
+            storedIn: string;
+            /** @description this server runs on the stored connection now; false: from the next start */
+            inUse: boolean;
+            /** @description the demo's fake organization (serve --demo --cloud) */
+            demo: boolean;
+            status?: components["schemas"]["CloudConnected"];
         };
     };
     responses: {
@@ -3600,6 +3661,95 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DemoLoginsResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getCloudConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudConnection"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    replaceCloudConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    orgId: string;
+                    /** @description blank or absent: keep the stored key */
+                    apiKey?: string;
+                    siteUrl: string;
+                    siteEmail: string;
+                    /** @description blank or absent: keep the stored token */
+                    siteToken?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudConnection"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    testCloudConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    orgId: string;
+                    /** @description blank or absent: keep the stored key */
+                    apiKey?: string;
+                    siteUrl: string;
+                    siteEmail: string;
+                    /** @description blank or absent: keep the stored token */
+                    siteToken?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connected: components["schemas"]["CloudConnected"];
+                    };
                 };
             };
             default: components["responses"]["Error"];

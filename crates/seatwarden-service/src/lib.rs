@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod cloud;
 pub mod host;
 pub mod service;
 pub mod store;

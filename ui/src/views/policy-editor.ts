@@ -333,6 +333,11 @@ const VERIFICATION: Record<string, string> = {
  */
 function verificationSection(dirs: Directory[] | null): HTMLElement | null {
   if (!dirs || dirs.length === 0) return null;
+  // Atlassian Cloud calls nothing at login (issue 20): say so where reactivation is configured.
+  if (dirs.some((d) => d.kind === 'cloud_managed' || d.kind === 'cloud_external')) {
+    return fieldset('How a returning user is verified', h('div', { 'data-testid': 'cloud-no-reactivation' },
+      banner('No reactivation at login in Atlassian Cloud: Cloud has no login hook, so this policy never runs for Cloud users. Restore their access from Users (bulk action "Restore access") instead.', 'warning')));
+  }
   const rows = dirs.map((d) => h('tr', { 'data-testid': 'login-verification' },
     h('td', {}, directoryLabel(d)),
     h('td', {}, d.loginVerification ? VERIFICATION[d.loginVerification] ?? d.loginVerification : 'Not reported by this server.')));

@@ -44,7 +44,8 @@ impl Idleness {
         now: Millis,
         mask: SignalMask,
     ) -> Idleness {
-        let latest = index.signal_dates(idx, mask).into_iter().next();
+        let dates = index.signal_dates(idx, mask);
+        let latest = dates.first();
         let (never, since) = match index.last_activity(idx, mask) {
             Some(t) => (false, t),
             None => (true, index.created(idx)),
@@ -57,8 +58,15 @@ impl Idleness {
         };
         let text = match (never, latest) {
             (true, None) => format!("never logged in, created {}, {ago}", since.date_string()),
+            // Name each counted signal, so "never active in Confluence" reads
+            // as such when a query counts one product.
             (true, Some(_)) => format!(
-                "no activity by any counted signal, created {}, {ago}",
+                "never active by any counted signal ({}), created {}, {ago}",
+                dates
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 since.date_string()
             ),
             (false, None) => format!("last login {}, {ago}", since.date_string()),

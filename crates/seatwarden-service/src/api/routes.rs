@@ -15,6 +15,7 @@
 mod audit;
 mod body;
 mod bulk;
+mod cloud;
 mod dashboard;
 mod demo;
 mod directories;
@@ -127,6 +128,9 @@ pub fn router() -> Router<Service> {
         Get "/api/settings/mail" "getMailSettings" => settings::get_mail_settings;
         Put "/api/settings/mail" "replaceMailSettings" => settings::replace_mail_settings;
         Post "/api/demo/logins" "recordDemoLogins" => demo::demo_logins;
+        Get "/api/cloud/connection" "getCloudConnection" => cloud::get_connection;
+        Put "/api/cloud/connection" "replaceCloudConnection" => cloud::replace_connection;
+        Post "/api/cloud/connection/test" "testCloudConnection" => cloud::test_connection;
     })
     .prepared_by(|service| service.reload_settings().map(drop).map_err(ApiError::from))
 }
