@@ -36,12 +36,11 @@ fn at(v: Option<i64>) -> Value {
     v.map_or(Value::Null, |t| json!(t))
 }
 
-/// A snapshot with `signals` declared; each user is (key, active, last
-/// login, values of the signals), instants in ms.
-fn index(
-    signals: Value,
-    users: &[(String, bool, Option<i64>, Vec<Option<i64>>)],
-) -> DirectoryIndex {
+/// One user: key, active, last login, values of the signals (instants in ms).
+type Row = (String, bool, Option<i64>, Vec<Option<i64>>);
+
+/// A snapshot with `signals` declared and `users`.
+fn index(signals: Value, users: &[Row]) -> DirectoryIndex {
     let users: Vec<Value> = users
         .iter()
         .map(|(key, active, login, values)| {
@@ -115,7 +114,7 @@ proptest! {
         seen in any::<bool>(),
     ) {
         prop_assume!(login || last_authenticated || seen);
-        let rows: Vec<(String, bool, Option<i64>, Vec<Option<i64>>)> = users
+        let rows: Vec<Row> = users
             .iter()
             .enumerate()
             .map(|(i, (active, l, a, s1, s2))| (format!("U{i}"), *active, *l, vec![*a, *s1, *s2]))

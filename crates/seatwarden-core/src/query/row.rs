@@ -26,17 +26,6 @@ pub struct Idleness {
 }
 
 impl Idleness {
-    /// Explains user `idx`'s idleness at `now`, every declared signal
-    /// counting (the default settings).
-    pub fn of(index: &DirectoryIndex, idx: UserIdx, now: Millis) -> Idleness {
-        Idleness::counted(
-            index,
-            idx,
-            now,
-            index.signal_mask(&ActivitySettings::default()),
-        )
-    }
-
     /// Explains user `idx`'s idleness at `now` by the signals of `mask`.
     pub fn counted(
         index: &DirectoryIndex,

@@ -77,6 +77,21 @@ struct ConnectionFile {
     api_base: Option<String>,
 }
 
+impl ConnectionFile {
+    /// The connection it describes (no check).
+    fn into_config(self) -> CloudConfig {
+        CloudConfig {
+            admin_base: self.api_base.unwrap_or_else(|| ATLASSIAN_API.to_owned()),
+            org_id: self.org_id,
+            directory_id: self.directory_id.unwrap_or_else(|| "-".to_owned()),
+            api_key: Secret::new(self.api_key),
+            site_base: self.site_url.trim_end_matches('/').to_owned(),
+            site_email: self.site_email,
+            site_token: Secret::new(self.site_token),
+        }
+    }
+}
+
 /// Connects to the organization described by `file`.
 pub(crate) fn connect(file: &Path, clock: &Clock) -> Result<CloudConnection, CliError> {
     let shown = file.display();
@@ -106,15 +121,7 @@ pub(crate) fn connect(file: &Path, clock: &Clock) -> Result<CloudConnection, Cli
             e.column()
         ))
     })?;
-    let config = CloudConfig {
-        admin_base: parsed.api_base.unwrap_or_else(|| ATLASSIAN_API.to_owned()),
-        org_id: parsed.org_id,
-        directory_id: parsed.directory_id.unwrap_or_else(|| "-".to_owned()),
-        api_key: Secret::new(parsed.api_key),
-        site_base: parsed.site_url.trim_end_matches('/').to_owned(),
-        site_email: parsed.site_email,
-        site_token: Secret::new(parsed.site_token),
-    };
+    let config = parsed.into_config();
     for (name, empty) in [
         ("orgId", config.org_id.is_empty()),
         ("apiKey", config.api_key.is_empty()),
@@ -238,8 +245,9 @@ impl Connections {
         }
         let site = form.site_url.trim().trim_end_matches('/');
         let local = site.starts_with("http://127.0.0.1") || site.starts_with("http://localhost");
-        if !(site.starts_with("https://") || (self.demo && local)) || site.len() <= "https://".len()
-        {
+        // Plain HTTP only to this machine (the fake, a local proxy): no
+        // credential crosses a network unencrypted.
+        if !(site.starts_with("https://") || local) || site.len() <= "https://".len() {
             return Err(refuse(
                 "siteUrl",
                 "enter the Jira site as https://your-domain.atlassian.net",
@@ -419,15 +427,7 @@ fn read_file(file: &Path) -> Result<CloudConfig, String> {
             e.column()
         )
     })?;
-    Ok(CloudConfig {
-        admin_base: parsed.api_base.unwrap_or_else(|| ATLASSIAN_API.to_owned()),
-        org_id: parsed.org_id,
-        directory_id: parsed.directory_id.unwrap_or_else(|| "-".to_owned()),
-        api_key: Secret::new(parsed.api_key),
-        site_base: parsed.site_url.trim_end_matches('/').to_owned(),
-        site_email: parsed.site_email,
-        site_token: Secret::new(parsed.site_token),
-    })
+    Ok(parsed.into_config())
 }
 
 /// Writes `config` to `file` readable by its owner only: a new file is
@@ -468,6 +468,14 @@ mod tests {
 
     use super::{Clock, Connections};
 
+    fn fake_org(users: usize) -> FakeCloud {
+        FakeCloud::start(
+            fake::generate(users, 7, 1_795_226_400_000),
+            Credentials::default(),
+        )
+        .unwrap()
+    }
+
     fn holder(fake: &FakeCloud, file: &std::path::Path) -> Connections {
         Connections {
             file: file.to_path_buf(),
@@ -492,11 +500,7 @@ mod tests {
 
     #[test]
     fn each_refused_credential_is_named_by_its_field_and_never_echoed() {
-        let fake = FakeCloud::start(
-            fake::generate(30, 7, 1_795_226_400_000),
-            Credentials::default(),
-        )
-        .unwrap();
+        let fake = fake_org(30);
         let dir = tempfile::tempdir().unwrap();
         let h = holder(&fake, &dir.path().join("cloud-connection.json"));
         let e = h
@@ -527,11 +531,7 @@ mod tests {
 
     #[test]
     fn a_saved_connection_is_an_owner_only_file_and_is_never_served() {
-        let fake = FakeCloud::start(
-            fake::generate(20, 7, 1_795_226_400_000),
-            Credentials::default(),
-        )
-        .unwrap();
+        let fake = fake_org(20);
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("cloud-connection.json");
         let h = holder(&fake, &file);
