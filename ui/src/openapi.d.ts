@@ -1257,6 +1257,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cloud/connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Atlassian Cloud connection (never its secrets); 404 where the server has no Cloud connector */
+        get: operations["getCloudConnection"];
+        /** Check every credential, then store the connection (used from the next start); 422 names the credential at fault */
+        put: operations["replaceCloudConnection"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cloud/connection/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check every credential against Atlassian, writing nothing; 422 names the credential at fault and what it lacks */
+        post: operations["testCloudConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1330,7 +1365,7 @@ export interface components {
                 id: number;
                 name: string;
                 /** @enum {string} */
-                kind: "internal" | "internal_with_ldap_auth" | "ldap" | "crowd" | "jira_server" | "other";
+                kind: "internal" | "internal_with_ldap_auth" | "ldap" | "crowd" | "jira_server" | "cloud_managed" | "cloud_external" | "other";
                 /** @description users in it cannot be updated (activated, deactivated, edited) */
                 readOnly: boolean;
                 capabilities: {
@@ -2004,6 +2039,8 @@ export interface components {
             coveredDays: number;
             thresholdDays: number;
             users: number;
+            /** @description the latest gap inside the threshold, when a gap (not a late start) is why */
+            gap?: components["schemas"]["SignalGap"];
         } | {
             /** @constant */
             signal: "declared";
@@ -2018,6 +2055,8 @@ export interface components {
             coveredDays: number;
             thresholdDays: number;
             users: number;
+            /** @description the latest gap inside the threshold, when a gap (not a late start) is why */
+            gap?: components["schemas"]["SignalGap"];
         };
         /** @description A login-data problem that pauses live runs (core safety::HealthProblem, tagged by kind). */
         HealthProblem: {
@@ -2086,6 +2125,13 @@ export interface components {
             kind: "unknown_directory";
             source: components["schemas"]["ActionSource"];
             directory: number;
+            message: string;
+        } | {
+            /** @constant */
+            kind: "unrecorded_signal";
+            source: components["schemas"]["ActionSource"];
+            signal: string;
+            matches_nobody: boolean;
             message: string;
         } | {
             /** @constant */
@@ -2196,7 +2242,7 @@ export interface components {
             /** @description milliseconds since the epoch */
             at: number;
         };
-        /** @description One row of the Users tab (core query::row::QueryRow); lastLogin and loginCount are null for a user who never logged in or a host that does not count. */
+        /** @description One row of the Users tab (core query::row::QueryRow); lastLogin and loginCount are null for a user who never logged in or a host that does not count; lastActivity and inactiveBecause read the signals the settings count (issue 23). */
         UserRow: {
             key: string;
             username: string;
@@ -2208,6 +2254,10 @@ export interface components {
             /** @description milliseconds since the epoch */
             created: number;
             lastLogin: number | null;
+            /** @description latest date among the counted signals (what the policies read); null when none has a date */
+            lastActivity: number | null;
+            /** @description every counted signal's date, latest first; absent where login is the only signal */
+            signals?: components["schemas"]["SignalDate"][];
             loginCount: number | null;
             groups: string[];
             licensed: boolean;
@@ -2369,7 +2419,7 @@ export interface components {
             addGroups: string[];
             removeGroups: string[];
         };
-        /** @description A policy as stored and served (core policy::Policy); warning is absent when the policy sends none. */
+        /** @description A policy as stored and served (core policy::Policy); warning is absent when the policy sends none. signals is absent when the policy counts the settings' activity signals. */
         Policy: {
             id: string;
             name: string;
@@ -2394,6 +2444,8 @@ export interface components {
                 exemptDays?: number;
                 reviewers?: string[];
             };
+            /** @description the activity signals this policy counts instead of settings.activity (inactivity conditions only): login, lastAuthenticated, seen, or kind:product such as seen:confluence; absent: the settings' */
+            signals?: string[];
         };
         /** @description When a template's mail goes out (mail template::Timing, tagged by type). */
         TemplateTiming: {
@@ -2464,6 +2516,8 @@ export interface components {
             /** @description when it started recording (milliseconds since the epoch); null: full history */
             since: number | null;
             usersWithValue: number;
+            /** @description periods since `since` it recorded nothing; absent when none */
+            gaps?: components["schemas"]["SignalGap"][];
         } | {
             /** @constant */
             signal: "declared";
@@ -2475,6 +2529,8 @@ export interface components {
             /** @description when it started recording (milliseconds since the epoch); null: full history */
             since: number | null;
             usersWithValue: number;
+            /** @description periods since `since` it recorded nothing; absent when none */
+            gaps?: components["schemas"]["SignalGap"][];
         };
         /** @description One counted signal's date in a reason (core activity::SignalDate). */
         SignalDate: {
@@ -2839,6 +2895,39 @@ export interface components {
             actions: string[];
             detail: string;
             dryRun: boolean;
+        };
+        /** @description A period a signal recorded nothing (core activity::Gap). */
+        SignalGap: {
+            /** @description first instant not recorded (milliseconds since the epoch) */
+            from: number;
+            /** @description first instant recorded again (milliseconds since the epoch) */
+            to: number;
+        };
+        /** @description A successful check of every credential (service cloud::CloudConnected): "connected to org X, N users, site Y". */
+        CloudConnected: {
+            orgName: string;
+            users: number;
+            siteUrl: string;
+            /** @description Jira application roles read with the site token */
+            licences: number;
+        };
+        /** @description The Atlassian Cloud connection without its secrets (service cloud::CloudConnectionView). */
+        CloudConnection: {
+            configured: boolean;
+            orgId: string;
+            siteUrl: string;
+            siteEmail: string;
+            /** @description an organization API key is stored (its value is never served) */
+            apiKeySet: boolean;
+            /** @description a site API token is stored (its value is never served) */
+            siteTokenSet: boolean;
+            /** @description where the secrets are kept and who can read them */
+            storedIn: string;
+            /** @description this server runs on the stored connection now; false: from the next start */
+            inUse: boolean;
+            /** @description the demo's fake organization (serve --demo --cloud) */
+            demo: boolean;
+            status?: components["schemas"]["CloudConnected"];
         };
     };
     responses: {
@@ -5027,6 +5116,95 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HookResult"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getCloudConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudConnection"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    replaceCloudConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    orgId: string;
+                    /** @description blank or absent: keep the stored key */
+                    apiKey?: string;
+                    siteUrl: string;
+                    siteEmail: string;
+                    /** @description blank or absent: keep the stored token */
+                    siteToken?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudConnection"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    testCloudConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    orgId: string;
+                    /** @description blank or absent: keep the stored key */
+                    apiKey?: string;
+                    siteUrl: string;
+                    siteEmail: string;
+                    /** @description blank or absent: keep the stored token */
+                    siteToken?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connected: components["schemas"]["CloudConnected"];
+                    };
                 };
             };
             default: components["responses"]["Error"];

@@ -46,6 +46,12 @@ impl Secret {
     fn expose(&self) -> &str {
         &self.0
     }
+    /// The value, for the one other reader: the standalone server's
+    /// connection file (owner-only, `docs/cloud.md`). Nothing else may
+    /// call this.
+    pub fn expose_for_storage(&self) -> &str {
+        &self.0
+    }
     /// Whether it is empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

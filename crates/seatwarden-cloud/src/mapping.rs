@@ -190,6 +190,7 @@ impl SignalLayout {
             kind: SignalKind::Seen,
             product: Some(ApplicationKey::from(p)),
             since: None,
+            gaps: Vec::new(),
         };
         let mut out: Vec<SignalDecl> = self.own.iter().map(|p| seen(p)).collect();
         if self.folded {

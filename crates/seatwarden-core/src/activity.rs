@@ -71,9 +71,62 @@ pub struct SignalDecl {
     /// When it started recording; `None`: it has full history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<Millis>,
+    /// Periods after `since` when it recorded nothing (the plugin was
+    /// disabled, every node was down): ascending, disjoint, each `[from,
+    /// to)`. Absence of a date proves nothing about those days, so a
+    /// threshold reaching back over one counts only the covered days.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<Gap>,
 }
 
+/// A period a signal did not record: from `from` (included) to `to`
+/// (excluded), both in UTC ms (a recorder that marks covered days reports
+/// whole days: the start of the first missing day and of the next covered
+/// one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Gap {
+    /// First instant not recorded.
+    pub from: Millis,
+    /// First instant recorded again.
+    pub to: Millis,
+}
+
+/// How many gaps a signal may declare: a disabled-then-enabled plugin a few
+/// times a year, with room to spare; more is a malformed snapshot.
+pub const MAX_GAPS: usize = 64;
+
 impl SignalDecl {
+    /// Whole days of `[from, to)` this signal did not record: before
+    /// `since`, or inside a gap.
+    pub fn uncovered_days(&self, from: Millis, to: Millis) -> i64 {
+        let overlap = |a: Millis, b: Millis| {
+            let lo = a.0.max(from.0);
+            let hi = b.0.min(to.0);
+            hi.saturating_sub(lo).max(0)
+        };
+        let mut ms = self.since.map_or(0, |s| overlap(Millis(i64::MIN), s));
+        for g in &self.gaps {
+            ms = ms.saturating_add(overlap(g.from.max(self.since.unwrap_or(g.from)), g.to));
+        }
+        // `ms` ≥ 0: a started day counts whole.
+        ms.saturating_add(crate::time::DAY_MS - 1) / crate::time::DAY_MS
+    }
+
+    /// The end of the latest stretch of `[from, to)` this signal did not
+    /// record (`since` itself, or a gap's end), if any: a user whose date is
+    /// before it may have been active while nothing recorded.
+    pub fn last_uncovered_end(&self, from: Millis, to: Millis) -> Option<Millis> {
+        let gap = self
+            .gaps
+            .iter()
+            .rev()
+            .find(|g| g.to > from && g.from < to)
+            .map(|g| g.to.min(to));
+        let before = self.since.filter(|s| *s > from).map(|s| s.min(to));
+        gap.max(before)
+    }
+
     /// A signal about the whole product (not one application), recording
     /// since `since` (`None`: full history).
     pub fn whole_product(kind: SignalKind, since: Option<Millis>) -> SignalDecl {
@@ -81,6 +134,7 @@ impl SignalDecl {
             kind,
             product: None,
             since,
+            gaps: Vec::new(),
         }
     }
 }
@@ -290,7 +344,8 @@ pub fn product_label(key: &str) -> &str {
     }
 }
 
-/// A signal whose recording began after a policy's cutoff: it cannot prove
+/// A signal that did not record the whole of a policy's threshold (its
+/// recording began after the cutoff, or it has a gap since): it cannot prove
 /// inactivity over the whole threshold, so the candidates are unconfirmed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -300,10 +355,14 @@ pub struct WarmingSignal {
     pub signal: SignalName,
     /// When it started recording.
     pub since: Millis,
-    /// Whole days of the threshold it covers so far.
+    /// Whole days of the threshold it covers so far (gaps not counted).
     pub covered_days: i64,
     /// The threshold it would need to cover.
     pub threshold_days: u32,
+    /// The latest gap inside the threshold, when a gap (not a late start)
+    /// is why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap: Option<Gap>,
 }
 
 impl fmt::Display for WarmingSignal {
@@ -315,13 +374,23 @@ impl fmt::Display for WarmingSignal {
                 None => kind.as_str().to_owned(),
             },
         };
-        write!(
-            f,
-            "signal `{name}` warming up since {}: {} of {} days covered",
-            self.since.date_string(),
-            self.covered_days.max(0),
-            self.threshold_days
-        )
+        match self.gap {
+            None => write!(
+                f,
+                "signal `{name}` warming up since {}: {} of {} days covered",
+                self.since.date_string(),
+                self.covered_days.max(0),
+                self.threshold_days
+            ),
+            Some(g) => write!(
+                f,
+                "signal `{name}` recorded nothing from {} to {}: {} of {} days covered",
+                g.from.date_string(),
+                Millis(g.to.0.saturating_sub(1)).date_string(),
+                self.covered_days.max(0),
+                self.threshold_days
+            ),
+        }
     }
 }
 
@@ -339,6 +408,7 @@ pub(crate) fn check_signals(signals: &[SignalDecl]) -> Result<(), SnapshotError>
         {
             return Err(SnapshotError::SignalSince { at, value: since.0 });
         }
+        check_gaps(at, d)?;
         let twice = signals
             .get(..at)
             .unwrap_or(&[])
@@ -352,4 +422,187 @@ pub(crate) fn check_signals(signals: &[SignalDecl]) -> Result<(), SnapshotError>
         }
     }
     Ok(())
+}
+
+/// A signal's gaps: only with `since` (a recorder that knows its gaps knows
+/// when it began), at most [`MAX_GAPS`], each non-empty, after `since`,
+/// ascending and disjoint.
+fn check_gaps(at: usize, d: &SignalDecl) -> Result<(), SnapshotError> {
+    if d.gaps.is_empty() {
+        return Ok(());
+    }
+    let bad = |problem: &'static str| SnapshotError::SignalGaps { at, problem };
+    let Some(since) = d.since else {
+        return Err(bad("gaps need `since`"));
+    };
+    if d.gaps.len() > MAX_GAPS {
+        return Err(bad("more than 64 gaps"));
+    }
+    let mut after = since;
+    for g in &d.gaps {
+        if g.from >= g.to {
+            return Err(bad("a gap's `from` must be before its `to`"));
+        }
+        if g.from < after {
+            return Err(bad(
+                "gaps must follow `since` and each other, without overlap",
+            ));
+        }
+        after = g.to;
+    }
+    Ok(())
+}
+
+/// A signal a policy names in its own choice of counted signals (`signals`
+/// of a policy, issue 23 and issue 20's per-product conditions): `login`,
+/// `lastAuthenticated`, `seen`, or one application's signal of a kind,
+/// `seen:confluence` ("inactive in Confluence"). A kind without a product
+/// names every signal of that kind.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SignalRef {
+    /// The product's last login.
+    Login,
+    /// Declared signals of `kind`, of one application or of all.
+    Declared {
+        /// What they measure.
+        kind: SignalKind,
+        /// Only this application's; `None`: every one of that kind.
+        product: Option<ApplicationKey>,
+    },
+}
+
+/// The kind names a policy may use, for refusals and suggestions.
+pub const SIGNAL_NAMES: [&str; 3] = ["login", "lastAuthenticated", "seen"];
+
+/// The application keys a per-product signal is known by (Atlassian Cloud
+/// products and Data Center applications), for suggestions.
+pub const KNOWN_PRODUCTS: [&str; 13] = [
+    "confluence",
+    "jira-software",
+    "jira-servicedesk",
+    "jira-core",
+    "jira-work-management",
+    "jira-product-discovery",
+    "opsgenie",
+    "statuspage",
+    "bitbucket",
+    "compass",
+    "trello",
+    "loom",
+    "other-products",
+];
+
+/// Why a policy's signal name was refused (the message names the closest
+/// known name when there is one).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SignalRefError(pub String);
+
+impl SignalRef {
+    /// Parses `login`, `lastAuthenticated`, `seen` or `<kind>:<product>`.
+    ///
+    /// A misspelt kind is refused with the closest name; a product key is
+    /// lower-case letters, digits and `-`, and one close to a known key but
+    /// not equal is refused as a typo ("did you mean `confluence`?"). A
+    /// well-formed key close to none is accepted: Atlassian adds products,
+    /// and a policy naming a product the directory has no signal for is
+    /// reported in the plan, never guessed.
+    pub fn parse(text: &str) -> Result<SignalRef, SignalRefError> {
+        let (kind_text, product) = match text.split_once(':') {
+            Some((k, p)) => (k, Some(p)),
+            None => (text, None),
+        };
+        let kind = match kind_text {
+            "login" => None,
+            "lastAuthenticated" => Some(SignalKind::LastAuthenticated),
+            "seen" => Some(SignalKind::Seen),
+            other => {
+                let hint = match crate::names::closest(other, &SIGNAL_NAMES) {
+                    Some(near) => format!("; did you mean `{near}`?"),
+                    None => String::new(),
+                };
+                // Echoed only when it is short, printable text.
+                let shown = if other.chars().count() <= 40
+                    && !crate::text::has_control(other)
+                    && !crate::text::has_bidi_control(other)
+                {
+                    format!(" `{other}`")
+                } else {
+                    String::new()
+                };
+                return Err(SignalRefError(format!(
+                    "unknown signal{shown}: one of `login`, `lastAuthenticated`, `seen`, optionally `:<product>`{hint}"
+                )));
+            }
+        };
+        let product = match product {
+            None => None,
+            Some(p) => Some(parse_product(p)?),
+        };
+        match (kind, product) {
+            (None, None) => Ok(SignalRef::Login),
+            (None, Some(_)) => Err(SignalRefError(
+                "`login` is one date for the whole product: it takes no `:<product>`".to_owned(),
+            )),
+            (Some(kind), product) => Ok(SignalRef::Declared { kind, product }),
+        }
+    }
+
+    /// Whether declared signal `d` is one this name covers.
+    pub fn covers(&self, d: &SignalDecl) -> bool {
+        match self {
+            SignalRef::Login => false,
+            SignalRef::Declared { kind, product } => {
+                *kind == d.kind && (product.is_none() || *product == d.product)
+            }
+        }
+    }
+}
+
+fn parse_product(p: &str) -> Result<ApplicationKey, SignalRefError> {
+    let well_formed = !p.is_empty()
+        && p.len() <= 64
+        && p.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !well_formed {
+        return Err(SignalRefError(
+            "a product is an application key: lower-case letters, digits and `-` (e.g. `confluence`, `jira-software`)".to_owned(),
+        ));
+    }
+    if !KNOWN_PRODUCTS.contains(&p)
+        && let Some(near) = crate::names::closest(p, &KNOWN_PRODUCTS)
+    {
+        return Err(SignalRefError(format!(
+            "unknown product `{p}`; did you mean `{near}`?"
+        )));
+    }
+    Ok(ApplicationKey::from(p))
+}
+
+impl fmt::Display for SignalRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignalRef::Login => f.write_str("login"),
+            SignalRef::Declared { kind, product } => {
+                f.write_str(kind.as_str())?;
+                match product {
+                    Some(p) => write!(f, ":{p}"),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+impl Serialize for SignalRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SignalRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        SignalRef::parse(&text).map_err(serde::de::Error::custom)
+    }
 }

@@ -91,6 +91,7 @@ pub fn resolve_target(
     index: &DirectoryIndex,
     target: &BulkTarget,
     now: Millis,
+    activity: &crate::activity::ActivitySettings,
 ) -> Result<RoaringBitmap, BulkError> {
     match target {
         BulkTarget::Selected(keys) => {
@@ -101,7 +102,7 @@ pub fn resolve_target(
                 Err(BulkError::UnknownUsers(unknown))
             }
         }
-        BulkTarget::Filter(query) => Ok(index.matching(query, now)?),
+        BulkTarget::Filter(query) => Ok(index.matching_counted(query, now, activity)?),
     }
 }
 
@@ -158,7 +159,7 @@ pub fn plan_bulk_action(
     ctx: &EvalContext,
     request: &BulkActionRequest,
 ) -> Result<Plan, BulkError> {
-    let users = resolve_target(index, &request.target, now)?;
+    let users = resolve_target(index, &request.target, now, &config.settings.activity)?;
     let action = policy_action(index, &request.action)?;
     let ctx = EvalContext {
         acting_admin: Some(request.admin.clone()),

@@ -121,6 +121,10 @@ pub struct SignalStatus {
     pub since: Option<Millis>,
     /// Users with a date from it.
     pub users_with_value: u64,
+    /// Periods since `since` it recorded nothing (plugin disabled): its
+    /// covered days are the days since `since` minus these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<crate::activity::Gap>,
 }
 
 /// The signals of `index` and whether `settings` counts each (login first).
@@ -130,6 +134,7 @@ pub fn signal_status(index: &DirectoryIndex, settings: &ActivitySettings) -> Vec
         enabled: settings.login,
         since: None,
         users_with_value: index.all_bitmap().len() - index.never_logged_in_bitmap().len(),
+        gaps: Vec::new(),
     }];
     for (i, d) in index.signals().iter().enumerate() {
         let column = index.activity.get(i).map_or(&[][..], Vec::as_slice);
@@ -138,6 +143,7 @@ pub fn signal_status(index: &DirectoryIndex, settings: &ActivitySettings) -> Vec
             enabled: settings.counts(d.kind),
             since: d.since,
             users_with_value: column.iter().filter(|&&v| v != NEVER).count() as u64,
+            gaps: d.gaps.clone(),
         });
     }
     out

@@ -107,6 +107,7 @@ pub fn evaluate(config: &Config, index: &DirectoryIndex, now: Millis, ctx: &Eval
             id: policy.id.clone(),
         };
         let scope = ev.scope(policy, &source, true);
+        ev.count_signals_of(policy, &source, true);
         let cond = ev.condition(&policy.condition, &scope, now);
         outcomes.push(ev.finish(policy, source, cond, true));
     }
@@ -136,6 +137,7 @@ pub fn evaluate_bulk(
         trigger: Trigger::Scheduler,
         scope: Default::default(),
         condition: Condition::Login,
+        signals: None,
         action: request.action.clone(),
         warning: None,
         review: None,
@@ -215,8 +217,8 @@ pub(crate) struct Cond {
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Column {
-    /// The latest date among the counted signals (login alone by default).
-    LastActivity,
+    /// The latest date among the signals of the mask (login alone by default).
+    LastActivity(SignalMask),
     Created,
     Deactivated,
 }
@@ -228,11 +230,14 @@ pub(crate) struct Evaluator<'a> {
     acting: Option<u32>,
     audit: HashMap<u32, i64>,
     cache: HashMap<(Column, i64), RoaringBitmap>,
-    /// The counted signals.
+    /// The signals counted for the policy being evaluated (its own choice,
+    /// else the settings'); 0: none of its signals is recorded here.
     mask: SignalMask,
-    /// Per user, the latest date among the counted signals; `None` when login
-    /// is the only one (its column is used as is: no copy, no cost).
-    combined: Option<Vec<i64>>,
+    /// The signals the settings count.
+    settings_mask: SignalMask,
+    /// Per mask in use, per user, the latest date among its signals; none
+    /// for login alone (its column is used as is: no copy, no cost).
+    combined: HashMap<SignalMask, Vec<i64>>,
     once: Option<RoaringBitmap>,
     account_claims: Vec<(ActionSource, RoaringBitmap)>,
     group_claims: HashMap<GroupOrd, Vec<(ActionSource, bool, RoaringBitmap)>>,
@@ -283,7 +288,10 @@ impl<'a> Evaluator<'a> {
             audit,
             cache: HashMap::new(),
             mask,
-            combined: combined_activity(index, mask),
+            settings_mask: mask,
+            combined: combined_activity(index, mask)
+                .map(|c| HashMap::from([(mask, c)]))
+                .unwrap_or_default(),
             once: None,
             account_claims: Vec::new(),
             group_claims: HashMap::new(),
@@ -300,8 +308,8 @@ impl<'a> Evaluator<'a> {
         }
         // `NEVER` (no value) never matches.
         let b = match column {
-            Column::LastActivity => {
-                let column: &[i64] = match &self.combined {
+            Column::LastActivity(mask) => {
+                let column: &[i64] = match self.combined.get(&mask) {
                     Some(c) => c,
                     None => &self.index.last_login,
                 };
@@ -406,24 +414,29 @@ impl<'a> Evaluator<'a> {
             warming: Vec::new(),
         };
         match c {
+            // None of the policy's own signals is recorded by this
+            // directory: nothing can show anyone idle (a plan warning says
+            // which signals are missing).
+            Condition::Inactive(_) if self.mask == 0 => {}
             Condition::Inactive(inact) => {
+                let last_activity = Column::LastActivity(self.mask);
                 // "Active" by any counted signal: someone who never logged in
                 // but was seen is judged by the seen date, never as
                 // "never logged in".
-                let logged = scope & &self.column_le(Column::LastActivity, i64::MAX);
+                let logged = scope & &self.column_le(last_activity, i64::MAX);
                 let once = match inact.once_logged_in_days {
                     Some(_) => &logged & &self.once_logged_in(),
                     None => RoaringBitmap::new(),
                 };
                 let regular = &logged - &once;
-                let idle = self.column_le(Column::LastActivity, at.minus_days(inact.days).0);
+                let idle = self.column_le(last_activity, at.minus_days(inact.days).0);
                 out.matched.push(MatchSet {
                     basis: Basis::Inactive,
                     threshold_days: inact.days,
                     users: regular & idle,
                 });
                 if let Some(days) = inact.once_logged_in_days {
-                    let idle = self.column_le(Column::LastActivity, at.minus_days(days).0);
+                    let idle = self.column_le(last_activity, at.minus_days(days).0);
                     out.matched.push(MatchSet {
                         basis: Basis::OnceLoggedIn,
                         threshold_days: days,

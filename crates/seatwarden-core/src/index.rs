@@ -18,6 +18,7 @@
 
 pub(crate) mod build;
 mod change;
+pub(crate) mod last_activity;
 pub(crate) mod search;
 pub(crate) mod sparse;
 pub(crate) mod strings;
@@ -135,6 +136,8 @@ pub struct DirectoryIndex {
     pub(crate) by_last_login: Vec<u32>,
     /// Users sorted by (created; then username order).
     pub(crate) by_created: Vec<u32>,
+    /// "Last active" by the counted signals, for the Users tab (cached).
+    pub(crate) last_activity: last_activity::ActivityCache,
 }
 
 /// A borrowed view of one user.

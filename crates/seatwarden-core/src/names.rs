@@ -160,6 +160,20 @@ pub fn suggest<'a>(name: &str, index: &'a DirectoryIndex) -> Option<&'a str> {
         .map(|(_, n)| n)
 }
 
+/// The name of `known` closest to `name` by the same rule as
+/// [`suggest`] (edit distance at most a third of its length, at least 1,
+/// case-insensitive; ties to the first listed), if any.
+pub(crate) fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let wanted = name.to_lowercase();
+    let limit = (wanted.chars().count() / 3).max(1);
+    known
+        .iter()
+        .map(|k| (distance(&wanted, &k.to_lowercase()), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
 /// Levenshtein distance over chars (two rows, no indexing).
 fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

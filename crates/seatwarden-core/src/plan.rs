@@ -448,6 +448,17 @@ pub enum PlanWarning {
         /// The directory.
         directory: DirectoryId,
     },
+    /// A policy counts a signal this directory does not record (its own
+    /// `signals` choice): that signal can show nobody active or idle.
+    UnrecordedSignal {
+        /// The source.
+        source: ActionSource,
+        /// The signal as the policy names it.
+        signal: crate::activity::SignalRef,
+        /// True when none of the policy's signals is recorded: it matches
+        /// nobody.
+        matches_nobody: bool,
+    },
     /// The handover user does not exist or is not active.
     HandoverUserMissing {
         /// The source.
@@ -484,6 +495,20 @@ impl fmt::Display for PlanWarning {
                     f,
                     "{source} names directory {directory}, which does not exist"
                 )
+            }
+            PlanWarning::UnrecordedSignal {
+                source,
+                signal,
+                matches_nobody,
+            } => {
+                write!(
+                    f,
+                    "{source} counts signal `{signal}`, which this directory does not record"
+                )?;
+                if *matches_nobody {
+                    f.write_str(": none of its signals is recorded, so it matches nobody")?;
+                }
+                Ok(())
             }
             PlanWarning::HandoverUserMissing { source, user } => write!(
                 f,

@@ -429,6 +429,12 @@ pub struct Policy {
     pub scope: Scope,
     /// What must hold.
     pub condition: Condition,
+    /// The activity signals this policy counts, replacing
+    /// `settings.activity` for it (inactivity conditions only): e.g.
+    /// `["seen:confluence"]` is "inactive in Confluence", `["seen",
+    /// "lastAuthenticated"]` ignores the login date. `None`: the settings'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signals: Option<Vec<crate::activity::SignalRef>>,
     /// What it does.
     pub action: Action,
     /// Warning emails before acting.

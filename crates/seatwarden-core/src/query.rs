@@ -14,17 +14,22 @@
 //!   of **none**. Group names match case-insensitively. Unknown → error.
 //! - `directories`: in any listed directory. Unknown → error.
 //! - `licence`: `licensed` = active and in a licence-granting group.
-//! - `activity` relative to `now`: `within N` = last login ≥ now − N days;
-//!   `notWithin N` = never logged in or last login < now − N days;
-//!   `never` = never logged in.
+//! - `activity` relative to `now`, on the user's **last activity**: the
+//!   latest date among the counted signals, exactly the date the engine's
+//!   inactivity reads (`crate::activity`, issue 23; login alone when the host
+//!   declares no other signal). `notWithin N` ("inactive for N days") = no
+//!   counted date, or the last one ≤ now − N days, which is the engine's "N
+//!   days ≥ threshold" to the millisecond; `within N` is its complement among
+//!   users with a date (> now − N days); `never` = no counted date at all.
 //! - `lastLogin` / `created` ranges: inclusive `from`/`to` (UTC ms), either
 //!   may be open; a `lastLogin` range excludes never-logged-in users.
 //! - `search`: `exact` matches a username or an email, case-insensitively;
 //!   `contains` (default) matches a case-insensitive substring of the
 //!   username, display name or email. Empty text means no search.
-//! - sort: `username` (case-insensitive, ties by key), `lastLogin`
-//!   (never-logged-in users first), `created`; ties of the last two in
-//!   username order. `desc` is exactly the reverse of `asc`.
+//! - sort: `username` (case-insensitive, ties by key), `lastActivity` (by
+//!   the counted signals, no activity first), `lastLogin` (the login column
+//!   alone, never-logged-in users first), `created`; ties of the last three
+//!   in username order. `desc` is exactly the reverse of `asc`.
 //! - `pageSize` ∈ {10, 20, 50, 100}, default 20; `page` from 1. A page past
 //!   the end is empty, not an error.
 
@@ -36,6 +41,7 @@ use serde::{Deserialize, Serialize};
 
 pub use row::{Idleness, QueryRow};
 
+use crate::activity::ActivitySettings;
 use crate::index::{DirectoryIndex, UserIdx};
 use crate::model::{DirectoryId, GroupName, UserKey};
 use crate::time::Millis;
@@ -79,17 +85,18 @@ pub enum Activity {
     /// Everyone.
     #[default]
     All,
-    /// Logged in within the last `days` days.
+    /// Active (by a counted signal) within the last `days` days.
     Within {
         /// Window length.
         days: u32,
     },
-    /// Not logged in within the last `days` days (including never).
+    /// Inactive for at least `days` days by every counted signal (including
+    /// users with no activity at all): the engine's inactivity.
     NotWithin {
         /// Window length.
         days: u32,
     },
-    /// Never logged in.
+    /// No activity by any counted signal.
     Never,
 }
 
@@ -143,6 +150,8 @@ pub enum SortField {
     Username,
     /// Last login (never-logged-in users sort as oldest).
     LastLogin,
+    /// Last activity by the counted signals (no activity sorts as oldest).
+    LastActivity,
     /// Account creation.
     Created,
 }
@@ -174,6 +183,11 @@ pub struct Query {
     pub status: StatusFilter,
     /// Activity filter.
     pub activity: Activity,
+    /// The signals activity is read from for this query (`activity`,
+    /// `lastActivity` sort, rows), like a policy's `signals`: e.g.
+    /// `["seen:confluence"]` lists who is inactive *in Confluence*. `None`:
+    /// the settings' counted signals.
+    pub signals: Option<Vec<crate::activity::SignalRef>>,
     /// Last-login range.
     pub last_login: Option<TimeRange>,
     /// Creation range.
@@ -201,6 +215,7 @@ impl Default for Query {
             licence: LicenceFilter::All,
             status: StatusFilter::All,
             activity: Activity::All,
+            signals: None,
             last_login: None,
             created: None,
             search: None,
@@ -320,6 +335,15 @@ pub enum QueryError {
     /// Page 0.
     #[error("field `page`: pages are numbered from 1")]
     PageZero,
+    /// A signal of `signals` this directory does not record.
+    #[error("field `signals`: this directory records no signal `{signal}`")]
+    UnrecordedSignal {
+        /// The signal as named.
+        signal: crate::activity::SignalRef,
+    },
+    /// An empty `signals` list.
+    #[error("field `signals`: name at least one signal, or leave it out for the settings' signals")]
+    NoSignals,
     /// A range whose `from` is after its `to`.
     #[error("field `{field}`: `from` ({from}) is after `to` ({to})")]
     EmptyRange {
@@ -343,6 +367,8 @@ pub enum QueryErrorKind {
     PageSize,
     PageZero,
     EmptyRange,
+    UnrecordedSignal,
+    NoSignals,
 }
 
 /// The longest activity window a filter accepts: 100 years.
@@ -393,6 +419,8 @@ impl QueryError {
             QueryError::PageSize { .. } => QueryErrorKind::PageSize,
             QueryError::PageZero => QueryErrorKind::PageZero,
             QueryError::EmptyRange { .. } => QueryErrorKind::EmptyRange,
+            QueryError::UnrecordedSignal { .. } => QueryErrorKind::UnrecordedSignal,
+            QueryError::NoSignals => QueryErrorKind::NoSignals,
         }
     }
 }
@@ -456,26 +484,73 @@ pub struct QueryPage {
 }
 
 impl DirectoryIndex {
-    /// Runs a Users-tab query at instant `now`.
+    /// Runs a Users-tab query at instant `now`, every declared signal
+    /// counting (the default settings; see [`Self::query_counted`]).
     pub fn query(&self, query: &Query, now: Millis) -> Result<QueryPage, QueryError> {
-        exec::run(self, query, now, &|_| {})
+        self.query_counted(query, now, &ActivitySettings::default())
     }
 
-    /// [`DirectoryIndex::query`] with a filter the index cannot evaluate
-    /// itself (the service's exemptions): `narrow` removes matches before
-    /// totals, paging and the selection are computed.
+    /// [`DirectoryIndex::query_counted`] with a filter the index cannot
+    /// evaluate itself (the service's exemptions): `narrow` removes matches
+    /// before totals, paging and the selection are computed.
     pub fn query_narrowed(
         &self,
         query: &Query,
         now: Millis,
+        activity: &ActivitySettings,
         narrow: &dyn Fn(&mut RoaringBitmap),
     ) -> Result<QueryPage, QueryError> {
-        exec::run(self, query, now, narrow)
+        exec::run(self, query, now, self.query_mask(query, activity)?, narrow)
     }
 
-    /// Only the users matching `query`'s filters (paging and sort ignored).
+    /// Runs a Users-tab query at instant `now`, activity read from the
+    /// signals `activity` counts (the installation's `settings.activity`),
+    /// so the list agrees with what the policies decide.
+    pub fn query_counted(
+        &self,
+        query: &Query,
+        now: Millis,
+        activity: &ActivitySettings,
+    ) -> Result<QueryPage, QueryError> {
+        exec::run(self, query, now, self.query_mask(query, activity)?, &|_| {})
+    }
+
+    /// Only the users matching `query`'s filters (paging and sort ignored),
+    /// every declared signal counting.
     pub fn matching(&self, query: &Query, now: Millis) -> Result<RoaringBitmap, QueryError> {
+        self.matching_counted(query, now, &ActivitySettings::default())
+    }
+
+    /// Only the users matching `query`'s filters, activity read from the
+    /// signals `activity` counts.
+    pub fn matching_counted(
+        &self,
+        query: &Query,
+        now: Millis,
+        activity: &ActivitySettings,
+    ) -> Result<RoaringBitmap, QueryError> {
         exec::validate(query)?;
-        exec::filter(self, query, now)
+        let mask = self.query_mask(query, activity)?;
+        exec::filter(self, query, now, &self.activity_view(mask))
+    }
+
+    /// The signals a query reads activity from: its own `signals`, each of
+    /// which this directory must record, else the settings'.
+    fn query_mask(
+        &self,
+        query: &Query,
+        activity: &ActivitySettings,
+    ) -> Result<crate::index::SignalMask, QueryError> {
+        let Some(refs) = &query.signals else {
+            return Ok(self.signal_mask(activity));
+        };
+        let (mask, unrecorded) = self.mask_of(refs);
+        if let Some(signal) = unrecorded.into_iter().next() {
+            return Err(QueryError::UnrecordedSignal { signal });
+        }
+        if mask == 0 {
+            return Err(QueryError::NoSignals);
+        }
+        Ok(mask)
     }
 }

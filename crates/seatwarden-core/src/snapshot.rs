@@ -342,6 +342,14 @@ pub enum SnapshotError {
         /// The value, in UTC ms.
         value: i64,
     },
+    /// A signal's `gaps` are malformed.
+    #[error("header `signals[{at}].gaps`: {problem}")]
+    SignalGaps {
+        /// Position in `signals`, from 0.
+        at: usize,
+        /// What is wrong.
+        problem: &'static str,
+    },
     /// A user's `activity` does not have one value per header signal.
     #[error(
         "user `{key}` at {at}: field `activity`: {found} values, the header declares {declared} signals"
@@ -389,6 +397,7 @@ pub enum SnapshotErrorKind {
     LoginCountOutOfRange,
     DuplicateSignal,
     SignalSince,
+    SignalGaps,
     ActivityLength,
     TooLarge,
 }
@@ -417,6 +426,7 @@ impl SnapshotError {
             SnapshotError::LoginCountOutOfRange { .. } => K::LoginCountOutOfRange,
             SnapshotError::DuplicateSignal { .. } => K::DuplicateSignal,
             SnapshotError::SignalSince { .. } => K::SignalSince,
+            SnapshotError::SignalGaps { .. } => K::SignalGaps,
             SnapshotError::ActivityLength { .. } => K::ActivityLength,
             SnapshotError::TooLarge { .. } => K::TooLarge,
         }

@@ -124,6 +124,7 @@ pub fn due_warnings(
             id: policy.id.clone(),
         };
         let scope = ev.scope(policy, &source, false);
+        ev.count_signals_of(policy, &source, false);
         // Everyone the policy acts on within `daysBefore` days, including
         // those it would act on today (overdue users are warned first).
         let later = ev.condition(

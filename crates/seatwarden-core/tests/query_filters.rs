@@ -134,20 +134,28 @@ fn activity_filter() {
         }),
         ["dave", "erin"]
     );
-    // The boundary: a login exactly N days ago is "within N days".
+    // The boundary: a login exactly N days ago is "inactive for N days",
+    // as the engine's "10 days ≥ 10" says, so no longer "within N days".
     assert_eq!(
         names(&Query {
-            activity: Activity::Within { days: 10 },
+            activity: Activity::Within { days: 11 },
             ..q()
         }),
         ["admin", "alice"]
     );
     assert_eq!(
         names(&Query {
-            activity: Activity::Within { days: 9 },
+            activity: Activity::Within { days: 10 },
             ..q()
         }),
         ["admin"]
+    );
+    assert!(
+        names(&Query {
+            activity: Activity::NotWithin { days: 10 },
+            ..q()
+        })
+        .contains(&"alice".to_owned())
     );
 }
 

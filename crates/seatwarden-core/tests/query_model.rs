@@ -274,6 +274,7 @@ fn arb_query() -> impl Strategy<Value = Query> {
             prop_oneof![
                 Just(SortField::Username),
                 Just(SortField::LastLogin),
+                Just(SortField::LastActivity),
                 Just(SortField::Created)
             ],
             prop_oneof![Just(SortOrder::Asc), Just(SortOrder::Desc)],
@@ -305,6 +306,7 @@ fn arb_query() -> impl Strategy<Value = Query> {
                     licence,
                     status,
                     activity,
+                    signals: None,
                     last_login: ll,
                     created: cr,
                     search,
@@ -351,13 +353,15 @@ fn reference(users: &[RefUser], q: &Query, now: i64) -> (Vec<String>, Vec<String
         }
         match q.activity {
             Activity::Never if u.last_login.is_some() => continue,
+            // The engine's inactivity: idle N days when the last date is
+            // at or before now − N days.
             Activity::Within { days } => match u.last_login {
-                Some(l) if l >= now - i64::from(days) * DAY => {}
+                Some(l) if l > now - i64::from(days) * DAY => {}
                 _ => continue,
             },
             Activity::NotWithin { days } => {
                 if let Some(l) = u.last_login {
-                    if l >= now - i64::from(days) * DAY {
+                    if l > now - i64::from(days) * DAY {
                         continue;
                     }
                 }
@@ -408,7 +412,8 @@ fn reference(users: &[RefUser], q: &Query, now: i64) -> (Vec<String>, Vec<String
     };
     matched.sort_by(|a, b| match q.sort {
         SortField::Username => by_name(a, b),
-        SortField::LastLogin => a
+        // Without declared signals, last activity is the last login.
+        SortField::LastLogin | SortField::LastActivity => a
             .last_login
             .unwrap_or(i64::MIN)
             .cmp(&b.last_login.unwrap_or(i64::MIN))

@@ -23,6 +23,7 @@
 
 pub mod access;
 pub mod api;
+pub mod cloud;
 pub mod host;
 pub mod service;
 pub mod store;

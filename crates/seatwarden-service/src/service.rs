@@ -255,6 +255,8 @@ pub struct Service {
     trail: Mutex<trail::Trail>,
     /// The anonymous routes' rate limits (issue 21).
     access: crate::access::Limits,
+    /// The Atlassian Cloud connection screen's port, where the host has one.
+    cloud: RwLock<Option<Arc<dyn crate::cloud::CloudConnections>>>,
 }
 
 impl Service {
@@ -300,7 +302,19 @@ impl Service {
             router: crate::api::routes::router(),
             trail: Mutex::new(trail::Trail::default()),
             access: crate::access::Limits::default(),
+            cloud: RwLock::new(None),
         })
+    }
+
+    /// Registers who holds the Atlassian Cloud connection (the standalone
+    /// server); without one the connection routes answer 404.
+    pub fn set_cloud_connections(&self, cloud: Arc<dyn crate::cloud::CloudConnections>) {
+        *self.cloud.write() = Some(cloud);
+    }
+
+    /// The Cloud connection's holder, if registered.
+    pub(crate) fn cloud_connections(&self) -> Option<Arc<dyn crate::cloud::CloudConnections>> {
+        self.cloud.read().clone()
     }
 
     /// Answers one admin API request at `now`. Always answers: every error

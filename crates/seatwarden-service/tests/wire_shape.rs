@@ -49,11 +49,100 @@ fn snake_keys(value: &Value, path: &str, out: &mut Vec<String>) {
     }
 }
 
+/// A Cloud connection holder for the walk: accepts the key `good`, refuses
+/// any other naming the key's field, as the standalone server's does.
+struct TestCloud;
+
+impl seatwarden_service::cloud::CloudConnections for TestCloud {
+    fn current(&self) -> seatwarden_service::cloud::CloudConnectionView {
+        seatwarden_service::cloud::CloudConnectionView {
+            configured: true,
+            org_id: "org-1".into(),
+            site_url: "https://acme.atlassian.net".into(),
+            site_email: "admin@acme.example".into(),
+            api_key_set: true,
+            site_token_set: true,
+            stored_in: "the data folder".into(),
+            in_use: true,
+            demo: false,
+            status: Some(connected()),
+        }
+    }
+    fn test(
+        &self,
+        form: &seatwarden_service::cloud::CloudConnectionForm,
+    ) -> Result<seatwarden_service::cloud::CloudConnected, seatwarden_service::cloud::CloudRefusal>
+    {
+        match seatwarden_service::cloud::CloudConnectionForm::typed(&form.api_key) {
+            None | Some("good") => Ok(connected()),
+            Some(_) => Err(seatwarden_service::cloud::CloudRefusal {
+                field: "apiKey",
+                message: "the organization API key was refused (401)".into(),
+            }),
+        }
+    }
+    fn save(
+        &self,
+        form: &seatwarden_service::cloud::CloudConnectionForm,
+    ) -> Result<
+        seatwarden_service::cloud::CloudConnectionView,
+        seatwarden_service::cloud::CloudRefusal,
+    > {
+        self.test(form).map(|_| self.current())
+    }
+}
+
+fn connected() -> seatwarden_service::cloud::CloudConnected {
+    seatwarden_service::cloud::CloudConnected {
+        org_name: "Acme".into(),
+        users: 3,
+        site_url: "https://acme.atlassian.net".into(),
+        licences: 2,
+    }
+}
+
 /// Every JSON route's answer in a service holding one of everything, each
 /// named `METHOD /route/{template}` as the OpenAPI document names it.
 fn walk() -> (common::Fixture, Vec<(String, Value)>) {
     let f = fixture(3, 2, 0);
     let s = &f.service;
+    s.set_cloud_connections(std::sync::Arc::new(TestCloud));
+    let cloud_form = json!({"orgId": "org-1", "apiKey": "good", "siteUrl": "https://acme.atlassian.net",
+        "siteEmail": "admin@acme.example"});
+    let (status, tested) = call(
+        s,
+        Method::Post,
+        "/api/cloud/connection/test",
+        Some(cloud_form.clone()),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{tested}");
+    let (status, saved) = call(
+        s,
+        Method::Put,
+        "/api/cloud/connection",
+        Some(cloud_form),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{saved}");
+    // A refused credential is a 422 naming its field, and its value is
+    // nowhere in the answer.
+    let (status, refused) = call(
+        s,
+        Method::Post,
+        "/api/cloud/connection/test",
+        Some(
+            json!({"orgId": "org-1", "apiKey": "s3cret-wrong", "siteUrl": "https://acme.atlassian.net",
+            "siteEmail": "admin@acme.example"}),
+        ),
+        DAY0,
+    );
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(
+        refused["error"]["details"]["problems"][0]["path"], "apiKey",
+        "{refused}"
+    );
+    assert!(!refused.to_string().contains("s3cret-wrong"), "{refused}");
     let (status, created) = common::post_policy(s, deactivation_policy("Idle", false), DAY0);
     assert_eq!(status, 201, "{created}");
     let policy = created["policy"]["id"].as_str().unwrap().to_owned();
@@ -103,6 +192,8 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
         ("POST /api/bulk/{planId}/run".to_owned(), ran.clone()),
         ("POST /api/policies/{id}/preview".to_owned(), preview),
         ("POST /api/bulk/plan".to_owned(), plan),
+        ("POST /api/cloud/connection/test".to_owned(), tested),
+        ("PUT /api/cloud/connection".to_owned(), saved),
     ];
     for (route, path) in [
         ("/api/me", "/api/me".to_owned()),
@@ -137,6 +228,7 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
         ("/api/settings", "/api/settings".to_owned()),
         ("/api/settings/mail", "/api/settings/mail".to_owned()),
         ("/api/mail/status", "/api/mail/status".to_owned()),
+        ("/api/cloud/connection", "/api/cloud/connection".to_owned()),
     ] {
         let (status, body) = call(s, Method::Get, &path, None, DAY0);
         assert_eq!(status, 200, "{path}: {body}");

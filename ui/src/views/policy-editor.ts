@@ -25,6 +25,7 @@ export interface PolicyJson {
   trigger?: { kind: string; schedule?: Record<string, unknown> };
   scope?: { directories?: { kind: string; ids?: number[] }; readOnly?: string; target?: { kind: string; groups?: string[] }; excludeGroups?: string[] };
   condition?: { kind: string; days?: number; neverLoggedInDays?: number; onceLoggedInDays?: number };
+  signals?: string[];
   action: { kind: string; groups?: string[]; applications?: string[]; renameSuffix?: string; handover?: { to: string; user?: string };
     rules?: { sourceGroups: string[]; targetGroups: string[] }[]; restrictedGroups?: string[]; addGroups?: string[]; removeGroups?: string[] };
   warning?: { daysBefore: number; neverLoggedIn?: boolean; actOnOverdueAtOnce?: boolean; template?: string };
@@ -60,7 +61,7 @@ interface Model {
   kind: ActionKind; name: string; nameTouched: boolean; enabled: boolean; mode: string; priority: number;
   own: boolean; every: string; at: string; weekDays: string[]; monthDay: number; cron: string; timezone: string;
   dirOnly: boolean; dirIds: number[]; readOnly: string; onlyGroups: boolean; targetGroups: string; excludeGroups: string;
-  days: number; neverOn: boolean; neverDays: number; onceOn: boolean; onceDays: number;
+  days: number; neverOn: boolean; neverDays: number; onceOn: boolean; onceDays: number; signalsOwn: boolean; signals: string;
   groups: string; applications: string; suffixOn: boolean; suffix: string; handover: string; handoverUser: string;
   rules: { source: string; target: string }[]; restricted: string; addGroups: string; removeGroups: string;
   warnOn: boolean; warnDays: number; warnNever: boolean; warnAtOnce: boolean; warnTemplate: string;
@@ -79,7 +80,7 @@ function blank(kind: ActionKind): Model {
     reviewTimeout: 14, onTimeout: 'nothing', reviewExemptDays: 90,
     own: false, every: 'daily', at: '02:00', weekDays: ['mon'], monthDay: 1, cron: '0 2 * * 1-5', timezone: '',
     dirOnly: false, dirIds: [], readOnly: 'skip', onlyGroups: false, targetGroups: '', excludeGroups: '',
-    days: tab.days || 30, neverOn: false, neverDays: tab.days || 30, onceOn: false, onceDays: 14,
+    days: tab.days || 30, neverOn: false, neverDays: tab.days || 30, onceOn: false, onceDays: 14, signalsOwn: false, signals: '',
     groups: '', applications: '', suffixOn: false, suffix: '_deactivated', handover: '', handoverUser: '',
     rules: [{ source: '', target: '' }], restricted: '', addGroups: '', removeGroups: '',
     warnOn: false, warnDays: 7, warnNever: false, warnAtOnce: false, warnTemplate: '',
@@ -113,6 +114,7 @@ function fromPolicy(p: PolicyJson): Model {
   if (c?.days !== undefined) m.days = c.days;
   if (c?.neverLoggedInDays !== undefined) { m.neverOn = true; m.neverDays = c.neverLoggedInDays; }
   if (c?.onceLoggedInDays !== undefined) { m.onceOn = true; m.onceDays = c.onceLoggedInDays; }
+  if (p.signals) { m.signalsOwn = true; m.signals = joinList(p.signals); }
   const a = p.action;
   m.groups = joinList(a.groups); m.applications = joinList(a.applications);
   if (a.renameSuffix !== undefined) { m.suffixOn = true; m.suffix = a.renameSuffix; }
@@ -167,6 +169,7 @@ function toPolicy(m: Model): PolicyJson {
     p.condition = { kind: 'inactive', days: m.days };
     if (m.neverOn) p.condition.neverLoggedInDays = m.neverDays;
     if (m.onceOn) p.condition.onceLoggedInDays = m.onceDays;
+    if (m.signalsOwn) p.signals = list(m.signals);
   }
   if (m.warnOn) {
     p.warning = { daysBefore: m.warnDays, neverLoggedIn: m.warnNever };
@@ -377,6 +380,11 @@ const VERIFICATION: Record<string, string> = {
  */
 function verificationSection(dirs: Directory[] | null): HTMLElement | null {
   if (!dirs || dirs.length === 0) return null;
+  // Atlassian Cloud calls nothing at login (issue 20): say so where reactivation is configured.
+  if (dirs.some((d) => d.kind === 'cloud_managed' || d.kind === 'cloud_external')) {
+    return fieldset('How a returning user is verified', h('div', { 'data-testid': 'cloud-no-reactivation' },
+      banner('No reactivation at login in Atlassian Cloud: Cloud has no login hook, so this policy never runs for Cloud users. Restore their access from Users (bulk action "Restore access") instead.', 'warning')));
+  }
   const rows = dirs.map((d) => h('tr', { 'data-testid': 'login-verification' },
     h('td', {}, directoryLabel(d)),
     h('td', {}, d.loginVerification ? VERIFICATION[d.loginVerification] ?? d.loginVerification : 'Not reported by this server.')));
@@ -441,9 +449,28 @@ function conditionSection(m: Model, errors: FieldErrors): HTMLElement {
   const never = errors.field('condition.neverLoggedInDays', 'Days since account creation', num(m, 'neverDays'));
   const once = errors.field('condition.onceLoggedInDays', 'Days since their only login', num(m, 'onceDays'));
   return fieldset('Who counts as inactive',
-    errors.field('condition.days', 'Days without login', num(m, 'days'), 'Active users whose last login is at least this many days ago.'),
+    errors.field('condition.days', 'Days without login', num(m, 'days'), 'Active users whose last activity is at least this many days ago: the latest date among the counted signals below.'),
     toggle(m, 'neverOn', 'Include users who never logged in', never), never,
-    toggle(m, 'onceOn', 'Judge users who logged in only once by their own threshold', once), once);
+    toggle(m, 'onceOn', 'Judge users who logged in only once by their own threshold', once), once,
+    signalsChoice(m, errors));
+}
+
+/**
+ * Which activity signals this policy counts: the settings' (default) or its own list, e.g. `seen:confluence`
+ * for "inactive in Confluence" in Atlassian Cloud, or `seen; lastAuthenticated` to ignore the login date.
+ * The server refuses unknown names with the closest one; the plan warns about a signal the directory does not record.
+ */
+function signalsChoice(m: Model, errors: FieldErrors): HTMLElement {
+  const own = select('signalsOwn', [['no', 'The signals counted in Settings (Activity signals)'], ['yes', 'Only the signals listed here']], m.signalsOwn ? 'yes' : 'no');
+  const names = errors.field('signals', 'Signals this policy counts', text(m, 'signals', { placeholder: 'seen:confluence', list: 'sw-signal-names' }),
+    'Separated by ;. login, lastAuthenticated, seen (every product), or seen:<product> for one Cloud product: seen:confluence, seen:jira-software, seen:jira-servicedesk, seen:bitbucket. '
+    + 'A user is inactive when none of these has a date within the threshold.');
+  const suggestions = h('datalist', { id: 'sw-signal-names' },
+    ['login', 'lastAuthenticated', 'seen', 'seen:confluence', 'seen:jira-software', 'seen:jira-servicedesk', 'seen:bitbucket'].map((v) => h('option', { value: v })));
+  const sync = (): void => { names.hidden = !m.signalsOwn; };
+  own.addEventListener('change', () => { m.signalsOwn = own.value === 'yes'; sync(); });
+  sync();
+  return h('div', { 'data-testid': 'policy-signals' }, errors.field('signalsOwn', 'Activity that counts', own), names, suggestions);
 }
 
 function actionSection(m: Model, errors: FieldErrors, redraw: () => void): HTMLElement {

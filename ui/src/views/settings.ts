@@ -4,6 +4,7 @@
 // all of it back; the server validates it and names each problem's path.
 
 import { h, clear, select, button, banner, fmtNum, nextId } from '../dom';
+import { cloudConnectionSection } from '../cloud';
 import { get, put, ApiError, type Item, type Schemas } from '../api';
 import { section, showError, loading } from '../components';
 import { FieldErrors, list, joinList, check } from '../form';
@@ -229,4 +230,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
       errors.field('deactivationTime', 'When was an account deactivated?', deactivationTime, 'Used by delete policies. With no date at all an account is never deleted.')),
     h('div', { class: 'sw-toolbar' }, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save settings'), button('Discard changes', () => void renderSettings(host), 'subtle')),
     out));
+  // The Cloud connection is its own form (its own save), after the settings; absent without a Cloud connector.
+  const cloud = await cloudConnectionSection();
+  if (cloud) host.appendChild(cloud);
 }

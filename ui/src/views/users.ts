@@ -9,12 +9,13 @@ import { dayToMs, FieldErrors } from '../form';
 import { confirmChange, summaryOf } from './confirm-change';
 import { bulkPlanView, type BulkPlan } from './bulk-preview';
 import { exemptDialog, exemptBadge, exemptionList, removeExemptions } from './exemptions';
+import { signalDateLabel, productLabel, type SignalDate } from '../signals';
 
 type Page = Schemas['ListUsersResponse'];
 export interface Group { name: string; admin: boolean; licence: boolean; members?: number }
 
 interface Filters {
-  search: string; searchMode: string; status: string; licence: string; activity: string; days: string;
+  search: string; searchMode: string; status: string; licence: string; activity: string; days: string; activityIn: string;
   includeGroups: string[]; excludeGroups: string[]; directories: string[];
   lastFrom: string; lastTo: string; createdFrom: string; createdTo: string;
   sort: string; order: string; pageSize: number; page: number;
@@ -23,7 +24,7 @@ interface Filters {
 }
 
 const DEFAULTS: Filters = {
-  search: '', searchMode: 'contains', status: 'all', licence: 'all', activity: 'all', days: '90', includeGroups: [], excludeGroups: [], directories: [],
+  search: '', searchMode: 'contains', status: 'all', licence: 'all', activity: 'all', days: '90', activityIn: '', includeGroups: [], excludeGroups: [], directories: [],
   lastFrom: '', lastTo: '', createdFrom: '', createdTo: '', sort: 'username', order: 'asc', pageSize: 20, page: 1, exempt: '',
 };
 const state: Filters = { ...DEFAULTS };
@@ -48,6 +49,8 @@ function query(): Record<string, unknown> {
   if (state.activity === 'within') q.activity = { kind: 'within', days };
   else if (state.activity === 'notWithin') q.activity = { kind: 'notWithin', days };
   else if (state.activity === 'never') q.activity = { kind: 'never' };
+  // One product's activity (Atlassian Cloud), read exactly as a rule with `signals: ["seen:<product>"]` reads it.
+  if (state.activityIn) q.signals = [state.activityIn];
   if (state.includeGroups.length) q.includeGroups = state.includeGroups;
   if (state.excludeGroups.length) q.excludeGroups = state.excludeGroups;
   if (state.directories.length) q.directories = state.directories.map(Number);
@@ -69,6 +72,20 @@ function filterOnly(): Record<string, unknown> {
   const q = query();
   delete q.page; delete q.pageSize; delete q.sort; delete q.order;
   return q;
+}
+
+/** Atlassian Cloud products a per-product filter offers (docs/cloud.md); a product the organization has no date for is refused by the server. */
+const CLOUD_PRODUCTS: [string, string][] = [['jira-software', 'Jira'], ['jira-servicedesk', 'Jira Service Management'], ['confluence', 'Confluence'], ['bitbucket', 'Bitbucket']];
+
+/** The products the page's rows carry a last-active date for (Cloud), in first-seen order: one column each. */
+function productColumns(rows: Page['rows']): string[] {
+  const out: string[] = [];
+  for (const r of rows) for (const d of r.signals ?? []) if (d.signal === 'declared' && d.product && !out.includes(d.product)) out.push(d.product);
+  return out;
+}
+function productDate(r: Page['rows'][number], product: string): number | null | undefined {
+  const d = (r.signals ?? []).find((x) => x.signal === 'declared' && x.product === product);
+  return d?.at;
 }
 
 const MULTI_HINT = 'Lists: nothing selected means any; hold Ctrl (⌘ on a Mac) to pick several.';
@@ -93,12 +110,15 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
   const searchMode = select('searchMode', [['contains', 'Contains'], ['exact', 'Exact username or email']], state.searchMode);
   const status = select('status', [['all', 'All'], ['active', 'Active'], ['deactivated', 'Deactivated']], state.status);
   const licence = select('licence', [['all', 'All'], ['licensed', 'Licensed'], ['unlicensed', 'Unlicensed']], state.licence);
-  const activity = select('activity', [['all', 'Any'], ['within', 'Logged in within'], ['notWithin', 'Not logged in within'], ['never', 'Never logged in']], state.activity);
+  // Activity is the latest date among the counted signals (Settings → Activity signals), the date policies decide on.
+  const activity = select('activity', [['all', 'Any'], ['within', 'Active within'], ['notWithin', 'Inactive for at least'], ['never', 'No activity recorded']], state.activity);
   const days = h('input', { type: 'number', name: 'days', min: 1, value: state.days, class: 'sw-narrow' });
   filterErrors = new FieldErrors();
+  const cloud = (dirs ?? []).some((d) => d.kind === 'cloud_managed' || d.kind === 'cloud_external');
+  const activityIn = cloud ? select('activityIn', [['', 'Any product (the counted signals)'], ...CLOUD_PRODUCTS.map(([k, label]): [string, string] => [`seen:${k}`, `In ${label} only`])], state.activityIn) : null;
   const include = multi('includeGroups', groupOpts, state.includeGroups);
   const exclude = multi('excludeGroups', groupOpts, state.excludeGroups);
-  const sort = select('sort', [['username', 'Username'], ['lastLogin', 'Last login'], ['created', 'Created']], state.sort);
+  const sort = select('sort', [['username', 'Username'], ['lastActivity', 'Last active'], ['lastLogin', 'Last login'], ['created', 'Created']], state.sort);
   const order = select('order', [['asc', 'Ascending'], ['desc', 'Descending']], state.order);
   const directory = dirs ? multi('directories', dirs.map((d): [string, string] => [String(d.id), directoryLabel(d)]), state.directories) : null;
   const date = (name: string, value: string): HTMLInputElement => h('input', { type: 'date', name, value });
@@ -112,19 +132,19 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
   const results = h('div', { class: 'sw-results' });
   const apply = (): void => {
     Object.assign(state, {
-      search: search.value, searchMode: searchMode.value, status: status.value, licence: licence.value, activity: activity.value, days: days.value,
+      search: search.value, searchMode: searchMode.value, status: status.value, licence: licence.value, activity: activity.value, days: days.value, activityIn: activityIn?.value ?? '',
       includeGroups: picked(include), excludeGroups: picked(exclude), directories: directory ? picked(directory) : [],
       lastFrom: lastFrom.value, lastTo: lastTo.value, createdFrom: createdFrom.value, createdTo: createdTo.value, sort: sort.value, order: order.value, pageSize: Number(pageSize.value), page: 1, exempt: exempt.value,
     });
     selected.clear(); allMatching = false;
     void load(results);
   };
-  for (const c of [exempt, searchMode, status, licence, activity, include, exclude, directory, sort, order, pageSize, lastFrom, lastTo, createdFrom, createdTo]) c?.addEventListener('change', apply);
+  for (const c of [exempt, searchMode, status, licence, activity, activityIn, include, exclude, directory, sort, order, pageSize, lastFrom, lastTo, createdFrom, createdTo]) c?.addEventListener('change', apply);
   days.addEventListener('change', apply);
   const hintId = nextId('multi-hint');
   for (const m of [include, exclude, directory]) m?.setAttribute('aria-describedby', hintId);
   const form = h('form', { class: 'sw-filters sw-filters-rows', role: 'search', 'aria-label': 'Filter users', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
-    h('div', { class: 'sw-filter-row' }, field('Search', search), field('Match', searchMode), field('Status', status), field('Licence', licence), field('Activity', activity), filterErrors.field('filter.activity.days', 'Days', days), field('Exemption', exempt)),
+    h('div', { class: 'sw-filter-row' }, field('Search', search), field('Match', searchMode), field('Status', status), field('Licence', licence), field('Activity', activity), filterErrors.field('filter.activity.days', 'Days', days), field('Exemption', exempt), activityIn ? field('Activity in', activityIn) : null),
     h('div', { class: 'sw-filter-row sw-filter-top' }, field('Member of', include), field('Not member of', exclude), directory ? field('Directory', directory) : null,
       h('span', { class: 'sw-hint sw-filter-note', id: hintId }, MULTI_HINT)),
     h('div', { class: 'sw-filter-row' },
@@ -160,6 +180,7 @@ async function load(results: HTMLElement): Promise<void> {
   headerBox.addEventListener('change', () => { allMatching = false; for (const b of boxes) { b.checked = headerBox.checked; if (b.checked) selected.add(b.value); else selected.delete(b.value); } refreshSel(); });
   const bulkAction = select('bulkAction', [['deactivate', 'Deactivate'], ['activate', 'Activate'], ['suspend', 'Suspend access (Cloud)'], ['restore', 'Restore access (Cloud)'], ['delete', 'Delete'], ['add_to_groups', 'Add to groups'], ['remove_from_groups', 'Remove from groups'], ['exempt', 'Exempt from policies…'], ['unexempt', 'Remove exemption']]);
   const bulkGroups = h('input', { type: 'text', name: 'bulkGroups', placeholder: 'group-a; group-b' });
+  const products = productColumns(page.rows);
   clear(results,
     h('div', { class: 'sw-toolbar' },
       h('strong', { 'data-testid': 'user-total' }, plural(page.total, 'user')), selInfo,
@@ -170,7 +191,7 @@ async function load(results: HTMLElement): Promise<void> {
       button('Export…', () => exportDialog(page.total))),
     h('table', { class: 'sw-table', 'data-testid': 'users-table' },
       h('caption', { class: 'sw-sr' }, 'Users'),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, headerBox), ['Username', 'Name', 'Email', 'Directory', 'Status', 'Created', 'Last login', 'Why inactive', 'Exempt', 'Groups'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, headerBox), ['Username', 'Name', 'Email', 'Directory', 'Status', 'Created', 'Last login', 'Last active', ...products.map((p) => `Last active in ${productLabel(p)}`), 'Why inactive', 'Exempt', 'Groups'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, page.rows.map((r) => {
         const box = h('input', { type: 'checkbox', value: r.key, 'aria-label': `Select ${r.username}` });
         box.checked = selected.has(r.key);
@@ -179,7 +200,8 @@ async function load(results: HTMLElement): Promise<void> {
         return h('tr', { 'data-testid': 'user-row' },
           h('td', {}, box), h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void userDialog(r.key, r.username); } }, r.username)), h('td', {}, r.displayName), h('td', {}, r.email), h('td', {}, r.directoryName),
           h('td', {}, r.active ? lozenge('active', 'success') : lozenge('deactivated', 'neutral'), r.licensed ? [' ', lozenge('licensed', 'info')] : null),
-          h('td', { class: 'sw-date' }, fmtDate(r.created)), h('td', { class: 'sw-date' }, fmtDate(r.lastLogin)), h('td', { 'data-testid': 'row-reason' }, r.inactiveBecause.text),
+          h('td', { class: 'sw-date' }, fmtDate(r.created)), h('td', { class: 'sw-date' }, fmtDate(r.lastLogin)), h('td', { class: 'sw-date', 'data-testid': 'row-last-active' }, fmtDate(r.lastActivity)),
+          products.map((p) => h('td', { class: 'sw-date', 'data-product': p }, fmtDate(productDate(r, p)))), h('td', { 'data-testid': 'row-reason' }, r.inactiveBecause.text),
           h('td', { 'data-testid': 'row-exempt' }, exemptBadge(page.exemptions?.[r.key])),
           h('td', { class: 'sw-groups' }, r.groups.join(', ')));
       }))),
@@ -236,6 +258,15 @@ function exportDialog(total: number): void {
 
 type UserDetail = Schemas['GetUserResponse'];
 
+/** Each counted signal's date for one user, latest first (absent where login is the only signal). */
+function signalDates(signals: SignalDate[] | undefined): HTMLElement | null {
+  if (!signals?.length) return null;
+  return h('table', { class: 'sw-table', 'data-testid': 'user-signals' },
+    h('caption', {}, 'Activity by signal (latest first; the latest counts)'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Signal'), h('th', { scope: 'col' }, 'Date'))),
+    h('tbody', {}, signals.map((d) => h('tr', { 'data-testid': 'user-signal' }, h('td', {}, signalDateLabel(d)), h('td', { class: 'sw-date' }, d.at === null ? 'never' : fmtDate(d.at))))));
+}
+
 /** One user: why they count as inactive, and which policies would act on them now. */
 async function userDialog(key: string, username: string): Promise<void> {
   const d = openDialog(`User ${username}`, h('p', { role: 'status' }, 'Loading…'));
@@ -248,6 +279,7 @@ async function userDialog(key: string, username: string): Promise<void> {
         h('dt', {}, 'Logins'), h('dd', {}, fmtNum(u.row.loginCount)), h('dt', {}, 'Why inactive'), h('dd', {}, u.row.inactiveBecause.text),
         h('dt', {}, 'Groups'), h('dd', {}, u.row.groups.join(', '))),
       h('h3', {}, 'Exemptions'), exemptionList(u.exemptions ?? []),
+      signalDates(u.row.signals),
       h('h3', {}, 'Policies that would act now'), planView(null, u.policies));
   } catch (e) { clear(d.body); showError(d.body, e); }
 }

@@ -436,10 +436,15 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         .unwrap_or(if args.cloud { 20_000 } else { 5_000 });
     // The connection (and the fake Atlassian Cloud of the demo) lives as
     // long as the server.
+    // A connection saved on the connection screen is used at the next
+    // start, like one named with `--cloud-connection`.
+    let saved = args.data.join(cloud::CONNECTION_FILE);
     let cloud = if args.cloud {
         Some(cloud::start_demo(users, &clock)?)
     } else if let Some(file) = &args.cloud_connection {
         Some(cloud::connect(file, &clock)?)
+    } else if !args.demo && saved.is_file() {
+        Some(cloud::connect(&saved, &clock)?)
     } else {
         None
     };
@@ -465,6 +470,14 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         },
         cloud.as_ref().map(|c| c.host()),
     )?;
+    opened
+        .service
+        .set_cloud_connections(Arc::new(cloud::Connections::new(
+            &args.data,
+            args.cloud_connection.as_deref(),
+            cloud.as_ref(),
+            &clock,
+        )));
     let header = opened.service.host().header().map_err(CliError::engine)?;
     let actor = header
         .sysadmins

@@ -8,19 +8,54 @@ use super::{Evaluator, scan};
 use crate::activity::{SignalName, WarmingSignal};
 use crate::index::{DirectoryIndex, NEVER, SignalMask};
 use crate::plan::Warming;
+use crate::plan::{ActionSource, PlanWarning};
+use crate::policy::Policy;
 use crate::time::Millis;
 
 impl Evaluator<'_> {
     /// Users with no value for any counted signal.
     pub(super) fn never_active(&mut self) -> RoaringBitmap {
-        match &self.combined {
+        match self.combined.get(&self.mask) {
             Some(c) => scan(c, |v| v == NEVER),
             None => self.index.never_logged_in_bitmap().clone(),
         }
     }
 
-    /// The counted signals whose recording began after `cutoff`, with the
-    /// users of `matched` they never recorded.
+    /// Counts the signals `p` chooses (`Policy::signals`), else the
+    /// settings', for the conditions, reasons and warnings that follow.
+    /// Each named signal this directory does not record is a plan warning
+    /// (when `warn`); with none recorded the policy matches nobody.
+    pub(crate) fn count_signals_of(&mut self, p: &Policy, source: &ActionSource, warn: bool) {
+        let mask = match &p.signals {
+            None => self.settings_mask,
+            Some(refs) => {
+                let (mask, unrecorded) = self.index.mask_of(refs);
+                if warn {
+                    for signal in unrecorded {
+                        let w = PlanWarning::UnrecordedSignal {
+                            source: source.clone(),
+                            signal,
+                            matches_nobody: mask == 0,
+                        };
+                        if !self.warnings.contains(&w) {
+                            self.warnings.push(w);
+                        }
+                    }
+                }
+                mask
+            }
+        };
+        self.mask = mask;
+        if mask > 1 && !self.combined.contains_key(&mask) {
+            self.combined.insert(mask, self.index.combined_column(mask));
+        }
+    }
+
+    /// The counted signals that did not record all of `(cutoff, now]`
+    /// (recording began after `cutoff`, or a gap since), with the users of
+    /// `matched` they cannot vouch for: no date, or a date before the
+    /// latest unrecorded stretch (they may have been active while nothing
+    /// recorded).
     pub(super) fn warming(
         &self,
         matched: &RoaringBitmap,
@@ -30,23 +65,39 @@ impl Evaluator<'_> {
         let mut out = Vec::new();
         for (i, d) in self.index.signals.iter().enumerate() {
             let Some(since) = d.since else { continue };
-            if self.mask & (1 << (i + 1)) == 0 || since <= cutoff {
+            if self.mask & (1 << (i + 1)) == 0 {
                 continue;
             }
+            let Some(end) = d.last_uncovered_end(cutoff, self.now) else {
+                continue;
+            };
             let column = self.index.activity.get(i).map_or(&[][..], Vec::as_slice);
             let users: RoaringBitmap = matched
                 .iter()
-                .filter(|&u| column.get(u as usize).is_none_or(|&v| v == NEVER))
+                .filter(|&u| {
+                    column
+                        .get(u as usize)
+                        .is_none_or(|&v| v == NEVER || v < end.0)
+                })
                 .collect();
             if users.is_empty() {
                 continue;
             }
+            let window = cutoff.days_until(self.now);
+            let gap = d
+                .gaps
+                .iter()
+                .rev()
+                .find(|g| g.to > cutoff && g.from < self.now)
+                .copied()
+                .filter(|_| since <= cutoff);
             out.push(Warming {
                 signal: WarmingSignal {
                     signal: SignalName::of(d),
                     since,
-                    covered_days: since.days_until(self.now),
+                    covered_days: window - d.uncovered_days(cutoff, self.now),
                     threshold_days: threshold,
+                    gap,
                 },
                 users,
             });
@@ -58,23 +109,7 @@ impl Evaluator<'_> {
 /// The latest date among the counted signals, per user; `None` when login
 /// is the only counted signal (the evaluator then scans `last_login` itself).
 pub(crate) fn combined_activity(index: &DirectoryIndex, mask: SignalMask) -> Option<Vec<i64>> {
-    if mask == 1 {
-        return None;
-    }
-    let mut out = if mask & 1 != 0 {
-        index.last_login.clone()
-    } else {
-        vec![NEVER; index.last_login.len()]
-    };
-    for (i, column) in index.activity.iter().enumerate() {
-        if mask & (1 << (i + 1)) != 0 {
-            // `NEVER` is `i64::MIN`, so `max` keeps any real date.
-            for (o, &v) in out.iter_mut().zip(column) {
-                *o = (*o).max(v);
-            }
-        }
-    }
-    Some(out)
+    (mask != 1).then(|| index.combined_column(mask))
 }
 
 /// Adds `w` to `list`, merging with the same signal from another threshold

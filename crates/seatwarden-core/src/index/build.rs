@@ -702,6 +702,7 @@ impl IndexBuilder {
             username_rank,
             by_last_login,
             by_created,
+            last_activity: Default::default(),
         };
         index.shrink();
         Ok(index)
@@ -834,7 +835,7 @@ fn cmp_lowercase(a: &str, b: &str) -> std::cmp::Ordering {
 /// million ranks 20) each pair is packed into one `u64` whose integer order
 /// is the pair's order: an 8-byte sort key instead of a 16-byte tuple
 /// compared field by field. Otherwise pairs are sorted as `u128`s.
-fn order_by(col: &[i64], by_username: &[u32], username_rank: &[u32]) -> Vec<u32> {
+pub(crate) fn order_by(col: &[i64], by_username: &[u32], username_rank: &[u32]) -> Vec<u32> {
     let n = col.len().min(username_rank.len());
     let real = || col.iter().copied().filter(|&v| v != NEVER);
     let (Some(min), Some(max)) = (real().min(), real().max()) else {

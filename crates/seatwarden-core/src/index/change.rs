@@ -73,6 +73,7 @@ impl DirectoryIndex {
         if idx.as_usize() >= self.user_count() {
             return Err(ChangeError::UnknownUser { idx });
         }
+        self.last_activity.clear();
         match change {
             UserChange::LoginRecorded { at } => self.record_login(idx, *at),
             UserChange::Activated => {
@@ -171,6 +172,7 @@ impl DirectoryIndex {
         if let Some(&(idx, _)) = logins.iter().find(|(idx, _)| idx.as_usize() >= n) {
             return Err(ChangeError::UnknownUser { idx });
         }
+        self.last_activity.clear();
         // User → (last login before the batch, last login after it), for
         // the users the batch moves; the column is only written once every
         // old position has been found.

@@ -6,8 +6,9 @@ use super::{
     Activity, GroupField, LicenceFilter, PAGE_SIZES, Query, QueryError, QueryPage, QueryRow,
     RangeField, SearchMode, Selection, SortField, SortOrder, StatusFilter,
 };
+use crate::index::last_activity::ActivityView;
 use crate::index::search::SearchColumns;
-use crate::index::{DirectoryIndex, UserIdx};
+use crate::index::{DirectoryIndex, NEVER, SignalMask, UserIdx};
 use crate::time::Millis;
 
 /// Checks the parts of a query that need no index.
@@ -56,11 +57,12 @@ fn union_of_groups(
     Ok(acc)
 }
 
-/// The users matching every filter of `q`.
+/// The users matching every filter of `q`; activity read from `view`.
 pub(super) fn filter(
     index: &DirectoryIndex,
     q: &Query,
     now: Millis,
+    view: &ActivityView<'_>,
 ) -> Result<RoaringBitmap, QueryError> {
     // Resolve names first so an unknown one is reported whatever else the query says.
     let include = if q.include_groups.is_empty() {
@@ -102,7 +104,7 @@ pub(super) fn filter(
         LicenceFilter::Unlicensed => set -= index.licensed_bitmap(),
     }
     if q.activity == Activity::Never {
-        set &= index.never_logged_in_bitmap();
+        set &= view.never();
     }
     let search = q.search.as_ref().filter(|s| !s.text.is_empty());
     if let Some(s) = search {
@@ -116,71 +118,60 @@ pub(super) fn filter(
         }
     }
 
-    // Column predicates, one scan over the survivors. `NEVER` is `i64::MIN`,
-    // so "last login ≥ cutoff" excludes never-logged-in users and
-    // "last login < cutoff" includes them without a special case.
-    let (ll_min, ll_max_excl) = match q.activity {
-        Activity::Within { days } => (Some(now.minus_days(days).0), None),
-        Activity::NotWithin { days } => (None, Some(now.minus_days(days).0)),
-        Activity::All | Activity::Never => (None, None),
+    // Column predicates, one scan over the survivors; every time filter is
+    // an inclusive interval on one column. `NEVER` is `i64::MIN`, so "last
+    // active ≤ cutoff" (the engine's inactivity) includes users with no
+    // activity and "last active > cutoff" excludes them without a special
+    // case.
+    let (act_lo, act_hi) = match q.activity {
+        Activity::Within { days } => (now.minus_days(days).0.saturating_add(1), i64::MAX),
+        Activity::NotWithin { days } => (i64::MIN, now.minus_days(days).0),
+        Activity::All | Activity::Never => (i64::MIN, i64::MAX),
     };
-    let ll_range = q.last_login;
-    let created_range = q.created;
-    let needle = search
-        .filter(|s| s.mode == SearchMode::Contains)
-        .map(|s| s.text.to_lowercase());
-    // Every time filter is an inclusive interval on one column.
-    let mut ll_lo = i64::MIN;
-    let mut ll_hi = i64::MAX;
-    if let Some(m) = ll_min {
-        ll_lo = ll_lo.max(m);
-    }
-    if let Some(m) = ll_max_excl {
-        ll_hi = ll_hi.min(m.saturating_sub(1));
-    }
-    if let Some(r) = ll_range {
-        ll_lo = ll_lo.max(r.from.map_or(crate::index::NEVER + 1, |f| {
-            f.0.max(crate::index::NEVER + 1)
-        }));
-        ll_hi = ll_hi.min(r.to.map_or(i64::MAX, |t| t.0));
-    }
-    let (cr_lo, cr_hi) = created_range.map_or((i64::MIN, i64::MAX), |r| {
+    let (ll_lo, ll_hi) = q.last_login.map_or((i64::MIN, i64::MAX), |r| {
+        (
+            r.from.map_or(NEVER + 1, |f| f.0.max(NEVER + 1)),
+            r.to.map_or(i64::MAX, |t| t.0),
+        )
+    });
+    let (cr_lo, cr_hi) = q.created.map_or((i64::MIN, i64::MAX), |r| {
         (
             r.from.map_or(i64::MIN, |f| f.0),
             r.to.map_or(i64::MAX, |t| t.0),
         )
     });
-    let on_ll = ll_lo != i64::MIN || ll_hi != i64::MAX;
-    let on_cr = cr_lo != i64::MIN || cr_hi != i64::MAX;
-    if on_ll || on_cr {
+    let intervals: Vec<(&[i64], i64, i64)> = [
+        (view.column(), act_lo, act_hi),
+        (&index.last_login[..], ll_lo, ll_hi),
+        (&index.created[..], cr_lo, cr_hi),
+    ]
+    .into_iter()
+    .filter(|&(_, lo, hi)| lo != i64::MIN || hi != i64::MAX)
+    .collect();
+    if !intervals.is_empty() {
         let n = index.user_count() as u64;
         if set.len().saturating_mul(8) >= n {
             // Many candidates: sequential, branch-free passes over the
             // columns pack each interval test into a bitmap (memory
             // bandwidth, no per-element bitmap iteration), then one AND.
             let mut bytes = vec![0xffu8; index.user_count().div_ceil(8)];
-            if on_ll {
-                and_interval(&index.last_login, ll_lo, ll_hi, &mut bytes);
-            }
-            if on_cr {
-                and_interval(&index.created, cr_lo, cr_hi, &mut bytes);
+            for &(col, lo, hi) in &intervals {
+                and_interval(col, lo, hi, &mut bytes);
             }
             set &= RoaringBitmap::from_lsb0_bytes(0, &bytes);
         } else {
             let keep = |i: u32| {
-                let u = i as usize;
-                let ll = index
-                    .last_login
-                    .get(u)
-                    .copied()
-                    .unwrap_or(crate::index::NEVER);
-                let cr = index.created.get(u).copied().unwrap_or(0);
-                (ll_lo..=ll_hi).contains(&ll) && (cr_lo..=cr_hi).contains(&cr)
+                intervals.iter().all(|&(col, lo, hi)| {
+                    (lo..=hi).contains(&col.get(i as usize).copied().unwrap_or(NEVER))
+                })
             };
             set = RoaringBitmap::from_sorted_iter(set.iter().filter(|&i| keep(i)))
                 .unwrap_or_default();
         }
     }
+    let needle = search
+        .filter(|s| s.mode == SearchMode::Contains)
+        .map(|s| s.text.to_lowercase());
     if let Some(n) = &needle {
         let columns = SearchColumns {
             columns: [
@@ -221,6 +212,7 @@ fn and_interval(col: &[i64], lo: i64, hi: i64, bytes: &mut [u8]) {
 /// The users of `matched` on page `page` (from 1) of `size`, in sort order.
 fn page_of(
     index: &DirectoryIndex,
+    view: &ActivityView<'_>,
     matched: &RoaringBitmap,
     sort: SortField,
     order: SortOrder,
@@ -236,6 +228,7 @@ fn page_of(
     let perm: &[u32] = match sort {
         SortField::Username => index.order_by_username(),
         SortField::LastLogin => index.order_by_last_login(),
+        SortField::LastActivity => view.order(),
         SortField::Created => index.order_by_created(),
     };
     // Expected cost of walking the order until the page is full, against
@@ -266,6 +259,7 @@ fn page_of(
             .map(|i| match sort {
                 SortField::Username => (0, rank(i), i),
                 SortField::LastLogin => (col(&index.last_login, i), rank(i), i),
+                SortField::LastActivity => (col(view.column(), i), rank(i), i),
                 SortField::Created => (col(&index.created, i), rank(i), i),
             })
             .collect();
@@ -282,21 +276,24 @@ fn page_of(
     }
 }
 
-/// Runs a query; `narrow` may then remove matches (filters the index
-/// cannot know, such as exemptions) before paging.
+/// Runs a query, activity read by the signals of `mask`; `narrow` may then
+/// remove matches (filters the index cannot know, such as exemptions)
+/// before paging.
 pub(super) fn run(
     index: &DirectoryIndex,
     q: &Query,
     now: Millis,
+    mask: SignalMask,
     narrow: &dyn Fn(&mut RoaringBitmap),
 ) -> Result<QueryPage, QueryError> {
     validate(q)?;
-    let mut matched = filter(index, q, now)?;
+    let view = index.activity_view(mask);
+    let mut matched = filter(index, q, now, &view)?;
     narrow(&mut matched);
     let total = matched.len();
-    let rows: Vec<QueryRow> = page_of(index, &matched, q.sort, q.order, q.page, q.page_size)
+    let rows: Vec<QueryRow> = page_of(index, &view, &matched, q.sort, q.order, q.page, q.page_size)
         .into_iter()
-        .map(|i| QueryRow::of(index, UserIdx(i), now))
+        .map(|i| QueryRow::counted(index, UserIdx(i), now, mask))
         .collect();
     let page_count = total.div_ceil(u64::from(q.page_size));
     Ok(QueryPage {

@@ -2,28 +2,39 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::index::{DirectoryIndex, UserIdx};
+use crate::activity::{ActivitySettings, SignalDate};
+use crate::index::{DirectoryIndex, SignalMask, UserIdx};
 use crate::model::{ApplicationKey, DirectoryId, GroupName, UserKey, Username};
 use crate::time::Millis;
 
-/// How long a user has been idle, and why we say so.
+/// How long a user has been idle, and why we say so: from the latest date
+/// among the counted signals, the date the engine's inactivity reads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Idleness {
-    /// True when the user never logged in (idleness counts from creation).
+    /// True when no counted signal has a date for the user (never logged in,
+    /// never seen): idleness counts from creation.
     pub never_logged_in: bool,
-    /// The instant idleness counts from: last login, or creation.
+    /// The instant idleness counts from: last activity, or creation.
     pub since: Millis,
     /// Whole days from `since` to the query's `now` (0 if `since` is later).
     pub days: i64,
-    /// A sentence for the UI, e.g. `last login 2026-10-01, 51 days ago`.
+    /// A sentence for the UI naming the signal, e.g. `last login
+    /// 2026-10-01, 51 days ago` or `last seen 2026-10-01 by the plugin, 51
+    /// days ago`.
     pub text: String,
 }
 
 impl Idleness {
-    /// Explains user `idx`'s idleness at `now`.
-    pub fn of(index: &DirectoryIndex, idx: UserIdx, now: Millis) -> Idleness {
-        let (never, since) = match index.last_login(idx) {
+    /// Explains user `idx`'s idleness at `now` by the signals of `mask`.
+    pub fn counted(
+        index: &DirectoryIndex,
+        idx: UserIdx,
+        now: Millis,
+        mask: SignalMask,
+    ) -> Idleness {
+        let dates = index.signal_dates(idx, mask);
+        let (never, since) = match index.last_activity(idx, mask) {
             Some(t) => (false, t),
             None => (true, index.created(idx)),
         };
@@ -31,7 +42,7 @@ impl Idleness {
             never_logged_in: never,
             since,
             days: since.days_until(now).max(0),
-            text: Idleness::text_for(since, now, never),
+            text: Idleness::text_for_signals(since, now, never, &dates),
         }
     }
 
@@ -41,15 +52,38 @@ impl Idleness {
     /// 01:00 when elapsed 24-hour periods were counted. [`Idleness::days`]
     /// stays the elapsed count, the one policy thresholds compare.
     pub fn text_for(since: Millis, now: Millis, never: bool) -> String {
+        Idleness::text_for_signals::<SignalDate>(since, now, never, &[])
+    }
+
+    /// [`Idleness::text_for`] naming the counted signals' dates (latest
+    /// first) when a user has more than the login.
+    pub fn text_for_signals<D: std::fmt::Display>(
+        since: Millis,
+        now: Millis,
+        never: bool,
+        dates: &[D],
+    ) -> String {
+        let latest = dates.first();
         let ago = match (now.day_number() - since.day_number()).max(0) {
             0 => "today".to_owned(),
             1 => "1 day ago".to_owned(),
             n => format!("{n} days ago"),
         };
-        if never {
-            format!("never logged in, created {}, {ago}", since.date_string())
-        } else {
-            format!("last login {}, {ago}", since.date_string())
+        match (never, latest) {
+            (true, None) => format!("never logged in, created {}, {ago}", since.date_string()),
+            // Name each counted signal, so "never active in Confluence" reads
+            // as such when a query counts one product.
+            (true, Some(_)) => format!(
+                "never active by any counted signal ({}), created {}, {ago}",
+                dates
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                since.date_string()
+            ),
+            (false, None) => format!("last login {}, {ago}", since.date_string()),
+            (false, Some(d)) => format!("{d}, {ago}"),
         }
     }
 }
@@ -76,6 +110,14 @@ pub struct QueryRow {
     pub created: Millis,
     /// Last login, `null` if never.
     pub last_login: Option<Millis>,
+    /// Last activity by the counted signals (what the policies read),
+    /// `null` when none has a date; equal to `lastLogin` where login is the
+    /// only signal.
+    pub last_activity: Option<Millis>,
+    /// Every counted signal's date, latest first; empty where login is the
+    /// only signal (the host declares no other).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<SignalDate>,
     /// Login count, `null` where unknown.
     pub login_count: Option<u32>,
     /// Direct group memberships.
@@ -89,8 +131,23 @@ pub struct QueryRow {
 }
 
 impl QueryRow {
-    /// The row of user `idx` at `now`.
+    /// The row of user `idx` at `now`, every declared signal counting.
     pub fn of(index: &DirectoryIndex, idx: UserIdx, now: Millis) -> QueryRow {
+        QueryRow::counted(
+            index,
+            idx,
+            now,
+            index.signal_mask(&ActivitySettings::default()),
+        )
+    }
+
+    /// The row of user `idx` at `now`, activity by the signals of `mask`.
+    pub fn counted(
+        index: &DirectoryIndex,
+        idx: UserIdx,
+        now: Millis,
+        mask: SignalMask,
+    ) -> QueryRow {
         let directory = index.directory_id_of(idx);
         QueryRow {
             key: UserKey::from(index.key(idx)),
@@ -105,6 +162,8 @@ impl QueryRow {
             active: index.is_active(idx),
             created: index.created(idx),
             last_login: index.last_login(idx),
+            last_activity: index.last_activity(idx, mask),
+            signals: index.signal_dates(idx, mask),
             login_count: index.login_count(idx),
             groups: index.groups_of(idx).cloned().collect(),
             licensed: index.licensed_bitmap().contains(idx.0),
@@ -113,7 +172,7 @@ impl QueryRow {
                 .into_iter()
                 .cloned()
                 .collect(),
-            inactive_because: Idleness::of(index, idx, now),
+            inactive_because: Idleness::counted(index, idx, now, mask),
         }
     }
 }

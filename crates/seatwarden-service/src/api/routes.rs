@@ -16,6 +16,7 @@ mod access;
 mod audit;
 mod body;
 mod bulk;
+mod cloud;
 mod dashboard;
 mod demo;
 mod directories;
@@ -161,6 +162,9 @@ pub fn router() -> Router<Service> {
         Get "/api/review" "listReviewItems" ["policy", "status", "limit"] => review::list;
         Post "/api/review/decide" "decideReviewItems" => review::decide;
         Post "/api/review/act" "actOnReviewed" => review::act_now;
+        Get "/api/cloud/connection" "getCloudConnection" => cloud::get_connection;
+        Put "/api/cloud/connection" "replaceCloudConnection" => cloud::replace_connection;
+        Post "/api/cloud/connection/test" "testCloudConnection" => cloud::test_connection;
     })
     .guarded_by(preview_guard)
     .prepared_by(|service| service.reload_settings().map(drop).map_err(ApiError::from))

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::super::Settings;
 use super::time_of_day;
 use super::walk::{MAX_DAYS, Obj, Walk, join};
+use crate::activity::SignalRef;
 use crate::model::{ApplicationKey, DirectoryId, UserKey};
 use crate::operation::Handover;
 use crate::policy::{
@@ -76,6 +77,8 @@ pub(super) fn policy(w: &mut Walk, mut obj: Obj<'_>, settings: &Settings) -> Opt
             })
         }),
     };
+    let signals_path = obj.at("signals");
+    let signals = obj.get("signals").map(|v| signals(w, v, &signals_path));
     let warning_path = obj.at("warning");
     let warning = obj.object(w, "warning").and_then(|o| warning(w, o));
     let review_path = obj.at("review");
@@ -91,6 +94,12 @@ pub(super) fn policy(w: &mut Walk, mut obj: Obj<'_>, settings: &Settings) -> Opt
         w.err(
             &mode_path,
             "login policies act at the moment of login and cannot wait for a review",
+        );
+    }
+    if signals.is_some() && !matches!(condition, Some(Condition::Inactive(_)) | None) {
+        w.err(
+            &signals_path,
+            "only an inactivity condition counts activity signals",
         );
     }
 
@@ -184,6 +193,7 @@ pub(super) fn policy(w: &mut Walk, mut obj: Obj<'_>, settings: &Settings) -> Opt
         trigger: trigger?,
         scope,
         condition: condition?,
+        signals,
         action: action?,
         warning,
         review,
@@ -236,6 +246,35 @@ fn review(w: &mut Walk, mut obj: Obj<'_>) -> Option<ReviewSettings> {
         exempt_days,
         reviewers,
     })
+}
+
+/// A policy's own choice of counted signals: a non-empty list of signal
+/// names (`crate::activity::SignalRef`), each refused precisely.
+fn signals(w: &mut Walk, value: &Value, path: &str) -> Vec<SignalRef> {
+    let Value::Array(items) = value else {
+        w.err(
+            path,
+            "must be a list of signal names such as `seen:confluence`",
+        );
+        return Vec::new();
+    };
+    if items.is_empty() {
+        w.err(
+            path,
+            "must name at least one signal (with none, nobody could ever look active); leave it out to count the settings' signals",
+        );
+    }
+    let mut out: Vec<SignalRef> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        match item.as_str().map(SignalRef::parse) {
+            Some(Ok(r)) if out.contains(&r) => w.err(&at, format!("`{r}` is listed twice")),
+            Some(Ok(r)) => out.push(r),
+            Some(Err(e)) => w.err(&at, e.0),
+            None => w.err(&at, "must be a string"),
+        }
+    }
+    out
 }
 
 fn valid_id(id: &str) -> bool {

@@ -48,6 +48,7 @@ pub(super) fn export_users(
         .filter(|s| !s.is_empty())
         .map(|k| k.split(',').map(UserKey::from).collect());
     let now = now(req);
+    let activity = service.settings().config.settings.activity;
     let out = service.with_index(|index| -> Result<Vec<u8>, ApiError> {
         let selected: Vec<u32> = match &keys {
             Some(keys) => {
@@ -58,7 +59,7 @@ pub(super) fn export_users(
                 bitmap.iter().collect()
             }
             None => index
-                .matching(&query, now)
+                .matching_counted(&query, now, &activity)
                 .map_err(|e| super::users::filter_error(&e))?
                 .iter()
                 .collect(),

@@ -3,7 +3,10 @@
 //! Both answer from the in-memory directory index (never the host), which
 //! is what keeps a five-filter query over a million users within the
 //! millisecond budget; a user's detail adds a forced preview of the
-//! policies that would act on them now.
+//! policies that would act on them now. Activity (the "inactive for N days"
+//! filter, the "last active" sort, each row's idle sentence and per-signal
+//! dates) is read from the signals the settings count, the same date the
+//! policies decide on (issue 23).
 
 use serde_json::json;
 
@@ -52,10 +55,12 @@ pub(super) fn list_users(
             ));
         }
     };
+    // Activity as the policies read it: the signals the settings count.
+    let activity = service.settings().config.settings.activity;
     let exemptions = service.exemptions()?;
     let (page, exempt_rows) = service.with_index(|index| {
         let exempt = super::exemptions::exempt_bitmap(index, &exemptions, now);
-        let page = index.query_narrowed(&query, now, &|m| match wanted {
+        let page = index.query_narrowed(&query, now, &activity, &|m| match wanted {
             Some(true) => *m &= &exempt,
             Some(false) => *m -= &exempt,
             None => {}
@@ -96,9 +101,10 @@ pub(super) fn get_user(
 ) -> Result<ApiResponse, ApiError> {
     let key = UserKey::from(params.get("key")?);
     let now = now(req);
+    let activity = service.settings().config.settings.activity;
     let found = service.with_index(|index| {
         let idx = index.index_of_key(&key)?;
-        let row = QueryRow::of(index, idx, now);
+        let row = QueryRow::counted(index, idx, now, index.signal_mask(&activity));
         let user = index.user(idx).map(|v| v.to_user());
         Some((row, user))
     })?;
