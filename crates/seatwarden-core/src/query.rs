@@ -386,6 +386,7 @@ impl QueryError {
             QueryError::PageSize { .. } => "pageSize".to_owned(),
             QueryError::PageZero => "page".to_owned(),
             QueryError::EmptyRange { field, .. } => field.to_string(),
+            QueryError::UnrecordedSignal { .. } | QueryError::NoSignals => "signals".to_owned(),
         }
     }
 
@@ -406,6 +407,12 @@ impl QueryError {
             QueryError::UnknownGroup { group, .. } => format!("no group is named {group}"),
             QueryError::UnknownDirectory { directory } => {
                 format!("no directory has id {directory}")
+            }
+            QueryError::UnrecordedSignal { signal } => {
+                format!("this directory records no signal {signal}")
+            }
+            QueryError::NoSignals => {
+                "name at least one signal, or leave it out for the settings' signals".to_owned()
             }
         }
     }
