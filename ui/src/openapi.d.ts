@@ -2098,7 +2098,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest";
             timing: components["schemas"]["TemplateTiming"];
             subject: string;
             htmlBody: string;
@@ -2117,7 +2117,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest";
             timing: components["schemas"]["TemplateTiming"];
             subject: string;
             htmlBody: string;

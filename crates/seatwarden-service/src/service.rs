@@ -36,6 +36,7 @@ pub mod probe;
 mod provisional;
 mod revert;
 pub mod review;
+mod review_digest;
 mod run;
 mod sign_in;
 mod trail;
@@ -169,7 +170,7 @@ pub struct TickReport {
     pub skipped_leased: u64,
     /// Audit entries purged by retention.
     pub purged_entries: u64,
-    /// Warning and alert mails queued.
+    /// Warning, alert and review-digest mails queued.
     pub mails_queued: u64,
     /// Login password checks left open by a stopped node, put right.
     #[serde(default)]
@@ -228,6 +229,9 @@ pub struct Service {
     pending: Mutex<HashMap<String, PendingPlan>>,
     run_now: Mutex<()>,
     last_purge_day: Mutex<Option<i64>>,
+    /// The UTC day each policy's review digest was last queued on this node
+    /// (see `review_digest`).
+    digest_days: Mutex<HashMap<seatwarden_core::policy::PolicyId, i64>>,
     plan_counter: AtomicU64,
     stripes: Vec<Mutex<()>>,
     /// Access given back at login on this node, waiting for the product to
@@ -275,6 +279,7 @@ impl Service {
             pending: Mutex::new(HashMap::new()),
             run_now: Mutex::new(()),
             last_purge_day: Mutex::new(None),
+            digest_days: Mutex::new(HashMap::new()),
             plan_counter: AtomicU64::new(1),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             grants: Mutex::new(HashMap::new()),
@@ -309,6 +314,7 @@ impl Service {
         report.login_checks_repaired = repaired?;
         report.logins_not_completed = taken_back?;
         report.exemptions_lapsed = self.prune_exemptions(now)? as u64;
+        report.mails_queued += review_digest::queue_review_digests(self, now)?;
         Ok(report)
     }
 

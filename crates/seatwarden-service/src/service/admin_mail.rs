@@ -27,7 +27,7 @@ use seatwarden_mail::OutboxPort;
 /// Where the admin UI of this host lives, relative to the base URL: the
 /// plugin's servlet (`AdminServlet.BASE_PATH`, `atlassian-plugin.xml`) or
 /// the standalone server's root.
-fn admin_page(service: &Service) -> String {
+pub(crate) fn admin_page(service: &Service) -> String {
     let options = service.options();
     let base = options.base_url.trim_end_matches('/');
     if options.product == "standalone" {

@@ -108,7 +108,9 @@ impl Settings {
         Ok(Settings {
             version,
             config,
-            templates: stored.templates.unwrap_or_else(Template::defaults),
+            templates: stored
+                .templates
+                .map_or_else(Template::defaults, with_new_kinds),
             mail,
             automation_account: stored.automation_account,
             saved_at: stored.saved_at,
@@ -140,6 +142,20 @@ impl Settings {
         };
         serde_json::to_string(&stored).unwrap_or_default()
     }
+}
+
+/// Saved templates plus a default review digest when they have none: the
+/// digest kind came after installs had saved their list, and a kind with no
+/// template can neither be sent nor edited on the templates screen. Only
+/// this kind: a template of an older kind missing from the list was deleted
+/// by an admin and stays deleted (deleting the last digest template while a
+/// policy names reviewers is refused, so this never undoes a wanted delete).
+fn with_new_kinds(mut templates: Vec<Template>) -> Vec<Template> {
+    let kind = seatwarden_mail::TemplateKind::ReviewDigest;
+    if !templates.iter().any(|t| t.kind == kind) {
+        templates.push(Template::default_for(kind));
+    }
+    templates
 }
 
 #[cfg(test)]
