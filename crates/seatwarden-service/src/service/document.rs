@@ -173,6 +173,32 @@ mod tests {
     }
 
     #[test]
+    fn a_list_saved_before_the_digest_gets_its_default_and_keeps_the_rest() {
+        use seatwarden_mail::TemplateKind;
+        let mut saved = Settings::default();
+        saved
+            .templates
+            .retain(|t| !matches!(t.kind, TemplateKind::ReviewDigest | TemplateKind::Warning));
+        let back = Settings::parse(ConfigVersion(1), Some(&saved.to_json())).unwrap();
+        let kinds: Vec<TemplateKind> = back.templates.iter().map(|t| t.kind).collect();
+        assert!(kinds.contains(&TemplateKind::ReviewDigest), "{kinds:?}");
+        assert!(
+            !kinds.contains(&TemplateKind::Warning),
+            "a deleted kind stays deleted"
+        );
+
+        // An admin's switched-off digest stays as saved.
+        let mut off = Settings::default();
+        for t in &mut off.templates {
+            if t.kind == TemplateKind::ReviewDigest {
+                t.enabled = false;
+            }
+        }
+        let back = Settings::parse(ConfigVersion(1), Some(&off.to_json())).unwrap();
+        assert_eq!(back.templates, off.templates);
+    }
+
+    #[test]
     fn an_invalid_engine_config_is_reported_with_paths() {
         let json = r#"{"automation": {"version": 1, "settings": {}, "policies": [{"id": 3}]}}"#;
         let err = Settings::parse(ConfigVersion(1), Some(json)).unwrap_err();
