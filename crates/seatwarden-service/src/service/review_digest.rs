@@ -17,14 +17,13 @@
 //! queues nothing, and a mail that cannot be composed never fails the tick.
 
 use seatwarden_core::Millis;
-use seatwarden_core::model::UserKey;
 use seatwarden_core::policy::{Mode, PolicyId};
-use seatwarden_mail::{Cycle, Placeholder, Recipient, TemplateKind, Values, compose};
+use seatwarden_mail::{Cycle, Placeholder, TemplateKind, Values};
 
+use super::admin_mail::queue_to;
 use super::mail::StoreOutbox;
 use super::{Service, ServiceError};
 use crate::store::{ReviewFilter, ReviewStatus};
-use seatwarden_mail::OutboxPort;
 
 /// The link a digest carries: the admin UI's Review list.
 pub(crate) fn review_url(service: &Service) -> String {
@@ -84,22 +83,10 @@ pub(crate) fn queue_review_digests(service: &Service, now: Millis) -> Result<u64
             .with(Placeholder::ReviewCount, count_words(open))
             .with(Placeholder::ReviewUrl, review_url(service));
         for to in &review.reviewers {
-            let recipient = Recipient {
-                key: UserKey::from(format!("reviewer:{to}").as_str()),
-                email: to.clone(),
-            };
-            let Ok(message) = compose(
-                template,
-                &recipient,
-                &values,
-                digest_cycle(&policy.id, now),
-                now,
-            ) else {
-                continue;
-            };
-            if let Ok(seatwarden_mail::Enqueued::Queued(_)) = outbox.enqueue(message) {
-                queued += 1;
-            }
+            let cycle = digest_cycle(&policy.id, now);
+            queued += u64::from(queue_to(
+                &outbox, template, "reviewer", to, &values, cycle, now,
+            ));
         }
         service.digest_days.lock().insert(policy.id.clone(), day);
     }
