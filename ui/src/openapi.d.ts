@@ -2465,7 +2465,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest";
             timing: components["schemas"]["TemplateTiming"];
             subject: string;
             htmlBody: string;
@@ -2484,7 +2484,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest";
             timing: components["schemas"]["TemplateTiming"];
             subject: string;
             htmlBody: string;

@@ -98,8 +98,8 @@ pub struct ReviewSettings {
     /// (days; 90 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exempt_days: Option<u32>,
-    /// Email addresses that get a digest of new items after each run that
-    /// queued some (none: no digest).
+    /// Email addresses that get a daily digest while items wait (none: no
+    /// digest; see the service's `review_digest`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reviewers: Vec<String>,
 }

@@ -56,11 +56,17 @@ pub enum Placeholder {
     RunSummary,
     /// Where an admin approves a guarded run.
     ApprovalUrl,
+    /// The policy a review digest is about.
+    PolicyName,
+    /// How many users wait for review, in words ("3 users").
+    ReviewCount,
+    /// Where a reviewer opens the review list.
+    ReviewUrl,
 }
 
 impl Placeholder {
     /// Every placeholder, in the order the preview lists them.
-    pub const ALL: [Placeholder; 18] = [
+    pub const ALL: [Placeholder; 21] = [
         Placeholder::Username,
         Placeholder::DisplayName,
         Placeholder::Email,
@@ -79,6 +85,9 @@ impl Placeholder {
         Placeholder::RunId,
         Placeholder::RunSummary,
         Placeholder::ApprovalUrl,
+        Placeholder::PolicyName,
+        Placeholder::ReviewCount,
+        Placeholder::ReviewUrl,
     ];
 
     /// The name written between the braces.
@@ -102,6 +111,9 @@ impl Placeholder {
             Placeholder::RunId => "run_id",
             Placeholder::RunSummary => "run_summary",
             Placeholder::ApprovalUrl => "approval_url",
+            Placeholder::PolicyName => "policy_name",
+            Placeholder::ReviewCount => "review_count",
+            Placeholder::ReviewUrl => "review_url",
         }
     }
 
@@ -135,6 +147,11 @@ impl Placeholder {
             Placeholder::RunId => "run-42",
             Placeholder::RunSummary => "12 deactivated, 3 removed from licence groups, 2 skipped",
             Placeholder::ApprovalUrl => "https://jira.example.com/plugins/seatwarden/runs/42",
+            Placeholder::PolicyName => "Inactive for 90 days",
+            Placeholder::ReviewCount => "14 users",
+            Placeholder::ReviewUrl => {
+                "https://jira.example.com/plugins/servlet/seatwarden/#/review"
+            }
         }
     }
 
@@ -156,6 +173,7 @@ impl Placeholder {
             P::SeatsUsed | P::SeatLimit | P::Application => matches!(kind, K::LicenceAlert),
             P::RunId | P::RunSummary => matches!(kind, K::RunReport | K::GuardTripped),
             P::ApprovalUrl => matches!(kind, K::GuardTripped),
+            P::PolicyName | P::ReviewCount | P::ReviewUrl => matches!(kind, K::ReviewDigest),
         }
     }
 }

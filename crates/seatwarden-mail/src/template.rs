@@ -48,17 +48,20 @@ pub enum TemplateKind {
     RunReport,
     /// Tells admins a run stopped at the mass-change guard and waits for approval.
     GuardTripped,
+    /// Tells a policy's reviewers how many users wait on its review list.
+    ReviewDigest,
 }
 
 impl TemplateKind {
     /// Every kind, in the order the defaults are listed.
-    pub const ALL: [TemplateKind; 6] = [
+    pub const ALL: [TemplateKind; 7] = [
         TemplateKind::Warning,
         TemplateKind::LicenceAlert,
         TemplateKind::Welcome,
         TemplateKind::PasswordReset,
         TemplateKind::RunReport,
         TemplateKind::GuardTripped,
+        TemplateKind::ReviewDigest,
     ];
 }
 
@@ -71,6 +74,7 @@ impl fmt::Display for TemplateKind {
             TemplateKind::PasswordReset => "password reset",
             TemplateKind::RunReport => "run report",
             TemplateKind::GuardTripped => "guard tripped",
+            TemplateKind::ReviewDigest => "review digest",
         })
     }
 }
@@ -366,6 +370,17 @@ impl Template {
                  <p>Planned: {{run_summary}}</p>\n\
                  <p><a href=\"{{approval_url}}\">Review the plan</a> and approve or discard it.</p>",
             ),
+            TemplateKind::ReviewDigest => (
+                "review-digest",
+                "Users wait for review (reviewers)",
+                Timing::OnEvent,
+                "{{instance_name}}: {{review_count}} waiting for review in {{policy_name}}",
+                "<h2>Review needed</h2>\n\
+                 <p>The policy <strong>{{policy_name}}</strong> holds {{review_count}} for a \
+                 decision before it acts on them.</p>\n\
+                 <p><a href=\"{{review_url}}\">Open the review list</a> to approve, reject or \
+                 exempt them.</p>",
+            ),
         };
         Template {
             id: TemplateId(id.to_owned()),
@@ -377,7 +392,10 @@ impl Template {
             bcc: Vec::new(),
             enabled: matches!(
                 kind,
-                TemplateKind::Warning | TemplateKind::LicenceAlert | TemplateKind::GuardTripped
+                TemplateKind::Warning
+                    | TemplateKind::LicenceAlert
+                    | TemplateKind::GuardTripped
+                    | TemplateKind::ReviewDigest
             ),
             last_send: None,
         }

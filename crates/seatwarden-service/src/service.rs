@@ -38,6 +38,7 @@ pub mod probe;
 mod provisional;
 mod revert;
 pub mod review;
+mod review_digest;
 mod run;
 mod sign_in;
 mod trail;
@@ -180,7 +181,7 @@ pub struct TickReport {
     pub skipped_leased: u64,
     /// Audit entries purged by retention.
     pub purged_entries: u64,
-    /// Warning and alert mails queued.
+    /// Warning, alert and review-digest mails queued.
     pub mails_queued: u64,
     /// Login password checks left open by a stopped node, put right.
     #[serde(default)]
@@ -244,6 +245,9 @@ pub struct Service {
     dropped_plans: Mutex<VecDeque<(String, PlanDropped)>>,
     run_now: Mutex<()>,
     last_purge_day: Mutex<Option<i64>>,
+    /// The UTC day each policy's review digest was last queued on this node
+    /// (see `review_digest`).
+    digest_days: Mutex<HashMap<seatwarden_core::policy::PolicyId, i64>>,
     plan_counter: AtomicU64,
     stripes: Vec<Mutex<()>>,
     /// Access given back at login on this node, waiting for the product to
@@ -296,6 +300,7 @@ impl Service {
             dropped_plans: Mutex::new(VecDeque::new()),
             run_now: Mutex::new(()),
             last_purge_day: Mutex::new(None),
+            digest_days: Mutex::new(HashMap::new()),
             plan_counter: AtomicU64::new(1),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             grants: Mutex::new(HashMap::new()),
@@ -343,6 +348,7 @@ impl Service {
         report.login_checks_repaired = repaired?;
         report.logins_not_completed = taken_back?;
         report.exemptions_lapsed = self.prune_exemptions(now)? as u64;
+        report.mails_queued += review_digest::queue_review_digests(self, now)?;
         Ok(report)
     }
 

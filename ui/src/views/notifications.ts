@@ -22,6 +22,7 @@ type MailChoice = { source: 'product' } | { source: 'off' } | ({ source: 'own' }
 const KINDS: [string, string][] = [
   ['warning', 'Warning before an action'], ['licence_alert', 'Licence alert (admins)'], ['welcome', 'Welcome (imported users)'],
   ['password_reset', 'Password link (imported users)'], ['run_report', 'Run report (admins)'], ['guard_tripped', 'Approval needed (admins)'],
+  ['review_digest', 'Review digest (reviewers)'],
 ];
 const TIMINGS: [string, string][] = [['before_action', 'Days before the action'], ['since_inactivity', 'Days since the last login'], ['on_event', 'When it happens']];
 
@@ -34,6 +35,8 @@ const PLACEHOLDERS: [string, string][] = [
   ['password_reset_url', 'link to set a password (welcome, password mails)'], ['seats_used', 'seats in use (licence alert)'],
   ['seat_limit', 'seat limit (licence alert)'], ['application', 'the application (licence alert)'], ['run_id', 'the run (reports, approvals)'],
   ['run_summary', 'a one-line summary of the run'], ['approval_url', 'where to approve a held run'],
+  ['policy_name', 'the policy (review digest)'], ['review_count', 'how many users wait, e.g. “14 users”'],
+  ['review_url', 'link to the Review list'],
 ];
 
 function timingText(t: Template['timing']): string {

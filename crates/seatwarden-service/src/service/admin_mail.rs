@@ -27,7 +27,7 @@ use seatwarden_mail::OutboxPort;
 /// Where the admin UI of this host lives, relative to the base URL: the
 /// plugin's servlet (`AdminServlet.BASE_PATH`, `atlassian-plugin.xml`) or
 /// the standalone server's root.
-fn admin_page(service: &Service) -> String {
+pub(crate) fn admin_page(service: &Service) -> String {
     let options = service.options();
     let base = options.base_url.trim_end_matches('/');
     if options.product == "standalone" {
@@ -131,22 +131,34 @@ pub(crate) fn queue_run_mail(
         if kind == TemplateKind::GuardTripped {
             values.set(Placeholder::ApprovalUrl, approval_url(service, run));
         }
-        let recipient = Recipient {
-            key: UserKey::from(format!("admin:{to}").as_str()),
-            email: to.clone(),
-        };
-        let Ok(message) = compose(
-            template,
-            &recipient,
-            &values,
-            Cycle(format!("run:{run}")),
-            now,
-        ) else {
-            continue;
-        };
-        if let Ok(seatwarden_mail::Enqueued::Queued(_)) = outbox.enqueue(message) {
-            queued += 1;
-        }
+        let cycle = Cycle(format!("run:{run}"));
+        queued += u64::from(queue_to(
+            &outbox, template, "admin", to, &values, cycle, now,
+        ));
     }
     Ok(queued)
+}
+
+/// Composes `template` for the address `to` (keyed `<role>:<address>`, not
+/// a user) and queues it; true when a new message was queued. A mail that
+/// cannot be composed or stored is skipped: the caller's work goes on.
+pub(crate) fn queue_to(
+    outbox: &StoreOutbox<'_>,
+    template: &seatwarden_mail::Template,
+    role: &str,
+    to: &str,
+    values: &Values,
+    cycle: Cycle,
+    now: Millis,
+) -> bool {
+    let recipient = Recipient {
+        key: UserKey::from(format!("{role}:{to}").as_str()),
+        email: to.to_owned(),
+    };
+    compose(template, &recipient, values, cycle, now).is_ok_and(|message| {
+        matches!(
+            outbox.enqueue(message),
+            Ok(seatwarden_mail::Enqueued::Queued(_))
+        )
+    })
 }

@@ -108,7 +108,9 @@ impl Settings {
         Ok(Settings {
             version,
             config,
-            templates: stored.templates.unwrap_or_else(Template::defaults),
+            templates: stored
+                .templates
+                .map_or_else(Template::defaults, with_new_kinds),
             mail,
             automation_account: stored.automation_account,
             saved_at: stored.saved_at,
@@ -142,6 +144,20 @@ impl Settings {
     }
 }
 
+/// Saved templates plus a default review digest when they have none: the
+/// digest kind came after installs had saved their list, and a kind with no
+/// template can neither be sent nor edited on the templates screen. Only
+/// this kind: a template of an older kind missing from the list was deleted
+/// by an admin and stays deleted (deleting the last digest template while a
+/// policy names reviewers is refused, so this never undoes a wanted delete).
+fn with_new_kinds(mut templates: Vec<Template>) -> Vec<Template> {
+    let kind = seatwarden_mail::TemplateKind::ReviewDigest;
+    if !templates.iter().any(|t| t.kind == kind) {
+        templates.push(Template::default_for(kind));
+    }
+    templates
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +170,32 @@ mod tests {
         assert_eq!(back.config, settings.config);
         assert_eq!(back.templates, settings.templates);
         assert_eq!(back.mail, settings.mail);
+    }
+
+    #[test]
+    fn a_list_saved_before_the_digest_gets_its_default_and_keeps_the_rest() {
+        use seatwarden_mail::TemplateKind;
+        let mut saved = Settings::default();
+        saved
+            .templates
+            .retain(|t| !matches!(t.kind, TemplateKind::ReviewDigest | TemplateKind::Warning));
+        let back = Settings::parse(ConfigVersion(1), Some(&saved.to_json())).unwrap();
+        let kinds: Vec<TemplateKind> = back.templates.iter().map(|t| t.kind).collect();
+        assert!(kinds.contains(&TemplateKind::ReviewDigest), "{kinds:?}");
+        assert!(
+            !kinds.contains(&TemplateKind::Warning),
+            "a deleted kind stays deleted"
+        );
+
+        // An admin's switched-off digest stays as saved.
+        let mut off = Settings::default();
+        for t in &mut off.templates {
+            if t.kind == TemplateKind::ReviewDigest {
+                t.enabled = false;
+            }
+        }
+        let back = Settings::parse(ConfigVersion(1), Some(&off.to_json())).unwrap();
+        assert_eq!(back.templates, off.templates);
     }
 
     #[test]

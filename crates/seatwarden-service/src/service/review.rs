@@ -77,6 +77,13 @@ pub struct DecisionReport {
     pub not_open: usize,
 }
 
+/// What a run must record on the review list (see [`Service::review_sync`]).
+#[derive(Debug, Default)]
+pub(crate) struct ReviewSync {
+    queue: Vec<NewReviewItem>,
+    changes: Vec<ReviewChange>,
+}
+
 /// The days a timeout "exempt" grants.
 fn exempt_days(r: &ReviewSettings) -> u32 {
     r.exempt_days.unwrap_or(ReviewSettings::DEFAULT_EXEMPT_DAYS)
@@ -337,16 +344,18 @@ impl Service {
         Ok(decided)
     }
 
-    /// After planning a (non-preview) run: queues the users review-mode
-    /// policies wait on, closes approved items the run acts on as acted and
-    /// pending items it no longer matches as "no longer applies".
-    pub(crate) fn sync_review(
+    /// After planning a (non-preview) run, what the review list must
+    /// record: the users review-mode policies wait on (to queue), approved
+    /// items the run acts on (acted) and pending items it no longer matches
+    /// ("no longer applies"). Reads the index, so it runs under its lock;
+    /// [`Service::record_review`] writes the result once the lock is gone.
+    pub(crate) fn review_sync(
         &self,
         run: RunId,
         plan: &Plan,
         index: &DirectoryIndex,
         now: Millis,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<ReviewSync, ServiceError> {
         let review_outcomes: Vec<_> = plan
             .outcomes
             .iter()
@@ -357,7 +366,7 @@ impl Service {
             })
             .collect();
         if review_outcomes.is_empty() {
-            return Ok(());
+            return Ok(ReviewSync::default());
         }
         // Approved users are acted on by a run whose plan is journaled for
         // applying (ready, or held for the guard's approval).
@@ -417,6 +426,20 @@ impl Service {
                     });
                 }
             }
+        }
+        Ok(ReviewSync { queue, changes })
+    }
+
+    /// Writes what [`Service::review_sync`] found, auditing each change.
+    pub(crate) fn record_review(
+        &self,
+        run: RunId,
+        sync: ReviewSync,
+        now: Millis,
+    ) -> Result<(), ServiceError> {
+        let ReviewSync { queue, changes } = sync;
+        if queue.is_empty() && changes.is_empty() {
+            return Ok(());
         }
         self.enqueue_review(&queue, Actor::system(), now)?;
         let closed = self.store().update_review(&changes)?;

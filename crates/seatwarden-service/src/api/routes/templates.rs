@@ -328,6 +328,30 @@ pub(super) fn delete_template(
             format!("template `{id}` is used by a policy's warning"),
         ));
     }
+    let digest = seatwarden_mail::TemplateKind::ReviewDigest;
+    let last_digest = current
+        .templates
+        .iter()
+        .filter(|t| t.kind == digest)
+        .all(|t| t.id == id)
+        && current
+            .templates
+            .iter()
+            .any(|t| t.id == id && t.kind == digest);
+    if last_digest
+        && current
+            .config
+            .policies
+            .iter()
+            .any(|p| p.review.as_ref().is_some_and(|r| !r.reviewers.is_empty()))
+    {
+        return Err(ApiError::new(
+            ApiErrorKind::Conflict,
+            format!(
+                "template `{id}` is the review digest of policies with reviewers; switch it off instead"
+            ),
+        ));
+    }
     let mut settings = (*current).clone();
     settings.version = expected;
     settings.templates.retain(|t| t.id != id);

@@ -193,10 +193,15 @@ impl Service {
         let (plan, mut run_plan, hash) =
             self.plan_policies(index, now, Some(policies.to_vec()), preview, warned, people);
         // The review list follows every real run (a preview changes nothing).
-        if !preview {
-            self.sync_review(run, &plan, index, now)?;
-        }
+        let review = if preview {
+            None
+        } else {
+            Some(self.review_sync(run, &plan, index, now)?)
+        };
         drop(slot);
+        if let Some(review) = review {
+            self.record_review(run, review, now)?;
+        }
         if let Some(policy) = &single {
             run_plan.actor = Actor::policy(policy.clone());
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seatwarden.bridge.testing.InMemoryRecordStore;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,6 +14,12 @@ import org.junit.jupiter.api.Test;
  * over the record store built on it.
  */
 class StoreConformanceTest {
+  /** Loads the testing library: run alone (-Dtest=...), no earlier test has loaded it. */
+  @BeforeAll
+  static void load() {
+    assertTrue(Engine.libraryInfo().testing());
+  }
+
   private static Object[] freshStores(int n) {
     Object[] stores = new Object[n];
     for (int i = 0; i < n; i++) {

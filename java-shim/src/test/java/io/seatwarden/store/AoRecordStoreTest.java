@@ -339,9 +339,43 @@ class AoRecordStoreTest {
             "before_states",
             "outbox",
             "leases",
+            "exemptions",
+            "review",
             "licence_history")) {
       assertArrayEquals(new long[] {1}, store.insert(table, List.of(row(null, null, 0, null, "{}"))));
     }
+    assertEquals(11, RecordTables.ENTITIES.size(), "a new entity needs its wire name in this list");
+  }
+
+  /**
+   * The exemption and review tables are keyed per (policy, user) by the record store: a row comes
+   * back by key, is replaced under its revision, is scanned by kind and deleted alone, and stays
+   * out of the other tables.
+   */
+  @Test
+  void exemptionAndReviewRowsRoundTripByKey() {
+    for (String table : List.of("exemptions", "review")) {
+      long id = store.insert(table, List.of(row("p1/alice", null, 10, "open", "{\"v\":1}")))[0];
+      assertEquals(
+          new StoredRecord(id, "p1/alice", null, 10, "open", 1, "{\"v\":1}"),
+          store.get(table, "p1/alice").orElseThrow());
+      assertEquals(Optional.of(2L), store.update(table, id, 1, 20, "decided", "{\"v\":2}"));
+      assertEquals(Optional.empty(), store.update(table, id, 1, 30, "stale", "{}"), "stale revision");
+      StoredRecord now = store.getById(table, id).orElseThrow();
+      assertEquals("{\"v\":2}", now.body());
+      assertEquals("decided", now.kind());
+      assertThrows(
+          DuplicateKeyException.class,
+          () -> store.insert(table, List.of(row("p1/alice", null, 11, "open", "{}"))));
+      store.insert(table, List.of(row("p1/bob", null, 12, "open", "{}")));
+      Scan decided = new Scan(null, List.of("decided"), null, null, null, null, false, null);
+      assertEquals(1, store.count(table, decided));
+      assertEquals(1, store.delete(table, decided));
+      assertEquals(List.of("{}"), bodies(store.scan(table, all())));
+    }
+    assertEquals(1, ao.size(ExemptionsRow.class));
+    assertEquals(1, ao.size(ReviewRow.class));
+    assertEquals(0, ao.size(LeasesRow.class));
   }
 
   private static List<String> bodies(List<StoredRecord> rows) {
