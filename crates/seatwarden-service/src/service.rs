@@ -58,6 +58,7 @@ use login::record_logins;
 
 pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
+pub use import_plan::{ImportPage, ImportPageOf};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
 pub use preview::{ImportPreview, Preview, RevertPreview};
