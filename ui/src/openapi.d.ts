@@ -637,6 +637,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/import/{planId}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of a validated import's row verdicts
+         * @description Planned again from the kept file, read only up to the page's end (the preview answers the first 500). 404 when the plan is no longer kept; 409 when the file no longer plans against the directory.
+         */
+        get: operations["listImportRows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/import/{planId}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of a validated import's planned actions
+         * @description Planned again from the kept file, read only up to the page's end (the preview answers the first 500). 404 when the plan is no longer kept; 409 when the file no longer plans against the directory.
+         */
+        get: operations["listImportActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/templates": {
         parameters: {
             query?: never;
@@ -1072,7 +1112,8 @@ export interface components {
             groups: {
                 admin: boolean;
                 licence: boolean;
-                members: number;
+                /** @description null when asked with `withCounts=false` (counting members reads every user) */
+                members: number | null;
                 name: string;
             }[];
         };
@@ -1340,15 +1381,7 @@ export interface components {
                 }[];
             };
             /** @description the first 500 rows' verdicts; summary counts every row */
-            rows: {
-                line: number;
-                username: string;
-                /** @description the user's key (a placeholder for a user the row creates) */
-                user: string;
-                /** @enum {string} */
-                plan: "create" | "update" | "unchanged";
-                actions: number;
-            }[];
+            rows: components["schemas"]["ImportRow"][];
         };
         DeleteTemplateResponse: {
             /** @description the id of the deleted template */
@@ -2092,6 +2125,35 @@ export interface components {
             runId: number;
             /** @constant */
             status: "discarded";
+        };
+        ImportRow: {
+            line: number;
+            username: string;
+            /** @description the user's key (a placeholder for a user the row creates) */
+            user: string;
+            /** @enum {string} */
+            plan: "create" | "update" | "unchanged";
+            actions: number;
+        };
+        ImportRowsPage: {
+            planId: string;
+            offset: number;
+            /** @description rows or actions in the whole plan, as the preview counted them */
+            total: number;
+            /** @description the offset of the following page; null after the last */
+            next: number | null;
+            /** @description the rows' verdicts from `offset`, in file order */
+            rows: components["schemas"]["ImportRow"][];
+        };
+        ImportActionsPage: {
+            planId: string;
+            offset: number;
+            /** @description rows or actions in the whole plan, as the preview counted them */
+            total: number;
+            /** @description the offset of the following page; null after the last */
+            next: number | null;
+            /** @description the planned actions from `offset`, in applying order */
+            actions: components["schemas"]["ActionInfo"][];
         };
     };
     responses: {
@@ -3169,6 +3231,60 @@ export interface operations {
         };
         responses: {
             202: components["responses"]["Accepted"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listImportRows: {
+        parameters: {
+            query?: {
+                offset?: number;
+                /** @description default 100 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRowsPage"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listImportActions: {
+        parameters: {
+            query?: {
+                offset?: number;
+                /** @description default 100 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportActionsPage"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
