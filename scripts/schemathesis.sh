@@ -17,14 +17,15 @@ cd "$(dirname "$0")/.."
 
 bin=${1:-"$(realpath "${CARGO_TARGET_DIR:-target}")/debug/seatwarden"}
 st=${SEATWARDEN_SCHEMATHESIS:-"${XDG_DATA_HOME:-$HOME/.local/share}/seatwarden/schemathesis/bin/schemathesis"}
-examples=${SCHEMATHESIS_EXAMPLES:-25}
+examples=${SCHEMATHESIS_EXAMPLES:-50}
 
 data=$(mktemp -d)
+work=$(mktemp -d)
 out=$(mktemp)
 server=""
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  rm -rf "$data" "$out"
+  rm -rf "$data" "$work" "$out"
 }
 trap cleanup EXIT
 
@@ -54,6 +55,9 @@ xsrf=$(printf '%s\n' "$signin" | sed -n 's/.*"xsrfToken":"\([0-9a-f]*\)".*/\1/p'
 # asks for: a documentation gap, not a server fault), and the chaining checks
 # and stateful phase (use_after_free, ensure_resource_availability), which
 # multiply the run time for little on this API.
+# Run from a throwaway folder: schemathesis leaves its cache (.schemathesis/)
+# in the working directory.
+cd "$work"
 "$st" run "$url/api/openapi.json" \
   --url "$url" \
   -H "Cookie: $cookie" -H "X-Seatwarden-XSRF: $xsrf" \
