@@ -24,5 +24,7 @@ pub mod api;
 pub mod host;
 pub mod service;
 pub mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use service::{Service, ServiceError, ServiceOptions};
