@@ -27,16 +27,13 @@ pub fn admin(actor: &str) -> RequestContext {
     }
 }
 
-/// Calls `path` (query string allowed, split on `&` and `=`, undecoded) as
-/// `context` at `now`; returns the status and the JSON answer (`null` when
-/// it is not JSON).
-pub fn call(
-    service: &Service,
-    context: RequestContext,
+/// The request for `path` (query string allowed, split on `&` and `=`,
+/// undecoded) with `body` as JSON.
+pub fn request(
     (method, path): (Method, &str),
     body: Option<&Value>,
-    now: Millis,
-) -> (u16, Value) {
+    context: RequestContext,
+) -> ApiRequest {
     let (path, query) = match path.split_once('?') {
         Some((p, q)) => (
             p.to_owned(),
@@ -47,7 +44,7 @@ pub fn call(
         ),
         None => (path.to_owned(), Vec::new()),
     };
-    let request = ApiRequest {
+    ApiRequest {
         method,
         path,
         query,
@@ -55,8 +52,19 @@ pub fn call(
             .and_then(|b| serde_json::to_vec(b).ok())
             .unwrap_or_default(),
         context,
-    };
-    let response = service.handle(&request, now);
+    }
+}
+
+/// Calls `path` as `context` at `now`; returns the status and the JSON
+/// answer (`null` when it is not JSON).
+pub fn call(
+    service: &Service,
+    context: RequestContext,
+    route: (Method, &str),
+    body: Option<&Value>,
+    now: Millis,
+) -> (u16, Value) {
+    let response = service.handle(&request(route, body, context), now);
     let value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
     (response.status, value)
 }
