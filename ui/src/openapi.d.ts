@@ -886,6 +886,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with the admin token (standalone server only; anonymous)
+         * @description Served by `seatwarden serve` itself, not the service's router (x-seatwarden-edge). Needs no session and no XSRF header. Answers the XSRF token once, with the session cookie (`seatwarden_session_<port>`, HttpOnly, SameSite=Strict) in Set-Cookie. Failed sign-ins are audited and rate limited (429 with Retry-After).
+         */
+        post: operations["signIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -893,7 +913,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                kind: "bad_request" | "validation" | "unauthenticated" | "forbidden" | "xsrf_required" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unavailable" | "internal";
+                kind: "bad_request" | "validation" | "unauthenticated" | "forbidden" | "xsrf_required" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unavailable" | "internal" | "too_many_requests";
                 message: string;
                 details?: unknown;
             };
@@ -2378,7 +2398,16 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @enum {string} */
+                    action: "activate" | "reactivate" | "deactivate" | "suspend" | "restore" | "delete" | "add_to_groups" | "remove_from_groups";
+                    /** @description the groups for add_to_groups/remove_from_groups; null or absent is none */
+                    groups?: string[] | null;
+                    /** @description the selected user keys; null or absent selects by filter */
+                    keys?: string[] | null;
+                    /** @description a Users-tab query (core query::Query), used when keys is absent */
+                    filter?: unknown;
+                };
             };
         };
         responses: {
@@ -2405,7 +2434,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the hash the plan was shown with; a changed plan answers 409 */
+                    planHash: string;
+                };
             };
         };
         responses: {
@@ -2443,7 +2475,25 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    id?: string;
+                    name?: string;
+                    enabled?: boolean;
+                    /** @enum {string} */
+                    mode?: "safe" | "live";
+                    priority?: number;
+                    trigger?: components["schemas"]["Trigger"];
+                    scope?: components["schemas"]["Scope"];
+                    condition?: components["schemas"]["Condition"];
+                    action: components["schemas"]["PolicyAction"];
+                    warning?: {
+                        daysBefore: number;
+                        neverLoggedIn: boolean;
+                        template?: string;
+                    };
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                };
             };
         };
         responses: {
@@ -2493,7 +2543,25 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    id?: string;
+                    name?: string;
+                    enabled?: boolean;
+                    /** @enum {string} */
+                    mode?: "safe" | "live";
+                    priority?: number;
+                    trigger?: components["schemas"]["Trigger"];
+                    scope?: components["schemas"]["Scope"];
+                    condition?: components["schemas"]["Condition"];
+                    action: components["schemas"]["PolicyAction"];
+                    warning?: {
+                        daysBefore: number;
+                        neverLoggedIn: boolean;
+                        template?: string;
+                    };
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                };
             };
         };
         responses: {
@@ -2545,9 +2613,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion?: number;
+                };
             };
         };
         responses: {
@@ -2574,9 +2645,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion?: number;
+                };
             };
         };
         responses: {
@@ -2601,7 +2675,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": Record<string, never>;
             };
@@ -2628,7 +2702,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": Record<string, never>;
             };
@@ -2786,7 +2860,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the hash the plan was shown with; a changed plan answers 409 */
+                    planHash: string;
+                };
             };
         };
         responses: {
@@ -2835,7 +2912,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": Record<string, never>;
             };
@@ -2864,7 +2941,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the hash the plan was shown with; a changed plan answers 409 */
+                    planHash: string;
+                };
             };
         };
         responses: {
@@ -3026,7 +3106,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the typed phrase docs/api.md names */
+                    confirm: string;
+                };
             };
         };
         responses: {
@@ -3074,7 +3157,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description group names separated by `;` (empty entries ignored, spaces trimmed) */
+                    names: string;
+                };
             };
         };
         responses: {
@@ -3148,7 +3234,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the groups to delete */
+                    names: string[];
+                };
             };
         };
         responses: {
@@ -3226,7 +3315,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the hash the plan was shown with; a changed plan answers 409 */
+                    planHash: string;
+                };
             };
         };
         responses: {
@@ -3318,7 +3410,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    id: string;
+                    name: string;
+                    /** @enum {string} */
+                    kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+                    timing: components["schemas"]["TemplateTiming"];
+                    subject: string;
+                    htmlBody: string;
+                    bcc?: string[];
+                    enabled: boolean;
+                    /** @description the last warning cycle sent, for idempotent resends; null before the first */
+                    lastSend?: {
+                        cycle: string;
+                        /** @description milliseconds since the epoch */
+                        at: number;
+                        recipients: string[];
+                    } | null;
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                };
             };
         };
         responses: {
@@ -3343,7 +3454,16 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    subject: string;
+                    /** @description the HTML body */
+                    body: string;
+                    /**
+                     * @description absent is warning
+                     * @enum {string}
+                     */
+                    kind?: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+                };
             };
         };
         responses: {
@@ -3393,7 +3513,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    id: string;
+                    name: string;
+                    /** @enum {string} */
+                    kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+                    timing: components["schemas"]["TemplateTiming"];
+                    subject: string;
+                    htmlBody: string;
+                    bcc?: string[];
+                    enabled: boolean;
+                    /** @description the last warning cycle sent, for idempotent resends; null before the first */
+                    lastSend?: {
+                        cycle: string;
+                        /** @description milliseconds since the epoch */
+                        at: number;
+                        recipients: string[];
+                    } | null;
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                };
             };
         };
         responses: {
@@ -3445,7 +3584,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the address the test mail goes to */
+                    to: string;
+                };
             };
         };
         responses: {
@@ -3491,7 +3633,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                    /** @description the settings document as GET /api/settings answers it, validated by the engine's configuration reader */
+                    settings: Record<string, never>;
+                    /** @description absent keeps the account; null or empty clears it */
+                    automationAccount?: string | null;
+                };
             };
         };
         responses: {
@@ -3652,7 +3801,28 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @enum {unknown} */
+                    source: "product" | "off";
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                } | {
+                    /** @constant */
+                    source: "own";
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                    host: string;
+                    port: number;
+                    /** @enum {string} */
+                    security?: "none" | "start_tls" | "tls";
+                    username?: string | null;
+                    password?: string | null;
+                    from: string;
+                    timeout_secs?: number;
+                    hello_name?: string | null;
+                    extra_root_pem?: string | null;
+                    allow_auth_without_tls?: boolean;
+                };
             };
         };
         responses: {
@@ -3677,7 +3847,12 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description who logged in */
+                    usernames: string[];
+                    /** @description UTC milliseconds; absent or null is now */
+                    at?: number | null;
+                };
             };
         };
         responses: {
@@ -3688,6 +3863,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DemoLoginsResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the admin token `serve` printed */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description send as X-Seatwarden-XSRF on every write */
+                        xsrfToken: string;
+                        actor: string;
+                    };
                 };
             };
             default: components["responses"]["Error"];

@@ -660,8 +660,13 @@ fn every_write_answer_matches_its_openapi_schema() {
         unwalked,
         // The document itself is served as it is; demo logins need a host
         // that records logins (the standalone server's SQLite directory),
-        // which the in-memory host is not.
-        ["GET /api/openapi.json", "POST /api/demo/logins"]
+        // which the in-memory host is not. Sign-in is `seatwarden serve`'s
+        // own route (serve_sign_in::sign_in_answers_match_the_openapi_document).
+        [
+            "GET /api/openapi.json",
+            "POST /api/demo/logins",
+            "POST /session"
+        ]
     );
 }
 
