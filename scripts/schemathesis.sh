@@ -50,11 +50,18 @@ xsrf=$(printf '%s\n' "$signin" | sed -n 's/.*"xsrfToken":"\([0-9a-f]*\)".*/\1/p'
 [ -n "$cookie" ] && [ -n "$xsrf" ] || { echo "sign-in failed: $signin" >&2; exit 1; }
 
 # Checked: no 5xx, and every answer as documented (status, content type,
-# body schema). Not checked: positive_data_acceptance (the document's request
-# bodies are still loose objects, so it flags every required field the server
-# asks for: a documentation gap, not a server fault), and the chaining checks
-# and stateful phase (use_after_free, ensure_resource_availability), which
+# body schema). Not checked yet: positive_data_acceptance. The request
+# bodies now have their schemas (tests/request_schemas.rs), but a trial run
+# (5 examples an operation) still had 33 schema-valid requests refused, most
+# of them query and path parameters the document types loosely (a run id
+# typed as any string, filters, status lists, day ranges) and rules a JSON
+# schema cannot carry (template placeholders per kind, CSV content, a
+# sender address, configVersion in the body or the query). The chaining
+# checks and stateful phase (use_after_free, ensure_resource_availability)
 # multiply the run time for little on this API.
+# POST /session is left out: it is `serve`'s anonymous sign-in, covered by
+# serve_sign_in, and with it in the run most operations answered only 401
+# (schemathesis's missing_auth warning), so the rest went untested.
 # Run from a throwaway folder: schemathesis leaves its cache (.schemathesis/)
 # in the working directory.
 cd "$work"
@@ -65,4 +72,4 @@ cd "$work"
   --phases examples,coverage,fuzzing \
   --max-examples "$examples" --seed 18 --generation-deterministic \
   --workers 1 --request-timeout 60 \
-  --suppress-health-check all --no-color
+  --suppress-health-check all --no-color --exclude-path /session

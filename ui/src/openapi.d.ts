@@ -3081,6 +3081,10 @@ export interface operations {
                 "application/json": {
                     days: number;
                     configVersion: number;
+                    /** @description needed only for 0 days: exactly `CLEAR ALL AUDIT LOGS` */
+                    confirm?: string | null;
+                    /** @description needed only when lowering retention: the new number of days again */
+                    confirmDays?: unknown;
                 };
             };
         };
@@ -3107,8 +3111,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description the typed phrase docs/api.md names */
-                    confirm: string;
+                    /**
+                     * @description the typed phrase; anything else is refused (422)
+                     * @constant
+                     */
+                    confirm: "CLEAR ALL AUDIT LOGS";
                 };
             };
         };
@@ -3412,12 +3419,16 @@ export interface operations {
             content: {
                 "application/json": {
                     id: string;
+                    /** @description not blank */
                     name: string;
                     /** @enum {string} */
                     kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
                     timing: components["schemas"]["TemplateTiming"];
+                    /** @description one line, not blank, at most 998 characters (RFC 5322); placeholders must exist for the kind (422) */
                     subject: string;
+                    /** @description not blank; placeholders must exist for the kind (422) */
                     htmlBody: string;
+                    /** @description addresses; a bad one is refused by its index (422) */
                     bcc?: string[];
                     enabled: boolean;
                     /** @description the last warning cycle sent, for idempotent resends; null before the first */
@@ -3515,12 +3526,16 @@ export interface operations {
             content: {
                 "application/json": {
                     id: string;
+                    /** @description not blank */
                     name: string;
                     /** @enum {string} */
                     kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
                     timing: components["schemas"]["TemplateTiming"];
+                    /** @description one line, not blank, at most 998 characters (RFC 5322); placeholders must exist for the kind (422) */
                     subject: string;
+                    /** @description not blank; placeholders must exist for the kind (422) */
                     htmlBody: string;
+                    /** @description addresses; a bad one is refused by its index (422) */
                     bcc?: string[];
                     enabled: boolean;
                     /** @description the last warning cycle sent, for idempotent resends; null before the first */

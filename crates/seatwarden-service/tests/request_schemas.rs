@@ -147,6 +147,18 @@ fn each_request_schema_accepts_the_bodies_sent_and_requires_what_the_server_need
         json!({"action": "deactivate", "keys": ["K-idle0000"]}),
         200,
     );
+    // Keys and a filter together: refused by the schema and the server alike.
+    let both = json!({"action": "deactivate", "keys": ["K-idle0000"], "filter": {}});
+    let doc: Value = serde_json::from_str(seatwarden_service::api::routes::OPENAPI).unwrap();
+    assert!(
+        !against_schema(&doc, "post", "/api/bulk/plan", &both)
+            .0
+            .is_empty()
+    );
+    assert_eq!(
+        call(s, Method::Post, "/api/bulk/plan", Some(both), DAY0).0,
+        400
+    );
     let plan_id = plan["planId"].as_str().unwrap();
     check(
         s,
@@ -210,6 +222,18 @@ fn each_request_schema_accepts_the_bodies_sent_and_requires_what_the_server_need
         200,
     );
 
+    // A test mail with no server to send through: the configuration's
+    // state (409 with the reason), not a server error.
+    let (status, answer) = call(
+        s,
+        Method::Post,
+        "/api/templates/custom-warning/test",
+        Some(json!({"to": "admin@example.test"})),
+        DAY0,
+    );
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["error"]["kind"], json!("conflict"), "{answer}");
+
     let (_, settings) = call(s, Method::Get, "/api/settings", None, DAY0);
     check(
         s,
@@ -223,6 +247,13 @@ fn each_request_schema_accepts_the_bodies_sent_and_requires_what_the_server_need
         "PUT /api/audit/retention",
         "/api/audit/retention",
         json!({"days": 400, "configVersion": version(s)}),
+        200,
+    );
+    check(
+        s,
+        "POST /api/audit/clear",
+        "/api/audit/clear",
+        json!({"confirm": "CLEAR ALL AUDIT LOGS"}),
         200,
     );
     check(
