@@ -50,6 +50,7 @@ pub fn request(
         query,
         body: body
             .and_then(|b| serde_json::to_vec(b).ok())
+            .map(bytes::Bytes::from)
             .unwrap_or_default(),
         context,
     }

@@ -588,7 +588,7 @@ fn invalid_bodies_get_precise_errors_and_change_nothing() {
 
     let r = f.service.handle(
         &seatwarden_service::api::ApiRequest {
-            body: b"{\"name\": ".to_vec(),
+            body: b"{\"name\": ".to_vec().into(),
             ..request(Method::Post, "/api/policies", None, admin())
         },
         Millis(DAY0),

@@ -616,7 +616,7 @@ fn held_walk() -> Vec<(String, Value)> {
 /// Posts a CSV body as the admin.
 fn s_csv(s: &Service, path: &str, csv: &[u8]) -> (u16, Value) {
     let mut req = request(Method::Post, path, None, admin());
-    req.body = csv.to_vec();
+    req.body = csv.to_vec().into();
     let response = s.handle(&req, seatwarden_core::Millis(DAY0));
     let value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
     (response.status, value)

@@ -32,8 +32,6 @@
 //! its pages, the hash and the run, so they cannot disagree on order or
 //! content.
 
-use std::sync::Arc;
-
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -54,7 +52,7 @@ pub(crate) const SHOWN_ROWS: usize = 500;
 #[derive(Clone, Debug)]
 pub struct KeptImport {
     /// The file as uploaded (shared, never copied again).
-    pub csv: Arc<[u8]>,
+    pub csv: bytes::Bytes,
     /// The options it was validated with.
     pub options: ImportOptions,
     /// The groups the plan creates first (from the validation, so a page

@@ -8,8 +8,6 @@
 //! crate) needs no access to the service's internals (`keep_plan`,
 //! `next_plan_id`).
 
-use std::sync::Arc;
-
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -257,7 +255,7 @@ impl Service {
     /// itself, shared, not copied.
     pub fn plan_import(
         &self,
-        csv: Arc<[u8]>,
+        csv: bytes::Bytes,
         options: &ImportOptions,
         admin: &UserKey,
         now: Millis,

@@ -262,7 +262,7 @@ pub(crate) fn validate_import(service: &Service, csv: &str, now: i64) -> (u16, V
         method: Method::Post,
         path: "/api/import/validate".to_owned(),
         query: Vec::new(),
-        body: csv.as_bytes().to_vec(),
+        body: csv.as_bytes().to_vec().into(),
         context: admin(),
     };
     let response = service.handle(&request, Millis(now));

@@ -102,12 +102,7 @@ pub(super) fn validate_import(
         ..ImportOptions::default()
     };
     let preview = service
-        .plan_import(
-            std::sync::Arc::from(&req.body[..]),
-            &options,
-            &admin_key(req),
-            now(req),
-        )?
+        .plan_import(req.body.clone(), &options, &admin_key(req), now(req))?
         .map_err(|r| rejected_rows(&r))?;
     ApiResponse::json(&preview)
 }
