@@ -119,6 +119,25 @@ ensure_smtp_server() {
   apt_install python3-aiosmtpd openssl
 }
 
+# Pinned so that every machine fuzzes the API with the same generator.
+SCHEMATHESIS_VERSION=4.32.5
+
+ensure_schemathesis() {
+  # scripts/schemathesis.sh fuzzes the HTTP API from its OpenAPI document (PyPI: schemathesis),
+  # installed into a virtual environment of our own (Debian's python refuses `pip install`
+  # outside one, PEP 668); the script finds it there (or at SEATWARDEN_SCHEMATHESIS).
+  local venv="${XDG_DATA_HOME:-$HOME/.local/share}/seatwarden/schemathesis"
+  if [ -x "$venv/bin/schemathesis" ] &&
+    "$venv/bin/pip" show schemathesis 2>/dev/null | grep -qx "Version: $SCHEMATHESIS_VERSION"; then
+    return 0
+  fi
+  if [ ! -x "$venv/bin/pip" ]; then
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+  fi
+  log "installing schemathesis $SCHEMATHESIS_VERSION into $venv"
+  "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+}
+
 ensure_fuzz() {
   # cargo-fuzz needs a nightly toolchain (libFuzzer instrumentation).
   # A toolchain whose download was cut short is listed but has no rustc: check
@@ -141,4 +160,5 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   ensure_platform8_jdk
   ensure_native_toolchain
   ensure_smtp_server
+  ensure_schemathesis
 fi

@@ -5,7 +5,8 @@
 #
 # Steps: formatting, clippy, the Rust test suites, the JNI bridge under a real
 # JVM (JUnit with -Xcheck:jni), the admin UI in headless Chromium against a
-# real `seatwarden serve --demo`, and bounded fuzzing runs of the CSV parser
+# real `seatwarden serve --demo`, schemathesis against the API of a real
+# `seatwarden serve --demo`, and bounded fuzzing runs of the CSV parser
 # and the snapshot readers.
 # Each step prints its duration; the run stops at the first failure.
 set -euo pipefail
@@ -32,6 +33,13 @@ if [ -f pom.xml ]; then
   ensure_platform8_jdk
   ensure_native_toolchain
   step "JUnit against the native library (both jars)" mvn -B -ntp verify
+fi
+
+if [ -f scripts/schemathesis.sh ]; then
+  ensure_schemathesis
+  command -v curl >/dev/null || apt_install curl
+  step "build the server for the API fuzzing" cargo build --locked -p seatwarden-cli
+  step "schemathesis: every API operation against serve --demo" bash scripts/schemathesis.sh
 fi
 
 if [ -f ui/package.json ]; then

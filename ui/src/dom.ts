@@ -122,3 +122,13 @@ export function plain(text: string | null | undefined): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${fmtNum(n)} ${n === 1 ? one : many}`;
 }
+
+/**
+ * A stored name as text safe to show: control and bidirectional control characters (which
+ * reorder what follows, so `Idle\u202Eeteled` would display as another name) are written out as
+ * `⟨U+202E⟩`. New names cannot hold them (the server refuses them on save); a configuration stored
+ * before that rule still loads, and its names are shown this way so the admin sees what to rename.
+ */
+export function shownName(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+}

@@ -1292,6 +1292,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/import/{planId}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of a validated import's row verdicts
+         * @description Planned again from the kept file, read only up to the page's end (the preview answers the first 500). 404 when the plan is no longer kept; 409 when the file no longer plans against the directory.
+         */
+        get: operations["listImportRows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/import/{planId}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of a validated import's planned actions
+         * @description Planned again from the kept file, read only up to the page's end (the preview answers the first 500). 404 when the plan is no longer kept; 409 when the file no longer plans against the directory.
+         */
+        get: operations["listImportActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with the admin token (standalone server only; anonymous)
+         * @description Served by `seatwarden serve` itself, not the service's router (x-seatwarden-edge). Needs no session and no XSRF header. Answers the XSRF token once, with the session cookie (`seatwarden_session_<port>`, HttpOnly, SameSite=Strict) in Set-Cookie. Failed sign-ins are audited and rate limited (429 with Retry-After).
+         */
+        post: operations["signIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1299,7 +1359,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                kind: "bad_request" | "validation" | "unauthenticated" | "forbidden" | "xsrf_required" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unavailable" | "internal" | "preview_only" | "gone";
+                kind: "bad_request" | "validation" | "unauthenticated" | "forbidden" | "xsrf_required" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unavailable" | "internal" | "preview_only" | "gone" | "too_many_requests";
                 message: string;
                 details?: unknown;
             };
@@ -1518,7 +1578,8 @@ export interface components {
             groups: {
                 admin: boolean;
                 licence: boolean;
-                members: number;
+                /** @description null when asked with `withCounts=false` (counting members reads every user) */
+                members: number | null;
                 name: string;
             }[];
         };
@@ -1798,15 +1859,7 @@ export interface components {
                 }[];
             };
             /** @description the first 500 rows' verdicts; summary counts every row */
-            rows: {
-                line: number;
-                username: string;
-                /** @description the user's key (a placeholder for a user the row creates) */
-                user: string;
-                /** @enum {string} */
-                plan: "create" | "update" | "unchanged";
-                actions: number;
-            }[];
+            rows: components["schemas"]["ImportRow"][];
         };
         DeleteTemplateResponse: {
             /** @description the id of the deleted template */
@@ -2929,6 +2982,35 @@ export interface components {
             demo: boolean;
             status?: components["schemas"]["CloudConnected"];
         };
+        ImportRow: {
+            line: number;
+            username: string;
+            /** @description the user's key (a placeholder for a user the row creates) */
+            user: string;
+            /** @enum {string} */
+            plan: "create" | "update" | "unchanged";
+            actions: number;
+        };
+        ImportRowsPage: {
+            planId: string;
+            offset: number;
+            /** @description rows or actions in the whole plan, as the preview counted them */
+            total: number;
+            /** @description the offset of the following page; null after the last */
+            next: number | null;
+            /** @description the rows' verdicts from `offset`, in file order */
+            rows: components["schemas"]["ImportRow"][];
+        };
+        ImportActionsPage: {
+            planId: string;
+            offset: number;
+            /** @description rows or actions in the whole plan, as the preview counted them */
+            total: number;
+            /** @description the offset of the following page; null after the last */
+            next: number | null;
+            /** @description the planned actions from `offset`, in applying order */
+            actions: components["schemas"]["ActionInfo"][];
+        };
     };
     responses: {
         /** @description An error in the one error shape */
@@ -3154,7 +3236,16 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @enum {string} */
+                    action: "activate" | "reactivate" | "deactivate" | "suspend" | "restore" | "delete" | "add_to_groups" | "remove_from_groups";
+                    /** @description the groups for add_to_groups/remove_from_groups; null or absent is none */
+                    groups?: string[] | null;
+                    /** @description the selected user keys; null or absent selects by filter */
+                    keys?: string[] | null;
+                    /** @description a Users-tab query (core query::Query), used when keys is absent */
+                    filter?: unknown;
+                };
             };
         };
         responses: {
@@ -3181,7 +3272,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the hash the plan was shown with; a changed plan answers 409 */
+                    planHash: string;
+                };
             };
         };
         responses: {
@@ -3219,7 +3313,25 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    id?: string;
+                    name?: string;
+                    enabled?: boolean;
+                    /** @enum {string} */
+                    mode?: "safe" | "live";
+                    priority?: number;
+                    trigger?: components["schemas"]["Trigger"];
+                    scope?: components["schemas"]["Scope"];
+                    condition?: components["schemas"]["Condition"];
+                    action: components["schemas"]["PolicyAction"];
+                    warning?: {
+                        daysBefore: number;
+                        neverLoggedIn: boolean;
+                        template?: string;
+                    };
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                };
             };
         };
         responses: {
@@ -3269,7 +3381,25 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    id?: string;
+                    name?: string;
+                    enabled?: boolean;
+                    /** @enum {string} */
+                    mode?: "safe" | "live";
+                    priority?: number;
+                    trigger?: components["schemas"]["Trigger"];
+                    scope?: components["schemas"]["Scope"];
+                    condition?: components["schemas"]["Condition"];
+                    action: components["schemas"]["PolicyAction"];
+                    warning?: {
+                        daysBefore: number;
+                        neverLoggedIn: boolean;
+                        template?: string;
+                    };
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                };
             };
         };
         responses: {
@@ -3321,9 +3451,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion?: number;
+                };
             };
         };
         responses: {
@@ -3350,9 +3483,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion?: number;
+                };
             };
         };
         responses: {
@@ -3377,7 +3513,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": Record<string, never>;
             };
@@ -3404,7 +3540,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": Record<string, never>;
             };
@@ -3562,7 +3698,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the hash the plan was shown with; a changed plan answers 409 */
+                    planHash: string;
+                };
             };
         };
         responses: {
@@ -3611,7 +3750,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": Record<string, never>;
             };
@@ -3640,7 +3779,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the hash the plan was shown with; a changed plan answers 409 */
+                    planHash: string;
+                };
             };
         };
         responses: {
@@ -3777,6 +3919,10 @@ export interface operations {
                 "application/json": {
                     days: number;
                     configVersion: number;
+                    /** @description needed only for 0 days: exactly `CLEAR ALL AUDIT LOGS` */
+                    confirm?: string | null;
+                    /** @description needed only when lowering retention: the new number of days again */
+                    confirmDays?: unknown;
                 };
             };
         };
@@ -3802,7 +3948,13 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /**
+                     * @description the typed phrase; anything else is refused (422)
+                     * @constant
+                     */
+                    confirm: "CLEAR ALL AUDIT LOGS";
+                };
             };
         };
         responses: {
@@ -3850,7 +4002,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description group names separated by `;` (empty entries ignored, spaces trimmed) */
+                    names: string;
+                };
             };
         };
         responses: {
@@ -3924,7 +4079,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the groups to delete */
+                    names: string[];
+                };
             };
         };
         responses: {
@@ -4002,7 +4160,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the hash the plan was shown with; a changed plan answers 409 */
+                    planHash: string;
+                };
             };
         };
         responses: {
@@ -4040,7 +4201,30 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    id: string;
+                    /** @description not blank */
+                    name: string;
+                    /** @enum {string} */
+                    kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+                    timing: components["schemas"]["TemplateTiming"];
+                    /** @description one line, not blank, at most 998 characters (RFC 5322); placeholders must exist for the kind (422) */
+                    subject: string;
+                    /** @description not blank; placeholders must exist for the kind (422) */
+                    htmlBody: string;
+                    /** @description addresses; a bad one is refused by its index (422) */
+                    bcc?: string[];
+                    enabled: boolean;
+                    /** @description the last warning cycle sent, for idempotent resends; null before the first */
+                    lastSend?: {
+                        cycle: string;
+                        /** @description milliseconds since the epoch */
+                        at: number;
+                        recipients: string[];
+                    } | null;
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                };
             };
         };
         responses: {
@@ -4065,7 +4249,16 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    subject: string;
+                    /** @description the HTML body */
+                    body: string;
+                    /**
+                     * @description absent is warning
+                     * @enum {string}
+                     */
+                    kind?: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+                };
             };
         };
         responses: {
@@ -4115,7 +4308,30 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    id: string;
+                    /** @description not blank */
+                    name: string;
+                    /** @enum {string} */
+                    kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+                    timing: components["schemas"]["TemplateTiming"];
+                    /** @description one line, not blank, at most 998 characters (RFC 5322); placeholders must exist for the kind (422) */
+                    subject: string;
+                    /** @description not blank; placeholders must exist for the kind (422) */
+                    htmlBody: string;
+                    /** @description addresses; a bad one is refused by its index (422) */
+                    bcc?: string[];
+                    enabled: boolean;
+                    /** @description the last warning cycle sent, for idempotent resends; null before the first */
+                    lastSend?: {
+                        cycle: string;
+                        /** @description milliseconds since the epoch */
+                        at: number;
+                        recipients: string[];
+                    } | null;
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                };
             };
         };
         responses: {
@@ -4167,7 +4383,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the address the test mail goes to */
+                    to: string;
+                };
             };
         };
         responses: {
@@ -4213,7 +4432,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                    /** @description the settings document as GET /api/settings answers it, validated by the engine's configuration reader */
+                    settings: Record<string, never>;
+                    /** @description absent keeps the account; null or empty clears it */
+                    automationAccount?: string | null;
+                };
             };
         };
         responses: {
@@ -4374,7 +4600,28 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @enum {unknown} */
+                    source: "product" | "off";
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                } | {
+                    /** @constant */
+                    source: "own";
+                    /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
+                    configVersion: number;
+                    host: string;
+                    port: number;
+                    /** @enum {string} */
+                    security?: "none" | "start_tls" | "tls";
+                    username?: string | null;
+                    password?: string | null;
+                    from: string;
+                    timeout_secs?: number;
+                    hello_name?: string | null;
+                    extra_root_pem?: string | null;
+                    allow_auth_without_tls?: boolean;
+                };
             };
         };
         responses: {
@@ -4399,7 +4646,12 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description who logged in */
+                    usernames: string[];
+                    /** @description UTC milliseconds; absent or null is now */
+                    at?: number | null;
+                };
             };
         };
         responses: {
@@ -5204,6 +5456,92 @@ export interface operations {
                 content: {
                     "application/json": {
                         connected: components["schemas"]["CloudConnected"];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listImportRows: {
+        parameters: {
+            query?: {
+                offset?: number;
+                /** @description default 100 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRowsPage"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listImportActions: {
+        parameters: {
+            query?: {
+                offset?: number;
+                /** @description default 100 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportActionsPage"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the admin token `serve` printed */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description send as X-Seatwarden-XSRF on every write */
+                        xsrfToken: string;
+                        actor: string;
                     };
                 };
             };

@@ -106,3 +106,65 @@ test('a file naming existing users previews created, updated and unchanged rows 
   assert.equal(three.body.total, 0);
   assert.deepEqual(browser.consoleErrors.slice(errorsBefore), [], 'a valid file logs no error');
 });
+
+// Issue 18: the preview answers the first 500 rows and changes; the screen pages the rest from the
+// kept plan, and says before anything runs how many rows would get no licence seat and what a
+// revert could not undo.
+test('a large file pages its rows and changes past the first 500 and says plainly what would have no seat', async () => {
+  const { page } = browser;
+  const { header, row } = await templateRow(page);
+  const before = await api(page, 'users');
+  const seats = (await api(page, 'licences')).body.applications.find((a) => a.application === 'jira-software');
+  assert.equal(seats.limit.kind, 'limited', 'the demo limits Jira Software seats');
+  const n = 650;
+  const lines = [];
+  for (let i = 0; i < n; i += 1) lines.push(row({ ...person(`uipage.${String(i).padStart(3, '0')}`), groups: 'jira-software-users' }));
+  const csv = `${header}\n${lines.join('\n')}\n`;
+  await openTab(page, 'import');
+  await page.getByLabel('Users CSV').setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.getByTestId('import-summary').waitFor();
+
+  const seat = page.getByTestId('import-seats');
+  await seat.waitFor();
+  const short = n - seats.seatsAvailable;
+  assert.match(await seat.innerText(), new RegExp(`${seats.seatsAvailable} seats left`));
+  assert.match(await seat.innerText(), new RegExp(`${short.toLocaleString('en-US')} rows would end with no seat \\(the first at lines ${seats.seatsAvailable + 2},`));
+
+  // Rows: 200 a page; the fourth page (rows 601–650) needs verdicts past the preview's 500.
+  await page.locator('[data-testid="import-row"][data-line="201"]').waitFor();
+  for (const first of [202, 402, 602]) {
+    await page.getByRole('button', { name: 'Next rows' }).click();
+    await page.locator(`[data-testid="import-row"][data-line="${first}"]`).waitFor();
+  }
+  assert.equal(await page.getByTestId('import-row').count(), 50);
+  assert.equal(await page.locator('[data-testid="import-row"][data-line="651"]').getAttribute('data-plan'), 'create', 'a verdict from the server page');
+  assert.match(await page.getByTestId('rows-shown').innerText(), /Showing rows 601–650 of 650/);
+  assert.equal(await page.getByRole('button', { name: 'Next rows' }).isDisabled(), true);
+
+  // Changes: 650 creations and 650 memberships; the first 500 in the preview, the rest on request.
+  await page.getByTestId('more-actions').click();
+  await page.locator('[data-testid="more-action"]').nth(499).waitFor();
+  await page.getByTestId('more-actions').click();
+  await page.locator('[data-testid="more-action"]').nth(2 * n - 501).waitFor();
+  assert.equal(await page.getByTestId('more-action').count(), 2 * n - 500);
+  assert.equal(await page.getByTestId('more-actions').isDisabled(), true, 'nothing more to show');
+  assert.match(await page.getByTestId('more-action').last().innerText(), /uipage\.649/);
+  await shot(page, 'import-pages');
+  assert.equal((await api(page, 'users')).body.total, before.body.total, 'validating and paging change nothing');
+});
+
+test('an update of display names and emails says before it runs that a revert cannot undo it', async () => {
+  const { page } = browser;
+  const { header, row } = await templateRow(page);
+  const users = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ search: { text: 'uitest.one', mode: 'exact' } }))}`)).body;
+  assert.equal(users.total, 1, 'an earlier test created uitest.one');
+  const csv = `${header}\n${row({ ...person('uitest.one'), 'display name': 'UI Test One Renamed', 'full name': 'UI Test One Renamed' })}\n`;
+  await openTab(page, 'import');
+  await page.getByLabel('Users CSV').setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Validate' }).click();
+  const note = page.getByTestId('import-irreversible');
+  await note.waitFor();
+  assert.match(await note.innerText(), /1 profile update\(s\) \(display name or email\) cannot be undone/);
+  assert.equal(await page.getByTestId('import-seats').count(), 0, 'an update takes no new seat');
+});

@@ -32,10 +32,10 @@ use seatwarden_audit::{Action, AuditFilter, PolicyId, RunId, RunStatus};
 use seatwarden_core::Millis;
 use seatwarden_core::operation::Operation;
 use seatwarden_directory_sqlite::SqliteDirectory;
-use seatwarden_service::api::{ApiRequest, Method, RequestContext};
+use seatwarden_service::api::Method;
 use seatwarden_service::host::{Host as _, read_snapshot};
 use seatwarden_service::store::Store;
-use seatwarden_service::{Service, ServiceOptions};
+use seatwarden_service::{Service, ServiceOptions, testing};
 use seatwarden_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 
@@ -51,35 +51,13 @@ fn env_or(name: &str, default: usize) -> usize {
 }
 
 fn call(service: &Service, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let (path, query) = match path.split_once('?') {
-        Some((p, q)) => (
-            p.to_owned(),
-            q.split('&')
-                .filter_map(|kv| kv.split_once('='))
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-        ),
-        None => (path.to_owned(), Vec::new()),
-    };
-    let request = ApiRequest {
-        method,
-        path,
-        query,
-        body: body
-            .map(|b| serde_json::to_vec(&b).unwrap())
-            .unwrap_or_default(),
-        context: RequestContext {
-            actor: Some("load-admin".into()),
-            sysadmin: true,
-            client_ip: Some("127.0.0.1".into()),
-            xsrf_verified: true,
-            websudo_verified: true,
-            ..RequestContext::default()
-        },
-    };
-    let response = service.handle(&request, Millis(NOW));
-    let value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-    (response.status, value)
+    testing::call(
+        service,
+        testing::admin("load-admin"),
+        (method, path),
+        body.as_ref(),
+        Millis(NOW),
+    )
 }
 
 fn create_policy(service: &Service, mut body: Value) -> String {

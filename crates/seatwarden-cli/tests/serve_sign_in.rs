@@ -160,3 +160,45 @@ fn the_session_cookie_is_named_after_the_port() {
         assert_eq!(r.status, 401, "{other}: {}", r.text());
     }
 }
+
+/// `POST /session` is in the API document (issue 18): its request schema
+/// takes the body a sign-in sends and requires the token the server asks
+/// for, and a good and a bad sign-in answer as the document says.
+#[test]
+fn sign_in_answers_match_the_openapi_document() {
+    let doc: serde_json::Value =
+        serde_json::from_str(seatwarden_service::api::routes::OPENAPI).unwrap();
+    let validator = |pointer: &str| {
+        let mut root = doc.clone();
+        root["$ref"] = json!(pointer);
+        jsonschema::draft202012::new(&root).unwrap()
+    };
+    let op = "#/paths/~1session/post";
+    let request = validator(&format!(
+        "{op}/requestBody/content/application~1json/schema"
+    ));
+    let signed_in = validator(&format!(
+        "{op}/responses/200/content/application~1json/schema"
+    ));
+    let error = validator("#/components/schemas/Error");
+
+    let (server, _dir) = start();
+    assert!(request.is_valid(&json!({"token": server.token})));
+    assert!(!request.is_valid(&json!({})));
+    let r = server.request(
+        "POST",
+        "/session",
+        &[("Content-Type", "application/json")],
+        b"{}",
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("token"), "{}", r.text());
+    assert!(error.is_valid(&r.json()), "{}", r.text());
+
+    let r = sign_in_with(&server, "not-the-token");
+    assert_eq!(r.status, 401, "{}", r.text());
+    assert!(error.is_valid(&r.json()), "{}", r.text());
+    let r = sign_in_with(&server, &server.token.clone());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(signed_in.is_valid(&r.json()), "{}", r.text());
+}

@@ -17,9 +17,9 @@ use seatwarden_audit::RunId;
 use seatwarden_cloud::fake::{Credentials, FakeCloud};
 use seatwarden_cloud::{CloudClient, CloudHost, CloudWrite};
 use seatwarden_core::Millis;
-use seatwarden_service::api::{ApiRequest, Method, RequestContext};
+use seatwarden_service::api::Method;
 use seatwarden_service::store::{MemoryStore, Store};
-use seatwarden_service::{Service, ServiceOptions};
+use seatwarden_service::{Service, ServiceOptions, testing};
 use serde_json::{Value, json};
 
 fn options(slice: usize) -> ServiceOptions {
@@ -32,26 +32,12 @@ fn options(slice: usize) -> ServiceOptions {
 }
 
 fn call(service: &Service, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let request = ApiRequest {
-        method,
-        path: path.to_owned(),
-        query: Vec::new(),
-        body: body
-            .map(|b| serde_json::to_vec(&b).unwrap())
-            .unwrap_or_default(),
-        context: RequestContext {
-            actor: Some("admin".into()),
-            sysadmin: true,
-            client_ip: Some("127.0.0.1".into()),
-            xsrf_verified: true,
-            websudo_verified: true,
-            ..RequestContext::default()
-        },
-    };
-    let response = service.handle(&request, Millis(NOW));
-    (
-        response.status,
-        serde_json::from_slice(&response.body).unwrap_or(Value::Null),
+    testing::call(
+        service,
+        testing::admin("admin"),
+        (method, path),
+        body.as_ref(),
+        Millis(NOW),
     )
 }
 

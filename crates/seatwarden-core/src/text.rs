@@ -36,3 +36,17 @@ pub fn has_bidi_control(s: &str) -> bool {
 /// never the name).
 pub const BIDI_REASON: &str =
     "contains a bidirectional control character (U+202A–U+202E or U+2066–U+2069)";
+
+/// Why `name` may not be written (control or bidirectional control
+/// characters), or `None`. For names an admin saves (policy names): the
+/// configuration reader accepts them, since a document stored before this
+/// rule must still load, so the edges that *write* a name call this.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    if has_control(name) {
+        Some("contains control characters")
+    } else if has_bidi_control(name) {
+        Some(BIDI_REASON)
+    } else {
+        None
+    }
+}

@@ -757,10 +757,27 @@ pub fn stream_users<R: Read, T: ImportTarget + ?Sized>(
     options: &ImportOptions,
     mut each: impl FnMut(PlannedRow),
 ) -> Result<ImportSummary, Rejected> {
+    stream_users_while(input, target, options, |row| {
+        each(row);
+        true
+    })
+}
+
+/// Like [`stream_users`], stopping after the first row for which `each`
+/// answers `false` (a page of the plan needs no row past its end). The
+/// summary then counts only the rows read.
+pub fn stream_users_while<R: Read, T: ImportTarget + ?Sized>(
+    input: R,
+    target: &T,
+    options: &ImportOptions,
+    mut each: impl FnMut(PlannedRow) -> bool,
+) -> Result<ImportSummary, Rejected> {
     let (mut imp, mut table) = Importer::open(input, target, options)?;
     while let Some((line, record)) = table.next_record(&mut imp.problems) {
-        if let Some(row) = imp.row(line, record, true) {
-            each(row);
+        if let Some(row) = imp.row(line, record, true)
+            && !each(row)
+        {
+            break;
         }
     }
     imp.finish()

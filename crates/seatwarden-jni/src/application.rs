@@ -465,7 +465,8 @@ fn api_request(req: HandleRequest) -> Result<ApiRequest, ApiError> {
         method,
         path: req.path,
         query: req.query,
-        body,
+        // The decoded buffer itself (no copy).
+        body: body.into(),
         context: RequestContext {
             actor: req.context.actor,
             sysadmin: req.context.sysadmin,

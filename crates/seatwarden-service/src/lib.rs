@@ -27,5 +27,7 @@ pub mod cloud;
 pub mod host;
 pub mod service;
 pub mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use service::{Service, ServiceError, ServiceOptions};

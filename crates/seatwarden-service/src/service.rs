@@ -66,6 +66,7 @@ pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
 pub use exempt::{ExemptionError, ExemptionGrant, GrantReport};
 pub use history::{FREEING, ReturnObservation};
+pub use import_plan::{ImportPage, ImportPageOf};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
 pub use preview::{ImportPreview, RevertPreview};

@@ -105,7 +105,7 @@ fn raw(method: Method, path: &str, query: &[(&str, &str)], body: &[u8]) -> ApiRe
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
-        body: body.to_vec(),
+        body: body.to_vec().into(),
         context: admin(),
     }
 }

@@ -34,19 +34,24 @@ fn audit(service: &Service, action: &str) -> Vec<Value> {
     page["entries"].as_array().cloned().unwrap_or_default()
 }
 
-#[test]
-fn a_settings_change_names_the_admin_the_address_and_old_and_new_values() {
-    let f = fixture(1, 1, 0);
+/// Saves settings protecting `staff`, with automation acting as `account`.
+fn protect_staff_acting_as(service: &Service, account: &str) {
     let (status, body) = call(
-        &f.service,
+        service,
         Method::Put,
         "/api/settings",
-        Some(json!({"configVersion": version(&f.service),
+        Some(json!({"configVersion": version(service),
             "settings": {"protectedGroups": ["jira-administrators", "staff"]},
-            "automationAccount": "K-admin"})),
+            "automationAccount": account})),
         DAY0,
     );
     assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn a_settings_change_names_the_admin_the_address_and_old_and_new_values() {
+    let f = fixture(1, 1, 0);
+    protect_staff_acting_as(&f.service, "K-admin");
     let entries = audit(&f.service, "settings_changed");
     assert_eq!(entries.len(), 1, "{entries:?}");
     let e = &entries[0];
@@ -66,16 +71,7 @@ fn a_settings_change_names_the_admin_the_address_and_old_and_new_values() {
     );
 
     // Changing only the account is audited too, old and new named.
-    let (status, body) = call(
-        &f.service,
-        Method::Put,
-        "/api/settings",
-        Some(json!({"configVersion": version(&f.service),
-            "settings": {"protectedGroups": ["jira-administrators", "staff"]},
-            "automationAccount": "K-idle0000"})),
-        DAY0,
-    );
-    assert_eq!(status, 200, "{body}");
+    protect_staff_acting_as(&f.service, "K-idle0000");
     let entries = audit(&f.service, "settings_changed");
     assert_eq!(entries.len(), 2, "{entries:?}");
     let newest = entries

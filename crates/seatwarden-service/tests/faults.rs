@@ -528,7 +528,7 @@ fn reverting_an_import_deactivates_what_it_created_and_lists_what_it_cannot_undo
         method: Method::Post,
         path: "/api/import/validate".to_owned(),
         query: Vec::new(),
-        body: csv.as_bytes().to_vec(),
+        body: csv.as_bytes().to_vec().into(),
         context: admin(),
     };
     let response = f.service.handle(&request, seatwarden_core::Millis(DAY0));

@@ -46,6 +46,19 @@ fn list(f: &Fixture, query: &str) -> (u16, Value) {
     )
 }
 
+/// How many discards the audit log holds.
+fn discards_audited(f: &Fixture) -> usize {
+    let (status, audit) = call(
+        &f.service,
+        Method::Get,
+        "/api/audit?action=mail_discarded",
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 200, "{audit}");
+    audit["entries"].as_array().unwrap().len()
+}
+
 fn ids(page: &Value) -> Vec<i64> {
     page["messages"]
         .as_array()
@@ -153,14 +166,7 @@ fn the_outbox_lists_retries_and_discards_what_is_stuck() {
     assert_eq!(ids(&open), vec![c.0, a.0]);
     let (_, gone) = list(&f, "?status=discarded");
     assert_eq!(ids(&gone), vec![b.0]);
-    let (_, audit) = call(
-        &f.service,
-        Method::Get,
-        "/api/audit?action=mail_discarded",
-        None,
-        DAY0,
-    );
-    assert_eq!(audit["entries"].as_array().unwrap().len(), 1, "{audit}");
+    assert_eq!(discards_audited(&f), 1);
 
     // In a worker's hands: refused, unchanged, not audited.
     let held = f
@@ -178,14 +184,7 @@ fn the_outbox_lists_retries_and_discards_what_is_stuck() {
     assert_eq!(status, 409, "{refused}");
     let (_, sending) = list(&f, "?status=sending");
     assert!(ids(&sending).contains(&c.0), "{sending}");
-    let (_, audit) = call(
-        &f.service,
-        Method::Get,
-        "/api/audit?action=mail_discarded",
-        None,
-        DAY0,
-    );
-    assert_eq!(audit["entries"].as_array().unwrap().len(), 1, "{audit}");
+    assert_eq!(discards_audited(&f), 1);
 }
 
 #[test]

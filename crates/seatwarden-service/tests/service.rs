@@ -588,7 +588,7 @@ fn invalid_bodies_get_precise_errors_and_change_nothing() {
 
     let r = f.service.handle(
         &seatwarden_service::api::ApiRequest {
-            body: b"{\"name\": ".to_vec(),
+            body: b"{\"name\": ".to_vec().into(),
             ..request(Method::Post, "/api/policies", None, admin())
         },
         Millis(DAY0),
@@ -723,6 +723,10 @@ fn the_openapi_document_matches_the_route_table() {
     let mut documented = HashSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
+            // Sign-in is served by `seatwarden serve`'s edge, not the router.
+            if op["x-seatwarden-edge"] == json!(true) {
+                continue;
+            }
             documented.insert((
                 method.to_uppercase(),
                 path.clone(),

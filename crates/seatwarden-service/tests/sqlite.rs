@@ -118,6 +118,63 @@ fn two_nodes_on_one_database_file_run_a_due_policy_once() {
     );
 }
 
+/// A configuration stored before control and bidi characters were refused
+/// in policy names still loads from the database file (a server upgraded
+/// over it must start, and its admin must be able to rename the policy),
+/// while no write can store such a name: create and replace are refused
+/// with the field named and nothing saved; a replace that renames it is
+/// accepted.
+#[test]
+fn a_stored_legacy_policy_name_with_a_bidi_override_loads_but_cannot_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = Arc::new(MemoryDirectory::new(snapshot(3, 1, 0)));
+    let first = Service::new(host.clone(), open(&dir), options("node-a", 6)).unwrap();
+    let (status, created) = common::post_policy(&first, deactivation_policy("Idle", false), DAY0);
+    assert_eq!(status, 201, "{created}");
+    let id = created["policy"]["id"].as_str().unwrap().to_owned();
+    drop(first);
+    // What an older server stored: the same document, the name spoofed.
+    let legacy = "Idle\u{202E}eteled";
+    let store = open(&dir);
+    let doc = store.load_config().unwrap().unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&doc.json).unwrap();
+    json["automation"]["policies"][0]["name"] = serde_json::json!(legacy);
+    store.save_config(doc.version, &json.to_string()).unwrap();
+    drop(store);
+
+    let service = Service::new(host, open(&dir), options("node-a", 6)).unwrap();
+    let (status, list) = call(&service, Method::Get, "/api/policies", None, DAY0);
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["policies"][0]["policy"]["name"], legacy);
+    let version = service.settings().version;
+
+    let mut same = deactivation_policy(legacy, false);
+    same["configVersion"] = serde_json::json!(version.0);
+    let path = format!("/api/policies/{id}");
+    let (status, refused) = call(&service, Method::Put, &path, Some(same), DAY0);
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("bidirectional control character"),
+        "{refused}"
+    );
+    assert_eq!(
+        refused["error"]["details"]["problems"][0]["path"], "name",
+        "{refused}"
+    );
+    let (status, refused) =
+        common::post_policy(&service, deactivation_policy("New\u{2067}x", false), DAY0);
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(service.settings().version, version, "nothing was saved");
+
+    let mut renamed = deactivation_policy("Idle", false);
+    renamed["configVersion"] = serde_json::json!(version.0);
+    let (status, saved) = call(&service, Method::Put, &path, Some(renamed), DAY0);
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["policy"]["name"], "Idle");
+}
+
 /// The audit trail's deactivation times over SQLite at a million users:
 /// the first read walks the whole trail, later ones only what was appended
 /// since. Prints the figures; `--ignored` because it writes a million

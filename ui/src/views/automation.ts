@@ -1,7 +1,7 @@
 // Automation: summary, policy list, preset editors (safe/live), preview,
 // run now with progress, and the approval screen for guard trips.
 
-import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner, fmtNum, download, plain } from '../dom';
+import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner, fmtNum, download, plain, shownName } from '../dom';
 import { get, post, put, del, getBlob, type Schemas } from '../api';
 import { section, showError, planView, followRun, loading, confirmDialog, pager } from '../components';
 import { navigate } from '../router';
@@ -75,7 +75,7 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
     section('Policies', list.policies.length ? h('table', { class: 'sw-table', 'data-testid': 'policies-table' },
       h('thead', {}, h('tr', {}, ['Name', 'Trigger', 'Action', 'Mode', 'Threshold', 'Protected groups', 'Last run', 'Next run', ''].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, list.policies.map(({ policy: p, lastRun, nextRun }) => h('tr', { 'data-testid': 'policy-row', 'data-policy': p.id },
-        h('td', {}, p.name, p.enabled ? null : [' ', lozenge('paused', 'neutral')]),
+        h('td', {}, shownName(p.name), p.enabled ? null : [' ', lozenge('paused', 'neutral')]),
         h('td', {}, triggerText(p)), h('td', {}, kindLabel(p.action.kind)),
         h('td', {}, lozenge(p.mode, p.mode === 'live' ? 'warning' : 'info')),
         h('td', {}, thresholdText(p)),
@@ -88,7 +88,7 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
           p.trigger?.kind === 'login' ? null : button('Preview', () => void preview(p.id), 'subtle'),
           p.trigger?.kind === 'login' ? null : applies(button('Run now', () => void runNow(p.id, out, p.enabled && p.mode === 'live'), 'subtle')),
           button(p.enabled ? 'Pause' : 'Resume', () => void post(`policies/${encodeURIComponent(p.id)}/${p.enabled ? 'pause' : 'resume'}`, { configVersion: list.configVersion }).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)), 'subtle'),
-          button('Delete', () => void confirmDialog('Delete policy', `Delete policy ${p.name}? Its past runs stay in the audit log.`, 'Delete policy').then((yes) => { if (yes) void del(`policies/${encodeURIComponent(p.id)}`, { configVersion: list.configVersion }).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)); }), 'danger', { 'aria-label': `Delete policy ${p.name}` })))))) : h('p', { class: 'sw-muted' }, 'No policies yet.')));
+          button('Delete', () => void confirmDialog('Delete policy', `Delete policy ${shownName(p.name)}? Its past runs stay in the audit log.`, 'Delete policy').then((yes) => { if (yes) void del(`policies/${encodeURIComponent(p.id)}`, { configVersion: list.configVersion }).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)); }), 'danger', { 'aria-label': `Delete policy ${shownName(p.name)}` })))))) : h('p', { class: 'sw-muted' }, 'No policies yet.')));
 }
 
 type RunDetail = Schemas['GetRunResponse'];

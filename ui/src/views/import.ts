@@ -4,8 +4,8 @@
 // each problem can be shown on the row it belongs to.
 
 import { h, clear, append, button, fmtNum, lozenge, download, banner, plural } from '../dom';
-import { postCsv, post, getBlob, ApiError, ApiProblem, type Schemas } from '../api';
-import { section, showError, followRun, planView, ActionInfo } from '../components';
+import { postCsv, post, get, getBlob, ApiError, ApiProblem, type Schemas } from '../api';
+import { section, showError, followRun, planView, opLabel, ActionInfo } from '../components';
 import { check } from '../form';
 import { navigate } from '../router';
 import { forgetGroups } from './users';
@@ -36,13 +36,16 @@ export function parseCsv(text: string): Row[] {
 
 /** The preview answer (`POST /api/import/validate`), as the OpenAPI document describes it. */
 type Validated = Schemas['ValidateImportResponse'];
+type RowsPage = Schemas['ImportRowsPage'];
+type ActionsPage = Schemas['ImportActionsPage'];
 
+/** Rows a page of the table shows; the preview carries the first 500 verdicts, later pages ask the server. */
 const SHOWN_ROWS = 200;
 
-function rowsTable(rows: Row[], header: string[], problems: Map<number, ApiProblem[]>, plans: Map<number, string>, notes: Map<number, string[]>): HTMLElement {
+function rowsTable(rows: Row[], header: string[], problems: Map<number, ApiProblem[]>, plans: Map<number, string>, notes: Map<number, string[]>, offset = 0): HTMLElement {
   const col = (name: string): number => header.findIndex((x) => x.trim().toLowerCase() === name);
   const iu = col('username'); const ie = Math.max(col('email'), col('email address')); const idn = Math.max(col('display name'), col('full name'));
-  const shown = rows.slice(0, SHOWN_ROWS);
+  const shown = rows.slice(offset, offset + SHOWN_ROWS);
   return h('div', {},
     h('table', { class: 'sw-table', 'data-testid': 'import-rows' },
       h('caption', { class: 'sw-sr' }, 'Rows of the file and their validation result'),
@@ -55,7 +58,71 @@ function rowsTable(rows: Row[], header: string[], problems: Map<number, ApiProbl
           h('td', {}, bad.length ? [lozenge('error', 'danger'), h('ul', { class: 'sw-compact' }, bad.map((p) => h('li', {}, `${p.header ?? (p.column != null ? `column ${p.column}` : '')}: ${p.message}`)))]
             : [lozenge(plan ?? 'valid', plan === 'unchanged' ? 'neutral' : 'success'), ...(notes.get(r.line) ?? []).map((n) => h('div', { class: 'sw-muted' }, n))]));
       }))),
-    rows.length > SHOWN_ROWS ? h('p', { class: 'sw-muted' }, `Showing the first ${SHOWN_ROWS} of ${fmtNum(rows.length)} rows.`) : null);
+    rows.length > SHOWN_ROWS ? h('p', { class: 'sw-muted', 'data-testid': 'rows-shown' }, `Showing rows ${fmtNum(offset + 1)}–${fmtNum(offset + shown.length)} of ${fmtNum(rows.length)}.`) : null);
+}
+
+/**
+ * The valid file's rows, a page at a time: the verdicts past the preview's first 500 come from
+ * `GET /api/import/{planId}/rows` (planned again from the kept file on the server).
+ */
+function pagedRows(planId: string, rows: Row[], header: string[], plans: Map<number, string>, notes: Map<number, string[]>): HTMLElement {
+  const host = h('div', { 'data-testid': 'import-rows-pages' });
+  let offset = 0;
+  const show = async (at: number): Promise<void> => {
+    const page = rows.slice(at, at + SHOWN_ROWS);
+    if (page.some((r) => !plans.has(r.line))) {
+      const answer = await get<RowsPage>(`import/${encodeURIComponent(planId)}/rows`, { offset: String(at), limit: String(SHOWN_ROWS) });
+      for (const v of answer.rows) plans.set(v.line, v.plan);
+    }
+    offset = at;
+    const prev = button('Previous rows', () => void show(Math.max(0, offset - SHOWN_ROWS)).catch((e: unknown) => showError(host, e)), 'subtle', { disabled: offset === 0 });
+    const next = button('Next rows', () => void show(offset + SHOWN_ROWS).catch((e: unknown) => showError(host, e)), 'subtle', { disabled: offset + SHOWN_ROWS >= rows.length });
+    clear(host, rowsTable(rows, header, new Map(), plans, notes, offset), rows.length > SHOWN_ROWS ? h('div', { class: 'sw-toolbar' }, prev, next) : null);
+  };
+  void show(0).catch((e: unknown) => showError(host, e));
+  return host;
+}
+
+/** The planned changes past the preview's first 500, fetched on request from `GET /api/import/{planId}/actions`. */
+function moreActions(planId: string, shown: number, total: number): HTMLElement | null {
+  if (shown >= total) return null;
+  const body = h('tbody', {});
+  let next: number | null = shown;
+  const status = h('p', { class: 'sw-muted', role: 'status' }, `Showing the first ${fmtNum(shown)} of ${fmtNum(total)} changes.`);
+  const more: HTMLButtonElement = button('Show more changes', () => {
+    if (next === null) return;
+    more.disabled = true;
+    void get<ActionsPage>(`import/${encodeURIComponent(planId)}/actions`, { offset: String(next), limit: '500' }).then((page) => {
+      append(body, page.actions.map((a) => h('tr', { 'data-testid': 'more-action' }, h('td', {}, a.username || a.user), h('td', {}, opLabel(a.operation)), h('td', {}, a.reason))));
+      next = page.next ?? null;
+      status.textContent = `Showing the first ${fmtNum(page.offset + page.actions.length)} of ${fmtNum(total)} changes.`;
+      more.disabled = next === null;
+    }, (e: unknown) => { showError(status, e); more.disabled = false; });
+  }, 'subtle', { 'data-testid': 'more-actions' });
+  return h('div', {},
+    h('table', { class: 'sw-table' }, h('caption', { class: 'sw-sr' }, 'More planned changes'),
+      h('thead', {}, h('tr', {}, ['User', 'Change', 'Why'].map((c) => h('th', { scope: 'col' }, c)))), body),
+    status, h('div', { class: 'sw-toolbar' }, more));
+}
+
+/** What the import would do to licence seats and what a revert could not undo, said plainly before it runs. */
+function seatsAndUndo(s: Validated['summary']): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  for (const l of s.seats) {
+    const lines = l.shortLines.slice(0, 10).join(', ');
+    const text = l.short > 0
+      ? `${l.name}: ${fmtNum(l.seatsLeft)} seat${l.seatsLeft === 1 ? '' : 's'} left, and this import gives ${fmtNum(l.seatsTaken)} user${l.seatsTaken === 1 ? '' : 's'} a seat: ${fmtNum(l.short)} row${l.short === 1 ? '' : 's'} would end with no seat (the first at line${l.shortLines.length === 1 ? '' : 's'} ${lines}${l.shortLines.length > 10 ? ', …' : ''}). The import waits for approval.`
+      : `${l.name}: this import gives ${fmtNum(l.seatsTaken)} user${l.seatsTaken === 1 ? '' : 's'} a seat; ${fmtNum(l.seatsLeft)} left, enough for all.`;
+    const el = banner(text, l.short > 0 ? 'warning' : 'info');
+    el.setAttribute('data-testid', 'import-seats');
+    out.push(el);
+  }
+  if (s.irreversible.because) {
+    const el = banner(`${s.irreversible.because}.`, 'warning');
+    el.setAttribute('data-testid', 'import-irreversible');
+    out.push(el);
+  }
+  return out;
 }
 
 export async function renderImport(host: HTMLElement): Promise<void> {
@@ -125,9 +192,10 @@ export async function renderImport(host: HTMLElement): Promise<void> {
       h('div', { class: 'sw-cards', 'data-testid': 'import-summary' },
         card('Rows', s.rows), card('Users to create', s.create), card('Users to update', s.update), card('Unchanged', s.unchanged),
         card('Groups to create', groupsToCreate), card('Changes in the plan', r.actionCount)),
+      seatsAndUndo(s),
       h('h3', {}, 'Rows'),
-      rowsTable(dataRows, header, new Map(), plans, notes),
-      r.actions || r.document ? [h('h3', {}, 'Planned changes'), planView(r.document, r.actions ?? [], r.guard ?? [])] : null,
+      pagedRows(r.planId, dataRows, header, plans, notes),
+      r.actions || r.document ? [h('h3', {}, 'Planned changes'), planView(r.document, r.actions ?? [], r.guard ?? []), moreActions(r.planId, (r.actions ?? []).length, r.actionCount)] : null,
       h('div', { class: 'sw-toolbar' }, apply),
       progressHost]);
   };

@@ -4,7 +4,7 @@
 // The editor only shapes the JSON; the server validates it and names the
 // path of every problem, shown beside the field that edits that path.
 
-import { h, clear, select, button, banner, nextId } from '../dom';
+import { h, clear, select, button, banner, nextId, shownName } from '../dom';
 import { get, post, put, type Schemas } from '../api';
 import { showError } from '../components';
 import { navigate } from '../router';
@@ -355,7 +355,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
   const drawRules = (): void => draw();
 
   clear(host,
-    h('h2', {}, id ? `Edit policy ${model.name}` : 'New policy'),
+    h('h2', {}, id ? `Edit policy ${shownName(model.name)}` : 'New policy'),
     tabBar, formHost, out);
   if (flash) { out.appendChild(banner(flash, 'success')); flash = null; }
   draw();

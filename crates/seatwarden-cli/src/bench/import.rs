@@ -56,7 +56,7 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
                 "import.user{i},import.user{i}@example.test,Imported User {i},{joined},true"
             );
         }
-        let csv: Arc<[u8]> = Arc::from(csv.into_bytes());
+        let csv = bytes::Bytes::from(csv.into_bytes());
         let mb = csv.len() as f64 / 1e6;
         let admin = UserKey::from("admin");
         let mut outcome = None;

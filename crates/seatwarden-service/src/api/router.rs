@@ -280,7 +280,7 @@ mod tests {
             method,
             path: path.into(),
             query: vec![],
-            body: vec![],
+            body: bytes::Bytes::new(),
             context,
         }
     }

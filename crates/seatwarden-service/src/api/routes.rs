@@ -128,6 +128,8 @@ pub fn router() -> Router<Service> {
         Get "/api/import/template" "getImportTemplate" => import::import_template;
         Post "/api/import/validate" "validateImport" ["createGroups", "removeUnlisted", "welcome", "passwordReset"] => import::validate_import;
         Post "/api/import/{planId}/apply" "applyImport" => import::apply_import;
+        Get "/api/import/{planId}/rows" "listImportRows" ["offset", "limit"] => import::import_rows;
+        Get "/api/import/{planId}/actions" "listImportActions" ["offset", "limit"] => import::import_actions;
         Get "/api/templates" "listTemplates" => templates::list_templates;
         Post "/api/templates" "createTemplate" => templates::create_template;
         Post "/api/templates/preview" "previewTemplate" => templates::preview_template;

@@ -23,10 +23,14 @@
 //! - kept plans are capped in count and bytes, the oldest dropped first
 //!   (`Service::keep_plan`).
 //!
+//! - the rows and actions past the answer's first page are paged from the
+//!   kept file (`GET /api/import/{planId}/rows|actions`): streamed again
+//!   up to the page's end only ([`PageSink`]), so a page costs one pass
+//!   over at most that part of the file and holds one page in memory.
+//!
 //! One function ([`stream_actions`]) produces the actions for the preview,
-//! the hash and the run, so the three cannot disagree on order or content.
-
-use std::sync::Arc;
+//! its pages, the hash and the run, so they cannot disagree on order or
+//! content.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -48,9 +52,87 @@ pub(crate) const SHOWN_ROWS: usize = 500;
 #[derive(Clone, Debug)]
 pub struct KeptImport {
     /// The file as uploaded (shared, never copied again).
-    pub csv: Arc<[u8]>,
+    pub csv: bytes::Bytes,
     /// The options it was validated with.
     pub options: ImportOptions,
+    /// The groups the plan creates first (from the validation, so a page
+    /// of the plan streams the file once, without validating it again).
+    pub groups_to_create: Vec<GroupName>,
+    /// How many rows and actions the preview counted (a page's totals).
+    pub rows: u64,
+    /// See `rows`.
+    pub actions: usize,
+}
+
+/// Which list of a kept import a page walks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportPageOf {
+    /// Each row's verdict (`line`, `username`, `user`, `plan`, `actions`).
+    Rows,
+    /// The planned actions, in applying order.
+    Actions,
+}
+
+/// One page of a kept import's plan, planned again from the file.
+#[derive(Clone, Debug, Default)]
+pub struct ImportPage {
+    /// Rows or actions in the whole plan (as the preview counted them).
+    pub total: u64,
+    /// The rows of the page (`ImportPageOf::Rows`).
+    pub rows: Vec<Value>,
+    /// The actions of the page (`ImportPageOf::Actions`).
+    pub actions: Vec<ActionInfo>,
+}
+
+/// Collects the page `[offset, offset + limit)` of rows or actions and
+/// says when it is full, so the file is read no further than the page.
+pub(crate) struct PageSink {
+    of: ImportPageOf,
+    offset: usize,
+    limit: usize,
+    seen: usize,
+    pub(crate) page: ImportPage,
+}
+
+impl PageSink {
+    pub(crate) fn new(of: ImportPageOf, offset: usize, limit: usize, total: u64) -> Self {
+        PageSink {
+            of,
+            offset,
+            limit,
+            seen: 0,
+            page: ImportPage {
+                total,
+                ..ImportPage::default()
+            },
+        }
+    }
+
+    /// Counts one item; true when it falls inside the page.
+    fn take(&mut self, of: ImportPageOf) -> bool {
+        if of != self.of {
+            return false;
+        }
+        let inside = self.seen >= self.offset && self.seen - self.offset < self.limit;
+        self.seen += 1;
+        inside
+    }
+}
+
+impl PlanSink for PageSink {
+    fn action(&mut self, a: ActionInfo) {
+        if self.take(ImportPageOf::Actions) {
+            self.page.actions.push(a);
+        }
+    }
+    fn row(&mut self, v: &RowVerdict<'_>) {
+        if self.take(ImportPageOf::Rows) {
+            self.page.rows.push(v.json());
+        }
+    }
+    fn full(&self) -> bool {
+        self.seen >= self.offset.saturating_add(self.limit)
+    }
 }
 
 /// One row's verdict for the preview.
@@ -70,6 +152,23 @@ pub(crate) trait PlanSink {
     fn action(&mut self, a: ActionInfo);
     /// A row's verdict, after its actions.
     fn row(&mut self, v: &RowVerdict<'_>);
+    /// True once the sink needs no more rows (the file is read no further).
+    fn full(&self) -> bool {
+        false
+    }
+}
+
+impl RowVerdict<'_> {
+    /// The verdict as the preview and its pages answer it.
+    fn json(&self) -> Value {
+        json!({
+            "line": self.row.line,
+            "username": self.row.username.as_str(),
+            "user": self.user,
+            "plan": self.plan,
+            "actions": self.actions,
+        })
+    }
 }
 
 /// Every action, collected (the run's plan).
@@ -98,23 +197,23 @@ impl<S: PlanSink> PlanSink for WithSeats<'_, S> {
 
 /// Plans a file that passed validation, handing `sink` every action in
 /// applying order (the groups to create first, then each row's writes)
-/// and each row's verdict. `summary` is the validation's (it names the
-/// groups to create before the first row is read).
+/// and each row's verdict, until the sink is full. `groups_to_create` is
+/// the validation's (it names them before the first row is read).
 pub(crate) fn stream_actions<T: seatwarden_csv::ImportTarget + ?Sized>(
     csv: &[u8],
     target: &T,
     options: &ImportOptions,
-    summary: &ImportSummary,
+    groups_to_create: &[GroupName],
     sink: &mut impl PlanSink,
 ) -> Result<ImportSummary, Rejected> {
-    for group in &summary.groups_to_create {
+    for group in groups_to_create {
         let op = Operation::CreateGroup {
             group: group.clone(),
         };
         let user = UserKey::from(format!("group:{group}").as_str());
         sink.action(ActionInfo::new(op, "", "import", "group in the import file").on(user));
     }
-    seatwarden_csv::stream_users(csv, target, options, |r| {
+    seatwarden_csv::stream_users_while(csv, target, options, |r| {
         let reason = format!("import file line {}", r.line);
         let mut count = 0usize;
         let (plan, user) = match &r.plan {
@@ -156,6 +255,7 @@ pub(crate) fn stream_actions<T: seatwarden_csv::ImportTarget + ?Sized>(
             user,
             actions: count,
         });
+        !sink.full()
     })
 }
 
@@ -225,13 +325,7 @@ impl PlanSink for PreviewPage {
             }));
         }
         if self.rows.len() < SHOWN_ROWS {
-            self.rows.push(json!({
-                "line": v.row.line,
-                "username": v.row.username.as_str(),
-                "user": v.user,
-                "plan": v.plan,
-                "actions": v.actions,
-            }));
+            self.rows.push(v.json());
         }
     }
 }

@@ -8,8 +8,6 @@
 //! crate) needs no access to the service's internals (`keep_plan`,
 //! `next_plan_id`).
 
-use std::sync::Arc;
-
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -18,7 +16,10 @@ use seatwarden_core::{Millis, UserKey};
 use seatwarden_csv::{ImportOptions, Rejected};
 use seatwarden_mail::TemplateKind;
 
-use super::import_plan::{KeptImport, PreviewPage, SeatForecast, WithSeats, stream_actions};
+use super::import_plan::{
+    ImportPage, ImportPageOf, KeptImport, PageSink, PreviewPage, SeatForecast, WithSeats,
+    stream_actions,
+};
 use super::{
     ActionInfo, KeptPlan, Missing, PendingPlan, PlanState, RunPlan, Service, ServiceError,
 };
@@ -178,7 +179,7 @@ impl Service {
     /// itself, shared, not copied.
     pub fn plan_import(
         &self,
-        csv: Arc<[u8]>,
+        csv: bytes::Bytes,
         options: &ImportOptions,
         admin: &UserKey,
         now: Millis,
@@ -190,7 +191,7 @@ impl Service {
                 inner: PreviewPage::default(),
                 seats: SeatForecast::new(index),
             };
-            stream_actions(&csv, index, options, &summary, &mut sink)?;
+            stream_actions(&csv, index, options, &summary.groups_to_create, &mut sink)?;
             let seats = (sink.seats.report(), sink.seats.guard());
             Ok::<_, Rejected>((summary, sink.inner, seats))
         })?;
@@ -272,10 +273,58 @@ impl Service {
             import: Some(KeptImport {
                 csv,
                 options: options.clone(),
+                groups_to_create: summary.groups_to_create.clone(),
+                rows: summary.rows,
+                actions: preview.action_count,
             }),
             bulk: None,
         });
         Ok(Ok(preview))
+    }
+
+    /// The page `[offset, offset + limit)` of a kept import's rows or
+    /// actions (the preview answers only the first 500 of each).
+    ///
+    /// Planned again from the kept file against the directory as it is
+    /// now, reading it only up to the page's end: memory is one page, and
+    /// the kept plan is not touched. If the directory moved since the
+    /// preview, a page shows the plan as it would be now; applying still
+    /// checks the previewed hash (409 when it moved).
+    pub fn import_page(
+        &self,
+        plan_id: &str,
+        of: ImportPageOf,
+        offset: usize,
+        limit: usize,
+    ) -> Result<ImportPage, ServiceError> {
+        let missing = || ServiceError::NotFound(Missing::Plan(plan_id.to_owned()));
+        // Cloned out of the lock: the file is shared (`Arc`), not copied.
+        let kept = self
+            .pending_plans()
+            .lock()
+            .get(plan_id)
+            .and_then(|p| p.import.clone())
+            .ok_or_else(missing)?;
+        let total = match of {
+            ImportPageOf::Rows => kept.rows,
+            ImportPageOf::Actions => kept.actions as u64,
+        };
+        let mut sink = PageSink::new(of, offset, limit, total);
+        let streamed = self.with_index(|index| {
+            stream_actions(
+                &kept.csv,
+                index,
+                &kept.options,
+                &kept.groups_to_create,
+                &mut sink,
+            )
+        })?;
+        // A file that no longer plans (a group deleted since) is as stale
+        // as at apply time.
+        if streamed.is_err() {
+            return Err(ServiceError::PlanHashMismatch(KeptPlan::StaleImport));
+        }
+        Ok(sink.page)
     }
 
     /// The full run plan of a kept import, planned again against the
@@ -291,7 +340,13 @@ impl Service {
         let actions = self.with_index(|index| {
             let summary = seatwarden_csv::validate_users(&kept.csv[..], index, &kept.options)?;
             let mut actions = Vec::new();
-            stream_actions(&kept.csv, index, &kept.options, &summary, &mut actions)?;
+            stream_actions(
+                &kept.csv,
+                index,
+                &kept.options,
+                &summary.groups_to_create,
+                &mut actions,
+            )?;
             Ok::<_, Rejected>(actions)
         })?;
         // A file that no longer validates (a group deleted, a username

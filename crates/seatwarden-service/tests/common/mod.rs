@@ -107,14 +107,7 @@ pub(crate) fn fixture(idle: usize, fresh: usize, gone: usize) -> Fixture {
 }
 
 pub(crate) fn admin() -> RequestContext {
-    RequestContext {
-        actor: Some("K-admin".into()),
-        sysadmin: true,
-        client_ip: Some("127.0.0.1".into()),
-        xsrf_verified: true,
-        websudo_verified: true,
-        ..RequestContext::default()
-    }
+    seatwarden_service::testing::admin("K-admin")
 }
 
 pub(crate) fn request(
@@ -123,25 +116,7 @@ pub(crate) fn request(
     body: Option<Value>,
     context: RequestContext,
 ) -> ApiRequest {
-    let (path, query) = match path.split_once('?') {
-        Some((p, q)) => (
-            p.to_owned(),
-            q.split('&')
-                .filter_map(|kv| kv.split_once('='))
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-        ),
-        None => (path.to_owned(), Vec::new()),
-    };
-    ApiRequest {
-        method,
-        path,
-        query,
-        body: body
-            .map(|b| serde_json::to_vec(&b).unwrap())
-            .unwrap_or_default(),
-        context,
-    }
+    seatwarden_service::testing::request((method, path), body.as_ref(), context)
 }
 
 /// Calls the API as the admin; returns status and JSON body.
@@ -303,7 +278,7 @@ pub(crate) fn validate_import(service: &Service, csv: &str, now: i64) -> (u16, V
         method: Method::Post,
         path: "/api/import/validate".to_owned(),
         query: Vec::new(),
-        body: csv.as_bytes().to_vec(),
+        body: csv.as_bytes().to_vec().into(),
         context: admin(),
     };
     let response = service.handle(&request, Millis(now));

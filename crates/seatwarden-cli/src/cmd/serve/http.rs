@@ -364,7 +364,9 @@ async fn api(
         method,
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(form_decode).unwrap_or_default(),
-        body,
+        // The buffer `read_body` filled, handed over without a copy (an
+        // import keeps it as its plan's file).
+        body: body.into(),
         context,
     };
     let service = state.service.clone();

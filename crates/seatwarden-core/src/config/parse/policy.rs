@@ -27,15 +27,11 @@ pub(super) fn policy(w: &mut Walk, mut obj: Obj<'_>, settings: &Settings) -> Opt
             "must be 1–64 characters of letters, digits, `-`, `_` or `.`",
         );
     }
-    let name_path = obj.at("name");
+    // Control and bidi characters are refused when a name is *written*
+    // (`crate::text::name_problem`, called by the edges that save a policy),
+    // not here: this reader also loads stored documents, and one saved
+    // before that rule must still load so its policy can be renamed.
     let name = obj.string(w, "name", false).unwrap_or_else(|| id.clone());
-    // Shown in the UI, the audit log, exports and mail: refused like user
-    // and group names (a bidi override displays it as another name).
-    if crate::text::has_control(&name) {
-        w.err(&name_path, "contains control characters");
-    } else if crate::text::has_bidi_control(&name) {
-        w.err(&name_path, crate::text::BIDI_REASON);
-    }
     let enabled = obj.boolean(w, "enabled", true);
     let mode_path = obj.at("mode");
     let mode = match obj.choice(w, "mode", &["safe", "review", "live"], Some("safe")) {

@@ -6,7 +6,7 @@
 //! [`Service::plan_bulk`]; this module only parses the request.
 
 use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use seatwarden_core::bulk::{BulkAction, BulkTarget};
 use seatwarden_core::query::Query;
@@ -14,7 +14,7 @@ use seatwarden_core::{GroupName, UserKey};
 
 use super::body::{opt_seq_of, typed};
 use super::{accepted, admin_key, now, plan_hash, query_num};
-use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::{MAX_PAGE, PREVIEW_PAGE, Service};
 
 /// `POST /api/bulk/plan`: what to do, to whom (selected keys or a filter).

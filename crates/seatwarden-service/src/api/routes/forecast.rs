@@ -206,7 +206,7 @@ pub(super) fn what_if_policy(
     if let Some(slot) = doc.get_mut("policies").and_then(|p| p.get_mut(at)) {
         *slot = draft;
     }
-    let edited = parse_config(doc, Some(at))?;
+    let edited = parse_config(doc, at)?;
     let Some(draft) = edited.policies.get(at).cloned() else {
         return Err(ApiError::internal("edited policy"));
     };

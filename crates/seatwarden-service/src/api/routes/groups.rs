@@ -154,7 +154,7 @@ pub(super) fn import_groups(
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let plan = service
-        .with_index(|index| seatwarden_csv::groups::plan_group_file(req.body.as_slice(), index))?
+        .with_index(|index| seatwarden_csv::groups::plan_group_file(&req.body[..], index))?
         .map_err(|r| rejected(&r))?;
     create_planned(service, req, &plan)
 }

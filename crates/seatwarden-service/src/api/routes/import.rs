@@ -15,9 +15,9 @@ use seatwarden_core::UserKey;
 use seatwarden_core::query::Query;
 use seatwarden_csv::{ImportOptions, NewUserNotices};
 
-use super::{accepted, admin_key, now, plan_hash, rejected};
-use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
-use crate::service::Service;
+use super::{accepted, admin_key, now, plan_hash, query_num, rejected};
+use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::service::{ImportPageOf, Service};
 
 pub(super) fn export_users(
     service: &Service,
@@ -102,12 +102,7 @@ pub(super) fn validate_import(
         ..ImportOptions::default()
     };
     let preview = service
-        .plan_import(
-            std::sync::Arc::from(&req.body[..]),
-            &options,
-            &admin_key(req),
-            now(req),
-        )?
+        .plan_import(req.body.clone(), &options, &admin_key(req), now(req))?
         .map_err(|r| rejected_rows(&r))?;
     ApiResponse::json(&preview)
 }
@@ -152,4 +147,58 @@ pub(super) fn apply_import(
     // one since validation).
     let run = service.run_pending(&plan_id, &hash, now(req))?;
     accepted(run)
+}
+
+/// Most rows or actions one page answers (as many as the preview lists).
+const MAX_PAGE: usize = 500;
+
+/// `GET /api/import/{planId}/rows`: a page of the kept import's row
+/// verdicts past the preview's first 500 (`offset`, `limit` ≤ 500).
+pub(super) fn import_rows(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    import_page(service, req, params, ImportPageOf::Rows)
+}
+
+/// `GET /api/import/{planId}/actions`: a page of the kept import's
+/// actions, in applying order.
+pub(super) fn import_actions(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    import_page(service, req, params, ImportPageOf::Actions)
+}
+
+/// `{offset, total, next, rows|actions}`; `next` is the offset of the
+/// following page, `null` after the last.
+fn import_page(
+    service: &Service,
+    req: &ApiRequest,
+    params: &Params,
+    of: ImportPageOf,
+) -> Result<ApiResponse, ApiError> {
+    let plan_id = params.get("planId")?;
+    let offset: usize = query_num(req, "offset", 0)?;
+    let limit: usize = query_num(req, "limit", 100)?;
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(format!(
+            "query parameter `limit` must be between 1 and {MAX_PAGE}"
+        )));
+    }
+    let page = service.import_page(plan_id, of, offset, limit)?;
+    let (key, shown, items) = match of {
+        ImportPageOf::Rows => ("rows", page.rows.len(), json!(page.rows)),
+        ImportPageOf::Actions => ("actions", page.actions.len(), json!(page.actions)),
+    };
+    let end = offset.saturating_add(shown) as u64;
+    let next = (shown == limit && end < page.total).then_some(end);
+    let mut answer =
+        json!({"planId": plan_id, "offset": offset, "total": page.total, "next": next});
+    if let Value::Object(map) = &mut answer {
+        map.insert(key.to_owned(), items);
+    }
+    ApiResponse::json(&answer)
 }

@@ -38,21 +38,36 @@ fn check_version(
     ensure_current(read, current)
 }
 
-/// Validates a configuration given as JSON; issues of policy `at` are
-/// reported relative to the policy when `relative` is set.
-pub(super) fn parse_config(value: Value, at: Option<usize>) -> Result<Config, ApiError> {
-    Config::from_value(value).map_err(|e| {
+/// Validates a configuration given as JSON in which policy `at` is being
+/// written; its issues are reported relative to the policy.
+///
+/// The written policy's name must also hold no control or bidi character
+/// ([`seatwarden_core::text::name_problem`]): refused here, on the write,
+/// rather than by the configuration reader, so that a document stored
+/// before the rule still loads (and its policy can be renamed), while no
+/// new write can store such a name.
+pub(super) fn parse_config(value: Value, at: usize) -> Result<Config, ApiError> {
+    let config = Config::from_value(value).map_err(|e| {
         let mut issues = e.issues();
-        if let Some(i) = at {
-            let prefix = format!("policies[{i}]");
-            for issue in &mut issues {
-                if let Some(rest) = issue.path.strip_prefix(&prefix) {
-                    issue.path = rest.trim_start_matches('.').to_owned();
-                }
+        let prefix = format!("policies[{at}]");
+        for issue in &mut issues {
+            if let Some(rest) = issue.path.strip_prefix(&prefix) {
+                issue.path = rest.trim_start_matches('.').to_owned();
             }
         }
         validation(issues)
-    })
+    })?;
+    let problem = config
+        .policies
+        .get(at)
+        .and_then(|p| seatwarden_core::text::name_problem(&p.name));
+    match problem {
+        Some(message) => Err(validation(vec![ConfigIssue {
+            path: "name".to_owned(),
+            message: message.to_owned(),
+        }])),
+        None => Ok(config),
+    }
 }
 
 fn policy_json(
@@ -213,7 +228,7 @@ pub(super) fn create_policy(
     if let Some(Value::Array(list)) = doc.get_mut("policies") {
         list.push(Value::Object(body));
     }
-    let config = parse_config(doc, Some(at))?;
+    let config = parse_config(doc, at)?;
     let mut settings = (*current).clone();
     settings.config = config;
     super::check_names(service, &current, &settings, Some(at))?;
@@ -275,7 +290,7 @@ pub(super) fn replace_policy(
     if let Some(slot) = doc.get_mut("policies").and_then(|p| p.get_mut(at)) {
         *slot = after.clone();
     }
-    let config = parse_config(doc, Some(at))?;
+    let config = parse_config(doc, at)?;
     let mut settings = (*current).clone();
     settings.config = config;
     super::check_names(service, &current, &settings, Some(at))?;

@@ -436,8 +436,11 @@ pub(super) fn test_template(
                 Err(e) => ApiResponse::json(&json!({"ok": false, "reply": e.to_string()})),
             }
         }
+        // No server to send through is the configuration's state, not a
+        // server fault: 409 with the reason (a 503 read as an outage, and
+        // schemathesis counted it as a server error).
         seatwarden_mail::Mailer::Unavailable(why) => {
-            Err(ApiError::new(ApiErrorKind::Unavailable, why.to_string()))
+            Err(ApiError::new(ApiErrorKind::Conflict, why.to_string()))
         }
     }
 }
