@@ -169,3 +169,18 @@ export async function confirmChange(page) {
   await page.getByTestId('confirm-change').click();
   return text;
 }
+
+/**
+ * Chooses `text` in the searchable picker labelled `label` by keyboard only
+ * (issue 24): types it, presses Enter (the picker asks the server for that
+ * text and chooses the option whose name, username, email or key equals
+ * it), and waits for its chip. Returns the picker's root locator.
+ */
+export async function pick(page, label, text) {
+  const input = page.getByLabel(label, { exact: true });
+  const root = page.locator('.sw-picker').filter({ has: input });
+  await input.fill(text);
+  await input.press('Enter');
+  await root.locator('[data-testid="chip"]', { hasText: text }).first().waitFor();
+  return root;
+}

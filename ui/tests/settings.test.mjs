@@ -2,7 +2,7 @@
 // server's error beside its field and changes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api, until } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, until, pick } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -12,7 +12,8 @@ test('a settings change saves', async () => {
   const { page } = browser;
   const groups = (await api(page, 'groups?withCounts=false')).body.groups.filter((g) => !g.admin).map((g) => g.name);
   await openTab(page, 'settings');
-  await page.getByLabel('Protected groups').fill(`${groups[0]}; ${groups[1]}`);
+  await pick(page, 'Protected groups', groups[0]);
+  await pick(page, 'Protected groups', groups[1]);
   await page.getByLabel('Maximum accounts per run').fill('123');
   await page.getByLabel('Timezone', { exact: true }).fill('Europe/Berlin');
   await page.getByLabel('Daily scheduler run at').fill('03:15');

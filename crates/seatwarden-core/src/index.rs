@@ -18,6 +18,7 @@
 
 pub(crate) mod build;
 mod change;
+mod pick;
 pub(crate) mod search;
 pub(crate) mod sparse;
 pub(crate) mod strings;
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 pub use build::IndexBuilder;
 pub use change::{ChangeError, UserChange};
+pub use pick::{PickedGroups, PickedUsers};
 
 use crate::activity::{ActivitySettings, SignalDate, SignalDecl, SignalName};
 use crate::model::{

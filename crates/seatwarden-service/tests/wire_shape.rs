@@ -119,6 +119,14 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
         ("/api/audit/summary", "/api/audit/summary".to_owned()),
         ("/api/audit/retention", "/api/audit/retention".to_owned()),
         ("/api/groups", "/api/groups?withCounts=true".to_owned()),
+        (
+            "/api/pick/users",
+            "/api/pick/users?q=idle&limit=2".to_owned(),
+        ),
+        (
+            "/api/pick/groups",
+            "/api/pick/groups?name=staff&name=gone".to_owned(),
+        ),
         ("/api/templates", "/api/templates".to_owned()),
         ("/api/templates/{id}", format!("/api/templates/{template}")),
         ("/api/settings", "/api/settings".to_owned()),

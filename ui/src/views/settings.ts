@@ -9,6 +9,7 @@ import { section, showError, loading } from '../components';
 import { FieldErrors, list, joinList, check } from '../form';
 import { timezoneList } from './policy-editor';
 import { directories, directoryLabel, forgetDirectories, Directory } from '../directories';
+import { groupPicker, userPicker } from '../picker';
 
 interface Settings {
   protectedGroups?: string[]; timezone?: string; schedulerAt?: string;
@@ -103,10 +104,10 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
   const errors = new FieldErrors();
   const out = h('div', { 'aria-live': 'polite' });
 
-  const protectedGroups = h('input', { type: 'text', name: 'protectedGroups', class: 'sw-wide', value: joinList(s.protectedGroups) });
+  const protectedGroups = groupPicker('protectedGroups', s.protectedGroups ?? []);
   const timezone = h('input', { type: 'text', name: 'timezone', list: 'sw-timezones', value: s.timezone ?? 'UTC' });
   const schedulerAt = h('input', { type: 'time', name: 'schedulerAt', value: s.schedulerAt ?? '02:00' });
-  const account = h('input', { type: 'text', name: 'automationAccount', value: a.automationAccount ?? '' });
+  const account = userPicker('automationAccount', a.automationAccount);
 
   const guardOn = check('guardEnabled', 'Hold large live runs for approval', s.guard?.enabled ?? true);
   const maxAccounts = num('maxAccounts', s.guard?.maxAccounts, 1);
@@ -148,7 +149,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
     clear(out); errors.clear();
     const settings: Settings = {
       ...s,
-      protectedGroups: list(protectedGroups.value),
+      protectedGroups: protectedGroups.values(),
       timezone: timezone.value.trim(),
       schedulerAt: schedulerAt.value,
       guard: { ...s.guard, enabled: guardOn.input.checked, maxAccounts: numberOf(maxAccounts) as number, maxPercent: numberOf(maxPercent) as number, minLicensed: numberOf(minLicensed) as number },
@@ -170,7 +171,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
           ...probes.filter((p) => p.box.input.checked).map((p) => p.id)],
       },
     };
-    void put<Answer>('settings', { settings, configVersion: version, automationAccount: account.value.trim() || null }).then((r) => {
+    void put<Answer>('settings', { settings, configVersion: version, automationAccount: account.values()[0] ?? null }).then((r) => {
       version = r.configVersion;
       Object.assign(s, r.settings);
       forgetDirectories();
@@ -180,11 +181,11 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
 
   clear(host, h('form', { class: 'sw-form', 'aria-label': 'Settings', novalidate: true, onsubmit: (e: Event) => { e.preventDefault(); save(); } },
     section('General',
-      errors.field('protectedGroups', 'Protected groups', protectedGroups, 'Group names separated by ;. No policy, bulk action or import ever touches their members. Sysadmins are always protected.'),
+      errors.field('protectedGroups', 'Protected groups', protectedGroups.el, 'Type part of a group name and choose from the list. No policy, bulk action or import ever touches their members. Sysadmins are always protected.'),
       h('div', { class: 'sw-row' },
         errors.field('timezone', 'Timezone', timezone, 'IANA name, e.g. Europe/Berlin. Schedules without their own timezone use it.'), timezoneList(),
         errors.field('schedulerAt', 'Daily scheduler run at', schedulerAt, '24-hour time in that timezone. If today’s time has passed, the first run is tomorrow.')),
-      errors.field('automationAccount', 'Automation acts as (user key)', account, 'The admin account named in the audit log for automated changes. Empty: the host’s default.')),
+      errors.field('automationAccount', 'Automation acts as', account.el, 'The admin account named in the audit log for automated changes. Empty: the host’s default.')),
     section('Mass-change guard',
       fieldset('Guard', guardOn.el,
         h('div', { class: 'sw-row' },

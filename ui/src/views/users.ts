@@ -7,6 +7,7 @@ import { pager, showError, openDialog, planView, followRun } from '../components
 import { directories, directoryLabel, Directory } from '../directories';
 import { dayToMs } from '../form';
 import { confirmChange, summaryOf } from './confirm-change';
+import { groupPicker } from '../picker';
 
 type Page = Schemas['ListUsersResponse'];
 export interface Group { name: string; admin: boolean; licence: boolean; members?: number }
@@ -64,7 +65,7 @@ function filterOnly(): Record<string, unknown> {
   return q;
 }
 
-const MULTI_HINT = 'Lists: nothing selected means any; hold Ctrl (⌘ on a Mac) to pick several.';
+const MULTI_HINT = 'Directory: nothing selected means any; hold Ctrl (⌘ on a Mac) to pick several.';
 
 /** A list box allowing several choices (none chosen means no restriction). */
 function multi(name: string, options: [string, string][], values: string[]): HTMLSelectElement {
@@ -77,10 +78,8 @@ function picked(s: HTMLSelectElement): string[] {
 }
 
 export async function renderUsers(host: HTMLElement): Promise<void> {
-  let groups: Group[] = [];
   let dirs: Directory[] | null = null;
-  try { [groups, dirs] = await Promise.all([groupNames(), directories()]); } catch (e) { showError(host, e); }
-  const groupOpts: [string, string][] = groups.map((g): [string, string] => [g.name, g.name]);
+  try { dirs = await directories(); } catch (e) { showError(host, e); }
 
   const search = h('input', { type: 'search', name: 'search', value: state.search, placeholder: 'Username, name or email' });
   const searchMode = select('searchMode', [['contains', 'Contains'], ['exact', 'Exact username or email']], state.searchMode);
@@ -88,8 +87,8 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
   const licence = select('licence', [['all', 'All'], ['licensed', 'Licensed'], ['unlicensed', 'Unlicensed']], state.licence);
   const activity = select('activity', [['all', 'Any'], ['within', 'Logged in within'], ['notWithin', 'Not logged in within'], ['never', 'Never logged in']], state.activity);
   const days = h('input', { type: 'number', name: 'days', min: 1, value: state.days, class: 'sw-narrow' });
-  const include = multi('includeGroups', groupOpts, state.includeGroups);
-  const exclude = multi('excludeGroups', groupOpts, state.excludeGroups);
+  const include = groupPicker('includeGroups', state.includeGroups, 'Any group');
+  const exclude = groupPicker('excludeGroups', state.excludeGroups, 'No group left out');
   const sort = select('sort', [['username', 'Username'], ['lastLogin', 'Last login'], ['created', 'Created']], state.sort);
   const order = select('order', [['asc', 'Ascending'], ['desc', 'Descending']], state.order);
   const directory = dirs ? multi('directories', dirs.map((d): [string, string] => [String(d.id), directoryLabel(d)]), state.directories) : null;
@@ -104,19 +103,20 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
   const apply = (): void => {
     Object.assign(state, {
       search: search.value, searchMode: searchMode.value, status: status.value, licence: licence.value, activity: activity.value, days: days.value,
-      includeGroups: picked(include), excludeGroups: picked(exclude), directories: directory ? picked(directory) : [],
+      includeGroups: include.values(), excludeGroups: exclude.values(), directories: directory ? picked(directory) : [],
       lastFrom: lastFrom.value, lastTo: lastTo.value, createdFrom: createdFrom.value, createdTo: createdTo.value, sort: sort.value, order: order.value, pageSize: Number(pageSize.value), page: 1,
     });
     selected.clear(); allMatching = false;
     void load(results);
   };
-  for (const c of [searchMode, status, licence, activity, include, exclude, directory, sort, order, pageSize, lastFrom, lastTo, createdFrom, createdTo]) c?.addEventListener('change', apply);
+  for (const c of [searchMode, status, licence, activity, directory, sort, order, pageSize, lastFrom, lastTo, createdFrom, createdTo]) c?.addEventListener('change', apply);
   days.addEventListener('change', apply);
+  include.onChange(apply); exclude.onChange(apply);
   const hintId = nextId('multi-hint');
-  for (const m of [include, exclude, directory]) m?.setAttribute('aria-describedby', hintId);
+  directory?.setAttribute('aria-describedby', hintId);
   const form = h('form', { class: 'sw-filters sw-filters-rows', role: 'search', 'aria-label': 'Filter users', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
     h('div', { class: 'sw-filter-row' }, field('Search', search), field('Match', searchMode), field('Status', status), field('Licence', licence), field('Activity', activity), field('Days', days)),
-    h('div', { class: 'sw-filter-row sw-filter-top' }, field('Member of', include), field('Not member of', exclude), directory ? field('Directory', directory) : null,
+    h('div', { class: 'sw-filter-row sw-filter-top' }, field('Member of', include.el), field('Not member of', exclude.el), directory ? field('Directory', directory) : null,
       h('span', { class: 'sw-hint sw-filter-note', id: hintId }, MULTI_HINT)),
     h('div', { class: 'sw-filter-row' },
       h('fieldset', { class: 'sw-range' }, h('legend', {}, 'Last login (UTC)'), field('Last login from', lastFrom), field('Last login to', lastTo)),
@@ -139,14 +139,14 @@ async function load(results: HTMLElement): Promise<void> {
   const boxes: HTMLInputElement[] = [];
   headerBox.addEventListener('change', () => { allMatching = false; for (const b of boxes) { b.checked = headerBox.checked; if (b.checked) selected.add(b.value); else selected.delete(b.value); } refreshSel(); });
   const bulkAction = select('bulkAction', [['deactivate', 'Deactivate'], ['activate', 'Activate'], ['suspend', 'Suspend access (Cloud)'], ['restore', 'Restore access (Cloud)'], ['delete', 'Delete'], ['add_to_groups', 'Add to groups'], ['remove_from_groups', 'Remove from groups']]);
-  const bulkGroups = h('input', { type: 'text', name: 'bulkGroups', placeholder: 'group-a; group-b' });
+  const bulkGroups = groupPicker('bulkGroups', []);
   clear(results,
     h('div', { class: 'sw-toolbar' },
       h('strong', { 'data-testid': 'user-total' }, `${fmtNum(page.total)} users`), selInfo,
       button('Select all that match', () => { allMatching = true; refreshSel(); }, 'subtle'),
       button('Clear selection', () => { allMatching = false; selected.clear(); boxes.forEach((b) => { b.checked = false; }); headerBox.checked = false; refreshSel(); }, 'subtle'),
-      field('Bulk action', bulkAction), field('Groups (for group actions)', bulkGroups),
-      button('Preview bulk action', () => void bulk(bulkAction.value, bulkGroups.value, results), 'primary'),
+      field('Bulk action', bulkAction), field('Groups (for group actions)', bulkGroups.el),
+      button('Preview bulk action', () => void bulk(bulkAction.value, bulkGroups.values(), results), 'primary'),
       button('Export…', () => exportDialog(page.total))),
     h('table', { class: 'sw-table', 'data-testid': 'users-table' },
       h('caption', { class: 'sw-sr' }, 'Users'),
@@ -167,10 +167,10 @@ async function load(results: HTMLElement): Promise<void> {
 
 type BulkPlan = Schemas['PlanBulkResponse'];
 
-async function bulk(action: string, groupsText: string, results: HTMLElement): Promise<void> {
+async function bulk(action: string, groups: string[], results: HTMLElement): Promise<void> {
   if (!allMatching && selected.size === 0) { const d = openDialog('Nothing selected', 'Select users, or "Select all that match", first.'); void d; return; }
   const body: Record<string, unknown> = { action };
-  if (action.endsWith('_groups')) body.groups = groupsText.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
+  if (action.endsWith('_groups')) body.groups = groups;
   if (allMatching) body.filter = filterOnly(); else body.keys = [...selected];
   const dialog = openDialog('Bulk action: review the plan', h('p', { role: 'status' }, 'Planning…'));
   let plan: BulkPlan;

@@ -23,6 +23,7 @@ mod import;
 mod licences;
 mod mail_status;
 mod outbox;
+mod pick;
 mod policies;
 mod runs;
 mod settings;
@@ -103,6 +104,8 @@ pub fn router() -> Router<Service> {
         Put "/api/audit/retention" "setRetention" => audit::set_retention;
         Post "/api/audit/clear" "clearAudit" => audit::clear_audit;
         Get "/api/groups" "listGroups" ["withCounts"] => groups::list_groups;
+        Get "/api/pick/users" "pickUsers" ["q", "limit", "key"] => pick::pick_users;
+        Get "/api/pick/groups" "pickGroups" ["q", "limit", "name"] => pick::pick_groups;
         Post "/api/groups" "createGroups" => groups::create_groups;
         Post "/api/groups/import" "importGroups" => groups::import_groups;
         Get "/api/groups/export" "exportGroups" ["counts", "bom"] => groups::export_groups;
