@@ -26,6 +26,15 @@ const TABS: [string, string, View][] = [
 
 const root = document.getElementById('seatwarden-app') as HTMLElement;
 
+// Light or dark as the system prefers (the token themes switch on `data-color-mode`).
+// Only on our own page (`data-sw-theme="auto"`): inside a product page its theme rules.
+if (document.documentElement.dataset.swTheme === 'auto' && typeof window.matchMedia === 'function') {
+  const dark = window.matchMedia('(prefers-color-scheme: dark)');
+  const follow = (): void => { document.documentElement.dataset.colorMode = dark.matches ? 'dark' : 'light'; };
+  follow();
+  dark.addEventListener('change', follow);
+}
+
 function loginForm(error?: string): void {
   const token = h('input', { type: 'password', name: 'token', autocomplete: 'off', required: true });
   clear(root, h('main', { class: 'sw-login' }, h('h1', {}, 'Seatwarden'),
