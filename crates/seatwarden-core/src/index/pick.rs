@@ -67,7 +67,7 @@ impl DirectoryIndex {
         }
         let needle = text.to_lowercase();
         let mut out: Vec<UserIdx> = Vec::with_capacity(limit);
-        let mut push = |out: &mut Vec<UserIdx>, i: UserIdx| {
+        let push = |out: &mut Vec<UserIdx>, i: UserIdx| {
             if out.len() < limit && !out.contains(&i) {
                 out.push(i);
             }
