@@ -162,7 +162,15 @@ async function load(results: HTMLElement): Promise<void> {
           h('td', { class: 'sw-date' }, fmtDate(r.created)), h('td', { class: 'sw-date' }, fmtDate(r.lastLogin)), h('td', { 'data-testid': 'row-reason' }, r.inactiveBecause.text),
           h('td', { class: 'sw-groups' }, r.groups.join(', ')));
       }))),
+    page.total === 0 ? emptyState() : null,
     pager(page.page, page.pageCount, (p) => { state.page = p; void load(results); }));
+}
+
+/** What an admin can do when no user matches: say it instead of an empty table. */
+function emptyState(): HTMLElement {
+  return h('div', { class: 'sw-empty', role: 'status', 'data-testid': 'users-empty' },
+    h('strong', {}, 'No user matches these filters.'),
+    h('p', {}, 'Remove a group or directory, widen the date ranges or the activity days, or press “Clear all filters”.'));
 }
 
 type BulkPlan = Schemas['PlanBulkResponse'];
