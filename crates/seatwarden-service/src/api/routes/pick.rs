@@ -84,6 +84,37 @@ fn user_json(index: &DirectoryIndex, i: UserIdx) -> Option<Value> {
     }))
 }
 
+/// One picker's answer, `{<list>: [...], total, missing}`: the search's
+/// best matches with their total (`None`), or the `wanted` values each
+/// resolved by `find`, the unknown ones listed in `missing`.
+fn answer(
+    list: &str,
+    searched: Option<(Vec<Value>, u64)>,
+    wanted: Vec<&str>,
+    find: impl Fn(&str) -> Option<Value>,
+) -> Value {
+    let (found, total, missing) = match searched {
+        Some((found, total)) => (found, total, Vec::new()),
+        None => {
+            let mut found = Vec::new();
+            let mut missing = Vec::new();
+            for value in wanted {
+                match find(value) {
+                    Some(v) => found.push(v),
+                    None => missing.push(value),
+                }
+            }
+            let total = found.len() as u64;
+            (found, total, missing)
+        }
+    };
+    let mut body = serde_json::Map::new();
+    body.insert(list.to_owned(), Value::Array(found));
+    body.insert("total".to_owned(), json!(total));
+    body.insert("missing".to_owned(), json!(missing));
+    Value::Object(body)
+}
+
 /// `GET /api/pick/users?q=&limit=` (search) or `?key=…` (resolve):
 /// `{users: [{key, username, displayName, email, active, directory}], total, missing}`.
 pub(super) fn pick_users(
@@ -94,28 +125,16 @@ pub(super) fn pick_users(
     let limit = limit(req)?;
     let (q, keys) = mode(req, "key")?;
     let body = service.with_index(|index| {
-        if keys.is_empty() {
+        let searched = keys.is_empty().then(|| {
             let picked = index.pick_users(q, limit);
-            let users: Vec<Value> = picked
-                .users
-                .iter()
-                .filter_map(|&i| user_json(index, i))
-                .collect();
-            json!({"users": users, "total": picked.total, "missing": []})
-        } else {
-            let mut users = Vec::new();
-            let mut missing = Vec::new();
-            for key in keys {
-                match index
-                    .index_of_key_str(key)
-                    .and_then(|i| user_json(index, i))
-                {
-                    Some(u) => users.push(u),
-                    None => missing.push(key),
-                }
-            }
-            json!({"total": users.len(), "users": users, "missing": missing})
-        }
+            let users = picked.users.iter().filter_map(|&i| user_json(index, i));
+            (users.collect(), picked.total)
+        });
+        answer("users", searched, keys, |key| {
+            index
+                .index_of_key_str(key)
+                .and_then(|i| user_json(index, i))
+        })
     })?;
     ApiResponse::json(&body)
 }
@@ -141,25 +160,14 @@ pub(super) fn pick_groups(
     let limit = limit(req)?;
     let (q, names) = mode(req, "name")?;
     let body = service.with_index(|index| {
-        if names.is_empty() {
+        let searched = names.is_empty().then(|| {
             let picked = index.pick_groups(q, limit);
-            let groups: Vec<Value> = picked
-                .groups
-                .iter()
-                .filter_map(|&g| group_json(index, g))
-                .collect();
-            json!({"groups": groups, "total": picked.total, "missing": []})
-        } else {
-            let mut groups = Vec::new();
-            let mut missing = Vec::new();
-            for name in names {
-                match index.group_ord(name).and_then(|g| group_json(index, g)) {
-                    Some(g) => groups.push(g),
-                    None => missing.push(name),
-                }
-            }
-            json!({"total": groups.len(), "groups": groups, "missing": missing})
-        }
+            let groups = picked.groups.iter().filter_map(|&g| group_json(index, g));
+            (groups.collect(), picked.total)
+        });
+        answer("groups", searched, names, |name| {
+            index.group_ord(name).and_then(|g| group_json(index, g))
+        })
     })?;
     ApiResponse::json(&body)
 }
