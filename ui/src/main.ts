@@ -49,7 +49,7 @@ let panel: HTMLElement;
 let tabButtons: HTMLAnchorElement[] = [];
 
 async function shell(): Promise<void> {
-  let me: { user?: string; instanceName?: string; product?: string; demo?: boolean } = {};
+  let me: { user?: string; username?: string | null; displayName?: string | null; instanceName?: string; product?: string; demo?: boolean } = {};
   // A plugin whose start failed answers 503 with the reason (e.g. the native library could not load
   // on this node): say so above every tab instead of leaving each page to fail on its own.
   let unavailable: HTMLElement | null = null;
@@ -80,10 +80,16 @@ async function shell(): Promise<void> {
   panel = h('main', { id: 'sw-panel', role: 'tabpanel', class: 'sw-panel', tabindex: -1 });
   clear(root,
     h('header', { class: 'sw-header' }, h('h1', {}, 'Seatwarden'), h('span', { class: 'sw-muted' }, `${me.instanceName ?? ''}${me.demo ? ' · demo data' : ''}`),
-      h('span', { class: 'sw-spacer' }), me.user ? h('span', { class: 'sw-muted' }, `Signed in as ${me.user}`) : null,
+      h('span', { class: 'sw-spacer' }), me.user ? h('span', { class: 'sw-muted', 'data-testid': 'signed-in', title: `User key ${me.user}` }, `Signed in as ${signedIn(me)}`) : null,
       me.product === 'standalone' ? button('Sign out', () => void signOut().then(() => loginForm()), 'subtle') : null),
     unavailable, tablist, panel);
   await route();
+}
+
+/** "Display Name (username)"; the key only when the directory no longer knows it. */
+function signedIn(me: { user?: string; username?: string | null; displayName?: string | null }): string {
+  if (!me.username) return me.user ?? '';
+  return me.displayName && me.displayName !== me.username ? `${me.displayName} (${me.username})` : me.username;
 }
 
 let generation = 0;

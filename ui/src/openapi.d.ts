@@ -1112,11 +1112,16 @@ export interface components {
         };
         GetMeResponse: {
             demo: boolean;
+            /** @description The signed-in admin's display name in the directory now; null when the key is unknown. */
+            displayName: string | null;
             instanceName: string;
             now: number;
             product: string;
             sysadmin: boolean;
+            /** @description The signed-in admin's user key. */
             user: string;
+            /** @description The signed-in admin's username in the directory now; null when the key is unknown. */
+            username: string | null;
         };
         ListPoliciesResponse: {
             configVersion: number;

@@ -15,7 +15,7 @@ test('a guard trip is approved from the UI', async () => {
   await page.getByLabel('Hold large live runs for approval').check();
   await page.getByLabel('Maximum accounts per run').fill('2');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  await page.locator('.sw-flag-success', { hasText: 'Settings saved' }).waitFor();
 
   await openTab(page, 'automation');
   await page.getByRole('button', { name: 'New policy' }).click();

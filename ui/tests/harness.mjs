@@ -63,6 +63,12 @@ export async function openBrowser(server) {
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   const page = context.pages()[0] ?? await context.newPage();
+  // Success flags hide by themselves after a while (src/flag.ts); on a loaded
+  // machine that could be before a test looks for one, so they stay up here.
+  await context.addInitScript(() => {
+    const hold = () => document.documentElement?.setAttribute('data-sw-flags-hold', '');
+    if (document.documentElement) hold(); else document.addEventListener('DOMContentLoaded', hold);
+  });
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));

@@ -73,7 +73,7 @@ test('the admins to notify are chosen in Settings and a bad address is a field e
   await page.locator('[data-path="adminMail.recipients[1]"], .sw-field-error', { hasText: 'not an email address' }).first().waitFor();
   await field.fill('ops@example.test; lead@example.test');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  await page.locator('.sw-flag-success', { hasText: 'Settings saved' }).waitFor();
   const saved = await api(page, 'settings');
   assert.deepEqual(saved.body.settings.adminMail.recipients, ['ops@example.test', 'lead@example.test']);
 });

@@ -35,7 +35,7 @@ test('a mistyped protected group or unknown automation account cannot be chosen;
   assert.equal(await accountPicker.locator('[data-testid="chip"]').count(), 0);
 
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  await page.locator('.sw-flag-success', { hasText: 'Settings saved' }).waitFor();
   const after = (await api(page, 'settings')).body;
   assert.deepEqual(after.settings.protectedGroups ?? [], before.settings.protectedGroups ?? [], 'no typo was saved');
   assert.equal(after.automationAccount, before.automationAccount);

@@ -77,7 +77,7 @@ test('a template test send reaches a real SMTP server', async () => {
   await page.getByLabel('SMTP username').fill('');
   await page.getByLabel('Sender (From)').fill('Seatwarden <seatwarden@example.test>');
   await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).waitFor();
+  await page.locator('.sw-flag-success', { hasText: 'Mail settings saved' }).waitFor();
   assert.equal(sink.messages().length, 0, 'saving the settings sends nothing');
 
   // Open a template and send a test of it, using only the keyboard for the send.

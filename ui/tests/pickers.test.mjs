@@ -112,7 +112,7 @@ test('a user is found by name, shown by name and username, and saved by key', as
   await chip.waitFor();
   assert.equal((await chip.innerText()).includes(some.username), true, 'the chip shows the username');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  await page.locator('.sw-flag-success', { hasText: 'Settings saved' }).waitFor();
   await until(page, 'settings', (s) => s.automationAccount === some.key);
 
   // Reopened, the saved key is shown as the user's name, not the key.

@@ -32,7 +32,7 @@ async function newPolicy(page, tab, name) {
 async function saveAndRead(page) {
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForURL(/#\/automation\/edit\//);
-  await page.locator('.sw-banner-success', { hasText: 'Saved policy' }).waitFor();
+  await page.locator('.sw-flag-success', { hasText: 'Saved policy' }).waitFor();
   const id = decodeURIComponent(page.url().split('/edit/')[1]);
   const item = await api(page, `policies/${encodeURIComponent(id)}`);
   assert.equal(item.status, 200);

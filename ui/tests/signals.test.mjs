@@ -65,7 +65,7 @@ test('turning the seen signal off saves, and the dashboard shows it as not count
   await fields.getByLabel('Last authenticated').check();
   await fields.getByLabel('Seen by Seatwarden').uncheck();
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  await page.locator('.sw-flag-success', { hasText: 'Settings saved' }).waitFor();
   assert.deepEqual((await api(page, 'settings')).body.settings.activity, { login: true, lastAuthenticated: true, seen: false });
   // Reload: the form shows what was saved.
   await openTab(page, 'dashboard');

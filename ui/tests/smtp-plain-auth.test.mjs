@@ -41,7 +41,7 @@ test('password without TLS: refused until explicitly allowed, with a danger warn
   assert.match(await warning.textContent(), /^Danger: .*unencrypted/);
   await page.getByLabel('SMTP password').fill('relay-pass');
   await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).waitFor();
+  await page.locator('.sw-flag-success', { hasText: 'Mail settings saved' }).waitFor();
   const mail = (await api(page, 'settings/mail')).body.mail;
   assert.equal(mail.source, 'own');
   assert.equal(mail.security, 'none');
@@ -59,7 +59,7 @@ test('password without TLS: refused until explicitly allowed, with a danger warn
   assert.equal(await page.getByTestId('plain-auth-warning').isVisible(), false);
   await page.getByLabel('SMTP password').fill('relay-pass');
   await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).nth(0).waitFor();
+  await page.locator('.sw-flag-success', { hasText: 'Mail settings saved' }).nth(0).waitFor();
   const off = (await api(page, 'settings/mail')).body.mail;
   assert.equal(off.allow_auth_without_tls, false);
   assert.equal(off.security, 'start_tls');

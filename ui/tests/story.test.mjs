@@ -80,7 +80,7 @@ test('filter, export, safe policy, preview, live run, audit, revert', async () =
   // Go live and run now, watching the progress bar.
   await page.getByLabel('Mode').selectOption('live');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'live mode' }).waitFor();
+  await page.locator('.sw-flag-success', { hasText: 'live mode' }).waitFor();
   await page.getByRole('button', { name: 'Run now' }).click();
   await confirmChange(page);
   const bar = page.getByRole('progressbar');

@@ -23,7 +23,7 @@ test('a policy with a warning previews the overdue users as warned first, with t
   assert.equal(await atOnce.isChecked(), false, 'acting at once is never the default');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForURL(/#\/automation\/edit\//);
-  await page.locator('.sw-banner-success', { hasText: 'Saved policy' }).waitFor();
+  await page.locator('.sw-flag-success', { hasText: 'Saved policy' }).waitFor();
   const id = decodeURIComponent(page.url().split('/edit/')[1]);
   const saved = await api(page, `policies/${encodeURIComponent(id)}`);
   assert.equal(saved.body.policy.warning.actOnOverdueAtOnce ?? false, false);

@@ -5,6 +5,7 @@
 // path of every problem, shown beside the field that edits that path.
 
 import { h, clear, select, button, banner, nextId } from '../dom';
+import { flag } from '../flag';
 import { get, post, put, type Schemas } from '../api';
 import { showError } from '../components';
 import { navigate } from '../router';
@@ -214,9 +215,6 @@ function groupsHint(): string { return 'Type part of a group name and choose fro
 
 interface Template { id: string; name: string; kind: string }
 
-/** A message carried from the "new" editor to the saved policy's editor. */
-let flash: string | null = null;
-
 /** Renders the editor for policy `id`, or a new policy (from a dashboard insight's draft if one is waiting). */
 export async function renderPolicyEditor(host: HTMLElement, id: string | null, kindHint?: string): Promise<void> {
   let model: Model; let version: number | undefined;
@@ -273,7 +271,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
         : await post<Schemas['GetPolicyResponse']>('policies', body);
       version = saved.configVersion;
       const message = `Saved policy ${saved.policy.name ?? saved.policy.id} (${saved.policy.mode ?? 'safe'} mode)`;
-      if (id) out.appendChild(banner(message, 'success')); else flash = message;
+      flag(message);
       return saved.policy.id;
     } catch (e) {
       const left = errors.show(e);
@@ -320,7 +318,6 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
   clear(host,
     h('h2', {}, id ? `Edit policy ${model.name}` : 'New policy'),
     tabBar, formHost, out);
-  if (flash) { out.appendChild(banner(flash, 'success')); flash = null; }
   draw();
 }
 

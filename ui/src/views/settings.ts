@@ -3,7 +3,8 @@
 // engine. The form edits the settings document the server returned and sends
 // all of it back; the server validates it and names each problem's path.
 
-import { h, clear, select, button, banner, fmtNum, nextId } from '../dom';
+import { h, clear, select, button, fmtNum, nextId } from '../dom';
+import { flag } from '../flag';
 import { get, put, type Item, type Schemas } from '../api';
 import { section, showError, loading } from '../components';
 import { FieldErrors, list, joinList, check } from '../form';
@@ -175,7 +176,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
       version = r.configVersion;
       Object.assign(s, r.settings);
       forgetDirectories();
-      out.appendChild(banner('Settings saved', 'success'));
+      flag('Settings saved');
     }, (e: unknown) => { if (errors.show(e, 'settings.').length || !errors.hasShown()) showError(out, e); });
   };
 

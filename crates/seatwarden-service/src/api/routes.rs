@@ -367,8 +367,11 @@ fn openapi(_: &Service, _: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiEr
 
 fn me(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiError> {
     let options = service.options();
+    let (username, display_name) = service.names_of(&admin_key(req)).unzip();
     ApiResponse::json(&json!({
         "user": req.context.actor,
+        "username": username,
+        "displayName": display_name,
         "sysadmin": req.context.sysadmin,
         "instanceName": options.instance_name,
         "product": options.product,
