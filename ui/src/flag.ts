@@ -43,7 +43,7 @@ export function flag(text: string, tone: FlagTone = 'success', detail?: string):
     'data-seq': String(seq), 'data-tone': tone, 'data-text': text,
   },
   h('div', { class: 'sw-flag-text' }, h('strong', {}, text), detail ? h('div', {}, detail) : null),
-  button('×', () => dismiss(), 'subtle', { 'aria-label': `Dismiss: ${text}`, class: 'sw-btn sw-btn-subtle sw-flag-close' }));
+  button('×', () => dismiss(), 'subtle', { 'aria-label': 'Dismiss message', class: 'sw-btn sw-btn-subtle sw-flag-close' }));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const dismiss = (): void => {
     if (timer) clearTimeout(timer);

@@ -11,9 +11,10 @@ import { renderGroups } from './views/admin';
 import { renderImport } from './views/import';
 import { renderNotifications } from './views/notifications';
 import { renderSettings } from './views/settings';
+import { withIcon, type IconName } from './icons';
 
 type View = (host: HTMLElement, rest: string[]) => Promise<void>;
-const TABS: [string, string, View][] = [
+const TABS: [IconName, string, View][] = [
   ['dashboard', 'Dashboard', (el) => renderDashboard(el)],
   ['users', 'Users', (el) => renderUsers(el)],
   ['automation', 'Automation', renderAutomation],
@@ -60,6 +61,7 @@ async function shell(): Promise<void> {
   const tablist = h('nav', { class: 'sw-tabs', role: 'tablist', 'aria-label': 'Seatwarden sections' });
   tabButtons = TABS.map(([id, label], i) => {
     const a = h('a', { href: `#/${id}`, role: 'tab', id: `tab-${id}`, 'aria-controls': 'sw-panel', 'aria-selected': 'false', tabindex: -1, 'data-tab': id }, label);
+    withIcon(a, id);
     a.addEventListener('keydown', (e: KeyboardEvent) => {
       const dir = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
       if (e.key === 'Home' || e.key === 'End' || dir) {

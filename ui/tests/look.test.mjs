@@ -72,7 +72,7 @@ test('a save shows a flag at the top right, announced, and the admin can dismiss
   // Hovered, a success flag does not hide by itself.
   await flag.hover();
   await page.waitForFunction(() => document.querySelector('.sw-flags .sw-flag')?.dataset.paused === 'true');
-  await flag.getByRole('button', { name: 'Dismiss: Settings saved' }).click();
+  await flag.getByRole('button', { name: 'Dismiss message' }).click();
   await flag.waitFor({ state: 'detached' });
   assert.deepEqual(browser.consoleErrors, []);
 });
@@ -97,4 +97,18 @@ test('the header names the signed-in admin by display name and username', async 
   assert.equal(text, `Signed in as ${expected}`);
   assert.doesNotMatch(text, /JIRAUSER/, 'the key is not the name shown');
   assert.equal(await page.getByTestId('signed-in').getAttribute('title'), `User key ${me.user}`);
+});
+
+test('tabs and the main actions carry a decorative icon beside their name', async () => {
+  const { page } = browser;
+  const tabs = await page.getByRole('tab').evaluateAll((els) => els.map((t) => ({
+    name: t.textContent.trim(), icon: t.querySelector('svg.sw-icon')?.getAttribute('aria-hidden') ?? null,
+  })));
+  assert.ok(tabs.length >= 8);
+  for (const t of tabs) assert.equal(t.icon, 'true', `tab ${t.name} has a hidden icon`);
+  // The icon does not change the accessible name tests and screen readers use.
+  await page.getByRole('tab', { name: 'Settings', exact: true }).waitFor();
+  await openTab(page, 'settings');
+  const save = page.getByRole('button', { name: 'Save settings', exact: true });
+  assert.equal(await save.locator('svg.sw-icon[data-icon="save"]').count(), 1);
 });

@@ -6,6 +6,7 @@
 
 import { h, clear, select, button, banner, nextId } from '../dom';
 import { flag } from '../flag';
+import { withIcon } from '../icons';
 import { get, post, put, type Schemas } from '../api';
 import { showError } from '../components';
 import { navigate } from '../router';
@@ -308,8 +309,8 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       tab.login ? null : warningSection(model, errors, templates),
       h('div', { class: 'sw-toolbar' },
         h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save'),
-        id && !tab.login ? button('Preview', () => void preview(id), 'default') : null,
-        id && !tab.login ? button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default') : null,
+        id && !tab.login ? withIcon(button('Preview', () => void preview(id), 'default'), 'preview') : null,
+        id && !tab.login ? withIcon(button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default'), 'play') : null,
         button('Back', () => navigate('automation'), 'subtle')));
     clear(formHost, form);
   };

@@ -5,6 +5,7 @@
 
 import { h, clear, select, button, fmtNum, nextId } from '../dom';
 import { flag } from '../flag';
+import { withIcon } from '../icons';
 import { get, put, type Item, type Schemas } from '../api';
 import { section, showError, loading } from '../components';
 import { FieldErrors, list, joinList, check } from '../form';
@@ -218,6 +219,6 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
         errors.field('auditRetentionDays', 'Keep audit entries for (days)', retention),
         errors.field('onceLoggedInWindowHours', '“Logged in once” window (hours)', onceWindow, 'Where the product counts no logins: a last login this close to account creation counts as the only one.')),
       errors.field('deactivationTime', 'When was an account deactivated?', deactivationTime, 'Used by delete policies. With no date at all an account is never deleted.')),
-    h('div', { class: 'sw-toolbar' }, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save settings'), button('Discard changes', () => void renderSettings(host), 'subtle')),
+    h('div', { class: 'sw-toolbar' }, withIcon(h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save settings'), 'save'), button('Discard changes', () => void renderSettings(host), 'subtle')),
     out));
 }
