@@ -190,3 +190,22 @@ export async function pick(page, label, text) {
   await root.locator('[data-testid="chip"]', { hasText: text }).first().waitFor();
   return root;
 }
+
+/**
+ * Waits for a flag (src/flag.ts) with `text` that this helper has not seen
+ * yet in this document, and marks it seen: flags stay up in tests
+ * (`data-sw-flags-hold`), so an older "Settings saved" must not answer for
+ * the next save. Returns the flag's tone.
+ */
+export async function flagShown(page, text) {
+  const handle = await page.waitForFunction((t) => {
+    const seen = window.__swFlagsSeen ?? 0;
+    const f = [...document.querySelectorAll('.sw-flags .sw-flag')]
+      .filter((x) => Number(x.dataset.seq) > seen && x.textContent.includes(t))
+      .sort((a, b) => Number(a.dataset.seq) - Number(b.dataset.seq))[0];
+    if (!f) return null;
+    window.__swFlagsSeen = Number(f.dataset.seq);
+    return f.dataset.tone;
+  }, text);
+  return handle.jsonValue();
+}

@@ -4,7 +4,7 @@
 // that do not exist with "did you mean" (`admin_month::names_…`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, api } from './harness.mjs';
+import { startServer, openBrowser, openTab, api, flagShown } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -35,7 +35,7 @@ test('a mistyped protected group or unknown automation account cannot be chosen;
   assert.equal(await accountPicker.locator('[data-testid="chip"]').count(), 0);
 
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-flag-success', { hasText: 'Settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Settings saved'), 'success');
   const after = (await api(page, 'settings')).body;
   assert.deepEqual(after.settings.protectedGroups ?? [], before.settings.protectedGroups ?? [], 'no typo was saved');
   assert.equal(after.automationAccount, before.automationAccount);

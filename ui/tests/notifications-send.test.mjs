@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, openBrowser, openTab, shot, api, uiDir } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, uiDir, flagShown } from './harness.mjs';
 
 const SINK = path.resolve(uiDir, '../crates/seatwarden-mail/tests/smtp_sink.py');
 
@@ -77,7 +77,7 @@ test('a template test send reaches a real SMTP server', async () => {
   await page.getByLabel('SMTP username').fill('');
   await page.getByLabel('Sender (From)').fill('Seatwarden <seatwarden@example.test>');
   await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-flag-success', { hasText: 'Mail settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Mail settings saved'), 'success');
   assert.equal(sink.messages().length, 0, 'saving the settings sends nothing');
 
   // Open a template and send a test of it, using only the keyboard for the send.

@@ -5,7 +5,7 @@
 // the picker's state (`data-state`, `data-query`, chips), never on time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, api, until, shot } from './harness.mjs';
+import { startServer, openBrowser, openTab, api, until, shot, flagShown } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -112,7 +112,7 @@ test('a user is found by name, shown by name and username, and saved by key', as
   await chip.waitFor();
   assert.equal((await chip.innerText()).includes(some.username), true, 'the chip shows the username');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-flag-success', { hasText: 'Settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Settings saved'), 'success');
   await until(page, 'settings', (s) => s.automationAccount === some.key);
 
   // Reopened, the saved key is shown as the user's name, not the key.

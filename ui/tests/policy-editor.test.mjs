@@ -4,7 +4,7 @@
 // saves nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api, pick } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, pick, flagShown } from './harness.mjs';
 
 let server; let browser; let groups; let dirs;
 before(async () => {
@@ -32,7 +32,7 @@ async function newPolicy(page, tab, name) {
 async function saveAndRead(page) {
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForURL(/#\/automation\/edit\//);
-  await page.locator('.sw-flag-success', { hasText: 'Saved policy' }).waitFor();
+  assert.equal(await flagShown(page, 'Saved policy'), 'success');
   const id = decodeURIComponent(page.url().split('/edit/')[1]);
   const item = await api(page, `policies/${encodeURIComponent(id)}`);
   assert.equal(item.status, 200);
