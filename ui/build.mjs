@@ -29,7 +29,20 @@ const result = await build({
 });
 const script = Object.keys(result.metafile.outputs).find((f) => f.endsWith('.js'));
 if (!script) throw new Error('esbuild wrote no script');
-const css = readFileSync('src/app.css');
+// Atlassian's CSS reset and design tokens (issue 24, "Look and feel"; docs/ui.md):
+// the reset, then the token themes (light, dark, spacing, typography, shape:
+// each is a CSS text exported by @atlaskit/tokens, applied by the `data-theme`
+// and `data-color-mode` attributes on <html>), then our own rules, which read
+// only `var(--ds-*, fallback)`. One file, so still one hashed request.
+const themes = ['atlassian-light', 'atlassian-dark', 'atlassian-spacing', 'atlassian-typography', 'atlassian-shape'];
+const tokenCss = [];
+for (const theme of themes) {
+  const mod = await import(`@atlaskit/tokens/dist/esm/artifacts/themes/${theme}.js`);
+  if (typeof mod.default !== 'string') throw new Error(`@atlaskit/tokens: theme ${theme} is not CSS text`);
+  tokenCss.push(`/* @atlaskit/tokens ${theme} (Apache-2.0) */${mod.default}`);
+}
+const reset = readFileSync('node_modules/@atlaskit/css-reset/dist/bundle.css', 'utf8');
+const css = Buffer.from([`/* @atlaskit/css-reset (Apache-2.0) */\n${reset}`, ...tokenCss, readFileSync('src/app.css', 'utf8')].join('\n'));
 // Uppercase hex: the servers recognise a hashed name by `-<8+ of A-Z0-9>.`
 const cssName = `app-${createHash('sha256').update(css).digest('hex').slice(0, 12).toUpperCase()}.css`;
 writeFileSync(path.join('dist', cssName), css);

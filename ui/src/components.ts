@@ -2,6 +2,7 @@
 
 import { h, clear, button, banner, lozenge, fmtNum, Child, plain } from './dom';
 import { ApiError, ApiProblem, Progress, waitForRun, type Schemas } from './api';
+import { flag } from './flag';
 
 /** An accessible progress bar bound to a run's progress. */
 export function progressBar(label: string): { el: HTMLElement; update: (p: Progress) => void } {
@@ -29,9 +30,13 @@ export function progressBar(label: string): { el: HTMLElement; update: (p: Progr
 export async function followRun(host: HTMLElement, runId: number, label: string): Promise<Progress> {
   const bar = progressBar(label);
   host.appendChild(h('div', { class: 'sw-run-follow' }, h('div', { class: 'sw-muted' }, `Run #${runId}`), bar.el));
+  const what = label.replace(/ progress$/, '');
+  flag(`Run #${runId} started`, 'info', what);
   const final = await waitForRun(runId, bar.update);
   const tone = final.status === 'succeeded' ? 'success' : final.status === 'failed' ? 'error' : 'warning';
-  host.appendChild(banner(`Run #${runId}: ${final.status.replace(/_/g, ' ')}`, tone));
+  const result = `Run #${runId}: ${final.status.replace(/_/g, ' ')}`;
+  host.appendChild(banner(result, tone));
+  flag(result, tone, what);
   return final;
 }
 

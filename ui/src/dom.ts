@@ -50,11 +50,20 @@ export function nextId(prefix: string): string {
 
 /** A labelled form field: label + control, wired by id. */
 export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
-  const id = control.id || nextId('f');
-  control.id = id;
+  const target = labelTarget(control);
+  const id = target.id || nextId('f');
+  target.id = id;
   const hintEl = hint ? h('span', { class: 'sw-hint', id: `${id}-hint` }, hint) : null;
-  if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
+  if (hintEl) target.setAttribute('aria-describedby', hintEl.id);
   return h('div', { class: 'sw-field' }, h('label', { for: id }, label), control, hintEl);
+}
+
+/**
+ * The element a field's label names: `control` itself, or, for a composite
+ * control (a picker: chips around an input), its part marked `data-label-target`.
+ */
+export function labelTarget(control: HTMLElement): HTMLElement {
+  return control.hasAttribute('data-label-target') ? control : control.querySelector<HTMLElement>('[data-label-target]') ?? control;
 }
 
 export function select(name: string, options: [string, string][], value?: string): HTMLSelectElement {

@@ -3,7 +3,7 @@
 // registers which control edits which path and shows each problem beside it.
 // Nothing here decides what is valid: the browser only places the message.
 
-import { h, nextId } from './dom';
+import { h, labelTarget, nextId } from './dom';
 import { ApiError, ApiProblem } from './api';
 
 interface Registered { path: string; control: HTMLElement; wrap: HTMLElement }
@@ -14,12 +14,13 @@ export class FieldErrors {
 
   /** A labelled field whose control edits `path`; returns the field's wrapper. */
   field(path: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
-    const id = control.id || nextId('f');
-    control.id = id;
+    const target = labelTarget(control);
+    const id = target.id || nextId('f');
+    target.id = id;
     const hintEl = hint ? h('span', { class: 'sw-hint', id: `${id}-hint` }, hint) : null;
-    if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
+    if (hintEl) target.setAttribute('aria-describedby', hintEl.id);
     const wrap = h('div', { class: 'sw-field', 'data-path': path }, h('label', { for: id }, label), control, hintEl);
-    this.register(path, control, wrap);
+    this.register(path, target, wrap);
     return wrap;
   }
 

@@ -15,9 +15,10 @@ import { renderSettings } from './views/settings';
 import { setPreviewOnly, previewBanner } from './preview';
 import { renderReports } from './views/reports';
 import { renderAccess } from './views/access';
+import { withIcon, type IconName } from './icons';
 
 type View = (host: HTMLElement, rest: string[]) => Promise<void>;
-const TABS: [string, string, View][] = [
+const TABS: [IconName, string, View][] = [
   ['dashboard', 'Dashboard', (el) => renderDashboard(el)],
   ['users', 'Users', (el) => renderUsers(el)],
   ['automation', 'Automation', renderAutomation],
@@ -33,6 +34,15 @@ const TABS: [string, string, View][] = [
 
 const root = document.getElementById('seatwarden-app') as HTMLElement;
 
+// Light or dark as the system prefers (the token themes switch on `data-color-mode`).
+// Only on our own page (`data-sw-theme="auto"`): inside a product page its theme rules.
+if (document.documentElement.dataset.swTheme === 'auto' && typeof window.matchMedia === 'function') {
+  const dark = window.matchMedia('(prefers-color-scheme: dark)');
+  const follow = (): void => { document.documentElement.dataset.colorMode = dark.matches ? 'dark' : 'light'; };
+  follow();
+  dark.addEventListener('change', follow);
+}
+
 function loginForm(error?: string): void {
   const token = h('input', { type: 'password', name: 'token', autocomplete: 'off', required: true });
   clear(root, h('main', { class: 'sw-login' }, h('h1', {}, 'Seatwarden'),
@@ -47,7 +57,7 @@ let panel: HTMLElement;
 let tabButtons: HTMLAnchorElement[] = [];
 
 async function shell(): Promise<void> {
-  let me: { user?: string; instanceName?: string; product?: string; demo?: boolean; previewOnly?: boolean } = {};
+  let me: { user?: string; username?: string | null; displayName?: string | null; instanceName?: string; product?: string; demo?: boolean; previewOnly?: boolean } = {};
   // A plugin whose start failed answers 503 with the reason (e.g. the native library could not load
   // on this node): say so above every tab instead of leaving each page to fail on its own.
   let unavailable: HTMLElement | null = null;
@@ -59,6 +69,7 @@ async function shell(): Promise<void> {
   const tablist = h('nav', { class: 'sw-tabs', role: 'tablist', 'aria-label': 'Seatwarden sections' });
   tabButtons = TABS.map(([id, label], i) => {
     const a = h('a', { href: `#/${id}`, role: 'tab', id: `tab-${id}`, 'aria-controls': 'sw-panel', 'aria-selected': 'false', tabindex: -1, 'data-tab': id }, label);
+    withIcon(a, id);
     a.addEventListener('keydown', (e: KeyboardEvent) => {
       const dir = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
       if (e.key === 'Home' || e.key === 'End' || dir) {
@@ -79,10 +90,16 @@ async function shell(): Promise<void> {
   panel = h('main', { id: 'sw-panel', role: 'tabpanel', class: 'sw-panel', tabindex: -1 });
   clear(root,
     h('header', { class: 'sw-header' }, h('h1', {}, 'Seatwarden'), h('span', { class: 'sw-muted' }, `${me.instanceName ?? ''}${me.demo ? ' · demo data' : ''}`),
-      h('span', { class: 'sw-spacer' }), me.user ? h('span', { class: 'sw-muted' }, `Signed in as ${me.user}`) : null,
+      h('span', { class: 'sw-spacer' }), me.user ? h('span', { class: 'sw-muted', 'data-testid': 'signed-in', title: `User key ${me.user}` }, `Signed in as ${signedIn(me)}`) : null,
       me.product === 'standalone' ? button('Sign out', () => void signOut().then(() => loginForm()), 'subtle') : null),
     unavailable, me.previewOnly ? previewBanner(() => void route()) : null, tablist, panel);
   await route();
+}
+
+/** "Display Name (username)"; the key only when the directory no longer knows it. */
+function signedIn(me: { user?: string; username?: string | null; displayName?: string | null }): string {
+  if (!me.username) return me.user ?? '';
+  return me.displayName && me.displayName !== me.username ? `${me.displayName} (${me.username})` : me.username;
 }
 
 let generation = 0;

@@ -1352,6 +1352,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/pick/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users a picker offers for what was typed (exact key, username or email first, then username prefix, then anywhere in username, name or email), or the users with the given keys */
+        get: operations["pickUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pick/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The groups a picker offers for what was typed (exact name, then prefix, then anywhere), with member counts, or the groups with the given names */
+        get: operations["pickGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1591,7 +1625,12 @@ export interface components {
             now: number;
             product: string;
             sysadmin: boolean;
+            /** @description The signed-in admin's user key. */
             user: string;
+            /** @description The signed-in admin's display name in the directory now; null when the key is unknown. */
+            displayName: string | null;
+            /** @description The signed-in admin's username in the directory now; null when the key is unknown. */
+            username: string | null;
         };
         ListPoliciesResponse: {
             configVersion: number;
@@ -3010,6 +3049,38 @@ export interface components {
             next: number | null;
             /** @description the planned actions from `offset`, in applying order */
             actions: components["schemas"]["ActionInfo"][];
+        };
+        PickUsersResponse: {
+            users: components["schemas"]["PickedUser"][];
+            /** @description how many users match in all (resolving: how many were found) */
+            total: number;
+            /** @description the keys asked for that no user has (empty when searching) */
+            missing: string[];
+        };
+        PickedUser: {
+            key: string;
+            username: string;
+            displayName: string;
+            email: string;
+            active: boolean;
+            /** @description the directory's name */
+            directory: string;
+        };
+        PickGroupsResponse: {
+            groups: components["schemas"]["PickedGroup"][];
+            /** @description how many groups match in all (resolving: how many were found) */
+            total: number;
+            /** @description the names asked for that no group has (empty when searching) */
+            missing: string[];
+        };
+        PickedGroup: {
+            name: string;
+            /** @description direct members */
+            members: number;
+            /** @description grants administration rights */
+            admin: boolean;
+            /** @description grants an application licence (a seat) */
+            licence: boolean;
         };
     };
     responses: {
@@ -5543,6 +5614,62 @@ export interface operations {
                         xsrfToken: string;
                         actor: string;
                     };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    pickUsers: {
+        parameters: {
+            query?: {
+                /** @description the text typed so far; empty lists the first users by username */
+                q?: string;
+                /** @description how many matches to answer (1 to 100) */
+                limit?: number;
+                /** @description a user key to resolve (repeat for several; not with `q`) */
+                key?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching users, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickUsersResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    pickGroups: {
+        parameters: {
+            query?: {
+                /** @description the text typed so far; empty lists groups by name */
+                q?: string;
+                /** @description how many matches to answer (1 to 100) */
+                limit?: number;
+                /** @description a group name to resolve (repeat for several; not with `q`) */
+                name?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching groups, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickGroupsResponse"];
                 };
             };
             default: components["responses"]["Error"];

@@ -2,7 +2,7 @@
 // users), run it and watch the progress bar to the end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api, confirmChange } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, confirmChange, pick } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer({ extraArgs: ['--slow-apply-ms', '20'] }); browser = await openBrowser(server); });
@@ -18,7 +18,7 @@ test('a bulk group action on selected users shows its plan and runs with progres
   const membersBefore = await count();
   const nonMembers = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ excludeGroups: [target] }))}`)).body.total;
   await openTab(page, 'users');
-  await page.getByLabel('Not member of').selectOption(target);
+  await pick(page, 'Not member of', target);
   await page.getByRole('button', { name: 'Apply filters' }).click();
   // The unfiltered list has rows too: wait until the filtered total is shown.
   await page.locator('[data-testid="user-total"]', { hasText: `${nonMembers.toLocaleString('en')} users` }).waitFor();
@@ -30,7 +30,7 @@ test('a bulk group action on selected users shows its plan and runs with progres
   assert.equal(await page.getByTestId('selection-count').textContent(), '3 selected');
 
   await page.getByLabel('Bulk action').selectOption('add_to_groups');
-  await page.getByLabel('Groups (for group actions)').fill(target);
+  await pick(page, 'Groups (for group actions)', target);
   await page.getByRole('button', { name: 'Preview bulk action' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.locator('[data-testid="plan"]').waitFor();

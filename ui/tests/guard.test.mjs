@@ -2,7 +2,7 @@
 // exact plan from the UI and it is applied.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api, confirmChange } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, confirmChange, flagShown } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -15,7 +15,7 @@ test('a guard trip is approved from the UI', async () => {
   await page.getByLabel('Hold large live runs for approval').check();
   await page.getByLabel('Maximum accounts per run').fill('2');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Settings saved'), 'success');
 
   await openTab(page, 'automation');
   await page.getByRole('button', { name: 'New policy' }).click();

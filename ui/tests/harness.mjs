@@ -64,6 +64,12 @@ export async function openBrowser(server) {
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   const page = context.pages()[0] ?? await context.newPage();
+  // Success flags hide by themselves after a while (src/flag.ts); on a loaded
+  // machine that could be before a test looks for one, so they stay up here.
+  await context.addInitScript(() => {
+    const hold = () => document.documentElement?.setAttribute('data-sw-flags-hold', '');
+    if (document.documentElement) hold(); else document.addEventListener('DOMContentLoaded', hold);
+  });
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
@@ -169,4 +175,38 @@ export async function confirmChange(page) {
   }
   await page.getByTestId('confirm-change').click();
   return text;
+}
+
+/**
+ * Chooses `text` in the searchable picker labelled `label` by keyboard only
+ * (issue 24): types it, presses Enter (the picker asks the server for that
+ * text and chooses the option whose name, username, email or key equals
+ * it), and waits for its chip. Returns the picker's root locator.
+ */
+export async function pick(page, label, text) {
+  const input = page.getByLabel(label, { exact: true });
+  const root = page.locator('.sw-picker').filter({ has: input });
+  await input.fill(text);
+  await input.press('Enter');
+  await root.locator('[data-testid="chip"]', { hasText: text }).first().waitFor();
+  return root;
+}
+
+/**
+ * Waits for a flag (src/flag.ts) with `text` that this helper has not seen
+ * yet in this document, and marks it seen: flags stay up in tests
+ * (`data-sw-flags-hold`), so an older "Settings saved" must not answer for
+ * the next save. Returns the flag's tone.
+ */
+export async function flagShown(page, text) {
+  const handle = await page.waitForFunction((t) => {
+    const seen = window.__swFlagsSeen ?? 0;
+    const f = [...document.querySelectorAll('.sw-flags .sw-flag')]
+      .filter((x) => Number(x.dataset.seq) > seen && x.textContent.includes(t))
+      .sort((a, b) => Number(a.dataset.seq) - Number(b.dataset.seq))[0];
+    if (!f) return null;
+    window.__swFlagsSeen = Number(f.dataset.seq);
+    return f.dataset.tone;
+  }, text);
+  return handle.jsonValue();
 }

@@ -3,7 +3,7 @@
 // Discard; Discard changes nothing and the banner goes away.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, until } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, until, flagShown } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -73,7 +73,7 @@ test('the admins to notify are chosen in Settings and a bad address is a field e
   await page.locator('[data-path="adminMail.recipients[1]"], .sw-field-error', { hasText: 'not an email address' }).first().waitFor();
   await field.fill('ops@example.test; lead@example.test');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Settings saved'), 'success');
   const saved = await api(page, 'settings');
   assert.deepEqual(saved.body.settings.adminMail.recipients, ['ops@example.test', 'lead@example.test']);
 });

@@ -3,7 +3,7 @@
 // echoes the password back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api, until } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, until, flagShown } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -96,7 +96,7 @@ test('SMTP settings save and the password is never echoed', async () => {
   await page.getByLabel('SMTP password').fill('s3cret-pass');
   await page.getByLabel('Sender (From)').fill('Seatwarden <seatwarden@example.test>');
   await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Mail settings saved'), 'success');
   assert.equal(await page.getByLabel('SMTP password').inputValue(), '', 'the password box is emptied after saving');
   const raw = await page.evaluate(async () => (await fetch(new URL('api/settings/mail', document.baseURI).href)).text());
   assert.ok(!raw.includes('s3cret-pass'), 'the API never returns the password');
@@ -113,7 +113,7 @@ test('SMTP settings save and the password is never echoed', async () => {
   // Saving again without typing it keeps it while it would go to the same server.
   await page.getByLabel('Sender (From)').fill('Seatwarden Bot <seatwarden@example.test>');
   await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Mail settings saved'), 'success');
   assert.equal((await api(page, 'settings/mail')).body.mail.password_set, true);
   // Another port without typing it again: refused beside the password, nothing saved.
   await page.getByLabel('Port', { exact: true }).fill('2526');

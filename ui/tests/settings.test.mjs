@@ -2,7 +2,7 @@
 // server's error beside its field and changes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api, until } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, until, pick, flagShown } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -12,7 +12,8 @@ test('a settings change saves', async () => {
   const { page } = browser;
   const groups = (await api(page, 'groups?withCounts=false')).body.groups.filter((g) => !g.admin).map((g) => g.name);
   await openTab(page, 'settings');
-  await page.getByLabel('Protected groups').fill(`${groups[0]}; ${groups[1]}`);
+  await pick(page, 'Protected groups', groups[0]);
+  await pick(page, 'Protected groups', groups[1]);
   await page.getByLabel('Maximum accounts per run').fill('123');
   await page.getByLabel('Timezone', { exact: true }).fill('Europe/Berlin');
   await page.getByLabel('Daily scheduler run at').fill('03:15');
@@ -21,7 +22,7 @@ test('a settings change saves', async () => {
   await page.getByLabel('Alert recipients').fill('licences@example.test');
   await page.getByLabel('Days without any login before pausing').fill('9');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Settings saved'), 'success');
   const s = (await api(page, 'settings')).body.settings;
   assert.deepEqual(s.protectedGroups, [groups[0], groups[1]]);
   assert.equal(s.guard.maxAccounts, 123);
@@ -34,7 +35,7 @@ test('a settings change saves', async () => {
   // A second save right after works too (the form tracks the new version).
   await page.getByLabel('Maximum percent of licensed users').fill('25');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).nth(0).waitFor();
+  assert.equal(await flagShown(page, 'Settings saved'), 'success');
   await until(page, 'settings', (s) => s.settings.guard.maxPercent === 25);
   await shot(page, 'settings-saved');
   assert.deepEqual(browser.consoleErrors, []);
@@ -76,7 +77,7 @@ test('licence alert thresholds are one row per licensed application and read bac
   await page.keyboard.press('Control+A');
   await page.keyboard.type('77');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Settings saved'), 'success');
   const saved = (await api(page, 'settings')).body.settings.licenceAlert.applications;
   assert.deepEqual(saved, [{ application: first.application, percent: 77 }], 'only the filled row is sent');
   // Reading back: a fresh form shows the saved value in that row, the others empty.
@@ -101,7 +102,7 @@ test('licence alert thresholds are one row per licensed application and read bac
   // Emptying the row removes the override.
   await row.locator('input').fill('');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Settings saved'), 'success');
   assert.deepEqual((await api(page, 'settings')).body.settings.licenceAlert.applications, []);
   // The refused saves (this test's and the previous one's) are the only errors.
   assert.deepEqual(browser.consoleErrors.filter((e) => !/\b422\b/.test(e)), []);
@@ -115,7 +116,7 @@ test('reactivation at login: the confirm window and a per-directory probe opt-in
   await page.getByLabel('Confirm window (minutes)').fill('7');
   if (candidate) await page.getByLabel(`Probe deactivated users of ${candidate.name}`, { exact: false }).check();
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Settings saved'), 'success');
   const s = (await api(page, 'settings')).body.settings;
   assert.equal(s.login.confirmWindowMinutes, 7);
   const after = (await api(page, 'directories')).body.directories;

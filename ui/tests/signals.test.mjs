@@ -4,7 +4,7 @@
 // plugin had been installed then.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, flagShown } from './harness.mjs';
 
 const SEEN_DAYS = 45;
 let server; let browser;
@@ -65,7 +65,7 @@ test('turning the seen signal off saves, and the dashboard shows it as not count
   await fields.getByLabel('Last authenticated').check();
   await fields.getByLabel('Seen by Seatwarden').uncheck();
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Settings saved'), 'success');
   assert.deepEqual((await api(page, 'settings')).body.settings.activity, { login: true, lastAuthenticated: true, seen: false });
   // Reload: the form shows what was saved.
   await openTab(page, 'dashboard');

@@ -2,7 +2,7 @@
 // danger warning, and the form says where the password is kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, flagShown } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer({ users: 50 }); browser = await openBrowser(server); });
@@ -41,7 +41,7 @@ test('password without TLS: refused until explicitly allowed, with a danger warn
   assert.match(await warning.textContent(), /^Danger: .*unencrypted/);
   await page.getByLabel('SMTP password').fill('relay-pass');
   await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).waitFor();
+  assert.equal(await flagShown(page, 'Mail settings saved'), 'success');
   const mail = (await api(page, 'settings/mail')).body.mail;
   assert.equal(mail.source, 'own');
   assert.equal(mail.security, 'none');
@@ -59,7 +59,7 @@ test('password without TLS: refused until explicitly allowed, with a danger warn
   assert.equal(await page.getByTestId('plain-auth-warning').isVisible(), false);
   await page.getByLabel('SMTP password').fill('relay-pass');
   await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).nth(0).waitFor();
+  assert.equal(await flagShown(page, 'Mail settings saved'), 'success');
   const off = (await api(page, 'settings/mail')).body.mail;
   assert.equal(off.allow_auth_without_tls, false);
   assert.equal(off.security, 'start_tls');

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { uiDir, openTab } from './harness.mjs';
+import { uiDir, openTab, flagShown } from './harness.mjs';
 
 const SINK = path.resolve(uiDir, '../crates/seatwarden-mail/tests/smtp_sink.py');
 
@@ -54,5 +54,5 @@ export async function pointMailAt(page, port) {
   await page.getByLabel('SMTP username').fill('');
   await page.getByLabel('Sender (From)').fill('Seatwarden <seatwarden@example.test>');
   await page.getByRole('button', { name: 'Save mail settings' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'Mail settings saved' }).waitFor();
+  await flagShown(page, 'Mail settings saved');
 }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, openBrowser, openTab, shot, api, confirmChange } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, confirmChange, flagShown } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer({ extraArgs: ['--slow-apply-ms', '400'] }); browser = await openBrowser(server); });
@@ -80,7 +80,7 @@ test('filter, export, safe policy, preview, live run, audit, revert', async () =
   // Go live and run now, watching the progress bar.
   await page.getByLabel('Mode').selectOption('live');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.locator('.sw-banner-success', { hasText: 'live mode' }).waitFor();
+  assert.equal(await flagShown(page, 'live mode'), 'success');
   await page.getByRole('button', { name: 'Run now' }).click();
   await confirmChange(page);
   const bar = page.getByRole('progressbar');

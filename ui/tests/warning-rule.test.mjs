@@ -3,7 +3,7 @@
 // labelled choice, and the preview counts who waits and until when.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, flagShown } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -23,7 +23,7 @@ test('a policy with a warning previews the overdue users as warned first, with t
   assert.equal(await atOnce.isChecked(), false, 'acting at once is never the default');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForURL(/#\/automation\/edit\//);
-  await page.locator('.sw-banner-success', { hasText: 'Saved policy' }).waitFor();
+  assert.equal(await flagShown(page, 'Saved policy'), 'success');
   const id = decodeURIComponent(page.url().split('/edit/')[1]);
   const saved = await api(page, `policies/${encodeURIComponent(id)}`);
   assert.equal(saved.body.policy.warning.actOnOverdueAtOnce ?? false, false);

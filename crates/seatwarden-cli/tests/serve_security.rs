@@ -83,6 +83,15 @@ fn the_token_buys_a_strict_http_only_session_and_an_xsrf_token() {
     let session = server.sign_in();
     let me = server.call(&session, "GET", "/api/me", None);
     assert_eq!(me.status, 200, "{}", me.text());
+    // The answer carries the admin's username and display name for the header
+    // (issue 24); this server's admin is not a directory user, so both are
+    // present and null and the header falls back to the key.
+    let me = me.json();
+    assert_eq!(me["user"], "seatwarden-admin", "{me}");
+    assert!(
+        me["username"].is_null() && me["displayName"].is_null(),
+        "{me}"
+    );
 }
 
 #[test]

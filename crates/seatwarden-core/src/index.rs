@@ -19,6 +19,7 @@
 pub(crate) mod build;
 mod change;
 pub(crate) mod last_activity;
+mod pick;
 pub(crate) mod search;
 pub(crate) mod sparse;
 pub(crate) mod strings;
@@ -31,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 pub use build::IndexBuilder;
 pub use change::{ChangeError, UserChange};
+pub use pick::{PickedGroups, PickedUsers};
 
 use crate::activity::{ActivitySettings, SignalDate, SignalDecl, SignalName};
 use crate::model::{

@@ -492,10 +492,21 @@ impl Service {
     /// the directory, or the directory cannot answer: the entry still names
     /// the key, and an audit write must not fail over a label.
     pub fn username_of(&self, key: &UserKey) -> Option<String> {
+        self.names_of(key).map(|(username, _)| username)
+    }
+
+    /// The username and display name the directory gives `key` now, so the
+    /// header can say who is signed in (the key alone, `JIRAUSER10000`,
+    /// names nobody); `None` when the key is unknown or the host fails.
+    pub fn names_of(&self, key: &UserKey) -> Option<(String, String)> {
         if key.as_str().is_empty() {
             return None;
         }
-        self.host.user(key).ok().flatten().map(|u| u.username)
+        self.host
+            .user(key)
+            .ok()
+            .flatten()
+            .map(|u| (u.username, u.display_name))
     }
 
     /// The store.

@@ -226,6 +226,14 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
         // Uncounted: `members` is null (schemathesis found the schema said
         // integer only).
         ("/api/groups", "/api/groups?withCounts=false".to_owned()),
+        (
+            "/api/pick/users",
+            "/api/pick/users?q=idle&limit=2".to_owned(),
+        ),
+        (
+            "/api/pick/groups",
+            "/api/pick/groups?name=staff&name=gone".to_owned(),
+        ),
         ("/api/templates", "/api/templates".to_owned()),
         ("/api/templates/{id}", format!("/api/templates/{template}")),
         ("/api/settings", "/api/settings".to_owned()),

@@ -5,6 +5,7 @@
 // says whether one is set and never returns it.
 
 import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, banner } from '../dom';
+import { flag } from '../flag';
 import { get, post, put, del, type Schemas } from '../api';
 import { section, showError, loading, openDialog, confirmDialog } from '../components';
 import { FieldErrors, list, check } from '../form';
@@ -80,7 +81,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
           on.addEventListener('change', () => {
             clear(listMsg);
             void put<Schemas['Template']>(`templates/${encodeURIComponent(t.id)}`, { ...t, enabled: on.checked, configVersion: doc.version })
-              .then(() => get<{ configVersion: number }>('templates')).then((l) => { doc.version = l.configVersion; t.enabled = on.checked; listMsg.appendChild(banner(`${t.name} ${on.checked ? 'enabled' : 'disabled'}`, 'success')); },
+              .then(() => get<{ configVersion: number }>('templates')).then((l) => { doc.version = l.configVersion; t.enabled = on.checked; flag(`${t.name} ${on.checked ? 'enabled' : 'disabled'}`); },
                 (e: unknown) => { on.checked = !on.checked; showError(listMsg, e); });
           });
           return h('tr', { 'data-testid': 'template-row', 'data-template': t.id },
@@ -262,7 +263,7 @@ function mailForm(choice: MailChoice, doc: Doc, product: string | undefined): HT
       password.value = '';
       const set = r.mail.source === 'own' && r.mail.password_set;
       password.placeholder = set ? 'saved — leave empty to keep' : '';
-      out.appendChild(banner('Mail settings saved', 'success'));
+      flag('Mail settings saved');
     }, (err: unknown) => { if (errors.show(err).length || !errors.hasShown()) showError(out, err); });
   } },
   errors.field('source', 'Mail server', source), own,

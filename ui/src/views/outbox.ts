@@ -1,7 +1,8 @@
 // The outbox itself (issue 24 item 3): which messages wait or failed, why, and when they are tried next,
 // with Retry and Discard. Recipients come masked from the server; "Show" opens one message whole.
 
-import { h, clear, button, fmtTime, fmtNum, lozenge, banner } from '../dom';
+import { h, clear, button, fmtTime, fmtNum, lozenge } from '../dom';
+import { flag } from '../flag';
 import { get, post } from '../api';
 import { showError, pager, openDialog } from '../components';
 import { applies } from '../preview';
@@ -26,7 +27,7 @@ export async function renderOutbox(host: HTMLElement, changed: () => void, curso
     clear(msg);
     void post<OutboxRow>(`mail/outbox/${m.id}/${verb}`).then(() => {
       changed();
-      void renderOutbox(host, changed, cursors, pageIndex).then(() => host.prepend(banner(verb === 'retry' ? `Message ${m.id} queued again` : `Message ${m.id} discarded`, 'success')));
+      void renderOutbox(host, changed, cursors, pageIndex).then(() => flag(verb === 'retry' ? `Message ${m.id} queued again` : `Message ${m.id} discarded`));
     }, (e: unknown) => showError(msg, e));
   };
   clear(host, msg,

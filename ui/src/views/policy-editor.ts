@@ -5,6 +5,8 @@
 // path of every problem, shown beside the field that edits that path.
 
 import { h, clear, select, button, banner, nextId, shownName } from '../dom';
+import { flag } from '../flag';
+import { withIcon } from '../icons';
 import { get, post, put, type Schemas } from '../api';
 import { showError } from '../components';
 import { navigate } from '../router';
@@ -13,6 +15,7 @@ import { FieldErrors, list, joinList, check } from '../form';
 import { preview, runNow } from './policy-actions';
 import { applies } from '../preview';
 import { whatIfPanel } from './forecast';
+import { groupPicker, userPicker } from '../picker';
 
 export type ActionKind = 'deactivate' | 'suspend' | 'remove_groups' | 'add_groups' | 'remove_licence_groups' | 'floating_licence' | 'reactivate' | 'delete';
 
@@ -188,10 +191,22 @@ function text(m: Model, key: Keys<string>, attrs: Record<string, string> = {}): 
   el.addEventListener('input', () => { (m[key] as string) = el.value; });
   return el;
 }
+/** A group picker bound to a `a; b` model field. */
+function groups(m: Model, key: Keys<string>): HTMLElement {
+  const p = groupPicker(key, list(m[key]));
+  p.onChange((v) => { (m[key] as string) = joinList(v); });
+  return p.el;
+}
 function num(m: Model, key: Keys<number>, min = 1): HTMLInputElement {
   const el = h('input', { type: 'number', name: key, min, value: m[key], class: 'sw-narrow' });
   el.addEventListener('input', () => { (m[key] as number) = el.value === '' ? Number.NaN : Number(el.value); });
   return el;
+}
+/** The handover user, picked by name; the policy stores their key. */
+function handoverUser(m: Model): HTMLElement {
+  const p = userPicker('handoverUser', m.handoverUser);
+  p.onChange((v) => { m.handoverUser = v[0] ?? ''; });
+  return p.el;
 }
 function choice(m: Model, key: Keys<string>, options: [string, string][]): HTMLSelectElement {
   const el = select(key, options, m[key]);
@@ -242,14 +257,11 @@ function reviewSection(m: Model, errors: FieldErrors): HTMLElement {
 function fieldset(legend: string, ...children: (HTMLElement | null | false)[]): HTMLElement {
   return h('fieldset', { class: 'sw-fieldset' }, h('legend', {}, legend), ...children);
 }
-function groupsHint(): string { return 'Group names separated by ; (semicolon).'; }
+function groupsHint(): string { return 'Type part of a group name and choose from the list; Backspace removes the last one.'; }
 
 // ---- the editor ----
 
 interface Template { id: string; name: string; kind: string }
-
-/** A message carried from the "new" editor to the saved policy's editor. */
-let flash: string | null = null;
 
 /** Renders the editor for policy `id`, or a new policy (from a dashboard insight's draft if one is waiting). */
 export async function renderPolicyEditor(host: HTMLElement, id: string | null, kindHint?: string): Promise<void> {
@@ -307,7 +319,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
         : await post<Schemas['GetPolicyResponse']>('policies', body);
       version = saved.configVersion;
       const message = `Saved policy ${saved.policy.name ?? saved.policy.id} (${saved.policy.mode ?? 'safe'} mode)`;
-      if (id) out.appendChild(banner(message, 'success')); else flash = message;
+      flag(message);
       return saved.policy.id;
     } catch (e) {
       const left = errors.show(e);
@@ -347,8 +359,8 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       tab.login ? null : warningSection(model, errors, templates),
       h('div', { class: 'sw-toolbar' },
         h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save'),
-        id && !tab.login ? button('Preview', () => void preview(id), 'default') : null,
-        id && !tab.login ? applies(button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default')) : null,
+        id && !tab.login ? withIcon(button('Preview', () => void preview(id), 'default'), 'preview') : null,
+        id && !tab.login ? applies(withIcon(button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default'), 'play')) : null,
         button('Back', () => navigate('automation'), 'subtle')));
     clear(formHost, form);
   };
@@ -357,7 +369,6 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
   clear(host,
     h('h2', {}, id ? `Edit policy ${shownName(model.name)}` : 'New policy'),
     tabBar, formHost, out);
-  if (flash) { out.appendChild(banner(flash, 'success')); flash = null; }
   draw();
 }
 
@@ -477,7 +488,7 @@ function actionSection(m: Model, errors: FieldErrors, redraw: () => void): HTMLE
   switch (m.kind) {
     case 'deactivate': {
       const suffix = errors.field('action.renameSuffix', 'Username suffix', text(m, 'suffix'), 'Appended to the username so deactivated accounts stand out, e.g. _deactivated.');
-      const user = errors.field('action.handover.user', 'Key of the user who takes over', text(m, 'handoverUser'));
+      const user = errors.field('action.handover.user', 'User who takes over', handoverUser(m));
       const handover = choice(m, 'handover', [['', 'Leave them as they are'], ['unassigned', 'Unassign them'], ['project_lead', 'Assign each to its project lead'], ['user', 'Assign all to one user']]);
       const sync = (): void => { user.hidden = m.handover !== 'user'; };
       handover.addEventListener('change', sync);
@@ -487,9 +498,9 @@ function actionSection(m: Model, errors: FieldErrors, redraw: () => void): HTMLE
         errors.field('action.handover', 'Open issues before deactivation', handover, 'Jira only: what happens to the unresolved issues assigned to the user.'), user);
     }
     case 'remove_groups':
-      return fieldset('What it does', errors.field('action.groups', 'Groups to remove', text(m, 'groups', { placeholder: 'e.g. jira-software-users' }), groupsHint()));
+      return fieldset('What it does', errors.field('action.groups', 'Groups to remove', groups(m, 'groups'), groupsHint()));
     case 'add_groups':
-      return fieldset('What it does', errors.field('action.groups', 'Groups to add', text(m, 'groups', { placeholder: 'e.g. inactive-users' }), groupsHint()));
+      return fieldset('What it does', errors.field('action.groups', 'Groups to add', groups(m, 'groups'), groupsHint()));
     case 'remove_licence_groups':
       return fieldset('What it does', errors.field('action.applications', 'Applications', text(m, 'applications', { placeholder: 'e.g. jira-software' }), 'Application keys separated by ;. Empty: every application.'));
     case 'delete':
@@ -498,18 +509,18 @@ function actionSection(m: Model, errors: FieldErrors, redraw: () => void): HTMLE
       return fieldset('What it does', h('p', {}, 'Suspends the user\'s access to the organization (Atlassian Cloud). External accounts can only be suspended; Data Center directories skip the user with that reason.'));
     case 'reactivate':
       return fieldset('What it does',
-        errors.field('action.restrictedGroups', 'Never reactivate members of', text(m, 'restricted'), groupsHint()),
-        errors.field('action.addGroups', 'Add these groups when reactivating', text(m, 'addGroups'), groupsHint()),
-        errors.field('action.removeGroups', 'Remove these groups at login', text(m, 'removeGroups'), 'Removed from reactivated and already-active users alike.'));
+        errors.field('action.restrictedGroups', 'Never reactivate members of', groups(m, 'restricted'), groupsHint()),
+        errors.field('action.addGroups', 'Add these groups when reactivating', groups(m, 'addGroups'), groupsHint()),
+        errors.field('action.removeGroups', 'Remove these groups at login', groups(m, 'removeGroups'), 'Removed from reactivated and already-active users alike.'));
     case 'floating_licence': {
       const rows = m.rules.map((r, i) => {
-        const src = h('input', { type: 'text', name: `rule-${i}-source`, value: r.source });
-        src.addEventListener('input', () => { r.source = src.value; });
-        const dst = h('input', { type: 'text', name: `rule-${i}-target`, value: r.target });
-        dst.addEventListener('input', () => { r.target = dst.value; });
+        const src = groupPicker(`rule-${i}-source`, list(r.source));
+        src.onChange((v) => { r.source = joinList(v); });
+        const dst = groupPicker(`rule-${i}-target`, list(r.target));
+        dst.onChange((v) => { r.target = joinList(v); });
         return h('div', { class: 'sw-rule', 'data-testid': 'floating-rule' },
-          errors.field(`action.rules[${i}].sourceGroups`, `Rule ${i + 1}: if in any of these groups`, src),
-          errors.field(`action.rules[${i}].targetGroups`, `Rule ${i + 1}: then add these groups`, dst),
+          errors.field(`action.rules[${i}].sourceGroups`, `Rule ${i + 1}: if in any of these groups`, src.el),
+          errors.field(`action.rules[${i}].targetGroups`, `Rule ${i + 1}: then add these groups`, dst.el),
           m.rules.length > 1 ? h('div', { class: 'sw-field sw-field-button' }, button(`Remove rule ${i + 1}`, () => { m.rules.splice(i, 1); redraw(); }, 'subtle')) : null);
       });
       const wrap = h('div', {}, rows);
@@ -534,7 +545,7 @@ function scopeSection(m: Model, errors: FieldErrors, dirs: Directory[] | null, t
   const ticksWrap = h('div', {}, ticks, dirs ? null : h('div', { class: 'sw-field' }, h('label', { for: idsText.id }, 'Directory ids'), idsText));
   errors.register('scope.directories', ticks, ticksWrap);
   const target = select('target', [['all', 'Everyone except protected groups'], ['only', 'Only members of these groups']], m.onlyGroups ? 'only' : 'all');
-  const targetGroups = errors.field('scope.target.groups', 'Target groups', text(m, 'targetGroups'), groupsHint());
+  const targetGroups = errors.field('scope.target.groups', 'Target groups', groups(m, 'targetGroups'), groupsHint());
   const sync = (): void => { ticksWrap.hidden = !m.dirOnly; targetGroups.hidden = !m.onlyGroups; };
   dirOnly.addEventListener('change', () => { m.dirOnly = dirOnly.value === 'only'; sync(); });
   target.addEventListener('change', () => { m.onlyGroups = target.value === 'only'; sync(); });
@@ -546,7 +557,7 @@ function scopeSection(m: Model, errors: FieldErrors, dirs: Directory[] | null, t
     errors.field('scope.directories.kind', 'Directories', dirOnly), ticksWrap,
     errors.field('scope.readOnly', 'Read-only directories (LDAP, Crowd)', choice(m, 'readOnly', ro)),
     tab.kind === 'floating_licence' || tab.kind === 'reactivate' ? null : errors.field('scope.target', 'Target users', target), targetGroups,
-    errors.field('scope.excludeGroups', 'Protected groups of this policy', text(m, 'excludeGroups', { placeholder: 'e.g. support-staff' }),
+    errors.field('scope.excludeGroups', 'Protected groups of this policy', groups(m, 'excludeGroups'),
       'Members are never touched by this policy. Sysadmins, you, and the global protected groups in Settings are always protected.'));
 }
 

@@ -5,11 +5,14 @@
 
 import { h, clear, select, button, banner, fmtNum, nextId } from '../dom';
 import { cloudConnectionSection } from '../cloud';
+import { flag } from '../flag';
+import { withIcon } from '../icons';
 import { get, put, ApiError, type Item, type Schemas } from '../api';
 import { section, showError, loading } from '../components';
 import { FieldErrors, list, joinList, check } from '../form';
 import { timezoneList } from './policy-editor';
 import { directories, directoryLabel, forgetDirectories, Directory } from '../directories';
+import { groupPicker, userPicker } from '../picker';
 
 interface Settings {
   protectedGroups?: string[]; timezone?: string; schedulerAt?: string;
@@ -106,11 +109,11 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
   const errors = new FieldErrors();
   const out = h('div', { 'aria-live': 'polite' });
 
-  const protectedGroups = h('input', { type: 'text', name: 'protectedGroups', class: 'sw-wide', value: joinList(s.protectedGroups) });
+  const protectedGroups = groupPicker('protectedGroups', s.protectedGroups ?? []);
   const timezone = h('input', { type: 'text', name: 'timezone', list: 'sw-timezones', value: s.timezone ?? 'UTC' });
   // Text, not type=time: the browser shows a time input in the locale's 12-hour form ("02:00 AM") beside a 24-hour hint.
   const schedulerAt = h('input', { type: 'text', name: 'schedulerAt', value: s.schedulerAt ?? '02:00', inputmode: 'numeric', maxlength: 5, autocomplete: 'off', class: 'sw-narrow' });
-  const account = h('input', { type: 'text', name: 'automationAccount', value: a.automationAccount ?? '' });
+  const account = userPicker('automationAccount', a.automationAccount);
 
   const guardOn = check('guardEnabled', 'Hold large live runs for approval', s.guard?.enabled ?? true);
   const maxAccounts = num('maxAccounts', s.guard?.maxAccounts, 1);
@@ -152,7 +155,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
     clear(out); clear(summary); errors.clear();
     const settings: Settings = {
       ...s,
-      protectedGroups: list(protectedGroups.value),
+      protectedGroups: protectedGroups.values(),
       timezone: timezone.value.trim(),
       schedulerAt: schedulerAt.value,
       guard: { ...s.guard, enabled: guardOn.input.checked, maxAccounts: numberOf(maxAccounts) as number, maxPercent: numberOf(maxPercent) as number, minLicensed: numberOf(minLicensed) as number },
@@ -174,11 +177,11 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
           ...probes.filter((p) => p.box.input.checked).map((p) => p.id)],
       },
     };
-    void put<Answer>('settings', { settings, configVersion: version, automationAccount: account.value.trim() || null }).then((r) => {
+    void put<Answer>('settings', { settings, configVersion: version, automationAccount: account.values()[0] ?? null }).then((r) => {
       version = r.configVersion;
       Object.assign(s, r.settings);
       forgetDirectories();
-      out.appendChild(banner('Settings saved', 'success'));
+      flag('Settings saved');
     }, (e: unknown) => {
       if (errors.show(e, 'settings.').length || !errors.hasShown()) showError(out, e);
       // A summary at the top of a long form: the field errors may sit far below the fold.
@@ -192,11 +195,11 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
   clear(host, h('form', { class: 'sw-form', 'aria-label': 'Settings', novalidate: true, onsubmit: (e: Event) => { e.preventDefault(); save(); } },
     summary,
     section('General',
-      errors.field('protectedGroups', 'Protected groups', protectedGroups, 'Group names separated by ;. No policy, bulk action or import ever touches their members. Sysadmins are always protected.'),
+      errors.field('protectedGroups', 'Protected groups', protectedGroups.el, 'Type part of a group name and choose from the list. No policy, bulk action or import ever touches their members. Sysadmins are always protected.'),
       h('div', { class: 'sw-row' },
         errors.field('timezone', 'Timezone', timezone, 'IANA name, e.g. Europe/Berlin. Schedules without their own timezone use it.'), timezoneList(),
         errors.field('schedulerAt', 'Daily scheduler run at', schedulerAt, '24-hour time in that timezone. If today’s time has passed, the first run is tomorrow.')),
-      errors.field('automationAccount', 'Automation acts as (user key)', account, 'The admin account named in the audit log for automated changes. Empty: the host’s default.')),
+      errors.field('automationAccount', 'Automation acts as', account.el, 'The admin account named in the audit log for automated changes. Empty: the host’s default.')),
     section('Mass-change guard',
       fieldset('Guard', guardOn.el,
         h('div', { class: 'sw-row' },
@@ -228,7 +231,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
         errors.field('auditRetentionDays', 'Keep audit entries for (days)', retention),
         errors.field('onceLoggedInWindowHours', '“Logged in once” window (hours)', onceWindow, 'Where the product counts no logins: a last login this close to account creation counts as the only one.')),
       errors.field('deactivationTime', 'When was an account deactivated?', deactivationTime, 'Used by delete policies. With no date at all an account is never deleted.')),
-    h('div', { class: 'sw-toolbar' }, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save settings'), button('Discard changes', () => void renderSettings(host), 'subtle')),
+    h('div', { class: 'sw-toolbar' }, withIcon(h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save settings'), 'save'), button('Discard changes', () => void renderSettings(host), 'subtle')),
     out));
   // The Cloud connection is its own form (its own save), after the settings; absent without a Cloud connector.
   const cloud = await cloudConnectionSection();

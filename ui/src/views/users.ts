@@ -10,6 +10,7 @@ import { confirmChange, summaryOf } from './confirm-change';
 import { bulkPlanView, type BulkPlan } from './bulk-preview';
 import { exemptDialog, exemptBadge, exemptionList, removeExemptions } from './exemptions';
 import { signalDateLabel, productLabel, type SignalDate } from '../signals';
+import { groupPicker } from '../picker';
 
 type Page = Schemas['ListUsersResponse'];
 export interface Group { name: string; admin: boolean; licence: boolean; members?: number }
@@ -88,7 +89,7 @@ function productDate(r: Page['rows'][number], product: string): number | null | 
   return d?.at;
 }
 
-const MULTI_HINT = 'Lists: nothing selected means any; hold Ctrl (⌘ on a Mac) to pick several.';
+const MULTI_HINT = 'Directory: nothing selected means any; hold Ctrl (⌘ on a Mac) to pick several.';
 
 /** A list box allowing several choices (none chosen means no restriction). */
 function multi(name: string, options: [string, string][], values: string[]): HTMLSelectElement {
@@ -101,10 +102,8 @@ function picked(s: HTMLSelectElement): string[] {
 }
 
 export async function renderUsers(host: HTMLElement): Promise<void> {
-  let groups: Group[] = [];
   let dirs: Directory[] | null = null;
-  try { [groups, dirs] = await Promise.all([groupNames(), directories()]); } catch (e) { showError(host, e); }
-  const groupOpts: [string, string][] = groups.map((g): [string, string] => [g.name, g.name]);
+  try { dirs = await directories(); } catch (e) { showError(host, e); }
 
   const search = h('input', { type: 'search', name: 'search', value: state.search, placeholder: 'Username, name or email' });
   const searchMode = select('searchMode', [['contains', 'Contains'], ['exact', 'Exact username or email']], state.searchMode);
@@ -116,8 +115,8 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
   filterErrors = new FieldErrors();
   const cloud = (dirs ?? []).some((d) => d.kind === 'cloud_managed' || d.kind === 'cloud_external');
   const activityIn = cloud ? select('activityIn', [['', 'Any product (the counted signals)'], ...CLOUD_PRODUCTS.map(([k, label]): [string, string] => [`seen:${k}`, `In ${label} only`])], state.activityIn) : null;
-  const include = multi('includeGroups', groupOpts, state.includeGroups);
-  const exclude = multi('excludeGroups', groupOpts, state.excludeGroups);
+  const include = groupPicker('includeGroups', state.includeGroups, 'Any group');
+  const exclude = groupPicker('excludeGroups', state.excludeGroups, 'No group left out');
   const sort = select('sort', [['username', 'Username'], ['lastActivity', 'Last active'], ['lastLogin', 'Last login'], ['created', 'Created']], state.sort);
   const order = select('order', [['asc', 'Ascending'], ['desc', 'Descending']], state.order);
   const directory = dirs ? multi('directories', dirs.map((d): [string, string] => [String(d.id), directoryLabel(d)]), state.directories) : null;
@@ -133,19 +132,20 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
   const apply = (): void => {
     Object.assign(state, {
       search: search.value, searchMode: searchMode.value, status: status.value, licence: licence.value, activity: activity.value, days: days.value, activityIn: activityIn?.value ?? '',
-      includeGroups: picked(include), excludeGroups: picked(exclude), directories: directory ? picked(directory) : [],
+      includeGroups: include.values(), excludeGroups: exclude.values(), directories: directory ? picked(directory) : [],
       lastFrom: lastFrom.value, lastTo: lastTo.value, createdFrom: createdFrom.value, createdTo: createdTo.value, sort: sort.value, order: order.value, pageSize: Number(pageSize.value), page: 1, exempt: exempt.value,
     });
     selected.clear(); allMatching = false;
     void load(results);
   };
-  for (const c of [exempt, searchMode, status, licence, activity, activityIn, include, exclude, directory, sort, order, pageSize, lastFrom, lastTo, createdFrom, createdTo]) c?.addEventListener('change', apply);
+  for (const c of [exempt, searchMode, status, licence, activity, activityIn, directory, sort, order, pageSize, lastFrom, lastTo, createdFrom, createdTo]) c?.addEventListener('change', apply);
   days.addEventListener('change', apply);
+  include.onChange(apply); exclude.onChange(apply);
   const hintId = nextId('multi-hint');
-  for (const m of [include, exclude, directory]) m?.setAttribute('aria-describedby', hintId);
+  directory?.setAttribute('aria-describedby', hintId);
   const form = h('form', { class: 'sw-filters sw-filters-rows', role: 'search', 'aria-label': 'Filter users', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },
     h('div', { class: 'sw-filter-row' }, field('Search', search), field('Match', searchMode), field('Status', status), field('Licence', licence), field('Activity', activity), filterErrors.field('filter.activity.days', 'Days', days), field('Exemption', exempt), activityIn ? field('Activity in', activityIn) : null),
-    h('div', { class: 'sw-filter-row sw-filter-top' }, field('Member of', include), field('Not member of', exclude), directory ? field('Directory', directory) : null,
+    h('div', { class: 'sw-filter-row sw-filter-top' }, field('Member of', include.el), field('Not member of', exclude.el), directory ? field('Directory', directory) : null,
       h('span', { class: 'sw-hint sw-filter-note', id: hintId }, MULTI_HINT)),
     h('div', { class: 'sw-filter-row' },
       h('fieldset', { class: 'sw-range' }, h('legend', {}, 'Last login (UTC)'), field('Last login from', lastFrom), field('Last login to', lastTo)),
@@ -179,15 +179,15 @@ async function load(results: HTMLElement): Promise<void> {
   const boxes: HTMLInputElement[] = [];
   headerBox.addEventListener('change', () => { allMatching = false; for (const b of boxes) { b.checked = headerBox.checked; if (b.checked) selected.add(b.value); else selected.delete(b.value); } refreshSel(); });
   const bulkAction = select('bulkAction', [['deactivate', 'Deactivate'], ['activate', 'Activate'], ['suspend', 'Suspend access (Cloud)'], ['restore', 'Restore access (Cloud)'], ['delete', 'Delete'], ['add_to_groups', 'Add to groups'], ['remove_from_groups', 'Remove from groups'], ['exempt', 'Exempt from policies…'], ['unexempt', 'Remove exemption']]);
-  const bulkGroups = h('input', { type: 'text', name: 'bulkGroups', placeholder: 'group-a; group-b' });
+  const bulkGroups = groupPicker('bulkGroups', []);
   const products = productColumns(page.rows);
   clear(results,
     h('div', { class: 'sw-toolbar' },
       h('strong', { 'data-testid': 'user-total' }, plural(page.total, 'user')), selInfo,
       button('Select all that match', () => { allMatching = true; refreshSel(); }, 'subtle'),
       button('Clear selection', () => { allMatching = false; selected.clear(); boxes.forEach((b) => { b.checked = false; }); headerBox.checked = false; refreshSel(); }, 'subtle'),
-      field('Bulk action', bulkAction), field('Groups (for group actions)', bulkGroups),
-      button('Preview bulk action', () => void bulk(bulkAction.value, bulkGroups.value, results), 'primary'),
+      field('Bulk action', bulkAction), field('Groups (for group actions)', bulkGroups.el),
+      button('Preview bulk action', () => void bulk(bulkAction.value, bulkGroups.values(), results), 'primary'),
       button('Export…', () => exportDialog(page.total))),
     h('table', { class: 'sw-table', 'data-testid': 'users-table' },
       h('caption', { class: 'sw-sr' }, 'Users'),
@@ -205,16 +205,24 @@ async function load(results: HTMLElement): Promise<void> {
           h('td', { 'data-testid': 'row-exempt' }, exemptBadge(page.exemptions?.[r.key])),
           h('td', { class: 'sw-groups' }, r.groups.join(', ')));
       }))),
+    page.total === 0 ? emptyState() : null,
     pager(page.page, page.pageCount, (p) => { state.page = p; void load(results); }));
 }
 
-async function bulk(action: string, groupsText: string, results: HTMLElement): Promise<void> {
+/** What an admin can do when no user matches: say it instead of an empty table. */
+function emptyState(): HTMLElement {
+  return h('div', { class: 'sw-empty', role: 'status', 'data-testid': 'users-empty' },
+    h('strong', {}, 'No user matches these filters.'),
+    h('p', {}, 'Remove a group or directory, widen the date ranges or the activity days, or press “Clear all filters”.'));
+}
+
+async function bulk(action: string, groups: string[], results: HTMLElement): Promise<void> {
   if (!allMatching && selected.size === 0) { const d = openDialog('Nothing selected', 'Select users, or "Select all that match", first.'); void d; return; }
   const who: Record<string, unknown> = allMatching ? { filter: filterOnly() } : { users: [...selected] };
   if (action === 'exempt') { exemptDialog(who, allMatching ? null : selected.size, () => void load(results)); return; }
   if (action === 'unexempt') { removeExemptions(who, () => void load(results)); return; }
   const body: Record<string, unknown> = { action };
-  if (action.endsWith('_groups')) body.groups = groupsText.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
+  if (action.endsWith('_groups')) body.groups = groups;
   if (allMatching) body.filter = filterOnly(); else body.keys = [...selected];
   const dialog = openDialog('Bulk action: review the plan', h('p', { role: 'status' }, 'Planning…'));
   let plan: BulkPlan;

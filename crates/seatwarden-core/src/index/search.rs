@@ -61,7 +61,7 @@ impl FoldedColumn {
     }
 
     /// The column to search: the copy, or `source` itself.
-    fn pick<'a>(&'a self, source: &'a StringColumn) -> &'a StringColumn {
+    pub(crate) fn pick<'a>(&'a self, source: &'a StringColumn) -> &'a StringColumn {
         match self {
             Self::Same => source,
             Self::Copy(c) => c,

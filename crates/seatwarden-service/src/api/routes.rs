@@ -28,6 +28,7 @@ mod licences;
 mod mail_status;
 mod migration;
 mod outbox;
+mod pick;
 mod policies;
 mod preview;
 mod review;
@@ -121,6 +122,8 @@ pub fn router() -> Router<Service> {
         Put "/api/audit/retention" "setRetention" => audit::set_retention;
         Post "/api/audit/clear" "clearAudit" => audit::clear_audit;
         Get "/api/groups" "listGroups" ["withCounts"] => groups::list_groups;
+        Get "/api/pick/users" "pickUsers" ["q", "limit", "key"] => pick::pick_users;
+        Get "/api/pick/groups" "pickGroups" ["q", "limit", "name"] => pick::pick_groups;
         Post "/api/groups" "createGroups" => groups::create_groups;
         Post "/api/groups/import" "importGroups" => groups::import_groups;
         Get "/api/groups/export" "exportGroups" ["counts", "bom"] => groups::export_groups;
@@ -443,8 +446,11 @@ fn openapi(_: &Service, _: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiEr
 
 fn me(service: &Service, req: &ApiRequest, _: &Params) -> Result<ApiResponse, ApiError> {
     let options = service.options();
+    let (username, display_name) = service.names_of(&admin_key(req)).unzip();
     ApiResponse::json(&json!({
         "user": req.context.actor,
+        "username": username,
+        "displayName": display_name,
         "sysadmin": req.context.sysadmin,
         "instanceName": options.instance_name,
         "product": options.product,

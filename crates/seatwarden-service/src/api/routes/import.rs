@@ -16,7 +16,7 @@ use seatwarden_core::query::Query;
 use seatwarden_csv::{ImportOptions, NewUserNotices};
 
 use super::{accepted, admin_key, now, plan_hash, query_num, rejected};
-use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
+use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::{ImportPageOf, Service};
 
 pub(super) fn export_users(

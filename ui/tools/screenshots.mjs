@@ -1,0 +1,60 @@
+// Refreshes docs/screenshots/ (issue 24): `npm run screenshots`.
+//
+// Why through the browser tests: each screenshot shows a state a test
+// reaches and checks (a filtered user list, a preview, a run in progress, a
+// field error), so the tests are the scripts that get there. This runs the
+// test files that take the documented screenshots — the same harness, so the
+// same `seatwarden serve --demo`, Chromium and flags — and copies the named
+// shots from test-artifacts/ to docs/screenshots/. A shot a test no longer
+// takes fails the script by name instead of leaving a stale picture.
+//
+// Needs what the tests need: `cargo build -p seatwarden-cli` (or
+// SEATWARDEN_BIN) and `npm run build`.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const uiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const artifacts = path.join(uiDir, 'test-artifacts');
+const target = path.resolve(uiDir, '../docs/screenshots');
+
+/** docs/screenshots/<name>.png ← the test file that takes it. */
+const SHOTS = {
+  'tab-dashboard': 'tabs.test.mjs',
+  'story-users-filtered': 'story.test.mjs',
+  'story-preview': 'story.test.mjs',
+  'story-run-progress': 'story.test.mjs',
+  'story-audit-run': 'story.test.mjs',
+  'users-date-ranges': 'users-filters.test.mjs',
+  'automation-policies': 'policy-editor.test.mjs',
+  'policy-editor-deactivate': 'policy-editor.test.mjs',
+  'guard-approval': 'guard.test.mjs',
+  'audit-run-expanded': 'audit-runs.test.mjs',
+  'import-bad-row': 'import.test.mjs',
+  'import-preview': 'import.test.mjs',
+  'notifications-editor': 'notifications.test.mjs',
+  'settings-error': 'settings.test.mjs',
+  'picker-groups': 'pickers.test.mjs',
+};
+
+const started = Date.now();
+const files = [...new Set(Object.values(SHOTS))].map((f) => path.join('tests', f));
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { cwd: uiDir, stdio: 'inherit', env: process.env });
+if (run.status !== 0) {
+  console.error('screenshots: a test failed; docs/screenshots/ was left as it was');
+  process.exit(1);
+}
+mkdirSync(target, { recursive: true });
+const missing = [];
+for (const name of Object.keys(SHOTS)) {
+  const from = path.join(artifacts, `${name}.png`);
+  // Only a picture this run took: an old artifact would be a stale screenshot.
+  if (!existsSync(from) || statSync(from).mtimeMs < started) { missing.push(`${name} (${SHOTS[name]})`); continue; }
+  copyFileSync(from, path.join(target, `${name}.png`));
+}
+if (missing.length) {
+  console.error(`screenshots: not taken by their tests: ${missing.join(', ')}`);
+  process.exit(1);
+}
+console.log(`screenshots: ${Object.keys(SHOTS).length} refreshed in ${path.relative(process.cwd(), target)}`);
