@@ -54,7 +54,7 @@ fn audited(service: &Service) -> Vec<String> {
 
 fn upload(service: &Service, body: &str) -> (u16, Value) {
     let mut request = request(Method::Post, "/api/preview/directory", None, admin());
-    request.body = body.as_bytes().to_vec();
+    request.body = body.as_bytes().to_vec().into();
     let response = service.handle(&request, Millis(DAY0));
     (
         response.status,

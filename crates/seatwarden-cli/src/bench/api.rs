@@ -72,7 +72,7 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
             method: Method::Get,
             path: "/api/dashboard".to_owned(),
             query: Vec::new(),
-            body: Vec::new(),
+            body: Vec::new().into(),
             context: admin(),
         };
         let mut status = 0u16;
@@ -94,7 +94,8 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
             body: serde_json::to_vec(
                 &json!({"action": "deactivate", "filter": {"status": "active"}}),
             )
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
             context: admin(),
         };
         let rss_before = rss_bytes();

@@ -21,7 +21,6 @@ pub(crate) mod folder;
 mod http;
 mod workers;
 
-use std::future::Future as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -438,12 +437,12 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
     // long as the server.
     // A connection saved on the connection screen is used at the next
     // start, like one named with `--cloud-connection`.
-    let saved = args.data.join(cloud::CONNECTION_FILE);
+    let saved = data.join(cloud::CONNECTION_FILE);
     let cloud = if args.cloud {
         Some(cloud::start_demo(users, &clock)?)
     } else if let Some(file) = &args.cloud_connection {
         Some(cloud::connect(file, &clock)?)
-    } else if !args.demo && saved.is_file() {
+    } else if !args.demo && args.snapshot.is_none() && saved.is_file() {
         Some(cloud::connect(&saved, &clock)?)
     } else {
         None
@@ -473,7 +472,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
     opened
         .service
         .set_cloud_connections(Arc::new(cloud::Connections::new(
-            &args.data,
+            &data,
             args.cloud_connection.as_deref(),
             cloud.as_ref(),
             &clock,

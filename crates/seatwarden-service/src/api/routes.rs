@@ -468,7 +468,7 @@ mod tests {
     fn every_service_error_variant_has_its_status_at_the_http_edge() {
         // The same order as `ServiceError::examples`; the JNI edge pins the
         // same list as exception kinds (`seatwarden-jni` application tests).
-        let expected: [u16; 42] = [
+        let expected: [u16; 44] = [
             503, 500, 500, 500, 500, // host side
             409, 500, 404, 500, 500, 500, 500, 404, 500, 500, 503, 503, // store
             500, 422, // document
