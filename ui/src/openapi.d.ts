@@ -3082,6 +3082,53 @@ export interface components {
             /** @description grants an application licence (a seat) */
             licence: boolean;
         };
+        /** @description Grants one exemption to each named user: `users` or `filter`, and exactly one of `until`, `days`, `indefinite`. */
+        ExemptionGrantBody: {
+            /** @description user keys; or `filter`, not both */
+            users?: string[];
+            /** @description a Users-tab query (the same JSON as `GET /api/users?filter=`); or `users`, not both */
+            filter?: Record<string, never>;
+            /** @description a policy id; absent or `*`: every policy */
+            policy?: string;
+            /** @description the exemption's last day (UTC); or `days` or `indefinite` */
+            until?: string;
+            /** @description through the last of this many days from today */
+            days?: number;
+            /** @description no end (never the default) */
+            indefinite?: boolean;
+            reason: string;
+        };
+        /** @description Removes exemptions of the users named by `users` or `filter`. */
+        ExemptionRevokeBody: {
+            /** @description user keys; or `filter`, not both */
+            users?: string[];
+            /** @description a Users-tab query (the same JSON as `GET /api/users?filter=`); or `users`, not both */
+            filter?: Record<string, never>;
+            /** @description a policy id, `*` for the all-policies exemption; absent: every exemption of the users */
+            policy?: string;
+        };
+        /** @description Approves or rejects review items; a rejection's exemption ends at `until`, after `days`, or never (`indefinite`). */
+        ReviewDecideBody: {
+            /** @enum {string} */
+            decision: "approve" | "reject";
+            /** @description the items; or `all: true` */
+            ids?: number[];
+            /** @description every open item (of `policy` when given) */
+            all?: boolean;
+            policy?: string;
+            /** @description the exemption's last day (UTC); or `days` or `indefinite` */
+            until?: string;
+            /** @description through the last of this many days from today */
+            days?: number;
+            /** @description no end (never the default) */
+            indefinite?: boolean;
+            note?: string;
+        };
+        /** @description Starts a run that acts on the policy's approved users. */
+        ReviewActBody: {
+            /** @description a review-mode policy's id */
+            policy: string;
+        };
     };
     responses: {
         /** @description An error in the one error shape */
@@ -5061,7 +5108,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["ExemptionGrantBody"];
             };
         };
         responses: {
@@ -5090,7 +5137,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["ExemptionRevokeBody"];
             };
         };
         responses: {
@@ -5177,7 +5224,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["ReviewDecideBody"];
             };
         };
         responses: {
@@ -5207,7 +5254,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["ReviewActBody"];
             };
         };
         responses: {
