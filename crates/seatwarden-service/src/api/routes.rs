@@ -42,7 +42,7 @@ use std::net::IpAddr;
 
 use serde_json::{Value, json};
 
-use seatwarden_audit::{Actor, AuditEntry};
+use seatwarden_audit::{Action as AuditAction, Actor, AuditEntry, Status};
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_csv::Rejected;
 
@@ -377,6 +377,24 @@ pub(crate) fn body_object(req: &ApiRequest) -> Result<serde_json::Map<String, Va
 /// A store failure as the API reports it.
 pub(crate) fn store_err(e: crate::store::StoreError) -> ApiError {
     ApiError::from(ServiceError::from(e))
+}
+
+/// One successful admin change, audited with `description` (the shape most
+/// settings and configuration routes write).
+pub(crate) fn audit_success(
+    service: &Service,
+    req: &ApiRequest,
+    action: AuditAction,
+    description: String,
+) -> Result<(), ApiError> {
+    record_audit(
+        service,
+        req,
+        vec![
+            AuditEntry::new(now(req), actor(service, req), action, Status::Success)
+                .with_description(description),
+        ],
+    )
 }
 
 /// Appends audit entries for an admin's request, each with the client's

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, Target};
 
-use super::{actor, now, record_audit, store_err};
+use super::{actor, audit_success, now, record_audit, store_err};
 use crate::access::hook::{HookEvent, HookSettings, validate};
 use crate::access::{RequestStatus, secret};
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
@@ -124,7 +124,7 @@ pub(super) fn rotate_link_secret(
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     secret::rotate(service.store(), secret::LINKS).map_err(store_err)?;
-    admin_audit(
+    audit_success(
         service,
         req,
         AuditAction::SecretRotated,
@@ -147,23 +147,6 @@ pub(super) fn list_hooks(
     ApiResponse::json(&json!({"items": items}))
 }
 
-/// One successful admin change, audited with `description`.
-fn admin_audit(
-    service: &Service,
-    req: &ApiRequest,
-    action: AuditAction,
-    description: String,
-) -> Result<(), ApiError> {
-    record_audit(
-        service,
-        req,
-        vec![
-            AuditEntry::new(now(req), actor(service, req), action, Status::Success)
-                .with_description(description),
-        ],
-    )
-}
-
 /// `POST /api/hooks`: answers the hook and its secret, shown this once.
 pub(super) fn create_hook(
     service: &Service,
@@ -176,7 +159,7 @@ pub(super) fn create_hook(
     crate::access::hook_save(service, &id, &settings).map_err(ApiError::internal)?;
     let secret = secret::rotate(service.store(), &crate::access::hook_secret_name(&id))
         .map_err(store_err)?;
-    admin_audit(
+    audit_success(
         service,
         req,
         AuditAction::HookChanged,
@@ -210,7 +193,7 @@ pub(super) fn replace_hook(
     let settings: HookSettings = req.json()?;
     validate(&settings).map_err(ApiError::bad_request)?;
     crate::access::hook_save(service, &id, &settings).map_err(ApiError::internal)?;
-    admin_audit(
+    audit_success(
         service,
         req,
         AuditAction::HookChanged,
@@ -227,7 +210,7 @@ pub(super) fn delete_hook(
 ) -> Result<ApiResponse, ApiError> {
     let (id, s) = existing(service, req, params)?;
     crate::access::hook_remove(service, &id, now(req)).map_err(ApiError::internal)?;
-    admin_audit(
+    audit_success(
         service,
         req,
         AuditAction::HookChanged,
@@ -245,7 +228,7 @@ pub(super) fn rotate_hook(
     let (id, s) = existing(service, req, params)?;
     let secret = secret::rotate(service.store(), &crate::access::hook_secret_name(&id))
         .map_err(store_err)?;
-    admin_audit(
+    audit_success(
         service,
         req,
         AuditAction::SecretRotated,

@@ -9,12 +9,11 @@ use serde::{Deserialize, Deserializer};
 use serde_json::json;
 
 use seatwarden_audit::{
-    Action as AuditAction, AuditEntry, AuditFilter, AuditQuery, ClearConfirmation, RunId, RunKind,
-    Status,
+    Action as AuditAction, AuditFilter, AuditQuery, ClearConfirmation, RunId, RunKind, Status,
 };
 
 use super::body::{expecting, required, typed, version};
-use super::{actor, ensure_current, now, query_num, record_audit, store_err, validation};
+use super::{actor, audit_success, ensure_current, now, query_num, store_err, validation};
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 use crate::store::ConfigVersion;
@@ -220,20 +219,11 @@ pub(super) fn set_retention(
     // The store compares versions again as it saves, so a change landing
     // between the check above and the save is refused too.
     let saved = service.save_settings(settings)?;
-    record_audit(
+    audit_success(
         service,
         req,
-        vec![
-            AuditEntry::new(
-                now(req),
-                actor(service, req),
-                AuditAction::RetentionChanged,
-                Status::Success,
-            )
-            .with_description(format!(
-                "audit retention changed from {before} to {days} days"
-            )),
-        ],
+        AuditAction::RetentionChanged,
+        format!("audit retention changed from {before} to {days} days"),
     )?;
     ApiResponse::json(&json!({"days": days, "configVersion": saved.version}))
 }

@@ -10,9 +10,9 @@
 
 use serde_json::json;
 
-use seatwarden_audit::{Action as AuditAction, AuditEntry, Status};
+use seatwarden_audit::Action as AuditAction;
 
-use super::{actor, now, record_audit};
+use super::audit_success;
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::cloud::{CloudConnectionForm, CloudConnections, CloudRefusal};
 use crate::service::Service;
@@ -89,18 +89,6 @@ pub(super) fn replace_connection(
     } else {
         format!("Cloud connection changed: {}", changed.join(", "))
     };
-    record_audit(
-        service,
-        req,
-        vec![
-            AuditEntry::new(
-                now(req),
-                actor(service, req),
-                AuditAction::SettingsChanged,
-                Status::Success,
-            )
-            .with_description(description),
-        ],
-    )?;
+    audit_success(service, req, AuditAction::SettingsChanged, description)?;
     ApiResponse::json(&saved)
 }

@@ -10,12 +10,12 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
-use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, describe_changes};
+use seatwarden_audit::{Action as AuditAction, describe_changes};
 use seatwarden_core::UserKey;
 use seatwarden_mail::MailServerChoice;
 
 use super::body::{expecting, required, typed, version};
-use super::{actor, body_object, ensure_current, now, record_audit, validation};
+use super::{audit_success, body_object, ensure_current, validation};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 use crate::store::ConfigVersion;
@@ -83,19 +83,7 @@ pub(super) fn replace_settings(
         ));
     }
     let saved = service.save_settings(settings)?;
-    record_audit(
-        service,
-        req,
-        vec![
-            AuditEntry::new(
-                now(req),
-                actor(service, req),
-                AuditAction::SettingsChanged,
-                Status::Success,
-            )
-            .with_description(description),
-        ],
-    )?;
+    audit_success(service, req, AuditAction::SettingsChanged, description)?;
     ApiResponse::json(&json!({
         "settings": saved.config.settings,
         "automationAccount": saved.automation_account,
@@ -183,19 +171,7 @@ pub(super) fn replace_mail_settings(
     settings.version = expected;
     settings.mail = choice;
     let saved = service.save_settings(settings)?;
-    record_audit(
-        service,
-        req,
-        vec![
-            AuditEntry::new(
-                now(req),
-                actor(service, req),
-                AuditAction::SettingsChanged,
-                Status::Success,
-            )
-            .with_description(description),
-        ],
-    )?;
+    audit_success(service, req, AuditAction::SettingsChanged, description)?;
     ApiResponse::json(&json!({"mail": saved.mail, "configVersion": saved.version}))
 }
 

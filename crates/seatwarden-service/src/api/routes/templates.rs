@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
-use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, describe_changes};
+use seatwarden_audit::{Action as AuditAction, describe_changes};
 use seatwarden_core::Millis;
 use seatwarden_mail::placeholder::Field;
 use seatwarden_mail::{
@@ -17,7 +17,7 @@ use seatwarden_mail::{
 };
 
 use super::body::{expecting, typed};
-use super::{actor, body_object, now, record_audit, store_err};
+use super::{audit_success, body_object, store_err};
 use crate::api::wire::{TEMPLATE_BODY_FIELD, TemplateWire};
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::{Service, Settings};
@@ -215,19 +215,7 @@ fn save_templates(
     description: String,
 ) -> Result<(), ApiError> {
     service.save_settings(settings)?;
-    record_audit(
-        service,
-        req,
-        vec![
-            AuditEntry::new(
-                now(req),
-                actor(service, req),
-                AuditAction::SettingsChanged,
-                Status::Success,
-            )
-            .with_description(description),
-        ],
-    )
+    audit_success(service, req, AuditAction::SettingsChanged, description)
 }
 
 pub(super) fn create_template(
