@@ -17,7 +17,7 @@ test('password without TLS: refused until explicitly allowed, with a danger warn
   // Where the password is kept is stated next to the field (the standalone server: store.db).
   const hint = await page.getByLabel('SMTP password').evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent ?? '');
   assert.match(hint, /store\.db/, hint);
-  assert.match(hint, /unencrypted/, hint);
+  assert.match(hint, /encrypted in store.db.*secret.key/, hint);
   const box = page.getByLabel(PLAIN);
   const warning = page.getByTestId('plain-auth-warning');
   assert.equal(await box.isChecked(), false, 'off unless the admin says so');

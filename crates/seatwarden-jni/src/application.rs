@@ -105,6 +105,12 @@ impl OpenOptions {
                 .map_or(defaults.lease_ttl, Duration::from_millis),
             // A product's own directory is never a preview.
             preview_only: false,
+            // No key in the products: the password stays in the product's
+            // database as before (docs/standalone.md, "What protects the
+            // SMTP password": Atlassian's Plugin Secrets Service starts
+            // with Jira DC 12 / Confluence DC 11).
+            secret_key: None,
+            forget_sealed_password: false,
         }
     }
 }

@@ -30,4 +30,6 @@ pub mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
-pub use service::{Service, ServiceError, ServiceOptions};
+pub use service::{
+    DocumentError, SecretKey, SecretKeyError, Service, ServiceError, ServiceOptions,
+};

@@ -40,6 +40,7 @@ mod revert;
 pub mod review;
 mod review_digest;
 mod run;
+pub mod sealed;
 mod sign_in;
 mod trail;
 
@@ -77,6 +78,7 @@ pub use probe::{
 pub use review::{DecisionReport, People, ReviewDecision};
 pub use run::PlanDropped;
 pub use run::{ActionInfo, PendingPlan, PlanState, RunPlan};
+pub use sealed::{SecretKey, SecretKeyError};
 
 /// How a service is set up; the host decides.
 #[derive(Clone, Debug)]
@@ -102,6 +104,15 @@ pub struct ServiceOptions {
     /// and previewed; nothing is applied, scheduled or mailed (see
     /// `api::routes::preview_guard`).
     pub preview_only: bool,
+    /// The key that seals secrets in the stored configuration (the SMTP
+    /// password; see `sealed`). The standalone server gives one; Jira and
+    /// Confluence do not (the password stays as the product stores it).
+    /// With a key, a password stored in plain text is sealed at start.
+    pub secret_key: Option<SecretKey>,
+    /// Recovery: a sealed SMTP password that does not open (the key was
+    /// lost) is removed at start instead of refusing to start; the admin
+    /// types it again in Settings (`seatwarden serve --forget-smtp-password`).
+    pub forget_sealed_password: bool,
 }
 
 impl Default for ServiceOptions {
@@ -116,6 +127,8 @@ impl Default for ServiceOptions {
             slice_size: 200,
             lease_ttl: Duration::from_secs(600),
             preview_only: false,
+            secret_key: None,
+            forget_sealed_password: false,
         }
     }
 }
@@ -272,11 +285,7 @@ impl Service {
         store: Arc<dyn Store>,
         options: ServiceOptions,
     ) -> Result<Service, ServiceError> {
-        let doc = store.load_config()?;
-        let settings = match doc {
-            Some(d) => Settings::parse(d.version, Some(&d.json))?,
-            None => Settings::default(),
-        };
+        let settings = Self::startup_settings(store.as_ref(), &options)?;
         let owner = LeaseOwner(options.node_id.clone());
         Ok(Service {
             host,
@@ -309,6 +318,40 @@ impl Service {
             trail: Mutex::new(trail::Trail::default()),
             access: crate::access::Limits::default(),
             cloud: RwLock::new(None),
+        })
+    }
+
+    /// The stored configuration at start. With a secret key, a password
+    /// still stored in plain text (written before the key existed) is sealed
+    /// now, so no plain copy outlives the first start (migration); with
+    /// `forget_sealed_password`, one that does not open is removed.
+    fn startup_settings(
+        store: &dyn Store,
+        options: &ServiceOptions,
+    ) -> Result<Settings, ServiceError> {
+        let Some(doc) = store.load_config()? else {
+            return Ok(Settings::default());
+        };
+        let key = options.secret_key.as_ref();
+        let (settings, rewrite) = match Settings::parse(doc.version, Some(&doc.json), key) {
+            Ok(s) => {
+                let seal = key.is_some() && s.plain_password_stored;
+                (s, seal)
+            }
+            Err(DocumentError::SealedPassword { .. }) if options.forget_sealed_password => {
+                let json = document::without_mail_password(&doc.json)?;
+                (Settings::parse(doc.version, Some(&json), key)?, true)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if !rewrite {
+            return Ok(settings);
+        }
+        let version = store.save_config(settings.version, &settings.to_json(key))?;
+        Ok(Settings {
+            version,
+            plain_password_stored: false,
+            ..settings
         })
     }
 
@@ -531,6 +574,7 @@ impl Service {
         let parsed = Arc::new(Settings::parse(
             version,
             doc.as_ref().map(|d| d.json.as_str()),
+            self.options.secret_key.as_ref(),
         )?);
         *self.settings.write() = parsed.clone();
         Ok(parsed)
@@ -539,10 +583,13 @@ impl Service {
     /// Saves `settings` if the stored version is still `settings.version`;
     /// on success the service runs with it.
     pub fn save_settings(&self, mut settings: Settings) -> Result<Arc<Settings>, ServiceError> {
-        let version = self
-            .store
-            .save_config(settings.version, &settings.to_json())?;
+        let version = self.store.save_config(
+            settings.version,
+            &settings.to_json(self.options.secret_key.as_ref()),
+        )?;
         settings.version = version;
+        settings.plain_password_stored =
+            settings.plain_password_stored && self.options.secret_key.is_none();
         let settings = Arc::new(settings);
         *self.settings.write() = settings.clone();
         Ok(settings)

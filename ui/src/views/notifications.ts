@@ -218,7 +218,7 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
  */
 function passwordHome(product: string | undefined): string {
   return product === 'standalone'
-    ? 'Stored unencrypted in store.db in the server’s data folder, which only the account running the server can read (folder 0700, files 0600); backups hold it too.'
+    ? 'Stored encrypted in store.db (ChaCha20-Poly1305) with a key kept apart from it: SEATWARDEN_SECRET_KEY or the data folder’s secret.key (0600). Backups of store.db hold it encrypted; keep a copy of the key to restore them.'
     : 'Stored unencrypted in the product’s database (Seatwarden’s configuration table); anyone who can read that database or its backups can read it.';
 }
 

@@ -104,6 +104,11 @@ pub(crate) struct Args {
     /// two servers on one folder on purpose; never do this otherwise).
     #[arg(long, hide = true)]
     shared_data_folder: bool,
+    /// Recovery when the secret key is lost: remove the stored SMTP password
+    /// that no longer opens (the rest of the configuration stays), then type
+    /// it again in Settings. See docs/standalone.md, "Secrets at rest".
+    #[arg(long)]
+    forget_smtp_password: bool,
 }
 
 /// How a command uses the data folder.
@@ -255,6 +260,9 @@ pub(crate) fn open_with_host(
     }
     if let Access::Exclusive { node_id } = access {
         options.node_id = node_id.unwrap_or_else(|| folder.node_id().to_owned());
+    }
+    if options.secret_key.is_none() {
+        options.secret_key = Some(folder::secret_key(data)?);
     }
     let directory = Arc::new(SqliteDirectory::open_in(data).map_err(CliError::engine)?);
     let c = clock.clone();
@@ -411,6 +419,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         options.slice_size = n.max(1);
     }
     options.preview_only = args.snapshot.is_some();
+    options.forget_sealed_password = args.forget_smtp_password;
     let data = args.data.clone().unwrap_or_else(|| {
         PathBuf::from(if args.snapshot.is_some() {
             "seatwarden-preview"

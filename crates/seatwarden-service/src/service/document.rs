@@ -16,7 +16,12 @@ use seatwarden_core::config::{Config, ConfigError};
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_mail::{MailServerChoice, Template};
 
+use super::sealed::{self, SecretKey};
 use crate::store::ConfigVersion;
+
+/// The field name a sealed SMTP password is bound to (the AEAD's associated
+/// data): a sealed value copied to another field does not open there.
+const MAIL_PASSWORD_FIELD: &str = "mail.password";
 
 /// The document as stored (JSON).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -59,6 +64,10 @@ pub struct Settings {
     pub saved_at: BTreeMap<String, Millis>,
     /// The never-logged-in share the last health check saw.
     pub never_logged_in_bp: Option<u32>,
+    /// The stored document held the SMTP password in plain text (written
+    /// before a secret key was configured, or by a host without one): the
+    /// next save with a key seals it (see `Service::new`).
+    pub plain_password_stored: bool,
 }
 
 impl Default for Settings {
@@ -71,6 +80,7 @@ impl Default for Settings {
             automation_account: None,
             saved_at: BTreeMap::new(),
             never_logged_in_bp: None,
+            plain_password_stored: false,
         }
     }
 }
@@ -84,11 +94,29 @@ pub enum DocumentError {
     /// The engine configuration inside it is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The SMTP password is stored sealed and this process cannot open it.
+    /// Never answered as an empty password: mail would silently fail to
+    /// authenticate, or an admin's next save would drop the password.
+    #[error(
+        "the stored SMTP password is encrypted and {reason}; start with the key it was sealed with \
+         (SEATWARDEN_SECRET_KEY or the data folder's secret.key), or clear the password with \
+         `seatwarden serve --forget-smtp-password` and type it again in Settings"
+    )]
+    SealedPassword {
+        /// What is wrong: no key given, the wrong key, or a damaged value.
+        reason: String,
+    },
 }
 
 impl Settings {
     /// Parses a stored document (`None`: nothing saved yet, the defaults).
-    pub fn parse(version: ConfigVersion, json: Option<&str>) -> Result<Settings, DocumentError> {
+    /// `key` opens a sealed SMTP password (see `sealed`); a plain one is
+    /// read as it is, with or without a key (the migration path).
+    pub fn parse(
+        version: ConfigVersion,
+        json: Option<&str>,
+        key: Option<&SecretKey>,
+    ) -> Result<Settings, DocumentError> {
         let Some(json) = json else {
             return Ok(Settings::default());
         };
@@ -99,10 +127,14 @@ impl Settings {
             Some(v) => Config::from_value(v)?,
             None => Config::default(),
         };
+        let mut plain_password_stored = false;
         let mail = match stored.mail {
-            Some(v) => serde_json::from_value(v).map_err(|_| {
-                DocumentError::Malformed("the mail settings do not parse".to_owned())
-            })?,
+            Some(mut v) => {
+                plain_password_stored = open_password(&mut v, key)?;
+                serde_json::from_value(v).map_err(|_| {
+                    DocumentError::Malformed("the mail settings do not parse".to_owned())
+                })?
+            }
             None => MailServerChoice::default(),
         };
         Ok(Settings {
@@ -115,17 +147,32 @@ impl Settings {
             automation_account: stored.automation_account,
             saved_at: stored.saved_at,
             never_logged_in_bp: stored.never_logged_in_bp,
+            plain_password_stored,
         })
     }
 
-    /// The document to store.
-    pub fn to_json(&self) -> String {
+    /// The document to store; with `key` the SMTP password is sealed
+    /// (`passwordSealed`), without one it is kept as it was before issue 18.
+    pub fn to_json(&self, key: Option<&SecretKey>) -> String {
         let mail = match &self.mail {
             MailServerChoice::Own(smtp) => serde_json::json!({"source": "own"})
                 .as_object()
                 .cloned()
                 .map(|mut m| {
-                    if let serde_json::Value::Object(fields) = smtp.to_storage_json() {
+                    if let serde_json::Value::Object(mut fields) = smtp.to_storage_json() {
+                        if let Some(key) = key
+                            && let Some(serde_json::Value::String(plain)) =
+                                fields.remove("password")
+                        {
+                            fields.insert(
+                                SEALED_KEY.to_owned(),
+                                serde_json::Value::String(sealed::seal(
+                                    key,
+                                    MAIL_PASSWORD_FIELD,
+                                    &plain,
+                                )),
+                            );
+                        }
                         m.extend(fields);
                     }
                     serde_json::Value::Object(m)
@@ -142,6 +189,53 @@ impl Settings {
         };
         serde_json::to_string(&stored).unwrap_or_default()
     }
+}
+
+/// The stored mail object's member holding the sealed password.
+const SEALED_KEY: &str = "passwordSealed";
+
+/// Replaces a sealed password in the stored mail object by its plain text,
+/// for the mail crate's parser. Answers whether the password was stored in
+/// plain text (to be sealed on the next save with a key).
+fn open_password(
+    mail: &mut serde_json::Value,
+    key: Option<&SecretKey>,
+) -> Result<bool, DocumentError> {
+    let Some(fields) = mail.as_object_mut() else {
+        return Ok(false);
+    };
+    let Some(sealed_value) = fields.remove(SEALED_KEY) else {
+        return Ok(fields.get("password").is_some_and(|p| !p.is_null()));
+    };
+    let text = sealed_value
+        .as_str()
+        .ok_or_else(|| DocumentError::Malformed("the sealed SMTP password is not text".into()))?;
+    let key = key.ok_or_else(|| DocumentError::SealedPassword {
+        reason: "no secret key was given".to_owned(),
+    })?;
+    let plain = sealed::open(key, MAIL_PASSWORD_FIELD, text).map_err(|e| {
+        DocumentError::SealedPassword {
+            reason: e.to_string(),
+        }
+    })?;
+    fields.insert("password".to_owned(), serde_json::Value::String(plain));
+    Ok(false)
+}
+
+/// `json` without the SMTP password, sealed or plain (the recovery of
+/// `forget_sealed_password`: the rest of the configuration stays).
+pub(crate) fn without_mail_password(json: &str) -> Result<String, DocumentError> {
+    let mut stored: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        DocumentError::Malformed(format!("line {}, column {}", e.line(), e.column()))
+    })?;
+    if let Some(mail) = stored
+        .get_mut("mail")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        mail.remove(SEALED_KEY);
+        mail.remove("password");
+    }
+    Ok(stored.to_string())
 }
 
 /// Saved templates plus a default review digest when they have none: the
@@ -165,8 +259,8 @@ mod tests {
     #[test]
     fn defaults_round_trip_through_the_document() {
         let settings = Settings::default();
-        let json = settings.to_json();
-        let back = Settings::parse(ConfigVersion(1), Some(&json)).unwrap();
+        let json = settings.to_json(None);
+        let back = Settings::parse(ConfigVersion(1), Some(&json), None).unwrap();
         assert_eq!(back.config, settings.config);
         assert_eq!(back.templates, settings.templates);
         assert_eq!(back.mail, settings.mail);
@@ -179,7 +273,7 @@ mod tests {
         saved
             .templates
             .retain(|t| !matches!(t.kind, TemplateKind::ReviewDigest | TemplateKind::Warning));
-        let back = Settings::parse(ConfigVersion(1), Some(&saved.to_json())).unwrap();
+        let back = Settings::parse(ConfigVersion(1), Some(&saved.to_json(None)), None).unwrap();
         let kinds: Vec<TemplateKind> = back.templates.iter().map(|t| t.kind).collect();
         assert!(kinds.contains(&TemplateKind::ReviewDigest), "{kinds:?}");
         assert!(
@@ -194,14 +288,14 @@ mod tests {
                 t.enabled = false;
             }
         }
-        let back = Settings::parse(ConfigVersion(1), Some(&off.to_json())).unwrap();
+        let back = Settings::parse(ConfigVersion(1), Some(&off.to_json(None)), None).unwrap();
         assert_eq!(back.templates, off.templates);
     }
 
     #[test]
     fn an_invalid_engine_config_is_reported_with_paths() {
         let json = r#"{"automation": {"version": 1, "settings": {}, "policies": [{"id": 3}]}}"#;
-        let err = Settings::parse(ConfigVersion(1), Some(json)).unwrap_err();
+        let err = Settings::parse(ConfigVersion(1), Some(json), None).unwrap_err();
         match err {
             DocumentError::Config(e) => assert!(!e.issues().is_empty()),
             other => panic!("unexpected {other}"),

@@ -245,7 +245,9 @@ impl ServiceError {
             | ServiceError::IndexNotBuilt => ErrorKind::Internal,
             ServiceError::Store(store) => store_kind(store),
             ServiceError::Document(DocumentError::Config(_)) => ErrorKind::Validation,
-            ServiceError::Document(DocumentError::Malformed(_)) => ErrorKind::Internal,
+            ServiceError::Document(
+                DocumentError::Malformed(_) | DocumentError::SealedPassword { .. },
+            ) => ErrorKind::Internal,
             ServiceError::Outbox(OutboxError::Store(_)) => ErrorKind::Unavailable,
             ServiceError::Outbox(OutboxError::UnknownMessage(_)) => ErrorKind::Internal,
             ServiceError::NotFound(_) => ErrorKind::NotFound,

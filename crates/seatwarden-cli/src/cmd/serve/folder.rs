@@ -30,6 +30,12 @@
 //! `docs/standalone.md`); only the account running the server may read the
 //! folder. SQLite gives its `-wal` and `-shm` files the database file's
 //! permissions, so creating the databases 0600 covers them too.
+//!
+//! Why a key file: the SMTP password is sealed in `store.db` with a key kept
+//! apart from it (`seatwarden_service::sealed`): `SEATWARDEN_SECRET_KEY`
+//! when set, else `secret.key` (0600), created at the first start. A copy
+//! of `store.db` (a `seatwarden backup`, a support bundle) then no longer
+//! holds the password in readable form.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Write as _};
@@ -43,6 +49,10 @@ use crate::cmd::support::CliError;
 pub(crate) const LOCK_FILE: &str = "lock";
 /// The node identity file.
 pub(crate) const NODE_ID_FILE: &str = "node-id";
+/// The key file sealing secrets in the store (when the environment names none).
+pub(crate) const SECRET_KEY_FILE: &str = "secret.key";
+/// The environment variable that gives the secret key (64 hex characters).
+pub(crate) const SECRET_KEY_ENV: &str = "SEATWARDEN_SECRET_KEY";
 /// The store's file.
 pub(crate) const STORE_FILE: &str = "store.db";
 /// The embedded directory's file.
@@ -202,6 +212,44 @@ fn node_id(folder: &Path) -> Result<String, CliError> {
     }
 }
 
+/// The key that seals the store's secrets: `SEATWARDEN_SECRET_KEY` when
+/// set, else the folder's `secret.key`, created (0600) when missing.
+pub(crate) fn secret_key(folder: &Path) -> Result<seatwarden_service::SecretKey, CliError> {
+    secret_key_from(folder, std::env::var(SECRET_KEY_ENV).ok())
+}
+
+/// [`secret_key`] with the environment's value given (tests).
+pub(crate) fn secret_key_from(
+    folder: &Path,
+    env: Option<String>,
+) -> Result<seatwarden_service::SecretKey, CliError> {
+    use seatwarden_service::SecretKey;
+    if let Some(text) = env.filter(|t| !t.trim().is_empty()) {
+        return SecretKey::parse(&text)
+            .map_err(|e| CliError::Usage(format!("`{SECRET_KEY_ENV}` is not a usable key: {e}")));
+    }
+    let path = folder.join(SECRET_KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            private(&path, 0o600)?;
+            SecretKey::parse(&text).map_err(|e| {
+                CliError::Usage(format!(
+                    "`{}` is damaged: {e}. Put back the key file from where you keep it; without it the stored SMTP password cannot be read (start with `--forget-smtp-password` to remove it and type it again)",
+                    path.display()
+                ))
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = SecretKey::generate();
+            let mut file = open_private(&path)?;
+            writeln!(file, "{}", key.to_hex()).map_err(|e| CliError::io(&path, e))?;
+            file.sync_all().map_err(|e| CliError::io(&path, e))?;
+            Ok(key)
+        }
+        Err(e) => Err(CliError::io(&path, e)),
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 enum Kind {
     Store,
@@ -351,5 +399,36 @@ mod tests {
         assert!(!decide(p, t, t, true).unwrap_or(true));
         assert!(decide(p, a, a, true).unwrap_or(false));
         assert!(decide(p, f, f, true).unwrap_or(false));
+    }
+
+    /// The key file is made once (0600) and read back; the environment's
+    /// key wins; a damaged file or a bad environment value is a precise
+    /// error naming where, never a fresh key over the old one.
+    #[test]
+    fn the_secret_key_comes_from_the_environment_or_a_private_key_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = secret_key_from(dir.path(), None).unwrap();
+        let path = dir.path().join(SECRET_KEY_FILE);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(secret_key_from(dir.path(), None).unwrap(), first);
+
+        let given = seatwarden_service::SecretKey::generate();
+        let from_env = secret_key_from(dir.path(), Some(given.to_hex())).unwrap();
+        assert_eq!(from_env, given);
+        let bad = secret_key_from(dir.path(), Some("not-a-key".into())).unwrap_err();
+        assert!(bad.to_string().contains(SECRET_KEY_ENV), "{bad}");
+
+        std::fs::write(&path, "short\n").unwrap();
+        let damaged = secret_key_from(dir.path(), None).unwrap_err().to_string();
+        assert!(
+            damaged.contains("secret.key") && damaged.contains("damaged"),
+            "{damaged}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "short\n");
     }
 }
