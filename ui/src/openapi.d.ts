@@ -2953,7 +2953,7 @@ export interface components {
             enabled?: boolean;
             capPerDay?: number;
             allowToken?: boolean;
-            rules?: {
+            rules?: ({
                 name: string;
                 emailDomains?: string[];
                 projects?: string[];
@@ -2961,7 +2961,20 @@ export interface components {
                 groups?: string[];
                 activate?: boolean;
                 addToGroups?: string[];
-            }[];
+            } & (({
+                /** @constant */
+                activate: true;
+            } | {
+                addToGroups: unknown;
+            }) & ({
+                emailDomains: unknown;
+            } | {
+                projects: unknown;
+            } | {
+                requestTypes: unknown;
+            } | {
+                groups: unknown;
+            })))[];
         };
         Hook: {
             id: string;
@@ -3090,14 +3103,20 @@ export interface components {
             filter?: Record<string, never>;
             /** @description a policy id; absent or `*`: every policy */
             policy?: string;
-            /** @description the exemption's last day (UTC); or `days` or `indefinite` */
+            /**
+             * Format: date
+             * @description the exemption's last day (UTC); or `days` or `indefinite`
+             */
             until?: string;
             /** @description through the last of this many days from today */
             days?: number;
-            /** @description no end (never the default) */
-            indefinite?: boolean;
+            /**
+             * @description no end (never the default)
+             * @constant
+             */
+            indefinite?: true;
             reason: string;
-        };
+        } & ((unknown | unknown | unknown) & (unknown | unknown));
         /** @description Removes exemptions of the users named by `users` or `filter`. */
         ExemptionRevokeBody: {
             /** @description user keys; or `filter`, not both */
@@ -3106,24 +3125,33 @@ export interface components {
             filter?: Record<string, never>;
             /** @description a policy id, `*` for the all-policies exemption; absent: every exemption of the users */
             policy?: string;
-        };
+        } & (unknown | unknown);
         /** @description Approves or rejects review items; a rejection's exemption ends at `until`, after `days`, or never (`indefinite`). */
         ReviewDecideBody: {
             /** @enum {string} */
             decision: "approve" | "reject";
             /** @description the items; or `all: true` */
             ids?: number[];
-            /** @description every open item (of `policy` when given) */
-            all?: boolean;
+            /**
+             * @description every open item (of `policy` when given)
+             * @constant
+             */
+            all?: true;
             policy?: string;
-            /** @description the exemption's last day (UTC); or `days` or `indefinite` */
+            /**
+             * Format: date
+             * @description the exemption's last day (UTC); or `days` or `indefinite`
+             */
             until?: string;
             /** @description through the last of this many days from today */
             days?: number;
-            /** @description no end (never the default) */
-            indefinite?: boolean;
+            /**
+             * @description no end (never the default)
+             * @constant
+             */
+            indefinite?: true;
             note?: string;
-        };
+        } & (unknown | unknown);
         /** @description Starts a run that acts on the policy's approved users. */
         ReviewActBody: {
             /** @description a review-mode policy's id */
@@ -3257,10 +3285,10 @@ export interface operations {
                 /** @description a users query as JSON (the Users tab filter) */
                 filter?: string;
                 /** @description comma-separated column names */
-                columns?: string;
+                columns?: ("key" | "user key" | "username" | "user name" | "login" | "display name" | "full name" | "name" | "email" | "email address" | "e mail" | "directory" | "active" | "created" | "last login" | "login count" | "groups" | "group" | "licensed applications" | "applications")[];
                 bom?: boolean;
                 /** @description comma-separated user keys */
-                keys?: string;
+                keys?: string[];
             };
             header?: never;
             path?: never;
@@ -3535,8 +3563,8 @@ export interface operations {
     };
     deletePolicy: {
         parameters: {
-            query?: {
-                configVersion?: number;
+            query: {
+                configVersion: number;
             };
             header?: never;
             path: {
@@ -3569,11 +3597,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": {
                     /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
-                    configVersion?: number;
+                    configVersion: number;
                 };
             };
         };
@@ -3601,11 +3629,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": {
                     /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
-                    configVersion?: number;
+                    configVersion: number;
                 };
             };
         };
@@ -3702,9 +3730,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description comma-separated run kinds */
-                kind?: string;
+                kind?: ("scheduled_cleanup" | "manual_bulk_action" | "import" | "login_automation" | "revert" | "purge")[];
                 /** @description comma-separated statuses */
-                status?: string;
+                status?: ("in_progress" | "previewed" | "awaiting_approval" | "succeeded" | "partially_failed" | "failed" | "interrupted" | "reverted" | "discarded")[];
                 policy?: string;
                 /** @description started at or after this instant (UTC ms) */
                 from?: number;
@@ -3737,7 +3765,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -3760,7 +3788,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -3782,12 +3810,12 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description where the next page starts (from the previous page) */
-                cursor?: string;
+                cursor?: number;
                 limit?: number;
             };
             header?: never;
             path: {
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -3810,7 +3838,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -3832,7 +3860,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -3864,7 +3892,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -3891,7 +3919,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -3912,11 +3940,11 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description comma-separated audit actions */
-                action?: string;
+                action?: ("user_deactivated" | "user_activated" | "user_reactivated" | "user_suspended" | "user_restored" | "user_deleted" | "user_deletion_cancelled" | "user_renamed" | "user_created" | "user_updated" | "issues_reassigned" | "added_to_group" | "removed_from_group" | "group_created" | "group_deleted" | "users_imported" | "groups_imported" | "policy_created" | "policy_changed" | "policy_enabled" | "policy_disabled" | "policy_deleted" | "settings_changed" | "retention_changed" | "logs_purged" | "mail_sent" | "mail_failed" | "run_approved" | "run_discarded" | "run_reverted" | "login_check_began" | "login_check_ended" | "login_check_repaired" | "login_provisional" | "login_confirmed" | "login_not_completed" | "run_refused" | "sign_in" | "run_previewed" | "mail_retried" | "mail_discarded" | "access_requested" | "access_request_decided" | "secret_rotated" | "hook_called" | "hook_changed" | "exemption_granted" | "exemption_revoked" | "exemption_lapsed" | "review_queued" | "review_approved" | "review_rejected" | "review_closed")[];
                 /** @description comma-separated statuses */
-                status?: string;
+                status?: ("success" | "failed" | "skipped")[];
                 /** @description comma-separated run kinds */
-                kind?: string;
+                kind?: ("scheduled_cleanup" | "manual_bulk_action" | "import" | "login_automation" | "revert" | "purge")[];
                 text?: string;
                 actor?: string;
                 target?: string;
@@ -3972,11 +4000,11 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description comma-separated audit actions */
-                action?: string;
+                action?: ("user_deactivated" | "user_activated" | "user_reactivated" | "user_suspended" | "user_restored" | "user_deleted" | "user_deletion_cancelled" | "user_renamed" | "user_created" | "user_updated" | "issues_reassigned" | "added_to_group" | "removed_from_group" | "group_created" | "group_deleted" | "users_imported" | "groups_imported" | "policy_created" | "policy_changed" | "policy_enabled" | "policy_disabled" | "policy_deleted" | "settings_changed" | "retention_changed" | "logs_purged" | "mail_sent" | "mail_failed" | "run_approved" | "run_discarded" | "run_reverted" | "login_check_began" | "login_check_ended" | "login_check_repaired" | "login_provisional" | "login_confirmed" | "login_not_completed" | "run_refused" | "sign_in" | "run_previewed" | "mail_retried" | "mail_discarded" | "access_requested" | "access_request_decided" | "secret_rotated" | "hook_called" | "hook_changed" | "exemption_granted" | "exemption_revoked" | "exemption_lapsed" | "review_queued" | "review_approved" | "review_rejected" | "review_closed")[];
                 /** @description comma-separated statuses */
-                status?: string;
+                status?: ("success" | "failed" | "skipped")[];
                 /** @description comma-separated run kinds */
-                kind?: string;
+                kind?: ("scheduled_cleanup" | "manual_bulk_action" | "import" | "login_automation" | "revert" | "purge")[];
                 text?: string;
                 actor?: string;
                 target?: string;
@@ -4467,8 +4495,8 @@ export interface operations {
     };
     deleteTemplate: {
         parameters: {
-            query?: {
-                configVersion?: number;
+            query: {
+                configVersion: number;
             };
             header?: never;
             path: {
@@ -4597,9 +4625,9 @@ export interface operations {
     listOutbox: {
         parameters: {
             query?: {
-                status?: string;
+                status?: ("queued" | "sending" | "sent" | "failed" | "discarded")[];
                 cursor?: string;
-                limit?: string;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -4624,7 +4652,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -4647,7 +4675,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -4670,7 +4698,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -4815,7 +4843,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -5076,7 +5104,7 @@ export interface operations {
                 /** @description active (default), lapsed or all */
                 state?: "active" | "lapsed" | "all";
                 /** @description at most this many items (default 500) */
-                limit?: string;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -5190,9 +5218,9 @@ export interface operations {
                 /** @description a policy id */
                 policy?: string;
                 /** @description pending (open and approved, default), all, or one status */
-                status?: string;
+                status?: "pending" | "all" | "open" | "approved" | "rejected" | "acted" | "no_longer_applies";
                 /** @description at most this many items (default 500) */
-                limit?: string;
+                limit?: number;
             };
             header?: never;
             path?: never;

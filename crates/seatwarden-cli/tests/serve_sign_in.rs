@@ -202,3 +202,35 @@ fn sign_in_answers_match_the_openapi_document() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(signed_in.is_valid(&r.json()), "{}", r.text());
 }
+
+/// What the API fuzzer (scripts/schemathesis.sh) does to `/session` with the
+/// run's own cookie and XSRF header, and why fuzzing it once signed the
+/// whole run out: wrong tokens (even past the failure limit) and methods
+/// `/session` does not serve leave the session working; only `DELETE`, a
+/// real sign-out, ends it, and that is what schemathesis's "unexpected
+/// methods" probe sent. The harness now leaves DELETE out of that probe.
+#[test]
+fn only_a_real_sign_out_ends_a_session_not_a_fuzzed_sign_in() {
+    let (server, _dir) = start();
+    let session = server.sign_in();
+    let with_session = [
+        ("Cookie", session.cookie.as_str()),
+        ("X-Seatwarden-XSRF", session.xsrf.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let me = |server: &Server| server.call(&session, "GET", "/api/me", None).status;
+    for _ in 0..12 {
+        let r = server.request("POST", "/session", &with_session, br#"{"token":"guess"}"#);
+        assert!(matches!(r.status, 401 | 429), "{}", r.text());
+        assert!(r.header("set-cookie").is_none());
+    }
+    for method in ["PUT", "PATCH", "OPTIONS", "TRACE"] {
+        let r = server.request(method, "/session", &with_session, b"{}");
+        assert_eq!(r.status, 405, "{method}: {}", r.text());
+    }
+    assert_eq!(me(&server), 200, "the session survives the fuzzing above");
+
+    let r = server.request("DELETE", "/session", &with_session, b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(me(&server), 401, "DELETE /session is a sign-out");
+}

@@ -168,8 +168,14 @@ impl ApiRequest {
     /// the line, column and what was wrong (never the body itself). A
     /// repeated key anywhere in the body is refused here, for every route
     /// (see `seatwarden_core::strict_json`).
+    ///
+    /// A whole number written with a fraction or exponent (`3.0`, `1e3`) is
+    /// read as the integer it is: JSON does not tell them apart and JSON
+    /// Schema counts `3.0` as an integer, so a client (or schemathesis)
+    /// following the OpenAPI document may send it. A fraction (`3.5`)
+    /// stays refused wherever a whole number is wanted.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
-        seatwarden_core::strict_json::from_slice(&self.body).map_err(|e| {
+        let positioned = |e: serde_json::Error| {
             ApiError::new(
                 ApiErrorKind::BadRequest,
                 format!(
@@ -179,7 +185,103 @@ impl ApiRequest {
                     seatwarden_core::json_error::describe(&e)
                 ),
             )
-        })
+        };
+        if may_hold_whole_floats(&self.body)
+            && let Ok(mut value) =
+                seatwarden_core::strict_json::from_slice::<serde_json::Value>(&self.body)
+            && whole_floats_as_integers(&mut value)
+        {
+            // Errors keep their line and column: read the text again.
+            return serde_json::from_value(value).or_else(|_| {
+                seatwarden_core::strict_json::from_slice(&self.body).map_err(positioned)
+            });
+        }
+        seatwarden_core::strict_json::from_slice(&self.body).map_err(positioned)
+    }
+}
+
+/// Whether `body` may spell a number with a fraction or an exponent (a digit
+/// followed by `.`, `e` or `E`); most bodies do not and skip the rewrite.
+fn may_hold_whole_floats(body: &[u8]) -> bool {
+    body.windows(2)
+        .any(|w| matches!(w, [d, b'.' | b'e' | b'E'] if d.is_ascii_digit()))
+}
+
+/// Rewrites every whole-valued float in `value` (within ±2^53, where a float
+/// is exact) as an integer; answers whether any was rewritten.
+fn whole_floats_as_integers(value: &mut serde_json::Value) -> bool {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() <= EXACT => {
+                // In range and whole, so the cast is exact.
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = f as i64;
+                *value = serde_json::Value::from(whole);
+                true
+            }
+            _ => false,
+        },
+        // Every element is rewritten (no short-circuit), hence the loops.
+        serde_json::Value::Array(items) => {
+            let mut any = false;
+            for v in items {
+                any |= whole_floats_as_integers(v);
+            }
+            any
+        }
+        serde_json::Value::Object(map) => {
+            let mut any = false;
+            for v in map.values_mut() {
+                any |= whole_floats_as_integers(v);
+            }
+            any
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod whole_float_tests {
+    use super::*;
+
+    fn body(text: &str) -> ApiRequest {
+        ApiRequest {
+            method: Method::Post,
+            path: "/api/test".to_owned(),
+            query: Vec::new(),
+            body: text.as_bytes().to_vec().into(),
+            context: RequestContext::default(),
+        }
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Counts {
+        cap: u32,
+        version: u64,
+    }
+
+    #[test]
+    fn whole_floats_read_as_integers_and_fractions_stay_refused() {
+        let read: Counts = body(r#"{"cap": 3191.0, "version": 1e3}"#).json().unwrap();
+        assert_eq!(
+            read,
+            Counts {
+                cap: 3191,
+                version: 1000
+            }
+        );
+        let value: serde_json::Value = body(r#"{"v": [2.0, "1.0"]}"#).json().unwrap();
+        assert_eq!(value, serde_json::json!({"v": [2, "1.0"]}));
+
+        let err = body("{\"cap\": 3.5,\n \"version\": 1}")
+            .json::<Counts>()
+            .unwrap_err();
+        assert!(err.message.contains("line 1, column"), "{}", err.message);
+        let err = body(r#"{"cap": 1.0, "cap": 2}"#)
+            .json::<Counts>()
+            .unwrap_err();
+        assert!(err.message.contains("line 1"), "{}", err.message);
     }
 }
 
