@@ -50,6 +50,14 @@ fn save_password(service: &Service) {
     assert_eq!(status, 200, "{body}");
 }
 
+/// A store holding a password saved by a service with `key`, and that service.
+fn saved_with(key: &SecretKey) -> (Arc<dyn Store>, Service) {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let service = start(&store, keyed(Some(key))).unwrap();
+    save_password(&service);
+    (store, service)
+}
+
 fn stored(store: &Arc<dyn Store>) -> String {
     store.load_config().unwrap().unwrap().json
 }
@@ -66,9 +74,7 @@ fn password_of(service: &Service) -> Option<String> {
 #[test]
 fn with_a_key_the_stored_password_is_sealed_and_opens_again_at_the_next_start() {
     let key = SecretKey::generate();
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let service = start(&store, keyed(Some(&key))).unwrap();
-    save_password(&service);
+    let (store, service) = saved_with(&key);
 
     let doc = stored(&store);
     assert!(!doc.contains(PASSWORD), "plain password stored: {doc}");
@@ -91,8 +97,7 @@ fn with_a_key_the_stored_password_is_sealed_and_opens_again_at_the_next_start() 
 #[test]
 fn a_wrong_or_missing_key_stops_the_start_with_the_reason_and_changes_nothing() {
     let key = SecretKey::generate();
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    save_password(&start(&store, keyed(Some(&key))).unwrap());
+    let (store, _) = saved_with(&key);
     let before = store.load_config().unwrap().unwrap();
 
     let wrong = SecretKey::generate();
@@ -150,9 +155,7 @@ fn a_password_stored_in_plain_text_is_sealed_at_the_first_start_with_a_key() {
 #[test]
 fn forgetting_a_password_that_no_longer_opens_keeps_the_rest_of_the_configuration() {
     let key = SecretKey::generate();
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let first = start(&store, keyed(Some(&key))).unwrap();
-    save_password(&first);
+    let (store, first) = saved_with(&key);
     let policy = create_policy(&first, deactivation_policy("Idle", false), DAY0).0;
     drop(first);
 
