@@ -1398,7 +1398,7 @@ export interface components {
                 details?: unknown;
             };
         };
-        /** @description An operation run (api/wire.rs RunWire). finishedAt is absent while the run is in progress; policy names the policy of a scheduled or login run; reverts names the run a revert undid. */
+        /** @description An operation run (api/wire.rs RunWire). finishedAt is absent while the run is in progress; policy names the policy of a scheduled or login run; reverts names the run a revert undid; durationMs leaves out approvalWaitMs, the time a held run waited for an admin. */
         Run: {
             id: number;
             /** @enum {string} */
@@ -1426,6 +1426,10 @@ export interface components {
             };
             planHash?: string;
             reverts?: number;
+            /** @description how long the run worked (ms), once finished: start to finish minus approvalWaitMs */
+            durationMs?: number;
+            /** @description how long the run waited for an admin to approve or discard it (ms), once decided; absent for a run never held */
+            approvalWaitMs?: number;
         };
         /** @description An audit entry (api/wire.rs AuditEntryWire). */
         AuditEntry: {
@@ -4502,7 +4506,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description the address the test mail goes to */
+                    /** @description the address the test mail goes to; anything that is not an email address answers 422 with a field error `to`, before anything is rendered or sent */
                     to: string;
                 };
             };

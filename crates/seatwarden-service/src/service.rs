@@ -33,6 +33,7 @@ pub mod import;
 mod import_plan;
 mod login;
 mod mail;
+mod policy_preview;
 mod preview;
 pub mod probe;
 mod provisional;
@@ -62,6 +63,7 @@ use crate::store::{ConfigVersion, LeaseOwner, Store};
 use login::record_logins;
 
 pub use bulk_preview::{ActionsPage, MAX_PAGE, PREVIEW_PAGE, Preview, SkipCount, SkipsPage};
+pub use policy_preview::PolicyPreview;
 pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
 pub use exempt::{ExemptionError, ExemptionGrant, GrantReport};
@@ -75,6 +77,7 @@ pub use probe::{
     NotNeeded, Verification,
 };
 pub use review::{DecisionReport, People, ReviewDecision};
+pub use run::ApprovalWait;
 pub use run::PlanDropped;
 pub use run::{ActionInfo, PendingPlan, PlanState, RunPlan};
 

@@ -102,3 +102,173 @@ fn the_import_template_names_groups_that_exist_and_validates_as_downloaded() {
         "the example row must validate as downloaded: {plan}"
     );
 }
+
+/// The common fixture with a second, read-only directory ("Corporate
+/// LDAP", id 10000) holding the first two idle users.
+fn with_ldap(idle: usize) -> Fixture {
+    use std::sync::Arc;
+
+    use seatwarden_service::host::memory::MemoryDirectory;
+    use seatwarden_service::store::{MemoryStore, Store};
+
+    let mut snap = serde_json::to_value(snapshot(idle, 1, 0)).unwrap();
+    snap["header"]["directories"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": 10000, "name": "Corporate LDAP", "kind": "ldap", "capabilities": {}}));
+    for user in snap["pages"][0]["users"].as_array_mut().unwrap() {
+        if user["key"] == "K-idle0000" || user["key"] == "K-idle0001" {
+            user["directoryId"] = json!(10000);
+        }
+    }
+    let host = Arc::new(MemoryDirectory::new(serde_json::from_value(snap).unwrap()));
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let service =
+        seatwarden_service::Service::new(host.clone(), store.clone(), options("node-a", 50))
+            .unwrap();
+    Fixture {
+        host,
+        store,
+        service,
+    }
+}
+
+#[test]
+fn skip_reasons_name_a_directory_as_admins_know_it_not_by_its_id() {
+    let f = with_ldap(4);
+    let s = &f.service;
+    let (id, _) = create_policy(s, deactivation_policy("Idle", false), DAY0);
+    let (status, preview) = call(
+        s,
+        Method::Post,
+        &format!("/api/policies/{id}/preview"),
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 200, "{preview}");
+    let skipped = preview["document"]["skipped"].as_array().unwrap();
+    let ldap: Vec<&Value> = skipped
+        .iter()
+        .filter(|s| s["reason"]["kind"] == "read_only_directory")
+        .collect();
+    assert_eq!(ldap.len(), 2, "{preview}");
+    for s in ldap {
+        assert_eq!(
+            s["because"], "directory Corporate LDAP does not allow this change",
+            "{s}"
+        );
+        // The typed reason keeps the id for programs.
+        assert_eq!(s["reason"]["directory"], 10000);
+    }
+
+    // The bulk preview's totals by reason say the same.
+    let (status, plan) = call(
+        s,
+        Method::Post,
+        "/api/bulk/plan",
+        Some(json!({"action": "deactivate", "keys": ["K-idle0000", "K-idle0001", "K-idle0002"]})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{plan}");
+    let reasons: Vec<&str> = plan["skipsByReason"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["because"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["directory Corporate LDAP does not allow this change"],
+        "{plan}"
+    );
+    assert!(!plan.to_string().contains("directory 10000"), "{plan}");
+}
+
+#[test]
+fn a_held_run_reports_the_time_it_worked_and_its_approval_wait_apart() {
+    const HOUR: i64 = 3_600_000;
+    let f = fixture(30, 2, 0);
+    let s = &f.service;
+    create_policy(s, deactivation_policy("Idle", true), DAY0);
+    let (_, current) = call(s, Method::Get, "/api/settings", None, DAY0);
+    let mut settings = current["settings"].clone();
+    settings["guard"] =
+        json!({"enabled": true, "maxAccounts": 5, "maxPercent": 100, "minLicensed": 100000});
+    let (status, saved) = call(
+        s,
+        Method::Put,
+        "/api/settings",
+        Some(json!({"configVersion": current["configVersion"], "settings": settings})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{saved}");
+    let run = s.tick(Millis(TICK)).unwrap().runs[0];
+    drain(s, TICK);
+    let (_, detail) = call(s, Method::Get, &format!("/api/runs/{run}"), None, TICK);
+    assert_eq!(detail["run"]["status"], "awaiting_approval", "{detail}");
+    // Still waiting: neither a duration nor a wait yet.
+    assert!(detail["run"].get("durationMs").is_none(), "{detail}");
+    assert!(detail["run"].get("approvalWaitMs").is_none(), "{detail}");
+    // The hold is in the audit log.
+    assert_eq!(
+        entries(&*f.store, seatwarden_audit::Action::RunHeld).len(),
+        1,
+        "one run_held entry"
+    );
+
+    // Approved six hours later; applying takes four seconds.
+    let approved = TICK + 6 * HOUR;
+    let (status, body) = call(
+        s,
+        Method::Post,
+        &format!("/api/runs/{run}/approve"),
+        Some(json!({"planHash": detail["run"]["planHash"]})),
+        approved,
+    );
+    assert!(status == 200 || status == 202, "{body}");
+    drain(s, approved + 4_000);
+    let (_, detail) = call(s, Method::Get, &format!("/api/runs/{run}"), None, approved);
+    let r = &detail["run"];
+    assert_eq!(r["status"], "succeeded", "{detail}");
+    assert_eq!(
+        r["finishedAt"].as_i64().unwrap() - r["startedAt"].as_i64().unwrap(),
+        6 * HOUR + 4_000
+    );
+    assert_eq!(r["approvalWaitMs"], 6 * HOUR, "{r}");
+    assert_eq!(r["durationMs"], 4_000, "{r}");
+
+    // The run list and the dashboard's recent runs say the same.
+    let (_, list) = call(s, Method::Get, "/api/runs", None, approved);
+    let listed = list["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == json!(run))
+        .unwrap();
+    assert_eq!(listed["durationMs"], 4_000, "{listed}");
+    assert_eq!(listed["approvalWaitMs"], 6 * HOUR, "{listed}");
+    let (_, dash) = call(s, Method::Get, "/api/dashboard", None, approved);
+    let recent = dash["recentRuns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == json!(run))
+        .unwrap();
+    assert_eq!(recent["durationMs"], 4_000, "{recent}");
+
+    // A run never held has a duration and no wait.
+    let other = run_policy_now(
+        s,
+        &list["runs"][0]["policy"].as_str().unwrap_or("idle"),
+        approved + HOUR,
+    );
+    let (_, detail) = call(
+        s,
+        Method::Get,
+        &format!("/api/runs/{other}"),
+        None,
+        approved + HOUR,
+    );
+    assert!(detail["run"].get("approvalWaitMs").is_none(), "{detail}");
+    assert!(detail["run"]["durationMs"].is_i64(), "{detail}");
+}

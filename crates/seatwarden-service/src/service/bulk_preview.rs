@@ -40,24 +40,54 @@ pub const PREVIEW_PAGE: usize = 500;
 /// The most rows one page may ask for.
 pub const MAX_PAGE: usize = 2_000;
 
-/// A bulk plan kept for paging and confirmation.
+/// A compact plan kept for paging (and, for a bulk action, confirmation).
 #[derive(Debug)]
 pub struct KeptBulk {
-    /// What the admin asked for (planned again on confirmation).
-    request: BulkActionRequest,
+    /// Where the plan came from.
+    source: KeptSource,
     /// The instant the preview was planned for.
     now: Millis,
     /// The compact plan, its order, and the index generation both belong to.
     planned: parking_lot::Mutex<Arc<(Plan, PlanOrder, u64)>>,
 }
 
+/// Where a kept compact plan came from.
+#[derive(Debug)]
+enum KeptSource {
+    /// A bulk action: planned again from the request after an index
+    /// rebuild, and applied when the admin confirms it.
+    Bulk(BulkActionRequest),
+    /// A policy's preview (`POST /api/policies/{id}/preview`), kept only
+    /// to page and export it. Never confirmed here: a policy's plan is
+    /// applied by running the policy, which plans it again. After an
+    /// index rebuild it is stale (the admin previews again).
+    PolicyPreview,
+}
+
 impl KeptBulk {
+    /// A policy preview's compact plan, kept for paging and export.
+    pub(crate) fn policy_preview(now: Millis, planned: (Plan, PlanOrder, u64)) -> KeptBulk {
+        KeptBulk {
+            source: KeptSource::PolicyPreview,
+            now,
+            planned: parking_lot::Mutex::new(Arc::new(planned)),
+        }
+    }
+
+    /// Whether this is a policy preview (paged, never confirmed).
+    pub(crate) fn is_policy_preview(&self) -> bool {
+        matches!(self.source, KeptSource::PolicyPreview)
+    }
+
     /// Roughly the bytes kept: the plan's bitmaps, the order, the request.
     pub(crate) fn weight(&self) -> usize {
         let planned = self.planned.lock().clone();
-        let keys = match &self.request.target {
-            BulkTarget::Selected(keys) => keys.iter().map(|k| k.as_str().len() + 24).sum(),
-            BulkTarget::Filter(_) => 256,
+        let keys = match &self.source {
+            KeptSource::Bulk(request) => match &request.target {
+                BulkTarget::Selected(keys) => keys.iter().map(|k| k.as_str().len() + 24).sum(),
+                BulkTarget::Filter(_) => 256,
+            },
+            KeptSource::PolicyPreview => 0,
         };
         planned.0.approx_bytes() + planned.1.weight() + keys
     }
@@ -188,7 +218,7 @@ impl Service {
                 skips_by_reason: PlanOrder::skip_totals(&plan)
                     .into_iter()
                     .map(|t| SkipCount {
-                        because: t.reason.to_string(),
+                        because: t.reason.describe(index),
                         reason: t.reason,
                         users: t.users,
                     })
@@ -213,7 +243,7 @@ impl Service {
             reverts: None,
             import: None,
             bulk: Some(Arc::new(KeptBulk {
-                request,
+                source: KeptSource::Bulk(request),
                 now,
                 planned: parking_lot::Mutex::new(Arc::new(planned)),
             })),
@@ -224,7 +254,7 @@ impl Service {
     /// The kept bulk plan `plan_id`, current for `index` at `generation`:
     /// planned again from its request after an index rebuild, and refused
     /// as stale when that plan's writes differ from the previewed ones.
-    fn current_bulk(
+    pub(crate) fn current_bulk(
         &self,
         kept: &KeptBulk,
         hash: &str,
@@ -235,13 +265,19 @@ impl Service {
         if planned.2 == generation {
             return Ok(planned);
         }
+        let request = match &kept.source {
+            KeptSource::Bulk(request) => request,
+            KeptSource::PolicyPreview => {
+                return Err(ServiceError::PlanHashMismatch(KeptPlan::StalePolicyPreview));
+            }
+        };
         let settings = self.reload_settings()?;
         let plan = plan_bulk_action(
             &settings.config,
             index,
             kept.now,
             &EvalContext::default(),
-            &kept.request,
+            request,
         )
         .map_err(|_| ServiceError::PlanHashMismatch(KeptPlan::StaleBulk))?;
         let order = PlanOrder::new(&plan, index);
@@ -254,7 +290,7 @@ impl Service {
     }
 
     /// The kept bulk plan `plan_id` and its hash (not removed).
-    fn kept_bulk(&self, plan_id: &str) -> Result<(Arc<KeptBulk>, String), ServiceError> {
+    pub(crate) fn kept_bulk(&self, plan_id: &str) -> Result<(Arc<KeptBulk>, String), ServiceError> {
         let pending = self.pending_plans().lock();
         match pending.get(plan_id) {
             Some(PendingPlan {
