@@ -63,7 +63,6 @@ use crate::store::{ConfigVersion, LeaseOwner, Store};
 use login::record_logins;
 
 pub use bulk_preview::{ActionsPage, MAX_PAGE, PREVIEW_PAGE, Preview, SkipCount, SkipsPage};
-pub use policy_preview::PolicyPreview;
 pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
 pub use exempt::{ExemptionError, ExemptionGrant, GrantReport};
@@ -71,6 +70,7 @@ pub use history::{FREEING, ReturnObservation};
 pub use import_plan::{ImportPage, ImportPageOf};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
+pub use policy_preview::PolicyPreview;
 pub use preview::{ImportPreview, RevertPreview};
 pub use probe::{
     AccountState, CheckId, CheckOutcome, InactiveRefusal, LoginCheck, LoginFacts, LoginVerdict,

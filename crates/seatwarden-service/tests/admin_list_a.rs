@@ -272,3 +272,152 @@ fn a_held_run_reports_the_time_it_worked_and_its_approval_wait_apart() {
     assert!(detail["run"].get("approvalWaitMs").is_none(), "{detail}");
     assert!(detail["run"]["durationMs"].is_i64(), "{detail}");
 }
+
+#[test]
+fn a_policy_preview_is_paged_counted_by_reason_exported_whole_and_never_confirmed() {
+    // 1,234 idle users: more than a page (500) and more than the old 200 rows.
+    let f = fixture(1_234, 3, 0);
+    let s = &f.service;
+    let (id, _) = create_policy(s, deactivation_policy("Idle", true), DAY0);
+    let (status, preview) = call(
+        s,
+        Method::Post,
+        &format!("/api/policies/{id}/preview"),
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["policyMode"], "live", "{preview}");
+    assert_eq!(preview["actionCount"], 1_234);
+    assert_eq!(preview["actions"].as_array().unwrap().len(), 500);
+    assert_eq!(preview["document"]["totals"]["users"], 1_234);
+    // The sysadmin is skipped, counted by reason.
+    assert_eq!(preview["skipCount"], 1);
+    assert_eq!(
+        preview["skipsByReason"][0]["because"],
+        "system administrator (always protected)"
+    );
+    let plan_id = preview["planId"].as_str().unwrap().to_owned();
+
+    // Every write, page by page, each once.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut offset = 0;
+    while offset < 1_234 {
+        let (status, page) = call(
+            s,
+            Method::Get,
+            &format!("/api/bulk/{plan_id}/actions?offset={offset}&limit=500"),
+            None,
+            DAY0,
+        );
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["total"], 1_234);
+        let rows = page["actions"].as_array().unwrap();
+        assert!(!rows.is_empty());
+        for a in rows {
+            assert!(seen.insert(a["user"].as_str().unwrap().to_owned()), "{a}");
+        }
+        offset += rows.len();
+    }
+    assert_eq!(seen.len(), 1_234);
+    let (status, skips) = call(
+        s,
+        Method::Get,
+        &format!("/api/bulk/{plan_id}/skipped"),
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 200, "{skips}");
+    assert_eq!(skips["skipped"][0]["user"], "K-admin");
+
+    // The export has every write and the skip, with the policy's mode.
+    let response = s.handle(
+        &request(
+            Method::Get,
+            &format!("/api/bulk/{plan_id}/export"),
+            None,
+            admin(),
+        ),
+        Millis(DAY0),
+    );
+    assert_eq!(response.status, 200);
+    assert!(response.content_type.starts_with("text/csv"));
+    let text = String::from_utf8(response.body.to_vec()).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("user key,username,action,group,why,mode")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 1_235, "1,234 writes and 1 skip");
+    let writes: std::collections::BTreeSet<String> = rows[..1_234]
+        .iter()
+        .map(|r| {
+            assert!(r.ends_with(",live"), "{r}");
+            r.split(',').next().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(writes, seen);
+    assert!(
+        rows[1_234].starts_with("K-admin,admin,skip,,system administrator"),
+        "{}",
+        rows[1_234]
+    );
+
+    // A preview is never applied through the bulk confirmation, and stays kept.
+    let (status, body) = call(
+        s,
+        Method::Post,
+        &format!("/api/bulk/{plan_id}/run"),
+        Some(json!({"planHash": preview["planHash"]})),
+        DAY0,
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("policy preview"),
+        "{body}"
+    );
+    assert!(active(&f.host, "K-idle0000"), "nothing was applied");
+    let (status, _) = call(
+        s,
+        Method::Get,
+        &format!("/api/bulk/{plan_id}/actions?limit=1"),
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn a_safe_policy_preview_says_safe_and_exports_safe_rows() {
+    let f = fixture(3, 1, 0);
+    let s = &f.service;
+    let (id, _) = create_policy(s, deactivation_policy("Idle", false), DAY0);
+    let (_, preview) = call(
+        s,
+        Method::Post,
+        &format!("/api/policies/{id}/preview"),
+        None,
+        DAY0,
+    );
+    assert_eq!(preview["policyMode"], "safe", "{preview}");
+    let plan_id = preview["planId"].as_str().unwrap();
+    let response = s.handle(
+        &request(
+            Method::Get,
+            &format!("/api/bulk/{plan_id}/export"),
+            None,
+            admin(),
+        ),
+        Millis(DAY0),
+    );
+    let text = String::from_utf8(response.body.to_vec()).unwrap();
+    assert_eq!(
+        text.lines().filter(|l| l.ends_with(",safe")).count(),
+        3,
+        "{text}"
+    );
+}

@@ -61,14 +61,21 @@ enum KeptSource {
     /// to page and export it. Never confirmed here: a policy's plan is
     /// applied by running the policy, which plans it again. After an
     /// index rebuild it is stale (the admin previews again).
-    PolicyPreview,
+    PolicyPreview {
+        /// The policy's mode: what its run does with each row.
+        mode: Mode,
+    },
 }
 
 impl KeptBulk {
     /// A policy preview's compact plan, kept for paging and export.
-    pub(crate) fn policy_preview(now: Millis, planned: (Plan, PlanOrder, u64)) -> KeptBulk {
+    pub(crate) fn policy_preview(
+        mode: Mode,
+        now: Millis,
+        planned: (Plan, PlanOrder, u64),
+    ) -> KeptBulk {
         KeptBulk {
-            source: KeptSource::PolicyPreview,
+            source: KeptSource::PolicyPreview { mode },
             now,
             planned: parking_lot::Mutex::new(Arc::new(planned)),
         }
@@ -76,7 +83,7 @@ impl KeptBulk {
 
     /// Whether this is a policy preview (paged, never confirmed).
     pub(crate) fn is_policy_preview(&self) -> bool {
-        matches!(self.source, KeptSource::PolicyPreview)
+        matches!(self.source, KeptSource::PolicyPreview { .. })
     }
 
     /// Roughly the bytes kept: the plan's bitmaps, the order, the request.
@@ -87,7 +94,7 @@ impl KeptBulk {
                 BulkTarget::Selected(keys) => keys.iter().map(|k| k.as_str().len() + 24).sum(),
                 BulkTarget::Filter(_) => 256,
             },
-            KeptSource::PolicyPreview => 0,
+            KeptSource::PolicyPreview { .. } => 0,
         };
         planned.0.approx_bytes() + planned.1.weight() + keys
     }
@@ -267,7 +274,7 @@ impl Service {
         }
         let request = match &kept.source {
             KeptSource::Bulk(request) => request,
-            KeptSource::PolicyPreview => {
+            KeptSource::PolicyPreview { .. } => {
                 return Err(ServiceError::PlanHashMismatch(KeptPlan::StalePolicyPreview));
             }
         };
@@ -342,6 +349,69 @@ impl Service {
                 total: order.skip_count() as u64,
                 skipped: plan.document_page(index, order, &[], skips).skipped,
             })
+        })?
+    }
+
+    /// Kept plan `plan_id` (a bulk or a policy preview) as CSV: one row
+    /// per write, then one per skipped user with the reason, written page
+    /// by page from the compact plan (no rendered copy of the whole plan).
+    /// `mode` says what a run does with the row: `live` applies it,
+    /// `review` puts the user on the review list, `safe` records it.
+    pub fn export_kept_plan(&self, plan_id: &str) -> Result<Vec<u8>, ServiceError> {
+        let (kept, hash) = self.kept_bulk(plan_id)?;
+        let mode = match &kept.source {
+            KeptSource::Bulk(_) => Mode::Live,
+            KeptSource::PolicyPreview { mode } => *mode,
+        };
+        let mode = match mode {
+            Mode::Live => "live",
+            Mode::Review => "review",
+            Mode::Safe => "safe",
+        };
+        self.with_index_generation(|index, generation| {
+            let planned = self.current_bulk(&kept, &hash, index, generation)?;
+            let (plan, order, _) = &*planned;
+            let header = ["user key", "username", "action", "group", "why", "mode"];
+            let total = order.action_count();
+            let writes = (0..total).step_by(MAX_PAGE).flat_map(|offset| {
+                infos(index, plan, order, offset, MAX_PAGE)
+                    .into_iter()
+                    .map(|a| {
+                        let op = serde_json::to_value(&a.operation).unwrap_or_default();
+                        let group = op.get("group").and_then(|g| g.as_str()).map(str::to_owned);
+                        vec![
+                            a.user.to_string(),
+                            a.username,
+                            a.operation.kind_name().replace('_', " "),
+                            group.unwrap_or_default(),
+                            a.reason,
+                            mode.to_owned(),
+                        ]
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let skipped = (0..order.skip_count()).step_by(MAX_PAGE).flat_map(|from| {
+                let skips = order.skips_page(plan, index, from, MAX_PAGE);
+                plan.document_page(index, order, &[], skips)
+                    .skipped
+                    .into_iter()
+                    .map(|s| {
+                        vec![
+                            s.user,
+                            s.username,
+                            "skip".to_owned(),
+                            String::new(),
+                            s.because,
+                            String::new(),
+                        ]
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let mut out = Vec::new();
+            // Writing into memory cannot fail; the count of rows is not needed.
+            let _ =
+                seatwarden_csv::rows::write_table(&mut out, &header, writes.chain(skipped), false);
+            Ok(out)
         })?
     }
 

@@ -125,7 +125,11 @@ impl Service {
             created: now,
             reverts: None,
             import: None,
-            bulk: Some(Arc::new(KeptBulk::policy_preview(now, planned))),
+            bulk: Some(Arc::new(KeptBulk::policy_preview(
+                policy_mode,
+                now,
+                planned,
+            ))),
         });
         Ok(preview)
     }
