@@ -29,7 +29,7 @@ test('the policy preview pages every action, counts skips by reason with directo
   const readOnly = dirs.find((d) => d.readOnly);
   assert.ok(readOnly, 'the demo has a read-only directory');
   // A live policy (never run here): its preview says what a run would do with each row.
-  const made = await createPolicy(page, { name: 'Idle a week', enabled: false, mode: 'live', trigger: { kind: 'scheduler' }, condition: { kind: 'inactive', days: 7 }, action: { kind: 'deactivate' } });
+  const made = await createPolicy(page, { name: 'Idle a day', enabled: false, mode: 'live', trigger: { kind: 'scheduler' }, condition: { kind: 'inactive', days: 1, neverLoggedInDays: 1 }, action: { kind: 'deactivate' } });
   assert.equal(made.status, 201, JSON.stringify(made.body));
   const id = made.body.policy.id;
   const whole = await apiSend(page, 'POST', `policies/${encodeURIComponent(id)}/preview`);
@@ -120,7 +120,7 @@ test('the template preview shows the HTML beside the plain text, and a test send
   const name = (await row.locator('td').first().textContent()).trim();
   await page.getByRole('button', { name: `Edit ${name}` }).click();
   const body = page.getByLabel('Body', { exact: true });
-  await body.fill('<p>Hello <strong>{{displayName}}</strong>, see <a href="https://example.test/keep">the page</a>.</p>');
+  await body.fill('<p>Hello <strong>there</strong>, see <a href="https://example.test/keep">the page</a>.</p>');
   const html = page.locator('#template-editor [data-testid="preview-html"]');
   await html.locator('strong').waitFor();
   assert.equal(await html.locator('a').getAttribute('href'), 'https://example.test/keep');

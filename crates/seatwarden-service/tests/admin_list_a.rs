@@ -259,7 +259,7 @@ fn a_held_run_reports_the_time_it_worked_and_its_approval_wait_apart() {
     // A run never held has a duration and no wait.
     let other = run_policy_now(
         s,
-        &list["runs"][0]["policy"].as_str().unwrap_or("idle"),
+        list["runs"][0]["policy"].as_str().unwrap(),
         approved + HOUR,
     );
     let (_, detail) = call(
@@ -419,5 +419,57 @@ fn a_safe_policy_preview_says_safe_and_exports_safe_rows() {
         text.lines().filter(|l| l.ends_with(",safe")).count(),
         3,
         "{text}"
+    );
+}
+
+#[test]
+fn a_policy_preview_pages_on_after_another_preview_rebuilt_the_index() {
+    let f = fixture(600, 2, 0);
+    let s = &f.service;
+    let (id, _) = create_policy(s, deactivation_policy("Idle", false), DAY0);
+    let preview = |now| {
+        let (status, body) = call(
+            s,
+            Method::Post,
+            &format!("/api/policies/{id}/preview"),
+            None,
+            now,
+        );
+        assert_eq!(status, 200, "{body}");
+        body
+    };
+    let first = preview(DAY0);
+    // A second preview rebuilds the index; the first one still pages,
+    // planned again with the facts it was previewed with.
+    let _second = preview(DAY0 + 1);
+    let plan_id = first["planId"].as_str().unwrap();
+    let (status, page) = call(
+        s,
+        Method::Get,
+        &format!("/api/bulk/{plan_id}/actions?offset=500&limit=500"),
+        None,
+        DAY0 + 2,
+    );
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["actions"].as_array().unwrap().len(), 100);
+
+    // Once the directory changed what the policy would do, the old preview
+    // is stale: 409, preview again.
+    f.host.record_login("idle0000").unwrap();
+    let _third = preview(DAY0 + 3);
+    let (status, body) = call(
+        s,
+        Method::Get,
+        &format!("/api/bulk/{plan_id}/actions?offset=0&limit=5"),
+        None,
+        DAY0 + 4,
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("preview the policy again"),
+        "{body}"
     );
 }

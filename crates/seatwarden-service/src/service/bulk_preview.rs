@@ -60,10 +60,15 @@ enum KeptSource {
     /// A policy's preview (`POST /api/policies/{id}/preview`), kept only
     /// to page and export it. Never confirmed here: a policy's plan is
     /// applied by running the policy, which plans it again. After an
-    /// index rebuild it is stale (the admin previews again).
+    /// index rebuild (every preview rebuilds the index) it is planned
+    /// again with the facts read at preview time; if its writes differ,
+    /// it is stale (the admin previews again).
     PolicyPreview {
         /// The policy's mode: what its run does with each row.
         mode: Mode,
+        /// The facts the preview was planned with (warnings, exemptions,
+        /// review decisions, "only this policy", forced preview).
+        ctx: Box<EvalContext>,
     },
 }
 
@@ -71,11 +76,15 @@ impl KeptBulk {
     /// A policy preview's compact plan, kept for paging and export.
     pub(crate) fn policy_preview(
         mode: Mode,
+        ctx: EvalContext,
         now: Millis,
         planned: (Plan, PlanOrder, u64),
     ) -> KeptBulk {
         KeptBulk {
-            source: KeptSource::PolicyPreview { mode },
+            source: KeptSource::PolicyPreview {
+                mode,
+                ctx: Box::new(ctx),
+            },
             now,
             planned: parking_lot::Mutex::new(Arc::new(planned)),
         }
@@ -272,24 +281,27 @@ impl Service {
         if planned.2 == generation {
             return Ok(planned);
         }
-        let request = match &kept.source {
-            KeptSource::Bulk(request) => request,
-            KeptSource::PolicyPreview { .. } => {
-                return Err(ServiceError::PlanHashMismatch(KeptPlan::StalePolicyPreview));
-            }
-        };
         let settings = self.reload_settings()?;
-        let plan = plan_bulk_action(
-            &settings.config,
-            index,
-            kept.now,
-            &EvalContext::default(),
-            request,
-        )
-        .map_err(|_| ServiceError::PlanHashMismatch(KeptPlan::StaleBulk))?;
+        let (plan, stale) = match &kept.source {
+            KeptSource::Bulk(request) => (
+                plan_bulk_action(
+                    &settings.config,
+                    index,
+                    kept.now,
+                    &EvalContext::default(),
+                    request,
+                )
+                .map_err(|_| ServiceError::PlanHashMismatch(KeptPlan::StaleBulk))?,
+                KeptPlan::StaleBulk,
+            ),
+            KeptSource::PolicyPreview { ctx, .. } => (
+                seatwarden_core::evaluate::evaluate(&settings.config, index, kept.now, ctx),
+                KeptPlan::StalePolicyPreview,
+            ),
+        };
         let order = PlanOrder::new(&plan, index);
         if order.hash() != hash {
-            return Err(ServiceError::PlanHashMismatch(KeptPlan::StaleBulk));
+            return Err(ServiceError::PlanHashMismatch(stale));
         }
         let fresh = Arc::new((plan, order, generation));
         *kept.planned.lock() = fresh.clone();
@@ -361,7 +373,7 @@ impl Service {
         let (kept, hash) = self.kept_bulk(plan_id)?;
         let mode = match &kept.source {
             KeptSource::Bulk(_) => Mode::Live,
-            KeptSource::PolicyPreview { mode } => *mode,
+            KeptSource::PolicyPreview { mode, .. } => *mode,
         };
         let mode = match mode {
             Mode::Live => "live",

@@ -12,9 +12,9 @@
 //! A kept policy preview is never confirmed: the policy's plan is applied
 //! only by running the policy, which plans again
 //! ([`ServiceError::PolicyPreviewNotConfirmable`]). After an index rebuild
-//! its pages answer 409 (preview again) instead of planning it again,
-//! because a policy plan also depends on the warning and review records
-//! read at preview time.
+//! (every preview rebuilds the index) it is planned again with the facts
+//! read at preview time (warnings, exemptions, review decisions); only if
+//! its writes changed do its pages answer 409 (preview again).
 
 use std::sync::Arc;
 
@@ -78,7 +78,7 @@ impl Service {
         let warned = self.warned_users()?;
         let people = self.people()?;
         let plan_id = self.next_plan_id();
-        let (preview, planned) = self.with_index_generation(|index, generation| {
+        let (preview, ctx, planned) = self.with_index_generation(|index, generation| {
             let ctx = self.eval_context(now, Some(vec![id.clone()]), true, warned, people);
             let plan = evaluate(&settings.config, index, now, &ctx);
             let status = plan.status();
@@ -108,7 +108,7 @@ impl Service {
                     .collect(),
                 document,
             };
-            (preview, (plan, order, generation))
+            (preview, ctx, (plan, order, generation))
         })?;
         self.keep_plan(PendingPlan {
             id: plan_id,
@@ -127,6 +127,7 @@ impl Service {
             import: None,
             bulk: Some(Arc::new(KeptBulk::policy_preview(
                 policy_mode,
+                ctx,
                 now,
                 planned,
             ))),
