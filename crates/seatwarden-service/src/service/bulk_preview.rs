@@ -56,7 +56,7 @@ pub struct KeptBulk {
 enum KeptSource {
     /// A bulk action: planned again from the request after an index
     /// rebuild, and applied when the admin confirms it.
-    Bulk(BulkActionRequest),
+    Bulk(Box<BulkActionRequest>),
     /// A policy's preview (`POST /api/policies/{id}/preview`), kept only
     /// to page and export it. Never confirmed here: a policy's plan is
     /// applied by running the policy, which plans it again. After an
@@ -259,7 +259,7 @@ impl Service {
             reverts: None,
             import: None,
             bulk: Some(Arc::new(KeptBulk {
-                source: KeptSource::Bulk(request),
+                source: KeptSource::Bulk(Box::new(request)),
                 now,
                 planned: parking_lot::Mutex::new(Arc::new(planned)),
             })),
