@@ -62,6 +62,7 @@ use crate::host::Host;
 use crate::store::{ConfigVersion, LeaseOwner, Store};
 use login::record_logins;
 
+pub use bulk_preview::FirstPage;
 pub use bulk_preview::{ActionsPage, MAX_PAGE, PREVIEW_PAGE, Preview, SkipCount, SkipsPage};
 pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};

@@ -32,6 +32,51 @@ fn problems(body: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// Sets the mass-change guard to hold any run over `max` accounts.
+fn hold_runs_over(s: &seatwarden_service::Service, max: u64) {
+    let (_, current) = call(s, Method::Get, "/api/settings", None, DAY0);
+    let mut settings = current["settings"].clone();
+    settings["guard"] =
+        json!({"enabled": true, "maxAccounts": max, "maxPercent": 100, "minLicensed": 100000});
+    let (status, saved) = call(
+        s,
+        Method::Put,
+        "/api/settings",
+        Some(json!({"configVersion": current["configVersion"], "settings": settings})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{saved}");
+}
+
+/// `POST /api/policies/{id}/preview` at `now` (200 expected).
+fn preview_of(s: &seatwarden_service::Service, id: &str, now: i64) -> Value {
+    let (status, body) = call(
+        s,
+        Method::Post,
+        &format!("/api/policies/{id}/preview"),
+        None,
+        now,
+    );
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// `GET /api/bulk/{planId}/export` as text (a CSV answer expected).
+fn export_of(s: &seatwarden_service::Service, plan_id: &str) -> String {
+    let response = s.handle(
+        &request(
+            Method::Get,
+            &format!("/api/bulk/{plan_id}/export"),
+            None,
+            admin(),
+        ),
+        Millis(DAY0),
+    );
+    assert_eq!(response.status, 200);
+    assert!(response.content_type.starts_with("text/csv"));
+    String::from_utf8(response.body.to_vec()).unwrap()
+}
+
 fn first_template(s: &seatwarden_service::Service) -> String {
     let (status, list) = call(s, Method::Get, "/api/templates", None, DAY0);
     assert_eq!(status, 200, "{list}");
@@ -138,14 +183,7 @@ fn skip_reasons_name_a_directory_as_admins_know_it_not_by_its_id() {
     let f = with_ldap(4);
     let s = &f.service;
     let (id, _) = create_policy(s, deactivation_policy("Idle", false), DAY0);
-    let (status, preview) = call(
-        s,
-        Method::Post,
-        &format!("/api/policies/{id}/preview"),
-        None,
-        DAY0,
-    );
-    assert_eq!(status, 200, "{preview}");
+    let preview = preview_of(s, &id, DAY0);
     let skipped = preview["document"]["skipped"].as_array().unwrap();
     let ldap: Vec<&Value> = skipped
         .iter()
@@ -190,18 +228,7 @@ fn a_held_run_reports_the_time_it_worked_and_its_approval_wait_apart() {
     let f = fixture(30, 2, 0);
     let s = &f.service;
     create_policy(s, deactivation_policy("Idle", true), DAY0);
-    let (_, current) = call(s, Method::Get, "/api/settings", None, DAY0);
-    let mut settings = current["settings"].clone();
-    settings["guard"] =
-        json!({"enabled": true, "maxAccounts": 5, "maxPercent": 100, "minLicensed": 100000});
-    let (status, saved) = call(
-        s,
-        Method::Put,
-        "/api/settings",
-        Some(json!({"configVersion": current["configVersion"], "settings": settings})),
-        DAY0,
-    );
-    assert_eq!(status, 200, "{saved}");
+    hold_runs_over(s, 5);
     let run = s.tick(Millis(TICK)).unwrap().runs[0];
     drain(s, TICK);
     let (_, detail) = call(s, Method::Get, &format!("/api/runs/{run}"), None, TICK);
@@ -279,14 +306,7 @@ fn a_policy_preview_is_paged_counted_by_reason_exported_whole_and_never_confirme
     let f = fixture(1_234, 3, 0);
     let s = &f.service;
     let (id, _) = create_policy(s, deactivation_policy("Idle", true), DAY0);
-    let (status, preview) = call(
-        s,
-        Method::Post,
-        &format!("/api/policies/{id}/preview"),
-        None,
-        DAY0,
-    );
-    assert_eq!(status, 200, "{preview}");
+    let preview = preview_of(s, &id, DAY0);
     assert_eq!(preview["policyMode"], "live", "{preview}");
     assert_eq!(preview["actionCount"], 1_234);
     assert_eq!(preview["actions"].as_array().unwrap().len(), 500);
@@ -331,18 +351,7 @@ fn a_policy_preview_is_paged_counted_by_reason_exported_whole_and_never_confirme
     assert_eq!(skips["skipped"][0]["user"], "K-admin");
 
     // The export has every write and the skip, with the policy's mode.
-    let response = s.handle(
-        &request(
-            Method::Get,
-            &format!("/api/bulk/{plan_id}/export"),
-            None,
-            admin(),
-        ),
-        Millis(DAY0),
-    );
-    assert_eq!(response.status, 200);
-    assert!(response.content_type.starts_with("text/csv"));
-    let text = String::from_utf8(response.body.to_vec()).unwrap();
+    let text = export_of(s, &plan_id);
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
@@ -396,25 +405,10 @@ fn a_safe_policy_preview_says_safe_and_exports_safe_rows() {
     let f = fixture(3, 1, 0);
     let s = &f.service;
     let (id, _) = create_policy(s, deactivation_policy("Idle", false), DAY0);
-    let (_, preview) = call(
-        s,
-        Method::Post,
-        &format!("/api/policies/{id}/preview"),
-        None,
-        DAY0,
-    );
+    let preview = preview_of(s, &id, DAY0);
     assert_eq!(preview["policyMode"], "safe", "{preview}");
     let plan_id = preview["planId"].as_str().unwrap();
-    let response = s.handle(
-        &request(
-            Method::Get,
-            &format!("/api/bulk/{plan_id}/export"),
-            None,
-            admin(),
-        ),
-        Millis(DAY0),
-    );
-    let text = String::from_utf8(response.body.to_vec()).unwrap();
+    let text = export_of(s, plan_id);
     assert_eq!(
         text.lines().filter(|l| l.ends_with(",safe")).count(),
         3,
@@ -427,17 +421,7 @@ fn a_policy_preview_pages_on_after_another_preview_rebuilt_the_index() {
     let f = fixture(600, 2, 0);
     let s = &f.service;
     let (id, _) = create_policy(s, deactivation_policy("Idle", false), DAY0);
-    let preview = |now| {
-        let (status, body) = call(
-            s,
-            Method::Post,
-            &format!("/api/policies/{id}/preview"),
-            None,
-            now,
-        );
-        assert_eq!(status, 200, "{body}");
-        body
-    };
+    let preview = |now| preview_of(s, &id, now);
     let first = preview(DAY0);
     // A second preview rebuilds the index; the first one still pages,
     // planned again with the facts it was previewed with.

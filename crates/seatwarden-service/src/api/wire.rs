@@ -102,34 +102,20 @@ moved!(RunCounts => CountsWire {
 
 impl From<OperationRun> for RunWire {
     fn from(run: OperationRun) -> RunWire {
-        let duration_ms = run.duration_ms();
-        let OperationRun {
-            id,
-            kind,
-            name,
-            initiator,
-            policy,
-            started_at,
-            finished_at,
-            status,
-            counts,
-            plan_hash,
-            reverts,
-        } = run;
         RunWire {
-            id,
-            kind,
-            name,
-            initiator,
-            policy,
-            started_at,
-            finished_at,
-            status,
-            counts: counts.into(),
-            plan_hash,
-            reverts,
-            duration_ms,
+            duration_ms: run.duration_ms(),
             approval_wait_ms: None,
+            counts: run.counts.into(),
+            id: run.id,
+            kind: run.kind,
+            name: run.name,
+            initiator: run.initiator,
+            policy: run.policy,
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            status: run.status,
+            plan_hash: run.plan_hash,
+            reverts: run.reverts,
         }
     }
 }

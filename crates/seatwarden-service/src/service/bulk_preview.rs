@@ -174,6 +174,58 @@ pub struct SkipsPage {
     pub skipped: Vec<SkipEntry>,
 }
 
+/// What every kept-plan preview answers: the whole plan's hash and
+/// counts, the skip counts per reason, and the first [`PREVIEW_PAGE`]
+/// writes and skips (rendered; `live_allowed` as [`ActionInfo::planned`]).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstPage {
+    /// The whole plan's hash (`planHash` on the wire).
+    #[serde(rename = "planHash")]
+    pub hash: String,
+    /// How many writes the plan has.
+    pub action_count: u64,
+    /// The first [`PREVIEW_PAGE`] writes.
+    pub actions: Vec<ActionInfo>,
+    /// How many skip entries the plan has.
+    pub skip_count: u64,
+    /// Skip entries per reason.
+    pub skips_by_reason: Vec<SkipCount>,
+    /// The engine's document listing the first page of writes and skips;
+    /// `totals` and `hash` describe the whole plan.
+    pub document: PlanDocument,
+}
+
+/// The [`FirstPage`] of `plan` in `order`.
+pub(crate) fn first_page(
+    plan: &Plan,
+    index: &DirectoryIndex,
+    order: &PlanOrder,
+    live_allowed: bool,
+) -> FirstPage {
+    let actions = order.actions_page(plan, index, 0, PREVIEW_PAGE);
+    let skips = order.skips_page(plan, index, 0, PREVIEW_PAGE);
+    let document = plan.document_page(index, order, &actions, skips);
+    FirstPage {
+        hash: order.hash().to_owned(),
+        action_count: order.action_count(),
+        actions: actions
+            .into_iter()
+            .map(|a| ActionInfo::planned(index, a, live_allowed))
+            .collect(),
+        skip_count: order.skip_count() as u64,
+        skips_by_reason: PlanOrder::skip_totals(plan)
+            .into_iter()
+            .map(|t| SkipCount {
+                because: t.reason.describe(index),
+                reason: t.reason,
+                users: t.users,
+            })
+            .collect(),
+        document,
+    }
+}
+
 fn infos(
     index: &DirectoryIndex,
     plan: &Plan,
@@ -218,27 +270,22 @@ impl Service {
                 &request,
             )?;
             let order = PlanOrder::new(&plan, index);
-            let actions = order.actions_page(&plan, index, 0, PREVIEW_PAGE);
-            let skips = order.skips_page(&plan, index, 0, PREVIEW_PAGE);
-            let document = plan.document_page(index, &order, &actions, skips);
+            let FirstPage {
+                hash,
+                action_count,
+                actions,
+                skip_count,
+                skips_by_reason,
+                document,
+            } = first_page(&plan, index, &order, true);
             let preview = Preview {
                 plan_id: plan_id.clone(),
-                hash: order.hash().to_owned(),
-                action_count: order.action_count(),
-                actions: actions
-                    .into_iter()
-                    .map(|a| ActionInfo::planned(index, a, true))
-                    .collect(),
+                hash,
+                action_count,
+                actions,
                 guard: plan.guard.iter().map(ToString::to_string).collect(),
-                skip_count: order.skip_count() as u64,
-                skips_by_reason: PlanOrder::skip_totals(&plan)
-                    .into_iter()
-                    .map(|t| SkipCount {
-                        because: t.reason.describe(index),
-                        reason: t.reason,
-                        users: t.users,
-                    })
-                    .collect(),
+                skip_count,
+                skips_by_reason,
                 document,
             };
             Ok::<_, seatwarden_core::bulk::BulkError>((preview, (plan, order, generation)))

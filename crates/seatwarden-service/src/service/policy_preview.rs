@@ -22,13 +22,13 @@ use serde::Serialize;
 
 use seatwarden_audit::{Actor, RunKind};
 use seatwarden_core::evaluate::evaluate;
-use seatwarden_core::plan::{PlanDocument, PlanOrder};
+use seatwarden_core::plan::PlanOrder;
 use seatwarden_core::policy::{Mode, PolicyId};
 use seatwarden_core::warning::WarningNotice;
 use seatwarden_core::{Millis, UserKey};
 
-use super::bulk_preview::{KeptBulk, PREVIEW_PAGE, SkipCount};
-use super::{ActionInfo, Missing, PendingPlan, PlanState, RunPlan, Service, ServiceError};
+use super::bulk_preview::{FirstPage, KeptBulk, first_page};
+use super::{Missing, PendingPlan, PlanState, RunPlan, Service, ServiceError};
 
 /// A policy's plan as the editor previews it.
 #[derive(Clone, Debug, Serialize)]
@@ -36,9 +36,6 @@ use super::{ActionInfo, Missing, PendingPlan, PlanState, RunPlan, Service, Servi
 pub struct PolicyPreview {
     /// The id its pages and export are fetched by.
     pub plan_id: String,
-    /// The plan's hash.
-    #[serde(rename = "planHash")]
-    pub hash: String,
     /// What a run now would do with it (safe mode: preview).
     pub status: PlanState,
     /// The policy's mode: what its run does with each row (`live`: applies
@@ -46,17 +43,9 @@ pub struct PolicyPreview {
     pub policy_mode: Mode,
     /// The warning rule's effect, in words.
     pub warning_notices: Vec<WarningNotice>,
-    /// How many writes the plan has.
-    pub action_count: u64,
-    /// The first [`PREVIEW_PAGE`] writes.
-    pub actions: Vec<ActionInfo>,
-    /// How many skip entries the plan has.
-    pub skip_count: u64,
-    /// Skip entries per reason.
-    pub skips_by_reason: Vec<SkipCount>,
-    /// The engine's document listing the first page of writes and skips;
-    /// `totals` and `hash` describe the whole plan.
-    pub document: PlanDocument,
+    /// Hash, totals, skip counts per reason and the first page.
+    #[serde(flatten)]
+    pub page: FirstPage,
 }
 
 impl Service {
@@ -83,30 +72,14 @@ impl Service {
             let plan = evaluate(&settings.config, index, now, &ctx);
             let status = plan.status();
             let order = PlanOrder::new(&plan, index);
-            let actions = order.actions_page(&plan, index, 0, PREVIEW_PAGE);
-            let skips = order.skips_page(&plan, index, 0, PREVIEW_PAGE);
-            let document = plan.document_page(index, &order, &actions, skips);
             let preview = PolicyPreview {
                 plan_id: plan_id.clone(),
-                hash: order.hash().to_owned(),
                 status: PlanState::from(&status),
                 policy_mode,
                 warning_notices: seatwarden_core::warning::notices(&plan),
-                action_count: order.action_count(),
-                actions: actions
-                    .into_iter()
-                    .map(|a| ActionInfo::planned(index, a, false))
-                    .collect(),
-                skip_count: order.skip_count() as u64,
-                skips_by_reason: PlanOrder::skip_totals(&plan)
-                    .into_iter()
-                    .map(|t| SkipCount {
-                        because: t.reason.describe(index),
-                        reason: t.reason,
-                        users: t.users,
-                    })
-                    .collect(),
-                document,
+                // A preview applies nothing: no row is `live` (the policy's
+                // mode says what its run would do).
+                page: first_page(&plan, index, &order, false),
             };
             (preview, ctx, (plan, order, generation))
         })?;
@@ -114,7 +87,7 @@ impl Service {
             id: plan_id,
             kind: RunKind::ScheduledCleanup,
             name: format!("Preview of {name}"),
-            hash: preview.hash.clone(),
+            hash: preview.page.hash.clone(),
             plan: RunPlan {
                 status: preview.status,
                 actor: Actor::user(admin.clone(), self.username_of(admin)),
