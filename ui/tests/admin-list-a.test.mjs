@@ -49,6 +49,8 @@ test('the policy preview pages every action, counts skips by reason with directo
   assert.ok(reasons.includes(`directory ${readOnly.name} does not allow this change`), reasons);
   assert.ok(!/directory \d+ does not/.test(reasons), reasons);
 
+  await shot(page, 'policy-preview-paged');
+
   // Page 2 lists other users than page 1.
   const first = await dialog.locator('[data-testid="plan-row"] td:first-child').allTextContents();
   await dialog.getByTestId('plan-pager').getByRole('button', { name: 'Next' }).click();
@@ -56,7 +58,6 @@ test('the policy preview pages every action, counts skips by reason with directo
   await page.waitForFunction((firstUser) => document.querySelector('[role=dialog] [data-testid="plan-row"] td')?.textContent !== firstUser, first[0]);
   const second = await dialog.locator('[data-testid="plan-row"] td:first-child').allTextContents();
   assert.ok(second.length > 0 && second.every((u) => !first.includes(u)), 'page 2 has new users');
-  await shot(page, 'policy-preview-paged');
 
   // The export holds the whole plan: every write, then every skip.
   const [file] = await Promise.all([page.waitForEvent('download'), dialog.getByTestId('plan-export').click()]);
