@@ -15,6 +15,12 @@ let server; let browser; let sink;
 before(async () => { sink = await startSink(); server = await startServer({ users: 2000 }); browser = await openBrowser(server); });
 after(async () => { await browser?.close(); await server?.stop(); await sink?.stop(); });
 
+/** Dismisses the flags earlier tests left up (the harness holds them), so they cover no button. */
+async function dismissFlags(page) {
+  const close = page.locator('.sw-flags .sw-flag-close');
+  while (await close.count() > 0) await close.first().click();
+}
+
 /** Opens the editor of policy `id` through its route (as a bookmarked link would). */
 async function openEditor(page, id) {
   await openTab(page, 'automation');
@@ -117,6 +123,7 @@ test('a save conflict says someone else changed the policy and Reload loads thei
 test('the template preview shows the HTML beside the plain text, and a test send checks the address and flags its result', async () => {
   const { page } = browser;
   await openTab(page, 'notifications');
+  await dismissFlags(page);
   const row = page.locator('[data-testid="template-row"]').first();
   const name = (await row.locator('td').first().textContent()).trim();
   await page.getByRole('button', { name: `Edit ${name}` }).click();
@@ -140,8 +147,10 @@ test('the template preview shows the HTML beside the plain text, and a test send
   await to.fill('admin@example.test');
   await page.getByRole('button', { name: 'Send test' }).click();
   assert.equal(await flagShown(page, `Test of ${name} not sent`), 'error');
+  await dismissFlags(page);
   // With a server: the success is a flag, and the sink got exactly one message.
   await pointMailAt(page, sink.port);
+  await dismissFlags(page);
   await page.getByRole('button', { name: `Edit ${name}` }).click();
   await page.getByLabel('Send a test to').fill('admin@example.test');
   await page.getByRole('button', { name: 'Send test' }).click();
@@ -197,4 +206,43 @@ test('a held run shows the time it worked and its approval wait apart', async ()
   assert.match(await page.getByTestId('run-took').textContent(), /took [\d.]+ .*after waiting .* for approval/);
   const back = await apiSend(page, 'PUT', 'settings', { configVersion: (await api(page, 'settings')).body.configVersion, settings: settings.settings });
   assert.equal(back.status, 200);
+});
+
+test('settings and templates saved meanwhile by someone else: the conflict offers Reload, which loads their version', async () => {
+  const { page } = browser;
+  await dismissFlags(page);
+  await openTab(page, 'settings');
+  const timezone = page.getByLabel('Timezone', { exact: true });
+  await timezone.waitFor();
+  const before = (await api(page, 'settings')).body;
+  const other = await apiSend(page, 'PUT', 'settings', { configVersion: before.configVersion, settings: { ...before.settings, timezone: 'Asia/Tokyo' } });
+  assert.equal(other.status, 200, JSON.stringify(other.body));
+  await timezone.fill('Europe/Berlin');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  const conflict = page.getByTestId('conflict');
+  await conflict.waitFor();
+  assert.match(await conflict.textContent(), /changed by someone else/);
+  assert.equal((await api(page, 'settings')).body.settings.timezone, 'Asia/Tokyo', 'nothing was saved');
+  await conflict.getByRole('button', { name: 'Reload' }).click();
+  await page.waitForFunction(() => document.querySelector('input[name="timezone"]')?.value === 'Asia/Tokyo');
+  assert.equal(await page.getByTestId('conflict').count(), 0);
+
+  await openTab(page, 'notifications');
+  await dismissFlags(page);
+  const row = page.locator('[data-testid="template-row"]').first();
+  const name = (await row.locator('td').first().textContent()).trim();
+  await page.getByRole('button', { name: `Edit ${name}` }).click();
+  const subject = page.getByLabel('Subject', { exact: true });
+  await subject.waitFor();
+  const id = await row.getAttribute('data-template');
+  const current = (await api(page, `templates/${encodeURIComponent(id)}`)).body;
+  const version = (await api(page, 'templates')).body.configVersion;
+  const saved = await apiSend(page, 'PUT', `templates/${encodeURIComponent(id)}`, { ...current, subject: 'Changed by a colleague', configVersion: version });
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  await subject.fill('Mine');
+  await page.getByRole('button', { name: 'Save template' }).click();
+  const again = page.locator('#template-editor [data-testid="conflict"]');
+  await again.waitFor();
+  await again.getByRole('button', { name: 'Reload' }).click();
+  await page.waitForFunction(() => document.querySelector('#template-editor input[name="subject"]')?.value === 'Changed by a colleague');
 });
