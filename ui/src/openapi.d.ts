@@ -1033,6 +1033,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bulk/{planId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A previewed plan (a bulk action's or a policy's) as CSV: every write, then every skipped user with the reason (410 once the plan is no longer kept; 409 when the directory changed since a policy preview) */
+        get: operations["exportPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exemptions": {
         parameters: {
             query?: never;
@@ -1398,7 +1415,7 @@ export interface components {
                 details?: unknown;
             };
         };
-        /** @description An operation run (api/wire.rs RunWire). finishedAt is absent while the run is in progress; policy names the policy of a scheduled or login run; reverts names the run a revert undid. */
+        /** @description An operation run (api/wire.rs RunWire). finishedAt is absent while the run is in progress; policy names the policy of a scheduled or login run; reverts names the run a revert undid; durationMs leaves out approvalWaitMs, the time a held run waited for an admin. */
         Run: {
             id: number;
             /** @enum {string} */
@@ -1426,6 +1443,10 @@ export interface components {
             };
             planHash?: string;
             reverts?: number;
+            /** @description how long the run worked (ms), once finished: start to finish minus approvalWaitMs */
+            durationMs?: number;
+            /** @description how long the run waited for an admin to approve or discard it (ms), once decided; absent for a run never held */
+            approvalWaitMs?: number;
         };
         /** @description An audit entry (api/wire.rs AuditEntryWire). */
         AuditEntry: {
@@ -1755,12 +1776,27 @@ export interface components {
             skipsByReason: components["schemas"]["SkipCount"][];
         };
         CreatePolicyResponse: components["schemas"]["GetPolicyResponse"];
+        /** @description A policy's preview (service/policy_preview.rs PolicyPreview): totals and the first page; GET /api/bulk/{planId}/actions, /skipped and /export page and export the rest. */
         PreviewPolicyResponse: {
-            actions: components["schemas"]["ActionInfo"][];
-            document: components["schemas"]["PlanDocument"];
+            /** @description pages and export: GET /api/bulk/{planId}/actions|skipped|export (never confirmed: a policy is applied by running it) */
+            planId: string;
             planHash: string;
             status: components["schemas"]["PlanState"];
+            /**
+             * @description what the policy's run does with each row: live applies it, review puts the user on the review list, safe records it
+             * @enum {string}
+             */
+            policyMode: "safe" | "review" | "live";
             warningNotices: components["schemas"]["WarningNotice"][];
+            /** @description writes in the whole plan */
+            actionCount: number;
+            /** @description the first 500 (GET /api/bulk/{planId}/actions pages the rest) */
+            actions: components["schemas"]["ActionInfo"][];
+            /** @description skip entries in the whole plan (GET /api/bulk/{planId}/skipped pages them) */
+            skipCount: number;
+            skipsByReason: components["schemas"]["SkipCount"][];
+            /** @description lists the first 500 writes and skips; totals and hash are the whole plan's */
+            document: components["schemas"]["PlanDocument"];
         };
         DeletePolicyResponse: {
             /** @description the id of the deleted policy */
@@ -4530,7 +4566,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description the address the test mail goes to */
+                    /** @description the address the test mail goes to; anything that is not an email address answers 422 with a field error `to`, before anything is rendered or sent */
                     to: string;
                 };
             };
@@ -5089,6 +5125,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListBulkSkipsResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    exportPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV: user key, username, action, group, why, mode */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             default: components["responses"]["Error"];

@@ -36,6 +36,9 @@ const SHOTS = {
   'notifications-editor': 'notifications.test.mjs',
   'settings-error': 'settings.test.mjs',
   'picker-groups': 'pickers.test.mjs',
+  'policy-preview-paged': 'admin-list-a.test.mjs',
+  'policy-conflict-reload': 'admin-list-a.test.mjs',
+  'template-preview-html-text': 'admin-list-a.test.mjs',
 };
 
 const started = Date.now();

@@ -224,6 +224,11 @@ action_enum! {
     /// A safe-mode (preview) policy run recorded its plan and changed
     /// nothing; the description gives how many actions it planned.
     RunPreviewed => "run_previewed", "Run previewed";
+    /// The mass-change guard (or an import over a licence) held a run for
+    /// an admin's approval. Its instant starts the approval wait, which a
+    /// run's duration leaves out ("took 4 s" for a run approved 6 hours
+    /// after it was held).
+    RunHeld => "run_held", "Run held for approval";
     /// An administrator sent a queued or failed message again from the
     /// outbox list (the description names its id and template).
     MailRetried => "mail_retried", "Mail retried";

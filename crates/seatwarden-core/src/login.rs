@@ -540,7 +540,7 @@ impl LoginEvaluator {
                     let policy = self.policy(s.policy).map(|(id, _)| id.clone());
                     LoginSkipEntry {
                         policy,
-                        because: reason.to_string(),
+                        because: reason.describe(index),
                         reason,
                     }
                 })

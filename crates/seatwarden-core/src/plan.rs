@@ -196,6 +196,26 @@ pub enum SkipReason {
     AwaitingReview,
 }
 
+impl SkipReason {
+    /// The reason in words for people, with the directory named as admins
+    /// know it ("directory Corporate LDAP does not allow this change"),
+    /// not by the host's id, which no admin screen shows. The `Display`
+    /// form (id only) stays for contexts without the directory, such as
+    /// the journal's typed reason; a directory `index` does not know is
+    /// named by its id.
+    pub fn describe(&self, index: &DirectoryIndex) -> String {
+        match self {
+            SkipReason::ReadOnlyDirectory { directory } => match index.directory(*directory) {
+                Some(d) if !d.name.trim().is_empty() => {
+                    format!("directory {} does not allow this change", d.name.trim())
+                }
+                _ => self.to_string(),
+            },
+            _ => self.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -36,6 +36,30 @@ use crate::validate;
 pub const TEMPLATE: &str = "username,email,display name,groups,active,directory\r\n\
 jdoe,jdoe@example.com,Jane Doe,jira-software-users;developers,true,\r\n";
 
+/// The import template with example groups that exist in the directory
+/// (the admin's own, e.g. a licence group and a team group), so the
+/// example row validates as it stands. The fixed [`TEMPLATE`] named
+/// `developers`, which most directories lack, so its example row was
+/// refused as "unknown group" (issue 24). A name the `groups` cell could
+/// not carry unquoted (`;`, `,`, quotes, line breaks, or a leading
+/// character a spreadsheet reads as a formula) is left out; with no group
+/// left the cell stays empty.
+pub fn template_with_groups<'a>(groups: impl IntoIterator<Item = &'a GroupName>) -> String {
+    let usable: Vec<&str> = groups
+        .into_iter()
+        .map(GroupName::as_str)
+        .filter(|g| {
+            !g.is_empty()
+                && !g.contains([';', ',', '"', '\r', '\n'])
+                && !g.starts_with(['=', '+', '-', '@', '\t'])
+        })
+        .collect();
+    format!(
+        "username,email,display name,groups,active,directory\r\njdoe,jdoe@example.com,Jane Doe,{},true,\r\n",
+        usable.join(";")
+    )
+}
+
 /// The columns an import reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Col {

@@ -38,7 +38,7 @@ pub use export::{ExportContext, ExportOptions, ExportUser, UserColumn, UsersWrit
 pub use exported::{ExportedUser, read_users_export};
 pub use import::{
     ImportOptions, ImportPlan, ImportSummary, NewUserNotices, PlannedRow, RowPlan, TEMPLATE,
-    plan_users, stream_users, stream_users_while, validate_users,
+    plan_users, stream_users, stream_users_while, template_with_groups, validate_users,
 };
 pub use table::BOM;
 pub use target::{ImportTarget, InMemoryDirectory};

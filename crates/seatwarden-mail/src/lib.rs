@@ -48,5 +48,5 @@ pub use smtp::{
     SmtpSettings, resolve_server,
 };
 pub use template::{
-    LastSend, Template, TemplateError, TemplateErrors, TemplateId, TemplateKind, Timing,
+    LastSend, Template, TemplateError, TemplateErrors, TemplateId, TemplateKind, Timing, is_address,
 };

@@ -237,7 +237,7 @@ impl Template {
             }
         }
         for (i, addr) in self.bcc.iter().enumerate() {
-            if addr.trim().parse::<lettre::Address>().is_err() {
+            if !is_address(addr) {
                 errors.push(TemplateError::BadBcc { index: i + 1 });
             }
         }
@@ -408,6 +408,14 @@ impl Template {
             .map(Template::default_for)
             .collect()
     }
+}
+
+/// Whether `s` (trimmed) is an address a message can be sent to: the
+/// same check the transport makes when it builds the envelope, so a BCC
+/// entry or a test recipient refused here would also be refused there,
+/// and one accepted here is never refused for its form.
+pub fn is_address(s: &str) -> bool {
+    s.trim().parse::<lettre::Address>().is_ok()
 }
 
 #[cfg(test)]

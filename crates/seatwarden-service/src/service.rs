@@ -33,6 +33,7 @@ pub mod import;
 mod import_plan;
 mod login;
 mod mail;
+mod policy_preview;
 mod preview;
 pub mod probe;
 mod provisional;
@@ -62,6 +63,7 @@ use crate::host::Host;
 use crate::store::{ConfigVersion, LeaseOwner, Store};
 use login::record_logins;
 
+pub use bulk_preview::FirstPage;
 pub use bulk_preview::{ActionsPage, MAX_PAGE, PREVIEW_PAGE, Preview, SkipCount, SkipsPage};
 pub use document::{DocumentError, Settings};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
@@ -70,12 +72,14 @@ pub use history::{FREEING, ReturnObservation};
 pub use import_plan::{ImportPage, ImportPageOf};
 pub use login::LoginOutcome;
 pub use mail::{MailReport, StoreOutbox};
+pub use policy_preview::PolicyPreview;
 pub use preview::{ImportPreview, RevertPreview};
 pub use probe::{
     AccountState, CheckId, CheckOutcome, InactiveRefusal, LoginCheck, LoginFacts, LoginVerdict,
     NotNeeded, Verification,
 };
 pub use review::{DecisionReport, People, ReviewDecision};
+pub use run::ApprovalWait;
 pub use run::PlanDropped;
 pub use run::{ActionInfo, PendingPlan, PlanState, RunPlan};
 pub use sealed::{SecretKey, SecretKeyError};

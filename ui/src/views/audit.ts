@@ -5,7 +5,7 @@ import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone, 
 import { get, post, put, getBlob, ApiError, type Schemas } from '../api';
 import { section, showError, openDialog, planView, followRun, loading, pager, opLabel, runKindLabel } from '../components';
 import { RunSummary } from './dashboard';
-import { runsSection, setRunFilter, RUN_KINDS } from './runs';
+import { runsSection, setRunFilter, RUN_KINDS, spanText } from './runs';
 
 /** Which run status each summary card stands for. */
 const CARD_STATUS: Record<string, string> = { operations: '', succeeded: 'succeeded', failed: 'failed', partiallyFailed: 'partially_failed', inProgress: 'in_progress', awaitingApproval: 'awaiting_approval' };
@@ -37,7 +37,7 @@ const ACTIONS = ['user_deactivated', 'user_activated', 'user_reactivated', 'user
   'added_to_group', 'removed_from_group', 'group_created', 'group_deleted', 'users_imported', 'groups_imported', 'policy_created', 'policy_changed',
   'policy_enabled', 'policy_disabled', 'policy_deleted', 'settings_changed', 'retention_changed', 'logs_purged', 'mail_sent', 'mail_failed', 'run_approved', 'run_discarded', 'run_reverted',
   'login_check_began', 'login_check_ended', 'login_check_repaired',
-  'login_provisional', 'login_confirmed', 'login_not_completed', 'run_refused', 'sign_in', 'run_previewed', 'mail_retried', 'mail_discarded',
+  'login_provisional', 'login_confirmed', 'login_not_completed', 'run_refused', 'sign_in', 'run_previewed', 'run_held', 'mail_retried', 'mail_discarded',
   'exemption_granted', 'exemption_revoked', 'exemption_lapsed', 'review_queued', 'review_approved',
   'review_rejected', 'review_closed', 'access_requested', 'access_request_decided', 'secret_rotated', 'hook_called',
   'hook_changed'];
@@ -158,7 +158,8 @@ async function renderRun(host: HTMLElement, id: number): Promise<void> {
       r.status === 'awaiting_approval' ? button('Discard', () => void discardRun({ id, name: r.name }, out).then((done) => { if (done) void renderRun(host, id); }), 'danger', { 'data-testid': 'discard' }) : null,
       applies(button('Revert this run…', () => void revert(id, out), 'danger', { disabled: r.status === 'reverted' || r.status === 'in_progress' || r.status === 'previewed' || r.status === 'discarded' || r.status === 'awaiting_approval' }))),
     h('h2', {}, `Run #${id}: ${r.name}`),
-    h('p', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status)), ` ${runKindLabel(r)} · started ${fmtTime(r.startedAt)} · ${fmtNum(r.counts.succeeded)} succeeded, ${fmtNum(r.counts.failed)} failed, ${fmtNum(r.counts.skipped)} skipped`),
+    h('p', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status)), ` ${runKindLabel(r)} · started ${fmtTime(r.startedAt)} · ${fmtNum(r.counts.succeeded)} succeeded, ${fmtNum(r.counts.failed)} failed, ${fmtNum(r.counts.skipped)} skipped`,
+      r.finishedAt ? h('span', { 'data-testid': 'run-took' }, ` · took ${spanText(r.durationMs ?? r.finishedAt - r.startedAt)}${r.approvalWaitMs !== undefined ? `, after waiting ${spanText(r.approvalWaitMs)} for approval` : ''}`) : null),
     out,
     section(`Actions (${fmtNum(acts.total)})`, acts.actions.length ? h('table', { class: 'sw-table', 'data-testid': 'run-actions' },
       h('thead', {}, h('tr', {}, ['User', 'Action', 'Why', 'Outcome'].map((c) => h('th', { scope: 'col' }, c)))),

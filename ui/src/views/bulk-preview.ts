@@ -2,10 +2,11 @@
 // totals by action and by skip reason plus the first page; the rest of the
 // writes and skipped users are paged from the plan it keeps. Before, the
 // whole plan came in one answer (205 MB at a million users) and only its
-// first rows were shown.
+// first rows were shown. A policy's preview (issue 24) is kept and paged
+// the same way, and either plan exports as CSV.
 
-import { h, clear, fmtNum, lozenge } from '../dom';
-import { get, type Schemas } from '../api';
+import { h, clear, fmtNum, lozenge, button, download } from '../dom';
+import { get, getBlob, type Schemas } from '../api';
 import { opLabel, pager, showError } from '../components';
 import { summaryOf, totalsText } from './confirm-change';
 
@@ -18,8 +19,19 @@ type Skip = Schemas['PlanSkip'];
 /** Rows per page: the server's first page is this size too. */
 const PAGE = 500;
 
-function actionRows(rows: Action[]): HTMLElement[] {
-  return rows.map((a) => h('tr', { 'data-testid': 'plan-row' }, h('td', {}, a.username || a.user), h('td', {}, opLabel(a.operation)), h('td', {}, a.reason), h('td', {}, a.live ? 'live' : 'safe')));
+/** What a paged preview needs: a bulk plan's answer or a policy preview's. */
+export interface PagedPlan {
+  planId: string; actionCount: number; actions: Action[]; skipCount: number;
+  skipsByReason: Schemas['SkipCount'][]; document: Schemas['PlanDocument']; guard?: string[];
+}
+
+/**
+ * Rows of writes. `mode`: what a run does with every row (a policy preview: the policy's mode,
+ * since a preview itself applies nothing); absent, each row's own `live` says it.
+ */
+function actionRows(mode?: string): (rows: Action[]) => HTMLElement[] {
+  return (rows) => rows.map((a) => h('tr', { 'data-testid': 'plan-row' }, h('td', {}, a.username || a.user), h('td', {}, opLabel(a.operation)), h('td', {}, a.reason),
+    h('td', { 'data-testid': 'plan-mode' }, mode ?? (a.live ? 'live' : 'safe'))));
 }
 
 function skipRows(rows: Skip[]): HTMLElement[] {
@@ -55,16 +67,33 @@ function pagedTable<T>(caption: string, heads: string[], first: T[], total: numb
 
 /** The preview: guard, totals by action and by skip reason, then the paged writes and skips. */
 export function bulkPlanView(plan: BulkPlan): HTMLElement {
+  return pagedPlanView(plan);
+}
+
+/**
+ * Any kept plan: guard and login-data notes, totals by action and by skip reason, the paged writes
+ * and skips, and the whole plan as CSV. `mode` fills the Mode column (see `actionRows`).
+ */
+export function pagedPlanView(plan: PagedPlan, mode?: string): HTMLElement {
   const id = encodeURIComponent(plan.planId);
-  const actions = pagedTable('Planned actions', ['User', 'Action', 'Why', 'Mode'], plan.actions, plan.actionCount, actionRows,
+  const actions = pagedTable('Planned actions', ['User', 'Action', 'Why', 'Mode'], plan.actions, plan.actionCount, actionRows(mode),
     async (offset) => (await get<ActionsPage>(`bulk/${id}/actions`, { offset: String(offset), limit: String(PAGE) })).actions, 'plan-pager');
   const skipped = pagedTable('Skipped users', ['User', 'Why skipped'], plan.document.skipped, plan.skipCount, skipRows,
     async (offset) => (await get<SkipsPage>(`bulk/${id}/skipped`, { offset: String(offset), limit: String(PAGE) })).skipped, 'skip-pager');
+  const guard = [...(plan.guard ?? []), ...(plan.guard ? [] : plan.document.guard.map((g) => g.message))];
+  const health = plan.document.health.map((x) => x.message);
+  const exportOut = h('div', {});
+  const exportButton = button('Export plan (CSV)', () => {
+    clear(exportOut);
+    void getBlob(`bulk/${id}/export`).then(({ blob, name }) => download(blob, name), (e: unknown) => showError(exportOut, e));
+  }, 'default', { 'data-testid': 'plan-export' });
   return h('div', { class: 'sw-plan', 'data-testid': 'plan' },
-    plan.guard.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status', 'data-testid': 'guard' }, h('strong', {}, 'Mass-change guard: '), plan.guard.join(' · ')) : null,
+    guard.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status', 'data-testid': 'guard' }, h('strong', {}, 'Mass-change guard: '), guard.join(' · ')) : null,
+    health.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status' }, h('strong', {}, 'Login data check: '), health.join(' · ')) : null,
     h('p', { 'data-testid': 'plan-totals' }, lozenge(totalsText(summaryOf(plan.document)), 'info'), ' ', lozenge(`${fmtNum(plan.skipCount)} skipped`, 'neutral')),
     plan.skipsByReason.length ? h('ul', { class: 'sw-list', 'data-testid': 'skip-reasons' },
       plan.skipsByReason.map((r) => h('li', {}, `${fmtNum(r.users)} × ${r.because}`))) : null,
     plan.actionCount ? actions : h('p', { class: 'sw-muted' }, 'Nobody would be changed.'),
-    plan.skipCount ? h('details', { class: 'sw-skipped' }, h('summary', {}, `Skipped (${fmtNum(plan.skipCount)}) and why`), skipped) : null);
+    plan.skipCount ? h('details', { class: 'sw-skipped' }, h('summary', {}, `Skipped (${fmtNum(plan.skipCount)}) and why`), skipped) : null,
+    plan.actionCount || plan.skipCount ? h('div', { class: 'sw-toolbar' }, exportButton) : null, exportOut);
 }

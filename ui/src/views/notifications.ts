@@ -12,6 +12,8 @@ import { FieldErrors, list, check } from '../form';
 import { mailState, mailBanner, countsText, MailState } from './mail-state';
 import { renderOutbox } from './outbox';
 import { applies } from '../preview';
+import { isConflict, conflictBanner } from '../conflict';
+import { mailHtml } from '../mail-html';
 
 type Template = Schemas['TemplateListItem'];
 type Preview = Schemas['PreviewTemplateResponse'];
@@ -118,14 +120,21 @@ async function viewTemplate(t: Template): Promise<void> {
 function previewBody(r: Preview): HTMLElement {
   return h('div', { 'data-testid': 'preview' },
     h('div', { class: 'sw-preview-subject' }, h('span', { class: 'sw-muted' }, 'Subject: '), h('strong', { 'data-testid': 'preview-subject' }, r.subject)),
-    // The text rendering: the server sanitises the HTML, and showing text keeps markup out of this page.
-    h('div', { class: 'sw-preview', 'data-testid': 'preview-text' }, r.text ?? ''),
+    // Both parts of the mail side by side: the HTML as a mail client shows it (links and bold visible,
+    // built as DOM from the server's sanitised HTML) and the plain-text part clients without HTML show.
+    h('div', { class: 'sw-preview-parts' },
+      h('figure', { class: 'sw-preview-part' }, h('figcaption', { class: 'sw-muted' }, 'HTML'),
+        mailHtml(r.html ?? '', h('div', { class: 'sw-preview sw-preview-html', 'data-testid': 'preview-html' }))),
+      h('figure', { class: 'sw-preview-part' }, h('figcaption', { class: 'sw-muted' }, 'Plain text'),
+        h('div', { class: 'sw-preview', 'data-testid': 'preview-text' }, r.text ?? ''))),
     r.substituted?.length ? h('p', { class: 'sw-muted' }, `Sample values: ${r.substituted.map((x) => `{{${x.placeholder}}} → ${x.sample}`).join(', ')}`) : null,
     r.notice ? h('p', { class: 'sw-muted' }, r.notice) : null);
 }
 
 function templateEditor(host: HTMLElement, t: Template | null, taken: string[], doc: Doc, saved: () => void): void {
   const errors = new FieldErrors();
+  // The test send's own errors (its `to` is no field of the template).
+  const testErrors = new FieldErrors();
   const name = h('input', { type: 'text', name: 'templateName', value: t?.name ?? '' });
   const kind = select('kind', KINDS, t?.kind ?? 'warning');
   if (t) kind.disabled = true;
@@ -179,7 +188,11 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
       saved();
     // Each problem's path names the field it belongs to (`subject`, `htmlBody`, `bcc[1]`, `timing.days`);
     // problems no field claims go to the banner.
-    }, (e: unknown) => { if (errors.show(e).length || !errors.hasShown()) showError(out, e); });
+    }, (e: unknown) => {
+      // Someone else saved meanwhile: Reload reads the templates again and reopens this one.
+      if (isConflict(e)) { clear(out, conflictBanner('template', saved)); return; }
+      if (errors.show(e).length || !errors.hasShown()) showError(out, e);
+    });
   };
 
   clear(host, section(t ? `Edit template: ${t.name}` : 'New template',
@@ -196,11 +209,19 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
           h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save template'),
           t ? button('Delete template', () => void confirmDialog('Delete template', `Delete template ${t.name}?`, 'Delete template').then((yes) => { if (yes) void del(`templates/${encodeURIComponent(t.id)}`, { configVersion: String(doc.version) }).then(saved, (e: unknown) => showError(out, e)); }), 'danger') : null,
           button('Cancel', () => clear(host), 'subtle')),
-        t ? h('div', { class: 'sw-toolbar' }, field('Send a test to', to),
+        t ? h('div', { class: 'sw-toolbar' }, testErrors.field('to', 'Send a test to', to),
           h('div', { class: 'sw-field sw-field-button' }, applies(button('Send test', () => {
-            clear(out);
+            clear(out); testErrors.clear();
+            // The server refuses an address it cannot send to (a field error, nothing sent); the result
+            // of a send is a flag at the top of the page, and stays beside the form as well.
             void post<{ ok: boolean; reply: string }>(`templates/${encodeURIComponent(t.id)}/test`, { to: to.value })
-              .then((r) => out.appendChild(banner(`${r.ok ? 'The mail server accepted the test' : 'The mail server refused the test'}: ${r.reply}`, r.ok ? 'success' : 'error')), (e: unknown) => showError(out, e));
+              .then((r) => {
+                const words = `${r.ok ? 'The mail server accepted the test' : 'The mail server refused the test'}: ${r.reply}`;
+                flag(r.ok ? `Test of ${t.name} sent` : `Test of ${t.name} not sent`, r.ok ? 'success' : 'error', r.reply);
+                out.appendChild(banner(words, r.ok ? 'success' : 'error'));
+              }, (e: unknown) => {
+                if (testErrors.show(e).length || !testErrors.hasShown()) { showError(out, e); flag(`Test of ${t.name} not sent`, 'error', e instanceof Error ? e.message : undefined); }
+              });
           })))) : null,
         out),
       h('div', {},

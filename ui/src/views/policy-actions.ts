@@ -2,18 +2,33 @@
 
 import { h, clear, button, banner } from '../dom';
 import { post, type Schemas } from '../api';
-import { showError, openDialog, planView, followRun } from '../components';
+import { showError, openDialog, followRun } from '../components';
 import { navigate } from '../router';
 import { confirmChange, summaryOf } from './confirm-change';
+import { pagedPlanView } from './bulk-preview';
+
+type PolicyPreview = Schemas['PreviewPolicyResponse'];
+
+/** What a run of the policy does with each row, in the Mode column (a preview itself applies nothing). */
+const MODE_NOTE: Record<PolicyPreview['policyMode'], string> = {
+  live: 'Mode: this policy is live, so its run applies each row.',
+  review: 'Mode: this policy is in review mode, so its run puts each user on the review list; only approved users are acted on.',
+  safe: 'Mode: this policy is in safe mode, so its run only records each row; nothing changes until you switch it to live.',
+};
+
+/** The preview's plan: warnings in the server's words, what the Mode column means, and the paged rows. */
+function previewView(r: PolicyPreview): HTMLElement[] {
+  // The warning rule's effect, in the server's words (who waits for a warning, and until when).
+  const notices = r.warningNotices.map((n) => h('div', { class: 'sw-banner sw-banner-info', role: 'status', 'data-testid': 'warning-notice' }, n.text));
+  return [...notices, h('p', { class: 'sw-muted', 'data-testid': 'mode-note' }, MODE_NOTE[r.policyMode]), pagedPlanView(r, r.policyMode)];
+}
 
 /** Shows the plan the policy would make now: who, what, why; who is skipped and why. */
 export async function preview(id: string): Promise<void> {
   const d = openDialog(`Preview of ${id}`, h('p', { role: 'status' }, 'Evaluating…'));
   try {
-    const r = await post<Schemas['PreviewPolicyResponse']>(`policies/${encodeURIComponent(id)}/preview`);
-    // The warning rule's effect, in the server's words (who waits for a warning, and until when).
-    const notices = r.warningNotices.map((n) => h('div', { class: 'sw-banner sw-banner-info', role: 'status', 'data-testid': 'warning-notice' }, n.text));
-    clear(d.body, ...notices, planView(r.document, r.actions));
+    const r = await post<PolicyPreview>(`policies/${encodeURIComponent(id)}/preview`);
+    clear(d.body, ...previewView(r));
   } catch (e) { clear(d.body); showError(d.body, e); }
 }
 
@@ -25,11 +40,11 @@ export async function runNow(id: string, out: HTMLElement, live = false): Promis
   clear(out);
   if (live) {
     const d = openDialog(`Run ${id} now`, h('p', { role: 'status' }, 'Evaluating…'));
-    let r: Schemas['PreviewPolicyResponse'];
+    let r: PolicyPreview;
     try { r = await post<typeof r>(`policies/${encodeURIComponent(id)}/preview`); } catch (e) { clear(d.body); showError(d.body, e); return; }
     const yes = await new Promise<boolean>((resolve) => {
       const c = confirmChange(summaryOf(r.document), 'Run now and apply', () => { d.close(); resolve(true); });
-      clear(d.body, h('p', {}, 'This policy is live: running it now applies these changes at once.'), c.el, planView(r.document, r.actions));
+      clear(d.body, h('p', {}, 'This policy is live: running it now applies these changes at once.'), c.el, ...previewView(r));
       d.el.querySelector('.sw-dialog-foot')?.appendChild(c.button);
       const observer = new MutationObserver(() => { if (!d.el.isConnected) { observer.disconnect(); resolve(false); } });
       observer.observe(document.body, { childList: true });

@@ -16,6 +16,7 @@ import { preview, runNow } from './policy-actions';
 import { applies } from '../preview';
 import { whatIfPanel } from './forecast';
 import { groupPicker, userPicker } from '../picker';
+import { isConflict, conflictBanner } from '../conflict';
 
 export type ActionKind = 'deactivate' | 'suspend' | 'remove_groups' | 'add_groups' | 'remove_licence_groups' | 'floating_licence' | 'reactivate' | 'delete';
 
@@ -322,10 +323,27 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       flag(message);
       return saved.policy.id;
     } catch (e) {
+      if (isConflict(e)) { clear(out, conflictBanner('policy', reload)); out.scrollIntoView?.({ block: 'nearest' }); return null; }
       const left = errors.show(e);
       if (left.length || !errors.hasShown()) showError(out, e);
       return null;
     }
+  };
+
+  // After a 409: an existing policy is read again (the other admin's version replaces this form);
+  // a new policy keeps the admin's draft and takes the current configuration version to save against.
+  const reload = async (): Promise<void> => {
+    try {
+      if (id) {
+        const item = await get<Schemas['GetPolicyResponse']>(`policies/${encodeURIComponent(id)}`);
+        model = fromPolicy(item.policy); version = item.configVersion;
+        clear(out, banner('Reloaded: this is the current version of the policy.', 'info'));
+      } else {
+        version = (await get<Schemas['ListPoliciesResponse']>('policies')).configVersion;
+        clear(out, banner('Reloaded: your new policy is kept and will be saved against the current configuration.', 'info'));
+      }
+      draw();
+    } catch (e) { clear(out); showError(out, e); }
   };
 
   let errors = new FieldErrors();
@@ -341,8 +359,14 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
     }
     const name = text(model, 'name', { required: 'true' });
     name.addEventListener('input', () => { model.nameTouched = true; });
+    // Until the admin edits the name, the default name follows the days field ("… after 45 days idle").
+    const followDays = (e: Event): void => {
+      const t = e.target;
+      if (model.nameTouched || !(t instanceof HTMLInputElement) || t.name !== 'days' || !Number.isInteger(model.days) || model.days < 1) return;
+      model.name = tab.name(model.days); name.value = model.name;
+    };
     const review = reviewSection(model, errors);
-    const form = h('form', { id: 'policy-form', class: 'sw-form sw-policy-form', role: 'tabpanel', 'aria-labelledby': `kind-${tab.kind}`, novalidate: true, 'data-kind': tab.kind,
+    const form = h('form', { id: 'policy-form', class: 'sw-form sw-policy-form', role: 'tabpanel', 'aria-labelledby': `kind-${tab.kind}`, novalidate: true, 'data-kind': tab.kind, oninput: followDays,
       onsubmit: (e: Event) => { e.preventDefault(); void save().then((pid) => { if (pid && !id) navigate(`automation/edit/${pid}`); }); } },
       h('p', { class: 'sw-about' }, tab.about),
       errors.field('name', 'Name', name),

@@ -82,7 +82,7 @@ async function loadRuns(host: HTMLElement, pageIndex: number, onOpen: (id: numbe
         h('td', {}, initiatorText(r)),
         h('td', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status))),
         h('td', {}, fmtNum(r.counts.usersAffected)), h('td', {}, fmtNum(r.counts.succeeded)), h('td', {}, fmtNum(r.counts.failed)), h('td', {}, fmtNum(r.counts.skipped)),
-        h('td', {}, r.finishedAt ? `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)} s` : '—'),
+        h('td', { 'data-testid': 'run-duration' }, durationCell(r)),
         h('td', {}, toggle)),
       detail);
   }
@@ -119,4 +119,27 @@ async function loadActions(cell: HTMLElement, run: RunSummary, offset: number): 
     const next = Number(page.next);
     cell.appendChild(h('div', { class: 'sw-more' }, button(`Show more (${fmtNum(page.total - next)} left)`, () => void loadActions(cell, run, next), 'subtle')));
   }
+}
+
+/** A span of milliseconds in words an admin reads at a glance: "4.0 s", "12 min", "6 h 5 min", "2 d 3 h". */
+export function spanText(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const min = Math.floor(ms / 60_000);
+  if (min < 60) return `${min} min`;
+  const hours = Math.floor(min / 60);
+  if (hours < 48) return min % 60 ? `${hours} h ${min % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
+/**
+ * A run's duration: the time it worked (the server leaves out the wait for approval), and the
+ * wait beside it. Servers without `durationMs` get start to finish.
+ */
+export function durationCell(r: Schemas['Run']): (string | HTMLElement)[] | string {
+  if (!r.finishedAt) return '—';
+  const worked = spanText(r.durationMs ?? r.finishedAt - r.startedAt);
+  return r.approvalWaitMs !== undefined
+    ? [worked, h('div', { class: 'sw-muted', 'data-testid': 'approval-wait' }, `waited ${spanText(r.approvalWaitMs)} for approval`)]
+    : worked;
 }

@@ -13,6 +13,7 @@ import { FieldErrors, list, joinList, check } from '../form';
 import { timezoneList } from './policy-editor';
 import { directories, directoryLabel, forgetDirectories, Directory } from '../directories';
 import { groupPicker, userPicker } from '../picker';
+import { isConflict, conflictBanner } from '../conflict';
 
 interface Settings {
   protectedGroups?: string[]; timezone?: string; schedulerAt?: string;
@@ -183,6 +184,8 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
       forgetDirectories();
       flag('Settings saved');
     }, (e: unknown) => {
+      // Someone else saved meanwhile: Reload reads the current settings into this form.
+      if (isConflict(e)) { clear(summary, conflictBanner('configuration', () => renderSettings(host))); summary.scrollIntoView({ block: 'nearest' }); return; }
       if (errors.show(e, 'settings.').length || !errors.hasShown()) showError(out, e);
       // A summary at the top of a long form: the field errors may sit far below the fold.
       const n = e instanceof ApiError ? e.problems().length : 0;

@@ -320,7 +320,7 @@ pub(super) fn document(
                 user: s.user.0.clone(),
                 username,
                 source: s.source.label(),
-                because: s.reason.to_string(),
+                because: s.reason.describe(index),
                 reason: s.reason,
             }
         })

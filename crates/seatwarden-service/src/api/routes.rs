@@ -95,6 +95,7 @@ pub fn router() -> Router<Service> {
         Post "/api/bulk/{planId}/run" "runBulk" => bulk::run_bulk;
         Get "/api/bulk/{planId}/actions" "listBulkActions" ["offset", "limit"] => bulk::bulk_actions;
         Get "/api/bulk/{planId}/skipped" "listBulkSkips" ["offset", "limit"] => bulk::bulk_skips;
+        Get "/api/bulk/{planId}/export" "exportPlan" => bulk::export_plan;
         Get "/api/policies" "listPolicies" => policies::list_policies;
         Post "/api/policies" "createPolicy" => policies::create_policy;
         Get "/api/policies/{id}" "getPolicy" => policies::get_policy;

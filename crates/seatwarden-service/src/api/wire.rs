@@ -61,6 +61,26 @@ pub struct RunWire {
     plan_hash: Option<PlanHash>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reverts: Option<RunId>,
+    /// How long it worked (milliseconds), once finished: start to finish
+    /// minus [`RunWire::approval_wait_ms`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_ms: Option<i64>,
+    /// How long it waited for an admin to approve or discard it
+    /// (milliseconds), once decided; absent for a run never held.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approval_wait_ms: Option<i64>,
+}
+
+impl RunWire {
+    /// With the run's approval wait (see [`crate::service::ApprovalWait`]):
+    /// the wait is shown apart and left out of the duration.
+    pub fn with_wait(mut self, wait: Option<&crate::service::ApprovalWait>) -> RunWire {
+        if let Some(waited) = wait.and_then(crate::service::ApprovalWait::millis) {
+            self.approval_wait_ms = Some(waited);
+            self.duration_ms = self.duration_ms.map(|d| d.saturating_sub(waited).max(0));
+        }
+        self
+    }
 }
 
 /// A run's counts as the API answers them.
@@ -80,22 +100,42 @@ moved!(RunCounts => CountsWire {
     skipped,
 });
 
-moved!(OperationRun => RunWire {
-    id,
-    kind,
-    name,
-    initiator,
-    policy,
-    started_at,
-    finished_at,
-    status,
-    plan_hash,
-    reverts,
-} converting { counts });
+impl From<OperationRun> for RunWire {
+    fn from(run: OperationRun) -> RunWire {
+        RunWire {
+            duration_ms: run.duration_ms(),
+            approval_wait_ms: None,
+            counts: run.counts.into(),
+            id: run.id,
+            kind: run.kind,
+            name: run.name,
+            initiator: run.initiator,
+            policy: run.policy,
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            status: run.status,
+            plan_hash: run.plan_hash,
+            reverts: run.reverts,
+        }
+    }
+}
 
-/// Runs as the API answers them.
+/// Runs as the API answers them (no approval waits: see [`runs_with_waits`]).
 pub fn runs(runs: Vec<OperationRun>) -> Vec<RunWire> {
     runs.into_iter().map(RunWire::from).collect()
+}
+
+/// Runs as the API answers them, each duration without its approval wait.
+pub fn runs_with_waits(
+    runs: Vec<OperationRun>,
+    waits: &std::collections::HashMap<RunId, crate::service::ApprovalWait>,
+) -> Vec<RunWire> {
+    runs.into_iter()
+        .map(|r| {
+            let id = r.id;
+            RunWire::from(r).with_wait(waits.get(&id))
+        })
+        .collect()
 }
 
 /// An audit entry as the API answers it.

@@ -40,24 +40,70 @@ pub const PREVIEW_PAGE: usize = 500;
 /// The most rows one page may ask for.
 pub const MAX_PAGE: usize = 2_000;
 
-/// A bulk plan kept for paging and confirmation.
+/// A compact plan kept for paging (and, for a bulk action, confirmation).
 #[derive(Debug)]
 pub struct KeptBulk {
-    /// What the admin asked for (planned again on confirmation).
-    request: BulkActionRequest,
+    /// Where the plan came from.
+    source: KeptSource,
     /// The instant the preview was planned for.
     now: Millis,
     /// The compact plan, its order, and the index generation both belong to.
     planned: parking_lot::Mutex<Arc<(Plan, PlanOrder, u64)>>,
 }
 
+/// Where a kept compact plan came from.
+#[derive(Debug)]
+enum KeptSource {
+    /// A bulk action: planned again from the request after an index
+    /// rebuild, and applied when the admin confirms it.
+    Bulk(Box<BulkActionRequest>),
+    /// A policy's preview (`POST /api/policies/{id}/preview`), kept only
+    /// to page and export it. Never confirmed here: a policy's plan is
+    /// applied by running the policy, which plans it again. After an
+    /// index rebuild (every preview rebuilds the index) it is planned
+    /// again with the facts read at preview time; if its writes differ,
+    /// it is stale (the admin previews again).
+    PolicyPreview {
+        /// The policy's mode: what its run does with each row.
+        mode: Mode,
+        /// The facts the preview was planned with (warnings, exemptions,
+        /// review decisions, "only this policy", forced preview).
+        ctx: Box<EvalContext>,
+    },
+}
+
 impl KeptBulk {
+    /// A policy preview's compact plan, kept for paging and export.
+    pub(crate) fn policy_preview(
+        mode: Mode,
+        ctx: EvalContext,
+        now: Millis,
+        planned: (Plan, PlanOrder, u64),
+    ) -> KeptBulk {
+        KeptBulk {
+            source: KeptSource::PolicyPreview {
+                mode,
+                ctx: Box::new(ctx),
+            },
+            now,
+            planned: parking_lot::Mutex::new(Arc::new(planned)),
+        }
+    }
+
+    /// Whether this is a policy preview (paged, never confirmed).
+    pub(crate) fn is_policy_preview(&self) -> bool {
+        matches!(self.source, KeptSource::PolicyPreview { .. })
+    }
+
     /// Roughly the bytes kept: the plan's bitmaps, the order, the request.
     pub(crate) fn weight(&self) -> usize {
         let planned = self.planned.lock().clone();
-        let keys = match &self.request.target {
-            BulkTarget::Selected(keys) => keys.iter().map(|k| k.as_str().len() + 24).sum(),
-            BulkTarget::Filter(_) => 256,
+        let keys = match &self.source {
+            KeptSource::Bulk(request) => match &request.target {
+                BulkTarget::Selected(keys) => keys.iter().map(|k| k.as_str().len() + 24).sum(),
+                BulkTarget::Filter(_) => 256,
+            },
+            KeptSource::PolicyPreview { .. } => 0,
         };
         planned.0.approx_bytes() + planned.1.weight() + keys
     }
@@ -128,6 +174,58 @@ pub struct SkipsPage {
     pub skipped: Vec<SkipEntry>,
 }
 
+/// What every kept-plan preview answers: the whole plan's hash and
+/// counts, the skip counts per reason, and the first [`PREVIEW_PAGE`]
+/// writes and skips (rendered; `live_allowed` as [`ActionInfo::planned`]).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstPage {
+    /// The whole plan's hash (`planHash` on the wire).
+    #[serde(rename = "planHash")]
+    pub hash: String,
+    /// How many writes the plan has.
+    pub action_count: u64,
+    /// The first [`PREVIEW_PAGE`] writes.
+    pub actions: Vec<ActionInfo>,
+    /// How many skip entries the plan has.
+    pub skip_count: u64,
+    /// Skip entries per reason.
+    pub skips_by_reason: Vec<SkipCount>,
+    /// The engine's document listing the first page of writes and skips;
+    /// `totals` and `hash` describe the whole plan.
+    pub document: PlanDocument,
+}
+
+/// The [`FirstPage`] of `plan` in `order`.
+pub(crate) fn first_page(
+    plan: &Plan,
+    index: &DirectoryIndex,
+    order: &PlanOrder,
+    live_allowed: bool,
+) -> FirstPage {
+    let actions = order.actions_page(plan, index, 0, PREVIEW_PAGE);
+    let skips = order.skips_page(plan, index, 0, PREVIEW_PAGE);
+    let document = plan.document_page(index, order, &actions, skips);
+    FirstPage {
+        hash: order.hash().to_owned(),
+        action_count: order.action_count(),
+        actions: actions
+            .into_iter()
+            .map(|a| ActionInfo::planned(index, a, live_allowed))
+            .collect(),
+        skip_count: order.skip_count() as u64,
+        skips_by_reason: PlanOrder::skip_totals(plan)
+            .into_iter()
+            .map(|t| SkipCount {
+                because: t.reason.describe(index),
+                reason: t.reason,
+                users: t.users,
+            })
+            .collect(),
+        document,
+    }
+}
+
 fn infos(
     index: &DirectoryIndex,
     plan: &Plan,
@@ -172,27 +270,22 @@ impl Service {
                 &request,
             )?;
             let order = PlanOrder::new(&plan, index);
-            let actions = order.actions_page(&plan, index, 0, PREVIEW_PAGE);
-            let skips = order.skips_page(&plan, index, 0, PREVIEW_PAGE);
-            let document = plan.document_page(index, &order, &actions, skips);
+            let FirstPage {
+                hash,
+                action_count,
+                actions,
+                skip_count,
+                skips_by_reason,
+                document,
+            } = first_page(&plan, index, &order, true);
             let preview = Preview {
                 plan_id: plan_id.clone(),
-                hash: order.hash().to_owned(),
-                action_count: order.action_count(),
-                actions: actions
-                    .into_iter()
-                    .map(|a| ActionInfo::planned(index, a, true))
-                    .collect(),
+                hash,
+                action_count,
+                actions,
                 guard: plan.guard.iter().map(ToString::to_string).collect(),
-                skip_count: order.skip_count() as u64,
-                skips_by_reason: PlanOrder::skip_totals(&plan)
-                    .into_iter()
-                    .map(|t| SkipCount {
-                        because: t.reason.to_string(),
-                        reason: t.reason,
-                        users: t.users,
-                    })
-                    .collect(),
+                skip_count,
+                skips_by_reason,
                 document,
             };
             Ok::<_, seatwarden_core::bulk::BulkError>((preview, (plan, order, generation)))
@@ -213,7 +306,7 @@ impl Service {
             reverts: None,
             import: None,
             bulk: Some(Arc::new(KeptBulk {
-                request,
+                source: KeptSource::Bulk(Box::new(request)),
                 now,
                 planned: parking_lot::Mutex::new(Arc::new(planned)),
             })),
@@ -224,7 +317,7 @@ impl Service {
     /// The kept bulk plan `plan_id`, current for `index` at `generation`:
     /// planned again from its request after an index rebuild, and refused
     /// as stale when that plan's writes differ from the previewed ones.
-    fn current_bulk(
+    pub(crate) fn current_bulk(
         &self,
         kept: &KeptBulk,
         hash: &str,
@@ -236,17 +329,26 @@ impl Service {
             return Ok(planned);
         }
         let settings = self.reload_settings()?;
-        let plan = plan_bulk_action(
-            &settings.config,
-            index,
-            kept.now,
-            &EvalContext::default(),
-            &kept.request,
-        )
-        .map_err(|_| ServiceError::PlanHashMismatch(KeptPlan::StaleBulk))?;
+        let (plan, stale) = match &kept.source {
+            KeptSource::Bulk(request) => (
+                plan_bulk_action(
+                    &settings.config,
+                    index,
+                    kept.now,
+                    &EvalContext::default(),
+                    request,
+                )
+                .map_err(|_| ServiceError::PlanHashMismatch(KeptPlan::StaleBulk))?,
+                KeptPlan::StaleBulk,
+            ),
+            KeptSource::PolicyPreview { ctx, .. } => (
+                seatwarden_core::evaluate::evaluate(&settings.config, index, kept.now, ctx),
+                KeptPlan::StalePolicyPreview,
+            ),
+        };
         let order = PlanOrder::new(&plan, index);
         if order.hash() != hash {
-            return Err(ServiceError::PlanHashMismatch(KeptPlan::StaleBulk));
+            return Err(ServiceError::PlanHashMismatch(stale));
         }
         let fresh = Arc::new((plan, order, generation));
         *kept.planned.lock() = fresh.clone();
@@ -254,7 +356,7 @@ impl Service {
     }
 
     /// The kept bulk plan `plan_id` and its hash (not removed).
-    fn kept_bulk(&self, plan_id: &str) -> Result<(Arc<KeptBulk>, String), ServiceError> {
+    pub(crate) fn kept_bulk(&self, plan_id: &str) -> Result<(Arc<KeptBulk>, String), ServiceError> {
         let pending = self.pending_plans().lock();
         match pending.get(plan_id) {
             Some(PendingPlan {
@@ -306,6 +408,69 @@ impl Service {
                 total: order.skip_count() as u64,
                 skipped: plan.document_page(index, order, &[], skips).skipped,
             })
+        })?
+    }
+
+    /// Kept plan `plan_id` (a bulk or a policy preview) as CSV: one row
+    /// per write, then one per skipped user with the reason, written page
+    /// by page from the compact plan (no rendered copy of the whole plan).
+    /// `mode` says what a run does with the row: `live` applies it,
+    /// `review` puts the user on the review list, `safe` records it.
+    pub fn export_kept_plan(&self, plan_id: &str) -> Result<Vec<u8>, ServiceError> {
+        let (kept, hash) = self.kept_bulk(plan_id)?;
+        let mode = match &kept.source {
+            KeptSource::Bulk(_) => Mode::Live,
+            KeptSource::PolicyPreview { mode, .. } => *mode,
+        };
+        let mode = match mode {
+            Mode::Live => "live",
+            Mode::Review => "review",
+            Mode::Safe => "safe",
+        };
+        self.with_index_generation(|index, generation| {
+            let planned = self.current_bulk(&kept, &hash, index, generation)?;
+            let (plan, order, _) = &*planned;
+            let header = ["user key", "username", "action", "group", "why", "mode"];
+            let total = order.action_count();
+            let writes = (0..total).step_by(MAX_PAGE).flat_map(|offset| {
+                infos(index, plan, order, offset, MAX_PAGE)
+                    .into_iter()
+                    .map(|a| {
+                        let op = serde_json::to_value(&a.operation).unwrap_or_default();
+                        let group = op.get("group").and_then(|g| g.as_str()).map(str::to_owned);
+                        vec![
+                            a.user.to_string(),
+                            a.username,
+                            a.operation.kind_name().replace('_', " "),
+                            group.unwrap_or_default(),
+                            a.reason,
+                            mode.to_owned(),
+                        ]
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let skipped = (0..order.skip_count()).step_by(MAX_PAGE).flat_map(|from| {
+                let skips = order.skips_page(plan, index, from, MAX_PAGE);
+                plan.document_page(index, order, &[], skips)
+                    .skipped
+                    .into_iter()
+                    .map(|s| {
+                        vec![
+                            s.user,
+                            s.username,
+                            "skip".to_owned(),
+                            String::new(),
+                            s.because,
+                            String::new(),
+                        ]
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let mut out = Vec::new();
+            // Writing into memory cannot fail; the count of rows is not needed.
+            let _ =
+                seatwarden_csv::rows::write_table(&mut out, &header, writes.chain(skipped), false);
+            Ok(out)
         })?
     }
 

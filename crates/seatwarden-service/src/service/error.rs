@@ -99,6 +99,12 @@ pub enum ServiceError {
         /// That run's status.
         status: RunStatus,
     },
+    /// A policy preview's plan id was confirmed as if it were a bulk
+    /// action: a policy's plan is applied only by running the policy.
+    #[error(
+        "plan `{0}` is a policy preview: it is applied by running the policy (Run now), which plans it again"
+    )]
+    PolicyPreviewNotConfirmable(String),
     /// The run to revert was reverted already.
     #[error("run `{0}` was reverted already")]
     AlreadyReverted(RunId),
@@ -176,6 +182,9 @@ pub enum KeptPlan {
     /// A bulk action that plans other writes against the directory as it
     /// is now than when it was previewed.
     StaleBulk,
+    /// A policy preview kept for paging, after the directory changed (a
+    /// preview is not planned again: the admin previews again).
+    StalePolicyPreview,
 }
 
 impl std::fmt::Display for KeptPlan {
@@ -189,6 +198,9 @@ impl std::fmt::Display for KeptPlan {
             }
             KeptPlan::StaleBulk => {
                 "bulk action as the directory is now (it changed since the preview); preview again"
+            }
+            KeptPlan::StalePolicyPreview => {
+                "policy preview as the directory is now (it changed since the preview); preview the policy again"
             }
         })
     }
@@ -256,6 +268,7 @@ impl ServiceError {
             | ServiceError::PlanHashMismatch(_)
             | ServiceError::RunBusy(_)
             | ServiceError::PolicyRunActive { .. }
+            | ServiceError::PolicyPreviewNotConfirmable(_)
             | ServiceError::AlreadyReverted(_)
             | ServiceError::RunNotFinished(_)
             | ServiceError::NothingToRevert(_)
@@ -281,6 +294,7 @@ impl ServiceError {
             | ServiceError::PlanHashMismatch(_)
             | ServiceError::RunBusy(_)
             | ServiceError::PolicyRunActive { .. }
+            | ServiceError::PolicyPreviewNotConfirmable(_)
             | ServiceError::AlreadyReverted(_)
             | ServiceError::RunNotFinished(_)
             | ServiceError::NothingToRevert(_)

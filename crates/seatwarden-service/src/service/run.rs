@@ -24,6 +24,9 @@ mod plan;
 mod resume;
 mod schedule;
 mod stale;
+mod wait;
+
+pub use wait::ApprovalWait;
 
 use std::collections::HashSet;
 use std::sync::Arc;

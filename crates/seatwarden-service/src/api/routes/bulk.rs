@@ -133,6 +133,23 @@ pub(super) fn bulk_skips(
     ApiResponse::json(&page)
 }
 
+/// `GET /api/bulk/{planId}/export`: a kept plan (a bulk action's or a
+/// policy's preview) as CSV, every write and every skipped user.
+pub(super) fn export_plan(
+    service: &Service,
+    _: &ApiRequest,
+    params: &Params,
+) -> Result<ApiResponse, ApiError> {
+    let plan_id = params.get("planId")?;
+    let csv = service.export_kept_plan(plan_id)?;
+    // The id is ours (`p<number>`), safe in a file name.
+    let name: String = plan_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    Ok(ApiResponse::csv(&format!("plan-{name}.csv"), csv))
+}
+
 pub(super) fn run_bulk(
     service: &Service,
     req: &ApiRequest,

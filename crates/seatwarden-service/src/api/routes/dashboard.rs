@@ -104,9 +104,10 @@ pub(super) fn get_dashboard(
             ..seatwarden_audit::RunQuery::default()
         })
         .map_err(ServiceError::from)?;
+    let waits = service.approval_waits(&recent.items)?;
     ApiResponse::json(&json!({
         "figures": figures,
         "insights": insights,
-        "recentRuns": crate::api::wire::runs(recent.items),
+        "recentRuns": crate::api::wire::runs_with_waits(recent.items, &waits),
     }))
 }

@@ -76,14 +76,35 @@ pub(super) fn export_users(
     Ok(ApiResponse::csv("users.csv", out))
 }
 
+/// `GET /api/import/template`: the header and one example row whose
+/// groups exist in this directory: the licence group and the other group
+/// with the most members (never an administrators group, which an example
+/// must not suggest). A directory without such groups gets an empty cell.
 pub(super) fn import_template(
-    _: &Service,
+    service: &Service,
     _: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
+    let csv = service.with_index(|index| {
+        let members =
+            |g: &seatwarden_core::Group| index.group_bitmap(&g.name).map_or(0, |b| b.len());
+        let pick = |licence: bool| {
+            index
+                .groups()
+                .iter()
+                .filter(|g| !g.admin && g.licence == licence && members(g) > 0)
+                .max_by(|a, b| {
+                    members(a)
+                        .cmp(&members(b))
+                        .then_with(|| b.name.cmp(&a.name))
+                })
+        };
+        let groups = [pick(true), pick(false)];
+        seatwarden_csv::template_with_groups(groups.into_iter().flatten().map(|g| &g.name))
+    })?;
     Ok(ApiResponse::csv(
         "users-import-template.csv",
-        seatwarden_csv::TEMPLATE.as_bytes().to_vec(),
+        csv.into_bytes(),
     ))
 }
 

@@ -407,32 +407,17 @@ pub(super) fn resume_policy(
     set_enabled(service, req, params, true)
 }
 
+/// `POST /api/policies/{id}/preview`: the plan the policy would make now,
+/// first page and totals; `GET /api/bulk/{planId}/actions|skipped|export`
+/// page and export the rest ([`Service::preview_policy`]).
 pub(super) fn preview_policy(
     service: &Service,
     req: &ApiRequest,
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let id = policy_id(params)?;
-    let settings = service.settings();
-    if settings.config.policy(&id).is_none() {
-        return Err(ApiError::not_found(format!("policy `{id}`")));
-    }
-    let now = now(req);
-    service.rebuild_index()?;
-    let warned = service.warned_users()?;
-    let people = service.people()?;
-    let (plan, hash, notices) = service.with_index(|index| {
-        let (engine, plan, hash) =
-            service.plan_policies(index, now, Some(vec![id.clone()]), true, warned, people);
-        (plan, hash, seatwarden_core::warning::notices(&engine))
-    })?;
-    ApiResponse::json(&json!({
-        "planHash": hash,
-        "status": plan.status,
-        "warningNotices": notices,
-        "document": plan.document,
-        "actions": plan.actions,
-    }))
+    let preview = service.preview_policy(&id, &admin_key(req), now(req))?;
+    ApiResponse::json(&preview)
 }
 
 pub(super) fn run_policy(

@@ -70,8 +70,9 @@ pub(super) fn list_runs(
         .store()
         .query_runs(&query)
         .map_err(ServiceError::from)?;
+    let waits = service.approval_waits(&page.items)?;
     ApiResponse::json(&json!({
-        "runs": wire::runs(page.items),
+        "runs": wire::runs_with_waits(page.items, &waits),
         "next": page.next.map(|c| c.to_string()),
     }))
 }
@@ -113,8 +114,9 @@ pub(super) fn get_run(
         }
         other => other,
     };
+    let waits = service.approval_waits(std::slice::from_ref(&run))?;
     ApiResponse::json(&json!({
-        "run": RunWire::from(run),
+        "run": RunWire::from(run).with_wait(waits.get(&id)),
         "planStatus": plan_status,
         "plannedActions": planned,
         "plan": document,

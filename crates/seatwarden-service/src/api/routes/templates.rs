@@ -398,6 +398,20 @@ pub(super) fn test_template(
 ) -> Result<ApiResponse, ApiError> {
     let id = TemplateId(params.get("id")?.to_owned());
     let TestBody { to } = typed(req)?;
+    // Checked before anything else, so nothing is rendered or sent for an
+    // address the transport would refuse; the field error says so in words.
+    let to = to.trim().to_owned();
+    if !seatwarden_mail::is_address(&to) {
+        let message = if to.is_empty() {
+            "enter the address to send the test to".to_owned()
+        } else {
+            "is not an email address (write it as name@example.com)".to_owned()
+        };
+        return Err(
+            ApiError::new(ApiErrorKind::Validation, format!("field `to` {message}"))
+                .with_details(json!({"problems": [{"path": "to", "message": message}]})),
+        );
+    }
     let settings = service.settings();
     let Some(template) = settings.templates.iter().find(|t| t.id == id) else {
         return Err(ApiError::not_found(format!("template `{id}`")));

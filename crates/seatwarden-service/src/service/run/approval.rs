@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use seatwarden_audit::{
-    Action as AuditAction, Actor, AuditEntry, Initiator, NewRun, PlanHash, RunId, RunStatus,
-    RunUpdate, Status,
+    Action as AuditAction, Actor, AuditEntry, AuditFilter, Initiator, NewRun, PlanHash, RunId,
+    RunStatus, RunUpdate, Status,
 };
 use seatwarden_core::Millis;
 
@@ -60,7 +60,30 @@ impl Service {
 
     /// Parks journaled run `run` (of `actions` actions) until an admin
     /// approves its plan hash: the run waits, its lease is released.
-    pub(crate) fn hold_for_approval(&self, run: RunId, actions: usize) -> Result<(), ServiceError> {
+    ///
+    /// The hold is audited (`run_held`, once even when a crash makes the
+    /// run plan again): its instant starts the approval wait that the run's
+    /// duration leaves out ([`Service::approval_waits`]).
+    pub(crate) fn hold_for_approval(
+        &self,
+        run: RunId,
+        actions: usize,
+        now: Millis,
+    ) -> Result<(), ServiceError> {
+        let held = AuditFilter {
+            run: Some(run),
+            actions: vec![AuditAction::RunHeld],
+            ..AuditFilter::default()
+        };
+        if self.store().count_audit(&held)? == 0 {
+            let entry =
+                AuditEntry::new(now, Actor::system(), AuditAction::RunHeld, Status::Success)
+                    .with_run(run)
+                    .with_description(format!(
+                        "run {run} held for approval: {actions} planned action(s) wait for an admin"
+                    ));
+            self.store().append_audit(&[entry])?;
+        }
         self.store()
             .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
         self.phase(run, Phase::AwaitingApproval, 0, actions as u64);
@@ -209,6 +232,12 @@ impl Service {
                     drop(pending);
                     return Err(self.plan_missing(plan_id));
                 }
+                Some(p) if p.bulk.as_ref().is_some_and(|b| b.is_policy_preview()) => {
+                    // Kept for paging only, and left kept.
+                    return Err(ServiceError::PolicyPreviewNotConfirmable(
+                        plan_id.to_owned(),
+                    ));
+                }
                 Some(p) if p.hash != hash => {
                     return Err(ServiceError::PlanHashMismatch(KeptPlan::Previewed));
                 }
@@ -251,7 +280,7 @@ impl Service {
         if plan.plan.status == PlanState::NeedsApproval {
             // An import that would exhaust a licence: journaled, then held
             // until an admin approves its hash (`approve`).
-            self.hold_for_approval(run, actions.len())?;
+            self.hold_for_approval(run, actions.len(), now)?;
             return Ok(run);
         }
         self.record_before_states(run, &actions)?;

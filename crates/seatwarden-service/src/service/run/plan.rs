@@ -269,7 +269,7 @@ impl Service {
             }
             PlanStatus::NeedsApproval { .. } => {
                 self.release_policy(single.as_ref());
-                self.hold_for_approval(run, journal_actions.len())?;
+                self.hold_for_approval(run, journal_actions.len(), now)?;
                 // Somebody must hear about it: a held 02:00 run otherwise
                 // waits for ever. Queuing is best effort; the run is held
                 // whatever happens to the mail.
