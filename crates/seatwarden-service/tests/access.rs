@@ -618,3 +618,73 @@ fn the_test_event_button_changes_nothing() {
     );
     assert!(!active(&f.host, "K-gone0000"));
 }
+
+/// Every marker of `kind` still stored (lapsed ones too).
+fn stored(store: &dyn seatwarden_service::store::Store, kind: &str) -> usize {
+    store.list_markers(kind, Millis(i64::MIN)).unwrap().len()
+}
+
+#[test]
+fn lapsed_requests_and_removed_hooks_are_pruned_after_the_audit_retention() {
+    let f = fixture(2, 0, 0);
+    let _ = linked_policy(&f, json!({"kind": "exempt", "days": 30}));
+    let links = warn(&f);
+    let token = token_of(&links, "idle0000");
+    let done = submit(&f.service, &token, "still here", TICK + DAY);
+    assert_eq!(done.status, 200, "{}", text(&done));
+    let (hook, _) = create_hook(&f, 5);
+    let (status, body) = call(
+        &f.service,
+        Method::Delete,
+        &format!("/api/hooks/{hook}"),
+        None,
+        TICK + DAY,
+    );
+    assert!(status == 200 || status == 204, "{status} {body}");
+    let store = f.store.as_ref();
+    assert_eq!(stored(store, "access-request"), 1);
+    assert_eq!(stored(store, "hook"), 1, "a removed hook is only hidden");
+    assert_eq!(stored(store, "link-used"), 1);
+
+    // The next day's maintenance deletes what only refused replays (the
+    // used link lapses with the link, 14 days) once it lapsed, and the
+    // removed hook's secret at once; the request and the hook stay while
+    // the audit retention (365 days) has not passed since they lapsed.
+    f.service.tick(Millis(TICK + 20 * DAY)).unwrap();
+    assert_eq!(stored(store, "link-used"), 0);
+    assert!(
+        store
+            .list_markers("secret", Millis(i64::MIN))
+            .unwrap()
+            .iter()
+            .all(|m| !m.key.starts_with("hook/")),
+        "a removed hook's secret outlived the day"
+    );
+    let after_listing = TICK + DAY + 180 * DAY;
+    f.service.tick(Millis(after_listing + 10 * DAY)).unwrap();
+    assert_eq!(stored(store, "access-request"), 1, "hidden, kept");
+    assert_eq!(stored(store, "hook"), 1);
+    assert!(requests(&f.service, after_listing + 10 * DAY).is_empty());
+
+    f.service.tick(Millis(after_listing + 366 * DAY)).unwrap();
+    assert_eq!(stored(store, "access-request"), 0, "pruned");
+    assert_eq!(stored(store, "hook"), 0, "pruned");
+}
+
+#[test]
+fn two_nodes_over_one_store_share_the_page_limit() {
+    let f = fixture(1, 0, 0);
+    let other = Service::new(f.host.clone(), f.store.clone(), options("node-b", 50)).unwrap();
+    let limit = seatwarden_service::access::PAGE_LIMITS.per_client;
+    let ask = |service: &Service| page(service, "not-a-token", TICK).status;
+    let mut statuses = Vec::new();
+    for i in 0..limit + 4 {
+        statuses.push(ask(if i % 2 == 0 { &f.service } else { &other }));
+    }
+    let admitted = statuses.iter().filter(|s| **s != 429).count();
+    assert_eq!(admitted, limit, "{statuses:?}");
+    // Each node alone admitted half: without the shared count both would
+    // still admit.
+    assert_eq!(ask(&f.service), 429);
+    assert_eq!(ask(&other), 429);
+}

@@ -422,6 +422,20 @@ impl<B: RecordBackend + ?Sized> Store for RecordStore<B> {
         self.list_marker_rows(kind, now)
     }
 
+    fn prune_markers(&self, kinds: &[&str], cutoff: Millis) -> StoreResult<u64> {
+        self.prune_marker_rows(kinds, cutoff)
+    }
+
+    fn count_request(
+        &self,
+        counter: &str,
+        window_end: Millis,
+        limit: u32,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        self.count_request_row(counter, window_end, limit, now)
+    }
+
     fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
         self.exemptions()
     }

@@ -246,6 +246,20 @@ impl Store for SqliteStore {
         self.read(|c| markers::list(c, kind, now))
     }
 
+    fn prune_markers(&self, kinds: &[&str], cutoff: Millis) -> StoreResult<u64> {
+        self.write(|tx| markers::prune(tx, kinds, cutoff))
+    }
+
+    fn count_request(
+        &self,
+        counter: &str,
+        window_end: Millis,
+        limit: u32,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        self.write(|tx| markers::count(tx, counter, window_end, limit, now))
+    }
+
     fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
         self.read(people::list_exemptions)
     }

@@ -26,8 +26,8 @@ use crate::store::{Marker, NEVER};
 
 /// The marker kind hooks are kept under.
 pub(crate) const HOOKS: &str = "hook";
-const EVENTS: &str = "hook-event";
-const CAP: &str = "hook-cap";
+pub(super) const EVENTS: &str = "hook-event";
+pub(super) const CAP: &str = "hook-cap";
 /// How long an event id is remembered (retries come within minutes;
 /// a week covers a service desk's own retry schedule with room).
 const KEEP_EVENT_MS: i64 = 7 * DAY_MS;

@@ -27,7 +27,7 @@ use crate::service::ExemptionGrant;
 use crate::store::{Marker, NewReviewItem, ReviewOrigin};
 
 /// The marker kind of used links.
-const USED: &str = "link-used";
+pub(super) const USED: &str = "link-used";
 /// The marker kind of recorded requests.
 pub(crate) const REQUESTS: &str = "access-request";
 /// How long a request stays listed for the admin.

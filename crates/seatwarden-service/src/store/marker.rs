@@ -19,6 +19,16 @@
 use seatwarden_core::Millis;
 use serde::{Deserialize, Serialize};
 
+/// The kind of the anonymous routes' shared rate counters
+/// ([`crate::store::Store::count_request`]): the value is the count so far,
+/// the key `<counter>@<window end ms>`.
+pub const RATE: &str = "rate";
+
+/// The key of `counter`'s marker for the window ending at `window_end`.
+pub fn rate_key(counter: &str, window_end: Millis) -> String {
+    format!("{counter}@{}", window_end.0)
+}
+
 /// The instant that never comes: a marker that lasts until replaced.
 pub const NEVER: Millis = Millis(i64::MAX);
 

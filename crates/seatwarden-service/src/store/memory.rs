@@ -655,6 +655,43 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    fn prune_markers(&self, kinds: &[&str], cutoff: Millis) -> StoreResult<u64> {
+        let mut inner = self.inner.lock();
+        let before = inner.markers.len();
+        inner
+            .markers
+            .retain(|(kind, _), m| !kinds.contains(&kind.as_str()) || m.expires_at > cutoff);
+        Ok((before - inner.markers.len()) as u64)
+    }
+
+    fn count_request(
+        &self,
+        counter: &str,
+        window_end: Millis,
+        limit: u32,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let mut inner = self.inner.lock();
+        inner
+            .markers
+            .retain(|(kind, _), m| kind != super::marker::RATE || m.live(now));
+        let key = (
+            super::marker::RATE.to_owned(),
+            super::marker::rate_key(counter, window_end),
+        );
+        let count: u32 = inner
+            .markers
+            .get(&key)
+            .and_then(|m| m.value.parse().ok())
+            .unwrap_or(0);
+        if count >= limit {
+            return Ok(false);
+        }
+        let marker = Marker::new(&key.0, &key.1, (count + 1).to_string(), window_end);
+        inner.markers.insert(key, marker);
+        Ok(true)
+    }
+
     fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
         Ok(self.inner.lock().exemptions.list())
     }
