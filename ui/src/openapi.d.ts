@@ -2527,6 +2527,18 @@ export interface components {
                 daysBefore: number;
                 neverLoggedIn: boolean;
                 template?: string;
+                actOnOverdueAtOnce?: boolean;
+                /** @description "I still need access" links in the warning (docs/access-requests.md); noticeOnRemoval also sends the "access removed" notice with a link to ask for the access back */
+                accessRequest?: {
+                    onRequest: {
+                        /** @enum {unknown} */
+                        kind: "exempt" | "review" | "restore";
+                        days?: number;
+                        atOnce?: boolean;
+                    };
+                    linkDays?: number;
+                    noticeOnRemoval?: boolean;
+                };
             };
             /** @description review-mode settings */
             review?: {
@@ -2557,7 +2569,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest";
+            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest" | "access_removed";
             timing: components["schemas"]["TemplateTiming"];
             subject: string;
             htmlBody: string;
@@ -2576,7 +2588,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest";
+            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest" | "access_removed";
             timing: components["schemas"]["TemplateTiming"];
             subject: string;
             htmlBody: string;
@@ -3446,6 +3458,18 @@ export interface operations {
                         daysBefore: number;
                         neverLoggedIn: boolean;
                         template?: string;
+                        actOnOverdueAtOnce?: boolean;
+                        /** @description "I still need access" links in the warning (docs/access-requests.md); noticeOnRemoval also sends the "access removed" notice with a link to ask for the access back */
+                        accessRequest?: {
+                            onRequest: {
+                                /** @enum {unknown} */
+                                kind: "exempt" | "review" | "restore";
+                                days?: number;
+                                atOnce?: boolean;
+                            };
+                            linkDays?: number;
+                            noticeOnRemoval?: boolean;
+                        };
                     };
                     /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
                     configVersion: number;
@@ -3514,6 +3538,18 @@ export interface operations {
                         daysBefore: number;
                         neverLoggedIn: boolean;
                         template?: string;
+                        actOnOverdueAtOnce?: boolean;
+                        /** @description "I still need access" links in the warning (docs/access-requests.md); noticeOnRemoval also sends the "access removed" notice with a link to ask for the access back */
+                        accessRequest?: {
+                            onRequest: {
+                                /** @enum {unknown} */
+                                kind: "exempt" | "review" | "restore";
+                                days?: number;
+                                atOnce?: boolean;
+                            };
+                            linkDays?: number;
+                            noticeOnRemoval?: boolean;
+                        };
                     };
                     /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
                     configVersion: number;

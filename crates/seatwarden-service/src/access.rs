@@ -20,6 +20,7 @@ pub mod hook;
 mod hook_call;
 pub mod limit;
 pub mod link;
+mod notice;
 mod page;
 mod request;
 pub mod secret;
@@ -37,6 +38,7 @@ pub(crate) use hook_call::{
     list as hook_list, load as hook_load, remove as hook_remove, save as hook_save,
     secret_name as hook_secret_name,
 };
+pub(crate) use notice::queue_removal_notices;
 pub(crate) use request::{link_for, link_secret};
 pub(crate) use request::{list as request_list, restore as restore_user, save as request_save};
 
@@ -101,6 +103,23 @@ pub(crate) fn with_link_paragraph(
     t.html_body.push_str(
         "\n<p>Still need this account? <a href=\"{{request_access_url}}\">Tell us why</a> \
          before {{action_date}}.</p>",
+    );
+    Some(t)
+}
+
+/// The "access removed" notice's counterpart of [`with_link_paragraph`]:
+/// a notice template edited to leave `{{request_access_url}}` out still
+/// carries the link the policy offers.
+pub(crate) fn with_removal_link_paragraph(
+    template: &seatwarden_mail::Template,
+) -> Option<seatwarden_mail::Template> {
+    if template.html_body.contains("request_access_url") {
+        return None;
+    }
+    let mut t = template.clone();
+    t.html_body.push_str(
+        "\n<p>Still need this account? <a href=\"{{request_access_url}}\">Ask for your access \
+         back</a>.</p>",
     );
     Some(t)
 }

@@ -108,6 +108,44 @@ pub(crate) fn link_for(
         OnRequest::Restore { .. } => Purpose::Restore,
         _ => Purpose::KeepAccess,
     };
+    signed_link(service, secret, user, policy, settings, cycle, purpose, now)
+}
+
+/// The link for the "access removed" notice to `user` after `policy`
+/// removed their access in the run that started at `cycle`: it always asks
+/// for the access back.
+pub(crate) fn restore_link_for(
+    service: &Service,
+    secret: &str,
+    user: &UserKey,
+    policy: &PolicyId,
+    settings: &AccessRequestSettings,
+    cycle: Millis,
+    now: Millis,
+) -> String {
+    signed_link(
+        service,
+        secret,
+        user,
+        policy,
+        settings,
+        cycle,
+        Purpose::Restore,
+        now,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn signed_link(
+    service: &Service,
+    secret: &str,
+    user: &UserKey,
+    policy: &PolicyId,
+    settings: &AccessRequestSettings,
+    cycle: Millis,
+    purpose: Purpose,
+    now: Millis,
+) -> String {
     let claims = LinkClaims {
         user: user.clone(),
         policy: policy.clone(),
