@@ -2981,6 +2981,8 @@ export interface components {
             settings: components["schemas"]["HookSettings"];
             /** @description Only in the answer that created or rotated it */
             secret?: string;
+            /** @description names the settings as read; PUT must send it back (a save over a changed webhook answers 409) */
+            version: string;
         };
         HookEvent: {
             eventId: string;
@@ -3140,6 +3142,24 @@ export interface components {
         ReviewActBody: {
             /** @description a review-mode policy's id */
             policy: string;
+        };
+        /** @description A webhook's new settings and the version they replace */
+        HookReplace: {
+            name: string;
+            enabled?: boolean;
+            capPerDay?: number;
+            allowToken?: boolean;
+            rules?: {
+                name: string;
+                emailDomains?: string[];
+                projects?: string[];
+                requestTypes?: string[];
+                groups?: string[];
+                activate?: boolean;
+                addToGroups?: string[];
+            }[];
+            /** @description the webhook's version as read */
+            version: string;
         };
     };
     responses: {
@@ -5433,7 +5453,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["HookSettings"];
+                "application/json": components["schemas"]["HookReplace"];
             };
         };
         responses: {

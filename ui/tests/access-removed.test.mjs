@@ -130,13 +130,14 @@ test('the rules editor adds, edits, reorders and removes rules, with field error
   await dialog.getByRole('button', { name: 'Save rules' }).click();
   await dialog.getByText('changed since you read it').waitFor();
   await dialog.getByRole('button', { name: 'Reload the webhook' }).click();
-  await page.getByRole('dialog').getByLabel('Account changes a day, at most').and(page.locator('[value]')).waitFor();
-  assert.equal(await page.getByRole('dialog').getByLabel('Account changes a day, at most').inputValue(), '7');
+  // The editor opens again on the webhook as it is now.
+  await page.waitForFunction(() => document.querySelector('.sw-dialog input[name="edit-hook-cap"]')?.value === '7');
   await page.getByRole('dialog').getByRole('button', { name: 'Remove rule 1' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Save rules' }).click();
   await page.locator('.sw-banner-success', { hasText: 'saved with 1 rule(s)' }).waitFor();
   saved = (await api(page, 'hooks')).body.items.find((x) => x.id === id);
   assert.deepEqual(saved.settings.rules.map((r) => r.name), ['Staff']);
   assert.equal(saved.settings.capPerDay, 7, 'the other change was kept');
-  assert.deepEqual(browser.consoleErrors.filter((e) => !/409|Conflict/i.test(e)), []);
+  // The refused saves above (422, 409) are logged by the browser; nothing else may be.
+  assert.deepEqual(browser.consoleErrors.filter((e) => !/\b(409|422)\b/.test(e)), []);
 });
