@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, settle } from './harness.mjs';
 import { startSink, pointMailAt } from './smtp-sink.mjs';
+import { eventually, decoded, linkIn } from './mail-link.mjs';
 
 let server; let browser; let sink;
 before(async () => {
@@ -15,27 +16,6 @@ before(async () => {
   browser = await openBrowser(server);
 });
 after(async () => { await browser?.close(); await server?.stop(); await sink?.stop(); });
-
-/** Polls `probe` until it answers something truthy; fails at the deadline. */
-async function eventually(what, probe) {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const got = await probe();
-    if (got) return got;
-    if (Date.now() > deadline) throw new Error(`${what} never happened`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** The raw message with quoted-printable soft breaks and escapes decoded, and base64 parts appended. */
-function decoded(raw) {
-  const qp = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, x) => String.fromCharCode(parseInt(x, 16)));
-  const b64 = (raw.match(/\r?\n\r?\n([A-Za-z0-9+/=\r\n]{40,})/g) ?? [])
-    .map((block) => Buffer.from(block.replace(/\s+/g, ''), 'base64').toString('utf8')).join('\n');
-  return `${qp}\n${b64}`;
-}
-
-const linkIn = (raw) => /(https?:\/\/[^\s"'<>]*\/access\/request\?t=[0-9a-f]+\.[0-9a-f]+)/.exec(decoded(raw))?.[1];
 
 test('the access removed notice links to a request the admin approves, and the user is active again', async () => {
   const { page } = browser;

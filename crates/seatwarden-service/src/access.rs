@@ -96,31 +96,34 @@ pub use request::{AccessRequestRecord, RequestStatus, clean_reason, page_url};
 pub(crate) fn with_link_paragraph(
     template: &seatwarden_mail::Template,
 ) -> Option<seatwarden_mail::Template> {
-    if template.html_body.contains("request_access_url") {
-        return None;
-    }
-    let mut t = template.clone();
-    t.html_body.push_str(
+    with_paragraph(
+        template,
         "\n<p>Still need this account? <a href=\"{{request_access_url}}\">Tell us why</a> \
          before {{action_date}}.</p>",
-    );
-    Some(t)
+    )
 }
 
 /// The "access removed" notice's counterpart of [`with_link_paragraph`]:
-/// a notice template edited to leave `{{request_access_url}}` out still
-/// carries the link the policy offers.
+/// a notice template edited to leave the link out still carries it.
 pub(crate) fn with_removal_link_paragraph(
     template: &seatwarden_mail::Template,
+) -> Option<seatwarden_mail::Template> {
+    with_paragraph(
+        template,
+        "\n<p>Still need this account? <a href=\"{{request_access_url}}\">Ask for your access \
+         back</a>.</p>",
+    )
+}
+
+fn with_paragraph(
+    template: &seatwarden_mail::Template,
+    paragraph: &str,
 ) -> Option<seatwarden_mail::Template> {
     if template.html_body.contains("request_access_url") {
         return None;
     }
     let mut t = template.clone();
-    t.html_body.push_str(
-        "\n<p>Still need this account? <a href=\"{{request_access_url}}\">Ask for your access \
-         back</a>.</p>",
-    );
+    t.html_body.push_str(paragraph);
     Some(t)
 }
 

@@ -326,17 +326,11 @@ fn exemptions_are_granted_shown_honoured_exported_revoked_and_lapse_the_same_ove
 }
 
 fn put_guard(service: &Service, max_accounts: u32) {
-    let (_, current) = call(service, Method::Get, "/api/settings", None, DAY0);
-    let (status, body) = call(
+    put_settings(
         service,
-        Method::Put,
-        "/api/settings",
-        Some(json!({"configVersion": current["configVersion"],
-                    "settings": {"guard": {"enabled": true, "maxAccounts": max_accounts,
-                                           "maxPercent": 100, "minLicensed": 100000}}})),
-        DAY0,
+        json!({"guard": {"enabled": true, "maxAccounts": max_accounts,
+                         "maxPercent": 100, "minLicensed": 100000}}),
     );
-    assert_eq!(status, 200, "{body}");
 }
 
 /// (user, status, approver kind) of every item after a held run that would

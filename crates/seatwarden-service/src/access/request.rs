@@ -94,7 +94,8 @@ pub(crate) fn link_secret(service: &Service, now: Millis) -> Option<String> {
 }
 
 /// The link for a warning to `user` from `policy` for the idle period
-/// starting at `cycle`, signed with `secret` ([`link_secret`]).
+/// starting at `cycle`, signed with `secret` ([`link_secret`]): it asks to
+/// keep the access, or (when the policy restores) for it back.
 pub(crate) fn link_for(
     service: &Service,
     secret: &str,
@@ -108,7 +109,13 @@ pub(crate) fn link_for(
         OnRequest::Restore { .. } => Purpose::Restore,
         _ => Purpose::KeepAccess,
     };
-    signed_link(service, secret, user, policy, settings, cycle, purpose, now)
+    signed_link(
+        service,
+        secret,
+        (user, policy, cycle, purpose),
+        settings,
+        now,
+    )
 }
 
 /// The link for the "access removed" notice to `user` after `policy`
@@ -123,27 +130,17 @@ pub(crate) fn restore_link_for(
     cycle: Millis,
     now: Millis,
 ) -> String {
-    signed_link(
-        service,
-        secret,
-        user,
-        policy,
-        settings,
-        cycle,
-        Purpose::Restore,
-        now,
-    )
+    let bound = (user, policy, cycle, Purpose::Restore);
+    signed_link(service, secret, bound, settings, now)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Signs a link bound to (user, policy, cycle, purpose), valid for the
+/// policy's `linkDays` from `now`.
 fn signed_link(
     service: &Service,
     secret: &str,
-    user: &UserKey,
-    policy: &PolicyId,
+    (user, policy, cycle, purpose): (&UserKey, &PolicyId, Millis, Purpose),
     settings: &AccessRequestSettings,
-    cycle: Millis,
-    purpose: Purpose,
     now: Millis,
 ) -> String {
     let claims = LinkClaims {

@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.atlassian.sal.api.ApplicationProperties;
-import com.atlassian.sal.api.UrlMode;
 import io.seatwarden.bridge.ApiResponse;
-import io.seatwarden.bridge.DirectoryHeader.DirectoryKind;
 import io.seatwarden.bridge.PublicRequest;
 import io.seatwarden.bridge.RecordStore.StoredRecord;
 import io.seatwarden.bridge.Seatwarden;
-import io.seatwarden.bridge.testing.InMemoryHost;
 import io.seatwarden.store.AoRecordStore;
 import io.seatwarden.store.FakeActiveObjects;
 import io.seatwarden.store.FakeClusterLockService;
@@ -87,52 +83,16 @@ class PublicPathEndToEndTest {
 
   @Test
   void aSignedLinkOpensThePageAndRecordsTheRequestAndNothingElseIsAnonymous() throws Exception {
-    PluginEndToEndTest.Factory.host =
-        new InMemoryHost(DAY0)
-            .directory(1, "Internal", DirectoryKind.INTERNAL, InMemoryHost.ALL)
-            .group("jira-administrators", true, false)
-            .group("jira-software-users", false, true)
-            .licence("jira-software", "Jira Software", 20, "jira-software-users")
-            .sysadmin("K-admin")
-            .user(
-                "K-admin", "admin", 1, true, DAY0 - 900 * DAY, DAY0 - DAY,
-                "jira-administrators", "jira-software-users")
-            .user(
-                "K-idle", "idle", 1, true, DAY0 - 900 * DAY, DAY0 - 200 * DAY,
-                "jira-software-users");
+    PluginEndToEndTest.Factory.host = PluginEndToEndTest.directory();
     FakeActiveObjects ao = new FakeActiveObjects();
     FakeClusterLockService locks = new FakeClusterLockService();
-    ApplicationProperties app =
-        new ApplicationProperties() {
-          @Override
-          public String getBaseUrl(UrlMode mode) {
-            return "https://jira.example.test";
-          }
-
-          @Override
-          public String getDisplayName() {
-            return "Acme Jira";
-          }
-
-          @Override
-          public java.util.Optional<java.nio.file.Path> getLocalHomeDirectory() {
-            return java.util.Optional.of(localHome);
-          }
-        };
     SeatwardenPlugin plugin =
-        new SeatwardenPlugin(
-            SeatwardenPluginTest.FakeServices::new,
-            new ProductBindings(
-                getClass().getClassLoader(),
-                List.of(
-                    new ProductBindings.Candidate(
-                        "jira", "java.lang.String", PluginEndToEndTest.Factory.class.getName()))),
-            new NativeOpener(app),
+        PluginEndToEndTest.plugin(
+            ao,
+            locks,
             new SeatwardenPluginTest.FakeEvents(),
             new SeatwardenPluginTest.FakeScheduler(),
-            locks,
-            ao,
-            () -> DAY0);
+            localHome);
     plugin.onStart();
     try {
       FakeSal sal = new FakeSal();
