@@ -428,12 +428,9 @@ impl<B: RecordBackend + ?Sized> Store for RecordStore<B> {
 
     fn count_request(
         &self,
-        counter: &str,
-        window_end: Millis,
-        limit: u32,
-        now: Millis,
+        c: &seatwarden_service::store::marker::RateCount<'_>,
     ) -> StoreResult<bool> {
-        self.count_request_row(counter, window_end, limit, now)
+        self.count_request_row(c)
     }
 
     fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {

@@ -5,7 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
 use seatwarden_core::Millis;
-use seatwarden_service::store::marker::{RATE, rate_key};
+use seatwarden_service::store::marker::{RATE, RateCount};
 use seatwarden_service::store::{Marker, StoreResult};
 
 use crate::backend;
@@ -108,19 +108,13 @@ pub(crate) fn prune(tx: &Transaction<'_>, kinds: &[&str], cutoff: Millis) -> Sto
 /// One statement counts or refuses, inside the caller's immediate
 /// transaction: the row is created at 1, or raised by one while below the
 /// limit (`changes() == 0` then means the limit was reached).
-pub(crate) fn count(
-    tx: &Transaction<'_>,
-    counter: &str,
-    window_end: Millis,
-    limit: u32,
-    now: Millis,
-) -> StoreResult<bool> {
-    if limit == 0 {
+pub(crate) fn count(tx: &Transaction<'_>, c: &RateCount<'_>) -> StoreResult<bool> {
+    if c.limit == 0 {
         return Ok(false);
     }
     tx.execute(
         "DELETE FROM markers WHERE kind = ?1 AND expires_at <= ?2",
-        rusqlite::params![RATE, now.0],
+        rusqlite::params![RATE, c.now.0],
     )
     .map_err(backend)?;
     let changed = tx
@@ -129,7 +123,7 @@ pub(crate) fn count(
              ON CONFLICT (kind, key) DO UPDATE
                 SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
               WHERE CAST(value AS INTEGER) < ?4",
-            rusqlite::params![RATE, rate_key(counter, window_end), window_end.0, limit],
+            rusqlite::params![RATE, c.key(), c.window_end.0, c.limit],
         )
         .map_err(backend)?;
     Ok(changed == 1)

@@ -19,6 +19,7 @@ use seatwarden_service::store::{
 };
 
 use crate::{SqliteStore, audit, backend, history, markers, people, work};
+use seatwarden_service::store::marker::RateCount;
 
 impl Store for SqliteStore {
     fn load_config(&self) -> StoreResult<Option<ConfigDocument>> {
@@ -250,14 +251,8 @@ impl Store for SqliteStore {
         self.write(|tx| markers::prune(tx, kinds, cutoff))
     }
 
-    fn count_request(
-        &self,
-        counter: &str,
-        window_end: Millis,
-        limit: u32,
-        now: Millis,
-    ) -> StoreResult<bool> {
-        self.write(|tx| markers::count(tx, counter, window_end, limit, now))
+    fn count_request(&self, c: &RateCount<'_>) -> StoreResult<bool> {
+        self.write(|tx| markers::count(tx, c))
     }
 
     fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {

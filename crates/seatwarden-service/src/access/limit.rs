@@ -35,6 +35,7 @@ use sha2::{Digest, Sha256};
 use seatwarden_core::Millis;
 
 use crate::store::Store;
+use crate::store::marker::RateCount;
 
 /// The window the limits count in.
 pub const WINDOW_MS: i64 = 60_000;
@@ -133,15 +134,21 @@ impl Shared {
         let all_counter = format!("{}:all", self.name);
         // The address first: a client over its own limit does not use up
         // the global count.
-        let shared = store
-            .count_request(&client_counter, window_end, per_client, now)
-            .and_then(|ok| {
-                if ok {
-                    store.count_request(&all_counter, window_end, global, now)
-                } else {
-                    Ok(false)
-                }
-            });
+        let count = |counter: &str, limit: u32| {
+            store.count_request(&RateCount {
+                counter,
+                window_end,
+                limit,
+                now,
+            })
+        };
+        let shared = count(&client_counter, per_client).and_then(|ok| {
+            if ok {
+                count(&all_counter, global)
+            } else {
+                Ok(false)
+            }
+        });
         shared.unwrap_or(true)
     }
 }

@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 
 use seatwarden_audit::OperationRun;
 use seatwarden_core::Millis;
-use seatwarden_core::policy::Action;
+use seatwarden_core::policy::{AccessRequestSettings, Action, OnRequest};
 use seatwarden_mail::{Cycle, OutboxPort, Placeholder, Recipient, TemplateKind, Values, compose};
 
 use crate::Service;
@@ -101,6 +101,15 @@ pub(crate) fn queue_removal_notices(
     let Some(cycle) = notice_cycle(run) else {
         return Ok(0);
     };
+    // The notice's link asks for the access back whatever a warning's
+    // asks for: signed as a restore link (its page then follows the
+    // policy's `onRequest`, see `request::act`).
+    let asks_back = AccessRequestSettings {
+        on_request: OnRequest::Restore {
+            at_once: matches!(offered.on_request, OnRequest::Restore { at_once: true }),
+        },
+        ..offered.clone()
+    };
     service.ensure_index()?;
     let options = service.options();
     let words = action_words(&policy.action);
@@ -118,12 +127,12 @@ pub(crate) fn queue_removal_notices(
             else {
                 continue;
             };
-            let url = super::request::restore_link_for(
+            let url = super::link_for(
                 service,
                 &secret,
                 key,
                 &policy.id,
-                offered,
+                &asks_back,
                 run.started_at,
                 now,
             );

@@ -118,22 +118,6 @@ pub(crate) fn link_for(
     )
 }
 
-/// The link for the "access removed" notice to `user` after `policy`
-/// removed their access in the run that started at `cycle`: it always asks
-/// for the access back.
-pub(crate) fn restore_link_for(
-    service: &Service,
-    secret: &str,
-    user: &UserKey,
-    policy: &PolicyId,
-    settings: &AccessRequestSettings,
-    cycle: Millis,
-    now: Millis,
-) -> String {
-    let bound = (user, policy, cycle, Purpose::Restore);
-    signed_link(service, secret, bound, settings, now)
-}
-
 /// Signs a link bound to (user, policy, cycle, purpose), valid for the
 /// policy's `linkDays` from `now`.
 fn signed_link(

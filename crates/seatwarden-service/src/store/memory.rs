@@ -664,30 +664,21 @@ impl Store for MemoryStore {
         Ok((before - inner.markers.len()) as u64)
     }
 
-    fn count_request(
-        &self,
-        counter: &str,
-        window_end: Millis,
-        limit: u32,
-        now: Millis,
-    ) -> StoreResult<bool> {
+    fn count_request(&self, c: &super::marker::RateCount<'_>) -> StoreResult<bool> {
         let mut inner = self.inner.lock();
         inner
             .markers
-            .retain(|(kind, _), m| kind != super::marker::RATE || m.live(now));
-        let key = (
-            super::marker::RATE.to_owned(),
-            super::marker::rate_key(counter, window_end),
-        );
+            .retain(|(kind, _), m| kind != super::marker::RATE || m.live(c.now));
+        let key = (super::marker::RATE.to_owned(), c.key());
         let count: u32 = inner
             .markers
             .get(&key)
             .and_then(|m| m.value.parse().ok())
             .unwrap_or(0);
-        if count >= limit {
+        if count >= c.limit {
             return Ok(false);
         }
-        let marker = Marker::new(&key.0, &key.1, (count + 1).to_string(), window_end);
+        let marker = Marker::new(&key.0, &key.1, (count + 1).to_string(), c.window_end);
         inner.markers.insert(key, marker);
         Ok(true)
     }

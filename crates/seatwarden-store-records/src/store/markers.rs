@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use seatwarden_core::Millis;
-use seatwarden_service::store::marker::{RATE, rate_key};
+use seatwarden_service::store::marker::{RATE, RateCount};
 use seatwarden_service::store::{Marker, StoreResult};
 
 use super::{CAS_ATTEMPTS, RecordStore, backend_err, contention, decode, encode};
@@ -126,13 +126,8 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
 
     /// A shared rate counter by compare-and-set on its row: created at 1,
     /// raised while below `limit`; a row of a lapsed window is reused.
-    pub(super) fn count_request_row(
-        &self,
-        counter: &str,
-        window_end: Millis,
-        limit: u32,
-        now: Millis,
-    ) -> StoreResult<bool> {
+    pub(super) fn count_request_row(&self, c: &RateCount<'_>) -> StoreResult<bool> {
+        let (window_end, limit, now) = (c.window_end, c.limit, c.now);
         if limit == 0 {
             return Ok(false);
         }
@@ -144,7 +139,7 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
         self.backend
             .delete(Table::Leases, &lapsed)
             .map_err(backend_err)?;
-        let m = Marker::new(RATE, &rate_key(counter, window_end), "1", window_end);
+        let m = Marker::new(RATE, &c.key(), "1", window_end);
         let kind = row_kind(RATE);
         let body_of = |count: u32| {
             encode(&MarkerBody {

@@ -5,6 +5,7 @@
 use seatwarden_core::Millis;
 
 use super::{Check, e2s};
+use crate::store::marker::RateCount;
 use crate::store::{Marker, NEVER, Store};
 
 /// A live marker is claimed exactly once; lapsed ones are gone.
@@ -71,6 +72,15 @@ pub fn markers_claim_once(s: &dyn Store) -> Check {
     Ok(())
 }
 
+fn count(counter: &str, window_end: Millis, limit: u32, now: Millis) -> RateCount<'_> {
+    RateCount {
+        counter,
+        window_end,
+        limit,
+        now,
+    }
+}
+
 /// A shared rate counter admits exactly `limit` per counter and window, a
 /// new window starts at zero, and pruning deletes exactly the lapsed
 /// markers of the kinds named.
@@ -79,20 +89,26 @@ pub fn rate_counters_and_pruning(s: &dyn Store) -> Check {
     let end = Millis(now.0 + 60_000);
     let mut admitted = 0;
     for _ in 0..5 {
-        admitted += u32::from(s.count_request("page:all", end, 3, now).map_err(e2s)?);
+        admitted += u32::from(
+            s.count_request(&count("page:all", end, 3, now))
+                .map_err(e2s)?,
+        );
     }
     ensure!(admitted == 3, "a limit of 3 admitted {admitted}");
     ensure!(
-        s.count_request("page:ip:x", end, 3, now).map_err(e2s)?,
+        s.count_request(&count("page:ip:x", end, 3, now))
+            .map_err(e2s)?,
         "counters are not apart"
     );
     ensure!(
-        !s.count_request("page:none", end, 0, now).map_err(e2s)?,
+        !s.count_request(&count("page:none", end, 0, now))
+            .map_err(e2s)?,
         "a limit of 0 admitted"
     );
     let next_end = Millis(end.0 + 60_000);
     ensure!(
-        s.count_request("page:all", next_end, 3, end).map_err(e2s)?,
+        s.count_request(&count("page:all", next_end, 3, end))
+            .map_err(e2s)?,
         "the next window did not start at zero"
     );
     // Pruning: lapsed markers of the kinds named go; live ones and other
