@@ -20,6 +20,8 @@ after(async () => { await browser?.close(); await server?.stop(); await sink?.st
 test('the access removed notice links to a request the admin approves, and the user is active again', async () => {
   const { page } = browser;
   await pointMailAt(page, sink.port);
+  // The template editor lists the notice's template among the others.
+  await page.getByRole('cell', { name: 'Access removed (link to ask for it back)' }).waitFor();
   // The demo's inactive users are many for 120 accounts: let this run act on all of them.
   const current = await apiSend(page, 'GET', 'settings');
   const guard = await apiSend(page, 'PUT', 'settings', {
