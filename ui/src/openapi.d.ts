@@ -2563,6 +2563,18 @@ export interface components {
                 daysBefore: number;
                 neverLoggedIn: boolean;
                 template?: string;
+                actOnOverdueAtOnce?: boolean;
+                /** @description "I still need access" links in the warning (docs/access-requests.md); noticeOnRemoval also sends the "access removed" notice with a link to ask for the access back */
+                accessRequest?: {
+                    onRequest: {
+                        /** @enum {unknown} */
+                        kind: "exempt" | "review" | "restore";
+                        days?: number;
+                        atOnce?: boolean;
+                    };
+                    linkDays?: number;
+                    noticeOnRemoval?: boolean;
+                };
             };
             /** @description review-mode settings */
             review?: {
@@ -2593,7 +2605,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest";
+            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest" | "access_removed";
             timing: components["schemas"]["TemplateTiming"];
             subject: string;
             htmlBody: string;
@@ -2612,7 +2624,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest";
+            kind: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped" | "review_digest" | "access_removed";
             timing: components["schemas"]["TemplateTiming"];
             subject: string;
             htmlBody: string;
@@ -3018,6 +3030,8 @@ export interface components {
             settings: components["schemas"]["HookSettings"];
             /** @description Only in the answer that created or rotated it */
             secret?: string;
+            /** @description names the settings as read; PUT must send it back (a save over a changed webhook answers 409) */
+            version: string;
         };
         HookEvent: {
             eventId: string;
@@ -3192,6 +3206,24 @@ export interface components {
         ReviewActBody: {
             /** @description a review-mode policy's id */
             policy: string;
+        };
+        /** @description A webhook's new settings and the version they replace */
+        HookReplace: {
+            name: string;
+            enabled?: boolean;
+            capPerDay?: number;
+            allowToken?: boolean;
+            rules?: {
+                name: string;
+                emailDomains?: string[];
+                projects?: string[];
+                requestTypes?: string[];
+                groups?: string[];
+                activate?: boolean;
+                addToGroups?: string[];
+            }[];
+            /** @description the webhook's version as read */
+            version: string;
         };
     };
     responses: {
@@ -3510,6 +3542,18 @@ export interface operations {
                         daysBefore: number;
                         neverLoggedIn: boolean;
                         template?: string;
+                        actOnOverdueAtOnce?: boolean;
+                        /** @description "I still need access" links in the warning (docs/access-requests.md); noticeOnRemoval also sends the "access removed" notice with a link to ask for the access back */
+                        accessRequest?: {
+                            onRequest: {
+                                /** @enum {unknown} */
+                                kind: "exempt" | "review" | "restore";
+                                days?: number;
+                                atOnce?: boolean;
+                            };
+                            linkDays?: number;
+                            noticeOnRemoval?: boolean;
+                        };
                     };
                     /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
                     configVersion: number;
@@ -3578,6 +3622,18 @@ export interface operations {
                         daysBefore: number;
                         neverLoggedIn: boolean;
                         template?: string;
+                        actOnOverdueAtOnce?: boolean;
+                        /** @description "I still need access" links in the warning (docs/access-requests.md); noticeOnRemoval also sends the "access removed" notice with a link to ask for the access back */
+                        accessRequest?: {
+                            onRequest: {
+                                /** @enum {unknown} */
+                                kind: "exempt" | "review" | "restore";
+                                days?: number;
+                                atOnce?: boolean;
+                            };
+                            linkDays?: number;
+                            noticeOnRemoval?: boolean;
+                        };
                     };
                     /** @description the configVersion the change is based on (from the last read); a stale one answers 409 */
                     configVersion: number;
@@ -5484,7 +5540,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["HookSettings"];
+                "application/json": components["schemas"]["HookReplace"];
             };
         };
         responses: {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { startServer, openBrowser, openTab, shot, api, createPolicy } from './harness.mjs';
 import { startSink, pointMailAt } from './smtp-sink.mjs';
+import { eventually, linkIn } from './mail-link.mjs';
 
 let server; let browser; let sink;
 before(async () => {
@@ -16,26 +17,6 @@ before(async () => {
   browser = await openBrowser(server);
 });
 after(async () => { await browser?.close(); await server?.stop(); await sink?.stop(); });
-
-/** Polls `probe` until it answers something truthy; fails at the deadline. */
-async function eventually(what, probe) {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const got = await probe();
-    if (got) return got;
-    if (Date.now() > deadline) throw new Error(`${what} never happened`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** The page link in a raw message: quoted-printable and base64 parts decoded. */
-function linkIn(raw) {
-  const qp = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, x) => String.fromCharCode(parseInt(x, 16)));
-  const b64 = (raw.match(/\r?\n\r?\n([A-Za-z0-9+/=\r\n]{40,})/g) ?? [])
-    .map((block) => Buffer.from(block.replace(/\s+/g, ''), 'base64').toString('utf8')).join('\n');
-  const m = /(https?:\/\/[^\s"'<>]*\/access\/request\?t=[0-9a-f]+\.[0-9a-f]+)/.exec(`${qp}\n${b64}`);
-  return m?.[1];
-}
 
 async function auditDescriptions(page, action) {
   const { body } = await api(page, `audit?action=${action}&limit=100`);

@@ -382,6 +382,13 @@ pub struct AccessRequestSettings {
     pub on_request: OnRequest,
     /// How many days a link works after the mail is composed (1..=90).
     pub link_days: u32,
+    /// Also send the "access removed" notice, with a link to ask for the
+    /// access back, to each user this policy's live run deactivates,
+    /// suspends or takes the licence from (once per user and run). Written
+    /// only when on, so documents saved before it existed read back
+    /// unchanged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub notice_on_removal: bool,
 }
 
 /// What a submitted "I still need access" request does.

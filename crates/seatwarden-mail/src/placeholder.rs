@@ -165,10 +165,12 @@ impl Placeholder {
         match self {
             P::InstanceName | P::BaseUrl => true,
             P::Username | P::DisplayName | P::Email => true,
-            P::LastLogin | P::DaysInactive | P::RequestAccessUrl => {
-                matches!(kind, K::Warning | K::PasswordReset | K::Welcome)
-            }
-            P::Action | P::ActionDate | P::DaysUntilAction => matches!(kind, K::Warning),
+            P::LastLogin | P::DaysInactive | P::RequestAccessUrl => matches!(
+                kind,
+                K::Warning | K::PasswordReset | K::Welcome | K::AccessRemoved
+            ),
+            P::Action | P::ActionDate => matches!(kind, K::Warning | K::AccessRemoved),
+            P::DaysUntilAction => matches!(kind, K::Warning),
             P::PasswordResetUrl => matches!(kind, K::PasswordReset | K::Welcome),
             P::SeatsUsed | P::SeatLimit | P::Application => matches!(kind, K::LicenceAlert),
             P::RunId | P::RunSummary => matches!(kind, K::RunReport | K::GuardTripped),

@@ -50,11 +50,15 @@ pub enum TemplateKind {
     GuardTripped,
     /// Tells a policy's reviewers how many users wait on its review list.
     ReviewDigest,
+    /// Tells a user that a policy removed their access (deactivated,
+    /// suspended, took the licence), with the link to ask for it back when
+    /// the policy offers one (issue 21).
+    AccessRemoved,
 }
 
 impl TemplateKind {
     /// Every kind, in the order the defaults are listed.
-    pub const ALL: [TemplateKind; 7] = [
+    pub const ALL: [TemplateKind; 8] = [
         TemplateKind::Warning,
         TemplateKind::LicenceAlert,
         TemplateKind::Welcome,
@@ -62,6 +66,7 @@ impl TemplateKind {
         TemplateKind::RunReport,
         TemplateKind::GuardTripped,
         TemplateKind::ReviewDigest,
+        TemplateKind::AccessRemoved,
     ];
 }
 
@@ -75,6 +80,7 @@ impl fmt::Display for TemplateKind {
             TemplateKind::RunReport => "run report",
             TemplateKind::GuardTripped => "guard tripped",
             TemplateKind::ReviewDigest => "review digest",
+            TemplateKind::AccessRemoved => "access removed",
         })
     }
 }
@@ -381,6 +387,19 @@ impl Template {
                  <p><a href=\"{{review_url}}\">Open the review list</a> to approve, reject or \
                  exempt them.</p>",
             ),
+            TemplateKind::AccessRemoved => (
+                "access-removed",
+                "Access removed (with a link to ask for it back)",
+                Timing::OnEvent,
+                "{{instance_name}}: your access was removed on {{action_date}}",
+                "<p>Hello {{display_name}},</p>\n\
+                 <p>Your account <strong>{{username}}</strong> on {{instance_name}} had not been \
+                 used for {{days_inactive}} days (last sign-in: {{last_login}}), so on \
+                 {{action_date}} the automatic clean-up had to {{action}}.</p>\n\
+                 <p>Still need it? <a href=\"{{request_access_url}}\">Ask for your access \
+                 back</a> and tell us why in one line.</p>\n\
+                 <p>This is an automatic message from the {{instance_name}} administrators.</p>",
+            ),
         };
         Template {
             id: TemplateId(id.to_owned()),
@@ -396,6 +415,7 @@ impl Template {
                     | TemplateKind::LicenceAlert
                     | TemplateKind::GuardTripped
                     | TemplateKind::ReviewDigest
+                    | TemplateKind::AccessRemoved
             ),
             last_send: None,
         }

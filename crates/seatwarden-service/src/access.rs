@@ -20,14 +20,15 @@ pub mod hook;
 mod hook_call;
 pub mod limit;
 pub mod link;
+mod notice;
 mod page;
 mod request;
 pub mod secret;
 
-use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
 use seatwarden_core::Millis;
+use seatwarden_core::time::DAY_MS;
 
 use crate::Service;
 use crate::api::ApiResponse;
@@ -37,8 +38,43 @@ pub(crate) use hook_call::{
     list as hook_list, load as hook_load, remove as hook_remove, save as hook_save,
     secret_name as hook_secret_name,
 };
+pub(crate) use notice::queue_removal_notices;
 pub(crate) use request::{link_for, link_secret};
 pub(crate) use request::{list as request_list, restore as restore_user, save as request_save};
+
+/// The daily maintenance of the anonymous routes' records
+/// (`docs/access-requests.md`, "Retention"): used links, webhook event ids,
+/// daily-cap slots, rate counters and the secrets of removed hooks go as
+/// soon as they lapse (they exist only to refuse a replay or count a
+/// minute); access requests (listed 180 days) and removed hooks go once
+/// they have been lapsed for the audit retention, `retention_days`, so an
+/// audit entry naming one does not outlive it. 0 keeps those forever, as
+/// it keeps the audit log. Answers how many markers went.
+pub(crate) fn prune(
+    service: &Service,
+    retention_days: u32,
+    now: Millis,
+) -> crate::store::StoreResult<u64> {
+    let store = service.store();
+    let mut gone = store.prune_markers(
+        &[
+            request::USED,
+            hook_call::EVENTS,
+            hook_call::CAP,
+            crate::store::marker::RATE,
+            secret::KIND,
+        ],
+        now,
+    )?;
+    if retention_days > 0 {
+        let cutoff = Millis(
+            now.0
+                .saturating_sub(i64::from(retention_days).saturating_mul(DAY_MS)),
+        );
+        gone += store.prune_markers(&[request::REQUESTS, hook_call::HOOKS], cutoff)?;
+    }
+    Ok(gone)
+}
 
 /// A test event from the settings screen: matched and explained, never applied.
 pub(crate) fn hook_dry_run(
@@ -60,14 +96,34 @@ pub use request::{AccessRequestRecord, RequestStatus, clean_reason, page_url};
 pub(crate) fn with_link_paragraph(
     template: &seatwarden_mail::Template,
 ) -> Option<seatwarden_mail::Template> {
+    with_paragraph(
+        template,
+        "\n<p>Still need this account? <a href=\"{{request_access_url}}\">Tell us why</a> \
+         before {{action_date}}.</p>",
+    )
+}
+
+/// The "access removed" notice's counterpart of [`with_link_paragraph`]:
+/// a notice template edited to leave the link out still carries it.
+pub(crate) fn with_removal_link_paragraph(
+    template: &seatwarden_mail::Template,
+) -> Option<seatwarden_mail::Template> {
+    with_paragraph(
+        template,
+        "\n<p>Still need this account? <a href=\"{{request_access_url}}\">Ask for your access \
+         back</a>.</p>",
+    )
+}
+
+fn with_paragraph(
+    template: &seatwarden_mail::Template,
+    paragraph: &str,
+) -> Option<seatwarden_mail::Template> {
     if template.html_body.contains("request_access_url") {
         return None;
     }
     let mut t = template.clone();
-    t.html_body.push_str(
-        "\n<p>Still need this account? <a href=\"{{request_access_url}}\">Tell us why</a> \
-         before {{action_date}}.</p>",
-    );
+    t.html_body.push_str(paragraph);
     Some(t)
 }
 
@@ -125,25 +181,31 @@ impl PublicRequest {
 pub const MAX_BODY: usize = 64 * 1024;
 
 /// The anonymous routes' limiters: the page and the webhooks count apart,
-/// so a flood of webhook calls cannot lock users out of the page.
+/// so a flood of webhook calls cannot lock users out of the page. Each is
+/// a per-node pre-check in memory in front of the cluster's shared count
+/// in the store ([`limit::Shared`]).
 pub struct Limits {
-    page: Mutex<limit::Limiter>,
-    hooks: Mutex<limit::Limiter>,
+    page: limit::Shared,
+    hooks: limit::Shared,
 }
+
+/// A person opens and submits the page a few times at most.
+pub const PAGE_LIMITS: limit::Limits = limit::Limits {
+    per_client: 20,
+    global: 600,
+};
+
+/// Automation for one service desk calls from a few addresses.
+pub const HOOK_LIMITS: limit::Limits = limit::Limits {
+    per_client: 120,
+    global: 1_200,
+};
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            // A person opens and submits the page a few times at most.
-            page: Mutex::new(limit::Limiter::new(limit::Limits {
-                per_client: 20,
-                global: 600,
-            })),
-            // Automation for one service desk calls from a few addresses.
-            hooks: Mutex::new(limit::Limiter::new(limit::Limits {
-                per_client: 120,
-                global: 1_200,
-            })),
+            page: limit::Shared::new("page", PAGE_LIMITS),
+            hooks: limit::Shared::new("hooks", HOOK_LIMITS),
         }
     }
 }
@@ -165,8 +227,7 @@ impl Service {
             if !self
                 .access_limits()
                 .page
-                .lock()
-                .admit(request.client(), now)
+                .admit(self.store(), request.client(), now)
             {
                 return page::too_many();
             }
@@ -180,8 +241,7 @@ impl Service {
             if !self
                 .access_limits()
                 .hooks
-                .lock()
-                .admit(request.client(), now)
+                .admit(self.store(), request.client(), now)
             {
                 return hook_call::too_many();
             }

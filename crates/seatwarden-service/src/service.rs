@@ -71,6 +71,7 @@ pub use exempt::{ExemptionError, ExemptionGrant, GrantReport};
 pub use history::{FREEING, ReturnObservation};
 pub use import_plan::{ImportPage, ImportPageOf};
 pub use login::LoginOutcome;
+pub(crate) use mail::action_words;
 pub use mail::{MailReport, StoreOutbox};
 pub use policy_preview::PolicyPreview;
 pub use preview::{ImportPreview, RevertPreview};

@@ -348,6 +348,18 @@ pub trait Store: Send + Sync {
             .into_iter()
             .find(|m| m.key == key))
     }
+    /// Deletes the markers of each of `kinds` that lapsed at or before
+    /// `cutoff` (the scheduled maintenance; see `docs/access-requests.md`
+    /// for which kinds and when). Answers how many went.
+    fn prune_markers(&self, kinds: &[&str], cutoff: Millis) -> StoreResult<u64>;
+
+    /// Counts one request on the shared counter `c.counter` for the window
+    /// ending at `c.window_end`, unless `c.limit` requests are counted there
+    /// already: `true` when it was counted. Atomic across nodes (two nodes
+    /// counting the last slot: one wins). The counter is a marker of kind
+    /// [`marker::RATE`] keyed by counter and window, lapsing when the
+    /// window ends; lapsed counters go as later counts pass.
+    fn count_request(&self, c: &marker::RateCount<'_>) -> StoreResult<bool>;
     // ---- exemptions and the review list (see [`review`]) ----
 
     /// Every stored exemption (lapsed ones too, until pruned), ordered by

@@ -618,3 +618,361 @@ fn the_test_event_button_changes_nothing() {
     );
     assert!(!active(&f.host, "K-gone0000"));
 }
+
+/// Every marker of `kind` still stored (lapsed ones too).
+fn stored(store: &dyn seatwarden_service::store::Store, kind: &str) -> usize {
+    store.list_markers(kind, Millis(i64::MIN)).unwrap().len()
+}
+
+#[test]
+fn lapsed_requests_and_removed_hooks_are_pruned_after_the_audit_retention() {
+    let f = fixture(2, 0, 0);
+    let _ = linked_policy(&f, json!({"kind": "exempt", "days": 30}));
+    let links = warn(&f);
+    let token = token_of(&links, "idle0000");
+    let done = submit(&f.service, &token, "still here", TICK + DAY);
+    assert_eq!(done.status, 200, "{}", text(&done));
+    let (hook, _) = create_hook(&f, 5);
+    let (status, body) = call(
+        &f.service,
+        Method::Delete,
+        &format!("/api/hooks/{hook}"),
+        None,
+        TICK + DAY,
+    );
+    assert!(status == 200 || status == 204, "{status} {body}");
+    let store = f.store.as_ref();
+    assert_eq!(stored(store, "access-request"), 1);
+    assert_eq!(stored(store, "hook"), 1, "a removed hook is only hidden");
+    assert_eq!(stored(store, "link-used"), 1);
+
+    // The next day's maintenance deletes what only refused replays (the
+    // used link lapses with the link, 14 days) once it lapsed, and the
+    // removed hook's secret at once; the request and the hook stay while
+    // the audit retention (365 days) has not passed since they lapsed.
+    f.service.tick(Millis(TICK + 20 * DAY)).unwrap();
+    assert_eq!(stored(store, "link-used"), 0);
+    assert!(
+        store
+            .list_markers("secret", Millis(i64::MIN))
+            .unwrap()
+            .iter()
+            .all(|m| !m.key.starts_with("hook/")),
+        "a removed hook's secret outlived the day"
+    );
+    let after_listing = TICK + DAY + 180 * DAY;
+    f.service.tick(Millis(after_listing + 10 * DAY)).unwrap();
+    assert_eq!(stored(store, "access-request"), 1, "hidden, kept");
+    assert_eq!(stored(store, "hook"), 1);
+    assert!(requests(&f.service, after_listing + 10 * DAY).is_empty());
+
+    f.service.tick(Millis(after_listing + 366 * DAY)).unwrap();
+    assert_eq!(stored(store, "access-request"), 0, "pruned");
+    assert_eq!(stored(store, "hook"), 0, "pruned");
+}
+
+#[test]
+fn two_nodes_over_one_store_share_the_page_limit() {
+    let f = fixture(1, 0, 0);
+    let other = Service::new(f.host.clone(), f.store.clone(), options("node-b", 50)).unwrap();
+    let limit = seatwarden_service::access::PAGE_LIMITS.per_client;
+    let ask = |service: &Service| page(service, "not-a-token", TICK).status;
+    let mut statuses = Vec::new();
+    for i in 0..limit + 4 {
+        statuses.push(ask(if i % 2 == 0 { &f.service } else { &other }));
+    }
+    let admitted = statuses.iter().filter(|s| **s != 429).count();
+    assert_eq!(admitted, limit, "{statuses:?}");
+    // Each node alone admitted half: without the shared count both would
+    // still admit.
+    assert_eq!(ask(&f.service), 429);
+    assert_eq!(ask(&other), 429);
+}
+
+// ---- the "access removed" notice ----
+
+/// Delivers what is due at `now`: (to, subject, html) of each message.
+fn deliver(f: &Fixture, now: i64) -> Vec<(String, String, String)> {
+    let transport = Recorder::new();
+    f.service
+        .deliver_mail(&transport, Millis(now), 100)
+        .unwrap();
+    transport.sent()
+}
+
+fn token_in(html: &str) -> String {
+    let at = html
+        .find("/access/request?t=")
+        .unwrap_or_else(|| panic!("no link in: {html}"));
+    html[at + "/access/request?t=".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit() || *c == '.')
+        .collect()
+}
+
+#[test]
+fn the_access_removed_notice_carries_a_link_that_gets_the_access_back_on_approval() {
+    let f = fixture(2, 0, 0);
+    let mut policy = deactivation_policy("Idle 90", true);
+    policy["warning"] = json!({
+        "daysBefore": 7,
+        "accessRequest": {"onRequest": {"kind": "restore"}, "linkDays": 14,
+                          "noticeOnRemoval": true}
+    });
+    let (policy_id, _) = create_policy(&f.service, policy, DAY0);
+    disable_health(&f.service);
+    // The template is listed, with its placeholders.
+    let (status, template) = call(
+        &f.service,
+        Method::Get,
+        "/api/templates/access-removed",
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 200, "{template}");
+    assert_eq!(template["kind"], "access_removed", "{template}");
+    assert!(
+        template["html_body"]
+            .as_str()
+            .or(template["htmlBody"].as_str())
+            .unwrap()
+            .contains("{{request_access_url}}"),
+        "{template}"
+    );
+
+    // Warned first; the run a week later deactivates both and queues one
+    // notice each.
+    let warnings = deliver_after_tick(&f, TICK);
+    assert_eq!(warnings, 2);
+    let removal = TICK + 8 * DAY;
+    let report = f.service.tick(Millis(removal)).unwrap();
+    let run = report.runs[0];
+    assert!(!active(&f.host, "K-idle0000") && !active(&f.host, "K-idle0001"));
+    let (status, outbox) = call(&f.service, Method::Get, "/api/mail/outbox", None, removal);
+    assert_eq!(status, 200, "{outbox}");
+    let notices: Vec<&Value> = outbox["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["template"] == "access-removed")
+        .collect();
+    assert_eq!(notices.len(), 2, "visible in the outbox: {outbox}");
+    let sent = deliver(&f, removal + 60_000);
+    let (to, subject, html) = sent
+        .iter()
+        .find(|(to, ..)| to == "idle0000@example.test")
+        .cloned()
+        .unwrap_or_else(|| panic!("no notice to idle0000: {sent:?}"));
+    assert_eq!(to, "idle0000@example.test");
+
+    // Exactly the template's rendering (what its preview shows), with this
+    // user's values and the link.
+    let token = token_in(&html);
+    let options = f.service.options();
+    let url = format!(
+        "{}/access/request?t={token}",
+        options.base_url.trim_end_matches('/')
+    );
+    let last_login = Millis(DAY0 - 200 * DAY); // the fixture's idle users
+    let values = seatwarden_mail::Values::new()
+        .instance(&options.instance_name, &options.base_url)
+        .with(seatwarden_mail::Placeholder::Username, "idle0000")
+        .with(seatwarden_mail::Placeholder::DisplayName, "Idle 0")
+        .with(seatwarden_mail::Placeholder::Email, "idle0000@example.test")
+        .with(
+            seatwarden_mail::Placeholder::LastLogin,
+            last_login.date_string(),
+        )
+        .with(
+            seatwarden_mail::Placeholder::DaysInactive,
+            last_login.days_until(Millis(removal)).to_string(),
+        )
+        .with(
+            seatwarden_mail::Placeholder::Action,
+            "deactivate your account",
+        )
+        .with(
+            seatwarden_mail::Placeholder::ActionDate,
+            Millis(removal).date_string(),
+        )
+        .with(seatwarden_mail::Placeholder::RequestAccessUrl, url);
+    let settings = f.service.settings();
+    let stored = settings
+        .templates
+        .iter()
+        .find(|t| t.kind == seatwarden_mail::TemplateKind::AccessRemoved)
+        .unwrap();
+    let expected = seatwarden_mail::render(stored, &values).unwrap();
+    assert_eq!(subject, expected.subject);
+    assert_eq!(html, expected.html);
+    assert!(expected.missing.is_empty(), "{:?}", expected.missing);
+
+    // Once per user and removal: later ticks add none.
+    f.service.tick(Millis(removal + DAY)).unwrap();
+    let (_, outbox) = call(
+        &f.service,
+        Method::Get,
+        "/api/mail/outbox?status=queued,sent",
+        None,
+        removal + DAY,
+    );
+    let count = outbox["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["template"] == "access-removed")
+        .count();
+    assert_eq!(count, 2, "{outbox}");
+
+    // The link opens the page, which says the request waits for an admin.
+    let later = removal + DAY;
+    let shown = page(&f.service, &token, later);
+    assert_eq!(shown.status, 200);
+    assert!(
+        text(&shown).contains("decides whether your access is given back"),
+        "{}",
+        text(&shown)
+    );
+    let done = submit(&f.service, &token, "I start on the new project", later);
+    assert_eq!(done.status, 200, "{}", text(&done));
+    let listed = requests(&f.service, later);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(
+        (&listed[0]["status"], &listed[0]["purpose"]),
+        (&json!("pending"), &json!("restore"))
+    );
+    assert!(!active(&f.host, "K-idle0000"), "restored without approval");
+
+    // The admin approves: the Host activates the account, audited.
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/access/requests/{id}/decide"),
+        Some(json!({"approve": true})),
+        later,
+    );
+    assert_eq!(
+        (status, &body["status"]),
+        (200, &json!("restored")),
+        "{body}"
+    );
+    assert!(active(&f.host, "K-idle0000"));
+    let reactivated = entries(f.store.as_ref(), Action::UserReactivated);
+    assert!(
+        reactivated
+            .iter()
+            .any(|e| e.entry.policy.as_ref().map(|p| p.as_str()) == Some(policy_id.as_str())),
+        "{reactivated:?}"
+    );
+
+    // Reverting the run still works: the other user comes back, the
+    // restored one is left as is.
+    let (status, plan) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/runs/{run}/revert/plan"),
+        None,
+        later,
+    );
+    assert_eq!(status, 200, "{plan}");
+    let (status, body) = call(
+        &f.service,
+        Method::Post,
+        &format!("/api/runs/{run}/revert"),
+        Some(json!({"planHash": plan["planHash"]})),
+        later,
+    );
+    assert_eq!(status, 202, "{body}");
+    drain(&f.service, later);
+    assert!(active(&f.host, "K-idle0000") && active(&f.host, "K-idle0001"));
+}
+
+/// Ticks at `now` and delivers: how many were sent.
+fn deliver_after_tick(f: &Fixture, now: i64) -> usize {
+    f.service.tick(Millis(now)).unwrap();
+    deliver(f, now + 60_000).len()
+}
+
+#[test]
+fn without_the_opt_in_no_notice_is_sent() {
+    let f = fixture(1, 0, 0);
+    let _ = linked_policy(&f, json!({"kind": "restore"}));
+    assert_eq!(deliver_after_tick(&f, TICK), 1, "the warning");
+    f.service.tick(Millis(TICK + 8 * DAY)).unwrap();
+    assert!(!active(&f.host, "K-idle0000"));
+    let sent = deliver(&f, TICK + 8 * DAY + 60_000);
+    assert!(sent.is_empty(), "{sent:?}");
+}
+
+#[test]
+fn hook_rules_are_saved_version_checked_with_problems_by_field() {
+    let f = fixture(1, 0, 0);
+    let (hook, _) = create_hook(&f, 5);
+    let path = format!("/api/hooks/{hook}");
+    let (_, list) = call(&f.service, Method::Get, "/api/hooks", None, DAY0);
+    let read = list["items"][0].clone();
+    let version = read["version"].as_str().unwrap().to_owned();
+    let mut settings = read["settings"].clone();
+    settings["rules"] = json!([
+        {"name": "contractors", "emailDomains": ["partner.test"], "addToGroups": ["staff"]},
+        settings["rules"][0].clone()
+    ]);
+    let put = |body: Value| call(&f.service, Method::Put, &path, Some(body), DAY0);
+
+    // No version, a bad rule: refused, nothing saved.
+    let (status, body) = put(settings.clone());
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["details"]["problems"][0]["path"], "version");
+    let mut bad = settings.clone();
+    bad["version"] = json!(version);
+    bad["rules"][0]["name"] = json!(" ");
+    bad["rules"][1]["activate"] = json!(false);
+    bad["rules"][1]["emailDomains"] = json!(["@example.test"]);
+    let (status, body) = put(bad);
+    assert_eq!(status, 422, "{body}");
+    let problems: Vec<(String, String)> = body["error"]["details"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["path"].as_str().unwrap().to_owned(),
+                p["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let paths: Vec<&str> = problems.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "rules[0].name",
+            "rules[1].emailDomains",
+            "rules[1].activate"
+        ],
+        "{problems:?}"
+    );
+    assert!(
+        problems[2].1.starts_with("rule 2 does nothing"),
+        "{problems:?}"
+    );
+    let (_, unchanged) = call(&f.service, Method::Get, "/api/hooks", None, DAY0);
+    assert_eq!(unchanged["items"][0]["version"], json!(version));
+
+    // The right version saves the new order; the same version again is stale.
+    let mut good = settings.clone();
+    good["version"] = json!(version);
+    let (status, body) = put(good.clone());
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["settings"]["rules"][0]["name"], "contractors");
+    assert_ne!(body["version"], json!(version));
+    let (status, body) = put(good);
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed since you read it"),
+        "{body}"
+    );
+}

@@ -324,3 +324,133 @@ fn exemptions_are_granted_shown_honoured_exported_revoked_and_lapse_the_same_ove
     ));
     assert_eq!(memory, sqlite);
 }
+
+fn put_guard(service: &Service, max_accounts: u32) {
+    put_settings(
+        service,
+        json!({"guard": {"enabled": true, "maxAccounts": max_accounts,
+                         "maxPercent": 100, "minLicensed": 100000}}),
+    );
+}
+
+/// (user, status, approver kind) of every item after a held run that would
+/// act on the approved ones is discarded, then who is active after "Act
+/// now" with the guard raised.
+fn discard_scenario(store: Arc<dyn Store>) -> (Vec<(String, String, String)>, Vec<String>) {
+    let (host, service) = service(store.clone(), 4);
+    let (id, _) = create_policy(
+        &service,
+        json!({"name": "Reviewed", "mode": "review", "trigger": {"kind": "scheduler"},
+               "condition": {"kind": "inactive", "days": 90}, "action": {"kind": "deactivate"}}),
+        DAY0,
+    );
+    run_policy_now(&service, &id, TICK);
+    let items = review_items(&service, TICK);
+    let ids: Vec<i64> = ["K-idle0000", "K-idle0001", "K-idle0002"]
+        .iter()
+        .map(|u| item_of(&items, u)["id"].as_i64().unwrap())
+        .collect();
+    let (status, body) = call(
+        &service,
+        Method::Post,
+        "/api/review/decide",
+        Some(json!({"decision": "approve", "ids": ids})),
+        TICK,
+    );
+    assert_eq!((status, body["decided"].as_u64()), (200, Some(3)), "{body}");
+    // The guard holds the run that would act on the three.
+    put_guard(&service, 2);
+    let (status, body) = call(
+        &service,
+        Method::Post,
+        "/api/review/act",
+        Some(json!({"policy": id})),
+        TICK + 1,
+    );
+    assert_eq!(status, 202, "{body}");
+    let run = body["runId"].as_i64().unwrap();
+    drain(&service, TICK + 1);
+    let (_, r) = call(
+        &service,
+        Method::Get,
+        &format!("/api/runs/{run}"),
+        None,
+        TICK + 1,
+    );
+    assert_eq!(r["run"]["status"], "awaiting_approval", "{r}");
+    let acted = review_items(&service, TICK + 1)
+        .iter()
+        .filter(|i| i["status"] == "acted")
+        .count();
+    assert_eq!(acted, 3, "the held plan counts as acting");
+
+    let before = state(&host);
+    let (status, body) = call(
+        &service,
+        Method::Post,
+        &format!("/api/runs/{run}/discard"),
+        None,
+        TICK + 2,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(state(&host), before, "a discard changes nobody");
+    let items = review_items(&service, TICK + 2);
+    let mut out: Vec<(String, String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["user"].as_str().unwrap().to_owned(),
+                i["status"].as_str().unwrap().to_owned(),
+                i["state"]["by"]["kind"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    let reopened = entries(store.as_ref(), Action::ReviewApproved)
+        .iter()
+        .filter(|e| e.entry.description.contains("approved again"))
+        .count();
+    assert_eq!(reopened, 3, "each return to approved is audited");
+
+    // The approvals stand: with the guard raised, "Act now" acts on them.
+    put_guard(&service, 100);
+    let (status, body) = call(
+        &service,
+        Method::Post,
+        "/api/review/act",
+        Some(json!({"policy": id})),
+        TICK + 3,
+    );
+    assert_eq!(status, 202, "{body}");
+    drain(&service, TICK + 3);
+    let inactive = state(&host)
+        .into_iter()
+        .filter(|(_, a, _, _)| !a)
+        .map(|(k, _, _, _)| k)
+        .collect();
+    (out, inactive)
+}
+
+#[test]
+fn a_discarded_held_run_puts_its_approved_review_items_back_over_memory_and_sqlite() {
+    let memory = discard_scenario(Arc::new(MemoryStore::new()));
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = discard_scenario(Arc::new(
+        SqliteStore::open(dir.path().join("seatwarden.db")).unwrap(),
+    ));
+    assert_eq!(memory, sqlite);
+    let approved: Vec<_> = memory
+        .0
+        .iter()
+        .filter(|(_, s, by)| s == "approved" && by == "admin")
+        .map(|(u, _, _)| u.as_str())
+        .collect();
+    assert_eq!(approved, ["K-idle0000", "K-idle0001", "K-idle0002"]);
+    assert!(
+        memory
+            .0
+            .iter()
+            .any(|(u, s, _)| u == "K-idle0003" && s == "open")
+    );
+    assert_eq!(memory.1, ["K-idle0000", "K-idle0001", "K-idle0002"]);
+}

@@ -861,11 +861,13 @@ fn access_walk() -> Vec<(String, Value)> {
     );
     let one = format!("/api/hooks/{}", created["id"].as_str().unwrap());
     keep(s, a, (Method::Get, "/api/hooks", "/api/hooks"), None, 200);
+    let mut replace = hook;
+    replace["version"] = created["version"].clone();
     keep(
         s,
         a,
         (Method::Put, "/api/hooks/{id}", &one),
-        Some(hook),
+        Some(replace),
         200,
     );
     keep(

@@ -422,6 +422,17 @@ impl<B: RecordBackend + ?Sized> Store for RecordStore<B> {
         self.list_marker_rows(kind, now)
     }
 
+    fn prune_markers(&self, kinds: &[&str], cutoff: Millis) -> StoreResult<u64> {
+        self.prune_marker_rows(kinds, cutoff)
+    }
+
+    fn count_request(
+        &self,
+        c: &seatwarden_service::store::marker::RateCount<'_>,
+    ) -> StoreResult<bool> {
+        self.count_request_row(c)
+    }
+
     fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
         self.exemptions()
     }

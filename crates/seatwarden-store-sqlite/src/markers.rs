@@ -5,6 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
 use seatwarden_core::Millis;
+use seatwarden_service::store::marker::{RATE, RateCount};
 use seatwarden_service::store::{Marker, StoreResult};
 
 use crate::backend;
@@ -89,4 +90,41 @@ pub(crate) fn get(
     )
     .optional()
     .map_err(backend)
+}
+
+pub(crate) fn prune(tx: &Transaction<'_>, kinds: &[&str], cutoff: Millis) -> StoreResult<u64> {
+    let mut gone = 0;
+    for kind in kinds {
+        gone += tx
+            .execute(
+                "DELETE FROM markers WHERE kind = ?1 AND expires_at <= ?2",
+                rusqlite::params![kind, cutoff.0],
+            )
+            .map_err(backend)?;
+    }
+    Ok(gone as u64)
+}
+
+/// One statement counts or refuses, inside the caller's immediate
+/// transaction: the row is created at 1, or raised by one while below the
+/// limit (`changes() == 0` then means the limit was reached).
+pub(crate) fn count(tx: &Transaction<'_>, c: &RateCount<'_>) -> StoreResult<bool> {
+    if c.limit == 0 {
+        return Ok(false);
+    }
+    tx.execute(
+        "DELETE FROM markers WHERE kind = ?1 AND expires_at <= ?2",
+        rusqlite::params![RATE, c.now.0],
+    )
+    .map_err(backend)?;
+    let changed = tx
+        .execute(
+            "INSERT INTO markers (kind, key, value, expires_at) VALUES (?1, ?2, '1', ?3)
+             ON CONFLICT (kind, key) DO UPDATE
+                SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
+              WHERE CAST(value AS INTEGER) < ?4",
+            rusqlite::params![RATE, c.key(), c.window_end.0, c.limit],
+        )
+        .map_err(backend)?;
+    Ok(changed == 1)
 }

@@ -19,6 +19,7 @@ use seatwarden_service::store::{
 };
 
 use crate::{SqliteStore, audit, backend, history, markers, people, work};
+use seatwarden_service::store::marker::RateCount;
 
 impl Store for SqliteStore {
     fn load_config(&self) -> StoreResult<Option<ConfigDocument>> {
@@ -244,6 +245,14 @@ impl Store for SqliteStore {
 
     fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
         self.read(|c| markers::list(c, kind, now))
+    }
+
+    fn prune_markers(&self, kinds: &[&str], cutoff: Millis) -> StoreResult<u64> {
+        self.write(|tx| markers::prune(tx, kinds, cutoff))
+    }
+
+    fn count_request(&self, c: &RateCount<'_>) -> StoreResult<bool> {
+        self.write(|tx| markers::count(tx, c))
     }
 
     fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {

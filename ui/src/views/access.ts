@@ -5,8 +5,9 @@
 // that changes nothing. The server decides everything; this screen only shows and asks.
 
 import { h, clear, button, field, fmtTime, lozenge, banner } from '../dom';
-import { get, post, del } from '../api';
+import { get, post, put, del, ApiError } from '../api';
 import { showError, section, confirmDialog, openDialog } from '../components';
+import { FieldErrors } from '../form';
 
 interface AccessRequest {
   id: string; user: string; userName?: string; policy: string; purpose: string; at: number;
@@ -17,7 +18,7 @@ interface HookRule {
   activate?: boolean; addToGroups?: string[];
 }
 interface HookSettings { name: string; enabled?: boolean; capPerDay?: number; allowToken?: boolean; rules?: HookRule[] }
-interface Hook { id: string; url: string; settings: HookSettings; secret?: string }
+interface Hook { id: string; url: string; settings: HookSettings; version: string; secret?: string }
 interface HookResult { eventId: string; outcome: string; rule?: string; actions: string[]; detail: string; dryRun: boolean }
 
 const tone = (s: string): 'success' | 'danger' | 'warning' | 'info' | 'neutral' =>
@@ -85,6 +86,7 @@ async function renderHooks(host: HTMLElement): Promise<void> {
       h('div', { class: 'sw-muted' }, `${(hook.settings.rules ?? []).length} rule(s); at most ${hook.settings.capPerDay ?? 50} account change(s) a day; `,
         hook.settings.allowToken ? 'accepts the secret as a token (for Jira automation)' : 'signed calls only'),
       h('div', { class: 'sw-actions' },
+        button('Edit rules…', () => editRules(hook, host), 'subtle', { 'aria-label': `Edit the rules of ${hook.settings.name}` }),
         button('Send a test event…', () => testEvent(hook), 'subtle'),
         button('Rotate secret…', () => void rotate(hook, msg), 'subtle'),
         button('Steps for Jira…', () => steps(hook), 'subtle'),
@@ -193,4 +195,123 @@ function steps(hook: Hook): void {
     h('h3', {}, 'Slack, Teams or a script'),
     h('p', {}, 'Post the same JSON. A script should sign instead of sending the token: X-Seatwarden-Timestamp (unix seconds) and X-Seatwarden-Signature: sha256=HMAC-SHA256(secret, "<timestamp>.<body>") in hex.'),
   ]);
+}
+
+/** One rule's form: its element, and its inputs read back into a rule. */
+interface RuleRow { el: HTMLElement; read: () => HookRule }
+
+const joined = (v?: string[]): string => (v ?? []).join(', ');
+
+/**
+ * The rules editor of a webhook: its name, switch, daily cap and token mode, and its rules in order
+ * (first match wins): add, edit, move up or down, remove. The save names the version it read, so a
+ * change made meanwhile by someone else is refused (409) rather than overwritten; the server checks
+ * every field and its problems are shown beside the fields they are about.
+ */
+export function editRules(hook: Hook, listHost: HTMLElement): void {
+  const errors = new FieldErrors();
+  const msg = h('div', { 'aria-live': 'polite', 'data-testid': 'rules-message' });
+  const name = h('input', { type: 'text', name: 'edit-hook-name', value: hook.settings.name, maxlength: 100 });
+  const enabled = h('input', { type: 'checkbox', name: 'edit-hook-enabled', checked: hook.settings.enabled !== false });
+  const cap = h('input', { type: 'number', name: 'edit-hook-cap', min: 1, max: 10000, value: hook.settings.capPerDay ?? 50 });
+  const token = h('input', { type: 'checkbox', name: 'edit-hook-token', checked: !!hook.settings.allowToken });
+  let rules: HookRule[] = (hook.settings.rules ?? []).map((r) => ({ ...r }));
+  let rows: RuleRow[] = [];
+  const rulesHost = h('ol', { class: 'sw-list', 'data-testid': 'rules' });
+  const readAll = (): void => { rules = rows.map((r) => r.read()); };
+
+  const renderRules = (): void => {
+    errors.clear();
+    rows = rules.map((rule, i) => ruleRow(rule, i, rules.length, errors, (action) => {
+      readAll();
+      const [moved] = rules.splice(i, 1);
+      if (moved && action === 'up') rules.splice(Math.max(0, i - 1), 0, moved);
+      if (moved && action === 'down') rules.splice(Math.min(rules.length, i + 1), 0, moved);
+      renderRules();
+    }));
+    clear(rulesHost, rows.length ? rows.map((r, i) => h('li', { 'data-testid': 'rule', 'data-index': String(i) }, r.el)) :
+      h('li', { class: 'sw-muted' }, 'No rules: every call is audited as matching none.'));
+  };
+  function ruleRow(rule: HookRule, i: number, count: number, fe: FieldErrors, act: (a: 'up' | 'down' | 'remove') => void): RuleRow {
+    const p = `rules[${i}]`;
+    const n = i + 1;
+    const ruleName = h('input', { type: 'text', name: `rule-${i}-name`, value: rule.name, maxlength: 100 });
+    const domains = h('input', { type: 'text', name: `rule-${i}-domains`, value: joined(rule.emailDomains), placeholder: 'example.com' });
+    const projects = h('input', { type: 'text', name: `rule-${i}-projects`, value: joined(rule.projects), placeholder: 'IT' });
+    const types = h('input', { type: 'text', name: `rule-${i}-types`, value: joined(rule.requestTypes) });
+    const inGroups = h('input', { type: 'text', name: `rule-${i}-groups`, value: joined(rule.groups) });
+    const activate = h('input', { type: 'checkbox', name: `rule-${i}-activate`, checked: !!rule.activate });
+    const add = h('input', { type: 'text', name: `rule-${i}-add`, value: joined(rule.addToGroups) });
+    const activateRow = h('div', { class: 'sw-field' }, h('label', {}, activate, ` Activate (restore) the requester's account (rule ${n})`));
+    fe.register(`${p}.activate`, activate, activateRow);
+    return {
+      read: () => ({
+        name: ruleName.value.trim(), emailDomains: list(domains.value), projects: list(projects.value),
+        requestTypes: list(types.value), groups: list(inGroups.value), activate: activate.checked, addToGroups: list(add.value),
+      }),
+      el: h('fieldset', { class: 'sw-fieldset' },
+      h('legend', {}, `Rule ${n}`),
+      fe.field(`${p}.name`, `Rule ${n} name`, ruleName),
+      h('p', { class: 'sw-muted' }, 'When every condition set holds (empty: any):'),
+      fe.field(`${p}.emailDomains`, `Rule ${n}: requester email domains`, domains, 'Comma-separated, without @'),
+      fe.field(`${p}.projects`, `Rule ${n}: service-desk projects`, projects, 'Project keys, comma-separated'),
+      fe.field(`${p}.requestTypes`, `Rule ${n}: request types`, types, 'Comma-separated'),
+      fe.field(`${p}.groups`, `Rule ${n}: requester already in groups`, inGroups, 'Comma-separated'),
+      h('p', { class: 'sw-muted' }, 'Then:'),
+      activateRow,
+      fe.field(`${p}.addToGroups`, `Rule ${n}: add to groups`, add, 'Licence groups too; the product\'s seat check applies'),
+      h('div', { class: 'sw-actions' },
+        button('Move up', () => act('up'), 'subtle', { 'aria-label': `Move rule ${n} up`, disabled: i === 0 }),
+        button('Move down', () => act('down'), 'subtle', { 'aria-label': `Move rule ${n} down`, disabled: i === count - 1 }),
+        button('Remove', () => act('remove'), 'danger', { 'aria-label': `Remove rule ${n}` }))),
+    };
+  }
+
+  const addRule = (): void => {
+    readAll();
+    rules.push({ name: `Rule ${rules.length + 1}`, emailDomains: [], projects: [], requestTypes: [], groups: [], activate: true, addToGroups: [] });
+    renderRules();
+  };
+  const save = (): void => {
+    clear(msg);
+    readAll();
+    const body = {
+      name: name.value.trim(), enabled: enabled.checked, capPerDay: Number(cap.value), allowToken: token.checked,
+      rules, version: hook.version,
+    };
+    void put<Hook>(`hooks/${encodeURIComponent(hook.id)}`, body).then((saved) => {
+      dialog.close();
+      void renderHooks(listHost).then(() => listHost.prepend(banner(`Webhook "${saved.settings.name}" saved with ${(saved.settings.rules ?? []).length} rule(s)`, 'success')));
+    }, (e: unknown) => {
+      if (e instanceof ApiError && e.status === 409) {
+        clear(msg, banner(`${e.message}`, 'error'), button('Reload the webhook', () => { dialog.close(); void reload(hook.id, listHost); }, 'default'));
+        return;
+      }
+      const left = errors.show(e);
+      if (left.length) clear(msg, banner(left.map((p) => p.message).join('; '), 'error'));
+      else if (!errors.hasShown()) showError(msg, e);
+      else clear(msg, banner('Some fields need a change: see the messages beside them', 'error'));
+    });
+  };
+  renderRules();
+  const dialog = openDialog(`Rules of "${hook.settings.name}"`, [
+    msg,
+    errors.field('name', 'Webhook name', name),
+    h('div', { class: 'sw-field' }, h('label', {}, enabled, ' Enabled (a disabled webhook refuses every call)')),
+    errors.field('capPerDay', 'Account changes a day, at most', cap),
+    h('div', { class: 'sw-field' }, h('label', {}, token, ' Accept the secret as a token (for Jira automation)')),
+    h('h3', {}, 'Rules, in order: the first that matches wins'),
+    rulesHost,
+    button('Add a rule', addRule, 'default'),
+  ], [button('Save rules', save, 'primary')]);
+}
+
+/** Opens the editor again on the webhook as it is now (after a 409). */
+async function reload(id: string, listHost: HTMLElement): Promise<void> {
+  await renderHooks(listHost);
+  try {
+    const page = await get<{ items: Hook[] }>('hooks');
+    const now = page.items.find((x) => x.id === id);
+    if (now) editRules(now, listHost);
+  } catch (e) { showError(listHost, e); }
 }

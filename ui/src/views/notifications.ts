@@ -25,7 +25,7 @@ type MailChoice = { source: 'product' } | { source: 'off' } | ({ source: 'own' }
 const KINDS: [string, string][] = [
   ['warning', 'Warning before an action'], ['licence_alert', 'Licence alert (admins)'], ['welcome', 'Welcome (imported users)'],
   ['password_reset', 'Password link (imported users)'], ['run_report', 'Run report (admins)'], ['guard_tripped', 'Approval needed (admins)'],
-  ['review_digest', 'Review digest (reviewers)'],
+  ['review_digest', 'Review digest (reviewers)'], ['access_removed', 'Access removed (link to ask for it back)'],
 ];
 const TIMINGS: [string, string][] = [['before_action', 'Days before the action'], ['since_inactivity', 'Days since the last login'], ['on_event', 'When it happens']];
 
@@ -34,7 +34,7 @@ const PLACEHOLDERS: [string, string][] = [
   ['display_name', 'the recipient’s display name'], ['username', 'their login name'], ['email', 'their email address'],
   ['last_login', 'their last login (UTC date) or “never”'], ['days_inactive', 'whole days since that login'],
   ['action', 'what will happen, in words'], ['action_date', 'the UTC date it happens'], ['days_until_action', 'days left until then'],
-  ['request_access_url', 'where to ask to keep access'], ['instance_name', 'this site’s name'], ['base_url', 'this site’s address'],
+  ['request_access_url', 'where to ask to keep access, or for it back (access removed)'], ['instance_name', 'this site’s name'], ['base_url', 'this site’s address'],
   ['password_reset_url', 'link to set a password (welcome, password mails)'], ['seats_used', 'seats in use (licence alert)'],
   ['seat_limit', 'seat limit (licence alert)'], ['application', 'the application (licence alert)'], ['run_id', 'the run (reports, approvals)'],
   ['run_summary', 'a one-line summary of the run'], ['approval_url', 'where to approve a held run'],

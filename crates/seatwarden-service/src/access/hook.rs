@@ -88,37 +88,91 @@ pub struct HookRule {
     pub add_to_groups: Vec<GroupName>,
 }
 
-/// Why hook settings were refused.
+/// Why hook settings were refused: the first problem's words.
 pub fn validate(s: &HookSettings) -> Result<(), String> {
+    match problems(s).into_iter().next() {
+        Some(p) => Err(p.message),
+        None => Ok(()),
+    }
+}
+
+/// One reason hook settings cannot be saved: where (a JSON path such as
+/// `rules[1].name`, what the editor places the message beside) and why,
+/// in words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The field.
+    pub path: String,
+    /// Why.
+    pub message: String,
+}
+
+/// Every reason `s` cannot be saved, in field order (none: it can).
+pub fn problems(s: &HookSettings) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut say = |path: String, message: String| out.push(Problem { path, message });
     if s.name.trim().is_empty() || s.name.chars().count() > 100 {
-        return Err("`name` must be 1 to 100 characters".into());
+        say("name".into(), "the name must be 1 to 100 characters".into());
     }
     if s.cap_per_day == 0 || s.cap_per_day > 10_000 {
-        return Err("`capPerDay` must be 1 to 10000".into());
+        say(
+            "capPerDay".into(),
+            "the account changes a day must be 1 to 10000".into(),
+        );
     }
     if s.rules.len() > 100 {
-        return Err("`rules` holds at most 100 rules".into());
+        say("rules".into(), "a webhook holds at most 100 rules".into());
     }
     for (i, r) in s.rules.iter().enumerate() {
-        if r.name.trim().is_empty() {
-            return Err(format!("`rules[{i}].name` must not be blank"));
+        let n = i + 1;
+        if r.name.trim().is_empty() || r.name.chars().count() > 100 {
+            say(
+                format!("rules[{i}].name"),
+                format!("rule {n} needs a name of 1 to 100 characters"),
+            );
+        }
+        for (field, values) in [
+            ("emailDomains", &r.email_domains),
+            ("projects", &r.projects),
+            ("requestTypes", &r.request_types),
+        ] {
+            if values.iter().any(|v| v.trim().is_empty()) {
+                say(
+                    format!("rules[{i}].{field}"),
+                    format!("rule {n} lists an empty value"),
+                );
+            }
+        }
+        if r.email_domains
+            .iter()
+            .any(|d| d.contains('@') || d.contains(char::is_whitespace))
+        {
+            say(
+                format!("rules[{i}].emailDomains"),
+                format!("rule {n}: write domains without `@` or spaces (example.com)"),
+            );
         }
         if !r.activate && r.add_to_groups.is_empty() {
-            return Err(format!(
-                "`rules[{i}]` does nothing: set `activate` or `addToGroups`"
-            ));
+            say(
+                format!("rules[{i}].activate"),
+                format!("rule {n} does nothing: activate the account or name groups to add"),
+            );
         }
         if r.email_domains.is_empty()
             && r.projects.is_empty()
             && r.request_types.is_empty()
             && r.groups.is_empty()
         {
-            return Err(format!(
-                "`rules[{i}]` has no condition: it would give a seat to anyone the caller names"
-            ));
+            say(
+                format!("rules[{i}].emailDomains"),
+                format!(
+                    "rule {n} has no condition: it would give a seat to anyone the caller names \
+                     (set a domain, project, request type or group)"
+                ),
+            );
         }
     }
-    Ok(())
+    out
 }
 
 /// Who raised the ticket.

@@ -26,8 +26,8 @@ use crate::store::{Marker, NEVER};
 
 /// The marker kind hooks are kept under.
 pub(crate) const HOOKS: &str = "hook";
-const EVENTS: &str = "hook-event";
-const CAP: &str = "hook-cap";
+pub(super) const EVENTS: &str = "hook-event";
+pub(super) const CAP: &str = "hook-cap";
 /// How long an event id is remembered (retries come within minutes;
 /// a week covers a service desk's own retry schedule with room).
 const KEEP_EVENT_MS: i64 = 7 * DAY_MS;
@@ -164,6 +164,50 @@ fn bad_event(
     )
 }
 
+/// The secret an unknown hook id is verified against: random per process,
+/// never stored, never matching anything a caller could sign with.
+fn dummy_secret() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(secret::fresh)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many calls [`authenticate`] made on this thread (the test that
+    /// both paths verify alike reads it).
+    static AUTHENTICATIONS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// The one verification every call goes through, known hook or not: the
+/// body's HMAC under `secret` within the time window, or (when the hook
+/// allows it) the static token compared in constant time. Both checks run
+/// whatever the first one says, so the work does not depend on which
+/// fails.
+fn authenticate(
+    secret: &str,
+    allow_token: bool,
+    request: &PublicRequest,
+    now: Millis,
+) -> Result<(), &'static str> {
+    #[cfg(test)]
+    AUTHENTICATIONS.with(|c| c.set(c.get() + 1));
+    let signed = hook::verify_signature(
+        secret.as_bytes(),
+        request.header("x-seatwarden-timestamp"),
+        request.header("x-seatwarden-signature"),
+        &request.body,
+        now.0.div_euclid(1_000),
+    );
+    let token = request
+        .header("x-seatwarden-token")
+        .is_some_and(|t| hook::token_matches(secret, t));
+    match signed {
+        Ok(()) => Ok(()),
+        Err(_) if allow_token && token => Ok(()),
+        Err(why) => Err(why),
+    }
+}
+
 /// `POST /hooks/access/{id}`.
 pub(super) fn call(
     service: &Service,
@@ -176,8 +220,11 @@ pub(super) fn call(
         .ok()
         .flatten();
     let (Some(settings), Some(secret)) = (settings, secret) else {
-        // Unknown (or disabled) hook: the same answer as a wrong signature,
-        // and no hook name to audit under.
+        // Unknown (or disabled) hook: the same verification as a known one,
+        // against a dummy secret, so the answer takes the same shape of
+        // time as a wrong signature; then the same answer, and no hook
+        // name to audit under.
+        let _ = authenticate(dummy_secret(), true, request, now);
         audit(
             service,
             "(unknown)",
@@ -189,18 +236,7 @@ pub(super) fn call(
         );
         return unauthorized();
     };
-    let signed = hook::verify_signature(
-        secret.as_bytes(),
-        request.header("x-seatwarden-timestamp"),
-        request.header("x-seatwarden-signature"),
-        &request.body,
-        now.0.div_euclid(1_000),
-    );
-    let token_ok = settings.allow_token
-        && request
-            .header("x-seatwarden-token")
-            .is_some_and(|t| hook::token_matches(&secret, t));
-    if let (Err(why), false) = (signed, token_ok) {
+    if let Err(why) = authenticate(&secret, settings.allow_token, request, now) {
         audit(
             service,
             &settings.name,
@@ -543,4 +579,117 @@ fn take_cap(service: &Service, id: &str, cap: u32, now: Millis) -> bool {
         let slot = Marker::new(CAP, &format!("{id}/{day}/{n}"), "1", expires);
         matches!(service.store().claim_marker(&slot, now), Ok(None))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::host::memory::MemoryDirectory;
+    use crate::service::ServiceOptions;
+    use crate::store::{MemoryStore, Store};
+
+    fn service() -> Service {
+        let snap = serde_json::from_value(json!({
+            "format": "seatwarden-snapshot", "version": 1,
+            "header": {"takenAt": 0, "directories": [], "groups": [], "licences": [],
+                       "sysadmins": []},
+            "pages": [{"users": []}]
+        }))
+        .unwrap();
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        Service::new(
+            Arc::new(MemoryDirectory::new(snap)),
+            store,
+            ServiceOptions::default(),
+        )
+        .unwrap()
+    }
+
+    fn signed_wrongly(now: Millis) -> PublicRequest {
+        let body = br#"{"eventId":"IT-1"}"#.to_vec();
+        let ts = now.0.div_euclid(1_000).to_string();
+        PublicRequest {
+            method: "POST".into(),
+            path: "/hooks/access/x".into(),
+            headers: vec![
+                ("x-seatwarden-timestamp".into(), ts.clone()),
+                (
+                    "x-seatwarden-signature".into(),
+                    hook::signature(b"not the secret", &ts, &body),
+                ),
+            ],
+            body,
+            client_ip: Some("192.0.2.9".into()),
+            ..PublicRequest::default()
+        }
+    }
+
+    fn authentications_during(f: impl FnOnce() -> ApiResponse) -> (u32, ApiResponse) {
+        let before = AUTHENTICATIONS.with(std::cell::Cell::get);
+        let answer = f();
+        (AUTHENTICATIONS.with(std::cell::Cell::get) - before, answer)
+    }
+
+    #[test]
+    fn an_unknown_hook_is_verified_by_the_same_code_as_a_known_one() {
+        let s = service();
+        let now = Millis(1_765_000_000_000);
+        let known = "known-hook";
+        let settings = HookSettings {
+            name: "IT desk".into(),
+            enabled: true,
+            cap_per_day: 5,
+            allow_token: false,
+            rules: Vec::new(),
+        };
+        save(&s, known, &settings).unwrap();
+        secret::rotate(s.store(), &secret_name(known)).unwrap();
+        let request = signed_wrongly(now);
+
+        let (known_checks, known_answer) =
+            authentications_during(|| call(&s, known, &request, now));
+        let (unknown_checks, unknown_answer) =
+            authentications_during(|| call(&s, "no-such-hook", &request, now));
+
+        assert_eq!(known_checks, 1, "a known hook's call is verified once");
+        assert_eq!(
+            unknown_checks, 1,
+            "an unknown hook's call goes through the same verification"
+        );
+        assert_eq!(known_answer.status, 401);
+        assert_eq!(
+            (unknown_answer.status, &unknown_answer.body),
+            (known_answer.status, &known_answer.body),
+            "and gets the same answer"
+        );
+    }
+
+    #[test]
+    fn the_dummy_secret_is_not_one_a_caller_can_sign_with() {
+        assert_eq!(dummy_secret(), dummy_secret(), "one per process");
+        assert_eq!(dummy_secret().len(), 64);
+        let s = service();
+        let now = Millis(1_765_000_000_000);
+        // Even a call signed with an empty secret (what an unknown hook
+        // has) is refused.
+        let body = br#"{"eventId":"IT-2"}"#.to_vec();
+        let ts = now.0.div_euclid(1_000).to_string();
+        let request = PublicRequest {
+            headers: vec![
+                ("x-seatwarden-timestamp".into(), ts.clone()),
+                (
+                    "x-seatwarden-signature".into(),
+                    hook::signature(b"", &ts, &body),
+                ),
+                ("x-seatwarden-token".into(), String::new()),
+            ],
+            body,
+            ..signed_wrongly(now)
+        };
+        assert_eq!(call(&s, "no-such-hook", &request, now).status, 401);
+    }
 }

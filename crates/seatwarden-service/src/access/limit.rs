@@ -1,16 +1,41 @@
-//! The anonymous routes' rate limit: per client address and overall.
+//! The anonymous routes' rate limit: per client address and overall, for
+//! the whole cluster.
 //!
 //! Why both: per address stops one client from hammering the page or the
 //! webhook (each refused link is an audit entry); the global limit bounds
-//! the work and the log when the requests come from many addresses. The
-//! windows slide over the last minute. Time is the caller's `now` (the
-//! service reads no clock), and the table of addresses is bounded: when it
-//! is full, addresses with no request in the window go first, and if none
-//! can go the request is refused (fail closed) rather than growing memory.
+//! the work and the log when the requests come from many addresses.
+//!
+//! Why two layers ([`Shared`]): the limits are the cluster's, so the count
+//! lives in the store ([`Store::count_request`], one small counter row per
+//! address and minute, atomic across nodes), else N nodes would admit N
+//! times the limit. But a flood must not cost a database write per
+//! request, so each node first asks its own in-memory [`Limiter`] with the
+//! same limits: a request it refuses never reaches the store, which then
+//! sees at most the limits' worth of requests per node and minute.
+//!
+//! The local windows slide over the last minute; the shared ones are fixed
+//! minutes (a counter per address and minute is one row; a sliding window
+//! would be one row per request), so across a minute's boundary a client
+//! can get up to twice its limit in a short burst, never more. Time is the
+//! caller's `now` (the service reads no clock), and the table of addresses
+//! is bounded: when it is full, addresses with no request in the window go
+//! first, and if none can go the request is refused (fail closed) rather
+//! than growing memory. Addresses are hashed before they become counter
+//! keys, so the store holds no client address.
+//!
+//! When the store cannot count (down, contention), the node's own limit is
+//! the answer: the page stays up and still limited, per node, rather than
+//! failing closed for everyone because of the database.
 
 use std::collections::{HashMap, VecDeque};
 
+use parking_lot::Mutex;
+use sha2::{Digest, Sha256};
+
 use seatwarden_core::Millis;
+
+use crate::store::Store;
+use crate::store::marker::RateCount;
 
 /// The window the limits count in.
 pub const WINDOW_MS: i64 = 60_000;
@@ -79,6 +104,61 @@ impl Limiter {
     }
 }
 
+/// A node's pre-check in front of the cluster's count (see the module docs).
+pub struct Shared {
+    name: &'static str,
+    limits: Limits,
+    local: Mutex<Limiter>,
+}
+
+impl Shared {
+    /// The limiter of the anonymous route `name` (`page`, `hooks`).
+    pub fn new(name: &'static str, limits: Limits) -> Shared {
+        Shared {
+            name,
+            limits,
+            local: Mutex::new(Limiter::new(limits)),
+        }
+    }
+
+    /// Counts a request from `client` at `now` on this node and in the
+    /// cluster; `false` when either says it is over a limit.
+    pub fn admit(&self, store: &dyn Store, client: &str, now: Millis) -> bool {
+        if !self.local.lock().admit(client, now) {
+            return false;
+        }
+        let window_end = Millis(now.0 - now.0.rem_euclid(WINDOW_MS) + WINDOW_MS);
+        let per_client = u32::try_from(self.limits.per_client).unwrap_or(u32::MAX);
+        let global = u32::try_from(self.limits.global).unwrap_or(u32::MAX);
+        let client_counter = format!("{}:ip:{}", self.name, client_hash(client));
+        let all_counter = format!("{}:all", self.name);
+        // The address first: a client over its own limit does not use up
+        // the global count.
+        let count = |counter: &str, limit: u32| {
+            store.count_request(&RateCount {
+                counter,
+                window_end,
+                limit,
+                now,
+            })
+        };
+        let shared = count(&client_counter, per_client).and_then(|ok| {
+            if ok {
+                count(&all_counter, global)
+            } else {
+                Ok(false)
+            }
+        });
+        shared.unwrap_or(true)
+    }
+}
+
+/// A client address as a counter key: a hash, so no address is stored.
+fn client_hash(client: &str) -> String {
+    let digest = Sha256::digest(client.as_bytes());
+    hex::encode(digest.get(..12).unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +177,34 @@ mod tests {
         assert!(!l.admit("c", t), "fourth overall");
         let later = Millis(t.0 + WINDOW_MS);
         assert!(l.admit("a", later), "the window moved on");
+    }
+
+    #[test]
+    fn the_shared_count_holds_across_limiters_over_one_store() {
+        let store = crate::store::MemoryStore::new();
+        let limits = Limits {
+            per_client: 4,
+            global: 100,
+        };
+        let (a, b) = (Shared::new("page", limits), Shared::new("page", limits));
+        let t = Millis(1_000_000);
+        let admitted = (0..6)
+            .filter(|i| {
+                let node = if i % 2 == 0 { &a } else { &b };
+                node.admit(&store, "192.0.2.1", t)
+            })
+            .count();
+        assert_eq!(admitted, 4, "two nodes, one limit");
+        assert!(
+            a.admit(&store, "192.0.2.2", t),
+            "another client counts apart"
+        );
+    }
+
+    #[test]
+    fn addresses_are_hashed_before_they_become_keys() {
+        let key = client_hash("192.0.2.1");
+        assert_eq!(key.len(), 24);
+        assert!(!key.contains("192"));
     }
 }

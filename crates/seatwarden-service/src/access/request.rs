@@ -27,7 +27,7 @@ use crate::service::ExemptionGrant;
 use crate::store::{Marker, NewReviewItem, ReviewOrigin};
 
 /// The marker kind of used links.
-const USED: &str = "link-used";
+pub(super) const USED: &str = "link-used";
 /// The marker kind of recorded requests.
 pub(crate) const REQUESTS: &str = "access-request";
 /// How long a request stays listed for the admin.
@@ -94,7 +94,8 @@ pub(crate) fn link_secret(service: &Service, now: Millis) -> Option<String> {
 }
 
 /// The link for a warning to `user` from `policy` for the idle period
-/// starting at `cycle`, signed with `secret` ([`link_secret`]).
+/// starting at `cycle`, signed with `secret` ([`link_secret`]): it asks to
+/// keep the access, or (when the policy restores) for it back.
 pub(crate) fn link_for(
     service: &Service,
     secret: &str,
@@ -108,6 +109,24 @@ pub(crate) fn link_for(
         OnRequest::Restore { .. } => Purpose::Restore,
         _ => Purpose::KeepAccess,
     };
+    signed_link(
+        service,
+        secret,
+        (user, policy, cycle, purpose),
+        settings,
+        now,
+    )
+}
+
+/// Signs a link bound to (user, policy, cycle, purpose), valid for the
+/// policy's `linkDays` from `now`.
+fn signed_link(
+    service: &Service,
+    secret: &str,
+    (user, policy, cycle, purpose): (&UserKey, &PolicyId, Millis, Purpose),
+    settings: &AccessRequestSettings,
+    now: Millis,
+) -> String {
     let claims = LinkClaims {
         user: user.clone(),
         policy: policy.clone(),

@@ -245,9 +245,15 @@ pub(crate) fn without_mail_password(json: &str) -> Result<String, DocumentError>
 /// by an admin and stays deleted (deleting the last digest template while a
 /// policy names reviewers is refused, so this never undoes a wanted delete).
 fn with_new_kinds(mut templates: Vec<Template>) -> Vec<Template> {
-    let kind = seatwarden_mail::TemplateKind::ReviewDigest;
-    if !templates.iter().any(|t| t.kind == kind) {
-        templates.push(Template::default_for(kind));
+    // The "access removed" notice (issue 21) came later still, by the same
+    // reasoning.
+    for kind in [
+        seatwarden_mail::TemplateKind::ReviewDigest,
+        seatwarden_mail::TemplateKind::AccessRemoved,
+    ] {
+        if !templates.iter().any(|t| t.kind == kind) {
+            templates.push(Template::default_for(kind));
+        }
     }
     templates
 }

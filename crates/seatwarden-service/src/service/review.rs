@@ -407,10 +407,19 @@ impl Service {
                 let is_waiting = idx.is_some_and(|i| waiting.contains(i));
                 if status == ReviewStatus::Approved && is_acted {
                     if acts {
+                        let (approved_by, approved_at) = match &item.state {
+                            ReviewState::Approved { by, at } => (Some(by.clone()), Some(*at)),
+                            _ => (None, None),
+                        };
                         changes.push(ReviewChange {
                             id: item.id,
                             from: status,
-                            to: ReviewState::Acted { run, at: now },
+                            to: ReviewState::Acted {
+                                run,
+                                at: now,
+                                approved_by,
+                                approved_at,
+                            },
                         });
                     }
                 } else if !is_acted && !is_waiting {
@@ -465,6 +474,94 @@ impl Service {
             .collect();
         self.store().append_audit(&entries)?;
         Ok(())
+    }
+
+    /// A held run was discarded (`docs/exemptions-and-review.md`): the
+    /// items it had closed as acted were never acted on, so each goes back
+    /// to `approved` with its approval (the next run acts on the user). An
+    /// item whose approval was not kept (closed before it was) goes back to
+    /// `open` for a new decision; one whose user meanwhile got a newer
+    /// open or approved item closes as "no longer applies", naming it (at
+    /// most one such item per policy and user). Each change is audited.
+    pub(crate) fn reopen_discarded(
+        &self,
+        run: RunId,
+        admin: &Actor,
+        now: Millis,
+    ) -> Result<usize, ServiceError> {
+        let held: Vec<ReviewItem> = self
+            .store()
+            .list_review(&ReviewFilter {
+                statuses: vec![ReviewStatus::Acted],
+                policy: None,
+            })?
+            .into_iter()
+            .filter(|r| matches!(r.state, ReviewState::Acted { run: r2, .. } if r2 == run))
+            .collect();
+        if held.is_empty() {
+            return Ok(0);
+        }
+        let pending = self.store().list_review(&ReviewFilter {
+            statuses: vec![ReviewStatus::Open, ReviewStatus::Approved],
+            policy: None,
+        })?;
+        let changes: Vec<ReviewChange> = held
+            .iter()
+            .map(|r| {
+                let newer = pending
+                    .iter()
+                    .find(|p| p.item.policy == r.item.policy && p.item.user == r.item.user);
+                let to = match (&r.state, newer) {
+                    (_, Some(p)) => ReviewState::NoLongerApplies {
+                        at: now,
+                        reason: format!("run {run} was discarded; item {} waits instead", p.id),
+                    },
+                    (
+                        ReviewState::Acted {
+                            approved_by: Some(by),
+                            approved_at: Some(at),
+                            ..
+                        },
+                        None,
+                    ) => ReviewState::Approved {
+                        by: by.clone(),
+                        at: *at,
+                    },
+                    _ => ReviewState::Open,
+                };
+                ReviewChange {
+                    id: r.id,
+                    from: ReviewStatus::Acted,
+                    to,
+                }
+            })
+            .collect();
+        let changed = self.store().update_review(&changes)?;
+        let entries: Vec<AuditEntry> = changed
+            .iter()
+            .map(|r| {
+                let (action, what) = match &r.state {
+                    ReviewState::Approved { by, .. } => (
+                        AuditAction::ReviewApproved,
+                        format!("approved again (by {by}): run {run} that would act was discarded"),
+                    ),
+                    ReviewState::Open => (
+                        AuditAction::ReviewQueued,
+                        format!("open again: run {run} that would act was discarded"),
+                    ),
+                    ReviewState::NoLongerApplies { reason, .. } => (
+                        AuditAction::ReviewClosed,
+                        format!("no longer applies: {reason}"),
+                    ),
+                    _ => (AuditAction::ReviewClosed, "changed".to_owned()),
+                };
+                self.review_entry(r, admin, action, now)
+                    .with_run(run)
+                    .with_description(format!("review item {}: {what}", r.id))
+            })
+            .collect();
+        self.store().append_audit(&entries)?;
+        Ok(changed.len())
     }
 
     fn review_entry(

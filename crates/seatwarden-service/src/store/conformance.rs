@@ -51,7 +51,7 @@ mod markers;
 mod outbox_admin;
 pub use licence_history::licence_history_last_write_wins;
 mod people;
-pub use markers::markers_claim_once;
+pub use markers::{markers_claim_once, rate_counters_and_pruning};
 pub use outbox_admin::outbox_retry_and_discard;
 pub use people::{exemptions_replace_and_revoke, review_list_pending_and_decisions};
 
@@ -110,6 +110,7 @@ checks!($
     export_is_formula_safe,
     licence_history_last_write_wins,
     markers_claim_once,
+    rate_counters_and_pruning,
     exemptions_replace_and_revoke,
     review_list_pending_and_decisions,
 );

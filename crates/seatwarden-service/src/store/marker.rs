@@ -19,6 +19,32 @@
 use seatwarden_core::Millis;
 use serde::{Deserialize, Serialize};
 
+/// The kind of the anonymous routes' shared rate counters
+/// ([`crate::store::Store::count_request`]): the value is the count so far,
+/// the key `<counter>@<window end ms>`.
+pub const RATE: &str = "rate";
+
+/// One request to count on a shared rate counter
+/// ([`crate::store::Store::count_request`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateCount<'a> {
+    /// The counter (`page:ip:<hash>`, `page:all`, ...).
+    pub counter: &'a str,
+    /// The end of the window counted in (UTC ms); the counter lapses then.
+    pub window_end: Millis,
+    /// How many requests the window admits.
+    pub limit: u32,
+    /// The caller's clock (counters of windows ended by then go).
+    pub now: Millis,
+}
+
+impl RateCount<'_> {
+    /// The key of the counter's marker for its window.
+    pub fn key(&self) -> String {
+        format!("{}@{}", self.counter, self.window_end.0)
+    }
+}
+
 /// The instant that never comes: a marker that lasts until replaced.
 pub const NEVER: Millis = Millis(i64::MAX);
 

@@ -655,6 +655,34 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    fn prune_markers(&self, kinds: &[&str], cutoff: Millis) -> StoreResult<u64> {
+        let mut inner = self.inner.lock();
+        let before = inner.markers.len();
+        inner
+            .markers
+            .retain(|(kind, _), m| !kinds.contains(&kind.as_str()) || m.expires_at > cutoff);
+        Ok((before - inner.markers.len()) as u64)
+    }
+
+    fn count_request(&self, c: &super::marker::RateCount<'_>) -> StoreResult<bool> {
+        let mut inner = self.inner.lock();
+        inner
+            .markers
+            .retain(|(kind, _), m| kind != super::marker::RATE || m.live(c.now));
+        let key = (super::marker::RATE.to_owned(), c.key());
+        let count: u32 = inner
+            .markers
+            .get(&key)
+            .and_then(|m| m.value.parse().ok())
+            .unwrap_or(0);
+        if count >= c.limit {
+            return Ok(false);
+        }
+        let marker = Marker::new(&key.0, &key.1, (count + 1).to_string(), c.window_end);
+        inner.markers.insert(key, marker);
+        Ok(true)
+    }
+
     fn list_exemptions(&self) -> StoreResult<Vec<seatwarden_core::exemption::Exemption>> {
         Ok(self.inner.lock().exemptions.list())
     }

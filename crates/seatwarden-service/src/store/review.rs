@@ -128,12 +128,21 @@ pub enum ReviewState {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         exempt_until: Option<Millis>,
     },
-    /// A run acted on the approved user.
+    /// A run acted on the approved user (or holds a plan that will, when
+    /// the mass-change guard stopped it: discarding that run puts the item
+    /// back to [`ReviewState::Approved`] with the approval kept here).
     Acted {
         /// The run.
         run: RunId,
         /// When.
         at: Millis,
+        /// Who had approved it (absent on items closed before this was
+        /// kept).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approved_by: Option<Decider>,
+        /// When it had been approved.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approved_at: Option<Millis>,
     },
     /// The user no longer matches (came back, left scope, got protected…).
     NoLongerApplies {

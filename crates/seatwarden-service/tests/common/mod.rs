@@ -302,13 +302,18 @@ pub(crate) fn apply_import(service: &Service, plan: &Value, now: i64) -> (u16, V
 /// Turns the health check off: fixtures record no logins while days pass,
 /// which the check would take for a broken login feed and hold every run.
 pub(crate) fn disable_health(service: &Service) {
+    put_settings(service, json!({"health": {"enabled": false}}));
+}
+
+/// Saves `settings` (a partial settings document) at the version the
+/// service holds now; the save must succeed.
+pub(crate) fn put_settings(service: &Service, settings: Value) {
     let (_, current) = call(service, Method::Get, "/api/settings", None, DAY0);
     let (status, body) = call(
         service,
         Method::Put,
         "/api/settings",
-        Some(json!({"configVersion": current["configVersion"],
-                    "settings": {"health": {"enabled": false}}})),
+        Some(json!({"configVersion": current["configVersion"], "settings": settings})),
         DAY0,
     );
     assert_eq!(status, 200, "{body}");

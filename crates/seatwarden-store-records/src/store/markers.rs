@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use seatwarden_core::Millis;
+use seatwarden_service::store::marker::{RATE, RateCount};
 use seatwarden_service::store::{Marker, StoreResult};
 
 use super::{CAS_ATTEMPTS, RecordStore, backend_err, contention, decode, encode};
@@ -102,6 +103,94 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
                         .is_some()
                     {
                         return Ok(None);
+                    }
+                }
+            }
+        }
+        Err(contention(Table::Leases))
+    }
+
+    pub(super) fn prune_marker_rows(&self, kinds: &[&str], cutoff: Millis) -> StoreResult<u64> {
+        if kinds.is_empty() {
+            return Ok(0);
+        }
+        let scan = Scan {
+            kinds: kinds.iter().map(|k| row_kind(k)).collect(),
+            time_to: Some(Millis(cutoff.0.saturating_add(1))),
+            ..Scan::default()
+        };
+        self.backend
+            .delete(Table::Leases, &scan)
+            .map_err(backend_err)
+    }
+
+    /// A shared rate counter by compare-and-set on its row: created at 1,
+    /// raised while below `limit`; a row of a lapsed window is reused.
+    pub(super) fn count_request_row(&self, c: &RateCount<'_>) -> StoreResult<bool> {
+        let (window_end, limit, now) = (c.window_end, c.limit, c.now);
+        if limit == 0 {
+            return Ok(false);
+        }
+        let lapsed = Scan {
+            kinds: vec![row_kind(RATE)],
+            time_to: Some(Millis(now.0.saturating_add(1))),
+            ..Scan::default()
+        };
+        self.backend
+            .delete(Table::Leases, &lapsed)
+            .map_err(backend_err)?;
+        let m = Marker::new(RATE, &c.key(), "1", window_end);
+        let kind = row_kind(RATE);
+        let body_of = |count: u32| {
+            encode(&MarkerBody {
+                key: m.key.clone(),
+                value: count.to_string(),
+            })
+        };
+        for _ in 0..CAS_ATTEMPTS {
+            match self
+                .backend
+                .get(Table::Leases, &row_key(&m))
+                .map_err(backend_err)?
+            {
+                None => {
+                    let row = NewRecord {
+                        key: Some(row_key(&m)),
+                        group: None,
+                        time: window_end,
+                        kind: Some(kind.clone()),
+                        body: body_of(1)?,
+                    };
+                    match self.backend.insert(Table::Leases, &[row]) {
+                        Ok(_) => return Ok(true),
+                        Err(BackendError::DuplicateKey { .. }) => {}
+                        Err(e) => return Err(backend_err(e)),
+                    }
+                }
+                Some(r) => {
+                    let count = if r.time > now {
+                        let held: MarkerBody = decode(Table::Leases, &r)?;
+                        held.value.parse::<u32>().unwrap_or(limit)
+                    } else {
+                        0
+                    };
+                    if count >= limit {
+                        return Ok(false);
+                    }
+                    if self
+                        .backend
+                        .update(
+                            Table::Leases,
+                            r.id,
+                            r.revision,
+                            window_end,
+                            Some(&kind),
+                            &body_of(count + 1)?,
+                        )
+                        .map_err(backend_err)?
+                        .is_some()
+                    {
+                        return Ok(true);
                     }
                 }
             }

@@ -591,6 +591,7 @@ fn warning(w: &mut Walk, mut obj: Obj<'_>) -> Option<WarningSettings> {
 
 fn access_request(w: &mut Walk, mut obj: Obj<'_>) -> Option<AccessRequestSettings> {
     let link_days = obj.uint(w, "linkDays", Some(14), 1, 90);
+    let notice_on_removal = obj.boolean(w, "noticeOnRemoval", false);
     let on_request = obj.object(w, "onRequest").and_then(|mut o| {
         let kind = o.choice(w, "kind", &["exempt", "review", "restore"], None);
         let out = match kind {
@@ -616,5 +617,6 @@ fn access_request(w: &mut Walk, mut obj: Obj<'_>) -> Option<AccessRequestSetting
     Some(AccessRequestSettings {
         on_request: on_request?,
         link_days: link_days?,
+        notice_on_removal,
     })
 }

@@ -9,9 +9,9 @@ use serde_json::json;
 use seatwarden_audit::{Action as AuditAction, AuditEntry, Status, Target};
 
 use super::{actor, audit_success, now, record_audit, store_err};
-use crate::access::hook::{HookEvent, HookSettings, validate};
+use crate::access::hook::{HookEvent, HookSettings, problems};
 use crate::access::{RequestStatus, secret};
-use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
+use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 
 fn hook_view(service: &Service, id: &str, s: &HookSettings) -> serde_json::Value {
@@ -22,7 +22,30 @@ fn hook_view(service: &Service, id: &str, s: &HookSettings) -> serde_json::Value
         }
         _ => format!("{base}/hooks/access/{id}"),
     };
-    json!({"id": id, "url": url, "settings": s})
+    json!({"id": id, "url": url, "settings": s, "version": version_of(s)})
+}
+
+/// The version a save must name: a digest of the stored settings, so a
+/// save over settings changed since they were read is refused (409).
+fn version_of(s: &HookSettings) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(s).unwrap_or_default();
+    hex::encode(Sha256::digest(&bytes).get(..8).unwrap_or_default())
+}
+
+/// Settings that cannot be saved: 422 naming every problem by field.
+fn check(settings: &HookSettings) -> Result<(), ApiError> {
+    let problems = problems(settings);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let message = problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(ApiError::new(ApiErrorKind::Validation, message)
+        .with_details(json!({"problems": problems})))
 }
 
 /// `GET /api/access/requests`: newest first.
@@ -154,7 +177,7 @@ pub(super) fn create_hook(
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
     let settings: HookSettings = req.json()?;
-    validate(&settings).map_err(ApiError::bad_request)?;
+    check(&settings)?;
     let id = secret::random_hex(8);
     crate::access::hook_save(service, &id, &settings).map_err(ApiError::internal)?;
     let secret = secret::rotate(service.store(), &crate::access::hook_secret_name(&id))
@@ -189,9 +212,31 @@ pub(super) fn replace_hook(
     req: &ApiRequest,
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let (id, _) = existing(service, req, params)?;
-    let settings: HookSettings = req.json()?;
-    validate(&settings).map_err(ApiError::bad_request)?;
+    let (id, current) = existing(service, req, params)?;
+    let mut body: serde_json::Map<String, serde_json::Value> = req.json()?;
+    let version = match body.remove("version") {
+        Some(serde_json::Value::String(v)) => v,
+        _ => {
+            return Err(ApiError::new(
+                ApiErrorKind::Validation,
+                "`version` is required: the webhook's `version` as read (saves are version-checked)",
+            )
+            .with_details(json!({"problems": [{"path": "version",
+                "message": "the version as read is required"}]})));
+        }
+    };
+    let settings: HookSettings = serde_json::from_value(serde_json::Value::Object(body))
+        .map_err(|e| ApiError::bad_request(format!("invalid webhook settings: {e}")))?;
+    check(&settings)?;
+    if version != version_of(&current) {
+        return Err(ApiError::new(
+            ApiErrorKind::Conflict,
+            format!(
+                "webhook `{id}` was changed since you read it: reload it, then make your change again"
+            ),
+        )
+        .with_details(json!({"current": version_of(&current)})));
+    }
     crate::access::hook_save(service, &id, &settings).map_err(ApiError::internal)?;
     audit_success(
         service,

@@ -240,6 +240,14 @@ impl Service {
         if counts.succeeded > 0 {
             let _ = self.record_licence_history(now);
         }
+        // Users whose access a policy run removed get the "access removed"
+        // notice when the policy asks for it (once per user and run).
+        if counts.succeeded > 0
+            && let (Some(stored), Some(journal)) = (&stored, &journal)
+            && stored.kind == RunKind::ScheduledCleanup
+        {
+            let _ = crate::access::queue_removal_notices(self, stored, journal, now);
+        }
         // Policy runs report to the admins (when the run-report template
         // is on); the outbox sends one per run even if this is resumed.
         if stored.is_some_and(|s| s.kind == RunKind::ScheduledCleanup) {

@@ -120,6 +120,8 @@ impl Service {
             "discarded the held plan of run {run}; nothing changed"
         ));
         self.store().append_audit(&[entry])?;
+        // Approved review items this plan would have acted on wait again.
+        self.reopen_discarded(run, admin, now)?;
         self.finish_with(run, RunStatus::Discarded, stored.counts, now)
     }
 

@@ -157,9 +157,6 @@ pub(crate) fn tick(service: &Service, now: Millis) -> Result<TickReport, Service
 
 pub(super) fn purge(service: &Service, now: Millis) -> Result<u64, ServiceError> {
     let days = service.settings().config.settings.audit_retention_days;
-    if days == 0 {
-        return Ok(0);
-    }
     // Once per UTC day and node: each purge writes a `logs purged` entry.
     let day = now.day_number();
     {
@@ -168,6 +165,11 @@ pub(super) fn purge(service: &Service, now: Millis) -> Result<u64, ServiceError>
             return Ok(0);
         }
         *last = Some(day);
+    }
+    // A failed prune is retried tomorrow; it never stops the tick.
+    let _ = crate::access::prune(service, days, now);
+    if days == 0 {
+        return Ok(0);
     }
     let report = service
         .store()

@@ -5,6 +5,7 @@
 use seatwarden_core::Millis;
 
 use super::{Check, e2s};
+use crate::store::marker::RateCount;
 use crate::store::{Marker, NEVER, Store};
 
 /// A live marker is claimed exactly once; lapsed ones are gone.
@@ -67,6 +68,78 @@ pub fn markers_claim_once(s: &dyn Store) -> Check {
             && one("hook-event", "links")?.is_none()
             && one("secret", "nope")?.is_none(),
         "a keyed read found a lapsed, other-kind or absent marker"
+    );
+    Ok(())
+}
+
+fn count(counter: &str, window_end: Millis, limit: u32, now: Millis) -> RateCount<'_> {
+    RateCount {
+        counter,
+        window_end,
+        limit,
+        now,
+    }
+}
+
+/// A shared rate counter admits exactly `limit` per counter and window, a
+/// new window starts at zero, and pruning deletes exactly the lapsed
+/// markers of the kinds named.
+pub fn rate_counters_and_pruning(s: &dyn Store) -> Check {
+    let now = Millis(1_800_000_000_000);
+    let end = Millis(now.0 + 60_000);
+    let mut admitted = 0;
+    for _ in 0..5 {
+        admitted += u32::from(
+            s.count_request(&count("page:all", end, 3, now))
+                .map_err(e2s)?,
+        );
+    }
+    ensure!(admitted == 3, "a limit of 3 admitted {admitted}");
+    ensure!(
+        s.count_request(&count("page:ip:x", end, 3, now))
+            .map_err(e2s)?,
+        "counters are not apart"
+    );
+    ensure!(
+        !s.count_request(&count("page:none", end, 0, now))
+            .map_err(e2s)?,
+        "a limit of 0 admitted"
+    );
+    let next_end = Millis(end.0 + 60_000);
+    ensure!(
+        s.count_request(&count("page:all", next_end, 3, end))
+            .map_err(e2s)?,
+        "the next window did not start at zero"
+    );
+    // Pruning: lapsed markers of the kinds named go; live ones and other
+    // kinds stay.
+    s.put_marker(&Marker::new("access-request", "old", "x", now))
+        .map_err(e2s)?;
+    s.put_marker(&Marker::new("access-request", "new", "x", NEVER))
+        .map_err(e2s)?;
+    s.put_marker(&Marker::new("hook", "removed", "", Millis(now.0 - 1)))
+        .map_err(e2s)?;
+    s.put_marker(&Marker::new("secret", "lapsed", "", now))
+        .map_err(e2s)?;
+    let gone = s
+        .prune_markers(&["access-request", "hook"], now)
+        .map_err(e2s)?;
+    ensure!(gone == 2, "pruning deleted {gone} markers, not 2");
+    ensure!(
+        s.marker("access-request", "new", now)
+            .map_err(e2s)?
+            .is_some(),
+        "pruning deleted a live marker"
+    );
+    ensure!(
+        s.prune_markers(&["secret"], Millis(now.0 - 1))
+            .map_err(e2s)?
+            == 0,
+        "pruning deleted a marker that lapsed after the cutoff"
+    );
+    ensure!(
+        s.prune_markers(&["secret"], now).map_err(e2s)? == 1,
+        "pruning missed a marker that lapsed at the cutoff"
     );
     Ok(())
 }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seatwarden.bridge.testing.InMemoryRecordStore;
+import io.seatwarden.store.AoRecordStore;
+import io.seatwarden.store.FakeActiveObjects;
+import io.seatwarden.store.FakeClusterLockService;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +45,17 @@ class StoreConformanceTest {
   void theRecordStoreOverTheJavaRecordStorePassesTheStoreConformanceSuite() {
     // One empty store per check; more than the suite has checks (it grows).
     assertPassed(NativeTesting.testStoreConformance(freshStores(64)));
+  }
+
+  @Test
+  void theRecordStoreOverActiveObjectsPassesTheStoreConformanceSuite() {
+    // The plugin's own backend: the shared rate counters and marker pruning of the anonymous
+    // routes (issue 21) hold there as in SQLite.
+    Object[] stores = new Object[64];
+    for (int i = 0; i < stores.length; i++) {
+      stores[i] = new StoreBridge(new AoRecordStore(new FakeActiveObjects(), new FakeClusterLockService()));
+    }
+    assertPassed(NativeTesting.testStoreConformance(stores));
   }
 
   @Test

@@ -86,25 +86,32 @@ class PluginEndToEndTest {
 
   @org.junit.jupiter.api.io.TempDir java.nio.file.Path localHome;
 
-  @Test
-  void enableAdministerTickDisable() throws Exception {
-    Factory.host =
-        new InMemoryHost(DAY0)
-            .directory(1, "Internal", DirectoryKind.INTERNAL, InMemoryHost.ALL)
-            .group("jira-administrators", true, false)
-            .group("jira-software-users", false, true)
-            .licence("jira-software", "Jira Software", 20, "jira-software-users")
-            .sysadmin("K-admin")
-            .user(
-                "K-admin", "admin", 1, true, DAY0 - 900 * 86_400_000L, DAY0 - 86_400_000L,
-                "jira-administrators", "jira-software-users")
-            .user(
-                "K-idle", "idle", 1, true, DAY0 - 900 * 86_400_000L, DAY0 - 200 * 86_400_000L,
-                "jira-software-users");
-    FakeActiveObjects ao = new FakeActiveObjects();
-    FakeClusterLockService locks = new FakeClusterLockService();
-    SeatwardenPluginTest.FakeScheduler scheduler = new SeatwardenPluginTest.FakeScheduler();
-    SeatwardenPluginTest.FakeEvents events = new SeatwardenPluginTest.FakeEvents();
+  /** The directory the end-to-end tests start from: an admin, and a user idle for 200 days. */
+  static InMemoryHost directory() {
+    return new InMemoryHost(DAY0)
+        .directory(1, "Internal", DirectoryKind.INTERNAL, InMemoryHost.ALL)
+        .group("jira-administrators", true, false)
+        .group("jira-software-users", false, true)
+        .licence("jira-software", "Jira Software", 20, "jira-software-users")
+        .sysadmin("K-admin")
+        .user(
+            "K-admin", "admin", 1, true, DAY0 - 900 * 86_400_000L, DAY0 - 86_400_000L,
+            "jira-administrators", "jira-software-users")
+        .user(
+            "K-idle", "idle", 1, true, DAY0 - 900 * 86_400_000L, DAY0 - 200 * 86_400_000L,
+            "jira-software-users");
+  }
+
+  /**
+   * The plugin as a Jira host would build it, over the real native engine (the testing build the
+   * {@link NativeOpener} finds), {@link Factory#host}, a fake Active Objects store and a local home.
+   */
+  static SeatwardenPlugin plugin(
+      FakeActiveObjects ao,
+      FakeClusterLockService locks,
+      SeatwardenPluginTest.FakeEvents events,
+      SeatwardenPluginTest.FakeScheduler scheduler,
+      java.nio.file.Path localHome) {
     ApplicationProperties app =
         new ApplicationProperties() {
           @Override
@@ -122,18 +129,27 @@ class PluginEndToEndTest {
             return java.util.Optional.of(localHome);
           }
         };
-    SeatwardenPlugin plugin =
-        new SeatwardenPlugin(
-            SeatwardenPluginTest.FakeServices::new,
-            new ProductBindings(
-                getClass().getClassLoader(),
-                List.of(new ProductBindings.Candidate("jira", "java.lang.String", Factory.class.getName()))),
-            new NativeOpener(app),
-            events,
-            scheduler,
-            locks,
-            ao,
-            () -> DAY0);
+    return new SeatwardenPlugin(
+        SeatwardenPluginTest.FakeServices::new,
+        new ProductBindings(
+            PluginEndToEndTest.class.getClassLoader(),
+            List.of(new ProductBindings.Candidate("jira", "java.lang.String", Factory.class.getName()))),
+        new NativeOpener(app),
+        events,
+        scheduler,
+        locks,
+        ao,
+        () -> DAY0);
+  }
+
+  @Test
+  void enableAdministerTickDisable() throws Exception {
+    Factory.host = directory();
+    FakeActiveObjects ao = new FakeActiveObjects();
+    FakeClusterLockService locks = new FakeClusterLockService();
+    SeatwardenPluginTest.FakeScheduler scheduler = new SeatwardenPluginTest.FakeScheduler();
+    SeatwardenPluginTest.FakeEvents events = new SeatwardenPluginTest.FakeEvents();
+    SeatwardenPlugin plugin = plugin(ao, locks, events, scheduler, localHome);
     plugin.onStart();
     try {
       FakeSal sal = new FakeSal();
