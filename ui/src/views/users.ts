@@ -259,7 +259,10 @@ function exportDialog(total: number): void {
   ], [button('Download CSV', () => {
     const columns = boxes.filter((b) => b.checked).map((b) => b.value).join(',');
     const q: Record<string, string> = { columns, bom: bom.checked ? 'true' : 'false' };
-    if (scope.value === 'selection') q.keys = [...selected].join(','); else q.filter = JSON.stringify(filterOnly());
+    // The table's sort goes along: the file lists users in the order the table shows them, and the
+    // server names the file after the filter (`users-inactive-90d-group-jira-software-users.csv`).
+    q.filter = JSON.stringify({ ...filterOnly(), sort: state.sort, order: state.order });
+    if (scope.value === 'selection') q.keys = [...selected].join(',');
     void getBlob('users/export', q).then(({ blob, name }) => { download(blob, name); d.close(); }, (e: unknown) => showError(status, e));
   }, 'primary')]);
 }

@@ -21,6 +21,7 @@ mod dashboard;
 mod demo;
 mod directories;
 mod exemptions;
+mod export_name;
 mod forecast;
 mod groups;
 mod import;
