@@ -40,7 +40,7 @@ const ACTIONS = ['user_deactivated', 'user_activated', 'user_reactivated', 'user
   'login_provisional', 'login_confirmed', 'login_not_completed', 'run_refused', 'sign_in', 'run_previewed', 'mail_retried', 'mail_discarded',
   'exemption_granted', 'exemption_revoked', 'exemption_lapsed', 'review_queued', 'review_approved',
   'review_rejected', 'review_closed', 'access_requested', 'access_request_decided', 'secret_rotated', 'hook_called',
-  'hook_changed'];
+  'hook_changed', 'directory_loaded'];
 const sentence = (name: string): string => { const t = name.replace(/_/g, ' '); return t.charAt(0).toUpperCase() + t.slice(1); };
 let cursors: string[] = [];
 
