@@ -2684,7 +2684,7 @@ export interface components {
         };
         LoadPreviewDirectoryResponse: {
             /** @enum {string} */
-            kind: "snapshot" | "atlassianExport" | "usersExport";
+            kind: "snapshot" | "atlassianExport" | "atlassianSiteExport" | "usersExport";
             users: number;
             groups: number;
             directories: number;
