@@ -1594,17 +1594,31 @@ export interface components {
                     condition: {
                         days: number;
                         kind: string;
+                        neverLoggedInDays?: number;
                     };
                     enabled: boolean;
                     mode: string;
                     name: string;
                     priority: number;
-                    scope: Record<string, never>;
+                    /** @description the licensed users: target only the licence groups */
+                    scope: {
+                        directories?: Record<string, never>;
+                        readOnly?: string;
+                        target?: Record<string, never>;
+                        excludeGroups?: string[];
+                    };
                     trigger: {
                         kind: string;
                     };
                 };
+                /** @description idle_licensed: the users the suggested policy would act on (its preview's users); reactivated: accounts reactivated in the window */
                 users: number;
+                /** @description idle_licensed: the users the suggested policy's condition matched, before its skips */
+                matched?: number;
+                /** @description idle_licensed: matched users the suggested policy would not act on, per reason (absent when none) */
+                skipped?: {
+                    [key: string]: number;
+                };
             }[];
             recentRuns: components["schemas"]["Run"][];
         };

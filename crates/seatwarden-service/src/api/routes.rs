@@ -25,6 +25,7 @@ mod export_name;
 mod forecast;
 mod groups;
 mod import;
+mod insight_policy;
 mod licences;
 mod mail_status;
 mod migration;
