@@ -5,6 +5,12 @@ import assert from 'node:assert/strict';
 import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, settle, flagShown } from './harness.mjs';
 
 let server; let browser;
+/** Flags stay up in tests; close them so none covers the next dialog's buttons. */
+async function dismissFlags(page) {
+  const close = page.locator('.sw-flags .sw-flag-close');
+  while (await close.count()) await close.first().click();
+  await page.waitForFunction(() => document.querySelectorAll('.sw-flags .sw-flag').length === 0);
+}
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
@@ -97,12 +103,14 @@ test('retention saves twice in a row with a flag each, a cancelled lowering says
   assert.equal(await flagShown(page, 'Audit retention lowered to 120 days'), 'success');
   const lowered = page.locator('.sw-flag', { hasText: 'Audit retention lowered to 120 days' });
   assert.match(await lowered.innerText(), new RegExp(`older than 120 days are deleted at the next scheduler run \\(they were kept for ${before} days\\)`));
+  await dismissFlags(page);
   // The form keeps the version the save answered, so a second save is not stale.
   await days.fill('150');
   await save.click();
   assert.equal(await flagShown(page, 'Audit retention saved: entries kept for 150 days'), 'success');
   assert.equal(await retentionMsg.locator('[data-testid="error"]').count(), 0, 'the second save was not refused');
   assert.equal((await api(page, 'audit/retention')).body.days, 150);
+  await dismissFlags(page);
   // A lowering cancelled at its confirmation changes nothing, and a flag says so.
   await days.fill('30');
   await save.click();
@@ -110,6 +118,7 @@ test('retention saves twice in a row with a flag each, a cancelled lowering says
   await page.keyboard.press('Escape');
   assert.equal(await flagShown(page, 'Audit retention not changed'), 'info');
   assert.equal((await api(page, 'audit/retention')).body.days, 150);
+  await dismissFlags(page);
   // Another admin changes the configuration meanwhile.
   const current = (await api(page, 'audit/retention')).body;
   const other = await apiSend(page, 'PUT', 'audit/retention', { days: 200, configVersion: current.configVersion });

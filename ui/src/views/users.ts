@@ -265,12 +265,13 @@ async function load(results: HTMLElement): Promise<void> {
 }
 
 /**
- * "Why inactive" only for inactive users (issue 24): a deactivated account, or one idle for at least
- * the Days field's number of days (the tab's meaning of inactive, 90 unless changed). An active user
+ * "Why inactive" only for inactive users (issue 24): a deactivated account, one never active, or one
+ * idle for at least the Days field's number of days (the tab's meaning of inactive, 90 unless changed). An active user
  * gets a dash, with what counts as inactive as its description.
  */
 function reasonCell(r: Page['rows'][number], idleDays: number): HTMLElement {
-  const inactive = !r.active || r.inactiveBecause.days >= idleDays;
+  // Never active at all counts as inactive, as the Activity filter's "inactive for at least" does.
+  const inactive = !r.active || r.inactiveBecause.neverLoggedIn || r.inactiveBecause.days >= idleDays;
   return inactive ? h('td', { 'data-testid': 'row-reason' }, r.inactiveBecause.text)
     : h('td', { 'data-testid': 'row-reason', 'data-active': 'true', title: `Active within the last ${plural(idleDays, 'day')}` }, '—');
 }
