@@ -36,6 +36,9 @@ const SHOTS = {
   'notifications-editor': 'notifications.test.mjs',
   'settings-error': 'settings.test.mjs',
   'picker-groups': 'pickers.test.mjs',
+  'users-filters-in-url': 'users-url-detail.test.mjs',
+  'user-detail-action-plan': 'users-url-detail.test.mjs',
+  'dashboard-chart-axes': 'users-url-detail.test.mjs',
 };
 
 const started = Date.now();

@@ -43,13 +43,13 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use seatwarden_core::snapshot::{self, SnapshotFile, SnapshotHeader, SnapshotPage, SnapshotUser};
+use seatwarden_core::snapshot::{self, SnapshotFile, SnapshotHeader, SnapshotUser};
 use seatwarden_core::{
     ApplicationKey, Directory, DirectoryCapabilities, DirectoryKind, Group, GroupName, Licence,
     Millis, SeatLimit, UserKey,
 };
 
-use crate::atlassian::{DIRECTORY_ID, PAGE_SIZE, parse_date};
+use crate::atlassian::{DIRECTORY_ID, into_pages, parse_date};
 use crate::cell;
 use crate::error::{Position, Problem, ProblemKind, Problems, Rejected};
 use crate::table::{ColumnMatch, Table, normalise_header};
@@ -127,18 +127,12 @@ struct Row {
 /// rejects the file.
 pub fn read_site_export<R: Read>(input: R, taken_at: Millis) -> Result<SnapshotFile, Rejected> {
     let mut problems = Problems::with_limit(1000);
-    let mut table = match Table::open(input) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.push(p);
-            return Err(Rejected(problems));
-        }
-    };
     let mut next = 0usize;
-    let map = table.map_columns(|h| classify(h, &mut next), &REQUIRED, &mut problems);
-    if !problems.is_empty() {
+    let Some((mut table, map)) =
+        Table::open_mapped(input, |h| classify(h, &mut next), &REQUIRED, &mut problems)
+    else {
         return Err(Rejected(problems));
-    }
+    };
     let headers = table.headers().to_vec();
     let find = |c: Col| map.iter().position(|m| *m == Some(c));
     let Some(user_i) = find(Col::Username) else {
@@ -300,13 +294,7 @@ pub fn read_site_export<R: Read>(input: R, taken_at: Millis) -> Result<SnapshotF
         .filter(|r| r.user.groups.iter().any(|g| admin_group(g)))
         .map(|r| UserKey::from(r.user.key.as_str()))
         .collect();
-    let mut pages = Vec::with_capacity(rows.len().div_ceil(PAGE_SIZE));
-    let mut rest = rows.into_iter().map(|r| r.user).peekable();
-    while rest.peek().is_some() {
-        pages.push(SnapshotPage {
-            users: rest.by_ref().take(PAGE_SIZE).collect(),
-        });
-    }
+    let pages = into_pages(rows.into_iter().map(|r| r.user));
     Ok(SnapshotFile {
         format: snapshot::FORMAT.to_owned(),
         version: snapshot::VERSION,

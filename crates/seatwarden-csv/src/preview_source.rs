@@ -22,13 +22,13 @@
 
 use std::collections::HashMap;
 
-use seatwarden_core::snapshot::{self, SnapshotError, SnapshotFile, SnapshotHeader, SnapshotPage};
+use seatwarden_core::snapshot::{self, SnapshotError, SnapshotFile, SnapshotHeader};
 use seatwarden_core::{
     ApplicationKey, Directory, DirectoryCapabilities, DirectoryId, DirectoryKind, Group, GroupName,
     Licence, Millis, SeatLimit,
 };
 
-use crate::atlassian::{PAGE_SIZE, read_atlassian_export};
+use crate::atlassian::{into_pages, read_atlassian_export};
 use crate::atlassian_site::{is_site_export, read_site_export};
 use crate::error::Rejected;
 use crate::exported::{ExportedUser, read_users_export};
@@ -261,13 +261,7 @@ fn from_users_export(
             groups: Vec::new(),
         })
         .collect();
-    let mut pages = Vec::with_capacity(rows.len().div_ceil(PAGE_SIZE));
-    let mut rest = rows.into_iter().peekable();
-    while rest.peek().is_some() {
-        pages.push(SnapshotPage {
-            users: rest.by_ref().take(PAGE_SIZE).collect(),
-        });
-    }
+    let pages = into_pages(rows);
     let file = SnapshotFile {
         format: snapshot::FORMAT.to_owned(),
         version: snapshot::VERSION,

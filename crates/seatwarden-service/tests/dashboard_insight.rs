@@ -95,17 +95,7 @@ fn the_idle_insight_counts_what_its_policy_would_act_on_and_says_why_not_the_res
     );
 
     // A protected group moves users from "acted on" to "skipped", in both.
-    let (_, current) = call(s, Method::Get, "/api/settings", None, DAY0);
-    let mut settings = current["settings"].clone();
-    settings["protectedGroups"] = json!(["staff"]);
-    let (status, saved) = call(
-        s,
-        Method::Put,
-        "/api/settings",
-        Some(json!({"configVersion": current["configVersion"], "settings": settings})),
-        DAY0,
-    );
-    assert_eq!(status, 200, "{saved}");
+    edit_settings(s, |settings| settings["protectedGroups"] = json!(["staff"]));
     let insight = idle_insight(s);
     assert_eq!(insight["users"], 0, "{insight}");
     assert!(

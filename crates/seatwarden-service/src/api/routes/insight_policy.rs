@@ -102,9 +102,7 @@ pub(super) fn idle_licensed(
         let ctx = service.eval_context(now, None, true, Vec::new(), people);
         let plan = evaluate(&config, index, now, &ctx);
         let totals = plan.totals(index);
-        let Some(figures) = totals.by_source.get(policy.id.as_str()) else {
-            return None;
-        };
+        let figures = totals.by_source.get(policy.id.as_str())?;
         if figures.matched == 0 {
             return None;
         }
