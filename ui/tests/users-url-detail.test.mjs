@@ -162,6 +162,7 @@ test('a user detail deactivates, reactivates and removes from a group through th
   await page.getByLabel('Their group').selectOption(group);
   await page.getByRole('button', { name: 'Remove from group…' }).click();
   await page.getByRole('dialog').locator('[data-testid="plan"]').waitFor();
+  await dismissFlags(page);
   await shot(page, 'user-detail-action-plan');
   await runToEnd();
   assert.ok(!(await detail()).groups.includes(group), `${group} removed`);
