@@ -3275,6 +3275,8 @@ export interface operations {
                 bom?: boolean;
                 /** @description comma-separated user keys */
                 keys?: string;
+                /** @description the Users tab's Exemption filter: only users with (yes) or without (no) an active exemption */
+                exempt?: "yes" | "no";
             };
             header?: never;
             path?: never;

@@ -125,3 +125,54 @@ fn the_export_is_named_after_the_filter_and_follows_the_table_order() {
         ["idle0010", "idle0007", "idle0003"]
     );
 }
+
+#[test]
+fn the_exemption_filter_narrows_and_names_the_export_as_it_does_the_table() {
+    let f = fixture(12, 4, 0);
+    let s = &f.service;
+    let (status, body) = call(
+        s,
+        Method::Post,
+        "/api/exemptions",
+        Some(
+            serde_json::json!({"users": ["K-idle0003", "K-idle0010"], "indefinite": true, "reason": "on leave"}),
+        ),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
+    let filter =
+        serde_json::json!({"activity": {"kind": "notWithin", "days": 90}, "order": "desc"});
+    let (status, disposition, body) = get(
+        s,
+        "/api/users/export",
+        &[
+            ("filter", &filter.to_string()),
+            ("columns", "username"),
+            ("exempt", "yes"),
+        ],
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"users-inactive-90d-exempt.csv\""
+    );
+    assert_eq!(exported_usernames(&body), ["idle0010", "idle0003"]);
+    let (_, disposition, body) = get(
+        s,
+        "/api/users/export",
+        &[
+            ("filter", &filter.to_string()),
+            ("columns", "username"),
+            ("exempt", "no"),
+        ],
+    );
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"users-inactive-90d-not-exempt.csv\""
+    );
+    let rest = exported_usernames(&body);
+    assert_eq!(rest.len(), 11, "10 idle users and the idle admin: {rest:?}");
+    assert!(!rest.contains(&"idle0003".to_owned()));
+    let (status, _, _) = get(s, "/api/users/export", &[("exempt", "maybe")]);
+    assert_eq!(status, 400);
+}

@@ -336,6 +336,7 @@ function exportDialog(total: number): void {
     // server names the file after the filter (`users-inactive-90d-group-jira-software-users.csv`).
     q.filter = JSON.stringify({ ...filterOnly(), sort: state.sort, order: state.order });
     if (scope.value === 'selection') q.keys = [...selected].join(',');
+    if (state.exempt) q.exempt = state.exempt;
     void getBlob('users/export', q).then(({ blob, name }) => { download(blob, name); d.close(); }, (e: unknown) => showError(status, e));
   }, 'primary')]);
 }

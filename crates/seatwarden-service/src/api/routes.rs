@@ -83,7 +83,7 @@ pub fn router() -> Router<Service> {
         Get "/api/me" "getMe" => me;
         Get "/api/dashboard" "getDashboard" ["days"] => dashboard::get_dashboard;
         Get "/api/users" "listUsers" ["filter", "exempt"] => users::list_users;
-        Get "/api/users/export" "exportUsers" ["filter", "columns", "bom", "keys"] => import::export_users;
+        Get "/api/users/export" "exportUsers" ["filter", "columns", "bom", "keys", "exempt"] => import::export_users;
         Get "/api/users/{key}" "getUser" => users::get_user;
         Get "/api/directories" "listDirectories" => directories::list_directories;
         Get "/api/licences" "listLicences" => licences::list_licences;

@@ -20,11 +20,13 @@ const MAX_STEM: usize = 120;
 const MAX_PART: usize = 40;
 
 /// `users-<filter parts>.csv`; `users-all.csv` without a filter, and
-/// `users-selected-<n>.csv` for ticked rows (`selected`).
+/// `users-selected-<n>.csv` for ticked rows (`selected`). `exempt` is the
+/// Exemption filter (`exempt`, `not-exempt`).
 pub(super) fn users_export_name(
     query: &Query,
     directories: &[Directory],
     selected: Option<usize>,
+    exempt: Option<bool>,
 ) -> String {
     let mut parts: Vec<String> = vec!["users".to_owned()];
     if let Some(n) = selected {
@@ -71,6 +73,11 @@ pub(super) fn users_export_name(
     }
     if let Some(range) = &query.created {
         parts.push(format!("created{}", range_text(range)));
+    }
+    match exempt {
+        Some(true) => parts.push("exempt".to_owned()),
+        Some(false) => parts.push("not-exempt".to_owned()),
+        None => {}
     }
     if parts.len() == 1 {
         parts.push("all".to_owned());
@@ -139,28 +146,31 @@ mod tests {
             r#"{"activity":{"kind":"notWithin","days":90},"includeGroups":["jira-software-users"]}"#,
         );
         assert_eq!(
-            users_export_name(&q, &[], None),
+            users_export_name(&q, &[], None, None),
             "users-inactive-90d-group-jira-software-users.csv"
         );
     }
 
     #[test]
     fn no_filter_selected_rows_and_odd_names() {
-        assert_eq!(users_export_name(&query("{}"), &[], None), "users-all.csv");
         assert_eq!(
-            users_export_name(&query("{}"), &[], Some(3)),
+            users_export_name(&query("{}"), &[], None, None),
+            "users-all.csv"
+        );
+        assert_eq!(
+            users_export_name(&query("{}"), &[], Some(3), None),
             "users-selected-3.csv"
         );
         let q = query(r#"{"search":{"text":"  Zoë O'Brien! "},"status":"deactivated"}"#);
         assert_eq!(
-            users_export_name(&q, &[], None),
+            users_export_name(&q, &[], None, None),
             "users-search-zo-o-brien-deactivated.csv"
         );
         let long = format!(
             r#"{{"includeGroups":[{}]}}"#,
             vec!["\"a-very-long-group-name-for-the-test\""; 20].join(",")
         );
-        let name = users_export_name(&query(&long), &[], None);
+        let name = users_export_name(&query(&long), &[], None, Some(false));
         assert!(name.len() <= MAX_STEM + 4, "{name}");
         assert!(name.ends_with(".csv") && !name.contains("-.csv"), "{name}");
     }

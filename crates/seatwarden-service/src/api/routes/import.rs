@@ -49,6 +49,12 @@ pub(super) fn export_users(
         .map(|k| k.split(',').map(UserKey::from).collect());
     let now = now(req);
     let activity = service.settings().config.settings.activity;
+    // The Users tab's Exemption filter, so the file lists what the table does.
+    let exempt = super::users::exempt_wanted(req)?;
+    let exemptions = match exempt {
+        Some(_) => service.exemptions()?,
+        None => Vec::new(),
+    };
     let (name, out) = service.with_index(|index| -> Result<(String, Vec<u8>), ApiError> {
         // In the table's order (the filter's sort column and direction), ticked rows too.
         let selected = match &keys {
@@ -62,10 +68,21 @@ pub(super) fn export_users(
             None => index.matching_in_order(&query, now, &activity),
         }
         .map_err(|e| super::users::filter_error(&e))?;
+        let selected: Vec<_> = match exempt {
+            Some(wanted) => {
+                let exempt = super::exemptions::exempt_bitmap(index, &exemptions, now);
+                selected
+                    .into_iter()
+                    .filter(|i| exempt.contains(i.0) == wanted)
+                    .collect()
+            }
+            None => selected,
+        };
         let name = super::export_name::users_export_name(
             &query,
             index.directories(),
             keys.as_ref().map(|_| selected.len()),
+            exempt,
         );
         let context = seatwarden_csv::ExportContext::new(index.directories(), index.licences());
         let users = selected.into_iter().filter_map(|i| index.user(i));
