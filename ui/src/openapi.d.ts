@@ -1615,17 +1615,31 @@ export interface components {
                     condition: {
                         days: number;
                         kind: string;
+                        neverLoggedInDays?: number;
                     };
                     enabled: boolean;
                     mode: string;
                     name: string;
                     priority: number;
-                    scope: Record<string, never>;
+                    /** @description the licensed users: target only the licence groups */
+                    scope: {
+                        directories?: Record<string, never>;
+                        readOnly?: string;
+                        target?: Record<string, never>;
+                        excludeGroups?: string[];
+                    };
                     trigger: {
                         kind: string;
                     };
                 };
+                /** @description idle_licensed: the users the suggested policy would act on (its preview's users); reactivated: accounts reactivated in the window */
                 users: number;
+                /** @description idle_licensed: the users the suggested policy's condition matched, before its skips */
+                matched?: number;
+                /** @description idle_licensed: matched users the suggested policy would not act on, per reason (absent when none) */
+                skipped?: {
+                    [key: string]: number;
+                };
             }[];
             recentRuns: components["schemas"]["Run"][];
         };
@@ -2732,7 +2746,7 @@ export interface components {
         };
         LoadPreviewDirectoryResponse: {
             /** @enum {string} */
-            kind: "snapshot" | "atlassianExport" | "usersExport";
+            kind: "snapshot" | "atlassianExport" | "atlassianSiteExport" | "usersExport";
             users: number;
             groups: number;
             directories: number;
@@ -3357,6 +3371,8 @@ export interface operations {
                 bom?: boolean;
                 /** @description comma-separated user keys */
                 keys?: string[];
+                /** @description the Users tab's Exemption filter: only users with (yes) or without (no) an active exemption */
+                exempt?: "yes" | "no";
             };
             header?: never;
             path?: never;

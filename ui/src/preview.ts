@@ -45,4 +45,4 @@ export function previewBanner(onLoaded: () => void): HTMLElement {
   return el;
 }
 
-const KIND: Record<string, string> = { snapshot: 'a snapshot', atlassianExport: 'an Atlassian user export', usersExport: 'a users export' };
+const KIND: Record<string, string> = { snapshot: 'a snapshot', atlassianExport: 'an Atlassian user export', atlassianSiteExport: 'an Atlassian site administration export (the older export)', usersExport: 'a users export' };

@@ -2,9 +2,15 @@
 // expands a run in place to its actions with reasons and outcomes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, settle } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, settle, flagShown } from './harness.mjs';
 
 let server; let browser;
+/** Flags stay up in tests; close them so none covers the next dialog's buttons. */
+async function dismissFlags(page) {
+  const close = page.locator('.sw-flags .sw-flag-close');
+  while (await close.count()) await close.first().click();
+  await page.waitForFunction(() => document.querySelectorAll('.sw-flags .sw-flag').length === 0);
+}
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
@@ -81,25 +87,38 @@ test('runs page, filter by kind and expand to their actions', async () => {
   assert.deepEqual(browser.consoleErrors, []);
 });
 
-test('retention saves twice in a row, and a stale form gets a conflict and changes nothing', async () => {
+test('retention saves twice in a row with a flag each, a cancelled lowering says so, and a stale form gets a conflict and changes nothing', async () => {
   const { page } = browser;
   await openTab(page, 'audit');
   const days = page.getByLabel('Keep entries for (days)');
   const save = page.getByRole('button', { name: 'Save retention' });
   const retentionMsg = page.getByTestId('retention-msg');
+  const before = (await api(page, 'audit/retention')).body.days;
   await days.fill('120');
   await save.click();
   // Lowering retention deletes older entries: the dialog asks for the number typed.
   await page.getByLabel('Type 120 to confirm').fill('120');
   await page.getByTestId('confirm-retention').click();
-  await retentionMsg.locator('.sw-banner-success', { hasText: 'Retention saved' }).waitFor();
+  // The result is a flag at the top (issue 24), saying what the lowering does.
+  assert.equal(await flagShown(page, 'Audit retention lowered to 120 days'), 'success');
+  const lowered = page.locator('.sw-flag', { hasText: 'Audit retention lowered to 120 days' });
+  assert.match(await lowered.innerText(), new RegExp(`older than 120 days are deleted at the next scheduler run \\(they were kept for ${before} days\\)`));
+  await dismissFlags(page);
   // The form keeps the version the save answered, so a second save is not stale.
   await days.fill('150');
   await save.click();
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="retention-msg"] .sw-banner-success').length === 1
-    || !!document.querySelector('[data-testid="retention-msg"] [data-testid="error"]'));
+  assert.equal(await flagShown(page, 'Audit retention saved: entries kept for 150 days'), 'success');
   assert.equal(await retentionMsg.locator('[data-testid="error"]').count(), 0, 'the second save was not refused');
   assert.equal((await api(page, 'audit/retention')).body.days, 150);
+  await dismissFlags(page);
+  // A lowering cancelled at its confirmation changes nothing, and a flag says so.
+  await days.fill('30');
+  await save.click();
+  await page.getByLabel('Type 30 to confirm').waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal(await flagShown(page, 'Audit retention not changed'), 'info');
+  assert.equal((await api(page, 'audit/retention')).body.days, 150);
+  await dismissFlags(page);
   // Another admin changes the configuration meanwhile.
   const current = (await api(page, 'audit/retention')).body;
   const other = await apiSend(page, 'PUT', 'audit/retention', { days: 200, configVersion: current.configVersion });
@@ -108,6 +127,7 @@ test('retention saves twice in a row, and a stale form gets a conflict and chang
   await save.click();
   await page.getByLabel('Type 7 to confirm').fill('7');
   await page.getByTestId('confirm-retention').click();
+  assert.equal(await flagShown(page, 'Audit retention not saved'), 'error');
   const error = retentionMsg.locator('[data-testid="error"]');
   await error.waitFor();
   assert.match(await error.textContent(), /changed since it was read/);

@@ -39,6 +39,9 @@ const SHOTS = {
   'policy-preview-paged': 'admin-list-a.test.mjs',
   'policy-conflict-reload': 'admin-list-a.test.mjs',
   'template-preview-html-text': 'admin-list-a.test.mjs',
+  'users-filters-in-url': 'users-url-detail.test.mjs',
+  'user-detail-action-plan': 'users-url-detail.test.mjs',
+  'dashboard-chart-axes': 'users-url-detail.test.mjs',
 };
 
 const started = Date.now();

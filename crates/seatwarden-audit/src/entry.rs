@@ -266,6 +266,10 @@ action_enum! {
     ReviewRejected => "review_rejected", "Review item rejected";
     /// A review item was closed: acted on by a run, or no longer applying.
     ReviewClosed => "review_closed", "Review item closed";
+    /// A preview-only server loaded its users from a file (`serve
+    /// --snapshot FILE` at start, or an upload): the description names the
+    /// kind of file and the counts, never a user.
+    DirectoryLoaded => "directory_loaded", "Users loaded from a file";
 }
 
 impl Action {

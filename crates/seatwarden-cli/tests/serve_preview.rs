@@ -85,6 +85,17 @@ fn a_snapshot_server_previews_policies_and_refuses_every_apply() {
     assert_eq!(me["previewOnly"], true, "{me}");
     let users = s.call(&session, "GET", "/api/users", None).json();
     assert_eq!(users["total"], 12, "{users}");
+    // The load at start is audited: the kind, counts and file name, never a user (issue 24).
+    let loads = s
+        .call(&session, "GET", "/api/audit?action=directory_loaded", None)
+        .json();
+    let loads = loads["entries"].as_array().unwrap();
+    assert_eq!(loads.len(), 1, "{loads:?}");
+    assert_eq!(
+        loads[0]["description"],
+        "Loaded 12 users and 1 group from a Seatwarden users export (`users.csv`, at start)"
+    );
+    assert_eq!(loads[0]["actor"]["kind"], "automation", "{loads:?}");
 
     let created = s.create_policy(
         &session,

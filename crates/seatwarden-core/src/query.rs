@@ -541,6 +541,41 @@ impl DirectoryIndex {
         exec::filter(self, query, now, &self.activity_view(mask))
     }
 
+    /// Every user matching `query`'s filters, in its sort column and order
+    /// (paging ignored): the Users export lists exactly the table's order,
+    /// page after page. One walk of the kept sort permutation, no sort.
+    pub fn matching_in_order(
+        &self,
+        query: &Query,
+        now: Millis,
+        activity: &ActivitySettings,
+    ) -> Result<Vec<UserIdx>, QueryError> {
+        exec::validate(query)?;
+        let mask = self.query_mask(query, activity)?;
+        let view = self.activity_view(mask);
+        let matched = exec::filter(self, query, now, &view)?;
+        Ok(exec::in_order(
+            self,
+            &view,
+            &matched,
+            query.sort,
+            query.order,
+        ))
+    }
+
+    /// `users` (e.g. the ticked rows of the Users table) in `query`'s sort
+    /// column and order, activity read as the query reads it; its filters
+    /// are not applied.
+    pub fn in_table_order(
+        &self,
+        users: &RoaringBitmap,
+        query: &Query,
+        activity: &ActivitySettings,
+    ) -> Result<Vec<UserIdx>, QueryError> {
+        let view = self.activity_view(self.query_mask(query, activity)?);
+        Ok(exec::in_order(self, &view, users, query.sort, query.order))
+    }
+
     /// The signals a query reads activity from: its own `signals`, each of
     /// which this directory must record, else the settings'.
     fn query_mask(

@@ -90,6 +90,18 @@ const REQUIRED: [(Col, &str); 5] = [
     (Col::Added, "Added to org"),
 ];
 
+/// Users in snapshot pages of [`PAGE_SIZE`].
+pub(crate) fn into_pages(users: impl IntoIterator<Item = SnapshotUser>) -> Vec<SnapshotPage> {
+    let mut pages = Vec::new();
+    let mut rest = users.into_iter().peekable();
+    while rest.peek().is_some() {
+        pages.push(SnapshotPage {
+            users: rest.by_ref().take(PAGE_SIZE).collect(),
+        });
+    }
+    pages
+}
+
 /// Reads a cloud date cell; `Ok(None)` for "never".
 pub fn parse_date(text: &str) -> Result<Option<Millis>, ProblemKind> {
     let t = text.trim();
@@ -136,18 +148,12 @@ pub fn read_atlassian_export<R: Read>(
     taken_at: Millis,
 ) -> Result<SnapshotFile, Rejected> {
     let mut problems = Problems::with_limit(1000);
-    let mut table = match Table::open(input) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.push(p);
-            return Err(Rejected(problems));
-        }
-    };
     let mut next = 0u32;
-    let map = table.map_columns(|h| classify(h, &mut next), &REQUIRED, &mut problems);
-    if !problems.is_empty() {
+    let Some((mut table, map)) =
+        Table::open_mapped(input, |h| classify(h, &mut next), &REQUIRED, &mut problems)
+    else {
         return Err(Rejected(problems));
-    }
+    };
     let headers = table.headers().to_vec();
     let find = |c: Col| map.iter().position(|m| *m == Some(c));
     let (Some(id_i), Some(name_i), Some(email_i), Some(status_i), Some(added_i)) = (
@@ -288,13 +294,7 @@ pub fn read_atlassian_export<R: Read>(
         problems.sort();
         return Err(Rejected(problems));
     }
-    let mut pages = Vec::with_capacity(users.len().div_ceil(PAGE_SIZE));
-    let mut rest = users.into_iter().peekable();
-    while rest.peek().is_some() {
-        pages.push(SnapshotPage {
-            users: rest.by_ref().take(PAGE_SIZE).collect(),
-        });
-    }
+    let pages = into_pages(users);
     Ok(SnapshotFile {
         format: snapshot::FORMAT.to_owned(),
         version: snapshot::VERSION,

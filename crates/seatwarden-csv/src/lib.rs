@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 pub mod atlassian;
+pub mod atlassian_site;
 pub mod cell;
 pub mod error;
 pub mod export;

@@ -1,12 +1,15 @@
 //! The directory an admin loads to try policies on their own users
 //! (`seatwarden serve --snapshot FILE` and the UI's "Try on your own users").
 //!
-//! Three files are accepted, told apart by their first bytes and header, so
+//! Four files are accepted, told apart by their first bytes and header, so
 //! the admin never has to say which one they hold:
 //! - a snapshot (`docs/snapshot.md`): JSON, starts with `{`;
 //! - the user export of Atlassian's cloud administration (a CSV whose
 //!   header names `User id`, `Atlassian ID` or `Account id`), read by
 //!   [`crate::atlassian`], whose columns and sources are in `docs/csv.md`;
+//! - the older user export of a cloud site's "Site administration" (a CSV
+//!   whose header names `username` with `full_name`, `last_session` or
+//!   `group_name`), read by [`crate::atlassian_site`];
 //! - a users export of Seatwarden itself (the Users tab's Export, any
 //!   column subset that has a key or a username), read back by
 //!   [`crate::exported`].
@@ -19,13 +22,14 @@
 
 use std::collections::HashMap;
 
-use seatwarden_core::snapshot::{self, SnapshotError, SnapshotFile, SnapshotHeader, SnapshotPage};
+use seatwarden_core::snapshot::{self, SnapshotError, SnapshotFile, SnapshotHeader};
 use seatwarden_core::{
     ApplicationKey, Directory, DirectoryCapabilities, DirectoryId, DirectoryKind, Group, GroupName,
     Licence, Millis, SeatLimit,
 };
 
-use crate::atlassian::{PAGE_SIZE, read_atlassian_export};
+use crate::atlassian::{into_pages, read_atlassian_export};
+use crate::atlassian_site::{is_site_export, read_site_export};
 use crate::error::Rejected;
 use crate::exported::{ExportedUser, read_users_export};
 use crate::table::BOM;
@@ -37,6 +41,8 @@ pub enum SourceKind {
     Snapshot,
     /// An Atlassian cloud organisation's user export (CSV).
     AtlassianExport,
+    /// The older user export of a cloud site's Site administration (CSV).
+    AtlassianSiteExport,
     /// A Seatwarden users export (CSV).
     UsersExport,
 }
@@ -47,7 +53,20 @@ impl SourceKind {
         match self {
             SourceKind::Snapshot => "snapshot",
             SourceKind::AtlassianExport => "atlassianExport",
+            SourceKind::AtlassianSiteExport => "atlassianSiteExport",
             SourceKind::UsersExport => "usersExport",
+        }
+    }
+
+    /// The kind in words, for the audit log and the start message.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceKind::Snapshot => "a Seatwarden snapshot",
+            SourceKind::AtlassianExport => "an Atlassian Cloud organization user export",
+            SourceKind::AtlassianSiteExport => {
+                "an Atlassian Cloud site administration user export (the older export)"
+            }
+            SourceKind::UsersExport => "a Seatwarden users export",
         }
     }
 }
@@ -81,6 +100,37 @@ pub struct Loaded {
     pub snapshot: SnapshotFile,
 }
 
+impl Loaded {
+    /// What was loaded, for the audit log: counts and the kind, never a
+    /// user's name (e.g. "Loaded 1,204 users and 31 groups from an
+    /// Atlassian Cloud organization user export").
+    pub fn describe(&self) -> String {
+        let users: usize = self.snapshot.pages.iter().map(|p| p.users.len()).sum();
+        let groups = self.snapshot.header.groups.len();
+        format!(
+            "Loaded {} {} and {} {} from {}",
+            thousands(users),
+            if users == 1 { "user" } else { "users" },
+            thousands(groups),
+            if groups == 1 { "group" } else { "groups" },
+            self.kind.label()
+        )
+    }
+}
+
+/// `1,204`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Reads `bytes` as one of the accepted files; CSV dates relative to
 /// `taken_at` (the snapshot's own `takenAt` wins for JSON).
 pub fn read_preview_source(bytes: &[u8], taken_at: Millis) -> Result<Loaded, SourceError> {
@@ -99,6 +149,14 @@ pub fn read_preview_source(bytes: &[u8], taken_at: Millis) -> Result<Loaded, Sou
         return Ok(Loaded {
             kind: SourceKind::AtlassianExport,
             snapshot: read_atlassian_export(body, taken_at)?,
+        });
+    }
+    if is_site_export(&String::from_utf8_lossy(
+        body.split(|b| *b == b'\n').next().unwrap_or_default(),
+    )) {
+        return Ok(Loaded {
+            kind: SourceKind::AtlassianSiteExport,
+            snapshot: read_site_export(body, taken_at)?,
         });
     }
     let users = read_users_export(body)?;
@@ -203,13 +261,7 @@ fn from_users_export(
             groups: Vec::new(),
         })
         .collect();
-    let mut pages = Vec::with_capacity(rows.len().div_ceil(PAGE_SIZE));
-    let mut rest = rows.into_iter().peekable();
-    while rest.peek().is_some() {
-        pages.push(SnapshotPage {
-            users: rest.by_ref().take(PAGE_SIZE).collect(),
-        });
-    }
+    let pages = into_pages(rows);
     let file = SnapshotFile {
         format: snapshot::FORMAT.to_owned(),
         version: snapshot::VERSION,
@@ -258,6 +310,25 @@ mod tests {
             loaded.snapshot.pages[0].users[0].username,
             "ann@example.test"
         );
+    }
+
+    #[test]
+    fn the_older_site_export_is_recognised_and_described() {
+        let csv = "group_name,username,full_name,email,active,last_login,last_session,Confluence\r\n\
+                   g1,fgambale,Frank,frank@example.test,Yes,14 Dec 2012 15:31:57,,Yes\r\n\
+                   g2,fgambale,Frank,frank@example.test,Yes,14 Dec 2012 15:31:57,,Yes\r\n";
+        let loaded = read_preview_source(csv.as_bytes(), Millis(TAKEN)).unwrap();
+        assert_eq!(loaded.kind, SourceKind::AtlassianSiteExport);
+        assert_eq!(
+            loaded.describe(),
+            "Loaded 1 user and 3 groups from an Atlassian Cloud site administration user \
+             export (the older export)"
+        );
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        // Seatwarden's own users export (also with a `username` column) is not mistaken for it.
+        let ours = "username,display name,last login\nann,Ann,\n";
+        let loaded = read_preview_source(ours.as_bytes(), Millis(TAKEN)).unwrap();
+        assert_eq!(loaded.kind, SourceKind::UsersExport);
     }
 
     #[test]

@@ -185,6 +185,26 @@ impl<R: Read> Table<R> {
         })
     }
 
+    /// Opens `input` and maps its header ([`Self::map_columns`]): the table
+    /// and, per header column, the known column it holds; the header's
+    /// problems (missing required columns among them) refuse the file.
+    pub(crate) fn open_mapped<C: Copy + Eq>(
+        input: R,
+        classify: impl FnMut(&str) -> ColumnMatch<C>,
+        required: &[(C, &str)],
+        problems: &mut Problems,
+    ) -> Option<(Self, Vec<Option<C>>)> {
+        let table = match Table::open(input) {
+            Ok(t) => t,
+            Err(p) => {
+                problems.push(p);
+                return None;
+            }
+        };
+        let map = table.map_columns(classify, required, problems);
+        problems.is_empty().then_some((table, map))
+    }
+
     /// The header cells as written (BOM removed).
     pub(crate) fn headers(&self) -> &[String] {
         &self.headers

@@ -1260,7 +1260,7 @@ fn malformed_requests_get_precise_errors() {
         (
             raw(Method::Get, "/api/users/export", &[("filtre", "{}")], b""),
             400,
-            "unknown query parameter `filtre`; this path accepts `filter`, `columns`, `bom`, `keys`",
+            "unknown query parameter `filtre`; this path accepts `filter`, `columns`, `bom`, `keys`, `exempt`",
         ),
         (
             raw(

@@ -164,3 +164,72 @@ fn an_uploaded_users_export_replaces_the_previewed_users() {
     let (_, page) = call(&f.service, Method::Get, "/api/users", None, DAY0);
     assert_eq!(page["total"], 2, "{page}");
 }
+
+/// Issue 24: the older "Site administration" export of a cloud site is read
+/// (users merged over their one-row-per-group lines, application access as
+/// licences), and every load is audited with the kind and counts, never a
+/// user's name.
+#[test]
+fn the_older_site_export_is_loaded_and_every_load_is_audited() {
+    let f = preview_fixture();
+    let csv = "group_name,username,full_name,email,active,last_login,last_session,Jira Software,Confluence\r\n\
+               jira-users,fgambale,Frank Gambale,frank@example.test,Yes,14 Dec 2012 15:31:57,,Yes,Yes\r\n\
+               staff,fgambale,Frank Gambale,frank@example.test,Yes,14 Dec 2012 15:31:57,,Yes,Yes\r\n\
+               staff,dtrucks,Derek Trucks,derek@example.test,No,,23 Oct 2015 02:53:20,No,Yes\r\n";
+    let (status, loaded) = upload(&f.service, csv);
+    assert_eq!(status, 200, "{loaded}");
+    assert_eq!(
+        loaded,
+        json!({"kind": "atlassianSiteExport", "users": 2, "groups": 4, "directories": 1})
+    );
+    let (_, page) = call(
+        &f.service,
+        Method::Get,
+        r#"/api/users?filter={"licence":"licensed"}"#,
+        None,
+        DAY0,
+    );
+    // Derek is deactivated ("No"), so holds no seat; Frank has both applications.
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(
+        page["rows"][0]["licensedApplications"],
+        json!(["jira-software", "confluence"])
+    );
+    let (_, frank) = call(&f.service, Method::Get, "/api/users/fgambale", None, DAY0);
+    assert_eq!(
+        frank["row"]["groups"].as_array().unwrap().len(),
+        4,
+        "{frank}"
+    );
+
+    let (status, entries) = call(
+        &f.service,
+        Method::Get,
+        "/api/audit?action=directory_loaded",
+        None,
+        DAY0,
+    );
+    assert_eq!(status, 200, "{entries}");
+    let entries = entries["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let description = entries[0]["description"].as_str().unwrap();
+    assert_eq!(
+        description,
+        "Loaded 2 users and 4 groups from an Atlassian Cloud site administration user export \
+         (the older export) (uploaded in the UI)"
+    );
+    assert_eq!(entries[0]["actor"]["key"], "K-admin", "{entries:?}");
+    assert!(!description.contains("fgambale") && !description.contains("example.test"));
+
+    // A refused file loads nothing and is not audited as a load.
+    let (status, _) = upload(&f.service, "username,active\nann,Maybe\n");
+    assert_eq!(status, 422);
+    let (_, again) = call(
+        &f.service,
+        Method::Get,
+        "/api/audit?action=directory_loaded",
+        None,
+        DAY0,
+    );
+    assert_eq!(again["entries"].as_array().unwrap().len(), 1);
+}

@@ -12,6 +12,7 @@ const CARD_STATUS: Record<string, string> = { operations: '', succeeded: 'succee
 import { navigate } from '../router';
 import { discardRun } from './held-runs';
 import { applies } from '../preview';
+import { flag } from '../flag';
 /** The cards that count only runs started in the summary's window (the last 24 h). */
 const WINDOWED = new Set(['operations', 'succeeded', 'failed', 'partiallyFailed']);
 
@@ -40,7 +41,7 @@ const ACTIONS = ['user_deactivated', 'user_activated', 'user_reactivated', 'user
   'login_provisional', 'login_confirmed', 'login_not_completed', 'run_refused', 'sign_in', 'run_previewed', 'run_held', 'mail_retried', 'mail_discarded',
   'exemption_granted', 'exemption_revoked', 'exemption_lapsed', 'review_queued', 'review_approved',
   'review_rejected', 'review_closed', 'access_requested', 'access_request_decided', 'secret_rotated', 'hook_called',
-  'hook_changed'];
+  'hook_changed', 'directory_loaded'];
 const sentence = (name: string): string => { const t = name.replace(/_/g, ' '); return t.charAt(0).toUpperCase() + t.slice(1); };
 let cursors: string[] = [];
 
@@ -110,7 +111,11 @@ async function loadEntries(host: HTMLElement, q: Record<string, string>, pageInd
     pager(pageIndex + 1, page.next ? pageIndex + 2 : pageIndex + 1, (p) => void loadEntries(host, q, p - 1)));
 }
 
-/** Saves the retention; lowering it (which deletes older entries) asks for the new number typed first. */
+/**
+ * Saves the retention; lowering it (which deletes older entries) asks for the new number typed first.
+ * The outcome is a flag at the top of the page (issue 24): saved, lowered (with when older entries
+ * go), left unchanged after a cancelled confirmation, or refused (the reason also stays beside the form).
+ */
 async function saveRetention(retention: { days: number; configVersion?: number }, days: number, msg: HTMLElement): Promise<void> {
   const lowering = days > 0 && (retention.days === 0 || days < retention.days);
   const body: Record<string, unknown> = { days, configVersion: retention.configVersion };
@@ -124,14 +129,24 @@ async function saveRetention(retention: { days: number; configVersion?: number }
       const observer = new MutationObserver(() => { if (!d.el.isConnected) { observer.disconnect(); resolve(false); } });
       observer.observe(document.body, { childList: true });
     });
-    if (!yes) return;
+    if (!yes) { flag('Audit retention not changed', 'info', `Entries are still kept ${keptFor(retention.days)}.`); return; }
     body.confirmDays = days;
   }
   try {
+    const before = retention.days;
     const saved = await put<{ days: number; configVersion: number }>('audit/retention', body);
     retention.configVersion = saved.configVersion; retention.days = saved.days;
-    msg.appendChild(banner('Retention saved', 'success'));
-  } catch (err) { showError(msg, err); }
+    if (lowering) flag(`Audit retention lowered to ${plural(saved.days, 'day')}`, 'success', `Entries older than ${plural(saved.days, 'day')} are deleted at the next scheduler run (they were kept ${keptFor(before)}).`);
+    else flag(`Audit retention saved: entries kept ${keptFor(saved.days)}`);
+  } catch (err) {
+    showError(msg, err);
+    flag('Audit retention not saved', 'error', err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** "for 90 days", or "forever" (0). */
+function keptFor(days: number): string {
+  return days === 0 ? 'forever' : `for ${plural(days, 'day')}`;
 }
 
 function clearDialog(host: HTMLElement): void {
@@ -139,7 +154,7 @@ function clearDialog(host: HTMLElement): void {
   const input = h('input', { type: 'text', name: 'confirm', autocomplete: 'off' });
   const out = h('div', {});
   const d = openDialog('Clear the audit log', [h('p', {}, `This removes every audit entry. Type ${phrase} to confirm.`), field('Confirmation', input), out],
-    [button('Clear', () => void post('audit/clear', { confirm: input.value }).then(() => { d.close(); void renderAudit(host, []); }, (e: unknown) => showError(out, e)), 'danger')]);
+    [button('Clear', () => void post('audit/clear', { confirm: input.value }).then(() => { d.close(); flag('Audit log cleared'); void renderAudit(host, []); }, (e: unknown) => showError(out, e)), 'danger')]);
 }
 
 type RunDetail = Schemas['GetRunResponse'];

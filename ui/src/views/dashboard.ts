@@ -8,6 +8,7 @@ import { heldRunsBanner } from './held-runs';
 import { mailState, mailBanner } from './mail-state';
 import { signalsPanel, type SignalStatus } from '../signals';
 import { licenceHistorySection, forecastSection } from './forecast';
+import { dayBars } from '../chart';
 
 type DashboardAnswer = Schemas['GetDashboardResponse'];
 export type RunSummary = Schemas['Run'];
@@ -43,12 +44,6 @@ function pie(parts: [string, number][]): HTMLElement {
   });
   const legend = h('ul', { class: 'sw-legend' }, parts.map(([l, v], i) => h('li', {}, h('span', { class: 'sw-swatch', style: `background:${PIE_COLOURS[i]}` }), `${l}: ${fmtNum(v)} (${Math.round((v * 100) / total)} %)`)));
   return h('div', { class: 'sw-pie-wrap' }, svg as unknown as HTMLElement, legend);
-}
-
-function bars(days: { date: string; users: number }[]): HTMLElement {
-  const max = Math.max(1, ...days.map((d) => d.users));
-  return h('div', { class: 'sw-bars', role: 'img', 'aria-label': `Users last seen per day over ${days.length} days` },
-    days.map((d) => h('div', { class: 'sw-bar', title: `${d.date}: ${d.users}`, style: `height:${Math.max(2, (d.users * 100) / max)}%` })));
 }
 
 export function runsTable(runs: RunSummary[], onOpen?: (r: RunSummary) => void): HTMLElement {
@@ -98,7 +93,7 @@ export async function renderDashboard(host: HTMLElement): Promise<void> {
     forecastSection(),
     h('div', { class: 'sw-grid2' },
       section('Accounts', pie([['Active in window', f.activeInWindow], ['Inactive in window', f.inactiveInWindow], ['Deactivated', f.deactivated]])),
-      section('Users last seen per day', bars(f.lastSeenPerDay))),
+      section('Users last seen per day', dayBars(f.lastSeenPerDay, 'Users last seen per day', 'users', 'seen-chart'))),
     signalsPanel(f.signals),
     section('Insights', data.insights.length ? h('ul', { class: 'sw-insights' }, data.insights.map((i) => h('li', { 'data-testid': 'insight' }, i.message,
       i.suggestedPolicy ? [' ', button('Take action', () => { sessionStorage.setItem('seatwarden.draftPolicy', JSON.stringify(i.suggestedPolicy)); navigate('automation/new'); }, 'primary')] : null)))

@@ -11,6 +11,7 @@ import { bulkPlanView, type BulkPlan } from './bulk-preview';
 import { exemptDialog, exemptBadge, exemptionList, removeExemptions } from './exemptions';
 import { signalDateLabel, productLabel, type SignalDate } from '../signals';
 import { groupPicker } from '../picker';
+import { routeQuery, pushQuery } from '../router';
 
 type Page = Schemas['ListUsersResponse'];
 export interface Group { name: string; admin: boolean; licence: boolean; members?: number }
@@ -29,6 +30,54 @@ const DEFAULTS: Filters = {
   lastFrom: '', lastTo: '', createdFrom: '', createdTo: '', sort: 'username', order: 'asc', pageSize: 20, page: 1, exempt: '',
 };
 const state: Filters = { ...DEFAULTS };
+
+// The filters live in the URL (`#/users?status=active&group=jira-software-users&page=2`, issue 24):
+// reload, back/forward and a shared link open the same view. Only values that differ from the
+// defaults are written; a value the tab does not offer is read as its default (the server still
+// checks what it gets, e.g. `days=0` is refused beside its field).
+const ONE_OF: Partial<Record<keyof Filters, string[]>> = {
+  searchMode: ['contains', 'exact'], status: ['all', 'active', 'deactivated'], licence: ['all', 'licensed', 'unlicensed'],
+  activity: ['all', 'within', 'notWithin', 'never'], sort: ['username', 'lastActivity', 'lastLogin', 'created'], order: ['asc', 'desc'], exempt: ['', 'yes', 'no'],
+};
+/** URL parameter of each filter (lists repeat their parameter). */
+const PARAM: Record<keyof Filters, string> = {
+  search: 'search', searchMode: 'match', status: 'status', licence: 'licence', activity: 'activity', days: 'days', activityIn: 'activityIn',
+  includeGroups: 'group', excludeGroups: 'notGroup', directories: 'directory', lastFrom: 'lastLoginFrom', lastTo: 'lastLoginTo',
+  createdFrom: 'createdFrom', createdTo: 'createdTo', sort: 'sort', order: 'order', pageSize: 'pageSize', page: 'page', exempt: 'exempt',
+};
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The filters a URL query names, every other filter at its default. */
+function filtersFrom(q: URLSearchParams): Filters {
+  const f: Filters = { ...DEFAULTS, includeGroups: [], excludeGroups: [], directories: [] };
+  const text = (k: keyof Filters): string | null => q.get(PARAM[k]);
+  for (const k of ['search', 'searchMode', 'status', 'licence', 'activity', 'days', 'activityIn', 'sort', 'order', 'exempt'] as const) {
+    const v = text(k);
+    if (v !== null && (ONE_OF[k]?.includes(v) ?? true)) f[k] = v;
+  }
+  for (const k of ['lastFrom', 'lastTo', 'createdFrom', 'createdTo'] as const) {
+    const v = text(k);
+    if (v !== null && DAY_RE.test(v)) f[k] = v;
+  }
+  f.includeGroups = q.getAll(PARAM.includeGroups).filter(Boolean);
+  f.excludeGroups = q.getAll(PARAM.excludeGroups).filter(Boolean);
+  f.directories = q.getAll(PARAM.directories).filter((d) => /^-?\d+$/.test(d));
+  const size = Number(text('pageSize'));
+  if ([10, 20, 50, 100].includes(size)) f.pageSize = size;
+  const page = Number(text('page'));
+  if (Number.isInteger(page) && page >= 1) f.page = page;
+  return f;
+}
+
+/** The URL query of `f`: only what differs from the defaults. */
+function queryOf(f: Filters): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const k of Object.keys(PARAM) as (keyof Filters)[]) {
+    const v = f[k];
+    if (Array.isArray(v)) { for (const x of v) q.append(PARAM[k], x); } else if (v !== DEFAULTS[k]) q.set(PARAM[k], String(v));
+  }
+  return q;
+}
 const selected = new Set<string>();
 /** Filter problems shown beside their fields (`filter.activity.days`). */
 let filterErrors = new FieldErrors();
@@ -102,6 +151,10 @@ function picked(s: HTMLSelectElement): string[] {
 }
 
 export async function renderUsers(host: HTMLElement): Promise<void> {
+  // A URL with a query (reload, back/forward, a shared link) says what to show; the bare tab
+  // link shows what the tab showed last, and the URL is brought in line with it.
+  const fromUrl = routeQuery();
+  if (fromUrl) { Object.assign(state, filtersFrom(fromUrl)); selected.clear(); allMatching = false; } else pushQuery(queryOf(state), true);
   let dirs: Directory[] | null = null;
   try { dirs = await directories(); } catch (e) { showError(host, e); }
 
@@ -136,6 +189,7 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
       lastFrom: lastFrom.value, lastTo: lastTo.value, createdFrom: createdFrom.value, createdTo: createdTo.value, sort: sort.value, order: order.value, pageSize: Number(pageSize.value), page: 1, exempt: exempt.value,
     });
     selected.clear(); allMatching = false;
+    pushQuery(queryOf(state));
     void load(results);
   };
   for (const c of [exempt, searchMode, status, licence, activity, activityIn, directory, sort, order, pageSize, lastFrom, lastTo, createdFrom, createdTo]) c?.addEventListener('change', apply);
@@ -152,7 +206,7 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
       h('fieldset', { class: 'sw-range' }, h('legend', {}, 'Created (UTC)'), field('Created from', createdFrom), field('Created to', createdTo))),
     h('div', { class: 'sw-filter-row' }, field('Sort by', sort), field('Order', order), field('Rows per page', pageSize),
       h('div', { class: 'sw-field sw-field-button' }, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Apply filters')),
-      h('div', { class: 'sw-field sw-field-button' }, button('Clear all filters', () => { Object.assign(state, DEFAULTS); selected.clear(); allMatching = false; void renderUsers(host); }, 'subtle'))));
+      h('div', { class: 'sw-field sw-field-button' }, button('Clear all filters', () => { Object.assign(state, DEFAULTS); selected.clear(); allMatching = false; pushQuery(queryOf(state)); void renderUsers(host); }, 'subtle'))));
   clear(host, form, results);
   await load(results);
 }
@@ -181,6 +235,7 @@ async function load(results: HTMLElement): Promise<void> {
   const bulkAction = select('bulkAction', [['deactivate', 'Deactivate'], ['activate', 'Activate'], ['suspend', 'Suspend access (Cloud)'], ['restore', 'Restore access (Cloud)'], ['delete', 'Delete'], ['add_to_groups', 'Add to groups'], ['remove_from_groups', 'Remove from groups'], ['exempt', 'Exempt from policies…'], ['unexempt', 'Remove exemption']]);
   const bulkGroups = groupPicker('bulkGroups', []);
   const products = productColumns(page.rows);
+  const idleDays = Number(state.days) >= 1 ? Number(state.days) : Number(DEFAULTS.days);
   clear(results,
     h('div', { class: 'sw-toolbar' },
       h('strong', { 'data-testid': 'user-total' }, plural(page.total, 'user')), selInfo,
@@ -198,15 +253,27 @@ async function load(results: HTMLElement): Promise<void> {
         box.addEventListener('change', () => { allMatching = false; if (box.checked) selected.add(r.key); else selected.delete(r.key); refreshSel(); });
         boxes.push(box);
         return h('tr', { 'data-testid': 'user-row' },
-          h('td', {}, box), h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void userDialog(r.key, r.username); } }, r.username)), h('td', {}, r.displayName), h('td', {}, r.email), h('td', {}, r.directoryName),
+          h('td', {}, box), h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void userDialog(r.key, r.username, results); } }, r.username)), h('td', {}, r.displayName), h('td', {}, r.email), h('td', {}, r.directoryName),
           h('td', {}, r.active ? lozenge('active', 'success') : lozenge('deactivated', 'neutral'), r.licensed ? [' ', lozenge('licensed', 'info')] : null),
           h('td', { class: 'sw-date' }, fmtDate(r.created)), h('td', { class: 'sw-date' }, fmtDate(r.lastLogin)), h('td', { class: 'sw-date', 'data-testid': 'row-last-active' }, fmtDate(r.lastActivity)),
-          products.map((p) => h('td', { class: 'sw-date', 'data-product': p }, fmtDate(productDate(r, p)))), h('td', { 'data-testid': 'row-reason' }, r.inactiveBecause.text),
+          products.map((p) => h('td', { class: 'sw-date', 'data-product': p }, fmtDate(productDate(r, p)))), reasonCell(r, idleDays),
           h('td', { 'data-testid': 'row-exempt' }, exemptBadge(page.exemptions?.[r.key])),
           h('td', { class: 'sw-groups' }, r.groups.join(', ')));
       }))),
     page.total === 0 ? emptyState() : null,
-    pager(page.page, page.pageCount, (p) => { state.page = p; void load(results); }));
+    pager(page.page, page.pageCount, (p) => { state.page = p; pushQuery(queryOf(state)); void load(results); }));
+}
+
+/**
+ * "Why inactive" only for inactive users (issue 24): a deactivated account, one never active, or one
+ * idle for at least the Days field's number of days (the tab's meaning of inactive, 90 unless changed). An active user
+ * gets a dash, with what counts as inactive as its description.
+ */
+function reasonCell(r: Page['rows'][number], idleDays: number): HTMLElement {
+  // Never active at all counts as inactive, as the Activity filter's "inactive for at least" does.
+  const inactive = !r.active || r.inactiveBecause.neverLoggedIn || r.inactiveBecause.days >= idleDays;
+  return inactive ? h('td', { 'data-testid': 'row-reason' }, r.inactiveBecause.text)
+    : h('td', { 'data-testid': 'row-reason', 'data-active': 'true', title: `Active within the last ${plural(idleDays, 'day')}` }, '—');
 }
 
 /** What an admin can do when no user matches: say it instead of an empty table. */
@@ -216,14 +283,20 @@ function emptyState(): HTMLElement {
     h('p', {}, 'Remove a group or directory, widen the date ranges or the activity days, or press “Clear all filters”.'));
 }
 
-async function bulk(action: string, groups: string[], results: HTMLElement): Promise<void> {
-  if (!allMatching && selected.size === 0) { const d = openDialog('Nothing selected', 'Select users, or "Select all that match", first.'); void d; return; }
-  const who: Record<string, unknown> = allMatching ? { filter: filterOnly() } : { users: [...selected] };
-  if (action === 'exempt') { exemptDialog(who, allMatching ? null : selected.size, () => void load(results)); return; }
+/**
+ * A bulk action on the selection, or on the one user `only` (the user detail's actions): both go
+ * through the same server plan, its reasons and skips, and the same confirmation.
+ */
+async function bulk(action: string, groups: string[], results: HTMLElement, only?: string): Promise<void> {
+  if (only === undefined && !allMatching && selected.size === 0) { const d = openDialog('Nothing selected', 'Select users, or "Select all that match", first.'); void d; return; }
+  const every = only === undefined && allMatching;
+  const keys = only === undefined ? [...selected] : [only];
+  const who: Record<string, unknown> = every ? { filter: filterOnly() } : { users: keys };
+  if (action === 'exempt') { exemptDialog(who, every ? null : keys.length, () => void load(results)); return; }
   if (action === 'unexempt') { removeExemptions(who, () => void load(results)); return; }
   const body: Record<string, unknown> = { action };
   if (action.endsWith('_groups')) body.groups = groups;
-  if (allMatching) body.filter = filterOnly(); else body.keys = [...selected];
+  if (every) body.filter = filterOnly(); else body.keys = keys;
   const dialog = openDialog('Bulk action: review the plan', h('p', { role: 'status' }, 'Planning…'));
   let plan: BulkPlan;
   try { plan = await post<BulkPlan>('bulk/plan', body); } catch (e) { clear(dialog.body); showError(dialog.body, e); return; }
@@ -259,7 +332,11 @@ function exportDialog(total: number): void {
   ], [button('Download CSV', () => {
     const columns = boxes.filter((b) => b.checked).map((b) => b.value).join(',');
     const q: Record<string, string> = { columns, bom: bom.checked ? 'true' : 'false' };
-    if (scope.value === 'selection') q.keys = [...selected].join(','); else q.filter = JSON.stringify(filterOnly());
+    // The table's sort goes along: the file lists users in the order the table shows them, and the
+    // server names the file after the filter (`users-inactive-90d-group-jira-software-users.csv`).
+    q.filter = JSON.stringify({ ...filterOnly(), sort: state.sort, order: state.order });
+    if (scope.value === 'selection') q.keys = [...selected].join(',');
+    if (state.exempt) q.exempt = state.exempt;
     void getBlob('users/export', q).then(({ blob, name }) => { download(blob, name); d.close(); }, (e: unknown) => showError(status, e));
   }, 'primary')]);
 }
@@ -275,12 +352,33 @@ function signalDates(signals: SignalDate[] | undefined): HTMLElement | null {
     h('tbody', {}, signals.map((d) => h('tr', { 'data-testid': 'user-signal' }, h('td', {}, signalDateLabel(d)), h('td', { class: 'sw-date' }, d.at === null ? 'never' : fmtDate(d.at))))));
 }
 
-/** One user: why they count as inactive, and which policies would act on them now. */
-async function userDialog(key: string, username: string): Promise<void> {
+/**
+ * The user detail's actions (issue 24): each closes the detail and opens the bulk action's plan for
+ * this one user, with its reasons, skips and confirmation, so a single change is checked and audited
+ * exactly like a bulk one.
+ */
+function userActions(u: UserDetail, close: () => void, results: HTMLElement): HTMLElement {
+  const act = (action: string, groups: string[] = []): void => { close(); void bulk(action, groups, results, u.row.key); };
+  const theirs = select('detailRemoveGroup', u.row.groups.map((g): [string, string] => [g, g]));
+  const add = groupPicker('detailAddGroup', [], 'Choose a group');
+  const exempt = (u.exemptions ?? []).length > 0;
+  return h('div', { class: 'sw-user-actions', role: 'group', 'aria-label': 'Actions on this user', 'data-testid': 'user-actions' },
+    h('div', { class: 'sw-toolbar' },
+      u.row.active ? button('Deactivate…', () => act('deactivate'), 'default') : button('Reactivate…', () => act('activate'), 'primary'),
+      button('Exempt from policies…', () => act('exempt'), 'subtle'),
+      exempt ? button('Remove exemption…', () => act('unexempt'), 'subtle') : null,
+      button('Delete…', () => act('delete'), 'danger')),
+    h('div', { class: 'sw-toolbar' },
+      u.row.groups.length ? [field('Their group', theirs), button('Remove from group…', () => act('remove_from_groups', [theirs.value]), 'default')] : null,
+      field('Add to group', add.el), button('Add to group…', () => { const g = add.values(); if (g.length) act('add_to_groups', g); }, 'default')));
+}
+
+/** One user: why they count as inactive, which policies would act on them now, and actions on them. */
+async function userDialog(key: string, username: string, results: HTMLElement): Promise<void> {
   const d = openDialog(`User ${username}`, h('p', { role: 'status' }, 'Loading…'));
   try {
     const u = await get<UserDetail>(`users/${encodeURIComponent(key)}`);
-    clear(d.body,
+    clear(d.body, userActions(u, d.close, results),
       h('dl', { class: 'sw-dl' },
         h('dt', {}, 'Name'), h('dd', {}, u.row.displayName), h('dt', {}, 'Email'), h('dd', {}, u.row.email),
         h('dt', {}, 'Directory'), h('dd', {}, u.row.directoryName), h('dt', {}, 'Created'), h('dd', {}, fmtDate(u.row.created)),

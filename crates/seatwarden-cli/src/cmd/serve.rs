@@ -181,7 +181,15 @@ pub(crate) enum Seed {
     /// The demo organisation, into a folder holding no data.
     Demo(DemoSeed),
     /// A loaded file, replacing the directory of a preview folder.
-    Preview(Box<seatwarden_core::snapshot::SnapshotFile>),
+    Preview(Box<PreviewSeed>),
+}
+
+/// The file `serve --snapshot` loaded, and how the audit log describes it.
+pub(crate) struct PreviewSeed {
+    /// The directory it holds.
+    pub(crate) snapshot: seatwarden_core::snapshot::SnapshotFile,
+    /// "Loaded 1,204 users and 31 groups from … (`users.csv`, at start)".
+    pub(crate) description: String,
 }
 
 /// The demo organisation `serve --demo` seeds into an empty folder.
@@ -284,7 +292,8 @@ pub(crate) fn open_with_host(
             }
         }
     }
-    if let Some(Seed::Preview(snapshot)) = &seed {
+    if let Some(Seed::Preview(preview)) = &seed {
+        let snapshot = &preview.snapshot;
         directory.replace_all(snapshot).map_err(CliError::engine)?;
         let users: usize = snapshot.pages.iter().map(|p| p.users.len()).sum();
         println!("preview only: loaded {users} users; nothing will be applied");
@@ -301,6 +310,20 @@ pub(crate) fn open_with_host(
         })
     };
     let service = Arc::new(Service::new(host, store, options).map_err(CliError::engine)?);
+    if let Some(Seed::Preview(preview)) = &seed {
+        // Every start replaces the previewed users: the log says with what (issue 24).
+        let entry = seatwarden_audit::AuditEntry::new(
+            clock.now(),
+            seatwarden_audit::Actor::system(),
+            seatwarden_audit::Action::DirectoryLoaded,
+            seatwarden_audit::Status::Success,
+        )
+        .with_description(preview.description.clone());
+        service
+            .store()
+            .append_audit(&[entry])
+            .map_err(CliError::engine)?;
+    }
     Ok(Opened {
         folder,
         directory,
@@ -364,10 +387,7 @@ impl StopSignals {
 
 /// Reads the file of `--snapshot` (any of the kinds
 /// [`seatwarden_csv::preview_source`] accepts), its problems in words.
-fn load_preview(
-    path: &std::path::Path,
-    clock: &Clock,
-) -> Result<seatwarden_core::snapshot::SnapshotFile, CliError> {
+fn load_preview(path: &std::path::Path, clock: &Clock) -> Result<PreviewSeed, CliError> {
     use seatwarden_csv::preview_source::{SourceError, read_preview_source};
     let bytes = crate::cmd::support::read_file(path)?;
     match read_preview_source(&bytes, clock.now()) {
@@ -377,7 +397,14 @@ fn load_preview(
                 path.display(),
                 loaded.kind.as_str()
             );
-            Ok(loaded.snapshot)
+            // The file's name only: its folder may name the person who saved it.
+            let name = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            Ok(PreviewSeed {
+                description: format!("{} (`{name}`, at start)", loaded.describe()),
+                snapshot: loaded.snapshot,
+            })
         }
         Err(SourceError::Rejected(rejected)) => Err(CliError::Engine(format!(
             "{}: {}\n{}",
@@ -457,7 +484,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         None
     };
     let seed = match preview {
-        Some(snapshot) => Some(Seed::Preview(Box::new(snapshot))),
+        Some(preview) => Some(Seed::Preview(Box::new(preview))),
         None => args.demo.then_some(Seed::Demo(DemoSeed {
             users,
             seen_since_days: args.demo_seen_days,

@@ -209,6 +209,34 @@ fn and_interval(col: &[i64], lo: i64, hi: i64, bytes: &mut [u8]) {
     }
 }
 
+/// Every user of `matched` in sort order: the kept permutation walked once,
+/// so it agrees with [`page_of`] page after page (ties broken by username
+/// in both).
+pub(super) fn in_order(
+    index: &DirectoryIndex,
+    view: &ActivityView<'_>,
+    matched: &RoaringBitmap,
+    sort: SortField,
+    order: SortOrder,
+) -> Vec<UserIdx> {
+    let perm: &[u32] = match sort {
+        SortField::Username => index.order_by_username(),
+        SortField::LastLogin => index.order_by_last_login(),
+        SortField::LastActivity => view.order(),
+        SortField::Created => index.order_by_created(),
+    };
+    let keep = |&&i: &&u32| matched.contains(i);
+    match order {
+        SortOrder::Asc => perm.iter().filter(keep).map(|&i| UserIdx(i)).collect(),
+        SortOrder::Desc => perm
+            .iter()
+            .rev()
+            .filter(keep)
+            .map(|&i| UserIdx(i))
+            .collect(),
+    }
+}
+
 /// The users of `matched` on page `page` (from 1) of `size`, in sort order.
 fn page_of(
     index: &DirectoryIndex,

@@ -318,3 +318,19 @@ pub(crate) fn put_settings(service: &Service, settings: Value) {
     );
     assert_eq!(status, 200, "{body}");
 }
+
+/// Saves the settings with one change `edit` makes to the current ones.
+#[allow(dead_code)]
+pub(crate) fn edit_settings(service: &Service, edit: impl FnOnce(&mut Value)) {
+    let (_, current) = call(service, Method::Get, "/api/settings", None, DAY0);
+    let mut settings = current["settings"].clone();
+    edit(&mut settings);
+    let (status, body) = call(
+        service,
+        Method::Put,
+        "/api/settings",
+        Some(json!({"configVersion": current["configVersion"], "settings": settings})),
+        DAY0,
+    );
+    assert_eq!(status, 200, "{body}");
+}

@@ -6,26 +6,14 @@
 //! `seatwarden_core::dashboard`, this module only adds the store's counts
 //! and the suggestions.
 
-use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use seatwarden_core::dashboard::{DEFAULT_WINDOW_DAYS, dashboard, idle_licensed, signal_status};
+use seatwarden_core::dashboard::{DEFAULT_WINDOW_DAYS, dashboard, signal_status};
 
+use super::insight_policy::Insight;
 use super::{now, query_num};
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::{Service, ServiceError};
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Insight {
-    kind: &'static str,
-    message: String,
-    users: u64,
-    percent_of_seats: f64,
-    /// A policy the UI can offer as "take action" (safe mode).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    suggested_policy: Option<Value>,
-}
 
 pub(super) fn get_dashboard(
     service: &Service,
@@ -40,12 +28,10 @@ pub(super) fn get_dashboard(
     }
     let now = now(req);
     let activity = service.settings().config.settings.activity;
-    let (mut figures, idle90, licensed) = service.with_index(|index| {
+    let mut figures = service.with_index(|index| {
         let mut figures = dashboard(index, now, days);
         figures.signals = signal_status(index, &activity);
-        let idle = idle_licensed(index, now.minus_days(90));
-        let licensed = index.licensed_bitmap();
-        (figures, idle, licensed.len())
+        figures
     })?;
     let reactivated = service
         .store()
@@ -65,35 +51,16 @@ pub(super) fn get_dashboard(
         .map_err(ServiceError::from)?;
     figures.reactivated_in_window = Some(reactivated);
     let mut insights = Vec::new();
-    if idle90 > 0 {
-        let pct = if licensed == 0 {
-            0.0
-        } else {
-            (idle90 as f64) * 100.0 / (licensed as f64)
-        };
-        insights.push(Insight {
-            kind: "idle_licensed",
-            message: format!("{idle90} licensed users idle 90+ days — {pct:.1} % of seats"),
-            users: idle90,
-            percent_of_seats: pct,
-            suggested_policy: Some(json!({
-                "name": "Deactivate users idle 90+ days",
-                "enabled": true,
-                "mode": "safe",
-                "priority": 0,
-                "trigger": {"kind": "scheduler"},
-                "scope": {},
-                "condition": {"kind": "inactive", "days": 90},
-                "action": {"kind": "deactivate"}
-            })),
-        });
-    }
+    // Counted by the policy "Take action" opens (`insight_policy`).
+    insights.extend(super::insight_policy::idle_licensed(service, now)?);
     if reactivated > 0 {
         insights.push(Insight {
             kind: "reactivated",
             message: format!("{reactivated} users reactivated in the last {days} days"),
             users: reactivated,
             percent_of_seats: 0.0,
+            matched: None,
+            skipped: Default::default(),
             suggested_policy: None,
         });
     }

@@ -49,31 +49,49 @@ pub(super) fn export_users(
         .map(|k| k.split(',').map(UserKey::from).collect());
     let now = now(req);
     let activity = service.settings().config.settings.activity;
-    let out = service.with_index(|index| -> Result<Vec<u8>, ApiError> {
-        let selected: Vec<u32> = match &keys {
+    // The Users tab's Exemption filter, so the file lists what the table does.
+    let exempt = super::users::exempt_wanted(req)?;
+    let exemptions = match exempt {
+        Some(_) => service.exemptions()?,
+        None => Vec::new(),
+    };
+    let (name, out) = service.with_index(|index| -> Result<(String, Vec<u8>), ApiError> {
+        // In the table's order (the filter's sort column and direction), ticked rows too.
+        let selected = match &keys {
             Some(keys) => {
                 let (bitmap, unknown) = seatwarden_core::evaluate::select_keys(index, keys);
                 if let Some(k) = unknown.first() {
                     return Err(ApiError::not_found(format!("user `{k}`")));
                 }
-                bitmap.iter().collect()
+                index.in_table_order(&bitmap, &query, &activity)
             }
-            None => index
-                .matching_counted(&query, now, &activity)
-                .map_err(|e| super::users::filter_error(&e))?
-                .iter()
-                .collect(),
+            None => index.matching_in_order(&query, now, &activity),
+        }
+        .map_err(|e| super::users::filter_error(&e))?;
+        let selected: Vec<_> = match exempt {
+            Some(wanted) => {
+                let exempt = super::exemptions::exempt_bitmap(index, &exemptions, now);
+                selected
+                    .into_iter()
+                    .filter(|i| exempt.contains(i.0) == wanted)
+                    .collect()
+            }
+            None => selected,
         };
+        let name = super::export_name::users_export_name(
+            &query,
+            index.directories(),
+            keys.as_ref().map(|_| selected.len()),
+            exempt,
+        );
         let context = seatwarden_csv::ExportContext::new(index.directories(), index.licences());
-        let users = selected
-            .into_iter()
-            .filter_map(|i| index.user(seatwarden_core::index::UserIdx(i)));
+        let users = selected.into_iter().filter_map(|i| index.user(i));
         let mut out = Vec::new();
         seatwarden_csv::export_users(&mut out, &options, &context, users)
             .map_err(|_| ApiError::internal("the users export failed"))?;
-        Ok(out)
+        Ok((name, out))
     })??;
-    Ok(ApiResponse::csv("users.csv", out))
+    Ok(ApiResponse::csv(&name, out))
 }
 
 /// `GET /api/import/template`: the header and one example row whose

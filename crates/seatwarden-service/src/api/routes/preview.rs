@@ -6,7 +6,8 @@
 //! anywhere else the directory is the product's, and a file must never
 //! replace it (the host refuses too, see `Host::replace_directory`). The
 //! file is read whole before anything changes, so a refused file leaves the
-//! loaded users as they were.
+//! loaded users as they were. A load is audited (the kind of file and the
+//! counts, never a user).
 
 use seatwarden_csv::preview_source::{SourceError, read_preview_source};
 use serde_json::json;
@@ -38,6 +39,13 @@ pub(super) fn load_directory(
         .replace_directory(&loaded.snapshot)
         .map_err(ServiceError::from)?;
     service.rebuild_index()?;
+    // Who replaced the users the previews run on, and with what (issue 24).
+    super::audit_success(
+        service,
+        req,
+        seatwarden_audit::Action::DirectoryLoaded,
+        format!("{} (uploaded in the UI)", loaded.describe()),
+    )?;
     let header = &loaded.snapshot.header;
     ApiResponse::json(&json!({
         "kind": loaded.kind.as_str(),

@@ -36,6 +36,19 @@ fn parse_filter(req: &ApiRequest) -> Result<Query, ApiError> {
     }
 }
 
+/// The `exempt=yes|no` parameter of the Users tab (and its export): only
+/// users with (`Some(true)`) or without (`Some(false)`) an active exemption.
+pub(super) fn exempt_wanted(req: &ApiRequest) -> Result<Option<bool>, ApiError> {
+    match req.query_param("exempt") {
+        None | Some("") => Ok(None),
+        Some("yes") => Ok(Some(true)),
+        Some("no") => Ok(Some(false)),
+        Some(_) => Err(ApiError::bad_request(
+            "query parameter `exempt` must be `yes` or `no`",
+        )),
+    }
+}
+
 pub(super) fn list_users(
     service: &Service,
     req: &ApiRequest,
@@ -45,16 +58,7 @@ pub(super) fn list_users(
     let now = now(req);
     // `exempt=yes|no`: only users with (without) an active exemption; the
     // page's exempt rows are listed either way (the Exempt column).
-    let wanted = match req.query_param("exempt") {
-        None | Some("") => None,
-        Some("yes") => Some(true),
-        Some("no") => Some(false),
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "query parameter `exempt` must be `yes` or `no`",
-            ));
-        }
-    };
+    let wanted = exempt_wanted(req)?;
     // Activity as the policies read it: the signals the settings count.
     let activity = service.settings().config.settings.activity;
     let exemptions = service.exemptions()?;
