@@ -9,6 +9,7 @@ import { mailState, mailBanner } from './mail-state';
 import { signalsPanel, type SignalStatus } from '../signals';
 import { licenceHistorySection, forecastSection } from './forecast';
 import { dayBars } from '../chart';
+import { durationCell } from './runs';
 
 type DashboardAnswer = Schemas['GetDashboardResponse'];
 export type RunSummary = Schemas['Run'];
@@ -57,7 +58,7 @@ export function runsTable(runs: RunSummary[], onOpen?: (r: RunSummary) => void):
       h('td', {}, r.initiator.kind === 'manual' ? r.initiator.user : r.initiator.kind),
       h('td', {}, lozenge(r.status.replace(/_/g, ' '), statusTone(r.status))),
       h('td', {}, fmtNum(r.counts.usersAffected)), h('td', {}, fmtNum(r.counts.succeeded)), h('td', {}, fmtNum(r.counts.failed)), h('td', {}, fmtNum(r.counts.skipped)),
-      h('td', {}, r.finishedAt ? `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)} s` : '—')))));
+      h('td', {}, durationCell(r))))));
 }
 
 export async function renderDashboard(host: HTMLElement): Promise<void> {
