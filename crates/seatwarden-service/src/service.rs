@@ -76,7 +76,7 @@ pub use probe::{
 };
 pub use review::{DecisionReport, People, ReviewDecision};
 pub use run::PlanDropped;
-pub use run::{ActionInfo, PendingPlan, PlanState, RunPlan};
+pub use run::{ActionInfo, PendingPlan, PlanState, RunDocument, RunPlan};
 
 /// How a service is set up; the host decides.
 #[derive(Clone, Debug)]
