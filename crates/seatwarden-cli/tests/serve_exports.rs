@@ -61,7 +61,7 @@ fn the_users_export_arrives_chunked_and_equals_the_whole_file() {
     assert!(r.body.len() > 4 * 64 * 1024, "{} bytes", r.body.len());
 
     // The same directory read by a service in this process, answered whole.
-    let directory = SqliteDirectory::open_in(&dir.path().join("data")).unwrap();
+    let directory = SqliteDirectory::open_in(dir.path().join("data")).unwrap();
     let local = Service::new(
         Arc::new(directory),
         Arc::new(MemoryStore::new()),

@@ -124,19 +124,26 @@ fn users_whole(
         .unwrap()
 }
 
+/// Query parameters, the filter they name, the options they name.
+type Case = (
+    &'static [(&'static str, &'static str)],
+    Query,
+    seatwarden_csv::ExportOptions,
+);
+
 #[test]
 fn the_streamed_users_export_is_the_whole_file_byte_for_byte() {
     let s = setup();
-    let filter = r#"{"status":"active"}"#;
-    let cases: [(&[(&str, &str)], Query, seatwarden_csv::ExportOptions); 3] = [
+    const FILTER: &str = r#"{"status":"active"}"#;
+    let cases: [Case; 3] = [
         (
             &[],
             Query::default(),
             seatwarden_csv::ExportOptions::default(),
         ),
         (
-            &[("filter", filter), ("bom", "true")],
-            Query::from_json(filter.as_bytes()).unwrap(),
+            &[("filter", FILTER), ("bom", "true")],
+            Query::from_json(FILTER.as_bytes()).unwrap(),
             seatwarden_csv::ExportOptions {
                 bom: true,
                 ..seatwarden_csv::ExportOptions::default()
