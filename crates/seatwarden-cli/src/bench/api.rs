@@ -50,6 +50,17 @@ fn admin() -> RequestContext {
     }
 }
 
+/// A `GET` of `path` as the bench's admin.
+fn get(path: &str) -> ApiRequest {
+    ApiRequest {
+        method: Method::Get,
+        path: path.to_owned(),
+        query: Vec::new(),
+        body: Vec::new().into(),
+        context: admin(),
+    }
+}
+
 /// Runs the API route benchmarks at every size.
 pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
     for &users in &h.sizes.clone() {
@@ -70,13 +81,7 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
         service
             .ensure_index()
             .map_err(|e| CliError::Usage(format!("service: {e}")))?;
-        let dashboard = ApiRequest {
-            method: Method::Get,
-            path: "/api/dashboard".to_owned(),
-            query: Vec::new(),
-            body: Vec::new().into(),
-            context: admin(),
-        };
+        let dashboard = get("/api/dashboard");
         let mut status = 0u16;
         let timing = h.time(|| status = service.handle(&dashboard, now).status);
         h.report(
@@ -159,18 +164,12 @@ impl BodySink for Counting {
 }
 
 /// The users export (`GET /api/users/export`, every user, every column):
-/// streamed as `serve` and the plugin send it (time to the first chunk,
+/// streamed as `serve` sends it (time to the first chunk,
 /// throughput, growth of the peak RSS), then built whole as before
 /// streaming (its first byte is its last). Streamed first, so the peak the
 /// whole file adds is not yet in the high-water mark.
 fn export_rows(h: &Harness, service: &Service, users: usize, now: Millis) {
-    let export = ApiRequest {
-        method: Method::Get,
-        path: "/api/users/export".to_owned(),
-        query: Vec::new(),
-        body: Vec::new().into(),
-        context: admin(),
-    };
+    let export = get("/api/users/export");
     let runs = 5;
     let peak_before = peak_rss_bytes();
     let mut firsts = Vec::with_capacity(runs);
