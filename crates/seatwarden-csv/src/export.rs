@@ -411,6 +411,13 @@ impl<'c, W: io::Write> UsersWriter<'c, W> {
         }
     }
 
+    /// Hands every row written so far to the underlying writer: a streamed
+    /// export renders a batch of rows under the index lock, flushes, and
+    /// sends the batch after releasing the lock.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// Rows written so far (header excluded).
     pub fn rows(&self) -> u64 {
         self.rows

@@ -12,12 +12,14 @@
 pub mod error;
 pub mod router;
 pub mod routes;
+pub mod stream;
 pub mod wire;
 
 use serde::{Deserialize, Serialize};
 
 pub use error::{ApiError, ApiErrorKind};
 pub use router::{Params, Route, Router};
+pub use stream::{BodySink, CHUNK, Streamed};
 
 /// Whether a request takes a CSV body (the users and groups imports): only
 /// these may be larger than a JSON body. Hosts size their body limit by

@@ -82,7 +82,7 @@ pub use probe::{
 pub use review::{DecisionReport, People, ReviewDecision};
 pub use run::ApprovalWait;
 pub use run::PlanDropped;
-pub use run::{ActionInfo, PendingPlan, PlanState, RunPlan};
+pub use run::{ActionInfo, PendingPlan, PlanState, RunDocument, RunPlan};
 pub use sealed::{SecretKey, SecretKeyError};
 
 /// How a service is set up; the host decides.

@@ -111,6 +111,23 @@ fn the_preview_answers_totals_and_a_first_page_and_the_rest_pages_in_key_order()
         .map(|a| &a["action"])
         .collect();
     assert_eq!(journaled, actions.iter().take(1_000).collect::<Vec<_>>());
+    // The journal holds the whole document, written from the typed plan
+    // without a `Value` tree: the preview's totals, every user, the skip.
+    let stored = f
+        .store
+        .journal(seatwarden_audit::RunId(run))
+        .unwrap()
+        .unwrap();
+    let stored: Value = serde_json::from_str(&stored.plan.json).unwrap();
+    let document = &stored["document"];
+    assert_eq!(document["totals"], plan["document"]["totals"]);
+    let users = document["users"].as_array().unwrap();
+    assert_eq!(users.len(), 1_206);
+    assert_eq!(
+        &users[..500],
+        plan["document"]["users"].as_array().unwrap().as_slice()
+    );
+    assert_eq!(document["skipped"].as_array().unwrap().len(), 1);
     assert!(!common::active(&f.host, "K-idle1202"));
     assert!(common::active(&f.host, "K-admin"));
 

@@ -995,7 +995,7 @@ fn journal_by_hand(
     let plan = RunPlan {
         status,
         actor: seatwarden_audit::Actor::system(),
-        document: Value::Null,
+        document: Value::Null.into(),
         actions,
     };
     let journaled = JournaledPlan {

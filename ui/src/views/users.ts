@@ -83,6 +83,10 @@ const selected = new Set<string>();
 let filterErrors = new FieldErrors();
 let allMatching = false;
 let groupsCache: Group[] | null = null;
+/** Milliseconds of quiet after a keystroke in the search box before the table is asked for. */
+export const SEARCH_DEBOUNCE_MS = 250;
+/** The newest table request; an answer to an older one is dropped (typing outruns the server). */
+let loadSeq = 0;
 
 export async function groupNames(): Promise<Group[]> {
   if (!groupsCache) groupsCache = (await get<{ groups: Group[] }>('groups', { withCounts: 'false' })).groups;
@@ -194,6 +198,14 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
   };
   for (const c of [exempt, searchMode, status, licence, activity, activityIn, directory, sort, order, pageSize, lastFrom, lastTo, createdFrom, createdTo]) c?.addEventListener('change', apply);
   days.addEventListener('change', apply);
+  // Search as you type, debounced: at 1M users a keystroke's query costs milliseconds, but one per
+  // keystroke still queues requests behind each other; the table asks once typing pauses.
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener('input', () => {
+    clearTimeout(typing);
+    results.dataset.state = 'typing';
+    typing = setTimeout(() => { if (search.value !== state.search) apply(); else results.dataset.state = 'ready'; }, SEARCH_DEBOUNCE_MS);
+  });
   include.onChange(apply); exclude.onChange(apply);
   const hintId = nextId('multi-hint');
   directory?.setAttribute('aria-describedby', hintId);
@@ -212,8 +224,14 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
 }
 
 async function load(results: HTMLElement): Promise<void> {
+  // `data-state` (loading, ready) and `data-search` (the search text the rows answer) let tests
+  // and assistive tools wait for the table of the latest filter.
+  const seq = ++loadSeq;
+  results.dataset.state = 'loading';
   let page: Page;
   try { page = await get<Page>('users', { filter: JSON.stringify(query()), ...(state.exempt ? { exempt: state.exempt } : {}) }); } catch (e) {
+    if (seq !== loadSeq) return;
+    results.dataset.state = 'ready';
     // A bad filter never empties the table: the error goes beside its field (or above the table),
     // and the rows of the last filter that worked stay, marked as such.
     for (const old of results.querySelectorAll('[data-testid="filter-error"]')) old.remove();
@@ -224,6 +242,9 @@ async function load(results: HTMLElement): Promise<void> {
     results.prepend(note);
     return;
   }
+  if (seq !== loadSeq) return;
+  results.dataset.state = 'ready';
+  results.dataset.search = state.search;
   filterErrors.clear();
   const selInfo = h('span', { 'data-testid': 'selection-count', 'aria-live': 'polite' });
   const refreshSel = (): void => { selInfo.textContent = allMatching ? `All ${fmtNum(page.total)} matching users selected` : `${selected.size} selected`; };

@@ -19,6 +19,7 @@ mod clock;
 mod cloud;
 pub(crate) mod folder;
 mod http;
+mod stream;
 mod workers;
 
 use std::net::SocketAddr;

@@ -168,6 +168,15 @@ impl<A> Router<A> {
     }
 
     fn try_dispatch(&self, app: &A, request: &ApiRequest) -> Result<ApiResponse, ApiError> {
+        let (route, params) = self.admit(app, request)?;
+        (route.handler)(app, request, &params)
+    }
+
+    /// Finds the route and applies every check, the guard and the prepare
+    /// step, without running the handler: what [`Router::dispatch`] does
+    /// before it, for a caller that answers some routes its own way (the
+    /// streamed exports) and must not skip a check to do so.
+    pub fn admit(&self, app: &A, request: &ApiRequest) -> Result<(&Route<A>, Params), ApiError> {
         let path = request.path.split('?').next().unwrap_or("");
         let mut path_matched = false;
         let mut found = None;
@@ -243,7 +252,7 @@ impl<A> Router<A> {
         if let Some(prepare) = self.prepare {
             prepare(app)?;
         }
-        (route.handler)(app, request, &params)
+        Ok((route, params))
     }
 }
 

@@ -451,6 +451,22 @@ pub(crate) fn rejected(r: &Rejected) -> ApiError {
     .with_details(json!({"problems": problems, "total": r.0.total()}))
 }
 
+/// The export a streaming host sends in chunks for route `operation_id`
+/// (see `api::stream`), `None` for a route that answers whole. The same
+/// builders back the ordinary handlers, so both ways give the same bytes.
+pub(crate) fn export_of<'s>(
+    operation_id: &str,
+    service: &'s Service,
+    req: &ApiRequest,
+) -> Option<Result<super::stream::Export<'s>, ApiError>> {
+    match operation_id {
+        "exportUsers" => Some(import::users_export(service, req)),
+        "exportGroups" => Some(groups::groups_export(service, req)),
+        "exportAudit" => Some(audit::audit_export(service, req)),
+        _ => None,
+    }
+}
+
 /// The `planHash` a confirmation names (bulk, import, approval, revert).
 pub(crate) fn plan_hash(req: &ApiRequest) -> Result<String, ApiError> {
     body::typed::<body::PlanHash>(req).map(|b| b.plan_hash)

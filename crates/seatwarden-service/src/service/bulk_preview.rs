@@ -30,7 +30,8 @@ use seatwarden_core::policy::Mode;
 use seatwarden_core::{Millis, UserKey};
 
 use super::{
-    ActionInfo, KeptPlan, Missing, PendingPlan, PlanState, RunPlan, Service, ServiceError,
+    ActionInfo, KeptPlan, Missing, PendingPlan, PlanState, RunDocument, RunPlan, Service,
+    ServiceError,
 };
 
 /// How many actions and skips a preview lists before the admin pages on
@@ -298,7 +299,7 @@ impl Service {
             plan: RunPlan {
                 status: PlanState::Ready,
                 actor: Actor::user(admin.clone(), self.username_of(admin)),
-                document: serde_json::Value::Null,
+                document: serde_json::Value::Null.into(),
                 actions: Vec::new(),
             },
             admin: admin.clone(),
@@ -486,7 +487,13 @@ impl Service {
             let planned = self.current_bulk(kept, hash, index, generation)?;
             let (plan, order, _) = &*planned;
             let actions = infos(index, plan, order, 0, usize::MAX);
-            let document = serde_json::to_value(plan.document(index)).unwrap_or_default();
+            // Written straight from the typed document: no `Value` tree
+            // (see `PlanDocument`).
+            // (A typed document always serialises; `Null` as before if not.)
+            let document = match serde_json::value::to_raw_value(&plan.document(index)) {
+                Ok(json) => RunDocument::Json(json),
+                Err(_) => RunDocument::Tree(serde_json::Value::Null),
+            };
             Ok::<_, ServiceError>((actions, document))
         })??;
         plan.actions = actions;

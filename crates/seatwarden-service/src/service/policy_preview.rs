@@ -91,7 +91,7 @@ impl Service {
             plan: RunPlan {
                 status: preview.status,
                 actor: Actor::user(admin.clone(), self.username_of(admin)),
-                document: serde_json::Value::Null,
+                document: super::run::RunDocument::Tree(serde_json::Value::Null),
                 actions: Vec::new(),
             },
             admin: admin.clone(),

@@ -112,7 +112,7 @@ impl Service {
         let plan = RunPlan {
             status: PlanState::Ready,
             actor: Actor::user(admin.clone(), self.username_of(admin)),
-            document: json!({"reverts": run, "irreversible": revert.irreversible}),
+            document: json!({"reverts": run, "irreversible": revert.irreversible}).into(),
             actions: revert
                 .steps
                 .iter()
@@ -264,7 +264,7 @@ impl Service {
                     PlanState::NeedsApproval
                 },
                 actor: Actor::user(admin.clone(), self.username_of(admin)),
-                document: summary_json,
+                document: summary_json.into(),
                 actions: Vec::new(),
             },
             admin: admin.clone(),

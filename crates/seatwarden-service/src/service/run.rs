@@ -156,6 +156,72 @@ impl From<&seatwarden_core::plan::PlanStatus> for PlanState {
     }
 }
 
+/// A run plan's document: a JSON tree, or the same JSON already written.
+///
+/// Why two forms: a bulk plan at 1M users has a document of tens of MB
+/// (every skipped user with the reason). Built as a `serde_json::Value`
+/// tree only to be written into the journal, it cost about nine times its
+/// size in allocations (`shared/reviews/performance-2026-12.md` §5.1), so
+/// confirming a bulk action writes the typed document straight to JSON
+/// ([`RunDocument::Json`]) and the journal copies those bytes. Both forms
+/// serialise to the same JSON; read back from the journal, a document is
+/// always a tree.
+#[derive(Clone, Debug)]
+pub enum RunDocument {
+    /// A tree (small documents, and every document read back).
+    Tree(serde_json::Value),
+    /// JSON already serialised from the typed document.
+    Json(Box<serde_json::value::RawValue>),
+}
+
+impl RunDocument {
+    /// The document as a tree (parsing the written form).
+    pub fn to_tree(&self) -> serde_json::Value {
+        match self {
+            RunDocument::Tree(v) => v.clone(),
+            RunDocument::Json(raw) => serde_json::from_str(raw.get()).unwrap_or_default(),
+        }
+    }
+}
+
+impl Default for RunDocument {
+    fn default() -> Self {
+        RunDocument::Tree(serde_json::Value::Null)
+    }
+}
+
+impl From<serde_json::Value> for RunDocument {
+    fn from(value: serde_json::Value) -> Self {
+        RunDocument::Tree(value)
+    }
+}
+
+impl PartialEq for RunDocument {
+    /// Equal when they mean the same JSON, whichever form each is in.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (RunDocument::Tree(a), RunDocument::Tree(b)) => a == b,
+            (RunDocument::Json(a), RunDocument::Json(b)) if a.get() == b.get() => true,
+            _ => self.to_tree() == other.to_tree(),
+        }
+    }
+}
+
+impl Serialize for RunDocument {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RunDocument::Tree(v) => v.serialize(serializer),
+            RunDocument::Json(raw) => raw.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RunDocument {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_json::Value::deserialize(deserializer).map(RunDocument::Tree)
+    }
+}
+
 /// What a run journals as its plan: the admin-facing document plus every
 /// action with its reason, in applying order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -168,7 +234,7 @@ pub struct RunPlan {
     /// The engine's plan document (totals, skips with reasons, guard and
     /// health verdicts), or another kind's preview.
     #[serde(default)]
-    pub document: serde_json::Value,
+    pub document: RunDocument,
     /// Every action with its reason.
     pub actions: Vec<ActionInfo>,
 }

@@ -371,6 +371,10 @@ async fn api(
     };
     let service = state.service.clone();
     let now = state.clock.now();
+    // Reads may be exports, which leave in chunks as they are written.
+    if method == Method::Get {
+        return super::stream::answer(service, request, now, into_response).await;
+    }
     match tokio::task::spawn_blocking(move || service.handle(&request, now)).await {
         Ok(answer) => into_response(answer),
         Err(_) => error(500, "internal", "the request handler failed"),

@@ -14,6 +14,7 @@ use seatwarden_audit::{
 
 use super::body::{expecting, required, typed, version};
 use super::{actor, audit_success, ensure_current, now, query_num, store_err, validation};
+use crate::api::stream::Export;
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 use crate::store::ConfigVersion;
@@ -107,13 +108,26 @@ pub(super) fn export_audit(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
+    audit_export(service, req)?.whole()
+}
+
+/// The audit export: the store writes the CSV as it reads the entries
+/// (one read transaction), so a streamed export holds one chunk at a time.
+pub(super) fn audit_export<'s>(
+    service: &'s Service,
+    req: &ApiRequest,
+) -> Result<Export<'s>, ApiError> {
     let filter = audit_filter(req)?;
-    let mut out = Vec::new();
-    service
-        .store()
-        .export_audit_csv(&filter, &mut out)
-        .map_err(store_err)?;
-    Ok(ApiResponse::csv("audit-log.csv", out))
+    Ok(Export::new(
+        "audit-log.csv",
+        Box::new(move |out| {
+            service
+                .store()
+                .export_audit_csv(&filter, out)
+                .map(drop)
+                .map_err(store_err)
+        }),
+    ))
 }
 
 pub(super) fn get_retention(

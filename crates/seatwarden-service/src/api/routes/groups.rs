@@ -19,6 +19,7 @@ use seatwarden_csv::groups::GroupDeletion;
 
 use super::body::{seq_of, typed};
 use super::{actor, now, record_audit, rejected};
+use crate::api::stream::Export;
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::Service;
 
@@ -164,19 +165,35 @@ pub(super) fn export_groups(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
+    groups_export(service, req)?.whole()
+}
+
+/// The groups export. Groups are few next to users (one row each), so the
+/// file is rendered under the index lock as before and only its sending is
+/// streamed: the lock is never held while a slow reader takes the bytes.
+pub(super) fn groups_export<'s>(
+    service: &'s Service,
+    req: &ApiRequest,
+) -> Result<Export<'s>, ApiError> {
     let counts = req.flag("counts", false)?;
     let bom = req.flag("bom", false)?;
-    let out = service.with_index(|index| {
-        let rows: Vec<(&GroupName, u64)> = index
-            .groups()
-            .iter()
-            .map(|g| (&g.name, index.group_bitmap(&g.name).map_or(0, |b| b.len())))
-            .collect();
-        let mut out = Vec::new();
-        seatwarden_csv::groups::export_groups(&mut out, rows, counts, bom).map(|_| out)
-    })?;
-    let out = out.map_err(|_| ApiError::internal("the groups export failed"))?;
-    Ok(ApiResponse::csv("groups.csv", out))
+    Ok(Export::new(
+        "groups.csv",
+        Box::new(move |out| {
+            let file = service.with_index(|index| {
+                let rows: Vec<(&GroupName, u64)> = index
+                    .groups()
+                    .iter()
+                    .map(|g| (&g.name, index.group_bitmap(&g.name).map_or(0, |b| b.len())))
+                    .collect();
+                let mut file = Vec::new();
+                seatwarden_csv::groups::export_groups(&mut file, rows, counts, bom).map(|_| file)
+            })?;
+            let file = file.map_err(|_| ApiError::internal("the groups export failed"))?;
+            out.write_all(&file)
+                .map_err(|_| ApiError::internal("the groups export could not be sent"))
+        }),
+    ))
 }
 
 pub(super) fn delete_groups(

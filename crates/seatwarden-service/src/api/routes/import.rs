@@ -9,6 +9,8 @@
 //! name the user by a placeholder that [`crate::service::import`] resolves
 //! while the run applies.
 
+use std::cell::RefCell;
+
 use serde_json::{Value, json};
 
 use seatwarden_core::UserKey;
@@ -16,7 +18,8 @@ use seatwarden_core::query::Query;
 use seatwarden_csv::{ImportOptions, NewUserNotices};
 
 use super::{accepted, admin_key, now, plan_hash, query_num, rejected};
-use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
+use crate::api::stream::Export;
+use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
 use crate::service::{ImportPageOf, Service};
 
 pub(super) fn export_users(
@@ -24,6 +27,39 @@ pub(super) fn export_users(
     req: &ApiRequest,
     _: &Params,
 ) -> Result<ApiResponse, ApiError> {
+    users_export(service, req)?.whole()
+}
+
+/// Users rendered per hold of the index lock in the users export: about
+/// 250 KB of CSV, a fraction of a millisecond, so logins and rebuilds never
+/// wait long behind an export, however slowly its reader takes the bytes.
+const EXPORT_BATCH: usize = 1024;
+
+/// A [`Write`](std::io::Write) into a buffer the export drains between
+/// batches (the CSV writer owns its writer, so the buffer is shared).
+struct Pending<'b>(&'b RefCell<Vec<u8>>);
+
+impl std::io::Write for Pending<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The users export: the selection is made once; rows are rendered a batch
+/// at a time under the index lock, each batch sent after the lock is
+/// released. Order and neutralisation are those of `seatwarden_csv`, as
+/// for a file built whole. If the index is rebuilt during the export (user
+/// positions may move), the export stops with a conflict rather than mix
+/// two directories; logins recorded in place between batches show in the
+/// rows not yet written, as they would in a later export.
+pub(super) fn users_export<'s>(
+    service: &'s Service,
+    req: &ApiRequest,
+) -> Result<Export<'s>, ApiError> {
     let query = match req.query_param("filter") {
         None | Some("") => Query::default(),
         Some(raw) => {
@@ -55,43 +91,72 @@ pub(super) fn export_users(
         Some(_) => service.exemptions()?,
         None => Vec::new(),
     };
-    let (name, out) = service.with_index(|index| -> Result<(String, Vec<u8>), ApiError> {
-        // In the table's order (the filter's sort column and direction), ticked rows too.
-        let selected = match &keys {
-            Some(keys) => {
-                let (bitmap, unknown) = seatwarden_core::evaluate::select_keys(index, keys);
-                if let Some(k) = unknown.first() {
-                    return Err(ApiError::not_found(format!("user `{k}`")));
+    // The selection now, in the table's order (the filter's sort column and
+    // direction, ticked rows too), so a bad filter or an unknown key is an
+    // ordinary error answer before anything is sent.
+    let (selected, name, context, generation) =
+        service.with_index_generation(|index, generation| -> Result<_, ApiError> {
+            let selected = match &keys {
+                Some(keys) => {
+                    let (bitmap, unknown) = seatwarden_core::evaluate::select_keys(index, keys);
+                    if let Some(k) = unknown.first() {
+                        return Err(ApiError::not_found(format!("user `{k}`")));
+                    }
+                    index.in_table_order(&bitmap, &query, &activity)
                 }
-                index.in_table_order(&bitmap, &query, &activity)
+                None => index.matching_in_order(&query, now, &activity),
             }
-            None => index.matching_in_order(&query, now, &activity),
-        }
-        .map_err(|e| super::users::filter_error(&e))?;
-        let selected: Vec<_> = match exempt {
-            Some(wanted) => {
-                let exempt = super::exemptions::exempt_bitmap(index, &exemptions, now);
-                selected
-                    .into_iter()
-                    .filter(|i| exempt.contains(i.0) == wanted)
-                    .collect()
+            .map_err(|e| super::users::filter_error(&e))?;
+            let selected: Vec<_> = match exempt {
+                Some(wanted) => {
+                    let exempt = super::exemptions::exempt_bitmap(index, &exemptions, now);
+                    selected
+                        .into_iter()
+                        .filter(|i| exempt.contains(i.0) == wanted)
+                        .collect()
+                }
+                None => selected,
+            };
+            let name = super::export_name::users_export_name(
+                &query,
+                index.directories(),
+                keys.as_ref().map(|_| selected.len()),
+                exempt,
+            );
+            let context = seatwarden_csv::ExportContext::new(index.directories(), index.licences());
+            Ok((selected, name, context, generation))
+        })??;
+    let failed = |_: std::io::Error| ApiError::internal("the users export failed");
+    Ok(Export::new(
+        name,
+        Box::new(move |out| {
+            let pending = RefCell::new(Vec::new());
+            let mut csv = seatwarden_csv::UsersWriter::new(Pending(&pending), &options, &context)
+                .map_err(failed)?;
+            let mut users = selected.iter().peekable();
+            while users.peek().is_some() {
+                let batch = users.by_ref().take(EXPORT_BATCH);
+                service.with_index_generation(|index, now_generation| {
+                    if now_generation != generation {
+                        return Err(ApiError::new(
+                            ApiErrorKind::Conflict,
+                            "the directory was read again during the export; export again",
+                        ));
+                    }
+                    for &i in batch {
+                        if let Some(user) = index.user(i) {
+                            csv.write(&user).map_err(failed)?;
+                        }
+                    }
+                    csv.flush().map_err(failed)
+                })??;
+                let rows = std::mem::take(&mut *pending.borrow_mut());
+                out.write_all(&rows).map_err(failed)?;
             }
-            None => selected,
-        };
-        let name = super::export_name::users_export_name(
-            &query,
-            index.directories(),
-            keys.as_ref().map(|_| selected.len()),
-            exempt,
-        );
-        let context = seatwarden_csv::ExportContext::new(index.directories(), index.licences());
-        let users = selected.into_iter().filter_map(|i| index.user(i));
-        let mut out = Vec::new();
-        seatwarden_csv::export_users(&mut out, &options, &context, users)
-            .map_err(|_| ApiError::internal("the users export failed"))?;
-        Ok((name, out))
-    })??;
-    Ok(ApiResponse::csv(&name, out))
+            csv.finish().map_err(failed)?;
+            out.write_all(&pending.take()).map_err(failed)
+        }),
+    ))
 }
 
 /// `GET /api/import/template`: the header and one example row whose

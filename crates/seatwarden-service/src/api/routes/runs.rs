@@ -102,7 +102,7 @@ pub(super) fn get_run(
         .ok_or_else(|| ApiError::not_found(format!("run `{id}`")))?;
     let plan = stored_plan(service, id)?;
     let (plan_status, document, planned) = match &plan {
-        Some((p, _)) => (Some(p.status), p.document.clone(), p.actions.len()),
+        Some((p, _)) => (Some(p.status), p.document.to_tree(), p.actions.len()),
         None => (None, Value::Null, 0),
     };
     let document = match document {

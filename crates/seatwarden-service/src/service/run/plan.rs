@@ -100,7 +100,7 @@ impl Service {
         let run_plan = RunPlan {
             status: PlanState::from(&status),
             actor: Actor::system(),
-            document,
+            document: document.into(),
             actions,
         };
         (plan, run_plan, hash)
