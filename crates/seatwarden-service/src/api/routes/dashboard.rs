@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use seatwarden_core::dashboard::{DEFAULT_WINDOW_DAYS, dashboard, idle_licensed, signal_status};
+use seatwarden_core::dashboard::{DEFAULT_WINDOW_DAYS, dashboard_counting, idle_licensed};
 
 use super::{now, query_num};
 use crate::api::{ApiError, ApiRequest, ApiResponse, Params};
@@ -41,8 +41,7 @@ pub(super) fn get_dashboard(
     let now = now(req);
     let activity = service.settings().config.settings.activity;
     let (mut figures, idle90, licensed) = service.with_index(|index| {
-        let mut figures = dashboard(index, now, days);
-        figures.signals = signal_status(index, &activity);
+        let figures = dashboard_counting(index, now, days, &activity);
         let idle = idle_licensed(index, now.minus_days(90));
         let licensed = index.licensed_bitmap();
         (figures, idle, licensed.len())
