@@ -15,23 +15,12 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{NOW, org, start, user};
+use common::{call, org, start, user};
 use seatwarden_cloud::fake::{Credentials, FakeCloud};
-use seatwarden_core::Millis;
 use seatwarden_service::api::Method;
 use seatwarden_service::store::MemoryStore;
-use seatwarden_service::{Service, ServiceOptions, testing};
+use seatwarden_service::{Service, ServiceOptions};
 use serde_json::{Value, json};
-
-fn call(service: &Service, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    testing::call(
-        service,
-        testing::admin("admin"),
-        (method, path),
-        body.as_ref(),
-        Millis(NOW),
-    )
-}
 
 /// The service over a Cloud host reading `users`, and the fake it talks to
 /// (kept alive by the caller for as long as the service reads).

@@ -363,16 +363,24 @@ fn the_health_checks_never_active_share_reads_the_counted_signals() {
     let mut snap = snapshot(json!([{"kind": "seen", "since": NOW - 400 * DAY}]), users);
     snap["header"]["groups"] = json!([{"name": "staff", "licence": true}]);
     let idx = DirectoryIndex::from_snapshot_json(&serde_json::to_vec(&snap).unwrap()).unwrap();
+    // The previous run's share was 0 %.
+    let problems = |mask| {
+        health_check(
+            &HealthSettings::default(),
+            &idx,
+            mask,
+            seatwarden_core::Millis(NOW),
+            Some(0),
+        )
+        .problems
+    };
     let counted = idx.signal_mask(&seatwarden_core::activity::ActivitySettings::default());
     assert_eq!(never_logged_in_share_bp(&idx, counted), 0);
-    let report = health_check(
-        &HealthSettings::default(),
-        &idx,
-        counted,
-        seatwarden_core::Millis(NOW),
-        Some(0),
+    assert_eq!(
+        problems(counted),
+        vec![],
+        "token users are active, not never"
     );
-    assert_eq!(report.problems, vec![], "token users are active, not never");
     // Counting the login alone, the same data is 60 % never logged in.
     let login_only = idx.signal_mask(&seatwarden_core::activity::ActivitySettings {
         login: true,
@@ -380,22 +388,15 @@ fn the_health_checks_never_active_share_reads_the_counted_signals() {
         seen: false,
     });
     assert_eq!(never_logged_in_share_bp(&idx, login_only), 6_000);
-    let report = health_check(
-        &HealthSettings::default(),
-        &idx,
-        login_only,
-        seatwarden_core::Millis(NOW),
-        Some(0),
-    );
+    let tripped = problems(login_only);
     assert!(
         matches!(
-            report.problems.as_slice(),
+            tripped.as_slice(),
             [HealthProblem::NeverLoggedInJump {
                 current_bp: 6_000,
                 ..
             }]
         ),
-        "{:?}",
-        report.problems
+        "{tripped:?}"
     );
 }
