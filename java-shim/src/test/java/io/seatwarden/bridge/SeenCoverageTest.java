@@ -9,7 +9,6 @@ import io.seatwarden.activity.CoveredDays;
 import io.seatwarden.activity.SeenFlushJob;
 import io.seatwarden.activity.SeenHost;
 import io.seatwarden.activity.SeenRecorder;
-import io.seatwarden.bridge.DirectoryHeader.DirectoryKind;
 import io.seatwarden.bridge.testing.InMemoryHost;
 import io.seatwarden.store.FakeActiveObjects;
 import io.seatwarden.store.FakeClusterLockService;
@@ -51,12 +50,7 @@ class SeenCoverageTest {
 
   /** The product: a token user (old login, seen daily), an idle one, a daily form login. */
   static InMemoryHost product() {
-    return new InMemoryHost(NOW)
-        .directory(1, "Internal", DirectoryKind.INTERNAL, InMemoryHost.ALL)
-        .group("jira-software-users", false, true)
-        .user("JIRAUSER1", "token.user", 1, true, NOW - 400 * DAY_MS, NOW - 120 * DAY_MS)
-        .user("JIRAUSER2", "idle.user", 1, true, NOW - 400 * DAY_MS, NOW - 120 * DAY_MS)
-        .user("JIRAUSER3", "busy.user", 1, true, NOW - 400 * DAY_MS, NOW - DAY_MS);
+    return SeenHostTest.product();
   }
 
   /** The tables every node shares (one product database) and the cluster's locks. */
