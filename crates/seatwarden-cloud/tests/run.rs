@@ -12,15 +12,15 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use common::{NOW, org, policy, start, user};
+use common::{NOW, call, org, policy, start, user};
 use seatwarden_audit::RunId;
 use seatwarden_cloud::fake::{Credentials, FakeCloud};
 use seatwarden_cloud::{CloudClient, CloudHost, CloudWrite};
 use seatwarden_core::Millis;
 use seatwarden_service::api::Method;
 use seatwarden_service::store::{MemoryStore, Store};
-use seatwarden_service::{Service, ServiceOptions, testing};
-use serde_json::{Value, json};
+use seatwarden_service::{Service, ServiceOptions};
+use serde_json::json;
 
 fn options(slice: usize) -> ServiceOptions {
     ServiceOptions {
@@ -29,16 +29,6 @@ fn options(slice: usize) -> ServiceOptions {
         demo: true,
         ..ServiceOptions::default()
     }
-}
-
-fn call(service: &Service, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    testing::call(
-        service,
-        testing::admin("admin"),
-        (method, path),
-        body.as_ref(),
-        Millis(NOW),
-    )
 }
 
 fn new_host(fake: &FakeCloud) -> Arc<CloudHost> {

@@ -32,6 +32,8 @@ use crate::model::ApplicationKey;
 use crate::snapshot::SnapshotError;
 use crate::time::Millis;
 
+pub mod recorded;
+
 /// How many signals a snapshot may declare besides login. Enough for last
 /// authenticated, seen, and a seen date per Cloud product; small enough that a
 /// user's values travel in a fixed array without allocating.

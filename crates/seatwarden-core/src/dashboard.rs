@@ -3,12 +3,15 @@
 //! All figures come from the index at an instant `now` over a window of
 //! `window_days` days (30 by default, as the reference product). Definitions:
 //! - `active` / `deactivated`: account status now;
-//! - `activeInWindow`: active users whose last login is ≥ `windowStart`
+//! - **last activity**: each user's latest date among the counted activity
+//!   signals (`settings.activity`, `docs/activity.md`): the last login alone
+//!   on a host that declares no other signal, as before issue 23;
+//! - `activeInWindow`: active users whose last activity is ≥ `windowStart`
 //!   (= now − window days), exactly the Users-tab filter `status: active,
 //!   activity: within N`; `inactiveInWindow`: active users without such a
-//!   login, never-logged-in included — together they make `active`;
-//! - `neverLoggedIn`: active users who never logged in; `neverLoggedInLicensed`:
-//!   those of them holding a seat;
+//!   date, never-logged-in included — together they make `active`;
+//! - `neverLoggedIn`: active users with no date by any counted signal;
+//!   `neverLoggedInLicensed`: those of them holding a seat;
 //! - `licensed`: active users in a licence-granting group, and of them
 //!   `licensedActiveInWindow` / `licensedInactiveInWindow`;
 //! - `applications`: per licence, seats used **as the index counts them**
@@ -16,8 +19,8 @@
 //!   host's own figure from the snapshot, and seats available (`null` = unlimited);
 //! - `lastSeenPerDay`: one bucket per UTC day from `windowStart`'s day to
 //!   `now`'s day (window + 1 buckets, the first one partial), counting every
-//!   user (any status) whose last login falls in `[windowStart, now]` on that
-//!   day. The buckets sum to `seenInWindow`. (Logins after `now` only occur
+//!   user (any status) whose last activity falls in `[windowStart, now]` on
+//!   that day. The buckets sum to `seenInWindow`. (Logins after `now` only occur
 //!   when replaying an older instant; they count as "in window" but have no bar.)
 //! - `reactivatedInWindow` needs the audit log, which the index does not
 //!   have: it is always `null` here and the service fills it in.
@@ -58,7 +61,7 @@ pub struct DayCount {
     pub date: String,
     /// Midnight UTC starting the day.
     pub day_start: Millis,
-    /// Users whose last login falls on that day (within the window).
+    /// Users whose last activity falls on that day (within the window).
     pub users: u64,
 }
 
@@ -78,21 +81,21 @@ pub struct Dashboard {
     pub active: u64,
     /// Deactivated users.
     pub deactivated: u64,
-    /// Active users who logged in within the window.
+    /// Active users active (by a counted signal) within the window.
     pub active_in_window: u64,
     /// Active users who did not (never-logged-in included).
     pub inactive_in_window: u64,
-    /// Active users who never logged in.
+    /// Active users with no date by any counted signal.
     pub never_logged_in: u64,
-    /// Licensed users who never logged in.
+    /// Licensed users with no date by any counted signal.
     pub never_logged_in_licensed: u64,
     /// Users holding a seat.
     pub licensed: u64,
-    /// Licensed users who logged in within the window.
+    /// Licensed users active within the window.
     pub licensed_active_in_window: u64,
     /// Licensed users who did not.
     pub licensed_inactive_in_window: u64,
-    /// Users (any status) whose last login lies in the window.
+    /// Users (any status) whose last activity lies in the window.
     pub seen_in_window: u64,
     /// Users reactivated within the window: from the audit log, filled by
     /// the service; always `None` from the index alone.
@@ -200,8 +203,25 @@ pub fn idle_licensed(index: &DirectoryIndex, cutoff: Millis) -> u64 {
         .count() as u64
 }
 
-/// Computes the dashboard figures at `now` for a window of `window_days`.
+/// Computes the dashboard figures at `now` for a window of `window_days`,
+/// counting the default signals (all).
 pub fn dashboard(index: &DirectoryIndex, now: Millis, window_days: u32) -> Dashboard {
+    dashboard_counting(index, now, window_days, &ActivitySettings::default())
+}
+
+/// The dashboard figures with the signals `activity` counts: the window's
+/// counts, the never-logged-in cards and the per-day chart read each user's
+/// latest date among them (the column the Users tab's activity filter and
+/// the engine read, `DirectoryIndex::signal_mask`), so a person who works
+/// through a token or a remember-me cookie shows on the day they were last
+/// seen, not on their last login months ago.
+pub fn dashboard_counting(
+    index: &DirectoryIndex,
+    now: Millis,
+    window_days: u32,
+    activity: &ActivitySettings,
+) -> Dashboard {
+    let view = index.activity_view(index.signal_mask(activity));
     let window_start = now.minus_days(window_days);
     let cutoff = window_start.0;
     let active = index.active_bitmap();
@@ -215,7 +235,7 @@ pub fn dashboard(index: &DirectoryIndex, now: Millis, window_days: u32) -> Dashb
     let mut active_in_window = 0u64;
     let mut licensed_active_in_window = 0u64;
     let mut seen_in_window = 0u64;
-    for (i, &ll) in (0u32..).zip(index.last_login.iter()) {
+    for (i, &ll) in (0u32..).zip(view.column()) {
         if ll == NEVER || ll < cutoff {
             continue;
         }
@@ -233,7 +253,7 @@ pub fn dashboard(index: &DirectoryIndex, now: Millis, window_days: u32) -> Dashb
             }
         }
     }
-    let never = index.never_logged_in_bitmap();
+    let never = view.never();
     let active_count = active.len();
     let licensed_count = licensed.len();
 
@@ -269,6 +289,6 @@ pub fn dashboard(index: &DirectoryIndex, now: Millis, window_days: u32) -> Dashb
         reactivated_in_window: None,
         applications,
         last_seen_per_day,
-        signals: signal_status(index, &ActivitySettings::default()),
+        signals: signal_status(index, activity),
     }
 }

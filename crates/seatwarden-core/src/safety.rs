@@ -208,15 +208,23 @@ pub struct HealthReport {
     pub never_logged_in_bp: u32,
 }
 
-/// The never-logged-in share among licensed users, in basis points.
-pub fn never_logged_in_share_bp(index: &DirectoryIndex) -> u32 {
+/// The share of licensed users with no date by any signal of `mask` (the
+/// counted ones, [`DirectoryIndex::signal_mask`]; "never logged in" in the
+/// engine's sense), in basis points.
+///
+/// Why the counted signals and not the login column: the check compares
+/// this share between runs to catch broken data, so it must read the data
+/// the engine judges by. Someone who only works through a token has a
+/// `seen` date and no login, and in Atlassian Cloud nobody has a login: the
+/// login column's share would call them never active. With login alone
+/// counted it is the login column's share, exactly as before.
+pub fn never_logged_in_share_bp(index: &DirectoryIndex, mask: crate::index::SignalMask) -> u32 {
     let licensed = index.licensed_bitmap().len();
     if licensed == 0 {
         return 0;
     }
-    let never = index
-        .licensed_bitmap()
-        .intersection_len(index.never_logged_in_bitmap());
+    let view = index.activity_view(mask);
+    let never = index.licensed_bitmap().intersection_len(view.never());
     u32::try_from(never.saturating_mul(10_000) / licensed).unwrap_or(10_000)
 }
 
@@ -231,7 +239,7 @@ pub fn health_check(
     now: Millis,
     previous_bp: Option<u32>,
 ) -> HealthReport {
-    let current_bp = never_logged_in_share_bp(index);
+    let current_bp = never_logged_in_share_bp(index, mask);
     let mut problems = Vec::new();
     if settings.enabled {
         let active_users = index.active_bitmap().len();

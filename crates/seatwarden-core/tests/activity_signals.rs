@@ -344,3 +344,59 @@ fn the_dashboard_says_which_signals_count_and_since_when() {
         ]
     );
 }
+
+/// The health check's never-logged-in share reads the counted signals: six
+/// of ten licensed users only ever worked through a token (seen, no login).
+/// Judged by the login column the share is 60 % and, against a previous run
+/// at 0 %, the check pauses live runs for a data problem that is not one.
+#[test]
+fn the_health_checks_never_active_share_reads_the_counted_signals() {
+    use seatwarden_core::config::HealthSettings;
+    use seatwarden_core::safety::{HealthProblem, health_check, never_logged_in_share_bp};
+
+    let users: Vec<Value> = (0..10)
+        .map(|i| {
+            let login = (i >= 6).then_some(3);
+            user(&format!("U{i}"), login, &[Some(1)])
+        })
+        .collect();
+    let mut snap = snapshot(json!([{"kind": "seen", "since": NOW - 400 * DAY}]), users);
+    snap["header"]["groups"] = json!([{"name": "staff", "licence": true}]);
+    let idx = DirectoryIndex::from_snapshot_json(&serde_json::to_vec(&snap).unwrap()).unwrap();
+    // The previous run's share was 0 %.
+    let problems = |mask| {
+        health_check(
+            &HealthSettings::default(),
+            &idx,
+            mask,
+            seatwarden_core::Millis(NOW),
+            Some(0),
+        )
+        .problems
+    };
+    let counted = idx.signal_mask(&seatwarden_core::activity::ActivitySettings::default());
+    assert_eq!(never_logged_in_share_bp(&idx, counted), 0);
+    assert_eq!(
+        problems(counted),
+        vec![],
+        "token users are active, not never"
+    );
+    // Counting the login alone, the same data is 60 % never logged in.
+    let login_only = idx.signal_mask(&seatwarden_core::activity::ActivitySettings {
+        login: true,
+        last_authenticated: false,
+        seen: false,
+    });
+    assert_eq!(never_logged_in_share_bp(&idx, login_only), 6_000);
+    let tripped = problems(login_only);
+    assert!(
+        matches!(
+            tripped.as_slice(),
+            [HealthProblem::NeverLoggedInJump {
+                current_bp: 6_000,
+                ..
+            }]
+        ),
+        "{tripped:?}"
+    );
+}

@@ -603,7 +603,9 @@ impl Service {
     /// The group names and user keys `after` adds to `before` that the
     /// directory does not have (issue 24: a typo in a protection list
     /// protects nobody), with "did you mean" for groups; the automation
-    /// account too when it changes. Paths are the configuration's.
+    /// account too when it changes; and a changed choice of activity signals
+    /// that counts none the directory records (issue 23: `seen` off in
+    /// Atlassian Cloud). Paths are the configuration's.
     pub fn unknown_names(
         &self,
         before: &Settings,
@@ -613,6 +615,11 @@ impl Service {
         self.with_index(|index| {
             let mut issues =
                 seatwarden_core::names::unknown_names(&before.config, &after.config, index);
+            issues.extend(seatwarden_core::activity::recorded::unrecorded_choice(
+                &before.config,
+                &after.config,
+                index,
+            ));
             if let Some(k) = &after.automation_account
                 && before.automation_account.as_ref() != Some(k)
                 && let Some(issue) =

@@ -141,3 +141,20 @@ pub(crate) fn start(
     .with_clock(|| Millis(NOW));
     (fake, host, pause)
 }
+
+/// Calls the service's admin API as admin `admin` at `NOW`: the status and
+/// the JSON answer.
+pub(crate) fn call(
+    service: &seatwarden_service::Service,
+    method: seatwarden_service::api::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    seatwarden_service::testing::call(
+        service,
+        seatwarden_service::testing::admin("admin"),
+        (method, path),
+        body.as_ref(),
+        Millis(NOW),
+    )
+}

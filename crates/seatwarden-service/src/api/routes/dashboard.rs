@@ -8,7 +8,7 @@
 
 use serde_json::json;
 
-use seatwarden_core::dashboard::{DEFAULT_WINDOW_DAYS, dashboard, signal_status};
+use seatwarden_core::dashboard::{DEFAULT_WINDOW_DAYS, dashboard_counting};
 
 use super::insight_policy::Insight;
 use super::{now, query_num};
@@ -28,11 +28,8 @@ pub(super) fn get_dashboard(
     }
     let now = now(req);
     let activity = service.settings().config.settings.activity;
-    let mut figures = service.with_index(|index| {
-        let mut figures = dashboard(index, now, days);
-        figures.signals = signal_status(index, &activity);
-        figures
-    })?;
+    let mut figures =
+        service.with_index(|index| dashboard_counting(index, now, days, &activity))?;
     let reactivated = service
         .store()
         .count_audit(&seatwarden_audit::AuditFilter {

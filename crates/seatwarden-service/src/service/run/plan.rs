@@ -94,7 +94,11 @@ impl Service {
             // its share with this one (see `trail`).
             fields.insert(
                 NEVER_LOGGED_IN_BP.to_owned(),
-                never_logged_in_share_bp(index).into(),
+                never_logged_in_share_bp(
+                    index,
+                    index.signal_mask(&settings.config.settings.activity),
+                )
+                .into(),
             );
         }
         let run_plan = RunPlan {

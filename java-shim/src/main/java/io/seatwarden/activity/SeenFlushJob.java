@@ -17,6 +17,13 @@ import java.util.function.LongSupplier;
  * own memory; the cluster-wide tick job runs on one node only and would never see the others'
  * marks). The interval is the restart bound of docs/activity.md §4.3: a node that stops loses at
  * most the marks of one interval.
+ *
+ * <p><b>Covered days.</b> Every run, whether or not anyone was seen, also records today as
+ * covered ({@link CoveredDays}), once a day per node: the job only runs while the plugin (and so
+ * its filter) is enabled, so a day with no record anywhere is a day nothing recorded, which {@link
+ * SeenHost} declares as a gap. Today is recorded after the marks are written: a flush that fails
+ * leaves the day uncovered until a run succeeds, which can only declare a gap too many (more
+ * approvals), never hide one.
  */
 public final class SeenFlushJob implements JobRunner {
   /** The runner's key. */
@@ -32,12 +39,17 @@ public final class SeenFlushJob implements JobRunner {
 
   private final SeenRecorder recorder;
   private final SeenSink sink;
+  private final CoveredDays covered;
   private final LongSupplier clock;
+  /** The last day this node recorded as covered (memory: a restart records today once more). */
+  private long coveredDay = Long.MIN_VALUE;
 
-  /** A flush of {@code recorder} into {@code sink}. */
-  public SeenFlushJob(SeenRecorder recorder, SeenSink sink, LongSupplier clock) {
+  /** A flush of {@code recorder} into {@code sink} that records each day in {@code covered}. */
+  public SeenFlushJob(
+      SeenRecorder recorder, SeenSink sink, CoveredDays covered, LongSupplier clock) {
     this.recorder = Objects.requireNonNull(recorder, "recorder");
     this.sink = Objects.requireNonNull(sink, "sink");
+    this.covered = Objects.requireNonNull(covered, "covered");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -48,9 +60,20 @@ public final class SeenFlushJob implements JobRunner {
         .withSchedule(Schedule.forInterval(INTERVAL_MILLIS, new Date(now + INTERVAL_MILLIS)));
   }
 
-  /** Flushes now (also called when the plugin stops, so a clean stop loses nothing). */
-  public int flush() {
-    return recorder.flush(sink, Math.floorDiv(clock.getAsLong(), DAY_MS));
+  /**
+   * Flushes now, then records today as covered if this node has not yet (also called when the
+   * plugin stops, so a clean stop loses nothing). One flush at a time per node.
+   *
+   * @return how many marks were written
+   */
+  public synchronized int flush() {
+    long today = Math.floorDiv(clock.getAsLong(), DAY_MS);
+    int written = recorder.flush(sink, today);
+    if (coveredDay != today) {
+      covered.cover(today);
+      coveredDay = today;
+    }
+    return written;
   }
 
   @Override

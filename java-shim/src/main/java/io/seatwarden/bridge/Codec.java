@@ -84,6 +84,16 @@ final class Codec {
         if (s.since() != null) {
           w.comma().name("since").value(s.since().longValue());
         }
+        if (!s.gaps().isEmpty()) {
+          w.comma().name("gaps").beginArray();
+          String gapSep = "";
+          for (DirectoryHeader.Gap g : s.gaps()) {
+            w.raw(gapSep);
+            gapSep = ",";
+            w.beginObject().name("from").value(g.from()).comma().name("to").value(g.to()).endObject();
+          }
+          w.endArray();
+        }
         w.endObject();
       }
       w.endArray();

@@ -44,8 +44,32 @@ public record DirectoryHeader(
    * @param kind {@code seen} or {@code lastAuthenticated}
    * @param product the application it is about, or {@code null} for the whole product
    * @param since when it started recording, UTC ms, or {@code null} for full history
+   * @param gaps the periods after {@code since} it recorded nothing, ascending and disjoint (at
+   *     most {@link #MAX_GAPS}); empty when it recorded every day
    */
-  public record Signal(String kind, String product, Long since) {}
+  public record Signal(String kind, String product, Long since, List<Gap> gaps) {
+    /** The most gaps a signal may declare (the engine's {@code MAX_GAPS}). */
+    public static final int MAX_GAPS = 64;
+
+    /** Checks the gaps are present (an empty list for none) and copies them. */
+    public Signal {
+      gaps = List.copyOf(gaps);
+    }
+
+    /** A signal that recorded every day since {@code since}. */
+    public Signal(String kind, String product, Long since) {
+      this(kind, product, since, List.of());
+    }
+  }
+
+  /**
+   * A period a signal recorded nothing: from {@code from} (included) to {@code to} (excluded), UTC
+   * ms; a recorder that marks covered days reports whole days.
+   *
+   * @param from the first instant not recorded
+   * @param to the first instant recorded again
+   */
+  public record Gap(long from, long to) {}
 
   /** What kind of user directory this is. */
   public enum DirectoryKind {

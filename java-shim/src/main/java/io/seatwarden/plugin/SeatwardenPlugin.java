@@ -8,6 +8,7 @@ import com.atlassian.plugin.event.events.PluginFrameworkShuttingDownEvent;
 import com.atlassian.sal.api.lifecycle.LifecycleAware;
 import com.atlassian.scheduler.SchedulerService;
 import com.atlassian.scheduler.SchedulerServiceException;
+import io.seatwarden.activity.AoCoveredDays;
 import io.seatwarden.activity.AoSeenStore;
 import io.seatwarden.activity.SeenFlushJob;
 import io.seatwarden.activity.SeenHost;
@@ -158,7 +159,8 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
 
       SeenRecorder recorder = seenRecorder;
       AoSeenStore seen = new AoSeenStore(ao);
-      Host host = recorder == null ? binding.host() : new SeenHost(binding.host(), seen);
+      AoCoveredDays covered = new AoCoveredDays(ao, locks);
+      Host host = recorder == null ? binding.host() : new SeenHost(binding.host(), seen, covered);
       Seatwarden engine =
           opener.open(
               binding.product(), ProductThreads.host(binding.product(), services, host), store);
@@ -194,7 +196,7 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
           });
 
       if (recorder != null) {
-        SeenFlushJob flush = new SeenFlushJob(recorder, seen, clock);
+        SeenFlushJob flush = new SeenFlushJob(recorder, seen, covered, clock);
         scheduler.registerJobRunner(SeenFlushJob.RUNNER_KEY, flush);
         undo.push(() -> scheduler.unregisterJobRunner(SeenFlushJob.RUNNER_KEY));
         scheduler.scheduleJob(SeenFlushJob.JOB_ID, SeenFlushJob.config(clock.getAsLong()));

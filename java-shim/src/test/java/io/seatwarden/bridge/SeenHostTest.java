@@ -3,12 +3,14 @@ package io.seatwarden.bridge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.seatwarden.activity.AoCoveredDays;
 import io.seatwarden.activity.AoSeenStore;
 import io.seatwarden.activity.SeenHost;
 import io.seatwarden.activity.SeenMark;
 import io.seatwarden.bridge.DirectoryHeader.DirectoryKind;
 import io.seatwarden.bridge.testing.InMemoryHost;
 import io.seatwarden.store.FakeActiveObjects;
+import io.seatwarden.store.FakeClusterLockService;
 import io.seatwarden.store.SeenRow;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,9 +46,15 @@ class SeenHostTest {
         .user("JIRAUSER3", "busy.user", 1, true, NOW - 400 * DAY_MS, NOW - DAY_MS);
   }
 
+  /** The covered days of {@code ao} (none recorded: an installation from before the table). */
+  static AoCoveredDays covered(FakeActiveObjects ao) {
+    return new AoCoveredDays(ao, new FakeClusterLockService());
+  }
+
   @Test
   void withNothingStoredTheHostDeclaresNoSignal() {
-    SeenHost host = new SeenHost(product(), new AoSeenStore(new FakeActiveObjects()));
+    FakeActiveObjects ao = new FakeActiveObjects();
+    SeenHost host = new SeenHost(product(), new AoSeenStore(ao), covered(ao));
     assertEquals(List.of(), host.header().signals());
     assertEquals(List.of(), host.users(null, 10).users().get(0).activity());
   }
@@ -77,11 +85,12 @@ class SeenHostTest {
 
   @Test
   void theLibraryJudgesTheHostsUsersByTheirSeenDays() {
-    AoSeenStore store = new AoSeenStore(new FakeActiveObjects());
+    FakeActiveObjects ao = new FakeActiveObjects();
+    AoSeenStore store = new AoSeenStore(ao);
     // Installed 100 days ago: the first flush stored a day then; the token user was seen today.
     store.write(
         List.of(new SeenMark("JIRAUSER3", TODAY - 100), new SeenMark("JIRAUSER1", TODAY)));
-    SeenHost host = new SeenHost(product(), store);
+    SeenHost host = new SeenHost(product(), store, covered(ao));
     DirectoryHeader header = host.header();
     assertEquals(
         List.of(new DirectoryHeader.Signal("seen", null, (TODAY - 100) * DAY_MS)),
