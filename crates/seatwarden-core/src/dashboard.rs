@@ -178,31 +178,6 @@ pub fn application_seats(index: &DirectoryIndex) -> Vec<ApplicationSeats> {
         .collect()
 }
 
-/// Licensed active users whose last login (or, never logged in, creation)
-/// is at or before `cutoff`: the dashboard's "idle 90+ days" insight.
-///
-/// Why here and not in the route: the route looped over every licensed user
-/// through the per-user accessors (a bitmap `contains` for "active" each
-/// time), 31-74 ms at 1M users against the engine's 12.7 ms for the whole
-/// dashboard. One walk over `licensed ∩ active` reading the columns directly
-/// does the same count.
-pub fn idle_licensed(index: &DirectoryIndex, cutoff: Millis) -> u64 {
-    let candidates = index.licensed_bitmap() & index.active_bitmap();
-    candidates
-        .iter()
-        .filter(|&i| {
-            let u = i as usize;
-            let login = index.last_login.get(u).copied().unwrap_or(NEVER);
-            let since = if login == NEVER {
-                index.created.get(u).copied().unwrap_or(0)
-            } else {
-                login
-            };
-            since <= cutoff.0
-        })
-        .count() as u64
-}
-
 /// Computes the dashboard figures at `now` for a window of `window_days`,
 /// counting the default signals (all).
 pub fn dashboard(index: &DirectoryIndex, now: Millis, window_days: u32) -> Dashboard {
