@@ -54,6 +54,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/insights/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-product insights: active users inactive in one product for N days (Atlassian Cloud's per-product last-active dates), each with the rule Take action opens */
+        get: operations["getProductInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -2048,6 +2065,8 @@ export interface components {
             source: "host" | "audit";
             days: number;
             threshold: number;
+            /** @description the user is suspended (Atlassian Cloud) and the time is the suspension's; absent when false */
+            suspended?: boolean;
         } | {
             /** @constant */
             kind: "selected";
@@ -2107,6 +2126,12 @@ export interface components {
         } | {
             /** @constant */
             kind: "awaiting_review";
+        } | {
+            /** @constant */
+            kind: "already_suspended";
+        } | {
+            /** @constant */
+            kind: "not_suspended";
         };
         /** @description A mass-change guard threshold exceeded (core safety::GuardTrip, tagged by threshold). */
         GuardTrip: {
@@ -2334,6 +2359,21 @@ export interface components {
             /** @description milliseconds since the epoch */
             at: number;
         };
+        GetProductInsightsResponse: {
+            days: number;
+            /** @description one per product with a per-product last-active date where someone is idle; empty on Data Center */
+            insights: {
+                product: string;
+                name: string;
+                days: number;
+                users: number;
+                /** @description the signal a rule names for this product (`seen:<product>`) */
+                signal: string;
+                message: string;
+                /** @description a safe-mode rule suspending active users inactive in this product (the body of POST /api/policies without configVersion) */
+                suggestedPolicy: Record<string, never>;
+            }[];
+        };
         /** @description One row of the Users tab (core query::row::QueryRow); lastLogin and loginCount are null for a user who never logged in or a host that does not count; lastActivity and inactiveBecause read the signals the settings count (issue 23). */
         UserRow: {
             key: string;
@@ -2343,6 +2383,8 @@ export interface components {
             directory: number;
             directoryName: string;
             active: boolean;
+            /** @description access suspended (Atlassian Cloud); absent when false */
+            suspended?: boolean;
             /** @description milliseconds since the epoch */
             created: number;
             lastLogin: number | null;
@@ -3220,6 +3262,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GetDashboardResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getProductInsights: {
+        parameters: {
+            query?: {
+                /** @description the idle threshold in days (default 60) */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetProductInsightsResponse"];
                 };
             };
             default: components["responses"]["Error"];

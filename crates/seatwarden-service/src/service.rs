@@ -862,9 +862,7 @@ fn apply_to_index(index: &mut DirectoryIndex, op: &Operation, at: Millis) -> boo
     let change = match op {
         Operation::Activate { .. } | Operation::Restore { .. } => UserChange::Activated,
         Operation::Deactivate { .. } => UserChange::Deactivated { at },
-        // Suspended is inactive without a deactivation time (how the Cloud
-        // host maps it); the index has no such change, so it is re-read.
-        Operation::Suspend { .. } => return false,
+        Operation::Suspend { .. } => UserChange::Suspended { at },
         Operation::AddToGroup { group, .. } => UserChange::AddedToGroup {
             group: group.clone(),
         },
