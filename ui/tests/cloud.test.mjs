@@ -77,7 +77,7 @@ test('the dashboard counts idle users per product and Take action opens that rul
   const confluence = answer.insights.find((i) => i.product === 'confluence');
   assert.ok(confluence && confluence.users > 0, `a Confluence insight: ${JSON.stringify(answer)}`);
   // The figure is the Users filter "inactive in Confluence for 60 days" less "no activity recorded" there.
-  const total = async (activity) => (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ status: 'active', activity, signals: ['seen:confluence'], pageSize: 1 }))}`)).body.total;
+  const total = async (activity) => (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ status: 'active', activity, signals: ['seen:confluence'], pageSize: 10 }))}`)).body.total;
   assert.equal(confluence.users, (await total({ kind: 'notWithin', days: 60 })) - (await total({ kind: 'never' })));
   await openTab(page, 'dashboard');
   const item = page.locator('[data-testid="product-insight"][data-product="confluence"]');
@@ -170,8 +170,11 @@ test('the Users tab lists suspended users apart from deactivated ones, and a sus
   assert.equal(again.body.actionCount, 0, again.text);
   assert.ok(again.body.skipsByReason.some((s) => JSON.stringify(s).includes('already_suspended')), again.text);
 
-  const suspended = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ status: 'suspended', pageSize: 1 }))}`)).body.total;
+  const suspended = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ status: 'suspended', pageSize: 10 }))}`)).body.total;
   await openTab(page, 'users');
+  // The earlier test left other filters set: only the status filters here.
+  await page.getByLabel('Activity', { exact: true }).selectOption('all');
+  await page.getByLabel('Activity in').selectOption('');
   await page.getByLabel('Status').selectOption('suspended');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.locator('[data-testid="user-total"]', { hasText: `${suspended.toLocaleString('en')} users` }).waitFor();

@@ -10,16 +10,12 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::{DAY, NOW, iso, org, policy, start, user};
+use common::{DAY, NOW, iso, org, start, user};
 use seatwarden_cloud::fake::Credentials;
 use seatwarden_cloud::wire::{CloudUser, ProductAccess};
-use seatwarden_cloud::{CloudClient, CloudHost};
 use seatwarden_core::Millis;
 use seatwarden_service::api::Method;
-use seatwarden_service::store::{MemoryStore, Store};
-use seatwarden_service::{Service, ServiceOptions, testing};
+use seatwarden_service::{Service, testing};
 use serde_json::{Value, json};
 
 fn call(service: &Service, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
@@ -73,25 +69,7 @@ fn each_product_insight_counts_whom_its_rule_and_the_users_filter_name() {
         both("jira-only", 4, None),
     ];
     let (fake, _, _) = start(org(users, 100), Credentials::default());
-    let host = Arc::new(
-        CloudHost::new(CloudClient::with_policy(
-            fake.config(),
-            policy(),
-            Arc::new(common::RecordingPause::default()),
-        ))
-        .with_clock(|| Millis(NOW)),
-    );
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let service = Service::new(
-        host,
-        store,
-        ServiceOptions {
-            node_id: "node-a".to_owned(),
-            demo: true,
-            ..ServiceOptions::default()
-        },
-    )
-    .unwrap();
+    let service = common::service(&fake);
 
     let (status, answer) = call(&service, Method::Get, "/api/insights/products", None);
     assert_eq!(status, 200, "{answer}");

@@ -3,6 +3,7 @@
 //! tells them apart, the Users filters list them apart, a bulk suspend skips
 //! the already suspended with a reason and a bulk restore acts on suspended
 //! users only (a deactivated account needs enabling, not restoring).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use seatwarden_core::bulk::{BulkAction, BulkActionRequest, BulkTarget, plan_bulk_action};
 use seatwarden_core::config::Config;

@@ -141,3 +141,33 @@ pub(crate) fn start(
     .with_clock(|| Millis(NOW));
     (fake, host, pause)
 }
+
+/// A service over a host talking to `fake` (memory store, demo options,
+/// the host's clock at [`NOW`]).
+pub(crate) fn service(fake: &FakeCloud) -> seatwarden_service::Service {
+    use seatwarden_service::store::{MemoryStore, Store};
+    let host = Arc::new(
+        CloudHost::new(CloudClient::with_policy(
+            fake.config(),
+            policy(),
+            Arc::new(RecordingPause::default()),
+        ))
+        .with_clock(|| Millis(NOW)),
+    );
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let options = seatwarden_service::ServiceOptions {
+        node_id: "node-a".to_owned(),
+        demo: true,
+        ..seatwarden_service::ServiceOptions::default()
+    };
+    seatwarden_service::Service::new(host, store, options).unwrap()
+}
+
+/// A bulk target naming users by key.
+pub(crate) fn keys(list: &[&str]) -> seatwarden_core::bulk::BulkTarget {
+    seatwarden_core::bulk::BulkTarget::Selected(
+        list.iter()
+            .map(|k| seatwarden_core::UserKey::from(*k))
+            .collect(),
+    )
+}
