@@ -13,19 +13,12 @@ mod common;
 use common::{DAY, NOW, iso, org, start, user};
 use seatwarden_cloud::fake::Credentials;
 use seatwarden_cloud::wire::{CloudUser, ProductAccess};
-use seatwarden_core::Millis;
+use seatwarden_service::Service;
 use seatwarden_service::api::Method;
-use seatwarden_service::{Service, testing};
 use serde_json::{Value, json};
 
 fn call(service: &Service, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    testing::call(
-        service,
-        testing::admin("org-admin"),
-        (method, path),
-        body.as_ref(),
-        Millis(NOW),
-    )
+    common::call_at(service, method, path, body, NOW)
 }
 
 /// Jira idle `jira` days ago and Confluence idle `confluence` days ago.

@@ -13,14 +13,14 @@
 
 mod common;
 
-use common::{DAY, NOW, keys, org, service, start, user};
+use common::{DAY, NOW, call_at as call, keys, org, service, start, user};
 use seatwarden_cloud::fake::{Credentials, FakeCloud};
 use seatwarden_cloud::wire::{AccountStatus, MembershipStatus};
 use seatwarden_core::bulk::{BulkAction, BulkTarget};
 use seatwarden_core::{Millis, UserKey};
+use seatwarden_service::Service;
 use seatwarden_service::api::Method;
-use seatwarden_service::{Service, testing};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Plans and runs a bulk action at `now`; the preview's skips by user.
 fn bulk(
@@ -39,22 +39,6 @@ fn bulk(
         .unwrap();
     while service.drive(Millis(now)).unwrap() {}
     skips
-}
-
-fn call(
-    service: &Service,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-    now: i64,
-) -> (u16, Value) {
-    testing::call(
-        service,
-        testing::admin("org-admin"),
-        (method, path),
-        body.as_ref(),
-        Millis(now),
-    )
 }
 
 fn preview_skips(service: &Service, plan_id: &str, now: i64) -> Vec<(String, String)> {

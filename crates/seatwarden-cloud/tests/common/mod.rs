@@ -171,3 +171,20 @@ pub(crate) fn keys(list: &[&str]) -> seatwarden_core::bulk::BulkTarget {
             .collect(),
     )
 }
+
+/// An admin's API call (as `org-admin`) at instant `now`.
+pub(crate) fn call_at(
+    service: &seatwarden_service::Service,
+    method: seatwarden_service::api::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+    now: i64,
+) -> (u16, serde_json::Value) {
+    seatwarden_service::testing::call(
+        service,
+        seatwarden_service::testing::admin("org-admin"),
+        (method, path),
+        body.as_ref(),
+        Millis(now),
+    )
+}
