@@ -1283,7 +1283,7 @@ export interface paths {
         };
         /** The Atlassian Cloud connection (never its secrets); 404 where the server has no Cloud connector */
         get: operations["getCloudConnection"];
-        /** Check every credential, then store the connection (used from the next start); 422 names the credential at fault */
+        /** Check every credential, then store the connection and make it live (the running host is swapped between runs, the index rebuilt); 422 names the credential at fault and changes nothing */
         put: operations["replaceCloudConnection"];
         post?: never;
         delete?: never;
@@ -3057,7 +3057,7 @@ export interface components {
             siteTokenSet: boolean;
             /** @description where the secrets are kept and who can read them */
             storedIn: string;
-            /** @description this server runs on the stored connection now; false: from the next start */
+            /** @description this server runs on the stored connection now (a saved connection is swapped in at once, or when the run in progress ends); false: a stored file that differs, used from the next start */
             inUse: boolean;
             /** @description the demo's fake organization (serve --demo --cloud) */
             demo: boolean;

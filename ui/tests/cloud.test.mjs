@@ -42,6 +42,7 @@ test('the connection screen checks each credential and never echoes a secret', a
   await section.getByTestId('cloud-status').locator('.sw-banner-success', { hasText: 'Connected to org' }).waitFor();
   await section.getByRole('button', { name: 'Save connection' }).click();
   await page.getByTestId('cloud-saved').waitFor();
+  assert.match(await page.getByTestId('cloud-saved').textContent(), /Live now: this server runs on this connection without a restart/);
   const after = (await api(page, 'cloud/connection')).body;
   assert.equal(after.apiKeySet, true);
   assert.equal(after.orgId, stored.orgId);
