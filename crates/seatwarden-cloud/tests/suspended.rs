@@ -174,22 +174,12 @@ fn a_policy_deletes_managed_accounts_suspended_for_n_days_from_the_audit_trail()
     );
     assert_eq!(status, 200, "{body}");
 
-    let (status, created) = call(
+    let id = common::live_policy(
         &service,
-        Method::Post,
-        "/api/policies",
-        Some(json!({
-            "name": "Delete after 30 days suspended",
-            "mode": "live",
-            "trigger": {"kind": "scheduler"},
-            "condition": {"kind": "deactivated", "days": 30},
-            "action": {"kind": "delete"},
-            "configVersion": service.settings().version.0
-        })),
-        NOW,
+        "Delete after 30 days suspended",
+        json!({"kind": "deactivated", "days": 30}),
+        json!({"kind": "delete"}),
     );
-    assert_eq!(status, 201, "{created}");
-    let id = created["policy"]["id"].as_str().unwrap().to_owned();
     let run_at = |now: i64| {
         let (status, body) = call(
             &service,

@@ -146,15 +146,24 @@ fn service_on(a: &FakeCloud) -> Service {
     service
 }
 
-fn form(fake: &FakeCloud, api_key: Option<&str>) -> Value {
+/// Saves the connection to `fake` with organization key `api_key` (the
+/// stored site token) through the admin API.
+fn save(service: &Service, fake: &FakeCloud, api_key: &str) -> (u16, Value) {
     let c = fake.config();
-    json!({
+    let form = json!({
         "orgId": c.org_id,
         "apiKey": api_key,
         "siteUrl": c.site_base,
         "siteEmail": c.site_email,
         "siteToken": null
-    })
+    });
+    call_at(
+        service,
+        Method::Put,
+        "/api/cloud/connection",
+        Some(form),
+        NOW,
+    )
 }
 
 /// The keys the Users tab lists, sorted.
@@ -197,14 +206,7 @@ fn a_saved_connection_is_live_without_a_restart() {
         )
         .unwrap();
 
-    let key = b.config().api_key.expose_for_storage().to_owned();
-    let (code, body) = call_at(
-        &service,
-        Method::Put,
-        "/api/cloud/connection",
-        Some(form(&b, Some(&key))),
-        NOW,
-    );
+    let (code, body) = save(&service, &b, b.config().api_key.expose_for_storage());
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["orgId"], "org-b");
     assert_eq!(
@@ -234,13 +236,7 @@ fn a_refused_connection_changes_nothing() {
     let b = organization("org-b", "b");
     let service = service_on(&a);
     assert_eq!(listed(&service), keys_of("a"));
-    let (code, body) = call_at(
-        &service,
-        Method::Put,
-        "/api/cloud/connection",
-        Some(form(&b, Some("not-the-key"))),
-        NOW,
-    );
+    let (code, body) = save(&service, &b, "not-the-key");
     assert_eq!(code, 422, "{body}");
     assert_eq!(listed(&service), keys_of("a"), "still on org a");
     let (code, view) = call_at(&service, Method::Get, "/api/cloud/connection", None, NOW);
@@ -254,22 +250,12 @@ fn a_run_in_progress_at_save_finishes_on_the_old_organization() {
     let a = organization("org-a", "a");
     let b = organization("org-b", "b");
     let service = service_on(&a);
-    let (status, created) = call_at(
+    let id = common::live_policy(
         &service,
-        Method::Post,
-        "/api/policies",
-        Some(json!({
-            "name": "Idle 90 days",
-            "mode": "live",
-            "trigger": {"kind": "scheduler"},
-            "condition": {"kind": "inactive", "days": 90},
-            "action": {"kind": "deactivate"},
-            "configVersion": service.settings().version.0
-        })),
-        NOW,
+        "Idle 90 days",
+        json!({"kind": "inactive", "days": 90}),
+        json!({"kind": "deactivate"}),
     );
-    assert_eq!(status, 201, "{created}");
-    let id = created["policy"]["id"].as_str().unwrap().to_owned();
     let (status, body) = call_at(
         &service,
         Method::Post,
@@ -283,14 +269,7 @@ fn a_run_in_progress_at_save_finishes_on_the_old_organization() {
     assert!(service.drive(Millis(NOW)).unwrap());
     assert_eq!(a.writes().len(), 2);
 
-    let key = b.config().api_key.expose_for_storage().to_owned();
-    let (code, body) = call_at(
-        &service,
-        Method::Put,
-        "/api/cloud/connection",
-        Some(form(&b, Some(&key))),
-        NOW,
-    );
+    let (code, body) = save(&service, &b, b.config().api_key.expose_for_storage());
     assert_eq!(code, 200, "{body}");
     assert!(service.host_swap_pending(), "waits for the run to end");
 

@@ -188,3 +188,30 @@ pub(crate) fn call_at(
         Millis(now),
     )
 }
+
+/// Creates a live scheduler policy `name` with `condition` and `action`
+/// (as the admin API takes them) at [`NOW`]; its id.
+pub(crate) fn live_policy(
+    service: &seatwarden_service::Service,
+    name: &str,
+    condition: serde_json::Value,
+    action: serde_json::Value,
+) -> String {
+    let (status, created) = call_at(
+        service,
+        seatwarden_service::api::Method::Post,
+        "/api/policies",
+        Some(serde_json::json!({
+            "name": name,
+            "mode": "live",
+            "trigger": {"kind": "scheduler"},
+            "condition": condition,
+            "action": action,
+            // Every policy write names the configuration version it is based on.
+            "configVersion": service.settings().version.0
+        })),
+        NOW,
+    );
+    assert_eq!(status, 201, "{created}");
+    created["policy"]["id"].as_str().unwrap().to_owned()
+}
