@@ -98,23 +98,8 @@ fn suspended_users_are_skipped_by_a_suspension_and_restored_alone() {
     // The Users tab lists the two suspended users apart from the deactivated one.
     let listed = |status: &str| {
         let filter = json!({"status": status}).to_string();
-        let (code, body) = call(
-            &service,
-            Method::Get,
-            // The test client passes the query as it is (the HTTP edge decodes it).
-            &format!("/api/users?filter={filter}"),
-            None,
-            NOW,
-        );
-        assert_eq!(code, 200, "{body}");
-        let mut keys: Vec<String> = body["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["key"].as_str().unwrap().to_owned())
-            .collect();
-        keys.sort();
-        keys
+        // The test client passes the query as it is (the HTTP edge decodes it).
+        common::listed_keys(&service, &format!("/api/users?filter={filter}"))
     };
     assert_eq!(listed("suspended"), ["idle", "pre-suspended"]);
     assert_eq!(listed("deactivated"), ["deactivated"]);

@@ -168,16 +168,7 @@ fn save(service: &Service, fake: &FakeCloud, api_key: &str) -> (u16, Value) {
 
 /// The keys the Users tab lists, sorted.
 fn listed(service: &Service) -> Vec<String> {
-    let (code, body) = call_at(service, Method::Get, "/api/users", None, NOW);
-    assert_eq!(code, 200, "{body}");
-    let mut keys: Vec<String> = body["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["key"].as_str().unwrap().to_owned())
-        .collect();
-    keys.sort();
-    keys
+    common::listed_keys(service, "/api/users")
 }
 
 fn keys_of(prefix: &str) -> Vec<String> {

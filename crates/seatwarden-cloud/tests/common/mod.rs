@@ -215,3 +215,23 @@ pub(crate) fn live_policy(
     assert_eq!(status, 201, "{created}");
     created["policy"]["id"].as_str().unwrap().to_owned()
 }
+
+/// The keys the Users API lists at `path` (`/api/users…`) at [`NOW`], sorted.
+pub(crate) fn listed_keys(service: &seatwarden_service::Service, path: &str) -> Vec<String> {
+    let (code, body) = call_at(
+        service,
+        seatwarden_service::api::Method::Get,
+        path,
+        None,
+        NOW,
+    );
+    assert_eq!(code, 200, "{body}");
+    let mut keys: Vec<String> = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap().to_owned())
+        .collect();
+    keys.sort();
+    keys
+}
