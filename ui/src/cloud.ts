@@ -58,7 +58,7 @@ function draw(host: HTMLElement, view: View): void {
     try {
       const saved = await put<View>('cloud/connection', body());
       draw(host, saved);
-      const note = h('div', { 'aria-live': 'polite', 'data-testid': 'cloud-saved' }, banner(saved.inUse ? 'Saved. This server runs on this connection.' : 'Saved. The server uses this connection from its next start.', 'success'));
+      const note = h('div', { 'aria-live': 'polite', 'data-testid': 'cloud-saved' }, banner(saved.inUse ? 'Saved. Live now: this server runs on this connection without a restart (a run already in progress finishes on the previous one) and reads its users again.' : 'Saved. The server uses this connection from its next start.', 'success'));
       host.prepend(note);
     } catch (e) { clear(out); failed(e); }
   };

@@ -54,6 +54,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/insights/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-product insights: active users inactive in one product for N days (Atlassian Cloud's per-product last-active dates), each with the rule Take action opens */
+        get: operations["getProductInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -1283,7 +1300,7 @@ export interface paths {
         };
         /** The Atlassian Cloud connection (never its secrets); 404 where the server has no Cloud connector */
         get: operations["getCloudConnection"];
-        /** Check every credential, then store the connection (used from the next start); 422 names the credential at fault */
+        /** Check every credential, then store the connection and make it live (the running host is swapped between runs, the index rebuilt); 422 names the credential at fault and changes nothing */
         put: operations["replaceCloudConnection"];
         post?: never;
         delete?: never;
@@ -2098,6 +2115,8 @@ export interface components {
             source: "host" | "audit";
             days: number;
             threshold: number;
+            /** @description the user is suspended (Atlassian Cloud) and the time is the suspension's; absent when false */
+            suspended?: boolean;
         } | {
             /** @constant */
             kind: "selected";
@@ -2157,6 +2176,12 @@ export interface components {
         } | {
             /** @constant */
             kind: "awaiting_review";
+        } | {
+            /** @constant */
+            kind: "already_suspended";
+        } | {
+            /** @constant */
+            kind: "not_suspended";
         };
         /** @description A mass-change guard threshold exceeded (core safety::GuardTrip, tagged by threshold). */
         GuardTrip: {
@@ -2384,6 +2409,21 @@ export interface components {
             /** @description milliseconds since the epoch */
             at: number;
         };
+        GetProductInsightsResponse: {
+            days: number;
+            /** @description one per product with a per-product last-active date where someone is idle; empty on Data Center */
+            insights: {
+                product: string;
+                name: string;
+                days: number;
+                users: number;
+                /** @description the signal a rule names for this product (`seen:<product>`) */
+                signal: string;
+                message: string;
+                /** @description a safe-mode rule suspending active users inactive in this product (the body of POST /api/policies without configVersion) */
+                suggestedPolicy: Record<string, never>;
+            }[];
+        };
         /** @description One row of the Users tab (core query::row::QueryRow); lastLogin and loginCount are null for a user who never logged in or a host that does not count; lastActivity and inactiveBecause read the signals the settings count (issue 23). */
         UserRow: {
             key: string;
@@ -2393,6 +2433,8 @@ export interface components {
             directory: number;
             directoryName: string;
             active: boolean;
+            /** @description access suspended (Atlassian Cloud); absent when false */
+            suspended?: boolean;
             /** @description milliseconds since the epoch */
             created: number;
             lastLogin: number | null;
@@ -3092,7 +3134,7 @@ export interface components {
             siteTokenSet: boolean;
             /** @description where the secrets are kept and who can read them */
             storedIn: string;
-            /** @description this server runs on the stored connection now; false: from the next start */
+            /** @description this server runs on the stored connection now (a saved connection is swapped in at once, or when the run in progress ends); false: a stored file that differs, used from the next start */
             inUse: boolean;
             /** @description the demo's fake organization (serve --demo --cloud) */
             demo: boolean;
@@ -3330,6 +3372,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GetDashboardResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getProductInsights: {
+        parameters: {
+            query?: {
+                /** @description the idle threshold in days (default 60) */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetProductInsightsResponse"];
                 };
             };
             default: components["responses"]["Error"];

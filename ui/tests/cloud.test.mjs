@@ -1,7 +1,8 @@
 // The Cloud edition over `serve --demo --cloud` (issue 20): the connection screen (a refused key is named
 // beside its field and never echoed; the stored key is kept when the box is left empty), a per-product rule
 // ("inactive in Confluence") agreeing with the Users tab's per-product filter, previewed and run live through
-// the guard, suspend and restore in bulk, and the audit of the Cloud run.
+// the guard, suspend and restore in bulk, and the audit of the Cloud run; per-product insights on the dashboard with
+// "Take action" opening the prefilled rule, and suspended users as their own status in Users.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, settle, until } from './harness.mjs';
@@ -41,6 +42,7 @@ test('the connection screen checks each credential and never echoes a secret', a
   await section.getByTestId('cloud-status').locator('.sw-banner-success', { hasText: 'Connected to org' }).waitFor();
   await section.getByRole('button', { name: 'Save connection' }).click();
   await page.getByTestId('cloud-saved').waitFor();
+  assert.match(await page.getByTestId('cloud-saved').textContent(), /Live now: this server runs on this connection without a restart/);
   const after = (await api(page, 'cloud/connection')).body;
   assert.equal(after.apiKeySet, true);
   assert.equal(after.orgId, stored.orgId);
@@ -68,6 +70,29 @@ test('Users shows per-product dates and filters by one product like the rule rea
   assert.ok(reasons.every((r) => /Confluence/.test(r)), `each row is idle in Confluence: ${reasons}`);
   await page.locator('th', { hasText: 'Last active in Confluence' }).waitFor();
   await shot(page, 'cloud-users-confluence');
+});
+
+test('the dashboard counts idle users per product and Take action opens that rule, prefilled', async () => {
+  const { page } = browser;
+  const answer = (await api(page, 'insights/products')).body;
+  const confluence = answer.insights.find((i) => i.product === 'confluence');
+  assert.ok(confluence && confluence.users > 0, `a Confluence insight: ${JSON.stringify(answer)}`);
+  // The figure is the Users filter "inactive in Confluence for 60 days" less "no activity recorded" there.
+  const total = async (activity) => (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ status: 'active', activity, signals: ['seen:confluence'], pageSize: 10 }))}`)).body.total;
+  assert.equal(confluence.users, (await total({ kind: 'notWithin', days: 60 })) - (await total({ kind: 'never' })));
+  await openTab(page, 'dashboard');
+  const item = page.locator('[data-testid="product-insight"][data-product="confluence"]');
+  await item.waitFor();
+  assert.match(await item.textContent(), new RegExp(`${confluence.users} users inactive in Confluence ≥ 60 days`));
+  await shot(page, 'cloud-dashboard-product-insights');
+  await item.getByRole('button', { name: 'Take action' }).click();
+  // The editor opens on the suspension rule with the product's signal, in safe mode, unsaved.
+  await page.getByLabel('Signals this policy counts').waitFor();
+  assert.equal(await page.getByLabel('Signals this policy counts').inputValue(), 'seen:confluence');
+  assert.equal(await page.getByLabel('Activity that counts').inputValue(), 'yes');
+  assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Suspend users inactive in Confluence 60+ days');
+  assert.equal(await page.getByRole('tab', { name: 'Suspend (Cloud)' }).getAttribute('aria-selected'), 'true');
+  await shot(page, 'cloud-take-action-confluence');
 });
 
 test('a per-product rule previews, runs live through the guard, and is audited', async () => {
@@ -125,6 +150,38 @@ test('suspend and restore in bulk', async () => {
   }
   const audit = (await api(page, 'audit')).body.entries.map((e) => e.action);
   assert.ok(audit.includes('user_suspended') && audit.includes('user_restored'), `both are audited: ${audit.slice(0, 20)}`);
+});
+
+test('the Users tab lists suspended users apart from deactivated ones, and a suspension skips them', async () => {
+  const { page } = browser;
+  const active = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ status: 'active', directories: [1], pageSize: 10 }))}`)).body.rows;
+  const key = active.filter((r) => !r.groups.includes('org-admins'))[0].key;
+  const suspend = async () => {
+    const plan = await apiSend(page, 'POST', 'bulk/plan', { action: 'suspend', keys: [key] });
+    assert.equal(plan.status, 200, plan.text);
+    return plan;
+  };
+  const plan = await suspend();
+  const run = await apiSend(page, 'POST', `bulk/${plan.body.planId}/run`, { planHash: plan.body.planHash });
+  assert.equal(run.status, 202, run.text);
+  await settle(page, run.body.runId);
+  await until(page, `users/${encodeURIComponent(key)}`, (b) => b.row?.suspended === true);
+  // Suspending again plans nothing and says why.
+  const again = await suspend();
+  assert.equal(again.body.actionCount, 0, again.text);
+  assert.ok(again.body.skipsByReason.some((s) => JSON.stringify(s).includes('already_suspended')), again.text);
+
+  const suspended = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ status: 'suspended', pageSize: 10 }))}`)).body.total;
+  await openTab(page, 'users');
+  // The earlier test left other filters set: only the status filters here.
+  await page.getByLabel('Activity', { exact: true }).selectOption('all');
+  await page.getByLabel('Activity in').selectOption('');
+  await page.getByLabel('Status').selectOption('suspended');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.locator('[data-testid="user-total"]', { hasText: `${suspended.toLocaleString('en')} users` }).waitFor();
+  const states = await page.locator('[data-testid="user-row"] .sw-lozenge').allTextContents();
+  assert.ok(states.includes('suspended') && !states.includes('deactivated') && !states.includes('active'), `only suspended rows: ${states}`);
+  await shot(page, 'cloud-users-suspended');
 });
 
 test('the policy editor chooses a rule\'s own signals, refuses a typo with the closest name, and notes no reactivation at login', async () => {

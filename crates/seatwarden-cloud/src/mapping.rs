@@ -20,7 +20,9 @@
 //!   directories can suspend and restore access (`suspend_user`).
 //! - **active** = account active *and* membership active: a suspended user
 //!   holds no seat and cannot use any product, which is what "inactive"
-//!   means to every policy.
+//!   means to every policy. **suspended** = the membership status, kept
+//!   apart so the Users tab can tell it from a deactivation and a restore
+//!   acts on suspended users only.
 //! - **created** = `addedToOrg` (the account may be older; the
 //!   organization's view is what "new user" rules mean).
 //! - **last login**: none. Cloud has no login event; what it has is a
@@ -269,6 +271,11 @@ pub fn map_user(user: &CloudUser) -> (SnapshotUser, CloudFacts) {
         } else {
             None
         },
+        // The membership status on its own: restorable, unlike a
+        // deactivation. Atlassian reports no suspension time (the users
+        // search has no such field), so "suspended for N days" comes from
+        // Seatwarden's audit trail of its own suspensions.
+        suspended,
         groups: groups.iter().map(|(name, _)| name.clone()).collect(),
         // Set by the host from the organization's [`SignalLayout`].
         activity: ActivityValues::EMPTY,

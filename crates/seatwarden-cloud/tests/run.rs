@@ -56,22 +56,12 @@ fn a_run_killed_midway_resumes_without_repeating_a_write() {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
 
     let first = Service::new(new_host(&fake), store.clone(), options(4)).unwrap();
-    let (status, created) = call(
+    let id = common::live_policy(
         &first,
-        Method::Post,
-        "/api/policies",
-        Some(json!({
-            "name": "Idle 90 days",
-            "mode": "live",
-            "trigger": {"kind": "scheduler"},
-            "condition": {"kind": "inactive", "days": 90},
-            "action": {"kind": "deactivate"},
-            // Every policy write names the configuration version it is based on.
-            "configVersion": first.settings().version.0
-        })),
+        "Idle 90 days",
+        json!({"kind": "inactive", "days": 90}),
+        json!({"kind": "deactivate"}),
     );
-    assert_eq!(status, 201, "{created}");
-    let id = created["policy"]["id"].as_str().unwrap().to_owned();
     let (status, body) = call(
         &first,
         Method::Post,

@@ -10,40 +10,14 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::{NOW, org, policy, start, user};
+use common::{NOW, keys, org, service, start, user};
 use seatwarden_audit::RunId;
-use seatwarden_cloud::fake::{Credentials, FakeCloud};
+use seatwarden_cloud::fake::Credentials;
 use seatwarden_cloud::host::NO_LONGER_IN_THE_ORGANIZATION;
 use seatwarden_cloud::wire::{AccountStatus, MembershipStatus};
-use seatwarden_cloud::{CloudClient, CloudHost};
 use seatwarden_core::bulk::{BulkAction, BulkTarget};
 use seatwarden_core::{Millis, Operation, UserKey};
-use seatwarden_service::store::{MemoryStore, Store};
-use seatwarden_service::{Service, ServiceOptions};
-
-fn service(fake: &FakeCloud) -> Service {
-    let host = Arc::new(
-        CloudHost::new(CloudClient::with_policy(
-            fake.config(),
-            policy(),
-            Arc::new(common::RecordingPause::default()),
-        ))
-        .with_clock(|| Millis(NOW)),
-    );
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let options = ServiceOptions {
-        node_id: "node-a".to_owned(),
-        demo: true,
-        ..ServiceOptions::default()
-    };
-    Service::new(host, store, options).unwrap()
-}
-
-fn keys(list: &[&str]) -> BulkTarget {
-    BulkTarget::Selected(list.iter().map(|k| UserKey::from(*k)).collect())
-}
+use seatwarden_service::Service;
 
 /// Plans `action` for `target` as the org admin, runs it to the end.
 fn run(service: &Service, action: BulkAction, target: BulkTarget) -> RunId {

@@ -535,6 +535,8 @@ impl<'a> Evaluator<'a> {
         // The effect: what each user would get.
         let mut account_op = None;
         let mut account_users = RoaringBitmap::new();
+        // Users the action cannot change in their current state, with why.
+        let mut state_skips: Vec<(SkipReason, RoaringBitmap)> = Vec::new();
         let mut group_sets: Vec<(GroupOrd, bool, RoaringBitmap)> = Vec::new();
         let mut restricted_groups: Vec<(GroupName, GroupOrd)> = Vec::new();
         match &p.action {
@@ -560,13 +562,25 @@ impl<'a> Evaluator<'a> {
             Action::Suspend => {
                 // Only users who still have access: a deactivated or already
                 // suspended user is inactive, and suspending them changes
-                // nothing.
+                // nothing. The suspended ones a bulk action named are
+                // listed with their reason rather than dropped.
                 account_op = Some(AccountOp::Suspend);
                 account_users = &hits & index.active_bitmap();
+                state_skips.push((
+                    SkipReason::AlreadySuspended,
+                    &hits & index.suspended_bitmap(),
+                ));
             }
             Action::Restore => {
+                // Only suspended users: restoring a deactivated account does
+                // nothing in Cloud (it needs enabling), so those are listed
+                // with their reason.
                 account_op = Some(AccountOp::Restore);
-                account_users = &hits - index.active_bitmap();
+                account_users = &hits & index.suspended_bitmap();
+                state_skips.push((
+                    SkipReason::NotSuspended,
+                    (&hits - index.active_bitmap()) - index.suspended_bitmap(),
+                ));
             }
             Action::Delete => {
                 account_op = Some(AccountOp::Delete);
@@ -623,7 +637,11 @@ impl<'a> Evaluator<'a> {
         }
 
         // Protections.
-        let mut skipped: Vec<SkipSet> = Vec::new();
+        let mut skipped: Vec<SkipSet> = state_skips
+            .into_iter()
+            .filter(|(_, users)| !users.is_empty())
+            .map(|(reason, users)| SkipSet { reason, users })
+            .collect();
         let mut remaining = effect;
         let mut take =
             |reason: SkipReason, users: &RoaringBitmap, remaining: &mut RoaringBitmap| {
@@ -718,7 +736,15 @@ impl<'a> Evaluator<'a> {
                     caps.update_user && (rename_suffix.is_none() || caps.rename_user)
                 }
                 Some(AccountOp::Suspend | AccountOp::Restore) => caps.suspend_user,
-                Some(AccountOp::Delete) => caps.delete_user,
+                // A policy deletes managed accounts only: Cloud cannot
+                // delete an external account, and removing it from the
+                // directory instead is an admin's explicit bulk choice,
+                // never a policy's ("delete after N days suspended").
+                Some(AccountOp::Delete) => {
+                    caps.delete_user
+                        && !(matches!(source, ActionSource::Policy { .. })
+                            && dir.kind == crate::model::DirectoryKind::CloudExternal)
+                }
                 Some(AccountOp::Activate) => caps.update_user && caps.update_membership,
                 None => caps.update_membership,
             };

@@ -124,6 +124,10 @@ pub struct DirectoryIndex {
 
     pub(crate) all: RoaringBitmap,
     pub(crate) active: RoaringBitmap,
+    /// Suspended users (Atlassian Cloud's membership status; always
+    /// inactive): told apart from deactivated ones for the Users filters
+    /// and so a restore acts on them only.
+    pub(crate) suspended: RoaringBitmap,
     pub(crate) never_logged_in: RoaringBitmap,
     pub(crate) licensed: RoaringBitmap,
     pub(crate) sysadmins: RoaringBitmap,
@@ -193,6 +197,10 @@ impl<'a> UserView<'a> {
     /// When deactivated, if the host said.
     pub fn deactivated_at(&self) -> Option<Millis> {
         self.index.deactivated_at(self.idx)
+    }
+    /// Access suspended (Atlassian Cloud; never true of an active user).
+    pub fn suspended(&self) -> bool {
+        self.index.suspended.contains(self.idx.0)
     }
     /// Licensed: active and a member of a licence-granting group.
     pub fn licensed(&self) -> bool {
@@ -430,6 +438,16 @@ impl DirectoryIndex {
         &self.all - &self.active
     }
 
+    /// Suspended users (Atlassian Cloud; a subset of the inactive ones).
+    pub fn suspended_bitmap(&self) -> &RoaringBitmap {
+        &self.suspended
+    }
+
+    /// True when user `idx` is suspended (Atlassian Cloud).
+    pub fn is_suspended(&self, idx: UserIdx) -> bool {
+        self.suspended.contains(idx.0)
+    }
+
     /// Users who never logged in.
     pub fn never_logged_in_bitmap(&self) -> &RoaringBitmap {
         &self.never_logged_in
@@ -606,6 +624,7 @@ impl DirectoryIndex {
         total += [
             &self.all,
             &self.active,
+            &self.suspended,
             &self.never_logged_in,
             &self.licensed,
             &self.sysadmins,

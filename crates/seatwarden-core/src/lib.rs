@@ -29,6 +29,7 @@ pub mod names;
 pub mod operation;
 pub mod plan;
 pub mod policy;
+pub mod product_insights;
 pub mod query;
 pub mod safety;
 pub mod savings;

@@ -194,6 +194,13 @@ pub enum SkipReason {
     /// A review-mode policy: the user goes onto the review list and is acted
     /// on only once an admin approves (or the policy's timeout says so).
     AwaitingReview,
+    /// A suspension of a user whose access is already suspended (Atlassian
+    /// Cloud): nothing to do.
+    AlreadySuspended,
+    /// A restore of a user who is deactivated, not suspended (Atlassian
+    /// Cloud): restoring access would not bring them back; enabling the
+    /// account (bulk "Activate") does.
+    NotSuspended,
 }
 
 impl SkipReason {
@@ -278,6 +285,10 @@ impl fmt::Display for SkipReason {
             SkipReason::AwaitingReview => {
                 f.write_str("review mode: on the review list, acted on once approved")
             }
+            SkipReason::AlreadySuspended => f.write_str("access already suspended"),
+            SkipReason::NotSuspended => f.write_str(
+                "deactivated, not suspended: activate the account instead of restoring access",
+            ),
         }
     }
 }
@@ -620,6 +631,10 @@ pub enum Reason {
         days: i64,
         /// The threshold.
         threshold: u32,
+        /// The user is suspended rather than deactivated (Atlassian Cloud):
+        /// the time is the suspension's, and the reason says so.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        suspended: bool,
     },
     /// Chosen by an admin.
     Selected {
@@ -684,14 +699,20 @@ impl fmt::Display for Reason {
                 source,
                 days,
                 threshold,
+                suspended,
             } => {
                 let from = match source {
                     TimeSource::Host => "host",
                     TimeSource::Audit => "audit trail",
                 };
+                let state = if *suspended {
+                    "suspended"
+                } else {
+                    "deactivated"
+                };
                 write!(
                     f,
-                    "deactivated {} ({from}), {days} days ≥ {threshold}",
+                    "{state} {} ({from}), {days} days ≥ {threshold}",
                     since.date_string()
                 )
             }

@@ -74,8 +74,10 @@ pub enum StatusFilter {
     All,
     /// Active accounts.
     Active,
-    /// Deactivated accounts.
+    /// Deactivated accounts (inactive, and not merely suspended).
     Deactivated,
+    /// Accounts whose access is suspended (Atlassian Cloud).
+    Suspended,
 }
 
 /// Activity filter, relative to the query's `now`.

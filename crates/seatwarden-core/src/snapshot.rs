@@ -110,6 +110,16 @@ pub struct SnapshotUser {
     /// When the host says the user was deactivated; `null` if unknown or active.
     #[serde(default)]
     pub deactivated_at: Option<i64>,
+    /// Atlassian Cloud: the user's access is suspended (membership status
+    /// `suspended`): not billed, groups kept, restorable. Only Cloud hosts
+    /// set it; it is ignored for an active user (a suspended user is
+    /// inactive). Why a field of its own: "suspended" and "deactivated" are
+    /// different states in Cloud (only a suspension can be restored for an
+    /// external account), so the Users tab filters them apart and a restore
+    /// acts only on suspended users. A suspension's time, where known, is
+    /// in `deactivated_at` ("inactive since").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspended: bool,
     /// Names of groups in the header the user is a direct member of.
     #[serde(default)]
     pub groups: Vec<String>,

@@ -286,6 +286,7 @@ pub fn read_atlassian_export<R: Read>(
             last_login: last_login.map(|t| t.0),
             login_count: None,
             deactivated_at: None,
+            suspended: false,
             groups: row_groups,
             activity: Default::default(),
         });

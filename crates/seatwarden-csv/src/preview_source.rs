@@ -247,6 +247,7 @@ fn from_users_export(
             last_login: user.last_login.flatten().map(|t| t.0),
             login_count: user.login_count.flatten(),
             deactivated_at: None,
+            suspended: false,
             groups: user_groups,
             activity: Default::default(),
         });

@@ -392,6 +392,7 @@ pub fn generate(options: &DemoOptions) -> SnapshotFile {
             last_login,
             login_count: Some(login_count),
             deactivated_at,
+            suspended: false,
             groups: groups.into_iter().map(str::to_owned).collect(),
             activity: Default::default(),
         });

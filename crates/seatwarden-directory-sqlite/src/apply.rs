@@ -44,6 +44,7 @@ pub(crate) fn user_row(row: &Row<'_>) -> rusqlite::Result<SnapshotUser> {
         last_login: row.get(7)?,
         login_count: row.get(8)?,
         deactivated_at: row.get(9)?,
+        suspended: false,
         groups: Vec::new(),
         activity: match row.get::<_, Option<String>>(10)? {
             None => ActivityValues::EMPTY,

@@ -84,8 +84,8 @@ pub struct CloudConnectionView {
     pub site_token_set: bool,
     /// Where the secrets are kept and who can read them, in words.
     pub stored_in: String,
-    /// Whether this server runs on the stored connection now (false: it is
-    /// used from the next start).
+    /// Whether this server runs on the stored connection now (a saved
+    /// connection is swapped in at once, or when the run in progress ends).
     pub in_use: bool,
     /// The demo's fake organization (`serve --demo --cloud`).
     pub demo: bool,
@@ -114,4 +114,12 @@ pub trait CloudConnections: Send + Sync {
     fn test(&self, form: &CloudConnectionForm) -> Result<CloudConnected, CloudRefusal>;
     /// Checks `form` like [`Self::test`], then stores it.
     fn save(&self, form: &CloudConnectionForm) -> Result<CloudConnectionView, CloudRefusal>;
+    /// The host over the connection [`Self::save`] just stored, when it is
+    /// not the one the service runs on (taken once): the save route makes
+    /// it the service's host ([`crate::Service::replace_host`]), so a saved
+    /// connection is live without a restart. `None` by default (a holder
+    /// that cannot build hosts: the connection applies from the next start).
+    fn take_saved_host(&self) -> Option<std::sync::Arc<dyn crate::host::Host>> {
+        None
+    }
 }

@@ -43,6 +43,7 @@ mod review_digest;
 mod run;
 pub mod sealed;
 mod sign_in;
+mod swap;
 mod trail;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -84,6 +85,7 @@ pub use run::ApprovalWait;
 pub use run::PlanDropped;
 pub use run::{ActionInfo, PendingPlan, PlanState, RunDocument, RunPlan};
 pub use sealed::{SecretKey, SecretKeyError};
+pub use swap::HostSwap;
 
 /// How a service is set up; the host decides.
 #[derive(Clone, Debug)]
@@ -246,7 +248,10 @@ const MAX_QUEUED_LOGINS: usize = 8_192;
 /// The Seatwarden application over one host and one store. `Send + Sync`:
 /// share it in an `Arc` across the host's threads.
 pub struct Service {
-    host: Arc<dyn Host>,
+    /// Swappable between runs (a saved Cloud connection, see `swap`).
+    host: RwLock<Arc<dyn Host>>,
+    /// A host waiting for the runs in progress to end (see `swap`).
+    next_host: Mutex<Option<Arc<dyn Host>>>,
     store: Arc<dyn Store>,
     options: ServiceOptions,
     owner: LeaseOwner,
@@ -293,7 +298,8 @@ impl Service {
         let settings = Self::startup_settings(store.as_ref(), &options)?;
         let owner = LeaseOwner(options.node_id.clone());
         Ok(Service {
-            host,
+            host: RwLock::new(host),
+            next_host: Mutex::new(None),
             store,
             owner,
             options,
@@ -530,9 +536,9 @@ impl Service {
         &self.options
     }
 
-    /// The host.
-    pub fn host(&self) -> &dyn Host {
-        self.host.as_ref()
+    /// The host now (a run in progress keeps it: see [`Service::replace_host`]).
+    pub fn host(&self) -> Arc<dyn Host> {
+        self.host.read().clone()
     }
 
     /// The username the directory gives `key` now, for the audit log's
@@ -550,7 +556,7 @@ impl Service {
         if key.as_str().is_empty() {
             return None;
         }
-        self.host
+        self.host()
             .user(key)
             .ok()
             .flatten()
@@ -724,20 +730,21 @@ impl Service {
     }
 
     fn read_index(&self) -> Result<DirectoryIndex, ServiceError> {
-        let header = self.host.header()?;
+        let host = self.host();
+        let header = host.header()?;
         let mut builder = IndexBuilder::new(header)?;
         let mut cursor: Option<String> = None;
         loop {
             let (cursor_now, limit) = (cursor.as_deref(), self.options.page_size.max(1));
             // A host holding the page as JSON (JNI) has it streamed straight
             // into the columns; either way a rejected page adds nothing.
-            let (added, next) = match self.host.users_page_json(cursor_now, limit) {
+            let (added, next) = match host.users_page_json(cursor_now, limit) {
                 Some(raw) => {
                     let raw = raw?;
                     (builder.add_page_json(raw.json()), raw.next)
                 }
                 None => {
-                    let page = self.host.users_page(cursor_now, limit)?;
+                    let page = host.users_page(cursor_now, limit)?;
                     let page_users = seatwarden_core::snapshot::SnapshotPage { users: page.users };
                     (builder.add_page(&page_users), page.next)
                 }
@@ -921,9 +928,7 @@ fn apply_to_index(index: &mut DirectoryIndex, op: &Operation, at: Millis) -> boo
     let change = match op {
         Operation::Activate { .. } | Operation::Restore { .. } => UserChange::Activated,
         Operation::Deactivate { .. } => UserChange::Deactivated { at },
-        // Suspended is inactive without a deactivation time (how the Cloud
-        // host maps it); the index has no such change, so it is re-read.
-        Operation::Suspend { .. } => return false,
+        Operation::Suspend { .. } => UserChange::Suspended { at },
         Operation::AddToGroup { group, .. } => UserChange::AddedToGroup {
             group: group.clone(),
         },

@@ -198,6 +198,10 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
     for (route, path) in [
         ("/api/me", "/api/me".to_owned()),
         ("/api/dashboard", "/api/dashboard".to_owned()),
+        (
+            "/api/insights/products",
+            "/api/insights/products".to_owned(),
+        ),
         ("/api/users", "/api/users".to_owned()),
         ("/api/users/{key}", "/api/users/K-idle0000".to_owned()),
         ("/api/directories", "/api/directories".to_owned()),

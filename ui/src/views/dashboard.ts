@@ -10,6 +10,7 @@ import { signalsPanel, type SignalStatus } from '../signals';
 import { licenceHistorySection, forecastSection } from './forecast';
 import { dayBars } from '../chart';
 import { durationCell } from './runs';
+import { productInsightsSection } from './product-insights';
 
 type DashboardAnswer = Schemas['GetDashboardResponse'];
 export type RunSummary = Schemas['Run'];
@@ -99,5 +100,6 @@ export async function renderDashboard(host: HTMLElement): Promise<void> {
     section('Insights', data.insights.length ? h('ul', { class: 'sw-insights' }, data.insights.map((i) => h('li', { 'data-testid': 'insight' }, i.message,
       i.suggestedPolicy ? [' ', button('Take action', () => { sessionStorage.setItem('seatwarden.draftPolicy', JSON.stringify(i.suggestedPolicy)); navigate('automation/new'); }, 'primary')] : null)))
       : h('p', { class: 'sw-muted' }, 'Nothing stands out right now.')),
+    productInsightsSection(),
     section('Recent activity', runsTable(data.recentRuns, (r) => navigate(`audit/run/${r.id}`))));
 }

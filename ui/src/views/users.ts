@@ -164,13 +164,15 @@ export async function renderUsers(host: HTMLElement): Promise<void> {
 
   const search = h('input', { type: 'search', name: 'search', value: state.search, placeholder: 'Username, name or email' });
   const searchMode = select('searchMode', [['contains', 'Contains'], ['exact', 'Exact username or email']], state.searchMode);
-  const status = select('status', [['all', 'All'], ['active', 'Active'], ['deactivated', 'Deactivated']], state.status);
+  const cloud = (dirs ?? []).some((d) => d.kind === 'cloud_managed' || d.kind === 'cloud_external');
+  // Cloud tells a suspended user (restorable, keeps groups) from a deactivated account: its own status.
+  const statuses: [string, string][] = [['all', 'All'], ['active', 'Active'], ['deactivated', 'Deactivated'], ...(cloud ? [['suspended', 'Suspended'] as [string, string]] : [])];
+  const status = select('status', statuses, state.status);
   const licence = select('licence', [['all', 'All'], ['licensed', 'Licensed'], ['unlicensed', 'Unlicensed']], state.licence);
   // Activity is the latest date among the counted signals (Settings → Activity signals), the date policies decide on.
   const activity = select('activity', [['all', 'Any'], ['within', 'Active within'], ['notWithin', 'Inactive for at least'], ['never', 'No activity recorded']], state.activity);
   const days = h('input', { type: 'number', name: 'days', min: 1, value: state.days, class: 'sw-narrow' });
   filterErrors = new FieldErrors();
-  const cloud = (dirs ?? []).some((d) => d.kind === 'cloud_managed' || d.kind === 'cloud_external');
   const activityIn = cloud ? select('activityIn', [['', 'Any product (the counted signals)'], ...CLOUD_PRODUCTS.map(([k, label]): [string, string] => [`seen:${k}`, `In ${label} only`])], state.activityIn) : null;
   const include = groupPicker('includeGroups', state.includeGroups, 'Any group');
   const exclude = groupPicker('excludeGroups', state.excludeGroups, 'No group left out');
@@ -275,7 +277,7 @@ async function load(results: HTMLElement): Promise<void> {
         boxes.push(box);
         return h('tr', { 'data-testid': 'user-row' },
           h('td', {}, box), h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void userDialog(r.key, r.username, results); } }, r.username)), h('td', {}, r.displayName), h('td', {}, r.email), h('td', {}, r.directoryName),
-          h('td', {}, r.active ? lozenge('active', 'success') : lozenge('deactivated', 'neutral'), r.licensed ? [' ', lozenge('licensed', 'info')] : null),
+          h('td', {}, r.active ? lozenge('active', 'success') : r.suspended ? lozenge('suspended', 'warning') : lozenge('deactivated', 'neutral'), r.licensed ? [' ', lozenge('licensed', 'info')] : null),
           h('td', { class: 'sw-date' }, fmtDate(r.created)), h('td', { class: 'sw-date' }, fmtDate(r.lastLogin)), h('td', { class: 'sw-date', 'data-testid': 'row-last-active' }, fmtDate(r.lastActivity)),
           products.map((p) => h('td', { class: 'sw-date', 'data-product': p }, fmtDate(productDate(r, p)))), reasonCell(r, idleDays),
           h('td', { 'data-testid': 'row-exempt' }, exemptBadge(page.exemptions?.[r.key])),

@@ -158,3 +158,97 @@ pub(crate) fn call(
         Millis(NOW),
     )
 }
+
+/// A service over a host talking to `fake` (memory store, demo options,
+/// the host's clock at [`NOW`]).
+pub(crate) fn service(fake: &FakeCloud) -> seatwarden_service::Service {
+    use seatwarden_service::store::{MemoryStore, Store};
+    let host = Arc::new(
+        CloudHost::new(CloudClient::with_policy(
+            fake.config(),
+            policy(),
+            Arc::new(RecordingPause::default()),
+        ))
+        .with_clock(|| Millis(NOW)),
+    );
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let options = seatwarden_service::ServiceOptions {
+        node_id: "node-a".to_owned(),
+        demo: true,
+        ..seatwarden_service::ServiceOptions::default()
+    };
+    seatwarden_service::Service::new(host, store, options).unwrap()
+}
+
+/// A bulk target naming users by key.
+pub(crate) fn keys(list: &[&str]) -> seatwarden_core::bulk::BulkTarget {
+    seatwarden_core::bulk::BulkTarget::Selected(
+        list.iter()
+            .map(|k| seatwarden_core::UserKey::from(*k))
+            .collect(),
+    )
+}
+
+/// An admin's API call (as `org-admin`) at instant `now`.
+pub(crate) fn call_at(
+    service: &seatwarden_service::Service,
+    method: seatwarden_service::api::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+    now: i64,
+) -> (u16, serde_json::Value) {
+    seatwarden_service::testing::call(
+        service,
+        seatwarden_service::testing::admin("org-admin"),
+        (method, path),
+        body.as_ref(),
+        Millis(now),
+    )
+}
+
+/// Creates a live scheduler policy `name` with `condition` and `action`
+/// (as the admin API takes them) at [`NOW`]; its id.
+pub(crate) fn live_policy(
+    service: &seatwarden_service::Service,
+    name: &str,
+    condition: serde_json::Value,
+    action: serde_json::Value,
+) -> String {
+    let (status, created) = call_at(
+        service,
+        seatwarden_service::api::Method::Post,
+        "/api/policies",
+        Some(serde_json::json!({
+            "name": name,
+            "mode": "live",
+            "trigger": {"kind": "scheduler"},
+            "condition": condition,
+            "action": action,
+            // Every policy write names the configuration version it is based on.
+            "configVersion": service.settings().version.0
+        })),
+        NOW,
+    );
+    assert_eq!(status, 201, "{created}");
+    created["policy"]["id"].as_str().unwrap().to_owned()
+}
+
+/// The keys the Users API lists at `path` (`/api/users…`) at [`NOW`], sorted.
+pub(crate) fn listed_keys(service: &seatwarden_service::Service, path: &str) -> Vec<String> {
+    let (code, body) = call_at(
+        service,
+        seatwarden_service::api::Method::Get,
+        path,
+        None,
+        NOW,
+    );
+    assert_eq!(code, 200, "{body}");
+    let mut keys: Vec<String> = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap().to_owned())
+        .collect();
+    keys.sort();
+    keys
+}

@@ -36,6 +36,7 @@ pub(crate) struct UserFields<'a> {
     pub(crate) last_login: Option<i64>,
     pub(crate) login_count: Option<u32>,
     pub(crate) deactivated_at: Option<i64>,
+    pub(crate) suspended: bool,
     pub(crate) activity: ActivityValues,
 }
 
@@ -53,6 +54,7 @@ impl<'a> UserFields<'a> {
             last_login: u.last_login,
             login_count: u.login_count,
             deactivated_at: u.deactivated_at,
+            suspended: u.suspended,
             activity: u.activity,
         }
     }
@@ -83,6 +85,8 @@ pub struct IndexBuilder {
     last_login: Vec<i64>,
     login_count: Vec<u32>,
     deactivated_at: SparseTimes,
+    /// Suspended users (Cloud), ascending.
+    suspended: Vec<u32>,
     /// The header's declared signals, and one column per signal (`NEVER`: no value).
     signals: Vec<SignalDecl>,
     activity: Vec<Vec<i64>>,
@@ -193,6 +197,7 @@ impl IndexBuilder {
             last_login: Vec::new(),
             login_count: Vec::new(),
             deactivated_at: SparseTimes::default(),
+            suspended: Vec::new(),
             signals,
             activity,
             member_set: Vec::new(),
@@ -295,6 +300,8 @@ impl IndexBuilder {
         }
         self.deactivated_at
             .truncate_users(u32::try_from(start).unwrap_or(u32::MAX));
+        let first = u32::try_from(start).unwrap_or(u32::MAX);
+        self.suspended.retain(|&i| i < first);
         // Group sets first seen on this page stay in the table: a later
         // user may well have the same set, and an unused one is a few bytes.
         self.member_set.truncate(start);
@@ -504,6 +511,9 @@ impl IndexBuilder {
         if let Some(t) = u.deactivated_at {
             self.deactivated_at.push(idx, t);
         }
+        if u.suspended && !u.active {
+            self.suspended.push(idx);
+        }
         self.member_set.push(set);
         Ok(())
     }
@@ -685,6 +695,7 @@ impl IndexBuilder {
             last_login: self.last_login,
             login_count: self.login_count,
             deactivated_at: self.deactivated_at,
+            suspended: sorted_bitmap(self.suspended.into_iter()),
             signals: self.signals,
             activity: self.activity,
             member_set: self.member_set,
@@ -899,6 +910,7 @@ impl DirectoryIndex {
         }
         self.all.optimize();
         self.active.optimize();
+        self.suspended.optimize();
         self.never_logged_in.optimize();
         self.licensed.optimize();
     }

@@ -38,6 +38,13 @@ pub enum UserChange {
         /// When.
         at: Millis,
     },
+    /// The user's access was suspended at `at` (Atlassian Cloud): inactive,
+    /// and told apart from a deactivation (see
+    /// [`DirectoryIndex::suspended_bitmap`]).
+    Suspended {
+        /// When.
+        at: Millis,
+    },
     /// The user joined a group.
     AddedToGroup {
         /// The group (case-insensitive).
@@ -78,6 +85,7 @@ impl DirectoryIndex {
             UserChange::LoginRecorded { at } => self.record_login(idx, *at),
             UserChange::Activated => {
                 self.active.insert(idx.0);
+                self.suspended.remove(idx.0);
                 self.deactivated_at.set(idx.0, None);
                 self.refresh_licensed(idx);
             }
@@ -86,6 +94,16 @@ impl DirectoryIndex {
                 self.deactivated_at
                     .set(idx.0, Some(at.0).filter(|&t| t != NEVER));
                 self.refresh_licensed(idx);
+            }
+            UserChange::Suspended { at } => {
+                // Already deactivated: the account state wins (a restore
+                // would not bring the user back), so nothing changes.
+                if self.active.remove(idx.0) {
+                    self.suspended.insert(idx.0);
+                    self.deactivated_at
+                        .set(idx.0, Some(at.0).filter(|&t| t != NEVER));
+                    self.refresh_licensed(idx);
+                }
             }
             UserChange::AddedToGroup { group } => {
                 let g = self.known_group(group)?;

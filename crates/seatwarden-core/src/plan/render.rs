@@ -70,6 +70,7 @@ pub(crate) fn reason_for(
                 source,
                 days: since.days_until(now),
                 threshold,
+                suspended: index.is_suspended(user),
             }
         }
         Some((Basis::Selected, _)) => match &outcome.source {

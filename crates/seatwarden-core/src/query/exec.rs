@@ -87,10 +87,14 @@ pub(super) fn filter(
     let mut set = match (&include, q.status) {
         (Some(inc), StatusFilter::All) => inc.clone(),
         (Some(inc), StatusFilter::Active) => inc & index.active_bitmap(),
-        (Some(inc), StatusFilter::Deactivated) => inc - index.active_bitmap(),
+        (Some(inc), StatusFilter::Deactivated) => {
+            (inc - index.active_bitmap()) - index.suspended_bitmap()
+        }
+        (Some(inc), StatusFilter::Suspended) => inc & index.suspended_bitmap(),
         (None, StatusFilter::All) => index.all_bitmap().clone(),
         (None, StatusFilter::Active) => index.active_bitmap().clone(),
-        (None, StatusFilter::Deactivated) => index.deactivated_bitmap(),
+        (None, StatusFilter::Deactivated) => index.deactivated_bitmap() - index.suspended_bitmap(),
+        (None, StatusFilter::Suspended) => index.suspended_bitmap().clone(),
     };
     if let Some(d) = &dirs {
         set &= d;

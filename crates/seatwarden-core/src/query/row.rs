@@ -106,6 +106,10 @@ pub struct QueryRow {
     pub directory_name: String,
     /// Active or deactivated.
     pub active: bool,
+    /// Access suspended (Atlassian Cloud; never with `active`). Absent when
+    /// false, so Data Center rows are unchanged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspended: bool,
     /// Account creation.
     pub created: Millis,
     /// Last login, `null` if never.
@@ -160,6 +164,7 @@ impl QueryRow {
                 .map(|d| d.name.clone())
                 .unwrap_or_default(),
             active: index.is_active(idx),
+            suspended: index.is_suspended(idx),
             created: index.created(idx),
             last_login: index.last_login(idx),
             last_activity: index.last_activity(idx, mask),

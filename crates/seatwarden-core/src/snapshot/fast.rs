@@ -89,6 +89,7 @@ enum Field {
     LastLogin,
     LoginCount,
     DeactivatedAt,
+    Suspended,
     Groups,
     Activity,
 }
@@ -112,7 +113,7 @@ const fn name(field: Field, quoted: &'static [u8]) -> Name {
 }
 
 /// Every field's name, in the order hosts write them.
-const FIELDS: [Name; 12] = [
+const FIELDS: [Name; 13] = [
     name(Field::Key, b"\"key\""),
     name(Field::Username, b"\"username\""),
     name(Field::DisplayName, b"\"displayName\""),
@@ -123,6 +124,7 @@ const FIELDS: [Name; 12] = [
     name(Field::LastLogin, b"\"lastLogin\""),
     name(Field::LoginCount, b"\"loginCount\""),
     name(Field::DeactivatedAt, b"\"deactivatedAt\""),
+    name(Field::Suspended, b"\"suspended\""),
     name(Field::Groups, b"\"groups\""),
     name(Field::Activity, b"\"activity\""),
 ];
@@ -386,6 +388,7 @@ impl<'a> Reader<'a> {
             last_login: None,
             login_count: None,
             deactivated_at: None,
+            suspended: false,
             activity: ActivityValues::EMPTY,
         };
         let mut groups_json = "";
@@ -421,6 +424,7 @@ impl<'a> Reader<'a> {
                     };
                 }
                 Field::DeactivatedAt => u.deactivated_at = self.optional_integer()?,
+                Field::Suspended => u.suspended = self.boolean()?,
                 Field::Activity => u.activity = self.activity()?,
                 Field::Groups => {
                     self.skip_ws();

@@ -52,6 +52,8 @@ pub(super) struct WireUser<'a> {
     pub(super) login_count: Option<u32>,
     #[serde(default)]
     pub(super) deactivated_at: Option<i64>,
+    #[serde(default)]
+    pub(super) suspended: bool,
     #[serde(borrow, default)]
     pub(super) groups: SmallVec<[WireStr<'a>; GROUPS_INLINE]>,
     #[serde(default)]
@@ -72,6 +74,7 @@ impl WireUser<'_> {
             last_login: self.last_login,
             login_count: self.login_count,
             deactivated_at: self.deactivated_at,
+            suspended: self.suspended,
             activity: self.activity,
         }
     }

@@ -33,6 +33,7 @@ mod outbox;
 mod pick;
 mod policies;
 mod preview;
+mod product_insights;
 mod review;
 mod runs;
 mod savings;
@@ -82,6 +83,7 @@ pub fn router() -> Router<Service> {
         Get "/api/openapi.json" "getOpenApi" => openapi;
         Get "/api/me" "getMe" => me;
         Get "/api/dashboard" "getDashboard" ["days"] => dashboard::get_dashboard;
+        Get "/api/insights/products" "getProductInsights" ["days"] => product_insights::get_product_insights;
         Get "/api/users" "listUsers" ["filter", "exempt"] => users::list_users;
         Get "/api/users/export" "exportUsers" ["filter", "columns", "bom", "keys", "exempt"] => import::export_users;
         Get "/api/users/{key}" "getUser" => users::get_user;

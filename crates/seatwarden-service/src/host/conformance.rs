@@ -86,6 +86,7 @@ pub fn user(key: &str, name: &str, dir: i64, groups: &[&str]) -> SnapshotUser {
         last_login: None,
         login_count: Some(0),
         deactivated_at: None,
+        suspended: false,
         groups: groups.iter().map(|g| (*g).to_owned()).collect(),
         activity: Default::default(),
     }

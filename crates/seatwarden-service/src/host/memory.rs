@@ -245,6 +245,7 @@ impl State {
                     last_login: None,
                     login_count: Some(0),
                     deactivated_at: None,
+                    suspended: false,
                     groups: Vec::new(),
                     activity: Default::default(),
                 };

@@ -467,6 +467,7 @@ mod tests {
             last_login: None,
             login_count: Some(0),
             deactivated_at: None,
+            suspended: false,
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
             activity: Default::default(),
         }

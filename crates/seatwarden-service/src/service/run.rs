@@ -305,6 +305,9 @@ pub enum PlanDropped {
     Expired,
     /// It was confirmed: it is a run now.
     Confirmed,
+    /// The directory it was planned on was replaced (a Cloud connection
+    /// was saved): its users are another organization's.
+    HostReplaced,
 }
 
 impl std::fmt::Display for PlanDropped {
@@ -313,6 +316,7 @@ impl std::fmt::Display for PlanDropped {
             PlanDropped::Evicted => "it was dropped to make room for newer previews (at most 16 plans or 256 MiB are kept); preview again",
             PlanDropped::Expired => "it expired (plans are kept for a day); preview again",
             PlanDropped::Confirmed => "it was confirmed already; see the run list",
+            PlanDropped::HostReplaced => "the directory it was planned on was replaced by a newly saved connection; preview again",
         })
     }
 }

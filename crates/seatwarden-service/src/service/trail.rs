@@ -21,6 +21,12 @@
 //! someone reactivated and the product deactivated again has no valid
 //! audited deactivation time any more (the product's later deactivation is
 //! unknown); using the old one would delete them too early.
+//!
+//! Why suspensions count as deactivations: on Atlassian Cloud "delete after
+//! N days suspended (or deactivated)" needs the suspension time, which the
+//! organization APIs do not report (no such field in the users search; see
+//! `docs/cloud.md`). Our own audited suspension is that time, and a restore
+//! clears it like an activation.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -59,8 +65,10 @@ impl DeactivationTrail {
         let filter = AuditFilter {
             actions: vec![
                 Action::UserDeactivated,
+                Action::UserSuspended,
                 Action::UserActivated,
                 Action::UserReactivated,
+                Action::UserRestored,
                 Action::UserDeleted,
             ],
             statuses: vec![Status::Success],
@@ -76,7 +84,10 @@ impl DeactivationTrail {
                 seen.push((
                     user.clone(),
                     e.entry.at,
-                    e.entry.action == Action::UserDeactivated,
+                    matches!(
+                        e.entry.action,
+                        Action::UserDeactivated | Action::UserSuspended
+                    ),
                 ));
                 newest = newest.max(e.entry.at);
             }

@@ -8,10 +8,11 @@
 //!   would to Atlassian; only the address differs. The organization lives in
 //!   memory: its changes are gone when the server stops (the store keeps
 //!   their audit).
-//! - `--cloud-connection FILE`: a real organization, until the connection
-//!   screen exists. The file holds the organization API key and the site
-//!   token, so it must be readable by its owner only (mode 0600, as ssh
-//!   requires of private keys): start-up refuses it otherwise. Both
+//! - `--cloud-connection FILE`: a real organization (the connection screen
+//!   saves to the same file and swaps the running host without a restart).
+//!   The file holds the organization API key and the site token, so it
+//!   must be readable by its owner only (mode 0600, as ssh requires of
+//!   private keys): start-up refuses it otherwise. Both
 //!   credentials are checked before the server starts (nothing is written);
 //!   a refusal names the credential and what it lacks, never its value.
 
@@ -181,8 +182,12 @@ pub(crate) struct Connections {
     /// or the data folder's).
     file: std::path::PathBuf,
     clock: Clock,
-    /// The connection the server runs on, if it runs on Cloud.
-    running: Option<CloudConfig>,
+    /// The connection the server runs on, if it runs on Cloud (a save
+    /// swaps it live).
+    running: parking_lot::Mutex<Option<CloudConfig>>,
+    /// The host over the connection just saved, for the save route to swap
+    /// in (`CloudConnections::take_saved_host`).
+    saved_host: parking_lot::Mutex<Option<Arc<dyn Host>>>,
     /// The last successful check of the running connection.
     status: parking_lot::Mutex<Option<seatwarden_service::cloud::CloudConnected>>,
     /// The demo's fake organization: nothing is written.
@@ -206,7 +211,8 @@ impl Connections {
             file: file.map_or_else(|| data.join(CONNECTION_FILE), Path::to_path_buf),
             clock: clock.clone(),
             demo: connection.is_some_and(|c| c._fake.is_some()),
-            running,
+            running: parking_lot::Mutex::new(running),
+            saved_host: parking_lot::Mutex::new(None),
             status: parking_lot::Mutex::new(status),
             demo_saved: parking_lot::Mutex::new(None),
         }
@@ -219,9 +225,11 @@ impl Connections {
                 .demo_saved
                 .lock()
                 .clone()
-                .or_else(|| self.running.clone());
+                .or_else(|| self.running.lock().clone());
         }
-        read_file(&self.file).ok().or_else(|| self.running.clone())
+        read_file(&self.file)
+            .ok()
+            .or_else(|| self.running.lock().clone())
     }
 
     /// `form` as a connection, blank secrets taken from the stored one;
@@ -290,22 +298,29 @@ impl Connections {
         })
     }
 
+    /// Checks `config` with a connector over it (returned: the host a save
+    /// swaps in).
     fn check(
         &self,
         config: CloudConfig,
-    ) -> Result<seatwarden_service::cloud::CloudConnected, seatwarden_service::cloud::CloudRefusal>
-    {
+    ) -> Result<
+        (Arc<CloudHost>, seatwarden_service::cloud::CloudConnected),
+        seatwarden_service::cloud::CloudRefusal,
+    > {
         use seatwarden_cloud::{CloudError, Credential};
         let site = config.site_base.clone();
         let c = self.clock.clone();
-        let host = CloudHost::new(CloudClient::new(config)).with_clock(move || c.now());
+        let host = Arc::new(CloudHost::new(CloudClient::new(config)).with_clock(move || c.now()));
         match host.connect() {
-            Ok(s) => Ok(seatwarden_service::cloud::CloudConnected {
-                org_name: s.org_name,
-                users: s.users,
-                site_url: site,
-                licences: s.licences as u64,
-            }),
+            Ok(s) => Ok((
+                host,
+                seatwarden_service::cloud::CloudConnected {
+                    org_name: s.org_name,
+                    users: s.users,
+                    site_url: site,
+                    licences: s.licences as u64,
+                },
+            )),
             Err(e) => {
                 let field = match &e {
                     CloudError::Unauthorized { credential, .. }
@@ -336,7 +351,7 @@ impl Connections {
 impl seatwarden_service::cloud::CloudConnections for Connections {
     fn current(&self) -> seatwarden_service::cloud::CloudConnectionView {
         let stored = self.stored();
-        let in_use = match (&stored, &self.running) {
+        let in_use = match (&stored, &*self.running.lock()) {
             (Some(s), Some(r)) => Connections::same(s, r),
             _ => false,
         };
@@ -384,9 +399,10 @@ impl seatwarden_service::cloud::CloudConnections for Connections {
         let config = self.config_of(form)?;
         let running = self
             .running
+            .lock()
             .as_ref()
             .is_some_and(|r| Connections::same(&config, r));
-        let connected = self.check(config)?;
+        let (_, connected) = self.check(config)?;
         if running {
             *self.status.lock() = Some(connected.clone());
         }
@@ -401,9 +417,9 @@ impl seatwarden_service::cloud::CloudConnections for Connections {
         seatwarden_service::cloud::CloudRefusal,
     > {
         let config = self.config_of(form)?;
-        self.check(config.clone())?;
+        let (host, connected) = self.check(config.clone())?;
         if self.demo {
-            *self.demo_saved.lock() = Some(config);
+            *self.demo_saved.lock() = Some(config.clone());
         } else {
             write_file(&self.file, &config).map_err(|e| {
                 seatwarden_service::cloud::CloudRefusal {
@@ -412,7 +428,22 @@ impl seatwarden_service::cloud::CloudConnections for Connections {
                 }
             })?;
         }
+        // Live now: the save route swaps this host in between runs.
+        let mut running = self.running.lock();
+        if !running
+            .as_ref()
+            .is_some_and(|r| Connections::same(&config, r))
+        {
+            *self.saved_host.lock() = Some(host);
+        }
+        *running = Some(config);
+        drop(running);
+        *self.status.lock() = Some(connected);
         Ok(self.current())
+    }
+
+    fn take_saved_host(&self) -> Option<Arc<dyn Host>> {
+        self.saved_host.lock().take()
     }
 }
 
@@ -480,7 +511,8 @@ mod tests {
         Connections {
             file: file.to_path_buf(),
             clock: Clock::System,
-            running: Some(fake.config()),
+            running: parking_lot::Mutex::new(Some(fake.config())),
+            saved_host: parking_lot::Mutex::new(None),
             status: parking_lot::Mutex::new(None),
             demo: false,
             demo_saved: parking_lot::Mutex::new(None),

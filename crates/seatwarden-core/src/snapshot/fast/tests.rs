@@ -26,6 +26,7 @@ fn record<'g>(u: &UserFields<'_>, groups: impl Iterator<Item = &'g str>) -> Read
         last_login: u.last_login,
         login_count: u.login_count,
         deactivated_at: u.deactivated_at,
+        suspended: u.suspended,
         groups: groups.map(str::to_owned).collect(),
         activity: u.activity,
     }
@@ -343,6 +344,8 @@ fn arb_user() -> impl Strategy<Value = Read> {
                 last_login,
                 login_count,
                 deactivated_at,
+                // Only inactive users are suspended (Cloud's mapping).
+                suspended: !active && created % 2 == 0,
                 groups,
                 activity: {
                     let mut a = crate::activity::ActivityValues::EMPTY;
@@ -358,7 +361,7 @@ fn arb_user() -> impl Strategy<Value = Read> {
 fn arb_written() -> impl Strategy<Value = Written> {
     (
         arb_user(),
-        Just((0..12).collect::<Vec<usize>>()).prop_shuffle(),
+        Just((0..13).collect::<Vec<usize>>()).prop_shuffle(),
         any::<[bool; 6]>(),
         any::<[bool; 3]>(),
         prop_oneof![Just(""), Just(" "), Just("\n\t "), Just("\r\n")],
@@ -404,7 +407,7 @@ fn write(w: &Written) -> String {
             .collect::<Vec<_>>()
             .join(&format!("{sp},{sp}"))
     );
-    let fields: [(&str, Option<String>); 12] = [
+    let fields: [(&str, Option<String>); 13] = [
         ("key", Some(json_str(&u.key))),
         ("username", Some(json_str(&u.username))),
         (
@@ -432,6 +435,7 @@ fn write(w: &Written) -> String {
             (!(w.omit[5] && u.groups.is_empty())).then_some(groups),
         ),
         ("activity", (!u.activity.is_empty()).then_some(activity)),
+        ("suspended", u.suspended.then(|| "true".to_owned())),
     ];
     let mut body: Vec<String> = w
         .order

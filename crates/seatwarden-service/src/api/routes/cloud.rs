@@ -6,7 +6,8 @@
 //! at fault (`apiKey`, `siteToken`, …) with what it lacks, so the screen
 //! shows it beside that field. Saving is audited as a settings change that
 //! names the fields that changed, never a secret's value (a new key reads
-//! "organization API key changed").
+//! "organization API key changed"). A saved connection is live at once:
+//! its host replaces the running one between runs (`service::swap`).
 
 use serde_json::json;
 
@@ -68,6 +69,11 @@ pub(super) fn replace_connection(
     let form = form(req)?;
     let before = cloud.current();
     let saved = cloud.save(&form).map_err(refused)?;
+    // Live now: the checked connection's host replaces the running one
+    // between runs, and the index is rebuilt from it (`service::swap`).
+    let swap = cloud
+        .take_saved_host()
+        .map(|host| service.replace_host(host));
     let mut changed: Vec<&str> = Vec::new();
     if before.org_id != saved.org_id {
         changed.push("organization id");
@@ -84,11 +90,18 @@ pub(super) fn replace_connection(
     if CloudConnectionForm::typed(&form.site_token).is_some() {
         changed.push("site API token");
     }
-    let description = if changed.is_empty() {
+    let mut description = if changed.is_empty() {
         "Cloud connection saved unchanged".to_owned()
     } else {
         format!("Cloud connection changed: {}", changed.join(", "))
     };
+    match swap {
+        Some(crate::service::HostSwap::Now) => description.push_str("; in use now"),
+        Some(crate::service::HostSwap::AfterRuns) => {
+            description.push_str("; in use when the run in progress ends")
+        }
+        None => {}
+    }
     audit_success(service, req, AuditAction::SettingsChanged, description)?;
     ApiResponse::json(&saved)
 }

@@ -79,7 +79,7 @@ impl Service {
             .is_none()
         {
             // Another node took the run over; stop here without finishing it.
-            self.active_runs().lock().remove(&run);
+            self.run_ended(run);
             return Ok(false);
         }
         if let Some(p) = policy {
@@ -274,7 +274,7 @@ impl Service {
         let total = counts.succeeded + counts.failed + counts.skipped;
         self.set_progress(run, Progress::new(total, total, Phase::Done, status));
         let _ = self.store().release_lease(&run_lease(run), self.owner());
-        self.active_runs().lock().remove(&run);
+        self.run_ended(run);
         Ok(())
     }
 

@@ -89,7 +89,7 @@ impl Service {
         self.phase(run, Phase::AwaitingApproval, 0, actions as u64);
         self.set_status(run, RunStatus::AwaitingApproval);
         self.store().release_lease(&run_lease(run), self.owner())?;
-        self.active_runs().lock().remove(&run);
+        self.run_ended(run);
         Ok(())
     }
 
@@ -199,7 +199,7 @@ impl Service {
     }
 
     /// Remembers why plan `id` is gone (the last [`MAX_DROPPED`] only).
-    fn note_dropped(&self, id: String, why: PlanDropped) {
+    pub(crate) fn note_dropped(&self, id: String, why: PlanDropped) {
         let mut dropped = self.dropped_plans().lock();
         if dropped.len() >= MAX_DROPPED {
             dropped.pop_front();

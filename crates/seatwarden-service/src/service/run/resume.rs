@@ -96,7 +96,7 @@ impl Service {
     fn let_go(&self, run: RunId) {
         // A failed release only delays the next attempt until the lease lapses.
         let _ = self.store().release_lease(&run_lease(run), self.owner());
-        self.active_runs().lock().remove(&run);
+        self.run_ended(run);
     }
 
     /// Resumes one run this node now holds; see the module docs.

@@ -1,0 +1,280 @@
+//! Saving a Cloud connection swaps the running host without a restart
+//! (issue 20): through the admin API on two fake organizations. The new
+//! connection is checked first (a refusal changes nothing); a run in
+//! progress at save time finishes on the old organization; the Users tab
+//! then lists the new organization's users.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{NOW, call_at, org, policy, user};
+use parking_lot::Mutex;
+use seatwarden_cloud::fake::{Credentials, FakeCloud};
+use seatwarden_cloud::{CloudClient, CloudConfig, CloudHost, Secret};
+use seatwarden_core::Millis;
+use seatwarden_service::api::Method;
+use seatwarden_service::cloud::{
+    CloudConnected, CloudConnectionForm, CloudConnectionView, CloudConnections, CloudRefusal,
+};
+use seatwarden_service::host::Host;
+use seatwarden_service::store::{MemoryStore, Store};
+use seatwarden_service::{Service, ServiceOptions};
+use serde_json::{Value, json};
+
+fn host_over(config: CloudConfig) -> Arc<CloudHost> {
+    Arc::new(
+        CloudHost::new(CloudClient::with_policy(
+            config,
+            policy(),
+            Arc::new(common::RecordingPause::default()),
+        ))
+        .with_clock(|| Millis(NOW)),
+    )
+}
+
+/// The connection holder as the standalone server's works, over fakes: the
+/// admin API and the site share the fake's base URL.
+struct Holder {
+    running: Mutex<CloudConfig>,
+    saved: Mutex<Option<Arc<dyn Host>>>,
+}
+
+impl Holder {
+    fn config_of(&self, form: &CloudConnectionForm) -> CloudConfig {
+        let running = self.running.lock().clone();
+        CloudConfig {
+            admin_base: form.site_url.clone(),
+            org_id: form.org_id.clone(),
+            directory_id: "-".to_owned(),
+            api_key: CloudConnectionForm::typed(&form.api_key).map_or(running.api_key, Secret::new),
+            site_base: form.site_url.clone(),
+            site_email: form.site_email.clone(),
+            site_token: CloudConnectionForm::typed(&form.site_token)
+                .map_or(running.site_token, Secret::new),
+        }
+    }
+
+    fn check(&self, config: CloudConfig) -> Result<(Arc<CloudHost>, CloudConnected), CloudRefusal> {
+        let site = config.site_base.clone();
+        let host = host_over(config);
+        match host.connect() {
+            Ok(s) => Ok((
+                host,
+                CloudConnected {
+                    org_name: s.org_name,
+                    users: s.users,
+                    site_url: site,
+                    licences: s.licences as u64,
+                },
+            )),
+            Err(e) => Err(CloudRefusal {
+                field: "apiKey",
+                message: e.to_string(),
+            }),
+        }
+    }
+}
+
+impl CloudConnections for Holder {
+    fn current(&self) -> CloudConnectionView {
+        let r = self.running.lock().clone();
+        CloudConnectionView {
+            configured: true,
+            org_id: r.org_id,
+            site_url: r.site_base,
+            site_email: r.site_email,
+            api_key_set: true,
+            site_token_set: true,
+            stored_in: "this test's memory".to_owned(),
+            in_use: true,
+            demo: false,
+            status: None,
+        }
+    }
+
+    fn test(&self, form: &CloudConnectionForm) -> Result<CloudConnected, CloudRefusal> {
+        self.check(self.config_of(form)).map(|(_, c)| c)
+    }
+
+    fn save(&self, form: &CloudConnectionForm) -> Result<CloudConnectionView, CloudRefusal> {
+        let config = self.config_of(form);
+        let (host, _) = self.check(config.clone())?;
+        *self.running.lock() = config;
+        *self.saved.lock() = Some(host);
+        Ok(self.current())
+    }
+
+    fn take_saved_host(&self) -> Option<Arc<dyn Host>> {
+        self.saved.lock().take()
+    }
+}
+
+/// Organization `org-id` of `prefix`-named users: five idle 200 days, two
+/// fresh, each managed.
+fn organization(org_id: &str, prefix: &str) -> FakeCloud {
+    let mut users: Vec<_> = (0..5)
+        .map(|i| user(&format!("{prefix}-idle{i}"), true, Some(200), &["staff"]))
+        .collect();
+    users.extend((0..2).map(|i| user(&format!("{prefix}-fresh{i}"), true, Some(1), &["staff"])));
+    let mut o = org(users, 100);
+    o.org_id = org_id.to_owned();
+    o.name = format!("Org {prefix}");
+    FakeCloud::start(o, Credentials::default()).unwrap()
+}
+
+/// A service on `a` with the test holder registered; runs apply 2 per slice.
+fn service_on(a: &FakeCloud) -> Service {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let options = ServiceOptions {
+        node_id: "node-a".to_owned(),
+        slice_size: 2,
+        demo: true,
+        ..ServiceOptions::default()
+    };
+    let service = Service::new(host_over(a.config()), store, options).unwrap();
+    service.set_cloud_connections(Arc::new(Holder {
+        running: Mutex::new(a.config()),
+        saved: Mutex::new(None),
+    }));
+    service
+}
+
+/// Saves the connection to `fake` with organization key `api_key` (the
+/// stored site token) through the admin API.
+fn save(service: &Service, fake: &FakeCloud, api_key: &str) -> (u16, Value) {
+    let c = fake.config();
+    let form = json!({
+        "orgId": c.org_id,
+        "apiKey": api_key,
+        "siteUrl": c.site_base,
+        "siteEmail": c.site_email,
+        "siteToken": null
+    });
+    call_at(
+        service,
+        Method::Put,
+        "/api/cloud/connection",
+        Some(form),
+        NOW,
+    )
+}
+
+/// The keys the Users tab lists, sorted.
+fn listed(service: &Service) -> Vec<String> {
+    common::listed_keys(service, "/api/users")
+}
+
+fn keys_of(prefix: &str) -> Vec<String> {
+    let mut k: Vec<String> = (0..2)
+        .map(|i| format!("{prefix}-fresh{i}"))
+        .chain((0..5).map(|i| format!("{prefix}-idle{i}")))
+        .collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn a_saved_connection_is_live_without_a_restart() {
+    let a = organization("org-a", "a");
+    let b = organization("org-b", "b");
+    let service = service_on(&a);
+    assert_eq!(listed(&service), keys_of("a"));
+    // A bulk preview made on org a (an account id may be in both orgs).
+    let preview = service
+        .plan_bulk(
+            seatwarden_core::bulk::BulkAction::Deactivate,
+            common::keys(&["a-idle0"]),
+            "bulk".into(),
+            &seatwarden_core::UserKey::from("org-admin"),
+            Millis(NOW),
+        )
+        .unwrap();
+
+    let (code, body) = save(&service, &b, b.config().api_key.expose_for_storage());
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["orgId"], "org-b");
+    assert_eq!(
+        listed(&service),
+        keys_of("b"),
+        "the index is rebuilt from org b"
+    );
+    let gone = service
+        .run_pending(&preview.plan_id, &preview.hash, Millis(NOW))
+        .unwrap_err();
+    assert!(
+        gone.to_string()
+            .contains("replaced by a newly saved connection"),
+        "{gone}"
+    );
+    assert!(a.writes().is_empty() && b.writes().is_empty());
+    let (_, audit) = call_at(&service, Method::Get, "/api/audit", None, NOW);
+    assert!(
+        audit.to_string().contains("; in use now"),
+        "the save is audited as live: {audit}"
+    );
+}
+
+#[test]
+fn a_refused_connection_changes_nothing() {
+    let a = organization("org-a", "a");
+    let b = organization("org-b", "b");
+    let service = service_on(&a);
+    assert_eq!(listed(&service), keys_of("a"));
+    let (code, body) = save(&service, &b, "not-the-key");
+    assert_eq!(code, 422, "{body}");
+    assert_eq!(listed(&service), keys_of("a"), "still on org a");
+    let (code, view) = call_at(&service, Method::Get, "/api/cloud/connection", None, NOW);
+    assert_eq!(code, 200);
+    assert_eq!(view["orgId"], "org-a");
+    assert!(b.writes().is_empty() && a.writes().is_empty());
+}
+
+#[test]
+fn a_run_in_progress_at_save_finishes_on_the_old_organization() {
+    let a = organization("org-a", "a");
+    let b = organization("org-b", "b");
+    let service = service_on(&a);
+    let id = common::live_policy(
+        &service,
+        "Idle 90 days",
+        json!({"kind": "inactive", "days": 90}),
+        json!({"kind": "deactivate"}),
+    );
+    let (status, body) = call_at(
+        &service,
+        Method::Post,
+        &format!("/api/policies/{id}/run"),
+        None,
+        NOW,
+    );
+    assert_eq!(status, 202, "{body}");
+    // The plan, then one slice of 2 of the 5 writes: the run is in progress.
+    assert!(service.drive(Millis(NOW)).unwrap());
+    assert!(service.drive(Millis(NOW)).unwrap());
+    assert_eq!(a.writes().len(), 2);
+
+    let (code, body) = save(&service, &b, b.config().api_key.expose_for_storage());
+    assert_eq!(code, 200, "{body}");
+    assert!(service.host_swap_pending(), "waits for the run to end");
+
+    while service.drive(Millis(NOW)).unwrap() {}
+    let disabled: Vec<String> = a.writes().into_iter().map(|w| w.path).collect();
+    assert_eq!(disabled.len(), 5, "{disabled:?}");
+    assert!(
+        disabled.iter().all(|p| p.contains("/users/a-idle")),
+        "{disabled:?}"
+    );
+    assert!(
+        b.writes().is_empty(),
+        "nothing planned for org a reached org b"
+    );
+    assert!(!service.host_swap_pending());
+    assert_eq!(listed(&service), keys_of("b"));
+}
