@@ -34,6 +34,7 @@
 
 mod effects;
 mod history;
+mod reference;
 mod seats;
 mod whatif;
 
@@ -111,10 +112,41 @@ pub fn forecast(
     let horizon = horizon.min(HORIZON_DAYS);
     let policies = ordered_policies(config, ctx);
     let fx = effects::effects(config, &policies, index, now, horizon, ctx);
+    let per_day = effects::freed_per_day(index, &fx, horizon);
+    curves(index, now, horizon, return_rate, per_day)
+}
+
+/// [`forecast`] through the crossing pass of session 3 (per-user loops),
+/// for the benchmark's A/B comparison only: it ignores per-policy signals
+/// and exemptions lapsing inside the horizon.
+#[doc(hidden)]
+pub fn forecast_before_column_scans(
+    config: &Config,
+    index: &DirectoryIndex,
+    now: Millis,
+    horizon: u32,
+    ctx: &EvalContext,
+    return_rate: Option<f64>,
+) -> Forecast {
+    let horizon = horizon.min(HORIZON_DAYS);
+    let policies = ordered_policies(config, ctx);
+    let fx = reference::effects(config, &policies, index, now, horizon, ctx);
+    let per_day = reference::freed_per_day(index, &fx, horizon);
+    curves(index, now, horizon, return_rate, per_day)
+}
+
+/// Both curves of every licence from the seats freed per day.
+fn curves(
+    index: &DirectoryIndex,
+    now: Millis,
+    horizon: u32,
+    return_rate: Option<f64>,
+    per_day: Vec<Vec<u64>>,
+) -> Forecast {
     let rate = return_rate
         .filter(|r| r.is_finite())
         .map(|r| r.clamp(0.0, 1.0));
-    let applications = effects::freed_per_day(index, &fx, horizon)
+    let applications = per_day
         .into_iter()
         .zip(index.licences())
         .enumerate()
