@@ -136,6 +136,12 @@ test('prices are edited in Settings, refused there with a reason beside each box
   await openTab(page, 'reports');
   await page.getByTestId('prices-table').filter({ hasText: '52.50 EUR' }).waitFor();
   await shot(page, 'forecast-prices');
+  // The refusals above were meant (one 422 from the form, one 409 from the stale save); nothing else failed.
+  const meant = (e) => /\/api\/settings$/.test(e.split(' ').pop()) || /status of (422|409)/.test(e);
+  const unexpected = browser.consoleErrors.filter((e) => !meant(e));
+  assert.deepEqual(unexpected, []);
+  assert.equal(browser.consoleErrors.filter((e) => e.startsWith('HTTP ')).length, 2, browser.consoleErrors.join('\n'));
+  browser.consoleErrors.length = 0;
 });
 
 test('the report page prices the freed seats, exports the month as CSV and lists who not to migrate', async () => {
