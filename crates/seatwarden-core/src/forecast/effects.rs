@@ -33,15 +33,15 @@ use crate::warning::cycle_of;
 /// Per user, the first forecast day each seat-relevant effect happens.
 pub(super) struct Effects {
     /// Day the account is deactivated, suspended or deleted.
-    account: Vec<u8>,
+    pub(super) account: Vec<u8>,
     /// Per licence group: day the user is removed from it.
-    removed: Vec<(GroupOrd, Vec<u8>)>,
+    pub(super) removed: Vec<(GroupOrd, Vec<u8>)>,
     /// Users with any effect.
-    touched: RoaringBitmap,
+    pub(super) touched: RoaringBitmap,
 }
 
 impl Effects {
-    fn new(users: usize) -> Effects {
+    pub(super) fn new(users: usize) -> Effects {
         Effects {
             account: vec![NEVER_DAY; users],
             removed: Vec::new(),
@@ -50,7 +50,7 @@ impl Effects {
     }
 
     /// The removal days of licence group `g`, created on first use.
-    fn removed_mut(&mut self, g: GroupOrd, users: usize) -> Option<&mut Vec<u8>> {
+    pub(super) fn removed_mut(&mut self, g: GroupOrd, users: usize) -> Option<&mut Vec<u8>> {
         if !self.removed.iter().any(|(o, _)| *o == g) {
             self.removed.push((g, vec![NEVER_DAY; users]));
         }
@@ -69,7 +69,7 @@ impl Effects {
 }
 
 /// `slot = min(slot, day)`.
-fn lower(slot: Option<&mut u8>, day: u8) {
+pub(super) fn lower(slot: Option<&mut u8>, day: u8) {
     if let Some(s) = slot {
         *s = (*s).min(day);
     }
@@ -235,30 +235,38 @@ pub(super) fn effects(
                 }
             }
         }
-        let day = |u: u32| day_of.get(u as usize).copied().unwrap_or(NEVER_DAY);
-        if matches!(
-            outcome.account_op,
-            Some(AccountOp::Deactivate { .. } | AccountOp::Suspend | AccountOp::Delete)
-        ) {
-            let freeing = &outcome.account_users & index.active_bitmap();
-            for u in &freeing {
-                lower(out.account.get_mut(u as usize), day(u));
-            }
-            out.touched |= freeing;
-        }
-        for op in outcome.group_ops.iter().filter(|op| !op.add) {
-            if !index.is_licence_group(op.group) {
-                continue;
-            }
-            if let Some(removed) = out.removed_mut(op.group, n) {
-                for u in &op.users {
-                    lower(removed.get_mut(u as usize), day(u));
-                }
-            }
-            out.touched |= &op.users;
-        }
+        record(&mut out, &outcome, index, &day_of);
     }
     out
+}
+
+/// Records one policy's seat-relevant effects, each user's from `day_of[u]`:
+/// the account going (deactivated, suspended, deleted) and removals from
+/// licence groups, each kept at its earliest day over the policies.
+pub(super) fn record(out: &mut Effects, outcome: &Outcome, index: &DirectoryIndex, day_of: &[u8]) {
+    let n = index.last_login.len();
+    let day = |u: u32| day_of.get(u as usize).copied().unwrap_or(NEVER_DAY);
+    if matches!(
+        outcome.account_op,
+        Some(AccountOp::Deactivate { .. } | AccountOp::Suspend | AccountOp::Delete)
+    ) {
+        let freeing = &outcome.account_users & index.active_bitmap();
+        for u in &freeing {
+            lower(out.account.get_mut(u as usize), day(u));
+        }
+        out.touched |= freeing;
+    }
+    for op in outcome.group_ops.iter().filter(|op| !op.add) {
+        if !index.is_licence_group(op.group) {
+            continue;
+        }
+        if let Some(removed) = out.removed_mut(op.group, n) {
+            for u in &op.users {
+                lower(removed.get_mut(u as usize), day(u));
+            }
+        }
+        out.touched |= &op.users;
+    }
 }
 
 /// The crossing day of user `u` for a basis without a column.

@@ -5,55 +5,15 @@
 //! agrees with [`super::effects`] only without those (the benchmark's
 //! configuration, which the bench checks).
 
-use roaring::RoaringBitmap;
-
 use super::NEVER_DAY;
-use super::effects::crossing_day;
+use super::effects::{Effects, crossing_day, record};
 use crate::config::Config;
 use crate::evaluate::{EvalContext, Evaluator};
 use crate::index::{DirectoryIndex, GroupOrd};
-use crate::plan::{AccountOp, ActionSource, Basis, Outcome};
+use crate::plan::{ActionSource, Basis, Outcome};
 use crate::policy::Policy;
 use crate::time::Millis;
 use crate::warning::cycle_of;
-
-/// Per user, the first forecast day each seat-relevant effect happens.
-pub(super) struct Effects {
-    /// Day the account is deactivated, suspended or deleted.
-    account: Vec<u8>,
-    /// Per licence group: day the user is removed from it.
-    removed: Vec<(GroupOrd, Vec<u8>)>,
-    /// Users with any effect.
-    touched: RoaringBitmap,
-}
-
-impl Effects {
-    fn new(users: usize) -> Effects {
-        Effects {
-            account: vec![NEVER_DAY; users],
-            removed: Vec::new(),
-            touched: RoaringBitmap::new(),
-        }
-    }
-
-    /// The removal days of licence group `g`, created on first use.
-    fn removed_mut(&mut self, g: GroupOrd, users: usize) -> Option<&mut Vec<u8>> {
-        let pos = match self.removed.iter().position(|(o, _)| *o == g) {
-            Some(p) => p,
-            None => {
-                self.removed.push((g, vec![NEVER_DAY; users]));
-                self.removed.len() - 1
-            }
-        };
-        self.removed.get_mut(pos).map(|(_, days)| days)
-    }
-}
-
-fn lower(slot: Option<&mut u8>, day: u8) {
-    if let Some(s) = slot {
-        *s = (*s).min(day);
-    }
-}
 
 /// Evaluates `policies` once at the horizon and records, per user, the day
 /// each seat-relevant effect starts.
@@ -117,29 +77,7 @@ pub(super) fn effects(
                 }
             }
         }
-        let day = |u: u32| day_of.get(u as usize).copied().unwrap_or(NEVER_DAY);
-        if matches!(
-            outcome.account_op,
-            Some(AccountOp::Deactivate { .. } | AccountOp::Suspend | AccountOp::Delete)
-        ) {
-            let freeing = &outcome.account_users & index.active_bitmap();
-            for u in &freeing {
-                lower(out.account.get_mut(u as usize), day(u));
-            }
-            out.touched |= freeing;
-        }
-        for op in outcome.group_ops.iter().filter(|op| !op.add) {
-            if !index.is_licence_group(op.group) {
-                continue;
-            }
-            let days: Vec<(u32, u8)> = op.users.iter().map(|u| (u, day(u))).collect();
-            if let Some(removed) = out.removed_mut(op.group, n) {
-                for (u, d) in days {
-                    lower(removed.get_mut(u as usize), d);
-                }
-            }
-            out.touched |= &op.users;
-        }
+        record(&mut out, &outcome, index, &day_of);
     }
     out
 }
