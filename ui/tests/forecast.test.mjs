@@ -1,7 +1,8 @@
 // Licence history, forecast and what-if (issue 22): a live bulk run frees seats, the
 // dashboard's 12-month chart shows the seats used with the licence limit and marks the
 // run; the forecast shows both curves with their assumptions in words; the policy
-// editor's what-if slider answers "with N instead of M days".
+// editor's what-if slider answers "with N instead of M days"; prices are edited in Settings
+// (refused with reasons beside the boxes, version-checked) and shown read-only on the report.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -90,22 +91,64 @@ test('the policy editor\'s what-if slider answers with N instead of M days', asy
   await shot(page, 'forecast-whatif');
 });
 
-test('the report page prices the freed seats, exports the month as CSV and lists who not to migrate', async () => {
-  const { page, consoleErrors } = browser;
+test('prices are edited in Settings, refused there with a reason beside each box, and shown read-only on the report', async () => {
+  const { page } = browser;
   const apps = (await api(page, 'licences')).body.applications;
+  const app0 = apps[0].application;
   await openTab(page, 'reports');
-  await page.getByTestId('costs-form').waitFor();
+  // The report shows the prices read-only and links to Settings.
+  await page.getByTestId('prices-read-only').waitFor();
+  assert.equal(await page.getByTestId('costs-form').count(), 0, 'no price form on the report');
+  await page.getByTestId('edit-prices').click();
+  const prices = page.getByTestId('prices');
+  await prices.waitFor();
+  // Refused with reasons in words: unknown currency, negative and non-numeric prices; nothing saved.
+  const before = (await api(page, 'settings')).body;
+  await page.getByLabel('Currency (ISO 4217)').fill('EUE');
+  await page.getByLabel(`Seat price of ${app0}`, { exact: true }).fill('-5');
+  await page.getByLabel(`Cloud price of ${app0}`, { exact: true }).fill('eight');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  const row = prices.locator(`[data-testid="price-row"][data-application="${app0}"]`);
+  await row.getByText('must not be negative').waitFor();
+  await row.getByText('must be a number such as 52.50').waitFor();
+  await prices.getByText('`EUE` is not a currency in circulation').waitFor();
+  const after = (await api(page, 'settings')).body;
+  assert.equal(after.configVersion, before.configVersion, 'a refused save changes nothing');
+  // Fixed and saved: the settings' version moves on and the audit log has old → new.
   await page.getByLabel('Currency (ISO 4217)').fill('EUR');
+  await page.getByLabel('Next renewal').fill('2027-06-30');
   for (const { application } of apps) {
     await page.getByLabel(`Seat price of ${application}`, { exact: true }).fill('52.50');
     await page.getByLabel(`Cloud price of ${application}`, { exact: true }).fill('8.60');
   }
-  await page.getByRole('button', { name: 'Save prices' }).click();
-  // The page redraws from the saved settings.
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Settings saved').first().waitFor();
+  const saved = (await api(page, 'settings')).body;
+  assert.equal(saved.configVersion, before.configVersion + 1);
+  assert.equal(saved.settings.costs.currency, 'EUR');
+  assert.equal(saved.settings.costs.renewalDate, '2027-06-30');
+  assert.deepEqual(saved.settings.costs.applications.map((a) => [a.application, a.seatPrice, a.cloudUserPrice]), apps.map((a) => [a.application, 52.5, 8.6]));
+  const entries = (await api(page, 'audit?action=settings_changed&limit=20')).body.entries;
+  assert.ok(entries.some((e) => /costs\.currency/.test(e.description) && /EUR/.test(e.description)), JSON.stringify(entries).slice(0, 600));
+  // A stale version (another admin saved meanwhile) is refused with 409.
+  const stale = await apiSend(page, 'PUT', 'settings', { settings: { ...saved.settings, costs: { ...saved.settings.costs, currency: 'USD' } }, configVersion: before.configVersion });
+  assert.equal(stale.status, 409, stale.text);
+  await openTab(page, 'reports');
+  await page.getByTestId('prices-table').filter({ hasText: '52.50 EUR' }).waitFor();
+  await shot(page, 'forecast-prices');
+  // The refusals above were meant (one 422 from the form, one 409 from the stale save); nothing else failed.
+  const meant = (e) => /\/api\/settings$/.test(e.split(' ').pop()) || /status of (422|409)/.test(e);
+  const unexpected = browser.consoleErrors.filter((e) => !meant(e));
+  assert.deepEqual(unexpected, []);
+  assert.equal(browser.consoleErrors.filter((e) => e.startsWith('HTTP ')).length, 2, browser.consoleErrors.join('\n'));
+  browser.consoleErrors.length = 0;
+});
+
+test('the report page prices the freed seats, exports the month as CSV and lists who not to migrate', async () => {
+  const { page, consoleErrors } = browser;
+  await openTab(page, 'reports');
+  // The prices saved in Settings by the previous test.
   await page.locator('[data-testid="savings-applications"]').filter({ hasText: '52.50 EUR' }).waitFor();
-  const saved = (await api(page, 'settings')).body.settings.costs;
-  assert.equal(saved.currency, 'EUR');
-  assert.deepEqual(saved.applications.map((a) => [a.application, a.seatPrice, a.cloudUserPrice]), apps.map((a) => [a.application, 52.5, 8.6]));
   const savings = (await api(page, 'savings')).body;
   // The first test's live run freed seats this month; each is worth the seat price.
   const row = savings.applications.find((a) => a.seatsThisMonth >= 1);

@@ -139,6 +139,29 @@ impl Harness {
         summarise(samples)
     }
 
+    /// Times `a` and `b` alternately, `n` samples each (after one warm-up
+    /// call of each), so both see the same machine period: an A/B
+    /// comparison on a shared machine.
+    pub(crate) fn time_ab<T, U>(
+        &self,
+        n: usize,
+        mut a: impl FnMut() -> T,
+        mut b: impl FnMut() -> U,
+    ) -> (Timing, Timing) {
+        std::hint::black_box(a());
+        std::hint::black_box(b());
+        let (mut sa, mut sb) = (Vec::new(), Vec::new());
+        for _ in 0..n.max(1) {
+            let t = Instant::now();
+            std::hint::black_box(a());
+            sa.push(t.elapsed());
+            let t = Instant::now();
+            std::hint::black_box(b());
+            sb.push(t.elapsed());
+        }
+        (summarise(sa), summarise(sb))
+    }
+
     /// Prints one result line: name, users, timing, and `extra` fields.
     pub(crate) fn report(&self, name: &str, users: usize, timing: Timing, extra: Value) {
         let mut line = Map::new();

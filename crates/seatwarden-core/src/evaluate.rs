@@ -247,6 +247,7 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) warned: HashMap<(u32, i64), Option<Millis>>,
     exempt: exempt::Exempt,
     approved: HashMap<PolicyId, RoaringBitmap>,
+    renames: rename::Taken,
 }
 
 impl<'a> Evaluator<'a> {
@@ -299,6 +300,7 @@ impl<'a> Evaluator<'a> {
             warned,
             exempt: exempt::Exempt::new(index, &ctx.exemptions, now),
             approved: exempt::approvals(index, &ctx.review_approved),
+            renames: rename::Taken::default(),
         }
     }
 
@@ -716,7 +718,8 @@ impl<'a> Evaluator<'a> {
             ..
         }) = &account_op
         {
-            for (i, holder) in rename::taken(index, &(&remaining & &account_users), suffix) {
+            let candidates = &remaining & &account_users;
+            for (i, holder) in self.renames.of(index, &candidates, suffix) {
                 let mut one = RoaringBitmap::new();
                 one.insert(i);
                 take(

@@ -32,7 +32,9 @@
 //! now in both curves. Without freed accounts in the window there is no rate,
 //! and the forecast says so instead of guessing.
 
+mod effects;
 mod history;
+mod reference;
 mod seats;
 mod whatif;
 
@@ -43,17 +45,13 @@ pub use history::{
 pub use seats::{SeatsFreed, freed_by_plan};
 pub use whatif::{LATER_DAYS, WhatIf, WhatIfSeats, what_if};
 
-use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::evaluate::{EvalContext, Evaluator, ordered_policies};
-use crate::index::{DirectoryIndex, GroupOrd};
+use crate::evaluate::{EvalContext, ordered_policies};
+use crate::index::DirectoryIndex;
 use crate::model::{ApplicationKey, SeatLimit};
-use crate::plan::{AccountOp, ActionSource, Basis, Outcome};
-use crate::policy::Policy;
-use crate::time::{DAY_MS, Millis};
-use crate::warning::cycle_of;
+use crate::time::Millis;
 
 /// The default and largest horizon, in days.
 pub const HORIZON_DAYS: u32 = 90;
@@ -99,239 +97,6 @@ pub struct Forecast {
     pub applications: Vec<ApplicationForecast>,
 }
 
-/// Per user, the first forecast day each seat-relevant effect happens.
-struct Effects {
-    /// Day the account is deactivated, suspended or deleted.
-    account: Vec<u8>,
-    /// Per licence group: day the user is removed from it.
-    removed: Vec<(GroupOrd, Vec<u8>)>,
-    /// Users with any effect.
-    touched: RoaringBitmap,
-}
-
-impl Effects {
-    fn new(users: usize) -> Effects {
-        Effects {
-            account: vec![NEVER_DAY; users],
-            removed: Vec::new(),
-            touched: RoaringBitmap::new(),
-        }
-    }
-
-    /// The removal days of licence group `g`, created on first use.
-    fn removed_mut(&mut self, g: GroupOrd, users: usize) -> Option<&mut Vec<u8>> {
-        let pos = match self.removed.iter().position(|(o, _)| *o == g) {
-            Some(p) => p,
-            None => {
-                self.removed.push((g, vec![NEVER_DAY; users]));
-                self.removed.len() - 1
-            }
-        };
-        self.removed.get_mut(pos).map(|(_, days)| days)
-    }
-}
-
-fn lower(slot: Option<&mut u8>, day: u8) {
-    if let Some(s) = slot {
-        *s = (*s).min(day);
-    }
-}
-
-/// The first day in `0..=horizon` at which `value ≤ now + d − threshold`.
-fn crossing_day(value: Millis, threshold: u32, now: Millis, horizon: u32) -> u8 {
-    let need = value
-        .0
-        .saturating_add(i64::from(threshold).saturating_mul(DAY_MS))
-        .saturating_sub(now.0);
-    let day = if need <= 0 {
-        0
-    } else {
-        need.div_euclid(DAY_MS) + i64::from(need.rem_euclid(DAY_MS) != 0)
-    };
-    u8::try_from(day.min(i64::from(horizon))).unwrap_or(NEVER_DAY)
-}
-
-/// Evaluates `policies` once at the horizon and records, per user, the day
-/// each seat-relevant effect starts.
-fn effects(
-    config: &Config,
-    policies: &[&Policy],
-    index: &DirectoryIndex,
-    now: Millis,
-    horizon: u32,
-    ctx: &EvalContext,
-) -> Effects {
-    let n = index.last_login.len();
-    let end = now.plus_days(horizon);
-    let mut ev = Evaluator::new(&config.settings, index, end, ctx);
-    let mut out = Effects::new(n);
-    let mut day_of = vec![NEVER_DAY; n];
-    let today = now.day_number();
-    // The latest counted activity per user, read once (not per user and policy).
-    let mask = index.signal_mask(&config.settings.activity);
-    let combined = crate::evaluate::combined_activity(index, mask);
-    let activity: &[i64] = combined.as_deref().unwrap_or(&index.last_login);
-    for policy in policies {
-        let source = ActionSource::Policy {
-            id: policy.id.clone(),
-        };
-        let scope = ev.scope(policy, &source, false);
-        let cond = ev.condition(&policy.condition, &scope, end);
-        let outcome = ev.finish(policy, source, cond, false);
-        let acted = outcome.acted_on();
-        if acted.is_empty() {
-            continue;
-        }
-        for m in &outcome.matched {
-            for u in &(&m.users & &acted) {
-                let column = match m.basis {
-                    Basis::Inactive | Basis::OnceLoggedIn => Some(activity),
-                    Basis::NeverLoggedIn => Some(&index.created[..]),
-                    Basis::Deactivated | Basis::Selected => None,
-                };
-                let day = match column.map(|c| c.get(u as usize).copied()) {
-                    Some(Some(v)) if v != crate::index::NEVER => {
-                        crossing_day(Millis(v), m.threshold_days, now, horizon)
-                    }
-                    Some(_) => continue,
-                    None => {
-                        match first_day(index, &outcome, m.basis, m.threshold_days, u, now, horizon)
-                        {
-                            Some(d) => d,
-                            None => continue,
-                        }
-                    }
-                };
-                let day = match &policy.warning {
-                    Some(w) if m.basis != Basis::NeverLoggedIn || w.never_logged_in => {
-                        warned_day(&ev, w, &outcome, m.basis, u, day, today, index)
-                    }
-                    _ => day,
-                };
-                if let Some(slot) = day_of.get_mut(u as usize) {
-                    *slot = day;
-                }
-            }
-        }
-        let day = |u: u32| day_of.get(u as usize).copied().unwrap_or(NEVER_DAY);
-        if matches!(
-            outcome.account_op,
-            Some(AccountOp::Deactivate { .. } | AccountOp::Suspend | AccountOp::Delete)
-        ) {
-            let freeing = &outcome.account_users & index.active_bitmap();
-            for u in &freeing {
-                lower(out.account.get_mut(u as usize), day(u));
-            }
-            out.touched |= freeing;
-        }
-        for op in outcome.group_ops.iter().filter(|op| !op.add) {
-            if !index.is_licence_group(op.group) {
-                continue;
-            }
-            let days: Vec<(u32, u8)> = op.users.iter().map(|u| (u, day(u))).collect();
-            if let Some(removed) = out.removed_mut(op.group, n) {
-                for (u, d) in days {
-                    lower(removed.get_mut(u as usize), d);
-                }
-            }
-            out.touched |= &op.users;
-        }
-    }
-    out
-}
-
-/// The crossing day of user `u` for one matched basis.
-fn first_day(
-    index: &DirectoryIndex,
-    outcome: &Outcome,
-    basis: Basis,
-    threshold: u32,
-    u: u32,
-    now: Millis,
-    horizon: u32,
-) -> Option<u8> {
-    let value = match basis {
-        Basis::Deactivated => outcome.deactivation_time(index, u).map(|(t, _)| t)?,
-        Basis::Selected => return Some(0),
-        other => cycle_of(index, u, other, &[], outcome.signals)?,
-    };
-    Some(crossing_day(value, threshold, now, horizon))
-}
-
-/// The day a warning policy may act on user `u` who crosses on `day`: a
-/// delivered warning's day plus `daysBefore`; without one, warned when they
-/// come within `daysBefore` days, so `max(day, daysBefore)`.
-#[expect(clippy::too_many_arguments, reason = "one private helper of `effects`")]
-fn warned_day(
-    ev: &Evaluator<'_>,
-    w: &crate::policy::WarningSettings,
-    outcome: &Outcome,
-    basis: Basis,
-    u: u32,
-    day: u8,
-    today: i64,
-    index: &DirectoryIndex,
-) -> u8 {
-    let cycle = match basis {
-        Basis::Deactivated => outcome.deactivation_time(index, u).map(|(t, _)| t),
-        other => cycle_of(
-            index,
-            u,
-            other,
-            &outcome.deactivation_times,
-            outcome.signals,
-        ),
-    };
-    let sent = cycle.and_then(|c| ev.warned.get(&(u, c.0)).copied().flatten());
-    let wait = match sent {
-        Some(sent) => sent.day_number() + i64::from(w.days_before) - today,
-        None if w.act_on_overdue_at_once => 0,
-        None => i64::from(w.days_before),
-    };
-    let wait = u8::try_from(wait.clamp(0, i64::from(NEVER_DAY))).unwrap_or(NEVER_DAY);
-    day.max(wait)
-}
-
-/// Per licence, how many seats are freed on each day `0..=horizon`
-/// (not cumulative).
-fn freed_per_day(index: &DirectoryIndex, fx: &Effects, horizon: u32) -> Vec<Vec<u64>> {
-    let days = horizon as usize + 1;
-    let mut out = Vec::with_capacity(index.licences().len());
-    for l in 0..index.licences().len() {
-        let mut per_day = vec![0u64; days];
-        let groups: &[GroupOrd] = index.licence_groups.get(l).map_or(&[], Vec::as_slice);
-        let removals: Vec<(Option<&roaring::RoaringBitmap>, Option<&Vec<u8>>)> = groups
-            .iter()
-            .map(|g| {
-                (
-                    index.group_bitmap_by_ord(*g),
-                    fx.removed.iter().find(|(o, _)| o == g).map(|(_, d)| d),
-                )
-            })
-            .collect();
-        let candidates = index.licence_seat_holders(l) & &fx.touched;
-        for u in &candidates {
-            let account = fx.account.get(u as usize).copied().unwrap_or(NEVER_DAY);
-            // The seat goes when the last of the user's licence groups goes.
-            let mut groups_gone = 0u8;
-            for (members, removed) in &removals {
-                if members.is_some_and(|m| m.contains(u)) {
-                    let d = removed
-                        .and_then(|r| r.get(u as usize).copied())
-                        .unwrap_or(NEVER_DAY);
-                    groups_gone = groups_gone.max(d);
-                }
-            }
-            let day = account.min(groups_gone);
-            if let Some(slot) = per_day.get_mut(usize::from(day)) {
-                *slot += 1;
-            }
-        }
-        out.push(per_day);
-    }
-    out
-}
-
 /// The forecast of the enabled scheduled policies of `config` (or of
 /// `ctx.only`) over `horizon` days (at most [`HORIZON_DAYS`]) after `now`.
 /// `return_rate` is the observed share of freed accounts that came back within
@@ -346,11 +111,42 @@ pub fn forecast(
 ) -> Forecast {
     let horizon = horizon.min(HORIZON_DAYS);
     let policies = ordered_policies(config, ctx);
-    let fx = effects(config, &policies, index, now, horizon, ctx);
+    let fx = effects::effects(config, &policies, index, now, horizon, ctx);
+    let per_day = effects::freed_per_day(index, &fx, horizon);
+    curves(index, now, horizon, return_rate, per_day)
+}
+
+/// [`forecast`] through the crossing pass of session 3 (per-user loops),
+/// for the benchmark's A/B comparison only: it ignores per-policy signals
+/// and exemptions lapsing inside the horizon.
+#[doc(hidden)]
+pub fn forecast_before_column_scans(
+    config: &Config,
+    index: &DirectoryIndex,
+    now: Millis,
+    horizon: u32,
+    ctx: &EvalContext,
+    return_rate: Option<f64>,
+) -> Forecast {
+    let horizon = horizon.min(HORIZON_DAYS);
+    let policies = ordered_policies(config, ctx);
+    let fx = reference::effects(config, &policies, index, now, horizon, ctx);
+    let per_day = reference::freed_per_day(index, &fx, horizon);
+    curves(index, now, horizon, return_rate, per_day)
+}
+
+/// Both curves of every licence from the seats freed per day.
+fn curves(
+    index: &DirectoryIndex,
+    now: Millis,
+    horizon: u32,
+    return_rate: Option<f64>,
+    per_day: Vec<Vec<u64>>,
+) -> Forecast {
     let rate = return_rate
         .filter(|r| r.is_finite())
         .map(|r| r.clamp(0.0, 1.0));
-    let applications = freed_per_day(index, &fx, horizon)
+    let applications = per_day
         .into_iter()
         .zip(index.licences())
         .enumerate()
@@ -400,19 +196,6 @@ fn cumulative(per_day: &[u64]) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crossing_day_matches_the_evaluators_comparison() {
-        let now = Millis(100 * DAY_MS + 5);
-        // Idle exactly the threshold now: day 0.
-        assert_eq!(crossing_day(Millis(10 * DAY_MS + 5), 90, now, 90), 0);
-        // One millisecond short: tomorrow.
-        assert_eq!(crossing_day(Millis(10 * DAY_MS + 6), 90, now, 90), 1);
-        // Far beyond the horizon: the horizon (callers only ask for matched users).
-        assert_eq!(crossing_day(Millis(500 * DAY_MS), 90, now, 90), 90);
-        // Long idle: day 0.
-        assert_eq!(crossing_day(Millis(0), 1, now, 90), 0);
-    }
 
     #[test]
     fn cumulative_sums() {

@@ -120,7 +120,47 @@ pub fn unknown_names(before: &Config, after: &Config, index: &DirectoryIndex) ->
             issues.push(issue);
         }
     }
+    issues.extend(unknown_applications(before, after, index));
     issues
+}
+
+/// Prices for applications the instance has no licence of: a typo would
+/// price nothing and say nothing. An application priced before stays
+/// accepted (its licence may have gone since; the price then just counts
+/// nothing), so only a newly named one is refused.
+fn unknown_applications(
+    before: &Config,
+    after: &Config,
+    index: &DirectoryIndex,
+) -> Vec<ConfigIssue> {
+    let known: Vec<&str> = index
+        .licences()
+        .iter()
+        .map(|l| l.application.as_str())
+        .collect();
+    let priced_before = &before.settings.costs;
+    after
+        .settings
+        .costs
+        .applications
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            !known.contains(&a.application.as_str()) && priced_before.of(&a.application).is_none()
+        })
+        .map(|(i, a)| ConfigIssue {
+            path: format!("settings.costs.applications[{i}].application"),
+            message: format!(
+                "no licensed application `{}` on this instance (licensed: {})",
+                a.application,
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        })
+        .collect()
 }
 
 /// The problem of a user key the directory does not have, if it has not.

@@ -5,7 +5,11 @@
 //! - the plan hash changes exactly when the planned writes change;
 //! - the forecast's day 0 is the plan of now, its day *d* (no warnings) the
 //!   plan of `now + d`, its upper bound monotone; a what-if with the saved
-//!   policy is that policy's preview.
+//!   policy is that policy's preview. These also run on directories with
+//!   several activity signals (`lastAuthenticated`, per-product `seen`),
+//!   random counted signals in the settings and per policy, and exemptions
+//!   that lapse inside the forecast's horizon (the plan of day *d* skips the
+//!   users still exempt then, so the forecast must too).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -17,10 +21,11 @@ use proptest::prelude::*;
 use roaring::RoaringBitmap;
 use seatwarden_core::config::Config;
 use seatwarden_core::evaluate::{EvalContext, evaluate};
+use seatwarden_core::exemption::{Exemption, ExemptionScope, GrantedBy};
 use seatwarden_core::forecast::{HORIZON_DAYS, forecast, freed_by_plan, what_if};
 use seatwarden_core::index::DirectoryIndex;
 use seatwarden_core::plan::{Plan, PlanOrder, reference};
-use seatwarden_core::policy::{Condition, Mode};
+use seatwarden_core::policy::{Condition, Mode, PolicyId};
 use seatwarden_core::{Millis, UserKey};
 use serde_json::{Value, json};
 
@@ -38,6 +43,14 @@ struct U {
     groups: u8,
     read_only_dir: bool,
     sysadmin: bool,
+    /// Days ago of `lastAuthenticated`, `seen:jira-software`, `seen:confluence`
+    /// (used only by directories that declare the signals).
+    activity: [Option<i64>; 3],
+}
+
+/// An extra signal's date: none, days ago, or a future-proof recent one.
+fn signal_days() -> impl Strategy<Value = Option<i64>> {
+    prop::option::weighted(0.6, 0i64..400)
 }
 
 fn user_strategy() -> impl Strategy<Value = U> {
@@ -50,9 +63,10 @@ fn user_strategy() -> impl Strategy<Value = U> {
         0u8..32,
         prop::bool::weighted(0.2),
         prop::bool::weighted(0.1),
+        [signal_days(), signal_days(), signal_days()],
     )
         .prop_map(
-            |(active, last, created_extra, count, deact, groups, ro, sysadmin)| {
+            |(active, last, created_extra, count, deact, groups, ro, sysadmin, activity)| {
                 let created_days = last.unwrap_or(0) + created_extra;
                 U {
                     active,
@@ -67,6 +81,7 @@ fn user_strategy() -> impl Strategy<Value = U> {
                     groups,
                     read_only_dir: ro,
                     sysadmin,
+                    activity,
                 }
             },
         )
@@ -74,6 +89,34 @@ fn user_strategy() -> impl Strategy<Value = U> {
 
 fn snapshot(users: &[U]) -> Vec<u8> {
     snapshot_keyed(users, |i| format!("K{i:03}"))
+}
+
+/// As [`snapshot`], with `lastAuthenticated` and two per-product `seen`
+/// signals recorded (each user's [`U::activity`]).
+fn snapshot_with_signals(users: &[U]) -> Vec<u8> {
+    let mut doc: Value = serde_json::from_slice(&snapshot(users)).unwrap();
+    doc["header"]["signals"] = json!([{"kind": "lastAuthenticated"},
+        {"kind": "seen", "product": "jira-software"}, {"kind": "seen", "product": "confluence"}]);
+    let rows = doc["pages"][0]["users"].as_array_mut().unwrap();
+    for (row, u) in rows.iter_mut().zip(users) {
+        row["activity"] = Value::Array(
+            u.activity
+                .iter()
+                .map(|d| d.map_or(Value::Null, |d| json!(NOW - d * DAY)))
+                .collect(),
+        );
+    }
+    serde_json::to_vec(&doc).unwrap()
+}
+
+/// A directory: plain (login only) or with the extra signals.
+fn directory(users: &[U], signals: bool) -> DirectoryIndex {
+    let json = if signals {
+        snapshot_with_signals(users)
+    } else {
+        snapshot(users)
+    };
+    DirectoryIndex::from_snapshot_json(&json).unwrap()
 }
 
 /// As [`snapshot`], user `i` keyed `key(i)` (keys out of index order test
@@ -143,7 +186,19 @@ struct P {
     only_team: bool,
     /// Warn this many days before (kept below the threshold).
     warn: Option<u32>,
+    /// The policy's own counted signals (bits over [`SIGNAL_CHOICES`]);
+    /// `None` counts the settings'.
+    signals: Option<u8>,
 }
+
+/// The names a policy's `signals` may pick from.
+const SIGNAL_CHOICES: [&str; 5] = [
+    "login",
+    "lastAuthenticated",
+    "seen",
+    "seen:jira-software",
+    "seen:confluence",
+];
 
 fn policy_strategy() -> impl Strategy<Value = P> {
     (
@@ -168,8 +223,21 @@ fn policy_strategy() -> impl Strategy<Value = P> {
                 membership_only,
                 only_team,
                 warn,
+                signals: None,
             },
         )
+}
+
+/// As [`policy_strategy`], half of them counting their own signals.
+fn policy_with_signals() -> impl Strategy<Value = P> {
+    (policy_strategy(), prop::option::of(1u8..32)).prop_map(|(p, signals)| P { signals, ..p })
+}
+
+/// The settings' counted signals: at least one of login, lastAuthenticated, seen.
+fn activity_strategy() -> impl Strategy<Value = Value> {
+    (1u8..8).prop_map(|bits| {
+        json!({"login": bits & 1 != 0, "lastAuthenticated": bits & 2 != 0, "seen": bits & 4 != 0})
+    })
 }
 
 fn policy_json(i: usize, p: &P) -> Value {
@@ -198,6 +266,18 @@ fn policy_json(i: usize, p: &P) -> Value {
     }
     let mut policy = json!({"id": format!("p{i}"), "priority": p.priority, "mode": if p.live { "live" } else { "safe" },
            "scope": scope, "condition": condition, "action": action});
+    // Only an inactivity condition counts signals (`deactivated` is kind 4).
+    if let Some(bits) = p.signals
+        && p.kind != 4
+    {
+        let names: Vec<&str> = SIGNAL_CHOICES
+            .iter()
+            .enumerate()
+            .filter(|(b, _)| bits & (1 << b) != 0)
+            .map(|(_, n)| *n)
+            .collect();
+        policy["signals"] = json!(names);
+    }
     if let Some(w) = p.warn
         && p.kind != 4
     {
@@ -213,15 +293,71 @@ fn policy_json(i: usize, p: &P) -> Value {
 }
 
 fn config(policies: &[P]) -> Config {
+    config_counting(
+        policies,
+        &json!({"login": true, "lastAuthenticated": true, "seen": true}),
+    )
+}
+
+/// As [`config`], the settings counting the signals of `activity`.
+fn config_counting(policies: &[P], activity: &Value) -> Config {
     let ps: Vec<Value> = policies
         .iter()
         .enumerate()
         .map(|(i, p)| policy_json(i, p))
         .collect();
-    Config::from_value(
-        json!({"version": 1, "settings": {"protectedGroups": ["protected"]}, "policies": ps}),
-    )
+    Config::from_value(json!({"version": 1,
+        "settings": {"protectedGroups": ["protected"], "activity": activity}, "policies": ps}))
     .unwrap()
+}
+
+/// An exemption of user `user` (scope: every policy, or policy `p<n>`) that
+/// lapses `until` milliseconds after [`NOW`] (`None`: indefinite).
+#[derive(Clone, Debug)]
+struct X {
+    user: usize,
+    policy: Option<usize>,
+    until: Option<i64>,
+}
+
+/// Exemptions lapsing before, inside and after the 90-day horizon, at
+/// random instants of the day (the crossing rounds up), or never.
+fn exemption_strategy() -> impl Strategy<Value = X> {
+    (
+        0usize..40,
+        prop::option::of(0usize..5),
+        prop::option::weighted(0.85, -5 * DAY..120 * DAY),
+    )
+        .prop_map(|(user, policy, until)| X {
+            user,
+            policy,
+            until,
+        })
+}
+
+/// The evaluation context of [`ctx`] with exemptions `xs` (of users that exist).
+fn ctx_exempting(xs: &[X], users: usize) -> EvalContext {
+    let exemptions = xs
+        .iter()
+        .filter(|x| x.user < users)
+        .map(|x| Exemption {
+            user: UserKey::from(format!("K{:03}", x.user).as_str()),
+            scope: match x.policy {
+                None => ExemptionScope::All,
+                Some(p) => ExemptionScope::Policy(PolicyId::from(format!("p{p}").as_str())),
+            },
+            until: x.until.map(|t| Millis(NOW + t)),
+            reason: "kept for the test".to_owned(),
+            granted_by: GrantedBy::Admin {
+                admin: UserKey::from("K000"),
+            },
+            created_at: Millis(NOW - DAY),
+        })
+        .collect();
+    EvalContext {
+        exemptions,
+        ..ctx()
+    }
 }
 
 fn ctx() -> EvalContext {
@@ -376,6 +512,7 @@ fn idle_user(idle: i64, groups: u8) -> U {
         groups,
         read_only_dir: false,
         sysadmin: false,
+        activity: [None; 3],
     }
 }
 
@@ -391,6 +528,7 @@ fn live_deactivate(days: u32) -> P {
         membership_only: false,
         only_team: false,
         warn: None,
+        signals: None,
     }
 }
 
@@ -421,15 +559,19 @@ proptest! {
     #[test]
     fn the_forecast_at_day_zero_equals_the_plan_of_now(
         users in prop::collection::vec(user_strategy(), 1..40),
-        policies in prop::collection::vec(policy_strategy(), 1..5),
+        policies in prop::collection::vec(policy_with_signals(), 1..5),
+        signals in any::<bool>(),
+        activity in activity_strategy(),
+        exemptions in prop::collection::vec(exemption_strategy(), 0..12),
         offset in 0i64..DAY,
     ) {
         // An instant between whole days of the data: crossings round up.
         let now = Millis(NOW + offset);
-        let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
-        let config = config(&policies);
-        let f = forecast(&config, &index, now, HORIZON_DAYS, &ctx(), Some(0.4));
-        let plan = evaluate(&config, &index, now, &ctx());
+        let index = directory(&users, signals);
+        let config = config_counting(&policies, &activity);
+        let ctx = ctx_exempting(&exemptions, users.len());
+        let f = forecast(&config, &index, now, HORIZON_DAYS, &ctx, Some(0.4));
+        let plan = evaluate(&config, &index, now, &ctx);
         prop_assert_eq!(seats(&f, 0), freed(&plan, &index));
         for a in &f.applications {
             prop_assert!(a.upper.windows(2).all(|w| w[0] <= w[1]), "upper not monotone: {:?}", a.upper);
@@ -443,17 +585,22 @@ proptest! {
     #[test]
     fn the_forecast_at_day_d_equals_the_plan_of_that_day(
         users in prop::collection::vec(user_strategy(), 1..40),
-        policies in prop::collection::vec(policy_strategy(), 1..5),
+        policies in prop::collection::vec(policy_with_signals(), 1..5),
+        signals in any::<bool>(),
+        activity in activity_strategy(),
+        exemptions in prop::collection::vec(exemption_strategy(), 0..12),
         offset in 0i64..DAY,
     ) {
-        // Without warnings nothing but the instant changes between the plans.
+        // Without warnings nothing but the instant changes between the plans
+        // (exemptions lapse with the instant, as they do in a real run).
         let policies: Vec<P> = policies.into_iter().map(|p| P { warn: None, ..p }).collect();
         let now = Millis(NOW + offset);
-        let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
-        let config = config(&policies);
-        let f = forecast(&config, &index, now, HORIZON_DAYS, &ctx(), None);
+        let index = directory(&users, signals);
+        let config = config_counting(&policies, &activity);
+        let ctx = ctx_exempting(&exemptions, users.len());
+        let f = forecast(&config, &index, now, HORIZON_DAYS, &ctx, None);
         for day in 0..=HORIZON_DAYS {
-            let plan = evaluate(&config, &index, now.plus_days(day), &ctx());
+            let plan = evaluate(&config, &index, now.plus_days(day), &ctx);
             prop_assert_eq!(seats(&f, day as usize), freed(&plan, &index), "day {}", day);
         }
     }
@@ -461,18 +608,22 @@ proptest! {
     #[test]
     fn a_what_if_with_the_saved_threshold_equals_the_policys_preview(
         users in prop::collection::vec(user_strategy(), 1..40),
-        policies in prop::collection::vec(policy_strategy(), 1..4),
+        policies in prop::collection::vec(policy_with_signals(), 1..4),
+        signals in any::<bool>(),
+        activity in activity_strategy(),
+        exemptions in prop::collection::vec(exemption_strategy(), 0..12),
         pick in 0usize..4,
         raise in 1u32..60,
     ) {
-        let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
-        let config = config(&policies);
+        let index = directory(&users, signals);
+        let config = config_counting(&policies, &activity);
+        let ctx = ctx_exempting(&exemptions, users.len());
         let saved = config.policies[pick % config.policies.len()].clone();
-        let answer = what_if(&config, &index, Millis(NOW), &ctx(), &saved);
+        let answer = what_if(&config, &index, Millis(NOW), &ctx, &saved);
         let preview = evaluate(&config, &index, Millis(NOW), &EvalContext {
             only: Some(vec![saved.id.clone()]),
             preview: true,
-            ..ctx()
+            ..ctx.clone()
         });
         let now: Vec<u64> = answer.applications.iter().map(|a| a.draft_now).collect();
         prop_assert_eq!(now, freed(&preview, &index));
@@ -486,7 +637,7 @@ proptest! {
             if let Some(w) = &mut higher.warning {
                 w.days_before = w.days_before.min(inactive.days - 1);
             }
-            let answer = what_if(&config, &index, Millis(NOW), &ctx(), &higher);
+            let answer = what_if(&config, &index, Millis(NOW), &ctx, &higher);
             prop_assert!(answer.delta_now <= 0 && answer.delta_later <= 0, "{:?}", answer);
         }
     }
@@ -538,4 +689,51 @@ fn the_forecast_counts_each_seat_on_the_day_its_holder_crosses() {
     let f = forecast(&config(&[warned]), &index, Millis(NOW), 90, &ctx(), None);
     let a = &f.applications[0].upper;
     assert_eq!((a[0], a[6], a[7], a[10]), (0, 0, 2, 3));
+}
+
+#[test]
+fn an_exemption_lapsing_inside_the_horizon_frees_the_seat_from_its_last_day_on() {
+    // Every user is idle 400 days; user 0 is the acting admin (never acted
+    // on). User 1 is exempt from every policy until 20 days and 5 hours from
+    // now; user 2 from another policy only; user 3 beyond the horizon.
+    let users: Vec<U> = (0..4).map(|_| idle_user(400, 0b0010)).collect();
+    let index = DirectoryIndex::from_snapshot_json(&snapshot(&users)).unwrap();
+    let x = |user, policy, days: i64| X {
+        user,
+        policy,
+        until: Some(days * DAY + 5 * 3_600_000),
+    };
+    let ctx = ctx_exempting(&[x(1, None, 20), x(2, Some(4), 20), x(3, None, 100)], 4);
+    let deactivate = live_deactivate(90);
+    let f = forecast(
+        &config(std::slice::from_ref(&deactivate)),
+        &index,
+        Millis(NOW),
+        90,
+        &ctx,
+        None,
+    );
+    let a = &f.applications[0].upper;
+    // Day 0: user 2 alone. User 1's exemption still holds at the instant of
+    // day 20 (it ends 5 hours later), so the plan of day 21 is the first to
+    // act on them; user 3 stays exempt.
+    assert_eq!((a[0], a[20], a[21], a[90]), (1, 1, 2, 2));
+    for (day, want) in [(0u32, 1u64), (20, 1), (21, 2)] {
+        let plan = evaluate(
+            &config(std::slice::from_ref(&deactivate)),
+            &index,
+            Millis(NOW).plus_days(day),
+            &ctx,
+        );
+        assert_eq!(freed(&plan, &index)[0], want, "day {day}");
+    }
+    // Warned 7 days before: user 1 is warned once the exemption lapsed and
+    // acted on 7 days later (day 28); user 2 from day 7.
+    let warned = P {
+        warn: Some(7),
+        ..deactivate
+    };
+    let f = forecast(&config(&[warned]), &index, Millis(NOW), 90, &ctx, None);
+    let a = &f.applications[0].upper;
+    assert_eq!((a[6], a[7], a[27], a[28]), (0, 1, 1, 2));
 }

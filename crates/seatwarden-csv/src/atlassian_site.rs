@@ -253,6 +253,9 @@ pub fn read_site_export<R: Read>(input: R, taken_at: Millis) -> Result<SnapshotF
                 last_login: last_login.map(|t| t.0),
                 login_count: None,
                 deactivated_at: None,
+                // The older export has no membership status: an inactive
+                // row reads as deactivated.
+                suspended: false,
                 groups: group.into_iter().collect(),
                 activity: Default::default(),
             },

@@ -1,8 +1,9 @@
 // Reports (issue 22): the monthly savings report (printable, CSV for finance), the prices it
-// multiplies by, and the Cloud migration plan with the user list for the migration assistant.
+// multiplies by (read-only here: edited in Settings), and the Cloud migration plan with the
+// user list for the migration assistant.
 
 import { h, clear, button, field, banner, fmtNum, download } from '../dom';
-import { get, put, getBlob, type Schemas } from '../api';
+import { get, getBlob, type Schemas } from '../api';
 import { section, showError, loading } from '../components';
 
 type Savings = Schemas['SavingsResponse'];
@@ -28,7 +29,7 @@ function savingsView(s: Savings): HTMLElement {
   const cur = s.currency;
   const renewal = s.renewal;
   return h('div', { 'data-testid': 'savings' },
-    cur ? null : banner('No prices yet: set a currency and seat prices below to see values.', 'info'),
+    cur ? null : banner('No prices yet: set a currency and seat prices in Settings (Prices) to see values.', 'info'),
     h('h3', {}, 'Per application'),
     table(['Application', 'Seat price (year)', 'Seats used', `Freed in ${s.month}`, 'Value', 'Freed to date', 'Value to date'],
       s.applications.map((a) => [a.name || a.application, money(a.seatPrice, cur), fmtNum(a.seatsUsed), fmtNum(a.seatsThisMonth), money(a.valueThisMonth, cur), fmtNum(a.seatsToDate), money(a.valueToDate, cur)]),
@@ -42,39 +43,23 @@ function savingsView(s: Savings): HTMLElement {
     h('h3', {}, 'Next renewal'),
     renewal
       ? h('p', { 'data-testid': 'renewal' }, `Renewal on ${renewal.date} (in ${fmtNum(renewal.inDays)} days): the enabled policies would free about ${fmtNum(renewal.applications.reduce((n, a) => n + a.seats, 0))} more seats by then (${renewal.basis === 'likely' ? 'likely case' : 'upper bound'}, forecast over ${renewal.forecastDays} days), worth ${money(renewal.value, cur)} a year.`)
-      : h('p', { class: 'sw-muted' }, 'Set the renewal date below to see the saving expected at the next renewal.'));
+      : h('p', { class: 'sw-muted' }, 'Set the renewal date in Settings (Prices) to see the saving expected at the next renewal.'));
 }
 
-function costsForm(answer: SettingsAnswer, apps: string[], redraw: () => void): HTMLElement {
+/** The prices the report multiplies by, read-only: they are edited (version-checked, audited) in Settings. */
+function pricesView(answer: SettingsAnswer, apps: string[]): HTMLElement {
   const costs: Costs = (answer.settings as { costs?: Costs }).costs ?? { applications: [] };
-  const currency = h('input', { type: 'text', name: 'currency', value: costs.currency ?? '', maxlength: 3, class: 'sw-narrow', placeholder: 'EUR' });
-  const renewal = h('input', { type: 'date', name: 'renewalDate', value: costs.renewalDate ?? '' });
-  const rows = apps.map((app) => {
-    const p = costs.applications.find((a) => a.application === app);
-    const seat = h('input', { type: 'number', min: 0, step: '0.01', name: `seatPrice-${app}`, value: p?.seatPrice ?? '', class: 'sw-narrow' });
-    const cloud = h('input', { type: 'number', min: 0, step: '0.01', name: `cloudUserPrice-${app}`, value: p?.cloudUserPrice ?? '', class: 'sw-narrow' });
-    return { app, seat, cloud };
-  });
-  const out = h('div', { 'aria-live': 'polite' });
-  const save = (): void => {
-    const next: Costs = { applications: rows.filter((r) => r.seat.value !== '' || r.cloud.value !== '').map((r) => ({
-      application: r.app,
-      ...(r.seat.value !== '' ? { seatPrice: Number(r.seat.value) } : {}),
-      ...(r.cloud.value !== '' ? { cloudUserPrice: Number(r.cloud.value) } : {}),
-    })) };
-    if (currency.value.trim()) next.currency = currency.value.trim();
-    if (renewal.value) next.renewalDate = renewal.value;
-    const settings = { ...answer.settings, costs: next };
-    void put<SettingsAnswer>('settings', { settings, configVersion: answer.configVersion, automationAccount: answer.automationAccount ?? null })
-      .then(() => redraw(), (e: unknown) => { clear(out); showError(out, e); });
-  };
-  return h('form', { class: 'sw-form', 'data-testid': 'costs-form', onsubmit: (e: Event) => { e.preventDefault(); save(); } },
-    h('div', { class: 'sw-row' }, field('Currency (ISO 4217)', currency), field('Next renewal', renewal)),
-    rows.length ? h('table', { class: 'sw-table' },
-      h('thead', {}, h('tr', {}, ['Application', 'Data Center price per seat per year', 'Cloud price per user per month'].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.app), h('td', {}, field(`Seat price of ${r.app}`, r.seat)), h('td', {}, field(`Cloud price of ${r.app}`, r.cloud))))))
-      : h('p', { class: 'sw-muted' }, 'No licensed applications.'),
-    h('div', { class: 'sw-toolbar' }, h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save prices')), out);
+  const cur = costs.currency;
+  const shown = [...apps, ...costs.applications.map((p) => p.application).filter((a) => !apps.includes(a))];
+  return h('div', { 'data-testid': 'prices-read-only' },
+    h('p', {}, `Currency: ${cur ?? 'not set'} · Next renewal: ${costs.renewalDate ?? 'not set'}. `,
+      h('a', { href: '#/settings', 'data-testid': 'edit-prices' }, 'Edit prices in Settings')),
+    shown.length ? table(['Application', 'Data Center price per seat per year', 'Cloud price per user per month'],
+      shown.map((app) => {
+        const p = costs.applications.find((x) => x.application === app);
+        return [app, money(p?.seatPrice, cur), money(p?.cloudUserPrice, cur)];
+      }), 'prices-table')
+      : h('p', { class: 'sw-muted' }, 'No licensed applications.'));
 }
 
 function migrationView(m: Migration): HTMLElement {
@@ -113,7 +98,7 @@ export async function renderReports(host: HTMLElement): Promise<void> {
         button('Download CSV', () => csv('savings/export', { month }), 'default', { 'data-testid': 'savings-csv' }),
         button('Print', () => window.print(), 'default')),
       savingsView(savings)),
-    section('Prices', costsForm(settings, apps, redraw)),
+    section('Prices', pricesView(settings, apps)),
     section('Cloud migration plan',
       h('div', { class: 'sw-toolbar sw-no-print' }, field('Idle days', idle),
         button('Download user list (CSV)', () => csv('migration/export', { idleDays }), 'default', { 'data-testid': 'migration-csv' })),

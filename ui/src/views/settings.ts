@@ -14,6 +14,7 @@ import { timezoneList } from './policy-editor';
 import { directories, directoryLabel, forgetDirectories, Directory } from '../directories';
 import { groupPicker, userPicker } from '../picker';
 import { isConflict, conflictBanner } from '../conflict';
+import { pricesSection } from './prices';
 
 interface Settings {
   protectedGroups?: string[]; timezone?: string; schedulerAt?: string;
@@ -151,6 +152,8 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
     || (s.login?.probeDirectories ?? []).includes(d.id));
   const probes = probeable.map((d) => ({ id: d.id, box: check(`probe-${d.id}`, `Probe deactivated users of ${directoryLabel(d)}`, (s.login?.probeDirectories ?? []).includes(d.id)) }));
 
+  const prices = pricesSection(errors, apps, s.costs as Schemas['CostSettings'] | undefined);
+
   let version = a.configVersion;
   const save = (): void => {
     clear(out); clear(summary); errors.clear();
@@ -177,6 +180,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
         probeDirectories: [...(s.login?.probeDirectories ?? []).filter((id) => !probes.some((p) => p.id === id)),
           ...probes.filter((p) => p.box.input.checked).map((p) => p.id)],
       },
+      costs: prices.value(),
     };
     void put<Answer>('settings', { settings, configVersion: version, automationAccount: account.values()[0] ?? null }).then((r) => {
       version = r.configVersion;
@@ -229,6 +233,7 @@ export async function renderSettings(host: HTMLElement): Promise<void> {
         + 'Probing activates the account for the length of one password check; during it, the user’s tokens, remember-me cookies and scripts are accepted too. '
         + 'Prefer “Release licence seats” to deactivation for these users.'), ...probes.map((p) => p.box.el)) : null),
     section('Activity signals', signals),
+    section('Prices', prices.el),
     section('Details',
       h('div', { class: 'sw-row' },
         errors.field('auditRetentionDays', 'Keep audit entries for (days)', retention),

@@ -4,9 +4,13 @@
 //! Budgets (docs/forecast.md, one core): the 90-day forecast ≤ 0.5 s at 1M
 //! users (median); a what-if (two single-policy 30-day forecasts) ≤ 50 ms at
 //! 100k users, fast enough to follow a slider.
+//!
+//! The forecast is timed alternately with the crossing pass it replaced
+//! (per-user loops, session 3), sample by sample, so the before/after rows
+//! come from the same machine period; both must give the same curves.
 
 use seatwarden_core::evaluate::EvalContext;
-use seatwarden_core::forecast::{HORIZON_DAYS, forecast, what_if};
+use seatwarden_core::forecast::{HORIZON_DAYS, forecast, forecast_before_column_scans, what_if};
 use seatwarden_core::policy::Condition;
 use serde_json::json;
 
@@ -24,10 +28,25 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
         let ctx = EvalContext::default();
 
         let runs = if users > 200_000 { 5 } else { h.iterations };
-        let timing = h.time_n(runs, || {
-            forecast(&config, &index, now, HORIZON_DAYS, &ctx, Some(0.1))
-        });
+        let (timing, before) = h.time_ab(
+            runs,
+            || forecast(&config, &index, now, HORIZON_DAYS, &ctx, Some(0.1)),
+            || forecast_before_column_scans(&config, &index, now, HORIZON_DAYS, &ctx, Some(0.1)),
+        );
         let f = forecast(&config, &index, now, HORIZON_DAYS, &ctx, Some(0.1));
+        if f != forecast_before_column_scans(&config, &index, now, HORIZON_DAYS, &ctx, Some(0.1)) {
+            return Err(CliError::Usage(
+                "the column-scan forecast disagrees with the per-user one".into(),
+            ));
+        }
+        let budget = if users <= 100_000 { 50.0 } else { 500.0 };
+        h.report(
+            "forecast.days_90_20_policies.before_column_scans",
+            users,
+            before,
+            json!({"budget_ms": budget, "days": HORIZON_DAYS, "policies": 20,
+                   "note": "session 3's per-user crossing pass, timed alternately with the row below"}),
+        );
         let freed: Vec<u64> = f
             .applications
             .iter()
@@ -37,7 +56,7 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
             "forecast.days_90_20_policies",
             users,
             timing,
-            json!({"budget_ms": if users <= 100_000 { 50.0 } else { 500.0 },
+            json!({"budget_ms": budget,
                    "days": HORIZON_DAYS, "policies": 20, "freed_by_day_90": freed}),
         );
 

@@ -57,6 +57,32 @@ impl<'de> Deserialize<'de> for Cents {
     }
 }
 
+/// The currency codes in circulation (ISO 4217 list one, without funds,
+/// precious metals and testing codes; published by SIX on behalf of ISO:
+/// <https://www.six-group.com/en/products-services/financial-information/data-standards.html>),
+/// sorted. A price is only as good as its currency: `EUR` mistyped as `EUE`
+/// would multiply every saving by the wrong unit without a word.
+pub const CURRENCIES: [&str; 157] = [
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+    "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ",
+    "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD",
+    "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
+    "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN",
+    "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+    "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
+    "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+    "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW",
+    "ZWG",
+];
+
+/// True when `code` is a currency in [`CURRENCIES`].
+pub fn is_currency(code: &str) -> bool {
+    CURRENCIES.binary_search(&code).is_ok()
+}
+
 /// Prices of one application.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -110,5 +136,12 @@ mod tests {
         assert_eq!(Cents::from_amount(f64::NAN), None);
         assert_eq!(Cents::from_amount(20_000_000.0), None);
         assert_eq!(Cents(860).to_string(), "8.60");
+    }
+
+    #[test]
+    fn currencies_are_sorted_codes_in_circulation() {
+        assert!(CURRENCIES.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_currency("EUR") && is_currency("USD") && is_currency("CHF"));
+        assert!(!is_currency("EUE") && !is_currency("XXX") && !is_currency("eur"));
     }
 }

@@ -169,6 +169,13 @@ pub(crate) fn folded_hash(s: &str) -> u64 {
     hash_words(&folded, false)
 }
 
+/// [`folded_hash`] of a string whose folding is `folded` (the lower-cased
+/// characters, as `char::to_lowercase` gives them): for every `s`,
+/// `folded_hash(s) == hash_of_folded(&fold(s))`.
+pub(crate) fn hash_of_folded(folded: &str) -> u64 {
+    hash_words(folded.as_bytes(), false)
+}
+
 /// An exact (case-sensitive) hash, for user keys.
 pub(crate) fn exact_hash(s: &str) -> u64 {
     hash_words(s.as_bytes(), false)
@@ -382,10 +389,16 @@ mod tests {
             ("ÉMILE", "émile"),
             ("ab", "abc"),
             ("Zed", "amy"),
+            ("\u{212A}ay", "KAY"),
+            ("\u{130}nci", "i\u{307}NCI"),
         ];
         for (a, b) in pairs {
             let eq = eq_folded(a, b);
             assert_eq!(eq, a.to_lowercase() == b.to_lowercase());
+            for s in [a, b] {
+                let folded: String = s.chars().flat_map(char::to_lowercase).collect();
+                assert_eq!(folded_hash(s), hash_of_folded(&folded), "{s:?}");
+            }
             if eq {
                 assert_eq!(folded_hash(a), folded_hash(b));
             }

@@ -3,36 +3,49 @@
 use serde_json::Value;
 
 use super::walk::{Obj, Walk};
-use crate::config::costs::{ApplicationPrice, Cents, CostSettings};
+use crate::config::costs::{ApplicationPrice, Cents, CostSettings, is_currency};
 use crate::model::ApplicationKey;
 
 fn price(w: &mut Walk, o: &mut Obj<'_>, key: &'static str) -> Option<Cents> {
     let path = o.at(key);
     let value = o.get(key)?;
-    match value.as_f64().and_then(Cents::from_amount) {
-        Some(c) => Some(c),
-        None => {
-            w.err(
-                &path,
-                "must be a price: a number from 0 to 10000000 with at most two decimals",
-            );
-            None
-        }
+    let Some(amount) = value.as_f64() else {
+        w.err(&path, "must be a number such as 52.50 (no currency sign)");
+        return None;
+    };
+    if let Some(c) = Cents::from_amount(amount) {
+        return Some(c);
     }
+    let why = if amount < 0.0 {
+        "must not be negative"
+    } else if amount > Cents::MAX.amount() {
+        "must be at most 10000000"
+    } else {
+        "must have at most two decimals"
+    };
+    w.err(&path, why);
+    None
 }
 
 pub(super) fn costs(w: &mut Walk, mut c: Obj<'_>) -> CostSettings {
     let currency_path = c.at("currency");
     let currency = c.string(w, "currency", false);
-    if let Some(code) = &currency
-        && !(code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()))
-    {
-        w.err(
-            &currency_path,
-            format!(
-                "`{code}` is not an ISO 4217 currency code (three capital letters, such as `EUR`)"
-            ),
-        );
+    if let Some(code) = &currency {
+        if !(code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())) {
+            w.err(
+                &currency_path,
+                format!(
+                    "`{code}` is not an ISO 4217 currency code (three capital letters, such as `EUR`)"
+                ),
+            );
+        } else if !is_currency(code) {
+            w.err(
+                &currency_path,
+                format!(
+                    "`{code}` is not a currency in circulation (ISO 4217), such as `EUR` or `USD`"
+                ),
+            );
+        }
     }
     let renewal_path = c.at("renewalDate");
     let renewal_date = c.string(w, "renewalDate", false);

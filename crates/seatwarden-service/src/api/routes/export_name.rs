@@ -40,6 +40,7 @@ pub(super) fn users_export_name(
         StatusFilter::All => {}
         StatusFilter::Active => parts.push("active".to_owned()),
         StatusFilter::Deactivated => parts.push("deactivated".to_owned()),
+        StatusFilter::Suspended => parts.push("suspended".to_owned()),
     }
     match query.licence {
         LicenceFilter::All => {}
