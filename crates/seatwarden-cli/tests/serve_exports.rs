@@ -56,7 +56,7 @@ fn the_users_export_arrives_chunked_and_equals_the_whole_file() {
     assert!(
         r.header("content-disposition")
             .unwrap()
-            .contains("users.csv")
+            .contains("users-all.csv")
     );
     assert!(r.body.len() > 4 * 64 * 1024, "{} bytes", r.body.len());
 
