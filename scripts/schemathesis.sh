@@ -71,6 +71,8 @@ xsrf=$(printf '%s\n' "$signin" | sed -n 's/.*"xsrfToken":"\([0-9a-f]*\)".*/\1/p'
 #   createTemplate, replaceTemplate, previewTemplate: the placeholders a
 #       subject or body may use depend on the template's kind, and `bcc`
 #       entries are checked as mail addresses by the mail crate.
+#   testTemplate: `to` is checked as a mail address by the mail crate (its
+#       rules are lettre's, not JSON Schema's `email` format).
 #   replaceMailSettings: `from` is a mailbox (`Name <addr@host>`) parsed by
 #       lettre; TLS and loopback rules tie host, security and username.
 #   validateImport, importGroups: the body is a CSV file (header names,
@@ -102,7 +104,7 @@ include-path = "/session"
 phases.coverage.unexpected-methods = ["get", "put", "patch", "options", "trace"]
 
 [[operations]]
-include-operation-id-regex = "^(listUsers|exportUsers|planBulk|grantExemptions|revokeExemptions|pickUsers|pickGroups|createTemplate|replaceTemplate|previewTemplate|replaceMailSettings|validateImport|importGroups|createGroups|replaceCloudConnection|testCloudConnection|setRetention)$"
+include-operation-id-regex = "^(listUsers|exportUsers|planBulk|grantExemptions|revokeExemptions|pickUsers|pickGroups|createTemplate|replaceTemplate|previewTemplate|testTemplate|replaceMailSettings|validateImport|importGroups|createGroups|replaceCloudConnection|testCloudConnection|setRetention)$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "410", "422", "429", "5xx"]
 TOML
 "$st" --config-file schemathesis.toml run "$url/api/openapi.json" \

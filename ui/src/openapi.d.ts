@@ -3269,7 +3269,7 @@ export interface components {
             enabled?: boolean;
             capPerDay?: number;
             allowToken?: boolean;
-            rules?: {
+            rules?: ({
                 name: string;
                 emailDomains?: string[];
                 projects?: string[];
@@ -3277,7 +3277,20 @@ export interface components {
                 groups?: string[];
                 activate?: boolean;
                 addToGroups?: string[];
-            }[];
+            } & (({
+                /** @constant */
+                activate: true;
+            } | {
+                addToGroups: unknown;
+            }) & ({
+                emailDomains: unknown;
+            } | {
+                projects: unknown;
+            } | {
+                requestTypes: unknown;
+            } | {
+                groups: unknown;
+            })))[];
             /** @description the webhook's version as read */
             version: string;
         };

@@ -152,6 +152,25 @@ pub fn problems(s: &HookSettings) -> Vec<Problem> {
                 format!("rule {n}: write domains without `@` or spaces (example.com)"),
             );
         }
+        // Group names: refused as the directory's own naming rules refuse
+        // them (blank, control or bidi-override characters), so a hook can
+        // never name a group nobody could create or read.
+        for (field, values) in [("groups", &r.groups), ("addToGroups", &r.add_to_groups)] {
+            let bad = values.iter().find_map(|g| {
+                if g.as_str().trim().is_empty() {
+                    Some("an empty group name")
+                } else {
+                    seatwarden_core::text::name_problem(g.as_str())
+                        .map(|_| "a group name with control or direction-changing characters")
+                }
+            });
+            if let Some(why) = bad {
+                say(
+                    format!("rules[{i}].{field}"),
+                    format!("rule {n} lists {why}"),
+                );
+            }
+        }
         if !r.activate && r.add_to_groups.is_empty() {
             say(
                 format!("rules[{i}].activate"),
@@ -399,5 +418,41 @@ mod tests {
         assert_eq!(validate(&s), Ok(()));
         s.rules[0].activate = false;
         assert!(validate(&s).unwrap_err().contains("does nothing"));
+    }
+
+    #[test]
+    fn group_names_a_directory_would_refuse_are_refused_by_field() {
+        let rule = HookRule {
+            name: "r".into(),
+            projects: vec!["IT".into()],
+            activate: true,
+            ..HookRule::default()
+        };
+        let settings = |rule: HookRule| HookSettings {
+            name: "desk".into(),
+            enabled: true,
+            cap_per_day: 5,
+            allow_token: false,
+            rules: vec![rule],
+        };
+        for bad in ["\u{c}", " ", "staff\u{202e}", "a\u{7}b"] {
+            let add = settings(HookRule {
+                add_to_groups: vec![GroupName::from(bad)],
+                ..rule.clone()
+            });
+            let found = problems(&add);
+            assert_eq!(found.len(), 1, "{bad:?}: {found:?}");
+            assert_eq!(found[0].path, "rules[0].addToGroups");
+            let member = settings(HookRule {
+                groups: vec![GroupName::from(bad)],
+                ..rule.clone()
+            });
+            assert_eq!(problems(&member)[0].path, "rules[0].groups");
+        }
+        let fine = settings(HookRule {
+            add_to_groups: vec![GroupName::from("jira-software-users")],
+            ..rule
+        });
+        assert_eq!(validate(&fine), Ok(()));
     }
 }
