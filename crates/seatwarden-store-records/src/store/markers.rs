@@ -110,6 +110,56 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
         Err(contention(Table::Leases))
     }
 
+    /// Replaces the row while its value is `expected`, by the backend's
+    /// compare-and-set on the row's revision (in the plugin: Active
+    /// Objects under the table's cluster lock, as every version-checked
+    /// write there). A writer whose revision moved reads again, and then
+    /// finds the other writer's value: `false`.
+    pub(super) fn replace_marker_row(
+        &self,
+        m: &Marker,
+        expected: &str,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let body = encode(&MarkerBody {
+            key: m.key.clone(),
+            value: m.value.clone(),
+        })?;
+        let kind = row_kind(&m.kind);
+        for _ in 0..CAS_ATTEMPTS {
+            let Some(r) = self
+                .backend
+                .get(Table::Leases, &row_key(m))
+                .map_err(backend_err)?
+            else {
+                return Ok(false);
+            };
+            if r.time <= now || r.kind.as_deref() != Some(kind.as_str()) {
+                return Ok(false);
+            }
+            let held: MarkerBody = decode(Table::Leases, &r)?;
+            if held.value != expected {
+                return Ok(false);
+            }
+            if self
+                .backend
+                .update(
+                    Table::Leases,
+                    r.id,
+                    r.revision,
+                    m.expires_at,
+                    Some(&kind),
+                    &body,
+                )
+                .map_err(backend_err)?
+                .is_some()
+            {
+                return Ok(true);
+            }
+        }
+        Err(contention(Table::Leases))
+    }
+
     pub(super) fn prune_marker_rows(&self, kinds: &[&str], cutoff: Millis) -> StoreResult<u64> {
         if kinds.is_empty() {
             return Ok(0);
