@@ -365,8 +365,8 @@ pub trait Store: Send + Sync {
     /// ending at `c.window_end`, unless `c.limit` requests are counted there
     /// already: `true` when it was counted. Atomic across nodes (two nodes
     /// counting the last slot: one wins). The counter is a marker of kind
-    /// [`marker::RATE`] keyed by counter and window, lapsing when the
-    /// window ends; lapsed counters go as later counts pass.
+    /// [`marker::RATE`] keyed by counter and `c.window_end`, lapsing then;
+    /// lapsed counters go as later counts pass.
     fn count_request(&self, c: &marker::RateCount<'_>) -> StoreResult<bool>;
     // ---- exemptions and the review list (see [`review`]) ----
 
