@@ -236,10 +236,11 @@ mod tests {
         );
     }
 
-    /// Nodes sharing one store and a client bursting just before and just after a minute's
-    /// boundary: the cluster admits the limit once in those two seconds,
-    /// not twice; halfway into the next minute half the last minute's
-    /// count still weighs; a minute later the old count is gone.
+    /// Nodes sharing one store and a client bursting just before and just
+    /// after a minute's boundary: the cluster admits the limit once in
+    /// those two seconds, not twice (fixed minutes admitted 20); halfway
+    /// into the next minute half the last minute's count still weighs; a
+    /// minute on, only that minute's count weighs.
     #[test]
     fn the_shared_count_slides_over_a_minute_boundary() {
         let store = crate::store::MemoryStore::new();

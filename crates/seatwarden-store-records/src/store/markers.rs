@@ -15,7 +15,7 @@ use seatwarden_service::store::marker::{RATE, RateCount};
 use seatwarden_service::store::{Marker, StoreResult};
 
 use super::{CAS_ATTEMPTS, RecordStore, backend_err, contention, decode, encode};
-use crate::backend::{BackendError, NewRecord, RecordBackend, Scan, Table};
+use crate::backend::{BackendError, NewRecord, Record, RecordBackend, Scan, Table};
 
 #[derive(Serialize, Deserialize)]
 struct MarkerBody {
@@ -89,19 +89,7 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
                     }));
                 }
                 Some(r) => {
-                    if self
-                        .backend
-                        .update(
-                            Table::Leases,
-                            r.id,
-                            r.revision,
-                            m.expires_at,
-                            Some(&kind),
-                            &body,
-                        )
-                        .map_err(backend_err)?
-                        .is_some()
-                    {
+                    if self.overwrite(&r, m, &kind, &body)? {
                         return Ok(None);
                     }
                 }
@@ -141,23 +129,28 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
             if held.value != expected {
                 return Ok(false);
             }
-            if self
-                .backend
-                .update(
-                    Table::Leases,
-                    r.id,
-                    r.revision,
-                    m.expires_at,
-                    Some(&kind),
-                    &body,
-                )
-                .map_err(backend_err)?
-                .is_some()
-            {
+            if self.overwrite(&r, m, &kind, &body)? {
                 return Ok(true);
             }
         }
         Err(contention(Table::Leases))
+    }
+
+    /// Writes `m` over row `r` if its revision has not moved since it was
+    /// read (the backend's compare-and-set): whether it was written.
+    fn overwrite(&self, r: &Record, m: &Marker, kind: &str, body: &str) -> StoreResult<bool> {
+        Ok(self
+            .backend
+            .update(
+                Table::Leases,
+                r.id,
+                r.revision,
+                m.expires_at,
+                Some(kind),
+                body,
+            )
+            .map_err(backend_err)?
+            .is_some())
     }
 
     pub(super) fn prune_marker_rows(&self, kinds: &[&str], cutoff: Millis) -> StoreResult<u64> {
