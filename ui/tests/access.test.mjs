@@ -118,7 +118,9 @@ test('the policy editor sets what a request does, refuses bad days beside the fi
   await page.getByRole('button', { name: 'New policy', exact: true }).click();
   await page.locator('#policy-form').waitFor();
   await page.getByLabel('Name', { exact: true }).fill('Editor links');
-  await page.getByLabel('Days without login').fill('90');
+  // 30 days, not the first test's 90: users idle 23 to 83 days are warned by this policy only
+  // (a warning is one mail per user, template and idle cycle, whichever policy queues it first).
+  await page.getByLabel('Days without login').fill('30');
   await page.getByLabel('Send a warning email before acting').check();
   await page.getByLabel('Offer an “I still need access” link in the warning').check();
   // What an admin expects when nothing is chosen yet: a month's exemption, links good for two weeks.
@@ -178,7 +180,7 @@ test('the policy editor sets what a request does, refuses bad days beside the fi
   await days().fill('45');
   await page.getByLabel(/Also send an “access removed” notice/).uncheck();
   await page.getByLabel('Mode').selectOption('live');
-  // Above the first test's policy, which acts on the same idle users: this one warns them now.
+  // Above the first test's policy, which wants the longest idle users too.
   await page.getByLabel('Priority').fill('10');
   await words().filter({ hasText: 'exempt from this policy for 45 days at once' }).waitFor();
   await save();
