@@ -146,7 +146,10 @@ test('the policy editor sets what a request does, refuses bad days beside the fi
 
   // Review list: saved, read back by the API and by the editor.
   await kind().selectOption('review');
-  await words().filter({ hasText: 'review list' }).waitFor();
+  // Outside review mode a request does not hold the policy back, and the summary says so.
+  await words().filter({ hasText: 'does not hold this policy back' }).waitFor();
+  await page.getByLabel('Mode').selectOption('review');
+  await words().filter({ hasText: 'nothing happens to them until an admin approves' }).waitFor();
   assert.equal(await days().isVisible(), false, 'the days belong to the exemption only');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForURL(/#\/automation\/edit\//);

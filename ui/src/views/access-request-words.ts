@@ -26,9 +26,10 @@ export function accessRequestShort(a: AccessRequestJson | undefined): string | n
 
 /**
  * Every sentence an admin needs: what a request does before the action, after it, how long
- * links work and whether removed users are told. `action` is the policy's action kind.
+ * links work and whether removed users are told. `action` is the policy's action kind, `mode`
+ * its mode (only a review-mode policy waits for the review list's decision).
  */
-export function accessRequestWords(a: AccessRequestJson, action: string): string[] {
+export function accessRequestWords(a: AccessRequestJson, action: string, mode: string): string[] {
   const o = a.onRequest;
   const out: string[] = [];
   const days = o.days ?? 0;
@@ -37,7 +38,9 @@ export function accessRequestWords(a: AccessRequestJson, action: string): string
       ? `A user who asks to keep access is exempt from this policy for ${plural(days, 'day')} at once; the request and its reason are listed on Access requests.`
       : 'A user who asks to keep access is exempt from this policy for the number of days set here (1 to 365).');
   } else if (o.kind === 'review') {
-    out.push('A request puts the user on this policy’s review list: nothing happens to them until an admin approves (the policy acts) or rejects (they are exempt).');
+    out.push(mode === 'review'
+      ? 'A request puts the user on this policy’s review list: nothing happens to them until an admin approves (the policy acts) or rejects (they are exempt).'
+      : 'A request puts the user on this policy’s review list, where rejecting it exempts them. It does not hold this policy back: outside review mode the policy still acts when the warning period ends, unless the request was rejected by then.');
   } else {
     out.push('Before the action, a request is only recorded on Access requests: the account is still active, nothing changes.');
   }

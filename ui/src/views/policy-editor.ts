@@ -386,6 +386,8 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       model.name = tab.name(model.days); name.value = model.name;
     };
     const review = reviewSection(model, errors);
+    // What depends on the mode outside its own section (the access-request summary) is said again when it changes.
+    const modeChanged: (() => void)[] = [];
     const form = h('form', { id: 'policy-form', class: 'sw-form sw-policy-form', role: 'tabpanel', 'aria-labelledby': `kind-${tab.kind}`, novalidate: true, 'data-kind': tab.kind, oninput: followDays,
       onsubmit: (e: Event) => { e.preventDefault(); void save().then((pid) => { if (pid && !id) navigate(`automation/edit/${pid}`); }); } },
       h('p', { class: 'sw-about' }, tab.about),
@@ -400,12 +402,13 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       id && !tab.login ? whatIfPanel(id, model.days, () => toPolicy(model)) : null,
       actionSection(model, errors, drawRules),
       scopeSection(model, errors, dirs, tab),
-      tab.login ? null : warningSection(model, errors, templates),
+      tab.login ? null : warningSection(model, errors, templates, modeChanged),
       h('div', { class: 'sw-toolbar' },
         h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save'),
         id && !tab.login ? withIcon(button('Preview', () => void preview(id), 'default'), 'preview') : null,
         id && !tab.login ? applies(withIcon(button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default'), 'play')) : null,
         button('Back', () => navigate('automation'), 'subtle')));
+    form.addEventListener('change', (e) => { if (e.target instanceof HTMLSelectElement && e.target.name === 'mode') for (const say of modeChanged) say(); });
     clear(formHost, form);
   };
   const drawRules = (): void => draw();
@@ -605,7 +608,7 @@ function scopeSection(m: Model, errors: FieldErrors, dirs: Directory[] | null, t
       'Members are never touched by this policy. Sysadmins, you, and the global protected groups in Settings are always protected.'));
 }
 
-function warningSection(m: Model, errors: FieldErrors, templates: Template[]): HTMLElement {
+function warningSection(m: Model, errors: FieldErrors, templates: Template[], modeChanged: (() => void)[]): HTMLElement {
   const days = errors.field('warning.daysBefore', 'Days before the action', num(m, 'warnDays'), 'Must be fewer than the condition’s days.');
   const never = h('div', {}, toggle(m, 'warnNever', 'Also warn users who never logged in'));
   errors.register('warning.neverLoggedIn', never.querySelector('input') as HTMLElement, never);
@@ -615,7 +618,7 @@ function warningSection(m: Model, errors: FieldErrors, templates: Template[]): H
     + 'A warning that cannot be delivered (no mail server) holds the action. Preview shows how many users wait, and until when.');
   const atOnce = h('div', { class: 'sw-danger-zone' }, toggle(m, 'warnAtOnce', 'Act at once on overdue users who were never warned (they get no notice)'));
   errors.register('warning.actOnOverdueAtOnce', atOnce.querySelector('input') as HTMLElement, atOnce);
-  const request = accessRequestSection(m, errors);
+  const request = accessRequestSection(m, errors, modeChanged);
   return fieldset('Warn by email first',
     toggle(m, 'warnOn', 'Send a warning email before acting', days, never, rule, atOnce, template, request), days, never, rule, atOnce, template, request);
 }
@@ -624,7 +627,7 @@ function warningSection(m: Model, errors: FieldErrors, templates: Template[]): H
  * "I still need access": the warning's link and what a request sent through it does, with the
  * same words the user's page will say (`access-request-words.ts`), updated as the admin edits.
  */
-function accessRequestSection(m: Model, errors: FieldErrors): HTMLElement {
+function accessRequestSection(m: Model, errors: FieldErrors, modeChanged: (() => void)[]): HTMLElement {
   const outcome = choice(m, 'arKind', [
     ['exempt', 'Exempt the user from this policy for a number of days, at once'],
     ['review', 'Put the user on this policy’s review list for an admin'],
@@ -642,11 +645,12 @@ function accessRequestSection(m: Model, errors: FieldErrors): HTMLElement {
   const say = (): void => {
     days.hidden = m.arKind !== 'exempt';
     atOnceBox.hidden = m.arKind !== 'restore';
-    clear(words, ...accessRequestWords(accessRequestOf(m), m.kind).map((t) => h('p', {}, t)));
+    clear(words, ...accessRequestWords(accessRequestOf(m), m.kind, m.mode).map((t) => h('p', {}, t)));
   };
   const detail = h('div', {}, errors.field('warning.accessRequest.onRequest.kind', 'When a user asks to keep access', outcome), days, atOnceBox, linkDays, noticeBox, words);
   detail.addEventListener('input', say);
   detail.addEventListener('change', say);
+  modeChanged.push(say);
   say();
   const on = h('div', {}, toggle(m, 'arOn', 'Offer an “I still need access” link in the warning', detail));
   errors.register('warning.accessRequest', on.querySelector('input') as HTMLElement, on);
