@@ -27,6 +27,14 @@ fn row_key(m: &Marker) -> String {
     format!("marker:{}:{}", m.kind, m.key)
 }
 
+/// A marker's row body (its key and value; the kind and expiry are columns).
+fn body_of(m: &Marker) -> StoreResult<String> {
+    encode(&MarkerBody {
+        key: m.key.clone(),
+        value: m.value.clone(),
+    })
+}
+
 fn row_kind(kind: &str) -> String {
     format!("marker:{kind}")
 }
@@ -55,10 +63,7 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
     /// Stores `m` by compare-and-set. With `claim_at`, a marker still live
     /// then is kept and answered (a claim); without, it is replaced (a put).
     fn write_marker(&self, m: &Marker, claim_at: Option<Millis>) -> StoreResult<Option<Marker>> {
-        let body = encode(&MarkerBody {
-            key: m.key.clone(),
-            value: m.value.clone(),
-        })?;
+        let body = body_of(m)?;
         let kind = row_kind(&m.kind);
         for _ in 0..CAS_ATTEMPTS {
             match self
@@ -109,10 +114,7 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
         expected: &str,
         now: Millis,
     ) -> StoreResult<bool> {
-        let body = encode(&MarkerBody {
-            key: m.key.clone(),
-            value: m.value.clone(),
-        })?;
+        let body = body_of(m)?;
         let kind = row_kind(&m.kind);
         for _ in 0..CAS_ATTEMPTS {
             let Some(r) = self
