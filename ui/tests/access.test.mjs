@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { startServer, openBrowser, openTab, shot, api, createPolicy } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, createPolicy, flagShown } from './harness.mjs';
 import { startSink, pointMailAt } from './smtp-sink.mjs';
 import { eventually, linkIn } from './mail-link.mjs';
 
@@ -93,4 +93,122 @@ test('a webhook refuses a wrong signature, audits it, and a signed call gives th
   const after = (await api(page, `users?filter=${encodeURIComponent(JSON.stringify({ search: { text: inactive.username, mode: 'exact' } }))}`)).body.rows[0];
   assert.equal(after.active, true, JSON.stringify(after));
   assert.deepEqual(browser.consoleErrors.filter((e) => !e.includes('/hooks/access/')), []);
+});
+
+/** The claims a page link carries in the clear (`<hex JSON>.<hex MAC>`): user `u`, policy `p`, ... */
+function claimsOf(link) {
+  const token = new URL(link).searchParams.get('t');
+  return JSON.parse(Buffer.from(token.split('.')[0], 'hex').toString('utf8'));
+}
+
+test('the policy editor sets what a request does, refuses bad days beside the field, and the page then does it', async () => {
+  const { page } = browser;
+  const kind = () => page.getByLabel('When a user asks to keep access');
+  const days = () => page.getByLabel('Exempt for (days)');
+  const linkDays = () => page.getByLabel('Links work for (days)');
+  const words = () => page.getByTestId('access-request-words');
+  const save = async () => {
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    assert.equal(await flagShown(page, 'Saved policy Editor links'), 'success');
+  };
+  const stored = async (id) => (await api(page, `policies/${encodeURIComponent(id)}`)).body.policy.warning.accessRequest;
+  const reopen = async () => { await page.reload(); await page.locator('#policy-form').waitFor(); };
+
+  await openTab(page, 'automation');
+  await page.getByRole('button', { name: 'New policy', exact: true }).click();
+  await page.locator('#policy-form').waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('Editor links');
+  // 30 days, not the first test's 90: users idle 23 to 83 days are warned by this policy only
+  // (a warning is one mail per user, template and idle cycle, whichever policy queues it first).
+  await page.getByLabel('Days without login').fill('30');
+  await page.getByLabel('Send a warning email before acting').check();
+  await page.getByLabel('Offer an “I still need access” link in the warning').check();
+  // What an admin expects when nothing is chosen yet: a month's exemption, links good for two weeks.
+  assert.equal(await kind().inputValue(), 'exempt');
+  assert.equal(await days().inputValue(), '30');
+  assert.equal(await linkDays().inputValue(), '14');
+  await words().filter({ hasText: 'exempt from this policy for 30 days at once' }).waitFor();
+
+  // Out of range: the server's words beside the field, and nothing saved.
+  const before = (await api(page, 'policies')).body.policies.length;
+  for (const [field, value, path, says] of [
+    [days, '0', 'warning.accessRequest.onRequest.days', 'must be between 1 and 365 days'],
+    [days, '366', 'warning.accessRequest.onRequest.days', 'not 366'],
+    [linkDays, '91', 'warning.accessRequest.linkDays', 'must be between 1 and 90 days'],
+  ]) {
+    await field().fill(value);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.locator(`.sw-field[data-path="${path}"] [data-testid="field-error"]`, { hasText: says }).waitFor();
+    await field().fill(field === days ? '30' : '14');
+  }
+  assert.equal((await api(page, 'policies')).body.policies.length, before, 'a refused save stores nothing');
+  assert.match(page.url(), /#\/automation\/new/);
+
+  // Review list: saved, read back by the API and by the editor.
+  await kind().selectOption('review');
+  // Outside review mode a request does not hold the policy back, and the summary says so.
+  await words().filter({ hasText: 'does not hold this policy back' }).waitFor();
+  await page.getByLabel('Mode').selectOption('review');
+  await words().filter({ hasText: 'nothing happens to them until an admin approves' }).waitFor();
+  assert.equal(await days().isVisible(), false, 'the days belong to the exemption only');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.waitForURL(/#\/automation\/edit\//);
+  assert.equal(await flagShown(page, 'Saved policy Editor links'), 'success');
+  const id = decodeURIComponent(page.url().split('/edit/')[1]);
+  assert.deepEqual(await stored(id), { onRequest: { kind: 'review' }, linkDays: 14 });
+  await reopen();
+  assert.equal(await kind().inputValue(), 'review');
+
+  // Restore at once, with the notice and longer links.
+  await kind().selectOption('restore');
+  await page.getByLabel('Give access back at once, without an admin (the licence-seat check still applies)').check();
+  await linkDays().fill('30');
+  await page.getByLabel(/Also send an “access removed” notice/).check();
+  await words().filter({ hasText: 'gets their access back at once' }).waitFor();
+  await words().filter({ hasText: 'works for 30 days' }).waitFor();
+  await save();
+  assert.deepEqual(await stored(id), { onRequest: { kind: 'restore', atOnce: true }, linkDays: 30, noticeOnRemoval: true });
+  await reopen();
+  assert.equal(await kind().inputValue(), 'restore');
+  assert.equal(await linkDays().inputValue(), '30');
+  assert.equal(await page.getByLabel(/Also send an “access removed” notice/).isChecked(), true);
+  // The policy list says it too.
+  await openTab(page, 'automation');
+  await page.locator(`[data-policy="${id}"] [data-testid="policy-access-request"]`, { hasText: 'restore at once; notice on removal' }).waitFor();
+
+  // Exempt for 45 days, live: the warning's link then does exactly that.
+  await page.goto(`${server.url}#/automation/edit/${encodeURIComponent(id)}`);
+  await page.locator('#policy-form').waitFor();
+  await kind().selectOption('exempt');
+  await days().fill('45');
+  await page.getByLabel(/Also send an “access removed” notice/).uncheck();
+  await page.getByLabel('Mode').selectOption('live');
+  // Above the first test's policy, which wants the longest idle users too.
+  await page.getByLabel('Priority').fill('10');
+  await words().filter({ hasText: 'exempt from this policy for 45 days at once' }).waitFor();
+  await save();
+  assert.deepEqual(await stored(id), { onRequest: { kind: 'exempt', days: 45 }, linkDays: 30 });
+  await reopen();
+  assert.equal(await days().inputValue(), '45');
+  await shot(page, 'policy-editor-access-request');
+
+  const message = await eventually('a warning of the edited policy', () => sink.messages()
+    .find((m) => linkIn(m.data) && claimsOf(linkIn(m.data)).p === id));
+  const link = linkIn(message.data);
+  const user = claimsOf(link).u;
+  await page.goto(link);
+  await page.getByText('leave it alone for 45 day(s)').waitFor();
+  await page.getByLabel('Why do you still need access? (one line)').fill('editor said 45 days');
+  await page.getByRole('button', { name: 'Send my request' }).click();
+  await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+  await page.goto(`${server.url}#/access`);
+  await page.locator('#sw-panel[data-loaded="access"]').waitFor();
+  const row = page.getByTestId('access-row').filter({ hasText: 'editor said 45 days' });
+  await row.waitFor();
+  assert.equal(await row.getAttribute('data-status'), 'exempted');
+  const granted = (await api(page, `exemptions?user=${encodeURIComponent(user)}`)).body.items
+    .filter((e) => JSON.stringify(e.scope).includes(id));
+  assert.equal(granted.length, 1, JSON.stringify(granted));
+  const days45 = (granted[0].until - granted[0].createdAt) / 86_400_000;
+  assert.ok(days45 > 44 && days45 <= 46, `the exemption lasts ${days45} days`);
 });

@@ -179,13 +179,16 @@ natives! {
 
     /// `testStoreConformance(stores)`: runs the service's whole Store
     /// conformance suite over the record store built on the Java stores
-    /// handed in (each must be empty; one is used per check).
+    /// handed in (each must be empty; one is used per check), but for the
+    /// checks that start threads of their own (`conformance::THREADED`):
+    /// Rust never calls Java from a thread it started, so JUnit runs those
+    /// races with Java threads (`HookSaveRaceTest`).
     fn testStoreConformance(env, stores: objects) -> bytes {
         guard(env, std::ptr::null_mut(), |env| {
             let fresh = RefCell::new(backends(env, &stores)?);
             let exhausted = std::cell::Cell::new(false);
             let response = envelope::shielded(AssertUnwindSafe(|| {
-                let outcome = seatwarden_service::store::conformance::run_all(&|| {
+                let outcome = seatwarden_service::store::conformance::run_all_on_one_thread(&|| {
                     next_store(&fresh, &exhausted)
                 });
                 verdict(if exhausted.get() {

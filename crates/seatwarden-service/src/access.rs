@@ -35,8 +35,8 @@ use crate::api::ApiResponse;
 
 pub use hook_call::HookResult;
 pub(crate) use hook_call::{
-    list as hook_list, load as hook_load, remove as hook_remove, save as hook_save,
-    secret_name as hook_secret_name,
+    list as hook_list, load as hook_load, load_stored as hook_load_stored, remove as hook_remove,
+    replace as hook_replace, save as hook_save, secret_name as hook_secret_name,
 };
 pub(crate) use notice::queue_removal_notices;
 pub(crate) use request::{link_for, link_secret};

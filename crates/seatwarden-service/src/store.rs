@@ -335,6 +335,14 @@ pub trait Store: Send + Sync {
     /// (rotating a secret; removing a hook by expiring it).
     fn put_marker(&self, marker: &Marker) -> StoreResult<()>;
 
+    /// Replaces the live marker of `marker`'s kind and key only while its
+    /// value is still `expected` (a compare-and-set: a webhook's settings
+    /// saved against the version the admin read). `true`: replaced;
+    /// `false`: it was changed, removed or lapsed since it was read, and
+    /// nothing changed. Of two concurrent replaces naming the same
+    /// `expected`, exactly one wins, across nodes.
+    fn replace_marker(&self, marker: &Marker, expected: &str, now: Millis) -> StoreResult<bool>;
+
     /// The live markers of `kind` at `now`, by key. For the small kinds
     /// only (secrets, hooks), never for per-event ones.
     fn list_markers(&self, kind: &str, now: Millis) -> StoreResult<Vec<Marker>>;
@@ -357,8 +365,8 @@ pub trait Store: Send + Sync {
     /// ending at `c.window_end`, unless `c.limit` requests are counted there
     /// already: `true` when it was counted. Atomic across nodes (two nodes
     /// counting the last slot: one wins). The counter is a marker of kind
-    /// [`marker::RATE`] keyed by counter and window, lapsing when the
-    /// window ends; lapsed counters go as later counts pass.
+    /// [`marker::RATE`] keyed by counter and `c.window_end`, lapsing then;
+    /// lapsed counters go as later counts pass.
     fn count_request(&self, c: &marker::RateCount<'_>) -> StoreResult<bool>;
     // ---- exemptions and the review list (see [`review`]) ----
 

@@ -414,6 +414,10 @@ impl<B: RecordBackend + ?Sized> Store for RecordStore<B> {
         self.put_marker_row(marker)
     }
 
+    fn replace_marker(&self, marker: &Marker, expected: &str, now: Millis) -> StoreResult<bool> {
+        self.replace_marker_row(marker, expected, now)
+    }
+
     fn marker(&self, kind: &str, key: &str, now: Millis) -> StoreResult<Option<Marker>> {
         self.marker_row(kind, key, now)
     }

@@ -51,6 +51,32 @@ pub(crate) fn put(tx: &Transaction<'_>, marker: &Marker) -> StoreResult<()> {
     Ok(())
 }
 
+/// One `UPDATE … WHERE value = ?` (inside the caller's immediate
+/// transaction): the check and the write are one statement, so a second
+/// writer naming the same `expected` finds the new value and changes no row.
+pub(crate) fn replace(
+    tx: &Transaction<'_>,
+    marker: &Marker,
+    expected: &str,
+    now: Millis,
+) -> StoreResult<bool> {
+    let changed = tx
+        .execute(
+            "UPDATE markers SET value = ?3, expires_at = ?4
+              WHERE kind = ?1 AND key = ?2 AND value = ?5 AND expires_at > ?6",
+            rusqlite::params![
+                marker.kind,
+                marker.key,
+                marker.value,
+                marker.expires_at.0,
+                expected,
+                now.0
+            ],
+        )
+        .map_err(backend)?;
+    Ok(changed == 1)
+}
+
 pub(crate) fn list(c: &Connection, kind: &str, now: Millis) -> StoreResult<Vec<Marker>> {
     let mut stmt = c
         .prepare_cached(

@@ -239,6 +239,10 @@ impl Store for SqliteStore {
         self.write(|tx| markers::put(tx, marker))
     }
 
+    fn replace_marker(&self, marker: &Marker, expected: &str, now: Millis) -> StoreResult<bool> {
+        self.write(|tx| markers::replace(tx, marker, expected, now))
+    }
+
     fn marker(&self, kind: &str, key: &str, now: Millis) -> StoreResult<Option<Marker>> {
         self.read(|c| markers::get(c, kind, key, now))
     }

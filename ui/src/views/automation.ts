@@ -11,6 +11,7 @@ import { preview, runNow } from './policy-actions';
 import { heldRunsBanner, discardRun } from './held-runs';
 import { summaryOf, totalsText, skipTotals } from './confirm-change';
 import { applies } from '../preview';
+import { accessRequestShort } from './access-request-words';
 
 type Policy = Schemas['Policy'];
 type PolicyItem = Schemas['GetPolicyResponse'];
@@ -29,6 +30,12 @@ function triggerText(p: Policy): string {
     case 'cron': return `cron ${s.expression}${tz}`;
     case 'daily': return `daily at ${s.at}${tz}`;
   }
+}
+
+/** What an "I still need access" request does under this policy, under its action (absent: no link offered). */
+function accessRequestNote(p: Policy): HTMLElement | null {
+  const text = accessRequestShort(p.warning?.accessRequest);
+  return text ? h('div', { class: 'sw-hint', 'data-testid': 'policy-access-request' }, text) : null;
 }
 
 function thresholdText(p: Policy): string {
@@ -77,7 +84,7 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
       h('thead', {}, h('tr', {}, ['Name', 'Trigger', 'Action', 'Mode', 'Threshold', 'Protected groups', 'Last run', 'Next run', ''].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, list.policies.map(({ policy: p, lastRun, nextRun }) => h('tr', { 'data-testid': 'policy-row', 'data-policy': p.id },
         h('td', {}, shownName(p.name), p.enabled ? null : [' ', lozenge('paused', 'neutral')]),
-        h('td', {}, triggerText(p)), h('td', {}, kindLabel(p.action.kind)),
+        h('td', {}, triggerText(p)), h('td', {}, kindLabel(p.action.kind), accessRequestNote(p)),
         h('td', {}, lozenge(p.mode, p.mode === 'live' ? 'warning' : 'info')),
         h('td', {}, thresholdText(p)),
         h('td', {}, (p.scope?.excludeGroups ?? []).join(', ')),

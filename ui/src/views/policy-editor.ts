@@ -17,6 +17,7 @@ import { applies } from '../preview';
 import { whatIfPanel } from './forecast';
 import { groupPicker, userPicker } from '../picker';
 import { isConflict, conflictBanner } from '../conflict';
+import { AccessRequestJson, REMOVES_ACCESS, accessRequestWords } from './access-request-words';
 
 export type ActionKind = 'deactivate' | 'suspend' | 'remove_groups' | 'add_groups' | 'remove_licence_groups' | 'floating_licence' | 'reactivate' | 'delete';
 
@@ -32,7 +33,7 @@ export interface PolicyJson {
   signals?: string[];
   action: { kind: string; groups?: string[]; applications?: string[]; renameSuffix?: string; handover?: { to: string; user?: string };
     rules?: { sourceGroups: string[]; targetGroups: string[] }[]; restrictedGroups?: string[]; addGroups?: string[]; removeGroups?: string[] };
-  warning?: { daysBefore: number; neverLoggedIn?: boolean; actOnOverdueAtOnce?: boolean; template?: string };
+  warning?: { daysBefore: number; neverLoggedIn?: boolean; actOnOverdueAtOnce?: boolean; template?: string; accessRequest?: AccessRequestJson };
   review?: { timeoutDays?: number; onTimeout?: string; exemptDays?: number; reviewers?: string[] };
 }
 
@@ -69,6 +70,8 @@ interface Model {
   groups: string; applications: string; suffixOn: boolean; suffix: string; handover: string; handoverUser: string;
   rules: { source: string; target: string }[]; restricted: string; addGroups: string; removeGroups: string;
   warnOn: boolean; warnDays: number; warnNever: boolean; warnAtOnce: boolean; warnTemplate: string;
+  /** "I still need access" links in the warning (`warning.accessRequest`): what a request does, how long links work. */
+  arOn: boolean; arKind: string; arDays: number; arAtOnce: boolean; arLinkDays: number; arNotice: boolean;
   /** Review mode: days before `onTimeout` applies (0: never), and the exemption a timeout grants. */
   reviewTimeout: number; onTimeout: string; reviewExemptDays: number;
 }
@@ -88,6 +91,7 @@ function blank(kind: ActionKind): Model {
     groups: '', applications: '', suffixOn: false, suffix: '_deactivated', handover: '', handoverUser: '',
     rules: [{ source: '', target: '' }], restricted: '', addGroups: '', removeGroups: '',
     warnOn: false, warnDays: 7, warnNever: false, warnAtOnce: false, warnTemplate: '',
+    arOn: false, arKind: 'exempt', arDays: 30, arAtOnce: false, arLinkDays: 14, arNotice: false,
   };
 }
 
@@ -126,6 +130,11 @@ function fromPolicy(p: PolicyJson): Model {
   if (a.rules?.length) m.rules = a.rules.map((r) => ({ source: joinList(r.sourceGroups), target: joinList(r.targetGroups) }));
   m.restricted = joinList(a.restrictedGroups); m.addGroups = joinList(a.addGroups); m.removeGroups = joinList(a.removeGroups);
   if (p.warning) { m.warnOn = true; m.warnDays = p.warning.daysBefore; m.warnNever = p.warning.neverLoggedIn ?? false; m.warnAtOnce = p.warning.actOnOverdueAtOnce ?? false; m.warnTemplate = p.warning.template ?? ''; }
+  const ar = p.warning?.accessRequest;
+  if (ar) {
+    m.arOn = true; m.arKind = ar.onRequest.kind; m.arDays = ar.onRequest.days ?? m.arDays; m.arAtOnce = ar.onRequest.atOnce ?? false;
+    m.arLinkDays = ar.linkDays ?? 14; m.arNotice = ar.noticeOnRemoval ?? false;
+  }
   return m;
 }
 
@@ -179,8 +188,19 @@ function toPolicy(m: Model): PolicyJson {
     p.warning = { daysBefore: m.warnDays, neverLoggedIn: m.warnNever };
     if (m.warnAtOnce) p.warning.actOnOverdueAtOnce = true;
     if (m.warnTemplate) p.warning.template = m.warnTemplate;
+    if (m.arOn) p.warning.accessRequest = accessRequestOf(m);
   }
   return p;
+}
+
+/** The model's `warning.accessRequest` (only the fields of the chosen outcome). */
+function accessRequestOf(m: Model): AccessRequestJson {
+  const onRequest: AccessRequestJson['onRequest'] = { kind: m.arKind };
+  if (m.arKind === 'exempt') onRequest.days = m.arDays;
+  if (m.arKind === 'restore') onRequest.atOnce = m.arAtOnce;
+  const a: AccessRequestJson = { onRequest, linkDays: m.arLinkDays };
+  if (m.arNotice) a.noticeOnRemoval = true;
+  return a;
 }
 
 // ---- small bound controls ----
@@ -366,6 +386,8 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       model.name = tab.name(model.days); name.value = model.name;
     };
     const review = reviewSection(model, errors);
+    // What depends on the mode outside its own section (the access-request summary) is said again when it changes.
+    const modeChanged: (() => void)[] = [];
     const form = h('form', { id: 'policy-form', class: 'sw-form sw-policy-form', role: 'tabpanel', 'aria-labelledby': `kind-${tab.kind}`, novalidate: true, 'data-kind': tab.kind, oninput: followDays,
       onsubmit: (e: Event) => { e.preventDefault(); void save().then((pid) => { if (pid && !id) navigate(`automation/edit/${pid}`); }); } },
       h('p', { class: 'sw-about' }, tab.about),
@@ -380,12 +402,13 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       id && !tab.login ? whatIfPanel(id, model.days, () => toPolicy(model)) : null,
       actionSection(model, errors, drawRules),
       scopeSection(model, errors, dirs, tab),
-      tab.login ? null : warningSection(model, errors, templates),
+      tab.login ? null : warningSection(model, errors, templates, modeChanged),
       h('div', { class: 'sw-toolbar' },
         h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save'),
         id && !tab.login ? withIcon(button('Preview', () => void preview(id), 'default'), 'preview') : null,
         id && !tab.login ? applies(withIcon(button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default'), 'play')) : null,
         button('Back', () => navigate('automation'), 'subtle')));
+    form.addEventListener('change', (e) => { if (e.target instanceof HTMLSelectElement && e.target.name === 'mode') for (const say of modeChanged) say(); });
     clear(formHost, form);
   };
   const drawRules = (): void => draw();
@@ -585,7 +608,7 @@ function scopeSection(m: Model, errors: FieldErrors, dirs: Directory[] | null, t
       'Members are never touched by this policy. Sysadmins, you, and the global protected groups in Settings are always protected.'));
 }
 
-function warningSection(m: Model, errors: FieldErrors, templates: Template[]): HTMLElement {
+function warningSection(m: Model, errors: FieldErrors, templates: Template[], modeChanged: (() => void)[]): HTMLElement {
   const days = errors.field('warning.daysBefore', 'Days before the action', num(m, 'warnDays'), 'Must be fewer than the condition’s days.');
   const never = h('div', {}, toggle(m, 'warnNever', 'Also warn users who never logged in'));
   errors.register('warning.neverLoggedIn', never.querySelector('input') as HTMLElement, never);
@@ -595,6 +618,41 @@ function warningSection(m: Model, errors: FieldErrors, templates: Template[]): H
     + 'A warning that cannot be delivered (no mail server) holds the action. Preview shows how many users wait, and until when.');
   const atOnce = h('div', { class: 'sw-danger-zone' }, toggle(m, 'warnAtOnce', 'Act at once on overdue users who were never warned (they get no notice)'));
   errors.register('warning.actOnOverdueAtOnce', atOnce.querySelector('input') as HTMLElement, atOnce);
+  const request = accessRequestSection(m, errors, modeChanged);
   return fieldset('Warn by email first',
-    toggle(m, 'warnOn', 'Send a warning email before acting', days, never, rule, atOnce, template), days, never, rule, atOnce, template);
+    toggle(m, 'warnOn', 'Send a warning email before acting', days, never, rule, atOnce, template, request), days, never, rule, atOnce, template, request);
+}
+
+/**
+ * "I still need access": the warning's link and what a request sent through it does, with the
+ * same words the user's page will say (`access-request-words.ts`), updated as the admin edits.
+ */
+function accessRequestSection(m: Model, errors: FieldErrors, modeChanged: (() => void)[]): HTMLElement {
+  const outcome = choice(m, 'arKind', [
+    ['exempt', 'Exempt the user from this policy for a number of days, at once'],
+    ['review', 'Put the user on this policy’s review list for an admin'],
+    ['restore', 'Give access back after the action (at once or when an admin approves)']]);
+  const days = errors.field('warning.accessRequest.onRequest.days', 'Exempt for (days)', num(m, 'arDays'), '1 to 365 days.');
+  days.querySelector('input')?.setAttribute('max', '365');
+  const atOnceBox = h('div', {}, toggle(m, 'arAtOnce', 'Give access back at once, without an admin (the licence-seat check still applies)'));
+  errors.register('warning.accessRequest.onRequest.atOnce', atOnceBox.querySelector('input') as HTMLElement, atOnceBox);
+  const linkDays = errors.field('warning.accessRequest.linkDays', 'Links work for (days)', num(m, 'arLinkDays'), '1 to 90 days after the email is sent.');
+  linkDays.querySelector('input')?.setAttribute('max', '90');
+  const noticeBox = h('div', {}, toggle(m, 'arNotice', 'Also send an “access removed” notice, with a link to ask for it back, to each user this policy removes access from'));
+  errors.register('warning.accessRequest.noticeOnRemoval', noticeBox.querySelector('input') as HTMLElement, noticeBox);
+  noticeBox.hidden = !REMOVES_ACCESS.includes(m.kind) && !m.arNotice;
+  const words = h('div', { class: 'sw-hint', 'data-testid': 'access-request-words', 'aria-live': 'polite' });
+  const say = (): void => {
+    days.hidden = m.arKind !== 'exempt';
+    atOnceBox.hidden = m.arKind !== 'restore';
+    clear(words, ...accessRequestWords(accessRequestOf(m), m.kind, m.mode).map((t) => h('p', {}, t)));
+  };
+  const detail = h('div', {}, errors.field('warning.accessRequest.onRequest.kind', 'When a user asks to keep access', outcome), days, atOnceBox, linkDays, noticeBox, words);
+  detail.addEventListener('input', say);
+  detail.addEventListener('change', say);
+  modeChanged.push(say);
+  say();
+  const on = h('div', {}, toggle(m, 'arOn', 'Offer an “I still need access” link in the warning', detail));
+  errors.register('warning.accessRequest', on.querySelector('input') as HTMLElement, on);
+  return h('div', { class: 'sw-fieldset', 'data-testid': 'access-request-settings' }, on, detail);
 }

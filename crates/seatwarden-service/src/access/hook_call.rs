@@ -104,6 +104,35 @@ pub(crate) fn save(service: &Service, id: &str, s: &HookSettings) -> Result<(), 
         .map_err(|e| e.to_string())
 }
 
+/// Hook `id`'s stored settings and the stored text they were read from
+/// (what a version-checked save names as the value it replaces).
+pub(crate) fn load_stored(
+    service: &Service,
+    id: &str,
+    now: Millis,
+) -> Option<(String, HookSettings)> {
+    let m = service.store().marker(HOOKS, id, now).ok()??;
+    let settings = serde_json::from_str(&m.value).ok()?;
+    Some((m.value, settings))
+}
+
+/// Stores hook `id`'s settings only while the stored text is still `read`
+/// (the store's compare-and-set): `Ok(false)` when another save, on this
+/// node or another, came first and nothing changed.
+pub(crate) fn replace(
+    service: &Service,
+    id: &str,
+    read: &str,
+    s: &HookSettings,
+    now: Millis,
+) -> Result<bool, String> {
+    let value = serde_json::to_string(s).map_err(|e| e.to_string())?;
+    service
+        .store()
+        .replace_marker(&Marker::new(HOOKS, id, value, NEVER), read, now)
+        .map_err(|e| e.to_string())
+}
+
 /// Removes hook `id` and its secret.
 pub(crate) fn remove(service: &Service, id: &str, now: Millis) -> Result<(), String> {
     service

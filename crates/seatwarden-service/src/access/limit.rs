@@ -13,10 +13,20 @@
 //! same limits: a request it refuses never reaches the store, which then
 //! sees at most the limits' worth of requests per node and minute.
 //!
-//! The local windows slide over the last minute; the shared ones are fixed
-//! minutes (a counter per address and minute is one row; a sliding window
-//! would be one row per request), so across a minute's boundary a client
-//! can get up to twice its limit in a short burst, never more. Time is the
+//! The local windows slide over the last minute. The shared ones slide
+//! too, by weighing two minute counters (a counter per address and minute
+//! is one row; an exact sliding window would be one row per request): a
+//! request at `f` (0..1) into a minute is admitted while this minute's
+//! count stays below the limit less the last minute's count weighted by
+//! `1 - f`, rounded up. So a burst that straddles a minute's boundary gets
+//! the limit once, not twice: the previous minute's count still weighs
+//! (almost) fully just after the boundary, and within any `d` seconds at
+//! most `limit * (1 + d / 60)` pass (the fixed minutes let `2 * limit`
+//! through in a moment). Each minute's counter is kept one minute past
+//! its end for that. The weighed count is read, then this minute's counter
+//! is raised by the store's atomic count with the lowered limit: the
+//! previous minute no longer changes, so the check is still one atomic
+//! step. Time is the
 //! caller's `now` (the service reads no clock), and the table of addresses
 //! is bounded: when it is full, addresses with no request in the window go
 //! first, and if none can go the request is refused (fail closed) rather
@@ -35,7 +45,7 @@ use sha2::{Digest, Sha256};
 use seatwarden_core::Millis;
 
 use crate::store::Store;
-use crate::store::marker::RateCount;
+use crate::store::marker::{RATE, RateCount};
 
 /// The window the limits count in.
 pub const WINDOW_MS: i64 = 60_000;
@@ -127,7 +137,6 @@ impl Shared {
         if !self.local.lock().admit(client, now) {
             return false;
         }
-        let window_end = Millis(now.0 - now.0.rem_euclid(WINDOW_MS) + WINDOW_MS);
         let per_client = u32::try_from(self.limits.per_client).unwrap_or(u32::MAX);
         let global = u32::try_from(self.limits.global).unwrap_or(u32::MAX);
         let client_counter = format!("{}:ip:{}", self.name, client_hash(client));
@@ -135,10 +144,15 @@ impl Shared {
         // The address first: a client over its own limit does not use up
         // the global count.
         let count = |counter: &str, limit: u32| {
+            let (this, last) = minute_counters(counter, now);
+            let held = store
+                .marker(RATE, &last, now)?
+                .and_then(|m| m.value.parse::<u32>().ok())
+                .unwrap_or(0);
             store.count_request(&RateCount {
                 counter,
-                window_end,
-                limit,
+                window_end: this,
+                limit: limit.saturating_sub(weighed(held, now)),
                 now,
             })
         };
@@ -151,6 +165,27 @@ impl Shared {
         });
         shared.unwrap_or(true)
     }
+}
+
+/// This minute's counter's lapse (one minute after the minute ends, so the
+/// next minute can weigh it), and the key of the last minute's counter.
+fn minute_counters(counter: &str, now: Millis) -> (Millis, String) {
+    let end = now.0 - now.0.rem_euclid(WINDOW_MS) + WINDOW_MS;
+    let last = RateCount {
+        counter,
+        window_end: Millis(end),
+        limit: 0,
+        now,
+    };
+    (Millis(end + WINDOW_MS), last.key())
+}
+
+/// The last minute's `count` weighted by how much of it the sliding
+/// minute ending `now` still covers, rounded up (never admits more).
+fn weighed(count: u32, now: Millis) -> u32 {
+    let left = WINDOW_MS - now.0.rem_euclid(WINDOW_MS);
+    let w = (i64::from(count) * left + WINDOW_MS - 1) / WINDOW_MS;
+    u32::try_from(w).unwrap_or(count)
 }
 
 /// A client address as a counter key: a hash, so no address is stored.
@@ -199,6 +234,50 @@ mod tests {
             a.admit(&store, "192.0.2.2", t),
             "another client counts apart"
         );
+    }
+
+    /// Nodes sharing one store and a client bursting just before and just
+    /// after a minute's boundary: the cluster admits the limit once in
+    /// those two seconds, not twice (fixed minutes admitted 20); halfway
+    /// into the next minute half the last minute's count still weighs; a
+    /// minute on, only that minute's count weighs.
+    #[test]
+    fn the_shared_count_slides_over_a_minute_boundary() {
+        let store = crate::store::MemoryStore::new();
+        let limits = Limits {
+            per_client: 10,
+            global: 1_000,
+        };
+        // Eight nodes: each node's own sliding limit (which counts what it
+        // let through to the store, admitted or not) never binds here.
+        let nodes: Vec<Shared> = (0..8).map(|_| Shared::new("page", limits)).collect();
+        let burst = |at: i64, n: usize| {
+            (0..n)
+                .filter(|i| {
+                    nodes
+                        .get(i % nodes.len())
+                        .is_some_and(|node| node.admit(&store, "192.0.2.1", Millis(at)))
+                })
+                .count()
+        };
+        let boundary = 1_800_000_000_000 - 1_800_000_000_000 % WINDOW_MS;
+        assert_eq!(
+            burst(boundary - 1_000, 20),
+            10,
+            "the limit before the boundary"
+        );
+        assert_eq!(
+            burst(boundary + 1_000, 20),
+            0,
+            "and nothing more just after it"
+        );
+        // Half a minute on: 10 weighed by 30 s left of 60 is 5.
+        assert_eq!(burst(boundary + 30_000, 20), 5);
+        // The minute after: only this minute's 5 weigh, by 29/60: 3.
+        assert_eq!(burst(boundary + 2 * WINDOW_MS - 29_000, 20), 7);
+        assert_eq!(weighed(10, Millis(boundary + 1)), 10);
+        assert_eq!(weighed(10, Millis(boundary + 59_999)), 1);
+        assert_eq!(weighed(0, Millis(boundary)), 0);
     }
 
     #[test]

@@ -51,13 +51,30 @@ mod markers;
 mod outbox_admin;
 pub use licence_history::licence_history_last_write_wins;
 mod people;
-pub use markers::{markers_claim_once, rate_counters_and_pruning};
+pub use markers::{
+    marker_replace_race_has_one_winner, markers_claim_once, markers_replace_is_compare_and_set,
+    rate_counters_and_pruning,
+};
 pub use outbox_admin::outbox_retry_and_discard;
 pub use people::{exemptions_replace_and_revoke, review_list_pending_and_decisions};
 
 /// Runs every check, each on a fresh store from `make`.
 pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) -> Check {
-    for (name, check) in CHECKS {
+    run(make, |_| true)
+}
+
+/// The checks that start threads of their own to call the store.
+pub const THREADED: &[&str] = &["marker_replace_race_has_one_winner"];
+
+/// Every check except [`THREADED`], for a store that answers only on the
+/// calling thread (the JNI-backed one: Rust never attaches a thread to the
+/// JVM; Java threads run those races there).
+pub fn run_all_on_one_thread(make: &dyn Fn() -> Box<dyn Store>) -> Check {
+    run(make, |name| !THREADED.contains(&name))
+}
+
+fn run(make: &dyn Fn() -> Box<dyn Store>, keep: impl Fn(&str) -> bool) -> Check {
+    for (name, check) in CHECKS.iter().filter(|(name, _)| keep(name)) {
         let store = make();
         check(store.as_ref()).map_err(|e| format!("{name}: {e}"))?;
     }
@@ -110,6 +127,8 @@ checks!($
     export_is_formula_safe,
     licence_history_last_write_wins,
     markers_claim_once,
+    markers_replace_is_compare_and_set,
+    marker_replace_race_has_one_winner,
     rate_counters_and_pruning,
     exemptions_replace_and_revoke,
     review_list_pending_and_decisions,

@@ -30,7 +30,10 @@ pub const RATE: &str = "rate";
 pub struct RateCount<'a> {
     /// The counter (`page:ip:<hash>`, `page:all`, ...).
     pub counter: &'a str,
-    /// The end of the window counted in (UTC ms); the counter lapses then.
+    /// When the counter lapses (UTC ms); with the counter it names the
+    /// window counted in. The anonymous routes' limit passes one minute
+    /// after its window's end, so the next window can still weigh it
+    /// (`access/limit.rs`).
     pub window_end: Millis,
     /// How many requests the window admits.
     pub limit: u32,

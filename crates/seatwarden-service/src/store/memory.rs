@@ -636,6 +636,20 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn replace_marker(&self, marker: &Marker, expected: &str, now: Millis) -> StoreResult<bool> {
+        // Look and write under one hold of the lock: no other writer of
+        // this store can come between.
+        let mut inner = self.inner.lock();
+        let key = (marker.kind.clone(), marker.key.clone());
+        match inner.markers.get_mut(&key) {
+            Some(held) if held.live(now) && held.value == expected => {
+                *held = marker.clone();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     fn marker(&self, kind: &str, key: &str, now: Millis) -> StoreResult<Option<Marker>> {
         let inner = self.inner.lock();
         Ok(inner

@@ -15,7 +15,7 @@ use seatwarden_service::store::marker::{RATE, RateCount};
 use seatwarden_service::store::{Marker, StoreResult};
 
 use super::{CAS_ATTEMPTS, RecordStore, backend_err, contention, decode, encode};
-use crate::backend::{BackendError, NewRecord, RecordBackend, Scan, Table};
+use crate::backend::{BackendError, NewRecord, Record, RecordBackend, Scan, Table};
 
 #[derive(Serialize, Deserialize)]
 struct MarkerBody {
@@ -25,6 +25,14 @@ struct MarkerBody {
 
 fn row_key(m: &Marker) -> String {
     format!("marker:{}:{}", m.kind, m.key)
+}
+
+/// A marker's row body (its key and value; the kind and expiry are columns).
+fn body_of(m: &Marker) -> StoreResult<String> {
+    encode(&MarkerBody {
+        key: m.key.clone(),
+        value: m.value.clone(),
+    })
 }
 
 fn row_kind(kind: &str) -> String {
@@ -55,10 +63,7 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
     /// Stores `m` by compare-and-set. With `claim_at`, a marker still live
     /// then is kept and answered (a claim); without, it is replaced (a put).
     fn write_marker(&self, m: &Marker, claim_at: Option<Millis>) -> StoreResult<Option<Marker>> {
-        let body = encode(&MarkerBody {
-            key: m.key.clone(),
-            value: m.value.clone(),
-        })?;
+        let body = body_of(m)?;
         let kind = row_kind(&m.kind);
         for _ in 0..CAS_ATTEMPTS {
             match self
@@ -89,25 +94,65 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
                     }));
                 }
                 Some(r) => {
-                    if self
-                        .backend
-                        .update(
-                            Table::Leases,
-                            r.id,
-                            r.revision,
-                            m.expires_at,
-                            Some(&kind),
-                            &body,
-                        )
-                        .map_err(backend_err)?
-                        .is_some()
-                    {
+                    if self.overwrite(&r, m, &kind, &body)? {
                         return Ok(None);
                     }
                 }
             }
         }
         Err(contention(Table::Leases))
+    }
+
+    /// Replaces the row while its value is `expected`, by the backend's
+    /// compare-and-set on the row's revision (in the plugin: Active
+    /// Objects under the table's cluster lock, as every version-checked
+    /// write there). A writer whose revision moved reads again, and then
+    /// finds the other writer's value: `false`.
+    pub(super) fn replace_marker_row(
+        &self,
+        m: &Marker,
+        expected: &str,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let body = body_of(m)?;
+        let kind = row_kind(&m.kind);
+        for _ in 0..CAS_ATTEMPTS {
+            let Some(r) = self
+                .backend
+                .get(Table::Leases, &row_key(m))
+                .map_err(backend_err)?
+            else {
+                return Ok(false);
+            };
+            if r.time <= now || r.kind.as_deref() != Some(kind.as_str()) {
+                return Ok(false);
+            }
+            let held: MarkerBody = decode(Table::Leases, &r)?;
+            if held.value != expected {
+                return Ok(false);
+            }
+            if self.overwrite(&r, m, &kind, &body)? {
+                return Ok(true);
+            }
+        }
+        Err(contention(Table::Leases))
+    }
+
+    /// Writes `m` over row `r` if its revision has not moved since it was
+    /// read (the backend's compare-and-set): whether it was written.
+    fn overwrite(&self, r: &Record, m: &Marker, kind: &str, body: &str) -> StoreResult<bool> {
+        Ok(self
+            .backend
+            .update(
+                Table::Leases,
+                r.id,
+                r.revision,
+                m.expires_at,
+                Some(kind),
+                body,
+            )
+            .map_err(backend_err)?
+            .is_some())
     }
 
     pub(super) fn prune_marker_rows(&self, kinds: &[&str], cutoff: Millis) -> StoreResult<u64> {

@@ -589,15 +589,51 @@ fn warning(w: &mut Walk, mut obj: Obj<'_>) -> Option<WarningSettings> {
     })
 }
 
+/// A whole number of days within `min..=max`, refused in words that say
+/// what the number is for (the policy editor shows them beside the field).
+fn days_within(
+    w: &mut Walk,
+    obj: &mut Obj<'_>,
+    key: &'static str,
+    default: Option<u32>,
+    (min, max): (u32, u32),
+    what: &str,
+) -> Option<u32> {
+    let path = obj.at(key);
+    let days = obj.uint(w, key, default, 0, u32::MAX)?;
+    if (min..=max).contains(&days) {
+        Some(days)
+    } else {
+        w.err(
+            &path,
+            format!("must be between {min} and {max} days ({what}), not {days}"),
+        );
+        None
+    }
+}
+
 fn access_request(w: &mut Walk, mut obj: Obj<'_>) -> Option<AccessRequestSettings> {
-    let link_days = obj.uint(w, "linkDays", Some(14), 1, 90);
+    let link_days = days_within(
+        w,
+        &mut obj,
+        "linkDays",
+        Some(14),
+        (1, 90),
+        "how long a link works after the email is sent",
+    );
     let notice_on_removal = obj.boolean(w, "noticeOnRemoval", false);
     let on_request = obj.object(w, "onRequest").and_then(|mut o| {
         let kind = o.choice(w, "kind", &["exempt", "review", "restore"], None);
         let out = match kind {
-            Some("exempt") => o
-                .uint(w, "days", None, 1, 365)
-                .map(|days| OnRequest::Exempt { days }),
+            Some("exempt") => days_within(
+                w,
+                &mut o,
+                "days",
+                None,
+                (1, 365),
+                "how long a request keeps the user exempt",
+            )
+            .map(|days| OnRequest::Exempt { days }),
             Some("review") => Some(OnRequest::Review),
             Some("restore") => Some(OnRequest::Restore {
                 at_once: o.boolean(w, "atOnce", false),

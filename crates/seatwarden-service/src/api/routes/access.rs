@@ -212,7 +212,9 @@ pub(super) fn replace_hook(
     req: &ApiRequest,
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let (id, current) = existing(service, req, params)?;
+    let id = params.get("id")?.to_owned();
+    let (read, current) = crate::access::hook_load_stored(service, &id, now(req))
+        .ok_or_else(|| ApiError::not_found(format!("webhook `{id}`")))?;
     let mut body: serde_json::Map<String, serde_json::Value> = req.json()?;
     let version = match body.remove("version") {
         Some(serde_json::Value::String(v)) => v,
@@ -228,16 +230,30 @@ pub(super) fn replace_hook(
     let settings: HookSettings = serde_json::from_value(serde_json::Value::Object(body))
         .map_err(|e| ApiError::bad_request(format!("invalid webhook settings: {e}")))?;
     check(&settings)?;
-    if version != version_of(&current) {
-        return Err(ApiError::new(
+    let stale = || {
+        ApiError::new(
             ApiErrorKind::Conflict,
             format!(
                 "webhook `{id}` was changed since you read it: reload it, then make your change again"
             ),
         )
-        .with_details(json!({"current": version_of(&current)})));
+    };
+    if version != version_of(&current) {
+        return Err(stale().with_details(json!({"current": version_of(&current)})));
     }
-    crate::access::hook_save(service, &id, &settings).map_err(ApiError::internal)?;
+    // The version matched what this request read; the store writes only if
+    // that is still what is stored (compare-and-set), so of two saves of
+    // the same version on two nodes exactly one lands and the other gets
+    // this 409.
+    if !crate::access::hook_replace(service, &id, &read, &settings, now(req))
+        .map_err(ApiError::internal)?
+    {
+        let now_stored = crate::access::hook_load(service, &id, now(req));
+        return Err(match now_stored {
+            Some(s) => stale().with_details(json!({"current": version_of(&s)})),
+            None => ApiError::not_found(format!("webhook `{id}`")),
+        });
+    }
     audit_success(
         service,
         req,

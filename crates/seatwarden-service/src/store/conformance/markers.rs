@@ -143,3 +143,110 @@ pub fn rate_counters_and_pruning(s: &dyn Store) -> Check {
     );
     Ok(())
 }
+
+/// A marker is replaced only while it holds the value the writer read: of
+/// two writers that read the same value, the first replaces it and the
+/// second is refused and changes nothing (a webhook saved against a stale
+/// version). An absent, lapsed or other-kind marker is never replaced nor
+/// created.
+pub fn markers_replace_is_compare_and_set(s: &dyn Store) -> Check {
+    let now = Millis(1_800_000_000_000);
+    s.put_marker(&Marker::new("hook", "h", "v1", NEVER))
+        .map_err(e2s)?;
+    // Both writers read "v1".
+    ensure!(
+        s.replace_marker(&Marker::new("hook", "h", "a", NEVER), "v1", now)
+            .map_err(e2s)?,
+        "a replace naming the stored value was refused"
+    );
+    ensure!(
+        !s.replace_marker(&Marker::new("hook", "h", "b", NEVER), "v1", now)
+            .map_err(e2s)?,
+        "a replace naming a value already replaced was accepted"
+    );
+    let held = s.marker("hook", "h", now).map_err(e2s)?.map(|m| m.value);
+    ensure!(
+        held.as_deref() == Some("a"),
+        "the refused replace changed the marker ({held:?})"
+    );
+    ensure!(
+        !s.replace_marker(&Marker::new("hook", "absent", "x", NEVER), "", now)
+            .map_err(e2s)?
+            && s.marker("hook", "absent", now).map_err(e2s)?.is_none(),
+        "a replace created an absent marker"
+    );
+    s.put_marker(&Marker::new("hook", "lapsed", "v", now))
+        .map_err(e2s)?;
+    ensure!(
+        !s.replace_marker(&Marker::new("hook", "lapsed", "w", NEVER), "v", now)
+            .map_err(e2s)?
+            && s.marker("hook", "lapsed", now).map_err(e2s)?.is_none(),
+        "a lapsed marker was replaced"
+    );
+    ensure!(
+        !s.replace_marker(&Marker::new("secret", "h", "x", NEVER), "a", now)
+            .map_err(e2s)?,
+        "a replace crossed kinds"
+    );
+    Ok(())
+}
+
+/// Two writers that read the same value, released together by a barrier
+/// on two threads, replace it: exactly one wins, the other is refused, and
+/// the marker holds the winner's value. Twenty rounds, so the writes meet
+/// inside the store's check more than once on any machine.
+///
+/// Threads of its own: over JNI (whose ports answer only on threads the
+/// JVM started, DESIGN.md §6) the same race is run by Java threads instead
+/// (JUnit `HookSaveRaceTest`), so [`super::run_all_on_one_thread`] skips it.
+pub fn marker_replace_race_has_one_winner(s: &dyn Store) -> Check {
+    let now = Millis(1_800_000_000_000);
+    let mut current = "v0".to_owned();
+    s.put_marker(&Marker::new("hook", "race", current.clone(), NEVER))
+        .map_err(e2s)?;
+    for round in 0..20 {
+        let barrier = std::sync::Barrier::new(2);
+        let answers: Vec<Result<bool, String>> = std::thread::scope(|scope| {
+            let writers: Vec<_> = (0..2)
+                .map(|w| {
+                    let (barrier, expected) = (&barrier, current.as_str());
+                    scope.spawn(move || {
+                        let mine = Marker::new("hook", "race", format!("r{round}w{w}"), NEVER);
+                        barrier.wait();
+                        s.replace_marker(&mine, expected, now).map_err(e2s)
+                    })
+                })
+                .collect();
+            writers
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("a writer panicked".to_owned()))
+                })
+                .collect()
+        });
+        let won: Vec<usize> = answers
+            .iter()
+            .enumerate()
+            .filter_map(|(w, a)| a.as_ref().ok().filter(|won| **won).map(|_| w))
+            .collect();
+        for a in &answers {
+            if let Err(e) = a {
+                return Err(format!("round {round}: {e}"));
+            }
+        }
+        let [winner] = won.as_slice() else {
+            return Err(format!(
+                "round {round}: {} writers won a compare-and-set, not 1",
+                won.len()
+            ));
+        };
+        let held = s.marker("hook", "race", now).map_err(e2s)?.map(|m| m.value);
+        current = format!("r{round}w{winner}");
+        ensure!(
+            held.as_deref() == Some(current.as_str()),
+            "round {round}: the marker holds {held:?}, not the winner's value"
+        );
+    }
+    Ok(())
+}

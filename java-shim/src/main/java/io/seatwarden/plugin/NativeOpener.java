@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 
 /**
  * Opens the native engine in the product: the instance's name and base URL from SAL, and a node
@@ -38,6 +39,11 @@ public final class NativeOpener implements SeatwardenOpener {
 
   @Override
   public Seatwarden open(String product, Host host, RecordStore store) {
+    return open(product, host, store, System::currentTimeMillis);
+  }
+
+  @Override
+  public Seatwarden open(String product, Host host, RecordStore store, LongSupplier clock) {
     nativeDirectory().ifPresent(NativeLoader::preferDirectory);
     String name = application.getDisplayName();
     String baseUrl = application.getBaseUrl(UrlMode.CANONICAL);
@@ -48,6 +54,7 @@ public final class NativeOpener implements SeatwardenOpener {
         .instanceName(name == null || name.isBlank() ? product : name)
         .baseUrl(baseUrl == null ? "" : baseUrl)
         .nodeId(nodeId())
+        .clock(clock)
         .open();
   }
 

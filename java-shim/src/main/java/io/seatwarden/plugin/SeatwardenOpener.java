@@ -3,6 +3,7 @@ package io.seatwarden.plugin;
 import io.seatwarden.bridge.Host;
 import io.seatwarden.bridge.RecordStore;
 import io.seatwarden.bridge.Seatwarden;
+import java.util.function.LongSupplier;
 
 /**
  * Opens the engine over a host and a store: the native implementation in the product, a fake in
@@ -19,4 +20,13 @@ public interface SeatwardenOpener {
    * @param store the product database's rows
    */
   Seatwarden open(String product, Host host, RecordStore store);
+
+  /**
+   * Opens one engine whose admin and anonymous requests read {@code clock} (UTC ms): the plugin's
+   * own, which its jobs read too, so every part of one plugin agrees on the time. Openers that
+   * keep no clock (the plugin tests' fakes) ignore it.
+   */
+  default Seatwarden open(String product, Host host, RecordStore store, LongSupplier clock) {
+    return open(product, host, store);
+  }
 }

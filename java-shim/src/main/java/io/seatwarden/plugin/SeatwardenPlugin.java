@@ -163,7 +163,10 @@ public final class SeatwardenPlugin implements LifecycleAware, ReactivationSourc
       Host host = recorder == null ? binding.host() : new SeenHost(binding.host(), seen, covered);
       Seatwarden engine =
           opener.open(
-              binding.product(), ProductThreads.host(binding.product(), services, host), store);
+              binding.product(),
+              ProductThreads.host(binding.product(), services, host),
+              store,
+              clock);
       undo.push(() -> closeQuietly("engine", engine));
 
       BackgroundPump pump =
