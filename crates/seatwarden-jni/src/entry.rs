@@ -152,6 +152,19 @@ natives! {
         bytes_call(env, &request, |bytes| with_service(handle, |app| app.handle(bytes)))
     }
 
+    /// `serviceStream(handle, request, sink, buffer)`: one admin API request
+    /// whose export body goes to the Java `sink` in chunks copied into the
+    /// lent `buffer` (see `stream.rs`); the result is `{"outcome":"whole",
+    /// "response"}`, `{"outcome":"sent","bytes"}` or `{"outcome":"broken",
+    /// "bytes","reason"}`.
+    fn serviceStream(env, handle: long, request: bytes, sink: object, buffer: bytes) -> bytes {
+        guard(env, std::ptr::null_mut(), |env| {
+            let bytes = read_bytes(env, &request)?;
+            let response = crate::stream::stream_call(env, handle, &bytes, &sink, &buffer);
+            new_bytes(env, &response)
+        })
+    }
+
     /// `servicePublic(handle, request)`: one *anonymous* request (the "I still
     /// need access" page or a service-desk webhook call); the result is the
     /// response, shaped as `serviceHandle`'s.

@@ -36,6 +36,7 @@ mod java_host;
 mod java_store;
 mod panic_site;
 mod registry;
+mod stream;
 #[cfg(feature = "testing")]
 mod testing;
 mod upcall;

@@ -347,7 +347,11 @@ final class Codec {
   }
 
   static ApiResponse apiResponse(byte[] result) {
-    Map<String, Object> m = Json.parseObject(result);
+    return apiResponse(Json.parseObject(result));
+  }
+
+  /** A response (or, with no body, a streamed response's head) already parsed. */
+  static ApiResponse apiResponse(Map<String, Object> m) {
     List<ApiResponse.Header> headers = new ArrayList<>();
     for (Object pair : list(m.get("headers"), "headers")) {
       List<Object> nv = list(pair, "header");

@@ -49,6 +49,13 @@ final class Native {
   static native byte[] serviceHandle(long handle, byte[] request);
 
   /**
+   * One admin API request whose export body goes to {@code sink} (a {@link StreamBridge}) in
+   * chunks copied into {@code buffer}; the envelope of {@code {"outcome":"whole","response"}},
+   * {@code {"outcome":"sent","bytes"}} or {@code {"outcome":"broken","bytes","reason"}}.
+   */
+  static native byte[] serviceStream(long handle, byte[] request, Object sink, byte[] buffer);
+
+  /**
    * One anonymous request (the "I still need access" page or a service-desk webhook call) {@code
    * {"version":1,"now","method","path","query","headers","body"|"bodyHex","clientIp"}}; the
    * envelope of the response, shaped as {@link #serviceHandle}'s.

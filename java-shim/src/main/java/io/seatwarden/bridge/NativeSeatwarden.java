@@ -1,7 +1,9 @@
 package io.seatwarden.bridge;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -43,6 +45,41 @@ public final class NativeSeatwarden implements Seatwarden {
     Objects.requireNonNull(request, "request");
     byte[] payload = Codec.apiRequest(request, clock.getAsLong());
     return Codec.apiResponse(Envelope.unwrap(handle.call(h -> Native.serviceHandle(h, payload))));
+  }
+
+  @Override
+  public Optional<ApiResponse> handleStreamed(ApiRequest request, ResponseSink sink)
+      throws IOException {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(sink, "sink");
+    byte[] payload = Codec.apiRequest(request, clock.getAsLong());
+    StreamBridge bridge = new StreamBridge(sink, StreamBridge.CHUNK);
+    Map<String, Object> result =
+        Envelope.unwrapObject(
+            handle.call(h -> Native.serviceStream(h, payload, bridge, bridge.buffer())));
+    String outcome = Codec.string(result, "outcome");
+    switch (outcome) {
+      case "whole":
+        return Optional.of(
+            Codec.apiResponse(Codec.object(result.get("response"), "response")));
+      case "sent":
+        return Optional.empty();
+      case "broken":
+        Throwable failure = bridge.failure();
+        if (failure instanceof IOException io) {
+          throw io;
+        }
+        if (failure instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        if (failure instanceof Error error) {
+          throw error;
+        }
+        throw new StreamBrokenException(
+            Codec.string(result, "reason"), Codec.number(result, "bytes"));
+      default:
+        throw Codec.malformed("unknown stream outcome `" + outcome + "`");
+    }
   }
 
   @Override
