@@ -183,6 +183,15 @@ natives! {
         bytes_call(env, &request, |bytes| with_service(handle, |app| app.on_login(bytes)))
     }
 
+    /// `serviceLoginFast(handle, username, now)`: the login hook without
+    /// JSON for "nothing to do" (see `login_fast.rs`): `[0] + key`, `[1]`,
+    /// or the envelope of the login outcome.
+    fn serviceLoginFast(env, handle: long, username: bytes, now: long) -> bytes {
+        bytes_call(env, &username, |bytes| {
+            with_service(handle, |app| app.on_login_fast(bytes, now))
+        })
+    }
+
     /// `serviceLoginCheck(handle, request)`: `{"version":1,"username":…,"now":…}`
     /// before the login filter checks a password; the result is the verdict
     /// (`verify`, `not_needed`, `back_off`).

@@ -34,6 +34,7 @@ mod guard;
 mod ingest;
 mod java_host;
 mod java_store;
+mod login_fast;
 mod panic_site;
 mod registry;
 mod stream;

@@ -407,6 +407,18 @@ final class Codec {
     return w;
   }
 
+  /** The answer of {@code serviceLoginFast}: a compact "nothing to do", else an envelope. */
+  static LoginOutcome fastLoginOutcome(byte[] answer) {
+    if (answer.length > 0 && answer[0] == 0) {
+      String user = new String(answer, 1, answer.length - 1, StandardCharsets.UTF_8);
+      return new LoginOutcome(user, List.of(), List.of(), List.of());
+    }
+    if (answer.length == 1 && answer[0] == 1) {
+      return new LoginOutcome(null, List.of(), List.of(), List.of());
+    }
+    return loginOutcome(Envelope.unwrap(answer));
+  }
+
   static LoginOutcome loginOutcome(byte[] result) {
     Map<String, Object> m = Json.parseObject(result);
     List<Operation> failed = new ArrayList<>();

@@ -69,6 +69,13 @@ final class Native {
   static native byte[] serviceLogin(long handle, byte[] request);
 
   /**
+   * The login hook's fast path: {@code username} as raw UTF-8; answers {@code [0] + the user's key}
+   * or {@code [1]} (unknown user) when the login did nothing, else the envelope of the login
+   * outcome, as {@link #serviceLogin}'s.
+   */
+  static native byte[] serviceLoginFast(long handle, byte[] username, long now);
+
+  /**
    * Before the login filter checks a password: {@code {"version":1,"username":...,"now":...}}; the
    * envelope of {@code {user?, verdict, why?, skipped?, actions?, until?}}.
    */

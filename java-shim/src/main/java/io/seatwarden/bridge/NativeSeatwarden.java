@@ -97,6 +97,15 @@ public final class NativeSeatwarden implements Seatwarden {
   @Override
   public LoginOutcome onLogin(String username, long now) {
     Objects.requireNonNull(username, "username");
+    // The fast path: raw bytes in, and for "nothing to do" (nearly every login) a tag and the key
+    // out, no JSON either way (docs/jni.md, "Login fast path").
+    byte[] name = username.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return Codec.fastLoginOutcome(handle.call(h -> Native.serviceLoginFast(h, name, now)));
+  }
+
+  /** {@link #onLogin} through the JSON path ({@code serviceLogin}), to compare with the fast one. */
+  LoginOutcome onLoginJson(String username, long now) {
+    Objects.requireNonNull(username, "username");
     byte[] payload = Codec.loginRequest(username, now);
     return Codec.loginOutcome(Envelope.unwrap(handle.call(h -> Native.serviceLogin(h, payload))));
   }
