@@ -83,7 +83,7 @@ mod tests {
 
     fn outcome(user: Option<&str>) -> LoginOutcome {
         LoginOutcome {
-            user: user.map(|u| UserKey::from(u)),
+            user: user.map(UserKey::from),
             ..LoginOutcome::default()
         }
     }
