@@ -194,7 +194,7 @@ public final class BridgeBench {
         users,
         ingest,
         ingestCpu,
-        ",\"budget_ms\":" + (users <= 100_000 ? "150" : "1500") + ",\"page\":" + PAGE);
+        ",\"budget_ms\":" + (users <= 100_000 ? "50" : "500") + ",\"page\":" + PAGE);
 
     ServiceFixtures.Answer created =
         ServiceFixtures.createPolicy(
@@ -209,11 +209,22 @@ public final class BridgeBench {
         active.add(directory.get(i).username());
       }
     }
+    // The JSON path first (the one before the fast path), then the fast path, on the same service.
+    NativeSeatwarden service = app;
+    login("svc.login.json", users, active, who -> service.onLoginJson(who, NOW));
+    login("svc.login", users, active, who -> service.onLogin(who, NOW));
+    export(app, users);
+    app.close();
+  }
+
+  /** One login row: p50/p99 of {@code onLogin} over active users, after a long warm-up. */
+  private static void login(
+      String name, int users, List<String> active, java.util.function.Function<String, LoginOutcome> call) {
     int logins = 50_000;
     // Warm-up long enough for the JIT's second tier to compile the whole call path (the codec, the
     // bridge, the caller's loop): with 20,000 the first size's p99 still caught compilations.
     for (int i = 0; i < 200_000; i++) {
-      app.onLogin(active.get(i % active.size()), NOW);
+      call.apply(active.get(i % active.size()));
     }
     long[] lat = new long[logins];
     long[] cpu = new long[logins];
@@ -221,7 +232,7 @@ public final class BridgeBench {
       String who = active.get(i % active.size());
       long c0 = THREADS.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
-      LoginOutcome outcome = app.onLogin(who, NOW);
+      LoginOutcome outcome = call.apply(who);
       lat[i] = System.nanoTime() - t0;
       cpu[i] = THREADS.getCurrentThreadCpuTime() - c0;
       if (!outcome.applied().isEmpty()) {
@@ -233,16 +244,16 @@ public final class BridgeBench {
     long[] cpuSorted = cpu.clone();
     Arrays.sort(cpuSorted);
     System.out.printf(
-        "{\"name\":\"svc.login\",\"users\":%d,\"runs\":%d,\"p50_us\":%.2f,\"p99_us\":%.2f,"
+        "{\"name\":\"%s\",\"users\":%d,\"runs\":%d,\"p50_us\":%.2f,\"p99_us\":%.2f,"
             + "\"cpu_p50_us\":%.2f,\"cpu_p99_us\":%.2f,\"budget_p99_us\":5,\"gc\":\"%s\"}%n",
+        name,
         users,
         logins,
         sorted[logins / 2] / 1e3,
         sorted[(int) (logins * 0.99)] / 1e3,
         cpuSorted[logins / 2] / 1e3,
-        cpuSorted[(int) (logins * 0.99)] / 1e3);
-    export(app, users);
-    app.close();
+        cpuSorted[(int) (logins * 0.99)] / 1e3,
+        gcName());
   }
 
   /** A sink that takes the bytes as a socket would, keeping nothing. */
@@ -444,7 +455,8 @@ public final class BridgeBench {
         ingestCpu,
         String.format(
             ",\"budget_ms\":%s,\"json_mb\":%.1f,\"engine_memory_mb\":%.1f",
-            users <= 100_000 ? "150" : "1500", jsonBytes / 1e6, engine.memoryBytes() / 1e6));
+            users <= 100_000 ? "30" : "300", jsonBytes / 1e6, engine.memoryBytes() / 1e6));
+    javaIngest(users, pages);
     pages = null;
 
     byte[] request =
@@ -479,6 +491,45 @@ public final class BridgeBench {
             javaTotal(population, NOW),
             page.isEmpty() ? "" : page.get(0).key(),
             javaHeap / 1e6));
+  }
+
+  /**
+   * {@code java.ingest}: the baseline of {@code jni.ingest}: the same JSON pages read the way a
+   * Java host would without the engine, parsed (the shim's own JSON reader, no reflection) into a
+   * {@code List} of user records with {@code Set<String>} groups.
+   */
+  private static void javaIngest(int users, List<byte[]> pages) {
+    int runs = users > 200_000 ? 3 : 7;
+    long[] wall = new long[runs];
+    long[] cpu = new long[runs];
+    int read = 0;
+    for (int r = -1; r < runs; r++) {
+      long c0 = THREADS.getCurrentThreadCpuTime();
+      long t0 = System.nanoTime();
+      List<User> out = new ArrayList<>(users);
+      for (byte[] page : pages) {
+        for (Object item : (List<?>) Json.parseObject(page).get("users")) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> u = (Map<String, Object>) item;
+          Object lastLogin = u.get("lastLogin");
+          Set<String> groups = new java.util.HashSet<>();
+          for (Object g : (List<?>) u.get("groups")) {
+            groups.add((String) g);
+          }
+          out.add(
+              new User(
+                  (String) u.get("key"), (String) u.get("username"), (String) u.get("displayName"),
+                  (String) u.get("email"), (Long) u.get("directoryId"), (Boolean) u.get("active"),
+                  (Long) u.get("created"), lastLogin == null ? -1 : (Long) lastLogin, groups));
+        }
+      }
+      read = out.size();
+      if (r >= 0) {
+        wall[r] = System.nanoTime() - t0;
+        cpu[r] = THREADS.getCurrentThreadCpuTime() - c0;
+      }
+    }
+    report("java.ingest", users, wall, cpu, ",\"users_read\":" + read);
   }
 
   /** How many users {@link #javaQuery} matches, to compare with the engine's total. */
