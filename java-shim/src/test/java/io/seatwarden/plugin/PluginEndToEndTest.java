@@ -152,9 +152,7 @@ class PluginEndToEndTest {
     SeatwardenPlugin plugin = plugin(ao, locks, events, scheduler, localHome);
     plugin.onStart();
     try {
-      FakeSal sal = new FakeSal();
-      sal.user = new com.atlassian.sal.api.user.UserKey("K-admin");
-      AdminServlet servlet = sal.servlet(plugin);
+      AdminServlet servlet = adminServlet(plugin);
 
       FakeHttp.Response me = send(servlet, api("GET", "me"));
       assertEquals(200, me.status, me.text());
@@ -205,9 +203,7 @@ class PluginEndToEndTest {
             new SeatwardenPluginTest.FakeEvents(), scheduler, localHome);
     plugin.onStart();
     try {
-      FakeSal sal = new FakeSal();
-      sal.user = new com.atlassian.sal.api.user.UserKey("K-admin");
-      AdminServlet servlet = sal.servlet(plugin);
+      AdminServlet servlet = adminServlet(plugin);
       FakeHttp.Response streamed = send(servlet, api("GET", "users/export"));
       assertEquals(200, streamed.status, streamed.text());
 
@@ -231,6 +227,13 @@ class PluginEndToEndTest {
     } finally {
       plugin.onStop();
     }
+  }
+
+  /** The admin servlet of {@code plugin}, with the sysadmin K-admin signed in. */
+  private static AdminServlet adminServlet(SeatwardenPlugin plugin) {
+    FakeSal sal = new FakeSal();
+    sal.user = new com.atlassian.sal.api.user.UserKey("K-admin");
+    return sal.servlet(plugin);
   }
 
   private static FakeHttp.Request api(String method, String path) {
