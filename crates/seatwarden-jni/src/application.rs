@@ -138,7 +138,7 @@ pub(crate) struct HandleRequest {
         reason = "checked by `parse_request` before the body is read"
     )]
     version: u32,
-    now: i64,
+    pub(crate) now: i64,
     method: String,
     path: String,
     #[serde(default)]
@@ -318,8 +318,7 @@ impl Application {
         Ok(Application { service })
     }
 
-    /// The service (for the testing entry points).
-    #[cfg(feature = "testing")]
+    /// The service (for the streamed entry point and the testing ones).
     pub(crate) fn service(&self) -> &Service {
         &self.service
     }
@@ -459,7 +458,7 @@ pub(crate) fn lookup(
 }
 
 /// The service's request, or the response refusing it.
-fn api_request(req: HandleRequest) -> Result<ApiRequest, ApiError> {
+pub(crate) fn api_request(req: HandleRequest) -> Result<ApiRequest, ApiError> {
     let Some(method) = Method::parse(&req.method) else {
         return Err(ApiError::new(
             ApiErrorKind::MethodNotAllowed,
@@ -497,16 +496,23 @@ fn body_bytes(text: Option<String>, hex_text: Option<String>) -> Result<Vec<u8>,
 }
 
 fn encode_response(response: seatwarden_service::api::ApiResponse) -> HandleResponse {
-    let (body, body_hex) = match String::from_utf8(response.body) {
-        Ok(text) => (Some(text), None),
-        Err(bytes) => (None, Some(hex::encode(bytes.into_bytes()))),
-    };
-    HandleResponse {
-        status: response.status,
-        content_type: response.content_type,
-        headers: response.headers,
-        body,
-        body_hex,
+    HandleResponse::from(response)
+}
+
+impl From<seatwarden_service::api::ApiResponse> for HandleResponse {
+    fn from(response: seatwarden_service::api::ApiResponse) -> Self {
+        let (body, body_hex) = match String::from_utf8(response.body) {
+            Ok(text) => (Some(text), None),
+            // A streamed head carries no body at all.
+            Err(bytes) => (None, Some(hex::encode(bytes.into_bytes()))),
+        };
+        HandleResponse {
+            status: response.status,
+            content_type: response.content_type,
+            headers: response.headers,
+            body,
+            body_hex,
+        }
     }
 }
 

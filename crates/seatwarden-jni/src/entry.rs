@@ -152,6 +152,19 @@ natives! {
         bytes_call(env, &request, |bytes| with_service(handle, |app| app.handle(bytes)))
     }
 
+    /// `serviceStream(handle, request, sink, buffer)`: one admin API request
+    /// whose export body goes to the Java `sink` in chunks copied into the
+    /// lent `buffer` (see `stream.rs`); the result is `{"outcome":"whole",
+    /// "response"}`, `{"outcome":"sent","bytes"}` or `{"outcome":"broken",
+    /// "bytes","reason"}`.
+    fn serviceStream(env, handle: long, request: bytes, sink: object, buffer: bytes) -> bytes {
+        guard(env, std::ptr::null_mut(), |env| {
+            let bytes = read_bytes(env, &request)?;
+            let response = crate::stream::stream_call(env, handle, &bytes, &sink, &buffer);
+            new_bytes(env, &response)
+        })
+    }
+
     /// `servicePublic(handle, request)`: one *anonymous* request (the "I still
     /// need access" page or a service-desk webhook call); the result is the
     /// response, shaped as `serviceHandle`'s.
@@ -168,6 +181,15 @@ natives! {
     /// the result is the login outcome.
     fn serviceLogin(env, handle: long, request: bytes) -> bytes {
         bytes_call(env, &request, |bytes| with_service(handle, |app| app.on_login(bytes)))
+    }
+
+    /// `serviceLoginFast(handle, username, now)`: the login hook without
+    /// JSON for "nothing to do" (see `login_fast.rs`): `[0] + key`, `[1]`,
+    /// or the envelope of the login outcome.
+    fn serviceLoginFast(env, handle: long, username: bytes, now: long) -> bytes {
+        bytes_call(env, &username, |bytes| {
+            with_service(handle, |app| app.on_login_fast(bytes, now))
+        })
     }
 
     /// `serviceLoginCheck(handle, request)`: `{"version":1,"username":…,"now":…}`

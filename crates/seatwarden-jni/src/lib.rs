@@ -34,8 +34,10 @@ mod guard;
 mod ingest;
 mod java_host;
 mod java_store;
+mod login_fast;
 mod panic_site;
 mod registry;
+mod stream;
 #[cfg(feature = "testing")]
 mod testing;
 mod upcall;

@@ -347,7 +347,11 @@ final class Codec {
   }
 
   static ApiResponse apiResponse(byte[] result) {
-    Map<String, Object> m = Json.parseObject(result);
+    return apiResponse(Json.parseObject(result));
+  }
+
+  /** A response (or, with no body, a streamed response's head) already parsed. */
+  static ApiResponse apiResponse(Map<String, Object> m) {
     List<ApiResponse.Header> headers = new ArrayList<>();
     for (Object pair : list(m.get("headers"), "headers")) {
       List<Object> nv = list(pair, "header");
@@ -401,6 +405,18 @@ final class Codec {
     w.comma().name("username").value(username);
     w.comma().name("now").value(now);
     return w;
+  }
+
+  /** The answer of {@code serviceLoginFast}: a compact "nothing to do", else an envelope. */
+  static LoginOutcome fastLoginOutcome(byte[] answer) {
+    if (answer.length > 0 && answer[0] == 0) {
+      String user = new String(answer, 1, answer.length - 1, StandardCharsets.UTF_8);
+      return new LoginOutcome(user, List.of(), List.of(), List.of());
+    }
+    if (answer.length == 1 && answer[0] == 1) {
+      return new LoginOutcome(null, List.of(), List.of(), List.of());
+    }
+    return loginOutcome(Envelope.unwrap(answer));
   }
 
   static LoginOutcome loginOutcome(byte[] result) {

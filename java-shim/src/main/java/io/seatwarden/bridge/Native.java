@@ -49,6 +49,13 @@ final class Native {
   static native byte[] serviceHandle(long handle, byte[] request);
 
   /**
+   * One admin API request whose export body goes to {@code sink} (a {@link StreamBridge}) in
+   * chunks copied into {@code buffer}; the envelope of {@code {"outcome":"whole","response"}},
+   * {@code {"outcome":"sent","bytes"}} or {@code {"outcome":"broken","bytes","reason"}}.
+   */
+  static native byte[] serviceStream(long handle, byte[] request, Object sink, byte[] buffer);
+
+  /**
    * One anonymous request (the "I still need access" page or a service-desk webhook call) {@code
    * {"version":1,"now","method","path","query","headers","body"|"bodyHex","clientIp"}}; the
    * envelope of the response, shaped as {@link #serviceHandle}'s.
@@ -60,6 +67,13 @@ final class Native {
 
   /** A login {@code {"version":1,"username":...,"now":...}}; the envelope of the login outcome. */
   static native byte[] serviceLogin(long handle, byte[] request);
+
+  /**
+   * The login hook's fast path: {@code username} as raw UTF-8; answers {@code [0] + the user's key}
+   * or {@code [1]} (unknown user) when the login did nothing, else the envelope of the login
+   * outcome, as {@link #serviceLogin}'s.
+   */
+  static native byte[] serviceLoginFast(long handle, byte[] username, long now);
 
   /**
    * Before the login filter checks a password: {@code {"version":1,"username":...,"now":...}}; the

@@ -1,7 +1,9 @@
 package io.seatwarden.bridge;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -46,6 +48,41 @@ public final class NativeSeatwarden implements Seatwarden {
   }
 
   @Override
+  public Optional<ApiResponse> handleStreamed(ApiRequest request, ResponseSink sink)
+      throws IOException {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(sink, "sink");
+    byte[] payload = Codec.apiRequest(request, clock.getAsLong());
+    StreamBridge bridge = new StreamBridge(sink, StreamBridge.CHUNK);
+    Map<String, Object> result =
+        Envelope.unwrapObject(
+            handle.call(h -> Native.serviceStream(h, payload, bridge, bridge.buffer())));
+    String outcome = Codec.string(result, "outcome");
+    switch (outcome) {
+      case "whole":
+        return Optional.of(
+            Codec.apiResponse(Codec.object(result.get("response"), "response")));
+      case "sent":
+        return Optional.empty();
+      case "broken":
+        Throwable failure = bridge.failure();
+        if (failure instanceof IOException io) {
+          throw io;
+        }
+        if (failure instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        if (failure instanceof Error error) {
+          throw error;
+        }
+        throw new StreamBrokenException(
+            Codec.string(result, "reason"), Codec.number(result, "bytes"));
+      default:
+        throw Codec.malformed("unknown stream outcome `" + outcome + "`");
+    }
+  }
+
+  @Override
   public ApiResponse handlePublic(PublicRequest request) {
     Objects.requireNonNull(request, "request");
     byte[] payload = Codec.publicRequest(request, clock.getAsLong());
@@ -59,6 +96,15 @@ public final class NativeSeatwarden implements Seatwarden {
 
   @Override
   public LoginOutcome onLogin(String username, long now) {
+    Objects.requireNonNull(username, "username");
+    // The fast path: raw bytes in, and for "nothing to do" (nearly every login) a tag and the key
+    // out, no JSON either way (docs/jni.md, "Login fast path").
+    byte[] name = username.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return Codec.fastLoginOutcome(handle.call(h -> Native.serviceLoginFast(h, name, now)));
+  }
+
+  /** {@link #onLogin} through the JSON path ({@code serviceLogin}), to compare with the fast one. */
+  LoginOutcome onLoginJson(String username, long now) {
     Objects.requireNonNull(username, "username");
     byte[] payload = Codec.loginRequest(username, now);
     return Codec.loginOutcome(Envelope.unwrap(handle.call(h -> Native.serviceLogin(h, payload))));

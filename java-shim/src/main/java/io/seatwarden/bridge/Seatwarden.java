@@ -17,6 +17,22 @@ public interface Seatwarden extends AutoCloseable {
   ApiResponse handle(ApiRequest request);
 
   /**
+   * Answers one admin API request as {@link #handle} does, except that an export's body (users,
+   * groups, audit) goes to {@code sink} in chunks as it is written, so the whole file is never
+   * held in memory.
+   *
+   * @return the whole answer when nothing went to the sink (every other route, every refusal, an
+   *     export shorter than one chunk): write it as usual; empty when the head and the whole body
+   *     went to the sink
+   * @throws java.io.IOException what the sink threw, or {@link StreamBrokenException} when the
+   *     export failed after part of the body went out: abort the response
+   */
+  default java.util.Optional<ApiResponse> handleStreamed(ApiRequest request, ResponseSink sink)
+      throws java.io.IOException {
+    return java.util.Optional.of(handle(request));
+  }
+
+  /**
    * Answers one anonymous request (the "I still need access" page, a service-desk webhook call);
    * never throws for a bad or forged request (that is a response too).
    */

@@ -7,10 +7,12 @@ import com.atlassian.sal.api.websudo.WebSudoSessionException;
 import io.seatwarden.bridge.ApiRequest;
 import io.seatwarden.bridge.ApiResponse;
 import io.seatwarden.bridge.EngineClosedException;
+import io.seatwarden.bridge.ResponseSink;
 import io.seatwarden.bridge.Seatwarden;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -194,9 +196,15 @@ public final class AdminPages {
             body,
             new ApiRequest.Context(
                 user.getStringValue(), true, http.remoteAddr(), xsrfVerified, true));
-    ApiResponse answer;
+    Optional<ApiResponse> whole;
     try {
-      answer = engine.get().handle(apiRequest);
+      // A read may be an export: streamed to the browser as the engine writes it (a 1M-user
+      // users export is ~170 MB, never held whole in the heap). A broken stream throws out of
+      // the servlet, so the container aborts the response instead of ending a truncated file.
+      whole =
+          changesState
+              ? Optional.of(engine.get().handle(apiRequest))
+              : engine.get().handleStreamed(apiRequest, new ExchangeSink(http));
     } catch (EngineClosedException stopping) {
       sendError(http, 503, "unavailable", "Seatwarden is stopping");
       return;
@@ -204,11 +212,42 @@ public final class AdminPages {
     if (changesState) {
       backend.workQueued();
     }
+    if (whole.isEmpty()) {
+      return;
+    }
+    ApiResponse answer = whole.get();
     http.setHeader("Cache-Control", "no-store");
     for (ApiResponse.Header header : answer.headers()) {
       http.addHeader(header.name(), header.value());
     }
     write(http, answer.status(), answer.contentType(), answer.body());
+  }
+
+  /** A streamed answer written to the servlet response (no length: the container chunks it). */
+  private static final class ExchangeSink implements ResponseSink {
+    private final AdminExchange http;
+    private OutputStream out;
+
+    ExchangeSink(AdminExchange http) {
+      this.http = http;
+    }
+
+    @Override
+    public void head(int status, String contentType, List<ApiResponse.Header> headers)
+        throws IOException {
+      http.setHeader("Cache-Control", "no-store");
+      for (ApiResponse.Header header : headers) {
+        http.addHeader(header.name(), header.value());
+      }
+      http.status(status);
+      http.contentType(contentType);
+      out = http.output();
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      out.write(bytes, offset, length);
+    }
   }
 
   /**

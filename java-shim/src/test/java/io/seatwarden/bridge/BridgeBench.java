@@ -30,7 +30,12 @@ import java.util.stream.Collectors;
  *       HostBridge}'s {@code usersJson}, the page bytes streamed into the index in Rust), triggered
  *       by the first login;
  *   <li>{@code svc.login}: the login hook round trip from Java ({@link Seatwarden#onLogin}) with a
- *       login policy that evaluates but does not fire (no host writes), p50/p99 in microseconds.
+ *       login policy that evaluates but does not fire (no host writes), p50/p99 in microseconds;
+ *   <li>{@code svc.export.whole} and {@code svc.export.streamed}: the users export of the whole
+ *       directory through {@link Seatwarden#handle} (the file crosses JNI in the envelope) and
+ *       through {@link Seatwarden#handleStreamed} (raw 64 KiB chunks to a sink that counts them,
+ *       as a servlet's output stream would take them): wall time, MB/s, first byte, the bytes
+ *       the calling thread allocated and the heap's peak above its level before the export.
  * </ul>
  *
  * <p>{@code median_ms}/{@code p99_ms} are wall time; {@code cpu_median_ms} is the calling thread's
@@ -49,6 +54,8 @@ public final class BridgeBench {
   };
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.ThreadMXBean ALLOC =
+      (com.sun.management.ThreadMXBean) THREADS;
 
   private BridgeBench() {}
 
@@ -187,7 +194,7 @@ public final class BridgeBench {
         users,
         ingest,
         ingestCpu,
-        ",\"budget_ms\":" + (users <= 100_000 ? "150" : "1500") + ",\"page\":" + PAGE);
+        ",\"budget_ms\":" + (users <= 100_000 ? "50" : "500") + ",\"page\":" + PAGE);
 
     ServiceFixtures.Answer created =
         ServiceFixtures.createPolicy(
@@ -202,11 +209,22 @@ public final class BridgeBench {
         active.add(directory.get(i).username());
       }
     }
+    // The JSON path first (the one before the fast path), then the fast path, on the same service.
+    NativeSeatwarden service = app;
+    login("svc.login.json", users, active, who -> service.onLoginJson(who, NOW));
+    login("svc.login", users, active, who -> service.onLogin(who, NOW));
+    export(app, users);
+    app.close();
+  }
+
+  /** One login row: p50/p99 of {@code onLogin} over active users, after a long warm-up. */
+  private static void login(
+      String name, int users, List<String> active, java.util.function.Function<String, LoginOutcome> call) {
     int logins = 50_000;
     // Warm-up long enough for the JIT's second tier to compile the whole call path (the codec, the
     // bridge, the caller's loop): with 20,000 the first size's p99 still caught compilations.
     for (int i = 0; i < 200_000; i++) {
-      app.onLogin(active.get(i % active.size()), NOW);
+      call.apply(active.get(i % active.size()));
     }
     long[] lat = new long[logins];
     long[] cpu = new long[logins];
@@ -214,7 +232,7 @@ public final class BridgeBench {
       String who = active.get(i % active.size());
       long c0 = THREADS.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
-      LoginOutcome outcome = app.onLogin(who, NOW);
+      LoginOutcome outcome = call.apply(who);
       lat[i] = System.nanoTime() - t0;
       cpu[i] = THREADS.getCurrentThreadCpuTime() - c0;
       if (!outcome.applied().isEmpty()) {
@@ -226,15 +244,136 @@ public final class BridgeBench {
     long[] cpuSorted = cpu.clone();
     Arrays.sort(cpuSorted);
     System.out.printf(
-        "{\"name\":\"svc.login\",\"users\":%d,\"runs\":%d,\"p50_us\":%.2f,\"p99_us\":%.2f,"
-            + "\"cpu_p50_us\":%.2f,\"cpu_p99_us\":%.2f,\"budget_p99_us\":10}%n",
+        "{\"name\":\"%s\",\"users\":%d,\"runs\":%d,\"p50_us\":%.2f,\"p99_us\":%.2f,"
+            + "\"cpu_p50_us\":%.2f,\"cpu_p99_us\":%.2f,\"budget_p99_us\":5,\"gc\":\"%s\"}%n",
+        name,
         users,
         logins,
         sorted[logins / 2] / 1e3,
         sorted[(int) (logins * 0.99)] / 1e3,
         cpuSorted[logins / 2] / 1e3,
-        cpuSorted[(int) (logins * 0.99)] / 1e3);
-    app.close();
+        cpuSorted[(int) (logins * 0.99)] / 1e3,
+        gcName());
+  }
+
+  /** A sink that takes the bytes as a socket would, keeping nothing. */
+  private static final class CountingSink implements ResponseSink {
+    long bytes;
+    long firstByteNanos = -1;
+    private final long started;
+
+    CountingSink(long started) {
+      this.started = started;
+    }
+
+    @Override
+    public void head(int status, String contentType, List<ApiResponse.Header> headers) {
+      if (status != 200) {
+        throw new IllegalStateException("export answered " + status);
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int offset, int length) {
+      if (firstByteNanos < 0) {
+        firstByteNanos = System.nanoTime() - started;
+      }
+      bytes += length;
+    }
+  }
+
+  /**
+   * {@code svc.export.*}: the users export, whole (the file inside the JNI envelope, then a Java
+   * {@code byte[]}) and streamed; the heap's peak above its level before each run (every heap
+   * pool's peak reset after a full collection) and the bytes the thread allocated.
+   */
+  private static void export(NativeSeatwarden app, int users) {
+    ApiRequest request =
+        new ApiRequest(
+            "GET", "/api/users/export", List.of(), new byte[0],
+            new ApiRequest.Context("bench-admin", true, "127.0.0.1", true, true));
+    int runs = Integer.getInteger("bench.exportRuns", 3);
+    for (boolean streamed : new boolean[] {false, true}) {
+      long[] wall = new long[runs];
+      long[] cpu = new long[runs];
+      long[] first = new long[runs];
+      double peakMb = 0;
+      double allocMb = 0;
+      long bytes = 0;
+      // r = -1 warms up and is not counted.
+      for (int r = -1; r < runs; r++) {
+        long baseline = usedHeap();
+        for (java.lang.management.MemoryPoolMXBean pool :
+            ManagementFactory.getMemoryPoolMXBeans()) {
+          if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+            pool.resetPeakUsage();
+          }
+        }
+        long a0 = ALLOC.getCurrentThreadAllocatedBytes();
+        long c0 = THREADS.getCurrentThreadCpuTime();
+        long t0 = System.nanoTime();
+        long firstByte;
+        if (streamed) {
+          CountingSink sink = new CountingSink(t0);
+          try {
+            if (app.handleStreamed(request, sink).isPresent()) {
+              throw new IllegalStateException("the export did not stream");
+            }
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          bytes = sink.bytes;
+          firstByte = sink.firstByteNanos;
+        } else {
+          ApiResponse whole = app.handle(request);
+          bytes = whole.body().length;
+          firstByte = System.nanoTime() - t0; // the first byte can leave once the whole file is here
+        }
+        long elapsed = System.nanoTime() - t0;
+        long spent = THREADS.getCurrentThreadCpuTime() - c0;
+        long allocated = ALLOC.getCurrentThreadAllocatedBytes() - a0;
+        long peak = 0;
+        for (java.lang.management.MemoryPoolMXBean pool :
+            ManagementFactory.getMemoryPoolMXBeans()) {
+          if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+            peak += pool.getPeakUsage().getUsed();
+          }
+        }
+        if (r >= 0) {
+          wall[r] = elapsed;
+          cpu[r] = spent;
+          first[r] = firstByte;
+          peakMb = Math.max(peakMb, Math.max(0, peak - baseline) / 1e6);
+          allocMb = Math.max(allocMb, allocated / 1e6);
+        }
+      }
+      long[] sorted = wall.clone();
+      Arrays.sort(sorted);
+      long[] firstSorted = first.clone();
+      Arrays.sort(firstSorted);
+      report(
+          streamed ? "svc.export.streamed" : "svc.export.whole",
+          users,
+          wall,
+          cpu,
+          String.format(
+              ",\"csv_mb\":%.1f,\"mb_per_s\":%.0f,\"first_byte_ms\":%.2f,\"alloc_mb\":%.1f,"
+                  + "\"heap_peak_above_baseline_mb\":%.1f,\"budget_heap_mb\":64,"
+                  + "\"gc\":\"%s\"",
+              bytes / 1e6,
+              bytes / 1e6 / (sorted[runs / 2] / 1e9),
+              firstSorted[runs / 2] / 1e6,
+              allocMb,
+              peakMb,
+              gcName()));
+    }
+  }
+
+  /** The collectors this JVM runs (G1 is Jira's default). */
+  static String gcName() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .map(java.lang.management.GarbageCollectorMXBean::getName)
+        .collect(Collectors.joining("+"));
   }
 
   /**
@@ -316,7 +455,8 @@ public final class BridgeBench {
         ingestCpu,
         String.format(
             ",\"budget_ms\":%s,\"json_mb\":%.1f,\"engine_memory_mb\":%.1f",
-            users <= 100_000 ? "150" : "1500", jsonBytes / 1e6, engine.memoryBytes() / 1e6));
+            users <= 100_000 ? "30" : "300", jsonBytes / 1e6, engine.memoryBytes() / 1e6));
+    javaIngest(users, pages);
     pages = null;
 
     byte[] request =
@@ -351,6 +491,45 @@ public final class BridgeBench {
             javaTotal(population, NOW),
             page.isEmpty() ? "" : page.get(0).key(),
             javaHeap / 1e6));
+  }
+
+  /**
+   * {@code java.ingest}: the baseline of {@code jni.ingest}: the same JSON pages read the way a
+   * Java host would without the engine, parsed (the shim's own JSON reader, no reflection) into a
+   * {@code List} of user records with {@code Set<String>} groups.
+   */
+  private static void javaIngest(int users, List<byte[]> pages) {
+    int runs = users > 200_000 ? 3 : 7;
+    long[] wall = new long[runs];
+    long[] cpu = new long[runs];
+    int read = 0;
+    for (int r = -1; r < runs; r++) {
+      long c0 = THREADS.getCurrentThreadCpuTime();
+      long t0 = System.nanoTime();
+      List<User> out = new ArrayList<>(users);
+      for (byte[] page : pages) {
+        for (Object item : (List<?>) Json.parseObject(page).get("users")) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> u = (Map<String, Object>) item;
+          Object lastLogin = u.get("lastLogin");
+          Set<String> groups = new java.util.HashSet<>();
+          for (Object g : (List<?>) u.get("groups")) {
+            groups.add((String) g);
+          }
+          out.add(
+              new User(
+                  (String) u.get("key"), (String) u.get("username"), (String) u.get("displayName"),
+                  (String) u.get("email"), (Long) u.get("directoryId"), (Boolean) u.get("active"),
+                  (Long) u.get("created"), lastLogin == null ? -1 : (Long) lastLogin, groups));
+        }
+      }
+      read = out.size();
+      if (r >= 0) {
+        wall[r] = System.nanoTime() - t0;
+        cpu[r] = THREADS.getCurrentThreadCpuTime() - c0;
+      }
+    }
+    report("java.ingest", users, wall, cpu, ",\"users_read\":" + read);
   }
 
   /** How many users {@link #javaQuery} matches, to compare with the engine's total. */

@@ -152,9 +152,7 @@ class PluginEndToEndTest {
     SeatwardenPlugin plugin = plugin(ao, locks, events, scheduler, localHome);
     plugin.onStart();
     try {
-      FakeSal sal = new FakeSal();
-      sal.user = new com.atlassian.sal.api.user.UserKey("K-admin");
-      AdminServlet servlet = sal.servlet(plugin);
+      AdminServlet servlet = adminServlet(plugin);
 
       FakeHttp.Response me = send(servlet, api("GET", "me"));
       assertEquals(200, me.status, me.text());
@@ -183,6 +181,59 @@ class PluginEndToEndTest {
     assertTrue(scheduler.jobs.isEmpty());
     assertTrue(events.listeners.isEmpty());
     assertTrue(plugin.engine().isEmpty());
+  }
+
+  /**
+   * The users export through the servlet: streamed from the engine in chunks (issue 19), the bytes
+   * and the download headers those of the whole file.
+   */
+  @Test
+  void theUsersExportIsStreamedThroughTheServletWhole() throws Exception {
+    InMemoryHost host = directory();
+    for (int i = 0; i < 3_000; i++) {
+      host.user(
+          String.format("K-u%04d", i), String.format("user%04d", i), 1, true,
+          DAY0 - 900 * 86_400_000L, DAY0 - 100 * 86_400_000L, "jira-software-users");
+    }
+    Factory.host = host;
+    SeatwardenPluginTest.FakeScheduler scheduler = new SeatwardenPluginTest.FakeScheduler();
+    SeatwardenPlugin plugin =
+        plugin(
+            new FakeActiveObjects(), new FakeClusterLockService(),
+            new SeatwardenPluginTest.FakeEvents(), scheduler, localHome);
+    plugin.onStart();
+    try {
+      AdminServlet servlet = adminServlet(plugin);
+      FakeHttp.Response streamed = send(servlet, api("GET", "users/export"));
+      assertEquals(200, streamed.status, streamed.text());
+
+      io.seatwarden.bridge.ApiResponse whole =
+          plugin
+              .engine()
+              .orElseThrow()
+              .handle(
+                  new io.seatwarden.bridge.ApiRequest(
+                      "GET", "/api/users/export", List.of(), new byte[0],
+                      new io.seatwarden.bridge.ApiRequest.Context(
+                          "K-admin", true, "192.0.2.10", false, true)));
+      assertEquals(200, whole.status());
+      assertTrue(whole.body().length > 3 * 64 * 1024, "several chunks: " + whole.body().length);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(whole.body(), streamed.body.toByteArray());
+      assertEquals(whole.contentType(), streamed.contentType);
+      for (io.seatwarden.bridge.ApiResponse.Header h : whole.headers()) {
+        assertEquals(h.value(), streamed.header(h.name()), h.name());
+      }
+      assertEquals("no-store", streamed.header("Cache-Control"));
+    } finally {
+      plugin.onStop();
+    }
+  }
+
+  /** The admin servlet of {@code plugin}, with the sysadmin K-admin signed in. */
+  private static AdminServlet adminServlet(SeatwardenPlugin plugin) {
+    FakeSal sal = new FakeSal();
+    sal.user = new com.atlassian.sal.api.user.UserKey("K-admin");
+    return sal.servlet(plugin);
   }
 
   private static FakeHttp.Request api(String method, String path) {
