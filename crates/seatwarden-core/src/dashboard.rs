@@ -25,6 +25,7 @@
 //! - `reactivatedInWindow` needs the audit log, which the index does not
 //!   have: it is always `null` here and the service fills it in.
 
+use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
 
 use crate::activity::{ActivitySettings, SignalName};
@@ -207,25 +208,27 @@ pub fn dashboard_counting(
     let buckets = usize::try_from((last_day - first_day + 1).max(0)).unwrap_or(0);
     let mut per_day = vec![0u64; buckets];
 
-    let mut active_in_window = 0u64;
-    let mut licensed_active_in_window = 0u64;
+    // Who was seen since the window opened (a date past `now` counts too,
+    // as it always did): one column scan into a bitmap, then two bitmap
+    // intersections. A per-user `contains` on the active and licensed
+    // bitmaps here cost ≈ 20 ms at a million users (issue 19).
+    let since = RoaringBitmap::from_lsb0_bytes(
+        0,
+        &crate::scan::interval_bytes(view.column(), cutoff.max(NEVER + 1), i64::MAX),
+    );
+    let mut active_since = since;
+    active_since &= active;
+    let active_in_window = active_since.len();
+    let licensed_active_in_window = active_since.intersection_len(licensed);
     let mut seen_in_window = 0u64;
-    for (i, &ll) in (0u32..).zip(view.column()) {
-        if ll == NEVER || ll < cutoff {
+    for &ll in view.column() {
+        if ll == NEVER || ll < cutoff || ll > now.0 {
             continue;
         }
-        if ll <= now.0 {
-            seen_in_window += 1;
-            let day = ll.div_euclid(DAY_MS) - first_day;
-            if let Some(b) = usize::try_from(day).ok().and_then(|d| per_day.get_mut(d)) {
-                *b += 1;
-            }
-        }
-        if active.contains(i) {
-            active_in_window += 1;
-            if licensed.contains(i) {
-                licensed_active_in_window += 1;
-            }
+        seen_in_window += 1;
+        let day = ll.div_euclid(DAY_MS) - first_day;
+        if let Some(b) = usize::try_from(day).ok().and_then(|d| per_day.get_mut(d)) {
+            *b += 1;
         }
     }
     let never = view.never();

@@ -173,35 +173,19 @@ pub(crate) fn ordered_policies<'c>(config: &'c Config, ctx: &EvalContext) -> Vec
     list.into_iter().map(|(_, p)| p).collect()
 }
 
-/// A bitmap of the positions where `pred` holds for the column value.
-///
-/// Eight results per byte with constant shifts (no dependency chain, so the
-/// compiler unrolls and vectorises it), then one hand-over to roaring.
-fn scan(column: &[i64], pred: impl Fn(i64) -> bool) -> RoaringBitmap {
-    let mut bytes = Vec::with_capacity(column.len().div_ceil(8));
-    let mut chunks = column.chunks_exact(8);
-    for c in &mut chunks {
-        if let &[a, b, c2, d, e, f, g, h] = c {
-            bytes.push(
-                u8::from(pred(a))
-                    | u8::from(pred(b)) << 1
-                    | u8::from(pred(c2)) << 2
-                    | u8::from(pred(d)) << 3
-                    | u8::from(pred(e)) << 4
-                    | u8::from(pred(f)) << 5
-                    | u8::from(pred(g)) << 6
-                    | u8::from(pred(h)) << 7,
-            );
-        }
-    }
-    let mut last = 0u8;
-    for (bit, v) in chunks.remainder().iter().enumerate() {
-        last |= u8::from(pred(*v)) << bit;
-    }
-    if !chunks.remainder().is_empty() {
-        bytes.push(last);
-    }
-    RoaringBitmap::from_lsb0_bytes(0, &bytes)
+/// The users whose `column` value is set (not `NEVER`) and at most
+/// `cutoff`: the interval `[NEVER + 1, cutoff]`, scanned with the
+/// runtime-dispatched unsigned compare (`crate::scan`; AVX2 where the CPU
+/// has it).
+fn at_or_before(column: &[i64], cutoff: i64) -> RoaringBitmap {
+    scan(column, NEVER.saturating_add(1), cutoff)
+}
+
+/// A bitmap of the positions whose column value lies in `[lo, hi]`: one
+/// bit per user from the runtime-dispatched scan (`crate::scan`), then one
+/// hand-over to roaring.
+fn scan(column: &[i64], lo: i64, hi: i64) -> RoaringBitmap {
+    RoaringBitmap::from_lsb0_bytes(0, &crate::scan::interval_bytes(column, lo, hi))
 }
 
 /// The result of a condition.
@@ -315,9 +299,9 @@ impl<'a> Evaluator<'a> {
                     Some(c) => c,
                     None => &self.index.last_login,
                 };
-                scan(column, |v| (v != NEVER) & (v <= cutoff))
+                at_or_before(column, cutoff)
             }
-            Column::Created => scan(&self.index.created, |v| (v != NEVER) & (v <= cutoff)),
+            Column::Created => at_or_before(&self.index.created, cutoff),
             Column::Deactivated => self.index.deactivated_at.at_or_before(cutoff),
         };
         self.cache.insert((column, cutoff), b.clone());

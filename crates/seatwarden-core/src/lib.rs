@@ -33,6 +33,7 @@ pub mod product_insights;
 pub mod query;
 pub mod safety;
 pub mod savings;
+mod scan;
 pub mod schedule;
 pub mod snapshot;
 pub mod strict_json;

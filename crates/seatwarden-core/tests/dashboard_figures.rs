@@ -11,7 +11,7 @@ mod fixture;
 
 use fixture::{DAY, T, index};
 use seatwarden_core::dashboard::dashboard;
-use seatwarden_core::index::UserChange;
+use seatwarden_core::index::{DirectoryIndex, UserChange};
 use seatwarden_core::query::{Activity, Query, StatusFilter};
 use seatwarden_core::{Millis, SeatLimit};
 
@@ -107,4 +107,72 @@ fn agrees_with_the_users_tab_and_follows_in_place_changes() {
     let json = serde_json::to_value(&d).unwrap();
     assert!(json["reactivatedInWindow"].is_null());
     assert_eq!(json["lastSeenPerDay"][29]["users"], 2); // admin and erin, 2025-11-20
+}
+
+const HOUR: i64 = DAY / 24;
+
+/// A random directory: `(active, licensed, last login hours ago or never,
+/// created days ago)` per user, the last login sometimes (up to 23 hours)
+/// in the future, as a clock skew the snapshot allows.
+fn random_directory(users: &[(bool, bool, Option<i64>, i64)]) -> DirectoryIndex {
+    let rows: Vec<serde_json::Value> = users
+        .iter()
+        .enumerate()
+        .map(|(i, &(active, licensed, login, created))| {
+            serde_json::json!({
+                "key": format!("K{i:04}"), "username": format!("user{i:04}"),
+                "directoryId": 1, "active": active,
+                "created": T - created * DAY,
+                "lastLogin": login.map(|h| T - h * HOUR - 1_000),
+                "groups": if licensed { vec!["jira-software-users"] } else { vec![] },
+            })
+        })
+        .collect();
+    let json = serde_json::json!({
+        "format": "seatwarden-snapshot", "version": 1,
+        "header": {
+            "takenAt": T,
+            "directories": [{"id": 1, "name": "Internal", "kind": "internal", "capabilities": {}}],
+            "groups": [{"name": "jira-software-users", "licence": true}],
+            "licences": [{"application": "jira-software", "name": "Jira Software",
+                          "limit": {"kind": "unlimited"}, "seatsUsed": 0,
+                          "groups": ["jira-software-users"]}],
+            "sysadmins": []
+        },
+        "pages": [{"users": rows}]
+    });
+    DirectoryIndex::from_snapshot_json(&serde_json::to_vec(&json).unwrap())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+proptest::proptest! {
+    /// The window counts (one column scan and bitmap intersections) are
+    /// the per-user definitions, over random directories and windows.
+    #[test]
+    fn window_counts_are_the_per_user_definitions(
+        users in proptest::collection::vec(
+            (
+                proptest::bool::ANY,
+                proptest::bool::ANY,
+                proptest::option::of(-23i64..2_900),
+                120i64..400,
+            ),
+            0..90,
+        ),
+        days in 1u32..100,
+    ) {
+        let ix = random_directory(&users);
+        let d = dashboard(&ix, Millis(T), days);
+        let cutoff = T - i64::from(days) * DAY;
+        let last = |&(_, _, login, _): &(bool, bool, Option<i64>, i64)| login.map(|h| T - h * HOUR - 1_000);
+        let since = |u: &&(bool, bool, Option<i64>, i64)| last(u).is_some_and(|l| l >= cutoff);
+        let active_in = users.iter().filter(since).filter(|u| u.0).count() as u64;
+        let licensed_in = users.iter().filter(since).filter(|u| u.0 && u.1).count() as u64;
+        let seen = users.iter().filter(since).filter(|u| last(u).is_some_and(|l| l <= T)).count() as u64;
+        proptest::prop_assert_eq!(d.active_in_window, active_in);
+        proptest::prop_assert_eq!(d.licensed_active_in_window, licensed_in);
+        proptest::prop_assert_eq!(d.seen_in_window, seen);
+        proptest::prop_assert_eq!(d.last_seen_per_day.iter().map(|b| b.users).sum::<u64>(), seen);
+        proptest::prop_assert_eq!(d.inactive_in_window, d.active - active_in);
+    }
 }

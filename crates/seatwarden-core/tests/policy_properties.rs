@@ -412,6 +412,12 @@ proptest! {
         prop_assert_eq!(order.action_count(), whole.len() as u64);
         prop_assert_eq!(order.hash(), reference::hash(&whole));
         prop_assert_eq!(order.totals(), &reference::totals(&plan, &whole));
+        // The counts without writes are the totals' counts.
+        let mut counted = reference::totals(&plan, &whole).by_source;
+        for t in counted.values_mut() {
+            t.operations.clear();
+        }
+        prop_assert_eq!(plan.source_totals(), counted);
         prop_assert_eq!(&plan.actions(&index), &whole);
         prop_assert_eq!(plan.skips(&index), reference::skips(&plan, &index));
         let mut paged = Vec::new();

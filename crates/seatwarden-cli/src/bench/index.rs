@@ -85,7 +85,7 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
             "index.query.five_filters_sort_page",
             users,
             timing,
-            json!({ "budget_ms": budget(users, 1.0, 5.0), "matches": total }),
+            json!({ "budget_ms": budget(users, 0.05, 0.5), "matches": total }),
         );
 
         let desc = Query {

@@ -244,7 +244,7 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
             "policy.plan_20_policies",
             users,
             timing,
-            json!({"budget_ms": budget(users, 5.0, 50.0), "policies": 20, "acted_on": acted}),
+            json!({"budget_ms": budget(users, 1.0, 10.0), "policies": 20, "acted_on": acted}),
         );
 
         let mut actions = 0usize;
@@ -257,7 +257,7 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
             "policy.plan_render_actions",
             users,
             timing,
-            json!({"actions": actions, "note": "explicit writes + reasons, on demand"}),
+            json!({"actions": actions, "budget_ms": budget(users, 8.0, 80.0), "note": "explicit writes + reasons, on demand"}),
         );
 
         let login = LoginEvaluator::new(&config, &index, None);

@@ -16,7 +16,7 @@ impl Evaluator<'_> {
     /// Users with no value for any counted signal.
     pub(super) fn never_active(&mut self) -> RoaringBitmap {
         match self.combined.get(&self.mask) {
-            Some(c) => scan(c, |v| v == NEVER),
+            Some(c) => scan(c, NEVER, NEVER),
             None => self.index.never_logged_in_bitmap().clone(),
         }
     }

@@ -116,14 +116,10 @@ impl PlanOrder {
             with_writes += u64::from(count > before);
         }
 
-        let mut totals = PlanTotals::default();
-        for (o, outcome) in plan.outcomes.iter().enumerate() {
-            let label = labels.get(o).cloned().unwrap_or_default();
-            let entry = totals.by_source.entry(label).or_default();
-            entry.matched = outcome.matched.iter().map(|m| m.users.len()).sum();
-            entry.acted_on = outcome.acted_on().len();
-            entry.skipped = outcome.skipped.iter().map(|s| s.users.len()).sum();
-        }
+        let mut totals = PlanTotals {
+            by_source: plan.source_totals(),
+            ..PlanTotals::default()
+        };
         for (o, kinds) in per_source.iter().enumerate() {
             let label = labels.get(o).map_or("", String::as_str);
             for (kind, n) in kinds {

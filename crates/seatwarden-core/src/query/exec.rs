@@ -160,7 +160,7 @@ pub(super) fn filter(
             // bandwidth, no per-element bitmap iteration), then one AND.
             let mut bytes = vec![0xffu8; index.user_count().div_ceil(8)];
             for &(col, lo, hi) in &intervals {
-                and_interval(col, lo, hi, &mut bytes);
+                crate::scan::and_interval(col, lo, hi, &mut bytes);
             }
             set &= RoaringBitmap::from_lsb0_bytes(0, &bytes);
         } else {
@@ -187,30 +187,6 @@ pub(super) fn filter(
         set = columns.matches(n, &set, index.user_count());
     }
     Ok(set)
-}
-
-/// Clears, in the bit-per-user `bytes`, every user whose `col` value lies
-/// outside `[lo, hi]`. Written branch-free over fixed chunks so it vectorises.
-fn and_interval(col: &[i64], lo: i64, hi: i64, bytes: &mut [u8]) {
-    let mut chunks = col.chunks_exact(8);
-    let mut out = bytes.iter_mut();
-    for chunk in &mut chunks {
-        let mut b = 0u8;
-        for (j, &v) in chunk.iter().enumerate() {
-            b |= u8::from((v >= lo) & (v <= hi)) << j;
-        }
-        if let Some(o) = out.next() {
-            *o &= b;
-        }
-    }
-    let rest = chunks.remainder();
-    if let Some(o) = out.next() {
-        let mut b = 0u8;
-        for (j, &v) in rest.iter().enumerate() {
-            b |= u8::from((v >= lo) & (v <= hi)) << j;
-        }
-        *o &= b;
-    }
 }
 
 /// Every user of `matched` in sort order: the kept permutation walked once,

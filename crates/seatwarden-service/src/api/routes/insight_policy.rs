@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use seatwarden_core::evaluate::evaluate;
 use seatwarden_core::index::DirectoryIndex;
-use seatwarden_core::plan::SkipReason;
+use seatwarden_core::plan::{PlanOrder, SkipReason};
 use seatwarden_core::policy::{
     Action, Condition, Inactivity, Mode, Policy, PolicyId, Scope, Target, Trigger,
 };
@@ -101,14 +101,16 @@ pub(super) fn idle_licensed(
         config.policies = vec![policy.clone()];
         let ctx = service.eval_context(now, None, true, Vec::new(), people);
         let plan = evaluate(&config, index, now, &ctx);
-        let totals = plan.totals(index);
-        let figures = totals.by_source.get(policy.id.as_str())?;
+        // Counted from the compact plan: rendering every write and skip to
+        // count them took most of the dashboard's time at 1M users.
+        let totals = plan.source_totals();
+        let figures = totals.get(policy.id.as_str())?;
         if figures.matched == 0 {
             return None;
         }
         let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
-        for skip in plan.skips(index) {
-            *skipped.entry(reason_label(&skip.reason)).or_default() += 1;
+        for skip in PlanOrder::skip_totals(&plan) {
+            *skipped.entry(reason_label(&skip.reason)).or_default() += skip.users;
         }
         let licensed = index.licensed_bitmap().len();
         let pct = if licensed == 0 {
