@@ -175,7 +175,7 @@ test('prices are edited in Settings, refused there with a reason beside each box
   const row = prices.locator(`[data-testid="price-row"][data-application="${app0}"]`);
   await row.getByText('must not be negative').waitFor();
   await row.getByText('must be a number such as 52.50').waitFor();
-  await prices.getByText('`EUE` is not a currency in circulation').waitFor();
+  await prices.getByText('“EUE” is not a currency in circulation').waitFor();
   const after = (await api(page, 'settings')).body;
   assert.equal(after.configVersion, before.configVersion, 'a refused save changes nothing');
   // Fixed and saved: the settings' version moves on and the audit log has old → new.

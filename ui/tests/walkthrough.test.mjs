@@ -1,0 +1,143 @@
+// Walkthrough bullets (../shared/qa/admin-walkthrough-2026-12.md, issue 24) that had no test of their own:
+// the dashboard shows a full licence in a warning colour; an import that changes nothing cannot be
+// applied; after Apply the import no longer says "Nothing has changed yet"; the scheduler time is
+// typed and shown in 24-hour form; a file refused for its header marks no row valid; errors quote names
+// without Markdown backticks.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, openBrowser, openTab, api, apiSend, settle, until } from './harness.mjs';
+
+let server; let browser;
+before(async () => { server = await startServer(); browser = await openBrowser(server); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+const enc = (f) => encodeURIComponent(JSON.stringify(f));
+
+async function templateRow(page) {
+  const template = await page.evaluate(async () => (await fetch(new URL('api/import/template', document.baseURI).href)).text());
+  const header = template.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
+  const cols = header.split(',').map((c) => c.trim().toLowerCase());
+  return { header, row: (values) => cols.map((c) => values[c] ?? '').join(',') };
+}
+
+async function validate(page, csv) {
+  await openTab(page, 'import');
+  await page.getByLabel('Users CSV').setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.getByTestId('import-summary').waitFor();
+}
+
+test('an import that changes nothing cannot be applied, and after Apply the page no longer says nothing has changed', async () => {
+  const { page } = browser;
+  const { header, row } = await templateRow(page);
+  const existing = (await api(page, `users?filter=${enc({ status: 'active', pageSize: 10 })}`)).body.rows[0];
+  assert.ok(existing, 'the demo has an active user');
+  // A row naming an existing user and nothing else: unchanged, so the plan is empty.
+  await validate(page, `${header}\n${row({ username: existing.username })}\n`);
+  const apply = page.getByTestId('apply-import');
+  assert.match(await apply.innerText(), /\(0 changes\)/);
+  assert.equal(await apply.isDisabled(), true, 'nothing to apply');
+
+  const name = 'walkthrough.new';
+  await validate(page, `${header}\n${row({ username: name, 'display name': name, 'full name': name, email: `${name}@example.test`, 'email address': `${name}@example.test` })}\n`);
+  assert.match(await page.getByTestId('import-state').innerText(), /Nothing has changed yet/);
+  await dismissFlags(page);
+  await apply.click();
+  const state = page.locator('[data-testid="import-state"][data-status="succeeded"]');
+  await state.waitFor({ timeout: 60_000 });
+  assert.match(await state.innerText(), /^Applied: run #\d+ succeeded/);
+  assert.ok(!(await page.locator('#sw-panel').innerText()).includes('Nothing has changed yet'), 'the page no longer claims nothing changed');
+  assert.equal((await api(page, `users?filter=${enc({ search: { text: name, mode: 'exact' } })}`)).body.total, 1);
+});
+
+/** Flags stay up in tests; close them so none covers a button. */
+async function dismissFlags(page) {
+  const close = page.locator('.sw-flags .sw-flag-close');
+  while (await close.count()) await close.first().click();
+  await page.waitForFunction(() => document.querySelectorAll('.sw-flags .sw-flag').length === 0);
+}
+
+test('a licence with no seat left shows in a warning colour on the dashboard, and one with seats does not', async () => {
+  const { page } = browser;
+  const settings = (await api(page, 'settings')).body;
+  const off = await apiSend(page, 'PUT', 'settings', { settings: { ...settings.settings, guard: { ...settings.settings.guard, enabled: false } }, configVersion: settings.configVersion });
+  assert.equal(off.status, 200, off.text);
+  // The limited application with the fewest seats left, and the licence group that gives it.
+  const apps = (await api(page, 'licences')).body.applications.filter((a) => a.limit.kind === 'limited' && a.seatsAvailable > 0);
+  const app = apps.sort((a, b) => a.seatsAvailable - b.seatsAvailable)[0];
+  assert.ok(app && app.seatsAvailable <= 50, `a limited application with a few seats left: ${JSON.stringify(apps)}`);
+  const groups = (await api(page, 'groups?withCounts=false')).body.groups.filter((g) => g.licence);
+  let group = null;
+  for (const g of groups) {
+    const holders = (await api(page, `users?filter=${enc({ status: 'active', includeGroups: [g.name], pageSize: 20 })}`)).body.rows;
+    if (holders.length && holders.every((r) => r.licensedApplications.includes(app.application))) { group = g.name; break; }
+  }
+  assert.ok(group, `the licence group of ${app.application}`);
+  // Fill the last seats: active users of the writable directory who do not hold the application yet.
+  const candidates = (await api(page, `users?filter=${enc({ status: 'active', directories: [1], excludeGroups: [group], pageSize: 100 })}`)).body.rows
+    .filter((r) => !r.licensedApplications.includes(app.application) && !r.groups.some((g) => /admin/i.test(g)));
+  const keys = candidates.slice(0, app.seatsAvailable).map((r) => r.key);
+  assert.equal(keys.length, app.seatsAvailable, 'enough users to fill the licence');
+  const plan = await apiSend(page, 'POST', 'bulk/plan', { action: 'add_to_groups', groups: [group], keys });
+  assert.equal(plan.status, 200, plan.text);
+  const run = await apiSend(page, 'POST', `bulk/${plan.body.planId}/run`, { planHash: plan.body.planHash });
+  assert.equal(run.status, 202, run.text);
+  assert.equal((await settle(page, run.body.runId)).status, 'succeeded');
+  await until(page, 'licences', (b) => b.applications.find((a) => a.application === app.application)?.seatsAvailable === 0);
+
+  await openTab(page, 'dashboard');
+  const full = page.locator('[data-testid="seats-row"][data-full="true"]');
+  await full.first().waitFor();
+  assert.equal(await full.count(), 1, 'only the filled licence is full');
+  assert.match(await full.innerText(), new RegExp(app.name));
+  const lozenge = full.locator('.sw-lozenge-warning');
+  assert.equal((await lozenge.textContent()).toLowerCase(), '0 left: licence full', 'the warning lozenge');
+  const colour = await lozenge.evaluate((e) => getComputedStyle(e).backgroundColor);
+  const neutral = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.notEqual(colour, neutral, 'a colour of its own');
+  const others = page.locator('[data-testid="seats-row"]:not([data-full])');
+  assert.ok(await others.count() >= 1);
+  assert.equal(await others.locator('.sw-lozenge-warning').count(), 0, 'licences with seats left are not in the warning colour');
+});
+
+test('the scheduler time is typed and shown in 24-hour form', async () => {
+  const { page } = browser;
+  await openTab(page, 'settings');
+  const at = page.getByLabel('Daily scheduler run at');
+  await at.waitFor();
+  assert.notEqual(await at.getAttribute('type'), 'time', 'not the browser\'s locale time control (12-hour "02:00 AM" in en-US)');
+  assert.match(await at.inputValue(), /^([01]\d|2[0-3]):[0-5]\d$/);
+  const before = (await api(page, 'settings')).body;
+  await at.fill('23:30');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await until(page, 'settings', (b) => b.configVersion !== before.configVersion);
+  await openTab(page, 'settings');
+  assert.equal(await page.getByLabel('Daily scheduler run at').inputValue(), '23:30');
+});
+
+test('a file refused for its header marks no row valid and shows no "null" column', async () => {
+  const { page } = browser;
+  // A misspelt required column: the file is refused as a whole.
+  await openTab(page, 'import');
+  await page.getByLabel('Users CSV').setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from('usernme,email\nwalk.one,walk.one@example.test\nwalk.two,walk.two@example.test\n') });
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.getByTestId('problems').waitFor();
+  assert.equal(await page.getByTestId('apply-import').count(), 0, 'nothing to apply');
+  const problems = await page.getByTestId('problem').allInnerTexts();
+  assert.ok(problems.length >= 1 && problems.every((t) => !/\bnull\b/.test(t)), `problems without a "null" column: ${problems}`);
+  const statuses = await page.locator('[data-testid="import-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+  assert.equal(statuses.length, 2);
+  assert.ok(statuses.every((s) => s !== 'ok'), `no row of a refused file reads valid: ${statuses}`);
+  assert.equal(await page.locator('[data-testid="import-rows"]').getByText('valid', { exact: true }).count(), 0);
+});
+
+test('errors quote names in typographic quotes, never in Markdown backticks', async () => {
+  const { page } = browser;
+  await openTab(page, 'settings');
+  await page.getByLabel('Currency (ISO 4217)').fill('EUE');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  const error = page.locator('[data-testid="field-error"]', { hasText: 'is not a currency in circulation' });
+  await error.waitFor();
+  assert.match(await error.textContent(), /“EUE” is not a currency in circulation/);
+  assert.ok(!(await page.locator('#sw-panel').innerText()).includes('`'), 'no backtick anywhere on the page');
+});
