@@ -4,18 +4,12 @@
 // new status, and the audit has the change under the user's name.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, api, apiSend, shot, confirmChange } from './harness.mjs';
+import { startServer, openBrowser, api, apiSend, shot, confirmChange, dismissFlags } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer({ extraArgs: ['--cloud'] }); browser = await openBrowser(server); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
-/** Flags stay up in tests; close them so none covers a dialog's buttons. */
-async function dismissFlags(page) {
-  const close = page.locator('.sw-flags .sw-flag-close');
-  while (await close.count()) await close.first().click();
-  await page.waitForFunction(() => document.querySelectorAll('.sw-flags .sw-flag').length === 0);
-}
 
 test('the user detail suspends an active Cloud user and restores a suspended one through the plan and its confirmation', async () => {
   const { page } = browser;

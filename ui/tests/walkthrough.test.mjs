@@ -2,10 +2,10 @@
 // the dashboard shows a full licence in a warning colour; an import that changes nothing cannot be
 // applied; after Apply the import no longer says "Nothing has changed yet"; the scheduler time is
 // typed and shown in 24-hour form; a file refused for its header marks no row valid; errors quote names
-// without Markdown backticks.
+// without Markdown backticks; an approval link opened after its run finished says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, api, apiSend, settle, until } from './harness.mjs';
+import { startServer, openBrowser, openTab, api, apiSend, settle, until, dismissFlags } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
@@ -50,12 +50,6 @@ test('an import that changes nothing cannot be applied, and after Apply the page
   assert.equal((await api(page, `users?filter=${enc({ search: { text: name, mode: 'exact' } })}`)).body.total, 1);
 });
 
-/** Flags stay up in tests; close them so none covers a button. */
-async function dismissFlags(page) {
-  const close = page.locator('.sw-flags .sw-flag-close');
-  while (await close.count()) await close.first().click();
-  await page.waitForFunction(() => document.querySelectorAll('.sw-flags .sw-flag').length === 0);
-}
 
 test('a licence with no seat left shows in a warning colour on the dashboard, and one with seats does not', async () => {
   const { page } = browser;
@@ -140,4 +134,25 @@ test('errors quote names in typographic quotes, never in Markdown backticks', as
   await error.waitFor();
   assert.match(await error.textContent(), /“EUE” is not a currency in circulation/);
   assert.ok(!(await page.locator('#sw-panel').innerText()).includes('`'), 'no backtick anywhere on the page');
+});
+
+test('the approval page of a run that already finished says so and offers neither Approve nor Discard', async () => {
+  const { page } = browser;
+  const dirs = (await api(page, 'directories')).body.directories.filter((d) => !d.readOnly).map((d) => d.id);
+  const user = (await api(page, `users?filter=${enc({ status: 'active', directories: dirs, pageSize: 10 })}`)).body.rows
+    .find((r) => !r.groups.some((g) => /admin/i.test(g)));
+  assert.ok(user, 'an ordinary active user');
+  const plan = await apiSend(page, 'POST', 'bulk/plan', { action: 'deactivate', keys: [user.key] });
+  assert.equal(plan.status, 200, plan.text);
+  const run = await apiSend(page, 'POST', `bulk/${plan.body.planId}/run`, { planHash: plan.body.planHash });
+  assert.equal(run.status, 202, run.text);
+  assert.equal((await settle(page, run.body.runId)).status, 'succeeded');
+  // A bookmarked or mailed approval link opened after the run finished.
+  await page.evaluate((id) => { location.hash = `#/automation/approve/${id}`; }, run.body.runId);
+  const note = page.getByTestId('no-longer-waiting');
+  await note.waitFor();
+  assert.equal(await note.innerText(), 'This run no longer waits for approval: it is succeeded.');
+  assert.equal(await page.getByRole('heading', { name: /Approval needed/ }).count(), 0);
+  assert.equal(await page.getByTestId('approve').isDisabled(), true);
+  assert.equal(await page.getByTestId('discard').isDisabled(), true);
 });
