@@ -156,3 +156,19 @@ test('the approval page of a run that already finished says so and offers neithe
   assert.equal(await page.getByTestId('approve').isDisabled(), true);
   assert.equal(await page.getByTestId('discard').isDisabled(), true);
 });
+
+test('an unlimited licence offers no alert threshold; a limited one does', async () => {
+  const { page } = browser;
+  const apps = (await api(page, 'licences')).body.applications;
+  const unlimited = apps.find((a) => a.limit.kind === 'unlimited');
+  const limited = apps.find((a) => a.limit.kind === 'limited');
+  assert.ok(unlimited && limited, `the demo has both kinds: ${JSON.stringify(apps.map((a) => [a.application, a.limit.kind]))}`);
+  await openTab(page, 'settings');
+  const row = (a) => page.locator(`[data-testid="alert-app-row"][data-application="${a.application}"]`);
+  await row(unlimited).waitFor();
+  const none = row(unlimited).locator('input');
+  assert.equal(await none.isDisabled(), true, 'nothing to alert on');
+  assert.equal(await none.getAttribute('placeholder'), 'unlimited');
+  assert.match(await row(unlimited).innerText(), /unlimited/);
+  assert.equal(await row(limited).locator('input').isDisabled(), false);
+});
