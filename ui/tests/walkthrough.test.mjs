@@ -172,3 +172,29 @@ test('an unlimited licence offers no alert threshold; a limited one does', async
   assert.match(await row(unlimited).innerText(), /unlimited/);
   assert.equal(await row(limited).locator('input').isDisabled(), false);
 });
+
+test('groups: a failed create does not leave the earlier outcomes beside its error, and a refused delete says why', async () => {
+  const { page } = browser;
+  await openTab(page, 'groups');
+  await page.getByLabel('Group names, separated by ;').fill('walk-team-a');
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  await page.locator('[data-testid="outcomes"] li', { hasText: 'walk-team-a' }).waitFor();
+  // Now an empty create: its error alone is on the page.
+  await page.getByLabel('Group names, separated by ;').fill('');
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  await page.locator('#sw-panel [data-testid="error"]').waitFor();
+  assert.equal(await page.getByTestId('outcomes').count(), 0, 'the earlier outcome list is gone');
+  assert.ok(!/\bfile\b|line 1/i.test(await page.locator('#sw-panel [data-testid="error"]').innerText()), 'a typed list is not reported as a file');
+
+  // A licence group is refused with its reason, not only "protected".
+  const licence = (await api(page, 'groups?withCounts=false')).body.groups.find((g) => g.licence && !g.admin);
+  assert.ok(licence, 'the demo has a licence group');
+  await openTab(page, 'groups');
+  await page.getByLabel(`Select ${licence.name}`).check();
+  await page.getByRole('button', { name: 'Delete selected…' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete groups' }).click();
+  const line = page.locator('[data-testid="outcomes"] li', { hasText: licence.name });
+  await line.waitFor();
+  assert.match(await line.innerText(), /licen[cs]e/i, `the reason names the licence: ${await line.innerText()}`);
+  assert.ok((await api(page, 'groups?withCounts=false')).body.groups.some((g) => g.name === licence.name), 'nothing deleted');
+});
