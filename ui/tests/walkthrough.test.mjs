@@ -191,6 +191,7 @@ test('groups: a failed create does not leave the earlier outcomes beside its err
   assert.ok(licence, 'the demo has a licence group');
   await openTab(page, 'groups');
   await page.getByLabel(`Select ${licence.name}`).check();
+  await dismissFlags(page);
   await page.getByRole('button', { name: 'Delete selected…' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete groups' }).click();
   const line = page.locator('[data-testid="outcomes"] li', { hasText: licence.name });
