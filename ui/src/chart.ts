@@ -1,11 +1,13 @@
-// A per-day bar chart with its axes (issue 24: "axes and dates on charts"):
-// a value axis with round ticks and grid lines, date labels under the bars,
-// and, for screen readers and anyone who wants the numbers, the same series
-// as a table behind "Show as a table". Inline SVG, no chart library: the
-// dashboard draws one small series and must not pull a dependency into the
-// product page.
+// The one home of the admin pages' charts with axes (issue 24: "axes and dates on charts"):
+// a value axis with round ticks and grid lines, date labels under the plot, bars or lines
+// per series, optional markers on the baseline, a legend, and, for screen readers and
+// anyone who wants the numbers, the same points as a table behind "Show as a table".
+// The dashboard's per-day bars and the Reports tab's licence history and forecast lines
+// are all drawn here, so their axes, dates and tables cannot drift apart.
 //
-// Colours and type come from the design tokens (app.css `.sw-axis*`).
+// Inline SVG, no chart library: a few small series, and the product page must not pull a
+// dependency in. Colours and type come from the design tokens (app.css `.sw-axis*`,
+// `.sw-series-*`).
 
 import { h, fmtNum } from './dom';
 
@@ -17,13 +19,23 @@ const LEFT = 48;
 const RIGHT = 8;
 const TOP = 10;
 const BOTTOM = 28;
-/** At most this many date labels (they must not overlap at 640 px). */
+/** At most this many date labels (they must not overlap at 640 px); fewer when they carry the year. */
 const MAX_DATES = 7;
+const MAX_DATES_WITH_YEAR = 5;
+/** Ranges longer than this label their dates with the year ("7 Dec 2025"). */
+const YEAR_AFTER_DAYS = 180;
+const DAY = 86_400_000;
 
 function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
   const e = document.createElementNS(NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
+  if (text !== undefined) e.appendChild(el('title', {})).textContent = text;
+  return e;
+}
+
+function label(attrs: Record<string, string | number>, text: string): SVGTextElement {
+  const e = el('text', attrs);
+  e.textContent = text;
   return e;
 }
 
@@ -38,16 +50,21 @@ export function valueTicks(max: number): number[] {
   return ticks;
 }
 
-/** `2026-12-07` → `7 Dec` (UTC, the day the server counted). */
-export function shortDate(iso: string): string {
+/** `2026-12-07` → `7 Dec` (or `7 Dec 2026` with the year), in UTC: the day the server counted. */
+export function shortDate(iso: string, withYear = false): string {
   const d = new Date(`${iso}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', ...(withYear ? { year: 'numeric' } : {}), timeZone: 'UTC' });
+}
+
+/** The ISO date (UTC) `offset` days after the UTC day of `ms`. */
+export function isoDay(ms: number, offset = 0): string {
+  return new Date(Math.floor(ms / DAY) * DAY + offset * DAY).toISOString().slice(0, 10);
 }
 
 /** Indices of the days that get a date label: evenly spaced, the first and the last always. */
-export function dateLabelDays(n: number): number[] {
+export function dateLabelDays(n: number, max = MAX_DATES): number[] {
   if (n <= 0) return [];
-  const every = Math.max(1, Math.ceil(n / MAX_DATES));
+  const every = Math.max(1, Math.ceil(n / max));
   const out: number[] = [];
   for (let i = 0; i < n; i += every) out.push(i);
   const last = n - 1;
@@ -56,49 +73,108 @@ export function dateLabelDays(n: number): number[] {
   return out;
 }
 
+/** One series over the chart's days; `null` leaves a gap (a line) or no bar. */
+export interface ChartSeries { label: string; values: (number | null)[]; cls: string; kind: 'bar' | 'line' }
+/** A dot on the baseline at day index `at` (e.g. a run that freed seats), with its words as the tooltip. */
+export interface ChartMarker { at: number; label: string }
+
+export interface AxisChart {
+  /** Names the chart (the start of its accessible name and the table's caption). */
+  caption: string;
+  /** What the values count ("users", "seats"). */
+  unit: string;
+  /** One ISO date (UTC) per x position. */
+  dates: string[];
+  series: ChartSeries[];
+  markers?: ChartMarker[];
+  /** The SVG's test id; the table's is `${testid}-table`. */
+  testid: string;
+}
+
 /**
- * A bar per day with a value axis and date labels; `caption` names the series (also the table's
- * caption), `unit` the values ("users").
+ * A chart over days with a value axis, date labels, a legend when there is more than one
+ * series, and the same points as a table: every day that has a value in some series.
  */
-export function dayBars(days: { date: string; users: number }[], caption: string, unit: string, testid: string): HTMLElement {
-  const max = Math.max(0, ...days.map((d) => d.users));
-  const ticks = valueTicks(max);
+export function axisChart(c: AxisChart): HTMLElement {
+  const n = c.dates.length;
+  const all = c.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
+  const ticks = valueTicks(Math.max(0, ...all));
   const top = ticks[ticks.length - 1] ?? 1;
   const plotW = W - LEFT - RIGHT;
   const plotH = H - TOP - BOTTOM;
   const y = (v: number): number => TOP + plotH - (v * plotH) / top;
-  const slot = days.length ? plotW / days.length : plotW;
-  const first = days[0]?.date ?? '';
-  const last = days[days.length - 1]?.date ?? '';
-  const peak = days.reduce<{ date: string; users: number } | null>((m, d) => (m === null || d.users > m.users ? d : m), null);
+  const slot = n ? plotW / n : plotW;
+  const cx = (i: number): number => LEFT + i * slot + slot / 2;
+  const first = c.dates[0] ?? '';
+  const last = c.dates[n - 1] ?? '';
+  const withYear = n > YEAR_AFTER_DAYS;
+  const main = c.series[0];
+  let peak: { at: number; v: number } | null = null;
+  main?.values.forEach((v, at) => { if (v !== null && (peak === null || v > peak.v)) peak = { at, v }; });
+  const best = peak as { at: number; v: number } | null;
+  const unitCap = c.unit.charAt(0).toUpperCase() + c.unit.slice(1);
   const svg = el('svg', {
-    viewBox: `0 0 ${W} ${H}`, class: 'sw-axis-chart', role: 'img', 'data-testid': testid,
-    'aria-label': days.length ? `${caption}, ${shortDate(first)} to ${shortDate(last)}: highest ${fmtNum(peak?.users ?? 0)} ${unit} on ${shortDate(peak?.date ?? first)}. The same numbers are in the table below.` : `${caption}: no data`,
+    viewBox: `0 0 ${W} ${H}`, class: 'sw-axis-chart', role: 'img', 'data-testid': c.testid,
+    'aria-label': n && best
+      ? `${c.caption}, ${shortDate(first, withYear)} to ${shortDate(last, withYear)}: highest ${c.series.length > 1 ? `${main?.label.toLowerCase()} ` : ''}${fmtNum(best.v)} ${c.unit} on ${shortDate(c.dates[best.at] ?? first, withYear)}. The same numbers are in the table below.`
+      : `${c.caption}: no data`,
   });
   for (const t of ticks) {
     svg.appendChild(el('line', { x1: LEFT, x2: W - RIGHT, y1: y(t), y2: y(t), class: t === 0 ? 'sw-axis-line' : 'sw-axis-grid' }));
-    svg.appendChild(el('text', { x: LEFT - 6, y: y(t) + 4, 'text-anchor': 'end', class: 'sw-axis-label', 'data-testid': 'y-tick' }, fmtNum(t)));
+    svg.appendChild(label({ x: LEFT - 6, y: y(t) + 4, 'text-anchor': 'end', class: 'sw-axis-label', 'data-testid': 'y-tick' }, fmtNum(t)));
   }
   svg.appendChild(el('line', { x1: LEFT, x2: LEFT, y1: TOP, y2: TOP + plotH, class: 'sw-axis-line' }));
-  days.forEach((d, i) => {
-    const hgt = (d.users * plotH) / top;
-    const bar = el('rect', { x: LEFT + i * slot + slot * 0.1, y: TOP + plotH - hgt, width: Math.max(1, slot * 0.8), height: hgt, class: 'sw-axis-bar', 'data-testid': 'day-bar', 'data-date': d.date, 'data-value': d.users });
-    bar.appendChild(el('title', {}, `${d.date}: ${fmtNum(d.users)} ${unit}`));
-    svg.appendChild(bar);
-  });
-  for (const i of dateLabelDays(days.length)) {
-    const d = days[i];
+  for (const s of c.series) {
+    if (s.kind === 'bar') {
+      s.values.forEach((v, i) => {
+        if (v === null) return;
+        const hgt = (v * plotH) / top;
+        svg.appendChild(el('rect', { x: LEFT + i * slot + slot * 0.1, y: TOP + plotH - hgt, width: Math.max(1, slot * 0.8), height: hgt, class: `sw-axis-bar ${s.cls}`, 'data-testid': 'day-bar', 'data-date': c.dates[i] ?? '', 'data-value': v },
+          `${c.dates[i] ?? ''}: ${fmtNum(v)} ${c.unit}`));
+      });
+      continue;
+    }
+    let d = '';
+    let pen = false;
+    s.values.forEach((v, i) => {
+      if (v === null) { pen = false; return; }
+      d += `${pen ? 'L' : 'M'}${cx(i).toFixed(1)} ${y(v).toFixed(1)} `;
+      pen = true;
+    });
     if (!d) continue;
-    const cx = LEFT + i * slot + slot / 2;
-    svg.appendChild(el('line', { x1: cx, x2: cx, y1: TOP + plotH, y2: TOP + plotH + 4, class: 'sw-axis-line' }));
-    svg.appendChild(el('text', { x: cx, y: H - 8, 'text-anchor': i === 0 ? 'start' : i === days.length - 1 ? 'end' : 'middle', class: 'sw-axis-label', 'data-testid': 'x-date', 'data-date': d.date }, shortDate(d.date)));
+    svg.appendChild(el('path', { d, class: `sw-chart-line ${s.cls}`, 'data-series': s.cls }, s.label));
+    // A lone value (the first recorded day) draws no line: show it as a dot.
+    s.values.forEach((v, i) => {
+      const lone = v !== null && (s.values[i - 1] ?? null) === null && (s.values[i + 1] ?? null) === null;
+      if (lone) svg.appendChild(el('circle', { cx: cx(i), cy: y(v), r: 3, class: `sw-chart-dot ${s.cls}` }, `${s.label}, ${c.dates[i] ?? ''}: ${fmtNum(v)}`));
+    });
   }
-  const table = h('table', { class: 'sw-table sw-chart-table', 'data-testid': `${testid}-table` },
-    h('caption', {}, `${caption} (UTC days)`),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, unit.charAt(0).toUpperCase() + unit.slice(1)))),
-    h('tbody', {}, days.map((d) => h('tr', {}, h('th', { scope: 'row' }, d.date), h('td', {}, fmtNum(d.users))))));
+  for (const m of c.markers ?? []) {
+    svg.appendChild(el('circle', { cx: cx(m.at), cy: TOP + plotH, r: 4, class: 'sw-chart-marker', 'data-testid': 'freed-marker', 'data-date': c.dates[m.at] ?? '' }, m.label));
+  }
+  for (const i of dateLabelDays(n, withYear ? MAX_DATES_WITH_YEAR : MAX_DATES)) {
+    const d = c.dates[i];
+    if (d === undefined) continue;
+    svg.appendChild(el('line', { x1: cx(i), x2: cx(i), y1: TOP + plotH, y2: TOP + plotH + 4, class: 'sw-axis-line' }));
+    svg.appendChild(label({ x: cx(i), y: H - 8, 'text-anchor': i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle', class: 'sw-axis-label', 'data-testid': 'x-date', 'data-date': d }, shortDate(d, withYear)));
+  }
+  const rows = c.dates.flatMap((date, i) => (c.series.some((s) => (s.values[i] ?? null) !== null) ? [{ date, i }] : []));
+  const table = h('table', { class: 'sw-table sw-chart-table', 'data-testid': `${c.testid}-table` },
+    h('caption', {}, `${c.caption} (UTC days)`),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Date'), c.series.map((s) => h('th', { scope: 'col' }, c.series.length > 1 ? s.label : unitCap)))),
+    h('tbody', {}, rows.map(({ date, i }) => h('tr', {}, h('th', { scope: 'row' }, date), c.series.map((s) => h('td', {}, fmtNum(s.values[i] ?? null)))))));
   return h('figure', { class: 'sw-axis-figure' },
     svg as unknown as HTMLElement,
-    h('figcaption', { class: 'sw-muted' }, `${unit.charAt(0).toUpperCase() + unit.slice(1)} per day (UTC), ${shortDate(first)} – ${shortDate(last)}`),
+    c.series.length > 1 ? legend(c.series) : null,
+    h('figcaption', { class: 'sw-muted' }, `${unitCap} per day (UTC), ${shortDate(first, withYear)} – ${shortDate(last, withYear)}`),
     h('details', { class: 'sw-chart-details' }, h('summary', {}, 'Show as a table'), table));
+}
+
+function legend(series: ChartSeries[]): HTMLElement {
+  return h('ul', { class: 'sw-legend' }, series.map((s) => h('li', {}, h('span', { class: `sw-swatch ${s.cls}` }), s.label)));
+}
+
+/** A bar per day (the dashboard's "users last seen per day"). */
+export function dayBars(days: { date: string; users: number }[], caption: string, unit: string, testid: string): HTMLElement {
+  return axisChart({ caption, unit, testid, dates: days.map((d) => d.date), series: [{ label: caption, values: days.map((d) => d.users), cls: 'sw-series-bar', kind: 'bar' }] });
 }

@@ -90,10 +90,10 @@ export function showError(host: HTMLElement, err: unknown): void {
   if (err instanceof ApiError) {
     const problems = err.problems();
     host.appendChild(h('div', { class: 'sw-banner sw-banner-error', role: 'alert', 'data-testid': 'error' },
-      h('strong', {}, err.message),
-      problems.length ? h('ul', {}, problems.map((p) => h('li', { 'data-testid': 'problem', 'data-path': p.path ?? '' }, `${problemPlace(p)}${p.message}`))) : null));
+      h('strong', {}, plain(err.message)),
+      problems.length ? h('ul', {}, problems.map((p) => h('li', { 'data-testid': 'problem', 'data-path': p.path ?? '' }, `${problemPlace(p)}${plain(p.message)}`))) : null));
   } else {
-    host.appendChild(banner(err instanceof Error ? err.message : String(err), 'error'));
+    host.appendChild(banner(plain(err instanceof Error ? err.message : String(err)), 'error'));
   }
 }
 

@@ -13,7 +13,7 @@
 // success flags up (the browser tests set it so a loaded machine cannot hide
 // a flag before the test looks for it).
 
-import { h, button } from './dom';
+import { h, button, plain } from './dom';
 
 export type FlagTone = 'success' | 'error' | 'info' | 'warning';
 
@@ -42,7 +42,8 @@ export function flag(text: string, tone: FlagTone = 'success', detail?: string):
     class: `sw-flag sw-flag-${tone}`, role: tone === 'error' ? 'alert' : 'status',
     'data-seq': String(seq), 'data-tone': tone, 'data-text': text,
   },
-  h('div', { class: 'sw-flag-text' }, h('strong', {}, text), detail ? h('div', {}, detail) : null),
+  // The detail is often the server's words: names in quotes, not Markdown backticks.
+  h('div', { class: 'sw-flag-text' }, h('strong', {}, text), detail ? h('div', {}, plain(detail)) : null),
   button('×', () => dismiss(), 'subtle', { 'aria-label': 'Dismiss message', class: 'sw-btn sw-btn-subtle sw-flag-close' }));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const dismiss = (): void => {

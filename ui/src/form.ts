@@ -3,7 +3,7 @@
 // registers which control edits which path and shows each problem beside it.
 // Nothing here decides what is valid: the browser only places the message.
 
-import { h, labelTarget, nextId } from './dom';
+import { h, labelTarget, nextId, plain } from './dom';
 import { ApiError, ApiProblem } from './api';
 
 interface Registered { path: string; control: HTMLElement; wrap: HTMLElement }
@@ -74,7 +74,7 @@ export class FieldErrors {
       const owner = path ? this.owner(path) : undefined;
       if (!owner) { left.push(p); continue; }
       const id = nextId('err');
-      const el = h('div', { class: 'sw-field-error', id, 'data-testid': 'field-error', 'data-path': p.path ?? '' }, p.message);
+      const el = h('div', { class: 'sw-field-error', id, 'data-testid': 'field-error', 'data-path': p.path ?? '' }, plain(p.message));
       owner.wrap.appendChild(el);
       const describedBy = owner.control.getAttribute('aria-describedby');
       owner.control.setAttribute('aria-invalid', 'true');

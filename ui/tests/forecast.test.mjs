@@ -69,6 +69,70 @@ test('the forecast shows both curves with their assumptions in words', async () 
   await shot(page, 'forecast-curves');
 });
 
+// What an axis must show for a series: ticks from 0 in equal round steps up to at least the highest value.
+async function assertValueAxis(chart, values) {
+  const ticks = (await chart.locator('[data-testid="y-tick"]').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
+  const max = Math.max(0, ...values);
+  assert.ok(ticks.length >= 2 && ticks[0] === 0, `ticks from 0: ${ticks}`);
+  const step = ticks[1] - ticks[0];
+  assert.ok(ticks.every((t, i) => i === 0 || t - ticks[i - 1] === step), `equal steps: ${ticks}`);
+  assert.match(String(step), /^[125]0*$/, `a round step: ${step}`);
+  assert.ok(ticks.at(-1) >= max && ticks.at(-2) < max + (max === 0 ? 1 : 0), `the top tick ${ticks.at(-1)} is the first to reach the highest value ${max}`);
+}
+
+async function dateLabels(chart) {
+  return chart.locator('[data-testid="x-date"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-date'), e.textContent]));
+}
+
+const dayMs = 86_400_000;
+const isoOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+const en = (iso, year) => new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', ...(year ? { year: 'numeric' } : {}), timeZone: 'UTC' });
+
+test('the licence history and forecast charts have a value axis and dates that match their data, and the same points as a table', async () => {
+  const { page } = browser;
+  const history = (await api(page, 'licences/history?days=365')).body;
+  const answer = (await api(page, 'forecast?days=90')).body;
+  await openTab(page, 'dashboard');
+
+  // History: one chart per application over the server's 365 days, the year on each date label.
+  const app = history.records[0].application;
+  const records = history.records.filter((r) => r.application === app);
+  const figure = page.locator(`[data-testid="licence-history"] figure.sw-figure[data-application="${app}"]`);
+  const chart = figure.getByTestId('history-chart');
+  await chart.waitFor();
+  await assertValueAxis(chart, records.flatMap((r) => [r.seatsUsed, r.limit ?? 0]));
+  const hist = await dateLabels(chart);
+  assert.equal(hist[0][0], history.from, 'the first day of the window is labelled');
+  assert.equal(hist.at(-1)[0], history.to, 'today is labelled');
+  assert.ok(hist.length >= 3 && hist.length <= 6, `a readable number of dates: ${hist}`);
+  for (const [iso, text] of hist) assert.equal(text, en(iso, true), 'a 12-month axis carries the year');
+  assert.ok(hist.every(([iso], i) => i === 0 || iso > hist[i - 1][0]), 'dates in order');
+  assert.match(await chart.getAttribute('aria-label'), new RegExp(`to ${en(history.to, true)}: highest seats used`));
+  await figure.getByText('Show as a table').click();
+  const histRows = await figure.getByTestId('history-chart-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  const fmt = (n) => (n === null ? '—' : n.toLocaleString('en'));
+  assert.deepEqual(histRows, records.map((r) => [r.date, fmt(r.seatsUsed), fmt(r.limit)]), 'the table lists every recorded day');
+  await shot(page, 'forecast-history-axes');
+
+  // Forecast: day 0 is the server's today, one date per day of the horizon.
+  const a = answer.forecast.applications[0];
+  const fig = page.locator(`[data-testid="forecast"] figure.sw-figure[data-application="${a.application}"]`);
+  const fc = fig.getByTestId('forecast-chart');
+  await fc.waitFor();
+  await assertValueAxis(fc, [...a.upper, ...(a.likely ?? [])]);
+  const fdates = await dateLabels(fc);
+  const start = Math.floor(answer.forecast.now / dayMs) * dayMs;
+  assert.equal(fdates[0][0], isoOf(start));
+  assert.equal(fdates.at(-1)[0], isoOf(start + (a.upper.length - 1) * dayMs));
+  for (const [iso, text] of fdates) assert.equal(text, en(iso, false), 'a 90-day axis: day and month');
+  await shot(page, 'forecast-curves-axes');
+  await fig.getByText('Show as a table').click();
+  const fRows = await fig.getByTestId('forecast-chart-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.equal(fRows.length, a.upper.length, 'every forecast day');
+  assert.deepEqual(fRows.map((r) => r.slice(0, 2)), a.upper.map((v, i) => [isoOf(start + i * dayMs), fmt(v)]));
+  if (a.likely) assert.deepEqual(fRows.map((r) => r[2]), a.likely.map(fmt));
+});
+
 test('the policy editor\'s what-if slider answers with N instead of M days', async () => {
   const { page } = browser;
   const list = (await api(page, 'policies')).body.policies;
@@ -111,7 +175,7 @@ test('prices are edited in Settings, refused there with a reason beside each box
   const row = prices.locator(`[data-testid="price-row"][data-application="${app0}"]`);
   await row.getByText('must not be negative').waitFor();
   await row.getByText('must be a number such as 52.50').waitFor();
-  await prices.getByText('`EUE` is not a currency in circulation').waitFor();
+  await prices.getByText('“EUE” is not a currency in circulation').waitFor();
   const after = (await api(page, 'settings')).body;
   assert.equal(after.configVersion, before.configVersion, 'a refused save changes nothing');
   // Fixed and saved: the settings' version moves on and the audit log has old → new.

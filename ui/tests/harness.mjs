@@ -210,3 +210,12 @@ export async function flagShown(page, text) {
   }, text);
   return handle.jsonValue();
 }
+
+/** Flags stay up in tests; close them so none covers a dialog's buttons. */
+export async function dismissFlags(page) {
+  const close = page.locator('.sw-flags .sw-flag-close');
+  while (await close.count()) await close.first().click();
+  await page.waitForFunction(() => document.querySelectorAll('.sw-flags .sw-flag').length === 0, null, { timeout: 5000 }).catch(async (e) => {
+    throw new Error(`${e.message}: ${JSON.stringify(await page.locator('.sw-flags').innerHTML())}`);
+  });
+}

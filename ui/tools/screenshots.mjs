@@ -11,7 +11,7 @@
 // Needs what the tests need: `cargo build -p seatwarden-cli` (or
 // SEATWARDEN_BIN) and `npm run build`.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,7 +42,29 @@ const SHOTS = {
   'users-filters-in-url': 'users-url-detail.test.mjs',
   'user-detail-action-plan': 'users-url-detail.test.mjs',
   'dashboard-chart-axes': 'users-url-detail.test.mjs',
+  'forecast-history-axes': 'forecast.test.mjs',
+  'forecast-curves-axes': 'forecast.test.mjs',
+  'user-detail-cloud-suspend': 'cloud-user-detail.test.mjs',
 };
+
+/**
+ * The screenshots the README and docs/ link (`screenshots/<name>.png`): each must be one this
+ * script takes, and each it takes must be linked, so none is missing and none goes stale unseen.
+ */
+function linkedShots() {
+  const docs = path.resolve(uiDir, '../docs');
+  const pages = [path.resolve(uiDir, '../README.md'), ...readdirSync(docs, { recursive: true }).filter((f) => String(f).endsWith('.md')).map((f) => path.join(docs, String(f)))];
+  const names = new Set();
+  for (const page of pages) for (const m of readFileSync(page, 'utf8').matchAll(/screenshots\/([A-Za-z0-9_-]+)\.png/g)) names.add(m[1]);
+  return names;
+}
+const linked = linkedShots();
+const unlinked = Object.keys(SHOTS).filter((n) => !linked.has(n));
+const untaken = [...linked].filter((n) => !(n in SHOTS));
+if (unlinked.length || untaken.length) {
+  console.error(`screenshots: taken but linked from no page: ${unlinked.join(', ') || 'none'}; linked but taken by no test: ${untaken.join(', ') || 'none'}`);
+  process.exit(1);
+}
 
 const started = Date.now();
 const files = [...new Set(Object.values(SHOTS))].map((f) => path.join('tests', f));
@@ -61,6 +83,12 @@ for (const name of Object.keys(SHOTS)) {
 }
 if (missing.length) {
   console.error(`screenshots: not taken by their tests: ${missing.join(', ')}`);
+  process.exit(1);
+}
+// A picture in docs/screenshots/ that no test takes any more is stale: say so by name.
+const stale = readdirSync(target).filter((f) => f.endsWith('.png') && !(f.slice(0, -4) in SHOTS));
+if (stale.length) {
+  console.error(`screenshots: stale pictures no test takes (delete them): ${stale.join(', ')}`);
   process.exit(1);
 }
 console.log(`screenshots: ${Object.keys(SHOTS).length} refreshed in ${path.relative(process.cwd(), target)}`);

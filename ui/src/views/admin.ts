@@ -35,7 +35,11 @@ export async function renderGroups(host: HTMLElement): Promise<void> {
   const out = h('div', { 'aria-live': 'polite' });
   const picked = new Set<string>();
   // One result at a time: an old error or outcome list never stays beside a new one.
-  const fail = (err: unknown): void => { clear(out); showError(out, err); };
+  const fail = (err: unknown): void => {
+    // The outcome list of an earlier success sits above the sections: it goes too.
+    for (const old of host.querySelectorAll('[data-testid="outcomes"]')) old.remove();
+    clear(out); showError(out, err);
+  };
   const done = (r: { outcomes?: Outcome[]; results?: Outcome[] }): void => { forgetGroups(); void renderGroups(host).then(() => host.prepend(outcomes(r.outcomes ?? r.results ?? []))); };
   clear(host, out,
     section('Create groups', h('form', { class: 'sw-filters', onsubmit: (e: Event) => { e.preventDefault(); void post<{ outcomes?: Outcome[] }>('groups', { names: names.value }).then(done, fail); } },

@@ -1,79 +1,32 @@
 // Licence history chart, forecast curves and the policy editor's what-if (docs/forecast.md).
 //
-// Charts are inline SVG built here (a line per series, a dashed limit, markers for the
-// days runs freed seats): a few dozen lines, where a chart library would add more code
-// than the admin pages have. Each chart carries an aria-label that says what it shows
-// and a table of the figures behind it, so nothing is only visible.
+// The charts are drawn by `../chart` (axisChart), the same code as the dashboard's: a value
+// axis with round ticks, date labels, a line per series (the limit dashed), markers for the
+// days runs freed seats, an aria-label that says what it shows and "Show as a table" with
+// the same points, so nothing is only visible.
 
 import { h, clear, fmtNum } from '../dom';
 import { get, post, type Schemas } from '../api';
 import { section, showError } from '../components';
+import { axisChart, isoDay, type ChartMarker, type ChartSeries } from '../chart';
 
 type History = Schemas['LicenceHistory'];
 type ForecastAnswer = Schemas['ForecastResponse'];
 type WhatIfAnswer = Schemas['WhatIfResponse'];
 type RunOut = Schemas['RunOut'];
 
-const NS = 'http://www.w3.org/2000/svg';
-const W = 640;
-const H = 180;
-const PAD = 28;
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, ...kids: Node[]): SVGElementTagNameMap[K] {
-  const el = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  for (const kid of kids) el.appendChild(kid);
-  return el;
-}
-
-interface Series { label: string; values: (number | null)[]; cls: string }
-interface Marker { at: number; label: string }
-
-/** A line chart over `count` evenly spaced x positions; `null` values leave a gap. */
-function lineChart(label: string, count: number, series: Series[], markers: Marker[] = [], testid = 'chart'): SVGSVGElement {
-  const max = Math.max(1, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
-  const x = (i: number): number => PAD + (count <= 1 ? 0 : (i * (W - 2 * PAD)) / (count - 1));
-  const y = (v: number): number => H - PAD - (v * (H - 2 * PAD)) / max;
-  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'sw-chart', role: 'img', 'aria-label': label, 'data-testid': testid });
-  chart.appendChild(svg('line', { x1: PAD, y1: H - PAD, x2: W - PAD, y2: H - PAD, class: 'sw-chart-axis' }));
-  chart.appendChild(svg('text', { x: 2, y: PAD - 8, class: 'sw-chart-tick' }, document.createTextNode(fmtNum(max))));
-  for (const s of series) {
-    let d = '';
-    let pen = false;
-    s.values.forEach((v, i) => {
-      if (v === null) { pen = false; return; }
-      d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)} ${y(v).toFixed(1)} `;
-      pen = true;
-    });
-    if (!d) continue;
-    chart.appendChild(svg('path', { d, class: `sw-chart-line ${s.cls}`, 'data-series': s.cls }, svg('title', {}, document.createTextNode(s.label))));
-    // A lone value (the first recorded day) draws no line: show it as a dot.
-    s.values.forEach((v, i) => {
-      const lone = v !== null && (s.values[i - 1] ?? null) === null && (s.values[i + 1] ?? null) === null;
-      if (lone) chart.appendChild(svg('circle', { cx: x(i), cy: y(v), r: 3, class: `sw-chart-dot ${s.cls}` }, svg('title', {}, document.createTextNode(`${s.label}: ${fmtNum(v)}`))));
-    });
-  }
-  for (const m of markers) {
-    chart.appendChild(svg('circle', { cx: x(m.at), cy: H - PAD, r: 4, class: 'sw-chart-marker', 'data-testid': 'freed-marker' },
-      svg('title', {}, document.createTextNode(m.label))));
-  }
-  return chart;
-}
-
-function legend(series: Series[]): HTMLElement {
-  return h('ul', { class: 'sw-legend' }, series.map((s) => h('li', {}, h('span', { class: `sw-swatch ${s.cls}` }), s.label)));
-}
-
 const DAY = 86_400_000;
 
 /** The last 12 months of licence history, one chart per application, with the limit and the runs that freed seats. */
-export function licenceHistorySection(now = Date.now()): HTMLElement {
+export function licenceHistorySection(): HTMLElement {
   const body = h('div', { 'data-testid': 'licence-history' }, h('p', { class: 'sw-muted' }, 'Loading…'));
   void get<History>('licences/history', { days: '365' }).then((data) => {
-    const today = Math.floor(now / DAY);
-    const first = today - 364;
+    // The server's window (`from`..`to`, UTC days), not the browser's clock.
+    const first = Math.floor(Date.parse(`${data.from}T00:00:00Z`) / DAY);
+    const count = Math.floor(Date.parse(`${data.to}T00:00:00Z`) / DAY) - first + 1;
+    const dates = Array.from({ length: count }, (_, i) => isoDay(first * DAY, i));
     const apps = [...new Set(data.records.map((r) => r.application))];
-    const markers: Marker[] = data.freed.filter((f) => f.run !== null && f.day >= first).map((f) => ({
+    const markers: ChartMarker[] = data.freed.filter((f) => f.run !== null && f.day >= first && f.day < first + count).map((f) => ({
       at: f.day - first, label: `${f.date}: run #${f.run} freed ${fmtNum(f.accounts)} accounts`,
     }));
     if (!apps.length) {
@@ -85,22 +38,21 @@ export function licenceHistorySection(now = Date.now()): HTMLElement {
     clear(body,
       h('p', { class: 'sw-muted' }, `Recorded since ${data.firstRecorded ?? '—'}. Dots mark the days runs freed accounts (from the audit trail, also before the first record).`),
       apps.map((app) => {
-        const used: (number | null)[] = new Array<number | null>(365).fill(null);
-        const limit: (number | null)[] = new Array<number | null>(365).fill(null);
+        const used: (number | null)[] = new Array<number | null>(count).fill(null);
+        const limit: (number | null)[] = new Array<number | null>(count).fill(null);
         for (const r of data.records) {
-          if (r.application !== app || r.day < first) continue;
+          if (r.application !== app || r.day < first || r.day >= first + count) continue;
           used[r.day - first] = r.seatsUsed;
           limit[r.day - first] = r.limit;
         }
-        const series: Series[] = [
-          { label: 'Seats used', values: used, cls: 'sw-series-used' },
-          { label: 'Licence limit', values: limit, cls: 'sw-series-limit' },
+        const series: ChartSeries[] = [
+          { label: 'Seats used', values: used, cls: 'sw-series-used', kind: 'line' },
+          { label: 'Licence limit', values: limit, cls: 'sw-series-limit', kind: 'line' },
         ];
         const last = data.records.filter((r) => r.application === app).at(-1);
         return h('figure', { class: 'sw-figure', 'data-application': app },
           h('figcaption', {}, `${app}: ${fmtNum(last?.seatsUsed)} seats used of ${last?.limit === null ? 'unlimited' : fmtNum(last?.limit)}`),
-          lineChart(`Seats used and licence limit of ${app} over the last 12 months`, 365, series, markers, 'history-chart'),
-          legend(series));
+          axisChart({ caption: `Seats used and licence limit of ${app} over the last 12 months`, unit: 'seats', dates, series, markers, testid: 'history-chart' }));
       }));
   }, (e: unknown) => { clear(body); showError(body, e); });
   return section('Licences over the last 12 months', body);
@@ -127,14 +79,14 @@ export function forecastSection(): HTMLElement {
         h('li', { 'data-testid': 'assumption-upper' }, data.assumptions.upper),
         h('li', { 'data-testid': 'assumption-likely' }, data.assumptions.likely)),
       f.applications.length ? f.applications.map((a) => {
-        const series: Series[] = [{ label: 'Upper bound (nobody logs in again)', values: a.upper, cls: 'sw-series-upper' }];
-        if (a.likely) series.push({ label: `Likely (return rate ${Math.round((f.returnRate ?? 0) * 100)} %)`, values: a.likely, cls: 'sw-series-likely' });
+        const series: ChartSeries[] = [{ label: 'Upper bound (nobody logs in again)', values: a.upper, cls: 'sw-series-upper', kind: 'line' }];
+        if (a.likely) series.push({ label: `Likely (return rate ${Math.round((f.returnRate ?? 0) * 100)} %)`, values: a.likely, cls: 'sw-series-likely', kind: 'line' });
+        const dates = a.upper.map((_, i) => isoDay(f.now, i));
         const runOut = data.runOut.find((r) => r.application === a.application)?.runOut;
         const at = (v: number[] | null | undefined, d: number): string => (v ? fmtNum(v[Math.min(d, v.length - 1)]) : '—');
         return h('figure', { class: 'sw-figure', 'data-application': a.application },
           h('figcaption', {}, `${a.name || a.application}: seats freed by the enabled policies`),
-          lineChart(`Seats of ${a.application} the enabled policies would free over the next ${f.horizonDays} days`, a.upper.length, series, [], 'forecast-chart'),
-          legend(series),
+          axisChart({ caption: `Seats of ${a.application} the enabled policies would free over the next ${f.horizonDays} days`, unit: 'seats', dates, series, testid: 'forecast-chart' }),
           h('table', { class: 'sw-table sw-compact' },
             h('thead', {}, h('tr', {}, ['', 'Today', 'In 30 days', 'In 60 days', 'In 90 days'].map((c) => h('th', { scope: 'col' }, c)))),
             h('tbody', {},

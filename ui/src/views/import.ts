@@ -3,7 +3,7 @@
 // every row and plans the changes; the browser only lists the file's rows so
 // each problem can be shown on the row it belongs to.
 
-import { h, clear, append, button, fmtNum, lozenge, download, banner, plural } from '../dom';
+import { h, clear, append, button, fmtNum, lozenge, download, banner, plural, plain } from '../dom';
 import { postCsv, post, get, getBlob, ApiError, ApiProblem, type Schemas } from '../api';
 import { section, showError, followRun, planView, opLabel, ActionInfo } from '../components';
 import { check } from '../form';
@@ -42,7 +42,11 @@ type ActionsPage = Schemas['ImportActionsPage'];
 /** Rows a page of the table shows; the preview carries the first 500 verdicts, later pages ask the server. */
 const SHOWN_ROWS = 200;
 
-function rowsTable(rows: Row[], header: string[], problems: Map<number, ApiProblem[]>, plans: Map<number, string>, notes: Map<number, string[]>, offset = 0): HTMLElement {
+/**
+ * `unchecked`: the file was refused as a whole (its header, its encoding), so rows without a problem of
+ * their own were never checked and must not read "valid".
+ */
+function rowsTable(rows: Row[], header: string[], problems: Map<number, ApiProblem[]>, plans: Map<number, string>, notes: Map<number, string[]>, offset = 0, unchecked = false): HTMLElement {
   const col = (name: string): number => header.findIndex((x) => x.trim().toLowerCase() === name);
   const iu = col('username'); const ie = Math.max(col('email'), col('email address')); const idn = Math.max(col('display name'), col('full name'));
   const shown = rows.slice(offset, offset + SHOWN_ROWS);
@@ -53,9 +57,10 @@ function rowsTable(rows: Row[], header: string[], problems: Map<number, ApiProbl
       h('tbody', {}, shown.map((r) => {
         const bad = problems.get(r.line) ?? [];
         const plan = plans.get(r.line);
-        return h('tr', { 'data-testid': 'import-row', 'data-line': r.line, 'data-status': bad.length ? 'error' : 'ok', 'data-plan': bad.length ? 'error' : (plan ?? ''), class: bad.length ? 'sw-row-error' : '' },
+        return h('tr', { 'data-testid': 'import-row', 'data-line': r.line, 'data-status': bad.length ? 'error' : unchecked ? 'unchecked' : 'ok', 'data-plan': bad.length ? 'error' : (plan ?? ''), class: bad.length ? 'sw-row-error' : '' },
           h('td', {}, String(r.line)), h('td', {}, r.cells[iu] ?? ''), h('td', {}, r.cells[idn] ?? ''), h('td', {}, r.cells[ie] ?? ''),
-          h('td', {}, bad.length ? [lozenge('error', 'danger'), h('ul', { class: 'sw-compact' }, bad.map((p) => h('li', {}, `${p.header ?? (p.column != null ? `column ${p.column}` : '')}: ${p.message}`)))]
+          h('td', {}, bad.length ? [lozenge('error', 'danger'), h('ul', { class: 'sw-compact' }, bad.map((p) => h('li', {}, `${p.header ?? (p.column != null ? `column ${p.column}` : '')}: ${plain(p.message)}`)))]
+            : unchecked ? lozenge('not checked', 'neutral')
             : [lozenge(plan ?? 'valid', plan === 'unchanged' ? 'neutral' : 'success'), ...(notes.get(r.line) ?? []).map((n) => h('div', { class: 'sw-muted' }, n))]));
       }))),
     rows.length > SHOWN_ROWS ? h('p', { class: 'sw-muted', 'data-testid': 'rows-shown' }, `Showing rows ${fmtNum(offset + 1)}–${fmtNum(offset + shown.length)} of ${fmtNum(rows.length)}.`) : null);
@@ -160,10 +165,11 @@ export async function renderImport(host: HTMLElement): Promise<void> {
           h('caption', { class: 'sw-sr' }, 'Problems by row'),
           h('thead', {}, h('tr', {}, ['Line', 'Column', 'Problem'].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, problems.map((p) => h('tr', { 'data-testid': 'problem' },
-            h('td', {}, p.line !== undefined ? `Line ${p.line}` : ''), h('td', {}, p.header ?? (p.column != null ? String(p.column) : '')), h('td', {}, p.message))))),
+            h('td', {}, p.line !== undefined ? `Line ${p.line}` : ''), h('td', {}, p.header ?? (p.column != null ? String(p.column) : '')), h('td', {}, plain(p.message)))))),
         problems.length < total ? h('p', { class: 'sw-muted' }, `Showing the first ${problems.length} of ${fmtNum(total)} problems.`) : null,
         h('h3', {}, 'Rows'),
-        rowsTable(dataRows, header, byLine, new Map(), new Map())]);
+        // A problem of the file itself (no line, or the header's line 1): its rows were not checked one by one.
+        rowsTable(dataRows, header, byLine, new Map(), new Map(), 0, problems.some((p) => p.line === undefined || p.line <= 1))]);
       return;
     }
     clear(out);
@@ -173,12 +179,17 @@ export async function renderImport(host: HTMLElement): Promise<void> {
     for (const n of s.notes ?? []) notes.set(n.line, [...(notes.get(n.line) ?? []), n.message]);
     const groupsToCreate = s.groupsToCreate.length;
     const progressHost = h('div', {});
+    const ready = h('div', { 'data-testid': 'import-state' }, banner('Every row is valid. Nothing has changed yet: review the plan, then apply it.', 'success'));
     const apply = applies(button(`Apply the import (${fmtNum(r.actionCount)} ${r.actionCount === 1 ? 'change' : 'changes'})`, () => {
       apply.disabled = true;
       void (async () => {
         try {
           const { runId } = await post<{ runId: number }>(`import/${encodeURIComponent(r.planId)}/apply`, { planHash: r.planHash });
+          // The plan is being applied: the "nothing has changed yet" banner would now be false.
+          const applying = h('div', { 'data-testid': 'import-state' }, banner(`Applying the plan: run #${runId}.`, 'info'));
+          ready.replaceWith(applying);
           const final = await followRun(progressHost, runId, 'Import progress');
+          applying.replaceWith(h('div', { 'data-testid': 'import-state', 'data-status': final.status }, banner(`Applied: run #${runId} ${final.status.replace(/_/g, ' ')}. The rows below show the plan as it was checked.`, final.status === 'succeeded' ? 'success' : 'warning')));
           forgetGroups();
           if (final.status === 'succeeded' || final.status === 'partially_failed') {
             progressHost.appendChild(h('p', {}, button('See the users', () => navigate('users'), 'default'), ' ', button('Open the run in the audit log', () => navigate(`audit/run/${runId}`), 'subtle')));
@@ -187,7 +198,7 @@ export async function renderImport(host: HTMLElement): Promise<void> {
       })();
     }, 'primary', { disabled: r.actionCount === 0, 'data-testid': 'apply-import' }));
     append(out, [
-      banner(`Every row is valid. Nothing has changed yet: review the plan, then apply it.`, 'success'),
+      ready,
       s.notices?.missingTemplates?.length ? banner(`No enabled ${s.notices.missingTemplates.map((k) => k.replace(/_/g, ' ')).join(' or ')} template: those emails will not be sent. Enable one on the Notifications tab.`, 'warning') : null,
       h('div', { class: 'sw-cards', 'data-testid': 'import-summary' },
         card('Rows', s.rows), card('Users to create', s.create), card('Users to update', s.update), card('Unchanged', s.unchanged),

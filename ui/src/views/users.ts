@@ -277,7 +277,7 @@ async function load(results: HTMLElement): Promise<void> {
         boxes.push(box);
         return h('tr', { 'data-testid': 'user-row' },
           h('td', {}, box), h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void userDialog(r.key, r.username, results); } }, r.username)), h('td', {}, r.displayName), h('td', {}, r.email), h('td', {}, r.directoryName),
-          h('td', {}, r.active ? lozenge('active', 'success') : r.suspended ? lozenge('suspended', 'warning') : lozenge('deactivated', 'neutral'), r.licensed ? [' ', lozenge('licensed', 'info')] : null),
+          h('td', {}, statusLozenge(r), r.licensed ? [' ', lozenge('licensed', 'info')] : null),
           h('td', { class: 'sw-date' }, fmtDate(r.created)), h('td', { class: 'sw-date' }, fmtDate(r.lastLogin)), h('td', { class: 'sw-date', 'data-testid': 'row-last-active' }, fmtDate(r.lastActivity)),
           products.map((p) => h('td', { class: 'sw-date', 'data-product': p }, fmtDate(productDate(r, p)))), reasonCell(r, idleDays),
           h('td', { 'data-testid': 'row-exempt' }, exemptBadge(page.exemptions?.[r.key])),
@@ -299,6 +299,11 @@ function reasonCell(r: Page['rows'][number], idleDays: number): HTMLElement {
     : h('td', { 'data-testid': 'row-reason', 'data-active': 'true', title: `Active within the last ${plural(idleDays, 'day')}` }, '—');
 }
 
+/** Active, suspended (Cloud: restorable, keeps groups) or deactivated, in the table and the detail alike. */
+function statusLozenge(r: { active: boolean; suspended?: boolean }): HTMLElement {
+  return r.active ? lozenge('active', 'success') : r.suspended ? lozenge('suspended', 'warning') : lozenge('deactivated', 'neutral');
+}
+
 /** What an admin can do when no user matches: say it instead of an empty table. */
 function emptyState(): HTMLElement {
   return h('div', { class: 'sw-empty', role: 'status', 'data-testid': 'users-empty' },
@@ -310,7 +315,7 @@ function emptyState(): HTMLElement {
  * A bulk action on the selection, or on the one user `only` (the user detail's actions): both go
  * through the same server plan, its reasons and skips, and the same confirmation.
  */
-async function bulk(action: string, groups: string[], results: HTMLElement, only?: string): Promise<void> {
+async function bulk(action: string, groups: string[], results: HTMLElement, only?: string, backToUser?: () => void): Promise<void> {
   if (only === undefined && !allMatching && selected.size === 0) { const d = openDialog('Nothing selected', 'Select users, or "Select all that match", first.'); void d; return; }
   const every = only === undefined && allMatching;
   const keys = only === undefined ? [...selected] : [only];
@@ -332,6 +337,8 @@ async function bulk(action: string, groups: string[], results: HTMLElement, only
         const { runId } = await post<{ runId: number }>(`bulk/${encodeURIComponent(plan.planId)}/run`, { planHash: plan.planHash });
         await followRun(dialog.body, runId, 'Bulk action progress');
         void load(results);
+        // From the user detail: back to it, showing what the run changed.
+        if (backToUser) foot?.appendChild(button('Back to the user', () => { dialog.close(); backToUser(); }, 'primary'));
       } catch (e) { showError(dialog.body, e); }
     })();
   });
@@ -380,14 +387,19 @@ function signalDates(signals: SignalDate[] | undefined): HTMLElement | null {
  * this one user, with its reasons, skips and confirmation, so a single change is checked and audited
  * exactly like a bulk one.
  */
-function userActions(u: UserDetail, close: () => void, results: HTMLElement): HTMLElement {
-  const act = (action: string, groups: string[] = []): void => { close(); void bulk(action, groups, results, u.row.key); };
+function userActions(u: UserDetail, cloud: boolean, close: () => void, results: HTMLElement): HTMLElement {
+  const reopen = (): void => void userDialog(u.row.key, u.row.username, results);
+  const act = (action: string, groups: string[] = []): void => { close(); void bulk(action, groups, results, u.row.key, reopen); };
   const theirs = select('detailRemoveGroup', u.row.groups.map((g): [string, string] => [g, g]));
   const add = groupPicker('detailAddGroup', [], 'Choose a group');
   const exempt = (u.exemptions ?? []).length > 0;
   return h('div', { class: 'sw-user-actions', role: 'group', 'aria-label': 'Actions on this user', 'data-testid': 'user-actions' },
     h('div', { class: 'sw-toolbar' },
-      u.row.active ? button('Deactivate…', () => act('deactivate'), 'default') : button('Reactivate…', () => act('activate'), 'primary'),
+      // Cloud suspends organization access (restorable, keeps groups): offered beside Deactivate for an
+      // active Cloud user, and Restore instead of Reactivate for a suspended one.
+      u.row.active ? button('Deactivate…', () => act('deactivate'), 'default') : u.row.suspended ? null : button('Reactivate…', () => act('activate'), 'primary'),
+      cloud && u.row.active ? button('Suspend access…', () => act('suspend'), 'default') : null,
+      cloud && u.row.suspended ? button('Restore access…', () => act('restore'), 'primary') : null,
       button('Exempt from policies…', () => act('exempt'), 'subtle'),
       exempt ? button('Remove exemption…', () => act('unexempt'), 'subtle') : null,
       button('Delete…', () => act('delete'), 'danger')),
@@ -400,9 +412,12 @@ function userActions(u: UserDetail, close: () => void, results: HTMLElement): HT
 async function userDialog(key: string, username: string, results: HTMLElement): Promise<void> {
   const d = openDialog(`User ${username}`, h('p', { role: 'status' }, 'Loading…'));
   try {
-    const u = await get<UserDetail>(`users/${encodeURIComponent(key)}`);
-    clear(d.body, userActions(u, d.close, results),
+    const [u, dirs] = await Promise.all([get<UserDetail>(`users/${encodeURIComponent(key)}`), directories()]);
+    const kind = (dirs ?? []).find((x) => x.id === u.row.directory)?.kind;
+    const cloud = kind === 'cloud_managed' || kind === 'cloud_external';
+    clear(d.body, userActions(u, cloud, d.close, results),
       h('dl', { class: 'sw-dl' },
+        h('dt', {}, 'Status'), h('dd', { 'data-testid': 'user-status' }, statusLozenge(u.row)),
         h('dt', {}, 'Name'), h('dd', {}, u.row.displayName), h('dt', {}, 'Email'), h('dd', {}, u.row.email),
         h('dt', {}, 'Directory'), h('dd', {}, u.row.directoryName), h('dt', {}, 'Created'), h('dd', {}, fmtDate(u.row.created)),
         h('dt', {}, 'Logins'), h('dd', {}, fmtNum(u.row.loginCount)), h('dt', {}, 'Why inactive'), h('dd', {}, u.row.inactiveBecause.text),
