@@ -36,7 +36,7 @@ function draw(host: HTMLElement, view: View): void {
     placeholder: isSet ? 'stored (leave empty to keep it)' : '' });
   const orgId = text('orgId', view.orgId);
   const apiKey = secret('apiKey', view.apiKeySet);
-  const siteUrl = text('siteUrl', view.siteUrl, { placeholder: 'https://your-domain.atlassian.net' });
+  const siteUrl = text('siteUrl', view.siteUrl, { placeholder: 'e.g. https://your-domain.atlassian.net' });
   const siteEmail = text('siteEmail', view.siteEmail, { type: 'email' });
   const siteToken = secret('siteToken', view.siteTokenSet);
   const body = (): Record<string, string> => {

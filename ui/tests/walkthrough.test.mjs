@@ -199,3 +199,33 @@ test('groups: a failed create does not leave the earlier outcomes beside its err
   assert.match(await line.innerText(), /licen[cs]e/i, `the reason names the licence: ${await line.innerText()}`);
   assert.ok((await api(page, 'groups?withCounts=false')).body.groups.some((g) => g.name === licence.name), 'nothing deleted');
 });
+
+test('placeholders read as examples or descriptions, never as something already typed', async () => {
+  const { page } = browser;
+  // A placeholder is either an example ("e.g. …"), a description of what an empty field means, or the
+  // value an empty field inherits (a number, in Settings' per-licence alert thresholds).
+  const described = /^(e\.g\. |the settings’ |Search |Username|User |Actor|Why |unlimited$|\d+$)/;
+  const placeholders = async () => page.locator('#sw-panel input[placeholder]').evaluateAll(
+    (inputs) => inputs.map((i) => ({ name: i.name, placeholder: i.placeholder })));
+  const seen = [];
+
+  await openTab(page, 'automation');
+  await page.getByRole('button', { name: 'New policy', exact: true }).click();
+  await page.locator('#sw-panel select[name="signalsOwn"]').selectOption('yes');
+  await page.locator('#sw-panel input[name="signals"]').waitFor();
+  seen.push(...await placeholders());
+  assert.ok(seen.some((p) => p.name === 'signals'), 'the policy editor shows its signals field');
+
+  await openTab(page, 'access');
+  await page.locator('#sw-panel input[name="hook-domains"]').waitFor();
+  const access = await placeholders();
+  assert.ok(access.some((p) => p.name === 'hook-groups'), 'the webhook form shows its groups field');
+  seen.push(...access);
+
+  await openTab(page, 'settings');
+  await page.locator('#sw-panel input[name="currency"]').waitFor();
+  seen.push(...await placeholders());
+
+  const typedLooking = seen.filter((p) => p.placeholder !== '' && !described.test(p.placeholder));
+  assert.deepEqual(typedLooking, [], 'placeholders that look like typed values');
+});

@@ -292,7 +292,8 @@ pub enum Action {
     Delete,
     /// Floating licence at login.
     FloatingLicence {
-        /// The rules, first match first.
+        /// The rules, in order. Every rule whose source groups the user is in
+        /// applies (not only the first), top to bottom, while seats are left.
         rules: Vec<FloatingRule>,
     },
     /// Reactivate deactivated users at login, and adjust groups.

@@ -98,11 +98,11 @@ async function renderHooks(host: HTMLElement): Promise<void> {
 function createForm(msg: HTMLElement, host: HTMLElement): HTMLElement {
   const name = h('input', { type: 'text', name: 'hook-name', required: true, maxlength: 100 });
   const rule = h('input', { type: 'text', name: 'hook-rule', value: 'Requesters of our domain' });
-  const domains = h('input', { type: 'text', name: 'hook-domains', placeholder: 'example.com, partner.example' });
-  const projects = h('input', { type: 'text', name: 'hook-projects', placeholder: 'IT' });
-  const types = h('input', { type: 'text', name: 'hook-types', placeholder: 'Request access' });
+  const domains = h('input', { type: 'text', name: 'hook-domains', placeholder: 'e.g. example.com, partner.example' });
+  const projects = h('input', { type: 'text', name: 'hook-projects', placeholder: 'e.g. IT' });
+  const types = h('input', { type: 'text', name: 'hook-types', placeholder: 'e.g. Request access' });
   const activate = h('input', { type: 'checkbox', name: 'hook-activate', checked: true });
-  const groups = h('input', { type: 'text', name: 'hook-groups', placeholder: 'jira-software-users' });
+  const groups = h('input', { type: 'text', name: 'hook-groups', placeholder: 'e.g. jira-software-users' });
   const cap = h('input', { type: 'number', name: 'hook-cap', min: 1, max: 10000, value: 50 });
   const token = h('input', { type: 'checkbox', name: 'hook-token' });
   const submit = (e: Event): void => {
@@ -237,7 +237,7 @@ export function editRules(hook: Hook, listHost: HTMLElement): void {
     const n = i + 1;
     const ruleName = h('input', { type: 'text', name: `rule-${i}-name`, value: rule.name, maxlength: 100 });
     const domains = h('input', { type: 'text', name: `rule-${i}-domains`, value: joined(rule.emailDomains), placeholder: 'example.com' });
-    const projects = h('input', { type: 'text', name: `rule-${i}-projects`, value: joined(rule.projects), placeholder: 'IT' });
+    const projects = h('input', { type: 'text', name: `rule-${i}-projects`, value: joined(rule.projects), placeholder: 'e.g. IT' });
     const types = h('input', { type: 'text', name: `rule-${i}-types`, value: joined(rule.requestTypes) });
     const inGroups = h('input', { type: 'text', name: `rule-${i}-groups`, value: joined(rule.groups) });
     const activate = h('input', { type: 'checkbox', name: `rule-${i}-activate`, checked: !!rule.activate });

@@ -520,7 +520,7 @@ function conditionSection(m: Model, errors: FieldErrors): HTMLElement {
  */
 function signalsChoice(m: Model, errors: FieldErrors): HTMLElement {
   const own = select('signalsOwn', [['no', 'The signals counted in Settings (Activity signals)'], ['yes', 'Only the signals listed here']], m.signalsOwn ? 'yes' : 'no');
-  const names = errors.field('signals', 'Signals this policy counts', text(m, 'signals', { placeholder: 'seen:confluence', list: 'sw-signal-names' }),
+  const names = errors.field('signals', 'Signals this policy counts', text(m, 'signals', { placeholder: 'e.g. seen:confluence; lastAuthenticated', list: 'sw-signal-names' }),
     'Separated by ;. login, lastAuthenticated, seen (every product), or seen:<product> for one Cloud product: seen:confluence, seen:jira-software, seen:jira-servicedesk, seen:bitbucket. '
     + 'A user is inactive when none of these has a date within the threshold.');
   const suggestions = h('datalist', { id: 'sw-signal-names' },

@@ -24,7 +24,7 @@ function amount(text: string): number | string {
 /** The prices section: its element, and the `costs` document its boxes say (rows repathed to their sent index). */
 export function pricesSection(errors: FieldErrors, apps: Seats[] | null, saved: Costs | undefined): { el: HTMLElement; value: () => Record<string, unknown> } {
   const costs: Costs = saved ?? { applications: [] };
-  const currency = h('input', { type: 'text', name: 'currency', value: costs.currency ?? '', maxlength: 3, class: 'sw-narrow', placeholder: 'EUR', autocomplete: 'off' });
+  const currency = h('input', { type: 'text', name: 'currency', value: costs.currency ?? '', maxlength: 3, class: 'sw-narrow', placeholder: 'e.g. EUR', autocomplete: 'off' });
   const renewal = h('input', { type: 'date', name: 'renewalDate', value: costs.renewalDate ?? '' });
   const known = apps ?? [];
   // A saved price of an application no longer licensed stays editable (saving never drops it silently).
