@@ -44,6 +44,16 @@ impl StringColumn {
         (self.bytes.as_bytes(), &self.ends)
     }
 
+    /// This column with ASCII letters lower-cased, offsets unchanged: for an
+    /// all-ASCII column, each string's `str::to_lowercase` in one pass over
+    /// the arena (no allocation per string).
+    pub(crate) fn ascii_lowercased(&self) -> StringColumn {
+        StringColumn {
+            bytes: self.bytes.to_ascii_lowercase(),
+            ends: self.ends.clone(),
+        }
+    }
+
     /// Number of strings.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
