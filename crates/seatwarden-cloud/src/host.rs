@@ -546,6 +546,13 @@ pub const NO_LONGER_IN_THE_ORGANIZATION: &str = "the account is no longer in the
      an external account removed from the directory must be invited again";
 
 impl Host for CloudHost {
+    fn identity(&self) -> Option<seatwarden_service::host::HostIdentity> {
+        Some(seatwarden_service::host::HostIdentity(format!(
+            "organization {}",
+            self.client.config().org_id
+        )))
+    }
+
     fn header(&self) -> Result<SnapshotHeader, HostError> {
         let stale = {
             let cache = self.cache.read();

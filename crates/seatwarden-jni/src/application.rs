@@ -839,6 +839,7 @@ mod tests {
             NotFound,
             NotFound, // missing
             Conflict,
+            Conflict, // held on another organization
             Conflict,
             Conflict,
             Conflict,
