@@ -160,7 +160,7 @@ impl State {
             None if *method == Method::DELETE => segments.last().map(|s| (*s).to_owned()),
             None => serde_json::from_slice::<serde_json::Value>(body)
                 .ok()
-                .and_then(|v| v["accountId"].as_str().map(str::to_owned)),
+                .and_then(|v| v.get("accountId")?.as_str().map(str::to_owned)),
         };
         if let Some(account) = account {
             let action = format!(
