@@ -216,31 +216,27 @@ fn fields(fake: &seatwarden_cloud::fake::FakeCloud, api_key: &str) -> serde_json
     })
 }
 
-#[test]
-fn a_connection_file_reaches_the_organization_it_names() {
-    let fake = fake_org(120);
-    let dir = tempfile::tempdir().unwrap();
-    let file = connection_file(dir.path(), fields(&fake, "fake-org-api-key"), 0o600);
-    let server = Server::start(
-        &dir.path().join("data"),
+/// `seatwarden serve` on the connection `file`, data under `dir`.
+fn serve_on(dir: &std::path::Path, file: &std::path::Path) -> Server {
+    Server::start(
+        &dir.join("data"),
         &[
             "--cloud-connection",
             file.to_str().unwrap(),
             "--ui-dir",
             "/nonexistent",
         ],
-    );
+    )
+}
+
+#[test]
+fn a_connection_file_reaches_the_organization_it_names() {
+    let fake = fake_org(120);
+    let dir = tempfile::tempdir().unwrap();
+    let file = connection_file(dir.path(), fields(&fake, "fake-org-api-key"), 0o600);
+    let server = serve_on(dir.path(), &file);
     let session = server.sign_in();
-    let dirs = server
-        .call(&session, "GET", "/api/directories", None)
-        .json();
-    let total: u64 = dirs["directories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["users"].as_u64().unwrap())
-        .sum();
-    assert_eq!(total, 120, "{dirs}");
+    assert_eq!(directory_total(&server, &session), 120);
     assert!(fake.writes().is_empty(), "reading wrote nothing");
 }
 
@@ -373,15 +369,7 @@ fn the_servers_keeper_switches_to_a_saved_organization() {
     let mut on_a = fields(&a, "fake-org-api-key");
     on_a["apiBase"] = json!(api);
     let file = connection_file(dir.path(), on_a, 0o600);
-    let server = Server::start(
-        &dir.path().join("data"),
-        &[
-            "--cloud-connection",
-            file.to_str().unwrap(),
-            "--ui-dir",
-            "/nonexistent",
-        ],
-    );
+    let server = serve_on(dir.path(), &file);
     let session = server.sign_in();
     assert_eq!(directory_total(&server, &session), 120);
     let b_reads_before = b.requests();
