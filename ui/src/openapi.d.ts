@@ -3446,7 +3446,7 @@ export interface operations {
                 /** @description a users query as JSON (the Users tab filter) */
                 filter?: string;
                 /** @description comma-separated column names */
-                columns?: ("key" | "user key" | "username" | "user name" | "login" | "display name" | "full name" | "name" | "email" | "email address" | "e mail" | "directory" | "active" | "created" | "last login" | "login count" | "groups" | "group" | "licensed applications" | "applications")[];
+                columns?: ("key" | "user key" | "username" | "user name" | "login" | "display name" | "full name" | "name" | "email" | "email address" | "e mail" | "directory" | "active" | "created" | "last login" | "suspended" | "login count" | "groups" | "group" | "licensed applications" | "applications")[];
                 bom?: boolean;
                 /** @description comma-separated user keys */
                 keys?: string[];

@@ -3,7 +3,8 @@
 //! external accounts as two directories, a live deactivation policy held by
 //! the guard, approved, deactivating idle managed accounts only, audited),
 //! and `--cloud-connection FILE` (its file's permissions, its credentials
-//! checked before start, never echoed).
+//! checked before start, never echoed), and the server's own connection
+//! keeper switching organizations on a saved connection.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -215,31 +216,27 @@ fn fields(fake: &seatwarden_cloud::fake::FakeCloud, api_key: &str) -> serde_json
     })
 }
 
-#[test]
-fn a_connection_file_reaches_the_organization_it_names() {
-    let fake = fake_org(120);
-    let dir = tempfile::tempdir().unwrap();
-    let file = connection_file(dir.path(), fields(&fake, "fake-org-api-key"), 0o600);
-    let server = Server::start(
-        &dir.path().join("data"),
+/// `seatwarden serve` on the connection `file`, data under `dir`.
+fn serve_on(dir: &std::path::Path, file: &std::path::Path) -> Server {
+    Server::start(
+        &dir.join("data"),
         &[
             "--cloud-connection",
             file.to_str().unwrap(),
             "--ui-dir",
             "/nonexistent",
         ],
-    );
+    )
+}
+
+#[test]
+fn a_connection_file_reaches_the_organization_it_names() {
+    let fake = fake_org(120);
+    let dir = tempfile::tempdir().unwrap();
+    let file = connection_file(dir.path(), fields(&fake, "fake-org-api-key"), 0o600);
+    let server = serve_on(dir.path(), &file);
     let session = server.sign_in();
-    let dirs = server
-        .call(&session, "GET", "/api/directories", None)
-        .json();
-    let total: u64 = dirs["directories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["users"].as_u64().unwrap())
-        .sum();
-    assert_eq!(total, 120, "{dirs}");
+    assert_eq!(directory_total(&server, &session), 120);
     assert!(fake.writes().is_empty(), "reading wrote nothing");
 }
 
@@ -276,4 +273,133 @@ fn a_connection_file_others_can_read_or_a_refused_key_stops_the_start() {
         "never the secret: {text}"
     );
     assert!(fake.write_attempts().is_empty());
+}
+
+/// `api.atlassian.com` for two fake organizations: one admin API base for
+/// every organization, as Atlassian's is. Each connection goes to the fake
+/// whose organization its first request names (`/orgs/{orgId}/…`); a
+/// connector's requests all name its own organization, so one connection
+/// never carries two.
+fn admin_api_for(orgs: Vec<(String, std::net::SocketAddr)>) -> String {
+    use std::io::Read as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let orgs = orgs.clone();
+            std::thread::spawn(move || {
+                // The request line arrives first; read up to its end.
+                let mut head = Vec::new();
+                let mut byte = [0_u8; 1];
+                while !head.ends_with(b"\r\n") && head.len() < 8192 {
+                    match client.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let line = String::from_utf8_lossy(&head).into_owned();
+                let Some((_, upstream)) = orgs
+                    .iter()
+                    .find(|(org, _)| line.contains(&format!("/orgs/{org}")))
+                else {
+                    return;
+                };
+                let Ok(mut server) = std::net::TcpStream::connect(upstream) else {
+                    return;
+                };
+                use std::io::Write as _;
+                if server.write_all(&head).is_err() {
+                    return;
+                }
+                let (Ok(mut from_client), Ok(mut to_client)) =
+                    (client.try_clone(), server.try_clone())
+                else {
+                    return;
+                };
+                let up = std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from_client, &mut server);
+                    let _ = server.shutdown(std::net::Shutdown::Write);
+                });
+                let _ = std::io::copy(&mut to_client, &mut client);
+                let _ = client.shutdown(std::net::Shutdown::Both);
+                let _ = up.join();
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+fn named_org(users: usize, org_id: &str) -> seatwarden_cloud::fake::FakeCloud {
+    use seatwarden_cloud::fake::{self, Credentials, FakeCloud};
+    let mut org = fake::generate(users, 7, 1_795_226_400_000);
+    org.org_id = org_id.to_owned();
+    org.name = format!("Org {org_id}");
+    FakeCloud::start(org, Credentials::default()).unwrap()
+}
+
+fn directory_total(server: &Server, session: &server::Session) -> u64 {
+    let dirs = server.call(session, "GET", "/api/directories", None).json();
+    dirs["directories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["users"].as_u64().unwrap())
+        .sum()
+}
+
+/// The keeper `seatwarden serve` itself runs: org a connected from its
+/// file, a connection to org b saved through the admin API, and the server
+/// answers with org b's index, without a restart, having written nothing.
+#[test]
+fn the_servers_keeper_switches_to_a_saved_organization() {
+    let a = named_org(120, "org-a");
+    let b = named_org(75, "org-b");
+    let api = admin_api_for(vec![
+        (
+            "org-a".to_owned(),
+            a.base_url().trim_start_matches("http://").parse().unwrap(),
+        ),
+        (
+            "org-b".to_owned(),
+            b.base_url().trim_start_matches("http://").parse().unwrap(),
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut on_a = fields(&a, "fake-org-api-key");
+    on_a["apiBase"] = json!(api);
+    let file = connection_file(dir.path(), on_a, 0o600);
+    let server = serve_on(dir.path(), &file);
+    let session = server.sign_in();
+    assert_eq!(directory_total(&server, &session), 120);
+    let b_reads_before = b.requests();
+
+    let r = server.call(
+        &session,
+        "PUT",
+        "/api/cloud/connection",
+        Some(json!({
+            "orgId": "org-b",
+            "apiKey": "fake-org-api-key",
+            "siteUrl": b.base_url(),
+            "siteEmail": b.config().site_email,
+            "siteToken": "fake-site-token"
+        })),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["orgId"], "org-b", "{}", r.text());
+    assert_eq!(
+        directory_total(&server, &session),
+        75,
+        "the index is org b's"
+    );
+    assert!(b.requests() > b_reads_before, "org b was read");
+    let view = server
+        .call(&session, "GET", "/api/cloud/connection", None)
+        .json();
+    assert_eq!(view["orgId"], "org-b", "{view}");
+    // The saved file names org b: a restart stays on it.
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("org-b"), "the file was saved");
+    assert!(a.writes().is_empty() && b.writes().is_empty());
 }

@@ -107,6 +107,9 @@ pub struct Faults {
     pub retry_after_secs: u64,
     /// These requests (1-based) answer 503.
     pub server_error_at: BTreeSet<u64>,
+    /// Every audit-log request with a cursor answers 400 `INVALID_CURSOR`
+    /// (a cursor that expired between two pages).
+    pub lose_event_cursors: bool,
 }
 
 /// One request as the fake saw it.
@@ -131,6 +134,10 @@ struct State {
     requests: u64,
     log: Vec<Logged>,
     pending: Vec<(String, String, String)>,
+    /// The audit log (`GET /admin/v1/orgs/{orgId}/events`), oldest first.
+    events: Vec<crate::wire::Event>,
+    /// The query string of the request being answered.
+    query: String,
 }
 
 /// The running fake.
@@ -162,6 +169,8 @@ impl FakeCloud {
             requests: 0,
             log: Vec::new(),
             pending: Vec::new(),
+            events: Vec::new(),
+            query: String::new(),
         }));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -272,6 +281,41 @@ impl FakeCloud {
     /// The users as the fake holds them now.
     pub fn users(&self) -> Vec<CloudUser> {
         self.state.lock().org.users.clone()
+    }
+
+    /// A change an admin makes in Atlassian's own admin screens (not through
+    /// the connector): `change` is applied to the account and the audit log
+    /// records `action` against it, as Atlassian's does.
+    pub fn admin_change(
+        &self,
+        account_id: &str,
+        action: &str,
+        change: impl FnOnce(&mut CloudUser),
+    ) {
+        let mut state = self.state.lock();
+        if let Some(user) = state
+            .org
+            .users
+            .iter_mut()
+            .find(|u| u.account_id == account_id)
+        {
+            change(user);
+        }
+        state.record_event(action, account_id);
+    }
+
+    /// A user joins the organization in Atlassian's admin screens (logged
+    /// as `user_added`).
+    pub fn admin_add_user(&self, user: CloudUser) {
+        let mut state = self.state.lock();
+        let id = user.account_id.clone();
+        state.org.users.push(user);
+        state.record_event("user_added", &id);
+    }
+
+    /// Events in the audit log so far.
+    pub fn events(&self) -> usize {
+        self.state.lock().events.len()
     }
 
     /// Records activity of `account_id` in `product` at `at` (ISO-8601),

@@ -43,8 +43,11 @@ use crate::wire::{
     GroupSearchRequest, ManagePermissions, OrgAnswer, UserPage, UserSearchRequest, UsersCount,
 };
 
+mod incremental;
 mod view;
 mod write;
+
+pub use incremental::{EVENTS_OVERLAP_MS, Fallback, Refreshed, WINDOW_DAY_MS};
 
 use view::{View, seats_held};
 
@@ -129,6 +132,13 @@ struct Cache {
     licences: Vec<Licence>,
     /// The products declared as signals since the last full read.
     layout: SignalLayout,
+    /// Where the next incremental read starts in the audit log.
+    events_from: Millis,
+    /// Events already applied (those at or after `events_from`).
+    seen_events: std::collections::HashSet<String>,
+    /// Where the rolling window of last-active dates goes on (`None`: from
+    /// the start of the organization).
+    window: Option<String>,
 }
 
 impl Default for Cache {
@@ -143,6 +153,9 @@ impl Default for Cache {
             groups: BTreeMap::new(),
             licences: Vec::new(),
             layout: SignalLayout::default(),
+            events_from: Millis(0),
+            seen_events: std::collections::HashSet::new(),
+            window: None,
         }
     }
 }
@@ -199,6 +212,11 @@ pub struct CloudHost {
     max_age: i64,
     refused: Mutex<Vec<(Permission, CloudError)>>,
     progress: Box<dyn Fn(Progress) + Send + Sync>,
+    /// Refreshes after the first read only what changed (`incremental`).
+    incremental: bool,
+    /// Why the next full read is one (an incremental read gave up).
+    full_reason: Mutex<Option<String>>,
+    on_refresh: Box<dyn Fn(Refreshed) + Send + Sync>,
 }
 
 impl std::fmt::Debug for CloudHost {
@@ -223,7 +241,24 @@ impl CloudHost {
             max_age: DEFAULT_MAX_AGE_MS,
             refused: Mutex::new(Vec::new()),
             progress: Box::new(|_| {}),
+            incremental: false,
+            full_reason: Mutex::new(None),
+            on_refresh: Box::new(|_| {}),
         }
+    }
+
+    /// After the first full read, refreshes only what changed: the accounts
+    /// the organization's audit log names since the last read, plus a
+    /// rolling window of last-active dates (see `incremental`).
+    pub fn incremental(mut self) -> Self {
+        self.incremental = true;
+        self
+    }
+
+    /// Tells `f` how each refresh went (full, and why; or incremental).
+    pub fn on_refresh(mut self, f: impl Fn(Refreshed) + Send + Sync + 'static) -> Self {
+        self.on_refresh = Box::new(f);
+        self
     }
 
     /// Replaces the clock that stamps reads (tests, demos).
@@ -378,7 +413,20 @@ impl CloudHost {
             }
         }
         self.read_groups(&mut cache)?;
-        cache.licences = self
+        cache.licences = self.licences()?;
+        settle(&mut cache);
+        cache.events_from = Millis(cache.taken_at.0.saturating_sub(EVENTS_OVERLAP_MS));
+        (self.on_refresh)(Refreshed::Full {
+            reason: std::mem::take(&mut *self.full_reason.lock()),
+        });
+        let count = cache.users.len();
+        *self.cache.write() = cache;
+        Ok(count)
+    }
+
+    /// Jira's application roles as licences.
+    fn licences(&self) -> Result<Vec<Licence>, CloudError> {
+        Ok(self
             .application_roles()?
             .into_iter()
             .map(|role| Licence {
@@ -398,39 +446,7 @@ impl CloudHost {
                     .map(|g| GroupName::from(g.as_str()))
                     .collect(),
             })
-            .collect();
-        cache.mark_licence_groups();
-        // Every product any user was active in becomes a signal; each user
-        // then carries their dates in that order.
-        cache.layout = SignalLayout::of(&cache.facts);
-        for (u, f) in cache.users.iter_mut().zip(&cache.facts) {
-            u.activity = cache.layout.values(&f.products).0;
-        }
-        // The snapshot model wants a stable order: by key.
-        let mut order: Vec<usize> = (0..cache.users.len()).collect();
-        order.sort_by(|&a, &b| {
-            let key = |i: usize| cache.users.get(i).map(|u| u.key.clone());
-            key(a).cmp(&key(b))
-        });
-        let (users, facts) = (
-            std::mem::take(&mut cache.users),
-            std::mem::take(&mut cache.facts),
-        );
-        let mut users: Vec<Option<SnapshotUser>> = users.into_iter().map(Some).collect();
-        let mut facts: Vec<Option<CloudFacts>> = facts.into_iter().map(Some).collect();
-        cache.by_key.clear();
-        cache.by_username.clear();
-        for i in order {
-            if let (Some(u), Some(f)) = (
-                users.get_mut(i).and_then(Option::take),
-                facts.get_mut(i).and_then(Option::take),
-            ) {
-                cache.put(u, f);
-            }
-        }
-        let count = cache.users.len();
-        *self.cache.write() = cache;
-        Ok(count)
+            .collect())
     }
 
     fn read_groups(&self, cache: &mut Cache) -> Result<(), CloudError> {
@@ -523,6 +539,42 @@ impl CloudHost {
     }
 }
 
+/// What a read leaves the cache in, full or incremental alike: every
+/// product any user was active in becomes a signal, each user carries
+/// their dates in that order, users are ordered by key, and licence groups
+/// are marked (after the users' own groups are in).
+fn settle(cache: &mut Cache) {
+    // Every product any user was active in becomes a signal; each user
+    // then carries their dates in that order.
+    cache.layout = SignalLayout::of(&cache.facts);
+    for (u, f) in cache.users.iter_mut().zip(&cache.facts) {
+        u.activity = cache.layout.values(&f.products).0;
+    }
+    // The snapshot model wants a stable order: by key.
+    let mut order: Vec<usize> = (0..cache.users.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |i: usize| cache.users.get(i).map(|u| u.key.clone());
+        key(a).cmp(&key(b))
+    });
+    let (users, facts) = (
+        std::mem::take(&mut cache.users),
+        std::mem::take(&mut cache.facts),
+    );
+    let mut users: Vec<Option<SnapshotUser>> = users.into_iter().map(Some).collect();
+    let mut facts: Vec<Option<CloudFacts>> = facts.into_iter().map(Some).collect();
+    cache.by_key.clear();
+    cache.by_username.clear();
+    for i in order {
+        if let (Some(u), Some(f)) = (
+            users.get_mut(i).and_then(Option::take),
+            facts.get_mut(i).and_then(Option::take),
+        ) {
+            cache.put(u, f);
+        }
+    }
+    cache.mark_licence_groups();
+}
+
 /// A read failure as the Host port says it.
 fn unavailable(e: CloudError) -> HostError {
     match e {
@@ -546,13 +598,20 @@ pub const NO_LONGER_IN_THE_ORGANIZATION: &str = "the account is no longer in the
      an external account removed from the directory must be invited again";
 
 impl Host for CloudHost {
+    fn identity(&self) -> Option<seatwarden_service::host::HostIdentity> {
+        Some(seatwarden_service::host::HostIdentity(format!(
+            "organization {}",
+            self.client.config().org_id
+        )))
+    }
+
     fn header(&self) -> Result<SnapshotHeader, HostError> {
         let stale = {
             let cache = self.cache.read();
             !cache.loaded || (self.clock)().0.saturating_sub(cache.taken_at.0) >= self.max_age
         };
         if stale {
-            self.refresh().map_err(unavailable)?;
+            self.refresh_due().map_err(unavailable)?;
         }
         let cache = self.cache.read();
         Ok(SnapshotHeader {

@@ -29,4 +29,4 @@ pub mod wire;
 
 pub use client::{CloudClient, CloudConfig, Pause, RetryPolicy, Secret};
 pub use error::{CloudError, Credential, Permission};
-pub use host::{CloudHost, CloudWrite, ConnectionStatus};
+pub use host::{CloudHost, CloudWrite, ConnectionStatus, Fallback, Refreshed};

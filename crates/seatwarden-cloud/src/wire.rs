@@ -399,3 +399,66 @@ pub struct JiraErrors {
     #[serde(default)]
     pub error_messages: Vec<String>,
 }
+
+/// A page of the organization's audit log (`GET
+/// /admin/v1/orgs/{orgId}/events`, `EventPage`: `data`, `meta.next` the
+/// next page's cursor, `meta.page_size`, `links`; jira.js
+/// `src/admin/models/eventPage.ts`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventPage {
+    /// The events.
+    #[serde(default)]
+    pub data: Vec<Event>,
+    /// The cursor of the next page.
+    #[serde(default)]
+    pub meta: EventMeta,
+    /// Page links (not used: `meta.next` carries the cursor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Links>,
+}
+
+/// `EventPage.meta`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventMeta {
+    /// The next page's cursor; absent or `null` on the last page.
+    #[serde(default)]
+    pub next: Option<String>,
+    /// Events on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+}
+
+/// One audit-log event (`EventModel`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Its id.
+    pub id: String,
+    /// `events`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// What happened to what.
+    pub attributes: EventAttributes,
+}
+
+/// `EventModel.attributes`: `time`, `action`, `context` (the entities acted
+/// on: "the what of the event").
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventAttributes {
+    /// When (ISO-8601).
+    pub time: String,
+    /// The kind of event (the list is served by `event-actions`).
+    pub action: String,
+    /// The entities the action was performed against.
+    #[serde(default)]
+    pub context: Vec<EventObject>,
+}
+
+/// `EventObjectModel`: an id and an optional type.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventObject {
+    /// The entity's id (an account id for a user).
+    pub id: String,
+    /// Its type, where given.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}

@@ -38,6 +38,7 @@ fn paging_over_100k_users_with_429s_and_a_5xx_midway_finishes_with_the_right_dat
         rate_limit_every: Some(7),
         retry_after_secs: 2,
         server_error_at: [503].into_iter().collect(),
+        ..Faults::default()
     });
     let snapshot = read_snapshot(&host, 1000).unwrap();
     let read: BTreeMap<String, _> = snapshot

@@ -131,7 +131,10 @@ fn organization(org_id: &str, prefix: &str) -> FakeCloud {
 
 /// A service on `a` with the test holder registered; runs apply 2 per slice.
 fn service_on(a: &FakeCloud) -> Service {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    service_over(a, Arc::new(MemoryStore::new()))
+}
+
+fn service_over(a: &FakeCloud, store: Arc<dyn Store>) -> Service {
     let options = ServiceOptions {
         node_id: "node-a".to_owned(),
         slice_size: 2,
@@ -277,4 +280,162 @@ fn a_run_in_progress_at_save_finishes_on_the_old_organization() {
     );
     assert!(!service.host_swap_pending());
     assert_eq!(listed(&service), keys_of("b"));
+}
+
+/// Turns the mass-change guard on so that any run of more than one action
+/// waits for an admin.
+fn guard_everything(service: &Service) {
+    let (_, current) = call_at(service, Method::Get, "/api/settings", None, NOW);
+    let mut settings = current["settings"].clone();
+    settings["guard"] =
+        json!({"enabled": true, "maxAccounts": 1, "maxPercent": 100, "minLicensed": 100000});
+    let (code, saved) = call_at(
+        service,
+        Method::Put,
+        "/api/settings",
+        Some(json!({"configVersion": current["configVersion"], "settings": settings})),
+        NOW,
+    );
+    assert_eq!(code, 200, "{saved}");
+}
+
+/// A run of the idle policy on org a, planned and held by the guard:
+/// (run id, plan hash).
+fn held_run(service: &Service) -> (u64, String) {
+    guard_everything(service);
+    let id = common::live_policy(
+        service,
+        "Idle 90 days",
+        json!({"kind": "inactive", "days": 90}),
+        json!({"kind": "deactivate"}),
+    );
+    let (status, body) = call_at(
+        service,
+        Method::Post,
+        &format!("/api/policies/{id}/run"),
+        None,
+        NOW,
+    );
+    assert_eq!(status, 202, "{body}");
+    while service.drive(Millis(NOW)).unwrap() {}
+    let run = body["runId"].as_u64().unwrap();
+    let detail = run_detail(service, run);
+    assert_eq!(detail["run"]["status"], "awaiting_approval", "{detail}");
+    (run, detail["run"]["planHash"].as_str().unwrap().to_owned())
+}
+
+fn run_detail(service: &Service, run: u64) -> Value {
+    let (code, detail) = call_at(service, Method::Get, &format!("/api/runs/{run}"), None, NOW);
+    assert_eq!(code, 200, "{detail}");
+    detail
+}
+
+fn approve(service: &Service, run: u64, hash: &str) -> (u16, Value) {
+    call_at(
+        service,
+        Method::Post,
+        &format!("/api/runs/{run}/approve"),
+        Some(json!({"planHash": hash})),
+        NOW,
+    )
+}
+
+/// Hold on org a, save org b, approve: refused, the run discarded with the
+/// organization it was planned on, nothing written to either org.
+fn a_held_run_is_discarded_by_a_swap_to_another_organization(store: Arc<dyn Store>) {
+    let a = organization("org-a", "a");
+    let b = organization("org-b", "b");
+    let service = service_over(&a, store);
+    let (run, hash) = held_run(&service);
+
+    let (code, body) = save(&service, &b, b.config().api_key.expose_for_storage());
+    assert_eq!(code, 200, "{body}");
+    let detail = run_detail(&service, run);
+    assert_eq!(detail["run"]["status"], "discarded", "{detail}");
+    let (code, refused) = approve(&service, run, &hash);
+    assert_eq!(code, 409, "{refused}");
+    assert!(
+        refused.to_string().contains("is not awaiting approval"),
+        "{refused}"
+    );
+    while service.drive(Millis(NOW)).unwrap() {}
+    assert!(a.writes().is_empty(), "{:?}", a.writes());
+    assert!(b.writes().is_empty(), "{:?}", b.writes());
+
+    let (_, audit) = call_at(
+        &service,
+        Method::Get,
+        &format!("/api/audit?run={run}"),
+        None,
+        NOW,
+    );
+    assert!(
+        audit.to_string().contains(
+            "planned on organization org-a, which is no longer connected; nothing changed"
+        ),
+        "the discard names the organization: {audit}"
+    );
+    assert_eq!(listed(&service), keys_of("b"));
+}
+
+#[test]
+fn a_held_run_is_discarded_by_a_swap_to_another_organization_memory() {
+    a_held_run_is_discarded_by_a_swap_to_another_organization(Arc::new(MemoryStore::new()));
+}
+
+#[test]
+fn a_held_run_is_discarded_by_a_swap_to_another_organization_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seatwarden_store_sqlite::SqliteStore::open(dir.path().join("s.db")).unwrap();
+    a_held_run_is_discarded_by_a_swap_to_another_organization(Arc::new(store));
+}
+
+/// Belt and braces: between the swap and the discard (a swap waiting for a
+/// run in progress, installed by that run's end), an approval of a run held
+/// on the old organization is refused with the two organizations named.
+#[test]
+fn approving_a_run_held_on_another_organization_is_refused() {
+    let a = organization("org-a", "a");
+    let b = organization("org-b", "b");
+    let service = service_on(&a);
+    let (run, hash) = held_run(&service);
+    // The host changes without the route (no discard yet).
+    let swap = service.replace_host(host_over(b.config()));
+    assert_eq!(swap, seatwarden_service::service::HostSwap::Now);
+    let (code, refused) = approve(&service, run, &hash);
+    assert_eq!(code, 409, "{refused}");
+    let text = refused.to_string();
+    assert!(
+        text.contains(
+            "planned on organization org-a, which is no longer connected (now: organization org-b)"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        run_detail(&service, run)["run"]["status"],
+        "awaiting_approval"
+    );
+    // The next drive discards it.
+    assert!(!service.drive(Millis(NOW)).unwrap());
+    assert_eq!(run_detail(&service, run)["run"]["status"], "discarded");
+    assert!(a.writes().is_empty() && b.writes().is_empty());
+}
+
+/// The same organization saved again (a rotated key) keeps the held run:
+/// its plan still names these accounts, and approving it applies it here.
+#[test]
+fn a_held_run_survives_a_connection_saved_again_for_the_same_organization() {
+    let a = organization("org-a", "a");
+    let service = service_on(&a);
+    let (run, hash) = held_run(&service);
+    let (code, body) = save(&service, &a, a.config().api_key.expose_for_storage());
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(
+        run_detail(&service, run)["run"]["status"],
+        "awaiting_approval"
+    );
+    let (code, body) = approve(&service, run, &hash);
+    assert_eq!(code, 202, "{body}");
+    while service.drive(Millis(NOW)).unwrap() {}
+    assert_eq!(a.writes().len(), 5, "{:?}", a.writes());
 }

@@ -12,7 +12,7 @@
 //! code exports engine [`User`]s, snapshot users or rows of the directory
 //! index without copying them into an intermediate struct.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 
 use seatwarden_core::{Directory, DirectoryId, Licence, Millis, User};
@@ -36,6 +36,10 @@ pub enum UserColumn {
     Directory,
     /// `true` or `false`.
     Active,
+    /// Access suspended (Atlassian Cloud): `true` or `false` in a directory
+    /// that has the state, empty in one that has not (every Data Center
+    /// directory): "not suspended" would claim a state the product lacks.
+    Suspended,
     /// Account creation, UTC ISO 8601.
     Created,
     /// Last login, UTC ISO 8601; empty if never.
@@ -50,13 +54,14 @@ pub enum UserColumn {
 
 impl UserColumn {
     /// Every column, in the default order.
-    pub const ALL: [UserColumn; 11] = [
+    pub const ALL: [UserColumn; 12] = [
         UserColumn::Key,
         UserColumn::Username,
         UserColumn::DisplayName,
         UserColumn::Email,
         UserColumn::Directory,
         UserColumn::Active,
+        UserColumn::Suspended,
         UserColumn::Created,
         UserColumn::LastLogin,
         UserColumn::LoginCount,
@@ -73,6 +78,7 @@ impl UserColumn {
             UserColumn::Email => "email",
             UserColumn::Directory => "directory",
             UserColumn::Active => "active",
+            UserColumn::Suspended => "suspended",
             UserColumn::Created => "created",
             UserColumn::LastLogin => "last login",
             UserColumn::LoginCount => "login count",
@@ -90,6 +96,7 @@ impl UserColumn {
             "email" | "email address" | "e mail" => UserColumn::Email,
             "directory" => UserColumn::Directory,
             "active" => UserColumn::Active,
+            "suspended" => UserColumn::Suspended,
             "created" => UserColumn::Created,
             "last login" => UserColumn::LastLogin,
             "login count" => UserColumn::LoginCount,
@@ -114,6 +121,11 @@ pub trait ExportUser {
     fn directory(&self) -> DirectoryId;
     /// Active or not.
     fn active(&self) -> bool;
+    /// Access suspended (Atlassian Cloud). The default, for users of a
+    /// product without the state: no.
+    fn suspended(&self) -> bool {
+        false
+    }
     /// Creation instant.
     fn created(&self) -> Millis;
     /// Last login, if any.
@@ -178,6 +190,9 @@ impl<T: ExportUser + ?Sized> ExportUser for &T {
     fn active(&self) -> bool {
         (**self).active()
     }
+    fn suspended(&self) -> bool {
+        (**self).suspended()
+    }
     fn created(&self) -> Millis {
         (**self).created()
     }
@@ -213,6 +228,9 @@ impl Default for ExportOptions {
 /// Directory names and licence groups the exporter resolves ids against.
 pub struct ExportContext {
     directory_names: HashMap<DirectoryId, String>,
+    /// Directories whose users can be suspended (their `suspended` cells
+    /// say `true` or `false`; others' stay empty).
+    suspendable: HashSet<DirectoryId>,
     /// Folded group name → bit set of applications (index into `applications`).
     licence_groups: HashMap<String, u64>,
     applications: Vec<String>,
@@ -223,6 +241,11 @@ impl ExportContext {
     /// are distinguished (a product has a handful).
     pub fn new(directories: &[Directory], licences: &[Licence]) -> Self {
         let directory_names = directories.iter().map(|d| (d.id, d.name.clone())).collect();
+        let suspendable = directories
+            .iter()
+            .filter(|d| d.capabilities.suspend_user)
+            .map(|d| d.id)
+            .collect();
         let mut licence_groups: HashMap<String, u64> = HashMap::new();
         let mut applications = Vec::new();
         for (i, l) in licences.iter().take(64).enumerate() {
@@ -233,6 +256,7 @@ impl ExportContext {
         }
         Self {
             directory_names,
+            suspendable,
             licence_groups,
             applications,
         }
@@ -325,6 +349,13 @@ impl<'c, W: io::Write> UsersWriter<'c, W> {
                     }
                 }
                 UserColumn::Active => self.cell(if user.active() { b"true" } else { b"false" })?,
+                UserColumn::Suspended => {
+                    if self.context.suspendable.contains(&user.directory()) {
+                        self.cell(if user.suspended() { b"true" } else { b"false" })?;
+                    } else {
+                        self.cell(b"")?;
+                    }
+                }
                 UserColumn::Created => self.time(Some(user.created()), &mut ts)?,
                 UserColumn::LastLogin => self.time(user.last_login(), &mut ts)?,
                 UserColumn::LoginCount => match user.login_count() {
@@ -526,8 +557,8 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
-            "\u{feff}key,username,display name,email,directory,active,created,last login,login count,groups,licensed applications\r\n\
-             K-ann,ann,ann Example,ann@example.test,Internal,true,2023-11-14T22:13:20.000Z,2026-11-21T02:00:00.000Z,3,\"jira-software-users;devs\",jira-software\r\n"
+            "\u{feff}key,username,display name,email,directory,active,suspended,created,last login,login count,groups,licensed applications\r\n\
+             K-ann,ann,ann Example,ann@example.test,Internal,true,,2023-11-14T22:13:20.000Z,2026-11-21T02:00:00.000Z,3,\"jira-software-users;devs\",jira-software\r\n"
         );
     }
 

@@ -33,6 +33,8 @@ pub struct ExportedUser {
     pub directory: Option<String>,
     /// Active.
     pub active: Option<bool>,
+    /// Suspended; `Some(None)` in a directory without the state (empty).
+    pub suspended: Option<Option<bool>>,
     /// Created.
     pub created: Option<Millis>,
     /// Last login; `Some(None)` for never.
@@ -102,6 +104,16 @@ pub fn read_users_export<R: Read>(input: R) -> Result<Vec<ExportedUser>, Rejecte
                     Ok(v) => u.active = Some(v),
                     Err(k) => bad(k),
                 },
+                UserColumn::Suspended => {
+                    if text.is_empty() {
+                        u.suspended = Some(None);
+                    } else {
+                        match validate::boolean(text) {
+                            Ok(v) => u.suspended = Some(Some(v)),
+                            Err(k) => bad(k),
+                        }
+                    }
+                }
                 UserColumn::Created => match timestamp::parse(text) {
                     Some(t) => u.created = Some(t),
                     None => bad(ProblemKind::InvalidDate(text.to_owned())),

@@ -88,6 +88,7 @@ fn classify(header: &str) -> ColumnMatch<Col> {
         Some(UserColumn::Directory) => ColumnMatch::Known(Col::Directory),
         Some(
             UserColumn::Key
+            | UserColumn::Suspended
             | UserColumn::Created
             | UserColumn::LastLogin
             | UserColumn::LoginCount

@@ -29,6 +29,9 @@ impl ExportUser for UserView<'_> {
     fn active(&self) -> bool {
         UserView::active(self)
     }
+    fn suspended(&self) -> bool {
+        UserView::suspended(self)
+    }
     fn created(&self) -> Millis {
         UserView::created(self)
     }

@@ -845,6 +845,7 @@ mod tests {
             NotFound,
             NotFound, // missing
             Conflict,
+            Conflict, // held on another organization
             Conflict,
             Conflict,
             Conflict,

@@ -101,11 +101,33 @@ pub enum HostError {
     Invalid(String),
 }
 
+/// The directory a host acts on, as shown to an admin: "organization
+/// org-a". Compared whole: two hosts with equal identities act on the same
+/// accounts.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct HostIdentity(pub String);
+
+impl std::fmt::Display for HostIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// The product's user directory.
 ///
 /// Implementations must be safe to call from several threads at once: login
 /// hooks, admin requests and a running job share one host.
 pub trait Host: Send + Sync {
+    /// Which directory this host acts on, where one service can be moved
+    /// from one to another (an Atlassian Cloud organization: a saved
+    /// connection swaps the host, `service::swap`). `None`, the default:
+    /// the host is the product itself and never changes under the service.
+    /// A run held for approval remembers it, and is never applied to a host
+    /// with another identity.
+    fn identity(&self) -> Option<HostIdentity> {
+        None
+    }
+
     /// Everything about the directory except the users: directories, groups,
     /// licences, sysadmins and the instant the host read them.
     fn header(&self) -> Result<SnapshotHeader, HostError>;

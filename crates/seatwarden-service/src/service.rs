@@ -252,6 +252,12 @@ pub struct Service {
     host: RwLock<Arc<dyn Host>>,
     /// A host waiting for the runs in progress to end (see `swap`).
     next_host: Mutex<Option<Arc<dyn Host>>>,
+    /// Which directory each run held for approval on this node was planned
+    /// on (see `swap`).
+    held_on: Mutex<HashMap<RunId, Option<crate::host::HostIdentity>>>,
+    /// Set when a swap moved to another directory: the directory left, whose
+    /// held runs are to be discarded (see `swap`).
+    left_directory: Mutex<Option<Option<crate::host::HostIdentity>>>,
     store: Arc<dyn Store>,
     options: ServiceOptions,
     owner: LeaseOwner,
@@ -300,6 +306,8 @@ impl Service {
         Ok(Service {
             host: RwLock::new(host),
             next_host: Mutex::new(None),
+            held_on: Mutex::new(HashMap::new()),
+            left_directory: Mutex::new(None),
             store,
             owner,
             options,

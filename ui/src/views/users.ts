@@ -348,7 +348,7 @@ async function bulk(action: string, groups: string[], results: HTMLElement, only
   foot?.appendChild(run);
 }
 
-const COLUMNS = ['key', 'username', 'display name', 'email', 'directory', 'active', 'created', 'last login', 'login count', 'groups', 'licensed applications'];
+const COLUMNS = ['key', 'username', 'display name', 'email', 'directory', 'active', 'suspended', 'created', 'last login', 'login count', 'groups', 'licensed applications'];
 
 function exportDialog(total: number): void {
   const boxes = COLUMNS.map((c) => h('input', { type: 'checkbox', name: 'column', value: c, checked: c !== 'key' }));

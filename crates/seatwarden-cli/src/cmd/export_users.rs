@@ -30,8 +30,8 @@ pub(crate) struct Args {
     #[arg(long, value_delimiter = ',')]
     keys: Vec<String>,
     /// Columns, comma separated, in order (default: all): key, username,
-    /// display name, email, directory, active, created, last login,
-    /// login count, groups, licensed applications.
+    /// display name, email, directory, active, suspended, created, last
+    /// login, login count, groups, licensed applications.
     #[arg(long, value_delimiter = ',')]
     columns: Vec<String>,
     /// Start the file with a UTF-8 byte-order mark (for spreadsheet programs).

@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use super::{KeyKind, Logged, MAX_PAGE, State, is_write};
 use crate::wire::{
-    AccountStatus, Allowed, ApiError, ApiErrors, ApplicationRole, ClaimStatus, CloudUser,
-    GroupPage, GroupSearchRequest, JiraErrors, LastActiveData, LastActiveDates, LastActiveProduct,
-    Links, ManagePermissions, MembershipStatus, Org, OrgAnswer, OrgAttributes, UserGroup, UserPage,
-    UserSearchRequest, UsersCount,
+    AccountStatus, Allowed, ApiError, ApiErrors, ApplicationRole, ClaimStatus, CloudUser, Event,
+    EventAttributes, EventMeta, EventObject, EventPage, GroupPage, GroupSearchRequest, JiraErrors,
+    LastActiveData, LastActiveDates, LastActiveProduct, Links, ManagePermissions, MembershipStatus,
+    Org, OrgAnswer, OrgAttributes, UserGroup, UserPage, UserSearchRequest, UsersCount,
 };
 
 /// An answer before it becomes an HTTP response (kept for the log).
@@ -133,6 +133,102 @@ fn expanded(user: &CloudUser, expand: &[String]) -> CloudUser {
 }
 
 impl State {
+    /// Appends `action` against `account` to the audit log, at the org's
+    /// clock.
+    pub(super) fn record_event(&mut self, action: &str, account: &str) {
+        let n = self.events.len() + 1;
+        self.events.push(Event {
+            id: format!("fake-event-{n}"),
+            kind: "events".to_owned(),
+            attributes: EventAttributes {
+                time: self.org.now.clone(),
+                action: action.to_owned(),
+                context: vec![EventObject {
+                    id: account.to_owned(),
+                    kind: Some("users".to_owned()),
+                }],
+            },
+        });
+    }
+
+    /// A write the connector made, as the audit log records it (the
+    /// account it acted on, named by the action's last path segment).
+    fn log_write(&mut self, method: &Method, path: &str, body: &Bytes) {
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let account = match segments.iter().position(|s| *s == "users") {
+            Some(i) => segments.get(i + 1).map(|s| (*s).to_owned()),
+            None if *method == Method::DELETE => segments.last().map(|s| (*s).to_owned()),
+            None => serde_json::from_slice::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| v.get("accountId")?.as_str().map(str::to_owned)),
+        };
+        if let Some(account) = account {
+            let action = format!(
+                "{}_{}",
+                method.as_str().to_lowercase(),
+                segments.last().copied().unwrap_or_default()
+            );
+            self.record_event(&action, &account);
+        }
+    }
+
+    /// `GET /admin/v1/orgs/{orgId}/events?from=&to=&cursor=&limit=`: the
+    /// events between `from` and `to` (epoch milliseconds, both inclusive),
+    /// oldest first, paged by `meta.next`.
+    fn events_page(&self) -> Reply {
+        let mut from = i64::MIN;
+        let mut to = i64::MAX;
+        let mut cursor = None;
+        let mut limit = None;
+        for (k, v) in self.query.split('&').filter_map(|kv| kv.split_once('=')) {
+            match k {
+                "from" => from = v.parse().unwrap_or(i64::MIN),
+                "to" => to = v.parse().unwrap_or(i64::MAX),
+                "cursor" => cursor = Some(v.to_owned()),
+                "limit" => limit = v.parse::<u32>().ok(),
+                _ => {}
+            }
+        }
+        let at = |e: &Event| {
+            chrono::DateTime::parse_from_rfc3339(&e.attributes.time)
+                .map_or(0, |t| t.timestamp_millis())
+        };
+        let matching: Vec<&Event> = self
+            .events
+            .iter()
+            .filter(|e| (from..=to).contains(&at(e)))
+            .collect();
+        let lost = offset_of(cursor.as_deref()).is_none_or(|start| start > matching.len());
+        if cursor.is_some() && (self.faults.lose_event_cursors || lost) {
+            return admin_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_CURSOR",
+                "Invalid page cursor",
+            );
+        }
+        let (start, end) = match page(cursor.as_deref(), limit, matching.len()) {
+            Ok(bounds) => bounds,
+            Err(refused) => return refused,
+        };
+        let data: Vec<Event> = matching
+            .get(start..end)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| (*e).clone())
+            .collect();
+        json(
+            StatusCode::OK,
+            &EventPage {
+                meta: EventMeta {
+                    next: (end < matching.len()).then(|| cursor_of(end)),
+                    page_size: Some(data.len() as u32),
+                },
+                data,
+                links: Some(links(cursor.as_deref(), end, matching.len())),
+            },
+        )
+    }
+
     pub(super) fn answer(
         &mut self,
         method: &Method,
@@ -161,7 +257,13 @@ impl State {
             r.retry_after = Some(self.faults.retry_after_secs);
             r
         } else {
-            self.route(method, uri.path(), headers, body)
+            self.query = uri.query().unwrap_or_default().to_owned();
+            let reply = self.route(method, uri.path(), headers, body);
+            if is_write(method.as_str(), uri.path()) && (200..300).contains(&reply.status.as_u16())
+            {
+                self.log_write(method, uri.path(), body);
+            }
+            reply
         };
         self.log.push(Logged {
             method: method.as_str().to_owned(),
@@ -341,6 +443,7 @@ impl State {
                     "last-active-dates",
                 ],
             ) if *org == org_id => self.last_active(account),
+            ("GET", ["v1", "orgs", org, "events"]) if *org == org_id => self.events_page(),
             (_, ["v2", "orgs", org, "directories", _dir, rest @ ..]) if *org == org_id => {
                 self.directory(method, rest, body)
             }

@@ -142,6 +142,8 @@ proptest! {
             let dir = directories().into_iter().find(|d| d.id == u.directory).unwrap();
             prop_assert_eq!(r.directory.as_deref(), Some(dir.name.as_str()));
             prop_assert_eq!(r.active, Some(u.active));
+            // No Data Center directory has the state: the cell is empty.
+            prop_assert_eq!(r.suspended, Some(None));
             prop_assert_eq!(r.created, Some(u.created));
             prop_assert_eq!(r.last_login, Some(u.last_login));
             prop_assert_eq!(r.login_count, Some(u.login_count));

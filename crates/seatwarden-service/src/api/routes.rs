@@ -507,13 +507,13 @@ mod tests {
     fn every_service_error_variant_has_its_status_at_the_http_edge() {
         // The same order as `ServiceError::examples`; the JNI edge pins the
         // same list as exception kinds (`seatwarden-jni` application tests).
-        let expected: [u16; 44] = [
+        let expected: [u16; 45] = [
             503, 500, 500, 500, 500, // host side
             409, 500, 404, 500, 500, 500, 500, 404, 500, 500, 503, 503, // store
             500, 422, // document
             503, 500, // outbox
             404, 404, 404, 404, 404, 404, // missing
-            409, 409, 409, 409, 409, 409, 410, 409, 409, 409, 409, 409, // state
+            409, 409, 409, 409, 409, 409, 409, 410, 409, 409, 409, 409, 409, // state
             422, // bulk
             409, 409, // provisional access at login
             422, 404, // exemptions and the review list

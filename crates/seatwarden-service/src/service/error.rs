@@ -74,6 +74,21 @@ pub enum ServiceError {
         /// Its status now.
         status: RunStatus,
     },
+    /// The run was held for approval on another directory than the one
+    /// connected now (a Cloud connection saved to another organization
+    /// since): its plan names that directory's accounts.
+    #[error(
+        "run `{run}` was planned on {planned_on}, which is no longer connected (now: {current}); \
+         its plan cannot be applied here: run the policy again"
+    )]
+    HeldOnAnotherHost {
+        /// The run.
+        run: RunId,
+        /// The directory it was planned on.
+        planned_on: String,
+        /// The directory connected now.
+        current: String,
+    },
     /// A plan id that was handed out but is no longer kept.
     #[error("plan `{plan}` is no longer kept: {why}")]
     PlanGone {
@@ -265,6 +280,7 @@ impl ServiceError {
             ServiceError::NotFound(_) => ErrorKind::NotFound,
             ServiceError::PlanGone { .. } => ErrorKind::Gone,
             ServiceError::NotAwaitingApproval { .. }
+            | ServiceError::HeldOnAnotherHost { .. }
             | ServiceError::PlanHashMismatch(_)
             | ServiceError::RunBusy(_)
             | ServiceError::PolicyRunActive { .. }
@@ -291,6 +307,7 @@ impl ServiceError {
             ServiceError::NotFound(_)
             | ServiceError::PlanGone { .. }
             | ServiceError::NotAwaitingApproval { .. }
+            | ServiceError::HeldOnAnotherHost { .. }
             | ServiceError::PlanHashMismatch(_)
             | ServiceError::RunBusy(_)
             | ServiceError::PolicyRunActive { .. }
@@ -371,6 +388,11 @@ impl ServiceError {
             ServiceError::NotAwaitingApproval {
                 run,
                 status: RunStatus::Succeeded,
+            },
+            ServiceError::HeldOnAnotherHost {
+                run,
+                planned_on: "organization org-a".into(),
+                current: "organization org-b".into(),
             },
             ServiceError::PlanHashMismatch(KeptPlan::AwaitingApproval),
             ServiceError::PlanHashMismatch(KeptPlan::Previewed),

@@ -416,6 +416,9 @@ impl Service {
 
 /// One slice of background work; see [`Service::drive`].
 pub(crate) fn drive(service: &Service, now: Millis) -> Result<bool, ServiceError> {
+    // Held runs of an organization a swap left (`service::swap`); a swap
+    // waiting for runs is installed by the last of them, within a drive.
+    service.discard_held_after_swap(now)?;
     let job = service.jobs().lock().pop_front();
     let Some(job) = job else {
         return Ok(false);
@@ -436,6 +439,7 @@ pub(crate) fn drive(service: &Service, now: Millis) -> Result<bool, ServiceError
             return Err(e);
         }
     }
+    service.discard_held_after_swap(now)?;
     Ok(!service.jobs().lock().is_empty())
 }
 

@@ -143,6 +143,28 @@ pub(crate) fn connect(file: &Path, clock: &Clock) -> Result<CloudConnection, Cli
     })
 }
 
+/// `host` refreshing incrementally after its first full read, each refresh
+/// said on the server's output (what it read, or why it read everything).
+fn watched(host: CloudHost) -> CloudHost {
+    host.incremental().on_refresh(|r| match r {
+        seatwarden_cloud::Refreshed::Full { reason: None } => {
+            println!("Cloud: read the whole organization");
+        }
+        seatwarden_cloud::Refreshed::Full { reason: Some(why) } => {
+            println!("Cloud: read the whole organization: {why}");
+        }
+        seatwarden_cloud::Refreshed::Incremental {
+            events,
+            named,
+            window,
+            removed,
+        } => println!(
+            "Cloud: refreshed {named} account(s) named by {events} audit-log event(s) \
+             ({removed} gone) and {window} in the rolling window of last-active dates"
+        ),
+    })
+}
+
 /// The connector over `config`, its credentials checked.
 fn connected(
     config: CloudConfig,
@@ -151,7 +173,9 @@ fn connected(
 ) -> Result<(Arc<CloudHost>, seatwarden_service::cloud::CloudConnected), CliError> {
     let c = clock.clone();
     let site = config.site_base.clone();
-    let host = Arc::new(CloudHost::new(CloudClient::new(config)).with_clock(move || c.now()));
+    let host = Arc::new(watched(
+        CloudHost::new(CloudClient::new(config)).with_clock(move || c.now()),
+    ));
     let status = host
         .connect()
         .map_err(|e| CliError::Usage(format!("cannot connect to Atlassian Cloud: {e}")))?;
@@ -310,7 +334,9 @@ impl Connections {
         use seatwarden_cloud::{CloudError, Credential};
         let site = config.site_base.clone();
         let c = self.clock.clone();
-        let host = Arc::new(CloudHost::new(CloudClient::new(config)).with_clock(move || c.now()));
+        let host = Arc::new(watched(
+            CloudHost::new(CloudClient::new(config)).with_clock(move || c.now()),
+        ));
         match host.connect() {
             Ok(s) => Ok((
                 host,

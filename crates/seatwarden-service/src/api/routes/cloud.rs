@@ -103,5 +103,8 @@ pub(super) fn replace_connection(
         None => {}
     }
     audit_success(service, req, AuditAction::SettingsChanged, description)?;
+    // Runs held for approval on the organization just left are discarded
+    // now, not at the next tick (`service::swap`).
+    service.discard_held_after_swap(super::now(req))?;
     ApiResponse::json(&saved)
 }

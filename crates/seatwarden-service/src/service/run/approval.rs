@@ -33,7 +33,11 @@ impl Service {
         if stored.plan_hash.as_ref().map(|h| h.0.as_str()) != Some(hash) {
             return Err(ServiceError::PlanHashMismatch(KeptPlan::AwaitingApproval));
         }
+        // Never apply a plan made on an organization no longer connected
+        // (`service::swap`); its discard follows at the next drive.
+        self.check_held_here(run)?;
         self.take_run_lease(run, now)?;
+        self.forget_held(run);
         self.store()
             .update_run(run, &RunUpdate::status(RunStatus::InProgress))?;
         let entry = AuditEntry::new(
@@ -88,6 +92,8 @@ impl Service {
             .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
         self.phase(run, Phase::AwaitingApproval, 0, actions as u64);
         self.set_status(run, RunStatus::AwaitingApproval);
+        // Before `run_ended`, which may install a waiting host.
+        self.note_held_on(run);
         self.store().release_lease(&run_lease(run), self.owner())?;
         self.run_ended(run);
         Ok(())
@@ -98,6 +104,18 @@ impl Service {
     /// mail promises this ("approve or discard it"). Refused for a run
     /// that is not waiting (approved, applied or discarded already).
     pub fn discard(&self, run: RunId, admin: &Actor, now: Millis) -> Result<(), ServiceError> {
+        self.discard_with(run, admin, "nothing changed", now)
+    }
+
+    /// [`Service::discard`], audited with `reason` ("nothing changed" when
+    /// an admin discards; the directory left when a swap does).
+    pub(crate) fn discard_with(
+        &self,
+        run: RunId,
+        admin: &Actor,
+        reason: &str,
+        now: Millis,
+    ) -> Result<(), ServiceError> {
         self.awaiting(run)?;
         // The run lease keeps an approval on another node from starting
         // while this one discards; read again under it.
@@ -116,10 +134,9 @@ impl Service {
             Status::Success,
         )
         .with_run(run)
-        .with_description(format!(
-            "discarded the held plan of run {run}; nothing changed"
-        ));
+        .with_description(format!("discarded the held plan of run {run}; {reason}"));
         self.store().append_audit(&[entry])?;
+        self.forget_held(run);
         // Approved review items this plan would have acted on wait again.
         self.reopen_discarded(run, admin, now)?;
         self.finish_with(run, RunStatus::Discarded, stored.counts, now)
