@@ -193,7 +193,7 @@ test('the policy editor chooses a rule\'s own signals, refuses a typo with the c
   await page.getByLabel('Activity that counts').selectOption('yes');
   await page.getByLabel('Signals this policy counts').fill('seen:confluense');
   await page.getByRole('button', { name: 'Save' }).click();
-  const error = page.locator('[data-testid="field-error"]', { hasText: 'did you mean `confluence`?' });
+  const error = page.locator('[data-testid="field-error"]', { hasText: 'did you mean “confluence”?' });
   await error.waitFor();
   await page.getByLabel('Signals this policy counts').fill('seen:confluence');
   await page.getByRole('button', { name: 'Save' }).click();
