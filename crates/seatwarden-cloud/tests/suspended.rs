@@ -147,17 +147,7 @@ fn a_policy_deletes_managed_accounts_suspended_for_n_days_from_the_audit_trail()
     assert_eq!(fake.writes().len(), 2, "{:?}", paths(&fake));
     // The test's clock jumps a month with no new activity in the fake, which
     // the health check rightly calls a broken feed: off here.
-    let (_, current) = call(&service, Method::Get, "/api/settings", None, NOW);
-    let (status, body) = call(
-        &service,
-        Method::Put,
-        "/api/settings",
-        Some(
-            json!({"configVersion": current["configVersion"], "settings": {"health": {"enabled": false}}}),
-        ),
-        NOW,
-    );
-    assert_eq!(status, 200, "{body}");
+    common::save_settings(&service, json!({"health": {"enabled": false}}), NOW);
 
     let id = common::live_policy(
         &service,

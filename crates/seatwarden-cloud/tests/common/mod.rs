@@ -206,6 +206,25 @@ pub(crate) fn call_at(
     )
 }
 
+/// Saves `settings` (a whole or partial settings document) at the version
+/// the service holds at `now`, as `org-admin`; the save must succeed.
+pub(crate) fn save_settings(
+    service: &seatwarden_service::Service,
+    settings: serde_json::Value,
+    now: i64,
+) {
+    use seatwarden_service::api::Method;
+    let (_, current) = call_at(service, Method::Get, "/api/settings", None, now);
+    let (status, body) = call_at(
+        service,
+        Method::Put,
+        "/api/settings",
+        Some(serde_json::json!({"configVersion": current["configVersion"], "settings": settings})),
+        now,
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
 /// Creates a live scheduler policy `name` with `condition` and `action`
 /// (as the admin API takes them) at [`NOW`]; its id.
 pub(crate) fn live_policy(
