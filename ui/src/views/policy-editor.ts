@@ -12,7 +12,7 @@ import { showError } from '../components';
 import { navigate } from '../router';
 import { directories, directoryLabel, Directory } from '../directories';
 import { FieldErrors, list, joinList, check } from '../form';
-import { preview, runNow } from './policy-actions';
+import { preview, runNow, deletePolicy } from './policy-actions';
 import { applies } from '../preview';
 import { whatIfPanel } from './forecast';
 import { groupPicker, userPicker } from '../picker';
@@ -407,7 +407,9 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
         h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save'),
         id && !tab.login ? withIcon(button('Preview', () => void preview(id), 'default'), 'preview') : null,
         id && !tab.login ? applies(withIcon(button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default'), 'play')) : null,
-        button('Back', () => navigate('automation'), 'subtle')));
+        button('Back', () => navigate('automation'), 'subtle'),
+        // Deleting is here, apart from the row's everyday actions, behind its confirmation.
+        id ? button('Delete policy', () => void deletePolicy(id, model.name, version, out), 'danger', { class: 'sw-btn sw-btn-danger sw-toolbar-end', 'data-testid': 'delete-policy' }) : null));
     form.addEventListener('change', (e) => { if (e.target instanceof HTMLSelectElement && e.target.name === 'mode') for (const say of modeChanged) say(); });
     clear(formHost, form);
   };
