@@ -127,10 +127,7 @@ pub enum ProblemKind {
         first_line: u64,
     },
     /// A yes/no value could not be read.
-    #[error(
-        "expected {} (any case)",
-        crate::validate::boolean_spellings()
-    )]
+    #[error("expected {} (any case)", crate::validate::boolean_spellings())]
     InvalidBoolean,
     /// A number could not be read.
     #[error("expected a whole number")]

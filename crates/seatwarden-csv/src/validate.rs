@@ -276,7 +276,11 @@ mod tests {
             assert_eq!(boolean(yes), Ok(true), "{yes}");
             assert_eq!(boolean(&yes.to_uppercase()), Ok(true), "{yes}");
             assert_eq!(boolean(no), Ok(false), "{no}");
-            assert_eq!(boolean(&format!(" {} ", no.to_uppercase())), Ok(false), "{no}");
+            assert_eq!(
+                boolean(&format!(" {} ", no.to_uppercase())),
+                Ok(false),
+                "{no}"
+            );
         }
     }
 }
