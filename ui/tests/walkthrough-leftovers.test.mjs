@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, openBrowser, openTab, api, createPolicy, dismissFlags, flagShown, isoDay } from './harness.mjs';
+import { startServer, openBrowser, openTab, api, apiSend, createPolicy, dismissFlags, flagShown, isoDay } from './harness.mjs';
 
 // The server reads "now" from this file while it exists (`--clock-file`, test only) and the wall clock
 // otherwise: only the midnight test writes it, and removes it again.
@@ -164,6 +164,91 @@ test('the active field error lists every spelling the import reads: true/false, 
   assert.match(problems[0], /^Line 2\s+active\s+expected true\/false, yes\/no, y\/n, 1\/0 or active\/inactive \(any case\)$/, problems[0]);
 });
 
+test('"days before the action" has one home, the policy: the template shows it derived, and both previews use the policy\'s days', async () => {
+  const { page } = browser;
+  // The template's stored timing says 3 days; the policy that sends it says 11. The policy decides.
+  const version = (await api(page, 'templates')).body.configVersion;
+  const made = await apiSend(page, 'POST', 'templates', {
+    id: 'leftover-warning', name: 'Leftover warning', kind: 'warning', timing: { type: 'before_action', days: 3 },
+    subject: 'We will {{action}} on {{action_date}}', htmlBody: '<p>In {{days_until_action}} days, on {{action_date}}.</p>', bcc: [], enabled: true,
+    configVersion: version,
+  });
+  assert.equal(made.status, 201, made.text);
+  const policy = await createPolicy(page, { ...safePolicy('leftover-warned', 'Leftover warned'), warning: { daysBefore: 11, template: 'leftover-warning' } });
+  assert.equal(policy.status, 201, policy.text);
+  const inDays = (n) => [isoDay(Date.now() + n * DAY), isoDay(Date.now() + n * DAY + 60_000)];
+
+  await openTab(page, 'notifications');
+  const row = page.locator('[data-testid="template-row"][data-template="leftover-warning"]');
+  assert.equal(await row.getByTestId('template-timing').innerText(), '11 days before the action of Leftover warned');
+  await page.getByRole('button', { name: 'Edit Leftover warning' }).click();
+  const form = page.getByRole('form', { name: 'Template' });
+  await form.waitFor();
+  // No editable timing in the template: no number field, no timing choice.
+  assert.equal(await form.locator('input[type="number"], select[name="timing"], input[name="timingDays"]').count(), 0);
+  assert.match(await form.getByTestId('template-timing').innerText(), /11 days before the action of Leftover warned\. Each policy sets its days on its warning rule/);
+  assert.match(await page.getByLabel('Preview as sent by').locator('option:checked').innerText(), /^Leftover warned \(11 days before\)$/);
+  const live = page.getByTestId('live-preview').getByTestId('preview-html');
+  await page.waitForFunction(() => /In 11 days/.test(document.querySelector('[data-testid="live-preview"] [data-testid="preview-html"]')?.textContent ?? ''));
+  const liveText = await live.innerText();
+  assert.ok(inDays(11).some((d) => liveText.includes(`In 11 days, on ${d}.`)), liveText);
+
+  // The policy editor has the one editable field; its preview renders the draft's days.
+  await page.goto(`${server.url}#/automation/edit/leftover-warned`);
+  const daysField = page.getByLabel('Days before the action', { exact: true });
+  await daysField.waitFor();
+  assert.equal(await page.locator('input[name="warnDays"]').count(), 1);
+  await daysField.fill('12');
+  await page.getByTestId('preview-warning-mail').click();
+  const dialog = page.getByRole('dialog', { name: 'Preview: Leftover warning' });
+  const html = dialog.getByTestId('preview-html');
+  await page.waitForFunction(() => /In 12 days/.test(document.querySelector('[role="dialog"] [data-testid="preview-html"]')?.textContent ?? ''));
+  const text = await html.innerText();
+  assert.ok(inDays(12).some((d) => text.includes(`In 12 days, on ${d}.`)), text);
+  assert.match(await dialog.innerText(), /its warning goes out 12 days before its action/);
+  await page.keyboard.press('Escape');
+});
+
+test('server messages with backticks read with typographic quotes in a picker and on Access (one formatter)', async () => {
+  const { page } = browser;
+  // A picker's search answered with a real server error: the request is sent as asked plus a `name`,
+  // which the server refuses in words that quote both parameters.
+  const rewrite = (route) => {
+    const u = new URL(route.request().url());
+    if (u.searchParams.get('q')) u.searchParams.append('name', 'x');
+    return route.continue({ url: u.href });
+  };
+  await page.route('**/api/pick/groups?*', rewrite);
+  try {
+    await openTab(page, 'users');
+    const input = page.getByLabel('Member of', { exact: true });
+    await input.fill('jira');
+    const status = page.locator('.sw-picker').filter({ has: input }).locator('.sw-picker-status', { hasText: 'Search failed' });
+    await status.waitFor();
+    assert.equal(await status.innerText(), 'Search failed: query parameter “name” cannot be combined with “q”: search or resolve, not both');
+  } finally {
+    await page.unroute('**/api/pick/groups?*', rewrite);
+  }
+
+  // Access: a webhook's rules saved after someone else changed it: the 409's words, quoted.
+  const made = await apiSend(page, 'POST', 'hooks', { name: 'Quote desk', capPerDay: 20, rules: [{ name: 'Staff', emailDomains: ['example.test'], activate: true }] });
+  assert.equal(made.status, 201, made.text);
+  await openTab(page, 'access');
+  await page.getByRole('button', { name: 'Edit the rules of Quote desk' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByTestId('rules').waitFor();
+  const hook = (await api(page, 'hooks')).body.items.find((x) => x.id === made.body.id);
+  const theirs = await apiSend(page, 'PUT', `hooks/${encodeURIComponent(hook.id)}`, { ...hook.settings, name: 'Quote desk', capPerDay: 21, version: hook.version });
+  assert.equal(theirs.status, 200, theirs.text);
+  await dialog.getByRole('button', { name: 'Save rules' }).click();
+  const msg = dialog.getByTestId('rules-message').locator('.sw-banner-error');
+  await msg.waitFor();
+  const text = await msg.innerText();
+  assert.equal(text, `webhook “${hook.id}” was changed since you read it: reload it, then make your change again`);
+  await page.keyboard.press('Escape');
+});
+
+// Last in this file: the page's clock stays fixed once set (Playwright cannot take it back).
 test('just after midnight a login late yesterday reads "1 day ago", never "today", in the user detail', async () => {
   const { page } = browser;
   // The most recently active users; one whose last activity was in the afternoon (UTC) of its day.

@@ -203,7 +203,7 @@ export async function renderImport(host: HTMLElement): Promise<void> {
     const s = r.summary;
     const plans = new Map<number, string>((r.rows ?? []).filter((x) => x.plan).map((x) => [x.line, String(x.plan)]));
     const notes = new Map<number, string[]>();
-    for (const n of s.notes ?? []) notes.set(n.line, [...(notes.get(n.line) ?? []), n.message]);
+    for (const n of s.notes ?? []) notes.set(n.line, [...(notes.get(n.line) ?? []), plain(n.message)]);
     const groupsToCreate = s.groupsToCreate.length;
     const progressHost = h('div', {});
     const ready = h('div', { 'data-testid': 'import-state' }, banner('Every row is valid. Nothing has changed yet: review the plan, then apply it.', 'success'));

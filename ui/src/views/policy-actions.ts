@@ -1,6 +1,6 @@
 // Preview and run-now of one policy, shared by the policy list and the editor.
 
-import { h, clear, button, banner, shownName } from '../dom';
+import { h, clear, button, banner, shownName, plain } from '../dom';
 import { post, del, type Schemas } from '../api';
 import { showError, openDialog, followRun, confirmDialog } from '../components';
 import { flag } from '../flag';
@@ -20,7 +20,7 @@ const MODE_NOTE: Record<PolicyPreview['policyMode'], string> = {
 /** The preview's plan: warnings in the server's words, what the Mode column means, and the paged rows. */
 function previewView(r: PolicyPreview): HTMLElement[] {
   // The warning rule's effect, in the server's words (who waits for a warning, and until when).
-  const notices = r.warningNotices.map((n) => h('div', { class: 'sw-banner sw-banner-info', role: 'status', 'data-testid': 'warning-notice' }, n.text));
+  const notices = r.warningNotices.map((n) => h('div', { class: 'sw-banner sw-banner-info', role: 'status', 'data-testid': 'warning-notice' }, plain(n.text)));
   return [...notices, h('p', { class: 'sw-muted', 'data-testid': 'mode-note' }, MODE_NOTE[r.policyMode]), pagedPlanView(r, r.policyMode)];
 }
 
