@@ -393,7 +393,8 @@ pub(super) fn preview_template(
     let mut values = seatwarden_mail::Values::samples();
     if let Some(days) = body.days_before {
         if days > PREVIEW_DAYS_MAX {
-            let message = format!("must be a whole number from 0 to {PREVIEW_DAYS_MAX}, not {days}");
+            let message =
+                format!("must be a whole number from 0 to {PREVIEW_DAYS_MAX}, not {days}");
             return Err(ApiError::new(
                 ApiErrorKind::Validation,
                 format!("field `daysBefore` {message}"),
