@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, openBrowser, openTab, api, apiSend, createPolicy, dismissFlags, flagShown, isoDay } from './harness.mjs';
+import { startServer, openBrowser, openTab, api, apiSend, createPolicy, dismissFlags, flagShown, isoDay, shot } from './harness.mjs';
 
 // The server reads "now" from this file while it exists (`--clock-file`, test only) and the wall clock
 // otherwise: only the midnight test writes it, and removes it again.
@@ -107,6 +107,7 @@ test('the Users table fits 1280 px: no page overflow, directory names on one lin
     }
     // The demo's long directory name is cut at 1280 px (so the title is what shows it whole).
     assert.ok(narrow.dirs.some((d) => d.cut), 'a long directory name is cut with an ellipsis');
+    await shot(page, 'users-1280');
 
     const wide = await usersLayout(page, 1920);
     assert.ok(wide.pageWidth <= wide.viewport);
