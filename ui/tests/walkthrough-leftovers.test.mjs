@@ -96,6 +96,7 @@ async function usersLayout(page, width) {
 
 test('the Users table fits 1280 px: no page overflow, directory names on one line (cut, with the whole name as title); full width at 1920 px', async () => {
   const { page } = browser;
+  await dismissFlags(page);
   try {
     const narrow = await usersLayout(page, 1280);
     assert.ok(narrow.pageWidth <= narrow.viewport, `page ${narrow.pageWidth} px wide in a ${narrow.viewport} px window`);
