@@ -46,6 +46,8 @@ test('a policy row holds no danger button beside Pause; the policy is deleted fr
   const del = page.getByTestId('delete-policy');
   await del.waitFor();
   assert.ok(await del.evaluate((b) => b.classList.contains('sw-btn-danger')));
+  // An unsaved edit of the name: the confirmation still names the policy it deletes.
+  await page.getByLabel('Name', { exact: true }).fill('Renamed but not saved');
   await del.focus();
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: 'Delete policy' });

@@ -304,6 +304,8 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       if (draft) model.mode = 'safe';
     }
   } catch (e) { clear(host); showError(host, e); return; }
+  // The name as stored (the delete confirmation names the policy it deletes, not an unsaved edit).
+  let storedName = model.name;
 
   const out = h('div', { 'aria-live': 'polite' });
   const formHost = h('div', {});
@@ -340,6 +342,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       const saved = id ? await put<Schemas['GetPolicyResponse']>(`policies/${encodeURIComponent(id)}`, body)
         : await post<Schemas['GetPolicyResponse']>('policies', body);
       version = saved.configVersion;
+      storedName = saved.policy.name;
       const message = `Saved policy ${saved.policy.name ?? saved.policy.id} (${saved.policy.mode ?? 'safe'} mode)`;
       flag(message);
       return saved.policy.id;
@@ -357,7 +360,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
     try {
       if (id) {
         const item = await get<Schemas['GetPolicyResponse']>(`policies/${encodeURIComponent(id)}`);
-        model = fromPolicy(item.policy); version = item.configVersion;
+        model = fromPolicy(item.policy); version = item.configVersion; storedName = model.name;
         clear(out, banner('Reloaded: this is the current version of the policy.', 'info'));
       } else {
         version = (await get<Schemas['ListPoliciesResponse']>('policies')).configVersion;
@@ -410,7 +413,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
         id && !tab.login ? applies(withIcon(button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default'), 'play')) : null,
         button('Back', () => navigate('automation'), 'subtle'),
         // Deleting is here, apart from the row's everyday actions, behind its confirmation.
-        id ? button('Delete policy', () => void deletePolicy(id, model.name, version, out), 'danger', { class: 'sw-btn sw-btn-danger sw-toolbar-end', 'data-testid': 'delete-policy' }) : null));
+        id ? button('Delete policy', () => void deletePolicy(id, storedName, version, out), 'danger', { class: 'sw-btn sw-btn-danger sw-toolbar-end', 'data-testid': 'delete-policy' }) : null));
     form.addEventListener('change', (e) => { if (e.target instanceof HTMLSelectElement && e.target.name === 'mode') for (const say of modeChanged) say(); });
     clear(formHost, form);
   };
