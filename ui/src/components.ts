@@ -1,6 +1,6 @@
 // Shared widgets: progress bar, modal dialog, plan preview, paged table.
 
-import { h, clear, button, banner, lozenge, fmtNum, Child, plain } from './dom';
+import { h, clear, button, banner, lozenge, fmtNum, Child, plain, errorText } from './dom';
 import { ApiError, ApiProblem, Progress, waitForRun, type Schemas } from './api';
 import { flag } from './flag';
 
@@ -93,7 +93,7 @@ export function showError(host: HTMLElement, err: unknown): void {
       h('strong', {}, plain(err.message)),
       problems.length ? h('ul', {}, problems.map((p) => h('li', { 'data-testid': 'problem', 'data-path': p.path ?? '' }, `${problemPlace(p)}${plain(p.message)}`))) : null));
   } else {
-    host.appendChild(banner(plain(err instanceof Error ? err.message : String(err)), 'error'));
+    host.appendChild(banner(errorText(err), 'error'));
   }
 }
 
@@ -148,8 +148,8 @@ export function planView(answer: PlanDoc | Schemas['GetRunResponse']['plan'] | u
   const count = users.length || totalActions || actions.length;
   const countLabel = users.length ? `${fmtNum(count)} ${count === 1 ? 'user' : 'users'} acted on` : `${fmtNum(count)} ${count === 1 ? 'action' : 'actions'}`;
   return h('div', { class: 'sw-plan', 'data-testid': 'plan' },
-    guardMsgs.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status', 'data-testid': 'guard' }, h('strong', {}, 'Mass-change guard: '), guardMsgs.join(' · ')) : null,
-    healthMsgs.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status' }, h('strong', {}, 'Login data check: '), healthMsgs.join(' · ')) : null,
+    guardMsgs.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status', 'data-testid': 'guard' }, h('strong', {}, 'Mass-change guard: '), plain(guardMsgs.join(' · '))) : null,
+    healthMsgs.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status' }, h('strong', {}, 'Login data check: '), plain(healthMsgs.join(' · '))) : null,
     h('p', {}, lozenge(countLabel, 'info'), ' ', lozenge(`${fmtNum(skipped.length)} skipped`, 'neutral'), doc?.status ? [' ', lozenge(`plan ${typeof doc.status === 'string' ? doc.status : (doc.status.state ?? '').replace(/_/g, ' ')}`, 'neutral')] : null),
     rows.length ? h('table', { class: 'sw-table' }, h('caption', { class: 'sw-sr' }, 'Planned actions'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'User'), h('th', { scope: 'col' }, 'Action'), h('th', { scope: 'col' }, 'Why'), h('th', { scope: 'col' }, 'Mode'))),

@@ -122,9 +122,16 @@ export function download(blob: Blob, name: string): void {
 /**
  * Server text for display: the engine's messages quote names in Markdown backticks (`staff`),
  * which the page showed as literal backticks; here they become typographic quotes (“staff”).
+ * The one message formatter: every server message the page shows goes through it, caught
+ * errors through {@link errorText}.
  */
 export function plain(text: string | null | undefined): string {
   return (text ?? '').replace(/`([^`]*)`/g, '“$1”');
+}
+
+/** A caught error's message as the page shows it ({@link plain}). */
+export function errorText(e: unknown): string {
+  return plain(e instanceof Error ? e.message : String(e));
 }
 
 /** "1 user", "1,289 users": a count with its noun in the right number. */

@@ -1,6 +1,6 @@
 // The app shell: sign-in, tab bar (WAI-ARIA tabs), and the hash router.
 
-import { h, clear, button, field, banner } from './dom';
+import { h, clear, button, field, banner, errorText } from './dom';
 import { resumeSession, signIn, signOut, get, ApiError } from './api';
 import { currentRoute, navigate, onRoute } from './router';
 import { renderDashboard } from './views/dashboard';
@@ -48,7 +48,7 @@ function loginForm(error?: string): void {
   clear(root, h('main', { class: 'sw-login' }, h('h1', {}, 'Seatwarden'),
     h('p', {}, 'Paste the admin token that seatwarden serve printed when it started.'),
     error ? banner(error, 'error') : null,
-    h('form', { onsubmit: (e: Event) => { e.preventDefault(); void signIn(token.value).then(shell, (err: unknown) => loginForm(err instanceof Error ? err.message : String(err))); } },
+    h('form', { onsubmit: (e: Event) => { e.preventDefault(); void signIn(token.value).then(shell, (err: unknown) => loginForm(errorText(err))); } },
       field('Admin token', token), h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Sign in'))));
   token.focus();
 }
@@ -63,7 +63,7 @@ async function shell(): Promise<void> {
   let unavailable: HTMLElement | null = null;
   try { me = await get('me'); } catch (e) {
     if (e instanceof ApiError && e.status === 401) { loginForm(); return; }
-    if (e instanceof ApiError && e.status === 503) unavailable = banner(e.message, 'error');
+    if (e instanceof ApiError && e.status === 503) unavailable = banner(errorText(e), 'error');
   }
   setPreviewOnly(me.previewOnly === true);
   const tablist = h('nav', { class: 'sw-tabs', role: 'tablist', 'aria-label': 'Seatwarden sections' });
@@ -120,7 +120,7 @@ async function route(): Promise<void> {
   try {
     await entry[2](host, rest);
   } catch (e) {
-    host.appendChild(banner(`This page failed to load: ${e instanceof Error ? e.message : String(e)}`, 'error'));
+    host.appendChild(banner(`This page failed to load: ${errorText(e)}`, 'error'));
   } finally {
     // `loaded` names the tab; `generation` tells a reload of the same tab
     // from the view it replaced (the browser tests wait on both).
@@ -133,7 +133,7 @@ onRoute(() => void route());
 async function start(): Promise<void> {
   const m = /token=([^&]+)/.exec(window.location.hash);
   if (m?.[1]) {
-    try { await signIn(decodeURIComponent(m[1])); } catch (e) { loginForm(e instanceof Error ? e.message : String(e)); return; }
+    try { await signIn(decodeURIComponent(m[1])); } catch (e) { loginForm(errorText(e)); return; }
     history.replaceState(null, '', window.location.pathname + window.location.search + '#/dashboard');
     await shell();
     return;

@@ -4591,6 +4591,8 @@ export interface operations {
                      * @enum {string}
                      */
                     kind?: "warning" | "licence_alert" | "welcome" | "password_reset" | "run_report" | "guard_tripped";
+                    /** @description the policy's warning days: the action date is this many days from now and days_until_action this number (absent: sample values) */
+                    daysBefore?: number;
                 };
             };
         };

@@ -20,7 +20,7 @@
 // (`idle`, `loading`, `ready`) and `data-query` (the text the shown options
 // answer), and a polite live region says how many matched.
 
-import { h, clear, fmtNum, nextId } from './dom';
+import { h, clear, fmtNum, nextId, errorText } from './dom';
 import { get, type Schemas } from './api';
 
 export type PickedUser = Schemas['PickedUser'];
@@ -204,7 +204,7 @@ function picker(source: Source, initial: readonly string[], opts: PickerOptions)
       open(true);
     }, (e: unknown) => {
       if (mine !== generation) return;
-      status.textContent = `Search failed: ${e instanceof Error ? e.message : String(e)}`;
+      status.textContent = `Search failed: ${errorText(e)}`;
       el.dataset.state = 'ready';
     });
     return pending;

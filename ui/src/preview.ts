@@ -3,8 +3,8 @@
 // `preview_only`); the UI says so before the click: a banner above every tab, and each applying
 // button disabled with the reason as its description.
 
-import { h, banner, clear } from './dom';
-import { postCsv, ApiError, type Schemas } from './api';
+import { h, banner, clear, errorText } from './dom';
+import { postCsv, type Schemas } from './api';
 
 let previewOnly = false;
 
@@ -36,7 +36,7 @@ export function previewBanner(onLoaded: () => void): HTMLElement {
     void f.text()
       .then((text) => postCsv<Schemas['LoadPreviewDirectoryResponse']>('preview/directory', text))
       .then((r) => { clear(result, `Loaded ${r.users.toLocaleString('en-US')} ${r.users === 1 ? 'user' : 'users'} from ${KIND[r.kind] ?? r.kind}.`); onLoaded(); },
-        (e: unknown) => { clear(result, banner(e instanceof ApiError ? e.message : String(e), 'error')); })
+        (e: unknown) => { clear(result, banner(errorText(e), 'error')); })
       .finally(() => { load.disabled = false; });
   });
   const el = banner('Preview only: the users here were loaded from a file. Policies can be written and previewed; nothing is applied, scheduled or mailed.', 'warning');

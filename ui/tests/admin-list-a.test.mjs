@@ -8,18 +8,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, flagShown, until } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, flagShown, until, dismissFlags } from './harness.mjs';
 import { startSink, pointMailAt } from './smtp-sink.mjs';
 
 let server; let browser; let sink;
 before(async () => { sink = await startSink(); server = await startServer({ users: 2000 }); browser = await openBrowser(server); });
 after(async () => { await browser?.close(); await server?.stop(); await sink?.stop(); });
 
-/** Dismisses the flags earlier tests left up (the harness holds them), so they cover no button. */
-async function dismissFlags(page) {
-  const close = page.locator('.sw-flags .sw-flag-close');
-  while (await close.count() > 0) await close.first().click();
-}
 
 /** Opens the editor of policy `id` through its route (as a bookmarked link would). */
 async function openEditor(page, id) {

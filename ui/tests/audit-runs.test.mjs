@@ -2,15 +2,9 @@
 // expands a run in place to its actions with reasons and outcomes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, settle, flagShown } from './harness.mjs';
+import { startServer, openBrowser, openTab, shot, api, apiSend, createPolicy, settle, flagShown, dismissFlags } from './harness.mjs';
 
 let server; let browser;
-/** Flags stay up in tests; close them so none covers the next dialog's buttons. */
-async function dismissFlags(page) {
-  const close = page.locator('.sw-flags .sw-flag-close');
-  while (await close.count()) await close.first().click();
-  await page.waitForFunction(() => document.querySelectorAll('.sw-flags .sw-flag').length === 0);
-}
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
 after(async () => { await browser?.close(); await server?.stop(); });
 

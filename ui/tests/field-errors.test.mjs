@@ -10,10 +10,13 @@ let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
-/** The field error shown for `path`, once it is there. */
-async function fieldError(page, path) {
+/**
+ * The field error shown for `path`, once it is there (and, given `words`, once it says them: the
+ * error of the value typed before stays up until the server answers the new one).
+ */
+async function fieldError(page, path, words) {
   const el = page.locator(`[data-testid="field-error"][data-path="${path}"]`);
-  await el.waitFor();
+  await (words ? el.filter({ hasText: words }) : el).waitFor();
   return el.innerText();
 }
 
@@ -27,7 +30,7 @@ test('a bad days filter is an error beside Days, and the table stays', async () 
   for (const [typed, words] of [['-5', /must be a whole number from 0 to/], ['0', /enter a number of days from 1 to 36500/], ['', /enter a number of days from 1 to 36500/]]) {
     await page.getByLabel('Days', { exact: true }).fill(typed);
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    const text = await fieldError(page, 'filter.activity.days');
+    const text = await fieldError(page, 'filter.activity.days', words);
     assert.match(text, words, `days ${JSON.stringify(typed)}`);
     assert.doesNotMatch(text, /u32|invalid value|expected/);
     assert.equal(await page.getByLabel('Days', { exact: true }).getAttribute('aria-invalid'), 'true');
@@ -49,7 +52,7 @@ test('a policy name that is empty or 3,000 characters long is refused beside Nam
   for (const [name, words] of [['   ', /enter a name/], ['x'.repeat(3000), /at most 120 characters \(it has 3000\)/]]) {
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    assert.match(await fieldError(page, 'name'), words);
+    assert.match(await fieldError(page, 'name', words), words);
   }
 });
 

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, openBrowser, openTab, api, shot, confirmChange, pick } from './harness.mjs';
+import { startServer, openBrowser, openTab, api, shot, confirmChange, pick, dismissFlags } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer({ users: 600 }); browser = await openBrowser(server); });
@@ -23,14 +23,6 @@ async function tableShows(page, filter) {
   await totalShown(page, body.total);
   if (body.rows[0]) await page.locator('[data-testid="user-row"]').first().locator('td').nth(1).filter({ hasText: body.rows[0].username }).waitFor();
   return body;
-}
-/** Flags stay up in tests; close them so none covers a dialog's buttons. */
-async function dismissFlags(page) {
-  const close = page.locator('.sw-flags .sw-flag-close');
-  while (await close.count()) await close.first().click();
-  await page.waitForFunction(() => document.querySelectorAll('.sw-flags .sw-flag').length === 0, null, { timeout: 5000 }).catch(async (e) => {
-    throw new Error(`${e.message}: ${JSON.stringify(await page.locator('.sw-flags').innerHTML())}`);
-  });
 }
 /** A licence group with members, to filter on. */
 async function licenceGroup(page) {

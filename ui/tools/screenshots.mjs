@@ -45,6 +45,7 @@ const SHOTS = {
   'forecast-history-axes': 'forecast.test.mjs',
   'forecast-curves-axes': 'forecast.test.mjs',
   'user-detail-cloud-suspend': 'cloud-user-detail.test.mjs',
+  'users-1280': 'walkthrough-leftovers.test.mjs',
 };
 
 /**

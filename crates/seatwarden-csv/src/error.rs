@@ -127,7 +127,7 @@ pub enum ProblemKind {
         first_line: u64,
     },
     /// A yes/no value could not be read.
-    #[error("expected true or false (yes/no, 1/0 and active/inactive are read too)")]
+    #[error("expected {} (any case)", crate::validate::boolean_spellings())]
     InvalidBoolean,
     /// A number could not be read.
     #[error("expected a whole number")]

@@ -145,24 +145,39 @@ pub fn email(s: &str) -> Result<(), ProblemKind> {
     Ok(())
 }
 
-/// Reads a yes/no cell: `true`/`false`, `yes`/`no`, `1`/`0`,
-/// `active`/`inactive`, any case.
+/// The spellings a yes/no cell may use, as (yes, no) pairs, any case. The
+/// error for any other value lists exactly these ([`boolean_spellings`]), so
+/// what the message promises and what is read cannot drift apart.
+pub const BOOLEAN_SPELLINGS: [(&str, &str); 5] = [
+    ("true", "false"),
+    ("yes", "no"),
+    ("y", "n"),
+    ("1", "0"),
+    ("active", "inactive"),
+];
+
+/// Every accepted spelling, for messages: `true/false, yes/no, y/n, 1/0 or active/inactive`.
+pub fn boolean_spellings() -> String {
+    let pairs: Vec<String> = BOOLEAN_SPELLINGS
+        .iter()
+        .map(|(yes, no)| format!("{yes}/{no}"))
+        .collect();
+    match pairs.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => pairs.concat(),
+    }
+}
+
+/// Reads a yes/no cell in any of [`BOOLEAN_SPELLINGS`], any case, blanks
+/// around it ignored.
 pub fn boolean(s: &str) -> Result<bool, ProblemKind> {
     let t = s.trim();
-    for (text, v) in [
-        ("true", true),
-        ("false", false),
-        ("yes", true),
-        ("no", false),
-        ("1", true),
-        ("0", false),
-        ("active", true),
-        ("inactive", false),
-        ("y", true),
-        ("n", false),
-    ] {
-        if t.eq_ignore_ascii_case(text) {
-            return Ok(v);
+    for (yes, no) in BOOLEAN_SPELLINGS {
+        if t.eq_ignore_ascii_case(yes) {
+            return Ok(true);
+        }
+        if t.eq_ignore_ascii_case(no) {
+            return Ok(false);
         }
     }
     Err(ProblemKind::InvalidBoolean)
@@ -247,5 +262,25 @@ mod tests {
         assert_eq!(boolean(" no "), Ok(false));
         assert_eq!(boolean("Inactive"), Ok(false));
         assert_eq!(boolean("maybe"), Err(ProblemKind::InvalidBoolean));
+    }
+
+    #[test]
+    fn the_boolean_error_lists_exactly_what_is_read() {
+        let message = ProblemKind::InvalidBoolean.to_string();
+        assert_eq!(
+            message,
+            "expected true/false, yes/no, y/n, 1/0 or active/inactive (any case)"
+        );
+        for (yes, no) in BOOLEAN_SPELLINGS {
+            assert!(message.contains(&format!("{yes}/{no}")), "{yes}/{no}");
+            assert_eq!(boolean(yes), Ok(true), "{yes}");
+            assert_eq!(boolean(&yes.to_uppercase()), Ok(true), "{yes}");
+            assert_eq!(boolean(no), Ok(false), "{no}");
+            assert_eq!(
+                boolean(&format!(" {} ", no.to_uppercase())),
+                Ok(false),
+                "{no}"
+            );
+        }
     }
 }

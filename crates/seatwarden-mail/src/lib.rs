@@ -41,7 +41,7 @@ pub use outbox::{
     OutboxMessage, OutboxPort, OutboxStatus, Recipient, compose,
 };
 pub use placeholder::{Placeholder, PlaceholderError, Position};
-pub use render::{Preview, Rendered, Values, preview, render};
+pub use render::{Preview, Rendered, Values, preview, preview_with, render};
 pub use secret::Secret;
 pub use smtp::{
     MailServerChoice, MailUnavailable, Mailer, ProductMail, Security, SettingsError, SmtpMailer,

@@ -176,11 +176,18 @@ pub struct Preview {
 
 /// Renders `template` with sample values.
 pub fn preview(template: &Template) -> Result<Preview, TemplateErrors> {
-    let rendered = render(template, &Values::samples())?;
+    preview_with(template, &Values::samples())
+}
+
+/// Renders `template` with `values` (the samples with some values set from
+/// elsewhere, e.g. the action date and days left from a policy's warning
+/// rule); each substituted placeholder is reported with the value it got.
+pub fn preview_with(template: &Template, values: &Values) -> Result<Preview, TemplateErrors> {
+    let rendered = render(template, values)?;
     let samples: Vec<(Placeholder, String)> = rendered
         .substituted
         .iter()
-        .map(|p| (*p, p.sample().to_owned()))
+        .map(|p| (*p, values.get(*p).unwrap_or_default().to_owned()))
         .collect();
     let notice = if samples.is_empty() {
         "This template uses no placeholders; every recipient gets the same text.".to_owned()

@@ -388,6 +388,78 @@ fn the_warning_sent_reads_like_its_preview_and_has_no_empty_link() {
     );
 }
 
+/// "Days before the action" has one home, the policy's warning rule (issue
+/// 24): a template preview for a policy takes that policy's days, so the
+/// action date and the days left are the ones its mail will say.
+#[test]
+fn a_template_preview_takes_the_policys_days_before_the_action() {
+    let f = fixture(1, 0, 0);
+    let body = |days: Value| {
+        let mut b = json!({"kind": "warning", "subject": "on {{action_date}}",
+            "body": "<p>In {{days_until_action}} days, on {{action_date}}.</p>"});
+        if !days.is_null() {
+            b["daysBefore"] = days;
+        }
+        call(
+            &f.service,
+            Method::Post,
+            "/api/templates/preview",
+            Some(b),
+            TICK,
+        )
+    };
+    let (status, preview) = body(json!(11));
+    assert_eq!(status, 200, "{preview}");
+    let acts = Millis(TICK).plus_days(11).date_string();
+    assert_eq!(preview["subject"], format!("on {acts}"));
+    assert!(
+        preview["html"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("In 11 days, on {acts}.")),
+        "{preview}"
+    );
+    assert!(
+        preview["notice"]
+            .as_str()
+            .unwrap()
+            .ends_with("its warning goes out 11 days before its action."),
+        "{preview}"
+    );
+    let samples: Vec<(String, String)> = preview["substituted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["placeholder"].as_str().unwrap().to_owned(),
+                s["sample"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        samples.contains(&("days_until_action".to_owned(), "11".to_owned())),
+        "{samples:?}"
+    );
+    assert!(
+        samples.contains(&("action_date".to_owned(), acts.clone())),
+        "{samples:?}"
+    );
+    // Without a policy's days: the fixed samples, as before.
+    let (status, sample) = body(Value::Null);
+    assert_eq!(status, 200, "{sample}");
+    assert!(!sample.to_string().contains(&acts), "{sample}");
+    // Out of range or not a whole number: refused beside the field.
+    for bad in [json!(36_501), json!(-1), json!("7")] {
+        let (status, refused) = body(bad.clone());
+        assert!(status == 400 || status == 422, "{bad}: {status} {refused}");
+        assert!(
+            refused.to_string().contains("daysBefore"),
+            "{bad}: {refused}"
+        );
+    }
+}
+
 #[test]
 fn the_mail_status_says_the_default_has_no_server_and_counts_the_outbox_per_template() {
     let f = fixture(3, 0, 0);

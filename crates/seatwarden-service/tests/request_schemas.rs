@@ -187,7 +187,7 @@ fn each_request_schema_accepts_the_bodies_sent_and_requires_what_the_server_need
         s,
         "POST /api/templates/preview",
         "/api/templates/preview",
-        json!({"subject": "Your account", "body": "<p>Hi</p>", "kind": "warning"}),
+        json!({"subject": "Your account", "body": "<p>Hi</p>", "kind": "warning", "daysBefore": 11}),
         200,
     );
 

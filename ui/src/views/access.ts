@@ -4,7 +4,7 @@
 // secret shown once (and rotated), the automation steps for Jira Data Center and Cloud, and a test event
 // that changes nothing. The server decides everything; this screen only shows and asks.
 
-import { h, clear, button, field, fmtTime, lozenge, banner } from '../dom';
+import { h, clear, button, field, fmtTime, lozenge, banner, plain, errorText } from '../dom';
 import { get, post, put, del, ApiError } from '../api';
 import { showError, section, confirmDialog, openDialog } from '../components';
 import { FieldErrors } from '../form';
@@ -284,11 +284,11 @@ export function editRules(hook: Hook, listHost: HTMLElement): void {
       void renderHooks(listHost).then(() => listHost.prepend(banner(`Webhook "${saved.settings.name}" saved with ${(saved.settings.rules ?? []).length} rule(s)`, 'success')));
     }, (e: unknown) => {
       if (e instanceof ApiError && e.status === 409) {
-        clear(msg, banner(`${e.message}`, 'error'), button('Reload the webhook', () => { dialog.close(); void reload(hook.id, listHost); }, 'default'));
+        clear(msg, banner(errorText(e), 'error'), button('Reload the webhook', () => { dialog.close(); void reload(hook.id, listHost); }, 'default'));
         return;
       }
       const left = errors.show(e);
-      if (left.length) clear(msg, banner(left.map((p) => p.message).join('; '), 'error'));
+      if (left.length) clear(msg, banner(left.map((p) => plain(p.message)).join('; '), 'error'));
       else if (!errors.hasShown()) showError(msg, e);
       else clear(msg, banner('Some fields need a change: see the messages beside them', 'error'));
     });

@@ -1,7 +1,7 @@
 // Groups: bulk create (`a;b;c`), import, export with member counts, and bulk
 // delete with the per-group summary.
 
-import { h, clear, field, button, fmtNum, lozenge, download } from '../dom';
+import { h, clear, field, button, fmtNum, lozenge, download, plain } from '../dom';
 import { get, post, postCsv, getBlob } from '../api';
 import { section, showError, loading, confirmDialog } from '../components';
 import { forgetGroups, Group } from './users';
@@ -23,7 +23,7 @@ function text(v: unknown): string {
 function outcomes(list: Outcome[]): HTMLElement {
   return h('ul', { 'data-testid': 'outcomes', 'aria-live': 'polite' }, list.map((o) => h('li', {},
     // The outcome's text says why ("protected: has admin rights"); the status word alone did not.
-    `${o.name ?? (o.line !== undefined ? `line ${o.line}` : '')}: ${typeof o.outcome === 'string' && o.outcome ? o.outcome : text(o.status ?? o.outcome)}${o.message || o.detail ? ` — ${o.message ?? o.detail}` : ''}`)));
+    plain(`${o.name ?? (o.line !== undefined ? `line ${o.line}` : '')}: ${typeof o.outcome === 'string' && o.outcome ? o.outcome : text(o.status ?? o.outcome)}${o.message || o.detail ? ` — ${o.message ?? o.detail}` : ''}`))));
 }
 
 export async function renderGroups(host: HTMLElement): Promise<void> {

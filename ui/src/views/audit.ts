@@ -1,7 +1,7 @@
 // Audit: summary cards, runs (expandable), entries with filters, export,
 // retention, clear with confirmation, and revert of a live run.
 
-import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone, download, banner, plain, plural } from '../dom';
+import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone, download, banner, plain, plural, errorText } from '../dom';
 import { get, post, put, getBlob, ApiError, type Schemas } from '../api';
 import { section, showError, openDialog, planView, followRun, loading, pager, opLabel, runKindLabel } from '../components';
 import { RunSummary } from './dashboard';
@@ -140,7 +140,7 @@ async function saveRetention(retention: { days: number; configVersion?: number }
     else flag(`Audit retention saved: entries kept ${keptFor(saved.days)}`);
   } catch (err) {
     showError(msg, err);
-    flag('Audit retention not saved', 'error', err instanceof Error ? err.message : String(err));
+    flag('Audit retention not saved', 'error', errorText(err));
   }
 }
 

@@ -2,8 +2,8 @@
 // run now with progress, and the approval screen for guard trips.
 
 import { h, clear, select, field, button, fmtTime, lozenge, statusTone, banner, fmtNum, download, plain, shownName } from '../dom';
-import { get, post, put, del, getBlob, type Schemas } from '../api';
-import { section, showError, planView, followRun, loading, confirmDialog, pager } from '../components';
+import { get, post, put, getBlob, type Schemas } from '../api';
+import { section, showError, planView, followRun, loading, pager } from '../components';
 import { withIcon } from '../icons';
 import { navigate } from '../router';
 import { renderPolicyEditor, TABS } from './policy-editor';
@@ -95,8 +95,7 @@ export async function renderAutomation(host: HTMLElement, route: string[]): Prom
           // Login policies act on each login as it happens; there is nothing to preview or run in bulk.
           p.trigger?.kind === 'login' ? null : withIcon(button('Preview', () => void preview(p.id), 'subtle'), 'preview'),
           p.trigger?.kind === 'login' ? null : applies(withIcon(button('Run now', () => void runNow(p.id, out, p.enabled && p.mode === 'live'), 'subtle'), 'play')),
-          button(p.enabled ? 'Pause' : 'Resume', () => void post(`policies/${encodeURIComponent(p.id)}/${p.enabled ? 'pause' : 'resume'}`, { configVersion: list.configVersion }).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)), 'subtle'),
-          button('Delete', () => void confirmDialog('Delete policy', `Delete policy ${shownName(p.name)}? Its past runs stay in the audit log.`, 'Delete policy').then((yes) => { if (yes) void del(`policies/${encodeURIComponent(p.id)}`, { configVersion: list.configVersion }).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)); }), 'danger', { 'aria-label': `Delete policy ${shownName(p.name)}` })))))) : h('p', { class: 'sw-muted' }, 'No policies yet.')));
+          button(p.enabled ? 'Pause' : 'Resume', () => void post(`policies/${encodeURIComponent(p.id)}/${p.enabled ? 'pause' : 'resume'}`, { configVersion: list.configVersion }).then(() => renderAutomation(host, []), (e: unknown) => showError(out, e)), 'subtle')))))) : h('p', { class: 'sw-muted' }, 'No policies yet.')));
 }
 
 type RunDetail = Schemas['GetRunResponse'];

@@ -5,7 +5,7 @@
 // first rows were shown. A policy's preview (issue 24) is kept and paged
 // the same way, and either plan exports as CSV.
 
-import { h, clear, fmtNum, lozenge, button, download } from '../dom';
+import { h, clear, fmtNum, lozenge, button, download, plain } from '../dom';
 import { get, getBlob, type Schemas } from '../api';
 import { opLabel, pager, showError } from '../components';
 import { summaryOf, totalsText } from './confirm-change';
@@ -88,11 +88,11 @@ export function pagedPlanView(plan: PagedPlan, mode?: string): HTMLElement {
     void getBlob(`bulk/${id}/export`).then(({ blob, name }) => download(blob, name), (e: unknown) => showError(exportOut, e));
   }, 'default', { 'data-testid': 'plan-export' });
   return h('div', { class: 'sw-plan', 'data-testid': 'plan' },
-    guard.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status', 'data-testid': 'guard' }, h('strong', {}, 'Mass-change guard: '), guard.join(' · ')) : null,
-    health.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status' }, h('strong', {}, 'Login data check: '), health.join(' · ')) : null,
+    guard.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status', 'data-testid': 'guard' }, h('strong', {}, 'Mass-change guard: '), plain(guard.join(' · '))) : null,
+    health.length ? h('div', { class: 'sw-banner sw-banner-warning', role: 'status' }, h('strong', {}, 'Login data check: '), plain(health.join(' · '))) : null,
     h('p', { 'data-testid': 'plan-totals' }, lozenge(totalsText(summaryOf(plan.document)), 'info'), ' ', lozenge(`${fmtNum(plan.skipCount)} skipped`, 'neutral')),
     plan.skipsByReason.length ? h('ul', { class: 'sw-list', 'data-testid': 'skip-reasons' },
-      plan.skipsByReason.map((r) => h('li', {}, `${fmtNum(r.users)} × ${r.because}`))) : null,
+      plan.skipsByReason.map((r) => h('li', {}, `${fmtNum(r.users)} × ${plain(r.because)}`))) : null,
     plan.actionCount ? actions : h('p', { class: 'sw-muted' }, 'Nobody would be changed.'),
     plan.skipCount ? h('details', { class: 'sw-skipped' }, h('summary', {}, `Skipped (${fmtNum(plan.skipCount)}) and why`), skipped) : null,
     plan.actionCount || plan.skipCount ? h('div', { class: 'sw-toolbar' }, exportButton) : null, exportOut);

@@ -3,7 +3,7 @@
 // every row and plans the changes; the browser only lists the file's rows so
 // each problem can be shown on the row it belongs to.
 
-import { h, clear, append, button, fmtNum, lozenge, download, banner, plural, plain } from '../dom';
+import { h, clear, append, button, fmtNum, lozenge, download, banner, plural, plain, shownName } from '../dom';
 import { postCsv, post, get, getBlob, ApiError, ApiProblem, type Schemas } from '../api';
 import { section, showError, followRun, planView, opLabel, ActionInfo } from '../components';
 import { check } from '../form';
@@ -130,6 +130,25 @@ function seatsAndUndo(s: Validated['summary']): HTMLElement[] {
   return out;
 }
 
+/**
+ * The file's text, or why it is not a CSV text file: a NUL byte (images, spreadsheets, archives have them;
+ * text never does; the first one's 1-based offset is named) or bytes that are not UTF-8.
+ */
+export function csvText(bytes: Uint8Array): string | { why: string } {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return { why: `byte ${fmtNum(nul + 1)} is a NUL byte, which text never holds (an image, spreadsheet or archive?)` };
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { why: 'it holds bytes that are not UTF-8 text' };
+  }
+}
+
+/** A file name as the UI quotes names. */
+function quoted(name: string): string {
+  return `“${shownName(name)}”`;
+}
+
 export async function renderImport(host: HTMLElement): Promise<void> {
   const file = h('input', { type: 'file', name: 'usersCsv', accept: '.csv,text/csv', id: 'import-file' });
   const createGroups = check('createGroups', 'Create groups the file names that do not exist', false);
@@ -142,7 +161,15 @@ export async function renderImport(host: HTMLElement): Promise<void> {
     clear(out);
     const f = file.files?.[0];
     if (!f) { out.appendChild(banner('Choose a CSV file first.', 'error')); return; }
-    const textBody = await f.text();
+    // Read the bytes, not `f.text()`: that turns a binary file's bytes into U+FFFD and the server
+    // would then check garbage as if it were text. A CSV is UTF-8 text without NUL bytes.
+    const textBody = csvText(new Uint8Array(await f.arrayBuffer()));
+    if (typeof textBody !== 'string') {
+      out.appendChild(h('div', { class: 'sw-banner sw-banner-error', role: 'alert', 'data-testid': 'error' },
+        h('strong', {}, `${quoted(f.name)} is not a CSV text file: ${textBody.why}. Nothing was checked and nothing changed.`),
+        h('p', {}, 'Save the file as “CSV UTF-8 (comma delimited)” (or download the template above) and choose it again.')));
+      return;
+    }
     const records = parseCsv(textBody);
     const header = records[0]?.cells ?? [];
     const dataRows = records.slice(1);
@@ -176,7 +203,7 @@ export async function renderImport(host: HTMLElement): Promise<void> {
     const s = r.summary;
     const plans = new Map<number, string>((r.rows ?? []).filter((x) => x.plan).map((x) => [x.line, String(x.plan)]));
     const notes = new Map<number, string[]>();
-    for (const n of s.notes ?? []) notes.set(n.line, [...(notes.get(n.line) ?? []), n.message]);
+    for (const n of s.notes ?? []) notes.set(n.line, [...(notes.get(n.line) ?? []), plain(n.message)]);
     const groupsToCreate = s.groupsToCreate.length;
     const progressHost = h('div', {});
     const ready = h('div', { 'data-testid': 'import-state' }, banner('Every row is valid. Nothing has changed yet: review the plan, then apply it.', 'success'));

@@ -4,7 +4,7 @@
 // back in the same spelling. The SMTP password is write-only: the server
 // says whether one is set and never returns it.
 
-import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, banner } from '../dom';
+import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, banner, plural, shownName, plain, errorText } from '../dom';
 import { flag } from '../flag';
 import { get, post, put, del, type Schemas } from '../api';
 import { section, showError, loading, openDialog, confirmDialog } from '../components';
@@ -27,7 +27,6 @@ const KINDS: [string, string][] = [
   ['password_reset', 'Password link (imported users)'], ['run_report', 'Run report (admins)'], ['guard_tripped', 'Approval needed (admins)'],
   ['review_digest', 'Review digest (reviewers)'], ['access_removed', 'Access removed (link to ask for it back)'],
 ];
-const TIMINGS: [string, string][] = [['before_action', 'Days before the action'], ['since_inactivity', 'Days since the last login'], ['on_event', 'When it happens']];
 
 /** What each placeholder stands for; the preview says which ones a template's kind cannot use. */
 const PLACEHOLDERS: [string, string][] = [
@@ -42,10 +41,29 @@ const PLACEHOLDERS: [string, string][] = [
   ['review_url', 'link to the Review list'],
 ];
 
-function timingText(t: Template['timing']): string {
-  if (t.type === 'before_action') return `${t.days} days before the action`;
-  if (t.type === 'since_inactivity') return `${t.days} days since inactivity`;
-  return 'when it happens';
+/** A policy that sends a warning template, and how many days before its action (its warning rule's days). */
+interface Sender { id: string; name: string; daysBefore: number }
+
+/**
+ * The policies whose warnings use template `t`: those naming it, and those naming none when it is the
+ * default (the first enabled warning template, as the server picks it in `service/mail.rs`).
+ * "Days before the action" has one home, the policy's warning rule (issue 24); a template only words the mail.
+ */
+function sendersOf(t: Template, templates: Template[], policies: Schemas['ListPoliciesResponse']['policies']): Sender[] {
+  if (t.kind !== 'warning') return [];
+  const isDefault = templates.find((x) => x.kind === 'warning' && x.enabled)?.id === t.id;
+  return policies.flatMap(({ policy: p }) => {
+    const w = p.warning;
+    if (!w || !(w.template === t.id || (!w.template && isDefault))) return [];
+    return [{ id: p.id, name: p.name, daysBefore: w.daysBefore }];
+  });
+}
+
+/** When a template is sent, in words: warnings by each policy's days, everything else when it happens. */
+function timingText(kind: string, senders: Sender[]): string {
+  if (kind !== 'warning') return 'when it happens';
+  if (!senders.length) return 'no policy sends it';
+  return senders.map((s) => `${plural(s.daysBefore, 'day')} before the action of ${shownName(s.name)}`).join('; ');
 }
 
 function slug(name: string, taken: string[]): string {
@@ -61,9 +79,10 @@ interface Doc { version: number }
 export async function renderNotifications(host: HTMLElement, selectId?: string): Promise<void> {
   loading(host);
   let templates: Template[]; let mail: { mail: MailChoice; configVersion: number }; let state: MailState; let product: string | undefined;
+  let policies: Schemas['ListPoliciesResponse']['policies'];
   try {
-    [templates, mail, state, product] = await Promise.all([get<Schemas['ListTemplatesResponse']>('templates').then((t) => t.templates), get<{ mail: MailChoice; configVersion: number }>('settings/mail'), mailState(),
-      get<{ product?: string }>('me').then((m) => m.product)]);
+    [templates, mail, state, product, policies] = await Promise.all([get<Schemas['ListTemplatesResponse']>('templates').then((t) => t.templates), get<{ mail: MailChoice; configVersion: number }>('settings/mail'), mailState(),
+      get<{ product?: string }>('me').then((m) => m.product), get<Schemas['ListPoliciesResponse']>('policies').then((l) => l.policies)]);
   } catch (e) { clear(host); showError(host, e); return; }
   // Templates and the mail server live in one versioned document: every save names the version
   // last read (a stale one gets 409), and each save's new version is shared by the whole page.
@@ -71,7 +90,8 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
   const editor = h('div', { id: 'template-editor' });
   const listMsg = h('div', { 'aria-live': 'polite' });
   const outbox = h('div', { 'data-testid': 'outbox' });
-  const open = (t: Template | null): void => { templateEditor(editor, t, templates.map((x) => x.id), doc, () => void renderNotifications(host, t?.id)); editor.scrollIntoView?.({ block: 'start' }); };
+  const senders = (t: Template | null): Sender[] => (t ? sendersOf(t, templates, policies) : []);
+  const open = (t: Template | null): void => { templateEditor(editor, t, templates.map((x) => x.id), doc, senders(t), () => void renderNotifications(host, t?.id)); editor.scrollIntoView?.({ block: 'start' }); };
   clear(host,
     mailBanner(state, 'notifications'),
     section('Email templates', listMsg,
@@ -87,7 +107,7 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
                 (e: unknown) => { on.checked = !on.checked; showError(listMsg, e); });
           });
           return h('tr', { 'data-testid': 'template-row', 'data-template': t.id },
-            h('td', {}, t.name), h('td', {}, KINDS.find(([k]) => k === t.kind)?.[1] ?? t.kind), h('td', {}, timingText(t.timing)),
+            h('td', {}, t.name), h('td', {}, KINDS.find(([k]) => k === t.kind)?.[1] ?? t.kind), h('td', { 'data-testid': 'template-timing' }, timingText(t.kind, senders(t))),
             h('td', {}, t.lastSend ? fmtTime(t.lastSend.at) : 'never'), h('td', {}, t.lastSend ? fmtNum(t.lastSend.recipients.length) : '—'),
             h('td', { 'data-testid': 'template-outbox' }, countsText(state.byTemplate.find((b) => b.template === t.id)?.counts)),
             h('td', {}, on),
@@ -109,12 +129,17 @@ export async function renderNotifications(host: HTMLElement, selectId?: string):
 }
 
 /** The preview dialog: subject, rendered body with sample values, and the notice about samples. */
-async function viewTemplate(t: Template): Promise<void> {
+async function viewTemplate(t: Template, daysBefore?: number): Promise<void> {
   const d = openDialog(`Preview: ${t.name}`, h('p', { role: 'status' }, 'Rendering…'));
   try {
-    const r = await post<Preview>('templates/preview', { subject: t.subject, body: t.htmlBody, kind: t.kind });
+    const r = await post<Preview>('templates/preview', { subject: t.subject, body: t.htmlBody, kind: t.kind, ...(daysBefore === undefined ? {} : { daysBefore }) });
     clear(d.body, previewBody(r));
   } catch (e) { clear(d.body); showError(d.body, e); }
+}
+
+/** A warning template as a policy sends it: rendered with that policy's "days before the action". */
+export function previewAsSent(t: Template, daysBefore: number): Promise<void> {
+  return viewTemplate(t, daysBefore);
 }
 
 function previewBody(r: Preview): HTMLElement {
@@ -131,15 +156,13 @@ function previewBody(r: Preview): HTMLElement {
     r.notice ? h('p', { class: 'sw-muted' }, r.notice) : null);
 }
 
-function templateEditor(host: HTMLElement, t: Template | null, taken: string[], doc: Doc, saved: () => void): void {
+function templateEditor(host: HTMLElement, t: Template | null, taken: string[], doc: Doc, senders: Sender[], saved: () => void): void {
   const errors = new FieldErrors();
   // The test send's own errors (its `to` is no field of the template).
   const testErrors = new FieldErrors();
   const name = h('input', { type: 'text', name: 'templateName', value: t?.name ?? '' });
   const kind = select('kind', KINDS, t?.kind ?? 'warning');
   if (t) kind.disabled = true;
-  const timingType = select('timing', TIMINGS, t?.timing.type ?? 'before_action');
-  const days = h('input', { type: 'number', name: 'timingDays', min: 1, class: 'sw-narrow', value: t && 'days' in t.timing ? t.timing.days : 7 });
   const subject = h('input', { type: 'text', name: 'subject', value: t?.subject ?? '', class: 'sw-wide' });
   const body = h('textarea', { name: 'body', rows: 10, class: 'sw-code' }, t?.htmlBody ?? '');
   const bcc = h('input', { type: 'text', name: 'bcc', value: (t?.bcc ?? []).join('; '), placeholder: 'e.g. admin@example.test' });
@@ -147,22 +170,38 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
   const preview = h('div', { 'aria-live': 'polite', 'data-testid': 'live-preview' });
   const to = h('input', { type: 'email', name: 'testTo', placeholder: 'e.g. you@example.test' });
   const out = h('div', { 'aria-live': 'polite' });
-  const daysWrap = errors.field('timing.days', 'Days', days);
-  const syncDays = (): void => { daysWrap.hidden = timingType.value === 'on_event'; };
-  timingType.addEventListener('change', syncDays);
-  syncDays();
+  // When it is sent is not the template's to say: a warning goes out as many days before the action as the
+  // sending policy's warning rule says (its "Days before the action", the one editable field); the rest
+  // go out when their event happens. Shown here, derived; the preview can use a sending policy's days.
+  const timing = h('div', { class: 'sw-field', 'data-testid': 'template-timing' });
+  const previewAs = select('previewPolicy', senders.map((s, i): [string, string] => [String(i), `${shownName(s.name)} (${plural(s.daysBefore, 'day')} before)`]));
+  const previewAsField = field('Preview as sent by', previewAs);
+  const syncTiming = (): void => {
+    const warning = kind.value === 'warning';
+    clear(timing, h('span', { class: 'sw-label' }, 'When it is sent'),
+      h('p', { class: 'sw-hint' }, warning
+        ? (senders.length
+          ? `${timingText('warning', senders)}. Each policy sets its days on its warning rule (“Days before the action”); change them there.`
+          : 'As many days before the action as the warning rule of the policy that sends it says (“Days before the action” on the policy). No policy sends it yet.')
+        : 'When it happens.'));
+    previewAsField.hidden = !warning || senders.length === 0;
+  };
+  kind.addEventListener('change', syncTiming);
+  syncTiming();
 
   let timer = 0; let seq = 0;
   const refresh = (): void => {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => {
       const mine = ++seq;
-      void post<Preview>('templates/preview', { subject: subject.value, body: body.value, kind: kind.value })
+      const sender = kind.value === 'warning' ? senders[Number(previewAs.value)] : undefined;
+      void post<Preview>('templates/preview', { subject: subject.value, body: body.value, kind: kind.value, ...(sender ? { daysBefore: sender.daysBefore } : {}) })
         .then((r) => { if (mine === seq) clear(preview, previewBody(r)); }, (e: unknown) => { if (mine === seq) { clear(preview); showError(preview, e); } });
     }, 250);
   };
   for (const c of [subject, body]) c.addEventListener('input', refresh);
   kind.addEventListener('change', refresh);
+  previewAs.addEventListener('change', refresh);
 
   const insert = (p: string): void => {
     const token = `{{${p}}}`;
@@ -174,9 +213,11 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
   };
 
   const payload = (): TemplateBody => {
-    const timing: TemplateBody['timing'] = timingType.value === 'on_event' ? { type: 'on_event' } : { type: timingType.value, days: days.value === '' ? Number.NaN : Number(days.value) };
+    // The stored timing is kept as it is (the server reads no warning timing: the policy's days decide);
+    // a new template gets the one its purpose fits.
+    const stored: TemplateBody['timing'] = t ? t.timing : kind.value === 'warning' ? { type: 'before_action', days: 7 } : { type: 'on_event' };
     return {
-      ...(t ?? {}), id: t?.id ?? slug(name.value, taken), name: name.value, kind: kind.value, timing,
+      ...(t ?? {}), id: t?.id ?? slug(name.value, taken), name: name.value, kind: kind.value, timing: stored,
       subject: subject.value, htmlBody: body.value, bcc: list(bcc.value), enabled: enabled.input.checked, lastSend: t?.lastSend ?? null,
     };
   };
@@ -200,7 +241,7 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
       h('form', { class: 'sw-form', 'aria-label': 'Template', novalidate: true, onsubmit: (e: Event) => { e.preventDefault(); save(); } },
         errors.field('name', 'Template name', name),
         errors.field('kind', 'Purpose', kind, t ? 'The purpose of an existing template cannot change.' : 'Decides which placeholders the template may use.'),
-        h('div', { class: 'sw-row' }, errors.field('timing', 'Timing', timingType), daysWrap),
+        timing,
         errors.field('subject', 'Subject', subject),
         errors.field('htmlBody', 'Body', body, 'HTML: headings (h1–h3), paragraphs, line breaks, bold, italic and lists are kept; anything else is removed when sent.'),
         errors.field('bcc', 'BCC recipients', bcc, 'Addresses separated by ; that get a blind copy of every message.'),
@@ -216,16 +257,16 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
             // of a send is a flag at the top of the page, and stays beside the form as well.
             void post<{ ok: boolean; reply: string }>(`templates/${encodeURIComponent(t.id)}/test`, { to: to.value })
               .then((r) => {
-                const words = `${r.ok ? 'The mail server accepted the test' : 'The mail server refused the test'}: ${r.reply}`;
+                const words = `${r.ok ? 'The mail server accepted the test' : 'The mail server refused the test'}: ${plain(r.reply)}`;
                 flag(r.ok ? `Test of ${t.name} sent` : `Test of ${t.name} not sent`, r.ok ? 'success' : 'error', r.reply);
                 out.appendChild(banner(words, r.ok ? 'success' : 'error'));
               }, (e: unknown) => {
-                if (testErrors.show(e).length || !testErrors.hasShown()) { showError(out, e); flag(`Test of ${t.name} not sent`, 'error', e instanceof Error ? e.message : undefined); }
+                if (testErrors.show(e).length || !testErrors.hasShown()) { showError(out, e); flag(`Test of ${t.name} not sent`, 'error', errorText(e)); }
               });
           })))) : null,
         out),
       h('div', {},
-        h('h3', {}, 'Live preview'), preview,
+        h('h3', {}, 'Live preview'), previewAsField, preview,
         h('details', { class: 'sw-placeholders', open: true }, h('summary', {}, 'Placeholders'),
           h('p', { class: 'sw-hint' }, 'Write {{name}} in the subject or body. Click one to insert it at the cursor; the preview fills each with a sample value and says when a placeholder does not fit the template’s purpose.'),
           h('ul', { class: 'sw-compact' }, PLACEHOLDERS.map(([p, what]) => h('li', {}, button(`{{${p}}}`, () => insert(p), 'subtle', { 'aria-label': `Insert placeholder ${p}` }), ` ${what}`))))))));

@@ -1,8 +1,9 @@
 // Preview and run-now of one policy, shared by the policy list and the editor.
 
-import { h, clear, button, banner } from '../dom';
-import { post, type Schemas } from '../api';
-import { showError, openDialog, followRun } from '../components';
+import { h, clear, button, banner, shownName, plain } from '../dom';
+import { post, del, type Schemas } from '../api';
+import { showError, openDialog, followRun, confirmDialog } from '../components';
+import { flag } from '../flag';
 import { navigate } from '../router';
 import { confirmChange, summaryOf } from './confirm-change';
 import { pagedPlanView } from './bulk-preview';
@@ -19,7 +20,7 @@ const MODE_NOTE: Record<PolicyPreview['policyMode'], string> = {
 /** The preview's plan: warnings in the server's words, what the Mode column means, and the paged rows. */
 function previewView(r: PolicyPreview): HTMLElement[] {
   // The warning rule's effect, in the server's words (who waits for a warning, and until when).
-  const notices = r.warningNotices.map((n) => h('div', { class: 'sw-banner sw-banner-info', role: 'status', 'data-testid': 'warning-notice' }, n.text));
+  const notices = r.warningNotices.map((n) => h('div', { class: 'sw-banner sw-banner-info', role: 'status', 'data-testid': 'warning-notice' }, plain(n.text)));
   return [...notices, h('p', { class: 'sw-muted', 'data-testid': 'mode-note' }, MODE_NOTE[r.policyMode]), pagedPlanView(r, r.policyMode)];
 }
 
@@ -58,4 +59,20 @@ export async function runNow(id: string, out: HTMLElement, live = false): Promis
       out.appendChild(h('p', {}, banner('The mass-change guard stopped this run before its first change.', 'warning'), button('Review and approve', () => navigate(`automation/approve/${runId}`), 'primary')));
     }
   } catch (e) { showError(out, e); }
+}
+
+/**
+ * Deletes a policy after its confirmation, then goes back to the list. It lives in the policy editor, not in
+ * every row of the list: a red button beside Pause invites a slip, and Atlassian's admin pages keep destructive
+ * actions out of a row's main actions. Resolves true when the policy is gone; errors are shown in `out`.
+ */
+export async function deletePolicy(id: string, name: string, configVersion: number | undefined, out: HTMLElement): Promise<boolean> {
+  const yes = await confirmDialog('Delete policy', `Delete policy ${shownName(name)}? Its past runs stay in the audit log. This cannot be undone.`, 'Delete policy');
+  if (!yes) return false;
+  try {
+    await del(`policies/${encodeURIComponent(id)}`, configVersion === undefined ? {} : { configVersion });
+  } catch (e) { clear(out); showError(out, e); return false; }
+  flag(`Deleted policy ${shownName(name)}`);
+  navigate('automation');
+  return true;
 }

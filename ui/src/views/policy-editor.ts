@@ -12,11 +12,12 @@ import { showError } from '../components';
 import { navigate } from '../router';
 import { directories, directoryLabel, Directory } from '../directories';
 import { FieldErrors, list, joinList, check } from '../form';
-import { preview, runNow } from './policy-actions';
+import { preview, runNow, deletePolicy } from './policy-actions';
 import { applies } from '../preview';
 import { whatIfPanel } from './forecast';
 import { groupPicker, userPicker } from '../picker';
 import { isConflict, conflictBanner } from '../conflict';
+import { previewAsSent } from './notifications';
 import { AccessRequestJson, REMOVES_ACCESS, accessRequestWords } from './access-request-words';
 
 export type ActionKind = 'deactivate' | 'suspend' | 'remove_groups' | 'add_groups' | 'remove_licence_groups' | 'floating_licence' | 'reactivate' | 'delete';
@@ -282,7 +283,7 @@ function groupsHint(): string { return 'Type part of a group name and choose fro
 
 // ---- the editor ----
 
-interface Template { id: string; name: string; kind: string }
+type Template = Schemas['TemplateListItem'];
 
 /** Renders the editor for policy `id`, or a new policy (from a dashboard insight's draft if one is waiting). */
 export async function renderPolicyEditor(host: HTMLElement, id: string | null, kindHint?: string): Promise<void> {
@@ -303,6 +304,8 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       if (draft) model.mode = 'safe';
     }
   } catch (e) { clear(host); showError(host, e); return; }
+  // The name as stored (the delete confirmation names the policy it deletes, not an unsaved edit).
+  let storedName = model.name;
 
   const out = h('div', { 'aria-live': 'polite' });
   const formHost = h('div', {});
@@ -339,6 +342,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
       const saved = id ? await put<Schemas['GetPolicyResponse']>(`policies/${encodeURIComponent(id)}`, body)
         : await post<Schemas['GetPolicyResponse']>('policies', body);
       version = saved.configVersion;
+      storedName = saved.policy.name;
       const message = `Saved policy ${saved.policy.name ?? saved.policy.id} (${saved.policy.mode ?? 'safe'} mode)`;
       flag(message);
       return saved.policy.id;
@@ -356,7 +360,7 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
     try {
       if (id) {
         const item = await get<Schemas['GetPolicyResponse']>(`policies/${encodeURIComponent(id)}`);
-        model = fromPolicy(item.policy); version = item.configVersion;
+        model = fromPolicy(item.policy); version = item.configVersion; storedName = model.name;
         clear(out, banner('Reloaded: this is the current version of the policy.', 'info'));
       } else {
         version = (await get<Schemas['ListPoliciesResponse']>('policies')).configVersion;
@@ -407,7 +411,9 @@ export async function renderPolicyEditor(host: HTMLElement, id: string | null, k
         h('button', { type: 'submit', class: 'sw-btn sw-btn-primary' }, 'Save'),
         id && !tab.login ? withIcon(button('Preview', () => void preview(id), 'default'), 'preview') : null,
         id && !tab.login ? applies(withIcon(button('Run now', () => void runNow(id, out, model.mode === 'live'), 'default'), 'play')) : null,
-        button('Back', () => navigate('automation'), 'subtle')));
+        button('Back', () => navigate('automation'), 'subtle'),
+        // Deleting is here, apart from the row's everyday actions, behind its confirmation.
+        id ? button('Delete policy', () => void deletePolicy(id, storedName, version, out), 'danger', { class: 'sw-btn sw-btn-danger sw-toolbar-end', 'data-testid': 'delete-policy' }) : null));
     form.addEventListener('change', (e) => { if (e.target instanceof HTMLSelectElement && e.target.name === 'mode') for (const say of modeChanged) say(); });
     clear(formHost, form);
   };
@@ -609,7 +615,8 @@ function scopeSection(m: Model, errors: FieldErrors, dirs: Directory[] | null, t
 }
 
 function warningSection(m: Model, errors: FieldErrors, templates: Template[], modeChanged: (() => void)[]): HTMLElement {
-  const days = errors.field('warning.daysBefore', 'Days before the action', num(m, 'warnDays'), 'Must be fewer than the condition’s days.');
+  // The one home of these days (issue 24): the template only words the mail; its editor shows these days, derived.
+  const days = errors.field('warning.daysBefore', 'Days before the action', num(m, 'warnDays'), 'The warning mail goes out this many days before the action. Must be fewer than the condition’s days.');
   const never = h('div', {}, toggle(m, 'warnNever', 'Also warn users who never logged in'));
   errors.register('warning.neverLoggedIn', never.querySelector('input') as HTMLElement, never);
   const template = errors.field('warning.template', 'Template', choice(m, 'warnTemplate', [['', 'The default warning template'], ...templates.map((t): [string, string] => [t.id, t.name])]));
@@ -619,8 +626,14 @@ function warningSection(m: Model, errors: FieldErrors, templates: Template[], mo
   const atOnce = h('div', { class: 'sw-danger-zone' }, toggle(m, 'warnAtOnce', 'Act at once on overdue users who were never warned (they get no notice)'));
   errors.register('warning.actOnOverdueAtOnce', atOnce.querySelector('input') as HTMLElement, atOnce);
   const request = accessRequestSection(m, errors, modeChanged);
+  // The chosen template (or the default: the first enabled warning template) as this policy would send it.
+  const previewMail = h('div', { class: 'sw-field sw-field-button' }, button('Preview the warning mail', () => {
+    const t = templates.find((x) => x.id === m.warnTemplate) ?? templates.find((x) => x.enabled);
+    if (t) void previewAsSent(t, m.warnDays);
+    else flag('No enabled warning template: add or enable one on the Notifications tab.', 'warning');
+  }, 'default', { 'data-testid': 'preview-warning-mail' }));
   return fieldset('Warn by email first',
-    toggle(m, 'warnOn', 'Send a warning email before acting', days, never, rule, atOnce, template, request), days, never, rule, atOnce, template, request);
+    toggle(m, 'warnOn', 'Send a warning email before acting', days, never, rule, atOnce, template, previewMail, request), days, never, rule, atOnce, template, previewMail, request);
 }
 
 /**

@@ -3,7 +3,7 @@
 // signal). Its own section and its own route (GET /api/insights/products), beside the dashboard's other insights;
 // a Data Center directory has no per-product dates, so the section stays hidden there.
 
-import { h, clear, button } from '../dom';
+import { h, clear, button, plain } from '../dom';
 import { get, type Schemas } from '../api';
 import { section, showError } from '../components';
 import { navigate } from '../router';
@@ -18,7 +18,7 @@ export function productInsightsSection(): HTMLElement {
     if (!data.insights.length) return;
     host.hidden = false;
     clear(body,
-      h('ul', { class: 'sw-insights' }, data.insights.map((i) => h('li', { 'data-testid': 'product-insight', 'data-product': i.product }, i.message, ' ',
+      h('ul', { class: 'sw-insights' }, data.insights.map((i) => h('li', { 'data-testid': 'product-insight', 'data-product': i.product }, plain(i.message), ' ',
         button('Take action', () => { sessionStorage.setItem('seatwarden.draftPolicy', JSON.stringify(i.suggestedPolicy)); navigate('automation/new'); }, 'primary')))),
       // Atlassian reports last-active dates up to a day late (docs/cloud.md).
       h('p', { class: 'sw-muted' }, 'Last-active dates come from Atlassian and may lag up to 24 hours.'));

@@ -267,7 +267,8 @@ async function load(results: HTMLElement): Promise<void> {
       field('Bulk action', bulkAction), field('Groups (for group actions)', bulkGroups.el),
       button('Preview bulk action', () => void bulk(bulkAction.value, bulkGroups.values(), results), 'primary'),
       button('Export…', () => exportDialog(page.total))),
-    h('table', { class: 'sw-table', 'data-testid': 'users-table' },
+    // The wrapper scrolls a table wider than the page (many product columns) instead of the page itself.
+    h('div', { class: 'sw-table-wrap', 'data-testid': 'users-table-wrap' }, h('table', { class: 'sw-table sw-users-table', 'data-testid': 'users-table' },
       h('caption', { class: 'sw-sr' }, 'Users'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, headerBox), ['Username', 'Name', 'Email', 'Directory', 'Status', 'Created', 'Last login', 'Last active', ...products.map((p) => `Last active in ${productLabel(p)}`), 'Why inactive', 'Exempt', 'Groups'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, page.rows.map((r) => {
@@ -276,15 +277,23 @@ async function load(results: HTMLElement): Promise<void> {
         box.addEventListener('change', () => { allMatching = false; if (box.checked) selected.add(r.key); else selected.delete(r.key); refreshSel(); });
         boxes.push(box);
         return h('tr', { 'data-testid': 'user-row' },
-          h('td', {}, box), h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void userDialog(r.key, r.username, results); } }, r.username)), h('td', {}, r.displayName), h('td', {}, r.email), h('td', {}, r.directoryName),
+          h('td', {}, box), h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void userDialog(r.key, r.username, results); } }, trunc(r.username, 'name'))), h('td', {}, trunc(r.displayName, 'name')), h('td', {}, trunc(r.email, 'email')), h('td', { 'data-testid': 'row-directory' }, trunc(r.directoryName, 'directory')),
           h('td', {}, statusLozenge(r), r.licensed ? [' ', lozenge('licensed', 'info')] : null),
           h('td', { class: 'sw-date' }, fmtDate(r.created)), h('td', { class: 'sw-date' }, fmtDate(r.lastLogin)), h('td', { class: 'sw-date', 'data-testid': 'row-last-active' }, fmtDate(r.lastActivity)),
           products.map((p) => h('td', { class: 'sw-date', 'data-product': p }, fmtDate(productDate(r, p)))), reasonCell(r, idleDays),
           h('td', { 'data-testid': 'row-exempt' }, exemptBadge(page.exemptions?.[r.key])),
-          h('td', { class: 'sw-groups' }, r.groups.join(', ')));
-      }))),
+          h('td', { class: 'sw-groups' }, trunc(r.groups.join(', '), 'groups')));
+      })))),
     page.total === 0 ? emptyState() : null,
     pager(page.page, page.pageCount, (p) => { state.page = p; pushQuery(queryOf(state)); void load(results); }));
+}
+
+/**
+ * One line of a long value (issue 24: at 1280 px directory names wrapped onto three lines): cut with an
+ * ellipsis at a width that grows with the window (app.css `.sw-trunc-*`), the whole value in its title.
+ */
+function trunc(text: string, kind: 'name' | 'email' | 'directory' | 'groups'): HTMLElement {
+  return h('span', { class: `sw-trunc sw-trunc-${kind}`, title: text }, text);
 }
 
 /**
@@ -420,7 +429,7 @@ async function userDialog(key: string, username: string, results: HTMLElement): 
         h('dt', {}, 'Status'), h('dd', { 'data-testid': 'user-status' }, statusLozenge(u.row)),
         h('dt', {}, 'Name'), h('dd', {}, u.row.displayName), h('dt', {}, 'Email'), h('dd', {}, u.row.email),
         h('dt', {}, 'Directory'), h('dd', {}, u.row.directoryName), h('dt', {}, 'Created'), h('dd', {}, fmtDate(u.row.created)),
-        h('dt', {}, 'Logins'), h('dd', {}, fmtNum(u.row.loginCount)), h('dt', {}, 'Why inactive'), h('dd', {}, u.row.inactiveBecause.text),
+        h('dt', {}, 'Logins'), h('dd', {}, fmtNum(u.row.loginCount)), h('dt', {}, 'Why inactive'), h('dd', { 'data-testid': 'user-why-inactive' }, u.row.inactiveBecause.text),
         h('dt', {}, 'Groups'), h('dd', {}, u.row.groups.join(', '))),
       h('h3', {}, 'Exemptions'), exemptionList(u.exemptions ?? []),
       signalDates(u.row.signals),

@@ -98,7 +98,7 @@ fn every_problem_has_line_column_and_reason() {
             "line 4, column 2 (`email`): invalid email address",
             "line 4, column 3 (`display name`): a value is required",
             "line 4, column 4 (`groups`): unknown group `ghost`",
-            "line 4, column 5 (`active`): expected true or false (yes/no, 1/0 and active/inactive are read too)",
+            "line 4, column 5 (`active`): expected true/false, yes/no, y/n, 1/0 or active/inactive (any case)",
             "line 4, column 6 (`directory`): unknown directory `Nowhere`",
             "line 6, column 1 (`username`): duplicate username: first on line 5",
             "line 7: expected 6 field(s), found 2",

@@ -13,7 +13,7 @@ use seatwarden_audit::{Action as AuditAction, describe_changes};
 use seatwarden_core::Millis;
 use seatwarden_mail::placeholder::Field;
 use seatwarden_mail::{
-    DedupKey, PlaceholderError, Template, TemplateError, TemplateErrors, TemplateId,
+    DedupKey, Placeholder, PlaceholderError, Template, TemplateError, TemplateErrors, TemplateId,
 };
 
 use super::body::{expecting, typed};
@@ -355,7 +355,17 @@ struct PreviewBody {
     /// Absent is a warning template; `null` or an unknown kind is refused.
     #[serde(default, deserialize_with = "template_kind")]
     kind: Option<seatwarden_mail::TemplateKind>,
+    /// The warning rule's "days before the action" of the policy the
+    /// preview is for (issue 24: the policy is the one home of those days;
+    /// a template only words the mail). Given, the action date is that many
+    /// days from now and `{{days_until_action}}` is the number itself.
+    #[serde(default, rename = "daysBefore")]
+    days_before: Option<u32>,
 }
+
+/// The most days a preview accepts (a hundred years): a policy's warning
+/// days are fewer than its condition's days, which are far fewer.
+const PREVIEW_DAYS_MAX: u32 = 36_500;
 
 fn template_kind<'de, D: Deserializer<'de>>(
     d: D,
@@ -380,14 +390,35 @@ pub(super) fn preview_template(
     let mut template = Template::default_for(kind);
     template.subject = subject;
     template.html_body = html;
-    let preview =
-        seatwarden_mail::preview(&template).map_err(|errors| invalid_template(&errors, "body"))?;
+    let mut values = seatwarden_mail::Values::samples();
+    if let Some(days) = body.days_before {
+        if days > PREVIEW_DAYS_MAX {
+            let message =
+                format!("must be a whole number from 0 to {PREVIEW_DAYS_MAX}, not {days}");
+            return Err(ApiError::new(
+                ApiErrorKind::Validation,
+                format!("field `daysBefore` {message}"),
+            )
+            .with_details(json!({"problems": [{"path": "daysBefore", "message": message}]})));
+        }
+        let now = super::now(req);
+        values.set(Placeholder::ActionDate, now.plus_days(days).date_string());
+        values.set(Placeholder::DaysUntilAction, days.to_string());
+    }
+    let preview = seatwarden_mail::preview_with(&template, &values)
+        .map_err(|errors| invalid_template(&errors, "body"))?;
+    let mut notice = preview.notice;
+    if let Some(days) = body.days_before {
+        notice.push_str(&format!(
+            " The action date and the days left are the policy's: its warning goes out {days} days before its action."
+        ));
+    }
     ApiResponse::json(&json!({
         "subject": preview.rendered.subject,
         "html": preview.rendered.html,
         "text": preview.rendered.text,
         "substituted": preview.samples.iter().map(|(p, v)| json!({"placeholder": p.to_string(), "sample": v})).collect::<Vec<_>>(),
-        "notice": preview.notice,
+        "notice": notice,
     }))
 }
 
