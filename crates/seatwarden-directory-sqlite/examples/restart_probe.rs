@@ -4,7 +4,8 @@
 //! `cargo run --release --example restart_probe -p seatwarden-directory-sqlite -- FOLDER USERS`
 //! seeds `FOLDER/directory.db` with the demo organisation when it does not
 //! exist, then times opening it, its header (seat counts) and reading every
-//! page of 5 000 users, three times.
+//! page of 5 000 users, then a whole restart (a service over it answering
+//! the first page), three times.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::time::Instant;
@@ -47,9 +48,25 @@ fn main() {
             }
         }
         let pages = t.elapsed();
+        let t = Instant::now();
+        let service = seatwarden_service::Service::new(
+            std::sync::Arc::new(d),
+            std::sync::Arc::new(seatwarden_service::store::MemoryStore::new()),
+            seatwarden_service::ServiceOptions::default(),
+        )
+        .unwrap();
+        let total = service
+            .with_index(|index| {
+                index
+                    .query(&seatwarden_core::query::Query::default(), header.taken_at)
+                    .map(|page| page.total)
+            })
+            .unwrap()
+            .unwrap();
+        let restart = t.elapsed();
         let seats: Vec<u32> = header.licences.iter().map(|l| l.seats_used).collect();
         println!(
-            "open {open:?} header {head:?} pages {pages:?} users {n} memberships {groups} seats {seats:?}"
+            "open {open:?} header {head:?} pages {pages:?} restart {restart:?} (matches {total}) users {n} memberships {groups} seats {seats:?}"
         );
     }
 }

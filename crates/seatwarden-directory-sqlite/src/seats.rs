@@ -110,11 +110,8 @@ pub(crate) fn seats_used(
     let mut active = Keys::new(active_statement.query([])?)?;
     let mut user: Vec<u8> = Vec::new();
     let mut held = vec![false; groups.len()];
-    loop {
-        // The smallest key any group still holds: the next candidate.
-        let Some(next) = members.iter().filter_map(Keys::current).min() else {
-            break;
-        };
+    // The smallest key any group still holds is the next candidate.
+    while let Some(next) = members.iter().filter_map(Keys::current).min() {
         user.clear();
         user.extend_from_slice(next);
         while active.current().is_some_and(|k| k < user.as_slice()) {
