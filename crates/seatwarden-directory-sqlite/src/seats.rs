@@ -16,7 +16,8 @@
 //! the streams are merged here: each row is read once, nothing is sorted or
 //! looked up, and a user in two groups of one licence still counts once.
 //! Keys compare as bytes, which is SQLite's `BINARY` order, the order both
-//! inputs are stored in.
+//! inputs are stored in. Test `seats_agree_with_the_sql_join_on_random_directories`
+//! (`tests/behaviour.rs`) checks the counts against the join.
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Rows, Transaction, params};
@@ -141,101 +142,4 @@ pub(crate) fn seats_used(
         }
     }
     Ok(counts)
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
-mod tests {
-    use rusqlite::Connection;
-    use seatwarden_core::model::{ApplicationKey, SeatLimit};
-
-    use super::*;
-
-    /// The seats of `licence` asked the simple way: the SQL join this module
-    /// replaced.
-    fn by_join(tx: &Transaction<'_>, licence: &Licence) -> u32 {
-        let groups: Vec<String> = licence.groups.iter().map(GroupName::folded).collect();
-        let n: i64 = tx
-            .query_row(
-                "SELECT COUNT(DISTINCT m.user_key) FROM memberships m
-                 JOIN users u ON u.key = m.user_key
-                 WHERE u.active = 1 AND m.group_folded IN (SELECT value FROM json_each(?1))",
-                params![serde_json::to_string(&groups).unwrap()],
-                |r| r.get(0),
-            )
-            .unwrap();
-        u32::try_from(n).unwrap()
-    }
-
-    /// A small deterministic generator (xorshift), so a failure replays.
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            usize::try_from(self.0 % n as u64).unwrap()
-        }
-    }
-
-    const GROUPS: &[&str] = &["Alpha", "beta", "Gamma", "delta", "unused"];
-
-    #[test]
-    fn the_merged_count_agrees_with_the_join_on_random_directories() {
-        let mut rng = Rng(0x5EA7_5EA7);
-        for round in 0..40 {
-            let mut conn = Connection::open_in_memory().unwrap();
-            crate::schema::migrate(&mut conn).unwrap();
-            let tx = conn.transaction().unwrap();
-            let users = rng.below(60);
-            for u in 0..users {
-                // Keys of varied length, so byte order differs from number order.
-                let key = format!("K{}", u * 7 % 61);
-                tx.execute(
-                    "INSERT OR IGNORE INTO users (key, username, username_folded, display_name,
-                     email, directory_id, active, created)
-                     VALUES (?1, ?1, lower(?1), '', '', 1, ?2, 0)",
-                    params![key, rng.below(3) > 0],
-                )
-                .unwrap();
-                for group in GROUPS.iter().take(4) {
-                    if rng.below(2) == 0 {
-                        tx.execute(
-                            "INSERT OR IGNORE INTO memberships (user_key, group_folded, group_name)
-                             VALUES (?1, ?2, ?3)",
-                            params![key, group.to_lowercase(), group],
-                        )
-                        .unwrap();
-                    }
-                }
-            }
-            // Licences of none, one or several groups, overlapping, in any
-            // letter case, and one counting a group nobody holds.
-            let licences: Vec<Licence> = (0..rng.below(5))
-                .map(|i| Licence {
-                    application: ApplicationKey::from(format!("app{i}").as_str()),
-                    name: format!("App {i}"),
-                    limit: SeatLimit::Unlimited,
-                    seats_used: 0,
-                    groups: (0..rng.below(4))
-                        .map(|_| {
-                            let g = GROUPS[rng.below(GROUPS.len())];
-                            GroupName::from(
-                                if rng.below(2) == 0 {
-                                    g.to_uppercase()
-                                } else {
-                                    g.to_owned()
-                                }
-                                .as_str(),
-                            )
-                        })
-                        .collect(),
-                })
-                .collect();
-            let merged = seats_used(&tx, &licences).unwrap();
-            let joined: Vec<u32> = licences.iter().map(|l| by_join(&tx, l)).collect();
-            assert_eq!(merged, joined, "round {round}: {licences:?}");
-        }
-    }
 }
