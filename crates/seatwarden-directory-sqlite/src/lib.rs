@@ -47,9 +47,6 @@ use seatwarden_service::host::{Applied, Host, HostError, UsersPage};
 /// The file name of the directory inside a data directory.
 pub const FILE_NAME: &str = "directory.db";
 
-/// The most of the file reads may map (`PRAGMA mmap_size`).
-const MMAP_BYTES: i64 = 1 << 30;
-
 /// What can go wrong opening, seeding or administering the directory
 /// (as opposed to a refused [`Operation`], which is an [`OperationFailure`]).
 #[derive(Debug, thiserror::Error)]
@@ -115,12 +112,6 @@ impl SqliteDirectory {
         conn.busy_timeout(Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // Reads map the file instead of copying each page through `pread`
-        // into the page cache: an index build after a restart reads every
-        // page of `users` and `memberships` (hundreds of MB at 1M users),
-        // and the copies were a visible part of its profile. Address space
-        // only; SQLite maps no more than the file's size.
-        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         let found = schema::migrate(&mut conn)?;
         if found > schema::latest() {
             return Err(DirectoryError::TooNew {
