@@ -9,7 +9,7 @@
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use seatwarden_core::activity::ActivityValues;
-use seatwarden_core::model::{Directory, Group, GroupName, Licence, UserKey};
+use seatwarden_core::model::{Directory, Group, Licence, UserKey};
 use seatwarden_core::operation::{Operation, OperationFailure};
 use seatwarden_core::snapshot::SnapshotUser;
 use seatwarden_core::time::Millis;
@@ -152,20 +152,6 @@ pub(crate) fn save_parts(tx: &Transaction<'_>, parts: &Parts) -> Result<(), Dire
     Ok(())
 }
 
-/// Active users holding one of `licence`'s groups.
-pub(crate) fn seats_used(tx: &Transaction<'_>, licence: &Licence) -> Result<u32, DirectoryError> {
-    let groups: Vec<String> = licence.groups.iter().map(GroupName::folded).collect();
-    let groups = serde_json::to_string(&groups).map_err(corrupt("licences"))?;
-    let n: i64 = tx
-        .prepare_cached(
-            "SELECT COUNT(DISTINCT m.user_key) FROM memberships m
-             JOIN users u ON u.key = m.user_key
-             WHERE u.active = 1 AND m.group_folded IN (SELECT value FROM json_each(?1))",
-        )?
-        .query_row(params![groups], |r| r.get(0))?;
-    Ok(u32::try_from(n).unwrap_or(u32::MAX))
-}
-
 /// Maps a database failure inside an operation to the port's failure.
 pub(crate) fn host_failure(error: impl Into<DirectoryError>) -> OperationFailure {
     OperationFailure::Host(error.into().to_string())
@@ -203,7 +189,9 @@ impl DirectoryView for TxView<'_, '_> {
 
     fn seats_used(&self, licence: usize) -> Result<u32, OperationFailure> {
         match self.parts.licences.get(licence) {
-            Some(l) => seats_used(self.tx, l).map_err(host_failure),
+            Some(l) => crate::seats::seats_used(self.tx, std::slice::from_ref(l))
+                .map(|counts| counts.first().copied().unwrap_or(0))
+                .map_err(host_failure),
             None => Ok(0),
         }
     }

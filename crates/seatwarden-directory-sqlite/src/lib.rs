@@ -29,6 +29,7 @@
 
 mod apply;
 mod schema;
+mod seats;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -298,8 +299,9 @@ impl SqliteDirectory {
         let conn = self.conn.lock();
         let tx = conn.unchecked_transaction()?;
         let mut parts = apply::load_parts(&tx)?;
-        for licence in &mut parts.licences {
-            licence.seats_used = apply::seats_used(&tx, licence)?;
+        let seats = seats::seats_used(&tx, &parts.licences)?;
+        for (licence, used) in parts.licences.iter_mut().zip(seats) {
+            licence.seats_used = used;
         }
         tx.commit()?;
         Ok(SnapshotHeader {
@@ -342,13 +344,20 @@ impl SqliteDirectory {
             let mut rows = stmt.query(params![first, last])?;
             let mut index = 0usize;
             while let Some(row) = rows.next()? {
-                let key: String = row.get(0)?;
-                let group: String = row.get(1)?;
-                while users.get(index).is_some_and(|u| u.key < key) {
+                // Compared in place: only the group name is kept, so a
+                // membership costs one allocation, not two.
+                let key = row
+                    .get_ref(0)?
+                    .as_str()
+                    .map_err(|e| DirectoryError::Corrupt {
+                        field: "memberships.user_key",
+                        message: e.to_string(),
+                    })?;
+                while users.get(index).is_some_and(|u| u.key.as_str() < key) {
                     index += 1;
                 }
                 if let Some(user) = users.get_mut(index).filter(|u| u.key == key) {
-                    user.groups.push(group);
+                    user.groups.push(row.get(1)?);
                 }
             }
             for user in &mut users {
