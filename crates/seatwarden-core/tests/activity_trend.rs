@@ -89,7 +89,12 @@ proptest! {
 
 #[test]
 fn a_record_serialises_its_windows_and_hides_the_demo_flag_when_real() {
-    let index = snapshot(&[(true, Some(T - HOUR)), (true, Some(T - 3 * 24 * HOUR)), (true, None), (false, Some(T))]);
+    let index = snapshot(&[
+        (true, Some(T - HOUR)),
+        (true, Some(T - 3 * 24 * HOUR)),
+        (true, None),
+        (false, Some(T)),
+    ]);
     let day = activity_day(&index, &ActivitySettings::default(), Millis(T));
     let v = serde_json::to_value(&day).unwrap();
     assert_eq!(v["activeAccounts"], 3);
