@@ -7,7 +7,8 @@
 // what they are.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, openTab, shot, api } from './harness.mjs';
+import path from 'node:path';
+import { startServer, openBrowser, openTab, api, artifacts } from './harness.mjs';
 
 let server; let browser;
 before(async () => {
@@ -74,12 +75,25 @@ test('the trend charts the recorded days with axes, dates, a legend and the same
   assert.deepEqual(bars, records.map((r) => [r.date, r.active1d]));
   const legend = await section.locator('.sw-legend li').allTextContents();
   assert.deepEqual(legend, ['Active in the last 30 days', 'Active in the last 7 days', 'Active in the last day']);
+  // Each swatch has the colour of its series: the lines' stroke, the bars' fill (none transparent).
+  const colours = await section.evaluate((s) => {
+    const chart = s.querySelector('[data-testid="trend-chart"]');
+    const swatches = [...s.querySelectorAll('.sw-legend .sw-swatch')].map((e) => getComputedStyle(e).backgroundColor);
+    const drawn = [...chart.querySelectorAll('path.sw-chart-line')].map((e) => getComputedStyle(e).stroke);
+    drawn.push(getComputedStyle(chart.querySelector('[data-testid="day-bar"]')).fill);
+    return { swatches, drawn };
+  });
+  assert.deepEqual(colours.swatches, colours.drawn, 'the legend matches the chart');
+  assert.equal(new Set(colours.drawn).size, 3, `three colours: ${colours.drawn}`);
+  assert.ok(colours.swatches.every((c) => c !== 'rgba(0, 0, 0, 0)'), `no transparent swatch: ${colours.swatches}`);
   assert.match(await chart.getAttribute('aria-label'), new RegExp(`to ${en(history.to, false)}: highest active in the last 30 days ${fmt(Math.max(...records.map((r) => r.active30d)))} users`));
   // The latest figures in words, and the demo days said to be demo data.
   const latest = real[0];
   assert.equal(await section.getByTestId('trend-latest').innerText(),
     `On ${en(latest.date, true)}: ${fmt(latest.active30d)} of ${fmt(latest.activeAccounts)} active accounts were active in the last 30 days, ${fmt(latest.active7d)} in the last 7 days and ${fmt(latest.active1d)} in the last day.`);
   assert.match(await section.getByTestId('trend-demo-note').innerText(), new RegExp(`the 89 days before ${en(latest.date, true)} were made up by the demo organisation`));
+  // The documented picture: the section as an admin first sees it (table closed).
+  await page.locator('section.sw-section', { has: section }).screenshot({ path: path.join(artifacts, 'dashboard-activity-trend.png') });
   // The same points as a table: every recorded day.
   const rows = await tableRows(section);
   assert.deepEqual(rows, records.map((r) => [r.date, fmt(r.active30d), fmt(r.active7d), fmt(r.active1d)]));
@@ -87,8 +101,6 @@ test('the trend charts the recorded days with axes, dates, a legend and the same
   const seen = page.locator('section', { has: page.getByTestId('seen-chart') });
   assert.equal(await seen.locator('h2').innerText(), 'When users were last active');
   assert.match(await seen.getByTestId('seen-chart-note').innerText(), /counts once, on the day of their latest activity/);
-  await section.scrollIntoViewIfNeeded();
-  await shot(page, 'dashboard-activity-trend');
 });
 
 test('a day without a record is a gap and no table row, never a zero', async () => {

@@ -96,7 +96,7 @@ export function activityTrendSection(): HTMLElement {
         series: [
           { label: 'Active in the last 30 days', values: values((r) => r.active30d), cls: 'sw-series-used', kind: 'line' },
           { label: 'Active in the last 7 days', values: values((r) => r.active7d), cls: 'sw-series-upper', kind: 'line' },
-          { label: 'Active in the last day', values: values((r) => r.active1d), cls: 'sw-series-bar', kind: 'bar' },
+          { label: 'Active in the last day', values: values((r) => r.active1d), cls: 'sw-series-bar', kind: 'bar', colour: 'var(--ds-chart-neutral, #8590A2)' },
         ],
       }),
       records.length === 1 || !data.todayRecorded
