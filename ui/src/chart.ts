@@ -28,7 +28,8 @@ const DAY = 86_400_000;
 
 function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
   const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  // A style goes through the CSSOM: the server's CSP forbids inline style attributes (as in dom.ts's `h`).
+  for (const [k, v] of Object.entries(attrs)) { if (k === 'style') e.style.cssText = String(v); else e.setAttribute(k, String(v)); }
   if (text !== undefined) e.appendChild(el('title', {})).textContent = text;
   return e;
 }
@@ -73,8 +74,12 @@ export function dateLabelDays(n: number, max = MAX_DATES): number[] {
   return out;
 }
 
-/** One series over the chart's days; `null` leaves a gap (a line) or no bar. */
-export interface ChartSeries { label: string; values: (number | null)[]; cls: string; kind: 'bar' | 'line' }
+/**
+ * One series over the chart's days; `null` leaves a gap (a line) or no bar. `colour` (a CSS
+ * colour, preferably a design token) overrides the class's colour for the bars or line and
+ * the legend's swatch, so a chart can tell a second bar series apart without new CSS.
+ */
+export interface ChartSeries { label: string; values: (number | null)[]; cls: string; kind: 'bar' | 'line'; colour?: string }
 /** A dot on the baseline at day index `at` (e.g. a run that freed seats), with its words as the tooltip. */
 export interface ChartMarker { at: number; label: string }
 
@@ -129,7 +134,7 @@ export function axisChart(c: AxisChart): HTMLElement {
       s.values.forEach((v, i) => {
         if (v === null) return;
         const hgt = (v * plotH) / top;
-        svg.appendChild(el('rect', { x: LEFT + i * slot + slot * 0.1, y: TOP + plotH - hgt, width: Math.max(1, slot * 0.8), height: hgt, class: `sw-axis-bar ${s.cls}`, 'data-testid': 'day-bar', 'data-date': c.dates[i] ?? '', 'data-value': v },
+        svg.appendChild(el('rect', { x: LEFT + i * slot + slot * 0.1, y: TOP + plotH - hgt, width: Math.max(1, slot * 0.8), height: hgt, class: `sw-axis-bar ${s.cls}`, 'data-testid': 'day-bar', 'data-date': c.dates[i] ?? '', 'data-value': v, ...(s.colour ? { style: `fill:${s.colour}` } : {}) },
           `${c.dates[i] ?? ''}: ${fmtNum(v)} ${c.unit}`));
       });
       continue;
@@ -142,7 +147,7 @@ export function axisChart(c: AxisChart): HTMLElement {
       pen = true;
     });
     if (!d) continue;
-    svg.appendChild(el('path', { d, class: `sw-chart-line ${s.cls}`, 'data-series': s.cls }, s.label));
+    svg.appendChild(el('path', { d, class: `sw-chart-line ${s.cls}`, 'data-series': s.cls, ...(s.colour ? { style: `stroke:${s.colour}` } : {}) }, s.label));
     // A lone value (the first recorded day) draws no line: show it as a dot.
     s.values.forEach((v, i) => {
       const lone = v !== null && (s.values[i - 1] ?? null) === null && (s.values[i + 1] ?? null) === null;
@@ -171,7 +176,9 @@ export function axisChart(c: AxisChart): HTMLElement {
 }
 
 function legend(series: ChartSeries[]): HTMLElement {
-  return h('ul', { class: 'sw-legend' }, series.map((s) => h('li', {}, h('span', { class: `sw-swatch ${s.cls}` }), s.label)));
+  // A bar series' colour is the bars' fill (`.sw-axis-bar`), which the swatch does not inherit.
+  const swatch = (s: ChartSeries): string | null => (s.colour ? `background:${s.colour}` : s.kind === 'bar' ? 'background:var(--sw-brand)' : null);
+  return h('ul', { class: 'sw-legend' }, series.map((s) => h('li', {}, h('span', { class: `sw-swatch ${s.cls}`, style: swatch(s) }), s.label)));
 }
 
 /** A bar per day (the dashboard's "users last seen per day"). */

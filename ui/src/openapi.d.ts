@@ -914,6 +914,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/activity/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The activity trend: one record per UTC day, recorded with the licence history, of active accounts and of those active within the last 1, 7 and 30 days (by the counted activity signals, as the dashboard counts). Days without a record are absent, never zero; nextRecord names the day the next record is for */
+        get: operations["getActivityHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/forecast": {
         parameters: {
             query?: never;
@@ -2821,6 +2838,31 @@ export interface components {
                 run: number | null;
                 accounts: number;
             }[];
+        };
+        ActivityHistory: {
+            from: string;
+            to: string;
+            /** @description The counted windows in days, shortest first */
+            windows: number[];
+            firstRecorded: string | null;
+            todayRecorded: boolean;
+            /** @description The day the next record is for: today until it is recorded, then tomorrow */
+            nextRecord: string;
+            records: components["schemas"]["ActivityDay"][];
+        };
+        ActivityDay: {
+            date: string;
+            day: number;
+            /** @description Active accounts */
+            activeAccounts: number;
+            /** @description Active accounts active within the last day */
+            active1d: number;
+            /** @description Active accounts active within the last 7 days */
+            active7d: number;
+            /** @description Active accounts active within the last 30 days */
+            active30d: number;
+            /** @description Present (true) only on the days the demo organisation made up for the time before it existed */
+            demo?: boolean;
         };
         ApplicationForecast: {
             application: string;
@@ -5069,6 +5111,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LicenceHistory"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getActivityHistory: {
+        parameters: {
+            query?: {
+                /** @description Days back from today, today included */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityHistory"];
                 };
             };
             default: components["responses"]["Error"];

@@ -42,6 +42,7 @@ const SHOTS = {
   'users-filters-in-url': 'users-url-detail.test.mjs',
   'user-detail-action-plan': 'users-url-detail.test.mjs',
   'dashboard-chart-axes': 'users-url-detail.test.mjs',
+  'dashboard-activity-trend': 'activity-trend.test.mjs',
   'forecast-history-axes': 'forecast.test.mjs',
   'forecast-curves-axes': 'forecast.test.mjs',
   'user-detail-cloud-suspend': 'cloud-user-detail.test.mjs',

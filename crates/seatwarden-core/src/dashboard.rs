@@ -179,6 +179,19 @@ pub fn application_seats(index: &DirectoryIndex) -> Vec<ApplicationSeats> {
         .collect()
 }
 
+/// Active accounts whose last activity (the combined `column` of the counted
+/// signals) is at or after `cutoff`: the dashboard's `activeInWindow` and the
+/// recorded activity trend (`crate::activity_trend`) both count through
+/// here, so the card and the trend's latest point cannot disagree.
+pub(crate) fn active_since(index: &DirectoryIndex, column: &[i64], cutoff: i64) -> RoaringBitmap {
+    let mut since = RoaringBitmap::from_lsb0_bytes(
+        0,
+        &crate::scan::interval_bytes(column, cutoff.max(NEVER + 1), i64::MAX),
+    );
+    since &= index.active_bitmap();
+    since
+}
+
 /// Computes the dashboard figures at `now` for a window of `window_days`,
 /// counting the default signals (all).
 pub fn dashboard(index: &DirectoryIndex, now: Millis, window_days: u32) -> Dashboard {
@@ -212,12 +225,7 @@ pub fn dashboard_counting(
     // as it always did): one column scan into a bitmap, then two bitmap
     // intersections. A per-user `contains` on the active and licensed
     // bitmaps here cost ≈ 20 ms at a million users (issue 19).
-    let since = RoaringBitmap::from_lsb0_bytes(
-        0,
-        &crate::scan::interval_bytes(view.column(), cutoff.max(NEVER + 1), i64::MAX),
-    );
-    let mut active_since = since;
-    active_since &= active;
+    let active_since = active_since(index, view.column(), cutoff);
     let active_in_window = active_since.len();
     let licensed_active_in_window = active_since.intersection_len(licensed);
     let mut seen_in_window = 0u64;

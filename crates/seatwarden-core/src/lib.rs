@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod activity;
+pub mod activity_trend;
 pub mod bulk;
 pub mod config;
 pub mod dashboard;

@@ -16,6 +16,8 @@
 //! addresses use the reserved `example.com` domain.
 #![deny(missing_docs)]
 
+pub mod trend;
+
 use std::collections::HashMap;
 
 use rand::{Rng, SeedableRng};

@@ -30,6 +30,7 @@ use seatwarden_audit::{
     Page, PolicyId, PurgeReport, Retention, RunId, RunQuery, RunUpdate, StoredEntry, SummaryCards,
 };
 use seatwarden_core::Millis;
+pub use seatwarden_core::activity_trend::ActivityDay;
 use seatwarden_core::exemption::Exemption;
 pub use seatwarden_core::forecast::LicenceDay;
 
@@ -322,6 +323,18 @@ pub trait Store: Send + Sync {
     /// The records of days `from_day..=to_day`, oldest day first, then by
     /// application key.
     fn licence_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<LicenceDay>>;
+
+    // ---- activity trend (written with the licence history) ----
+
+    /// Writes activity records, each replacing the stored record of the same
+    /// day (the last write of a day wins), and deletes records of days before
+    /// `keep_from_day`, in one transaction.
+    fn put_activity_days(&self, days: &[ActivityDay], keep_from_day: i64) -> StoreResult<()>;
+
+    /// The activity records of days `from_day..=to_day`, oldest first. A day
+    /// without a record is absent (not recorded), never a zero: stores
+    /// written before the trend existed hold licence records only.
+    fn activity_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<ActivityDay>>;
 
     // ---- markers (see [`marker`]) ----
 

@@ -195,6 +195,18 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
         ("POST /api/cloud/connection/test".to_owned(), tested),
         ("PUT /api/cloud/connection".to_owned(), saved),
     ];
+    // Today's records and a demo day before them, so the records of the
+    // licence history and the activity trend are checked too.
+    s.record_licence_history(seatwarden_core::Millis(DAY0))
+        .unwrap();
+    let mut demo = s
+        .activity_history(DAY0 / DAY, DAY0 / DAY)
+        .unwrap()
+        .remove(0);
+    demo.day -= 1;
+    demo.date = seatwarden_core::Millis(demo.day * DAY).date_string();
+    demo.demo = true;
+    s.store().put_activity_days(&[demo], 0).unwrap();
     for (route, path) in [
         ("/api/me", "/api/me".to_owned()),
         ("/api/dashboard", "/api/dashboard".to_owned()),
@@ -207,6 +219,10 @@ fn walk() -> (common::Fixture, Vec<(String, Value)>) {
         ("/api/directories", "/api/directories".to_owned()),
         ("/api/licences", "/api/licences".to_owned()),
         ("/api/licences/history", "/api/licences/history".to_owned()),
+        (
+            "/api/activity/history",
+            "/api/activity/history?days=30".to_owned(),
+        ),
         ("/api/forecast", "/api/forecast".to_owned()),
         ("/api/savings", "/api/savings".to_owned()),
         ("/api/migration", "/api/migration".to_owned()),

@@ -13,6 +13,7 @@
 //! | mail outbox | `outbox` | dedup key | – | next attempt | mail status | `OutboxMessage` (id = row id) |
 //! | leases | `leases` | policy id | – | expiry | – | owner (none once released) + expiry |
 //! | licence history | `licence_history` | `day:application` | – | the day (midnight UTC) | – | `LicenceDay` |
+//! | activity trend | `licence_history` | `activity:day` | – | the day (midnight UTC) | `activity` | `ActivityDay` |
 //! | exemptions | `exemptions` | scope and user | – | granted | `active` / `revoked` | `Exemption` |
 //! | review list | `review` | – | – | queued | status name | item and state (id = row id) |
 //!
@@ -49,9 +50,9 @@ use seatwarden_audit::{
 };
 use seatwarden_core::{Millis, UserKey};
 use seatwarden_service::store::{
-    AccountState, ActionKey, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan,
-    Lease, LeaseOutcome, LeaseOwner, LicenceDay, MailId, Marker, NewOutboxMessage, OutboxMessage,
-    OutboxQuery, PlannedAction, RunJournal, Store, StoreError, StoreResult,
+    AccountState, ActionKey, ActionOutcome, ActivityDay, ConfigDocument, ConfigVersion, Enqueued,
+    JournaledPlan, Lease, LeaseOutcome, LeaseOwner, LicenceDay, MailId, Marker, NewOutboxMessage,
+    OutboxMessage, OutboxQuery, PlannedAction, RunJournal, Store, StoreError, StoreResult,
 };
 
 use crate::backend::{BackendError, Record, RecordBackend, Scan, Table};
@@ -404,6 +405,14 @@ impl<B: RecordBackend + ?Sized> Store for RecordStore<B> {
 
     fn licence_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<LicenceDay>> {
         self.days_between(from_day, to_day)
+    }
+
+    fn put_activity_days(&self, days: &[ActivityDay], keep_from_day: i64) -> StoreResult<()> {
+        self.put_activity(days, keep_from_day)
+    }
+
+    fn activity_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<ActivityDay>> {
+        self.activity_between(from_day, to_day)
     }
 
     fn claim_marker(&self, marker: &Marker, now: Millis) -> StoreResult<Option<Marker>> {

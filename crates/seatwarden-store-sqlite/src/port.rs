@@ -10,9 +10,9 @@ use seatwarden_audit::{
 };
 use seatwarden_core::Millis;
 use seatwarden_service::store::{
-    AccountState, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan, Lease,
-    LeaseOutcome, LeaseOwner, LicenceDay, MailId, MailStatus, Marker, NewOutboxMessage,
-    OutboxMessage, OutboxQuery, PlannedAction, RunJournal, Store, StoreResult,
+    AccountState, ActionOutcome, ActivityDay, ConfigDocument, ConfigVersion, Enqueued,
+    JournaledPlan, Lease, LeaseOutcome, LeaseOwner, LicenceDay, MailId, MailStatus, Marker,
+    NewOutboxMessage, OutboxMessage, OutboxQuery, PlannedAction, RunJournal, Store, StoreResult,
 };
 use seatwarden_service::store::{
     ExemptionKey, NewReviewItem, ReviewChange, ReviewFilter, ReviewItem,
@@ -229,6 +229,14 @@ impl Store for SqliteStore {
 
     fn licence_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<LicenceDay>> {
         self.read(|conn| history::range(conn, from_day, to_day))
+    }
+
+    fn put_activity_days(&self, days: &[ActivityDay], keep_from_day: i64) -> StoreResult<()> {
+        self.write(|tx| history::put_activity(tx, days, keep_from_day))
+    }
+
+    fn activity_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<ActivityDay>> {
+        self.read(|conn| history::activity_range(conn, from_day, to_day))
     }
 
     fn claim_marker(&self, marker: &Marker, now: Millis) -> StoreResult<Option<Marker>> {

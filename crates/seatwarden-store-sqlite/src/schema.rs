@@ -174,6 +174,14 @@ CREATE TABLE licence_history (
     PRIMARY KEY (day, application)
 ) WITHOUT ROWID;
 "#,
+    // 6: the activity trend, one row per UTC day (issue 24). A file
+    // migrated from 5 has none: its days read as not recorded.
+    r#"
+CREATE TABLE activity_history (
+    day      INTEGER PRIMARY KEY,
+    figures  TEXT NOT NULL
+);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -161,6 +161,55 @@ fn export_follows_time_whether_or_not_ids_do() {
     assert_eq!(order, 0, "clear all did not reset the order flag");
 }
 
+/// A file written before the activity trend (schema 5: licence history
+/// only) opens with its licence records intact and no activity record: its
+/// days read as not recorded, never as zero users.
+#[test]
+fn a_store_from_before_the_activity_trend_reads_as_not_recorded() {
+    use seatwarden_core::activity_trend::{ActivityDay, ActivityFigures};
+    use seatwarden_core::forecast::{LicenceDay, SeatFigures};
+    let (_dir, path) = temp_db();
+    let day = 20_400;
+    let licence = LicenceDay {
+        date: Millis(day * 86_400_000).date_string(),
+        day,
+        application: "jira-software".into(),
+        figures: SeatFigures {
+            seats_used: 9,
+            limit: Some(10),
+            active: 8,
+            idle30: 1,
+            idle60: 0,
+            idle90: 0,
+            never_logged_in: 0,
+        },
+    };
+    {
+        let s = SqliteStore::open(&path).unwrap();
+        s.put_licence_days(std::slice::from_ref(&licence), 0)
+            .unwrap();
+    }
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP TABLE activity_history; UPDATE schema_version SET version = 5;")
+        .unwrap();
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.licence_history(day, day).unwrap(), vec![licence]);
+    assert_eq!(s.activity_history(day - 400, day).unwrap(), vec![]);
+    let figures = ActivityFigures {
+        active_accounts: 10,
+        active_1d: 2,
+        active_7d: 5,
+        active_30d: 8,
+    };
+    s.put_activity_days(&[ActivityDay::new(day, figures)], 0)
+        .unwrap();
+    assert_eq!(
+        s.activity_history(day, day).unwrap(),
+        vec![ActivityDay::new(day, figures)]
+    );
+}
+
 /// Migration 2 looks at the rows a version-1 file already holds.
 #[test]
 fn migration_marks_an_existing_out_of_order_log() {
@@ -175,7 +224,7 @@ fn migration_marks_an_existing_out_of_order_log() {
         // the middle entry moved back in time.
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE audit_order; DROP TABLE licence_history; DROP TABLE exemptions; DROP TABLE review_items; DROP TABLE markers; \
+            "DROP TABLE audit_order; DROP TABLE licence_history; DROP TABLE activity_history; DROP TABLE exemptions; DROP TABLE review_items; DROP TABLE markers; \
              UPDATE schema_version SET version = 1; \
              UPDATE audit SET at = 0 WHERE description = 'b-6';",
         )

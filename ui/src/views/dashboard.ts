@@ -1,4 +1,4 @@
-// Dashboard: count cards, seats, pie, per-day bars, insights, recent runs.
+// Dashboard: count cards, the activity trend, seats, pie, last-activity bars, insights, recent runs.
 
 import { h, clear, select, field, button, fmtNum, fmtTime, lozenge, statusTone } from '../dom';
 import { get, type Schemas } from '../api';
@@ -8,11 +8,12 @@ import { heldRunsBanner } from './held-runs';
 import { mailState, mailBanner } from './mail-state';
 import { signalsPanel, type SignalStatus } from '../signals';
 import { licenceHistorySection, forecastSection } from './forecast';
-import { dayBars } from '../chart';
+import { axisChart, dayBars, isoDay, shortDate } from '../chart';
 import { durationCell } from './runs';
 import { productInsightsSection } from './product-insights';
 
 type DashboardAnswer = Schemas['GetDashboardResponse'];
+type ActivityHistory = Schemas['ActivityHistory'];
 export type RunSummary = Schemas['Run'];
 
 let windowDays = '30';
@@ -46,6 +47,67 @@ function pie(parts: [string, number][]): HTMLElement {
   });
   const legend = h('ul', { class: 'sw-legend' }, parts.map(([l, v], i) => h('li', {}, h('span', { class: 'sw-swatch', style: `background:${PIE_COLOURS[i]}` }), `${l}: ${fmtNum(v)} (${Math.round((v * 100) / total)} %)`)));
   return h('div', { class: 'sw-pie-wrap' }, svg as unknown as HTMLElement, legend);
+}
+
+const DAY = 86_400_000;
+/** How far back the trend chart reaches. */
+const TREND_DAYS = 90;
+
+/** Every ISO day from `from` to `to`, both included. */
+function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  const start = Date.parse(`${from}T00:00:00Z`);
+  const end = Date.parse(`${to}T00:00:00Z`);
+  for (let t = start; t <= end; t += DAY) out.push(isoDay(t));
+  return out;
+}
+
+/**
+ * Active users over time (issue 24): the counts the server records once a day (active within
+ * 30 and 7 days as lines, within the last day as bars), from the first recorded day to today.
+ * A day without a record is a gap, never a zero; before the first record the section says
+ * when the first point appears.
+ */
+export function activityTrendSection(): HTMLElement {
+  const body = h('div', { 'data-testid': 'activity-trend' }, h('p', { class: 'sw-muted' }, 'Loading…'));
+  void get<ActivityHistory>('activity/history', { days: String(TREND_DAYS) }).then((data) => {
+    const records = data.records;
+    const next = shortDate(data.nextRecord, true);
+    if (!records.length) {
+      clear(body, h('p', { class: 'sw-muted', 'data-testid': 'trend-empty' },
+        `No activity recorded yet. Seatwarden counts active users once a day, at the scheduler's first check of each UTC day and after every live run: the first point, for ${next}, appears at the scheduler's next check. Past days cannot be filled in: each user's latest activity hides when they were active before.`));
+      return;
+    }
+    const dates = daysBetween(records[0]?.date ?? data.to, data.to);
+    const byDate = new Map(records.map((r) => [r.date, r]));
+    const values = (pick: (r: ActivityHistory['records'][number]) => number): (number | null)[] =>
+      dates.map((d) => { const r = byDate.get(d); return r ? pick(r) : null; });
+    const demo = records.filter((r) => r.demo === true);
+    const firstReal = records.find((r) => r.demo !== true);
+    const latest = records[records.length - 1];
+    clear(body,
+      latest ? h('p', { 'data-testid': 'trend-latest' },
+        `On ${shortDate(latest.date, true)}: ${fmtNum(latest.active30d)} of ${fmtNum(latest.activeAccounts)} active accounts were active in the last 30 days, ${fmtNum(latest.active7d)} in the last 7 days and ${fmtNum(latest.active1d)} in the last day.`) : null,
+      axisChart({
+        caption: 'Active users per day',
+        unit: 'users',
+        dates,
+        testid: 'trend-chart',
+        series: [
+          { label: 'Active in the last 30 days', values: values((r) => r.active30d), cls: 'sw-series-used', kind: 'line' },
+          { label: 'Active in the last 7 days', values: values((r) => r.active7d), cls: 'sw-series-upper', kind: 'line' },
+          { label: 'Active in the last day', values: values((r) => r.active1d), cls: 'sw-series-bar', kind: 'bar', colour: 'var(--ds-chart-neutral, #8590A2)' },
+        ],
+      }),
+      records.length === 1 || !data.todayRecorded
+        ? h('p', { class: 'sw-muted', 'data-testid': 'trend-next' }, `The next point, for ${next}, is recorded at the scheduler's first check of that UTC day.`)
+        : null,
+      demo.length
+        ? h('p', { class: 'sw-muted', 'data-testid': 'trend-demo-note' },
+          `Demo data: the ${fmtNum(demo.length)} days before ${firstReal ? shortDate(firstReal.date, true) : 'today'} were made up by the demo organisation so the trend has a history. A real installation records from its first day on.`)
+        : null);
+  }, (e: unknown) => { clear(body); showError(body, e); });
+  return section('Active users over time', body);
 }
 
 export function runsTable(runs: RunSummary[], onOpen?: (r: RunSummary) => void): HTMLElement {
@@ -84,6 +146,7 @@ export async function renderDashboard(host: HTMLElement): Promise<void> {
       card(`Reactivated in last ${f.windowDays} days`, f.reactivatedInWindow, 'card-reactivated'),
       card('Licensed, never logged in', f.neverLoggedInLicensed, 'card-never'),
       card('Licensed users', f.licensed, 'card-licensed')),
+    activityTrendSection(),
     section('Seats per application',
       f.applications.length ? h('table', { class: 'sw-table' },
         h('thead', {}, h('tr', {}, ['Application', 'Seats used', 'Seats available'].map((c) => h('th', { scope: 'col' }, c)))),
@@ -95,7 +158,12 @@ export async function renderDashboard(host: HTMLElement): Promise<void> {
     forecastSection(),
     h('div', { class: 'sw-grid2' },
       section('Accounts', pie([['Active in window', f.activeInWindow], ['Inactive in window', f.inactiveInWindow], ['Deactivated', f.deactivated]])),
-      section('Users last seen per day', dayBars(f.lastSeenPerDay, 'Users last seen per day', 'users', 'seen-chart'))),
+      // Kept, titled for what it is: each user counts once, on the day of their latest activity,
+      // so older days are smaller by construction. It answers "who went quiet when", not "how
+      // many were active" (that is the trend above).
+      section('When users were last active',
+        h('p', { class: 'sw-muted', 'data-testid': 'seen-chart-note' }, 'Each user counts once, on the day of their latest activity, so older days are smaller by construction. Activity over time is in "Active users over time" above.'),
+        dayBars(f.lastSeenPerDay, 'Users last seen per day', 'users', 'seen-chart'))),
     signalsPanel(f.signals),
     section('Insights', data.insights.length ? h('ul', { class: 'sw-insights' }, data.insights.map((i) => h('li', { 'data-testid': 'insight' }, i.message,
       i.suggestedPolicy ? [' ', button('Take action', () => { sessionStorage.setItem('seatwarden.draftPolicy', JSON.stringify(i.suggestedPolicy)); navigate('automation/new'); }, 'primary')] : null)))

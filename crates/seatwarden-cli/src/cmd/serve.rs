@@ -276,6 +276,7 @@ pub(crate) fn open_with_host(
     let directory = Arc::new(SqliteDirectory::open_in(data).map_err(CliError::engine)?);
     let c = clock.clone();
     directory.set_clock(move || c.now());
+    let mut demo_seeded = false;
     if let Some(DemoSeed {
         users,
         seen_since_days,
@@ -290,6 +291,7 @@ pub(crate) fn open_with_host(
             });
             if directory.seed(&snapshot).map_err(CliError::engine)? {
                 println!("seeded the demo organisation: {users} users");
+                demo_seeded = true;
             }
         }
     }
@@ -325,11 +327,47 @@ pub(crate) fn open_with_host(
             .append_audit(&[entry])
             .map_err(CliError::engine)?;
     }
+    if demo_seeded {
+        seed_demo_trend(&service, clock.now())?;
+    }
     Ok(Opened {
         folder,
         directory,
         service,
     })
+}
+
+/// Days of made-up activity trend the demo organisation starts with.
+const DEMO_TREND_DAYS: u32 = 90;
+
+/// Records today's licence history and activity trend for a fresh demo
+/// organisation, and the trend's made-up past days before it
+/// (`seatwarden_demo::trend`, each marked `demo`), so the dashboard shows a
+/// trend on the first start.
+fn seed_demo_trend(service: &Service, now: Millis) -> Result<(), CliError> {
+    service
+        .record_licence_history(now)
+        .map_err(CliError::engine)?;
+    let today = now.day_number();
+    let Some(first) = service
+        .activity_history(today, today)
+        .map_err(CliError::engine)?
+        .pop()
+    else {
+        return Ok(());
+    };
+    let past = seatwarden_demo::trend::past_activity(
+        &first,
+        DEMO_TREND_DAYS,
+        seatwarden_demo::DemoOptions::default().seed,
+    );
+    let keep = today - i64::from(seatwarden_core::forecast::RETENTION_DAYS);
+    service
+        .store()
+        .put_activity_days(&past, keep)
+        .map_err(CliError::engine)?;
+    println!("seeded {DEMO_TREND_DAYS} days of demo activity trend");
+    Ok(())
 }
 
 fn seconds(value: f64, name: &str) -> Result<Duration, CliError> {

@@ -13,6 +13,7 @@
 //! keeps the table, the error mapping and the small helpers they share.
 
 mod access;
+mod activity_trend;
 mod audit;
 mod body;
 mod bulk;
@@ -90,6 +91,7 @@ pub fn router() -> Router<Service> {
         Get "/api/directories" "listDirectories" => directories::list_directories;
         Get "/api/licences" "listLicences" => licences::list_licences;
         Get "/api/licences/history" "getLicenceHistory" ["days"] => forecast::licence_history;
+        Get "/api/activity/history" "getActivityHistory" ["days"] => activity_trend::activity_history;
         Get "/api/forecast" "getForecast" ["days"] => forecast::get_forecast;
         Get "/api/savings" "getSavings" ["month"] => savings::get_savings;
         Get "/api/savings/export" "exportSavings" ["month"] => savings::export_savings;

@@ -1,13 +1,21 @@
-//! Licence history and the facts the forecast takes from the audit trail.
+//! Licence history, the activity trend, and the facts the forecast takes
+//! from the audit trail.
 //!
 //! Written by the scheduler's first tick of each UTC day (any node: the store
 //! already holding today's records is the cluster-wide "done") and after
 //! every live run that changed something, so the chart shows the drop on the
 //! day it happened; the last write of a day wins. A failed write after a run
 //! does not fail the run: the next tick of the day writes again.
+//!
+//! The activity trend (`seatwarden_core::activity_trend`) is counted from the
+//! same index in the same step, so both records of a day describe the same
+//! directory. A day is done when both are there: after an upgrade from a
+//! build without the trend, the first tick records today's activity even
+//! though today's licence records exist.
 
 use seatwarden_audit::{Action, AuditFilter, Status};
 use seatwarden_core::Millis;
+use seatwarden_core::activity_trend::{ActivityDay, activity_day};
 use seatwarden_core::forecast::{LicenceDay, RETENTION_DAYS, RETURN_WINDOW_DAYS, licence_days};
 use serde::Serialize;
 
@@ -42,23 +50,42 @@ pub const FREEING: [Action; 3] = [
 ];
 
 impl Service {
-    /// Writes today's licence records from the current index.
+    /// Writes today's licence records and activity record from the current
+    /// index.
     pub fn record_licence_history(&self, now: Millis) -> Result<Vec<LicenceDay>, ServiceError> {
         let activity = self.settings().config.settings.activity;
-        let days = self.with_index(|index| licence_days(index, &activity, now))?;
+        let (days, trend) = self.with_index(|index| {
+            (
+                licence_days(index, &activity, now),
+                activity_day(index, &activity, now),
+            )
+        })?;
         let keep = now.day_number() - i64::from(RETENTION_DAYS);
         self.store().put_licence_days(&days, keep)?;
+        self.store().put_activity_days(&[trend], keep)?;
         Ok(days)
     }
 
-    /// The scheduler's daily write: only when today has no records yet.
+    /// The scheduler's daily write: only when today's licence records or
+    /// today's activity record are missing.
     pub(crate) fn daily_licence_history(&self, now: Millis) -> Result<bool, ServiceError> {
         let today = now.day_number();
-        if !self.store().licence_history(today, today)?.is_empty() {
+        if !self.store().licence_history(today, today)?.is_empty()
+            && !self.store().activity_history(today, today)?.is_empty()
+        {
             return Ok(false);
         }
         self.record_licence_history(now)?;
         Ok(true)
+    }
+
+    /// The recorded activity of days `from_day..=to_day`, oldest first.
+    pub fn activity_history(
+        &self,
+        from_day: i64,
+        to_day: i64,
+    ) -> Result<Vec<ActivityDay>, ServiceError> {
+        Ok(self.store().activity_history(from_day, to_day)?)
     }
 
     /// Accounts freed and given back over the last [`RETURN_WINDOW_DAYS`].

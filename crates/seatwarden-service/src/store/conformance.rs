@@ -46,9 +46,11 @@ fn e2s(e: StoreError) -> String {
 }
 
 // After `ensure!`, which the module uses.
+mod activity_history;
 mod licence_history;
 mod markers;
 mod outbox_admin;
+pub use activity_history::activity_history_last_write_wins;
 pub use licence_history::licence_history_last_write_wins;
 mod people;
 pub use markers::{
@@ -126,6 +128,7 @@ checks!($
     leases_exclude,
     export_is_formula_safe,
     licence_history_last_write_wins,
+    activity_history_last_write_wins,
     markers_claim_once,
     markers_replace_is_compare_and_set,
     marker_replace_race_has_one_winner,

@@ -23,10 +23,10 @@ use seatwarden_core::{Millis, UserKey};
 
 use super::config::validate_json;
 use super::{
-    AccountState, ActionKey, ActionOutcome, ConfigDocument, ConfigVersion, Enqueued, JournaledPlan,
-    Lease, LeaseOutcome, LeaseOwner, LicenceDay, MailId, MailStatus, Marker, NewOutboxMessage,
-    OutboxMessage, OutboxQuery, PlannedAction, RunJournal, Store, StoreError, StoreResult,
-    add_duration,
+    AccountState, ActionKey, ActionOutcome, ActivityDay, ConfigDocument, ConfigVersion, Enqueued,
+    JournaledPlan, Lease, LeaseOutcome, LeaseOwner, LicenceDay, MailId, MailStatus, Marker,
+    NewOutboxMessage, OutboxMessage, OutboxQuery, PlannedAction, RunJournal, Store, StoreError,
+    StoreResult, add_duration,
 };
 
 struct JournalState {
@@ -50,6 +50,8 @@ struct Inner {
     leases: HashMap<PolicyId, Lease>,
     /// Licence history by (day, application).
     licence_days: BTreeMap<(i64, String), LicenceDay>,
+    /// Activity trend by day.
+    activity_days: BTreeMap<i64, ActivityDay>,
     markers: BTreeMap<(String, String), Marker>,
     exemptions: super::review::ExemptionTable,
     review: super::review::ReviewTable,
@@ -611,6 +613,27 @@ impl Store for MemoryStore {
         Ok(inner
             .licence_days
             .range((from_day, String::new())..(to_day.saturating_add(1), String::new()))
+            .map(|(_, d)| d.clone())
+            .collect())
+    }
+
+    fn put_activity_days(&self, days: &[ActivityDay], keep_from_day: i64) -> StoreResult<()> {
+        let mut inner = self.inner.lock();
+        for d in days {
+            inner.activity_days.insert(d.day, d.clone());
+        }
+        inner.activity_days.retain(|day, _| *day >= keep_from_day);
+        Ok(())
+    }
+
+    fn activity_history(&self, from_day: i64, to_day: i64) -> StoreResult<Vec<ActivityDay>> {
+        if from_day > to_day {
+            return Ok(Vec::new());
+        }
+        let inner = self.inner.lock();
+        Ok(inner
+            .activity_days
+            .range(from_day..=to_day)
             .map(|(_, d)| d.clone())
             .collect())
     }
