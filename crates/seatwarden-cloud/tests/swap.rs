@@ -432,3 +432,217 @@ fn a_held_run_survives_a_connection_saved_again_for_the_same_organization() {
     while service.drive(Millis(NOW)).unwrap() {}
     assert_eq!(a.writes().len(), 5, "{:?}", a.writes());
 }
+
+// ---- across a restart: the organization a run was planned on is kept in
+// the store (`service::swap`), so a new process on another organization
+// knows it.
+
+/// How a test reopens the store a stopped process left.
+type Reopen = dyn Fn() -> Arc<dyn Store>;
+
+/// The same memory store handed to the next service (what a restart keeps
+/// when the store outlives the process).
+fn memory_store() -> Box<Reopen> {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    Box::new(move || store.clone())
+}
+
+/// The SQLite file opened again by each service, as a restarted server does.
+fn sqlite_store(dir: &tempfile::TempDir) -> Box<Reopen> {
+    let path = dir.path().join("s.db");
+    Box::new(move || Arc::new(seatwarden_store_sqlite::SqliteStore::open(&path).unwrap()))
+}
+
+fn audit_of(service: &Service, run: u64) -> String {
+    let (code, audit) = call_at(
+        service,
+        Method::Get,
+        &format!("/api/audit?run={run}"),
+        None,
+        NOW,
+    );
+    assert_eq!(code, 200, "{audit}");
+    audit.to_string()
+}
+
+/// Held on org a, the process stops; a new one starts on org b over the
+/// same store: the approval is refused naming both organizations, the
+/// first drive discards the run with the organization it was planned on,
+/// and nothing is written to either.
+fn a_run_held_before_a_restart_on_another_organization_is_discarded(reopen: &Reopen) {
+    let a = organization("org-a", "a");
+    let b = organization("org-b", "b");
+    let (run, hash) = held_run(&service_over(&a, reopen()));
+
+    let service = service_over(&b, reopen());
+    let (code, refused) = approve(&service, run, &hash);
+    assert_eq!(code, 409, "{refused}");
+    assert!(
+        refused.to_string().contains(
+            "planned on organization org-a, which is no longer connected (now: organization org-b)"
+        ),
+        "{refused}"
+    );
+    assert_eq!(
+        run_detail(&service, run)["run"]["status"],
+        "awaiting_approval"
+    );
+    // The one-time check at start runs with the first drive.
+    assert!(!service.drive(Millis(NOW)).unwrap());
+    assert_eq!(run_detail(&service, run)["run"]["status"], "discarded");
+    assert!(
+        audit_of(&service, run).contains(
+            "planned on organization org-a, which is no longer connected; nothing changed"
+        ),
+        "the discard names the organization"
+    );
+    let (code, _) = approve(&service, run, &hash);
+    assert_eq!(code, 409);
+    while service.drive(Millis(NOW)).unwrap() {}
+    assert!(a.writes().is_empty(), "{:?}", a.writes());
+    assert!(b.writes().is_empty(), "{:?}", b.writes());
+}
+
+#[test]
+fn a_run_held_before_a_restart_on_another_organization_is_discarded_memory() {
+    a_run_held_before_a_restart_on_another_organization_is_discarded(&memory_store());
+}
+
+#[test]
+fn a_run_held_before_a_restart_on_another_organization_is_discarded_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_run_held_before_a_restart_on_another_organization_is_discarded(&sqlite_store(&dir));
+}
+
+/// The same organization after a restart (its key rotated meanwhile): the
+/// start check keeps the held run, and approving it applies it there.
+fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable(reopen: &Reopen) {
+    let a = organization("org-a", "a");
+    let (run, hash) = held_run(&service_over(&a, reopen()));
+
+    a.rotate_api_key("rotated-key");
+    assert_eq!(a.config().api_key.expose_for_storage(), "rotated-key");
+    let service = service_over(&a, reopen());
+    assert!(!service.drive(Millis(NOW)).unwrap());
+    assert_eq!(
+        run_detail(&service, run)["run"]["status"],
+        "awaiting_approval"
+    );
+    let (code, body) = approve(&service, run, &hash);
+    assert_eq!(code, 202, "{body}");
+    while service.drive(Millis(NOW)).unwrap() {}
+    assert_eq!(run_detail(&service, run)["run"]["status"], "succeeded");
+    assert_eq!(a.writes().len(), 5, "{:?}", a.writes());
+}
+
+#[test]
+fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable_memory() {
+    a_run_held_before_a_restart_on_the_same_organization_stays_approvable(&memory_store());
+}
+
+#[test]
+fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_run_held_before_a_restart_on_the_same_organization_stays_approvable(&sqlite_store(&dir));
+}
+
+/// A live run of the idle policy (5 deactivations, 2 per slice) on org a,
+/// stopped after its first writes landed, as a `kill -9` leaves it: in
+/// progress, its plan journaled. Answers (run id, writes made).
+fn run_stopped_mid_apply(a: &FakeCloud, reopen: &Reopen) -> (u64, usize) {
+    let service = service_over(a, reopen());
+    let id = common::live_policy(
+        &service,
+        "Idle 90 days",
+        json!({"kind": "inactive", "days": 90}),
+        json!({"kind": "deactivate"}),
+    );
+    let (status, body) = call_at(
+        &service,
+        Method::Post,
+        &format!("/api/policies/{id}/run"),
+        None,
+        NOW,
+    );
+    assert_eq!(status, 202, "{body}");
+    let run = body["runId"].as_u64().unwrap();
+    // Plan, then slices, until the first writes land (bounded by the plan).
+    for _ in 0..10 {
+        if !a.writes().is_empty() {
+            break;
+        }
+        assert!(service.drive(Millis(NOW)).unwrap(), "more slices to come");
+    }
+    let made = a.writes().len();
+    assert!((1..5).contains(&made), "stopped mid-apply: {made} writes");
+    assert_eq!(run_detail(&service, run)["run"]["status"], "in_progress");
+    (run, made)
+}
+
+/// Interrupted on org a, then a process on org b over the same store: the
+/// run is not resumed (nothing written to b, nothing more to a), it ends
+/// interrupted with the organization it was planned on in the audit log.
+fn a_run_interrupted_on_one_organization_is_not_resumed_on_another(reopen: &Reopen) {
+    let a = organization("org-a", "a");
+    let b = organization("org-b", "b");
+    let (run, made) = run_stopped_mid_apply(&a, reopen);
+
+    let service = service_over(&b, reopen());
+    let report = service.tick(Millis(NOW)).unwrap();
+    assert!(report.resumed.is_empty(), "{:?}", report.resumed);
+    while service.drive(Millis(NOW)).unwrap() {}
+    assert_eq!(run_detail(&service, run)["run"]["status"], "interrupted");
+    assert!(b.writes().is_empty(), "{:?}", b.writes());
+    assert_eq!(a.writes().len(), made, "nothing more to org a");
+    let audit = audit_of(&service, run);
+    assert!(
+        audit.contains(
+            "not resumed: planned on organization org-a, which is no longer connected \
+             (now: organization org-b)"
+        ),
+        "{audit}"
+    );
+    // Later ticks leave it as it is.
+    service.tick(Millis(NOW)).unwrap();
+    assert!(b.writes().is_empty());
+}
+
+#[test]
+fn a_run_interrupted_on_one_organization_is_not_resumed_on_another_memory() {
+    a_run_interrupted_on_one_organization_is_not_resumed_on_another(&memory_store());
+}
+
+#[test]
+fn a_run_interrupted_on_one_organization_is_not_resumed_on_another_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_run_interrupted_on_one_organization_is_not_resumed_on_another(&sqlite_store(&dir));
+}
+
+/// The counterpart that lets the test above fail: back on org a, the same
+/// interrupted run resumes and finishes its 5 writes without repeating one.
+fn a_run_interrupted_on_an_organization_resumes_there(reopen: &Reopen) {
+    let a = organization("org-a", "a");
+    let (run, _) = run_stopped_mid_apply(&a, reopen);
+
+    let service = service_over(&a, reopen());
+    let report = service.tick(Millis(NOW)).unwrap();
+    assert_eq!(report.resumed.len(), 1, "{:?}", report.resumed);
+    while service.drive(Millis(NOW)).unwrap() {}
+    assert_eq!(run_detail(&service, run)["run"]["status"], "succeeded");
+    let mut written: Vec<String> = a.writes().iter().map(|w| w.path.clone()).collect();
+    assert_eq!(written.len(), 5, "{written:?}");
+    written.sort();
+    written.dedup();
+    assert_eq!(written.len(), 5, "no write repeated: {written:?}");
+}
+
+#[test]
+fn a_run_interrupted_on_an_organization_resumes_there_memory() {
+    a_run_interrupted_on_an_organization_resumes_there(&memory_store());
+}
+
+#[test]
+fn a_run_interrupted_on_an_organization_resumes_there_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_run_interrupted_on_an_organization_resumes_there(&sqlite_store(&dir));
+}
