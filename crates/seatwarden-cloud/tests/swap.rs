@@ -520,6 +520,12 @@ fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable(reopen:
     let a = organization("org-a", "a");
     let (run, hash) = held_run(&service_over(&a, reopen()));
 
+    let marked = reopen().list_markers("run-directory", Millis(NOW)).unwrap();
+    assert_eq!(marked.len(), 1, "{marked:?}");
+    assert_eq!(
+        (marked[0].key.as_str(), marked[0].value.as_str()),
+        (run.to_string().as_str(), "organization org-a")
+    );
     a.rotate_api_key("rotated-key");
     assert_eq!(a.config().api_key.expose_for_storage(), "rotated-key");
     let service = service_over(&a, reopen());
@@ -533,6 +539,9 @@ fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable(reopen:
     while service.drive(Millis(NOW)).unwrap() {}
     assert_eq!(run_detail(&service, run)["run"]["status"], "succeeded");
     assert_eq!(a.writes().len(), 5, "{:?}", a.writes());
+    // Ended: the marker lapsed (the daily prune removes it).
+    let live = reopen().list_markers("run-directory", Millis(NOW)).unwrap();
+    assert!(live.is_empty(), "{live:?}");
 }
 
 #[test]
@@ -645,4 +654,37 @@ fn a_run_interrupted_on_an_organization_resumes_there_memory() {
 fn a_run_interrupted_on_an_organization_resumes_there_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     a_run_interrupted_on_an_organization_resumes_there(&sqlite_store(&dir));
+}
+
+/// A process stopped between journaling a held plan and marking the run
+/// awaiting approval leaves it in progress with a plan the guard held; a
+/// process on another organization discards it (never hands it back to
+/// approval there), with the organization it was planned on.
+#[test]
+fn a_run_stopped_while_being_held_is_discarded_on_another_organization() {
+    let dir = tempfile::tempdir().unwrap();
+    let reopen = sqlite_store(&dir);
+    let a = organization("org-a", "a");
+    let b = organization("org-b", "b");
+    let (run, hash) = held_run(&service_over(&a, reopen()));
+    reopen()
+        .update_run(
+            seatwarden_audit::RunId(i64::try_from(run).unwrap()),
+            &seatwarden_audit::RunUpdate::status(seatwarden_audit::RunStatus::InProgress),
+        )
+        .unwrap();
+
+    let service = service_over(&b, reopen());
+    service.tick(Millis(NOW)).unwrap();
+    while service.drive(Millis(NOW)).unwrap() {}
+    assert_eq!(run_detail(&service, run)["run"]["status"], "discarded");
+    assert!(
+        audit_of(&service, run).contains(
+            "planned on organization org-a, which is no longer connected; nothing changed"
+        ),
+        "the discard names the organization"
+    );
+    let (code, _) = approve(&service, run, &hash);
+    assert_eq!(code, 409);
+    assert!(a.writes().is_empty() && b.writes().is_empty());
 }
