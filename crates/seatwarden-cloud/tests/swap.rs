@@ -539,9 +539,26 @@ fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable(reopen:
     while service.drive(Millis(NOW)).unwrap() {}
     assert_eq!(run_detail(&service, run)["run"]["status"], "succeeded");
     assert_eq!(a.writes().len(), 5, "{:?}", a.writes());
-    // Ended: the marker lapsed (the daily prune removes it).
-    let live = reopen().list_markers("run-directory", Millis(NOW)).unwrap();
+    // Ended: the marker lapsed at once, and the daily prune (the tick's
+    // purge) removes it.
+    let store = reopen();
+    let key = run.to_string();
+    let live = store.list_markers("run-directory", Millis(NOW)).unwrap();
     assert!(live.is_empty(), "{live:?}");
+    let before = Millis(NOW - 1);
+    assert!(
+        store
+            .marker("run-directory", &key, before)
+            .unwrap()
+            .is_some()
+    );
+    service.tick(Millis(NOW)).unwrap();
+    assert!(
+        store
+            .marker("run-directory", &key, before)
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
