@@ -244,20 +244,7 @@ fn a_run_in_progress_at_save_finishes_on_the_old_organization() {
     let a = organization("org-a", "a");
     let b = organization("org-b", "b");
     let service = service_on(&a);
-    let id = common::live_policy(
-        &service,
-        "Idle 90 days",
-        json!({"kind": "inactive", "days": 90}),
-        json!({"kind": "deactivate"}),
-    );
-    let (status, body) = call_at(
-        &service,
-        Method::Post,
-        &format!("/api/policies/{id}/run"),
-        None,
-        NOW,
-    );
-    assert_eq!(status, 202, "{body}");
+    start_idle_run(&service);
     // The plan, then one slice of 2 of the 5 writes: the run is in progress.
     assert!(service.drive(Millis(NOW)).unwrap());
     assert!(service.drive(Millis(NOW)).unwrap());
@@ -282,20 +269,9 @@ fn a_run_in_progress_at_save_finishes_on_the_old_organization() {
     assert_eq!(listed(&service), keys_of("b"));
 }
 
-/// Turns the mass-change guard on so that any run of more than one action
-/// waits for an admin.
-fn guard_everything(service: &Service) {
-    common::save_settings(
-        service,
-        json!({"guard": {"enabled": true, "maxAccounts": 1, "maxPercent": 100, "minLicensed": 100000}}),
-        NOW,
-    );
-}
-
-/// A run of the idle policy on org a, planned and held by the guard:
-/// (run id, plan hash).
-fn held_run(service: &Service) -> (u64, String) {
-    guard_everything(service);
+/// Creates the live idle policy (inactive 90 days → deactivate: org a's 5
+/// idle users) and starts a run of it; answers the run id.
+fn start_idle_run(service: &Service) -> u64 {
     let id = common::live_policy(
         service,
         "Idle 90 days",
@@ -310,8 +286,25 @@ fn held_run(service: &Service) -> (u64, String) {
         NOW,
     );
     assert_eq!(status, 202, "{body}");
+    body["runId"].as_u64().unwrap()
+}
+
+/// Turns the mass-change guard on so that any run of more than one action
+/// waits for an admin.
+fn guard_everything(service: &Service) {
+    common::save_settings(
+        service,
+        json!({"guard": {"enabled": true, "maxAccounts": 1, "maxPercent": 100, "minLicensed": 100000}}),
+        NOW,
+    );
+}
+
+/// A run of the idle policy on org a, planned and held by the guard:
+/// (run id, plan hash).
+fn held_run(service: &Service) -> (u64, String) {
+    guard_everything(service);
+    let run = start_idle_run(service);
     while service.drive(Millis(NOW)).unwrap() {}
-    let run = body["runId"].as_u64().unwrap();
     let detail = run_detail(service, run);
     assert_eq!(detail["run"]["status"], "awaiting_approval", "{detail}");
     (run, detail["run"]["planHash"].as_str().unwrap().to_owned())
@@ -395,7 +388,16 @@ fn approving_a_run_held_on_another_organization_is_refused() {
     // The host changes without the route (no discard yet).
     let swap = service.replace_host(host_over(b.config()));
     assert_eq!(swap, seatwarden_service::service::HostSwap::Now);
-    let (code, refused) = approve(&service, run, &hash);
+    refused_then_discarded(&service, run, &hash);
+    assert!(a.writes().is_empty() && b.writes().is_empty());
+}
+
+/// Run `run`, held on org a while org b is connected: its approval answers
+/// 409 naming both organizations and leaves it waiting; the next drive
+/// discards it with the organization it was planned on; approving it
+/// again is still refused.
+fn refused_then_discarded(service: &Service, run: u64, hash: &str) {
+    let (code, refused) = approve(service, run, hash);
     assert_eq!(code, 409, "{refused}");
     let text = refused.to_string();
     assert!(
@@ -405,13 +407,19 @@ fn approving_a_run_held_on_another_organization_is_refused() {
         "{text}"
     );
     assert_eq!(
-        run_detail(&service, run)["run"]["status"],
+        run_detail(service, run)["run"]["status"],
         "awaiting_approval"
     );
-    // The next drive discards it.
     assert!(!service.drive(Millis(NOW)).unwrap());
-    assert_eq!(run_detail(&service, run)["run"]["status"], "discarded");
-    assert!(a.writes().is_empty() && b.writes().is_empty());
+    assert_eq!(run_detail(service, run)["run"]["status"], "discarded");
+    assert!(
+        audit_of(service, run).contains(
+            "planned on organization org-a, which is no longer connected; nothing changed"
+        ),
+        "the discard names the organization"
+    );
+    let (code, _) = approve(service, run, hash);
+    assert_eq!(code, 409);
 }
 
 /// The same organization saved again (a rotated key) keeps the held run:
@@ -423,13 +431,20 @@ fn a_held_run_survives_a_connection_saved_again_for_the_same_organization() {
     let (run, hash) = held_run(&service);
     let (code, body) = save(&service, &a, a.config().api_key.expose_for_storage());
     assert_eq!(code, 200, "{body}");
+    still_approvable(&service, &a, run, &hash);
+}
+
+/// Run `run`, held on org a, still waits on org a: approving it applies its
+/// 5 writes there.
+fn still_approvable(service: &Service, a: &FakeCloud, run: u64, hash: &str) {
     assert_eq!(
-        run_detail(&service, run)["run"]["status"],
+        run_detail(service, run)["run"]["status"],
         "awaiting_approval"
     );
-    let (code, body) = approve(&service, run, &hash);
+    let (code, body) = approve(service, run, hash);
     assert_eq!(code, 202, "{body}");
     while service.drive(Millis(NOW)).unwrap() {}
+    assert_eq!(run_detail(service, run)["run"]["status"], "succeeded");
     assert_eq!(a.writes().len(), 5, "{:?}", a.writes());
 }
 
@@ -451,6 +466,23 @@ fn memory_store() -> Box<Reopen> {
 fn sqlite_store(dir: &tempfile::TempDir) -> Box<Reopen> {
     let path = dir.path().join("s.db");
     Box::new(move || Arc::new(seatwarden_store_sqlite::SqliteStore::open(&path).unwrap()))
+}
+
+/// Each restart scenario's two tests (listed at the end of the file): `$memory` over one memory store, `$sqlite`
+/// over one SQLite file opened again by each service.
+macro_rules! over_both_stores {
+    ($($scenario:ident => $memory:ident, $sqlite:ident;)*) => {$(
+        #[test]
+        fn $memory() {
+            $scenario(&memory_store());
+        }
+
+        #[test]
+        fn $sqlite() {
+            let dir = tempfile::tempdir().unwrap();
+            $scenario(&sqlite_store(&dir));
+        }
+    )*};
 }
 
 fn audit_of(service: &Service, run: u64) -> String {
@@ -475,43 +507,11 @@ fn a_run_held_before_a_restart_on_another_organization_is_discarded(reopen: &Reo
     let (run, hash) = held_run(&service_over(&a, reopen()));
 
     let service = service_over(&b, reopen());
-    let (code, refused) = approve(&service, run, &hash);
-    assert_eq!(code, 409, "{refused}");
-    assert!(
-        refused.to_string().contains(
-            "planned on organization org-a, which is no longer connected (now: organization org-b)"
-        ),
-        "{refused}"
-    );
-    assert_eq!(
-        run_detail(&service, run)["run"]["status"],
-        "awaiting_approval"
-    );
     // The one-time check at start runs with the first drive.
-    assert!(!service.drive(Millis(NOW)).unwrap());
-    assert_eq!(run_detail(&service, run)["run"]["status"], "discarded");
-    assert!(
-        audit_of(&service, run).contains(
-            "planned on organization org-a, which is no longer connected; nothing changed"
-        ),
-        "the discard names the organization"
-    );
-    let (code, _) = approve(&service, run, &hash);
-    assert_eq!(code, 409);
+    refused_then_discarded(&service, run, &hash);
     while service.drive(Millis(NOW)).unwrap() {}
     assert!(a.writes().is_empty(), "{:?}", a.writes());
     assert!(b.writes().is_empty(), "{:?}", b.writes());
-}
-
-#[test]
-fn a_run_held_before_a_restart_on_another_organization_is_discarded_memory() {
-    a_run_held_before_a_restart_on_another_organization_is_discarded(&memory_store());
-}
-
-#[test]
-fn a_run_held_before_a_restart_on_another_organization_is_discarded_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    a_run_held_before_a_restart_on_another_organization_is_discarded(&sqlite_store(&dir));
 }
 
 /// The same organization after a restart (its key rotated meanwhile): the
@@ -529,16 +529,9 @@ fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable(reopen:
     a.rotate_api_key("rotated-key");
     assert_eq!(a.config().api_key.expose_for_storage(), "rotated-key");
     let service = service_over(&a, reopen());
+    // The one-time check at start keeps it.
     assert!(!service.drive(Millis(NOW)).unwrap());
-    assert_eq!(
-        run_detail(&service, run)["run"]["status"],
-        "awaiting_approval"
-    );
-    let (code, body) = approve(&service, run, &hash);
-    assert_eq!(code, 202, "{body}");
-    while service.drive(Millis(NOW)).unwrap() {}
-    assert_eq!(run_detail(&service, run)["run"]["status"], "succeeded");
-    assert_eq!(a.writes().len(), 5, "{:?}", a.writes());
+    still_approvable(&service, &a, run, &hash);
     // Ended: the marker lapsed at once, and the daily prune (the tick's
     // purge) removes it.
     let store = reopen();
@@ -561,37 +554,12 @@ fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable(reopen:
     );
 }
 
-#[test]
-fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable_memory() {
-    a_run_held_before_a_restart_on_the_same_organization_stays_approvable(&memory_store());
-}
-
-#[test]
-fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    a_run_held_before_a_restart_on_the_same_organization_stays_approvable(&sqlite_store(&dir));
-}
-
 /// A live run of the idle policy (5 deactivations, 2 per slice) on org a,
 /// stopped after its first writes landed, as a `kill -9` leaves it: in
 /// progress, its plan journaled. Answers (run id, writes made).
 fn run_stopped_mid_apply(a: &FakeCloud, reopen: &Reopen) -> (u64, usize) {
     let service = service_over(a, reopen());
-    let id = common::live_policy(
-        &service,
-        "Idle 90 days",
-        json!({"kind": "inactive", "days": 90}),
-        json!({"kind": "deactivate"}),
-    );
-    let (status, body) = call_at(
-        &service,
-        Method::Post,
-        &format!("/api/policies/{id}/run"),
-        None,
-        NOW,
-    );
-    assert_eq!(status, 202, "{body}");
-    let run = body["runId"].as_u64().unwrap();
+    let run = start_idle_run(&service);
     // Plan, then slices, until the first writes land (bounded by the plan).
     for _ in 0..10 {
         if !a.writes().is_empty() {
@@ -633,17 +601,6 @@ fn a_run_interrupted_on_one_organization_is_not_resumed_on_another(reopen: &Reop
     assert!(b.writes().is_empty());
 }
 
-#[test]
-fn a_run_interrupted_on_one_organization_is_not_resumed_on_another_memory() {
-    a_run_interrupted_on_one_organization_is_not_resumed_on_another(&memory_store());
-}
-
-#[test]
-fn a_run_interrupted_on_one_organization_is_not_resumed_on_another_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    a_run_interrupted_on_one_organization_is_not_resumed_on_another(&sqlite_store(&dir));
-}
-
 /// The counterpart that lets the test above fail: back on org a, the same
 /// interrupted run resumes and finishes its 5 writes without repeating one.
 fn a_run_interrupted_on_an_organization_resumes_there(reopen: &Reopen) {
@@ -660,17 +617,6 @@ fn a_run_interrupted_on_an_organization_resumes_there(reopen: &Reopen) {
     written.sort();
     written.dedup();
     assert_eq!(written.len(), 5, "no write repeated: {written:?}");
-}
-
-#[test]
-fn a_run_interrupted_on_an_organization_resumes_there_memory() {
-    a_run_interrupted_on_an_organization_resumes_there(&memory_store());
-}
-
-#[test]
-fn a_run_interrupted_on_an_organization_resumes_there_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    a_run_interrupted_on_an_organization_resumes_there(&sqlite_store(&dir));
 }
 
 /// A process stopped between journaling a held plan and marking the run
@@ -704,4 +650,19 @@ fn a_run_stopped_while_being_held_is_discarded_on_another_organization() {
     let (code, _) = approve(&service, run, &hash);
     assert_eq!(code, 409);
     assert!(a.writes().is_empty() && b.writes().is_empty());
+}
+
+over_both_stores! {
+    a_run_held_before_a_restart_on_another_organization_is_discarded =>
+        a_run_held_before_a_restart_on_another_organization_is_discarded_memory,
+        a_run_held_before_a_restart_on_another_organization_is_discarded_sqlite;
+    a_run_held_before_a_restart_on_the_same_organization_stays_approvable =>
+        a_run_held_before_a_restart_on_the_same_organization_stays_approvable_memory,
+        a_run_held_before_a_restart_on_the_same_organization_stays_approvable_sqlite;
+    a_run_interrupted_on_one_organization_is_not_resumed_on_another =>
+        a_run_interrupted_on_one_organization_is_not_resumed_on_another_memory,
+        a_run_interrupted_on_one_organization_is_not_resumed_on_another_sqlite;
+    a_run_interrupted_on_an_organization_resumes_there =>
+        a_run_interrupted_on_an_organization_resumes_there_memory,
+        a_run_interrupted_on_an_organization_resumes_there_sqlite;
 }
