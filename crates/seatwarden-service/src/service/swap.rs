@@ -50,6 +50,7 @@
 //! of lapsed markers (`access::prune`), not with the audit retention:
 //! only a run still awaiting approval or in progress is ever checked, and
 //! the audit entries say where a finished run acted.
+//!
 //! Why only on another identity, not on every swap: a connection saved
 //! again for the same organization (a rotated key or token) acts on the
 //! same accounts, so the plan an admin is asked to approve still describes
@@ -64,7 +65,6 @@
 //! account id can be a member of both organizations.
 
 use std::sync::Arc;
-
 use std::sync::atomic::Ordering;
 
 use seatwarden_audit::{Actor, RunFilter, RunId, RunQuery, RunStatus};
@@ -200,7 +200,12 @@ impl Service {
                 if planned_on == current {
                     continue;
                 }
-                match self.discard_with(run.id, &Actor::system(), &left_reason(&planned_on), now) {
+                match self.discard_with(
+                    run.id,
+                    &Actor::system(),
+                    &left_reason(planned_on.as_ref()),
+                    now,
+                ) {
                     Ok(()) => discarded += 1,
                     // Approved or discarded meanwhile: nothing to do.
                     Err(ServiceError::NotAwaitingApproval { .. }) => {}
@@ -266,9 +271,9 @@ impl Service {
 }
 
 /// The audited reason a held run planned on `planned_on` is discarded.
-pub(crate) fn left_reason(planned_on: &Option<HostIdentity>) -> String {
+pub(crate) fn left_reason(planned_on: Option<&HostIdentity>) -> String {
     format!(
         "planned on {}, which is no longer connected; nothing changed",
-        directory_label(planned_on.as_ref())
+        directory_label(planned_on)
     )
 }

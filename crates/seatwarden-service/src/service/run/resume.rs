@@ -244,7 +244,7 @@ impl Service {
             // after a swap, with the same reason.
             self.store()
                 .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
-            let reason = left_reason(&planned_on.cloned());
+            let reason = left_reason(planned_on);
             return match self.discard_with(run, &Actor::system(), &reason, now) {
                 Ok(()) | Err(ServiceError::NotAwaitingApproval { .. }) => Ok(Resumed::Closed),
                 Err(e) => Err(e),
