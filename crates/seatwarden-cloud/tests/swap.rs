@@ -18,7 +18,8 @@ use common::{NOW, call_at, org, policy, user};
 use parking_lot::Mutex;
 use seatwarden_cloud::fake::{Credentials, FakeCloud};
 use seatwarden_cloud::{CloudClient, CloudConfig, CloudHost, Secret};
-use seatwarden_core::Millis;
+use seatwarden_core::bulk::{BulkAction, BulkTarget};
+use seatwarden_core::{Millis, UserKey};
 use seatwarden_service::api::Method;
 use seatwarden_service::cloud::{
     CloudConnected, CloudConnectionForm, CloudConnectionView, CloudConnections, CloudRefusal,
@@ -554,12 +555,39 @@ fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable(reopen:
     );
 }
 
-/// A live run of the idle policy (5 deactivations, 2 per slice) on org a,
-/// stopped after its first writes landed, as a `kill -9` leaves it: in
-/// progress, its plan journaled. Answers (run id, writes made).
-fn run_stopped_mid_apply(a: &FakeCloud, reopen: &Reopen) -> (u64, usize) {
+/// A confirmed bulk suspension of org a's 5 idle users (journaled by
+/// `run_pending`, not by a policy run); answers the run id.
+fn start_bulk_suspension(service: &Service) -> u64 {
+    let keys = (0..5)
+        .map(|i| UserKey::from(format!("a-idle{i}")))
+        .collect();
+    let admin = UserKey::from("a-fresh0");
+    let preview = service
+        .plan_bulk(
+            BulkAction::Suspend,
+            BulkTarget::Selected(keys),
+            "bulk".into(),
+            &admin,
+            Millis(NOW),
+        )
+        .unwrap();
+    let run = service
+        .run_pending(&preview.plan_id, &preview.hash, Millis(NOW))
+        .unwrap();
+    u64::try_from(run.0).unwrap()
+}
+
+/// A run of 5 writes on org a (`start`: the idle policy's 5 deactivations,
+/// or a bulk suspension; 2 per slice), stopped after its first writes
+/// landed, as a `kill -9` leaves it: in progress, its plan journaled.
+/// Answers (run id, writes made).
+fn run_stopped_mid_apply(
+    a: &FakeCloud,
+    reopen: &Reopen,
+    start: fn(&Service) -> u64,
+) -> (u64, usize) {
     let service = service_over(a, reopen());
-    let run = start_idle_run(&service);
+    let run = start(&service);
     // Plan, then slices, until the first writes land (bounded by the plan).
     for _ in 0..10 {
         if !a.writes().is_empty() {
@@ -577,9 +605,23 @@ fn run_stopped_mid_apply(a: &FakeCloud, reopen: &Reopen) -> (u64, usize) {
 /// run is not resumed (nothing written to b, nothing more to a), it ends
 /// interrupted with the organization it was planned on in the audit log.
 fn a_run_interrupted_on_one_organization_is_not_resumed_on_another(reopen: &Reopen) {
+    not_resumed_on_another(reopen, start_idle_run);
+}
+
+/// The same for a confirmed bulk action (its plan journaled by
+/// `run_pending`).
+#[test]
+fn a_bulk_action_interrupted_on_one_organization_is_not_resumed_on_another() {
+    let dir = tempfile::tempdir().unwrap();
+    not_resumed_on_another(&sqlite_store(&dir), start_bulk_suspension);
+}
+
+/// Org b holds the same accounts as org a (an Atlassian account can be a
+/// member of both), so a plan applied there would really write.
+fn not_resumed_on_another(reopen: &Reopen, start: fn(&Service) -> u64) {
     let a = organization("org-a", "a");
-    let b = organization("org-b", "b");
-    let (run, made) = run_stopped_mid_apply(&a, reopen);
+    let b = organization("org-b", "a");
+    let (run, made) = run_stopped_mid_apply(&a, reopen, start);
 
     let service = service_over(&b, reopen());
     let report = service.tick(Millis(NOW)).unwrap();
@@ -605,7 +647,7 @@ fn a_run_interrupted_on_one_organization_is_not_resumed_on_another(reopen: &Reop
 /// interrupted run resumes and finishes its 5 writes without repeating one.
 fn a_run_interrupted_on_an_organization_resumes_there(reopen: &Reopen) {
     let a = organization("org-a", "a");
-    let (run, _) = run_stopped_mid_apply(&a, reopen);
+    let (run, _) = run_stopped_mid_apply(&a, reopen, start_idle_run);
 
     let service = service_over(&a, reopen());
     let report = service.tick(Millis(NOW)).unwrap();

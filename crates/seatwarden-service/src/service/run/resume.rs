@@ -260,7 +260,7 @@ impl Service {
         .with_run(run)
         .with_description(format!(
             "run {run} was not resumed: planned on {}, which is no longer connected (now: {}); \
-             the actions it had not applied are not applied here; run the policy again",
+             the actions it had not applied are not applied here",
             directory_label(planned_on),
             current_label(current.as_ref()),
         ));
