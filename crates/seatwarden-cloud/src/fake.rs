@@ -224,6 +224,12 @@ impl FakeCloud {
         }
     }
 
+    /// Rotates the organization API key, as an admin replacing it at
+    /// admin.atlassian.com: from now on only `api_key` is accepted.
+    pub fn rotate_api_key(&self, api_key: &str) {
+        self.state.lock().credentials.api_key = api_key.to_owned();
+    }
+
     /// Replaces the injected faults (the request count goes on).
     pub fn set_faults(&self, faults: Faults) {
         self.state.lock().faults = faults;

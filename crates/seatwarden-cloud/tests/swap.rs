@@ -18,7 +18,8 @@ use common::{NOW, call_at, org, policy, user};
 use parking_lot::Mutex;
 use seatwarden_cloud::fake::{Credentials, FakeCloud};
 use seatwarden_cloud::{CloudClient, CloudConfig, CloudHost, Secret};
-use seatwarden_core::Millis;
+use seatwarden_core::bulk::{BulkAction, BulkTarget};
+use seatwarden_core::{Millis, UserKey};
 use seatwarden_service::api::Method;
 use seatwarden_service::cloud::{
     CloudConnected, CloudConnectionForm, CloudConnectionView, CloudConnections, CloudRefusal,
@@ -244,20 +245,7 @@ fn a_run_in_progress_at_save_finishes_on_the_old_organization() {
     let a = organization("org-a", "a");
     let b = organization("org-b", "b");
     let service = service_on(&a);
-    let id = common::live_policy(
-        &service,
-        "Idle 90 days",
-        json!({"kind": "inactive", "days": 90}),
-        json!({"kind": "deactivate"}),
-    );
-    let (status, body) = call_at(
-        &service,
-        Method::Post,
-        &format!("/api/policies/{id}/run"),
-        None,
-        NOW,
-    );
-    assert_eq!(status, 202, "{body}");
+    start_idle_run(&service);
     // The plan, then one slice of 2 of the 5 writes: the run is in progress.
     assert!(service.drive(Millis(NOW)).unwrap());
     assert!(service.drive(Millis(NOW)).unwrap());
@@ -282,20 +270,9 @@ fn a_run_in_progress_at_save_finishes_on_the_old_organization() {
     assert_eq!(listed(&service), keys_of("b"));
 }
 
-/// Turns the mass-change guard on so that any run of more than one action
-/// waits for an admin.
-fn guard_everything(service: &Service) {
-    common::save_settings(
-        service,
-        json!({"guard": {"enabled": true, "maxAccounts": 1, "maxPercent": 100, "minLicensed": 100000}}),
-        NOW,
-    );
-}
-
-/// A run of the idle policy on org a, planned and held by the guard:
-/// (run id, plan hash).
-fn held_run(service: &Service) -> (u64, String) {
-    guard_everything(service);
+/// Creates the live idle policy (inactive 90 days → deactivate: org a's 5
+/// idle users) and starts a run of it; answers the run id.
+fn start_idle_run(service: &Service) -> u64 {
     let id = common::live_policy(
         service,
         "Idle 90 days",
@@ -310,8 +287,25 @@ fn held_run(service: &Service) -> (u64, String) {
         NOW,
     );
     assert_eq!(status, 202, "{body}");
+    body["runId"].as_u64().unwrap()
+}
+
+/// Turns the mass-change guard on so that any run of more than one action
+/// waits for an admin.
+fn guard_everything(service: &Service) {
+    common::save_settings(
+        service,
+        json!({"guard": {"enabled": true, "maxAccounts": 1, "maxPercent": 100, "minLicensed": 100000}}),
+        NOW,
+    );
+}
+
+/// A run of the idle policy on org a, planned and held by the guard:
+/// (run id, plan hash).
+fn held_run(service: &Service) -> (u64, String) {
+    guard_everything(service);
+    let run = start_idle_run(service);
     while service.drive(Millis(NOW)).unwrap() {}
-    let run = body["runId"].as_u64().unwrap();
     let detail = run_detail(service, run);
     assert_eq!(detail["run"]["status"], "awaiting_approval", "{detail}");
     (run, detail["run"]["planHash"].as_str().unwrap().to_owned())
@@ -395,7 +389,16 @@ fn approving_a_run_held_on_another_organization_is_refused() {
     // The host changes without the route (no discard yet).
     let swap = service.replace_host(host_over(b.config()));
     assert_eq!(swap, seatwarden_service::service::HostSwap::Now);
-    let (code, refused) = approve(&service, run, &hash);
+    refused_then_discarded(&service, run, &hash);
+    assert!(a.writes().is_empty() && b.writes().is_empty());
+}
+
+/// Run `run`, held on org a while org b is connected: its approval answers
+/// 409 naming both organizations and leaves it waiting; the next drive
+/// discards it with the organization it was planned on; approving it
+/// again is still refused.
+fn refused_then_discarded(service: &Service, run: u64, hash: &str) {
+    let (code, refused) = approve(service, run, hash);
     assert_eq!(code, 409, "{refused}");
     let text = refused.to_string();
     assert!(
@@ -405,13 +408,19 @@ fn approving_a_run_held_on_another_organization_is_refused() {
         "{text}"
     );
     assert_eq!(
-        run_detail(&service, run)["run"]["status"],
+        run_detail(service, run)["run"]["status"],
         "awaiting_approval"
     );
-    // The next drive discards it.
     assert!(!service.drive(Millis(NOW)).unwrap());
-    assert_eq!(run_detail(&service, run)["run"]["status"], "discarded");
-    assert!(a.writes().is_empty() && b.writes().is_empty());
+    assert_eq!(run_detail(service, run)["run"]["status"], "discarded");
+    assert!(
+        audit_of(service, run).contains(
+            "planned on organization org-a, which is no longer connected; nothing changed"
+        ),
+        "the discard names the organization"
+    );
+    let (code, _) = approve(service, run, hash);
+    assert_eq!(code, 409);
 }
 
 /// The same organization saved again (a rotated key) keeps the held run:
@@ -423,12 +432,279 @@ fn a_held_run_survives_a_connection_saved_again_for_the_same_organization() {
     let (run, hash) = held_run(&service);
     let (code, body) = save(&service, &a, a.config().api_key.expose_for_storage());
     assert_eq!(code, 200, "{body}");
+    still_approvable(&service, &a, run, &hash);
+}
+
+/// Run `run`, held on org a, still waits on org a: approving it applies its
+/// 5 writes there.
+fn still_approvable(service: &Service, a: &FakeCloud, run: u64, hash: &str) {
     assert_eq!(
-        run_detail(&service, run)["run"]["status"],
+        run_detail(service, run)["run"]["status"],
         "awaiting_approval"
     );
-    let (code, body) = approve(&service, run, &hash);
+    let (code, body) = approve(service, run, hash);
     assert_eq!(code, 202, "{body}");
     while service.drive(Millis(NOW)).unwrap() {}
+    assert_eq!(run_detail(service, run)["run"]["status"], "succeeded");
     assert_eq!(a.writes().len(), 5, "{:?}", a.writes());
+}
+
+// ---- across a restart: the organization a run was planned on is kept in
+// the store (`service::swap`), so a new process on another organization
+// knows it.
+
+/// How a test reopens the store a stopped process left.
+type Reopen = dyn Fn() -> Arc<dyn Store>;
+
+/// The same memory store handed to the next service (what a restart keeps
+/// when the store outlives the process).
+fn memory_store() -> Box<Reopen> {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    Box::new(move || store.clone())
+}
+
+/// The SQLite file opened again by each service, as a restarted server does.
+fn sqlite_store(dir: &tempfile::TempDir) -> Box<Reopen> {
+    let path = dir.path().join("s.db");
+    Box::new(move || Arc::new(seatwarden_store_sqlite::SqliteStore::open(&path).unwrap()))
+}
+
+/// Each restart scenario's two tests (listed at the end of the file): `$memory` over one memory store, `$sqlite`
+/// over one SQLite file opened again by each service.
+macro_rules! over_both_stores {
+    ($($scenario:ident => $memory:ident, $sqlite:ident;)*) => {$(
+        #[test]
+        fn $memory() {
+            $scenario(&memory_store());
+        }
+
+        #[test]
+        fn $sqlite() {
+            let dir = tempfile::tempdir().unwrap();
+            $scenario(&sqlite_store(&dir));
+        }
+    )*};
+}
+
+fn audit_of(service: &Service, run: u64) -> String {
+    let (code, audit) = call_at(
+        service,
+        Method::Get,
+        &format!("/api/audit?run={run}"),
+        None,
+        NOW,
+    );
+    assert_eq!(code, 200, "{audit}");
+    audit.to_string()
+}
+
+/// Held on org a, the process stops; a new one starts on org b over the
+/// same store: the approval is refused naming both organizations, the
+/// first drive discards the run with the organization it was planned on,
+/// and nothing is written to either.
+fn a_run_held_before_a_restart_on_another_organization_is_discarded(reopen: &Reopen) {
+    let a = organization("org-a", "a");
+    let b = organization("org-b", "b");
+    let (run, hash) = held_run(&service_over(&a, reopen()));
+
+    let service = service_over(&b, reopen());
+    // The one-time check at start runs with the first drive.
+    refused_then_discarded(&service, run, &hash);
+    while service.drive(Millis(NOW)).unwrap() {}
+    assert!(a.writes().is_empty(), "{:?}", a.writes());
+    assert!(b.writes().is_empty(), "{:?}", b.writes());
+}
+
+/// The same organization after a restart (its key rotated meanwhile): the
+/// start check keeps the held run, and approving it applies it there.
+fn a_run_held_before_a_restart_on_the_same_organization_stays_approvable(reopen: &Reopen) {
+    let a = organization("org-a", "a");
+    let (run, hash) = held_run(&service_over(&a, reopen()));
+
+    let marked = reopen().list_markers("run-directory", Millis(NOW)).unwrap();
+    assert_eq!(marked.len(), 1, "{marked:?}");
+    assert_eq!(
+        (marked[0].key.as_str(), marked[0].value.as_str()),
+        (run.to_string().as_str(), "organization org-a")
+    );
+    a.rotate_api_key("rotated-key");
+    assert_eq!(a.config().api_key.expose_for_storage(), "rotated-key");
+    let service = service_over(&a, reopen());
+    // The one-time check at start keeps it.
+    assert!(!service.drive(Millis(NOW)).unwrap());
+    still_approvable(&service, &a, run, &hash);
+    // Ended: the marker lapsed at once, and the daily prune (the tick's
+    // purge) removes it.
+    let store = reopen();
+    let key = run.to_string();
+    let live = store.list_markers("run-directory", Millis(NOW)).unwrap();
+    assert!(live.is_empty(), "{live:?}");
+    let before = Millis(NOW - 1);
+    assert!(
+        store
+            .marker("run-directory", &key, before)
+            .unwrap()
+            .is_some()
+    );
+    service.tick(Millis(NOW)).unwrap();
+    assert!(
+        store
+            .marker("run-directory", &key, before)
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// A confirmed bulk suspension of org a's 5 idle users (journaled by
+/// `run_pending`, not by a policy run); answers the run id.
+fn start_bulk_suspension(service: &Service) -> u64 {
+    let keys = (0..5)
+        .map(|i| UserKey::from(format!("a-idle{i}")))
+        .collect();
+    let admin = UserKey::from("a-fresh0");
+    let preview = service
+        .plan_bulk(
+            BulkAction::Suspend,
+            BulkTarget::Selected(keys),
+            "bulk".into(),
+            &admin,
+            Millis(NOW),
+        )
+        .unwrap();
+    let run = service
+        .run_pending(&preview.plan_id, &preview.hash, Millis(NOW))
+        .unwrap();
+    u64::try_from(run.0).unwrap()
+}
+
+/// A run of 5 writes on org a (`start`: the idle policy's 5 deactivations,
+/// or a bulk suspension; 2 per slice), stopped after its first writes
+/// landed, as a `kill -9` leaves it: in progress, its plan journaled.
+/// Answers (run id, writes made).
+fn run_stopped_mid_apply(
+    a: &FakeCloud,
+    reopen: &Reopen,
+    start: fn(&Service) -> u64,
+) -> (u64, usize) {
+    let service = service_over(a, reopen());
+    let run = start(&service);
+    // Plan, then slices, until the first writes land (bounded by the plan).
+    for _ in 0..10 {
+        if !a.writes().is_empty() {
+            break;
+        }
+        assert!(service.drive(Millis(NOW)).unwrap(), "more slices to come");
+    }
+    let made = a.writes().len();
+    assert!((1..5).contains(&made), "stopped mid-apply: {made} writes");
+    assert_eq!(run_detail(&service, run)["run"]["status"], "in_progress");
+    (run, made)
+}
+
+/// Interrupted on org a, then a process on org b over the same store: the
+/// run is not resumed (nothing written to b, nothing more to a), it ends
+/// interrupted with the organization it was planned on in the audit log.
+fn a_run_interrupted_on_one_organization_is_not_resumed_on_another(reopen: &Reopen) {
+    not_resumed_on_another(reopen, start_idle_run);
+}
+
+/// The same for a confirmed bulk action (its plan journaled by
+/// `run_pending`).
+#[test]
+fn a_bulk_action_interrupted_on_one_organization_is_not_resumed_on_another() {
+    let dir = tempfile::tempdir().unwrap();
+    not_resumed_on_another(&sqlite_store(&dir), start_bulk_suspension);
+}
+
+/// Org b holds the same accounts as org a (an Atlassian account can be a
+/// member of both), so a plan applied there would really write.
+fn not_resumed_on_another(reopen: &Reopen, start: fn(&Service) -> u64) {
+    let a = organization("org-a", "a");
+    let b = organization("org-b", "a");
+    let (run, made) = run_stopped_mid_apply(&a, reopen, start);
+
+    let service = service_over(&b, reopen());
+    let report = service.tick(Millis(NOW)).unwrap();
+    assert!(report.resumed.is_empty(), "{:?}", report.resumed);
+    while service.drive(Millis(NOW)).unwrap() {}
+    assert_eq!(run_detail(&service, run)["run"]["status"], "interrupted");
+    assert!(b.writes().is_empty(), "{:?}", b.writes());
+    assert_eq!(a.writes().len(), made, "nothing more to org a");
+    let audit = audit_of(&service, run);
+    assert!(
+        audit.contains(
+            "not resumed: planned on organization org-a, which is no longer connected \
+             (now: organization org-b)"
+        ),
+        "{audit}"
+    );
+    // Later ticks leave it as it is.
+    service.tick(Millis(NOW)).unwrap();
+    assert!(b.writes().is_empty());
+}
+
+/// The counterpart that lets the test above fail: back on org a, the same
+/// interrupted run resumes and finishes its 5 writes without repeating one.
+fn a_run_interrupted_on_an_organization_resumes_there(reopen: &Reopen) {
+    let a = organization("org-a", "a");
+    let (run, _) = run_stopped_mid_apply(&a, reopen, start_idle_run);
+
+    let service = service_over(&a, reopen());
+    let report = service.tick(Millis(NOW)).unwrap();
+    assert_eq!(report.resumed.len(), 1, "{:?}", report.resumed);
+    while service.drive(Millis(NOW)).unwrap() {}
+    assert_eq!(run_detail(&service, run)["run"]["status"], "succeeded");
+    let mut written: Vec<String> = a.writes().iter().map(|w| w.path.clone()).collect();
+    assert_eq!(written.len(), 5, "{written:?}");
+    written.sort();
+    written.dedup();
+    assert_eq!(written.len(), 5, "no write repeated: {written:?}");
+}
+
+/// A process stopped between journaling a held plan and marking the run
+/// awaiting approval leaves it in progress with a plan the guard held; a
+/// process on another organization discards it (never hands it back to
+/// approval there), with the organization it was planned on.
+#[test]
+fn a_run_stopped_while_being_held_is_discarded_on_another_organization() {
+    let dir = tempfile::tempdir().unwrap();
+    let reopen = sqlite_store(&dir);
+    let a = organization("org-a", "a");
+    let b = organization("org-b", "b");
+    let (run, hash) = held_run(&service_over(&a, reopen()));
+    reopen()
+        .update_run(
+            seatwarden_audit::RunId(i64::try_from(run).unwrap()),
+            &seatwarden_audit::RunUpdate::status(seatwarden_audit::RunStatus::InProgress),
+        )
+        .unwrap();
+
+    let service = service_over(&b, reopen());
+    service.tick(Millis(NOW)).unwrap();
+    while service.drive(Millis(NOW)).unwrap() {}
+    assert_eq!(run_detail(&service, run)["run"]["status"], "discarded");
+    assert!(
+        audit_of(&service, run).contains(
+            "planned on organization org-a, which is no longer connected; nothing changed"
+        ),
+        "the discard names the organization"
+    );
+    let (code, _) = approve(&service, run, &hash);
+    assert_eq!(code, 409);
+    assert!(a.writes().is_empty() && b.writes().is_empty());
+}
+
+over_both_stores! {
+    a_run_held_before_a_restart_on_another_organization_is_discarded =>
+        a_run_held_before_a_restart_on_another_organization_is_discarded_memory,
+        a_run_held_before_a_restart_on_another_organization_is_discarded_sqlite;
+    a_run_held_before_a_restart_on_the_same_organization_stays_approvable =>
+        a_run_held_before_a_restart_on_the_same_organization_stays_approvable_memory,
+        a_run_held_before_a_restart_on_the_same_organization_stays_approvable_sqlite;
+    a_run_interrupted_on_one_organization_is_not_resumed_on_another =>
+        a_run_interrupted_on_one_organization_is_not_resumed_on_another_memory,
+        a_run_interrupted_on_one_organization_is_not_resumed_on_another_sqlite;
+    a_run_interrupted_on_an_organization_resumes_there =>
+        a_run_interrupted_on_an_organization_resumes_there_memory,
+        a_run_interrupted_on_an_organization_resumes_there_sqlite;
 }

@@ -44,7 +44,8 @@ pub(crate) use request::{list as request_list, restore as restore_user, save as 
 
 /// The daily maintenance of the anonymous routes' records
 /// (`docs/access-requests.md`, "Retention"): used links, webhook event ids,
-/// daily-cap slots, rate counters and the secrets of removed hooks go as
+/// daily-cap slots, rate counters, the secrets of removed hooks and the
+/// directories of ended runs (`service::swap`) go as
 /// soon as they lapse (they exist only to refuse a replay or count a
 /// minute); access requests (listed 180 days) and removed hooks go once
 /// they have been lapsed for the audit retention, `retention_days`, so an
@@ -63,6 +64,7 @@ pub(crate) fn prune(
             hook_call::CAP,
             crate::store::marker::RATE,
             secret::KIND,
+            crate::service::RUN_DIRECTORY,
         ],
         now,
     )?;

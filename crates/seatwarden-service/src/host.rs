@@ -122,8 +122,9 @@ pub trait Host: Send + Sync {
     /// from one to another (an Atlassian Cloud organization: a saved
     /// connection swaps the host, `service::swap`). `None`, the default:
     /// the host is the product itself and never changes under the service.
-    /// A run held for approval remembers it, and is never applied to a host
-    /// with another identity.
+    /// Each run's identity is kept in the store as it is journaled
+    /// (`service::swap`): a held or interrupted run is never applied to a
+    /// host with another identity, also after a restart.
     fn identity(&self) -> Option<HostIdentity> {
         None
     }

@@ -86,6 +86,7 @@ pub use run::PlanDropped;
 pub use run::{ActionInfo, PendingPlan, PlanState, RunDocument, RunPlan};
 pub use sealed::{SecretKey, SecretKeyError};
 pub use swap::HostSwap;
+pub(crate) use swap::RUN_DIRECTORY;
 
 /// How a service is set up; the host decides.
 #[derive(Clone, Debug)]
@@ -252,12 +253,9 @@ pub struct Service {
     host: RwLock<Arc<dyn Host>>,
     /// A host waiting for the runs in progress to end (see `swap`).
     next_host: Mutex<Option<Arc<dyn Host>>>,
-    /// Which directory each run held for approval on this node was planned
-    /// on (see `swap`).
-    held_on: Mutex<HashMap<RunId, Option<crate::host::HostIdentity>>>,
-    /// Set when a swap moved to another directory: the directory left, whose
-    /// held runs are to be discarded (see `swap`).
-    left_directory: Mutex<Option<Option<crate::host::HostIdentity>>>,
+    /// Set at start and when a swap moved to another directory: held runs
+    /// planned elsewhere are to be discarded (see `swap`).
+    held_check_due: std::sync::atomic::AtomicBool,
     store: Arc<dyn Store>,
     options: ServiceOptions,
     owner: LeaseOwner,
@@ -306,8 +304,8 @@ impl Service {
         Ok(Service {
             host: RwLock::new(host),
             next_host: Mutex::new(None),
-            held_on: Mutex::new(HashMap::new()),
-            left_directory: Mutex::new(None),
+            // The one-time check at start (the first drive runs it).
+            held_check_due: std::sync::atomic::AtomicBool::new(true),
             store,
             owner,
             options,

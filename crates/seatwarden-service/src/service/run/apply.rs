@@ -271,6 +271,8 @@ impl Service {
     ) -> Result<(), ServiceError> {
         self.store()
             .update_run(run, &RunUpdate::finish(status, now, counts))?;
+        // Ended: where it was planned no longer matters (`service::swap`).
+        self.forget_run_directory(run, now);
         let total = counts.succeeded + counts.failed + counts.skipped;
         self.set_progress(run, Progress::new(total, total, Phase::Done, status));
         let _ = self.store().release_lease(&run_lease(run), self.owner());

@@ -34,10 +34,10 @@ impl Service {
             return Err(ServiceError::PlanHashMismatch(KeptPlan::AwaitingApproval));
         }
         // Never apply a plan made on an organization no longer connected
-        // (`service::swap`); its discard follows at the next drive.
-        self.check_held_here(run)?;
+        // (`service::swap`, from the store: also after a restart); its
+        // discard follows at the next drive.
+        self.check_planned_here(run, now)?;
         self.take_run_lease(run, now)?;
-        self.forget_held(run);
         self.store()
             .update_run(run, &RunUpdate::status(RunStatus::InProgress))?;
         let entry = AuditEntry::new(
@@ -92,8 +92,6 @@ impl Service {
             .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
         self.phase(run, Phase::AwaitingApproval, 0, actions as u64);
         self.set_status(run, RunStatus::AwaitingApproval);
-        // Before `run_ended`, which may install a waiting host.
-        self.note_held_on(run);
         self.store().release_lease(&run_lease(run), self.owner())?;
         self.run_ended(run);
         Ok(())
@@ -136,7 +134,6 @@ impl Service {
         .with_run(run)
         .with_description(format!("discarded the held plan of run {run}; {reason}"));
         self.store().append_audit(&[entry])?;
-        self.forget_held(run);
         // Approved review items this plan would have acted on wait again.
         self.reopen_discarded(run, admin, now)?;
         self.finish_with(run, RunStatus::Discarded, stored.counts, now)
@@ -295,6 +292,8 @@ impl Service {
             json: serde_json::to_string(&plan.plan).unwrap_or_default(),
             actions: actions.clone(),
         };
+        // Where it is planned, before the journal (`service::swap`).
+        self.record_run_directory(run)?;
         self.store().journal_plan(run, &journaled)?;
         if plan.plan.status == PlanState::NeedsApproval {
             // An import that would exhaust a licence: journaled, then held

@@ -18,6 +18,13 @@
 //!   have (previewed, or failed with the health check's reason).
 //! - **a plan held by the mass-change guard and not yet approved**: back to
 //!   awaiting approval; a crash never spends an approval nobody gave.
+//! - **a plan made on another directory** (an organization no longer
+//!   connected: a restart or a swap since, `service::swap`): never applied
+//!   here. Not yet approved, it is discarded as a held run would be after a
+//!   swap; approved or ready (possibly half applied on the old
+//!   organization), the run ends interrupted, audited `run_refused` with
+//!   the organization it was planned on, and nothing is written to the
+//!   current one. The admin runs the policy again on this directory.
 //! - **a ready or approved plan**: before-states are completed (a crash
 //!   may have come between journaling and recording them), audit entries
 //!   lost between "outcome recorded" and "audit written" are repaired from
@@ -27,14 +34,16 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use seatwarden_audit::{
-    Action as AuditAction, AuditEntry, AuditFilter, OperationRun, RunCounts, RunFilter, RunId,
-    RunKind, RunQuery, RunStatus, RunUpdate,
+    Action as AuditAction, Actor, AuditEntry, AuditFilter, OperationRun, RunCounts, RunFilter,
+    RunId, RunKind, RunQuery, RunStatus, RunUpdate, Status as AuditStatus,
 };
 use seatwarden_core::{Millis, Operation, UserKey};
 
 use super::apply::audit_entry;
 use super::plan::{PREVIEW_REQUESTED, distinct_users};
 use super::{Job, PlanState, RunPlan, policy_lease, run_lease};
+use crate::host::HostIdentity;
+use crate::service::swap::{current_label, directory_label, left_reason};
 use crate::service::{Phase, Service, ServiceError};
 use crate::store::{ActionKey, LeaseOutcome, RunJournal, StoreError};
 
@@ -126,6 +135,7 @@ impl Service {
                 // policy deleted since): nothing happened, and nothing can
                 // be replayed faithfully.
                 self.store().mark_interrupted(run, now)?;
+                self.forget_run_directory(run, now);
                 return Ok(Resumed::Closed);
             }
         };
@@ -163,6 +173,13 @@ impl Service {
         let run = stored.id;
         let plan: RunPlan = serde_json::from_str(&journal.plan.json)
             .map_err(|_| StoreError::Corrupt(format!("plan of run `{run}`")))?;
+        if !matches!(plan.status, PlanState::Preview | PlanState::Paused) {
+            // A plan that writes: only on the directory it was planned on.
+            let planned_on = self.run_directory(run, now)?;
+            if planned_on != self.host().identity() {
+                return self.refuse_elsewhere(stored, &plan, planned_on.as_ref(), now);
+            }
+        }
         match plan.status {
             PlanState::Preview => {
                 let counts = RunCounts {
@@ -209,6 +226,48 @@ impl Service {
             now,
         )?;
         Ok(Resumed::Completed)
+    }
+
+    /// A journaled plan made on another directory than the one connected
+    /// now (see the module docs): nothing is written here.
+    fn refuse_elsewhere(
+        &self,
+        stored: &OperationRun,
+        plan: &RunPlan,
+        planned_on: Option<&HostIdentity>,
+        now: Millis,
+    ) -> Result<Resumed, ServiceError> {
+        let run = stored.id;
+        self.release_policy(stored.policy.as_ref());
+        if plan.status == PlanState::NeedsApproval && !self.was_approved(run)? {
+            // Held when the process stopped: discarded as a held run is
+            // after a swap, with the same reason.
+            self.store()
+                .update_run(run, &RunUpdate::status(RunStatus::AwaitingApproval))?;
+            let reason = left_reason(planned_on);
+            return match self.discard_with(run, &Actor::system(), &reason, now) {
+                Ok(()) | Err(ServiceError::NotAwaitingApproval { .. }) => Ok(Resumed::Closed),
+                Err(e) => Err(e),
+            };
+        }
+        let current = self.host().identity();
+        let entry = AuditEntry::new(
+            now,
+            Actor::system(),
+            AuditAction::RunRefused,
+            AuditStatus::Failed,
+        )
+        .with_run(run)
+        .with_description(format!(
+            "run {run} was not resumed: planned on {}, which is no longer connected (now: {}); \
+             the actions it had not applied are not applied here",
+            directory_label(planned_on),
+            current_label(current.as_ref()),
+        ));
+        self.store().append_audit(&[entry])?;
+        self.store().mark_interrupted(run, now)?;
+        self.forget_run_directory(run, now);
+        Ok(Resumed::Closed)
     }
 
     /// Whether an admin approved `run`'s plan (the approval is audited
