@@ -38,6 +38,18 @@ impl StringColumn {
         self.bytes.get(start..end).unwrap_or("")
     }
 
+    /// Every string in order: one walk over the arena, without the
+    /// per-call offset lookups of [`Self::get`].
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let mut start = 0usize;
+        self.ends.iter().map(move |&end| {
+            let end = end as usize;
+            let s = self.bytes.get(start..end).unwrap_or("");
+            start = end;
+            s
+        })
+    }
+
     /// The arena and the end offset of each string (user `i` is
     /// `bytes[ends[i - 1]..ends[i]]`), for scans over every string at once.
     pub(crate) fn arena(&self) -> (&[u8], &[u32]) {
@@ -259,12 +271,14 @@ impl HashLookup {
     /// filled in user order) and then a sort of each bucket's few packed
     /// entries: linear, where sorting a million `(u64, u32)` pairs was not.
     pub(crate) fn build(column: &StringColumn, hash: fn(&str) -> u64) -> Self {
+        // One walk over the arena for the hashes (empty strings get no
+        // entry: their slot is skipped below, told apart by their offsets).
+        // The two passes below read the hashes and the offsets only, not
+        // the strings again: three `get`s per user cost a tenth of a build.
         let n = column.len().min(u32::MAX as usize);
         let mut hashes: Vec<u64> = Vec::with_capacity(n);
         let mut present = 0usize;
-        for i in 0..n {
-            let s = column.get(i);
-            // Empty strings get no entry (their slot is skipped below).
+        for s in column.iter().take(n) {
             if s.is_empty() {
                 hashes.push(0);
             } else {
@@ -272,15 +286,22 @@ impl HashLookup {
                 hashes.push(hash(s));
             }
         }
+        // Per user: does their string have an entry.
+        let non_empty = || {
+            let mut start = 0u32;
+            column.ends.iter().take(n).map(move |&end| {
+                let full = end != start;
+                start = end;
+                full
+            })
+        };
         // About four entries per bucket; at most 2^22 buckets (16 MiB).
         let bits = (usize::BITS - present.leading_zeros())
             .saturating_sub(2)
             .min(22);
         let mut starts = vec![0u32; (1usize << bits) + 1];
-        for (i, &h) in hashes.iter().enumerate() {
-            if !column.get(i).is_empty()
-                && let Some(count) = starts.get_mut(bucket(h, bits) + 1)
-            {
+        for (&h, full) in hashes.iter().zip(non_empty()) {
+            if full && let Some(count) = starts.get_mut(bucket(h, bits) + 1) {
                 *count += 1;
             }
         }
@@ -292,11 +313,9 @@ impl HashLookup {
         // Scatter: `next[b]` is where bucket `b`'s next entry goes.
         let mut next: Vec<u32> = starts.clone();
         let mut entries = vec![0u64; present];
-        for (i, &h) in (0u32..).zip(&hashes) {
-            if column.get(i as usize).is_empty() {
-                continue;
-            }
-            if let Some(slot) = next.get_mut(bucket(h, bits))
+        for ((i, &h), full) in (0u32..).zip(&hashes).zip(non_empty()) {
+            if full
+                && let Some(slot) = next.get_mut(bucket(h, bits))
                 && let Some(e) = entries.get_mut(*slot as usize)
             {
                 *e = (u64::from(fragment(h, bits)) << 32) | u64::from(i);

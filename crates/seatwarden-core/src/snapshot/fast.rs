@@ -94,19 +94,21 @@ enum Field {
     Activity,
 }
 
-/// A field's name as it appears in a page, quoted, with its [`pattern`].
+/// A field's name as it appears in a page, quoted and followed by its
+/// colon (`"key":`), with its [`pattern`]: the colon is matched in the same
+/// comparison, so the common case needs no separate step for it.
 struct Name {
     field: Field,
-    quoted: &'static [u8],
+    member: &'static [u8],
     pattern: u128,
     mask: u128,
 }
 
-const fn name(field: Field, quoted: &'static [u8]) -> Name {
-    let (pattern, mask) = pattern(quoted);
+const fn name(field: Field, member: &'static [u8]) -> Name {
+    let (pattern, mask) = pattern(member);
     Name {
         field,
-        quoted,
+        member,
         pattern,
         mask,
     }
@@ -114,22 +116,22 @@ const fn name(field: Field, quoted: &'static [u8]) -> Name {
 
 /// Every field's name, in the order hosts write them.
 const FIELDS: [Name; 13] = [
-    name(Field::Key, b"\"key\""),
-    name(Field::Username, b"\"username\""),
-    name(Field::DisplayName, b"\"displayName\""),
-    name(Field::Email, b"\"email\""),
-    name(Field::DirectoryId, b"\"directoryId\""),
-    name(Field::Active, b"\"active\""),
-    name(Field::Created, b"\"created\""),
-    name(Field::LastLogin, b"\"lastLogin\""),
-    name(Field::LoginCount, b"\"loginCount\""),
-    name(Field::DeactivatedAt, b"\"deactivatedAt\""),
-    name(Field::Suspended, b"\"suspended\""),
-    name(Field::Groups, b"\"groups\""),
-    name(Field::Activity, b"\"activity\""),
+    name(Field::Key, b"\"key\":"),
+    name(Field::Username, b"\"username\":"),
+    name(Field::DisplayName, b"\"displayName\":"),
+    name(Field::Email, b"\"email\":"),
+    name(Field::DirectoryId, b"\"directoryId\":"),
+    name(Field::Active, b"\"active\":"),
+    name(Field::Created, b"\"created\":"),
+    name(Field::LastLogin, b"\"lastLogin\":"),
+    name(Field::LoginCount, b"\"loginCount\":"),
+    name(Field::DeactivatedAt, b"\"deactivatedAt\":"),
+    name(Field::Suspended, b"\"suspended\":"),
+    name(Field::Groups, b"\"groups\":"),
+    name(Field::Activity, b"\"activity\":"),
 ];
 
-/// A quoted name (at most 16 bytes; longer ones never match) as a
+/// A member's start (at most 16 bytes; longer ones never match) as a
 /// little-endian pattern and mask over the next 16 input bytes: matched by
 /// one `u128` comparison rather than a `memcmp` call per field of a
 /// million users.
@@ -260,7 +262,12 @@ impl<'a> Reader<'a> {
     /// is valid UTF-8 and both quotes are ASCII, so the slice between them
     /// is too.
     fn string(&mut self) -> Result<&'a str, Unusual> {
-        self.expect(b'"')?;
+        // Values follow their colon directly as hosts write them.
+        if self.peek() == Some(b'"') {
+            self.pos += 1;
+        } else {
+            self.expect(b'"')?;
+        }
         let start = self.pos;
         let rest = self.text.as_bytes().get(start..).ok_or(Unusual)?;
         let len = string_end(rest).ok_or(Unusual)?;
@@ -287,7 +294,9 @@ impl<'a> Reader<'a> {
             if end - start == MAX_DIGITS {
                 return Err(Unusual);
             }
-            value = value * 10 + i64::from(d - b'0');
+            // At most 18 digits: never overflows, so the release build's
+            // overflow checks are spared on every digit of every number.
+            value = value.wrapping_mul(10).wrapping_add(i64::from(d - b'0'));
             end += 1;
         }
         let leading_zero = end - start > 1 && bytes.get(start) == Some(&b'0');
@@ -352,9 +361,10 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    /// The next member name of a user object. Hosts write the fields in
-    /// [`FIELDS`] order, so the one after the previous field (`guess`) is
-    /// tried first as a whole quoted name; any other is read as a string.
+    /// The next member name of a user object and its colon. Hosts write
+    /// the fields in [`FIELDS`] order, so the one after the previous field
+    /// (`guess`) is tried first as a whole `"name":`; any other (or a name
+    /// with whitespace before its colon) is read as a string.
     fn field(&mut self, guess: usize) -> Result<(Field, usize), Unusual> {
         self.skip_ws();
         let rest = self.text.as_bytes().get(self.pos..).ok_or(Unusual)?;
@@ -362,16 +372,18 @@ impl<'a> Reader<'a> {
             let mut word = [0u8; 16];
             word.copy_from_slice(head);
             if u128::from_le_bytes(word) & name.mask == name.pattern {
-                self.pos += name.quoted.len();
+                self.pos += name.member.len();
                 return Ok((name.field, guess));
             }
         }
         let name = self.string()?;
-        FIELDS
+        let found = FIELDS
             .iter()
-            .position(|n| n.quoted.get(1..n.quoted.len() - 1) == Some(name.as_bytes()))
+            .position(|n| n.member.get(1..n.member.len() - 2) == Some(name.as_bytes()))
             .and_then(|i| FIELDS.get(i).map(|n| (n.field, i)))
-            .ok_or(Unusual)
+            .ok_or(Unusual)?;
+        self.expect(b':')?;
+        Ok(found)
     }
 
     /// One user object, its fields in any order, and its `groups` text.
@@ -407,7 +419,6 @@ impl<'a> Reader<'a> {
                 return Err(Unusual);
             }
             seen |= bit;
-            self.expect(b':')?;
             match field {
                 Field::Key => u.key = self.string()?,
                 Field::Username => u.username = self.string()?,
