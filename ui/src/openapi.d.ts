@@ -2660,7 +2660,7 @@ export interface components {
             /** @description the activity signals this policy counts instead of settings.activity (inactivity conditions only): login, lastAuthenticated, seen, or kind:product such as seen:confluence; absent: the settings' */
             signals?: string[];
         };
-        /** @description When a template's mail goes out (mail template::Timing, tagged by type). */
+        /** @description A template's stored timing (mail template::Timing, tagged by type). Kept for compatibility and shown for information only: when a warning goes out is decided by the sending policy's warning.daysBefore, and the sender never reads this (docs/mail.md). */
         TemplateTiming: {
             /** @constant */
             type: "before_action";

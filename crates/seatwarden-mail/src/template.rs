@@ -85,7 +85,9 @@ impl fmt::Display for TemplateKind {
     }
 }
 
-/// When a template is sent, relative to what triggers it.
+/// When a template is sent, relative to what triggers it. Stored and served
+/// for compatibility only: the sender never reads it, as a warning's timing
+/// is the sending policy's `warning.daysBefore` (docs/mail.md, "Templates").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Timing {
