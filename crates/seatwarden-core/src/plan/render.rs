@@ -428,7 +428,8 @@ pub(super) fn document(
     }
 }
 
-/// The straightforward rendering: every write as a row, sorted whole. What
+/// The whole-list rendering: every write as a row, made source by source
+/// and placed in key order (see [`super::key_order`]). What
 /// `Plan::actions`, `skips`, `hash`, `totals` and `document` use, and the
 /// reference the paged path ([`super::PlanOrder`], bulk previews) is tested
 /// against. The paged path checks every source for every user, which is
