@@ -103,7 +103,7 @@ pub(crate) fn operations_for(
 
 /// [`operations_for`], appended to `ops`.
 ///
-/// Why a buffer and a placeholder key: rendering a plan at a million users
+/// Why a buffer and a counted key: rendering a plan at a million users
 /// makes 325k writes, and the allocator was most of its time (issue 19).
 /// The caller's buffer is reused, and the user's key is built once, cloned
 /// into every write but the last, which takes it.
@@ -119,29 +119,49 @@ pub(crate) fn push_operations(
     if !in_account && !outcome.group_ops.iter().any(|op| op.users.contains(idx)) {
         return;
     }
-    let first = ops.len();
-    // Filled in below; an empty `String` does not allocate.
-    let user = || UserKey(String::new());
+    // The writes, counted first so that the key, built once, is cloned
+    // into every write but the last, which takes it.
+    let rename_to = match &outcome.account_op {
+        Some(AccountOp::Deactivate {
+            rename_suffix: Some(suffix),
+            ..
+        }) if in_account => {
+            let name = index.username(UserIdx(idx));
+            (!name.to_lowercase().ends_with(&suffix.to_lowercase()))
+                .then(|| Username(format!("{name}{suffix}")))
+        }
+        _ => None,
+    };
+    let account_writes = match &outcome.account_op {
+        Some(AccountOp::Deactivate { handover, .. }) if in_account => {
+            1 + usize::from(handover.is_some()) + usize::from(rename_to.is_some())
+        }
+        Some(_) if in_account => 1,
+        _ => 0,
+    };
+    let group_writes = outcome
+        .group_ops
+        .iter()
+        .filter(|op| op.users.contains(idx))
+        .count();
+    let mut left = account_writes + group_writes;
+    let mut key = Some(key_of(index, idx));
+    let mut user = || {
+        left = left.saturating_sub(1);
+        let taken = if left == 0 { key.take() } else { key.clone() };
+        taken.unwrap_or_else(|| UserKey(String::new()))
+    };
     if in_account {
         match &outcome.account_op {
-            Some(AccountOp::Deactivate {
-                rename_suffix,
-                handover,
-            }) => {
+            Some(AccountOp::Deactivate { handover, .. }) => {
                 if let Some(to) = handover {
                     ops.push(Operation::ReassignIssues {
                         user: user(),
                         to: to.clone(),
                     });
                 }
-                if let Some(suffix) = rename_suffix {
-                    let name = index.username(UserIdx(idx));
-                    if !name.to_lowercase().ends_with(&suffix.to_lowercase()) {
-                        ops.push(Operation::Rename {
-                            user: user(),
-                            to: Username(format!("{name}{suffix}")),
-                        });
-                    }
+                if let Some(to) = rename_to {
+                    ops.push(Operation::Rename { user: user(), to });
                 }
                 ops.push(Operation::Deactivate { user: user() });
             }
@@ -167,37 +187,6 @@ pub(crate) fn push_operations(
                 }
             });
         }
-    }
-    let key = key_of(index, idx);
-    if let Some((last, rest)) = ops.get_mut(first..).and_then(<[_]>::split_last_mut) {
-        for op in rest {
-            if let Some(slot) = user_slot(op) {
-                *slot = key.clone();
-            }
-        }
-        if let Some(slot) = user_slot(last) {
-            *slot = key;
-        }
-    }
-}
-
-/// The user a write made by [`push_operations`] is for.
-fn user_slot(op: &mut Operation) -> Option<&mut UserKey> {
-    match op {
-        Operation::Activate { user }
-        | Operation::Deactivate { user }
-        | Operation::Suspend { user }
-        | Operation::Restore { user }
-        | Operation::Rename { user, .. }
-        | Operation::Delete { user }
-        | Operation::CancelDeletion { user }
-        | Operation::AddToGroup { user, .. }
-        | Operation::RemoveFromGroup { user, .. }
-        | Operation::ReassignIssues { user, .. }
-        | Operation::UpdateUser { user, .. } => Some(user),
-        Operation::CreateGroup { .. }
-        | Operation::DeleteGroup { .. }
-        | Operation::CreateUser { .. } => None,
     }
 }
 
