@@ -158,7 +158,6 @@ mod tests {
     //! ([`taken`]) on random directories whose names collide in mixed case.
 
     use proptest::prelude::*;
-    use serde_json::{Value, json};
 
     use super::*;
 
@@ -172,33 +171,12 @@ mod tests {
     ];
 
     fn index(names: &[String]) -> Option<DirectoryIndex> {
-        let users: Vec<Value> = names
+        let users: Vec<(String, String)> = names
             .iter()
             .enumerate()
-            .map(|(i, name)| {
-                json!({
-                    "key": format!("JIRAUSER{}", 10_000 + i),
-                    "username": name,
-                    "displayName": format!("User {i}"),
-                    "email": "",
-                    "directoryId": 1,
-                    "active": true,
-                    "created": 1_700_000_000_000_i64,
-                    "groups": [],
-                })
-            })
+            .map(|(i, name)| (format!("JIRAUSER{}", 10_000 + i), name.clone()))
             .collect();
-        let json = serde_json::to_vec(&json!({
-            "format": "seatwarden-snapshot", "version": 1,
-            "header": {
-                "takenAt": 1_763_690_400_000_i64,
-                "directories": [{"id": 1, "name": "Internal", "kind": "internal", "capabilities": {}}],
-                "groups": [], "licences": [], "sysadmins": []
-            },
-            "pages": [{"users": users}]
-        }))
-        .ok()?;
-        DirectoryIndex::from_snapshot_json(&json).ok()
+        crate::plan::key_order::tests::directory(&users)
     }
 
     fn arb_name() -> impl Strategy<Value = String> {

@@ -108,7 +108,7 @@ pub(crate) fn stable<T: Copy>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     //! The prefix sort against the plain comparison of whole keys, on keys
     //! built to share long prefixes, end inside the prefix, hold zero bytes
     //! and non-ASCII characters.
@@ -135,13 +135,16 @@ mod tests {
         "ff808081",
     ];
 
-    fn index(keys: &[String]) -> Option<DirectoryIndex> {
-        let users: Vec<Value> = keys
+    /// A one-directory index of active users with these (key, username)
+    /// pairs; `None` when the index refuses them. Shared with the rename
+    /// check's tests.
+    pub(crate) fn directory(users: &[(String, String)]) -> Option<DirectoryIndex> {
+        let users: Vec<Value> = users
             .iter()
             .enumerate()
-            .map(|(i, key)| {
+            .map(|(i, (key, name))| {
                 json!({
-                    "key": key, "username": format!("user{i}"),
+                    "key": key, "username": name,
                     "displayName": format!("User {i}"), "email": "",
                     "directoryId": 1, "active": true,
                     "created": 1_700_000_000_000_i64, "groups": [],
@@ -159,6 +162,15 @@ mod tests {
         }))
         .ok()?;
         DirectoryIndex::from_snapshot_json(&json).ok()
+    }
+
+    fn index(keys: &[String]) -> Option<DirectoryIndex> {
+        let users: Vec<(String, String)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), format!("user{i}")))
+            .collect();
+        directory(&users)
     }
 
     fn arb_key() -> impl Strategy<Value = String> {
