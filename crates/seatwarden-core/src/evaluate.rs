@@ -31,7 +31,9 @@ mod signals;
 pub(crate) use signals::combined_activity;
 use signals::merge_warming;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use roaring::RoaringBitmap;
 
@@ -213,7 +215,11 @@ pub(crate) struct Evaluator<'a> {
     now: Millis,
     acting: Option<u32>,
     audit: HashMap<u32, i64>,
-    cache: HashMap<(Column, i64), RoaringBitmap>,
+    /// Column scans by (column, cutoff), shared rather than copied: a
+    /// whole-directory bitmap is 16 containers of 8 KB at 1M users, and
+    /// copying one per policy was most of a 20-policy plan's time (the
+    /// allocator's, issue 19).
+    cache: HashMap<(Column, i64), Rc<RoaringBitmap>>,
     /// The signals counted for the policy being evaluated (its own choice,
     /// else the settings'); 0: none of its signals is recorded here.
     mask: SignalMask,
@@ -222,7 +228,7 @@ pub(crate) struct Evaluator<'a> {
     /// Per mask in use, per user, the latest date among its signals; none
     /// for login alone (its column is used as is: no copy, no cost).
     combined: HashMap<SignalMask, Vec<i64>>,
-    once: Option<RoaringBitmap>,
+    once: Option<Rc<RoaringBitmap>>,
     account_claims: Vec<(ActionSource, RoaringBitmap)>,
     group_claims: HashMap<GroupOrd, Vec<(ActionSource, bool, RoaringBitmap)>>,
     warnings: Vec<PlanWarning>,
@@ -288,9 +294,9 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn column_le(&mut self, column: Column, cutoff: i64) -> RoaringBitmap {
+    fn column_le(&mut self, column: Column, cutoff: i64) -> Rc<RoaringBitmap> {
         if let Some(b) = self.cache.get(&(column, cutoff)) {
-            return b.clone();
+            return Rc::clone(b);
         }
         // `NEVER` (no value) never matches.
         let b = match column {
@@ -304,15 +310,16 @@ impl<'a> Evaluator<'a> {
             Column::Created => at_or_before(&self.index.created, cutoff),
             Column::Deactivated => self.index.deactivated_at.at_or_before(cutoff),
         };
-        self.cache.insert((column, cutoff), b.clone());
+        let b = Rc::new(b);
+        self.cache.insert((column, cutoff), Rc::clone(&b));
         b
     }
 
     /// Users who logged in exactly once (or, where logins are not counted,
     /// whose last login lies within the window after creation).
-    fn once_logged_in(&mut self) -> RoaringBitmap {
+    fn once_logged_in(&mut self) -> Rc<RoaringBitmap> {
         if let Some(b) = &self.once {
-            return b.clone();
+            return Rc::clone(b);
         }
         let window = i64::from(self.settings.once_logged_in_window_hours) * 3_600_000;
         let idx = self.index;
@@ -333,8 +340,8 @@ impl<'a> Evaluator<'a> {
                 *b |= 1 << (i % 8);
             }
         }
-        let b = RoaringBitmap::from_lsb0_bytes(0, &bytes);
-        self.once = Some(b.clone());
+        let b = Rc::new(RoaringBitmap::from_lsb0_bytes(0, &bytes));
+        self.once = Some(Rc::clone(&b));
         b
     }
 
@@ -359,11 +366,18 @@ impl<'a> Evaluator<'a> {
             .unwrap_or_else(|| EMPTY.get_or_init(RoaringBitmap::new))
     }
 
-    /// Status ∩ directories ∩ target.
-    pub(crate) fn scope(&mut self, p: &Policy, source: &ActionSource, warn: bool) -> RoaringBitmap {
-        let mut scope = match p.condition {
-            Condition::Deactivated { .. } => self.index.deactivated_bitmap(),
-            _ => self.index.active_bitmap().clone(),
+    /// Status ∩ directories ∩ target. The index's own active bitmap, not a
+    /// copy, when nothing narrows it (see `cache`: a copy per policy was
+    /// most of a plan's time); narrowed, only the intersection is made.
+    pub(crate) fn scope(
+        &mut self,
+        p: &Policy,
+        source: &ActionSource,
+        warn: bool,
+    ) -> Cow<'a, RoaringBitmap> {
+        let mut scope: Cow<'a, RoaringBitmap> = match p.condition {
+            Condition::Deactivated { .. } => Cow::Owned(self.index.deactivated_bitmap()),
+            _ => Cow::Borrowed(self.index.active_bitmap()),
         };
         if let DirectorySelection::Only(ids) = &p.scope.directories {
             let mut dirs = RoaringBitmap::new();
@@ -377,7 +391,7 @@ impl<'a> Evaluator<'a> {
                     None => {}
                 }
             }
-            scope &= dirs;
+            scope = Cow::Owned(&*scope & &dirs);
         }
         if let Target::OnlyGroups(groups) = &p.scope.target {
             let mut members = RoaringBitmap::new();
@@ -386,7 +400,7 @@ impl<'a> Evaluator<'a> {
                     members |= self.members(g);
                 }
             }
-            scope &= members;
+            scope = Cow::Owned(&*scope & &members);
         }
         scope
     }
@@ -409,9 +423,9 @@ impl<'a> Evaluator<'a> {
                 // "Active" by any counted signal: someone who never logged in
                 // but was seen is judged by the seen date, never as
                 // "never logged in".
-                let logged = scope & &self.column_le(last_activity, i64::MAX);
+                let logged = scope & &*self.column_le(last_activity, i64::MAX);
                 let once = match inact.once_logged_in_days {
-                    Some(_) => &logged & &self.once_logged_in(),
+                    Some(_) => &logged & &*self.once_logged_in(),
                     None => RoaringBitmap::new(),
                 };
                 let regular = &logged - &once;
@@ -419,14 +433,14 @@ impl<'a> Evaluator<'a> {
                 out.matched.push(MatchSet {
                     basis: Basis::Inactive,
                     threshold_days: inact.days,
-                    users: regular & idle,
+                    users: regular & &*idle,
                 });
                 if let Some(days) = inact.once_logged_in_days {
                     let idle = self.column_le(last_activity, at.minus_days(days).0);
                     out.matched.push(MatchSet {
                         basis: Basis::OnceLoggedIn,
                         threshold_days: days,
-                        users: once & idle,
+                        users: once & &*idle,
                     });
                 }
                 if let Some(days) = inact.never_logged_in_days {
@@ -434,7 +448,7 @@ impl<'a> Evaluator<'a> {
                     out.matched.push(MatchSet {
                         basis: Basis::NeverLoggedIn,
                         threshold_days: days,
-                        users: (scope & &self.never_active()) & old,
+                        users: (scope & &*self.never_active()) & &*old,
                     });
                 }
                 if !self.index.signals.is_empty() {
@@ -452,11 +466,11 @@ impl<'a> Evaluator<'a> {
                     // Fast path: only the host's times, two column scans.
                     let known = self.column_le(Column::Deactivated, i64::MAX);
                     let old = self.column_le(Column::Deactivated, cutoff);
-                    out.unknown_time = scope - &known;
+                    out.unknown_time = scope - &*known;
                     out.matched.push(MatchSet {
                         basis: Basis::Deactivated,
                         threshold_days: *days,
-                        users: (scope & &known) & old,
+                        users: (scope & &*known) & &*old,
                     });
                     return out;
                 }

@@ -21,6 +21,7 @@
 //! (protection, read-only directories, the guard) via
 //! [`crate::evaluate::evaluate_bulk`]; see `docs/policies.md`.
 
+pub(crate) mod key_order;
 mod page;
 mod render;
 

@@ -12,12 +12,12 @@ use crate::plan::{ActionSource, PlanWarning};
 use crate::policy::Policy;
 use crate::time::Millis;
 
-impl Evaluator<'_> {
+impl<'a> Evaluator<'a> {
     /// Users with no value for any counted signal.
-    pub(super) fn never_active(&mut self) -> RoaringBitmap {
+    pub(super) fn never_active(&mut self) -> std::borrow::Cow<'a, RoaringBitmap> {
         match self.combined.get(&self.mask) {
-            Some(c) => scan(c, NEVER, NEVER),
-            None => self.index.never_logged_in_bitmap().clone(),
+            Some(c) => std::borrow::Cow::Owned(scan(c, NEVER, NEVER)),
+            None => std::borrow::Cow::Borrowed(self.index.never_logged_in_bitmap()),
         }
     }
 

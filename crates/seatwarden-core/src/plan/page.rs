@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::render::{operations_for, reason_for};
 use super::{Plan, PlanTotals, PlannedAction, PlannedSkip, SkipReason, key_of};
-use crate::index::{DirectoryIndex, UserIdx};
+use crate::index::DirectoryIndex;
 use crate::operation::Operation;
 use crate::policy::Mode;
 
@@ -87,9 +87,7 @@ impl PlanOrder {
         for outcome in &plan.outcomes {
             acted |= outcome.acted_on();
         }
-        let mut users: Vec<u32> = acted.iter().collect();
-        // Keys are unique in an index, so an unstable sort is deterministic.
-        users.sort_unstable_by(|&a, &b| index.key(UserIdx(a)).cmp(index.key(UserIdx(b))));
+        let users = super::key_order::by_key(&acted, index);
 
         let labels: Vec<String> = plan.outcomes.iter().map(|o| o.source.label()).collect();
         let mut per_source: Vec<BTreeMap<&'static str, u64>> =
@@ -132,24 +130,24 @@ impl PlanOrder {
         totals.users = with_writes;
         totals.mass_changed = plan.guarded_accounts().len();
 
-        let mut skips = Vec::new();
-        for (o, outcome) in plan.outcomes.iter().enumerate() {
-            for (s, set) in outcome.skipped.iter().enumerate() {
-                let (outcome, position) = (o as u32, s as u32);
-                skips.extend(set.users.iter().map(|idx| SkipRef {
-                    idx,
-                    outcome,
-                    set: position,
-                }));
-            }
-        }
-        skips.sort_unstable_by(|a, b| {
-            index
-                .key(UserIdx(a.idx))
-                .cmp(index.key(UserIdx(b.idx)))
-                .then(a.outcome.cmp(&b.outcome))
-                .then(a.set.cmp(&b.set))
+        // Made in (source, reason) order, so a stable placement by key
+        // gives (key, source, reason).
+        let refs = plan.outcomes.iter().enumerate().flat_map(|(o, outcome)| {
+            let outcome_pos = u32::try_from(o).unwrap_or(u32::MAX);
+            outcome
+                .skipped
+                .iter()
+                .enumerate()
+                .flat_map(move |(s, set)| {
+                    let set_pos = u32::try_from(s).unwrap_or(u32::MAX);
+                    set.users.iter().map(move |idx| SkipRef {
+                        idx,
+                        outcome: outcome_pos,
+                        set: set_pos,
+                    })
+                })
         });
+        let skips = super::key_order::stable(refs, index, |r| r.idx);
 
         PlanOrder {
             users,

@@ -13,7 +13,7 @@ use super::{
     PlannedAction, PlannedSkip, Reason, key_of,
 };
 use crate::index::{DirectoryIndex, UserIdx};
-use crate::model::{GroupName, Username};
+use crate::model::{GroupName, UserKey, Username};
 use crate::operation::Operation;
 use crate::policy::Mode;
 use crate::safety::{GuardTrip, HealthProblem};
@@ -96,41 +96,79 @@ pub(crate) fn operations_for(
     index: &DirectoryIndex,
     idx: u32,
 ) -> Vec<Operation> {
+    let mut ops = Vec::new();
+    push_operations(outcome, index, idx, &mut ops);
+    ops
+}
+
+/// [`operations_for`], appended to `ops`.
+///
+/// Why a buffer and a counted key: rendering a plan at a million users
+/// makes 325k writes, and the allocator was most of its time (issue 19).
+/// The caller's buffer is reused, and the user's key is built once, cloned
+/// into every write but the last, which takes it.
+pub(crate) fn push_operations(
+    outcome: &Outcome,
+    index: &DirectoryIndex,
+    idx: u32,
+    ops: &mut Vec<Operation>,
+) {
     // Most users of a many-source plan are in few of its outcomes: answer
     // those without building the user's key.
     let in_account = outcome.account_op.is_some() && outcome.account_users.contains(idx);
     if !in_account && !outcome.group_ops.iter().any(|op| op.users.contains(idx)) {
-        return Vec::new();
+        return;
     }
-    let user = key_of(index, idx);
-    let mut ops = Vec::new();
-    if outcome.account_users.contains(idx) {
+    // The writes, counted first so that the key, built once, is cloned
+    // into every write but the last, which takes it.
+    let rename_to = match &outcome.account_op {
+        Some(AccountOp::Deactivate {
+            rename_suffix: Some(suffix),
+            ..
+        }) if in_account => {
+            let name = index.username(UserIdx(idx));
+            (!name.to_lowercase().ends_with(&suffix.to_lowercase()))
+                .then(|| Username(format!("{name}{suffix}")))
+        }
+        _ => None,
+    };
+    let account_writes = match &outcome.account_op {
+        Some(AccountOp::Deactivate { handover, .. }) if in_account => {
+            1 + usize::from(handover.is_some()) + usize::from(rename_to.is_some())
+        }
+        Some(_) if in_account => 1,
+        _ => 0,
+    };
+    let group_writes = outcome
+        .group_ops
+        .iter()
+        .filter(|op| op.users.contains(idx))
+        .count();
+    let mut left = account_writes + group_writes;
+    let mut key = Some(key_of(index, idx));
+    let mut user = || {
+        left = left.saturating_sub(1);
+        let taken = if left == 0 { key.take() } else { key.clone() };
+        taken.unwrap_or_else(|| UserKey(String::new()))
+    };
+    if in_account {
         match &outcome.account_op {
-            Some(AccountOp::Deactivate {
-                rename_suffix,
-                handover,
-            }) => {
+            Some(AccountOp::Deactivate { handover, .. }) => {
                 if let Some(to) = handover {
                     ops.push(Operation::ReassignIssues {
-                        user: user.clone(),
+                        user: user(),
                         to: to.clone(),
                     });
                 }
-                if let Some(suffix) = rename_suffix {
-                    let name = index.username(UserIdx(idx));
-                    if !name.to_lowercase().ends_with(&suffix.to_lowercase()) {
-                        ops.push(Operation::Rename {
-                            user: user.clone(),
-                            to: Username(format!("{name}{suffix}")),
-                        });
-                    }
+                if let Some(to) = rename_to {
+                    ops.push(Operation::Rename { user: user(), to });
                 }
-                ops.push(Operation::Deactivate { user: user.clone() });
+                ops.push(Operation::Deactivate { user: user() });
             }
-            Some(AccountOp::Suspend) => ops.push(Operation::Suspend { user: user.clone() }),
-            Some(AccountOp::Restore) => ops.push(Operation::Restore { user: user.clone() }),
-            Some(AccountOp::Delete) => ops.push(Operation::Delete { user: user.clone() }),
-            Some(AccountOp::Activate) => ops.push(Operation::Activate { user: user.clone() }),
+            Some(AccountOp::Suspend) => ops.push(Operation::Suspend { user: user() }),
+            Some(AccountOp::Restore) => ops.push(Operation::Restore { user: user() }),
+            Some(AccountOp::Delete) => ops.push(Operation::Delete { user: user() }),
+            Some(AccountOp::Activate) => ops.push(Operation::Activate { user: user() }),
             None => {}
         }
     }
@@ -139,18 +177,17 @@ pub(crate) fn operations_for(
             let group = group_name(index, op.group);
             ops.push(if op.add {
                 Operation::AddToGroup {
-                    user: user.clone(),
+                    user: user(),
                     group,
                 }
             } else {
                 Operation::RemoveFromGroup {
-                    user: user.clone(),
+                    user: user(),
                     group,
                 }
             });
         }
     }
-    ops
 }
 
 /// Figures for one source.
@@ -380,7 +417,8 @@ pub(super) fn document(
     }
 }
 
-/// The straightforward rendering: every write as a row, sorted whole. What
+/// The whole-list rendering: every write as a row, made source by source
+/// and placed in key order (see [`super::key_order`]). What
 /// `Plan::actions`, `skips`, `hash`, `totals` and `document` use, and the
 /// reference the paged path ([`super::PlanOrder`], bulk previews) is tested
 /// against. The paged path checks every source for every user, which is
@@ -390,134 +428,70 @@ pub(super) fn document(
 pub mod reference {
     use sha2::{Digest, Sha256};
 
-    use super::super::{Plan, PlanTotals, PlannedAction, PlannedSkip, key_of};
-    use super::{operations_for, reason_for};
-    use crate::index::{DirectoryIndex, UserIdx};
+    use super::super::{Plan, PlanTotals, PlannedAction, PlannedSkip, key_of, key_order};
+    use super::{push_operations, reason_for};
+    use crate::index::DirectoryIndex;
     use crate::policy::Mode;
 
     /// Every write, sorted by (key, source position, sequence).
     pub fn actions(plan: &Plan, index: &DirectoryIndex) -> Vec<PlannedAction> {
-        // Made source by source, each source's users in index order and
-        // each user's writes in sequence: already in (source, sequence)
-        // order per user, so a stable placement by key rank finishes it.
+        // Which sources act on whom, as (user, source) pairs placed in key
+        // order (8 bytes each); then every row is made once, in its final
+        // place, each (user, source)'s writes in sequence.
         let acted: Vec<_> = plan.outcomes.iter().map(|o| o.acted_on()).collect();
-        // At least one write per acted-on user: sized once, not regrown
-        // (each regrowth of 65 MB of rows at 1M users was a copy and fresh
-        // pages).
-        let at_least: u64 = acted.iter().map(|a| a.len()).sum();
-        let mut rows: Vec<PlannedAction> =
-            Vec::with_capacity(usize::try_from(at_least).unwrap_or(0));
-        for (outcome, acted) in plan.outcomes.iter().zip(&acted) {
+        let pairs = acted.iter().enumerate().flat_map(|(o, users)| {
+            let o = u32::try_from(o).unwrap_or(u32::MAX);
+            users.iter().map(move |idx| (idx, o))
+        });
+        let pairs = key_order::stable(pairs, index, |&(idx, _)| idx);
+        // At least one write per pair: sized once, not regrown (each
+        // regrowth of 65 MB of rows at 1M users was a copy and fresh pages).
+        let mut rows: Vec<PlannedAction> = Vec::with_capacity(pairs.len());
+        let mut ops = Vec::new();
+        for (idx, o) in pairs {
+            let Some(outcome) = plan.outcomes.get(o as usize) else {
+                continue;
+            };
             let mode = if plan.forced_preview {
                 Mode::Safe
             } else {
                 outcome.mode
             };
-            for idx in acted {
-                let reason = reason_for(outcome, index, plan.now, idx);
-                for operation in operations_for(outcome, index, idx) {
-                    rows.push(PlannedAction {
-                        idx,
-                        operation,
-                        source: outcome.source.clone(),
-                        mode,
-                        reason: reason.clone(),
-                    });
-                }
+            let reason = reason_for(outcome, index, plan.now, idx);
+            push_operations(outcome, index, idx, &mut ops);
+            for operation in ops.drain(..) {
+                rows.push(PlannedAction {
+                    idx,
+                    operation,
+                    source: outcome.source.clone(),
+                    mode,
+                    reason: reason.clone(),
+                });
             }
         }
-        in_key_order(rows, index, |a| a.idx)
+        rows
     }
 
     /// Every skip, sorted by (key, source position), stable.
     pub fn skips(plan: &Plan, index: &DirectoryIndex) -> Vec<PlannedSkip> {
-        let mut rows: Vec<(u32, PlannedSkip)> = Vec::new();
-        for outcome in &plan.outcomes {
-            for set in &outcome.skipped {
-                for idx in &set.users {
-                    rows.push((
-                        idx,
-                        PlannedSkip {
-                            user: key_of(index, idx),
-                            source: outcome.source.clone(),
-                            reason: set.reason.clone(),
-                        },
-                    ));
-                }
-            }
-        }
-        in_key_order(rows, index, |r| r.0)
+        let refs = plan.outcomes.iter().enumerate().flat_map(|(o, outcome)| {
+            outcome
+                .skipped
+                .iter()
+                .enumerate()
+                .flat_map(move |(s, set)| set.users.iter().map(move |idx| (idx, o, s)))
+        });
+        key_order::stable(refs, index, |&(idx, _, _)| idx)
             .into_iter()
-            .map(|(_, s)| s)
+            .filter_map(|(idx, o, s)| {
+                let outcome = plan.outcomes.get(o)?;
+                Some(PlannedSkip {
+                    user: key_of(index, idx),
+                    source: outcome.source.clone(),
+                    reason: outcome.skipped.get(s)?.reason.clone(),
+                })
+            })
             .collect()
-    }
-
-    /// `rows` in their users' key order, stable (rows of one user keep
-    /// their order).
-    ///
-    /// Why not a sort of the rows: sorting 325k writes (rows of ≈ 200
-    /// bytes, compared by key string) was super-linear, ×17 from 100k to
-    /// 1M users (issue 19). Here only the distinct users are sorted (4-byte
-    /// positions, by key; keys are unique in an index, so an unstable sort
-    /// is deterministic), then a counting sort on each user's rank places
-    /// every row, in place.
-    fn in_key_order<T>(
-        mut rows: Vec<T>,
-        index: &DirectoryIndex,
-        idx_of: impl Fn(&T) -> u32,
-    ) -> Vec<T> {
-        const UNSEEN: u32 = u32::MAX;
-        let mut rank = vec![UNSEEN; index.user_count()];
-        let mut users: Vec<u32> = Vec::new();
-        for row in &rows {
-            let idx = idx_of(row);
-            if let Some(r) = rank.get_mut(idx as usize)
-                && *r == UNSEEN
-            {
-                *r = 0;
-                users.push(idx);
-            }
-        }
-        users.sort_unstable_by(|&a, &b| index.key(UserIdx(a)).cmp(index.key(UserIdx(b))));
-        // Where each rank's rows start: counts, then running sums.
-        let mut starts = vec![0usize; users.len() + 1];
-        for (r, &u) in users.iter().enumerate() {
-            if let Some(slot) = rank.get_mut(u as usize) {
-                *slot = u32::try_from(r).unwrap_or(UNSEEN);
-            }
-        }
-        let rank_of = |row: &T| -> usize {
-            rank.get(idx_of(row) as usize)
-                .map_or(users.len(), |&r| r as usize)
-        };
-        for row in &rows {
-            if let Some(n) = starts.get_mut(rank_of(row) + 1) {
-                *n += 1;
-            }
-        }
-        let mut total = 0usize;
-        for n in &mut starts {
-            total += *n;
-            *n = total;
-        }
-        // Where each row goes, then that permutation applied in place by
-        // following its cycles (each swap puts one row where it belongs):
-        // no second array of rows.
-        let mut dest: Vec<usize> = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let at = starts.get_mut(rank_of(row)).map_or(0, |at| {
-                *at += 1;
-                *at - 1
-            });
-            dest.push(at);
-        }
-        for i in 0..rows.len() {
-            while let Some(&d) = dest.get(i).filter(|&&d| d != i && d < rows.len()) {
-                rows.swap(i, d);
-                dest.swap(i, d);
-            }
-        }
-        rows
     }
 
     /// The plan hash over the whole list of writes.
