@@ -81,6 +81,43 @@ test('runs page, filter by kind and expand to their actions', async () => {
   assert.deepEqual(browser.consoleErrors, []);
 });
 
+test('an older runs request answered last never replaces the filtered list (page size, then operation, answered out of order)', async () => {
+  const { page } = browser;
+  // A fresh page: the runs filters start from "any operation".
+  await page.reload();
+  await page.locator('#sw-panel[data-loaded]').waitFor();
+  // Hold every unfiltered runs list request until the filtered one has been shown (the held-runs banner's own
+  // request asks for awaiting_approval and passes).
+  const held = [];
+  let holding = true;
+  const unfiltered = (url) => url.pathname.endsWith('/api/runs') && !url.searchParams.get('kind') && url.searchParams.get('status') !== 'awaiting_approval';
+  await page.route(unfiltered, (route) => { if (holding) held.push(route); else void route.continue(); });
+  try {
+    await openTab(page, 'audit');
+    await page.getByLabel('Runs per page').selectOption('10');
+    await page.waitForFunction(() => document.querySelector('[data-testid="runs"]')?.getAttribute('aria-busy') === 'true');
+    await page.getByLabel('Operation', { exact: true }).selectOption('scheduled_cleanup');
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="run-row"]')];
+      return rows.length > 0 && rows.every((r) => r.getAttribute('data-kind') === 'scheduled_cleanup');
+    });
+    assert.ok(held.length >= 2, `the first load and the page-size change were held: ${held.length}`);
+    // Now the older answers arrive, last.
+    holding = false;
+    for (const route of held) await route.continue();
+    await page.locator('[data-testid="runs"][aria-busy="false"]').waitFor();
+  } finally {
+    holding = false;
+    await page.unroute(unfiltered);
+  }
+  const shown = await page.locator('[data-testid="run-row"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-run'), e.getAttribute('data-kind')]));
+  const apiFirst = (await api(page, 'runs?kind=scheduled_cleanup&limit=10')).body.runs.map((r) => String(r.id));
+  assert.deepEqual(shown.map(([id]) => id), apiFirst, 'the list is still the filtered page');
+  assert.ok(shown.every(([, kind]) => kind === 'scheduled_cleanup'), `only scheduled cleanups: ${shown}`);
+  assert.equal(await page.getByLabel('Operation', { exact: true }).inputValue(), 'scheduled_cleanup');
+  assert.deepEqual(browser.consoleErrors, []);
+});
+
 test('retention saves twice in a row with a flag each, a cancelled lowering says so, and a stale form gets a conflict and changes nothing', async () => {
   const { page } = browser;
   await openTab(page, 'audit');

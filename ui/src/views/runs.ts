@@ -52,11 +52,37 @@ export function runsSection(onOpen: (id: number) => void): HTMLElement {
   return h('div', {}, form, list);
 }
 
+/** The newest runs request; an answer to an older one is dropped (a filter changed meanwhile). */
+let latestRuns = 0;
+/** Runs requests not answered yet: the list is `aria-busy` while any is. */
+let runsInFlight = 0;
+
+/**
+ * Loads a page of runs into `host`. Filters and pages can change faster than the server answers (a page size, then an
+ * operation, chosen in a row): only the newest request's answer is shown, so the list always matches the filters on
+ * screen, whatever order the answers come in.
+ */
 async function loadRuns(host: HTMLElement, pageIndex: number, onOpen: (id: number) => void): Promise<void> {
+  const seq = ++latestRuns;
+  runsInFlight += 1;
+  host.setAttribute('aria-busy', 'true');
+  try {
+    await showRuns(host, pageIndex, onOpen, seq);
+  } finally {
+    runsInFlight -= 1;
+    if (runsInFlight === 0) host.setAttribute('aria-busy', 'false');
+  }
+}
+
+async function showRuns(host: HTMLElement, pageIndex: number, onOpen: (id: number) => void, seq: number): Promise<void> {
   let page: Schemas['ListRunsResponse'];
   try {
     page = await get<typeof page>('runs', { kind: state.kind, status: state.status, limit: state.limit, cursor: pageIndex > 0 ? cursors[pageIndex - 1] ?? '' : '' });
-  } catch (e) { clear(host); showError(host, e); return; }
+  } catch (e) {
+    if (seq === latestRuns) { clear(host); showError(host, e); }
+    return;
+  }
+  if (seq !== latestRuns) return;
   // The runs API takes no start-time filter (it refuses unknown parameters); runs come newest started first, so
   // the window ends at the first older run and no older page is offered after it.
   const since = state.since;
