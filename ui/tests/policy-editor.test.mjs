@@ -162,7 +162,7 @@ test('Floating licence, Reactivate on login and Delete round-trip', async () => 
   // All of them are listed with their kind and threshold.
   await openTab(page, 'automation');
   const names = await page.locator('[data-testid="policy-row"] td:first-child').allTextContents();
-  for (const n of ['UI deactivate', 'UI revoke', 'UI tag', 'UI seats', 'UI floating', 'UI reactivate', 'UI delete']) assert.ok(names.some((x) => x.startsWith(n)), `${n} is listed`);
+  for (const n of ['UI deactivate', 'UI revoke', 'UI tag', 'UI seats', 'UI floating', 'UI reactivate', 'UI delete']) assert.ok(names.some((x) => x.startsWith(n)), `${n} is listed: ${JSON.stringify(names)}`);
   await shot(page, 'automation-policies');
   assert.deepEqual(browser.consoleErrors, []);
 });
