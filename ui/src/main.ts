@@ -115,6 +115,9 @@ async function route(): Promise<void> {
   }
   panel.setAttribute('aria-labelledby', `tab-${entry[0]}`);
   const mine = ++generation;
+  // `started` names the newest render begun: a test waiting for the render its click starts compares with it, so a
+  // render already under way (an editor after a save) is never taken for the one it waits for.
+  panel.dataset.started = String(mine);
   const host = h('div', { 'data-view': entry[0] });
   clear(panel, host);
   try {

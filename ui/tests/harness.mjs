@@ -86,7 +86,10 @@ export async function openBrowser(server) {
 export async function openTab(page, id) {
   // Wait for a render that started after this click: when the tab is already
   // open, `data-loaded` names it before the new render has finished.
-  const before = Number(await page.locator('#sw-panel').getAttribute('data-generation') ?? 0);
+  // The newest render begun, not the last finished: a render still under way when this is called (the editor
+  // after a save) must not pass for the one this click starts.
+  const panel = page.locator('#sw-panel');
+  const before = Number(await panel.getAttribute('data-started') ?? await panel.getAttribute('data-generation') ?? 0);
   await page.locator(`[role=tab][data-tab="${id}"]`).click();
   await page.waitForFunction(([tab, gen]) => {
     const panel = document.getElementById('sw-panel');
