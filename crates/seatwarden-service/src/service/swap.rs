@@ -72,7 +72,7 @@ use seatwarden_core::Millis;
 
 use super::{PlanDropped, Service, ServiceError};
 use crate::host::{Host, HostIdentity};
-use crate::store::{Marker, NEVER};
+use crate::store::{JournaledPlan, Marker, NEVER};
 
 /// The marker kind of the directory each run was planned on: key the run
 /// id, value the host's identity; none for the product's own directory
@@ -220,13 +220,19 @@ impl Service {
         Ok(discarded)
     }
 
-    /// Records the directory run `run` is planned on, before its plan is
-    /// journaled (nothing for the product's own directory).
-    pub(crate) fn record_run_directory(&self, run: RunId) -> Result<(), ServiceError> {
+    /// Journals run `run`'s plan, after recording the directory it is
+    /// planned on (nothing for the product's own directory): the one way a
+    /// plan is journaled, so a journal never exists without its directory.
+    pub(crate) fn journal_plan(
+        &self,
+        run: RunId,
+        plan: &JournaledPlan,
+    ) -> Result<(), ServiceError> {
         if let Some(identity) = self.host().identity() {
             let marker = Marker::new(RUN_DIRECTORY, &run.to_string(), identity.0, NEVER);
             self.store().put_marker(&marker)?;
         }
+        self.store().journal_plan(run, plan)?;
         Ok(())
     }
 

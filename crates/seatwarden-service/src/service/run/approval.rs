@@ -292,9 +292,8 @@ impl Service {
             json: serde_json::to_string(&plan.plan).unwrap_or_default(),
             actions: actions.clone(),
         };
-        // Where it is planned, before the journal (`service::swap`).
-        self.record_run_directory(run)?;
-        self.store().journal_plan(run, &journaled)?;
+        // With the directory it is planned on (`service::swap`).
+        self.journal_plan(run, &journaled)?;
         if plan.plan.status == PlanState::NeedsApproval {
             // An import that would exhaust a licence: journaled, then held
             // until an admin approves its hash (`approve`).

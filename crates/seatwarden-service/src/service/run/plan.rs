@@ -221,9 +221,8 @@ impl Service {
                 Vec::new()
             },
         };
-        // Where it is planned, before the journal (`service::swap`).
-        self.record_run_directory(run)?;
-        self.store().journal_plan(run, &journaled)?;
+        // With the directory it is planned on (`service::swap`).
+        self.journal_plan(run, &journaled)?;
         match status {
             PlanStatus::Preview => {
                 let counts = RunCounts {
