@@ -12,6 +12,7 @@ const CARD_STATUS: Record<string, string> = { operations: '', succeeded: 'succee
 import { navigate } from '../router';
 import { discardRun } from './held-runs';
 import { applies } from '../preview';
+import { newest } from '../latest';
 import { flag } from '../flag';
 /** The cards that count only runs started in the summary's window (the last 24 h). */
 const WINDOWED = new Set(['operations', 'succeeded', 'failed', 'partiallyFailed']);
@@ -52,7 +53,7 @@ export async function renderAudit(host: HTMLElement, route: string[]): Promise<v
   try {
     [summary, retention] = await Promise.all([get<Record<string, number>>('audit/summary'), get<Schemas['GetRetentionResponse']>('audit/retention')]);
   } catch (e) { clear(host); showError(host, e); return; }
-  const entriesHost = h('div', {});
+  const entriesHost = h('div', { 'data-testid': 'audit-entries' });
   const action = select('action', [['', 'Any action'], ...ACTIONS.map((a): [string, string] => [a, sentence(a)])], filters.action);
   const status = select('status', [['', 'Any'], ['success', 'Success'], ['failed', 'Failed'], ['skipped', 'Skipped']], filters.status);
   const kind = select('kind', RUN_KINDS, filters.kind);
@@ -97,16 +98,25 @@ export async function renderAudit(host: HTMLElement, route: string[]): Promise<v
   await loadEntries(entriesHost, auditQuery(), 0);
 }
 
-async function loadEntries(host: HTMLElement, q: Record<string, string>, pageIndex: number): Promise<void> {
-  let page: Schemas['ListAuditResponse'];
-  try { page = await get<Schemas['ListAuditResponse']>('audit', { ...q, cursor: cursors[pageIndex - 1] ?? '', limit: 50 }); } catch (e) { clear(host); showError(host, e); return; }
+/**
+ * Loads a page of entries into `host`. Filters are applied and pages turned faster than a large log answers: only the
+ * newest request's answer is drawn (`newest`), so the rows always match the filters on screen.
+ */
+function loadEntries(host: HTMLElement, q: Record<string, string>, pageIndex: number): Promise<void> {
+  return newest(host,
+    () => get<Schemas['ListAuditResponse']>('audit', { ...q, cursor: cursors[pageIndex - 1] ?? '', limit: 50 }),
+    (page) => showEntries(host, q, pageIndex, page),
+    (e) => { clear(host); showError(host, e); });
+}
+
+function showEntries(host: HTMLElement, q: Record<string, string>, pageIndex: number, page: Schemas['ListAuditResponse']): void {
   if (page.next) cursors[pageIndex] = page.next;
   clear(host,
     page.entries.length ? h('table', { class: 'sw-table', 'data-testid': 'audit-table' },
       h('thead', {}, h('tr', {}, ['Time', 'Actor', 'IP address', 'Action', 'Target', 'Status', 'Details', 'Run'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, page.entries.map((e) => h('tr', { 'data-testid': 'audit-row' },
         h('td', {}, fmtTime(e.at)), actorCell(e.actor), h('td', { 'data-testid': 'audit-ip' }, e.clientIp ?? '—'), h('td', {}, e.action.replace(/_/g, ' ')), h('td', {}, who(e.target)),
-        h('td', {}, lozenge(e.status, statusTone(e.status))), h('td', {}, e.description, e.reason ? h('div', { class: 'sw-muted' }, e.reason) : null),
+        h('td', {}, lozenge(e.status, statusTone(e.status))), h('td', {}, plain(e.description), e.reason ? h('div', { class: 'sw-muted' }, plain(e.reason)) : null),
         h('td', {}, e.run ? h('a', { href: `#/audit/run/${e.run}` }, `#${e.run}`) : ''))))) : h('p', { class: 'sw-muted' }, 'No entries match.'),
     pager(pageIndex + 1, page.next ? pageIndex + 2 : pageIndex + 1, (p) => void loadEntries(host, q, p - 1)));
 }

@@ -1,6 +1,7 @@
 // Dashboard: count cards, the activity trend, seats, pie, last-activity bars, insights, recent runs.
 
-import { h, clear, select, field, button, fmtNum, fmtTime, lozenge, statusTone } from '../dom';
+import { h, clear, select, field, button, fmtNum, fmtTime, lozenge, statusTone, plain } from '../dom';
+import { newest } from '../latest';
 import { get, type Schemas } from '../api';
 import { section, showError, loading, runKindLabel } from '../components';
 import { navigate } from '../router';
@@ -124,11 +125,20 @@ export function runsTable(runs: RunSummary[], onOpen?: (r: RunSummary) => void):
       h('td', {}, durationCell(r))))));
 }
 
-export async function renderDashboard(host: HTMLElement): Promise<void> {
-  loading(host);
-  let data: DashboardAnswer;
-  try { data = await get<DashboardAnswer>('dashboard', { days: windowDays }); } catch (e) { clear(host); showError(host, e); return; }
+/**
+ * Draws the dashboard into `host`. The first draw shows "Loading…"; a window change or Refresh keeps the page on
+ * screen, `aria-busy`, until its answer comes. Windows chosen in a row (arrow keys on the select) are answered in any
+ * order: only the newest request's answer is drawn (`newest`), so the cards always match the window on screen.
+ */
+export function renderDashboard(host: HTMLElement): Promise<void> {
+  if (!host.hasChildNodes()) loading(host);
+  return newest(host, () => get<DashboardAnswer>('dashboard', { days: windowDays }), (data) => drawDashboard(host, data), (e) => { clear(host); showError(host, e); });
+}
+
+function drawDashboard(host: HTMLElement, data: DashboardAnswer): void {
   const f = data.figures;
+  // The page is drawn anew: the admin choosing windows with the keyboard keeps the focus on the select.
+  const focusedWindow = document.activeElement instanceof HTMLSelectElement && document.activeElement.name === 'days' && host.contains(document.activeElement);
   const win = select('days', [['7', '7 days'], ['30', '30 days'], ['60', '60 days'], ['90', '90 days'], ['180', '180 days'], ['365', '365 days']], windowDays);
   win.addEventListener('change', () => { windowDays = win.value; void renderDashboard(host); });
   const held = h('div', { 'data-testid': 'held-runs' });
@@ -165,9 +175,10 @@ export async function renderDashboard(host: HTMLElement): Promise<void> {
         h('p', { class: 'sw-muted', 'data-testid': 'seen-chart-note' }, 'Each user counts once, on the day of their latest activity, so older days are smaller by construction. Activity over time is in "Active users over time" above.'),
         dayBars(f.lastSeenPerDay, 'Users last seen per day', 'users', 'seen-chart'))),
     signalsPanel(f.signals),
-    section('Insights', data.insights.length ? h('ul', { class: 'sw-insights' }, data.insights.map((i) => h('li', { 'data-testid': 'insight' }, i.message,
+    section('Insights', data.insights.length ? h('ul', { class: 'sw-insights' }, data.insights.map((i) => h('li', { 'data-testid': 'insight' }, plain(i.message),
       i.suggestedPolicy ? [' ', button('Take action', () => { sessionStorage.setItem('seatwarden.draftPolicy', JSON.stringify(i.suggestedPolicy)); navigate('automation/new'); }, 'primary')] : null)))
       : h('p', { class: 'sw-muted' }, 'Nothing stands out right now.')),
     productInsightsSection(),
     section('Recent activity', runsTable(data.recentRuns, (r) => navigate(`audit/run/${r.id}`))));
+  if (focusedWindow) win.focus();
 }

@@ -6,6 +6,7 @@ import { h, clear, select, field, button, fmtTime, fmtNum, lozenge, statusTone }
 import { get, type Schemas, type Item } from '../api';
 import { showError, opLabel, runKindLabel } from '../components';
 import { RunSummary } from './dashboard';
+import { newest } from '../latest';
 
 export const RUN_KINDS: [string, string][] = [
   ['', 'Any operation'], ['scheduled_cleanup', 'Scheduled cleanup'], ['manual_bulk_action', 'Manual bulk action'], ['import', 'Import'],
@@ -52,37 +53,21 @@ export function runsSection(onOpen: (id: number) => void): HTMLElement {
   return h('div', {}, form, list);
 }
 
-/** The newest runs request; an answer to an older one is dropped (a filter changed meanwhile). */
-let latestRuns = 0;
-/** Runs requests not answered yet: the list is `aria-busy` while any is. */
-let runsInFlight = 0;
-
 /**
  * Loads a page of runs into `host`. Filters and pages can change faster than the server answers (a page size, then an
  * operation, chosen in a row): only the newest request's answer is shown, so the list always matches the filters on
- * screen, whatever order the answers come in.
+ * screen, whatever order the answers come in (`newest`).
  */
-async function loadRuns(host: HTMLElement, pageIndex: number, onOpen: (id: number) => void): Promise<void> {
-  const seq = ++latestRuns;
-  runsInFlight += 1;
-  host.setAttribute('aria-busy', 'true');
-  try {
-    await showRuns(host, pageIndex, onOpen, seq);
-  } finally {
-    runsInFlight -= 1;
-    if (runsInFlight === 0) host.setAttribute('aria-busy', 'false');
-  }
+function loadRuns(host: HTMLElement, pageIndex: number, onOpen: (id: number) => void): Promise<void> {
+  const cursor = pageIndex > 0 ? cursors[pageIndex - 1] ?? '' : '';
+  return newest(host,
+    () => get<Schemas['ListRunsResponse']>('runs', { kind: state.kind, status: state.status, limit: state.limit, cursor }),
+    (page) => showRuns(host, pageIndex, onOpen, page),
+    (e) => { clear(host); showError(host, e); });
 }
 
-async function showRuns(host: HTMLElement, pageIndex: number, onOpen: (id: number) => void, seq: number): Promise<void> {
-  let page: Schemas['ListRunsResponse'];
-  try {
-    page = await get<typeof page>('runs', { kind: state.kind, status: state.status, limit: state.limit, cursor: pageIndex > 0 ? cursors[pageIndex - 1] ?? '' : '' });
-  } catch (e) {
-    if (seq === latestRuns) { clear(host); showError(host, e); }
-    return;
-  }
-  if (seq !== latestRuns) return;
+function showRuns(host: HTMLElement, pageIndex: number, onOpen: (id: number) => void, answer: Schemas['ListRunsResponse']): void {
+  let page = answer;
   // The runs API takes no start-time filter (it refuses unknown parameters); runs come newest started first, so
   // the window ends at the first older run and no older page is offered after it.
   const since = state.since;
