@@ -9,6 +9,7 @@ import { h, clear, fmtNum } from '../dom';
 import { get, post, type Schemas } from '../api';
 import { section, showError } from '../components';
 import { axisChart, isoDay, type ChartMarker, type ChartSeries } from '../chart';
+import { newest } from '../latest';
 
 type History = Schemas['LicenceHistory'];
 type ForecastAnswer = Schemas['ForecastResponse'];
@@ -108,15 +109,12 @@ export function whatIfPanel(policyId: string, days: number, draft: () => unknown
   const value = h('output', { 'data-testid': 'whatif-days' }, String(days));
   const slider = h('input', { type: 'range', min: 1, max: 365, value: days, name: 'whatifDays', 'aria-label': 'Threshold in days for the what-if' });
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let asked = 0;
   const ask = (): void => {
     const n = Number(slider.value);
-    const mine = ++asked;
-    void post<WhatIfAnswer>(`policies/${encodeURIComponent(policyId)}/whatif`, { days: n, policy: draft() }).then((a) => {
-      if (mine !== asked) return;
+    void newest(out, () => post<WhatIfAnswer>(`policies/${encodeURIComponent(policyId)}/whatif`, { days: n, policy: draft() }), (a) => {
       out.textContent = a.summary;
       out.dataset.days = String(n);
-    }, (e: unknown) => { if (mine === asked) { clear(out); showError(out, e); } });
+    }, (e) => { clear(out); showError(out, e); });
   };
   slider.addEventListener('input', () => {
     value.textContent = slider.value;

@@ -14,6 +14,7 @@ import { renderOutbox } from './outbox';
 import { applies } from '../preview';
 import { isConflict, conflictBanner } from '../conflict';
 import { mailHtml } from '../mail-html';
+import { newest } from '../latest';
 
 type Template = Schemas['TemplateListItem'];
 type Preview = Schemas['PreviewTemplateResponse'];
@@ -189,14 +190,13 @@ function templateEditor(host: HTMLElement, t: Template | null, taken: string[], 
   kind.addEventListener('change', syncTiming);
   syncTiming();
 
-  let timer = 0; let seq = 0;
+  let timer = 0;
   const refresh = (): void => {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => {
-      const mine = ++seq;
       const sender = kind.value === 'warning' ? senders[Number(previewAs.value)] : undefined;
-      void post<Preview>('templates/preview', { subject: subject.value, body: body.value, kind: kind.value, ...(sender ? { daysBefore: sender.daysBefore } : {}) })
-        .then((r) => { if (mine === seq) clear(preview, previewBody(r)); }, (e: unknown) => { if (mine === seq) { clear(preview); showError(preview, e); } });
+      void newest(preview, () => post<Preview>('templates/preview', { subject: subject.value, body: body.value, kind: kind.value, ...(sender ? { daysBefore: sender.daysBefore } : {}) }),
+        (r) => clear(preview, previewBody(r)), (e) => { clear(preview); showError(preview, e); });
     }, 250);
   };
   for (const c of [subject, body]) c.addEventListener('input', refresh);
