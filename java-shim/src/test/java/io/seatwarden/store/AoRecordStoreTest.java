@@ -378,6 +378,43 @@ class AoRecordStoreTest {
     assertEquals(0, ao.size(LeasesRow.class));
   }
 
+  /**
+   * The activity trend shares {@code licence_history} with the licence history (the Rust record
+   * store's {@code store/history.rs}): licence rows have no kind, activity rows the kind
+   * {@code activity}. Reads tell them apart by kind within a day range, and pruning old activity
+   * rows leaves the licence rows of the same days alone.
+   */
+  @Test
+  void activityRowsShareTheLicenceHistoryTableApartByKind() {
+    long day = 86_400_000L;
+    String table = "licence_history";
+    store.insert(
+        table,
+        List.of(
+            row("20400:jira-software", null, 20400 * day, null, "{\"licence\":20400}"),
+            row("activity:20400", null, 20400 * day, "activity", "{\"activity\":20400}"),
+            row("20401:jira-software", null, 20401 * day, null, "{\"licence\":20401}"),
+            row("activity:20401", null, 20401 * day, "activity", "{\"activity\":20401}")));
+    Scan activity = new Scan(null, List.of("activity"), 20400 * day, 20402 * day, null, null, false, null);
+    assertEquals(List.of("{\"activity\":20400}", "{\"activity\":20401}"), bodies(store.scan(table, activity)));
+    Scan oneDay = new Scan(null, List.of(), 20401 * day, 20402 * day, null, null, false, null);
+    assertEquals(
+        List.of("{\"licence\":20401}", "{\"activity\":20401}"),
+        bodies(store.scan(table, oneDay)),
+        "no kind selects both kinds of the day");
+    // Today's activity record written again: the same key, the kind kept.
+    StoredRecord today = store.get(table, "activity:20401").orElseThrow();
+    assertEquals(
+        Optional.of(2L), store.update(table, today.id(), 1, 20401 * day, "activity", "{\"activity\":\"again\"}"));
+    assertEquals("activity", store.get(table, "activity:20401").orElseThrow().kind());
+    // Pruning activity older than day 20401 removes the old activity row only.
+    Scan oldActivity = new Scan(null, List.of("activity"), null, 20401 * day, null, null, false, null);
+    assertEquals(1, store.delete(table, oldActivity));
+    assertEquals(
+        List.of("{\"licence\":20400}", "{\"licence\":20401}", "{\"activity\":\"again\"}"),
+        bodies(store.scan(table, all())));
+  }
+
   private static List<String> bodies(List<StoredRecord> rows) {
     return rows.stream().map(StoredRecord::body).toList();
   }
