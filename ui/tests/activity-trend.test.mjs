@@ -149,3 +149,28 @@ test('before the first record the trend says when its first point appears', asyn
   assert.equal(bad.status, 400);
   assert.match(bad.body.error.message, /`days` must be between 1 and 3650/);
 });
+
+test('the trend period chooses how far back the chart reaches, and the table follows', async () => {
+  const { page } = browser;
+  browser.consoleErrors.length = 0; // the test before asked for a refused range on purpose
+  await openTab(page, 'dashboard');
+  const period = page.getByLabel('Trend period');
+  assert.equal(await period.inputValue(), '90', 'the trend starts at 90 days');
+  const trend = page.getByTestId('activity-trend');
+  for (const days of ['30', '365', '90']) {
+    const history = (await api(page, `activity/history?days=${days}`)).body;
+    await period.selectOption(days);
+    await page.locator('[data-testid="activity-trend"][aria-busy="false"]').waitFor();
+    const { section, chart } = await trendChart(page);
+    const bars = await chart.locator('[data-testid="day-bar"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-date')));
+    assert.deepEqual(bars, history.records.map((r) => r.date), `${days} days: a bar per recorded day of the period`);
+    const rows = await tableRows(section);
+    assert.deepEqual(rows.map((r) => r[0]), history.records.map((r) => r.date), `${days} days: the table has the same days`);
+    await section.getByText('Show as a table').click();
+  }
+  // 30 days is the last 30 of the demo's 90.
+  const thirty = (await api(page, 'activity/history?days=30')).body.records;
+  assert.equal(thirty.length, 30);
+  assert.equal(await trend.getByTestId('trend-chart').count(), 1);
+  assert.deepEqual(browser.consoleErrors, []);
+});

@@ -51,8 +51,9 @@ function pie(parts: [string, number][]): HTMLElement {
 }
 
 const DAY = 86_400_000;
-/** How far back the trend chart reaches. */
-const TREND_DAYS = 90;
+/** How far back the trend chart reaches: the admin's choice, kept while the page is open. */
+let trendDays = '90';
+const TREND_PERIODS: [string, string][] = [['30', 'Last 30 days'], ['90', 'Last 90 days'], ['180', 'Last 180 days'], ['365', 'Last 365 days']];
 
 /** Every ISO day from `from` to `to`, both included. */
 function daysBetween(from: string, to: string): string[] {
@@ -71,44 +72,50 @@ function daysBetween(from: string, to: string): string[] {
  */
 export function activityTrendSection(): HTMLElement {
   const body = h('div', { 'data-testid': 'activity-trend' }, h('p', { class: 'sw-muted' }, 'Loading…'));
-  void get<ActivityHistory>('activity/history', { days: String(TREND_DAYS) }).then((data) => {
-    const records = data.records;
-    const next = shortDate(data.nextRecord, true);
-    if (!records.length) {
-      clear(body, h('p', { class: 'sw-muted', 'data-testid': 'trend-empty' },
-        `No activity recorded yet. Seatwarden counts active users once a day, at the scheduler's first check of each UTC day and after every live run: the first point, for ${next}, appears at the scheduler's next check. Past days cannot be filled in: each user's latest activity hides when they were active before.`));
-      return;
-    }
-    const dates = daysBetween(records[0]?.date ?? data.to, data.to);
-    const byDate = new Map(records.map((r) => [r.date, r]));
-    const values = (pick: (r: ActivityHistory['records'][number]) => number): (number | null)[] =>
-      dates.map((d) => { const r = byDate.get(d); return r ? pick(r) : null; });
-    const demo = records.filter((r) => r.demo === true);
-    const firstReal = records.find((r) => r.demo !== true);
-    const latest = records[records.length - 1];
-    clear(body,
-      latest ? h('p', { 'data-testid': 'trend-latest' },
-        `On ${shortDate(latest.date, true)}: ${fmtNum(latest.active30d)} of ${fmtNum(latest.activeAccounts)} active accounts were active in the last 30 days, ${fmtNum(latest.active7d)} in the last 7 days and ${fmtNum(latest.active1d)} in the last day.`) : null,
-      axisChart({
-        caption: 'Active users per day',
-        unit: 'users',
-        dates,
-        testid: 'trend-chart',
-        series: [
-          { label: 'Active in the last 30 days', values: values((r) => r.active30d), cls: 'sw-series-used', kind: 'line' },
-          { label: 'Active in the last 7 days', values: values((r) => r.active7d), cls: 'sw-series-upper', kind: 'line' },
-          { label: 'Active in the last day', values: values((r) => r.active1d), cls: 'sw-series-bar', kind: 'bar', colour: 'var(--ds-chart-neutral, #8590A2)' },
-        ],
-      }),
-      records.length === 1 || !data.todayRecorded
-        ? h('p', { class: 'sw-muted', 'data-testid': 'trend-next' }, `The next point, for ${next}, is recorded at the scheduler's first check of that UTC day.`)
-        : null,
-      demo.length
-        ? h('p', { class: 'sw-muted', 'data-testid': 'trend-demo-note' },
-          `Demo data: the ${fmtNum(demo.length)} days before ${firstReal ? shortDate(firstReal.date, true) : 'today'} were made up by the demo organisation so the trend has a history. A real installation records from its first day on.`)
-        : null);
-  }, (e: unknown) => { clear(body); showError(body, e); });
-  return section('Active users over time', body);
+  const period = select('trendDays', TREND_PERIODS, trendDays);
+  const load = (): Promise<void> => newest(body, () => get<ActivityHistory>('activity/history', { days: trendDays }), (data) => drawTrend(body, data), (e) => { clear(body); showError(body, e); });
+  period.addEventListener('change', () => { trendDays = period.value; void load(); });
+  void load();
+  return section('Active users over time', h('div', { class: 'sw-toolbar' }, field('Trend period', period)), body);
+}
+
+/** The trend of `data` into `body`: the chart and its words, or what to wait for before the first record. */
+function drawTrend(body: HTMLElement, data: ActivityHistory): void {
+  const records = data.records;
+  const next = shortDate(data.nextRecord, true);
+  if (!records.length) {
+    clear(body, h('p', { class: 'sw-muted', 'data-testid': 'trend-empty' },
+      `No activity recorded yet. Seatwarden counts active users once a day, at the scheduler's first check of each UTC day and after every live run: the first point, for ${next}, appears at the scheduler's next check. Past days cannot be filled in: each user's latest activity hides when they were active before.`));
+    return;
+  }
+  const dates = daysBetween(records[0]?.date ?? data.to, data.to);
+  const byDate = new Map(records.map((r) => [r.date, r]));
+  const values = (pick: (r: ActivityHistory['records'][number]) => number): (number | null)[] =>
+    dates.map((d) => { const r = byDate.get(d); return r ? pick(r) : null; });
+  const demo = records.filter((r) => r.demo === true);
+  const firstReal = records.find((r) => r.demo !== true);
+  const latest = records[records.length - 1];
+  clear(body,
+    latest ? h('p', { 'data-testid': 'trend-latest' },
+      `On ${shortDate(latest.date, true)}: ${fmtNum(latest.active30d)} of ${fmtNum(latest.activeAccounts)} active accounts were active in the last 30 days, ${fmtNum(latest.active7d)} in the last 7 days and ${fmtNum(latest.active1d)} in the last day.`) : null,
+    axisChart({
+      caption: 'Active users per day',
+      unit: 'users',
+      dates,
+      testid: 'trend-chart',
+      series: [
+        { label: 'Active in the last 30 days', values: values((r) => r.active30d), cls: 'sw-series-used', kind: 'line' },
+        { label: 'Active in the last 7 days', values: values((r) => r.active7d), cls: 'sw-series-upper', kind: 'line' },
+        { label: 'Active in the last day', values: values((r) => r.active1d), cls: 'sw-series-bar', kind: 'bar', colour: 'var(--ds-chart-neutral, #8590A2)' },
+      ],
+    }),
+    records.length === 1 || !data.todayRecorded
+      ? h('p', { class: 'sw-muted', 'data-testid': 'trend-next' }, `The next point, for ${next}, is recorded at the scheduler's first check of that UTC day.`)
+      : null,
+    demo.length
+      ? h('p', { class: 'sw-muted', 'data-testid': 'trend-demo-note' },
+        `Demo data: the ${fmtNum(demo.length)} days before ${firstReal ? shortDate(firstReal.date, true) : 'today'} were made up by the demo organisation so the trend has a history. A real installation records from its first day on.`)
+      : null);
 }
 
 export function runsTable(runs: RunSummary[], onOpen?: (r: RunSummary) => void): HTMLElement {
