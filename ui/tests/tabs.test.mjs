@@ -8,7 +8,7 @@ let server; let browser;
 before(async () => { server = await startServer(); browser = await openBrowser(server); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
-const TABS = ['dashboard', 'users', 'automation', 'review', 'groups', 'import', 'audit', 'notifications', 'settings'];
+const TABS = ['dashboard', 'users', 'automation', 'review', 'groups', 'import', 'audit', 'notifications', 'reports', 'access', 'settings'];
 
 test('every tab loads without console errors', async () => {
   const { page, consoleErrors } = browser;
@@ -20,6 +20,29 @@ test('every tab loads without console errors', async () => {
     await shot(page, `tab-${tab}`);
   }
   assert.deepEqual(consoleErrors, []);
+});
+
+test('no tab scrolls the page sideways at 1280 px: wide tables scroll in their own box', async () => {
+  const { page } = browser;
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  try {
+    for (const tab of TABS) {
+      await openTab(page, tab);
+      const layout = await page.evaluate(() => {
+        const root = document.documentElement;
+        // A table may be wider than the page only inside a box that scrolls it.
+        const escaping = [...document.querySelectorAll('table')].filter((t) => t.getBoundingClientRect().right > root.clientWidth + 1)
+          .filter((t) => { for (let e = t.parentElement; e; e = e.parentElement) { const o = getComputedStyle(e).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return false; } return true; })
+          .map((t) => t.dataset.testid ?? t.className);
+        return { scroll: root.scrollWidth, client: root.clientWidth, escaping };
+      });
+      assert.ok(layout.scroll <= layout.client, `tab ${tab}: the page is ${layout.scroll} px wide in a ${layout.client} px window`);
+      assert.deepEqual(layout.escaping, [], `tab ${tab}: tables wider than the page outside a scrolling box`);
+    }
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
 });
 
 test('dashboard shows count cards from the server', async () => {
