@@ -237,6 +237,18 @@ impl Plan {
     }
 }
 
+/// A plan rendered once (see [`Plan::render`]): every write in key order,
+/// and the hash and totals computed from them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderedPlan {
+    /// Every write, as [`Plan::actions`] lists them.
+    pub actions: Vec<PlannedAction>,
+    /// [`Plan::hash`].
+    pub hash: String,
+    /// [`Plan::totals`].
+    pub totals: PlanTotals,
+}
+
 /// A plan warning with its text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WarningEntry {
