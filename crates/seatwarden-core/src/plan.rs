@@ -66,7 +66,7 @@ impl ActionSource {
     /// A short label: the policy id, or `bulk:<id>`.
     pub fn label(&self) -> String {
         match self {
-            ActionSource::Policy { id } => id.0.clone(),
+            ActionSource::Policy { id } => id.0.to_string(),
             ActionSource::Bulk { id, .. } => format!("bulk:{id}"),
         }
     }

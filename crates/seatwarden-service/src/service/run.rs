@@ -352,11 +352,11 @@ pub(crate) enum Job {
 pub(crate) use schedule::tick;
 
 fn run_lease(run: RunId) -> PolicyId {
-    PolicyId(format!("run:{run}"))
+    PolicyId::from(format!("run:{run}"))
 }
 
 fn policy_lease(policy: &PolicyId) -> PolicyId {
-    PolicyId(format!("policy:{policy}"))
+    PolicyId::from(format!("policy:{policy}"))
 }
 
 impl Service {
