@@ -326,7 +326,7 @@ fn sixteen_login_threads_during_a_live_run_and_admin_queries_stay_consistent() {
     // The login policy's writes: each audited exactly once.
     let login_audit = store
         .count_audit(&AuditFilter {
-            policy: Some(PolicyId(reactivate.clone())),
+            policy: Some(PolicyId::from(reactivate.clone())),
             // The policy's own writes (not "policy created").
             actions: vec![
                 Action::UserReactivated,

@@ -131,7 +131,7 @@ pub fn evaluate_bulk(
         admin: request.admin.clone(),
     };
     let policy = Policy {
-        id: PolicyId(format!("bulk:{}", request.id)),
+        id: PolicyId::from(format!("bulk:{}", request.id)),
         name: format!("bulk action {}", request.id),
         enabled: true,
         mode: request.mode,

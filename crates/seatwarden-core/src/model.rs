@@ -14,6 +14,7 @@
 //!   groups"): see [`Directory::local_groups`].
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -53,14 +54,69 @@ macro_rules! string_id {
     };
 }
 
-string_id! {
+/// A name shared rather than copied: the text behind an [`Arc`], so a clone
+/// is a reference count, not an allocation.
+///
+/// Why: rendering a plan at a million users makes 325k writes, each naming
+/// its user, its source and often a group; owning a `String` each made the
+/// allocator most of the rendering's time (issue 19). With shared names a
+/// user's key is allocated once per plan, a policy name once per plan. The
+/// JSON form is the plain string, exactly as before (hand-written impls
+/// below: serde's own for `Arc<str>` needs its `rc` feature, and this keeps
+/// the format in one visible place).
+macro_rules! shared_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub Arc<str>);
+
+        impl $name {
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self(Arc::from(s))
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self(Arc::from(s))
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map(Self::from)
+            }
+        }
+    };
+}
+
+shared_id! {
     /// A user's stable key. Survives renames; audit entries, journals and undo
     /// records refer to users by key, never by username. Not personal data on
     /// its own, so it is what errors and logs name.
     UserKey
 }
 
-string_id! {
+shared_id! {
     /// A login name. Case-insensitive for comparison (see [`Username::folded`]).
     Username
 }

@@ -231,3 +231,60 @@ impl fmt::Display for Operation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::plan::ActionSource;
+    use crate::policy::PolicyId;
+
+    fn plain(s: &str) -> String {
+        serde_json::to_string(s).unwrap_or_default()
+    }
+
+    proptest! {
+        /// Keys, usernames and policy ids became shared text (`Arc<str>`,
+        /// issue 19). Their JSON, in the journal, the API and the golden
+        /// files, must stay the plain string byte for byte (the bytes
+        /// written out by hand here, in field order), and read back to the
+        /// same value, for any text: quotes, escapes, NUL, non-ASCII.
+        #[test]
+        fn shared_names_serialise_as_the_plain_string(
+            user in "\\PC*|[\"\\\\\u{0}-\u{1f}]{0,4}",
+            name in "\\PC*",
+            policy in "\\PC*",
+            group in "\\PC*",
+        ) {
+            let (u, n, p, g) = (plain(&user), plain(&name), plain(&policy), plain(&group));
+            prop_assert_eq!(serde_json::to_string(&UserKey::from(user.as_str())).unwrap(), u.clone());
+            prop_assert_eq!(serde_json::to_string(&Username::from(name.as_str())).unwrap(), n.clone());
+            prop_assert_eq!(serde_json::to_string(&PolicyId::from(policy.as_str())).unwrap(), p.clone());
+            let key = UserKey::from(user.as_str());
+            let ops = [
+                (
+                    Operation::Rename { user: key.clone(), to: Username::from(name.as_str()) },
+                    format!(r#"{{"op":"rename","user":{u},"to":{n}}}"#),
+                ),
+                (
+                    Operation::AddToGroup { user: key.clone(), group: GroupName::from(group.as_str()) },
+                    format!(r#"{{"op":"add_to_group","user":{u},"group":{g}}}"#),
+                ),
+                (
+                    Operation::ReassignIssues { user: key, to: Handover::User(UserKey::from(name.as_str())) },
+                    format!(r#"{{"op":"reassign_issues","user":{u},"to":{{"to":"user","user":{n}}}}}"#),
+                ),
+            ];
+            for (op, want) in ops {
+                let text = serde_json::to_string(&op).unwrap();
+                prop_assert_eq!(&text, &want);
+                prop_assert_eq!(serde_json::from_str::<Operation>(&text).unwrap(), op);
+            }
+            let source = ActionSource::Policy { id: PolicyId::from(policy.as_str()) };
+            let text = serde_json::to_string(&source).unwrap();
+            prop_assert_eq!(&text, &format!(r#"{{"kind":"policy","id":{p}}}"#));
+            prop_assert_eq!(serde_json::from_str::<ActionSource>(&text).unwrap(), source);
+        }
+    }
+}

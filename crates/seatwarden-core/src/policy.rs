@@ -20,10 +20,12 @@ use crate::model::{ApplicationKey, DirectoryId, GroupName};
 use crate::operation::Handover;
 use crate::schedule::Schedule;
 
-/// A policy's identifier, unique within a configuration document.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct PolicyId(pub String);
+/// A policy's identifier, unique within a configuration document. Shared
+/// text (see [`crate::model::UserKey`]'s note): every write a policy plans
+/// names it, and a clone is a reference count. Serialised as the plain
+/// string.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PolicyId(pub std::sync::Arc<str>);
 
 impl PolicyId {
     /// The identifier as text.
@@ -40,7 +42,25 @@ impl fmt::Display for PolicyId {
 
 impl From<&str> for PolicyId {
     fn from(s: &str) -> Self {
-        Self(s.to_owned())
+        Self(s.into())
+    }
+}
+
+impl From<String> for PolicyId {
+    fn from(s: String) -> Self {
+        Self(s.into())
+    }
+}
+
+impl Serialize for PolicyId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 

@@ -260,7 +260,7 @@ fn a_policy_can_ignore_the_login_date() {
         p.warnings,
         vec![PlanWarning::UnrecordedSignal {
             source: seatwarden_core::plan::ActionSource::Policy {
-                id: seatwarden_core::policy::PolicyId("idle".into())
+                id: seatwarden_core::policy::PolicyId::from("idle")
             },
             signal: seatwarden_core::activity::SignalRef::parse("lastAuthenticated").unwrap(),
             matches_nobody: false,
@@ -374,7 +374,11 @@ fn the_users_tab_filters_by_one_products_activity_like_the_rule() {
             Millis(NOW),
         )
         .unwrap();
-    let jira_only = page.rows.iter().find(|r| r.key.0 == "JIRA-ONLY").unwrap();
+    let jira_only = page
+        .rows
+        .iter()
+        .find(|r| r.key.as_str() == "JIRA-ONLY")
+        .unwrap();
     assert_eq!(jira_only.last_activity, Some(Millis(NOW - 200 * DAY)));
     assert_eq!(jira_only.signals.len(), 1);
     assert_eq!(

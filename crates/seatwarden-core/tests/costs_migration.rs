@@ -132,7 +132,7 @@ fn the_migration_plan_leaves_out_deactivated_never_and_idle_users_per_product() 
 #[test]
 fn savings_name_the_seats_an_audited_change_freed() {
     let mut ix = index();
-    let key = |n: u32| UserKey(format!("JIRAUSER{}", 10_000 + n));
+    let key = |n: u32| UserKey::from(format!("JIRAUSER{}", 10_000 + n));
     // carol (deactivated, still in jira-software-users) held a Jira Software seat.
     assert_eq!(licences_freed(&ix, &key(3), None), vec![0]);
     // Bob is in no licence group; an unknown user names nothing.

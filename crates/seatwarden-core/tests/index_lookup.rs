@@ -148,7 +148,7 @@ fn login_moves_the_user_and_updates_everything() {
         recent
             .rows
             .iter()
-            .map(|r| r.username.0.as_str())
+            .map(|r| r.username.as_str())
             .collect::<Vec<_>>(),
         ["admin", "dave"]
     );

@@ -162,7 +162,7 @@ fn bulk_actions_are_planned_like_a_policy() {
     let skips: Vec<(String, SkipReason)> = plan
         .skips(&idx)
         .into_iter()
-        .map(|s| (s.user.0, s.reason))
+        .map(|s| (s.user.0.to_string(), s.reason))
         .collect();
     assert_eq!(
         skips,
@@ -284,7 +284,7 @@ fn confluence_users_without_a_login_count_use_the_first_day_window() {
     let users: Vec<String> = plan
         .actions(&idx)
         .iter()
-        .map(|a| a.operation.user().unwrap().0.clone())
+        .map(|a| a.operation.user().unwrap().0.to_string())
         .collect();
     assert_eq!(users, vec!["K1", "K3"]);
     assert!(
@@ -414,7 +414,7 @@ fn a_rename_onto_a_taken_username_is_skipped_naming_the_holder() {
     let skips: Vec<(String, SkipReason)> = plan
         .skips(&idx)
         .into_iter()
-        .map(|s| (s.user.0, s.reason))
+        .map(|s| (s.user.0.to_string(), s.reason))
         .collect();
     assert_eq!(
         skips,

@@ -22,7 +22,10 @@ fn names(q: &Query) -> Vec<String> {
         page.total as usize,
         page.rows.len().max(page.total as usize)
     );
-    page.rows.into_iter().map(|r| r.username.0).collect()
+    page.rows
+        .into_iter()
+        .map(|r| r.username.0.to_string())
+        .collect()
 }
 
 fn q() -> Query {

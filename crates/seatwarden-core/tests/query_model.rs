@@ -487,15 +487,15 @@ proptest! {
         for q in &queries {
             let page = index.query(q, Millis(T)).unwrap();
             let (want_page, want_selection) = reference(&users, q, T);
-            let got_page: Vec<String> = page.rows.iter().map(|r| r.key.0.clone()).collect();
+            let got_page: Vec<String> = page.rows.iter().map(|r| r.key.0.to_string()).collect();
             prop_assert_eq!(&got_page, &want_page, "query {:?}", q);
             prop_assert_eq!(page.total, want_selection.len() as u64);
-            let mut got_sel: Vec<String> = page.selection.unwrap().keys.into_iter().map(|k| k.0).collect();
+            let mut got_sel: Vec<String> = page.selection.unwrap().keys.into_iter().map(|k| k.0.to_string()).collect();
             got_sel.sort();
             prop_assert_eq!(got_sel, want_selection);
             for row in &page.rows {
-                let u = users.iter().find(|u| u.key == row.key.0).unwrap();
-                prop_assert_eq!(&row.username.0, &u.username);
+                let u = users.iter().find(|u| u.key.as_str() == row.key.as_str()).unwrap();
+                prop_assert_eq!(row.username.as_str(), u.username.as_str());
                 prop_assert_eq!(row.active, u.active);
                 prop_assert_eq!(row.last_login, u.last_login.map(Millis));
                 prop_assert_eq!(row.licensed, u.licensed());

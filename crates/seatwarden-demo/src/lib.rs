@@ -379,7 +379,7 @@ pub fn generate(options: &DemoOptions) -> SnapshotFile {
         };
 
         if persona == Persona::Sysadmin {
-            sysadmins.push(UserKey(key.clone()));
+            sysadmins.push(UserKey::from(key.clone()));
         }
         groups.sort_unstable();
         groups.dedup();

@@ -346,7 +346,7 @@ pub(crate) fn apply(
                 ],
             )?;
             return Ok(Applied {
-                created_user: Some(UserKey(key)),
+                created_user: Some(UserKey::from(key)),
             });
         }
         Change::UpdateUser {

@@ -237,7 +237,7 @@ impl SqliteDirectory {
                     field: "handovers.target",
                     message: e.to_string(),
                 })?;
-            out.push((UserKey(user), target, moved));
+            out.push((UserKey::from(user), target, moved));
         }
         Ok(out)
     }
@@ -274,7 +274,7 @@ impl SqliteDirectory {
             params![key, at.0],
         )?;
         tx.commit()?;
-        Ok(Some(UserKey(key)))
+        Ok(Some(UserKey::from(key)))
     }
 
     /// How many logins were recorded since the directory was created.
@@ -475,7 +475,7 @@ fn fill(tx: &rusqlite::Transaction<'_>, snapshot: &SnapshotFile) -> Result<(), D
                     if e.code == rusqlite::ErrorCode::ConstraintViolation =>
                 {
                     return Err(DirectoryError::DuplicateUsername {
-                        key: UserKey(user.key.clone()),
+                        key: UserKey::from(user.key.clone()),
                     });
                 }
                 Err(e) => return Err(e.into()),

@@ -113,7 +113,7 @@ impl Rng {
 
 fn random_operation(rng: &mut Rng, keys: &[String]) -> Operation {
     let groups = ["admins", "app-users", "STAFF", "contractors", "nope"];
-    let user = UserKey(keys[rng.below(keys.len())].clone());
+    let user = UserKey::from(keys[rng.below(keys.len())].clone());
     let group = GroupName::from(groups[rng.below(groups.len())]);
     match rng.below(12) {
         0 => Operation::Activate { user },
@@ -127,7 +127,7 @@ fn random_operation(rng: &mut Rng, keys: &[String]) -> Operation {
         7 => Operation::RemoveFromGroup { user, group },
         8 => Operation::ReassignIssues {
             user,
-            to: Handover::User(UserKey(keys[rng.below(keys.len())].clone())),
+            to: Handover::User(UserKey::from(keys[rng.below(keys.len())].clone())),
         },
         9 => {
             if rng.below(2) == 0 {
@@ -278,11 +278,11 @@ fn activity_signals_are_stored_and_read_back_across_a_reopen() {
         }
     }
     // One user by key carries it too, and the engine reads the stored snapshot.
-    let one = d.user(&UserKey(seen_key.clone())).unwrap().unwrap();
+    let one = d.user(&UserKey::from(seen_key.clone())).unwrap().unwrap();
     assert_eq!(one.activity, values);
     let json = serde_json::to_vec(&read).unwrap();
     let index = seatwarden_core::index::DirectoryIndex::from_snapshot_json(&json).unwrap();
-    let idx = index.index_of_key(&UserKey(seen_key)).unwrap();
+    let idx = index.index_of_key(&UserKey::from(seen_key)).unwrap();
     assert_eq!(index.activity(idx, 1), Some(Millis(T0 - 86_400_000)));
 }
 

@@ -135,7 +135,12 @@ fn context(doc: &Value) -> Result<EvalContext, GoldenError> {
         ctx.previous_never_logged_in_bp = u32::try_from(bp).ok();
     }
     if let Some(only) = c.get("only") {
-        ctx.only = Some(strings(Some(only)).into_iter().map(PolicyId).collect());
+        ctx.only = Some(
+            strings(Some(only))
+                .into_iter()
+                .map(PolicyId::from)
+                .collect(),
+        );
     }
     ctx.preview = c.get("preview").and_then(Value::as_bool).unwrap_or(false);
     if let Some(list) = c.get("warned").and_then(Value::as_array) {

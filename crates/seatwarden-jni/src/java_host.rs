@@ -296,7 +296,7 @@ impl Host for JavaHost {
         match answer.failure {
             Some(failure) => Err(failure.into_failure()),
             None => Ok(Applied {
-                created_user: answer.created_user.map(UserKey),
+                created_user: answer.created_user.map(UserKey::from),
             }),
         }
     }

@@ -37,7 +37,7 @@ fn main() {
     let start = Instant::now();
     for i in 0..n {
         let r = Recipient {
-            key: UserKey(format!("u{i}")),
+            key: UserKey::from(format!("u{i}")),
             email: format!("user{i}@example.com"),
         };
         outbox

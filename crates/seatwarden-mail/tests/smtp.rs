@@ -260,7 +260,7 @@ fn a_connection_is_reused_across_messages() {
     let t = warning_template();
     for i in 0..5 {
         let r = Recipient {
-            key: UserKey(format!("u{i}")),
+            key: UserKey::from(format!("u{i}")),
             email: format!("user{i}@example.com"),
         };
         outbox
@@ -595,7 +595,7 @@ fn several_workers_share_one_outbox_without_sending_twice() {
     let t = warning_template();
     for i in 0..60 {
         let r = Recipient {
-            key: UserKey(format!("u{i}")),
+            key: UserKey::from(format!("u{i}")),
             email: format!("user{i}@example.com"),
         };
         outbox

@@ -228,7 +228,7 @@ fn a_run_refused_for_a_held_lease_says_why_in_the_audit_log() {
     let held = f
         .store
         .acquire_lease(
-            &PolicyId(format!("policy:{policy}")),
+            &PolicyId::from(format!("policy:{policy}")),
             &LeaseOwner("node-b".to_owned()),
             seatwarden_core::Millis(DAY0),
             std::time::Duration::from_secs(600),

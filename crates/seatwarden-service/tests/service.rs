@@ -911,7 +911,7 @@ fn a_queued_preview_killed_before_planning_is_resumed_as_a_preview() {
     let (id, _) = create_policy(&first, deactivation_policy("Idle", true), DAY0);
     let run = first
         .queue_policy_run(
-            &seatwarden_audit::PolicyId(id),
+            &seatwarden_audit::PolicyId::from(id),
             seatwarden_audit::Initiator::Automated,
             true,
             Millis(TICK),
@@ -974,7 +974,7 @@ fn journal_by_hand(
         seatwarden_audit::Initiator::Automated,
         Millis(TICK),
     );
-    new.policy = Some(seatwarden_audit::PolicyId("idle".into()));
+    new.policy = Some(seatwarden_audit::PolicyId::from("idle"));
     let run = store.create_run(&new).unwrap();
     let actions: Vec<ActionInfo> = (0..idle)
         .map(|i| {

@@ -324,7 +324,7 @@ fn race(backend: &Arc<Gated>, policy: &PolicyId, now: Millis, tag: &str) -> usiz
 fn stores_on_one_backend_competing_for_a_lease_exactly_one_wins() {
     let backend = Arc::new(Gated::new(Table::Leases));
     for round in 0..20 {
-        let policy = PolicyId(format!("policy-{round}"));
+        let policy = PolicyId::from(format!("policy-{round}"));
         // A free lease: every node sees no row and inserts; one insert wins.
         let wins = race(&backend, &policy, NOW, "node");
         assert_eq!(wins, 1, "round {round}: {wins} nodes got a free lease");
@@ -587,7 +587,7 @@ fn leases_never_meet_markers_and_lapsed_markers_are_pruned() {
     let secret = Marker::new("secret", "links", "s3cr3t", Millis(i64::MAX));
     assert_eq!(store.claim_marker(&secret, NOW).unwrap(), None);
     let owner = LeaseOwner("node-a".into());
-    let clash = PolicyId("marker:secret:links".into());
+    let clash = PolicyId::from("marker:secret:links");
     assert!(
         store
             .acquire_lease(&clash, &owner, NOW, Duration::from_secs(60))

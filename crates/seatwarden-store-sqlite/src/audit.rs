@@ -112,7 +112,7 @@ fn audit_where(filter: &AuditFilter, after: Option<Cursor>) -> Where {
         w.and(format!("run_id = {p}"));
     }
     if let Some(policy) = &filter.policy {
-        let p = w.param(policy.0.clone());
+        let p = w.param(policy.0.to_string());
         w.and(format!("policy_id = {p}"));
     }
     if !filter.run_kinds.is_empty() {
@@ -149,7 +149,7 @@ fn decode_entry(row: &Row<'_>) -> StoreResult<StoredEntry> {
     let get = |e: rusqlite::Error| backend(e);
     let actor = match row.get::<_, i64>(2).map_err(get)? {
         0 => Actor::User {
-            key: UserKey(
+            key: UserKey::from(
                 row.get::<_, Option<String>>(3)
                     .map_err(get)?
                     .ok_or_else(|| corrupt("audit actor without key"))?,
@@ -157,7 +157,7 @@ fn decode_entry(row: &Row<'_>) -> StoreResult<StoredEntry> {
             name: opt_str(row, 4).map_err(get)?,
         },
         1 => Actor::Automation {
-            policy: opt_str(row, 5).map_err(get)?.map(PolicyId),
+            policy: opt_str(row, 5).map_err(get)?.map(PolicyId::from),
         },
         _ => return Err(corrupt("audit actor kind")),
     };
@@ -177,7 +177,7 @@ fn decode_entry(row: &Row<'_>) -> StoreResult<StoredEntry> {
             client_ip,
             action,
             target: Target {
-                user: opt_str(row, 8).map_err(get)?.map(UserKey),
+                user: opt_str(row, 8).map_err(get)?.map(UserKey::from),
                 user_name: opt_str(row, 9).map_err(get)?,
                 group: opt_str(row, 10).map_err(get)?.map(GroupName),
             },
@@ -185,7 +185,7 @@ fn decode_entry(row: &Row<'_>) -> StoreResult<StoredEntry> {
             description: row.get(12).map_err(get)?,
             reason: opt_str(row, 13).map_err(get)?,
             run: row.get::<_, Option<i64>>(14).map_err(get)?.map(RunId),
-            policy: opt_str(row, 15).map_err(get)?.map(PolicyId),
+            policy: opt_str(row, 15).map_err(get)?.map(PolicyId::from),
         },
     })
 }
@@ -461,7 +461,7 @@ fn decode_run(row: &Row<'_>) -> StoreResult<OperationRun> {
     let kind: String = row.get(1).map_err(get)?;
     let initiator = match row.get::<_, i64>(3).map_err(get)? {
         0 => Initiator::Manual {
-            user: UserKey(
+            user: UserKey::from(
                 row.get::<_, Option<String>>(4)
                     .map_err(get)?
                     .ok_or_else(|| corrupt("run initiator without key"))?,
@@ -479,7 +479,7 @@ fn decode_run(row: &Row<'_>) -> StoreResult<OperationRun> {
         kind: RunKind::parse(&kind).ok_or_else(|| corrupt("run kind"))?,
         name: row.get(2).map_err(get)?,
         initiator,
-        policy: opt_str(row, 6).map_err(get)?.map(PolicyId),
+        policy: opt_str(row, 6).map_err(get)?.map(PolicyId::from),
         started_at: Millis(row.get(7).map_err(get)?),
         finished_at: row.get::<_, Option<i64>>(8).map_err(get)?.map(Millis),
         status: RunStatus::from_code(row.get(9).map_err(get)?)
@@ -591,7 +591,7 @@ fn run_where(filter: &RunFilter, after: Option<Cursor>) -> Where {
         w.and(format!("started_at < {p}"));
     }
     if let Some(policy) = &filter.policy {
-        let p = w.param(policy.0.clone());
+        let p = w.param(policy.0.to_string());
         w.and(format!("policy_id = {p}"));
     }
     w.text(

@@ -81,7 +81,7 @@ fn run_exists(conn: &Connection, run: RunId) -> StoreResult<()> {
 fn decode_action(row: &Row<'_>) -> StoreResult<PlannedAction> {
     let op: Option<String> = row.get(2).map_err(backend)?;
     Ok(PlannedAction {
-        user: UserKey(row.get(0).map_err(backend)?),
+        user: UserKey::from(row.get::<_, String>(0).map_err(backend)?),
         action: ActionKey(row.get(1).map_err(backend)?),
         operation: op
             .map(|o| unjson::<Operation>(&o, "journaled operation"))
@@ -337,7 +337,10 @@ fn decode_mail(row: &Row<'_>) -> StoreResult<OutboxMessage> {
         id: MailId(row.get(0).map_err(g)?),
         dedup_key: row.get(1).map_err(g)?,
         template_id: row.get(2).map_err(g)?,
-        recipient_user: row.get::<_, Option<String>>(3).map_err(g)?.map(UserKey),
+        recipient_user: row
+            .get::<_, Option<String>>(3)
+            .map_err(g)?
+            .map(UserKey::from),
         to: unjson(&to, "outbox recipients")?,
         bcc: unjson(&bcc, "outbox recipients")?,
         subject: row.get(6).map_err(g)?,
@@ -510,7 +513,7 @@ pub(crate) fn list_mail(conn: &Connection, q: &OutboxQuery) -> StoreResult<Page<
         clauses.push(format!("status IN ({})", marks.join(",")));
     }
     if let Some(user) = &q.recipient_user {
-        w.params.push(Value::from(user.0.clone()));
+        w.params.push(Value::from(user.0.to_string()));
         clauses.push("recipient_user = ?".to_owned());
     }
     if let Some(c) = q.after {

@@ -394,7 +394,7 @@ fn child_process_entry() {
             }
             let me = LeaseOwner(format!("pid-{}", std::process::id()));
             for p in 0..25 {
-                let policy = PolicyId(format!("policy-{p}"));
+                let policy = PolicyId::from(format!("policy-{p}"));
                 let outcome = store
                     .acquire_lease(
                         &policy,

@@ -42,7 +42,7 @@ fn fill(
 ) -> Result<(), CliError> {
     for i in from..from + n {
         let r = Recipient {
-            key: UserKey(format!("u{i}")),
+            key: UserKey::from(format!("u{i}")),
             email: format!("user{i}@example.com"),
         };
         let m =

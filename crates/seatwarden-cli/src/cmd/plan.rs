@@ -66,7 +66,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         None => index.taken_at(),
     };
     for id in &args.policies {
-        if config.policy(&PolicyId(id.clone())).is_none() {
+        if config.policy(&PolicyId::from(id.clone())).is_none() {
             return Err(CliError::Usage(format!(
                 "the configuration has no policy `{id}`"
             )));
@@ -76,7 +76,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
         acting_admin: args.acting_admin.as_deref().map(UserKey::from),
         previous_never_logged_in_bp: args.previous_never_logged_in_bp,
         only: (!args.policies.is_empty())
-            .then(|| args.policies.iter().cloned().map(PolicyId).collect()),
+            .then(|| args.policies.iter().cloned().map(PolicyId::from).collect()),
         preview: args.preview,
         ..EvalContext::default()
     };

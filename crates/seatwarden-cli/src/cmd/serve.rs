@@ -556,7 +556,7 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
     let actor = header
         .sysadmins
         .first()
-        .map_or_else(|| "seatwarden-admin".to_owned(), |k| k.0.clone());
+        .map_or_else(|| "seatwarden-admin".to_owned(), |k| k.0.to_string());
     let auth = Arc::new(auth::Auth::new(actor, address.port()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -55,7 +55,7 @@ pub(super) fn parse(value: &Value) -> Result<Config, ConfigError> {
                             format!("`{}` is already used by policies[{first}]", p.id),
                         );
                     } else {
-                        seen.insert(p.id.0.clone(), i);
+                        seen.insert(p.id.0.to_string(), i);
                     }
                     policies.push(p);
                 }

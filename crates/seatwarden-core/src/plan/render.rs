@@ -97,20 +97,22 @@ pub(crate) fn operations_for(
     idx: u32,
 ) -> Vec<Operation> {
     let mut ops = Vec::new();
-    push_operations(outcome, index, idx, &mut ops);
+    push_operations(outcome, index, idx, &mut None, &mut ops);
     ops
 }
 
-/// [`operations_for`], appended to `ops`.
+/// [`operations_for`], appended to `ops`; `key` is user `idx`'s key once
+/// built (`None` until then), kept by the caller across that user's sources.
 ///
-/// Why a buffer and a counted key: rendering a plan at a million users
-/// makes 325k writes, and the allocator was most of its time (issue 19).
-/// The caller's buffer is reused, and the user's key is built once, cloned
-/// into every write but the last, which takes it.
+/// Why a buffer and a kept key: rendering a plan at a million users makes
+/// 325k writes, and the allocator was most of its time (issue 19). The
+/// caller's buffer is reused, and a [`UserKey`] is shared text: built once
+/// per user, each write holds a reference to it.
 pub(crate) fn push_operations(
     outcome: &Outcome,
     index: &DirectoryIndex,
     idx: u32,
+    key: &mut Option<UserKey>,
     ops: &mut Vec<Operation>,
 ) {
     // Most users of a many-source plan are in few of its outcomes: answer
@@ -119,49 +121,28 @@ pub(crate) fn push_operations(
     if !in_account && !outcome.group_ops.iter().any(|op| op.users.contains(idx)) {
         return;
     }
-    // The writes, counted first so that the key, built once, is cloned
-    // into every write but the last, which takes it.
-    let rename_to = match &outcome.account_op {
-        Some(AccountOp::Deactivate {
-            rename_suffix: Some(suffix),
-            ..
-        }) if in_account => {
-            let name = index.username(UserIdx(idx));
-            (!name.to_lowercase().ends_with(&suffix.to_lowercase()))
-                .then(|| Username(format!("{name}{suffix}")))
-        }
-        _ => None,
-    };
-    let account_writes = match &outcome.account_op {
-        Some(AccountOp::Deactivate { handover, .. }) if in_account => {
-            1 + usize::from(handover.is_some()) + usize::from(rename_to.is_some())
-        }
-        Some(_) if in_account => 1,
-        _ => 0,
-    };
-    let group_writes = outcome
-        .group_ops
-        .iter()
-        .filter(|op| op.users.contains(idx))
-        .count();
-    let mut left = account_writes + group_writes;
-    let mut key = Some(key_of(index, idx));
-    let mut user = || {
-        left = left.saturating_sub(1);
-        let taken = if left == 0 { key.take() } else { key.clone() };
-        taken.unwrap_or_else(|| UserKey(String::new()))
-    };
+    let key = key.get_or_insert_with(|| key_of(index, idx));
+    let user = || key.clone();
     if in_account {
         match &outcome.account_op {
-            Some(AccountOp::Deactivate { handover, .. }) => {
+            Some(AccountOp::Deactivate {
+                handover,
+                rename_suffix,
+            }) => {
                 if let Some(to) = handover {
                     ops.push(Operation::ReassignIssues {
                         user: user(),
                         to: to.clone(),
                     });
                 }
-                if let Some(to) = rename_to {
-                    ops.push(Operation::Rename { user: user(), to });
+                if let Some(suffix) = rename_suffix {
+                    let name = index.username(UserIdx(idx));
+                    if !name.to_lowercase().ends_with(&suffix.to_lowercase()) {
+                        ops.push(Operation::Rename {
+                            user: user(),
+                            to: Username::from(format!("{name}{suffix}")),
+                        });
+                    }
                 }
                 ops.push(Operation::Deactivate { user: user() });
             }
@@ -188,6 +169,22 @@ pub(crate) fn push_operations(
             });
         }
     }
+}
+
+/// At least as many writes as `outcome` makes (exact but for renames,
+/// counted as if every deactivated user were renamed): the bitmaps' sizes,
+/// no user visited.
+fn most_writes(outcome: &Outcome) -> u64 {
+    let per_account = match &outcome.account_op {
+        Some(AccountOp::Deactivate {
+            rename_suffix,
+            handover,
+        }) => 1 + u64::from(handover.is_some()) + u64::from(rename_suffix.is_some()),
+        Some(_) => 1,
+        None => 0,
+    };
+    let groups: u64 = outcome.group_ops.iter().map(|op| op.users.len()).sum();
+    outcome.account_users.len() * per_account + groups
 }
 
 /// Figures for one source.
@@ -235,6 +232,18 @@ impl Plan {
         }
         by_source
     }
+}
+
+/// A plan rendered once (see [`Plan::render`]): every write in key order,
+/// and the hash and totals computed from them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderedPlan {
+    /// Every write, as [`Plan::actions`] lists them.
+    pub actions: Vec<PlannedAction>,
+    /// [`Plan::hash`].
+    pub hash: String,
+    /// [`Plan::totals`].
+    pub totals: PlanTotals,
 }
 
 /// A plan warning with its text.
@@ -374,7 +383,7 @@ pub(super) fn document(
                 .map(|i| index.username(i).to_owned())
                 .unwrap_or_default();
             SkipEntry {
-                user: s.user.0.clone(),
+                user: s.user.0.to_string(),
                 username,
                 source: s.source.label(),
                 because: s.reason.describe(index),
@@ -431,6 +440,7 @@ pub mod reference {
     use super::super::{Plan, PlanTotals, PlannedAction, PlannedSkip, key_of, key_order};
     use super::{push_operations, reason_for};
     use crate::index::DirectoryIndex;
+    use crate::model::UserKey;
     use crate::policy::Mode;
 
     /// Every write, sorted by (key, source position, sequence).
@@ -444,10 +454,16 @@ pub mod reference {
             users.iter().map(move |idx| (idx, o))
         });
         let pairs = key_order::stable(pairs, index, |&(idx, _)| idx);
-        // At least one write per pair: sized once, not regrown (each
-        // regrowth of 65 MB of rows at 1M users was a copy and fresh pages).
-        let mut rows: Vec<PlannedAction> = Vec::with_capacity(pairs.len());
+        // Sized once for the most writes the bitmaps allow, never regrown
+        // (each regrowth of 65 MB of rows at 1M users was a copy and fresh
+        // pages; a user with several writes outgrew a vector sized by pairs).
+        let most: u64 = plan.outcomes.iter().map(super::most_writes).sum();
+        let mut rows: Vec<PlannedAction> =
+            Vec::with_capacity(usize::try_from(most).unwrap_or(pairs.len()));
         let mut ops = Vec::new();
+        // The pairs come user by user: one key per user, shared by all of
+        // that user's writes from every source.
+        let mut key: (u32, Option<UserKey>) = (u32::MAX, None);
         for (idx, o) in pairs {
             let Some(outcome) = plan.outcomes.get(o as usize) else {
                 continue;
@@ -457,8 +473,11 @@ pub mod reference {
             } else {
                 outcome.mode
             };
+            if key.0 != idx {
+                key = (idx, None);
+            }
             let reason = reason_for(outcome, index, plan.now, idx);
-            push_operations(outcome, index, idx, &mut ops);
+            push_operations(outcome, index, idx, &mut key.1, &mut ops);
             for operation in ops.drain(..) {
                 rows.push(PlannedAction {
                     idx,

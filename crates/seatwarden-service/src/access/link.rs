@@ -147,7 +147,7 @@ mod tests {
     fn claims() -> LinkClaims {
         LinkClaims {
             user: UserKey::from("JIRAUSER10100"),
-            policy: PolicyId("idle-90".into()),
+            policy: PolicyId::from("idle-90"),
             cycle: Millis(1_700_000_000_000),
             purpose: Purpose::KeepAccess,
             expires_at: Millis(1_800_000_000_000),

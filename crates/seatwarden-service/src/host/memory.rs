@@ -100,12 +100,15 @@ impl MemoryDirectory {
         self.state
             .write()
             .delete_vetoes
-            .insert(user.0.clone(), reason.to_owned());
+            .insert(user.0.to_string(), reason.to_owned());
     }
 
     /// Gives `user` `count` open issues (for handover tests).
     pub fn set_open_issues(&self, user: &UserKey, count: u32) {
-        self.state.write().open_issues.insert(user.0.clone(), count);
+        self.state
+            .write()
+            .open_issues
+            .insert(user.0.to_string(), count);
     }
 
     /// The handovers performed so far: whose issues, to where, how many.
@@ -126,7 +129,7 @@ impl MemoryDirectory {
         }
         user.last_login = Some(now.0);
         user.login_count = user.login_count.map(|c| c.saturating_add(1));
-        Some(UserKey(key))
+        Some(UserKey::from(key))
     }
 
     /// The whole directory as a snapshot file (one page).
@@ -159,7 +162,9 @@ impl State {
     }
 
     fn user_mut(&mut self, key: &UserKey) -> Result<&mut SnapshotUser, OperationFailure> {
-        self.users.get_mut(&key.0).ok_or(OperationFailure::NotFound)
+        self.users
+            .get_mut(key.as_str())
+            .ok_or(OperationFailure::NotFound)
     }
 
     /// Decides `operation` by the shared rules, then stores the change.
@@ -181,11 +186,11 @@ impl State {
             }
             Change::Rename { user, from, to } => {
                 self.by_username.remove(&from.to_lowercase());
-                self.by_username.insert(to.folded(), user.0.clone());
-                self.user_mut(&user)?.username = to.0;
+                self.by_username.insert(to.folded(), user.0.to_string());
+                self.user_mut(&user)?.username = to.0.to_string();
             }
             Change::Delete { user, username } => {
-                self.users.remove(&user.0);
+                self.users.remove(user.as_str());
                 self.by_username.remove(&username.to_lowercase());
                 self.recount_seats();
             }
@@ -202,7 +207,7 @@ impl State {
                 self.recount_seats();
             }
             Change::HandOver { user, to } => {
-                let moved = self.open_issues.remove(&user.0).unwrap_or(0);
+                let moved = self.open_issues.remove(user.as_str()).unwrap_or(0);
                 self.handovers.push((user, to, moved));
             }
             Change::CreateGroup { group } => {
@@ -236,7 +241,7 @@ impl State {
                 };
                 let user = SnapshotUser {
                     key: key.clone(),
-                    username: username.0.clone(),
+                    username: username.0.to_string(),
                     display_name,
                     email,
                     directory_id: directory.0,
@@ -252,7 +257,7 @@ impl State {
                 self.by_username.insert(username.folded(), key.clone());
                 self.users.insert(key.clone(), user);
                 return Ok(Applied {
-                    created_user: Some(UserKey(key)),
+                    created_user: Some(UserKey::from(key)),
                 });
             }
             Change::UpdateUser {
@@ -289,7 +294,7 @@ impl DirectoryView for State {
     }
 
     fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, OperationFailure> {
-        Ok(self.users.get(&key.0).cloned())
+        Ok(self.users.get(key.as_str()).cloned())
     }
 
     fn username_owner(&self, folded: &str) -> Result<Option<String>, OperationFailure> {
@@ -305,7 +310,7 @@ impl DirectoryView for State {
     }
 
     fn delete_veto(&self, user: &UserKey) -> Result<Option<String>, OperationFailure> {
-        Ok(self.delete_vetoes.get(&user.0).cloned())
+        Ok(self.delete_vetoes.get(user.as_str()).cloned())
     }
 }
 
@@ -346,7 +351,7 @@ impl Host for MemoryDirectory {
     }
 
     fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, HostError> {
-        Ok(self.state.read().users.get(&key.0).cloned())
+        Ok(self.state.read().users.get(key.as_str()).cloned())
     }
 
     fn user_by_username(&self, username: &str) -> Result<Option<SnapshotUser>, HostError> {

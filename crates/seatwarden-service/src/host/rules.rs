@@ -195,7 +195,7 @@ pub fn decide(
             }
             if view
                 .username_owner(&to.folded())?
-                .is_some_and(|owner| owner != user.0)
+                .is_some_and(|owner| owner.as_str() != user.as_str())
             {
                 return Err(OperationFailure::AlreadyExists);
             }
@@ -433,7 +433,7 @@ mod tests {
             &self.licences
         }
         fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, OperationFailure> {
-            Ok(self.users.get(&key.0).cloned())
+            Ok(self.users.get(key.as_str()).cloned())
         }
         fn username_owner(&self, folded: &str) -> Result<Option<String>, OperationFailure> {
             Ok(self
@@ -451,7 +451,7 @@ mod tests {
                 .count() as u32)
         }
         fn delete_veto(&self, user: &UserKey) -> Result<Option<String>, OperationFailure> {
-            Ok(self.vetoes.get(&user.0).cloned())
+            Ok(self.vetoes.get(user.as_str()).cloned())
         }
     }
 

@@ -381,7 +381,7 @@ impl ServiceError {
             ServiceError::Outbox(OutboxError::UnknownMessage(seatwarden_mail::MessageId(5))),
             ServiceError::NotFound(Missing::Run(run)),
             ServiceError::NotFound(Missing::Plan("p".into())),
-            ServiceError::NotFound(Missing::Policy(PolicyId("p".into()))),
+            ServiceError::NotFound(Missing::Policy(PolicyId::from("p"))),
             ServiceError::NotFound(Missing::UserByName),
             ServiceError::NotFound(Missing::PasswordCheck(CheckId(6))),
             ServiceError::NotFound(Missing::PasswordCheckUser(CheckId(6))),
@@ -405,7 +405,7 @@ impl ServiceError {
             },
             ServiceError::RunBusy(run),
             ServiceError::PolicyRunActive {
-                policy: PolicyId("p".into()),
+                policy: PolicyId::from("p"),
                 run,
                 status: RunStatus::InProgress,
             },

@@ -93,7 +93,7 @@ impl Service {
         if let ExemptionScope::Policy(id) = scope
             && !self.settings().config.policies.iter().any(|p| p.id == *id)
         {
-            return Err(ExemptionError::UnknownPolicy(id.0.clone()).into());
+            return Err(ExemptionError::UnknownPolicy(id.0.to_string()).into());
         }
         Ok(())
     }

@@ -90,17 +90,19 @@ impl ActionInfo {
     }
 
     /// An action of the engine's plan, labelled with the username the index
-    /// holds; live when `live_allowed` and its source is live.
+    /// holds; live when `live_allowed` and its source is live. `action` is
+    /// one `index` rendered, so its user is the one at `action.idx`: read
+    /// there, not looked up by key (one hash lookup per write).
     pub fn planned(
         index: &seatwarden_core::index::DirectoryIndex,
         action: seatwarden_core::plan::PlannedAction,
         live_allowed: bool,
     ) -> ActionInfo {
+        let user = seatwarden_core::index::UserIdx(action.idx);
         let username = action
             .operation
             .user()
-            .and_then(|u| index.index_of_key(u))
-            .map(|i| index.username(i).to_owned())
+            .map(|_| index.username(user).to_owned())
             .unwrap_or_default();
         let policy = match &action.source {
             seatwarden_core::plan::ActionSource::Policy { id } => Some(id.clone()),
@@ -350,11 +352,11 @@ pub(crate) enum Job {
 pub(crate) use schedule::tick;
 
 fn run_lease(run: RunId) -> PolicyId {
-    PolicyId(format!("run:{run}"))
+    PolicyId::from(format!("run:{run}"))
 }
 
 fn policy_lease(policy: &PolicyId) -> PolicyId {
-    PolicyId(format!("policy:{policy}"))
+    PolicyId::from(format!("policy:{policy}"))
 }
 
 impl Service {

@@ -230,14 +230,14 @@ pub fn sample_entries(
                 format!("ADMIN{}", rng.next(3)),
                 Some("Root Admin".to_owned()),
             ),
-            1 => Actor::policy(PolicyId(format!("policy-{}", rng.next(4)))),
+            1 => Actor::policy(PolicyId::from(format!("policy-{}", rng.next(4)))),
             _ => Actor::system(),
         };
         let mut e = AuditEntry::new(at, actor, action, status);
         if rng.next(4) > 0 {
             let name = rng.pick(&names).copied().unwrap_or("x");
             e.target = Target::user(
-                UserKey(format!("JIRAUSER{}", rng.next(50))),
+                UserKey::from(format!("JIRAUSER{}", rng.next(50))),
                 Some(name.to_owned()),
             );
         }
@@ -252,7 +252,7 @@ pub fn sample_entries(
             e.run = rng.pick(runs).copied();
         }
         if rng.next(3) == 0 {
-            e.policy = Some(PolicyId(format!("policy-{}", rng.next(4))));
+            e.policy = Some(PolicyId::from(format!("policy-{}", rng.next(4))));
         }
         if rng.next(5) == 0 {
             e.client_ip = Some(std::net::IpAddr::from([
@@ -347,7 +347,7 @@ fn sample_filters(now: Millis, runs: &[RunId]) -> Vec<AuditFilter> {
             ..f()
         },
         AuditFilter {
-            policy: Some(PolicyId("policy-1".into())),
+            policy: Some(PolicyId::from("policy-1")),
             ..f()
         },
         AuditFilter {
@@ -596,7 +596,7 @@ pub fn runs_and_summary(s: &dyn Store) -> Check {
         },
         Millis(now.0 - 60_000),
     );
-    new.policy = Some(PolicyId("p1".into()));
+    new.policy = Some(PolicyId::from("p1"));
     let a = s.create_run(&new).map_err(e2s)?;
     let got = s.get_run(a).map_err(e2s)?.ok_or("run missing")?;
     ensure!(
@@ -1139,7 +1139,7 @@ pub fn outbox_dedup_and_claims(s: &dyn Store) -> Check {
 /// One holder at a time; expiry frees a lease; only the holder renews or releases.
 pub fn leases_exclude(s: &dyn Store) -> Check {
     let now = Millis(1_800_000_000_000);
-    let p = PolicyId("nightly".into());
+    let p = PolicyId::from("nightly");
     let (a, b) = (LeaseOwner("node-a".into()), LeaseOwner("node-b".into()));
     let ttl = Duration::from_secs(30);
     ensure!(
@@ -1155,7 +1155,7 @@ pub fn leases_exclude(s: &dyn Store) -> Check {
         "held lease taken"
     );
     ensure!(
-        s.acquire_lease(&PolicyId("other".into()), &b, now, ttl)
+        s.acquire_lease(&PolicyId::from("other"), &b, now, ttl)
             .map_err(e2s)?
             .is_acquired(),
         "leases are not per policy"

@@ -348,7 +348,7 @@ mod tests {
     }
 
     fn make_op(user: &UserKey, kind: u8, arg: u8) -> Operation {
-        let group = GroupName(format!("g{arg}"));
+        let group = GroupName::from(format!("g{arg}"));
         match kind {
             0 | 1 => Operation::Deactivate { user: user.clone() },
             2 => Operation::Activate { user: user.clone() },
@@ -392,13 +392,13 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, (active, groups))| {
-                    let key = UserKey(format!("K{i}"));
+                    let key = UserKey::from(format!("K{i}"));
                     (key.clone(), AccountState {
                         user: key,
                         active: *active,
                         suspended: false,
                         username: format!("user{i}").into(),
-                        groups: groups.iter().map(|g| GroupName(format!("g{g}"))).collect(),
+                        groups: groups.iter().map(|g| GroupName::from(format!("g{g}"))).collect(),
                     })
                 })
                 .collect();
@@ -410,7 +410,7 @@ mod tests {
             let mut seen = std::collections::HashSet::new();
             let mut planned = Vec::new();
             for (u, kind, arg, refused) in &ops {
-                let user = UserKey(format!("K{}", u % initial.len()));
+                let user = UserKey::from(format!("K{}", u % initial.len()));
                 let op = make_op(&user, *kind, *arg);
                 let action = PlannedAction::of(op).unwrap();
                 if seen.insert((action.user.clone(), action.action.clone())) {

@@ -130,12 +130,12 @@ impl<B: RecordBackend + ?Sized> RecordStore<B> {
         let pending = self.review_rows(&[ReviewStatus::Open, ReviewStatus::Approved])?;
         let mut seen: std::collections::HashSet<(String, String)> = pending
             .iter()
-            .map(|r| (r.item.policy.0.clone(), r.item.user.to_string()))
+            .map(|r| (r.item.policy.0.to_string(), r.item.user.to_string()))
             .collect();
         let mut fresh = Vec::new();
         let mut records = Vec::new();
         for item in items {
-            if !seen.insert((item.policy.0.clone(), item.user.to_string())) {
+            if !seen.insert((item.policy.0.to_string(), item.user.to_string())) {
                 continue;
             }
             records.push(NewRecord {

@@ -181,7 +181,7 @@ pub(super) fn policy(w: &mut Walk, mut obj: Obj<'_>, settings: &Settings) -> Opt
         return None;
     }
     Some(Policy {
-        id: PolicyId(id),
+        id: PolicyId::from(id),
         name,
         enabled,
         mode,
@@ -552,7 +552,7 @@ fn handover(w: &mut Walk, mut obj: Obj<'_>) -> Option<Handover> {
         Some("unassigned") => Some(Handover::Unassigned),
         Some("project_lead") => Some(Handover::ProjectLead),
         Some("user") => match obj.string(w, "user", false) {
-            Some(k) if !k.trim().is_empty() => Some(Handover::User(UserKey(k))),
+            Some(k) if !k.trim().is_empty() => Some(Handover::User(UserKey::from(k))),
             Some(_) => {
                 w.err(&user_path, "must not be blank");
                 None

@@ -158,7 +158,7 @@ pub(super) fn what_if_policy(
     req: &ApiRequest,
     params: &Params,
 ) -> Result<ApiResponse, ApiError> {
-    let id = PolicyId(params.get("id")?.to_owned());
+    let id = PolicyId::from(params.get("id")?.to_owned());
     let body = body_object(req)?;
     let settings = service.settings();
     let at = settings
@@ -177,7 +177,7 @@ pub(super) fn what_if_policy(
             .unwrap_or(Value::Null),
         Some(Value::Object(p)) => {
             let mut p = p.clone();
-            p.insert("id".to_owned(), json!(id.0));
+            p.insert("id".to_owned(), json!(id.as_str()));
             Value::Object(p)
         }
         Some(_) => return Err(ApiError::bad_request("field `policy` must be an object")),

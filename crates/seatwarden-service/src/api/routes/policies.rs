@@ -21,7 +21,7 @@ use crate::service::{Service, ServiceError, Settings};
 use crate::store::ConfigVersion;
 
 fn policy_id(params: &Params) -> Result<PolicyId, ApiError> {
-    Ok(PolicyId(params.get("id")?.to_owned()))
+    Ok(PolicyId::from(params.get("id")?.to_owned()))
 }
 
 /// The `configVersion` a policy change must name: a missing one is `400`
@@ -146,9 +146,13 @@ fn save_with_audit(
     mut settings: Settings,
     entry: AuditEntry,
 ) -> Result<std::sync::Arc<Settings>, ApiError> {
-    settings
-        .saved_at
-        .retain(|id, _| settings.config.policies.iter().any(|p| p.id.0 == *id));
+    settings.saved_at.retain(|id, _| {
+        settings
+            .config
+            .policies
+            .iter()
+            .any(|p| p.id.as_str() == id.as_str())
+    });
     let saved = service.save_settings(settings)?;
     let mut entry = entry;
     if let Some(ip) = client_ip(req) {
@@ -205,7 +209,12 @@ pub(super) fn create_policy(
         let base = slug(body.get("name").and_then(Value::as_str).unwrap_or("policy"));
         let mut id = base.clone();
         let mut n = 2;
-        while current.config.policies.iter().any(|p| p.id.0 == id) {
+        while current
+            .config
+            .policies
+            .iter()
+            .any(|p| p.id.as_str() == id.as_str())
+        {
             id = format!("{base}-{n}");
             n += 1;
         }
@@ -216,7 +225,12 @@ pub(super) fn create_policy(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_owned();
-    if current.config.policies.iter().any(|p| p.id.0 == id) {
+    if current
+        .config
+        .policies
+        .iter()
+        .any(|p| p.id.as_str() == id.as_str())
+    {
         return Err(ApiError::new(
             ApiErrorKind::Conflict,
             format!("a policy with id `{id}` exists already"),
@@ -233,7 +247,7 @@ pub(super) fn create_policy(
     settings.config = config;
     super::check_names(service, &current, &settings, Some(at))?;
     settings.saved_at.insert(id.clone(), now(req));
-    let policy_id = PolicyId(id.clone());
+    let policy_id = PolicyId::from(id.clone());
     let entry = AuditEntry::new(
         now(req),
         actor(service, req),
@@ -270,9 +284,9 @@ pub(super) fn replace_policy(
         .ok_or_else(|| ApiError::not_found(format!("policy `{id}`")))?;
     match body.get("id") {
         None => {
-            body.insert("id".to_owned(), json!(id.0));
+            body.insert("id".to_owned(), json!(id.as_str()));
         }
-        Some(Value::String(s)) if *s == id.0 => {}
+        Some(Value::String(s)) if s.as_str() == id.as_str() => {}
         Some(_) => {
             return Err(ApiError::bad_request(
                 "field `id` must match the policy in the path",
@@ -294,7 +308,7 @@ pub(super) fn replace_policy(
     let mut settings = (*current).clone();
     settings.config = config;
     super::check_names(service, &current, &settings, Some(at))?;
-    settings.saved_at.insert(id.0.clone(), now(req));
+    settings.saved_at.insert(id.0.to_string(), now(req));
 
     let entry = AuditEntry::new(
         now(req),
@@ -373,7 +387,7 @@ fn set_enabled(
     policy.enabled = enabled;
     if enabled {
         // Resuming starts the schedule afresh rather than catching up.
-        settings.saved_at.insert(id.0.clone(), now(req));
+        settings.saved_at.insert(id.0.to_string(), now(req));
     }
     let (action, word) = if enabled {
         (AuditAction::PolicyEnabled, "resumed")

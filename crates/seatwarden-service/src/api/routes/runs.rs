@@ -37,7 +37,7 @@ fn parse_run_filter(req: &ApiRequest) -> Result<RunQuery, ApiError> {
             .collect::<Result<_, _>>()?;
     }
     if let Some(p) = req.query_param("policy").filter(|s| !s.is_empty()) {
-        filter.policy = Some(PolicyId(p.to_owned()));
+        filter.policy = Some(PolicyId::from(p.to_owned()));
     }
     // Started within [from, to), UTC ms: the summary cards' 24 h window.
     if req.query_param("from").is_some_and(|s| !s.is_empty()) {

@@ -82,13 +82,17 @@ impl Service {
         let status = plan.status();
         let ready =
             status == PlanStatus::Ready || matches!(status, PlanStatus::NeedsApproval { .. });
-        let actions = plan
-            .actions(index)
+        // Rendered once: the document, the hash and the journal's actions
+        // all come from the same writes.
+        let rendered = plan.render(index);
+        let mut document =
+            serde_json::to_value(plan.document_of(index, &rendered)).unwrap_or_default();
+        let hash = rendered.hash;
+        let actions = rendered
+            .actions
             .into_iter()
             .map(|a| ActionInfo::planned(index, a, ready))
             .collect();
-        let hash = plan.hash(index);
-        let mut document = serde_json::to_value(plan.document(index)).unwrap_or_default();
         if let Some(fields) = document.as_object_mut() {
             // Journaled with the plan: the next run's health check compares
             // its share with this one (see `trail`).
