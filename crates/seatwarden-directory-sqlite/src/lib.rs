@@ -88,10 +88,12 @@ fn system_clock() -> Millis {
 
 /// The embedded directory; see the crate docs.
 pub struct SqliteDirectory {
-    conn: Mutex<Connection>,
     /// A read-only connection for [`Host::first_users_by_username`], opened
-    /// on first use (see `first_users`).
+    /// on first use (see `first_users`). Declared before `conn` so it is
+    /// closed first: the last connection to close checkpoints the
+    /// write-ahead log into the file, which a read-only one cannot do.
     reader: Mutex<Option<Connection>>,
+    conn: Mutex<Connection>,
     clock: RwLock<Clock>,
     path: PathBuf,
 }
@@ -124,8 +126,8 @@ impl SqliteDirectory {
             });
         }
         Ok(SqliteDirectory {
-            conn: Mutex::new(conn),
             reader: Mutex::new(None),
+            conn: Mutex::new(conn),
             clock: RwLock::new(Arc::new(system_clock)),
             path,
         })

@@ -306,3 +306,21 @@ fn while_a_build_is_under_way_the_first_page_comes_from_the_directory_as_it_is_n
     let ready = page(&s, 1, 20, now);
     assert_eq!(early, ready);
 }
+
+/// Closing a directory whose read-only connection was used still folds
+/// the write-ahead log into the file (the read-write connection closes
+/// last): a stopped server leaves one whole file, as before.
+#[test]
+fn closing_after_an_early_read_leaves_the_log_checkpointed() {
+    let (d, folder, _) = directory(300, 13);
+    let path = d.path().to_path_buf();
+    let first = d.first_users_by_username(10).unwrap().unwrap();
+    assert_eq!(first.users.len(), 10);
+    drop(d);
+    let wal = folder.path().join("directory.db-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "the log was left behind"
+    );
+    assert!(std::fs::metadata(&path).unwrap().len() > 64 * 1024);
+}

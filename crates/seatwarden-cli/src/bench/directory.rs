@@ -149,7 +149,10 @@ fn first_page_while_indexing(
                 answer.status
             )));
         }
-        rows = body.get("rows").and_then(Value::as_array).map_or(0, Vec::len);
+        rows = body
+            .get("rows")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         // Awaited before the next sample: builds never overlap.
         let (built, took) = builder
             .join()
