@@ -1803,6 +1803,11 @@ export interface components {
             exemptions?: {
                 [key: string]: components["schemas"]["Exemption"][];
             };
+            /**
+             * @description present, and true, only on a page answered while the directory index is still being built after a start: the default view's first pages (username order, no filter, the first 1,000 users) come straight from the directory with the same rows and counts; filters, other sorts and later pages wait for the index
+             * @constant
+             */
+            indexing?: true;
         };
         GetUserResponse: {
             policies: components["schemas"]["ActionInfo"][];

@@ -162,6 +162,12 @@ impl Harness {
         (summarise(sa), summarise(sb))
     }
 
+    /// The timing of samples taken by hand (when only part of each call is
+    /// timed).
+    pub(crate) fn timing_of(samples: Vec<Duration>) -> Timing {
+        summarise(samples)
+    }
+
     /// Prints one result line: name, users, timing, and `extra` fields.
     pub(crate) fn report(&self, name: &str, users: usize, timing: Timing, extra: Value) {
         let mut line = Map::new();

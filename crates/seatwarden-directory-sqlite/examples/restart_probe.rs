@@ -3,9 +3,11 @@
 //!
 //! `cargo run --release --example restart_probe -p seatwarden-directory-sqlite -- FOLDER USERS`
 //! seeds `FOLDER/directory.db` with the demo organisation when it does not
-//! exist, then times opening it, its header (seat counts) and reading every
-//! page of 5 000 users, then a whole restart (a service over it answering
-//! the first page), three times.
+//! exist, then times the early read of the first 20 users by username
+//! (what answers the first Users page while the index is built), opening
+//! it, its header (seat counts) and reading every page of 5 000 users, then
+//! a whole restart (a service over it answering the first page from a
+//! fresh index), three times.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::time::Instant;
@@ -30,6 +32,15 @@ fn main() {
             .unwrap();
     }
     for _ in 0..3 {
+        // The early read (issue 19): a fresh open, the first 20 users by
+        // username, the header without seat counts and the user count.
+        let t = Instant::now();
+        let first = SqliteDirectory::open_in(&folder)
+            .unwrap()
+            .first_users_by_username(20)
+            .unwrap()
+            .unwrap();
+        let early = t.elapsed();
         let t = Instant::now();
         let d = SqliteDirectory::open_in(&folder).unwrap();
         let open = t.elapsed();
@@ -66,7 +77,9 @@ fn main() {
         let restart = t.elapsed();
         let seats: Vec<u32> = header.licences.iter().map(|l| l.seats_used).collect();
         println!(
-            "open {open:?} header {head:?} pages {pages:?} restart {restart:?} (matches {total}) users {n} memberships {groups} seats {seats:?}"
+            "early {early:?} ({} of {}) open {open:?} header {head:?} pages {pages:?} restart {restart:?} (matches {total}) users {n} memberships {groups} seats {seats:?}",
+            first.users.len(),
+            first.total
         );
     }
 }

@@ -28,6 +28,7 @@
 //! one immediate transaction.
 
 mod apply;
+mod first_users;
 mod schema;
 mod seats;
 
@@ -42,7 +43,7 @@ use seatwarden_core::model::{Directory, Group, Licence, UserKey};
 use seatwarden_core::operation::{Handover, Operation, OperationFailure};
 use seatwarden_core::snapshot::{SnapshotFile, SnapshotHeader, SnapshotUser};
 use seatwarden_core::time::Millis;
-use seatwarden_service::host::{Applied, Host, HostError, UsersPage};
+use seatwarden_service::host::{Applied, FirstUsers, Host, HostError, UsersPage};
 
 /// The file name of the directory inside a data directory.
 pub const FILE_NAME: &str = "directory.db";
@@ -87,6 +88,11 @@ fn system_clock() -> Millis {
 
 /// The embedded directory; see the crate docs.
 pub struct SqliteDirectory {
+    /// A read-only connection for [`Host::first_users_by_username`], opened
+    /// on first use (see `first_users`). Declared before `conn` so it is
+    /// closed first: the last connection to close checkpoints the
+    /// write-ahead log into the file, which a read-only one cannot do.
+    reader: Mutex<Option<Connection>>,
     conn: Mutex<Connection>,
     clock: RwLock<Clock>,
     path: PathBuf,
@@ -120,6 +126,7 @@ impl SqliteDirectory {
             });
         }
         Ok(SqliteDirectory {
+            reader: Mutex::new(None),
             conn: Mutex::new(conn),
             clock: RwLock::new(Arc::new(system_clock)),
             path,
@@ -373,6 +380,16 @@ impl SqliteDirectory {
         Ok(UsersPage { users, next })
     }
 
+    fn read_first_users(&self, limit: usize) -> Result<FirstUsers, DirectoryError> {
+        let now = self.now();
+        let mut reader = self.reader.lock();
+        let conn = match reader.as_mut() {
+            Some(conn) => conn,
+            None => reader.insert(first_users::open_reader(&self.path)?),
+        };
+        first_users::first_users(conn, limit, now)
+    }
+
     fn read_user(&self, by: apply::Lookup<'_>) -> Result<Option<SnapshotUser>, DirectoryError> {
         let conn = self.conn.lock();
         let tx = conn.unchecked_transaction()?;
@@ -393,6 +410,10 @@ impl Host for SqliteDirectory {
 
     fn users_page(&self, cursor: Option<&str>, limit: usize) -> Result<UsersPage, HostError> {
         self.read_page(cursor, limit).map_err(unavailable)
+    }
+
+    fn first_users_by_username(&self, limit: usize) -> Option<Result<FirstUsers, HostError>> {
+        Some(self.read_first_users(limit).map_err(unavailable))
     }
 
     fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, HostError> {

@@ -83,6 +83,23 @@ impl RawUsersPage {
     }
 }
 
+/// The first users of a directory in username order, with what it takes to
+/// show them as Users-tab rows ([`Host::first_users_by_username`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirstUsers {
+    /// The directory's header, read in the same read as the users. Seat
+    /// counts (`Licence::seats_used`) may be the stored ones rather than
+    /// recounted: no row shows them, and recounting is most of the cost of
+    /// [`Host::header`] at a million users.
+    pub header: SnapshotHeader,
+    /// How many users the directory holds in all.
+    pub total: u64,
+    /// At most the asked number of users, ordered as the index orders
+    /// usernames: by lower-cased username (`str::to_lowercase`, compared
+    /// bytewise), then key. Groups as [`Host::users_page`] gives them.
+    pub users: Vec<SnapshotUser>,
+}
+
 /// What a successful operation reports back.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Applied {
@@ -149,6 +166,17 @@ pub trait Host: Send + Sync {
         limit: usize,
     ) -> Option<Result<RawUsersPage, HostError>> {
         let _ = (cursor, limit);
+        None
+    }
+
+    /// The first `limit` users in username order, read straight from the
+    /// directory, so that the Users tab's first pages can be answered while
+    /// the index is still being built after a start (`service::early_page`).
+    /// `None`, the default, means "not available": a host that cannot read
+    /// its users in that order cheaply (the in-memory directory, the JNI
+    /// host, Atlassian Cloud) leaves every request waiting for the index.
+    fn first_users_by_username(&self, limit: usize) -> Option<Result<FirstUsers, HostError>> {
+        let _ = limit;
         None
     }
 

@@ -31,5 +31,6 @@ pub mod store;
 pub mod testing;
 
 pub use service::{
-    DocumentError, SecretKey, SecretKeyError, Service, ServiceError, ServiceOptions,
+    DocumentError, EARLY_USERS, IndexBuild, SecretKey, SecretKeyError, Service, ServiceError,
+    ServiceOptions,
 };

@@ -26,6 +26,7 @@
 mod admin_mail;
 mod bulk_preview;
 pub mod document;
+mod early_page;
 mod error;
 pub mod exempt;
 mod history;
@@ -67,6 +68,7 @@ use login::record_logins;
 pub use bulk_preview::FirstPage;
 pub use bulk_preview::{ActionsPage, MAX_PAGE, PREVIEW_PAGE, Preview, SkipCount, SkipsPage};
 pub use document::{DocumentError, Settings};
+pub use early_page::{EARLY_USERS, IndexBuild};
 pub use error::{ErrorKind, KeptPlan, Missing, Origin, ServiceError, problems};
 pub use exempt::{ExemptionError, ExemptionGrant, GrantReport};
 pub use history::{FREEING, ReturnObservation};
@@ -231,6 +233,10 @@ pub(crate) struct IndexSlot {
     /// here and replayed onto the new index before it replaces this one.
     pub(crate) building: bool,
     pub(crate) replay: Vec<(Operation, Millis)>,
+    /// The host announced a build it runs in the background
+    /// ([`Service::build_index_in_background`]); until it ends (and while
+    /// there is no index), the default Users pages come from the host.
+    pub(crate) announced: bool,
 }
 
 struct LoginCache {
@@ -315,6 +321,7 @@ impl Service {
                 stale: true,
                 building: false,
                 replay: Vec::new(),
+                announced: false,
             }),
             build_lock: Mutex::new(()),
             login_cache: RwLock::new(None),

@@ -1207,3 +1207,102 @@ fn every_policy_shape_matches_its_schema() {
     );
     assert_eq!(drift(&answers), Vec::<String>::new());
 }
+
+/// The reference directory, offering its first users in username order
+/// the simple way (every page read, sorted), as the SQLite directory does
+/// from its username index.
+struct FirstUsersHost(seatwarden_service::host::memory::MemoryDirectory);
+
+impl seatwarden_service::host::Host for FirstUsersHost {
+    fn header(
+        &self,
+    ) -> Result<seatwarden_core::snapshot::SnapshotHeader, seatwarden_service::host::HostError>
+    {
+        self.0.header()
+    }
+    fn users_page(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<seatwarden_service::host::UsersPage, seatwarden_service::host::HostError> {
+        self.0.users_page(cursor, limit)
+    }
+    fn first_users_by_username(
+        &self,
+        limit: usize,
+    ) -> Option<Result<seatwarden_service::host::FirstUsers, seatwarden_service::host::HostError>>
+    {
+        let snapshot = seatwarden_service::host::read_snapshot(&self.0, 100).unwrap();
+        let mut users: Vec<_> = snapshot.pages.into_iter().flat_map(|p| p.users).collect();
+        let total = users.len() as u64;
+        users.sort_by(|a, b| {
+            (a.username.to_lowercase(), &a.key).cmp(&(b.username.to_lowercase(), &b.key))
+        });
+        users.truncate(limit);
+        Some(Ok(seatwarden_service::host::FirstUsers {
+            header: snapshot.header,
+            total,
+            users,
+        }))
+    }
+    fn user(
+        &self,
+        key: &seatwarden_core::UserKey,
+    ) -> Result<Option<seatwarden_core::snapshot::SnapshotUser>, seatwarden_service::host::HostError>
+    {
+        self.0.user(key)
+    }
+    fn user_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<seatwarden_core::snapshot::SnapshotUser>, seatwarden_service::host::HostError>
+    {
+        self.0.user_by_username(username)
+    }
+    fn apply(
+        &self,
+        operation: &seatwarden_core::Operation,
+    ) -> Result<seatwarden_service::host::Applied, seatwarden_core::operation::OperationFailure>
+    {
+        self.0.apply(operation)
+    }
+}
+
+/// A Users page answered while the index is built after a start
+/// (`indexing: true`, `service::early_page`) has the ready page's schema,
+/// and the flag is in the document; the ready page carries no flag.
+#[test]
+fn an_early_users_page_matches_its_openapi_schema() {
+    let host = FirstUsersHost(seatwarden_service::host::memory::MemoryDirectory::new(
+        common::snapshot(3, 2, 1),
+    ));
+    let s = std::sync::Arc::new(
+        Service::new(
+            std::sync::Arc::new(host),
+            std::sync::Arc::new(seatwarden_service::store::MemoryStore::new()),
+            common::options("node-a", 50),
+        )
+        .unwrap(),
+    );
+    let build = s.build_index_in_background();
+    let (status, early) = call(&s, Method::Get, "/api/users", None, DAY0);
+    assert_eq!(status, 200, "{early}");
+    assert_eq!(early["indexing"], Value::Bool(true), "{early}");
+    build.run().unwrap();
+    let (_, ready) = call(&s, Method::Get, "/api/users", None, DAY0);
+    assert_eq!(ready.get("indexing"), None, "{ready}");
+    let mut flagless = early.clone();
+    flagless.as_object_mut().unwrap().remove("indexing");
+    assert_eq!(flagless, ready);
+    assert_eq!(
+        drift(&[
+            ("GET /api/users".to_owned(), early),
+            ("GET /api/users".to_owned(), ready)
+        ]),
+        Vec::<String>::new()
+    );
+    // The document names the flag: an answer with it false would drift.
+    let mut wrong = flagless;
+    wrong["indexing"] = Value::Bool(false);
+    assert_eq!(drift(&[("GET /api/users".to_owned(), wrong)]).len(), 1);
+}

@@ -231,7 +231,8 @@ async function load(results: HTMLElement): Promise<void> {
   const seq = ++loadSeq;
   results.dataset.state = 'loading';
   let page: Page;
-  try { page = await get<Page>('users', { filter: JSON.stringify(query()), ...(state.exempt ? { exempt: state.exempt } : {}) }); } catch (e) {
+  clearTimeout(indexingPoll);
+  try { page = await get<Page>('users', tableParams()); } catch (e) {
     if (seq !== loadSeq) return;
     results.dataset.state = 'ready';
     // A bad filter never empties the table: the error goes beside its field (or above the table),
@@ -245,9 +246,58 @@ async function load(results: HTMLElement): Promise<void> {
     return;
   }
   if (seq !== loadSeq) return;
+  draw(results, page, seq);
+}
+
+/** The table request's parameters for the current filters. */
+function tableParams(): Record<string, string> {
+  return { filter: JSON.stringify(query()), ...(state.exempt ? { exempt: state.exempt } : {}) };
+}
+
+/**
+ * Waits between the polls of a page answered while the directory is indexed (after a restart):
+ * half a second, then doubling up to five. A million users take a few seconds to index; a small
+ * directory is ready by the first poll.
+ */
+export const INDEXING_POLL_MS = [500, 1_000, 2_000, 4_000, 5_000];
+/** The pending poll, so a new table request (or leaving the tab) cancels it. */
+let indexingPoll: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * While `indexing` is true the page came straight from the directory (the default view's first
+ * pages, before the index is built after a restart); filters, other sorts and later pages are
+ * answered once the index is ready. The same request is asked again, with backoff, until an answer
+ * says the index is ready, and that answer is drawn: polling rather than waiting for the admin's next
+ * click, so the note goes away by itself and the next filter is answered at once. The poll is the
+ * page's own cheap request (the first users only, while indexing), and it stops as soon as
+ * another table request is made.
+ */
+function pollIndexing(results: HTMLElement, seq: number, step: number, since: number): void {
+  clearTimeout(indexingPoll);
+  const wait = INDEXING_POLL_MS[Math.min(step, INDEXING_POLL_MS.length - 1)];
+  indexingPoll = setTimeout(() => {
+    if (seq !== loadSeq || !results.isConnected) return;
+    void get<Page>('users', tableParams()).then((page) => {
+      if (seq !== loadSeq || !results.isConnected) return;
+      // How many polls were answered (tests wait on it).
+      results.dataset.polls = String(step + 1);
+      if (page.indexing) {
+        const seconds = results.querySelector('[data-testid="indexing-seconds"]');
+        if (seconds) seconds.textContent = String(Math.round((Date.now() - since) / 1000));
+        pollIndexing(results, seq, step + 1, since);
+      } else draw(results, page, seq);
+    }, () => { if (seq === loadSeq) pollIndexing(results, seq, step + 1, since); });
+  }, wait);
+}
+
+function draw(results: HTMLElement, page: Page, seq: number): void {
+  clearTimeout(indexingPoll);
   results.dataset.state = 'ready';
   results.dataset.search = state.search;
+  results.dataset.indexing = page.indexing ? 'true' : 'false';
   filterErrors.clear();
+  const since = Date.now();
+  if (page.indexing) pollIndexing(results, seq, 0, since);
   const selInfo = h('span', { 'data-testid': 'selection-count', 'aria-live': 'polite' });
   const refreshSel = (): void => { selInfo.textContent = allMatching ? `All ${fmtNum(page.total)} matching users selected` : `${selected.size} selected`; };
   refreshSel();
@@ -260,6 +310,9 @@ async function load(results: HTMLElement): Promise<void> {
   const products = productColumns(page.rows);
   const idleDays = Number(state.days) >= 1 ? Number(state.days) : Number(DEFAULTS.days);
   clear(results,
+    page.indexing ? h('p', { class: 'sw-hint', role: 'status', 'data-testid': 'users-indexing' },
+      'The directory is still being indexed (', h('span', { 'data-testid': 'indexing-seconds' }, '0'), ' s so far): these first pages come straight from it. ',
+      'Filters, other sorts and later pages are answered once indexing is done; this note then goes away by itself.') : null,
     h('div', { class: 'sw-toolbar' },
       h('strong', { 'data-testid': 'user-total' }, plural(page.total, 'user')), selInfo,
       button('Select all that match', () => { allMatching = true; refreshSel(); }, 'subtle'),

@@ -552,7 +552,28 @@ pub(crate) fn run(args: &Args) -> Result<(), CliError> {
             cloud.as_ref(),
             &clock,
         )));
-    let header = opened.service.host().header().map_err(CliError::engine)?;
+    // The index is built in the background (issue 19): the server answers
+    // at once, the Users tab's default first pages straight from the
+    // directory (`indexing: true`), everything else as soon as the index
+    // is ready. Announced before the server listens, so no request can
+    // start the build itself.
+    let build = opened.service.build_index_in_background();
+    std::thread::Builder::new()
+        .name("seatwarden-index".into())
+        .spawn(move || {
+            if let Err(e) = build.run() {
+                eprintln!("building the directory index failed: {e}");
+            }
+        })
+        .map_err(|e| CliError::Usage(format!("cannot start the index build: {e}")))?;
+    // Only the sysadmins are wanted: where the host offers the header
+    // without a seat recount (most of a second at 1M users, spent before
+    // the server could listen), that one.
+    let host = opened.service.host();
+    let header = match host.first_users_by_username(0) {
+        Some(Ok(first)) => first.header,
+        _ => host.header().map_err(CliError::engine)?,
+    };
     let actor = header
         .sysadmins
         .first()

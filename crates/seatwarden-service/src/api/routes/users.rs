@@ -11,7 +11,7 @@
 use serde_json::json;
 
 use seatwarden_core::UserKey;
-use seatwarden_core::query::{Query, QueryError, QueryRow};
+use seatwarden_core::query::{Query, QueryError, QueryPage, QueryRow};
 
 use super::now;
 use crate::api::{ApiError, ApiErrorKind, ApiRequest, ApiResponse, Params};
@@ -62,38 +62,79 @@ pub(super) fn list_users(
     // Activity as the policies read it: the signals the settings count.
     let activity = service.settings().config.settings.activity;
     let exemptions = service.exemptions()?;
-    let (page, exempt_rows) = service.with_index(|index| {
-        let exempt = super::exemptions::exempt_bitmap(index, &exemptions, now);
-        let page = index.query_narrowed(&query, now, &activity, &|m| match wanted {
-            Some(true) => *m &= &exempt,
-            Some(false) => *m -= &exempt,
-            None => {}
-        });
-        let mut by_user: std::collections::HashMap<&str, Vec<serde_json::Value>> =
-            std::collections::HashMap::new();
-        for e in exemptions.iter().filter(|e| e.is_active(now)) {
-            by_user
-                .entry(e.user.as_str())
-                .or_default()
-                .push(super::exemptions::exemption_json(e, now));
-        }
-        let mut rows = serde_json::Map::new();
-        if let Ok(page) = &page {
-            for row in &page.rows {
-                if let Some(of) = by_user.remove(row.key.as_str()) {
-                    rows.insert(row.key.to_string(), serde_json::Value::Array(of));
-                }
+    // Just after a start, the default view's first pages come from the
+    // host while the index is built (`service::early_page`): the same rows,
+    // the directory's counts, and `indexing: true`.
+    if wanted.is_none()
+        && let Some(early) = service.users_page_while_indexing(&query)
+    {
+        let (page, rows) = users_page(&early.index, &query, now, &activity, &exemptions, None);
+        let mut page = page.map_err(|e| filter_error(&e))?;
+        page.total = early.total;
+        page.page_count = early.total.div_ceil(u64::from(page.page_size));
+        return page_answer(&page, rows, true);
+    }
+    let (page, rows) = service
+        .with_index(|index| users_page(index, &query, now, &activity, &exemptions, wanted))?;
+    let page = page.map_err(|e| filter_error(&e))?;
+    page_answer(&page, rows, false)
+}
+
+/// The page of `query` over `index`, and the active exemptions of its rows
+/// by user key.
+fn users_page(
+    index: &seatwarden_core::index::DirectoryIndex,
+    query: &Query,
+    now: seatwarden_core::Millis,
+    activity: &seatwarden_core::activity::ActivitySettings,
+    exemptions: &[seatwarden_core::exemption::Exemption],
+    wanted: Option<bool>,
+) -> (
+    Result<QueryPage, QueryError>,
+    serde_json::Map<String, serde_json::Value>,
+) {
+    let exempt = super::exemptions::exempt_bitmap(index, exemptions, now);
+    let page = index.query_narrowed(query, now, activity, &|m| match wanted {
+        Some(true) => *m &= &exempt,
+        Some(false) => *m -= &exempt,
+        None => {}
+    });
+    let mut by_user: std::collections::HashMap<&str, Vec<serde_json::Value>> =
+        std::collections::HashMap::new();
+    for e in exemptions.iter().filter(|e| e.is_active(now)) {
+        by_user
+            .entry(e.user.as_str())
+            .or_default()
+            .push(super::exemptions::exemption_json(e, now));
+    }
+    let mut rows = serde_json::Map::new();
+    if let Ok(page) = &page {
+        for row in &page.rows {
+            if let Some(of) = by_user.remove(row.key.as_str()) {
+                rows.insert(row.key.to_string(), serde_json::Value::Array(of));
             }
         }
-        (page, rows)
-    })?;
-    let page = page.map_err(|e| filter_error(&e))?;
-    let mut value = serde_json::to_value(&page).map_err(|_| ApiError::internal("users page"))?;
+    }
+    (page, rows)
+}
+
+/// The page as the API sends it: the query's page, its rows' exemptions,
+/// and `indexing: true` when it was read before the index was ready (absent
+/// otherwise, so a ready page is what it always was).
+fn page_answer(
+    page: &QueryPage,
+    exempt_rows: serde_json::Map<String, serde_json::Value>,
+    indexing: bool,
+) -> Result<ApiResponse, ApiError> {
+    let mut value = serde_json::to_value(page).map_err(|_| ApiError::internal("users page"))?;
     if let Some(fields) = value.as_object_mut() {
         fields.insert(
             "exemptions".to_owned(),
             serde_json::Value::Object(exempt_rows),
         );
+        if indexing {
+            fields.insert("indexing".to_owned(), serde_json::Value::Bool(true));
+        }
     }
     ApiResponse::json(&value)
 }
