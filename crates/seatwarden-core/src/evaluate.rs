@@ -538,8 +538,14 @@ impl<'a> Evaluator<'a> {
             }
             let membership_only = p.scope.read_only == ReadOnlyHandling::MembershipOnly
                 && matches!(account_op, Some(AccountOp::Deactivate { .. }) | None);
+            // `users_d` lies within `remaining`: it is skipped as it is (the
+            // general `take` would intersect the two again).
             if !membership_only {
-                take(refused(dir), &users_d, &mut remaining);
+                remaining -= &users_d;
+                skipped.push(SkipSet {
+                    reason: refused(dir),
+                    users: users_d,
+                });
                 continue;
             }
             let mut kept = RoaringBitmap::new();
@@ -571,7 +577,14 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
-            take(refused(dir), &(users_d - kept), &mut remaining);
+            let refused_users = users_d - kept;
+            if !refused_users.is_empty() {
+                remaining -= &refused_users;
+                skipped.push(SkipSet {
+                    reason: refused(dir),
+                    users: refused_users,
+                });
+            }
         }
         // A policy that promises a warning acts only on users warned long
         // enough ago (before conflicts: a user it waits for is not claimed).
@@ -614,6 +627,12 @@ impl<'a> Evaluator<'a> {
         // Conflicts with higher-priority sources.
         if claim {
             for (winner, claimed) in &self.account_claims {
+                // Most pairs share nobody (a delete policy's deactivated
+                // users and a deactivation's active ones): asked without
+                // making the empty intersection.
+                if account_users.is_disjoint(claimed) {
+                    continue;
+                }
                 let c = &account_users & claimed;
                 if !c.is_empty() {
                     account_users -= &c;
@@ -637,6 +656,9 @@ impl<'a> Evaluator<'a> {
                     continue;
                 };
                 for (winner, other_add, claimed) in claims {
+                    if set.is_disjoint(claimed) {
+                        continue;
+                    }
                     let c = &*set & claimed;
                     if c.is_empty() {
                         continue;
