@@ -26,12 +26,14 @@
 
 mod condition;
 mod exempt;
+mod groups;
 mod rename;
 mod signals;
 mod warned;
 
 pub(crate) use condition::Cond;
 use condition::{Column, scan};
+use groups::refused;
 pub(crate) use signals::combined_activity;
 
 use std::borrow::Cow;
@@ -264,27 +266,6 @@ impl<'a> Evaluator<'a> {
             approved: exempt::approvals(index, &ctx.review_approved),
             renames: rename::Taken::default(),
         }
-    }
-
-    fn group(&mut self, source: &ActionSource, name: &GroupName, warn: bool) -> Option<GroupOrd> {
-        let g = self.index.group_ord(name.as_str());
-        if g.is_none() && warn {
-            let w = PlanWarning::UnknownGroup {
-                source: source.clone(),
-                group: name.clone(),
-            };
-            if !self.warnings.contains(&w) {
-                self.warnings.push(w);
-            }
-        }
-        g
-    }
-
-    fn members(&self, g: GroupOrd) -> &'a RoaringBitmap {
-        static EMPTY: std::sync::OnceLock<RoaringBitmap> = std::sync::OnceLock::new();
-        self.index
-            .group_bitmap_by_ord(g)
-            .unwrap_or_else(|| EMPTY.get_or_init(RoaringBitmap::new))
     }
 
     /// Applies the action's effect, protections, read-only handling and
@@ -740,31 +721,6 @@ impl<'a> Evaluator<'a> {
         outcome
     }
 
-    fn licence_group_ords(&self, applications: &[crate::model::ApplicationKey]) -> Vec<GroupOrd> {
-        let index = self.index;
-        let mut out: Vec<GroupOrd> = Vec::new();
-        if applications.is_empty() {
-            for g in 0..index.groups().len() {
-                if let Ok(g) = GroupOrd::try_from(g)
-                    && index.is_licence_group(g)
-                {
-                    out.push(g);
-                }
-            }
-        } else {
-            for (l, licence) in index.licences().iter().enumerate() {
-                if applications.contains(&licence.application)
-                    && let Some(gs) = index.licence_groups.get(l)
-                {
-                    out.extend(gs.iter().copied());
-                }
-            }
-            out.sort_unstable();
-            out.dedup();
-        }
-        out
-    }
-
     pub(crate) fn into_plan(self, outcomes: Vec<Outcome>, ctx: &EvalContext) -> Plan {
         let index = self.index;
         let mut plan = Plan {
@@ -797,19 +753,6 @@ impl<'a> Evaluator<'a> {
             plan.approved = plan.hash(index) == *approved;
         }
         plan
-    }
-}
-
-/// Why a directory's users are skipped when it refuses the write: a Cloud
-/// organization's external accounts have a reason of their own (the
-/// organization does not manage them; it can only suspend them), every
-/// other refusal is the directory's.
-fn refused(dir: &crate::model::Directory) -> SkipReason {
-    match dir.kind {
-        crate::model::DirectoryKind::CloudExternal => {
-            SkipReason::ExternalAccount { directory: dir.id }
-        }
-        _ => SkipReason::ReadOnlyDirectory { directory: dir.id },
     }
 }
 
