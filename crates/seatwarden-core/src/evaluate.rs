@@ -199,6 +199,8 @@ pub(crate) struct Evaluator<'a> {
     /// for login alone (its column is used as is: no copy, no cost).
     combined: HashMap<SignalMask, Vec<i64>>,
     once: Option<Rc<RoaringBitmap>>,
+    /// Per combined mask, the users with no value for any of its signals.
+    never: HashMap<SignalMask, Rc<RoaringBitmap>>,
     /// Every user minus the active ones, once made (the delete policies'
     /// scope).
     deactivated: Option<Rc<RoaringBitmap>>,
@@ -257,6 +259,7 @@ impl<'a> Evaluator<'a> {
                 .map(|c| HashMap::from([(mask, c)]))
                 .unwrap_or_default(),
             once: None,
+            never: HashMap::new(),
             deactivated: None,
             account_claims: Vec::new(),
             group_claims: HashMap::new(),
