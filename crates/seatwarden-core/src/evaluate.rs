@@ -24,12 +24,17 @@
 //! the policy's own, in listed order), restricted group, rename target
 //! taken, read-only directory, conflict.
 
+mod condition;
 mod exempt;
+mod groups;
 mod rename;
 mod signals;
+mod warned;
 
+pub(crate) use condition::Cond;
+use condition::{Column, scan};
+use groups::refused;
 pub(crate) use signals::combined_activity;
-use signals::merge_warming;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -37,20 +42,17 @@ use std::rc::Rc;
 
 use roaring::RoaringBitmap;
 
-use crate::config::{Config, DeactivationTimeSource, Settings};
-use crate::index::{DirectoryIndex, GroupOrd, NEVER, SignalMask, UserIdx};
+use crate::config::{Config, Settings};
+use crate::index::{DirectoryIndex, GroupOrd, SignalMask, UserIdx};
 use crate::model::{GroupName, UserKey};
 use crate::plan::{
     AccountOp, ActionSource, Basis, GroupOp, MatchSet, Outcome, Plan, PlanWarning, SkipReason,
-    SkipSet, TimeSource, Warming,
+    SkipSet, Warming,
 };
-use crate::policy::{
-    Action, Condition, DirectorySelection, Mode, Policy, PolicyId, ReadOnlyHandling, Target,
-    Trigger,
-};
+use crate::policy::{Action, Condition, Mode, Policy, PolicyId, ReadOnlyHandling, Trigger};
 use crate::safety;
 use crate::time::Millis;
-use crate::warning::{Warned, cycle_of};
+use crate::warning::Warned;
 
 /// Facts from outside the directory that evaluation needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -104,7 +106,9 @@ pub struct BulkRequest {
 pub fn evaluate(config: &Config, index: &DirectoryIndex, now: Millis, ctx: &EvalContext) -> Plan {
     let mut ev = Evaluator::new(&config.settings, index, now, ctx);
     let mut outcomes = Vec::new();
-    for policy in ordered_policies(config, ctx) {
+    let policies = ordered_policies(config, ctx);
+    ev.prefetch(&policies, now);
+    for policy in policies {
         let source = ActionSource::Policy {
             id: policy.id.clone(),
         };
@@ -175,40 +179,6 @@ pub(crate) fn ordered_policies<'c>(config: &'c Config, ctx: &EvalContext) -> Vec
     list.into_iter().map(|(_, p)| p).collect()
 }
 
-/// The users whose `column` value is set (not `NEVER`) and at most
-/// `cutoff`: the interval `[NEVER + 1, cutoff]`, scanned with the
-/// runtime-dispatched unsigned compare (`crate::scan`; AVX2 where the CPU
-/// has it).
-fn at_or_before(column: &[i64], cutoff: i64) -> RoaringBitmap {
-    scan(column, NEVER.saturating_add(1), cutoff)
-}
-
-/// A bitmap of the positions whose column value lies in `[lo, hi]`: one
-/// bit per user from the runtime-dispatched scan (`crate::scan`), then one
-/// hand-over to roaring.
-fn scan(column: &[i64], lo: i64, hi: i64) -> RoaringBitmap {
-    RoaringBitmap::from_lsb0_bytes(0, &crate::scan::interval_bytes(column, lo, hi))
-}
-
-/// The result of a condition.
-pub(crate) struct Cond {
-    pub(crate) matched: Vec<MatchSet>,
-    /// Deactivated users in scope whose deactivation time nobody knows.
-    pub(crate) unknown_time: RoaringBitmap,
-    pub(crate) times: Vec<(u32, Millis, TimeSource)>,
-    /// Signals warming up for a matched threshold, with the matched users
-    /// they never recorded.
-    pub(crate) warming: Vec<Warming>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Column {
-    /// The latest date among the signals of the mask (login alone by default).
-    LastActivity(SignalMask),
-    Created,
-    Deactivated,
-}
-
 pub(crate) struct Evaluator<'a> {
     settings: &'a Settings,
     index: &'a DirectoryIndex,
@@ -229,6 +199,11 @@ pub(crate) struct Evaluator<'a> {
     /// for login alone (its column is used as is: no copy, no cost).
     combined: HashMap<SignalMask, Vec<i64>>,
     once: Option<Rc<RoaringBitmap>>,
+    /// Per combined mask, the users with no value for any of its signals.
+    never: HashMap<SignalMask, Rc<RoaringBitmap>>,
+    /// Every user minus the active ones, once made (the delete policies'
+    /// scope).
+    deactivated: Option<Rc<RoaringBitmap>>,
     account_claims: Vec<(ActionSource, RoaringBitmap)>,
     group_claims: HashMap<GroupOrd, Vec<(ActionSource, bool, RoaringBitmap)>>,
     warnings: Vec<PlanWarning>,
@@ -284,6 +259,8 @@ impl<'a> Evaluator<'a> {
                 .map(|c| HashMap::from([(mask, c)]))
                 .unwrap_or_default(),
             once: None,
+            never: HashMap::new(),
+            deactivated: None,
             account_claims: Vec::new(),
             group_claims: HashMap::new(),
             warnings: Vec::new(),
@@ -292,230 +269,6 @@ impl<'a> Evaluator<'a> {
             approved: exempt::approvals(index, &ctx.review_approved),
             renames: rename::Taken::default(),
         }
-    }
-
-    fn column_le(&mut self, column: Column, cutoff: i64) -> Rc<RoaringBitmap> {
-        if let Some(b) = self.cache.get(&(column, cutoff)) {
-            return Rc::clone(b);
-        }
-        // `NEVER` (no value) never matches.
-        let b = match column {
-            Column::LastActivity(mask) => {
-                let column: &[i64] = match self.combined.get(&mask) {
-                    Some(c) => c,
-                    None => &self.index.last_login,
-                };
-                at_or_before(column, cutoff)
-            }
-            Column::Created => at_or_before(&self.index.created, cutoff),
-            Column::Deactivated => self.index.deactivated_at.at_or_before(cutoff),
-        };
-        let b = Rc::new(b);
-        self.cache.insert((column, cutoff), Rc::clone(&b));
-        b
-    }
-
-    /// Users who logged in exactly once (or, where logins are not counted,
-    /// whose last login lies within the window after creation).
-    fn once_logged_in(&mut self) -> Rc<RoaringBitmap> {
-        if let Some(b) = &self.once {
-            return Rc::clone(b);
-        }
-        let window = i64::from(self.settings.once_logged_in_window_hours) * 3_600_000;
-        let idx = self.index;
-        let mut bytes = vec![0u8; idx.login_count.len().div_ceil(8)];
-        let rows = idx
-            .login_count
-            .iter()
-            .zip(idx.last_login.iter())
-            .zip(idx.created.iter());
-        for (i, ((count, last), created)) in rows.enumerate() {
-            let once = match *count {
-                crate::index::UNKNOWN_COUNT => {
-                    *last != NEVER && last.saturating_sub(*created) <= window
-                }
-                c => c == 1,
-            };
-            if once && let Some(b) = bytes.get_mut(i / 8) {
-                *b |= 1 << (i % 8);
-            }
-        }
-        let b = Rc::new(RoaringBitmap::from_lsb0_bytes(0, &bytes));
-        self.once = Some(Rc::clone(&b));
-        b
-    }
-
-    fn group(&mut self, source: &ActionSource, name: &GroupName, warn: bool) -> Option<GroupOrd> {
-        let g = self.index.group_ord(name.as_str());
-        if g.is_none() && warn {
-            let w = PlanWarning::UnknownGroup {
-                source: source.clone(),
-                group: name.clone(),
-            };
-            if !self.warnings.contains(&w) {
-                self.warnings.push(w);
-            }
-        }
-        g
-    }
-
-    fn members(&self, g: GroupOrd) -> &'a RoaringBitmap {
-        static EMPTY: std::sync::OnceLock<RoaringBitmap> = std::sync::OnceLock::new();
-        self.index
-            .group_bitmap_by_ord(g)
-            .unwrap_or_else(|| EMPTY.get_or_init(RoaringBitmap::new))
-    }
-
-    /// Status ∩ directories ∩ target. The index's own active bitmap, not a
-    /// copy, when nothing narrows it (see `cache`: a copy per policy was
-    /// most of a plan's time); narrowed, only the intersection is made.
-    pub(crate) fn scope(
-        &mut self,
-        p: &Policy,
-        source: &ActionSource,
-        warn: bool,
-    ) -> Cow<'a, RoaringBitmap> {
-        let mut scope: Cow<'a, RoaringBitmap> = match p.condition {
-            Condition::Deactivated { .. } => Cow::Owned(self.index.deactivated_bitmap()),
-            _ => Cow::Borrowed(self.index.active_bitmap()),
-        };
-        if let DirectorySelection::Only(ids) = &p.scope.directories {
-            let mut dirs = RoaringBitmap::new();
-            for id in ids {
-                match self.index.directory_bitmap(*id) {
-                    Some(b) => dirs |= b,
-                    None if warn => self.warnings.push(PlanWarning::UnknownDirectory {
-                        source: source.clone(),
-                        directory: *id,
-                    }),
-                    None => {}
-                }
-            }
-            scope = Cow::Owned(&*scope & &dirs);
-        }
-        if let Target::OnlyGroups(groups) = &p.scope.target {
-            let mut members = RoaringBitmap::new();
-            for name in groups {
-                if let Some(g) = self.group(source, name, warn) {
-                    members |= self.members(g);
-                }
-            }
-            scope = Cow::Owned(&*scope & &members);
-        }
-        scope
-    }
-
-    /// Who meets the condition at instant `at`.
-    pub(crate) fn condition(&mut self, c: &Condition, scope: &RoaringBitmap, at: Millis) -> Cond {
-        let mut out = Cond {
-            matched: Vec::new(),
-            unknown_time: RoaringBitmap::new(),
-            times: Vec::new(),
-            warming: Vec::new(),
-        };
-        match c {
-            // None of the policy's own signals is recorded by this
-            // directory: nothing can show anyone idle (a plan warning says
-            // which signals are missing).
-            Condition::Inactive(_) if self.mask == 0 => {}
-            Condition::Inactive(inact) => {
-                let last_activity = Column::LastActivity(self.mask);
-                // "Active" by any counted signal: someone who never logged in
-                // but was seen is judged by the seen date, never as
-                // "never logged in".
-                let logged = scope & &*self.column_le(last_activity, i64::MAX);
-                let once = match inact.once_logged_in_days {
-                    Some(_) => &logged & &*self.once_logged_in(),
-                    None => RoaringBitmap::new(),
-                };
-                let regular = &logged - &once;
-                let idle = self.column_le(last_activity, at.minus_days(inact.days).0);
-                out.matched.push(MatchSet {
-                    basis: Basis::Inactive,
-                    threshold_days: inact.days,
-                    users: regular & &*idle,
-                });
-                if let Some(days) = inact.once_logged_in_days {
-                    let idle = self.column_le(last_activity, at.minus_days(days).0);
-                    out.matched.push(MatchSet {
-                        basis: Basis::OnceLoggedIn,
-                        threshold_days: days,
-                        users: once & &*idle,
-                    });
-                }
-                if let Some(days) = inact.never_logged_in_days {
-                    let old = self.column_le(Column::Created, at.minus_days(days).0);
-                    out.matched.push(MatchSet {
-                        basis: Basis::NeverLoggedIn,
-                        threshold_days: days,
-                        users: (scope & &*self.never_active()) & &*old,
-                    });
-                }
-                if !self.index.signals.is_empty() {
-                    for m in &out.matched {
-                        let cutoff = at.minus_days(m.threshold_days);
-                        for w in self.warming(&m.users, cutoff, m.threshold_days) {
-                            merge_warming(&mut out.warming, w);
-                        }
-                    }
-                }
-            }
-            Condition::Deactivated { days } => {
-                let cutoff = at.minus_days(*days).0;
-                if self.audit.is_empty() {
-                    // Fast path: only the host's times, two column scans.
-                    let known = self.column_le(Column::Deactivated, i64::MAX);
-                    let old = self.column_le(Column::Deactivated, cutoff);
-                    out.unknown_time = scope - &*known;
-                    out.matched.push(MatchSet {
-                        basis: Basis::Deactivated,
-                        threshold_days: *days,
-                        users: (scope & &*known) & &*old,
-                    });
-                    return out;
-                }
-                let mut hits = RoaringBitmap::new();
-                for i in scope {
-                    let host = self.index.deactivated_at.get(i);
-                    let audit = self.audit.get(&i).copied();
-                    let chosen = match (host, audit, self.settings.deactivation_time) {
-                        (None, None, _) => None,
-                        (Some(h), None, _) => Some((h, TimeSource::Host)),
-                        (None, Some(a), _) => Some((a, TimeSource::Audit)),
-                        (Some(h), Some(a), DeactivationTimeSource::Latest) => Some(if a > h {
-                            (a, TimeSource::Audit)
-                        } else {
-                            (h, TimeSource::Host)
-                        }),
-                        (Some(h), Some(_), DeactivationTimeSource::HostFirst) => {
-                            Some((h, TimeSource::Host))
-                        }
-                        (Some(_), Some(a), DeactivationTimeSource::AuditFirst) => {
-                            Some((a, TimeSource::Audit))
-                        }
-                    };
-                    match chosen {
-                        None => {
-                            out.unknown_time.insert(i);
-                        }
-                        Some((t, src)) if t <= cutoff => {
-                            hits.insert(i);
-                            if src == TimeSource::Audit {
-                                out.times.push((i, Millis(t), src));
-                            }
-                        }
-                        Some(_) => {}
-                    }
-                }
-                out.matched.push(MatchSet {
-                    basis: Basis::Deactivated,
-                    threshold_days: *days,
-                    users: hits,
-                });
-            }
-            Condition::Login => {}
-        }
-        out
     }
 
     /// Applies the action's effect, protections, read-only handling and
@@ -528,10 +281,18 @@ impl<'a> Evaluator<'a> {
         claim: bool,
     ) -> Outcome {
         let index = self.index;
-        let mut hits = RoaringBitmap::new();
-        for m in &cond.matched {
-            hits |= &m.users;
-        }
+        // Most conditions match one set: borrowed, not copied.
+        let hits: Cow<'_, RoaringBitmap> = match cond.matched.as_slice() {
+            [one] => Cow::Borrowed(&one.users),
+            many => {
+                let mut all = RoaringBitmap::new();
+                for m in many {
+                    all |= &m.users;
+                }
+                Cow::Owned(all)
+            }
+        };
+        let hits = &*hits;
         // The effect: what each user would get.
         let mut account_op = None;
         let mut account_users = RoaringBitmap::new();
@@ -548,7 +309,7 @@ impl<'a> Evaluator<'a> {
                     rename_suffix: rename_suffix.clone(),
                     handover: handover.clone(),
                 });
-                account_users = &hits & index.active_bitmap();
+                account_users = hits & index.active_bitmap();
                 if claim
                     && let Some(crate::operation::Handover::User(k)) = handover
                     && index.index_of_key(k).is_none_or(|i| !index.is_active(i))
@@ -565,10 +326,10 @@ impl<'a> Evaluator<'a> {
                 // nothing. The suspended ones a bulk action named are
                 // listed with their reason rather than dropped.
                 account_op = Some(AccountOp::Suspend);
-                account_users = &hits & index.active_bitmap();
+                account_users = hits & index.active_bitmap();
                 state_skips.push((
                     SkipReason::AlreadySuspended,
-                    &hits & index.suspended_bitmap(),
+                    hits & index.suspended_bitmap(),
                 ));
             }
             Action::Restore => {
@@ -576,10 +337,10 @@ impl<'a> Evaluator<'a> {
                 // nothing in Cloud (it needs enabling), so those are listed
                 // with their reason.
                 account_op = Some(AccountOp::Restore);
-                account_users = &hits & index.suspended_bitmap();
+                account_users = hits & index.suspended_bitmap();
                 state_skips.push((
                     SkipReason::NotSuspended,
-                    (&hits - index.active_bitmap()) - index.suspended_bitmap(),
+                    (hits - index.active_bitmap()) - index.suspended_bitmap(),
                 ));
             }
             Action::Delete => {
@@ -589,19 +350,19 @@ impl<'a> Evaluator<'a> {
             Action::RemoveGroups { groups } => {
                 for name in groups {
                     if let Some(g) = self.group(&source, name, claim) {
-                        group_sets.push((g, false, &hits & self.members(g)));
+                        group_sets.push((g, false, hits & self.members(g)));
                     }
                 }
             }
             Action::RemoveLicenceGroups { applications } => {
                 for g in self.licence_group_ords(applications) {
-                    group_sets.push((g, false, &hits & self.members(g)));
+                    group_sets.push((g, false, hits & self.members(g)));
                 }
             }
             Action::AddGroups { groups } => {
                 for name in groups {
                     if let Some(g) = self.group(&source, name, claim) {
-                        group_sets.push((g, true, &hits - self.members(g)));
+                        group_sets.push((g, true, hits - self.members(g)));
                     }
                 }
             }
@@ -617,7 +378,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 account_op = Some(AccountOp::Activate);
-                account_users = &hits - index.active_bitmap();
+                account_users = hits - index.active_bitmap();
                 for name in add_groups {
                     if let Some(g) = self.group(&source, name, claim) {
                         group_sets.push((g, true, &account_users - self.members(g)));
@@ -625,7 +386,7 @@ impl<'a> Evaluator<'a> {
                 }
                 for name in remove_groups {
                     if let Some(g) = self.group(&source, name, claim) {
-                        group_sets.push((g, false, &hits & self.members(g)));
+                        group_sets.push((g, false, hits & self.members(g)));
                     }
                 }
             }
@@ -716,8 +477,8 @@ impl<'a> Evaluator<'a> {
             ..
         }) = &account_op
         {
-            let candidates = &remaining & &account_users;
-            for (i, holder) in self.renames.of(index, &candidates, suffix) {
+            let held = self.renames.of(index, &remaining, &account_users, suffix);
+            for (i, holder) in held {
                 let mut one = RoaringBitmap::new();
                 one.insert(i);
                 take(
@@ -761,8 +522,14 @@ impl<'a> Evaluator<'a> {
             }
             let membership_only = p.scope.read_only == ReadOnlyHandling::MembershipOnly
                 && matches!(account_op, Some(AccountOp::Deactivate { .. }) | None);
+            // `users_d` lies within `remaining`: it is skipped as it is (the
+            // general `take` would intersect the two again).
             if !membership_only {
-                take(refused(dir), &users_d, &mut remaining);
+                remaining -= &users_d;
+                skipped.push(SkipSet {
+                    reason: refused(dir),
+                    users: users_d,
+                });
                 continue;
             }
             let mut kept = RoaringBitmap::new();
@@ -794,7 +561,14 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
-            take(refused(dir), &(users_d - kept), &mut remaining);
+            let refused_users = users_d - kept;
+            if !refused_users.is_empty() {
+                remaining -= &refused_users;
+                skipped.push(SkipSet {
+                    reason: refused(dir),
+                    users: refused_users,
+                });
+            }
         }
         // A policy that promises a warning acts only on users warned long
         // enough ago (before conflicts: a user it waits for is not claimed).
@@ -837,6 +611,12 @@ impl<'a> Evaluator<'a> {
         // Conflicts with higher-priority sources.
         if claim {
             for (winner, claimed) in &self.account_claims {
+                // Most pairs share nobody (a delete policy's deactivated
+                // users and a deactivation's active ones): asked without
+                // making the empty intersection.
+                if account_users.is_disjoint(claimed) {
+                    continue;
+                }
                 let c = &account_users & claimed;
                 if !c.is_empty() {
                     account_users -= &c;
@@ -860,6 +640,9 @@ impl<'a> Evaluator<'a> {
                     continue;
                 };
                 for (winner, other_add, claimed) in claims {
+                    if set.is_disjoint(claimed) {
+                        continue;
+                    }
                     let c = &*set & claimed;
                     if c.is_empty() {
                         continue;
@@ -924,86 +707,21 @@ impl<'a> Evaluator<'a> {
             signals: self.mask,
             warming: Vec::new(),
         };
-        // Only the users this outcome acts on need confirming.
-        let acted = outcome.acted_on();
-        outcome.warming = cond
-            .warming
-            .into_iter()
-            .map(|w| Warming {
-                users: w.users & &acted,
-                signal: w.signal,
-            })
-            .filter(|w| !w.users.is_empty())
-            .collect();
+        // Only the users this outcome acts on need confirming (and with no
+        // signal warming up, there is nothing to narrow).
+        if !cond.warming.is_empty() {
+            let acted = outcome.acted_on();
+            outcome.warming = cond
+                .warming
+                .into_iter()
+                .map(|w| Warming {
+                    users: w.users & &acted,
+                    signal: w.signal,
+                })
+                .filter(|w| !w.users.is_empty())
+                .collect();
+        }
         outcome
-    }
-
-    /// Of `users` (matched by `cond`), those a policy with warning `w` must
-    /// not act on yet, grouped by the first day it may: warned (delivered)
-    /// fewer than `days_before` days ago, or not delivered at all (`None`).
-    /// Never-logged-in users are exempt when the policy does not warn them;
-    /// users without a delivered warning are exempt when the admin chose to
-    /// act at once.
-    fn not_warned(
-        &self,
-        w: &crate::policy::WarningSettings,
-        cond: &Cond,
-        users: &RoaringBitmap,
-    ) -> Vec<(Option<Millis>, RoaringBitmap)> {
-        let today = self.now.day_number();
-        let mut waiting: std::collections::BTreeMap<Option<Millis>, RoaringBitmap> =
-            std::collections::BTreeMap::new();
-        for m in &cond.matched {
-            if m.basis == Basis::Selected || (m.basis == Basis::NeverLoggedIn && !w.never_logged_in)
-            {
-                continue;
-            }
-            for idx in &(&m.users & users) {
-                let Some(cycle) = cycle_of(self.index, idx, m.basis, &cond.times, self.mask) else {
-                    continue;
-                };
-                let acts_from = match self.warned.get(&(idx, cycle.0)) {
-                    Some(Some(sent)) => {
-                        let from = sent.day_number() + i64::from(w.days_before);
-                        if today >= from {
-                            continue;
-                        }
-                        Some(Millis(from.saturating_mul(crate::time::DAY_MS)))
-                    }
-                    // Delivered mail promised a date: that date holds even
-                    // when acting at once was chosen for the others.
-                    _ if w.act_on_overdue_at_once => continue,
-                    Some(None) | None => None,
-                };
-                waiting.entry(acts_from).or_default().insert(idx);
-            }
-        }
-        waiting.into_iter().collect()
-    }
-
-    fn licence_group_ords(&self, applications: &[crate::model::ApplicationKey]) -> Vec<GroupOrd> {
-        let index = self.index;
-        let mut out: Vec<GroupOrd> = Vec::new();
-        if applications.is_empty() {
-            for g in 0..index.groups().len() {
-                if let Ok(g) = GroupOrd::try_from(g)
-                    && index.is_licence_group(g)
-                {
-                    out.push(g);
-                }
-            }
-        } else {
-            for (l, licence) in index.licences().iter().enumerate() {
-                if applications.contains(&licence.application)
-                    && let Some(gs) = index.licence_groups.get(l)
-                {
-                    out.extend(gs.iter().copied());
-                }
-            }
-            out.sort_unstable();
-            out.dedup();
-        }
-        out
     }
 
     pub(crate) fn into_plan(self, outcomes: Vec<Outcome>, ctx: &EvalContext) -> Plan {
@@ -1042,19 +760,6 @@ impl<'a> Evaluator<'a> {
 }
 
 /// Resolves user keys to an index selection (unknown keys are ignored and
-/// Why a directory's users are skipped when it refuses the write: a Cloud
-/// organization's external accounts have a reason of their own (the
-/// organization does not manage them; it can only suspend them), every
-/// other refusal is the directory's.
-fn refused(dir: &crate::model::Directory) -> SkipReason {
-    match dir.kind {
-        crate::model::DirectoryKind::CloudExternal => {
-            SkipReason::ExternalAccount { directory: dir.id }
-        }
-        _ => SkipReason::ReadOnlyDirectory { directory: dir.id },
-    }
-}
-
 /// returned separately), for bulk callers.
 pub fn select_keys(index: &DirectoryIndex, keys: &[UserKey]) -> (RoaringBitmap, Vec<UserKey>) {
     let mut selected = RoaringBitmap::new();

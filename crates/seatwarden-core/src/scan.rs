@@ -48,6 +48,55 @@ pub(crate) fn interval_bytes(col: &[i64], lo: i64, hi: i64) -> Vec<u8> {
     bytes
 }
 
+/// For each upper bound of `his`, the rows of `col` whose value lies in
+/// `[lo, hi]`, one bit per row: what [`interval_bytes`] gives for each
+/// bound, from one pass over the column.
+///
+/// Why: a nightly plan asks the same column for several cutoffs (inactive
+/// 30, 45, 60, 90 and 180 days), and each scan of a million-row column
+/// reads 8 MB from memory; the bounds are known before the first policy is
+/// evaluated, so the column is read once and compared with each bound while
+/// its values are in registers.
+pub(crate) fn intervals_bytes(col: &[i64], lo: i64, his: &[i64]) -> Vec<Vec<u8>> {
+    let len = col.len().div_ceil(8);
+    let mut out: Vec<Vec<u8>> = his.iter().map(|_| vec![0u8; len]).collect();
+    // Bounds below `lo` match nothing: their bytes stay zero.
+    let live: Vec<(usize, u64)> = his
+        .iter()
+        .enumerate()
+        .filter(|&(_, &hi)| hi >= lo)
+        .map(|(k, &hi)| (k, hi.wrapping_sub(lo) as u64))
+        .collect();
+    if live.is_empty() {
+        return out;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (detected just above), the only
+        // requirement of `avx2::intervals`.
+        unsafe { avx2::intervals(col, lo, &live, &mut out) };
+        return out;
+    }
+    intervals_scalar(col, lo, &live, &mut out);
+    out
+}
+
+/// The portable [`intervals_bytes`]: `live` holds (output, span) pairs,
+/// each output's bytes zero on entry.
+fn intervals_scalar(col: &[i64], lo: i64, live: &[(usize, u64)], out: &mut [Vec<u8>]) {
+    for (byte, chunk) in col.chunks(8).enumerate() {
+        for &(k, span) in live {
+            let mut b = 0u8;
+            for (j, &v) in chunk.iter().enumerate() {
+                b |= u8::from(inside(v, lo, span)) << j;
+            }
+            if let Some(o) = out.get_mut(k).and_then(|o| o.get_mut(byte)) {
+                *o = b;
+            }
+        }
+    }
+}
+
 /// `v ∈ [lo, lo + span]` as one unsigned compare.
 #[inline(always)]
 fn inside(v: i64, lo: i64, span: u64) -> bool {
@@ -125,6 +174,51 @@ mod avx2 {
         let out = _mm256_cmpgt_epi64(shifted, limit);
         // Four sign bits, one per lane: always in 0..16.
         (_mm256_movemask_pd(_mm256_castsi256_pd(out)) & 0xf) as u8
+    }
+
+    /// As [`super::intervals_scalar`], eight rows (two vectors) a byte,
+    /// each pair of vectors loaded and shifted once for every bound.
+    /// Requires a CPU with AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn intervals(col: &[i64], lo: i64, live: &[(usize, u64)], out: &mut [Vec<u8>]) {
+        let bias = _mm256_set1_epi64x(i64::MIN);
+        let lo_v = _mm256_set1_epi64x(lo);
+        let limits: Vec<(usize, __m256i)> = live
+            .iter()
+            .map(|&(k, span)| (k, _mm256_set1_epi64x((span ^ (1u64 << 63)) as i64)))
+            .collect();
+        let mut chunks = col.chunks_exact(8);
+        for (byte, chunk) in (&mut chunks).enumerate() {
+            let &[a, b, c, d, e, f, g, h] = chunk else {
+                continue;
+            };
+            let first =
+                _mm256_xor_si256(_mm256_sub_epi64(_mm256_set_epi64x(d, c, b, a), lo_v), bias);
+            let second =
+                _mm256_xor_si256(_mm256_sub_epi64(_mm256_set_epi64x(h, g, f, e), lo_v), bias);
+            for &(k, limit) in &limits {
+                let outside = |v: __m256i| {
+                    (_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(v, limit))) & 0xf)
+                        as u8
+                };
+                if let Some(o) = out.get_mut(k).and_then(|o| o.get_mut(byte)) {
+                    *o = !(outside(first) | (outside(second) << 4));
+                }
+            }
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let byte = col.len() / 8;
+            for &(k, span) in live {
+                let mut b = 0u8;
+                for (j, &v) in rest.iter().enumerate() {
+                    b |= u8::from(super::inside(v, lo, span)) << j;
+                }
+                if let Some(o) = out.get_mut(k).and_then(|o| o.get_mut(byte)) {
+                    *o = b;
+                }
+            }
+        }
     }
 
     /// As [`super::and_interval_scalar`], eight rows (two vectors) a byte.
@@ -212,6 +306,31 @@ mod tests {
             let mut dispatched = start;
             and_interval(&col, lo, hi, &mut dispatched);
             prop_assert_eq!(&dispatched, &want);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn one_pass_for_several_bounds_is_one_scan_per_bound(
+            col in proptest::collection::vec(value(), 0..70),
+            lo in value(),
+            his in proptest::collection::vec(value(), 0..6),
+        ) {
+            let fused = intervals_bytes(&col, lo, &his);
+            prop_assert_eq!(fused.len(), his.len());
+            let live: Vec<(usize, u64)> = his
+                .iter()
+                .enumerate()
+                .filter(|&(_, &hi)| hi >= lo)
+                .map(|(k, &hi)| (k, hi.wrapping_sub(lo) as u64))
+                .collect();
+            let mut scalar: Vec<Vec<u8>> = his.iter().map(|_| vec![0u8; col.len().div_ceil(8)]).collect();
+            intervals_scalar(&col, lo, &live, &mut scalar);
+            for (k, &hi) in his.iter().enumerate() {
+                let want = by_definition(&col, lo, hi);
+                prop_assert_eq!(&fused[k], &want, "bound {}", hi);
+                prop_assert_eq!(&scalar[k], &want, "bound {} (portable)", hi);
+            }
         }
     }
 

@@ -2,8 +2,11 @@
 //! the counted signals per user, who has none, and which signals are still
 //! warming up for a threshold (their unrecorded candidates need approval).
 
+use std::rc::Rc;
+
 use roaring::RoaringBitmap;
 
+use super::condition::Scope;
 use super::{Evaluator, scan};
 use crate::activity::{SignalName, WarmingSignal};
 use crate::index::{DirectoryIndex, NEVER, SignalMask};
@@ -13,11 +16,20 @@ use crate::policy::Policy;
 use crate::time::Millis;
 
 impl<'a> Evaluator<'a> {
-    /// Users with no value for any counted signal.
-    pub(super) fn never_active(&mut self) -> std::borrow::Cow<'a, RoaringBitmap> {
+    /// Users with no value for any counted signal: the index's own bitmap
+    /// for login alone; for a combined mask, one scan per evaluation, shared
+    /// (every policy with a never-logged-in threshold scanned it again).
+    pub(super) fn never_active(&mut self) -> Scope<'a> {
+        if let Some(b) = self.never.get(&self.mask) {
+            return Scope::Shared(Rc::clone(b));
+        }
         match self.combined.get(&self.mask) {
-            Some(c) => std::borrow::Cow::Owned(scan(c, NEVER, NEVER)),
-            None => std::borrow::Cow::Borrowed(self.index.never_logged_in_bitmap()),
+            Some(c) => {
+                let b = Rc::new(scan(c, NEVER, NEVER));
+                self.never.insert(self.mask, Rc::clone(&b));
+                Scope::Shared(b)
+            }
+            None => Scope::Index(self.index.never_logged_in_bitmap()),
         }
     }
 
