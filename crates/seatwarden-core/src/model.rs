@@ -20,55 +20,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::time::Millis;
 
-macro_rules! string_id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(pub String);
-
-        impl $name {
-            /// The identifier as text.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                Self(s.to_owned())
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                Self(s)
-            }
-        }
-    };
-}
-
-/// A name shared rather than copied: the text behind an [`Arc`], so a clone
-/// is a reference count, not an allocation.
+/// A newtype over text, its JSON the plain string.
 ///
-/// Why: rendering a plan at a million users makes 325k writes, each naming
-/// its user, its source and often a group; owning a `String` each made the
-/// allocator most of the rendering's time (issue 19). With shared names a
-/// user's key is allocated once per plan, a policy name once per plan. The
-/// JSON form is the plain string, exactly as before (hand-written impls
-/// below: serde's own for `Arc<str>` needs its `rc` feature, and this keeps
-/// the format in one visible place).
-macro_rules! shared_id {
-    ($(#[$doc:meta])* $name:ident) => {
+/// Two storages, one shape: `Arc<str>` for the names every planned write
+/// carries (user keys, usernames, policy ids), so a clone is a reference
+/// count, not an allocation: rendering a plan at a million users makes 325k
+/// writes, and owning a `String` each made the allocator most of the
+/// rendering's time (issue 19); `String` for the rest. The serde impls are
+/// written here (serde's own for `Arc<str>` needs its `rc` feature) so the
+/// format of both is in one visible place:
+/// `operation::tests::shared_names_serialise_as_the_plain_string` checks the
+/// bytes.
+macro_rules! text_id {
+    ($(#[$doc:meta])* $name:ident($inner:ty)) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(pub Arc<str>);
+        pub struct $name(pub $inner);
 
         impl $name {
             /// The identifier as text.
@@ -77,58 +44,59 @@ macro_rules! shared_id {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                Self(Arc::from(s))
+                Self(s.into())
             }
         }
 
         impl From<String> for $name {
             fn from(s: String) -> Self {
-                Self(Arc::from(s))
+                Self(s.into())
             }
         }
 
-        impl Serialize for $name {
+        impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(&self.0)
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
+        impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                String::deserialize(deserializer).map(Self::from)
+                <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
             }
         }
     };
 }
+pub(crate) use text_id;
 
-shared_id! {
+text_id! {
     /// A user's stable key. Survives renames; audit entries, journals and undo
     /// records refer to users by key, never by username. Not personal data on
     /// its own, so it is what errors and logs name.
-    UserKey
+    UserKey(Arc<str>)
 }
 
-shared_id! {
+text_id! {
     /// A login name. Case-insensitive for comparison (see [`Username::folded`]).
-    Username
+    Username(Arc<str>)
 }
 
-string_id! {
+text_id! {
     /// A group name. Case-insensitive for comparison (see [`GroupName::folded`]).
-    GroupName
+    GroupName(String)
 }
 
-string_id! {
+text_id! {
     /// An application (licence) key, e.g. `jira-software`, `jira-servicedesk`, `confluence`.
-    ApplicationKey
+    ApplicationKey(String)
 }
 
 impl Username {

@@ -12,56 +12,17 @@
 //! [`crate::config::Config::parse`], which checks every field and reports
 //! every problem with its path; they serialise back to the same JSON.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ApplicationKey, DirectoryId, GroupName};
+use crate::model::{ApplicationKey, DirectoryId, GroupName, text_id};
 use crate::operation::Handover;
 use crate::schedule::Schedule;
 
-/// A policy's identifier, unique within a configuration document. Shared
-/// text (see [`crate::model::UserKey`]'s note): every write a policy plans
-/// names it, and a clone is a reference count. Serialised as the plain
-/// string.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PolicyId(pub std::sync::Arc<str>);
-
-impl PolicyId {
-    /// The identifier as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for PolicyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<&str> for PolicyId {
-    fn from(s: &str) -> Self {
-        Self(s.into())
-    }
-}
-
-impl From<String> for PolicyId {
-    fn from(s: String) -> Self {
-        Self(s.into())
-    }
-}
-
-impl Serialize for PolicyId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for PolicyId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
+text_id! {
+    /// A policy's identifier, unique within a configuration document. Shared
+    /// text (see [`crate::model::text_id`]): every write a policy plans names
+    /// it, and a clone is a reference count. Serialised as the plain string.
+    PolicyId(std::sync::Arc<str>)
 }
 
 /// Whether a policy's runs change anything.

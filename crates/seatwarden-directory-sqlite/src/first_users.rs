@@ -18,7 +18,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, params};
-use seatwarden_core::snapshot::SnapshotHeader;
 use seatwarden_service::host::FirstUsers;
 
 use crate::{DirectoryError, apply};
@@ -66,14 +65,7 @@ pub(crate) fn first_users(
     }
     tx.commit()?;
     Ok(FirstUsers {
-        header: SnapshotHeader {
-            taken_at: now,
-            directories: parts.directories,
-            groups: parts.groups,
-            licences: parts.licences,
-            sysadmins: parts.sysadmins,
-            signals: parts.signals,
-        },
+        header: parts.into_header(now),
         total: u64::try_from(total).unwrap_or(0),
         users,
     })

@@ -109,6 +109,20 @@ pub(crate) struct Parts {
     pub(crate) signals: Vec<SignalDecl>,
 }
 
+impl Parts {
+    /// The snapshot header these parts make, taken at `taken_at`.
+    pub(crate) fn into_header(self, taken_at: Millis) -> SnapshotHeader {
+        SnapshotHeader {
+            taken_at,
+            directories: self.directories,
+            groups: self.groups,
+            licences: self.licences,
+            sysadmins: self.sysadmins,
+            signals: self.signals,
+        }
+    }
+}
+
 impl SqliteDirectory {
     /// Opens (creating if needed) the directory at `path` and brings its
     /// schema up to date. The clock is the real clock.
@@ -311,14 +325,7 @@ impl SqliteDirectory {
             licence.seats_used = used;
         }
         tx.commit()?;
-        Ok(SnapshotHeader {
-            taken_at: now,
-            directories: parts.directories,
-            groups: parts.groups,
-            licences: parts.licences,
-            sysadmins: parts.sysadmins,
-            signals: parts.signals,
-        })
+        Ok(parts.into_header(now))
     }
 
     fn read_page(&self, cursor: Option<&str>, limit: usize) -> Result<UsersPage, DirectoryError> {
