@@ -1,10 +1,11 @@
 //! Benchmarks of the policy engine: a nightly plan with 20 policies, and
 //! the login hook's evaluation.
 //!
-//! Budgets (DESIGN.md §9, one core): plan with 20 policies ≤ 5 ms at 100k
-//! and ≤ 50 ms at 1M users (median); login evaluation p99 ≤ 10 µs (engine
+//! Budgets (DESIGN.md §9, one core): plan with 20 policies ≤ 2 ms at 100k
+//! and ≤ 10 ms at 1M users (median); login evaluation p99 ≤ 10 µs (engine
 //! only; JNI and host writes excluded). Rendering the plan (per-user writes,
-//! reasons, hash) is measured separately: it runs only when someone looks.
+//! reasons, hash) is measured separately, ≤ 80 ms at 1M and linear (issue
+//! 19): it runs only when someone looks.
 
 use seatwarden_core::config::Config;
 use seatwarden_core::evaluate::{EvalContext, evaluate};
@@ -244,7 +245,7 @@ pub(crate) fn run(h: &mut Harness) -> Result<(), CliError> {
             "policy.plan_20_policies",
             users,
             timing,
-            json!({"budget_ms": budget(users, 1.0, 10.0), "policies": 20, "acted_on": acted}),
+            json!({"budget_ms": budget(users, 2.0, 10.0), "policies": 20, "acted_on": acted}),
         );
 
         let mut actions = 0usize;
