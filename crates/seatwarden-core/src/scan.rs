@@ -60,13 +60,7 @@ pub(crate) fn interval_bytes(col: &[i64], lo: i64, hi: i64) -> Vec<u8> {
 pub(crate) fn intervals_bytes(col: &[i64], lo: i64, his: &[i64]) -> Vec<Vec<u8>> {
     let len = col.len().div_ceil(8);
     let mut out: Vec<Vec<u8>> = his.iter().map(|_| vec![0u8; len]).collect();
-    // Bounds below `lo` match nothing: their bytes stay zero.
-    let live: Vec<(usize, u64)> = his
-        .iter()
-        .enumerate()
-        .filter(|&(_, &hi)| hi >= lo)
-        .map(|(k, &hi)| (k, hi.wrapping_sub(lo) as u64))
-        .collect();
+    let live = live_bounds(lo, his);
     if live.is_empty() {
         return out;
     }
@@ -79,6 +73,16 @@ pub(crate) fn intervals_bytes(col: &[i64], lo: i64, his: &[i64]) -> Vec<Vec<u8>>
     }
     intervals_scalar(col, lo, &live, &mut out);
     out
+}
+
+/// The bounds of `his` that can match, as (output, span) pairs: bounds below
+/// `lo` match nothing, so their outputs stay zero.
+fn live_bounds(lo: i64, his: &[i64]) -> Vec<(usize, u64)> {
+    his.iter()
+        .enumerate()
+        .filter(|&(_, &hi)| hi >= lo)
+        .map(|(k, &hi)| (k, hi.wrapping_sub(lo) as u64))
+        .collect()
 }
 
 /// The portable [`intervals_bytes`]: `live` holds (output, span) pairs,
@@ -318,12 +322,7 @@ mod tests {
         ) {
             let fused = intervals_bytes(&col, lo, &his);
             prop_assert_eq!(fused.len(), his.len());
-            let live: Vec<(usize, u64)> = his
-                .iter()
-                .enumerate()
-                .filter(|&(_, &hi)| hi >= lo)
-                .map(|(k, &hi)| (k, hi.wrapping_sub(lo) as u64))
-                .collect();
+            let live = live_bounds(lo, &his);
             let mut scalar: Vec<Vec<u8>> = his.iter().map(|_| vec![0u8; col.len().div_ceil(8)]).collect();
             intervals_scalar(&col, lo, &live, &mut scalar);
             for (k, &hi) in his.iter().enumerate() {
