@@ -566,7 +566,13 @@ pub mod reference {
     /// every membership is read in order, none looked up (see [`Writes`]).
     /// The same answers as [`Outcome::basis_of`] and [`Writes::of`]
     /// (`marks_agree_with_the_lookups`).
-    fn mark(rows: &mut [Pair], outcome: &Outcome) {
+    ///
+    /// `acted` is the outcome's [`Outcome::acted_on`]: the account and group
+    /// bitmaps lie within it, the match sets need not (they hold the
+    /// skipped and the conflicting users too), so
+    /// a match set is first narrowed to it, a word-wise AND, rather than
+    /// walked whole.
+    fn mark(rows: &mut [Pair], outcome: &Outcome, acted: &RoaringBitmap) {
         if outcome.account_op.is_some() {
             walk(rows, &outcome.account_users, |p| p.writes.account = true);
         }
@@ -577,7 +583,7 @@ pub mod reference {
         // as `basis_of` finds it.
         for set in outcome.matched.iter().rev() {
             let basis = Some((set.basis, set.threshold_days));
-            walk(rows, &set.users, |p| p.basis = basis);
+            walk(rows, &(&set.users & acted), |p| p.basis = basis);
         }
     }
 
@@ -613,7 +619,7 @@ pub mod reference {
                 writes: Writes::NONE,
             }));
             if let Some(rows) = pairs.get_mut(start..) {
-                mark(rows, outcome);
+                mark(rows, outcome, users);
             }
         }
         let pairs = key_order::stable(pairs.iter().copied(), index, |p| p.idx);
@@ -777,12 +783,12 @@ pub mod reference {
                     signals: 1,
                     warming: Vec::new(),
                 };
-                let mut rows: Vec<Pair> = outcome
-                    .acted_on()
+                let acted = outcome.acted_on();
+                let mut rows: Vec<Pair> = acted
                     .iter()
                     .map(|idx| Pair { idx, outcome: 0, basis: None, writes: Writes::NONE })
                     .collect();
-                mark(&mut rows, &outcome);
+                mark(&mut rows, &outcome, &acted);
                 for row in rows {
                     prop_assert_eq!(row.basis, outcome.basis_of(row.idx), "user {}", row.idx);
                     prop_assert_eq!(row.writes, Writes::of(&outcome, row.idx), "user {}", row.idx);
