@@ -95,16 +95,22 @@ pub(crate) fn stable<T: Copy>(
         total += *n;
         *n = total;
     }
-    let mut placed: Vec<Option<T>> = vec![None; count];
+    // Every slot is written exactly once (the running sums give each ref
+    // its own place), so the first ref only fills the vector until then:
+    // no `Option` per slot to widen it and to strip afterwards.
+    let Some(first) = refs.clone().next() else {
+        return Vec::new();
+    };
+    let mut placed: Vec<T> = vec![first; count];
     for r in refs {
         if let Some(at) = starts.get_mut(rank_of(&r))
             && let Some(slot) = placed.get_mut(*at)
         {
-            *slot = Some(r);
+            *slot = r;
             *at += 1;
         }
     }
-    placed.into_iter().flatten().collect()
+    placed
 }
 
 #[cfg(test)]

@@ -26,8 +26,19 @@ pub(crate) fn reason_for(
     now: Millis,
     idx: u32,
 ) -> Reason {
+    reason_on(outcome, index, now, idx, outcome.basis_of(idx))
+}
+
+/// [`reason_for`], given what [`Outcome::basis_of`] says for user `idx`.
+fn reason_on(
+    outcome: &Outcome,
+    index: &DirectoryIndex,
+    now: Millis,
+    idx: u32,
+    basis: Option<(Basis, u32)>,
+) -> Reason {
     let user = UserIdx(idx);
-    match outcome.basis_of(idx) {
+    match basis {
         Some((Basis::Inactive, threshold)) => {
             let last_login = index.last_login(user).unwrap_or(Millis(0));
             let latest = index
@@ -115,12 +126,86 @@ pub(crate) fn push_operations(
     key: &mut Option<UserKey>,
     ops: &mut Vec<Operation>,
 ) {
+    push_writes(outcome, index, idx, Writes::of(outcome, idx), key, ops);
+}
+
+/// Which of an outcome's writes one user gets: their row of its bitmaps
+/// (the account operation's, and the first 64 group operations'; a later
+/// group operation is looked up in its bitmap when asked).
+///
+/// Why: rendering in key order visits users at random places of the
+/// index, and each bitmap membership test there was a chain of cache
+/// misses once the outcomes' bitmaps outgrew the cache (≈ 60 bitmaps of up
+/// to 128 KB at a million users): the largest part of rendering, and what
+/// made it super-linear (issue 19). [`reference::actions`] reads these
+/// rows walking each outcome's users in index order, where consecutive
+/// users share a bitmap container, and carries them into key order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Writes {
+    /// In the account operation's bitmap (and the outcome has one).
+    account: bool,
+    /// Bit `g`: in group operation `g`'s bitmap.
+    groups: u64,
+}
+
+impl Writes {
+    /// No write.
+    pub(crate) const NONE: Writes = Writes {
+        account: false,
+        groups: 0,
+    };
+
+    /// User `idx`'s row of `outcome`'s bitmaps.
+    pub(crate) fn of(outcome: &Outcome, idx: u32) -> Writes {
+        let mut groups = 0u64;
+        for (g, op) in outcome.group_ops.iter().take(64).enumerate() {
+            if op.users.contains(idx) {
+                groups |= 1 << g;
+            }
+        }
+        Writes {
+            account: outcome.account_op.is_some() && outcome.account_users.contains(idx),
+            groups,
+        }
+    }
+
+    /// User `idx` gets group operation `g` of `outcome`.
+    fn group(self, outcome: &Outcome, g: usize, idx: u32) -> bool {
+        if g < 64 {
+            self.groups & (1 << g) != 0
+        } else {
+            outcome
+                .group_ops
+                .get(g)
+                .is_some_and(|op| op.users.contains(idx))
+        }
+    }
+
+    /// User `idx` gets no write from `outcome`.
+    fn none(self, outcome: &Outcome, idx: u32) -> bool {
+        !self.account
+            && self.groups == 0
+            && (0..outcome.group_ops.len())
+                .skip(64)
+                .all(|g| !self.group(outcome, g, idx))
+    }
+}
+
+/// [`push_operations`], given user `idx`'s [`Writes`] in `outcome`.
+fn push_writes(
+    outcome: &Outcome,
+    index: &DirectoryIndex,
+    idx: u32,
+    writes: Writes,
+    key: &mut Option<UserKey>,
+    ops: &mut Vec<Operation>,
+) {
     // Most users of a many-source plan are in few of its outcomes: answer
     // those without building the user's key.
-    let in_account = outcome.account_op.is_some() && outcome.account_users.contains(idx);
-    if !in_account && !outcome.group_ops.iter().any(|op| op.users.contains(idx)) {
+    if writes.none(outcome, idx) {
         return;
     }
+    let in_account = writes.account;
     let key = key.get_or_insert_with(|| key_of(index, idx));
     let user = || key.clone();
     if in_account {
@@ -137,7 +222,7 @@ pub(crate) fn push_operations(
                 }
                 if let Some(suffix) = rename_suffix {
                     let name = index.username(UserIdx(idx));
-                    if !name.to_lowercase().ends_with(&suffix.to_lowercase()) {
+                    if !ends_with_folded(name, suffix) {
                         ops.push(Operation::Rename {
                             user: user(),
                             to: Username::from(format!("{name}{suffix}")),
@@ -153,8 +238,8 @@ pub(crate) fn push_operations(
             None => {}
         }
     }
-    for op in &outcome.group_ops {
-        if op.users.contains(idx) {
+    for (g, op) in outcome.group_ops.iter().enumerate() {
+        if writes.group(outcome, g, idx) {
             let group = group_name(index, op.group);
             ops.push(if op.add {
                 Operation::AddToGroup {
@@ -168,6 +253,25 @@ pub(crate) fn push_operations(
                 }
             });
         }
+    }
+}
+
+/// `name` ends with `suffix`, both lower-cased by `str::to_lowercase`.
+///
+/// Why not always that: it allocated two strings per deactivated user, a
+/// visible share of rendering at a million users (issue 19). ASCII text,
+/// the usual case, is compared in place, byte for byte ignoring ASCII case,
+/// which is what lower-casing ASCII does; any other text is lower-cased
+/// whole as before, since some non-ASCII lower cases depend on context (a
+/// final sigma) or are ASCII (the Kelvin sign's is `k`).
+fn ends_with_folded(name: &str, suffix: &str) -> bool {
+    if name.is_ascii() && suffix.is_ascii() {
+        name.len()
+            .checked_sub(suffix.len())
+            .and_then(|start| name.as_bytes().get(start..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix.as_bytes()))
+    } else {
+        name.to_lowercase().ends_with(&suffix.to_lowercase())
     }
 }
 
@@ -437,23 +541,88 @@ pub(super) fn document(
 pub mod reference {
     use sha2::{Digest, Sha256};
 
-    use super::super::{Plan, PlanTotals, PlannedAction, PlannedSkip, key_of, key_order};
-    use super::{push_operations, reason_for};
+    use roaring::RoaringBitmap;
+
+    use super::super::{
+        Basis, Outcome, Plan, PlanTotals, PlannedAction, PlannedSkip, key_of, key_order,
+    };
+    use super::{Writes, push_writes, reason_on};
     use crate::index::DirectoryIndex;
     use crate::model::UserKey;
     use crate::policy::Mode;
 
+    /// One (user, source) pair to render: what the source's bitmaps say
+    /// of the user, read in index order (see [`Writes`]).
+    #[derive(Clone, Copy)]
+    struct Pair {
+        idx: u32,
+        outcome: u32,
+        basis: Option<(Basis, u32)>,
+        writes: Writes,
+    }
+
+    /// Fills in `rows` (one outcome's pairs, in index order) from the
+    /// outcome's bitmaps: each bitmap is walked once beside the rows, so
+    /// every membership is read in order, none looked up (see [`Writes`]).
+    /// The same answers as [`Outcome::basis_of`] and [`Writes::of`]
+    /// (`marks_agree_with_the_lookups`).
+    ///
+    /// `acted` is the outcome's [`Outcome::acted_on`]: the account and group
+    /// bitmaps lie within it, the match sets need not (they hold the
+    /// skipped and the conflicting users too), so
+    /// a match set is first narrowed to it, a word-wise AND, rather than
+    /// walked whole.
+    fn mark(rows: &mut [Pair], outcome: &Outcome, acted: &RoaringBitmap) {
+        if outcome.account_op.is_some() {
+            walk(rows, &outcome.account_users, |p| p.writes.account = true);
+        }
+        for (g, op) in outcome.group_ops.iter().take(64).enumerate() {
+            walk(rows, &op.users, |p| p.writes.groups |= 1 << g);
+        }
+        // Last to first, so that a user in several sets keeps the first,
+        // as `basis_of` finds it.
+        for set in outcome.matched.iter().rev() {
+            let basis = Some((set.basis, set.threshold_days));
+            walk(rows, &(&set.users & acted), |p| p.basis = basis);
+        }
+    }
+
+    /// Applies `f` to the rows whose user is in `users`: a merge of two
+    /// ascending lists.
+    fn walk(rows: &mut [Pair], users: &RoaringBitmap, mut f: impl FnMut(&mut Pair)) {
+        let mut users = users.iter().peekable();
+        for row in rows {
+            while users.next_if(|&u| u < row.idx).is_some() {}
+            if users.next_if_eq(&row.idx).is_some() {
+                f(row);
+            }
+        }
+    }
+
     /// Every write, sorted by (key, source position, sequence).
     pub fn actions(plan: &Plan, index: &DirectoryIndex) -> Vec<PlannedAction> {
-        // Which sources act on whom, as (user, source) pairs placed in key
-        // order (8 bytes each); then every row is made once, in its final
+        // Which sources act on whom, as (user, source) pairs with the
+        // user's row of the source's bitmaps, read source by source in
+        // index order (consecutive users share bitmap containers); then
+        // placed in key order, and every row is made once, in its final
         // place, each (user, source)'s writes in sequence.
         let acted: Vec<_> = plan.outcomes.iter().map(|o| o.acted_on()).collect();
-        let pairs = acted.iter().enumerate().flat_map(|(o, users)| {
+        let count: u64 = acted.iter().map(RoaringBitmap::len).sum();
+        let mut pairs = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        for ((o, outcome), users) in plan.outcomes.iter().enumerate().zip(&acted) {
             let o = u32::try_from(o).unwrap_or(u32::MAX);
-            users.iter().map(move |idx| (idx, o))
-        });
-        let pairs = key_order::stable(pairs, index, |&(idx, _)| idx);
+            let start = pairs.len();
+            pairs.extend(users.iter().map(|idx| Pair {
+                idx,
+                outcome: o,
+                basis: None,
+                writes: Writes::NONE,
+            }));
+            if let Some(rows) = pairs.get_mut(start..) {
+                mark(rows, outcome, users);
+            }
+        }
+        let pairs = key_order::stable(pairs.iter().copied(), index, |p| p.idx);
         // Sized once for the most writes the bitmaps allow, never regrown
         // (each regrowth of 65 MB of rows at 1M users was a copy and fresh
         // pages; a user with several writes outgrew a vector sized by pairs).
@@ -464,8 +633,9 @@ pub mod reference {
         // The pairs come user by user: one key per user, shared by all of
         // that user's writes from every source.
         let mut key: (u32, Option<UserKey>) = (u32::MAX, None);
-        for (idx, o) in pairs {
-            let Some(outcome) = plan.outcomes.get(o as usize) else {
+        for pair in pairs {
+            let idx = pair.idx;
+            let Some(outcome) = plan.outcomes.get(pair.outcome as usize) else {
                 continue;
             };
             let mode = if plan.forced_preview {
@@ -476,8 +646,8 @@ pub mod reference {
             if key.0 != idx {
                 key = (idx, None);
             }
-            let reason = reason_for(outcome, index, plan.now, idx);
-            push_operations(outcome, index, idx, &mut key.1, &mut ops);
+            let reason = reason_on(outcome, index, plan.now, idx, pair.basis);
+            push_writes(outcome, index, idx, pair.writes, &mut key.1, &mut ops);
             for operation in ops.drain(..) {
                 rows.push(PlannedAction {
                     idx,
@@ -552,5 +722,89 @@ pub mod reference {
         t.users = users.len();
         t.mass_changed = plan.guarded_accounts().len();
         t
+    }
+
+    #[cfg(test)]
+    mod tests {
+        //! The bitmap walks against the lookups they replace.
+
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::plan::{AccountOp, ActionSource, GroupOp, MatchSet};
+        use crate::policy::{Action, PolicyId};
+
+        /// Users on both sides of roaring's 65,536-user container edges.
+        fn users(max: usize) -> impl Strategy<Value = RoaringBitmap> {
+            let user = prop_oneof![0u32..300, 65_500u32..65_600, 1_000_000u32..1_000_020];
+            prop::collection::vec(user, 0..max).prop_map(|u| u.into_iter().collect())
+        }
+
+        const BASES: [Basis; 5] = [
+            Basis::Inactive,
+            Basis::NeverLoggedIn,
+            Basis::OnceLoggedIn,
+            Basis::Deactivated,
+            Basis::Selected,
+        ];
+
+        proptest! {
+            /// Every pair marked as `basis_of` and `Writes::of` answer: with
+            /// and without an account operation, past 64 group operations
+            /// (those looked up) and with overlapping match sets (the first
+            /// holding the user wins).
+            #[test]
+            fn marks_agree_with_the_lookups(
+                account_op in any::<bool>(),
+                account_users in users(80),
+                groups in prop::collection::vec((users(12), any::<bool>()), 0..70),
+                matched in prop::collection::vec(users(80), 0..4),
+            ) {
+                let outcome = Outcome {
+                    source: ActionSource::Policy { id: PolicyId::from("p") },
+                    name: "p".to_owned(),
+                    mode: Mode::Safe,
+                    action: Action::Delete,
+                    matched: matched
+                        .into_iter()
+                        .zip(BASES.iter().cycle())
+                        .zip(7u32..)
+                        .map(|((users, &basis), threshold_days)| MatchSet { basis, threshold_days, users })
+                        .collect(),
+                    account_op: account_op.then_some(AccountOp::Delete),
+                    account_users,
+                    group_ops: groups
+                        .into_iter()
+                        .zip(0u32..)
+                        .map(|((users, add), group)| GroupOp { group, add, users })
+                        .collect(),
+                    skipped: Vec::new(),
+                    deactivation_times: Vec::new(),
+                    signals: 1,
+                    warming: Vec::new(),
+                };
+                let acted = outcome.acted_on();
+                let mut rows: Vec<Pair> = acted
+                    .iter()
+                    .map(|idx| Pair { idx, outcome: 0, basis: None, writes: Writes::NONE })
+                    .collect();
+                mark(&mut rows, &outcome, &acted);
+                for row in rows {
+                    prop_assert_eq!(row.basis, outcome.basis_of(row.idx), "user {}", row.idx);
+                    prop_assert_eq!(row.writes, Writes::of(&outcome, row.idx), "user {}", row.idx);
+                }
+            }
+
+            /// The in-place suffix test is the lower-cased one, on ASCII and
+            /// on text whose lower case is context-dependent or ASCII.
+            #[test]
+            fn the_suffix_test_is_the_lower_cased_one(
+                name in "[aZ_\u{3a3}\u{212a}k\u{130}i\u{df}]{0,6}",
+                suffix in "[aZ_\u{3a3}\u{212a}k\u{130}i\u{df}]{0,3}",
+            ) {
+                let simple = name.to_lowercase().ends_with(&suffix.to_lowercase());
+                prop_assert_eq!(super::super::ends_with_folded(&name, &suffix), simple);
+            }
+        }
     }
 }
