@@ -44,23 +44,25 @@ pub(super) fn taken(
 /// does not change during an evaluation, so the answer per suffix is
 /// computed once.
 ///
-/// Each answer also keeps its users as a bitmap: a directory whose
-/// deactivated accounts were renamed by earlier runs holds a taken target
-/// for each of them (100k at 1M users in the benchmark's organisation), and
-/// asking every policy's candidates about each of those one at a time was
-/// 18 % of a 20-policy plan's instructions (issue 19); an intersection of
-/// bitmaps answers which of them are candidates at once.
+/// Each answer is kept as a bitmap: a directory whose deactivated accounts
+/// were renamed by earlier runs holds a taken target for each of them (100k
+/// at 1M users in the benchmark's organisation), and asking every policy's
+/// candidates about each of those one at a time was 18 % of a 20-policy
+/// plan's instructions (issue 19); an intersection of bitmaps answers which
+/// of them are candidates at once. Only those (a handful per policy) are
+/// then asked of [`taken`]: confirming every possible one when the suffix
+/// was first seen (a formatted name, a hash look-up and the holder's key
+/// each, 100k at 1M users) was most of the check's cost, for answers no
+/// policy asked for.
 #[derive(Default)]
 pub(super) struct Taken {
     by_suffix: Vec<Held>,
 }
 
-/// The users whose `username + suffix` is taken, in user order, with the
-/// holders' keys, and the same users as a bitmap.
+/// The users whose `username + suffix` may be taken ([`possibly_taken`]).
 struct Held {
     suffix: String,
     users: RoaringBitmap,
-    holders: Vec<(u32, UserKey)>,
 }
 
 impl Taken {
@@ -82,12 +84,9 @@ impl Taken {
         let pos = match self.by_suffix.iter().position(|h| h.suffix == suffix) {
             Some(pos) => pos,
             None => {
-                let holders = taken(index, &possibly_taken(index, suffix), suffix);
-                let users: RoaringBitmap = holders.iter().map(|(i, _)| *i).collect();
                 self.by_suffix.push(Held {
                     suffix: suffix.to_owned(),
-                    users,
-                    holders,
+                    users: possibly_taken(index, suffix),
                 });
                 self.by_suffix.len() - 1
             }
@@ -95,21 +94,20 @@ impl Taken {
         let Some(held) = self.by_suffix.get(pos) else {
             return Vec::new();
         };
-        let hits = (&held.users & a) & b;
-        // `holders` ascends by user: a binary search per hit (a walk from
-        // the start would read all of them for every policy again).
-        hits.iter()
-            .filter_map(|i| {
-                let at = held.holders.binary_search_by_key(&i, |(u, _)| *u).ok()?;
-                held.holders.get(at).cloned()
-            })
-            .collect()
+        // The possible ones among the candidates, confirmed by the
+        // definition itself (so the holder named is the one it names).
+        taken(index, &((&held.users & a) & b), suffix)
     }
 }
 
 /// Lower-cased as usernames are compared ([`strings::eq_folded`]).
 fn fold(s: &str) -> String {
     s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// `fold(name) == folded`, without making the folded name.
+fn folds_to(name: &str, folded: &str) -> bool {
+    name.chars().flat_map(char::to_lowercase).eq(folded.chars())
 }
 
 /// Every user whose `username + suffix` another account may hold: those
@@ -131,6 +129,10 @@ fn possibly_taken(index: &DirectoryIndex, suffix: &str) -> RoaringBitmap {
     };
     let (arena, ends) = index.usernames.arena();
     let mut out = RoaringBitmap::new();
+    // One buffer for every holder's prefix (a name ending with the suffix
+    // is one user in ten at 1M in the benchmark's organisation: an
+    // allocation each was most of this loop).
+    let mut prefix = String::new();
     for h in 0..index.user_count() {
         if let Some(want) = last {
             let end = ends.get(h).map_or(0, |&e| e as usize);
@@ -150,28 +152,30 @@ fn possibly_taken(index: &DirectoryIndex, suffix: &str) -> RoaringBitmap {
         }
         let name = index.usernames.get(h);
         // The folded name minus the folded suffix, if it ends with it.
-        let prefix = if ascii_suffix && name.is_ascii() {
+        prefix.clear();
+        if ascii_suffix && name.is_ascii() {
             let Some(cut) = name.len().checked_sub(suffix.len()) else {
                 continue;
             };
             match (name.get(..cut), name.get(cut..)) {
                 (Some(p), Some(tail)) if tail.eq_ignore_ascii_case(suffix) => {
-                    p.to_ascii_lowercase()
+                    prefix.push_str(p);
+                    prefix.make_ascii_lowercase();
                 }
                 _ => continue,
             }
         } else {
             let folded = fold(name);
             match folded.strip_suffix(folded_suffix.as_str()) {
-                Some(p) => p.to_owned(),
+                Some(p) => prefix.push_str(p),
                 None => continue,
             }
-        };
+        }
         for u in index
             .username_lookup
             .candidates(strings::hash_of_folded(&prefix))
         {
-            if fold(index.usernames.get(u as usize)) == prefix {
+            if folds_to(index.usernames.get(u as usize), &prefix) {
                 out.insert(u);
             }
         }
