@@ -51,9 +51,8 @@ pub(super) fn taken(
 /// plan's instructions (issue 19); an intersection of bitmaps answers which
 /// of them are candidates at once. Only those (a handful per policy) are
 /// then asked of [`taken`]: confirming every possible one when the suffix
-/// was first seen (a formatted name, a hash look-up and the holder's key
-/// each, 100k at 1M users) was most of the check's cost, for answers no
-/// policy asked for.
+/// was first seen cost a formatted name, a hash look-up and the holder's
+/// key each, for answers no policy asked for.
 #[derive(Default)]
 pub(super) struct Taken {
     by_suffix: Vec<Held>,
