@@ -204,6 +204,9 @@ pub(crate) struct Evaluator<'a> {
     /// Every user minus the active ones, once made (the delete policies'
     /// scope).
     deactivated: Option<Rc<RoaringBitmap>>,
+    /// Per (signal, end), the users a warming signal cannot vouch for
+    /// (`signals.rs`), scanned once and shared.
+    unvouched: HashMap<(usize, i64), Rc<RoaringBitmap>>,
     account_claims: Vec<(ActionSource, RoaringBitmap)>,
     group_claims: HashMap<GroupOrd, Vec<(ActionSource, bool, RoaringBitmap)>>,
     warnings: Vec<PlanWarning>,
@@ -261,6 +264,7 @@ impl<'a> Evaluator<'a> {
             once: None,
             never: HashMap::new(),
             deactivated: None,
+            unvouched: HashMap::new(),
             account_claims: Vec::new(),
             group_claims: HashMap::new(),
             warnings: Vec::new(),

@@ -44,23 +44,24 @@ pub(super) fn taken(
 /// does not change during an evaluation, so the answer per suffix is
 /// computed once.
 ///
-/// Each answer also keeps its users as a bitmap: a directory whose
-/// deactivated accounts were renamed by earlier runs holds a taken target
-/// for each of them (100k at 1M users in the benchmark's organisation), and
-/// asking every policy's candidates about each of those one at a time was
-/// 18 % of a 20-policy plan's instructions (issue 19); an intersection of
-/// bitmaps answers which of them are candidates at once.
+/// Each answer is kept as a bitmap: a directory whose deactivated accounts
+/// were renamed by earlier runs holds a taken target for each of them (100k
+/// at 1M users in the benchmark's organisation), and asking every policy's
+/// candidates about each of those one at a time was 18 % of a 20-policy
+/// plan's instructions (issue 19); an intersection of bitmaps answers which
+/// of them are candidates at once. Only those (a handful per policy) are
+/// then asked of [`taken`]: confirming every possible one when the suffix
+/// was first seen cost a formatted name, a hash look-up and the holder's
+/// key each, for answers no policy asked for.
 #[derive(Default)]
 pub(super) struct Taken {
     by_suffix: Vec<Held>,
 }
 
-/// The users whose `username + suffix` is taken, in user order, with the
-/// holders' keys, and the same users as a bitmap.
+/// The users whose `username + suffix` may be taken ([`possibly_taken`]).
 struct Held {
     suffix: String,
     users: RoaringBitmap,
-    holders: Vec<(u32, UserKey)>,
 }
 
 impl Taken {
@@ -82,12 +83,9 @@ impl Taken {
         let pos = match self.by_suffix.iter().position(|h| h.suffix == suffix) {
             Some(pos) => pos,
             None => {
-                let holders = taken(index, &possibly_taken(index, suffix), suffix);
-                let users: RoaringBitmap = holders.iter().map(|(i, _)| *i).collect();
                 self.by_suffix.push(Held {
                     suffix: suffix.to_owned(),
-                    users,
-                    holders,
+                    users: possibly_taken(index, suffix),
                 });
                 self.by_suffix.len() - 1
             }
@@ -95,21 +93,44 @@ impl Taken {
         let Some(held) = self.by_suffix.get(pos) else {
             return Vec::new();
         };
-        let hits = (&held.users & a) & b;
-        // `holders` ascends by user: a binary search per hit (a walk from
-        // the start would read all of them for every policy again).
-        hits.iter()
-            .filter_map(|i| {
-                let at = held.holders.binary_search_by_key(&i, |(u, _)| *u).ok()?;
-                held.holders.get(at).cloned()
-            })
-            .collect()
+        // The possible ones among the candidates, confirmed by the
+        // definition itself (so the holder named is the one it names).
+        taken(index, &((&held.users & a) & b), suffix)
     }
+}
+
+/// The users (of the first `users`) whose name's last byte may be `want`
+/// once folded: it is `want` in either case, or not ASCII (a non-ASCII
+/// character may fold to anything). One pass over the name ends, each
+/// user's end the next one's start: the per-user look-ups of both ends
+/// cost 36 instructions a user (issue 19), for a test that needs one byte.
+fn ending_in(arena: &[u8], ends: &[u32], users: usize, want: u8) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    for (h, &e) in ends.iter().take(users).enumerate() {
+        let end = e as usize;
+        let last = end
+            .checked_sub(1)
+            .filter(|&i| i >= start)
+            .and_then(|i| arena.get(i));
+        start = end;
+        if let Some(&b) = last
+            && !(b.is_ascii() && b.to_ascii_lowercase() != want)
+        {
+            out.push(h);
+        }
+    }
+    out
 }
 
 /// Lower-cased as usernames are compared ([`strings::eq_folded`]).
 fn fold(s: &str) -> String {
     s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// `fold(name) == folded`, without making the folded name.
+fn folds_to(name: &str, folded: &str) -> bool {
+    name.chars().flat_map(char::to_lowercase).eq(folded.chars())
 }
 
 /// Every user whose `username + suffix` another account may hold: those
@@ -131,47 +152,46 @@ fn possibly_taken(index: &DirectoryIndex, suffix: &str) -> RoaringBitmap {
     };
     let (arena, ends) = index.usernames.arena();
     let mut out = RoaringBitmap::new();
-    for h in 0..index.user_count() {
-        if let Some(want) = last {
-            let end = ends.get(h).map_or(0, |&e| e as usize);
-            let start = h
-                .checked_sub(1)
-                .and_then(|p| ends.get(p))
-                .map_or(0, |&e| e as usize);
-            match end
-                .checked_sub(1)
-                .filter(|&i| i >= start)
-                .and_then(|i| arena.get(i))
-            {
-                None => continue,
-                Some(&b) if b.is_ascii() && b.to_ascii_lowercase() != want => continue,
-                Some(_) => {}
-            }
+    // One buffer for every holder's prefix, not an allocation each.
+    let mut prefix = String::new();
+    let (mut picked, mut every);
+    let users: &mut dyn Iterator<Item = usize> = match last {
+        Some(want) => {
+            picked = ending_in(arena, ends, index.user_count(), want).into_iter();
+            &mut picked
         }
+        None => {
+            every = 0..index.user_count();
+            &mut every
+        }
+    };
+    for h in users {
         let name = index.usernames.get(h);
         // The folded name minus the folded suffix, if it ends with it.
-        let prefix = if ascii_suffix && name.is_ascii() {
+        prefix.clear();
+        if ascii_suffix && name.is_ascii() {
             let Some(cut) = name.len().checked_sub(suffix.len()) else {
                 continue;
             };
             match (name.get(..cut), name.get(cut..)) {
                 (Some(p), Some(tail)) if tail.eq_ignore_ascii_case(suffix) => {
-                    p.to_ascii_lowercase()
+                    prefix.push_str(p);
+                    prefix.make_ascii_lowercase();
                 }
                 _ => continue,
             }
         } else {
             let folded = fold(name);
             match folded.strip_suffix(folded_suffix.as_str()) {
-                Some(p) => p.to_owned(),
+                Some(p) => prefix.push_str(p),
                 None => continue,
             }
-        };
+        }
         for u in index
             .username_lookup
             .candidates(strings::hash_of_folded(&prefix))
         {
-            if fold(index.usernames.get(u as usize)) == prefix {
+            if folds_to(index.usernames.get(u as usize), &prefix) {
                 out.insert(u);
             }
         }

@@ -69,7 +69,7 @@ impl<'a> Evaluator<'a> {
     /// latest unrecorded stretch (they may have been active while nothing
     /// recorded).
     pub(super) fn warming(
-        &self,
+        &mut self,
         matched: &RoaringBitmap,
         cutoff: Millis,
         threshold: u32,
@@ -83,15 +83,7 @@ impl<'a> Evaluator<'a> {
             let Some(end) = d.last_uncovered_end(cutoff, self.now) else {
                 continue;
             };
-            let column = self.index.activity.get(i).map_or(&[][..], Vec::as_slice);
-            let users: RoaringBitmap = matched
-                .iter()
-                .filter(|&u| {
-                    column
-                        .get(u as usize)
-                        .is_none_or(|&v| v == NEVER || v < end.0)
-                })
-                .collect();
+            let users = matched & &*self.unvouched(i, end);
             if users.is_empty() {
                 continue;
             }
@@ -115,6 +107,31 @@ impl<'a> Evaluator<'a> {
             });
         }
         out
+    }
+}
+
+impl Evaluator<'_> {
+    /// The users signal `i` cannot vouch for before `end`: no date (`NEVER`,
+    /// or no row in its column), or a date before `end`. One scan of the
+    /// column per (signal, end), shared: every matched set of every policy
+    /// asked each of its users in turn (most of the 3-signals plan's
+    /// condition time, issue 19), and the ends repeat across policies.
+    fn unvouched(&mut self, i: usize, end: Millis) -> Rc<RoaringBitmap> {
+        if let Some(b) = self.unvouched.get(&(i, end.0)) {
+            return Rc::clone(b);
+        }
+        let column = self.index.activity.get(i).map_or(&[][..], Vec::as_slice);
+        // `v == NEVER || v < end` is `[NEVER, end − 1]` (`NEVER` is the
+        // least value; an `end` of `NEVER` leaves `NEVER` alone).
+        let mut b = scan(column, NEVER, end.0.saturating_sub(1));
+        let rows = u32::try_from(column.len()).unwrap_or(u32::MAX);
+        let users = u32::try_from(self.index.user_count()).unwrap_or(u32::MAX);
+        if rows < users {
+            b.insert_range(rows..users);
+        }
+        let b = Rc::new(b);
+        self.unvouched.insert((i, end.0), Rc::clone(&b));
+        b
     }
 }
 
