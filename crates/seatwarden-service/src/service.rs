@@ -13,9 +13,11 @@
 //!   readable between slices and a host can stop cleanly between them;
 //! - [`Service::deliver_mail`] from the host's mail worker.
 //!
-//! Why this shape: the service starts no threads and reads no clock (`now`
-//! is always a parameter), because inside Jira the threads belong to the
-//! product and carry its context. Concurrency is handled with short
+//! Why this shape: the service starts no threads that outlive a call or
+//! call the host, and reads no clock (`now` is always a parameter), because
+//! inside Jira the threads belong to the product and carry its context. (The
+//! one thread it starts, the index builder's during a rebuild, runs pure
+//! Rust and ends with the call: `service/ingest.rs`.) Concurrency is handled with short
 //! `parking_lot` locks: the directory index sits behind a read-write lock
 //! that is never held while the host is called, and every write to one user
 //! (a run's action, a login's reactivation) holds that user's stripe lock
@@ -33,6 +35,7 @@ mod history;
 pub mod import;
 mod import_plan;
 mod index_slot;
+mod ingest;
 mod login;
 mod mail;
 mod policy_preview;

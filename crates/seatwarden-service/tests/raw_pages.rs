@@ -28,6 +28,9 @@ struct RawHost {
     raw: bool,
     /// Corrupts the `n`th raw page served (counting every page ever served).
     corrupt_page: Mutex<Option<(usize, Corrupt)>>,
+    /// Answers the `n`th raw page asked for (counting every page ever
+    /// asked for) with "unavailable".
+    down_at_page: Mutex<Option<usize>>,
     raw_calls: AtomicUsize,
     decoded_calls: AtomicUsize,
 }
@@ -38,6 +41,7 @@ impl RawHost {
             inner: MemoryDirectory::new(snapshot(23, 9, 4)),
             raw,
             corrupt_page: Mutex::new(None),
+            down_at_page: Mutex::new(None),
             raw_calls: AtomicUsize::new(0),
             decoded_calls: AtomicUsize::new(0),
         }
@@ -63,6 +67,9 @@ impl Host for RawHost {
             return None;
         }
         let n = self.raw_calls.fetch_add(1, Ordering::SeqCst);
+        if *self.down_at_page.lock().unwrap() == Some(n) {
+            return Some(Err(HostError::Unavailable(format!("page {n}"))));
+        }
         let page = match self.inner.users_page(cursor, limit) {
             Ok(p) => p,
             Err(e) => return Some(Err(e)),
@@ -222,4 +229,33 @@ fn a_failed_raw_rebuild_keeps_the_previous_index() {
     *host.corrupt_page.lock().unwrap() = None;
     svc.rebuild_index().unwrap();
     assert_eq!(svc.current_index(contents).unwrap(), before);
+}
+
+/// The pages are parsed on a builder thread while the next is fetched
+/// (`service/ingest.rs`): what fails first in page order is the answer, as
+/// when one page was read and added at a time.
+#[test]
+fn the_first_failure_in_page_order_is_the_answer() {
+    // The host fails at page 4: its error, and no index.
+    let host = RawHost::new(true);
+    *host.down_at_page.lock().unwrap() = Some(4);
+    let svc = service(Arc::new(host));
+    let err = svc.rebuild_index().unwrap_err();
+    assert!(
+        matches!(&err, ServiceError::Host(HostError::Unavailable(m)) if m == "page 4"),
+        "{err:?}"
+    );
+    assert!(svc.current_index(|_| ()).is_none());
+
+    // Page 2 is bad and the host fails right after it: page 2's error,
+    // whichever of the two threads saw its failure first.
+    for down_at in [3, 4] {
+        let host = RawHost::new(true);
+        *host.corrupt_page.lock().unwrap() = Some((2, |_| b"{\"users\":[{]}".to_vec()));
+        *host.down_at_page.lock().unwrap() = Some(down_at);
+        let svc = service(Arc::new(host));
+        let err = svc.rebuild_index().unwrap_err();
+        assert!(matches!(err, ServiceError::Snapshot(_)), "{err:?}");
+        assert!(svc.current_index(|_| ()).is_none());
+    }
 }

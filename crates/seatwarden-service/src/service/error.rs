@@ -60,6 +60,15 @@ pub enum ServiceError {
     /// No directory index could be built to answer from.
     #[error("the directory index is not built")]
     IndexNotBuilt,
+    /// The thread that builds the index while the host's pages are read
+    /// could not be started (the system is out of threads): nothing was
+    /// read; a later attempt may succeed.
+    #[error("the directory index could not be built: its thread did not start: {0}")]
+    IndexThread(String),
+    /// The index build stopped on a bug (a panic on its thread): nothing
+    /// was changed, and the previous index, if any, is kept.
+    #[error("the directory index could not be built: the build failed on an internal error")]
+    IndexBuildPanicked,
     /// The mail outbox failed.
     #[error("the outbox failed: {0}")]
     Outbox(#[from] OutboxError),
@@ -265,7 +274,10 @@ impl ServiceError {
     /// The one decision of what kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            ServiceError::Host(HostError::Unavailable(_)) => ErrorKind::Unavailable,
+            ServiceError::Host(HostError::Unavailable(_)) | ServiceError::IndexThread(_) => {
+                ErrorKind::Unavailable
+            }
+            ServiceError::IndexBuildPanicked => ErrorKind::Internal,
             ServiceError::Host(HostError::Invalid(_))
             | ServiceError::Snapshot(_)
             | ServiceError::CursorStuck
@@ -304,7 +316,9 @@ impl ServiceError {
             ServiceError::Store(_) | ServiceError::Document(_) | ServiceError::Outbox(_) => {
                 Origin::Store
             }
-            ServiceError::NotFound(_)
+            ServiceError::IndexThread(_)
+            | ServiceError::IndexBuildPanicked
+            | ServiceError::NotFound(_)
             | ServiceError::PlanGone { .. }
             | ServiceError::NotAwaitingApproval { .. }
             | ServiceError::HeldOnAnotherHost { .. }

@@ -4,7 +4,7 @@
 //! stale). Split out of `service.rs`, which had grown past what one person
 //! holds in mind; the methods are `Service`'s own.
 
-use seatwarden_core::index::{DirectoryIndex, IndexBuilder, UserChange};
+use seatwarden_core::index::{DirectoryIndex, UserChange};
 use seatwarden_core::{Millis, Operation, UserKey};
 
 use super::login::record_logins;
@@ -127,35 +127,7 @@ impl Service {
     }
 
     fn read_index(&self) -> Result<DirectoryIndex, ServiceError> {
-        let host = self.host();
-        let header = host.header()?;
-        let mut builder = IndexBuilder::new(header)?;
-        let mut cursor: Option<String> = None;
-        loop {
-            let (cursor_now, limit) = (cursor.as_deref(), self.options.page_size.max(1));
-            // A host holding the page as JSON (JNI) has it streamed straight
-            // into the columns; either way a rejected page adds nothing.
-            let (added, next) = match host.users_page_json(cursor_now, limit) {
-                Some(raw) => {
-                    let raw = raw?;
-                    (builder.add_page_json(raw.json()), raw.next)
-                }
-                None => {
-                    let page = host.users_page(cursor_now, limit)?;
-                    let page_users = seatwarden_core::snapshot::SnapshotPage { users: page.users };
-                    (builder.add_page(&page_users), page.next)
-                }
-            };
-            added?;
-            match next {
-                Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
-                Some(_) => {
-                    return Err(ServiceError::CursorStuck);
-                }
-                None => break,
-            }
-        }
-        Ok(builder.finish()?)
+        super::ingest::read_index(&*self.host(), self.options.page_size.max(1))
     }
 
     /// Notes a login for the index. The login hook only queues it: the
