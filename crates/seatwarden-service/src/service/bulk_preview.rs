@@ -485,15 +485,28 @@ impl Service {
     ) -> Result<(), ServiceError> {
         let (actions, document) = self.with_index_generation(|index, generation| {
             let planned = self.current_bulk(kept, hash, index, generation)?;
-            let (plan, order, _) = &*planned;
-            let actions = infos(index, plan, order, 0, usize::MAX);
+            let (plan, _, _) = &*planned;
+            // Rendered once, as a policy run is (`run/plan.rs`): the
+            // journal's writes and the document come from the same
+            // rendering. (Each used to render the whole plan: the writes
+            // through the paged order, the document again through
+            // `Plan::document`.) Same writes in the same order: the paged
+            // order is tested against this one
+            // (`paged_rendering_agrees_with_the_whole_sorted_list`).
+            let rendered = plan.render(index);
             // Written straight from the typed document: no `Value` tree
             // (see `PlanDocument`).
             // (A typed document always serialises; `Null` as before if not.)
-            let document = match serde_json::value::to_raw_value(&plan.document(index)) {
-                Ok(json) => RunDocument::Json(json),
-                Err(_) => RunDocument::Tree(serde_json::Value::Null),
-            };
+            let document =
+                match serde_json::value::to_raw_value(&plan.document_of(index, &rendered)) {
+                    Ok(json) => RunDocument::Json(json),
+                    Err(_) => RunDocument::Tree(serde_json::Value::Null),
+                };
+            let actions = rendered
+                .actions
+                .into_iter()
+                .map(|a| ActionInfo::planned(index, a, true))
+                .collect();
             Ok::<_, ServiceError>((actions, document))
         })??;
         plan.actions = actions;
