@@ -23,10 +23,10 @@ use crate::time::Millis;
 /// A newtype over text, its JSON the plain string.
 ///
 /// Two storages, one shape: `Arc<str>` for the names every planned write
-/// carries (user keys, usernames, policy ids), so a clone is a reference
-/// count, not an allocation: rendering a plan at a million users makes 325k
-/// writes, and owning a `String` each made the allocator most of the
-/// rendering's time (issue 19); `String` for the rest. The serde impls are
+/// carries (user keys, usernames, policy ids, group names), so a clone is a
+/// reference count, not an allocation: rendering a plan at a million users
+/// makes 325k writes, and owning a `String` each made the allocator most of
+/// the rendering's time (issue 19); `String` for the rest. The serde impls are
 /// written here (serde's own for `Arc<str>` needs its `rc` feature) so the
 /// format of both is in one visible place:
 /// `operation::tests::shared_names_serialise_as_the_plain_string` checks the
@@ -91,7 +91,7 @@ text_id! {
 
 text_id! {
     /// A group name. Case-insensitive for comparison (see [`GroupName::folded`]).
-    GroupName(String)
+    GroupName(Arc<str>)
 }
 
 text_id! {

@@ -499,7 +499,7 @@ proptest! {
                 prop_assert_eq!(row.active, u.active);
                 prop_assert_eq!(row.last_login, u.last_login.map(Millis));
                 prop_assert_eq!(row.licensed, u.licensed());
-                let groups: Vec<String> = row.groups.iter().map(|g| g.0.clone()).collect();
+                let groups: Vec<String> = row.groups.iter().map(|g| g.as_str().to_owned()).collect();
                 let want: Vec<String> = u.groups.iter().map(|&g| GROUPS[g].to_owned()).collect();
                 prop_assert_eq!(groups, want);
             }

@@ -704,7 +704,7 @@ mod tests {
             .header
             .groups
             .iter()
-            .map(|g| g.name.0.clone())
+            .map(|g| g.name.as_str().to_owned())
             .collect();
         for u in &users {
             assert!(u.groups.iter().all(|g| known.contains(g)), "{}", u.key);

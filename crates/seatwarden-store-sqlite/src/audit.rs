@@ -179,7 +179,7 @@ fn decode_entry(row: &Row<'_>) -> StoreResult<StoredEntry> {
             target: Target {
                 user: opt_str(row, 8).map_err(get)?.map(UserKey::from),
                 user_name: opt_str(row, 9).map_err(get)?,
-                group: opt_str(row, 10).map_err(get)?.map(GroupName),
+                group: opt_str(row, 10).map_err(get)?.map(GroupName::from),
             },
             status,
             description: row.get(12).map_err(get)?,

@@ -147,7 +147,9 @@ impl IndexBuilder {
         // Exact spellings too, so the common case needs no lower-casing.
         for (i, g) in groups.iter().enumerate() {
             if let Ok(ord) = u32::try_from(i) {
-                group_by_name.entry(g.name.0.clone()).or_insert(ord);
+                group_by_name
+                    .entry(g.name.as_str().to_owned())
+                    .or_insert(ord);
             }
         }
         let lookup = |name: &str| -> Option<GroupOrd> {
@@ -163,7 +165,7 @@ impl IndexBuilder {
             for g in &l.groups {
                 let ord = lookup(g.as_str()).ok_or_else(|| SnapshotError::LicenceUnknownGroup {
                     application: l.application.clone(),
-                    group: g.0.clone(),
+                    group: g.as_str().to_owned(),
                 })?;
                 if let Some(flag) = licence_group.get_mut(ord as usize) {
                     *flag = true;

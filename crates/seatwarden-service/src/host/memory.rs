@@ -196,7 +196,7 @@ impl State {
             }
             Change::AddMembership { user, group } => {
                 let u = self.user_mut(&user)?;
-                u.groups.push(group.0);
+                u.groups.push(group.as_str().to_owned());
                 u.groups.sort();
                 self.recount_seats();
             }

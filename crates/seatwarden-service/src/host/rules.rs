@@ -232,7 +232,7 @@ pub fn decide(
             } else {
                 if current.active {
                     let mut groups = current.groups.clone();
-                    groups.push(name.0.clone());
+                    groups.push(name.as_str().to_owned());
                     check_seats(view, &current, &groups)?;
                 }
                 Change::AddMembership {

@@ -240,7 +240,11 @@ impl<'a> Obj<'a> {
     ) -> Vec<GroupName> {
         let path = self.at(key);
         let present = self.map.get(key).is_some_and(|v| !v.is_null());
-        let groups: Vec<GroupName> = self.strings(w, key).into_iter().map(GroupName).collect();
+        let groups: Vec<GroupName> = self
+            .strings(w, key)
+            .into_iter()
+            .map(GroupName::from)
+            .collect();
         if required && groups.is_empty() {
             if present {
                 w.err(&path, "must name at least one group");
