@@ -224,6 +224,29 @@ pub trait Host: Send + Sync {
     }
 }
 
+/// The host answered a users page with the cursor it was asked with: read
+/// on, the walk would never end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CursorStuck;
+
+/// Moves a walk over the users' pages on to `next`, the cursor a page
+/// answered: `Ok(true)` when there is a page after it, `Ok(false)` after the
+/// last page. The one place that decides when a walk ends, for every reader
+/// of pages (the service's ingest, [`read_snapshot`]).
+pub(crate) fn advance(
+    cursor: &mut Option<String>,
+    next: Option<String>,
+) -> Result<bool, CursorStuck> {
+    match next {
+        None => Ok(false),
+        Some(next) if cursor.as_ref() == Some(&next) => Err(CursorStuck),
+        Some(next) => {
+            *cursor = Some(next);
+            Ok(true)
+        }
+    }
+}
+
 /// Reads the whole directory from `host` as a snapshot file, `page_size`
 /// users per page.
 ///
@@ -235,16 +258,12 @@ pub fn read_snapshot(host: &dyn Host, page_size: usize) -> Result<SnapshotFile, 
     let mut cursor: Option<String> = None;
     loop {
         let page = host.users_page(cursor.as_deref(), page_size.max(1))?;
-        let next = page.next;
         pages.push(seatwarden_core::snapshot::SnapshotPage { users: page.users });
-        match next {
-            Some(c) if Some(&c) != cursor.as_ref() => cursor = Some(c),
-            Some(_) => {
-                return Err(HostError::Invalid(
-                    "the users cursor did not advance".to_owned(),
-                ));
-            }
-            None => break,
+        let more = advance(&mut cursor, page.next).map_err(|CursorStuck| {
+            HostError::Invalid("the users cursor did not advance".to_owned())
+        })?;
+        if !more {
+            break;
         }
     }
     Ok(SnapshotFile {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use common::*;
@@ -33,6 +33,9 @@ struct RawHost {
     down_at_page: Mutex<Option<usize>>,
     raw_calls: AtomicUsize,
     decoded_calls: AtomicUsize,
+    /// Every page after the first answers the cursor it was asked with as
+    /// its next cursor (a host whose cursor does not move).
+    stuck: AtomicBool,
 }
 
 impl RawHost {
@@ -44,6 +47,16 @@ impl RawHost {
             down_at_page: Mutex::new(None),
             raw_calls: AtomicUsize::new(0),
             decoded_calls: AtomicUsize::new(0),
+            stuck: AtomicBool::new(false),
+        }
+    }
+
+    /// The cursor a page answered with, or the one it was asked with when
+    /// the host is stuck.
+    fn next(&self, asked: Option<&str>, answered: Option<String>) -> Option<String> {
+        match asked {
+            Some(asked) if self.stuck.load(Ordering::SeqCst) => Some(asked.to_owned()),
+            _ => answered,
         }
     }
 }
@@ -55,7 +68,11 @@ impl Host for RawHost {
 
     fn users_page(&self, cursor: Option<&str>, limit: usize) -> Result<UsersPage, HostError> {
         self.decoded_calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.users_page(cursor, limit)
+        let page = self.inner.users_page(cursor, limit)?;
+        Ok(UsersPage {
+            next: self.next(cursor, page.next),
+            users: page.users,
+        })
     }
 
     fn users_page_json(
@@ -84,7 +101,8 @@ impl Host for RawHost {
         let mut buffer = b"{\"ok\":true}\n".to_vec();
         let start = buffer.len();
         buffer.extend_from_slice(&json);
-        Some(Ok(RawUsersPage::after_prefix(buffer, start, page.next)))
+        let next = self.next(cursor, page.next);
+        Some(Ok(RawUsersPage::after_prefix(buffer, start, next)))
     }
 
     fn user(&self, key: &UserKey) -> Result<Option<SnapshotUser>, HostError> {
@@ -258,4 +276,49 @@ fn the_first_failure_in_page_order_is_the_answer() {
         assert!(matches!(err, ServiceError::Snapshot(_)), "{err:?}");
         assert!(svc.current_index(|_| ()).is_none());
     }
+}
+
+/// A host that answers a page with the cursor it was asked with would keep
+/// a reader of pages asking for ever: the ingest (raw pages or decoded) and
+/// `read_snapshot` stop with a precise error, and no index is built.
+#[test]
+fn a_cursor_that_does_not_move_stops_the_read() {
+    for raw in [true, false] {
+        let host = Arc::new(RawHost::new(raw));
+        host.stuck.store(true, Ordering::SeqCst);
+        let svc = service(host.clone());
+        let err = svc.rebuild_index().unwrap_err();
+        assert!(
+            matches!(err, ServiceError::CursorStuck),
+            "raw {raw}: {err:?}"
+        );
+        assert!(svc.current_index(|_| ()).is_none(), "raw {raw}");
+        // The first page, then the second whose cursor did not move.
+        let asked = if raw {
+            &host.raw_calls
+        } else {
+            &host.decoded_calls
+        };
+        assert_eq!(asked.load(Ordering::SeqCst), 2, "raw {raw}");
+    }
+
+    let host = RawHost::new(false);
+    host.stuck.store(true, Ordering::SeqCst);
+    let err = seatwarden_service::host::read_snapshot(&host, 5).unwrap_err();
+    assert!(
+        matches!(&err, HostError::Invalid(m) if m == "the users cursor did not advance"),
+        "{err:?}"
+    );
+
+    // The same host, moving: every user, 5 a page, as the index has them.
+    host.stuck.store(false, Ordering::SeqCst);
+    let file = seatwarden_service::host::read_snapshot(&host, 5).unwrap();
+    let svc = service(Arc::new(RawHost::new(false)));
+    svc.rebuild_index().unwrap();
+    let count = svc.current_index(|i| i.user_count()).unwrap();
+    assert_eq!(
+        file.pages.iter().map(|p| p.users.len()).sum::<usize>(),
+        count
+    );
+    assert_eq!(file.pages.len(), count.div_ceil(5));
 }

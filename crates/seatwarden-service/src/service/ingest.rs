@@ -83,10 +83,10 @@ fn fetch_pages(
         if deliver(page).is_break() {
             return Ok(());
         }
-        match next {
-            Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
-            Some(_) => return Err(ServiceError::CursorStuck),
-            None => return Ok(()),
+        let more = crate::host::advance(&mut cursor, next)
+            .map_err(|crate::host::CursorStuck| ServiceError::CursorStuck)?;
+        if !more {
+            return Ok(());
         }
     }
 }
