@@ -28,6 +28,7 @@ mod condition;
 mod exempt;
 mod groups;
 mod rename;
+pub(crate) use rename::rename_target;
 mod signals;
 mod warned;
 

@@ -427,3 +427,36 @@ fn a_rename_onto_a_taken_username_is_skipped_naming_the_holder() {
     );
     assert!(skips[0].1.to_string().contains("`K2`"));
 }
+
+/// An account an earlier run renamed (`bob_OLD`) is deactivated without a
+/// second rename, so whoever holds `bob_OLD_old` does not stop it: the
+/// rename check asks about the rename the plan would make, not one it
+/// would not.
+#[test]
+fn an_already_renamed_account_is_not_skipped_for_a_rename_it_does_not_need() {
+    let idx = index(
+        vec![
+            user("K1", "bob_OLD", Some(200), &["staff"]),
+            user("K2", "bob_old_old", Some(1), &["staff"]),
+        ],
+        vec![],
+        json!([]),
+        &[],
+    );
+    let cfg = config(json!([{"id": "idle", "mode": "live",
+        "condition": {"kind": "inactive", "days": 90},
+        "action": {"kind": "deactivate", "renameSuffix": "_old"}}]));
+    let plan = evaluate(&cfg, &idx, Millis(NOW), &EvalContext::default());
+    assert_eq!(plan.skips(&idx), vec![]);
+    let ops: Vec<Operation> = plan
+        .actions(&idx)
+        .into_iter()
+        .map(|a| a.operation)
+        .collect();
+    assert_eq!(
+        ops,
+        vec![Operation::Deactivate {
+            user: UserKey::from("K1")
+        }]
+    );
+}
