@@ -18,6 +18,7 @@
 //! `docs/snapshot.md`.
 
 mod fast;
+mod halves;
 mod stream;
 
 use serde::{Deserialize, Serialize};

@@ -76,6 +76,76 @@ pub(crate) fn read_file<'a>(text: &'a str, sink: &mut impl Sink<'a>) -> Result<(
     r.end()
 }
 
+/// Where a page could be cut in two for [`read_page_head`] and
+/// [`read_page_tail`]: the start of the first user object at or after the
+/// middle that looks like one as hosts write it (`},{"key":`), found by a
+/// plain byte search. Only a candidate: it may lie inside a string, which
+/// [`read_page_head`] finds out, as it reads up to there.
+pub(crate) fn split_point(text: &str) -> Option<usize> {
+    const BOUNDARY: &[u8] = b"},{\"key\":";
+    let middle = text.len() / 2;
+    let rest = text.as_bytes().get(middle..)?;
+    let found = memchr::memmem::find(rest, BOUNDARY)?;
+    // The `{` after the comma.
+    Some(middle + found + 2)
+}
+
+/// Reads a page message's start, `{"users":[`, and its users up to byte
+/// `stop`, which must be where one of its users begins: the reader must
+/// arrive there right after the comma before that user. Anything else,
+/// `stop` included, is unusual. What follows is for [`read_page_tail`].
+///
+/// Why this proves the cut: this is the one-thread read up to `stop`,
+/// which would go on at `stop` by reading a user, with nothing carried
+/// over but the position; so a read of the users from `stop` on is the
+/// rest of that read.
+pub(crate) fn read_page_head<'a>(
+    text: &'a str,
+    stop: usize,
+    sink: &mut impl Sink<'a>,
+) -> Result<(), Unusual> {
+    let mut r = Reader { text, pos: 0 };
+    r.expect(b'{')?;
+    r.name("users")?;
+    sink.begin_page()?;
+    r.expect(b'[')?;
+    let mut groups: Vec<&'a str> = Vec::with_capacity(16);
+    while r.pos < stop {
+        groups.clear();
+        let (user, groups_json) = r.user(&mut groups)?;
+        sink.user(&user, &groups, groups_json)?;
+        if r.next_byte()? != b',' {
+            return Err(Unusual);
+        }
+    }
+    if r.pos == stop { Ok(()) } else { Err(Unusual) }
+}
+
+/// Reads the users of a page message from byte `start` (a user's `{`, as
+/// [`read_page_head`] proves) to the end of the array, then the page's
+/// closing `}` and nothing after it. The sink's `begin_page` is not called:
+/// the head began the page.
+pub(crate) fn read_page_tail<'a>(
+    text: &'a str,
+    start: usize,
+    sink: &mut impl Sink<'a>,
+) -> Result<(), Unusual> {
+    let mut r = Reader { text, pos: start };
+    let mut groups: Vec<&'a str> = Vec::with_capacity(16);
+    loop {
+        groups.clear();
+        let (user, groups_json) = r.user(&mut groups)?;
+        sink.user(&user, &groups, groups_json)?;
+        match r.next_byte()? {
+            b',' => {}
+            b']' => break,
+            _ => return Err(Unusual),
+        }
+    }
+    r.expect(b'}')?;
+    r.end()
+}
+
 /// A user's fields, in the order hosts write them.
 #[derive(Clone, Copy)]
 enum Field {
