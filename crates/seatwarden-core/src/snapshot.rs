@@ -18,7 +18,6 @@
 //! `docs/snapshot.md`.
 
 mod fast;
-mod halves;
 mod stream;
 
 use serde::{Deserialize, Serialize};

@@ -313,6 +313,33 @@ impl IndexBuilder {
         }
     }
 
+    fn check_time(
+        &self,
+        key: &str,
+        at: Position,
+        field: TimeField,
+        value: i64,
+    ) -> Result<(), SnapshotError> {
+        if value < Millis::PLAUSIBLE_MIN.0 {
+            return Err(SnapshotError::TooEarly {
+                key: UserKey::from(key),
+                at,
+                field,
+                value,
+            });
+        }
+        if value > self.taken_at.0.saturating_add(FUTURE_SKEW_MS) {
+            return Err(SnapshotError::TooLate {
+                key: UserKey::from(key),
+                at,
+                field,
+                value,
+                taken_at: self.taken_at.0,
+            });
+        }
+        Ok(())
+    }
+
     /// Validates one user and appends it to the current page.
     ///
     /// Checks, in order: key, username, directory, `created`, `lastLogin`,
@@ -325,7 +352,7 @@ impl IndexBuilder {
     ) -> Result<(), SnapshotError> {
         let at = self.position(index_in_page);
         let dir = self.check_user(u, at)?;
-        let set = self.resolve_set(u.key, at, groups)?;
+        let set = self.resolve_set(u, at, groups)?;
         self.append(u, dir, set)
     }
 
@@ -344,7 +371,7 @@ impl IndexBuilder {
         let set = match self.set_by_text.get(groups_json) {
             Some(&set) => set,
             None => {
-                let set = self.resolve_set(u.key, at, groups)?;
+                let set = self.resolve_set(u, at, groups)?;
                 if self.set_by_text.len() < MAX_GROUPS_TEXTS {
                     self.set_by_text.insert(groups_json.into(), set);
                 }
@@ -356,19 +383,60 @@ impl IndexBuilder {
 
     /// The checks of one user's own fields; answers their directory's ordinal.
     fn check_user(&self, u: &UserFields<'_>, at: Position) -> Result<u16, SnapshotError> {
-        Rules {
-            taken_at: self.taken_at,
-            directory_ord: &self.directory_ord,
-            signals: self.signals.len(),
+        if u.key.is_empty() {
+            return Err(SnapshotError::EmptyKey { at });
         }
-        .check_user(u, at)
+        let key = || UserKey::from(u.key);
+        if u.username.is_empty() {
+            return Err(SnapshotError::EmptyUsername { key: key(), at });
+        }
+        let dir = self
+            .directory_ord
+            .binary_search_by_key(&u.directory_id, |&(id, _)| id)
+            .ok()
+            .and_then(|at| self.directory_ord.get(at))
+            .map(|&(_, ord)| ord)
+            .ok_or_else(|| SnapshotError::UnknownDirectory {
+                key: key(),
+                at,
+                directory: u.directory_id,
+            })?;
+        self.check_time(u.key, at, TimeField::Created, u.created)?;
+        if let Some(t) = u.last_login {
+            self.check_time(u.key, at, TimeField::LastLogin, t)?;
+        }
+        if let Some(t) = u.deactivated_at {
+            self.check_time(u.key, at, TimeField::DeactivatedAt, t)?;
+        }
+        let values = u.activity.as_slice();
+        if !values.is_empty() && values.len() != self.signals.len() {
+            return Err(SnapshotError::ActivityLength {
+                key: key(),
+                at,
+                found: values.len(),
+                declared: self.signals.len(),
+            });
+        }
+        for (i, v) in (0u8..).zip(values) {
+            if let Some(t) = *v {
+                self.check_time(u.key, at, TimeField::Activity(i), t)?;
+            }
+        }
+        if u.login_count == Some(UNKNOWN_COUNT) {
+            return Err(SnapshotError::LoginCountOutOfRange {
+                key: key(),
+                at,
+                value: UNKNOWN_COUNT,
+            });
+        }
+        Ok(dir)
     }
 
     /// The id of the set of `groups` (names matched case-insensitively,
     /// duplicates dropped), added to the table if new.
     fn resolve_set<'g>(
         &mut self,
-        key: &str,
+        u: &UserFields<'_>,
         at: Position,
         groups: impl Iterator<Item = &'g str>,
     ) -> Result<u32, SnapshotError> {
@@ -380,7 +448,7 @@ impl IndexBuilder {
                 .or_else(|| self.group_by_name.get(&g.to_lowercase()))
                 .copied()
                 .ok_or_else(|| SnapshotError::UnknownGroup {
-                    key: UserKey::from(key),
+                    key: UserKey::from(u.key),
                     at,
                     group: g.to_owned(),
                 })?;
@@ -450,106 +518,13 @@ impl IndexBuilder {
     }
 }
 
-/// What the checks of one user's own fields read from the header: the
-/// builder's, or a [`Half`]'s copy (the builder is busy meanwhile).
-#[derive(Clone, Copy)]
-struct Rules<'r> {
-    taken_at: Millis,
-    /// `(directory id, ordinal)` sorted by id.
-    directory_ord: &'r [(i64, u16)],
-    /// How many signals the header declares.
-    signals: usize,
-}
-
-impl Rules<'_> {
-    fn check_time(
-        self,
-        key: &str,
-        at: Position,
-        field: TimeField,
-        value: i64,
-    ) -> Result<(), SnapshotError> {
-        if value < Millis::PLAUSIBLE_MIN.0 {
-            return Err(SnapshotError::TooEarly {
-                key: UserKey::from(key),
-                at,
-                field,
-                value,
-            });
-        }
-        if value > self.taken_at.0.saturating_add(FUTURE_SKEW_MS) {
-            return Err(SnapshotError::TooLate {
-                key: UserKey::from(key),
-                at,
-                field,
-                value,
-                taken_at: self.taken_at.0,
-            });
-        }
-        Ok(())
-    }
-
-    /// The checks of one user's own fields; answers their directory's ordinal.
-    fn check_user(self, u: &UserFields<'_>, at: Position) -> Result<u16, SnapshotError> {
-        if u.key.is_empty() {
-            return Err(SnapshotError::EmptyKey { at });
-        }
-        let key = || UserKey::from(u.key);
-        if u.username.is_empty() {
-            return Err(SnapshotError::EmptyUsername { key: key(), at });
-        }
-        let dir = self
-            .directory_ord
-            .binary_search_by_key(&u.directory_id, |&(id, _)| id)
-            .ok()
-            .and_then(|at| self.directory_ord.get(at))
-            .map(|&(_, ord)| ord)
-            .ok_or_else(|| SnapshotError::UnknownDirectory {
-                key: key(),
-                at,
-                directory: u.directory_id,
-            })?;
-        self.check_time(u.key, at, TimeField::Created, u.created)?;
-        if let Some(t) = u.last_login {
-            self.check_time(u.key, at, TimeField::LastLogin, t)?;
-        }
-        if let Some(t) = u.deactivated_at {
-            self.check_time(u.key, at, TimeField::DeactivatedAt, t)?;
-        }
-        let values = u.activity.as_slice();
-        if !values.is_empty() && values.len() != self.signals {
-            return Err(SnapshotError::ActivityLength {
-                key: key(),
-                at,
-                found: values.len(),
-                declared: self.signals,
-            });
-        }
-        for (i, v) in (0u8..).zip(values) {
-            if let Some(t) = *v {
-                self.check_time(u.key, at, TimeField::Activity(i), t)?;
-            }
-        }
-        if u.login_count == Some(UNKNOWN_COUNT) {
-            return Err(SnapshotError::LoginCountOutOfRange {
-                key: key(),
-                at,
-                value: UNKNOWN_COUNT,
-            });
-        }
-        Ok(dir)
-    }
-}
-
 /// How many distinct `groups` texts [`IndexBuilder::push_user_json`]
 /// remembers (a few hundred are typical; past this, users are resolved
 /// name by name as before).
 const MAX_GROUPS_TEXTS: usize = 1 << 14;
 
 mod finish;
-mod half;
 mod order;
 
 pub(crate) use finish::sorted_bitmap;
-pub(crate) use half::Half;
 pub(crate) use order::order_by;

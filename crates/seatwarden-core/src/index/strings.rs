@@ -28,18 +28,6 @@ impl StringColumn {
         Ok(())
     }
 
-    /// Appends every string of `other` after this column's (a page read
-    /// in two halves: the second half's column goes after the first's).
-    pub(crate) fn extend(&mut self, other: &StringColumn) -> Result<(), ArenaFull> {
-        let base = u32::try_from(self.bytes.len()).map_err(|_| ArenaFull)?;
-        let other_len = u32::try_from(other.bytes.len()).map_err(|_| ArenaFull)?;
-        base.checked_add(other_len).ok_or(ArenaFull)?;
-        self.bytes.push_str(&other.bytes);
-        // Every end is at most `other_len`, so no sum overflows.
-        self.ends.extend(other.ends.iter().map(|&e| base + e));
-        Ok(())
-    }
-
     /// The string of user `i` (empty if out of range).
     pub(crate) fn get(&self, i: usize) -> &str {
         let start = match i.checked_sub(1) {

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use smallvec::SmallVec;
 
-use super::{FORMAT, SnapshotError, SnapshotHeader, SnapshotPage, VERSION, fast, halves};
+use super::{FORMAT, SnapshotError, SnapshotHeader, SnapshotPage, VERSION, fast};
 use crate::index::build::UserFields;
 use crate::index::{DirectoryIndex, IndexBuilder};
 
@@ -321,24 +321,10 @@ pub(crate) fn index_file(bytes: &[u8]) -> Result<DirectoryIndex, SnapshotError> 
 
 /// Parses and adds one page message to `builder`; rolls the page back on error.
 ///
-/// The plain reader ([`super::fast`]) goes first, on two threads for a
-/// large page ([`super::halves`]); a page it finds unusual is rolled back
-/// and read again by serde, which also words every error.
+/// The plain reader ([`super::fast`]) goes first; a page it finds unusual
+/// is rolled back and read again by serde, which also words every error.
 pub(crate) fn stream_page(builder: &mut IndexBuilder, bytes: &[u8]) -> Result<(), SnapshotError> {
-    stream_page_with(builder, bytes, halves::MIN_SPLIT_BYTES)
-}
-
-/// [`stream_page`], reading pages of at least `min_split_bytes` in two
-/// halves (tests compare `0` with `usize::MAX`).
-pub(crate) fn stream_page_with(
-    builder: &mut IndexBuilder,
-    bytes: &[u8],
-    min_split_bytes: usize,
-) -> Result<(), SnapshotError> {
     let text = utf8(bytes)?;
-    if halves::read_page(builder, text, min_split_bytes) {
-        return Ok(());
-    }
     let pages_before = builder.page_count();
     let mut plain = Plain {
         builder: &mut *builder,
@@ -374,9 +360,9 @@ pub(crate) fn stream_page_with(
 
 /// The plain reader's way into a builder: a page message's (`&mut`), or a
 /// file's (an `Option`, filled by its header).
-pub(super) struct Plain<B> {
-    pub(super) builder: B,
-    pub(super) index_in_page: u32,
+struct Plain<B> {
+    builder: B,
+    index_in_page: u32,
 }
 
 /// Where [`Plain`] finds its builder.
