@@ -216,7 +216,6 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) warned: HashMap<(u32, i64), Option<Millis>>,
     exempt: exempt::Exempt,
     approved: HashMap<PolicyId, RoaringBitmap>,
-    renames: rename::Taken,
     /// The index's bitmaps without run containers, expanded once
     /// (`flat.rs`).
     flat: flat::Flat,
@@ -275,7 +274,6 @@ impl<'a> Evaluator<'a> {
             warned,
             exempt: exempt::Exempt::new(index, &ctx.exemptions, now),
             approved: exempt::approvals(index, &ctx.review_approved),
-            renames: rename::Taken::default(),
             flat: flat::Flat::default(),
         }
     }
@@ -486,7 +484,7 @@ impl<'a> Evaluator<'a> {
             ..
         }) = &account_op
         {
-            let held = self.renames.of(index, &remaining, &account_users, suffix);
+            let held = rename::taken_among(index, &remaining, &account_users, suffix);
             for (i, holder) in held {
                 let mut one = RoaringBitmap::new();
                 one.insert(i);
