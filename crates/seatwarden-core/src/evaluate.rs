@@ -26,6 +26,7 @@
 
 mod condition;
 mod exempt;
+mod flat;
 mod groups;
 mod rename;
 pub(crate) use rename::rename_target;
@@ -216,7 +217,9 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) warned: HashMap<(u32, i64), Option<Millis>>,
     exempt: exempt::Exempt,
     approved: HashMap<PolicyId, RoaringBitmap>,
-    renames: rename::Taken,
+    /// The index's bitmaps without run containers, expanded once
+    /// (`flat.rs`).
+    flat: flat::Flat,
 }
 
 impl<'a> Evaluator<'a> {
@@ -272,7 +275,7 @@ impl<'a> Evaluator<'a> {
             warned,
             exempt: exempt::Exempt::new(index, &ctx.exemptions, now),
             approved: exempt::approvals(index, &ctx.review_approved),
-            renames: rename::Taken::default(),
+            flat: flat::Flat::default(),
         }
     }
 
@@ -314,7 +317,7 @@ impl<'a> Evaluator<'a> {
                     rename_suffix: rename_suffix.clone(),
                     handover: handover.clone(),
                 });
-                account_users = hits & index.active_bitmap();
+                account_users = hits & &*self.active();
                 if claim
                     && let Some(crate::operation::Handover::User(k)) = handover
                     && index.index_of_key(k).is_none_or(|i| !index.is_active(i))
@@ -331,7 +334,7 @@ impl<'a> Evaluator<'a> {
                 // nothing. The suspended ones a bulk action named are
                 // listed with their reason rather than dropped.
                 account_op = Some(AccountOp::Suspend);
-                account_users = hits & index.active_bitmap();
+                account_users = hits & &*self.active();
                 state_skips.push((
                     SkipReason::AlreadySuspended,
                     hits & index.suspended_bitmap(),
@@ -345,7 +348,7 @@ impl<'a> Evaluator<'a> {
                 account_users = hits & index.suspended_bitmap();
                 state_skips.push((
                     SkipReason::NotSuspended,
-                    (hits - index.active_bitmap()) - index.suspended_bitmap(),
+                    (hits - &*self.active()) - index.suspended_bitmap(),
                 ));
             }
             Action::Delete => {
@@ -355,19 +358,19 @@ impl<'a> Evaluator<'a> {
             Action::RemoveGroups { groups } => {
                 for name in groups {
                     if let Some(g) = self.group(&source, name, claim) {
-                        group_sets.push((g, false, hits & self.members(g)));
+                        group_sets.push((g, false, hits & &*self.members(g)));
                     }
                 }
             }
             Action::RemoveLicenceGroups { applications } => {
                 for g in self.licence_group_ords(applications) {
-                    group_sets.push((g, false, hits & self.members(g)));
+                    group_sets.push((g, false, hits & &*self.members(g)));
                 }
             }
             Action::AddGroups { groups } => {
                 for name in groups {
                     if let Some(g) = self.group(&source, name, claim) {
-                        group_sets.push((g, true, hits - self.members(g)));
+                        group_sets.push((g, true, hits - &*self.members(g)));
                     }
                 }
             }
@@ -383,15 +386,15 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 account_op = Some(AccountOp::Activate);
-                account_users = hits - index.active_bitmap();
+                account_users = hits - &*self.active();
                 for name in add_groups {
                     if let Some(g) = self.group(&source, name, claim) {
-                        group_sets.push((g, true, &account_users - self.members(g)));
+                        group_sets.push((g, true, &account_users - &*self.members(g)));
                     }
                 }
                 for name in remove_groups {
                     if let Some(g) = self.group(&source, name, claim) {
-                        group_sets.push((g, false, hits & self.members(g)));
+                        group_sets.push((g, false, hits & &*self.members(g)));
                     }
                 }
             }
@@ -453,7 +456,7 @@ impl<'a> Evaluator<'a> {
                     SkipReason::ProtectedGroup {
                         group: name.clone(),
                     },
-                    self.members(g),
+                    &self.members(g),
                     &mut remaining,
                 );
             }
@@ -463,7 +466,7 @@ impl<'a> Evaluator<'a> {
                 SkipReason::RestrictedGroup {
                     group: name.clone(),
                 },
-                &(self.members(*g) & &account_users),
+                &(&*self.members(*g) & &account_users),
                 &mut remaining,
             );
         }
@@ -482,7 +485,7 @@ impl<'a> Evaluator<'a> {
             ..
         }) = &account_op
         {
-            let held = self.renames.of(index, &remaining, &account_users, suffix);
+            let held = rename::taken_among(index, &remaining, &account_users, suffix);
             for (i, holder) in held {
                 let mut one = RoaringBitmap::new();
                 one.insert(i);
@@ -518,10 +521,10 @@ impl<'a> Evaluator<'a> {
             if ok {
                 continue;
             }
-            let Some(dir_users) = index.directory_bitmap(dir.id) else {
+            let Some(dir_users) = self.directory_users(dir.id) else {
                 continue;
             };
-            let users_d = &remaining & dir_users;
+            let users_d = &remaining & &*dir_users;
             if users_d.is_empty() {
                 continue;
             }
@@ -546,7 +549,7 @@ impl<'a> Evaluator<'a> {
                         continue;
                     };
                     if index.is_licence_group(g) && dir.can_change_membership(&group.name) {
-                        let set = &users_d & self.members(g);
+                        let set = &users_d & &*self.members(g);
                         if !set.is_empty() {
                             kept |= &set;
                             extra_ops.push((g, set));

@@ -20,6 +20,7 @@ pub(crate) mod build;
 mod change;
 pub(crate) mod last_activity;
 mod pick;
+pub(crate) mod rename_holders;
 pub(crate) mod search;
 pub(crate) mod sparse;
 pub(crate) mod strings;
@@ -144,6 +145,9 @@ pub struct DirectoryIndex {
     pub(crate) by_created: Vec<u32>,
     /// "Last active" by the counted signals, for the Users tab (cached).
     pub(crate) last_activity: last_activity::ActivityCache,
+    /// Per rename suffix, the users whose new name may be taken (made by
+    /// the first plan that asks; `rename_holders.rs`).
+    pub(crate) rename_holders: rename_holders::RenameHolders,
 }
 
 /// A borrowed view of one user.

@@ -218,13 +218,13 @@ impl<'a> Evaluator<'a> {
     pub(crate) fn scope(&mut self, p: &Policy, source: &ActionSource, warn: bool) -> Scope<'a> {
         let mut scope = match p.condition {
             Condition::Deactivated { .. } => Scope::Shared(self.deactivated()),
-            _ => Scope::Index(self.index.active_bitmap()),
+            _ => self.active(),
         };
         if let DirectorySelection::Only(ids) = &p.scope.directories {
             let mut dirs = RoaringBitmap::new();
             for id in ids {
-                match self.index.directory_bitmap(*id) {
-                    Some(b) => dirs |= b,
+                match self.directory_users(*id) {
+                    Some(b) => dirs |= &*b,
                     None if warn => self.warnings.push(PlanWarning::UnknownDirectory {
                         source: source.clone(),
                         directory: *id,
@@ -239,7 +239,7 @@ impl<'a> Evaluator<'a> {
             let mut members = RoaringBitmap::new();
             for name in groups {
                 if let Some(g) = self.group(source, name, warn) {
-                    members |= self.members(g);
+                    members |= &*self.members(g);
                 }
             }
             members &= &*scope;
@@ -250,11 +250,14 @@ impl<'a> Evaluator<'a> {
 
     /// The deactivated users (every user minus the active ones), made once
     /// per evaluation: each delete policy's scope used to make its own.
+    /// Without run containers ([`super::flat`]): the difference of the
+    /// index's two compressed bitmaps has them, and taking the dated users
+    /// out of it removed them from the runs one at a time.
     fn deactivated(&mut self) -> Rc<RoaringBitmap> {
-        Rc::clone(
-            self.deactivated
-                .get_or_insert_with(|| Rc::new(self.index.deactivated_bitmap())),
-        )
+        Rc::clone(self.deactivated.get_or_insert_with(|| {
+            let b = self.index.deactivated_bitmap();
+            Rc::new(super::flat::without_runs(&b).unwrap_or(b))
+        }))
     }
 
     /// Who meets the condition at instant `at`.

@@ -5,8 +5,10 @@
 use roaring::RoaringBitmap;
 
 use super::Evaluator;
+use super::condition::Scope;
+use super::flat::Key;
 use crate::index::GroupOrd;
-use crate::model::GroupName;
+use crate::model::{DirectoryId, GroupName};
 use crate::plan::{ActionSource, PlanWarning, SkipReason};
 
 impl<'a> Evaluator<'a> {
@@ -30,12 +32,27 @@ impl<'a> Evaluator<'a> {
         g
     }
 
-    /// The members of group `g` (none for an unknown ordinal).
-    pub(super) fn members(&self, g: GroupOrd) -> &'a RoaringBitmap {
+    /// The members of group `g` (none for an unknown ordinal), without run
+    /// containers ([`super::flat`]).
+    pub(super) fn members(&mut self, g: GroupOrd) -> Scope<'a> {
         static EMPTY: std::sync::OnceLock<RoaringBitmap> = std::sync::OnceLock::new();
-        self.index
+        let b = self
+            .index
             .group_bitmap_by_ord(g)
-            .unwrap_or_else(|| EMPTY.get_or_init(RoaringBitmap::new))
+            .unwrap_or_else(|| EMPTY.get_or_init(RoaringBitmap::new));
+        self.flat.view(Key::Group(g), b)
+    }
+
+    /// The active users, without run containers ([`super::flat`]).
+    pub(super) fn active(&mut self) -> Scope<'a> {
+        self.flat.view(Key::Active, self.index.active_bitmap())
+    }
+
+    /// The users of directory `id`, without run containers
+    /// ([`super::flat`]); `None` for an unknown directory.
+    pub(super) fn directory_users(&mut self, id: DirectoryId) -> Option<Scope<'a>> {
+        let b = self.index.directory_bitmap(id)?;
+        Some(self.flat.view(Key::Directory(id), b))
     }
 
     /// The licence groups of `applications` (all licence groups when empty).

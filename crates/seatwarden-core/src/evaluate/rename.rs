@@ -60,8 +60,8 @@ fn ends_with_folded(name: &str, suffix: &str) -> bool {
         .all(|want| tail.next() == Some(want))
 }
 
-/// [`taken`] answered from the holders' side, once per suffix for one
-/// evaluation.
+/// [`taken`] of the users in both `a` and `b` (the candidates), in user
+/// order, answered from the holders' side.
 ///
 /// Why: at the forecast's horizon most idle users are candidates of most
 /// policies, and asking [`taken`] about each costs a formatted name and a
@@ -69,11 +69,12 @@ fn ends_with_folded(name: &str, suffix: &str) -> bool {
 /// whose username ends with the suffix (compared as usernames are compared,
 /// lower-cased by `char::to_lowercase`) can hold a target, and there are
 /// usually a handful. So each suffix gets one scan of the username column
-/// for those holders; the users whose name is a holder's name minus the
-/// suffix are the only ones whose target may be taken, and [`taken`] itself
-/// answers for them, so the holder named is the one it names. The directory
-/// does not change during an evaluation, so the answer per suffix is
-/// computed once.
+/// for those holders ([`possibly_taken`]); the users whose name is a
+/// holder's name minus the suffix are the only ones whose target may be
+/// taken, and [`taken`] itself answers for them, so the holder named is the
+/// one it names. The answer per suffix depends on the usernames alone, so
+/// the index keeps it (`index/rename_holders.rs`): made by the first plan,
+/// read by every later one.
 ///
 /// Each answer is kept as a bitmap: a directory whose deactivated accounts
 /// were renamed by earlier runs holds a taken target for each of them (100k
@@ -84,50 +85,26 @@ fn ends_with_folded(name: &str, suffix: &str) -> bool {
 /// then asked of [`taken`]: confirming every possible one when the suffix
 /// was first seen cost a formatted name, a hash look-up and the holder's
 /// key each, for answers no policy asked for.
-#[derive(Default)]
-pub(super) struct Taken {
-    by_suffix: Vec<Held>,
-}
-
-/// The users whose `username + suffix` may be taken ([`possibly_taken`]).
-struct Held {
-    suffix: String,
-    users: RoaringBitmap,
-}
-
-impl Taken {
-    /// [`taken`] of the users in both `a` and `b` (the candidates), in user
-    /// order. Two sets rather than their intersection: the caller's sets are
-    /// whole-directory sized and the answer is small, so the intersection
-    /// is made with the (small) set of users whose target is taken.
-    pub(super) fn of(
-        &mut self,
-        index: &DirectoryIndex,
-        a: &RoaringBitmap,
-        b: &RoaringBitmap,
-        suffix: &str,
-    ) -> Vec<(u32, UserKey)> {
-        if suffix.is_empty() {
-            // Every user's target is their own name: no holders' side.
-            return taken(index, &(a & b), suffix);
-        }
-        let pos = match self.by_suffix.iter().position(|h| h.suffix == suffix) {
-            Some(pos) => pos,
-            None => {
-                self.by_suffix.push(Held {
-                    suffix: suffix.to_owned(),
-                    users: possibly_taken(index, suffix),
-                });
-                self.by_suffix.len() - 1
-            }
-        };
-        let Some(held) = self.by_suffix.get(pos) else {
-            return Vec::new();
-        };
-        // The possible ones among the candidates, confirmed by the
-        // definition itself (so the holder named is the one it names).
-        taken(index, &((&held.users & a) & b), suffix)
+///
+/// Two sets rather than their intersection: the caller's sets are
+/// whole-directory sized and the answer is small, so the intersection is
+/// made with the (small) set of users whose target may be taken.
+pub(super) fn taken_among(
+    index: &DirectoryIndex,
+    a: &RoaringBitmap,
+    b: &RoaringBitmap,
+    suffix: &str,
+) -> Vec<(u32, UserKey)> {
+    if suffix.is_empty() {
+        // Every user's target is their own name: no holders' side.
+        return taken(index, &(a & b), suffix);
     }
+    let held = index
+        .rename_holders
+        .get_or_make(suffix, || possibly_taken(index, suffix));
+    // The possible ones among the candidates, confirmed by the definition
+    // itself (so the holder named is the one it names).
+    taken(index, &((&*held & a) & b), suffix)
 }
 
 /// The users (of the first `users`) whose name's last byte may be `want`
@@ -232,7 +209,7 @@ fn possibly_taken(index: &DirectoryIndex, suffix: &str) -> RoaringBitmap {
 
 #[cfg(test)]
 mod tests {
-    //! The holders'-side answer ([`Taken::of`]) against the simple one
+    //! The holders'-side answer ([`taken_among`]) against the simple one
     //! ([`taken`]) on random directories whose names collide in mixed case.
 
     use proptest::prelude::*;
@@ -280,7 +257,6 @@ mod tests {
             let index = index(&names);
             prop_assert!(index.is_some(), "directory refused: {:?}", names);
             let Some(index) = index else { return Ok(()) };
-            let mut fast = Taken::default();
             for (suffix, pick, other) in asks {
                 let users = 0..u32::try_from(index.user_count()).unwrap();
                 let chosen = |p: &[bool]| -> RoaringBitmap {
@@ -288,7 +264,7 @@ mod tests {
                 };
                 let (a, b) = (chosen(&pick), chosen(&other));
                 let simple = taken(&index, &(&a & &b), suffix);
-                prop_assert_eq!(fast.of(&index, &a, &b, suffix), simple, "suffix {:?}", suffix);
+                prop_assert_eq!(taken_among(&index, &a, &b, suffix), simple, "suffix {:?}", suffix);
             }
         }
     }
@@ -338,11 +314,14 @@ mod tests {
         .to_vec();
         let index = index(&names).expect("a valid directory");
         let all: RoaringBitmap = (0..6).collect();
-        let mut fast = Taken::default();
         for suffix in ["_old", "\u{e9}", "k"] {
             let simple = taken(&index, &all, suffix);
             assert_eq!(simple.len(), 1, "{suffix:?}");
-            assert_eq!(fast.of(&index, &all, &all, suffix), simple, "{suffix:?}");
+            assert_eq!(
+                taken_among(&index, &all, &all, suffix),
+                simple,
+                "{suffix:?}"
+            );
         }
     }
 }

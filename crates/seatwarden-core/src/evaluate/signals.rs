@@ -7,6 +7,7 @@ use std::rc::Rc;
 use roaring::RoaringBitmap;
 
 use super::condition::Scope;
+use super::flat::Key;
 use super::{Evaluator, scan};
 use crate::activity::{SignalName, WarmingSignal};
 use crate::index::{DirectoryIndex, NEVER, SignalMask};
@@ -29,7 +30,9 @@ impl<'a> Evaluator<'a> {
                 self.never.insert(self.mask, Rc::clone(&b));
                 Scope::Shared(b)
             }
-            None => Scope::Index(self.index.never_logged_in_bitmap()),
+            None => self
+                .flat
+                .view(Key::NeverLoggedIn, self.index.never_logged_in_bitmap()),
         }
     }
 

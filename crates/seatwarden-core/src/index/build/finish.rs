@@ -155,6 +155,7 @@ impl IndexBuilder {
             by_last_login,
             by_created,
             last_activity: Default::default(),
+            rename_holders: Default::default(),
         };
         index.shrink();
         Ok(index)
