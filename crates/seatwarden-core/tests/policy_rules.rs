@@ -384,25 +384,11 @@ fn login_policies_never_touch_protected_users_or_the_acting_admin() {
 /// name is free, are planned as usual.
 #[test]
 fn a_rename_onto_a_taken_username_is_skipped_naming_the_holder() {
-    let idx = index(
-        vec![
-            user("K1", "bob", Some(200), &["staff"]),
-            user("K2", "BOB_old", Some(1), &["staff"]),
-            user("K3", "carol", Some(200), &["staff"]),
-        ],
-        vec![],
-        json!([]),
-        &[],
-    );
-    let cfg = config(json!([{"id": "idle", "mode": "live",
-        "condition": {"kind": "inactive", "days": 90},
-        "action": {"kind": "deactivate", "renameSuffix": "_old"}}]));
-    let plan = evaluate(&cfg, &idx, Millis(NOW), &EvalContext::default());
-    let ops: Vec<Operation> = plan
-        .actions(&idx)
-        .into_iter()
-        .map(|a| a.operation)
-        .collect();
+    let (ops, skips) = renamed_after_90_days(vec![
+        user("K1", "bob", Some(200), &["staff"]),
+        user("K2", "BOB_old", Some(1), &["staff"]),
+        user("K3", "carol", Some(200), &["staff"]),
+    ]);
     assert!(
         ops.iter().all(|op| op.user() != Some(&UserKey::from("K1"))),
         "{ops:?}"
@@ -411,11 +397,6 @@ fn a_rename_onto_a_taken_username_is_skipped_naming_the_holder() {
         user: UserKey::from("K3"),
         to: Username::from("carol_old"),
     }));
-    let skips: Vec<(String, SkipReason)> = plan
-        .skips(&idx)
-        .into_iter()
-        .map(|s| (s.user.0.to_string(), s.reason))
-        .collect();
     assert_eq!(
         skips,
         vec![(
@@ -434,29 +415,36 @@ fn a_rename_onto_a_taken_username_is_skipped_naming_the_holder() {
 /// would not.
 #[test]
 fn an_already_renamed_account_is_not_skipped_for_a_rename_it_does_not_need() {
-    let idx = index(
-        vec![
-            user("K1", "bob_OLD", Some(200), &["staff"]),
-            user("K2", "bob_old_old", Some(1), &["staff"]),
-        ],
-        vec![],
-        json!([]),
-        &[],
-    );
-    let cfg = config(json!([{"id": "idle", "mode": "live",
-        "condition": {"kind": "inactive", "days": 90},
-        "action": {"kind": "deactivate", "renameSuffix": "_old"}}]));
-    let plan = evaluate(&cfg, &idx, Millis(NOW), &EvalContext::default());
-    assert_eq!(plan.skips(&idx), vec![]);
-    let ops: Vec<Operation> = plan
-        .actions(&idx)
-        .into_iter()
-        .map(|a| a.operation)
-        .collect();
+    let (ops, skips) = renamed_after_90_days(vec![
+        user("K1", "bob_OLD", Some(200), &["staff"]),
+        user("K2", "bob_old_old", Some(1), &["staff"]),
+    ]);
+    assert_eq!(skips, vec![]);
     assert_eq!(
         ops,
         vec![Operation::Deactivate {
             user: UserKey::from("K1")
         }]
     );
+}
+
+/// The writes and skips (by user key) of one live policy deactivating
+/// `users` idle 90 days, renaming them with `_old`.
+fn renamed_after_90_days(users: Vec<Value>) -> (Vec<Operation>, Vec<(String, SkipReason)>) {
+    let idx = index(users, vec![], json!([]), &[]);
+    let cfg = config(json!([{"id": "idle", "mode": "live",
+        "condition": {"kind": "inactive", "days": 90},
+        "action": {"kind": "deactivate", "renameSuffix": "_old"}}]));
+    let plan = evaluate(&cfg, &idx, Millis(NOW), &EvalContext::default());
+    let ops = plan
+        .actions(&idx)
+        .into_iter()
+        .map(|a| a.operation)
+        .collect();
+    let skips = plan
+        .skips(&idx)
+        .into_iter()
+        .map(|s| (s.user.0.to_string(), s.reason))
+        .collect();
+    (ops, skips)
 }
